@@ -1,0 +1,50 @@
+/**
+ * Typed errors. Every error the user can see carries a code, a message that names the problem,
+ * and a hint that names the fix. Messages never contain secrets (see `redact` in ./secrets.ts).
+ */
+export type ErrorCode =
+  | 'invalid-input'
+  | 'invalid-slug'
+  | 'permission-denied'
+  | 'fork-refused'
+  | 'tenant-not-found'
+  | 'tenant-state'
+  | 'lock-held'
+  | 'database'
+  | 'plan-blocked'
+  | 'validation-failed'
+  | 'freeze-timeout'
+  | 'cleanup-refused'
+  | 'cloud-run'
+  | 'cancelled'
+  | 'internal';
+
+export class PromotionError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  constructor(code: ErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PromotionError';
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/** Bad input from a user, a PR or the environment: refused before anything is touched. */
+export class InputError extends PromotionError {
+  constructor(message: string, hint?: string, code: ErrorCode = 'invalid-input') {
+    super(code, message, hint);
+    this.name = 'InputError';
+  }
+}
+
+export function isPromotionError(e: unknown): e is PromotionError {
+  return e instanceof PromotionError;
+}
+
+/** The message and hint of any thrown value, as one line a user can act on. */
+export function describeError(e: unknown): { code: ErrorCode; message: string; hint?: string } {
+  if (e instanceof PromotionError) return { code: e.code, message: e.message, hint: e.hint };
+  if (e instanceof Error) return { code: 'internal', message: e.message };
+  return { code: 'internal', message: String(e) };
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { isValidSlug, SLUG_RULE } from './names';
+
+/** A SQL identifier we accept from configuration (table or column name, optionally schema-qualified). */
+const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+export const Identifier = z
+  .string()
+  .regex(IDENT_RE, 'must be a plain SQL identifier (letters, digits, _ and $, at most 63 bytes)');
+export const QualifiedName = z
+  .string()
+  .refine(
+    (s) => s.split('.').length <= 2 && s.split('.').every((p) => IDENT_RE.test(p)),
+    'must be a table name, optionally schema-qualified (e.g. "tenants" or "public.tenants")',
+  );
+
+export const Slug = z.string().refine(isValidSlug, { message: SLUG_RULE });
+
+export const CloudRunOptions = z.object({
+  project: z.string().min(1),
+  region: z.string().min(1).default('us-central1'),
+  image: z.string().min(1),
+  vpcConnector: z.string().optional(),
+  /** `host[:port]` (TLS) or `http://127.0.0.1:port` (plaintext, loopback only unless allowed). */
+  apiEndpoint: z.string().optional(),
+  secretManagerEndpoint: z.string().optional(),
+  allowInsecureEndpoint: z.boolean().default(false),
+  minInstances: z.number().int().min(0).default(0),
+  maxInstances: z.number().int().min(1).default(10),
+  ingress: z.enum(['all', 'internal', 'internal-and-cloud-load-balancing']).default('all'),
+  serviceAccount: z.string().optional(),
+  dbPasswordSecret: z.string().optional(),
+  healthPath: z.string().default('/health'),
+  commitSha: z.string().optional(),
+  deadlineSeconds: z.number().positive().default(600),
+});
+export type CloudRunOptions = z.infer<typeof CloudRunOptions>;
+
+/** Everything a promotion or rollback needs, whichever front end built it. */
+export const PromotionOptions = z.object({
+  databaseUrl: z.string().min(1),
+  tenantSlug: Slug,
+  tenantsTable: QualifiedName.default('tenants'),
+  tenantKey: Identifier.default('tenant_id'),
+  keepSharedData: z.boolean().default(false),
+  keepIsolatedData: z.boolean().default(false),
+  skipCloudRun: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  keepOnValidationFailure: z.boolean().default(false),
+  baseDomain: z.string().min(1).default('factory.local'),
+  configDir: z.string().min(1).default('config'),
+  /** Host (and port) the tenant's application should use; defaults to database-url's host. */
+  databaseHost: z.string().optional(),
+  /** Longest time, in ms, any write may be blocked at the switch. */
+  maxFreezeMs: z.number().int().positive().default(2000),
+  copyParallelism: z.number().int().min(1).max(16).default(2),
+  /** How tables with no path to a tenant are handled: copied whole, or left out. */
+  referenceTables: z.enum(['copy', 'skip']).default('copy'),
+  /** The shared application's role: grants and policies naming it are remapped to the tenant's role. */
+  sharedAppRole: z.string().optional(),
+  cloudRun: CloudRunOptions.optional(),
+});
+export type PromotionOptions = z.infer<typeof PromotionOptions>;
+export type PromotionOptionsInput = z.input<typeof PromotionOptions>;

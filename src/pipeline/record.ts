@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * The record of one run. Every output — PR comment, job summary, status JSON, terminal — is a
+ * rendering of this record, so it is the contract between the pipeline and the reporters.
+ */
+export const StepStatus = z.enum(['pending', 'running', 'done', 'skipped', 'failed', 'undone', 'undo-failed']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const StepRecord = z.object({
+  name: z.string(),
+  title: z.string(),
+  status: StepStatus,
+  startedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  /** One line on what the step did (or why it was skipped). */
+  detail: z.string().optional(),
+  error: z.string().optional(),
+});
+export type StepRecord = z.infer<typeof StepRecord>;
+
+export const CheckStatus = z.enum(['pass', 'warn', 'fail', 'skip']);
+export type CheckStatus = z.infer<typeof CheckStatus>;
+
+export const CheckRecord = z.object({
+  name: z.string(),
+  title: z.string(),
+  status: CheckStatus,
+  reason: z.string(),
+  details: z.array(z.string()).default([]),
+  durationMs: z.number().optional(),
+});
+export type CheckRecord = z.infer<typeof CheckRecord>;
+
+export const TableKind = z.enum(['root', 'tenant', 'dependent', 'reference']);
+export type TableKind = z.infer<typeof TableKind>;
+
+export const TableRecord = z.object({
+  schema: z.string(),
+  name: z.string(),
+  kind: TableKind,
+  /** Rows planned (counted in the source snapshot). */
+  plannedRows: z.number().optional(),
+  /** Rows written to the new database. */
+  copiedRows: z.number().optional(),
+  bytes: z.number().optional(),
+  durationMs: z.number().optional(),
+  /** Rows deleted from the shared database by cleanup. */
+  deletedRows: z.number().optional(),
+  checksum: z.string().optional(),
+});
+export type TableRecord = z.infer<typeof TableRecord>;
+
+export const Operation = z.enum(['promote', 'rollback']);
+export type Operation = z.infer<typeof Operation>;
+
+export const RunResult = z.enum([
+  'promoted',
+  'already-isolated',
+  'dry-run',
+  'skipped',
+  'failed',
+  'rolled-back',
+  'running',
+]);
+export type RunResult = z.infer<typeof RunResult>;
+
+export const TriggerInfo = z.object({
+  /** Who asked for it: the labeler, the dispatcher, the CLI user. */
+  actor: z.string().optional(),
+  source: z.string(),
+  pullRequest: z.number().optional(),
+  runUrl: z.string().optional(),
+  runId: z.string().optional(),
+});
+export type TriggerInfo = z.infer<typeof TriggerInfo>;
+
+export const RunRecord = z.object({
+  operation: Operation,
+  tenant: z.string(),
+  database: z.string().optional(),
+  result: RunResult,
+  dryRun: z.boolean().default(false),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  trigger: TriggerInfo,
+  steps: z.array(StepRecord),
+  checks: z.array(CheckRecord).default([]),
+  tables: z.array(TableRecord).default([]),
+  /** Planning notes: warnings (unindexed foreign keys, …) that do not block. */
+  notes: z.array(z.string()).default([]),
+  /** True once the commit point has passed: failures after it are resumed, not undone. */
+  committed: z.boolean().default(false),
+  /** How long the tenant's writes were blocked at the switch. */
+  freezeMs: z.number().optional(),
+  serviceUrl: z.string().optional(),
+  revision: z.string().optional(),
+  error: z
+    .object({ code: z.string(), message: z.string(), hint: z.string().optional(), step: z.string().optional() })
+    .optional(),
+  /** Steps whose effects were undone after a failure, in the order they were undone. */
+  undone: z.array(z.string()).default([]),
+});
+export type RunRecord = z.infer<typeof RunRecord>;

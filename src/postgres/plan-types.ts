@@ -1,0 +1,57 @@
+import type { TableKind } from '../pipeline/record';
+
+/**
+ * The plan of a promotion: which tables hold the tenant's rows and how to select them. Built
+ * from the catalog by `planTenant` (pure); used by the copy, the checks, the catch-up at the
+ * switch and the cleanup, so every one of them selects exactly the same rows.
+ *
+ * SQL fragments here never embed values: the tenant's id is read with
+ * `current_setting('tenant_promotion.tenant_id')` (see TENANT_ID_SETTING), which the caller sets
+ * with a bound parameter (`SELECT set_config($1, $2, false)`) on every session that runs them.
+ */
+export const TENANT_ID_SETTING = 'tenant_promotion.tenant_id';
+
+export interface TablePlan {
+  schema: string;
+  name: string;
+  /** `"schema"."name"`, quoted. */
+  qualified: string;
+  kind: TableKind;
+  /** Columns copied, in table order, quoted; generated columns are left out. */
+  columns: string[];
+  /** Primary key (or a unique not-null key) columns, quoted; empty when the table has none. */
+  keyColumns: string[];
+  /**
+   * Predicate on alias `t` selecting the tenant's rows in the shared database, e.g.
+   * `t."tenant_id" = current_setting('tenant_promotion.tenant_id')::uuid`; `true` for reference tables.
+   */
+  where: string;
+  /** True when binary COPY is safe (no arrays or composites of user-defined types). */
+  binarySafe: boolean;
+  /** Partitioned parent: rows are copied through it; its partitions are not listed separately. */
+  partitioned: boolean;
+  /** Rows selected by `where` at planning time. */
+  rows?: number;
+  /** Approximate size of those rows, in bytes. */
+  bytes?: number;
+}
+
+export interface TenantPlan {
+  tenantId: string;
+  /** SQL type of the tenants table's key, e.g. `uuid` or `bigint`. */
+  tenantIdType: string;
+  tenantsTable: TablePlan;
+  /** Tables in copy order: referenced tables before the tables that reference them. */
+  tables: TablePlan[];
+  /** Tables whose shared rows cleanup deletes, children before parents (reference and root tables excluded). */
+  deleteOrder: TablePlan[];
+  /** Things worth knowing that do not block (unindexed foreign keys, tables left out, …). */
+  notes: string[];
+  /** Reasons the promotion cannot go ahead (rows reaching two tenants, cascades into other tenants, …). */
+  blockers: string[];
+}
+
+/** `SELECT <columns> FROM <table> t WHERE <where>`: the tenant's rows of one table. */
+export function selectTenantRows(table: TablePlan): string {
+  return `SELECT ${table.columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WHERE ${table.where}`;
+}
