@@ -9,6 +9,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** Called whenever the record changes (progress comment, terminal). */
   onChange?(record: RunRecord): void | Promise<void>;
+  /** Fault injection for tests (see faults.ts); defaults to TENANT_PROMOTION_FAULT. */
+  fault?(point: string): void | Promise<void>;
   /** Per-table copy progress. */
   onProgress?(table: string, rows: number, bytes: number): void;
 }

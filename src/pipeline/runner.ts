@@ -14,6 +14,8 @@ export interface RunnerContext {
 export interface RunnerHooks {
   /** Called after every change of a step's status, e.g. to refresh a progress comment. */
   onChange?(record: RunRecord): void | Promise<void>;
+  /** Fault injection for tests: called at `before:<step>` and `after:<step>`; may throw or kill. */
+  fault?(point: string): void | Promise<void>;
 }
 
 const now = () => new Date().toISOString();
@@ -53,7 +55,9 @@ export async function runSteps<C extends RunnerContext>(
     const started = performance.now();
     try {
       if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error('cancelled');
+      await hooks.fault?.(`before:${step.name}`);
       const detail = await log.group(step.title, () => step.run(ctx));
+      await hooks.fault?.(`after:${step.name}`);
       entry.status = 'done';
       if (typeof detail === 'string') entry.detail = redact(detail);
       completed.push(step);
@@ -70,7 +74,8 @@ export async function runSteps<C extends RunnerContext>(
       };
       record.result = 'failed';
       log.error(`${step.title} failed: ${redact(err.message)}${err.hint ? `\n${redact(err.hint)}` : ''}`);
-      if (!record.committed && !step.commitPoint) await undoCompleted([...completed, step], ctx);
+      // A step that passes the commit point sets record.committed itself, at the moment of commit.
+      if (!record.committed) await undoCompleted([...completed, step], ctx);
       entry.durationMs = Math.round(performance.now() - started);
       record.finishedAt = now();
       await changed();

@@ -11,6 +11,17 @@ import type { TableKind } from '../pipeline/record';
  */
 export const TENANT_ID_SETTING = 'tenant_promotion.tenant_id';
 
+/** A foreign key from a planned table to another planned table (identifiers quoted, except `name`). */
+export interface PlanForeignKey {
+  /** Constraint name, unquoted (for messages). */
+  name: string;
+  columns: string[];
+  /** `qualified` of the referenced table. */
+  references: string;
+  refColumns: string[];
+  onDelete: 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+}
+
 export interface TablePlan {
   schema: string;
   name: string;
@@ -30,6 +41,8 @@ export interface TablePlan {
   binarySafe: boolean;
   /** Partitioned parent: rows are copied through it; its partitions are not listed separately. */
   partitioned: boolean;
+  /** Foreign keys to the tenant's tables (root, tenant, dependent; self-references included): the cross-tenant checks walk them. */
+  foreignKeys?: PlanForeignKey[];
   /** Rows selected by `where` at planning time. */
   rows?: number;
   /** Approximate size of those rows, in bytes. */

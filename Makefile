@@ -1,0 +1,54 @@
+# Tenant isolation targets (see the README). They call the tenant-isolation CLI; settings come
+# from the environment and config/environments/tenant-isolation.env.
+#
+#   make isolate TENANT_ID=acme-corp [KEEP_SHARED_DATA=true] [SKIP_CLOUD_RUN=true] [CONFIRM=true]
+#   make isolate-db-only TENANT_ID=acme-corp
+#   make tenant-status TENANT_ID=acme-corp [JSON=true]
+#   make rollback TENANT_ID=acme-corp [KEEP_ISOLATED_DATA=true] [CONFIRM=true]
+#
+# `isolate` and `rollback` ask for confirmation on a terminal; CONFIRM=true skips the question
+# (needed without a terminal). CLI= overrides the command, e.g. CLI=tenant-isolation.
+
+CLI ?= node --import tsx src/cli/main.ts
+TENANT_ID ?=
+KEEP_SHARED_DATA ?= false
+KEEP_ISOLATED_DATA ?= false
+SKIP_CLOUD_RUN ?= false
+CONFIRM ?= false
+JSON ?= false
+DRY_RUN ?= false
+
+is_true = $(filter true TRUE True 1 yes,$(1))
+
+.PHONY: help isolate isolate-db-only tenant-status rollback demo check-tenant
+
+help:
+	@sed -n '1,12p' Makefile
+
+check-tenant:
+	@if [ -z "$(TENANT_ID)" ]; then echo "error: TENANT_ID is not set (e.g. make $(MAKECMDGOALS) TENANT_ID=acme-corp)" >&2; exit 2; fi
+
+isolate: check-tenant
+	$(CLI) promote --tenant-slug=$(TENANT_ID) \
+	  $(if $(call is_true,$(KEEP_SHARED_DATA)),--keep-shared-data) \
+	  $(if $(call is_true,$(SKIP_CLOUD_RUN)),--no-cloud-run) \
+	  $(if $(call is_true,$(DRY_RUN)),--dry-run) \
+	  $(if $(call is_true,$(CONFIRM)),--confirm)
+
+isolate-db-only: check-tenant
+	$(CLI) promote --tenant-slug=$(TENANT_ID) --no-cloud-run \
+	  $(if $(call is_true,$(KEEP_SHARED_DATA)),--keep-shared-data) \
+	  $(if $(call is_true,$(DRY_RUN)),--dry-run) \
+	  $(if $(call is_true,$(CONFIRM)),--confirm)
+
+tenant-status: check-tenant
+	$(CLI) status --tenant-slug=$(TENANT_ID) $(if $(call is_true,$(JSON)),--json)
+
+rollback: check-tenant
+	$(CLI) rollback --tenant-slug=$(TENANT_ID) \
+	  $(if $(call is_true,$(KEEP_ISOLATED_DATA)),--keep-isolated-data) \
+	  $(if $(call is_true,$(SKIP_CLOUD_RUN)),--no-cloud-run) \
+	  $(if $(call is_true,$(CONFIRM)),--confirm)
+
+demo:
+	npm run demo

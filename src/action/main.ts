@@ -1,0 +1,234 @@
+/**
+ * The action's entry: reads inputs once, resolves the trigger, checks who asked, runs the engine
+ * and reports. One try/catch; every failure ends in core.setFailed with an actionable message
+ * and, when a PR is known, a comment saying what happened.
+ */
+import * as core from '@actions/core';
+import { describeError, PromotionError } from '../errors';
+import type { Logger } from '../log';
+import type { RunDeps, RunOutcome } from '../pipeline/api';
+import type { PromotionOptions } from '../options';
+import type { RunRecord, TriggerInfo } from '../pipeline/record';
+import { redact, registerSecret } from '../secrets';
+import {
+  eventActor,
+  fetchPullRequest,
+  payloadPullNumber,
+  readEvent,
+  readRunnerEnv,
+  requireRepository,
+  type PullRequestDetails,
+} from './event';
+import { readInputs, toPromotionOptions, type ActionInputs } from './inputs';
+import { createOctokit } from './octokit';
+import { outputsFor, setOutputs } from './outputs';
+import { actorsToCheck, checkFork, checkPermissions } from './permissions';
+import { Preflight } from './preflight';
+import { Reporter } from './reporter';
+import { mightBeOurs, resolveTrigger, type Operation, type TriggerInputs } from './trigger';
+
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+export function actionLogger(): Logger {
+  return {
+    info: (m) => core.info(redact(m)),
+    warn: (m) => core.warning(redact(m)),
+    error: (m) => core.error(redact(m)),
+    debug: (m) => core.debug(redact(m)),
+    group: (title, fn) => core.group(redact(title), fn),
+    secret: (v) => {
+      registerSecret(v);
+      core.setSecret(v);
+    },
+  };
+}
+
+export function triggerInputs(inputs: ActionInputs): TriggerInputs {
+  return {
+    tenantSlug: inputs['tenant-slug'],
+    label: inputs.label,
+    rollbackLabel: inputs['rollback-label'],
+    defaultTenant: inputs['default-tenant'],
+    pullRequest: inputs['pull-request'],
+    operation: inputs.operation,
+  };
+}
+
+/** Masks the credentials that could otherwise reach a log line. */
+function maskSecrets(inputs: ActionInputs): void {
+  const mask = (v: string | undefined) => {
+    if (!v) return;
+    registerSecret(v);
+    core.setSecret(v);
+  };
+  mask(inputs['github-token']);
+  try {
+    const u = new URL(inputs['database-url']);
+    mask(decodeURIComponent(u.password));
+    mask(u.password);
+  } catch {
+    // key=value connection strings: redact() handles password=…
+  }
+}
+
+function skipped(reason: string): void {
+  core.info(`Nothing to do: ${redact(reason)}.`);
+  setOutputs({ result: 'skipped' });
+}
+
+/** Aborted on SIGTERM/SIGINT (the runner's cancel): the engine undoes or leaves the run resumable. */
+function cancellation(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handler = (sig: NodeJS.Signals) => {
+    core.warning(`Received ${sig}: cancelling the run at the next safe point.`);
+    controller.abort(
+      new PromotionError('cancelled', `The run was cancelled (${sig}).`, 'Re-run the workflow to try again.'),
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGTERM', handler);
+      process.off('SIGINT', handler);
+    },
+  };
+}
+
+export async function run(): Promise<void> {
+  const cancel = cancellation();
+  const preflight = new Preflight();
+  let reporter: Reporter | undefined;
+  let operation: Operation = 'promote';
+  let tenant: string | undefined;
+  let trigger: TriggerInfo = { source: 'github' };
+  try {
+    const inputs = readInputs((name) => core.getInput(name));
+    maskSecrets(inputs);
+    const env = readRunnerEnv();
+    const event = readEvent(env);
+    const tInputs = triggerInputs(inputs);
+
+    // Somebody else's label: no API call, no database, no comment.
+    if (!mightBeOurs(event, tInputs)) {
+      const label = (event.payload.label as { name?: unknown } | undefined)?.name;
+      return skipped(
+        event.payload.action === 'labeled'
+          ? `label ${JSON.stringify(String(label ?? '')).slice(0, 80)} is not a trigger label`
+          : `pull request action "${String(event.payload.action)}" is not "labeled"`,
+      );
+    }
+
+    requireRepository(env);
+    const octokit = createOctokit(inputs['github-token']);
+    const isPr = PR_EVENTS.has(event.name);
+    const prNumber = payloadPullNumber(event);
+    const runUrl = env.runId
+      ? `${env.serverUrl}/${env.repository.owner}/${env.repository.repo}/actions/runs/${env.runId}${env.runAttempt ? `/attempts/${env.runAttempt}` : ''}`
+      : undefined;
+
+    let current: PullRequestDetails | undefined;
+    const resolved = await preflight.step(
+      'resolve-trigger',
+      'Resolve the trigger',
+      async () => {
+        if (isPr && prNumber !== undefined)
+          current = await fetchPullRequest(octokit, env.repository, prNumber);
+        return resolveTrigger(event, tInputs, current);
+      },
+      (t) =>
+        t.kind === 'run' ? `tenant ${t.slug} from the ${t.source}` : t.kind === 'skip' ? t.reason : 'refused',
+    );
+    if (resolved.kind === 'skip') return skipped(resolved.reason);
+
+    operation = resolved.operation;
+    tenant = resolved.kind === 'run' ? resolved.slug : undefined;
+    const actor = eventActor(event, env);
+    trigger = {
+      actor:
+        env.triggeringActor && env.triggeringActor !== actor
+          ? `${actor} (re-run by ${env.triggeringActor})`
+          : actor,
+      source: resolved.label ? `${event.name}: label ${resolved.label}` : event.name,
+      pullRequest: resolved.pullRequest,
+      runUrl,
+      runId: env.runId,
+    };
+    reporter = new Reporter(octokit, env.repository, resolved.pullRequest, runUrl, tenant ?? '', operation);
+
+    if (isPr) {
+      const pr = current;
+      await preflight.step(
+        'check-fork',
+        'Check the pull request’s origin',
+        () => {
+          const head = pr?.headRepo;
+          const base = pr?.baseRepo ?? `${env.repository.owner}/${env.repository.repo}`;
+          checkFork(head, base, inputs['allow-forks']);
+          return head === base ? 'same repository' : 'fork allowed by allow-forks';
+        },
+        (d) => d,
+      );
+    }
+    await preflight.step(
+      'check-permission',
+      'Check the actor’s permission',
+      async () => {
+        const actors = actorsToCheck(actor, env.triggeringActor);
+        await checkPermissions(octokit, env.repository, actors, inputs['required-permission']);
+        return actors;
+      },
+      (actors) => `${actors.join(', ')}: ${inputs['required-permission']} or more`,
+    );
+    if (resolved.kind === 'invalid') {
+      // Recorded as a failed preflight step: refused before any connection to a database.
+      await preflight.step('validate-tenant', 'Validate the tenant slug', () => {
+        throw resolved.error;
+      });
+      return;
+    }
+
+    const options = await preflight.step(
+      'validate-inputs',
+      'Validate the inputs',
+      () => toPromotionOptions(inputs, resolved.slug, { commitSha: env.sha }),
+      (o) =>
+        `database tenant ${o.tenantSlug}${o.dryRun ? ', dry run' : ''}${o.skipCloudRun ? ', Cloud Run skipped' : ''}`,
+    );
+
+    const deps: RunDeps = {
+      log: actionLogger(),
+      trigger,
+      signal: cancel.signal,
+      onChange: (record) => reporter?.progress(preflight.withPreflight(record)),
+    };
+    if (cancel.signal.aborted) throw cancel.signal.reason;
+    // Loaded only now: a skipped run never pays for pg or the Cloud Run client.
+    const engine = await import('../pipeline/promote');
+    const entries: Partial<Record<Operation, (o: PromotionOptions, d: RunDeps) => Promise<RunOutcome>>> =
+      engine;
+    const entry = entries[operation];
+    if (!entry)
+      throw new PromotionError('internal', `This build of the action has no ${operation} operation.`);
+    const outcome = await entry(options, deps);
+    const record = preflight.withPreflight(outcome.record);
+    await reporter.final(record);
+    setOutputs(outputsFor(record, { commentUrl: reporter.commentUrl, password: outcome.databasePassword }));
+    if (record.result === 'failed') core.setFailed(failureMessage(record));
+  } catch (e) {
+    const record: RunRecord = preflight.failedRecord(e, operation, tenant, trigger);
+    const err = describeError(e);
+    core.setFailed(redact(`${err.message}${err.hint ? `\n${err.hint}` : ''}`));
+    if (reporter) await reporter.final(record);
+    setOutputs(outputsFor(record, { commentUrl: reporter?.commentUrl }));
+  } finally {
+    cancel.dispose();
+  }
+}
+
+function failureMessage(record: RunRecord): string {
+  const e = record.error;
+  if (!e) return `The ${record.operation} of ${record.tenant} failed.`;
+  return redact(`${e.message}${e.hint ? `\n${e.hint}` : ''}`);
+}

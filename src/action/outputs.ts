@@ -1,0 +1,35 @@
+import * as core from '@actions/core';
+import { isValidSlug } from '../names';
+import type { RunRecord } from '../pipeline/record';
+
+export interface ActionOutputs {
+  'tenant-slug'?: string;
+  result: RunRecord['result'];
+  'database-name'?: string;
+  'service-url'?: string;
+  revision?: string;
+  'comment-url'?: string;
+  'database-password'?: string;
+}
+
+/** The outputs for a record (pure). */
+export function outputsFor(
+  record: RunRecord | undefined,
+  extra: { commentUrl?: string; password?: string; tenant?: string },
+): ActionOutputs {
+  return {
+    'tenant-slug': [record?.tenant, extra.tenant].find((t): t is string => !!t && isValidSlug(t)),
+    result: record?.result ?? 'failed',
+    'database-name': record?.database,
+    'service-url': record?.serviceUrl,
+    revision: record?.revision,
+    'comment-url': extra.commentUrl,
+    'database-password': extra.password,
+  };
+}
+
+/** Sets every output (empty when unknown); the password is masked before it is set. */
+export function setOutputs(outputs: ActionOutputs): void {
+  if (outputs['database-password']) core.setSecret(outputs['database-password']);
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value ?? '');
+}

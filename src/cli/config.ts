@@ -1,0 +1,314 @@
+import { InputError } from '../errors';
+import { PromotionOptions } from '../options';
+import { registerSecret } from '../secrets';
+
+/**
+ * The CLI's configuration: flags beat environment variables, which beat the env file
+ * (`config/environments/tenant-isolation.env`). Everything here is pure: the caller reads the
+ * file and the environment and hands them in, so precedence and errors are unit-testable.
+ */
+
+export const DEFAULT_ENV_FILE = 'config/environments/tenant-isolation.env';
+
+/** Flags the user actually typed (commander's defaults are left out so env and file can apply). */
+export interface CliFlags {
+  tenantSlug?: string;
+  databaseUrl?: string;
+  keepSharedData?: boolean;
+  keepIsolatedData?: boolean;
+  /** `--no-cloud-run` sets this to false. */
+  cloudRun?: boolean;
+  dryRun?: boolean;
+  configDir?: string;
+  tenantsTable?: string;
+  tenantKey?: string;
+  baseDomain?: string;
+  databaseHost?: string;
+  maxFreezeMs?: string;
+  copyParallelism?: string;
+  referenceTables?: string;
+  sharedAppRole?: string;
+  project?: string;
+  region?: string;
+  image?: string;
+}
+
+/** Environment variables the CLI reads (the seed's, plus the engine's tunables). */
+export const ENV_VARS = {
+  DATABASE_URL: 'connection string of the shared database (wins over DB_*)',
+  DB_HOST: 'shared database host (used when DATABASE_URL is not set)',
+  DB_PORT: 'shared database port (default 5432)',
+  DB_NAME: 'shared database name',
+  DB_USER: 'database user',
+  DB_PASSWORD: 'database password (also filled into DATABASE_URL when it has none)',
+  DB_SSLMODE: 'sslmode added to the connection string built from DB_* (e.g. require)',
+  GOOGLE_CLOUD_PROJECT: 'Google Cloud project for the Cloud Run service',
+  CLOUD_RUN_REGION: 'Cloud Run region (default us-central1)',
+  CONTAINER_IMAGE: 'container image the tenant service runs',
+  VPC_CONNECTOR: 'Serverless VPC Access connector for the service',
+  CLOUD_RUN_API_ENDPOINT: 'Cloud Run API endpoint (tests and emulators)',
+  SKIP_CLOUD_RUN: 'true: database only, no Cloud Run service',
+  KEEP_SHARED_DATA: "true: keep the tenant's rows in the shared database after promotion",
+  KEEP_ISOLATED_DATA: 'true: rollback keeps the isolated database and roles',
+  TENANTS_TABLE: 'tenants table (default tenants)',
+  TENANT_KEY: 'tenant key column of tenant-scoped tables (default tenant_id)',
+  BASE_DOMAIN: 'domain of the tenant hosts (default factory.local)',
+  CONFIG_DIR: 'directory of routing/ and load-balancer/ files (default config)',
+  DATABASE_HOST: 'host[:port] the tenant application should use (default: host of the connection)',
+  MAX_FREEZE_MS: 'longest write freeze at the switch, in ms (default 2000)',
+  COPY_PARALLELISM: 'tables copied at once, 1-16 (default 2)',
+  REFERENCE_TABLES: 'copy | skip: tables with no path to a tenant (default copy)',
+  SHARED_APP_ROLE: "the shared application's role, remapped to the tenant's role",
+} as const;
+export type EnvVar = keyof typeof ENV_VARS;
+
+export type EnvMap = Readonly<Record<string, string | undefined>>;
+
+export interface ResolvedConfig {
+  options: PromotionOptions;
+  /** For each option set, where its value came from (`--flag`, `VAR (environment)`, `VAR (file …)`). */
+  sources: Partial<Record<keyof PromotionOptions, string>>;
+}
+
+export interface ConfigInput {
+  flags: CliFlags;
+  env: EnvMap;
+  /** Parsed env file, and its path for messages; absent when there is none. */
+  file?: { path: string; values: EnvMap };
+}
+
+/**
+ * Parses a KEY=VALUE env file: `#` comments, blank lines, an optional `export ` prefix (so the
+ * same file can be `source`d, as the seed does), and single or double quotes. Variables are not
+ * expanded. Errors name the file and line.
+ */
+export function parseEnvFile(text: string, path = DEFAULT_ENV_FILE): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
+    if (!m) {
+      throw new InputError(
+        `${path}:${i + 1}: expected KEY=VALUE, got a line that is not an assignment.`,
+        'Each line of the env file is KEY=VALUE, a comment starting with #, or blank.',
+      );
+    }
+    const key = m[1] as string;
+    let value = (m[2] as string).trim();
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) {
+      value = value.slice(1, -1);
+      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    } else if (quote === '"' || quote === "'") {
+      throw new InputError(`${path}:${i + 1}: unterminated quote in the value of ${key}.`, 'Close the quote.');
+    } else {
+      // An unquoted value ends at an inline comment.
+      value = value.replace(/\s+#.*$/, '');
+    }
+    out[key] = value;
+  });
+  return out;
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off', '']);
+
+/** One setting's value and the name of where it came from. */
+interface Picked {
+  value: string;
+  from: string;
+}
+
+function pick(input: ConfigInput, flag: keyof CliFlags, flagName: string, envVar?: EnvVar): Picked | undefined {
+  const f = input.flags[flag];
+  if (f !== undefined && typeof f === 'string') return { value: f, from: flagName };
+  if (envVar) {
+    const e = input.env[envVar];
+    if (e !== undefined && e !== '') return { value: e, from: `${envVar} (environment)` };
+    const v = input.file?.values[envVar];
+    if (v !== undefined && v !== '') return { value: v, from: `${envVar} (${input.file?.path})` };
+  }
+  return undefined;
+}
+
+function pickEnv(input: ConfigInput, envVar: EnvVar): Picked | undefined {
+  return pick(input, '' as keyof CliFlags, '', envVar);
+}
+
+function pickBool(input: ConfigInput, flag: keyof CliFlags, flagName: string, envVar: EnvVar): { value: boolean; from: string } | undefined {
+  const f = input.flags[flag];
+  if (typeof f === 'boolean') return { value: f, from: flagName };
+  const p = pickEnv(input, envVar);
+  if (!p) return undefined;
+  const v = p.value.trim().toLowerCase();
+  if (TRUE.has(v)) return { value: true, from: p.from };
+  if (FALSE.has(v)) return { value: false, from: p.from };
+  throw new InputError(
+    `${p.from} must be true or false, got ${JSON.stringify(p.value.slice(0, 40))}.`,
+    `Set ${envVar}=true or ${envVar}=false.`,
+  );
+}
+
+function pickInt(input: ConfigInput, flag: keyof CliFlags, flagName: string, envVar: EnvVar): { value: number; from: string } | undefined {
+  const p = pick(input, flag, flagName, envVar);
+  if (!p) return undefined;
+  if (!/^\d+$/.test(p.value.trim())) {
+    throw new InputError(
+      `${p.from} must be a whole number, got ${JSON.stringify(p.value.slice(0, 40))}.`,
+      `Set ${p.from.startsWith('--') ? p.from : envVar} to a number such as 2000.`,
+    );
+  }
+  return { value: Number(p.value.trim()), from: p.from };
+}
+
+/** The connection string: --database-url, else DATABASE_URL, else one built from DB_*. */
+function resolveDatabaseUrl(input: ConfigInput): Picked | undefined {
+  const password = pickEnv(input, 'DB_PASSWORD');
+  if (password) registerSecret(password.value);
+  const direct = pick(input, 'databaseUrl', '--database-url', 'DATABASE_URL');
+  if (direct) {
+    let url: URL;
+    try {
+      url = new URL(direct.value);
+    } catch {
+      throw new InputError(
+        `${direct.from} is not a valid connection string.`,
+        'Use the form postgres://user:password@host:5432/database.',
+      );
+    }
+    if (!/^postgres(ql)?:$/.test(url.protocol)) {
+      throw new InputError(`${direct.from} must start with postgres:// or postgresql://.`, 'Use the form postgres://user:password@host:5432/database.');
+    }
+    if (url.password) registerSecret(decodeURIComponent(url.password));
+    if (!url.password && password) {
+      url.password = password.value;
+      return { value: url.toString(), from: `${direct.from} + ${password.from}` };
+    }
+    return direct;
+  }
+  const host = pickEnv(input, 'DB_HOST');
+  const name = pickEnv(input, 'DB_NAME');
+  if (!host && !name) return undefined;
+  if (!host) throw new InputError(`DB_NAME is set (${name?.from}) but DB_HOST is not.`, 'Set DB_HOST, or DATABASE_URL instead of DB_*.');
+  if (!name) throw new InputError(`DB_HOST is set (${host.from}) but DB_NAME is not.`, 'Set DB_NAME to the shared database, or DATABASE_URL instead of DB_*.');
+  const port = pickEnv(input, 'DB_PORT');
+  if (port && !/^\d{1,5}$/.test(port.value)) {
+    throw new InputError(`${port.from} must be a port number, got ${JSON.stringify(port.value.slice(0, 20))}.`, 'Set DB_PORT=5432, for example.');
+  }
+  if (!/^[A-Za-z0-9.\-:[\]_]+$/.test(host.value)) {
+    throw new InputError(`${host.from} is not a host name: ${JSON.stringify(host.value.slice(0, 60))}.`, 'Set DB_HOST to a host name or IP address, without scheme or path.');
+  }
+  const url = new URL('postgres://localhost');
+  url.hostname = host.value;
+  if (port) url.port = port.value;
+  url.pathname = `/${encodeURIComponent(name.value)}`;
+  const user = pickEnv(input, 'DB_USER');
+  if (user) url.username = encodeURIComponent(user.value);
+  if (password) url.password = encodeURIComponent(password.value);
+  const sslmode = pickEnv(input, 'DB_SSLMODE');
+  if (sslmode) url.searchParams.set('sslmode', sslmode.value);
+  return { value: url.toString(), from: `DB_HOST/DB_NAME (${host.from})` };
+}
+
+/**
+ * Resolves flags, environment and file into PromotionOptions. Every error is an InputError
+ * naming the flag or variable at fault.
+ */
+export function resolveConfig(input: ConfigInput): ResolvedConfig {
+  const sources: ResolvedConfig['sources'] = {};
+  const raw: Record<string, unknown> = {};
+  const set = (key: keyof PromotionOptions, p: { value: unknown; from: string } | undefined) => {
+    if (!p) return;
+    raw[key] = p.value;
+    sources[key] = p.from;
+  };
+
+  const slug = input.flags.tenantSlug;
+  if (slug === undefined) {
+    throw new InputError('Missing --tenant-slug.', 'Pass the tenant to work on, e.g. --tenant-slug=acme-corp.');
+  }
+  set('tenantSlug', { value: slug, from: '--tenant-slug' });
+
+  const url = resolveDatabaseUrl(input);
+  if (!url) {
+    throw new InputError(
+      'No database connection configured: none of --database-url, DATABASE_URL or DB_HOST/DB_NAME is set.',
+      `Set DATABASE_URL (or DB_HOST, DB_NAME, DB_USER, DB_PASSWORD) in the environment or in ${input.file?.path ?? DEFAULT_ENV_FILE}.`,
+    );
+  }
+  set('databaseUrl', url);
+  set('tenantsTable', pick(input, 'tenantsTable', '--tenants-table', 'TENANTS_TABLE'));
+  set('tenantKey', pick(input, 'tenantKey', '--tenant-key', 'TENANT_KEY'));
+  set('baseDomain', pick(input, 'baseDomain', '--base-domain', 'BASE_DOMAIN'));
+  set('configDir', pick(input, 'configDir', '--config-dir', 'CONFIG_DIR'));
+  set('databaseHost', pick(input, 'databaseHost', '--database-host', 'DATABASE_HOST'));
+  set('referenceTables', pick(input, 'referenceTables', '--reference-tables', 'REFERENCE_TABLES'));
+  set('sharedAppRole', pick(input, 'sharedAppRole', '--shared-app-role', 'SHARED_APP_ROLE'));
+  set('maxFreezeMs', pickInt(input, 'maxFreezeMs', '--max-freeze-ms', 'MAX_FREEZE_MS'));
+  set('copyParallelism', pickInt(input, 'copyParallelism', '--copy-parallelism', 'COPY_PARALLELISM'));
+  set('keepSharedData', pickBool(input, 'keepSharedData', '--keep-shared-data', 'KEEP_SHARED_DATA'));
+  set('keepIsolatedData', pickBool(input, 'keepIsolatedData', '--keep-isolated-data', 'KEEP_ISOLATED_DATA'));
+  set('dryRun', input.flags.dryRun === undefined ? undefined : { value: input.flags.dryRun, from: '--dry-run' });
+
+  // --no-cloud-run (cloudRun: false) and SKIP_CLOUD_RUN=true both skip the service.
+  const skip =
+    input.flags.cloudRun === false
+      ? { value: true, from: '--no-cloud-run' }
+      : pickBool(input, '' as keyof CliFlags, '', 'SKIP_CLOUD_RUN');
+  set('skipCloudRun', skip);
+
+  if (!skip?.value) {
+    const project = pick(input, 'project', '--project', 'GOOGLE_CLOUD_PROJECT');
+    const image = pick(input, 'image', '--image', 'CONTAINER_IMAGE');
+    const missing = [!project && 'GOOGLE_CLOUD_PROJECT', !image && 'CONTAINER_IMAGE'].filter(Boolean);
+    if (missing.length > 0) {
+      throw new InputError(
+        `Cloud Run is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set.`,
+        `Set ${missing.join(' and ')} (environment or ${input.file?.path ?? DEFAULT_ENV_FILE}), or skip the service with --no-cloud-run / SKIP_CLOUD_RUN=true.`,
+      );
+    }
+    const region = pick(input, 'region', '--region', 'CLOUD_RUN_REGION');
+    const vpc = pickEnv(input, 'VPC_CONNECTOR');
+    const endpoint = pickEnv(input, 'CLOUD_RUN_API_ENDPOINT');
+    raw.cloudRun = {
+      project: project?.value,
+      image: image?.value,
+      ...(region && { region: region.value }),
+      ...(vpc && { vpcConnector: vpc.value }),
+      ...(endpoint && { apiEndpoint: endpoint.value }),
+    };
+    sources.cloudRun = [project?.from, image?.from].join(', ');
+  }
+
+  const parsed = PromotionOptions.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = (issue?.path[0] ?? '') as keyof PromotionOptions;
+    const from = sources[key] ?? String(key);
+    const sub = issue && issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
+    throw new InputError(
+      `${from}${sub}: ${issue?.message ?? 'invalid value'}.`,
+      `Fix the value of ${from.replace(/ \(.*\)$/, '')}.`,
+      key === 'tenantSlug' ? 'invalid-slug' : 'invalid-input',
+    );
+  }
+  return { options: parsed.data, sources };
+}
+
+/** Reads the env file if present: `explicit` true makes a missing file an error. */
+export async function loadEnvFile(path: string, explicit: boolean): Promise<ConfigInput['file']> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (!explicit && (e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new InputError(
+      `Cannot read the env file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`,
+      `Create it from ${DEFAULT_ENV_FILE}.example, or point --env-file at an existing file.`,
+    );
+  }
+  return { path, values: parseEnvFile(text, path) };
+}

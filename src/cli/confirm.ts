@@ -1,0 +1,57 @@
+import { createInterface } from 'node:readline/promises';
+import { InputError } from '../errors';
+
+/**
+ * Confirmation before anything changes. With `--confirm` it goes ahead; without it, on a
+ * terminal it shows the plan and asks for the tenant's slug; without a terminal it refuses,
+ * so a script can never promote or roll back by accident.
+ */
+
+export interface ConfirmIo {
+  /** Both stdin and stdout are terminals. */
+  interactive: boolean;
+  /** Prints the plan (to the terminal). */
+  show(text: string): void;
+  /** Asks one question and returns the answer. */
+  ask(question: string): Promise<string>;
+}
+
+export function processConfirmIo(): ConfirmIo {
+  return {
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    show: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    ask: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+export interface ConfirmRequest {
+  operation: 'promote' | 'rollback';
+  slug: string;
+  confirmed: boolean;
+  /** Builds the plan text shown before asking (a dry run); only called when asking. */
+  plan(): Promise<string>;
+}
+
+/** Resolves when the operation may go ahead; throws InputError otherwise. */
+export async function confirmOperation(req: ConfirmRequest, io: ConfirmIo): Promise<void> {
+  if (req.confirmed) return;
+  if (!io.interactive) {
+    throw new InputError(
+      `Refusing to ${req.operation} "${req.slug}" without --confirm: there is no terminal to ask for confirmation.`,
+      `Review the plan with --dry-run, then re-run with --confirm (make targets: pass CONFIRM=true).`,
+      'cancelled',
+    );
+  }
+  io.show(await req.plan());
+  const answer = (await io.ask(`Type the tenant slug "${req.slug}" to ${req.operation} it, anything else to cancel: `)).trim();
+  if (answer !== req.slug) {
+    throw new InputError(`Cancelled: the ${req.operation} of "${req.slug}" was not confirmed.`, 'Nothing was changed.', 'cancelled');
+  }
+}

@@ -1,0 +1,264 @@
+import { writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
+import { describeError, InputError, PromotionError, type ErrorCode } from '../errors';
+import type { RunDeps } from '../pipeline/api';
+import type { RunRecord } from '../pipeline/record';
+import { redact } from '../secrets';
+import { type CliFlags, DEFAULT_ENV_FILE, ENV_VARS, loadEnvFile, resolveConfig, type EnvMap } from './config';
+import { confirmOperation, processConfirmIo, type ConfirmIo } from './confirm';
+import { renderRunSummary, terminalUi } from './terminal';
+
+/**
+ * The `tenant-isolation` CLI: promote | status | rollback, on the same engine as the action.
+ * Exit codes: 0 success (status: shared or isolated and consistent), 1 the operation failed,
+ * 2 bad input or usage, 3 status found the tenant partial (inconsistent).
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 } as const;
+
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  env: EnvMap;
+  confirm: ConfirmIo;
+}
+
+function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, confirm: processConfirmIo() };
+}
+
+/** Flags the user typed, leaving commander's defaults out so env and file values apply. */
+function typedFlags(cmd: Command): CliFlags {
+  const out: Record<string, unknown> = {};
+  const opts = cmd.opts();
+  for (const key of Object.keys(opts)) {
+    if (cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
+  }
+  return out as CliFlags;
+}
+
+const envHelp = () =>
+  '\nEnvironment variables (flags win over the environment, which wins over the env file):\n' +
+  Object.entries(ENV_VARS)
+    .map(([k, v]) => `  ${k.padEnd(24)} ${v}`)
+    .join('\n') +
+  `\n\nExit codes: 0 success, 1 failed, 2 bad input, 3 status partial.\n`;
+
+function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--tenant-slug <slug>', 'the tenant (slug column of the tenants table), e.g. acme-corp')
+    .option('--database-url <url>', 'shared database connection string (or DATABASE_URL / DB_*)')
+    .option('--env-file <path>', `KEY=VALUE file read for settings (default ${DEFAULT_ENV_FILE}, if present)`)
+    .option('--config-dir <dir>', 'directory of routing/ and load-balancer/ files (default config)')
+    .option('--tenants-table <name>', 'tenants table (default tenants)')
+    .option('--tenant-key <column>', 'tenant key column (default tenant_id)')
+    .option('--base-domain <domain>', 'domain of the tenant hosts (default factory.local)')
+    .option('-v, --verbose', 'print debug lines');
+}
+
+function addCloudRunOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-cloud-run', 'database only: no Cloud Run service (or SKIP_CLOUD_RUN=true)')
+    .option('--project <id>', 'Google Cloud project (or GOOGLE_CLOUD_PROJECT)')
+    .option('--region <region>', 'Cloud Run region (or CLOUD_RUN_REGION)')
+    .option('--image <image>', 'container image (or CONTAINER_IMAGE)');
+}
+
+async function loadConfig(cmd: Command, io: CliIo, operation: 'promote' | 'rollback' | 'status') {
+  const flags = typedFlags(cmd);
+  const envFile = (cmd.opts().envFile as string | undefined) ?? DEFAULT_ENV_FILE;
+  const file = await loadEnvFile(envFile, cmd.opts().envFile !== undefined);
+  // Status never touches Cloud Run; rollback needs the project only to delete a service.
+  if (operation === 'status') flags.cloudRun = false;
+  const env = operation === 'rollback' && !(flags.image ?? io.env.CONTAINER_IMAGE ?? file?.values.CONTAINER_IMAGE)
+    ? { ...io.env, CONTAINER_IMAGE: '(not used by rollback)' }
+    : io.env;
+  return resolveConfig({ flags, env, ...(file && { file }) });
+}
+
+function trigger(): RunDeps['trigger'] {
+  let actor: string | undefined;
+  try {
+    actor = userInfo().username;
+  } catch {
+    actor = undefined;
+  }
+  return { source: 'cli', ...(actor && { actor }) };
+}
+
+/** Aborts the run on the first Ctrl-C (the engine undoes what it made); a second one exits. */
+function abortOnSigint(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  let count = 0;
+  const handler = () => {
+    count += 1;
+    if (count === 1) {
+      process.stderr.write('\nInterrupted: stopping and undoing (Ctrl-C again to exit now)…\n');
+      ac.abort(new PromotionError('cancelled', 'Cancelled by Ctrl-C.'));
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  return { signal: ac.signal, dispose: () => void process.off('SIGINT', handler) };
+}
+
+function exitFor(record: RunRecord): number {
+  return record.result === 'failed' ? EXIT.failed : EXIT.ok;
+}
+
+export function buildProgram(io: CliIo = processIo(), setExit: (code: number) => void = (c) => void (process.exitCode = c)): Command {
+  const program = new Command('tenant-isolation')
+    .description('Promote a tenant of a shared PostgreSQL database to its own database (and Cloud Run service), check its status, or roll it back.')
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
+    .exitOverride()
+    .addHelpText('after', envHelp());
+
+  const promoteCmd = addCloudRunOptions(addCommonOptions(program.command('promote')))
+    .description("Promote a tenant: copy its rows to tenant_<slug>, switch its status, write routing, clean up the shared rows")
+    .option('--confirm', 'go ahead without asking (required when there is no terminal)')
+    .option('--keep-shared-data', "keep the tenant's rows in the shared database (or KEEP_SHARED_DATA=true)")
+    .option('--dry-run', 'plan and print what would happen; change nothing')
+    .option('--database-host <host>', 'host[:port] the tenant application should use (default: host of the connection)')
+    .option('--max-freeze-ms <ms>', 'longest write freeze at the switch (default 2000)')
+    .option('--copy-parallelism <n>', 'tables copied at once, 1-16 (default 2)')
+    .addOption(new Option('--reference-tables <mode>', 'tables with no path to a tenant').choices(['copy', 'skip']))
+    .option('--shared-app-role <role>', "the shared application's role, remapped to the tenant's role")
+    .option('--password-file <path>', "write the tenant role's generated password to this file (mode 0600)")
+    .addHelpText('after', '\nExamples:\n  tenant-isolation promote --tenant-slug=acme-corp --dry-run\n  tenant-isolation promote --tenant-slug=acme-corp --confirm --no-cloud-run\n')
+    .action(async (_opts, cmd: Command) => {
+      const { options } = await loadConfig(cmd, io, 'promote');
+      if (!options.dryRun) {
+        await confirmOperation(
+          {
+            operation: 'promote',
+            slug: options.tenantSlug,
+            confirmed: Boolean(cmd.opts().confirm),
+            plan: async () => {
+              const { promote } = await import('../pipeline/promote');
+              const quiet = terminalUi({ write: () => true });
+              const { record } = await promote({ ...options, dryRun: true }, { log: quiet.log, trigger: trigger() });
+              if (record.result === 'failed') {
+                throw new PromotionError((record.error?.code as ErrorCode | undefined) ?? 'internal', record.error?.message ?? 'Planning failed.', record.error?.hint);
+              }
+              return `Plan (nothing has changed yet):\n${renderRunSummary(record)}`;
+            },
+          },
+          io.confirm,
+        );
+      }
+      const { promote } = await import('../pipeline/promote');
+      const ui = terminalUi(io.stderr, { verbose: Boolean(cmd.opts().verbose) });
+      const sig = abortOnSigint();
+      try {
+        const outcome = await promote(options, {
+          log: ui.log,
+          trigger: trigger(),
+          signal: sig.signal,
+          onChange: ui.onChange,
+          onProgress: ui.onProgress,
+        });
+        ui.done();
+        io.stdout.write(renderRunSummary(outcome.record));
+        const passwordFile = cmd.opts().passwordFile as string | undefined;
+        if (outcome.databasePassword) {
+          if (passwordFile) {
+            await writeFile(passwordFile, `${outcome.databasePassword}\n`, { mode: 0o600 });
+            io.stderr.write(`The tenant role's password is in ${passwordFile} (mode 0600).\n`);
+          } else {
+            io.stderr.write("The tenant role's password was generated and not shown; pass --password-file to keep it, or reset it with ALTER ROLE.\n");
+          }
+        }
+        setExit(exitFor(outcome.record));
+      } finally {
+        sig.dispose();
+      }
+    });
+  void promoteCmd;
+
+  addCommonOptions(program.command('status'))
+    .description('Show whether a tenant is shared, isolated or partial, with row counts on both sides, roles, routing files and history')
+    .option('--json', 'print machine-readable JSON (validated by the TenantStatus schema)')
+    .option('--verify', 're-run the post-promotion checks against the isolated database')
+    .addHelpText('after', '\nExit codes: 0 shared or isolated, 3 partial (inconsistent), 1 error, 2 bad input.\n')
+    .action(async (_opts, cmd: Command) => {
+      const { options } = await loadConfig(cmd, io, 'status');
+      if (cmd.opts().verify) {
+        throw new PromotionError('internal', 'status --verify is not available in this build yet.', 'Run status without --verify.');
+      }
+      const { tenantStatus, TenantStatus } = await import('../pipeline/status');
+      const status = TenantStatus.parse(await tenantStatus(options));
+      if (cmd.opts().json) io.stdout.write(`${redact(JSON.stringify(status, null, 2))}\n`);
+      else {
+        const { renderStatusText } = await import('../report/status-text');
+        io.stdout.write(redact(renderStatusText(status)));
+      }
+      setExit(status.overall === 'partial' ? EXIT.partial : EXIT.ok);
+    });
+
+  addCloudRunOptions(addCommonOptions(program.command('rollback')))
+    .description('Move an isolated tenant back into the shared database (the isolated database is the source of truth)')
+    .option('--confirm', 'go ahead without asking (required when there is no terminal)')
+    .option('--keep-isolated-data', 'keep the isolated database and roles (or KEEP_ISOLATED_DATA=true)')
+    .addHelpText('after', '\nExample:\n  tenant-isolation rollback --tenant-slug=acme-corp --confirm\n')
+    .action(async (_opts, cmd: Command) => {
+      const { options } = await loadConfig(cmd, io, 'rollback');
+      await confirmOperation(
+        {
+          operation: 'rollback',
+          slug: options.tenantSlug,
+          confirmed: Boolean(cmd.opts().confirm),
+          plan: async () => {
+            const { tenantStatus } = await import('../pipeline/status');
+            const { renderStatusText } = await import('../report/status-text');
+            return `Rollback of ${options.tenantSlug}: its rows in the isolated database replace its rows in the shared database.\n${renderStatusText(await tenantStatus(options))}`;
+          },
+        },
+        io.confirm,
+      );
+      const { rollback } = await import('../pipeline/promote');
+      const ui = terminalUi(io.stderr, { verbose: Boolean(cmd.opts().verbose) });
+      const sig = abortOnSigint();
+      try {
+        const outcome = await rollback(options, {
+          log: ui.log,
+          trigger: trigger(),
+          signal: sig.signal,
+          onChange: ui.onChange,
+          onProgress: ui.onProgress,
+        });
+        ui.done();
+        io.stdout.write(renderRunSummary(outcome.record));
+        setExit(exitFor(outcome.record));
+      } finally {
+        sig.dispose();
+      }
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (user arguments only) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; commander has already printed its message.
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    const d = describeError(e);
+    io.stderr.write(redact(`error: ${d.message}\n${d.hint ? `hint: ${d.hint}\n` : ''}`));
+    if (e instanceof InputError || d.code === 'invalid-input' || d.code === 'invalid-slug') return EXIT.usage;
+    if (d.code === 'cancelled') return EXIT.failed;
+    return EXIT.failed;
+  }
+}

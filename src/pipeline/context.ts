@@ -1,0 +1,60 @@
+import type pg from 'pg';
+import type { DerivedNames } from '../names';
+import type { PromotionOptions } from '../options';
+import type { TenantPlan } from '../postgres/plan-types';
+import type { DeployInput, DeployResult } from '../cloudrun/deploy';
+import type { SchemaScript } from '../postgres/schema-clone';
+import type { RunDeps } from './api';
+import type { RunnerContext } from './runner';
+import type { IsolationSettings } from './tenant-state';
+
+/** What prevalidation found, and so which steps this run performs. */
+export type RunMode =
+  /** A fresh promotion. */
+  | 'fresh'
+  /** A run died after the switch: finish the remaining steps. */
+  | 'resume'
+  /** Nothing to do: the tenant is isolated and complete. */
+  | 'already-isolated';
+
+export interface TenantRow {
+  id: string;
+  idType: string;
+  slug: string;
+  isolationMode: string;
+  settings: Record<string, unknown>;
+  isolation: IsolationSettings | undefined;
+}
+
+/** The state steps share. Fields are filled in by the step named in their comment. */
+export interface PromotionContext extends RunnerContext {
+  options: PromotionOptions;
+  names: DerivedNames;
+  deps: RunDeps;
+  /** lock: the dedicated session holding the tenant's advisory lock, kept for the whole run. */
+  lockSession?: pg.Client;
+  /** prevalidate */
+  mode?: RunMode;
+  sharedDatabase?: string;
+  tenant?: TenantRow;
+  /** Databases and roles an earlier failed run of this tenant left behind (replaced by this run). */
+  leftovers?: string[];
+  /** plan: the exported snapshot every read of the shared rows uses until the switch. */
+  snapshot?: { id: string; client: pg.Client; release(): Promise<void> };
+  plan?: TenantPlan;
+  /** clone-schema: the DDL of the shared database, before and after the data. */
+  schemaScript?: SchemaScript;
+  /** clone-schema: the shared application's roles, remapped to the tenant's role. */
+  sharedRoles?: string[];
+  /** roles */
+  appPassword?: string;
+  /** Set when a failed check asks to keep the new database for inspection. */
+  keepArtifacts?: boolean;
+  /** deploy: what was asked of Cloud Run and what it answered (for undo). */
+  deployment?: { input: DeployInput; result: DeployResult };
+  service?: { url?: string; revision?: string; created: boolean; name: string };
+  /** switch: per-table count and digest of the tenant's rows, as verified at the commit point. */
+  verified?: Record<string, { count: number; digest: string }>;
+  /** routing: files written. */
+  configFiles: string[];
+}

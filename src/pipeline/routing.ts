@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { DerivedNames } from '../names';
+
+/** `<config-dir>/routing/<slug>.json`: where the tenant's traffic and connections go. No secrets. */
+export const RoutingConfig = z.object({
+  tenant_slug: z.string(),
+  tenant_id: z.string(),
+  isolation_mode: z.literal('isolated'),
+  database: z.object({ name: z.string(), host: z.string(), port: z.number().int(), user: z.string() }),
+  endpoints: z.object({ api: z.string(), ui: z.string() }),
+  cloud_run: z.object({ service: z.string(), url: z.string().optional(), region: z.string().optional() }).optional(),
+  updated_at: z.string(),
+});
+export type RoutingConfig = z.infer<typeof RoutingConfig>;
+
+/** `<config-dir>/load-balancer/<slug>.json`: the subdomain and backend for the load balancer. */
+export const LoadBalancerConfig = z.object({
+  tenant_slug: z.string(),
+  subdomain: z.string(),
+  hosts: z.array(z.string()),
+  backend_service: z.string(),
+  backend: z.object({ type: z.enum(['cloud-run', 'shared']), service: z.string(), url: z.string().optional() }),
+  ssl_certificate: z.object({ domains: z.array(z.string()), managed: z.boolean() }),
+  updated_at: z.string(),
+});
+export type LoadBalancerConfig = z.infer<typeof LoadBalancerConfig>;
+
+export interface RoutingInput {
+  names: DerivedNames;
+  tenantId: string;
+  database: { host: string; port: number };
+  service?: { name: string; url?: string };
+  region?: string;
+  now?: string;
+}
+
+export function buildRoutingConfig(input: RoutingInput): RoutingConfig {
+  const { names } = input;
+  return RoutingConfig.parse({
+    tenant_slug: names.slug,
+    tenant_id: input.tenantId,
+    isolation_mode: 'isolated',
+    database: { name: names.database, host: input.database.host, port: input.database.port, user: names.appRole },
+    endpoints: { api: names.apiHost, ui: names.uiHost },
+    cloud_run: input.service ? { service: input.service.name, url: input.service.url, region: input.region } : undefined,
+    updated_at: input.now ?? new Date().toISOString(),
+  });
+}
+
+export function buildLoadBalancerConfig(input: RoutingInput): LoadBalancerConfig {
+  const { names } = input;
+  return LoadBalancerConfig.parse({
+    tenant_slug: names.slug,
+    subdomain: names.subdomain,
+    hosts: [names.apiHost, names.uiHost],
+    backend_service: input.service ? input.service.name : 'shared',
+    backend: input.service
+      ? { type: 'cloud-run', service: input.service.name, url: input.service.url }
+      : { type: 'shared', service: 'shared' },
+    ssl_certificate: { domains: [names.apiHost, names.uiHost], managed: true },
+    updated_at: input.now ?? new Date().toISOString(),
+  });
+}
+
+export function routingPaths(configDir: string, slug: string): { routing: string; loadBalancer: string } {
+  return { routing: `${configDir}/routing/${slug}.json`, loadBalancer: `${configDir}/load-balancer/${slug}.json` };
+}

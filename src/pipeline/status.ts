@@ -1,0 +1,255 @@
+import { access, readFile } from 'node:fs/promises';
+import type pg from 'pg';
+import { z } from 'zod';
+import { PromotionError } from '../errors';
+import { deriveNames } from '../names';
+import type { PromotionOptions } from '../options';
+import { readTableGraph } from '../postgres/catalog';
+import { connect, setTenantId } from '../postgres/connect';
+import { planTenant } from '../postgres/plan';
+import { quoteQualified } from '../postgres/sql';
+import { databaseUrl } from '../postgres/urls';
+import type { TenantPlan } from '../postgres/plan-types';
+import { safeUrl } from '../secrets';
+import { TableKind } from './record';
+import { LoadBalancerConfig, RoutingConfig, routingPaths } from './routing';
+import { IsolationSettings, parseIsolation } from './tenant-state';
+
+/**
+ * `status`: what is true about one tenant right now, read from the shared database, the
+ * isolated database, the cluster's roles and the routing files. Read-only.
+ */
+
+export const Overall = z.enum(['shared', 'isolated', 'partial']);
+export type Overall = z.infer<typeof Overall>;
+
+export const TableStatus = z.object({
+  schema: z.string(),
+  name: z.string(),
+  kind: TableKind,
+  /** The tenant's rows in the shared database (all rows for reference tables); null if unreadable. */
+  shared: z.number().nullable(),
+  /** Rows in the isolated database; null when it (or the table) does not exist. */
+  isolated: z.number().nullable(),
+});
+export type TableStatus = z.infer<typeof TableStatus>;
+
+export const TenantStatus = z.object({
+  tenant: z.string(),
+  overall: Overall,
+  /** Why `overall` is what it is; for `partial`, each inconsistency found and how to fix it. */
+  reasons: z.array(z.string()),
+  checkedAt: z.string(),
+  sharedDatabase: z.string(),
+  tenantRow: z.object({
+    id: z.string(),
+    isolationMode: z.string(),
+  }),
+  /** `settings.isolation` as stored (state, audit history, service…); null when never promoted. */
+  isolation: IsolationSettings.nullable(),
+  /** Set when `settings.isolation` exists but does not parse. */
+  isolationError: z.string().optional(),
+  database: z.object({ name: z.string(), exists: z.boolean() }),
+  roles: z.array(z.object({ name: z.string(), purpose: z.enum(['owner', 'app']), exists: z.boolean() })),
+  tables: z.array(TableStatus),
+  /** Planning problems (blockers) and notes; informative in status. */
+  planNotes: z.array(z.string()),
+  routing: z.array(z.object({ path: z.string(), exists: z.boolean(), valid: z.boolean() })),
+  serviceUrl: z.string().optional(),
+});
+export type TenantStatus = z.infer<typeof TenantStatus>;
+
+
+interface TenantRowRead {
+  id: string;
+  idType: string;
+  isolationMode: string;
+  settings: unknown;
+}
+
+/** The tenant's row, by slug; unlike the engine's readTenant it keeps a malformed settings.isolation for the report. */
+async function readTenantRow(client: pg.ClientBase, tenantsTable: string, slug: string): Promise<TenantRowRead> {
+  const { rows } = await client.query<{ id: string; id_type: string; isolation_mode: string | null; settings: unknown }>(
+    `SELECT t.id::text AS id, pg_typeof(t.id)::text AS id_type, t.isolation_mode::text AS isolation_mode, t.settings
+       FROM ${quoteQualified(tenantsTable)} t WHERE t.slug = $1`,
+    [slug],
+  );
+  const row = rows[0];
+  if (!row) {
+    throw new PromotionError(
+      'tenant-not-found',
+      `Tenant "${slug}" was not found in ${tenantsTable}.`,
+      'Check the slug (the slug column of the tenants table) and that the connection points at the shared database.',
+    );
+  }
+  return { id: row.id, idType: row.id_type, isolationMode: row.isolation_mode ?? 'shared', settings: row.settings };
+}
+
+async function countRows(client: pg.ClientBase, sql: string): Promise<number | null> {
+  try {
+    const { rows } = await client.query<{ n: string }>(sql);
+    return Number(rows[0]?.n ?? 0);
+  } catch {
+    return null;
+  }
+}
+
+/** A routing file: present, and valid against its schema. */
+async function fileState(path: string, schema: z.ZodType): Promise<{ path: string; exists: boolean; valid: boolean }> {
+  try {
+    await access(path);
+  } catch {
+    return { path, exists: false, valid: false };
+  }
+  try {
+    return { path, exists: true, valid: schema.safeParse(JSON.parse(await readFile(path, 'utf8'))).success };
+  } catch {
+    return { path, exists: true, valid: false };
+  }
+}
+
+/** Decides shared / isolated / partial from the facts gathered (pure). */
+export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: Overall; reasons: string[] } {
+  const problems: string[] = [];
+  const mode = s.tenantRow.isolationMode;
+  const state = s.isolation?.state;
+  const rolesPresent = s.roles.filter((r) => r.exists).map((r) => r.name);
+  const filesPresent = s.routing.filter((f) => f.exists).map((f) => f.path);
+  if (s.isolationError) problems.push(`settings.isolation does not parse: ${s.isolationError}`);
+
+  if (mode === 'isolated') {
+    if (!s.database.exists) {
+      problems.push(`status says isolated but database ${s.database.name} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`);
+    }
+    if (state === 'switched') {
+      problems.push('a promotion stopped after its switch (state "switched"); re-run promote to finish routing and cleanup');
+    } else if (state !== 'complete') {
+      problems.push(`status says isolated but settings.isolation.state is ${state ? `"${state}"` : 'missing'}`);
+    }
+    for (const r of s.roles.filter((r) => !r.exists)) problems.push(`role ${r.name} (${r.purpose}) does not exist`);
+    for (const f of s.routing.filter((f) => !f.exists)) problems.push(`routing file ${f.path} is missing`);
+    for (const f of s.routing.filter((f) => f.exists && !f.valid)) problems.push(`routing file ${f.path} does not match its schema`);
+    if (s.database.exists) {
+      for (const t of s.tables.filter((t) => t.isolated === null)) {
+        problems.push(`table ${t.schema}.${t.name} is missing from ${s.database.name}`);
+      }
+    }
+    if (problems.length === 0) {
+      const kept = s.tables.filter((t) => t.kind !== 'reference' && t.kind !== 'root' && (t.shared ?? 0) > 0);
+      return {
+        overall: 'isolated',
+        reasons: [
+          `isolated in ${s.database.name}${s.isolation?.isolated_at ? ` since ${s.isolation.isolated_at}` : ''}`,
+          ...(kept.length > 0 ? [`shared rows kept in ${kept.length} table(s) (keep-shared-data)`] : []),
+        ],
+      };
+    }
+    return { overall: 'partial', reasons: problems };
+  }
+
+  if (mode !== 'shared') problems.push(`isolation_mode is "${mode}", expected shared or isolated`);
+  if (s.database.exists) {
+    problems.push(`database ${s.database.name} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`);
+  }
+  if (rolesPresent.length > 0) problems.push(`role(s) ${rolesPresent.join(', ')} exist but status says shared`);
+  if (filesPresent.length > 0) problems.push(`routing file(s) ${filesPresent.join(', ')} exist but status says shared`);
+  if (problems.length === 0) {
+    return {
+      overall: 'shared',
+      reasons: [state === 'rolled-back' ? 'in the shared database (rolled back)' : 'in the shared database'],
+    };
+  }
+  return { overall: 'partial', reasons: problems };
+}
+
+/** Gathers the tenant's status. Throws PromotionError when the tenant or its table is missing. */
+export async function tenantStatus(options: PromotionOptions): Promise<TenantStatus> {
+  const shared = await connect(options.databaseUrl);
+  try {
+    const sharedDatabase = (await shared.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+    const row = await readTenantRow(shared, options.tenantsTable, options.tenantSlug);
+
+    let isolation: IsolationSettings | undefined;
+    let isolationError: string | undefined;
+    try {
+      isolation = parseIsolation(row.settings);
+    } catch (e) {
+      isolationError = e instanceof Error ? e.message.slice(0, 300) : String(e);
+    }
+
+    const names = deriveNames(options.tenantSlug, options.baseDomain);
+    const dbName = isolation?.isolated_db_name ?? names.database;
+    const dbExists =
+      (await shared.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+    const roleList = [
+      { name: isolation?.owner_role ?? names.ownerRole, purpose: 'owner' as const },
+      { name: isolation?.app_role ?? names.appRole, purpose: 'app' as const },
+    ];
+    const roles = [];
+    for (const r of roleList) {
+      const exists = (await shared.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
+      roles.push({ ...r, exists });
+    }
+
+    const graph = await readTableGraph(shared);
+    const plan: TenantPlan = planTenant(graph, {
+      tenantsTable: options.tenantsTable,
+      tenantKey: options.tenantKey,
+      tenantId: row.id,
+      tenantIdType: row.idType,
+      referenceTables: options.referenceTables,
+    });
+    await setTenantId(shared, row.id);
+    const tables: TableStatus[] = [];
+    for (const t of plan.tables) {
+      tables.push({
+        schema: t.schema,
+        name: t.name,
+        kind: t.kind,
+        shared: await countRows(shared, `SELECT count(*) AS n FROM ${t.qualified} t WHERE ${t.where}`),
+        isolated: null,
+      });
+    }
+    if (dbExists) {
+      const isolated = await connect(databaseUrl(options.databaseUrl, dbName)).catch(() => undefined);
+      if (isolated) {
+        try {
+          for (const [i, t] of plan.tables.entries()) {
+            tables[i]!.isolated = await countRows(isolated, `SELECT count(*) AS n FROM ${t.qualified}`);
+          }
+        } finally {
+          await isolated.end().catch(() => undefined);
+        }
+      }
+    }
+
+    const paths = routingPaths(options.configDir, options.tenantSlug);
+    const routing = [await fileState(paths.routing, RoutingConfig), await fileState(paths.loadBalancer, LoadBalancerConfig)];
+
+    const facts = {
+      tenant: options.tenantSlug,
+      checkedAt: new Date().toISOString(),
+      sharedDatabase,
+      tenantRow: { id: row.id, isolationMode: row.isolationMode },
+      isolation: isolation ?? null,
+      ...(isolationError !== undefined && { isolationError }),
+      database: { name: dbName, exists: dbExists },
+      roles,
+      tables,
+      planNotes: [...plan.blockers.map((b) => `blocker: ${b}`), ...plan.notes],
+      routing,
+      ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
+    };
+    return TenantStatus.parse({ ...facts, ...judge(facts) });
+  } catch (e) {
+    if (e instanceof PromotionError) throw e;
+    throw new PromotionError(
+      'database',
+      `Reading the status of "${options.tenantSlug}" from ${safeUrl(options.databaseUrl)} failed: ${e instanceof Error ? e.message : String(e)}`,
+      'Check the connection settings (DATABASE_URL or DB_*) and that the user can read the catalog.',
+      { cause: e },
+    );
+  } finally {
+    await shared.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,83 @@
+import pg from 'pg';
+import { sharedAppRoles } from '../../postgres/app-roles';
+import { connect } from '../../postgres/connect';
+import { applyStatements, buildSchemaScript, syncSequences } from '../../postgres/schema-clone';
+import { databaseUrl } from '../../postgres/urls';
+import type { PromotionContext } from '../context';
+import type { Step } from '../step';
+
+const qi = pg.escapeIdentifier;
+
+async function withTarget<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(databaseUrl(ctx.options.databaseUrl, ctx.names.database));
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Types, sequences, tables, functions, views, RLS policies — everything but indexes,
+ * constraints and triggers, which come after the data (faster, and COPY must not fire triggers).
+ * Read from the copy snapshot, so the schema is the one the data was read with.
+ */
+export const cloneSchemaStep: Step<PromotionContext> = {
+  name: 'clone-schema',
+  title: 'Clone the schema (before data)',
+  async run(ctx) {
+    const source = ctx.snapshot!.client;
+    const shared = await sharedAppRoles(source, ctx.plan!, ctx.options.sharedAppRole);
+    ctx.sharedRoles = shared;
+    const roleMap = new Map(shared.map((r) => [r, ctx.names.appRole]));
+    const script = await buildSchemaScript(source, { ownerRole: ctx.names.ownerRole, roleMap });
+    ctx.schemaScript = script;
+    await withTarget(ctx, (target) => applyStatements(target, script.beforeData));
+    const mapped = shared.length ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}` : '';
+    return `${script.beforeData.length} statements${mapped}`;
+  },
+  // The database is dropped by create-database's undo.
+};
+
+export const cloneSchemaAfterStep: Step<PromotionContext> = {
+  name: 'clone-schema-after',
+  title: 'Indexes, constraints, triggers, sequences (after data)',
+  async run(ctx) {
+    const script = ctx.schemaScript!;
+    const { names } = ctx;
+    const synced = await withTarget(ctx, async (target) => {
+      await applyStatements(target, script.afterData);
+      const seqs = await syncSequences(ctx.snapshot!.client, target);
+      await grantApplicationRole(target, names.appRole, names.database, ctx.sharedRoles?.length ? 'remapped' : 'baseline');
+      await target.query('ANALYZE');
+      return seqs;
+    });
+    return `${script.afterData.length} statements, ${synced.length} sequences set at or above the shared values`;
+  },
+};
+
+/**
+ * CONNECT on its own database and USAGE on its schemas always; DML and sequence privileges as
+ * the shared application role had them (remapped by the clone), or — when no such role was
+ * found — DML on every table and use of every sequence.
+ */
+async function grantApplicationRole(
+  target: pg.ClientBase,
+  role: string,
+  database: string,
+  mode: 'remapped' | 'baseline',
+): Promise<void> {
+  await target.query(`GRANT CONNECT ON DATABASE ${qi(database)} TO ${qi(role)}`);
+  const { rows } = await target.query<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace
+      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg_temp%'
+        AND nspname NOT LIKE 'pg_toast_temp%'`,
+  );
+  for (const { nspname } of rows) {
+    await target.query(`GRANT USAGE ON SCHEMA ${qi(nspname)} TO ${qi(role)}`);
+    if (mode === 'baseline') {
+      await target.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`);
+      await target.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`);
+    }
+  }
+}

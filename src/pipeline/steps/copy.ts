@@ -1,0 +1,48 @@
+import { copyTables } from '../../postgres/copy';
+import { databaseUrl } from '../../postgres/urls';
+import type { PromotionContext } from '../context';
+import type { Step } from '../step';
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Streams the tenant's rows from the snapshot into the new database, tables in parallel. */
+export const copyStep: Step<PromotionContext> = {
+  name: 'copy',
+  title: 'Copy the tenant rows',
+  async run(ctx) {
+    const plan = ctx.plan!;
+    const results = await copyTables({
+      sourceUrl: ctx.options.databaseUrl,
+      targetUrl: databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      snapshotId: ctx.snapshot!.id,
+      tenantId: plan.tenantId,
+      tables: plan.tables,
+      parallelism: ctx.options.copyParallelism,
+      signal: ctx.signal,
+      onProgress: (table, rows, bytes) => {
+        ctx.deps.onProgress?.(table, rows, bytes);
+      },
+    });
+    let rows = 0;
+    let bytes = 0;
+    for (const t of plan.tables) {
+      const r = results.get(t.qualified);
+      if (!r) continue;
+      const entry = ctx.record.tables.find((e) => e.schema === t.schema && e.name === t.name);
+      if (entry) {
+        entry.copiedRows = r.rows;
+        entry.bytes = r.bytes;
+        entry.durationMs = r.durationMs;
+      }
+      rows += r.rows;
+      bytes += r.bytes;
+      ctx.log.info(`${t.schema}.${t.name}: ${r.rows} rows, ${formatBytes(r.bytes)} in ${r.durationMs} ms`);
+    }
+    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables`;
+  },
+  // The copied rows live only in the new database, which create-database's undo drops.
+};

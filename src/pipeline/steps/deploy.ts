@@ -1,0 +1,48 @@
+import { PromotionError } from '../../errors';
+import { deployService, undoDeploy, type DeployInput } from '../../cloudrun/deploy';
+import { hostAndPort } from '../../postgres/urls';
+import type { PromotionContext } from '../context';
+import type { Step } from '../step';
+
+function deployInput(ctx: PromotionContext): DeployInput {
+  const { host, port } = hostAndPort(ctx.options.databaseUrl, ctx.options.databaseHost);
+  return {
+    options: ctx.options.cloudRun!,
+    serviceName: ctx.names.service,
+    slug: ctx.names.slug,
+    tenantId: ctx.tenant!.id,
+    database: { name: ctx.names.database, host, port, user: ctx.names.appRole, password: ctx.appPassword ?? '' },
+    dryRun: ctx.options.dryRun,
+    log: ctx.log,
+    signal: ctx.signal,
+  };
+}
+
+/** Creates or updates `api-<slug>` on Cloud Run (validate-only in a dry run); no traffic is routed yet. */
+export const deployStep: Step<PromotionContext> = {
+  name: 'deploy',
+  title: 'Deploy the Cloud Run service',
+  skip: (ctx) => (ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined),
+  async run(ctx) {
+    const input = deployInput(ctx);
+    const result = await deployService(input);
+    ctx.deployment = { input, result };
+    ctx.service = { name: result.serviceName, url: result.url, revision: result.revision, created: result.created };
+    if (result.validatedOnly) return `service spec of ${result.serviceName} validated by the API (dry run)`;
+    ctx.record.serviceUrl = result.url;
+    ctx.record.revision = result.revision;
+    if (!result.ready) {
+      throw new PromotionError(
+        'cloud-run',
+        `Cloud Run service ${result.serviceName} is not ready: ${result.readyMessage ?? 'no reason given'}`,
+        'Check the container image and the service logs (gcloud run services describe), then re-run.',
+      );
+    }
+    return `${result.created ? 'created' : 'updated'} ${result.serviceName}, revision ${result.revision ?? '?'}, ${result.url ?? 'no URL'}`;
+  },
+  async undo(ctx) {
+    const deployment = ctx.deployment;
+    if (ctx.keepArtifacts || !deployment || deployment.result.validatedOnly) return;
+    await undoDeploy(deployment.input, deployment.result);
+  },
+};

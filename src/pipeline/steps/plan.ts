@@ -1,0 +1,60 @@
+import { PromotionError } from '../../errors';
+import { readTableGraph } from '../../postgres/catalog';
+import { exportSnapshot } from '../../postgres/copy';
+import { setTenantId } from '../../postgres/connect';
+import { measurePlan } from '../../postgres/plan-check';
+import { planTenant } from '../../postgres/plan';
+import type { PromotionContext } from '../context';
+import type { Step } from '../step';
+
+/**
+ * Exports the snapshot every later read of the shared rows uses, and plans from the catalog
+ * which tables hold the tenant's rows; blockers (rows reaching two tenants) stop the run here.
+ */
+export const planStep: Step<PromotionContext> = {
+  name: 'plan',
+  title: 'Plan the tables',
+  async run(ctx) {
+    const tenant = ctx.tenant!;
+    const snapshot = await exportSnapshot(ctx.options.databaseUrl);
+    ctx.snapshot = snapshot;
+    await setTenantId(snapshot.client, tenant.id);
+    const graph = await readTableGraph(snapshot.client);
+    const planned = planTenant(graph, {
+      tenantsTable: ctx.options.tenantsTable,
+      tenantKey: ctx.options.tenantKey,
+      tenantId: tenant.id,
+      tenantIdType: tenant.idType,
+      referenceTables: ctx.options.referenceTables,
+    });
+    const plan = await measurePlan(snapshot.client, planned);
+    ctx.plan = plan;
+    ctx.record.notes.push(...plan.notes);
+    ctx.record.tables = plan.tables.map((t) => ({
+      schema: t.schema,
+      name: t.name,
+      kind: t.kind,
+      plannedRows: t.rows,
+      bytes: t.bytes,
+    }));
+    for (const t of plan.tables) ctx.log.info(`${t.kind.padEnd(9)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+    if (plan.blockers.length) {
+      throw new PromotionError(
+        'plan-blocked',
+        `The tenant's rows cannot be separated cleanly: ${plan.blockers.join('; ')}`,
+        'Fix the rows named above in the shared database (they link this tenant to another), then re-run.',
+      );
+    }
+    const rows = plan.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
+    return `${plan.tables.length} tables, ${rows} rows to copy`;
+  },
+  async undo(ctx) {
+    await releaseSnapshot(ctx);
+  },
+};
+
+export async function releaseSnapshot(ctx: PromotionContext): Promise<void> {
+  const snap = ctx.snapshot;
+  ctx.snapshot = undefined;
+  if (snap) await snap.release();
+}

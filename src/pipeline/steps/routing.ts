@@ -1,0 +1,38 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { hostAndPort } from '../../postgres/urls';
+import type { PromotionContext } from '../context';
+import { buildLoadBalancerConfig, buildRoutingConfig, routingPaths, type RoutingInput } from '../routing';
+import type { Step } from '../step';
+
+export function routingInput(ctx: PromotionContext): RoutingInput {
+  const service = ctx.service ?? ctx.tenant?.isolation?.service;
+  return {
+    names: ctx.names,
+    tenantId: ctx.tenant!.id,
+    database: hostAndPort(ctx.options.databaseUrl, ctx.options.databaseHost),
+    service: service && !ctx.options.dryRun ? { name: service.name, url: service.url } : undefined,
+    region: ctx.options.cloudRun?.region,
+  };
+}
+
+async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o644 });
+  await rename(tmp, path);
+}
+
+/** Writes the routing and load-balancer files (idempotent: a resumed run rewrites them). */
+export const routingStep: Step<PromotionContext> = {
+  name: 'routing',
+  title: 'Write routing and load-balancer config',
+  async run(ctx) {
+    const input = routingInput(ctx);
+    const paths = routingPaths(ctx.options.configDir, ctx.names.slug);
+    await writeJsonAtomically(paths.routing, buildRoutingConfig(input));
+    await writeJsonAtomically(paths.loadBalancer, buildLoadBalancerConfig(input));
+    ctx.configFiles.push(paths.routing, paths.loadBalancer);
+    return `${paths.routing}, ${paths.loadBalancer}`;
+  },
+};

@@ -1,0 +1,66 @@
+import { PromotionError } from '../../errors';
+import { databaseUrl } from '../../postgres/urls';
+import { runChecks } from '../../validation';
+import type { PromotionContext } from '../context';
+import { buildLoadBalancerConfig, buildRoutingConfig } from '../routing';
+import type { Step } from '../step';
+import { routingInput } from './routing';
+
+/**
+ * The post-promotion checks, before the switch: a failure leaves the tenant shared and the
+ * run undoes what it built — unless keep-on-validation-failure keeps the new database for
+ * inspection (the tenant stays shared either way).
+ */
+export const validateStep: Step<PromotionContext> = {
+  name: 'validate',
+  title: 'Post-promotion checks',
+  async run(ctx) {
+    const routing = routingInput(ctx);
+    const checks = await runChecks({
+      sourceUrl: ctx.options.databaseUrl,
+      targetUrl: databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      snapshotId: ctx.snapshot?.id,
+      tenantId: ctx.plan!.tenantId,
+      plan: ctx.plan!,
+      names: ctx.names,
+      sharedDatabase: ctx.sharedDatabase!,
+      appRole: { name: ctx.names.appRole, password: ctx.appPassword! },
+      filesToScan: [],
+      // What the routing step will write and what the report will say: no secret may be in them.
+      textsToScan: [
+        JSON.stringify(buildRoutingConfig(routing)),
+        JSON.stringify(buildLoadBalancerConfig(routing)),
+        JSON.stringify(ctx.record),
+      ],
+      secrets: [ctx.appPassword!, ...urlPasswords(ctx.options.databaseUrl)],
+      service:
+        ctx.service?.url && !ctx.options.dryRun
+          ? { url: ctx.service.url, healthPath: ctx.options.cloudRun?.healthPath ?? '/health' }
+          : undefined,
+      log: ctx.log,
+    });
+    ctx.record.checks = checks;
+    const failed = checks.filter((c) => c.status === 'fail');
+    const warned = checks.filter((c) => c.status === 'warn').length;
+    if (failed.length) {
+      if (ctx.options.keepOnValidationFailure) ctx.keepArtifacts = true;
+      throw new PromotionError(
+        'validation-failed',
+        `${failed.length} post-promotion check(s) failed: ${failed.map((c) => `${c.title}: ${c.reason}`).join('; ')}`,
+        ctx.keepArtifacts
+          ? `The tenant stays shared. The new database ${ctx.names.database} was kept for inspection (keep-on-validation-failure); re-running replaces it.`
+          : 'The tenant stays shared and what this run built was removed. Fix the cause named above and re-run.',
+      );
+    }
+    return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}`;
+  },
+};
+
+function urlPasswords(url: string): string[] {
+  try {
+    const p = decodeURIComponent(new URL(url).password);
+    return p ? [p] : [];
+  } catch {
+    return [];
+  }
+}

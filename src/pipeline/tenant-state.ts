@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * `settings.isolation` of a tenant row: the durable state of a promotion and its append-only
+ * audit history. Other keys of `settings` are never touched.
+ */
+export const HistoryEntry = z
+  .object({
+    event: z.enum(['promoted', 'resumed', 'completed', 'rolled-back', 'rollback-started']),
+    at: z.string(),
+    actor: z.string().optional(),
+    source: z.string().optional(),
+    pull_request: z.number().optional(),
+    run_url: z.string().optional(),
+    detail: z.string().optional(),
+    tables: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
+    freeze_ms: z.number().optional(),
+  })
+  .passthrough();
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const IsolationState = z.enum(['switched', 'complete', 'rolled-back']);
+export type IsolationState = z.infer<typeof IsolationState>;
+
+export const IsolationSettings = z
+  .object({
+    state: IsolationState.optional(),
+    isolated_db_name: z.string().optional(),
+    isolated_at: z.string().optional(),
+    migration_version: z.string().optional(),
+    source_database: z.string().optional(),
+    app_role: z.string().optional(),
+    owner_role: z.string().optional(),
+    service: z
+      .object({ name: z.string(), created: z.boolean(), url: z.string().optional(), revision: z.string().optional() })
+      .optional(),
+    shared_rows_removed: z.boolean().optional(),
+    /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
+    verified: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
+    history: z.array(HistoryEntry).default([]),
+  })
+  .passthrough();
+export type IsolationSettings = z.infer<typeof IsolationSettings>;
+
+/** Parses `settings.isolation`; a malformed value is reported, not silently replaced. */
+export function parseIsolation(settings: unknown): IsolationSettings | undefined {
+  if (!settings || typeof settings !== 'object') return undefined;
+  const raw = (settings as Record<string, unknown>).isolation;
+  if (raw === undefined || raw === null) return undefined;
+  return IsolationSettings.parse(raw);
+}
+
+/** The migration version recorded with a promotion (bumped when the promotion format changes). */
+export const MIGRATION_VERSION = '001';

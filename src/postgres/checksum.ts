@@ -1,0 +1,296 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { TablePlan } from './plan-types';
+
+/**
+ * Table digests computed by PostgreSQL: one aggregate query per table, constant memory on both
+ * ends. Each row is hashed to 64 bits (the first 16 hex digits of md5 over the row's text, as a
+ * signed bigint); hashes are summed into numeric per key bucket, so a difference is located by
+ * bucket and named by key range. A sum is order-independent, so it is a multiset digest: tables
+ * without a key are covered (bucketed by the row hash itself) and duplicate rows count twice.
+ */
+
+/**
+ * Settings that make `ROW(...)::text` identical on both sides, whatever each server or role
+ * defaults to. `lc_monetary` matters for the money type; collation does not change text output.
+ */
+const COMPARABLE_SETTINGS: ReadonlyArray<[string, string]> = [
+  ['DateStyle', 'ISO, MDY'],
+  ['TimeZone', 'UTC'],
+  ['IntervalStyle', 'postgres'],
+  ['extra_float_digits', '3'],
+  ['bytea_output', 'hex'],
+  ['client_encoding', 'UTF8'],
+  ['lc_monetary', 'C'],
+];
+
+/** Session settings that make text output identical on both sides (see COMPARABLE_SETTINGS). */
+export async function setComparableSession(client: pg.ClientBase): Promise<void> {
+  for (const [name, value] of COMPARABLE_SETTINGS) {
+    await client.query('SELECT set_config($1, $2, false)', [name, value]);
+  }
+}
+
+export interface BucketDigest {
+  bucket: number;
+  count: number;
+  /** Sum of the rows' 64-bit hashes, as exact decimal text. */
+  sum: string;
+  /** Smallest and largest key (as text) seen in the bucket on this side. */
+  minKey?: string;
+  maxKey?: string;
+}
+
+/** How rows were assigned to buckets; two digests compare bucket by bucket only under the same scheme. */
+export type BucketScheme =
+  | { kind: 'range'; lo: string; hi: string; buckets: number }
+  | { kind: 'key-hash'; buckets: number }
+  | { kind: 'row-hash'; buckets: number };
+
+export interface TableDigest {
+  table: string;
+  count: number;
+  /** Digest of the whole table, independent of the bucket scheme: md5 of `count:sum`. */
+  digest: string;
+  buckets: BucketDigest[];
+  scheme: BucketScheme;
+}
+
+export interface DigestOptions {
+  /** Number of buckets (default 64). */
+  buckets?: number;
+  /**
+   * Key range for a single integer key (from `keyRange` on the source): rows are bucketed by
+   * key ranges of equal width, so a difference names a contiguous key range. Without it, rows
+   * are bucketed by a hash of the key.
+   */
+  range?: { lo: string; hi: string };
+}
+
+export const DEFAULT_BUCKETS = 64;
+const INTEGER_TYPE_OIDS = new Set([20, 21, 23]); // int8, int2, int4
+
+function predicate(table: TablePlan, side: 'source' | 'target'): string {
+  return side === 'source' ? table.where : 'true';
+}
+
+export function keyText(table: TablePlan): string | undefined {
+  if (table.keyColumns.length === 0) return undefined;
+  if (table.keyColumns.length === 1) return `t.${table.keyColumns[0]}::text`;
+  return `ROW(${table.keyColumns.map((c) => `t.${c}`).join(', ')})::text`;
+}
+
+/** The row text hashed: planned columns only, in plan order. */
+export function rowHashSql(table: TablePlan): string {
+  if (table.columns.length === 0)
+    throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
+  const row = `ROW(${table.columns.map((c) => `t.${c}`).join(', ')})::text`;
+  return `('x' || substr(md5(${row}), 1, 16))::bit(64)::bigint`;
+}
+
+function bucketCount(n: number | undefined): number {
+  const b = Math.floor(n ?? DEFAULT_BUCKETS);
+  if (!Number.isFinite(b) || b < 1) return 1;
+  return Math.min(b, 100_000);
+}
+
+function isIntegerText(s: string): boolean {
+  return /^-?\d+$/.test(s);
+}
+
+/**
+ * The key range of a table whose key is one integer column, on this side (use the source's,
+ * and pass it to `digestTable` for both sides); undefined for other keys or an empty table.
+ */
+export async function keyRange(
+  client: pg.ClientBase,
+  table: TablePlan,
+  side: 'source' | 'target',
+): Promise<{ lo: string; hi: string } | undefined> {
+  if (table.keyColumns.length !== 1) return undefined;
+  const key = `t.${table.keyColumns[0]}`;
+  const probe = await client.query(`SELECT ${key} AS k FROM ${table.qualified} t LIMIT 0`);
+  const oid = probe.fields[0]?.dataTypeID;
+  if (oid === undefined || !INTEGER_TYPE_OIDS.has(oid)) return undefined;
+  const r = await client.query<{ lo: string | null; hi: string | null }>(
+    `SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${table.qualified} t WHERE ${predicate(table, side)}`,
+  );
+  const row = r.rows[0];
+  if (!row?.lo || !row.hi) return undefined;
+  return { lo: row.lo, hi: row.hi };
+}
+
+function schemeFor(table: TablePlan, opts: DigestOptions): BucketScheme {
+  const buckets = bucketCount(opts.buckets);
+  if (table.keyColumns.length === 0) return { kind: 'row-hash', buckets };
+  if (opts.range && table.keyColumns.length === 1) {
+    const { lo, hi } = opts.range;
+    if (!isIntegerText(lo) || !isIntegerText(hi)) throw new Error('Key range bounds must be integers.');
+    const span = BigInt(hi) - BigInt(lo) + 1n;
+    if (span < 1n) throw new Error('Key range is empty.');
+    return { kind: 'range', lo, hi, buckets: Number(span < BigInt(buckets) ? span : BigInt(buckets)) };
+  }
+  return { kind: 'key-hash', buckets };
+}
+
+/** Bucket expression (used by the catch-up too) over the inner query's `h` (row hash), `k` (key text) and `kn` (numeric key). */
+export function bucketSql(scheme: BucketScheme): string {
+  const n = scheme.buckets;
+  switch (scheme.kind) {
+    case 'row-hash':
+      return `mod(mod(h, ${n}) + ${n}, ${n})`;
+    case 'key-hash':
+      return `mod(('x' || substr(md5(k), 1, 8))::bit(32)::bigint, ${n})`;
+    case 'range': {
+      // Bounds are validated integers (not user text), spliced as numeric literals.
+      const lo = `${scheme.lo}::numeric`;
+      const hi = `${scheme.hi}::numeric`;
+      return `CASE WHEN kn < ${lo} THEN -1 WHEN kn > ${hi} THEN ${n} ELSE floor((kn - ${lo}) * ${n} / (${hi} - ${lo} + 1)) END`;
+    }
+  }
+}
+
+/** The one aggregate query of `digestTable`; exported for tests and EXPLAIN. */
+export function digestSql(table: TablePlan, side: 'source' | 'target', scheme: BucketScheme): string {
+  const k = keyText(table) ?? 'NULL::text';
+  const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
+  return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, min(k) AS min_key, max(k) AS max_key
+  FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${table.qualified} t WHERE ${predicate(table, side)}) s
+ GROUP BY 1 ORDER BY 1`;
+}
+
+function wholeDigest(count: number, sum: string): string {
+  return createHash('md5').update(`${count}:${sum}`).digest('hex');
+}
+
+function addDecimal(a: string, b: string): string {
+  return (BigInt(a) + BigInt(b)).toString();
+}
+
+/**
+ * Digest of one table. Side 'source': rows matching `table.where` (the session has
+ * TENANT_ID_SETTING set, possibly inside a snapshot); 'target': all rows of the table. Call
+ * `setComparableSession` on the session first.
+ */
+export async function digestTable(
+  client: pg.ClientBase,
+  table: TablePlan,
+  side: 'source' | 'target',
+  opts: DigestOptions = {},
+): Promise<TableDigest> {
+  const scheme = schemeFor(table, opts);
+  const r = await client.query<{
+    bucket: number;
+    count: string;
+    sum: string;
+    min_key: string | null;
+    max_key: string | null;
+  }>(digestSql(table, side, scheme));
+  let count = 0;
+  let sum = '0';
+  const buckets: BucketDigest[] = r.rows.map((row) => {
+    const b: BucketDigest = { bucket: Number(row.bucket), count: Number(row.count), sum: row.sum };
+    if (row.min_key !== null) b.minKey = row.min_key;
+    if (row.max_key !== null) b.maxKey = row.max_key;
+    count += b.count;
+    sum = addDecimal(sum, b.sum);
+    return b;
+  });
+  return { table: table.qualified, count, digest: wholeDigest(count, sum), buckets, scheme };
+}
+
+/** The digest string for a count and a sum, as `digestTable` computes it (for recorded values). */
+export function digestOf(count: number, sum: string): string {
+  return wholeDigest(count, sum);
+}
+
+function sameScheme(a: BucketScheme, b: BucketScheme): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function bucketLabel(scheme: BucketScheme, bucket: number, a?: BucketDigest, b?: BucketDigest): string {
+  if (scheme.kind === 'range') {
+    const lo = BigInt(scheme.lo);
+    const hi = BigInt(scheme.hi);
+    const n = BigInt(scheme.buckets);
+    const span = hi - lo + 1n;
+    if (bucket < 0) return `keys below ${scheme.lo}`;
+    if (bucket >= scheme.buckets) return `keys above ${scheme.hi}`;
+    // Bucket i holds keys k with floor((k - lo) * n / span) = i, i.e. k - lo in [ceil(i*span/n), ceil((i+1)*span/n)).
+    const ceilDiv = (x: bigint, y: bigint) => (x + y - 1n) / y;
+    const from = lo + ceilDiv(BigInt(bucket) * span, n);
+    const to = lo + ceilDiv(BigInt(bucket + 1) * span, n) - 1n;
+    return `keys ${from}..${to} (bucket ${bucket})`;
+  }
+  if (scheme.kind === 'key-hash') {
+    const keys = [a?.minKey, a?.maxKey, b?.minKey, b?.maxKey]
+      .filter((k): k is string => k !== undefined)
+      .sort();
+    const range = keys.length ? `keys ${keys[0]}..${keys[keys.length - 1]}` : 'keys';
+    return `${range} (hash bucket ${bucket} of ${scheme.buckets})`;
+  }
+  return `rows in hash bucket ${bucket} of ${scheme.buckets} (table has no key)`;
+}
+
+/**
+ * Compares two digests of the same table (a: source or recorded, b: target). Never reports
+ * equal on a difference: counts, sums per bucket and the whole digest are all compared.
+ */
+export function compareDigests(
+  table: string,
+  a: TableDigest,
+  b: TableDigest,
+): { equal: boolean; differences: string[] } {
+  const differences: string[] = [];
+  if (!sameScheme(a.scheme, b.scheme)) {
+    if (a.count !== b.count || a.digest !== b.digest) {
+      differences.push(
+        `${table}: ${a.count} vs ${b.count} rows, digests ${a.digest.slice(0, 12)} vs ${b.digest.slice(0, 12)} (bucket schemes differ, cannot locate the difference)`,
+      );
+    }
+    return { equal: differences.length === 0, differences };
+  }
+  const byA = new Map(a.buckets.map((x) => [x.bucket, x]));
+  const byB = new Map(b.buckets.map((x) => [x.bucket, x]));
+  const all = [...new Set([...byA.keys(), ...byB.keys()])].sort((x, y) => x - y);
+  for (const bucket of all) {
+    const x = byA.get(bucket);
+    const y = byB.get(bucket);
+    const cx = x?.count ?? 0;
+    const cy = y?.count ?? 0;
+    const sx = x?.sum ?? '0';
+    const sy = y?.sum ?? '0';
+    if (cx === cy && sx === sy) continue;
+    const label = bucketLabel(a.scheme, bucket, x, y);
+    differences.push(
+      cx === cy
+        ? `${table} ${label}: ${cx} vs ${cy} rows, contents differ`
+        : `${table} ${label}: ${cx} vs ${cy} rows`,
+    );
+  }
+  // Belt and braces: the totals must agree too.
+  if (differences.length === 0 && (a.count !== b.count || a.digest !== b.digest)) {
+    differences.push(`${table}: ${a.count} vs ${b.count} rows, digests differ`);
+  }
+  return { equal: differences.length === 0, differences };
+}
+
+/**
+ * Digests one table on both sides under the same bucket scheme (the key range is taken from
+ * the source) and compares them. Both sessions must already be comparable (setComparableSession)
+ * and the source must have TENANT_ID_SETTING set.
+ */
+export async function compareTable(
+  source: pg.ClientBase,
+  target: pg.ClientBase,
+  table: TablePlan,
+  opts: { buckets?: number } = {},
+): Promise<{ source: TableDigest; target: TableDigest; equal: boolean; differences: string[] }> {
+  const range = await keyRange(source, table, 'source');
+  const digestOpts: DigestOptions = { buckets: opts.buckets ?? DEFAULT_BUCKETS, ...(range ? { range } : {}) };
+  const [s, t] = [
+    await digestTable(source, table, 'source', digestOpts),
+    await digestTable(target, table, 'target', digestOpts),
+  ];
+  return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
+}

@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { PromotionError } from '../errors';
+import { redact, safeUrl } from '../secrets';
+import { TENANT_ID_SETTING } from './plan-types';
+
+/**
+ * Connection settings every session of a promotion uses: TCP keepalives (a dead runner's session
+ * and its advisory lock go away promptly), a bounded connect time, and an application name that
+ * makes our sessions recognisable in pg_stat_activity.
+ */
+export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
+  return {
+    connectionString: url,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    application_name: 'tenant-promotion',
+    connectionTimeoutMillis: 10_000,
+    ...extra,
+  };
+}
+
+/** A hint that names the likely fix for a connection failure. */
+function connectHint(e: unknown, url: string): string {
+  const code = (e as { code?: string } | null)?.code;
+  const where = safeUrl(url);
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EHOSTUNREACH':
+    case 'ETIMEDOUT':
+      return `Check that PostgreSQL is running and reachable from this machine at ${where}.`;
+    case '28P01':
+    case '28000':
+      return 'Check the user and password in the connection string (and pg_hba.conf on the server).';
+    case '3D000':
+      return 'The database in the connection string does not exist; check its name.';
+    case '53300':
+      return 'The server has no free connection slots; lower copy-parallelism or raise max_connections.';
+    default:
+      return `Check the connection string (${where}) and that the server accepts connections from this machine.`;
+  }
+}
+
+/** Opens a client; failures become PromotionError('database') without credentials in the text. */
+export async function connect(url: string, extra: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
+  const client = new pg.Client(clientConfig(url, extra));
+  // An idle session killed by the server emits 'error'; unhandled, that would crash the process.
+  // The next query on the client fails and reports it.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => {});
+    const message = e instanceof Error ? e.message : String(e);
+    throw new PromotionError(
+      'database',
+      `Could not connect to ${safeUrl(url)}: ${redact(message)}`,
+      connectHint(e, url),
+      { cause: e },
+    );
+  }
+  return client;
+}
+
+/**
+ * Sets the tenant id the plan's predicates read (`current_setting('tenant_promotion.tenant_id')`),
+ * as a bound parameter: the value is never part of SQL text. Session-wide (not transaction-local).
+ */
+export async function setTenantId(client: pg.ClientBase, tenantId: string): Promise<void> {
+  await client.query('SELECT set_config($1, $2, false)', [TENANT_ID_SETTING, tenantId]);
+}

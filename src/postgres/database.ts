@@ -1,0 +1,90 @@
+import pg from 'pg';
+import { PromotionError } from '../errors';
+import { markerText, parseMarker, type ArtifactMarker } from './roles';
+
+const qi = pg.escapeIdentifier;
+const ql = pg.escapeLiteral;
+
+export interface DatabaseLocale {
+  encoding: string;
+  collate: string;
+  ctype: string;
+  provider: 'c' | 'i' | 'd';
+  icuLocale: string | null;
+}
+
+export async function readLocale(client: pg.ClientBase): Promise<DatabaseLocale> {
+  const { rows } = await client.query<DatabaseLocale>(
+    `SELECT pg_encoding_to_char(encoding) AS encoding, datcollate AS collate, datctype AS ctype,
+            datlocprovider AS provider, daticulocale AS "icuLocale"
+       FROM pg_database WHERE datname = current_database()`,
+  );
+  return rows[0]!;
+}
+
+/**
+ * `CREATE DATABASE … TEMPLATE template0` with the source's encoding, collation, ctype and
+ * locale provider, so sort order and text-based checksums agree. Sent alone: it cannot run
+ * inside a transaction block. Values come from the source catalog and are quoted as literals.
+ */
+export function createDatabaseSql(name: string, owner: string, locale: DatabaseLocale): string {
+  const parts = [
+    `CREATE DATABASE ${qi(name)} OWNER ${qi(owner)} TEMPLATE template0`,
+    `ENCODING ${ql(locale.encoding)}`,
+    `LC_COLLATE ${ql(locale.collate)}`,
+    `LC_CTYPE ${ql(locale.ctype)}`,
+  ];
+  if (locale.provider === 'i') {
+    parts.push(`LOCALE_PROVIDER icu`);
+    if (locale.icuLocale) parts.push(`ICU_LOCALE ${ql(locale.icuLocale)}`);
+  } else {
+    parts.push(`LOCALE_PROVIDER libc`);
+  }
+  return parts.join(' ');
+}
+
+export async function databaseMarker(
+  client: pg.ClientBase,
+  name: string,
+): Promise<{ exists: boolean; marker?: ArtifactMarker }> {
+  const { rows } = await client.query<{ comment: string | null }>(
+    `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+    [name],
+  );
+  if (rows.length === 0) return { exists: false };
+  return { exists: true, marker: parseMarker(rows[0]!.comment) };
+}
+
+export async function createTenantDatabase(
+  client: pg.ClientBase,
+  name: string,
+  owner: string,
+  marker: { slug: string; sourceDatabase: string },
+): Promise<void> {
+  const locale = await readLocale(client);
+  await client.query(createDatabaseSql(name, owner, locale));
+  await client.query(
+    `COMMENT ON DATABASE ${qi(name)} IS ${ql(markerText({ ...marker, purpose: 'database' }))}`,
+  );
+  // PostgreSQL has no deny: only an explicit revoke keeps PUBLIC out.
+  await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
+}
+
+/** Drops a database this tool made for this tenant; refuses one it did not make. */
+export async function dropTenantDatabase(
+  client: pg.ClientBase,
+  name: string,
+  slug: string,
+): Promise<boolean> {
+  const { exists, marker } = await databaseMarker(client, name);
+  if (!exists) return false;
+  if (marker?.slug !== slug) {
+    throw new PromotionError(
+      'tenant-state',
+      `Database "${name}" exists but was not created by this tool for tenant "${slug}"; it was left alone.`,
+      'Inspect it; rename or drop it by hand if it is not in use, then re-run.',
+    );
+  }
+  await client.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+  return true;
+}

@@ -1,0 +1,471 @@
+import pg from 'pg';
+import type {
+  Acl,
+  Catalog,
+  ColumnInfo,
+  FunctionInfo,
+  PolicyInfo,
+  RelationInfo,
+  SequenceInfo,
+  TypeInfo,
+} from './catalog';
+import { dependentsClosure, topoOrder, type OrderNode } from './order';
+
+export interface GenerateOptions {
+  ownerRole: string;
+  roleMap: ReadonlyMap<string, string>;
+}
+
+export interface GeneratedScript {
+  beforeData: string[];
+  afterData: string[];
+  /** Objects in the source that are not recreated, and dependency cycles that were broken. */
+  unsupported: string[];
+}
+
+const qi = (name: string) => pg.escapeIdentifier(name);
+const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
+const lit = (text: string) => pg.escapeLiteral(text);
+const stripSemicolon = (sql: string) => sql.trim().replace(/;\s*$/, '');
+
+/**
+ * Role mapping rule, shared by GRANTs and policies: PUBLIC stays PUBLIC; a role in the map
+ * becomes its target; any other role is dropped (least privilege: it has no business in the
+ * tenant's database, and it cannot connect to it anyway).
+ */
+export function mapRole(role: string, roleMap: ReadonlyMap<string, string>): string | null {
+  if (role === 'PUBLIC') return 'PUBLIC';
+  return roleMap.get(role) ?? null;
+}
+
+const roleSql = (role: string) => (role === 'PUBLIC' ? 'PUBLIC' : qi(role));
+
+/**
+ * GRANTs reproducing `acl` on the object, remapped. A null ACL means the built-in defaults,
+ * which the new object already has. Otherwise PUBLIC's defaults are revoked first so the
+ * result is exactly the source's entries; the source owner's own entries are skipped (the
+ * new owner has them by ownership).
+ */
+export function grantStatements(
+  kind: string,
+  object: string,
+  acl: Acl,
+  owner: string,
+  roleMap: ReadonlyMap<string, string>,
+  columns?: string,
+): string[] {
+  if (acl === null) return [];
+  const groups = new Map<string, { role: string; grantable: boolean; privileges: string[] }>();
+  for (const e of acl) {
+    if (e.grantee === owner) continue;
+    const role = mapRole(e.grantee, roleMap);
+    if (!role) continue;
+    const id = `${role}\u0000${e.grantable}`;
+    const g = groups.get(id) ?? { role, grantable: e.grantable, privileges: [] };
+    if (!g.privileges.includes(e.privilege)) g.privileges.push(e.privilege);
+    groups.set(id, g);
+  }
+  const cols = columns ? ` (${columns})` : '';
+  const out = columns ? [] : [`REVOKE ALL ON ${kind} ${object} FROM PUBLIC`];
+  for (const g of groups.values()) {
+    const privs = g.privileges.map((p) => `${p}${cols}`).join(', ');
+    out.push(
+      `GRANT ${privs} ON ${kind} ${object} TO ${roleSql(g.role)}${g.grantable ? ' WITH GRANT OPTION' : ''}`,
+    );
+  }
+  return out;
+}
+
+const commentOn = (what: string, comment: string | null | undefined) =>
+  comment == null ? [] : [`COMMENT ON ${what} IS ${lit(comment)}`];
+
+interface Node extends OrderNode {
+  statements: string[];
+}
+
+const STORAGE: Record<string, string> = { p: 'PLAIN', e: 'EXTERNAL', x: 'EXTENDED', m: 'MAIN' };
+const COMPRESSION: Record<string, string> = { p: 'pglz', l: 'lz4' };
+const POLICY_CMD: Record<string, string> = { '*': 'ALL', r: 'SELECT', a: 'INSERT', w: 'UPDATE', d: 'DELETE' };
+const ENABLE_TRIGGER: Record<string, string> = { D: 'DISABLE', R: 'ENABLE REPLICA', A: 'ENABLE ALWAYS' };
+
+function sequenceOptions(s: SequenceInfo): string {
+  return (
+    `START WITH ${s.start} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} ` +
+    `CACHE ${s.cache} ${s.cycle ? 'CYCLE' : 'NO CYCLE'}`
+  );
+}
+
+function typeStatements(t: TypeInfo, o: GenerateOptions): string[] {
+  const name = qn(t.schema, t.name);
+  const out: string[] = [];
+  const word = t.kind === 'domain' ? 'DOMAIN' : 'TYPE';
+  switch (t.kind) {
+    case 'enum':
+      out.push(`CREATE TYPE ${name} AS ENUM (${(t.labels ?? []).map(lit).join(', ')})`);
+      break;
+    case 'domain': {
+      let sql = `CREATE DOMAIN ${name} AS ${t.baseType}`;
+      if (t.collation) sql += ` COLLATE ${t.collation}`;
+      if (t.default != null) sql += ` DEFAULT ${t.default}`;
+      if (t.notNull) sql += ' NOT NULL';
+      out.push(sql);
+      for (const c of t.checks ?? []) {
+        out.push(`ALTER DOMAIN ${name} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+        out.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON DOMAIN ${name}`, c.comment));
+      }
+      break;
+    }
+    case 'composite': {
+      const attrs = (t.attributes ?? []).map(
+        (a) => `${qi(a.name)} ${a.type}${a.collation ? ` COLLATE ${a.collation}` : ''}`,
+      );
+      out.push(`CREATE TYPE ${name} AS (${attrs.join(', ')})`);
+      break;
+    }
+    case 'range': {
+      const r = t.range!;
+      const parts = [`SUBTYPE = ${r.subtype}`];
+      if (r.opclass) parts.push(`SUBTYPE_OPCLASS = ${r.opclass}`);
+      if (r.collation) parts.push(`COLLATION = ${r.collation}`);
+      if (r.canonical) parts.push(`CANONICAL = ${r.canonical}`);
+      if (r.diff) parts.push(`SUBTYPE_DIFF = ${r.diff}`);
+      if (r.multirange) parts.push(`MULTIRANGE_TYPE_NAME = ${r.multirange}`);
+      out.push(`CREATE TYPE ${name} AS RANGE (${parts.join(', ')})`);
+      break;
+    }
+  }
+  out.push(`ALTER ${word} ${name} OWNER TO ${qi(o.ownerRole)}`);
+  for (const f of t.constructors ?? []) out.push(`ALTER FUNCTION ${f} OWNER TO ${qi(o.ownerRole)}`);
+  out.push(...grantStatements(word, name, t.acl, t.owner, o.roleMap));
+  out.push(...commentOn(`${word} ${name}`, t.comment));
+  for (const a of t.attributes ?? []) out.push(...commentOn(`COLUMN ${name}.${qi(a.name)}`, a.comment));
+  return out;
+}
+
+function sequenceStatements(s: SequenceInfo, o: GenerateOptions): string[] {
+  const name = qn(s.schema, s.name);
+  return [
+    `CREATE ${s.persistence === 'u' ? 'UNLOGGED ' : ''}SEQUENCE ${name} AS ${s.type} ${sequenceOptions(s)}`,
+    `ALTER SEQUENCE ${name} OWNER TO ${qi(o.ownerRole)}`,
+    ...grantStatements('SEQUENCE', name, s.acl, s.owner, o.roleMap),
+    ...commentOn(`SEQUENCE ${name}`, s.comment),
+  ];
+}
+
+function functionStatements(f: FunctionInfo, o: GenerateOptions): string[] {
+  const word = f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION';
+  return [
+    f.def.trim(),
+    `ALTER ${word} ${f.signature} OWNER TO ${qi(o.ownerRole)}`,
+    ...grantStatements(word, f.signature, f.acl, f.owner, o.roleMap),
+    ...commentOn(`${word} ${f.signature}`, f.comment),
+  ];
+}
+
+function columnDef(c: ColumnInfo, identity: SequenceInfo | undefined, isPartition: boolean): string {
+  let sql = `${qi(c.name)} ${c.type}`;
+  if (c.collation) sql += ` COLLATE ${c.collation}`;
+  if (c.generated != null) sql += ` GENERATED ALWAYS AS (${c.generated}) STORED`;
+  else if (c.default != null) sql += ` DEFAULT ${c.default}`;
+  // A partition gets its parent's identity when attached (PostgreSQL 17+), never its own.
+  if (c.identity && !isPartition) {
+    const opts = identity
+      ? ` (SEQUENCE NAME ${qn(identity.schema, identity.name)} ${sequenceOptions(identity)})`
+      : '';
+    sql += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${opts}`;
+  }
+  if (c.notNull) sql += ' NOT NULL';
+  return sql;
+}
+
+function relationWord(kind: RelationInfo['kind']): string {
+  return kind === 'v' ? 'VIEW' : kind === 'm' ? 'MATERIALIZED VIEW' : 'TABLE';
+}
+
+function relationStatements(
+  r: RelationInfo,
+  identitySeqs: Map<string, SequenceInfo>,
+  o: GenerateOptions,
+): string[] {
+  const name = qn(r.schema, r.name);
+  const word = relationWord(r.kind);
+  const withOptions = r.options?.length ? ` WITH (${r.options.join(', ')})` : '';
+  const out: string[] = [];
+  const seqFor = (c: ColumnInfo) => identitySeqs.get(`${r.schema}\u0000${r.name}\u0000${c.name}`);
+  if (r.kind === 'v' || r.kind === 'm') {
+    const def = stripSemicolon(r.viewDef ?? '');
+    out.push(
+      r.kind === 'v'
+        ? `CREATE VIEW ${name}${withOptions} AS ${def}`
+        : `CREATE MATERIALIZED VIEW ${name}${withOptions} AS ${def} WITH NO DATA`,
+    );
+    for (const c of r.columns) {
+      if (c.default != null)
+        out.push(`ALTER VIEW ${name} ALTER COLUMN ${qi(c.name)} SET DEFAULT ${c.default}`);
+    }
+  } else {
+    const inherits = !r.isPartition && r.parents.length > 0;
+    // Partitions are created standalone with every column, then attached (as pg_dump does): their
+    // columns keep their own order and properties. Inheritance children declare only local columns.
+    const declared = inherits ? r.columns.filter((c) => c.isLocal) : r.columns;
+    let sql = `CREATE ${r.persistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${name} (${declared
+      .map((c) => columnDef(c, seqFor(c), r.isPartition))
+      .join(', ')})`;
+    if (inherits) sql += ` INHERITS (${r.parents.map((p) => qn(p.schema, p.name)).join(', ')})`;
+    if (r.partitionKey) sql += ` PARTITION BY ${r.partitionKey}`;
+    sql += withOptions;
+    out.push(sql);
+    if (inherits) {
+      for (const c of r.columns.filter((c) => !c.isLocal)) {
+        if (c.default != null)
+          out.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${qi(c.name)} SET DEFAULT ${c.default}`);
+        if (c.notNull) out.push(`ALTER TABLE ONLY ${name} ALTER COLUMN ${qi(c.name)} SET NOT NULL`);
+      }
+    }
+    if (r.isPartition && r.parents[0]) {
+      const parent = r.parents[0];
+      out.push(
+        `ALTER TABLE ONLY ${qn(parent.schema, parent.name)} ATTACH PARTITION ${name} ${r.partitionBound}`,
+      );
+    }
+    if (r.rowSecurity) out.push(`ALTER TABLE ONLY ${name} ENABLE ROW LEVEL SECURITY`);
+    if (r.forceRowSecurity) out.push(`ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
+    if (r.replicaIdentity === 'f') out.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
+    if (r.replicaIdentity === 'n') out.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
+  }
+  const alterCol = r.kind === 'm' ? 'MATERIALIZED VIEW' : r.kind === 'v' ? 'VIEW' : 'TABLE ONLY';
+  for (const c of r.columns) {
+    if (r.kind === 'v') break;
+    const col = `ALTER ${alterCol} ${name} ALTER COLUMN ${qi(c.name)}`;
+    if (c.statistics != null) out.push(`${col} SET STATISTICS ${c.statistics}`);
+    if (c.storage && STORAGE[c.storage]) out.push(`${col} SET STORAGE ${STORAGE[c.storage]}`);
+    if (c.compression && COMPRESSION[c.compression] && r.kind !== 'm')
+      out.push(`${col} SET COMPRESSION ${COMPRESSION[c.compression]}`);
+  }
+  out.push(`ALTER ${word} ${name} OWNER TO ${qi(o.ownerRole)}`);
+  out.push(...grantStatements('TABLE', name, r.acl, r.owner, o.roleMap));
+  for (const c of r.columns) {
+    if (c.acl) out.push(...grantStatements('TABLE', name, c.acl, r.owner, o.roleMap, qi(c.name)));
+  }
+  out.push(...commentOn(`${word} ${name}`, r.comment));
+  for (const c of r.columns) out.push(...commentOn(`COLUMN ${name}.${qi(c.name)}`, c.comment));
+  // Identity sequences come with their table: only their grants and comments are separate.
+  for (const c of r.columns) {
+    const s = c.identity ? seqFor(c) : undefined;
+    if (!s || r.isPartition) continue;
+    const seq = qn(s.schema, s.name);
+    out.push(...grantStatements('SEQUENCE', seq, s.acl, s.owner, o.roleMap));
+    out.push(...commentOn(`SEQUENCE ${seq}`, s.comment));
+  }
+  return out;
+}
+
+function policyStatements(p: PolicyInfo, o: GenerateOptions): string[] {
+  const roles = [
+    ...new Set(p.roles.map((r) => mapRole(r, o.roleMap)).filter((r): r is string => r !== null)),
+  ];
+  // Every role the policy applied to is absent from the tenant's database: the policy could
+  // never apply there, so it is left out rather than widened to PUBLIC.
+  if (roles.length === 0) return [];
+  const table = qn(p.schema, p.table);
+  let sql = `CREATE POLICY ${qi(p.name)} ON ${table} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${
+    POLICY_CMD[p.command] ?? 'ALL'
+  } TO ${roles.map(roleSql).join(', ')}`;
+  if (p.using != null) sql += ` USING (${p.using})`;
+  if (p.withCheck != null) sql += ` WITH CHECK (${p.withCheck})`;
+  return [sql, ...commentOn(`POLICY ${qi(p.name)} ON ${table}`, p.comment)];
+}
+
+/** Pure: turns a catalog snapshot into the two DDL phases. */
+export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScript {
+  const before: string[] = [];
+  const after: string[] = [];
+  const unsupported = [...cat.unsupported];
+
+  // Schemas, then extensions (which may live in them), in dependency order.
+  for (const s of cat.schemas) {
+    const name = qi(s.name);
+    before.push(`CREATE SCHEMA IF NOT EXISTS ${name}`);
+    before.push(`ALTER SCHEMA ${name} OWNER TO ${qi(o.ownerRole)}`);
+    before.push(...grantStatements('SCHEMA', name, s.acl, s.owner, o.roleMap));
+    before.push(`COMMENT ON SCHEMA ${name} IS ${s.comment == null ? 'NULL' : lit(s.comment)}`);
+  }
+  const extOrder = topoOrder(
+    cat.extensions.map((e) => ({ key: e.name, rank: 0, name: e.name, ext: e })),
+    cat.extensions.flatMap((e) => e.requires.map((r): [string, string] => [e.name, r])),
+  ).ordered;
+  for (const { ext } of extOrder) {
+    before.push(
+      `CREATE EXTENSION IF NOT EXISTS ${qi(ext.name)}${ext.schema ? ` WITH SCHEMA ${qi(ext.schema)}` : ''}`,
+    );
+  }
+
+  // Everything created before the data, as one dependency graph.
+  const identitySeqs = new Map<string, SequenceInfo>();
+  for (const s of cat.sequences) {
+    if (s.ownedKind === 'i' && s.ownedBy) {
+      identitySeqs.set(`${s.ownedBy.schema}\u0000${s.ownedBy.table}\u0000${s.ownedBy.column}`, s);
+    }
+  }
+  const nodes: Node[] = [];
+  for (const t of cat.types) {
+    nodes.push({ key: t.key, rank: 1, name: `${t.schema}.${t.name}`, statements: typeStatements(t, o) });
+  }
+  for (const s of cat.sequences) {
+    if (s.ownedKind === 'i') continue;
+    nodes.push({ key: s.key, rank: 2, name: `${s.schema}.${s.name}`, statements: sequenceStatements(s, o) });
+  }
+  for (const f of cat.functions) {
+    nodes.push({ key: f.key, rank: 3, name: f.signature, statements: functionStatements(f, o) });
+  }
+  const rankOf = { r: 4, p: 4, f: 4, v: 5, m: 6 } as const;
+  for (const r of cat.relations) {
+    nodes.push({
+      key: r.key,
+      rank: rankOf[r.kind],
+      name: `${r.schema}.${r.name}`,
+      statements: relationStatements(r, identitySeqs, o),
+    });
+  }
+  const relKeyByName = new Map(cat.relations.map((r) => [`${r.schema}\u0000${r.name}`, r.key]));
+  // A sequence's own edges are its OWNED BY link to a table, set after the data: ignore them.
+  const sequenceKeys = new Set(cat.sequences.map((s) => s.key));
+  const edges: [string, string][] = cat.edges.filter(([from]) => !sequenceKeys.has(from));
+  for (const p of cat.policies) {
+    nodes.push({
+      key: p.key,
+      rank: 7,
+      name: `${p.schema}.${p.table}.${p.name}`,
+      statements: policyStatements(p, o),
+    });
+    const t = relKeyByName.get(`${p.schema}\u0000${p.table}`);
+    if (t) edges.push([p.key, t]);
+  }
+  for (const r of cat.relations) {
+    for (const parent of r.parents) {
+      const pk = relKeyByName.get(`${parent.schema}\u0000${parent.name}`);
+      if (pk) edges.push([r.key, pk]);
+    }
+  }
+
+  // Objects that need a table constraint (a view grouping by a primary key relies on it for
+  // functional dependency) wait until after the constraints, with everything that needs them.
+  const deferred = dependentsClosure(
+    edges.filter(([, to]) => to.startsWith('k')).map(([from]) => from),
+    edges,
+  );
+  const { ordered, cycles } = topoOrder(nodes, edges);
+  for (const c of cycles) unsupported.push(`dependency cycle broken at ${c} (creation order may fail)`);
+  for (const n of ordered) if (!deferred.has(n.key)) before.push(...n.statements);
+
+  // --- After the data -------------------------------------------------------------------------
+  const relByName = new Map(cat.relations.map((r) => [`${r.schema}\u0000${r.name}`, r]));
+  const depthCache = new Map<string, number>();
+  const depthOf = (schema: string, name: string): number => {
+    const id = `${schema}\u0000${name}`;
+    const cached = depthCache.get(id);
+    if (cached !== undefined) return cached;
+    depthCache.set(id, 0);
+    const r = relByName.get(id);
+    const d = r && r.parents.length ? 1 + Math.max(...r.parents.map((p) => depthOf(p.schema, p.name))) : 0;
+    depthCache.set(id, d);
+    return d;
+  };
+  const byDepth = <T extends { schema: string; table: string }>(list: T[]) =>
+    [...list].sort((a, b) => depthOf(a.schema, a.table) - depthOf(b.schema, b.table));
+
+  // 1. Keys and exclusion constraints, then other indexes, then partition indexes attached.
+  const keys = byDepth(cat.constraints.filter((c) => c.type === 'p' || c.type === 'u' || c.type === 'x'));
+  for (const c of keys) {
+    const table = qn(c.schema, c.table);
+    after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+    after.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
+  }
+  const indexes = [...cat.indexes].sort((a, b) => a.depth - b.depth);
+  for (const i of indexes) {
+    if (i.constraintBacked) continue;
+    after.push(i.def);
+    after.push(...commentOn(`INDEX ${qn(i.schema, i.name)}`, i.comment));
+  }
+  for (const i of [...cat.indexes].sort((a, b) => b.depth - a.depth)) {
+    if (i.parent)
+      after.push(
+        `ALTER INDEX ${qn(i.parent.schema, i.parent.name)} ATTACH PARTITION ${qn(i.schema, i.name)}`,
+      );
+  }
+  for (const i of cat.indexes) {
+    const table = qn(i.table.schema, i.table.name);
+    if (i.clustered) after.push(`ALTER TABLE ${table} CLUSTER ON ${qi(i.name)}`);
+    if (i.replicaIdentity) after.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${qi(i.name)}`);
+  }
+
+  // 2. Checks: added on the topmost table and inherited downwards, as in the source.
+  const checkNames = new Set(
+    cat.constraints.filter((c) => c.type === 'c').map((c) => `${c.schema}\u0000${c.table}\u0000${c.name}`),
+  );
+  for (const c of byDepth(cat.constraints.filter((c) => c.type === 'c' && c.isLocal))) {
+    const r = relByName.get(`${c.schema}\u0000${c.table}`);
+    if (r?.parents.some((p) => checkNames.has(`${p.schema}\u0000${p.name}\u0000${c.name}`))) continue;
+    const table = qn(c.schema, c.table);
+    after.push(`ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+    after.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
+  }
+
+  // 3. Foreign keys: NOT VALID then VALIDATE (partitioned tables cannot take NOT VALID keys).
+  const validate: string[] = [];
+  for (const c of cat.constraints.filter((c) => c.type === 'f' && !c.hasParent)) {
+    const table = qn(c.schema, c.table);
+    if (c.tableKind === 'p') {
+      after.push(`ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+    } else if (c.validated) {
+      after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def} NOT VALID`);
+      validate.push(`ALTER TABLE ONLY ${table} VALIDATE CONSTRAINT ${qi(c.name)}`);
+    } else {
+      after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+    }
+    validate.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
+  }
+  after.push(...validate);
+
+  // 4. Objects that waited for constraints.
+  for (const n of ordered) if (deferred.has(n.key)) after.push(...n.statements);
+
+  // 5. Triggers and rules, now that the data is in (COPY would have fired them).
+  for (const t of cat.triggers) {
+    const table = qn(t.schema, t.table);
+    after.push(t.def);
+    if (ENABLE_TRIGGER[t.enabled])
+      after.push(`ALTER TABLE ${table} ${ENABLE_TRIGGER[t.enabled]} TRIGGER ${qi(t.name)}`);
+    after.push(...commentOn(`TRIGGER ${qi(t.name)} ON ${table}`, t.comment));
+  }
+  for (const r of cat.rules) {
+    const table = qn(r.schema, r.table);
+    after.push(stripSemicolon(r.def));
+    if (ENABLE_TRIGGER[r.enabled])
+      after.push(`ALTER TABLE ${table} ${ENABLE_TRIGGER[r.enabled]} RULE ${qi(r.name)}`);
+    after.push(...commentOn(`RULE ${qi(r.name)} ON ${table}`, r.comment));
+  }
+
+  // 6. Extended statistics, sequence ownership, materialized view contents.
+  for (const s of cat.statistics) {
+    const name = qn(s.schema, s.name);
+    after.push(
+      s.def,
+      `ALTER STATISTICS ${name} OWNER TO ${qi(o.ownerRole)}`,
+      ...commentOn(`STATISTICS ${name}`, s.comment),
+    );
+  }
+  for (const s of cat.sequences) {
+    if (s.ownedKind !== 'a' || !s.ownedBy) continue;
+    after.push(
+      `ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${qn(s.ownedBy.schema, s.ownedBy.table)}.${qi(s.ownedBy.column)}`,
+    );
+  }
+  const matviews = new Map(cat.relations.filter((r) => r.kind === 'm' && r.populated).map((r) => [r.key, r]));
+  for (const n of ordered) {
+    const m = matviews.get(n.key);
+    if (m) after.push(`REFRESH MATERIALIZED VIEW ${qn(m.schema, m.name)}`);
+  }
+
+  return { beforeData: before, afterData: after, unsupported };
+}

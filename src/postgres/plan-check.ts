@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import { quoteUntrusted } from '../names';
+import type { PlanForeignKey, TablePlan, TenantPlan } from './plan-types';
+
+/**
+ * Checks of a plan against the shared database's rows: counts and sizes per table, and the
+ * rows that tie this tenant to another one. The client has the tenant id set (setTenantId) and
+ * is usually inside the snapshot transaction, so the counts are those the copy will see.
+ */
+
+/** At most this many offending rows are counted per foreign key (the message says "at least"). */
+const COUNT_LIMIT = 1000;
+
+const display = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+
+export async function measurePlan(client: pg.ClientBase, plan: TenantPlan): Promise<TenantPlan> {
+  const tables: TablePlan[] = [];
+  for (const t of plan.tables) {
+    const { rows } = await client.query<{ n: string; bytes: string }>(
+      `SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`,
+    );
+    tables.push({ ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) });
+  }
+  const byQualified = new Map(tables.map((t) => [t.qualified, t]));
+  const pick = (t: TablePlan) => byQualified.get(t.qualified) ?? t;
+
+  const blockers = [...plan.blockers];
+  const root = byQualified.get(plan.tenantsTable.qualified);
+  if (root && root.rows === 0) {
+    blockers.push(`The tenant's row was not found in ${display(root)}.`);
+  }
+  for (const child of tables) {
+    if (child.kind === 'reference') continue;
+    for (const fk of child.foreignKeys ?? []) {
+      const parent = byQualified.get(fk.references);
+      if (!parent || parent.kind === 'reference') continue;
+      const out = await outgoing(client, child, fk, parent);
+      if (out.count > 0) {
+        blockers.push(
+          `${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant (or of none), e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`,
+        );
+      }
+      // The tenants row is never deleted, so rows of others referencing it are harmless.
+      if (parent.kind === 'root') continue;
+      const inc = await incoming(client, child, fk, parent);
+      if (inc.count > 0) {
+        const effect =
+          fk.onDelete === 'cascade'
+            ? 'ON DELETE CASCADE would delete them when the cleanup deletes this tenant'
+            : fk.onDelete === 'set null' || fk.onDelete === 'set default'
+              ? `ON DELETE ${fk.onDelete.toUpperCase()} would rewrite them when the cleanup deletes this tenant`
+              : 'the cleanup of this tenant would fail on them';
+        blockers.push(
+          `${display(child)} has ${countText(inc.count)} of another tenant (or of none) referencing this tenant's ${display(parent)} rows through ${fk.name}, e.g. ${keyText(child, fk)} = ${inc.sample}; ${effect}.`,
+        );
+      }
+    }
+  }
+  return {
+    ...plan,
+    tenantsTable: pick(plan.tenantsTable),
+    tables,
+    deleteOrder: plan.deleteOrder.map(pick),
+    blockers,
+  };
+}
+
+function countText(n: number): string {
+  return n > COUNT_LIMIT ? `more than ${COUNT_LIMIT} rows` : n === 1 ? '1 row' : `${n} rows`;
+}
+
+function sampleColumns(child: TablePlan, fk: PlanForeignKey): string[] {
+  return child.keyColumns.length > 0 ? child.keyColumns : fk.columns;
+}
+
+/** `"a""b"` → `a"b`, for messages. */
+const unquote = (identifier: string) =>
+  identifier.startsWith('"') ? identifier.slice(1, -1).replace(/""/g, '"') : identifier;
+
+function keyText(child: TablePlan, fk: PlanForeignKey): string {
+  const cols = sampleColumns(child, fk).map(unquote);
+  return cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
+}
+
+/**
+ * Each side is selected in its own scope aliased `t`, as the plan's predicates expect; the outer
+ * row is carried as `o`. Correlated subqueries like these are pulled up into joins.
+ */
+async function outgoing(
+  client: pg.ClientBase,
+  child: TablePlan,
+  fk: PlanForeignKey,
+  parent: TablePlan,
+): Promise<{ count: number; sample: string }> {
+  const outer = fk.columns.map((c, i) => `t.${c} AS f${i}`).join(', ');
+  const join = fk.refColumns.map((c, i) => `t.${c} = o.f${i}`).join(' AND ');
+  const sample = `json_build_array(${sampleColumns(child, fk)
+    .map((c) => `t.${c}`)
+    .join(', ')})::text`;
+  return probe(
+    client,
+    `SELECT o.k FROM (SELECT ${outer}, ${sample} AS k FROM ${child.qualified} t WHERE ${child.where}) o
+     WHERE EXISTS (SELECT 1 FROM ${parent.qualified} t WHERE ${join} AND (${parent.where}) IS NOT TRUE)`,
+  );
+}
+
+async function incoming(
+  client: pg.ClientBase,
+  child: TablePlan,
+  fk: PlanForeignKey,
+  parent: TablePlan,
+): Promise<{ count: number; sample: string }> {
+  const outer = fk.refColumns.map((c, i) => `t.${c} AS r${i}`).join(', ');
+  const join = fk.columns.map((c, i) => `t.${c} = o.r${i}`).join(' AND ');
+  const sample = `json_build_array(${sampleColumns(child, fk)
+    .map((c) => `t.${c}`)
+    .join(', ')})::text`;
+  return probe(
+    client,
+    `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.where}) o
+     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.where}) IS NOT TRUE) x`,
+  );
+}
+
+async function probe(client: pg.ClientBase, sql: string): Promise<{ count: number; sample: string }> {
+  const { rows } = await client.query<{ n: number; sample: string | null }>(
+    `WITH hits AS (${sql} LIMIT ${COUNT_LIMIT + 1}) SELECT count(*)::int AS n, min(k) AS sample FROM hits`,
+  );
+  return { count: rows[0]?.n ?? 0, sample: quoteUntrusted(rows[0]?.sample ?? '', 80) };
+}

@@ -1,0 +1,113 @@
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PromotionError } from '../errors';
+
+const qi = pg.escapeIdentifier;
+
+/** A random password: 32 bytes, base64url (no characters that need quoting in URLs or env files). */
+export function generatePassword(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The SCRAM-SHA-256 verifier of a password, as PostgreSQL stores it. Sending the verifier
+ * instead of the password keeps the password out of the server's statement log.
+ */
+export function scramVerifier(password: string, salt = randomBytes(16), iterations = 4096): string {
+  const salted = pbkdf2Sync(password.normalize('NFKC'), salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+/** Marker in COMMENT ON ROLE/DATABASE: proves an object was made by this tool for this tenant. */
+export interface ArtifactMarker {
+  tool: 'tenant-promotion';
+  slug: string;
+  sourceDatabase: string;
+  purpose: 'owner' | 'app' | 'database';
+  createdAt: string;
+}
+
+export function markerText(marker: Omit<ArtifactMarker, 'tool' | 'createdAt'>): string {
+  return JSON.stringify({ tool: 'tenant-promotion', ...marker, createdAt: new Date().toISOString() });
+}
+
+export function parseMarker(comment: string | null | undefined): ArtifactMarker | undefined {
+  if (!comment) return undefined;
+  try {
+    const m = JSON.parse(comment) as Partial<ArtifactMarker>;
+    return m.tool === 'tenant-promotion' && typeof m.slug === 'string' ? (m as ArtifactMarker) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function roleComment(
+  client: pg.ClientBase,
+  role: string,
+): Promise<{ exists: boolean; marker?: ArtifactMarker }> {
+  const { rows } = await client.query<{ comment: string | null }>(
+    `SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1`,
+    [role],
+  );
+  if (rows.length === 0) return { exists: false };
+  return { exists: true, marker: parseMarker(rows[0]!.comment) };
+}
+
+export interface TenantRoles {
+  owner: string;
+  app: string;
+}
+
+/** Creates the NOLOGIN owner and the LOGIN application role (with the password's verifier). */
+export async function createTenantRoles(
+  client: pg.ClientBase,
+  roles: TenantRoles,
+  password: string,
+  marker: { slug: string; sourceDatabase: string },
+): Promise<void> {
+  await client.query(
+    `CREATE ROLE ${qi(roles.owner)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`,
+  );
+  await client.query(
+    `COMMENT ON ROLE ${qi(roles.owner)} IS ${pg.escapeLiteral(markerText({ ...marker, purpose: 'owner' }))}`,
+  );
+  await client.query(
+    `CREATE ROLE ${qi(roles.app)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`,
+  );
+  await client.query(
+    `COMMENT ON ROLE ${qi(roles.app)} IS ${pg.escapeLiteral(markerText({ ...marker, purpose: 'app' }))}`,
+  );
+  // A non-superuser creator must be a member of the owner role to hand objects to it.
+  const { rows } = await client.query<{ rolsuper: boolean }>(
+    'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
+  );
+  if (!rows[0]?.rolsuper) await client.query(`GRANT ${qi(roles.owner)} TO CURRENT_USER`);
+}
+
+/** Drops roles this tool made for this tenant; refuses to drop a role it did not make. */
+export async function dropTenantRoles(
+  client: pg.ClientBase,
+  roles: TenantRoles,
+  slug: string,
+): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const role of [roles.app, roles.owner]) {
+    const { exists, marker } = await roleComment(client, role);
+    if (!exists) continue;
+    if (marker?.slug !== slug) {
+      throw new PromotionError(
+        'tenant-state',
+        `Role "${role}" exists but was not created by this tool for tenant "${slug}"; it was left alone.`,
+        'Rename or drop that role by hand if it is not in use.',
+      );
+    }
+    // Privileges the role holds in other databases would block DROP ROLE; the tenant database is gone by now.
+    await client.query(`DROP OWNED BY ${qi(role)}`).catch(() => undefined);
+    await client.query(`DROP ROLE IF EXISTS ${qi(role)}`);
+    dropped.push(role);
+  }
+  return dropped;
+}

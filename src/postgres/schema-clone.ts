@@ -1,0 +1,203 @@
+import pg from 'pg';
+import { InputError, PromotionError } from '../errors';
+import { readCatalog } from './ddl/catalog';
+import { generateScript, mapRole } from './ddl/generate';
+
+/**
+ * Clones the schema of the shared database into the tenant's database, in two phases around
+ * the data copy. DDL comes from catalog introspection of the source (pg_get_*def where
+ * PostgreSQL offers one), is ordered by pg_depend, and never embeds data.
+ *
+ * beforeData: schemas, extensions, types, sequences, tables (columns, defaults, identity,
+ * generated columns, NOT NULL, collations, partitions attached with their bounds), functions,
+ * views, materialized views (WITH NO DATA), RLS flags, policies, ownership, grants, comments.
+ * afterData: keys and exclusion constraints, indexes (partition indexes attached), checks,
+ * foreign keys (NOT VALID, then VALIDATE), views that need a constraint, triggers, rules,
+ * extended statistics, sequence OWNED BY, REFRESH MATERIALIZED VIEW.
+ */
+export interface CloneOptions {
+  /** NOLOGIN role that must own every cloned object. It exists already. */
+  ownerRole: string;
+  /**
+   * Source role -> target role for GRANTs and RLS policy roles. Rule: PUBLIC stays PUBLIC, a
+   * mapped role becomes its target, any other role is dropped (from GRANTs, and from a policy's
+   * TO list; a policy whose TO list ends up empty is not created — it could never apply).
+   */
+  roleMap: Map<string, string>;
+}
+
+export interface SchemaScript {
+  beforeData: string[];
+  afterData: string[];
+  /** Source objects the clone does not recreate (e.g. aggregates, operators), one line each. */
+  unsupported: string[];
+}
+
+const MAX_IDENTIFIER_BYTES = 63;
+
+function checkRoleName(role: string, what: string): void {
+  if (!role || role.includes('\u0000') || Buffer.byteLength(role) > MAX_IDENTIFIER_BYTES) {
+    throw new InputError(
+      `The ${what} "${role}" is not a valid PostgreSQL role name.`,
+      `Use a non-empty name of at most ${MAX_IDENTIFIER_BYTES} bytes.`,
+    );
+  }
+}
+
+/** Reads the source's catalog and returns DDL statements. Pure generation after the catalog read. */
+export async function buildSchemaScript(source: pg.ClientBase, options: CloneOptions): Promise<SchemaScript> {
+  checkRoleName(options.ownerRole, 'owner role');
+  for (const [from, to] of options.roleMap) {
+    checkRoleName(from, 'source role');
+    checkRoleName(to, 'target role');
+  }
+  let catalog;
+  try {
+    catalog = await readCatalog(source);
+  } catch (e) {
+    throw new PromotionError(
+      'database',
+      `Could not read the shared database's catalog: ${(e as Error).message}`,
+      'The connecting role needs to read pg_catalog (it does by default); check the connection.',
+      { cause: e },
+    );
+  }
+  return generateScript(catalog, options);
+}
+
+/** The first line of a statement, enough to name its object in an error. */
+export function describeStatement(sql: string): string {
+  const line = sql.trim().split('\n')[0]!.replace(/\s+/g, ' ');
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+/**
+ * Runs statements in order on the target, in one transaction (DDL is transactional in
+ * PostgreSQL: a failure leaves the target as it was before this phase). Function bodies are not
+ * checked at creation (as pg_dump restores them), since they may name objects created later.
+ * On error throws PromotionError('database') naming the statement's object.
+ */
+export async function applyStatements(target: pg.ClientBase, statements: string[]): Promise<void> {
+  if (statements.length === 0) return;
+  await target.query('BEGIN');
+  try {
+    await target.query(`SET LOCAL check_function_bodies = off`);
+    // The generated DDL is fully qualified; this path only matters to function bodies that run
+    // during the apply (index expressions, checks, REFRESH), which the application wrote for it.
+    await target.query(`SET LOCAL search_path = "$user", public`);
+    for (const [i, sql] of statements.entries()) {
+      try {
+        await target.query(sql);
+      } catch (e) {
+        const err = e as Error & { code?: string; detail?: string };
+        throw new PromotionError(
+          'database',
+          `Cloning the schema failed at statement ${i + 1} of ${statements.length} (${describeStatement(sql)}): ${
+            err.message
+          }${err.detail ? ` (${err.detail})` : ''}`,
+          'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.',
+          { cause: e },
+        );
+      }
+    }
+    await target.query('COMMIT');
+  } catch (e) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+interface TargetSequence {
+  schema: string;
+  name: string;
+  increment: string;
+  min: string;
+  max: string;
+  lastValue: string;
+  isCalled: boolean;
+  columns: { schema: string; table: string; column: string }[];
+}
+
+const qn = (schema: string, name: string) => `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(name)}`;
+
+const bigMax = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+const bigMin = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+
+/**
+ * Sets every target sequence to at least the source's current value and at least the max value
+ * in the column it feeds (so ids stay unique even after a rollback). Descending sequences are
+ * set at most the source's value and the column's minimum. A sequence the source never used
+ * and whose columns are empty is left as created. Returns the sequences it set.
+ */
+export async function syncSequences(
+  source: pg.ClientBase,
+  target: pg.ClientBase,
+): Promise<{ sequence: string; value: string }[]> {
+  const sequences = (
+    await target.query<TargetSequence>(
+      `SELECT n.nspname AS schema, c.relname AS name, s.seqincrement::text AS increment,
+              s.seqmin::text AS min, s.seqmax::text AS max, ps.last_value::text AS "lastValue",
+              ps.last_value IS NOT NULL AS "isCalled",
+              coalesce((SELECT json_agg(DISTINCT jsonb_build_object('schema', tn.nspname, 'table', t.relname, 'column', a.attname))
+                FROM (SELECT d.refobjid AS relid, d.refobjsubid AS attnum FROM pg_catalog.pg_depend d
+                      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+                        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
+                      UNION
+                      SELECT ad.adrelid, ad.adnum FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+                      WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
+                        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid) f
+                JOIN pg_catalog.pg_class t ON t.oid = f.relid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum
+                JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+                WHERE t.relkind IN ('r', 'p') AND NOT t.relispartition
+                  AND (CASE WHEN ty.typbasetype <> 0 THEN ty.typbasetype ELSE ty.oid END) IN (20, 21, 23, 1700)), '[]'::json) AS columns
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_catalog.pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
+       WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                         AND e.objid = c.oid AND e.deptype = 'e')
+       ORDER BY n.nspname, c.relname`,
+    )
+  ).rows;
+
+  const result: { sequence: string; value: string }[] = [];
+  for (const s of sequences) {
+    const name = qn(s.schema, s.name);
+    const ascending = BigInt(s.increment) > 0n;
+    const pick = ascending ? bigMax : bigMin;
+    let want: bigint | null = s.isCalled ? BigInt(s.lastValue) : null;
+
+    const exists = await source.query<{ r: string | null }>(`SELECT pg_catalog.to_regclass($1)::text AS r`, [
+      name,
+    ]);
+    if (exists.rows[0]?.r) {
+      const src = await source.query<{ last_value: string; is_called: boolean }>(
+        `SELECT last_value::text AS last_value, is_called FROM ${name}`,
+      );
+      const row = src.rows[0];
+      if (row?.is_called) want = pick(want, BigInt(row.last_value));
+    }
+    for (const c of s.columns) {
+      const agg = ascending ? 'ceil(max' : 'floor(min';
+      const r = await target.query<{ v: string | null }>(
+        `SELECT ${agg}(${pg.escapeIdentifier(c.column)})::numeric)::text AS v FROM ${qn(c.schema, c.table)}`,
+      );
+      const v = r.rows[0]?.v;
+      if (v != null) want = pick(want, BigInt(v));
+    }
+    if (want === null) continue;
+    const lo = BigInt(s.min);
+    const hi = BigInt(s.max);
+    if (want < lo) want = lo;
+    if (want > hi) want = hi;
+    await target.query(`SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::bigint, true)`, [
+      name,
+      want.toString(),
+    ]);
+    result.push({ sequence: `${s.schema}.${s.name}`, value: want.toString() });
+  }
+  return result;
+}
+
+export { mapRole };

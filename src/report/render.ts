@@ -1,0 +1,290 @@
+import { isValidSlug } from '../names';
+import type { CheckRecord, RunRecord, StepRecord, TableRecord } from '../pipeline/record';
+import { code, escapeInline, truncate } from './escape';
+
+/** GitHub rejects comment bodies over 65,536 characters; keep a margin for the truncation note. */
+export const COMMENT_LIMIT = 65_536;
+/** The job summary allows 1 MiB per step. */
+export const SUMMARY_LIMIT = 1_000_000;
+
+/** A marker no slug can produce, for reports about a run whose tenant could not be resolved. */
+export const UNRESOLVED_TENANT = '(unresolved)';
+
+export interface RenderContext {
+  /** Link to the workflow run, shown in the footer. */
+  runUrl?: string;
+  /** Character budget; defaults to the comment limit. */
+  limit?: number;
+  /** Whether the body starts with the hidden marker (comments: yes, summaries: no). */
+  marker?: boolean;
+  /** An extra paragraph under the outcome line (e.g. the post step's "cancelled" note). */
+  notice?: string;
+}
+
+/** The hidden marker that finds this tenant's comment again on a re-run. */
+export function commentMarker(tenant: string): string {
+  return `<!-- tenant-promotion:${isValidSlug(tenant) ? tenant : UNRESOLVED_TENANT} -->`;
+}
+
+const STEP_ICON: Record<StepRecord['status'], string> = {
+  pending: '⬜ pending',
+  running: '⏳ running',
+  done: '✅ done',
+  skipped: '⏭️ skipped',
+  failed: '❌ failed',
+  undone: '↩️ undone',
+  'undo-failed': '⚠️ undo failed',
+};
+const CHECK_ICON: Record<CheckRecord['status'], string> = {
+  pass: '✅ pass',
+  warn: '⚠️ warn',
+  fail: '❌ fail',
+  skip: '⏭️ skip',
+};
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function num(n: number | undefined): string {
+  return n === undefined ? '–' : n.toLocaleString('en-US');
+}
+
+/** The one line that says how the run ended. Never truncated. */
+export function outcomeLine(record: RunRecord): string {
+  const t = code(record.tenant, 63);
+  const db = record.database ? ` ${code(record.database)}` : '';
+  const what = record.operation === 'rollback' ? 'Rollback' : 'Promotion';
+  switch (record.result) {
+    case 'promoted':
+      return `### ✅ Tenant ${t} promoted to its own database${db}`;
+    case 'already-isolated':
+      return `### ℹ️ Tenant ${t} is already isolated${db}: nothing to do`;
+    case 'dry-run':
+      return `### 📝 Dry run: ${what.toLowerCase()} of tenant ${t} planned, nothing changed`;
+    case 'skipped':
+      return `### ⏭️ ${what} of tenant ${t} skipped`;
+    case 'rolled-back':
+      return `### ↩️ Tenant ${t} rolled back to the shared database`;
+    case 'running':
+      return `### ⏳ ${what} of tenant ${t} in progress…`;
+    case 'failed': {
+      const step = record.error?.step && record.steps.find((s) => s.name === record.error?.step);
+      const at = step ? ` at step “${escapeInline(step.title, 80)}”` : '';
+      const state = record.committed
+        ? 'the switch had already happened, re-run to resume'
+        : record.undone.length > 0
+          ? 'everything it created was undone'
+          : 'nothing was changed';
+      return `### ❌ ${what} of tenant ${t} failed${at}: ${state}`;
+    }
+  }
+}
+
+function keyFacts(record: RunRecord): string {
+  const rows: [string, string][] = [
+    ['Tenant', code(record.tenant, 63)],
+    ['Operation', record.operation],
+  ];
+  if (record.database) rows.push(['Database', code(record.database)]);
+  if (record.serviceUrl) rows.push(['Service URL', escapeInline(record.serviceUrl, 300)]);
+  if (record.revision) rows.push(['Revision', code(record.revision)]);
+  if (record.freezeMs !== undefined) rows.push(['Writes blocked', formatDuration(record.freezeMs)]);
+  if (record.trigger.actor) rows.push(['Requested by', escapeInline(record.trigger.actor, 60)]);
+  rows.push(['Trigger', escapeInline(record.trigger.source, 200)]);
+  const total = totalMs(record);
+  if (total !== undefined) rows.push(['Duration', formatDuration(total)]);
+  return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+}
+
+function totalMs(record: RunRecord): number | undefined {
+  if (!record.finishedAt) return undefined;
+  const ms = Date.parse(record.finishedAt) - Date.parse(record.startedAt);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+function failureSection(record: RunRecord): string | undefined {
+  if (!record.error) return undefined;
+  const lines = ['#### What failed'];
+  const step = record.error.step && record.steps.find((s) => s.name === record.error?.step);
+  lines.push(
+    `${step ? `**${escapeInline(step.title, 120)}**: ` : ''}${escapeInline(record.error.message, 2000)}`,
+  );
+  if (record.error.hint) lines.push('', `**Hint:** ${escapeInline(record.error.hint, 1000)}`);
+  const titles = (names: string[]) =>
+    names.map((n) => escapeInline(record.steps.find((s) => s.name === n)?.title ?? n, 120));
+  if (record.undone.length > 0)
+    lines.push('', `**Undone** (in this order): ${titles(record.undone).join(' → ')}`);
+  const undoFailed = record.steps.filter((s) => s.status === 'undo-failed');
+  if (undoFailed.length > 0)
+    lines.push(
+      '',
+      `**Could not undo:** ${undoFailed.map((s) => `${escapeInline(s.title, 120)} (${escapeInline(s.error ?? 'unknown error', 300)})`).join('; ')}. Clean these up by hand or re-run.`,
+    );
+  if (record.committed)
+    lines.push(
+      '',
+      'The switch (the commit point) had already happened: nothing was undone, and a re-run resumes from here.',
+    );
+  return lines.join('\n');
+}
+
+function stepsTable(steps: StepRecord[]): string | undefined {
+  if (steps.length === 0) return undefined;
+  const rows = steps.map((s) => {
+    const detail = s.error ?? s.detail;
+    return `| ${escapeInline(s.title, 120)} | ${STEP_ICON[s.status]} | ${formatDuration(s.durationMs)} | ${detail ? escapeInline(detail, 300) : ''} |`;
+  });
+  return ['#### Steps', '| Step | Status | Duration | Detail |', '|---|---|---:|---|', ...rows].join('\n');
+}
+
+function checksTable(checks: CheckRecord[]): string | undefined {
+  if (checks.length === 0) return undefined;
+  const rows = checks.map((c) => {
+    const details =
+      c.details.length > 0
+        ? `<br>${c.details
+            .slice(0, 5)
+            .map((d) => escapeInline(d, 200))
+            .join('<br>')}`
+        : '';
+    const more = c.details.length > 5 ? `<br>… ${c.details.length - 5} more` : '';
+    return `| ${escapeInline(c.title, 120)} | ${CHECK_ICON[c.status]} | ${escapeInline(c.reason, 300)}${details}${more} | ${formatDuration(c.durationMs)} |`;
+  });
+  return [
+    '#### Validation checks',
+    '| Check | Result | Reason | Duration |',
+    '|---|---|---|---:|',
+    ...rows,
+  ].join('\n');
+}
+
+function tablesTable(tables: TableRecord[]): string | undefined {
+  if (tables.length === 0) return undefined;
+  const copied = tables.reduce((n, t) => n + (t.copiedRows ?? 0), 0);
+  const rows = tables.map(
+    (t) =>
+      `| ${escapeInline(`${t.schema}.${t.name}`, 130)} | ${t.kind} | ${num(t.plannedRows)} | ${num(t.copiedRows)} | ${num(t.deletedRows)} | ${formatDuration(t.durationMs)} |`,
+  );
+  return [
+    `#### Rows per table (${num(tables.length)} tables, ${num(copied)} rows copied)`,
+    '| Table | Kind | Planned | Copied | Deleted from shared | Duration |',
+    '|---|---|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+}
+
+/** Mermaid accepts little punctuation in task names; keep letters, digits and spaces. */
+function ganttName(text: string): string {
+  return (
+    truncate(
+      text
+        .replace(/[^A-Za-z0-9 ]+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+      40,
+    ) || 'step'
+  );
+}
+
+function timeline(record: RunRecord): string | undefined {
+  const t0 = Date.parse(record.startedAt);
+  const timed = record.steps.filter((s) => s.startedAt && s.durationMs !== undefined);
+  if (!Number.isFinite(t0) || timed.length === 0) return undefined;
+  const lines = timed.map((s, i) => {
+    const start = Math.max(0, Date.parse(s.startedAt!) - t0);
+    const end = start + Math.max(1, Math.round(s.durationMs!));
+    const tag =
+      s.status === 'failed' || s.status === 'undo-failed'
+        ? 'crit, '
+        : s.status === 'running'
+          ? 'active, '
+          : 'done, ';
+    return `    ${ganttName(s.title)} :${tag}s${i}, ${Number.isFinite(start) ? start : 0}, ${end}`;
+  });
+  return [
+    '<details><summary>Timeline</summary>',
+    '',
+    '```mermaid',
+    'gantt',
+    '    dateFormat x',
+    '    axisFormat %M:%S',
+    '    section Steps',
+    ...lines,
+    '```',
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function notesSection(notes: string[]): string | undefined {
+  if (notes.length === 0) return undefined;
+  return ['#### Notes', ...notes.map((n) => `- ${escapeInline(n, 500)}`)].join('\n');
+}
+
+function footer(ctx: RenderContext): string | undefined {
+  return ctx.runUrl
+    ? `<sub>[Workflow run](${encodeURI(ctx.runUrl).replace(/[()]/g, encodeURIComponent)}) · updated on every re-run</sub>`
+    : undefined;
+}
+
+const TRUNCATED = '\n\n… *(report truncated to fit; the full report is in the job summary and the run log)*';
+
+/**
+ * Joins sections in priority order within `limit` characters: the head (marker, outcome line,
+ * notice, failure) is always kept; the first detail section that does not fit is cut at a line
+ * boundary and the rest are dropped.
+ */
+function fit(head: string[], details: string[], limit: number): string {
+  let body = head.join('\n\n');
+  if (body.length > limit) return truncate(body, limit);
+  for (const [i, section] of details.entries()) {
+    const next = `${body}\n\n${section}`;
+    if (next.length <= limit) {
+      body = next;
+      continue;
+    }
+    const room = limit - body.length - TRUNCATED.length - 2;
+    if (room > 0) {
+      const cut = section.slice(0, room);
+      const atLine = cut.lastIndexOf('\n');
+      if (atLine > 0) body += `\n\n${cut.slice(0, atLine)}`;
+    }
+    void i;
+    return body + TRUNCATED;
+  }
+  return body;
+}
+
+/** The PR comment for a run: marker, outcome line first, then the details. Pure. */
+export function renderComment(record: RunRecord, ctx: RenderContext = {}): string {
+  const limit = ctx.limit ?? COMMENT_LIMIT;
+  const head = [
+    ...(ctx.marker === false ? [] : [commentMarker(record.tenant)]),
+    outcomeLine(record),
+    ...(ctx.notice ? [ctx.notice] : []),
+  ];
+  const failure = failureSection(record);
+  const details = [
+    ...(failure ? [failure] : []),
+    keyFacts(record),
+    stepsTable(record.steps),
+    checksTable(record.checks),
+    tablesTable(record.tables),
+    notesSection(record.notes),
+    timeline(record),
+    footer(ctx),
+  ].filter((s): s is string => s !== undefined);
+  // The head (with marker) joins with a blank line, except the marker sits right above the outcome.
+  const body = fit(head, details, limit);
+  return ctx.marker === false ? body : body.replace(/ -->\n\n/, ' -->\n');
+}
+
+/** The job summary: the same report without the marker, with the summary's larger budget. */
+export function renderSummary(record: RunRecord, ctx: Omit<RenderContext, 'marker'> = {}): string {
+  return renderComment(record, { ...ctx, marker: false, limit: ctx.limit ?? SUMMARY_LIMIT });
+}

@@ -1,0 +1,228 @@
+import pg from 'pg';
+import { describeError } from '../errors';
+import { redact } from '../secrets';
+import { capDetails, fail, pass, warn, type Check } from './check';
+import { closeQuietly, connectFor, plannedTables } from './db';
+
+const ATTRIBUTES: Array<[string, string]> = [
+  ['rolsuper', 'SUPERUSER'],
+  ['rolbypassrls', 'BYPASSRLS'],
+  ['rolcreaterole', 'CREATEROLE'],
+  ['rolcreatedb', 'CREATEDB'],
+];
+
+/** Who holds CONNECT on a database: PUBLIC (also when datacl is NULL, the default) and explicit grants reaching the role. */
+const CONNECT_SQL = `
+  SELECT d.datname,
+         has_database_privilege($1, d.oid, 'CONNECT') AS can_connect,
+         (d.datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(d.datacl) x WHERE x.grantee = 0 AND x.privilege_type = 'CONNECT')) AS public_connect,
+         EXISTS (SELECT 1 FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
+                  WHERE x.grantee <> 0 AND x.privilege_type = 'CONNECT' AND pg_has_role($1, x.grantee, 'MEMBER')) AS granted
+    FROM pg_database d WHERE d.datname = $2`;
+
+interface ConnectRow {
+  datname: string;
+  can_connect: boolean;
+  public_connect: boolean;
+  granted: boolean;
+}
+
+/**
+ * The tenant's role reaches its own database and only that: it can connect and read and write
+ * its tables (in a transaction rolled back), holds no privilege on the shared tables, no
+ * CONNECT on the shared or another tenant's database (through PUBLIC only: warn with the
+ * remedy), no dangerous attributes; PUBLIC has no CONNECT on the new database; row security is
+ * enabled (and forced) on the same tables as in the source, with the same policy names.
+ */
+export const accessControl: Check = {
+  name: 'access-control',
+  title: 'Access control',
+  async run(ctx, budgetMs) {
+    const role = ctx.appRole.name;
+    const failures: string[] = [];
+    const warnings: string[] = [];
+    const notes: string[] = [];
+    let admin;
+    let source;
+    let asTenant;
+    try {
+      admin = await connectFor(ctx.targetUrl, budgetMs);
+      const attrs = await admin.query<Record<string, boolean>>(
+        `SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolcanlogin FROM pg_roles WHERE rolname = $1`,
+        [role],
+      );
+      const a = attrs.rows[0];
+      if (!a) return fail(`role ${role} does not exist`, ['create the tenant role before the checks run']);
+      for (const [col, label] of ATTRIBUTES) if (a[col]) failures.push(`role ${role} has ${label}`);
+      if (!a.rolcanlogin) failures.push(`role ${role} cannot LOGIN`);
+
+      // Own database: PUBLIC must not connect; the role must.
+      const own = (await admin.query<ConnectRow>(CONNECT_SQL, [role, ctx.names.database])).rows[0];
+      if (!own) failures.push(`database ${ctx.names.database} does not exist`);
+      else {
+        if (own.public_connect) {
+          failures.push(
+            `PUBLIC has CONNECT on ${ctx.names.database} (fix: REVOKE CONNECT ON DATABASE ${pg.escapeIdentifier(ctx.names.database)} FROM PUBLIC)`,
+          );
+        }
+        if (!own.can_connect) failures.push(`role ${role} has no CONNECT on ${ctx.names.database}`);
+      }
+
+      const connectLine = (
+        what: string,
+        datname: string,
+        r: ConnectRow | undefined,
+      ): 'granted' | 'public' | undefined => {
+        if (!r?.can_connect) return undefined;
+        if (r.granted) {
+          failures.push(`role ${role} is granted CONNECT on ${what} ${datname}`);
+          return 'granted';
+        }
+        return r.public_connect ? 'public' : undefined;
+      };
+      const remedy = (what: string, datname: string) =>
+        `role ${role} can connect to ${what} ${datname} through PUBLIC (remedy: REVOKE CONNECT ON DATABASE ${pg.escapeIdentifier(datname)} FROM PUBLIC, or a pg_hba.conf rule)`;
+
+      // The shared database, asked on its own server (it may not be the new database's).
+      source = await connectFor(ctx.sourceUrl, budgetMs);
+      const exists = await source.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
+      if (exists.rowCount) {
+        const shared = (await source.query<ConnectRow>(CONNECT_SQL, [role, ctx.sharedDatabase])).rows[0];
+        if (!shared)
+          failures.push(`the shared database ${ctx.sharedDatabase} was not found on the source server`);
+        else if (connectLine('the shared database', ctx.sharedDatabase, shared) === 'public') {
+          warnings.push(remedy('the shared database', ctx.sharedDatabase));
+        }
+      }
+
+      // Other tenants' databases on the new database's server.
+      const others = await admin.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname <> $1 AND datname <> $2 AND datname LIKE 'tenant\\_%' AND datallowconn ORDER BY datname`,
+        [ctx.names.database, ctx.sharedDatabase],
+      );
+      for (const { datname } of others.rows) {
+        const r = (await admin.query<ConnectRow>(CONNECT_SQL, [role, datname])).rows[0];
+        if (connectLine("another tenant's database", datname, r) === 'public')
+          notes.push(remedy("another tenant's database", datname));
+      }
+
+      // Privileges on the shared database's tables.
+      if (exists.rowCount) {
+        const privs = await source.query<{ tbl: string; privs: string }>(
+          `SELECT c.oid::regclass::text AS tbl,
+                  concat_ws(',', CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'INSERT' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\\_toast%'
+            ORDER BY 1`,
+          [role],
+        );
+        const held = privs.rows.filter((r) => r.privs !== '');
+        if (held.length) {
+          failures.push(
+            `role ${role} holds privileges on ${held.length} table(s) of the shared database: ${held
+              .slice(0, 5)
+              .map((r) => `${r.tbl} (${r.privs})`)
+              .join(', ')}`,
+          );
+        }
+      } else notes.push(`role ${role} does not exist on the shared database's server`);
+
+      // Row security: same tables enabled/forced, same policy names.
+      const rlsSql = `SELECT c.oid::regclass::text AS tbl, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+                             array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) AS policies
+                        FROM pg_class c WHERE c.oid = to_regclass($1)`;
+      for (const t of plannedTables(ctx)) {
+        const s = (
+          await source.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [t.qualified])
+        ).rows[0];
+        const d = (
+          await admin.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [t.qualified])
+        ).rows[0];
+        if (!s) continue;
+        if (!d) {
+          failures.push(`${t.qualified} is missing in the new database`);
+          continue;
+        }
+        if (s.enabled && !d.enabled)
+          failures.push(
+            `${t.qualified}: row level security is enabled in the source, not in the new database`,
+          );
+        if (s.forced && !d.forced)
+          failures.push(
+            `${t.qualified}: row level security is forced in the source, not in the new database`,
+          );
+        const missing = s.policies.filter((p) => !d.policies.includes(p));
+        if (missing.length)
+          failures.push(`${t.qualified}: policies missing in the new database: ${missing.join(', ')}`);
+      }
+
+      // Act as the tenant: connect, read and write one table, roll back.
+      try {
+        asTenant = await connectFor(ctx.targetUrl, budgetMs, ctx.appRole);
+      } catch (e) {
+        failures.push(
+          `role ${role} cannot connect to ${ctx.names.database}: ${redact(describeError(e).message)}`,
+        );
+      }
+      if (asTenant) {
+        const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
+        await asTenant.query('BEGIN');
+        try {
+          let wrote = 0;
+          for (const t of tables) {
+            const ok = await admin.query<{ s: boolean; i: boolean; u: boolean; d: boolean }>(
+              `SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
+                      has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`,
+              [role, t.qualified],
+            );
+            const p = ok.rows[0];
+            const lacking = p
+              ? (['s', 'i', 'u', 'd'] as const)
+                  .filter((k) => !p[k])
+                  .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
+              : ['all'];
+            if (lacking.length) failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
+          }
+          // A real read and a real write (a no-op update of one row; RLS may hide rows, which is fine).
+          const first =
+            tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
+            tables.find((t) => !t.partitioned);
+          if (first) {
+            await asTenant.query('SAVEPOINT probe');
+            try {
+              await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
+              const col = first.columns[0];
+              const r = await asTenant.query(
+                `UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`,
+              );
+              wrote = r.rowCount ?? 0;
+            } catch (e) {
+              await asTenant.query('ROLLBACK TO SAVEPOINT probe');
+              failures.push(
+                `role ${role} cannot read and write ${first.qualified}: ${redact(describeError(e).message)}`,
+              );
+            }
+            notes.push(
+              `connected as ${role}, read ${first.qualified} and updated ${wrote} row(s) in a transaction rolled back`,
+            );
+          }
+        } finally {
+          await asTenant.query('ROLLBACK').catch(() => undefined);
+        }
+      }
+    } finally {
+      await closeQuietly(asTenant);
+      await closeQuietly(source);
+      await closeQuietly(admin);
+    }
+    if (failures.length)
+      return fail(failures[0] ?? 'access control', capDetails([...failures, ...warnings, ...notes]));
+    if (warnings.length) return warn(warnings[0] ?? 'access control', capDetails([...warnings, ...notes]));
+    return pass(`role ${role} reaches ${ctx.names.database} only`, capDetails(notes));
+  },
+};

@@ -1,0 +1,70 @@
+import type { CheckStatus } from '../pipeline/record';
+import type { Logger } from '../log';
+import type { DerivedNames } from '../names';
+import type { TenantPlan } from '../postgres/plan-types';
+
+/**
+ * What every post-promotion check reads. Data only: connection strings, the plan, names and
+ * what to scan; each check opens (and closes) its own connections.
+ */
+export interface CheckContext {
+  /** Shared database (admin connection). */
+  sourceUrl: string;
+  /** New tenant database (admin connection). */
+  targetUrl: string;
+  /** Read the source at the copy snapshot (the exporting transaction must still be open). */
+  snapshotId?: string;
+  tenantId: string;
+  plan: TenantPlan;
+  names: DerivedNames;
+  /** Name of the shared database (for CONNECT checks). */
+  sharedDatabase: string;
+  /** The tenant's application role; checks connect as it through targetUrl with user/password replaced. */
+  appRole: { name: string; password: string };
+  /** When the shared rows are gone: per qualified table, the count and digest recorded at the switch. */
+  recorded?: Record<string, { count: number; digest: string }>;
+  filesToScan: string[];
+  textsToScan: string[];
+  secrets: string[];
+  service?: { url: string; healthPath: string };
+  /** Default time budget per check, in ms (a check may declare its own). */
+  budgetMs?: number;
+  log: Logger;
+}
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** One line. */
+  reason: string;
+  details: string[];
+}
+
+export interface Check {
+  name: string;
+  title: string;
+  /** Time budget in ms; overrides ctx.budgetMs. */
+  budgetMs?: number;
+  /** `budgetMs` is the time left; checks pass it on as statement_timeout. */
+  run(ctx: CheckContext, budgetMs: number): Promise<CheckResult>;
+}
+
+export const DEFAULT_CHECK_BUDGET_MS = 120_000;
+
+export function pass(reason: string, details: string[] = []): CheckResult {
+  return { status: 'pass', reason, details };
+}
+export function fail(reason: string, details: string[] = []): CheckResult {
+  return { status: 'fail', reason, details };
+}
+export function warn(reason: string, details: string[] = []): CheckResult {
+  return { status: 'warn', reason, details };
+}
+export function skip(reason: string, details: string[] = []): CheckResult {
+  return { status: 'skip', reason, details };
+}
+
+/** At most `max` details, with a count of the rest (comments have a size limit). */
+export function capDetails(details: string[], max = 20): string[] {
+  if (details.length <= max) return details;
+  return [...details.slice(0, max), `… and ${details.length - max} more`];
+}

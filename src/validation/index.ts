@@ -1,0 +1,91 @@
+import { describeError } from '../errors';
+import type { CheckRecord } from '../pipeline/record';
+import { redact } from '../secrets';
+import { accessControl } from './access-control';
+import { DEFAULT_CHECK_BUDGET_MS, type Check, type CheckContext, type CheckResult } from './check';
+import { checksums } from './checksums';
+import { foreignRows } from './foreign-rows';
+import { performance } from './performance';
+import { rowCounts } from './row-counts';
+import { schemaParity } from './schema-parity';
+import { security } from './security';
+import { sequences } from './sequences';
+import { serviceHealth } from './service-health';
+
+export type { Check, CheckContext, CheckResult } from './check';
+
+/** The checks a promotion runs, in order: data first, then access, then the service. */
+export const defaultChecks: Check[] = [
+  rowCounts,
+  checksums,
+  foreignRows,
+  schemaParity,
+  sequences,
+  accessControl,
+  security,
+  performance,
+  serviceHealth,
+];
+
+class BudgetExceeded extends Error {}
+
+function formatBudget(ms: number): string {
+  return ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
+/** The run's own secrets (the generated password, …), whether or not they were registered for redaction. */
+function hideSecrets(text: string, secrets: string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  return out;
+}
+
+async function withBudget<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BudgetExceeded()), ms);
+  });
+  try {
+    return await Promise.race([fn(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs the checks one after another, each within its time budget. A check that throws or runs
+ * out of time is a `fail` with the reason, never a skip. Messages pass through `redact` and
+ * have ctx.secrets removed.
+ */
+export async function runChecks(ctx: CheckContext, checks: Check[] = defaultChecks): Promise<CheckRecord[]> {
+  const records: CheckRecord[] = [];
+  for (const check of checks) {
+    const budget = check.budgetMs ?? ctx.budgetMs ?? DEFAULT_CHECK_BUDGET_MS;
+    const started = Date.now();
+    let result: CheckResult;
+    try {
+      result = await withBudget(budget, () => check.run(ctx, budget));
+    } catch (e) {
+      result =
+        e instanceof BudgetExceeded
+          ? { status: 'fail', reason: `did not finish within ${formatBudget(budget)}`, details: [] }
+          : {
+              status: 'fail',
+              reason: `could not run: ${describeError(e).message}`,
+              details: describeError(e).hint ? [describeError(e).hint as string] : [],
+            };
+    }
+    const clean = (text: string) => redact(hideSecrets(text, ctx.secrets));
+    const record: CheckRecord = {
+      name: check.name,
+      title: check.title,
+      status: result.status,
+      reason: clean(result.reason),
+      details: result.details.map(clean),
+      durationMs: Date.now() - started,
+    };
+    ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
+    records.push(record);
+  }
+  return records;
+}

@@ -1,0 +1,52 @@
+import { capDetails, fail, pass, type Check } from './check';
+import { closeQuietly, openSource, openTarget, plannedTables } from './db';
+
+/** Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the new one. */
+export const rowCounts: Check = {
+  name: 'row-counts',
+  title: 'Row counts',
+  async run(ctx, budgetMs) {
+    const tables = plannedTables(ctx);
+    let source;
+    let target;
+    try {
+      if (!ctx.recorded) source = await openSource(ctx, budgetMs);
+      target = await openTarget(ctx, budgetMs);
+      const differences: string[] = [];
+      let total = 0;
+      for (const t of tables) {
+        const tc = Number(
+          (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.qualified} t`)).rows[0]?.n,
+        );
+        let expected: number;
+        if (source) {
+          expected = Number(
+            (await source.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.qualified} t WHERE ${t.where}`))
+              .rows[0]?.n,
+          );
+        } else {
+          const rec = ctx.recorded?.[t.qualified];
+          if (!rec) {
+            differences.push(`${t.qualified}: no count was recorded at the switch`);
+            continue;
+          }
+          expected = rec.count;
+        }
+        total += tc;
+        if (tc !== expected)
+          differences.push(
+            `${t.qualified}: ${expected} ${source ? 'in the shared database' : 'recorded'} vs ${tc} in the new database`,
+          );
+      }
+      if (differences.length)
+        return fail(
+          `${differences.length} of ${tables.length} tables differ: ${differences[0]}`,
+          capDetails(differences),
+        );
+      return pass(`${tables.length} tables, ${total} rows, equal on both sides`);
+    } finally {
+      await closeQuietly(source);
+      await closeQuietly(target);
+    }
+  },
+};

@@ -1,0 +1,138 @@
+import type pg from 'pg';
+import { capDetails, fail, pass, warn, type Check } from './check';
+import { closeQuietly, connectFor, plannedTables } from './db';
+
+export interface CatalogItem {
+  category: string;
+  name: string;
+  definition: string;
+  /** Always-quoted `"schema"."table"` (as TablePlan.qualified) of the table (or partition root) the item belongs to; null for free-standing objects. */
+  owner: string | null;
+}
+
+const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+/** Objects that belong to an extension are the extension's business. */
+const NOT_EXTENSION = (classid: string, oid: string) =>
+  `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+const ROOT = (oid: string) =>
+  `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
+
+/** A summary of the user objects of a database, one item per object, compared by name. */
+export async function catalogSummary(client: pg.ClientBase): Promise<CatalogItem[]> {
+  const rel = (c: string) => `quote_ident(n.nspname) || '.' || quote_ident(${c}.relname)`;
+  const queries: string[] = [
+    // tables (and partitions)
+    `SELECT 'table' AS category, ${rel('c')} AS name,
+            c.relkind::text || CASE WHEN c.relispartition THEN ' partition ' || pg_get_expr(c.relpartbound, c.oid) ELSE '' END
+            || CASE WHEN c.relkind = 'p' THEN ' by ' || pg_get_partkeydef(c.oid) ELSE '' END AS definition,
+            ${ROOT('c.oid')} AS owner
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+    `SELECT 'column', ${rel('c')} || '.' || quote_ident(a.attname),
+            format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+            || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
+            || CASE WHEN a.attgenerated <> '' THEN ' generated ' ELSE '' END
+            || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
+            || ' #' || (SELECT count(*) FROM pg_attribute a2 WHERE a2.attrelid = a.attrelid AND a2.attnum > 0 AND NOT a2.attisdropped AND a2.attnum <= a.attnum),
+            CASE WHEN c.relkind IN ('v', 'm') THEN NULL ELSE ${ROOT('c.oid')} END
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+    `SELECT 'constraint', ${rel('c')} || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid), ${ROOT('c.oid')}
+       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${USER_NS}`,
+    `SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid), ${ROOT('c.oid')}
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = i.relnamespace
+      WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+    `SELECT 'sequence', ${rel('c')},
+            format_type(s.seqtypid, NULL) || ' increment ' || s.seqincrement || ' min ' || s.seqmin || ' max ' || s.seqmax
+            || ' cycle ' || s.seqcycle::text,
+            (SELECT ${ROOT('d.refobjid')} FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1)
+       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+    `SELECT 'policy', ${rel('c')} || '.' || quote_ident(p.polname),
+            p.polcmd::text || CASE WHEN p.polpermissive THEN ' permissive' ELSE ' restrictive' END
+            || coalesce(' using ' || pg_get_expr(p.polqual, p.polrelid), '')
+            || coalesce(' check ' || pg_get_expr(p.polwithcheck, p.polrelid), ''),
+            ${ROOT('c.oid')}
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace`,
+    `SELECT 'row security', ${rel('c')},
+            CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END || CASE WHEN c.relforcerowsecurity THEN ', forced' ELSE '' END,
+            ${ROOT('c.oid')}
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity) AND ${USER_NS}`,
+    `SELECT 'trigger', ${rel('c')} || '.' || quote_ident(t.tgname), pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text, ${ROOT('c.oid')}
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ${USER_NS}`,
+    `SELECT 'view', ${rel('c')}, c.relkind::text || ' ' || pg_get_viewdef(c.oid), NULL
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('v', 'm') AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+    `SELECT 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname),
+            t.typtype::text || coalesce(' ' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '')
+            || coalesce(' ' || format_type(t.typbasetype, t.typtypmod), ''), NULL
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
+    `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+            md5(pg_get_functiondef(p.oid)), NULL
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
+    `SELECT 'extension', quote_ident(e.extname), '', NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
+  ];
+  const items: CatalogItem[] = [];
+  for (const q of queries) {
+    const r = await client.query<CatalogItem>(`SELECT * FROM (${q}) x (category, name, definition, owner)`);
+    for (const row of r.rows) items.push(row);
+  }
+  return items;
+}
+
+/** Pure: the differences between two summaries, by category and name. */
+export function diffCatalogs(source: CatalogItem[], target: CatalogItem[]): string[] {
+  const key = (i: CatalogItem) => `${i.category} ${i.name}`;
+  const s = new Map(source.map((i) => [key(i), i]));
+  const t = new Map(target.map((i) => [key(i), i]));
+  const out: string[] = [];
+  for (const [k, i] of s) {
+    const other = t.get(k);
+    if (!other) out.push(`${i.category} ${i.name}: missing in the new database`);
+    else if (other.definition !== i.definition)
+      out.push(`${i.category} ${i.name}: differs (source: ${i.definition}; new: ${other.definition})`);
+  }
+  for (const [k, i] of t) if (!s.has(k)) out.push(`${i.category} ${i.name}: only in the new database`);
+  return out;
+}
+
+/**
+ * Tables, columns and types, constraints, indexes, sequences, policies, row security,
+ * triggers, views, enum/domain types and functions of the new database match the source.
+ * Objects of source tables the plan leaves out are not expected in the new database.
+ */
+export const schemaParity: Check = {
+  name: 'schema-parity',
+  title: 'Schema parity',
+  async run(ctx, budgetMs) {
+    let source;
+    let target;
+    try {
+      source = await connectFor(ctx.sourceUrl, budgetMs);
+      target = await connectFor(ctx.targetUrl, budgetMs);
+      const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
+      const inPlan = (i: CatalogItem) => i.owner === null || planned.has(i.owner);
+      const s = (await catalogSummary(source)).filter(inPlan);
+      const t = await catalogSummary(target);
+      const differences = diffCatalogs(s, t);
+      if (differences.length === 0) return pass(`${s.length} catalog objects match`);
+      // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
+      const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
+      const hard = differences.filter((d) => !soft.includes(d));
+      if (hard.length)
+        return fail(`${hard.length} difference(s): ${hard[0]}`, capDetails([...hard, ...soft]));
+      return warn(`${soft.length} function/extension difference(s): ${soft[0]}`, capDetails(soft));
+    } finally {
+      await closeQuietly(source);
+      await closeQuietly(target);
+    }
+  },
+};

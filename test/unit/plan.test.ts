@@ -1,0 +1,502 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ColumnInfo, ForeignKeyInfo, TableGraph, TableInfo } from '../../src/postgres/catalog';
+import { parseTableName, planTenant, type PlanOptions } from '../../src/postgres/plan';
+import type { TenantPlan } from '../../src/postgres/plan-types';
+
+// Hand-built table graphs: the planner never sees a database.
+
+type Col = Partial<ColumnInfo> & { name: string };
+function col(c: Col | string): ColumnInfo {
+  const base = typeof c === 'string' ? { name: c } : c;
+  return {
+    type: 'bigint',
+    notNull: false,
+    generated: false,
+    identity: null,
+    typtype: 'b',
+    isArray: false,
+    elementTyptype: null,
+    elementUserDefined: false,
+    binaryIo: true,
+    ...base,
+  };
+}
+function fk(
+  name: string,
+  columns: string[],
+  ref: string,
+  refColumns: string[],
+  onDelete: ForeignKeyInfo['onDelete'] = 'no action',
+): ForeignKeyInfo {
+  const [refSchema, refName] = ref.includes('.') ? (ref.split('.') as [string, string]) : ['public', ref];
+  return { name, columns, refSchema, refName, refColumns, onDelete };
+}
+function table(qname: string, cols: (Col | string)[], extra: Partial<TableInfo> = {}): TableInfo {
+  const [schema, name] = qname.includes('.') ? (qname.split('.') as [string, string]) : ['public', qname];
+  return {
+    schema,
+    name,
+    relkind: 'r',
+    partitionOf: null,
+    hasInheritanceChildren: false,
+    columns: cols.map(col),
+    primaryKey: ['id'],
+    uniqueKeys: [],
+    foreignKeys: [],
+    indexes: [{ name: `${name}_pkey`, columns: ['id'], unique: true, partial: false }],
+    ...extra,
+  };
+}
+const idx = (name: string, ...columns: string[]) => ({ name, columns, unique: false, partial: false });
+
+const OPTS: PlanOptions = {
+  tenantsTable: 'tenants',
+  tenantKey: 'tenant_id',
+  tenantId: '00000000-0000-0000-0000-000000000001',
+  tenantIdType: 'uuid',
+  referenceTables: 'copy',
+};
+const SETTING = `current_setting('tenant_promotion.tenant_id')`;
+
+/** The graph of the product's usual shape: tenants, users, projects, members, votes, plans. */
+function saasGraph(): TableGraph {
+  return {
+    tables: [
+      table('plans', [{ name: 'code', type: 'text' }, 'title'], {
+        primaryKey: ['code'],
+        indexes: [idx('plans_pkey', 'code')],
+      }),
+      table('tenants', [{ name: 'id', type: 'uuid' }, 'slug', 'plan_code'], {
+        foreignKeys: [fk('tenants_plan_fkey', ['plan_code'], 'plans', ['code'])],
+      }),
+      table('users', ['id', { name: 'tenant_id', type: 'uuid' }, 'manager_id'], {
+        foreignKeys: [
+          fk('users_tenant_fkey', ['tenant_id'], 'tenants', ['id']),
+          fk('users_manager_fkey', ['manager_id'], 'users', ['id']),
+        ],
+        indexes: [
+          idx('users_pkey', 'id'),
+          idx('users_tenant_idx', 'tenant_id'),
+          idx('users_manager_idx', 'manager_id'),
+        ],
+      }),
+      table(
+        'projects',
+        ['id', { name: 'tenant_id', type: 'uuid' }, 'name', { name: 'slug_lower', generated: true }],
+        {
+          foreignKeys: [fk('projects_tenant_fkey', ['tenant_id'], 'tenants', ['id'], 'cascade')],
+          indexes: [idx('projects_pkey', 'id'), idx('projects_tenant_idx', 'tenant_id')],
+        },
+      ),
+      table('project_members', ['project_id', 'user_id', 'role'], {
+        primaryKey: ['project_id', 'user_id'],
+        foreignKeys: [
+          fk('pm_project_fkey', ['project_id'], 'projects', ['id'], 'cascade'),
+          fk('pm_user_fkey', ['user_id'], 'users', ['id']),
+        ],
+        indexes: [idx('pm_pkey', 'project_id', 'user_id'), idx('pm_user_idx', 'user_id')],
+      }),
+      table('recommendation_votes', ['member_project', 'member_user', 'voter'], {
+        primaryKey: null,
+        uniqueKeys: [['member_project', 'member_user', 'voter']],
+        foreignKeys: [
+          fk('votes_member_fkey', ['member_project', 'member_user'], 'project_members', [
+            'project_id',
+            'user_id',
+          ]),
+        ],
+        indexes: [idx('votes_key', 'member_project', 'member_user', 'voter')],
+      }),
+    ],
+  };
+}
+
+const byName = (plan: TenantPlan, name: string) => {
+  const t = plan.tables.find((x) => x.name === name);
+  assert.ok(t, `table ${name} planned`);
+  return t;
+};
+const names = (list: { name: string }[]) => list.map((t) => t.name);
+
+describe('planTenant', () => {
+  it('classifies root, tenant-scoped, dependent (composite, two hops) and reference tables', () => {
+    const plan = planTenant(saasGraph(), OPTS);
+    const kinds = Object.fromEntries(plan.tables.map((t) => [t.name, t.kind]));
+    assert.deepEqual(kinds, {
+      plans: 'reference',
+      tenants: 'root',
+      users: 'tenant',
+      projects: 'tenant',
+      project_members: 'dependent',
+      recommendation_votes: 'dependent',
+    });
+    assert.equal(plan.tenantsTable.name, 'tenants');
+    assert.equal(plan.tenantsTable.where, `t."id" = ${SETTING}::uuid`);
+    assert.equal(byName(plan, 'users').where, `t."tenant_id" = ${SETTING}::uuid`);
+    assert.equal(byName(plan, 'plans').where, 'true');
+    assert.deepEqual(plan.blockers, []);
+  });
+
+  it('selects dependent rows through every foreign-key path, with composite keys and several hops', () => {
+    const plan = planTenant(saasGraph(), OPTS);
+    const members = byName(plan, 'project_members').where;
+    assert.equal(
+      members,
+      `(EXISTS (SELECT 1 FROM "public"."projects" t1 WHERE t1."id" = t."project_id" AND t1."tenant_id" = ${SETTING}::uuid)` +
+        ` OR EXISTS (SELECT 1 FROM "public"."users" t1 WHERE t1."id" = t."user_id" AND t1."tenant_id" = ${SETTING}::uuid))`,
+    );
+    const votes = byName(plan, 'recommendation_votes').where;
+    assert.match(
+      votes,
+      /^EXISTS \(SELECT 1 FROM "public"\."project_members" t1 WHERE t1\."project_id" = t\."member_project" AND t1\."user_id" = t\."member_user" AND \(EXISTS \(SELECT 1 FROM "public"\."projects" t2 WHERE t2\."id" = t1\."project_id"/,
+    );
+    assert.deepEqual(byName(plan, 'recommendation_votes').keyColumns, [
+      '"member_project"',
+      '"member_user"',
+      '"voter"',
+    ]);
+  });
+
+  it('orders parents before children and deletes children first, never root or reference tables', () => {
+    const plan = planTenant(saasGraph(), OPTS);
+    const order = names(plan.tables);
+    const before = (a: string, b: string) =>
+      assert.ok(order.indexOf(a) < order.indexOf(b), `${a} before ${b} in ${order}`);
+    before('plans', 'tenants');
+    before('tenants', 'users');
+    before('tenants', 'projects');
+    before('projects', 'project_members');
+    before('users', 'project_members');
+    before('project_members', 'recommendation_votes');
+    assert.deepEqual(
+      names(plan.deleteOrder),
+      [...order].reverse().filter((n) => n !== 'tenants' && n !== 'plans'),
+    );
+  });
+
+  it('leaves generated columns out and keeps foreign keys to tenant tables (self-references included)', () => {
+    const plan = planTenant(saasGraph(), OPTS);
+    assert.deepEqual(byName(plan, 'projects').columns, ['"id"', '"tenant_id"', '"name"']);
+    assert.deepEqual(
+      byName(plan, 'users').foreignKeys?.map((f) => [f.name, f.references]),
+      [
+        ['users_tenant_fkey', '"public"."tenants"'],
+        ['users_manager_fkey', '"public"."users"'],
+      ],
+    );
+    // Foreign keys to reference tables are not checked for tenants.
+    assert.deepEqual(plan.tenantsTable.foreignKeys, []);
+  });
+
+  it('ignores self-references for ownership', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('categories', ['id', 'parent_id'], {
+          foreignKeys: [fk('cat_parent', ['parent_id'], 'categories', ['id'])],
+        }),
+      ],
+    };
+    const plan = planTenant(graph, OPTS);
+    assert.equal(byName(plan, 'categories').kind, 'reference');
+  });
+
+  it('skips reference tables when asked and says so', () => {
+    const plan = planTenant(saasGraph(), { ...OPTS, referenceTables: 'skip' });
+    assert.ok(!names(plan.tables).includes('plans'));
+    assert.ok(plan.notes.some((n) => n.includes('left out') && n.includes('public.plans')));
+    assert.ok(plan.notes.some((n) => n.includes('tenants_plan_fkey')));
+  });
+
+  it('finds a schema-qualified tenants table and plans tables across schemas', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('core.tenants', [{ name: 'id', type: 'uuid' }]),
+        table('public.tenants', [{ name: 'id', type: 'uuid' }]),
+        table('billing.invoices', ['id', { name: 'tenant_id', type: 'uuid' }], {
+          foreignKeys: [fk('inv_tenant', ['tenant_id'], 'core.tenants', ['id'])],
+          indexes: [idx('inv_pkey', 'id'), idx('inv_tenant', 'tenant_id')],
+        }),
+        table('billing.lines', ['id', 'invoice_id'], {
+          foreignKeys: [fk('lines_invoice', ['invoice_id'], 'billing.invoices', ['id'])],
+          indexes: [idx('lines_pkey', 'id'), idx('lines_invoice', 'invoice_id')],
+        }),
+      ],
+    };
+    const plan = planTenant(graph, { ...OPTS, tenantsTable: 'core.tenants' });
+    assert.equal(plan.tenantsTable.qualified, '"core"."tenants"');
+    assert.equal(byName(plan, 'lines').kind, 'dependent');
+    assert.equal(byName(plan, 'lines').qualified, '"billing"."lines"');
+    assert.match(byName(plan, 'lines').where, /FROM "billing"\."invoices" t1/);
+    // public.tenants has no path to a tenant: a reference table like any other.
+    assert.equal(plan.tables.filter((t) => t.name === 'tenants' && t.kind === 'reference').length, 1);
+    assert.throws(() => planTenant(graph, { ...OPTS, tenantsTable: 'nowhere.tenants' }), /not found/);
+  });
+
+  it('parses quoted table names', () => {
+    assert.deepEqual(parseTableName('app."Tenants"'), {
+      schema: 'app',
+      name: 'Tenants',
+      quoted: [false, true],
+    });
+    assert.deepEqual(parseTableName('"a.b"."c""d"'), { schema: 'a.b', name: 'c"d', quoted: [true, true] });
+    assert.throws(() => parseTableName('a.b.c'), /Invalid tenants table/);
+    assert.throws(() => parseTableName('"open'), /Invalid tenants table/);
+  });
+
+  it('casts to the key column types (bigint tenant ids, text tenant keys)', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'bigint' }]),
+        table('orders', ['id', { name: 'org', type: 'integer' }], { indexes: [idx('o', 'org')] }),
+        table('events', ['id', { name: 'org', type: 'text' }], { indexes: [idx('e', 'org')] }),
+      ],
+    };
+    const plan = planTenant(graph, { ...OPTS, tenantKey: 'org', tenantId: '42', tenantIdType: 'bigint' });
+    assert.equal(plan.tenantsTable.where, `t."id" = ${SETTING}::bigint`);
+    assert.equal(byName(plan, 'orders').where, `t."org" = ${SETTING}::integer`);
+    assert.equal(byName(plan, 'events').where, `t."org" = ${SETTING}::text`);
+    assert.equal(byName(plan, 'events').kind, 'tenant');
+    assert.deepEqual(plan.notes, []);
+  });
+
+  it('counts a table with the tenant key but no foreign key to tenants as tenant-scoped', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('loose', ['id', { name: 'tenant_id', type: 'uuid' }], { indexes: [idx('l', 'tenant_id')] }),
+      ],
+    };
+    assert.equal(byName(planTenant(graph, OPTS), 'loose').kind, 'tenant');
+  });
+
+  it('shortcuts a direct foreign key to the tenants table', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('owned', ['id', { name: 'owner', type: 'uuid' }], {
+          foreignKeys: [fk('owned_owner', ['owner'], 'tenants', ['id'])],
+          indexes: [idx('p', 'id'), idx('o', 'owner')],
+        }),
+      ],
+    };
+    const plan = planTenant(graph, OPTS);
+    assert.equal(byName(plan, 'owned').kind, 'dependent');
+    assert.equal(byName(plan, 'owned').where, `t."owner" = ${SETTING}::uuid`);
+  });
+
+  it('breaks foreign-key cycles deterministically and notes them', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('a', ['id', { name: 'tenant_id', type: 'uuid' }, 'b_id'], {
+          foreignKeys: [fk('a_b', ['b_id'], 'b', ['id'])],
+          indexes: [idx('a_t', 'tenant_id'), idx('a_b', 'b_id')],
+        }),
+        table('b', ['id', 'a_id'], {
+          foreignKeys: [fk('b_a', ['a_id'], 'a', ['id'])],
+          indexes: [idx('b_a', 'a_id')],
+        }),
+      ],
+    };
+    const one = planTenant(graph, OPTS);
+    const two = planTenant({ tables: [...graph.tables].reverse() }, OPTS);
+    assert.deepEqual(names(one.tables), names(two.tables));
+    assert.equal(names(one.tables)[0], 'tenants');
+    assert.equal(byName(one, 'b').kind, 'dependent');
+    assert.equal(
+      byName(one, 'b').where,
+      `EXISTS (SELECT 1 FROM "public"."a" t1 WHERE t1."id" = t."a_id" AND t1."tenant_id" = ${SETTING}::uuid)`,
+    );
+    assert.ok(one.notes.some((n) => n.includes('cycle') && n.includes('public.a') && n.includes('public.b')));
+  });
+
+  it('terminates on cycles among dependent tables and uses each path once', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('docs', ['id', { name: 'tenant_id', type: 'uuid' }], { indexes: [idx('d', 'tenant_id')] }),
+        table('x', ['id', 'doc_id', 'y_id'], {
+          foreignKeys: [fk('x_doc', ['doc_id'], 'docs', ['id']), fk('x_y', ['y_id'], 'y', ['id'])],
+          indexes: [idx('x1', 'doc_id'), idx('x2', 'y_id')],
+        }),
+        table('y', ['id', 'x_id'], {
+          foreignKeys: [fk('y_x', ['x_id'], 'x', ['id'])],
+          indexes: [idx('y1', 'x_id')],
+        }),
+      ],
+    };
+    const plan = planTenant(graph, OPTS);
+    assert.equal(byName(plan, 'x').kind, 'dependent');
+    assert.equal(byName(plan, 'y').kind, 'dependent');
+    // x: directly through docs, or through y whose only other path leads back to x (not followed again).
+    assert.equal((byName(plan, 'x').where.match(/EXISTS/g) ?? []).length, 2);
+  });
+
+  it('plans partitioned parents, not their partitions', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('events', ['id', { name: 'tenant_id', type: 'uuid' }], {
+          relkind: 'p',
+          indexes: [idx('e', 'tenant_id', 'id')],
+        }),
+        table('events_2024', ['id', { name: 'tenant_id', type: 'uuid' }], {
+          partitionOf: { schema: 'public', name: 'events' },
+        }),
+        table('events_2024_q1', ['id', { name: 'tenant_id', type: 'uuid' }], {
+          partitionOf: { schema: 'public', name: 'events_2024' },
+        }),
+        table('event_tags', ['id', 'event_id'], {
+          foreignKeys: [fk('tags_event', ['event_id'], 'events_2024', ['id'])],
+          indexes: [idx('t', 'event_id')],
+        }),
+      ],
+    };
+    const plan = planTenant(graph, OPTS);
+    assert.deepEqual(names(plan.tables).sort(), ['event_tags', 'events', 'tenants']);
+    assert.equal(byName(plan, 'events').partitioned, true);
+    // A foreign key to a partition reaches the tenant through the partitioned root.
+    assert.equal(byName(plan, 'event_tags').kind, 'dependent');
+    assert.match(byName(plan, 'event_tags').where, /FROM "public"\."events" t1/);
+  });
+
+  it('uses text COPY for arrays and composites of user-defined types', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table(
+          'a',
+          [
+            'id',
+            { name: 'tenant_id', type: 'uuid' },
+            { name: 'tags', type: 'text[]', isArray: true, elementTyptype: 'b' },
+          ],
+          {
+            indexes: [idx('a', 'tenant_id')],
+          },
+        ),
+        table(
+          'b',
+          [
+            'id',
+            { name: 'tenant_id', type: 'uuid' },
+            {
+              name: 's',
+              type: 'public.status[]',
+              isArray: true,
+              elementTyptype: 'e',
+              elementUserDefined: true,
+            },
+          ],
+          {
+            indexes: [idx('b', 'tenant_id')],
+          },
+        ),
+        table(
+          'c',
+          [
+            'id',
+            { name: 'tenant_id', type: 'uuid' },
+            { name: 'price', type: 'public.money_amount', typtype: 'c' },
+          ],
+          {
+            indexes: [idx('c', 'tenant_id')],
+          },
+        ),
+        table(
+          'd',
+          [
+            'id',
+            { name: 'tenant_id', type: 'uuid' },
+            { name: 'status', type: 'public.status', typtype: 'e' },
+            { name: 'x', type: 'public.nobin', binaryIo: false, generated: true },
+          ],
+          {
+            indexes: [idx('d', 'tenant_id')],
+          },
+        ),
+        table(
+          'e',
+          ['id', { name: 'tenant_id', type: 'uuid' }, { name: 'x', type: 'public.nobin', binaryIo: false }],
+          {
+            indexes: [idx('e', 'tenant_id')],
+          },
+        ),
+      ],
+    };
+    const plan = planTenant(graph, OPTS);
+    assert.deepEqual(
+      Object.fromEntries(plan.tables.filter((t) => t.kind === 'tenant').map((t) => [t.name, t.binarySafe])),
+      { a: true, b: false, c: false, d: true, e: false },
+    );
+  });
+
+  it('notes unindexed foreign keys and tenant keys with the index to create', () => {
+    const graph = saasGraph();
+    const users = graph.tables.find((t) => t.name === 'users')!;
+    users.indexes = [idx('users_pkey', 'id')];
+    const plan = planTenant(graph, OPTS);
+    assert.ok(
+      plan.notes.some(
+        (n) =>
+          n.includes('users_manager_fkey') &&
+          n.includes('CREATE INDEX CONCURRENTLY ON "public"."users" ("manager_id");'),
+      ),
+      plan.notes.join('\n'),
+    );
+    assert.ok(
+      plan.notes.some(
+        (n) => n.includes('no index leading with tenant_id') && n.includes('"public"."users" ("tenant_id")'),
+      ),
+    );
+    // Indexed keys are not mentioned, nor foreign keys to the tenants table (its row is never deleted).
+    assert.ok(!plan.notes.some((n) => n.includes('pm_user_fkey') || n.includes('users_tenant_fkey')));
+  });
+
+  it('selects only the parent’s own rows when it has inheritance children', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('notes', ['id', { name: 'tenant_id', type: 'uuid' }], {
+          hasInheritanceChildren: true,
+          indexes: [idx('n', 'tenant_id')],
+        }),
+      ],
+    };
+    const where = byName(planTenant(graph, OPTS), 'notes').where;
+    assert.equal(where, `(t."tenant_id" = ${SETTING}::uuid) AND t.tableoid = '"public"."notes"'::regclass`);
+  });
+
+  it('refuses a tenants table without a single-column primary key', () => {
+    const graph: TableGraph = { tables: [table('tenants', ['a', 'b'], { primaryKey: ['a', 'b'] })] };
+    assert.throws(() => planTenant(graph, OPTS), /no single-column primary key/);
+  });
+
+  it('limits the predicate when foreign-key paths explode', () => {
+    // A ladder of 12 levels, each table referencing both tables of the level above: 2^12 paths.
+    const tables: TableInfo[] = [
+      table('tenants', [{ name: 'id', type: 'uuid' }]),
+      table('l0a', ['id', { name: 'tenant_id', type: 'uuid' }], { indexes: [idx('i', 'tenant_id')] }),
+      table('l0b', ['id', { name: 'tenant_id', type: 'uuid' }], { indexes: [idx('i', 'tenant_id')] }),
+    ];
+    for (let i = 1; i <= 12; i++) {
+      for (const s of ['a', 'b']) {
+        tables.push(
+          table(`l${i}${s}`, ['id', 'pa', 'pb'], {
+            foreignKeys: [
+              fk(`f${i}${s}a`, ['pa'], `l${i - 1}a`, ['id']),
+              fk(`f${i}${s}b`, ['pb'], `l${i - 1}b`, ['id']),
+            ],
+            indexes: [idx('x', 'pa'), idx('y', 'pb')],
+          }),
+        );
+      }
+    }
+    const plan = planTenant({ tables }, OPTS);
+    const where = byName(plan, 'l12a').where;
+    assert.ok(where.length < 20_000, `predicate of ${where.length} characters`);
+    assert.ok(plan.notes.some((n) => n.includes('public.l12a') && n.includes('foreign-key paths')));
+  });
+});

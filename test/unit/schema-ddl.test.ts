@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Catalog } from '../../src/postgres/ddl/catalog';
+import { generateScript, grantStatements, mapRole } from '../../src/postgres/ddl/generate';
+import { dependentsClosure, topoOrder } from '../../src/postgres/ddl/order';
+import { diffBlocks, normaliseDump } from '../support/pg-dump';
+
+const roleMap = new Map([['shared_app', 'tenant_app']]);
+
+describe('role mapping', () => {
+  it('keeps PUBLIC, maps known roles, drops the rest', () => {
+    assert.equal(mapRole('PUBLIC', roleMap), 'PUBLIC');
+    assert.equal(mapRole('shared_app', roleMap), 'tenant_app');
+    assert.equal(mapRole('reporting', roleMap), null);
+  });
+
+  it('renders grants from an ACL, skipping the owner and unmapped roles', () => {
+    const acl = [
+      { grantee: 'owner', privilege: 'SELECT', grantable: false },
+      { grantee: 'shared_app', privilege: 'SELECT', grantable: false },
+      { grantee: 'shared_app', privilege: 'INSERT', grantable: false },
+      { grantee: 'reporting', privilege: 'SELECT', grantable: false },
+      { grantee: 'PUBLIC', privilege: 'USAGE', grantable: true },
+    ];
+    assert.deepEqual(grantStatements('TABLE', '"s"."t"', acl, 'owner', roleMap), [
+      'REVOKE ALL ON TABLE "s"."t" FROM PUBLIC',
+      'GRANT SELECT, INSERT ON TABLE "s"."t" TO "tenant_app"',
+      'GRANT USAGE ON TABLE "s"."t" TO PUBLIC WITH GRANT OPTION',
+    ]);
+    assert.deepEqual(grantStatements('TABLE', '"s"."t"', null, 'owner', roleMap), []);
+  });
+});
+
+describe('dependency order', () => {
+  const node = (key: string, rank: number) => ({ key, rank, name: key });
+
+  it('puts dependencies first and is otherwise ordered by rank then name', () => {
+    const { ordered, cycles } = topoOrder(
+      [node('view_b', 5), node('view_a', 5), node('table', 4), node('fn', 3)],
+      [
+        ['view_a', 'view_b'],
+        ['view_b', 'table'],
+        ['table', 'fn'],
+      ],
+    );
+    assert.deepEqual(
+      ordered.map((n) => n.key),
+      ['fn', 'table', 'view_b', 'view_a'],
+    );
+    assert.deepEqual(cycles, []);
+  });
+
+  it('breaks a cycle at its lowest-ranked member and reports it', () => {
+    const { ordered, cycles } = topoOrder(
+      [node('fn', 3), node('table', 4)],
+      [
+        ['fn', 'table'],
+        ['table', 'fn'],
+      ],
+    );
+    assert.deepEqual(
+      ordered.map((n) => n.key),
+      ['fn', 'table'],
+    );
+    assert.deepEqual(cycles, ['fn']);
+  });
+
+  it('finds everything that depends on a seed', () => {
+    const closure = dependentsClosure(
+      ['v1'],
+      [
+        ['v2', 'v1'],
+        ['v3', 'v2'],
+        ['v1', 'k1'],
+      ],
+    );
+    assert.deepEqual([...closure].sort(), ['v1', 'v2', 'v3']);
+  });
+});
+
+function emptyCatalog(): Catalog {
+  return {
+    serverVersion: 150000,
+    schemas: [],
+    extensions: [],
+    types: [],
+    sequences: [],
+    relations: [],
+    functions: [],
+    constraints: [],
+    indexes: [],
+    triggers: [],
+    rules: [],
+    policies: [],
+    statistics: [],
+    edges: [],
+    unsupported: [],
+  };
+}
+
+describe('generateScript', () => {
+  it('remaps policy roles and leaves out a policy none of whose roles exist in the tenant database', () => {
+    const cat = emptyCatalog();
+    const policy = {
+      schema: 's',
+      table: 't',
+      permissive: true,
+      command: 'r',
+      using: 'true',
+      withCheck: null,
+      comment: null,
+    };
+    cat.policies = [
+      { ...policy, key: 'pol1', name: 'mapped', roles: ['shared_app', 'reporting'] },
+      { ...policy, key: 'pol2', name: 'public', roles: ['PUBLIC'] },
+      { ...policy, key: 'pol3', name: 'gone', roles: ['reporting'] },
+    ];
+    const { beforeData } = generateScript(cat, { ownerRole: 'owner', roleMap });
+    assert.deepEqual(beforeData, [
+      'CREATE POLICY "mapped" ON "s"."t" AS PERMISSIVE FOR SELECT TO "tenant_app" USING (true)',
+      'CREATE POLICY "public" ON "s"."t" AS PERMISSIVE FOR SELECT TO PUBLIC USING (true)',
+    ]);
+  });
+
+  it('adds foreign keys NOT VALID and validates them, except on partitioned tables', () => {
+    const cat = emptyCatalog();
+    const fk = {
+      schema: 's',
+      type: 'f',
+      validated: true,
+      isLocal: true,
+      hasParent: false,
+      index: null,
+      comment: null,
+    };
+    cat.constraints = [
+      { ...fk, table: 'plain', tableKind: 'r', name: 'a_fk', def: 'FOREIGN KEY (x) REFERENCES s.t(id)' },
+      { ...fk, table: 'parted', tableKind: 'p', name: 'b_fk', def: 'FOREIGN KEY (x) REFERENCES s.t(id)' },
+    ];
+    const { afterData } = generateScript(cat, { ownerRole: 'owner', roleMap });
+    assert.deepEqual(afterData, [
+      'ALTER TABLE ONLY "s"."plain" ADD CONSTRAINT "a_fk" FOREIGN KEY (x) REFERENCES s.t(id) NOT VALID',
+      'ALTER TABLE "s"."parted" ADD CONSTRAINT "b_fk" FOREIGN KEY (x) REFERENCES s.t(id)',
+      'ALTER TABLE ONLY "s"."plain" VALIDATE CONSTRAINT "a_fk"',
+    ]);
+  });
+});
+
+describe('normaliseDump', () => {
+  it('drops comments and SET lines, sorts blocks and renames roles as whole identifiers', () => {
+    const dump = [
+      '--',
+      '-- Name: b; Type: TABLE',
+      '--',
+      'SET x = 1;',
+      'CREATE POLICY p ON t TO app_1, app_10;',
+      '',
+      '--',
+      'CREATE TABLE a (x int);',
+    ].join('\n');
+    const blocks = normaliseDump(dump, { roles: new Map([['app_1', 'tenant_1']]) });
+    assert.deepEqual(blocks, ['CREATE POLICY p ON t TO tenant_1, app_10;', 'CREATE TABLE a (x int);']);
+    assert.deepEqual(diffBlocks(['a', 'b', 'b'], ['b', 'c']), { onlyA: ['a', 'b'], onlyB: ['c'] });
+  });
+});
