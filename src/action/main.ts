@@ -103,6 +103,8 @@ export async function run(): Promise<void> {
   let operation: Operation = 'promote';
   let tenant: string | undefined;
   let trigger: TriggerInfo = { source: 'github' };
+  /** The engine's last reported record, so a crash still reports the steps that ran. */
+  let lastRecord: RunRecord | undefined;
   try {
     const inputs = readInputs((name) => core.getInput(name));
     maskSecrets(inputs);
@@ -194,14 +196,17 @@ export async function run(): Promise<void> {
       'Validate the inputs',
       () => toPromotionOptions(inputs, resolved.slug, { commitSha: env.sha }),
       (o) =>
-        `database tenant ${o.tenantSlug}${o.dryRun ? ', dry run' : ''}${o.skipCloudRun ? ', Cloud Run skipped' : ''}`,
+        `tenant ${o.tenantSlug}${o.dryRun ? ', dry run' : ''}${o.skipCloudRun ? ', Cloud Run skipped' : ''}`,
     );
 
     const deps: RunDeps = {
       log: actionLogger(),
       trigger,
       signal: cancel.signal,
-      onChange: (record) => reporter?.progress(preflight.withPreflight(record)),
+      onChange: (record) => {
+        lastRecord = structuredClone(record);
+        return reporter?.progress(preflight.withPreflight(record));
+      },
     };
     if (cancel.signal.aborted) throw cancel.signal.reason;
     // Loaded only now: a skipped run never pays for pg or the Cloud Run client.
@@ -217,8 +222,15 @@ export async function run(): Promise<void> {
     setOutputs(outputsFor(record, { commentUrl: reporter.commentUrl, password: outcome.databasePassword }));
     if (record.result === 'failed') core.setFailed(failureMessage(record));
   } catch (e) {
-    const record: RunRecord = preflight.failedRecord(e, operation, tenant, trigger);
     const err = describeError(e);
+    const record: RunRecord = lastRecord
+      ? preflight.withPreflight({
+          ...lastRecord,
+          result: 'failed',
+          finishedAt: new Date().toISOString(),
+          error: { code: err.code, message: redact(err.message), hint: err.hint && redact(err.hint) },
+        })
+      : preflight.failedRecord(e, operation, tenant, trigger);
     core.setFailed(redact(`${err.message}${err.hint ? `\n${err.hint}` : ''}`));
     if (reporter) await reporter.final(record);
     setOutputs(outputsFor(record, { commentUrl: reporter?.commentUrl }));

@@ -39,7 +39,11 @@ export async function clientOptions(endpoint: Endpoint | undefined): Promise<Goo
 }
 
 export async function servicesClient(options: CloudRunOptions): Promise<ServicesClient> {
-  const endpoint = parseEndpoint(options.apiEndpoint, options.allowInsecureEndpoint, 'cloud-run-api-endpoint');
+  const endpoint = parseEndpoint(
+    options.apiEndpoint,
+    options.allowInsecureEndpoint,
+    'cloud-run-api-endpoint',
+  );
   const run = cjs(await import('@google-cloud/run'), 'ServicesClient');
   return new run.ServicesClient(await clientOptions(endpoint));
 }

@@ -119,10 +119,15 @@ interface LroLike {
   removeAllListeners(): unknown;
 }
 
-async function waitFor(op: LroLike, deadlineMs: number, signal: AbortSignal | undefined, what: string): Promise<IService> {
-  const [response] = (await withDeadline(op.promise(), deadlineMs, signal, what, () => op.removeAllListeners())) as [
-    IService,
-  ];
+async function waitFor(
+  op: LroLike,
+  deadlineMs: number,
+  signal: AbortSignal | undefined,
+  what: string,
+): Promise<IService> {
+  const [response] = (await withDeadline(op.promise(), deadlineMs, signal, what, () =>
+    op.removeAllListeners(),
+  )) as [IService];
   return response;
 }
 
@@ -199,7 +204,11 @@ export async function deployService(input: DeployInput): Promise<DeployResult> {
       if (e instanceof PromotionError) throw e;
       // A failed operation may still have left a service or a failed revision behind.
       const after = dryRun ? undefined : await getService(run, fullName).catch(() => undefined);
-      if (after && after.latestCreatedRevision && after.latestCreatedRevision !== existing?.latestCreatedRevision) {
+      if (
+        after &&
+        after.latestCreatedRevision &&
+        after.latestCreatedRevision !== existing?.latestCreatedRevision
+      ) {
         Object.assign(result, serviceFacts(after));
         result.ready = false;
         result.readyMessage = redact(after.terminalCondition?.message || grpcDetails(e));
@@ -211,7 +220,9 @@ export async function deployService(input: DeployInput): Promise<DeployResult> {
     }
 
     if (dryRun) {
-      log.info(`Dry run: Cloud Run validated the service spec of ${input.serviceName}; nothing was deployed.`);
+      log.info(
+        `Dry run: Cloud Run validated the service spec of ${input.serviceName}; nothing was deployed.`,
+      );
       result.readyMessage = 'dry run: validated only, not deployed';
       return result;
     }
@@ -221,17 +232,23 @@ export async function deployService(input: DeployInput): Promise<DeployResult> {
     const { ready, message } = readiness(now);
     result.ready = ready;
     result.readyMessage = message;
-    if (ready) log.info(`Service ${input.serviceName} is ready: revision ${result.revision}, ${result.url ?? 'no URL'}.`);
+    if (ready)
+      log.info(
+        `Service ${input.serviceName} is ready: revision ${result.revision}, ${result.url ?? 'no URL'}.`,
+      );
     else log.warn(`Service ${input.serviceName} is not ready: ${message}`);
     return result;
   } catch (e) {
     // The caller has no result to undo with: undo what this call did before reporting the error.
-    const err = e instanceof PromotionError ? e : googleError(e, `Cloud Run deployment of ${input.serviceName} failed`);
+    const err =
+      e instanceof PromotionError ? e : googleError(e, `Cloud Run deployment of ${input.serviceName} failed`);
     if (!dryRun && (result.secretVersion || touched)) {
       try {
         await undoWith(touched ? run : undefined, sm, input, result);
       } catch (undoErr) {
-        log.error(`Cleaning up after the failed deployment also failed: ${redact(describeError(undoErr).message)}`);
+        log.error(
+          `Cleaning up after the failed deployment also failed: ${redact(describeError(undoErr).message)}`,
+        );
       }
     }
     throw err;
@@ -287,7 +304,9 @@ async function routeBack(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   if (!result.previousRevision) {
-    log.warn(`Service ${result.serviceName} had no ready revision before this run; its traffic is left as it is.`);
+    log.warn(
+      `Service ${result.serviceName} had no ready revision before this run; its traffic is left as it is.`,
+    );
     return;
   }
   const current = await getService(run, result.fullName);
@@ -297,15 +316,26 @@ async function routeBack(
   }
   const service: IService = {
     ...current,
-    traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: result.previousRevision, percent: 100 }],
+    traffic: [
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION', revision: result.previousRevision, percent: 100 },
+    ],
   };
   try {
     const [op] = await run.updateService({ service });
-    await waitFor(op, options.deadlineSeconds * 1000, signal, `Routing traffic of ${result.serviceName} back`);
+    await waitFor(
+      op,
+      options.deadlineSeconds * 1000,
+      signal,
+      `Routing traffic of ${result.serviceName} back`,
+    );
   } catch (e) {
-    throw googleError(e, `Could not route traffic of ${result.serviceName} back to ${result.previousRevision}`, {
-      permission: RUN_PERMISSION_HINT,
-    });
+    throw googleError(
+      e,
+      `Could not route traffic of ${result.serviceName} back to ${result.previousRevision}`,
+      {
+        permission: RUN_PERMISSION_HINT,
+      },
+    );
   }
   log.info(`Routed all traffic of ${result.serviceName} back to revision ${result.previousRevision}.`);
 }
@@ -326,7 +356,9 @@ async function deleteWith(
       log.info(`Cloud Run service ${fullName} does not exist; nothing to delete.`);
       return;
     }
-    throw googleError(e, `Could not delete Cloud Run service ${fullName}`, { permission: RUN_PERMISSION_HINT });
+    throw googleError(e, `Could not delete Cloud Run service ${fullName}`, {
+      permission: RUN_PERMISSION_HINT,
+    });
   }
 }
 
@@ -351,7 +383,11 @@ export async function undoDeploy(input: DeployInput, result: DeployResult): Prom
  * Deletes a tenant's service (rollback). A missing service is fine; a service this product did
  * not create (no `managed-by` label) is refused.
  */
-export async function deleteService(options: CloudRunOptions, serviceName: string, log: Logger): Promise<void> {
+export async function deleteService(
+  options: CloudRunOptions,
+  serviceName: string,
+  log: Logger,
+): Promise<void> {
   const fullName = serviceFullName(options, serviceName);
   const run = await servicesClient(options);
   try {

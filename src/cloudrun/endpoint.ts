@@ -9,7 +9,8 @@ export interface Endpoint {
   insecure: boolean;
 }
 
-const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const HOSTNAME_RE =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const IPV6_RE = /^\[[0-9A-Fa-f:.]+\]$/;
 
@@ -33,7 +34,10 @@ function validHost(host: string): boolean {
 function parsePort(text: string, raw: string, input: string): number {
   const port = Number(text);
   if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535)
-    throw new InputError(`${input} ${quoteUntrusted(raw)} has an invalid port ${quoteUntrusted(text)}.`, FORMS);
+    throw new InputError(
+      `${input} ${quoteUntrusted(raw)} has an invalid port ${quoteUntrusted(text)}.`,
+      FORMS,
+    );
   return port;
 }
 
@@ -61,7 +65,10 @@ export function parseEndpoint(
   const rest = scheme ? text.slice(scheme[0].length).replace(/\/$/, '') : text;
   const protocol = scheme?.[1]!.toLowerCase();
   if (protocol !== undefined && protocol !== 'http' && protocol !== 'https')
-    throw new InputError(`${input} ${quoteUntrusted(text)} has an unsupported scheme ${quoteUntrusted(protocol)}.`, FORMS);
+    throw new InputError(
+      `${input} ${quoteUntrusted(text)} has an unsupported scheme ${quoteUntrusted(protocol)}.`,
+      FORMS,
+    );
   if (/[/?#@\s]/.test(rest))
     throw new InputError(
       `${input} ${quoteUntrusted(text)} must be a host and port only (no path, query or credentials).`,
@@ -71,8 +78,7 @@ export function parseEndpoint(
   if (!hp || !validHost(hp.host))
     throw new InputError(`${input} ${quoteUntrusted(text)} is not a valid host[:port].`, FORMS);
   const insecure = protocol === 'http';
-  const port =
-    hp.port !== undefined ? parsePort(hp.port, text, input) : insecure ? 80 : 443;
+  const port = hp.port !== undefined ? parsePort(hp.port, text, input) : insecure ? 80 : 443;
   if (insecure && !isLoopback(hp.host) && !allowInsecure)
     throw new InputError(
       `${input} ${quoteUntrusted(text)} is a plaintext endpoint on a host that is not loopback: requests (and the service spec) would cross the network unencrypted and unauthenticated.`,

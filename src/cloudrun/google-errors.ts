@@ -46,11 +46,12 @@ export function googleError(
   let hint = hints.other;
   if (code === Status.PERMISSION_DENIED && hints.permission) hint = hints.permission;
   else if (code === Status.NOT_FOUND && hints.notFound) hint = hints.notFound;
-  else if (code === Status.UNAUTHENTICATED)
+  else if (code === Status.UNAUTHENTICATED || /Could not load the default credentials/i.test(details))
     hint =
       'The Google credentials were refused: check the google-github-actions/auth step (workload identity provider and service account) or GOOGLE_APPLICATION_CREDENTIALS.';
   else if (code === Status.UNAVAILABLE || code === Status.DEADLINE_EXCEEDED)
-    hint = 'The API did not answer in time: re-run the promotion; check cloud-run-api-endpoint if you set one.';
+    hint =
+      'The API did not answer in time: re-run the promotion; check cloud-run-api-endpoint if you set one.';
   return new PromotionError('cloud-run', `${what}: ${details}`, hint, { cause: e });
 }
 

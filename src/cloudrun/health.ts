@@ -19,6 +19,7 @@ export interface HealthOptions {
 export interface HealthResult {
   ok: boolean;
   status?: number;
+  /** What the last attempt got ("HTTP 500", "did not answer: …"), without URL or attempt count. */
   message: string;
   attempts: number;
 }
@@ -37,14 +38,17 @@ function healthUrl(url: string, path: string): URL | undefined {
   }
 }
 
-export async function checkHealth(url: string, path: string, opts: HealthOptions = {}): Promise<HealthResult> {
+export async function checkHealth(
+  url: string,
+  path: string,
+  opts: HealthOptions = {},
+): Promise<HealthResult> {
   const attempts = Math.max(1, opts.attempts ?? 5);
   const deadlineMs = opts.deadlineMs ?? 60_000;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
   let delay = opts.initialDelayMs ?? 1000;
   const target = healthUrl(url, path);
   if (!target) return { ok: false, message: `not an http(s) URL: ${redact(url)}`, attempts: 0 };
-  const shown = redact(target.toString());
   const started = Date.now();
   let last: { status?: number; message: string } = { message: 'not attempted' };
   let made = 0;
@@ -56,21 +60,27 @@ export async function checkHealth(url: string, path: string, opts: HealthOptions
     const timeout = AbortSignal.timeout(Math.min(requestTimeoutMs, left));
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     try {
-      const res = await fetch(target, { signal, redirect: 'manual', headers: { 'user-agent': 'tenant-promotion-health' } });
+      const res = await fetch(target, {
+        signal,
+        redirect: 'manual',
+        headers: { 'user-agent': 'tenant-promotion-health' },
+      });
       await res.body?.cancel().catch(() => undefined);
       if (res.status >= 200 && res.status < 300)
-        return { ok: true, status: res.status, message: `HTTP ${res.status} from ${shown}`, attempts: i };
+        return { ok: true, status: res.status, message: `HTTP ${res.status}`, attempts: i };
       last = {
         status: res.status,
         message:
           res.status === 401 || res.status === 403
-            ? `HTTP ${res.status} from ${shown}: the service requires authentication (grant roles/run.invoker to allUsers, or check it from inside the network)`
-            : `HTTP ${res.status} from ${shown}`,
+            ? `HTTP ${res.status}: the service requires authentication (grant roles/run.invoker to allUsers, or check it from inside the network)`
+            : `HTTP ${res.status}`,
       };
       if (!retryable(res.status)) break;
     } catch (e) {
-      const reason = timeout.aborted ? `no answer within ${Math.min(requestTimeoutMs, left)} ms` : (e as Error).message;
-      last = { message: `${shown} did not answer: ${redact((e as { cause?: Error }).cause?.message ?? reason)}` };
+      const reason = timeout.aborted
+        ? `no answer within ${Math.min(requestTimeoutMs, left)} ms`
+        : (e as Error).message;
+      last = { message: `did not answer: ${redact((e as { cause?: Error }).cause?.message ?? reason)}` };
       if (opts.signal?.aborted) break;
     }
     if (i < attempts) {
@@ -84,5 +94,5 @@ export async function checkHealth(url: string, path: string, opts: HealthOptions
       delay = Math.min(delay * 2, 10_000);
     }
   }
-  return { ok: false, ...last, message: `${last.message} (after ${made} attempt${made === 1 ? '' : 's'})`, attempts: made };
+  return { ok: false, ...last, attempts: made };
 }

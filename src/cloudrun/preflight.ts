@@ -53,14 +53,20 @@ export async function preflightCloudRun(
   { credentialProbeMs = 5000 }: { credentialProbeMs?: number } = {},
 ): Promise<void> {
   if (!opts.project?.trim())
-    throw new InputError('gcp-project is required to deploy to Cloud Run.', 'Set gcp-project, or set skip-cloud-run: true.');
+    throw new InputError(
+      'gcp-project is required to deploy to Cloud Run.',
+      'Set gcp-project, or set skip-cloud-run: true.',
+    );
   if (!PROJECT_RE.test(opts.project))
     throw new InputError(
       `gcp-project ${quoteUntrusted(opts.project)} is not a Google Cloud project id.`,
       'Use the project id (e.g. "acme-prod-123"), not its name or number.',
     );
   if (!REGION_RE.test(opts.region ?? ''))
-    throw new InputError(`gcp-region ${quoteUntrusted(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
+    throw new InputError(
+      `gcp-region ${quoteUntrusted(opts.region ?? '')} is not a region.`,
+      'Use e.g. "us-central1".',
+    );
   if (!opts.image?.trim() || /\s/.test(opts.image))
     throw new InputError(
       'container-image is required to deploy to Cloud Run.',
@@ -83,7 +89,11 @@ export async function preflightCloudRun(
       'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".',
     );
   const run = parseEndpoint(opts.apiEndpoint, opts.allowInsecureEndpoint, 'cloud-run-api-endpoint');
-  const secrets = parseEndpoint(opts.secretManagerEndpoint, opts.allowInsecureEndpoint, 'secret-manager-api-endpoint');
+  const secrets = parseEndpoint(
+    opts.secretManagerEndpoint,
+    opts.allowInsecureEndpoint,
+    'secret-manager-api-endpoint',
+  );
   if (run?.insecure && secrets?.insecure) return; // no Google credentials are used at all
 
   const explicit = env.GOOGLE_APPLICATION_CREDENTIALS;
@@ -98,5 +108,8 @@ export async function preflightCloudRun(
   if (existsSync(wellKnownCredentialsFile(env))) return;
   // Workload metadata server (GCE, GKE, Cloud Run, Cloud Build) or other sources.
   if (await discoverCredentials(opts, credentialProbeMs)) return;
-  throw new InputError('No Google Cloud credentials were found (Application Default Credentials).', NO_CREDENTIALS_HINT);
+  throw new InputError(
+    'No Google Cloud credentials were found (Application Default Credentials).',
+    NO_CREDENTIALS_HINT,
+  );
 }

@@ -15,7 +15,10 @@ export async function checkSecret(client: SecretManagerServiceClient, secret: st
   try {
     await client.getSecret({ name: secret });
   } catch (e) {
-    throw googleError(e, `Secret ${secret} cannot be read`, { permission: SECRET_PERMISSION_HINT, notFound: NOT_FOUND_HINT });
+    throw googleError(e, `Secret ${secret} cannot be read`, {
+      permission: SECRET_PERMISSION_HINT,
+      notFound: NOT_FOUND_HINT,
+    });
   }
 }
 
@@ -26,7 +29,10 @@ export async function addPasswordVersion(
   password: string,
 ): Promise<string> {
   try {
-    const [version] = await client.addSecretVersion({ parent: secret, payload: { data: Buffer.from(password, 'utf8') } });
+    const [version] = await client.addSecretVersion({
+      parent: secret,
+      payload: { data: Buffer.from(password, 'utf8') },
+    });
     if (!version.name) throw new Error('Secret Manager answered without a version name');
     return version.name;
   } catch (e) {
@@ -41,20 +47,28 @@ export async function addPasswordVersion(
  * Retires a version this run added: destroyed (the password belongs to a role the undo drops),
  * or at least disabled when destroying is not allowed. A version already gone is fine.
  */
-export async function retireVersion(client: SecretManagerServiceClient, version: string, log: Logger): Promise<void> {
+export async function retireVersion(
+  client: SecretManagerServiceClient,
+  version: string,
+  log: Logger,
+): Promise<void> {
   try {
     await client.destroySecretVersion({ name: version });
     log.info(`Destroyed secret version ${version}.`);
     return;
   } catch (e) {
     if (isNotFound(e)) return;
-    log.warn(`Could not destroy secret version ${version} (${redact(grpcDetails(e))}); disabling it instead.`);
+    log.warn(
+      `Could not destroy secret version ${version} (${redact(grpcDetails(e))}); disabling it instead.`,
+    );
   }
   try {
     await client.disableSecretVersion({ name: version });
     log.info(`Disabled secret version ${version}.`);
   } catch (e) {
     if (isNotFound(e)) return;
-    throw googleError(e, `Could not disable secret version ${version}`, { permission: SECRET_PERMISSION_HINT });
+    throw googleError(e, `Could not disable secret version ${version}`, {
+      permission: SECRET_PERMISSION_HINT,
+    });
   }
 }

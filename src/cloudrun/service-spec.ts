@@ -49,7 +49,10 @@ export function locationName(options: Pick<CloudRunOptions, 'project' | 'region'
   return `projects/${options.project}/locations/${options.region}`;
 }
 
-export function serviceFullName(options: Pick<CloudRunOptions, 'project' | 'region'>, serviceName: string): string {
+export function serviceFullName(
+  options: Pick<CloudRunOptions, 'project' | 'region'>,
+  serviceName: string,
+): string {
   return `${locationName(options)}/services/${serviceName}`;
 }
 
@@ -103,14 +106,18 @@ function managedEnv(input: ServiceSpecInput): IEnvVar[] {
     { name: 'DB_USER', value: db.user },
     {
       name: 'DB_PASSWORD',
-      valueSource: { secretKeyRef: { secret: input.passwordSecret.secret, version: input.passwordSecret.version } },
+      valueSource: {
+        secretKeyRef: { secret: input.passwordSecret.secret, version: input.passwordSecret.version },
+      },
     },
   ];
 }
 
 /** An env var as input only (drops the oneof discriminator a read adds). */
 function plainEnv(e: IEnvVar): IEnvVar {
-  return e.valueSource ? { name: e.name, valueSource: e.valueSource } : { name: e.name, value: e.value ?? '' };
+  return e.valueSource
+    ? { name: e.name, valueSource: e.valueSource }
+    : { name: e.name, value: e.value ?? '' };
 }
 
 export function buildService(input: ServiceSpecInput): IService {
@@ -153,7 +160,15 @@ export function buildService(input: ServiceSpecInput): IService {
   };
   if (existing) {
     // Keep what others set on the service itself; the etag makes a concurrent change fail, not vanish.
-    for (const key of ['description', 'annotations', 'binaryAuthorization', 'customAudiences', 'invokerIamDisabled', 'launchStage', 'scaling'] as const) {
+    for (const key of [
+      'description',
+      'annotations',
+      'binaryAuthorization',
+      'customAudiences',
+      'invokerIamDisabled',
+      'launchStage',
+      'scaling',
+    ] as const) {
       const value = existing[key];
       if (value !== undefined && value !== null) (service as Record<string, unknown>)[key] = value;
     }

@@ -84,7 +84,7 @@ export function newRecord(operation: RunRecord['operation'], slug: string, deps:
  */
 export async function promote(input: PromotionOptionsInput, deps: RunDeps): Promise<RunOutcome> {
   const options = PromotionOptions.parse(input);
-  registerSecret(safePassword(options.databaseUrl));
+  registerSecret(urlPassword(options.databaseUrl));
   const names = deriveNames(options.tenantSlug, options.baseDomain);
   const record = newRecord('promote', names.slug, deps, options.dryRun);
   record.database = names.database;
@@ -104,15 +104,19 @@ export async function promote(input: PromotionOptionsInput, deps: RunDeps): Prom
         ctx.mode === 'already-isolated' ? 'already-isolated' : options.dryRun ? 'dry-run' : 'promoted';
     }
   } catch (e) {
-    // runSteps records step failures itself; this is a failure of the machinery around it.
-    const err = describeError(e);
-    record.result = 'failed';
-    record.error = { code: err.code, message: redact(err.message), hint: err.hint };
+    recordFailure(record, e);
   } finally {
     await releaseRun(ctx);
     record.finishedAt = new Date().toISOString();
   }
   return { record, databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined };
+}
+
+/** A failure of the machinery around the steps (runSteps records step failures itself). */
+export function recordFailure(record: RunRecord, e: unknown): void {
+  const err = describeError(e);
+  record.result = 'failed';
+  record.error = { code: err.code, message: redact(err.message), hint: err.hint && redact(err.hint) };
 }
 
 /** Ends the run's sessions: the snapshot (if still open) and the lock session, which frees the lock. */
@@ -123,7 +127,8 @@ export async function releaseRun(ctx: PromotionContext): Promise<void> {
   if (session) await session.end().catch(() => undefined);
 }
 
-function safePassword(url: string): string | undefined {
+/** The password in a connection string, to be registered as a secret. */
+export function urlPassword(url: string): string | undefined {
   try {
     return decodeURIComponent(new URL(url).password) || undefined;
   } catch {

@@ -15,9 +15,11 @@ export interface DatabaseLocale {
 
 export async function readLocale(client: pg.ClientBase): Promise<DatabaseLocale> {
   const { rows } = await client.query<DatabaseLocale>(
-    `SELECT pg_encoding_to_char(encoding) AS encoding, datcollate AS collate, datctype AS ctype,
-            datlocprovider AS provider, daticulocale AS "icuLocale"
-       FROM pg_database WHERE datname = current_database()`,
+    // PostgreSQL 17 renamed daticulocale to datlocale: read whichever this server has.
+    `SELECT pg_encoding_to_char(d.encoding) AS encoding, d.datcollate AS collate, d.datctype AS ctype,
+            d.datlocprovider AS provider,
+            coalesce(to_jsonb(d) ->> 'datlocale', to_jsonb(d) ->> 'daticulocale') AS "icuLocale"
+       FROM pg_database d WHERE d.datname = current_database()`,
   );
   return rows[0]!;
 }

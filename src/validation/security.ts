@@ -13,11 +13,13 @@ export function findLeaks(where: string, text: string, secrets: string[]): strin
   const lines = text.split(/\r?\n/);
   // A password inside a URL is percent-encoded: look for both spellings.
   const usable = secrets
-    .filter((s) => s.length >= 4)
-    .flatMap((s) => (encodeURIComponent(s) === s ? [s] : [s, encodeURIComponent(s)]));
+    .map((s, n) => ({ n, spellings: [...new Set([s, encodeURIComponent(s)])] }))
+    .filter(({ spellings }) => (spellings[0] ?? '').length >= 4);
+  const found = (hay: string, spellings: string[]) => spellings.some((s) => hay.includes(s));
   lines.forEach((line, i) => {
     const at = `${where}:${i + 1}`;
-    for (const [n, s] of usable.entries()) if (line.includes(s)) out.push(`${at}: contains secret #${n + 1}`);
+    for (const { n, spellings } of usable)
+      if (found(line, spellings)) out.push(`${at}: contains secret #${n + 1}`);
     for (const m of line.matchAll(URL_CREDENTIALS)) {
       if (!PLACEHOLDER.test(m[1] ?? '')) out.push(`${at}: a URL with a password`);
     }
@@ -27,8 +29,8 @@ export function findLeaks(where: string, text: string, secrets: string[]): strin
   });
   // A secret split across lines (e.g. wrapped output) is still a leak.
   const joined = lines.join('');
-  for (const [n, s] of usable.entries()) {
-    if (!text.includes(s) && joined.includes(s))
+  for (const { n, spellings } of usable) {
+    if (!found(text, spellings) && found(joined, spellings))
       out.push(`${where}: contains secret #${n + 1} wrapped across lines`);
   }
   return out;

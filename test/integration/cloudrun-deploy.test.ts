@@ -11,7 +11,11 @@ import { PromotionError } from '../../src/errors';
 import { memoryLogger } from '../../src/log';
 import { CloudRunOptions } from '../../src/options';
 import { type FakeCloudRun, startFakeCloudRun } from '../support/fake-cloudrun';
-import { FAKE_PROJECT_NUMBER, type FakeSecretManager, startFakeSecretManager } from '../support/fake-secret-manager';
+import {
+  FAKE_PROJECT_NUMBER,
+  type FakeSecretManager,
+  startFakeSecretManager,
+} from '../support/fake-secret-manager';
 
 const PROJECT = 'acme-test';
 const REGION = 'europe-west1';
@@ -49,7 +53,13 @@ function setup(overrides: Partial<CloudRunOptions> = {}, dryRun = false) {
     serviceName: `api-${slug}`,
     slug,
     tenantId: `tid-${counter}`,
-    database: { name: `tenant_${slug.replace(/-/g, '_')}`, host: '10.9.8.7', port: 5432, user: `${slug}_app`, password },
+    database: {
+      name: `tenant_${slug.replace(/-/g, '_')}`,
+      host: '10.9.8.7',
+      port: 5432,
+      user: `${slug}_app`,
+      password,
+    },
     dryRun,
     log,
   };
@@ -62,7 +72,11 @@ const requestsFor = (method: string, fullName: string) =>
 
 describe('deployService against the fake Cloud Run and Secret Manager', () => {
   it('creates the service with env, scaling, labels and a secret reference; no plain password anywhere', async () => {
-    const { input, log, password, fullName, slug } = setup({ minInstances: 1, maxInstances: 4, vpcConnector: 'conn-1' });
+    const { input, log, password, fullName, slug } = setup({
+      minInstances: 1,
+      maxInstances: 4,
+      vpcConnector: 'conn-1',
+    });
     const result = await deployService(input);
 
     assert.equal(result.created, true);
@@ -72,7 +86,10 @@ describe('deployService against the fake Cloud Run and Secret Manager', () => {
     assert.match(result.revision ?? '', new RegExp(`^api-${slug}-00001-`));
     assert.equal(result.url, `https://api-${slug}-fake-uc.a.run.app`);
     assert.equal(result.fullName, fullName);
-    assert.match(result.secretVersion ?? '', new RegExp(`^projects/${FAKE_PROJECT_NUMBER}/secrets/tenant-db-password/versions/\\d+$`));
+    assert.match(
+      result.secretVersion ?? '',
+      new RegExp(`^projects/${FAKE_PROJECT_NUMBER}/secrets/tenant-db-password/versions/\\d+$`),
+    );
 
     // The password went to Secret Manager, as the new version the service references.
     const versions = sm.secrets.get(secret)!;
@@ -98,7 +115,10 @@ describe('deployService against the fake Cloud Run and Secret Manager', () => {
       secretKeyRef: { secret: `projects/${PROJECT}/secrets/tenant-db-password`, version: String(versionNo) },
     });
     assert.deepEqual(svc.template.scaling, { minInstanceCount: 1, maxInstanceCount: 4 });
-    assert.equal(svc.template.vpcAccess.connector, `projects/${PROJECT}/locations/${REGION}/connectors/conn-1`);
+    assert.equal(
+      svc.template.vpcAccess.connector,
+      `projects/${PROJECT}/locations/${REGION}/connectors/conn-1`,
+    );
     assert.equal(svc.ingress, 'INGRESS_TRAFFIC_ALL');
     assert.deepEqual(svc.labels, { 'managed-by': 'tenant-promotion', tenant: slug, 'commit-sha': 'abc123' });
 
@@ -168,11 +188,16 @@ describe('deployService against the fake Cloud Run and Secret Manager', () => {
     const [update] = requestsFor('UpdateService', fullName);
     assert.equal(update?.validateOnly, true);
     assert.equal(update?.allowMissing, true);
-    const pw = update?.service.template.containers[0].env.find((e: { name: string }) => e.name === 'DB_PASSWORD');
+    const pw = update?.service.template.containers[0].env.find(
+      (e: { name: string }) => e.name === 'DB_PASSWORD',
+    );
     assert.deepEqual(pw.valueSource.secretKeyRef.version, 'latest');
     assert.equal(run.services.has(fullName), false);
     assert.equal(sm.secrets.get(secret)!.length, versionsBefore);
-    assert.ok(sm.callsOf('GetSecret').some((r) => r.name === secret), 'a dry run checks the secret exists');
+    assert.ok(
+      sm.callsOf('GetSecret').some((r) => r.name === secret),
+      'a dry run checks the secret exists',
+    );
     await undoDeploy(input, result); // nothing to undo
     assert.equal(requestsFor('DeleteService', fullName).length, 0);
   });
@@ -181,7 +206,11 @@ describe('deployService against the fake Cloud Run and Secret Manager', () => {
     const { input } = setup({ dbPasswordSecret: 'no-such-secret' }, true);
     await assert.rejects(
       deployService(input),
-      (e: unknown) => e instanceof PromotionError && e.code === 'cloud-run' && /no-such-secret/.test(e.message) && /gcloud secrets create/.test(e.hint ?? ''),
+      (e: unknown) =>
+        e instanceof PromotionError &&
+        e.code === 'cloud-run' &&
+        /no-such-secret/.test(e.message) &&
+        /gcloud secrets create/.test(e.hint ?? ''),
     );
   });
 
@@ -203,10 +232,16 @@ describe('deployService against the fake Cloud Run and Secret Manager', () => {
 
   it('a permission error names the roles to grant', async () => {
     const { input } = setup();
-    run.failNextUpdate("Permission 'iam.serviceaccounts.actAs' denied on service account", { immediate: true, code: 7 });
+    run.failNextUpdate("Permission 'iam.serviceaccounts.actAs' denied on service account", {
+      immediate: true,
+      code: 7,
+    });
     await assert.rejects(
       deployService(input),
-      (e: unknown) => e instanceof PromotionError && /actAs/.test(e.message) && /roles\/iam.serviceAccountUser/.test(e.hint ?? ''),
+      (e: unknown) =>
+        e instanceof PromotionError &&
+        /actAs/.test(e.message) &&
+        /roles\/iam.serviceAccountUser/.test(e.hint ?? ''),
     );
   });
 
@@ -215,7 +250,10 @@ describe('deployService against the fake Cloud Run and Secret Manager', () => {
     const fake = await startFakeCloudRun();
     try {
       fake.neverReady('Revision failed: container failed to start and listen on PORT=8080');
-      const result = await deployService({ ...input, options: { ...input.options, apiEndpoint: fake.endpoint } });
+      const result = await deployService({
+        ...input,
+        options: { ...input.options, apiEndpoint: fake.endpoint },
+      });
       assert.equal(result.ready, false);
       assert.match(result.readyMessage ?? '', /failed to start and listen on PORT=8080/);
       assert.equal(result.created, true);

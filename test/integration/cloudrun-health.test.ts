@@ -8,7 +8,10 @@ describe('checkHealth', () => {
     const srv = await startFakeHealthServer([200]);
     try {
       const r = await checkHealth(srv.url, '/health', { attempts: 3, initialDelayMs: 1 });
-      assert.deepEqual({ ok: r.ok, status: r.status, attempts: r.attempts }, { ok: true, status: 200, attempts: 1 });
+      assert.deepEqual(
+        { ok: r.ok, status: r.status, attempts: r.attempts },
+        { ok: true, status: 200, attempts: 1 },
+      );
       assert.deepEqual(srv.requests, ['/health']);
     } finally {
       await srv.close();
@@ -35,7 +38,7 @@ describe('checkHealth', () => {
       assert.equal(r.status, 500);
       assert.equal(r.attempts, 3);
       assert.equal(srv.requests.length, 3);
-      assert.match(r.message, /HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/health \(after 3 attempts\)/);
+      assert.equal(r.message, 'HTTP 500');
     } finally {
       await srv.close();
     }

@@ -21,7 +21,10 @@ const base = CloudRunOptions.parse({
 const bare = { CLOUDSDK_CONFIG: path.join(dir, 'empty-gcloud'), HOME: dir };
 
 const rejectsWith = (p: Promise<void>, message: RegExp, hint: RegExp) =>
-  assert.rejects(p, (e: unknown) => e instanceof InputError && message.test(e.message) && hint.test(e.hint ?? ''));
+  assert.rejects(
+    p,
+    (e: unknown) => e instanceof InputError && message.test(e.message) && hint.test(e.hint ?? ''),
+  );
 
 describe('preflightCloudRun', () => {
   it('passes with both endpoints plaintext and no credentials at all', async () => {
@@ -29,17 +32,41 @@ describe('preflightCloudRun', () => {
   });
 
   it('refuses a missing project, image or password secret, saying how to fix it', async () => {
-    await rejectsWith(preflightCloudRun({ ...base, project: '' }, bare), /gcp-project is required/, /skip-cloud-run/);
-    await rejectsWith(preflightCloudRun({ ...base, project: 'Acme Prod' }, bare), /not a Google Cloud project id/, /project id/);
-    await rejectsWith(preflightCloudRun({ ...base, image: '' }, bare), /container-image is required/, /container-image/);
+    await rejectsWith(
+      preflightCloudRun({ ...base, project: '' }, bare),
+      /gcp-project is required/,
+      /skip-cloud-run/,
+    );
+    await rejectsWith(
+      preflightCloudRun({ ...base, project: 'Acme Prod' }, bare),
+      /not a Google Cloud project id/,
+      /project id/,
+    );
+    await rejectsWith(
+      preflightCloudRun({ ...base, image: '' }, bare),
+      /container-image is required/,
+      /container-image/,
+    );
     await rejectsWith(
       preflightCloudRun({ ...base, dbPasswordSecret: undefined }, bare),
       /db-password-secret is required.*never as a plain environment value/,
       /gcloud secrets create/,
     );
-    await rejectsWith(preflightCloudRun({ ...base, dbPasswordSecret: 'a/b' }, bare), /not a Secret Manager secret name/, /projects/);
-    await rejectsWith(preflightCloudRun({ ...base, minInstances: 5, maxInstances: 2 }, bare), /min-instances/, /max-instances/);
-    await rejectsWith(preflightCloudRun({ ...base, serviceAccount: 'nope' }, bare), /service-account/, /iam.gserviceaccount.com/);
+    await rejectsWith(
+      preflightCloudRun({ ...base, dbPasswordSecret: 'a/b' }, bare),
+      /not a Secret Manager secret name/,
+      /projects/,
+    );
+    await rejectsWith(
+      preflightCloudRun({ ...base, minInstances: 5, maxInstances: 2 }, bare),
+      /min-instances/,
+      /max-instances/,
+    );
+    await rejectsWith(
+      preflightCloudRun({ ...base, serviceAccount: 'nope' }, bare),
+      /service-account/,
+      /iam.gserviceaccount.com/,
+    );
   });
 
   it('refuses a plaintext endpoint off loopback unless allowed', async () => {
@@ -64,7 +91,10 @@ describe('preflightCloudRun', () => {
     const config = path.join(dir, 'gcloud');
     await import('node:fs').then((fs) => fs.mkdirSync(config, { recursive: true }));
     writeFileSync(path.join(config, 'application_default_credentials.json'), '{}');
-    await preflightCloudRun({ ...base, secretManagerEndpoint: undefined }, { ...bare, CLOUDSDK_CONFIG: config });
+    await preflightCloudRun(
+      { ...base, secretManagerEndpoint: undefined },
+      { ...bare, CLOUDSDK_CONFIG: config },
+    );
   });
 
   it('refuses when no credentials can be found, before any deploy', async () => {
@@ -81,7 +111,12 @@ describe('preflightCloudRun', () => {
         /gcloud auth application-default login/,
       );
     } finally {
-      for (const k of ['METADATA_SERVER_DETECTION', 'CLOUDSDK_CONFIG', 'HOME', 'GOOGLE_APPLICATION_CREDENTIALS'])
+      for (const k of [
+        'METADATA_SERVER_DETECTION',
+        'CLOUDSDK_CONFIG',
+        'HOME',
+        'GOOGLE_APPLICATION_CREDENTIALS',
+      ])
         if (saved[k] === undefined) delete process.env[k];
         else process.env[k] = saved[k];
     }

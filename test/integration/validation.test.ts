@@ -43,6 +43,13 @@ describe('pure helpers', () => {
     ]);
     assert.ok(leaks.every((l) => !l.includes('s3cr3t') && !l.includes('hunter22')));
     assert.deepEqual(findLeaks('x', 'postgres://app:${DB_PASSWORD}@db/x', []), []);
+    // Percent-encoded inside a URL, and wrapped across two lines.
+    assert.deepEqual(findLeaks('u', 'x=postgres://app@db/x?pass=a%2Fb%40c', ['z', 'a/b@c']), [
+      'u:1: contains secret #2',
+    ]);
+    assert.deepEqual(findLeaks('w', 'token: abcd\nefgh', ['abcdefgh']), [
+      'w: contains secret #1 wrapped across lines',
+    ]);
   });
 
   it('diffCatalogs reports missing, extra and changed objects by name', () => {

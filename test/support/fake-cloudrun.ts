@@ -6,7 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { type Call, GrpcError, grpc, loadProtos, protosDir, serializerOf, serviceDef, startServer, unary } from './fake-grpc';
+import {
+  type Call,
+  GrpcError,
+  grpc,
+  loadProtos,
+  protosDir,
+  serializerOf,
+  serviceDef,
+  startServer,
+  unary,
+} from './fake-grpc';
 
 type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -17,7 +27,10 @@ function loadRunProtos() {
   const runProtos = protosDir('@google-cloud/run');
   const gaxProtos = protosDir('google-gax', protosDir('@google-cloud/run'));
   return loadProtos(
-    [path.join(runProtos, 'google/cloud/run/v2/service.proto'), path.join(gaxProtos, 'google/longrunning/operations.proto')],
+    [
+      path.join(runProtos, 'google/cloud/run/v2/service.proto'),
+      path.join(gaxProtos, 'google/longrunning/operations.proto'),
+    ],
     [runProtos, gaxProtos],
   );
 }
@@ -96,7 +109,10 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
     const op: Msg = { name, done };
     if (error) op.error = error;
     else if (response)
-      op.response = { typeUrl: 'type.googleapis.com/google.cloud.run.v2.Service', value: packService(response) };
+      op.response = {
+        typeUrl: 'type.googleapis.com/google.cloud.run.v2.Service',
+        value: packService(response),
+      };
     operations.set(name, op);
     return hang ? { name, done: false } : op;
   }
@@ -114,7 +130,10 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
     if (failedOp) return failedOp;
     const previous = services.get(name);
     if (!spec.template?.containers?.length)
-      throw new GrpcError(grpc.status.INVALID_ARGUMENT, 'service.template.containers: at least one container is required');
+      throw new GrpcError(
+        grpc.status.INVALID_ARGUMENT,
+        'service.template.containers: at least one container is required',
+      );
     const stored = reconcile(name, spec, previous);
     if (validateOnly) return operation(true, stored);
     services.set(name, stored);
@@ -129,16 +148,21 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
     }),
     CreateService: unary(calls, 'CreateService', (req) => {
       const name = `${String(req.parent)}/services/${String(req.serviceId)}`;
-      if (services.has(name)) throw new GrpcError(grpc.status.ALREADY_EXISTS, `Resource '${name}' already exists`);
+      if (services.has(name))
+        throw new GrpcError(grpc.status.ALREADY_EXISTS, `Resource '${name}' already exists`);
       return deploy(name, (req.service as Msg) ?? {}, Boolean(req.validateOnly));
     }),
     UpdateService: unary(calls, 'UpdateService', (req) => {
       const spec = (req.service as Msg) ?? {};
       const name = String(spec.name ?? '');
       if (!/^projects\/[^/]+\/locations\/[^/]+\/services\/[a-z][a-z0-9-]{0,48}$/.test(name))
-        throw new GrpcError(grpc.status.INVALID_ARGUMENT, `service.name ${JSON.stringify(name)} is not a service name`);
+        throw new GrpcError(
+          grpc.status.INVALID_ARGUMENT,
+          `service.name ${JSON.stringify(name)} is not a service name`,
+        );
       const existing = services.get(name);
-      if (!existing && !req.allowMissing) throw new GrpcError(grpc.status.NOT_FOUND, `Resource '${name}' was not found`);
+      if (!existing && !req.allowMissing)
+        throw new GrpcError(grpc.status.NOT_FOUND, `Resource '${name}' was not found`);
       if (existing && spec.etag && spec.etag !== existing.etag)
         throw new GrpcError(grpc.status.ABORTED, 'etag mismatch: the service changed since it was read');
       return deploy(name, spec, Boolean(req.validateOnly));
@@ -170,7 +194,11 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
     calls,
     services,
     failNextUpdate: (message, opts = {}) =>
-      void (failNext = { message, immediate: opts.immediate ?? false, code: opts.code ?? grpc.status.FAILED_PRECONDITION }),
+      void (failNext = {
+        message,
+        immediate: opts.immediate ?? false,
+        code: opts.code ?? grpc.status.FAILED_PRECONDITION,
+      }),
     neverReady: (message) => void (notReadyMessage = message),
     hangOperations: () => void (hang = true),
     seed(name, service) {

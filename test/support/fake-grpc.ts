@@ -89,8 +89,10 @@ export function unary(
       .then(
         (res) => callback(null, res),
         (e: unknown) => {
-          if (e instanceof GrpcError) callback({ code: e.code, details: e.message, name: 'Error', message: e.message });
-          else callback({ code: grpc.status.INTERNAL, details: String(e), name: 'Error', message: String(e) });
+          if (e instanceof GrpcError)
+            callback({ code: e.code, details: e.message, name: 'Error', message: e.message });
+          else
+            callback({ code: grpc.status.INTERNAL, details: String(e), name: 'Error', message: String(e) });
         },
       );
   };

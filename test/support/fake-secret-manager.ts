@@ -4,7 +4,16 @@
  * (`projects/123456789/secrets/s/versions/3`), whatever form the request used.
  */
 import path from 'node:path';
-import { type Call, GrpcError, grpc, loadProtos, protosDir, serviceDef, startServer, unary } from './fake-grpc';
+import {
+  type Call,
+  GrpcError,
+  grpc,
+  loadProtos,
+  protosDir,
+  serviceDef,
+  startServer,
+  unary,
+} from './fake-grpc';
 
 type Msg = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -32,7 +41,10 @@ export interface FakeSecretManager {
 export async function startFakeSecretManager(): Promise<FakeSecretManager> {
   const smProtos = protosDir('@google-cloud/secret-manager');
   const gaxProtos = protosDir('google-gax', smProtos);
-  const pkgDef = loadProtos([path.join(smProtos, 'google/cloud/secretmanager/v1/service.proto')], [smProtos, gaxProtos]);
+  const pkgDef = loadProtos(
+    [path.join(smProtos, 'google/cloud/secretmanager/v1/service.proto')],
+    [smProtos, gaxProtos],
+  );
   const calls: Call[] = [];
   const secrets = new Map<string, FakeSecretVersion[]>();
   const projectIds = new Map<string, string>(); // number -> id
@@ -50,11 +62,18 @@ export async function startFakeSecretManager(): Promise<FakeSecretManager> {
     const m = /^projects\/([^/]+)\/secrets\/([A-Za-z0-9_-]{1,255})$/.exec(name);
     if (!m) throw new GrpcError(grpc.status.INVALID_ARGUMENT, `invalid secret name ${JSON.stringify(name)}`);
     const project = projectIds.get(m[1]!) ?? m[1]!;
-    return { key: `projects/${project}/secrets/${m[2]}`, numbered: `projects/${FAKE_PROJECT_NUMBER}/secrets/${m[2]}` };
+    return {
+      key: `projects/${project}/secrets/${m[2]}`,
+      numbered: `projects/${FAKE_PROJECT_NUMBER}/secrets/${m[2]}`,
+    };
   }
   function version(name: string): { versions: FakeSecretVersion[]; v: FakeSecretVersion; index: number } {
     const m = /^(projects\/[^/]+\/secrets\/[^/]+)\/versions\/(\d+)$/.exec(name);
-    if (!m) throw new GrpcError(grpc.status.INVALID_ARGUMENT, `invalid secret version name ${JSON.stringify(name)}`);
+    if (!m)
+      throw new GrpcError(
+        grpc.status.INVALID_ARGUMENT,
+        `invalid secret version name ${JSON.stringify(name)}`,
+      );
     const versions = secrets.get(secretKey(m[1]!).key);
     const index = Number(m[2]) - 1;
     const v = versions?.[index];
@@ -71,7 +90,8 @@ export async function startFakeSecretManager(): Promise<FakeSecretManager> {
     GetSecret: unary(calls, 'GetSecret', (req) => {
       failIfTold('GetSecret');
       const { key, numbered } = secretKey(String(req.name));
-      if (!secrets.has(key)) throw new GrpcError(grpc.status.NOT_FOUND, `Secret [${numbered}] not found or has no versions.`);
+      if (!secrets.has(key))
+        throw new GrpcError(grpc.status.NOT_FOUND, `Secret [${numbered}] not found or has no versions.`);
       return { name: numbered, replication: { automatic: {} } };
     }),
     AddSecretVersion: unary(calls, 'AddSecretVersion', (req) => {
@@ -87,7 +107,8 @@ export async function startFakeSecretManager(): Promise<FakeSecretManager> {
     DisableSecretVersion: unary(calls, 'DisableSecretVersion', (req) => {
       failIfTold('DisableSecretVersion');
       const { v, index } = version(String(req.name));
-      if (v.state === 'DESTROYED') throw new GrpcError(grpc.status.FAILED_PRECONDITION, 'version is destroyed');
+      if (v.state === 'DESTROYED')
+        throw new GrpcError(grpc.status.FAILED_PRECONDITION, 'version is destroyed');
       v.state = 'DISABLED';
       return versionMsg(secretOf(String(req.name)), index, v);
     }),
@@ -101,7 +122,8 @@ export async function startFakeSecretManager(): Promise<FakeSecretManager> {
     AccessSecretVersion: unary(calls, 'AccessSecretVersion', (req) => {
       failIfTold('AccessSecretVersion');
       const { v, index } = version(String(req.name));
-      if (v.state !== 'ENABLED') throw new GrpcError(grpc.status.FAILED_PRECONDITION, `version is ${v.state}`);
+      if (v.state !== 'ENABLED')
+        throw new GrpcError(grpc.status.FAILED_PRECONDITION, `version is ${v.state}`);
       return { name: versionMsg(secretOf(String(req.name)), index, v).name, payload: { data: v.data } };
     }),
   };
@@ -118,7 +140,8 @@ export async function startFakeSecretManager(): Promise<FakeSecretManager> {
       secrets.set(key, []);
       return key;
     },
-    failNext: (method, message, code = grpc.status.PERMISSION_DENIED) => void failures.set(method, { message, code }),
+    failNext: (method, message, code = grpc.status.PERMISSION_DENIED) =>
+      void failures.set(method, { message, code }),
     callsOf: (method) => calls.filter((c) => c.method === method).map((c) => c.request),
     close: server.close,
   };

@@ -32,7 +32,9 @@ function input(overrides: Partial<ServiceSpecInput> = {}): ServiceSpecInput {
 }
 
 const envOf = (svc: ReturnType<typeof buildService>) =>
-  Object.fromEntries((svc.template?.containers?.[0]?.env ?? []).map((e) => [e.name, e.valueSource ?? e.value]));
+  Object.fromEntries(
+    (svc.template?.containers?.[0]?.env ?? []).map((e) => [e.name, e.valueSource ?? e.value]),
+  );
 
 describe('buildService', () => {
   it('builds a new service: name, image, env, secret reference, labels, scaling, ingress, traffic', () => {
@@ -46,9 +48,15 @@ describe('buildService', () => {
       DB_HOST: '10.1.2.3',
       DB_PORT: '5432',
       DB_USER: 'tenant_acme_corp_app',
-      DB_PASSWORD: { secretKeyRef: { secret: 'projects/acme-prod/secrets/tenant-db-password', version: '7' } },
+      DB_PASSWORD: {
+        secretKeyRef: { secret: 'projects/acme-prod/secrets/tenant-db-password', version: '7' },
+      },
     });
-    assert.deepEqual(svc.labels, { 'managed-by': 'tenant-promotion', tenant: 'acme-corp', 'commit-sha': 'abcdef0123456789' });
+    assert.deepEqual(svc.labels, {
+      'managed-by': 'tenant-promotion',
+      tenant: 'acme-corp',
+      'commit-sha': 'abcdef0123456789',
+    });
     assert.deepEqual(svc.template?.labels, svc.labels);
     assert.deepEqual(svc.template?.scaling, { minInstanceCount: 0, maxInstanceCount: 10 });
     assert.equal(svc.ingress, 'INGRESS_TRAFFIC_ALL');
@@ -82,7 +90,10 @@ describe('buildService', () => {
     });
     assert.equal(svc.labels?.['commit-sha'], undefined);
     const full = 'projects/net-host/locations/europe-west1/connectors/shared';
-    assert.equal(buildService(input({ options: { ...options, vpcConnector: full } })).template?.vpcAccess?.connector, full);
+    assert.equal(
+      buildService(input({ options: { ...options, vpcConnector: full } })).template?.vpcAccess?.connector,
+      full,
+    );
   });
 
   it('merges into an existing service: keeps what it does not manage, replaces what it does', () => {
@@ -93,7 +104,8 @@ describe('buildService', () => {
       labels: { team: 'platform', tenant: 'old' },
       annotations: { 'run.googleapis.com/launch-stage': 'BETA' },
       uri: 'https://old.a.run.app',
-      latestReadyRevision: 'projects/acme-prod/locations/europe-west1/services/api-acme-corp/revisions/api-acme-corp-00003-abc',
+      latestReadyRevision:
+        'projects/acme-prod/locations/europe-west1/services/api-acme-corp/revisions/api-acme-corp-00003-abc',
       template: {
         revision: 'api-acme-corp-pinned',
         timeout: { seconds: 30 },
@@ -119,11 +131,24 @@ describe('buildService', () => {
     assert.deepEqual(svc.annotations, existing.annotations);
     assert.equal(svc.uri, undefined, 'output-only fields are not sent back');
     assert.equal(svc.latestReadyRevision, undefined);
-    assert.deepEqual(svc.labels, { team: 'platform', tenant: 'acme-corp', 'managed-by': 'tenant-promotion', 'commit-sha': 'abcdef0123456789' });
-    assert.equal('revision' in (svc.template ?? {}), false, 'a pinned revision name would break every later deploy');
+    assert.deepEqual(svc.labels, {
+      team: 'platform',
+      tenant: 'acme-corp',
+      'managed-by': 'tenant-promotion',
+      'commit-sha': 'abcdef0123456789',
+    });
+    assert.equal(
+      'revision' in (svc.template ?? {}),
+      false,
+      'a pinned revision name would break every later deploy',
+    );
     assert.deepEqual(svc.template?.timeout, { seconds: 30 });
     assert.equal(svc.template?.labels?.keep, 'me');
-    assert.deepEqual(svc.template?.vpcAccess, existing.template.vpcAccess, 'no connector input: the existing one stays');
+    assert.deepEqual(
+      svc.template?.vpcAccess,
+      existing.template.vpcAccess,
+      'no connector input: the existing one stays',
+    );
     const [primary, sidecar] = svc.template?.containers ?? [];
     assert.equal(primary?.image, options.image);
     assert.deepEqual(primary?.resources, { limits: { memory: '1Gi' } });
@@ -131,24 +156,43 @@ describe('buildService', () => {
     const env = envOf(svc);
     assert.equal(env.FEATURE_X, 'on');
     assert.equal(env.DB_HOST, '10.1.2.3');
-    assert.deepEqual(env.DB_PASSWORD, { secretKeyRef: { secret: 'projects/acme-prod/secrets/tenant-db-password', version: '7' } });
-    assert.equal(JSON.stringify(svc).includes('plaintext-from-before'), false, 'a plain password env is replaced');
-    assert.equal(JSON.stringify(svc).includes('"values"'), false, 'the oneof discriminator of a read is dropped');
+    assert.deepEqual(env.DB_PASSWORD, {
+      secretKeyRef: { secret: 'projects/acme-prod/secrets/tenant-db-password', version: '7' },
+    });
+    assert.equal(
+      JSON.stringify(svc).includes('plaintext-from-before'),
+      false,
+      'a plain password env is replaced',
+    );
+    assert.equal(
+      JSON.stringify(svc).includes('"values"'),
+      false,
+      'the oneof discriminator of a read is dropped',
+    );
     assert.equal(primary?.env?.filter((e) => e.name === 'DB_HOST').length, 1);
   });
 });
 
 describe('names', () => {
   it('resolves db-password-secret given by id or full name, and refuses anything else', () => {
-    assert.equal(secretResourceName('tenant-db-password', 'acme-prod'), 'projects/acme-prod/secrets/tenant-db-password');
-    assert.equal(secretResourceName('projects/vault-proj/secrets/pw_1', 'acme-prod'), 'projects/vault-proj/secrets/pw_1');
+    assert.equal(
+      secretResourceName('tenant-db-password', 'acme-prod'),
+      'projects/acme-prod/secrets/tenant-db-password',
+    );
+    assert.equal(
+      secretResourceName('projects/vault-proj/secrets/pw_1', 'acme-prod'),
+      'projects/vault-proj/secrets/pw_1',
+    );
     for (const bad of ['', 'projects/p/secrets/x/versions/1', 'a b', 'pw/../other', 'projects//secrets/x'])
       assert.throws(() => secretResourceName(bad, 'acme-prod'), InputError, bad);
   });
 
   it('takes the version id from a version name and builds service names', () => {
     assert.equal(versionId('projects/123456/secrets/pw/versions/12'), '12');
-    assert.equal(serviceFullName({ project: 'p1', region: 'r1' }, 'api-x'), 'projects/p1/locations/r1/services/api-x');
+    assert.equal(
+      serviceFullName({ project: 'p1', region: 'r1' }, 'api-x'),
+      'projects/p1/locations/r1/services/api-x',
+    );
   });
 
   it('makes label values Cloud Run accepts', () => {

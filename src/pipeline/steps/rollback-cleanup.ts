@@ -1,0 +1,55 @@
+import { rm } from 'node:fs/promises';
+import { deleteService } from '../../cloudrun/deploy';
+import { dropTenantDatabase } from '../../postgres/database';
+import { dropTenantRoles } from '../../postgres/roles';
+import type { PromotionContext } from '../context';
+import { routingPaths } from '../routing';
+import type { Step } from '../step';
+
+/** Removes the routing and load-balancer files (missing files are fine: re-runnable). */
+export const removeRoutingStep: Step<PromotionContext> = {
+  name: 'remove-routing',
+  title: 'Remove routing and load-balancer config',
+  async run(ctx) {
+    const paths = routingPaths(ctx.options.configDir, ctx.names.slug);
+    await rm(paths.routing, { force: true });
+    await rm(paths.loadBalancer, { force: true });
+    return `${paths.routing}, ${paths.loadBalancer} removed`;
+  },
+};
+
+/** Deletes the Cloud Run service only if the promotion created it (recorded in settings.isolation). */
+export const removeServiceStep: Step<PromotionContext> = {
+  name: 'remove-service',
+  title: 'Delete the Cloud Run service',
+  skip(ctx) {
+    const service = ctx.tenant?.isolation?.service;
+    if (!service) return 'the promotion deployed no service';
+    if (!service.created) return `service ${service.name} existed before the promotion: left in place`;
+    return undefined;
+  },
+  async run(ctx) {
+    const service = ctx.tenant!.isolation!.service!;
+    if (ctx.options.skipCloudRun || !ctx.options.cloudRun) {
+      const note = `Cloud Run service ${service.name} was created by the promotion and is still running: delete it (gcloud run services delete ${service.name}) or re-run the rollback with the Cloud Run settings.`;
+      ctx.record.notes.push(note);
+      return 'left in place: no Cloud Run settings given (see notes)';
+    }
+    await deleteService(ctx.options.cloudRun, service.name, ctx.log);
+    return `${service.name} deleted`;
+  },
+};
+
+/** Drops the isolated database and the tenant's roles, unless keep-isolated-data. */
+export const dropIsolatedStep: Step<PromotionContext> = {
+  name: 'drop-isolated',
+  title: 'Drop the isolated database and roles',
+  skip: (ctx) => (ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined),
+  async run(ctx) {
+    const db = ctx.lockSession!;
+    const { names } = ctx;
+    const dropped = await dropTenantDatabase(db, names.database, names.slug);
+    const roles = await dropTenantRoles(db, { owner: names.ownerRole, app: names.appRole }, names.slug);
+    return `${dropped ? `database ${names.database}` : 'no database'} and ${roles.length} role(s) dropped`;
+  },
+};

@@ -1,0 +1,62 @@
+import { PromotionError } from '../../errors';
+import { readTableGraph } from '../../postgres/catalog';
+import { databaseMarker } from '../../postgres/database';
+import { planTenant } from '../../postgres/plan';
+import { checkPrivileges, checkTenantsTable, readTenant } from '../../postgres/tenants';
+import type { PromotionContext } from '../context';
+import type { Step } from '../step';
+
+/**
+ * Rollback's prevalidation: the tenant is isolated and its database exists (fresh rollback), or
+ * it is shared again after a rollback that stopped after its switch (resume). Plans the tables
+ * from the shared catalog, as a promotion does.
+ */
+export const rollbackPrevalidateStep: Step<PromotionContext> = {
+  name: 'prevalidate',
+  title: 'Rollback prevalidation',
+  async run(ctx) {
+    const db = ctx.lockSession!;
+    const { names, options } = ctx;
+    ctx.sharedDatabase = (await db.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+    await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
+    await checkPrivileges(db);
+    const tenant = await readTenant(db, options.tenantsTable, names.slug);
+    ctx.tenant = tenant;
+    const dbState = await databaseMarker(db, names.database);
+    if (tenant.isolationMode === 'shared') {
+      if (tenant.isolation?.state === 'rolled-back') {
+        ctx.mode = 'resume';
+        return `tenant is shared again: finishing the rollback's clean-up`;
+      }
+      throw new PromotionError(
+        'tenant-state',
+        `Tenant "${names.slug}" is shared; there is nothing to roll back.`,
+        'Check the slug, or `tenant-isolation status` for its state.',
+      );
+    }
+    if (!dbState.exists) {
+      throw new PromotionError(
+        'tenant-state',
+        `Tenant "${names.slug}" is marked isolated, but its database "${names.database}" does not exist; there is no data to roll back from.`,
+        'Restore the isolated database from backup first (rollback copies its rows back), then re-run.',
+      );
+    }
+    if (dbState.marker?.slug !== names.slug) {
+      throw new PromotionError(
+        'tenant-state',
+        `Database "${names.database}" was not created by this tool for tenant "${names.slug}".`,
+        'Check the database by hand; the rollback will not read from or drop it.',
+      );
+    }
+    const graph = await readTableGraph(db);
+    ctx.plan = planTenant(graph, {
+      tenantsTable: options.tenantsTable,
+      tenantKey: options.tenantKey,
+      tenantId: tenant.id,
+      tenantIdType: tenant.idType,
+      referenceTables: options.referenceTables,
+    });
+    ctx.mode = 'fresh';
+    return `tenant ${names.slug} is isolated in "${names.database}"; its ${ctx.plan.deleteOrder.length} data tables will be restored`;
+  },
+};
