@@ -180,6 +180,9 @@ async function main(): Promise<number> {
     const sharedUrl = withDatabase(server.url, sharedDb);
     // The test fixture's schema and data (with its realistic corners), slugs without the fixture's suffix.
     await sql(sharedUrl, fixtureSql(appRole, suffix, rows));
+    // As a hardened server has it: only the application role may connect to the shared database.
+    await sql(server.url, `REVOKE CONNECT ON DATABASE ${pg.escapeIdentifier(sharedDb)} FROM PUBLIC`);
+    await sql(server.url, `GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(sharedDb)} TO ${pg.escapeIdentifier(appRole)}`);
     await sql(
       sharedUrl,
       `UPDATE tenants SET slug = CASE WHEN slug = $1 THEN $2 ELSE left(slug, length(slug) - length($3) - 1) END`,

@@ -26,6 +26,9 @@ function fmtBytes(b: number): string {
   return `${(b / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** Without a TTY, a table's progress is printed at most this often. */
+const PLAIN_PROGRESS_MS = 5000;
+
 const ICON: Record<StepRecord['status'], string> = {
   pending: ' ',
   running: '…',
@@ -106,9 +109,12 @@ export function terminalUi(stream: TerminalStream = process.stderr, opts: { verb
     onProgress(table, rows, bytes) {
       const text = `    ${table}: ${rows.toLocaleString('en-US')} rows, ${fmtBytes(bytes)}`;
       if (live) return setLive(text);
-      // Plain output: at most one line per table per second, so logs stay readable.
+      // Plain output: the engine logs each table when it finishes, so progress lines are only
+      // for long copies: the first after 5 s, then one every 5 s.
       const t = now();
-      if ((tableLast.get(table) ?? -Infinity) + 1000 > t) return;
+      const last = tableLast.get(table);
+      if (last === undefined) return void tableLast.set(table, t);
+      if (t - last < PLAIN_PROGRESS_MS) return;
       tableLast.set(table, t);
       line(text);
     },

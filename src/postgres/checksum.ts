@@ -152,9 +152,14 @@ export function bucketSql(scheme: BucketScheme): string {
 
 /** The one aggregate query of `digestTable`; exported for tests and EXPLAIN. */
 export function digestSql(table: TablePlan, side: 'source' | 'target', scheme: BucketScheme): string {
-  const k = keyText(table) ?? 'NULL::text';
+  // Only what the scheme needs per row: key text costs a cast and a collated min/max per row.
+  const k = scheme.kind === 'key-hash' ? (keyText(table) ?? 'NULL::text') : 'NULL::text';
   const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
-  return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, min(k) AS min_key, max(k) AS max_key
+  const bounds =
+    scheme.kind === 'range'
+      ? 'min(kn)::text AS min_key, max(kn)::text AS max_key'
+      : 'min(k) AS min_key, max(k) AS max_key';
+  return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
   FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${table.qualified} t WHERE ${predicate(table, side)}) s
  GROUP BY 1 ORDER BY 1`;
 }

@@ -265,6 +265,30 @@ describe('deployService against the fake Cloud Run and Secret Manager', () => {
     }
   });
 
+  it('a revision that fails its operation is reported not ready (the service exists), and undo deletes it', async () => {
+    const { input, fullName } = setup();
+    const fake = await startFakeCloudRun();
+    try {
+      fake.neverReady('Revision api-x-00001 is not ready and cannot serve traffic. Image not found', {
+        failOperation: true,
+      });
+      const options = { ...input.options, apiEndpoint: fake.endpoint };
+      const result = await deployService({ ...input, options });
+      assert.equal(result.ready, false);
+      assert.equal(result.created, true);
+      assert.match(result.readyMessage ?? '', /Image not found/);
+      assert.ok(result.secretVersion, 'the version is kept for the undo to retire');
+      await undoDeploy({ ...input, options }, result);
+      assert.equal(fake.services.has(fullName), false);
+      assert.equal(
+        sm.secrets.get(secret)![Number(result.secretVersion.split('/').pop()) - 1]?.state,
+        'DESTROYED',
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('gives up at the deadline and cleans up what it made', async () => {
     const { input, fullName } = setup({ deadlineSeconds: 0.3 });
     const fake = await startFakeCloudRun();

@@ -45,7 +45,7 @@ export interface FakeCloudRun {
   /** The next CreateService/UpdateService fails: as a failed operation (default) or at once with a gRPC status. */
   failNextUpdate(message: string, opts?: { immediate?: boolean; code?: grpc.status }): void;
   /** From now on new revisions never become ready: terminal condition CONDITION_FAILED with `message`. */
-  neverReady(message: string): void;
+  neverReady(message: string, opts?: { failOperation?: boolean }): void;
   /** From now on operations never finish (GetOperation answers `done: false`). */
   hangOperations(): void;
   /** Stores a service as if it had been deployed before the test (one ready revision). */
@@ -64,6 +64,8 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
   const revisionCounters = new Map<string, number>();
   let failNext: { message: string; immediate: boolean; code: grpc.status } | undefined;
   let notReadyMessage: string | undefined;
+  /** Like Cloud Run itself: the operation of a revision that cannot start ends in an error. */
+  let notReadyFailsOperation = false;
   let hang = false;
 
   const shortName = (full: string) => full.split('/').pop() ?? full;
@@ -137,6 +139,11 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
     const stored = reconcile(name, spec, previous);
     if (validateOnly) return operation(true, stored);
     services.set(name, stored);
+    if (notReadyFailsOperation && stored.terminalCondition.state === 'CONDITION_FAILED')
+      return operation(true, undefined, {
+        code: grpc.status.FAILED_PRECONDITION,
+        message: notReadyMessage ?? 'not ready',
+      });
     return operation(true, stored);
   }
 
@@ -199,7 +206,10 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
         immediate: opts.immediate ?? false,
         code: opts.code ?? grpc.status.FAILED_PRECONDITION,
       }),
-    neverReady: (message) => void (notReadyMessage = message),
+    neverReady: (message, opts = {}) => {
+      notReadyMessage = message;
+      notReadyFailsOperation = opts.failOperation ?? false;
+    },
     hangOperations: () => void (hang = true),
     seed(name, service) {
       const spec: Msg = service ?? {

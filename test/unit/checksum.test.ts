@@ -51,6 +51,7 @@ describe('digestSql', () => {
     const sql = digestSql({ ...users, keyColumns: [] }, 'target', { kind: 'row-hash', buckets: 16 });
     assert.match(sql, /mod\(mod\(h, 16\) \+ 16, 16\)/);
     assert.match(sql, /NULL::text AS k/);
+    assert.doesNotMatch(sql, /min\(kn\)/);
   });
 
   it('refuses a table without columns rather than digesting nothing', () => {

@@ -226,17 +226,20 @@ describe('confirmation', () => {
 });
 
 describe('terminal progress', () => {
-  it('prints plain lines without a TTY, throttling table progress', async () => {
+  it('prints plain lines without a TTY, only for long copies', async () => {
     const lines: string[] = [];
     let t = 0;
     const ui = terminalUi({ write: (s: string) => lines.push(s), isTTY: false }, { now: () => t });
     ui.onProgress('public.users', 10, 2048);
-    t = 500;
+    t = 4000;
     ui.onProgress('public.users', 20, 4096);
-    t = 1600;
+    assert.equal(lines.length, 0, 'a short copy prints nothing (the engine logs the finished table)');
+    t = 5200;
     ui.onProgress('public.users', 30, 6144);
-    assert.equal(lines.length, 2);
-    assert.match(lines[0]!, /public\.users: 10 rows, 2\.0 KiB\n$/);
+    t = 6000;
+    ui.onProgress('public.users', 40, 8192);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /public\.users: 30 rows, 6\.0 KiB\n$/);
     assert.ok(lines.every((l) => !l.includes('\r')));
   });
 

@@ -32,6 +32,10 @@ export const cloneSchemaStep: Step<PromotionContext> = {
     const roleMap = new Map(shared.map((r) => [r, ctx.names.appRole]));
     const script = await buildSchemaScript(source, { ownerRole: ctx.names.ownerRole, roleMap });
     ctx.schemaScript = script;
+    for (const item of script.unsupported) {
+      ctx.log.warn(`not cloned: ${item}`);
+      ctx.record.notes.push(`Not cloned (unsupported object kind): ${item}`);
+    }
     await withTarget(ctx, (target) => applyStatements(target, script.beforeData));
     const mapped = shared.length ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}` : '';
     return `${script.beforeData.length} statements${mapped}`;

@@ -228,8 +228,6 @@ function relationStatements(
         `ALTER TABLE ONLY ${qn(parent.schema, parent.name)} ATTACH PARTITION ${name} ${r.partitionBound}`,
       );
     }
-    if (r.rowSecurity) out.push(`ALTER TABLE ONLY ${name} ENABLE ROW LEVEL SECURITY`);
-    if (r.forceRowSecurity) out.push(`ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
     if (r.replicaIdentity === 'f') out.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY FULL`);
     if (r.replicaIdentity === 'n') out.push(`ALTER TABLE ONLY ${name} REPLICA IDENTITY NOTHING`);
   }
@@ -465,6 +463,15 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   for (const n of ordered) {
     const m = matviews.get(n.key);
     if (m) after.push(`REFRESH MATERIALIZED VIEW ${qn(m.schema, m.name)}`);
+  }
+
+  // 7. Row-level security last: COPY FROM refuses a table whose RLS applies to the copying role
+  // (any role but a superuser or BYPASSRLS), so the flags are set once the data is in. The
+  // policies themselves were created before the data.
+  for (const r of cat.relations) {
+    const name = qn(r.schema, r.name);
+    if (r.rowSecurity) after.push(`ALTER TABLE ONLY ${name} ENABLE ROW LEVEL SECURITY`);
+    if (r.forceRowSecurity) after.push(`ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
   }
 
   return { beforeData: before, afterData: after, unsupported };
