@@ -25,30 +25,35 @@ is_true = $(filter true TRUE True 1 yes,$(1))
 help:
 	@sed -n '1,12p' Makefile
 
+# TENANT_ID reaches a shell command: allow only slug characters (the CLI checks the full rule).
+slug_chars := a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 -
+strip_chars = $(if $(2),$(call strip_chars,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,99,$(2))),$(1))
+slug_rest = $(call strip_chars,$(TENANT_ID),$(slug_chars))
+
 check-tenant:
-	@if [ -z "$(TENANT_ID)" ]; then echo "error: TENANT_ID is not set (e.g. make $(MAKECMDGOALS) TENANT_ID=acme-corp)" >&2; exit 2; fi
+	$(if $(TENANT_ID),,$(error TENANT_ID is not set (e.g. make $(or $(MAKECMDGOALS),isolate) TENANT_ID=acme-corp)))
+	$(if $(strip $(slug_rest))$(word 2,$(TENANT_ID)),$(error TENANT_ID may contain only lowercase letters, digits and hyphens))
+	@true
+
+promote_flags = $(strip \
+  $(if $(call is_true,$(KEEP_SHARED_DATA)),--keep-shared-data) \
+  $(if $(call is_true,$(DRY_RUN)),--dry-run) \
+  $(if $(call is_true,$(CONFIRM)),--confirm))
 
 isolate: check-tenant
-	$(CLI) promote --tenant-slug=$(TENANT_ID) \
-	  $(if $(call is_true,$(KEEP_SHARED_DATA)),--keep-shared-data) \
-	  $(if $(call is_true,$(SKIP_CLOUD_RUN)),--no-cloud-run) \
-	  $(if $(call is_true,$(DRY_RUN)),--dry-run) \
-	  $(if $(call is_true,$(CONFIRM)),--confirm)
+	$(CLI) promote --tenant-slug=$(TENANT_ID) $(strip $(if $(call is_true,$(SKIP_CLOUD_RUN)),--no-cloud-run) $(promote_flags))
 
 isolate-db-only: check-tenant
-	$(CLI) promote --tenant-slug=$(TENANT_ID) --no-cloud-run \
-	  $(if $(call is_true,$(KEEP_SHARED_DATA)),--keep-shared-data) \
-	  $(if $(call is_true,$(DRY_RUN)),--dry-run) \
-	  $(if $(call is_true,$(CONFIRM)),--confirm)
+	$(CLI) promote --tenant-slug=$(TENANT_ID) --no-cloud-run $(promote_flags)
 
 tenant-status: check-tenant
 	$(CLI) status --tenant-slug=$(TENANT_ID) $(if $(call is_true,$(JSON)),--json)
 
 rollback: check-tenant
-	$(CLI) rollback --tenant-slug=$(TENANT_ID) \
+	$(CLI) rollback --tenant-slug=$(TENANT_ID) $(strip \
 	  $(if $(call is_true,$(KEEP_ISOLATED_DATA)),--keep-isolated-data) \
 	  $(if $(call is_true,$(SKIP_CLOUD_RUN)),--no-cloud-run) \
-	  $(if $(call is_true,$(CONFIRM)),--confirm)
+	  $(if $(call is_true,$(CONFIRM)),--confirm))
 
 demo:
 	npm run demo

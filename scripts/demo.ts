@@ -28,7 +28,8 @@ import { registerSecret, safeUrl } from '../src/secrets';
 import { fixtureSql } from '../test/support/fixture';
 
 const log = (text: string) => void process.stderr.write(`${text}\n`);
-const heading = (text: string) => process.stdout.write(`\n${'═'.repeat(78)}\n  ${text}\n${'═'.repeat(78)}\n\n`);
+const heading = (text: string) =>
+  process.stdout.write(`\n${'═'.repeat(78)}\n  ${text}\n${'═'.repeat(78)}\n\n`);
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -36,7 +37,11 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function sql<T extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+async function sql<T extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -143,7 +148,8 @@ async function main(): Promise<number> {
   const slug = validateSlug(process.env.DEMO_TENANT ?? 'acme-corp', 'DEMO_TENANT');
   const rows = Number(process.env.DEMO_ROWS ?? 200);
   const keep = /^(1|true|yes)$/i.test(process.env.DEMO_KEEP ?? '');
-  if (!Number.isInteger(rows) || rows < 4 || rows > 1_000_000) throw new Error('DEMO_ROWS must be a whole number from 4 to 1000000.');
+  if (!Number.isInteger(rows) || rows < 4 || rows > 1_000_000)
+    throw new Error('DEMO_ROWS must be a whole number from 4 to 1000000.');
 
   const server: Server = process.env.DATABASE_URL
     ? { url: process.env.DATABASE_URL, embedded: false, stop: async () => undefined }
@@ -182,7 +188,10 @@ async function main(): Promise<number> {
     await sql(sharedUrl, fixtureSql(appRole, suffix, rows));
     // As a hardened server has it: only the application role may connect to the shared database.
     await sql(server.url, `REVOKE CONNECT ON DATABASE ${pg.escapeIdentifier(sharedDb)} FROM PUBLIC`);
-    await sql(server.url, `GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(sharedDb)} TO ${pg.escapeIdentifier(appRole)}`);
+    await sql(
+      server.url,
+      `GRANT CONNECT ON DATABASE ${pg.escapeIdentifier(sharedDb)} TO ${pg.escapeIdentifier(appRole)}`,
+    );
     await sql(
       sharedUrl,
       `UPDATE tenants SET slug = CASE WHEN slug = $1 THEN $2 ELSE left(slug, length(slug) - length($3) - 1) END`,
@@ -194,7 +203,10 @@ async function main(): Promise<number> {
               (SELECT count(*) FROM agent_events e WHERE e.tenant_id = t.id) AS events
          FROM tenants t ORDER BY t.slug`,
     );
-    for (const t of tenants) log(`  ${t.slug.padEnd(20)} ${String(t.users).padStart(6)} users ${String(t.events).padStart(7)} agent events`);
+    for (const t of tenants)
+      log(
+        `  ${t.slug.padEnd(20)} ${String(t.users).padStart(6)} users ${String(t.events).padStart(7)} agent events`,
+      );
 
     checkInterrupted();
     heading(`Promoting ${slug} (database only: Cloud Run skipped)`);
@@ -233,20 +245,29 @@ async function main(): Promise<number> {
 
     heading(`tenant-isolation status --tenant-slug=${slug} --json`);
     const out: string[] = [];
-    const code = await runCli(['status', `--tenant-slug=${slug}`, '--json', `--config-dir=${configDir}`, '--env-file=/dev/null'], {
-      stdout: { write: (s: string) => out.push(s) },
-      stderr: process.stderr,
-      env: { DATABASE_URL: sharedUrl },
-      confirm: { interactive: false, show: () => undefined, ask: async () => '' },
-    });
+    const code = await runCli(
+      ['status', `--tenant-slug=${slug}`, '--json', `--config-dir=${configDir}`, '--env-file=/dev/null'],
+      {
+        stdout: { write: (s: string) => out.push(s) },
+        stderr: process.stderr,
+        env: { DATABASE_URL: sharedUrl },
+        confirm: { interactive: false, show: () => undefined, ask: async () => '' },
+      },
+    );
     process.stdout.write(out.join(''));
     const status = out.length > 0 ? (JSON.parse(out.join('')) as { overall?: string }) : {};
 
     const ok = outcome.record.result === 'promoted' && code === 0 && status.overall === 'isolated';
-    heading(ok ? `Done: ${slug} is isolated in ${names.database}` : `The demo did not end as expected (result ${outcome.record.result}, status ${status.overall ?? 'unknown'})`);
+    heading(
+      ok
+        ? `Done: ${slug} is isolated in ${names.database}`
+        : `The demo did not end as expected (result ${outcome.record.result}, status ${status.overall ?? 'unknown'})`,
+    );
     exit = ok ? 0 : 1;
     if (keep) {
-      log(`DEMO_KEEP=true: kept. Shared: ${safeUrl(sharedUrl)}  Tenant: ${safeUrl(withDatabase(server.url, names.database))}`);
+      log(
+        `DEMO_KEEP=true: kept. Shared: ${safeUrl(sharedUrl)}  Tenant: ${safeUrl(withDatabase(server.url, names.database))}`,
+      );
     }
   } catch (e) {
     const d = describeError(e);
@@ -256,14 +277,20 @@ async function main(): Promise<number> {
     if (!keep) {
       log('Cleaning up…');
       for (const db of made.databases.reverse()) {
-        await sql(server.url, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(db)} WITH (FORCE)`).catch((e) => log(`  could not drop database ${db}: ${describeError(e).message}`));
+        await sql(server.url, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(db)} WITH (FORCE)`).catch((e) =>
+          log(`  could not drop database ${db}: ${describeError(e).message}`),
+        );
       }
       for (const role of made.roles) {
-        await sql(server.url, `DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`).catch((e) => log(`  could not drop role ${role}: ${describeError(e).message}`));
+        await sql(server.url, `DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`).catch((e) =>
+          log(`  could not drop role ${role}: ${describeError(e).message}`),
+        );
       }
       await rm(configDir, { recursive: true, force: true });
     }
-    await server.stop().catch((e) => log(`  could not stop the embedded server: ${describeError(e).message}`));
+    await server
+      .stop()
+      .catch((e) => log(`  could not stop the embedded server: ${describeError(e).message}`));
   }
   return exit;
 }

@@ -20,7 +20,6 @@ import {
   type PullRequestDetails,
 } from './event';
 import { readInputs, toPromotionOptions, type ActionInputs } from './inputs';
-import { createOctokit } from './octokit';
 import { outputsFor, setOutputs } from './outputs';
 import { actorsToCheck, checkFork, checkPermissions } from './permissions';
 import { Preflight } from './preflight';
@@ -73,7 +72,7 @@ function maskSecrets(inputs: ActionInputs): void {
 
 function skipped(reason: string): void {
   core.info(`Nothing to do: ${redact(reason)}.`);
-  setOutputs({ result: 'skipped' });
+  setOutputs({ ...outputsFor(undefined, {}), result: 'skipped' });
 }
 
 /** Aborted on SIGTERM/SIGINT (the runner's cancel): the engine undoes or leaves the run resumable. */
@@ -123,6 +122,8 @@ export async function run(): Promise<void> {
     }
 
     requireRepository(env);
+    // Loaded lazily: a skipped run never loads the GitHub client.
+    const { createOctokit } = await import('./octokit');
     const octokit = createOctokit(inputs['github-token']);
     const isPr = PR_EVENTS.has(event.name);
     const prNumber = payloadPullNumber(event);

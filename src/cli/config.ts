@@ -102,7 +102,10 @@ export function parseEnvFile(text: string, path = DEFAULT_ENV_FILE): Record<stri
       value = value.slice(1, -1);
       if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     } else if (quote === '"' || quote === "'") {
-      throw new InputError(`${path}:${i + 1}: unterminated quote in the value of ${key}.`, 'Close the quote.');
+      throw new InputError(
+        `${path}:${i + 1}: unterminated quote in the value of ${key}.`,
+        'Close the quote.',
+      );
     } else {
       // An unquoted value ends at an inline comment.
       value = value.replace(/\s+#.*$/, '');
@@ -121,7 +124,12 @@ interface Picked {
   from: string;
 }
 
-function pick(input: ConfigInput, flag: keyof CliFlags, flagName: string, envVar?: EnvVar): Picked | undefined {
+function pick(
+  input: ConfigInput,
+  flag: keyof CliFlags,
+  flagName: string,
+  envVar?: EnvVar,
+): Picked | undefined {
   const f = input.flags[flag];
   if (f !== undefined && typeof f === 'string') return { value: f, from: flagName };
   if (envVar) {
@@ -137,7 +145,12 @@ function pickEnv(input: ConfigInput, envVar: EnvVar): Picked | undefined {
   return pick(input, '' as keyof CliFlags, '', envVar);
 }
 
-function pickBool(input: ConfigInput, flag: keyof CliFlags, flagName: string, envVar: EnvVar): { value: boolean; from: string } | undefined {
+function pickBool(
+  input: ConfigInput,
+  flag: keyof CliFlags,
+  flagName: string,
+  envVar: EnvVar,
+): { value: boolean; from: string } | undefined {
   const f = input.flags[flag];
   if (typeof f === 'boolean') return { value: f, from: flagName };
   const p = pickEnv(input, envVar);
@@ -151,7 +164,12 @@ function pickBool(input: ConfigInput, flag: keyof CliFlags, flagName: string, en
   );
 }
 
-function pickInt(input: ConfigInput, flag: keyof CliFlags, flagName: string, envVar: EnvVar): { value: number; from: string } | undefined {
+function pickInt(
+  input: ConfigInput,
+  flag: keyof CliFlags,
+  flagName: string,
+  envVar: EnvVar,
+): { value: number; from: string } | undefined {
   const p = pick(input, flag, flagName, envVar);
   if (!p) return undefined;
   if (!/^\d+$/.test(p.value.trim())) {
@@ -179,7 +197,10 @@ function resolveDatabaseUrl(input: ConfigInput): Picked | undefined {
       );
     }
     if (!/^postgres(ql)?:$/.test(url.protocol)) {
-      throw new InputError(`${direct.from} must start with postgres:// or postgresql://.`, 'Use the form postgres://user:password@host:5432/database.');
+      throw new InputError(
+        `${direct.from} must start with postgres:// or postgresql://.`,
+        'Use the form postgres://user:password@host:5432/database.',
+      );
     }
     if (url.password) registerSecret(decodeURIComponent(url.password));
     if (!url.password && password) {
@@ -191,14 +212,28 @@ function resolveDatabaseUrl(input: ConfigInput): Picked | undefined {
   const host = pickEnv(input, 'DB_HOST');
   const name = pickEnv(input, 'DB_NAME');
   if (!host && !name) return undefined;
-  if (!host) throw new InputError(`DB_NAME is set (${name?.from}) but DB_HOST is not.`, 'Set DB_HOST, or DATABASE_URL instead of DB_*.');
-  if (!name) throw new InputError(`DB_HOST is set (${host.from}) but DB_NAME is not.`, 'Set DB_NAME to the shared database, or DATABASE_URL instead of DB_*.');
+  if (!host)
+    throw new InputError(
+      `DB_NAME is set (${name?.from}) but DB_HOST is not.`,
+      'Set DB_HOST, or DATABASE_URL instead of DB_*.',
+    );
+  if (!name)
+    throw new InputError(
+      `DB_HOST is set (${host.from}) but DB_NAME is not.`,
+      'Set DB_NAME to the shared database, or DATABASE_URL instead of DB_*.',
+    );
   const port = pickEnv(input, 'DB_PORT');
   if (port && !/^\d{1,5}$/.test(port.value)) {
-    throw new InputError(`${port.from} must be a port number, got ${JSON.stringify(port.value.slice(0, 20))}.`, 'Set DB_PORT=5432, for example.');
+    throw new InputError(
+      `${port.from} must be a port number, got ${JSON.stringify(port.value.slice(0, 20))}.`,
+      'Set DB_PORT=5432, for example.',
+    );
   }
   if (!/^[A-Za-z0-9.\-:[\]_]+$/.test(host.value)) {
-    throw new InputError(`${host.from} is not a host name: ${JSON.stringify(host.value.slice(0, 60))}.`, 'Set DB_HOST to a host name or IP address, without scheme or path.');
+    throw new InputError(
+      `${host.from} is not a host name: ${JSON.stringify(host.value.slice(0, 60))}.`,
+      'Set DB_HOST to a host name or IP address, without scheme or path.',
+    );
   }
   const url = new URL('postgres://localhost');
   url.hostname = host.value;
@@ -227,7 +262,10 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
 
   const slug = input.flags.tenantSlug;
   if (slug === undefined) {
-    throw new InputError('Missing --tenant-slug.', 'Pass the tenant to work on, e.g. --tenant-slug=acme-corp.');
+    throw new InputError(
+      'Missing --tenant-slug.',
+      'Pass the tenant to work on, e.g. --tenant-slug=acme-corp.',
+    );
   }
   set('tenantSlug', { value: slug, from: '--tenant-slug' });
 
@@ -250,7 +288,10 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
   set('copyParallelism', pickInt(input, 'copyParallelism', '--copy-parallelism', 'COPY_PARALLELISM'));
   set('keepSharedData', pickBool(input, 'keepSharedData', '--keep-shared-data', 'KEEP_SHARED_DATA'));
   set('keepIsolatedData', pickBool(input, 'keepIsolatedData', '--keep-isolated-data', 'KEEP_ISOLATED_DATA'));
-  set('dryRun', input.flags.dryRun === undefined ? undefined : { value: input.flags.dryRun, from: '--dry-run' });
+  set(
+    'dryRun',
+    input.flags.dryRun === undefined ? undefined : { value: input.flags.dryRun, from: '--dry-run' },
+  );
 
   // --no-cloud-run (cloudRun: false) and SKIP_CLOUD_RUN=true both skip the service.
   const skip =

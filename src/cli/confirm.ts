@@ -50,8 +50,14 @@ export async function confirmOperation(req: ConfirmRequest, io: ConfirmIo): Prom
     );
   }
   io.show(await req.plan());
-  const answer = (await io.ask(`Type the tenant slug "${req.slug}" to ${req.operation} it, anything else to cancel: `)).trim();
+  const answer = (
+    await io.ask(`Type the tenant slug "${req.slug}" to ${req.operation} it, anything else to cancel: `)
+  ).trim();
   if (answer !== req.slug) {
-    throw new InputError(`Cancelled: the ${req.operation} of "${req.slug}" was not confirmed.`, 'Nothing was changed.', 'cancelled');
+    throw new InputError(
+      `Cancelled: the ${req.operation} of "${req.slug}" was not confirmed.`,
+      'Nothing was changed.',
+      'cancelled',
+    );
   }
 }

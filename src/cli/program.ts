@@ -70,9 +70,10 @@ async function loadConfig(cmd: Command, io: CliIo, operation: 'promote' | 'rollb
   const file = await loadEnvFile(envFile, cmd.opts().envFile !== undefined);
   // Status never touches Cloud Run; rollback needs the project only to delete a service.
   if (operation === 'status') flags.cloudRun = false;
-  const env = operation === 'rollback' && !(flags.image ?? io.env.CONTAINER_IMAGE ?? file?.values.CONTAINER_IMAGE)
-    ? { ...io.env, CONTAINER_IMAGE: '(not used by rollback)' }
-    : io.env;
+  const env =
+    operation === 'rollback' && !(flags.image ?? io.env.CONTAINER_IMAGE ?? file?.values.CONTAINER_IMAGE)
+      ? { ...io.env, CONTAINER_IMAGE: '(not used by rollback)' }
+      : io.env;
   return resolveConfig({ flags, env, ...(file && { file }) });
 }
 
@@ -107,26 +108,41 @@ function exitFor(record: RunRecord): number {
   return record.result === 'failed' ? EXIT.failed : EXIT.ok;
 }
 
-export function buildProgram(io: CliIo = processIo(), setExit: (code: number) => void = (c) => void (process.exitCode = c)): Command {
+export function buildProgram(
+  io: CliIo = processIo(),
+  setExit: (code: number) => void = (c) => void (process.exitCode = c),
+): Command {
   const program = new Command('tenant-isolation')
-    .description('Promote a tenant of a shared PostgreSQL database to its own database (and Cloud Run service), check its status, or roll it back.')
+    .description(
+      'Promote a tenant of a shared PostgreSQL database to its own database (and Cloud Run service), check its status, or roll it back.',
+    )
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .exitOverride()
     .addHelpText('after', envHelp());
 
   const promoteCmd = addCloudRunOptions(addCommonOptions(program.command('promote')))
-    .description("Promote a tenant: copy its rows to tenant_<slug>, switch its status, write routing, clean up the shared rows")
+    .description(
+      'Promote a tenant: copy its rows to tenant_<slug>, switch its status, write routing, clean up the shared rows',
+    )
     .option('--confirm', 'go ahead without asking (required when there is no terminal)')
     .option('--keep-shared-data', "keep the tenant's rows in the shared database (or KEEP_SHARED_DATA=true)")
     .option('--dry-run', 'plan and print what would happen; change nothing')
-    .option('--database-host <host>', 'host[:port] the tenant application should use (default: host of the connection)')
+    .option(
+      '--database-host <host>',
+      'host[:port] the tenant application should use (default: host of the connection)',
+    )
     .option('--max-freeze-ms <ms>', 'longest write freeze at the switch (default 2000)')
     .option('--copy-parallelism <n>', 'tables copied at once, 1-16 (default 2)')
-    .addOption(new Option('--reference-tables <mode>', 'tables with no path to a tenant').choices(['copy', 'skip']))
+    .addOption(
+      new Option('--reference-tables <mode>', 'tables with no path to a tenant').choices(['copy', 'skip']),
+    )
     .option('--shared-app-role <role>', "the shared application's role, remapped to the tenant's role")
     .option('--password-file <path>', "write the tenant role's generated password to this file (mode 0600)")
-    .addHelpText('after', '\nExamples:\n  tenant-isolation promote --tenant-slug=acme-corp --dry-run\n  tenant-isolation promote --tenant-slug=acme-corp --confirm --no-cloud-run\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tenant-isolation promote --tenant-slug=acme-corp --dry-run\n  tenant-isolation promote --tenant-slug=acme-corp --confirm --no-cloud-run\n',
+    )
     .action(async (_opts, cmd: Command) => {
       const { options } = await loadConfig(cmd, io, 'promote');
       if (!options.dryRun) {
@@ -138,9 +154,16 @@ export function buildProgram(io: CliIo = processIo(), setExit: (code: number) =>
             plan: async () => {
               const { promote } = await import('../pipeline/promote');
               const quiet = terminalUi({ write: () => true });
-              const { record } = await promote({ ...options, dryRun: true }, { log: quiet.log, trigger: trigger() });
+              const { record } = await promote(
+                { ...options, dryRun: true },
+                { log: quiet.log, trigger: trigger() },
+              );
               if (record.result === 'failed') {
-                throw new PromotionError((record.error?.code as ErrorCode | undefined) ?? 'internal', record.error?.message ?? 'Planning failed.', record.error?.hint);
+                throw new PromotionError(
+                  (record.error?.code as ErrorCode | undefined) ?? 'internal',
+                  record.error?.message ?? 'Planning failed.',
+                  record.error?.hint,
+                );
               }
               return `Plan (nothing has changed yet):\n${renderRunSummary(record)}`;
             },
@@ -167,7 +190,9 @@ export function buildProgram(io: CliIo = processIo(), setExit: (code: number) =>
             await writeFile(passwordFile, `${outcome.databasePassword}\n`, { mode: 0o600 });
             io.stderr.write(`The tenant role's password is in ${passwordFile} (mode 0600).\n`);
           } else {
-            io.stderr.write("The tenant role's password was generated and not shown; pass --password-file to keep it, or reset it with ALTER ROLE.\n");
+            io.stderr.write(
+              "The tenant role's password was generated and not shown; pass --password-file to keep it, or reset it with ALTER ROLE.\n",
+            );
           }
         }
         setExit(exitFor(outcome.record));
@@ -178,27 +203,37 @@ export function buildProgram(io: CliIo = processIo(), setExit: (code: number) =>
   void promoteCmd;
 
   addCommonOptions(program.command('status'))
-    .description('Show whether a tenant is shared, isolated or partial, with row counts on both sides, roles, routing files and history')
+    .description(
+      'Show whether a tenant is shared, isolated or partial, with row counts on both sides, roles, routing files and history',
+    )
     .option('--json', 'print machine-readable JSON (validated by the TenantStatus schema)')
     .option('--verify', 're-run the post-promotion checks against the isolated database')
-    .addHelpText('after', '\nExit codes: 0 shared or isolated, 3 partial (inconsistent), 1 error, 2 bad input.\n')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 shared or isolated, 3 partial (inconsistent), 1 error, 2 bad input.\n',
+    )
     .action(async (_opts, cmd: Command) => {
       const { options } = await loadConfig(cmd, io, 'status');
-      if (cmd.opts().verify) {
-        throw new PromotionError('internal', 'status --verify is not available in this build yet.', 'Run status without --verify.');
-      }
       const { tenantStatus, TenantStatus } = await import('../pipeline/status');
-      const status = TenantStatus.parse(await tenantStatus(options));
+      const verify = Boolean(cmd.opts().verify);
+      const ui = terminalUi(io.stderr, { verbose: Boolean(cmd.opts().verbose) });
+      // The checks' own lines only with --verbose: the rendering below lists them.
+      const status = TenantStatus.parse(
+        await tenantStatus(options, { verify, ...(cmd.opts().verbose && { log: ui.log }) }),
+      );
       if (cmd.opts().json) io.stdout.write(`${redact(JSON.stringify(status, null, 2))}\n`);
       else {
         const { renderStatusText } = await import('../report/status-text');
         io.stdout.write(redact(renderStatusText(status)));
       }
+      if (status.checks?.some((c) => c.status === 'fail')) return setExit(EXIT.failed);
       setExit(status.overall === 'partial' ? EXIT.partial : EXIT.ok);
     });
 
   addCloudRunOptions(addCommonOptions(program.command('rollback')))
-    .description('Move an isolated tenant back into the shared database (the isolated database is the source of truth)')
+    .description(
+      'Move an isolated tenant back into the shared database (the isolated database is the source of truth)',
+    )
     .option('--confirm', 'go ahead without asking (required when there is no terminal)')
     .option('--keep-isolated-data', 'keep the isolated database and roles (or KEEP_ISOLATED_DATA=true)')
     .addHelpText('after', '\nExample:\n  tenant-isolation rollback --tenant-slug=acme-corp --confirm\n')
@@ -253,7 +288,11 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are not errors; commander has already printed its message.
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+      return e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.help' ||
+        e.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
     }
     const d = describeError(e);
     io.stderr.write(redact(`error: ${d.message}\n${d.hint ? `hint: ${d.hint}\n` : ''}`));

@@ -49,7 +49,10 @@ export interface TerminalUi {
   done(): void;
 }
 
-export function terminalUi(stream: TerminalStream = process.stderr, opts: { verbose?: boolean; now?: () => number } = {}): TerminalUi {
+export function terminalUi(
+  stream: TerminalStream = process.stderr,
+  opts: { verbose?: boolean; now?: () => number } = {},
+): TerminalUi {
   const live = Boolean(stream.isTTY);
   const now = opts.now ?? Date.now;
   let liveText = '';
@@ -68,7 +71,7 @@ export function terminalUi(stream: TerminalStream = process.stderr, opts: { verb
   };
   const setLive = (text: string) => {
     if (!live) return;
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    const width = Math.max(20, (stream.columns || 80) - 1);
     const t = redact(text);
     liveText = t.length > width ? `${t.slice(0, width - 1)}…` : t;
     stream.write(`\r\x1b[2K${liveText}`);
@@ -134,16 +137,22 @@ export function renderRunSummary(record: RunRecord): string {
   if (record.tables.length > 0) {
     const w = Math.max(5, ...record.tables.map((t) => `${t.schema}.${t.name}`.length));
     out.push('');
-    out.push(`  ${'Table'.padEnd(w)}  ${'Kind'.padEnd(9)}  ${'Planned'.padStart(9)}  ${'Copied'.padStart(9)}  ${'Deleted'.padStart(9)}`);
+    out.push(
+      `  ${'Table'.padEnd(w)}  ${'Kind'.padEnd(9)}  ${'Planned'.padStart(9)}  ${'Copied'.padStart(9)}  ${'Deleted'.padStart(9)}`,
+    );
     for (const t of record.tables) {
       const f = (v: number | undefined) => (v === undefined ? '–' : v.toLocaleString('en-US')).padStart(9);
-      out.push(`  ${`${t.schema}.${t.name}`.padEnd(w)}  ${t.kind.padEnd(9)}  ${f(t.plannedRows)}  ${f(t.copiedRows)}  ${f(t.deletedRows)}`);
+      out.push(
+        `  ${`${t.schema}.${t.name}`.padEnd(w)}  ${t.kind.padEnd(9)}  ${f(t.plannedRows)}  ${f(t.copiedRows)}  ${f(t.deletedRows)}`,
+      );
     }
   }
   const failedChecks = record.checks.filter((c) => c.status === 'fail' || c.status === 'warn');
   if (record.checks.length > 0) {
     out.push('');
-    out.push(`  checks: ${record.checks.filter((c) => c.status === 'pass').length}/${record.checks.length} passed`);
+    out.push(
+      `  checks: ${record.checks.filter((c) => c.status === 'pass').length}/${record.checks.length} passed`,
+    );
     for (const c of failedChecks) out.push(`    ${c.status}: ${c.title} — ${c.reason}`);
   }
   if (record.notes.length > 0) {

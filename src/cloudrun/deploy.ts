@@ -407,3 +407,20 @@ export async function deleteService(
     await closeQuietly(run);
   }
 }
+
+/**
+ * Retires a secret version a promotion added (for a rollback that finds it recorded): destroyed,
+ * or disabled when destroying is not allowed; a version already gone is fine.
+ */
+export async function retireSecretVersion(
+  options: CloudRunOptions,
+  version: string,
+  log: Logger,
+): Promise<void> {
+  const sm = await secretManagerClient(options);
+  try {
+    await retireVersion(sm, version, log);
+  } finally {
+    await closeQuietly(sm);
+  }
+}

@@ -52,7 +52,7 @@ export interface PromotionContext extends RunnerContext {
   keepArtifacts?: boolean;
   /** deploy: what was asked of Cloud Run and what it answered (for undo). */
   deployment?: { input: DeployInput; result: DeployResult };
-  service?: { url?: string; revision?: string; created: boolean; name: string };
+  service?: { url?: string; revision?: string; created: boolean; name: string; secret_version?: string };
   /** switch: per-table count and digest of the tenant's rows, as verified at the commit point. */
   verified?: Record<string, { count: number; digest: string }>;
   /** routing: files written. */

@@ -16,6 +16,7 @@ import { deployStep } from './steps/deploy';
 import { finishStep } from './steps/finish';
 import { lockStep } from './steps/lock';
 import { planStep, releaseSnapshot } from './steps/plan';
+import { preflightStep } from './steps/preflight';
 import { prevalidateStep } from './steps/prevalidate';
 import { rolesStep } from './steps/roles';
 import { routingStep } from './steps/routing';
@@ -26,6 +27,7 @@ import { validateStep } from './steps/validate';
 type Phase = 'setup' | 'plan' | 'build' | 'after-switch';
 
 const PROMOTION: readonly [Step<PromotionContext>, Phase][] = [
+  [preflightStep, 'setup'],
   [lockStep, 'setup'],
   [prevalidateStep, 'setup'],
   [planStep, 'plan'],

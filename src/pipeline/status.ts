@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { PromotionError } from '../errors';
 import { deriveNames } from '../names';
+import { memoryLogger, type Logger } from '../log';
 import type { PromotionOptions } from '../options';
 import { readTableGraph } from '../postgres/catalog';
 import { connect, setTenantId } from '../postgres/connect';
@@ -11,7 +12,7 @@ import { quoteQualified } from '../postgres/sql';
 import { databaseUrl } from '../postgres/urls';
 import type { TenantPlan } from '../postgres/plan-types';
 import { safeUrl } from '../secrets';
-import { TableKind } from './record';
+import { CheckRecord, TableKind } from './record';
 import { LoadBalancerConfig, RoutingConfig, routingPaths } from './routing';
 import { IsolationSettings, parseIsolation } from './tenant-state';
 
@@ -56,9 +57,10 @@ export const TenantStatus = z.object({
   planNotes: z.array(z.string()),
   routing: z.array(z.object({ path: z.string(), exists: z.boolean(), valid: z.boolean() })),
   serviceUrl: z.string().optional(),
+  /** `--verify`: the post-promotion checks re-run against the isolated database. */
+  checks: z.array(CheckRecord).optional(),
 });
 export type TenantStatus = z.infer<typeof TenantStatus>;
-
 
 interface TenantRowRead {
   id: string;
@@ -68,8 +70,17 @@ interface TenantRowRead {
 }
 
 /** The tenant's row, by slug; unlike the engine's readTenant it keeps a malformed settings.isolation for the report. */
-async function readTenantRow(client: pg.ClientBase, tenantsTable: string, slug: string): Promise<TenantRowRead> {
-  const { rows } = await client.query<{ id: string; id_type: string; isolation_mode: string | null; settings: unknown }>(
+async function readTenantRow(
+  client: pg.ClientBase,
+  tenantsTable: string,
+  slug: string,
+): Promise<TenantRowRead> {
+  const { rows } = await client.query<{
+    id: string;
+    id_type: string;
+    isolation_mode: string | null;
+    settings: unknown;
+  }>(
     `SELECT t.id::text AS id, pg_typeof(t.id)::text AS id_type, t.isolation_mode::text AS isolation_mode, t.settings
        FROM ${quoteQualified(tenantsTable)} t WHERE t.slug = $1`,
     [slug],
@@ -82,7 +93,12 @@ async function readTenantRow(client: pg.ClientBase, tenantsTable: string, slug: 
       'Check the slug (the slug column of the tenants table) and that the connection points at the shared database.',
     );
   }
-  return { id: row.id, idType: row.id_type, isolationMode: row.isolation_mode ?? 'shared', settings: row.settings };
+  return {
+    id: row.id,
+    idType: row.id_type,
+    isolationMode: row.isolation_mode ?? 'shared',
+    settings: row.settings,
+  };
 }
 
 async function countRows(client: pg.ClientBase, sql: string): Promise<number | null> {
@@ -95,7 +111,10 @@ async function countRows(client: pg.ClientBase, sql: string): Promise<number | n
 }
 
 /** A routing file: present, and valid against its schema. */
-async function fileState(path: string, schema: z.ZodType): Promise<{ path: string; exists: boolean; valid: boolean }> {
+async function fileState(
+  path: string,
+  schema: z.ZodType,
+): Promise<{ path: string; exists: boolean; valid: boolean }> {
   try {
     await access(path);
   } catch {
@@ -119,16 +138,24 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
 
   if (mode === 'isolated') {
     if (!s.database.exists) {
-      problems.push(`status says isolated but database ${s.database.name} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`);
+      problems.push(
+        `status says isolated but database ${s.database.name} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`,
+      );
     }
     if (state === 'switched') {
-      problems.push('a promotion stopped after its switch (state "switched"); re-run promote to finish routing and cleanup');
+      problems.push(
+        'a promotion stopped after its switch (state "switched"); re-run promote to finish routing and cleanup',
+      );
     } else if (state !== 'complete') {
-      problems.push(`status says isolated but settings.isolation.state is ${state ? `"${state}"` : 'missing'}`);
+      problems.push(
+        `status says isolated but settings.isolation.state is ${state ? `"${state}"` : 'missing'}`,
+      );
     }
-    for (const r of s.roles.filter((r) => !r.exists)) problems.push(`role ${r.name} (${r.purpose}) does not exist`);
+    for (const r of s.roles.filter((r) => !r.exists))
+      problems.push(`role ${r.name} (${r.purpose}) does not exist`);
     for (const f of s.routing.filter((f) => !f.exists)) problems.push(`routing file ${f.path} is missing`);
-    for (const f of s.routing.filter((f) => f.exists && !f.valid)) problems.push(`routing file ${f.path} does not match its schema`);
+    for (const f of s.routing.filter((f) => f.exists && !f.valid))
+      problems.push(`routing file ${f.path} does not match its schema`);
     if (s.database.exists) {
       for (const t of s.tables.filter((t) => t.isolated === null)) {
         problems.push(`table ${t.schema}.${t.name} is missing from ${s.database.name}`);
@@ -149,10 +176,14 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
 
   if (mode !== 'shared') problems.push(`isolation_mode is "${mode}", expected shared or isolated`);
   if (s.database.exists) {
-    problems.push(`database ${s.database.name} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`);
+    problems.push(
+      `database ${s.database.name} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`,
+    );
   }
-  if (rolesPresent.length > 0) problems.push(`role(s) ${rolesPresent.join(', ')} exist but status says shared`);
-  if (filesPresent.length > 0) problems.push(`routing file(s) ${filesPresent.join(', ')} exist but status says shared`);
+  if (rolesPresent.length > 0)
+    problems.push(`role(s) ${rolesPresent.join(', ')} exist but status says shared`);
+  if (filesPresent.length > 0)
+    problems.push(`routing file(s) ${filesPresent.join(', ')} exist but status says shared`);
   if (problems.length === 0) {
     return {
       overall: 'shared',
@@ -163,10 +194,14 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
 }
 
 /** Gathers the tenant's status. Throws PromotionError when the tenant or its table is missing. */
-export async function tenantStatus(options: PromotionOptions): Promise<TenantStatus> {
+export async function tenantStatus(
+  options: PromotionOptions,
+  opts: { verify?: boolean; log?: Logger } = {},
+): Promise<TenantStatus> {
   const shared = await connect(options.databaseUrl);
   try {
-    const sharedDatabase = (await shared.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+    const sharedDatabase = (await shared.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!
+      .db;
     const row = await readTenantRow(shared, options.tenantsTable, options.tenantSlug);
 
     let isolation: IsolationSettings | undefined;
@@ -187,7 +222,8 @@ export async function tenantStatus(options: PromotionOptions): Promise<TenantSta
     ];
     const roles = [];
     for (const r of roleList) {
-      const exists = (await shared.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
+      const exists =
+        (await shared.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
       roles.push({ ...r, exists });
     }
 
@@ -224,7 +260,10 @@ export async function tenantStatus(options: PromotionOptions): Promise<TenantSta
     }
 
     const paths = routingPaths(options.configDir, options.tenantSlug);
-    const routing = [await fileState(paths.routing, RoutingConfig), await fileState(paths.loadBalancer, LoadBalancerConfig)];
+    const routing = [
+      await fileState(paths.routing, RoutingConfig),
+      await fileState(paths.loadBalancer, LoadBalancerConfig),
+    ];
 
     const facts = {
       tenant: options.tenantSlug,
@@ -240,7 +279,9 @@ export async function tenantStatus(options: PromotionOptions): Promise<TenantSta
       routing,
       ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
     };
-    return TenantStatus.parse({ ...facts, ...judge(facts) });
+    const status = TenantStatus.parse({ ...facts, ...judge(facts) });
+    if (opts.verify) status.checks = await verifyTenant(options, status, plan, opts.log ?? memoryLogger());
+    return status;
   } catch (e) {
     if (e instanceof PromotionError) throw e;
     throw new PromotionError(
@@ -252,4 +293,57 @@ export async function tenantStatus(options: PromotionOptions): Promise<TenantSta
   } finally {
     await shared.end().catch(() => undefined);
   }
+}
+
+/**
+ * `status --verify`: the post-promotion checks again, against the isolated database and the
+ * counts and digests recorded at the switch (the shared rows may be gone). Access control is
+ * skipped: it logs in as the tenant's role, whose password is not stored anywhere.
+ */
+async function verifyTenant(
+  options: PromotionOptions,
+  status: TenantStatus,
+  plan: TenantPlan,
+  log: Logger,
+): Promise<CheckRecord[]> {
+  if (!status.database.exists || status.tenantRow.isolationMode !== 'isolated') {
+    throw new PromotionError(
+      'tenant-state',
+      `Nothing to verify: tenant "${status.tenant}" is ${status.overall}${status.database.exists ? '' : ` and ${status.database.name} does not exist`}.`,
+      'status --verify checks an isolated tenant; promote it first.',
+    );
+  }
+  const { defaultChecks, runChecks } = await import('../validation');
+  const names = deriveNames(options.tenantSlug, options.baseDomain);
+  const isolation = status.isolation;
+  const checks = defaultChecks.filter((c) => c.name !== 'access-control');
+  const records = await runChecks(
+    {
+      sourceUrl: options.databaseUrl,
+      targetUrl: databaseUrl(options.databaseUrl, status.database.name),
+      tenantId: status.tenantRow.id,
+      plan,
+      names: { ...names, database: status.database.name },
+      sharedDatabase: status.sharedDatabase,
+      appRole: { name: isolation?.app_role ?? names.appRole, password: '' },
+      ...(isolation?.shared_rows_removed !== false &&
+        isolation?.verified && { recorded: isolation.verified }),
+      filesToScan: status.routing.filter((f) => f.exists).map((f) => f.path),
+      textsToScan: [],
+      secrets: [],
+      ...(status.serviceUrl && {
+        service: { url: status.serviceUrl, healthPath: options.cloudRun?.healthPath ?? '/health' },
+      }),
+      log,
+    },
+    checks,
+  );
+  records.push({
+    name: 'access-control',
+    title: 'Access control',
+    status: 'skip',
+    reason: "logs in as the tenant's role, whose password is not stored; run by promote",
+    details: [],
+  });
+  return records;
 }

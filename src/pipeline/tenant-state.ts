@@ -32,7 +32,14 @@ export const IsolationSettings = z
     app_role: z.string().optional(),
     owner_role: z.string().optional(),
     service: z
-      .object({ name: z.string(), created: z.boolean(), url: z.string().optional(), revision: z.string().optional() })
+      .object({
+        name: z.string(),
+        created: z.boolean(),
+        url: z.string().optional(),
+        revision: z.string().optional(),
+        /** The Secret Manager version holding the tenant role's password (retired at rollback). */
+        secret_version: z.string().optional(),
+      })
       .optional(),
     shared_rows_removed: z.boolean().optional(),
     /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */

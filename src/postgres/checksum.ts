@@ -152,6 +152,8 @@ export function bucketSql(scheme: BucketScheme): string {
 
 /** The one aggregate query of `digestTable`; exported for tests and EXPLAIN. */
 export function digestSql(table: TablePlan, side: 'source' | 'target', scheme: BucketScheme): string {
+  // No ORDER BY: with it the planner sorts every row before grouping (it cannot tell there are few
+  // buckets); without it, it hashes into the buckets. The buckets are sorted here instead.
   // Only what the scheme needs per row: key text costs a cast and a collated min/max per row.
   const k = scheme.kind === 'key-hash' ? (keyText(table) ?? 'NULL::text') : 'NULL::text';
   const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
@@ -161,7 +163,7 @@ export function digestSql(table: TablePlan, side: 'source' | 'target', scheme: B
       : 'min(k) AS min_key, max(k) AS max_key';
   return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
   FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${table.qualified} t WHERE ${predicate(table, side)}) s
- GROUP BY 1 ORDER BY 1`;
+ GROUP BY 1`;
 }
 
 function wholeDigest(count: number, sum: string): string {
@@ -170,6 +172,23 @@ function wholeDigest(count: number, sum: string): string {
 
 function addDecimal(a: string, b: string): string {
   return (BigInt(a) + BigInt(b)).toString();
+}
+
+/**
+ * Runs `fn` with sorting priced out, so the few buckets are hashed as rows stream by instead of
+ * every row being sorted (to disk, on a large table) first: the planner cannot see that the
+ * bucket expression has few values. The session's setting is restored afterwards; inside a
+ * transaction that failed, the rollback restores it.
+ */
+async function withHashAggregate<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  const prev =
+    (await client.query<{ v: string }>(`SELECT current_setting('enable_sort') AS v`)).rows[0]?.v ?? 'on';
+  await client.query(`SELECT set_config('enable_sort', 'off', false)`);
+  try {
+    return await fn();
+  } finally {
+    await client.query(`SELECT set_config('enable_sort', $1, false)`, [prev]).catch(() => undefined);
+  }
 }
 
 /**
@@ -184,13 +203,15 @@ export async function digestTable(
   opts: DigestOptions = {},
 ): Promise<TableDigest> {
   const scheme = schemeFor(table, opts);
-  const r = await client.query<{
-    bucket: number;
-    count: string;
-    sum: string;
-    min_key: string | null;
-    max_key: string | null;
-  }>(digestSql(table, side, scheme));
+  const r = await withHashAggregate(client, () =>
+    client.query<{
+      bucket: number;
+      count: string;
+      sum: string;
+      min_key: string | null;
+      max_key: string | null;
+    }>(digestSql(table, side, scheme)),
+  );
   let count = 0;
   let sum = '0';
   const buckets: BucketDigest[] = r.rows.map((row) => {
@@ -201,6 +222,7 @@ export async function digestTable(
     sum = addDecimal(sum, b.sum);
     return b;
   });
+  buckets.sort((x, y) => x.bucket - y.bucket);
   return { table: table.qualified, count, digest: wholeDigest(count, sum), buckets, scheme };
 }
 

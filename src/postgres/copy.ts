@@ -28,6 +28,8 @@ export async function exportSnapshot(sourceUrl: string): Promise<Snapshot> {
   const client = await connect(sourceUrl);
   let id: string;
   try {
+    // Counts and checks on this session must see every row, as the copy does (see SESSION_SETTINGS).
+    await client.query('SET row_security = off');
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     id = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
   } catch (e) {
@@ -81,9 +83,10 @@ const PROGRESS_INTERVAL_MS = 250;
 /**
  * Session settings for both sides of a text COPY: the text form of a value must parse back to
  * the same value whatever the databases' defaults (DateStyle order, float digits, encoding).
- * Binary COPY ignores them. No timeouts on these sessions: a large table takes as long as it takes.
+ * Binary COPY ignores them. row_security off: a role subject to row-level security gets an error
+ * instead of silently fewer rows. No timeouts on these sessions: a large table takes as long as it takes.
  */
-const SESSION_SETTINGS = `SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';
+const SESSION_SETTINGS = `SET row_security = off; SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres';
   SET extra_float_digits = 3; SET bytea_output = 'hex'; SET TimeZone = 'UTC';
   SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0`;
 
@@ -113,17 +116,13 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
 
   const worker = async () => {
     let pair: { source: pg.Client; target: pg.Client } | undefined;
-    let clean = true;
     try {
-      while (queue.length > 0 && !controller.signal.aborted) {
+      for (let table = queue.shift(); table && !controller.signal.aborted; table = queue.shift()) {
         pair ??= await openPair(opts.sourceUrl, opts.targetUrl, snapshotId, opts.tenantId);
-        const table = queue.shift()!;
-        clean = false;
         results.set(
           table.qualified,
           await copyTable(pair.source, pair.target, table, controller.signal, opts.onProgress),
         );
-        clean = true;
       }
     } catch (e) {
       firstError ??= e;
@@ -131,7 +130,6 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
     } finally {
       if (pair) {
         // After a failed COPY the sessions are mid-protocol: ending them rolls the target table back.
-        if (clean) await pair.source.query('ROLLBACK').catch(() => {});
         await Promise.all([endClient(pair.source), endClient(pair.target)]);
       }
     }
@@ -195,8 +193,8 @@ async function copyTable(
     );
     const out = source.query(copyTo(`COPY (${selectTenantRows(table)}) TO STDOUT (FORMAT ${format})`));
     await pipeline(out, counter, into, { signal });
-    if (out.rowCount !== into.rowCount) {
-      throw new Error(`read ${out.rowCount} rows but wrote ${into.rowCount}`);
+    if (counter.rows !== into.rowCount) {
+      throw new Error(`streamed ${counter.rows} rows but the new database took ${into.rowCount}`);
     }
     await target.query('COMMIT');
     onProgress?.(table.qualified, into.rowCount, counter.bytes);
@@ -305,6 +303,10 @@ function cancelled(): PromotionError {
 function dbError(e: unknown, what: string, hint: string): PromotionError {
   if (e instanceof PromotionError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  if (/row-level security/i.test(message)) {
+    hint =
+      'The connecting role is subject to row-level security and would see only part of the rows: connect as a role with BYPASSRLS (or a superuser).';
+  }
   return new PromotionError('database', `${what}: ${redact(message)}`, hint, { cause: e });
 }
 

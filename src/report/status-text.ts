@@ -76,6 +76,16 @@ export function renderStatusText(s: TenantStatus): string {
     for (const note of s.planNotes.slice(0, 20)) out.push(`  - ${clean(note, 300)}`);
     if (s.planNotes.length > 20) out.push(`  … and ${s.planNotes.length - 20} more`);
   }
+  if (s.checks) {
+    out.push('');
+    out.push(
+      `Checks (--verify): ${s.checks.filter((c) => c.status === 'pass').length}/${s.checks.length} passed`,
+    );
+    for (const c of s.checks) {
+      out.push(`  ${pad(c.status.toUpperCase(), 5)} ${clean(c.title, 60)}: ${clean(c.reason, 300)}`);
+      for (const d of c.status === 'fail' ? c.details.slice(0, 5) : []) out.push(`        ${clean(d, 300)}`);
+    }
+  }
   const history = iso?.history ?? [];
   if (history.length > 0) {
     out.push('');

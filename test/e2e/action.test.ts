@@ -17,6 +17,8 @@ import {
   pullRequestPayload,
   type PullRequestEdit,
 } from '../support/fake-github';
+import { createSharedFixture, DATABASE_URL, type SharedFixture } from '../support/fixture';
+import { query } from '../support/pg';
 
 const DIST = resolve(process.env.PROMOTE_ACTION_DIST ?? join(__dirname, '../../dist'));
 const MAIN = join(DIST, 'index.js');
@@ -166,8 +168,10 @@ function setPull(
 }
 
 function assertNoSecrets(r: RunResult): void {
+  // `::add-mask::<secret>` is the runner protocol that masks it; everything else must be clean.
+  const stdout = r.stdout.replace(/^::add-mask::.*$/gm, '');
   for (const text of [
-    r.stdout,
+    stdout,
     r.stderr,
     r.summary,
     JSON.stringify(r.outputs),
@@ -401,3 +405,66 @@ describe('dist/index.js as a runner runs it', { skip: !existsSync(MAIN) && `no b
     assert.deepEqual(github.calls, []);
   });
 });
+
+describe(
+  'dist/index.js against a real shared database',
+  { skip: !existsSync(MAIN) && `no build at ${MAIN}` },
+  () => {
+    let fixture: SharedFixture;
+    before(async () => {
+      work = mkdtempSync(join(tmpdir(), 'promote-e2e-db-'));
+      fixture = await createSharedFixture({ rows: 20 });
+      github = new FakeGitHub({ owner: OWNER, repo: REPO, permissions: { Codertocat: 'admin' } });
+      await github.start();
+    });
+    after(async () => {
+      await github.stop();
+      await fixture?.cleanup();
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    it('a dry run plans, comments once, and updates that comment on a re-run', async () => {
+      const slug = fixture.tenants.main;
+      const label = `promote-tenant:${slug}`;
+      setPull({ labels: [label] });
+      const opts = { inputs: { 'database-url': fixture.url, 'dry-run': 'true' } };
+      const first = await labeled({ label }, opts);
+      assert.equal(first.code, 0, first.stdout);
+      assert.equal(first.outputs.result, 'dry-run');
+      assert.equal(first.outputs['tenant-slug'], slug);
+      const second = await labeled({ label }, opts);
+      assert.equal(second.code, 0, second.stdout);
+      const comments = github.commentsOn(2);
+      assert.equal(comments.length, 1);
+      assert.equal(github.calls.filter((c) => c.method === 'POST').length, 1);
+      assert.match(comments[0]!.body, new RegExp(`^<!-- tenant-promotion:${slug} -->\\n### 📝 Dry run`));
+      assert.match(comments[0]!.body, /#### Steps/);
+      assert.equal(second.outputs['comment-url'], comments[0]!.html_url);
+      assert.match(second.summary, /Dry run/);
+      const dbs = await query<{ n: number }>(
+        DATABASE_URL,
+        'SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE $1',
+        [`tenant_%${fixture.suffix}%`],
+      );
+      assert.equal(dbs[0]!.n, 0, 'a dry run creates no database');
+    });
+
+    it('a promotion reports the database and hands on the password masked', async () => {
+      const slug = fixture.tenants.small;
+      const label = `promote-tenant:${slug}`;
+      setPull({ labels: [label] });
+      const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
+      assert.equal(r.code, 0, r.stdout);
+      assert.equal(r.outputs.result, 'promoted', r.stdout);
+      assert.equal(r.outputs['database-name'], `tenant_${slug.replace(/-/g, '_')}`);
+      const password = r.outputs['database-password'] ?? '';
+      assert.ok(password.length >= 16);
+      // Masked before it was set: the add-mask command comes first.
+      assert.ok(r.stdout.indexOf(`::add-mask::${password}`) >= 0);
+      const body = github.commentsOn(2).find((c) => c.body.includes(`tenant-promotion:${slug}`))!.body;
+      assert.match(body, /### ✅ Tenant/);
+      assert.ok(!body.includes(password) && !r.summary.includes(password));
+      assertNoSecrets(r);
+    });
+  },
+);

@@ -35,6 +35,22 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
+function make(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('make', ['--no-print-directory', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
 /** Every run ignores a developer's own config/environments/tenant-isolation.env. */
 const NO_FILE = '--env-file=/dev/null';
 
@@ -72,24 +88,36 @@ describe('tenant-isolation CLI: usage', () => {
   });
 
   it('bad input is named, with a hint, and exits 2 without connecting', async () => {
-    const slug = await cli(['status', '--tenant-slug=../etc', NO_FILE], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    const slug = await cli(['status', '--tenant-slug=../etc', NO_FILE], {
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
     assert.equal(slug.code, 2);
     assert.match(slug.stderr, /error: --tenant-slug: a slug is 3–63 characters/);
     assert.match(slug.stderr, /hint: /);
-    const env = await cli(['promote', '--tenant-slug=acme-corp', '--no-cloud-run', NO_FILE], { DATABASE_URL: 'postgres://u:pw-secret@h/d', COPY_PARALLELISM: 'lots' });
+    const env = await cli(['promote', '--tenant-slug=acme-corp', '--no-cloud-run', NO_FILE], {
+      DATABASE_URL: 'postgres://u:pw-secret@h/d',
+      COPY_PARALLELISM: 'lots',
+    });
     assert.equal(env.code, 2);
     assert.match(env.stderr, /COPY_PARALLELISM \(environment\) must be a whole number/);
     assert.ok(!env.stderr.includes('pw-secret'));
     const none = await cli(['status', '--tenant-slug=acme-corp', NO_FILE]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /No database connection configured/);
-    const cloud = await cli(['promote', '--tenant-slug=acme-corp', '--confirm', NO_FILE], { DATABASE_URL: 'postgres://u@h/d' });
+    const cloud = await cli(['promote', '--tenant-slug=acme-corp', '--confirm', NO_FILE], {
+      DATABASE_URL: 'postgres://u@h/d',
+    });
     assert.equal(cloud.code, 2);
-    assert.match(cloud.stderr, /Cloud Run is enabled but GOOGLE_CLOUD_PROJECT and CONTAINER_IMAGE are not set/);
+    assert.match(
+      cloud.stderr,
+      /Cloud Run is enabled but GOOGLE_CLOUD_PROJECT and CONTAINER_IMAGE are not set/,
+    );
   });
 
   it('an unreachable server is a clear error without the password, exit 1', async () => {
-    const r = await cli(['status', '--tenant-slug=acme-corp', NO_FILE], { DATABASE_URL: 'postgres://u:hunter2hunter@127.0.0.1:1/none' });
+    const r = await cli(['status', '--tenant-slug=acme-corp', NO_FILE], {
+      DATABASE_URL: 'postgres://u:hunter2hunter@127.0.0.1:1/none',
+    });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /error: Could not connect/);
     assert.ok(!r.stderr.includes('hunter2hunter'));
@@ -121,8 +149,15 @@ describe('tenant-isolation CLI against a shared database', () => {
     const users = status.tables.find((t) => t.schema === 'public' && t.name === 'users');
     assert.ok(users, 'users is a planned table');
     assert.equal(users.isolated, null);
-    const rows = await withClient(fx.url, async (c) =>
-      (await c.query<{ n: string }>('SELECT count(*) AS n FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = $1', [fx.tenants.small])).rows,
+    const rows = await withClient(
+      fx.url,
+      async (c) =>
+        (
+          await c.query<{ n: string }>(
+            'SELECT count(*) AS n FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE t.slug = $1',
+            [fx.tenants.small],
+          )
+        ).rows,
     );
     assert.ok(Number(rows[0]?.n) > 0);
     assert.equal(users.shared, Number(rows[0]?.n));
@@ -145,8 +180,31 @@ describe('tenant-isolation CLI against a shared database', () => {
     assert.equal(r.code, 3, r.stderr);
     const status = TenantStatus.parse(JSON.parse(r.stdout));
     assert.equal(status.overall, 'partial');
-    assert.ok(status.reasons.some((x) => x.includes(`database ${db} exists but status says shared`)), status.reasons.join('\n'));
+    assert.ok(
+      status.reasons.some((x) => x.includes(`database ${db} exists but status says shared`)),
+      status.reasons.join('\n'),
+    );
     await withClient(DATABASE_URL, (c) => c.query(`DROP DATABASE ${pg.escapeIdentifier(db)}`));
+  });
+
+  it('status --verify on a shared tenant is refused', async () => {
+    const r = await cli(['status', `--tenant-slug=${fx.tenants.small}`, '--verify', NO_FILE], env());
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Nothing to verify: tenant .* is shared/);
+  });
+
+  it('the Make targets call the CLI: tenant-status, and isolate refuses without a terminal', async () => {
+    const status = await make(['tenant-status', `TENANT_ID=${fx.tenants.small}`, 'JSON=true'], env());
+    assert.equal(status.code, 0, status.stderr);
+    const json = status.stdout.slice(status.stdout.indexOf('{'));
+    assert.equal(TenantStatus.parse(JSON.parse(json)).overall, 'shared');
+    const isolate = await make(['isolate', `TENANT_ID=${fx.tenants.small}`, 'SKIP_CLOUD_RUN=true'], env());
+    assert.notEqual(isolate.code, 0);
+    assert.match(isolate.stderr, /Refusing to promote .* without --confirm/);
+    assert.match(isolate.stdout, /promote --tenant-slug=\S+ --no-cloud-run\n/);
+    const missing = await make(['rollback'], env());
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /TENANT_ID is not set/);
   });
 
   it('promote without --confirm and without a terminal refuses and changes nothing', async () => {
@@ -159,7 +217,17 @@ describe('tenant-isolation CLI against a shared database', () => {
 
   it('promote --confirm --no-cloud-run, then status says isolated; rollback brings it back', async () => {
     const slug = fx.tenants.main;
-    const p = await cli(['promote', `--tenant-slug=${slug}`, '--confirm', '--no-cloud-run', `--shared-app-role=${fx.appRole}`, NO_FILE], env());
+    const p = await cli(
+      [
+        'promote',
+        `--tenant-slug=${slug}`,
+        '--confirm',
+        '--no-cloud-run',
+        `--shared-app-role=${fx.appRole}`,
+        NO_FILE,
+      ],
+      env(),
+    );
     assert.equal(p.code, 0, `${p.stdout}\n${p.stderr}`);
     assert.match(p.stdout, new RegExp(`Promotion of ${slug}: promoted`));
     assert.match(p.stderr, /\[1\/\d+\] ✓ /, 'per-step progress is printed');
@@ -170,15 +238,26 @@ describe('tenant-isolation CLI against a shared database', () => {
     assert.equal(status.database.exists, true);
     assert.ok(status.routing.every((f) => f.exists && f.valid));
     for (const t of status.tables.filter((x) => x.kind !== 'reference')) {
-      assert.ok((t.isolated !== null && t.isolated > 0) || t.shared === 0, `${t.schema}.${t.name} has rows in the isolated database`);
+      assert.ok(
+        (t.isolated !== null && t.isolated > 0) || t.shared === 0,
+        `${t.schema}.${t.name} has rows in the isolated database`,
+      );
     }
     assert.ok(status.isolation?.history.some((h) => h.event === 'promoted'));
+
+    const v = await cli(['status', `--tenant-slug=${slug}`, '--verify', NO_FILE], env());
+    assert.equal(v.code, 0, `${v.stdout}\n${v.stderr}`);
+    assert.match(v.stdout, /Checks \(--verify\): \d+\/\d+ passed/);
+    assert.match(v.stdout, /PASS +Row counts/);
+    assert.match(v.stdout, /PASS +Checksums/);
 
     const engine = (await import('../../src/pipeline/promote')) as Record<string, unknown>;
     if (typeof engine.rollback !== 'function') return; // rollback lands with the rollback pipeline
     const r = await cli(['rollback', `--tenant-slug=${slug}`, '--confirm', '--no-cloud-run', NO_FILE], env());
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    const back = TenantStatus.parse(JSON.parse((await cli(['status', `--tenant-slug=${slug}`, '--json', NO_FILE], env())).stdout));
+    const back = TenantStatus.parse(
+      JSON.parse((await cli(['status', `--tenant-slug=${slug}`, '--json', NO_FILE], env())).stdout),
+    );
     assert.equal(back.overall, 'shared', back.reasons.join('\n'));
     assert.equal(back.database.exists, false);
     assert.ok(back.isolation?.history.some((h) => h.event === 'rolled-back'));

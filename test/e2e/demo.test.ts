@@ -36,7 +36,11 @@ function statusJson(stdout: string): TenantStatus {
 
 function checkOutput(out: { code: number | null; stdout: string; stderr: string }, slug: string): void {
   assert.equal(out.code, 0, `demo failed:\n${out.stdout.slice(-3000)}\n${out.stderr.slice(-3000)}`);
-  assert.match(out.stdout, new RegExp(`<!-- tenant-promotion:${slug} -->`), 'the PR comment is printed with its marker');
+  assert.match(
+    out.stdout,
+    new RegExp(`<!-- tenant-promotion:${slug} -->`),
+    'the PR comment is printed with its marker',
+  );
   assert.match(out.stdout, /promoted to its own database/);
   const status = statusJson(out.stdout);
   assert.equal(status.tenant, slug);
@@ -54,12 +58,15 @@ describe('npm run demo', () => {
     const shared = /Building the shared database (demo_shared_[a-z0-9]+)/.exec(out.stderr)?.[1];
     assert.ok(shared, 'the demo names its shared database');
     const names = deriveNames(slug);
-    const dbs = await query(DATABASE_URL, 'SELECT datname FROM pg_database WHERE datname = ANY($1)', [[shared, names.database]]);
-    assert.deepEqual(dbs, [], 'demo databases are dropped');
-    const roles = await query(DATABASE_URL, 'SELECT rolname FROM pg_roles WHERE rolname = ANY($1) OR rolname = $2', [
-      [names.ownerRole, names.appRole],
-      shared.replace('demo_shared_', 'demo_app_'),
+    const dbs = await query(DATABASE_URL, 'SELECT datname FROM pg_database WHERE datname = ANY($1)', [
+      [shared, names.database],
     ]);
+    assert.deepEqual(dbs, [], 'demo databases are dropped');
+    const roles = await query(
+      DATABASE_URL,
+      'SELECT rolname FROM pg_roles WHERE rolname = ANY($1) OR rolname = $2',
+      [[names.ownerRole, names.appRole], shared.replace('demo_shared_', 'demo_app_')],
+    );
     assert.deepEqual(roles, [], 'demo roles are dropped');
   });
 
@@ -68,7 +75,9 @@ describe('npm run demo', () => {
     const out = await demo({ DEMO_ROWS: '24' });
     checkOutput(out, 'acme-corp');
     assert.match(out.stderr, /Starting an embedded PostgreSQL on 127\.0\.0\.1:\d+/);
-    const left = (await readdir(tmpdir())).filter((f) => f.startsWith('tenant-isolation-demo') && !before.has(f));
+    const left = (await readdir(tmpdir())).filter(
+      (f) => f.startsWith('tenant-isolation-demo') && !before.has(f),
+    );
     assert.deepEqual(left, [], 'the server directory and config directory are removed');
   });
 });

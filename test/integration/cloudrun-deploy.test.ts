@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type DeployInput, deleteService, deployService, undoDeploy } from '../../src/cloudrun/deploy';
+import {
+  type DeployInput,
+  deleteService,
+  deployService,
+  retireSecretVersion,
+  undoDeploy,
+} from '../../src/cloudrun/deploy';
 import { PromotionError } from '../../src/errors';
 import { memoryLogger } from '../../src/log';
 import { CloudRunOptions } from '../../src/options';
@@ -326,5 +332,18 @@ describe('deleteService (rollback)', () => {
       (e: unknown) => e instanceof PromotionError && e.code === 'cleanup-refused',
     );
     assert.ok(run.services.has(other.fullName));
+  });
+});
+
+describe('retireSecretVersion (rollback)', () => {
+  it('destroys a recorded version and accepts one that is gone', async () => {
+    const { input } = setup();
+    const result = await deployService(input);
+    const log = memoryLogger();
+    await retireSecretVersion(input.options, result.secretVersion!, log);
+    const n = Number(result.secretVersion!.split('/').pop());
+    assert.equal(sm.secrets.get(secret)![n - 1]?.state, 'DESTROYED');
+    await retireSecretVersion(input.options, result.secretVersion!.replace(/\d+$/, '9999'), log);
+    await undoDeploy(input, result);
   });
 });

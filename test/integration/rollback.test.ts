@@ -48,15 +48,15 @@ describe('rollback (real PostgreSQL)', () => {
     assert.equal(second.record.result, 'promoted', JSON.stringify(second.record.error));
     const target = urlFor(names.database);
     await query(target, `UPDATE projects SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM projects)`);
-    const [{ deleted }] = await query<{ deleted: string }>(
+    const [{ deleted }] = (await query<{ deleted: string }>(
       target,
       `WITH d AS (DELETE FROM audit_logs WHERE action = 'duplicate' RETURNING 1) SELECT count(*)::text AS deleted FROM d`,
-    );
+    )) as [{ deleted: string }];
     assert.equal(deleted, '2');
-    const [{ id: newUser }] = await query<{ id: string }>(
+    const [{ id: newUser }] = (await query<{ id: string }>(
       target,
       `INSERT INTO users (tenant_id, email) SELECT id, 'new@acme.example' FROM tenants RETURNING id::text AS id`,
-    );
+    )) as [{ id: string }];
 
     const back = await rollback(opts, deps());
     assert.equal(back.record.result, 'rolled-back', JSON.stringify(back.record.error));
@@ -86,7 +86,10 @@ describe('rollback (real PostgreSQL)', () => {
     const dups = await query(f.url, `SELECT 1 FROM audit_logs a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug = $1 AND action = 'duplicate'`, [slug]);
     assert.equal(dups.length, 0);
     // The shared sequence is past the id the isolated database handed out.
-    const [{ next }] = await query<{ next: string }>(f.url, `SELECT nextval(pg_get_serial_sequence('users', 'id'))::text AS next`);
+    const [{ next }] = (await query<{ next: string }>(
+      f.url,
+      `SELECT nextval(pg_get_serial_sequence('users', 'id'))::text AS next`,
+    )) as [{ next: string }];
     assert.ok(BigInt(next) > BigInt(newUser));
   });
 

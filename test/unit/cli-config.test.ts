@@ -46,15 +46,28 @@ describe('parseEnvFile', () => {
 
   it('names the file and line of a line that is not an assignment', () => {
     throwsInput(() => parseEnvFile('DB_HOST=x\nnot an assignment\n', 'my.env'), /^my\.env:2: /);
-    throwsInput(() => parseEnvFile('DB_NAME="open\n', 'my.env'), /my\.env:1: unterminated quote in the value of DB_NAME/);
+    throwsInput(
+      () => parseEnvFile('DB_NAME="open\n', 'my.env'),
+      /my\.env:1: unterminated quote in the value of DB_NAME/,
+    );
   });
 });
 
 describe('resolveConfig precedence', () => {
   it('flags beat the environment, which beats the file', () => {
-    const file = { path: 'x.env', values: { DATABASE_URL: 'postgres://f@file:5432/f', CONFIG_DIR: 'from-file', BASE_DOMAIN: 'file.example', TENANT_KEY: 'file_key' } };
+    const file = {
+      path: 'x.env',
+      values: {
+        DATABASE_URL: 'postgres://f@file:5432/f',
+        CONFIG_DIR: 'from-file',
+        BASE_DOMAIN: 'file.example',
+        TENANT_KEY: 'file_key',
+      },
+    };
     const env = { DATABASE_URL: URL_A, CONFIG_DIR: 'from-env', BASE_DOMAIN: 'env.example' };
-    const { options, sources } = resolveConfig(base({ flags: { tenantSlug: 'acme-corp', cloudRun: false, configDir: 'from-flag' }, env, file }));
+    const { options, sources } = resolveConfig(
+      base({ flags: { tenantSlug: 'acme-corp', cloudRun: false, configDir: 'from-flag' }, env, file }),
+    );
     assert.equal(options.configDir, 'from-flag');
     assert.equal(sources.configDir, '--config-dir');
     assert.equal(options.baseDomain, 'env.example');
@@ -65,7 +78,10 @@ describe('resolveConfig precedence', () => {
   });
 
   it('builds the connection from DB_* when DATABASE_URL is absent, env part by part over the file', () => {
-    const file = { path: 'x.env', values: { DB_HOST: 'file-host', DB_NAME: 'shared', DB_USER: 'svc', DB_PORT: '6432' } };
+    const file = {
+      path: 'x.env',
+      values: { DB_HOST: 'file-host', DB_NAME: 'shared', DB_USER: 'svc', DB_PORT: '6432' },
+    };
     const env = { DB_HOST: 'env-host', DB_PASSWORD: 's3cr/t@pw' };
     const { options } = resolveConfig(base({ env, file }));
     const u = new URL(options.databaseUrl);
@@ -87,7 +103,10 @@ describe('resolveConfig precedence', () => {
     const a = resolveConfig(base({ env: { DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'true' } }));
     assert.equal(a.options.keepSharedData, true);
     assert.equal(a.options.skipCloudRun, true);
-    const b = resolveConfig({ flags: { tenantSlug: 'acme-corp', keepSharedData: false }, env: { DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'yes', SKIP_CLOUD_RUN: '1' } });
+    const b = resolveConfig({
+      flags: { tenantSlug: 'acme-corp', keepSharedData: false },
+      env: { DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'yes', SKIP_CLOUD_RUN: '1' },
+    });
     assert.equal(b.options.keepSharedData, false, 'the flag wins over the variable');
     assert.equal(b.options.skipCloudRun, true);
     assert.equal(b.options.cloudRun, undefined);
@@ -96,7 +115,12 @@ describe('resolveConfig precedence', () => {
   it('builds Cloud Run options from the variables when Cloud Run is on', () => {
     const { options } = resolveConfig({
       flags: { tenantSlug: 'acme-corp', region: 'europe-west4' },
-      env: { DATABASE_URL: URL_A, GOOGLE_CLOUD_PROJECT: 'proj-1', CONTAINER_IMAGE: 'img:1', CLOUD_RUN_REGION: 'us-east1' },
+      env: {
+        DATABASE_URL: URL_A,
+        GOOGLE_CLOUD_PROJECT: 'proj-1',
+        CONTAINER_IMAGE: 'img:1',
+        CLOUD_RUN_REGION: 'us-east1',
+      },
     });
     assert.equal(options.skipCloudRun, false);
     assert.equal(options.cloudRun?.project, 'proj-1');
@@ -107,46 +131,84 @@ describe('resolveConfig precedence', () => {
 
 describe('resolveConfig errors name the variable', () => {
   it('a bad boolean names the variable and where it was set', () => {
-    throwsInput(() => resolveConfig(base({ env: { DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'maybe' } })), /KEEP_SHARED_DATA \(environment\) must be true or false, got "maybe"/);
     throwsInput(
-      () => resolveConfig({ flags: { tenantSlug: 'acme-corp' }, env: { DATABASE_URL: URL_A }, file: { path: 'f.env', values: { SKIP_CLOUD_RUN: 'sometimes' } } }),
+      () => resolveConfig(base({ env: { DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'maybe' } })),
+      /KEEP_SHARED_DATA \(environment\) must be true or false, got "maybe"/,
+    );
+    throwsInput(
+      () =>
+        resolveConfig({
+          flags: { tenantSlug: 'acme-corp' },
+          env: { DATABASE_URL: URL_A },
+          file: { path: 'f.env', values: { SKIP_CLOUD_RUN: 'sometimes' } },
+        }),
       /SKIP_CLOUD_RUN \(f\.env\) must be true or false/,
     );
   });
 
   it('a bad number names the variable', () => {
-    throwsInput(() => resolveConfig(base({ env: { DATABASE_URL: URL_A, MAX_FREEZE_MS: '2s' } })), /MAX_FREEZE_MS \(environment\) must be a whole number/);
-    throwsInput(() => resolveConfig(base({ env: { DATABASE_URL: URL_A, COPY_PARALLELISM: '99' } })), /^COPY_PARALLELISM \(environment\): /);
+    throwsInput(
+      () => resolveConfig(base({ env: { DATABASE_URL: URL_A, MAX_FREEZE_MS: '2s' } })),
+      /MAX_FREEZE_MS \(environment\) must be a whole number/,
+    );
+    throwsInput(
+      () => resolveConfig(base({ env: { DATABASE_URL: URL_A, COPY_PARALLELISM: '99' } })),
+      /^COPY_PARALLELISM \(environment\): /,
+    );
   });
 
   it('a bad slug names the flag and the rule', () => {
-    throwsInput(() => resolveConfig({ flags: { tenantSlug: 'Acme Corp', cloudRun: false }, env: { DATABASE_URL: URL_A } }), /^--tenant-slug: .*lowercase/);
+    throwsInput(
+      () =>
+        resolveConfig({ flags: { tenantSlug: 'Acme Corp', cloudRun: false }, env: { DATABASE_URL: URL_A } }),
+      /^--tenant-slug: .*lowercase/,
+    );
   });
 
   it('a bad identifier from the file names the variable', () => {
     throwsInput(
-      () => resolveConfig(base({ env: { DATABASE_URL: URL_A }, file: { path: 'f.env', values: { TENANT_KEY: 'tenant_id; drop table x' } } })),
+      () =>
+        resolveConfig(
+          base({
+            env: { DATABASE_URL: URL_A },
+            file: { path: 'f.env', values: { TENANT_KEY: 'tenant_id; drop table x' } },
+          }),
+        ),
       /^TENANT_KEY \(f\.env\): must be a plain SQL identifier/,
     );
   });
 
   it('a missing connection names the variables to set', () => {
-    throwsInput(() => resolveConfig(base()), /none of --database-url, DATABASE_URL or DB_HOST\/DB_NAME is set/);
+    throwsInput(
+      () => resolveConfig(base()),
+      /none of --database-url, DATABASE_URL or DB_HOST\/DB_NAME is set/,
+    );
     throwsInput(() => resolveConfig(base({ env: { DB_HOST: 'h' } })), /DB_HOST is set .* but DB_NAME is not/);
-    throwsInput(() => resolveConfig(base({ env: { DB_HOST: 'h', DB_NAME: 'd', DB_PORT: 'abc' } })), /DB_PORT \(environment\) must be a port number/);
-    throwsInput(() => resolveConfig(base({ env: { DATABASE_URL: 'mysql://x@y/z' } })), /DATABASE_URL \(environment\) must start with postgres:\/\//);
+    throwsInput(
+      () => resolveConfig(base({ env: { DB_HOST: 'h', DB_NAME: 'd', DB_PORT: 'abc' } })),
+      /DB_PORT \(environment\) must be a port number/,
+    );
+    throwsInput(
+      () => resolveConfig(base({ env: { DATABASE_URL: 'mysql://x@y/z' } })),
+      /DATABASE_URL \(environment\) must start with postgres:\/\//,
+    );
   });
 
   it('Cloud Run without project or image names the missing variables', () => {
     throwsInput(
-      () => resolveConfig({ flags: { tenantSlug: 'acme-corp' }, env: { DATABASE_URL: URL_A, CONTAINER_IMAGE: 'img' } }),
+      () =>
+        resolveConfig({
+          flags: { tenantSlug: 'acme-corp' },
+          env: { DATABASE_URL: URL_A, CONTAINER_IMAGE: 'img' },
+        }),
       /Cloud Run is enabled but GOOGLE_CLOUD_PROJECT is not set/,
     );
   });
 
   it('never puts the password into an error', () => {
     assert.throws(
-      () => resolveConfig(base({ env: { DATABASE_URL: 'postgres://u:topsecret99@h/d', MAX_FREEZE_MS: 'x' } })),
+      () =>
+        resolveConfig(base({ env: { DATABASE_URL: 'postgres://u:topsecret99@h/d', MAX_FREEZE_MS: 'x' } })),
       (e: Error) => !e.message.includes('topsecret99'),
     );
   });
@@ -183,7 +245,13 @@ describe('command line parsing', () => {
 
   it('a bad variable is reported by name before anything connects', async () => {
     const io = fakeIo({ DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'perhaps' });
-    assert.equal(await runCli(['promote', '--tenant-slug=acme-corp', '--no-cloud-run', '--env-file=/nonexistent/none.env'], io), 2);
+    assert.equal(
+      await runCli(
+        ['promote', '--tenant-slug=acme-corp', '--no-cloud-run', '--env-file=/nonexistent/none.env'],
+        io,
+      ),
+      2,
+    );
     assert.match(io.err.join(''), /Cannot read the env file \/nonexistent\/none\.env/);
     const io2 = fakeIo({ DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'perhaps' });
     assert.equal(await runCli(['promote', '--tenant-slug=acme-corp', '--no-cloud-run'], io2), 2);
@@ -211,7 +279,15 @@ describe('confirmation', () => {
   it('refuses without --confirm when there is no terminal, without building the plan', async () => {
     let planned = false;
     await assert.rejects(
-      confirmOperation({ operation: 'promote', slug: 'acme-corp', confirmed: false, plan: async () => ((planned = true), 'plan') }, io('', false)),
+      confirmOperation(
+        {
+          operation: 'promote',
+          slug: 'acme-corp',
+          confirmed: false,
+          plan: async () => ((planned = true), 'plan'),
+        },
+        io('', false),
+      ),
       /Refusing to promote "acme-corp" without --confirm/,
     );
     assert.equal(planned, false);
@@ -219,9 +295,18 @@ describe('confirmation', () => {
 
   it('shows the plan and goes ahead only when the slug is typed back', async () => {
     const yes = io('acme-corp');
-    await confirmOperation({ operation: 'promote', slug: 'acme-corp', confirmed: false, plan: async () => 'THE PLAN' }, yes);
+    await confirmOperation(
+      { operation: 'promote', slug: 'acme-corp', confirmed: false, plan: async () => 'THE PLAN' },
+      yes,
+    );
     assert.deepEqual(yes.shown, ['THE PLAN']);
-    await assert.rejects(confirmOperation({ operation: 'rollback', slug: 'acme-corp', confirmed: false, plan: async () => 'p' }, io('y')), /Cancelled/);
+    await assert.rejects(
+      confirmOperation(
+        { operation: 'rollback', slug: 'acme-corp', confirmed: false, plan: async () => 'p' },
+        io('y'),
+      ),
+      /Cancelled/,
+    );
   });
 });
 
@@ -253,7 +338,9 @@ describe('terminal progress', () => {
       dryRun: false,
       startedAt: '2026-01-01T00:00:00Z',
       trigger: { source: 'cli' },
-      steps: [{ name: 'lock', title: 'Lock the tenant', status, ...(status === 'done' && { durationMs: 12 }) }],
+      steps: [
+        { name: 'lock', title: 'Lock the tenant', status, ...(status === 'done' && { durationMs: 12 }) },
+      ],
       checks: [],
       tables: [],
       notes: [],
@@ -266,7 +353,7 @@ describe('terminal progress', () => {
     ui.onChange(rec('done'));
     const text = chunks.join('');
     assert.equal(text.match(/Lock the tenant…/g)?.length, 1);
-    assert.match(text, /\r\x1b\[2K {4}public\.users: 5 rows/);
+    assert.ok(text.includes('\r\x1b[2K    public.users: 5 rows'), 'table progress rewrites the live line');
     assert.match(text, /\[1\/1\] ✓ Lock the tenant \(12 ms\)\n/);
   });
 });

@@ -27,7 +27,13 @@ export const deployStep: Step<PromotionContext> = {
     const input = deployInput(ctx);
     const result = await deployService(input);
     ctx.deployment = { input, result };
-    ctx.service = { name: result.serviceName, url: result.url, revision: result.revision, created: result.created };
+    ctx.service = {
+      name: result.serviceName,
+      url: result.url,
+      revision: result.revision,
+      created: result.created,
+      secret_version: result.secretVersion,
+    };
     if (result.validatedOnly) return `service spec of ${result.serviceName} validated by the API (dry run)`;
     ctx.record.serviceUrl = result.url;
     ctx.record.revision = result.revision;

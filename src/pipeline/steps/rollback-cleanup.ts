@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { deleteService } from '../../cloudrun/deploy';
+import { deleteService, retireSecretVersion } from '../../cloudrun/deploy';
 import { dropTenantDatabase } from '../../postgres/database';
 import { dropTenantRoles } from '../../postgres/roles';
 import type { PromotionContext } from '../context';
@@ -36,7 +36,8 @@ export const removeServiceStep: Step<PromotionContext> = {
       return 'left in place: no Cloud Run settings given (see notes)';
     }
     await deleteService(ctx.options.cloudRun, service.name, ctx.log);
-    return `${service.name} deleted`;
+    if (service.secret_version) await retireSecretVersion(ctx.options.cloudRun, service.secret_version, ctx.log);
+    return `${service.name} deleted${service.secret_version ? ', password secret version retired' : ''}`;
   },
 };
 

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deriveNames } from '../../src/names';
+import { tableRows } from './fingerprint';
+import type { SharedFixture } from './fixture';
+import { DATABASE_URL, query, urlFor } from './pg';
+
+/** Every data table of the fixture with how to select one tenant's rows (`$1` = tenant id). */
+export const TENANT_TABLES: [string, string][] = [
+  ['public.users', 't.tenant_id = $1'],
+  ['public.projects', 't.tenant_id = $1'],
+  ['public.project_members', 'EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.tenant_id = $1)'],
+  ['public.design_recommendations', 't.tenant_id = $1'],
+  [
+    'public.recommendation_votes',
+    'EXISTS (SELECT 1 FROM design_recommendations d WHERE d.id = t.recommendation_id AND d.tenant_id = $1)',
+  ],
+  ['public.tech_stack_recommendations', 't.tenant_id = $1'],
+  ['public.agent_events', 't.tenant_id = $1'],
+  ['public.audit_logs', 't.tenant_id = $1'],
+  ['analytics.daily_usage', 't.tenant_id = $1'],
+];
+
+export async function tenantId(f: SharedFixture, slug: string): Promise<string> {
+  const rows = await query<{ id: string }>(f.url, 'SELECT id::text AS id FROM tenants WHERE slug = $1', [slug]);
+  assert.ok(rows[0], `tenant ${slug} exists`);
+  return rows[0].id;
+}
+
+/** The shared database, split into one tenant's rows and everybody else's (exact row texts). */
+export interface SharedState {
+  id: string;
+  mine: Record<string, string[]>;
+  others: Record<string, string[]>;
+}
+
+export async function sharedState(f: SharedFixture, slug: string, id?: string): Promise<SharedState> {
+  id ??= await tenantId(f, slug);
+  const mine: Record<string, string[]> = {};
+  const others: Record<string, string[]> = {};
+  for (const [table, where] of TENANT_TABLES) {
+    mine[table] = await tableRows(f.url, table, where, [id]);
+    others[table] = await tableRows(f.url, table, `NOT (${where})`, [id]);
+  }
+  others['public.plans'] = await tableRows(f.url, 'public.plans');
+  // Other tenants' rows whole; this tenant's identity only (a promotion changes its mode/settings).
+  others['public.tenants'] = await tableRows(f.url, 'public.tenants', 't.id <> $1', [id]);
+  mine['public.tenants'] = await tableRows(f.url, '(SELECT id, slug, name, plan_code FROM public.tenants)', 't.id = $1', [
+    id,
+  ]);
+  return { id, mine, others };
+}
+
+/** Databases and roles whose name contains the fixture's suffix. */
+export async function artifacts(suffix: string): Promise<{ databases: string[]; roles: string[] }> {
+  const databases = await query<{ n: string }>(
+    DATABASE_URL,
+    'SELECT datname AS n FROM pg_database WHERE strpos(datname, $1) > 0 ORDER BY 1',
+    [suffix],
+  );
+  const roles = await query<{ n: string }>(
+    DATABASE_URL,
+    'SELECT rolname AS n FROM pg_roles WHERE strpos(rolname, $1) > 0 ORDER BY 1',
+    [suffix],
+  );
+  return { databases: databases.map((r) => r.n), roles: roles.map((r) => r.n) };
+}
+
+/** The fixture's own artifacts, plus (when `promoted`) the promoted tenants' database and roles. */
+export function expectedArtifacts(f: SharedFixture, promoted: string[] = []): { databases: string[]; roles: string[] } {
+  const names = promoted.map((s) => deriveNames(s));
+  return {
+    databases: [f.dbName, ...names.map((n) => n.database)].sort(),
+    roles: [f.appRole, ...names.flatMap((n) => [n.ownerRole, n.appRole])].sort(),
+  };
+}
+
+export async function tenantRow(f: SharedFixture, slug: string) {
+  const rows = await query<{ isolation_mode: string; settings: { isolation?: Record<string, unknown> } }>(
+    f.url,
+    'SELECT isolation_mode, settings FROM tenants WHERE slug = $1',
+    [slug],
+  );
+  return rows[0];
+}
+
+/** Sessions of ours (application_name tenant-promotion…) still connected to the given databases. */
+export async function ourSessions(databases: string[]): Promise<number> {
+  const rows = await query<{ n: number }>(
+    DATABASE_URL,
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = ANY($1) AND application_name LIKE 'tenant-promotion%' AND pid <> pg_backend_pid()`,
+    [databases],
+  );
+  return rows[0]!.n;
+}
+
+/** Waits (bounded) until a dead child's sessions have left the server. */
+export async function sessionsGone(databases: string[], timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let n = await ourSessions(databases);
+  while (n > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    n = await ourSessions(databases);
+  }
+  return n;
+}
+
+/** The tenant is shared and the shared database is exactly as `before`; nothing of the run is left. */
+export async function assertUntouched(f: SharedFixture, slug: string, before: SharedState, label: string): Promise<void> {
+  const row = await tenantRow(f, slug);
+  assert.equal(row?.isolation_mode, 'shared', `${label}: tenant stays shared`);
+  const now = await sharedState(f, slug, before.id);
+  assert.deepEqual(now.others, before.others, `${label}: other tenants' rows unchanged`);
+  assert.deepEqual(now.mine, before.mine, `${label}: the tenant's shared rows unchanged`);
+  assert.deepEqual(await artifacts(f.suffix), expectedArtifacts(f), `${label}: no database or role left behind`);
+}
+
+/**
+ * The tenant is fully promoted: mode isolated, state complete, its rows (as they were) in its
+ * database and gone from the shared one, other tenants untouched, exactly its own artifacts left.
+ */
+export async function assertPromoted(
+  f: SharedFixture,
+  slug: string,
+  before: SharedState,
+  label: string,
+  opts: { configDir?: string; alsoPromoted?: string[] } = {},
+): Promise<void> {
+  const row = await tenantRow(f, slug);
+  assert.equal(row?.isolation_mode, 'isolated', `${label}: tenant isolated`);
+  assert.equal(row?.settings.isolation?.state, 'complete', `${label}: state complete`);
+  const now = await sharedState(f, slug, before.id);
+  assert.deepEqual(now.others, before.others, `${label}: other tenants' rows unchanged`);
+  assert.deepEqual(now.mine['public.tenants'], before.mine['public.tenants'], `${label}: tenant identity unchanged`);
+  for (const [table] of TENANT_TABLES) assert.deepEqual(now.mine[table], [], `${label}: ${table} removed from shared`);
+  const target = urlFor(deriveNames(slug).database);
+  for (const [table] of TENANT_TABLES) {
+    assert.deepEqual(await tableRows(target, table), before.mine[table], `${label}: ${table} in the tenant database`);
+  }
+  assert.deepEqual(
+    await artifacts(f.suffix),
+    expectedArtifacts(f, [slug, ...(opts.alsoPromoted ?? [])]),
+    `${label}: exactly the tenant's database and roles`,
+  );
+  if (opts.configDir) {
+    const files: string[] = [];
+    for (const dir of await readdir(opts.configDir)) {
+      for (const file of await readdir(join(opts.configDir, dir))) files.push(`${dir}/${file}`);
+    }
+    assert.deepEqual(files.sort(), [`load-balancer/${slug}.json`, `routing/${slug}.json`], `${label}: config files`);
+  }
+}
