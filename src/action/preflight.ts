@@ -68,6 +68,7 @@ export class Preflight {
 
   /** The engine's record with the preflight steps in front, for rendering. */
   withPreflight(record: RunRecord): RunRecord {
-    return { ...record, steps: [...this.steps, ...record.steps] };
+    const startedAt = this.startedAt < record.startedAt ? this.startedAt : record.startedAt;
+    return { ...record, startedAt, steps: [...this.steps, ...record.steps] };
   }
 }

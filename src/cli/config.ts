@@ -75,6 +75,12 @@ export interface ConfigInput {
   env: EnvMap;
   /** Parsed env file, and its path for messages; absent when there is none. */
   file?: { path: string; values: EnvMap };
+  /**
+   * `required` (promote): Cloud Run needs a project and an image unless skipped. `optional`
+   * (rollback): configured when a project is set — only to delete a service the promotion
+   * created; the image is not needed. `off` (status): never.
+   */
+  cloudRun?: 'required' | 'optional' | 'off';
 }
 
 /**
@@ -300,9 +306,14 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
       : pickBool(input, '' as keyof CliFlags, '', 'SKIP_CLOUD_RUN');
   set('skipCloudRun', skip);
 
-  if (!skip?.value) {
-    const project = pick(input, 'project', '--project', 'GOOGLE_CLOUD_PROJECT');
-    const image = pick(input, 'image', '--image', 'CONTAINER_IMAGE');
+  const cloudMode = input.cloudRun ?? 'required';
+  const project = pick(input, 'project', '--project', 'GOOGLE_CLOUD_PROJECT');
+  if (cloudMode === 'off' || (cloudMode === 'optional' && !project)) {
+    if (!skip) set('skipCloudRun', { value: cloudMode === 'off', from: 'command' });
+  } else if (!skip?.value) {
+    const image =
+      pick(input, 'image', '--image', 'CONTAINER_IMAGE') ??
+      (cloudMode === 'optional' ? { value: '(not used by rollback)', from: 'rollback' } : undefined);
     const missing = [!project && 'GOOGLE_CLOUD_PROJECT', !image && 'CONTAINER_IMAGE'].filter(Boolean);
     if (missing.length > 0) {
       throw new InputError(

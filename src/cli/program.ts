@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, InputError, PromotionError, type ErrorCode } from '../errors';
@@ -68,13 +68,8 @@ async function loadConfig(cmd: Command, io: CliIo, operation: 'promote' | 'rollb
   const flags = typedFlags(cmd);
   const envFile = (cmd.opts().envFile as string | undefined) ?? DEFAULT_ENV_FILE;
   const file = await loadEnvFile(envFile, cmd.opts().envFile !== undefined);
-  // Status never touches Cloud Run; rollback needs the project only to delete a service.
-  if (operation === 'status') flags.cloudRun = false;
-  const env =
-    operation === 'rollback' && !(flags.image ?? io.env.CONTAINER_IMAGE ?? file?.values.CONTAINER_IMAGE)
-      ? { ...io.env, CONTAINER_IMAGE: '(not used by rollback)' }
-      : io.env;
-  return resolveConfig({ flags, env, ...(file && { file }) });
+  const cloudRun = operation === 'promote' ? 'required' : operation === 'rollback' ? 'optional' : 'off';
+  return resolveConfig({ flags, env: io.env, cloudRun, ...(file && { file }) });
 }
 
 function trigger(): RunDeps['trigger'] {
@@ -121,7 +116,7 @@ export function buildProgram(
     .exitOverride()
     .addHelpText('after', envHelp());
 
-  const promoteCmd = addCloudRunOptions(addCommonOptions(program.command('promote')))
+  addCloudRunOptions(addCommonOptions(program.command('promote')))
     .description(
       'Promote a tenant: copy its rows to tenant_<slug>, switch its status, write routing, clean up the shared rows',
     )
@@ -188,6 +183,7 @@ export function buildProgram(
         if (outcome.databasePassword) {
           if (passwordFile) {
             await writeFile(passwordFile, `${outcome.databasePassword}\n`, { mode: 0o600 });
+            await chmod(passwordFile, 0o600); // writeFile keeps the mode of an existing file
             io.stderr.write(`The tenant role's password is in ${passwordFile} (mode 0600).\n`);
           } else {
             io.stderr.write(
@@ -200,7 +196,6 @@ export function buildProgram(
         sig.dispose();
       }
     });
-  void promoteCmd;
 
   addCommonOptions(program.command('status'))
     .description(
@@ -252,7 +247,7 @@ export function buildProgram(
         },
         io.confirm,
       );
-      const { rollback } = await import('../pipeline/promote');
+      const { rollback } = await import('../pipeline/rollback');
       const ui = terminalUi(io.stderr, { verbose: Boolean(cmd.opts().verbose) });
       const sig = abortOnSigint();
       try {

@@ -70,6 +70,15 @@ export interface DigestOptions {
 export const DEFAULT_BUCKETS = 64;
 const INTEGER_TYPE_OIDS = new Set([20, 21, 23]); // int8, int2, int4
 
+/**
+ * The table's own rows: `ONLY` unless it is a partitioned parent (whose rows live in its
+ * partitions). Inheritance children are planned as tables of their own, so a parent's digest
+ * must not include them.
+ */
+export function fromTable(table: TablePlan): string {
+  return table.partitioned ? table.qualified : `ONLY ${table.qualified}`;
+}
+
 function predicate(table: TablePlan, side: 'source' | 'target'): string {
   return side === 'source' ? table.where : 'true';
 }
@@ -109,11 +118,11 @@ export async function keyRange(
 ): Promise<{ lo: string; hi: string } | undefined> {
   if (table.keyColumns.length !== 1) return undefined;
   const key = `t.${table.keyColumns[0]}`;
-  const probe = await client.query(`SELECT ${key} AS k FROM ${table.qualified} t LIMIT 0`);
+  const probe = await client.query(`SELECT ${key} AS k FROM ${fromTable(table)} t LIMIT 0`);
   const oid = probe.fields[0]?.dataTypeID;
   if (oid === undefined || !INTEGER_TYPE_OIDS.has(oid)) return undefined;
   const r = await client.query<{ lo: string | null; hi: string | null }>(
-    `SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${table.qualified} t WHERE ${predicate(table, side)}`,
+    `SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${fromTable(table)} t WHERE ${predicate(table, side)}`,
   );
   const row = r.rows[0];
   if (!row?.lo || !row.hi) return undefined;
@@ -162,7 +171,7 @@ export function digestSql(table: TablePlan, side: 'source' | 'target', scheme: B
       ? 'min(kn)::text AS min_key, max(kn)::text AS max_key'
       : 'min(k) AS min_key, max(k) AS max_key';
   return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
-  FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${table.qualified} t WHERE ${predicate(table, side)}) s
+  FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
  GROUP BY 1`;
 }
 

@@ -65,6 +65,8 @@ export async function buildSchemaScript(source: pg.ClientBase, options: CloneOpt
   return generateScript(catalog, options);
 }
 
+const APPLY_BATCH = 200;
+
 /** The first line of a statement, enough to name its object in an error. */
 export function describeStatement(sql: string): string {
   const line = sql.trim().split('\n')[0]!.replace(/\s+/g, ' ');
@@ -85,19 +87,32 @@ export async function applyStatements(target: pg.ClientBase, statements: string[
     // The generated DDL is fully qualified; this path only matters to function bodies that run
     // during the apply (index expressions, checks, REFRESH), which the application wrote for it.
     await target.query(`SET LOCAL search_path = "$user", public`);
-    for (const [i, sql] of statements.entries()) {
+    // Statements go in batches (one round trip each); a failing batch is rolled back to its
+    // savepoint and replayed one statement at a time, so the error still names the statement.
+    for (let start = 0; start < statements.length; start += APPLY_BATCH) {
+      const batch = statements.slice(start, start + APPLY_BATCH);
+      await target.query('SAVEPOINT clone_batch');
       try {
-        await target.query(sql);
-      } catch (e) {
-        const err = e as Error & { code?: string; detail?: string };
-        throw new PromotionError(
-          'database',
-          `Cloning the schema failed at statement ${i + 1} of ${statements.length} (${describeStatement(sql)}): ${
-            err.message
-          }${err.detail ? ` (${err.detail})` : ''}`,
-          'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.',
-          { cause: e },
-        );
+        await target.query(batch.join(';\n'));
+        await target.query('RELEASE SAVEPOINT clone_batch');
+        continue;
+      } catch {
+        await target.query('ROLLBACK TO SAVEPOINT clone_batch');
+      }
+      for (const [j, sql] of batch.entries()) {
+        try {
+          await target.query(sql);
+        } catch (e) {
+          const err = e as Error & { code?: string; detail?: string };
+          throw new PromotionError(
+            'database',
+            `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${
+              err.message
+            }${err.detail ? ` (${err.detail})` : ''}`,
+            'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.',
+            { cause: e },
+          );
+        }
       }
     }
     await target.query('COMMIT');

@@ -26,8 +26,9 @@ export function escapeInline(text: string, max = 500): string {
       .replace(/</g, '&lt;')
       .replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;')
-      // Markdown punctuation, backslash first so later escapes are not doubled.
-      .replace(/[\\`*_{}[\]()#+\-.!|~:]/g, (c) => (c === '#' ? '&#35;' : c === ':' ? '&#58;' : `\\${c}`))
+      // Markdown punctuation that can act mid-line (emphasis, code, links, table cells, strike,
+      // issue references, autolinks). List and heading markers cannot: the text never starts a line.
+      .replace(/[\\`*_[\]#|~:]/g, (c) => (c === '#' ? '&#35;' : c === ':' ? '&#58;' : `\\${c}`))
       // "@user" would notify the user; a zero-width space breaks the mention but reads the same.
       .replace(/@/g, '@&#8203;')
   );

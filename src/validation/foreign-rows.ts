@@ -1,3 +1,4 @@
+import { fromTable } from '../postgres/checksum';
 import { capDetails, fail, pass, type Check } from './check';
 import { closeQuietly, openTarget, plannedTables } from './db';
 
@@ -26,7 +27,7 @@ export const foreignRows: Check = {
       for (const t of plannedTables(ctx)) {
         if (t.where.trim() === 'true') continue;
         const r = await target.query<{ n: string }>(
-          `SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) IS NOT TRUE`,
+          `SELECT count(*) AS n FROM ${fromTable(t)} t WHERE (${t.where}) IS NOT TRUE`,
         );
         const n = Number(r.rows[0]?.n ?? 0);
         if (n > 0)

@@ -1,3 +1,4 @@
+import { fromTable } from '../postgres/checksum';
 import { capDetails, fail, pass, type Check } from './check';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
@@ -16,13 +17,16 @@ export const rowCounts: Check = {
       let total = 0;
       for (const t of tables) {
         const tc = Number(
-          (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.qualified} t`)).rows[0]?.n,
+          (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${fromTable(t)} t`)).rows[0]?.n,
         );
         let expected: number;
         if (source) {
           expected = Number(
-            (await source.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.qualified} t WHERE ${t.where}`))
-              .rows[0]?.n,
+            (
+              await source.query<{ n: string }>(
+                `SELECT count(*) AS n FROM ${fromTable(t)} t WHERE ${t.where}`,
+              )
+            ).rows[0]?.n,
           );
         } else {
           const rec = ctx.recorded?.[t.qualified];

@@ -234,4 +234,15 @@ describe('plan on the shared fixture', () => {
     const plan = await measure(planFor('00000000-0000-0000-0000-000000000000'));
     assert.ok(plan.blockers.some((b) => b.includes('not found')));
   });
+
+  it('reports a failed connection without its password', async () => {
+    await assert.rejects(connect('postgres://postgres:s3cret-pw@127.0.0.1:1/nowhere'), (e: unknown) => {
+      const err = e as { code?: string; message: string; hint?: string };
+      assert.equal(err.code, 'database');
+      assert.ok(!err.message.includes('s3cret-pw') && !(err.hint ?? '').includes('s3cret-pw'), err.message);
+      assert.match(err.message, /127\.0\.0\.1:1/);
+      assert.match(err.hint ?? '', /reachable/);
+      return true;
+    });
+  });
 });

@@ -129,6 +129,34 @@ describe('resolveConfig precedence', () => {
   });
 });
 
+describe('resolveConfig Cloud Run modes', () => {
+  it('rollback configures Cloud Run only when a project is set, without needing an image', () => {
+    const none = resolveConfig({
+      flags: { tenantSlug: 'acme-corp' },
+      env: { DATABASE_URL: URL_A },
+      cloudRun: 'optional',
+    });
+    assert.equal(none.options.cloudRun, undefined);
+    const withProject = resolveConfig({
+      flags: { tenantSlug: 'acme-corp' },
+      env: { DATABASE_URL: URL_A, GOOGLE_CLOUD_PROJECT: 'proj-1', CLOUD_RUN_REGION: 'europe-west1' },
+      cloudRun: 'optional',
+    });
+    assert.equal(withProject.options.cloudRun?.project, 'proj-1');
+    assert.equal(withProject.options.cloudRun?.region, 'europe-west1');
+  });
+
+  it('status never needs Cloud Run settings', () => {
+    const { options } = resolveConfig({
+      flags: { tenantSlug: 'acme-corp' },
+      env: { DATABASE_URL: URL_A },
+      cloudRun: 'off',
+    });
+    assert.equal(options.skipCloudRun, true);
+    assert.equal(options.cloudRun, undefined);
+  });
+});
+
 describe('resolveConfig errors name the variable', () => {
   it('a bad boolean names the variable and where it was set', () => {
     throwsInput(

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import type { ColumnInfo, ForeignKeyInfo, TableGraph, TableInfo } from '../../src/postgres/catalog';
 import { parseTableName, planTenant, type PlanOptions } from '../../src/postgres/plan';
 import type { TenantPlan } from '../../src/postgres/plan-types';
+import { BinaryRowCounter } from '../../src/postgres/copy';
+import { clientConfig } from '../../src/postgres/connect';
 
 // Hand-built table graphs: the planner never sees a database.
 
@@ -498,5 +500,61 @@ describe('planTenant', () => {
     const where = byName(plan, 'l12a').where;
     assert.ok(where.length < 20_000, `predicate of ${where.length} characters`);
     assert.ok(plan.notes.some((n) => n.includes('public.l12a') && n.includes('foreign-key paths')));
+  });
+});
+
+describe('BinaryRowCounter', () => {
+  /** A binary COPY stream: signature, flags, header extension, tuples, trailer. */
+  function binaryCopy(rows: (Buffer | null)[][], extension = Buffer.alloc(0)): Buffer {
+    const parts: Buffer[] = [Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(4)];
+    const ext = Buffer.alloc(4);
+    ext.writeInt32BE(extension.length);
+    parts.push(ext, extension);
+    for (const row of rows) {
+      const n = Buffer.alloc(2);
+      n.writeInt16BE(row.length);
+      parts.push(n);
+      for (const field of row) {
+        const len = Buffer.alloc(4);
+        len.writeInt32BE(field === null ? -1 : field.length);
+        parts.push(len);
+        if (field) parts.push(field);
+      }
+    }
+    const trailer = Buffer.alloc(2);
+    trailer.writeInt16BE(-1);
+    parts.push(trailer);
+    return Buffer.concat(parts);
+  }
+
+  it('counts tuples whatever the chunk boundaries', () => {
+    const stream = binaryCopy(
+      [
+        [Buffer.from('abc'), null, Buffer.alloc(0)],
+        [Buffer.from([0, 0, 0, 1])],
+        [],
+        [Buffer.alloc(300, 7), Buffer.from('x')],
+      ],
+      Buffer.from('ext!'),
+    );
+    for (const size of [1, 2, 3, 5, 7, 19, 64, stream.length]) {
+      const counter = new BinaryRowCounter();
+      let rows = 0;
+      for (let i = 0; i < stream.length; i += size) rows = counter.feed(stream.subarray(i, i + size));
+      assert.equal(rows, 4, `chunks of ${size}`);
+    }
+  });
+});
+
+describe('clientConfig', () => {
+  it('turns keepalives on, bounds the connect time and names the application', () => {
+    assert.deepEqual(clientConfig('postgres://h/db', { statement_timeout: 5 }), {
+      connectionString: 'postgres://h/db',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      application_name: 'tenant-promotion',
+      connectionTimeoutMillis: 10_000,
+      statement_timeout: 5,
+    });
   });
 });

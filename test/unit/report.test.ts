@@ -115,13 +115,13 @@ describe('renderComment', () => {
     const body = renderComment(promoted(), { runUrl: 'https://github.com/o/r/actions/runs/1' });
     assert.match(body, /\| Tenant \| `acme-corp` \|/);
     assert.match(body, /\| Database \| `tenant_acme_corp` \|/);
-    assert.match(body, /\| Service URL \| https&#58;\/\/api\\-acme\\-corp\\-xyz\\\.a\\\.run\\\.app \|/);
+    assert.match(body, /\| Service URL \| https&#58;\/\/api-acme-corp-xyz\.a\.run\.app \|/);
     assert.match(body, /\| Copy rows \| ✅ done \| 2\.5 s \|/);
-    assert.match(body, /\| Deploy Cloud Run \| ⏭️ skipped \| – \| skip\\-cloud\\-run is set \|/);
+    assert.match(body, /\| Deploy Cloud Run \| ⏭️ skipped \| – \| skip-cloud-run is set \|/);
     assert.match(body, /\| Row counts \| ✅ pass \| all 3 tables match \|/);
-    assert.match(body, /\| Indexes \| ⚠️ warn \| 1 unindexed foreign key<br>orders\\\.customer\\_id \|/);
+    assert.match(body, /\| Indexes \| ⚠️ warn \| 1 unindexed foreign key<br>orders\.customer\\_id \|/);
     assert.match(body, /#### Rows per table \(2 tables, 12,001 rows copied\)/);
-    assert.match(body, /\| public\\\.orders \| tenant \| 12,000 \| 12,000 \| – \| 1\.5 s \|/);
+    assert.match(body, /\| public\.orders \| tenant \| 12,000 \| 12,000 \| – \| 1\.5 s \|/);
     assert.match(body, /\| Writes blocked \| 85 ms \|/);
     assert.match(body, /\[Workflow run\]\(https:\/\/github\.com\/o\/r\/actions\/runs\/1\)/);
     assert.doesNotMatch(body, /#### What failed/);
@@ -147,7 +147,7 @@ describe('renderComment', () => {
       body,
       /#### What failed\n\*\*Copy rows\*\*: duplicate key value violates unique constraint &quot;orders\\_pkey&quot;/,
     );
-    assert.match(body, /\*\*Hint:\*\* Check the orders table for duplicates\\\./);
+    assert.match(body, /\*\*Hint:\*\* Check the orders table for duplicates\./);
     assert.match(body, /\*\*Undone\*\* \(in this order\): Create the database/);
     assert.match(body, /\| Create the database \| ↩️ undone \|/);
     assert.match(body, /gantt[\s\S]*Copy rows :crit, s1, 200, 1100/);
@@ -227,7 +227,7 @@ describe('renderComment', () => {
     assert.match(body, /^<!-- tenant-promotion:acme-corp -->\n### ❌ Promotion/);
     assert.match(body, /#### What failed/);
     assert.match(body, /report truncated to fit/);
-    assert.match(body, /\| public\\\.table\\_with\\_a\\_long\\_name\\_0 \|/);
+    assert.match(body, /\| public\.table\\_with\\_a\\_long\\_name\\_0 \|/);
     assert.doesNotMatch(body, /table\\_with\\_a\\_long\\_name\\_4999/);
   });
 
@@ -244,11 +244,11 @@ describe('renderComment', () => {
         '| Tenant | `acme-corp` |',
         '| Operation | promote |',
         '| Database | `tenant_acme_corp` |',
-        '| Service URL | https&#58;//api\\-acme\\-corp\\-xyz\\.a\\.run\\.app |',
+        '| Service URL | https&#58;//api-acme-corp-xyz.a.run.app |',
         '| Revision | `api-acme-corp-00001-abc` |',
         '| Writes blocked | 85 ms |',
         '| Requested by | octocat |',
-        '| Trigger | pull\\_request&#58; label promote\\-tenant&#58;acme\\-corp |',
+        '| Trigger | pull\\_request&#58; label promote-tenant&#58;acme-corp |',
         '| Duration | 4.2 s |',
       ].join('\n'),
     );

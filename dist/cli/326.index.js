@@ -1,0 +1,1313 @@
+"use strict";
+exports.id = 326;
+exports.ids = [326];
+exports.modules = {
+
+/***/ 73600:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $n: () => (/* binding */ bucketSql),
+/* harmony export */   LP: () => (/* binding */ setComparableSession),
+/* harmony export */   Pu: () => (/* binding */ keyText),
+/* harmony export */   WK: () => (/* binding */ compareTable),
+/* harmony export */   lN: () => (/* binding */ digestTable),
+/* harmony export */   nJ: () => (/* binding */ rowHashSql),
+/* harmony export */   xA: () => (/* binding */ keyRange)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_BUCKETS, digestSql, digestOf, compareDigests */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * Table digests computed by PostgreSQL: one aggregate query per table, constant memory on both
+ * ends. Each row is hashed to 64 bits (the first 16 hex digits of md5 over the row's text, as a
+ * signed bigint); hashes are summed into numeric per key bucket, so a difference is located by
+ * bucket and named by key range. A sum is order-independent, so it is a multiset digest: tables
+ * without a key are covered (bucketed by the row hash itself) and duplicate rows count twice.
+ */
+/**
+ * Settings that make `ROW(...)::text` identical on both sides, whatever each server or role
+ * defaults to. `lc_monetary` matters for the money type; collation does not change text output.
+ */
+const COMPARABLE_SETTINGS = [
+    ['DateStyle', 'ISO, MDY'],
+    ['TimeZone', 'UTC'],
+    ['IntervalStyle', 'postgres'],
+    ['extra_float_digits', '3'],
+    ['bytea_output', 'hex'],
+    ['client_encoding', 'UTF8'],
+    ['lc_monetary', 'C'],
+];
+/** Session settings that make text output identical on both sides (see COMPARABLE_SETTINGS). */
+async function setComparableSession(client) {
+    for (const [name, value] of COMPARABLE_SETTINGS) {
+        await client.query('SELECT set_config($1, $2, false)', [name, value]);
+    }
+}
+const DEFAULT_BUCKETS = 64;
+const INTEGER_TYPE_OIDS = new Set([20, 21, 23]); // int8, int2, int4
+function predicate(table, side) {
+    return side === 'source' ? table.where : 'true';
+}
+function keyText(table) {
+    if (table.keyColumns.length === 0)
+        return undefined;
+    if (table.keyColumns.length === 1)
+        return `t.${table.keyColumns[0]}::text`;
+    return `ROW(${table.keyColumns.map((c) => `t.${c}`).join(', ')})::text`;
+}
+/** The row text hashed: planned columns only, in plan order. */
+function rowHashSql(table) {
+    if (table.columns.length === 0)
+        throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
+    const row = `ROW(${table.columns.map((c) => `t.${c}`).join(', ')})::text`;
+    return `('x' || substr(md5(${row}), 1, 16))::bit(64)::bigint`;
+}
+function bucketCount(n) {
+    const b = Math.floor(n ?? DEFAULT_BUCKETS);
+    if (!Number.isFinite(b) || b < 1)
+        return 1;
+    return Math.min(b, 100_000);
+}
+function isIntegerText(s) {
+    return /^-?\d+$/.test(s);
+}
+/**
+ * The key range of a table whose key is one integer column, on this side (use the source's,
+ * and pass it to `digestTable` for both sides); undefined for other keys or an empty table.
+ */
+async function keyRange(client, table, side) {
+    if (table.keyColumns.length !== 1)
+        return undefined;
+    const key = `t.${table.keyColumns[0]}`;
+    const probe = await client.query(`SELECT ${key} AS k FROM ${table.qualified} t LIMIT 0`);
+    const oid = probe.fields[0]?.dataTypeID;
+    if (oid === undefined || !INTEGER_TYPE_OIDS.has(oid))
+        return undefined;
+    const r = await client.query(`SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${table.qualified} t WHERE ${predicate(table, side)}`);
+    const row = r.rows[0];
+    if (!row?.lo || !row.hi)
+        return undefined;
+    return { lo: row.lo, hi: row.hi };
+}
+function schemeFor(table, opts) {
+    const buckets = bucketCount(opts.buckets);
+    if (table.keyColumns.length === 0)
+        return { kind: 'row-hash', buckets };
+    if (opts.range && table.keyColumns.length === 1) {
+        const { lo, hi } = opts.range;
+        if (!isIntegerText(lo) || !isIntegerText(hi))
+            throw new Error('Key range bounds must be integers.');
+        const span = BigInt(hi) - BigInt(lo) + 1n;
+        if (span < 1n)
+            throw new Error('Key range is empty.');
+        return { kind: 'range', lo, hi, buckets: Number(span < BigInt(buckets) ? span : BigInt(buckets)) };
+    }
+    return { kind: 'key-hash', buckets };
+}
+/** Bucket expression (used by the catch-up too) over the inner query's `h` (row hash), `k` (key text) and `kn` (numeric key). */
+function bucketSql(scheme) {
+    const n = scheme.buckets;
+    switch (scheme.kind) {
+        case 'row-hash':
+            return `mod(mod(h, ${n}) + ${n}, ${n})`;
+        case 'key-hash':
+            return `mod(('x' || substr(md5(k), 1, 8))::bit(32)::bigint, ${n})`;
+        case 'range': {
+            // Bounds are validated integers (not user text), spliced as numeric literals.
+            const lo = `${scheme.lo}::numeric`;
+            const hi = `${scheme.hi}::numeric`;
+            return `CASE WHEN kn < ${lo} THEN -1 WHEN kn > ${hi} THEN ${n} ELSE floor((kn - ${lo}) * ${n} / (${hi} - ${lo} + 1)) END`;
+        }
+    }
+}
+/** The one aggregate query of `digestTable`; exported for tests and EXPLAIN. */
+function digestSql(table, side, scheme) {
+    // No ORDER BY: with it the planner sorts every row before grouping (it cannot tell there are few
+    // buckets); without it, it hashes into the buckets. The buckets are sorted here instead.
+    // Only what the scheme needs per row: key text costs a cast and a collated min/max per row.
+    const k = scheme.kind === 'key-hash' ? (keyText(table) ?? 'NULL::text') : 'NULL::text';
+    const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
+    const bounds = scheme.kind === 'range'
+        ? 'min(kn)::text AS min_key, max(kn)::text AS max_key'
+        : 'min(k) AS min_key, max(k) AS max_key';
+    return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
+  FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${table.qualified} t WHERE ${predicate(table, side)}) s
+ GROUP BY 1`;
+}
+function wholeDigest(count, sum) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('md5').update(`${count}:${sum}`).digest('hex');
+}
+function addDecimal(a, b) {
+    return (BigInt(a) + BigInt(b)).toString();
+}
+/**
+ * Runs `fn` with sorting priced out, so the few buckets are hashed as rows stream by instead of
+ * every row being sorted (to disk, on a large table) first: the planner cannot see that the
+ * bucket expression has few values. The session's setting is restored afterwards; inside a
+ * transaction that failed, the rollback restores it.
+ */
+async function withHashAggregate(client, fn) {
+    const prev = (await client.query(`SELECT current_setting('enable_sort') AS v`)).rows[0]?.v ?? 'on';
+    await client.query(`SELECT set_config('enable_sort', 'off', false)`);
+    try {
+        return await fn();
+    }
+    finally {
+        await client.query(`SELECT set_config('enable_sort', $1, false)`, [prev]).catch(() => undefined);
+    }
+}
+/**
+ * Digest of one table. Side 'source': rows matching `table.where` (the session has
+ * TENANT_ID_SETTING set, possibly inside a snapshot); 'target': all rows of the table. Call
+ * `setComparableSession` on the session first.
+ */
+async function digestTable(client, table, side, opts = {}) {
+    const scheme = schemeFor(table, opts);
+    const r = await withHashAggregate(client, () => client.query(digestSql(table, side, scheme)));
+    let count = 0;
+    let sum = '0';
+    const buckets = r.rows.map((row) => {
+        const b = { bucket: Number(row.bucket), count: Number(row.count), sum: row.sum };
+        if (row.min_key !== null)
+            b.minKey = row.min_key;
+        if (row.max_key !== null)
+            b.maxKey = row.max_key;
+        count += b.count;
+        sum = addDecimal(sum, b.sum);
+        return b;
+    });
+    buckets.sort((x, y) => x.bucket - y.bucket);
+    return { table: table.qualified, count, digest: wholeDigest(count, sum), buckets, scheme };
+}
+/** The digest string for a count and a sum, as `digestTable` computes it (for recorded values). */
+function digestOf(count, sum) {
+    return wholeDigest(count, sum);
+}
+function sameScheme(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+function bucketLabel(scheme, bucket, a, b) {
+    if (scheme.kind === 'range') {
+        const lo = BigInt(scheme.lo);
+        const hi = BigInt(scheme.hi);
+        const n = BigInt(scheme.buckets);
+        const span = hi - lo + 1n;
+        if (bucket < 0)
+            return `keys below ${scheme.lo}`;
+        if (bucket >= scheme.buckets)
+            return `keys above ${scheme.hi}`;
+        // Bucket i holds keys k with floor((k - lo) * n / span) = i, i.e. k - lo in [ceil(i*span/n), ceil((i+1)*span/n)).
+        const ceilDiv = (x, y) => (x + y - 1n) / y;
+        const from = lo + ceilDiv(BigInt(bucket) * span, n);
+        const to = lo + ceilDiv(BigInt(bucket + 1) * span, n) - 1n;
+        return `keys ${from}..${to} (bucket ${bucket})`;
+    }
+    if (scheme.kind === 'key-hash') {
+        const keys = [a?.minKey, a?.maxKey, b?.minKey, b?.maxKey]
+            .filter((k) => k !== undefined)
+            .sort();
+        const range = keys.length ? `keys ${keys[0]}..${keys[keys.length - 1]}` : 'keys';
+        return `${range} (hash bucket ${bucket} of ${scheme.buckets})`;
+    }
+    return `rows in hash bucket ${bucket} of ${scheme.buckets} (table has no key)`;
+}
+/**
+ * Compares two digests of the same table (a: source or recorded, b: target). Never reports
+ * equal on a difference: counts, sums per bucket and the whole digest are all compared.
+ */
+function compareDigests(table, a, b) {
+    const differences = [];
+    if (!sameScheme(a.scheme, b.scheme)) {
+        if (a.count !== b.count || a.digest !== b.digest) {
+            differences.push(`${table}: ${a.count} vs ${b.count} rows, digests ${a.digest.slice(0, 12)} vs ${b.digest.slice(0, 12)} (bucket schemes differ, cannot locate the difference)`);
+        }
+        return { equal: differences.length === 0, differences };
+    }
+    const byA = new Map(a.buckets.map((x) => [x.bucket, x]));
+    const byB = new Map(b.buckets.map((x) => [x.bucket, x]));
+    const all = [...new Set([...byA.keys(), ...byB.keys()])].sort((x, y) => x - y);
+    for (const bucket of all) {
+        const x = byA.get(bucket);
+        const y = byB.get(bucket);
+        const cx = x?.count ?? 0;
+        const cy = y?.count ?? 0;
+        const sx = x?.sum ?? '0';
+        const sy = y?.sum ?? '0';
+        if (cx === cy && sx === sy)
+            continue;
+        const label = bucketLabel(a.scheme, bucket, x, y);
+        differences.push(cx === cy
+            ? `${table} ${label}: ${cx} vs ${cy} rows, contents differ`
+            : `${table} ${label}: ${cx} vs ${cy} rows`);
+    }
+    // Belt and braces: the totals must agree too.
+    if (differences.length === 0 && (a.count !== b.count || a.digest !== b.digest)) {
+        differences.push(`${table}: ${a.count} vs ${b.count} rows, digests differ`);
+    }
+    return { equal: differences.length === 0, differences };
+}
+/**
+ * Digests one table on both sides under the same bucket scheme (the key range is taken from
+ * the source) and compares them. Both sessions must already be comparable (setComparableSession)
+ * and the source must have TENANT_ID_SETTING set.
+ */
+async function compareTable(source, target, table, opts = {}) {
+    const range = await keyRange(source, table, 'source');
+    const digestOpts = { buckets: opts.buckets ?? DEFAULT_BUCKETS, ...(range ? { range } : {}) };
+    const [s, t] = [
+        await digestTable(source, table, 'source', digestOpts),
+        await digestTable(target, table, 'target', digestOpts),
+    ];
+    return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
+}
+
+
+/***/ }),
+
+/***/ 47326:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  defaultChecks: () => (/* binding */ defaultChecks),
+  runChecks: () => (/* binding */ runChecks)
+});
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __webpack_require__(27194);
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var esm = __webpack_require__(83849);
+;// CONCATENATED MODULE: ./src/validation/check.ts
+const DEFAULT_CHECK_BUDGET_MS = 120_000;
+function pass(reason, details = []) {
+    return { status: 'pass', reason, details };
+}
+function fail(reason, details = []) {
+    return { status: 'fail', reason, details };
+}
+function warn(reason, details = []) {
+    return { status: 'warn', reason, details };
+}
+function skip(reason, details = []) {
+    return { status: 'skip', reason, details };
+}
+/** At most `max` details, with a count of the rest (comments have a size limit). */
+function capDetails(details, max = 20) {
+    if (details.length <= max)
+        return details;
+    return [...details.slice(0, max), `… and ${details.length - max} more`];
+}
+
+// EXTERNAL MODULE: ./src/postgres/checksum.ts
+var checksum = __webpack_require__(73600);
+// EXTERNAL MODULE: ./src/postgres/plan-types.ts
+var plan_types = __webpack_require__(54680);
+;// CONCATENATED MODULE: ./src/validation/db.ts
+
+
+
+
+/** Connections opened by the checks: keepalive, a name in pg_stat_activity, statement_timeout from the budget. */
+async function connectFor(url, budgetMs, user) {
+    const config = {
+        connectionString: url,
+        keepAlive: true,
+        application_name: 'tenant-promotion-checks',
+        connectionTimeoutMillis: Math.max(1000, Math.min(budgetMs, 30_000)),
+        statement_timeout: Math.max(1000, Math.floor(budgetMs)),
+    };
+    if (user) {
+        config.user = user.name;
+        config.password = user.password;
+    }
+    const client = new esm/* default.Client */.Ay.Client(config);
+    client.on('error', () => undefined); // a dropped connection surfaces as a failed query
+    await client.connect();
+    return client;
+}
+const SNAPSHOT_RE = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
+/**
+ * The source session the checks compare against: comparable text output, the tenant id set,
+ * and, when a snapshot id is given, a repeatable-read transaction at the copy's snapshot.
+ */
+async function openSource(ctx, budgetMs) {
+    const client = await connectFor(ctx.sourceUrl, budgetMs);
+    try {
+        await (0,checksum/* setComparableSession */.LP)(client);
+        await client.query('SELECT set_config($1, $2, false)', [plan_types/* TENANT_ID_SETTING */.o, ctx.tenantId]);
+        if (ctx.snapshotId) {
+            if (!SNAPSHOT_RE.test(ctx.snapshotId)) {
+                throw new errors/* PromotionError */.g1('internal', `Snapshot id ${JSON.stringify(ctx.snapshotId)} is not a PostgreSQL snapshot id.`);
+            }
+            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            // SET TRANSACTION SNAPSHOT takes no parameters; the id was validated above.
+            await client.query(`SET TRANSACTION SNAPSHOT ${esm/* default.escapeLiteral */.Ay.escapeLiteral(ctx.snapshotId)}`);
+        }
+        return client;
+    }
+    catch (e) {
+        await client.end().catch(() => undefined);
+        throw e;
+    }
+}
+/** Target session with comparable output and the tenant id set (some predicates read it). */
+async function openTarget(ctx, budgetMs) {
+    const client = await connectFor(ctx.targetUrl, budgetMs);
+    try {
+        await (0,checksum/* setComparableSession */.LP)(client);
+        await client.query('SELECT set_config($1, $2, false)', [plan_types/* TENANT_ID_SETTING */.o, ctx.tenantId]);
+        return client;
+    }
+    catch (e) {
+        await client.end().catch(() => undefined);
+        throw e;
+    }
+}
+async function closeQuietly(client) {
+    if (!client)
+        return;
+    await client.end().catch(() => undefined);
+}
+/** The planned tables, tenants table included once. */
+function plannedTables(ctx) {
+    const seen = new Set();
+    const out = [];
+    for (const t of [...ctx.plan.tables]) {
+        if (seen.has(t.qualified))
+            continue;
+        seen.add(t.qualified);
+        out.push(t);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/validation/access-control.ts
+
+
+
+
+
+const ATTRIBUTES = [
+    ['rolsuper', 'SUPERUSER'],
+    ['rolbypassrls', 'BYPASSRLS'],
+    ['rolcreaterole', 'CREATEROLE'],
+    ['rolcreatedb', 'CREATEDB'],
+];
+/** Who holds CONNECT on a database: PUBLIC (also when datacl is NULL, the default) and explicit grants reaching the role. */
+const CONNECT_SQL = `
+  SELECT d.datname,
+         has_database_privilege($1, d.oid, 'CONNECT') AS can_connect,
+         (d.datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(d.datacl) x WHERE x.grantee = 0 AND x.privilege_type = 'CONNECT')) AS public_connect,
+         EXISTS (SELECT 1 FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
+                  WHERE x.grantee <> 0 AND x.privilege_type = 'CONNECT' AND pg_has_role($1, x.grantee, 'MEMBER')) AS granted
+    FROM pg_database d WHERE d.datname = $2`;
+/**
+ * The tenant's role reaches its own database and only that: it can connect and read and write
+ * its tables (in a transaction rolled back), holds no privilege on the shared tables, no
+ * CONNECT on the shared or another tenant's database (through PUBLIC only: warn with the
+ * remedy), no dangerous attributes; PUBLIC has no CONNECT on the new database; row security is
+ * enabled (and forced) on the same tables as in the source, with the same policy names.
+ */
+const accessControl = {
+    name: 'access-control',
+    title: 'Access control',
+    async run(ctx, budgetMs) {
+        const role = ctx.appRole.name;
+        const failures = [];
+        const warnings = [];
+        const notes = [];
+        let admin;
+        let source;
+        let asTenant;
+        try {
+            admin = await connectFor(ctx.targetUrl, budgetMs);
+            const attrs = await admin.query(`SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolcanlogin FROM pg_roles WHERE rolname = $1`, [role]);
+            const a = attrs.rows[0];
+            if (!a)
+                return fail(`role ${role} does not exist`, ['create the tenant role before the checks run']);
+            for (const [col, label] of ATTRIBUTES)
+                if (a[col])
+                    failures.push(`role ${role} has ${label}`);
+            if (!a.rolcanlogin)
+                failures.push(`role ${role} cannot LOGIN`);
+            // Own database: PUBLIC must not connect; the role must.
+            const own = (await admin.query(CONNECT_SQL, [role, ctx.names.database])).rows[0];
+            if (!own)
+                failures.push(`database ${ctx.names.database} does not exist`);
+            else {
+                if (own.public_connect) {
+                    failures.push(`PUBLIC has CONNECT on ${ctx.names.database} (fix: REVOKE CONNECT ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(ctx.names.database)} FROM PUBLIC)`);
+                }
+                if (!own.can_connect)
+                    failures.push(`role ${role} has no CONNECT on ${ctx.names.database}`);
+            }
+            const connectLine = (what, datname, r) => {
+                if (!r?.can_connect)
+                    return undefined;
+                if (r.granted) {
+                    failures.push(`role ${role} is granted CONNECT on ${what} ${datname}`);
+                    return 'granted';
+                }
+                return r.public_connect ? 'public' : undefined;
+            };
+            const remedy = (what, datname) => `role ${role} can connect to ${what} ${datname} through PUBLIC (remedy: REVOKE CONNECT ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(datname)} FROM PUBLIC, or a pg_hba.conf rule)`;
+            // The shared database, asked on its own server (it may not be the new database's).
+            source = await connectFor(ctx.sourceUrl, budgetMs);
+            const exists = await source.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
+            if (exists.rowCount) {
+                const shared = (await source.query(CONNECT_SQL, [role, ctx.sharedDatabase])).rows[0];
+                if (!shared)
+                    failures.push(`the shared database ${ctx.sharedDatabase} was not found on the source server`);
+                else if (connectLine('the shared database', ctx.sharedDatabase, shared) === 'public') {
+                    warnings.push(remedy('the shared database', ctx.sharedDatabase));
+                }
+            }
+            // Other tenants' databases on the new database's server.
+            const others = await admin.query(`SELECT datname FROM pg_database WHERE datname <> $1 AND datname <> $2 AND datname LIKE 'tenant\\_%' AND datallowconn ORDER BY datname`, [ctx.names.database, ctx.sharedDatabase]);
+            for (const { datname } of others.rows) {
+                const r = (await admin.query(CONNECT_SQL, [role, datname])).rows[0];
+                if (connectLine("another tenant's database", datname, r) === 'public')
+                    notes.push(remedy("another tenant's database", datname));
+            }
+            // Privileges on the shared database's tables.
+            if (exists.rowCount) {
+                const privs = await source.query(`SELECT c.oid::regclass::text AS tbl,
+                  concat_ws(',', CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'INSERT' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
+                                 CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\\_toast%'
+            ORDER BY 1`, [role]);
+                const held = privs.rows.filter((r) => r.privs !== '');
+                if (held.length) {
+                    failures.push(`role ${role} holds privileges on ${held.length} table(s) of the shared database: ${held
+                        .slice(0, 5)
+                        .map((r) => `${r.tbl} (${r.privs})`)
+                        .join(', ')}`);
+                }
+            }
+            else
+                notes.push(`role ${role} does not exist on the shared database's server`);
+            // Row security: same tables enabled/forced, same policy names.
+            const rlsSql = `SELECT c.oid::regclass::text AS tbl, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+                             array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) AS policies
+                        FROM pg_class c WHERE c.oid = to_regclass($1)`;
+            for (const t of plannedTables(ctx)) {
+                const s = (await source.query(rlsSql, [t.qualified])).rows[0];
+                const d = (await admin.query(rlsSql, [t.qualified])).rows[0];
+                if (!s)
+                    continue;
+                if (!d) {
+                    failures.push(`${t.qualified} is missing in the new database`);
+                    continue;
+                }
+                if (s.enabled && !d.enabled)
+                    failures.push(`${t.qualified}: row level security is enabled in the source, not in the new database`);
+                if (s.forced && !d.forced)
+                    failures.push(`${t.qualified}: row level security is forced in the source, not in the new database`);
+                const missing = s.policies.filter((p) => !d.policies.includes(p));
+                if (missing.length)
+                    failures.push(`${t.qualified}: policies missing in the new database: ${missing.join(', ')}`);
+            }
+            // Act as the tenant: connect, read and write one table, roll back.
+            try {
+                asTenant = await connectFor(ctx.targetUrl, budgetMs, ctx.appRole);
+            }
+            catch (e) {
+                failures.push(`role ${role} cannot connect to ${ctx.names.database}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
+            }
+            if (asTenant) {
+                const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
+                await asTenant.query('BEGIN');
+                try {
+                    let wrote = 0;
+                    for (const t of tables) {
+                        const ok = await admin.query(`SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
+                      has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`, [role, t.qualified]);
+                        const p = ok.rows[0];
+                        const lacking = p
+                            ? ['s', 'i', 'u', 'd']
+                                .filter((k) => !p[k])
+                                .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
+                            : ['all'];
+                        if (lacking.length)
+                            failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
+                    }
+                    // A real read and a real write (a no-op update of one row; RLS may hide rows, which is fine).
+                    const first = tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
+                        tables.find((t) => !t.partitioned);
+                    if (first) {
+                        await asTenant.query('SAVEPOINT probe');
+                        try {
+                            await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
+                            const col = first.columns[0];
+                            const r = await asTenant.query(`UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`);
+                            wrote = r.rowCount ?? 0;
+                        }
+                        catch (e) {
+                            await asTenant.query('ROLLBACK TO SAVEPOINT probe');
+                            failures.push(`role ${role} cannot read and write ${first.qualified}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
+                        }
+                        notes.push(`connected as ${role}, read ${first.qualified} and updated ${wrote} row(s) in a transaction rolled back`);
+                    }
+                }
+                finally {
+                    await asTenant.query('ROLLBACK').catch(() => undefined);
+                }
+            }
+        }
+        finally {
+            await closeQuietly(asTenant);
+            await closeQuietly(source);
+            await closeQuietly(admin);
+        }
+        if (failures.length)
+            return fail(failures[0] ?? 'access control', capDetails([...failures, ...warnings, ...notes]));
+        if (warnings.length)
+            return warn(warnings[0] ?? 'access control', capDetails([...warnings, ...notes]));
+        return pass(`role ${role} reaches ${ctx.names.database} only`, capDetails(notes));
+    },
+};
+
+;// CONCATENATED MODULE: ./src/validation/checksums.ts
+
+
+
+/** Per table: a digest of the tenant's rows, computed by PostgreSQL on both sides, is equal. */
+const checksums = {
+    name: 'checksums',
+    title: 'Checksums',
+    async run(ctx, budgetMs) {
+        const tables = plannedTables(ctx);
+        let source;
+        let target;
+        try {
+            if (!ctx.recorded)
+                source = await openSource(ctx, budgetMs);
+            target = await openTarget(ctx, budgetMs);
+            const differences = [];
+            const tablesDiffering = new Set();
+            for (const t of tables) {
+                if (source) {
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, t);
+                    if (!r.equal) {
+                        tablesDiffering.add(t.qualified);
+                        differences.push(...r.differences);
+                    }
+                }
+                else {
+                    const rec = ctx.recorded?.[t.qualified];
+                    if (!rec) {
+                        tablesDiffering.add(t.qualified);
+                        differences.push(`${t.qualified}: no digest was recorded at the switch`);
+                        continue;
+                    }
+                    const d = await (0,checksum/* digestTable */.lN)(target, t, 'target');
+                    if (d.count !== rec.count || d.digest !== rec.digest) {
+                        tablesDiffering.add(t.qualified);
+                        differences.push(`${t.qualified}: recorded ${rec.count} rows (digest ${rec.digest.slice(0, 12)}), now ${d.count} rows (digest ${d.digest.slice(0, 12)})`);
+                    }
+                }
+            }
+            if (differences.length) {
+                return fail(`${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`, capDetails(differences));
+            }
+            return pass(`${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`);
+        }
+        finally {
+            await closeQuietly(source);
+            await closeQuietly(target);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/validation/foreign-rows.ts
+
+
+/**
+ * The new database holds no row of another tenant (every row satisfies the plan's tenant
+ * predicate, evaluated in the new database) and every foreign key is valid (validated, and an
+ * anti-join finds no orphan).
+ */
+const foreignRows = {
+    name: 'foreign-rows',
+    title: 'No foreign rows',
+    async run(ctx, budgetMs) {
+        let target;
+        try {
+            target = await openTarget(ctx, budgetMs);
+            const problems = [];
+            for (const t of plannedTables(ctx)) {
+                if (t.where.trim() === 'true')
+                    continue;
+                const r = await target.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) IS NOT TRUE`);
+                const n = Number(r.rows[0]?.n ?? 0);
+                if (n > 0)
+                    problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
+            }
+            // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
+            const fks = await target.query(`
+        SELECT c.conname AS name, c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
+               array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS child_cols,
+               array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                     JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS parent_cols,
+               c.convalidated AS validated
+          FROM pg_constraint c
+          JOIN pg_class r ON r.oid = c.conrelid
+         WHERE c.contype = 'f' AND c.conparentid = 0 AND NOT r.relispartition
+         ORDER BY 2, 1`);
+            for (const fk of fks.rows) {
+                const label = `${fk.child} → ${fk.parent} (${fk.name})`;
+                if (!fk.validated)
+                    problems.push(`${label}: constraint is NOT VALID (never checked)`);
+                const notNull = fk.child_cols.map((c) => `c.${c} IS NOT NULL`).join(' AND ');
+                const join = fk.child_cols.map((c, i) => `p.${fk.parent_cols[i]} = c.${c}`).join(' AND ');
+                // regclass text is already quoted as needed.
+                const r = await target.query(`SELECT count(*) AS n FROM ${fk.child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${fk.parent} p WHERE ${join})`);
+                const n = Number(r.rows[0]?.n ?? 0);
+                if (n > 0)
+                    problems.push(`${label}: ${n} row(s) whose parent is missing`);
+            }
+            if (problems.length)
+                return fail(problems[0] ?? 'foreign rows found', capDetails(problems));
+            return pass(`every row is the tenant's; ${fks.rows.length} foreign keys valid`);
+        }
+        finally {
+            await closeQuietly(target);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/validation/performance.ts
+
+
+/** How many of the tenant's largest tables are measured by default. */
+const LARGEST = 3;
+/** Pure: index names a plan uses. */
+function indexesUsed(node) {
+    if (!node)
+        return [];
+    const own = node['Index Name'] ? [node['Index Name']] : [];
+    return [...own, ...(node.Plans ?? []).flatMap(indexesUsed)];
+}
+async function explain(client, sql, params, analyze) {
+    const r = await client.query(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${sql}`, params);
+    const doc = r.rows[0]?.['QUERY PLAN']?.[0];
+    return { plan: doc?.Plan, ms: doc?.['Execution Time'] };
+}
+/**
+ * Which indexes a query can use, with sequential scans priced out: small tables make the
+ * planner prefer a sequential scan, which says nothing about a lost index.
+ */
+async function indexCapability(client, sql, params) {
+    await client.query('SAVEPOINT perf');
+    try {
+        await client.query('SET LOCAL enable_seqscan = off');
+        return indexesUsed((await explain(client, sql, params, false)).plan);
+    }
+    finally {
+        await client.query('ROLLBACK TO SAVEPOINT perf');
+    }
+}
+const fmt = (ms) => (ms === undefined ? '?' : `${ms.toFixed(2)} ms`);
+/**
+ * ANALYZE the new database, then on the tenant's largest tables run a primary-key lookup and a
+ * tenant-filtered scan on both sides and report latencies side by side. Timing never fails; a
+ * query that can use an index in the source but none in the new database does.
+ */
+function performanceCheck(options = {}) {
+    const largest = options.largest ?? LARGEST;
+    return {
+        name: 'performance',
+        title: 'Performance baseline',
+        async run(ctx, budgetMs) {
+            let source;
+            let target;
+            try {
+                target = await openTarget(ctx, budgetMs);
+                await target.query('ANALYZE');
+                source = await openSource(ctx, budgetMs);
+                // The source session may be inside the snapshot's transaction; otherwise open one for SET LOCAL.
+                if (!ctx.snapshotId)
+                    await source.query('BEGIN READ ONLY');
+                await target.query('BEGIN');
+                const sizes = await target.query(`SELECT x AS tbl, coalesce((SELECT sum(greatest(c.reltuples, 0)) FROM pg_class c
+                 WHERE c.oid = to_regclass(x) OR c.oid IN (SELECT relid FROM pg_partition_tree(to_regclass(x)))), 0)::bigint::text AS n
+           FROM unnest($1::text[]) x`, [plannedTables(ctx).map((t) => t.qualified)]);
+                const rows = new Map(sizes.rows.map((r) => [r.tbl, Number(r.n)]));
+                const candidates = plannedTables(ctx)
+                    .filter((t) => t.kind !== 'reference' && t.columns.length > 0)
+                    .sort((a, b) => (rows.get(b.qualified) ?? b.rows ?? 0) - (rows.get(a.qualified) ?? a.rows ?? 0))
+                    .slice(0, largest);
+                const lines = [];
+                const lost = [];
+                for (const t of candidates) {
+                    const queries = [];
+                    if (t.keyColumns.length) {
+                        const key = t.keyColumns.map((c) => `t.${c}`).join(', ');
+                        const sample = await target.query({
+                            text: `SELECT ${key} FROM ${t.qualified} t LIMIT 1`,
+                            rowMode: 'array',
+                        });
+                        const values = sample.rows[0];
+                        if (values) {
+                            const cond = t.keyColumns.map((c, i) => `t.${c} = $${i + 1}`).join(' AND ');
+                            const sql = `SELECT * FROM ${t.qualified} t WHERE ${cond}`;
+                            queries.push({ label: 'primary-key lookup', sourceSql: sql, targetSql: sql, params: values });
+                        }
+                    }
+                    if (t.where.trim() !== 'true') {
+                        // The same predicate on both sides: in the new database it selects every row.
+                        const sql = `SELECT count(*) FROM ${t.qualified} t WHERE ${t.where}`;
+                        queries.push({ label: 'tenant-filtered scan', sourceSql: sql, targetSql: sql, params: [] });
+                    }
+                    for (const q of queries) {
+                        const s = await explain(source, q.sourceSql, q.params, true);
+                        const d = await explain(target, q.targetSql, q.params, true);
+                        lines.push(`${t.qualified} ${q.label}: shared ${fmt(s.ms)}, new ${fmt(d.ms)}`);
+                        const sIdx = await indexCapability(source, q.sourceSql, q.params);
+                        const dIdx = await indexCapability(target, q.targetSql, q.params);
+                        if (sIdx.length > 0 && dIdx.length === 0) {
+                            lost.push(`${t.qualified} ${q.label}: the source uses index ${sIdx.join(', ')}, the new database can use none`);
+                        }
+                    }
+                }
+                if (lost.length)
+                    return fail(lost[0] ?? 'index lost', capDetails([...lost, ...lines]));
+                return pass(`${candidates.length} largest table(s) measured; no index lost`, capDetails(lines));
+            }
+            finally {
+                await source?.query('ROLLBACK').catch(() => undefined);
+                await target?.query('ROLLBACK').catch(() => undefined);
+                await closeQuietly(source);
+                await closeQuietly(target);
+            }
+        },
+    };
+}
+const performance = performanceCheck();
+
+;// CONCATENATED MODULE: ./src/validation/row-counts.ts
+
+
+/** Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the new one. */
+const rowCounts = {
+    name: 'row-counts',
+    title: 'Row counts',
+    async run(ctx, budgetMs) {
+        const tables = plannedTables(ctx);
+        let source;
+        let target;
+        try {
+            if (!ctx.recorded)
+                source = await openSource(ctx, budgetMs);
+            target = await openTarget(ctx, budgetMs);
+            const differences = [];
+            let total = 0;
+            for (const t of tables) {
+                const tc = Number((await target.query(`SELECT count(*) AS n FROM ${t.qualified} t`)).rows[0]?.n);
+                let expected;
+                if (source) {
+                    expected = Number((await source.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE ${t.where}`))
+                        .rows[0]?.n);
+                }
+                else {
+                    const rec = ctx.recorded?.[t.qualified];
+                    if (!rec) {
+                        differences.push(`${t.qualified}: no count was recorded at the switch`);
+                        continue;
+                    }
+                    expected = rec.count;
+                }
+                total += tc;
+                if (tc !== expected)
+                    differences.push(`${t.qualified}: ${expected} ${source ? 'in the shared database' : 'recorded'} vs ${tc} in the new database`);
+            }
+            if (differences.length)
+                return fail(`${differences.length} of ${tables.length} tables differ: ${differences[0]}`, capDetails(differences));
+            return pass(`${tables.length} tables, ${total} rows, equal on both sides`);
+        }
+        finally {
+            await closeQuietly(source);
+            await closeQuietly(target);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/validation/schema-parity.ts
+
+
+const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+/** Objects that belong to an extension are the extension's business. */
+const NOT_EXTENSION = (classid, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
+const ROOT = (oid) => `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
+/** A summary of the user objects of a database, one item per object, compared by name. */
+async function catalogSummary(client) {
+    const rel = (c) => `quote_ident(n.nspname) || '.' || quote_ident(${c}.relname)`;
+    const queries = [
+        // tables (and partitions)
+        `SELECT 'table' AS category, ${rel('c')} AS name,
+            c.relkind::text || CASE WHEN c.relispartition THEN ' partition ' || pg_get_expr(c.relpartbound, c.oid) ELSE '' END
+            || CASE WHEN c.relkind = 'p' THEN ' by ' || pg_get_partkeydef(c.oid) ELSE '' END AS definition,
+            ${ROOT('c.oid')} AS owner
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+        `SELECT 'column', ${rel('c')} || '.' || quote_ident(a.attname),
+            format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+            || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
+            || CASE WHEN a.attgenerated <> '' THEN ' generated ' ELSE '' END
+            || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
+            || ' #' || (SELECT count(*) FROM pg_attribute a2 WHERE a2.attrelid = a.attrelid AND a2.attnum > 0 AND NOT a2.attisdropped AND a2.attnum <= a.attnum),
+            CASE WHEN c.relkind IN ('v', 'm') THEN NULL ELSE ${ROOT('c.oid')} END
+       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+        `SELECT 'constraint', ${rel('c')} || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid), ${ROOT('c.oid')}
+       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${USER_NS}`,
+        `SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid), ${ROOT('c.oid')}
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
+       JOIN pg_namespace n ON n.oid = i.relnamespace
+      WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+        `SELECT 'sequence', ${rel('c')},
+            format_type(s.seqtypid, NULL) || ' increment ' || s.seqincrement || ' min ' || s.seqmin || ' max ' || s.seqmax
+            || ' cycle ' || s.seqcycle::text,
+            (SELECT ${ROOT('d.refobjid')} FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1)
+       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+        `SELECT 'policy', ${rel('c')} || '.' || quote_ident(p.polname),
+            p.polcmd::text || CASE WHEN p.polpermissive THEN ' permissive' ELSE ' restrictive' END
+            || coalesce(' using ' || pg_get_expr(p.polqual, p.polrelid), '')
+            || coalesce(' check ' || pg_get_expr(p.polwithcheck, p.polrelid), ''),
+            ${ROOT('c.oid')}
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace`,
+        `SELECT 'row security', ${rel('c')},
+            CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END || CASE WHEN c.relforcerowsecurity THEN ', forced' ELSE '' END,
+            ${ROOT('c.oid')}
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity) AND ${USER_NS}`,
+        `SELECT 'trigger', ${rel('c')} || '.' || quote_ident(t.tgname), pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text, ${ROOT('c.oid')}
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ${USER_NS}`,
+        `SELECT 'view', ${rel('c')}, c.relkind::text || ' ' || pg_get_viewdef(c.oid), NULL
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('v', 'm') AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+        `SELECT 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname),
+            t.typtype::text || coalesce(' ' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '')
+            || coalesce(' ' || format_type(t.typbasetype, t.typtypmod), ''), NULL
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
+        `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+            md5(pg_get_functiondef(p.oid)), NULL
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
+        `SELECT 'extension', quote_ident(e.extname), '', NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
+    ];
+    const items = [];
+    for (const q of queries) {
+        const r = await client.query(`SELECT * FROM (${q}) x (category, name, definition, owner)`);
+        for (const row of r.rows)
+            items.push(row);
+    }
+    return items;
+}
+/** Pure: the differences between two summaries, by category and name. */
+function diffCatalogs(source, target) {
+    const key = (i) => `${i.category} ${i.name}`;
+    const s = new Map(source.map((i) => [key(i), i]));
+    const t = new Map(target.map((i) => [key(i), i]));
+    const out = [];
+    for (const [k, i] of s) {
+        const other = t.get(k);
+        if (!other)
+            out.push(`${i.category} ${i.name}: missing in the new database`);
+        else if (other.definition !== i.definition)
+            out.push(`${i.category} ${i.name}: differs (source: ${i.definition}; new: ${other.definition})`);
+    }
+    for (const [k, i] of t)
+        if (!s.has(k))
+            out.push(`${i.category} ${i.name}: only in the new database`);
+    return out;
+}
+/**
+ * Tables, columns and types, constraints, indexes, sequences, policies, row security,
+ * triggers, views, enum/domain types and functions of the new database match the source.
+ * Objects of source tables the plan leaves out are not expected in the new database.
+ */
+const schemaParity = {
+    name: 'schema-parity',
+    title: 'Schema parity',
+    async run(ctx, budgetMs) {
+        let source;
+        let target;
+        try {
+            source = await connectFor(ctx.sourceUrl, budgetMs);
+            target = await connectFor(ctx.targetUrl, budgetMs);
+            const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
+            const inPlan = (i) => i.owner === null || planned.has(i.owner);
+            const s = (await catalogSummary(source)).filter(inPlan);
+            const t = await catalogSummary(target);
+            const differences = diffCatalogs(s, t);
+            if (differences.length === 0)
+                return pass(`${s.length} catalog objects match`);
+            // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
+            const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
+            const hard = differences.filter((d) => !soft.includes(d));
+            if (hard.length)
+                return fail(`${hard.length} difference(s): ${hard[0]}`, capDetails([...hard, ...soft]));
+            return warn(`${soft.length} function/extension difference(s): ${soft[0]}`, capDetails(soft));
+        }
+        finally {
+            await closeQuietly(source);
+            await closeQuietly(target);
+        }
+    },
+};
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+;// CONCATENATED MODULE: ./src/validation/security.ts
+
+
+/** `scheme://user:password@` with a password that is not a placeholder. */
+const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@'"]*:([^/\s@'"]+)@/gi;
+const PLACEHOLDER = /^(\*+|x+|<[^>]*>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|password|redacted)$/i;
+/** `password=...` in a libpq keyword string. */
+const KEYWORD_PASSWORD = /\bpassword\s*=\s*([^\s&;'"]+)/gi;
+/** Pure: where a text leaks a secret, as `where:line: what` (never the secret itself). */
+function findLeaks(where, text, secrets) {
+    const out = [];
+    const lines = text.split(/\r?\n/);
+    // A password inside a URL is percent-encoded: look for both spellings.
+    const usable = secrets
+        .map((s, n) => ({ n, spellings: [...new Set([s, encodeURIComponent(s)])] }))
+        .filter(({ spellings }) => (spellings[0] ?? '').length >= 4);
+    const found = (hay, spellings) => spellings.some((s) => hay.includes(s));
+    lines.forEach((line, i) => {
+        const at = `${where}:${i + 1}`;
+        for (const { n, spellings } of usable)
+            if (found(line, spellings))
+                out.push(`${at}: contains secret #${n + 1}`);
+        for (const m of line.matchAll(URL_CREDENTIALS)) {
+            if (!PLACEHOLDER.test(m[1] ?? ''))
+                out.push(`${at}: a URL with a password`);
+        }
+        for (const m of line.matchAll(KEYWORD_PASSWORD)) {
+            if (!PLACEHOLDER.test(m[1] ?? ''))
+                out.push(`${at}: a password= setting`);
+        }
+    });
+    // A secret split across lines (e.g. wrapped output) is still a leak.
+    const joined = lines.join('');
+    for (const { n, spellings } of usable) {
+        if (!found(text, spellings) && found(joined, spellings))
+            out.push(`${where}: contains secret #${n + 1} wrapped across lines`);
+    }
+    return out;
+}
+/** No secret in the written config files, the outputs or the rendered texts (comment, summary). */
+const security = {
+    name: 'security',
+    title: 'Security',
+    async run(ctx) {
+        const leaks = [];
+        const unreadable = [];
+        for (const file of ctx.filesToScan) {
+            let text;
+            try {
+                text = await (0,promises_.readFile)(file, 'utf8');
+            }
+            catch (e) {
+                unreadable.push(`${file}: cannot be read (${e.code ?? 'error'})`);
+                continue;
+            }
+            leaks.push(...findLeaks(file, text, ctx.secrets));
+        }
+        ctx.textsToScan.forEach((text, i) => leaks.push(...findLeaks(`text #${i + 1}`, text, ctx.secrets)));
+        if (leaks.length)
+            return fail(`secret found: ${leaks[0]}`, capDetails([...leaks, ...unreadable]));
+        if (unreadable.length)
+            return fail(`cannot scan ${unreadable[0]}`, capDetails(unreadable));
+        const n = ctx.filesToScan.length + ctx.textsToScan.length;
+        if (ctx.secrets.length === 0)
+            return pass(`${n} file(s)/text(s) scanned for URL credentials (no secret given)`);
+        return pass(`${n} file(s)/text(s) scanned: no secret, no URL credentials`);
+    },
+};
+
+;// CONCATENATED MODULE: ./src/validation/sequences.ts
+
+
+/**
+ * Every sequence of the new database is past the values already in the column it feeds
+ * (owned sequences, identity columns, and `nextval(...)` defaults), so the first insert after
+ * the promotion cannot collide.
+ */
+const sequences = {
+    name: 'sequences',
+    title: 'Sequences',
+    async run(ctx, budgetMs) {
+        let target;
+        try {
+            target = await openTarget(ctx, budgetMs);
+            const feeds = await target.query(`
+        SELECT s.seqrelid::regclass::text AS seq, c.oid::regclass::text AS tbl, quote_ident(a.attname) AS col,
+               s.seqincrement::text AS increment, pg_sequence_last_value(s.seqrelid)::text AS last_value,
+               s.seqstart::text AS start_value
+          FROM pg_sequence s
+          JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = s.seqrelid
+                          AND d.classid = 'pg_attrdef'::regclass
+          JOIN pg_attrdef ad ON ad.oid = d.objid
+          JOIN pg_class c ON c.oid = ad.adrelid
+          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ad.adnum
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        UNION
+        SELECT s.seqrelid::regclass::text, c.oid::regclass::text, quote_ident(a.attname),
+               s.seqincrement::text, pg_sequence_last_value(s.seqrelid)::text, s.seqstart::text
+          FROM pg_sequence s
+          JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
+                          AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+          JOIN pg_class c ON c.oid = d.refobjid
+          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+         ORDER BY 1, 2, 3`);
+            const problems = [];
+            for (const f of feeds.rows) {
+                const inc = BigInt(f.increment);
+                const agg = inc > 0n ? 'max' : 'min';
+                const r = await target.query(`SELECT ${agg}(${f.col})::text AS v FROM ${f.tbl}`);
+                const v = r.rows[0]?.v;
+                if (v === null || v === undefined || !/^-?\d+$/.test(v))
+                    continue; // empty, or not an integer column
+                const next = f.last_value === null ? BigInt(f.start_value) : BigInt(f.last_value) + inc;
+                const used = BigInt(v);
+                if (inc > 0n ? next <= used : next >= used) {
+                    problems.push(`${f.seq} would next give ${next} but ${f.tbl}.${f.col} already holds ${used}`);
+                }
+            }
+            if (problems.length)
+                return fail(problems[0] ?? 'sequence behind', capDetails(problems));
+            return pass(`${feeds.rows.length} sequence(s) past the values they feed`);
+        }
+        finally {
+            await closeQuietly(target);
+        }
+    },
+};
+
+// EXTERNAL MODULE: external "node:timers/promises"
+var external_node_timers_promises_ = __webpack_require__(58500);
+;// CONCATENATED MODULE: ./src/cloudrun/health.ts
+/**
+ * The service's health endpoint, retried while the service warms up (cold start, 5xx, 429,
+ * connection errors) and not retried on a definite answer (other 4xx).
+ */
+
+
+function retryable(status) {
+    return status >= 500 || status === 429 || status === 408;
+}
+function healthUrl(url, path) {
+    try {
+        const base = new URL(url);
+        if (base.protocol !== 'https:' && base.protocol !== 'http:')
+            return undefined;
+        return new URL(path.startsWith('/') ? path : `/${path}`, base);
+    }
+    catch {
+        return undefined;
+    }
+}
+async function checkHealth(url, path, opts = {}) {
+    const attempts = Math.max(1, opts.attempts ?? 5);
+    const deadlineMs = opts.deadlineMs ?? 60_000;
+    const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
+    let delay = opts.initialDelayMs ?? 1000;
+    const target = healthUrl(url, path);
+    if (!target)
+        return { ok: false, message: `not an http(s) URL: ${(0,secrets/* redact */.E$)(url)}`, attempts: 0 };
+    const started = Date.now();
+    let last = { message: 'not attempted' };
+    let made = 0;
+    for (let i = 1; i <= attempts; i++) {
+        const left = deadlineMs - (Date.now() - started);
+        if (left <= 0 || opts.signal?.aborted)
+            break;
+        made = i;
+        const timeout = AbortSignal.timeout(Math.min(requestTimeoutMs, left));
+        const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+        try {
+            const res = await fetch(target, {
+                signal,
+                redirect: 'manual',
+                headers: { 'user-agent': 'tenant-promotion-health' },
+            });
+            await res.body?.cancel().catch(() => undefined);
+            if (res.status >= 200 && res.status < 300)
+                return { ok: true, status: res.status, message: `HTTP ${res.status}`, attempts: i };
+            last = {
+                status: res.status,
+                message: res.status === 401 || res.status === 403
+                    ? `HTTP ${res.status}: the service requires authentication (grant roles/run.invoker to allUsers, or check it from inside the network)`
+                    : `HTTP ${res.status}`,
+            };
+            if (!retryable(res.status))
+                break;
+        }
+        catch (e) {
+            const reason = timeout.aborted
+                ? `no answer within ${Math.min(requestTimeoutMs, left)} ms`
+                : e.message;
+            last = { message: `did not answer: ${(0,secrets/* redact */.E$)(e.cause?.message ?? reason)}` };
+            if (opts.signal?.aborted)
+                break;
+        }
+        if (i < attempts) {
+            const wait = Math.min(delay, deadlineMs - (Date.now() - started));
+            if (wait <= 0)
+                break;
+            try {
+                await (0,external_node_timers_promises_.setTimeout)(wait, undefined, opts.signal ? { signal: opts.signal } : undefined);
+            }
+            catch {
+                break; // aborted
+            }
+            delay = Math.min(delay * 2, 10_000);
+        }
+    }
+    return { ok: false, ...last, attempts: made };
+}
+
+;// CONCATENATED MODULE: ./src/validation/service-health.ts
+
+
+/** Time kept back from the check's budget so the probe's own deadline ends first. */
+const MARGIN_MS = 2000;
+/**
+ * GET the service's health path with retries and a deadline; skip when no service was deployed.
+ * `options` tune the retries (tests shorten them); `probe` replaces the HTTP call.
+ */
+function serviceHealthCheck(options = {}, probe = checkHealth) {
+    return {
+        name: 'service-health',
+        title: 'Service health',
+        async run(ctx, budgetMs) {
+            if (!ctx.service)
+                return skip('no Cloud Run service was deployed');
+            const { url, healthPath } = ctx.service;
+            const path = healthPath.startsWith('/') ? healthPath : `/${healthPath}`;
+            const shown = `${url.replace(/\/+$/, '')}${path}`;
+            const r = await probe(url, path, { ...options, deadlineMs: Math.max(1000, budgetMs - MARGIN_MS) });
+            const detail = [`GET ${shown}: ${r.message} (${r.attempts} attempt${r.attempts === 1 ? '' : 's'})`];
+            if (r.ok)
+                return pass(`${shown} answered ${r.status ?? 'OK'}`, detail);
+            return fail(`${shown} is not healthy: ${r.status !== undefined ? `HTTP ${r.status}` : r.message}`, detail);
+        },
+    };
+}
+const serviceHealth = serviceHealthCheck();
+
+;// CONCATENATED MODULE: ./src/validation/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** The checks a promotion runs, in order: data first, then access, then the service. */
+const defaultChecks = [
+    rowCounts,
+    checksums,
+    foreignRows,
+    schemaParity,
+    sequences,
+    accessControl,
+    security,
+    performance,
+    serviceHealth,
+];
+class BudgetExceeded extends Error {
+}
+function formatBudget(ms) {
+    return ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+/** The run's own secrets (the generated password, …), whether or not they were registered for redaction. */
+function hideSecrets(text, secrets) {
+    let out = text;
+    for (const s of secrets)
+        if (s.length >= 4)
+            out = out.split(s).join('***');
+    return out;
+}
+async function withBudget(ms, fn) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new BudgetExceeded()), ms);
+    });
+    try {
+        return await Promise.race([fn(), timeout]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/**
+ * Runs the checks one after another, each within its time budget. A check that throws or runs
+ * out of time is a `fail` with the reason, never a skip. Messages pass through `redact` and
+ * have ctx.secrets removed.
+ */
+async function runChecks(ctx, checks = defaultChecks) {
+    const records = [];
+    for (const check of checks) {
+        const budget = check.budgetMs ?? ctx.budgetMs ?? DEFAULT_CHECK_BUDGET_MS;
+        const started = Date.now();
+        let result;
+        try {
+            result = await withBudget(budget, () => check.run(ctx, budget));
+        }
+        catch (e) {
+            result =
+                e instanceof BudgetExceeded
+                    ? { status: 'fail', reason: `did not finish within ${formatBudget(budget)}`, details: [] }
+                    : {
+                        status: 'fail',
+                        reason: `could not run: ${(0,errors/* describeError */.Uc)(e).message}`,
+                        details: (0,errors/* describeError */.Uc)(e).hint ? [(0,errors/* describeError */.Uc)(e).hint] : [],
+                    };
+        }
+        const clean = (text) => (0,secrets/* redact */.E$)(hideSecrets(text, ctx.secrets));
+        const record = {
+            name: check.name,
+            title: check.title,
+            status: result.status,
+            reason: clean(result.reason),
+            details: result.details.map(clean),
+            durationMs: Date.now() - started,
+        };
+        ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
+        records.push(record);
+    }
+    return records;
+}
+
+
+/***/ })
+
+};
+;

@@ -1,0 +1,108 @@
+"use strict";
+exports.id = 580;
+exports.ids = [580];
+exports.modules = {
+
+/***/ 67580:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   renderStatusText: () => (/* binding */ renderStatusText)
+/* harmony export */ });
+/**
+ * Terminal rendering of a tenant's status (pure). Plain text with a few symbols; colour is the
+ * caller's business. Untrusted strings (history details, names from the catalog) are printed
+ * through `clean`, which strips control characters so they cannot move the cursor or fake lines.
+ */
+const OVERALL = {
+    shared: 'SHARED',
+    isolated: 'ISOLATED',
+    partial: 'PARTIAL (needs attention)',
+};
+function clean(text, max = 200) {
+    // eslint-disable-next-line no-control-regex
+    const stripped = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
+    return stripped.length > max ? `${stripped.slice(0, max)}…` : stripped;
+}
+function n(v) {
+    return v === null ? '–' : v.toLocaleString('en-US');
+}
+function pad(text, width) {
+    return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+function padStart(text, width) {
+    return text.length >= width ? text : ' '.repeat(width - text.length) + text;
+}
+function renderStatusText(s) {
+    const out = [];
+    out.push(`Tenant ${clean(s.tenant, 63)}: ${OVERALL[s.overall]}`);
+    for (const r of s.reasons)
+        out.push(`  ${s.overall === 'partial' ? '!' : '-'} ${clean(r, 400)}`);
+    out.push('');
+    out.push(`Shared database   ${clean(s.sharedDatabase)}`);
+    out.push(`Tenant row        id ${clean(s.tenantRow.id)}, isolation_mode ${clean(s.tenantRow.isolationMode)}`);
+    const iso = s.isolation;
+    out.push(`State             ${iso?.state ?? '(never promoted)'}${iso?.isolated_at ? `, isolated at ${clean(iso.isolated_at)}` : ''}`);
+    if (s.isolationError)
+        out.push(`                  settings.isolation unreadable: ${clean(s.isolationError)}`);
+    out.push(`Database          ${clean(s.database.name)}: ${s.database.exists ? 'exists' : 'absent'}`);
+    for (const r of s.roles)
+        out.push(`${pad(`Role (${r.purpose})`, 18)}${clean(r.name)}: ${r.exists ? 'exists' : 'absent'}`);
+    for (const f of s.routing) {
+        out.push(`Routing file      ${clean(f.path)}: ${f.exists ? (f.valid ? 'present' : 'present, INVALID') : 'absent'}`);
+    }
+    out.push(`Service URL       ${s.serviceUrl ? clean(s.serviceUrl) : '–'}`);
+    if (s.tables.length > 0) {
+        out.push('');
+        const names = s.tables.map((t) => clean(`${t.schema}.${t.name}`, 60));
+        const w = Math.max(5, ...names.map((x) => x.length));
+        out.push(`${pad('Table', w)}  ${pad('Kind', 9)}  ${padStart('Shared', 10)}  ${padStart('Isolated', 10)}`);
+        s.tables.forEach((t, i) => {
+            const diff = t.isolated !== null && t.shared !== null && t.isolated !== t.shared && s.overall !== 'isolated'
+                ? '  ≠'
+                : '';
+            out.push(`${pad(names[i], w)}  ${pad(t.kind, 9)}  ${padStart(n(t.shared), 10)}  ${padStart(n(t.isolated), 10)}${diff}`);
+        });
+    }
+    if (s.planNotes.length > 0) {
+        out.push('');
+        out.push('Plan notes');
+        for (const note of s.planNotes.slice(0, 20))
+            out.push(`  - ${clean(note, 300)}`);
+        if (s.planNotes.length > 20)
+            out.push(`  … and ${s.planNotes.length - 20} more`);
+    }
+    if (s.checks) {
+        out.push('');
+        out.push(`Checks (--verify): ${s.checks.filter((c) => c.status === 'pass').length}/${s.checks.length} passed`);
+        for (const c of s.checks) {
+            out.push(`  ${pad(c.status.toUpperCase(), 5)} ${clean(c.title, 60)}: ${clean(c.reason, 300)}`);
+            for (const d of c.status === 'fail' ? c.details.slice(0, 5) : [])
+                out.push(`        ${clean(d, 300)}`);
+        }
+    }
+    const history = iso?.history ?? [];
+    if (history.length > 0) {
+        out.push('');
+        out.push('History');
+        for (const h of history.slice(-20)) {
+            const who = [
+                h.actor && `by ${clean(h.actor, 60)}`,
+                h.source && `via ${clean(h.source, 40)}`,
+                h.pull_request !== undefined && `PR #${h.pull_request}`,
+            ]
+                .filter(Boolean)
+                .join(' ');
+            out.push(`  ${clean(h.at, 40)}  ${pad(h.event, 16)} ${who}${h.detail ? ` — ${clean(h.detail, 200)}` : ''}`);
+        }
+        if (history.length > 20)
+            out.push(`  (${history.length - 20} older entries in --json)`);
+    }
+    return out.join('\n') + '\n';
+}
+
+
+/***/ })
+
+};
+;

@@ -1,0 +1,434 @@
+"use strict";
+exports.id = 926;
+exports.ids = [926];
+exports.modules = {
+
+/***/ 89926:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  TenantStatus: () => (/* binding */ TenantStatus),
+  tenantStatus: () => (/* binding */ tenantStatus)
+});
+
+// UNUSED EXPORTS: Overall, TableStatus, judge
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __webpack_require__(38816);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/names.ts
+var src_names = __webpack_require__(46455);
+;// CONCATENATED MODULE: ./src/log.ts
+/** A logger that keeps lines in memory; for tests and for quiet runs. */
+function memoryLogger() {
+    const lines = [];
+    return {
+        lines,
+        info: (m) => void lines.push(m),
+        warn: (m) => void lines.push(`warning: ${m}`),
+        error: (m) => void lines.push(`error: ${m}`),
+        debug: () => undefined,
+        group: async (title, fn) => {
+            lines.push(`## ${title}`);
+            return fn();
+        },
+        secret: () => undefined,
+    };
+}
+
+// EXTERNAL MODULE: ./src/postgres/catalog.ts
+var catalog = __webpack_require__(17092);
+// EXTERNAL MODULE: ./src/postgres/connect.ts
+var connect = __webpack_require__(36741);
+// EXTERNAL MODULE: ./src/postgres/plan.ts
+var postgres_plan = __webpack_require__(43524);
+// EXTERNAL MODULE: ./src/postgres/sql.ts
+var sql = __webpack_require__(75259);
+// EXTERNAL MODULE: ./src/postgres/urls.ts
+var urls = __webpack_require__(31085);
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __webpack_require__(27194);
+;// CONCATENATED MODULE: ./src/pipeline/record.ts
+
+/**
+ * The record of one run. Every output — PR comment, job summary, status JSON, terminal — is a
+ * rendering of this record, so it is the contract between the pipeline and the reporters.
+ */
+const StepStatus = schemas/* enum */.k5n(['pending', 'running', 'done', 'skipped', 'failed', 'undone', 'undo-failed']);
+const StepRecord = schemas/* object */.Ikc({
+    name: schemas/* string */.YjP(),
+    title: schemas/* string */.YjP(),
+    status: StepStatus,
+    startedAt: schemas/* string */.YjP().optional(),
+    durationMs: schemas/* number */.aig().optional(),
+    /** One line on what the step did (or why it was skipped). */
+    detail: schemas/* string */.YjP().optional(),
+    error: schemas/* string */.YjP().optional(),
+});
+const CheckStatus = schemas/* enum */.k5n(['pass', 'warn', 'fail', 'skip']);
+const CheckRecord = schemas/* object */.Ikc({
+    name: schemas/* string */.YjP(),
+    title: schemas/* string */.YjP(),
+    status: CheckStatus,
+    reason: schemas/* string */.YjP(),
+    details: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
+    durationMs: schemas/* number */.aig().optional(),
+});
+const TableKind = schemas/* enum */.k5n(['root', 'tenant', 'dependent', 'reference']);
+const TableRecord = schemas/* object */.Ikc({
+    schema: schemas/* string */.YjP(),
+    name: schemas/* string */.YjP(),
+    kind: TableKind,
+    /** Rows planned (counted in the source snapshot). */
+    plannedRows: schemas/* number */.aig().optional(),
+    /** Rows written to the new database. */
+    copiedRows: schemas/* number */.aig().optional(),
+    bytes: schemas/* number */.aig().optional(),
+    durationMs: schemas/* number */.aig().optional(),
+    /** Rows deleted from the shared database by cleanup. */
+    deletedRows: schemas/* number */.aig().optional(),
+    checksum: schemas/* string */.YjP().optional(),
+});
+const Operation = schemas/* enum */.k5n(['promote', 'rollback']);
+const RunResult = schemas/* enum */.k5n([
+    'promoted',
+    'already-isolated',
+    'dry-run',
+    'skipped',
+    'failed',
+    'rolled-back',
+    'running',
+]);
+const TriggerInfo = schemas/* object */.Ikc({
+    /** Who asked for it: the labeler, the dispatcher, the CLI user. */
+    actor: schemas/* string */.YjP().optional(),
+    source: schemas/* string */.YjP(),
+    pullRequest: schemas/* number */.aig().optional(),
+    runUrl: schemas/* string */.YjP().optional(),
+    runId: schemas/* string */.YjP().optional(),
+});
+const RunRecord = schemas/* object */.Ikc({
+    operation: Operation,
+    tenant: schemas/* string */.YjP(),
+    database: schemas/* string */.YjP().optional(),
+    result: RunResult,
+    dryRun: schemas/* boolean */.zMY().default(false),
+    startedAt: schemas/* string */.YjP(),
+    finishedAt: schemas/* string */.YjP().optional(),
+    trigger: TriggerInfo,
+    steps: schemas/* array */.YOg(StepRecord),
+    checks: schemas/* array */.YOg(CheckRecord).default([]),
+    tables: schemas/* array */.YOg(TableRecord).default([]),
+    /** Planning notes: warnings (unindexed foreign keys, …) that do not block. */
+    notes: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
+    /** True once the commit point has passed: failures after it are resumed, not undone. */
+    committed: schemas/* boolean */.zMY().default(false),
+    /** How long the tenant's writes were blocked at the switch. */
+    freezeMs: schemas/* number */.aig().optional(),
+    serviceUrl: schemas/* string */.YjP().optional(),
+    revision: schemas/* string */.YjP().optional(),
+    error: schemas/* object */.Ikc({ code: schemas/* string */.YjP(), message: schemas/* string */.YjP(), hint: schemas/* string */.YjP().optional(), step: schemas/* string */.YjP().optional() })
+        .optional(),
+    /** Steps whose effects were undone after a failure, in the order they were undone. */
+    undone: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
+});
+
+// EXTERNAL MODULE: ./src/pipeline/routing.ts
+var pipeline_routing = __webpack_require__(36372);
+// EXTERNAL MODULE: ./src/pipeline/tenant-state.ts
+var tenant_state = __webpack_require__(95136);
+;// CONCATENATED MODULE: ./src/pipeline/status.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * `status`: what is true about one tenant right now, read from the shared database, the
+ * isolated database, the cluster's roles and the routing files. Read-only.
+ */
+const Overall = schemas/* enum */.k5n(['shared', 'isolated', 'partial']);
+const TableStatus = schemas/* object */.Ikc({
+    schema: schemas/* string */.YjP(),
+    name: schemas/* string */.YjP(),
+    kind: TableKind,
+    /** The tenant's rows in the shared database (all rows for reference tables); null if unreadable. */
+    shared: schemas/* number */.aig().nullable(),
+    /** Rows in the isolated database; null when it (or the table) does not exist. */
+    isolated: schemas/* number */.aig().nullable(),
+});
+const TenantStatus = schemas/* object */.Ikc({
+    tenant: schemas/* string */.YjP(),
+    overall: Overall,
+    /** Why `overall` is what it is; for `partial`, each inconsistency found and how to fix it. */
+    reasons: schemas/* array */.YOg(schemas/* string */.YjP()),
+    checkedAt: schemas/* string */.YjP(),
+    sharedDatabase: schemas/* string */.YjP(),
+    tenantRow: schemas/* object */.Ikc({
+        id: schemas/* string */.YjP(),
+        isolationMode: schemas/* string */.YjP(),
+    }),
+    /** `settings.isolation` as stored (state, audit history, service…); null when never promoted. */
+    isolation: tenant_state/* IsolationSettings */.AU.nullable(),
+    /** Set when `settings.isolation` exists but does not parse. */
+    isolationError: schemas/* string */.YjP().optional(),
+    database: schemas/* object */.Ikc({ name: schemas/* string */.YjP(), exists: schemas/* boolean */.zMY() }),
+    roles: schemas/* array */.YOg(schemas/* object */.Ikc({ name: schemas/* string */.YjP(), purpose: schemas/* enum */.k5n(['owner', 'app']), exists: schemas/* boolean */.zMY() })),
+    tables: schemas/* array */.YOg(TableStatus),
+    /** Planning problems (blockers) and notes; informative in status. */
+    planNotes: schemas/* array */.YOg(schemas/* string */.YjP()),
+    routing: schemas/* array */.YOg(schemas/* object */.Ikc({ path: schemas/* string */.YjP(), exists: schemas/* boolean */.zMY(), valid: schemas/* boolean */.zMY() })),
+    serviceUrl: schemas/* string */.YjP().optional(),
+    /** `--verify`: the post-promotion checks re-run against the isolated database. */
+    checks: schemas/* array */.YOg(CheckRecord).optional(),
+});
+/** The tenant's row, by slug; unlike the engine's readTenant it keeps a malformed settings.isolation for the report. */
+async function readTenantRow(client, tenantsTable, slug) {
+    const { rows } = await client.query(`SELECT t.id::text AS id, pg_typeof(t.id)::text AS id_type, t.isolation_mode::text AS isolation_mode, t.settings
+       FROM ${(0,sql/* quoteQualified */.$)(tenantsTable)} t WHERE t.slug = $1`, [slug]);
+    const row = rows[0];
+    if (!row) {
+        throw new errors/* PromotionError */.g1('tenant-not-found', `Tenant "${slug}" was not found in ${tenantsTable}.`, 'Check the slug (the slug column of the tenants table) and that the connection points at the shared database.');
+    }
+    return {
+        id: row.id,
+        idType: row.id_type,
+        isolationMode: row.isolation_mode ?? 'shared',
+        settings: row.settings,
+    };
+}
+async function countRows(client, sql) {
+    try {
+        const { rows } = await client.query(sql);
+        return Number(rows[0]?.n ?? 0);
+    }
+    catch {
+        return null;
+    }
+}
+/** A routing file: present, and valid against its schema. */
+async function fileState(path, schema) {
+    try {
+        await (0,promises_.access)(path);
+    }
+    catch {
+        return { path, exists: false, valid: false };
+    }
+    try {
+        return { path, exists: true, valid: schema.safeParse(JSON.parse(await (0,promises_.readFile)(path, 'utf8'))).success };
+    }
+    catch {
+        return { path, exists: true, valid: false };
+    }
+}
+/** Decides shared / isolated / partial from the facts gathered (pure). */
+function judge(s) {
+    const problems = [];
+    const mode = s.tenantRow.isolationMode;
+    const state = s.isolation?.state;
+    const rolesPresent = s.roles.filter((r) => r.exists).map((r) => r.name);
+    const filesPresent = s.routing.filter((f) => f.exists).map((f) => f.path);
+    if (s.isolationError)
+        problems.push(`settings.isolation does not parse: ${s.isolationError}`);
+    if (mode === 'isolated') {
+        if (!s.database.exists) {
+            problems.push(`status says isolated but database ${s.database.name} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`);
+        }
+        if (state === 'switched') {
+            problems.push('a promotion stopped after its switch (state "switched"); re-run promote to finish routing and cleanup');
+        }
+        else if (state !== 'complete') {
+            problems.push(`status says isolated but settings.isolation.state is ${state ? `"${state}"` : 'missing'}`);
+        }
+        for (const r of s.roles.filter((r) => !r.exists))
+            problems.push(`role ${r.name} (${r.purpose}) does not exist`);
+        for (const f of s.routing.filter((f) => !f.exists))
+            problems.push(`routing file ${f.path} is missing`);
+        for (const f of s.routing.filter((f) => f.exists && !f.valid))
+            problems.push(`routing file ${f.path} does not match its schema`);
+        if (s.database.exists) {
+            for (const t of s.tables.filter((t) => t.isolated === null)) {
+                problems.push(`table ${t.schema}.${t.name} is missing from ${s.database.name}`);
+            }
+        }
+        if (problems.length === 0) {
+            const kept = s.tables.filter((t) => t.kind !== 'reference' && t.kind !== 'root' && (t.shared ?? 0) > 0);
+            return {
+                overall: 'isolated',
+                reasons: [
+                    `isolated in ${s.database.name}${s.isolation?.isolated_at ? ` since ${s.isolation.isolated_at}` : ''}`,
+                    ...(kept.length > 0 ? [`shared rows kept in ${kept.length} table(s) (keep-shared-data)`] : []),
+                ],
+            };
+        }
+        return { overall: 'partial', reasons: problems };
+    }
+    if (mode !== 'shared')
+        problems.push(`isolation_mode is "${mode}", expected shared or isolated`);
+    if (s.database.exists) {
+        problems.push(`database ${s.database.name} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`);
+    }
+    if (rolesPresent.length > 0)
+        problems.push(`role(s) ${rolesPresent.join(', ')} exist but status says shared`);
+    if (filesPresent.length > 0)
+        problems.push(`routing file(s) ${filesPresent.join(', ')} exist but status says shared`);
+    if (problems.length === 0) {
+        return {
+            overall: 'shared',
+            reasons: [state === 'rolled-back' ? 'in the shared database (rolled back)' : 'in the shared database'],
+        };
+    }
+    return { overall: 'partial', reasons: problems };
+}
+/** Gathers the tenant's status. Throws PromotionError when the tenant or its table is missing. */
+async function tenantStatus(options, opts = {}) {
+    const shared = await (0,connect/* connect */.Ng)(options.databaseUrl);
+    try {
+        const sharedDatabase = (await shared.query('SELECT current_database() AS db')).rows[0]
+            .db;
+        const row = await readTenantRow(shared, options.tenantsTable, options.tenantSlug);
+        let isolation;
+        let isolationError;
+        try {
+            isolation = (0,tenant_state/* parseIsolation */.Qp)(row.settings);
+        }
+        catch (e) {
+            isolationError = e instanceof Error ? e.message.slice(0, 300) : String(e);
+        }
+        const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
+        const dbName = isolation?.isolated_db_name ?? names.database;
+        const dbExists = (await shared.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+        const roleList = [
+            { name: isolation?.owner_role ?? names.ownerRole, purpose: 'owner' },
+            { name: isolation?.app_role ?? names.appRole, purpose: 'app' },
+        ];
+        const roles = [];
+        for (const r of roleList) {
+            const exists = (await shared.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
+            roles.push({ ...r, exists });
+        }
+        const graph = await (0,catalog/* readTableGraph */.r)(shared);
+        const plan = (0,postgres_plan/* planTenant */.g)(graph, {
+            tenantsTable: options.tenantsTable,
+            tenantKey: options.tenantKey,
+            tenantId: row.id,
+            tenantIdType: row.idType,
+            referenceTables: options.referenceTables,
+        });
+        await (0,connect/* setTenantId */.si)(shared, row.id);
+        const tables = [];
+        for (const t of plan.tables) {
+            tables.push({
+                schema: t.schema,
+                name: t.name,
+                kind: t.kind,
+                shared: await countRows(shared, `SELECT count(*) AS n FROM ${t.qualified} t WHERE ${t.where}`),
+                isolated: null,
+            });
+        }
+        if (dbExists) {
+            const isolated = await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(options.databaseUrl, dbName)).catch(() => undefined);
+            if (isolated) {
+                try {
+                    for (const [i, t] of plan.tables.entries()) {
+                        tables[i].isolated = await countRows(isolated, `SELECT count(*) AS n FROM ${t.qualified}`);
+                    }
+                }
+                finally {
+                    await isolated.end().catch(() => undefined);
+                }
+            }
+        }
+        const paths = (0,pipeline_routing/* routingPaths */.vg)(options.configDir, options.tenantSlug);
+        const routing = [
+            await fileState(paths.routing, pipeline_routing/* RoutingConfig */.Ls),
+            await fileState(paths.loadBalancer, pipeline_routing/* LoadBalancerConfig */.TZ),
+        ];
+        const facts = {
+            tenant: options.tenantSlug,
+            checkedAt: new Date().toISOString(),
+            sharedDatabase,
+            tenantRow: { id: row.id, isolationMode: row.isolationMode },
+            isolation: isolation ?? null,
+            ...(isolationError !== undefined && { isolationError }),
+            database: { name: dbName, exists: dbExists },
+            roles,
+            tables,
+            planNotes: [...plan.blockers.map((b) => `blocker: ${b}`), ...plan.notes],
+            routing,
+            ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
+        };
+        const status = TenantStatus.parse({ ...facts, ...judge(facts) });
+        if (opts.verify)
+            status.checks = await verifyTenant(options, status, plan, opts.log ?? memoryLogger());
+        return status;
+    }
+    catch (e) {
+        if (e instanceof errors/* PromotionError */.g1)
+            throw e;
+        throw new errors/* PromotionError */.g1('database', `Reading the status of "${options.tenantSlug}" from ${(0,secrets/* safeUrl */.Pl)(options.databaseUrl)} failed: ${e instanceof Error ? e.message : String(e)}`, 'Check the connection settings (DATABASE_URL or DB_*) and that the user can read the catalog.', { cause: e });
+    }
+    finally {
+        await shared.end().catch(() => undefined);
+    }
+}
+/**
+ * `status --verify`: the post-promotion checks again, against the isolated database and the
+ * counts and digests recorded at the switch (the shared rows may be gone). Access control is
+ * skipped: it logs in as the tenant's role, whose password is not stored anywhere.
+ */
+async function verifyTenant(options, status, plan, log) {
+    if (!status.database.exists || status.tenantRow.isolationMode !== 'isolated') {
+        throw new errors/* PromotionError */.g1('tenant-state', `Nothing to verify: tenant "${status.tenant}" is ${status.overall}${status.database.exists ? '' : ` and ${status.database.name} does not exist`}.`, 'status --verify checks an isolated tenant; promote it first.');
+    }
+    const { defaultChecks, runChecks } = await __webpack_require__.e(/* import() */ 326).then(__webpack_require__.bind(__webpack_require__, 47326));
+    const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
+    const isolation = status.isolation;
+    const checks = defaultChecks.filter((c) => c.name !== 'access-control');
+    const records = await runChecks({
+        sourceUrl: options.databaseUrl,
+        targetUrl: (0,urls/* databaseUrl */.FA)(options.databaseUrl, status.database.name),
+        tenantId: status.tenantRow.id,
+        plan,
+        names: { ...names, database: status.database.name },
+        sharedDatabase: status.sharedDatabase,
+        appRole: { name: isolation?.app_role ?? names.appRole, password: '' },
+        ...(isolation?.shared_rows_removed !== false &&
+            isolation?.verified && { recorded: isolation.verified }),
+        filesToScan: status.routing.filter((f) => f.exists).map((f) => f.path),
+        textsToScan: [],
+        secrets: [],
+        ...(status.serviceUrl && {
+            service: { url: status.serviceUrl, healthPath: options.cloudRun?.healthPath ?? '/health' },
+        }),
+        log,
+    }, checks);
+    records.push({
+        name: 'access-control',
+        title: 'Access control',
+        status: 'skip',
+        reason: "logs in as the tenant's role, whose password is not stored; run by promote",
+        details: [],
+    });
+    return records;
+}
+
+
+/***/ })
+
+};
+;

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { memoryLogger } from '../../src/log';
+import { promote } from '../../src/pipeline/promote';
+import type { RunRecord } from '../../src/pipeline/record';
+import { runEngine } from '../support/child-run';
+import { assertPromoted, sharedState } from '../support/fault-checks';
+import { createSharedFixture, type SharedFixture } from '../support/fixture';
+
+/** Property 2 of issue 8: one run per tenant at a time; different tenants in parallel. */
+
+async function optionsFor(f: SharedFixture, slug: string) {
+  const configDir = await mkdtemp(join(tmpdir(), 'races-config-'));
+  return { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
+}
+
+const deps = (runId: string) => ({ log: memoryLogger(), trigger: { source: 'test', actor: 'race', runId } });
+
+/** The loser: refused at the lock, naming the holder, with nothing done or undone. */
+function assertLockRefused(loser: RunRecord, slug: string): void {
+  assert.equal(loser.result, 'failed');
+  assert.equal(loser.error?.code, 'lock-held', JSON.stringify(loser.error));
+  assert.equal(loser.error?.step, 'lock');
+  assert.match(loser.error!.message, new RegExp(`lock held by tenant-promotion ${slug}`), 'names the holder');
+  assert.match(loser.error!.message, /made no changes/);
+  assert.deepEqual(loser.undone, []);
+  assert.equal(loser.committed, false);
+  assert.ok(
+    loser.steps.filter((s) => s.name !== 'lock').every((s) => s.status === 'pending'),
+    JSON.stringify(loser.steps),
+  );
+}
+
+describe('races (real PostgreSQL)', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await createSharedFixture({ rows: 200 });
+  });
+  after(async () => {
+    await f.cleanup();
+  });
+
+  it('two promotions of one tenant in one process: exactly one promotes, the other reports the holder', async () => {
+    const slug = f.tenants.main;
+    const before = await sharedState(f, slug);
+    const opts = await optionsFor(f, slug);
+    const outcomes = await Promise.all([promote(opts, deps('A')), promote(opts, deps('B'))]);
+    const winners = outcomes.filter((o) => o.record.result === 'promoted');
+    const losers = outcomes.filter((o) => o.record.result !== 'promoted');
+    assert.equal(winners.length, 1, outcomes.map((o) => `${o.record.result} ${JSON.stringify(o.record.error)}`).join('\n'));
+    assert.equal(losers.length, 1);
+    const loser = losers[0]!.record;
+    assertLockRefused(loser, slug);
+    const winnerRun = winners[0]!.record.trigger.runId;
+    assert.match(loser.error!.message, new RegExp(`run ${winnerRun}`), 'names the holding run');
+    assert.equal(losers[0]!.databasePassword, undefined);
+    await assertPromoted(f, slug, before, 'in-process race', { configDir: opts.configDir });
+    await rm(opts.configDir, { recursive: true, force: true });
+  });
+
+  it('two promotions of one tenant in two processes: exactly one promotes, the other changed nothing', async () => {
+    const slug = f.tenants.other;
+    const before = await sharedState(f, slug);
+    const opts = await optionsFor(f, slug);
+    const results = await Promise.all([runEngine('promote', opts), runEngine('promote', opts)]);
+    const records = results.map((r) => r.record!);
+    assert.ok(records.every(Boolean), 'both children printed a record');
+    const winners = records.filter((r) => r.result === 'promoted');
+    const losers = records.filter((r) => r.result !== 'promoted');
+    assert.equal(winners.length, 1, records.map((r) => `${r.result} ${JSON.stringify(r.error)}`).join('\n'));
+    assertLockRefused(losers[0]!, slug);
+    assert.match(losers[0]!.error!.message, new RegExp(`run ${winners[0]!.trigger.runId}`));
+    await assertPromoted(f, slug, before, 'two-process race', {
+      configDir: opts.configDir,
+      alsoPromoted: [f.tenants.main],
+    });
+    await rm(opts.configDir, { recursive: true, force: true });
+  });
+
+  it('two different tenants promoted in parallel both succeed without interfering', async () => {
+    const a = f.tenants.small;
+    const b = f.tenants.empty;
+    const beforeA = await sharedState(f, a);
+    const beforeB = await sharedState(f, b);
+    const [optsA, optsB] = [await optionsFor(f, a), await optionsFor(f, b)];
+    const [ra, rb] = await Promise.all([runEngine('promote', optsA), runEngine('promote', optsB)]);
+    assert.equal(ra.record?.result, 'promoted', JSON.stringify(ra.record?.error));
+    assert.equal(rb.record?.result, 'promoted', JSON.stringify(rb.record?.error));
+    // Each one's "others" include the other tenant, which was promoted meanwhile: compare each
+    // tenant's own rows, and everything else apart from those two.
+    const promoted = [f.tenants.main, f.tenants.other];
+    for (const [slug, before, opts, other] of [
+      [a, beforeA, optsA, b],
+      [b, beforeB, optsB, a],
+    ] as const) {
+      const otherId = (await sharedState(f, other)).id;
+      const strip = (rows: Record<string, string[]>) =>
+        Object.fromEntries(Object.entries(rows).map(([t, r]) => [t, r.filter((line) => !line.includes(otherId))]));
+      const adjusted = { ...before, others: strip(before.others) };
+      const check = await sharedState(f, slug, before.id);
+      assert.deepEqual(strip(check.others), adjusted.others, `${slug}: everything but the two tenants unchanged`);
+      await assertPromoted(f, slug, { ...before, others: check.others }, `parallel ${slug}`, {
+        configDir: opts.configDir,
+        alsoPromoted: [...promoted, other],
+      });
+      await rm(opts.configDir, { recursive: true, force: true });
+    }
+  });
+});
