@@ -6,8 +6,7 @@
 import * as core from '@actions/core';
 import { describeError, PromotionError } from '../errors';
 import type { Logger } from '../log';
-import type { RunDeps, RunOutcome } from '../pipeline/api';
-import type { PromotionOptions } from '../options';
+import type { RunDeps } from '../pipeline/api';
 import type { RunRecord, TriggerInfo } from '../pipeline/record';
 import { redact, registerSecret } from '../secrets';
 import {
@@ -211,13 +210,10 @@ export async function run(): Promise<void> {
     };
     if (cancel.signal.aborted) throw cancel.signal.reason;
     // Loaded only now: a skipped run never pays for pg or the Cloud Run client.
-    const engine = await import('../pipeline/promote');
-    const entries: Partial<Record<Operation, (o: PromotionOptions, d: RunDeps) => Promise<RunOutcome>>> =
-      engine;
-    const entry = entries[operation];
-    if (!entry)
-      throw new PromotionError('internal', `This build of the action has no ${operation} operation.`);
-    const outcome = await entry(options, deps);
+    const outcome =
+      operation === 'rollback'
+        ? await (await import('../pipeline/rollback')).rollback(options, deps)
+        : await (await import('../pipeline/promote')).promote(options, deps);
     const record = preflight.withPreflight(outcome.record);
     await reporter.final(record);
     setOutputs(outputsFor(record, { commentUrl: reporter.commentUrl, password: outcome.databasePassword }));

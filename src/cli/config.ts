@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
-import { PromotionOptions } from '../options';
+import { quoteUntrusted, SLUG_RULE } from '../names';
+import { PromotionOptions, Slug } from '../options';
 import { registerSecret } from '../secrets';
 
 /**
@@ -274,6 +275,15 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     );
   }
   set('tenantSlug', { value: slug, from: '--tenant-slug' });
+  // The slug first: a bad one is the clearest error, whatever else is missing.
+  const slugCheck = Slug.safeParse(slug);
+  if (!slugCheck.success) {
+    throw new InputError(
+      `--tenant-slug ${quoteUntrusted(slug)}: ${SLUG_RULE}.`,
+      'Use a slug such as "acme-corp" (the slug column of the tenants table).',
+      'invalid-slug',
+    );
+  }
 
   const url = resolveDatabaseUrl(input);
   if (!url) {

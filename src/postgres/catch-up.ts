@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { bucketSql, compareTable, keyText, rowHashSql, type TableDigest } from './checksum';
+import { bucketSql, compareTable, fromTable, keyText, rowHashSql, type TableDigest } from './checksum';
 import type { TablePlan } from './plan-types';
 
 /**
@@ -85,7 +85,7 @@ export async function catchUp(
       await target.query(
         `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${c.table.qualified} t WITH NO DATA`,
       );
-      const select = `SELECT ${c.table.columns.map((col) => `t.${col}`).join(', ')} FROM ${c.table.qualified} t WHERE (${c.table.where}) AND ${bucketOfRow(c)} IN (${buckets.join(', ')})`;
+      const select = `SELECT ${c.table.columns.map((col) => `t.${col}`).join(', ')} FROM ${fromTable(c.table)} t WHERE (${c.table.where}) AND ${bucketOfRow(c)} IN (${buckets.join(', ')})`;
       const reader = (source as pg.Client).query(copyTo(`COPY (${select}) TO STDOUT`));
       const writer = (target as pg.Client).query(copyFrom(`COPY ${stage} (${cols}) FROM STDIN`));
       await pipeline(reader, writer);
@@ -106,7 +106,7 @@ export async function catchUp(
         ? `NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keys.map((k) => `s.${k} = t.${k}`).join(' AND ')})`
         : 'true';
       const res = await target.query(
-        `DELETE FROM ${c.table.qualified} t WHERE ${bucketOfRow(c)} IN (${buckets.join(', ')}) AND ${gone}`,
+        `DELETE FROM ${fromTable(c.table)} t WHERE ${bucketOfRow(c)} IN (${buckets.join(', ')}) AND ${gone}`,
       );
       stats[i]!.deleted = res.rowCount ?? 0;
     }

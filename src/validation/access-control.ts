@@ -193,7 +193,7 @@ export const accessControl: Check = {
         await asTenant.query('BEGIN');
         try {
           let wrote = 0;
-          // A real read and a real write (a no-op update of one row; RLS may hide rows, which is fine).
+          // A real read and write (RLS may hide rows, which is fine: the privilege is what is tested).
           const first =
             tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
             tables.find((t) => !t.partitioned);
@@ -201,7 +201,14 @@ export const accessControl: Check = {
             await asTenant.query('SAVEPOINT probe');
             try {
               await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
-              const col = first.columns[0];
+              // INSERT and DELETE privileges are checked when the statement starts, even for no rows.
+              const cols = first.columns.join(', ');
+              await asTenant.query(
+                `INSERT INTO ${first.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${first.qualified} WHERE false`,
+              );
+              await asTenant.query(`DELETE FROM ${first.qualified} WHERE false`);
+              // A real write: a no-op update of one row (a key column may be an identity column).
+              const col = first.columns.find((c) => !first.keyColumns.includes(c)) ?? first.columns[0];
               const r = await asTenant.query(
                 `UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`,
               );

@@ -52,40 +52,53 @@ async function withBudget<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Checks run at once: each opens its own sessions, so they overlap their waits on the server. */
+export const CHECK_CONCURRENCY = 3;
+
 /**
- * Runs the checks one after another, each within its time budget. A check that throws or runs
- * out of time is a `fail` with the reason, never a skip. Messages pass through `redact` and
- * have ctx.secrets removed.
+ * Runs the checks, up to CHECK_CONCURRENCY at a time, each within its time budget; results keep
+ * the checks' order. A check that throws or runs out of time is a `fail` with the reason, never
+ * a skip. Messages pass through `redact` and have ctx.secrets removed.
  */
-export async function runChecks(ctx: CheckContext, checks: Check[] = defaultChecks): Promise<CheckRecord[]> {
-  const records: CheckRecord[] = [];
-  for (const check of checks) {
-    const budget = check.budgetMs ?? ctx.budgetMs ?? DEFAULT_CHECK_BUDGET_MS;
-    const started = Date.now();
-    let result: CheckResult;
-    try {
-      result = await withBudget(budget, () => check.run(ctx, budget));
-    } catch (e) {
-      result =
-        e instanceof BudgetExceeded
-          ? { status: 'fail', reason: `did not finish within ${formatBudget(budget)}`, details: [] }
-          : {
-              status: 'fail',
-              reason: `could not run: ${describeError(e).message}`,
-              details: describeError(e).hint ? [describeError(e).hint as string] : [],
-            };
-    }
-    const clean = (text: string) => redact(hideSecrets(text, ctx.secrets));
-    const record: CheckRecord = {
-      name: check.name,
-      title: check.title,
-      status: result.status,
-      reason: clean(result.reason),
-      details: result.details.map(clean),
-      durationMs: Date.now() - started,
-    };
-    ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
-    records.push(record);
-  }
+export async function runChecks(
+  ctx: CheckContext,
+  checks: Check[] = defaultChecks,
+  concurrency = CHECK_CONCURRENCY,
+): Promise<CheckRecord[]> {
+  const records: CheckRecord[] = new Array(checks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < checks.length; i = next++) records[i] = await runOne(ctx, checks[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, checks.length)) }, worker));
   return records;
+}
+
+async function runOne(ctx: CheckContext, check: Check): Promise<CheckRecord> {
+  const budget = check.budgetMs ?? ctx.budgetMs ?? DEFAULT_CHECK_BUDGET_MS;
+  const started = Date.now();
+  let result: CheckResult;
+  try {
+    result = await withBudget(budget, () => check.run(ctx, budget));
+  } catch (e) {
+    result =
+      e instanceof BudgetExceeded
+        ? { status: 'fail', reason: `did not finish within ${formatBudget(budget)}`, details: [] }
+        : {
+            status: 'fail',
+            reason: `could not run: ${describeError(e).message}`,
+            details: describeError(e).hint ? [describeError(e).hint as string] : [],
+          };
+  }
+  const clean = (text: string) => redact(hideSecrets(text, ctx.secrets));
+  const record: CheckRecord = {
+    name: check.name,
+    title: check.title,
+    status: result.status,
+    reason: clean(result.reason),
+    details: result.details.map(clean),
+    durationMs: Date.now() - started,
+  };
+  ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
+  return record;
 }

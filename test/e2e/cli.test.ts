@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -97,6 +98,22 @@ describe('tenant-isolation CLI: usage', () => {
     }
   });
 
+  it('the bin shim runs the CLI (bundle if built, else the source through tsx)', async () => {
+    const r = await new Promise<Run>((done, reject) => {
+      const child = spawn(process.execPath, ['bin/tenant-isolation.cjs', 'rollback', '--help'], {
+        cwd: ROOT,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => done({ code, stdout, stderr }));
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Usage: tenant-isolation rollback/);
+  });
+
   it('no arguments: help on stderr, exit 2', async () => {
     const r = await cli([]);
     assert.equal(r.code, 2);
@@ -117,7 +134,7 @@ describe('tenant-isolation CLI: usage', () => {
       DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
     });
     assert.equal(slug.code, 2);
-    assert.match(slug.stderr, /error: --tenant-slug: a slug is 3–63 characters/);
+    assert.match(slug.stderr, /error: --tenant-slug "\.\.\/etc": a slug is 3–63 characters/);
     assert.match(slug.stderr, /hint: /);
     const env = await cli(['promote', '--tenant-slug=acme-corp', '--no-cloud-run', NO_FILE], {
       DATABASE_URL: 'postgres://u:pw-secret@h/d',
@@ -230,6 +247,39 @@ describe('tenant-isolation CLI against a shared database', () => {
     const missing = await make(['rollback'], env());
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /TENANT_ID is not set/);
+  });
+
+  it('on a terminal, promote shows the plan and asks; a wrong answer cancels and changes nothing', async (t) => {
+    if (!existsSync('/usr/bin/script')) return t.skip('util-linux script is not installed');
+    const slug = fx.tenants.small;
+    const command = `node --import tsx src/cli/main.ts promote --tenant-slug=${slug} --no-cloud-run ${NO_FILE}`;
+    // `script` gives the CLI a pseudo-terminal; the answer is typed once the question is shown.
+    const r = await new Promise<Run>((done, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env() },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let answered = false;
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!answered && stdout.includes('to promote it, anything else to cancel:')) {
+          answered = true;
+          child.stdin.write('no\r');
+        }
+      });
+      child.on('error', reject);
+      child.on('close', (code) => done({ code, stdout, stderr: '' }));
+    });
+    assert.match(r.stdout, /Plan \(nothing has changed yet\):/);
+    assert.match(r.stdout, /public\.users +tenant/);
+    assert.match(r.stdout, /Cancelled: the promote of .* was not confirmed/);
+    assert.notEqual(r.code, 0);
+    const s = await cli(['status', `--tenant-slug=${slug}`, '--json', NO_FILE], env());
+    const status = TenantStatus.parse(JSON.parse(s.stdout));
+    assert.equal(status.overall, 'shared');
+    assert.equal(status.database.exists, false);
   });
 
   it('promote without --confirm and without a terminal refuses and changes nothing', async () => {

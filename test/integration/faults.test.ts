@@ -106,7 +106,7 @@ async function waitForCopy(databases: string[], done: () => boolean, timeoutMs =
 describe('faults in the middle of the copy and around CREATE DATABASE', () => {
   let f: SharedFixture;
   before(async () => {
-    f = await createSharedFixture({ rows: 20_000 });
+    f = await createSharedFixture({ rows: 2_000 });
   });
   after(async () => {
     await f.cleanup();

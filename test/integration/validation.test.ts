@@ -356,6 +356,26 @@ describe('post-promotion checks (real PostgreSQL)', () => {
     });
   });
 
+  describe('access-control without the password', () => {
+    it('checks privileges from the catalog and names a missing one', async () => {
+      const ctx = p.context({ appRole: { name: p.appRole.name, password: '' } });
+      const ok = await runOne(accessControl, ctx);
+      assert.equal(ok.status, 'pass');
+      assert.ok(
+        ok.details.some((d) => d.startsWith(`did not log in as ${p.appRole.name}: no password given`)),
+      );
+      const role = pg.escapeIdentifier(p.appRole.name);
+      await target((c) => c.query(`REVOKE INSERT ON design_recommendations FROM ${role}`));
+      try {
+        const r = await runOne(accessControl, ctx);
+        assert.equal(r.status, 'fail');
+        assert.equal(r.reason, `role ${p.appRole.name} lacks INSERT on "public"."design_recommendations"`);
+      } finally {
+        await target((c) => c.query(`GRANT INSERT ON design_recommendations TO ${role}`));
+      }
+    });
+  });
+
   describe('security', () => {
     it('passes on clean files and fails naming a planted secret, without printing it', async () => {
       const clean = join(dir, 'clean.env');

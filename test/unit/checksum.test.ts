@@ -44,6 +44,14 @@ describe('digestSql', () => {
     assert.match(sql, /WHERE t\."tenant_id" = current_setting/);
   });
 
+  it("reads a table's own rows (ONLY) unless it is a partitioned parent", () => {
+    assert.match(digestSql(users, 'target', range), /FROM ONLY "public"\."users" t WHERE/);
+    assert.match(
+      digestSql({ ...users, partitioned: true }, 'target', range),
+      /FROM "public"\."users" t WHERE/,
+    );
+  });
+
   it('reads every row on the target side', () => {
     assert.match(digestSql(users, 'target', range), /WHERE true\)/);
   });

@@ -189,7 +189,7 @@ describe('resolveConfig errors name the variable', () => {
     throwsInput(
       () =>
         resolveConfig({ flags: { tenantSlug: 'Acme Corp', cloudRun: false }, env: { DATABASE_URL: URL_A } }),
-      /^--tenant-slug: .*lowercase/,
+      /^--tenant-slug "Acme Corp": .*lowercase/,
     );
   });
 
@@ -282,7 +282,10 @@ describe('command line parsing', () => {
     );
     assert.match(io.err.join(''), /Cannot read the env file \/nonexistent\/none\.env/);
     const io2 = fakeIo({ DATABASE_URL: URL_A, KEEP_SHARED_DATA: 'perhaps' });
-    assert.equal(await runCli(['promote', '--tenant-slug=acme-corp', '--no-cloud-run'], io2), 2);
+    assert.equal(
+      await runCli(['promote', '--tenant-slug=acme-corp', '--no-cloud-run', '--env-file=/dev/null'], io2),
+      2,
+    );
     assert.match(io2.err.join(''), /error: KEEP_SHARED_DATA \(environment\) must be true or false/);
     assert.match(io2.err.join(''), /hint: /);
   });

@@ -10,6 +10,7 @@ import {
   type Trigger,
   type TriggerInputs,
 } from '../../src/action/trigger';
+import { actorsToCheck, checkFork, meetsPermission, permissionRank } from '../../src/action/permissions';
 import { dispatchPayload, pullRequestPayload, type PullRequestEdit } from '../support/fake-github';
 
 const inputs: TriggerInputs = { label: 'promote-tenant', rollbackLabel: 'promote-tenant-rollback' };
@@ -321,5 +322,29 @@ describe('trigger resolution: hostile text', () => {
     assert.equal(slugFromTitle('[TENANT: ]'), '');
     assert.equal(slugFromTitle('no tenant'), undefined);
     assert.deepEqual(slugFromBody('x'.repeat(100_000)), {});
+  });
+});
+
+describe('who may trigger', () => {
+  it('ranks permissions, preferring the finer role name', () => {
+    assert.equal(meetsPermission(permissionRank('write', 'write'), 'write'), true);
+    assert.equal(meetsPermission(permissionRank('read', 'triage'), 'write'), false);
+    assert.equal(meetsPermission(permissionRank('write', 'maintain'), 'maintain'), true);
+    assert.equal(meetsPermission(permissionRank('admin'), 'admin'), true);
+    assert.equal(meetsPermission(permissionRank('none'), 'read'), false);
+    assert.equal(meetsPermission(permissionRank(undefined), 'read'), false);
+  });
+
+  it('checks the labeler and the re-runner, each once', () => {
+    assert.deepEqual(actorsToCheck('alice', 'alice'), ['alice']);
+    assert.deepEqual(actorsToCheck('alice', 'bob'), ['alice', 'bob']);
+    assert.deepEqual(actorsToCheck(undefined, 'bob'), ['bob']);
+  });
+
+  it('refuses forks and deleted forks unless allowed', () => {
+    assert.doesNotThrow(() => checkFork('o/r', 'o/r', false));
+    assert.throws(() => checkFork('evil/r', 'o/r', false), /comes from the fork "evil\/r"/);
+    assert.throws(() => checkFork(undefined, 'o/r', false), /deleted fork/);
+    assert.doesNotThrow(() => checkFork('evil/r', 'o/r', true));
   });
 });

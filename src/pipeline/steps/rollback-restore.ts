@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../../errors';
-import { setComparableSession } from '../../postgres/checksum';
+import { fromTable, setComparableSession } from '../../postgres/checksum';
 import { compareTables } from '../../postgres/catch-up';
 import { connect, setTenantId } from '../../postgres/connect';
 import { syncSequences } from '../../postgres/schema-clone';
@@ -51,7 +51,7 @@ export const restoreStep: Step<PromotionContext> = {
       for (const table of tables) {
         const cols = table.columns.join(', ');
         try {
-          const reader = isolated.query(copyTo(`COPY (SELECT ${cols} FROM ${table.qualified}) TO STDOUT`));
+          const reader = isolated.query(copyTo(`COPY (SELECT ${cols} FROM ${fromTable(table)}) TO STDOUT`));
           const writer = shared.query(copyFrom(`COPY ${table.qualified} (${cols}) FROM STDIN`));
           await pipeline(reader, writer);
           restored += Number(writer.rowCount ?? 0);
