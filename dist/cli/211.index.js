@@ -2432,7 +2432,7 @@ async function catchUp(source, target, comparisons) {
             const stage = `__tp_stage_${i}`;
             const cols = c.table.columns.join(', ');
             await target.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${c.table.qualified} t WITH NO DATA`);
-            const select = `SELECT ${c.table.columns.map((col) => `t.${col}`).join(', ')} FROM ${c.table.qualified} t WHERE (${c.table.where}) AND ${bucketOfRow(c)} IN (${buckets.join(', ')})`;
+            const select = `SELECT ${c.table.columns.map((col) => `t.${col}`).join(', ')} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(c.table)} t WHERE (${c.table.where}) AND ${bucketOfRow(c)} IN (${buckets.join(', ')})`;
             const reader = source.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__.to)(`COPY (${select}) TO STDOUT`));
             const writer = target.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__/* .from */ .H)(`COPY ${stage} (${cols}) FROM STDIN`));
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_0__.pipeline)(reader, writer);
@@ -2452,7 +2452,7 @@ async function catchUp(source, target, comparisons) {
             const gone = keys.length
                 ? `NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keys.map((k) => `s.${k} = t.${k}`).join(' AND ')})`
                 : 'true';
-            const res = await target.query(`DELETE FROM ${c.table.qualified} t WHERE ${bucketOfRow(c)} IN (${buckets.join(', ')}) AND ${gone}`);
+            const res = await target.query(`DELETE FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(c.table)} t WHERE ${bucketOfRow(c)} IN (${buckets.join(', ')}) AND ${gone}`);
             stats[i].deleted = res.rowCount ?? 0;
         }
         // Upserts, parents first.
@@ -3482,6 +3482,7 @@ async function buildSchemaScript(source, options) {
     }
     return generateScript(catalog, options);
 }
+const APPLY_BATCH = 200;
 /** The first line of a statement, enough to name its object in an error. */
 function describeStatement(sql) {
     const line = sql.trim().split('\n')[0].replace(/\s+/g, ' ');
@@ -3502,13 +3503,27 @@ async function applyStatements(target, statements) {
         // The generated DDL is fully qualified; this path only matters to function bodies that run
         // during the apply (index expressions, checks, REFRESH), which the application wrote for it.
         await target.query(`SET LOCAL search_path = "$user", public`);
-        for (const [i, sql] of statements.entries()) {
+        // Statements go in batches (one round trip each); a failing batch is rolled back to its
+        // savepoint and replayed one statement at a time, so the error still names the statement.
+        for (let start = 0; start < statements.length; start += APPLY_BATCH) {
+            const batch = statements.slice(start, start + APPLY_BATCH);
+            await target.query('SAVEPOINT clone_batch');
             try {
-                await target.query(sql);
+                await target.query(batch.join(';\n'));
+                await target.query('RELEASE SAVEPOINT clone_batch');
+                continue;
             }
-            catch (e) {
-                const err = e;
-                throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${i + 1} of ${statements.length} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, 'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.', { cause: e });
+            catch {
+                await target.query('ROLLBACK TO SAVEPOINT clone_batch');
+            }
+            for (const [j, sql] of batch.entries()) {
+                try {
+                    await target.query(sql);
+                }
+                catch (e) {
+                    const err = e;
+                    throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, 'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.', { cause: e });
+                }
             }
         }
         await target.query('COMMIT');

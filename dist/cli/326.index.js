@@ -11,6 +11,7 @@ exports.modules = {
 /* harmony export */   LP: () => (/* binding */ setComparableSession),
 /* harmony export */   Pu: () => (/* binding */ keyText),
 /* harmony export */   WK: () => (/* binding */ compareTable),
+/* harmony export */   bs: () => (/* binding */ fromTable),
 /* harmony export */   lN: () => (/* binding */ digestTable),
 /* harmony export */   nJ: () => (/* binding */ rowHashSql),
 /* harmony export */   xA: () => (/* binding */ keyRange)
@@ -47,6 +48,14 @@ async function setComparableSession(client) {
 }
 const DEFAULT_BUCKETS = 64;
 const INTEGER_TYPE_OIDS = new Set([20, 21, 23]); // int8, int2, int4
+/**
+ * The table's own rows: `ONLY` unless it is a partitioned parent (whose rows live in its
+ * partitions). Inheritance children are planned as tables of their own, so a parent's digest
+ * must not include them.
+ */
+function fromTable(table) {
+    return table.partitioned ? table.qualified : `ONLY ${table.qualified}`;
+}
 function predicate(table, side) {
     return side === 'source' ? table.where : 'true';
 }
@@ -81,11 +90,11 @@ async function keyRange(client, table, side) {
     if (table.keyColumns.length !== 1)
         return undefined;
     const key = `t.${table.keyColumns[0]}`;
-    const probe = await client.query(`SELECT ${key} AS k FROM ${table.qualified} t LIMIT 0`);
+    const probe = await client.query(`SELECT ${key} AS k FROM ${fromTable(table)} t LIMIT 0`);
     const oid = probe.fields[0]?.dataTypeID;
     if (oid === undefined || !INTEGER_TYPE_OIDS.has(oid))
         return undefined;
-    const r = await client.query(`SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${table.qualified} t WHERE ${predicate(table, side)}`);
+    const r = await client.query(`SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${fromTable(table)} t WHERE ${predicate(table, side)}`);
     const row = r.rows[0];
     if (!row?.lo || !row.hi)
         return undefined;
@@ -133,7 +142,7 @@ function digestSql(table, side, scheme) {
         ? 'min(kn)::text AS min_key, max(kn)::text AS max_key'
         : 'min(k) AS min_key, max(k) AS max_key';
     return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
-  FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${table.qualified} t WHERE ${predicate(table, side)}) s
+  FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
  GROUP BY 1`;
 }
 function wholeDigest(count, sum) {
@@ -275,6 +284,8 @@ __webpack_require__.d(__webpack_exports__, {
   defaultChecks: () => (/* binding */ defaultChecks),
   runChecks: () => (/* binding */ runChecks)
 });
+
+// UNUSED EXPORTS: CHECK_CONCURRENCY
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
@@ -517,38 +528,49 @@ const accessControl = {
                 if (missing.length)
                     failures.push(`${t.qualified}: policies missing in the new database: ${missing.join(', ')}`);
             }
-            // Act as the tenant: connect, read and write one table, roll back.
-            try {
-                asTenant = await connectFor(ctx.targetUrl, budgetMs, ctx.appRole);
+            // Act as the tenant: connect, read and write one table, roll back. Without the password
+            // (status --verify: it is stored nowhere) the privileges are still checked, the login is not.
+            if (!ctx.appRole.password) {
+                notes.push(`did not log in as ${role}: no password given (privileges checked from the catalog only)`);
             }
-            catch (e) {
-                failures.push(`role ${role} cannot connect to ${ctx.names.database}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
+            else {
+                try {
+                    asTenant = await connectFor(ctx.targetUrl, budgetMs, ctx.appRole);
+                }
+                catch (e) {
+                    failures.push(`role ${role} cannot connect to ${ctx.names.database}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
+                }
+            }
+            const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
+            for (const t of tables) {
+                const ok = await admin.query(`SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
+                  has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`, [role, t.qualified]);
+                const p = ok.rows[0];
+                const lacking = p
+                    ? ['s', 'i', 'u', 'd']
+                        .filter((k) => !p[k])
+                        .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
+                    : ['all'];
+                if (lacking.length)
+                    failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
             }
             if (asTenant) {
-                const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
                 await asTenant.query('BEGIN');
                 try {
                     let wrote = 0;
-                    for (const t of tables) {
-                        const ok = await admin.query(`SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
-                      has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`, [role, t.qualified]);
-                        const p = ok.rows[0];
-                        const lacking = p
-                            ? ['s', 'i', 'u', 'd']
-                                .filter((k) => !p[k])
-                                .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
-                            : ['all'];
-                        if (lacking.length)
-                            failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
-                    }
-                    // A real read and a real write (a no-op update of one row; RLS may hide rows, which is fine).
+                    // A real read and write (RLS may hide rows, which is fine: the privilege is what is tested).
                     const first = tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
                         tables.find((t) => !t.partitioned);
                     if (first) {
                         await asTenant.query('SAVEPOINT probe');
                         try {
                             await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
-                            const col = first.columns[0];
+                            // INSERT and DELETE privileges are checked when the statement starts, even for no rows.
+                            const cols = first.columns.join(', ');
+                            await asTenant.query(`INSERT INTO ${first.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${first.qualified} WHERE false`);
+                            await asTenant.query(`DELETE FROM ${first.qualified} WHERE false`);
+                            // A real write: a no-op update of one row (a key column may be an identity column).
+                            const col = first.columns.find((c) => !first.keyColumns.includes(c)) ?? first.columns[0];
                             const r = await asTenant.query(`UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`);
                             wrote = r.rowCount ?? 0;
                         }
@@ -632,6 +654,7 @@ const checksums = {
 ;// CONCATENATED MODULE: ./src/validation/foreign-rows.ts
 
 
+
 /**
  * The new database holds no row of another tenant (every row satisfies the plan's tenant
  * predicate, evaluated in the new database) and every foreign key is valid (validated, and an
@@ -648,7 +671,7 @@ const foreignRows = {
             for (const t of plannedTables(ctx)) {
                 if (t.where.trim() === 'true')
                     continue;
-                const r = await target.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) IS NOT TRUE`);
+                const r = await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE (${t.where}) IS NOT TRUE`);
                 const n = Number(r.rows[0]?.n ?? 0);
                 if (n > 0)
                     problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
@@ -799,6 +822,7 @@ const performance = performanceCheck();
 ;// CONCATENATED MODULE: ./src/validation/row-counts.ts
 
 
+
 /** Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the new one. */
 const rowCounts = {
     name: 'row-counts',
@@ -814,11 +838,10 @@ const rowCounts = {
             const differences = [];
             let total = 0;
             for (const t of tables) {
-                const tc = Number((await target.query(`SELECT count(*) AS n FROM ${t.qualified} t`)).rows[0]?.n);
+                const tc = Number((await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t`)).rows[0]?.n);
                 let expected;
                 if (source) {
-                    expected = Number((await source.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE ${t.where}`))
-                        .rows[0]?.n);
+                    expected = Number((await source.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${t.where}`)).rows[0]?.n);
                 }
                 else {
                     const rec = ctx.recorded?.[t.qualified];
@@ -1267,43 +1290,51 @@ async function withBudget(ms, fn) {
         clearTimeout(timer);
     }
 }
+/** Checks run at once: each opens its own sessions, so they overlap their waits on the server. */
+const CHECK_CONCURRENCY = 3;
 /**
- * Runs the checks one after another, each within its time budget. A check that throws or runs
- * out of time is a `fail` with the reason, never a skip. Messages pass through `redact` and
- * have ctx.secrets removed.
+ * Runs the checks, up to CHECK_CONCURRENCY at a time, each within its time budget; results keep
+ * the checks' order. A check that throws or runs out of time is a `fail` with the reason, never
+ * a skip. Messages pass through `redact` and have ctx.secrets removed.
  */
-async function runChecks(ctx, checks = defaultChecks) {
-    const records = [];
-    for (const check of checks) {
-        const budget = check.budgetMs ?? ctx.budgetMs ?? DEFAULT_CHECK_BUDGET_MS;
-        const started = Date.now();
-        let result;
-        try {
-            result = await withBudget(budget, () => check.run(ctx, budget));
-        }
-        catch (e) {
-            result =
-                e instanceof BudgetExceeded
-                    ? { status: 'fail', reason: `did not finish within ${formatBudget(budget)}`, details: [] }
-                    : {
-                        status: 'fail',
-                        reason: `could not run: ${(0,errors/* describeError */.Uc)(e).message}`,
-                        details: (0,errors/* describeError */.Uc)(e).hint ? [(0,errors/* describeError */.Uc)(e).hint] : [],
-                    };
-        }
-        const clean = (text) => (0,secrets/* redact */.E$)(hideSecrets(text, ctx.secrets));
-        const record = {
-            name: check.name,
-            title: check.title,
-            status: result.status,
-            reason: clean(result.reason),
-            details: result.details.map(clean),
-            durationMs: Date.now() - started,
-        };
-        ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
-        records.push(record);
-    }
+async function runChecks(ctx, checks = defaultChecks, concurrency = CHECK_CONCURRENCY) {
+    const records = new Array(checks.length);
+    let next = 0;
+    const worker = async () => {
+        for (let i = next++; i < checks.length; i = next++)
+            records[i] = await runOne(ctx, checks[i]);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, checks.length)) }, worker));
     return records;
+}
+async function runOne(ctx, check) {
+    const budget = check.budgetMs ?? ctx.budgetMs ?? DEFAULT_CHECK_BUDGET_MS;
+    const started = Date.now();
+    let result;
+    try {
+        result = await withBudget(budget, () => check.run(ctx, budget));
+    }
+    catch (e) {
+        result =
+            e instanceof BudgetExceeded
+                ? { status: 'fail', reason: `did not finish within ${formatBudget(budget)}`, details: [] }
+                : {
+                    status: 'fail',
+                    reason: `could not run: ${(0,errors/* describeError */.Uc)(e).message}`,
+                    details: (0,errors/* describeError */.Uc)(e).hint ? [(0,errors/* describeError */.Uc)(e).hint] : [],
+                };
+    }
+    const clean = (text) => (0,secrets/* redact */.E$)(hideSecrets(text, ctx.secrets));
+    const record = {
+        name: check.name,
+        title: check.title,
+        status: result.status,
+        reason: clean(result.reason),
+        details: result.details.map(clean),
+        durationMs: Date.now() - started,
+    };
+    ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
+    return record;
 }
 
 

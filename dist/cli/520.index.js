@@ -242,7 +242,7 @@ const restoreStep = {
             for (const table of tables) {
                 const cols = table.columns.join(', ');
                 try {
-                    const reader = isolated.query((0,pg_copy_streams.to)(`COPY (SELECT ${cols} FROM ${table.qualified}) TO STDOUT`));
+                    const reader = isolated.query((0,pg_copy_streams.to)(`COPY (SELECT ${cols} FROM ${(0,checksum/* fromTable */.bs)(table)}) TO STDOUT`));
                     const writer = shared.query((0,pg_copy_streams/* from */.H)(`COPY ${table.qualified} (${cols}) FROM STDIN`));
                     await (0,external_node_stream_promises_.pipeline)(reader, writer);
                     restored += Number(writer.rowCount ?? 0);

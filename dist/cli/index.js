@@ -135,9 +135,10 @@ const RESERVED_DATABASES = new Set(['postgres', 'template0', 'template1']);
 
 "use strict";
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Mw: () => (/* binding */ Slug),
 /* harmony export */   w5: () => (/* binding */ PromotionOptions)
 /* harmony export */ });
-/* unused harmony exports Identifier, QualifiedName, Slug, CloudRunOptions */
+/* unused harmony exports Identifier, QualifiedName, CloudRunOptions */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(38816);
 /* harmony import */ var _names__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46455);
 
@@ -14624,9 +14625,12 @@ const {
 var errors = __nccwpck_require__(83916);
 // EXTERNAL MODULE: ./src/secrets.ts
 var secrets = __nccwpck_require__(27194);
+// EXTERNAL MODULE: ./src/names.ts
+var names = __nccwpck_require__(46455);
 // EXTERNAL MODULE: ./src/options.ts
 var options = __nccwpck_require__(88381);
 ;// CONCATENATED MODULE: ./src/cli/config.ts
+
 
 
 
@@ -14813,6 +14817,11 @@ function resolveConfig(input) {
         throw new errors/* InputError */.dz('Missing --tenant-slug.', 'Pass the tenant to work on, e.g. --tenant-slug=acme-corp.');
     }
     set('tenantSlug', { value: slug, from: '--tenant-slug' });
+    // The slug first: a bad one is the clearest error, whatever else is missing.
+    const slugCheck = options/* Slug */.Mw.safeParse(slug);
+    if (!slugCheck.success) {
+        throw new errors/* InputError */.dz(`--tenant-slug ${(0,names/* quoteUntrusted */.X0)(slug)}: ${names/* SLUG_RULE */.dg}.`, 'Use a slug such as "acme-corp" (the slug column of the tenants table).', 'invalid-slug');
+    }
     const url = resolveDatabaseUrl(input);
     if (!url) {
         throw new errors/* InputError */.dz('No database connection configured: none of --database-url, DATABASE_URL or DB_HOST/DB_NAME is set.', `Set DATABASE_URL (or DB_HOST, DB_NAME, DB_USER, DB_PASSWORD) in the environment or in ${input.file?.path ?? DEFAULT_ENV_FILE}.`);
@@ -15158,7 +15167,7 @@ function buildProgram(io = processIo(), setExit = (c) => void (process.exitCode 
         .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
         .exitOverride()
         .addHelpText('after', envHelp());
-    const promoteCmd = addCloudRunOptions(addCommonOptions(program.command('promote')))
+    addCloudRunOptions(addCommonOptions(program.command('promote')))
         .description('Promote a tenant: copy its rows to tenant_<slug>, switch its status, write routing, clean up the shared rows')
         .option('--confirm', 'go ahead without asking (required when there is no terminal)')
         .option('--keep-shared-data', "keep the tenant's rows in the shared database (or KEEP_SHARED_DATA=true)")
@@ -15205,6 +15214,7 @@ function buildProgram(io = processIo(), setExit = (c) => void (process.exitCode 
             if (outcome.databasePassword) {
                 if (passwordFile) {
                     await (0,promises_.writeFile)(passwordFile, `${outcome.databasePassword}\n`, { mode: 0o600 });
+                    await (0,promises_.chmod)(passwordFile, 0o600); // writeFile keeps the mode of an existing file
                     io.stderr.write(`The tenant role's password is in ${passwordFile} (mode 0600).\n`);
                 }
                 else {
@@ -15217,7 +15227,6 @@ function buildProgram(io = processIo(), setExit = (c) => void (process.exitCode 
             sig.dispose();
         }
     });
-    void promoteCmd;
     addCommonOptions(program.command('status'))
         .description('Show whether a tenant is shared, isolated or partial, with row counts on both sides, roles, routing files and history')
         .option('--json', 'print machine-readable JSON (validated by the TenantStatus schema)')
@@ -15312,6 +15321,13 @@ async function runCli(argv, io = processIo()) {
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 
 /** Entry point of the `tenant-isolation` CLI (bundled by `npm run package:cli` to dist/cli/index.js). */
+// `tenant-isolation status | head`: a closed pipe ends the output, not the process with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e) => {
+        if (e.code !== 'EPIPE')
+            throw e;
+    });
+}
 runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
 }, (e) => {

@@ -468,5 +468,22 @@ describe(
       assert.ok(!body.includes(password) && !r.summary.includes(password));
       assertNoSecrets(r);
     });
+
+    it('the rollback label rolls the tenant back and updates the same comment', async () => {
+      const slug = fixture.tenants.small;
+      const label = `promote-tenant-rollback:${slug}`;
+      setPull({ labels: [label] });
+      const before = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
+      assert.equal(before.length, 1, 'the promotion left one comment');
+      const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
+      assert.equal(r.code, 0, r.stdout);
+      assert.equal(r.outputs.result, 'rolled-back', r.stdout);
+      const after = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
+      assert.deepEqual(
+        after.map((c) => c.id),
+        before.map((c) => c.id),
+      );
+      assert.match(after[0]!.body, /### ↩️ Tenant `[a-z0-9-]+` rolled back to the shared database/);
+    });
   },
 );

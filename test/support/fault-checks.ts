@@ -108,13 +108,23 @@ export async function sessionsGone(databases: string[], timeoutMs = 10_000): Pro
 }
 
 /** The tenant is shared and the shared database is exactly as `before`; nothing of the run is left. */
-export async function assertUntouched(f: SharedFixture, slug: string, before: SharedState, label: string): Promise<void> {
+export async function assertUntouched(
+  f: SharedFixture,
+  slug: string,
+  before: SharedState,
+  label: string,
+  opts: { alsoPromoted?: string[] } = {},
+): Promise<void> {
   const row = await tenantRow(f, slug);
   assert.equal(row?.isolation_mode, 'shared', `${label}: tenant stays shared`);
   const now = await sharedState(f, slug, before.id);
   assert.deepEqual(now.others, before.others, `${label}: other tenants' rows unchanged`);
   assert.deepEqual(now.mine, before.mine, `${label}: the tenant's shared rows unchanged`);
-  assert.deepEqual(await artifacts(f.suffix), expectedArtifacts(f), `${label}: no database or role left behind`);
+  assert.deepEqual(
+    await artifacts(f.suffix),
+    expectedArtifacts(f, opts.alsoPromoted),
+    `${label}: no database or role left behind`,
+  );
 }
 
 /**

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { memoryLogger } from '../../src/log';
+import { deriveNames } from '../../src/names';
+import type { RunDeps } from '../../src/pipeline/api';
+import { promote } from '../../src/pipeline/promote';
+import { tenantId, TENANT_TABLES, tenantRow } from '../support/fault-checks';
+import { tableRows } from '../support/fingerprint';
+import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { query, urlFor } from '../support/pg';
+import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
+
+/** Property 3 of issue 8: writes during the promotion, with and without the contract. */
+
+const MAX_FREEZE_MS = 3000;
+
+async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
+  const configDir = await mkdtemp(join(tmpdir(), 'writers-config-'));
+  return { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: MAX_FREEZE_MS, ...extra };
+}
+
+const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
+  log: memoryLogger(),
+  trigger: { source: 'test', actor: 'writer-test' },
+  ...extra,
+});
+
+describe('writes during a promotion (contract-following writers)', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await createSharedFixture({ rows: 2_000 });
+  });
+  after(async () => {
+    await f.cleanup();
+  });
+
+  it('loses no committed write, reports the freeze, and never blocks another tenant past max-freeze', async () => {
+    const slug = f.tenants.main;
+    const names = deriveNames(slug);
+    const id = await tenantId(f, slug);
+    const otherSlug = f.tenants.other;
+    const otherId = await tenantId(f, otherSlug);
+    const seed = await writerSeed(f.url, id, `m${f.suffix}`);
+    const otherSeed = await writerSeed(f.url, otherId, `o${f.suffix}`);
+    const writer = new ContractWriter(f.url, urlFor(names.database), seed);
+    const bystander = new ContractWriter(f.url, urlFor(deriveNames(otherSlug).database), otherSeed);
+    const running = [writer.run(), bystander.run()];
+
+    const opts = await optionsFor(f, slug);
+    let atCopy = 0;
+    let atSwitch = 0;
+    const { record } = await promote(opts, deps({
+      fault: (point) => {
+        if (point === 'before:copy') atCopy = writer.total;
+        if (point === 'before:switch') atSwitch = writer.total;
+      },
+    }));
+    // A few more writes after the switch: they must land in the tenant's database.
+    const afterPromotion = writer.total;
+    while (writer.committed.isolated < 20 && writer.errors.length === 0) await new Promise((r) => setImmediate(r));
+    writer.stop();
+    bystander.stop();
+    await Promise.all(running);
+
+    assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+    assert.deepEqual(writer.errors, [], 'the contract-following writer never failed');
+    assert.deepEqual(bystander.errors, [], 'the other tenant writer never failed');
+    assert.ok(atSwitch - atCopy > 0, `writes committed during copy and validation (${atSwitch - atCopy})`);
+    assert.ok(writer.committed.shared > 0 && writer.committed.isolated >= 20, JSON.stringify(writer.committed));
+
+    const lost = await missingWrites(urlFor(names.database), seed, writer.model);
+    assert.deepEqual(lost, [], 'every committed write is in the isolated database');
+    // The shared database keeps none of the tenant's rows, and the bystander's writes are all there.
+    for (const [table, where] of TENANT_TABLES) assert.deepEqual(await tableRows(f.url, table, where, [id]), [], table);
+    assert.deepEqual(await missingWrites(f.url, otherSeed, bystander.model), [], "the other tenant's writes");
+    assert.equal((await tenantRow(f, otherSlug))?.isolation_mode, 'shared');
+
+    assert.equal(typeof record.freezeMs, 'number');
+    assert.ok(record.freezeMs! <= MAX_FREEZE_MS, `freeze ${record.freezeMs} ms`);
+    const longestOther = Math.max(...bystander.latencies);
+    assert.ok(longestOther < MAX_FREEZE_MS, `other tenant's longest write took ${longestOther} ms`);
+    console.log(
+      `writes during promotion: ${afterPromotion} committed (${writer.committed.shared} shared, ${writer.committed.isolated} isolated in total, ${atSwitch - atCopy} between copy and switch), lost ${lost.length}; freeze ${record.freezeMs} ms; other tenant: ${bystander.total} writes, longest ${longestOther.toFixed(1)} ms; this tenant's longest ${Math.max(...writer.latencies).toFixed(1)} ms`,
+    );
+    await rm(opts.configDir, { recursive: true, force: true });
+  });
+});
+
+describe('a writer that ignores the contract', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await createSharedFixture({ rows: 40 });
+  });
+  after(async () => {
+    await f.cleanup();
+  });
+
+  it('writes to the shared rows after the switch: cleanup refuses, names the table, deletes nothing', async () => {
+    const slug = f.tenants.main;
+    const id = await tenantId(f, slug);
+    const opts = await optionsFor(f, slug, { keepSharedData: false });
+    const { record } = await promote(opts, deps({
+      fault: async (point) => {
+        if (point !== 'before:cleanup') return;
+        // The rogue write: straight to the shared database, no FOR SHARE, after the switch.
+        await query(f.url, `UPDATE users SET display_name = 'rogue write' WHERE id = (SELECT min(id) FROM users WHERE tenant_id = $1)`, [id]);
+      },
+    }));
+    const sharedAfter: Record<string, string[]> = {};
+    for (const [table, where] of TENANT_TABLES) sharedAfter[table] = await tableRows(f.url, table, where, [id]);
+
+    assert.equal(record.result, 'failed');
+    assert.equal(record.committed, true);
+    assert.equal(record.error?.code, 'cleanup-refused', JSON.stringify(record.error));
+    assert.equal(record.error?.step, 'cleanup');
+    assert.match(record.error!.message, /"public"\."users"|public\.users/);
+    assert.match(record.error!.message, /nothing was deleted/);
+    assert.doesNotMatch(record.error!.message, /projects|agent_events|audit_logs/, 'names only the changed table');
+    // Nothing deleted: every table still holds the tenant's rows, the rogue one included.
+    for (const [table] of TENANT_TABLES) {
+      const inTarget = await tableRows(urlFor(deriveNames(slug).database), table);
+      assert.equal(sharedAfter[table]!.length, inTarget.length, `${table}: shared rows kept`);
+    }
+    assert.ok(sharedAfter['public.users']!.some((r) => r.includes('rogue write')));
+    const row = await tenantRow(f, slug);
+    assert.equal(row?.isolation_mode, 'isolated', 'the switch stands');
+    assert.equal(row?.settings.isolation?.state, 'switched', 'not complete: a re-run resumes the cleanup');
+
+    // A re-run resumes and refuses again, still deleting nothing.
+    const again = await promote(opts, deps());
+    assert.equal(again.record.error?.code, 'cleanup-refused');
+    assert.equal((await tableRows(f.url, 'public.users', 't.tenant_id = $1', [id])).length, sharedAfter['public.users']!.length);
+    await rm(opts.configDir, { recursive: true, force: true });
+  });
+});
