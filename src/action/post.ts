@@ -26,9 +26,14 @@ export function finalisedBody(
     .replace(marker, '')
     .replace(/^\s*###[^\n]*\n?/, '')
     .trim();
-  const rerun = committed
-    ? 'The switch (the commit point) had already happened, so nothing was undone: **re-run the workflow to resume** from where it stopped; the tenant is served from its new database.'
-    : 'The switch had not happened: the tenant is still served from the shared database. The run undoes what it created when it is cancelled; if the process was killed first, **a re-run cleans up the leftovers and starts over**.';
+  const rerun =
+    operation === 'rollback'
+      ? committed
+        ? 'The tenant had already been switched back to the shared database: **re-run the workflow to finish** the rollback.'
+        : 'The switch back had not happened: the tenant is still served from its own database. **A re-run starts the rollback again.**'
+      : committed
+        ? 'The switch (the commit point) had already happened, so nothing was undone: **re-run the workflow to resume** from where it stopped; the tenant is served from its new database.'
+        : 'The switch had not happened: the tenant is still served from the shared database. The run undoes what it created when it is cancelled; if the process was killed first, **a re-run cleans up the leftovers and starts over**.';
   const head = `${marker}\n### ⚠️ ${what} of tenant \`${tenant}\` was cancelled or crashed before it finished\n\n${rerun}`;
   const details = `\n\n<details><summary>Last progress report</summary>\n\n${rest}\n\n</details>`;
   const room = COMMENT_LIMIT - head.length - 200;

@@ -68,6 +68,24 @@ export async function createTenantRoles(
   password: string,
   marker: { slug: string; sourceDatabase: string },
 ): Promise<void> {
+  // One transaction: a run killed half-way must never leave a role without its marker, which
+  // every later run would refuse to touch.
+  await client.query('BEGIN');
+  try {
+    await createRolesInTransaction(client, roles, password, marker);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+async function createRolesInTransaction(
+  client: pg.ClientBase,
+  roles: TenantRoles,
+  password: string,
+  marker: { slug: string; sourceDatabase: string },
+): Promise<void> {
   await client.query(
     `CREATE ROLE ${qi(roles.owner)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`,
   );

@@ -180,8 +180,10 @@ function assertNoSecrets(r: RunResult): void {
     assert.ok(!text.includes(DB_PASSWORD) && !text.includes('ghs_fake_token_value'), 'a secret leaked');
 }
 
-describe('dist/index.js as a runner runs it', { skip: !existsSync(MAIN) && `no build at ${MAIN}` }, () => {
+describe('dist/index.js as a runner runs it', () => {
   before(async () => {
+    // A missing bundle is a failure, not a skip: dist/ is committed and must be fresh.
+    assert.ok(existsSync(MAIN) && existsSync(POST), `no build at ${DIST}: run npm run package`);
     work = mkdtempSync(join(tmpdir(), 'promote-e2e-'));
     db = new FakeDatabase();
     await db.start();
@@ -408,82 +410,79 @@ describe('dist/index.js as a runner runs it', { skip: !existsSync(MAIN) && `no b
   });
 });
 
-describe(
-  'dist/index.js against a real shared database',
-  { skip: !existsSync(MAIN) && `no build at ${MAIN}` },
-  () => {
-    let fixture: SharedFixture;
-    before(async () => {
-      work = mkdtempSync(join(tmpdir(), 'promote-e2e-db-'));
-      fixture = await createSharedFixture({ rows: 20 });
-      github = new FakeGitHub({ owner: OWNER, repo: REPO, permissions: { Codertocat: 'admin' } });
-      await github.start();
-    });
-    after(async () => {
-      await github.stop();
-      await fixture?.cleanup();
-      rmSync(work, { recursive: true, force: true });
-    });
+describe('dist/index.js against a real shared database', () => {
+  let fixture: SharedFixture;
+  before(async () => {
+    assert.ok(existsSync(MAIN), `no build at ${DIST}: run npm run package`);
+    work = mkdtempSync(join(tmpdir(), 'promote-e2e-db-'));
+    fixture = await createSharedFixture({ rows: 20 });
+    github = new FakeGitHub({ owner: OWNER, repo: REPO, permissions: { Codertocat: 'admin' } });
+    await github.start();
+  });
+  after(async () => {
+    await github.stop();
+    await fixture?.cleanup();
+    rmSync(work, { recursive: true, force: true });
+  });
 
-    it('a dry run plans, comments once, and updates that comment on a re-run', async () => {
-      const slug = fixture.tenants.main;
-      const label = `promote-tenant:${slug}`;
-      setPull({ labels: [label] });
-      const opts = { inputs: { 'database-url': fixture.url, 'dry-run': 'true' } };
-      const first = await labeled({ label }, opts);
-      assert.equal(first.code, 0, first.stdout);
-      assert.equal(first.outputs.result, 'dry-run');
-      assert.equal(first.outputs['tenant-slug'], slug);
-      const second = await labeled({ label }, opts);
-      assert.equal(second.code, 0, second.stdout);
-      const comments = github.commentsOn(2);
-      assert.equal(comments.length, 1);
-      assert.equal(github.calls.filter((c) => c.method === 'POST').length, 1);
-      assert.match(comments[0]!.body, new RegExp(`^<!-- tenant-promotion:${slug} -->\\n### 📝 Dry run`));
-      assert.match(comments[0]!.body, /#### Steps/);
-      assert.equal(second.outputs['comment-url'], comments[0]!.html_url);
-      assert.match(second.summary, /Dry run/);
-      const dbs = await query<{ n: number }>(
-        DATABASE_URL,
-        'SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE $1',
-        [`tenant_%${fixture.suffix}%`],
-      );
-      assert.equal(dbs[0]!.n, 0, 'a dry run creates no database');
-    });
+  it('a dry run plans, comments once, and updates that comment on a re-run', async () => {
+    const slug = fixture.tenants.main;
+    const label = `promote-tenant:${slug}`;
+    setPull({ labels: [label] });
+    const opts = { inputs: { 'database-url': fixture.url, 'dry-run': 'true' } };
+    const first = await labeled({ label }, opts);
+    assert.equal(first.code, 0, first.stdout);
+    assert.equal(first.outputs.result, 'dry-run');
+    assert.equal(first.outputs['tenant-slug'], slug);
+    const second = await labeled({ label }, opts);
+    assert.equal(second.code, 0, second.stdout);
+    const comments = github.commentsOn(2);
+    assert.equal(comments.length, 1);
+    assert.equal(github.calls.filter((c) => c.method === 'POST').length, 1);
+    assert.match(comments[0]!.body, new RegExp(`^<!-- tenant-promotion:${slug} -->\\n### 📝 Dry run`));
+    assert.match(comments[0]!.body, /#### Steps/);
+    assert.equal(second.outputs['comment-url'], comments[0]!.html_url);
+    assert.match(second.summary, /Dry run/);
+    const dbs = await query<{ n: number }>(
+      DATABASE_URL,
+      'SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE $1',
+      [`tenant_%${fixture.suffix}%`],
+    );
+    assert.equal(dbs[0]!.n, 0, 'a dry run creates no database');
+  });
 
-    it('a promotion reports the database and hands on the password masked', async () => {
-      const slug = fixture.tenants.small;
-      const label = `promote-tenant:${slug}`;
-      setPull({ labels: [label] });
-      const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
-      assert.equal(r.code, 0, r.stdout);
-      assert.equal(r.outputs.result, 'promoted', r.stdout);
-      assert.equal(r.outputs['database-name'], `tenant_${slug.replace(/-/g, '_')}`);
-      const password = r.outputs['database-password'] ?? '';
-      assert.ok(password.length >= 16);
-      // Masked before it was set: the add-mask command comes first.
-      assert.ok(r.stdout.indexOf(`::add-mask::${password}`) >= 0);
-      const body = github.commentsOn(2).find((c) => c.body.includes(`tenant-promotion:${slug}`))!.body;
-      assert.match(body, /### ✅ Tenant/);
-      assert.ok(!body.includes(password) && !r.summary.includes(password));
-      assertNoSecrets(r);
-    });
+  it('a promotion reports the database and hands on the password masked', async () => {
+    const slug = fixture.tenants.small;
+    const label = `promote-tenant:${slug}`;
+    setPull({ labels: [label] });
+    const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs.result, 'promoted', r.stdout);
+    assert.equal(r.outputs['database-name'], `tenant_${slug.replace(/-/g, '_')}`);
+    const password = r.outputs['database-password'] ?? '';
+    assert.ok(password.length >= 16);
+    // Masked before it was set: the add-mask command comes first.
+    assert.ok(r.stdout.indexOf(`::add-mask::${password}`) >= 0);
+    const body = github.commentsOn(2).find((c) => c.body.includes(`tenant-promotion:${slug}`))!.body;
+    assert.match(body, /### ✅ Tenant/);
+    assert.ok(!body.includes(password) && !r.summary.includes(password));
+    assertNoSecrets(r);
+  });
 
-    it('the rollback label rolls the tenant back and updates the same comment', async () => {
-      const slug = fixture.tenants.small;
-      const label = `promote-tenant-rollback:${slug}`;
-      setPull({ labels: [label] });
-      const before = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
-      assert.equal(before.length, 1, 'the promotion left one comment');
-      const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
-      assert.equal(r.code, 0, r.stdout);
-      assert.equal(r.outputs.result, 'rolled-back', r.stdout);
-      const after = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
-      assert.deepEqual(
-        after.map((c) => c.id),
-        before.map((c) => c.id),
-      );
-      assert.match(after[0]!.body, /### ↩️ Tenant `[a-z0-9-]+` rolled back to the shared database/);
-    });
-  },
-);
+  it('the rollback label rolls the tenant back and updates the same comment', async () => {
+    const slug = fixture.tenants.small;
+    const label = `promote-tenant-rollback:${slug}`;
+    setPull({ labels: [label] });
+    const before = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
+    assert.equal(before.length, 1, 'the promotion left one comment');
+    const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(r.outputs.result, 'rolled-back', r.stdout);
+    const after = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
+    assert.deepEqual(
+      after.map((c) => c.id),
+      before.map((c) => c.id),
+    );
+    assert.match(after[0]!.body, /### ↩️ Tenant `[a-z0-9-]+` rolled back to the shared database/);
+  });
+});

@@ -156,8 +156,11 @@ describe('bad state (real PostgreSQL)', () => {
     console.log(`unreadable table: ${record.error!.code} at ${record.error!.step}: ${record.error!.message} / ${record.error!.hint}`);
     assert.equal(record.result, 'failed');
     assert.equal(record.committed, false);
-    assert.match(record.error!.message, /daily_usage/, JSON.stringify(record.error));
-    assert.ok(record.error?.hint, 'with a hint');
+    assert.equal(record.error?.code, 'permission-denied', JSON.stringify(record.error));
+    assert.equal(record.error?.step, 'plan');
+    assert.match(record.error!.message, /cannot read table "analytics"\."daily_usage"/, JSON.stringify(record.error));
+    assert.doesNotMatch(record.error!.message, /"public"\."users"/, 'only the unreadable table is named');
+    assert.match(record.error?.hint ?? '', /GRANT SELECT ON "analytics"\."daily_usage"/);
     assert.deepEqual(await sharedState(f, slug, before.id), before, 'shared database unchanged');
     assert.deepEqual(await artifacts(f.suffix), { databases: [f.dbName], roles: [f.appRole, role].sort() });
     await rm(opts.configDir, { recursive: true, force: true });

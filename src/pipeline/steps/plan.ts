@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { PromotionError } from '../../errors';
 import { readTableGraph } from '../../postgres/catalog';
 import { exportSnapshot } from '../../postgres/copy';
@@ -27,6 +28,7 @@ export const planStep: Step<PromotionContext> = {
       tenantIdType: tenant.idType,
       referenceTables: ctx.options.referenceTables,
     });
+    await assertReadable(snapshot.client, planned.tables);
     const plan = await measurePlan(snapshot.client, planned);
     ctx.plan = plan;
     ctx.record.notes.push(...plan.notes);
@@ -52,6 +54,26 @@ export const planStep: Step<PromotionContext> = {
     await releaseSnapshot(ctx);
   },
 };
+
+/**
+ * Every planned table must be readable by the connecting role: otherwise measuring or copying
+ * fails half-way with a bare "permission denied". Names every such table at once, before
+ * anything is created.
+ */
+async function assertReadable(client: pg.ClientBase, tables: readonly { qualified: string }[]): Promise<void> {
+  const { rows } = await client.query<{ who: string; denied: string[] | null }>(
+    `SELECT current_user AS who, array_agg(t ORDER BY t) FILTER (WHERE NOT has_table_privilege(t, 'SELECT')) AS denied
+       FROM unnest($1::text[]) AS t`,
+    [tables.map((t) => t.qualified)],
+  );
+  const denied = rows[0]?.denied ?? [];
+  if (denied.length === 0) return;
+  throw new PromotionError(
+    'permission-denied',
+    `Role "${rows[0]!.who}" cannot read ${denied.length === 1 ? 'table' : 'tables'} ${denied.join(', ')} of the shared database, which the promotion must copy; nothing was changed.`,
+    `Grant it: GRANT SELECT ON ${denied.join(', ')} TO ${pg.escapeIdentifier(rows[0]!.who)}; or use a database-url whose role can read every table that holds tenant rows.`,
+  );
+}
 
 export async function releaseSnapshot(ctx: PromotionContext): Promise<void> {
   const snap = ctx.snapshot;

@@ -3,6 +3,7 @@ import { PromotionError } from '../../errors';
 import { catchUp, compareTables, type TableComparison } from '../../postgres/catch-up';
 import { setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
+import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import { databaseUrl } from '../../postgres/urls';
@@ -47,6 +48,7 @@ export const switchStep: Step<PromotionContext> = {
 
       await source.query('BEGIN');
       let lockedAt = 0;
+      let watchdog: { disarm(): Promise<boolean> } | undefined;
       try {
         await source.query(`SELECT set_config('lock_timeout', $1, true)`, [`${maxFreeze}ms`]);
         await source.query(
@@ -56,6 +58,9 @@ export const switchStep: Step<PromotionContext> = {
         lockedAt = performance.now();
         // Whatever remains of the window bounds every statement under the freeze.
         await source.query(`SELECT set_config('statement_timeout', $1, true)`, [`${maxFreeze}ms`]);
+        // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
+        // when the whole window is used up, so the tenant's writes never wait past max-freeze.
+        watchdog = freezeWatchdog(ctx.options.databaseUrl, source, maxFreeze - (performance.now() - lockedAt));
         const second = await compareTables(source, target, tables);
         let final: TableComparison[] = second;
         if (second.some((c) => !c.equal)) {
@@ -75,6 +80,10 @@ export const switchStep: Step<PromotionContext> = {
             'Nothing was switched. Re-run; if it persists, a writer may be ignoring the FOR SHARE contract (see README).',
           );
         }
+        // Rows caught up here may carry ids the shared sequences handed out after the copy: move the
+        // new database's sequences past them before any writer can switch over.
+        await syncSequences(source, target);
+        await watchdog.disarm();
         const elapsed = performance.now() - lockedAt;
         if (elapsed > maxFreeze) throw freezeTimeout(maxFreeze, elapsed);
 
@@ -119,7 +128,9 @@ export const switchStep: Step<PromotionContext> = {
         const caught = firstChanged.length ? `; caught up ${firstChanged.length} table(s) changed during the copy` : '';
         return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${caught}`;
       } catch (e) {
+        const expired = await watchdog?.disarm();
         if (!ctx.record.committed) await source.query('ROLLBACK').catch(() => undefined);
+        if (expired) throw freezeTimeout(maxFreeze, performance.now() - lockedAt, e);
         if (isTimeout(e)) throw freezeTimeout(maxFreeze, lockedAt ? performance.now() - lockedAt : maxFreeze, e);
         throw e;
       }
@@ -151,6 +162,35 @@ async function commitSwitch(ctx: PromotionContext, session: pg.Client): Promise<
     }
     throw e;
   }
+}
+
+/**
+ * Cancels `session`'s running statement (from a second connection) once `budgetMs` has passed.
+ * `disarm()` stops it and says whether it fired; it waits for a cancel in flight, so a cancel
+ * can never land on a later statement.
+ */
+function freezeWatchdog(url: string, session: pg.Client, budgetMs: number): { disarm(): Promise<boolean> } {
+  let fired: Promise<void> | undefined;
+  const pid = (session as unknown as { processID?: number }).processID;
+  const timer = setTimeout(() => {
+    fired = (async () => {
+      if (!pid) return;
+      const killer = await connect(url);
+      try {
+        await killer.query('SELECT pg_cancel_backend($1)', [pid]);
+      } finally {
+        await killer.end().catch(() => undefined);
+      }
+    })().catch(() => undefined);
+  }, Math.max(0, budgetMs));
+  return {
+    async disarm() {
+      clearTimeout(timer);
+      if (!fired) return false;
+      await fired;
+      return true;
+    },
+  };
 }
 
 function isTimeout(e: unknown): boolean {
