@@ -60,7 +60,8 @@ export function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim());
   if (!m) throw new Error(`Invalid size "${text}": use a number with an optional k or m suffix (10k, 1m).`);
   const n = Number(m[1]) * (m[2]?.toLowerCase() === 'k' ? 1e3 : m[2]?.toLowerCase() === 'm' ? 1e6 : 1);
-  if (!Number.isInteger(n) || n < 100 || n > 50e6) throw new Error(`Size "${text}" must be from 100 to 50m rows.`);
+  if (!Number.isInteger(n) || n < 100 || n > 50e6)
+    throw new Error(`Size "${text}" must be from 100 to 50m rows.`);
   return n;
 }
 
@@ -87,11 +88,15 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--rounds':
         args.rounds = Number(value);
-        if (!Number.isInteger(args.rounds) || args.rounds < 1) throw new Error('--rounds must be a whole number ≥ 1.');
+        if (!Number.isInteger(args.rounds) || args.rounds < 1)
+          throw new Error('--rounds must be a whole number ≥ 1.');
         break;
       case '--parallelism':
         args.parallelism = list().map(Number);
-        if (!args.parallelism.length || args.parallelism.some((p) => !Number.isInteger(p) || p < 1 || p > 16)) {
+        if (
+          !args.parallelism.length ||
+          args.parallelism.some((p) => !Number.isInteger(p) || p < 1 || p > 16)
+        ) {
           throw new Error('--parallelism takes whole numbers from 1 to 16, e.g. --parallelism=1,2,4.');
         }
         break;
@@ -197,7 +202,9 @@ async function freePort(): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolvePort(addr.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        addr && typeof addr === 'object' ? resolvePort(addr.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -312,7 +319,12 @@ async function resetTenant(serverUrl: string, sharedUrl: string, slug: string): 
   );
 }
 
-async function runOurs(serverUrl: string, sharedUrl: string, slug: string, parallelism: number): Promise<OurRun> {
+async function runOurs(
+  serverUrl: string,
+  sharedUrl: string,
+  slug: string,
+  parallelism: number,
+): Promise<OurRun> {
   await resetTenant(serverUrl, sharedUrl, slug);
   await sql(serverUrl, 'CHECKPOINT');
   const configDir = await mkdtemp(join(tmpdir(), 'bench-config-'));
@@ -381,14 +393,22 @@ async function baselineSchema(sharedUrl: string): Promise<BaselineSchema> {
   const dump = (section?: string) =>
     run(
       'pg_dump',
-      ['--schema-only', '--no-owner', '--no-privileges', ...(section ? [`--section=${section}`] : []), conninfo],
+      [
+        '--schema-only',
+        '--no-owner',
+        '--no-privileges',
+        ...(section ? [`--section=${section}`] : []),
+        conninfo,
+      ],
       env,
     );
   try {
     const [pre, post, full] = await Promise.all([dump('pre-data'), dump('post-data'), dump()]);
     return { source: 'pg_dump', preData: pre.stdout, postData: post.stdout, full: full.stdout };
   } catch (e) {
-    log(`  pg_dump could not dump this server (${(e as Error).message.split('\n')[0]}); using the schema clone's DDL`);
+    log(
+      `  pg_dump could not dump this server (${(e as Error).message.split('\n')[0]}); using the schema clone's DDL`,
+    );
     const c = new pg.Client({ connectionString: sharedUrl });
     await c.connect();
     try {
@@ -452,7 +472,10 @@ async function runBaseline(
       const into = `\\copy ${t.qualified} (${t.columns.join(', ')}) from stdin`;
       const r = await run(
         'bash',
-        ['-c', 'set -o pipefail; psql -X -v ON_ERROR_STOP=1 "$SRC" -c "$OUT" | psql -X -v ON_ERROR_STOP=1 "$DST" -c "$INTO"'],
+        [
+          '-c',
+          'set -o pipefail; psql -X -v ON_ERROR_STOP=1 "$SRC" -c "$OUT" | psql -X -v ON_ERROR_STOP=1 "$DST" -c "$INTO"',
+        ],
         {
           SRC: src.conninfo,
           DST: dst.conninfo,
@@ -532,30 +555,32 @@ function summarise(r: SizeResult): Summary[] {
   const baselineIndexedMs = indexed.length ? median(indexed.map((b) => b.copyMs)) : undefined;
   const byP = new Map<number, OurRun[]>();
   for (const o of r.ours) byP.set(o.parallelism, [...(byP.get(o.parallelism) ?? []), o]);
-  return [...byP.entries()].sort(([a], [b]) => a - b).map(([parallelism, runs]) => {
-    const copies = runs.map((o) => o.steps.copy ?? NaN);
-    const copyMs = median(copies);
-    return {
-      size: r.size,
-      parallelism,
-      rows: runs[0]!.rows,
-      bytes: runs[0]!.bytes,
-      copyMs,
-      copyMinMs: Math.min(...copies),
-      copyMaxMs: Math.max(...copies),
-      wallMs: median(runs.map((o) => o.wallMs)),
-      validateMs: median(runs.map((o) => o.steps.validate ?? NaN)),
-      switchMs: median(runs.map((o) => o.steps.switch ?? NaN)),
-      freezeMs: median(runs.map((o) => o.freezeMs ?? NaN)),
-      cloneAfterMs: median(runs.map((o) => o.steps['clone-schema-after'] ?? NaN)),
-      maxRssMb: Math.max(...runs.map((o) => o.maxRssKb)) / 1024,
-      baselineRawMs,
-      baselinePostDataMs: raw.length ? median(raw.map((b) => b.postDataMs ?? NaN)) : undefined,
-      baselineIndexedMs,
-      ratioRaw: baselineRawMs !== undefined ? baselineRawMs / copyMs : undefined,
-      ratioIndexed: baselineIndexedMs !== undefined ? baselineIndexedMs / copyMs : undefined,
-    };
-  });
+  return [...byP.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([parallelism, runs]) => {
+      const copies = runs.map((o) => o.steps.copy ?? NaN);
+      const copyMs = median(copies);
+      return {
+        size: r.size,
+        parallelism,
+        rows: runs[0]!.rows,
+        bytes: runs[0]!.bytes,
+        copyMs,
+        copyMinMs: Math.min(...copies),
+        copyMaxMs: Math.max(...copies),
+        wallMs: median(runs.map((o) => o.wallMs)),
+        validateMs: median(runs.map((o) => o.steps.validate ?? NaN)),
+        switchMs: median(runs.map((o) => o.steps.switch ?? NaN)),
+        freezeMs: median(runs.map((o) => o.freezeMs ?? NaN)),
+        cloneAfterMs: median(runs.map((o) => o.steps['clone-schema-after'] ?? NaN)),
+        maxRssMb: Math.max(...runs.map((o) => o.maxRssKb)) / 1024,
+        baselineRawMs,
+        baselinePostDataMs: raw.length ? median(raw.map((b) => b.postDataMs ?? NaN)) : undefined,
+        baselineIndexedMs,
+        ratioRaw: baselineRawMs !== undefined ? baselineRawMs / copyMs : undefined,
+        ratioIndexed: baselineIndexedMs !== undefined ? baselineIndexedMs / copyMs : undefined,
+      };
+    });
 }
 
 function medianSteps(runs: OurRun[], key: 'steps' | 'checks'): [string, number][] {
@@ -572,7 +597,8 @@ function renderMarkdown(
   idleRssMb: number,
 ): string {
   const lines: string[] = [];
-  const f = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+  const f = (x: number | undefined, digits = 2) =>
+    x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
   lines.push(`### Promotion vs raw COPY (${args.rounds} round(s), medians)`, '');
   lines.push(
     `Server: ${env.server}; ${env.cpus} CPUs; baseline schema from ${env.baselineSchema}; Node ${process.version}; load average ${env.loadAtStart} at start, ${env.loadAtEnd} at end.`,
@@ -595,7 +621,9 @@ function renderMarkdown(
         return raw.length ? `${human(r.size)}: ${secs(median(raw.map((b) => b.postDataMs ?? NaN)))} s` : '';
       })
       .filter(Boolean)
-      .join(', ')}); "baseline indexed" loads into the full schema (indexes, keys and foreign keys present). Peak RSS is the child process's maxRSS (a child that only loads the modules: ${f(idleRssMb, 0)} MB).`,
+      .join(
+        ', ',
+      )}); "baseline indexed" loads into the full schema (indexes, keys and foreign keys present). Peak RSS is the child process's maxRSS (a child that only loads the modules: ${f(idleRssMb, 0)} MB).`,
     '',
   );
   if (tiny.length) {
@@ -618,7 +646,9 @@ function renderMarkdown(
     for (let i = 0; i < Math.max(steps.length, checks.length); i++) {
       const s = steps[i];
       const c = checks[i];
-      lines.push(`| ${s?.[0] ?? ''} | ${s ? Math.round(s[1]) : ''} | | ${c?.[0] ?? ''} | ${c ? Math.round(c[1]) : ''} |`);
+      lines.push(
+        `| ${s?.[0] ?? ''} | ${s ? Math.round(s[1]) : ''} | | ${c?.[0] ?? ''} | ${c ? Math.round(c[1]) : ''} |`,
+      );
     }
     lines.push('');
   }
@@ -633,17 +663,23 @@ function targets(summaries: Summary[], tiny: OurRun[]): string[] {
     const p1 = summaries.find((s) => s.size === size && s.parallelism === 1);
     const p2 = summaries.find((s) => s.size === size && s.parallelism === 2);
     if (p1?.ratioRaw !== undefined) {
-      out.push(`${human(size)}: copy at parallelism 1 = ${p1.ratioRaw.toFixed(2)}× the raw baseline (target ≥ 0.9×): ${mark(p1.ratioRaw >= 0.9)}`);
+      out.push(
+        `${human(size)}: copy at parallelism 1 = ${p1.ratioRaw.toFixed(2)}× the raw baseline (target ≥ 0.9×): ${mark(p1.ratioRaw >= 0.9)}`,
+      );
     }
     if (p1 && p2) {
       const gain = p1.copyMs / p2.copyMs;
-      out.push(`${human(size)}: parallelism 2 vs 1: ${gain.toFixed(2)}× faster copy; ${p2.ratioRaw?.toFixed(2) ?? '–'}× the raw baseline (target > 1×, stretch 1.3×): ${mark((p2.ratioRaw ?? 0) > 1)}`);
+      out.push(
+        `${human(size)}: parallelism 2 vs 1: ${gain.toFixed(2)}× faster copy; ${p2.ratioRaw?.toFixed(2) ?? '–'}× the raw baseline (target > 1×, stretch 1.3×): ${mark((p2.ratioRaw ?? 0) > 1)}`,
+      );
     }
   }
   const at1m = summaries.filter((s) => s.size === 1_000_000);
   for (const s of at1m.length ? at1m : summaries.filter((x) => x.size === largest)) {
     const r = s.validateMs / s.copyMs;
-    out.push(`${human(s.size)}, parallelism ${s.parallelism}: post-validation ${(s.validateMs / 1000).toFixed(2)} s = ${r.toFixed(2)}× the copy (target ≤ 0.5×): ${mark(r <= 0.5)}`);
+    out.push(
+      `${human(s.size)}, parallelism ${s.parallelism}: post-validation ${(s.validateMs / 1000).toFixed(2)} s = ${r.toFixed(2)}× the copy (target ≤ 0.5×): ${mark(r <= 0.5)}`,
+    );
   }
   const rss = summaries.map((s) => s.maxRssMb);
   const maxRss = Math.max(...rss);
@@ -656,7 +692,9 @@ function targets(summaries: Summary[], tiny: OurRun[]): string[] {
   }
   if (tiny.length) {
     const t = median(tiny.map((x) => x.wallMs));
-    out.push(`fixed overhead (~100 rows, end to end): ${(t / 1000).toFixed(2)} s (target ≤ 1.5 s): ${mark(t <= 1500)}`);
+    out.push(
+      `fixed overhead (~100 rows, end to end): ${(t / 1000).toFixed(2)} s (target ≤ 1.5 s): ${mark(t <= 1500)}`,
+    );
   }
   return out;
 }
@@ -692,7 +730,9 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const version = (await sql<{ v: string }>(server.url, `SELECT current_setting('server_version') AS v`))[0]!.v;
+    const version = (
+      await sql<{ v: string }>(server.url, `SELECT current_setting('server_version') AS v`)
+    )[0]!.v;
     const env = {
       server: `PostgreSQL ${version}${server.embedded ? ' (embedded)' : ''}`,
       cpus: String(cpus().length),
@@ -704,7 +744,9 @@ async function main(): Promise<number> {
         .join(' '),
       loadAtEnd: '',
     };
-    log(`Server ${env.server}; sizes ${args.sizes.map(human).join(', ')}; ${args.rounds} round(s); parallelism ${args.parallelism.join(', ')}`);
+    log(
+      `Server ${env.server}; sizes ${args.sizes.map(human).join(', ')}; ${args.rounds} round(s); parallelism ${args.parallelism.join(', ')}`,
+    );
 
     const tenants: BenchTenant[] = [
       { slug: `bench-tiny-${suffix}`, rows: args.tinyRows },
@@ -718,18 +760,24 @@ async function main(): Promise<number> {
     await buildSharedDatabase(sharedUrl, appRole, suffix, tenants, log);
     const generateMs = performance.now() - genStarted;
     const schema = await baselineSchema(sharedUrl);
-    env.baselineSchema = schema.source === 'pg_dump' ? '`pg_dump --schema-only`' : 'the schema clone (pg_dump too old for this server)';
+    env.baselineSchema =
+      schema.source === 'pg_dump'
+        ? '`pg_dump --schema-only`'
+        : 'the schema clone (pg_dump too old for this server)';
 
     const idle = JSON.parse((await spawnChild(['--child-idle'], {})).out) as { maxRssKb: number };
     const idleRssMb = idle.maxRssKb / 1024;
 
-    const outFile = args.out ?? join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    const outFile =
+      args.out ?? join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     await mkdir(resolve(outFile, '..'), { recursive: true });
     const tiny: OurRun[] = [];
     for (let r = 0; r < args.rounds && !interrupted; r++) {
       const o = await runOurs(server.url, sharedUrl, tenants[0]!.slug, 2);
       tiny.push(o);
-      log(`tiny round ${r + 1}: promote() ${secs(o.wallMs)} s, process ${secs(o.processMs)} s, RSS ${(o.maxRssKb / 1024).toFixed(0)} MB`);
+      log(
+        `tiny round ${r + 1}: promote() ${secs(o.wallMs)} s, process ${secs(o.processMs)} s, RSS ${(o.maxRssKb / 1024).toFixed(0)} MB`,
+      );
     }
 
     const results: SizeResult[] = [];
@@ -762,7 +810,15 @@ async function main(): Promise<number> {
         const doB = async () => {
           for (const mode of args.baseline) {
             if (interrupted) return;
-            const b = await runBaseline(server.url, sharedUrl, schema, baseDb, plan.tables, plan.tenantId, mode);
+            const b = await runBaseline(
+              server.url,
+              sharedUrl,
+              schema,
+              baseDb,
+              plan.tables,
+              plan.tenantId,
+              mode,
+            );
             result.baseline.push(b);
             log(
               `  round ${r + 1} baseline ${mode}: copy ${secs(b.copyMs)} s${b.postDataMs !== undefined ? `, post-data ${secs(b.postDataMs)} s` : ''}, ${b.rows} rows`,
@@ -834,9 +890,17 @@ async function main(): Promise<number> {
 
 /** Drops every database and role whose name contains the run's suffix. */
 async function dropBySuffix(serverUrl: string, suffix: string): Promise<void> {
-  const dbs = await sql<{ datname: string }>(serverUrl, 'SELECT datname FROM pg_database WHERE strpos(datname, $1) > 0', [suffix]);
+  const dbs = await sql<{ datname: string }>(
+    serverUrl,
+    'SELECT datname FROM pg_database WHERE strpos(datname, $1) > 0',
+    [suffix],
+  );
   for (const { datname } of dbs) await sql(serverUrl, `DROP DATABASE IF EXISTS ${q(datname)} WITH (FORCE)`);
-  const roles = await sql<{ rolname: string }>(serverUrl, 'SELECT rolname FROM pg_roles WHERE strpos(rolname, $1) > 0', [suffix]);
+  const roles = await sql<{ rolname: string }>(
+    serverUrl,
+    'SELECT rolname FROM pg_roles WHERE strpos(rolname, $1) > 0',
+    [suffix],
+  );
   for (const { rolname } of roles) await sql(serverUrl, `DROP ROLE IF EXISTS ${q(rolname)}`);
 }
 

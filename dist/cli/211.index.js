@@ -1529,6 +1529,7 @@ var postgres_plan = __webpack_require__(43524);
 
 
 
+
 /**
  * Exports the snapshot every later read of the shared rows uses, and plans from the catalog
  * which tables hold the tenant's rows; blockers (rows reaching two tenants) stop the run here.
@@ -1549,6 +1550,7 @@ const planStep = {
             tenantIdType: tenant.idType,
             referenceTables: ctx.options.referenceTables,
         });
+        await assertReadable(snapshot.client, planned.tables);
         const plan = await measurePlan(snapshot.client, planned);
         ctx.plan = plan;
         ctx.record.notes.push(...plan.notes);
@@ -1571,6 +1573,19 @@ const planStep = {
         await releaseSnapshot(ctx);
     },
 };
+/**
+ * Every planned table must be readable by the connecting role: otherwise measuring or copying
+ * fails half-way with a bare "permission denied". Names every such table at once, before
+ * anything is created.
+ */
+async function assertReadable(client, tables) {
+    const { rows } = await client.query(`SELECT current_user AS who, array_agg(t ORDER BY t) FILTER (WHERE NOT has_table_privilege(t, 'SELECT')) AS denied
+       FROM unnest($1::text[]) AS t`, [tables.map((t) => t.qualified)]);
+    const denied = rows[0]?.denied ?? [];
+    if (denied.length === 0)
+        return;
+    throw new errors/* PromotionError */.g1('permission-denied', `Role "${rows[0].who}" cannot read ${denied.length === 1 ? 'table' : 'tables'} ${denied.join(', ')} of the shared database, which the promotion must copy; nothing was changed.`, `Grant it: GRANT SELECT ON ${denied.join(', ')} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(rows[0].who)}; or use a database-url whose role can read every table that holds tenant rows.`);
+}
 async function releaseSnapshot(ctx) {
     const snap = ctx.snapshot;
     ctx.snapshot = undefined;
@@ -1817,8 +1832,10 @@ function routingInput(ctx) {
 async function writeJsonAtomically(path, value) {
     await (0,external_node_fs_promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
-    await (0,external_node_fs_promises_.writeFile)(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o644 });
+    const content = JSON.stringify(value, null, 2) + '\n';
+    await (0,external_node_fs_promises_.writeFile)(tmp, content, { mode: 0o644 });
     await (0,external_node_fs_promises_.rename)(tmp, path);
+    return content;
 }
 /** Writes the routing and load-balancer files (idempotent: a resumed run rewrites them). */
 const routingStep = {
@@ -1827,9 +1844,7 @@ const routingStep = {
     async run(ctx) {
         const input = routingInput(ctx);
         const paths = (0,pipeline_routing/* routingPaths */.vg)(ctx.options.configDir, ctx.names.slug);
-        await writeJsonAtomically(paths.routing, (0,pipeline_routing/* buildRoutingConfig */.Df)(input));
-        await writeJsonAtomically(paths.loadBalancer, (0,pipeline_routing/* buildLoadBalancerConfig */.PS)(input));
-        ctx.configFiles.push(paths.routing, paths.loadBalancer);
+        ctx.configFiles.push({ path: paths.routing, content: await writeJsonAtomically(paths.routing, (0,pipeline_routing/* buildRoutingConfig */.Df)(input)) }, { path: paths.loadBalancer, content: await writeJsonAtomically(paths.loadBalancer, (0,pipeline_routing/* buildLoadBalancerConfig */.PS)(input)) });
         return `${paths.routing}, ${paths.loadBalancer}`;
     },
 };
@@ -1839,6 +1854,7 @@ var catch_up = __webpack_require__(46904);
 // EXTERNAL MODULE: ./src/pipeline/tenant-state.ts
 var tenant_state = __webpack_require__(95136);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/switch.ts
+
 
 
 
@@ -1883,12 +1899,16 @@ const switchStep = {
                 await (0,catch_up/* catchUp */.x)(source, target, first);
             await source.query('BEGIN');
             let lockedAt = 0;
+            let watchdog;
             try {
                 await source.query(`SELECT set_config('lock_timeout', $1, true)`, [`${maxFreeze}ms`]);
                 await source.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 AND t.id::text = $2 FOR UPDATE`, [ctx.names.slug, plan.tenantId]);
                 lockedAt = performance.now();
                 // Whatever remains of the window bounds every statement under the freeze.
                 await source.query(`SELECT set_config('statement_timeout', $1, true)`, [`${maxFreeze}ms`]);
+                // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
+                // when the whole window is used up, so the tenant's writes never wait past max-freeze.
+                watchdog = freezeWatchdog(ctx.options.databaseUrl, source, maxFreeze - (performance.now() - lockedAt));
                 const second = await (0,catch_up/* compareTables */.D)(source, target, tables);
                 let final = second;
                 if (second.some((c) => !c.equal)) {
@@ -1900,6 +1920,10 @@ const switchStep = {
                 if (unequal.length) {
                     throw new errors/* PromotionError */.g1('validation-failed', `After catch-up the new database still differs: ${unequal.flatMap((c) => c.differences).slice(0, 5).join('; ')}`, 'Nothing was switched. Re-run; if it persists, a writer may be ignoring the FOR SHARE contract (see README).');
                 }
+                // Rows caught up here may carry ids the shared sequences handed out after the copy: move the
+                // new database's sequences past them before any writer can switch over.
+                await (0,schema_clone/* syncSequences */.kj)(source, target);
+                await watchdog.disarm();
                 const elapsed = performance.now() - lockedAt;
                 if (elapsed > maxFreeze)
                     throw freezeTimeout(maxFreeze, elapsed);
@@ -1945,8 +1969,11 @@ const switchStep = {
                 return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${caught}`;
             }
             catch (e) {
+                const expired = await watchdog?.disarm();
                 if (!ctx.record.committed)
                     await source.query('ROLLBACK').catch(() => undefined);
+                if (expired)
+                    throw freezeTimeout(maxFreeze, performance.now() - lockedAt, e);
                 if (isTimeout(e))
                     throw freezeTimeout(maxFreeze, lockedAt ? performance.now() - lockedAt : maxFreeze, e);
                 throw e;
@@ -1981,6 +2008,37 @@ async function commitSwitch(ctx, session) {
         }
         throw e;
     }
+}
+/**
+ * Cancels `session`'s running statement (from a second connection) once `budgetMs` has passed.
+ * `disarm()` stops it and says whether it fired; it waits for a cancel in flight, so a cancel
+ * can never land on a later statement.
+ */
+function freezeWatchdog(url, session, budgetMs) {
+    let fired;
+    const pid = session.processID;
+    const timer = setTimeout(() => {
+        fired = (async () => {
+            if (!pid)
+                return;
+            const killer = await (0,connect/* connect */.Ng)(url);
+            try {
+                await killer.query('SELECT pg_cancel_backend($1)', [pid]);
+            }
+            finally {
+                await killer.end().catch(() => undefined);
+            }
+        })().catch(() => undefined);
+    }, Math.max(0, budgetMs));
+    return {
+        async disarm() {
+            clearTimeout(timer);
+            if (!fired)
+                return false;
+            await fired;
+            return true;
+        },
+    };
 }
 function isTimeout(e) {
     const code = e?.code;
@@ -2161,7 +2219,11 @@ async function promote(input, deps) {
         await releaseRun(ctx);
         record.finishedAt = new Date().toISOString();
     }
-    return { record, databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined };
+    return {
+        record,
+        databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined,
+        configFiles: ctx.configFiles,
+    };
 }
 /** A failure of the machinery around the steps (runSteps records step failures itself). */
 function recordFailure(record, e) {
@@ -2550,10 +2612,17 @@ function createDatabaseSql(name, owner, locale) {
     return parts.join(' ');
 }
 async function databaseMarker(client, name) {
-    const { rows } = await client.query(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`, [name]);
+    const { rows } = await client.query(`SELECT shobj_description(d.oid, 'pg_database') AS comment, shobj_description(d.datdba, 'pg_authid') AS owner
+       FROM pg_database d WHERE d.datname = $1`, [name]);
     if (rows.length === 0)
         return { exists: false };
-    return { exists: true, marker: (0,_roles__WEBPACK_IMPORTED_MODULE_2__/* .parseMarker */ .gY)(rows[0].comment) };
+    // CREATE DATABASE cannot share a transaction with its COMMENT: a run killed between the two
+    // leaves a database without a marker. It is still provably ours when its owner (set by the
+    // CREATE DATABASE itself) is the tenant's owner role carrying our marker.
+    const own = (0,_roles__WEBPACK_IMPORTED_MODULE_2__/* .parseMarker */ .gY)(rows[0].comment);
+    const owner = (0,_roles__WEBPACK_IMPORTED_MODULE_2__/* .parseMarker */ .gY)(rows[0].owner);
+    const marker = own ?? (owner?.purpose === 'owner' ? { ...owner, purpose: 'database' } : undefined);
+    return { exists: true, marker };
 }
 async function createTenantDatabase(client, name, owner, marker) {
     const locale = await readLocale(client);
@@ -2634,6 +2703,19 @@ async function roleComment(client, role) {
 }
 /** Creates the NOLOGIN owner and the LOGIN application role (with the password's verifier). */
 async function createTenantRoles(client, roles, password, marker) {
+    // One transaction: a run killed half-way must never leave a role without its marker, which
+    // every later run would refuse to touch.
+    await client.query('BEGIN');
+    try {
+        await createRolesInTransaction(client, roles, password, marker);
+        await client.query('COMMIT');
+    }
+    catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+    }
+}
+async function createRolesInTransaction(client, roles, password, marker) {
     await client.query(`CREATE ROLE ${qi(roles.owner)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`);
     await client.query(`COMMENT ON ROLE ${qi(roles.owner)} IS ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(markerText({ ...marker, purpose: 'owner' }))}`);
     await client.query(`CREATE ROLE ${qi(roles.app)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT PASSWORD ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(scramVerifier(password))}`);

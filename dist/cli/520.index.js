@@ -78,8 +78,10 @@ const removeRoutingStep = {
     title: 'Remove routing and load-balancer config',
     async run(ctx) {
         const paths = (0,routing/* routingPaths */.vg)(ctx.options.configDir, ctx.names.slug);
-        await (0,promises_.rm)(paths.routing, { force: true });
-        await (0,promises_.rm)(paths.loadBalancer, { force: true });
+        for (const path of [paths.routing, paths.loadBalancer]) {
+            await (0,promises_.rm)(path, { force: true });
+            ctx.configFiles.push({ path, content: null });
+        }
         return `${paths.routing}, ${paths.loadBalancer} removed`;
     },
 };
@@ -374,7 +376,7 @@ async function rollback(input, deps) {
         await (0,promote/* releaseRun */.Rx)(ctx);
         record.finishedAt = new Date().toISOString();
     }
-    return { record };
+    return { record, configFiles: ctx.configFiles };
 }
 
 

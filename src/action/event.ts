@@ -17,6 +17,8 @@ export interface RunnerEnv {
   runId?: string;
   runAttempt?: string;
   sha?: string;
+  /** GITHUB_WORKSPACE: config files are committed relative to it. */
+  workspace: string;
 }
 
 export function readRunnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
@@ -31,6 +33,7 @@ export function readRunnerEnv(env: NodeJS.ProcessEnv = process.env): RunnerEnv {
     runId: env.GITHUB_RUN_ID || undefined,
     runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
     sha: env.GITHUB_SHA || undefined,
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
   };
 }
 
@@ -61,6 +64,8 @@ export interface PullRequestDetails extends PullRequestState {
   headRepo: string | undefined;
   baseRepo: string | undefined;
   headSha: string | undefined;
+  /** The PR's branch, where commit-config commits the routing files. */
+  headRef: string | undefined;
 }
 
 export async function fetchPullRequest(
@@ -77,6 +82,7 @@ export async function fetchPullRequest(
     headRepo: data.head?.repo?.full_name ?? undefined,
     baseRepo: data.base?.repo?.full_name ?? undefined,
     headSha: data.head?.sha ?? undefined,
+    headRef: data.head?.ref ?? undefined,
   };
 }
 

@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import { describeError, PromotionError } from '../errors';
 import type { Logger } from '../log';
-import type { RunDeps } from '../pipeline/api';
+import type { ConfigFileChange, RunDeps } from '../pipeline/api';
 import type { RunRecord, TriggerInfo } from '../pipeline/record';
 import { redact, registerSecret } from '../secrets';
 import {
@@ -17,7 +17,9 @@ import {
   readRunnerEnv,
   requireRepository,
   type PullRequestDetails,
+  type RunnerEnv,
 } from './event';
+import type { GitHubClient } from './octokit';
 import { readInputs, toPromotionOptions, type ActionInputs } from './inputs';
 import { outputsFor, setOutputs } from './outputs';
 import { actorsToCheck, checkFork, checkPermissions } from './permissions';
@@ -215,6 +217,9 @@ export async function run(): Promise<void> {
         ? await (await import('../pipeline/rollback')).rollback(options, deps)
         : await (await import('../pipeline/promote')).promote(options, deps);
     const record = preflight.withPreflight(outcome.record);
+    if (inputs['commit-config'] && outcome.configFiles?.length) {
+      record.notes.push(await publishConfig(octokit, env, current, outcome.configFiles, record));
+    }
     await reporter.final(record);
     setOutputs(outputsFor(record, { commentUrl: reporter.commentUrl, password: outcome.databasePassword }));
     if (record.result === 'failed') core.setFailed(failureMessage(record));
@@ -233,6 +238,38 @@ export async function run(): Promise<void> {
     setOutputs(outputsFor(record, { commentUrl: reporter?.commentUrl }));
   } finally {
     cancel.dispose();
+  }
+}
+
+/**
+ * commit-config: the routing files go to the PR's branch, reviewed and merged with the PR. A
+ * failure here does not undo the promotion (it is past its commit point); it is reported.
+ */
+async function publishConfig(
+  octokit: GitHubClient,
+  env: RunnerEnv,
+  pr: PullRequestDetails | undefined,
+  files: ConfigFileChange[],
+  record: RunRecord,
+): Promise<string> {
+  const base = `${env.repository.owner}/${env.repository.repo}`;
+  if (!pr?.headRef) return 'commit-config: no pull request branch to commit the routing files to; they are in the workspace.';
+  if (pr.headRepo !== base) return 'commit-config: the PR branch is in a fork; the routing files were not committed.';
+  try {
+    const { commitConfigFiles } = await import('./commit-config');
+    const verb = record.operation === 'rollback' ? 'Remove' : 'Add';
+    const paths = await commitConfigFiles(
+      octokit,
+      env.repository,
+      pr.headRef,
+      files,
+      env.workspace,
+      `${verb} routing config for tenant ${record.tenant}`,
+    );
+    return `commit-config: ${paths.length ? paths.join(', ') : 'no file'} committed to ${pr.headRef}.`;
+  } catch (e) {
+    core.warning(redact(`Could not commit the routing files: ${describeError(e).message}`));
+    return `commit-config: could not commit the routing files (${redact(describeError(e).message)}); they are in the workspace.`;
   }
 }
 

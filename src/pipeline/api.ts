@@ -19,4 +19,11 @@ export interface RunDeps {
 export interface RunOutcome {
   record: RunRecord;
   databasePassword?: string;
+  /** Config files this run wrote (content) or removed (null), for front ends that publish them. */
+  configFiles?: ConfigFileChange[];
+}
+
+export interface ConfigFileChange {
+  path: string;
+  content: string | null;
 }

@@ -4,7 +4,7 @@ import type { PromotionOptions } from '../options';
 import type { TenantPlan } from '../postgres/plan-types';
 import type { DeployInput, DeployResult } from '../cloudrun/deploy';
 import type { SchemaScript } from '../postgres/schema-clone';
-import type { RunDeps } from './api';
+import type { ConfigFileChange, RunDeps } from './api';
 import type { RunnerContext } from './runner';
 import type { IsolationSettings } from './tenant-state';
 
@@ -55,6 +55,6 @@ export interface PromotionContext extends RunnerContext {
   service?: { url?: string; revision?: string; created: boolean; name: string; secret_version?: string };
   /** switch: per-table count and digest of the tenant's rows, as verified at the commit point. */
   verified?: Record<string, { count: number; digest: string }>;
-  /** routing: files written. */
-  configFiles: string[];
+  /** routing (and rollback's remove-routing): config files written or removed. */
+  configFiles: ConfigFileChange[];
 }

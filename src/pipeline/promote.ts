@@ -111,7 +111,11 @@ export async function promote(input: PromotionOptionsInput, deps: RunDeps): Prom
     await releaseRun(ctx);
     record.finishedAt = new Date().toISOString();
   }
-  return { record, databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined };
+  return {
+    record,
+    databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined,
+    configFiles: ctx.configFiles,
+  };
 }
 
 /** A failure of the machinery around the steps (runSteps records step failures itself). */

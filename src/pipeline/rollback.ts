@@ -56,5 +56,5 @@ export async function rollback(input: PromotionOptionsInput, deps: RunDeps): Pro
     await releaseRun(ctx);
     record.finishedAt = new Date().toISOString();
   }
-  return { record };
+  return { record, configFiles: ctx.configFiles };
 }

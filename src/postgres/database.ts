@@ -49,12 +49,19 @@ export async function databaseMarker(
   client: pg.ClientBase,
   name: string,
 ): Promise<{ exists: boolean; marker?: ArtifactMarker }> {
-  const { rows } = await client.query<{ comment: string | null }>(
-    `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+  const { rows } = await client.query<{ comment: string | null; owner: string | null }>(
+    `SELECT shobj_description(d.oid, 'pg_database') AS comment, shobj_description(d.datdba, 'pg_authid') AS owner
+       FROM pg_database d WHERE d.datname = $1`,
     [name],
   );
   if (rows.length === 0) return { exists: false };
-  return { exists: true, marker: parseMarker(rows[0]!.comment) };
+  // CREATE DATABASE cannot share a transaction with its COMMENT: a run killed between the two
+  // leaves a database without a marker. It is still provably ours when its owner (set by the
+  // CREATE DATABASE itself) is the tenant's owner role carrying our marker.
+  const own = parseMarker(rows[0]!.comment);
+  const owner = parseMarker(rows[0]!.owner);
+  const marker = own ?? (owner?.purpose === 'owner' ? { ...owner, purpose: 'database' as const } : undefined);
+  return { exists: true, marker };
 }
 
 export async function createTenantDatabase(

@@ -119,6 +119,7 @@ function runAction(
     GITHUB_STEP_SUMMARY: files.summary,
     GITHUB_STATE: files.state,
     RUNNER_TEMP: dir,
+    GITHUB_WORKSPACE: dir,
   };
   // The runner keeps hyphens and upper-cases: INPUT_DATABASE-URL.
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
@@ -455,9 +456,14 @@ describe('dist/index.js against a real shared database', () => {
     const slug = fixture.tenants.small;
     const label = `promote-tenant:${slug}`;
     setPull({ labels: [label] });
-    const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
+    const r = await labeled({ label }, { inputs: { 'database-url': fixture.url, 'commit-config': 'true' } });
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.outputs.result, 'promoted', r.stdout);
+    // commit-config: both routing files committed to the PR's branch through the contents API.
+    const committed = github.files.get(`config/routing/${slug}.json`);
+    assert.equal(committed?.branch, 'feature');
+    assert.equal(JSON.parse(committed!.content).database.name, r.outputs['database-name']);
+    assert.ok(github.files.has(`config/load-balancer/${slug}.json`));
     assert.equal(r.outputs['database-name'], `tenant_${slug.replace(/-/g, '_')}`);
     const password = r.outputs['database-password'] ?? '';
     assert.ok(password.length >= 16);
@@ -475,9 +481,10 @@ describe('dist/index.js against a real shared database', () => {
     setPull({ labels: [label] });
     const before = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
     assert.equal(before.length, 1, 'the promotion left one comment');
-    const r = await labeled({ label }, { inputs: { 'database-url': fixture.url } });
+    const r = await labeled({ label }, { inputs: { 'database-url': fixture.url, 'commit-config': 'true' } });
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.outputs.result, 'rolled-back', r.stdout);
+    assert.equal(github.files.has(`config/routing/${slug}.json`), false, 'the rollback removed the committed file');
     const after = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
     assert.deepEqual(
       after.map((c) => c.id),

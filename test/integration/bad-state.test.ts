@@ -20,7 +20,14 @@ const qi = pg.escapeIdentifier;
 
 async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
   const configDir = await mkdtemp(join(tmpdir(), 'bad-state-config-'));
-  return { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000, ...extra };
+  return {
+    databaseUrl: f.url,
+    tenantSlug: slug,
+    skipCloudRun: true,
+    configDir,
+    maxFreezeMs: 10_000,
+    ...extra,
+  };
 }
 
 const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
@@ -55,13 +62,24 @@ describe('bad state (real PostgreSQL)', () => {
     assert.equal(record.result, 'failed');
     assert.equal(record.error?.code, 'tenant-state');
     assert.equal(record.error?.step, 'prevalidate');
-    assert.match(record.error!.message, new RegExp(`marked isolated, but its database "${names.database}" does not exist`));
+    assert.match(
+      record.error!.message,
+      new RegExp(`marked isolated, but its database "${names.database}" does not exist`),
+    );
     assert.match(record.error!.hint ?? '', /backup|rollback/);
-    assert.deepEqual(await tableRows(f.url, 'public.tenants', 't.slug = $1', [slug]), rowBefore, 'tenant row unchanged');
+    assert.deepEqual(
+      await tableRows(f.url, 'public.tenants', 't.slug = $1', [slug]),
+      rowBefore,
+      'tenant row unchanged',
+    );
     assert.deepEqual(await sharedState(f, slug, before.id), before);
     assert.deepEqual(await artifacts(f.suffix), expectedArtifacts(f));
     assert.deepEqual(await readdir(opts.configDir), []);
-    await query(f.url, `UPDATE tenants SET isolation_mode = 'shared', settings = settings - 'isolation' WHERE slug = $1`, [slug]);
+    await query(
+      f.url,
+      `UPDATE tenants SET isolation_mode = 'shared', settings = settings - 'isolation' WHERE slug = $1`,
+      [slug],
+    );
     await rm(opts.configDir, { recursive: true, force: true });
   });
 
@@ -79,7 +97,10 @@ describe('bad state (real PostgreSQL)', () => {
       const opts = await optionsFor(f, slug);
       const { record } = await promote(opts, deps());
       assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
-      assert.match(record.error!.message, new RegExp(`"${names.database}" already exists and was not created by this tool`));
+      assert.match(
+        record.error!.message,
+        new RegExp(`"${names.database}" already exists and was not created by this tool`),
+      );
       assert.deepEqual(await query(urlFor(names.database), 'SELECT v FROM precious'), [{ v: 'keep me' }]);
       assert.deepEqual((await artifacts(f.suffix)).roles, expectedArtifacts(f).roles);
       assert.deepEqual(await sharedState(f, slug, before.id), before);
@@ -98,8 +119,14 @@ describe('bad state (real PostgreSQL)', () => {
       const opts = await optionsFor(f, slug);
       const { record } = await promote(opts, deps());
       assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
-      assert.match(record.error!.message, new RegExp(`Role "${names.appRole}" already exists and was not created by this tool`));
-      assert.deepEqual(await artifacts(f.suffix), { databases: expectedArtifacts(f).databases, roles: [f.appRole, names.appRole].sort() });
+      assert.match(
+        record.error!.message,
+        new RegExp(`Role "${names.appRole}" already exists and was not created by this tool`),
+      );
+      assert.deepEqual(await artifacts(f.suffix), {
+        databases: expectedArtifacts(f).databases,
+        roles: [f.appRole, names.appRole].sort(),
+      });
       assert.deepEqual(await sharedState(f, slug, before.id), before);
       await rm(opts.configDir, { recursive: true, force: true });
     } finally {
@@ -112,30 +139,41 @@ describe('bad state (real PostgreSQL)', () => {
     const id = await tenantId(f, slug);
     const before = await sharedState(f, slug);
     const opts = await optionsFor(f, slug);
-    const { record } = await promote(opts, deps({
-      fault: async (point) => {
-        if (point !== 'before:switch') return;
-        // Delete the tenant as an application would: its rows, children first, then the row.
-        await withClient(f.url, async (c) => {
-          await c.query('BEGIN');
-          for (const [table, where] of [...TENANT_TABLES].reverse()) {
-            await c.query(`DELETE FROM ${table} t WHERE ${where}`, [id]);
-          }
-          await c.query('DELETE FROM tenants WHERE id = $1', [id]);
-          await c.query('COMMIT');
-        });
-      },
-    }));
+    const { record } = await promote(
+      opts,
+      deps({
+        fault: async (point) => {
+          if (point !== 'before:switch') return;
+          // Delete the tenant as an application would: its rows, children first, then the row.
+          await withClient(f.url, async (c) => {
+            await c.query('BEGIN');
+            for (const [table, where] of [...TENANT_TABLES].reverse()) {
+              await c.query(`DELETE FROM ${table} t WHERE ${where}`, [id]);
+            }
+            await c.query('DELETE FROM tenants WHERE id = $1', [id]);
+            await c.query('COMMIT');
+          });
+        },
+      }),
+    );
     assert.equal(record.result, 'failed');
     assert.equal(record.committed, false);
     assert.equal(record.error?.step, 'switch');
-    assert.ok(['tenant-not-found', 'tenant-state'].includes(record.error!.code), JSON.stringify(record.error));
+    assert.ok(
+      ['tenant-not-found', 'tenant-state'].includes(record.error!.code),
+      JSON.stringify(record.error),
+    );
     assert.match(record.error!.message, new RegExp(slug), 'names the tenant');
     assert.deepEqual(await query(f.url, 'SELECT 1 FROM tenants WHERE id = $1', [id]), [], 'not re-created');
     const now = await sharedState(f, slug, id);
     assert.deepEqual(now.others, before.others, "other tenants' rows unchanged");
-    for (const [table, rows] of Object.entries(now.mine)) assert.deepEqual(rows, [], `${table}: only the test's own delete`);
-    assert.deepEqual(await artifacts(f.suffix), expectedArtifacts(f), 'the new database and roles were undone');
+    for (const [table, rows] of Object.entries(now.mine))
+      assert.deepEqual(rows, [], `${table}: only the test's own delete`);
+    assert.deepEqual(
+      await artifacts(f.suffix),
+      expectedArtifacts(f),
+      'the new database and roles were undone',
+    );
     await rm(opts.configDir, { recursive: true, force: true });
   });
 
@@ -153,12 +191,18 @@ describe('bad state (real PostgreSQL)', () => {
     url.username = role;
     const opts = await optionsFor(f, slug, { databaseUrl: url.toString() });
     const { record } = await promote(opts, deps());
-    console.log(`unreadable table: ${record.error!.code} at ${record.error!.step}: ${record.error!.message} / ${record.error!.hint}`);
+    console.log(
+      `unreadable table: ${record.error!.code} at ${record.error!.step}: ${record.error!.message} / ${record.error!.hint}`,
+    );
     assert.equal(record.result, 'failed');
     assert.equal(record.committed, false);
     assert.equal(record.error?.code, 'permission-denied', JSON.stringify(record.error));
     assert.equal(record.error?.step, 'plan');
-    assert.match(record.error!.message, /cannot read table "analytics"\."daily_usage"/, JSON.stringify(record.error));
+    assert.match(
+      record.error!.message,
+      /cannot read table "analytics"\."daily_usage"/,
+      JSON.stringify(record.error),
+    );
     assert.doesNotMatch(record.error!.message, /"public"\."users"/, 'only the unreadable table is named');
     assert.match(record.error?.hint ?? '', /GRANT SELECT ON "analytics"\."daily_usage"/);
     assert.deepEqual(await sharedState(f, slug, before.id), before, 'shared database unchanged');

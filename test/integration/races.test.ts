@@ -29,7 +29,9 @@ function assertLockRefused(loser: RunRecord, slug: string): void {
   assert.deepEqual(loser.undone, []);
   assert.equal(loser.committed, false);
   assert.ok(
-    loser.steps.slice(loser.steps.findIndex((s) => s.name === 'lock') + 1).every((s) => s.status === 'pending'),
+    loser.steps
+      .slice(loser.steps.findIndex((s) => s.name === 'lock') + 1)
+      .every((s) => s.status === 'pending'),
     JSON.stringify(loser.steps),
   );
 }
@@ -50,7 +52,11 @@ describe('races (real PostgreSQL)', () => {
     const outcomes = await Promise.all([promote(opts, deps('A')), promote(opts, deps('B'))]);
     const winners = outcomes.filter((o) => o.record.result === 'promoted');
     const losers = outcomes.filter((o) => o.record.result !== 'promoted');
-    assert.equal(winners.length, 1, outcomes.map((o) => `${o.record.result} ${JSON.stringify(o.record.error)}`).join('\n'));
+    assert.equal(
+      winners.length,
+      1,
+      outcomes.map((o) => `${o.record.result} ${JSON.stringify(o.record.error)}`).join('\n'),
+    );
     assert.equal(losers.length, 1);
     const loser = losers[0]!.record;
     assertLockRefused(loser, slug);
@@ -99,10 +105,7 @@ describe('races (real PostgreSQL)', () => {
       const others = Object.fromEntries(
         Object.entries(before.others).map(([t, lines]) => [
           t,
-          lines.filter(
-            (line) =>
-              !(otherBefore.mine[t] ?? []).includes(line),
-          ),
+          lines.filter((line) => !(otherBefore.mine[t] ?? []).includes(line)),
         ]),
       );
       await assertPromoted(f, slug, { ...before, others }, `parallel ${slug}`, {

@@ -21,7 +21,14 @@ const MAX_FREEZE_MS = 15_000;
 
 async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
   const configDir = await mkdtemp(join(tmpdir(), 'writers-config-'));
-  return { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: MAX_FREEZE_MS, ...extra };
+  return {
+    databaseUrl: f.url,
+    tenantSlug: slug,
+    skipCloudRun: true,
+    configDir,
+    maxFreezeMs: MAX_FREEZE_MS,
+    ...extra,
+  };
 }
 
 const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
@@ -54,12 +61,15 @@ describe('writes during a promotion (contract-following writers)', () => {
     const opts = await optionsFor(f, slug);
     let atCopy = 0;
     let atSwitch = 0;
-    const { record } = await promote(opts, deps({
-      fault: (point) => {
-        if (point === 'before:copy') atCopy = writer.total;
-        if (point === 'before:switch') atSwitch = writer.total;
-      },
-    }));
+    const { record } = await promote(
+      opts,
+      deps({
+        fault: (point) => {
+          if (point === 'before:copy') atCopy = writer.total;
+          if (point === 'before:switch') atSwitch = writer.total;
+        },
+      }),
+    );
     // A few more writes after the switch: they must land in the tenant's database.
     const afterPromotion = writer.total;
     try {
@@ -77,12 +87,16 @@ describe('writes during a promotion (contract-following writers)', () => {
     assert.deepEqual(writer.errors, [], 'the contract-following writer never failed');
     assert.deepEqual(bystander.errors, [], 'the other tenant writer never failed');
     assert.ok(atSwitch - atCopy > 0, `writes committed during copy and validation (${atSwitch - atCopy})`);
-    assert.ok(writer.committed.shared > 0 && writer.committed.isolated >= 20, JSON.stringify(writer.committed));
+    assert.ok(
+      writer.committed.shared > 0 && writer.committed.isolated >= 20,
+      JSON.stringify(writer.committed),
+    );
 
     const lost = await missingWrites(urlFor(names.database), seed, writer.model);
     assert.deepEqual(lost, [], 'every committed write is in the isolated database');
     // The shared database keeps none of the tenant's rows, and the bystander's writes are all there.
-    for (const [table, where] of TENANT_TABLES) assert.deepEqual(await tableRows(f.url, table, where, [id]), [], table);
+    for (const [table, where] of TENANT_TABLES)
+      assert.deepEqual(await tableRows(f.url, table, where, [id]), [], table);
     assert.deepEqual(await missingWrites(f.url, otherSeed, bystander.model), [], "the other tenant's writes");
     assert.equal((await tenantRow(f, otherSlug))?.isolation_mode, 'shared');
 
@@ -126,9 +140,15 @@ describe('max-freeze is a hard bound on the freeze', () => {
     assert.equal(record.committed, false);
     assert.equal((await tenantRow(f, slug))?.isolation_mode, 'shared');
     assert.deepEqual(writer.errors, []);
-    assert.deepEqual(await missingWrites(f.url, seed, writer.model), [], 'every write is in the shared database');
+    assert.deepEqual(
+      await missingWrites(f.url, seed, writer.model),
+      [],
+      'every write is in the shared database',
+    );
     const longest = Math.max(...writer.latencies);
-    console.log(`bounded freeze: max-freeze ${maxFreezeMs} ms, longest write of the tenant ${longest.toFixed(0)} ms, ${writer.total} writes; ${record.error!.message}`);
+    console.log(
+      `bounded freeze: max-freeze ${maxFreezeMs} ms, longest write of the tenant ${longest.toFixed(0)} ms, ${writer.total} writes; ${record.error!.message}`,
+    );
     // Cancel, rollback and a loaded machine add a little; the point is it is not the whole digest.
     assert.ok(longest < maxFreezeMs + 1000, `the tenant's longest write waited ${longest} ms`);
     await rm(opts.configDir, { recursive: true, force: true });
@@ -148,15 +168,23 @@ describe('a writer that ignores the contract', () => {
     const slug = f.tenants.main;
     const id = await tenantId(f, slug);
     const opts = await optionsFor(f, slug, { keepSharedData: false });
-    const { record } = await promote(opts, deps({
-      fault: async (point) => {
-        if (point !== 'before:cleanup') return;
-        // The rogue write: straight to the shared database, no FOR SHARE, after the switch.
-        await query(f.url, `UPDATE users SET display_name = 'rogue write' WHERE id = (SELECT min(id) FROM users WHERE tenant_id = $1)`, [id]);
-      },
-    }));
+    const { record } = await promote(
+      opts,
+      deps({
+        fault: async (point) => {
+          if (point !== 'before:cleanup') return;
+          // The rogue write: straight to the shared database, no FOR SHARE, after the switch.
+          await query(
+            f.url,
+            `UPDATE users SET display_name = 'rogue write' WHERE id = (SELECT min(id) FROM users WHERE tenant_id = $1)`,
+            [id],
+          );
+        },
+      }),
+    );
     const sharedAfter: Record<string, string[]> = {};
-    for (const [table, where] of TENANT_TABLES) sharedAfter[table] = await tableRows(f.url, table, where, [id]);
+    for (const [table, where] of TENANT_TABLES)
+      sharedAfter[table] = await tableRows(f.url, table, where, [id]);
 
     assert.equal(record.result, 'failed');
     assert.equal(record.committed, true);
@@ -164,7 +192,11 @@ describe('a writer that ignores the contract', () => {
     assert.equal(record.error?.step, 'cleanup');
     assert.match(record.error!.message, /"public"\."users"|public\.users/);
     assert.match(record.error!.message, /nothing was deleted/);
-    assert.doesNotMatch(record.error!.message, /projects|agent_events|audit_logs/, 'names only the changed table');
+    assert.doesNotMatch(
+      record.error!.message,
+      /projects|agent_events|audit_logs/,
+      'names only the changed table',
+    );
     // Nothing deleted: every table still holds the tenant's rows, the rogue one included.
     for (const [table] of TENANT_TABLES) {
       const inTarget = await tableRows(urlFor(deriveNames(slug).database), table);
@@ -178,7 +210,10 @@ describe('a writer that ignores the contract', () => {
     // A re-run resumes and refuses again, still deleting nothing.
     const again = await promote(opts, deps());
     assert.equal(again.record.error?.code, 'cleanup-refused');
-    assert.equal((await tableRows(f.url, 'public.users', 't.tenant_id = $1', [id])).length, sharedAfter['public.users']!.length);
+    assert.equal(
+      (await tableRows(f.url, 'public.users', 't.tenant_id = $1', [id])).length,
+      sharedAfter['public.users']!.length,
+    );
     await rm(opts.configDir, { recursive: true, force: true });
   });
 });

@@ -53,7 +53,8 @@ export function startEngine(
   const done = new Promise<ChildResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      for (const w of waiters.splice(0)) w.reject(new Error(`child exited (${code ?? signal}) before a line matched ${w.re}`));
+      for (const w of waiters.splice(0))
+        w.reject(new Error(`child exited (${code ?? signal}) before a line matched ${w.re}`));
       const last = stdout.trim().split('\n').pop();
       let record: RunRecord | undefined;
       if (last) {

@@ -48,6 +48,8 @@ export interface FakeGitHubOptions {
 export class FakeGitHub {
   readonly calls: FakeCall[] = [];
   readonly comments: FakeComment[] = [];
+  /** Files committed through the contents API, by path. */
+  readonly files = new Map<string, { branch: string; content: string; sha: string; message: string }>();
   readonly pulls = new Map<number, FakePull>();
   permissions: Record<string, string | { permission: string; role_name: string }>;
   tokenUser: string | undefined;
@@ -165,6 +167,26 @@ export class FakeGitHub {
       if (method === 'POST') {
         const c = this.addComment(issue, String(body?.body ?? ''), this.commentAuthor);
         return send(res, 201, c);
+      }
+    }
+    if ((m = /^\/contents\/(.+)$/.exec(rest))) {
+      const path = decodeURIComponent(m[1]!);
+      const file = this.files.get(path);
+      if (method === 'GET') {
+        if (!file || file.branch !== u.searchParams.get('ref')) return send(res, 404, { message: 'Not Found' });
+        return send(res, 200, { type: 'file', path, sha: file.sha, content: Buffer.from(file.content).toString('base64') });
+      }
+      if (method === 'PUT') {
+        if (file && body?.sha !== file.sha) return send(res, 409, { message: 'sha does not match' });
+        const sha = `sha${(this.clock += 1)}`;
+        const content = Buffer.from(String(body?.content ?? ''), 'base64').toString('utf8');
+        this.files.set(path, { branch: String(body?.branch ?? ''), content, sha, message: String(body?.message ?? '') });
+        return send(res, file ? 200 : 201, { content: { path, sha } });
+      }
+      if (method === 'DELETE') {
+        if (!file || body?.sha !== file.sha) return send(res, 409, { message: 'sha does not match' });
+        this.files.delete(path);
+        return send(res, 200, { commit: {} });
       }
     }
     if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {

@@ -10,7 +10,10 @@ import { DATABASE_URL, query, urlFor } from './pg';
 export const TENANT_TABLES: [string, string][] = [
   ['public.users', 't.tenant_id = $1'],
   ['public.projects', 't.tenant_id = $1'],
-  ['public.project_members', 'EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.tenant_id = $1)'],
+  [
+    'public.project_members',
+    'EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.tenant_id = $1)',
+  ],
   ['public.design_recommendations', 't.tenant_id = $1'],
   [
     'public.recommendation_votes',
@@ -23,7 +26,9 @@ export const TENANT_TABLES: [string, string][] = [
 ];
 
 export async function tenantId(f: SharedFixture, slug: string): Promise<string> {
-  const rows = await query<{ id: string }>(f.url, 'SELECT id::text AS id FROM tenants WHERE slug = $1', [slug]);
+  const rows = await query<{ id: string }>(f.url, 'SELECT id::text AS id FROM tenants WHERE slug = $1', [
+    slug,
+  ]);
   assert.ok(rows[0], `tenant ${slug} exists`);
   return rows[0].id;
 }
@@ -46,9 +51,12 @@ export async function sharedState(f: SharedFixture, slug: string, id?: string): 
   others['public.plans'] = await tableRows(f.url, 'public.plans');
   // Other tenants' rows whole; this tenant's identity only (a promotion changes its mode/settings).
   others['public.tenants'] = await tableRows(f.url, 'public.tenants', 't.id <> $1', [id]);
-  mine['public.tenants'] = await tableRows(f.url, '(SELECT id, slug, name, plan_code FROM public.tenants)', 't.id = $1', [
-    id,
-  ]);
+  mine['public.tenants'] = await tableRows(
+    f.url,
+    '(SELECT id, slug, name, plan_code FROM public.tenants)',
+    't.id = $1',
+    [id],
+  );
   return { id, mine, others };
 }
 
@@ -68,7 +76,10 @@ export async function artifacts(suffix: string): Promise<{ databases: string[]; 
 }
 
 /** The fixture's own artifacts, plus (when `promoted`) the promoted tenants' database and roles. */
-export function expectedArtifacts(f: SharedFixture, promoted: string[] = []): { databases: string[]; roles: string[] } {
+export function expectedArtifacts(
+  f: SharedFixture,
+  promoted: string[] = [],
+): { databases: string[]; roles: string[] } {
   const names = promoted.map((s) => deriveNames(s));
   return {
     databases: [f.dbName, ...names.map((n) => n.database)].sort(),
@@ -141,18 +152,29 @@ export async function assertPromoted(
   // Tenant rows of other tenants promoted meanwhile differ on purpose (mode, settings).
   const strip = (o: Record<string, string[]>) => ({
     ...o,
-    'public.tenants': (o['public.tenants'] ?? []).filter((l) => !(opts.ignoreTenantIds ?? []).some((id) => l.includes(id))),
+    'public.tenants': (o['public.tenants'] ?? []).filter(
+      (l) => !(opts.ignoreTenantIds ?? []).some((id) => l.includes(id)),
+    ),
   });
   const row = await tenantRow(f, slug);
   assert.equal(row?.isolation_mode, 'isolated', `${label}: tenant isolated`);
   assert.equal(row?.settings.isolation?.state, 'complete', `${label}: state complete`);
   const now = await sharedState(f, slug, before.id);
   assert.deepEqual(strip(now.others), strip(before.others), `${label}: other tenants' rows unchanged`);
-  assert.deepEqual(now.mine['public.tenants'], before.mine['public.tenants'], `${label}: tenant identity unchanged`);
-  for (const [table] of TENANT_TABLES) assert.deepEqual(now.mine[table], [], `${label}: ${table} removed from shared`);
+  assert.deepEqual(
+    now.mine['public.tenants'],
+    before.mine['public.tenants'],
+    `${label}: tenant identity unchanged`,
+  );
+  for (const [table] of TENANT_TABLES)
+    assert.deepEqual(now.mine[table], [], `${label}: ${table} removed from shared`);
   const target = urlFor(deriveNames(slug).database);
   for (const [table] of TENANT_TABLES) {
-    assert.deepEqual(await tableRows(target, table), before.mine[table], `${label}: ${table} in the tenant database`);
+    assert.deepEqual(
+      await tableRows(target, table),
+      before.mine[table],
+      `${label}: ${table} in the tenant database`,
+    );
   }
   assert.deepEqual(
     await artifacts(f.suffix),
@@ -164,6 +186,10 @@ export async function assertPromoted(
     for (const dir of await readdir(opts.configDir)) {
       for (const file of await readdir(join(opts.configDir, dir))) files.push(`${dir}/${file}`);
     }
-    assert.deepEqual(files.sort(), [`load-balancer/${slug}.json`, `routing/${slug}.json`], `${label}: config files`);
+    assert.deepEqual(
+      files.sort(),
+      [`load-balancer/${slug}.json`, `routing/${slug}.json`],
+      `${label}: config files`,
+    );
   }
 }

@@ -38,9 +38,10 @@ export async function writerSeed(url: string, tenantId: string, tag: string): Pr
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const projects = await c.query<{ id: number }>('SELECT id FROM projects WHERE tenant_id = $1 ORDER BY id LIMIT 300', [
-      tenantId,
-    ]);
+    const projects = await c.query<{ id: number }>(
+      'SELECT id FROM projects WHERE tenant_id = $1 ORDER BY id LIMIT 300',
+      [tenantId],
+    );
     const members = await c.query<{ project_id: number; user_id: string }>(
       `SELECT m.project_id, m.user_id FROM project_members m JOIN projects p ON p.id = m.project_id
         WHERE p.tenant_id = $1 AND m.role <> 'owner' ORDER BY 1, 2 LIMIT 2000`,
@@ -131,7 +132,10 @@ export class ContractWriter {
       if (mode === 'shared') target = shared;
       else if (mode === 'isolated') {
         if (!this.isolated) {
-          this.isolated = new pg.Client({ connectionString: this.isolatedUrl, application_name: 'contract-writer' });
+          this.isolated = new pg.Client({
+            connectionString: this.isolatedUrl,
+            application_name: 'contract-writer',
+          });
           await this.isolated.connect();
         }
         target = this.isolated;
@@ -158,7 +162,11 @@ export class ContractWriter {
       case 0: {
         const email = `w${i}-${tag}@writer.example`;
         const name = `writer ${i}`;
-        await db.query('INSERT INTO users (tenant_id, email, display_name) VALUES ($1, $2, $3)', [tenantId, email, name]);
+        await db.query('INSERT INTO users (tenant_id, email, display_name) VALUES ($1, $2, $3)', [
+          tenantId,
+          email,
+          name,
+        ]);
         return () => {
           m.users.set(email, name);
           this.freshUsers.push(email);
@@ -168,13 +176,20 @@ export class ContractWriter {
         const id = this.seed.projectIds[i % this.seed.projectIds.length];
         if (id === undefined) return undefined;
         const name = `renamed by writer ${i}`;
-        await db.query('UPDATE projects SET name = $2 WHERE id = $1 AND tenant_id = $3', [id, name, tenantId]);
+        await db.query('UPDATE projects SET name = $2 WHERE id = $1 AND tenant_id = $3', [
+          id,
+          name,
+          tenantId,
+        ]);
         return () => m.projects.set(id, name);
       }
       case 2: {
         const pair = this.members[0];
         if (!pair) return undefined;
-        const res = await db.query('DELETE FROM project_members WHERE project_id = $1 AND user_id = $2', pair);
+        const res = await db.query(
+          'DELETE FROM project_members WHERE project_id = $1 AND user_id = $2',
+          pair,
+        );
         if (res.rowCount !== 1) throw new Error(`member ${pair.join(':')} was not there to delete`);
         return () => {
           this.members.shift();
@@ -197,7 +212,11 @@ export class ContractWriter {
       }
       case 4: {
         const action = `writer-${tag}-${i}`;
-        await db.query('INSERT INTO audit_logs (tenant_id, actor, action) VALUES ($1, $2, $3)', [tenantId, 'writer', action]);
+        await db.query('INSERT INTO audit_logs (tenant_id, actor, action) VALUES ($1, $2, $3)', [
+          tenantId,
+          'writer',
+          action,
+        ]);
         return () => m.audit.add(action);
       }
       case 5: {
@@ -213,21 +232,31 @@ export class ContractWriter {
         if (!ev) return undefined;
         const key = `${ev.id}|${ev.occurredAt}`;
         if (i % 16 === 6) {
-          const res = await db.query('DELETE FROM agent_events WHERE id = $1 AND occurred_at = $2', [ev.id, ev.occurredAt]);
+          const res = await db.query('DELETE FROM agent_events WHERE id = $1 AND occurred_at = $2', [
+            ev.id,
+            ev.occurredAt,
+          ]);
           if (res.rowCount !== 1) throw new Error(`event ${key} was not there to delete`);
           return () => {
             this.events.shift();
             m.eventsChanged.set(key, null);
           };
         }
-        await db.query('UPDATE agent_events SET payload = $3 WHERE id = $1 AND occurred_at = $2', [ev.id, ev.occurredAt, { writer: i }]);
+        await db.query('UPDATE agent_events SET payload = $3 WHERE id = $1 AND occurred_at = $2', [
+          ev.id,
+          ev.occurredAt,
+          { writer: i },
+        ]);
         return () => m.eventsChanged.set(key, i);
       }
       default: {
         // Delete a user the writer made earlier and nothing references.
         const email = this.freshUsers[1];
         if (!email) return undefined;
-        const res = await db.query('DELETE FROM users WHERE email = $1 AND tenant_id = $2', [email, tenantId]);
+        const res = await db.query('DELETE FROM users WHERE email = $1 AND tenant_id = $2', [
+          email,
+          tenantId,
+        ]);
         if (res.rowCount !== 1) throw new Error(`user ${email} was not there to delete`);
         return () => {
           this.freshUsers.splice(1, 1);
@@ -254,14 +283,18 @@ export async function missingWrites(url: string, seed: WriterSeed, model: Writer
       ).rows.map((r) => [r.email, r.display_name]),
     );
     for (const [email, name] of model.users) {
-      if (name === null ? users.has(email) : users.get(email) !== name) lost.push(`users ${email}: expected ${name}, found ${users.get(email)}`);
+      if (name === null ? users.has(email) : users.get(email) !== name)
+        lost.push(`users ${email}: expected ${name}, found ${users.get(email)}`);
     }
     const projects = new Map(
-      (await c.query<{ id: number; name: string }>('SELECT id, name FROM projects WHERE id = ANY($1)', [[...model.projects.keys()]])).rows.map(
-        (r) => [r.id, r.name],
-      ),
+      (
+        await c.query<{ id: number; name: string }>('SELECT id, name FROM projects WHERE id = ANY($1)', [
+          [...model.projects.keys()],
+        ])
+      ).rows.map((r) => [r.id, r.name]),
     );
-    for (const [id, name] of model.projects) if (projects.get(id) !== name) lost.push(`projects ${id}: expected ${name}, found ${projects.get(id)}`);
+    for (const [id, name] of model.projects)
+      if (projects.get(id) !== name) lost.push(`projects ${id}: expected ${name}, found ${projects.get(id)}`);
     const members = new Set(
       (
         await c.query<{ k: string }>(
@@ -270,7 +303,8 @@ export async function missingWrites(url: string, seed: WriterSeed, model: Writer
         )
       ).rows.map((r) => r.k),
     );
-    for (const k of model.deletedMembers) if (members.has(k)) lost.push(`project_members ${k}: deleted, still present`);
+    for (const k of model.deletedMembers)
+      if (members.has(k)) lost.push(`project_members ${k}: deleted, still present`);
     const added = new Set(
       (
         await c.query<{ k: string }>(
@@ -287,11 +321,17 @@ export async function missingWrites(url: string, seed: WriterSeed, model: Writer
         )
       ).rows.map((r) => [r.action, r.n]),
     );
-    for (const a of model.audit) if (audit.get(a) !== 1) lost.push(`audit_logs ${a}: expected once, found ${audit.get(a) ?? 0}`);
+    for (const a of model.audit)
+      if (audit.get(a) !== 1) lost.push(`audit_logs ${a}: expected once, found ${audit.get(a) ?? 0}`);
     const kinds = new Set(
-      (await c.query<{ kind: string }>(`SELECT kind FROM agent_events WHERE kind LIKE $1`, [`writer-${seed.tag}-%`])).rows.map((r) => r.kind),
+      (
+        await c.query<{ kind: string }>(`SELECT kind FROM agent_events WHERE kind LIKE $1`, [
+          `writer-${seed.tag}-%`,
+        ])
+      ).rows.map((r) => r.kind),
     );
-    for (const k of model.eventsInserted) if (!kinds.has(k)) lost.push(`agent_events ${k}: inserted, missing`);
+    for (const k of model.eventsInserted)
+      if (!kinds.has(k)) lost.push(`agent_events ${k}: inserted, missing`);
     for (const [key, writer] of model.eventsChanged) {
       const [id, at] = key.split('|');
       const { rows } = await c.query<{ w: string | null }>(
@@ -299,7 +339,9 @@ export async function missingWrites(url: string, seed: WriterSeed, model: Writer
         [id, at],
       );
       if (writer === null ? rows.length !== 0 : rows[0]?.w !== String(writer)) {
-        lost.push(`agent_events ${key}: expected ${writer === null ? 'deleted' : `writer ${writer}`}, found ${rows[0]?.w ?? 'none'}`);
+        lost.push(
+          `agent_events ${key}: expected ${writer === null ? 'deleted' : `writer ${writer}`}, found ${rows[0]?.w ?? 'none'}`,
+        );
       }
     }
   } finally {

@@ -12,8 +12,10 @@ export const removeRoutingStep: Step<PromotionContext> = {
   title: 'Remove routing and load-balancer config',
   async run(ctx) {
     const paths = routingPaths(ctx.options.configDir, ctx.names.slug);
-    await rm(paths.routing, { force: true });
-    await rm(paths.loadBalancer, { force: true });
+    for (const path of [paths.routing, paths.loadBalancer]) {
+      await rm(path, { force: true });
+      ctx.configFiles.push({ path, content: null });
+    }
     return `${paths.routing}, ${paths.loadBalancer} removed`;
   },
 };

@@ -16,11 +16,13 @@ export function routingInput(ctx: PromotionContext): RoutingInput {
   };
 }
 
-async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+async function writeJsonAtomically(path: string, value: unknown): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n', { mode: 0o644 });
+  const content = JSON.stringify(value, null, 2) + '\n';
+  await writeFile(tmp, content, { mode: 0o644 });
   await rename(tmp, path);
+  return content;
 }
 
 /** Writes the routing and load-balancer files (idempotent: a resumed run rewrites them). */
@@ -30,9 +32,10 @@ export const routingStep: Step<PromotionContext> = {
   async run(ctx) {
     const input = routingInput(ctx);
     const paths = routingPaths(ctx.options.configDir, ctx.names.slug);
-    await writeJsonAtomically(paths.routing, buildRoutingConfig(input));
-    await writeJsonAtomically(paths.loadBalancer, buildLoadBalancerConfig(input));
-    ctx.configFiles.push(paths.routing, paths.loadBalancer);
+    ctx.configFiles.push(
+      { path: paths.routing, content: await writeJsonAtomically(paths.routing, buildRoutingConfig(input)) },
+      { path: paths.loadBalancer, content: await writeJsonAtomically(paths.loadBalancer, buildLoadBalancerConfig(input)) },
+    );
     return `${paths.routing}, ${paths.loadBalancer}`;
   },
 };
