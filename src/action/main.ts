@@ -253,8 +253,10 @@ async function publishConfig(
   record: RunRecord,
 ): Promise<string> {
   const base = `${env.repository.owner}/${env.repository.repo}`;
-  if (!pr?.headRef) return 'commit-config: no pull request branch to commit the routing files to; they are in the workspace.';
-  if (pr.headRepo !== base) return 'commit-config: the PR branch is in a fork; the routing files were not committed.';
+  if (!pr?.headRef)
+    return 'commit-config: no pull request branch to commit the routing files to; they are in the workspace.';
+  if (pr.headRepo !== base)
+    return 'commit-config: the PR branch is in a fork; the routing files were not committed.';
   try {
     const { commitConfigFiles } = await import('./commit-config');
     const verb = record.operation === 'rollback' ? 'Remove' : 'Add';

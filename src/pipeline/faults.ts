@@ -6,7 +6,9 @@ import { PromotionError } from '../errors';
  * process) and point `before:<step>` / `after:<step>` / `copy:<table>` (mid-copy). Unset in
  * production, where this costs one lookup per step.
  */
-export function faultsFromEnv(value = process.env.TENANT_PROMOTION_FAULT): ((point: string) => void) | undefined {
+export function faultsFromEnv(
+  value = process.env.TENANT_PROMOTION_FAULT,
+): ((point: string) => void) | undefined {
   if (!value) return undefined;
   const rules = value
     .split(',')
@@ -16,7 +18,8 @@ export function faultsFromEnv(value = process.env.TENANT_PROMOTION_FAULT): ((poi
     for (const [action, at] of rules) {
       if (at !== point) continue;
       if (action === 'kill') process.kill(process.pid, 'SIGKILL');
-      if (action === 'fail') throw new PromotionError('internal', `Injected fault at ${point}`, 'Test failpoint.');
+      if (action === 'fail')
+        throw new PromotionError('internal', `Injected fault at ${point}`, 'Test failpoint.');
     }
   };
 }

@@ -44,7 +44,12 @@ const PROMOTION: readonly [Step<PromotionContext>, Phase][] = [
   [finishStep, 'after-switch'],
 ];
 
-function skipReason(phase: Phase, mode: RunMode | undefined, dryRun: boolean, name: string): string | undefined {
+function skipReason(
+  phase: Phase,
+  mode: RunMode | undefined,
+  dryRun: boolean,
+  name: string,
+): string | undefined {
   if (phase === 'setup' || mode === undefined) return undefined;
   if (mode === 'already-isolated') return 'tenant already isolated';
   if (phase === 'plan') return undefined;
@@ -63,7 +68,12 @@ export function promotionSteps(): Step<PromotionContext>[] {
   }));
 }
 
-export function newRecord(operation: RunRecord['operation'], slug: string, deps: RunDeps, dryRun: boolean): RunRecord {
+export function newRecord(
+  operation: RunRecord['operation'],
+  slug: string,
+  deps: RunDeps,
+  dryRun: boolean,
+): RunRecord {
   return {
     operation,
     tenant: slug,

@@ -4,7 +4,15 @@ import { z } from 'zod';
  * The record of one run. Every output — PR comment, job summary, status JSON, terminal — is a
  * rendering of this record, so it is the contract between the pipeline and the reporters.
  */
-export const StepStatus = z.enum(['pending', 'running', 'done', 'skipped', 'failed', 'undone', 'undo-failed']);
+export const StepStatus = z.enum([
+  'pending',
+  'running',
+  'done',
+  'skipped',
+  'failed',
+  'undone',
+  'undo-failed',
+]);
 export type StepStatus = z.infer<typeof StepStatus>;
 
 export const StepRecord = z.object({
@@ -96,7 +104,12 @@ export const RunRecord = z.object({
   serviceUrl: z.string().optional(),
   revision: z.string().optional(),
   error: z
-    .object({ code: z.string(), message: z.string(), hint: z.string().optional(), step: z.string().optional() })
+    .object({
+      code: z.string(),
+      message: z.string(),
+      hint: z.string().optional(),
+      step: z.string().optional(),
+    })
     .optional(),
   /** Steps whose effects were undone after a failure, in the order they were undone. */
   undone: z.array(z.string()).default([]),

@@ -35,7 +35,9 @@ export function rollbackSteps(): Step<PromotionContext>[] {
     ...step,
     skip: (ctx: PromotionContext) =>
       (ctx.options.dryRun && phase !== 'setup' ? 'dry run' : undefined) ??
-      (ctx.mode === 'resume' && phase === 'switch' ? 'done by an earlier run (resuming after the switch)' : undefined) ??
+      (ctx.mode === 'resume' && phase === 'switch'
+        ? 'done by an earlier run (resuming after the switch)'
+        : undefined) ??
       step.skip?.(ctx),
   }));
 }
@@ -46,7 +48,15 @@ export async function rollback(input: PromotionOptionsInput, deps: RunDeps): Pro
   const names = deriveNames(options.tenantSlug, options.baseDomain);
   const record = newRecord('rollback', names.slug, deps, options.dryRun);
   record.database = names.database;
-  const ctx: PromotionContext = { options, names, deps, record, log: deps.log, signal: deps.signal, configFiles: [] };
+  const ctx: PromotionContext = {
+    options,
+    names,
+    deps,
+    record,
+    log: deps.log,
+    signal: deps.signal,
+    configFiles: [],
+  };
   try {
     await runSteps(rollbackSteps(), ctx, { onChange: deps.onChange, fault: deps.fault ?? faultsFromEnv() });
     if (record.result !== 'failed') record.result = options.dryRun ? 'dry-run' : 'rolled-back';

@@ -8,7 +8,9 @@ export const RoutingConfig = z.object({
   isolation_mode: z.literal('isolated'),
   database: z.object({ name: z.string(), host: z.string(), port: z.number().int(), user: z.string() }),
   endpoints: z.object({ api: z.string(), ui: z.string() }),
-  cloud_run: z.object({ service: z.string(), url: z.string().optional(), region: z.string().optional() }).optional(),
+  cloud_run: z
+    .object({ service: z.string(), url: z.string().optional(), region: z.string().optional() })
+    .optional(),
   updated_at: z.string(),
 });
 export type RoutingConfig = z.infer<typeof RoutingConfig>;
@@ -19,7 +21,11 @@ export const LoadBalancerConfig = z.object({
   subdomain: z.string(),
   hosts: z.array(z.string()),
   backend_service: z.string(),
-  backend: z.object({ type: z.enum(['cloud-run', 'shared']), service: z.string(), url: z.string().optional() }),
+  backend: z.object({
+    type: z.enum(['cloud-run', 'shared']),
+    service: z.string(),
+    url: z.string().optional(),
+  }),
   ssl_certificate: z.object({ domains: z.array(z.string()), managed: z.boolean() }),
   updated_at: z.string(),
 });
@@ -40,9 +46,16 @@ export function buildRoutingConfig(input: RoutingInput): RoutingConfig {
     tenant_slug: names.slug,
     tenant_id: input.tenantId,
     isolation_mode: 'isolated',
-    database: { name: names.database, host: input.database.host, port: input.database.port, user: names.appRole },
+    database: {
+      name: names.database,
+      host: input.database.host,
+      port: input.database.port,
+      user: names.appRole,
+    },
     endpoints: { api: names.apiHost, ui: names.uiHost },
-    cloud_run: input.service ? { service: input.service.name, url: input.service.url, region: input.region } : undefined,
+    cloud_run: input.service
+      ? { service: input.service.name, url: input.service.url, region: input.region }
+      : undefined,
     updated_at: input.now ?? new Date().toISOString(),
   });
 }
@@ -63,5 +76,8 @@ export function buildLoadBalancerConfig(input: RoutingInput): LoadBalancerConfig
 }
 
 export function routingPaths(configDir: string, slug: string): { routing: string; loadBalancer: string } {
-  return { routing: `${configDir}/routing/${slug}.json`, loadBalancer: `${configDir}/load-balancer/${slug}.json` };
+  return {
+    routing: `${configDir}/routing/${slug}.json`,
+    loadBalancer: `${configDir}/load-balancer/${slug}.json`,
+  };
 }

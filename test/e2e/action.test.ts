@@ -484,7 +484,11 @@ describe('dist/index.js against a real shared database', () => {
     const r = await labeled({ label }, { inputs: { 'database-url': fixture.url, 'commit-config': 'true' } });
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.outputs.result, 'rolled-back', r.stdout);
-    assert.equal(github.files.has(`config/routing/${slug}.json`), false, 'the rollback removed the committed file');
+    assert.equal(
+      github.files.has(`config/routing/${slug}.json`),
+      false,
+      'the rollback removed the committed file',
+    );
     const after = github.commentsOn(2).filter((c) => c.body.includes(`tenant-promotion:${slug}`));
     assert.deepEqual(
       after.map((c) => c.id),

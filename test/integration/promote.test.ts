@@ -8,7 +8,7 @@ import { deriveNames } from '../../src/names';
 import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
-import { databaseExists, fingerprint, roleExists, tableRows } from '../support/fingerprint';
+import { databaseExists, fingerprint, tableRows } from '../support/fingerprint';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
 
 const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
@@ -19,14 +19,24 @@ const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
 
 async function options(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
   const configDir = await mkdtemp(join(tmpdir(), 'promote-config-'));
-  return { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000, ...extra };
+  return {
+    databaseUrl: f.url,
+    tenantSlug: slug,
+    skipCloudRun: true,
+    configDir,
+    maxFreezeMs: 10_000,
+    ...extra,
+  };
 }
 
 /** Every data table of the fixture with how to select one tenant's rows in the shared database. */
 const TENANT_TABLES: [string, string][] = [
   ['public.users', 't.tenant_id = $1'],
   ['public.projects', 't.tenant_id = $1'],
-  ['public.project_members', 'EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.tenant_id = $1)'],
+  [
+    'public.project_members',
+    'EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.tenant_id = $1)',
+  ],
   ['public.design_recommendations', 't.tenant_id = $1'],
   [
     'public.recommendation_votes',
@@ -39,7 +49,9 @@ const TENANT_TABLES: [string, string][] = [
 ];
 
 async function tenantId(f: SharedFixture, slug: string): Promise<string> {
-  return (await query<{ id: string }>(f.url, 'SELECT id::text AS id FROM tenants WHERE slug = $1', [slug]))[0]!.id;
+  return (
+    await query<{ id: string }>(f.url, 'SELECT id::text AS id FROM tenants WHERE slug = $1', [slug])
+  )[0]!.id;
 }
 
 describe('promote (real PostgreSQL)', () => {
@@ -58,36 +70,52 @@ describe('promote (real PostgreSQL)', () => {
     const expected: Record<string, string[]> = {};
     for (const [table, where] of TENANT_TABLES) expected[table] = await tableRows(f.url, table, where, [id]);
     const otherTenantsBefore: Record<string, string[]> = {};
-    for (const [table, where] of TENANT_TABLES) otherTenantsBefore[table] = await tableRows(f.url, table, `NOT (${where})`, [id]);
+    for (const [table, where] of TENANT_TABLES)
+      otherTenantsBefore[table] = await tableRows(f.url, table, `NOT (${where})`, [id]);
 
     const opts = await options(f, slug);
     const { record, databasePassword } = await promote(opts, deps());
-    console.log(record.steps.map((s) => `${s.name}:${s.durationMs}`).join(' '), record.checks.map((c) => `${c.name}:${c.status}:${c.durationMs}`).join(' '));
+    console.log(
+      record.steps.map((s) => `${s.name}:${s.durationMs}`).join(' '),
+      record.checks.map((c) => `${c.name}:${c.status}:${c.durationMs}`).join(' '),
+    );
     assert.equal(record.result, 'promoted', JSON.stringify(record.error));
     assert.ok(databasePassword && databasePassword.length >= 32);
     assert.ok(record.committed);
-    assert.ok(record.steps.every((s) => s.status === 'done' || s.status === 'skipped'), JSON.stringify(record.steps));
+    assert.ok(
+      record.steps.every((s) => s.status === 'done' || s.status === 'skipped'),
+      JSON.stringify(record.steps),
+    );
 
     const target = urlFor(names.database);
     for (const [table] of TENANT_TABLES) {
       assert.deepEqual(await tableRows(target, table), expected[table], `${table} in the new database`);
-      assert.deepEqual(await tableRows(f.url, table, 'true'), otherTenantsBefore[table], `${table} left in shared`);
+      assert.deepEqual(
+        await tableRows(f.url, table, 'true'),
+        otherTenantsBefore[table],
+        `${table} left in shared`,
+      );
     }
     assert.deepEqual(await tableRows(target, 'public.plans'), await tableRows(f.url, 'public.plans'));
     const tenantsInTarget = await query<{ slug: string }>(target, 'SELECT slug FROM tenants');
-    assert.deepEqual(tenantsInTarget.map((r) => r.slug), [slug]);
-
-    const [row] = await query<{ isolation_mode: string; settings: { theme: string; isolation: Record<string, unknown> } }>(
-      f.url,
-      'SELECT isolation_mode, settings FROM tenants WHERE slug = $1',
+    assert.deepEqual(
+      tenantsInTarget.map((r) => r.slug),
       [slug],
     );
+
+    const [row] = await query<{
+      isolation_mode: string;
+      settings: { theme: string; isolation: Record<string, unknown> };
+    }>(f.url, 'SELECT isolation_mode, settings FROM tenants WHERE slug = $1', [slug]);
     assert.equal(row!.isolation_mode, 'isolated');
     assert.equal(row!.settings.theme, 'dark', 'other settings keys are preserved');
     assert.equal(row!.settings.isolation.state, 'complete');
     assert.equal(row!.settings.isolation.isolated_db_name, names.database);
     const history = row!.settings.isolation.history as { event: string }[];
-    assert.deepEqual(history.map((h) => h.event), ['promoted', 'completed']);
+    assert.deepEqual(
+      history.map((h) => h.event),
+      ['promoted', 'completed'],
+    );
 
     const routing = JSON.parse(await readFile(join(opts.configDir, 'routing', `${slug}.json`), 'utf8'));
     assert.equal(routing.database.name, names.database);

@@ -47,7 +47,10 @@ describe('rollback (real PostgreSQL)', () => {
     const second = await promote(opts, deps());
     assert.equal(second.record.result, 'promoted', JSON.stringify(second.record.error));
     const target = urlFor(names.database);
-    await query(target, `UPDATE projects SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM projects)`);
+    await query(
+      target,
+      `UPDATE projects SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM projects)`,
+    );
     const [{ deleted }] = (await query<{ deleted: string }>(
       target,
       `WITH d AS (DELETE FROM audit_logs WHERE action = 'duplicate' RETURNING 1) SELECT count(*)::text AS deleted FROM d`,
@@ -62,28 +65,27 @@ describe('rollback (real PostgreSQL)', () => {
     assert.equal(back.record.result, 'rolled-back', JSON.stringify(back.record.error));
     assert.equal(await databaseExists(names.database, DATABASE_URL), false);
 
-    const [row] = await query<{ isolation_mode: string; settings: { isolation: { state: string; history: { event: string }[] } } }>(
-      f.url,
-      'SELECT isolation_mode, settings FROM tenants WHERE slug = $1',
-      [slug],
-    );
+    const [row] = await query<{
+      isolation_mode: string;
+      settings: { isolation: { state: string; history: { event: string }[] } };
+    }>(f.url, 'SELECT isolation_mode, settings FROM tenants WHERE slug = $1', [slug]);
     assert.equal(row!.isolation_mode, 'shared');
     assert.equal(row!.settings.isolation.state, 'rolled-back');
-    assert.deepEqual(row!.settings.isolation.history.map((h) => h.event), [
-      'promoted',
-      'completed',
-      'rolled-back',
-      'promoted',
-      'completed',
-      'rolled-back',
-    ]);
+    assert.deepEqual(
+      row!.settings.isolation.history.map((h) => h.event),
+      ['promoted', 'completed', 'rolled-back', 'promoted', 'completed', 'rolled-back'],
+    );
 
     // Every write made while isolated (insert, update, delete) is in the shared database.
     const users = await query<{ email: string }>(f.url, 'SELECT email FROM users WHERE id = $1', [newUser]);
     assert.equal(users[0]?.email, 'new@acme.example');
     const renamed = await query(f.url, `SELECT 1 FROM projects WHERE name LIKE '% (renamed)'`);
     assert.equal(renamed.length, 1);
-    const dups = await query(f.url, `SELECT 1 FROM audit_logs a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug = $1 AND action = 'duplicate'`, [slug]);
+    const dups = await query(
+      f.url,
+      `SELECT 1 FROM audit_logs a JOIN tenants t ON t.id = a.tenant_id WHERE t.slug = $1 AND action = 'duplicate'`,
+      [slug],
+    );
     assert.equal(dups.length, 0);
     // The shared sequence is past the id the isolated database handed out.
     const [{ next }] = (await query<{ next: string }>(
@@ -95,7 +97,10 @@ describe('rollback (real PostgreSQL)', () => {
 
   it('refuses a tenant that is not isolated, and changes nothing', async () => {
     const before = await fingerprint(f.url);
-    const { record } = await rollback({ databaseUrl: f.url, tenantSlug: f.tenants.small, skipCloudRun: true }, deps());
+    const { record } = await rollback(
+      { databaseUrl: f.url, tenantSlug: f.tenants.small, skipCloudRun: true },
+      deps(),
+    );
     assert.equal(record.result, 'failed');
     assert.equal(record.error?.code, 'tenant-state');
     assert.match(record.error!.message, /nothing to roll back/);

@@ -173,14 +173,25 @@ export class FakeGitHub {
       const path = decodeURIComponent(m[1]!);
       const file = this.files.get(path);
       if (method === 'GET') {
-        if (!file || file.branch !== u.searchParams.get('ref')) return send(res, 404, { message: 'Not Found' });
-        return send(res, 200, { type: 'file', path, sha: file.sha, content: Buffer.from(file.content).toString('base64') });
+        if (!file || file.branch !== u.searchParams.get('ref'))
+          return send(res, 404, { message: 'Not Found' });
+        return send(res, 200, {
+          type: 'file',
+          path,
+          sha: file.sha,
+          content: Buffer.from(file.content).toString('base64'),
+        });
       }
       if (method === 'PUT') {
         if (file && body?.sha !== file.sha) return send(res, 409, { message: 'sha does not match' });
         const sha = `sha${(this.clock += 1)}`;
         const content = Buffer.from(String(body?.content ?? ''), 'base64').toString('utf8');
-        this.files.set(path, { branch: String(body?.branch ?? ''), content, sha, message: String(body?.message ?? '') });
+        this.files.set(path, {
+          branch: String(body?.branch ?? ''),
+          content,
+          sha,
+          message: String(body?.message ?? ''),
+        });
         return send(res, file ? 200 : 201, { content: { path, sha } });
       }
       if (method === 'DELETE') {

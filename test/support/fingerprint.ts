@@ -6,7 +6,10 @@ import { withClient } from './pg';
  * (all tenants). Used to prove "the shared database is exactly as before". `exceptTenant`
  * leaves out one tenant row's isolation_mode/settings (which a promotion changes on purpose).
  */
-export async function fingerprint(url: string, opts: { tenantsTable?: string } = {}): Promise<Record<string, string>> {
+export async function fingerprint(
+  url: string,
+  opts: { tenantsTable?: string } = {},
+): Promise<Record<string, string>> {
   return withClient(url, async (c) => {
     await c.query(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET extra_float_digits = 3`);
     const { rows } = await c.query<{ q: string; name: string }>(
@@ -30,20 +33,34 @@ export async function fingerprint(url: string, opts: { tenantsTable?: string } =
 }
 
 /** The rows of one table as sorted text lines (for exact comparisons in tests). */
-export async function tableRows(url: string, qualified: string, where = 'true', params: unknown[] = []): Promise<string[]> {
+export async function tableRows(
+  url: string,
+  qualified: string,
+  where = 'true',
+  params: unknown[] = [],
+): Promise<string[]> {
   return withClient(url, async (c) => {
     await c.query(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET extra_float_digits = 3`);
-    const { rows } = await c.query<{ r: string }>(`SELECT t::text AS r FROM ${qualified} t WHERE ${where}`, params);
+    const { rows } = await c.query<{ r: string }>(
+      `SELECT t::text AS r FROM ${qualified} t WHERE ${where}`,
+      params,
+    );
     return rows.map((x) => x.r).sort();
   });
 }
 
 export async function databaseExists(name: string, url: string): Promise<boolean> {
-  return withClient(url, async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
+  return withClient(
+    url,
+    async (c) => (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1,
+  );
 }
 
 export async function roleExists(name: string, url: string): Promise<boolean> {
-  return withClient(url, async (c) => (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1);
+  return withClient(
+    url,
+    async (c) => (await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1,
+  );
 }
 
 export { pg };

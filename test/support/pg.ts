@@ -42,9 +42,10 @@ export async function dropArtifacts(marker: string): Promise<void> {
     for (const { datname } of dbs.rows) {
       await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(datname)} WITH (FORCE)`);
     }
-    const roles = await c.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE strpos(rolname, $1) > 0`, [
-      marker,
-    ]);
+    const roles = await c.query<{ rolname: string }>(
+      `SELECT rolname FROM pg_roles WHERE strpos(rolname, $1) > 0`,
+      [marker],
+    );
     for (const { rolname } of roles.rows) {
       await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(rolname)}`);
     }

@@ -1,5 +1,5 @@
 import { PromotionError } from '../../errors';
-import { compareDigests, digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
+import { digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
 import { quoteQualified } from '../../postgres/sql';
 import { readTenant, writeIsolation } from '../../postgres/tenants';
@@ -49,7 +49,9 @@ export const cleanupStep: Step<PromotionContext> = {
         if (!expected) {
           changed.push(`${table.qualified}: not verified at the switch`);
         } else if (now.count !== expected.count || now.digest !== expected.digest) {
-          changed.push(`${table.qualified}: ${expected.count} rows verified at the switch, ${now.count} now${now.count === expected.count ? ' (contents changed)' : ''}`);
+          changed.push(
+            `${table.qualified}: ${expected.count} rows verified at the switch, ${now.count} now${now.count === expected.count ? ' (contents changed)' : ''}`,
+          );
         }
       }
       if (changed.length) {
@@ -76,10 +78,16 @@ export const cleanupStep: Step<PromotionContext> = {
         deleted += n;
       }
       const tenant = await readTenant(session, ctx.options.tenantsTable, ctx.names.slug);
-      await writeIsolation(session, ctx.options.tenantsTable, tenant, { ...tenant.isolation!, shared_rows_removed: true }, {
-        from: 'isolated',
-        to: 'isolated',
-      });
+      await writeIsolation(
+        session,
+        ctx.options.tenantsTable,
+        tenant,
+        { ...tenant.isolation!, shared_rows_removed: true },
+        {
+          from: 'isolated',
+          to: 'isolated',
+        },
+      );
       await session.query('COMMIT');
       ctx.tenant = { ...tenant, isolation: { ...tenant.isolation!, shared_rows_removed: true } };
       return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch)`;

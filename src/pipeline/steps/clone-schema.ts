@@ -37,7 +37,9 @@ export const cloneSchemaStep: Step<PromotionContext> = {
       ctx.record.notes.push(`Not cloned (unsupported object kind): ${item}`);
     }
     await withTarget(ctx, (target) => applyStatements(target, script.beforeData));
-    const mapped = shared.length ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}` : '';
+    const mapped = shared.length
+      ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}`
+      : '';
     return `${script.beforeData.length} statements${mapped}`;
   },
   // The database is dropped by create-database's undo.
@@ -52,7 +54,12 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
     const synced = await withTarget(ctx, async (target) => {
       await applyStatements(target, script.afterData);
       const seqs = await syncSequences(ctx.snapshot!.client, target);
-      await grantApplicationRole(target, names.appRole, names.database, ctx.sharedRoles?.length ? 'remapped' : 'baseline');
+      await grantApplicationRole(
+        target,
+        names.appRole,
+        names.database,
+        ctx.sharedRoles?.length ? 'remapped' : 'baseline',
+      );
       await target.query('ANALYZE');
       return seqs;
     });
@@ -80,8 +87,12 @@ async function grantApplicationRole(
   for (const { nspname } of rows) {
     await target.query(`GRANT USAGE ON SCHEMA ${qi(nspname)} TO ${qi(role)}`);
     if (mode === 'baseline') {
-      await target.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`);
-      await target.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`);
+      await target.query(
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`,
+      );
+      await target.query(
+        `GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`,
+      );
     }
   }
 }

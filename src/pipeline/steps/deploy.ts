@@ -11,7 +11,13 @@ function deployInput(ctx: PromotionContext): DeployInput {
     serviceName: ctx.names.service,
     slug: ctx.names.slug,
     tenantId: ctx.tenant!.id,
-    database: { name: ctx.names.database, host, port, user: ctx.names.appRole, password: ctx.appPassword ?? '' },
+    database: {
+      name: ctx.names.database,
+      host,
+      port,
+      user: ctx.names.appRole,
+      password: ctx.appPassword ?? '',
+    },
     dryRun: ctx.options.dryRun,
     log: ctx.log,
     signal: ctx.signal,
@@ -22,7 +28,8 @@ function deployInput(ctx: PromotionContext): DeployInput {
 export const deployStep: Step<PromotionContext> = {
   name: 'deploy',
   title: 'Deploy the Cloud Run service',
-  skip: (ctx) => (ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined),
+  skip: (ctx) =>
+    ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined,
   async run(ctx) {
     const input = deployInput(ctx);
     const result = await deployService(input);

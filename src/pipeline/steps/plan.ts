@@ -39,7 +39,8 @@ export const planStep: Step<PromotionContext> = {
       plannedRows: t.rows,
       bytes: t.bytes,
     }));
-    for (const t of plan.tables) ctx.log.info(`${t.kind.padEnd(9)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+    for (const t of plan.tables)
+      ctx.log.info(`${t.kind.padEnd(9)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
     if (plan.blockers.length) {
       throw new PromotionError(
         'plan-blocked',
@@ -60,7 +61,10 @@ export const planStep: Step<PromotionContext> = {
  * fails half-way with a bare "permission denied". Names every such table at once, before
  * anything is created.
  */
-async function assertReadable(client: pg.ClientBase, tables: readonly { qualified: string }[]): Promise<void> {
+async function assertReadable(
+  client: pg.ClientBase,
+  tables: readonly { qualified: string }[],
+): Promise<void> {
   const { rows } = await client.query<{ who: string; denied: string[] | null }>(
     `SELECT current_user AS who, array_agg(t ORDER BY t) FILTER (WHERE NOT has_table_privilege(t, 'SELECT')) AS denied
        FROM unnest($1::text[]) AS t`,

@@ -31,6 +31,10 @@ export const rolesStep: Step<PromotionContext> = {
   },
   async undo(ctx) {
     if (ctx.keepArtifacts) return;
-    await dropTenantRoles(ctx.lockSession!, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug);
+    await dropTenantRoles(
+      ctx.lockSession!,
+      { owner: ctx.names.ownerRole, app: ctx.names.appRole },
+      ctx.names.slug,
+    );
   },
 };

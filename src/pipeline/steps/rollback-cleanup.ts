@@ -38,7 +38,8 @@ export const removeServiceStep: Step<PromotionContext> = {
       return 'left in place: no Cloud Run settings given (see notes)';
     }
     await deleteService(ctx.options.cloudRun, service.name, ctx.log);
-    if (service.secret_version) await retireSecretVersion(ctx.options.cloudRun, service.secret_version, ctx.log);
+    if (service.secret_version)
+      await retireSecretVersion(ctx.options.cloudRun, service.secret_version, ctx.log);
     return `${service.name} deleted${service.secret_version ? ', password secret version retired' : ''}`;
   },
 };
@@ -47,7 +48,8 @@ export const removeServiceStep: Step<PromotionContext> = {
 export const dropIsolatedStep: Step<PromotionContext> = {
   name: 'drop-isolated',
   title: 'Drop the isolated database and roles',
-  skip: (ctx) => (ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined),
+  skip: (ctx) =>
+    ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined,
   async run(ctx) {
     const db = ctx.lockSession!;
     const { names } = ctx;

@@ -34,9 +34,10 @@ export const restoreStep: Step<PromotionContext> = {
       await setComparableSession(shared);
       await setTenantId(shared, plan.tenantId);
       await shared.query('BEGIN');
-      await shared.query(`SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`, [
-        ctx.names.slug,
-      ]);
+      await shared.query(
+        `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
+        [ctx.names.slug],
+      );
       // Replica mode (superuser only) keeps the shared tables' triggers from rewriting restored rows.
       await shared.query('SAVEPOINT replica');
       await shared.query(`SET LOCAL session_replication_role = replica`).then(
@@ -45,7 +46,8 @@ export const restoreStep: Step<PromotionContext> = {
       );
       let stale = 0;
       for (const table of plan.deleteOrder) {
-        stale += (await shared.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`)).rowCount ?? 0;
+        stale +=
+          (await shared.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`)).rowCount ?? 0;
       }
       let restored = 0;
       for (const table of tables) {
@@ -64,13 +66,18 @@ export const restoreStep: Step<PromotionContext> = {
       if (unequal.length) {
         throw new PromotionError(
           'validation-failed',
-          `The rows copied back differ from the isolated database: ${unequal.flatMap((c) => c.differences).slice(0, 5).join('; ')}`,
+          `The rows copied back differ from the isolated database: ${unequal
+            .flatMap((c) => c.differences)
+            .slice(0, 5)
+            .join('; ')}`,
           'Nothing was changed. Triggers on the shared tables may rewrite rows: run the rollback as a superuser (replica mode), or check the named tables.',
         );
       }
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
-      const tablesDigest = Object.fromEntries(comparisons.map((c) => [c.table.qualified, { count: c.target.count, digest: c.target.digest }]));
+      const tablesDigest = Object.fromEntries(
+        comparisons.map((c) => [c.table.qualified, { count: c.target.count, digest: c.target.digest }]),
+      );
       const ok = await writeIsolation(
         shared,
         ctx.options.tenantsTable,
@@ -95,11 +102,22 @@ export const restoreStep: Step<PromotionContext> = {
         },
         { from: 'isolated', to: 'shared' },
       );
-      if (!ok) throw new PromotionError('tenant-state', `Tenant "${ctx.names.slug}" is no longer isolated; nothing was changed.`, 'Check its status.');
+      if (!ok)
+        throw new PromotionError(
+          'tenant-state',
+          `Tenant "${ctx.names.slug}" is no longer isolated; nothing was changed.`,
+          'Check its status.',
+        );
       await shared.query('COMMIT');
       ctx.record.committed = true;
       for (const c of comparisons) {
-        ctx.record.tables.push({ schema: c.table.schema, name: c.table.name, kind: c.table.kind, copiedRows: c.target.count, checksum: c.target.digest });
+        ctx.record.tables.push({
+          schema: c.table.schema,
+          name: c.table.name,
+          kind: c.table.kind,
+          copiedRows: c.target.count,
+          checksum: c.target.digest,
+        });
       }
       return `${restored} rows restored into the shared database${stale ? ` (${stale} stale shared rows replaced)` : ''}; tenant is shared`;
     } catch (e) {
@@ -112,7 +130,10 @@ export const restoreStep: Step<PromotionContext> = {
   },
 };
 
-async function checkColumns(isolated: pg.ClientBase, tables: { schema: string; name: string; columns: string[]; qualified: string }[]) {
+async function checkColumns(
+  isolated: pg.ClientBase,
+  tables: { schema: string; name: string; columns: string[]; qualified: string }[],
+) {
   for (const t of tables) {
     const { rows } = await isolated.query<{ q: string }>(
       `SELECT '"' || replace(a.attname, '"', '""') || '"' AS q FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid

@@ -34,7 +34,10 @@ export const routingStep: Step<PromotionContext> = {
     const paths = routingPaths(ctx.options.configDir, ctx.names.slug);
     ctx.configFiles.push(
       { path: paths.routing, content: await writeJsonAtomically(paths.routing, buildRoutingConfig(input)) },
-      { path: paths.loadBalancer, content: await writeJsonAtomically(paths.loadBalancer, buildLoadBalancerConfig(input)) },
+      {
+        path: paths.loadBalancer,
+        content: await writeJsonAtomically(paths.loadBalancer, buildLoadBalancerConfig(input)),
+      },
     );
     return `${paths.routing}, ${paths.loadBalancer}`;
   },

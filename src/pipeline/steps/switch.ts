@@ -37,6 +37,7 @@ export const switchStep: Step<PromotionContext> = {
     const maxFreeze = ctx.options.maxFreezeMs;
     const source = await connect(ctx.options.databaseUrl);
     const target = await connect(databaseUrl(ctx.options.databaseUrl, ctx.names.database));
+    let killer: pg.Client | undefined;
     try {
       await setTenantId(source, plan.tenantId);
       await setComparableSession(source);
@@ -46,6 +47,8 @@ export const switchStep: Step<PromotionContext> = {
       const firstChanged = first.filter((c) => !c.equal);
       if (firstChanged.length) await catchUp(source, target, first);
 
+      // Opened before the freeze, so the watchdog can cancel without first connecting.
+      killer = await connect(ctx.options.databaseUrl);
       await source.query('BEGIN');
       let lockedAt = 0;
       let watchdog: { disarm(): Promise<boolean> } | undefined;
@@ -60,7 +63,7 @@ export const switchStep: Step<PromotionContext> = {
         await source.query(`SELECT set_config('statement_timeout', $1, true)`, [`${maxFreeze}ms`]);
         // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
         // when the whole window is used up, so the tenant's writes never wait past max-freeze.
-        watchdog = freezeWatchdog(ctx.options.databaseUrl, source, maxFreeze - (performance.now() - lockedAt));
+        watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
         const second = await compareTables(source, target, tables);
         let final: TableComparison[] = second;
         if (second.some((c) => !c.equal)) {
@@ -76,7 +79,10 @@ export const switchStep: Step<PromotionContext> = {
         if (unequal.length) {
           throw new PromotionError(
             'validation-failed',
-            `After catch-up the new database still differs: ${unequal.flatMap((c) => c.differences).slice(0, 5).join('; ')}`,
+            `After catch-up the new database still differs: ${unequal
+              .flatMap((c) => c.differences)
+              .slice(0, 5)
+              .join('; ')}`,
             'Nothing was switched. Re-run; if it persists, a writer may be ignoring the FOR SHARE contract (see README).',
           );
         }
@@ -87,7 +93,9 @@ export const switchStep: Step<PromotionContext> = {
         const elapsed = performance.now() - lockedAt;
         if (elapsed > maxFreeze) throw freezeTimeout(maxFreeze, elapsed);
 
-        const verified = Object.fromEntries(final.map((c) => [c.table.qualified, { count: c.source.count, digest: c.source.digest }]));
+        const verified = Object.fromEntries(
+          final.map((c) => [c.table.qualified, { count: c.source.count, digest: c.source.digest }]),
+        );
         ctx.verified = verified;
         const tenant = await readTenant(source, ctx.options.tenantsTable, ctx.names.slug);
         const isolation: IsolationSettings = {
@@ -120,23 +128,31 @@ export const switchStep: Step<PromotionContext> = {
           to: 'isolated',
         });
         if (!switched) {
-          throw new PromotionError('tenant-state', `Tenant "${ctx.names.slug}" is no longer shared; nothing was switched.`, 'Check its status.');
+          throw new PromotionError(
+            'tenant-state',
+            `Tenant "${ctx.names.slug}" is no longer shared; nothing was switched.`,
+            'Check its status.',
+          );
         }
         await commitSwitch(ctx, source);
         ctx.record.freezeMs = Math.round(performance.now() - lockedAt);
         ctx.tenant = { ...tenant, isolationMode: 'isolated', isolation };
-        const caught = firstChanged.length ? `; caught up ${firstChanged.length} table(s) changed during the copy` : '';
+        const caught = firstChanged.length
+          ? `; caught up ${firstChanged.length} table(s) changed during the copy`
+          : '';
         return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${caught}`;
       } catch (e) {
         const expired = await watchdog?.disarm();
         if (!ctx.record.committed) await source.query('ROLLBACK').catch(() => undefined);
         if (expired) throw freezeTimeout(maxFreeze, performance.now() - lockedAt, e);
-        if (isTimeout(e)) throw freezeTimeout(maxFreeze, lockedAt ? performance.now() - lockedAt : maxFreeze, e);
+        if (isTimeout(e))
+          throw freezeTimeout(maxFreeze, lockedAt ? performance.now() - lockedAt : maxFreeze, e);
         throw e;
       }
     } finally {
       await source.end().catch(() => undefined);
       await target.end().catch(() => undefined);
+      await killer?.end().catch(() => undefined);
     }
   },
 };
@@ -165,24 +181,28 @@ async function commitSwitch(ctx: PromotionContext, session: pg.Client): Promise<
 }
 
 /**
- * Cancels `session`'s running statement (from a second connection) once `budgetMs` has passed.
- * `disarm()` stops it and says whether it fired; it waits for a cancel in flight, so a cancel
- * can never land on a later statement.
+ * Cancels whatever the freeze's sessions are running (through `killer`, a session opened in
+ * advance) once `budgetMs` has passed. `disarm()` stops it and says whether it fired; it waits
+ * for a cancel in flight, so a cancel can never land on a later statement.
  */
-function freezeWatchdog(url: string, session: pg.Client, budgetMs: number): { disarm(): Promise<boolean> } {
+function freezeWatchdog(
+  killer: pg.Client,
+  sessions: pg.Client[],
+  budgetMs: number,
+): { disarm(): Promise<boolean> } {
   let fired: Promise<void> | undefined;
-  const pid = (session as unknown as { processID?: number }).processID;
-  const timer = setTimeout(() => {
-    fired = (async () => {
-      if (!pid) return;
-      const killer = await connect(url);
-      try {
-        await killer.query('SELECT pg_cancel_backend($1)', [pid]);
-      } finally {
-        await killer.end().catch(() => undefined);
-      }
-    })().catch(() => undefined);
-  }, Math.max(0, budgetMs));
+  const pids = sessions
+    .map((c) => (c as unknown as { processID?: number }).processID)
+    .filter((p): p is number => !!p);
+  const timer = setTimeout(
+    () => {
+      fired = killer
+        .query('SELECT pg_cancel_backend(p) FROM unnest($1::int[]) AS p', [pids])
+        .then(() => undefined)
+        .catch(() => undefined);
+    },
+    Math.max(0, budgetMs),
+  );
   return {
     async disarm() {
       clearTimeout(timer);
