@@ -263,6 +263,7 @@ interface ChildOutput {
   record: RunRecord;
   wallMs: number;
   maxRssKb: number;
+  cpuMs: number;
 }
 
 /** The child: one promotion, then its record, wall time and peak RSS as one JSON line. */
@@ -278,7 +279,14 @@ async function childMain(idle: boolean): Promise<void> {
     trigger: { source: 'bench', actor: 'bench' },
   });
   const wallMs = performance.now() - started;
-  const out: ChildOutput = { record, wallMs, maxRssKb: process.resourceUsage().maxRSS };
+  const usage = process.resourceUsage();
+  const out: ChildOutput = {
+    record,
+    wallMs,
+    maxRssKb: usage.maxRSS,
+    // The client's own CPU (streams, row counting): what the 2 cores lend Node rather than PostgreSQL.
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+  };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -299,6 +307,8 @@ interface OurRun {
   /** The child process from spawn to exit (Node and tsx start-up included). */
   processMs: number;
   maxRssKb: number;
+  /** CPU time of the child process (user + system). */
+  cpuMs: number;
   rows: number;
   bytes: number;
   freezeMs?: number;
@@ -361,6 +371,7 @@ async function runOurs(
       wallMs: child.wallMs,
       processMs: ms,
       maxRssKb: child.maxRssKb,
+      cpuMs: child.cpuMs,
       rows: tables.reduce((n, t) => n + t.rows, 0),
       bytes: tables.reduce((n, t) => n + t.bytes, 0),
       freezeMs: record.freezeMs,
