@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { PromotionError } from '../../errors';
-import { catchUp, compareTables, type TableComparison } from '../../postgres/catch-up';
-import { setComparableSession } from '../../postgres/checksum';
+import { catchUp, compareTables, freezePass, verifiedFrom } from '../../postgres/catch-up';
+import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
@@ -19,12 +19,15 @@ import { releaseSnapshot } from './plan';
  * writes to the shared database only while it says `shared`. So holding the tenant row
  * `FOR UPDATE` stops exactly this tenant's writers — no other tenant waits on it.
  *
- * 1. Without any lock, digest both sides and apply what changed since the copy snapshot (this
- *    pass does the bulk, while writes go on).
- * 2. Freeze: lock the tenant row FOR UPDATE (lock_timeout = max-freeze), digest again, apply the
- *    last changes, verify every table is equal, mark the tenant isolated, COMMIT. The time from
- *    lock to commit is the freeze, measured and reported; past max-freeze the run gives up
- *    cleanly (ROLLBACK: the tenant stays shared, and the run undoes what it built).
+ * 1. Base, without any lock: at one snapshot S, digest both sides per key bucket, apply what
+ *    changed since the copy, and verify every table equal (this pass does the bulk while writes
+ *    go on). S stays open until the commit.
+ * 2. Freeze: lock the tenant row FOR UPDATE (lock_timeout = max-freeze) and apply only what
+ *    changed since S — rows whose xmin S did not see, and keys the source no longer has; the
+ *    digests follow arithmetically (see freezePass), and a table the increments cannot settle is
+ *    compared in full. Then mark the tenant isolated and COMMIT. The time from lock to commit is
+ *    the freeze, measured and reported; past max-freeze the run gives up cleanly (ROLLBACK: the
+ *    tenant stays shared, and the run undoes what it built).
  */
 export const switchStep: Step<PromotionContext> = {
   name: 'switch',
@@ -37,16 +40,48 @@ export const switchStep: Step<PromotionContext> = {
     const maxFreeze = ctx.options.maxFreezeMs;
     const source = await connect(ctx.options.databaseUrl);
     const target = await connect(databaseUrl(ctx.options.databaseUrl, ctx.names.database));
+    // Holds the base snapshot open until the commit: VACUUM cannot freeze row versions newer than
+    // it, so the freeze pass finds every row changed since by its xmin.
+    const base = await connect(ctx.options.databaseUrl);
     let killer: pg.Client | undefined;
     try {
-      await setTenantId(source, plan.tenantId);
-      await setComparableSession(source);
+      for (const c of [source, base]) {
+        await setTenantId(c, plan.tenantId);
+        await setComparableSession(c);
+      }
       await setComparableSession(target);
 
-      const first = await compareTables(source, target, tables);
+      // 1. Base: at one snapshot, digest both sides and apply what changed since the copy.
+      await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      const { rows } = await base.query<{ xmin: string }>(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
+      );
+      const snapshotXmin = rows[0]!.xmin;
+      const first = await compareTables(base, target, tables);
       const firstChanged = first.filter((c) => !c.equal);
-      if (firstChanged.length) await catchUp(source, target, first);
+      let settledBase = first;
+      if (firstChanged.length) {
+        await catchUp(base, target, first);
+        const again = await compareTables(
+          base,
+          target,
+          firstChanged.map((c) => c.table),
+        );
+        settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
+      }
+      const unequalBase = settledBase.filter((c) => !c.equal);
+      if (unequalBase.length) {
+        throw new PromotionError(
+          'validation-failed',
+          `After catch-up the new database still differs: ${unequalBase
+            .flatMap((c) => c.differences)
+            .slice(0, 5)
+            .join('; ')}`,
+          'Nothing was switched. Re-run; if it persists, report it with the differences above.',
+        );
+      }
 
+      // 2. Freeze: only what changed since the base snapshot is read, applied and accounted for.
       // Opened before the freeze, so the watchdog can cancel without first connecting.
       killer = await connect(ctx.options.databaseUrl);
       await source.query('BEGIN');
@@ -64,26 +99,16 @@ export const switchStep: Step<PromotionContext> = {
         // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
         // when the whole window is used up, so the tenant's writes never wait past max-freeze.
         watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
-        const second = await compareTables(source, target, tables);
-        let final: TableComparison[] = second;
-        if (second.some((c) => !c.equal)) {
-          await catchUp(source, target, second);
-          const again = await compareTables(
-            source,
-            target,
-            second.filter((c) => !c.equal).map((c) => c.table),
-          );
-          final = [...second.filter((c) => c.equal), ...again];
-        }
-        const unequal = final.filter((c) => !c.equal);
-        if (unequal.length) {
+        let pass;
+        try {
+          pass = await freezePass(source, target, settledBase.map(verifiedFrom), snapshotXmin);
+        } catch (e) {
+          if (e instanceof PromotionError || isTimeout(e)) throw e;
           throw new PromotionError(
             'validation-failed',
-            `After catch-up the new database still differs: ${unequal
-              .flatMap((c) => c.differences)
-              .slice(0, 5)
-              .join('; ')}`,
+            `Catching up under the freeze failed: ${(e as Error).message}`,
             'Nothing was switched. Re-run; if it persists, a writer may be ignoring the FOR SHARE contract (see README).',
+            { cause: e },
           );
         }
         // Rows caught up here may carry ids the shared sequences handed out after the copy: move the
@@ -94,7 +119,10 @@ export const switchStep: Step<PromotionContext> = {
         if (elapsed > maxFreeze) throw freezeTimeout(maxFreeze, elapsed);
 
         const verified = Object.fromEntries(
-          final.map((c) => [c.table.qualified, { count: c.source.count, digest: c.source.digest }]),
+          pass.verified.map((v) => [
+            v.table.qualified,
+            { count: v.count, digest: digestOf(v.count, v.sum.toString()) },
+          ]),
         );
         ctx.verified = verified;
         const tenant = await readTenant(source, ctx.options.tenantsTable, ctx.names.slug);
@@ -140,7 +168,11 @@ export const switchStep: Step<PromotionContext> = {
         const caught = firstChanged.length
           ? `; caught up ${firstChanged.length} table(s) changed during the copy`
           : '';
-        return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${caught}`;
+        const frozen =
+          pass.changedRows || pass.deletedRows
+            ? ` (${pass.changedRows} changed and ${pass.deletedRows} deleted rows applied under the freeze)`
+            : '';
+        return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${frozen}${caught}`;
       } catch (e) {
         const expired = await watchdog?.disarm();
         if (!ctx.record.committed) await source.query('ROLLBACK').catch(() => undefined);
@@ -152,6 +184,7 @@ export const switchStep: Step<PromotionContext> = {
     } finally {
       await source.end().catch(() => undefined);
       await target.end().catch(() => undefined);
+      await base.end().catch(() => undefined);
       await killer?.end().catch(() => undefined);
     }
   },
