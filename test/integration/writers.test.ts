@@ -15,8 +15,6 @@ import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
 
 /** Property 3 of issue 8: writes during the promotion, with and without the contract. */
 
-// The switch re-digests every table of the tenant under the lock, so the freeze grows with the
-// tenant's size; 30 s leaves room for this fixture on a loaded CI machine.
 // The freeze pass applies only what changed since the base snapshot (~1.5 s here for ~56k rows
 // under load); the margin keeps a loaded CI machine from failing the run on time alone.
 const MAX_FREEZE_MS = 5_000;
