@@ -1,12 +1,7 @@
-import { describeError } from '../errors';
-import { deriveNames } from '../names';
-import { PromotionOptions, type PromotionOptionsInput } from '../options';
-import { redact, registerSecret } from '../secrets';
+import type { PromotionOptionsInput } from '../options';
 import type { RunDeps, RunOutcome } from './api';
 import type { PromotionContext, RunMode } from './context';
-import type { RunRecord } from './record';
-import { faultsFromEnv } from './faults';
-import { runSteps } from './runner';
+import { runOperation } from './engine';
 import type { Step } from './step';
 import { cleanupStep } from './steps/cleanup';
 import { cloneSchemaAfterStep, cloneSchemaStep } from './steps/clone-schema';
@@ -15,7 +10,7 @@ import { createDatabaseStep } from './steps/create-database';
 import { deployStep } from './steps/deploy';
 import { finishStep } from './steps/finish';
 import { lockStep } from './steps/lock';
-import { planStep, releaseSnapshot } from './steps/plan';
+import { planStep } from './steps/plan';
 import { preflightStep } from './steps/preflight';
 import { prevalidateStep } from './steps/prevalidate';
 import { rolesStep } from './steps/roles';
@@ -68,86 +63,15 @@ export function promotionSteps(): Step<PromotionContext>[] {
   }));
 }
 
-export function newRecord(
-  operation: RunRecord['operation'],
-  slug: string,
-  deps: RunDeps,
-  dryRun: boolean,
-): RunRecord {
-  return {
-    operation,
-    tenant: slug,
-    result: 'running',
-    dryRun,
-    startedAt: new Date().toISOString(),
-    trigger: deps.trigger,
-    steps: [],
-    checks: [],
-    tables: [],
-    notes: [],
-    committed: false,
-    undone: [],
-  };
-}
-
-/**
- * Promotes one tenant: the engine behind both the action and the CLI. Never throws for a
- * failed promotion: the outcome (result, error, what was undone) is in the returned record.
- */
+/** Promotes one tenant: the engine behind both the action and the CLI. */
 export async function promote(input: PromotionOptionsInput, deps: RunDeps): Promise<RunOutcome> {
-  const options = PromotionOptions.parse(input);
-  registerSecret(urlPassword(options.databaseUrl));
-  const names = deriveNames(options.tenantSlug, options.baseDomain);
-  const record = newRecord('promote', names.slug, deps, options.dryRun);
-  record.database = names.database;
-  const ctx: PromotionContext = {
-    options,
-    names,
-    deps,
-    record,
-    log: deps.log,
-    signal: deps.signal,
-    configFiles: [],
-  };
-  try {
-    await runSteps(promotionSteps(), ctx, { onChange: deps.onChange, fault: deps.fault ?? faultsFromEnv() });
-    if (record.result !== 'failed') {
-      record.result =
-        ctx.mode === 'already-isolated' ? 'already-isolated' : options.dryRun ? 'dry-run' : 'promoted';
-    }
-  } catch (e) {
-    recordFailure(record, e);
-  } finally {
-    await releaseRun(ctx);
-    record.finishedAt = new Date().toISOString();
-  }
+  const ctx = await runOperation('promote', input, deps, promotionSteps(), (c) =>
+    c.mode === 'already-isolated' ? 'already-isolated' : c.options.dryRun ? 'dry-run' : 'promoted',
+  );
+  const { record } = ctx;
   return {
     record,
     databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined,
     configFiles: ctx.configFiles,
   };
-}
-
-/** A failure of the machinery around the steps (runSteps records step failures itself). */
-export function recordFailure(record: RunRecord, e: unknown): void {
-  const err = describeError(e);
-  record.result = 'failed';
-  record.error = { code: err.code, message: redact(err.message), hint: err.hint && redact(err.hint) };
-}
-
-/** Ends the run's sessions: the snapshot (if still open) and the lock session, which frees the lock. */
-export async function releaseRun(ctx: PromotionContext): Promise<void> {
-  await releaseSnapshot(ctx).catch(() => undefined);
-  const session = ctx.lockSession;
-  ctx.lockSession = undefined;
-  if (session) await session.end().catch(() => undefined);
-}
-
-/** The password in a connection string, to be registered as a secret. */
-export function urlPassword(url: string): string | undefined {
-  try {
-    return decodeURIComponent(new URL(url).password) || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,11 +1,7 @@
-import { deriveNames } from '../names';
-import { PromotionOptions, type PromotionOptionsInput } from '../options';
-import { registerSecret } from '../secrets';
+import type { PromotionOptionsInput } from '../options';
 import type { RunDeps, RunOutcome } from './api';
 import type { PromotionContext } from './context';
-import { faultsFromEnv } from './faults';
-import { newRecord, recordFailure, releaseRun, urlPassword } from './promote';
-import { runSteps } from './runner';
+import { runOperation } from './engine';
 import type { Step } from './step';
 import { lockStep } from './steps/lock';
 import { fenceStep } from './steps/rollback-fence';
@@ -43,28 +39,8 @@ export function rollbackSteps(): Step<PromotionContext>[] {
 }
 
 export async function rollback(input: PromotionOptionsInput, deps: RunDeps): Promise<RunOutcome> {
-  const options = PromotionOptions.parse(input);
-  registerSecret(urlPassword(options.databaseUrl));
-  const names = deriveNames(options.tenantSlug, options.baseDomain);
-  const record = newRecord('rollback', names.slug, deps, options.dryRun);
-  record.database = names.database;
-  const ctx: PromotionContext = {
-    options,
-    names,
-    deps,
-    record,
-    log: deps.log,
-    signal: deps.signal,
-    configFiles: [],
-  };
-  try {
-    await runSteps(rollbackSteps(), ctx, { onChange: deps.onChange, fault: deps.fault ?? faultsFromEnv() });
-    if (record.result !== 'failed') record.result = options.dryRun ? 'dry-run' : 'rolled-back';
-  } catch (e) {
-    recordFailure(record, e);
-  } finally {
-    await releaseRun(ctx);
-    record.finishedAt = new Date().toISOString();
-  }
-  return { record, configFiles: ctx.configFiles };
+  const ctx = await runOperation('rollback', input, deps, rollbackSteps(), (c) =>
+    c.options.dryRun ? 'dry-run' : 'rolled-back',
+  );
+  return { record: ctx.record, configFiles: ctx.configFiles };
 }

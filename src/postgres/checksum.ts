@@ -324,9 +324,10 @@ export async function compareTable(
 ): Promise<{ source: TableDigest; target: TableDigest; equal: boolean; differences: string[] }> {
   const range = await keyRange(source, table, 'source');
   const digestOpts: DigestOptions = { buckets: opts.buckets ?? DEFAULT_BUCKETS, ...(range ? { range } : {}) };
-  const [s, t] = [
-    await digestTable(source, table, 'source', digestOpts),
-    await digestTable(target, table, 'target', digestOpts),
-  ];
+  // The two sides are separate servers' work (or separate sessions): digest them at once.
+  const [s, t] = await Promise.all([
+    digestTable(source, table, 'source', digestOpts),
+    digestTable(target, table, 'target', digestOpts),
+  ]);
   return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
 }

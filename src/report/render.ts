@@ -91,7 +91,7 @@ function keyFacts(record: RunRecord): string {
     ['Operation', record.operation],
   ];
   if (record.database) rows.push(['Database', code(record.database)]);
-  if (record.serviceUrl) rows.push(['Service URL', escapeInline(record.serviceUrl, 300)]);
+  if (record.serviceUrl) rows.push(['Service URL', code(record.serviceUrl, 300)]);
   if (record.revision) rows.push(['Revision', code(record.revision)]);
   if (record.freezeMs !== undefined) rows.push(['Writes blocked', formatDuration(record.freezeMs)]);
   if (record.trigger.actor) rows.push(['Requested by', escapeInline(record.trigger.actor, 60)]);

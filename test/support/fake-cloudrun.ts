@@ -55,7 +55,8 @@ export interface FakeCloudRun {
   close(): Promise<void>;
 }
 
-export async function startFakeCloudRun(): Promise<FakeCloudRun> {
+/** `uri`: the URL services report (e.g. a local health server), instead of a made-up run.app one. */
+export async function startFakeCloudRun(opts: { uri?: string } = {}): Promise<FakeCloudRun> {
   const pkgDef = loadRunProtos();
   const packService = serializerOf(pkgDef, SERVICES, 'GetService');
   const calls: Call[] = [];
@@ -82,8 +83,8 @@ export async function startFakeCloudRun(): Promise<FakeCloudRun> {
       generation: String(Number(previous?.generation ?? 0) + 1),
       createTime: previous?.createTime ?? now,
       updateTime: now,
-      uri: `https://${svcId}-fake-uc.a.run.app`,
-      urls: [`https://${svcId}-fake-uc.a.run.app`],
+      uri: opts.uri ?? `https://${svcId}-fake-uc.a.run.app`,
+      urls: [opts.uri ?? `https://${svcId}-fake-uc.a.run.app`],
       etag: `"${randomUUID()}"`,
       latestReadyRevision: previous?.latestReadyRevision,
       latestCreatedRevision: previous?.latestCreatedRevision,

@@ -115,7 +115,7 @@ describe('renderComment', () => {
     const body = renderComment(promoted(), { runUrl: 'https://github.com/o/r/actions/runs/1' });
     assert.match(body, /\| Tenant \| `acme-corp` \|/);
     assert.match(body, /\| Database \| `tenant_acme_corp` \|/);
-    assert.match(body, /\| Service URL \| https&#58;\/\/api-acme-corp-xyz\.a\.run\.app \|/);
+    assert.match(body, /\| Service URL \| `https:\/\/api-acme-corp-xyz\.a\.run\.app` \|/);
     assert.match(body, /\| Copy rows \| ✅ done \| 2\.5 s \|/);
     assert.match(body, /\| Deploy Cloud Run \| ⏭️ skipped \| – \| skip-cloud-run is set \|/);
     assert.match(body, /\| Row counts \| ✅ pass \| all 3 tables match \|/);
@@ -244,7 +244,7 @@ describe('renderComment', () => {
         '| Tenant | `acme-corp` |',
         '| Operation | promote |',
         '| Database | `tenant_acme_corp` |',
-        '| Service URL | https&#58;//api-acme-corp-xyz.a.run.app |',
+        '| Service URL | `https://api-acme-corp-xyz.a.run.app` |',
         '| Revision | `api-acme-corp-00001-abc` |',
         '| Writes blocked | 85 ms |',
         '| Requested by | octocat |',

@@ -10,7 +10,8 @@ function deployInput(ctx: PromotionContext): DeployInput {
     options: ctx.options.cloudRun!,
     serviceName: ctx.names.service,
     slug: ctx.names.slug,
-    tenantId: ctx.tenant!.id,
+    // TENANT_ID carries the slug, as the isolation guide specifies (`TENANT_ID=acme-corp`).
+    tenantId: ctx.names.slug,
     database: {
       name: ctx.names.database,
       host,

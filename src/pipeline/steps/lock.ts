@@ -16,5 +16,5 @@ export const lockStep: Step<PromotionContext> = {
     await acquireTenantLock(session, ctx.names.slug, ctx.record.operation);
     return `advisory lock held by this run (${runLabel})`;
   },
-  // The lock is released when the run ends (see releaseRun), whatever happened.
+  // The lock is released when the run ends (see runOperation), whatever happened.
 };

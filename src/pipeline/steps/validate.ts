@@ -1,6 +1,7 @@
 import { PromotionError } from '../../errors';
 import { databaseUrl } from '../../postgres/urls';
 import { runChecks } from '../../validation';
+import { urlPassword } from '../engine';
 import type { PromotionContext } from '../context';
 import { buildLoadBalancerConfig, buildRoutingConfig } from '../routing';
 import type { Step } from '../step';
@@ -32,7 +33,7 @@ export const validateStep: Step<PromotionContext> = {
         JSON.stringify(buildLoadBalancerConfig(routing)),
         JSON.stringify(ctx.record),
       ],
-      secrets: [ctx.appPassword!, ...urlPasswords(ctx.options.databaseUrl)],
+      secrets: [ctx.appPassword!, urlPassword(ctx.options.databaseUrl)].filter((x): x is string => !!x),
       service:
         ctx.service?.url && !ctx.options.dryRun
           ? { url: ctx.service.url, healthPath: ctx.options.cloudRun?.healthPath ?? '/health' }
@@ -55,12 +56,3 @@ export const validateStep: Step<PromotionContext> = {
     return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}`;
   },
 };
-
-function urlPasswords(url: string): string[] {
-  try {
-    const p = decodeURIComponent(new URL(url).password);
-    return p ? [p] : [];
-  } catch {
-    return [];
-  }
-}
