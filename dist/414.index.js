@@ -949,7 +949,9 @@ const cloneSchemaStep = {
             ctx.record.notes.push(`Not cloned (unsupported object kind): ${item}`);
         }
         await withTarget(ctx, (target) => (0,schema_clone/* applyStatements */.t8)(target, script.beforeData));
-        const mapped = shared.length ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}` : '';
+        const mapped = shared.length
+            ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}`
+            : '';
         return `${script.beforeData.length} statements${mapped}`;
     },
     // The database is dropped by create-database's undo.
@@ -1348,7 +1350,13 @@ function deployInput(ctx) {
         serviceName: ctx.names.service,
         slug: ctx.names.slug,
         tenantId: ctx.tenant.id,
-        database: { name: ctx.names.database, host, port, user: ctx.names.appRole, password: ctx.appPassword ?? '' },
+        database: {
+            name: ctx.names.database,
+            host,
+            port,
+            user: ctx.names.appRole,
+            password: ctx.appPassword ?? '',
+        },
         dryRun: ctx.options.dryRun,
         log: ctx.log,
         signal: ctx.signal,
@@ -1358,7 +1366,7 @@ function deployInput(ctx) {
 const deployStep = {
     name: 'deploy',
     title: 'Deploy the Cloud Run service',
-    skip: (ctx) => (ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined),
+    skip: (ctx) => ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined,
     async run(ctx) {
         const input = deployInput(ctx);
         const result = await (0,deploy/* deployService */.z5)(input);
@@ -1845,7 +1853,10 @@ const routingStep = {
     async run(ctx) {
         const input = routingInput(ctx);
         const paths = (0,pipeline_routing/* routingPaths */.vg)(ctx.options.configDir, ctx.names.slug);
-        ctx.configFiles.push({ path: paths.routing, content: await writeJsonAtomically(paths.routing, (0,pipeline_routing/* buildRoutingConfig */.Df)(input)) }, { path: paths.loadBalancer, content: await writeJsonAtomically(paths.loadBalancer, (0,pipeline_routing/* buildLoadBalancerConfig */.PS)(input)) });
+        ctx.configFiles.push({ path: paths.routing, content: await writeJsonAtomically(paths.routing, (0,pipeline_routing/* buildRoutingConfig */.Df)(input)) }, {
+            path: paths.loadBalancer,
+            content: await writeJsonAtomically(paths.loadBalancer, (0,pipeline_routing/* buildLoadBalancerConfig */.PS)(input)),
+        });
         return `${paths.routing}, ${paths.loadBalancer}`;
     },
 };
@@ -1872,12 +1883,15 @@ var tenant_state = __webpack_require__(95136);
  * writes to the shared database only while it says `shared`. So holding the tenant row
  * `FOR UPDATE` stops exactly this tenant's writers — no other tenant waits on it.
  *
- * 1. Without any lock, digest both sides and apply what changed since the copy snapshot (this
- *    pass does the bulk, while writes go on).
- * 2. Freeze: lock the tenant row FOR UPDATE (lock_timeout = max-freeze), digest again, apply the
- *    last changes, verify every table is equal, mark the tenant isolated, COMMIT. The time from
- *    lock to commit is the freeze, measured and reported; past max-freeze the run gives up
- *    cleanly (ROLLBACK: the tenant stays shared, and the run undoes what it built).
+ * 1. Base, without any lock: at one snapshot S, digest both sides per key bucket, apply what
+ *    changed since the copy, and verify every table equal (this pass does the bulk while writes
+ *    go on). S stays open until the commit.
+ * 2. Freeze: lock the tenant row FOR UPDATE (lock_timeout = max-freeze) and apply only what
+ *    changed since S — rows whose xmin S did not see, and keys the source no longer has; the
+ *    digests follow arithmetically (see freezePass), and a table the increments cannot settle is
+ *    compared in full. Then mark the tenant isolated and COMMIT. The time from lock to commit is
+ *    the freeze, measured and reported; past max-freeze the run gives up cleanly (ROLLBACK: the
+ *    tenant stays shared, and the run undoes what it built).
  */
 const switchStep = {
     name: 'switch',
@@ -1890,14 +1904,38 @@ const switchStep = {
         const maxFreeze = ctx.options.maxFreezeMs;
         const source = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
         const target = await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database));
+        // Holds the base snapshot open until the commit: VACUUM cannot freeze row versions newer than
+        // it, so the freeze pass finds every row changed since by its xmin.
+        const base = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
+        let killer;
         try {
-            await (0,connect/* setTenantId */.si)(source, plan.tenantId);
-            await (0,checksum/* setComparableSession */.LP)(source);
+            for (const c of [source, base]) {
+                await (0,connect/* setTenantId */.si)(c, plan.tenantId);
+                await (0,checksum/* setComparableSession */.LP)(c);
+            }
             await (0,checksum/* setComparableSession */.LP)(target);
-            const first = await (0,catch_up/* compareTables */.D)(source, target, tables);
+            // 1. Base: at one snapshot, digest both sides and apply what changed since the copy.
+            await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+            const { rows } = await base.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
+            const snapshotXmin = rows[0].xmin;
+            const first = await (0,catch_up/* compareTables */.Dz)(base, target, tables);
             const firstChanged = first.filter((c) => !c.equal);
-            if (firstChanged.length)
-                await (0,catch_up/* catchUp */.x)(source, target, first);
+            let settledBase = first;
+            if (firstChanged.length) {
+                await (0,catch_up/* catchUp */.xA)(base, target, first);
+                const again = await (0,catch_up/* compareTables */.Dz)(base, target, firstChanged.map((c) => c.table));
+                settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
+            }
+            const unequalBase = settledBase.filter((c) => !c.equal);
+            if (unequalBase.length) {
+                throw new errors/* PromotionError */.g1('validation-failed', `After catch-up the new database still differs: ${unequalBase
+                    .flatMap((c) => c.differences)
+                    .slice(0, 5)
+                    .join('; ')}`, 'Nothing was switched. Re-run; if it persists, report it with the differences above.');
+            }
+            // 2. Freeze: only what changed since the base snapshot is read, applied and accounted for.
+            // Opened before the freeze, so the watchdog can cancel without first connecting.
+            killer = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
             await source.query('BEGIN');
             let lockedAt = 0;
             let watchdog;
@@ -1909,17 +1947,15 @@ const switchStep = {
                 await source.query(`SELECT set_config('statement_timeout', $1, true)`, [`${maxFreeze}ms`]);
                 // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
                 // when the whole window is used up, so the tenant's writes never wait past max-freeze.
-                watchdog = freezeWatchdog(ctx.options.databaseUrl, source, maxFreeze - (performance.now() - lockedAt));
-                const second = await (0,catch_up/* compareTables */.D)(source, target, tables);
-                let final = second;
-                if (second.some((c) => !c.equal)) {
-                    await (0,catch_up/* catchUp */.x)(source, target, second);
-                    const again = await (0,catch_up/* compareTables */.D)(source, target, second.filter((c) => !c.equal).map((c) => c.table));
-                    final = [...second.filter((c) => c.equal), ...again];
+                watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
+                let pass;
+                try {
+                    pass = await (0,catch_up/* freezePass */.be)(source, target, settledBase.map(catch_up/* verifiedFrom */.tI), snapshotXmin);
                 }
-                const unequal = final.filter((c) => !c.equal);
-                if (unequal.length) {
-                    throw new errors/* PromotionError */.g1('validation-failed', `After catch-up the new database still differs: ${unequal.flatMap((c) => c.differences).slice(0, 5).join('; ')}`, 'Nothing was switched. Re-run; if it persists, a writer may be ignoring the FOR SHARE contract (see README).');
+                catch (e) {
+                    if (e instanceof errors/* PromotionError */.g1 || isTimeout(e))
+                        throw e;
+                    throw new errors/* PromotionError */.g1('validation-failed', `Catching up under the freeze failed: ${e.message}`, 'Nothing was switched. Re-run; if it persists, a writer may be ignoring the FOR SHARE contract (see README).', { cause: e });
                 }
                 // Rows caught up here may carry ids the shared sequences handed out after the copy: move the
                 // new database's sequences past them before any writer can switch over.
@@ -1928,7 +1964,10 @@ const switchStep = {
                 const elapsed = performance.now() - lockedAt;
                 if (elapsed > maxFreeze)
                     throw freezeTimeout(maxFreeze, elapsed);
-                const verified = Object.fromEntries(final.map((c) => [c.table.qualified, { count: c.source.count, digest: c.source.digest }]));
+                const verified = Object.fromEntries(pass.verified.map((v) => [
+                    v.table.qualified,
+                    { count: v.count, digest: (0,checksum/* digestOf */.ol)(v.count, v.sum.toString()) },
+                ]));
                 ctx.verified = verified;
                 const tenant = await (0,tenants/* readTenant */.RM)(source, ctx.options.tenantsTable, ctx.names.slug);
                 const isolation = {
@@ -1966,8 +2005,13 @@ const switchStep = {
                 await commitSwitch(ctx, source);
                 ctx.record.freezeMs = Math.round(performance.now() - lockedAt);
                 ctx.tenant = { ...tenant, isolationMode: 'isolated', isolation };
-                const caught = firstChanged.length ? `; caught up ${firstChanged.length} table(s) changed during the copy` : '';
-                return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${caught}`;
+                const caught = firstChanged.length
+                    ? `; caught up ${firstChanged.length} table(s) changed during the copy`
+                    : '';
+                const frozen = pass.changedRows || pass.deletedRows
+                    ? ` (${pass.changedRows} changed and ${pass.deletedRows} deleted rows applied under the freeze)`
+                    : '';
+                return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${frozen}${caught}`;
             }
             catch (e) {
                 const expired = await watchdog?.disarm();
@@ -1983,6 +2027,8 @@ const switchStep = {
         finally {
             await source.end().catch(() => undefined);
             await target.end().catch(() => undefined);
+            await base.end().catch(() => undefined);
+            await killer?.end().catch(() => undefined);
         }
     },
 };
@@ -2011,25 +2057,20 @@ async function commitSwitch(ctx, session) {
     }
 }
 /**
- * Cancels `session`'s running statement (from a second connection) once `budgetMs` has passed.
- * `disarm()` stops it and says whether it fired; it waits for a cancel in flight, so a cancel
- * can never land on a later statement.
+ * Cancels whatever the freeze's sessions are running (through `killer`, a session opened in
+ * advance) once `budgetMs` has passed. `disarm()` stops it and says whether it fired; it waits
+ * for a cancel in flight, so a cancel can never land on a later statement.
  */
-function freezeWatchdog(url, session, budgetMs) {
+function freezeWatchdog(killer, sessions, budgetMs) {
     let fired;
-    const pid = session.processID;
+    const pids = sessions
+        .map((c) => c.processID)
+        .filter((p) => !!p);
     const timer = setTimeout(() => {
-        fired = (async () => {
-            if (!pid)
-                return;
-            const killer = await (0,connect/* connect */.Ng)(url);
-            try {
-                await killer.query('SELECT pg_cancel_backend($1)', [pid]);
-            }
-            finally {
-                await killer.end().catch(() => undefined);
-            }
-        })().catch(() => undefined);
+        fired = killer
+            .query('SELECT pg_cancel_backend(p) FROM unnest($1::int[]) AS p', [pids])
+            .then(() => undefined)
+            .catch(() => undefined);
     }, Math.max(0, budgetMs));
     return {
         async disarm() {
@@ -3307,7 +3348,8 @@ const RoutingConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     isolation_mode: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('isolated'),
     database: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), host: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), port: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int(), user: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
     endpoints: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ api: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), ui: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
-    cloud_run: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(), region: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() }).optional(),
+    cloud_run: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(), region: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() })
+        .optional(),
     updated_at: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
 });
 /** `<config-dir>/load-balancer/<slug>.json`: the subdomain and backend for the load balancer. */
@@ -3316,7 +3358,11 @@ const LoadBalancerConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     subdomain: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
     hosts: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()),
     backend_service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
-    backend: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ type: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['cloud-run', 'shared']), service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() }),
+    backend: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+        type: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['cloud-run', 'shared']),
+        service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    }),
     ssl_certificate: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ domains: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()), managed: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY() }),
     updated_at: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
 });
@@ -3326,9 +3372,16 @@ function buildRoutingConfig(input) {
         tenant_slug: names.slug,
         tenant_id: input.tenantId,
         isolation_mode: 'isolated',
-        database: { name: names.database, host: input.database.host, port: input.database.port, user: names.appRole },
+        database: {
+            name: names.database,
+            host: input.database.host,
+            port: input.database.port,
+            user: names.appRole,
+        },
         endpoints: { api: names.apiHost, ui: names.uiHost },
-        cloud_run: input.service ? { service: input.service.name, url: input.service.url, region: input.region } : undefined,
+        cloud_run: input.service
+            ? { service: input.service.name, url: input.service.url, region: input.region }
+            : undefined,
         updated_at: input.now ?? new Date().toISOString(),
     });
 }
@@ -3347,7 +3400,10 @@ function buildLoadBalancerConfig(input) {
     });
 }
 function routingPaths(configDir, slug) {
-    return { routing: `${configDir}/routing/${slug}.json`, loadBalancer: `${configDir}/load-balancer/${slug}.json` };
+    return {
+        routing: `${configDir}/routing/${slug}.json`,
+        loadBalancer: `${configDir}/load-balancer/${slug}.json`,
+    };
 }
 
 
@@ -3779,8 +3835,10 @@ async function readTableGraph(client) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   D: () => (/* binding */ compareTables),
-/* harmony export */   x: () => (/* binding */ catchUp)
+/* harmony export */   Dz: () => (/* binding */ compareTables),
+/* harmony export */   be: () => (/* binding */ freezePass),
+/* harmony export */   tI: () => (/* binding */ verifiedFrom),
+/* harmony export */   xA: () => (/* binding */ catchUp)
 /* harmony export */ });
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_0__);
@@ -3816,6 +3874,56 @@ function differingBuckets(c) {
     // Bucket numbers are integers we computed, never text from outside: safe to inline.
     return out.filter(Number.isInteger).sort((p, q) => p - q);
 }
+const stageName = (i) => `__tp_stage_${i}`;
+const keyMatch = (keys, a, b) => keys.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
+/**
+ * One transaction on the new database in which copied rows are applied: replica mode (no
+ * triggers, no foreign-key ordering) where permitted, else user triggers disabled on the tables
+ * touched. `fn` runs inside; the transaction commits when it returns.
+ */
+async function inApplyTransaction(target, tables, fn) {
+    await target.query('BEGIN');
+    try {
+        const replica = await tryReplicaMode(target);
+        if (!replica)
+            for (const t of tables)
+                await target.query(`ALTER TABLE ${t.qualified} DISABLE TRIGGER USER`);
+        const result = await fn();
+        if (!replica)
+            for (const t of tables)
+                await target.query(`ALTER TABLE ${t.qualified} ENABLE TRIGGER USER`);
+        await target.query('COMMIT');
+        return result;
+    }
+    catch (e) {
+        await target.query('ROLLBACK').catch(() => undefined);
+        throw e;
+    }
+}
+/** Copies the source rows `select` returns into a new temporary table `stage` on the target. */
+async function stageRows(source, target, table, stage, select) {
+    const cols = table.columns.join(', ');
+    await target.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${table.qualified} t WITH NO DATA`);
+    const reader = source.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__.to)(`COPY (${select}) TO STDOUT`));
+    const writer = target.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__/* .from */ .H)(`COPY ${stage} (${cols}) FROM STDIN`));
+    await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_0__.pipeline)(reader, writer);
+    return Number(writer.rowCount ?? 0);
+}
+/** Inserts the staged rows, replacing rows with the same key (a table without a key just gets them). */
+async function upsertStaged(target, table, stage) {
+    const cols = table.columns;
+    const keys = table.keyColumns;
+    const nonKey = cols.filter((col) => !keys.includes(col));
+    const conflict = keys.length
+        ? ` ON CONFLICT (${keys.join(', ')}) DO ${nonKey.length ? `UPDATE SET ${nonKey.map((col) => `${col} = EXCLUDED.${col}`).join(', ')}` : 'NOTHING'}`
+        : '';
+    const res = await target.query(`INSERT INTO ${table.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${cols.join(', ')} FROM ${stage}${conflict}`);
+    return res.rowCount ?? 0;
+}
+/** The source's rows of `table` (the tenant's), restricted by an extra predicate on alias t. */
+function selectWhere(table, extra) {
+    return `SELECT ${table.columns.map((col) => `t.${col}`).join(', ')} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(table)} t WHERE (${table.where}) AND ${extra}`;
+}
 /**
  * Applies the source's rows of every differing bucket to the target. `source` reads the shared
  * database (tenant id set, comparable session); `target` is a session on the new database that
@@ -3825,65 +3933,147 @@ async function catchUp(source, target, comparisons) {
     const work = comparisons.filter((c) => !c.equal).map((c) => ({ c, buckets: differingBuckets(c) }));
     if (work.length === 0)
         return [];
-    const stats = [];
-    await target.query('BEGIN');
-    try {
-        const replica = await tryReplicaMode(target);
-        if (!replica)
-            for (const { c } of work)
-                await target.query(`ALTER TABLE ${c.table.qualified} DISABLE TRIGGER USER`);
-        // Stage the source's rows of the differing buckets.
+    return inApplyTransaction(target, work.map((w) => w.c.table), async () => {
+        const stats = [];
         for (const [i, { c, buckets }] of work.entries()) {
-            const stage = `__tp_stage_${i}`;
-            const cols = c.table.columns.join(', ');
-            await target.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${cols} FROM ${c.table.qualified} t WITH NO DATA`);
-            const select = `SELECT ${c.table.columns.map((col) => `t.${col}`).join(', ')} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(c.table)} t WHERE (${c.table.where}) AND ${bucketOfRow(c)} IN (${buckets.join(', ')})`;
-            const reader = source.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__.to)(`COPY (${select}) TO STDOUT`));
-            const writer = target.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__/* .from */ .H)(`COPY ${stage} (${cols}) FROM STDIN`));
-            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_0__.pipeline)(reader, writer);
-            stats.push({
-                table: c.table.qualified,
-                buckets: buckets.length,
-                staged: Number(writer.rowCount ?? 0),
-                deleted: 0,
-                upserted: 0,
-            });
+            const staged = await stageRows(source, target, c.table, stageName(i), selectWhere(c.table, `${bucketOfRow(c)} IN (${buckets.join(', ')})`));
+            stats.push({ table: c.table.qualified, buckets: buckets.length, staged, deleted: 0, upserted: 0 });
         }
         // Deletes, children first: target rows of those buckets that the source no longer has (as is).
         for (let i = work.length - 1; i >= 0; i--) {
             const { c, buckets } = work[i];
-            const stage = `__tp_stage_${i}`;
             const keys = c.table.keyColumns;
             const gone = keys.length
-                ? `NOT EXISTS (SELECT 1 FROM ${stage} s WHERE ${keys.map((k) => `s.${k} = t.${k}`).join(' AND ')})`
+                ? `NOT EXISTS (SELECT 1 FROM ${stageName(i)} s WHERE ${keyMatch(keys, 's', 't')})`
                 : 'true';
             const res = await target.query(`DELETE FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(c.table)} t WHERE ${bucketOfRow(c)} IN (${buckets.join(', ')}) AND ${gone}`);
             stats[i].deleted = res.rowCount ?? 0;
         }
         // Upserts, parents first.
-        for (const [i, { c }] of work.entries()) {
-            const stage = `__tp_stage_${i}`;
-            const cols = c.table.columns;
-            const keys = c.table.keyColumns;
-            const nonKey = cols.filter((col) => !keys.includes(col));
-            const conflict = keys.length
-                ? ` ON CONFLICT (${keys.join(', ')}) DO ${nonKey.length
-                    ? `UPDATE SET ${nonKey.map((col) => `${col} = EXCLUDED.${col}`).join(', ')}`
-                    : 'NOTHING'}`
-                : '';
-            const res = await target.query(`INSERT INTO ${c.table.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE SELECT ${cols.join(', ')} FROM ${stage}${conflict}`);
-            stats[i].upserted = res.rowCount ?? 0;
+        for (const [i, { c }] of work.entries())
+            stats[i].upserted = await upsertStaged(target, c.table, stageName(i));
+        return stats;
+    });
+}
+function verifiedFrom(c) {
+    const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
+    return { table: c.table, count: c.source.count, sum };
+}
+/**
+ * The catch-up under the freeze, incremental. The base is a state verified equal at snapshot S
+ * (`xmin` = the oldest transaction S did not see; the caller holds S open until now, so VACUUM
+ * cannot freeze newer row versions). A row inserted or updated since S has `age(xmin)` no older
+ * than that transaction's: those rows are re-read and upserted. Deleted rows leave no version
+ * behind, so counts tell: a target with more rows than the source gets the keys the source no
+ * longer has deleted. The digests follow arithmetically (a digest is a count and a sum of row
+ * hashes). Whatever does not add up — a table without a key that changed, fewer rows in the
+ * target than in the source — is compared and caught up in full, so the result is never a guess.
+ */
+async function freezePass(source, target, base, snapshotXmin) {
+    if (!/^\d+$/.test(snapshotXmin))
+        throw new Error(`Invalid snapshot xmin ${snapshotXmin}`);
+    // xid8 → the 32-bit xid that xmin holds; an integer we computed, so it is safe to inline.
+    const xid32 = (BigInt(snapshotXmin) % 4294967296n).toString();
+    const changedSince = `age(t.xmin) <= age('${xid32}'::xid)`;
+    const result = { verified: [], changedRows: 0, deletedRows: 0, fullyCompared: [] };
+    const settled = new Map();
+    const unsettled = [];
+    const sourceCounts = new Map();
+    for (const b of base) {
+        const { rows } = await source.query(`SELECT count(*)::text AS n FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(b.table)} t WHERE ${b.table.where}`);
+        sourceCounts.set(b.table, Number(rows[0].n));
+    }
+    await inApplyTransaction(target, base.map((b) => b.table), async () => {
+        // 1. Stage what changed; the digest after applying it follows from the rows it replaces.
+        const state = new Map();
+        for (const [i, b] of base.entries()) {
+            const stage = stageName(i);
+            const staged = await stageRows(source, target, b.table, stage, selectWhere(b.table, changedSince));
+            result.changedRows += staged;
+            if (b.table.keyColumns.length === 0) {
+                if (staged > 0 || sourceCounts.get(b.table) !== b.count)
+                    unsettled.push(b.table);
+                else
+                    state.set(b.table, { count: b.count, sum: b.sum, staged });
+                continue;
+            }
+            if (staged === 0) {
+                state.set(b.table, { count: b.count, sum: b.sum, staged });
+                continue;
+            }
+            const keys = b.table.keyColumns;
+            const replaced = await aggregate(target, b.table, `FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(b.table)} t WHERE EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyMatch(keys, 's', 't')})`);
+            const fresh = await aggregate(target, b.table, `FROM ${stage} t`);
+            state.set(b.table, {
+                count: b.count - replaced.count + fresh.count,
+                sum: b.sum - replaced.sum + fresh.sum,
+                staged,
+            });
         }
-        if (!replica)
-            for (const { c } of work)
-                await target.query(`ALTER TABLE ${c.table.qualified} ENABLE TRIGGER USER`);
-        await target.query('COMMIT');
+        // 2. Deletes, children first, before any upsert (a deleted row may free a unique value an
+        // inserted one takes): with more rows than the source, the target loses the keys the source
+        // no longer has. Staged keys are current source keys, so the two sets never overlap.
+        for (let i = base.length - 1; i >= 0; i--) {
+            const b = base[i];
+            const s = state.get(b.table);
+            const sourceCount = sourceCounts.get(b.table);
+            if (!s || s.count <= sourceCount)
+                continue;
+            const keys = b.table.keyColumns;
+            const keyStage = `__tp_keys_${i}`;
+            await target.query(`CREATE TEMP TABLE ${keyStage} ON COMMIT DROP AS SELECT ${keys.join(', ')} FROM ${b.table.qualified} t WITH NO DATA`);
+            const reader = source.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__.to)(`COPY (SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(b.table)} t WHERE ${b.table.where}) TO STDOUT`));
+            const writer = target.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_1__/* .from */ .H)(`COPY ${keyStage} (${keys.join(', ')}) FROM STDIN`));
+            await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_0__.pipeline)(reader, writer);
+            const gone = `FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(b.table)} t WHERE NOT EXISTS (SELECT 1 FROM ${keyStage} k WHERE ${keyMatch(keys, 'k', 't')})`;
+            const removed = await aggregate(target, b.table, gone);
+            await target.query(`DELETE ${gone}`);
+            result.deletedRows += removed.count;
+            s.count -= removed.count;
+            s.sum -= removed.sum;
+        }
+        // 3. Upserts, parents first.
+        for (const [i, b] of base.entries()) {
+            const s = state.get(b.table);
+            if (s && s.staged > 0)
+                await upsertStaged(target, b.table, stageName(i));
+        }
+        for (const b of base) {
+            const s = state.get(b.table);
+            if (!s)
+                continue;
+            // Fewer rows than the source: a row became the tenant's without changing (its parent
+            // moved). Not settled by increments.
+            if (s.count !== sourceCounts.get(b.table))
+                unsettled.push(b.table);
+            else
+                settled.set(b.table, { table: b.table, count: s.count, sum: s.sum });
+        }
+    });
+    // Whatever the increments could not settle is compared and caught up in full.
+    if (unsettled.length) {
+        const compared = await compareTables(source, target, unsettled);
+        if (compared.some((c) => !c.equal))
+            await catchUp(source, target, compared);
+        const again = await compareTables(source, target, unsettled);
+        const unequal = again.filter((c) => !c.equal);
+        if (unequal.length) {
+            throw new Error(`still different after a full catch-up: ${unequal
+                .flatMap((c) => c.differences)
+                .slice(0, 5)
+                .join('; ')}`);
+        }
+        for (const c of again)
+            settled.set(c.table, verifiedFrom(c));
+        result.fullyCompared = unsettled.map((t) => t.qualified);
     }
-    catch (e) {
-        await target.query('ROLLBACK').catch(() => undefined);
-        throw e;
-    }
-    return stats;
+    result.verified = base.map((b) => settled.get(b.table));
+    return result;
+}
+/** Count and hash sum of the rows `fromWhere` selects (alias t, the table's planned columns). */
+async function aggregate(client, table, fromWhere) {
+    const { rows } = await client.query(`SELECT count(*)::text AS n, sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .rowHashSql */ .nJ)(table)})::text AS s ${fromWhere}`);
+    return { count: Number(rows[0].n), sum: BigInt(rows[0].s ?? '0') };
 }
 /**
  * `session_replication_role = replica` turns off foreign-key enforcement and triggers for this
@@ -3917,9 +4107,10 @@ async function tryReplicaMode(target) {
 /* harmony export */   bs: () => (/* binding */ fromTable),
 /* harmony export */   lN: () => (/* binding */ digestTable),
 /* harmony export */   nJ: () => (/* binding */ rowHashSql),
+/* harmony export */   ol: () => (/* binding */ digestOf),
 /* harmony export */   xA: () => (/* binding */ keyRange)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_BUCKETS, digestSql, digestOf, compareDigests */
+/* unused harmony exports DEFAULT_BUCKETS, digestSql, compareDigests */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 

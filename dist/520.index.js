@@ -15,18 +15,8 @@ __webpack_require__.d(__webpack_exports__, {
   rollbackSteps: () => (/* binding */ rollbackSteps)
 });
 
-// EXTERNAL MODULE: ./src/names.ts
-var src_names = __webpack_require__(46455);
-// EXTERNAL MODULE: ./src/options.ts
-var src_options = __webpack_require__(88381);
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __webpack_require__(27194);
-// EXTERNAL MODULE: ./src/pipeline/faults.ts
-var faults = __webpack_require__(18361);
-// EXTERNAL MODULE: ./src/pipeline/promote.ts + 30 modules
-var promote = __webpack_require__(29414);
-// EXTERNAL MODULE: ./src/pipeline/runner.ts
-var runner = __webpack_require__(17846);
+// EXTERNAL MODULE: ./src/pipeline/engine.ts + 2 modules
+var engine = __webpack_require__(81558);
 // EXTERNAL MODULE: ./src/pipeline/steps/lock.ts + 1 modules
 var lock = __webpack_require__(53537);
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
@@ -115,7 +105,7 @@ const removeServiceStep = {
 const dropIsolatedStep = {
     name: 'drop-isolated',
     title: 'Drop the isolated database and roles',
-    skip: (ctx) => (ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined),
+    skip: (ctx) => ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined,
     async run(ctx) {
         const db = ctx.lockSession;
         const { names } = ctx;
@@ -231,15 +221,14 @@ const restoreStep = {
             await (0,checksum/* setComparableSession */.LP)(shared);
             await (0,connect/* setTenantId */.si)(shared, plan.tenantId);
             await shared.query('BEGIN');
-            await shared.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`, [
-                ctx.names.slug,
-            ]);
+            await shared.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`, [ctx.names.slug]);
             // Replica mode (superuser only) keeps the shared tables' triggers from rewriting restored rows.
             await shared.query('SAVEPOINT replica');
             await shared.query(`SET LOCAL session_replication_role = replica`).then(() => shared.query('RELEASE SAVEPOINT replica'), () => shared.query('ROLLBACK TO SAVEPOINT replica'));
             let stale = 0;
             for (const table of plan.deleteOrder) {
-                stale += (await shared.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`)).rowCount ?? 0;
+                stale +=
+                    (await shared.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`)).rowCount ?? 0;
             }
             let restored = 0;
             for (const table of tables) {
@@ -254,10 +243,13 @@ const restoreStep = {
                     throw restoreError(e, table.qualified);
                 }
             }
-            const comparisons = await (0,catch_up/* compareTables */.D)(shared, isolated, tables);
+            const comparisons = await (0,catch_up/* compareTables */.Dz)(shared, isolated, tables);
             const unequal = comparisons.filter((c) => !c.equal);
             if (unequal.length) {
-                throw new errors/* PromotionError */.g1('validation-failed', `The rows copied back differ from the isolated database: ${unequal.flatMap((c) => c.differences).slice(0, 5).join('; ')}`, 'Nothing was changed. Triggers on the shared tables may rewrite rows: run the rollback as a superuser (replica mode), or check the named tables.');
+                throw new errors/* PromotionError */.g1('validation-failed', `The rows copied back differ from the isolated database: ${unequal
+                    .flatMap((c) => c.differences)
+                    .slice(0, 5)
+                    .join('; ')}`, 'Nothing was changed. Triggers on the shared tables may rewrite rows: run the rollback as a superuser (replica mode), or check the named tables.');
             }
             await (0,schema_clone/* syncSequences */.kj)(isolated, shared);
             const tenant = await (0,tenants/* readTenant */.RM)(shared, ctx.options.tenantsTable, ctx.names.slug);
@@ -285,7 +277,13 @@ const restoreStep = {
             await shared.query('COMMIT');
             ctx.record.committed = true;
             for (const c of comparisons) {
-                ctx.record.tables.push({ schema: c.table.schema, name: c.table.name, kind: c.table.kind, copiedRows: c.target.count, checksum: c.target.digest });
+                ctx.record.tables.push({
+                    schema: c.table.schema,
+                    name: c.table.name,
+                    kind: c.table.kind,
+                    copiedRows: c.target.count,
+                    checksum: c.target.digest,
+                });
             }
             return `${restored} rows restored into the shared database${stale ? ` (${stale} stale shared rows replaced)` : ''}; tenant is shared`;
         }
@@ -329,11 +327,6 @@ function restoreError(e, table) {
 
 
 
-
-
-
-
-
 /**
  * The seed's five rollback steps, done properly: lock; fence the isolated database; in one
  * transaction copy its rows back (it is the source of truth), verify, and mark the tenant
@@ -354,30 +347,15 @@ function rollbackSteps() {
     return ROLLBACK.map(([step, phase]) => ({
         ...step,
         skip: (ctx) => (ctx.options.dryRun && phase !== 'setup' ? 'dry run' : undefined) ??
-            (ctx.mode === 'resume' && phase === 'switch' ? 'done by an earlier run (resuming after the switch)' : undefined) ??
+            (ctx.mode === 'resume' && phase === 'switch'
+                ? 'done by an earlier run (resuming after the switch)'
+                : undefined) ??
             step.skip?.(ctx),
     }));
 }
 async function rollback(input, deps) {
-    const options = src_options/* PromotionOptions */.w5.parse(input);
-    (0,secrets/* registerSecret */.cl)((0,promote.urlPassword)(options.databaseUrl));
-    const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
-    const record = (0,promote.newRecord)('rollback', names.slug, deps, options.dryRun);
-    record.database = names.database;
-    const ctx = { options, names, deps, record, log: deps.log, signal: deps.signal, configFiles: [] };
-    try {
-        await (0,runner/* runSteps */.r)(rollbackSteps(), ctx, { onChange: deps.onChange, fault: deps.fault ?? (0,faults/* faultsFromEnv */.j)() });
-        if (record.result !== 'failed')
-            record.result = options.dryRun ? 'dry-run' : 'rolled-back';
-    }
-    catch (e) {
-        (0,promote.recordFailure)(record, e);
-    }
-    finally {
-        await (0,promote.releaseRun)(ctx);
-        record.finishedAt = new Date().toISOString();
-    }
-    return { record, configFiles: ctx.configFiles };
+    const ctx = await (0,engine/* runOperation */.xj)('rollback', input, deps, rollbackSteps(), (c) => c.options.dryRun ? 'dry-run' : 'rolled-back');
+    return { record: ctx.record, configFiles: ctx.configFiles };
 }
 
 

@@ -22,7 +22,8 @@ const RoutingConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     isolation_mode: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('isolated'),
     database: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), host: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), port: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int(), user: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
     endpoints: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ api: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), ui: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
-    cloud_run: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(), region: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() }).optional(),
+    cloud_run: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(), region: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() })
+        .optional(),
     updated_at: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
 });
 /** `<config-dir>/load-balancer/<slug>.json`: the subdomain and backend for the load balancer. */
@@ -31,7 +32,11 @@ const LoadBalancerConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     subdomain: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
     hosts: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()),
     backend_service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
-    backend: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ type: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['cloud-run', 'shared']), service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() }),
+    backend: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+        type: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['cloud-run', 'shared']),
+        service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    }),
     ssl_certificate: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ domains: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()), managed: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY() }),
     updated_at: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
 });
@@ -41,9 +46,16 @@ function buildRoutingConfig(input) {
         tenant_slug: names.slug,
         tenant_id: input.tenantId,
         isolation_mode: 'isolated',
-        database: { name: names.database, host: input.database.host, port: input.database.port, user: names.appRole },
+        database: {
+            name: names.database,
+            host: input.database.host,
+            port: input.database.port,
+            user: names.appRole,
+        },
         endpoints: { api: names.apiHost, ui: names.uiHost },
-        cloud_run: input.service ? { service: input.service.name, url: input.service.url, region: input.region } : undefined,
+        cloud_run: input.service
+            ? { service: input.service.name, url: input.service.url, region: input.region }
+            : undefined,
         updated_at: input.now ?? new Date().toISOString(),
     });
 }
@@ -62,7 +74,10 @@ function buildLoadBalancerConfig(input) {
     });
 }
 function routingPaths(configDir, slug) {
-    return { routing: `${configDir}/routing/${slug}.json`, loadBalancer: `${configDir}/load-balancer/${slug}.json` };
+    return {
+        routing: `${configDir}/routing/${slug}.json`,
+        loadBalancer: `${configDir}/load-balancer/${slug}.json`,
+    };
 }
 
 

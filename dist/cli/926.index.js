@@ -59,7 +59,15 @@ var secrets = __webpack_require__(27194);
  * The record of one run. Every output — PR comment, job summary, status JSON, terminal — is a
  * rendering of this record, so it is the contract between the pipeline and the reporters.
  */
-const StepStatus = schemas/* enum */.k5n(['pending', 'running', 'done', 'skipped', 'failed', 'undone', 'undo-failed']);
+const StepStatus = schemas/* enum */.k5n([
+    'pending',
+    'running',
+    'done',
+    'skipped',
+    'failed',
+    'undone',
+    'undo-failed',
+]);
 const StepRecord = schemas/* object */.Ikc({
     name: schemas/* string */.YjP(),
     title: schemas/* string */.YjP(),
@@ -132,7 +140,12 @@ const RunRecord = schemas/* object */.Ikc({
     freezeMs: schemas/* number */.aig().optional(),
     serviceUrl: schemas/* string */.YjP().optional(),
     revision: schemas/* string */.YjP().optional(),
-    error: schemas/* object */.Ikc({ code: schemas/* string */.YjP(), message: schemas/* string */.YjP(), hint: schemas/* string */.YjP().optional(), step: schemas/* string */.YjP().optional() })
+    error: schemas/* object */.Ikc({
+        code: schemas/* string */.YjP(),
+        message: schemas/* string */.YjP(),
+        hint: schemas/* string */.YjP().optional(),
+        step: schemas/* string */.YjP().optional(),
+    })
         .optional(),
     /** Steps whose effects were undone after a failure, in the order they were undone. */
     undone: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
@@ -395,7 +408,7 @@ async function verifyTenant(options, status, plan, log) {
     if (!status.database.exists || status.tenantRow.isolationMode !== 'isolated') {
         throw new errors/* PromotionError */.g1('tenant-state', `Nothing to verify: tenant "${status.tenant}" is ${status.overall}${status.database.exists ? '' : ` and ${status.database.name} does not exist`}.`, 'status --verify checks an isolated tenant; promote it first.');
     }
-    const { defaultChecks, runChecks } = await __webpack_require__.e(/* import() */ 326).then(__webpack_require__.bind(__webpack_require__, 47326));
+    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(326), __webpack_require__.e(600)]).then(__webpack_require__.bind(__webpack_require__, 47326));
     const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
     const isolation = status.isolation;
     const checks = defaultChecks.filter((c) => c.name !== 'access-control');
