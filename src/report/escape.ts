@@ -5,8 +5,9 @@
  */
 // Control, zero-width and bidi characters (U+061C is the Arabic letter mark, a bidi control): shown as
 // \uXXXX, never passed through.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
+const CONTROL =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/gu;
 
 export function truncate(text: string, max: number): string {
   const chars = [...text];

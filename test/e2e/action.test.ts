@@ -5,11 +5,9 @@
  * Set PROMOTE_ACTION_DIST to test another build directory.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   dispatchPayload,
@@ -19,57 +17,18 @@ import {
 } from '../support/fake-github';
 import { createSharedFixture, DATABASE_URL, type SharedFixture } from '../support/fixture';
 import { query } from '../support/pg';
+import {
+  DIST,
+  FakeDatabase,
+  MAIN,
+  OWNER,
+  POST,
+  REPO,
+  runAction as runActionIn,
+  type RunResult,
+} from '../support/run-action';
 
-const DIST = resolve(process.env.PROMOTE_ACTION_DIST ?? join(__dirname, '../../dist'));
-const MAIN = join(DIST, 'index.js');
-const POST = join(DIST, 'post/index.js');
 const DB_PASSWORD = 'sup3r-s3cret-pw';
-const OWNER = 'Codertocat';
-const REPO = 'Hello-World';
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-  state: Record<string, string>;
-}
-
-/** Parses the runner's `name<<delimiter` file format (GITHUB_OUTPUT, GITHUB_STATE). */
-function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]!);
-    out[m[1]!] = value.join('\n');
-  }
-  return out;
-}
-
-/** A TCP listener in place of PostgreSQL: counts connection attempts. */
-class FakeDatabase {
-  connections = 0;
-  private server: Server | undefined;
-  port = 0;
-  async start(): Promise<void> {
-    this.server = createServer((socket) => {
-      this.connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-  get url(): string {
-    return `postgres://promoter:${DB_PASSWORD}@127.0.0.1:${this.port}/shared`;
-  }
-  async stop(): Promise<void> {
-    await new Promise<void>((r) => this.server?.close(() => r()));
-  }
-}
 
 let work: string;
 let github: FakeGitHub;
@@ -85,62 +44,11 @@ function runAction(
     state?: Record<string, string>;
   },
 ): Promise<RunResult> {
-  const dir = mkdtempSync(join(work, 'run-'));
-  const files = {
-    event: join(dir, 'event.json'),
-    output: join(dir, 'output'),
-    summary: join(dir, 'summary.md'),
-    state: join(dir, 'state'),
-  };
-  writeFileSync(files.event, JSON.stringify(opts.payload));
-  for (const f of [files.output, files.summary, files.state]) writeFileSync(f, '');
-  const inputs: Record<string, string> = {
-    'github-token': 'ghs_fake_token_value',
-    'database-url': db.url,
-    label: 'promote-tenant',
-    'skip-cloud-run': 'true',
-    ...opts.inputs,
-  };
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    GITHUB_ACTIONS: 'true',
-    GITHUB_EVENT_NAME: opts.eventName,
-    GITHUB_EVENT_PATH: files.event,
-    GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-    GITHUB_ACTOR: 'Codertocat',
-    GITHUB_TRIGGERING_ACTOR: opts.triggeringActor ?? 'Codertocat',
-    GITHUB_API_URL: github.url,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '123',
-    GITHUB_RUN_ATTEMPT: '1',
-    GITHUB_SHA: 'c'.repeat(40),
-    GITHUB_OUTPUT: files.output,
-    GITHUB_STEP_SUMMARY: files.summary,
-    GITHUB_STATE: files.state,
-    RUNNER_TEMP: dir,
-    GITHUB_WORKSPACE: dir,
-  };
-  // The runner keeps hyphens and upper-cases: INPUT_DATABASE-URL.
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script], { env, cwd: dir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolvePromise({
-        code,
-        stdout,
-        stderr,
-        outputs: parseFileCommands(readFileSync(files.output, 'utf8')),
-        summary: readFileSync(files.summary, 'utf8'),
-        state: parseFileCommands(readFileSync(files.state, 'utf8')),
-      }),
-    );
+  return runActionIn(script, {
+    ...opts,
+    work,
+    githubUrl: github.url,
+    inputs: { 'database-url': db?.url ?? '', ...opts.inputs },
   });
 }
 
@@ -186,7 +94,7 @@ describe('dist/index.js as a runner runs it', () => {
     // A missing bundle is a failure, not a skip: dist/ is committed and must be fresh.
     assert.ok(existsSync(MAIN) && existsSync(POST), `no build at ${DIST}: run npm run package`);
     work = mkdtempSync(join(tmpdir(), 'promote-e2e-'));
-    db = new FakeDatabase();
+    db = new FakeDatabase(DB_PASSWORD);
     await db.start();
   });
   after(async () => {
