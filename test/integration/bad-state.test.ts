@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { memoryLogger } from '../../src/log';
@@ -11,6 +9,7 @@ import { promote } from '../../src/pipeline/promote';
 import { markerText } from '../../src/postgres/roles';
 import { artifacts, expectedArtifacts, sharedState, tenantId, TENANT_TABLES } from '../support/fault-checks';
 import { tableRows } from '../support/fingerprint';
+import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
 
@@ -19,7 +18,7 @@ import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
 const qi = pg.escapeIdentifier;
 
 async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await mkdtemp(join(tmpdir(), 'bad-state-config-'));
+  const configDir = await tempDir('bad-state-config-');
   return {
     databaseUrl: f.url,
     tenantSlug: slug,

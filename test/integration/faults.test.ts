@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { memoryLogger } from '../../src/log';
@@ -17,6 +15,7 @@ import {
   sharedState,
   tenantRow,
 } from '../support/fault-checks';
+import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
 
@@ -27,7 +26,7 @@ import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
  */
 
 async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await mkdtemp(join(tmpdir(), 'faults-config-'));
+  const configDir = await tempDir('faults-config-');
   return {
     databaseUrl: f.url,
     tenantSlug: slug,

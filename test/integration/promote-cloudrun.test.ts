@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/log';
@@ -11,6 +10,7 @@ import { rollback } from '../../src/pipeline/rollback';
 import { renderComment } from '../../src/report/render';
 import { type FakeCloudRun, startFakeCloudRun, startFakeHealthServer } from '../support/fake-cloudrun';
 import { type FakeSecretManager, startFakeSecretManager } from '../support/fake-secret-manager';
+import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { databaseExists } from '../support/fingerprint';
 import { DATABASE_URL, query } from '../support/pg';
@@ -45,7 +45,7 @@ describe('promotion with Cloud Run (fake Google at the wire)', () => {
   const options = async (slug: string, extra: Record<string, unknown> = {}) => ({
     databaseUrl: f.url,
     tenantSlug: slug,
-    configDir: await mkdtemp(join(tmpdir(), 'promote-cr-')),
+    configDir: await tempDir('promote-cr-'),
     maxFreezeMs: 10_000,
     cloudRun: {
       project: PROJECT,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
 import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
+import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { databaseExists, fingerprint, tableRows } from '../support/fingerprint';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
@@ -18,7 +18,7 @@ const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
 });
 
 async function options(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await mkdtemp(join(tmpdir(), 'promote-config-'));
+  const configDir = await tempDir('promote-config-');
   return {
     databaseUrl: f.url,
     tenantSlug: slug,

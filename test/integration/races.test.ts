@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/log';
 import { promote } from '../../src/pipeline/promote';
 import type { RunRecord } from '../../src/pipeline/record';
 import { runEngine } from '../support/child-run';
 import { assertPromoted, sharedState } from '../support/fault-checks';
+import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 
 /** Property 2 of issue 8: one run per tenant at a time; different tenants in parallel. */
 
 async function optionsFor(f: SharedFixture, slug: string) {
-  const configDir = await mkdtemp(join(tmpdir(), 'races-config-'));
+  const configDir = await tempDir('races-config-');
   return { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
 }
 

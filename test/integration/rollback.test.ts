@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/log';
@@ -8,6 +7,7 @@ import { deriveNames } from '../../src/names';
 import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
+import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { databaseExists, fingerprint, roleExists } from '../support/fingerprint';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
@@ -26,7 +26,7 @@ describe('rollback (real PostgreSQL)', () => {
   it('round-trips a tenant shared → isolated → shared, with writes made while isolated', async () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
-    const configDir = await mkdtemp(join(tmpdir(), 'rollback-config-'));
+    const configDir = await tempDir('rollback-config-');
     const opts = { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
     const start = await fingerprint(f.url);
 

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
@@ -9,6 +7,7 @@ import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import { tenantId, TENANT_TABLES, tenantRow } from '../support/fault-checks';
 import { tableRows } from '../support/fingerprint';
+import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query, urlFor } from '../support/pg';
 import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
@@ -20,7 +19,7 @@ import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
 const MAX_FREEZE_MS = 5_000;
 
 async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await mkdtemp(join(tmpdir(), 'writers-config-'));
+  const configDir = await tempDir('writers-config-');
   return {
     databaseUrl: f.url,
     tenantSlug: slug,
