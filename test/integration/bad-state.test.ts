@@ -2,38 +2,18 @@ import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
-import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import { markerText } from '../../src/postgres/roles';
 import { artifacts, expectedArtifacts, sharedState, tenantId, TENANT_TABLES } from '../support/fault-checks';
 import { tableRows } from '../support/fingerprint';
-import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
+import { engineOptions, testDeps } from '../support/engine';
 
 /** Property 7 of issue 8: bad state gives a precise error and changes nothing. */
 
 const qi = pg.escapeIdentifier;
-
-async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await tempDir('bad-state-config-');
-  return {
-    databaseUrl: f.url,
-    tenantSlug: slug,
-    skipCloudRun: true,
-    configDir,
-    maxFreezeMs: 10_000,
-    ...extra,
-  };
-}
-
-const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
-  log: memoryLogger(),
-  trigger: { source: 'test', actor: 'bad-state' },
-  ...extra,
-});
 
 describe('bad state (real PostgreSQL)', () => {
   let f: SharedFixture;
@@ -56,8 +36,8 @@ describe('bad state (real PostgreSQL)', () => {
     );
     const rowBefore = await tableRows(f.url, 'public.tenants', 't.slug = $1', [slug]);
     const before = await sharedState(f, slug);
-    const opts = await optionsFor(f, slug);
-    const { record } = await promote(opts, deps());
+    const opts = await engineOptions(f, slug);
+    const { record } = await promote(opts, testDeps('bad-state'));
     assert.equal(record.result, 'failed');
     assert.equal(record.error?.code, 'tenant-state');
     assert.equal(record.error?.step, 'prevalidate');
@@ -93,8 +73,8 @@ describe('bad state (real PostgreSQL)', () => {
     });
     await query(urlFor(names.database), `CREATE TABLE precious AS SELECT 'keep me'::text AS v`);
     try {
-      const opts = await optionsFor(f, slug);
-      const { record } = await promote(opts, deps());
+      const opts = await engineOptions(f, slug);
+      const { record } = await promote(opts, testDeps('bad-state'));
       assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
       assert.match(
         record.error!.message,
@@ -115,8 +95,8 @@ describe('bad state (real PostgreSQL)', () => {
     const before = await sharedState(f, slug);
     await query(DATABASE_URL, `CREATE ROLE ${qi(names.appRole)} NOLOGIN`);
     try {
-      const opts = await optionsFor(f, slug);
-      const { record } = await promote(opts, deps());
+      const opts = await engineOptions(f, slug);
+      const { record } = await promote(opts, testDeps('bad-state'));
       assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
       assert.match(
         record.error!.message,
@@ -137,10 +117,10 @@ describe('bad state (real PostgreSQL)', () => {
     const slug = f.tenants.main;
     const id = await tenantId(f, slug);
     const before = await sharedState(f, slug);
-    const opts = await optionsFor(f, slug);
+    const opts = await engineOptions(f, slug);
     const { record } = await promote(
       opts,
-      deps({
+      testDeps('bad-state', {
         fault: async (point) => {
           if (point !== 'before:switch') return;
           // Delete the tenant as an application would: its rows, children first, then the row.
@@ -188,8 +168,8 @@ describe('bad state (real PostgreSQL)', () => {
     });
     const url = new URL(f.url);
     url.username = role;
-    const opts = await optionsFor(f, slug, { databaseUrl: url.toString() });
-    const { record } = await promote(opts, deps());
+    const opts = await engineOptions(f, slug, { databaseUrl: url.toString() });
+    const { record } = await promote(opts, testDeps('bad-state'));
     console.log(
       `unreadable table: ${record.error!.code} at ${record.error!.step}: ${record.error!.message} / ${record.error!.hint}`,
     );

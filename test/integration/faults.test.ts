@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
 import { promote, promotionSteps } from '../../src/pipeline/promote';
 import { runEngine, startEngine } from '../support/child-run';
@@ -15,29 +14,15 @@ import {
   sharedState,
   tenantRow,
 } from '../support/fault-checks';
-import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
+import { engineOptions, testDeps } from '../support/engine';
 
 /**
  * Property 1 of issue 8: kill the run anywhere (SIGKILL of a child process, not an exception),
  * re-run, and the tenant ends fully promoted with nothing else changed or left behind; faults
  * before the commit point leave the tenant shared with nothing behind.
  */
-
-async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await tempDir('faults-config-');
-  return {
-    databaseUrl: f.url,
-    tenantSlug: slug,
-    skipCloudRun: true,
-    configDir,
-    maxFreezeMs: 10_000,
-    ...extra,
-  };
-}
-
-const deps = () => ({ log: memoryLogger(), trigger: { source: 'test', actor: 'fault-test' } });
 
 const POINTS = promotionSteps().flatMap((s) => [`before:${s.name}`, `after:${s.name}`]);
 const tally = { tried: 0, killed: 0, notReached: [] as string[] };
@@ -52,7 +37,7 @@ describe('SIGKILL at every step boundary, then a plain re-run', { concurrency: 4
     it(point, async () => {
       const f = await createSharedFixture({ rows: 12 });
       const slug = f.tenants.main;
-      const opts = await optionsFor(f, slug);
+      const opts = await engineOptions(f, slug);
       try {
         const before = await sharedState(f, slug);
         tally.tried++;
@@ -131,7 +116,7 @@ describe('faults in the middle of the copy and around CREATE DATABASE', () => {
   it('SIGKILL while rows are being copied, then a plain re-run promotes', async () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
-    const opts = await optionsFor(f, slug);
+    const opts = await engineOptions(f, slug);
     const before = await sharedState(f, slug);
     const run = startEngine('promote', opts);
     await run.waitForLine(/^step copy running$/);
@@ -156,7 +141,7 @@ describe('faults in the middle of the copy and around CREATE DATABASE', () => {
   it('the server terminates the copy sessions mid-copy: the run fails cleanly, a re-run promotes', async () => {
     const slug = f.tenants.other;
     const names = deriveNames(slug);
-    const opts = await optionsFor(f, slug);
+    const opts = await engineOptions(f, slug);
     const before = await sharedState(f, slug);
     const run = startEngine('promote', opts);
     await run.waitForLine(/^step copy running$/);
@@ -216,8 +201,8 @@ describe('CREATE DATABASE failures and the freeze window', () => {
       c.query(`CREATE TABLE precious (v text); INSERT INTO precious VALUES ('keep me')`),
     );
     try {
-      const opts = await optionsFor(f, slug);
-      const { record } = await promote(opts, deps());
+      const opts = await engineOptions(f, slug);
+      const { record } = await promote(opts, testDeps('fault-test'));
       assert.equal(record.result, 'failed');
       assert.equal(record.error?.code, 'tenant-state');
       assert.match(
@@ -242,7 +227,7 @@ describe('CREATE DATABASE failures and the freeze window', () => {
   for (const point of ['before:create-database', 'after:create-database', 'after:copy', 'before:switch']) {
     it(`an error at ${point} (transient failure) undoes everything; a re-run promotes`, async () => {
       const slug = f.tenants.main;
-      const opts = await optionsFor(f, slug);
+      const opts = await engineOptions(f, slug);
       const before = await sharedState(f, slug);
       const first = await runEngine('promote', opts, `fail@${point}`);
       assert.equal(first.record?.result, 'failed');
@@ -264,7 +249,7 @@ describe('CREATE DATABASE failures and the freeze window', () => {
   it('killed between CREATE DATABASE and its marker comment: the re-run still recognises and replaces it', async () => {
     const slug = f.tenants.small;
     const names = deriveNames(slug);
-    const opts = await optionsFor(f, slug);
+    const opts = await engineOptions(f, slug);
     const before = await sharedState(f, slug);
     const first = await runEngine('promote', opts, 'kill@after:roles');
     assert.equal(first.signal, 'SIGKILL');
@@ -284,9 +269,9 @@ describe('CREATE DATABASE failures and the freeze window', () => {
 
   it('max-freeze too small: freeze-timeout, the tenant stays shared, nothing is left', async () => {
     const slug = f.tenants.other;
-    const opts = await optionsFor(f, slug, { maxFreezeMs: 1 });
+    const opts = await engineOptions(f, slug, { maxFreezeMs: 1 });
     const before = await sharedState(f, slug);
-    const { record } = await promote(opts, deps());
+    const { record } = await promote(opts, testDeps('fault-test'));
     assert.equal(record.result, 'failed');
     assert.equal(record.error?.code, 'freeze-timeout', JSON.stringify(record.error));
     assert.equal(record.error?.step, 'switch');
@@ -301,13 +286,13 @@ describe('CREATE DATABASE failures and the freeze window', () => {
   it('a long transaction holding the tenant row: lock timeout becomes freeze-timeout, nothing changed', async () => {
     const slug = f.tenants.other;
     const before = await sharedState(f, slug);
-    const opts = await optionsFor(f, slug, { maxFreezeMs: 300 });
+    const opts = await engineOptions(f, slug, { maxFreezeMs: 300 });
     const holder = new pg.Client({ connectionString: f.url });
     await holder.connect();
     try {
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM tenants WHERE slug = $1 FOR SHARE', [slug]);
-      const { record } = await promote(opts, deps());
+      const { record } = await promote(opts, testDeps('fault-test'));
       assert.equal(record.error?.code, 'freeze-timeout', JSON.stringify(record.error));
       assert.equal(record.committed, false);
     } finally {

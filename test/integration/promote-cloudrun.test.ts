@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
 import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
@@ -14,10 +13,10 @@ import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { databaseExists } from '../support/fingerprint';
 import { DATABASE_URL, query } from '../support/pg';
+import { testDeps } from '../support/engine';
 
 const PROJECT = 'acme-prod';
 const REGION = 'europe-west1';
-const deps = (): RunDeps => ({ log: memoryLogger(), trigger: { source: 'test', actor: 'tester' } });
 
 /**
  * The pipeline with Cloud Run on: the real @google-cloud/run and secret-manager clients talk to
@@ -64,7 +63,7 @@ describe('promotion with Cloud Run (fake Google at the wire)', () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
     const opts = await options(slug);
-    const outcome = await promote(opts, deps());
+    const outcome = await promote(opts, testDeps('tester'));
     const { record } = outcome;
     assert.equal(record.result, 'promoted', JSON.stringify(record.error));
     const full = `projects/${PROJECT}/locations/${REGION}/services/${names.service}`;
@@ -103,7 +102,7 @@ describe('promotion with Cloud Run (fake Google at the wire)', () => {
     assert.equal(routing.cloud_run.service, names.service);
 
     // Rolled back: the service the promotion created is deleted, its secret version retired.
-    const back = await rollback(opts, deps());
+    const back = await rollback(opts, testDeps('tester'));
     assert.equal(back.record.result, 'rolled-back', JSON.stringify(back.record.error));
     assert.equal(run.services.has(full), false);
   });
@@ -113,7 +112,7 @@ describe('promotion with Cloud Run (fake Google at the wire)', () => {
     const names = deriveNames(slug);
     const opts = await options(slug);
     const failing: RunDeps = {
-      ...deps(),
+      ...testDeps('tester'),
       fault: (point) => {
         if (point === 'before:switch') throw new Error('injected before the switch');
       },
@@ -141,7 +140,7 @@ describe('promotion with Cloud Run (fake Google at the wire)', () => {
       const slug = f.tenants.other;
       const opts = await options(slug);
       opts.cloudRun.apiEndpoint = sickRun.endpoint;
-      const { record } = await promote(opts, deps());
+      const { record } = await promote(opts, testDeps('tester'));
       assert.equal(record.result, 'failed');
       assert.equal(record.error?.code, 'validation-failed');
       assert.equal(record.checks.find((c) => c.name === 'service-health')?.status, 'fail');

@@ -2,57 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
-import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
-import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { databaseExists, fingerprint, tableRows } from '../support/fingerprint';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
-
-const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
-  log: memoryLogger(),
-  trigger: { source: 'test', actor: 'tester' },
-  ...extra,
-});
-
-async function options(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await tempDir('promote-config-');
-  return {
-    databaseUrl: f.url,
-    tenantSlug: slug,
-    skipCloudRun: true,
-    configDir,
-    maxFreezeMs: 10_000,
-    ...extra,
-  };
-}
-
-/** Every data table of the fixture with how to select one tenant's rows in the shared database. */
-const TENANT_TABLES: [string, string][] = [
-  ['public.users', 't.tenant_id = $1'],
-  ['public.projects', 't.tenant_id = $1'],
-  [
-    'public.project_members',
-    'EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.tenant_id = $1)',
-  ],
-  ['public.design_recommendations', 't.tenant_id = $1'],
-  [
-    'public.recommendation_votes',
-    'EXISTS (SELECT 1 FROM design_recommendations d WHERE d.id = t.recommendation_id AND d.tenant_id = $1)',
-  ],
-  ['public.tech_stack_recommendations', 't.tenant_id = $1'],
-  ['public.agent_events', 't.tenant_id = $1'],
-  ['public.audit_logs', 't.tenant_id = $1'],
-  ['analytics.daily_usage', 't.tenant_id = $1'],
-];
-
-async function tenantId(f: SharedFixture, slug: string): Promise<string> {
-  return (
-    await query<{ id: string }>(f.url, 'SELECT id::text AS id FROM tenants WHERE slug = $1', [slug])
-  )[0]!.id;
-}
+import { engineOptions, testDeps } from '../support/engine';
+import { TENANT_TABLES, tenantId } from '../support/fault-checks';
 
 describe('promote (real PostgreSQL)', () => {
   let f: SharedFixture;
@@ -73,8 +29,8 @@ describe('promote (real PostgreSQL)', () => {
     for (const [table, where] of TENANT_TABLES)
       otherTenantsBefore[table] = await tableRows(f.url, table, `NOT (${where})`, [id]);
 
-    const opts = await options(f, slug);
-    const { record, databasePassword } = await promote(opts, deps());
+    const opts = await engineOptions(f, slug);
+    const { record, databasePassword } = await promote(opts, testDeps('tester'));
     console.log(
       record.steps.map((s) => `${s.name}:${s.durationMs}`).join(' '),
       record.checks.map((c) => `${c.name}:${c.status}:${c.durationMs}`).join(' '),
@@ -136,7 +92,7 @@ describe('promote (real PostgreSQL)', () => {
     await assert.rejects(query(sharedAsApp.toString(), 'SELECT count(*) FROM users'), /permission denied/);
 
     // A second run changes nothing and says so.
-    const again = await promote(opts, deps());
+    const again = await promote(opts, testDeps('tester'));
     assert.equal(again.record.result, 'already-isolated');
     await rm(opts.configDir, { recursive: true, force: true });
   });
@@ -144,8 +100,8 @@ describe('promote (real PostgreSQL)', () => {
   it('keep-shared-data leaves every shared row in place', async () => {
     const slug = f.tenants.small;
     const before = await fingerprint(f.url);
-    const opts = await options(f, slug, { keepSharedData: true });
-    const { record } = await promote(opts, deps());
+    const opts = await engineOptions(f, slug, { keepSharedData: true });
+    const { record } = await promote(opts, testDeps('tester'));
     assert.equal(record.result, 'promoted', JSON.stringify(record.error));
     assert.deepEqual(await fingerprint(f.url), before);
     assert.equal(record.steps.find((s) => s.name === 'cleanup')!.status, 'skipped');
@@ -154,8 +110,8 @@ describe('promote (real PostgreSQL)', () => {
   it('a dry run plans and changes nothing', async () => {
     const slug = f.tenants.other;
     const before = await fingerprint(f.url);
-    const opts = await options(f, slug, { dryRun: true });
-    const { record } = await promote(opts, deps());
+    const opts = await engineOptions(f, slug, { dryRun: true });
+    const { record } = await promote(opts, testDeps('tester'));
     assert.equal(record.result, 'dry-run', JSON.stringify(record.error));
     assert.ok(record.tables.length >= 10);
     assert.deepEqual(await fingerprint(f.url), before);

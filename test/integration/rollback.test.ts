@@ -2,17 +2,14 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
-import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
 import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { databaseExists, fingerprint, roleExists } from '../support/fingerprint';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
-
-const deps = (): RunDeps => ({ log: memoryLogger(), trigger: { source: 'test', actor: 'tester' } });
+import { testDeps } from '../support/engine';
 
 describe('rollback (real PostgreSQL)', () => {
   let f: SharedFixture;
@@ -31,10 +28,10 @@ describe('rollback (real PostgreSQL)', () => {
     const start = await fingerprint(f.url);
 
     // 1. A plain round trip leaves the shared database exactly as it started.
-    const first = await promote(opts, deps());
+    const first = await promote(opts, testDeps('tester'));
     assert.equal(first.record.result, 'promoted', JSON.stringify(first.record.error));
     assert.notDeepEqual(await fingerprint(f.url), start);
-    const firstBack = await rollback(opts, deps());
+    const firstBack = await rollback(opts, testDeps('tester'));
     assert.equal(firstBack.record.result, 'rolled-back', JSON.stringify(firstBack.record.error));
     assert.deepEqual(await fingerprint(f.url), start);
     assert.equal(await databaseExists(names.database, DATABASE_URL), false);
@@ -44,7 +41,7 @@ describe('rollback (real PostgreSQL)', () => {
     assert.deepEqual(await readdir(join(configDir, 'load-balancer')), []);
 
     // 2. Promoted again; while isolated, the application writes to its own database.
-    const second = await promote(opts, deps());
+    const second = await promote(opts, testDeps('tester'));
     assert.equal(second.record.result, 'promoted', JSON.stringify(second.record.error));
     const target = urlFor(names.database);
     await query(
@@ -61,7 +58,7 @@ describe('rollback (real PostgreSQL)', () => {
       `INSERT INTO users (tenant_id, email) SELECT id, 'new@acme.example' FROM tenants RETURNING id::text AS id`,
     )) as [{ id: string }];
 
-    const back = await rollback(opts, deps());
+    const back = await rollback(opts, testDeps('tester'));
     assert.equal(back.record.result, 'rolled-back', JSON.stringify(back.record.error));
     assert.equal(await databaseExists(names.database, DATABASE_URL), false);
 
@@ -99,7 +96,7 @@ describe('rollback (real PostgreSQL)', () => {
     const before = await fingerprint(f.url);
     const { record } = await rollback(
       { databaseUrl: f.url, tenantSlug: f.tenants.small, skipCloudRun: true },
-      deps(),
+      testDeps('tester'),
     );
     assert.equal(record.result, 'failed');
     assert.equal(record.error?.code, 'tenant-state');

@@ -1,40 +1,20 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
-import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import { tenantId, TENANT_TABLES, tenantRow } from '../support/fault-checks';
 import { tableRows } from '../support/fingerprint';
-import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query, urlFor } from '../support/pg';
 import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
+import { engineOptions, testDeps } from '../support/engine';
 
 /** Property 3 of issue 8: writes during the promotion, with and without the contract. */
 
 // The freeze pass applies only what changed since the base snapshot (~1.5 s here for ~56k rows
 // under load); the margin keeps a loaded CI machine from failing the run on time alone.
 const MAX_FREEZE_MS = 5_000;
-
-async function optionsFor(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
-  const configDir = await tempDir('writers-config-');
-  return {
-    databaseUrl: f.url,
-    tenantSlug: slug,
-    skipCloudRun: true,
-    configDir,
-    maxFreezeMs: MAX_FREEZE_MS,
-    ...extra,
-  };
-}
-
-const deps = (extra: Partial<RunDeps> = {}): RunDeps => ({
-  log: memoryLogger(),
-  trigger: { source: 'test', actor: 'writer-test' },
-  ...extra,
-});
 
 describe('writes during a promotion (contract-following writers)', () => {
   let f: SharedFixture;
@@ -57,12 +37,12 @@ describe('writes during a promotion (contract-following writers)', () => {
     const bystander = new ContractWriter(f.url, urlFor(deriveNames(otherSlug).database), otherSeed);
     const running = [writer.run(), bystander.run()];
 
-    const opts = await optionsFor(f, slug);
+    const opts = await engineOptions(f, slug);
     let atCopy = 0;
     let atSwitch = 0;
     const { record } = await promote(
       opts,
-      deps({
+      testDeps('writer-test', {
         fault: (point) => {
           if (point === 'before:copy') atCopy = writer.total;
           if (point === 'before:switch') atSwitch = writer.total;
@@ -127,10 +107,10 @@ describe('max-freeze is a hard bound on the freeze', () => {
     const writer = new ContractWriter(f.url, urlFor(names.database), seed);
     const running = writer.run();
     const maxFreezeMs = 50;
-    const opts = await optionsFor(f, slug, { maxFreezeMs });
+    const opts = await engineOptions(f, slug, { maxFreezeMs });
     let record;
     try {
-      ({ record } = await promote(opts, deps()));
+      ({ record } = await promote(opts, testDeps('writer-test')));
     } finally {
       writer.stop();
       await running;
@@ -166,10 +146,10 @@ describe('a writer that ignores the contract', () => {
   it('writes to the shared rows after the switch: cleanup refuses, names the table, deletes nothing', async () => {
     const slug = f.tenants.main;
     const id = await tenantId(f, slug);
-    const opts = await optionsFor(f, slug, { keepSharedData: false });
+    const opts = await engineOptions(f, slug, { keepSharedData: false });
     const { record } = await promote(
       opts,
-      deps({
+      testDeps('writer-test', {
         fault: async (point) => {
           if (point !== 'before:cleanup') return;
           // The rogue write: straight to the shared database, no FOR SHARE, after the switch.
@@ -207,7 +187,7 @@ describe('a writer that ignores the contract', () => {
     assert.equal(row?.settings.isolation?.state, 'switched', 'not complete: a re-run resumes the cleanup');
 
     // A re-run resumes and refuses again, still deleting nothing.
-    const again = await promote(opts, deps());
+    const again = await promote(opts, testDeps('writer-test'));
     assert.equal(again.record.error?.code, 'cleanup-refused');
     assert.equal(
       (await tableRows(f.url, 'public.users', 't.tenant_id = $1', [id])).length,
