@@ -213,6 +213,8 @@ export async function freezePass(
   target: pg.ClientBase,
   base: readonly VerifiedTable[],
   snapshotXmin: string,
+  /** The session holding snapshot S open (REPEATABLE READ): tells which keys existed at S. */
+  baseSnapshot: pg.ClientBase,
 ): Promise<FreezePassResult> {
   if (!/^\d+$/.test(snapshotXmin)) throw new Error(`Invalid snapshot xmin ${snapshotXmin}`);
   // xid8 → the 32-bit xid that xmin holds; an integer we computed, so it is safe to inline.
@@ -261,6 +263,39 @@ export async function freezePass(
           sum: b.sum - replaced.sum + fresh.sum,
           staged,
         });
+      }
+      // A dependent row belongs to the tenant through its parents. A parent row that moved to
+      // this tenant since S brings rows below it that did not change themselves (and a deletion
+      // elsewhere could hide them from the counts). A staged key the new database lacks either is
+      // a new row or moved here: if it already existed at S (under any tenant), it moved, and the
+      // tables below it are settled by a full comparison, never by increments. (A row moving away
+      // takes its rows with it; the counts then fall, which the key diff below handles.)
+      const parents = new Set(
+        base.flatMap((b) => (b.table.kind === 'dependent' ? ancestors(b.table, base) : [])),
+      );
+      const movedIn = new Set<string>();
+      for (const [i, b] of base.entries()) {
+        const s = state.get(b.table);
+        if (!s || s.staged === 0 || !parents.has(b.table.qualified) || b.table.keyColumns.length === 0)
+          continue;
+        const keys = b.table.keyColumns;
+        const fresh = await target.query<{ k: string }>(
+          `SELECT ${keyText(b.table)} AS k FROM ${stageName(i)} t
+            WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(b.table)} x WHERE ${keyMatch(keys, 'x', 't')})`,
+        );
+        if (fresh.rows.length === 0) continue;
+        const existed = await baseSnapshot.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM ${fromTable(b.table)} t WHERE ${keyText(b.table)} = ANY($1::text[])`,
+          [fresh.rows.map((r) => r.k)],
+        );
+        if (Number(existed.rows[0]!.n) > 0) movedIn.add(b.table.qualified);
+      }
+      for (const b of base) {
+        if (b.table.kind !== 'dependent' || !state.has(b.table)) continue;
+        if (ancestors(b.table, base).some((q) => movedIn.has(q))) {
+          state.delete(b.table);
+          unsettled.push(b.table);
+        }
       }
       // 2. Deletes, children first, before any upsert (a deleted row may free a unique value an
       // inserted one takes): with more rows than the source, the target loses the keys the source
@@ -326,6 +361,22 @@ export async function freezePass(
   }
   result.verified = base.map((b) => settled.get(b.table)!);
   return result;
+}
+
+/** The planned tables a table reaches through its foreign keys, transitively (its owners). */
+function ancestors(table: TablePlan, base: readonly VerifiedTable[]): string[] {
+  const byName = new Map(base.map((b) => [b.table.qualified, b.table]));
+  const seen = new Set<string>();
+  const walk = (t: TablePlan) => {
+    for (const fk of t.foreignKeys ?? []) {
+      if (seen.has(fk.references) || fk.references === t.qualified) continue;
+      seen.add(fk.references);
+      const parent = byName.get(fk.references);
+      if (parent) walk(parent);
+    }
+  };
+  walk(table);
+  return [...seen];
 }
 
 /** Count and hash sum of the rows `fromWhere` selects (alias t, the table's planned columns). */

@@ -29,12 +29,34 @@ export async function measurePlan(client: pg.ClientBase, plan: TenantPlan): Prom
   if (root && root.rows === 0) {
     blockers.push(`The tenant's row was not found in ${display(root)}.`);
   }
+  blockers.push(...(await referenceBlockers(client, tables)));
+  return {
+    ...plan,
+    tenantsTable: pick(plan.tenantsTable),
+    tables,
+    deleteOrder: plan.deleteOrder.map(pick),
+    blockers,
+  };
+}
+
+/**
+ * Rows that link this tenant to another: ours pointing at another tenant's rows (not copied),
+ * and — the cleanup's concern — other tenants' rows pointing at ours (a cascade would reach
+ * them). `incomingOnly` checks just the latter, as the cleanup re-checks before deleting.
+ */
+export async function referenceBlockers(
+  client: pg.ClientBase,
+  tables: TablePlan[],
+  opts: { incomingOnly?: boolean } = {},
+): Promise<string[]> {
+  const byQualified = new Map(tables.map((t) => [t.qualified, t]));
+  const blockers: string[] = [];
   for (const child of tables) {
     if (child.kind === 'reference') continue;
     for (const fk of child.foreignKeys ?? []) {
       const parent = byQualified.get(fk.references);
       if (!parent || parent.kind === 'reference') continue;
-      const out = await outgoing(client, child, fk, parent);
+      const out = opts.incomingOnly ? { count: 0, sample: '' } : await outgoing(client, child, fk, parent);
       if (out.count > 0) {
         blockers.push(
           `${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant (or of none), e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`,
@@ -56,13 +78,7 @@ export async function measurePlan(client: pg.ClientBase, plan: TenantPlan): Prom
       }
     }
   }
-  return {
-    ...plan,
-    tenantsTable: pick(plan.tenantsTable),
-    tables,
-    deleteOrder: plan.deleteOrder.map(pick),
-    blockers,
-  };
+  return blockers;
 }
 
 function countText(n: number): string {

@@ -1,6 +1,7 @@
 import { PromotionError } from '../../errors';
 import { digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
+import { referenceBlockers } from '../../postgres/plan-check';
 import { quoteQualified } from '../../postgres/sql';
 import { readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
@@ -53,6 +54,26 @@ export const cleanupStep: Step<PromotionContext> = {
             `${table.qualified}: ${expected.count} rows verified at the switch, ${now.count} now${now.count === expected.count ? ' (contents changed)' : ''}`,
           );
         }
+      }
+      // Other tenants keep writing meanwhile: one of their rows may have come to reference ours
+      // since the plan (a cascade would then delete or rewrite it). Lock our referenced rows —
+      // which blocks new references to them — and check again.
+      const referenced = new Set(
+        plan.tables.flatMap((t) => (t.foreignKeys ?? []).map((fk) => fk.references)),
+      );
+      for (const table of plan.deleteOrder) {
+        if (!referenced.has(table.qualified)) continue;
+        await session.query(
+          `SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t) locked`,
+        );
+      }
+      const links = await referenceBlockers(session, plan.tables, { incomingOnly: true });
+      if (links.length) {
+        throw new PromotionError(
+          'cleanup-refused',
+          `Other tenants' rows now reference this tenant's shared rows, so nothing was deleted: ${links.join('; ')}`,
+          'Those references were made after the promotion was planned. Resolve them (the isolated database has the rows), then re-run to finish the cleanup.',
+        );
       }
       if (changed.length) {
         throw new PromotionError(

@@ -81,6 +81,9 @@ export const switchStep: Step<PromotionContext> = {
         );
       }
 
+      // Failpoint for tests: writes made here land between the base snapshot and the freeze.
+      await ctx.deps.fault?.('switch:before-freeze');
+
       // 2. Freeze: only what changed since the base snapshot is read, applied and accounted for.
       // Opened before the freeze, so the watchdog can cancel without first connecting.
       killer = await connect(ctx.options.databaseUrl);
@@ -101,7 +104,7 @@ export const switchStep: Step<PromotionContext> = {
         watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
         let pass;
         try {
-          pass = await freezePass(source, target, settledBase.map(verifiedFrom), snapshotXmin);
+          pass = await freezePass(source, target, settledBase.map(verifiedFrom), snapshotXmin, base);
         } catch (e) {
           if (e instanceof PromotionError || isTimeout(e)) throw e;
           throw new PromotionError(
