@@ -46,7 +46,7 @@ describe('freeze pass (writes between the base snapshot and the freeze)', () => 
             `DELETE FROM recommendation_votes WHERE (recommendation_id, voter) IN (
                SELECT v.recommendation_id, v.voter FROM recommendation_votes v
                  JOIN design_recommendations d ON d.id = v.recommendation_id
-                WHERE d.tenant_id = $1 ORDER BY d.id DESC LIMIT 2)`,
+                WHERE d.tenant_id = $1 ORDER BY d.id ASC LIMIT 2)`,
             [a],
           );
         },
