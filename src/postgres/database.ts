@@ -84,10 +84,12 @@ export async function dropTenantDatabase(
   client: pg.ClientBase,
   name: string,
   slug: string,
+  sourceDatabase?: string,
 ): Promise<boolean> {
   const { exists, marker } = await databaseMarker(client, name);
   if (!exists) return false;
-  if (marker?.slug !== slug) {
+  // Database names are cluster-wide: another shared database's tenant of the same slug is not ours.
+  if (marker?.slug !== slug || (sourceDatabase !== undefined && marker.sourceDatabase !== sourceDatabase)) {
     throw new PromotionError(
       'tenant-state',
       `Database "${name}" exists but was not created by this tool for tenant "${slug}"; it was left alone.`,

@@ -110,20 +110,20 @@ export async function dropTenantRoles(
   client: pg.ClientBase,
   roles: TenantRoles,
   slug: string,
+  /** Role names are cluster-wide: another shared database's tenant of the same slug is not ours. */
+  sourceDatabase?: string,
 ): Promise<string[]> {
   const dropped: string[] = [];
   for (const role of [roles.app, roles.owner]) {
     const { exists, marker } = await roleComment(client, role);
     if (!exists) continue;
-    if (marker?.slug !== slug) {
+    if (marker?.slug !== slug || (sourceDatabase !== undefined && marker.sourceDatabase !== sourceDatabase)) {
       throw new PromotionError(
         'tenant-state',
         `Role "${role}" exists but was not created by this tool for tenant "${slug}"; it was left alone.`,
         'Rename or drop that role by hand if it is not in use.',
       );
     }
-    // Privileges the role holds in other databases would block DROP ROLE; the tenant database is gone by now.
-    await client.query(`DROP OWNED BY ${qi(role)}`).catch(() => undefined);
     await client.query(`DROP ROLE IF EXISTS ${qi(role)}`);
     dropped.push(role);
   }

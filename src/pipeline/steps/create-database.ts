@@ -16,6 +16,6 @@ export const createDatabaseStep: Step<PromotionContext> = {
   },
   async undo(ctx) {
     if (ctx.keepArtifacts) return;
-    await dropTenantDatabase(ctx.lockSession!, ctx.names.database, ctx.names.slug);
+    await dropTenantDatabase(ctx.lockSession!, ctx.names.database, ctx.names.slug, ctx.sharedDatabase);
   },
 };

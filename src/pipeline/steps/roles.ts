@@ -16,8 +16,13 @@ export const rolesStep: Step<PromotionContext> = {
     const db = ctx.lockSession!;
     const { names } = ctx;
     if (ctx.leftovers?.length) {
-      await dropTenantDatabase(db, names.database, names.slug);
-      await dropTenantRoles(db, { owner: names.ownerRole, app: names.appRole }, names.slug);
+      await dropTenantDatabase(db, names.database, names.slug, ctx.sharedDatabase);
+      await dropTenantRoles(
+        db,
+        { owner: names.ownerRole, app: names.appRole },
+        names.slug,
+        ctx.sharedDatabase,
+      );
     }
     const password = generatePassword();
     registerSecret(password);
@@ -35,6 +40,7 @@ export const rolesStep: Step<PromotionContext> = {
       ctx.lockSession!,
       { owner: ctx.names.ownerRole, app: ctx.names.appRole },
       ctx.names.slug,
+      ctx.sharedDatabase,
     );
   },
 };

@@ -53,8 +53,13 @@ export const dropIsolatedStep: Step<PromotionContext> = {
   async run(ctx) {
     const db = ctx.lockSession!;
     const { names } = ctx;
-    const dropped = await dropTenantDatabase(db, names.database, names.slug);
-    const roles = await dropTenantRoles(db, { owner: names.ownerRole, app: names.appRole }, names.slug);
+    const dropped = await dropTenantDatabase(db, names.database, names.slug, ctx.sharedDatabase);
+    const roles = await dropTenantRoles(
+      db,
+      { owner: names.ownerRole, app: names.appRole },
+      names.slug,
+      ctx.sharedDatabase,
+    );
     return `${dropped ? `database ${names.database}` : 'no database'} and ${roles.length} role(s) dropped`;
   },
 };

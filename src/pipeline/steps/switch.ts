@@ -92,6 +92,11 @@ export const switchStep: Step<PromotionContext> = {
       let watchdog: { disarm(): Promise<boolean> } | undefined;
       try {
         await source.query(`SELECT set_config('lock_timeout', $1, true)`, [`${maxFreeze}ms`]);
+        // If this runner dies while frozen, the server ends the session (and the freeze) itself,
+        // instead of waiting for TCP to notice.
+        await source.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [
+          `${maxFreeze + 5000}ms`,
+        ]);
         await source.query(
           `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 AND t.id::text = $2 FOR UPDATE`,
           [ctx.names.slug, plan.tenantId],
