@@ -109,8 +109,8 @@ const dropIsolatedStep = {
     async run(ctx) {
         const db = ctx.lockSession;
         const { names } = ctx;
-        const dropped = await (0,database/* dropTenantDatabase */.zx)(db, names.database, names.slug);
-        const roles = await (0,postgres_roles/* dropTenantRoles */.Zc)(db, { owner: names.ownerRole, app: names.appRole }, names.slug);
+        const dropped = await (0,database/* dropTenantDatabase */.zx)(db, names.database, names.slug, ctx.sharedDatabase);
+        const roles = await (0,postgres_roles/* dropTenantRoles */.Zc)(db, { owner: names.ownerRole, app: names.appRole }, names.slug, ctx.sharedDatabase);
         return `${dropped ? `database ${names.database}` : 'no database'} and ${roles.length} role(s) dropped`;
     },
 };

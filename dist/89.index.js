@@ -870,8 +870,8 @@ async function undoCompleted(completed, ctx) {
     }
 }
 
-// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts + 1 modules
-var plan = __webpack_require__(3148);
+// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts
+var plan = __webpack_require__(19891);
 ;// CONCATENATED MODULE: ./src/pipeline/engine.ts
 
 
@@ -1109,126 +1109,20 @@ const lockStep = {
 
 /***/ }),
 
-/***/ 3148:
+/***/ 19891:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ planStep),
-  i: () => (/* binding */ releaseSnapshot)
-});
-
-// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
-var esm = __webpack_require__(83849);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
-// EXTERNAL MODULE: ./src/postgres/catalog.ts
-var catalog = __webpack_require__(17092);
-// EXTERNAL MODULE: ./src/postgres/copy.ts
-var copy = __webpack_require__(26978);
-// EXTERNAL MODULE: ./src/postgres/connect.ts
-var connect = __webpack_require__(36741);
-// EXTERNAL MODULE: ./src/names.ts
-var names = __webpack_require__(46455);
-;// CONCATENATED MODULE: ./src/postgres/plan-check.ts
-
-/**
- * Checks of a plan against the shared database's rows: counts and sizes per table, and the
- * rows that tie this tenant to another one. The client has the tenant id set (setTenantId) and
- * is usually inside the snapshot transaction, so the counts are those the copy will see.
- */
-/** At most this many offending rows are counted per foreign key (the message says "at least"). */
-const COUNT_LIMIT = 1000;
-const display = (t) => `${t.schema}.${t.name}`;
-async function measurePlan(client, plan) {
-    const tables = [];
-    for (const t of plan.tables) {
-        const { rows } = await client.query(`SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`);
-        tables.push({ ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) });
-    }
-    const byQualified = new Map(tables.map((t) => [t.qualified, t]));
-    const pick = (t) => byQualified.get(t.qualified) ?? t;
-    const blockers = [...plan.blockers];
-    const root = byQualified.get(plan.tenantsTable.qualified);
-    if (root && root.rows === 0) {
-        blockers.push(`The tenant's row was not found in ${display(root)}.`);
-    }
-    for (const child of tables) {
-        if (child.kind === 'reference')
-            continue;
-        for (const fk of child.foreignKeys ?? []) {
-            const parent = byQualified.get(fk.references);
-            if (!parent || parent.kind === 'reference')
-                continue;
-            const out = await outgoing(client, child, fk, parent);
-            if (out.count > 0) {
-                blockers.push(`${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant (or of none), e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`);
-            }
-            // The tenants row is never deleted, so rows of others referencing it are harmless.
-            if (parent.kind === 'root')
-                continue;
-            const inc = await incoming(client, child, fk, parent);
-            if (inc.count > 0) {
-                const effect = fk.onDelete === 'cascade'
-                    ? 'ON DELETE CASCADE would delete them when the cleanup deletes this tenant'
-                    : fk.onDelete === 'set null' || fk.onDelete === 'set default'
-                        ? `ON DELETE ${fk.onDelete.toUpperCase()} would rewrite them when the cleanup deletes this tenant`
-                        : 'the cleanup of this tenant would fail on them';
-                blockers.push(`${display(child)} has ${countText(inc.count)} of another tenant (or of none) referencing this tenant's ${display(parent)} rows through ${fk.name}, e.g. ${keyText(child, fk)} = ${inc.sample}; ${effect}.`);
-            }
-        }
-    }
-    return {
-        ...plan,
-        tenantsTable: pick(plan.tenantsTable),
-        tables,
-        deleteOrder: plan.deleteOrder.map(pick),
-        blockers,
-    };
-}
-function countText(n) {
-    return n > COUNT_LIMIT ? `more than ${COUNT_LIMIT} rows` : n === 1 ? '1 row' : `${n} rows`;
-}
-function sampleColumns(child, fk) {
-    return child.keyColumns.length > 0 ? child.keyColumns : fk.columns;
-}
-/** `"a""b"` → `a"b`, for messages. */
-const unquote = (identifier) => identifier.startsWith('"') ? identifier.slice(1, -1).replace(/""/g, '"') : identifier;
-function keyText(child, fk) {
-    const cols = sampleColumns(child, fk).map(unquote);
-    return cols.length === 1 ? cols[0] : `(${cols.join(', ')})`;
-}
-/**
- * Each side is selected in its own scope aliased `t`, as the plan's predicates expect; the outer
- * row is carried as `o`. Correlated subqueries like these are pulled up into joins.
- */
-async function outgoing(client, child, fk, parent) {
-    const outer = fk.columns.map((c, i) => `t.${c} AS f${i}`).join(', ');
-    const join = fk.refColumns.map((c, i) => `t.${c} = o.f${i}`).join(' AND ');
-    const sample = `json_build_array(${sampleColumns(child, fk)
-        .map((c) => `t.${c}`)
-        .join(', ')})::text`;
-    return probe(client, `SELECT o.k FROM (SELECT ${outer}, ${sample} AS k FROM ${child.qualified} t WHERE ${child.where}) o
-     WHERE EXISTS (SELECT 1 FROM ${parent.qualified} t WHERE ${join} AND (${parent.where}) IS NOT TRUE)`);
-}
-async function incoming(client, child, fk, parent) {
-    const outer = fk.refColumns.map((c, i) => `t.${c} AS r${i}`).join(', ');
-    const join = fk.columns.map((c, i) => `t.${c} = o.r${i}`).join(' AND ');
-    const sample = `json_build_array(${sampleColumns(child, fk)
-        .map((c) => `t.${c}`)
-        .join(', ')})::text`;
-    return probe(client, `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.where}) o
-     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.where}) IS NOT TRUE) x`);
-}
-async function probe(client, sql) {
-    const { rows } = await client.query(`WITH hits AS (${sql} LIMIT ${COUNT_LIMIT + 1}) SELECT count(*)::int AS n, min(k) AS sample FROM hits`);
-    return { count: rows[0]?.n ?? 0, sample: (0,names/* quoteUntrusted */.X0)(rows[0]?.sample ?? '', 80) };
-}
-
-// EXTERNAL MODULE: ./src/postgres/plan.ts
-var postgres_plan = __webpack_require__(43524);
-;// CONCATENATED MODULE: ./src/pipeline/steps/plan.ts
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   e: () => (/* binding */ planStep),
+/* harmony export */   i: () => (/* binding */ releaseSnapshot)
+/* harmony export */ });
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _postgres_catalog__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(17092);
+/* harmony import */ var _postgres_copy__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(26978);
+/* harmony import */ var _postgres_connect__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(36741);
+/* harmony import */ var _postgres_plan_check__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(86521);
+/* harmony import */ var _postgres_plan__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(43524);
 
 
 
@@ -1245,11 +1139,11 @@ const planStep = {
     title: 'Plan the tables',
     async run(ctx) {
         const tenant = ctx.tenant;
-        const snapshot = await (0,copy/* exportSnapshot */.v2)(ctx.options.databaseUrl);
+        const snapshot = await (0,_postgres_copy__WEBPACK_IMPORTED_MODULE_3__/* .exportSnapshot */ .v2)(ctx.options.databaseUrl);
         ctx.snapshot = snapshot;
-        await (0,connect/* setTenantId */.si)(snapshot.client, tenant.id);
-        const graph = await (0,catalog/* readTableGraph */.r)(snapshot.client);
-        const planned = (0,postgres_plan/* planTenant */.g)(graph, {
+        await (0,_postgres_connect__WEBPACK_IMPORTED_MODULE_4__/* .setTenantId */ .si)(snapshot.client, tenant.id);
+        const graph = await (0,_postgres_catalog__WEBPACK_IMPORTED_MODULE_2__/* .readTableGraph */ .r)(snapshot.client);
+        const planned = (0,_postgres_plan__WEBPACK_IMPORTED_MODULE_6__/* .planTenant */ .g)(graph, {
             tenantsTable: ctx.options.tenantsTable,
             tenantKey: ctx.options.tenantKey,
             tenantId: tenant.id,
@@ -1257,7 +1151,7 @@ const planStep = {
             referenceTables: ctx.options.referenceTables,
         });
         await assertReadable(snapshot.client, planned.tables);
-        const plan = await measurePlan(snapshot.client, planned);
+        const plan = await (0,_postgres_plan_check__WEBPACK_IMPORTED_MODULE_5__/* .measurePlan */ .C)(snapshot.client, planned);
         ctx.plan = plan;
         ctx.record.notes.push(...plan.notes);
         ctx.record.tables = plan.tables.map((t) => ({
@@ -1270,7 +1164,7 @@ const planStep = {
         for (const t of plan.tables)
             ctx.log.info(`${t.kind.padEnd(9)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
         if (plan.blockers.length) {
-            throw new errors/* PromotionError */.g1('plan-blocked', `The tenant's rows cannot be separated cleanly: ${plan.blockers.join('; ')}`, 'Fix the rows named above in the shared database (they link this tenant to another), then re-run.');
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('plan-blocked', `The tenant's rows cannot be separated cleanly: ${plan.blockers.join('; ')}`, 'Fix the rows named above in the shared database (they link this tenant to another), then re-run.');
         }
         const rows = plan.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
         return `${plan.tables.length} tables, ${rows} rows to copy`;
@@ -1290,7 +1184,7 @@ async function assertReadable(client, tables) {
     const denied = rows[0]?.denied ?? [];
     if (denied.length === 0)
         return;
-    throw new errors/* PromotionError */.g1('permission-denied', `Role "${rows[0].who}" cannot read ${denied.length === 1 ? 'table' : 'tables'} ${denied.join(', ')} of the shared database, which the promotion must copy; nothing was changed.`, `Grant it: GRANT SELECT ON ${denied.join(', ')} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(rows[0].who)}; or use a database-url whose role can read every table that holds tenant rows.`);
+    throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('permission-denied', `Role "${rows[0].who}" cannot read ${denied.length === 1 ? 'table' : 'tables'} ${denied.join(', ')} of the shared database, which the promotion must copy; nothing was changed.`, `Grant it: GRANT SELECT ON ${denied.join(', ')} TO ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(rows[0].who)}; or use a database-url whose role can read every table that holds tenant rows.`);
 }
 async function releaseSnapshot(ctx) {
     const snap = ctx.snapshot;
@@ -1682,7 +1576,9 @@ function verifiedFrom(c) {
  * hashes). Whatever does not add up — a table without a key that changed, fewer rows in the
  * target than in the source — is compared and caught up in full, so the result is never a guess.
  */
-async function freezePass(source, target, base, snapshotXmin) {
+async function freezePass(source, target, base, snapshotXmin, 
+/** The session holding snapshot S open (REPEATABLE READ): tells which keys existed at S. */
+baseSnapshot) {
     if (!/^\d+$/.test(snapshotXmin))
         throw new Error(`Invalid snapshot xmin ${snapshotXmin}`);
     // xid8 → the 32-bit xid that xmin holds; an integer we computed, so it is safe to inline.
@@ -1722,6 +1618,35 @@ async function freezePass(source, target, base, snapshotXmin) {
                 sum: b.sum - replaced.sum + fresh.sum,
                 staged,
             });
+        }
+        // A dependent row belongs to the tenant through its parents. A parent row that moved to
+        // this tenant since S brings rows below it that did not change themselves (and a deletion
+        // elsewhere could hide them from the counts). A staged key the new database lacks either is
+        // a new row or moved here: if it already existed at S (under any tenant), it moved, and the
+        // tables below it are settled by a full comparison, never by increments. (A row moving away
+        // takes its rows with it; the counts then fall, which the key diff below handles.)
+        const parents = new Set(base.flatMap((b) => (b.table.kind === 'dependent' ? ancestors(b.table, base) : [])));
+        const movedIn = new Set();
+        for (const [i, b] of base.entries()) {
+            const s = state.get(b.table);
+            if (!s || s.staged === 0 || !parents.has(b.table.qualified) || b.table.keyColumns.length === 0)
+                continue;
+            const keys = b.table.keyColumns;
+            const fresh = await target.query(`SELECT ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .keyText */ .Pu)(b.table)} AS k FROM ${stageName(i)} t
+            WHERE NOT EXISTS (SELECT 1 FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(b.table)} x WHERE ${keyMatch(keys, 'x', 't')})`);
+            if (fresh.rows.length === 0)
+                continue;
+            const existed = await baseSnapshot.query(`SELECT count(*)::text AS n FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .fromTable */ .bs)(b.table)} t WHERE ${(0,_checksum__WEBPACK_IMPORTED_MODULE_2__/* .keyText */ .Pu)(b.table)} = ANY($1::text[])`, [fresh.rows.map((r) => r.k)]);
+            if (Number(existed.rows[0].n) > 0)
+                movedIn.add(b.table.qualified);
+        }
+        for (const b of base) {
+            if (b.table.kind !== 'dependent' || !state.has(b.table))
+                continue;
+            if (ancestors(b.table, base).some((q) => movedIn.has(q))) {
+                state.delete(b.table);
+                unsettled.push(b.table);
+            }
         }
         // 2. Deletes, children first, before any upsert (a deleted row may free a unique value an
         // inserted one takes): with more rows than the source, the target loses the keys the source
@@ -1782,6 +1707,23 @@ async function freezePass(source, target, base, snapshotXmin) {
     }
     result.verified = base.map((b) => settled.get(b.table));
     return result;
+}
+/** The planned tables a table reaches through its foreign keys, transitively (its owners). */
+function ancestors(table, base) {
+    const byName = new Map(base.map((b) => [b.table.qualified, b.table]));
+    const seen = new Set();
+    const walk = (t) => {
+        for (const fk of t.foreignKeys ?? []) {
+            if (seen.has(fk.references) || fk.references === t.qualified)
+                continue;
+            seen.add(fk.references);
+            const parent = byName.get(fk.references);
+            if (parent)
+                walk(parent);
+        }
+    };
+    walk(table);
+    return [...seen];
 }
 /** Count and hash sum of the rows `fromWhere` selects (alias t, the table's planned columns). */
 async function aggregate(client, table, fromWhere) {
@@ -2518,15 +2460,132 @@ async function createTenantDatabase(client, name, owner, marker) {
     await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
 }
 /** Drops a database this tool made for this tenant; refuses one it did not make. */
-async function dropTenantDatabase(client, name, slug) {
+async function dropTenantDatabase(client, name, slug, sourceDatabase) {
     const { exists, marker } = await databaseMarker(client, name);
     if (!exists)
         return false;
-    if (marker?.slug !== slug) {
+    // Database names are cluster-wide: another shared database's tenant of the same slug is not ours.
+    if (marker?.slug !== slug || (sourceDatabase !== undefined && marker.sourceDatabase !== sourceDatabase)) {
         throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-state', `Database "${name}" exists but was not created by this tool for tenant "${slug}"; it was left alone.`, 'Inspect it; rename or drop it by hand if it is not in use, then re-run.');
     }
     await client.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
     return true;
+}
+
+
+/***/ }),
+
+/***/ 86521:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ measurePlan),
+/* harmony export */   J: () => (/* binding */ referenceBlockers)
+/* harmony export */ });
+/* harmony import */ var _names__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46455);
+
+/**
+ * Checks of a plan against the shared database's rows: counts and sizes per table, and the
+ * rows that tie this tenant to another one. The client has the tenant id set (setTenantId) and
+ * is usually inside the snapshot transaction, so the counts are those the copy will see.
+ */
+/** At most this many offending rows are counted per foreign key (the message says "at least"). */
+const COUNT_LIMIT = 1000;
+const display = (t) => `${t.schema}.${t.name}`;
+async function measurePlan(client, plan) {
+    const tables = [];
+    for (const t of plan.tables) {
+        const { rows } = await client.query(`SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`);
+        tables.push({ ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) });
+    }
+    const byQualified = new Map(tables.map((t) => [t.qualified, t]));
+    const pick = (t) => byQualified.get(t.qualified) ?? t;
+    const blockers = [...plan.blockers];
+    const root = byQualified.get(plan.tenantsTable.qualified);
+    if (root && root.rows === 0) {
+        blockers.push(`The tenant's row was not found in ${display(root)}.`);
+    }
+    blockers.push(...(await referenceBlockers(client, tables)));
+    return {
+        ...plan,
+        tenantsTable: pick(plan.tenantsTable),
+        tables,
+        deleteOrder: plan.deleteOrder.map(pick),
+        blockers,
+    };
+}
+/**
+ * Rows that link this tenant to another: ours pointing at another tenant's rows (not copied),
+ * and — the cleanup's concern — other tenants' rows pointing at ours (a cascade would reach
+ * them). `incomingOnly` checks just the latter, as the cleanup re-checks before deleting.
+ */
+async function referenceBlockers(client, tables, opts = {}) {
+    const byQualified = new Map(tables.map((t) => [t.qualified, t]));
+    const blockers = [];
+    for (const child of tables) {
+        if (child.kind === 'reference')
+            continue;
+        for (const fk of child.foreignKeys ?? []) {
+            const parent = byQualified.get(fk.references);
+            if (!parent || parent.kind === 'reference')
+                continue;
+            const out = opts.incomingOnly ? { count: 0, sample: '' } : await outgoing(client, child, fk, parent);
+            if (out.count > 0) {
+                blockers.push(`${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant (or of none), e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`);
+            }
+            // The tenants row is never deleted, so rows of others referencing it are harmless.
+            if (parent.kind === 'root')
+                continue;
+            const inc = await incoming(client, child, fk, parent);
+            if (inc.count > 0) {
+                const effect = fk.onDelete === 'cascade'
+                    ? 'ON DELETE CASCADE would delete them when the cleanup deletes this tenant'
+                    : fk.onDelete === 'set null' || fk.onDelete === 'set default'
+                        ? `ON DELETE ${fk.onDelete.toUpperCase()} would rewrite them when the cleanup deletes this tenant`
+                        : 'the cleanup of this tenant would fail on them';
+                blockers.push(`${display(child)} has ${countText(inc.count)} of another tenant (or of none) referencing this tenant's ${display(parent)} rows through ${fk.name}, e.g. ${keyText(child, fk)} = ${inc.sample}; ${effect}.`);
+            }
+        }
+    }
+    return blockers;
+}
+function countText(n) {
+    return n > COUNT_LIMIT ? `more than ${COUNT_LIMIT} rows` : n === 1 ? '1 row' : `${n} rows`;
+}
+function sampleColumns(child, fk) {
+    return child.keyColumns.length > 0 ? child.keyColumns : fk.columns;
+}
+/** `"a""b"` → `a"b`, for messages. */
+const unquote = (identifier) => identifier.startsWith('"') ? identifier.slice(1, -1).replace(/""/g, '"') : identifier;
+function keyText(child, fk) {
+    const cols = sampleColumns(child, fk).map(unquote);
+    return cols.length === 1 ? cols[0] : `(${cols.join(', ')})`;
+}
+/**
+ * Each side is selected in its own scope aliased `t`, as the plan's predicates expect; the outer
+ * row is carried as `o`. Correlated subqueries like these are pulled up into joins.
+ */
+async function outgoing(client, child, fk, parent) {
+    const outer = fk.columns.map((c, i) => `t.${c} AS f${i}`).join(', ');
+    const join = fk.refColumns.map((c, i) => `t.${c} = o.f${i}`).join(' AND ');
+    const sample = `json_build_array(${sampleColumns(child, fk)
+        .map((c) => `t.${c}`)
+        .join(', ')})::text`;
+    return probe(client, `SELECT o.k FROM (SELECT ${outer}, ${sample} AS k FROM ${child.qualified} t WHERE ${child.where}) o
+     WHERE EXISTS (SELECT 1 FROM ${parent.qualified} t WHERE ${join} AND (${parent.where}) IS NOT TRUE)`);
+}
+async function incoming(client, child, fk, parent) {
+    const outer = fk.refColumns.map((c, i) => `t.${c} AS r${i}`).join(', ');
+    const join = fk.columns.map((c, i) => `t.${c} = o.r${i}`).join(' AND ');
+    const sample = `json_build_array(${sampleColumns(child, fk)
+        .map((c) => `t.${c}`)
+        .join(', ')})::text`;
+    return probe(client, `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.where}) o
+     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.where}) IS NOT TRUE) x`);
+}
+async function probe(client, sql) {
+    const { rows } = await client.query(`WITH hits AS (${sql} LIMIT ${COUNT_LIMIT + 1}) SELECT count(*)::int AS n, min(k) AS sample FROM hits`);
+    return { count: rows[0]?.n ?? 0, sample: (0,_names__WEBPACK_IMPORTED_MODULE_0__/* .quoteUntrusted */ .X0)(rows[0]?.sample ?? '', 80) };
 }
 
 
@@ -3049,17 +3108,17 @@ async function createRolesInTransaction(client, roles, password, marker) {
         await client.query(`GRANT ${qi(roles.owner)} TO CURRENT_USER`);
 }
 /** Drops roles this tool made for this tenant; refuses to drop a role it did not make. */
-async function dropTenantRoles(client, roles, slug) {
+async function dropTenantRoles(client, roles, slug, 
+/** Role names are cluster-wide: another shared database's tenant of the same slug is not ours. */
+sourceDatabase) {
     const dropped = [];
     for (const role of [roles.app, roles.owner]) {
         const { exists, marker } = await roleComment(client, role);
         if (!exists)
             continue;
-        if (marker?.slug !== slug) {
+        if (marker?.slug !== slug || (sourceDatabase !== undefined && marker.sourceDatabase !== sourceDatabase)) {
             throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PromotionError */ .g1('tenant-state', `Role "${role}" exists but was not created by this tool for tenant "${slug}"; it was left alone.`, 'Rename or drop that role by hand if it is not in use.');
         }
-        // Privileges the role holds in other databases would block DROP ROLE; the tenant database is gone by now.
-        await client.query(`DROP OWNED BY ${qi(role)}`).catch(() => undefined);
         await client.query(`DROP ROLE IF EXISTS ${qi(role)}`);
         dropped.push(role);
     }

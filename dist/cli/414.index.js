@@ -22,11 +22,14 @@ var errors = __webpack_require__(83916);
 var checksum = __webpack_require__(73600);
 // EXTERNAL MODULE: ./src/postgres/connect.ts
 var connect = __webpack_require__(36741);
+// EXTERNAL MODULE: ./src/postgres/plan-check.ts
+var plan_check = __webpack_require__(86521);
 // EXTERNAL MODULE: ./src/postgres/sql.ts
 var sql = __webpack_require__(75259);
 // EXTERNAL MODULE: ./src/postgres/tenants.ts
 var tenants = __webpack_require__(96470);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/cleanup.ts
+
 
 
 
@@ -70,6 +73,19 @@ const cleanupStep = {
                 else if (now.count !== expected.count || now.digest !== expected.digest) {
                     changed.push(`${table.qualified}: ${expected.count} rows verified at the switch, ${now.count} now${now.count === expected.count ? ' (contents changed)' : ''}`);
                 }
+            }
+            // Other tenants keep writing meanwhile: one of their rows may have come to reference ours
+            // since the plan (a cascade would then delete or rewrite it). Lock our referenced rows —
+            // which blocks new references to them — and check again.
+            const referenced = new Set(plan.tables.flatMap((t) => (t.foreignKeys ?? []).map((fk) => fk.references)));
+            for (const table of plan.deleteOrder) {
+                if (!referenced.has(table.qualified))
+                    continue;
+                await session.query(`SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t) locked`);
+            }
+            const links = await (0,plan_check/* referenceBlockers */.J)(session, plan.tables, { incomingOnly: true });
+            if (links.length) {
+                throw new errors/* PromotionError */.g1('cleanup-refused', `Other tenants' rows now reference this tenant's shared rows, so nothing was deleted: ${links.join('; ')}`, 'Those references were made after the promotion was planned. Resolve them (the isolated database has the rows), then re-run to finish the cleanup.');
             }
             if (changed.length) {
                 throw new errors/* PromotionError */.g1('cleanup-refused', `The tenant's shared rows changed after the switch, so nothing was deleted: ${changed.join('; ')}.`, 'A writer is still writing to the shared database for this tenant (it ignores the FOR SHARE contract). Stop it, move those writes to the isolated database, then re-run to finish the cleanup.');
@@ -286,7 +302,7 @@ const createDatabaseStep = {
     async undo(ctx) {
         if (ctx.keepArtifacts)
             return;
-        await (0,database/* dropTenantDatabase */.zx)(ctx.lockSession, ctx.names.database, ctx.names.slug);
+        await (0,database/* dropTenantDatabase */.zx)(ctx.lockSession, ctx.names.database, ctx.names.slug, ctx.sharedDatabase);
     },
 };
 
@@ -386,8 +402,8 @@ const finishStep = {
 
 // EXTERNAL MODULE: ./src/pipeline/steps/lock.ts + 1 modules
 var lock = __webpack_require__(53537);
-// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts + 1 modules
-var steps_plan = __webpack_require__(3148);
+// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts
+var steps_plan = __webpack_require__(19891);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:os"
@@ -589,8 +605,8 @@ const rolesStep = {
         const db = ctx.lockSession;
         const { names } = ctx;
         if (ctx.leftovers?.length) {
-            await (0,database/* dropTenantDatabase */.zx)(db, names.database, names.slug);
-            await (0,roles/* dropTenantRoles */.Zc)(db, { owner: names.ownerRole, app: names.appRole }, names.slug);
+            await (0,database/* dropTenantDatabase */.zx)(db, names.database, names.slug, ctx.sharedDatabase);
+            await (0,roles/* dropTenantRoles */.Zc)(db, { owner: names.ownerRole, app: names.appRole }, names.slug, ctx.sharedDatabase);
         }
         const password = (0,roles/* generatePassword */.bk)();
         (0,secrets/* registerSecret */.cl)(password);
@@ -605,7 +621,7 @@ const rolesStep = {
     async undo(ctx) {
         if (ctx.keepArtifacts)
             return;
-        await (0,roles/* dropTenantRoles */.Zc)(ctx.lockSession, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug);
+        await (0,roles/* dropTenantRoles */.Zc)(ctx.lockSession, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug, ctx.sharedDatabase);
     },
 };
 
@@ -723,6 +739,8 @@ const switchStep = {
                     .slice(0, 5)
                     .join('; ')}`, 'Nothing was switched. Re-run; if it persists, report it with the differences above.');
             }
+            // Failpoint for tests: writes made here land between the base snapshot and the freeze.
+            await ctx.deps.fault?.('switch:before-freeze');
             // 2. Freeze: only what changed since the base snapshot is read, applied and accounted for.
             // Opened before the freeze, so the watchdog can cancel without first connecting.
             killer = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
@@ -731,6 +749,11 @@ const switchStep = {
             let watchdog;
             try {
                 await source.query(`SELECT set_config('lock_timeout', $1, true)`, [`${maxFreeze}ms`]);
+                // If this runner dies while frozen, the server ends the session (and the freeze) itself,
+                // instead of waiting for TCP to notice.
+                await source.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [
+                    `${maxFreeze + 5000}ms`,
+                ]);
                 await source.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 AND t.id::text = $2 FOR UPDATE`, [ctx.names.slug, plan.tenantId]);
                 lockedAt = performance.now();
                 // Whatever remains of the window bounds every statement under the freeze.
@@ -740,7 +763,7 @@ const switchStep = {
                 watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
                 let pass;
                 try {
-                    pass = await (0,catch_up/* freezePass */.be)(source, target, settledBase.map(catch_up/* verifiedFrom */.tI), snapshotXmin);
+                    pass = await (0,catch_up/* freezePass */.be)(source, target, settledBase.map(catch_up/* verifiedFrom */.tI), snapshotXmin, base);
                 }
                 catch (e) {
                     if (e instanceof errors/* PromotionError */.g1 || isTimeout(e))

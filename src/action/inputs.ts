@@ -104,6 +104,7 @@ export const INPUT_SCHEMA = {
   'database-host': optionalText,
   'max-freeze': duration(2000),
   'copy-parallelism': int(2, 1, 16),
+  'reference-tables': enumOf(['copy', 'skip'] as const, 'copy'),
   'required-permission': enumOf(PERMISSION_LEVELS, 'write'),
   'allow-forks': bool(false),
 } as const;
@@ -178,6 +179,7 @@ export function toPromotionOptions(
     databaseHost: inputs['database-host'],
     maxFreezeMs: inputs['max-freeze'],
     copyParallelism: inputs['copy-parallelism'],
+    referenceTables: inputs['reference-tables'],
     cloudRun,
   });
   if (!parsed.success) {
