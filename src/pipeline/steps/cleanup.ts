@@ -37,9 +37,11 @@ export const cleanupStep: Step<PromotionContext> = {
       await setTenantId(session, plan.tenantId);
       await setComparableSession(session);
       await session.query('BEGIN');
-      // Hold the tenant row: no contract-following writer can start on the shared rows meanwhile.
+      // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
+      // contract-following writers, which now read it FOR SHARE and write to the isolated
+      // database, are not blocked by a cleanup that may run for a while.
       await session.query(
-        `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
+        `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR SHARE`,
         [ctx.names.slug],
       );
       const changed: string[] = [];
