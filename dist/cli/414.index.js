@@ -60,8 +60,10 @@ const cleanupStep = {
             await (0,connect/* setTenantId */.si)(session, plan.tenantId);
             await (0,checksum/* setComparableSession */.LP)(session);
             await session.query('BEGIN');
-            // Hold the tenant row: no contract-following writer can start on the shared rows meanwhile.
-            await session.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`, [ctx.names.slug]);
+            // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
+            // contract-following writers, which now read it FOR SHARE and write to the isolated
+            // database, are not blocked by a cleanup that may run for a while.
+            await session.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR SHARE`, [ctx.names.slug]);
             const changed = [];
             for (const table of plan.deleteOrder) {
                 const expected = verified[table.qualified];
