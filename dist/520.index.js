@@ -213,8 +213,10 @@ const restoreStep = {
     async run(ctx) {
         const plan = ctx.plan;
         const tables = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
-        const isolated = await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database));
-        const shared = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
+        const [isolated, shared] = (await (0,connect/* connectAll */.Q5)([
+            (0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database),
+            ctx.options.databaseUrl,
+        ]));
         try {
             await checkColumns(isolated, tables);
             await (0,checksum/* setComparableSession */.LP)(isolated);

@@ -89,6 +89,3 @@ export function deriveNames(slug: string, baseDomain = 'factory.local'): Derived
     subdomain: `app-${slug}`,
   };
 }
-
-/** Databases a slug must never resolve to, whatever the slug. */
-export const RESERVED_DATABASES = new Set(['postgres', 'template0', 'template1']);

@@ -414,7 +414,7 @@ var external_node_os_ = __webpack_require__(48161);
 var external_node_path_ = __webpack_require__(76760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/names.ts
-var src_names = __webpack_require__(46455);
+var names = __webpack_require__(46455);
 // EXTERNAL MODULE: ./src/cloudrun/endpoint.ts
 var endpoint = __webpack_require__(14245);
 // EXTERNAL MODULE: ./src/cloudrun/service-spec.ts
@@ -465,9 +465,9 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     if (!opts.project?.trim())
         throw new errors/* InputError */.dz('gcp-project is required to deploy to Cloud Run.', 'Set gcp-project, or set skip-cloud-run: true.');
     if (!PROJECT_RE.test(opts.project))
-        throw new errors/* InputError */.dz(`gcp-project ${(0,src_names/* quoteUntrusted */.X0)(opts.project)} is not a Google Cloud project id.`, 'Use the project id (e.g. "acme-prod-123"), not its name or number.');
+        throw new errors/* InputError */.dz(`gcp-project ${(0,names/* quoteUntrusted */.X0)(opts.project)} is not a Google Cloud project id.`, 'Use the project id (e.g. "acme-prod-123"), not its name or number.');
     if (!REGION_RE.test(opts.region ?? ''))
-        throw new errors/* InputError */.dz(`gcp-region ${(0,src_names/* quoteUntrusted */.X0)(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
+        throw new errors/* InputError */.dz(`gcp-region ${(0,names/* quoteUntrusted */.X0)(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
     if (!opts.image?.trim() || /\s/.test(opts.image))
         throw new errors/* InputError */.dz('container-image is required to deploy to Cloud Run.', 'Set container-image to the image of the tenant API, e.g. "us-docker.pkg.dev/acme/apps/api:1.4.2", or set skip-cloud-run: true.');
     if (!opts.dbPasswordSecret?.trim())
@@ -476,7 +476,7 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     if (opts.minInstances > opts.maxInstances)
         throw new errors/* InputError */.dz(`min-instances (${opts.minInstances}) is greater than max-instances (${opts.maxInstances}).`, 'Lower min-instances or raise max-instances.');
     if (opts.serviceAccount && !SERVICE_ACCOUNT_RE.test(opts.serviceAccount))
-        throw new errors/* InputError */.dz(`service-account ${(0,src_names/* quoteUntrusted */.X0)(opts.serviceAccount)} is not a service account email.`, 'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".');
+        throw new errors/* InputError */.dz(`service-account ${(0,names/* quoteUntrusted */.X0)(opts.serviceAccount)} is not a service account email.`, 'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".');
     const run = (0,endpoint/* parseEndpoint */.B)(opts.apiEndpoint, opts.allowInsecureEndpoint, 'cloud-run-api-endpoint');
     const secrets = (0,endpoint/* parseEndpoint */.B)(opts.secretManagerEndpoint, opts.allowInsecureEndpoint, 'secret-manager-api-endpoint');
     if (run?.insecure && secrets?.insecure)
@@ -484,7 +484,7 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     const explicit = env.GOOGLE_APPLICATION_CREDENTIALS;
     if (explicit) {
         if (!(0,external_node_fs_.existsSync)(explicit) || !(0,external_node_fs_.statSync)(explicit).isFile())
-            throw new errors/* InputError */.dz(`GOOGLE_APPLICATION_CREDENTIALS points to ${(0,src_names/* quoteUntrusted */.X0)(explicit, 200)}, which is not a file.`, NO_CREDENTIALS_HINT);
+            throw new errors/* InputError */.dz(`GOOGLE_APPLICATION_CREDENTIALS points to ${(0,names/* quoteUntrusted */.X0)(explicit, 200)}, which is not a file.`, NO_CREDENTIALS_HINT);
         return;
     }
     if ((0,external_node_fs_.existsSync)(wellKnownCredentialsFile(env)))
@@ -525,7 +525,6 @@ var roles = __webpack_require__(55502);
 
 
 
-
 /**
  * Connectivity, which database we are on, the tenant and its state, and whether the target
  * database and roles are free — or left by an earlier failed run of this same tenant, in which
@@ -540,8 +539,10 @@ const prevalidateStep = {
         const { rows } = await db.query(`SELECT current_database() AS db, current_setting('server_version') AS version`);
         const shared = rows[0].db;
         ctx.sharedDatabase = shared;
-        if (src_names/* RESERVED_DATABASES */.cj.has(names.database) || names.database === shared) {
-            throw new errors/* PromotionError */.g1('invalid-slug', `Tenant "${names.slug}" would be promoted into database "${names.database}", which is reserved or is the shared database itself.`, 'Choose another slug for this tenant.');
+        // Every derived name starts with tenant_, so the one name to guard against is the shared
+        // database's own (a shared database itself named tenant_<slug>).
+        if (names.database === shared) {
+            throw new errors/* PromotionError */.g1('invalid-slug', `Tenant "${names.slug}" would be promoted into database "${names.database}", which is the shared database itself.`, 'Choose another slug for this tenant.');
         }
         await (0,tenants/* checkTenantsTable */.od)(db, options.tenantsTable, options.tenantKey);
         await (0,tenants/* checkPrivileges */.$q)(db);
@@ -710,11 +711,13 @@ const switchStep = {
         const plan = ctx.plan;
         const tables = plan.tables;
         const maxFreeze = ctx.options.maxFreezeMs;
-        const source = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
-        const target = await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database));
-        // Holds the base snapshot open until the commit: VACUUM cannot freeze row versions newer than
-        // it, so the freeze pass finds every row changed since by its xmin.
-        const base = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
+        // `base` holds the base snapshot open until the commit: VACUUM cannot freeze row versions
+        // newer than it, so the freeze pass finds every row changed since by its xmin.
+        const [source, target, base] = (await (0,connect/* connectAll */.Q5)([
+            ctx.options.databaseUrl,
+            (0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database),
+            ctx.options.databaseUrl,
+        ]));
         let killer;
         try {
             for (const c of [source, base]) {

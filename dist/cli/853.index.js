@@ -331,6 +331,7 @@ async function readTableGraph(client) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   Q5: () => (/* binding */ connectAll),
 /* harmony export */   si: () => (/* binding */ setTenantId)
 /* harmony export */ });
 /* unused harmony export clientConfig */
@@ -394,6 +395,19 @@ async function connect(url, extra = {}) {
         throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('database', `Could not connect to ${(0,_secrets__WEBPACK_IMPORTED_MODULE_2__/* .safeUrl */ .Pl)(url)}: ${(0,_secrets__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)}`, connectHint(e, url), { cause: e });
     }
     return client;
+}
+/** Opens one client per URL; if one fails, those already open are ended before the error goes on. */
+async function connectAll(urls) {
+    const clients = [];
+    try {
+        for (const url of urls)
+            clients.push(await connect(url));
+        return clients;
+    }
+    catch (e) {
+        await Promise.all(clients.map((c) => c.end().catch(() => { })));
+        throw e;
+    }
 }
 /**
  * Sets the tenant id the plan's predicates read (`current_setting('tenant_promotion.tenant_id')`),

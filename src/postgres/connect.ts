@@ -63,6 +63,18 @@ export async function connect(url: string, extra: Partial<pg.ClientConfig> = {})
   return client;
 }
 
+/** Opens one client per URL; if one fails, those already open are ended before the error goes on. */
+export async function connectAll(urls: string[]): Promise<pg.Client[]> {
+  const clients: pg.Client[] = [];
+  try {
+    for (const url of urls) clients.push(await connect(url));
+    return clients;
+  } catch (e) {
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+    throw e;
+  }
+}
+
 /**
  * Sets the tenant id the plan's predicates read (`current_setting('tenant_promotion.tenant_id')`),
  * as a bound parameter: the value is never part of SQL text. Session-wide (not transaction-local).

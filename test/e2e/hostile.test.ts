@@ -393,7 +393,7 @@ describe('hostile input through dist/index.js', () => {
       assert.equal(r.code, 1, r.stdout);
       assert.match(
         r.stdout,
-        /::error::Tenant "acme-corp-[a-z0-9]+" would be promoted into database "tenant_acme_corp_[a-z0-9]+", which is reserved or is the shared database itself/,
+        /::error::Tenant "acme-corp-[a-z0-9]+" would be promoted into database "tenant_acme_corp_[a-z0-9]+", which is the shared database itself/,
       );
       const rows = await query<{ isolation_mode: string }>(
         sharedSelf!.url,

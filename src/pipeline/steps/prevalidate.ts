@@ -1,5 +1,4 @@
 import { PromotionError } from '../../errors';
-import { RESERVED_DATABASES } from '../../names';
 import { databaseMarker } from '../../postgres/database';
 import { roleComment } from '../../postgres/roles';
 import { readTenant, checkTenantsTable, checkPrivileges } from '../../postgres/tenants';
@@ -22,10 +21,12 @@ export const prevalidateStep: Step<PromotionContext> = {
     );
     const shared = rows[0]!.db;
     ctx.sharedDatabase = shared;
-    if (RESERVED_DATABASES.has(names.database) || names.database === shared) {
+    // Every derived name starts with tenant_, so the one name to guard against is the shared
+    // database's own (a shared database itself named tenant_<slug>).
+    if (names.database === shared) {
       throw new PromotionError(
         'invalid-slug',
-        `Tenant "${names.slug}" would be promoted into database "${names.database}", which is reserved or is the shared database itself.`,
+        `Tenant "${names.slug}" would be promoted into database "${names.database}", which is the shared database itself.`,
         'Choose another slug for this tenant.',
       );
     }

@@ -4,7 +4,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../../errors';
 import { fromTable, setComparableSession } from '../../postgres/checksum';
 import { compareTables } from '../../postgres/catch-up';
-import { connect, setTenantId } from '../../postgres/connect';
+import { connectAll, setTenantId } from '../../postgres/connect';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
@@ -26,8 +26,10 @@ export const restoreStep: Step<PromotionContext> = {
   async run(ctx) {
     const plan = ctx.plan!;
     const tables = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
-    const isolated = await connect(databaseUrl(ctx.options.databaseUrl, ctx.names.database));
-    const shared = await connect(ctx.options.databaseUrl);
+    const [isolated, shared] = (await connectAll([
+      databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      ctx.options.databaseUrl,
+    ])) as [pg.Client, pg.Client];
     try {
       await checkColumns(isolated, tables);
       await setComparableSession(isolated);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { PromotionError } from '../../errors';
 import { catchUp, compareTables, freezePass, verifiedFrom } from '../../postgres/catch-up';
 import { digestOf, setComparableSession } from '../../postgres/checksum';
-import { connect, setTenantId } from '../../postgres/connect';
+import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
@@ -38,11 +38,13 @@ export const switchStep: Step<PromotionContext> = {
     const plan = ctx.plan!;
     const tables = plan.tables;
     const maxFreeze = ctx.options.maxFreezeMs;
-    const source = await connect(ctx.options.databaseUrl);
-    const target = await connect(databaseUrl(ctx.options.databaseUrl, ctx.names.database));
-    // Holds the base snapshot open until the commit: VACUUM cannot freeze row versions newer than
-    // it, so the freeze pass finds every row changed since by its xmin.
-    const base = await connect(ctx.options.databaseUrl);
+    // `base` holds the base snapshot open until the commit: VACUUM cannot freeze row versions
+    // newer than it, so the freeze pass finds every row changed since by its xmin.
+    const [source, target, base] = (await connectAll([
+      ctx.options.databaseUrl,
+      databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      ctx.options.databaseUrl,
+    ])) as [pg.Client, pg.Client, pg.Client];
     let killer: pg.Client | undefined;
     try {
       for (const c of [source, base]) {
