@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'tenant-not-found'
   | 'tenant-state'
   | 'lock-held'
+  | 'ownership-lost'
   | 'database'
   | 'plan-blocked'
   | 'validation-failed'

@@ -7,6 +7,7 @@ import type { SchemaScript } from '../postgres/schema-clone';
 import type { ConfigFileChange, RunDeps } from './api';
 import type { RunnerContext } from './runner';
 import type { IsolationSettings } from './tenant-state';
+import type { RunClaim } from '../postgres/ownership';
 
 /** What prevalidation found, and so which steps this run performs. */
 export type RunMode =
@@ -31,6 +32,10 @@ export interface PromotionContext extends RunnerContext {
   options: PromotionOptions;
   names: DerivedNames;
   deps: RunDeps;
+  /** This run's token: claimed in the tenants row by prevalidation, checked by every irreversible write. */
+  run: RunClaim;
+  /** prevalidate: the run whose claim this run replaced (it lost its lock), if any. */
+  previousClaim?: RunClaim;
   /** lock: the dedicated session holding the tenant's advisory lock, kept for the whole run. */
   lockSession?: pg.Client;
   /** prevalidate */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describeError } from '../errors';
 import { deriveNames } from '../names';
 import { PromotionOptions, type PromotionOptionsInput } from '../options';
@@ -31,6 +32,12 @@ export async function runOperation(
     options,
     names,
     deps,
+    run: {
+      id: randomUUID(),
+      label: deps.trigger.runId ? `run ${deps.trigger.runId}` : deps.trigger.source,
+      operation,
+      since: record.startedAt,
+    },
     record,
     log: deps.log,
     signal: deps.signal,

@@ -2,6 +2,7 @@ import type { PromotionOptionsInput } from '../options';
 import type { RunDeps, RunOutcome } from './api';
 import type { PromotionContext, RunMode } from './context';
 import { runOperation } from './engine';
+import { thenClaim } from './ownership';
 import type { Step } from './step';
 import { cleanupStep } from './steps/cleanup';
 import { cloneSchemaAfterStep, cloneSchemaStep } from './steps/clone-schema';
@@ -24,7 +25,7 @@ type Phase = 'setup' | 'plan' | 'build' | 'after-switch';
 const PROMOTION: readonly [Step<PromotionContext>, Phase][] = [
   [preflightStep, 'setup'],
   [lockStep, 'setup'],
-  [prevalidateStep, 'setup'],
+  [thenClaim(prevalidateStep), 'setup'],
   [planStep, 'plan'],
   [rolesStep, 'build'],
   [createDatabaseStep, 'build'],

@@ -92,6 +92,8 @@ export const RunRecord = z.object({
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   trigger: TriggerInfo,
+  /** This run's fencing token (postgres/ownership.ts), once it has claimed the tenant. */
+  runToken: z.string().optional(),
   steps: z.array(StepRecord),
   checks: z.array(CheckRecord).default([]),
   tables: z.array(TableRecord).default([]),

@@ -2,6 +2,7 @@ import type { PromotionOptionsInput } from '../options';
 import type { RunDeps, RunOutcome } from './api';
 import type { PromotionContext } from './context';
 import { runOperation } from './engine';
+import { thenClaim } from './ownership';
 import type { Step } from './step';
 import { lockStep } from './steps/lock';
 import { fenceStep } from './steps/rollback-fence';
@@ -18,7 +19,7 @@ import { restoreStep } from './steps/rollback-restore';
  */
 const ROLLBACK: readonly [Step<PromotionContext>, 'setup' | 'switch' | 'after'][] = [
   [lockStep, 'setup'],
-  [rollbackPrevalidateStep, 'setup'],
+  [thenClaim(rollbackPrevalidateStep), 'setup'],
   [fenceStep, 'switch'],
   [restoreStep, 'switch'],
   [removeRoutingStep, 'after'],

@@ -75,7 +75,8 @@ export async function runSteps<C extends RunnerContext>(
       record.result = 'failed';
       log.error(`${step.title} failed: ${redact(err.message)}${err.hint ? `\n${redact(err.hint)}` : ''}`);
       // A step that passes the commit point sets record.committed itself, at the moment of commit.
-      if (!record.committed) await undoCompleted([...completed, step], ctx);
+      // A run that lost the tenant to another run undoes nothing: what exists is the other run's.
+      if (!record.committed && err.code !== 'ownership-lost') await undoCompleted([...completed, step], ctx);
       entry.durationMs = Math.round(performance.now() - started);
       record.finishedAt = now();
       await changed();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunClaim } from '../postgres/ownership';
 
 /**
  * `settings.isolation` of a tenant row: the durable state of a promotion and its append-only
@@ -42,6 +43,8 @@ export const IsolationSettings = z
       })
       .optional(),
     shared_rows_removed: z.boolean().optional(),
+    /** The run that owns the tenant now (fencing token, see postgres/ownership.ts). */
+    run: RunClaim.optional(),
     /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
     verified: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
     history: z.array(HistoryEntry).default([]),

@@ -81,7 +81,7 @@ const USER_TABLES = `
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p')
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
     AND n.nspname NOT LIKE 'pg\\_toast%'
     AND n.nspname NOT LIKE 'pg\\_temp\\_%'
     AND NOT EXISTS (

@@ -65,6 +65,12 @@ const keyMatch = (keys: string[], a: string, b: string) =>
   keys.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
 
 /**
+ * Runs first in every transaction that applies rows to the new database, and may throw to stop
+ * it: the caller proves there that the database is still its own (fencing, see ownership.ts).
+ */
+export type ApplyGuard = (target: pg.ClientBase) => Promise<void>;
+
+/**
  * One transaction on the new database in which copied rows are applied: replica mode (no
  * triggers, no foreign-key ordering) where permitted, else user triggers disabled on the tables
  * touched. `fn` runs inside; the transaction commits when it returns.
@@ -73,9 +79,11 @@ async function inApplyTransaction<T>(
   target: pg.ClientBase,
   tables: readonly TablePlan[],
   fn: () => Promise<T>,
+  guard: ApplyGuard | undefined,
 ): Promise<T> {
   await target.query('BEGIN');
   try {
+    await guard?.(target);
     const replica = await tryReplicaMode(target);
     if (!replica)
       for (const t of tables) await target.query(`ALTER TABLE ${t.qualified} DISABLE TRIGGER USER`);
@@ -138,6 +146,7 @@ export async function catchUp(
   source: pg.ClientBase,
   target: pg.ClientBase,
   comparisons: readonly TableComparison[],
+  guard?: ApplyGuard,
 ): Promise<CatchUpStats[]> {
   const work = comparisons.filter((c) => !c.equal).map((c) => ({ c, buckets: differingBuckets(c) }));
   if (work.length === 0) return [];
@@ -173,6 +182,7 @@ export async function catchUp(
         stats[i]!.upserted = await upsertStaged(target, c.table, stageName(i));
       return stats;
     },
+    guard,
   );
 }
 
@@ -215,6 +225,7 @@ export async function freezePass(
   snapshotXmin: string,
   /** The session holding snapshot S open (REPEATABLE READ): tells which keys existed at S. */
   baseSnapshot: pg.ClientBase,
+  guard?: ApplyGuard,
 ): Promise<FreezePassResult> {
   if (!/^\d+$/.test(snapshotXmin)) throw new Error(`Invalid snapshot xmin ${snapshotXmin}`);
   // xid8 → the 32-bit xid that xmin holds; an integer we computed, so it is safe to inline.
@@ -340,12 +351,13 @@ export async function freezePass(
         else settled.set(b.table, { table: b.table, count: s.count, sum: s.sum });
       }
     },
+    guard,
   );
 
   // Whatever the increments could not settle is compared and caught up in full.
   if (unsettled.length) {
     const compared = await compareTables(source, target, unsettled);
-    if (compared.some((c) => !c.equal)) await catchUp(source, target, compared);
+    if (compared.some((c) => !c.equal)) await catchUp(source, target, compared, guard);
     const again = await compareTables(source, target, unsettled);
     const unequal = again.filter((c) => !c.equal);
     if (unequal.length) {

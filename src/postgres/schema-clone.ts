@@ -169,7 +169,7 @@ export async function syncSequences(
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_catalog.pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
-       WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                          AND e.objid = c.oid AND e.deptype = 'e')
        ORDER BY n.nspname, c.relname`,

@@ -10,7 +10,7 @@ export interface CatalogItem {
   owner: string | null;
 }
 
-const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 /** Objects that belong to an extension are the extension's business. */
 const NOT_EXTENSION = (classid: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;

@@ -16,7 +16,7 @@ export async function fingerprint(
       `SELECT format('%I.%I', n.nspname, c.relname) AS q, n.nspname || '.' || c.relname AS name
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_%'
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname NOT LIKE 'pg_%'
         ORDER BY 1`,
     );
     const out: Record<string, string> = {};

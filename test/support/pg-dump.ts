@@ -7,7 +7,7 @@ const run = promisify(execFile);
 export async function dumpSchema(url: string): Promise<string> {
   const { stdout } = await run(
     'pg_dump',
-    ['--schema-only', '--no-owner', '--no-privileges', '--dbname', url],
+    ['--schema-only', '--no-owner', '--no-privileges', '--exclude-schema=_tenant_isolation', '--dbname', url],
     {
       maxBuffer: 64 * 1024 * 1024,
     },

@@ -2,10 +2,10 @@ import { PromotionError } from '../../errors';
 import { digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
 import { referenceBlockers } from '../../postgres/plan-check';
-import { quoteQualified } from '../../postgres/sql';
 import { readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { assertOwnerIn } from '../ownership';
 
 /**
  * Removes the tenant's rows from the shared database — never the tenants row, which now
@@ -39,11 +39,9 @@ export const cleanupStep: Step<PromotionContext> = {
       await session.query('BEGIN');
       // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
       // contract-following writers, which now read it FOR SHARE and write to the isolated
-      // database, are not blocked by a cleanup that may run for a while.
-      await session.query(
-        `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR SHARE`,
-        [ctx.names.slug],
-      );
+      // database, are not blocked by a cleanup that may run for a while. Under that lock this
+      // run proves it still owns the tenant: a run that lost it deletes nothing.
+      await assertOwnerIn(ctx, session, 'removing the shared rows');
       const changed: string[] = [];
       for (const table of plan.deleteOrder) {
         const expected = verified[table.qualified];

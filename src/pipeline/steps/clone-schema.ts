@@ -81,7 +81,7 @@ async function grantApplicationRole(
   await target.query(`GRANT CONNECT ON DATABASE ${qi(database)} TO ${qi(role)}`);
   const { rows } = await target.query<{ nspname: string }>(
     `SELECT nspname FROM pg_namespace
-      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg_temp%'
+      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '_tenant_isolation') AND nspname NOT LIKE 'pg_temp%'
         AND nspname NOT LIKE 'pg_toast_temp%'`,
   );
   for (const { nspname } of rows) {

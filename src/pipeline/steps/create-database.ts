@@ -1,8 +1,15 @@
-import { createTenantDatabase, dropTenantDatabase } from '../../postgres/database';
+import { connect } from '../../postgres/connect';
+import { createTenantDatabase } from '../../postgres/database';
+import { writeRunMarker } from '../../postgres/ownership';
+import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
+import { dropOwnedDatabase } from '../ownership';
 import type { Step } from '../step';
 
-/** `CREATE DATABASE tenant_<slug>` from template0 with the shared database's locale. */
+/**
+ * `CREATE DATABASE tenant_<slug>` from template0 with the shared database's locale, then this
+ * run's token in the tool's own schema of it (writes into it later prove they are this run's).
+ */
 export const createDatabaseStep: Step<PromotionContext> = {
   name: 'create-database',
   title: 'Create the tenant database',
@@ -12,10 +19,16 @@ export const createDatabaseStep: Step<PromotionContext> = {
       slug: names.slug,
       sourceDatabase: ctx.sharedDatabase!,
     });
+    const target = await connect(databaseUrl(ctx.options.databaseUrl, names.database));
+    try {
+      await writeRunMarker(target, ctx.run);
+    } finally {
+      await target.end().catch(() => undefined);
+    }
     return `database ${names.database}, owned by ${names.ownerRole}, CONNECT revoked from PUBLIC`;
   },
   async undo(ctx) {
     if (ctx.keepArtifacts) return;
-    await dropTenantDatabase(ctx.lockSession!, ctx.names.database, ctx.names.slug, ctx.sharedDatabase);
+    await dropOwnedDatabase(ctx);
   },
 };

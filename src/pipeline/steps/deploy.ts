@@ -3,6 +3,7 @@ import { deployService, undoDeploy, type DeployInput } from '../../cloudrun/depl
 import { hostAndPort } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { asOwner } from '../ownership';
 
 function deployInput(ctx: PromotionContext): DeployInput {
   const { host, port } = hostAndPort(ctx.options.databaseUrl, ctx.options.databaseHost);
@@ -57,6 +58,7 @@ export const deployStep: Step<PromotionContext> = {
   async undo(ctx) {
     const deployment = ctx.deployment;
     if (ctx.keepArtifacts || !deployment || deployment.result.validatedOnly) return;
-    await undoDeploy(deployment.input, deployment.result);
+    // Under the proof of ownership: a run that lost the tenant never removes another run's service.
+    await asOwner(ctx, 'undoing the Cloud Run deploy', () => undoDeploy(deployment.input, deployment.result));
   },
 };

@@ -2,6 +2,7 @@ import { connect } from '../../postgres/connect';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { assertOwnerIn } from '../ownership';
 
 /** Marks the promotion complete (state `complete`) with an audit entry. */
 export const finishStep: Step<PromotionContext> = {
@@ -11,6 +12,7 @@ export const finishStep: Step<PromotionContext> = {
     const session = await connect(ctx.options.databaseUrl);
     try {
       await session.query('BEGIN');
+      await assertOwnerIn(ctx, session, 'marking the promotion complete');
       const tenant = await readTenant(session, ctx.options.tenantsTable, ctx.names.slug, true);
       const isolation = tenant.isolation!;
       const entry = historyEntry({

@@ -1,13 +1,14 @@
-import { createTenantRoles, dropTenantRoles, generatePassword } from '../../postgres/roles';
-import { dropTenantDatabase } from '../../postgres/database';
+import { createTenantRoles, generatePassword } from '../../postgres/roles';
 import { registerSecret } from '../../secrets';
 import type { PromotionContext } from '../context';
+import { dropAbandonedDatabases, dropOwnedDatabase, dropOwnedRoles } from '../ownership';
 import type { Step } from '../step';
 
 /**
  * The NOLOGIN owner of the new database and its objects, and the tenant application's LOGIN
  * role with a generated password (sent to the server as a SCRAM verifier, never printed).
- * Leftovers of an earlier failed run of this tenant (proved by their markers) are removed first.
+ * Leftovers of an earlier failed run of this tenant (proved by their markers) are removed first,
+ * each removal proved to be this run's (it owns the tenant now).
  */
 export const rolesStep: Step<PromotionContext> = {
   name: 'roles',
@@ -15,14 +16,10 @@ export const rolesStep: Step<PromotionContext> = {
   async run(ctx) {
     const db = ctx.lockSession!;
     const { names } = ctx;
+    await dropAbandonedDatabases(ctx);
     if (ctx.leftovers?.length) {
-      await dropTenantDatabase(db, names.database, names.slug, ctx.sharedDatabase);
-      await dropTenantRoles(
-        db,
-        { owner: names.ownerRole, app: names.appRole },
-        names.slug,
-        ctx.sharedDatabase,
-      );
+      await dropOwnedDatabase(ctx);
+      await dropOwnedRoles(ctx);
     }
     const password = generatePassword();
     registerSecret(password);
@@ -36,11 +33,6 @@ export const rolesStep: Step<PromotionContext> = {
   },
   async undo(ctx) {
     if (ctx.keepArtifacts) return;
-    await dropTenantRoles(
-      ctx.lockSession!,
-      { owner: ctx.names.ownerRole, app: ctx.names.appRole },
-      ctx.names.slug,
-      ctx.sharedDatabase,
-    );
+    await dropOwnedRoles(ctx);
   },
 };

@@ -1,10 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { deleteService, retireSecretVersion } from '../../cloudrun/deploy';
-import { dropTenantDatabase } from '../../postgres/database';
-import { dropTenantRoles } from '../../postgres/roles';
 import type { PromotionContext } from '../context';
 import { routingPaths } from '../routing';
 import type { Step } from '../step';
+import { asOwner, dropOwnedDatabase, dropOwnedRoles } from '../ownership';
 
 /** Removes the routing and load-balancer files (missing files are fine: re-runnable). */
 export const removeRoutingStep: Step<PromotionContext> = {
@@ -37,9 +36,12 @@ export const removeServiceStep: Step<PromotionContext> = {
       ctx.record.notes.push(note);
       return 'left in place: no Cloud Run settings given (see notes)';
     }
-    await deleteService(ctx.options.cloudRun, service.name, ctx.log);
-    if (service.secret_version)
-      await retireSecretVersion(ctx.options.cloudRun, service.secret_version, ctx.log);
+    const cloudRun = ctx.options.cloudRun;
+    // Held under the proof of ownership: no other run can claim the tenant meanwhile.
+    await asOwner(ctx, `deleting Cloud Run service ${service.name}`, async () => {
+      await deleteService(cloudRun, service.name, ctx.log);
+      if (service.secret_version) await retireSecretVersion(cloudRun, service.secret_version, ctx.log);
+    });
     return `${service.name} deleted${service.secret_version ? ', password secret version retired' : ''}`;
   },
 };
@@ -51,15 +53,9 @@ export const dropIsolatedStep: Step<PromotionContext> = {
   skip: (ctx) =>
     ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined,
   async run(ctx) {
-    const db = ctx.lockSession!;
     const { names } = ctx;
-    const dropped = await dropTenantDatabase(db, names.database, names.slug, ctx.sharedDatabase);
-    const roles = await dropTenantRoles(
-      db,
-      { owner: names.ownerRole, app: names.appRole },
-      names.slug,
-      ctx.sharedDatabase,
-    );
+    const dropped = await dropOwnedDatabase(ctx);
+    const roles = await dropOwnedRoles(ctx);
     return `${dropped ? `database ${names.database}` : 'no database'} and ${roles.length} role(s) dropped`;
   },
 };

@@ -11,6 +11,7 @@ import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants
 import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { assertOwnerIn } from '../ownership';
 
 /**
  * Rollback's commit point. In one transaction on the shared database: replace the tenant's
@@ -40,6 +41,7 @@ export const restoreStep: Step<PromotionContext> = {
         `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
         [ctx.names.slug],
       );
+      await assertOwnerIn(ctx, shared, 'copying the rows back');
       // Replica mode (superuser only) keeps the shared tables' triggers from rewriting restored rows.
       await shared.query('SAVEPOINT replica');
       await shared.query(`SET LOCAL session_replication_role = replica`).then(

@@ -11,6 +11,8 @@ import type { PromotionContext } from '../context';
 import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
 import type { Step } from '../step';
 import { releaseSnapshot } from './plan';
+import { assertOwnerIn } from '../ownership';
+import { assertRunMarker, claimOf } from '../../postgres/ownership';
 
 /**
  * Freeze, catch up, switch — the commit point.
@@ -61,9 +63,12 @@ export const switchStep: Step<PromotionContext> = {
       const snapshotXmin = rows[0]!.xmin;
       const first = await compareTables(base, target, tables);
       const firstChanged = first.filter((c) => !c.equal);
+      // Every write into the new database proves, in its own transaction, that the database is
+      // still this run's: a run that lost the tenant never writes into another run's database.
+      const guard = (t: pg.ClientBase) => assertRunMarker(t, ctx.names.slug, ctx.run.id, 'catching up');
       let settledBase = first;
       if (firstChanged.length) {
-        await catchUp(base, target, first);
+        await catchUp(base, target, first, guard);
         const again = await compareTables(
           base,
           target,
@@ -104,6 +109,8 @@ export const switchStep: Step<PromotionContext> = {
           [ctx.names.slug, plan.tenantId],
         );
         lockedAt = performance.now();
+        // Under the row lock: only the run that owns the tenant may switch it.
+        await assertOwnerIn(ctx, source, 'the switch');
         // Whatever remains of the window bounds every statement under the freeze.
         await source.query(`SELECT set_config('statement_timeout', $1, true)`, [`${maxFreeze}ms`]);
         // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
@@ -111,7 +118,7 @@ export const switchStep: Step<PromotionContext> = {
         watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
         let pass;
         try {
-          pass = await freezePass(source, target, settledBase.map(verifiedFrom), snapshotXmin, base);
+          pass = await freezePass(source, target, settledBase.map(verifiedFrom), snapshotXmin, base, guard);
         } catch (e) {
           if (e instanceof PromotionError || isTimeout(e)) throw e;
           throw new PromotionError(
@@ -201,25 +208,59 @@ export const switchStep: Step<PromotionContext> = {
 };
 
 /**
- * COMMIT is the commit point. If the connection breaks during COMMIT, the outcome is unknown:
- * read it back on a new session before deciding whether to undo.
+ * COMMIT is the commit point. If the connection breaks during COMMIT, the outcome is unknown
+ * until the backend that ran the transaction is gone: only then can the commit no longer happen
+ * (or have happened unseen). So on a new session the old backend is ended and waited for, and
+ * only then is the tenants row read back: committed means isolated by this run's switch (its
+ * claim, its database). A run never undoes — drops a database a committed row points at — on a
+ * guess: when the outcome cannot be read back, the run stops as if committed, and a re-run
+ * resumes or starts afresh from what the row says.
  */
 async function commitSwitch(ctx: PromotionContext, session: pg.Client): Promise<void> {
+  const pid = (session as unknown as { processID?: number }).processID;
   try {
     await session.query('COMMIT');
     ctx.record.committed = true;
   } catch (e) {
-    const check = await connect(ctx.options.databaseUrl);
-    try {
-      const tenant = await readTenant(check, ctx.options.tenantsTable, ctx.names.slug);
-      if (tenant.isolationMode === 'isolated' && tenant.isolation?.isolated_db_name === ctx.names.database) {
-        ctx.record.committed = true;
-        return;
-      }
-    } finally {
-      await check.end().catch(() => undefined);
+    const outcome = await readSwitchOutcome(ctx, pid).catch(() => 'unknown' as const);
+    if (outcome === 'committed') {
+      ctx.record.committed = true;
+      return;
+    }
+    if (outcome === 'unknown') {
+      ctx.record.committed = true;
+      throw new PromotionError(
+        'database',
+        `The connection broke while the switch committed, and whether it committed could not be read back: ${(e as Error).message}. Nothing was undone.`,
+        'Re-run the promotion: it resumes if the switch committed and starts afresh (replacing what this run built) if it did not; `tenant-isolation status` shows which.',
+        { cause: e },
+      );
     }
     throw e;
+  }
+}
+
+/** After a broken COMMIT: ends the old backend, waits for it to go, then reads what committed. */
+export async function readSwitchOutcome(
+  ctx: PromotionContext,
+  pid: number | undefined,
+): Promise<'committed' | 'not-committed' | 'unknown'> {
+  const check = await connect(ctx.options.databaseUrl);
+  try {
+    if (!pid) return 'unknown';
+    // pg_terminate_backend(pid, timeout) waits for the backend to exit (PostgreSQL 14+).
+    await check.query('SELECT pg_terminate_backend($1::int, 10000)', [pid]).catch(() => undefined);
+    const alive = await check.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid]);
+    if (alive.rowCount) return 'unknown';
+    const tenant = await readTenant(check, ctx.options.tenantsTable, ctx.names.slug);
+    const committed =
+      tenant.isolationMode === 'isolated' &&
+      tenant.isolation?.state === 'switched' &&
+      tenant.isolation.isolated_db_name === ctx.names.database &&
+      claimOf(tenant.settings)?.id === ctx.run.id;
+    return committed ? 'committed' : 'not-committed';
+  } finally {
+    await check.end().catch(() => undefined);
   }
 }
 

@@ -283,7 +283,7 @@ async function readWithEmptyPath(client: pg.ClientBase): Promise<Catalog> {
     `SELECT n.oid::text AS oid, n.nspname AS name, pg_get_userbyid(n.nspowner) AS owner,
             ${ACL('n.nspacl')} AS acl, obj_description(n.oid, 'pg_namespace') AS comment
      FROM pg_namespace n
-     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
        AND ${NOT_EXT('pg_namespace', 'n.oid')}
      ORDER BY n.nspname`,
   );

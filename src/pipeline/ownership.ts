@@ -1,0 +1,156 @@
+import pg from 'pg';
+import { PromotionError } from '../errors';
+import { connect } from '../postgres/connect';
+import { databaseMarker } from '../postgres/database';
+import { assertOwner, claimTenant, inOwnedTransaction } from '../postgres/ownership';
+import { dropTenantRoles } from '../postgres/roles';
+import type { PromotionContext } from './context';
+import type { Step } from './step';
+
+const qi = pg.escapeIdentifier;
+
+/**
+ * The run-level side of fencing (see postgres/ownership.ts): claiming the tenant, and the
+ * irreversible writes that must be proved to be this run's — in the shared database, in one
+ * transaction with the proof. Each opens its own session: the lock session may be the very
+ * thing that was lost.
+ */
+export function ownerOf(ctx: PromotionContext) {
+  return { tenantsTable: ctx.options.tenantsTable, slug: ctx.names.slug, runId: ctx.run.id };
+}
+
+/** Claims the tenant for this run (prevalidation, after the lock is held; never in a dry run). */
+export async function claimForRun(ctx: PromotionContext): Promise<string> {
+  const previous = await claimTenant(ctx.lockSession!, ctx.options.tenantsTable, ctx.names.slug, ctx.run);
+  ctx.previousClaim = previous;
+  ctx.record.runToken = ctx.run.id;
+  return previous
+    ? `; claimed from ${previous.operation} run ${previous.id} (${previous.label}, since ${previous.since})`
+    : '';
+}
+
+/**
+ * `step` (a prevalidation), then the claim: a run that will write claims the tenant once it
+ * knows it has work to do, so from there on every irreversible write can prove it is this run's.
+ */
+export function thenClaim(step: Step<PromotionContext>): Step<PromotionContext> {
+  return {
+    ...step,
+    async run(ctx) {
+      const found = (await step.run(ctx)) ?? '';
+      if (ctx.mode === 'already-isolated' || ctx.options.dryRun) return found;
+      return found + (await claimForRun(ctx));
+    },
+  };
+}
+
+/** A fresh session on the shared database, ended after `fn`. */
+export async function withShared<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(ctx.options.databaseUrl);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** `fn` in one shared-database transaction that first proves this run still owns the tenant. */
+export function asOwner<T>(
+  ctx: PromotionContext,
+  what: string,
+  fn: (c: pg.Client) => Promise<T>,
+): Promise<T> {
+  return withShared(ctx, (c) => inOwnedTransaction(c, ownerOf(ctx), what, () => fn(c)));
+}
+
+/** No derived name starts with it (they all start with tenant_), so no tenant's database can match. */
+const DOOMED_PREFIX = 'tpdrop_';
+
+/** Name a database is renamed to before this run drops it: unique to the run, within 63 bytes. */
+export function doomedName(runId: string): string {
+  return `${DOOMED_PREFIX}${runId.replace(/[^0-9a-f]/gi, '').slice(0, 24)}`;
+}
+
+/**
+ * Drops the tenant's database only if this run still owns the tenant: under the tenants row
+ * lock, with ownership proved, the database (proved ours by its marker) is renamed to a name
+ * unique to this run; only then, outside the transaction (DROP DATABASE cannot run in one), is
+ * that name dropped. Another run that claimed the tenant meanwhile is never touched: its
+ * database keeps its name until its own run decides. Returns false when there was nothing to drop.
+ */
+export async function dropOwnedDatabase(ctx: PromotionContext, name = ctx.names.database): Promise<boolean> {
+  const doomed = doomedName(ctx.run.id);
+  const renamed = await asOwner(ctx, `dropping database ${name}`, async (c) => {
+    const { exists, marker } = await databaseMarker(c, name);
+    if (!exists) return false;
+    if (
+      marker?.slug !== ctx.names.slug ||
+      (ctx.sharedDatabase && marker.sourceDatabase !== ctx.sharedDatabase)
+    ) {
+      throw new PromotionError(
+        'tenant-state',
+        `Database "${name}" exists but was not created by this tool for tenant "${ctx.names.slug}"; it was left alone.`,
+        'Inspect it; rename or drop it by hand if it is not in use, then re-run.',
+      );
+    }
+    // RENAME needs the database idle; our own sessions (and any application session) are ended.
+    await c.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [name],
+    );
+    await c.query(`ALTER DATABASE ${qi(name)} RENAME TO ${qi(doomed)}`);
+    return true;
+  });
+  await dropRenamed(ctx, doomed);
+  return renamed;
+}
+
+/** Drops a database this run renamed for dropping (or an earlier run of this tenant left renamed). */
+async function dropRenamed(ctx: PromotionContext, name: string): Promise<void> {
+  await withShared(ctx, async (c) => {
+    const { exists, marker } = await databaseMarker(c, name);
+    if (!exists || marker?.slug !== ctx.names.slug) return;
+    await c.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+  });
+}
+
+/**
+ * Databases an earlier run of this tenant renamed for dropping and did not get to drop (it was
+ * killed in between). Dropped by the run that owns the tenant now.
+ */
+export async function dropAbandonedDatabases(ctx: PromotionContext): Promise<string[]> {
+  const names = await withShared(ctx, async (c) => {
+    const { rows } = await c.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1`,
+      [DOOMED_PREFIX],
+    );
+    const ours: string[] = [];
+    for (const { datname } of rows) {
+      const { marker } = await databaseMarker(c, datname);
+      if (marker?.slug === ctx.names.slug && marker.sourceDatabase === ctx.sharedDatabase) ours.push(datname);
+    }
+    return ours;
+  });
+  for (const name of names) {
+    await asOwner(ctx, `dropping abandoned database ${name}`, async () => undefined);
+    await dropRenamed(ctx, name);
+  }
+  return names;
+}
+
+/** Drops the tenant's roles (DROP ROLE is transactional) in a transaction that proves ownership. */
+export async function dropOwnedRoles(ctx: PromotionContext): Promise<string[]> {
+  return asOwner(ctx, 'dropping the tenant roles', (c) =>
+    dropTenantRoles(
+      c,
+      { owner: ctx.names.ownerRole, app: ctx.names.appRole },
+      ctx.names.slug,
+      ctx.sharedDatabase,
+    ),
+  );
+}
+
+/** Proves ownership on `client`, inside the transaction the caller has open. */
+export function assertOwnerIn(ctx: PromotionContext, client: pg.ClientBase, what: string): Promise<void> {
+  return assertOwner(client, ctx.options.tenantsTable, ctx.names.slug, ctx.run.id, what);
+}
