@@ -21,7 +21,13 @@ export function ownerOf(ctx: PromotionContext) {
 
 /** Claims the tenant for this run (prevalidation, after the lock is held; never in a dry run). */
 export async function claimForRun(ctx: PromotionContext): Promise<string> {
-  const previous = await claimTenant(ctx.lockSession!, ctx.options.tenantsTable, ctx.names.slug, ctx.run);
+  const previous = await claimTenant(
+    ctx.lockSession!,
+    ctx.options.tenantsTable,
+    ctx.names.slug,
+    ctx.run,
+    ctx.options.maxFreezeMs,
+  );
   ctx.previousClaim = previous;
   ctx.record.runToken = ctx.run.id;
   return previous

@@ -65,10 +65,13 @@ export async function claimTenant(
   tenantsTable: string,
   slug: string,
   claim: RunClaim,
+  /** The claim blocks the tenant's writers while it waits for the row: never longer than this. */
+  lockTimeoutMs: number,
 ): Promise<RunClaim | undefined> {
   const table = quoteQualified(tenantsTable);
   await client.query('BEGIN');
   try {
+    await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
     const { rows } = await client.query<{ settings: unknown }>(
       `SELECT t.settings FROM ${table} t WHERE t.slug = $1 FOR NO KEY UPDATE`,
       [slug],
@@ -89,6 +92,14 @@ export async function claimTenant(
     return previous;
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
+    if ((e as { code?: string }).code === '55P03') {
+      throw new PromotionError(
+        'lock-held',
+        `Tenant "${slug}" could not be claimed: its row in ${tenantsTable} stayed locked for longer than max-freeze (${lockTimeoutMs} ms); nothing was changed.`,
+        'A long transaction holds the tenant row (see pg_stat_activity); re-run when it has finished.',
+        { cause: e },
+      );
+    }
     throw e;
   }
 }
