@@ -36,7 +36,9 @@ export async function query<T extends pg.QueryResultRow = pg.QueryResultRow>(
 export async function dropArtifacts(marker: string): Promise<void> {
   await withClient(DATABASE_URL, async (c) => {
     const dbs = await c.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE strpos(datname, $1) > 0`,
+      // Also databases a run renamed before dropping them (tpdrop_…): their marker names the slug.
+      `SELECT datname FROM pg_database
+        WHERE strpos(datname, $1) > 0 OR strpos(coalesce(shobj_description(oid, 'pg_database'), ''), $1) > 0`,
       [marker],
     );
     for (const { datname } of dbs.rows) {
