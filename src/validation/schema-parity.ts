@@ -38,10 +38,15 @@ export async function catalogSummary(client: pg.ClientBase): Promise<CatalogItem
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
       WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+    // Constraints PostgreSQL derives from a parent's (on partitions, and per partition of a
+    // referenced partitioned table) follow from the parent's definition, which is compared; their
+    // generated names and validation flags are the server's business.
     `SELECT 'constraint', ${rel('c')} || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid), ${ROOT('c.oid')}
        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE ${USER_NS}`,
-    `SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid), ${ROOT('c.oid')}
+      WHERE ${USER_NS} AND k.conparentid = 0`,
+    // An index of a materialized view belongs to no planned table: compared as free-standing, like the view.
+    `SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid),
+            CASE WHEN c.relkind IN ('v', 'm') THEN NULL ELSE ${ROOT('c.oid')} END
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
        JOIN pg_namespace n ON n.oid = i.relnamespace
       WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
@@ -88,20 +93,62 @@ export async function catalogSummary(client: pg.ClientBase): Promise<CatalogItem
   return items;
 }
 
+/** Categories whose definitions are expressions PostgreSQL re-deparses when the clone re-parses them. */
+const EXPRESSIONS = new Set(['constraint', 'index', 'policy', 'column']);
+/** A cast: `::name`, multi-word type names, a type modifier, array brackets. */
+const CAST =
+  /::\s*(?:"(?:[^"]|"")*"|[a-z_][a-z0-9_$]*)(?:\.(?:"(?:[^"]|"")*"|[a-z_][a-z0-9_$]*))?(?:\s+(?:varying|precision|with(?:out)? time zone))?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s*\[\s*\])*/gi;
+
+/**
+ * The meaning of a deparsed expression, for comparison: PostgreSQL re-parsing its own output
+ * adds or moves casts and parentheses (`(ARRAY['a'::varchar])::text[]` becomes
+ * `ARRAY[('a'::varchar)::text]`), so both are dropped outside string literals and identifiers.
+ */
+export function normaliseExpression(definition: string): string {
+  let out = '';
+  // Split into quoted parts (kept as they are) and code (casts and parentheses dropped).
+  const parts = definition.split(/('(?:[^']|'')*'|"(?:[^"]|"")*")/);
+  for (const [i, part] of parts.entries()) {
+    if (i % 2 === 1) {
+      out += part;
+      continue;
+    }
+    out += part
+      .replace(CAST, '')
+      .replace(/[()]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .replace(/\s*([,=<>[\]])\s*/g, '$1');
+  }
+  return out.trim();
+}
+
 /** Pure: the differences between two summaries, by category and name. */
 export function diffCatalogs(source: CatalogItem[], target: CatalogItem[]): string[] {
   const key = (i: CatalogItem) => `${i.category} ${i.name}`;
   const s = new Map(source.map((i) => [key(i), i]));
   const t = new Map(target.map((i) => [key(i), i]));
+  const same = (a: CatalogItem, b: CatalogItem) =>
+    a.definition === b.definition ||
+    (EXPRESSIONS.has(a.category) && normaliseExpression(a.definition) === normaliseExpression(b.definition));
   const out: string[] = [];
   for (const [k, i] of s) {
     const other = t.get(k);
     if (!other) out.push(`${i.category} ${i.name}: missing in the new database`);
-    else if (other.definition !== i.definition)
+    else if (!same(i, other))
       out.push(`${i.category} ${i.name}: differs (source: ${i.definition}; new: ${other.definition})`);
   }
   for (const [k, i] of t) if (!s.has(k)) out.push(`${i.category} ${i.name}: only in the new database`);
   return out;
+}
+
+/** Pure: the differences that matter, objects of source tables the plan leaves out not expected. */
+export function parityDifferences(
+  source: CatalogItem[],
+  target: CatalogItem[],
+  planned: Set<string>,
+): string[] {
+  const inPlan = (i: CatalogItem) => i.owner === null || planned.has(i.owner);
+  return diffCatalogs(source.filter(inPlan), target);
 }
 
 /**
@@ -119,10 +166,9 @@ export const schemaParity: Check = {
       source = await connectFor(ctx.sourceUrl, budgetMs);
       target = await connectFor(ctx.targetUrl, budgetMs);
       const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
-      const inPlan = (i: CatalogItem) => i.owner === null || planned.has(i.owner);
-      const s = (await catalogSummary(source)).filter(inPlan);
+      const s = await catalogSummary(source);
       const t = await catalogSummary(target);
-      const differences = diffCatalogs(s, t);
+      const differences = parityDifferences(s, t, planned);
       if (differences.length === 0) return pass(`${s.length} catalog objects match`);
       // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
       const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
