@@ -41,6 +41,11 @@ export const PromotionOptions = z.object({
   tenantSlug: Slug,
   tenantsTable: QualifiedName.default('tenants'),
   tenantKey: Identifier.default('tenant_id'),
+  /**
+   * Column of the tenants table whose value the tenant's rows carry in the tenant key. Needed only
+   * when no tenant-key column has a foreign key to the tenants table (the foreign keys decide).
+   */
+  tenantIdColumn: Identifier.optional(),
   keepSharedData: z.boolean().default(false),
   keepIsolatedData: z.boolean().default(false),
   skipCloudRun: z.boolean().default(false),
@@ -58,6 +63,8 @@ export const PromotionOptions = z.object({
   /** The shared application's role: grants and policies naming it are remapped to the tenant's role. */
   sharedAppRole: z.string().optional(),
   cloudRun: CloudRunOptions.optional(),
+  /** The front end that built these options: hints name its inputs, or its flags and variables. */
+  frontEnd: z.enum(['action', 'cli']).optional(),
 });
 export type PromotionOptions = z.infer<typeof PromotionOptions>;
 export type PromotionOptionsInput = z.input<typeof PromotionOptions>;

@@ -101,6 +101,7 @@ export const INPUT_SCHEMA = {
   'commit-config': bool(false),
   'tenants-table': withDefault('tenants'),
   'tenant-key': withDefault('tenant_id'),
+  'tenant-id-column': optionalText,
   'database-host': optionalText,
   'max-freeze': duration(2000),
   'copy-parallelism': int(2, 1, 16),
@@ -170,6 +171,7 @@ export function toPromotionOptions(
     tenantSlug,
     tenantsTable: inputs['tenants-table'],
     tenantKey: inputs['tenant-key'],
+    tenantIdColumn: inputs['tenant-id-column'],
     keepSharedData: inputs['keep-shared-data'],
     skipCloudRun: inputs['skip-cloud-run'] || cloudRun === undefined,
     dryRun: inputs['dry-run'],
@@ -181,6 +183,7 @@ export function toPromotionOptions(
     copyParallelism: inputs['copy-parallelism'],
     referenceTables: inputs['reference-tables'],
     cloudRun,
+    frontEnd: 'action',
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -23,6 +23,7 @@ export interface CliFlags {
   configDir?: string;
   tenantsTable?: string;
   tenantKey?: string;
+  tenantIdColumn?: string;
   baseDomain?: string;
   databaseHost?: string;
   maxFreezeMs?: string;
@@ -53,6 +54,8 @@ export const ENV_VARS = {
   KEEP_ISOLATED_DATA: 'true: rollback keeps the isolated database and roles',
   TENANTS_TABLE: 'tenants table (default tenants)',
   TENANT_KEY: 'tenant key column of tenant-scoped tables (default tenant_id)',
+  TENANT_ID_COLUMN:
+    'column of the tenants table the tenant key holds, when tenant keys have no foreign key to it',
   BASE_DOMAIN: 'domain of the tenant hosts (default factory.local)',
   CONFIG_DIR: 'directory of routing/ and load-balancer/ files (default config)',
   DATABASE_HOST: 'host[:port] the tenant application should use (default: host of the connection)',
@@ -275,6 +278,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     );
   }
   set('tenantSlug', { value: slug, from: '--tenant-slug' });
+  set('frontEnd', { value: 'cli', from: 'the CLI' });
   // The slug first: a bad one is the clearest error, whatever else is missing.
   const slugCheck = Slug.safeParse(slug);
   if (!slugCheck.success) {
@@ -295,6 +299,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
   set('databaseUrl', url);
   set('tenantsTable', pick(input, 'tenantsTable', '--tenants-table', 'TENANTS_TABLE'));
   set('tenantKey', pick(input, 'tenantKey', '--tenant-key', 'TENANT_KEY'));
+  set('tenantIdColumn', pick(input, 'tenantIdColumn', '--tenant-id-column', 'TENANT_ID_COLUMN'));
   set('baseDomain', pick(input, 'baseDomain', '--base-domain', 'BASE_DOMAIN'));
   set('configDir', pick(input, 'configDir', '--config-dir', 'CONFIG_DIR'));
   set('databaseHost', pick(input, 'databaseHost', '--database-host', 'DATABASE_HOST'));

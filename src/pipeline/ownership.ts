@@ -65,8 +65,10 @@ export function asOwner<T>(
   ctx: PromotionContext,
   what: string,
   fn: (c: pg.Client) => Promise<T>,
+  /** For undo: also when the tenant row is gone (see assertOwner). */
+  opts: { orphanOk?: boolean } = {},
 ): Promise<T> {
-  return withShared(ctx, (c) => inOwnedTransaction(c, ownerOf(ctx), what, () => fn(c)));
+  return withShared(ctx, (c) => inOwnedTransaction(c, { ...ownerOf(ctx), ...opts }, what, () => fn(c)));
 }
 
 /** No derived name starts with it (they all start with tenant_), so no tenant's database can match. */
@@ -86,27 +88,32 @@ export function doomedName(runId: string): string {
  */
 export async function dropOwnedDatabase(ctx: PromotionContext, name = ctx.names.database): Promise<boolean> {
   const doomed = doomedName(ctx.run.id);
-  const renamed = await asOwner(ctx, `dropping database ${name}`, async (c) => {
-    const { exists, marker } = await databaseMarker(c, name);
-    if (!exists) return false;
-    if (
-      marker?.slug !== ctx.names.slug ||
-      (ctx.sharedDatabase && marker.sourceDatabase !== ctx.sharedDatabase)
-    ) {
-      throw new PromotionError(
-        'tenant-state',
-        `Database "${name}" exists but was not created by this tool for tenant "${ctx.names.slug}"; it was left alone.`,
-        'Inspect it; rename or drop it by hand if it is not in use, then re-run.',
+  const renamed = await asOwner(
+    ctx,
+    `dropping database ${name}`,
+    async (c) => {
+      const { exists, marker } = await databaseMarker(c, name);
+      if (!exists) return false;
+      if (
+        marker?.slug !== ctx.names.slug ||
+        (ctx.sharedDatabase && marker.sourceDatabase !== ctx.sharedDatabase)
+      ) {
+        throw new PromotionError(
+          'tenant-state',
+          `Database "${name}" exists but was not created by this tool for tenant "${ctx.names.slug}"; it was left alone.`,
+          'Inspect it; rename or drop it by hand if it is not in use, then re-run.',
+        );
+      }
+      // RENAME needs the database idle; our own sessions (and any application session) are ended.
+      await c.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [name],
       );
-    }
-    // RENAME needs the database idle; our own sessions (and any application session) are ended.
-    await c.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-      [name],
-    );
-    await c.query(`ALTER DATABASE ${qi(name)} RENAME TO ${qi(doomed)}`);
-    return true;
-  });
+      await c.query(`ALTER DATABASE ${qi(name)} RENAME TO ${qi(doomed)}`);
+      return true;
+    },
+    { orphanOk: true },
+  );
   await dropRenamed(ctx, doomed);
   return renamed;
 }
@@ -146,13 +153,17 @@ export async function dropAbandonedDatabases(ctx: PromotionContext): Promise<str
 
 /** Drops the tenant's roles (DROP ROLE is transactional) in a transaction that proves ownership. */
 export async function dropOwnedRoles(ctx: PromotionContext): Promise<string[]> {
-  return asOwner(ctx, 'dropping the tenant roles', (c) =>
-    dropTenantRoles(
-      c,
-      { owner: ctx.names.ownerRole, app: ctx.names.appRole },
-      ctx.names.slug,
-      ctx.sharedDatabase,
-    ),
+  return asOwner(
+    ctx,
+    'dropping the tenant roles',
+    (c) =>
+      dropTenantRoles(
+        c,
+        { owner: ctx.names.ownerRole, app: ctx.names.appRole },
+        ctx.names.slug,
+        ctx.sharedDatabase,
+      ),
+    { orphanOk: true },
   );
 }
 

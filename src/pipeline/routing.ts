@@ -33,6 +33,7 @@ export type LoadBalancerConfig = z.infer<typeof LoadBalancerConfig>;
 
 export interface RoutingInput {
   names: DerivedNames;
+  /** The value the tenant's rows carry in the tenant key (see resolveTenantKey). */
   tenantId: string;
   database: { host: string; port: number };
   service?: { name: string; url?: string };

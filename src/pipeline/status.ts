@@ -8,6 +8,7 @@ import type { PromotionOptions } from '../options';
 import { readTableGraph } from '../postgres/catalog';
 import { connect, setTenantId } from '../postgres/connect';
 import { planTenant } from '../postgres/plan';
+import { resolveTenantKey } from '../postgres/tenant-key';
 import { quoteQualified } from '../postgres/sql';
 import { databaseUrl } from '../postgres/urls';
 import type { TenantPlan } from '../postgres/plan-types';
@@ -45,6 +46,8 @@ export const TenantStatus = z.object({
   tenantRow: z.object({
     id: z.string(),
     isolationMode: z.string(),
+    /** The column of the tenants table the tenant key holds (the plan's rule), and this tenant's value in it. */
+    key: z.object({ column: z.string(), value: z.string() }).optional(),
   }),
   /** `settings.isolation` as stored (state, audit history, service…); null when never promoted. */
   isolation: IsolationSettings.nullable(),
@@ -228,14 +231,16 @@ export async function tenantStatus(
     }
 
     const graph = await readTableGraph(shared);
+    // The tenant's rows carry the value of the column the rule names, not necessarily id.
+    const key = await resolveTenantKey(shared, graph, options, options.tenantSlug);
     const plan: TenantPlan = planTenant(graph, {
       tenantsTable: options.tenantsTable,
       tenantKey: options.tenantKey,
-      tenantId: row.id,
-      tenantIdType: row.idType,
+      tenantIdColumn: options.tenantIdColumn,
+      tenantId: key.value,
       referenceTables: options.referenceTables,
     });
-    await setTenantId(shared, row.id);
+    await setTenantId(shared, key.value);
     const tables: TableStatus[] = [];
     for (const t of plan.tables) {
       tables.push({
@@ -269,7 +274,11 @@ export async function tenantStatus(
       tenant: options.tenantSlug,
       checkedAt: new Date().toISOString(),
       sharedDatabase,
-      tenantRow: { id: row.id, isolationMode: row.isolationMode },
+      tenantRow: {
+        id: row.id,
+        isolationMode: row.isolationMode,
+        key: { column: key.column, value: key.value },
+      },
       isolation: isolation ?? null,
       ...(isolationError !== undefined && { isolationError }),
       database: { name: dbName, exists: dbExists },
@@ -321,8 +330,10 @@ async function verifyTenant(
     {
       sourceUrl: options.databaseUrl,
       targetUrl: databaseUrl(options.databaseUrl, status.database.name),
-      tenantId: status.tenantRow.id,
+      tenantId: plan.tenantId,
       plan,
+      tenantKey: options.tenantKey,
+      tenantIdColumn: options.tenantIdColumn,
       names: { ...names, database: status.database.name },
       sharedDatabase: status.sharedDatabase,
       appRole: { name: isolation?.app_role ?? names.appRole, password: '' },

@@ -115,11 +115,17 @@ export async function assertOwner(
   slug: string,
   runId: string,
   what: string,
+  /**
+   * Pass when the tenant row is gone altogether. For undo only: no run can claim a tenant
+   * without its row, so what this run built is nobody else's and may be removed.
+   */
+  orphanOk = false,
 ): Promise<void> {
   const { rows } = await client.query<{ settings: unknown }>(
     `SELECT t.settings FROM ${quoteQualified(tenantsTable)} t WHERE t.slug = $1 FOR SHARE`,
     [slug],
   );
+  if (rows.length === 0 && orphanOk) return;
   const owner = rows.length ? claimOf(rows[0]!.settings) : undefined;
   if (owner?.id !== runId) throw new OwnershipLostError(slug, what, owner, runId);
 }
@@ -130,13 +136,13 @@ export async function assertOwner(
  */
 export async function inOwnedTransaction<T>(
   client: pg.ClientBase,
-  owner: { tenantsTable: string; slug: string; runId: string },
+  owner: { tenantsTable: string; slug: string; runId: string; orphanOk?: boolean },
   what: string,
   fn: () => Promise<T>,
 ): Promise<T> {
   await client.query('BEGIN');
   try {
-    await assertOwner(client, owner.tenantsTable, owner.slug, owner.runId, what);
+    await assertOwner(client, owner.tenantsTable, owner.slug, owner.runId, what, owner.orphanOk);
     const result = await fn();
     await client.query('COMMIT');
     return result;
@@ -177,7 +183,9 @@ export async function assertRunMarker(
 ): Promise<void> {
   let rows: { run: unknown }[];
   try {
-    ({ rows } = await target.query<{ run: unknown }>(`SELECT run FROM ${RUN_TABLE} WHERE singleton FOR SHARE`));
+    ({ rows } = await target.query<{ run: unknown }>(
+      `SELECT run FROM ${RUN_TABLE} WHERE singleton FOR SHARE`,
+    ));
   } catch (e) {
     // No marker at all (undefined schema or table): not a database this run made.
     const code = (e as { code?: string }).code;

@@ -50,8 +50,12 @@ export interface TablePlan {
 }
 
 export interface TenantPlan {
+  /**
+   * The value the tenant's rows carry in the tenant key (as text): the tenants row's value in the
+   * column the tenant-key foreign keys reference (see `resolveTenantKey`), not necessarily `id`.
+   */
   tenantId: string;
-  /** SQL type of the tenants table's key, e.g. `uuid` or `bigint`. */
+  /** SQL type of that tenants-table column, e.g. `uuid` or `bigint`. */
   tenantIdType: string;
   tenantsTable: TablePlan;
   /** Tables in copy order: referenced tables before the tables that reference them. */

@@ -1,8 +1,10 @@
 import pg from 'pg';
-import { InputError } from '../errors';
 import type { TableKind } from '../pipeline/record';
 import type { ColumnInfo, ForeignKeyInfo, TableGraph, TableInfo } from './catalog';
 import { TENANT_ID_SETTING, type PlanForeignKey, type TablePlan, type TenantPlan } from './plan-types';
+import { resolveTenantKeyColumn } from './tenant-key';
+
+export { parseTableName } from './tenant-key';
 
 /**
  * Planning (pure): which tables hold the tenant's rows and how to select them, from the table
@@ -14,9 +16,15 @@ export interface PlanOptions {
   tenantsTable: string;
   /** The column that marks tenant-scoped tables, e.g. `tenant_id`. */
   tenantKey: string;
+  /**
+   * Explicit column of the tenants table whose value tenant rows carry (the tenant-id-column
+   * option); without it the tenant-key foreign keys decide (see resolveTenantKeyColumn).
+   */
+  tenantIdColumn?: string | undefined;
+  /** The value the tenant's rows carry in the tenant key (see resolveTenantKey), as text. */
   tenantId: string;
-  /** SQL type of the tenants table's key, as reported by the caller (casts use the catalog's types). */
-  tenantIdType: string;
+  /** SQL type of that value as the caller read it, if known (casts use the catalog's types). */
+  tenantIdType?: string;
   /** Reference tables (no path to a tenant) are copied whole, or left out. */
   referenceTables: 'copy' | 'skip';
 }
@@ -34,79 +42,6 @@ const qualified = (t: { schema: string; name: string }) => `${q(t.schema)}.${q(t
 const display = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
 const compareTables = (a: TableInfo, b: TableInfo) =>
   a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-
-/**
- * Splits `schema.name` into its parts. Unquoted parts are matched as typed first and then folded
- * to lower case (as PostgreSQL folds them); quoted parts are exact.
- */
-export function parseTableName(text: string): { schema: string | null; name: string; quoted: boolean[] } {
-  const parts: string[] = [];
-  const quoted: boolean[] = [];
-  let i = 0;
-  const s = text.trim();
-  while (i <= s.length) {
-    if (s[i] === '"') {
-      let out = '';
-      i++;
-      for (;;) {
-        if (i >= s.length) throw badTableName(text);
-        if (s[i] === '"') {
-          if (s[i + 1] === '"') {
-            out += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        out += s[i++];
-      }
-      parts.push(out);
-      quoted.push(true);
-    } else {
-      const end = s.indexOf('.', i);
-      const part = s.slice(i, end === -1 ? s.length : end);
-      if (!/^[^\s."]+$/.test(part)) throw badTableName(text);
-      parts.push(part);
-      quoted.push(false);
-      i = end === -1 ? s.length : end;
-    }
-    if (i >= s.length) break;
-    if (s[i] !== '.') throw badTableName(text);
-    i++;
-  }
-  if (parts.length === 1) return { schema: null, name: parts[0]!, quoted };
-  if (parts.length === 2) return { schema: parts[0]!, name: parts[1]!, quoted };
-  throw badTableName(text);
-}
-
-function badTableName(text: string): InputError {
-  return new InputError(
-    `Invalid tenants table name ${JSON.stringify(text.slice(0, 80))}.`,
-    'Give the tenants table as `name` or `schema.name`, e.g. `tenants` or `app."Tenants"`.',
-  );
-}
-
-function findTenantsTable(tops: TableInfo[], text: string): TableInfo {
-  const { schema, name, quoted } = parseTableName(text);
-  const schemaQuoted = schema !== null && quoted[0] === true;
-  const nameQuoted = quoted[quoted.length - 1] === true;
-  const schemas = schema === null ? ['public'] : schemaQuoted ? [schema] : [schema, schema.toLowerCase()];
-  const names = nameQuoted ? [name] : [name, name.toLowerCase()];
-  for (const sc of schemas) {
-    for (const n of names) {
-      const hit = tops.find((t) => t.schema === sc && t.name === n);
-      if (hit) return hit;
-    }
-  }
-  const similar = tops.filter((t) => t.name.toLowerCase() === name.toLowerCase()).map(display);
-  throw new InputError(
-    `The tenants table ${JSON.stringify(text)} was not found in the shared database.`,
-    similar.length
-      ? `Tables with that name exist in other schemas: ${similar.join(', ')}; give tenants-table as schema.name.`
-      : 'Set tenants-table to the table that holds one row per tenant (schema.name when it is not in public).',
-  );
-}
 
 /** Smallest set of columns an index must lead with to serve lookups by `columns`. */
 function isIndexed(table: TableInfo, columns: string[]): boolean {
@@ -157,16 +92,17 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     }
   }
 
-  const root = findTenantsTable(tops, opts.tenantsTable);
-  const rootKeyName = root.primaryKey?.length === 1 ? root.primaryKey[0]! : null;
-  const rootKeyColumn = root.columns.find((c) => c.name === rootKeyName);
-  if (!rootKeyName || !rootKeyColumn) {
-    throw new InputError(
-      `The tenants table ${display(root)} has no single-column primary key to identify a tenant by.`,
-      'Give the tenants table a primary key on its id column (e.g. ALTER TABLE … ADD PRIMARY KEY (id)).',
-    );
-  }
-  if (normaliseType(rootKeyColumn.type) !== normaliseType(opts.tenantIdType)) {
+  // The tenants row is selected by the column the tenant key holds (one rule: resolveTenantKeyColumn).
+  const resolved = resolveTenantKeyColumn(graph, opts);
+  const root = tops.find(
+    (t) => t.schema === resolved.tenantsTable.schema && t.name === resolved.tenantsTable.name,
+  )!;
+  const rootKeyName = resolved.column;
+  const rootKeyColumn = root.columns.find((c) => c.name === rootKeyName)!;
+  if (
+    opts.tenantIdType !== undefined &&
+    normaliseType(rootKeyColumn.type) !== normaliseType(opts.tenantIdType)
+  ) {
     notes.push(
       `The tenant id type given (${opts.tenantIdType}) differs from ${display(root)}.${rootKeyName} (${rootKeyColumn.type}); the catalog's type is used.`,
     );
@@ -369,7 +305,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
 
   return {
     tenantId: opts.tenantId,
-    tenantIdType: opts.tenantIdType,
+    tenantIdType: rootKeyColumn.type,
     tenantsTable: plans.get(tableKey(root))!,
     tables,
     deleteOrder,

@@ -39,6 +39,11 @@ export function renderStatusText(s: TenantStatus): string {
   out.push(
     `Tenant row        id ${clean(s.tenantRow.id)}, isolation_mode ${clean(s.tenantRow.isolationMode)}`,
   );
+  const key = s.tenantRow.key;
+  if (key && key.column !== 'id')
+    out.push(
+      `Tenant key value  ${clean(key.column)} ${clean(key.value)} (the value the tenant's rows carry)`,
+    );
   const iso = s.isolation;
   out.push(
     `State             ${iso?.state ?? '(never promoted)'}${iso?.isolated_at ? `, isolated at ${clean(iso.isolated_at)}` : ''}`,

@@ -14,8 +14,13 @@ export interface CheckContext {
   targetUrl: string;
   /** Read the source at the copy snapshot (the exporting transaction must still be open). */
   snapshotId?: string;
+  /** The value the tenant's rows carry in the tenant key (the plan's). */
   tenantId: string;
   plan: TenantPlan;
+  /** The tenant-key column (option tenant-key): checks that re-derive the tenant independently of the plan use it. */
+  tenantKey: string;
+  /** The tenant-id-column option, if set (see resolveTenantKeyColumn). */
+  tenantIdColumn?: string | undefined;
   names: DerivedNames;
   /** Name of the shared database (for CONNECT checks). */
   sharedDatabase: string;

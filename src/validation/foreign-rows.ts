@@ -1,5 +1,9 @@
+import pg from 'pg';
+import { describeError } from '../errors';
+import { readTableGraph } from '../postgres/catalog';
 import { fromTable } from '../postgres/checksum';
-import { capDetails, fail, pass, type Check } from './check';
+import { resolveTenantKeyColumn, valueFits } from '../postgres/tenant-key';
+import { capDetails, fail, pass, type Check, type CheckContext } from './check';
 import { closeQuietly, openTarget, plannedTables } from './db';
 
 interface ForeignKey {
@@ -12,9 +16,10 @@ interface ForeignKey {
 }
 
 /**
- * The new database holds no row of another tenant (every row satisfies the plan's tenant
- * predicate, evaluated in the new database) and every foreign key is valid (validated, and an
- * anti-join finds no orphan).
+ * The new database holds no row of another tenant and every foreign key is valid (validated, and
+ * an anti-join finds no orphan). "Another tenant's row" is judged twice: by the plan's tenant
+ * predicate evaluated in the new database, and independently of the plan (see tenantKeyProblems),
+ * so a plan that selected the wrong tenant cannot pass.
  */
 export const foreignRows: Check = {
   name: 'foreign-rows',
@@ -33,6 +38,8 @@ export const foreignRows: Check = {
         if (n > 0)
           problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
       }
+      const independent = await tenantKeyProblems(target, ctx);
+      problems.push(...independent.problems);
       // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
       const fks = await target.query<ForeignKey>(`
         SELECT c.conname AS name, c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
@@ -58,9 +65,90 @@ export const foreignRows: Check = {
         if (n > 0) problems.push(`${label}: ${n} row(s) whose parent is missing`);
       }
       if (problems.length) return fail(problems[0] ?? 'foreign rows found', capDetails(problems));
-      return pass(`every row is the tenant's; ${fks.rows.length} foreign keys valid`);
+      return pass(
+        `every row is the tenant's (${independent.summary}); ${fks.rows.length} foreign keys valid`,
+      );
     } finally {
       await closeQuietly(target);
     }
   },
 };
+
+const q = pg.escapeIdentifier;
+
+/**
+ * Independent of the plan and of the value it was given: the new database's tenants table holds
+ * exactly one row, the tenant's (by slug), and every table carrying the tenant key holds only that
+ * row's value in it — the column resolved by the same rule (resolveTenantKeyColumn) from the new
+ * database's own catalog.
+ */
+async function tenantKeyProblems(
+  target: pg.Client,
+  ctx: CheckContext,
+): Promise<{ problems: string[]; summary: string }> {
+  const slug = ctx.names.slug;
+  const graph = await readTableGraph(target);
+  let resolved;
+  try {
+    resolved = resolveTenantKeyColumn(graph, {
+      tenantsTable: ctx.plan.tenantsTable.qualified,
+      tenantKey: ctx.tenantKey,
+      tenantIdColumn: ctx.tenantIdColumn,
+    });
+  } catch (e) {
+    return {
+      problems: [
+        `the new database does not say which tenant its rows belong to: ${describeError(e).message}`,
+      ],
+      summary: '',
+    };
+  }
+  const root = resolved.tenantsTable;
+  const rootName = `${q(root.schema)}.${q(root.name)}`;
+  const rows = (
+    await target.query<{ slug: string | null; value: string | null }>(
+      `SELECT t.slug::text AS slug, t.${q(resolved.column)}::text AS value FROM ${rootName} t`,
+    )
+  ).rows;
+  const problems: string[] = [];
+  const others = rows.filter((r) => r.slug !== slug);
+  if (others.length > 0) {
+    const slugs = others.map((r) => JSON.stringify(r.slug)).slice(0, 5);
+    problems.push(
+      `${rootName}: ${others.length} row(s) of another tenant (slug ${slugs.join(', ')}${others.length > 5 ? ', …' : ''}); it must hold only tenant ${slug}'s row`,
+    );
+  }
+  const mine = rows.filter((r) => r.slug === slug);
+  if (mine.length !== 1) {
+    problems.push(`${rootName}: ${mine.length} row(s) of tenant ${slug}, expected exactly one`);
+    return { problems, summary: '' };
+  }
+  const value = mine[0]!.value;
+  if (value === null) {
+    problems.push(`${rootName}: tenant ${slug}'s ${resolved.column} is NULL`);
+    return { problems, summary: '' };
+  }
+  const byKey = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
+  for (const t of resolved.tables) {
+    const name = `${q(t.schema)}.${q(t.name)}`;
+    const info = byKey.get(`${t.schema}\u0000${t.name}`);
+    // A partitioned table's rows are its partitions'; a plain table's own rows only (inheritance
+    // children are tables of their own in this list).
+    const from = info?.relkind === 'p' ? name : `ONLY ${name}`;
+    const where = valueFits(value, t.type) ? `t.${q(ctx.tenantKey)} IS DISTINCT FROM $1::${t.type}` : 'true';
+    const r = await target.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${from} t WHERE ${where}`,
+      where === 'true' ? [] : [value],
+    );
+    const n = Number(r.rows[0]?.n ?? 0);
+    if (n > 0) {
+      problems.push(
+        `${name}: ${n} row(s) whose ${ctx.tenantKey} is not ${value} (${resolved.column} of tenant ${slug}'s row in the new database)`,
+      );
+    }
+  }
+  return {
+    problems,
+    summary: `${ctx.tenantKey} = ${root.name}.${resolved.column} of ${slug} in ${resolved.tables.length} tables`,
+  };
+}

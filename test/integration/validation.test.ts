@@ -22,6 +22,17 @@ import { serviceHealthCheck } from '../../src/validation/service-health';
 import { createPromotedFixture, resetSequences, type PromotedFixture } from '../support/promoted';
 import { withClient } from '../support/pg';
 
+/** Tables of the fixture carrying the tenant key. */
+const TENANT_KEYED = [
+  'users',
+  'projects',
+  'design_recommendations',
+  'tech_stack_recommendations',
+  'agent_events',
+  'audit_logs',
+  'analytics.daily_usage',
+];
+
 /** Runs one check through runChecks (budget, redaction, record shape) and returns its record. */
 async function runOne(check: Check, ctx: CheckContext): Promise<CheckRecord> {
   const [r] = await runChecks(ctx, [check]);
@@ -253,6 +264,19 @@ describe('post-promotion checks (real PostgreSQL)', () => {
           ),
           r.details.join('\n'),
         );
+        // The independent check (the new database's own tenants row and catalog) sees them too.
+        assert.ok(
+          r.details.includes(
+            `"public"."tenants": 1 row(s) of another tenant (slug "${other.slug}"); it must hold only tenant ${p.names.slug}'s row`,
+          ),
+          r.details.join('\n'),
+        );
+        assert.ok(
+          r.details.includes(
+            `"public"."users": 1 row(s) whose tenant_id is not ${p.tenantId} (id of tenant ${p.names.slug}'s row in the new database)`,
+          ),
+          r.details.join('\n'),
+        );
       } finally {
         await target(async (c) => {
           await c.query(`DELETE FROM project_members WHERE project_id = -1`);
@@ -262,6 +286,69 @@ describe('post-promotion checks (real PostgreSQL)', () => {
         await resetSequences(p.targetUrl);
       }
       assert.equal((await runOne(foreignRows, p.context())).status, 'pass');
+    });
+
+    it('fails when the new database holds another tenant, even for a plan given that tenant’s value', async () => {
+      // What a promotion of the wrong tenant leaves: the other tenant's tenants row and rows, all
+      // carrying its id, planned with its id. The plan's own predicates find nothing foreign.
+      const other = await withClient(
+        p.fixture.url,
+        async (c) =>
+          (
+            await c.query<{ id: string; slug: string }>(
+              `SELECT id::text, slug FROM tenants WHERE slug = $1`,
+              [p.fixture.tenants.other],
+            )
+          ).rows[0]!,
+      );
+      const relabel = (from: { id: string; slug: string }, to: { id: string; slug: string }) =>
+        target(async (c) => {
+          await c.query('BEGIN');
+          await c.query('SET LOCAL session_replication_role = replica'); // no FK or touch triggers
+          await c.query('UPDATE tenants SET id = $2, slug = $3 WHERE id = $1', [from.id, to.id, to.slug]);
+          for (const t of TENANT_KEYED) {
+            await c.query(`UPDATE ${t} SET tenant_id = $2 WHERE tenant_id = $1`, [from.id, to.id]);
+          }
+          await c.query('COMMIT');
+        });
+      const main = { id: p.tenantId, slug: p.names.slug };
+      await relabel(main, other);
+      try {
+        const r = await runOne(foreignRows, p.context({ tenantId: other.id }));
+        assert.equal(r.status, 'fail');
+        assert.deepEqual(r.details, [
+          `"public"."tenants": 1 row(s) of another tenant (slug "${other.slug}"); it must hold only tenant ${main.slug}'s row`,
+          `"public"."tenants": 0 row(s) of tenant ${main.slug}, expected exactly one`,
+        ]);
+      } finally {
+        await relabel(other, main);
+      }
+      assert.equal((await runOne(foreignRows, p.context())).status, 'pass');
+
+      // A single row of another tenant's key, with the right plan: the independent check names it.
+      await target(async (c) => {
+        await c.query('BEGIN');
+        await c.query('SET LOCAL session_replication_role = replica');
+        await c.query(
+          `UPDATE audit_logs SET tenant_id = $1 WHERE ctid = (SELECT ctid FROM audit_logs LIMIT 1)`,
+          [other.id],
+        );
+        await c.query('COMMIT');
+      });
+      try {
+        const r = await runOne(foreignRows, p.context());
+        assert.equal(r.status, 'fail');
+        assert.ok(
+          r.details.includes(
+            `"public"."audit_logs": 1 row(s) whose tenant_id is not ${main.id} (id of tenant ${main.slug}'s row in the new database)`,
+          ),
+          r.details.join('\n'),
+        );
+      } finally {
+        await target((c) =>
+          c.query(`UPDATE audit_logs SET tenant_id = $1 WHERE tenant_id = $2`, [main.id, other.id]),
+        );
+      }
     });
   });
 

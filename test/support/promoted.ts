@@ -244,6 +244,7 @@ export async function createPromotedFixture(options: { rows?: number } = {}): Pr
         targetUrl,
         tenantId,
         plan,
+        tenantKey: 'tenant_id',
         names,
         sharedDatabase: fixture.dbName,
         appRole,

@@ -77,6 +77,23 @@ describe('resolveConfig precedence', () => {
     assert.equal(options.databaseUrl, URL_A);
   });
 
+  it('--tenant-id-column beats TENANT_ID_COLUMN; unset by default', () => {
+    const env = { DATABASE_URL: URL_A, TENANT_ID_COLUMN: 'code' };
+    assert.equal(resolveConfig(base({ env: { DATABASE_URL: URL_A } })).options.tenantIdColumn, undefined);
+    const fromEnv = resolveConfig(base({ env }));
+    assert.equal(fromEnv.options.tenantIdColumn, 'code');
+    assert.equal(fromEnv.sources.tenantIdColumn, 'TENANT_ID_COLUMN (environment)');
+    const fromFlag = resolveConfig(
+      base({ flags: { tenantSlug: 'acme-corp', cloudRun: false, tenantIdColumn: 'store_id' }, env }),
+    );
+    assert.equal(fromFlag.options.tenantIdColumn, 'store_id');
+    assert.equal(fromFlag.sources.tenantIdColumn, '--tenant-id-column');
+    throwsInput(
+      () => resolveConfig(base({ env: { DATABASE_URL: URL_A, TENANT_ID_COLUMN: 'id; drop' } })),
+      /^TENANT_ID_COLUMN \(environment\): must be a plain SQL identifier/,
+    );
+  });
+
   it('builds the connection from DB_* when DATABASE_URL is absent, env part by part over the file', () => {
     const file = {
       path: 'x.env',

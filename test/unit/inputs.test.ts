@@ -173,5 +173,19 @@ describe('toPromotionOptions', () => {
       /Invalid option tenantKey/,
     );
     assert.throws(() => toPromotionOptions(readInputs(get(skip)), 'Bad Slug'), /Invalid option tenantSlug/);
+    assert.throws(
+      () => toPromotionOptions(readInputs(get({ ...skip, 'tenant-id-column': 'id); drop' })), 'acme-corp'),
+      /Invalid option tenantIdColumn/,
+    );
+  });
+
+  it('tenant-id-column is optional and reaches the options', () => {
+    const skip = { ...base, 'skip-cloud-run': 'true' };
+    assert.equal(toPromotionOptions(readInputs(get(skip)), 'acme-corp').tenantIdColumn, undefined);
+    assert.equal(
+      toPromotionOptions(readInputs(get({ ...skip, 'tenant-id-column': ' store_id ' })), 'acme-corp')
+        .tenantIdColumn,
+      'store_id',
+    );
   });
 });

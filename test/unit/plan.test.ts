@@ -59,6 +59,8 @@ const OPTS: PlanOptions = {
   tenantIdType: 'uuid',
   referenceTables: 'copy',
 };
+/** For graphs whose tenant keys have no foreign key to tenants: the column is named explicitly. */
+const LOOSE: PlanOptions = { ...OPTS, tenantIdColumn: 'id' };
 const SETTING = `current_setting('tenant_promotion.tenant_id')`;
 
 /** The graph of the product's usual shape: tenants, users, projects, members, votes, plans. */
@@ -200,7 +202,7 @@ describe('planTenant', () => {
         }),
       ],
     };
-    const plan = planTenant(graph, OPTS);
+    const plan = planTenant(graph, LOOSE);
     assert.equal(byName(plan, 'categories').kind, 'reference');
   });
 
@@ -247,19 +249,23 @@ describe('planTenant', () => {
     assert.throws(() => parseTableName('"open'), /Invalid tenants table/);
   });
 
-  it('casts to the key column types (bigint tenant ids, text tenant keys)', () => {
+  it('casts to the key column types (bigint tenant ids, integer tenant keys)', () => {
     const graph: TableGraph = {
       tables: [
         table('tenants', [{ name: 'id', type: 'bigint' }]),
         table('orders', ['id', { name: 'org', type: 'integer' }], { indexes: [idx('o', 'org')] }),
-        table('events', ['id', { name: 'org', type: 'text' }], { indexes: [idx('e', 'org')] }),
+        table('events', ['id', { name: 'org', type: 'bigint' }], {
+          foreignKeys: [fk('events_org', ['org'], 'tenants', ['id'])],
+          indexes: [idx('e', 'org')],
+        }),
       ],
     };
     const plan = planTenant(graph, { ...OPTS, tenantKey: 'org', tenantId: '42', tenantIdType: 'bigint' });
     assert.equal(plan.tenantsTable.where, `t."id" = ${SETTING}::bigint`);
     assert.equal(byName(plan, 'orders').where, `t."org" = ${SETTING}::integer`);
-    assert.equal(byName(plan, 'events').where, `t."org" = ${SETTING}::text`);
-    assert.equal(byName(plan, 'events').kind, 'tenant');
+    assert.equal(byName(plan, 'events').where, `t."org" = ${SETTING}::bigint`);
+    assert.equal(byName(plan, 'orders').kind, 'tenant');
+    assert.equal(plan.tenantIdType, 'bigint');
     assert.deepEqual(plan.notes, []);
   });
 
@@ -270,7 +276,7 @@ describe('planTenant', () => {
         table('loose', ['id', { name: 'tenant_id', type: 'uuid' }], { indexes: [idx('l', 'tenant_id')] }),
       ],
     };
-    assert.equal(byName(planTenant(graph, OPTS), 'loose').kind, 'tenant');
+    assert.equal(byName(planTenant(graph, LOOSE), 'loose').kind, 'tenant');
   });
 
   it('shortcuts a direct foreign key to the tenants table', () => {
@@ -283,7 +289,7 @@ describe('planTenant', () => {
         }),
       ],
     };
-    const plan = planTenant(graph, OPTS);
+    const plan = planTenant(graph, LOOSE);
     assert.equal(byName(plan, 'owned').kind, 'dependent');
     assert.equal(byName(plan, 'owned').where, `t."owner" = ${SETTING}::uuid`);
   });
@@ -302,8 +308,8 @@ describe('planTenant', () => {
         }),
       ],
     };
-    const one = planTenant(graph, OPTS);
-    const two = planTenant({ tables: [...graph.tables].reverse() }, OPTS);
+    const one = planTenant(graph, LOOSE);
+    const two = planTenant({ tables: [...graph.tables].reverse() }, LOOSE);
     assert.deepEqual(names(one.tables), names(two.tables));
     assert.equal(names(one.tables)[0], 'tenants');
     assert.equal(byName(one, 'b').kind, 'dependent');
@@ -329,7 +335,7 @@ describe('planTenant', () => {
         }),
       ],
     };
-    const plan = planTenant(graph, OPTS);
+    const plan = planTenant(graph, LOOSE);
     assert.equal(byName(plan, 'x').kind, 'dependent');
     assert.equal(byName(plan, 'y').kind, 'dependent');
     // x: directly through docs, or through y whose only other path leads back to x (not followed again).
@@ -356,7 +362,7 @@ describe('planTenant', () => {
         }),
       ],
     };
-    const plan = planTenant(graph, OPTS);
+    const plan = planTenant(graph, LOOSE);
     assert.deepEqual(names(plan.tables).sort(), ['event_tags', 'events', 'tenants']);
     assert.equal(byName(plan, 'events').partitioned, true);
     // A foreign key to a partition reaches the tenant through the partitioned root.
@@ -428,7 +434,7 @@ describe('planTenant', () => {
         ),
       ],
     };
-    const plan = planTenant(graph, OPTS);
+    const plan = planTenant(graph, LOOSE);
     assert.deepEqual(
       Object.fromEntries(plan.tables.filter((t) => t.kind === 'tenant').map((t) => [t.name, t.binarySafe])),
       { a: true, b: false, c: false, d: true, e: false },
@@ -467,13 +473,23 @@ describe('planTenant', () => {
         }),
       ],
     };
-    const where = byName(planTenant(graph, OPTS), 'notes').where;
+    const where = byName(planTenant(graph, LOOSE), 'notes').where;
     assert.equal(where, `(t."tenant_id" = ${SETTING}::uuid) AND t.tableoid = '"public"."notes"'::regclass`);
   });
 
-  it('refuses a tenants table without a single-column primary key', () => {
-    const graph: TableGraph = { tables: [table('tenants', ['a', 'b'], { primaryKey: ['a', 'b'] })] };
-    assert.throws(() => planTenant(graph, OPTS), /no single-column primary key/);
+  it('refuses a tenants column that does not identify one tenant (composite key)', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', ['a', 'b'], { primaryKey: ['a', 'b'], indexes: [] }),
+        table('rows', ['id', 'tenant_id', 'b'], {
+          foreignKeys: [fk('rows_tenant', ['tenant_id', 'b'], 'tenants', ['a', 'b'])],
+        }),
+      ],
+    };
+    assert.throws(
+      () => planTenant(graph, OPTS),
+      (e: Error) => /public\.tenants\.a does not identify one tenant/.test(e.message),
+    );
   });
 
   it('limits the predicate when foreign-key paths explode', () => {
@@ -496,7 +512,7 @@ describe('planTenant', () => {
         );
       }
     }
-    const plan = planTenant({ tables }, OPTS);
+    const plan = planTenant({ tables }, LOOSE);
     const where = byName(plan, 'l12a').where;
     assert.ok(where.length < 20_000, `predicate of ${where.length} characters`);
     assert.ok(plan.notes.some((n) => n.includes('public.l12a') && n.includes('foreign-key paths')));

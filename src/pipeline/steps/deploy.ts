@@ -59,6 +59,13 @@ export const deployStep: Step<PromotionContext> = {
     const deployment = ctx.deployment;
     if (ctx.keepArtifacts || !deployment || deployment.result.validatedOnly) return;
     // Under the proof of ownership: a run that lost the tenant never removes another run's service.
-    await asOwner(ctx, 'undoing the Cloud Run deploy', () => undoDeploy(deployment.input, deployment.result));
+    await asOwner(
+      ctx,
+      'undoing the Cloud Run deploy',
+      () => undoDeploy(deployment.input, deployment.result),
+      {
+        orphanOk: true,
+      },
+    );
   },
 };

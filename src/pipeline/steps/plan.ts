@@ -5,6 +5,7 @@ import { exportSnapshot } from '../../postgres/copy';
 import { setTenantId } from '../../postgres/connect';
 import { measurePlan } from '../../postgres/plan-check';
 import { planTenant } from '../../postgres/plan';
+import { resolveTenantKey } from '../../postgres/tenant-key';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 
@@ -16,16 +17,21 @@ export const planStep: Step<PromotionContext> = {
   name: 'plan',
   title: 'Plan the tables',
   async run(ctx) {
-    const tenant = ctx.tenant!;
     const snapshot = await exportSnapshot(ctx.options.databaseUrl);
     ctx.snapshot = snapshot;
-    await setTenantId(snapshot.client, tenant.id);
     const graph = await readTableGraph(snapshot.client);
+    // The value the tenant's rows carry, read from the tenants row of this slug at the snapshot, in
+    // the column the rule names (not necessarily id); refused here, before anything is created.
+    const key = await resolveTenantKey(snapshot.client, graph, ctx.options, ctx.names.slug);
+    await setTenantId(snapshot.client, key.value);
+    ctx.log.info(
+      `tenant key ${ctx.options.tenantKey} holds ${ctx.options.tenantsTable}.${key.column} (${key.source === 'option' ? 'tenant-id-column' : 'foreign keys'}): ${key.value}`,
+    );
     const planned = planTenant(graph, {
       tenantsTable: ctx.options.tenantsTable,
       tenantKey: ctx.options.tenantKey,
-      tenantId: tenant.id,
-      tenantIdType: tenant.idType,
+      tenantIdColumn: ctx.options.tenantIdColumn,
+      tenantId: key.value,
       referenceTables: ctx.options.referenceTables,
     });
     await assertReadable(snapshot.client, planned.tables);

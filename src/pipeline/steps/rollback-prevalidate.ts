@@ -2,6 +2,7 @@ import { PromotionError } from '../../errors';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
 import { planTenant } from '../../postgres/plan';
+import { resolveTenantKey } from '../../postgres/tenant-key';
 import { checkPrivileges, checkTenantsTable, readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -49,11 +50,13 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
       );
     }
     const graph = await readTableGraph(db);
+    // The rows to restore carry the value of the column the rule names, not necessarily id.
+    const key = await resolveTenantKey(db, graph, options, names.slug);
     ctx.plan = planTenant(graph, {
       tenantsTable: options.tenantsTable,
       tenantKey: options.tenantKey,
-      tenantId: tenant.id,
-      tenantIdType: tenant.idType,
+      tenantIdColumn: options.tenantIdColumn,
+      tenantId: key.value,
       referenceTables: options.referenceTables,
     });
     ctx.mode = 'fresh';

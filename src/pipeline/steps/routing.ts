@@ -9,7 +9,9 @@ export function routingInput(ctx: PromotionContext): RoutingInput {
   const service = ctx.service ?? ctx.tenant?.isolation?.service;
   return {
     names: ctx.names,
-    tenantId: ctx.tenant!.id,
+    // The value the tenant's rows carry in the tenant key (the plan's rule), which is what the
+    // application scopes its queries by; the tenants row's own id only when there is no plan.
+    tenantId: ctx.plan?.tenantId ?? ctx.tenant!.id,
     database: hostAndPort(ctx.options.databaseUrl, ctx.options.databaseHost),
     service: service && !ctx.options.dryRun ? { name: service.name, url: service.url } : undefined,
     region: ctx.options.cloudRun?.region,

@@ -104,10 +104,17 @@ export const switchStep: Step<PromotionContext> = {
         await source.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [
           `${maxFreeze + 5000}ms`,
         ]);
-        await source.query(
-          `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 AND t.id::text = $2 FOR UPDATE`,
-          [ctx.names.slug, plan.tenantId],
+        const locked = await source.query(
+          `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
+          [ctx.names.slug],
         );
+        if (locked.rowCount !== 1) {
+          throw new PromotionError(
+            'tenant-state',
+            `Tenant "${ctx.names.slug}" is no longer in ${ctx.options.tenantsTable}; nothing was switched.`,
+            'Check the tenants table.',
+          );
+        }
         lockedAt = performance.now();
         // Under the row lock: only the run that owns the tenant may switch it.
         await assertOwnerIn(ctx, source, 'the switch');

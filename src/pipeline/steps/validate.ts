@@ -23,6 +23,8 @@ export const validateStep: Step<PromotionContext> = {
       snapshotId: ctx.snapshot?.id,
       tenantId: ctx.plan!.tenantId,
       plan: ctx.plan!,
+      tenantKey: ctx.options.tenantKey,
+      tenantIdColumn: ctx.options.tenantIdColumn,
       names: ctx.names,
       sharedDatabase: ctx.sharedDatabase!,
       appRole: { name: ctx.names.appRole, password: ctx.appPassword! },
