@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { RunRecord, StepRecord } from '../pipeline/record';
+import { detailCounts } from '../report/render';
 import { registerSecret, redact } from '../secrets';
 
 /**
@@ -24,6 +25,12 @@ function fmtBytes(b: number): string {
   if (b < 1024 ** 2) return `${(b / 1024).toFixed(1)} KiB`;
   if (b < 1024 ** 3) return `${(b / 1024 ** 2).toFixed(1)} MiB`;
   return `${(b / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** Untrusted text (names from the catalog) on one line: control characters cannot move the cursor. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ');
 }
 
 /** Without a TTY, a table's progress is printed at most this often. */
@@ -125,8 +132,12 @@ export function terminalUi(
   };
 }
 
-/** A short terminal summary of a finished run (the PR comment is the long form). */
-export function renderRunSummary(record: RunRecord): string {
+/**
+ * A short terminal summary of a finished run (the PR comment is the long form). A failed or
+ * warned check shows its reason and, when it has several details, their counts per kind;
+ * `verbose` (-v) lists every detail of every check.
+ */
+export function renderRunSummary(record: RunRecord, opts: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   const what = record.operation === 'rollback' ? 'Rollback' : 'Promotion';
   out.push(`${what} of ${record.tenant}: ${record.result}${record.database ? ` (${record.database})` : ''}`);
@@ -153,7 +164,13 @@ export function renderRunSummary(record: RunRecord): string {
     out.push(
       `  checks: ${record.checks.filter((c) => c.status === 'pass').length}/${record.checks.length} passed`,
     );
-    for (const c of failedChecks) out.push(`    ${c.status}: ${c.title} — ${c.reason}`);
+    for (const c of opts.verbose ? record.checks : failedChecks) {
+      out.push(`    ${c.status}: ${c.title} — ${c.reason}`);
+      if (opts.verbose) for (const d of c.details) out.push(`      ${oneLine(d)}`);
+      else if (c.details.length > 1)
+        out.push(`      ${oneLine(detailCounts(c.details))} (-v lists them all)`);
+      else if (c.details.length === 1) out.push(`      ${oneLine(c.details[0]!)}`);
+    }
   }
   if (record.notes.length > 0) {
     out.push('');

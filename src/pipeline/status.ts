@@ -62,6 +62,13 @@ export const TenantStatus = z.object({
   serviceUrl: z.string().optional(),
   /** `--verify`: the post-promotion checks re-run against the isolated database. */
   checks: z.array(CheckRecord).optional(),
+  /**
+   * `--verify`: `damaged` when a check proves something wrong (a row of another tenant, a broken
+   * foreign key, a lost index or constraint, a sequence behind its column…: a `fail`, exit 1);
+   * `changed` when row counts or digests differ from those recorded at the switch (the
+   * application's writes: information, exit 0); `unchanged` otherwise.
+   */
+  verdict: z.enum(['unchanged', 'changed', 'damaged']).optional(),
 });
 export type TenantStatus = z.infer<typeof TenantStatus>;
 
@@ -289,7 +296,10 @@ export async function tenantStatus(
       ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
     };
     const status = TenantStatus.parse({ ...facts, ...judge(facts) });
-    if (opts.verify) status.checks = await verifyTenant(options, status, plan, opts.log ?? memoryLogger());
+    if (opts.verify) {
+      status.checks = await verifyTenant(options, status, plan, opts.log ?? memoryLogger());
+      status.verdict = verdictOf(status.checks);
+    }
     return status;
   } catch (e) {
     if (e instanceof PromotionError) throw e;
@@ -304,9 +314,22 @@ export async function tenantStatus(
   }
 }
 
+/** Pure: `damaged` on any failed check, `changed` on a change since the switch, else `unchanged`. */
+export function verdictOf(checks: CheckRecord[]): NonNullable<TenantStatus['verdict']> {
+  if (checks.some((c) => c.status === 'fail')) return 'damaged';
+  if (checks.some((c) => c.status === 'warn' && c.reason.startsWith('changed since the switch')))
+    return 'changed';
+  return 'unchanged';
+}
+
 /**
  * `status --verify`: the post-promotion checks again, against the isolated database and the
- * counts and digests recorded at the switch (the shared rows may be gone). Access control is
+ * counts and digests recorded at the switch — whether or not the shared rows were kept: after the
+ * switch the isolated database is the tenant's, and the switch's record is what it was proved
+ * equal to. Row counts and digests that differ from it are changes the application made since
+ * (information, see CheckContext.afterSwitch); the other checks still fail on what they can prove
+ * wrong. A promotion without a record (made before digests were recorded) is compared with the
+ * shared rows, the tenants table without the columns the promotion changes. Access control is
  * skipped: it logs in as the tenant's role, whose password is not stored anywhere.
  */
 async function verifyTenant(
@@ -337,8 +360,8 @@ async function verifyTenant(
       names: { ...names, database: status.database.name },
       sharedDatabase: status.sharedDatabase,
       appRole: { name: isolation?.app_role ?? names.appRole, password: '' },
-      ...(isolation?.shared_rows_removed !== false &&
-        isolation?.verified && { recorded: isolation.verified }),
+      ...(isolation?.verified && { recorded: isolation.verified }),
+      afterSwitch: true,
       filesToScan: status.routing.filter((f) => f.exists).map((f) => f.path),
       textsToScan: [],
       secrets: [],

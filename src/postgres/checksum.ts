@@ -331,3 +331,33 @@ export async function compareTable(
   ]);
   return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
 }
+
+/** `"a""b"` → `a"b`: a planned (quoted) column's name. */
+function unquoteIdent(column: string): string {
+  return column.length >= 2 && column.startsWith('"') && column.endsWith('"')
+    ? column.slice(1, -1).replace(/""/g, '"')
+    : column;
+}
+
+/**
+ * The table with the named columns (unquoted names) left out of the row text that is hashed, for
+ * comparisons that must ignore them; key columns are never left out (they locate differences).
+ * `excluded` lists the names actually removed, in plan order. Digests of the result differ from
+ * digests of the whole table: compare them only with digests computed the same way.
+ */
+export function withoutColumns(
+  table: TablePlan,
+  names: readonly string[],
+): { table: TablePlan; excluded: string[] } {
+  const drop = new Set(names);
+  const keys = new Set(table.keyColumns);
+  const excluded: string[] = [];
+  const columns = table.columns.filter((c) => {
+    const name = unquoteIdent(c);
+    if (!drop.has(name) || keys.has(c)) return true;
+    excluded.push(name);
+    return false;
+  });
+  if (excluded.length === 0 || columns.length === 0) return { table, excluded: [] };
+  return { table: { ...table, columns }, excluded };
+}

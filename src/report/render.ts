@@ -19,6 +19,8 @@ export interface RenderContext {
   marker?: boolean;
   /** An extra paragraph under the outcome line (e.g. the post step's "cancelled" note). */
   notice?: string;
+  /** Details listed per check (default COMMENT_DETAILS; the job summary lists SUMMARY_DETAILS). */
+  maxDetails?: number;
 }
 
 /** The hidden marker that finds this tenant's comment again on a re-run. */
@@ -142,19 +144,77 @@ function stepsTable(steps: StepRecord[]): string | undefined {
   return ['#### Steps', '| Step | Status | Duration | Detail |', '|---|---|---:|---|', ...rows].join('\n');
 }
 
-function checksTable(checks: CheckRecord[]): string | undefined {
+/** Details shown per check in the PR comment; longer lists get counts per kind, and all are in the job summary. */
+export const COMMENT_DETAILS = 5;
+/** Details shown per check in the job summary (1 MiB): in practice all; the record and `--json` hold every one. */
+export const SUMMARY_DETAILS = 2_000;
+
+/** Schema-parity categories (see validation/schema-parity.ts): a detail line starts with one. */
+const CATEGORIES = [
+  'row security',
+  'table',
+  'column',
+  'constraint',
+  'index',
+  'sequence',
+  'policy',
+  'trigger',
+  'view',
+  'type',
+  'function',
+  'extension',
+];
+
+/**
+ * The kind of a check's detail line, for counts: the catalog category of a schema-parity line
+ * ("constraint", "index"…), else its subject — the table (or first word) it starts with.
+ */
+export function detailKind(detail: string): string {
+  for (const c of CATEGORIES) if (detail.startsWith(`${c} `)) return c;
+  const subject = /^("(?:[^"]|"")*"(?:\."(?:[^"]|"")*")?|[^\s:]+)/.exec(detail.trim());
+  return subject?.[1] ?? 'other';
+}
+
+/** "37 differences: 30 constraint, 7 index" — counts per kind, largest first (at most `maxKinds`). */
+export function detailCounts(details: string[], maxKinds = 8): string {
+  const counts = new Map<string, number>();
+  for (const d of details) {
+    const k = detailKind(d);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const shown = sorted.slice(0, maxKinds).map(([k, n]) => `${n} ${k}`);
+  const rest = sorted.slice(maxKinds).reduce((n, [, c]) => n + c, 0);
+  if (rest > 0) shown.push(`${rest} other`);
+  return `${details.length} ${details.length === 1 ? 'difference' : 'differences'}: ${shown.join(', ')}`;
+}
+
+/**
+ * A check's details as a table cell: all of them up to `max`; a longer list starts with its
+ * counts per kind, shows the first `max`, and says where the rest are.
+ */
+function detailsCell(c: CheckRecord, max: number, restWhere: string): string {
+  if (c.details.length === 0) return '';
+  const counts =
+    c.details.length > COMMENT_DETAILS ? `<br>**${escapeInline(detailCounts(c.details), 600)}**` : '';
+  const shown = c.details
+    .slice(0, max)
+    .map((d) => escapeInline(d, 200))
+    .join('<br>');
+  const more = c.details.length > max ? `<br>… ${c.details.length - max} more ${restWhere}` : '';
+  return `${counts}<br>${shown}${more}`;
+}
+
+function checksTable(
+  checks: CheckRecord[],
+  maxDetails = COMMENT_DETAILS,
+  restWhere = 'in the job summary',
+): string | undefined {
   if (checks.length === 0) return undefined;
-  const rows = checks.map((c) => {
-    const details =
-      c.details.length > 0
-        ? `<br>${c.details
-            .slice(0, 5)
-            .map((d) => escapeInline(d, 200))
-            .join('<br>')}`
-        : '';
-    const more = c.details.length > 5 ? `<br>… ${c.details.length - 5} more` : '';
-    return `| ${escapeInline(c.title, 120)} | ${CHECK_ICON[c.status]} | ${escapeInline(c.reason, 300)}${details}${more} | ${formatDuration(c.durationMs)} |`;
-  });
+  const rows = checks.map(
+    (c) =>
+      `| ${escapeInline(c.title, 120)} | ${CHECK_ICON[c.status]} | ${escapeInline(c.reason, 300)}${detailsCell(c, maxDetails, restWhere)} | ${formatDuration(c.durationMs)} |`,
+  );
   return [
     '#### Validation checks',
     '| Check | Result | Reason | Duration |',
@@ -273,7 +333,9 @@ export function renderComment(record: RunRecord, ctx: RenderContext = {}): strin
     ...(failure ? [failure] : []),
     keyFacts(record),
     stepsTable(record.steps),
-    checksTable(record.checks),
+    ctx.maxDetails === undefined
+      ? checksTable(record.checks)
+      : checksTable(record.checks, ctx.maxDetails, '(not shown: size limit)'),
     tablesTable(record.tables),
     notesSection(record.notes),
     timeline(record),
@@ -286,5 +348,10 @@ export function renderComment(record: RunRecord, ctx: RenderContext = {}): strin
 
 /** The job summary: the same report without the marker, with the summary's larger budget. */
 export function renderSummary(record: RunRecord, ctx: Omit<RenderContext, 'marker'> = {}): string {
-  return renderComment(record, { ...ctx, marker: false, limit: ctx.limit ?? SUMMARY_LIMIT });
+  return renderComment(record, {
+    ...ctx,
+    marker: false,
+    limit: ctx.limit ?? SUMMARY_LIMIT,
+    maxDetails: ctx.maxDetails ?? SUMMARY_DETAILS,
+  });
 }

@@ -1,4 +1,5 @@
 import type { TenantStatus } from '../pipeline/status';
+import { detailCounts } from './render';
 
 /**
  * Terminal rendering of a tenant's status (pure). Plain text with a few symbols; colour is the
@@ -30,7 +31,21 @@ function padStart(text: string, width: number): string {
   return text.length >= width ? text : ' '.repeat(width - text.length) + text;
 }
 
-export function renderStatusText(s: TenantStatus): string {
+/** Details printed per check without --verbose; longer lists are summarised by counts per kind. */
+export const TEXT_DETAILS = 5;
+
+const VERDICT: Record<NonNullable<TenantStatus['verdict']>, string> = {
+  unchanged: 'no damage found; rows as recorded at the switch',
+  changed:
+    "no damage found; rows changed since the switch (the application's writes: information, not failure)",
+  damaged: 'DAMAGE found: a check proves something wrong (exit code 1)',
+};
+
+/**
+ * `verbose`: every detail of every check (as `--json` has them). Otherwise the details of a
+ * failed or warned check, up to TEXT_DETAILS; a longer list is summarised by counts per kind.
+ */
+export function renderStatusText(s: TenantStatus, opts: { verbose?: boolean } = {}): string {
   const out: string[] = [];
   out.push(`Tenant ${clean(s.tenant, 63)}: ${OVERALL[s.overall]}`);
   for (const r of s.reasons) out.push(`  ${s.overall === 'partial' ? '!' : '-'} ${clean(r, 400)}`);
@@ -84,11 +99,18 @@ export function renderStatusText(s: TenantStatus): string {
   if (s.checks) {
     out.push('');
     out.push(
-      `Checks (--verify): ${s.checks.filter((c) => c.status === 'pass').length}/${s.checks.length} passed`,
+      `Checks (--verify): ${s.checks.filter((c) => c.status === 'pass').length}/${s.checks.length} passed${s.verdict ? ` — ${VERDICT[s.verdict]}` : ''}`,
     );
     for (const c of s.checks) {
       out.push(`  ${pad(c.status.toUpperCase(), 5)} ${clean(c.title, 60)}: ${clean(c.reason, 300)}`);
-      for (const d of c.status === 'fail' ? c.details.slice(0, 5) : []) out.push(`        ${clean(d, 300)}`);
+      const listed = opts.verbose || c.status === 'fail' || c.status === 'warn';
+      if (!listed || c.details.length === 0) continue;
+      const all = opts.verbose || c.details.length <= TEXT_DETAILS;
+      if (!all) out.push(`        ${clean(detailCounts(c.details), 600)}`);
+      for (const d of all ? c.details : c.details.slice(0, TEXT_DETAILS))
+        out.push(`        ${clean(d, opts.verbose ? 4000 : 300)}`);
+      if (!all)
+        out.push(`        … and ${c.details.length - TEXT_DETAILS} more (-v or --json lists them all)`);
     }
   }
   const history = iso?.history ?? [];

@@ -26,8 +26,14 @@ export interface CheckContext {
   sharedDatabase: string;
   /** The tenant's application role; checks connect as it through targetUrl with user/password replaced. */
   appRole: { name: string; password: string };
-  /** When the shared rows are gone: per qualified table, the count and digest recorded at the switch. */
+  /** Per qualified table, the count and digest recorded at the switch (`status --verify`): compared instead of the shared rows. */
   recorded?: Record<string, { count: number; digest: string }>;
+  /**
+   * `status --verify`, after the switch: the isolated database is live, so row counts and digests
+   * that differ from the switch's are the application's changes, reported as information (`warn`,
+   * "changed since the switch"), not as failures. What a check can prove wrong still fails.
+   */
+  afterSwitch?: boolean;
   filesToScan: string[];
   textsToScan: string[];
   secrets: string[];
@@ -68,8 +74,15 @@ export function skip(reason: string, details: string[] = []): CheckResult {
   return { status: 'skip', reason, details };
 }
 
-/** At most `max` details, with a count of the rest (comments have a size limit). */
-export function capDetails(details: string[], max = 20): string[] {
+/**
+ * Details a check records: all of them (the record, `--json` and the job summary list every
+ * difference; the PR comment and the terminal summarise long lists, see report/render.ts). The
+ * bound only protects the record from a pathological list.
+ */
+export const MAX_DETAILS = 10_000;
+
+/** At most `max` details, with a count of the rest. */
+export function capDetails(details: string[], max = MAX_DETAILS): string[] {
   if (details.length <= max) return details;
   return [...details.slice(0, max), `… and ${details.length - max} more`];
 }

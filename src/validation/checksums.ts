@@ -1,8 +1,40 @@
-import { compareTable, digestTable } from '../postgres/checksum';
-import { capDetails, fail, pass, type Check } from './check';
+import { compareTable, digestTable, withoutColumns } from '../postgres/checksum';
+import type { TablePlan } from '../postgres/plan-types';
+import { capDetails, fail, pass, warn, type Check, type CheckContext } from './check';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
-/** Per table: a digest of the tenant's rows, computed by PostgreSQL on both sides, is equal. */
+/**
+ * Columns of the tenants table that the promotion itself writes in the shared database (the
+ * switch sets isolation_mode and settings.isolation; finish and cleanup update settings): the
+ * tenant's shared row differs from its copy there by design, so comparisons with the shared row
+ * leave them out, and say so.
+ */
+export const PROMOTION_COLUMNS: readonly string[] = ['isolation_mode', 'settings'];
+
+/** The table as compared with the shared database: the tenants table without PROMOTION_COLUMNS. */
+export function comparedWithShared(
+  ctx: Pick<CheckContext, 'plan'>,
+  table: TablePlan,
+): { table: TablePlan; note?: string } {
+  if (table.qualified !== ctx.plan.tenantsTable.qualified) return { table };
+  const r = withoutColumns(table, PROMOTION_COLUMNS);
+  if (r.excluded.length === 0) return { table };
+  return {
+    table: r.table,
+    note: `${table.qualified}: ${r.excluded.join(', ')} excluded (changed by the promotion)`,
+  };
+}
+
+/** Why a difference after the switch is information, not damage. */
+export const CHANGED_SINCE_SWITCH = 'changed since the switch';
+
+/**
+ * Per table: a digest of the tenant's rows, computed by PostgreSQL on both sides, is equal.
+ * Against the shared database, the tenants table's PROMOTION_COLUMNS are left out. Against the
+ * digests recorded at the switch (`status --verify`), every column is compared: they were taken
+ * from the new database before the switch wrote the shared row, and the switch never writes the
+ * copy; a difference there is a change since the switch (information), not a failure.
+ */
 export const checksums: Check = {
   name: 'checksums',
   title: 'Checksums',
@@ -14,10 +46,13 @@ export const checksums: Check = {
       if (!ctx.recorded) source = await openSource(ctx, budgetMs);
       target = await openTarget(ctx, budgetMs);
       const differences: string[] = [];
+      const notes: string[] = [];
       const tablesDiffering = new Set<string>();
       for (const t of tables) {
         if (source) {
-          const r = await compareTable(source, target, t);
+          const compared = comparedWithShared(ctx, t);
+          if (compared.note) notes.push(compared.note);
+          const r = await compareTable(source, target, compared.table);
           if (!r.equal) {
             tablesDiffering.add(t.qualified);
             differences.push(...r.differences);
@@ -29,6 +64,11 @@ export const checksums: Check = {
             differences.push(`${t.qualified}: no digest was recorded at the switch`);
             continue;
           }
+          if (t.qualified === ctx.plan.tenantsTable.qualified) {
+            notes.push(
+              `${t.qualified}: every column compared with the digest recorded at the switch (the switch changed ${PROMOTION_COLUMNS.join(', ')} in the shared row only)`,
+            );
+          }
           const d = await digestTable(target, t, 'target');
           if (d.count !== rec.count || d.digest !== rec.digest) {
             tablesDiffering.add(t.qualified);
@@ -39,13 +79,18 @@ export const checksums: Check = {
         }
       }
       if (differences.length) {
-        return fail(
-          `${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`,
-          capDetails(differences),
-        );
+        const summary = `${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`;
+        if (ctx.afterSwitch) {
+          return warn(
+            `${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${tablesDiffering.size} of ${tables.length} tables differ from ${source ? 'the shared rows' : 'the digests recorded at the switch'}: ${differences[0]}`,
+            capDetails([...differences, ...notes]),
+          );
+        }
+        return fail(summary, capDetails([...differences, ...notes]));
       }
       return pass(
         `${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`,
+        notes,
       );
     } finally {
       await closeQuietly(source);

@@ -1,8 +1,13 @@
 import { fromTable } from '../postgres/checksum';
-import { capDetails, fail, pass, type Check } from './check';
+import { capDetails, fail, pass, warn, type Check } from './check';
+import { CHANGED_SINCE_SWITCH } from './checksums';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
-/** Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the new one. */
+/**
+ * Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the
+ * new one — or, in `status --verify`, the counts recorded at the switch (a difference is then a
+ * change since the switch: information, not a failure).
+ */
 export const rowCounts: Check = {
   name: 'row-counts',
   title: 'Row counts',
@@ -42,12 +47,19 @@ export const rowCounts: Check = {
             `${t.qualified}: ${expected} ${source ? 'in the shared database' : 'recorded'} vs ${tc} in the new database`,
           );
       }
+      if (differences.length && ctx.afterSwitch)
+        return warn(
+          `${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${differences.length} of ${tables.length} tables differ: ${differences[0]}`,
+          capDetails(differences),
+        );
       if (differences.length)
         return fail(
           `${differences.length} of ${tables.length} tables differ: ${differences[0]}`,
           capDetails(differences),
         );
-      return pass(`${tables.length} tables, ${total} rows, equal on both sides`);
+      return pass(
+        `${tables.length} tables, ${total} rows, ${source ? 'equal on both sides' : 'equal to the counts recorded at the switch'}`,
+      );
     } finally {
       await closeQuietly(source);
       await closeQuietly(target);
