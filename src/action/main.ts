@@ -21,7 +21,7 @@ import {
 } from './event';
 import type { GitHubClient } from './octokit';
 import { readInputs, toPromotionOptions, type ActionInputs } from './inputs';
-import { outputsFor, setOutputs } from './outputs';
+import { outputsFor, setOutputs, setPasswordOutput } from './outputs';
 import { actorsToCheck, checkFork, checkPermissions } from './permissions';
 import { Preflight } from './preflight';
 import { Reporter } from './reporter';
@@ -105,6 +105,8 @@ export async function run(): Promise<void> {
   let trigger: TriggerInfo = { source: 'github' };
   /** The engine's last reported record, so a crash still reports the steps that ran. */
   let lastRecord: RunRecord | undefined;
+  /** The tenant role's password once delivered (masked output): every later setOutputs keeps it. */
+  let deliveredPassword: string | undefined;
   try {
     const inputs = readInputs((name) => core.getInput(name));
     maskSecrets(inputs);
@@ -209,6 +211,14 @@ export async function run(): Promise<void> {
         lastRecord = structuredClone(record);
         return reporter?.progress(preflight.withPreflight(record));
       },
+      // Past the switch the password is this run's to hand on, whatever happens next: the
+      // output is written now, not when the run ends.
+      deliverPassword: async (password) => {
+        registerSecret(password);
+        setPasswordOutput(password);
+        deliveredPassword = password;
+        return 'output';
+      },
     };
     if (cancel.signal.aborted) throw cancel.signal.reason;
     // Loaded only now: a skipped run never pays for pg or the Cloud Run client.
@@ -221,7 +231,12 @@ export async function run(): Promise<void> {
       record.notes.push(await publishConfig(octokit, env, current, outcome.configFiles, record));
     }
     await reporter.final(record);
-    setOutputs(outputsFor(record, { commentUrl: reporter.commentUrl, password: outcome.databasePassword }));
+    setOutputs(
+      outputsFor(record, {
+        commentUrl: reporter.commentUrl,
+        password: outcome.databasePassword ?? deliveredPassword,
+      }),
+    );
     if (record.result === 'failed') core.setFailed(failureMessage(record));
   } catch (e) {
     const err = describeError(e);
@@ -235,7 +250,7 @@ export async function run(): Promise<void> {
       : preflight.failedRecord(e, operation, tenant, trigger);
     core.setFailed(redact(`${err.message}${err.hint ? `\n${err.hint}` : ''}`));
     if (reporter) await reporter.final(record);
-    setOutputs(outputsFor(record, { commentUrl: reporter?.commentUrl }));
+    setOutputs(outputsFor(record, { commentUrl: reporter?.commentUrl, password: deliveredPassword }));
   } finally {
     cancel.dispose();
   }

@@ -33,3 +33,14 @@ export function setOutputs(outputs: ActionOutputs): void {
   if (outputs['database-password']) core.setSecret(outputs['database-password']);
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value ?? '');
 }
+
+/**
+ * Delivers the tenant role's password the moment the engine hands it on (right after the
+ * switch, or after a rotation): masked first, then written to the step's outputs file
+ * (GITHUB_OUTPUT, appended synchronously), so it is delivered even if the run fails or is killed
+ * later. The final outputs set it again (the last value of a name wins).
+ */
+export function setPasswordOutput(password: string): void {
+  core.setSecret(password);
+  core.setOutput('database-password', password);
+}

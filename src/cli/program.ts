@@ -1,5 +1,7 @@
-import { chmod, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { describeError, InputError, PromotionError, type ErrorCode } from '../errors';
 import type { RunDeps } from '../pipeline/api';
@@ -52,6 +54,10 @@ function addCommonOptions(cmd: Command): Command {
     .option('--config-dir <dir>', 'directory of routing/ and load-balancer/ files (default config)')
     .option('--tenants-table <name>', 'tenants table (default tenants)')
     .option('--tenant-key <column>', 'tenant key column (default tenant_id)')
+    .option(
+      '--tenant-id-column <column>',
+      'column of the tenants table the tenant key holds (only when tenant keys have no foreign key to it)',
+    )
     .option('--base-domain <domain>', 'domain of the tenant hosts (default factory.local)')
     .option('-v, --verbose', 'print debug lines');
 }
@@ -99,6 +105,29 @@ function abortOnSigint(): { signal: AbortSignal; dispose(): void } {
   return { signal: ac.signal, dispose: () => void process.off('SIGINT', handler) };
 }
 
+/**
+ * Writes the password to `path` with mode 0600 from its first byte: a new file beside it
+ * (created exclusively, 0600), synced, then renamed over `path` — so an existing file's wider
+ * mode never applies, and a crash leaves the old file or the new one, never half of one.
+ */
+export async function writePasswordFile(path: string, password: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${password}\n`);
+    await handle.sync();
+    await handle.close();
+    await rename(temp, path);
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw e;
+  }
+  const dir = await open(dirname(path), 'r').catch(() => undefined);
+  await dir?.sync().catch(() => undefined);
+  await dir?.close();
+}
+
 function exitFor(record: RunRecord): number {
   return record.result === 'failed' ? EXIT.failed : EXIT.ok;
 }
@@ -133,7 +162,10 @@ export function buildProgram(
       new Option('--reference-tables <mode>', 'tables with no path to a tenant').choices(['copy', 'skip']),
     )
     .option('--shared-app-role <role>', "the shared application's role, remapped to the tenant's role")
-    .option('--password-file <path>', "write the tenant role's generated password to this file (mode 0600)")
+    .option(
+      '--password-file <path>',
+      "write the tenant role's password to this file (mode 0600) as soon as the switch commits (or a rotation makes a new one); without it and without Cloud Run the password is not delivered, and a later run with it rotates and delivers it",
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  tenant-isolation promote --tenant-slug=acme-corp --dry-run\n  tenant-isolation promote --tenant-slug=acme-corp --confirm --no-cloud-run\n',
@@ -169,6 +201,7 @@ export function buildProgram(
       const { promote } = await import('../pipeline/promote');
       const ui = terminalUi(io.stderr, { verbose: Boolean(cmd.opts().verbose) });
       const sig = abortOnSigint();
+      const passwordFile = cmd.opts().passwordFile as string | undefined;
       try {
         const outcome = await promote(options, {
           log: ui.log,
@@ -176,21 +209,25 @@ export function buildProgram(
           signal: sig.signal,
           onChange: ui.onChange,
           onProgress: ui.onProgress,
+          // Written the moment the engine hands it on (right after the switch), never printed.
+          ...(passwordFile && {
+            deliverPassword: async (password: string) => {
+              await writePasswordFile(passwordFile, password);
+              io.stderr.write(`The tenant role's password is in ${passwordFile} (mode 0600).\n`);
+              return 'file' as const;
+            },
+          }),
         });
         ui.done();
-        io.stdout.write(renderRunSummary(outcome.record));
-        const passwordFile = cmd.opts().passwordFile as string | undefined;
-        if (outcome.databasePassword) {
-          if (passwordFile) {
-            await writeFile(passwordFile, `${outcome.databasePassword}\n`, { mode: 0o600 });
-            await chmod(passwordFile, 0o600); // writeFile keeps the mode of an existing file
-            io.stderr.write(`The tenant role's password is in ${passwordFile} (mode 0600).\n`);
-          } else {
-            io.stderr.write(
-              "The tenant role's password was generated and not shown; pass --password-file to keep it, or reset it with ALTER ROLE.\n",
-            );
-          }
-        }
+        io.stdout.write(renderRunSummary(outcome.record, { verbose: Boolean(cmd.opts().verbose) }));
+        if (outcome.credentials?.rotated)
+          io.stderr.write(
+            "The tenant role's password was rotated: no run had delivered the previous one, which no longer works.\n",
+          );
+        if (outcome.credentials?.pending)
+          io.stderr.write(
+            `The tenant role's password was not delivered (see the note above): \`tenant-isolation promote --tenant-slug=${options.tenantSlug} --confirm --password-file=<path>\` rotates it and writes the new one there.\n`,
+          );
         setExit(exitFor(outcome.record));
       } finally {
         sig.dispose();
@@ -205,7 +242,7 @@ export function buildProgram(
     .option('--verify', 're-run the post-promotion checks against the isolated database')
     .addHelpText(
       'after',
-      '\nExit codes: 0 shared or isolated, 3 partial (inconsistent), 1 error, 2 bad input.\n',
+      '\nExit codes: 0 shared or isolated (with --verify: no damage found; rows changed since the switch are information), 1 error or --verify found damage (a failed check), 3 partial (inconsistent), 2 bad input.\n',
     )
     .action(async (_opts, cmd: Command) => {
       const { options } = await loadConfig(cmd, io, 'status');
@@ -219,8 +256,9 @@ export function buildProgram(
       if (cmd.opts().json) io.stdout.write(`${redact(JSON.stringify(status, null, 2))}\n`);
       else {
         const { renderStatusText } = await import('../report/status-text');
-        io.stdout.write(redact(renderStatusText(status)));
+        io.stdout.write(redact(renderStatusText(status, { verbose: Boolean(cmd.opts().verbose) })));
       }
+      // --verify: damage (a failed check) is 1; changes since the switch are information (warn), 0.
       if (status.checks?.some((c) => c.status === 'fail')) return setExit(EXIT.failed);
       setExit(status.overall === 'partial' ? EXIT.partial : EXIT.ok);
     });
@@ -259,7 +297,7 @@ export function buildProgram(
           onProgress: ui.onProgress,
         });
         ui.done();
-        io.stdout.write(renderRunSummary(outcome.record));
+        io.stdout.write(renderRunSummary(outcome.record, { verbose: Boolean(cmd.opts().verbose) }));
         setExit(exitFor(outcome.record));
       } finally {
         sig.dispose();

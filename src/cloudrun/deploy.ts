@@ -380,6 +380,69 @@ export async function undoDeploy(input: DeployInput, result: DeployResult): Prom
 }
 
 /**
+ * Rotates the password a running service uses: `changePassword` changes the role's password,
+ * `outcomeOnFailure` says, after it threw, whether the change committed anyway (an ambiguous
+ * COMMIT), did not, or cannot be known.
+ *
+ * The order: (1) the new password becomes a new version of the secret; (2) a revision that
+ * references that version is deployed, and waited for until it is ready and takes the traffic;
+ * (3) only then does the role's password change. The role has one password, and a Cloud Run
+ * instance reads DB_PASSWORD from Secret Manager when it starts (the revision pins the version).
+ * Until (3) the role keeps the old password, which the revision serving before keeps using while
+ * the new one starts: a deployment that fails or times out changes nothing (traffic goes back
+ * to the old revision, the new version is retired, the role is untouched). The reverse order
+ * would leave the serving revision with a password that no longer works for the whole
+ * deployment — and for good if the deployment failed. What remains is the moment between the new
+ * revision taking traffic and the one ALTER ROLE statement committing: a connection the new
+ * revision opens in it is refused and a retry succeeds; sessions already open are never
+ * affected (PostgreSQL checks a password only when a session starts).
+ *
+ * If the change did not commit, the deployment is undone as above, so the service goes on with
+ * the old revision and the old, still valid, password. If it is unknown whether it committed,
+ * nothing is undone (routing back would strand the service on a password that may be gone).
+ */
+export async function deployRotatedPassword(
+  input: DeployInput,
+  changePassword: (deployed: DeployResult) => Promise<void>,
+  outcomeOnFailure: (e: unknown) => Promise<'changed' | 'unchanged' | 'unknown'>,
+): Promise<DeployResult> {
+  const { log } = input;
+  const result = await deployService({ ...input, dryRun: false });
+  const undo = async (why: string) => {
+    try {
+      await undoDeploy(input, result);
+    } catch (e) {
+      log.error(`${why}; undoing the rotation's deployment also failed: ${redact(describeError(e).message)}`);
+    }
+  };
+  if (!result.ready) {
+    await undo(`Revision ${result.revision ?? '?'} of ${result.serviceName} is not ready`);
+    throw new PromotionError(
+      'cloud-run',
+      `The rotation's revision of ${result.serviceName} did not become ready (${result.readyMessage ?? 'no reason given'}); the role's password was not changed and the service keeps its previous revision.`,
+      'Check the container image and the service logs (gcloud run services describe), then re-run.',
+    );
+  }
+  try {
+    await changePassword(result);
+    return result;
+  } catch (e) {
+    const outcome = await outcomeOnFailure(e).catch(() => 'unknown' as const);
+    if (outcome === 'changed') return result;
+    if (outcome === 'unchanged') {
+      await undo('The role’s password could not be changed');
+      throw e;
+    }
+    throw new PromotionError(
+      'database',
+      `Revision ${result.revision ?? '?'} of ${result.serviceName} uses the rotated password, but whether the role's password changed could not be read back: ${redact(describeError(e).message)}. The deployment was left in place.`,
+      'Re-run the promotion: it finds the rotation recorded (then the password was delivered) or rotates again.',
+      { cause: e },
+    );
+  }
+}
+
+/**
  * Deletes a tenant's service (rollback). A missing service is fine; a service this product did
  * not create (no `managed-by` label) is refused.
  */

@@ -2,11 +2,13 @@ import type { PromotionOptionsInput } from '../options';
 import type { RunDeps, RunOutcome } from './api';
 import type { PromotionContext, RunMode } from './context';
 import { runOperation } from './engine';
-import { thenClaim } from './ownership';
+import { credentialsOutcome, rotationWanted } from './credentials';
+import { claimForRun } from './ownership';
 import type { Step } from './step';
 import { cleanupStep } from './steps/cleanup';
 import { cloneSchemaAfterStep, cloneSchemaStep } from './steps/clone-schema';
 import { copyStep } from './steps/copy';
+import { credentialsStep } from './steps/credentials';
 import { createDatabaseStep } from './steps/create-database';
 import { deployStep } from './steps/deploy';
 import { finishStep } from './steps/finish';
@@ -19,8 +21,32 @@ import { routingStep } from './steps/routing';
 import { switchStep } from './steps/switch';
 import { validateStep } from './steps/validate';
 
-/** Which modes a step runs in; the others skip it with a reason. */
-type Phase = 'setup' | 'plan' | 'build' | 'after-switch';
+/**
+ * Which modes a step runs in; the others skip it with a reason. `credentials` runs after the
+ * switch like `after-switch`, and also for an already isolated tenant whose password no run ever
+ * delivered, when this run can deliver a new one (see credentials.ts).
+ */
+type Phase = 'setup' | 'plan' | 'build' | 'after-switch' | 'credentials';
+
+/**
+ * `step` (a prevalidation), then the claim: a run that will write claims the tenant once it
+ * knows it has work to do, so from there on every irreversible write can prove it is this run's.
+ * An already isolated tenant is claimed only when this run rotates its undelivered password.
+ */
+function thenClaim(step: Step<PromotionContext>): Step<PromotionContext> {
+  return {
+    ...step,
+    async run(ctx) {
+      const found = (await step.run(ctx)) ?? '';
+      if (ctx.options.dryRun) return found;
+      if (ctx.mode === 'already-isolated') {
+        if (!rotationWanted(ctx)) return found;
+        return `${found}; its role's password was never delivered: this run rotates it${await claimForRun(ctx)}`;
+      }
+      return found + (await claimForRun(ctx));
+    },
+  };
+}
 
 const PROMOTION: readonly [Step<PromotionContext>, Phase][] = [
   [preflightStep, 'setup'],
@@ -35,6 +61,7 @@ const PROMOTION: readonly [Step<PromotionContext>, Phase][] = [
   [deployStep, 'build'],
   [validateStep, 'build'],
   [switchStep, 'build'],
+  [credentialsStep, 'credentials'],
   [routingStep, 'after-switch'],
   [cleanupStep, 'after-switch'],
   [finishStep, 'after-switch'],
@@ -45,9 +72,12 @@ function skipReason(
   mode: RunMode | undefined,
   dryRun: boolean,
   name: string,
+  ctx: PromotionContext,
 ): string | undefined {
   if (phase === 'setup' || mode === undefined) return undefined;
-  if (mode === 'already-isolated') return 'tenant already isolated';
+  if (mode === 'already-isolated') {
+    return phase === 'credentials' && !dryRun && rotationWanted(ctx) ? undefined : 'tenant already isolated';
+  }
   if (phase === 'plan') return undefined;
   if (mode === 'resume' && phase === 'build') return 'done by an earlier run (resuming after the switch)';
   // A dry run plans and validates the Cloud Run spec; it creates nothing.
@@ -60,7 +90,7 @@ export function promotionSteps(): Step<PromotionContext>[] {
   return PROMOTION.map(([step, phase]) => ({
     ...step,
     skip: (ctx: PromotionContext) =>
-      skipReason(phase, ctx.mode, ctx.options.dryRun, step.name) ?? step.skip?.(ctx),
+      skipReason(phase, ctx.mode, ctx.options.dryRun, step.name, ctx) ?? step.skip?.(ctx),
   }));
 }
 
@@ -70,9 +100,13 @@ export async function promote(input: PromotionOptionsInput, deps: RunDeps): Prom
     c.mode === 'already-isolated' ? 'already-isolated' : c.options.dryRun ? 'dry-run' : 'promoted',
   );
   const { record } = ctx;
+  // The role's current password: the one this run made, once its switch committed (whatever
+  // failed after it), or the one it rotated to. Never one a failed run's undo dropped.
+  const current = ctx.mode === 'fresh' ? (record.committed ? ctx.appPassword : undefined) : ctx.appPassword;
   return {
     record,
-    databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined,
+    databasePassword: record.dryRun ? undefined : current,
+    credentials: credentialsOutcome(ctx),
     configFiles: ctx.configFiles,
   };
 }

@@ -7,7 +7,14 @@ import { RunClaim } from '../postgres/ownership';
  */
 export const HistoryEntry = z
   .object({
-    event: z.enum(['promoted', 'resumed', 'completed', 'rolled-back', 'rollback-started']),
+    event: z.enum([
+      'promoted',
+      'resumed',
+      'completed',
+      'rolled-back',
+      'rollback-started',
+      'password-rotated',
+    ]),
     at: z.string(),
     actor: z.string().optional(),
     source: z.string().optional(),
@@ -19,6 +26,34 @@ export const HistoryEntry = z
   })
   .passthrough();
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+/** How a password reached the application: see pipeline/credentials.ts. */
+export const CredentialsChannel = z.enum(['secret-manager', 'output', 'file']);
+export type CredentialsChannel = z.infer<typeof CredentialsChannel>;
+
+/**
+ * `settings.isolation.credentials`: whether the tenant role's current password ever reached the
+ * application, and how — never the password itself. Recorded only once the delivery happened
+ * (pipeline/credentials.ts); a later run rotates the password while it never did.
+ */
+export const CredentialsRecord = z
+  .object({
+    /**
+     * The switch this record is about (its `isolated_at`): a later promotion of the same tenant
+     * (after a rollback) has a new role and password, and starts undelivered.
+     */
+    switched_at: z.string().optional(),
+    /** How the current password was delivered; absent while it never was. */
+    delivered: CredentialsChannel.optional(),
+    /** When this record was last written, and by which run (its token). */
+    at: z.string(),
+    run: z.string(),
+    /** The last rotation of the password (a run found it never delivered) and how many there were. */
+    rotated_at: z.string().optional(),
+    rotations: z.number().optional(),
+  })
+  .passthrough();
+export type CredentialsRecord = z.infer<typeof CredentialsRecord>;
 
 export const IsolationState = z.enum(['switched', 'complete', 'rolled-back']);
 export type IsolationState = z.infer<typeof IsolationState>;
@@ -45,6 +80,8 @@ export const IsolationSettings = z
     shared_rows_removed: z.boolean().optional(),
     /** The run that owns the tenant now (fencing token, see postgres/ownership.ts). */
     run: RunClaim.optional(),
+    /** Whether the tenant role's password reached the application (never the password itself). */
+    credentials: CredentialsRecord.optional(),
     /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
     verified: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
     history: z.array(HistoryEntry).default([]),

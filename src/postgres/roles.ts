@@ -129,3 +129,37 @@ export async function dropTenantRoles(
   }
   return dropped;
 }
+
+/**
+ * Changes the password of the tenant's application role (a rotation), sent as a SCRAM verifier
+ * like at creation, so the password never reaches the server's statement log. Only a LOGIN role
+ * this tool made for this tenant is touched (its marker). Transactional: run it inside the
+ * caller's transaction, with the proof of ownership, so the change commits with its record.
+ */
+export async function setAppRolePassword(
+  client: pg.ClientBase,
+  role: string,
+  password: string,
+  expected: { slug: string; sourceDatabase?: string },
+): Promise<void> {
+  const { exists, marker } = await roleComment(client, role);
+  if (!exists) {
+    throw new PromotionError(
+      'tenant-state',
+      `The tenant's application role "${role}" does not exist; its password cannot be rotated.`,
+      'Check the tenant with `tenant-isolation status`; restore the role, or roll the tenant back.',
+    );
+  }
+  if (
+    marker?.slug !== expected.slug ||
+    marker.purpose !== 'app' ||
+    (expected.sourceDatabase !== undefined && marker.sourceDatabase !== expected.sourceDatabase)
+  ) {
+    throw new PromotionError(
+      'tenant-state',
+      `Role "${role}" was not created by this tool as the application role of tenant "${expected.slug}"; its password was left alone.`,
+      'Inspect the role; set its password by hand if it is the tenant’s.',
+    );
+  }
+  await client.query(`ALTER ROLE ${qi(role)} PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`);
+}
