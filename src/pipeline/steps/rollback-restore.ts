@@ -54,6 +54,11 @@ export const restoreStep: Step<PromotionContext> = {
           (await shared.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`)).rowCount ?? 0;
       }
       let restored = 0;
+      // Identity and generated columns: COPY FROM writes an identity column's values as given,
+      // GENERATED ALWAYS included (as INSERT … OVERRIDING SYSTEM VALUE would; PostgreSQL 15 and 17,
+      // see test/integration/catch-up-patterns.test.ts), so rows come back with their ids; the
+      // shared sequences are lifted past them below. Stored generated columns are not in the plan's
+      // columns (COPY refuses them): the shared database computes them again from the same values.
       for (const table of tables) {
         const cols = table.columns.join(', ');
         try {
