@@ -49,3 +49,27 @@ export function describeError(e: unknown): { code: ErrorCode; message: string; h
   if (e instanceof Error) return { code: 'internal', message: e.message };
   return { code: 'internal', message: String(e) };
 }
+
+/** The front end a run came from: hints name its settings as that front end spells them. */
+export type FrontEnd = 'action' | 'cli';
+
+/** How the CLI spells a setting, by the action input's name. */
+const CLI_SETTINGS: Readonly<Record<string, string>> = {
+  'database-url': '--database-url (or DATABASE_URL)',
+  'keep-shared-data': '--keep-shared-data (or KEEP_SHARED_DATA=true)',
+  'max-freeze': '--max-freeze-ms (or MAX_FREEZE_MS)',
+  'tenants-table': '--tenants-table (or TENANTS_TABLE)',
+  'tenant-key': '--tenant-key (or TENANT_KEY)',
+};
+
+/**
+ * A setting named for a hint, by its action input's name: `the keep-shared-data input` in the
+ * action, `--keep-shared-data (or KEEP_SHARED_DATA=true)` in the CLI, both when the front end
+ * is unknown (the engine called directly).
+ */
+export function settingName(input: string, frontEnd?: FrontEnd): string {
+  const cli = CLI_SETTINGS[input] ?? `--${input}`;
+  if (frontEnd === 'cli') return cli;
+  if (frontEnd === 'action') return `the ${input} input`;
+  return `the ${input} input (CLI: ${cli})`;
+}

@@ -1,7 +1,18 @@
-import { PromotionError } from '../../errors';
+import pg from 'pg';
+import { PromotionError, settingName } from '../../errors';
 import { digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
 import { referenceBlockers } from '../../postgres/plan-check';
+import {
+  describeTrigger,
+  disableTriggerSql,
+  planTriggers,
+  readCleanupTriggers,
+  readRole,
+  restoreTriggerSql,
+  triggerRefusal,
+  type TriggerPlan,
+} from '../../postgres/privileges';
 import { readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -12,6 +23,13 @@ import { assertOwnerIn } from '../ownership';
  * carries the routing flag — in one transaction, children first. Before deleting it re-checks
  * that the rows still equal what was verified at the switch (a writer ignoring the contract
  * would otherwise lose data), and it asserts that the rows deleted equal the rows verified.
+ *
+ * The shared database's triggers do not act on these DELETEs (an audit trigger would otherwise
+ * write rows of the tenant back): replica mode where the role may use it, else each trigger that
+ * would fire is disabled for this transaction only (the role must own its table; the lock that
+ * takes blocks every tenant's writes to the table until COMMIT, so it waits at most max-freeze),
+ * else nothing is deleted. Before COMMIT every planned table is counted again: a row of the
+ * tenant left in the shared database rolls the whole cleanup back.
  */
 export const cleanupStep: Step<PromotionContext> = {
   name: 'cleanup',
@@ -29,7 +47,7 @@ export const cleanupStep: Step<PromotionContext> = {
       throw new PromotionError(
         'cleanup-refused',
         'No verified counts and digests were recorded at the switch, so the shared rows cannot be proven safe to delete.',
-        'Keep the shared rows (keep-shared-data) and check the tenant with `tenant-isolation status --verify`.',
+        `Keep the shared rows (${settingName('keep-shared-data', ctx.options.frontEnd)}) and check the tenant with \`tenant-isolation status --verify\`.`,
       );
     }
     const session = await connect(ctx.options.databaseUrl);
@@ -82,6 +100,17 @@ export const cleanupStep: Step<PromotionContext> = {
           'A writer is still writing to the shared database for this tenant (it ignores the FOR SHARE contract). Stop it, move those writes to the isolated database, then re-run to finish the cleanup.',
         );
       }
+      // Triggers: read now, in this transaction (prevalidation planned the same, but a trigger may
+      // have been added since the run started).
+      const role = await readRole(session);
+      const triggers = planTriggers(role, await readCleanupTriggers(session, plan.deleteOrder));
+      if (triggers.blocking.length > 0) {
+        throw triggerRefusal(role, triggers, {
+          frontEnd: ctx.options.frontEnd,
+          before: 'nothing was deleted',
+        });
+      }
+      await quietTriggers(session, triggers, ctx.options.maxFreezeMs);
       let deleted = 0;
       for (const table of plan.deleteOrder) {
         const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`);
@@ -91,13 +120,15 @@ export const cleanupStep: Step<PromotionContext> = {
           throw new PromotionError(
             'cleanup-refused',
             `Cleanup would delete ${n} rows from ${table.qualified} but ${expected} were verified; nothing was deleted.`,
-            'Check for ON DELETE CASCADE or triggers that reach this table, then re-run.',
+            `Check for ON DELETE CASCADE or triggers that reach this table, then re-run (or keep the shared rows: ${settingName('keep-shared-data', ctx.options.frontEnd)}).`,
           );
         }
         const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
         if (entry) entry.deletedRows = n;
         deleted += n;
       }
+      // The tenants row is updated as by every other step of the run: its triggers fire as usual.
+      if (triggers.replica) await session.query('SET LOCAL session_replication_role = origin');
       const tenant = await readTenant(session, ctx.options.tenantsTable, ctx.names.slug);
       await writeIsolation(
         session,
@@ -109,14 +140,72 @@ export const cleanupStep: Step<PromotionContext> = {
           to: 'isolated',
         },
       );
+      // No row of the tenant may remain: whatever wrote one during this transaction (a trigger,
+      // a rule, a cascade) rolls it back, and shared_rows_removed is never recorded.
+      const left: string[] = [];
+      for (const table of plan.deleteOrder) {
+        const { rows } = await session.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${table.qualified} t WHERE ${table.where}`,
+        );
+        if ((rows[0]?.n ?? 0) > 0) left.push(`${table.schema}.${table.name}: ${rows[0]!.n}`);
+      }
+      if (left.length) {
+        throw new PromotionError(
+          'cleanup-refused',
+          `After deleting, rows of the tenant were still in the shared database (${left.join('; ')}), so the cleanup was rolled back and nothing was deleted.`,
+          `Something writes the tenant's rows back as they are deleted${triggers.fired.length ? ` (triggers that fired: ${triggers.fired.map(describeTrigger).join('; ')})` : ' (a rule, or a trigger on another table)'}. Stop it, then re-run; or keep the shared rows (${settingName('keep-shared-data', ctx.options.frontEnd)}).`,
+        );
+      }
+      for (const t of triggers.disable) await session.query(restoreTriggerSql(t));
       await session.query('COMMIT');
       ctx.tenant = { ...tenant, isolation: { ...tenant.isolation!, shared_rows_removed: true } };
-      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch)`;
+      const quiet = triggers.fired.length
+        ? `; ${triggers.fired.length} trigger(s) not fired (${triggers.replica ? 'replica mode' : 'disabled for the transaction'})`
+        : '';
+      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}`;
     } catch (e) {
       await session.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      throw lockWaitError(e, 'the shared rows', ctx.options.maxFreezeMs, ctx.options.frontEnd) ?? e;
     } finally {
       await session.end().catch(() => undefined);
     }
   },
 };
+
+/**
+ * Keeps the triggers the DELETEs would fire from firing, for this transaction only: replica mode
+ * (SET LOCAL), then ALTER TABLE ONLY … DISABLE TRIGGER for each one that would still fire (put
+ * back before COMMIT; a ROLLBACK undoes it anyway). DISABLE TRIGGER locks its table against
+ * every tenant's writes until the transaction ends, so the lock is waited for at most max-freeze
+ * and the rest of the transaction is kept short (the checks are already done).
+ */
+async function quietTriggers(
+  session: pg.ClientBase,
+  triggers: TriggerPlan,
+  maxFreezeMs: number,
+): Promise<void> {
+  if (triggers.replica) await session.query('SET LOCAL session_replication_role = replica');
+  if (triggers.disable.length === 0) return;
+  await session.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(maxFreezeMs))}`);
+  for (const t of triggers.disable) await session.query(disableTriggerSql(t));
+}
+
+/**
+ * With triggers disabled the transaction runs under lock_timeout = max-freeze (it blocks other
+ * tenants' writes meanwhile): a lock it could not get in time is a refusal to re-run, not a crash.
+ */
+function lockWaitError(
+  e: unknown,
+  what: string,
+  maxFreezeMs: number,
+  frontEnd: 'action' | 'cli' | undefined,
+): PromotionError | undefined {
+  const code = (e as { code?: string } | null)?.code;
+  if (e instanceof PromotionError || (code !== '55P03' && code !== '40P01')) return undefined;
+  return new PromotionError(
+    'cleanup-refused',
+    `Cleanup waited longer than max-freeze (${maxFreezeMs} ms) for a lock on ${what} while other sessions wrote (it disables triggers, which blocks every tenant's writes to their tables), so nothing was deleted: ${(e as Error).message}.`,
+    `Re-run to finish the cleanup when the tables are quieter, or raise ${settingName('max-freeze', frontEnd)}.`,
+    { cause: e },
+  );
+}

@@ -1,14 +1,31 @@
 import { PromotionError } from '../../errors';
+import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
+import { planTenant } from '../../postgres/plan';
+import type { TenantPlan } from '../../postgres/plan-types';
+import {
+  assertAccess,
+  assertCanCreate,
+  describeTriggerPlan,
+  planTriggers,
+  readCleanupTriggers,
+  readRole,
+  triggerRefusal,
+  type AccessNeed,
+  type RoleInfo,
+} from '../../postgres/privileges';
 import { roleComment } from '../../postgres/roles';
-import { readTenant, checkTenantsTable, checkPrivileges } from '../../postgres/tenants';
+import { splitQualified } from '../../postgres/sql';
+import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 
 /**
  * Connectivity, which database we are on, the tenant and its state, and whether the target
  * database and roles are free — or left by an earlier failed run of this same tenant, in which
- * case they are cleaned (never a database this tool did not create for this tenant).
+ * case they are cleaned (never a database this tool did not create for this tenant). Then what
+ * the connecting role needs in the shared database and lacks (privileges, row-level security,
+ * triggers cleanup would fire), refused before anything is created.
  */
 export const prevalidateStep: Step<PromotionContext> = {
   name: 'prevalidate',
@@ -34,10 +51,50 @@ async function inspect(ctx: PromotionContext): Promise<string> {
     );
   }
   await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
-  await checkPrivileges(db);
+  const role = await readRole(db);
+  assertCanCreate(role, options.frontEnd);
+  // The tenants row is read next: row-level security that hides it (or, keyed by a session
+  // setting the run does not set, fails with "unrecognized configuration parameter") is refused
+  // first, from the catalog alone.
+  const [tenantsSchema, tenantsName] = splitQualified(options.tenantsTable);
+  const tenantsNeeds = tenantsTableNeeds(tenantsSchema, tenantsName);
+  const refusal = { frontEnd: options.frontEnd, what: 'a promotion', outcome: 'nothing was created' };
+  try {
+    await assertAccess(db, role, tenantsNeeds, refusal);
+  } catch (e) {
+    // Name everything a promotion lacks at once, not the tenants table alone.
+    const planned = await plannedTables(ctx, undefined);
+    if (planned)
+      await assertAccess(
+        db,
+        role,
+        [...tenantsNeeds, ...tableNeeds(planned, !options.keepSharedData)],
+        refusal,
+      );
+    throw e;
+  }
   const tenant = await readTenant(db, options.tenantsTable, names.slug);
   ctx.tenant = tenant;
 
+  const found = await tenantState(ctx, shared);
+  if (ctx.mode === 'already-isolated') return found;
+  return found + (await checkSharedTables(ctx, role));
+}
+
+/** The tenants row is read, locked (FOR SHARE / FOR UPDATE need UPDATE) and updated by every run. */
+function tenantsTableNeeds(schema: string, name: string): AccessNeed[] {
+  const why = 'the run claims the tenant, locks its row and records the switch in it';
+  return [
+    { schema, name, command: 'SELECT', why },
+    { schema, name, command: 'UPDATE', why },
+  ];
+}
+
+/** Which mode this run is in (fresh, resume, already isolated), and what an earlier run left. */
+async function tenantState(ctx: PromotionContext, shared: string): Promise<string> {
+  const db = ctx.lockSession!;
+  const { names } = ctx;
+  const tenant = ctx.tenant!;
   const dbState = await databaseMarker(db, names.database);
   const isolation = tenant.isolation;
   if (tenant.isolationMode === 'isolated') {
@@ -45,7 +102,7 @@ async function inspect(ctx: PromotionContext): Promise<string> {
       throw new PromotionError(
         'tenant-state',
         `Tenant "${names.slug}" is marked isolated, but its database "${names.database}" does not exist.`,
-        'Restore the database from backup, or run `tenant-isolation rollback` to return the tenant to shared with its recorded data, after investigating.',
+        `Restore the database from backup, or ${rollbackHow(ctx)} to return the tenant to shared with its recorded data, after investigating.`,
       );
     }
     if (isolation?.state === 'switched') {
@@ -92,4 +149,118 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   return leftovers.length
     ? `tenant ${names.slug} is shared; an earlier failed run left ${leftovers.join(', ')}, which will be replaced`
     : `tenant ${names.slug} is shared in "${shared}"`;
+}
+
+/** How the front end in use starts a rollback. */
+function rollbackHow(ctx: PromotionContext): string {
+  const slug = ctx.names.slug;
+  switch (ctx.options.frontEnd) {
+    case 'cli':
+      return `run \`tenant-isolation rollback --tenant-slug=${slug} --confirm\``;
+    case 'action':
+      return `run a rollback (label promote-tenant-rollback:${slug}, or workflow_dispatch with operation: rollback)`;
+    default:
+      return `run a rollback (CLI: \`tenant-isolation rollback --tenant-slug=${slug} --confirm\`; action: label promote-tenant-rollback:${slug})`;
+  }
+}
+
+/**
+ * What the run will do to the tables that hold the tenant's rows, checked against what the role
+ * may do: SELECT on each (copy, checks), and — unless the shared rows are kept or already removed —
+ * DELETE on those cleanup deletes from (UPDATE too where it locks rows FOR UPDATE), with no
+ * row-level security hiding rows, and no trigger cleanup's DELETEs would fire that it cannot
+ * avoid (replica mode, or disabling it on a table the role owns). The tables come from the same
+ * planning the plan step does, on the catalog only.
+ */
+async function checkSharedTables(ctx: PromotionContext, role: RoleInfo): Promise<string> {
+  const db = ctx.lockSession!;
+  const { options } = ctx;
+  const plan = await plannedTables(ctx, ctx.tenant!.id);
+  if (!plan) return '';
+  const cleanup =
+    !options.keepSharedData && !(ctx.mode === 'resume' && ctx.tenant!.isolation?.shared_rows_removed);
+  const outcome = ctx.mode === 'resume' ? 'nothing more was changed' : 'nothing was created';
+  await assertAccess(db, role, tableNeeds(plan, cleanup), {
+    frontEnd: options.frontEnd,
+    what: 'a promotion',
+    outcome,
+  });
+  if (!cleanup) return '';
+
+  const triggers = planTriggers(role, await readCleanupTriggers(db, plan.deleteOrder));
+  if (triggers.blocking.length > 0) {
+    throw triggerRefusal(role, triggers, {
+      frontEnd: options.frontEnd,
+      before: `refused ${ctx.mode === 'resume' ? 'before cleanup' : 'before anything was created'}`,
+    });
+  }
+  const note = describeTriggerPlan(triggers);
+  if (!note) return '';
+  ctx.record.notes.push(note);
+  return `; ${triggers.fired.length} trigger(s) cleanup would fire: ${triggers.replica ? 'replica mode' : 'disabled for the cleanup transaction'}`;
+}
+
+/**
+ * The tables the plan step will plan, from the catalog alone (the tenant id only shapes the
+ * predicates, unused here). Undefined when the planner refuses the configuration: the plan step
+ * then names what is wrong, with its remedy.
+ */
+async function plannedTables(
+  ctx: PromotionContext,
+  tenantId: string | undefined,
+): Promise<TenantPlan | undefined> {
+  const { options } = ctx;
+  try {
+    const graph = await readTableGraph(ctx.lockSession!);
+    return planTenant(graph, {
+      tenantsTable: options.tenantsTable,
+      tenantKey: options.tenantKey,
+      tenantIdColumn: options.tenantIdColumn,
+      tenantId: tenantId ?? '',
+      referenceTables: options.referenceTables,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SELECT on every planned table but the tenants table (checked first); with cleanup, DELETE on
+ * those it deletes from, and UPDATE on those whose rows it locks FOR UPDATE before deleting.
+ */
+function tableNeeds(plan: TenantPlan, cleanup: boolean): AccessNeed[] {
+  const needs: AccessNeed[] = [];
+  for (const t of plan.tables) {
+    if (t.kind === 'root') continue;
+    needs.push({
+      schema: t.schema,
+      name: t.name,
+      command: 'SELECT',
+      why:
+        t.kind === 'reference'
+          ? 'a reference table, copied whole'
+          : "the run copies and verifies the tenant's rows",
+    });
+  }
+  if (!cleanup) return needs;
+  const referenced = new Set(plan.tables.flatMap((t) => (t.foreignKeys ?? []).map((fk) => fk.references)));
+  for (const t of plan.deleteOrder) {
+    needs.push({
+      schema: t.schema,
+      name: t.name,
+      command: 'DELETE',
+      why: "cleanup deletes the tenant's rows after the switch",
+      cleanup: true,
+    });
+    if (referenced.has(t.qualified)) {
+      needs.push({
+        schema: t.schema,
+        name: t.name,
+        command: 'UPDATE',
+        why: "cleanup locks the tenant's rows that other rows reference, SELECT … FOR UPDATE, before deleting",
+        cleanup: true,
+      });
+    }
+  }
+  return needs;
 }
