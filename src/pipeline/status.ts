@@ -1,3 +1,4 @@
+import { sharedAppRoles } from '../postgres/app-roles';
 import { access, readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -348,6 +349,11 @@ async function verifyTenant(
   const { defaultChecks, runChecks } = await import('../validation');
   const names = deriveNames(options.tenantSlug, options.baseDomain);
   const isolation = status.isolation;
+  // The roles the clone remapped, found as the clone step found them.
+  const shared = await connect(options.databaseUrl);
+  const mappedRoles = await sharedAppRoles(shared, plan, options.sharedAppRole).finally(() =>
+    shared.end().catch(() => undefined),
+  );
   const checks = defaultChecks.filter((c) => c.name !== 'access-control');
   const records = await runChecks(
     {
@@ -360,6 +366,7 @@ async function verifyTenant(
       names: { ...names, database: status.database.name },
       sharedDatabase: status.sharedDatabase,
       appRole: { name: isolation?.app_role ?? names.appRole, password: '' },
+      mappedRoles,
       ...(isolation?.verified && { recorded: isolation.verified }),
       afterSwitch: true,
       filesToScan: status.routing.filter((f) => f.exists).map((f) => f.path),

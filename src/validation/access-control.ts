@@ -132,16 +132,27 @@ export const accessControl: Check = {
         }
       } else notes.push(`role ${role} does not exist on the shared database's server`);
 
-      // Row security: same tables enabled/forced, same policy names.
+      // Row security: same tables enabled/forced, same policy names — of the source's policies,
+      // those for PUBLIC or a remapped role ($2; all when unknown): the clone leaves the others out.
       const rlsSql = `SELECT c.oid::regclass::text AS tbl, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-                             array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) AS policies
+                             array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid
+                                      AND ($2::text[] IS NULL OR 0::oid = ANY (p.polroles) OR EXISTS (
+                                           SELECT 1 FROM pg_roles pr WHERE pr.oid = ANY (p.polroles) AND pr.rolname = ANY ($2::text[])))
+                                    ORDER BY 1) AS policies
                         FROM pg_class c WHERE c.oid = to_regclass($1)`;
+      const mapped = ctx.mappedRoles ?? null;
       for (const t of plannedTables(ctx)) {
         const s = (
-          await source.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [t.qualified])
+          await source.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [
+            t.qualified,
+            mapped,
+          ])
         ).rows[0];
         const d = (
-          await admin.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [t.qualified])
+          await admin.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [
+            t.qualified,
+            null,
+          ])
         ).rows[0];
         if (!s) continue;
         if (!d) {

@@ -25,6 +25,11 @@ export interface CheckContext {
   /** Name of the shared database (for CONNECT checks). */
   sharedDatabase: string;
   /** The tenant's application role; checks connect as it through targetUrl with user/password replaced. */
+  /**
+   * The shared application's roles whose grants and policies the clone remaps to the tenant's
+   * role: a source policy for none of them (nor PUBLIC) is left out of the clone on purpose.
+   */
+  mappedRoles?: string[];
   appRole: { name: string; password: string };
   /** Per qualified table, the count and digest recorded at the switch (`status --verify`): compared instead of the shared rows. */
   recorded?: Record<string, { count: number; digest: string }>;

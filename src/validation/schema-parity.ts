@@ -17,8 +17,21 @@ const NOT_EXTENSION = (classid: string, oid: string) =>
 const ROOT = (oid: string) =>
   `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
 
-/** A summary of the user objects of a database, one item per object, compared by name. */
-export async function catalogSummary(client: pg.ClientBase): Promise<CatalogItem[]> {
+/**
+ * A summary of the user objects of a database, one item per object, compared by name. With
+ * `policyRoles` (the source side), only policies that apply to PUBLIC or to one of those roles
+ * are listed: the clone leaves out policies for roles that have no place in the tenant's
+ * database (e.g. one that lets the promoting role past row-level security).
+ */
+export async function catalogSummary(
+  client: pg.ClientBase,
+  opts: { policyRoles?: readonly string[] } = {},
+): Promise<CatalogItem[]> {
+  // $1 is bound only for the policy query (see the loop below).
+  const policyFilter = opts.policyRoles
+    ? `WHERE (0::oid = ANY (p.polroles) OR EXISTS (SELECT 1 FROM pg_roles pr
+              WHERE pr.oid = ANY (p.polroles) AND pr.rolname = ANY ($1::text[])))`
+    : '';
   const rel = (c: string) => `quote_ident(n.nspname) || '.' || quote_ident(${c}.relname)`;
   const queries: string[] = [
     // tables (and partitions)
@@ -62,7 +75,8 @@ export async function catalogSummary(client: pg.ClientBase): Promise<CatalogItem
             || coalesce(' using ' || pg_get_expr(p.polqual, p.polrelid), '')
             || coalesce(' check ' || pg_get_expr(p.polwithcheck, p.polrelid), ''),
             ${ROOT('c.oid')}
-       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace`,
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       ${policyFilter}`,
     `SELECT 'row security', ${rel('c')},
             CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END || CASE WHEN c.relforcerowsecurity THEN ', forced' ELSE '' END,
             ${ROOT('c.oid')}
@@ -87,7 +101,11 @@ export async function catalogSummary(client: pg.ClientBase): Promise<CatalogItem
   ];
   const items: CatalogItem[] = [];
   for (const q of queries) {
-    const r = await client.query<CatalogItem>(`SELECT * FROM (${q}) x (category, name, definition, owner)`);
+    const params = policyFilter && q.includes(policyFilter) ? [opts.policyRoles] : [];
+    const r = await client.query<CatalogItem>(
+      `SELECT * FROM (${q}) x (category, name, definition, owner)`,
+      params,
+    );
     for (const row of r.rows) items.push(row);
   }
   return items;
@@ -166,7 +184,7 @@ export const schemaParity: Check = {
       source = await connectFor(ctx.sourceUrl, budgetMs);
       target = await connectFor(ctx.targetUrl, budgetMs);
       const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
-      const s = await catalogSummary(source);
+      const s = await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles });
       const t = await catalogSummary(target);
       const differences = parityDifferences(s, t, planned);
       if (differences.length === 0) return pass(`${s.length} catalog objects match`);

@@ -161,9 +161,10 @@ describe('bad state (real PostgreSQL)', () => {
     const before = await sharedState(f, slug);
     const role = `limited_${f.suffix}`;
     await withClient(f.url, async (c) => {
-      await c.query(`CREATE ROLE ${qi(role)} LOGIN CREATEDB CREATEROLE`);
+      // Everything a promotion needs (BYPASSRLS for the fixture's policies) but one table's SELECT.
+      await c.query(`CREATE ROLE ${qi(role)} LOGIN CREATEDB CREATEROLE BYPASSRLS`);
       await c.query(`GRANT USAGE ON SCHEMA public, analytics TO ${qi(role)}`);
-      await c.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public, analytics TO ${qi(role)}`);
+      await c.query(`GRANT SELECT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public, analytics TO ${qi(role)}`);
       await c.query(`REVOKE SELECT ON analytics.daily_usage FROM ${qi(role)}`);
     });
     const url = new URL(f.url);
@@ -176,13 +177,10 @@ describe('bad state (real PostgreSQL)', () => {
     assert.equal(record.result, 'failed');
     assert.equal(record.committed, false);
     assert.equal(record.error?.code, 'permission-denied', JSON.stringify(record.error));
-    assert.equal(record.error?.step, 'plan');
-    assert.match(
-      record.error!.message,
-      /cannot read table "analytics"\."daily_usage"/,
-      JSON.stringify(record.error),
-    );
-    assert.doesNotMatch(record.error!.message, /"public"\."users"/, 'only the unreadable table is named');
+    // Found before anything is created, by prevalidation, with everything else it lacks (nothing).
+    assert.equal(record.error?.step, 'prevalidate');
+    assert.match(record.error!.message, /SELECT on analytics\.daily_usage/, JSON.stringify(record.error));
+    assert.doesNotMatch(record.error!.message, /public\.users/, 'only the unreadable table is named');
     assert.match(record.error?.hint ?? '', /GRANT SELECT ON "analytics"\."daily_usage"/);
     assert.deepEqual(await sharedState(f, slug, before.id), before, 'shared database unchanged');
     assert.deepEqual(await artifacts(f.suffix), { databases: [f.dbName], roles: [f.appRole, role].sort() });

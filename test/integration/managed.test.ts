@@ -403,46 +403,33 @@ describe('managed PostgreSQL: row-level security keyed by a session setting (rea
     assert.deepEqual(await everything(db.url), before);
   });
 
-  it(
-    'with the policies the refusal named, the non-superuser promotion copies, verifies and cleans up completely',
-    {
-      // Outside this change: src/postgres/copy.ts sets row_security = off on the snapshot and copy
-      // sessions, which errors for any role RLS applies to whatever its policies say ("query would
-      // be affected by row-level security policy"); and schema parity / access control count the
-      // promoter's policy, which the clone rightly leaves out, as missing in the new database.
-      // With those two changed this test passes (verified on a patched copy of the tree).
-      todo: 'needs row_security on in copy.ts once prevalidation has proved the policies, and the checks to ignore policies the clone leaves out',
-    },
-    async () => {
-      assert.equal(policies.length, 2, 'the refusal above named the policies');
-      await withClient(db.url, async (c) => {
-        for (const p of policies) await c.query(p);
-      });
-      const slug = db.slug('policy');
-      const id = await tenantIdOf(db, slug);
-      const counts = await leftInShared(db, id);
-      const record = await run(db, slug, admin.url);
-      assertPromoted(record);
-      assert.deepEqual(
-        Object.fromEntries(
-          record.tables
-            .filter((t) => t.kind === 'tenant')
-            .map((t) => [`${t.schema}.${t.name}`, t.copiedRows]),
-        ),
-        counts,
-        'every row copied',
-      );
-      assert.ok(
-        record.checks.every((c) => c.status !== 'fail'),
-        JSON.stringify(record.checks),
-      );
-      assert.deepEqual(await leftInShared(db, id), {
-        'public.users': 0,
-        'public.projects': 0,
-        'public.audit_logs': 0,
-      });
-    },
-  );
+  it('with the policies the refusal named, the non-superuser promotion copies, verifies and cleans up completely', async () => {
+    assert.equal(policies.length, 2, 'the refusal above named the policies');
+    await withClient(db.url, async (c) => {
+      for (const p of policies) await c.query(p);
+    });
+    const slug = db.slug('policy');
+    const id = await tenantIdOf(db, slug);
+    const counts = await leftInShared(db, id);
+    const record = await run(db, slug, admin.url);
+    assertPromoted(record);
+    assert.deepEqual(
+      Object.fromEntries(
+        record.tables.filter((t) => t.kind === 'tenant').map((t) => [`${t.schema}.${t.name}`, t.copiedRows]),
+      ),
+      counts,
+      'every row copied',
+    );
+    assert.ok(
+      record.checks.every((c) => c.status !== 'fail'),
+      JSON.stringify(record.checks),
+    );
+    assert.deepEqual(await leftInShared(db, id), {
+      'public.users': 0,
+      'public.projects': 0,
+      'public.audit_logs': 0,
+    });
+  });
 
   it('FORCE ROW LEVEL SECURITY on a table the non-superuser owns: refused with the policy remedy', async () => {
     await query(db.url, `DROP POLICY IF EXISTS tenant_promotion_all ON projects`);

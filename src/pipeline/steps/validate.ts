@@ -28,6 +28,7 @@ export const validateStep: Step<PromotionContext> = {
       names: ctx.names,
       sharedDatabase: ctx.sharedDatabase!,
       appRole: { name: ctx.names.appRole, password: ctx.appPassword! },
+      mappedRoles: ctx.sharedRoles ?? [],
       filesToScan: [],
       // What the routing step will write and what the report will say: no secret may be in them.
       textsToScan: [
