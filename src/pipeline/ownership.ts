@@ -2,8 +2,9 @@ import pg from 'pg';
 import { PromotionError } from '../errors';
 import { connect } from '../postgres/connect';
 import { databaseMarker } from '../postgres/database';
-import { assertOwner, claimTenant, inOwnedTransaction } from '../postgres/ownership';
+import { assertOwner, claimTenant, inOwnedTransaction, releaseClaim } from '../postgres/ownership';
 import { dropTenantRoles } from '../postgres/roles';
+import { endSessions, sessionsRemainError } from '../postgres/sessions';
 import type { PromotionContext } from './context';
 import type { Step } from './step';
 
@@ -46,6 +47,12 @@ export function thenClaim(step: Step<PromotionContext>): Step<PromotionContext> 
       const found = (await step.run(ctx)) ?? '';
       if (ctx.mode === 'already-isolated' || ctx.options.dryRun) return found;
       return found + (await claimForRun(ctx));
+    },
+    // Runs last of all undos: the claim goes only once nothing of this run is left.
+    async undo(ctx) {
+      await step.undo?.(ctx);
+      if (!ctx.record.runToken) return;
+      await withShared(ctx, (c) => releaseClaim(c, ctx.options.tenantsTable, ctx.names.slug, ctx.run.id));
     },
   };
 }
@@ -104,12 +111,18 @@ export async function dropOwnedDatabase(ctx: PromotionContext, name = ctx.names.
           'Inspect it; rename or drop it by hand if it is not in use, then re-run.',
         );
       }
-      // RENAME needs the database idle; our own sessions (and any application session) are ended.
-      await c.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-        [name],
-      );
-      await c.query(`ALTER DATABASE ${qi(name)} RENAME TO ${qi(doomed)}`);
+      // RENAME needs the database idle: every session on it is ended (or the run says whose remain).
+      const { remaining } = await endSessions(c, name, [ctx.names.appRole, ctx.names.ownerRole]);
+      if (remaining.length) throw sessionsRemainError(name, remaining, `dropping it`);
+      try {
+        await c.query(`ALTER DATABASE ${qi(name)} RENAME TO ${qi(doomed)}`);
+      } catch (e) {
+        // 55006: a session connected in between.
+        if ((e as { code?: string }).code === '55006') {
+          throw sessionsRemainError(name, [], 'dropping it (a session connected meanwhile; re-run)');
+        }
+        throw e;
+      }
       return true;
     },
     { orphanOk: true },

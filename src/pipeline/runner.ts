@@ -101,9 +101,22 @@ async function undoCompleted<C extends RunnerContext>(completed: Step<C>[], ctx:
       entry.status = 'undone';
       ctx.record.undone.push(step.name);
     } catch (e) {
+      const err = describeError(e);
       entry.status = 'undo-failed';
-      entry.error = redact(describeError(e).message);
+      entry.error = redact(err.message);
       ctx.log.error(`Undo of ${step.title} failed: ${entry.error}`);
+      if (err.code === 'ownership-lost') {
+        // Another run owns the tenant now: what is left is its business, not this run's to
+        // remove by hand. The run's outcome says so, with the failure that started the undo.
+        const first = ctx.record.error;
+        ctx.record.error = {
+          code: err.code,
+          message: redact(`${err.message}${first ? ` (this run had failed: ${first.message})` : ''}`),
+          hint: err.hint && redact(err.hint),
+          step: first?.step,
+        };
+        return;
+      }
     }
   }
 }

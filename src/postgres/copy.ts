@@ -67,6 +67,8 @@ export interface CopyTablesOptions {
   signal?: AbortSignal;
   /** At most every ~250 ms per table while it streams, and once when it is committed. */
   onProgress?(table: string, rows: number, bytes: number): void;
+  /** Runs first in each table's transaction on the target and may throw: fencing (ownership.ts). */
+  guard?: (target: pg.ClientBase) => Promise<void>;
 }
 
 export interface CopyResult {
@@ -121,7 +123,7 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
         pair ??= await openPair(opts.sourceUrl, opts.targetUrl, snapshotId, opts.tenantId);
         results.set(
           table.qualified,
-          await copyTable(pair.source, pair.target, table, controller.signal, opts.onProgress),
+          await copyTable(pair.source, pair.target, table, controller.signal, opts.onProgress, opts.guard),
         );
       }
     } catch (e) {
@@ -181,6 +183,7 @@ async function copyTable(
   table: TablePlan,
   signal: AbortSignal,
   onProgress?: (table: string, rows: number, bytes: number) => void,
+  guard?: (target: pg.ClientBase) => Promise<void>,
 ): Promise<CopyResult> {
   const started = Date.now();
   const format = table.binarySafe ? 'binary' : 'text';
@@ -188,6 +191,7 @@ async function copyTable(
   if (table.columns.length === 0) return { rows: 0, bytes: 0, durationMs: 0 };
   try {
     await target.query('BEGIN');
+    await guard?.(target);
     const into = target.query(
       copyFrom(`COPY ${table.qualified} (${table.columns.join(', ')}) FROM STDIN (FORMAT ${format})`),
     );

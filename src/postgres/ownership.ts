@@ -105,6 +105,26 @@ export async function claimTenant(
 }
 
 /**
+ * Takes this run's claim back out of the tenants row, if it is still this run's: a run that
+ * failed before its commit point leaves the shared database as it found it.
+ */
+export async function releaseClaim(
+  client: pg.ClientBase,
+  tenantsTable: string,
+  slug: string,
+  runId: string,
+): Promise<void> {
+  await client.query(
+    `UPDATE ${quoteQualified(tenantsTable)} t
+        SET settings = CASE WHEN (t.settings -> 'isolation') - 'run' = '{}'::jsonb
+                            THEN t.settings - 'isolation'
+                            ELSE jsonb_set(t.settings, '{isolation}', (t.settings -> 'isolation') - 'run') END
+      WHERE t.slug = $1 AND t.settings -> 'isolation' -> 'run' ->> 'id' = $2`,
+    [slug, runId],
+  );
+}
+
+/**
  * Inside the caller's transaction: locks the tenants row `FOR SHARE` (a competing claim waits
  * for this transaction; writers that only reference the tenant do not) and proves the claim is
  * still this run's. Throws OwnershipLostError otherwise.

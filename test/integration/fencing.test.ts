@@ -346,64 +346,58 @@ for (const subject of ['superuser', 'non-superuser'] as const) {
       assert.equal(one.record.committed, true);
     });
 
-    it(
-      'lock lost at before:copy, another run promotes: the first copies nothing into the promoted database',
-      {
-        todo: 'engine defect: the copy step writes into the tenant database without proving ownership (no run-marker check in its COPY transactions)',
-      },
-      async () => {
-        const e = await fresh();
-        const names = deriveNames(e.slug);
-        const before = await sharedState(e.f, e.slug);
-        const p1 = pauseAt('before:copy');
-        const running1 = run(e, 'one', await options(e, { copyParallelism: 16 }), p1);
-        let ended = false;
-        void running1.then(() => (ended = true));
-        await untilPaused(running1, p1, 'before:copy');
-        const token1 = (await claimNow(e))!;
-        await endLockSession(e, 'one');
+    it('lock lost at before:copy, another run promotes: the first copies nothing into the promoted database', async () => {
+      const e = await fresh();
+      const names = deriveNames(e.slug);
+      const before = await sharedState(e.f, e.slug);
+      const p1 = pauseAt('before:copy');
+      const running1 = run(e, 'one', await options(e, { copyParallelism: 16 }), p1);
+      let ended = false;
+      void running1.then(() => (ended = true));
+      await untilPaused(running1, p1, 'before:copy');
+      const token1 = (await claimNow(e))!;
+      await endLockSession(e, 'one');
 
-        const opts2 = await options(e);
-        const two = await run(e, 'two', opts2);
-        assert.equal(two.record.result, 'promoted', JSON.stringify(two.record.error));
-        const token2 = two.record.runToken!;
+      const opts2 = await options(e);
+      const two = await run(e, 'two', opts2);
+      assert.equal(two.record.result, 'promoted', JSON.stringify(two.record.error));
+      const token2 = two.record.runToken!;
 
-        // Run 1's COPY into a table with a key fails on the promoted rows and aborts the others (one worker per table):
-        // which of them commits first is a race. Every table but the keyless audit_logs is locked
-        // against writes, so that race is decided the same way each time.
-        const target = urlFor(names.database);
-        const audit = async () =>
-          (await query<{ n: number }>(target, 'SELECT count(*)::int AS n FROM public.audit_logs'))[0]!.n;
-        const auditBefore = await audit();
-        const locker = new pg.Client({ connectionString: target });
-        await locker.connect();
-        try {
-          const { rows } = await locker.query<{ t: string }>(
-            `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      // Run 1's COPY into a table with a key fails on the promoted rows and aborts the others (one worker per table):
+      // which of them commits first is a race. Every table but the keyless audit_logs is locked
+      // against writes, so that race is decided the same way each time.
+      const target = urlFor(names.database);
+      const audit = async () =>
+        (await query<{ n: number }>(target, 'SELECT count(*)::int AS n FROM public.audit_logs'))[0]!.n;
+      const auditBefore = await audit();
+      const locker = new pg.Client({ connectionString: target });
+      await locker.connect();
+      try {
+        const { rows } = await locker.query<{ t: string }>(
+          `SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ('public', 'analytics')
                 AND c.relname <> 'audit_logs'`,
-          );
-          await locker.query('BEGIN');
-          await locker.query(`LOCK TABLE ${rows.map((r) => r.t).join(', ')} IN SHARE MODE`);
-          p1.go();
-          await until(
-            async () => ended || (await audit()) !== auditBefore,
-            'run 1 to end or write',
-            15_000,
-            true,
-          );
-        } finally {
-          await locker.query('ROLLBACK').catch(() => undefined);
-          await locker.end();
-        }
-        const one = await running1;
-        await assertTenantDatabaseHolds(e, before, 'after run 1 went on');
-        await assertPromoted(e.f, e.slug, before, 'run 2 promoted, run 1 fenced', {
-          configDir: opts2.configDir,
-        });
-        assertFenced(one.record, token1, token2, 'copy');
-      },
-    );
+        );
+        await locker.query('BEGIN');
+        await locker.query(`LOCK TABLE ${rows.map((r) => r.t).join(', ')} IN SHARE MODE`);
+        p1.go();
+        await until(
+          async () => ended || (await audit()) !== auditBefore,
+          'run 1 to end or write',
+          15_000,
+          true,
+        );
+      } finally {
+        await locker.query('ROLLBACK').catch(() => undefined);
+        await locker.end();
+      }
+      const one = await running1;
+      await assertTenantDatabaseHolds(e, before, 'after run 1 went on');
+      await assertPromoted(e.f, e.slug, before, 'run 2 promoted, run 1 fenced', {
+        configDir: opts2.configDir,
+      });
+      assertFenced(one.record, token1, token2, 'copy');
+    });
 
     it('lock lost, another run promotes, then the first fails before the switch: its undo drops neither the database nor the roles', async () => {
       const e = await fresh();

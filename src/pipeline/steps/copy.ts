@@ -1,4 +1,6 @@
 import { copyTables } from '../../postgres/copy';
+import { copyLargeObjects } from '../../postgres/large-objects';
+import { assertRunMarker } from '../../postgres/ownership';
 import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -26,6 +28,8 @@ export const copyStep: Step<PromotionContext> = {
       onProgress: (table, rows, bytes) => {
         ctx.deps.onProgress?.(table, rows, bytes);
       },
+      // Each table's rows are committed only into this run's own database (fencing).
+      guard: (target) => assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the rows'),
     });
     let rows = 0;
     let bytes = 0;
@@ -42,7 +46,19 @@ export const copyStep: Step<PromotionContext> = {
       bytes += r.bytes;
       ctx.log.info(`${t.schema}.${t.name}: ${r.rows} rows, ${formatBytes(r.bytes)} in ${r.durationMs} ms`);
     }
-    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables`;
+    // The large objects the rows reference, read at the same snapshot, under the same OIDs.
+    const lo = await copyLargeObjects({
+      sourceUrl: ctx.options.databaseUrl,
+      targetUrl: databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      snapshotId: ctx.snapshot!.id,
+      plan,
+      roles: { owner: ctx.names.ownerRole, app: ctx.names.appRole },
+      signal: ctx.signal,
+    });
+    if (lo.objects > 0)
+      ctx.log.info(`large objects: ${lo.objects}, ${formatBytes(lo.bytes)} in ${lo.durationMs} ms`);
+    const los = lo.objects > 0 ? `, ${lo.objects} large objects (${formatBytes(lo.bytes)})` : '';
+    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${los}`;
   },
   // The copied rows live only in the new database, which create-database's undo drops.
 };

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
-import { asOwner } from '../ownership';
+import { asOwner, withShared } from '../ownership';
+import { endSessions, sessionsRemainError } from '../../postgres/sessions';
 
 const qi = pg.escapeIdentifier;
 
@@ -15,15 +16,17 @@ export const fenceStep: Step<PromotionContext> = {
   title: 'Fence the isolated database',
   async run(ctx) {
     const { names } = ctx;
-    const ended = await asOwner(ctx, 'fencing the isolated database', async (db) => {
+    await asOwner(ctx, 'fencing the isolated database', async (db) => {
       await db.query(`ALTER ROLE ${qi(names.appRole)} NOLOGIN`);
       await db.query(`ALTER DATABASE ${qi(names.database)} SET default_transaction_read_only = on`);
-      return db.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-        [names.database],
-      );
     });
-    return `${names.appRole} cannot log in, ${names.database} is read-only, ${ended.rowCount ?? 0} session(s) ended`;
+    // Sessions already open would go on writing: every one must end, or the rollback stops (and
+    // its undo lifts the fence) before copying anything back.
+    const { ended, remaining } = await withShared(ctx, (db) =>
+      endSessions(db, names.database, [names.appRole, names.ownerRole]),
+    );
+    if (remaining.length) throw sessionsRemainError(names.database, remaining, 'copying the rows back');
+    return `${names.appRole} cannot log in, ${names.database} is read-only, ${ended} session(s) ended`;
   },
   async undo(ctx) {
     await asOwner(ctx, 'lifting the fence', async (db) => {

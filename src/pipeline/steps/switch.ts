@@ -3,7 +3,7 @@ import { PromotionError } from '../../errors';
 import { catchUp, compareTables, freezePass, verifiedFrom } from '../../postgres/catch-up';
 import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
-import { syncSequences } from '../../postgres/schema-clone';
+import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import { databaseUrl } from '../../postgres/urls';
@@ -135,9 +135,10 @@ export const switchStep: Step<PromotionContext> = {
             { cause: e },
           );
         }
-        // Rows caught up here may carry ids the shared sequences handed out after the copy: move the
-        // new database's sequences past them before any writer can switch over.
-        await syncSequences(source, target);
+        // The new database's sequences get the tenant's range from the register (reserved at the
+        // plan; past every copied id, disjoint from the shared side and every other tenant) before any
+        // writer can switch over; the applied ranges commit with the switch (sequence-ranges.ts).
+        await applySequenceRanges(source, target, { tenantsTable: ctx.options.tenantsTable, slug: ctx.names.slug });
         await watchdog.disarm();
         const elapsed = performance.now() - lockedAt;
         if (elapsed > maxFreeze) throw freezeTimeout(maxFreeze, elapsed);
@@ -243,7 +244,12 @@ async function commitSwitch(ctx: PromotionContext, session: pg.Client): Promise<
         { cause: e },
       );
     }
-    throw e;
+    throw new PromotionError(
+      'database',
+      `The connection broke while the switch committed (${(e as Error).message}); on a new session the old backend was ended and the tenant row read back: the switch did not commit, so this run undoes what it built.`,
+      'Re-run the promotion.',
+      { cause: e },
+    );
   }
 }
 

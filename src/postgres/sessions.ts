@@ -1,0 +1,68 @@
+import pg from 'pg';
+import { PromotionError } from '../errors';
+
+const qi = pg.escapeIdentifier;
+
+export interface OpenSession {
+  pid: number;
+  user: string | null;
+  application: string | null;
+}
+
+/**
+ * Ends every other session on `database` that this role may end, waiting for each to exit.
+ * A non-superuser may end only sessions of roles whose privileges it has: it first becomes a
+ * member of the tool's own roles of that database (`toolRoles`, which it created) where it is
+ * not yet; sessions of anyone else (a superuser's, another administrator's) are left and
+ * returned, for the caller to refuse with a clear message.
+ */
+export async function endSessions(
+  client: pg.ClientBase,
+  database: string,
+  toolRoles: readonly string[],
+): Promise<{ ended: number; remaining: OpenSession[] }> {
+  for (const role of toolRoles) {
+    const { rows } = await client.query<{ member: boolean | null }>(
+      `SELECT CASE WHEN r.oid IS NULL THEN NULL ELSE pg_has_role(r.oid, 'USAGE') END AS member
+         FROM (SELECT 1) x LEFT JOIN pg_roles r ON r.rolname = $1`,
+      [role],
+    );
+    if (rows[0]?.member === false) {
+      await client.query(`GRANT ${qi(role)} TO CURRENT_USER`).catch(() => undefined);
+    }
+  }
+  const { rows } = await client.query<OpenSession>(
+    `SELECT pid, usename AS user, application_name AS application
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+    [database],
+  );
+  let ended = 0;
+  const remaining: OpenSession[] = [];
+  for (const s of rows) {
+    // pg_terminate_backend(pid, timeout) waits for the backend to exit (PostgreSQL 14+).
+    const ok = await client
+      .query<{ ok: boolean }>('SELECT pg_terminate_backend($1::int, 5000) AS ok', [s.pid])
+      .then((r) => r.rows[0]?.ok === true)
+      .catch(() => false);
+    if (ok) ended++;
+    else {
+      const still = await client.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [s.pid]);
+      if (still.rowCount) remaining.push(s);
+      else ended++;
+    }
+  }
+  return { ended, remaining };
+}
+
+/** The refusal when sessions on a tenant's database could not be ended. */
+export function sessionsRemainError(database: string, remaining: readonly OpenSession[], doing: string) {
+  const who = remaining
+    .slice(0, 5)
+    .map((s) => `pid ${s.pid} (${s.user ?? 'unknown role'}${s.application ? `, ${s.application}` : ''})`)
+    .join(', ');
+  return new PromotionError(
+    'permission-denied',
+    `${remaining.length} session(s) on database "${database}" could not be ended by this role, so it stopped before ${doing}: ${who}${remaining.length > 5 ? ', …' : ''}.`,
+    `End them by hand (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'), or grant the promoting role pg_signal_backend, then re-run.`,
+  );
+}
