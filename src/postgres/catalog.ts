@@ -35,6 +35,11 @@ export interface ForeignKeyInfo {
   refName: string;
   refColumns: string[];
   onDelete: OnDeleteAction;
+  /**
+   * DEFERRABLE (pg_constraint.condeferrable): may be checked at COMMIT after `SET CONSTRAINTS
+   * ALL DEFERRED`. Unknown (hand-built graphs) counts as not deferrable.
+   */
+  deferrable?: boolean;
 }
 
 export interface IndexInfo {
@@ -138,6 +143,7 @@ SELECT
   con.conname,
   con.contype,
   con.confdeltype,
+  con.condeferrable,
   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
   rn.nspname AS ref_schema,
@@ -184,6 +190,7 @@ interface ConstraintRow {
   conname: string;
   contype: 'p' | 'f';
   confdeltype: string;
+  condeferrable: boolean;
   columns: string[];
   ref_schema: string | null;
   ref_name: string | null;
@@ -251,6 +258,7 @@ export async function readTableGraph(client: pg.ClientBase): Promise<TableGraph>
         refName: r.ref_name,
         refColumns: r.ref_columns,
         onDelete: ON_DELETE[r.confdeltype] ?? 'no action',
+        deferrable: r.condeferrable,
       });
     }
   }

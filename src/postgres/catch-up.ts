@@ -8,8 +8,9 @@ import type { TablePlan } from './plan-types';
  * Catch-up at the switch: brings the new database level with every write the shared database
  * committed since the copy snapshot. Both sides are digested per key bucket (the same machinery
  * the checks use); only the rows of buckets that differ are re-read and applied, in one
- * transaction on the new database, with triggers off (the rows are copies: a BEFORE UPDATE
- * trigger must not rewrite them).
+ * transaction on the new database, with its triggers off (the rows are copies: a BEFORE UPDATE
+ * trigger must not rewrite them) and back in their exact state (enabled, disabled, REPLICA or
+ * ALWAYS) at COMMIT.
  *
  * The order is the one every write pattern the foreign keys allow can take, with keys checked
  * per statement (a role that may not use replica mode, e.g. on managed PostgreSQL):
@@ -131,7 +132,7 @@ const ACTING_ON_DELETE = new Set(['r', 'c', 'n', 'd']);
 /** The transaction that applies rows, and what it knows about the new database. */
 interface ApplySession {
   target: pg.ClientBase;
-  /** Replica mode: no triggers, no foreign-key checks or actions at all. */
+  /** Replica mode: no foreign-key checks or actions at all (user triggers are off by name in both modes). */
   replica: boolean;
   tables: Map<string, TargetTable>;
   /** Foreign keys by the table they reference (empty in replica mode, where none acts). */
@@ -142,10 +143,16 @@ interface ApplySession {
 
 /**
  * One transaction on the new database in which copied rows are applied. `guard` runs first.
- * Replica mode (no triggers, no foreign keys) where permitted; else, on the tables the apply may
- * write (`tables`, and the tables a row set aside reaches, see ACTING_ON_DELETE), user triggers
- * are disabled and foreign keys made DEFERRABLE and deferred; before COMMIT the keys are checked
- * (a violation aborts everything) and every definition restored. `fn` runs inside.
+ * Replica mode (no foreign keys) where permitted; else, on the tables the apply may write
+ * (`tables`, and the tables a row set aside reaches, see ACTING_ON_DELETE), foreign keys are made
+ * DEFERRABLE and deferred; before COMMIT the keys are checked (a violation aborts everything) and
+ * every definition restored. `fn` runs inside.
+ *
+ * Triggers, in both modes: every user trigger on those tables (and their partitions) that could
+ * fire is disabled by name — origin (`O`) and ALWAYS (`A`) triggers fire in either mode, REPLICA
+ * (`R`) ones in replica mode, so all but the disabled (`D`) ones — and each is put back to its
+ * exact state before COMMIT (see `quietTriggers`): a trigger the source had disabled stays
+ * disabled, a REPLICA or ALWAYS one keeps its mode.
  */
 async function inApplyTransaction<T>(
   target: pg.ClientBase,
@@ -184,8 +191,8 @@ async function inApplyTransaction<T>(
     const deferred = foreignKeys.filter(
       (fk) => !fk.deferrable && (scope.has(fk.table) || scope.has(fk.references)),
     );
+    const restoreTriggers = await quietTriggers(target, [...scope]);
     if (!replica) {
-      for (const t of scope) await target.query(`ALTER TABLE ${t} DISABLE TRIGGER USER`);
       for (const fk of deferred)
         await target.query(`ALTER TABLE ${fk.table} ALTER CONSTRAINT ${qi(fk.name)} DEFERRABLE`);
       await target.query('SET CONSTRAINTS ALL DEFERRED');
@@ -197,14 +204,62 @@ async function inApplyTransaction<T>(
       await target.query('SET CONSTRAINTS ALL IMMEDIATE');
       for (const fk of deferred)
         await target.query(`ALTER TABLE ${fk.table} ALTER CONSTRAINT ${qi(fk.name)} NOT DEFERRABLE`);
-      for (const t of scope) await target.query(`ALTER TABLE ${t} ENABLE TRIGGER USER`);
     }
+    await restoreTriggers();
     await target.query('COMMIT');
     return result;
   } catch (e) {
     await target.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
+}
+
+/** A user trigger of the new database and its state (pg_trigger.tgenabled). */
+interface TriggerState {
+  /** Quoted `"schema"."name"` of the table (or partition) it is on. */
+  table: string;
+  name: string;
+  /** `O` origin (and local), `R` replica only, `A` always, `D` disabled. */
+  enabled: 'O' | 'R' | 'A' | 'D';
+  /** A partition's copy of a trigger of its partitioned parent. */
+  cloned: boolean;
+}
+
+const ENABLE: Record<TriggerState['enabled'], string> = {
+  O: 'ENABLE TRIGGER',
+  R: 'ENABLE REPLICA TRIGGER',
+  A: 'ENABLE ALWAYS TRIGGER',
+  D: 'DISABLE TRIGGER',
+};
+
+/**
+ * Disables, by name, every user trigger of `tables` and of their partitions that is not already
+ * disabled; returns what puts each back to its exact state (run before COMMIT). A statement on a
+ * partitioned table may pass down to its partitions' copies of the trigger, so the tables' own
+ * triggers go first and every copy is then set on its own.
+ */
+async function quietTriggers(target: pg.ClientBase, tables: readonly string[]): Promise<() => Promise<void>> {
+  if (tables.length === 0) return async () => undefined;
+  const { rows } = await target.query<TriggerState>(
+    `SELECT ${QUALIFIED('c', 'n')} AS table, tg.tgname AS name, tg.tgenabled::text AS enabled,
+            tg.tgparentid <> 0 AS cloned
+       FROM pg_trigger tg
+       JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT tg.tgisinternal
+        AND tg.tgrelid IN (SELECT t.name::regclass FROM unnest($1::text[]) AS t(name)
+                           UNION ALL
+                           SELECT p.relid FROM unnest($1::text[]) AS t(name),
+                                  LATERAL pg_partition_tree(t.name::regclass) AS p)
+      ORDER BY cloned, 1, 2`,
+    [tables],
+  );
+  const alter = (t: TriggerState, action: string) =>
+    target.query(`ALTER TABLE ${t.table} ${action} ${qi(t.name)}`);
+  for (const t of rows) if (t.enabled !== 'D') await alter(t, 'DISABLE TRIGGER');
+  return async () => {
+    for (const t of rows) if (!t.cloned && t.enabled !== 'D') await alter(t, ENABLE[t.enabled]);
+    for (const t of rows) if (t.cloned) await alter(t, ENABLE[t.enabled]);
+  };
 }
 
 /** SQL for a quoted `"schema"."name"` of the pg_class row `c` in pg_namespace `n`, like TablePlan.qualified. */

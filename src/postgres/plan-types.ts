@@ -66,6 +66,37 @@ export interface TenantPlan {
   notes: string[];
   /** Reasons the promotion cannot go ahead (rows reaching two tenants, cascades into other tenants, …). */
   blockers: string[];
+  /**
+   * Large objects the tenant's rows reference (see postgres/large-objects.ts): the `oid` columns
+   * (and domains over `oid`, e.g. the lo extension's `lo`) of the planned tables, and what they
+   * referenced at the snapshot. Absent when the plan did not look (status re-plans without it:
+   * the check then finds the columns itself).
+   */
+  largeObjects?: LargeObjectPlan;
+}
+
+/** An `oid` (or domain over `oid`) column of a planned table. */
+export interface LargeObjectColumn {
+  /** `qualified` of the table (quoted). */
+  table: string;
+  schema: string;
+  name: string;
+  /** The column, quoted. */
+  column: string;
+  /** The column, unquoted (for messages). */
+  columnName: string;
+  /** `format_type` of the column, e.g. `oid` or `public.lo`. */
+  type: string;
+  /** Distinct large objects the tenant's rows reference through it at the snapshot. */
+  objects?: number;
+}
+
+export interface LargeObjectPlan {
+  columns: LargeObjectColumn[];
+  /** Distinct large objects referenced (all columns together) at the snapshot. */
+  objects: number;
+  /** Their total size, in bytes. */
+  bytes: number;
 }
 
 /** `SELECT <columns> FROM <table> t WHERE <where>`: the tenant's rows of one table. */

@@ -324,7 +324,8 @@ function normaliseType(type: string): string {
 
 /**
  * Parents before children (Kahn's algorithm in layers, names breaking ties). A cycle is broken
- * at the table with the fewest waiting parents, and noted.
+ * at the table with the fewest waiting parents, and noted; the plan step re-orders the tenant's
+ * tables of a cycle by which keys can give way (orderPlan, with the row counts).
  */
 function copyOrder(
   tables: TableInfo[],
@@ -361,7 +362,7 @@ function copyOrder(
       .sort((a, b) => waiting(tableKey(a)).length - waiting(tableKey(b)).length || compareTables(a, b))[0]!;
     const cycle = cycleThrough(tableKey(pick), remaining, waiting).map((k) => display(byKey.get(k)!));
     notes.push(
-      `Foreign keys form a cycle (${cycle.join(' → ')}): ${display(pick)} is copied first. Constraints are created after the data, so the copy is unaffected; the cleanup deletes in reverse order and needs one of these constraints to be DEFERRABLE or ON DELETE CASCADE.`,
+      `Foreign keys form a cycle (${cycle.join(' → ')}): ${display(pick)} is copied first. Constraints are created after the data, so the copy is unaffected (what the cycle means for the cleanup and a rollback is planned with the row counts, see apply-order.ts).`,
     );
     order.push(pick);
     remaining.delete(tableKey(pick));

@@ -5,6 +5,7 @@ import { accessControl } from './access-control';
 import { DEFAULT_CHECK_BUDGET_MS, type Check, type CheckContext, type CheckResult } from './check';
 import { checksums } from './checksums';
 import { foreignRows } from './foreign-rows';
+import { largeObjects } from './large-objects';
 import { performance } from './performance';
 import { rowCounts } from './row-counts';
 import { schemaParity } from './schema-parity';
@@ -18,6 +19,7 @@ export type { Check, CheckContext, CheckResult } from './check';
 export const defaultChecks: Check[] = [
   rowCounts,
   checksums,
+  largeObjects,
   foreignRows,
   schemaParity,
   sequences,

@@ -120,6 +120,25 @@ ALTER TABLE people ADD FOREIGN KEY (team_id) REFERENCES teams(id);
 ALTER TABLE teams ADD FOREIGN KEY (lead_id) REFERENCES people(id);
 `;
 
+/**
+ * Triggers of the new database only (as the schema clone creates them, after the data), each in a
+ * state the run must keep: one the source had DISABLED, one ENABLE ALWAYS (fires in replica mode
+ * too), one ENABLE REPLICA (fires only in replica mode). Each refuses every row it sees, so one
+ * that fires on the catch-up's writes fails the test.
+ */
+const TRIGGERS_SQL = `
+CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'trigger % on % fired on the run''s own write', TG_NAME, TG_TABLE_NAME; END $$;
+CREATE TRIGGER boards_disabled BEFORE INSERT OR UPDATE OR DELETE ON boards FOR EACH ROW EXECUTE FUNCTION refuse();
+ALTER TABLE boards DISABLE TRIGGER boards_disabled;
+CREATE TRIGGER cards_always AFTER INSERT OR UPDATE OR DELETE ON cards FOR EACH ROW EXECUTE FUNCTION refuse();
+ALTER TABLE cards ENABLE ALWAYS TRIGGER cards_always;
+CREATE TRIGGER members_replica BEFORE INSERT OR UPDATE OR DELETE ON members FOR EACH ROW EXECUTE FUNCTION refuse();
+ALTER TABLE members ENABLE REPLICA TRIGGER members_replica;
+CREATE TRIGGER members_always_stmt AFTER INSERT OR UPDATE OR DELETE ON members FOR EACH STATEMENT EXECUTE FUNCTION refuse();
+ALTER TABLE members ENABLE ALWAYS TRIGGER members_always_stmt;
+`;
+
 /** Tenant 1 is promoted; tenant 2 shares every table. Deterministic ids (identities restarted). */
 const SEED_SQL = `
 TRUNCATE tenants, projects, tasks, task_notes, milestones, boards, cards, card_labels, members,
@@ -421,7 +440,7 @@ async function newDatabase(env: Env, label: string): Promise<string> {
     await source.end();
     await target.end();
   }
-  await query(targetUrl, FOREIGN_KEYS_SQL);
+  await query(targetUrl, FOREIGN_KEYS_SQL + TRIGGERS_SQL);
   return targetUrl;
 }
 
@@ -442,16 +461,24 @@ async function tenantRows(url: string, side: 'source' | 'target'): Promise<Recor
   }
 }
 
-/** The new database's definitions are back as they were: keys not deferrable, triggers on, identities ALWAYS. */
+/**
+ * The new database's definitions are back as they were: keys not deferrable, identities ALWAYS,
+ * every trigger in its exact state (enabled, disabled, ALWAYS, REPLICA).
+ */
 async function assertDefinitionsRestored(targetUrl: string): Promise<void> {
-  const [row] = await query<{ deferrable: string; trigger: string; seq: string; events: string }>(
+  const [row] = await query<{ deferrable: string; seq: string; events: string; triggers: string }>(
     targetUrl,
     `SELECT (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND condeferrable)::text AS deferrable,
-            (SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'projects_touch') AS trigger,
             (SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'codes'::regclass AND attname = 'seq') AS seq,
-            (SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'events'::regclass AND attname = 'id') AS events`,
+            (SELECT attidentity::text FROM pg_attribute WHERE attrelid = 'events'::regclass AND attname = 'id') AS events,
+            (SELECT string_agg(tgname || '=' || tgenabled::text, ' ' ORDER BY tgname) FROM pg_trigger WHERE NOT tgisinternal) AS triggers`,
   );
-  assert.deepEqual(row, { deferrable: '0', trigger: 'O', seq: 'a', events: 'a' });
+  assert.deepEqual(row, {
+    deferrable: '0',
+    seq: 'a',
+    events: 'a',
+    triggers: 'boards_disabled=D cards_always=A members_always_stmt=A members_replica=R projects_touch=O',
+  });
 }
 
 async function write(env: Env, sql: string): Promise<void> {

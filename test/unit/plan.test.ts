@@ -5,6 +5,7 @@ import { parseTableName, planTenant, type PlanOptions } from '../../src/postgres
 import type { TenantPlan } from '../../src/postgres/plan-types';
 import { BinaryRowCounter } from '../../src/postgres/copy';
 import { clientConfig } from '../../src/postgres/connect';
+import { orderPlan } from '../../src/pipeline/steps/plan';
 
 // Hand-built table graphs: the planner never sees a database.
 
@@ -559,6 +560,93 @@ describe('BinaryRowCounter', () => {
       for (let i = 0; i < stream.length; i += size) rows = counter.feed(stream.subarray(i, i + size));
       assert.equal(rows, 4, `chunks of ${size}`);
     }
+  });
+});
+
+describe('plan: cycles of foreign keys in the shared database (orderPlan)', () => {
+  // teams.lead_id → people and people.team_id → teams, both NOT NULL, tables with rows.
+  const cycleGraph = (lead: Partial<ForeignKeyInfo> = {}, leadNotNull = true): TableGraph => ({
+    tables: [
+      table('tenants', [{ name: 'id', type: 'uuid' }]),
+      table('people', ['id', { name: 'team_id', notNull: true }], {
+        foreignKeys: [fk('people_team', ['team_id'], 'teams', ['id'])],
+        indexes: [idx('p_t', 'team_id')],
+      }),
+      table(
+        'teams',
+        ['id', { name: 'tenant_id', type: 'uuid', notNull: true }, { name: 'lead_id', notNull: leadNotNull }],
+        {
+          foreignKeys: [
+            fk('teams_tenant', ['tenant_id'], 'tenants', ['id']),
+            { ...fk('teams_lead', ['lead_id'], 'people', ['id']), ...lead },
+          ],
+          indexes: [idx('t_t', 'tenant_id'), idx('t_l', 'lead_id')],
+        },
+      ),
+    ],
+  });
+  const measured = (graph: TableGraph): TenantPlan => {
+    const plan = planTenant(graph, LOOSE);
+    return {
+      ...plan,
+      tables: plan.tables.map((t) => ({ ...t, rows: 3 })),
+      deleteOrder: plan.deleteOrder.map((t) => ({ ...t, rows: 3 })),
+    };
+  };
+
+  it('a cycle no order can delete blocks the plan up front, naming the cycle, its keys and the remedy', () => {
+    const graph = cycleGraph();
+    const plan = orderPlan(measured(graph), graph, { keepSharedData: false, frontEnd: 'cli' });
+    assert.equal(plan.blockers.length, 1, plan.blockers.join('\n'));
+    assert.match(plan.blockers[0]!, /cycle between "public"\."(teams|people)", "public"\."(teams|people)"/);
+    assert.match(plan.blockers[0]!, /teams_lead/);
+    assert.match(plan.blockers[0]!, /people_team/);
+    assert.match(plan.blockers[0]!, /no order can delete the tenant's shared rows at cleanup/);
+    assert.match(plan.blockers[0]!, /DEFERRABLE/);
+    assert.match(plan.blockers[0]!, /--keep-shared-data/, 'the remedy names the CLI flag');
+    // The rollback's side is a note; the old copy-order note no longer speaks for the cleanup.
+    assert.ok(plan.notes.some((n) => /a rollback cannot copy/.test(n)));
+    assert.ok(!plan.notes.some((n) => /the cleanup deletes in reverse order/.test(n)));
+    // Keeping the shared rows makes it a note: cleanup deletes nothing.
+    const kept = orderPlan(measured(graph), graph, { keepSharedData: true, frontEnd: 'action' });
+    assert.deepEqual(kept.blockers, []);
+    assert.ok(kept.notes.some((n) => /no order can delete/.test(n) && /the keep-shared-data input/.test(n)));
+  });
+
+  it('a DEFERRABLE key in the cycle does not block; the order honours the key that cannot give way', () => {
+    const graph = cycleGraph({ deferrable: true });
+    const plan = orderPlan(measured(graph), graph, { keepSharedData: false });
+    assert.deepEqual(plan.blockers, []);
+    assert.ok(!plan.notes.some((n) => /no order can|rollback cannot/.test(n)), plan.notes.join('\n'));
+    // people.team_id (NOT DEFERRABLE) → teams: teams copied back first, people deleted first.
+    assert.deepEqual(names(plan.tables), ['tenants', 'teams', 'people']);
+    assert.deepEqual(names(plan.deleteOrder), ['people', 'teams']);
+  });
+
+  it('a nullable key in the cycle makes it data-dependent: notes, no blocker', () => {
+    const graph = cycleGraph({}, false);
+    const plan = orderPlan(measured(graph), graph, { keepSharedData: false });
+    assert.deepEqual(plan.blockers, []);
+    assert.ok(plan.notes.some((n) => /unless the references between its rows never go round/.test(n)));
+  });
+
+  it('without a cycle the plan is unchanged', () => {
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [{ name: 'id', type: 'uuid' }]),
+        table('a', ['id', { name: 'tenant_id', type: 'uuid', notNull: true }], {
+          foreignKeys: [fk('a_t', ['tenant_id'], 'tenants', ['id'])],
+          indexes: [idx('a_t', 'tenant_id')],
+        }),
+        table('b', ['id', { name: 'a_id', notNull: true }], {
+          foreignKeys: [fk('b_a', ['a_id'], 'a', ['id'])],
+          indexes: [idx('b_a', 'a_id')],
+        }),
+      ],
+    };
+    const before = measured(graph);
+    const after = orderPlan(before, graph, { keepSharedData: false });
+    assert.deepEqual(after, before);
   });
 });
 

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { PromotionError, settingName } from '../../errors';
 import { digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
+import { formatBytes, measureReferenced } from '../../postgres/large-objects';
 import { referenceBlockers } from '../../postgres/plan-check';
 import {
   describeTrigger,
@@ -54,6 +55,10 @@ export const cleanupStep: Step<PromotionContext> = {
     try {
       await setTenantId(session, plan.tenantId);
       await setComparableSession(session);
+      // Large objects the deleted rows reference are left in the shared database (a rollback
+      // restores rows that point at them; another row or application may still use them, which the
+      // catalog cannot prove otherwise); counted for the record before the rows go.
+      const leftObjects = await measureReferenced(session, plan).catch(() => undefined);
       await session.query('BEGIN');
       // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
       // contract-following writers, which now read it FOR SHARE and write to the isolated
@@ -159,10 +164,18 @@ export const cleanupStep: Step<PromotionContext> = {
       for (const t of triggers.disable) await session.query(restoreTriggerSql(t));
       await session.query('COMMIT');
       ctx.tenant = { ...tenant, isolation: { ...tenant.isolation!, shared_rows_removed: true } };
+      if (leftObjects && leftObjects.objects > 0) {
+        ctx.record.notes.push(
+          `Large objects left in the shared database (${leftObjects.objects} large objects, ${formatBytes(leftObjects.bytes)}): the deleted rows referenced them; the tenant's database has its own copies. Remove them once no rollback is wanted (e.g. vacuumlo, or lo_unlink of each object no remaining row references).`,
+        );
+      }
       const quiet = triggers.fired.length
         ? `; ${triggers.fired.length} trigger(s) not fired (${triggers.replica ? 'replica mode' : 'disabled for the transaction'})`
         : '';
-      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}`;
+      const los = leftObjects?.objects
+        ? `; ${leftObjects.objects} large objects (${formatBytes(leftObjects.bytes)}) left in the shared database`
+        : '';
+      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}${los}`;
     } catch (e) {
       await session.query('ROLLBACK').catch(() => undefined);
       throw lockWaitError(e, 'the shared rows', ctx.options.maxFreezeMs, ctx.options.frontEnd) ?? e;

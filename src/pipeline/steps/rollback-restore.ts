@@ -4,6 +4,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../../errors';
 import { fromTable, setComparableSession } from '../../postgres/checksum';
 import { compareTables } from '../../postgres/catch-up';
+import { readTableGraph } from '../../postgres/catalog';
 import { connectAll, setTenantId } from '../../postgres/connect';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
@@ -12,6 +13,7 @@ import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
+import { orderPlan } from './plan';
 
 /**
  * Rollback's commit point. In one transaction on the shared database: replace the tenant's
@@ -25,13 +27,15 @@ export const restoreStep: Step<PromotionContext> = {
   title: 'Copy the rows back and switch to shared',
   commitPoint: true,
   async run(ctx) {
-    const plan = ctx.plan!;
-    const tables = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
     const [isolated, shared] = (await connectAll([
       databaseUrl(ctx.options.databaseUrl, ctx.names.database),
       ctx.options.databaseUrl,
     ])) as [pg.Client, pg.Client];
     try {
+      // Where foreign keys form a cycle, the order that honours every key that cannot give way
+      // (not DEFERRABLE), whichever plan the rollback was given (see orderPlan).
+      const plan = orderPlan(ctx.plan!, await readTableGraph(shared), { keepSharedData: true });
+      const tables = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
       await checkColumns(isolated, tables);
       await setComparableSession(isolated);
       await setComparableSession(shared);
@@ -48,6 +52,12 @@ export const restoreStep: Step<PromotionContext> = {
         () => shared.query('RELEASE SAVEPOINT replica'),
         () => shared.query('ROLLBACK TO SAVEPOINT replica'),
       );
+      // Without replica mode (a role that is not a superuser, e.g. on managed PostgreSQL) every
+      // foreign key is checked: the stale rows go children first (plan.deleteOrder) and the rows
+      // come back parents first (plan.tables), and the keys the shared schema declares DEFERRABLE
+      // are checked at COMMIT, so a cycle through one of them restores too (the plan orders the
+      // tables of a cycle by the keys that cannot give way, see orderPlan in steps/plan.ts).
+      await shared.query('SET CONSTRAINTS ALL DEFERRED');
       let stale = 0;
       for (const table of plan.deleteOrder) {
         stale +=
@@ -56,7 +66,8 @@ export const restoreStep: Step<PromotionContext> = {
       let restored = 0;
       // Identity and generated columns: COPY FROM writes an identity column's values as given,
       // GENERATED ALWAYS included (as INSERT … OVERRIDING SYSTEM VALUE would; PostgreSQL 15 and 17,
-      // see test/integration/catch-up-patterns.test.ts), so rows come back with their ids; the
+      // as the connecting role, superuser or not: see test/integration/catch-up-patterns.test.ts
+      // and the rollback in test/integration/managed-done.test.ts), so rows come back with their ids; the
       // shared sequences are lifted past them below. Stored generated columns are not in the plan's
       // columns (COPY refuses them): the shared database computes them again from the same values.
       for (const table of tables) {
@@ -69,6 +80,13 @@ export const restoreStep: Step<PromotionContext> = {
         } catch (e) {
           throw restoreError(e, table.qualified);
         }
+      }
+      // The deferred keys are checked here, where a violation is still plainly "nothing changed",
+      // not at COMMIT (the commit point).
+      try {
+        await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+      } catch (e) {
+        throw restoreError(e, 'the restored tables');
       }
       const comparisons = await compareTables(shared, isolated, tables);
       const unequal = comparisons.filter((c) => !c.equal);
@@ -165,7 +183,14 @@ async function checkColumns(
 }
 
 function restoreError(e: unknown, table: string): unknown {
-  const err = e as { code?: string; detail?: string; message?: string };
+  const err = e as { code?: string; detail?: string; message?: string; table?: string };
+  if (err?.code === '23503') {
+    return new PromotionError(
+      'tenant-state',
+      `A row copied back into ${err.table ?? table} breaks a foreign key of the shared database (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`,
+      'The rows reference each other in an order the shared keys do not allow as a role without replica mode: make one key of the cycle DEFERRABLE in the shared database (ALTER TABLE … ALTER CONSTRAINT … DEFERRABLE), or roll back as a superuser; then re-run the rollback.',
+    );
+  }
   if (err?.code === '23505') {
     return new PromotionError(
       'tenant-state',
