@@ -10,6 +10,7 @@ import { readTableGraph } from '../postgres/catalog';
 import { connect, setTenantId } from '../postgres/connect';
 import { planTenant } from '../postgres/plan';
 import { resolveTenantKey } from '../postgres/tenant-key';
+import { sequenceRangeStatus } from '../postgres/sequence-ranges';
 import { quoteQualified } from '../postgres/sql';
 import { databaseUrl } from '../postgres/urls';
 import type { TenantPlan } from '../postgres/plan-types';
@@ -61,6 +62,27 @@ export const TenantStatus = z.object({
   planNotes: z.array(z.string()),
   routing: z.array(z.object({ path: z.string(), exists: z.boolean(), valid: z.boolean() })),
   serviceUrl: z.string().optional(),
+  /**
+   * Per sequence: the shared side's value and the ids it keeps, the isolated side's value and
+   * MINVALUE–MAXVALUE, and the range the register gives the tenant (see sequence-ranges.ts).
+   * Present once the tenant has a range.
+   */
+  sequenceRanges: z
+    .object({
+      slot: z.number(),
+      sequences: z.array(
+        z.object({
+          sequence: z.string(),
+          type: z.string(),
+          shared: z.object({ value: z.string().nullable(), keeps: z.string() }).nullable(),
+          isolated: z
+            .object({ value: z.string().nullable(), first: z.string(), last: z.string() })
+            .nullable(),
+          registered: z.object({ first: z.string(), last: z.string() }).nullable(),
+        }),
+      ),
+    })
+    .optional(),
   /** `--verify`: the post-promotion checks re-run against the isolated database. */
   checks: z.array(CheckRecord).optional(),
   /**
@@ -272,6 +294,24 @@ export async function tenantStatus(
       }
     }
 
+    // Each side's range per sequence, once the tenant has one (read-only; never fails the status).
+    let sequenceRanges: TenantStatus['sequenceRanges'];
+    if (isolation?.sequence_range) {
+      const isolated = dbExists
+        ? await connect(databaseUrl(options.databaseUrl, dbName)).catch(() => undefined)
+        : undefined;
+      try {
+        sequenceRanges = {
+          slot: isolation.sequence_range.slot,
+          sequences: await sequenceRangeStatus(shared, isolated, isolation.sequence_range),
+        };
+      } catch {
+        sequenceRanges = undefined;
+      } finally {
+        await isolated?.end().catch(() => undefined);
+      }
+    }
+
     const paths = routingPaths(options.configDir, options.tenantSlug);
     const routing = [
       await fileState(paths.routing, RoutingConfig),
@@ -295,6 +335,7 @@ export async function tenantStatus(
       planNotes: [...plan.blockers.map((b) => `blocker: ${b}`), ...plan.notes],
       routing,
       ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
+      ...(sequenceRanges !== undefined && { sequenceRanges }),
     };
     const status = TenantStatus.parse({ ...facts, ...judge(facts) });
     if (opts.verify) {

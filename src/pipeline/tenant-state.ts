@@ -55,6 +55,28 @@ export const CredentialsRecord = z
   .passthrough();
 export type CredentialsRecord = z.infer<typeof CredentialsRecord>;
 
+/**
+ * `settings.isolation.sequence_range`: this tenant's entry in the register of sequence ranges
+ * (see postgres/sequence-ranges.ts). Reserved at the plan, kept for good: rollbacks and
+ * re-promotions never remove it, so a re-promotion gets the same ranges again.
+ */
+export const SequenceRangeRecord = z
+  .object({
+    /** The tenant's slot: slot k owns the k-th range of every integer type's zone. */
+    slot: z.number().int().positive(),
+    /** The layout version the slot is read with (postgres/sequence-ranges.ts RANGE_LAYOUT). */
+    layout: z.number().int().positive(),
+    reserved_at: z.string(),
+    /** Per type: [first, last] id of this tenant's range (decimal strings; bigint exceeds JSON numbers). */
+    ranges: z.record(z.string(), z.tuple([z.string(), z.string()])).optional(),
+    /** Per sequence of the tenant's database, as set at the last switch: type and [first, last] id. */
+    sequences: z
+      .record(z.string(), z.object({ type: z.string(), first: z.string(), last: z.string() }))
+      .optional(),
+  })
+  .passthrough();
+export type SequenceRangeRecord = z.infer<typeof SequenceRangeRecord>;
+
 export const IsolationState = z.enum(['switched', 'complete', 'rolled-back']);
 export type IsolationState = z.infer<typeof IsolationState>;
 
@@ -84,6 +106,8 @@ export const IsolationSettings = z
     credentials: CredentialsRecord.optional(),
     /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
     verified: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
+    /** This tenant's range of sequence values (never removed: see SequenceRangeRecord). */
+    sequence_range: SequenceRangeRecord.optional(),
     history: z.array(HistoryEntry).default([]),
   })
   .passthrough();

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { InputError, PromotionError } from '../errors';
 import { readCatalog } from './ddl/catalog';
 import { generateScript, mapRole } from './ddl/generate';
+import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
 
 /**
  * Clones the schema of the shared database into the tenant's database, in two phases around
@@ -122,17 +123,6 @@ export async function applyStatements(target: pg.ClientBase, statements: string[
   }
 }
 
-interface TargetSequence {
-  schema: string;
-  name: string;
-  increment: string;
-  min: string;
-  max: string;
-  lastValue: string;
-  isCalled: boolean;
-  columns: { schema: string; table: string; column: string }[];
-}
-
 const qn = (schema: string, name: string) => `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(name)}`;
 
 const bigMax = (a: bigint | null, b: bigint | null) => (a === null ? b : b === null ? a : a > b ? a : b);
@@ -140,48 +130,34 @@ const bigMin = (a: bigint | null, b: bigint | null) => (a === null ? b : b === n
 
 /**
  * Sets every target sequence to at least the source's current value and at least the max value
- * in the column it feeds (so ids stay unique even after a rollback). Descending sequences are
- * set at most the source's value and the column's minimum. A sequence the source never used
- * and whose columns are empty is left as created. Returns the sequences it set.
+ * in the column it feeds, and never lowers it. Descending sequences are set at most the source's
+ * value and the column's minimum. A sequence the source never used and whose columns are empty
+ * is left as created. Returns the sequences it set.
+ *
+ * Sequence ranges (see sequence-ranges.ts): for an ascending sequence, values inside the tenants'
+ * zone of its type (the ranges the register gives isolated tenants) are not followed — neither
+ * the source sequence's value (an isolated tenant's sequence sits in its range) nor column values
+ * there (rows a tenant inserted while isolated carry ids from its range). So the rollback's
+ * `syncSequences(isolated, shared)` leaves the shared sequence past the shared side's own ids
+ * and never lifts it into a range the register has given away; the clone's
+ * `syncSequences(shared, tenant)` sets the copy below the zone, and the switch then gives it the
+ * tenant's range (applySequenceRanges).
  */
 export async function syncSequences(
   source: pg.ClientBase,
   target: pg.ClientBase,
 ): Promise<{ sequence: string; value: string }[]> {
-  const sequences = (
-    await target.query<TargetSequence>(
-      `SELECT n.nspname AS schema, c.relname AS name, s.seqincrement::text AS increment,
-              s.seqmin::text AS min, s.seqmax::text AS max, ps.last_value::text AS "lastValue",
-              ps.last_value IS NOT NULL AS "isCalled",
-              coalesce((SELECT json_agg(DISTINCT jsonb_build_object('schema', tn.nspname, 'table', t.relname, 'column', a.attname))
-                FROM (SELECT d.refobjid AS relid, d.refobjsubid AS attnum FROM pg_catalog.pg_depend d
-                      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
-                        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
-                      UNION
-                      SELECT ad.adrelid, ad.adnum FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
-                      WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass
-                        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = c.oid) f
-                JOIN pg_catalog.pg_class t ON t.oid = f.relid JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
-                JOIN pg_catalog.pg_attribute a ON a.attrelid = f.relid AND a.attnum = f.attnum
-                JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
-                WHERE t.relkind IN ('r', 'p') AND NOT t.relispartition
-                  AND (CASE WHEN ty.typbasetype <> 0 THEN ty.typbasetype ELSE ty.oid END) IN (20, 21, 23, 1700)), '[]'::json) AS columns
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
-       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_catalog.pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
-       WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
-         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                         AND e.objid = c.oid AND e.deptype = 'e')
-       ORDER BY n.nspname, c.relname`,
-    )
-  ).rows;
-
+  const sequences = await readSequences(target);
   const result: { sequence: string; value: string }[] = [];
   for (const s of sequences) {
     const name = qn(s.schema, s.name);
-    const ascending = BigInt(s.increment) > 0n;
+    const ascending = s.increment > 0n;
     const pick = ascending ? bigMax : bigMin;
-    let want: bigint | null = s.isCalled ? BigInt(s.lastValue) : null;
+    // Values the sync may follow: for an ascending sequence, those below the tenants' zone.
+    const zone = ascending ? zoneStartOf(s.type) : null;
+    const follow = (v: bigint) => zone === null || v < zone;
+    const own = s.lastValue;
+    let want: bigint | null = own;
 
     const exists = await source.query<{ r: string | null }>(`SELECT pg_catalog.to_regclass($1)::text AS r`, [
       name,
@@ -191,21 +167,16 @@ export async function syncSequences(
         `SELECT last_value::text AS last_value, is_called FROM ${name}`,
       );
       const row = src.rows[0];
-      if (row?.is_called) want = pick(want, BigInt(row.last_value));
+      if (row?.is_called && follow(BigInt(row.last_value))) want = pick(want, BigInt(row.last_value));
     }
-    for (const c of s.columns) {
-      const agg = ascending ? 'ceil(max' : 'floor(min';
-      const r = await target.query<{ v: string | null }>(
-        `SELECT ${agg}(${pg.escapeIdentifier(c.column)})::numeric)::text AS v FROM ${qn(c.schema, c.table)}`,
-      );
-      const v = r.rows[0]?.v;
-      if (v != null) want = pick(want, BigInt(v));
-    }
+    const v = ascending
+      ? await columnsExtreme(target, s, 'max', undefined, zone! - 1n)
+      : await columnsExtreme(target, s, 'min');
+    if (v !== null) want = pick(want, v);
     if (want === null) continue;
-    const lo = BigInt(s.min);
-    const hi = BigInt(s.max);
-    if (want < lo) want = lo;
-    if (want > hi) want = hi;
+    if (want < s.min) want = s.min;
+    if (want > s.max) want = s.max;
+    if (own !== null && want === own) continue; // already there: never lowered, nothing to set
     await target.query(`SELECT pg_catalog.setval($1::pg_catalog.regclass, $2::bigint, true)`, [
       name,
       want.toString(),

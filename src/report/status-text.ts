@@ -90,6 +90,25 @@ export function renderStatusText(s: TenantStatus, opts: { verbose?: boolean } = 
       );
     });
   }
+  if (s.sequenceRanges && s.sequenceRanges.sequences.length > 0) {
+    out.push('');
+    out.push(`Sequence ranges (slot ${s.sequenceRanges.slot})`);
+    const seqs = s.sequenceRanges.sequences;
+    const w = Math.max(8, ...seqs.map((q) => clean(q.sequence, 60).length));
+    for (const q of seqs) {
+      const shared = q.shared ? `shared ${q.shared.value ?? 'unused'} (keeps ${q.shared.keeps})` : 'shared –';
+      const iso = q.isolated
+        ? `isolated ${q.isolated.value ?? 'unused'} in ${q.isolated.first}–${q.isolated.last}`
+        : 'isolated –';
+      const off =
+        q.isolated &&
+        q.registered &&
+        (q.isolated.first !== q.registered.first || q.isolated.last !== q.registered.last)
+          ? `  ! register gives ${q.registered.first}–${q.registered.last}`
+          : '';
+      out.push(`  ${pad(clean(q.sequence, 60), w)}  ${pad(q.type, 8)}  ${shared}; ${iso}${off}`);
+    }
+  }
   if (s.planNotes.length > 0) {
     out.push('');
     out.push('Plan notes');

@@ -84,12 +84,16 @@ describe('rollback (real PostgreSQL)', () => {
       [slug],
     );
     assert.equal(dups.length, 0);
-    // The shared sequence is past the id the isolated database handed out.
+    // The id the isolated database handed out came from the tenant's range (above the shared
+    // side's zone); the shared sequence stays below that zone and hands out no id in use.
+    assert.ok(BigInt(newUser) >= 2n ** 50n, `isolated id ${newUser} is in the tenant's range`);
     const [{ next }] = (await query<{ next: string }>(
       f.url,
       `SELECT nextval(pg_get_serial_sequence('users', 'id'))::text AS next`,
     )) as [{ next: string }];
-    assert.ok(BigInt(next) > BigInt(newUser));
+    assert.ok(BigInt(next) < 2n ** 50n, `shared sequence ${next} stays below the tenants' zone`);
+    const taken = await query(f.url, 'SELECT 1 FROM users WHERE id = $1', [next]);
+    assert.equal(taken.length, 0, 'the next shared id is free');
   });
 
   it('refuses a tenant that is not isolated, and changes nothing', async () => {

@@ -1,13 +1,18 @@
 import pg from 'pg';
-import { PromotionError } from '../../errors';
-import { readTableGraph } from '../../postgres/catalog';
+import { PromotionError, settingName, type FrontEnd } from '../../errors';
+import { applyOrder, applyOrderFindings, type OrderTable } from '../../postgres/apply-order';
+import { readTableGraph, type TableGraph } from '../../postgres/catalog';
 import { exportSnapshot } from '../../postgres/copy';
+import { largeObjectNotes, planLargeObjects } from '../../postgres/large-objects';
 import { setTenantId } from '../../postgres/connect';
 import { measurePlan } from '../../postgres/plan-check';
 import { planTenant } from '../../postgres/plan';
+import type { TablePlan, TenantPlan } from '../../postgres/plan-types';
 import { resolveTenantKey } from '../../postgres/tenant-key';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { withShared } from '../ownership';
+import { reserveSequenceRange } from '../../postgres/sequence-ranges';
 
 /**
  * Exports the snapshot every later read of the shared rows uses, and plans from the catalog
@@ -35,7 +40,10 @@ export const planStep: Step<PromotionContext> = {
       referenceTables: ctx.options.referenceTables,
     });
     await assertReadable(snapshot.client, planned.tables);
-    const plan = await measurePlan(snapshot.client, planned);
+    const plan = orderPlan(await measurePlan(snapshot.client, planned), graph, {
+      keepSharedData: ctx.options.keepSharedData,
+      frontEnd: ctx.options.frontEnd,
+    });
     ctx.plan = plan;
     ctx.record.notes.push(...plan.notes);
     ctx.record.tables = plan.tables.map((t) => ({
@@ -51,16 +59,101 @@ export const planStep: Step<PromotionContext> = {
       throw new PromotionError(
         'plan-blocked',
         `The tenant's rows cannot be separated cleanly: ${plan.blockers.join('; ')}`,
-        'Fix the rows named above in the shared database (they link this tenant to another), then re-run.',
+        'Fix what is named above in the shared database (rows that link this tenant to another; for a cycle of foreign keys, the remedy it names), then re-run.',
       );
     }
+    // Large objects the tenant's rows reference (oid / lo columns): counted, sized, and refused
+    // here if the role cannot read them — before anything is created.
+    plan.largeObjects = await planLargeObjects(snapshot.client, plan);
+    ctx.record.notes.push(...largeObjectNotes(plan.largeObjects));
+    // Ids that never collide: the tenant's range of sequence values, reserved in the register (its
+    // tenants row) and checked per sequence here, before anything is created (sequence-ranges.ts).
+    if (ctx.mode === 'fresh') {
+      const ranges = await withShared(ctx, (c) =>
+        reserveSequenceRange(c, {
+          tenantsTable: ctx.options.tenantsTable,
+          slug: ctx.names.slug,
+          runId: ctx.options.dryRun ? undefined : ctx.run.id,
+          dryRun: ctx.options.dryRun,
+        }),
+      );
+      ctx.record.notes.push(...ranges.warnings, ranges.summary);
+      for (const w of ranges.warnings) ctx.log.warn(w);
+      ctx.log.info(ranges.summary);
+    }
     const rows = plan.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
-    return `${plan.tables.length} tables, ${rows} rows to copy`;
+    const los = plan.largeObjects.objects ? `, ${plan.largeObjects.objects} large objects` : '';
+    return `${plan.tables.length} tables, ${rows} rows${los} to copy`;
   },
   async undo(ctx) {
     await releaseSnapshot(ctx);
   },
 };
+
+/**
+ * Cycles of foreign keys among the tables whose rows the run deletes (cleanup) or copies back
+ * (rollback) in the shared database, where keys are checked per statement for a role that may
+ * not use replica mode (see apply-order.ts). A cleanup that certainly cannot delete becomes a
+ * blocker (refused here, before anything is created, naming the cycle and the remedy); the rest
+ * become notes. Where there is a cycle, the tenant's tables are re-ordered so that every key
+ * that cannot give way (not DEFERRABLE) is honoured: copied back parents first, deleted in the
+ * reverse order.
+ */
+export function orderPlan(
+  plan: TenantPlan,
+  graph: TableGraph,
+  options: { keepSharedData: boolean; frontEnd?: FrontEnd | undefined },
+): TenantPlan {
+  const info = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
+  const owned = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
+  const tables: OrderTable[] = owned.map((t) => {
+    const table = info.get(`${t.schema}\u0000${t.name}`);
+    return {
+      qualified: t.qualified,
+      rows: t.rows,
+      foreignKeys: (t.foreignKeys ?? []).map((fk) => {
+        const declared = table?.foreignKeys.find((f) => f.name === fk.name);
+        const notNull =
+          declared !== undefined &&
+          declared.columns.every((c) => table!.columns.find((col) => col.name === c)?.notNull === true);
+        return {
+          name: fk.name,
+          references: fk.references,
+          onDelete: fk.onDelete,
+          deferrable: declared?.deferrable === true,
+          notNull,
+        };
+      }),
+    };
+  });
+  const order = applyOrder(tables);
+  // The hint names the setting as the front end in use spells it.
+  const findings = applyOrderFindings(order, { keepSharedData: options.keepSharedData }).map((f) => ({
+    ...f,
+    message: f.message.replace(
+      '(keep-shared-data)',
+      `(${settingName('keep-shared-data', options.frontEnd)})`,
+    ),
+  }));
+  const blockers = findings.filter((f) => f.level === 'blocker').map((f) => f.message);
+  const notes = findings.filter((f) => f.level === 'note').map((f) => f.message);
+  let ordered = plan.tables;
+  let deleteOrder = plan.deleteOrder;
+  if (order.cycles.length > 0) {
+    const byQualified = new Map<string, TablePlan>(owned.map((t) => [t.qualified, t]));
+    const inserts = order.insertOrder.map((q) => byQualified.get(q)!);
+    // The root and reference tables never reference the tenant's tables: they can go first.
+    ordered = [...plan.tables.filter((t) => !byQualified.has(t.qualified)), ...inserts];
+    deleteOrder = [...inserts].reverse();
+  }
+  return {
+    ...plan,
+    tables: ordered,
+    deleteOrder,
+    notes: [...plan.notes, ...notes],
+    blockers: [...plan.blockers, ...blockers],
+  };
+}
 
 /**
  * Every planned table must be readable by the connecting role: otherwise measuring or copying

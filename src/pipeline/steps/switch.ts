@@ -4,6 +4,7 @@ import { catchUp, compareTables, freezePass, verifiedFrom } from '../../postgres
 import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
+import { syncLargeObjects } from '../../postgres/large-objects';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import { databaseUrl } from '../../postgres/urls';
@@ -88,6 +89,13 @@ export const switchStep: Step<PromotionContext> = {
         );
       }
 
+      // Large objects the tenant's rows reference now, at the base snapshot: copied if new since
+      // the copy, replaced if changed (hashed on both sides).
+      const loColumns = plan.largeObjects?.columns ?? [];
+      const loRoles = { owner: ctx.names.ownerRole, app: ctx.names.appRole };
+      if (loColumns.length)
+        await syncLargeObjects(base, target, plan, { roles: loRoles, guard, columns: loColumns });
+
       // Failpoint for tests: writes made here land between the base snapshot and the freeze.
       await ctx.deps.fault?.('switch:before-freeze');
 
@@ -135,10 +143,23 @@ export const switchStep: Step<PromotionContext> = {
             { cause: e },
           );
         }
+        // Under the freeze only objects referenced by rows written since the base pass can be
+        // missing: those are copied (what the rows reference is read at the frozen state).
+        if (loColumns.length) {
+          await syncLargeObjects(source, target, plan, {
+            roles: loRoles,
+            guard,
+            columns: loColumns,
+            verify: 'missing',
+          });
+        }
         // The new database's sequences get the tenant's range from the register (reserved at the
         // plan; past every copied id, disjoint from the shared side and every other tenant) before any
         // writer can switch over; the applied ranges commit with the switch (sequence-ranges.ts).
-        await applySequenceRanges(source, target, { tenantsTable: ctx.options.tenantsTable, slug: ctx.names.slug });
+        await applySequenceRanges(source, target, {
+          tenantsTable: ctx.options.tenantsTable,
+          slug: ctx.names.slug,
+        });
         await watchdog.disarm();
         const elapsed = performance.now() - lockedAt;
         if (elapsed > maxFreeze) throw freezeTimeout(maxFreeze, elapsed);
