@@ -8,6 +8,9 @@ import { TENANT_ID_SETTING } from './plan-types';
  * and its advisory lock go away promptly), a bounded connect time, and an application name that
  * makes our sessions recognisable in pg_stat_activity.
  */
+/** Startup settings of every session the tool opens. */
+export const SESSION_OPTIONS = '-c jit=off';
+
 export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
   return {
     connectionString: url,
@@ -15,6 +18,9 @@ export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}):
     keepAliveInitialDelayMillis: 10_000,
     application_name: 'tenant-promotion',
     connectionTimeoutMillis: 10_000,
+    // The run's own queries are short and planned once: JIT compilation only costs (seconds per
+    // query on a table of many partitions, under the freeze). Set per session, not inherited.
+    options: SESSION_OPTIONS,
     ...extra,
   };
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PromotionError } from '../errors';
 import { setComparableSession } from '../postgres/checksum';
+import { SESSION_OPTIONS } from '../postgres/connect';
 import { TENANT_ID_SETTING } from '../postgres/plan-types';
 import type { CheckContext } from './check';
 
@@ -14,6 +15,7 @@ export async function connectFor(
     connectionString: url,
     keepAlive: true,
     application_name: 'tenant-promotion-checks',
+    options: SESSION_OPTIONS,
     connectionTimeoutMillis: Math.max(1000, Math.min(budgetMs, 30_000)),
     statement_timeout: Math.max(1000, Math.floor(budgetMs)),
   };
