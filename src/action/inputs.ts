@@ -108,6 +108,9 @@ export const INPUT_SCHEMA = {
   'reference-tables': enumOf(['copy', 'skip'] as const, 'copy'),
   'required-permission': enumOf(PERMISSION_LEVELS, 'write'),
   'allow-forks': bool(false),
+  // action.yml's default is `tenant-{slug}`; an empty value (what the runner passes when the
+  // workflow sets it to '') turns GitHub Deployments off.
+  'deployment-environment': z.string().transform((s) => s.trim()),
 } as const;
 
 export type InputName = keyof typeof INPUT_SCHEMA;

@@ -19,6 +19,7 @@ import {
   type PullRequestDetails,
   type RunnerEnv,
 } from './event';
+import { deploymentEnvironment, deploymentRef, DeploymentTracker } from './deployments';
 import type { GitHubClient } from './octokit';
 import { readInputs, toPromotionOptions, type ActionInputs } from './inputs';
 import { outputsFor, setOutputs, setPasswordOutput } from './outputs';
@@ -107,6 +108,8 @@ export async function run(): Promise<void> {
   let lastRecord: RunRecord | undefined;
   /** The tenant role's password once delivered (masked output): every later setOutputs keeps it. */
   let deliveredPassword: string | undefined;
+  /** The run's GitHub Deployment (deployment-environment), never a reason to fail. */
+  let deployment: DeploymentTracker | undefined;
   try {
     const inputs = readInputs((name) => core.getInput(name));
     maskSecrets(inputs);
@@ -203,12 +206,31 @@ export async function run(): Promise<void> {
         `tenant ${o.tenantSlug}${o.dryRun ? ', dry run' : ''}${o.skipCloudRun ? ', Cloud Run skipped' : ''}`,
     );
 
+    const environment = options.dryRun
+      ? undefined
+      : deploymentEnvironment(inputs['deployment-environment'], options.tenantSlug);
+    if (environment) {
+      deployment = new DeploymentTracker(octokit, env.repository, environment, runUrl, (m) =>
+        core.warning(m),
+      );
+      const ref = deploymentRef({
+        prHeadSha: current?.headSha,
+        payload: event.payload,
+        githubRef: process.env.GITHUB_REF,
+        sha: env.sha,
+      });
+      if (operation === 'promote' && ref)
+        await deployment.start({ ref, tenant: options.tenantSlug, pullRequest: resolved.pullRequest });
+    }
+
     const deps: RunDeps = {
       log: actionLogger(),
       trigger,
       signal: cancel.signal,
       onChange: (record) => {
         lastRecord = structuredClone(record);
+        // The switch committed: the tenant is served from its new database now.
+        if (operation === 'promote' && record.committed) void deployment?.finish('success', switched(record));
         return reporter?.progress(preflight.withPreflight(record));
       },
       // Past the switch the password is this run's to hand on, whatever happens next: the
@@ -230,11 +252,13 @@ export async function run(): Promise<void> {
     if (inputs['commit-config'] && outcome.configFiles?.length) {
       record.notes.push(await publishConfig(octokit, env, current, outcome.configFiles, record));
     }
+    if (deployment) await settleDeployment(deployment, record);
     await reporter.final(record);
     setOutputs(
       outputsFor(record, {
         commentUrl: reporter.commentUrl,
         password: outcome.databasePassword ?? deliveredPassword,
+        deploymentId: deployment?.id,
       }),
     );
     if (record.result === 'failed') core.setFailed(failureMessage(record));
@@ -249,8 +273,15 @@ export async function run(): Promise<void> {
         })
       : preflight.failedRecord(e, operation, tenant, trigger);
     core.setFailed(redact(`${err.message}${err.hint ? `\n${err.hint}` : ''}`));
+    if (deployment) await settleDeployment(deployment, record);
     if (reporter) await reporter.final(record);
-    setOutputs(outputsFor(record, { commentUrl: reporter?.commentUrl, password: deliveredPassword }));
+    setOutputs(
+      outputsFor(record, {
+        commentUrl: reporter?.commentUrl,
+        password: deliveredPassword,
+        deploymentId: deployment?.id,
+      }),
+    );
   } finally {
     cancel.dispose();
   }
@@ -288,6 +319,36 @@ async function publishConfig(
     core.warning(redact(`Could not commit the routing files: ${describeError(e).message}`));
     return `commit-config: could not commit the routing files (${redact(describeError(e).message)}); they are in the workspace.`;
   }
+}
+
+/** The success status after the switch: the service URL (none without Cloud Run). */
+function switched(record: RunRecord): { environmentUrl?: string; description: string } {
+  return {
+    environmentUrl: record.serviceUrl,
+    description: `Tenant ${record.tenant} is served from its own database${record.database ? ` ${record.database}` : ''}`,
+  };
+}
+
+/**
+ * The deployment's last status, from the run's end: success (if the switch did not already post
+ * it), failure, or — after a rollback — the environment's latest deployment inactive. Its one
+ * warning, if any, goes into the record's notes (the summary and the comment).
+ */
+async function settleDeployment(deployment: DeploymentTracker, record: RunRecord): Promise<void> {
+  if (record.operation === 'rollback') {
+    if (record.result === 'rolled-back')
+      await deployment.deactivateLatest(`Tenant ${record.tenant} rolled back to the shared database`);
+  } else if (record.result === 'promoted' || record.result === 'already-isolated') {
+    await deployment.finish('success', switched(record));
+  } else if (record.result === 'failed') {
+    const at = record.error?.step ? ` at ${record.error.step}` : '';
+    await deployment.finish('failure', {
+      description: record.committed
+        ? `Switched, then failed${at}: re-run to finish`
+        : `Failed${at}: the tenant stays shared`,
+    });
+  }
+  record.notes.push(...deployment.notes.filter((n) => !record.notes.includes(n)));
 }
 
 function failureMessage(record: RunRecord): string {

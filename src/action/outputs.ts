@@ -10,12 +10,13 @@ export interface ActionOutputs {
   revision?: string;
   'comment-url'?: string;
   'database-password'?: string;
+  'deployment-id'?: string;
 }
 
 /** The outputs for a record (pure). */
 export function outputsFor(
   record: RunRecord | undefined,
-  extra: { commentUrl?: string; password?: string; tenant?: string },
+  extra: { commentUrl?: string; password?: string; tenant?: string; deploymentId?: number },
 ): ActionOutputs {
   return {
     'tenant-slug': [record?.tenant, extra.tenant].find((t): t is string => !!t && isValidSlug(t)),
@@ -25,6 +26,7 @@ export function outputsFor(
     revision: record?.revision,
     'comment-url': extra.commentUrl,
     'database-password': extra.password,
+    'deployment-id': extra.deploymentId === undefined ? undefined : String(extra.deploymentId),
   };
 }
 

@@ -10,6 +10,7 @@ import { deriveNames } from '../../src/names';
 import { TenantStatus } from '../../src/pipeline/status';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { withClient, DATABASE_URL } from '../support/pg';
+import { ACTION_NODE, pathWithActionNode } from '../support/run-action';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -22,9 +23,9 @@ interface Run {
 /** Runs the CLI from source, as `npx tenant-isolation` would, with a controlled environment and no terminal. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(ACTION_NODE, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: pathWithActionNode(), HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,7 +41,7 @@ function make(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('make', ['--no-print-directory', ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: pathWithActionNode(), HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -100,7 +101,7 @@ describe('tenant-isolation CLI: usage', () => {
 
   it('the bin shim runs the CLI (bundle if built, else the source through tsx)', async () => {
     const r = await new Promise<Run>((done, reject) => {
-      const child = spawn(process.execPath, ['bin/tenant-isolation.cjs', 'rollback', '--help'], {
+      const child = spawn(ACTION_NODE, ['bin/tenant-isolation.cjs', 'rollback', '--help'], {
         cwd: ROOT,
       });
       let stdout = '';
@@ -257,7 +258,7 @@ describe('tenant-isolation CLI against a shared database', () => {
     const r = await new Promise<Run>((done, reject) => {
       const child = spawn('script', ['-qec', command, '/dev/null'], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env() },
+        env: { PATH: pathWithActionNode(), HOME: process.env.HOME ?? '/tmp', ...env() },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let stdout = '';

@@ -7,14 +7,15 @@ import { describe, it } from 'node:test';
 import { deriveNames } from '../../src/names';
 import { TenantStatus } from '../../src/pipeline/status';
 import { DATABASE_URL, query, uniqueSuffix } from '../support/pg';
+import { ACTION_NODE, pathWithActionNode, RUNTIME_WARNING } from '../support/run-action';
 
 const ROOT = resolve(__dirname, '../..');
 
 function demo(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
+    const child = spawn(ACTION_NODE, ['--import', 'tsx', 'scripts/demo.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: { PATH: pathWithActionNode(), HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -36,6 +37,7 @@ function statusJson(stdout: string): TenantStatus {
 
 function checkOutput(out: { code: number | null; stdout: string; stderr: string }, slug: string): void {
   assert.equal(out.code, 0, `demo failed:\n${out.stdout.slice(-3000)}\n${out.stderr.slice(-3000)}`);
+  assert.doesNotMatch(out.stderr, RUNTIME_WARNING, 'no runtime warning (deprecation, experimental feature)');
   assert.match(
     out.stdout,
     new RegExp(`<!-- tenant-promotion:${slug} -->`),

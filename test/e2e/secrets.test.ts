@@ -20,7 +20,15 @@ import { FakeGitHub, pullRequestPayload } from '../support/fake-github';
 import { startFakeSecretManager, type FakeSecretManager } from '../support/fake-secret-manager';
 import { createSharedFixture, DATABASE_URL, type SharedFixture } from '../support/fixture';
 import { withClient } from '../support/pg';
-import { FAKE_TOKEN, MAIN, OWNER, REPO, runAction, type RunResult } from '../support/run-action';
+import {
+  FAKE_TOKEN,
+  MAIN,
+  OWNER,
+  REPO,
+  RUNTIME_WARNING,
+  runAction,
+  type RunResult,
+} from '../support/run-action';
 
 const PROJECT = 'acme-test';
 
@@ -197,12 +205,18 @@ describe('secrets never leave a run of dist/index.js', () => {
         'cloud-run-api-endpoint': cloudRun.endpoint,
         'secret-manager-api-endpoint': secretManager.endpoint,
         'db-password-secret': 'tenant-db-password',
+        'deployment-environment': 'tenant-{slug}',
       },
       { GOOGLE_APPLICATION_CREDENTIALS: keyFile, CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE: keyFile },
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.equal(r.outputs.result, 'promoted', r.stdout);
     assert.ok(r.outputs['service-url'], 'a service URL');
+    assert.doesNotMatch(r.stderr, RUNTIME_WARNING, 'no runtime warning with the Cloud Run client loaded');
+    // The deployment's success status points at the service (its body is scanned below too).
+    const deployment = github.deployments.find((d) => String(d.id) === r.outputs['deployment-id']);
+    assert.equal(deployment?.statuses.at(-1)?.state, 'success');
+    assert.equal(deployment?.statuses.at(-1)?.environment_url, r.outputs['service-url']);
     const generated = r.outputs['database-password'] ?? '';
     assert.ok(generated.length >= 16);
     // The one place the password may go: a new version of the secret.

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { RunRecord } from '../../src/pipeline/record';
+import { ACTION_NODE, pathWithActionNode } from './run-action';
 
 const ENGINE = fileURLToPath(new URL('./run-engine.ts', import.meta.url));
 
@@ -31,10 +32,12 @@ export function startEngine(
   options: Record<string, unknown>,
   fault?: string,
 ): ChildRun {
-  const env = { ...process.env };
+  // ACTION_NODE (default: this process's Node) runs the engine too, so the e2e pass on Node 24
+  // covers it; tsx is resolved from the repository either way.
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithActionNode() };
   delete env.TENANT_PROMOTION_FAULT;
   if (fault) env.TENANT_PROMOTION_FAULT = fault;
-  const child = spawn(process.execPath, ['--import', 'tsx', ENGINE, JSON.stringify({ operation, options })], {
+  const child = spawn(ACTION_NODE, ['--import', 'tsx', ENGINE, JSON.stringify({ operation, options })], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -33,6 +33,20 @@ export interface FakeCall {
   authorization?: string;
 }
 
+export interface FakeDeployment {
+  id: number;
+  ref: string;
+  sha: string;
+  environment: string;
+  task: string;
+  description: string | null;
+  auto_merge: unknown;
+  required_contexts: unknown;
+  payload: unknown;
+  created_at: string;
+  statuses: { id: number; state: string; log_url?: string; environment_url?: string; description?: string }[];
+}
+
 export interface FakeGitHubOptions {
   owner?: string;
   repo?: string;
@@ -51,6 +65,13 @@ export class FakeGitHub {
   /** Files committed through the contents API, by path. */
   readonly files = new Map<string, { branch: string; content: string; sha: string; message: string }>();
   readonly pulls = new Map<number, FakePull>();
+  /** Deployments created through the API, oldest first, with their statuses. */
+  readonly deployments: FakeDeployment[] = [];
+  /**
+   * An HTTP status every deployments endpoint answers with instead (403: a token without
+   * `deployments: write`), or undefined to serve them.
+   */
+  deploymentsStatus: number | undefined;
   permissions: Record<string, string | { permission: string; role_name: string }>;
   tokenUser: string | undefined;
   commentAuthor: string;
@@ -169,6 +190,63 @@ export class FakeGitHub {
         return send(res, 201, c);
       }
     }
+    if ((m = /^\/deployments(?:\/(\d+)\/statuses)?$/.exec(rest))) {
+      if (this.deploymentsStatus !== undefined)
+        return send(res, this.deploymentsStatus, {
+          message: 'Resource not accessible by integration',
+          documentation_url: 'https://docs.github.com/rest/deployments/deployments#create-a-deployment',
+        });
+      if (m[1] === undefined && method === 'POST') {
+        if (typeof body?.ref !== 'string' || !body.ref) return send(res, 422, { message: 'ref is required' });
+        const d: FakeDeployment = {
+          id: this.nextId++,
+          ref: body.ref,
+          sha: /^[0-9a-f]{40}$/.test(body.ref) ? body.ref : 'd'.repeat(40),
+          environment: String(body.environment ?? 'production'),
+          task: String(body.task ?? 'deploy'),
+          description: typeof body.description === 'string' ? body.description : null,
+          auto_merge: body.auto_merge,
+          required_contexts: body.required_contexts,
+          payload: body.payload ?? {},
+          created_at: new Date((this.clock += 1000)).toISOString(),
+          statuses: [],
+        };
+        this.deployments.push(d);
+        return send(res, 201, this.deploymentJson(d));
+      }
+      if (m[1] === undefined && method === 'GET') {
+        const env = u.searchParams.get('environment');
+        const perPage = Math.min(100, Number(u.searchParams.get('per_page') ?? 30));
+        const list = this.deployments
+          .filter((d) => env === null || d.environment === env)
+          .reverse() // newest first, as GitHub lists them
+          .slice(0, perPage);
+        return send(
+          res,
+          200,
+          list.map((d) => this.deploymentJson(d)),
+        );
+      }
+      const d = this.deployments.find((x) => x.id === Number(m![1]));
+      if (!d) return send(res, 404, { message: 'Not Found' });
+      if (method === 'POST') {
+        const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+        if (!states.includes(String(body?.state)))
+          return send(res, 422, { message: `invalid state ${String(body?.state)}` });
+        if (typeof body?.description === 'string' && body.description.length > 140)
+          return send(res, 422, { message: 'description is too long (maximum is 140 characters)' });
+        const status = {
+          id: this.nextId++,
+          state: String(body?.state),
+          log_url: body?.log_url as string | undefined,
+          environment_url: body?.environment_url as string | undefined,
+          description: body?.description as string | undefined,
+        };
+        d.statuses.push(status);
+        return send(res, 201, { ...status, deployment_url: `${this.url}${repoPrefix}/deployments/${d.id}` });
+      }
+      if (method === 'GET') return send(res, 200, [...d.statuses].reverse());
+    }
     if ((m = /^\/contents\/(.+)$/.exec(rest))) {
       const path = decodeURIComponent(m[1]!);
       const file = this.files.get(path);
@@ -218,6 +296,23 @@ export class FakeGitHub {
       }
     }
     return send(res, 404, { message: `Not Found: ${method} ${path}` });
+  }
+
+  private deploymentJson(d: FakeDeployment) {
+    const { statuses: _statuses, auto_merge: _a, required_contexts: _r, ...rest } = d;
+    return { ...rest, url: `${this.url}/repos/${this.owner}/${this.repo}/deployments/${d.id}` };
+  }
+
+  /** The deployment calls in order, as `METHOD path [state]`, e.g. to assert their order. */
+  deploymentCalls(): string[] {
+    return this.calls
+      .filter((c) => c.path.includes('/deployments'))
+      .map((c) => {
+        const short = c.path.replace(`/repos/${this.owner}/${this.repo}`, '').replace(/\/\d+\//, '/{id}/');
+        const state = (c.body as { state?: string } | undefined)?.state;
+        const env = c.query.environment;
+        return `${c.method} ${short}${env ? `?environment=${env}` : ''}${state ? ` ${state}` : ''}`;
+      });
   }
 
   private pullJson(pr: FakePull) {

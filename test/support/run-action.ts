@@ -1,12 +1,14 @@
 /**
  * Runs the bundled action (`dist/index.js`, `dist/post/index.js`) as a GitHub runner runs it:
  * INPUT_* variables with hyphens kept, an event file, and the output/summary/state files, in a
- * fresh workspace directory. Set PROMOTE_ACTION_DIST to test another build directory.
+ * fresh workspace directory. Set PROMOTE_ACTION_DIST to test another build directory, and
+ * ACTION_NODE to run it on another Node than the test runner's (`.ci/run` runs the e2e suite again
+ * with ACTION_NODE pointing at Node 24, the runtime action.yml declares).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const DIST = resolve(process.env.PROMOTE_ACTION_DIST ?? join(__dirname, '../../dist'));
@@ -15,6 +17,14 @@ export const POST = join(DIST, 'post/index.js');
 export const OWNER = 'Codertocat';
 export const REPO = 'Hello-World';
 export const FAKE_TOKEN = 'ghs_fake_token_value';
+
+/** The Node binary that runs the bundles, the CLI and the demo: ACTION_NODE, else the test runner's own. */
+export const ACTION_NODE = resolve(process.env.ACTION_NODE || process.execPath);
+
+/** PATH with ACTION_NODE's directory first, so a `node` run by make or a shell is that same binary. */
+export function pathWithActionNode(path = process.env.PATH ?? ''): string {
+  return [dirname(ACTION_NODE), path].filter(Boolean).join(delimiter);
+}
 
 export interface RunResult {
   code: number | null;
@@ -27,6 +37,9 @@ export interface RunResult {
   /** The run's workspace (cwd and GITHUB_WORKSPACE): config files are written under it. */
   dir: string;
 }
+
+/** A warning of the runtime itself (`(node:123) [DEP0040] DeprecationWarning: …`, ExperimentalWarning, …). */
+export const RUNTIME_WARNING = /\(node:\d+\) (\[\w+\] )?\w*Warning\b/;
 
 /** Parses the runner's `name<<delimiter` file format (GITHUB_OUTPUT, GITHUB_STATE). */
 export function parseFileCommands(text: string): Record<string, string> {
@@ -109,7 +122,7 @@ export function startAction(script: string, opts: ActionRunOptions): StartedActi
     ...opts.inputs,
   };
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
+    PATH: pathWithActionNode(),
     HOME: process.env.HOME,
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: opts.eventName,
@@ -133,7 +146,7 @@ export function startAction(script: string, opts: ActionRunOptions): StartedActi
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
 
-  const child = spawn(process.execPath, [script], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ACTION_NODE, [script], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve(l: string): void; reject(e: Error): void }[] = [];
   let stdout = '';

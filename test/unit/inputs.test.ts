@@ -97,6 +97,7 @@ describe('readInputs', () => {
       'database-name',
       'service-url',
       'revision',
+      'deployment-id',
       'comment-url',
       'database-password',
     ];
