@@ -40,12 +40,23 @@ export async function claimForRun(ctx: PromotionContext): Promise<string> {
  * `step` (a prevalidation), then the claim: a run that will write claims the tenant once it
  * knows it has work to do, so from there on every irreversible write can prove it is this run's.
  */
-export function thenClaim(step: Step<PromotionContext>): Step<PromotionContext> {
+export function thenClaim(
+  step: Step<PromotionContext>,
+  /**
+   * An already isolated tenant is left unclaimed, unless this says why this run still writes
+   * (e.g. it rotates a password no run delivered); the reason is added to the step's detail.
+   */
+  whenIsolated: (ctx: PromotionContext) => string | undefined = () => undefined,
+): Step<PromotionContext> {
   return {
     ...step,
     async run(ctx) {
       const found = (await step.run(ctx)) ?? '';
-      if (ctx.mode === 'already-isolated' || ctx.options.dryRun) return found;
+      if (ctx.options.dryRun) return found;
+      if (ctx.mode === 'already-isolated') {
+        const why = whenIsolated(ctx);
+        return why ? `${found}; ${why}${await claimForRun(ctx)}` : found;
+      }
       return found + (await claimForRun(ctx));
     },
     // Runs last of all undos: the claim goes only once nothing of this run is left.
@@ -112,7 +123,7 @@ export async function dropOwnedDatabase(ctx: PromotionContext, name = ctx.names.
         );
       }
       // RENAME needs the database idle: every session on it is ended (or the run says whose remain).
-      const { remaining } = await endSessions(c, name, [ctx.names.appRole, ctx.names.ownerRole]);
+      const { remaining } = await endSessions(c, name, [ctx.names.appRole, ctx.names.ownerRole], true);
       if (remaining.length) throw sessionsRemainError(name, remaining, `dropping it`);
       try {
         await c.query(`ALTER DATABASE ${qi(name)} RENAME TO ${qi(doomed)}`);

@@ -3,7 +3,7 @@ import type { RunDeps, RunOutcome } from './api';
 import type { PromotionContext, RunMode } from './context';
 import { runOperation } from './engine';
 import { credentialsOutcome, rotationWanted } from './credentials';
-import { claimForRun } from './ownership';
+import { thenClaim } from './ownership';
 import type { Step } from './step';
 import { cleanupStep } from './steps/cleanup';
 import { cloneSchemaAfterStep, cloneSchemaStep } from './steps/clone-schema';
@@ -28,30 +28,15 @@ import { validateStep } from './steps/validate';
  */
 type Phase = 'setup' | 'plan' | 'build' | 'after-switch' | 'credentials';
 
-/**
- * `step` (a prevalidation), then the claim: a run that will write claims the tenant once it
- * knows it has work to do, so from there on every irreversible write can prove it is this run's.
- * An already isolated tenant is claimed only when this run rotates its undelivered password.
- */
-function thenClaim(step: Step<PromotionContext>): Step<PromotionContext> {
-  return {
-    ...step,
-    async run(ctx) {
-      const found = (await step.run(ctx)) ?? '';
-      if (ctx.options.dryRun) return found;
-      if (ctx.mode === 'already-isolated') {
-        if (!rotationWanted(ctx)) return found;
-        return `${found}; its role's password was never delivered: this run rotates it${await claimForRun(ctx)}`;
-      }
-      return found + (await claimForRun(ctx));
-    },
-  };
-}
-
 const PROMOTION: readonly [Step<PromotionContext>, Phase][] = [
   [preflightStep, 'setup'],
   [lockStep, 'setup'],
-  [thenClaim(prevalidateStep), 'setup'],
+  [
+    thenClaim(prevalidateStep, (ctx) =>
+      rotationWanted(ctx) ? "its role's password was never delivered: this run rotates it" : undefined,
+    ),
+    'setup',
+  ],
   [planStep, 'plan'],
   [rolesStep, 'build'],
   [createDatabaseStep, 'build'],

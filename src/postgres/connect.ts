@@ -9,7 +9,7 @@ import { TENANT_ID_SETTING } from './plan-types';
  * makes our sessions recognisable in pg_stat_activity.
  */
 /** Startup settings of every session the tool opens. */
-export const SESSION_OPTIONS = '-c jit=off';
+export const SESSION_OPTIONS = '-c jit=off -c default_transaction_isolation=read\\ committed';
 
 export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
   return {
@@ -18,8 +18,11 @@ export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}):
     keepAliveInitialDelayMillis: 10_000,
     application_name: 'tenant-promotion',
     connectionTimeoutMillis: 10_000,
-    // The run's own queries are short and planned once: JIT compilation only costs (seconds per
-    // query on a table of many partitions, under the freeze). Set per session, not inherited.
+    // Set per session, not inherited from the server or database defaults: JIT off (the run's
+    // queries are short and planned once; compiling cost seconds per query on a table of many
+    // partitions, under the freeze); READ COMMITTED (a transaction that waits for a row lock must
+    // then see what the lock holder committed — under a REPEATABLE READ default the freeze would
+    // miss a write committed while it waited, and two slot reservations could take the same slot).
     options: SESSION_OPTIONS,
     ...extra,
   };

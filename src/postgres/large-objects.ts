@@ -380,6 +380,8 @@ export interface CopyLargeObjectsOptions {
   plan: TenantPlan;
   roles: LargeObjectRoles;
   signal?: AbortSignal;
+  /** Runs first in the target transaction and may throw: fencing (ownership.ts). */
+  guard?: (target: pg.ClientBase) => Promise<void>;
 }
 
 /**
@@ -408,6 +410,7 @@ export async function copyLargeObjects(
     if (oids.length === 0) return { objects: 0, bytes: 0, durationMs: Date.now() - started };
     target = await connect(opts.targetUrl);
     await target.query('BEGIN');
+    await opts.guard?.(target);
     const done = await transferLargeObjects(source, target, oids, opts.roles, { signal: opts.signal });
     await target.query('COMMIT');
     return { ...done, durationMs: Date.now() - started };

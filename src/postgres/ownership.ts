@@ -114,12 +114,17 @@ export async function releaseClaim(
   slug: string,
   runId: string,
 ): Promise<void> {
+  // A sequence-range slot this run reserved and no switch ever applied goes too (slots are few
+  // for int4 and int2 keys); one a switch applied stays, for a re-promotion to reuse.
   await client.query(
     `UPDATE ${quoteQualified(tenantsTable)} t
-        SET settings = CASE WHEN (t.settings -> 'isolation') - 'run' = '{}'::jsonb
-                            THEN t.settings - 'isolation'
-                            ELSE jsonb_set(t.settings, '{isolation}', (t.settings -> 'isolation') - 'run') END
-      WHERE t.slug = $1 AND t.settings -> 'isolation' -> 'run' ->> 'id' = $2`,
+        SET settings = CASE WHEN r.iso = '{}'::jsonb THEN t.settings - 'isolation'
+                            ELSE jsonb_set(t.settings, '{isolation}', r.iso) END
+       FROM (SELECT s.slug, (s.settings -> 'isolation') - 'run'
+                    - CASE WHEN s.settings -> 'isolation' -> 'sequence_range' -> 'sequences' IS NULL
+                           THEN 'sequence_range' ELSE '' END AS iso
+               FROM ${quoteQualified(tenantsTable)} s WHERE s.slug = $1) r
+      WHERE t.slug = r.slug AND t.settings -> 'isolation' -> 'run' ->> 'id' = $2`,
     [slug, runId],
   );
 }

@@ -163,11 +163,15 @@ export async function syncSequences(
       name,
     ]);
     if (exists.rows[0]?.r) {
-      const src = await source.query<{ last_value: string; is_called: boolean }>(
-        `SELECT last_value::text AS last_value, is_called FROM ${name}`,
+      // pg_sequences needs USAGE (what a managed admin is granted), not SELECT on the sequence;
+      // last_value is NULL until the sequence is first used (or when even USAGE is missing —
+      // prevalidation names that grant).
+      const src = await source.query<{ last_value: string | null }>(
+        `SELECT last_value::text AS last_value FROM pg_catalog.pg_sequences WHERE schemaname = $1 AND sequencename = $2`,
+        [s.schema, s.name],
       );
-      const row = src.rows[0];
-      if (row?.is_called && follow(BigInt(row.last_value))) want = pick(want, BigInt(row.last_value));
+      const last = src.rows[0]?.last_value;
+      if (last != null && follow(BigInt(last))) want = pick(want, BigInt(last));
     }
     const v = ascending
       ? await columnsExtreme(target, s, 'max', undefined, zone! - 1n)

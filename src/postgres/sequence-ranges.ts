@@ -91,11 +91,27 @@ export interface SequenceInfo {
   /** last_value when the sequence was used (is_called), else null. */
   lastValue: bigint | null;
   columns: { schema: string; table: string; column: string; type: string; identity: boolean }[];
+  /**
+   * Why the sequence gets no range (it keeps the shared side's numbering in the tenant's
+   * database): it feeds no column through a default or ownership (an application's
+   * `nextval('invoice_no')` — its values may be stored anywhere, and a jump could overflow them
+   * or break a visible number series), or a `numeric(p, s)` column it feeds cannot hold the
+   * range. Undefined: it is given its range at the switch.
+   */
+  noRange?: string;
 }
 
 const qi = pg.escapeIdentifier;
 const qn = (schema: string, name: string) => `${qi(schema)}.${qi(name)}`;
 const WIDTH: Record<string, number> = { smallint: 2, integer: 4, bigint: 8, numeric: 8 };
+
+/** The largest integer a `numeric(p, s)` column holds (unbounded without a type modifier). */
+function numericMax(typmod: number): bigint {
+  if (typmod < 4) return 2n ** 63n;
+  const precision = ((typmod - 4) >> 16) & 0xffff;
+  const scale = (typmod - 4) & 0xffff;
+  return 10n ** BigInt(Math.max(0, precision - scale)) - 1n;
+}
 
 function asIntType(t: string): IntType {
   return t === 'smallint' || t === 'integer' ? t : 'bigint';
@@ -116,14 +132,21 @@ export async function readSequences(client: pg.ClientBase): Promise<SequenceInfo
     max: string;
     cycle: boolean;
     last_value: string | null;
-    columns: { schema: string; table: string; column: string; type: string; identity: boolean }[];
+    columns: {
+      schema: string;
+      table: string;
+      column: string;
+      type: string;
+      identity: boolean;
+      typmod: number;
+    }[];
   }>(
     `SELECT n.nspname AS schema, c.relname AS name, pg_catalog.format_type(s.seqtypid, NULL) AS seq_type,
             s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max, s.seqcycle AS cycle,
             ps.last_value::text AS last_value,
             coalesce((SELECT json_agg(DISTINCT jsonb_build_object('schema', tn.nspname, 'table', t.relname, 'column', a.attname,
                                 'type', pg_catalog.format_type(CASE WHEN ty.typbasetype <> 0 THEN ty.typbasetype ELSE ty.oid END, NULL),
-                                'identity', a.attidentity <> ''))
+                                'identity', a.attidentity <> '', 'typmod', a.atttypmod))
               FROM (SELECT d.refobjid AS relid, d.refobjsubid AS attnum FROM pg_catalog.pg_depend d
                     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
                       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0
@@ -151,6 +174,15 @@ export async function readSequences(client: pg.ClientBase): Promise<SequenceInfo
       const t = asIntType(col.type);
       if ((WIDTH[t] ?? 8) < WIDTH[type]!) type = t;
     }
+    const narrow = r.columns.find(
+      (c) => c.type === 'numeric' && numericMax(c.typmod) < RANGE_LAYOUT.bigint.typeMax,
+    );
+    const noRange =
+      r.columns.length === 0
+        ? 'it feeds no column through a default or ownership'
+        : narrow
+          ? `column ${narrow.schema}.${narrow.table}.${narrow.column} (numeric) cannot hold the tenants' range`
+          : undefined;
     return {
       schema: r.schema,
       name: r.name,
@@ -158,6 +190,7 @@ export async function readSequences(client: pg.ClientBase): Promise<SequenceInfo
       qualified: qn(r.schema, r.name),
       seqType,
       type,
+      ...(noRange && { noRange }),
       increment: BigInt(r.increment),
       min: BigInt(r.min),
       max: BigInt(r.max),
@@ -308,6 +341,12 @@ export async function assessSequences(client: pg.ClientBase, slot: number): Prom
   for (const s of await readSequences(client)) {
     const feeds = s.columns.map((c) => `${c.schema}.${c.table}.${c.column}`);
     const what = `sequence ${s.label}${feeds.length ? ` (feeds ${feeds.join(', ')})` : ''}`;
+    if (s.noRange) {
+      warnings.push(
+        `${what} gets no range: ${s.noRange}; in the tenant's database it goes on from the shared value, so the two databases may hand out the same values from here on. If they are keys, link it (ALTER SEQUENCE ${s.qualified} OWNED BY <table>.<column>, or a DEFAULT nextval) to a bigint column, then re-run`,
+      );
+      continue;
+    }
     if (s.cycle) {
       refusals.push(
         `${what} is CYCLE: it hands out the same ids again by design, so no range can keep them unique; remedy: ALTER SEQUENCE ${s.qualified} NO CYCLE;`,
@@ -446,6 +485,7 @@ export async function applySequenceRanges(
   const shared = new Map((await readSequences(source)).map((s) => [s.label, s]));
   const applied: AppliedRange[] = [];
   for (const s of await readSequences(target)) {
+    if (s.noRange) continue; // a plan warning said so (assessSequences)
     const range = rangeFor(s.type, slot);
     const refuse = (why: string) =>
       new PromotionError(

@@ -20,7 +20,22 @@ export async function endSessions(
   client: pg.ClientBase,
   database: string,
   toolRoles: readonly string[],
+  /** The caller has a transaction open: a refused GRANT must not abort it (savepoint). */
+  inTransaction = false,
 ): Promise<{ ended: number; remaining: OpenSession[] }> {
+  // A statement that may be refused; in a transaction, under a savepoint so the refusal does not
+  // abort the caller's transaction.
+  const attempt = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
+    if (inTransaction) await client.query('SAVEPOINT end_sessions');
+    try {
+      const r = await client.query<R>(sql, params);
+      if (inTransaction) await client.query('RELEASE SAVEPOINT end_sessions');
+      return r;
+    } catch {
+      if (inTransaction) await client.query('ROLLBACK TO SAVEPOINT end_sessions');
+      return undefined;
+    }
+  };
   for (const role of toolRoles) {
     const { rows } = await client.query<{ member: boolean | null }>(
       `SELECT CASE WHEN r.oid IS NULL THEN NULL ELSE pg_has_role(r.oid, 'USAGE') END AS member
@@ -28,7 +43,9 @@ export async function endSessions(
       [role],
     );
     if (rows[0]?.member === false) {
-      await client.query(`GRANT ${qi(role)} TO CURRENT_USER`).catch(() => undefined);
+      // Refused on PostgreSQL 16+ to a CREATEROLE role without ADMIN OPTION on it (another
+      // administrator created it): its sessions then remain and are named by the caller.
+      await attempt(`GRANT ${qi(role)} TO CURRENT_USER`);
     }
   }
   const { rows } = await client.query<OpenSession>(
@@ -40,10 +57,8 @@ export async function endSessions(
   const remaining: OpenSession[] = [];
   for (const s of rows) {
     // pg_terminate_backend(pid, timeout) waits for the backend to exit (PostgreSQL 14+).
-    const ok = await client
-      .query<{ ok: boolean }>('SELECT pg_terminate_backend($1::int, 5000) AS ok', [s.pid])
-      .then((r) => r.rows[0]?.ok === true)
-      .catch(() => false);
+    const r = await attempt<{ ok: boolean }>('SELECT pg_terminate_backend($1::int, 5000) AS ok', [s.pid]);
+    const ok = r?.rows[0]?.ok === true;
     if (ok) ended++;
     else {
       const still = await client.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [s.pid]);

@@ -63,9 +63,10 @@ export async function catalogSummary(
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
        JOIN pg_namespace n ON n.oid = i.relnamespace
       WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+    // Bounds are left out: an isolated tenant's sequences get their own range (sequence-ranges.ts),
+    // which the sequences check verifies against the register.
     `SELECT 'sequence', ${rel('c')},
-            format_type(s.seqtypid, NULL) || ' increment ' || s.seqincrement || ' min ' || s.seqmin || ' max ' || s.seqmax
-            || ' cycle ' || s.seqcycle::text,
+            format_type(s.seqtypid, NULL) || ' increment ' || s.seqincrement || ' cycle ' || s.seqcycle::text,
             (SELECT ${ROOT('d.refobjid')} FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                 AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1)
        FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -15,22 +15,29 @@ describe("the tool's sessions (real PostgreSQL)", () => {
   before(async () => {
     url = await createDatabase(`sessions_${suffix}`);
     await withClient(url, (c) =>
-      c.query(`ALTER DATABASE ${pg.escapeIdentifier(`sessions_${suffix}`)} SET jit = on`),
+      c.query(
+        `ALTER DATABASE ${pg.escapeIdentifier(`sessions_${suffix}`)} SET jit = on; ALTER DATABASE ${pg.escapeIdentifier(`sessions_${suffix}`)} SET default_transaction_isolation = 'repeatable read'`,
+      ),
     );
   });
   after(() => dropArtifacts(suffix));
 
-  it('the database defaults to JIT on', async () => {
+  it('the database defaults to JIT on and REPEATABLE READ', async () => {
     const plain = await withClient(url, (c) => c.query<{ jit: string }>('SHOW jit'));
     assert.equal(plain.rows[0]!.jit, 'on');
+    const iso = await withClient(url, (c) => c.query<{ i: string }>('SHOW default_transaction_isolation'));
+    assert.equal(Object.values(iso.rows[0]!)[0], 'repeatable read');
   });
 
-  it('engine sessions and check sessions run with JIT off', async () => {
+  it('engine sessions and check sessions run with JIT off, in READ COMMITTED', async () => {
     const engine = await connect(url);
     const check = await connectFor(url, 10_000);
     try {
-      assert.equal((await engine.query<{ jit: string }>('SHOW jit')).rows[0]!.jit, 'off');
-      assert.equal((await check.query<{ jit: string }>('SHOW jit')).rows[0]!.jit, 'off');
+      for (const c of [engine, check]) {
+        assert.equal((await c.query<{ jit: string }>('SHOW jit')).rows[0]!.jit, 'off');
+        const iso = await c.query('SHOW default_transaction_isolation');
+        assert.equal(Object.values(iso.rows[0]!)[0], 'read committed');
+      }
     } finally {
       await engine.end();
       await check.end();

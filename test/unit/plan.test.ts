@@ -651,13 +651,14 @@ describe('plan: cycles of foreign keys in the shared database (orderPlan)', () =
 });
 
 describe('clientConfig', () => {
-  it('turns keepalives on, bounds the connect time and names the application', () => {
+  it('turns keepalives on, bounds the connect time, names the application and sets the session (JIT off, READ COMMITTED)', () => {
     assert.deepEqual(clientConfig('postgres://h/db', { statement_timeout: 5 }), {
       connectionString: 'postgres://h/db',
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       application_name: 'tenant-promotion',
       connectionTimeoutMillis: 10_000,
+      options: '-c jit=off -c default_transaction_isolation=read\\ committed',
       statement_timeout: 5,
     });
   });

@@ -54,6 +54,7 @@ export const copyStep: Step<PromotionContext> = {
       plan,
       roles: { owner: ctx.names.ownerRole, app: ctx.names.appRole },
       signal: ctx.signal,
+      guard: (target) => assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the large objects'),
     });
     if (lo.objects > 0)
       ctx.log.info(`large objects: ${lo.objects}, ${formatBytes(lo.bytes)} in ${lo.durationMs} ms`);
