@@ -17,11 +17,17 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/pipeline/engine.ts + 2 modules
 var engine = __webpack_require__(81558);
+// EXTERNAL MODULE: ./src/pipeline/ownership.ts
+var ownership = __webpack_require__(43651);
 // EXTERNAL MODULE: ./src/pipeline/steps/lock.ts + 1 modules
 var lock = __webpack_require__(53537);
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(83849);
+// EXTERNAL MODULE: ./src/postgres/sessions.ts
+var sessions = __webpack_require__(73074);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-fence.ts
+
+
 
 const qi = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
 /**
@@ -33,17 +39,23 @@ const fenceStep = {
     name: 'fence',
     title: 'Fence the isolated database',
     async run(ctx) {
-        const db = ctx.lockSession;
         const { names } = ctx;
-        await db.query(`ALTER ROLE ${qi(names.appRole)} NOLOGIN`);
-        await db.query(`ALTER DATABASE ${qi(names.database)} SET default_transaction_read_only = on`);
-        const ended = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [names.database]);
-        return `${names.appRole} cannot log in, ${names.database} is read-only, ${ended.rowCount ?? 0} session(s) ended`;
+        await (0,ownership/* asOwner */.gv)(ctx, 'fencing the isolated database', async (db) => {
+            await db.query(`ALTER ROLE ${qi(names.appRole)} NOLOGIN`);
+            await db.query(`ALTER DATABASE ${qi(names.database)} SET default_transaction_read_only = on`);
+        });
+        // Sessions already open would go on writing: every one must end, or the rollback stops (and
+        // its undo lifts the fence) before copying anything back.
+        const { ended, remaining } = await (0,ownership/* withShared */.An)(ctx, (db) => (0,sessions/* endSessions */.v)(db, names.database, [names.appRole, names.ownerRole]));
+        if (remaining.length)
+            throw (0,sessions/* sessionsRemainError */.m)(names.database, remaining, 'copying the rows back');
+        return `${names.appRole} cannot log in, ${names.database} is read-only, ${ended} session(s) ended`;
     },
     async undo(ctx) {
-        const db = ctx.lockSession;
-        await db.query(`ALTER DATABASE ${qi(ctx.names.database)} RESET default_transaction_read_only`);
-        await db.query(`ALTER ROLE ${qi(ctx.names.appRole)} LOGIN`);
+        await (0,ownership/* asOwner */.gv)(ctx, 'lifting the fence', async (db) => {
+            await db.query(`ALTER DATABASE ${qi(ctx.names.database)} RESET default_transaction_read_only`);
+            await db.query(`ALTER ROLE ${qi(ctx.names.appRole)} LOGIN`);
+        });
     },
 };
 
@@ -51,14 +63,9 @@ const fenceStep = {
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: ./src/cloudrun/deploy.ts + 2 modules
 var deploy = __webpack_require__(28025);
-// EXTERNAL MODULE: ./src/postgres/database.ts
-var database = __webpack_require__(42514);
-// EXTERNAL MODULE: ./src/postgres/roles.ts
-var postgres_roles = __webpack_require__(55502);
 // EXTERNAL MODULE: ./src/pipeline/routing.ts
 var routing = __webpack_require__(36372);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-cleanup.ts
-
 
 
 
@@ -95,9 +102,13 @@ const removeServiceStep = {
             ctx.record.notes.push(note);
             return 'left in place: no Cloud Run settings given (see notes)';
         }
-        await (0,deploy/* deleteService */.hs)(ctx.options.cloudRun, service.name, ctx.log);
-        if (service.secret_version)
-            await (0,deploy/* retireSecretVersion */.qb)(ctx.options.cloudRun, service.secret_version, ctx.log);
+        const cloudRun = ctx.options.cloudRun;
+        // Held under the proof of ownership: no other run can claim the tenant meanwhile.
+        await (0,ownership/* asOwner */.gv)(ctx, `deleting Cloud Run service ${service.name}`, async () => {
+            await (0,deploy/* deleteService */.hs)(cloudRun, service.name, ctx.log);
+            if (service.secret_version)
+                await (0,deploy/* retireSecretVersion */.qb)(cloudRun, service.secret_version, ctx.log);
+        });
         return `${service.name} deleted${service.secret_version ? ', password secret version retired' : ''}`;
     },
 };
@@ -107,10 +118,9 @@ const dropIsolatedStep = {
     title: 'Drop the isolated database and roles',
     skip: (ctx) => ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined,
     async run(ctx) {
-        const db = ctx.lockSession;
         const { names } = ctx;
-        const dropped = await (0,database/* dropTenantDatabase */.zx)(db, names.database, names.slug, ctx.sharedDatabase);
-        const roles = await (0,postgres_roles/* dropTenantRoles */.Zc)(db, { owner: names.ownerRole, app: names.appRole }, names.slug, ctx.sharedDatabase);
+        const dropped = await (0,ownership/* dropOwnedDatabase */.WO)(ctx);
+        const roles = await (0,ownership/* dropOwnedRoles */.Ox)(ctx);
         return `${dropped ? `database ${names.database}` : 'no database'} and ${roles.length} role(s) dropped`;
     },
 };
@@ -119,11 +129,16 @@ const dropIsolatedStep = {
 var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/postgres/catalog.ts
 var catalog = __webpack_require__(17092);
+// EXTERNAL MODULE: ./src/postgres/database.ts
+var database = __webpack_require__(42514);
 // EXTERNAL MODULE: ./src/postgres/plan.ts
 var plan = __webpack_require__(43524);
+// EXTERNAL MODULE: ./src/postgres/tenant-key.ts
+var tenant_key = __webpack_require__(72713);
 // EXTERNAL MODULE: ./src/postgres/tenants.ts
 var tenants = __webpack_require__(96470);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-prevalidate.ts
+
 
 
 
@@ -160,11 +175,13 @@ const rollbackPrevalidateStep = {
             throw new errors/* PromotionError */.g1('tenant-state', `Database "${names.database}" was not created by this tool for tenant "${names.slug}".`, 'Check the database by hand; the rollback will not read from or drop it.');
         }
         const graph = await (0,catalog/* readTableGraph */.r)(db);
+        // The rows to restore carry the value of the column the rule names, not necessarily id.
+        const key = await (0,tenant_key/* resolveTenantKey */.Em)(db, graph, options, names.slug);
         ctx.plan = (0,plan/* planTenant */.g)(graph, {
             tenantsTable: options.tenantsTable,
             tenantKey: options.tenantKey,
-            tenantId: tenant.id,
-            tenantIdType: tenant.idType,
+            tenantIdColumn: options.tenantIdColumn,
+            tenantId: key.value,
             referenceTables: options.referenceTables,
         });
         ctx.mode = 'fresh';
@@ -188,7 +205,12 @@ var schema_clone = __webpack_require__(52682);
 var sql = __webpack_require__(75259);
 // EXTERNAL MODULE: ./src/postgres/urls.ts
 var urls = __webpack_require__(31085);
+// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts + 1 modules
+var steps_plan = __webpack_require__(56518);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-restore.ts
+
+
+
 
 
 
@@ -211,28 +233,43 @@ const restoreStep = {
     title: 'Copy the rows back and switch to shared',
     commitPoint: true,
     async run(ctx) {
-        const plan = ctx.plan;
-        const tables = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
         const [isolated, shared] = (await (0,connect/* connectAll */.Q5)([
             (0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database),
             ctx.options.databaseUrl,
         ]));
         try {
+            // Where foreign keys form a cycle, the order that honours every key that cannot give way
+            // (not DEFERRABLE), whichever plan the rollback was given (see orderPlan).
+            const plan = (0,steps_plan/* orderPlan */.Cg)(ctx.plan, await (0,catalog/* readTableGraph */.r)(shared), { keepSharedData: true });
+            const tables = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
             await checkColumns(isolated, tables);
             await (0,checksum/* setComparableSession */.LP)(isolated);
             await (0,checksum/* setComparableSession */.LP)(shared);
             await (0,connect/* setTenantId */.si)(shared, plan.tenantId);
             await shared.query('BEGIN');
             await shared.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`, [ctx.names.slug]);
+            await (0,ownership/* assertOwnerIn */.zp)(ctx, shared, 'copying the rows back');
             // Replica mode (superuser only) keeps the shared tables' triggers from rewriting restored rows.
             await shared.query('SAVEPOINT replica');
             await shared.query(`SET LOCAL session_replication_role = replica`).then(() => shared.query('RELEASE SAVEPOINT replica'), () => shared.query('ROLLBACK TO SAVEPOINT replica'));
+            // Without replica mode (a role that is not a superuser, e.g. on managed PostgreSQL) every
+            // foreign key is checked: the stale rows go children first (plan.deleteOrder) and the rows
+            // come back parents first (plan.tables), and the keys the shared schema declares DEFERRABLE
+            // are checked at COMMIT, so a cycle through one of them restores too (the plan orders the
+            // tables of a cycle by the keys that cannot give way, see orderPlan in steps/plan.ts).
+            await shared.query('SET CONSTRAINTS ALL DEFERRED');
             let stale = 0;
             for (const table of plan.deleteOrder) {
                 stale +=
                     (await shared.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`)).rowCount ?? 0;
             }
             let restored = 0;
+            // Identity and generated columns: COPY FROM writes an identity column's values as given,
+            // GENERATED ALWAYS included (as INSERT … OVERRIDING SYSTEM VALUE would; PostgreSQL 15 and 17,
+            // as the connecting role, superuser or not: see test/integration/catch-up-patterns.test.ts
+            // and the rollback in test/integration/managed-done.test.ts), so rows come back with their ids; the
+            // shared sequences are lifted past them below. Stored generated columns are not in the plan's
+            // columns (COPY refuses them): the shared database computes them again from the same values.
             for (const table of tables) {
                 const cols = table.columns.join(', ');
                 try {
@@ -244,6 +281,14 @@ const restoreStep = {
                 catch (e) {
                     throw restoreError(e, table.qualified);
                 }
+            }
+            // The deferred keys are checked here, where a violation is still plainly "nothing changed",
+            // not at COMMIT (the commit point).
+            try {
+                await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+            }
+            catch (e) {
+                throw restoreError(e, 'the restored tables');
             }
             const comparisons = await (0,catch_up/* compareTables */.Dz)(shared, isolated, tables);
             const unequal = comparisons.filter((c) => !c.equal);
@@ -316,6 +361,9 @@ async function checkColumns(isolated, tables) {
 }
 function restoreError(e, table) {
     const err = e;
+    if (err?.code === '23503') {
+        return new errors/* PromotionError */.g1('tenant-state', `A row copied back into ${err.table ?? table} breaks a foreign key of the shared database (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`, 'The rows reference each other in an order the shared keys do not allow as a role without replica mode: make one key of the cycle DEFERRABLE in the shared database (ALTER TABLE … ALTER CONSTRAINT … DEFERRABLE), or roll back as a superuser; then re-run the rollback.');
+    }
     if (err?.code === '23505') {
         return new errors/* PromotionError */.g1('tenant-state', `A row of ${table} from the isolated database collides with an existing row in the shared database (${err.detail ?? err.message}); nothing was changed.`, 'Another tenant took that key while this tenant was isolated. Resolve the collision by hand, then re-run the rollback.');
     }
@@ -323,6 +371,7 @@ function restoreError(e, table) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/rollback.ts
+
 
 
 
@@ -338,7 +387,7 @@ function restoreError(e, table) {
  */
 const ROLLBACK = [
     [lock/* lockStep */.s, 'setup'],
-    [rollbackPrevalidateStep, 'setup'],
+    [(0,ownership/* thenClaim */.iH)(rollbackPrevalidateStep), 'setup'],
     [fenceStep, 'switch'],
     [restoreStep, 'switch'],
     [removeRoutingStep, 'after'],

@@ -1,2072 +1,1749 @@
-"use strict";
 exports.id = 669;
 exports.ids = [669];
 exports.modules = {
 
-/***/ 669:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+/***/ 15183:
+/***/ (function(__unused_webpack_module, exports, __webpack_require__) {
 
-// ESM COMPAT FLAG
-__webpack_require__.r(__webpack_exports__);
+"use strict";
 
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  promote: () => (/* binding */ promote),
-  promotionSteps: () => (/* binding */ promotionSteps)
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
 });
-
-// EXTERNAL MODULE: ./src/pipeline/engine.ts + 2 modules
-var engine = __webpack_require__(81558);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(83916);
-// EXTERNAL MODULE: ./src/postgres/checksum.ts
-var checksum = __webpack_require__(73600);
-// EXTERNAL MODULE: ./src/postgres/connect.ts
-var connect = __webpack_require__(36741);
-// EXTERNAL MODULE: ./src/postgres/plan-check.ts
-var plan_check = __webpack_require__(86521);
-// EXTERNAL MODULE: ./src/postgres/sql.ts
-var sql = __webpack_require__(75259);
-// EXTERNAL MODULE: ./src/postgres/tenants.ts
-var tenants = __webpack_require__(96470);
-;// CONCATENATED MODULE: ./src/pipeline/steps/cleanup.ts
-
-
-
-
-
-
-/**
- * Removes the tenant's rows from the shared database — never the tenants row, which now
- * carries the routing flag — in one transaction, children first. Before deleting it re-checks
- * that the rows still equal what was verified at the switch (a writer ignoring the contract
- * would otherwise lose data), and it asserts that the rows deleted equal the rows verified.
- */
-const cleanupStep = {
-    name: 'cleanup',
-    title: 'Remove the tenant rows from the shared database',
-    skip: (ctx) => ctx.options.keepSharedData
-        ? 'shared rows kept (keep-shared-data)'
-        : ctx.tenant?.isolation?.shared_rows_removed
-            ? 'shared rows already removed'
-            : undefined,
-    async run(ctx) {
-        const plan = ctx.plan;
-        const verified = ctx.verified ?? ctx.tenant?.isolation?.verified;
-        if (!verified) {
-            throw new errors/* PromotionError */.g1('cleanup-refused', 'No verified counts and digests were recorded at the switch, so the shared rows cannot be proven safe to delete.', 'Keep the shared rows (keep-shared-data) and check the tenant with `tenant-isolation status --verify`.');
-        }
-        const session = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
-        try {
-            await (0,connect/* setTenantId */.si)(session, plan.tenantId);
-            await (0,checksum/* setComparableSession */.LP)(session);
-            await session.query('BEGIN');
-            // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
-            // contract-following writers, which now read it FOR SHARE and write to the isolated
-            // database, are not blocked by a cleanup that may run for a while.
-            await session.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR SHARE`, [ctx.names.slug]);
-            const changed = [];
-            for (const table of plan.deleteOrder) {
-                const expected = verified[table.qualified];
-                const range = await (0,checksum/* keyRange */.xA)(session, table, 'source');
-                const now = await (0,checksum/* digestTable */.lN)(session, table, 'source', range ? { range } : {});
-                if (!expected) {
-                    changed.push(`${table.qualified}: not verified at the switch`);
-                }
-                else if (now.count !== expected.count || now.digest !== expected.digest) {
-                    changed.push(`${table.qualified}: ${expected.count} rows verified at the switch, ${now.count} now${now.count === expected.count ? ' (contents changed)' : ''}`);
-                }
-            }
-            // Other tenants keep writing meanwhile: one of their rows may have come to reference ours
-            // since the plan (a cascade would then delete or rewrite it). Lock our referenced rows —
-            // which blocks new references to them — and check again.
-            const referenced = new Set(plan.tables.flatMap((t) => (t.foreignKeys ?? []).map((fk) => fk.references)));
-            for (const table of plan.deleteOrder) {
-                if (!referenced.has(table.qualified))
-                    continue;
-                await session.query(`SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t) locked`);
-            }
-            const links = await (0,plan_check/* referenceBlockers */.J)(session, plan.tables, { incomingOnly: true });
-            if (links.length) {
-                throw new errors/* PromotionError */.g1('cleanup-refused', `Other tenants' rows now reference this tenant's shared rows, so nothing was deleted: ${links.join('; ')}`, 'Those references were made after the promotion was planned. Resolve them (the isolated database has the rows), then re-run to finish the cleanup.');
-            }
-            if (changed.length) {
-                throw new errors/* PromotionError */.g1('cleanup-refused', `The tenant's shared rows changed after the switch, so nothing was deleted: ${changed.join('; ')}.`, 'A writer is still writing to the shared database for this tenant (it ignores the FOR SHARE contract). Stop it, move those writes to the isolated database, then re-run to finish the cleanup.');
-            }
-            let deleted = 0;
-            for (const table of plan.deleteOrder) {
-                const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`);
-                const n = res.rowCount ?? 0;
-                const expected = verified[table.qualified].count;
-                if (n !== expected) {
-                    throw new errors/* PromotionError */.g1('cleanup-refused', `Cleanup would delete ${n} rows from ${table.qualified} but ${expected} were verified; nothing was deleted.`, 'Check for ON DELETE CASCADE or triggers that reach this table, then re-run.');
-                }
-                const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
-                if (entry)
-                    entry.deletedRows = n;
-                deleted += n;
-            }
-            const tenant = await (0,tenants/* readTenant */.RM)(session, ctx.options.tenantsTable, ctx.names.slug);
-            await (0,tenants/* writeIsolation */.AF)(session, ctx.options.tenantsTable, tenant, { ...tenant.isolation, shared_rows_removed: true }, {
-                from: 'isolated',
-                to: 'isolated',
-            });
-            await session.query('COMMIT');
-            ctx.tenant = { ...tenant, isolation: { ...tenant.isolation, shared_rows_removed: true } };
-            return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch)`;
-        }
-        catch (e) {
-            await session.query('ROLLBACK').catch(() => undefined);
-            throw e;
-        }
-        finally {
-            await session.end().catch(() => undefined);
-        }
-    },
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
 };
-
-// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
-var esm = __webpack_require__(83849);
-;// CONCATENATED MODULE: ./src/postgres/app-roles.ts
-/**
- * The shared application's role(s): named explicitly, or found as the roles that RLS policies
- * on the tenant's tables name, or that may write to them (superusers, the connecting role and
- * PUBLIC excluded). Their grants and policies are remapped to the tenant's role in the clone.
- */
-async function sharedAppRoles(client, plan, explicit) {
-    if (explicit)
-        return [explicit];
-    const tables = plan.tables.filter((t) => t.kind !== 'reference').map((t) => `${t.schema}.${t.name}`);
-    const { rows } = await client.query(`WITH planned AS (
-       SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE (n.nspname || '.' || c.relname) = ANY($1::text[])
-     ), named AS (
-       SELECT unnest(p.polroles) AS role FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM planned)
-       UNION
-       SELECT a.grantee FROM pg_class c, aclexplode(c.relacl) a
-        WHERE c.oid IN (SELECT oid FROM planned) AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE')
-     )
-     SELECT DISTINCT r.rolname FROM named JOIN pg_roles r ON r.oid = named.role
-      WHERE NOT r.rolsuper AND r.rolname <> current_user
-        AND r.oid NOT IN (SELECT c.relowner FROM pg_class c WHERE c.oid IN (SELECT oid FROM planned))
-      ORDER BY 1`, [tables]);
-    return rows.map((r) => r.rolname);
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.req = exports.json = exports.toBuffer = void 0;
+const http = __importStar(__webpack_require__(58611));
+const https = __importStar(__webpack_require__(65692));
+async function toBuffer(stream) {
+    let length = 0;
+    const chunks = [];
+    for await (const chunk of stream) {
+        length += chunk.length;
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, length);
 }
-
-// EXTERNAL MODULE: ./src/postgres/schema-clone.ts + 3 modules
-var schema_clone = __webpack_require__(52682);
-// EXTERNAL MODULE: ./src/postgres/urls.ts
-var urls = __webpack_require__(31085);
-;// CONCATENATED MODULE: ./src/pipeline/steps/clone-schema.ts
-
-
-
-
-
-const qi = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
-async function withTarget(ctx, fn) {
-    const client = await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database));
+exports.toBuffer = toBuffer;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function json(stream) {
+    const buf = await toBuffer(stream);
+    const str = buf.toString('utf8');
     try {
-        return await fn(client);
+        return JSON.parse(str);
     }
-    finally {
-        await client.end();
+    catch (_err) {
+        const err = _err;
+        err.message += ` (input: ${str})`;
+        throw err;
     }
 }
-/**
- * Types, sequences, tables, functions, views, RLS policies — everything but indexes,
- * constraints and triggers, which come after the data (faster, and COPY must not fire triggers).
- * Read from the copy snapshot, so the schema is the one the data was read with.
- */
-const cloneSchemaStep = {
-    name: 'clone-schema',
-    title: 'Clone the schema (before data)',
-    async run(ctx) {
-        const source = ctx.snapshot.client;
-        const shared = await sharedAppRoles(source, ctx.plan, ctx.options.sharedAppRole);
-        ctx.sharedRoles = shared;
-        const roleMap = new Map(shared.map((r) => [r, ctx.names.appRole]));
-        const script = await (0,schema_clone/* buildSchemaScript */.HY)(source, { ownerRole: ctx.names.ownerRole, roleMap });
-        ctx.schemaScript = script;
-        for (const item of script.unsupported) {
-            ctx.log.warn(`not cloned: ${item}`);
-            ctx.record.notes.push(`Not cloned (unsupported object kind): ${item}`);
-        }
-        await withTarget(ctx, (target) => (0,schema_clone/* applyStatements */.t8)(target, script.beforeData));
-        const mapped = shared.length
-            ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}`
-            : '';
-        return `${script.beforeData.length} statements${mapped}`;
-    },
-    // The database is dropped by create-database's undo.
+exports.json = json;
+function req(url, opts = {}) {
+    const href = typeof url === 'string' ? url : url.href;
+    const req = (href.startsWith('https:') ? https : http).request(url, opts);
+    const promise = new Promise((resolve, reject) => {
+        req
+            .once('response', resolve)
+            .once('error', reject)
+            .end();
+    });
+    req.then = promise.then.bind(promise);
+    return req;
+}
+exports.req = req;
+//# sourceMappingURL=helpers.js.map
+
+/***/ }),
+
+/***/ 98894:
+/***/ (function(__unused_webpack_module, exports, __webpack_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
 };
-const cloneSchemaAfterStep = {
-    name: 'clone-schema-after',
-    title: 'Indexes, constraints, triggers, sequences (after data)',
-    async run(ctx) {
-        const script = ctx.schemaScript;
-        const { names } = ctx;
-        const synced = await withTarget(ctx, async (target) => {
-            await (0,schema_clone/* applyStatements */.t8)(target, script.afterData);
-            const seqs = await (0,schema_clone/* syncSequences */.kj)(ctx.snapshot.client, target);
-            await grantApplicationRole(target, names.appRole, names.database, ctx.sharedRoles?.length ? 'remapped' : 'baseline');
-            await target.query('ANALYZE');
-            return seqs;
-        });
-        return `${script.afterData.length} statements, ${synced.length} sequences set at or above the shared values`;
-    },
+var __exportStar = (this && this.__exportStar) || function(m, exports) {
+    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
-/**
- * CONNECT on its own database and USAGE on its schemas always; DML and sequence privileges as
- * the shared application role had them (remapped by the clone), or — when no such role was
- * found — DML on every table and use of every sequence.
- */
-async function grantApplicationRole(target, role, database, mode) {
-    await target.query(`GRANT CONNECT ON DATABASE ${qi(database)} TO ${qi(role)}`);
-    const { rows } = await target.query(`SELECT nspname FROM pg_namespace
-      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg_temp%'
-        AND nspname NOT LIKE 'pg_toast_temp%'`);
-    for (const { nspname } of rows) {
-        await target.query(`GRANT USAGE ON SCHEMA ${qi(nspname)} TO ${qi(role)}`);
-        if (mode === 'baseline') {
-            await target.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`);
-            await target.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${qi(nspname)} TO ${qi(role)}`);
-        }
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.Agent = void 0;
+const net = __importStar(__webpack_require__(69278));
+const http = __importStar(__webpack_require__(58611));
+const https_1 = __webpack_require__(65692);
+__exportStar(__webpack_require__(15183), exports);
+const INTERNAL = Symbol('AgentBaseInternalState');
+class Agent extends http.Agent {
+    constructor(opts) {
+        super(opts);
+        this[INTERNAL] = {};
     }
-}
-
-// EXTERNAL MODULE: ./src/postgres/copy.ts
-var copy = __webpack_require__(26978);
-;// CONCATENATED MODULE: ./src/pipeline/steps/copy.ts
-
-
-function formatBytes(n) {
-    if (n < 1024)
-        return `${n} B`;
-    if (n < 1024 * 1024)
-        return `${(n / 1024).toFixed(1)} kB`;
-    return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-/** Streams the tenant's rows from the snapshot into the new database, tables in parallel. */
-const copyStep = {
-    name: 'copy',
-    title: 'Copy the tenant rows',
-    async run(ctx) {
-        const plan = ctx.plan;
-        const results = await (0,copy/* copyTables */.dO)({
-            sourceUrl: ctx.options.databaseUrl,
-            targetUrl: (0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database),
-            snapshotId: ctx.snapshot.id,
-            tenantId: plan.tenantId,
-            tables: plan.tables,
-            parallelism: ctx.options.copyParallelism,
-            signal: ctx.signal,
-            onProgress: (table, rows, bytes) => {
-                ctx.deps.onProgress?.(table, rows, bytes);
-            },
-        });
-        let rows = 0;
-        let bytes = 0;
-        for (const t of plan.tables) {
-            const r = results.get(t.qualified);
-            if (!r)
-                continue;
-            const entry = ctx.record.tables.find((e) => e.schema === t.schema && e.name === t.name);
-            if (entry) {
-                entry.copiedRows = r.rows;
-                entry.bytes = r.bytes;
-                entry.durationMs = r.durationMs;
+    /**
+     * Determine whether this is an `http` or `https` request.
+     */
+    isSecureEndpoint(options) {
+        if (options) {
+            // First check the `secureEndpoint` property explicitly, since this
+            // means that a parent `Agent` is "passing through" to this instance.
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            if (typeof options.secureEndpoint === 'boolean') {
+                return options.secureEndpoint;
             }
-            rows += r.rows;
-            bytes += r.bytes;
-            ctx.log.info(`${t.schema}.${t.name}: ${r.rows} rows, ${formatBytes(r.bytes)} in ${r.durationMs} ms`);
+            // If no explicit `secure` endpoint, check if `protocol` property is
+            // set. This will usually be the case since using a full string URL
+            // or `URL` instance should be the most common usage.
+            if (typeof options.protocol === 'string') {
+                return options.protocol === 'https:';
+            }
         }
-        return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables`;
-    },
-    // The copied rows live only in the new database, which create-database's undo drops.
-};
-
-// EXTERNAL MODULE: ./src/postgres/database.ts
-var database = __webpack_require__(42514);
-;// CONCATENATED MODULE: ./src/pipeline/steps/create-database.ts
-
-/** `CREATE DATABASE tenant_<slug>` from template0 with the shared database's locale. */
-const createDatabaseStep = {
-    name: 'create-database',
-    title: 'Create the tenant database',
-    async run(ctx) {
-        const { names } = ctx;
-        await (0,database/* createTenantDatabase */.e6)(ctx.lockSession, names.database, names.ownerRole, {
-            slug: names.slug,
-            sourceDatabase: ctx.sharedDatabase,
-        });
-        return `database ${names.database}, owned by ${names.ownerRole}, CONNECT revoked from PUBLIC`;
-    },
-    async undo(ctx) {
-        if (ctx.keepArtifacts)
+        // Finally, if no `protocol` property was set, then fall back to
+        // checking the stack trace of the current call stack, and try to
+        // detect the "https" module.
+        const { stack } = new Error();
+        if (typeof stack !== 'string')
+            return false;
+        return stack
+            .split('\n')
+            .some((l) => l.indexOf('(https.js:') !== -1 ||
+            l.indexOf('node:https:') !== -1);
+    }
+    // In order to support async signatures in `connect()` and Node's native
+    // connection pooling in `http.Agent`, the array of sockets for each origin
+    // has to be updated synchronously. This is so the length of the array is
+    // accurate when `addRequest()` is next called. We achieve this by creating a
+    // fake socket and adding it to `sockets[origin]` and incrementing
+    // `totalSocketCount`.
+    incrementSockets(name) {
+        // If `maxSockets` and `maxTotalSockets` are both Infinity then there is no
+        // need to create a fake socket because Node.js native connection pooling
+        // will never be invoked.
+        if (this.maxSockets === Infinity && this.maxTotalSockets === Infinity) {
+            return null;
+        }
+        // All instances of `sockets` are expected TypeScript errors. The
+        // alternative is to add it as a private property of this class but that
+        // will break TypeScript subclassing.
+        if (!this.sockets[name]) {
+            // @ts-expect-error `sockets` is readonly in `@types/node`
+            this.sockets[name] = [];
+        }
+        const fakeSocket = new net.Socket({ writable: false });
+        this.sockets[name].push(fakeSocket);
+        // @ts-expect-error `totalSocketCount` isn't defined in `@types/node`
+        this.totalSocketCount++;
+        return fakeSocket;
+    }
+    decrementSockets(name, socket) {
+        if (!this.sockets[name] || socket === null) {
             return;
-        await (0,database/* dropTenantDatabase */.zx)(ctx.lockSession, ctx.names.database, ctx.names.slug, ctx.sharedDatabase);
-    },
+        }
+        const sockets = this.sockets[name];
+        const index = sockets.indexOf(socket);
+        if (index !== -1) {
+            sockets.splice(index, 1);
+            // @ts-expect-error  `totalSocketCount` isn't defined in `@types/node`
+            this.totalSocketCount--;
+            if (sockets.length === 0) {
+                // @ts-expect-error `sockets` is readonly in `@types/node`
+                delete this.sockets[name];
+            }
+        }
+    }
+    // In order to properly update the socket pool, we need to call `getName()` on
+    // the core `https.Agent` if it is a secureEndpoint.
+    getName(options) {
+        const secureEndpoint = this.isSecureEndpoint(options);
+        if (secureEndpoint) {
+            // @ts-expect-error `getName()` isn't defined in `@types/node`
+            return https_1.Agent.prototype.getName.call(this, options);
+        }
+        // @ts-expect-error `getName()` isn't defined in `@types/node`
+        return super.getName(options);
+    }
+    createSocket(req, options, cb) {
+        const connectOpts = {
+            ...options,
+            secureEndpoint: this.isSecureEndpoint(options),
+        };
+        const name = this.getName(connectOpts);
+        const fakeSocket = this.incrementSockets(name);
+        Promise.resolve()
+            .then(() => this.connect(req, connectOpts))
+            .then((socket) => {
+            this.decrementSockets(name, fakeSocket);
+            if (socket instanceof http.Agent) {
+                try {
+                    // @ts-expect-error `addRequest()` isn't defined in `@types/node`
+                    return socket.addRequest(req, connectOpts);
+                }
+                catch (err) {
+                    return cb(err);
+                }
+            }
+            this[INTERNAL].currentSocket = socket;
+            // @ts-expect-error `createSocket()` isn't defined in `@types/node`
+            super.createSocket(req, options, cb);
+        }, (err) => {
+            this.decrementSockets(name, fakeSocket);
+            cb(err);
+        });
+    }
+    createConnection() {
+        const socket = this[INTERNAL].currentSocket;
+        this[INTERNAL].currentSocket = undefined;
+        if (!socket) {
+            throw new Error('No socket was returned in the `connect()` function');
+        }
+        return socket;
+    }
+    get defaultPort() {
+        return (this[INTERNAL].defaultPort ??
+            (this.protocol === 'https:' ? 443 : 80));
+    }
+    set defaultPort(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].defaultPort = v;
+        }
+    }
+    get protocol() {
+        return (this[INTERNAL].protocol ??
+            (this.isSecureEndpoint() ? 'https:' : 'http:'));
+    }
+    set protocol(v) {
+        if (this[INTERNAL]) {
+            this[INTERNAL].protocol = v;
+        }
+    }
+}
+exports.Agent = Agent;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 6110:
+/***/ ((module, exports, __webpack_require__) => {
+
+/* eslint-env browser */
+
+/**
+ * This is the web browser implementation of `debug()`.
+ */
+
+exports.formatArgs = formatArgs;
+exports.save = save;
+exports.load = load;
+exports.useColors = useColors;
+exports.storage = localstorage();
+exports.destroy = (() => {
+	let warned = false;
+
+	return () => {
+		if (!warned) {
+			warned = true;
+			console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
+		}
+	};
+})();
+
+/**
+ * Colors.
+ */
+
+exports.colors = [
+	'#0000CC',
+	'#0000FF',
+	'#0033CC',
+	'#0033FF',
+	'#0066CC',
+	'#0066FF',
+	'#0099CC',
+	'#0099FF',
+	'#00CC00',
+	'#00CC33',
+	'#00CC66',
+	'#00CC99',
+	'#00CCCC',
+	'#00CCFF',
+	'#3300CC',
+	'#3300FF',
+	'#3333CC',
+	'#3333FF',
+	'#3366CC',
+	'#3366FF',
+	'#3399CC',
+	'#3399FF',
+	'#33CC00',
+	'#33CC33',
+	'#33CC66',
+	'#33CC99',
+	'#33CCCC',
+	'#33CCFF',
+	'#6600CC',
+	'#6600FF',
+	'#6633CC',
+	'#6633FF',
+	'#66CC00',
+	'#66CC33',
+	'#9900CC',
+	'#9900FF',
+	'#9933CC',
+	'#9933FF',
+	'#99CC00',
+	'#99CC33',
+	'#CC0000',
+	'#CC0033',
+	'#CC0066',
+	'#CC0099',
+	'#CC00CC',
+	'#CC00FF',
+	'#CC3300',
+	'#CC3333',
+	'#CC3366',
+	'#CC3399',
+	'#CC33CC',
+	'#CC33FF',
+	'#CC6600',
+	'#CC6633',
+	'#CC9900',
+	'#CC9933',
+	'#CCCC00',
+	'#CCCC33',
+	'#FF0000',
+	'#FF0033',
+	'#FF0066',
+	'#FF0099',
+	'#FF00CC',
+	'#FF00FF',
+	'#FF3300',
+	'#FF3333',
+	'#FF3366',
+	'#FF3399',
+	'#FF33CC',
+	'#FF33FF',
+	'#FF6600',
+	'#FF6633',
+	'#FF9900',
+	'#FF9933',
+	'#FFCC00',
+	'#FFCC33'
+];
+
+/**
+ * Currently only WebKit-based Web Inspectors, Firefox >= v31,
+ * and the Firebug extension (any Firefox version) are known
+ * to support "%c" CSS customizations.
+ *
+ * TODO: add a `localStorage` variable to explicitly enable/disable colors
+ */
+
+// eslint-disable-next-line complexity
+function useColors() {
+	// NB: In an Electron preload script, document will be defined but not fully
+	// initialized. Since we know we're in Chrome, we'll just detect this case
+	// explicitly
+	if (typeof window !== 'undefined' && window.process && (window.process.type === 'renderer' || window.process.__nwjs)) {
+		return true;
+	}
+
+	// Internet Explorer and Edge do not support colors.
+	if (typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/(edge|trident)\/(\d+)/)) {
+		return false;
+	}
+
+	let m;
+
+	// Is webkit? http://stackoverflow.com/a/16459606/376773
+	// document is undefined in react-native: https://github.com/facebook/react-native/pull/1632
+	// eslint-disable-next-line no-return-assign
+	return (typeof document !== 'undefined' && document.documentElement && document.documentElement.style && document.documentElement.style.WebkitAppearance) ||
+		// Is firebug? http://stackoverflow.com/a/398120/376773
+		(typeof window !== 'undefined' && window.console && (window.console.firebug || (window.console.exception && window.console.table))) ||
+		// Is firefox >= v31?
+		// https://developer.mozilla.org/en-US/docs/Tools/Web_Console#Styling_messages
+		(typeof navigator !== 'undefined' && navigator.userAgent && (m = navigator.userAgent.toLowerCase().match(/firefox\/(\d+)/)) && parseInt(m[1], 10) >= 31) ||
+		// Double check webkit in userAgent just in case we are in a worker
+		(typeof navigator !== 'undefined' && navigator.userAgent && navigator.userAgent.toLowerCase().match(/applewebkit\/(\d+)/));
+}
+
+/**
+ * Colorize log arguments if enabled.
+ *
+ * @api public
+ */
+
+function formatArgs(args) {
+	args[0] = (this.useColors ? '%c' : '') +
+		this.namespace +
+		(this.useColors ? ' %c' : ' ') +
+		args[0] +
+		(this.useColors ? '%c ' : ' ') +
+		'+' + module.exports.humanize(this.diff);
+
+	if (!this.useColors) {
+		return;
+	}
+
+	const c = 'color: ' + this.color;
+	args.splice(1, 0, c, 'color: inherit');
+
+	// The final "%c" is somewhat tricky, because there could be other
+	// arguments passed either before or after the %c, so we need to
+	// figure out the correct index to insert the CSS into
+	let index = 0;
+	let lastC = 0;
+	args[0].replace(/%[a-zA-Z%]/g, match => {
+		if (match === '%%') {
+			return;
+		}
+		index++;
+		if (match === '%c') {
+			// We only are interested in the *last* %c
+			// (the user may have provided their own)
+			lastC = index;
+		}
+	});
+
+	args.splice(lastC, 0, c);
+}
+
+/**
+ * Invokes `console.debug()` when available.
+ * No-op when `console.debug` is not a "function".
+ * If `console.debug` is not available, falls back
+ * to `console.log`.
+ *
+ * @api public
+ */
+exports.log = console.debug || console.log || (() => {});
+
+/**
+ * Save `namespaces`.
+ *
+ * @param {String} namespaces
+ * @api private
+ */
+function save(namespaces) {
+	try {
+		if (namespaces) {
+			exports.storage.setItem('debug', namespaces);
+		} else {
+			exports.storage.removeItem('debug');
+		}
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+}
+
+/**
+ * Load `namespaces`.
+ *
+ * @return {String} returns the previously persisted debug modes
+ * @api private
+ */
+function load() {
+	let r;
+	try {
+		r = exports.storage.getItem('debug') || exports.storage.getItem('DEBUG') ;
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+
+	// If debug isn't set in LS, and we're in Electron, try to load $DEBUG
+	if (!r && typeof process !== 'undefined' && 'env' in process) {
+		r = process.env.DEBUG;
+	}
+
+	return r;
+}
+
+/**
+ * Localstorage attempts to return the localstorage.
+ *
+ * This is necessary because safari throws
+ * when a user disables cookies/localstorage
+ * and you attempt to access it.
+ *
+ * @return {LocalStorage}
+ * @api private
+ */
+
+function localstorage() {
+	try {
+		// TVMLKit (Apple TV JS Runtime) does not have a window object, just localStorage in the global context
+		// The Browser also has localStorage in the global context.
+		return localStorage;
+	} catch (error) {
+		// Swallow
+		// XXX (@Qix-) should we be logging these?
+	}
+}
+
+module.exports = __webpack_require__(40897)(exports);
+
+const {formatters} = module.exports;
+
+/**
+ * Map %j to `JSON.stringify()`, since no Web Inspectors do that by default.
+ */
+
+formatters.j = function (v) {
+	try {
+		return JSON.stringify(v);
+	} catch (error) {
+		return '[UnexpectedJSONParseError]: ' + error.message;
+	}
 };
 
-// EXTERNAL MODULE: ./src/cloudrun/deploy.ts + 2 modules
-var deploy = __webpack_require__(28025);
-;// CONCATENATED MODULE: ./src/pipeline/steps/deploy.ts
+
+/***/ }),
+
+/***/ 40897:
+/***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
+/**
+ * This is the common logic for both the Node.js and web browser
+ * implementations of `debug()`.
+ */
 
-function deployInput(ctx) {
-    const { host, port } = (0,urls/* hostAndPort */.PG)(ctx.options.databaseUrl, ctx.options.databaseHost);
-    return {
-        options: ctx.options.cloudRun,
-        serviceName: ctx.names.service,
-        slug: ctx.names.slug,
-        // TENANT_ID carries the slug, as the isolation guide specifies (`TENANT_ID=acme-corp`).
-        tenantId: ctx.names.slug,
-        database: {
-            name: ctx.names.database,
+function setup(env) {
+	createDebug.debug = createDebug;
+	createDebug.default = createDebug;
+	createDebug.coerce = coerce;
+	createDebug.disable = disable;
+	createDebug.enable = enable;
+	createDebug.enabled = enabled;
+	createDebug.humanize = __webpack_require__(70744);
+	createDebug.destroy = destroy;
+
+	Object.keys(env).forEach(key => {
+		createDebug[key] = env[key];
+	});
+
+	/**
+	* The currently active debug mode names, and names to skip.
+	*/
+
+	createDebug.names = [];
+	createDebug.skips = [];
+
+	/**
+	* Map of special "%n" handling functions, for the debug "format" argument.
+	*
+	* Valid key names are a single, lower or upper-case letter, i.e. "n" and "N".
+	*/
+	createDebug.formatters = {};
+
+	/**
+	* Selects a color for a debug namespace
+	* @param {String} namespace The namespace string for the debug instance to be colored
+	* @return {Number|String} An ANSI color code for the given namespace
+	* @api private
+	*/
+	function selectColor(namespace) {
+		let hash = 0;
+
+		for (let i = 0; i < namespace.length; i++) {
+			hash = ((hash << 5) - hash) + namespace.charCodeAt(i);
+			hash |= 0; // Convert to 32bit integer
+		}
+
+		return createDebug.colors[Math.abs(hash) % createDebug.colors.length];
+	}
+	createDebug.selectColor = selectColor;
+
+	/**
+	* Create a debugger with the given `namespace`.
+	*
+	* @param {String} namespace
+	* @return {Function}
+	* @api public
+	*/
+	function createDebug(namespace) {
+		let prevTime;
+		let enableOverride = null;
+		let namespacesCache;
+		let enabledCache;
+
+		function debug(...args) {
+			// Disabled?
+			if (!debug.enabled) {
+				return;
+			}
+
+			const self = debug;
+
+			// Set `diff` timestamp
+			const curr = Number(new Date());
+			const ms = curr - (prevTime || curr);
+			self.diff = ms;
+			self.prev = prevTime;
+			self.curr = curr;
+			prevTime = curr;
+
+			args[0] = createDebug.coerce(args[0]);
+
+			if (typeof args[0] !== 'string') {
+				// Anything else let's inspect with %O
+				args.unshift('%O');
+			}
+
+			// Apply any `formatters` transformations
+			let index = 0;
+			args[0] = args[0].replace(/%([a-zA-Z%])/g, (match, format) => {
+				// If we encounter an escaped % then don't increase the array index
+				if (match === '%%') {
+					return '%';
+				}
+				index++;
+				const formatter = createDebug.formatters[format];
+				if (typeof formatter === 'function') {
+					const val = args[index];
+					match = formatter.call(self, val);
+
+					// Now we need to remove `args[index]` since it's inlined in the `format`
+					args.splice(index, 1);
+					index--;
+				}
+				return match;
+			});
+
+			// Apply env-specific formatting (colors, etc.)
+			createDebug.formatArgs.call(self, args);
+
+			const logFn = self.log || createDebug.log;
+			logFn.apply(self, args);
+		}
+
+		debug.namespace = namespace;
+		debug.useColors = createDebug.useColors();
+		debug.color = createDebug.selectColor(namespace);
+		debug.extend = extend;
+		debug.destroy = createDebug.destroy; // XXX Temporary. Will be removed in the next major release.
+
+		Object.defineProperty(debug, 'enabled', {
+			enumerable: true,
+			configurable: false,
+			get: () => {
+				if (enableOverride !== null) {
+					return enableOverride;
+				}
+				if (namespacesCache !== createDebug.namespaces) {
+					namespacesCache = createDebug.namespaces;
+					enabledCache = createDebug.enabled(namespace);
+				}
+
+				return enabledCache;
+			},
+			set: v => {
+				enableOverride = v;
+			}
+		});
+
+		// Env-specific initialization logic for debug instances
+		if (typeof createDebug.init === 'function') {
+			createDebug.init(debug);
+		}
+
+		return debug;
+	}
+
+	function extend(namespace, delimiter) {
+		const newDebug = createDebug(this.namespace + (typeof delimiter === 'undefined' ? ':' : delimiter) + namespace);
+		newDebug.log = this.log;
+		return newDebug;
+	}
+
+	/**
+	* Enables a debug mode by namespaces. This can include modes
+	* separated by a colon and wildcards.
+	*
+	* @param {String} namespaces
+	* @api public
+	*/
+	function enable(namespaces) {
+		createDebug.save(namespaces);
+		createDebug.namespaces = namespaces;
+
+		createDebug.names = [];
+		createDebug.skips = [];
+
+		const split = (typeof namespaces === 'string' ? namespaces : '')
+			.trim()
+			.replace(/\s+/g, ',')
+			.split(',')
+			.filter(Boolean);
+
+		for (const ns of split) {
+			if (ns[0] === '-') {
+				createDebug.skips.push(ns.slice(1));
+			} else {
+				createDebug.names.push(ns);
+			}
+		}
+	}
+
+	/**
+	 * Checks if the given string matches a namespace template, honoring
+	 * asterisks as wildcards.
+	 *
+	 * @param {String} search
+	 * @param {String} template
+	 * @return {Boolean}
+	 */
+	function matchesTemplate(search, template) {
+		let searchIndex = 0;
+		let templateIndex = 0;
+		let starIndex = -1;
+		let matchIndex = 0;
+
+		while (searchIndex < search.length) {
+			if (templateIndex < template.length && (template[templateIndex] === search[searchIndex] || template[templateIndex] === '*')) {
+				// Match character or proceed with wildcard
+				if (template[templateIndex] === '*') {
+					starIndex = templateIndex;
+					matchIndex = searchIndex;
+					templateIndex++; // Skip the '*'
+				} else {
+					searchIndex++;
+					templateIndex++;
+				}
+			} else if (starIndex !== -1) { // eslint-disable-line no-negated-condition
+				// Backtrack to the last '*' and try to match more characters
+				templateIndex = starIndex + 1;
+				matchIndex++;
+				searchIndex = matchIndex;
+			} else {
+				return false; // No match
+			}
+		}
+
+		// Handle trailing '*' in template
+		while (templateIndex < template.length && template[templateIndex] === '*') {
+			templateIndex++;
+		}
+
+		return templateIndex === template.length;
+	}
+
+	/**
+	* Disable debug output.
+	*
+	* @return {String} namespaces
+	* @api public
+	*/
+	function disable() {
+		const namespaces = [
+			...createDebug.names,
+			...createDebug.skips.map(namespace => '-' + namespace)
+		].join(',');
+		createDebug.enable('');
+		return namespaces;
+	}
+
+	/**
+	* Returns true if the given mode name is enabled, false otherwise.
+	*
+	* @param {String} name
+	* @return {Boolean}
+	* @api public
+	*/
+	function enabled(name) {
+		for (const skip of createDebug.skips) {
+			if (matchesTemplate(name, skip)) {
+				return false;
+			}
+		}
+
+		for (const ns of createDebug.names) {
+			if (matchesTemplate(name, ns)) {
+				return true;
+			}
+		}
+
+		return false;
+	}
+
+	/**
+	* Coerce `val`.
+	*
+	* @param {Mixed} val
+	* @return {Mixed}
+	* @api private
+	*/
+	function coerce(val) {
+		if (val instanceof Error) {
+			return val.stack || val.message;
+		}
+		return val;
+	}
+
+	/**
+	* XXX DO NOT USE. This is a temporary stub function.
+	* XXX It WILL be removed in the next major release.
+	*/
+	function destroy() {
+		console.warn('Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.');
+	}
+
+	createDebug.enable(createDebug.load());
+
+	return createDebug;
+}
+
+module.exports = setup;
+
+
+/***/ }),
+
+/***/ 2830:
+/***/ ((module, __unused_webpack_exports, __webpack_require__) => {
+
+/**
+ * Detect Electron renderer / nwjs process, which is node, but we should
+ * treat as a browser.
+ */
+
+if (typeof process === 'undefined' || process.type === 'renderer' || process.browser === true || process.__nwjs) {
+	module.exports = __webpack_require__(6110);
+} else {
+	module.exports = __webpack_require__(95108);
+}
+
+
+/***/ }),
+
+/***/ 95108:
+/***/ ((module, exports, __webpack_require__) => {
+
+/**
+ * Module dependencies.
+ */
+
+const tty = __webpack_require__(52018);
+const util = __webpack_require__(39023);
+
+/**
+ * This is the Node.js implementation of `debug()`.
+ */
+
+exports.init = init;
+exports.log = log;
+exports.formatArgs = formatArgs;
+exports.save = save;
+exports.load = load;
+exports.useColors = useColors;
+exports.destroy = util.deprecate(
+	() => {},
+	'Instance method `debug.destroy()` is deprecated and no longer does anything. It will be removed in the next major version of `debug`.'
+);
+
+/**
+ * Colors.
+ */
+
+exports.colors = [6, 2, 3, 4, 5, 1];
+
+try {
+	// Optional dependency (as in, doesn't need to be installed, NOT like optionalDependencies in package.json)
+	// eslint-disable-next-line import/no-extraneous-dependencies
+	const supportsColor = __webpack_require__(99069);
+
+	if (supportsColor && (supportsColor.stderr || supportsColor).level >= 2) {
+		exports.colors = [
+			20,
+			21,
+			26,
+			27,
+			32,
+			33,
+			38,
+			39,
+			40,
+			41,
+			42,
+			43,
+			44,
+			45,
+			56,
+			57,
+			62,
+			63,
+			68,
+			69,
+			74,
+			75,
+			76,
+			77,
+			78,
+			79,
+			80,
+			81,
+			92,
+			93,
+			98,
+			99,
+			112,
+			113,
+			128,
+			129,
+			134,
+			135,
+			148,
+			149,
+			160,
+			161,
+			162,
+			163,
+			164,
+			165,
+			166,
+			167,
+			168,
+			169,
+			170,
+			171,
+			172,
+			173,
+			178,
+			179,
+			184,
+			185,
+			196,
+			197,
+			198,
+			199,
+			200,
+			201,
+			202,
+			203,
+			204,
+			205,
+			206,
+			207,
+			208,
+			209,
+			214,
+			215,
+			220,
+			221
+		];
+	}
+} catch (error) {
+	// Swallow - we only care if `supports-color` is available; it doesn't have to be.
+}
+
+/**
+ * Build up the default `inspectOpts` object from the environment variables.
+ *
+ *   $ DEBUG_COLORS=no DEBUG_DEPTH=10 DEBUG_SHOW_HIDDEN=enabled node script.js
+ */
+
+exports.inspectOpts = Object.keys(process.env).filter(key => {
+	return /^debug_/i.test(key);
+}).reduce((obj, key) => {
+	// Camel-case
+	const prop = key
+		.substring(6)
+		.toLowerCase()
+		.replace(/_([a-z])/g, (_, k) => {
+			return k.toUpperCase();
+		});
+
+	// Coerce string value into JS value
+	let val = process.env[key];
+	if (/^(yes|on|true|enabled)$/i.test(val)) {
+		val = true;
+	} else if (/^(no|off|false|disabled)$/i.test(val)) {
+		val = false;
+	} else if (val === 'null') {
+		val = null;
+	} else {
+		val = Number(val);
+	}
+
+	obj[prop] = val;
+	return obj;
+}, {});
+
+/**
+ * Is stdout a TTY? Colored output is enabled when `true`.
+ */
+
+function useColors() {
+	return 'colors' in exports.inspectOpts ?
+		Boolean(exports.inspectOpts.colors) :
+		tty.isatty(process.stderr.fd);
+}
+
+/**
+ * Adds ANSI color escape codes if enabled.
+ *
+ * @api public
+ */
+
+function formatArgs(args) {
+	const {namespace: name, useColors} = this;
+
+	if (useColors) {
+		const c = this.color;
+		const colorCode = '\u001B[3' + (c < 8 ? c : '8;5;' + c);
+		const prefix = `  ${colorCode};1m${name} \u001B[0m`;
+
+		args[0] = prefix + args[0].split('\n').join('\n' + prefix);
+		args.push(colorCode + 'm+' + module.exports.humanize(this.diff) + '\u001B[0m');
+	} else {
+		args[0] = getDate() + name + ' ' + args[0];
+	}
+}
+
+function getDate() {
+	if (exports.inspectOpts.hideDate) {
+		return '';
+	}
+	return new Date().toISOString() + ' ';
+}
+
+/**
+ * Invokes `util.formatWithOptions()` with the specified arguments and writes to stderr.
+ */
+
+function log(...args) {
+	return process.stderr.write(util.formatWithOptions(exports.inspectOpts, ...args) + '\n');
+}
+
+/**
+ * Save `namespaces`.
+ *
+ * @param {String} namespaces
+ * @api private
+ */
+function save(namespaces) {
+	if (namespaces) {
+		process.env.DEBUG = namespaces;
+	} else {
+		// If you set a process.env field to null or undefined, it gets cast to the
+		// string 'null' or 'undefined'. Just delete instead.
+		delete process.env.DEBUG;
+	}
+}
+
+/**
+ * Load `namespaces`.
+ *
+ * @return {String} returns the previously persisted debug modes
+ * @api private
+ */
+
+function load() {
+	return process.env.DEBUG;
+}
+
+/**
+ * Init logic for `debug` instances.
+ *
+ * Create a new `inspectOpts` object in case `useColors` is set
+ * differently for a particular `debug` instance.
+ */
+
+function init(debug) {
+	debug.inspectOpts = {};
+
+	const keys = Object.keys(exports.inspectOpts);
+	for (let i = 0; i < keys.length; i++) {
+		debug.inspectOpts[keys[i]] = exports.inspectOpts[keys[i]];
+	}
+}
+
+module.exports = __webpack_require__(40897)(exports);
+
+const {formatters} = module.exports;
+
+/**
+ * Map %o to `util.inspect()`, all on a single line.
+ */
+
+formatters.o = function (v) {
+	this.inspectOpts.colors = this.useColors;
+	return util.inspect(v, this.inspectOpts)
+		.split('\n')
+		.map(str => str.trim())
+		.join(' ');
+};
+
+/**
+ * Map %O to `util.inspect()`, allowing multiple lines if needed.
+ */
+
+formatters.O = function (v) {
+	this.inspectOpts.colors = this.useColors;
+	return util.inspect(v, this.inspectOpts);
+};
+
+
+/***/ }),
+
+/***/ 83813:
+/***/ ((module) => {
+
+"use strict";
+
+
+module.exports = (flag, argv = process.argv) => {
+	const prefix = flag.startsWith('-') ? '' : (flag.length === 1 ? '-' : '--');
+	const position = argv.indexOf(prefix + flag);
+	const terminatorPosition = argv.indexOf('--');
+	return position !== -1 && (terminatorPosition === -1 || position < terminatorPosition);
+};
+
+
+/***/ }),
+
+/***/ 3669:
+/***/ (function(__unused_webpack_module, exports, __webpack_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || function (mod) {
+    if (mod && mod.__esModule) return mod;
+    var result = {};
+    if (mod != null) for (var k in mod) if (k !== "default" && Object.prototype.hasOwnProperty.call(mod, k)) __createBinding(result, mod, k);
+    __setModuleDefault(result, mod);
+    return result;
+};
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpsProxyAgent = void 0;
+const net = __importStar(__webpack_require__(69278));
+const tls = __importStar(__webpack_require__(64756));
+const assert_1 = __importDefault(__webpack_require__(42613));
+const debug_1 = __importDefault(__webpack_require__(2830));
+const agent_base_1 = __webpack_require__(98894);
+const url_1 = __webpack_require__(87016);
+const parse_proxy_response_1 = __webpack_require__(37943);
+const debug = (0, debug_1.default)('https-proxy-agent');
+const setServernameFromNonIpHost = (options) => {
+    if (options.servername === undefined &&
+        options.host &&
+        !net.isIP(options.host)) {
+        return {
+            ...options,
+            servername: options.host,
+        };
+    }
+    return options;
+};
+/**
+ * The `HttpsProxyAgent` implements an HTTP Agent subclass that connects to
+ * the specified "HTTP(s) proxy server" in order to proxy HTTPS requests.
+ *
+ * Outgoing HTTP requests are first tunneled through the proxy server using the
+ * `CONNECT` HTTP request method to establish a connection to the proxy server,
+ * and then the proxy server connects to the destination target and issues the
+ * HTTP request from the proxy server.
+ *
+ * `https:` requests have their socket connection upgraded to TLS once
+ * the connection to the proxy server has been established.
+ */
+class HttpsProxyAgent extends agent_base_1.Agent {
+    constructor(proxy, opts) {
+        super(opts);
+        this.options = { path: undefined };
+        this.proxy = typeof proxy === 'string' ? new url_1.URL(proxy) : proxy;
+        this.proxyHeaders = opts?.headers ?? {};
+        debug('Creating new HttpsProxyAgent instance: %o', this.proxy.href);
+        // Trim off the brackets from IPv6 addresses
+        const host = (this.proxy.hostname || this.proxy.host).replace(/^\[|\]$/g, '');
+        const port = this.proxy.port
+            ? parseInt(this.proxy.port, 10)
+            : this.proxy.protocol === 'https:'
+                ? 443
+                : 80;
+        this.connectOpts = {
+            // Attempt to negotiate http/1.1 for proxy servers that support http/2
+            ALPNProtocols: ['http/1.1'],
+            ...(opts ? omit(opts, 'headers') : null),
             host,
             port,
-            user: ctx.names.appRole,
-            password: ctx.appPassword ?? '',
-        },
-        dryRun: ctx.options.dryRun,
-        log: ctx.log,
-        signal: ctx.signal,
-    };
-}
-/** Creates or updates `api-<slug>` on Cloud Run (validate-only in a dry run); no traffic is routed yet. */
-const deployStep = {
-    name: 'deploy',
-    title: 'Deploy the Cloud Run service',
-    skip: (ctx) => ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined,
-    async run(ctx) {
-        const input = deployInput(ctx);
-        const result = await (0,deploy/* deployService */.z5)(input);
-        ctx.deployment = { input, result };
-        ctx.service = {
-            name: result.serviceName,
-            url: result.url,
-            revision: result.revision,
-            created: result.created,
-            secret_version: result.secretVersion,
         };
-        if (result.validatedOnly)
-            return `service spec of ${result.serviceName} validated by the API (dry run)`;
-        ctx.record.serviceUrl = result.url;
-        ctx.record.revision = result.revision;
-        if (!result.ready) {
-            throw new errors/* PromotionError */.g1('cloud-run', `Cloud Run service ${result.serviceName} is not ready: ${result.readyMessage ?? 'no reason given'}`, 'Check the container image and the service logs (gcloud run services describe), then re-run.');
-        }
-        return `${result.created ? 'created' : 'updated'} ${result.serviceName}, revision ${result.revision ?? '?'}, ${result.url ?? 'no URL'}`;
-    },
-    async undo(ctx) {
-        const deployment = ctx.deployment;
-        if (ctx.keepArtifacts || !deployment || deployment.result.validatedOnly)
-            return;
-        await (0,deploy/* undoDeploy */.At)(deployment.input, deployment.result);
-    },
-};
-
-;// CONCATENATED MODULE: ./src/pipeline/steps/finish.ts
-
-
-/** Marks the promotion complete (state `complete`) with an audit entry. */
-const finishStep = {
-    name: 'finish',
-    title: 'Mark the promotion complete',
-    async run(ctx) {
-        const session = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
-        try {
-            await session.query('BEGIN');
-            const tenant = await (0,tenants/* readTenant */.RM)(session, ctx.options.tenantsTable, ctx.names.slug, true);
-            const isolation = tenant.isolation;
-            const entry = (0,tenants/* historyEntry */.xg)({
-                event: ctx.mode === 'resume' ? 'resumed' : 'completed',
-                actor: ctx.deps.trigger.actor,
-                source: ctx.deps.trigger.source,
-                pull_request: ctx.deps.trigger.pullRequest,
-                run_url: ctx.deps.trigger.runUrl,
-                detail: isolation.shared_rows_removed ? 'shared rows removed' : 'shared rows kept',
-            });
-            await (0,tenants/* writeIsolation */.AF)(session, ctx.options.tenantsTable, tenant, { ...isolation, state: 'complete', history: [...isolation.history, entry] }, { from: 'isolated', to: 'isolated' });
-            await session.query('COMMIT');
-            return 'state complete, audit entry appended';
-        }
-        catch (e) {
-            await session.query('ROLLBACK').catch(() => undefined);
-            throw e;
-        }
-        finally {
-            await session.end().catch(() => undefined);
-        }
-    },
-};
-
-// EXTERNAL MODULE: ./src/pipeline/steps/lock.ts + 1 modules
-var lock = __webpack_require__(53537);
-// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts
-var steps_plan = __webpack_require__(19891);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(73024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(48161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(76760);
-var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/names.ts
-var names = __webpack_require__(46455);
-// EXTERNAL MODULE: ./src/cloudrun/endpoint.ts
-var endpoint = __webpack_require__(14245);
-// EXTERNAL MODULE: ./src/cloudrun/service-spec.ts
-var service_spec = __webpack_require__(34437);
-;// CONCATENATED MODULE: ./src/cloudrun/preflight.ts
-/**
- * Up-front checks for a run with Cloud Run on, before any database work: everything a deploy
- * needs is present and well formed, and Google credentials can be found.
- */
-
-
-
-
-
-
-
-const PROJECT_RE = /^(?:[a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const REGION_RE = /^[a-z]+(?:-[a-z]+)*\d+$/;
-const SERVICE_ACCOUNT_RE = /^[^@\s/]+@[^@\s/]+$/;
-/** Where gcloud keeps Application Default Credentials (`gcloud auth application-default login`). */
-function wellKnownCredentialsFile(env) {
-    if (env.CLOUDSDK_CONFIG)
-        return external_node_path_default().join(env.CLOUDSDK_CONFIG, 'application_default_credentials.json');
-    if (process.platform === 'win32' && env.APPDATA)
-        return external_node_path_default().join(env.APPDATA, 'gcloud', 'application_default_credentials.json');
-    return external_node_path_default().join(env.HOME || (0,external_node_os_.homedir)(), '.config', 'gcloud', 'application_default_credentials.json');
-}
-const NO_CREDENTIALS_HINT = 'Authenticate first: in a workflow, add a google-github-actions/auth step before this action (workload identity federation); locally, run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS. Or set skip-cloud-run: true.';
-/** Asks google-auth-library (through the client it ships with) for credentials, bounded in time. */
-async function discoverCredentials(options, timeoutMs) {
-    const { servicesClient } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 12454));
-    const client = await servicesClient({ ...options, apiEndpoint: undefined });
-    let timer;
-    try {
-        return await Promise.race([
-            client.auth.getClient().then(() => true, () => false),
-            new Promise((resolve) => {
-                timer = setTimeout(() => resolve(false), timeoutMs);
-            }),
-        ]);
     }
-    finally {
-        clearTimeout(timer);
-        await client.close().catch(() => undefined);
-    }
-}
-async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 5000 } = {}) {
-    if (!opts.project?.trim())
-        throw new errors/* InputError */.dz('gcp-project is required to deploy to Cloud Run.', 'Set gcp-project, or set skip-cloud-run: true.');
-    if (!PROJECT_RE.test(opts.project))
-        throw new errors/* InputError */.dz(`gcp-project ${(0,names/* quoteUntrusted */.X0)(opts.project)} is not a Google Cloud project id.`, 'Use the project id (e.g. "acme-prod-123"), not its name or number.');
-    if (!REGION_RE.test(opts.region ?? ''))
-        throw new errors/* InputError */.dz(`gcp-region ${(0,names/* quoteUntrusted */.X0)(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
-    if (!opts.image?.trim() || /\s/.test(opts.image))
-        throw new errors/* InputError */.dz('container-image is required to deploy to Cloud Run.', 'Set container-image to the image of the tenant API, e.g. "us-docker.pkg.dev/acme/apps/api:1.4.2", or set skip-cloud-run: true.');
-    if (!opts.dbPasswordSecret?.trim())
-        throw new errors/* InputError */.dz('db-password-secret is required to deploy to Cloud Run: the service gets the database password from Secret Manager, never as a plain environment value.', 'Create a secret (gcloud secrets create tenant-db-password --replication-policy=automatic), grant the deploying identity roles/secretmanager.secretVersionAdder and the runtime service account roles/secretmanager.secretAccessor on it, and set db-password-secret to its name. Or set skip-cloud-run: true.');
-    (0,service_spec/* secretResourceName */.aL)(opts.dbPasswordSecret, opts.project);
-    if (opts.minInstances > opts.maxInstances)
-        throw new errors/* InputError */.dz(`min-instances (${opts.minInstances}) is greater than max-instances (${opts.maxInstances}).`, 'Lower min-instances or raise max-instances.');
-    if (opts.serviceAccount && !SERVICE_ACCOUNT_RE.test(opts.serviceAccount))
-        throw new errors/* InputError */.dz(`service-account ${(0,names/* quoteUntrusted */.X0)(opts.serviceAccount)} is not a service account email.`, 'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".');
-    const run = (0,endpoint/* parseEndpoint */.B)(opts.apiEndpoint, opts.allowInsecureEndpoint, 'cloud-run-api-endpoint');
-    const secrets = (0,endpoint/* parseEndpoint */.B)(opts.secretManagerEndpoint, opts.allowInsecureEndpoint, 'secret-manager-api-endpoint');
-    if (run?.insecure && secrets?.insecure)
-        return; // no Google credentials are used at all
-    const explicit = env.GOOGLE_APPLICATION_CREDENTIALS;
-    if (explicit) {
-        if (!(0,external_node_fs_.existsSync)(explicit) || !(0,external_node_fs_.statSync)(explicit).isFile())
-            throw new errors/* InputError */.dz(`GOOGLE_APPLICATION_CREDENTIALS points to ${(0,names/* quoteUntrusted */.X0)(explicit, 200)}, which is not a file.`, NO_CREDENTIALS_HINT);
-        return;
-    }
-    if ((0,external_node_fs_.existsSync)(wellKnownCredentialsFile(env)))
-        return;
-    // Workload metadata server (GCE, GKE, Cloud Run, Cloud Build) or other sources.
-    if (await discoverCredentials(opts, credentialProbeMs))
-        return;
-    throw new errors/* InputError */.dz('No Google Cloud credentials were found (Application Default Credentials).', NO_CREDENTIALS_HINT);
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/steps/preflight.ts
-
-
-/**
- * Checks everything that needs no database before any database work: with Cloud Run on, the
- * project, image, password secret, endpoints and credentials (so a missing setting fails in a
- * second, not after a copy).
- */
-const preflightStep = {
-    name: 'preflight',
-    title: 'Check the settings',
-    async run(ctx) {
-        const { options } = ctx;
-        if (options.skipCloudRun)
-            return 'Cloud Run skipped';
-        if (!options.cloudRun) {
-            throw new errors/* InputError */.dz('Cloud Run is on, but gcp-project and container-image are not set.', 'Set gcp-project, container-image and db-password-secret (CLI: GOOGLE_CLOUD_PROJECT, CONTAINER_IMAGE, DB_PASSWORD_SECRET), or skip Cloud Run (skip-cloud-run: true, --no-cloud-run).');
+    /**
+     * Called when the node-core HTTP client library is creating a
+     * new HTTP request.
+     */
+    async connect(req, opts) {
+        const { proxy } = this;
+        if (!opts.host) {
+            throw new TypeError('No "host" provided');
         }
-        await preflightCloudRun(options.cloudRun);
-        return `Cloud Run settings checked (project ${options.cloudRun.project}, region ${options.cloudRun.region})`;
-    },
-};
-
-// EXTERNAL MODULE: ./src/postgres/roles.ts
-var roles = __webpack_require__(55502);
-;// CONCATENATED MODULE: ./src/pipeline/steps/prevalidate.ts
-
-
-
-
-/**
- * Connectivity, which database we are on, the tenant and its state, and whether the target
- * database and roles are free — or left by an earlier failed run of this same tenant, in which
- * case they are cleaned (never a database this tool did not create for this tenant).
- */
-const prevalidateStep = {
-    name: 'prevalidate',
-    title: 'Pre-promotion validation',
-    async run(ctx) {
-        const db = ctx.lockSession;
-        const { names, options } = ctx;
-        const { rows } = await db.query(`SELECT current_database() AS db, current_setting('server_version') AS version`);
-        const shared = rows[0].db;
-        ctx.sharedDatabase = shared;
-        // Every derived name starts with tenant_, so the one name to guard against is the shared
-        // database's own (a shared database itself named tenant_<slug>).
-        if (names.database === shared) {
-            throw new errors/* PromotionError */.g1('invalid-slug', `Tenant "${names.slug}" would be promoted into database "${names.database}", which is the shared database itself.`, 'Choose another slug for this tenant.');
+        // Create a socket connection to the proxy server.
+        let socket;
+        if (proxy.protocol === 'https:') {
+            debug('Creating `tls.Socket`: %o', this.connectOpts);
+            socket = tls.connect(setServernameFromNonIpHost(this.connectOpts));
         }
-        await (0,tenants/* checkTenantsTable */.od)(db, options.tenantsTable, options.tenantKey);
-        await (0,tenants/* checkPrivileges */.$q)(db);
-        const tenant = await (0,tenants/* readTenant */.RM)(db, options.tenantsTable, names.slug);
-        ctx.tenant = tenant;
-        const dbState = await (0,database/* databaseMarker */.O9)(db, names.database);
-        const isolation = tenant.isolation;
-        if (tenant.isolationMode === 'isolated') {
-            if (!dbState.exists) {
-                throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" is marked isolated, but its database "${names.database}" does not exist.`, 'Restore the database from backup, or run `tenant-isolation rollback` to return the tenant to shared with its recorded data, after investigating.');
-            }
-            if (isolation?.state === 'switched') {
-                ctx.mode = 'resume';
-                return `tenant is isolated but the last run stopped after the switch: resuming routing and cleanup`;
-            }
-            ctx.mode = 'already-isolated';
-            return `tenant is already isolated in "${names.database}"`;
+        else {
+            debug('Creating `net.Socket`: %o', this.connectOpts);
+            socket = net.connect(this.connectOpts);
         }
-        if (tenant.isolationMode !== 'shared') {
-            throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" has isolation_mode "${tenant.isolationMode}"; expected "shared" or "isolated".`, 'Fix the tenant row by hand before promoting.');
+        const headers = typeof this.proxyHeaders === 'function'
+            ? this.proxyHeaders()
+            : { ...this.proxyHeaders };
+        const host = net.isIPv6(opts.host) ? `[${opts.host}]` : opts.host;
+        let payload = `CONNECT ${host}:${opts.port} HTTP/1.1\r\n`;
+        // Inject the `Proxy-Authorization` header if necessary.
+        if (proxy.username || proxy.password) {
+            const auth = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+            headers['Proxy-Authorization'] = `Basic ${Buffer.from(auth).toString('base64')}`;
         }
-        // Shared: whatever exists under our names must be ours, left by a failed run; it is cleaned by the
-        // create steps' undo logic before they create afresh.
-        const leftovers = [];
-        if (dbState.exists) {
-            if (dbState.marker?.slug !== names.slug || dbState.marker.sourceDatabase !== shared) {
-                throw new errors/* PromotionError */.g1('tenant-state', `Database "${names.database}" already exists and was not created by this tool for tenant "${names.slug}" of "${shared}".`, 'Never overwritten: inspect it, then rename or drop it by hand and re-run.');
-            }
-            leftovers.push(`database ${names.database}`);
+        headers.Host = `${host}:${opts.port}`;
+        if (!headers['Proxy-Connection']) {
+            headers['Proxy-Connection'] = this.keepAlive
+                ? 'Keep-Alive'
+                : 'close';
         }
-        for (const role of [names.ownerRole, names.appRole]) {
-            const r = await (0,roles/* roleComment */.KF)(db, role);
-            if (!r.exists)
-                continue;
-            if (r.marker?.slug !== names.slug || r.marker.sourceDatabase !== shared) {
-                throw new errors/* PromotionError */.g1('tenant-state', `Role "${role}" already exists and was not created by this tool for tenant "${names.slug}" of "${shared}".`, 'Inspect it; rename or drop it by hand and re-run.');
-            }
-            leftovers.push(`role ${role}`);
+        for (const name of Object.keys(headers)) {
+            payload += `${name}: ${headers[name]}\r\n`;
         }
-        ctx.mode = 'fresh';
-        ctx.leftovers = leftovers;
-        return leftovers.length
-            ? `tenant ${names.slug} is shared; an earlier failed run left ${leftovers.join(', ')}, which will be replaced`
-            : `tenant ${names.slug} (${tenant.id}) is shared in "${shared}"`;
-    },
-};
-
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __webpack_require__(27194);
-;// CONCATENATED MODULE: ./src/pipeline/steps/roles.ts
-
-
-
-/**
- * The NOLOGIN owner of the new database and its objects, and the tenant application's LOGIN
- * role with a generated password (sent to the server as a SCRAM verifier, never printed).
- * Leftovers of an earlier failed run of this tenant (proved by their markers) are removed first.
- */
-const rolesStep = {
-    name: 'roles',
-    title: 'Create the tenant roles',
-    async run(ctx) {
-        const db = ctx.lockSession;
-        const { names } = ctx;
-        if (ctx.leftovers?.length) {
-            await (0,database/* dropTenantDatabase */.zx)(db, names.database, names.slug, ctx.sharedDatabase);
-            await (0,roles/* dropTenantRoles */.Zc)(db, { owner: names.ownerRole, app: names.appRole }, names.slug, ctx.sharedDatabase);
-        }
-        const password = (0,roles/* generatePassword */.bk)();
-        (0,secrets/* registerSecret */.cl)(password);
-        ctx.deps.log.secret(password);
-        ctx.appPassword = password;
-        await (0,roles/* createTenantRoles */.i3)(db, { owner: names.ownerRole, app: names.appRole }, password, {
-            slug: names.slug,
-            sourceDatabase: ctx.sharedDatabase,
-        });
-        return `owner ${names.ownerRole} (NOLOGIN), application role ${names.appRole} (LOGIN)`;
-    },
-    async undo(ctx) {
-        if (ctx.keepArtifacts)
-            return;
-        await (0,roles/* dropTenantRoles */.Zc)(ctx.lockSession, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug, ctx.sharedDatabase);
-    },
-};
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(51455);
-// EXTERNAL MODULE: ./src/pipeline/routing.ts
-var pipeline_routing = __webpack_require__(36372);
-;// CONCATENATED MODULE: ./src/pipeline/steps/routing.ts
-
-
-
-
-function routingInput(ctx) {
-    const service = ctx.service ?? ctx.tenant?.isolation?.service;
-    return {
-        names: ctx.names,
-        tenantId: ctx.tenant.id,
-        database: (0,urls/* hostAndPort */.PG)(ctx.options.databaseUrl, ctx.options.databaseHost),
-        service: service && !ctx.options.dryRun ? { name: service.name, url: service.url } : undefined,
-        region: ctx.options.cloudRun?.region,
-    };
-}
-async function writeJsonAtomically(path, value) {
-    await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    const content = JSON.stringify(value, null, 2) + '\n';
-    await (0,promises_.writeFile)(tmp, content, { mode: 0o644 });
-    await (0,promises_.rename)(tmp, path);
-    return content;
-}
-/** Writes the routing and load-balancer files (idempotent: a resumed run rewrites them). */
-const routingStep = {
-    name: 'routing',
-    title: 'Write routing and load-balancer config',
-    async run(ctx) {
-        const input = routingInput(ctx);
-        const paths = (0,pipeline_routing/* routingPaths */.vg)(ctx.options.configDir, ctx.names.slug);
-        ctx.configFiles.push({ path: paths.routing, content: await writeJsonAtomically(paths.routing, (0,pipeline_routing/* buildRoutingConfig */.Df)(input)) }, {
-            path: paths.loadBalancer,
-            content: await writeJsonAtomically(paths.loadBalancer, (0,pipeline_routing/* buildLoadBalancerConfig */.PS)(input)),
-        });
-        return `${paths.routing}, ${paths.loadBalancer}`;
-    },
-};
-
-// EXTERNAL MODULE: ./src/postgres/catch-up.ts
-var catch_up = __webpack_require__(46904);
-// EXTERNAL MODULE: ./src/pipeline/tenant-state.ts
-var tenant_state = __webpack_require__(95136);
-;// CONCATENATED MODULE: ./src/pipeline/steps/switch.ts
-
-
-
-
-
-
-
-
-
-
-/**
- * Freeze, catch up, switch — the commit point.
- *
- * The application contract (README): a write transaction reads the tenant row `FOR SHARE` and
- * writes to the shared database only while it says `shared`. So holding the tenant row
- * `FOR UPDATE` stops exactly this tenant's writers — no other tenant waits on it.
- *
- * 1. Base, without any lock: at one snapshot S, digest both sides per key bucket, apply what
- *    changed since the copy, and verify every table equal (this pass does the bulk while writes
- *    go on). S stays open until the commit.
- * 2. Freeze: lock the tenant row FOR UPDATE (lock_timeout = max-freeze) and apply only what
- *    changed since S — rows whose xmin S did not see, and keys the source no longer has; the
- *    digests follow arithmetically (see freezePass), and a table the increments cannot settle is
- *    compared in full. Then mark the tenant isolated and COMMIT. The time from lock to commit is
- *    the freeze, measured and reported; past max-freeze the run gives up cleanly (ROLLBACK: the
- *    tenant stays shared, and the run undoes what it built).
- */
-const switchStep = {
-    name: 'switch',
-    title: 'Freeze, catch up and switch',
-    commitPoint: true,
-    async run(ctx) {
-        await (0,steps_plan/* releaseSnapshot */.i)(ctx);
-        const plan = ctx.plan;
-        const tables = plan.tables;
-        const maxFreeze = ctx.options.maxFreezeMs;
-        // `base` holds the base snapshot open until the commit: VACUUM cannot freeze row versions
-        // newer than it, so the freeze pass finds every row changed since by its xmin.
-        const [source, target, base] = (await (0,connect/* connectAll */.Q5)([
-            ctx.options.databaseUrl,
-            (0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database),
-            ctx.options.databaseUrl,
-        ]));
-        let killer;
-        try {
-            for (const c of [source, base]) {
-                await (0,connect/* setTenantId */.si)(c, plan.tenantId);
-                await (0,checksum/* setComparableSession */.LP)(c);
-            }
-            await (0,checksum/* setComparableSession */.LP)(target);
-            // 1. Base: at one snapshot, digest both sides and apply what changed since the copy.
-            await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-            const { rows } = await base.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
-            const snapshotXmin = rows[0].xmin;
-            const first = await (0,catch_up/* compareTables */.Dz)(base, target, tables);
-            const firstChanged = first.filter((c) => !c.equal);
-            let settledBase = first;
-            if (firstChanged.length) {
-                await (0,catch_up/* catchUp */.xA)(base, target, first);
-                const again = await (0,catch_up/* compareTables */.Dz)(base, target, firstChanged.map((c) => c.table));
-                settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
-            }
-            const unequalBase = settledBase.filter((c) => !c.equal);
-            if (unequalBase.length) {
-                throw new errors/* PromotionError */.g1('validation-failed', `After catch-up the new database still differs: ${unequalBase
-                    .flatMap((c) => c.differences)
-                    .slice(0, 5)
-                    .join('; ')}`, 'Nothing was switched. Re-run; if it persists, report it with the differences above.');
-            }
-            // Failpoint for tests: writes made here land between the base snapshot and the freeze.
-            await ctx.deps.fault?.('switch:before-freeze');
-            // 2. Freeze: only what changed since the base snapshot is read, applied and accounted for.
-            // Opened before the freeze, so the watchdog can cancel without first connecting.
-            killer = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
-            await source.query('BEGIN');
-            let lockedAt = 0;
-            let watchdog;
-            try {
-                await source.query(`SELECT set_config('lock_timeout', $1, true)`, [`${maxFreeze}ms`]);
-                // If this runner dies while frozen, the server ends the session (and the freeze) itself,
-                // instead of waiting for TCP to notice.
-                await source.query(`SELECT set_config('idle_in_transaction_session_timeout', $1, true)`, [
-                    `${maxFreeze + 5000}ms`,
-                ]);
-                await source.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$)(ctx.options.tenantsTable)} t WHERE t.slug = $1 AND t.id::text = $2 FOR UPDATE`, [ctx.names.slug, plan.tenantId]);
-                lockedAt = performance.now();
-                // Whatever remains of the window bounds every statement under the freeze.
-                await source.query(`SELECT set_config('statement_timeout', $1, true)`, [`${maxFreeze}ms`]);
-                // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
-                // when the whole window is used up, so the tenant's writes never wait past max-freeze.
-                watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
-                let pass;
-                try {
-                    pass = await (0,catch_up/* freezePass */.be)(source, target, settledBase.map(catch_up/* verifiedFrom */.tI), snapshotXmin, base);
-                }
-                catch (e) {
-                    if (e instanceof errors/* PromotionError */.g1 || isTimeout(e))
-                        throw e;
-                    throw new errors/* PromotionError */.g1('validation-failed', `Catching up under the freeze failed: ${e.message}`, 'Nothing was switched. Re-run; if it persists, a writer may be ignoring the FOR SHARE contract (see README).', { cause: e });
-                }
-                // Rows caught up here may carry ids the shared sequences handed out after the copy: move the
-                // new database's sequences past them before any writer can switch over.
-                await (0,schema_clone/* syncSequences */.kj)(source, target);
-                await watchdog.disarm();
-                const elapsed = performance.now() - lockedAt;
-                if (elapsed > maxFreeze)
-                    throw freezeTimeout(maxFreeze, elapsed);
-                const verified = Object.fromEntries(pass.verified.map((v) => [
-                    v.table.qualified,
-                    { count: v.count, digest: (0,checksum/* digestOf */.ol)(v.count, v.sum.toString()) },
-                ]));
-                ctx.verified = verified;
-                const tenant = await (0,tenants/* readTenant */.RM)(source, ctx.options.tenantsTable, ctx.names.slug);
-                const isolation = {
-                    ...(tenant.isolation ?? { history: [] }),
-                    state: 'switched',
-                    isolated_db_name: ctx.names.database,
-                    isolated_at: new Date().toISOString(),
-                    migration_version: tenant_state/* MIGRATION_VERSION */.ol,
-                    source_database: ctx.sharedDatabase,
-                    app_role: ctx.names.appRole,
-                    owner_role: ctx.names.ownerRole,
-                    service: ctx.service && !ctx.options.dryRun ? { ...ctx.service } : undefined,
-                    shared_rows_removed: false,
-                    verified,
-                    history: [
-                        ...(tenant.isolation?.history ?? []),
-                        (0,tenants/* historyEntry */.xg)({
-                            event: 'promoted',
-                            actor: ctx.deps.trigger.actor,
-                            source: ctx.deps.trigger.source,
-                            pull_request: ctx.deps.trigger.pullRequest,
-                            run_url: ctx.deps.trigger.runUrl,
-                            tables: verified,
-                            freeze_ms: Math.round(performance.now() - lockedAt),
-                        }),
-                    ],
-                };
-                const switched = await (0,tenants/* writeIsolation */.AF)(source, ctx.options.tenantsTable, tenant, isolation, {
-                    from: 'shared',
-                    to: 'isolated',
+        const proxyResponsePromise = (0, parse_proxy_response_1.parseProxyResponse)(socket);
+        socket.write(`${payload}\r\n`);
+        const { connect, buffered } = await proxyResponsePromise;
+        req.emit('proxyConnect', connect);
+        this.emit('proxyConnect', connect, req);
+        if (connect.statusCode === 200) {
+            req.once('socket', resume);
+            if (opts.secureEndpoint) {
+                // The proxy is connecting to a TLS server, so upgrade
+                // this socket connection to a TLS connection.
+                debug('Upgrading socket connection to TLS');
+                return tls.connect({
+                    ...omit(setServernameFromNonIpHost(opts), 'host', 'path', 'port'),
+                    socket,
                 });
-                if (!switched) {
-                    throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${ctx.names.slug}" is no longer shared; nothing was switched.`, 'Check its status.');
-                }
-                await commitSwitch(ctx, source);
-                ctx.record.freezeMs = Math.round(performance.now() - lockedAt);
-                ctx.tenant = { ...tenant, isolationMode: 'isolated', isolation };
-                const caught = firstChanged.length
-                    ? `; caught up ${firstChanged.length} table(s) changed during the copy`
-                    : '';
-                const frozen = pass.changedRows || pass.deletedRows
-                    ? ` (${pass.changedRows} changed and ${pass.deletedRows} deleted rows applied under the freeze)`
-                    : '';
-                return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${frozen}${caught}`;
             }
-            catch (e) {
-                const expired = await watchdog?.disarm();
-                if (!ctx.record.committed)
-                    await source.query('ROLLBACK').catch(() => undefined);
-                if (expired)
-                    throw freezeTimeout(maxFreeze, performance.now() - lockedAt, e);
-                if (isTimeout(e))
-                    throw freezeTimeout(maxFreeze, lockedAt ? performance.now() - lockedAt : maxFreeze, e);
-                throw e;
-            }
+            return socket;
         }
-        finally {
-            await source.end().catch(() => undefined);
-            await target.end().catch(() => undefined);
-            await base.end().catch(() => undefined);
-            await killer?.end().catch(() => undefined);
-        }
-    },
-};
-/**
- * COMMIT is the commit point. If the connection breaks during COMMIT, the outcome is unknown:
- * read it back on a new session before deciding whether to undo.
- */
-async function commitSwitch(ctx, session) {
-    try {
-        await session.query('COMMIT');
-        ctx.record.committed = true;
+        // Some other status code that's not 200... need to re-play the HTTP
+        // header "data" events onto the socket once the HTTP machinery is
+        // attached so that the node core `http` can parse and handle the
+        // error status code.
+        // Close the original socket, and a new "fake" socket is returned
+        // instead, so that the proxy doesn't get the HTTP request
+        // written to it (which may contain `Authorization` headers or other
+        // sensitive data).
+        //
+        // See: https://hackerone.com/reports/541502
+        socket.destroy();
+        const fakeSocket = new net.Socket({ writable: false });
+        fakeSocket.readable = true;
+        // Need to wait for the "socket" event to re-play the "data" events.
+        req.once('socket', (s) => {
+            debug('Replaying proxy buffer for failed request');
+            (0, assert_1.default)(s.listenerCount('data') > 0);
+            // Replay the "buffered" Buffer onto the fake `socket`, since at
+            // this point the HTTP module machinery has been hooked up for
+            // the user.
+            s.push(buffered);
+            s.push(null);
+        });
+        return fakeSocket;
     }
-    catch (e) {
-        const check = await (0,connect/* connect */.Ng)(ctx.options.databaseUrl);
-        try {
-            const tenant = await (0,tenants/* readTenant */.RM)(check, ctx.options.tenantsTable, ctx.names.slug);
-            if (tenant.isolationMode === 'isolated' && tenant.isolation?.isolated_db_name === ctx.names.database) {
-                ctx.record.committed = true;
+}
+HttpsProxyAgent.protocols = ['http', 'https'];
+exports.HttpsProxyAgent = HttpsProxyAgent;
+function resume(socket) {
+    socket.resume();
+}
+function omit(obj, ...keys) {
+    const ret = {};
+    let key;
+    for (key in obj) {
+        if (!keys.includes(key)) {
+            ret[key] = obj[key];
+        }
+    }
+    return ret;
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 37943:
+/***/ (function(__unused_webpack_module, exports, __webpack_require__) {
+
+"use strict";
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseProxyResponse = void 0;
+const debug_1 = __importDefault(__webpack_require__(2830));
+const debug = (0, debug_1.default)('https-proxy-agent:parse-proxy-response');
+function parseProxyResponse(socket) {
+    return new Promise((resolve, reject) => {
+        // we need to buffer any HTTP traffic that happens with the proxy before we get
+        // the CONNECT response, so that if the response is anything other than an "200"
+        // response code, then we can re-play the "data" events on the socket once the
+        // HTTP parser is hooked up...
+        let buffersLength = 0;
+        const buffers = [];
+        function read() {
+            const b = socket.read();
+            if (b)
+                ondata(b);
+            else
+                socket.once('readable', read);
+        }
+        function cleanup() {
+            socket.removeListener('end', onend);
+            socket.removeListener('error', onerror);
+            socket.removeListener('readable', read);
+        }
+        function onend() {
+            cleanup();
+            debug('onend');
+            reject(new Error('Proxy connection ended before receiving CONNECT response'));
+        }
+        function onerror(err) {
+            cleanup();
+            debug('onerror %o', err);
+            reject(err);
+        }
+        function ondata(b) {
+            buffers.push(b);
+            buffersLength += b.length;
+            const buffered = Buffer.concat(buffers, buffersLength);
+            const endOfHeaders = buffered.indexOf('\r\n\r\n');
+            if (endOfHeaders === -1) {
+                // keep buffering
+                debug('have not received end of HTTP headers yet...');
+                read();
                 return;
             }
-        }
-        finally {
-            await check.end().catch(() => undefined);
-        }
-        throw e;
-    }
-}
-/**
- * Cancels whatever the freeze's sessions are running (through `killer`, a session opened in
- * advance) once `budgetMs` has passed. `disarm()` stops it and says whether it fired; it waits
- * for a cancel in flight, so a cancel can never land on a later statement.
- */
-function freezeWatchdog(killer, sessions, budgetMs) {
-    let fired;
-    const pids = sessions
-        .map((c) => c.processID)
-        .filter((p) => !!p);
-    const timer = setTimeout(() => {
-        fired = killer
-            .query('SELECT pg_cancel_backend(p) FROM unnest($1::int[]) AS p', [pids])
-            .then(() => undefined)
-            .catch(() => undefined);
-    }, Math.max(0, budgetMs));
-    return {
-        async disarm() {
-            clearTimeout(timer);
-            if (!fired)
-                return false;
-            await fired;
-            return true;
-        },
-    };
-}
-function isTimeout(e) {
-    const code = e?.code;
-    return code === '55P03' || code === '57014';
-}
-function freezeTimeout(maxFreeze, elapsed, cause) {
-    return new errors/* PromotionError */.g1('freeze-timeout', `The switch could not complete within max-freeze (${maxFreeze} ms; ${Math.round(elapsed)} ms used): the tenant's writes were not blocked any longer, nothing was switched and the tenant stays shared.`, 'Re-run at a quieter time, raise max-freeze, or look for long transactions holding the tenant row (pg_stat_activity).', { cause });
-}
-
-;// CONCATENATED MODULE: ./src/validation/check.ts
-const DEFAULT_CHECK_BUDGET_MS = 120_000;
-function pass(reason, details = []) {
-    return { status: 'pass', reason, details };
-}
-function fail(reason, details = []) {
-    return { status: 'fail', reason, details };
-}
-function warn(reason, details = []) {
-    return { status: 'warn', reason, details };
-}
-function skip(reason, details = []) {
-    return { status: 'skip', reason, details };
-}
-/** At most `max` details, with a count of the rest (comments have a size limit). */
-function capDetails(details, max = 20) {
-    if (details.length <= max)
-        return details;
-    return [...details.slice(0, max), `… and ${details.length - max} more`];
-}
-
-// EXTERNAL MODULE: ./src/postgres/plan-types.ts
-var plan_types = __webpack_require__(54680);
-;// CONCATENATED MODULE: ./src/validation/db.ts
-
-
-
-
-/** Connections opened by the checks: keepalive, a name in pg_stat_activity, statement_timeout from the budget. */
-async function connectFor(url, budgetMs, user) {
-    const config = {
-        connectionString: url,
-        keepAlive: true,
-        application_name: 'tenant-promotion-checks',
-        connectionTimeoutMillis: Math.max(1000, Math.min(budgetMs, 30_000)),
-        statement_timeout: Math.max(1000, Math.floor(budgetMs)),
-    };
-    if (user) {
-        config.user = user.name;
-        config.password = user.password;
-    }
-    const client = new esm/* default.Client */.Ay.Client(config);
-    client.on('error', () => undefined); // a dropped connection surfaces as a failed query
-    await client.connect();
-    return client;
-}
-const SNAPSHOT_RE = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
-/**
- * The source session the checks compare against: comparable text output, the tenant id set,
- * and, when a snapshot id is given, a repeatable-read transaction at the copy's snapshot.
- */
-async function openSource(ctx, budgetMs) {
-    const client = await connectFor(ctx.sourceUrl, budgetMs);
-    try {
-        await (0,checksum/* setComparableSession */.LP)(client);
-        await client.query('SELECT set_config($1, $2, false)', [plan_types/* TENANT_ID_SETTING */.o, ctx.tenantId]);
-        if (ctx.snapshotId) {
-            if (!SNAPSHOT_RE.test(ctx.snapshotId)) {
-                throw new errors/* PromotionError */.g1('internal', `Snapshot id ${JSON.stringify(ctx.snapshotId)} is not a PostgreSQL snapshot id.`);
+            const headerParts = buffered
+                .slice(0, endOfHeaders)
+                .toString('ascii')
+                .split('\r\n');
+            const firstLine = headerParts.shift();
+            if (!firstLine) {
+                socket.destroy();
+                return reject(new Error('No header received from proxy CONNECT response'));
             }
-            await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-            // SET TRANSACTION SNAPSHOT takes no parameters; the id was validated above.
-            await client.query(`SET TRANSACTION SNAPSHOT ${esm/* default.escapeLiteral */.Ay.escapeLiteral(ctx.snapshotId)}`);
-        }
-        return client;
-    }
-    catch (e) {
-        await client.end().catch(() => undefined);
-        throw e;
-    }
-}
-/** Target session with comparable output and the tenant id set (some predicates read it). */
-async function openTarget(ctx, budgetMs) {
-    const client = await connectFor(ctx.targetUrl, budgetMs);
-    try {
-        await (0,checksum/* setComparableSession */.LP)(client);
-        await client.query('SELECT set_config($1, $2, false)', [plan_types/* TENANT_ID_SETTING */.o, ctx.tenantId]);
-        return client;
-    }
-    catch (e) {
-        await client.end().catch(() => undefined);
-        throw e;
-    }
-}
-async function closeQuietly(client) {
-    if (!client)
-        return;
-    await client.end().catch(() => undefined);
-}
-/** The planned tables, tenants table included once. */
-function plannedTables(ctx) {
-    const seen = new Set();
-    const out = [];
-    for (const t of [...ctx.plan.tables]) {
-        if (seen.has(t.qualified))
-            continue;
-        seen.add(t.qualified);
-        out.push(t);
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/validation/access-control.ts
-
-
-
-
-
-const ATTRIBUTES = [
-    ['rolsuper', 'SUPERUSER'],
-    ['rolbypassrls', 'BYPASSRLS'],
-    ['rolcreaterole', 'CREATEROLE'],
-    ['rolcreatedb', 'CREATEDB'],
-];
-/** Who holds CONNECT on a database: PUBLIC (also when datacl is NULL, the default) and explicit grants reaching the role. */
-const CONNECT_SQL = `
-  SELECT d.datname,
-         has_database_privilege($1, d.oid, 'CONNECT') AS can_connect,
-         (d.datacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(d.datacl) x WHERE x.grantee = 0 AND x.privilege_type = 'CONNECT')) AS public_connect,
-         EXISTS (SELECT 1 FROM aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) x
-                  WHERE x.grantee <> 0 AND x.privilege_type = 'CONNECT' AND pg_has_role($1, x.grantee, 'MEMBER')) AS granted
-    FROM pg_database d WHERE d.datname = $2`;
-/**
- * The tenant's role reaches its own database and only that: it can connect and read and write
- * its tables (in a transaction rolled back), holds no privilege on the shared tables, no
- * CONNECT on the shared or another tenant's database (through PUBLIC only: warn with the
- * remedy), no dangerous attributes; PUBLIC has no CONNECT on the new database; row security is
- * enabled (and forced) on the same tables as in the source, with the same policy names.
- */
-const accessControl = {
-    name: 'access-control',
-    title: 'Access control',
-    async run(ctx, budgetMs) {
-        const role = ctx.appRole.name;
-        const failures = [];
-        const warnings = [];
-        const notes = [];
-        let admin;
-        let source;
-        let asTenant;
-        try {
-            admin = await connectFor(ctx.targetUrl, budgetMs);
-            const attrs = await admin.query(`SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolcanlogin FROM pg_roles WHERE rolname = $1`, [role]);
-            const a = attrs.rows[0];
-            if (!a)
-                return fail(`role ${role} does not exist`, ['create the tenant role before the checks run']);
-            for (const [col, label] of ATTRIBUTES)
-                if (a[col])
-                    failures.push(`role ${role} has ${label}`);
-            if (!a.rolcanlogin)
-                failures.push(`role ${role} cannot LOGIN`);
-            // Own database: PUBLIC must not connect; the role must.
-            const own = (await admin.query(CONNECT_SQL, [role, ctx.names.database])).rows[0];
-            if (!own)
-                failures.push(`database ${ctx.names.database} does not exist`);
-            else {
-                if (own.public_connect) {
-                    failures.push(`PUBLIC has CONNECT on ${ctx.names.database} (fix: REVOKE CONNECT ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(ctx.names.database)} FROM PUBLIC)`);
-                }
-                if (!own.can_connect)
-                    failures.push(`role ${role} has no CONNECT on ${ctx.names.database}`);
-            }
-            const connectLine = (what, datname, r) => {
-                if (!r?.can_connect)
-                    return undefined;
-                if (r.granted) {
-                    failures.push(`role ${role} is granted CONNECT on ${what} ${datname}`);
-                    return 'granted';
-                }
-                return r.public_connect ? 'public' : undefined;
-            };
-            const remedy = (what, datname) => `role ${role} can connect to ${what} ${datname} through PUBLIC (remedy: REVOKE CONNECT ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(datname)} FROM PUBLIC, or a pg_hba.conf rule)`;
-            // The shared database, asked on its own server (it may not be the new database's).
-            source = await connectFor(ctx.sourceUrl, budgetMs);
-            const exists = await source.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
-            if (exists.rowCount) {
-                const shared = (await source.query(CONNECT_SQL, [role, ctx.sharedDatabase])).rows[0];
-                if (!shared)
-                    failures.push(`the shared database ${ctx.sharedDatabase} was not found on the source server`);
-                else if (connectLine('the shared database', ctx.sharedDatabase, shared) === 'public') {
-                    warnings.push(remedy('the shared database', ctx.sharedDatabase));
-                }
-            }
-            // Other tenants' databases on the new database's server.
-            const others = await admin.query(`SELECT datname FROM pg_database WHERE datname <> $1 AND datname <> $2 AND datname LIKE 'tenant\\_%' AND datallowconn ORDER BY datname`, [ctx.names.database, ctx.sharedDatabase]);
-            for (const { datname } of others.rows) {
-                const r = (await admin.query(CONNECT_SQL, [role, datname])).rows[0];
-                if (connectLine("another tenant's database", datname, r) === 'public')
-                    notes.push(remedy("another tenant's database", datname));
-            }
-            // Privileges on the shared database's tables.
-            if (exists.rowCount) {
-                const privs = await source.query(`SELECT c.oid::regclass::text AS tbl,
-                  concat_ws(',', CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'INSERT' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
-             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-              AND n.nspname NOT LIKE 'pg\\_toast%'
-            ORDER BY 1`, [role]);
-                const held = privs.rows.filter((r) => r.privs !== '');
-                if (held.length) {
-                    failures.push(`role ${role} holds privileges on ${held.length} table(s) of the shared database: ${held
-                        .slice(0, 5)
-                        .map((r) => `${r.tbl} (${r.privs})`)
-                        .join(', ')}`);
-                }
-            }
-            else
-                notes.push(`role ${role} does not exist on the shared database's server`);
-            // Row security: same tables enabled/forced, same policy names.
-            const rlsSql = `SELECT c.oid::regclass::text AS tbl, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-                             array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) AS policies
-                        FROM pg_class c WHERE c.oid = to_regclass($1)`;
-            for (const t of plannedTables(ctx)) {
-                const s = (await source.query(rlsSql, [t.qualified])).rows[0];
-                const d = (await admin.query(rlsSql, [t.qualified])).rows[0];
-                if (!s)
+            const firstLineParts = firstLine.split(' ');
+            const statusCode = +firstLineParts[1];
+            const statusText = firstLineParts.slice(2).join(' ');
+            const headers = {};
+            for (const header of headerParts) {
+                if (!header)
                     continue;
-                if (!d) {
-                    failures.push(`${t.qualified} is missing in the new database`);
-                    continue;
+                const firstColon = header.indexOf(':');
+                if (firstColon === -1) {
+                    socket.destroy();
+                    return reject(new Error(`Invalid header from proxy CONNECT response: "${header}"`));
                 }
-                if (s.enabled && !d.enabled)
-                    failures.push(`${t.qualified}: row level security is enabled in the source, not in the new database`);
-                if (s.forced && !d.forced)
-                    failures.push(`${t.qualified}: row level security is forced in the source, not in the new database`);
-                const missing = s.policies.filter((p) => !d.policies.includes(p));
-                if (missing.length)
-                    failures.push(`${t.qualified}: policies missing in the new database: ${missing.join(', ')}`);
-            }
-            // Act as the tenant: connect, read and write one table, roll back. Without the password
-            // (status --verify: it is stored nowhere) the privileges are still checked, the login is not.
-            if (!ctx.appRole.password) {
-                notes.push(`did not log in as ${role}: no password given (privileges checked from the catalog only)`);
-            }
-            else {
-                try {
-                    asTenant = await connectFor(ctx.targetUrl, budgetMs, ctx.appRole);
+                const key = header.slice(0, firstColon).toLowerCase();
+                const value = header.slice(firstColon + 1).trimStart();
+                const current = headers[key];
+                if (typeof current === 'string') {
+                    headers[key] = [current, value];
                 }
-                catch (e) {
-                    failures.push(`role ${role} cannot connect to ${ctx.names.database}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
-                }
-            }
-            const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
-            for (const t of tables) {
-                const ok = await admin.query(`SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
-                  has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`, [role, t.qualified]);
-                const p = ok.rows[0];
-                const lacking = p
-                    ? ['s', 'i', 'u', 'd']
-                        .filter((k) => !p[k])
-                        .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
-                    : ['all'];
-                if (lacking.length)
-                    failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
-            }
-            if (asTenant) {
-                await asTenant.query('BEGIN');
-                try {
-                    let wrote = 0;
-                    // A real read and write (RLS may hide rows, which is fine: the privilege is what is tested).
-                    const first = tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
-                        tables.find((t) => !t.partitioned);
-                    if (first) {
-                        await asTenant.query('SAVEPOINT probe');
-                        try {
-                            await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
-                            // INSERT and DELETE privileges are checked when the statement starts, even for no rows.
-                            const cols = first.columns.join(', ');
-                            await asTenant.query(`INSERT INTO ${first.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${first.qualified} WHERE false`);
-                            await asTenant.query(`DELETE FROM ${first.qualified} WHERE false`);
-                            // A real write: a no-op update of one row (a key column may be an identity column).
-                            const col = first.columns.find((c) => !first.keyColumns.includes(c)) ?? first.columns[0];
-                            const r = await asTenant.query(`UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`);
-                            wrote = r.rowCount ?? 0;
-                        }
-                        catch (e) {
-                            await asTenant.query('ROLLBACK TO SAVEPOINT probe');
-                            failures.push(`role ${role} cannot read and write ${first.qualified}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
-                        }
-                        notes.push(`connected as ${role}, read ${first.qualified} and updated ${wrote} row(s) in a transaction rolled back`);
-                    }
-                }
-                finally {
-                    await asTenant.query('ROLLBACK').catch(() => undefined);
-                }
-            }
-        }
-        finally {
-            await closeQuietly(asTenant);
-            await closeQuietly(source);
-            await closeQuietly(admin);
-        }
-        if (failures.length)
-            return fail(failures[0] ?? 'access control', capDetails([...failures, ...warnings, ...notes]));
-        if (warnings.length)
-            return warn(warnings[0] ?? 'access control', capDetails([...warnings, ...notes]));
-        return pass(`role ${role} reaches ${ctx.names.database} only`, capDetails(notes));
-    },
-};
-
-;// CONCATENATED MODULE: ./src/validation/checksums.ts
-
-
-
-/** Per table: a digest of the tenant's rows, computed by PostgreSQL on both sides, is equal. */
-const checksums = {
-    name: 'checksums',
-    title: 'Checksums',
-    async run(ctx, budgetMs) {
-        const tables = plannedTables(ctx);
-        let source;
-        let target;
-        try {
-            if (!ctx.recorded)
-                source = await openSource(ctx, budgetMs);
-            target = await openTarget(ctx, budgetMs);
-            const differences = [];
-            const tablesDiffering = new Set();
-            for (const t of tables) {
-                if (source) {
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, t);
-                    if (!r.equal) {
-                        tablesDiffering.add(t.qualified);
-                        differences.push(...r.differences);
-                    }
+                else if (Array.isArray(current)) {
+                    current.push(value);
                 }
                 else {
-                    const rec = ctx.recorded?.[t.qualified];
-                    if (!rec) {
-                        tablesDiffering.add(t.qualified);
-                        differences.push(`${t.qualified}: no digest was recorded at the switch`);
-                        continue;
-                    }
-                    const d = await (0,checksum/* digestTable */.lN)(target, t, 'target');
-                    if (d.count !== rec.count || d.digest !== rec.digest) {
-                        tablesDiffering.add(t.qualified);
-                        differences.push(`${t.qualified}: recorded ${rec.count} rows (digest ${rec.digest.slice(0, 12)}), now ${d.count} rows (digest ${d.digest.slice(0, 12)})`);
-                    }
+                    headers[key] = value;
                 }
             }
-            if (differences.length) {
-                return fail(`${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`, capDetails(differences));
-            }
-            return pass(`${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`);
-        }
-        finally {
-            await closeQuietly(source);
-            await closeQuietly(target);
-        }
-    },
-};
-
-;// CONCATENATED MODULE: ./src/validation/foreign-rows.ts
-
-
-
-/**
- * The new database holds no row of another tenant (every row satisfies the plan's tenant
- * predicate, evaluated in the new database) and every foreign key is valid (validated, and an
- * anti-join finds no orphan).
- */
-const foreignRows = {
-    name: 'foreign-rows',
-    title: 'No foreign rows',
-    async run(ctx, budgetMs) {
-        let target;
-        try {
-            target = await openTarget(ctx, budgetMs);
-            const problems = [];
-            for (const t of plannedTables(ctx)) {
-                if (t.where.trim() === 'true')
-                    continue;
-                const r = await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE (${t.where}) IS NOT TRUE`);
-                const n = Number(r.rows[0]?.n ?? 0);
-                if (n > 0)
-                    problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
-            }
-            // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
-            const fks = await target.query(`
-        SELECT c.conname AS name, c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
-               array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
-                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS child_cols,
-               array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
-                     JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS parent_cols,
-               c.convalidated AS validated
-          FROM pg_constraint c
-          JOIN pg_class r ON r.oid = c.conrelid
-         WHERE c.contype = 'f' AND c.conparentid = 0 AND NOT r.relispartition
-         ORDER BY 2, 1`);
-            for (const fk of fks.rows) {
-                const label = `${fk.child} → ${fk.parent} (${fk.name})`;
-                if (!fk.validated)
-                    problems.push(`${label}: constraint is NOT VALID (never checked)`);
-                const notNull = fk.child_cols.map((c) => `c.${c} IS NOT NULL`).join(' AND ');
-                const join = fk.child_cols.map((c, i) => `p.${fk.parent_cols[i]} = c.${c}`).join(' AND ');
-                // regclass text is already quoted as needed.
-                const r = await target.query(`SELECT count(*) AS n FROM ${fk.child} c WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${fk.parent} p WHERE ${join})`);
-                const n = Number(r.rows[0]?.n ?? 0);
-                if (n > 0)
-                    problems.push(`${label}: ${n} row(s) whose parent is missing`);
-            }
-            if (problems.length)
-                return fail(problems[0] ?? 'foreign rows found', capDetails(problems));
-            return pass(`every row is the tenant's; ${fks.rows.length} foreign keys valid`);
-        }
-        finally {
-            await closeQuietly(target);
-        }
-    },
-};
-
-;// CONCATENATED MODULE: ./src/validation/performance.ts
-
-
-/** How many of the tenant's largest tables are measured by default. */
-const LARGEST = 3;
-/** Pure: index names a plan uses. */
-function indexesUsed(node) {
-    if (!node)
-        return [];
-    const own = node['Index Name'] ? [node['Index Name']] : [];
-    return [...own, ...(node.Plans ?? []).flatMap(indexesUsed)];
-}
-async function explain(client, sql, params, analyze) {
-    const r = await client.query(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${sql}`, params);
-    const doc = r.rows[0]?.['QUERY PLAN']?.[0];
-    return { plan: doc?.Plan, ms: doc?.['Execution Time'] };
-}
-/**
- * Which indexes a query can use, with sequential scans priced out: small tables make the
- * planner prefer a sequential scan, which says nothing about a lost index.
- */
-async function indexCapability(client, sql, params) {
-    await client.query('SAVEPOINT perf');
-    try {
-        await client.query('SET LOCAL enable_seqscan = off');
-        return indexesUsed((await explain(client, sql, params, false)).plan);
-    }
-    finally {
-        await client.query('ROLLBACK TO SAVEPOINT perf');
-    }
-}
-const fmt = (ms) => (ms === undefined ? '?' : `${ms.toFixed(2)} ms`);
-/**
- * ANALYZE the new database, then on the tenant's largest tables run a primary-key lookup and a
- * tenant-filtered scan on both sides and report latencies side by side. Timing never fails; a
- * query that can use an index in the source but none in the new database does.
- */
-function performanceCheck(options = {}) {
-    const largest = options.largest ?? LARGEST;
-    return {
-        name: 'performance',
-        title: 'Performance baseline',
-        async run(ctx, budgetMs) {
-            let source;
-            let target;
-            try {
-                target = await openTarget(ctx, budgetMs);
-                await target.query('ANALYZE');
-                source = await openSource(ctx, budgetMs);
-                // The source session may be inside the snapshot's transaction; otherwise open one for SET LOCAL.
-                if (!ctx.snapshotId)
-                    await source.query('BEGIN READ ONLY');
-                await target.query('BEGIN');
-                const sizes = await target.query(`SELECT x AS tbl, coalesce((SELECT sum(greatest(c.reltuples, 0)) FROM pg_class c
-                 WHERE c.oid = to_regclass(x) OR c.oid IN (SELECT relid FROM pg_partition_tree(to_regclass(x)))), 0)::bigint::text AS n
-           FROM unnest($1::text[]) x`, [plannedTables(ctx).map((t) => t.qualified)]);
-                const rows = new Map(sizes.rows.map((r) => [r.tbl, Number(r.n)]));
-                const candidates = plannedTables(ctx)
-                    .filter((t) => t.kind !== 'reference' && t.columns.length > 0)
-                    .sort((a, b) => (rows.get(b.qualified) ?? b.rows ?? 0) - (rows.get(a.qualified) ?? a.rows ?? 0))
-                    .slice(0, largest);
-                const lines = [];
-                const lost = [];
-                for (const t of candidates) {
-                    const queries = [];
-                    if (t.keyColumns.length) {
-                        const key = t.keyColumns.map((c) => `t.${c}`).join(', ');
-                        const sample = await target.query({
-                            text: `SELECT ${key} FROM ${t.qualified} t LIMIT 1`,
-                            rowMode: 'array',
-                        });
-                        const values = sample.rows[0];
-                        if (values) {
-                            const cond = t.keyColumns.map((c, i) => `t.${c} = $${i + 1}`).join(' AND ');
-                            const sql = `SELECT * FROM ${t.qualified} t WHERE ${cond}`;
-                            queries.push({ label: 'primary-key lookup', sourceSql: sql, targetSql: sql, params: values });
-                        }
-                    }
-                    if (t.where.trim() !== 'true') {
-                        // A page of the tenant's rows, as an application reads them (a full count would cost a
-                        // whole scan of a large tenant on both sides). The same predicate on both sides.
-                        const sql = `SELECT * FROM ${t.qualified} t WHERE ${t.where} LIMIT 100`;
-                        queries.push({ label: 'tenant-filtered scan', sourceSql: sql, targetSql: sql, params: [] });
-                    }
-                    for (const q of queries) {
-                        const s = await explain(source, q.sourceSql, q.params, true);
-                        const d = await explain(target, q.targetSql, q.params, true);
-                        lines.push(`${t.qualified} ${q.label}: shared ${fmt(s.ms)}, new ${fmt(d.ms)}`);
-                        const sIdx = await indexCapability(source, q.sourceSql, q.params);
-                        const dIdx = await indexCapability(target, q.targetSql, q.params);
-                        if (sIdx.length > 0 && dIdx.length === 0) {
-                            lost.push(`${t.qualified} ${q.label}: the source uses index ${sIdx.join(', ')}, the new database can use none`);
-                        }
-                    }
-                }
-                if (lost.length)
-                    return fail(lost[0] ?? 'index lost', capDetails([...lost, ...lines]));
-                return pass(`${candidates.length} largest table(s) measured; no index lost`, capDetails(lines));
-            }
-            finally {
-                await source?.query('ROLLBACK').catch(() => undefined);
-                await target?.query('ROLLBACK').catch(() => undefined);
-                await closeQuietly(source);
-                await closeQuietly(target);
-            }
-        },
-    };
-}
-const performance_performance = performanceCheck();
-
-;// CONCATENATED MODULE: ./src/validation/row-counts.ts
-
-
-
-/** Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the new one. */
-const rowCounts = {
-    name: 'row-counts',
-    title: 'Row counts',
-    async run(ctx, budgetMs) {
-        const tables = plannedTables(ctx);
-        let source;
-        let target;
-        try {
-            if (!ctx.recorded)
-                source = await openSource(ctx, budgetMs);
-            target = await openTarget(ctx, budgetMs);
-            const differences = [];
-            let total = 0;
-            for (const t of tables) {
-                const tc = Number((await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t`)).rows[0]?.n);
-                let expected;
-                if (source) {
-                    expected = Number((await source.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${t.where}`)).rows[0]?.n);
-                }
-                else {
-                    const rec = ctx.recorded?.[t.qualified];
-                    if (!rec) {
-                        differences.push(`${t.qualified}: no count was recorded at the switch`);
-                        continue;
-                    }
-                    expected = rec.count;
-                }
-                total += tc;
-                if (tc !== expected)
-                    differences.push(`${t.qualified}: ${expected} ${source ? 'in the shared database' : 'recorded'} vs ${tc} in the new database`);
-            }
-            if (differences.length)
-                return fail(`${differences.length} of ${tables.length} tables differ: ${differences[0]}`, capDetails(differences));
-            return pass(`${tables.length} tables, ${total} rows, equal on both sides`);
-        }
-        finally {
-            await closeQuietly(source);
-            await closeQuietly(target);
-        }
-    },
-};
-
-;// CONCATENATED MODULE: ./src/validation/schema-parity.ts
-
-
-const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
-/** Objects that belong to an extension are the extension's business. */
-const NOT_EXTENSION = (classid, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
-const ROOT = (oid) => `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
-/** A summary of the user objects of a database, one item per object, compared by name. */
-async function catalogSummary(client) {
-    const rel = (c) => `quote_ident(n.nspname) || '.' || quote_ident(${c}.relname)`;
-    const queries = [
-        // tables (and partitions)
-        `SELECT 'table' AS category, ${rel('c')} AS name,
-            c.relkind::text || CASE WHEN c.relispartition THEN ' partition ' || pg_get_expr(c.relpartbound, c.oid) ELSE '' END
-            || CASE WHEN c.relkind = 'p' THEN ' by ' || pg_get_partkeydef(c.oid) ELSE '' END AS definition,
-            ${ROOT('c.oid')} AS owner
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
-        `SELECT 'column', ${rel('c')} || '.' || quote_ident(a.attname),
-            format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
-            || CASE WHEN a.attidentity <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
-            || CASE WHEN a.attgenerated <> '' THEN ' generated ' ELSE '' END
-            || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), '')
-            || ' #' || (SELECT count(*) FROM pg_attribute a2 WHERE a2.attrelid = a.attrelid AND a2.attnum > 0 AND NOT a2.attisdropped AND a2.attnum <= a.attnum),
-            CASE WHEN c.relkind IN ('v', 'm') THEN NULL ELSE ${ROOT('c.oid')} END
-       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-      WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
-        `SELECT 'constraint', ${rel('c')} || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid), ${ROOT('c.oid')}
-       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE ${USER_NS}`,
-        `SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid), ${ROOT('c.oid')}
-       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
-       JOIN pg_namespace n ON n.oid = i.relnamespace
-      WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
-        `SELECT 'sequence', ${rel('c')},
-            format_type(s.seqtypid, NULL) || ' increment ' || s.seqincrement || ' min ' || s.seqmin || ' max ' || s.seqmax
-            || ' cycle ' || s.seqcycle::text,
-            (SELECT ${ROOT('d.refobjid')} FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1)
-       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
-        `SELECT 'policy', ${rel('c')} || '.' || quote_ident(p.polname),
-            p.polcmd::text || CASE WHEN p.polpermissive THEN ' permissive' ELSE ' restrictive' END
-            || coalesce(' using ' || pg_get_expr(p.polqual, p.polrelid), '')
-            || coalesce(' check ' || pg_get_expr(p.polwithcheck, p.polrelid), ''),
-            ${ROOT('c.oid')}
-       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace`,
-        `SELECT 'row security', ${rel('c')},
-            CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END || CASE WHEN c.relforcerowsecurity THEN ', forced' ELSE '' END,
-            ${ROOT('c.oid')}
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity) AND ${USER_NS}`,
-        `SELECT 'trigger', ${rel('c')} || '.' || quote_ident(t.tgname), pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text, ${ROOT('c.oid')}
-       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ${USER_NS}`,
-        `SELECT 'view', ${rel('c')}, c.relkind::text || ' ' || pg_get_viewdef(c.oid), NULL
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('v', 'm') AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
-        `SELECT 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname),
-            t.typtype::text || coalesce(' ' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), '')
-            || coalesce(' ' || format_type(t.typbasetype, t.typtypmod), ''), NULL
-       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
-        `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-            md5(pg_get_functiondef(p.oid)), NULL
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-      WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
-        `SELECT 'extension', quote_ident(e.extname), '', NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
-    ];
-    const items = [];
-    for (const q of queries) {
-        const r = await client.query(`SELECT * FROM (${q}) x (category, name, definition, owner)`);
-        for (const row of r.rows)
-            items.push(row);
-    }
-    return items;
-}
-/** Pure: the differences between two summaries, by category and name. */
-function diffCatalogs(source, target) {
-    const key = (i) => `${i.category} ${i.name}`;
-    const s = new Map(source.map((i) => [key(i), i]));
-    const t = new Map(target.map((i) => [key(i), i]));
-    const out = [];
-    for (const [k, i] of s) {
-        const other = t.get(k);
-        if (!other)
-            out.push(`${i.category} ${i.name}: missing in the new database`);
-        else if (other.definition !== i.definition)
-            out.push(`${i.category} ${i.name}: differs (source: ${i.definition}; new: ${other.definition})`);
-    }
-    for (const [k, i] of t)
-        if (!s.has(k))
-            out.push(`${i.category} ${i.name}: only in the new database`);
-    return out;
-}
-/**
- * Tables, columns and types, constraints, indexes, sequences, policies, row security,
- * triggers, views, enum/domain types and functions of the new database match the source.
- * Objects of source tables the plan leaves out are not expected in the new database.
- */
-const schemaParity = {
-    name: 'schema-parity',
-    title: 'Schema parity',
-    async run(ctx, budgetMs) {
-        let source;
-        let target;
-        try {
-            source = await connectFor(ctx.sourceUrl, budgetMs);
-            target = await connectFor(ctx.targetUrl, budgetMs);
-            const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
-            const inPlan = (i) => i.owner === null || planned.has(i.owner);
-            const s = (await catalogSummary(source)).filter(inPlan);
-            const t = await catalogSummary(target);
-            const differences = diffCatalogs(s, t);
-            if (differences.length === 0)
-                return pass(`${s.length} catalog objects match`);
-            // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
-            const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
-            const hard = differences.filter((d) => !soft.includes(d));
-            if (hard.length)
-                return fail(`${hard.length} difference(s): ${hard[0]}`, capDetails([...hard, ...soft]));
-            return warn(`${soft.length} function/extension difference(s): ${soft[0]}`, capDetails(soft));
-        }
-        finally {
-            await closeQuietly(source);
-            await closeQuietly(target);
-        }
-    },
-};
-
-;// CONCATENATED MODULE: ./src/validation/security.ts
-
-
-/** `scheme://user:password@` with a password that is not a placeholder. */
-const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@'"]*:([^/\s@'"]+)@/gi;
-const PLACEHOLDER = /^(\*+|x+|<[^>]*>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|password|redacted)$/i;
-/** `password=...` in a libpq keyword string. */
-const KEYWORD_PASSWORD = /\bpassword\s*=\s*([^\s&;'"]+)/gi;
-/** Pure: where a text leaks a secret, as `where:line: what` (never the secret itself). */
-function findLeaks(where, text, secrets) {
-    const out = [];
-    const lines = text.split(/\r?\n/);
-    // A password inside a URL is percent-encoded: look for both spellings.
-    const usable = secrets
-        .map((s, n) => ({ n, spellings: [...new Set([s, encodeURIComponent(s)])] }))
-        .filter(({ spellings }) => (spellings[0] ?? '').length >= 4);
-    const found = (hay, spellings) => spellings.some((s) => hay.includes(s));
-    lines.forEach((line, i) => {
-        const at = `${where}:${i + 1}`;
-        for (const { n, spellings } of usable)
-            if (found(line, spellings))
-                out.push(`${at}: contains secret #${n + 1}`);
-        for (const m of line.matchAll(URL_CREDENTIALS)) {
-            if (!PLACEHOLDER.test(m[1] ?? ''))
-                out.push(`${at}: a URL with a password`);
-        }
-        for (const m of line.matchAll(KEYWORD_PASSWORD)) {
-            if (!PLACEHOLDER.test(m[1] ?? ''))
-                out.push(`${at}: a password= setting`);
-        }
-    });
-    // A secret split across lines (e.g. wrapped output) is still a leak.
-    const joined = lines.join('');
-    for (const { n, spellings } of usable) {
-        if (!found(text, spellings) && found(joined, spellings))
-            out.push(`${where}: contains secret #${n + 1} wrapped across lines`);
-    }
-    return out;
-}
-/** No secret in the written config files, the outputs or the rendered texts (comment, summary). */
-const security = {
-    name: 'security',
-    title: 'Security',
-    async run(ctx) {
-        const leaks = [];
-        const unreadable = [];
-        for (const file of ctx.filesToScan) {
-            let text;
-            try {
-                text = await (0,promises_.readFile)(file, 'utf8');
-            }
-            catch (e) {
-                unreadable.push(`${file}: cannot be read (${e.code ?? 'error'})`);
-                continue;
-            }
-            leaks.push(...findLeaks(file, text, ctx.secrets));
-        }
-        ctx.textsToScan.forEach((text, i) => leaks.push(...findLeaks(`text #${i + 1}`, text, ctx.secrets)));
-        if (leaks.length)
-            return fail(`secret found: ${leaks[0]}`, capDetails([...leaks, ...unreadable]));
-        if (unreadable.length)
-            return fail(`cannot scan ${unreadable[0]}`, capDetails(unreadable));
-        const n = ctx.filesToScan.length + ctx.textsToScan.length;
-        if (ctx.secrets.length === 0)
-            return pass(`${n} file(s)/text(s) scanned for URL credentials (no secret given)`);
-        return pass(`${n} file(s)/text(s) scanned: no secret, no URL credentials`);
-    },
-};
-
-;// CONCATENATED MODULE: ./src/validation/sequences.ts
-
-
-/**
- * Every sequence of the new database is past the values already in the column it feeds
- * (owned sequences, identity columns, and `nextval(...)` defaults), so the first insert after
- * the promotion cannot collide.
- */
-const sequences = {
-    name: 'sequences',
-    title: 'Sequences',
-    async run(ctx, budgetMs) {
-        let target;
-        try {
-            target = await openTarget(ctx, budgetMs);
-            const feeds = await target.query(`
-        SELECT s.seqrelid::regclass::text AS seq, c.oid::regclass::text AS tbl, quote_ident(a.attname) AS col,
-               s.seqincrement::text AS increment, pg_sequence_last_value(s.seqrelid)::text AS last_value,
-               s.seqstart::text AS start_value
-          FROM pg_sequence s
-          JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = s.seqrelid
-                          AND d.classid = 'pg_attrdef'::regclass
-          JOIN pg_attrdef ad ON ad.oid = d.objid
-          JOIN pg_class c ON c.oid = ad.adrelid
-          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ad.adnum
-         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-        UNION
-        SELECT s.seqrelid::regclass::text, c.oid::regclass::text, quote_ident(a.attname),
-               s.seqincrement::text, pg_sequence_last_value(s.seqrelid)::text, s.seqstart::text
-          FROM pg_sequence s
-          JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid
-                          AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-          JOIN pg_class c ON c.oid = d.refobjid
-          JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
-         WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-         ORDER BY 1, 2, 3`);
-            const problems = [];
-            for (const f of feeds.rows) {
-                const inc = BigInt(f.increment);
-                const agg = inc > 0n ? 'max' : 'min';
-                const r = await target.query(`SELECT ${agg}(${f.col})::text AS v FROM ${f.tbl}`);
-                const v = r.rows[0]?.v;
-                if (v === null || v === undefined || !/^-?\d+$/.test(v))
-                    continue; // empty, or not an integer column
-                const next = f.last_value === null ? BigInt(f.start_value) : BigInt(f.last_value) + inc;
-                const used = BigInt(v);
-                if (inc > 0n ? next <= used : next >= used) {
-                    problems.push(`${f.seq} would next give ${next} but ${f.tbl}.${f.col} already holds ${used}`);
-                }
-            }
-            if (problems.length)
-                return fail(problems[0] ?? 'sequence behind', capDetails(problems));
-            return pass(`${feeds.rows.length} sequence(s) past the values they feed`);
-        }
-        finally {
-            await closeQuietly(target);
-        }
-    },
-};
-
-// EXTERNAL MODULE: external "node:timers/promises"
-var external_node_timers_promises_ = __webpack_require__(58500);
-;// CONCATENATED MODULE: ./src/cloudrun/health.ts
-/**
- * The service's health endpoint, retried while the service warms up (cold start, 5xx, 429,
- * connection errors) and not retried on a definite answer (other 4xx).
- */
-
-
-function retryable(status) {
-    return status >= 500 || status === 429 || status === 408;
-}
-function healthUrl(url, path) {
-    try {
-        const base = new URL(url);
-        if (base.protocol !== 'https:' && base.protocol !== 'http:')
-            return undefined;
-        return new URL(path.startsWith('/') ? path : `/${path}`, base);
-    }
-    catch {
-        return undefined;
-    }
-}
-async function checkHealth(url, path, opts = {}) {
-    const attempts = Math.max(1, opts.attempts ?? 5);
-    const deadlineMs = opts.deadlineMs ?? 60_000;
-    const requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
-    let delay = opts.initialDelayMs ?? 1000;
-    const target = healthUrl(url, path);
-    if (!target)
-        return { ok: false, message: `not an http(s) URL: ${(0,secrets/* redact */.E$)(url)}`, attempts: 0 };
-    const started = Date.now();
-    let last = { message: 'not attempted' };
-    let made = 0;
-    for (let i = 1; i <= attempts; i++) {
-        const left = deadlineMs - (Date.now() - started);
-        if (left <= 0 || opts.signal?.aborted)
-            break;
-        made = i;
-        const timeout = AbortSignal.timeout(Math.min(requestTimeoutMs, left));
-        const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-        try {
-            const res = await fetch(target, {
-                signal,
-                redirect: 'manual',
-                headers: { 'user-agent': 'tenant-promotion-health' },
+            debug('got proxy server response: %o %o', firstLine, headers);
+            cleanup();
+            resolve({
+                connect: {
+                    statusCode,
+                    statusText,
+                    headers,
+                },
+                buffered,
             });
-            await res.body?.cancel().catch(() => undefined);
-            if (res.status >= 200 && res.status < 300)
-                return { ok: true, status: res.status, message: `HTTP ${res.status}`, attempts: i };
-            last = {
-                status: res.status,
-                message: res.status === 401 || res.status === 403
-                    ? `HTTP ${res.status}: the service requires authentication (grant roles/run.invoker to allUsers, or check it from inside the network)`
-                    : `HTTP ${res.status}`,
-            };
-            if (!retryable(res.status))
-                break;
         }
-        catch (e) {
-            const reason = timeout.aborted
-                ? `no answer within ${Math.min(requestTimeoutMs, left)} ms`
-                : e.message;
-            last = { message: `did not answer: ${(0,secrets/* redact */.E$)(e.cause?.message ?? reason)}` };
-            if (opts.signal?.aborted)
-                break;
-        }
-        if (i < attempts) {
-            const wait = Math.min(delay, deadlineMs - (Date.now() - started));
-            if (wait <= 0)
-                break;
-            try {
-                await (0,external_node_timers_promises_.setTimeout)(wait, undefined, opts.signal ? { signal: opts.signal } : undefined);
-            }
-            catch {
-                break; // aborted
-            }
-            delay = Math.min(delay * 2, 10_000);
-        }
-    }
-    return { ok: false, ...last, attempts: made };
-}
-
-;// CONCATENATED MODULE: ./src/validation/service-health.ts
-
-
-/** Time kept back from the check's budget so the probe's own deadline ends first. */
-const MARGIN_MS = 2000;
-/**
- * GET the service's health path with retries and a deadline; skip when no service was deployed.
- * `options` tune the retries (tests shorten them); `probe` replaces the HTTP call.
- */
-function serviceHealthCheck(options = {}, probe = checkHealth) {
-    return {
-        name: 'service-health',
-        title: 'Service health',
-        async run(ctx, budgetMs) {
-            if (!ctx.service)
-                return skip('no Cloud Run service was deployed');
-            const { url, healthPath } = ctx.service;
-            const path = healthPath.startsWith('/') ? healthPath : `/${healthPath}`;
-            const shown = `${url.replace(/\/+$/, '')}${path}`;
-            const r = await probe(url, path, { ...options, deadlineMs: Math.max(1000, budgetMs - MARGIN_MS) });
-            const detail = [`GET ${shown}: ${r.message} (${r.attempts} attempt${r.attempts === 1 ? '' : 's'})`];
-            if (r.ok)
-                return pass(`${shown} answered ${r.status ?? 'OK'}`, detail);
-            return fail(`${shown} is not healthy: ${r.status !== undefined ? `HTTP ${r.status}` : r.message}`, detail);
-        },
-    };
-}
-const serviceHealth = serviceHealthCheck();
-
-;// CONCATENATED MODULE: ./src/validation/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** The checks a promotion runs, in order: data first, then access, then the service. */
-const defaultChecks = [
-    rowCounts,
-    checksums,
-    foreignRows,
-    schemaParity,
-    sequences,
-    accessControl,
-    security,
-    performance_performance,
-    serviceHealth,
-];
-class BudgetExceeded extends Error {
-}
-function formatBudget(ms) {
-    return ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
-}
-/** The run's own secrets (the generated password, …), whether or not they were registered for redaction. */
-function hideSecrets(text, secrets) {
-    let out = text;
-    for (const s of secrets)
-        if (s.length >= 4)
-            out = out.split(s).join('***');
-    return out;
-}
-async function withBudget(ms, fn) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new BudgetExceeded()), ms);
+        socket.on('error', onerror);
+        socket.on('end', onend);
+        read();
     });
-    try {
-        return await Promise.race([fn(), timeout]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
 }
-/** Checks run at once: each opens its own sessions, so they overlap their waits on the server. */
-const CHECK_CONCURRENCY = 3;
-/**
- * Runs the checks, up to CHECK_CONCURRENCY at a time, each within its time budget; results keep
- * the checks' order. A check that throws or runs out of time is a `fail` with the reason, never
- * a skip. Messages pass through `redact` and have ctx.secrets removed.
- */
-async function runChecks(ctx, checks = defaultChecks, concurrency = CHECK_CONCURRENCY) {
-    const records = new Array(checks.length);
-    let next = 0;
-    const worker = async () => {
-        for (let i = next++; i < checks.length; i = next++)
-            records[i] = await runOne(ctx, checks[i]);
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, checks.length)) }, worker));
-    return records;
-}
-async function runOne(ctx, check) {
-    const budget = check.budgetMs ?? ctx.budgetMs ?? DEFAULT_CHECK_BUDGET_MS;
-    const started = Date.now();
-    let result;
-    try {
-        result = await withBudget(budget, () => check.run(ctx, budget));
-    }
-    catch (e) {
-        result =
-            e instanceof BudgetExceeded
-                ? { status: 'fail', reason: `did not finish within ${formatBudget(budget)}`, details: [] }
-                : {
-                    status: 'fail',
-                    reason: `could not run: ${(0,errors/* describeError */.Uc)(e).message}`,
-                    details: (0,errors/* describeError */.Uc)(e).hint ? [(0,errors/* describeError */.Uc)(e).hint] : [],
-                };
-    }
-    const clean = (text) => (0,secrets/* redact */.E$)(hideSecrets(text, ctx.secrets));
-    const record = {
-        name: check.name,
-        title: check.title,
-        status: result.status,
-        reason: clean(result.reason),
-        details: result.details.map(clean),
-        durationMs: Date.now() - started,
-    };
-    ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
-    return record;
-}
+exports.parseProxyResponse = parseProxyResponse;
+//# sourceMappingURL=parse-proxy-response.js.map
 
-;// CONCATENATED MODULE: ./src/pipeline/steps/validate.ts
+/***/ }),
 
-
-
-
-
+/***/ 70744:
+/***/ ((module) => {
 
 /**
- * The post-promotion checks, before the switch: a failure leaves the tenant shared and the
- * run undoes what it built — unless keep-on-validation-failure keeps the new database for
- * inspection (the tenant stays shared either way).
+ * Helpers.
  */
-const validateStep = {
-    name: 'validate',
-    title: 'Post-promotion checks',
-    async run(ctx) {
-        const routing = routingInput(ctx);
-        const checks = await runChecks({
-            sourceUrl: ctx.options.databaseUrl,
-            targetUrl: (0,urls/* databaseUrl */.FA)(ctx.options.databaseUrl, ctx.names.database),
-            snapshotId: ctx.snapshot?.id,
-            tenantId: ctx.plan.tenantId,
-            plan: ctx.plan,
-            names: ctx.names,
-            sharedDatabase: ctx.sharedDatabase,
-            appRole: { name: ctx.names.appRole, password: ctx.appPassword },
-            filesToScan: [],
-            // What the routing step will write and what the report will say: no secret may be in them.
-            textsToScan: [
-                JSON.stringify((0,pipeline_routing/* buildRoutingConfig */.Df)(routing)),
-                JSON.stringify((0,pipeline_routing/* buildLoadBalancerConfig */.PS)(routing)),
-                JSON.stringify(ctx.record),
-            ],
-            secrets: [ctx.appPassword, (0,engine/* urlPassword */.Ds)(ctx.options.databaseUrl)].filter((x) => !!x),
-            service: ctx.service?.url && !ctx.options.dryRun
-                ? { url: ctx.service.url, healthPath: ctx.options.cloudRun?.healthPath ?? '/health' }
-                : undefined,
-            log: ctx.log,
-        });
-        ctx.record.checks = checks;
-        const failed = checks.filter((c) => c.status === 'fail');
-        const warned = checks.filter((c) => c.status === 'warn').length;
-        if (failed.length) {
-            if (ctx.options.keepOnValidationFailure)
-                ctx.keepArtifacts = true;
-            throw new errors/* PromotionError */.g1('validation-failed', `${failed.length} post-promotion check(s) failed: ${failed.map((c) => `${c.title}: ${c.reason}`).join('; ')}`, ctx.keepArtifacts
-                ? `The tenant stays shared. The new database ${ctx.names.database} was kept for inspection (keep-on-validation-failure); re-running replaces it.`
-                : 'The tenant stays shared and what this run built was removed. Fix the cause named above and re-run.');
-        }
-        return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}`;
-    },
+
+var s = 1000;
+var m = s * 60;
+var h = m * 60;
+var d = h * 24;
+var w = d * 7;
+var y = d * 365.25;
+
+/**
+ * Parse or format the given `val`.
+ *
+ * Options:
+ *
+ *  - `long` verbose formatting [false]
+ *
+ * @param {String|Number} val
+ * @param {Object} [options]
+ * @throws {Error} throw an error if val is not a non-empty string or a number
+ * @return {String|Number}
+ * @api public
+ */
+
+module.exports = function (val, options) {
+  options = options || {};
+  var type = typeof val;
+  if (type === 'string' && val.length > 0) {
+    return parse(val);
+  } else if (type === 'number' && isFinite(val)) {
+    return options.long ? fmtLong(val) : fmtShort(val);
+  }
+  throw new Error(
+    'val is not a non-empty string or a valid number. val=' +
+      JSON.stringify(val)
+  );
 };
 
-;// CONCATENATED MODULE: ./src/pipeline/promote.ts
+/**
+ * Parse the given `str` and return milliseconds.
+ *
+ * @param {String} str
+ * @return {Number}
+ * @api private
+ */
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const PROMOTION = [
-    [preflightStep, 'setup'],
-    [lock/* lockStep */.s, 'setup'],
-    [prevalidateStep, 'setup'],
-    [steps_plan/* planStep */.e, 'plan'],
-    [rolesStep, 'build'],
-    [createDatabaseStep, 'build'],
-    [cloneSchemaStep, 'build'],
-    [copyStep, 'build'],
-    [cloneSchemaAfterStep, 'build'],
-    [deployStep, 'build'],
-    [validateStep, 'build'],
-    [switchStep, 'build'],
-    [routingStep, 'after-switch'],
-    [cleanupStep, 'after-switch'],
-    [finishStep, 'after-switch'],
-];
-function skipReason(phase, mode, dryRun, name) {
-    if (phase === 'setup' || mode === undefined)
-        return undefined;
-    if (mode === 'already-isolated')
-        return 'tenant already isolated';
-    if (phase === 'plan')
-        return undefined;
-    if (mode === 'resume' && phase === 'build')
-        return 'done by an earlier run (resuming after the switch)';
-    // A dry run plans and validates the Cloud Run spec; it creates nothing.
-    if (dryRun && name !== 'deploy')
-        return 'dry run';
-    return undefined;
+function parse(str) {
+  str = String(str);
+  if (str.length > 100) {
+    return;
+  }
+  var match = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i.exec(
+    str
+  );
+  if (!match) {
+    return;
+  }
+  var n = parseFloat(match[1]);
+  var type = (match[2] || 'ms').toLowerCase();
+  switch (type) {
+    case 'years':
+    case 'year':
+    case 'yrs':
+    case 'yr':
+    case 'y':
+      return n * y;
+    case 'weeks':
+    case 'week':
+    case 'w':
+      return n * w;
+    case 'days':
+    case 'day':
+    case 'd':
+      return n * d;
+    case 'hours':
+    case 'hour':
+    case 'hrs':
+    case 'hr':
+    case 'h':
+      return n * h;
+    case 'minutes':
+    case 'minute':
+    case 'mins':
+    case 'min':
+    case 'm':
+      return n * m;
+    case 'seconds':
+    case 'second':
+    case 'secs':
+    case 'sec':
+    case 's':
+      return n * s;
+    case 'milliseconds':
+    case 'millisecond':
+    case 'msecs':
+    case 'msec':
+    case 'ms':
+      return n;
+    default:
+      return undefined;
+  }
 }
-/** The promotion steps, each gated by the mode prevalidation found. */
-function promotionSteps() {
-    return PROMOTION.map(([step, phase]) => ({
-        ...step,
-        skip: (ctx) => skipReason(phase, ctx.mode, ctx.options.dryRun, step.name) ?? step.skip?.(ctx),
-    }));
+
+/**
+ * Short format for `ms`.
+ *
+ * @param {Number} ms
+ * @return {String}
+ * @api private
+ */
+
+function fmtShort(ms) {
+  var msAbs = Math.abs(ms);
+  if (msAbs >= d) {
+    return Math.round(ms / d) + 'd';
+  }
+  if (msAbs >= h) {
+    return Math.round(ms / h) + 'h';
+  }
+  if (msAbs >= m) {
+    return Math.round(ms / m) + 'm';
+  }
+  if (msAbs >= s) {
+    return Math.round(ms / s) + 's';
+  }
+  return ms + 'ms';
 }
-/** Promotes one tenant: the engine behind both the action and the CLI. */
-async function promote(input, deps) {
-    const ctx = await (0,engine/* runOperation */.xj)('promote', input, deps, promotionSteps(), (c) => c.mode === 'already-isolated' ? 'already-isolated' : c.options.dryRun ? 'dry-run' : 'promoted');
-    const { record } = ctx;
-    return {
-        record,
-        databasePassword: record.result === 'promoted' ? ctx.appPassword : undefined,
-        configFiles: ctx.configFiles,
-    };
+
+/**
+ * Long format for `ms`.
+ *
+ * @param {Number} ms
+ * @return {String}
+ * @api private
+ */
+
+function fmtLong(ms) {
+  var msAbs = Math.abs(ms);
+  if (msAbs >= d) {
+    return plural(ms, msAbs, d, 'day');
+  }
+  if (msAbs >= h) {
+    return plural(ms, msAbs, h, 'hour');
+  }
+  if (msAbs >= m) {
+    return plural(ms, msAbs, m, 'minute');
+  }
+  if (msAbs >= s) {
+    return plural(ms, msAbs, s, 'second');
+  }
+  return ms + ' ms';
 }
+
+/**
+ * Pluralization helper.
+ */
+
+function plural(ms, msAbs, n, name) {
+  var isPlural = msAbs >= n * 1.5;
+  return Math.round(ms / n) + ' ' + name + (isPlural ? 's' : '');
+}
+
+
+/***/ }),
+
+/***/ 99069:
+/***/ ((module, __unused_webpack_exports, __webpack_require__) => {
+
+"use strict";
+
+const os = __webpack_require__(70857);
+const tty = __webpack_require__(52018);
+const hasFlag = __webpack_require__(83813);
+
+const {env} = process;
+
+let forceColor;
+if (hasFlag('no-color') ||
+	hasFlag('no-colors') ||
+	hasFlag('color=false') ||
+	hasFlag('color=never')) {
+	forceColor = 0;
+} else if (hasFlag('color') ||
+	hasFlag('colors') ||
+	hasFlag('color=true') ||
+	hasFlag('color=always')) {
+	forceColor = 1;
+}
+
+if ('FORCE_COLOR' in env) {
+	if (env.FORCE_COLOR === 'true') {
+		forceColor = 1;
+	} else if (env.FORCE_COLOR === 'false') {
+		forceColor = 0;
+	} else {
+		forceColor = env.FORCE_COLOR.length === 0 ? 1 : Math.min(parseInt(env.FORCE_COLOR, 10), 3);
+	}
+}
+
+function translateLevel(level) {
+	if (level === 0) {
+		return false;
+	}
+
+	return {
+		level,
+		hasBasic: true,
+		has256: level >= 2,
+		has16m: level >= 3
+	};
+}
+
+function supportsColor(haveStream, streamIsTTY) {
+	if (forceColor === 0) {
+		return 0;
+	}
+
+	if (hasFlag('color=16m') ||
+		hasFlag('color=full') ||
+		hasFlag('color=truecolor')) {
+		return 3;
+	}
+
+	if (hasFlag('color=256')) {
+		return 2;
+	}
+
+	if (haveStream && !streamIsTTY && forceColor === undefined) {
+		return 0;
+	}
+
+	const min = forceColor || 0;
+
+	if (env.TERM === 'dumb') {
+		return min;
+	}
+
+	if (process.platform === 'win32') {
+		// Windows 10 build 10586 is the first Windows release that supports 256 colors.
+		// Windows 10 build 14931 is the first release that supports 16m/TrueColor.
+		const osRelease = os.release().split('.');
+		if (
+			Number(osRelease[0]) >= 10 &&
+			Number(osRelease[2]) >= 10586
+		) {
+			return Number(osRelease[2]) >= 14931 ? 3 : 2;
+		}
+
+		return 1;
+	}
+
+	if ('CI' in env) {
+		if (['TRAVIS', 'CIRCLECI', 'APPVEYOR', 'GITLAB_CI', 'GITHUB_ACTIONS', 'BUILDKITE'].some(sign => sign in env) || env.CI_NAME === 'codeship') {
+			return 1;
+		}
+
+		return min;
+	}
+
+	if ('TEAMCITY_VERSION' in env) {
+		return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
+	}
+
+	if (env.COLORTERM === 'truecolor') {
+		return 3;
+	}
+
+	if ('TERM_PROGRAM' in env) {
+		const version = parseInt((env.TERM_PROGRAM_VERSION || '').split('.')[0], 10);
+
+		switch (env.TERM_PROGRAM) {
+			case 'iTerm.app':
+				return version >= 3 ? 3 : 2;
+			case 'Apple_Terminal':
+				return 2;
+			// No default
+		}
+	}
+
+	if (/-256(color)?$/i.test(env.TERM)) {
+		return 2;
+	}
+
+	if (/^screen|^xterm|^vt100|^vt220|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {
+		return 1;
+	}
+
+	if ('COLORTERM' in env) {
+		return 1;
+	}
+
+	return min;
+}
+
+function getSupportLevel(stream) {
+	const level = supportsColor(stream, stream && stream.isTTY);
+	return translateLevel(level);
+}
+
+module.exports = {
+	supportsColor: getSupportLevel,
+	stdout: translateLevel(supportsColor(true, tty.isatty(1))),
+	stderr: translateLevel(supportsColor(true, tty.isatty(2)))
+};
 
 
 /***/ })

@@ -35,8 +35,14 @@ function warn(reason, details = []) {
 function skip(reason, details = []) {
     return { status: 'skip', reason, details };
 }
-/** At most `max` details, with a count of the rest (comments have a size limit). */
-function capDetails(details, max = 20) {
+/**
+ * Details a check records: all of them (the record, `--json` and the job summary list every
+ * difference; the PR comment and the terminal summarise long lists, see report/render.ts). The
+ * bound only protects the record from a pathological list.
+ */
+const MAX_DETAILS = 10_000;
+/** At most `max` details, with a count of the rest. */
+function capDetails(details, max = MAX_DETAILS) {
     if (details.length <= max)
         return details;
     return [...details.slice(0, max), `… and ${details.length - max} more`];
@@ -222,7 +228,7 @@ const accessControl = {
                                  CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
                                  CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
               AND n.nspname NOT LIKE 'pg\\_toast%'
             ORDER BY 1`, [role]);
                 const held = privs.rows.filter((r) => r.privs !== '');
@@ -235,13 +241,24 @@ const accessControl = {
             }
             else
                 notes.push(`role ${role} does not exist on the shared database's server`);
-            // Row security: same tables enabled/forced, same policy names.
+            // Row security: same tables enabled/forced, same policy names — of the source's policies,
+            // those for PUBLIC or a remapped role ($2; all when unknown): the clone leaves the others out.
             const rlsSql = `SELECT c.oid::regclass::text AS tbl, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-                             array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid ORDER BY 1) AS policies
+                             array(SELECT p.polname::text FROM pg_policy p WHERE p.polrelid = c.oid
+                                      AND ($2::text[] IS NULL OR 0::oid = ANY (p.polroles) OR EXISTS (
+                                           SELECT 1 FROM pg_roles pr WHERE pr.oid = ANY (p.polroles) AND pr.rolname = ANY ($2::text[])))
+                                    ORDER BY 1) AS policies
                         FROM pg_class c WHERE c.oid = to_regclass($1)`;
+            const mapped = ctx.mappedRoles ?? null;
             for (const t of plannedTables(ctx)) {
-                const s = (await source.query(rlsSql, [t.qualified])).rows[0];
-                const d = (await admin.query(rlsSql, [t.qualified])).rows[0];
+                const s = (await source.query(rlsSql, [
+                    t.qualified,
+                    mapped,
+                ])).rows[0];
+                const d = (await admin.query(rlsSql, [
+                    t.qualified,
+                    null,
+                ])).rows[0];
                 if (!s)
                     continue;
                 if (!d) {
@@ -331,7 +348,34 @@ const accessControl = {
 
 
 
-/** Per table: a digest of the tenant's rows, computed by PostgreSQL on both sides, is equal. */
+/**
+ * Columns of the tenants table that the promotion itself writes in the shared database (the
+ * switch sets isolation_mode and settings.isolation; finish and cleanup update settings): the
+ * tenant's shared row differs from its copy there by design, so comparisons with the shared row
+ * leave them out, and say so.
+ */
+const PROMOTION_COLUMNS = ['isolation_mode', 'settings'];
+/** The table as compared with the shared database: the tenants table without PROMOTION_COLUMNS. */
+function comparedWithShared(ctx, table) {
+    if (table.qualified !== ctx.plan.tenantsTable.qualified)
+        return { table };
+    const r = (0,checksum/* withoutColumns */.il)(table, PROMOTION_COLUMNS);
+    if (r.excluded.length === 0)
+        return { table };
+    return {
+        table: r.table,
+        note: `${table.qualified}: ${r.excluded.join(', ')} excluded (changed by the promotion)`,
+    };
+}
+/** Why a difference after the switch is information, not damage. */
+const CHANGED_SINCE_SWITCH = 'changed since the switch';
+/**
+ * Per table: a digest of the tenant's rows, computed by PostgreSQL on both sides, is equal.
+ * Against the shared database, the tenants table's PROMOTION_COLUMNS are left out. Against the
+ * digests recorded at the switch (`status --verify`), every column is compared: they were taken
+ * from the new database before the switch wrote the shared row, and the switch never writes the
+ * copy; a difference there is a change since the switch (information), not a failure.
+ */
 const checksums = {
     name: 'checksums',
     title: 'Checksums',
@@ -344,10 +388,14 @@ const checksums = {
                 source = await openSource(ctx, budgetMs);
             target = await openTarget(ctx, budgetMs);
             const differences = [];
+            const notes = [];
             const tablesDiffering = new Set();
             for (const t of tables) {
                 if (source) {
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, t);
+                    const compared = comparedWithShared(ctx, t);
+                    if (compared.note)
+                        notes.push(compared.note);
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table);
                     if (!r.equal) {
                         tablesDiffering.add(t.qualified);
                         differences.push(...r.differences);
@@ -360,6 +408,9 @@ const checksums = {
                         differences.push(`${t.qualified}: no digest was recorded at the switch`);
                         continue;
                     }
+                    if (t.qualified === ctx.plan.tenantsTable.qualified) {
+                        notes.push(`${t.qualified}: every column compared with the digest recorded at the switch (the switch changed ${PROMOTION_COLUMNS.join(', ')} in the shared row only)`);
+                    }
                     const d = await (0,checksum/* digestTable */.lN)(target, t, 'target');
                     if (d.count !== rec.count || d.digest !== rec.digest) {
                         tablesDiffering.add(t.qualified);
@@ -368,9 +419,13 @@ const checksums = {
                 }
             }
             if (differences.length) {
-                return fail(`${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`, capDetails(differences));
+                const summary = `${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`;
+                if (ctx.afterSwitch) {
+                    return warn(`${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${tablesDiffering.size} of ${tables.length} tables differ from ${source ? 'the shared rows' : 'the digests recorded at the switch'}: ${differences[0]}`, capDetails([...differences, ...notes]));
+                }
+                return fail(summary, capDetails([...differences, ...notes]));
             }
-            return pass(`${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`);
+            return pass(`${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`, notes);
         }
         finally {
             await closeQuietly(source);
@@ -379,14 +434,23 @@ const checksums = {
     },
 };
 
+// EXTERNAL MODULE: ./src/postgres/catalog.ts
+var catalog = __webpack_require__(17092);
+// EXTERNAL MODULE: ./src/postgres/tenant-key.ts
+var tenant_key = __webpack_require__(72713);
 ;// CONCATENATED MODULE: ./src/validation/foreign-rows.ts
 
 
 
+
+
+
+
 /**
- * The new database holds no row of another tenant (every row satisfies the plan's tenant
- * predicate, evaluated in the new database) and every foreign key is valid (validated, and an
- * anti-join finds no orphan).
+ * The new database holds no row of another tenant and every foreign key is valid (validated, and
+ * an anti-join finds no orphan). "Another tenant's row" is judged twice: by the plan's tenant
+ * predicate evaluated in the new database, and independently of the plan (see tenantKeyProblems),
+ * so a plan that selected the wrong tenant cannot pass.
  */
 const foreignRows = {
     name: 'foreign-rows',
@@ -404,6 +468,8 @@ const foreignRows = {
                 if (n > 0)
                     problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
             }
+            const independent = await tenantKeyProblems(target, ctx);
+            problems.push(...independent.problems);
             // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
             const fks = await target.query(`
         SELECT c.conname AS name, c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
@@ -430,13 +496,77 @@ const foreignRows = {
             }
             if (problems.length)
                 return fail(problems[0] ?? 'foreign rows found', capDetails(problems));
-            return pass(`every row is the tenant's; ${fks.rows.length} foreign keys valid`);
+            return pass(`every row is the tenant's (${independent.summary}); ${fks.rows.length} foreign keys valid`);
         }
         finally {
             await closeQuietly(target);
         }
     },
 };
+const q = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
+/**
+ * Independent of the plan and of the value it was given: the new database's tenants table holds
+ * exactly one row, the tenant's (by slug), and every table carrying the tenant key holds only that
+ * row's value in it — the column resolved by the same rule (resolveTenantKeyColumn) from the new
+ * database's own catalog.
+ */
+async function tenantKeyProblems(target, ctx) {
+    const slug = ctx.names.slug;
+    const graph = await (0,catalog/* readTableGraph */.r)(target);
+    let resolved;
+    try {
+        resolved = (0,tenant_key/* resolveTenantKeyColumn */.C_)(graph, {
+            tenantsTable: ctx.plan.tenantsTable.qualified,
+            tenantKey: ctx.tenantKey,
+            tenantIdColumn: ctx.tenantIdColumn,
+        });
+    }
+    catch (e) {
+        return {
+            problems: [
+                `the new database does not say which tenant its rows belong to: ${(0,errors/* describeError */.Uc)(e).message}`,
+            ],
+            summary: '',
+        };
+    }
+    const root = resolved.tenantsTable;
+    const rootName = `${q(root.schema)}.${q(root.name)}`;
+    const rows = (await target.query(`SELECT t.slug::text AS slug, t.${q(resolved.column)}::text AS value FROM ${rootName} t`)).rows;
+    const problems = [];
+    const others = rows.filter((r) => r.slug !== slug);
+    if (others.length > 0) {
+        const slugs = others.map((r) => JSON.stringify(r.slug)).slice(0, 5);
+        problems.push(`${rootName}: ${others.length} row(s) of another tenant (slug ${slugs.join(', ')}${others.length > 5 ? ', …' : ''}); it must hold only tenant ${slug}'s row`);
+    }
+    const mine = rows.filter((r) => r.slug === slug);
+    if (mine.length !== 1) {
+        problems.push(`${rootName}: ${mine.length} row(s) of tenant ${slug}, expected exactly one`);
+        return { problems, summary: '' };
+    }
+    const value = mine[0].value;
+    if (value === null) {
+        problems.push(`${rootName}: tenant ${slug}'s ${resolved.column} is NULL`);
+        return { problems, summary: '' };
+    }
+    const byKey = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
+    for (const t of resolved.tables) {
+        const name = `${q(t.schema)}.${q(t.name)}`;
+        const info = byKey.get(`${t.schema}\u0000${t.name}`);
+        // A partitioned table's rows are its partitions'; a plain table's own rows only (inheritance
+        // children are tables of their own in this list).
+        const from = info?.relkind === 'p' ? name : `ONLY ${name}`;
+        const where = (0,tenant_key/* valueFits */.Uk)(value, t.type) ? `t.${q(ctx.tenantKey)} IS DISTINCT FROM $1::${t.type}` : 'true';
+        const r = await target.query(`SELECT count(*) AS n FROM ${from} t WHERE ${where}`, where === 'true' ? [] : [value]);
+        const n = Number(r.rows[0]?.n ?? 0);
+        if (n > 0) {
+            problems.push(`${name}: ${n} row(s) whose ${ctx.tenantKey} is not ${value} (${resolved.column} of tenant ${slug}'s row in the new database)`);
+        }
+    }
+    return {
+        problems,
+        summary: `${ctx.tenantKey} = ${root.name}.${resolved.column} of ${slug} in ${resolved.tables.length} tables`,
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/validation/performance.ts
 
@@ -552,7 +682,12 @@ const performance = performanceCheck();
 
 
 
-/** Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the new one. */
+
+/**
+ * Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the
+ * new one — or, in `status --verify`, the counts recorded at the switch (a difference is then a
+ * change since the switch: information, not a failure).
+ */
 const rowCounts = {
     name: 'row-counts',
     title: 'Row counts',
@@ -584,9 +719,11 @@ const rowCounts = {
                 if (tc !== expected)
                     differences.push(`${t.qualified}: ${expected} ${source ? 'in the shared database' : 'recorded'} vs ${tc} in the new database`);
             }
+            if (differences.length && ctx.afterSwitch)
+                return warn(`${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${differences.length} of ${tables.length} tables differ: ${differences[0]}`, capDetails(differences));
             if (differences.length)
                 return fail(`${differences.length} of ${tables.length} tables differ: ${differences[0]}`, capDetails(differences));
-            return pass(`${tables.length} tables, ${total} rows, equal on both sides`);
+            return pass(`${tables.length} tables, ${total} rows, ${source ? 'equal on both sides' : 'equal to the counts recorded at the switch'}`);
         }
         finally {
             await closeQuietly(source);
@@ -598,12 +735,22 @@ const rowCounts = {
 ;// CONCATENATED MODULE: ./src/validation/schema-parity.ts
 
 
-const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 /** Objects that belong to an extension are the extension's business. */
 const NOT_EXTENSION = (classid, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
 const ROOT = (oid) => `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
-/** A summary of the user objects of a database, one item per object, compared by name. */
-async function catalogSummary(client) {
+/**
+ * A summary of the user objects of a database, one item per object, compared by name. With
+ * `policyRoles` (the source side), only policies that apply to PUBLIC or to one of those roles
+ * are listed: the clone leaves out policies for roles that have no place in the tenant's
+ * database (e.g. one that lets the promoting role past row-level security).
+ */
+async function catalogSummary(client, opts = {}) {
+    // $1 is bound only for the policy query (see the loop below).
+    const policyFilter = opts.policyRoles
+        ? `WHERE (0::oid = ANY (p.polroles) OR EXISTS (SELECT 1 FROM pg_roles pr
+              WHERE pr.oid = ANY (p.polroles) AND pr.rolname = ANY ($1::text[])))`
+        : '';
     const rel = (c) => `quote_ident(n.nspname) || '.' || quote_ident(${c}.relname)`;
     const queries = [
         // tables (and partitions)
@@ -623,10 +770,15 @@ async function catalogSummary(client) {
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
       WHERE c.relkind IN ('r', 'p', 'v', 'm') AND a.attnum > 0 AND NOT a.attisdropped AND ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
+        // Constraints PostgreSQL derives from a parent's (on partitions, and per partition of a
+        // referenced partitioned table) follow from the parent's definition, which is compared; their
+        // generated names and validation flags are the server's business.
         `SELECT 'constraint', ${rel('c')} || '.' || quote_ident(k.conname), pg_get_constraintdef(k.oid), ${ROOT('c.oid')}
        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE ${USER_NS}`,
-        `SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid), ${ROOT('c.oid')}
+      WHERE ${USER_NS} AND k.conparentid = 0`,
+        // An index of a materialized view belongs to no planned table: compared as free-standing, like the view.
+        `SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(i.relname), pg_get_indexdef(i.oid),
+            CASE WHEN c.relkind IN ('v', 'm') THEN NULL ELSE ${ROOT('c.oid')} END
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid
        JOIN pg_namespace n ON n.oid = i.relnamespace
       WHERE ${USER_NS} AND ${NOT_EXTENSION('pg_class', 'c.oid')}`,
@@ -642,7 +794,8 @@ async function catalogSummary(client) {
             || coalesce(' using ' || pg_get_expr(p.polqual, p.polrelid), '')
             || coalesce(' check ' || pg_get_expr(p.polwithcheck, p.polrelid), ''),
             ${ROOT('c.oid')}
-       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace`,
+       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       ${policyFilter}`,
         `SELECT 'row security', ${rel('c')},
             CASE WHEN c.relrowsecurity THEN 'enabled' ELSE 'disabled' END || CASE WHEN c.relforcerowsecurity THEN ', forced' ELSE '' END,
             ${ROOT('c.oid')}
@@ -667,29 +820,63 @@ async function catalogSummary(client) {
     ];
     const items = [];
     for (const q of queries) {
-        const r = await client.query(`SELECT * FROM (${q}) x (category, name, definition, owner)`);
+        const params = policyFilter && q.includes(policyFilter) ? [opts.policyRoles] : [];
+        const r = await client.query(`SELECT * FROM (${q}) x (category, name, definition, owner)`, params);
         for (const row of r.rows)
             items.push(row);
     }
     return items;
+}
+/** Categories whose definitions are expressions PostgreSQL re-deparses when the clone re-parses them. */
+const EXPRESSIONS = new Set(['constraint', 'index', 'policy', 'column']);
+/** A cast: `::name`, multi-word type names, a type modifier, array brackets. */
+const CAST = /::\s*(?:"(?:[^"]|"")*"|[a-z_][a-z0-9_$]*)(?:\.(?:"(?:[^"]|"")*"|[a-z_][a-z0-9_$]*))?(?:\s+(?:varying|precision|with(?:out)? time zone))?(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?(?:\s*\[\s*\])*/gi;
+/**
+ * The meaning of a deparsed expression, for comparison: PostgreSQL re-parsing its own output
+ * adds or moves casts and parentheses (`(ARRAY['a'::varchar])::text[]` becomes
+ * `ARRAY[('a'::varchar)::text]`), so both are dropped outside string literals and identifiers.
+ */
+function normaliseExpression(definition) {
+    let out = '';
+    // Split into quoted parts (kept as they are) and code (casts and parentheses dropped).
+    const parts = definition.split(/('(?:[^']|'')*'|"(?:[^"]|"")*")/);
+    for (const [i, part] of parts.entries()) {
+        if (i % 2 === 1) {
+            out += part;
+            continue;
+        }
+        out += part
+            .replace(CAST, '')
+            .replace(/[()]/g, ' ')
+            .replace(/\s+/g, ' ')
+            .replace(/\s*([,=<>[\]])\s*/g, '$1');
+    }
+    return out.trim();
 }
 /** Pure: the differences between two summaries, by category and name. */
 function diffCatalogs(source, target) {
     const key = (i) => `${i.category} ${i.name}`;
     const s = new Map(source.map((i) => [key(i), i]));
     const t = new Map(target.map((i) => [key(i), i]));
+    const same = (a, b) => a.definition === b.definition ||
+        (EXPRESSIONS.has(a.category) && normaliseExpression(a.definition) === normaliseExpression(b.definition));
     const out = [];
     for (const [k, i] of s) {
         const other = t.get(k);
         if (!other)
             out.push(`${i.category} ${i.name}: missing in the new database`);
-        else if (other.definition !== i.definition)
+        else if (!same(i, other))
             out.push(`${i.category} ${i.name}: differs (source: ${i.definition}; new: ${other.definition})`);
     }
     for (const [k, i] of t)
         if (!s.has(k))
             out.push(`${i.category} ${i.name}: only in the new database`);
     return out;
+}
+/** Pure: the differences that matter, objects of source tables the plan leaves out not expected. */
+function parityDifferences(source, target, planned) {
+    const inPlan = (i) => i.owner === null || planned.has(i.owner);
+    return diffCatalogs(source.filter(inPlan), target);
 }
 /**
  * Tables, columns and types, constraints, indexes, sequences, policies, row security,
@@ -706,10 +893,9 @@ const schemaParity = {
             source = await connectFor(ctx.sourceUrl, budgetMs);
             target = await connectFor(ctx.targetUrl, budgetMs);
             const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
-            const inPlan = (i) => i.owner === null || planned.has(i.owner);
-            const s = (await catalogSummary(source)).filter(inPlan);
+            const s = await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles });
             const t = await catalogSummary(target);
-            const differences = diffCatalogs(s, t);
+            const differences = parityDifferences(s, t, planned);
             if (differences.length === 0)
                 return pass(`${s.length} catalog objects match`);
             // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.

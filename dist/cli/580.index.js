@@ -9,6 +9,9 @@ exports.modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   renderStatusText: () => (/* binding */ renderStatusText)
 /* harmony export */ });
+/* unused harmony export TEXT_DETAILS */
+/* harmony import */ var _render__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46340);
+
 /**
  * Terminal rendering of a tenant's status (pure). Plain text with a few symbols; colour is the
  * caller's business. Untrusted strings (history details, names from the catalog) are printed
@@ -33,7 +36,18 @@ function pad(text, width) {
 function padStart(text, width) {
     return text.length >= width ? text : ' '.repeat(width - text.length) + text;
 }
-function renderStatusText(s) {
+/** Details printed per check without --verbose; longer lists are summarised by counts per kind. */
+const TEXT_DETAILS = 5;
+const VERDICT = {
+    unchanged: 'no damage found; rows as recorded at the switch',
+    changed: "no damage found; rows changed since the switch (the application's writes: information, not failure)",
+    damaged: 'DAMAGE found: a check proves something wrong (exit code 1)',
+};
+/**
+ * `verbose`: every detail of every check (as `--json` has them). Otherwise the details of a
+ * failed or warned check, up to TEXT_DETAILS; a longer list is summarised by counts per kind.
+ */
+function renderStatusText(s, opts = {}) {
     const out = [];
     out.push(`Tenant ${clean(s.tenant, 63)}: ${OVERALL[s.overall]}`);
     for (const r of s.reasons)
@@ -41,6 +55,9 @@ function renderStatusText(s) {
     out.push('');
     out.push(`Shared database   ${clean(s.sharedDatabase)}`);
     out.push(`Tenant row        id ${clean(s.tenantRow.id)}, isolation_mode ${clean(s.tenantRow.isolationMode)}`);
+    const key = s.tenantRow.key;
+    if (key && key.column !== 'id')
+        out.push(`Tenant key value  ${clean(key.column)} ${clean(key.value)} (the value the tenant's rows carry)`);
     const iso = s.isolation;
     out.push(`State             ${iso?.state ?? '(never promoted)'}${iso?.isolated_at ? `, isolated at ${clean(iso.isolated_at)}` : ''}`);
     if (s.isolationError)
@@ -64,6 +81,24 @@ function renderStatusText(s) {
             out.push(`${pad(names[i], w)}  ${pad(t.kind, 9)}  ${padStart(n(t.shared), 10)}  ${padStart(n(t.isolated), 10)}${diff}`);
         });
     }
+    if (s.sequenceRanges && s.sequenceRanges.sequences.length > 0) {
+        out.push('');
+        out.push(`Sequence ranges (slot ${s.sequenceRanges.slot})`);
+        const seqs = s.sequenceRanges.sequences;
+        const w = Math.max(8, ...seqs.map((q) => clean(q.sequence, 60).length));
+        for (const q of seqs) {
+            const shared = q.shared ? `shared ${q.shared.value ?? 'unused'} (keeps ${q.shared.keeps})` : 'shared –';
+            const iso = q.isolated
+                ? `isolated ${q.isolated.value ?? 'unused'} in ${q.isolated.first}–${q.isolated.last}`
+                : 'isolated –';
+            const off = q.isolated &&
+                q.registered &&
+                (q.isolated.first !== q.registered.first || q.isolated.last !== q.registered.last)
+                ? `  ! register gives ${q.registered.first}–${q.registered.last}`
+                : '';
+            out.push(`  ${pad(clean(q.sequence, 60), w)}  ${pad(q.type, 8)}  ${shared}; ${iso}${off}`);
+        }
+    }
     if (s.planNotes.length > 0) {
         out.push('');
         out.push('Plan notes');
@@ -74,11 +109,19 @@ function renderStatusText(s) {
     }
     if (s.checks) {
         out.push('');
-        out.push(`Checks (--verify): ${s.checks.filter((c) => c.status === 'pass').length}/${s.checks.length} passed`);
+        out.push(`Checks (--verify): ${s.checks.filter((c) => c.status === 'pass').length}/${s.checks.length} passed${s.verdict ? ` — ${VERDICT[s.verdict]}` : ''}`);
         for (const c of s.checks) {
             out.push(`  ${pad(c.status.toUpperCase(), 5)} ${clean(c.title, 60)}: ${clean(c.reason, 300)}`);
-            for (const d of c.status === 'fail' ? c.details.slice(0, 5) : [])
-                out.push(`        ${clean(d, 300)}`);
+            const listed = opts.verbose || c.status === 'fail' || c.status === 'warn';
+            if (!listed || c.details.length === 0)
+                continue;
+            const all = opts.verbose || c.details.length <= TEXT_DETAILS;
+            if (!all)
+                out.push(`        ${clean((0,_render__WEBPACK_IMPORTED_MODULE_0__/* .detailCounts */ .iq)(c.details), 600)}`);
+            for (const d of all ? c.details : c.details.slice(0, TEXT_DETAILS))
+                out.push(`        ${clean(d, opts.verbose ? 4000 : 300)}`);
+            if (!all)
+                out.push(`        … and ${c.details.length - TEXT_DETAILS} more (-v or --json lists them all)`);
         }
     }
     const history = iso?.history ?? [];

@@ -12,6 +12,7 @@ exports.modules = {
 /* harmony export */   Pu: () => (/* binding */ keyText),
 /* harmony export */   WK: () => (/* binding */ compareTable),
 /* harmony export */   bs: () => (/* binding */ fromTable),
+/* harmony export */   il: () => (/* binding */ withoutColumns),
 /* harmony export */   lN: () => (/* binding */ digestTable),
 /* harmony export */   nJ: () => (/* binding */ rowHashSql),
 /* harmony export */   ol: () => (/* binding */ digestOf),
@@ -272,6 +273,33 @@ async function compareTable(source, target, table, opts = {}) {
         digestTable(target, table, 'target', digestOpts),
     ]);
     return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
+}
+/** `"a""b"` → `a"b`: a planned (quoted) column's name. */
+function unquoteIdent(column) {
+    return column.length >= 2 && column.startsWith('"') && column.endsWith('"')
+        ? column.slice(1, -1).replace(/""/g, '"')
+        : column;
+}
+/**
+ * The table with the named columns (unquoted names) left out of the row text that is hashed, for
+ * comparisons that must ignore them; key columns are never left out (they locate differences).
+ * `excluded` lists the names actually removed, in plan order. Digests of the result differ from
+ * digests of the whole table: compare them only with digests computed the same way.
+ */
+function withoutColumns(table, names) {
+    const drop = new Set(names);
+    const keys = new Set(table.keyColumns);
+    const excluded = [];
+    const columns = table.columns.filter((c) => {
+        const name = unquoteIdent(c);
+        if (!drop.has(name) || keys.has(c))
+            return true;
+        excluded.push(name);
+        return false;
+    });
+    if (excluded.length === 0 || columns.length === 0)
+        return { table, excluded: [] };
+    return { table: { ...table, columns }, excluded };
 }
 
 

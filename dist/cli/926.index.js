@@ -13,8 +13,10 @@ __webpack_require__.d(__webpack_exports__, {
   tenantStatus: () => (/* binding */ tenantStatus)
 });
 
-// UNUSED EXPORTS: Overall, TableStatus, judge
+// UNUSED EXPORTS: Overall, TableStatus, judge, verdictOf
 
+// EXTERNAL MODULE: ./src/postgres/app-roles.ts
+var app_roles = __webpack_require__(256);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
@@ -47,6 +49,10 @@ var catalog = __webpack_require__(17092);
 var connect = __webpack_require__(36741);
 // EXTERNAL MODULE: ./src/postgres/plan.ts
 var postgres_plan = __webpack_require__(43524);
+// EXTERNAL MODULE: ./src/postgres/tenant-key.ts
+var tenant_key = __webpack_require__(72713);
+// EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
+var sequence_ranges = __webpack_require__(78569);
 // EXTERNAL MODULE: ./src/postgres/sql.ts
 var sql = __webpack_require__(75259);
 // EXTERNAL MODULE: ./src/postgres/urls.ts
@@ -129,6 +135,8 @@ const RunRecord = schemas/* object */.Ikc({
     startedAt: schemas/* string */.YjP(),
     finishedAt: schemas/* string */.YjP().optional(),
     trigger: TriggerInfo,
+    /** This run's fencing token (postgres/ownership.ts), once it has claimed the tenant. */
+    runToken: schemas/* string */.YjP().optional(),
     steps: schemas/* array */.YOg(StepRecord),
     checks: schemas/* array */.YOg(CheckRecord).default([]),
     tables: schemas/* array */.YOg(TableRecord).default([]),
@@ -170,6 +178,9 @@ var tenant_state = __webpack_require__(95136);
 
 
 
+
+
+
 /**
  * `status`: what is true about one tenant right now, read from the shared database, the
  * isolated database, the cluster's roles and the routing files. Read-only.
@@ -194,6 +205,8 @@ const TenantStatus = schemas/* object */.Ikc({
     tenantRow: schemas/* object */.Ikc({
         id: schemas/* string */.YjP(),
         isolationMode: schemas/* string */.YjP(),
+        /** The column of the tenants table the tenant key holds (the plan's rule), and this tenant's value in it. */
+        key: schemas/* object */.Ikc({ column: schemas/* string */.YjP(), value: schemas/* string */.YjP() }).optional(),
     }),
     /** `settings.isolation` as stored (state, audit history, service…); null when never promoted. */
     isolation: tenant_state/* IsolationSettings */.AU.nullable(),
@@ -206,8 +219,32 @@ const TenantStatus = schemas/* object */.Ikc({
     planNotes: schemas/* array */.YOg(schemas/* string */.YjP()),
     routing: schemas/* array */.YOg(schemas/* object */.Ikc({ path: schemas/* string */.YjP(), exists: schemas/* boolean */.zMY(), valid: schemas/* boolean */.zMY() })),
     serviceUrl: schemas/* string */.YjP().optional(),
+    /**
+     * Per sequence: the shared side's value and the ids it keeps, the isolated side's value and
+     * MINVALUE–MAXVALUE, and the range the register gives the tenant (see sequence-ranges.ts).
+     * Present once the tenant has a range.
+     */
+    sequenceRanges: schemas/* object */.Ikc({
+        slot: schemas/* number */.aig(),
+        sequences: schemas/* array */.YOg(schemas/* object */.Ikc({
+            sequence: schemas/* string */.YjP(),
+            type: schemas/* string */.YjP(),
+            shared: schemas/* object */.Ikc({ value: schemas/* string */.YjP().nullable(), keeps: schemas/* string */.YjP() }).nullable(),
+            isolated: schemas/* object */.Ikc({ value: schemas/* string */.YjP().nullable(), first: schemas/* string */.YjP(), last: schemas/* string */.YjP() })
+                .nullable(),
+            registered: schemas/* object */.Ikc({ first: schemas/* string */.YjP(), last: schemas/* string */.YjP() }).nullable(),
+        })),
+    })
+        .optional(),
     /** `--verify`: the post-promotion checks re-run against the isolated database. */
     checks: schemas/* array */.YOg(CheckRecord).optional(),
+    /**
+     * `--verify`: `damaged` when a check proves something wrong (a row of another tenant, a broken
+     * foreign key, a lost index or constraint, a sequence behind its column…: a `fail`, exit 1);
+     * `changed` when row counts or digests differ from those recorded at the switch (the
+     * application's writes: information, exit 0); `unchanged` otherwise.
+     */
+    verdict: schemas/* enum */.k5n(['unchanged', 'changed', 'damaged']).optional(),
 });
 /** The tenant's row, by slug; unlike the engine's readTenant it keeps a malformed settings.isolation for the report. */
 async function readTenantRow(client, tenantsTable, slug) {
@@ -335,14 +372,16 @@ async function tenantStatus(options, opts = {}) {
             roles.push({ ...r, exists });
         }
         const graph = await (0,catalog/* readTableGraph */.r)(shared);
+        // The tenant's rows carry the value of the column the rule names, not necessarily id.
+        const key = await (0,tenant_key/* resolveTenantKey */.Em)(shared, graph, options, options.tenantSlug);
         const plan = (0,postgres_plan/* planTenant */.g)(graph, {
             tenantsTable: options.tenantsTable,
             tenantKey: options.tenantKey,
-            tenantId: row.id,
-            tenantIdType: row.idType,
+            tenantIdColumn: options.tenantIdColumn,
+            tenantId: key.value,
             referenceTables: options.referenceTables,
         });
-        await (0,connect/* setTenantId */.si)(shared, row.id);
+        await (0,connect/* setTenantId */.si)(shared, key.value);
         const tables = [];
         for (const t of plan.tables) {
             tables.push({
@@ -366,6 +405,25 @@ async function tenantStatus(options, opts = {}) {
                 }
             }
         }
+        // Each side's range per sequence, once the tenant has one (read-only; never fails the status).
+        let sequenceRanges;
+        if (isolation?.sequence_range) {
+            const isolated = dbExists
+                ? await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(options.databaseUrl, dbName)).catch(() => undefined)
+                : undefined;
+            try {
+                sequenceRanges = {
+                    slot: isolation.sequence_range.slot,
+                    sequences: await (0,sequence_ranges/* sequenceRangeStatus */.pj)(shared, isolated, isolation.sequence_range),
+                };
+            }
+            catch {
+                sequenceRanges = undefined;
+            }
+            finally {
+                await isolated?.end().catch(() => undefined);
+            }
+        }
         const paths = (0,pipeline_routing/* routingPaths */.vg)(options.configDir, options.tenantSlug);
         const routing = [
             await fileState(paths.routing, pipeline_routing/* RoutingConfig */.Ls),
@@ -375,7 +433,11 @@ async function tenantStatus(options, opts = {}) {
             tenant: options.tenantSlug,
             checkedAt: new Date().toISOString(),
             sharedDatabase,
-            tenantRow: { id: row.id, isolationMode: row.isolationMode },
+            tenantRow: {
+                id: row.id,
+                isolationMode: row.isolationMode,
+                key: { column: key.column, value: key.value },
+            },
             isolation: isolation ?? null,
             ...(isolationError !== undefined && { isolationError }),
             database: { name: dbName, exists: dbExists },
@@ -384,10 +446,13 @@ async function tenantStatus(options, opts = {}) {
             planNotes: [...plan.blockers.map((b) => `blocker: ${b}`), ...plan.notes],
             routing,
             ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
+            ...(sequenceRanges !== undefined && { sequenceRanges }),
         };
         const status = TenantStatus.parse({ ...facts, ...judge(facts) });
-        if (opts.verify)
+        if (opts.verify) {
             status.checks = await verifyTenant(options, status, plan, opts.log ?? memoryLogger());
+            status.verdict = verdictOf(status.checks);
+        }
         return status;
     }
     catch (e) {
@@ -399,29 +464,48 @@ async function tenantStatus(options, opts = {}) {
         await shared.end().catch(() => undefined);
     }
 }
+/** Pure: `damaged` on any failed check, `changed` on a change since the switch, else `unchanged`. */
+function verdictOf(checks) {
+    if (checks.some((c) => c.status === 'fail'))
+        return 'damaged';
+    if (checks.some((c) => c.status === 'warn' && c.reason.startsWith('changed since the switch')))
+        return 'changed';
+    return 'unchanged';
+}
 /**
  * `status --verify`: the post-promotion checks again, against the isolated database and the
- * counts and digests recorded at the switch (the shared rows may be gone). Access control is
+ * counts and digests recorded at the switch — whether or not the shared rows were kept: after the
+ * switch the isolated database is the tenant's, and the switch's record is what it was proved
+ * equal to. Row counts and digests that differ from it are changes the application made since
+ * (information, see CheckContext.afterSwitch); the other checks still fail on what they can prove
+ * wrong. A promotion without a record (made before digests were recorded) is compared with the
+ * shared rows, the tenants table without the columns the promotion changes. Access control is
  * skipped: it logs in as the tenant's role, whose password is not stored anywhere.
  */
 async function verifyTenant(options, status, plan, log) {
     if (!status.database.exists || status.tenantRow.isolationMode !== 'isolated') {
         throw new errors/* PromotionError */.g1('tenant-state', `Nothing to verify: tenant "${status.tenant}" is ${status.overall}${status.database.exists ? '' : ` and ${status.database.name} does not exist`}.`, 'status --verify checks an isolated tenant; promote it first.');
     }
-    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(326), __webpack_require__.e(600)]).then(__webpack_require__.bind(__webpack_require__, 47326));
+    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(602), __webpack_require__.e(157)]).then(__webpack_require__.bind(__webpack_require__, 90157));
     const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
     const isolation = status.isolation;
+    // The roles the clone remapped, found as the clone step found them.
+    const shared = await (0,connect/* connect */.Ng)(options.databaseUrl);
+    const mappedRoles = await (0,app_roles/* sharedAppRoles */.W)(shared, plan, options.sharedAppRole).finally(() => shared.end().catch(() => undefined));
     const checks = defaultChecks.filter((c) => c.name !== 'access-control');
     const records = await runChecks({
         sourceUrl: options.databaseUrl,
         targetUrl: (0,urls/* databaseUrl */.FA)(options.databaseUrl, status.database.name),
-        tenantId: status.tenantRow.id,
+        tenantId: plan.tenantId,
         plan,
+        tenantKey: options.tenantKey,
+        tenantIdColumn: options.tenantIdColumn,
         names: { ...names, database: status.database.name },
         sharedDatabase: status.sharedDatabase,
         appRole: { name: isolation?.app_role ?? names.appRole, password: '' },
-        ...(isolation?.shared_rows_removed !== false &&
-            isolation?.verified && { recorded: isolation.verified }),
+        mappedRoles,
+        ...(isolation?.verified && { recorded: isolation.verified }),
+        afterSwitch: true,
         filesToScan: status.routing.filter((f) => f.exists).map((f) => f.path),
         textsToScan: [],
         secrets: [],
@@ -438,6 +522,40 @@ async function verifyTenant(options, status, plan, log) {
         details: [],
     });
     return records;
+}
+
+
+/***/ }),
+
+/***/ 256:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ sharedAppRoles)
+/* harmony export */ });
+/**
+ * The shared application's role(s): named explicitly, or found as the roles that RLS policies
+ * on the tenant's tables name, or that may write to them (superusers, the connecting role and
+ * PUBLIC excluded). Their grants and policies are remapped to the tenant's role in the clone.
+ */
+async function sharedAppRoles(client, plan, explicit) {
+    if (explicit)
+        return [explicit];
+    const tables = plan.tables.filter((t) => t.kind !== 'reference').map((t) => `${t.schema}.${t.name}`);
+    const { rows } = await client.query(`WITH planned AS (
+       SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE (n.nspname || '.' || c.relname) = ANY($1::text[])
+     ), named AS (
+       SELECT unnest(p.polroles) AS role FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM planned)
+       UNION
+       SELECT a.grantee FROM pg_class c, aclexplode(c.relacl) a
+        WHERE c.oid IN (SELECT oid FROM planned) AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE')
+     )
+     SELECT DISTINCT r.rolname FROM named JOIN pg_roles r ON r.oid = named.role
+      WHERE NOT r.rolsuper AND r.rolname <> current_user
+        AND r.oid NOT IN (SELECT c.relowner FROM pg_class c WHERE c.oid IN (SELECT oid FROM planned))
+      ORDER BY 1`, [tables]);
+    return rows.map((r) => r.rolname);
 }
 
 

@@ -1,0 +1,1335 @@
+"use strict";
+exports.id = 587;
+exports.ids = [587];
+exports.modules = {
+
+/***/ 36372:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Df: () => (/* binding */ buildRoutingConfig),
+/* harmony export */   Ls: () => (/* binding */ RoutingConfig),
+/* harmony export */   PS: () => (/* binding */ buildLoadBalancerConfig),
+/* harmony export */   TZ: () => (/* binding */ LoadBalancerConfig),
+/* harmony export */   vg: () => (/* binding */ routingPaths)
+/* harmony export */ });
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38816);
+
+/** `<config-dir>/routing/<slug>.json`: where the tenant's traffic and connections go. No secrets. */
+const RoutingConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    tenant_slug: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+    tenant_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+    isolation_mode: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('isolated'),
+    database: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), host: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), port: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int(), user: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
+    endpoints: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ api: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), ui: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
+    cloud_run: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(), region: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() })
+        .optional(),
+    updated_at: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+});
+/** `<config-dir>/load-balancer/<slug>.json`: the subdomain and backend for the load balancer. */
+const LoadBalancerConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    tenant_slug: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+    subdomain: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+    hosts: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()),
+    backend_service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+    backend: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+        type: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['cloud-run', 'shared']),
+        service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    }),
+    ssl_certificate: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ domains: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()), managed: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY() }),
+    updated_at: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+});
+function buildRoutingConfig(input) {
+    const { names } = input;
+    return RoutingConfig.parse({
+        tenant_slug: names.slug,
+        tenant_id: input.tenantId,
+        isolation_mode: 'isolated',
+        database: {
+            name: names.database,
+            host: input.database.host,
+            port: input.database.port,
+            user: names.appRole,
+        },
+        endpoints: { api: names.apiHost, ui: names.uiHost },
+        cloud_run: input.service
+            ? { service: input.service.name, url: input.service.url, region: input.region }
+            : undefined,
+        updated_at: input.now ?? new Date().toISOString(),
+    });
+}
+function buildLoadBalancerConfig(input) {
+    const { names } = input;
+    return LoadBalancerConfig.parse({
+        tenant_slug: names.slug,
+        subdomain: names.subdomain,
+        hosts: [names.apiHost, names.uiHost],
+        backend_service: input.service ? input.service.name : 'shared',
+        backend: input.service
+            ? { type: 'cloud-run', service: input.service.name, url: input.service.url }
+            : { type: 'shared', service: 'shared' },
+        ssl_certificate: { domains: [names.apiHost, names.uiHost], managed: true },
+        updated_at: input.now ?? new Date().toISOString(),
+    });
+}
+function routingPaths(configDir, slug) {
+    return {
+        routing: `${configDir}/routing/${slug}.json`,
+        loadBalancer: `${configDir}/load-balancer/${slug}.json`,
+    };
+}
+
+
+/***/ }),
+
+/***/ 95136:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   AU: () => (/* binding */ IsolationSettings),
+/* harmony export */   Qp: () => (/* binding */ parseIsolation),
+/* harmony export */   ol: () => (/* binding */ MIGRATION_VERSION)
+/* harmony export */ });
+/* unused harmony exports HistoryEntry, CredentialsChannel, CredentialsRecord, IsolationState */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(38816);
+/* harmony import */ var _postgres_ownership__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6922);
+
+
+/**
+ * `settings.isolation` of a tenant row: the durable state of a promotion and its append-only
+ * audit history. Other keys of `settings` are never touched.
+ */
+const HistoryEntry = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    event: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n([
+        'promoted',
+        'resumed',
+        'completed',
+        'rolled-back',
+        'rollback-started',
+        'password-rotated',
+    ]),
+    at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    actor: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    source: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    pull_request: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional(),
+    run_url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    detail: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    tables: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ count: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(), digest: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() })).optional(),
+    freeze_ms: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional(),
+})
+    .passthrough();
+/** How a password reached the application: see pipeline/credentials.ts. */
+const CredentialsChannel = zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['secret-manager', 'output', 'file']);
+/**
+ * `settings.isolation.credentials`: whether the tenant role's current password ever reached the
+ * application, and how — never the password itself. Recorded only once the delivery happened
+ * (pipeline/credentials.ts); a later run rotates the password while it never did.
+ */
+const CredentialsRecord = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    /**
+     * The switch this record is about (its `isolated_at`): a later promotion of the same tenant
+     * (after a rollback) has a new role and password, and starts undelivered.
+     */
+    switched_at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    /** How the current password was delivered; absent while it never was. */
+    delivered: CredentialsChannel.optional(),
+    /** When this record was last written, and by which run (its token). */
+    at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    /** The last rotation of the password (a run found it never delivered) and how many there were. */
+    rotated_at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    rotations: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional(),
+})
+    .passthrough();
+const IsolationState = zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['switched', 'complete', 'rolled-back']);
+const IsolationSettings = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    state: IsolationState.optional(),
+    isolated_db_name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    isolated_at: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    migration_version: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    source_database: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    app_role: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    owner_role: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    service: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+        name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        created: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY(),
+        url: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+        revision: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+        /** The Secret Manager version holding the tenant role's password (retired at rollback). */
+        secret_version: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+    })
+        .optional(),
+    shared_rows_removed: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY().optional(),
+    /** The run that owns the tenant now (fencing token, see postgres/ownership.ts). */
+    run: _postgres_ownership__WEBPACK_IMPORTED_MODULE_0__/* .RunClaim */ .G7.optional(),
+    /** Whether the tenant role's password reached the application (never the password itself). */
+    credentials: CredentialsRecord.optional(),
+    /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
+    verified: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ count: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(), digest: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP() })).optional(),
+    history: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(HistoryEntry).default([]),
+})
+    .passthrough();
+/** Parses `settings.isolation`; a malformed value is reported, not silently replaced. */
+function parseIsolation(settings) {
+    if (!settings || typeof settings !== 'object')
+        return undefined;
+    const raw = settings.isolation;
+    if (raw === undefined || raw === null)
+        return undefined;
+    return IsolationSettings.parse(raw);
+}
+/** The migration version recorded with a promotion (bumped when the promotion format changes). */
+const MIGRATION_VERSION = '001';
+
+
+/***/ }),
+
+/***/ 17092:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   r: () => (/* binding */ readTableGraph)
+/* harmony export */ });
+const ON_DELETE = {
+    a: 'no action',
+    r: 'restrict',
+    c: 'cascade',
+    n: 'set null',
+    d: 'set default',
+};
+/** User tables: not in system schemas, not temporary, not owned by an extension. */
+const USER_TABLES = `
+  SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p')
+    AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
+    AND n.nspname NOT LIKE 'pg\\_toast%'
+    AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+    AND NOT EXISTS (
+      SELECT 1 FROM pg_depend d
+      WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+    )`;
+const TABLES_SQL = `
+WITH RECURSIVE ut AS (${USER_TABLES}),
+dom(oid, base, depth) AS (
+  SELECT oid, typbasetype, 1 FROM pg_type WHERE typtype = 'd'
+  UNION ALL
+  SELECT d.oid, t.typbasetype, d.depth + 1 FROM dom d JOIN pg_type t ON t.oid = d.base WHERE t.typtype = 'd'
+),
+dom_base AS (SELECT DISTINCT ON (oid) oid, base FROM dom ORDER BY oid, depth DESC)
+SELECT
+  ut.nspname AS schema,
+  ut.relname AS name,
+  ut.relkind,
+  pn.nspname AS parent_schema,
+  pc.relname AS parent_name,
+  EXISTS (SELECT 1 FROM pg_inherits ih JOIN pg_class ch ON ch.oid = ih.inhrelid
+          WHERE ih.inhparent = ut.oid AND NOT ch.relispartition) AS has_inheritance_children,
+  COALESCE((
+    SELECT json_agg(json_build_object(
+      'name', a.attname,
+      'type', format_type(a.atttypid, a.atttypmod),
+      'notNull', a.attnotnull,
+      'generated', a.attgenerated <> '',
+      'identity', a.attidentity,
+      'typtype', bt.typtype,
+      'isArray', bt.typelem <> 0 AND bt.typlen = -1,
+      'elementTyptype', CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN ebt.typtype END,
+      'elementUserDefined', bt.typelem <> 0 AND bt.typlen = -1 AND bt.typelem::int8 >= 16384,
+      'binaryIo', bt.typsend::oid <> 0 AND bt.typreceive::oid <> 0
+                  AND (ebt.oid IS NULL OR (ebt.typsend::oid <> 0 AND ebt.typreceive::oid <> 0))
+    ) ORDER BY a.attnum)
+    FROM pg_attribute a
+    JOIN pg_type bt ON bt.oid = COALESCE((SELECT db.base FROM dom_base db WHERE db.oid = a.atttypid), a.atttypid)
+    LEFT JOIN pg_type ebt ON ebt.oid = COALESCE((SELECT db.base FROM dom_base db WHERE db.oid = bt.typelem), NULLIF(bt.typelem, 0))
+    WHERE a.attrelid = ut.oid AND a.attnum > 0 AND NOT a.attisdropped
+  ), '[]') AS columns
+FROM ut
+LEFT JOIN pg_inherits i ON ut.relispartition AND i.inhrelid = ut.oid
+LEFT JOIN pg_class pc ON pc.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+ORDER BY ut.nspname, ut.relname`;
+const CONSTRAINTS_SQL = `
+WITH ut AS (${USER_TABLES})
+SELECT
+  ut.nspname AS schema,
+  ut.relname AS name,
+  con.conname,
+  con.contype,
+  con.confdeltype,
+  con.condeferrable,
+  (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+     JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
+  rn.nspname AS ref_schema,
+  rc.relname AS ref_name,
+  (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+     JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum) AS ref_columns
+FROM ut
+JOIN pg_constraint con ON con.conrelid = ut.oid AND con.contype IN ('p', 'f') AND con.conparentid = 0
+LEFT JOIN pg_class rc ON rc.oid = (CASE WHEN con.contype = 'f' THEN COALESCE(pg_partition_root(con.confrelid), con.confrelid) END)
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+ORDER BY ut.nspname, ut.relname, con.conname`;
+const INDEXES_SQL = `
+WITH ut AS (${USER_TABLES})
+SELECT
+  ut.nspname AS schema,
+  ut.relname AS name,
+  ic.relname AS index_name,
+  x.indisunique AS unique,
+  x.indpred IS NOT NULL AS partial,
+  (SELECT array_agg(a.attname::text ORDER BY k.ord)
+     FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY k(attnum, ord)
+     LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum AND k.attnum > 0) AS columns,
+  (SELECT bool_and(a.attnotnull)
+     FROM unnest(x.indkey[0:x.indnkeyatts - 1]) k(attnum)
+     LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum AND k.attnum > 0) AS all_not_null
+FROM ut
+JOIN pg_index x ON x.indrelid = ut.oid
+JOIN pg_class ic ON ic.oid = x.indexrelid
+ORDER BY ut.nspname, ut.relname, ic.relname`;
+const key = (schema, name) => `${schema}\u0000${name}`;
+/**
+ * Reads the table graph of every user schema. Types are rendered with an empty search_path so
+ * that user types come out schema-qualified (the plan splices them into casts read by sessions
+ * whose search_path may differ); the caller's search_path is restored afterwards.
+ */
+async function readTableGraph(client) {
+    const saved = (await client.query(`SELECT current_setting('search_path') AS p`)).rows[0]?.p ?? '';
+    let tableRows;
+    let constraintRows;
+    let indexRows;
+    await client.query(`SELECT set_config('search_path', '', false)`);
+    try {
+        tableRows = (await client.query(TABLES_SQL)).rows;
+        constraintRows = (await client.query(CONSTRAINTS_SQL)).rows;
+        indexRows = (await client.query(INDEXES_SQL)).rows;
+    }
+    finally {
+        await client.query(`SELECT set_config('search_path', $1, false)`, [saved]);
+    }
+    const tables = new Map();
+    for (const r of tableRows) {
+        tables.set(key(r.schema, r.name), {
+            schema: r.schema,
+            name: r.name,
+            relkind: r.relkind,
+            partitionOf: r.parent_schema && r.parent_name ? { schema: r.parent_schema, name: r.parent_name } : null,
+            hasInheritanceChildren: r.has_inheritance_children,
+            columns: r.columns.map((c) => ({
+                ...c,
+                identity: c.identity === 'a' ? 'always' : c.identity === 'd' ? 'by-default' : null,
+            })),
+            primaryKey: null,
+            uniqueKeys: [],
+            foreignKeys: [],
+            indexes: [],
+        });
+    }
+    for (const r of constraintRows) {
+        const t = tables.get(key(r.schema, r.name));
+        if (!t)
+            continue;
+        if (r.contype === 'p')
+            t.primaryKey = r.columns;
+        else if (r.ref_schema && r.ref_name && r.ref_columns) {
+            t.foreignKeys.push({
+                name: r.conname,
+                columns: r.columns,
+                refSchema: r.ref_schema,
+                refName: r.ref_name,
+                refColumns: r.ref_columns,
+                onDelete: ON_DELETE[r.confdeltype] ?? 'no action',
+                deferrable: r.condeferrable,
+            });
+        }
+    }
+    for (const r of indexRows) {
+        const t = tables.get(key(r.schema, r.name));
+        if (!t)
+            continue;
+        const columns = r.columns ?? [];
+        t.indexes.push({ name: r.index_name, columns, unique: r.unique, partial: r.partial });
+        if (r.unique && !r.partial && columns.length > 0 && columns.every((c) => c !== null) && r.all_not_null) {
+            const cols = columns;
+            const isPk = t.primaryKey && t.primaryKey.join('\u0000') === cols.join('\u0000');
+            if (!isPk)
+                t.uniqueKeys.push(cols);
+        }
+    }
+    return { tables: [...tables.values()] };
+}
+
+
+/***/ }),
+
+/***/ 36741:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   Q5: () => (/* binding */ connectAll),
+/* harmony export */   si: () => (/* binding */ setTenantId)
+/* harmony export */ });
+/* unused harmony export clientConfig */
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _secrets__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(27194);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(54680);
+
+
+
+
+/**
+ * Connection settings every session of a promotion uses: TCP keepalives (a dead runner's session
+ * and its advisory lock go away promptly), a bounded connect time, and an application name that
+ * makes our sessions recognisable in pg_stat_activity.
+ */
+function clientConfig(url, extra = {}) {
+    return {
+        connectionString: url,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        application_name: 'tenant-promotion',
+        connectionTimeoutMillis: 10_000,
+        ...extra,
+    };
+}
+/** A hint that names the likely fix for a connection failure. */
+function connectHint(e, url) {
+    const code = e?.code;
+    const where = (0,_secrets__WEBPACK_IMPORTED_MODULE_2__/* .safeUrl */ .Pl)(url);
+    switch (code) {
+        case 'ECONNREFUSED':
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+        case 'EHOSTUNREACH':
+        case 'ETIMEDOUT':
+            return `Check that PostgreSQL is running and reachable from this machine at ${where}.`;
+        case '28P01':
+        case '28000':
+            return 'Check the user and password in the connection string (and pg_hba.conf on the server).';
+        case '3D000':
+            return 'The database in the connection string does not exist; check its name.';
+        case '53300':
+            return 'The server has no free connection slots; lower copy-parallelism or raise max_connections.';
+        default:
+            return `Check the connection string (${where}) and that the server accepts connections from this machine.`;
+    }
+}
+/** Opens a client; failures become PromotionError('database') without credentials in the text. */
+async function connect(url, extra = {}) {
+    const client = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client(clientConfig(url, extra));
+    // An idle session killed by the server emits 'error'; unhandled, that would crash the process.
+    // The next query on the client fails and reports it.
+    client.on('error', () => { });
+    try {
+        await client.connect();
+    }
+    catch (e) {
+        await client.end().catch(() => { });
+        const message = e instanceof Error ? e.message : String(e);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('database', `Could not connect to ${(0,_secrets__WEBPACK_IMPORTED_MODULE_2__/* .safeUrl */ .Pl)(url)}: ${(0,_secrets__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)}`, connectHint(e, url), { cause: e });
+    }
+    return client;
+}
+/** Opens one client per URL; if one fails, those already open are ended before the error goes on. */
+async function connectAll(urls) {
+    const clients = [];
+    try {
+        for (const url of urls)
+            clients.push(await connect(url));
+        return clients;
+    }
+    catch (e) {
+        await Promise.all(clients.map((c) => c.end().catch(() => { })));
+        throw e;
+    }
+}
+/**
+ * Sets the tenant id the plan's predicates read (`current_setting('tenant_promotion.tenant_id')`),
+ * as a bound parameter: the value is never part of SQL text. Session-wide (not transaction-local).
+ */
+async function setTenantId(client, tenantId) {
+    await client.query('SELECT set_config($1, $2, false)', [_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .TENANT_ID_SETTING */ .o, tenantId]);
+}
+
+
+/***/ }),
+
+/***/ 6922:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ inOwnedTransaction),
+/* harmony export */   EI: () => (/* binding */ assertOwner),
+/* harmony export */   G7: () => (/* binding */ RunClaim),
+/* harmony export */   KD: () => (/* binding */ assertRunMarker),
+/* harmony export */   Rj: () => (/* binding */ writeRunMarker),
+/* harmony export */   Ti: () => (/* binding */ claimTenant),
+/* harmony export */   _B: () => (/* binding */ claimOf)
+/* harmony export */ });
+/* unused harmony exports RUN_SCHEMA, OwnershipLostError */
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38816);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _sql__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(75259);
+
+
+
+
+/**
+ * Fencing: which run owns a tenant, proved by data the database checks in the same transaction
+ * as every irreversible write.
+ *
+ * The advisory lock (lock.ts) is only the fast path for "someone else is running": a session
+ * lock ends silently with its session (pg_terminate_backend, a failover, a network cut, a pooler
+ * restart), and the next run takes it while the first one goes on. So a run that holds the lock
+ * claims the tenant by writing its run token into the tenants row (`settings.isolation.run`);
+ * every later write of a run — to the shared database and to the tenant's database — first
+ * reads the token under a row lock in the same transaction and stops, changing nothing, when
+ * another run has claimed the tenant since. A run that lost its lock therefore cannot undo or
+ * overwrite what the run that took over committed.
+ *
+ * In the tenant's database the same token lives in a table of the tool's own schema
+ * (`RUN_SCHEMA`), written when the run creates that database: writes there (catch-up) check it,
+ * so a run whose database was replaced by another run's never writes into the replacement.
+ */
+const RunClaim = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    id: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1),
+    /** Who: the workflow run, the CLI on a host, … (shown to a run that lost ownership). */
+    label: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
+    operation: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
+    since: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
+})
+    .passthrough();
+/** The tool's own schema in a tenant's database: never cloned, compared or shown to the application. */
+const RUN_SCHEMA = '_tenant_isolation';
+const RUN_TABLE = `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(RUN_SCHEMA)}.run_owner`;
+class OwnershipLostError extends _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1 {
+    constructor(slug, what, owner, runId) {
+        super('ownership-lost', `This run (${runId}) no longer owns tenant "${slug}": ${owner
+            ? `${owner.operation} run ${owner.id} (${owner.label}) claimed it at ${owner.since}`
+            : 'its claim is gone from the tenants row'}. It stopped before ${what} and changed nothing more.`, 'Another run took over (this run lost its lock: a dropped connection, a failover or a terminated session). Let that run finish and read its report; re-run only if it failed.');
+    }
+}
+/** The claim stored in a tenants row's settings, if any (malformed values count as none). */
+function claimOf(settings) {
+    const raw = settings?.isolation?.run;
+    const parsed = RunClaim.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+}
+/**
+ * Claims the tenant for this run (the caller holds the tenant's advisory lock). Other keys of
+ * `settings` and of `settings.isolation` are preserved. Returns the previous claim, if any.
+ */
+async function claimTenant(client, tenantsTable, slug, claim, 
+/** The claim blocks the tenant's writers while it waits for the row: never longer than this. */
+lockTimeoutMs) {
+    const table = (0,_sql__WEBPACK_IMPORTED_MODULE_2__/* .quoteQualified */ .$)(tenantsTable);
+    await client.query('BEGIN');
+    try {
+        await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+        const { rows } = await client.query(`SELECT t.settings FROM ${table} t WHERE t.slug = $1 FOR NO KEY UPDATE`, [slug]);
+        if (rows.length === 0) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-not-found', `Tenant "${slug}" was not found in ${tenantsTable}.`);
+        }
+        const previous = claimOf(rows[0].settings);
+        await client.query(`UPDATE ${table} t
+          SET settings = coalesce(t.settings, '{}'::jsonb)
+                || jsonb_build_object('isolation',
+                     coalesce(t.settings -> 'isolation', '{}'::jsonb) || jsonb_build_object('run', $2::jsonb))
+        WHERE t.slug = $1`, [slug, JSON.stringify(claim)]);
+        await client.query('COMMIT');
+        return previous;
+    }
+    catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (e.code === '55P03') {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('lock-held', `Tenant "${slug}" could not be claimed: its row in ${tenantsTable} stayed locked for longer than max-freeze (${lockTimeoutMs} ms); nothing was changed.`, 'A long transaction holds the tenant row (see pg_stat_activity); re-run when it has finished.', { cause: e });
+        }
+        throw e;
+    }
+}
+/**
+ * Inside the caller's transaction: locks the tenants row `FOR SHARE` (a competing claim waits
+ * for this transaction; writers that only reference the tenant do not) and proves the claim is
+ * still this run's. Throws OwnershipLostError otherwise.
+ */
+async function assertOwner(client, tenantsTable, slug, runId, what, 
+/**
+ * Pass when the tenant row is gone altogether. For undo only: no run can claim a tenant
+ * without its row, so what this run built is nobody else's and may be removed.
+ */
+orphanOk = false) {
+    const { rows } = await client.query(`SELECT t.settings FROM ${(0,_sql__WEBPACK_IMPORTED_MODULE_2__/* .quoteQualified */ .$)(tenantsTable)} t WHERE t.slug = $1 FOR SHARE`, [slug]);
+    if (rows.length === 0 && orphanOk)
+        return;
+    const owner = rows.length ? claimOf(rows[0].settings) : undefined;
+    if (owner?.id !== runId)
+        throw new OwnershipLostError(slug, what, owner, runId);
+}
+/**
+ * Runs `fn` in one transaction on `client` that first proves ownership (assertOwner) and
+ * commits only if `fn` returns. For writes to the shared database.
+ */
+async function inOwnedTransaction(client, owner, what, fn) {
+    await client.query('BEGIN');
+    try {
+        await assertOwner(client, owner.tenantsTable, owner.slug, owner.runId, what, owner.orphanOk);
+        const result = await fn();
+        await client.query('COMMIT');
+        return result;
+    }
+    catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+    }
+}
+/**
+ * Writes this run's token into the tenant's database (a schema of the tool's own that PUBLIC
+ * cannot use). Called by the run that creates the database, before anything else is written.
+ */
+async function writeRunMarker(target, claim) {
+    await target.query(`CREATE SCHEMA IF NOT EXISTS ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(RUN_SCHEMA)}`);
+    await target.query(`REVOKE ALL ON SCHEMA ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(RUN_SCHEMA)} FROM PUBLIC`);
+    await target.query(`CREATE TABLE IF NOT EXISTS ${RUN_TABLE} (
+       singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+       run jsonb NOT NULL)`);
+    await target.query(`INSERT INTO ${RUN_TABLE} (run) VALUES ($1::jsonb)
+       ON CONFLICT (singleton) DO UPDATE SET run = EXCLUDED.run`, [JSON.stringify(claim)]);
+}
+/**
+ * Inside the caller's transaction on the tenant's database: proves the database is still this
+ * run's (its marker row locked FOR SHARE). Throws OwnershipLostError otherwise.
+ */
+async function assertRunMarker(target, slug, runId, what) {
+    let rows;
+    try {
+        ({ rows } = await target.query(`SELECT run FROM ${RUN_TABLE} WHERE singleton FOR SHARE`));
+    }
+    catch (e) {
+        // No marker at all (undefined schema or table): not a database this run made.
+        const code = e.code;
+        if (code === '42P01' || code === '3F000')
+            throw new OwnershipLostError(slug, what, undefined, runId);
+        throw e;
+    }
+    const marker = rows.length ? RunClaim.safeParse(rows[0].run) : undefined;
+    const owner = marker?.success ? marker.data : undefined;
+    if (owner?.id !== runId)
+        throw new OwnershipLostError(slug, what, owner, runId);
+}
+
+
+/***/ }),
+
+/***/ 54680:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   i: () => (/* binding */ selectTenantRows),
+/* harmony export */   o: () => (/* binding */ TENANT_ID_SETTING)
+/* harmony export */ });
+/**
+ * The plan of a promotion: which tables hold the tenant's rows and how to select them. Built
+ * from the catalog by `planTenant` (pure); used by the copy, the checks, the catch-up at the
+ * switch and the cleanup, so every one of them selects exactly the same rows.
+ *
+ * SQL fragments here never embed values: the tenant's id is read with
+ * `current_setting('tenant_promotion.tenant_id')` (see TENANT_ID_SETTING), which the caller sets
+ * with a bound parameter (`SELECT set_config($1, $2, false)`) on every session that runs them.
+ */
+const TENANT_ID_SETTING = 'tenant_promotion.tenant_id';
+/** `SELECT <columns> FROM <table> t WHERE <where>`: the tenant's rows of one table. */
+function selectTenantRows(table) {
+    return `SELECT ${table.columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WHERE ${table.where}`;
+}
+
+
+/***/ }),
+
+/***/ 43524:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   g: () => (/* binding */ planTenant)
+/* harmony export */ });
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(54680);
+/* harmony import */ var _tenant_key__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(72713);
+
+
+
+
+const q = pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier;
+const SETTING = `current_setting(${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(_plan_types__WEBPACK_IMPORTED_MODULE_2__/* .TENANT_ID_SETTING */ .o)})`;
+/** Above this many EXISTS joins in one table's predicate, fall back to shorter foreign-key paths. */
+const MAX_PREDICATE_JOINS = 64;
+const OVER_BUDGET = Symbol('over budget');
+const keyOf = (schema, name) => `${schema}\u0000${name}`;
+const tableKey = (t) => keyOf(t.schema, t.name);
+const qualified = (t) => `${q(t.schema)}.${q(t.name)}`;
+const display = (t) => `${t.schema}.${t.name}`;
+const compareTables = (a, b) => a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** Smallest set of columns an index must lead with to serve lookups by `columns`. */
+function isIndexed(table, columns) {
+    const want = new Set(columns);
+    return table.indexes.some((ix) => {
+        if (ix.partial || ix.columns.length < columns.length)
+            return false;
+        const lead = ix.columns.slice(0, columns.length);
+        return lead.every((c) => c !== null && want.has(c));
+    });
+}
+function columnBinarySafe(c) {
+    if (!c.binaryIo)
+        return false;
+    // Binary COPY embeds the OIDs of composite fields and array elements; user-defined OIDs differ per database.
+    if (c.typtype === 'c')
+        return false;
+    if (c.isArray && (c.elementUserDefined || c.elementTyptype === 'c'))
+        return false;
+    return true;
+}
+function suggestIndex(table, columns) {
+    // CONCURRENTLY does not work on partitioned tables.
+    const concurrently = table.relkind === 'p' ? '' : 'CONCURRENTLY ';
+    return `CREATE INDEX ${concurrently}ON ${qualified(table)} (${columns.map(q).join(', ')});`;
+}
+function planTenant(graph, opts) {
+    const notes = [];
+    const byKey = new Map(graph.tables.map((t) => [tableKey(t), t]));
+    // Partitions are copied through their partitioned root.
+    const topOf = (t) => {
+        let cur = t;
+        const seen = new Set();
+        while (cur.partitionOf && !seen.has(tableKey(cur))) {
+            seen.add(tableKey(cur));
+            const parent = byKey.get(tableKey(cur.partitionOf));
+            if (!parent)
+                break;
+            cur = parent;
+        }
+        return cur;
+    };
+    const tops = graph.tables.filter((t) => topOf(t) === t).sort(compareTables);
+    for (const t of graph.tables) {
+        if (topOf(t) !== t && t.foreignKeys.length > 0) {
+            notes.push(`Foreign keys declared on partition ${display(t)} alone (${t.foreignKeys.map((f) => f.name).join(', ')}) are not used to find the tenant's rows; declare them on ${display(topOf(t))}.`);
+        }
+    }
+    // The tenants row is selected by the column the tenant key holds (one rule: resolveTenantKeyColumn).
+    const resolved = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_1__/* .resolveTenantKeyColumn */ .C_)(graph, opts);
+    const root = tops.find((t) => t.schema === resolved.tenantsTable.schema && t.name === resolved.tenantsTable.name);
+    const rootKeyName = resolved.column;
+    const rootKeyColumn = root.columns.find((c) => c.name === rootKeyName);
+    if (opts.tenantIdType !== undefined &&
+        normaliseType(rootKeyColumn.type) !== normaliseType(opts.tenantIdType)) {
+        notes.push(`The tenant id type given (${opts.tenantIdType}) differs from ${display(root)}.${rootKeyName} (${rootKeyColumn.type}); the catalog's type is used.`);
+    }
+    // Foreign keys resolved to planned (top-level) tables; keys to tables outside the graph are ignored.
+    const edges = new Map();
+    for (const t of tops) {
+        const list = [];
+        for (const fk of t.foreignKeys) {
+            const ref = byKey.get(keyOf(fk.refSchema, fk.refName));
+            if (ref)
+                list.push({ fk, target: topOf(ref) });
+        }
+        edges.set(tableKey(t), list);
+    }
+    const edgesOf = (t) => edges.get(tableKey(t)) ?? [];
+    // Classification.
+    const kinds = new Map();
+    kinds.set(tableKey(root), 'root');
+    for (const t of tops) {
+        if (t !== root && t.columns.some((c) => c.name === opts.tenantKey))
+            kinds.set(tableKey(t), 'tenant');
+    }
+    // Dependent: reaches an owned table through a foreign key (self-references do not give ownership).
+    const distance = new Map();
+    for (const [k] of kinds)
+        distance.set(k, 0);
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const t of tops) {
+            const k = tableKey(t);
+            let best = Infinity;
+            for (const { target } of edgesOf(t)) {
+                if (target === t)
+                    continue;
+                const d = distance.get(tableKey(target));
+                if (d !== undefined && d + 1 < best)
+                    best = d + 1;
+            }
+            if (kinds.get(k) === 'root' || kinds.get(k) === 'tenant')
+                continue;
+            if (best !== Infinity && (distance.get(k) ?? Infinity) > best) {
+                distance.set(k, best);
+                kinds.set(k, 'dependent');
+                changed = true;
+            }
+        }
+    }
+    for (const t of tops)
+        if (!kinds.has(tableKey(t)))
+            kinds.set(tableKey(t), 'reference');
+    const kindOf = (t) => kinds.get(tableKey(t));
+    const owned = (t) => kindOf(t) !== 'reference';
+    // Predicates. Nested joins use aliases t1, t2, … by depth, so the top level alias `t` stays free.
+    const rootPredicate = (alias) => `${alias}.${q(rootKeyName)} = ${SETTING}::${rootKeyColumn.type}`;
+    const tenantPredicate = (t, alias) => {
+        const col = t.columns.find((c) => c.name === opts.tenantKey);
+        return `${alias}.${q(col.name)} = ${SETTING}::${col.type}`;
+    };
+    const ownerPredicate = (t, alias, depth, path, mode, budget) => {
+        const kind = kindOf(t);
+        if (kind === 'root')
+            return rootPredicate(alias);
+        if (kind === 'tenant')
+            return tenantPredicate(t, alias);
+        const myDistance = distance.get(tableKey(t)) ?? Infinity;
+        let candidates = edgesOf(t).filter(({ target }) => target !== t && owned(target) && !path.has(tableKey(target)));
+        if (mode !== 'all') {
+            candidates = candidates.filter(({ target }) => (distance.get(tableKey(target)) ?? Infinity) < myDistance);
+            if (mode === 'shortest') {
+                const dist = (x) => distance.get(tableKey(x)) ?? Infinity;
+                candidates = [...candidates].sort((a, b) => dist(a.target) - dist(b.target)).slice(0, 1);
+            }
+        }
+        const parts = [];
+        const nextPath = new Set(path).add(tableKey(t));
+        for (const { fk, target } of candidates) {
+            if (kindOf(target) === 'root' && fk.columns.length === 1 && fk.refColumns[0] === rootKeyName) {
+                parts.push(`${alias}.${q(fk.columns[0])} = ${SETTING}::${rootKeyColumn.type}`);
+                continue;
+            }
+            if (++budget.joins > MAX_PREDICATE_JOINS)
+                throw OVER_BUDGET;
+            const a = `t${depth + 1}`;
+            const join = fk.columns.map((c, i) => `${a}.${q(fk.refColumns[i])} = ${alias}.${q(c)}`).join(' AND ');
+            const inner = ownerPredicate(target, a, depth + 1, nextPath, mode, budget);
+            parts.push(`EXISTS (SELECT 1 FROM ${qualified(target)} ${a} WHERE ${join} AND ${inner})`);
+        }
+        if (parts.length === 0)
+            return 'false';
+        return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+    };
+    const wherePredicate = (t) => {
+        let where;
+        if (kindOf(t) === 'reference')
+            where = 'true';
+        else {
+            where = '';
+            for (const mode of ['all', 'shorter', 'shortest']) {
+                try {
+                    where = ownerPredicate(t, 't', 0, new Set(), mode, { joins: mode === 'shortest' ? -Infinity : 0 });
+                    break;
+                }
+                catch (e) {
+                    if (e !== OVER_BUDGET)
+                        throw e;
+                    notes.push(`${display(t)} reaches the tenant through more than ${MAX_PREDICATE_JOINS} foreign-key paths; only its ${mode === 'all' ? 'shorter' : 'shortest'} paths are used to select its rows.`);
+                }
+            }
+        }
+        // Rows of (legacy) inheritance children belong to the children, which are planned on their own.
+        if (t.hasInheritanceChildren) {
+            where = `${where === 'true' ? '' : `(${where}) AND `}t.tableoid = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified(t))}::regclass`;
+        }
+        return where;
+    };
+    const included = tops.filter((t) => owned(t) || opts.referenceTables === 'copy');
+    const includedKeys = new Set(included.map(tableKey));
+    const skipped = tops.filter((t) => !includedKeys.has(tableKey(t)));
+    const plans = new Map();
+    for (const t of included) {
+        const copied = t.columns.filter((c) => !c.generated);
+        const key = t.primaryKey ??
+            [...t.uniqueKeys].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()))[0] ??
+            [];
+        const foreignKeys = edgesOf(t)
+            .filter(({ target }) => owned(target))
+            .map(({ fk, target }) => ({
+            name: fk.name,
+            columns: fk.columns.map(q),
+            references: qualified(target),
+            refColumns: fk.refColumns.map(q),
+            onDelete: fk.onDelete,
+        }));
+        plans.set(tableKey(t), {
+            schema: t.schema,
+            name: t.name,
+            qualified: qualified(t),
+            kind: kindOf(t),
+            columns: copied.map((c) => q(c.name)),
+            keyColumns: key.map(q),
+            where: wherePredicate(t),
+            binarySafe: copied.every(columnBinarySafe),
+            partitioned: t.relkind === 'p',
+            foreignKeys,
+        });
+    }
+    const order = copyOrder(included, edgesOf, includedKeys, notes);
+    const tables = order.map((t) => plans.get(tableKey(t)));
+    const deleteOrder = [...tables].reverse().filter((p) => p.kind === 'tenant' || p.kind === 'dependent');
+    // Notes: slow paths, tables left out, tables without row identity.
+    for (const t of order) {
+        const kind = kindOf(t);
+        if (kind !== 'tenant' && kind !== 'dependent')
+            continue;
+        if (kind === 'tenant' && !isIndexed(t, [opts.tenantKey])) {
+            notes.push(`${display(t)} has no index leading with ${opts.tenantKey}: selecting and deleting the tenant's rows scans the whole table. Suggested: ${suggestIndex(t, [opts.tenantKey])}`);
+        }
+        for (const { fk, target } of edgesOf(t)) {
+            const tk = kindOf(target);
+            if ((tk === 'tenant' || tk === 'dependent') && !isIndexed(t, fk.columns)) {
+                notes.push(`Foreign key ${fk.name} on ${display(t)} (${fk.columns.join(', ')}) has no index: deleting ${display(target)} rows at cleanup and the cross-tenant checks scan ${display(t)} for each row. Suggested: ${suggestIndex(t, fk.columns)}`);
+            }
+        }
+    }
+    if (skipped.length > 0) {
+        notes.push(`Reference tables left out (reference-tables: skip): ${skipped.map(display).join(', ')}.`);
+        for (const t of included) {
+            for (const { fk, target } of edgesOf(t)) {
+                if (!includedKeys.has(tableKey(target))) {
+                    notes.push(`Foreign key ${fk.name} on ${display(t)} references ${display(target)}, which is left out: the new database needs those rows before the constraint can be validated.`);
+                }
+            }
+        }
+    }
+    for (const t of order) {
+        if (kindOf(t) !== 'reference' && (plans.get(tableKey(t))?.keyColumns.length ?? 0) === 0) {
+            notes.push(`${display(t)} has no primary key or unique NOT NULL key: its rows are compared as whole rows.`);
+        }
+        if (t.hasInheritanceChildren) {
+            notes.push(`${display(t)} has inheritance children: its own rows are selected with tableoid, the children are planned as tables of their own.`);
+        }
+    }
+    return {
+        tenantId: opts.tenantId,
+        tenantIdType: rootKeyColumn.type,
+        tenantsTable: plans.get(tableKey(root)),
+        tables,
+        deleteOrder,
+        notes,
+        blockers: [],
+    };
+}
+function normaliseType(type) {
+    return type
+        .replace(/^pg_catalog\./, '')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .toLowerCase();
+}
+/**
+ * Parents before children (Kahn's algorithm in layers, names breaking ties). A cycle is broken
+ * at the table with the fewest waiting parents, and noted; the plan step re-orders the tenant's
+ * tables of a cycle by which keys can give way (orderPlan, with the row counts).
+ */
+function copyOrder(tables, edgesOf, includedKeys, notes) {
+    const parents = new Map();
+    const byKey = new Map();
+    for (const t of tables) {
+        byKey.set(tableKey(t), t);
+        const ps = new Set();
+        for (const { target } of edgesOf(t)) {
+            const k = tableKey(target);
+            if (target !== t && includedKeys.has(k))
+                ps.add(k);
+        }
+        parents.set(tableKey(t), ps);
+    }
+    const remaining = new Set(tables.map(tableKey));
+    const waiting = (k) => [...parents.get(k)].filter((p) => remaining.has(p));
+    const order = [];
+    while (remaining.size > 0) {
+        const ready = [...remaining].filter((k) => waiting(k).length === 0).map((k) => byKey.get(k));
+        if (ready.length > 0) {
+            ready.sort(compareTables);
+            for (const t of ready) {
+                order.push(t);
+                remaining.delete(tableKey(t));
+            }
+            continue;
+        }
+        const pick = [...remaining]
+            .map((k) => byKey.get(k))
+            .sort((a, b) => waiting(tableKey(a)).length - waiting(tableKey(b)).length || compareTables(a, b))[0];
+        const cycle = cycleThrough(tableKey(pick), remaining, waiting).map((k) => display(byKey.get(k)));
+        notes.push(`Foreign keys form a cycle (${cycle.join(' → ')}): ${display(pick)} is copied first. Constraints are created after the data, so the copy is unaffected (what the cycle means for the cleanup and a rollback is planned with the row counts, see apply-order.ts).`);
+        order.push(pick);
+        remaining.delete(tableKey(pick));
+    }
+    return order;
+}
+/** Tables on a cycle through `start` (following waiting parents), in path order. */
+function cycleThrough(start, remaining, waiting) {
+    const path = [];
+    const onPath = new Set();
+    const dead = new Set();
+    const visit = (k) => {
+        path.push(k);
+        onPath.add(k);
+        for (const p of waiting(k)) {
+            if (p === start)
+                return true;
+            if (!onPath.has(p) && !dead.has(p) && remaining.has(p) && visit(p))
+                return true;
+        }
+        path.pop();
+        onPath.delete(k);
+        dead.add(k);
+        return false;
+    };
+    return visit(start) ? [...path, start] : [start];
+}
+
+
+/***/ }),
+
+/***/ 75259:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $: () => (/* binding */ quoteQualified),
+/* harmony export */   T: () => (/* binding */ splitQualified)
+/* harmony export */ });
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+
+/** Quotes a possibly schema-qualified name (already validated as identifiers), defaulting to `public`. */
+function quoteQualified(name, defaultSchema = 'public') {
+    const [schema, table] = splitQualified(name, defaultSchema);
+    return `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(schema)}.${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(table)}`;
+}
+function splitQualified(name, defaultSchema = 'public') {
+    const parts = name.split('.');
+    return parts.length === 2 ? [parts[0], parts[1]] : [defaultSchema, parts[0]];
+}
+
+
+/***/ }),
+
+/***/ 72713:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   C_: () => (/* binding */ resolveTenantKeyColumn),
+/* harmony export */   Em: () => (/* binding */ resolveTenantKey),
+/* harmony export */   Uk: () => (/* binding */ valueFits)
+/* harmony export */ });
+/* unused harmony exports TENANT_ID_COLUMN_SETTING, parseTableName, topLevelTables, findTenantsTable, comparableTypes */
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+
+
+/** Where an explicit column is set, named for both front ends. */
+const TENANT_ID_COLUMN_SETTING = 'the tenant-id-column input (CLI: --tenant-id-column or TENANT_ID_COLUMN)';
+const keyOf = (schema, name) => `${schema}\u0000${name}`;
+const tableKey = (t) => keyOf(t.schema, t.name);
+const display = (t) => `${t.schema}.${t.name}`;
+const compareTables = (a, b) => a.schema < b.schema ? -1 : a.schema > b.schema ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/**
+ * Splits `schema.name` into its parts. Unquoted parts are matched as typed first and then folded
+ * to lower case (as PostgreSQL folds them); quoted parts are exact.
+ */
+function parseTableName(text) {
+    const parts = [];
+    const quoted = [];
+    let i = 0;
+    const s = text.trim();
+    while (i <= s.length) {
+        if (s[i] === '"') {
+            let out = '';
+            i++;
+            for (;;) {
+                if (i >= s.length)
+                    throw badTableName(text);
+                if (s[i] === '"') {
+                    if (s[i + 1] === '"') {
+                        out += '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                out += s[i++];
+            }
+            parts.push(out);
+            quoted.push(true);
+        }
+        else {
+            const end = s.indexOf('.', i);
+            const part = s.slice(i, end === -1 ? s.length : end);
+            if (!/^[^\s."]+$/.test(part))
+                throw badTableName(text);
+            parts.push(part);
+            quoted.push(false);
+            i = end === -1 ? s.length : end;
+        }
+        if (i >= s.length)
+            break;
+        if (s[i] !== '.')
+            throw badTableName(text);
+        i++;
+    }
+    if (parts.length === 1)
+        return { schema: null, name: parts[0], quoted };
+    if (parts.length === 2)
+        return { schema: parts[0], name: parts[1], quoted };
+    throw badTableName(text);
+}
+function badTableName(text) {
+    return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Invalid tenants table name ${JSON.stringify(text.slice(0, 80))}.`, 'Give the tenants table as `name` or `schema.name`, e.g. `tenants` or `app."Tenants"`.');
+}
+/** Tables that are not partitions of a table in the graph (partitions are reached through their root). */
+function topLevelTables(graph) {
+    const byKey = new Map(graph.tables.map((t) => [tableKey(t), t]));
+    return graph.tables
+        .filter((t) => !t.partitionOf || !byKey.has(tableKey(t.partitionOf)))
+        .sort(compareTables);
+}
+/** The tenants table among `tops`, by the name given in the options. */
+function findTenantsTable(tops, text) {
+    const { schema, name, quoted } = parseTableName(text);
+    const schemaQuoted = schema !== null && quoted[0] === true;
+    const nameQuoted = quoted[quoted.length - 1] === true;
+    const schemas = schema === null ? ['public'] : schemaQuoted ? [schema] : [schema, schema.toLowerCase()];
+    const names = nameQuoted ? [name] : [name, name.toLowerCase()];
+    for (const sc of schemas) {
+        for (const n of names) {
+            const hit = tops.find((t) => t.schema === sc && t.name === n);
+            if (hit)
+                return hit;
+        }
+    }
+    const similar = tops.filter((t) => t.name.toLowerCase() === name.toLowerCase()).map(display);
+    throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`The tenants table ${JSON.stringify(text)} was not found in the shared database.`, similar.length
+        ? `Tables with that name exist in other schemas: ${similar.join(', ')}; give tenants-table as schema.name.`
+        : 'Set tenants-table to the table that holds one row per tenant (schema.name when it is not in public).');
+}
+/** A column by name: as typed, else folded to lower case (as PostgreSQL folds unquoted names). */
+function findColumn(table, name) {
+    return (table.columns.find((c) => c.name === name) ?? table.columns.find((c) => c.name === name.toLowerCase()));
+}
+/** The column alone identifies a row: a one-column primary key, unique key or unique (non-partial) index. */
+function isUniqueColumn(table, column) {
+    const one = (cols) => cols?.length === 1 && cols[0] === column;
+    return (one(table.primaryKey) ||
+        table.uniqueKeys.some(one) ||
+        table.indexes.some((ix) => ix.unique && !ix.partial && one(ix.columns)));
+}
+/** The type without `pg_catalog.`, type modifiers or extra spaces, lower case. */
+function baseType(type) {
+    return type
+        .replace(/^pg_catalog\./, '')
+        .replace(/\([^)]*\)/g, '')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .toLowerCase();
+}
+const TYPE_FAMILIES = [
+    ['smallint', 'integer', 'bigint'],
+    ['text', 'character varying', 'character', 'varchar', 'char', 'bpchar'],
+];
+/** Values of the two types compare with `=` without loss: the same type, or the same family (int2/int4/int8, text/varchar/char). */
+function comparableTypes(a, b) {
+    const x = baseType(a);
+    const y = baseType(b);
+    if (x === y)
+        return true;
+    return TYPE_FAMILIES.some((f) => f.includes(x) && f.includes(y));
+}
+/**
+ * The rule (pure): the column of the tenants table whose value the tenant's rows carry in the
+ * tenant key. Throws InputError, naming the tables and columns and what to set, when the schema
+ * and the options leave it ambiguous.
+ */
+function resolveTenantKeyColumn(graph, opts) {
+    const tops = topLevelTables(graph);
+    const root = findTenantsTable(tops, opts.tenantsTable);
+    const isRoot = (schema, name) => schema === root.schema && name === root.name;
+    const tables = [];
+    const referenced = new Map();
+    for (const t of tops) {
+        if (t === root)
+            continue;
+        const col = t.columns.find((c) => c.name === opts.tenantKey);
+        if (!col)
+            continue;
+        let references = null;
+        for (const fk of t.foreignKeys) {
+            const at = fk.columns.indexOf(col.name);
+            if (at === -1 || !isRoot(fk.refSchema, fk.refName))
+                continue;
+            const ref = fk.refColumns[at];
+            const list = referenced.get(ref) ?? [];
+            list.push(`${display(t)}.${col.name} (${fk.name})`);
+            referenced.set(ref, list);
+            references ??= ref;
+        }
+        tables.push({ schema: t.schema, name: t.name, type: col.type, references });
+    }
+    // Foreign keys declared on a partition alone still say which column the tenant key holds.
+    for (const t of graph.tables) {
+        if (tops.includes(t))
+            continue;
+        for (const fk of t.foreignKeys) {
+            const at = fk.columns.indexOf(opts.tenantKey);
+            if (at === -1 || !isRoot(fk.refSchema, fk.refName))
+                continue;
+            const ref = fk.refColumns[at];
+            const list = referenced.get(ref) ?? [];
+            list.push(`${display(t)}.${opts.tenantKey} (${fk.name})`);
+            referenced.set(ref, list);
+        }
+    }
+    const hintExplicit = `set ${TENANT_ID_COLUMN_SETTING} to the column of ${display(root)} whose value the tenant's rows carry in ${opts.tenantKey}`;
+    if (referenced.size > 1) {
+        const parts = [...referenced.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([ref, by]) => `${display(root)}.${ref} by ${by.join(', ')}`);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`The foreign keys on the tenant key ${opts.tenantKey} reference different columns of the tenants table: ${parts.join('; ')}. Which value a tenant's rows carry is ambiguous.`, `Make every foreign key on ${opts.tenantKey} reference the same column of ${display(root)} (the one whose value the tenant's rows carry); ${TENANT_ID_COLUMN_SETTING} cannot override foreign keys that disagree.`);
+    }
+    const byForeignKeys = referenced.size === 1 ? [...referenced.keys()][0] : undefined;
+    let column;
+    let source;
+    if (opts.tenantIdColumn !== undefined && opts.tenantIdColumn !== '') {
+        const explicit = findColumn(root, opts.tenantIdColumn);
+        if (!explicit) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`The tenant id column "${opts.tenantIdColumn}" given by ${TENANT_ID_COLUMN_SETTING} is not a column of the tenants table ${display(root)} (its columns: ${root.columns.map((c) => c.name).join(', ')}).`, `Fix ${TENANT_ID_COLUMN_SETTING}: ${hintExplicit}.`);
+        }
+        if (byForeignKeys !== undefined && byForeignKeys !== explicit.name) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`The tenant id column "${explicit.name}" given by ${TENANT_ID_COLUMN_SETTING} contradicts the foreign keys on ${opts.tenantKey}, which reference ${display(root)}.${byForeignKeys} (${referenced.get(byForeignKeys).join(', ')}).`, `Leave ${TENANT_ID_COLUMN_SETTING} empty (the foreign keys decide), or set it to ${byForeignKeys}.`);
+        }
+        column = explicit;
+        source = byForeignKeys !== undefined ? 'foreign-keys' : 'option';
+    }
+    else if (byForeignKeys !== undefined) {
+        const found = findColumn(root, byForeignKeys);
+        if (!found) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`The foreign keys on ${opts.tenantKey} reference ${display(root)}.${byForeignKeys}, which the catalog does not list.`, 'Re-run; if it persists, report it.');
+        }
+        column = found;
+        source = 'foreign-keys';
+    }
+    else {
+        const without = tables.map((t) => display(t));
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(without.length > 0
+            ? `No foreign key on the tenant key ${opts.tenantKey} references the tenants table ${display(root)} (tables with ${opts.tenantKey}: ${capList(without)}), so which of its columns the tenant's rows carry is not known.`
+            : `No table carries the tenant key ${opts.tenantKey} with a foreign key to the tenants table ${display(root)}, so which of its columns identifies a tenant's rows is not known.`, `Either add a foreign key (e.g. FOREIGN KEY (${opts.tenantKey}) REFERENCES ${display(root)} (<column>)) or ${hintExplicit}.`);
+    }
+    if (!isUniqueColumn(root, column.name)) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`${display(root)}.${column.name} does not identify one tenant: it is not the primary key, a unique key or a unique index of the tenants table on its own${source === 'option' ? ` (given by ${TENANT_ID_COLUMN_SETTING})` : ' (the tenant-key foreign keys reference it as part of a composite key)'}.`, source === 'option'
+            ? `Set ${TENANT_ID_COLUMN_SETTING} to a unique column of ${display(root)}, or add a unique constraint on ${column.name}.`
+            : `Add a unique constraint on ${display(root)} (${column.name}), or make the foreign keys on ${opts.tenantKey} reference a unique column.`);
+    }
+    const mismatched = tables.filter((t) => t.references === null && !comparableTypes(t.type, column.type));
+    if (mismatched.length > 0) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`The tenant key ${opts.tenantKey} cannot be compared with ${display(root)}.${column.name} (${column.type}) in ${capList(mismatched.map((t) => `${display(t)} (${t.type})`))}: these columns have no foreign key to the tenants table and another type, so the tenant's rows cannot be selected reliably.`, source === 'option'
+            ? `Set ${TENANT_ID_COLUMN_SETTING} to the column of ${display(root)} whose type and value those columns carry, or give them a foreign key to ${display(root)}.`
+            : `Give those columns a foreign key to ${display(root)} (${column.name}), or the same type as it (${column.type}).`);
+    }
+    return { tenantsTable: root, column: column.name, type: column.type, source, tables };
+}
+const INT_RANGE = {
+    smallint: [-(2n ** 15n), 2n ** 15n - 1n],
+    integer: [-(2n ** 31n), 2n ** 31n - 1n],
+    bigint: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+/**
+ * The value (text of the tenants column) converts to `type` without error, overflow or silent
+ * truncation: integers within range, character types within their length. Other types are the
+ * tenants column's own (the rule admits no others), so they always fit.
+ */
+function valueFits(value, type) {
+    const base = baseType(type);
+    const range = INT_RANGE[base];
+    if (range) {
+        if (!/^\s*[+-]?\d+\s*$/.test(value))
+            return false;
+        const n = BigInt(value.trim());
+        return n >= range[0] && n <= range[1];
+    }
+    const length = /^(?:pg_catalog\.)?(?:character varying|character|varchar|char|bpchar)\((\d+)\)/i.exec(type.trim());
+    if (length)
+        return [...value].length <= Number(length[1]);
+    return true;
+}
+function capList(items, max = 8) {
+    return items.length <= max
+        ? items.join(', ')
+        : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+const qualified = (t) => `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(t.schema)}.${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(t.name)}`;
+/**
+ * The rule applied to one tenant: the column (from the catalog and the options) and the value
+ * of the tenants row of `slug` in it, read on `client` (at the caller's snapshot, if any). Also
+ * proves that every tenant-key column can hold that value, so no raw cast error comes later.
+ */
+async function resolveTenantKey(client, graph, options, slug) {
+    const resolved = resolveTenantKeyColumn(graph, options);
+    const root = resolved.tenantsTable;
+    const { rows } = await client.query(`SELECT t.${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(resolved.column)}::text AS value FROM ${qualified(root)} t WHERE t.slug = $1`, [slug]);
+    if (rows.length === 0) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-not-found', `Tenant "${slug}" was not found in ${display(root)}.`, 'Check the slug (the slug column of the tenants table) and that the connection points at the shared database.');
+    }
+    if (rows.length > 1) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-state', `${rows.length} rows of ${display(root)} have slug "${slug}"; a tenant's slug must be unique.`, `Make slug unique in ${display(root)} (ALTER TABLE … ADD UNIQUE (slug)) after fixing the duplicates.`);
+    }
+    const value = rows[0].value;
+    if (value === null) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-state', `Tenant "${slug}" has no value in ${display(root)}.${resolved.column}, the column its rows carry in ${options.tenantKey}.`, `Fill ${resolved.column} for this tenant, or set ${TENANT_ID_COLUMN_SETTING} to the column its rows do carry.`);
+    }
+    // Every tenant-key column must hold the value as it is (no overflow, no truncation).
+    const misfits = resolved.tables.filter((t) => !valueFits(value, t.type));
+    if (misfits.length > 0) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`Tenant "${slug}" has ${resolved.column} = ${JSON.stringify(value.slice(0, 80))}, which ${options.tenantKey} cannot hold in ${capList(misfits.map((t) => `${display(t)} (${t.type})`))}.`, `Give ${options.tenantKey} the type of ${display(root)}.${resolved.column} (${resolved.type}), or set ${TENANT_ID_COLUMN_SETTING} to the column whose value the tenant's rows carry.`);
+    }
+    return { column: resolved.column, type: resolved.type, value, source: resolved.source };
+}
+
+
+/***/ }),
+
+/***/ 31085:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   FA: () => (/* binding */ databaseUrl),
+/* harmony export */   PG: () => (/* binding */ hostAndPort)
+/* harmony export */ });
+/* unused harmony export urlAs */
+/** The same server and credentials, another database. */
+function databaseUrl(base, database) {
+    const u = new URL(base);
+    u.pathname = `/${encodeURIComponent(database)}`;
+    return u.toString();
+}
+/** The same server and database, another user and password (for checks that connect as the tenant role). */
+function urlAs(base, user, password) {
+    const u = new URL(base);
+    u.username = encodeURIComponent(user);
+    u.password = encodeURIComponent(password);
+    return u.toString();
+}
+/** Host and port the tenant's application should use: the override, or the URL's own. */
+function hostAndPort(url, override) {
+    if (override) {
+        const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(override);
+        if (m)
+            return { host: m[1], port: m[2] ? Number(m[2]) : 5432 };
+    }
+    const u = new URL(url);
+    return { host: u.hostname || 'localhost', port: u.port ? Number(u.port) : 5432 };
+}
+
+
+/***/ })
+
+};
+;
