@@ -13,7 +13,7 @@ import { createSharedFixture, type SharedFixture } from '../support/fixture';
 
 async function optionsFor(f: SharedFixture, slug: string) {
   const configDir = await tempDir('races-config-');
-  return { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
+  return { databaseUrl: f.engineUrl, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
 }
 
 const deps = (runId: string) => ({ log: memoryLogger(), trigger: { source: 'test', actor: 'race', runId } });

@@ -24,7 +24,7 @@ describe('rollback (real PostgreSQL)', () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
     const configDir = await tempDir('rollback-config-');
-    const opts = { databaseUrl: f.url, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
+    const opts = { databaseUrl: f.engineUrl, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
     const start = await fingerprint(f.url);
 
     // 1. A plain round trip leaves the shared database exactly as it started.
@@ -99,7 +99,7 @@ describe('rollback (real PostgreSQL)', () => {
   it('refuses a tenant that is not isolated, and changes nothing', async () => {
     const before = await fingerprint(f.url);
     const { record } = await rollback(
-      { databaseUrl: f.url, tenantSlug: f.tenants.small, skipCloudRun: true },
+      { databaseUrl: f.engineUrl, tenantSlug: f.tenants.small, skipCloudRun: true },
       testDeps('tester'),
     );
     assert.equal(record.result, 'failed');

@@ -6,7 +6,7 @@ import { tempDir } from './tmp';
 /** Options of a promotion (or rollback) of one fixture tenant: Cloud Run skipped, a temp config dir. */
 export async function engineOptions(f: SharedFixture, slug: string, extra: Record<string, unknown> = {}) {
   return {
-    databaseUrl: f.url,
+    databaseUrl: f.engineUrl,
     tenantSlug: slug,
     skipCloudRun: true,
     configDir: await tempDir('engine-config-'),

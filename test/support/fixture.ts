@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { createNonSuperuser, type NonSuperuser } from './nonsuper';
 import { createDatabase, DATABASE_URL, dropArtifacts, uniqueSuffix, urlFor, withClient } from './pg';
 
 /**
@@ -14,6 +15,13 @@ export interface SharedFixture {
   dbName: string;
   url: string;
   appRole: string;
+  /**
+   * The URL the engine under test connects with: `url` (the superuser), or, with
+   * TEST_ADMIN=nonsuper in the environment, a role with only LOGIN CREATEDB CREATEROLE (and
+   * BYPASSRLS for the fixture's policies) as managed PostgreSQL gives one. `url` stays the
+   * superuser's, for the tests' own setup and inspection.
+   */
+  engineUrl: string;
   /** Slugs of the fixture's tenants; `main` is the one tests promote. */
   tenants: { main: string; small: string; other: string; empty: string };
   cleanup(): Promise<void>;
@@ -232,10 +240,20 @@ export async function createSharedFixture(options: FixtureOptions = {}): Promise
     await dropArtifacts(suffix);
     throw e;
   }
+  let admin: NonSuperuser | undefined;
+  if (process.env.TEST_ADMIN === 'nonsuper') {
+    try {
+      admin = await createNonSuperuser(url, { bypassRls: true });
+    } catch (e) {
+      await dropArtifacts(suffix);
+      throw e;
+    }
+  }
   return {
     suffix,
     dbName,
     url,
+    engineUrl: admin?.url ?? url,
     appRole,
     tenants: {
       main: `acme-corp-${suffix}`,
@@ -243,7 +261,10 @@ export async function createSharedFixture(options: FixtureOptions = {}): Promise
       other: `initech-${suffix}`,
       empty: `empty-${suffix}`,
     },
-    cleanup: () => dropArtifacts(suffix),
+    cleanup: async () => {
+      await dropArtifacts(suffix);
+      await admin?.drop();
+    },
   };
 }
 
