@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 import type { RunRecord, StepRecord } from '../pipeline/record';
-import { detailCounts } from '../report/render';
+import { plainSamples } from '../report/escape';
+import { checkDetails, detailCounts, uniqueNotes } from '../report/render';
 import { registerSecret, redact } from '../secrets';
 
 /**
@@ -132,6 +133,9 @@ export function terminalUi(
   };
 }
 
+/** Notes printed without -v; the rest are counted. */
+export const TERMINAL_NOTES = 10;
+
 /**
  * A short terminal summary of a finished run (the PR comment is the long form). A failed or
  * warned check shows its reason and, when it has several details, their counts per kind;
@@ -142,8 +146,8 @@ export function renderRunSummary(record: RunRecord, opts: { verbose?: boolean } 
   const what = record.operation === 'rollback' ? 'Rollback' : 'Promotion';
   out.push(`${what} of ${record.tenant}: ${record.result}${record.database ? ` (${record.database})` : ''}`);
   if (record.error) {
-    out.push(`  error: ${record.error.message}`);
-    if (record.error.hint) out.push(`  hint:  ${record.error.hint}`);
+    out.push(`  error: ${plainSamples(record.error.message)}`);
+    if (record.error.hint) out.push(`  hint:  ${plainSamples(record.error.hint)}`);
   }
   if (record.tables.length > 0) {
     const w = Math.max(5, ...record.tables.map((t) => `${t.schema}.${t.name}`.length));
@@ -165,16 +169,24 @@ export function renderRunSummary(record: RunRecord, opts: { verbose?: boolean } 
       `  checks: ${record.checks.filter((c) => c.status === 'pass').length}/${record.checks.length} passed`,
     );
     for (const c of opts.verbose ? record.checks : failedChecks) {
-      out.push(`    ${c.status}: ${c.title} — ${c.reason}`);
-      if (opts.verbose) for (const d of c.details) out.push(`      ${oneLine(d)}`);
-      else if (c.details.length > 1)
+      out.push(`    ${c.status}: ${c.title} — ${oneLine(plainSamples(c.reason))}`);
+      // Each detail once; the one the reason already says is not repeated.
+      const { details, unlisted } = checkDetails(c);
+      if (opts.verbose) {
+        for (const d of details) out.push(`      ${oneLine(plainSamples(d))}`);
+        if (unlisted > 0) out.push(`      … and ${unlisted} more (only counted)`);
+      } else if (details.length + unlisted > 1)
         out.push(`      ${oneLine(detailCounts(c.details))} (-v lists them all)`);
-      else if (c.details.length === 1) out.push(`      ${oneLine(c.details[0]!)}`);
+      else if (details.length === 1) out.push(`      ${oneLine(plainSamples(details[0]!))}`);
     }
   }
-  if (record.notes.length > 0) {
+  const notes = uniqueNotes(record.notes);
+  if (notes.length > 0) {
     out.push('');
-    for (const n of record.notes.slice(0, 10)) out.push(`  note: ${n}`);
+    const shown = opts.verbose ? notes : notes.slice(0, TERMINAL_NOTES);
+    for (const n of shown) out.push(`  note: ${oneLine(plainSamples(n))}`);
+    if (notes.length > shown.length)
+      out.push(`  … and ${notes.length - shown.length} more notes (-v lists them all)`);
   }
   if (record.freezeMs !== undefined) out.push(`  writes frozen for ${fmtMs(record.freezeMs)}`);
   if (record.serviceUrl) out.push(`  service: ${record.serviceUrl}`);

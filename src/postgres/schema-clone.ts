@@ -74,6 +74,70 @@ export function describeStatement(sql: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
+/** What node-postgres gives of a server error: SQLSTATE and the fields that name objects. */
+export interface CloneError {
+  message: string;
+  code?: string;
+  detail?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+}
+
+const QUOTED_NAME = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)`;
+const OBJECT_RE = new RegExp(
+  String.raw`^\s*(?:CREATE|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+)?(?:UNLOGGED\s+)?` +
+    String.raw`(MATERIALIZED\s+VIEW|VIEW|TABLE|INDEX|FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|SEQUENCE|TRIGGER|POLICY|RULE|SCHEMA|EXTENSION|STATISTICS|OPERATOR|CAST)\s+` +
+    String.raw`(?:IF\s+NOT\s+EXISTS\s+|IF\s+EXISTS\s+|ONLY\s+|CONCURRENTLY\s+)*(${QUOTED_NAME}(?:\.${QUOTED_NAME})?)`,
+  'i',
+);
+const CONSTRAINT_RE = new RegExp(String.raw`\b(?:ADD|VALIDATE)\s+CONSTRAINT\s+(${QUOTED_NAME})`, 'i');
+
+/** The object a generated statement creates or alters, e.g. `view "public"."film_list"`. */
+export function statementObject(sql: string): string | undefined {
+  const m = OBJECT_RE.exec(sql);
+  if (!m) return undefined;
+  const kind = m[1]!.replace(/\s+/g, ' ').toLowerCase();
+  const constraint = kind === 'table' ? CONSTRAINT_RE.exec(sql)?.[1] : undefined;
+  return constraint ? `constraint ${constraint} of table ${m[2]}` : `${kind} ${m[2]}`;
+}
+
+/**
+ * The hint of a failed clone statement, by the error's SQLSTATE: a name already taken (the
+ * target is not empty), a missing role, data the tenant's rows do not satisfy, an object the
+ * statement depends on that the clone did not create — each with the object it concerns;
+ * anything else names the statement.
+ */
+export function cloneFailureHint(err: CloneError, sql: string, index: number, total: number): string {
+  const code = err.code ?? '';
+  const named = statementObject(sql);
+  const object = named ?? `the object of statement ${index} of ${total}`;
+  const The = named ? `The ${named}` : `The object of statement ${index} of ${total}`;
+  const undo = 'The phase was rolled back; the run undoes the new database.';
+  // 42P07 duplicate_table, 42710 duplicate_object, 42P06 duplicate_schema, 42723 duplicate_function, 42P16…
+  if (['42P07', '42710', '42P06', '42723', '42P04', '42712'].includes(code))
+    return `The target database already has ${object}: it is not empty (a leftover of an earlier run, or a template with objects). ${undo} Drop or rename the leftover database, then re-run.`;
+  if (code === '42704' && /\brole\b/i.test(err.message))
+    return `${The} names a role that does not exist on the target server. ${undo} Create the role there, then re-run.`;
+  // Class 23: integrity constraint violation; class 22: data exception — the data, not the schema.
+  if (code.startsWith('23') || code.startsWith('22')) {
+    const on = [
+      err.constraint && `constraint ${err.constraint}`,
+      err.table && `table ${err.table}`,
+      err.column && `column ${err.column}`,
+    ]
+      .filter(Boolean)
+      .join(' of ');
+    return `The tenant's copied rows do not satisfy ${object}${on && !object.startsWith('constraint') ? ` (${on})` : ''}: it depends on data the promotion did not copy (rows of another tenant or of a table left out) or the shared rows already break it (a NOT VALID constraint, a check added later). ${undo} Fix the rows named in the detail in the shared database, then re-run.`;
+  }
+  // 42883 undefined function/operator, 42704 undefined object (type, collation…), 42P01 undefined table.
+  if (['42883', '42704', '42P01', '42703'].includes(code)) {
+    const missing = /^(.*?) does not exist/.exec(err.message)?.[1] ?? 'an object';
+    return `${The} depends on ${missing}, which the clone did not create (an aggregate, operator, cast or other object it cannot recreate — see the notes; or an object of an extension that is not installed on the target). ${undo} Drop or recreate that dependency in the shared database (or remove ${object}), then re-run.`;
+  }
+  return `Statement ${index} of ${total}${named ? ` (${named})` : ''} failed on the target database${code ? ` with SQLSTATE ${code}` : ''}. ${undo} The message above names the cause.`;
+}
+
 /**
  * Runs statements in order on the target, in one transaction (DDL is transactional in
  * PostgreSQL: a failure leaves the target as it was before this phase). Function bodies are not
@@ -104,13 +168,13 @@ export async function applyStatements(target: pg.ClientBase, statements: string[
         try {
           await target.query(sql);
         } catch (e) {
-          const err = e as Error & { code?: string; detail?: string };
+          const err = e as CloneError;
           throw new PromotionError(
             'database',
             `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${
               err.message
             }${err.detail ? ` (${err.detail})` : ''}`,
-            'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.',
+            cloneFailureHint(err, sql, start + j + 1, statements.length),
             { cause: e },
           );
         }

@@ -1,6 +1,6 @@
 import { isValidSlug } from '../names';
 import type { CheckRecord, RunRecord, StepRecord, TableRecord } from '../pipeline/record';
-import { code, escapeInline, truncate } from './escape';
+import { code, escapeInline, plainSamples, truncate } from './escape';
 
 /** GitHub rejects comment bodies over 65,536 characters; keep a margin for the truncation note. */
 export const COMMENT_LIMIT = 65_536;
@@ -114,9 +114,9 @@ function failureSection(record: RunRecord): string | undefined {
   const lines = ['#### What failed'];
   const step = record.error.step && record.steps.find((s) => s.name === record.error?.step);
   lines.push(
-    `${step ? `**${escapeInline(step.title, 120)}**: ` : ''}${escapeInline(record.error.message, 2000)}`,
+    `${step ? `**${escapeInline(step.title, 120)}**: ` : ''}${escapeInline(plainSamples(record.error.message), 2000)}`,
   );
-  if (record.error.hint) lines.push('', `**Hint:** ${escapeInline(record.error.hint, 1000)}`);
+  if (record.error.hint) lines.push('', `**Hint:** ${escapeInline(plainSamples(record.error.hint), 1000)}`);
   const titles = (names: string[]) =>
     names.map((n) => escapeInline(record.steps.find((s) => s.name === n)?.title ?? n, 120));
   if (record.undone.length > 0)
@@ -139,7 +139,7 @@ function stepsTable(steps: StepRecord[]): string | undefined {
   if (steps.length === 0) return undefined;
   const rows = steps.map((s) => {
     const detail = s.error ?? s.detail;
-    return `| ${escapeInline(s.title, 120)} | ${STEP_ICON[s.status]} | ${formatDuration(s.durationMs)} | ${detail ? escapeInline(detail, 300) : ''} |`;
+    return `| ${escapeInline(s.title, 120)} | ${STEP_ICON[s.status]} | ${formatDuration(s.durationMs)} | ${detail ? escapeInline(plainSamples(detail), 300) : ''} |`;
   });
   return ['#### Steps', '| Step | Status | Duration | Detail |', '|---|---|---:|---|', ...rows].join('\n');
 }
@@ -175,34 +175,80 @@ export function detailKind(detail: string): string {
   return subject?.[1] ?? 'other';
 }
 
+/** The marker `capDetails` (validation/check.ts) ends a capped list with: `… and N more`. */
+const CAPPED = /^… and (\d+) more$/;
+
+/**
+ * A check's details as a reader should count them: each once, in order, without the one its
+ * reason already says (checks make their first finding the reason), and without the marker of
+ * a capped list, whose count is returned as `unlisted`.
+ */
+export function checkDetails(c: Pick<CheckRecord, 'reason' | 'details'>): {
+  details: string[];
+  unlisted: number;
+} {
+  const seen = new Set<string>([c.reason]);
+  const details: string[] = [];
+  let unlisted = 0;
+  for (const d of c.details) {
+    const capped = CAPPED.exec(d);
+    if (capped) {
+      unlisted += Number(capped[1]);
+      continue;
+    }
+    if (seen.has(d)) continue;
+    seen.add(d);
+    details.push(d);
+  }
+  return { details, unlisted };
+}
+
 /** "37 differences: 30 constraint, 7 index" — counts per kind, largest first (at most `maxKinds`). */
 export function detailCounts(details: string[], maxKinds = 8): string {
+  const all = [...new Set(details)];
   const counts = new Map<string, number>();
-  for (const d of details) {
+  let unlisted = 0;
+  for (const d of all) {
+    const capped = CAPPED.exec(d);
+    if (capped) {
+      unlisted += Number(capped[1]);
+      continue;
+    }
     const k = detailKind(d);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const shown = sorted.slice(0, maxKinds).map(([k, n]) => `${n} ${k}`);
-  const rest = sorted.slice(maxKinds).reduce((n, [, c]) => n + c, 0);
+  const rest = sorted.slice(maxKinds).reduce((n, [, c]) => n + c, 0) + unlisted;
   if (rest > 0) shown.push(`${rest} other`);
-  return `${details.length} ${details.length === 1 ? 'difference' : 'differences'}: ${shown.join(', ')}`;
+  const total = all.length - all.filter((d) => CAPPED.test(d)).length + unlisted;
+  return `${total} ${total === 1 ? 'difference' : 'differences'}: ${shown.join(', ')}`;
 }
 
 /**
  * A check's details as a table cell: all of them up to `max`; a longer list starts with its
- * counts per kind, shows the first `max`, and says where the rest are.
+ * counts per kind, shows the first `max`, and says how many are not shown and where they are.
+ * A detail the reason already says is not repeated.
  */
 function detailsCell(c: CheckRecord, max: number, restWhere: string): string {
-  if (c.details.length === 0) return '';
+  const { details, unlisted } = checkDetails(c);
+  if (details.length === 0 && unlisted === 0) return '';
   const counts =
-    c.details.length > COMMENT_DETAILS ? `<br>**${escapeInline(detailCounts(c.details), 600)}**` : '';
-  const shown = c.details
-    .slice(0, max)
-    .map((d) => escapeInline(d, 200))
-    .join('<br>');
-  const more = c.details.length > max ? `<br>… ${c.details.length - max} more ${restWhere}` : '';
-  return `${counts}<br>${shown}${more}`;
+    details.length + unlisted > COMMENT_DETAILS
+      ? `<br>**${escapeInline(detailCounts(c.details), 600)}**`
+      : '';
+  const listed = details.slice(0, max);
+  const shown = listed.map((d) => `<br>${escapeInline(plainSamples(d), 200)}`).join('');
+  const hidden = details.length - listed.length;
+  // What capDetails left out of the record is listed nowhere: it is counted, not placed.
+  const counted = unlisted > 0 ? ` (${unlisted} of them only counted: the record keeps the first ones)` : '';
+  const more =
+    hidden > 0
+      ? `<br>… ${hidden + unlisted} more ${restWhere}${counted}`
+      : unlisted > 0
+        ? `<br>… ${unlisted} more, only counted: the record keeps the first ones`
+        : '';
+  return `${counts}${shown}${more}`;
 }
 
 function checksTable(
@@ -213,7 +259,7 @@ function checksTable(
   if (checks.length === 0) return undefined;
   const rows = checks.map(
     (c) =>
-      `| ${escapeInline(c.title, 120)} | ${CHECK_ICON[c.status]} | ${escapeInline(c.reason, 300)}${detailsCell(c, maxDetails, restWhere)} | ${formatDuration(c.durationMs)} |`,
+      `| ${escapeInline(c.title, 120)} | ${CHECK_ICON[c.status]} | ${escapeInline(plainSamples(c.reason), 300)}${detailsCell(c, maxDetails, restWhere)} | ${formatDuration(c.durationMs)} |`,
   );
   return [
     '#### Validation checks',
@@ -281,9 +327,15 @@ function timeline(record: RunRecord): string | undefined {
   ].join('\n');
 }
 
+/** Each note once, in the order first given (steps that re-run, or say the same thing, add it again). */
+export function uniqueNotes(notes: readonly string[]): string[] {
+  return [...new Set(notes)];
+}
+
 function notesSection(notes: string[]): string | undefined {
-  if (notes.length === 0) return undefined;
-  return ['#### Notes', ...notes.map((n) => `- ${escapeInline(n, 500)}`)].join('\n');
+  const unique = uniqueNotes(notes);
+  if (unique.length === 0) return undefined;
+  return ['#### Notes', ...unique.map((n) => `- ${escapeInline(plainSamples(n), 500)}`)].join('\n');
 }
 
 function footer(ctx: RenderContext): string | undefined {
@@ -294,28 +346,49 @@ function footer(ctx: RenderContext): string | undefined {
 
 const TRUNCATED = '\n\n… *(report truncated to fit; the full report is in the job summary and the run log)*';
 
+/** The note closing a cut report: how many rows of the cut table were left out, then the rest. */
+function truncatedNote(leftRows: number, section: string): string {
+  if (leftRows <= 0) return TRUNCATED;
+  const title = /^#### (.*)$/m.exec(section)?.[1];
+  const of = title ? ` of “${title}”` : '';
+  return `\n\n… *(report truncated to fit: ${num(leftRows)} more ${leftRows === 1 ? 'row' : 'rows'}${of} not shown; the full report is in the job summary and the run log)*`;
+}
+
+/** Rows of a markdown table in `text` (its header and separator lines are not rows). */
+function tableRows(text: string): number {
+  const lines = text.split('\n').filter((l) => l.startsWith('|'));
+  const separators = lines.filter((l) => /^\|[-|: ]+\|$/.test(l)).length;
+  return Math.max(0, lines.length - 1 - separators);
+}
+
 /**
  * Joins sections in priority order within `limit` characters: the head (marker, outcome line,
  * notice, failure) is always kept; the first detail section that does not fit is cut at a line
- * boundary and the rest are dropped.
+ * boundary (the note says how many of its rows are not shown) and the rest are dropped.
  */
 function fit(head: string[], details: string[], limit: number): string {
   let body = head.join('\n\n');
   if (body.length > limit) return truncate(body, limit);
-  for (const [i, section] of details.entries()) {
+  for (const section of details) {
     const next = `${body}\n\n${section}`;
     if (next.length <= limit) {
       body = next;
       continue;
     }
-    const room = limit - body.length - TRUNCATED.length - 2;
+    const total = tableRows(section);
+    // Room for the longest note this section can get (its row count is at most `total`).
+    const room = limit - body.length - truncatedNote(total, section).length - 2;
+    let kept = 0;
     if (room > 0) {
       const cut = section.slice(0, room);
       const atLine = cut.lastIndexOf('\n');
-      if (atLine > 0) body += `\n\n${cut.slice(0, atLine)}`;
+      if (atLine > 0) {
+        const part = cut.slice(0, atLine);
+        body += `\n\n${part}`;
+        kept = tableRows(part);
+      }
     }
-    void i;
-    return body + TRUNCATED;
+    return body + truncatedNote(total - kept, section);
   }
   return body;
 }

@@ -283,6 +283,22 @@ describe('tenant-isolation CLI against a shared database', () => {
     assert.equal(status.database.exists, false);
   });
 
+  it('a dry run without Cloud Run settings plans the database part and says the service needs them', async () => {
+    const slug = fx.tenants.small;
+    const before = await dataDigest(fx.url);
+    const r = await cli(['promote', `--tenant-slug=${slug}`, '--dry-run', NO_FILE], env());
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`Promotion of ${slug}: dry-run`));
+    assert.match(r.stdout, /public\.users/, 'the database part is planned');
+    assert.match(r.stdout, /note: Cloud Run: this dry run planned the database part only/);
+    assert.match(
+      r.stdout,
+      /--project \(or GOOGLE_CLOUD_PROJECT\), --image \(or CONTAINER_IMAGE\), --db-password-secret/,
+    );
+    assert.match(r.stdout, /--no-cloud-run/);
+    assert.deepEqual(await dataDigest(fx.url), before, 'a dry run changes nothing');
+  });
+
   it('promote without --confirm and without a terminal refuses and changes nothing', async () => {
     const r = await cli(['promote', `--tenant-slug=${fx.tenants.main}`, '--no-cloud-run', NO_FILE], env());
     assert.equal(r.code, 2);

@@ -405,3 +405,197 @@ describe('terminal progress', () => {
     assert.match(text, /\[1\/1\] ✓ Lock the tenant \(12 ms\)\n/);
   });
 });
+
+describe('issue 15: a dry run needs only what it uses; the CLI has the action flags', () => {
+  it('a dry run without Cloud Run settings resolves (the database part is planned)', () => {
+    const { options } = resolveConfig({
+      flags: { tenantSlug: 'acme-corp', dryRun: true },
+      env: { DATABASE_URL: URL_A },
+    });
+    assert.equal(options.dryRun, true);
+    assert.equal(options.skipCloudRun, false, 'not skipped: the preflight step notes what is missing');
+    assert.equal(options.cloudRun, undefined);
+    // Partial settings too: a project without an image.
+    const partial = resolveConfig({
+      flags: { tenantSlug: 'acme-corp', dryRun: true },
+      env: { DATABASE_URL: URL_A, GOOGLE_CLOUD_PROJECT: 'proj-1' },
+    });
+    assert.equal(partial.options.cloudRun, undefined);
+  });
+
+  it('a real run still refuses, and its hint names the CLI flags', () => {
+    assert.throws(
+      () => resolveConfig({ flags: { tenantSlug: 'acme-corp' }, env: { DATABASE_URL: URL_A } }),
+      (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.match(e.message, /GOOGLE_CLOUD_PROJECT and CONTAINER_IMAGE are not set/);
+        assert.match(e.hint ?? '', /Set --project and --image \(or GOOGLE_CLOUD_PROJECT and CONTAINER_IMAGE/);
+        assert.match(e.hint ?? '', /--no-cloud-run/);
+        return true;
+      },
+    );
+  });
+
+  it('maps the action-only settings: keep-on-validation-failure and the service settings', () => {
+    const { options, sources } = resolveConfig({
+      flags: {
+        tenantSlug: 'acme-corp',
+        keepOnValidationFailure: true,
+        project: 'proj-1',
+        image: 'img:1',
+        dbPasswordSecret: 'tenant-db-password',
+        serviceAccount: 'api@proj-1.iam.gserviceaccount.com',
+        minInstances: '1',
+        maxInstances: '3',
+        ingress: 'internal',
+        healthPath: '/healthz',
+        vpcConnector: 'conn',
+      },
+      env: { DATABASE_URL: URL_A },
+    });
+    assert.equal(options.keepOnValidationFailure, true);
+    assert.equal(sources.keepOnValidationFailure, '--keep-on-validation-failure');
+    assert.equal(options.cloudRun?.dbPasswordSecret, 'tenant-db-password');
+    assert.equal(options.cloudRun?.serviceAccount, 'api@proj-1.iam.gserviceaccount.com');
+    assert.equal(options.cloudRun?.minInstances, 1);
+    assert.equal(options.cloudRun?.maxInstances, 3);
+    assert.equal(options.cloudRun?.ingress, 'internal');
+    assert.equal(options.cloudRun?.healthPath, '/healthz');
+    assert.equal(options.cloudRun?.vpcConnector, 'conn');
+    const env = resolveConfig({
+      flags: { tenantSlug: 'acme-corp', cloudRun: false },
+      env: { DATABASE_URL: URL_A, KEEP_ON_VALIDATION_FAILURE: 'true' },
+    });
+    assert.equal(env.options.keepOnValidationFailure, true);
+  });
+
+  it('promote --help lists every relevant flag of the action', async () => {
+    const io = fakeIo();
+    assert.equal(await runCli(['promote', '--help'], io), 0);
+    const help = io.out.join('');
+    // action.yml input -> CLI flag (inputs about GitHub itself — token, labels, PR, permission,
+    // forks, deployments, commit-config — have no CLI meaning).
+    const flags = [
+      '--database-url',
+      '--tenant-slug',
+      '--keep-shared-data',
+      '--no-cloud-run',
+      '--dry-run',
+      '--keep-on-validation-failure',
+      '--project',
+      '--region',
+      '--image',
+      '--vpc-connector',
+      '--db-password-secret',
+      '--min-instances',
+      '--max-instances',
+      '--ingress',
+      '--service-account',
+      '--health-path',
+      '--base-domain',
+      '--config-dir',
+      '--tenants-table',
+      '--tenant-key',
+      '--tenant-id-column',
+      '--database-host',
+      '--max-freeze',
+      '--max-freeze-ms',
+      '--copy-parallelism',
+      '--reference-tables',
+    ];
+    for (const f of flags)
+      assert.ok(help.includes(`${f} `) || help.includes(`${f},`), `promote --help has ${f}`);
+  });
+
+  it('--max-freeze takes a duration like the action input; a bad one is a usage error naming it', async () => {
+    const io = fakeIo({ DATABASE_URL: URL_A });
+    assert.equal(
+      await runCli(
+        ['promote', '--tenant-slug=acme-corp', '--no-cloud-run', '--max-freeze=soon', '--env-file=/dev/null'],
+        io,
+      ),
+      2,
+    );
+    assert.match(io.err.join(''), /error: --max-freeze must be a duration such as 2s or 1500ms/);
+  });
+});
+
+describe('issue 15: the preflight step', () => {
+  const ctxFor = (options: Record<string, unknown>) => {
+    const warnings: string[] = [];
+    return {
+      ctx: {
+        options: { skipCloudRun: false, dryRun: false, ...options },
+        names: { service: 'api-acme-corp' },
+        record: { notes: [] as string[] },
+        log: { warn: (m: string) => warnings.push(m), info() {}, debug() {}, error() {} },
+      },
+      warnings,
+    };
+  };
+  const run = async (ctx: unknown) => {
+    const { preflightStep } = await import('../../src/pipeline/steps/preflight');
+    return preflightStep.run(ctx as Parameters<typeof preflightStep.run>[0]);
+  };
+
+  it('a dry run without Cloud Run settings notes what the service would need, named as the CLI spells it', async () => {
+    const { ctx, warnings } = ctxFor({ dryRun: true, frontEnd: 'cli' });
+    const detail = await run(ctx);
+    assert.match(String(detail), /Cloud Run not planned/);
+    assert.equal(ctx.record.notes.length, 1);
+    const note = ctx.record.notes[0]!;
+    assert.match(note, /api-acme-corp/);
+    for (const flag of [
+      '--project (or GOOGLE_CLOUD_PROJECT)',
+      '--image (or CONTAINER_IMAGE)',
+      '--db-password-secret',
+      '--no-cloud-run',
+    ])
+      assert.ok(note.includes(flag), `${flag} in ${note}`);
+    assert.deepEqual(warnings, [note]);
+  });
+
+  it('in the action, the same note names the inputs', async () => {
+    const { ctx } = ctxFor({ dryRun: true, frontEnd: 'action' });
+    await run(ctx);
+    const note = ctx.record.notes[0]!;
+    for (const input of [
+      'the gcp-project input',
+      'the container-image input',
+      'the db-password-secret input',
+      'the skip-cloud-run input',
+    ])
+      assert.ok(note.includes(input), `${input} in ${note}`);
+    assert.ok(!note.includes('--project'));
+  });
+
+  it('a real run without them is refused, naming the CLI flags', async () => {
+    const { ctx } = ctxFor({ frontEnd: 'cli' });
+    await assert.rejects(run(ctx), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.hint ?? '', /--project \(or GOOGLE_CLOUD_PROJECT\).*--no-cloud-run/);
+      return true;
+    });
+  });
+
+  it("Cloud Run's own checks name CLI flags in the CLI", async () => {
+    const { ctx } = ctxFor({
+      frontEnd: 'cli',
+      cloudRun: {
+        project: 'proj-123',
+        region: 'us-central1',
+        image: 'img:1',
+        minInstances: 0,
+        maxInstances: 10,
+        allowInsecureEndpoint: false,
+      },
+    });
+    await assert.rejects(run(ctx), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /^--db-password-secret \(or DB_PASSWORD_SECRET\) is required/);
+      assert.match(e.hint ?? '', /Or pass --no-cloud-run \(or SKIP_CLOUD_RUN=true\)/);
+      assert.doesNotMatch(`${e.message} ${e.hint}`, /skip-cloud-run: true/);
+      return true;
+    });
+  });
+});
