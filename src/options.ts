@@ -13,6 +13,45 @@ export const QualifiedName = z
     'must be a table name, optionally schema-qualified (e.g. "tenants" or "public.tenants")',
   );
 
+/** What a `table-overrides` entry decides for one table without the tenant key. */
+export const TableOverride = z.enum(['copy', 'referenced', 'skip']);
+export type TableOverride = z.infer<typeof TableOverride>;
+
+/**
+ * `table-overrides` as written in an input, a flag or a variable:
+ * `public.audit_versions=skip,public.countries=copy` (commas or newlines between entries).
+ */
+export function parseTableOverrides(text: string | undefined): Record<string, TableOverride> {
+  const out: Record<string, TableOverride> = {};
+  for (const raw of (text ?? '').split(/[,\n]/)) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const m = /^([^=\s]+)\s*=\s*(\S+)$/.exec(entry);
+    if (!m) {
+      throw new Error(
+        `table-overrides entry "${entry.slice(0, 80)}" is not table=copy|referenced|skip (e.g. public.audit_versions=skip)`,
+      );
+    }
+    const [, table, value] = m as unknown as [string, string, string];
+    if (!QualifiedName.safeParse(table).success) {
+      throw new Error(
+        `table-overrides entry "${entry.slice(0, 80)}": ${table.slice(0, 80)} is not a table name, optionally schema-qualified (e.g. public.audit_versions)`,
+      );
+    }
+    const decided = TableOverride.safeParse(value);
+    if (!decided.success) {
+      throw new Error(
+        `table-overrides entry "${entry.slice(0, 80)}": ${value.slice(0, 40)} is not one of copy, referenced, skip`,
+      );
+    }
+    if (out[table] !== undefined && out[table] !== decided.data) {
+      throw new Error(`table-overrides names ${table} twice, with different values`);
+    }
+    out[table] = decided.data;
+  }
+  return out;
+}
+
 export const Slug = z.string().refine(isValidSlug, { message: SLUG_RULE });
 
 export const CloudRunOptions = z.object({
@@ -60,6 +99,13 @@ export const PromotionOptions = z.object({
   copyParallelism: z.number().int().min(1).max(16).default(2),
   /** How tables with no path to a tenant are handled: copied whole, or left out. */
   referenceTables: z.enum(['copy', 'skip']).default('copy'),
+  /**
+   * Tables without the tenant key that the tenant's rows reference (users behind memberships):
+   * only the rows the tenant uses (`referenced`, the default), or whole (`whole`, every tenant's rows).
+   */
+  sharedRows: z.enum(['referenced', 'whole']).optional(),
+  /** Per-table decisions the plan cannot make: `schema.table` → copy (whole) | referenced | skip. */
+  tableOverrides: z.record(QualifiedName, TableOverride).optional(),
   /** The shared application's role: grants and policies naming it are remapped to the tenant's role. */
   sharedAppRole: z.string().optional(),
   cloudRun: CloudRunOptions.optional(),

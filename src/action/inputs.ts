@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors';
-import { PromotionOptions } from '../options';
+import { parseTableOverrides, PromotionOptions, type TableOverride } from '../options';
 
 /** YAML 1.2 core booleans, as core.getBooleanInput accepts them; empty means the default. */
 const bool = (def: boolean) =>
@@ -106,6 +106,15 @@ export const INPUT_SCHEMA = {
   'max-freeze': duration(2000),
   'copy-parallelism': int(2, 1, 16),
   'reference-tables': enumOf(['copy', 'skip'] as const, 'copy'),
+  'shared-rows': enumOf(['referenced', 'whole'] as const, 'referenced'),
+  'table-overrides': z.string().transform((s, ctx): Record<string, TableOverride> => {
+    try {
+      return parseTableOverrides(s);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: `is invalid: ${(e as Error).message}` });
+      return z.NEVER;
+    }
+  }),
   'required-permission': enumOf(PERMISSION_LEVELS, 'write'),
   'allow-forks': bool(false),
   // action.yml's default is `tenant-{slug}`; an empty value (what the runner passes when the
@@ -185,6 +194,8 @@ export function toPromotionOptions(
     maxFreezeMs: inputs['max-freeze'],
     copyParallelism: inputs['copy-parallelism'],
     referenceTables: inputs['reference-tables'],
+    sharedRows: inputs['shared-rows'],
+    tableOverrides: inputs['table-overrides'],
     cloudRun,
     frontEnd: 'action',
   });

@@ -1,6 +1,6 @@
 import { InputError } from '../errors';
 import { quoteUntrusted, SLUG_RULE } from '../names';
-import { PromotionOptions, Slug } from '../options';
+import { parseTableOverrides, PromotionOptions, Slug } from '../options';
 import { registerSecret } from '../secrets';
 
 /**
@@ -29,10 +29,20 @@ export interface CliFlags {
   maxFreezeMs?: string;
   copyParallelism?: string;
   referenceTables?: string;
+  sharedRows?: string;
+  tableOverrides?: string;
   sharedAppRole?: string;
   project?: string;
   region?: string;
   image?: string;
+  keepOnValidationFailure?: boolean;
+  dbPasswordSecret?: string;
+  vpcConnector?: string;
+  serviceAccount?: string;
+  minInstances?: string;
+  maxInstances?: string;
+  ingress?: string;
+  healthPath?: string;
 }
 
 /** Environment variables the CLI reads (the seed's, plus the engine's tunables). */
@@ -48,10 +58,19 @@ export const ENV_VARS = {
   CLOUD_RUN_REGION: 'Cloud Run region (default us-central1)',
   CONTAINER_IMAGE: 'container image the tenant service runs',
   VPC_CONNECTOR: 'Serverless VPC Access connector for the service',
+  DB_PASSWORD_SECRET:
+    "Secret Manager secret that receives the tenant role's password (required with Cloud Run)",
+  SERVICE_ACCOUNT: 'service account the Cloud Run service runs as',
+  MIN_INSTANCES: 'Cloud Run minimum instances (default 0)',
+  MAX_INSTANCES: 'Cloud Run maximum instances (default 10)',
+  INGRESS: 'Cloud Run ingress: all | internal | internal-and-cloud-load-balancing (default all)',
+  HEALTH_PATH: "path of the service's health endpoint (default /health)",
   CLOUD_RUN_API_ENDPOINT: 'Cloud Run API endpoint (tests and emulators)',
   SKIP_CLOUD_RUN: 'true: database only, no Cloud Run service',
   KEEP_SHARED_DATA: "true: keep the tenant's rows in the shared database after promotion",
   KEEP_ISOLATED_DATA: 'true: rollback keeps the isolated database and roles',
+  KEEP_ON_VALIDATION_FAILURE:
+    'true: a failed validation check leaves the new database for inspection (the tenant stays shared)',
   TENANTS_TABLE: 'tenants table (default tenants)',
   TENANT_KEY: 'tenant key column of tenant-scoped tables (default tenant_id)',
   TENANT_ID_COLUMN:
@@ -61,7 +80,11 @@ export const ENV_VARS = {
   DATABASE_HOST: 'host[:port] the tenant application should use (default: host of the connection)',
   MAX_FREEZE_MS: 'longest write freeze at the switch, in ms (default 2000)',
   COPY_PARALLELISM: 'tables copied at once, 1-16 (default 2)',
-  REFERENCE_TABLES: 'copy | skip: tables with no path to a tenant (default copy)',
+  REFERENCE_TABLES: 'copy | skip: tables with no path to or from the tenant (default copy)',
+  SHARED_ROWS:
+    "referenced | whole: rows of tables without the tenant key that the tenant's rows reference (default referenced)",
+  TABLE_OVERRIDES:
+    'per-table decisions, e.g. public.audit_versions=copy,public.countries=skip (copy | referenced | skip)',
   SHARED_APP_ROLE: "the shared application's role, remapped to the tenant's role",
 } as const;
 export type EnvVar = keyof typeof ENV_VARS;
@@ -304,11 +327,28 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
   set('configDir', pick(input, 'configDir', '--config-dir', 'CONFIG_DIR'));
   set('databaseHost', pick(input, 'databaseHost', '--database-host', 'DATABASE_HOST'));
   set('referenceTables', pick(input, 'referenceTables', '--reference-tables', 'REFERENCE_TABLES'));
+  set('sharedRows', pick(input, 'sharedRows', '--shared-rows', 'SHARED_ROWS'));
+  const overrides = pick(input, 'tableOverrides', '--table-overrides', 'TABLE_OVERRIDES');
+  if (overrides) {
+    try {
+      raw.tableOverrides = parseTableOverrides(overrides.value);
+      sources.tableOverrides = overrides.from;
+    } catch (e) {
+      throw new InputError(
+        `${overrides.from}: ${(e as Error).message}.`,
+        `Fix the value of ${overrides.from.replace(/ \(.*\)$/, '')}: schema.table=copy|referenced|skip, comma-separated.`,
+      );
+    }
+  }
   set('sharedAppRole', pick(input, 'sharedAppRole', '--shared-app-role', 'SHARED_APP_ROLE'));
   set('maxFreezeMs', pickInt(input, 'maxFreezeMs', '--max-freeze-ms', 'MAX_FREEZE_MS'));
   set('copyParallelism', pickInt(input, 'copyParallelism', '--copy-parallelism', 'COPY_PARALLELISM'));
   set('keepSharedData', pickBool(input, 'keepSharedData', '--keep-shared-data', 'KEEP_SHARED_DATA'));
   set('keepIsolatedData', pickBool(input, 'keepIsolatedData', '--keep-isolated-data', 'KEEP_ISOLATED_DATA'));
+  set(
+    'keepOnValidationFailure',
+    pickBool(input, 'keepOnValidationFailure', '--keep-on-validation-failure', 'KEEP_ON_VALIDATION_FAILURE'),
+  );
   set(
     'dryRun',
     input.flags.dryRun === undefined ? undefined : { value: input.flags.dryRun, from: '--dry-run' },
@@ -325,6 +365,13 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
   const project = pick(input, 'project', '--project', 'GOOGLE_CLOUD_PROJECT');
   if (cloudMode === 'off' || (cloudMode === 'optional' && !project)) {
     if (!skip) set('skipCloudRun', { value: cloudMode === 'off', from: 'command' });
+  } else if (
+    !skip?.value &&
+    input.flags.dryRun === true &&
+    (!project || !pick(input, 'image', '--image', 'CONTAINER_IMAGE'))
+  ) {
+    // A dry run needs only what it uses: without the service's settings it plans the database
+    // part, and its preflight step notes what a real run would need (pipeline/steps/preflight.ts).
   } else if (!skip?.value) {
     const image =
       pick(input, 'image', '--image', 'CONTAINER_IMAGE') ??
@@ -333,11 +380,11 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     if (missing.length > 0) {
       throw new InputError(
         `Cloud Run is enabled but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set.`,
-        `Set ${missing.join(' and ')} (environment or ${input.file?.path ?? DEFAULT_ENV_FILE}), or skip the service with --no-cloud-run / SKIP_CLOUD_RUN=true.`,
+        `Set ${[!project && '--project', !image && '--image'].filter(Boolean).join(' and ')} (or ${missing.join(' and ')} in the environment or ${input.file?.path ?? DEFAULT_ENV_FILE}), or skip the service with --no-cloud-run / SKIP_CLOUD_RUN=true.`,
       );
     }
     const region = pick(input, 'region', '--region', 'CLOUD_RUN_REGION');
-    const vpc = pickEnv(input, 'VPC_CONNECTOR');
+    const vpc = pick(input, 'vpcConnector', '--vpc-connector', 'VPC_CONNECTOR');
     const endpoint = pickEnv(input, 'CLOUD_RUN_API_ENDPOINT');
     raw.cloudRun = {
       project: project?.value,
@@ -345,6 +392,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
       ...(region && { region: region.value }),
       ...(vpc && { vpcConnector: vpc.value }),
       ...(endpoint && { apiEndpoint: endpoint.value }),
+      ...cloudRunExtras(input),
     };
     sources.cloudRun = [project?.from, image?.from].join(', ');
   }
@@ -362,6 +410,24 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     );
   }
   return { options: parsed.data, sources };
+}
+
+/** The service's settings beyond project, image and region, as the action's inputs have them. */
+function cloudRunExtras(input: ConfigInput): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const secret = pick(input, 'dbPasswordSecret', '--db-password-secret', 'DB_PASSWORD_SECRET');
+  if (secret) out.dbPasswordSecret = secret.value;
+  const account = pick(input, 'serviceAccount', '--service-account', 'SERVICE_ACCOUNT');
+  if (account) out.serviceAccount = account.value;
+  const ingress = pick(input, 'ingress', '--ingress', 'INGRESS');
+  if (ingress) out.ingress = ingress.value;
+  const health = pick(input, 'healthPath', '--health-path', 'HEALTH_PATH');
+  if (health) out.healthPath = health.value;
+  const min = pickInt(input, 'minInstances', '--min-instances', 'MIN_INSTANCES');
+  if (min) out.minInstances = min.value;
+  const max = pickInt(input, 'maxInstances', '--max-instances', 'MAX_INSTANCES');
+  if (max) out.maxInstances = max.value;
+  return out;
 }
 
 /** Reads the env file if present: `explicit` true makes a missing file an error. */

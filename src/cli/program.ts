@@ -7,6 +7,7 @@ import { describeError, InputError, PromotionError, type ErrorCode } from '../er
 import type { RunDeps } from '../pipeline/api';
 import type { RunRecord } from '../pipeline/record';
 import { redact } from '../secrets';
+import { parseDurationMs } from '../action/inputs';
 import { type CliFlags, DEFAULT_ENV_FILE, ENV_VARS, loadEnvFile, resolveConfig, type EnvMap } from './config';
 import { confirmOperation, processConfirmIo, type ConfirmIo } from './confirm';
 import { renderRunSummary, terminalUi } from './terminal';
@@ -35,6 +36,17 @@ function typedFlags(cmd: Command): CliFlags {
   const opts = cmd.opts();
   for (const key of Object.keys(opts)) {
     if (cmd.getOptionValueSource(key) === 'cli') out[key] = opts[key];
+  }
+  // --max-freeze takes a duration as the action's max-freeze input does ("2s", "1500ms").
+  if (typeof out.maxFreeze === 'string') {
+    const ms = parseDurationMs(out.maxFreeze);
+    if (ms === undefined)
+      throw new InputError(
+        `--max-freeze must be a duration such as 2s or 1500ms, got ${JSON.stringify(out.maxFreeze.slice(0, 40))}.`,
+        'Pass e.g. --max-freeze=2s (or --max-freeze-ms=2000).',
+      );
+    if (out.maxFreezeMs === undefined) out.maxFreezeMs = String(ms);
+    delete out.maxFreeze;
   }
   return out as CliFlags;
 }
@@ -157,9 +169,46 @@ export function buildProgram(
       'host[:port] the tenant application should use (default: host of the connection)',
     )
     .option('--max-freeze-ms <ms>', 'longest write freeze at the switch (default 2000)')
+    .option('--max-freeze <duration>', 'the same as a duration, as the action input: 2s, 1500ms')
+    .option(
+      '--keep-on-validation-failure',
+      'a failed validation check leaves the new database for inspection; the tenant stays shared (or KEEP_ON_VALIDATION_FAILURE=true)',
+    )
+    .option(
+      '--db-password-secret <secret>',
+      "Secret Manager secret that receives the tenant role's password; required with Cloud Run (or DB_PASSWORD_SECRET)",
+    )
+    .option(
+      '--vpc-connector <connector>',
+      'Serverless VPC Access connector of the service (or VPC_CONNECTOR)',
+    )
+    .option('--service-account <email>', 'service account the service runs as (or SERVICE_ACCOUNT)')
+    .option('--min-instances <n>', 'Cloud Run minimum instances (default 0)')
+    .option('--max-instances <n>', 'Cloud Run maximum instances (default 10)')
+    .addOption(
+      new Option('--ingress <ingress>', 'Cloud Run ingress (default all)').choices([
+        'all',
+        'internal',
+        'internal-and-cloud-load-balancing',
+      ]),
+    )
+    .option('--health-path <path>', "path of the service's health endpoint (default /health)")
     .option('--copy-parallelism <n>', 'tables copied at once, 1-16 (default 2)')
     .addOption(
-      new Option('--reference-tables <mode>', 'tables with no path to a tenant').choices(['copy', 'skip']),
+      new Option('--reference-tables <mode>', 'tables with no path to or from the tenant').choices([
+        'copy',
+        'skip',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--shared-rows <mode>',
+        "rows of tables without the tenant key that the tenant's rows reference: only those (referenced) or whole",
+      ).choices(['referenced', 'whole']),
+    )
+    .option(
+      '--table-overrides <list>',
+      'per-table decisions, e.g. public.audit_versions=copy,public.countries=skip (copy | referenced | skip)',
     )
     .option('--shared-app-role <role>', "the shared application's role, remapped to the tenant's role")
     .option(

@@ -40,7 +40,15 @@ export const CheckRecord = z.object({
 });
 export type CheckRecord = z.infer<typeof CheckRecord>;
 
-export const TableKind = z.enum(['root', 'tenant', 'dependent', 'reference']);
+/**
+ * How a planned table's rows are selected: `root` the tenants row; `tenant` rows carrying the
+ * tenant key (and the global rows — NULL key — the tenant's rows reference); `dependent` rows
+ * that reach the tenant's rows through foreign keys; `referenced` rows of a table without the
+ * tenant key that copied rows reference, and the rows that reference only such rows (a user's
+ * password-reset tokens); `reference` a table copied whole (unrelated to the tenant, or by
+ * `shared-rows: whole` / a `copy` override).
+ */
+export const TableKind = z.enum(['root', 'tenant', 'dependent', 'referenced', 'reference']);
 export type TableKind = z.infer<typeof TableKind>;
 
 export const TableRecord = z.object({
@@ -103,6 +111,19 @@ export const RunRecord = z.object({
   committed: z.boolean().default(false),
   /** How long the tenant's writes were blocked at the switch. */
   freezeMs: z.number().optional(),
+  /**
+   * What the freeze did (see freezePass): the tenant's rows read in the shared database, the row
+   * versions the cheap filter let through, and the rows written to the new database — the last
+   * grows with the writes made since the base pass, not with the tenant.
+   */
+  freeze: z
+    .object({
+      ms: z.number(),
+      scannedRows: z.number(),
+      candidateRows: z.number().optional(),
+      reappliedRows: z.number(),
+    })
+    .optional(),
   serviceUrl: z.string().optional(),
   revision: z.string().optional(),
   error: z

@@ -19,7 +19,22 @@ export async function measurePlan(client: pg.ClientBase, plan: TenantPlan): Prom
     const { rows } = await client.query<{ n: string; bytes: string }>(
       `SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`,
     );
-    tables.push({ ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) });
+    const measured: TablePlan = { ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+    // Global rows (NULL tenant key, referenced by the tenant's rows): copied, never deleted.
+    if (t.ownWhere !== undefined) {
+      const g = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) AND (${t.ownWhere}) IS NOT TRUE`,
+      );
+      measured.globalRows = Number(g.rows[0]?.n ?? 0);
+    }
+    // Referenced rows that other tenants' rows use too: they diverge after the switch.
+    if (t.alsoUsedWhere !== undefined) {
+      const a = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) AND (${t.alsoUsedWhere})`,
+      );
+      measured.alsoUsedRows = Number(a.rows[0]?.n ?? 0);
+    }
+    tables.push(measured);
   }
   const byQualified = new Map(tables.map((t) => [t.qualified, t]));
   const pick = (t: TablePlan) => byQualified.get(t.qualified) ?? t;
@@ -52,14 +67,17 @@ export async function referenceBlockers(
   const byQualified = new Map(tables.map((t) => [t.qualified, t]));
   const blockers: string[] = [];
   for (const child of tables) {
-    if (child.kind === 'reference') continue;
+    // Rows of tables without the tenant key are not the tenant's: what they point at is copied
+    // (referenced rows) or whole; only the tenant's own rows can link it to another tenant.
+    if (child.kind !== 'root' && child.kind !== 'tenant' && child.kind !== 'dependent') continue;
     for (const fk of child.foreignKeys ?? []) {
       const parent = byQualified.get(fk.references);
-      if (!parent || parent.kind === 'reference') continue;
+      if (!parent || (parent.kind !== 'root' && parent.kind !== 'tenant' && parent.kind !== 'dependent'))
+        continue;
       const out = opts.incomingOnly ? { count: 0, sample: '' } : await outgoing(client, child, fk, parent);
       if (out.count > 0) {
         blockers.push(
-          `${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant (or of none), e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`,
+          `${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant${parent.ownWhere === undefined && parent.kind === 'tenant' ? ' (or of none: a row whose tenant key is NULL is a global row, copied when the plan includes global rows)' : ''}, e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`,
         );
       }
       // The tenants row is never deleted, so rows of others referencing it are harmless.
@@ -126,6 +144,8 @@ async function incoming(
   fk: PlanForeignKey,
   parent: TablePlan,
 ): Promise<{ count: number; sample: string }> {
+  // The tenant's own rows only: global rows (NULL tenant key) stay in the shared database, and
+  // other tenants' rows may reference them.
   const outer = fk.refColumns.map((c, i) => `t.${c} AS r${i}`).join(', ');
   const join = fk.columns.map((c, i) => `t.${c} = o.r${i}`).join(' AND ');
   const sample = `json_build_array(${sampleColumns(child, fk)
@@ -133,8 +153,8 @@ async function incoming(
     .join(', ')})::text`;
   return probe(
     client,
-    `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.where}) o
-     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.where}) IS NOT TRUE) x`,
+    `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.ownWhere ?? parent.where}) o
+     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.ownWhere ?? child.where}) IS NOT TRUE) x`,
   );
 }
 

@@ -35,8 +35,24 @@ export interface TablePlan {
   /**
    * Predicate on alias `t` selecting the tenant's rows in the shared database, e.g.
    * `t."tenant_id" = current_setting('tenant_promotion.tenant_id')::uuid`; `true` for reference tables.
+   * For a tenant table with global rows it also selects them (`ownWhere` selects only the tenant's).
    */
   where: string;
+  /**
+   * Tenant tables whose `where` also selects global rows (NULL tenant key, referenced by the
+   * tenant's rows): the predicate of the tenant's own rows, which cleanup deletes and the
+   * cross-tenant checks protect. Absent: `where` selects only the tenant's own rows.
+   */
+  ownWhere?: string;
+  /** Global rows (NULL tenant key) among `rows`, counted at planning time. */
+  globalRows?: number;
+  /**
+   * Referenced tables: predicate (alias `t`) of the rows that rows not copied (other tenants')
+   * also reference; those are shared, and diverge between the databases after the switch.
+   */
+  alsoUsedWhere?: string;
+  /** Rows selected by `where` that `alsoUsedWhere` also selects, counted at planning time. */
+  alsoUsedRows?: number;
   /** True when binary COPY is safe (no arrays or composites of user-defined types). */
   binarySafe: boolean;
   /** Partitioned parent: rows are copied through it; its partitions are not listed separately. */
@@ -64,6 +80,11 @@ export interface TenantPlan {
   deleteOrder: TablePlan[];
   /** Things worth knowing that do not block (unindexed foreign keys, tables left out, …). */
   notes: string[];
+  /**
+   * Tables left out of the copy (unrelated with `reference-tables: skip`, unattributable, or a
+   * `skip` override): the clone leaves them out (see LEFT_OUT_SETTING), no check expects them.
+   */
+  skipped?: { schema: string; name: string; reason: string }[];
   /** Reasons the promotion cannot go ahead (rows reaching two tenants, cascades into other tenants, …). */
   blockers: string[];
   /**

@@ -6,6 +6,9 @@ import type { TenantPlan } from '../../src/postgres/plan-types';
 import { BinaryRowCounter } from '../../src/postgres/copy';
 import { clientConfig } from '../../src/postgres/connect';
 import { orderPlan } from '../../src/pipeline/steps/plan';
+import { parseTableOverrides } from '../../src/options';
+import { readInputs, toPromotionOptions } from '../../src/action/inputs';
+import { resolveConfig } from '../../src/cli/config';
 
 // Hand-built table graphs: the planner never sees a database.
 
@@ -207,11 +210,17 @@ describe('planTenant', () => {
     assert.equal(byName(plan, 'categories').kind, 'reference');
   });
 
-  it('skips reference tables when asked and says so', () => {
+  it('with reference-tables: skip, copies only the lookup rows the tenants row references (issue 14)', () => {
     const plan = planTenant(saasGraph(), { ...OPTS, referenceTables: 'skip' });
-    assert.ok(!names(plan.tables).includes('plans'));
-    assert.ok(plan.notes.some((n) => n.includes('left out') && n.includes('public.plans')));
-    assert.ok(plan.notes.some((n) => n.includes('tenants_plan_fkey')));
+    // plans is referenced by the tenants row: the tenant's plan is copied, so tenants_plan_fkey
+    // validates in the new database (before issue 14 plans was left out and VALIDATE failed).
+    assert.equal(byName(plan, 'plans').kind, 'referenced');
+    assert.equal(
+      byName(plan, 'plans').where,
+      `EXISTS (SELECT 1 FROM "public"."tenants" t1 WHERE t1."plan_code" = t."code" AND t1."id" = ${SETTING}::uuid)`,
+    );
+    assert.deepEqual(plan.blockers, []);
+    assert.ok(!names(plan.deleteOrder).includes('plans'));
   });
 
   it('finds a schema-qualified tenants table and plans tables across schemas', () => {
@@ -661,5 +670,303 @@ describe('clientConfig', () => {
       options: '-c jit=off -c default_transaction_isolation=read\\ committed',
       statement_timeout: 5,
     });
+  });
+});
+
+/**
+ * Issue 14, on a hand-built catalog in the shape of the billing schema: users behind memberships,
+ * their password-reset tokens, roles with global rows (NULL tenant key), a polymorphic audit
+ * table, an unrelated lookup, and pagila's payment with its foreign keys on the partitions only.
+ */
+function billingGraph(): TableGraph {
+  const tid = { name: 'tenant_id', type: 'uuid' };
+  return {
+    tables: [
+      table('tenants', [{ name: 'id', type: 'uuid' }, 'slug']),
+      table('users', ['id', 'email', 'password_hash', 'address_id'], {
+        foreignKeys: [fk('users_address_fkey', ['address_id'], 'addresses', ['id'])],
+      }),
+      table('addresses', ['id', 'street']),
+      table('roles', ['id', tid, 'name'], {
+        foreignKeys: [fk('roles_tenant_fkey', ['tenant_id'], 'tenants', ['id'])],
+        indexes: [idx('roles_pkey', 'id'), idx('roles_tenant', 'tenant_id')],
+      }),
+      table('memberships', ['id', { ...tid, notNull: true }, 'user_id', 'role_id'], {
+        foreignKeys: [
+          fk('memberships_tenant_fkey', ['tenant_id'], 'tenants', ['id']),
+          fk('memberships_user_fkey', ['user_id'], 'users', ['id']),
+          fk('memberships_role_fkey', ['role_id'], 'roles', ['id']),
+        ],
+        indexes: [idx('m_pkey', 'id'), idx('m_tenant', 'tenant_id')],
+      }),
+      table('password_reset_tokens', ['id', 'user_id', 'token'], {
+        foreignKeys: [fk('tokens_user_fkey', ['user_id'], 'users', ['id'])],
+      }),
+      table('audit_versions', ['id', { name: 'item_type', type: 'text' }, 'item_id', 'whodunnit'], {
+        foreignKeys: [fk('versions_user_fkey', ['whodunnit'], 'users', ['id'])],
+      }),
+      table('countries', [{ name: 'code', type: 'text' }, 'name'], { primaryKey: ['code'] }),
+      table('customer', ['id', { ...tid, notNull: true }, 'email'], {
+        foreignKeys: [fk('customer_tenant_fkey', ['tenant_id'], 'tenants', ['id'])],
+        indexes: [idx('c_pkey', 'id'), idx('c_tenant', 'tenant_id')],
+      }),
+      table('payment', ['id', 'customer_id', 'amount'], { relkind: 'p' }),
+      table('payment_p1', ['id', 'customer_id', 'amount'], {
+        partitionOf: { schema: 'public', name: 'payment' },
+        foreignKeys: [fk('payment_p1_customer_id_fkey', ['customer_id'], 'customer', ['id'])],
+      }),
+      table('payment_p2', ['id', 'customer_id', 'amount'], {
+        partitionOf: { schema: 'public', name: 'payment' },
+        foreignKeys: [fk('payment_p2_customer_id_fkey', ['customer_id'], 'customer', ['id'])],
+      }),
+    ],
+  };
+}
+
+describe('planTenant: exactly the tenant data (issue 14)', () => {
+  const kindsOf = (plan: TenantPlan) => Object.fromEntries(plan.tables.map((t) => [t.name, t.kind]));
+
+  it('classifies referenced rows, their followers, global rows, unattributable and unrelated tables', () => {
+    const plan = planTenant(billingGraph(), { ...OPTS, globalRows: true });
+    assert.deepEqual(kindsOf(plan), {
+      tenants: 'root',
+      addresses: 'referenced',
+      countries: 'reference',
+      customer: 'tenant',
+      payment: 'dependent',
+      roles: 'tenant',
+      users: 'referenced',
+      memberships: 'tenant',
+      password_reset_tokens: 'referenced',
+    });
+    assert.deepEqual(plan.skipped, [{ schema: 'public', name: 'audit_versions', reason: 'unattributable' }]);
+    assert.deepEqual(plan.blockers, []);
+    // Cleanup deletes only the tenant's own tables.
+    assert.deepEqual(names(plan.deleteOrder).sort(), ['customer', 'memberships', 'payment', 'roles']);
+  });
+
+  it('selects referenced rows by the copied rows that reference them, and rows that follow them', () => {
+    const plan = planTenant(billingGraph(), { ...OPTS, globalRows: true });
+    const memberships = `EXISTS (SELECT 1 FROM "public"."memberships" t1 WHERE t1."user_id" = t."id" AND t1."tenant_id" = ${SETTING}::uuid)`;
+    assert.equal(byName(plan, 'users').where, memberships);
+    // Tokens follow their (copied) user; addresses are those of copied users.
+    assert.equal(
+      byName(plan, 'password_reset_tokens').where,
+      `EXISTS (SELECT 1 FROM "public"."users" t1 WHERE t1."id" = t."user_id" AND ${memberships.replaceAll('t1', 't2').replace('= t."id"', '= t1."id"')})`,
+    );
+    assert.match(
+      byName(plan, 'addresses').where,
+      /^EXISTS \(SELECT 1 FROM "public"\."users" t1 WHERE t1\."address_id" = t\."id" AND EXISTS \(SELECT 1 FROM "public"\."memberships" t2/,
+    );
+    // Other tenants' use of a copied user is measured (alsoUsedRows) with this predicate.
+    assert.match(
+      byName(plan, 'users').alsoUsedWhere ?? '',
+      /"memberships" t1 WHERE t1\."user_id" = t\."id" AND \(t1\."tenant_id" = .*\) IS NOT TRUE/,
+    );
+    assert.ok(
+      plan.notes.some(
+        (n) =>
+          n.startsWith('Referenced rows') && n.includes('public.users (referenced by public.memberships)'),
+      ),
+    );
+  });
+
+  it('copies the global rows (NULL tenant key) the tenant references, and deletes only its own', () => {
+    const plan = planTenant(billingGraph(), { ...OPTS, globalRows: true });
+    const roles = byName(plan, 'roles');
+    assert.equal(roles.ownWhere, `t."tenant_id" = ${SETTING}::uuid`);
+    assert.equal(
+      roles.where,
+      `(t."tenant_id" = ${SETTING}::uuid OR (t."tenant_id" IS NULL AND EXISTS (SELECT 1 FROM "public"."memberships" t1 WHERE t1."role_id" = t."id" AND t1."tenant_id" = ${SETTING}::uuid)))`,
+    );
+    // A NOT NULL tenant key has no global rows; without globalRows (the rollback's plan) neither.
+    assert.equal(byName(plan, 'memberships').ownWhere, undefined);
+    assert.equal(byName(planTenant(billingGraph(), OPTS), 'roles').ownWhere, undefined);
+  });
+
+  it('lists the polymorphic table with the override that copies it, and obeys the override', () => {
+    const plan = planTenant(billingGraph(), OPTS);
+    assert.ok(
+      plan.notes.some(
+        (n) =>
+          n.includes('public.audit_versions points at rows polymorphically (item_type, item_id)') &&
+          n.includes('table-overrides: public.audit_versions=copy'),
+      ),
+    );
+    const copied = planTenant(billingGraph(), {
+      ...OPTS,
+      tableOverrides: { 'public.audit_versions': 'copy' },
+    });
+    assert.equal(byName(copied, 'audit_versions').kind, 'reference');
+    assert.equal(byName(copied, 'audit_versions').where, 'true');
+    // Copied whole, it references users: every user it names is copied too (FK valid).
+    assert.match(byName(copied, 'users').where, /"audit_versions" t1 WHERE t1\."whodunnit" = t\."id"\)/);
+    const referenced = planTenant(billingGraph(), {
+      ...OPTS,
+      tableOverrides: { audit_versions: 'referenced' },
+    });
+    assert.equal(byName(referenced, 'audit_versions').kind, 'referenced');
+    assert.match(
+      byName(referenced, 'audit_versions').where,
+      /^EXISTS \(SELECT 1 FROM "public"\."users" t1 WHERE t1\."id" = t\."whodunnit"/,
+    );
+  });
+
+  it('skips unrelated tables with reference-tables: skip, and overrides decide per table', () => {
+    const plan = planTenant(billingGraph(), { ...OPTS, referenceTables: 'skip' });
+    assert.ok(!names(plan.tables).includes('countries'));
+    assert.ok(plan.skipped?.some((s) => s.name === 'countries' && s.reason === 'reference-tables: skip'));
+    const copy = planTenant(billingGraph(), {
+      ...OPTS,
+      referenceTables: 'skip',
+      tableOverrides: { 'public.countries': 'copy', 'public.addresses': 'skip' },
+    });
+    assert.equal(byName(copy, 'countries').kind, 'reference');
+    // users reference addresses: skipping it would break users_address_fkey, so the plan refuses.
+    assert.ok(
+      copy.blockers.some(
+        (b) => b.includes('users_address_fkey') && b.includes('public.addresses=referenced'),
+      ),
+    );
+  });
+
+  it('shared-rows: whole copies referenced tables whole (the behaviour before issue 14), with a note', () => {
+    const plan = planTenant(billingGraph(), { ...OPTS, sharedRows: 'whole' });
+    assert.equal(byName(plan, 'users').kind, 'reference');
+    assert.equal(byName(plan, 'users').where, 'true');
+    assert.equal(byName(plan, 'password_reset_tokens').kind, 'reference');
+    assert.ok(plan.notes.some((n) => n.includes('shared-rows: whole') && n.includes('public.users')));
+  });
+
+  it('flags columns that look like credentials or personal data in tables without the tenant key', () => {
+    const plan = planTenant(billingGraph(), OPTS);
+    const warning = plan.notes.find((n) => n.startsWith('Warning:'));
+    assert.ok(warning);
+    for (const c of [
+      'public.users.email',
+      'public.users.password_hash',
+      'public.password_reset_tokens.token',
+    ])
+      assert.ok(warning.includes(c), `${c} in ${warning}`);
+    // The tenant's own tables are not listed (customer.email is the tenant's own data).
+    assert.ok(!warning.includes('public.customer.email'));
+  });
+
+  it('plans a partitioned table from foreign keys declared on every partition', () => {
+    const plan = planTenant(billingGraph(), OPTS);
+    const payment = byName(plan, 'payment');
+    assert.equal(payment.kind, 'dependent');
+    assert.equal(
+      payment.where,
+      `EXISTS (SELECT 1 FROM "public"."customer" t1 WHERE t1."id" = t."customer_id" AND t1."tenant_id" = ${SETTING}::uuid)`,
+    );
+    assert.ok(plan.notes.some((n) => n.includes('declared on every partition of public.payment')));
+    // On one partition only: not the parent's, and said so.
+    const graph = billingGraph();
+    graph.tables.find((t) => t.name === 'payment_p2')!.foreignKeys = [];
+    const partial = planTenant(graph, OPTS);
+    assert.equal(byName(partial, 'payment').kind, 'reference');
+    assert.ok(
+      partial.notes.some(
+        (n) => n.includes('payment_p1_customer_id_fkey') && n.includes('not every partition'),
+      ),
+    );
+  });
+
+  it('refuses overrides of unknown tables, partitions and the tenant own tables, with the fix', () => {
+    assert.throws(
+      () => planTenant(billingGraph(), { ...OPTS, tableOverrides: { 'public.user': 'skip' } }),
+      /table-overrides names public\.user, which is not a table of the shared database/,
+    );
+    assert.throws(
+      () => planTenant(billingGraph(), { ...OPTS, tableOverrides: { payment_p1: 'copy' } }),
+      /a partition of public\.payment/,
+    );
+    assert.throws(
+      () => planTenant(billingGraph(), { ...OPTS, tableOverrides: { memberships: 'skip' } }),
+      /holds the tenant's own rows \(tenant table\)/,
+    );
+    assert.throws(
+      () => planTenant(billingGraph(), { ...OPTS, tableOverrides: { countries: 'referenced' } }),
+      /no copied row references public\.countries/,
+    );
+  });
+
+  it('parses table-overrides and names what is wrong', () => {
+    assert.deepEqual(
+      parseTableOverrides('public.audit_versions=skip, public.countries=copy\nusers=referenced'),
+      {
+        'public.audit_versions': 'skip',
+        'public.countries': 'copy',
+        users: 'referenced',
+      },
+    );
+    assert.deepEqual(parseTableOverrides(''), {});
+    assert.throws(
+      () => parseTableOverrides('public.x=delete'),
+      /delete is not one of copy, referenced, skip/,
+    );
+    assert.throws(() => parseTableOverrides('public.x'), /is not table=copy\|referenced\|skip/);
+    assert.throws(() => parseTableOverrides('a.b.c=copy'), /is not a table name/);
+    assert.throws(() => parseTableOverrides('x=copy,x=skip'), /names x twice/);
+  });
+});
+
+describe('shared-rows and table-overrides through the front ends (issue 14)', () => {
+  const inputs = { 'github-token': 'ghs_x', 'database-url': 'postgres://u:p@db:5432/app' };
+  const get = (values: Record<string, string>) => (name: string) => values[name] ?? '';
+
+  it('action inputs: defaults, values, and an invalid entry named', () => {
+    const none = toPromotionOptions(readInputs(get({ ...inputs, 'skip-cloud-run': 'true' })), 'acme', {});
+    assert.equal(none.sharedRows, 'referenced');
+    assert.deepEqual(none.tableOverrides, {});
+    const set = toPromotionOptions(
+      readInputs(
+        get({
+          ...inputs,
+          'skip-cloud-run': 'true',
+          'shared-rows': 'whole',
+          'table-overrides': 'public.audit_versions=copy, countries=skip',
+        }),
+      ),
+      'acme',
+      {},
+    );
+    assert.equal(set.sharedRows, 'whole');
+    assert.deepEqual(set.tableOverrides, { 'public.audit_versions': 'copy', countries: 'skip' });
+    assert.throws(
+      () => readInputs(get({ ...inputs, 'shared-rows': 'some' })),
+      /Input "shared-rows" must be one of referenced, whole/,
+    );
+    assert.throws(
+      () => readInputs(get({ ...inputs, 'table-overrides': 'public.users=drop' })),
+      /Input "table-overrides" is invalid: .*drop is not one of copy, referenced, skip/,
+    );
+  });
+
+  it('CLI: --shared-rows, --table-overrides and SHARED_ROWS / TABLE_OVERRIDES', () => {
+    const base = { flags: {}, env: { DATABASE_URL: 'postgres://u:p@db:5432/app', SKIP_CLOUD_RUN: 'true' } };
+    const fromEnv = resolveConfig({
+      ...base,
+      flags: { tenantSlug: 'acme' },
+      env: { ...base.env, SHARED_ROWS: 'whole', TABLE_OVERRIDES: 'public.audit_versions=copy' },
+    });
+    assert.equal(fromEnv.options.sharedRows, 'whole');
+    assert.deepEqual(fromEnv.options.tableOverrides, { 'public.audit_versions': 'copy' });
+    const fromFlags = resolveConfig({
+      ...base,
+      flags: { tenantSlug: 'acme', sharedRows: 'referenced', tableOverrides: 'countries=skip' },
+      env: { ...base.env, SHARED_ROWS: 'whole' },
+    });
+    assert.equal(fromFlags.options.sharedRows, 'referenced');
+    assert.deepEqual(fromFlags.options.tableOverrides, { countries: 'skip' });
+    assert.throws(
+      () => resolveConfig({ ...base, flags: { tenantSlug: 'acme', tableOverrides: 'countries=maybe' } }),
+      /--table-overrides: .*maybe is not one of copy, referenced, skip/,
+    );
+    assert.throws(
+      () => resolveConfig({ ...base, flags: { tenantSlug: 'acme', sharedRows: 'all' } }),
+      /--shared-rows/,
+    );
   });
 });

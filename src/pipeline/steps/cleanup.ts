@@ -18,6 +18,7 @@ import { readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
+import type { TablePlan, TenantPlan } from '../../postgres/plan-types';
 
 /**
  * Removes the tenant's rows from the shared database — never the tenants row, which now
@@ -87,7 +88,7 @@ export const cleanupStep: Step<PromotionContext> = {
       for (const table of plan.deleteOrder) {
         if (!referenced.has(table.qualified)) continue;
         await session.query(
-          `SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t) locked`,
+          `SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${own(table)} FOR UPDATE OF t) locked`,
         );
       }
       const links = await referenceBlockers(session, plan.tables, { incomingOnly: true });
@@ -117,10 +118,22 @@ export const cleanupStep: Step<PromotionContext> = {
       }
       await quietTriggers(session, triggers, ctx.options.maxFreezeMs);
       let deleted = 0;
+      // Global rows (NULL tenant key) the tenant's rows referenced were verified with them but are
+      // not the tenant's: they stay, and only the tenant's own rows (ownWhere) are deleted. Counted
+      // before anything is deleted (the rows that reference them go first).
+      const globals = new Map<string, number>();
       for (const table of plan.deleteOrder) {
-        const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`);
+        if (table.ownWhere === undefined) continue;
+        const { rows } = await session.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${table.qualified} t WHERE (${table.where}) AND (${table.ownWhere}) IS NOT TRUE`,
+        );
+        globals.set(table.qualified, rows[0]?.n ?? 0);
+      }
+      const globalKept = [...globals.values()].reduce((a, n) => a + n, 0);
+      for (const table of plan.deleteOrder) {
+        const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${own(table)}`);
         const n = res.rowCount ?? 0;
-        const expected = verified[table.qualified]!.count;
+        const expected = verified[table.qualified]!.count - (globals.get(table.qualified) ?? 0);
         if (n !== expected) {
           throw new PromotionError(
             'cleanup-refused',
@@ -150,7 +163,7 @@ export const cleanupStep: Step<PromotionContext> = {
       const left: string[] = [];
       for (const table of plan.deleteOrder) {
         const { rows } = await session.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM ${table.qualified} t WHERE ${table.where}`,
+          `SELECT count(*)::int AS n FROM ${table.qualified} t WHERE ${own(table)}`,
         );
         if ((rows[0]?.n ?? 0) > 0) left.push(`${table.schema}.${table.name}: ${rows[0]!.n}`);
       }
@@ -175,7 +188,12 @@ export const cleanupStep: Step<PromotionContext> = {
       const los = leftObjects?.objects
         ? `; ${leftObjects.objects} large objects (${formatBytes(leftObjects.bytes)}) left in the shared database`
         : '';
-      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}${los}`;
+      const stayed = keptRows(plan, globalKept);
+      if (stayed)
+        ctx.record.notes.push(
+          `Left in the shared database by cleanup (not the tenant's own rows): ${stayed}.`,
+        );
+      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}${los}${stayed ? `; kept: ${stayed}` : ''}`;
     } catch (e) {
       await session.query('ROLLBACK').catch(() => undefined);
       throw lockWaitError(e, 'the shared rows', ctx.options.maxFreezeMs, ctx.options.frontEnd) ?? e;
@@ -184,6 +202,24 @@ export const cleanupStep: Step<PromotionContext> = {
     }
   },
 };
+
+/** The tenant's own rows of a table: `where` less the global rows it also selects. */
+const own = (table: TablePlan) => table.ownWhere ?? table.where;
+
+/** What cleanup leaves in the shared database on purpose: global, referenced and whole-copied rows. */
+function keptRows(plan: TenantPlan, globalKept: number): string {
+  const parts: string[] = [];
+  if (globalKept > 0) parts.push(`${globalKept} global rows`);
+  const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+  if (referenced.length > 0) {
+    const n = referenced.reduce((a, t) => a + (t.rows ?? 0), 0);
+    parts.push(`${n} referenced rows of ${referenced.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+  }
+  const whole = plan.tables.filter((t) => t.kind === 'reference');
+  if (whole.length > 0)
+    parts.push(`tables copied whole: ${whole.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+  return parts.join('; ');
+}
 
 /**
  * Keeps the triggers the DELETEs would fire from firing, for this transaction only: replica mode

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { PromotionError, settingName, type FrontEnd } from '../../errors';
 import { applyOrder, applyOrderFindings, type OrderTable } from '../../postgres/apply-order';
 import { readTableGraph, type TableGraph } from '../../postgres/catalog';
+import { LEFT_OUT_SETTING } from '../../postgres/ddl/catalog';
 import { exportSnapshot } from '../../postgres/copy';
 import { largeObjectNotes, planLargeObjects } from '../../postgres/large-objects';
 import { setTenantId } from '../../postgres/connect';
@@ -38,6 +39,9 @@ export const planStep: Step<PromotionContext> = {
       tenantIdColumn: ctx.options.tenantIdColumn,
       tenantId: key.value,
       referenceTables: ctx.options.referenceTables,
+      sharedRows: ctx.options.sharedRows,
+      tableOverrides: ctx.options.tableOverrides,
+      globalRows: true,
     });
     await assertReadable(snapshot.client, planned.tables);
     const plan = orderPlan(await measurePlan(snapshot.client, planned), graph, {
@@ -45,7 +49,12 @@ export const planStep: Step<PromotionContext> = {
       frontEnd: ctx.options.frontEnd,
     });
     ctx.plan = plan;
-    ctx.record.notes.push(...plan.notes);
+    // The clone reads the catalog on this session: it leaves out the tables the plan leaves out.
+    await snapshot.client.query('SELECT set_config($1, $2, false)', [
+      LEFT_OUT_SETTING,
+      JSON.stringify((plan.skipped ?? []).map((t) => [t.schema, t.name])),
+    ]);
+    ctx.record.notes.push(...plan.notes, ...sharedRowNotes(plan));
     ctx.record.tables = plan.tables.map((t) => ({
       schema: t.schema,
       name: t.name,
@@ -54,7 +63,8 @@ export const planStep: Step<PromotionContext> = {
       bytes: t.bytes,
     }));
     for (const t of plan.tables)
-      ctx.log.info(`${t.kind.padEnd(9)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+      ctx.log.info(`${t.kind.padEnd(10)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+    for (const t of plan.skipped ?? []) ctx.log.info(`left out    ${t.schema}.${t.name} (${t.reason})`);
     if (plan.blockers.length) {
       throw new PromotionError(
         'plan-blocked',
@@ -89,6 +99,41 @@ export const planStep: Step<PromotionContext> = {
     await releaseSnapshot(ctx);
   },
 };
+
+/**
+ * What the plan copies that is not the tenant's own, with the counts at the snapshot: referenced
+ * rows (and how many of them other tenants use too), global rows, tables copied whole, tables
+ * left out.
+ */
+export function sharedRowNotes(plan: TenantPlan): string[] {
+  const notes: string[] = [];
+  const name = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+  const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+  if (referenced.length > 0) {
+    notes.push(
+      `Referenced rows copied: ${referenced
+        .map(
+          (t) =>
+            `${name(t)} ${t.rows ?? '?'} rows${t.alsoUsedRows ? ` (${t.alsoUsedRows} also used by other tenants: they diverge after the switch)` : ''}`,
+        )
+        .join('; ')}.`,
+    );
+  }
+  const global = plan.tables.filter((t) => (t.globalRows ?? 0) > 0);
+  if (global.length > 0) {
+    notes.push(
+      `Global rows copied (NULL tenant key, referenced by the tenant's rows; never deleted by cleanup): ${global.map((t) => `${name(t)} ${t.globalRows} rows`).join('; ')}.`,
+    );
+  }
+  const whole = plan.tables.filter((t) => t.kind === 'reference');
+  if (whole.length > 0) {
+    notes.push(`Copied whole: ${whole.map((t) => `${name(t)} ${t.rows ?? '?'} rows`).join('; ')}.`);
+  }
+  if ((plan.skipped ?? []).length > 0) {
+    notes.push(`Left out (not cloned): ${plan.skipped!.map((t) => `${name(t)} (${t.reason})`).join('; ')}.`);
+  }
+  return notes;
+}
 
 /**
  * Cycles of foreign keys among the tables whose rows the run deletes (cleanup) or copies back

@@ -580,21 +580,58 @@ async function readWithEmptyPath(client: pg.ClientBase): Promise<Catalog> {
       unsupported.push(`table access method ${r.accessMethod} of ${r.schema}.${r.name} (recreated as heap)`);
   }
 
+  // Tables the plan leaves out (unrelated with reference-tables: skip, unattributable, a skip
+  // override) are not cloned, nor their partitions, keys, indexes, triggers, rules, policies and
+  // owned sequences; the plan refuses a foreign key from a copied table into one of them.
+  const left = await leftOutTables(client);
+  const isLeftOut = (schema: string, name: string): boolean => {
+    const seen = new Set<string>();
+    const walk = (sc: string, n: string): boolean => {
+      const k = `${sc}.${n}`;
+      if (left.has(k)) return true;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      const r = relations.find((x) => x.schema === sc && x.name === n);
+      return !!r?.isPartition && r.parents.some((p) => walk(p.schema, p.name));
+    };
+    return walk(schema, name);
+  };
+  const keep = <T extends { schema: string; table: string }>(items: T[]) =>
+    left.size === 0 ? items : items.filter((i) => !isLeftOut(i.schema, i.table));
+
   return {
     serverVersion: version,
     schemas,
     extensions,
     types,
-    sequences,
-    relations: relations.filter((r) => r.kind !== 'f'),
+    sequences:
+      left.size === 0
+        ? sequences
+        : sequences.filter((q) => !q.ownedBy || !isLeftOut(q.ownedBy.schema, q.ownedBy.table)),
+    relations: relations.filter((r) => r.kind !== 'f' && (left.size === 0 || !isLeftOut(r.schema, r.name))),
     functions,
-    constraints,
-    indexes,
-    triggers,
-    rules,
-    policies,
+    constraints: keep(constraints),
+    indexes: left.size === 0 ? indexes : indexes.filter((i) => !isLeftOut(i.table.schema, i.table.name)),
+    triggers: keep(triggers),
+    rules: keep(rules),
+    policies: keep(policies),
     statistics,
     edges: edgeRows.map((e) => [e.src, e.ref]),
     unsupported,
   };
+}
+
+/**
+ * The setting through which the plan step names the tables it leaves out to the clone, on the
+ * snapshot session both use: a JSON array of `[schema, name]`. Unset: every table is cloned.
+ */
+export const LEFT_OUT_SETTING = 'tenant_promotion.left_out_tables';
+
+async function leftOutTables(client: pg.ClientBase): Promise<Set<string>> {
+  const raw = (
+    await rows<{ v: string | null }>(client, `SELECT current_setting($1, true) AS v`, [LEFT_OUT_SETTING])
+  )[0]?.v;
+  if (!raw) return new Set();
+  const list = JSON.parse(raw) as [string, string][];
+  return new Set(list.map(([schema, name]) => `${schema}.${name}`));
 }
