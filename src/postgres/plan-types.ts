@@ -82,7 +82,7 @@ export interface TenantPlan {
   notes: string[];
   /**
    * Tables left out of the copy (unrelated with `reference-tables: skip`, unattributable, or a
-   * `skip` override): the clone leaves them out (see LEFT_OUT_SETTING), no check expects them.
+   * `skip` override): the clone leaves them out (CloneOptions.leaveOut), no check expects them.
    */
   skipped?: { schema: string; name: string; reason: string }[];
   /** Reasons the promotion cannot go ahead (rows reaching two tenants, cascades into other tenants, …). */

@@ -25,6 +25,8 @@ export interface CloneOptions {
    * TO list; a policy whose TO list ends up empty is not created — it could never apply).
    */
   roleMap: Map<string, string>;
+  /** Tables the plan leaves out (TenantPlan.skipped): not cloned, nor their keys, indexes, triggers, policies. */
+  leaveOut?: readonly { schema: string; name: string }[];
 }
 
 export interface SchemaScript {
@@ -54,7 +56,10 @@ export async function buildSchemaScript(source: pg.ClientBase, options: CloneOpt
   }
   let catalog;
   try {
-    catalog = await readCatalog(source);
+    catalog = await readCatalog(
+      source,
+      new Set((options.leaveOut ?? []).map((t) => `${t.schema}.${t.name}`)),
+    );
   } catch (e) {
     throw new PromotionError(
       'database',

@@ -30,7 +30,11 @@ export const cloneSchemaStep: Step<PromotionContext> = {
     const shared = await sharedAppRoles(source, ctx.plan!, ctx.options.sharedAppRole);
     ctx.sharedRoles = shared;
     const roleMap = new Map(shared.map((r) => [r, ctx.names.appRole]));
-    const script = await buildSchemaScript(source, { ownerRole: ctx.names.ownerRole, roleMap });
+    const script = await buildSchemaScript(source, {
+      ownerRole: ctx.names.ownerRole,
+      roleMap,
+      leaveOut: ctx.plan!.skipped,
+    });
     ctx.schemaScript = script;
     for (const item of script.unsupported) {
       ctx.log.warn(`not cloned: ${item}`);

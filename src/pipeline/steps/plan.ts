@@ -2,7 +2,6 @@ import pg from 'pg';
 import { PromotionError, settingName, type FrontEnd } from '../../errors';
 import { applyOrder, applyOrderFindings, type OrderTable } from '../../postgres/apply-order';
 import { readTableGraph, type TableGraph } from '../../postgres/catalog';
-import { LEFT_OUT_SETTING } from '../../postgres/ddl/catalog';
 import { exportSnapshot } from '../../postgres/copy';
 import { largeObjectNotes, planLargeObjects } from '../../postgres/large-objects';
 import { setTenantId } from '../../postgres/connect';
@@ -49,11 +48,6 @@ export const planStep: Step<PromotionContext> = {
       frontEnd: ctx.options.frontEnd,
     });
     ctx.plan = plan;
-    // The clone reads the catalog on this session: it leaves out the tables the plan leaves out.
-    await snapshot.client.query('SELECT set_config($1, $2, false)', [
-      LEFT_OUT_SETTING,
-      JSON.stringify((plan.skipped ?? []).map((t) => [t.schema, t.name])),
-    ]);
     ctx.record.notes.push(...plan.notes, ...sharedRowNotes(plan));
     ctx.record.tables = plan.tables.map((t) => ({
       schema: t.schema,

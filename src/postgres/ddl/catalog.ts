@@ -256,12 +256,16 @@ const QN = (nsp: string, name: string) => `quote_ident(${nsp}) || '.' || quote_i
  * afterwards; it does not open or end a transaction, so it is safe on a client that is already
  * inside one (e.g. a snapshot transaction).
  */
-export async function readCatalog(client: pg.ClientBase): Promise<Catalog> {
+export async function readCatalog(
+  client: pg.ClientBase,
+  /** Tables the plan leaves out, as `schema.name` (unquoted): not cloned, nor what belongs to them. */
+  leaveOut: ReadonlySet<string> = new Set(),
+): Promise<Catalog> {
   const saved =
     (await client.query<{ p: string }>(`SELECT current_setting('search_path') AS p`)).rows[0]?.p ?? '';
   await client.query(`SELECT set_config('search_path', '', false)`);
   try {
-    return await readWithEmptyPath(client);
+    return await readWithEmptyPath(client, leaveOut);
   } finally {
     await client.query(`SELECT set_config('search_path', $1, false)`, [saved]);
   }
@@ -271,7 +275,7 @@ async function rows<T>(client: pg.ClientBase, sql: string, params: unknown[] = [
   return (await client.query(sql, params)).rows as T[];
 }
 
-async function readWithEmptyPath(client: pg.ClientBase): Promise<Catalog> {
+async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<string>): Promise<Catalog> {
   const version = Number(
     (await rows<{ v: string }>(client, `SELECT current_setting('server_version_num') AS v`))[0]?.v ?? '0',
   );
@@ -583,7 +587,7 @@ async function readWithEmptyPath(client: pg.ClientBase): Promise<Catalog> {
   // Tables the plan leaves out (unrelated with reference-tables: skip, unattributable, a skip
   // override) are not cloned, nor their partitions, keys, indexes, triggers, rules, policies and
   // owned sequences; the plan refuses a foreign key from a copied table into one of them.
-  const left = await leftOutTables(client);
+  const left = leaveOut;
   const isLeftOut = (schema: string, name: string): boolean => {
     const seen = new Set<string>();
     const walk = (sc: string, n: string): boolean => {
@@ -619,19 +623,4 @@ async function readWithEmptyPath(client: pg.ClientBase): Promise<Catalog> {
     edges: edgeRows.map((e) => [e.src, e.ref]),
     unsupported,
   };
-}
-
-/**
- * The setting through which the plan step names the tables it leaves out to the clone, on the
- * snapshot session both use: a JSON array of `[schema, name]`. Unset: every table is cloned.
- */
-export const LEFT_OUT_SETTING = 'tenant_promotion.left_out_tables';
-
-async function leftOutTables(client: pg.ClientBase): Promise<Set<string>> {
-  const raw = (
-    await rows<{ v: string | null }>(client, `SELECT current_setting($1, true) AS v`, [LEFT_OUT_SETTING])
-  )[0]?.v;
-  if (!raw) return new Set();
-  const list = JSON.parse(raw) as [string, string][];
-  return new Set(list.map(([schema, name]) => `${schema}.${name}`));
 }
