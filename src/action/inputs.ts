@@ -155,7 +155,9 @@ export function toPromotionOptions(
       "Pass the shared database's connection string from a secret: database-url: ${{ secrets.DATABASE_URL }}.",
     );
   const cloudRun =
-    inputs['skip-cloud-run'] || (inputs['dry-run'] && !inputs['gcp-project'])
+    // A dry run without the Cloud Run settings plans the database part; preflight notes what the
+    // service would need.
+    inputs['skip-cloud-run'] || (inputs['dry-run'] && (!inputs['gcp-project'] || !inputs['container-image']))
       ? undefined
       : {
           project: inputs['gcp-project'] ?? '',
@@ -185,7 +187,7 @@ export function toPromotionOptions(
     tenantKey: inputs['tenant-key'],
     tenantIdColumn: inputs['tenant-id-column'],
     keepSharedData: inputs['keep-shared-data'],
-    skipCloudRun: inputs['skip-cloud-run'] || cloudRun === undefined,
+    skipCloudRun: inputs['skip-cloud-run'] || (cloudRun === undefined && !inputs['dry-run']),
     dryRun: inputs['dry-run'],
     keepOnValidationFailure: inputs['keep-on-validation-failure'],
     baseDomain: inputs['base-domain'],

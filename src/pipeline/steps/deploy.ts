@@ -31,7 +31,11 @@ export const deployStep: Step<PromotionContext> = {
   name: 'deploy',
   title: 'Deploy the Cloud Run service',
   skip: (ctx) =>
-    ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined,
+    ctx.options.skipCloudRun
+      ? 'Cloud Run skipped (skip-cloud-run)'
+      : !ctx.options.cloudRun
+        ? 'no Cloud Run settings (a dry run: the notes say what the service would need)'
+        : undefined,
   async run(ctx) {
     const input = deployInput(ctx);
     const result = await deployService(input);
