@@ -1373,6 +1373,8 @@ __webpack_require__.d(__webpack_exports__, {
   "if": () => (/* binding */ releaseSnapshot)
 });
 
+// UNUSED EXPORTS: sharedRowNotes
+
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(83849);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -1584,12 +1586,15 @@ const planStep = {
         const key = await (0,tenant_key/* resolveTenantKey */.Em)(snapshot.client, graph, ctx.options, ctx.names.slug);
         await (0,connect/* setTenantId */.si)(snapshot.client, key.value);
         ctx.log.info(`tenant key ${ctx.options.tenantKey} holds ${ctx.options.tenantsTable}.${key.column} (${key.source === 'option' ? 'tenant-id-column' : 'foreign keys'}): ${key.value}`);
-        const planned = (0,postgres_plan/* planTenant */.g)(graph, {
+        const planned = (0,postgres_plan/* planTenant */.gK)(graph, {
             tenantsTable: ctx.options.tenantsTable,
             tenantKey: ctx.options.tenantKey,
             tenantIdColumn: ctx.options.tenantIdColumn,
             tenantId: key.value,
             referenceTables: ctx.options.referenceTables,
+            sharedRows: ctx.options.sharedRows,
+            tableOverrides: ctx.options.tableOverrides,
+            globalRows: true,
         });
         await assertReadable(snapshot.client, planned.tables);
         const plan = orderPlan(await (0,plan_check/* measurePlan */.C)(snapshot.client, planned), graph, {
@@ -1597,7 +1602,7 @@ const planStep = {
             frontEnd: ctx.options.frontEnd,
         });
         ctx.plan = plan;
-        ctx.record.notes.push(...plan.notes);
+        ctx.record.notes.push(...plan.notes, ...sharedRowNotes(plan));
         ctx.record.tables = plan.tables.map((t) => ({
             schema: t.schema,
             name: t.name,
@@ -1606,7 +1611,9 @@ const planStep = {
             bytes: t.bytes,
         }));
         for (const t of plan.tables)
-            ctx.log.info(`${t.kind.padEnd(9)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+            ctx.log.info(`${t.kind.padEnd(10)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+        for (const t of plan.skipped ?? [])
+            ctx.log.info(`left out    ${t.schema}.${t.name} (${t.reason})`);
         if (plan.blockers.length) {
             throw new errors/* PromotionError */.g1('plan-blocked', `The tenant's rows cannot be separated cleanly: ${plan.blockers.join('; ')}`, 'Fix what is named above in the shared database (rows that link this tenant to another; for a cycle of foreign keys, the remedy it names), then re-run.');
         }
@@ -1636,6 +1643,33 @@ const planStep = {
         await releaseSnapshot(ctx);
     },
 };
+/**
+ * What the plan copies that is not the tenant's own, with the counts at the snapshot: referenced
+ * rows (and how many of them other tenants use too), global rows, tables copied whole, tables
+ * left out.
+ */
+function sharedRowNotes(plan) {
+    const notes = [];
+    const name = (t) => `${t.schema}.${t.name}`;
+    const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+    if (referenced.length > 0) {
+        notes.push(`Referenced rows copied: ${referenced
+            .map((t) => `${name(t)} ${t.rows ?? '?'} rows${t.alsoUsedRows ? ` (${t.alsoUsedRows} also used by other tenants: they diverge after the switch)` : ''}`)
+            .join('; ')}.`);
+    }
+    const global = plan.tables.filter((t) => (t.globalRows ?? 0) > 0);
+    if (global.length > 0) {
+        notes.push(`Global rows copied (NULL tenant key, referenced by the tenant's rows; never deleted by cleanup): ${global.map((t) => `${name(t)} ${t.globalRows} rows`).join('; ')}.`);
+    }
+    const whole = plan.tables.filter((t) => t.kind === 'reference');
+    if (whole.length > 0) {
+        notes.push(`Copied whole: ${whole.map((t) => `${name(t)} ${t.rows ?? '?'} rows`).join('; ')}.`);
+    }
+    if ((plan.skipped ?? []).length > 0) {
+        notes.push(`Left out (not cloned): ${plan.skipped.map((t) => `${name(t)} (${t.reason})`).join('; ')}.`);
+    }
+    return notes;
+}
 /**
  * Cycles of foreign keys among the tables whose rows the run deletes (cleanup) or copies back
  * (rollback) in the shared database, where keys are checked per statement for a role that may
@@ -4052,7 +4086,18 @@ async function measurePlan(client, plan) {
     const tables = [];
     for (const t of plan.tables) {
         const { rows } = await client.query(`SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`);
-        tables.push({ ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) });
+        const measured = { ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+        // Global rows (NULL tenant key, referenced by the tenant's rows): copied, never deleted.
+        if (t.ownWhere !== undefined) {
+            const g = await client.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) AND (${t.ownWhere}) IS NOT TRUE`);
+            measured.globalRows = Number(g.rows[0]?.n ?? 0);
+        }
+        // Referenced rows that other tenants' rows use too: they diverge after the switch.
+        if (t.alsoUsedWhere !== undefined) {
+            const a = await client.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) AND (${t.alsoUsedWhere})`);
+            measured.alsoUsedRows = Number(a.rows[0]?.n ?? 0);
+        }
+        tables.push(measured);
     }
     const byQualified = new Map(tables.map((t) => [t.qualified, t]));
     const pick = (t) => byQualified.get(t.qualified) ?? t;
@@ -4079,15 +4124,17 @@ async function referenceBlockers(client, tables, opts = {}) {
     const byQualified = new Map(tables.map((t) => [t.qualified, t]));
     const blockers = [];
     for (const child of tables) {
-        if (child.kind === 'reference')
+        // Rows of tables without the tenant key are not the tenant's: what they point at is copied
+        // (referenced rows) or whole; only the tenant's own rows can link it to another tenant.
+        if (child.kind !== 'root' && child.kind !== 'tenant' && child.kind !== 'dependent')
             continue;
         for (const fk of child.foreignKeys ?? []) {
             const parent = byQualified.get(fk.references);
-            if (!parent || parent.kind === 'reference')
+            if (!parent || (parent.kind !== 'root' && parent.kind !== 'tenant' && parent.kind !== 'dependent'))
                 continue;
             const out = opts.incomingOnly ? { count: 0, sample: '' } : await outgoing(client, child, fk, parent);
             if (out.count > 0) {
-                blockers.push(`${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant (or of none), e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`);
+                blockers.push(`${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant${parent.ownWhere === undefined && parent.kind === 'tenant' ? ' (or of none: a row whose tenant key is NULL is a global row, copied when the plan includes global rows)' : ''}, e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`);
             }
             // The tenants row is never deleted, so rows of others referencing it are harmless.
             if (parent.kind === 'root')
@@ -4131,13 +4178,15 @@ async function outgoing(client, child, fk, parent) {
      WHERE EXISTS (SELECT 1 FROM ${parent.qualified} t WHERE ${join} AND (${parent.where}) IS NOT TRUE)`);
 }
 async function incoming(client, child, fk, parent) {
+    // The tenant's own rows only: global rows (NULL tenant key) stay in the shared database, and
+    // other tenants' rows may reference them.
     const outer = fk.refColumns.map((c, i) => `t.${c} AS r${i}`).join(', ');
     const join = fk.columns.map((c, i) => `t.${c} = o.r${i}`).join(' AND ');
     const sample = `json_build_array(${sampleColumns(child, fk)
         .map((c) => `t.${c}`)
         .join(', ')})::text`;
-    return probe(client, `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.where}) o
-     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.where}) IS NOT TRUE) x`);
+    return probe(client, `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.ownWhere ?? parent.where}) o
+     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.ownWhere ?? child.where}) IS NOT TRUE) x`);
 }
 async function probe(client, sql) {
     const { rows } = await client.query(`WITH hits AS (${sql} LIMIT ${COUNT_LIMIT + 1}) SELECT count(*)::int AS n, min(k) AS sample FROM hits`);
@@ -4176,20 +4225,25 @@ function selectTenantRows(table) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* binding */ planTenant)
+/* harmony export */   gK: () => (/* binding */ planTenant)
 /* harmony export */ });
+/* unused harmony export looksSensitive */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(54680);
-/* harmony import */ var _tenant_key__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(72713);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(54680);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _tenant_key__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(72713);
+
 
 
 
 
 const q = pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier;
-const SETTING = `current_setting(${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(_plan_types__WEBPACK_IMPORTED_MODULE_2__/* .TENANT_ID_SETTING */ .o)})`;
+const SETTING = `current_setting(${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .TENANT_ID_SETTING */ .o)})`;
 /** Above this many EXISTS joins in one table's predicate, fall back to shorter foreign-key paths. */
 const MAX_PREDICATE_JOINS = 64;
 const OVER_BUDGET = Symbol('over budget');
+/** Above this many EXISTS joins in a referenced table's predicate, the table must be decided by an override. */
+const MAX_SHARED_JOINS = 256;
 const keyOf = (schema, name) => `${schema}\u0000${name}`;
 const tableKey = (t) => keyOf(t.schema, t.name);
 const qualified = (t) => `${q(t.schema)}.${q(t.name)}`;
@@ -4222,7 +4276,9 @@ function suggestIndex(table, columns) {
 }
 function planTenant(graph, opts) {
     const notes = [];
+    const blockers = [];
     const byKey = new Map(graph.tables.map((t) => [tableKey(t), t]));
+    const sharedRows = opts.sharedRows ?? 'referenced';
     // Partitions are copied through their partitioned root.
     const topOf = (t) => {
         let cur = t;
@@ -4237,13 +4293,68 @@ function planTenant(graph, opts) {
         return cur;
     };
     const tops = graph.tables.filter((t) => topOf(t) === t).sort(compareTables);
+    // Foreign keys declared on partitions: one declared identically on every partition (same
+    // columns → same referenced table and columns) is the parent's for planning (pagila's payment).
+    const childrenOf = new Map();
     for (const t of graph.tables) {
-        if (topOf(t) !== t && t.foreignKeys.length > 0) {
-            notes.push(`Foreign keys declared on partition ${display(t)} alone (${t.foreignKeys.map((f) => f.name).join(', ')}) are not used to find the tenant's rows; declare them on ${display(topOf(t))}.`);
+        if (!t.partitionOf)
+            continue;
+        const k = tableKey(t.partitionOf);
+        childrenOf.set(k, [...(childrenOf.get(k) ?? []), t]);
+    }
+    const signature = (fk) => {
+        const ref = byKey.get(keyOf(fk.refSchema, fk.refName));
+        return ref
+            ? `${fk.columns.join('\u0001')}\u0002${tableKey(topOf(ref))}\u0002${fk.refColumns.join('\u0001')}`
+            : null;
+    };
+    const onEveryPartition = (t) => {
+        const kids = childrenOf.get(tableKey(t)) ?? [];
+        const each = [];
+        for (const kid of kids) {
+            const mine = new Map();
+            for (const fk of kid.foreignKeys) {
+                const sig = signature(fk);
+                if (sig && !mine.has(sig))
+                    mine.set(sig, fk);
+            }
+            if (kid.relkind === 'p')
+                for (const [sig, fk] of onEveryPartition(kid))
+                    if (!mine.has(sig))
+                        mine.set(sig, fk);
+            each.push(mine);
+        }
+        const [first, ...rest] = each;
+        if (!first)
+            return new Map();
+        return new Map([...first].filter(([sig]) => rest.every((m) => m.has(sig))));
+    };
+    const partitionKeys = new Map();
+    for (const t of tops) {
+        if (t.relkind !== 'p')
+            continue;
+        const declared = new Set(t.foreignKeys.map(signature));
+        const lifted = [...onEveryPartition(t)].filter(([sig]) => !declared.has(sig)).map(([, fk]) => fk);
+        if (lifted.length > 0) {
+            partitionKeys.set(tableKey(t), lifted);
+            notes.push(`Foreign keys declared on every partition of ${display(t)} and not on the table itself (${lifted.map((f) => `${f.name}: ${f.columns.join(', ')} → ${f.refSchema}.${f.refName}`).join('; ')}) are planned as ${display(t)}'s; the clone recreates them on the partitions, as they are.`);
+        }
+    }
+    for (const t of graph.tables) {
+        if (topOf(t) === t || t.foreignKeys.length === 0)
+            continue;
+        const lifted = new Set((partitionKeys.get(tableKey(topOf(t))) ?? []).map(signature));
+        const declared = new Set(topOf(t).foreignKeys.map(signature));
+        const alone = t.foreignKeys.filter((f) => {
+            const sig = signature(f);
+            return !lifted.has(sig) && !declared.has(sig);
+        });
+        if (alone.length > 0) {
+            notes.push(`Foreign keys declared on partition ${display(t)} alone (${alone.map((f) => f.name).join(', ')}) are not used to find the tenant's rows (not every partition of ${display(topOf(t))} declares them); declare them on ${display(topOf(t))} or on every partition.`);
         }
     }
     // The tenants row is selected by the column the tenant key holds (one rule: resolveTenantKeyColumn).
-    const resolved = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_1__/* .resolveTenantKeyColumn */ .C_)(graph, opts);
+    const resolved = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_2__/* .resolveTenantKeyColumn */ .C_)(graph, opts);
     const root = tops.find((t) => t.schema === resolved.tenantsTable.schema && t.name === resolved.tenantsTable.name);
     const rootKeyName = resolved.column;
     const rootKeyColumn = root.columns.find((c) => c.name === rootKeyName);
@@ -4255,7 +4366,7 @@ function planTenant(graph, opts) {
     const edges = new Map();
     for (const t of tops) {
         const list = [];
-        for (const fk of t.foreignKeys) {
+        for (const fk of [...t.foreignKeys, ...(partitionKeys.get(tableKey(t)) ?? [])]) {
             const ref = byKey.get(keyOf(fk.refSchema, fk.refName));
             if (ref)
                 list.push({ fk, target: topOf(ref) });
@@ -4263,7 +4374,16 @@ function planTenant(graph, opts) {
         edges.set(tableKey(t), list);
     }
     const edgesOf = (t) => edges.get(tableKey(t)) ?? [];
-    // Classification.
+    /** Foreign keys into `t` (from any top-level table). */
+    const incoming = new Map();
+    for (const c of tops) {
+        for (const e of edgesOf(c)) {
+            const k = tableKey(e.target);
+            incoming.set(k, [...(incoming.get(k) ?? []), { ...e, child: c }]);
+        }
+    }
+    const incomingOf = (t) => incoming.get(tableKey(t)) ?? [];
+    // Classification of the tenant's own tables.
     const kinds = new Map();
     kinds.set(tableKey(root), 'root');
     for (const t of tops) {
@@ -4295,11 +4415,81 @@ function planTenant(graph, opts) {
             }
         }
     }
-    for (const t of tops)
-        if (!kinds.has(tableKey(t)))
-            kinds.set(tableKey(t), 'reference');
+    const owned = (t) => kinds.has(tableKey(t));
+    // Per-table overrides, validated against the catalog.
+    const overrides = resolveOverrides(opts.tableOverrides ?? {}, graph, topOf, (t) => kinds.get(tableKey(t)));
+    // Tables without the tenant key. Referenced: rows that copied rows reference along foreign keys
+    // (users behind memberships), and rows that reference only such rows (a user's tokens), found
+    // as a closure. The tables the tenants row alone references (plans) are lookup tables: copied
+    // whole with `reference-tables: copy`, else only the rows the tenant row references.
+    const polymorphic = new Map();
+    for (const t of tops) {
+        if (owned(t))
+            continue;
+        const pairs = polymorphicPairs(t);
+        if (pairs.length > 0)
+            polymorphic.set(tableKey(t), pairs);
+    }
+    const selected = new Set();
+    const reason = new Map();
+    const isSource = (c, target) => (owned(c) &&
+        (c !== root || opts.referenceTables === 'skip' || overrides.get(tableKey(target)) === 'referenced')) ||
+        selected.has(tableKey(c)) ||
+        overrides.get(tableKey(c)) === 'copy';
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const t of tops) {
+            const k = tableKey(t);
+            const o = overrides.get(k);
+            if (owned(t) || selected.has(k) || o === 'skip' || o === 'copy')
+                continue;
+            const why = [];
+            for (const { child } of incomingOf(t)) {
+                if (child !== t && isSource(child, t))
+                    why.push(`referenced by ${display(child)}`);
+            }
+            if (!polymorphic.has(k) || o === 'referenced') {
+                for (const { target } of edgesOf(t)) {
+                    if (target !== t && selected.has(tableKey(target)))
+                        why.push(`references copied ${display(target)} rows`);
+                }
+            }
+            if (why.length > 0) {
+                selected.add(k);
+                reason.set(k, [...new Set(why)]);
+                changed = true;
+            }
+        }
+    }
+    const skipped = [];
+    for (const t of tops) {
+        const k = tableKey(t);
+        if (owned(t))
+            continue;
+        const o = overrides.get(k);
+        if (o === 'skip')
+            skipped.push({ table: t, reason: 'table-overrides: skip' });
+        else if (o === 'copy')
+            kinds.set(k, 'reference');
+        else if (selected.has(k))
+            kinds.set(k, sharedRows === 'referenced' || o === 'referenced' ? 'referenced' : 'reference');
+        else if (o === 'referenced') {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides: ${display(t)}=referenced, but no copied row references ${display(t)} through a foreign key (and it references no copied row), so none of its rows can be attributed to the tenant.`, `Use ${display(t)}=copy to copy it whole, or ${display(t)}=skip to leave it out.`);
+        }
+        else if (polymorphic.has(k)) {
+            skipped.push({ table: t, reason: 'unattributable' });
+            notes.push(`${display(t)} points at rows polymorphically (${polymorphic.get(k).join('; ')}) without foreign keys to the tenant's rows: which tenant its rows belong to cannot be told, so it is left out (not cloned). To copy it whole: table-overrides: ${display(t)}=copy.`);
+        }
+        else if (opts.referenceTables === 'copy')
+            kinds.set(k, 'reference');
+        else
+            skipped.push({ table: t, reason: 'reference-tables: skip' });
+    }
     const kindOf = (t) => kinds.get(tableKey(t));
-    const owned = (t) => kindOf(t) !== 'reference';
+    const isOwned = (t) => {
+        const kd = kindOf(t);
+        return kd === 'root' || kd === 'tenant' || kd === 'dependent';
+    };
     // Predicates. Nested joins use aliases t1, t2, … by depth, so the top level alias `t` stays free.
     const rootPredicate = (alias) => `${alias}.${q(rootKeyName)} = ${SETTING}::${rootKeyColumn.type}`;
     const tenantPredicate = (t, alias) => {
@@ -4313,7 +4503,7 @@ function planTenant(graph, opts) {
         if (kind === 'tenant')
             return tenantPredicate(t, alias);
         const myDistance = distance.get(tableKey(t)) ?? Infinity;
-        let candidates = edgesOf(t).filter(({ target }) => target !== t && owned(target) && !path.has(tableKey(target)));
+        let candidates = edgesOf(t).filter(({ target }) => target !== t && isOwned(target) && !path.has(tableKey(target)));
         if (mode !== 'all') {
             candidates = candidates.filter(({ target }) => (distance.get(tableKey(target)) ?? Infinity) < myDistance);
             if (mode === 'shortest') {
@@ -4339,33 +4529,123 @@ function planTenant(graph, opts) {
             return 'false';
         return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
     };
-    const wherePredicate = (t) => {
-        let where;
-        if (kindOf(t) === 'reference')
-            where = 'true';
-        else {
-            where = '';
-            for (const mode of ['all', 'shorter', 'shortest']) {
-                try {
-                    where = ownerPredicate(t, 't', 0, new Set(), mode, { joins: mode === 'shortest' ? -Infinity : 0 });
-                    break;
-                }
-                catch (e) {
-                    if (e !== OVER_BUDGET)
-                        throw e;
+    // The mode each owned table's predicate fits in (see MAX_PREDICATE_JOINS).
+    const modeOf = new Map();
+    const ownPredicate = (t, alias, depth) => {
+        const known = modeOf.get(tableKey(t));
+        if (known)
+            return ownerPredicate(t, alias, depth, new Set(), known, { joins: -Infinity });
+        for (const mode of ['all', 'shorter', 'shortest']) {
+            try {
+                const where = ownerPredicate(t, alias, depth, new Set(), mode, {
+                    joins: mode === 'shortest' ? -Infinity : 0,
+                });
+                modeOf.set(tableKey(t), mode);
+                return where;
+            }
+            catch (e) {
+                if (e !== OVER_BUDGET)
+                    throw e;
+                if (depth === 0)
                     notes.push(`${display(t)} reaches the tenant through more than ${MAX_PREDICATE_JOINS} foreign-key paths; only its ${mode === 'all' ? 'shorter' : 'shortest'} paths are used to select its rows.`);
-                }
             }
         }
-        // Rows of (legacy) inheritance children belong to the children, which are planned on their own.
-        if (t.hasInheritanceChildren) {
-            where = `${where === 'true' ? '' : `(${where}) AND `}t.tableoid = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified(t))}::regclass`;
-        }
-        return where;
+        return 'false';
     };
-    const included = tops.filter((t) => owned(t) || opts.referenceTables === 'copy');
+    // Global rows: a tenant table's rows with a NULL tenant key that the tenant's rows reference.
+    const globalBranch = (t, alias, depth) => {
+        if (!opts.globalRows || kindOf(t) !== 'tenant')
+            return null;
+        const col = t.columns.find((c) => c.name === opts.tenantKey);
+        if (col.notNull)
+            return null;
+        const a = `t${depth + 1}`;
+        const terms = [];
+        for (const { fk, child } of incomingOf(t)) {
+            if (!isOwned(child))
+                continue;
+            const join = fk.columns.map((c, i) => `${a}.${q(c)} = ${alias}.${q(fk.refColumns[i])}`).join(' AND ');
+            terms.push(`EXISTS (SELECT 1 FROM ${qualified(child)} ${a} WHERE ${join} AND ${ownPredicate(child, a, depth + 1)})`);
+        }
+        if (terms.length === 0)
+            return null;
+        return `${alias}.${q(col.name)} IS NULL AND ${terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`}`;
+    };
+    const withGlobal = (t, alias, depth) => {
+        const own = ownPredicate(t, alias, depth);
+        const global = globalBranch(t, alias, depth);
+        return global ? `(${own} OR (${global}))` : own;
+    };
+    let sharedJoins = 0;
+    /** Rows of a table without the tenant key that copied rows reference, or that reference only such rows. */
+    const sharedPredicate = (t, alias, depth, path) => {
+        const nextPath = new Set(path).add(tableKey(t));
+        const a = `t${depth + 1}`;
+        const terms = [];
+        for (const { fk, child } of incomingOf(t)) {
+            if (child === t || path.has(tableKey(child)) || !kindOf(child))
+                continue;
+            if (skipped.some((s) => s.table === child))
+                continue;
+            if (++sharedJoins > MAX_SHARED_JOINS)
+                throw OVER_BUDGET;
+            const inner = rowPredicate(child, a, depth + 1, nextPath);
+            if (inner === 'false')
+                continue;
+            const join = fk.columns.map((c, i) => `${a}.${q(c)} = ${alias}.${q(fk.refColumns[i])}`).join(' AND ');
+            terms.push(`EXISTS (SELECT 1 FROM ${qualified(child)} ${a} WHERE ${join}${inner === 'true' ? '' : ` AND ${inner}`})`);
+        }
+        if (!polymorphic.has(tableKey(t)) || overrides.get(tableKey(t)) === 'referenced') {
+            for (const { fk, target } of edgesOf(t)) {
+                if (target === t || path.has(tableKey(target)) || kindOf(target) !== 'referenced')
+                    continue;
+                if (++sharedJoins > MAX_SHARED_JOINS)
+                    throw OVER_BUDGET;
+                const inner = rowPredicate(target, a, depth + 1, nextPath);
+                if (inner === 'false')
+                    continue;
+                const join = fk.columns
+                    .map((c, i) => `${a}.${q(fk.refColumns[i])} = ${alias}.${q(c)}`)
+                    .join(' AND ');
+                terms.push(`EXISTS (SELECT 1 FROM ${qualified(target)} ${a} WHERE ${join} AND ${inner})`);
+            }
+        }
+        if (terms.length === 0)
+            return 'false';
+        return terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
+    };
+    const rowPredicate = (t, alias, depth, path) => {
+        const kind = kindOf(t);
+        if (kind === 'root' || kind === 'tenant' || kind === 'dependent')
+            return withGlobal(t, alias, depth);
+        if (kind === 'reference')
+            return 'true';
+        if (kind === 'referenced')
+            return sharedPredicate(t, alias, depth, path);
+        return 'false';
+    };
+    /** Rows of `t` that rows not copied also reference (other tenants' memberships of a copied user). */
+    const alsoUsedPredicate = (t) => {
+        const terms = [];
+        for (const { fk, child } of incomingOf(t)) {
+            if (child === t)
+                continue;
+            // Rows copied whole are all copied ('true'); rows that exist only as followers of `t` (a
+            // user's tokens: 'false' once `t` is cut) are not another tenant's use.
+            const inner = rowPredicate(child, 't1', 1, new Set([tableKey(t)]));
+            if (inner === 'true' || inner === 'false')
+                continue;
+            const join = fk.columns.map((c, i) => `t1.${q(c)} = t.${q(fk.refColumns[i])}`).join(' AND ');
+            terms.push(`EXISTS (SELECT 1 FROM ${qualified(child)} t1 WHERE ${join} AND (${inner}) IS NOT TRUE)`);
+        }
+        return terms.length ? terms.join(' OR ') : undefined;
+    };
+    const inheritance = (t, where) => t.hasInheritanceChildren
+        ? `${where === 'true' ? '' : `(${where}) AND `}t.tableoid = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified(t))}::regclass`
+        : where;
+    const skippedKeys = new Set(skipped.map((s) => tableKey(s.table)));
+    const included = tops.filter((t) => kindOf(t) !== undefined && !skippedKeys.has(tableKey(t)));
     const includedKeys = new Set(included.map(tableKey));
-    const skipped = tops.filter((t) => !includedKeys.has(tableKey(t)));
     const plans = new Map();
     for (const t of included) {
         const copied = t.columns.filter((c) => !c.generated);
@@ -4373,7 +4653,7 @@ function planTenant(graph, opts) {
             [...t.uniqueKeys].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()))[0] ??
             [];
         const foreignKeys = edgesOf(t)
-            .filter(({ target }) => owned(target))
+            .filter(({ target }) => isOwned(target))
             .map(({ fk, target }) => ({
             name: fk.name,
             columns: fk.columns.map(q),
@@ -4381,14 +4661,42 @@ function planTenant(graph, opts) {
             refColumns: fk.refColumns.map(q),
             onDelete: fk.onDelete,
         }));
+        const kind = kindOf(t);
+        let where;
+        let ownWhere;
+        let alsoUsed;
+        if (kind === 'reference')
+            where = 'true';
+        else if (kind === 'referenced') {
+            try {
+                sharedJoins = 0;
+                where = sharedPredicate(t, 't', 0, new Set());
+                alsoUsed = alsoUsedPredicate(t);
+            }
+            catch (e) {
+                if (e !== OVER_BUDGET)
+                    throw e;
+                where = 'false';
+                blockers.push(`${display(t)} is reached through more than ${MAX_SHARED_JOINS} foreign-key paths from the tenant's rows: the rows the tenant uses cannot be selected in one predicate. Decide it with table-overrides: ${display(t)}=copy (whole) or =skip.`);
+            }
+        }
+        else {
+            ownWhere = ownPredicate(t, 't', 0);
+            const global = globalBranch(t, 't', 0);
+            where = global ? `(${ownWhere} OR (${global}))` : ownWhere;
+            if (!global)
+                ownWhere = undefined;
+        }
         plans.set(tableKey(t), {
             schema: t.schema,
             name: t.name,
             qualified: qualified(t),
-            kind: kindOf(t),
+            kind,
             columns: copied.map((c) => q(c.name)),
             keyColumns: key.map(q),
-            where: wherePredicate(t),
+            where: inheritance(t, where),
+            ...(ownWhere !== undefined ? { ownWhere: inheritance(t, ownWhere) } : {}),
+            ...(alsoUsed !== undefined ? { alsoUsedWhere: alsoUsed } : {}),
             binarySafe: copied.every(columnBinarySafe),
             partitioned: t.relkind === 'p',
             foreignKeys,
@@ -4412,18 +4720,45 @@ function planTenant(graph, opts) {
             }
         }
     }
-    if (skipped.length > 0) {
-        notes.push(`Reference tables left out (reference-tables: skip): ${skipped.map(display).join(', ')}.`);
-        for (const t of included) {
-            for (const { fk, target } of edgesOf(t)) {
-                if (!includedKeys.has(tableKey(target))) {
-                    notes.push(`Foreign key ${fk.name} on ${display(t)} references ${display(target)}, which is left out: the new database needs those rows before the constraint can be validated.`);
-                }
+    const referencedTables = order.filter((t) => kindOf(t) === 'referenced');
+    if (referencedTables.length > 0) {
+        notes.push(`Referenced rows (shared-rows: referenced): only the rows the tenant's rows use are copied from ${referencedTables
+            .map((t) => `${display(t)} (${reason.get(tableKey(t))?.join(', ') ?? 'table-overrides'})`)
+            .join('; ')}. In the tenant's database they are a copy as of the switch; cleanup never deletes them.`);
+    }
+    const wholeShared = order.filter((t) => selected.has(tableKey(t)) && kindOf(t) === 'reference');
+    if (wholeShared.length > 0) {
+        notes.push(`Copied whole although only some of their rows are the tenant's (shared-rows: whole): ${wholeShared.map(display).join(', ')}; every tenant's rows of these tables leave the shared database.`);
+    }
+    const globalTables = order.filter((t) => plans.get(tableKey(t))?.ownWhere !== undefined);
+    if (globalTables.length > 0) {
+        notes.push(`Global rows: rows of ${globalTables.map(display).join(', ')} with a NULL ${opts.tenantKey} that the tenant's rows reference are copied too; cleanup never deletes them.`);
+    }
+    const sensitive = [];
+    for (const t of order) {
+        if (isOwned(t))
+            continue;
+        for (const c of t.columns)
+            if (looksSensitive(c.name))
+                sensitive.push(`${display(t)}.${c.name}`);
+    }
+    if (sensitive.length > 0) {
+        notes.push(`Warning: tables without the tenant key that are copied whole or in part have columns that look like credentials or personal data: ${sensitive.join(', ')}. Review what they hold before promoting (table-overrides: <table>=skip leaves a table out).`);
+    }
+    const leftOut = skipped.filter((s) => s.reason !== 'unattributable');
+    if (leftOut.length > 0) {
+        notes.push(`Tables left out (${[...new Set(leftOut.map((s) => s.reason))].join(', ')}): ${leftOut.map((s) => display(s.table)).join(', ')}; the clone leaves them out (and the foreign keys of their rows).`);
+    }
+    for (const t of included) {
+        for (const { fk, target } of edgesOf(t)) {
+            if (skippedKeys.has(tableKey(target))) {
+                blockers.push(`Foreign key ${fk.name} on ${display(t)} references ${display(target)}, which is left out (${skipped.find((s) => s.table === target).reason}): the copied rows would point at rows the new database lacks. Copy it: table-overrides: ${display(target)}=referenced (or =copy).`);
             }
         }
     }
     for (const t of order) {
-        if (kindOf(t) !== 'reference' && (plans.get(tableKey(t))?.keyColumns.length ?? 0) === 0) {
+        const kind = kindOf(t);
+        if (kind !== 'reference' && (plans.get(tableKey(t))?.keyColumns.length ?? 0) === 0) {
             notes.push(`${display(t)} has no primary key or unique NOT NULL key: its rows are compared as whole rows.`);
         }
         if (t.hasInheritanceChildren) {
@@ -4437,8 +4772,58 @@ function planTenant(graph, opts) {
         tables,
         deleteOrder,
         notes,
-        blockers: [],
+        blockers,
+        skipped: skipped.map((s) => ({ schema: s.table.schema, name: s.table.name, reason: s.reason })),
     };
+}
+/** `item_type`/`item_id` pairs: a row that points at rows of any table, with no foreign key. */
+function polymorphicPairs(t) {
+    const names = new Set(t.columns.map((c) => c.name));
+    const pairs = [];
+    for (const c of t.columns) {
+        const m = /^(.*)_type$/i.exec(c.name);
+        if (!m)
+            continue;
+        const id = [`${m[1]}_id`, `${m[1]}_key`].find((n) => names.has(n));
+        if (!id)
+            continue;
+        const covered = t.foreignKeys.some((fk) => fk.columns.includes(id));
+        if (!covered)
+            pairs.push(`${c.name}, ${id}`);
+    }
+    return pairs;
+}
+const SENSITIVE = /(^|_)(password|passwd|pwd|pass|secret|token|tokens|api_?key|key|private_key|salt|otp|mfa|totp|hash|digest|email|e_?mail|phone|mobile|ssn|sin|tax_id|iban|card|cc|cvv|dob|birth|birthdate|birthday|address|ip)(_|$)/i;
+/** A column name that looks like credentials or personal data (password_hash, api_key, email, …). */
+function looksSensitive(column) {
+    // A reference to another row (address_id, token_id) holds no such data itself.
+    if (/_id$/i.test(column) && !/(^|_)(tax|ssn|national|passport)_id$/i.test(column))
+        return false;
+    return SENSITIVE.test(column) || /password|passwd|secret|apikey|token|email|phone|ssn/i.test(column);
+}
+/** `table-overrides`, validated against the catalog: top-level tables without the tenant's own rows. */
+function resolveOverrides(given, graph, topOf, ownKind) {
+    const out = new Map();
+    for (const [name, value] of Object.entries(given)) {
+        const parsed = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_2__/* .parseTableName */ .HC)(name);
+        // Unquoted names fold to lower case, as in SQL; the schema defaults to public.
+        const schema = parsed.schema === null ? 'public' : parsed.quoted[0] ? parsed.schema : parsed.schema.toLowerCase();
+        const bare = parsed.quoted[parsed.quoted.length - 1] ? parsed.name : parsed.name.toLowerCase();
+        const t = graph.tables.find((x) => x.schema === schema && x.name === bare);
+        if (!t) {
+            const near = graph.tables.filter((x) => x.name.toLowerCase() === bare.toLowerCase()).map(display);
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${name}, which is not a table of the shared database${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}.`, 'Name each table as schema.table (the schema defaults to public), e.g. public.audit_versions=skip,public.countries=copy.');
+        }
+        if (topOf(t) !== t) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${display(t)}, a partition of ${display(topOf(t))}: partitions are copied through their partitioned table.`, `Override ${display(topOf(t))} instead.`);
+        }
+        const kind = ownKind(t);
+        if (kind) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${display(t)}, which holds the tenant's own rows (${kind} table): only tables without the tenant key can be overridden.`, `Remove ${display(t)} from table-overrides; its rows are selected by the tenant key.`);
+        }
+        out.set(tableKey(t), value);
+    }
+    return out;
 }
 function normaliseType(type) {
     return type
@@ -4643,7 +5028,7 @@ __webpack_require__.d(__webpack_exports__, {
   kj: () => (/* binding */ syncSequences)
 });
 
-// UNUSED EXPORTS: describeStatement, mapRole
+// UNUSED EXPORTS: cloneFailureHint, describeStatement, mapRole, statementObject
 
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(83849);
@@ -4663,11 +5048,13 @@ const QN = (nsp, name) => `quote_ident(${nsp}) || '.' || quote_ident(${name})`;
  * afterwards; it does not open or end a transaction, so it is safe on a client that is already
  * inside one (e.g. a snapshot transaction).
  */
-async function readCatalog(client) {
+async function readCatalog(client, 
+/** Tables the plan leaves out, as `schema.name` (unquoted): not cloned, nor what belongs to them. */
+leaveOut = new Set()) {
     const saved = (await client.query(`SELECT current_setting('search_path') AS p`)).rows[0]?.p ?? '';
     await client.query(`SELECT set_config('search_path', '', false)`);
     try {
-        return await readWithEmptyPath(client);
+        return await readWithEmptyPath(client, leaveOut);
     }
     finally {
         await client.query(`SELECT set_config('search_path', $1, false)`, [saved]);
@@ -4676,7 +5063,7 @@ async function readCatalog(client) {
 async function rows(client, sql, params = []) {
     return (await client.query(sql, params)).rows;
 }
-async function readWithEmptyPath(client) {
+async function readWithEmptyPath(client, leaveOut) {
     const version = Number((await rows(client, `SELECT current_setting('server_version_num') AS v`))[0]?.v ?? '0');
     const v14 = version >= 140000;
     const v13 = version >= 130000;
@@ -4889,19 +5276,40 @@ async function readWithEmptyPath(client) {
         if (r.accessMethod)
             unsupported.push(`table access method ${r.accessMethod} of ${r.schema}.${r.name} (recreated as heap)`);
     }
+    // Tables the plan leaves out (unrelated with reference-tables: skip, unattributable, a skip
+    // override) are not cloned, nor their partitions, keys, indexes, triggers, rules, policies and
+    // owned sequences; the plan refuses a foreign key from a copied table into one of them.
+    const left = leaveOut;
+    const isLeftOut = (schema, name) => {
+        const seen = new Set();
+        const walk = (sc, n) => {
+            const k = `${sc}.${n}`;
+            if (left.has(k))
+                return true;
+            if (seen.has(k))
+                return false;
+            seen.add(k);
+            const r = relations.find((x) => x.schema === sc && x.name === n);
+            return !!r?.isPartition && r.parents.some((p) => walk(p.schema, p.name));
+        };
+        return walk(schema, name);
+    };
+    const keep = (items) => left.size === 0 ? items : items.filter((i) => !isLeftOut(i.schema, i.table));
     return {
         serverVersion: version,
         schemas,
         extensions,
         types,
-        sequences,
-        relations: relations.filter((r) => r.kind !== 'f'),
+        sequences: left.size === 0
+            ? sequences
+            : sequences.filter((q) => !q.ownedBy || !isLeftOut(q.ownedBy.schema, q.ownedBy.table)),
+        relations: relations.filter((r) => r.kind !== 'f' && (left.size === 0 || !isLeftOut(r.schema, r.name))),
         functions,
-        constraints,
-        indexes,
-        triggers,
-        rules,
-        policies,
+        constraints: keep(constraints),
+        indexes: left.size === 0 ? indexes : indexes.filter((i) => !isLeftOut(i.table.schema, i.table.name)),
+        triggers: keep(triggers),
+        rules: keep(rules),
+        policies: keep(policies),
         statistics,
         edges: edgeRows.map((e) => [e.src, e.ref]),
         unsupported,
@@ -5446,7 +5854,7 @@ async function buildSchemaScript(source, options) {
     }
     let catalog;
     try {
-        catalog = await readCatalog(source);
+        catalog = await readCatalog(source, new Set((options.leaveOut ?? []).map((t) => `${t.schema}.${t.name}`)));
     }
     catch (e) {
         throw new errors/* PromotionError */.g1('database', `Could not read the shared database's catalog: ${e.message}`, 'The connecting role needs to read pg_catalog (it does by default); check the connection.', { cause: e });
@@ -5458,6 +5866,55 @@ const APPLY_BATCH = 200;
 function describeStatement(sql) {
     const line = sql.trim().split('\n')[0].replace(/\s+/g, ' ');
     return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+const QUOTED_NAME = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)`;
+const OBJECT_RE = new RegExp(String.raw `^\s*(?:CREATE|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+)?(?:UNLOGGED\s+)?` +
+    String.raw `(MATERIALIZED\s+VIEW|VIEW|TABLE|INDEX|FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|SEQUENCE|TRIGGER|POLICY|RULE|SCHEMA|EXTENSION|STATISTICS|OPERATOR|CAST)\s+` +
+    String.raw `(?:IF\s+NOT\s+EXISTS\s+|IF\s+EXISTS\s+|ONLY\s+|CONCURRENTLY\s+)*(${QUOTED_NAME}(?:\.${QUOTED_NAME})?)`, 'i');
+const CONSTRAINT_RE = new RegExp(String.raw `\b(?:ADD|VALIDATE)\s+CONSTRAINT\s+(${QUOTED_NAME})`, 'i');
+/** The object a generated statement creates or alters, e.g. `view "public"."film_list"`. */
+function statementObject(sql) {
+    const m = OBJECT_RE.exec(sql);
+    if (!m)
+        return undefined;
+    const kind = m[1].replace(/\s+/g, ' ').toLowerCase();
+    const constraint = kind === 'table' ? CONSTRAINT_RE.exec(sql)?.[1] : undefined;
+    return constraint ? `constraint ${constraint} of table ${m[2]}` : `${kind} ${m[2]}`;
+}
+/**
+ * The hint of a failed clone statement, by the error's SQLSTATE: a name already taken (the
+ * target is not empty), a missing role, data the tenant's rows do not satisfy, an object the
+ * statement depends on that the clone did not create — each with the object it concerns;
+ * anything else names the statement.
+ */
+function cloneFailureHint(err, sql, index, total) {
+    const code = err.code ?? '';
+    const named = statementObject(sql);
+    const object = named ?? `the object of statement ${index} of ${total}`;
+    const The = named ? `The ${named}` : `The object of statement ${index} of ${total}`;
+    const undo = 'The phase was rolled back; the run undoes the new database.';
+    // 42P07 duplicate_table, 42710 duplicate_object, 42P06 duplicate_schema, 42723 duplicate_function, 42P16…
+    if (['42P07', '42710', '42P06', '42723', '42P04', '42712'].includes(code))
+        return `The target database already has ${object}: it is not empty (a leftover of an earlier run, or a template with objects). ${undo} Drop or rename the leftover database, then re-run.`;
+    if (code === '42704' && /\brole\b/i.test(err.message))
+        return `${The} names a role that does not exist on the target server. ${undo} Create the role there, then re-run.`;
+    // Class 23: integrity constraint violation; class 22: data exception — the data, not the schema.
+    if (code.startsWith('23') || code.startsWith('22')) {
+        const on = [
+            err.constraint && `constraint ${err.constraint}`,
+            err.table && `table ${err.table}`,
+            err.column && `column ${err.column}`,
+        ]
+            .filter(Boolean)
+            .join(' of ');
+        return `The tenant's copied rows do not satisfy ${object}${on && !object.startsWith('constraint') ? ` (${on})` : ''}: it depends on data the promotion did not copy (rows of another tenant or of a table left out) or the shared rows already break it (a NOT VALID constraint, a check added later). ${undo} Fix the rows named in the detail in the shared database, then re-run.`;
+    }
+    // 42883 undefined function/operator, 42704 undefined object (type, collation…), 42P01 undefined table.
+    if (['42883', '42704', '42P01', '42703'].includes(code)) {
+        const missing = /^(.*?) does not exist/.exec(err.message)?.[1] ?? 'an object';
+        return `${The} depends on ${missing}, which the clone did not create (an aggregate, operator, cast or other object it cannot recreate — see the notes; or an object of an extension that is not installed on the target). ${undo} Drop or recreate that dependency in the shared database (or remove ${object}), then re-run.`;
+    }
+    return `Statement ${index} of ${total}${named ? ` (${named})` : ''} failed on the target database${code ? ` with SQLSTATE ${code}` : ''}. ${undo} The message above names the cause.`;
 }
 /**
  * Runs statements in order on the target, in one transaction (DDL is transactional in
@@ -5493,7 +5950,7 @@ async function applyStatements(target, statements) {
                 }
                 catch (e) {
                     const err = e;
-                    throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, 'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.', { cause: e });
+                    throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, cloneFailureHint(err, sql, start + j + 1, statements.length), { cause: e });
                 }
             }
         }
@@ -6061,9 +6518,10 @@ function splitQualified(name, defaultSchema = 'public') {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C_: () => (/* binding */ resolveTenantKeyColumn),
 /* harmony export */   Em: () => (/* binding */ resolveTenantKey),
+/* harmony export */   HC: () => (/* binding */ parseTableName),
 /* harmony export */   Uk: () => (/* binding */ valueFits)
 /* harmony export */ });
-/* unused harmony exports TENANT_ID_COLUMN_SETTING, parseTableName, topLevelTables, findTenantsTable, comparableTypes */
+/* unused harmony exports TENANT_ID_COLUMN_SETTING, topLevelTables, findTenantsTable, comparableTypes */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 

@@ -177,7 +177,7 @@ const rollbackPrevalidateStep = {
         const graph = await (0,catalog/* readTableGraph */.r)(db);
         // The rows to restore carry the value of the column the rule names, not necessarily id.
         const key = await (0,tenant_key/* resolveTenantKey */.Em)(db, graph, options, names.slug);
-        ctx.plan = (0,plan/* planTenant */.g)(graph, {
+        ctx.plan = (0,plan/* planTenant */.gK)(graph, {
             tenantsTable: options.tenantsTable,
             tenantKey: options.tenantKey,
             tenantIdColumn: options.tenantIdColumn,

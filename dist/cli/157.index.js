@@ -464,9 +464,18 @@ const foreignRows = {
         try {
             target = await openTarget(ctx, budgetMs);
             const problems = [];
+            // Every copied row satisfies its table's predicate in the new database: the tenant's rows by
+            // the tenant key or their parents; global rows (NULL key) and referenced rows (users behind
+            // memberships, their tokens) by a copied row of the tenant that references them. Tables copied
+            // whole (`true`) hold no tenant's rows to judge.
+            let judged = 0;
+            let shared = 0;
             for (const t of plannedTables(ctx)) {
                 if (t.where.trim() === 'true')
                     continue;
+                judged++;
+                if (t.kind === 'referenced' || t.ownWhere !== undefined)
+                    shared++;
                 const r = await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE (${t.where}) IS NOT TRUE`);
                 const n = Number(r.rows[0]?.n ?? 0);
                 if (n > 0)
@@ -500,7 +509,10 @@ const foreignRows = {
             }
             if (problems.length)
                 return fail(problems[0] ?? 'foreign rows found', capDetails(problems));
-            return pass(`every row is the tenant's (${independent.summary}); ${fks.rows.length} foreign keys valid`);
+            const sharedText = shared
+                ? `, ${shared} of them holding referenced or global rows, each used by a copied row of the tenant`
+                : '';
+            return pass(`every row is the tenant's (${independent.summary}; ${judged} tables judged by their predicates${sharedText}); ${fks.rows.length} foreign keys valid`);
         }
         finally {
             await closeQuietly(target);
@@ -559,8 +571,12 @@ async function tenantKeyProblems(target, ctx) {
         // A partitioned table's rows are its partitions'; a plain table's own rows only (inheritance
         // children are tables of their own in this list).
         const from = info?.relkind === 'p' ? name : `ONLY ${name}`;
-        const where = (0,tenant_key/* valueFits */.Uk)(value, t.type) ? `t.${q(ctx.tenantKey)} IS DISTINCT FROM $1::${t.type}` : 'true';
-        const r = await target.query(`SELECT count(*) AS n FROM ${from} t WHERE ${where}`, where === 'true' ? [] : [value]);
+        // A NULL tenant key marks a global row: judged above by the plan's predicate (copied only
+        // when a copied row of the tenant references it), not here.
+        const where = (0,tenant_key/* valueFits */.Uk)(value, t.type)
+            ? `t.${q(ctx.tenantKey)} IS NOT NULL AND t.${q(ctx.tenantKey)} IS DISTINCT FROM $1::${t.type}`
+            : `t.${q(ctx.tenantKey)} IS NOT NULL`;
+        const r = await target.query(`SELECT count(*) AS n FROM ${from} t WHERE ${where}`, (0,tenant_key/* valueFits */.Uk)(value, t.type) ? [value] : []);
         const n = Number(r.rows[0]?.n ?? 0);
         if (n > 0) {
             problems.push(`${name}: ${n} row(s) whose ${ctx.tenantKey} is not ${value} (${resolved.column} of tenant ${slug}'s row in the new database)`);

@@ -1294,6 +1294,8 @@ __webpack_require__.d(__webpack_exports__, {
   "if": () => (/* binding */ releaseSnapshot)
 });
 
+// UNUSED EXPORTS: sharedRowNotes
+
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(83849);
 // EXTERNAL MODULE: ./src/errors.ts
@@ -1505,12 +1507,15 @@ const planStep = {
         const key = await (0,tenant_key/* resolveTenantKey */.Em)(snapshot.client, graph, ctx.options, ctx.names.slug);
         await (0,connect/* setTenantId */.si)(snapshot.client, key.value);
         ctx.log.info(`tenant key ${ctx.options.tenantKey} holds ${ctx.options.tenantsTable}.${key.column} (${key.source === 'option' ? 'tenant-id-column' : 'foreign keys'}): ${key.value}`);
-        const planned = (0,postgres_plan/* planTenant */.g)(graph, {
+        const planned = (0,postgres_plan/* planTenant */.gK)(graph, {
             tenantsTable: ctx.options.tenantsTable,
             tenantKey: ctx.options.tenantKey,
             tenantIdColumn: ctx.options.tenantIdColumn,
             tenantId: key.value,
             referenceTables: ctx.options.referenceTables,
+            sharedRows: ctx.options.sharedRows,
+            tableOverrides: ctx.options.tableOverrides,
+            globalRows: true,
         });
         await assertReadable(snapshot.client, planned.tables);
         const plan = orderPlan(await (0,plan_check/* measurePlan */.C)(snapshot.client, planned), graph, {
@@ -1518,7 +1523,7 @@ const planStep = {
             frontEnd: ctx.options.frontEnd,
         });
         ctx.plan = plan;
-        ctx.record.notes.push(...plan.notes);
+        ctx.record.notes.push(...plan.notes, ...sharedRowNotes(plan));
         ctx.record.tables = plan.tables.map((t) => ({
             schema: t.schema,
             name: t.name,
@@ -1527,7 +1532,9 @@ const planStep = {
             bytes: t.bytes,
         }));
         for (const t of plan.tables)
-            ctx.log.info(`${t.kind.padEnd(9)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+            ctx.log.info(`${t.kind.padEnd(10)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+        for (const t of plan.skipped ?? [])
+            ctx.log.info(`left out    ${t.schema}.${t.name} (${t.reason})`);
         if (plan.blockers.length) {
             throw new errors/* PromotionError */.g1('plan-blocked', `The tenant's rows cannot be separated cleanly: ${plan.blockers.join('; ')}`, 'Fix what is named above in the shared database (rows that link this tenant to another; for a cycle of foreign keys, the remedy it names), then re-run.');
         }
@@ -1557,6 +1564,33 @@ const planStep = {
         await releaseSnapshot(ctx);
     },
 };
+/**
+ * What the plan copies that is not the tenant's own, with the counts at the snapshot: referenced
+ * rows (and how many of them other tenants use too), global rows, tables copied whole, tables
+ * left out.
+ */
+function sharedRowNotes(plan) {
+    const notes = [];
+    const name = (t) => `${t.schema}.${t.name}`;
+    const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+    if (referenced.length > 0) {
+        notes.push(`Referenced rows copied: ${referenced
+            .map((t) => `${name(t)} ${t.rows ?? '?'} rows${t.alsoUsedRows ? ` (${t.alsoUsedRows} also used by other tenants: they diverge after the switch)` : ''}`)
+            .join('; ')}.`);
+    }
+    const global = plan.tables.filter((t) => (t.globalRows ?? 0) > 0);
+    if (global.length > 0) {
+        notes.push(`Global rows copied (NULL tenant key, referenced by the tenant's rows; never deleted by cleanup): ${global.map((t) => `${name(t)} ${t.globalRows} rows`).join('; ')}.`);
+    }
+    const whole = plan.tables.filter((t) => t.kind === 'reference');
+    if (whole.length > 0) {
+        notes.push(`Copied whole: ${whole.map((t) => `${name(t)} ${t.rows ?? '?'} rows`).join('; ')}.`);
+    }
+    if ((plan.skipped ?? []).length > 0) {
+        notes.push(`Left out (not cloned): ${plan.skipped.map((t) => `${name(t)} (${t.reason})`).join('; ')}.`);
+    }
+    return notes;
+}
 /**
  * Cycles of foreign keys among the tables whose rows the run deletes (cleanup) or copies back
  * (rollback) in the shared database, where keys are checked per statement for a role that may
@@ -2657,7 +2691,18 @@ async function measurePlan(client, plan) {
     const tables = [];
     for (const t of plan.tables) {
         const { rows } = await client.query(`SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`);
-        tables.push({ ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) });
+        const measured = { ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+        // Global rows (NULL tenant key, referenced by the tenant's rows): copied, never deleted.
+        if (t.ownWhere !== undefined) {
+            const g = await client.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) AND (${t.ownWhere}) IS NOT TRUE`);
+            measured.globalRows = Number(g.rows[0]?.n ?? 0);
+        }
+        // Referenced rows that other tenants' rows use too: they diverge after the switch.
+        if (t.alsoUsedWhere !== undefined) {
+            const a = await client.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) AND (${t.alsoUsedWhere})`);
+            measured.alsoUsedRows = Number(a.rows[0]?.n ?? 0);
+        }
+        tables.push(measured);
     }
     const byQualified = new Map(tables.map((t) => [t.qualified, t]));
     const pick = (t) => byQualified.get(t.qualified) ?? t;
@@ -2684,15 +2729,17 @@ async function referenceBlockers(client, tables, opts = {}) {
     const byQualified = new Map(tables.map((t) => [t.qualified, t]));
     const blockers = [];
     for (const child of tables) {
-        if (child.kind === 'reference')
+        // Rows of tables without the tenant key are not the tenant's: what they point at is copied
+        // (referenced rows) or whole; only the tenant's own rows can link it to another tenant.
+        if (child.kind !== 'root' && child.kind !== 'tenant' && child.kind !== 'dependent')
             continue;
         for (const fk of child.foreignKeys ?? []) {
             const parent = byQualified.get(fk.references);
-            if (!parent || parent.kind === 'reference')
+            if (!parent || (parent.kind !== 'root' && parent.kind !== 'tenant' && parent.kind !== 'dependent'))
                 continue;
             const out = opts.incomingOnly ? { count: 0, sample: '' } : await outgoing(client, child, fk, parent);
             if (out.count > 0) {
-                blockers.push(`${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant (or of none), e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`);
+                blockers.push(`${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant${parent.ownWhere === undefined && parent.kind === 'tenant' ? ' (or of none: a row whose tenant key is NULL is a global row, copied when the plan includes global rows)' : ''}, e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`);
             }
             // The tenants row is never deleted, so rows of others referencing it are harmless.
             if (parent.kind === 'root')
@@ -2736,13 +2783,15 @@ async function outgoing(client, child, fk, parent) {
      WHERE EXISTS (SELECT 1 FROM ${parent.qualified} t WHERE ${join} AND (${parent.where}) IS NOT TRUE)`);
 }
 async function incoming(client, child, fk, parent) {
+    // The tenant's own rows only: global rows (NULL tenant key) stay in the shared database, and
+    // other tenants' rows may reference them.
     const outer = fk.refColumns.map((c, i) => `t.${c} AS r${i}`).join(', ');
     const join = fk.columns.map((c, i) => `t.${c} = o.r${i}`).join(' AND ');
     const sample = `json_build_array(${sampleColumns(child, fk)
         .map((c) => `t.${c}`)
         .join(', ')})::text`;
-    return probe(client, `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.where}) o
-     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.where}) IS NOT TRUE) x`);
+    return probe(client, `SELECT x.k FROM (SELECT ${outer} FROM ${parent.qualified} t WHERE ${parent.ownWhere ?? parent.where}) o
+     CROSS JOIN LATERAL (SELECT ${sample} AS k FROM ${child.qualified} t WHERE ${join} AND (${child.ownWhere ?? child.where}) IS NOT TRUE) x`);
 }
 async function probe(client, sql) {
     const { rows } = await client.query(`WITH hits AS (${sql} LIMIT ${COUNT_LIMIT + 1}) SELECT count(*)::int AS n, min(k) AS sample FROM hits`);
@@ -2882,7 +2931,7 @@ __webpack_require__.d(__webpack_exports__, {
   kj: () => (/* binding */ syncSequences)
 });
 
-// UNUSED EXPORTS: describeStatement, mapRole
+// UNUSED EXPORTS: cloneFailureHint, describeStatement, mapRole, statementObject
 
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(83849);
@@ -2902,11 +2951,13 @@ const QN = (nsp, name) => `quote_ident(${nsp}) || '.' || quote_ident(${name})`;
  * afterwards; it does not open or end a transaction, so it is safe on a client that is already
  * inside one (e.g. a snapshot transaction).
  */
-async function readCatalog(client) {
+async function readCatalog(client, 
+/** Tables the plan leaves out, as `schema.name` (unquoted): not cloned, nor what belongs to them. */
+leaveOut = new Set()) {
     const saved = (await client.query(`SELECT current_setting('search_path') AS p`)).rows[0]?.p ?? '';
     await client.query(`SELECT set_config('search_path', '', false)`);
     try {
-        return await readWithEmptyPath(client);
+        return await readWithEmptyPath(client, leaveOut);
     }
     finally {
         await client.query(`SELECT set_config('search_path', $1, false)`, [saved]);
@@ -2915,7 +2966,7 @@ async function readCatalog(client) {
 async function rows(client, sql, params = []) {
     return (await client.query(sql, params)).rows;
 }
-async function readWithEmptyPath(client) {
+async function readWithEmptyPath(client, leaveOut) {
     const version = Number((await rows(client, `SELECT current_setting('server_version_num') AS v`))[0]?.v ?? '0');
     const v14 = version >= 140000;
     const v13 = version >= 130000;
@@ -3128,19 +3179,40 @@ async function readWithEmptyPath(client) {
         if (r.accessMethod)
             unsupported.push(`table access method ${r.accessMethod} of ${r.schema}.${r.name} (recreated as heap)`);
     }
+    // Tables the plan leaves out (unrelated with reference-tables: skip, unattributable, a skip
+    // override) are not cloned, nor their partitions, keys, indexes, triggers, rules, policies and
+    // owned sequences; the plan refuses a foreign key from a copied table into one of them.
+    const left = leaveOut;
+    const isLeftOut = (schema, name) => {
+        const seen = new Set();
+        const walk = (sc, n) => {
+            const k = `${sc}.${n}`;
+            if (left.has(k))
+                return true;
+            if (seen.has(k))
+                return false;
+            seen.add(k);
+            const r = relations.find((x) => x.schema === sc && x.name === n);
+            return !!r?.isPartition && r.parents.some((p) => walk(p.schema, p.name));
+        };
+        return walk(schema, name);
+    };
+    const keep = (items) => left.size === 0 ? items : items.filter((i) => !isLeftOut(i.schema, i.table));
     return {
         serverVersion: version,
         schemas,
         extensions,
         types,
-        sequences,
-        relations: relations.filter((r) => r.kind !== 'f'),
+        sequences: left.size === 0
+            ? sequences
+            : sequences.filter((q) => !q.ownedBy || !isLeftOut(q.ownedBy.schema, q.ownedBy.table)),
+        relations: relations.filter((r) => r.kind !== 'f' && (left.size === 0 || !isLeftOut(r.schema, r.name))),
         functions,
-        constraints,
-        indexes,
-        triggers,
-        rules,
-        policies,
+        constraints: keep(constraints),
+        indexes: left.size === 0 ? indexes : indexes.filter((i) => !isLeftOut(i.table.schema, i.table.name)),
+        triggers: keep(triggers),
+        rules: keep(rules),
+        policies: keep(policies),
         statistics,
         edges: edgeRows.map((e) => [e.src, e.ref]),
         unsupported,
@@ -3685,7 +3757,7 @@ async function buildSchemaScript(source, options) {
     }
     let catalog;
     try {
-        catalog = await readCatalog(source);
+        catalog = await readCatalog(source, new Set((options.leaveOut ?? []).map((t) => `${t.schema}.${t.name}`)));
     }
     catch (e) {
         throw new errors/* PromotionError */.g1('database', `Could not read the shared database's catalog: ${e.message}`, 'The connecting role needs to read pg_catalog (it does by default); check the connection.', { cause: e });
@@ -3697,6 +3769,55 @@ const APPLY_BATCH = 200;
 function describeStatement(sql) {
     const line = sql.trim().split('\n')[0].replace(/\s+/g, ' ');
     return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+const QUOTED_NAME = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)`;
+const OBJECT_RE = new RegExp(String.raw `^\s*(?:CREATE|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+)?(?:UNLOGGED\s+)?` +
+    String.raw `(MATERIALIZED\s+VIEW|VIEW|TABLE|INDEX|FUNCTION|PROCEDURE|AGGREGATE|TYPE|DOMAIN|SEQUENCE|TRIGGER|POLICY|RULE|SCHEMA|EXTENSION|STATISTICS|OPERATOR|CAST)\s+` +
+    String.raw `(?:IF\s+NOT\s+EXISTS\s+|IF\s+EXISTS\s+|ONLY\s+|CONCURRENTLY\s+)*(${QUOTED_NAME}(?:\.${QUOTED_NAME})?)`, 'i');
+const CONSTRAINT_RE = new RegExp(String.raw `\b(?:ADD|VALIDATE)\s+CONSTRAINT\s+(${QUOTED_NAME})`, 'i');
+/** The object a generated statement creates or alters, e.g. `view "public"."film_list"`. */
+function statementObject(sql) {
+    const m = OBJECT_RE.exec(sql);
+    if (!m)
+        return undefined;
+    const kind = m[1].replace(/\s+/g, ' ').toLowerCase();
+    const constraint = kind === 'table' ? CONSTRAINT_RE.exec(sql)?.[1] : undefined;
+    return constraint ? `constraint ${constraint} of table ${m[2]}` : `${kind} ${m[2]}`;
+}
+/**
+ * The hint of a failed clone statement, by the error's SQLSTATE: a name already taken (the
+ * target is not empty), a missing role, data the tenant's rows do not satisfy, an object the
+ * statement depends on that the clone did not create — each with the object it concerns;
+ * anything else names the statement.
+ */
+function cloneFailureHint(err, sql, index, total) {
+    const code = err.code ?? '';
+    const named = statementObject(sql);
+    const object = named ?? `the object of statement ${index} of ${total}`;
+    const The = named ? `The ${named}` : `The object of statement ${index} of ${total}`;
+    const undo = 'The phase was rolled back; the run undoes the new database.';
+    // 42P07 duplicate_table, 42710 duplicate_object, 42P06 duplicate_schema, 42723 duplicate_function, 42P16…
+    if (['42P07', '42710', '42P06', '42723', '42P04', '42712'].includes(code))
+        return `The target database already has ${object}: it is not empty (a leftover of an earlier run, or a template with objects). ${undo} Drop or rename the leftover database, then re-run.`;
+    if (code === '42704' && /\brole\b/i.test(err.message))
+        return `${The} names a role that does not exist on the target server. ${undo} Create the role there, then re-run.`;
+    // Class 23: integrity constraint violation; class 22: data exception — the data, not the schema.
+    if (code.startsWith('23') || code.startsWith('22')) {
+        const on = [
+            err.constraint && `constraint ${err.constraint}`,
+            err.table && `table ${err.table}`,
+            err.column && `column ${err.column}`,
+        ]
+            .filter(Boolean)
+            .join(' of ');
+        return `The tenant's copied rows do not satisfy ${object}${on && !object.startsWith('constraint') ? ` (${on})` : ''}: it depends on data the promotion did not copy (rows of another tenant or of a table left out) or the shared rows already break it (a NOT VALID constraint, a check added later). ${undo} Fix the rows named in the detail in the shared database, then re-run.`;
+    }
+    // 42883 undefined function/operator, 42704 undefined object (type, collation…), 42P01 undefined table.
+    if (['42883', '42704', '42P01', '42703'].includes(code)) {
+        const missing = /^(.*?) does not exist/.exec(err.message)?.[1] ?? 'an object';
+        return `${The} depends on ${missing}, which the clone did not create (an aggregate, operator, cast or other object it cannot recreate — see the notes; or an object of an extension that is not installed on the target). ${undo} Drop or recreate that dependency in the shared database (or remove ${object}), then re-run.`;
+    }
+    return `Statement ${index} of ${total}${named ? ` (${named})` : ''} failed on the target database${code ? ` with SQLSTATE ${code}` : ''}. ${undo} The message above names the cause.`;
 }
 /**
  * Runs statements in order on the target, in one transaction (DDL is transactional in
@@ -3732,7 +3853,7 @@ async function applyStatements(target, statements) {
                 }
                 catch (e) {
                     const err = e;
-                    throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, 'The source uses something the clone cannot recreate, or the target database is not empty or a role is missing. The phase was rolled back; the run undoes the new database.', { cause: e });
+                    throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, cloneFailureHint(err, sql, start + j + 1, statements.length), { cause: e });
                 }
             }
         }

@@ -13,7 +13,7 @@ exports.modules = {
 /* harmony export */   TZ: () => (/* binding */ LoadBalancerConfig),
 /* harmony export */   vg: () => (/* binding */ routingPaths)
 /* harmony export */ });
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(38816);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9691);
 
 /** `<config-dir>/routing/<slug>.json`: where the tenant's traffic and connections go. No secrets. */
 const RoutingConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
@@ -93,7 +93,7 @@ function routingPaths(configDir, slug) {
 /* harmony export */   qk: () => (/* binding */ SequenceRangeRecord)
 /* harmony export */ });
 /* unused harmony exports HistoryEntry, CredentialsChannel, CredentialsRecord, IsolationState */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(38816);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9691);
 /* harmony import */ var _postgres_ownership__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6922);
 
 
@@ -503,7 +503,7 @@ async function setTenantId(client, tenantId) {
 /* harmony export */ });
 /* unused harmony exports RUN_SCHEMA, OwnershipLostError */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(38816);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9691);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 /* harmony import */ var _sql__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(75259);
 
@@ -701,20 +701,25 @@ function selectTenantRows(table) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   g: () => (/* binding */ planTenant)
+/* harmony export */   gK: () => (/* binding */ planTenant)
 /* harmony export */ });
+/* unused harmony export looksSensitive */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(54680);
-/* harmony import */ var _tenant_key__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(72713);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(54680);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _tenant_key__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(72713);
+
 
 
 
 
 const q = pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier;
-const SETTING = `current_setting(${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(_plan_types__WEBPACK_IMPORTED_MODULE_2__/* .TENANT_ID_SETTING */ .o)})`;
+const SETTING = `current_setting(${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .TENANT_ID_SETTING */ .o)})`;
 /** Above this many EXISTS joins in one table's predicate, fall back to shorter foreign-key paths. */
 const MAX_PREDICATE_JOINS = 64;
 const OVER_BUDGET = Symbol('over budget');
+/** Above this many EXISTS joins in a referenced table's predicate, the table must be decided by an override. */
+const MAX_SHARED_JOINS = 256;
 const keyOf = (schema, name) => `${schema}\u0000${name}`;
 const tableKey = (t) => keyOf(t.schema, t.name);
 const qualified = (t) => `${q(t.schema)}.${q(t.name)}`;
@@ -747,7 +752,9 @@ function suggestIndex(table, columns) {
 }
 function planTenant(graph, opts) {
     const notes = [];
+    const blockers = [];
     const byKey = new Map(graph.tables.map((t) => [tableKey(t), t]));
+    const sharedRows = opts.sharedRows ?? 'referenced';
     // Partitions are copied through their partitioned root.
     const topOf = (t) => {
         let cur = t;
@@ -762,13 +769,68 @@ function planTenant(graph, opts) {
         return cur;
     };
     const tops = graph.tables.filter((t) => topOf(t) === t).sort(compareTables);
+    // Foreign keys declared on partitions: one declared identically on every partition (same
+    // columns → same referenced table and columns) is the parent's for planning (pagila's payment).
+    const childrenOf = new Map();
     for (const t of graph.tables) {
-        if (topOf(t) !== t && t.foreignKeys.length > 0) {
-            notes.push(`Foreign keys declared on partition ${display(t)} alone (${t.foreignKeys.map((f) => f.name).join(', ')}) are not used to find the tenant's rows; declare them on ${display(topOf(t))}.`);
+        if (!t.partitionOf)
+            continue;
+        const k = tableKey(t.partitionOf);
+        childrenOf.set(k, [...(childrenOf.get(k) ?? []), t]);
+    }
+    const signature = (fk) => {
+        const ref = byKey.get(keyOf(fk.refSchema, fk.refName));
+        return ref
+            ? `${fk.columns.join('\u0001')}\u0002${tableKey(topOf(ref))}\u0002${fk.refColumns.join('\u0001')}`
+            : null;
+    };
+    const onEveryPartition = (t) => {
+        const kids = childrenOf.get(tableKey(t)) ?? [];
+        const each = [];
+        for (const kid of kids) {
+            const mine = new Map();
+            for (const fk of kid.foreignKeys) {
+                const sig = signature(fk);
+                if (sig && !mine.has(sig))
+                    mine.set(sig, fk);
+            }
+            if (kid.relkind === 'p')
+                for (const [sig, fk] of onEveryPartition(kid))
+                    if (!mine.has(sig))
+                        mine.set(sig, fk);
+            each.push(mine);
+        }
+        const [first, ...rest] = each;
+        if (!first)
+            return new Map();
+        return new Map([...first].filter(([sig]) => rest.every((m) => m.has(sig))));
+    };
+    const partitionKeys = new Map();
+    for (const t of tops) {
+        if (t.relkind !== 'p')
+            continue;
+        const declared = new Set(t.foreignKeys.map(signature));
+        const lifted = [...onEveryPartition(t)].filter(([sig]) => !declared.has(sig)).map(([, fk]) => fk);
+        if (lifted.length > 0) {
+            partitionKeys.set(tableKey(t), lifted);
+            notes.push(`Foreign keys declared on every partition of ${display(t)} and not on the table itself (${lifted.map((f) => `${f.name}: ${f.columns.join(', ')} → ${f.refSchema}.${f.refName}`).join('; ')}) are planned as ${display(t)}'s; the clone recreates them on the partitions, as they are.`);
+        }
+    }
+    for (const t of graph.tables) {
+        if (topOf(t) === t || t.foreignKeys.length === 0)
+            continue;
+        const lifted = new Set((partitionKeys.get(tableKey(topOf(t))) ?? []).map(signature));
+        const declared = new Set(topOf(t).foreignKeys.map(signature));
+        const alone = t.foreignKeys.filter((f) => {
+            const sig = signature(f);
+            return !lifted.has(sig) && !declared.has(sig);
+        });
+        if (alone.length > 0) {
+            notes.push(`Foreign keys declared on partition ${display(t)} alone (${alone.map((f) => f.name).join(', ')}) are not used to find the tenant's rows (not every partition of ${display(topOf(t))} declares them); declare them on ${display(topOf(t))} or on every partition.`);
         }
     }
     // The tenants row is selected by the column the tenant key holds (one rule: resolveTenantKeyColumn).
-    const resolved = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_1__/* .resolveTenantKeyColumn */ .C_)(graph, opts);
+    const resolved = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_2__/* .resolveTenantKeyColumn */ .C_)(graph, opts);
     const root = tops.find((t) => t.schema === resolved.tenantsTable.schema && t.name === resolved.tenantsTable.name);
     const rootKeyName = resolved.column;
     const rootKeyColumn = root.columns.find((c) => c.name === rootKeyName);
@@ -780,7 +842,7 @@ function planTenant(graph, opts) {
     const edges = new Map();
     for (const t of tops) {
         const list = [];
-        for (const fk of t.foreignKeys) {
+        for (const fk of [...t.foreignKeys, ...(partitionKeys.get(tableKey(t)) ?? [])]) {
             const ref = byKey.get(keyOf(fk.refSchema, fk.refName));
             if (ref)
                 list.push({ fk, target: topOf(ref) });
@@ -788,7 +850,16 @@ function planTenant(graph, opts) {
         edges.set(tableKey(t), list);
     }
     const edgesOf = (t) => edges.get(tableKey(t)) ?? [];
-    // Classification.
+    /** Foreign keys into `t` (from any top-level table). */
+    const incoming = new Map();
+    for (const c of tops) {
+        for (const e of edgesOf(c)) {
+            const k = tableKey(e.target);
+            incoming.set(k, [...(incoming.get(k) ?? []), { ...e, child: c }]);
+        }
+    }
+    const incomingOf = (t) => incoming.get(tableKey(t)) ?? [];
+    // Classification of the tenant's own tables.
     const kinds = new Map();
     kinds.set(tableKey(root), 'root');
     for (const t of tops) {
@@ -820,11 +891,81 @@ function planTenant(graph, opts) {
             }
         }
     }
-    for (const t of tops)
-        if (!kinds.has(tableKey(t)))
-            kinds.set(tableKey(t), 'reference');
+    const owned = (t) => kinds.has(tableKey(t));
+    // Per-table overrides, validated against the catalog.
+    const overrides = resolveOverrides(opts.tableOverrides ?? {}, graph, topOf, (t) => kinds.get(tableKey(t)));
+    // Tables without the tenant key. Referenced: rows that copied rows reference along foreign keys
+    // (users behind memberships), and rows that reference only such rows (a user's tokens), found
+    // as a closure. The tables the tenants row alone references (plans) are lookup tables: copied
+    // whole with `reference-tables: copy`, else only the rows the tenant row references.
+    const polymorphic = new Map();
+    for (const t of tops) {
+        if (owned(t))
+            continue;
+        const pairs = polymorphicPairs(t);
+        if (pairs.length > 0)
+            polymorphic.set(tableKey(t), pairs);
+    }
+    const selected = new Set();
+    const reason = new Map();
+    const isSource = (c, target) => (owned(c) &&
+        (c !== root || opts.referenceTables === 'skip' || overrides.get(tableKey(target)) === 'referenced')) ||
+        selected.has(tableKey(c)) ||
+        overrides.get(tableKey(c)) === 'copy';
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const t of tops) {
+            const k = tableKey(t);
+            const o = overrides.get(k);
+            if (owned(t) || selected.has(k) || o === 'skip' || o === 'copy')
+                continue;
+            const why = [];
+            for (const { child } of incomingOf(t)) {
+                if (child !== t && isSource(child, t))
+                    why.push(`referenced by ${display(child)}`);
+            }
+            if (!polymorphic.has(k) || o === 'referenced') {
+                for (const { target } of edgesOf(t)) {
+                    if (target !== t && selected.has(tableKey(target)))
+                        why.push(`references copied ${display(target)} rows`);
+                }
+            }
+            if (why.length > 0) {
+                selected.add(k);
+                reason.set(k, [...new Set(why)]);
+                changed = true;
+            }
+        }
+    }
+    const skipped = [];
+    for (const t of tops) {
+        const k = tableKey(t);
+        if (owned(t))
+            continue;
+        const o = overrides.get(k);
+        if (o === 'skip')
+            skipped.push({ table: t, reason: 'table-overrides: skip' });
+        else if (o === 'copy')
+            kinds.set(k, 'reference');
+        else if (selected.has(k))
+            kinds.set(k, sharedRows === 'referenced' || o === 'referenced' ? 'referenced' : 'reference');
+        else if (o === 'referenced') {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides: ${display(t)}=referenced, but no copied row references ${display(t)} through a foreign key (and it references no copied row), so none of its rows can be attributed to the tenant.`, `Use ${display(t)}=copy to copy it whole, or ${display(t)}=skip to leave it out.`);
+        }
+        else if (polymorphic.has(k)) {
+            skipped.push({ table: t, reason: 'unattributable' });
+            notes.push(`${display(t)} points at rows polymorphically (${polymorphic.get(k).join('; ')}) without foreign keys to the tenant's rows: which tenant its rows belong to cannot be told, so it is left out (not cloned). To copy it whole: table-overrides: ${display(t)}=copy.`);
+        }
+        else if (opts.referenceTables === 'copy')
+            kinds.set(k, 'reference');
+        else
+            skipped.push({ table: t, reason: 'reference-tables: skip' });
+    }
     const kindOf = (t) => kinds.get(tableKey(t));
-    const owned = (t) => kindOf(t) !== 'reference';
+    const isOwned = (t) => {
+        const kd = kindOf(t);
+        return kd === 'root' || kd === 'tenant' || kd === 'dependent';
+    };
     // Predicates. Nested joins use aliases t1, t2, … by depth, so the top level alias `t` stays free.
     const rootPredicate = (alias) => `${alias}.${q(rootKeyName)} = ${SETTING}::${rootKeyColumn.type}`;
     const tenantPredicate = (t, alias) => {
@@ -838,7 +979,7 @@ function planTenant(graph, opts) {
         if (kind === 'tenant')
             return tenantPredicate(t, alias);
         const myDistance = distance.get(tableKey(t)) ?? Infinity;
-        let candidates = edgesOf(t).filter(({ target }) => target !== t && owned(target) && !path.has(tableKey(target)));
+        let candidates = edgesOf(t).filter(({ target }) => target !== t && isOwned(target) && !path.has(tableKey(target)));
         if (mode !== 'all') {
             candidates = candidates.filter(({ target }) => (distance.get(tableKey(target)) ?? Infinity) < myDistance);
             if (mode === 'shortest') {
@@ -864,33 +1005,123 @@ function planTenant(graph, opts) {
             return 'false';
         return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
     };
-    const wherePredicate = (t) => {
-        let where;
-        if (kindOf(t) === 'reference')
-            where = 'true';
-        else {
-            where = '';
-            for (const mode of ['all', 'shorter', 'shortest']) {
-                try {
-                    where = ownerPredicate(t, 't', 0, new Set(), mode, { joins: mode === 'shortest' ? -Infinity : 0 });
-                    break;
-                }
-                catch (e) {
-                    if (e !== OVER_BUDGET)
-                        throw e;
+    // The mode each owned table's predicate fits in (see MAX_PREDICATE_JOINS).
+    const modeOf = new Map();
+    const ownPredicate = (t, alias, depth) => {
+        const known = modeOf.get(tableKey(t));
+        if (known)
+            return ownerPredicate(t, alias, depth, new Set(), known, { joins: -Infinity });
+        for (const mode of ['all', 'shorter', 'shortest']) {
+            try {
+                const where = ownerPredicate(t, alias, depth, new Set(), mode, {
+                    joins: mode === 'shortest' ? -Infinity : 0,
+                });
+                modeOf.set(tableKey(t), mode);
+                return where;
+            }
+            catch (e) {
+                if (e !== OVER_BUDGET)
+                    throw e;
+                if (depth === 0)
                     notes.push(`${display(t)} reaches the tenant through more than ${MAX_PREDICATE_JOINS} foreign-key paths; only its ${mode === 'all' ? 'shorter' : 'shortest'} paths are used to select its rows.`);
-                }
             }
         }
-        // Rows of (legacy) inheritance children belong to the children, which are planned on their own.
-        if (t.hasInheritanceChildren) {
-            where = `${where === 'true' ? '' : `(${where}) AND `}t.tableoid = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified(t))}::regclass`;
-        }
-        return where;
+        return 'false';
     };
-    const included = tops.filter((t) => owned(t) || opts.referenceTables === 'copy');
+    // Global rows: a tenant table's rows with a NULL tenant key that the tenant's rows reference.
+    const globalBranch = (t, alias, depth) => {
+        if (!opts.globalRows || kindOf(t) !== 'tenant')
+            return null;
+        const col = t.columns.find((c) => c.name === opts.tenantKey);
+        if (col.notNull)
+            return null;
+        const a = `t${depth + 1}`;
+        const terms = [];
+        for (const { fk, child } of incomingOf(t)) {
+            if (!isOwned(child))
+                continue;
+            const join = fk.columns.map((c, i) => `${a}.${q(c)} = ${alias}.${q(fk.refColumns[i])}`).join(' AND ');
+            terms.push(`EXISTS (SELECT 1 FROM ${qualified(child)} ${a} WHERE ${join} AND ${ownPredicate(child, a, depth + 1)})`);
+        }
+        if (terms.length === 0)
+            return null;
+        return `${alias}.${q(col.name)} IS NULL AND ${terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`}`;
+    };
+    const withGlobal = (t, alias, depth) => {
+        const own = ownPredicate(t, alias, depth);
+        const global = globalBranch(t, alias, depth);
+        return global ? `(${own} OR (${global}))` : own;
+    };
+    let sharedJoins = 0;
+    /** Rows of a table without the tenant key that copied rows reference, or that reference only such rows. */
+    const sharedPredicate = (t, alias, depth, path) => {
+        const nextPath = new Set(path).add(tableKey(t));
+        const a = `t${depth + 1}`;
+        const terms = [];
+        for (const { fk, child } of incomingOf(t)) {
+            if (child === t || path.has(tableKey(child)) || !kindOf(child))
+                continue;
+            if (skipped.some((s) => s.table === child))
+                continue;
+            if (++sharedJoins > MAX_SHARED_JOINS)
+                throw OVER_BUDGET;
+            const inner = rowPredicate(child, a, depth + 1, nextPath);
+            if (inner === 'false')
+                continue;
+            const join = fk.columns.map((c, i) => `${a}.${q(c)} = ${alias}.${q(fk.refColumns[i])}`).join(' AND ');
+            terms.push(`EXISTS (SELECT 1 FROM ${qualified(child)} ${a} WHERE ${join}${inner === 'true' ? '' : ` AND ${inner}`})`);
+        }
+        if (!polymorphic.has(tableKey(t)) || overrides.get(tableKey(t)) === 'referenced') {
+            for (const { fk, target } of edgesOf(t)) {
+                if (target === t || path.has(tableKey(target)) || kindOf(target) !== 'referenced')
+                    continue;
+                if (++sharedJoins > MAX_SHARED_JOINS)
+                    throw OVER_BUDGET;
+                const inner = rowPredicate(target, a, depth + 1, nextPath);
+                if (inner === 'false')
+                    continue;
+                const join = fk.columns
+                    .map((c, i) => `${a}.${q(fk.refColumns[i])} = ${alias}.${q(c)}`)
+                    .join(' AND ');
+                terms.push(`EXISTS (SELECT 1 FROM ${qualified(target)} ${a} WHERE ${join} AND ${inner})`);
+            }
+        }
+        if (terms.length === 0)
+            return 'false';
+        return terms.length === 1 ? terms[0] : `(${terms.join(' OR ')})`;
+    };
+    const rowPredicate = (t, alias, depth, path) => {
+        const kind = kindOf(t);
+        if (kind === 'root' || kind === 'tenant' || kind === 'dependent')
+            return withGlobal(t, alias, depth);
+        if (kind === 'reference')
+            return 'true';
+        if (kind === 'referenced')
+            return sharedPredicate(t, alias, depth, path);
+        return 'false';
+    };
+    /** Rows of `t` that rows not copied also reference (other tenants' memberships of a copied user). */
+    const alsoUsedPredicate = (t) => {
+        const terms = [];
+        for (const { fk, child } of incomingOf(t)) {
+            if (child === t)
+                continue;
+            // Rows copied whole are all copied ('true'); rows that exist only as followers of `t` (a
+            // user's tokens: 'false' once `t` is cut) are not another tenant's use.
+            const inner = rowPredicate(child, 't1', 1, new Set([tableKey(t)]));
+            if (inner === 'true' || inner === 'false')
+                continue;
+            const join = fk.columns.map((c, i) => `t1.${q(c)} = t.${q(fk.refColumns[i])}`).join(' AND ');
+            terms.push(`EXISTS (SELECT 1 FROM ${qualified(child)} t1 WHERE ${join} AND (${inner}) IS NOT TRUE)`);
+        }
+        return terms.length ? terms.join(' OR ') : undefined;
+    };
+    const inheritance = (t, where) => t.hasInheritanceChildren
+        ? `${where === 'true' ? '' : `(${where}) AND `}t.tableoid = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified(t))}::regclass`
+        : where;
+    const skippedKeys = new Set(skipped.map((s) => tableKey(s.table)));
+    const included = tops.filter((t) => kindOf(t) !== undefined && !skippedKeys.has(tableKey(t)));
     const includedKeys = new Set(included.map(tableKey));
-    const skipped = tops.filter((t) => !includedKeys.has(tableKey(t)));
     const plans = new Map();
     for (const t of included) {
         const copied = t.columns.filter((c) => !c.generated);
@@ -898,7 +1129,7 @@ function planTenant(graph, opts) {
             [...t.uniqueKeys].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()))[0] ??
             [];
         const foreignKeys = edgesOf(t)
-            .filter(({ target }) => owned(target))
+            .filter(({ target }) => isOwned(target))
             .map(({ fk, target }) => ({
             name: fk.name,
             columns: fk.columns.map(q),
@@ -906,14 +1137,42 @@ function planTenant(graph, opts) {
             refColumns: fk.refColumns.map(q),
             onDelete: fk.onDelete,
         }));
+        const kind = kindOf(t);
+        let where;
+        let ownWhere;
+        let alsoUsed;
+        if (kind === 'reference')
+            where = 'true';
+        else if (kind === 'referenced') {
+            try {
+                sharedJoins = 0;
+                where = sharedPredicate(t, 't', 0, new Set());
+                alsoUsed = alsoUsedPredicate(t);
+            }
+            catch (e) {
+                if (e !== OVER_BUDGET)
+                    throw e;
+                where = 'false';
+                blockers.push(`${display(t)} is reached through more than ${MAX_SHARED_JOINS} foreign-key paths from the tenant's rows: the rows the tenant uses cannot be selected in one predicate. Decide it with table-overrides: ${display(t)}=copy (whole) or =skip.`);
+            }
+        }
+        else {
+            ownWhere = ownPredicate(t, 't', 0);
+            const global = globalBranch(t, 't', 0);
+            where = global ? `(${ownWhere} OR (${global}))` : ownWhere;
+            if (!global)
+                ownWhere = undefined;
+        }
         plans.set(tableKey(t), {
             schema: t.schema,
             name: t.name,
             qualified: qualified(t),
-            kind: kindOf(t),
+            kind,
             columns: copied.map((c) => q(c.name)),
             keyColumns: key.map(q),
-            where: wherePredicate(t),
+            where: inheritance(t, where),
+            ...(ownWhere !== undefined ? { ownWhere: inheritance(t, ownWhere) } : {}),
+            ...(alsoUsed !== undefined ? { alsoUsedWhere: alsoUsed } : {}),
             binarySafe: copied.every(columnBinarySafe),
             partitioned: t.relkind === 'p',
             foreignKeys,
@@ -937,18 +1196,45 @@ function planTenant(graph, opts) {
             }
         }
     }
-    if (skipped.length > 0) {
-        notes.push(`Reference tables left out (reference-tables: skip): ${skipped.map(display).join(', ')}.`);
-        for (const t of included) {
-            for (const { fk, target } of edgesOf(t)) {
-                if (!includedKeys.has(tableKey(target))) {
-                    notes.push(`Foreign key ${fk.name} on ${display(t)} references ${display(target)}, which is left out: the new database needs those rows before the constraint can be validated.`);
-                }
+    const referencedTables = order.filter((t) => kindOf(t) === 'referenced');
+    if (referencedTables.length > 0) {
+        notes.push(`Referenced rows (shared-rows: referenced): only the rows the tenant's rows use are copied from ${referencedTables
+            .map((t) => `${display(t)} (${reason.get(tableKey(t))?.join(', ') ?? 'table-overrides'})`)
+            .join('; ')}. In the tenant's database they are a copy as of the switch; cleanup never deletes them.`);
+    }
+    const wholeShared = order.filter((t) => selected.has(tableKey(t)) && kindOf(t) === 'reference');
+    if (wholeShared.length > 0) {
+        notes.push(`Copied whole although only some of their rows are the tenant's (shared-rows: whole): ${wholeShared.map(display).join(', ')}; every tenant's rows of these tables leave the shared database.`);
+    }
+    const globalTables = order.filter((t) => plans.get(tableKey(t))?.ownWhere !== undefined);
+    if (globalTables.length > 0) {
+        notes.push(`Global rows: rows of ${globalTables.map(display).join(', ')} with a NULL ${opts.tenantKey} that the tenant's rows reference are copied too; cleanup never deletes them.`);
+    }
+    const sensitive = [];
+    for (const t of order) {
+        if (isOwned(t))
+            continue;
+        for (const c of t.columns)
+            if (looksSensitive(c.name))
+                sensitive.push(`${display(t)}.${c.name}`);
+    }
+    if (sensitive.length > 0) {
+        notes.push(`Warning: tables without the tenant key that are copied whole or in part have columns that look like credentials or personal data: ${sensitive.join(', ')}. Review what they hold before promoting (table-overrides: <table>=skip leaves a table out).`);
+    }
+    const leftOut = skipped.filter((s) => s.reason !== 'unattributable');
+    if (leftOut.length > 0) {
+        notes.push(`Tables left out (${[...new Set(leftOut.map((s) => s.reason))].join(', ')}): ${leftOut.map((s) => display(s.table)).join(', ')}; the clone leaves them out (and the foreign keys of their rows).`);
+    }
+    for (const t of included) {
+        for (const { fk, target } of edgesOf(t)) {
+            if (skippedKeys.has(tableKey(target))) {
+                blockers.push(`Foreign key ${fk.name} on ${display(t)} references ${display(target)}, which is left out (${skipped.find((s) => s.table === target).reason}): the copied rows would point at rows the new database lacks. Copy it: table-overrides: ${display(target)}=referenced (or =copy).`);
             }
         }
     }
     for (const t of order) {
-        if (kindOf(t) !== 'reference' && (plans.get(tableKey(t))?.keyColumns.length ?? 0) === 0) {
+        const kind = kindOf(t);
+        if (kind !== 'reference' && (plans.get(tableKey(t))?.keyColumns.length ?? 0) === 0) {
             notes.push(`${display(t)} has no primary key or unique NOT NULL key: its rows are compared as whole rows.`);
         }
         if (t.hasInheritanceChildren) {
@@ -962,8 +1248,58 @@ function planTenant(graph, opts) {
         tables,
         deleteOrder,
         notes,
-        blockers: [],
+        blockers,
+        skipped: skipped.map((s) => ({ schema: s.table.schema, name: s.table.name, reason: s.reason })),
     };
+}
+/** `item_type`/`item_id` pairs: a row that points at rows of any table, with no foreign key. */
+function polymorphicPairs(t) {
+    const names = new Set(t.columns.map((c) => c.name));
+    const pairs = [];
+    for (const c of t.columns) {
+        const m = /^(.*)_type$/i.exec(c.name);
+        if (!m)
+            continue;
+        const id = [`${m[1]}_id`, `${m[1]}_key`].find((n) => names.has(n));
+        if (!id)
+            continue;
+        const covered = t.foreignKeys.some((fk) => fk.columns.includes(id));
+        if (!covered)
+            pairs.push(`${c.name}, ${id}`);
+    }
+    return pairs;
+}
+const SENSITIVE = /(^|_)(password|passwd|pwd|pass|secret|token|tokens|api_?key|key|private_key|salt|otp|mfa|totp|hash|digest|email|e_?mail|phone|mobile|ssn|sin|tax_id|iban|card|cc|cvv|dob|birth|birthdate|birthday|address|ip)(_|$)/i;
+/** A column name that looks like credentials or personal data (password_hash, api_key, email, …). */
+function looksSensitive(column) {
+    // A reference to another row (address_id, token_id) holds no such data itself.
+    if (/_id$/i.test(column) && !/(^|_)(tax|ssn|national|passport)_id$/i.test(column))
+        return false;
+    return SENSITIVE.test(column) || /password|passwd|secret|apikey|token|email|phone|ssn/i.test(column);
+}
+/** `table-overrides`, validated against the catalog: top-level tables without the tenant's own rows. */
+function resolveOverrides(given, graph, topOf, ownKind) {
+    const out = new Map();
+    for (const [name, value] of Object.entries(given)) {
+        const parsed = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_2__/* .parseTableName */ .HC)(name);
+        // Unquoted names fold to lower case, as in SQL; the schema defaults to public.
+        const schema = parsed.schema === null ? 'public' : parsed.quoted[0] ? parsed.schema : parsed.schema.toLowerCase();
+        const bare = parsed.quoted[parsed.quoted.length - 1] ? parsed.name : parsed.name.toLowerCase();
+        const t = graph.tables.find((x) => x.schema === schema && x.name === bare);
+        if (!t) {
+            const near = graph.tables.filter((x) => x.name.toLowerCase() === bare.toLowerCase()).map(display);
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${name}, which is not a table of the shared database${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}.`, 'Name each table as schema.table (the schema defaults to public), e.g. public.audit_versions=skip,public.countries=copy.');
+        }
+        if (topOf(t) !== t) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${display(t)}, a partition of ${display(topOf(t))}: partitions are copied through their partitioned table.`, `Override ${display(topOf(t))} instead.`);
+        }
+        const kind = ownKind(t);
+        if (kind) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${display(t)}, which holds the tenant's own rows (${kind} table): only tables without the tenant key can be overridden.`, `Remove ${display(t)} from table-overrides; its rows are selected by the tenant key.`);
+        }
+        out.set(tableKey(t), value);
+    }
+    return out;
 }
 function normaliseType(type) {
     return type
@@ -1448,9 +1784,10 @@ function splitQualified(name, defaultSchema = 'public') {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   C_: () => (/* binding */ resolveTenantKeyColumn),
 /* harmony export */   Em: () => (/* binding */ resolveTenantKey),
+/* harmony export */   HC: () => (/* binding */ parseTableName),
 /* harmony export */   Uk: () => (/* binding */ valueFits)
 /* harmony export */ });
-/* unused harmony exports TENANT_ID_COLUMN_SETTING, parseTableName, topLevelTables, findTenantsTable, comparableTypes */
+/* unused harmony exports TENANT_ID_COLUMN_SETTING, topLevelTables, findTenantsTable, comparableTypes */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 

@@ -10,7 +10,9 @@ exports.modules = {
 /* harmony export */   renderStatusText: () => (/* binding */ renderStatusText)
 /* harmony export */ });
 /* unused harmony export TEXT_DETAILS */
+/* harmony import */ var _escape__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(14031);
 /* harmony import */ var _render__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46340);
+
 
 /**
  * Terminal rendering of a tenant's status (pure). Plain text with a few symbols; colour is the
@@ -99,29 +101,36 @@ function renderStatusText(s, opts = {}) {
             out.push(`  ${pad(clean(q.sequence, 60), w)}  ${pad(q.type, 8)}  ${shared}; ${iso}${off}`);
         }
     }
-    if (s.planNotes.length > 0) {
+    const planNotes = (0,_render__WEBPACK_IMPORTED_MODULE_0__/* .uniqueNotes */ .re)(s.planNotes);
+    if (planNotes.length > 0) {
         out.push('');
         out.push('Plan notes');
-        for (const note of s.planNotes.slice(0, 20))
-            out.push(`  - ${clean(note, 300)}`);
-        if (s.planNotes.length > 20)
-            out.push(`  … and ${s.planNotes.length - 20} more`);
+        const shown = opts.verbose ? planNotes : planNotes.slice(0, 20);
+        for (const note of shown)
+            out.push(`  - ${clean((0,_escape__WEBPACK_IMPORTED_MODULE_1__/* .plainSamples */ .aP)(note), opts.verbose ? 4000 : 300)}`);
+        if (planNotes.length > shown.length)
+            out.push(`  … and ${planNotes.length - shown.length} more (-v or --json lists them all)`);
     }
     if (s.checks) {
         out.push('');
         out.push(`Checks (--verify): ${s.checks.filter((c) => c.status === 'pass').length}/${s.checks.length} passed${s.verdict ? ` — ${VERDICT[s.verdict]}` : ''}`);
         for (const c of s.checks) {
-            out.push(`  ${pad(c.status.toUpperCase(), 5)} ${clean(c.title, 60)}: ${clean(c.reason, 300)}`);
+            out.push(`  ${pad(c.status.toUpperCase(), 5)} ${clean(c.title, 60)}: ${clean((0,_escape__WEBPACK_IMPORTED_MODULE_1__/* .plainSamples */ .aP)(c.reason), 300)}`);
             const listed = opts.verbose || c.status === 'fail' || c.status === 'warn';
-            if (!listed || c.details.length === 0)
+            // Each detail once; the one the reason already says is not repeated.
+            const { details, unlisted } = (0,_render__WEBPACK_IMPORTED_MODULE_0__/* .checkDetails */ .bY)(c);
+            if (!listed || details.length + unlisted === 0)
                 continue;
-            const all = opts.verbose || c.details.length <= TEXT_DETAILS;
+            const all = opts.verbose || details.length + unlisted <= TEXT_DETAILS;
             if (!all)
                 out.push(`        ${clean((0,_render__WEBPACK_IMPORTED_MODULE_0__/* .detailCounts */ .iq)(c.details), 600)}`);
-            for (const d of all ? c.details : c.details.slice(0, TEXT_DETAILS))
-                out.push(`        ${clean(d, opts.verbose ? 4000 : 300)}`);
-            if (!all)
-                out.push(`        … and ${c.details.length - TEXT_DETAILS} more (-v or --json lists them all)`);
+            for (const d of all ? details : details.slice(0, TEXT_DETAILS))
+                out.push(`        ${clean((0,_escape__WEBPACK_IMPORTED_MODULE_1__/* .plainSamples */ .aP)(d), opts.verbose ? 4000 : 300)}`);
+            const hidden = all ? 0 : Math.max(0, details.length - TEXT_DETAILS);
+            if (hidden > 0)
+                out.push(`        … and ${hidden + unlisted} more (-v or --json lists them all)`);
+            else if (unlisted > 0)
+                out.push(`        … and ${unlisted} more (only counted)`);
         }
     }
     const history = iso?.history ?? [];

@@ -733,7 +733,7 @@ const cleanupStep = {
             for (const table of plan.deleteOrder) {
                 if (!referenced.has(table.qualified))
                     continue;
-                await session.query(`SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t) locked`);
+                await session.query(`SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${own(table)} FOR UPDATE OF t) locked`);
             }
             const links = await (0,plan_check/* referenceBlockers */.J)(session, plan.tables, { incomingOnly: true });
             if (links.length) {
@@ -754,10 +754,21 @@ const cleanupStep = {
             }
             await quietTriggers(session, triggers, ctx.options.maxFreezeMs);
             let deleted = 0;
+            // Global rows (NULL tenant key) the tenant's rows referenced were verified with them but are
+            // not the tenant's: they stay, and only the tenant's own rows (ownWhere) are deleted. Counted
+            // before anything is deleted (the rows that reference them go first).
+            const globals = new Map();
             for (const table of plan.deleteOrder) {
-                const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`);
+                if (table.ownWhere === undefined)
+                    continue;
+                const { rows } = await session.query(`SELECT count(*)::int AS n FROM ${table.qualified} t WHERE (${table.where}) AND (${table.ownWhere}) IS NOT TRUE`);
+                globals.set(table.qualified, rows[0]?.n ?? 0);
+            }
+            const globalKept = [...globals.values()].reduce((a, n) => a + n, 0);
+            for (const table of plan.deleteOrder) {
+                const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${own(table)}`);
                 const n = res.rowCount ?? 0;
-                const expected = verified[table.qualified].count;
+                const expected = verified[table.qualified].count - (globals.get(table.qualified) ?? 0);
                 if (n !== expected) {
                     throw new errors/* PromotionError */.g1('cleanup-refused', `Cleanup would delete ${n} rows from ${table.qualified} but ${expected} were verified; nothing was deleted.`, `Check for ON DELETE CASCADE or triggers that reach this table, then re-run (or keep the shared rows: ${(0,errors/* settingName */.QX)('keep-shared-data', ctx.options.frontEnd)}).`);
                 }
@@ -778,7 +789,7 @@ const cleanupStep = {
             // a rule, a cascade) rolls it back, and shared_rows_removed is never recorded.
             const left = [];
             for (const table of plan.deleteOrder) {
-                const { rows } = await session.query(`SELECT count(*)::int AS n FROM ${table.qualified} t WHERE ${table.where}`);
+                const { rows } = await session.query(`SELECT count(*)::int AS n FROM ${table.qualified} t WHERE ${own(table)}`);
                 if ((rows[0]?.n ?? 0) > 0)
                     left.push(`${table.schema}.${table.name}: ${rows[0].n}`);
             }
@@ -798,7 +809,10 @@ const cleanupStep = {
             const los = leftObjects?.objects
                 ? `; ${leftObjects.objects} large objects (${(0,large_objects/* formatBytes */.z3)(leftObjects.bytes)}) left in the shared database`
                 : '';
-            return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}${los}`;
+            const stayed = keptRows(plan, globalKept);
+            if (stayed)
+                ctx.record.notes.push(`Left in the shared database by cleanup (not the tenant's own rows): ${stayed}.`);
+            return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}${los}${stayed ? `; kept: ${stayed}` : ''}`;
         }
         catch (e) {
             await session.query('ROLLBACK').catch(() => undefined);
@@ -809,6 +823,23 @@ const cleanupStep = {
         }
     },
 };
+/** The tenant's own rows of a table: `where` less the global rows it also selects. */
+const own = (table) => table.ownWhere ?? table.where;
+/** What cleanup leaves in the shared database on purpose: global, referenced and whole-copied rows. */
+function keptRows(plan, globalKept) {
+    const parts = [];
+    if (globalKept > 0)
+        parts.push(`${globalKept} global rows`);
+    const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+    if (referenced.length > 0) {
+        const n = referenced.reduce((a, t) => a + (t.rows ?? 0), 0);
+        parts.push(`${n} referenced rows of ${referenced.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+    }
+    const whole = plan.tables.filter((t) => t.kind === 'reference');
+    if (whole.length > 0)
+        parts.push(`tables copied whole: ${whole.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+    return parts.join('; ');
+}
 /**
  * Keeps the triggers the DELETEs would fire from firing, for this transaction only: replica mode
  * (SET LOCAL), then ALTER TABLE ONLY … DISABLE TRIGGER for each one that would still fire (put
@@ -869,7 +900,11 @@ const cloneSchemaStep = {
         const shared = await (0,app_roles/* sharedAppRoles */.W)(source, ctx.plan, ctx.options.sharedAppRole);
         ctx.sharedRoles = shared;
         const roleMap = new Map(shared.map((r) => [r, ctx.names.appRole]));
-        const script = await (0,schema_clone/* buildSchemaScript */.HY)(source, { ownerRole: ctx.names.ownerRole, roleMap });
+        const script = await (0,schema_clone/* buildSchemaScript */.HY)(source, {
+            ownerRole: ctx.names.ownerRole,
+            roleMap,
+            leaveOut: ctx.plan.skipped,
+        });
         ctx.schemaScript = script;
         for (const item of script.unsupported) {
             ctx.log.warn(`not cloned: ${item}`);
@@ -1068,7 +1103,11 @@ function deployInput(ctx) {
 const deployStep = {
     name: 'deploy',
     title: 'Deploy the Cloud Run service',
-    skip: (ctx) => ctx.options.skipCloudRun || !ctx.options.cloudRun ? 'Cloud Run skipped (skip-cloud-run)' : undefined,
+    skip: (ctx) => ctx.options.skipCloudRun
+        ? 'Cloud Run skipped (skip-cloud-run)'
+        : !ctx.options.cloudRun
+            ? 'no Cloud Run settings (a dry run: the notes say what the service would need)'
+            : undefined,
     async run(ctx) {
         const input = deployInput(ctx);
         const result = await (0,deploy/* deployService */.z5)(input);
@@ -1232,21 +1271,82 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
 
 
 /**
+ * How the CLI spells the service's settings, by the action input's name (errors.ts knows the
+ * database ones). Settings the CLI has no flag for keep their environment variable.
+ */
+const CLI_CLOUD_SETTINGS = {
+    'gcp-project': '--project (or GOOGLE_CLOUD_PROJECT)',
+    'gcp-region': '--region (or CLOUD_RUN_REGION)',
+    'container-image': '--image (or CONTAINER_IMAGE)',
+    'db-password-secret': '--db-password-secret (or DB_PASSWORD_SECRET)',
+    'min-instances': '--min-instances (or MIN_INSTANCES)',
+    'max-instances': '--max-instances (or MAX_INSTANCES)',
+    'service-account': '--service-account (or SERVICE_ACCOUNT)',
+    'cloud-run-api-endpoint': 'CLOUD_RUN_API_ENDPOINT',
+    'skip-cloud-run': '--no-cloud-run (or SKIP_CLOUD_RUN=true)',
+};
+/** A Cloud Run setting named as the front end in use spells it (see settingName in errors.ts). */
+function cloudSetting(input, frontEnd) {
+    const cli = CLI_CLOUD_SETTINGS[input];
+    if (!cli)
+        return (0,errors/* settingName */.QX)(input, frontEnd);
+    if (frontEnd === 'cli')
+        return cli;
+    if (frontEnd === 'action')
+        return `the ${input} input`;
+    return `the ${input} input (CLI: ${cli})`;
+}
+/** The settings a run with Cloud Run needs, as one phrase. */
+function serviceSettings(frontEnd) {
+    return ['gcp-project', 'container-image', 'db-password-secret']
+        .map((s) => cloudSetting(s, frontEnd))
+        .join(', ');
+}
+/**
+ * Cloud Run's own checks (cloudrun/preflight.ts) name the action's inputs; in the CLI their
+ * message and hint name its flags instead (`gcp-project` → `--project (or GOOGLE_CLOUD_PROJECT)`,
+ * `set skip-cloud-run: true` → `pass --no-cloud-run …`).
+ */
+function forFrontEnd(e, frontEnd) {
+    if (frontEnd !== 'cli' || !(0,errors/* isPromotionError */.qo)(e))
+        return e;
+    const rename = (text) => text
+        .replace(/\b[Ss]et skip-cloud-run: true\b/g, `pass ${CLI_CLOUD_SETTINGS['skip-cloud-run']}`)
+        .replace(/\b(gcp-project|gcp-region|container-image|db-password-secret|min-instances|max-instances|service-account|cloud-run-api-endpoint)\b/g, (name) => CLI_CLOUD_SETTINGS[name] ?? name);
+    const hint = e.hint === undefined ? undefined : rename(e.hint);
+    if (e instanceof errors/* InputError */.dz)
+        return new errors/* InputError */.dz(rename(e.message), hint, e.code);
+    return new errors/* PromotionError */.g1(e.code, rename(e.message), hint, { cause: e });
+}
+/**
  * Checks everything that needs no database before any database work: with Cloud Run on, the
  * project, image, password secret, endpoints and credentials (so a missing setting fails in a
- * second, not after a copy).
+ * second, not after a copy). A dry run needs only what it uses: without the service's settings
+ * it plans the database part and notes what a real run would need.
  */
 const preflightStep = {
     name: 'preflight',
     title: 'Check the settings',
     async run(ctx) {
         const { options } = ctx;
+        const frontEnd = options.frontEnd;
         if (options.skipCloudRun)
             return 'Cloud Run skipped';
         if (!options.cloudRun) {
-            throw new errors/* InputError */.dz('Cloud Run is on, but gcp-project and container-image are not set.', 'Set gcp-project, container-image and db-password-secret (CLI: GOOGLE_CLOUD_PROJECT, CONTAINER_IMAGE, DB_PASSWORD_SECRET), or skip Cloud Run (skip-cloud-run: true, --no-cloud-run).');
+            if (options.dryRun) {
+                const note = `Cloud Run: this dry run planned the database part only — no Cloud Run settings were given. A real run deploys the service ${ctx.names.service} and needs ${serviceSettings(frontEnd)}; or skip the service with ${cloudSetting('skip-cloud-run', frontEnd)}.`;
+                ctx.record.notes.push(note);
+                ctx.log.warn(note);
+                return 'Cloud Run not planned: no Cloud Run settings (a real run needs them)';
+            }
+            throw new errors/* InputError */.dz('Cloud Run is on, but its settings are not set.', `Set ${serviceSettings(frontEnd)}, or skip the service with ${cloudSetting('skip-cloud-run', frontEnd)}.`);
         }
-        await preflightCloudRun(options.cloudRun);
+        try {
+            await preflightCloudRun(options.cloudRun);
+        }
+        catch (e) {
+            throw forFrontEnd(e, frontEnd);
+        }
         return `Cloud Run settings checked (project ${options.cloudRun.project}, region ${options.cloudRun.region})`;
     },
 };
@@ -1423,7 +1523,7 @@ async function plannedTables(ctx, tenantId) {
     const { options } = ctx;
     try {
         const graph = await (0,catalog/* readTableGraph */.r)(ctx.lockSession);
-        return (0,plan/* planTenant */.g)(graph, {
+        return (0,plan/* planTenant */.gK)(graph, {
             tenantsTable: options.tenantsTable,
             tenantKey: options.tenantKey,
             tenantIdColumn: options.tenantIdColumn,

@@ -19,8 +19,8 @@ __webpack_require__.d(__webpack_exports__, {
 var app_roles = __webpack_require__(256);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
-var schemas = __webpack_require__(38816);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 15 modules
+var schemas = __webpack_require__(9691);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/names.ts
@@ -93,7 +93,15 @@ const CheckRecord = schemas/* object */.Ikc({
     details: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
     durationMs: schemas/* number */.aig().optional(),
 });
-const TableKind = schemas/* enum */.k5n(['root', 'tenant', 'dependent', 'reference']);
+/**
+ * How a planned table's rows are selected: `root` the tenants row; `tenant` rows carrying the
+ * tenant key (and the global rows — NULL key — the tenant's rows reference); `dependent` rows
+ * that reach the tenant's rows through foreign keys; `referenced` rows of a table without the
+ * tenant key that copied rows reference, and the rows that reference only such rows (a user's
+ * password-reset tokens); `reference` a table copied whole (unrelated to the tenant, or by
+ * `shared-rows: whole` / a `copy` override).
+ */
+const TableKind = schemas/* enum */.k5n(['root', 'tenant', 'dependent', 'referenced', 'reference']);
 const TableRecord = schemas/* object */.Ikc({
     schema: schemas/* string */.YjP(),
     name: schemas/* string */.YjP(),
@@ -146,6 +154,18 @@ const RunRecord = schemas/* object */.Ikc({
     committed: schemas/* boolean */.zMY().default(false),
     /** How long the tenant's writes were blocked at the switch. */
     freezeMs: schemas/* number */.aig().optional(),
+    /**
+     * What the freeze did (see freezePass): the tenant's rows read in the shared database, the row
+     * versions the cheap filter let through, and the rows written to the new database — the last
+     * grows with the writes made since the base pass, not with the tenant.
+     */
+    freeze: schemas/* object */.Ikc({
+        ms: schemas/* number */.aig(),
+        scannedRows: schemas/* number */.aig(),
+        candidateRows: schemas/* number */.aig().optional(),
+        reappliedRows: schemas/* number */.aig(),
+    })
+        .optional(),
     serviceUrl: schemas/* string */.YjP().optional(),
     revision: schemas/* string */.YjP().optional(),
     error: schemas/* object */.Ikc({
@@ -374,7 +394,7 @@ async function tenantStatus(options, opts = {}) {
         const graph = await (0,catalog/* readTableGraph */.r)(shared);
         // The tenant's rows carry the value of the column the rule names, not necessarily id.
         const key = await (0,tenant_key/* resolveTenantKey */.Em)(shared, graph, options, options.tenantSlug);
-        const plan = (0,postgres_plan/* planTenant */.g)(graph, {
+        const plan = (0,postgres_plan/* planTenant */.gK)(graph, {
             tenantsTable: options.tenantsTable,
             tenantKey: options.tenantKey,
             tenantIdColumn: options.tenantIdColumn,
