@@ -24,7 +24,13 @@ describe('rollback (real PostgreSQL)', () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
     const configDir = await tempDir('rollback-config-');
-    const opts = { databaseUrl: f.engineUrl, tenantSlug: slug, skipCloudRun: true, configDir, maxFreezeMs: 10_000 };
+    const opts = {
+      databaseUrl: f.engineUrl,
+      tenantSlug: slug,
+      skipCloudRun: true,
+      configDir,
+      maxFreezeMs: 10_000,
+    };
     const start = await fingerprint(f.url);
 
     // 1. A plain round trip leaves the shared database exactly as it started.
