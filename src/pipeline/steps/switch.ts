@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { PromotionError } from '../../errors';
-import { catchUp, compareTables, freezePass, verifiedFrom } from '../../postgres/catch-up';
+import { catchUp, compareTables, freezePass, prepareFreezePass, verifiedFrom } from '../../postgres/catch-up';
 import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
@@ -96,6 +96,10 @@ export const switchStep: Step<PromotionContext> = {
       if (loColumns.length)
         await syncLargeObjects(base, target, plan, { roles: loRoles, guard, columns: loColumns });
 
+      // What the freeze pass needs from the base snapshot alone is read before the freeze.
+      const freezeBase = settledBase.map(verifiedFrom);
+      const prepared = await prepareFreezePass(base, freezeBase, snapshotXmin);
+
       // Failpoint for tests: writes made here land between the base snapshot and the freeze.
       await ctx.deps.fault?.('switch:before-freeze');
 
@@ -133,7 +137,7 @@ export const switchStep: Step<PromotionContext> = {
         watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
         let pass;
         try {
-          pass = await freezePass(source, target, settledBase.map(verifiedFrom), snapshotXmin, base, guard);
+          pass = await freezePass(source, target, freezeBase, snapshotXmin, base, guard, prepared);
         } catch (e) {
           if (e instanceof PromotionError || isTimeout(e)) throw e;
           throw new PromotionError(
@@ -210,14 +214,21 @@ export const switchStep: Step<PromotionContext> = {
         }
         await commitSwitch(ctx, source);
         ctx.record.freezeMs = Math.round(performance.now() - lockedAt);
+        ctx.record.freeze = {
+          ms: ctx.record.freezeMs,
+          scannedRows: pass.scannedRows,
+          candidateRows: pass.candidateRows,
+          reappliedRows: pass.reappliedRows,
+        };
         ctx.tenant = { ...tenant, isolationMode: 'isolated', isolation };
         const caught = firstChanged.length
           ? `; caught up ${firstChanged.length} table(s) changed during the copy`
           : '';
         const frozen =
-          pass.changedRows || pass.deletedRows
-            ? ` (${pass.changedRows} changed and ${pass.deletedRows} deleted rows applied under the freeze)`
-            : '';
+          ` (${pass.scannedRows} rows scanned, ${pass.reappliedRows} re-applied` +
+          (pass.changedRows || pass.deletedRows
+            ? `: ${pass.changedRows} changed and ${pass.deletedRows} deleted rows applied under the freeze)`
+            : ')');
         return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${frozen}${caught}`;
       } catch (e) {
         const expired = await watchdog?.disarm();
