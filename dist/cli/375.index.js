@@ -1675,10 +1675,12 @@ async function releaseSnapshot(ctx) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Dz: () => (/* binding */ compareTables),
+/* harmony export */   Mm: () => (/* binding */ prepareFreezePass),
 /* harmony export */   be: () => (/* binding */ freezePass),
 /* harmony export */   tI: () => (/* binding */ verifiedFrom),
 /* harmony export */   xA: () => (/* binding */ catchUp)
 /* harmony export */ });
+/* unused harmony exports baseVersionDigestSql, freezeScanSql, seenAtBaseSql, keysPresentSql, touchedSinceBaseSql */
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
@@ -2107,45 +2109,255 @@ function verifiedFrom(c) {
     const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
     return { table: c.table, count: c.source.count, sum };
 }
-/**
- * The catch-up under the freeze, incremental. The base is a state verified equal at snapshot S
- * (`xmin` = the oldest transaction S did not see; the caller holds S open until now, so VACUUM
- * cannot freeze newer row versions). A row inserted or updated since S has `age(xmin)` no older
- * than that transaction's: those rows are re-read and upserted. Deleted rows leave no version
- * behind, so counts tell: a target with more rows than the source gets the keys the source no
- * longer has deleted. The digests follow arithmetically (a digest is a count and a sum of row
- * hashes). Whatever does not add up — a table without a key that changed, fewer rows in the
- * target than in the source — is compared and caught up in full, so the result is never a guess.
- */
-async function freezePass(source, target, base, snapshotXmin, 
-/** The session holding snapshot S open (REPEATABLE READ): tells which keys existed at S. */
-baseSnapshot, guard) {
+/** A row version as the freeze pass names it: `tableoid:ctid:xmin`. */
+const VERSION_SQL = `t.tableoid::oid::text || ':' || t.ctid::text || ':' || t.xmin::text`;
+const VERSION_TEXT = /^(\d+):(\(\d+,\d+\)):(\d+)$/;
+/** The 32-bit xid that row headers hold, of a snapshot's xid8 `xmin` (validated: safe to inline). */
+function xid32(snapshotXmin) {
     if (!/^\d+$/.test(snapshotXmin))
         throw new Error(`Invalid snapshot xmin ${snapshotXmin}`);
-    // xid8 → the 32-bit xid that xmin holds; an integer we computed, so it is safe to inline.
-    const xid32 = (BigInt(snapshotXmin) % 4294967296n).toString();
-    const changedSince = `age(t.xmin) <= age('${xid32}'::xid)`;
-    const result = { verified: [], changedRows: 0, deletedRows: 0, fullyCompared: [] };
+    return (BigInt(snapshotXmin) % 4294967296n).toString();
+}
+/** The buckets versions are digested in: a power of two near a quarter of the table's rows. */
+function versionBuckets(rows) {
+    let b = 16;
+    while (b < 65_536 && b * 4 < rows)
+        b *= 2;
+    return b;
+}
+/** `age(t.xmin) <= age(S.xmin)`: the cheap superset test (see freezeScanSql). */
+const maybeChangedSql = (snapshotXmin) => `age(t.xmin) <= age('${xid32(snapshotXmin)}'::xid)`;
+/**
+ * A row version's 64-bit hashes, from its address, table and `xmin` without building its text:
+ * `hashtidextended` seeded with the table and the xid (`salt` makes the bucket's hash and the
+ * summed one independent).
+ */
+const versionHash = (salt) => `hashtidextended(t.ctid, ((t.tableoid::bigint << 32) | t.xmin::text::bigint) # ${salt})`;
+const bucketOfVersion = (buckets) => `(${versionHash(0)} & ${buckets - 1})`;
+const hashOfVersion = () => versionHash(1);
+/**
+ * Run in the session holding S: per bucket, the count and hash sum of the candidate versions
+ * (those the cheap test lets through, see freezeScanSql) that S saw. Only non-empty buckets.
+ */
+function baseVersionDigestSql(table, snapshotXmin, buckets) {
+    return `SELECT b::text AS b, count(*)::text AS n, sum(h)::text AS s
+  FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
+          FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(table)} t WHERE (${table.where}) AND ${maybeChangedSql(snapshotXmin)}) AS v
+ GROUP BY b`;
+}
+/**
+ * The one pass over a table's tenant rows under the freeze: how many there are, and the row
+ * versions (`tableoid:ctid:xmin`) that may have changed since snapshot S. Only the tenant's rows
+ * are read (`where`, through the tenant-key index: the `xmin` test is a filter on top of it,
+ * never a scan of its own). The test is a cheap superset: every version S did not see was
+ * written by a transaction S saw as running or future — an xid at or past S.xmin,
+ * subtransactions included (a subtransaction's xid is newer than its parent's) — but S.xmin is
+ * the oldest transaction running anywhere in the cluster, so one long transaction elsewhere lets
+ * many unchanged rows through (frozen tuples keep their raw `xmin`; one older than 2^31
+ * transactions compares as new, too). So the candidates are digested per bucket (count and sum of
+ * 64-bit hashes of the version text) and compared with the digests of the candidates S saw,
+ * `$1` buckets, `$2` counts, `$3` sums (`baseVersionDigestSql`): only the candidates of buckets
+ * that differ are returned — every version written since S is in one, short of a 64-bit
+ * collision, the same odds the digests of the checks rest on. `seenAtBaseSql` then decides each.
+ */
+function freezeScanSql(table, snapshotXmin, buckets) {
+    // One pass, one aggregation: the rows the test rules out are only counted (bucket -1). The
+    // first row always comes back: it carries the totals.
+    const differs = `y.b >= 0 AND (y.xn IS DISTINCT FROM y.n OR y.xs IS DISTINCT FROM y.s)`;
+    // A version's text is built only for the buckets that differ.
+    return `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
+       CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
+                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v FROM (
+SELECT g.b, g.n, g.o, g.c, g.x, g.s, x.n AS xn, x.s AS xs, row_number() OVER () AS rn,
+       sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
+  FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
+               array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
+          FROM (SELECT CASE WHEN ${maybeChangedSql(snapshotXmin)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
+                       ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin
+                  FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(table)} t WHERE ${table.where}) AS t
+         GROUP BY b) AS g
+  LEFT JOIN unnest($1::bigint[], $2::bigint[], $3::numeric[]) AS x(b, n, s) ON x.b = g.b) AS y
+ WHERE y.rn = 1 OR ${differs}`;
+}
+/**
+ * Run in the session that holds snapshot S, with the candidates' addresses (`$1::tid[]`): the
+ * versions S saw. A TID scan returns the tuple at an address only if S sees it, and while S is
+ * held a tuple S sees cannot be pruned, so its address holds no other version: a candidate
+ * found here with the same table and `xmin` is the very version S saw, unchanged since. This is
+ * S's own visibility (its subtransactions included, which `pg_current_snapshot()` leaves out of
+ * its in-progress list), so transactions elsewhere in the cluster, replication slots and frozen
+ * tuples widen the candidates, never the result.
+ */
+function seenAtBaseSql(table) {
+    return `SELECT ${VERSION_SQL} AS v FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(table)} t WHERE t.ctid = ANY($1::tid[])`;
+}
+/** The candidate versions S did not see: written since the base snapshot, in the order given. */
+async function changedSinceBase(baseSnapshot, table, candidates) {
+    if (candidates.length === 0)
+        return [];
+    for (const v of candidates)
+        if (!VERSION_TEXT.test(v))
+            throw new Error(`Unexpected row version ${v}`);
+    const tids = [...new Set(candidates.map((v) => VERSION_TEXT.exec(v)[2]))];
+    const { rows } = await baseSnapshot.query(seenAtBaseSql(table), [tids]);
+    const seen = new Set(rows.map((r) => r.v));
+    return candidates.filter((v) => !seen.has(v));
+}
+/** Predicate (alias t) for exactly these row versions; they are validated numbers and TIDs, safe to inline. */
+function versionsWhere(versions) {
+    const parsed = versions.map((v) => {
+        const m = VERSION_TEXT.exec(v);
+        if (!m)
+            throw new Error(`Unexpected row version ${v}`);
+        return { oid: m[1], tid: m[2] };
+    });
+    const tids = [...new Set(parsed.map((p) => p.tid))].map((t) => `"${t}"`).join(',');
+    const pairs = parsed.map((p) => `"${p.oid}:${p.tid}"`).join(',');
+    return `t.ctid = ANY('{${tids}}'::tid[]) AND (t.tableoid::oid::text || ':' || t.ctid::text) = ANY('{${pairs}}'::text[])`;
+}
+/** SQL types (format_type, no typmod) of a planned table's key columns, read from the catalog. */
+async function keyTypes(client, table) {
+    const { rows } = await client.query(`SELECT ${QUOTED_ATTNAME('a')} AS name, format_type(a.atttypid, NULL) AS type
+       FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table.qualified]);
+    const types = new Map(rows.map((r) => [r.name, r.type]));
+    return table.keyColumns.map((k) => {
+        const type = types.get(k);
+        if (!type)
+            throw new Error(`No key column ${k} in ${table.qualified}`);
+        return type;
+    });
+}
+/**
+ * `(key columns of t) IN (the keys given as text arrays $from, $from+1, …)`, compared as the
+ * key's own types, so the key's index finds them (never a text comparison over every row).
+ */
+function keyIn(table, types, from = 1) {
+    const keys = table.keyColumns;
+    const cols = keys.map((_, j) => `c${j}`);
+    return `(${keys.map((k) => `t.${k}`).join(', ')}) IN (
+     SELECT ${cols.map((c, j) => `u.${c}::${types[j]}`).join(', ')}
+       FROM unnest(${cols.map((_, j) => `$${j + from}::text[]`).join(', ')}) AS u(${cols.join(', ')}))`;
+}
+/** How many of the keys (one text array per key column, `$1`, `$2`, …) the table has (see keyIn). */
+function keysPresentSql(table, types) {
+    return `SELECT count(*)::text AS n FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(table)} t WHERE ${keyIn(table, types)}`;
+}
+/**
+ * Run in the session holding S: the keys of the tenant's rows at S whose version a later
+ * transaction deleted, updated or locked (`xmax` at or past S.xmin) — where every deletion since
+ * S shows, unless its `xmax` is a multixact (a row locked by others when it was deleted), which
+ * this misses: the counts then do not add up and the full key comparison settles the table.
+ */
+function touchedSinceBaseSql(table, snapshotXmin) {
+    return `SELECT ${table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ')} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(table)} t
+   WHERE (${table.where}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(snapshotXmin)}'::xid)`;
+}
+/** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
+function keysGoneSql(table, types) {
+    const keys = table.keyColumns;
+    const cols = keys.map((_, j) => `c${j}`);
+    return `SELECT ${cols.map((c) => `u.${c}`).join(', ')}
+    FROM unnest(${cols.map((_, j) => `$${j + 1}::text[]`).join(', ')}) AS u(${cols.join(', ')})
+   WHERE NOT EXISTS (SELECT 1 FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(table)} t
+                      WHERE (${table.where}) AND ${keys.map((k, j) => `t.${k} = u.c${j}::${types[j]}`).join(' AND ')})`;
+}
+/** The version digests group up to 65,536 buckets: room to hash them in memory (set per transaction). */
+const FREEZE_WORK_MEM = '64MB';
+/**
+ * What the freeze pass needs from snapshot S alone — the digests of the candidate versions S saw
+ * — computed in the session holding S. S never changes, so this runs before the freeze: under
+ * it, only the shared database's current rows are read.
+ */
+async function prepareFreezePass(baseSnapshot, base, snapshotXmin) {
+    await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
+    const out = new Map();
+    for (const b of base) {
+        const buckets = versionBuckets(b.count);
+        const { rows } = await baseSnapshot.query(baseVersionDigestSql(b.table, snapshotXmin, buckets));
+        out.set(b.table, { buckets, digests: rows });
+    }
+    return out;
+}
+/**
+ * The catch-up under the freeze, incremental. The base is a state verified equal at snapshot S;
+ * the caller holds S open in `baseSnapshot` until now. One pass over each table's tenant rows
+ * counts them and lists the versions a cheap `xmin` test cannot rule out (`freezeScanSql`); the
+ * session holding S then tells which of those it saw (`seenAtBaseSql`): the rest — exactly the
+ * versions written since S, however many unrelated transactions are open in the cluster — are
+ * re-read and upserted. What is applied grows with the writes, not with the tenant. Deleted rows
+ * leave no version behind, so counts tell: a target with more rows than the source gets the keys
+ * the source no longer has deleted. The digests follow arithmetically (a digest is a count and a
+ * sum of row hashes; a version S saw is the row the target was verified to hold, and contributes
+ * nothing). Whatever does not add up — a table without a key that lost rows, fewer rows in the
+ * target than in the source — is compared and caught up in full, so the result is never a guess.
+ *
+ * (Chosen over comparing row hashes of the candidates with the target's: that hashes and ships
+ * every candidate — every tenant row while a long transaction runs elsewhere — where this ships
+ * their addresses and settles them by TID lookups, and it is exact for tables without a key too.)
+ */
+async function freezePass(source, target, base, snapshotXmin, 
+/** The session holding snapshot S open (REPEATABLE READ): tells which versions and keys existed at S. */
+baseSnapshot, guard, 
+/** `prepareFreezePass`, run before the freeze (it reads only S); computed here without it. */
+prepared) {
+    xid32(snapshotXmin);
+    const result = {
+        verified: [],
+        changedRows: 0,
+        deletedRows: 0,
+        fullyCompared: [],
+        scannedRows: 0,
+        candidateRows: 0,
+        reappliedRows: 0,
+    };
     const settled = new Map();
     const unsettled = [];
     const sourceCounts = new Map();
+    const changed = new Map();
+    const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, snapshotXmin));
+    await source.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
     for (const b of base) {
-        const { rows } = await source.query(`SELECT count(*)::text AS n FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(b.table)} t WHERE ${b.table.where}`);
-        sourceCounts.set(b.table, Number(rows[0].n));
+        const { buckets, digests } = atBase.get(b.table);
+        const { rows } = await source.query(freezeScanSql(b.table, snapshotXmin, buckets), [digests.map((r) => r.b), digests.map((r) => r.n), digests.map((r) => r.s)]);
+        // Every row of the aggregate carries the totals; none at all means no tenant rows.
+        const count = Number(rows[0]?.total ?? 0);
+        const candidates = [];
+        for (const r of rows) {
+            for (const v of r.v ?? [])
+                candidates.push(v);
+        }
+        result.candidateRows += Number(rows[0]?.m ?? 0);
+        sourceCounts.set(b.table, count);
+        result.scannedRows += count;
+        changed.set(b.table, await changedSinceBase(baseSnapshot, b.table, candidates));
     }
     await inApplyTransaction(target, base.map((b) => b.table), async (s) => {
         // 1. Stage what changed; the digest after applying it follows from the rows it replaces.
         const state = new Map();
         for (const [i, b] of base.entries()) {
             const stage = stageName(i);
-            const columns = stageColumns(b.table, s.tables.get(b.table.qualified));
-            const staged = await stageRows(source, target, b.table, columns, stage, selectWhere(b.table, columns, changedSince));
+            const versions = changed.get(b.table);
+            const sourceCount = sourceCounts.get(b.table);
+            let staged = 0;
+            if (versions.length) {
+                const columns = stageColumns(b.table, s.tables.get(b.table.qualified));
+                staged = await stageRows(source, target, b.table, columns, stage, selectWhere(b.table, columns, versionsWhere(versions)));
+            }
             result.changedRows += staged;
+            if (staged !== versions.length) {
+                // A listed version is gone already: the tenant's rows changed under the freeze.
+                unsettled.push(b.table);
+                continue;
+            }
             if (b.table.keyColumns.length === 0) {
-                if (staged > 0 || sourceCounts.get(b.table) !== b.count)
+                // Without a key, rows are settled only while every version S saw is still there (the
+                // rest of the rows are the staged ones): then the staged rows are only inserted.
+                if (sourceCount - staged !== b.count) {
                     unsettled.push(b.table);
-                else
-                    state.set(b.table, { count: b.count, sum: b.sum, staged });
+                    continue;
+                }
+                const fresh = staged ? await aggregate(target, b.table, `FROM ${stage} t`) : { count: 0, sum: 0n };
+                state.set(b.table, { count: b.count + fresh.count, sum: b.sum + fresh.sum, staged });
                 continue;
             }
             if (staged === 0) {
@@ -2166,7 +2378,8 @@ baseSnapshot, guard) {
         // elsewhere could hide them from the counts). A staged key the new database lacks either is
         // a new row or moved here: if it already existed at S (under any tenant), it moved, and the
         // tables below it are settled by a full comparison, never by increments. (A row moving away
-        // takes its rows with it; the counts then fall, which the key diff below handles.)
+        // takes its rows with it; the counts then fall, which the key diff below handles.) The keys
+        // are looked up as their own types, through the parent's key index.
         const parents = new Set(base.flatMap((b) => (b.table.kind === 'dependent' ? ancestors(b.table, base) : [])));
         const movedIn = new Set();
         for (const [i, b] of base.entries()) {
@@ -2174,11 +2387,12 @@ baseSnapshot, guard) {
             if (!st || st.staged === 0 || !parents.has(b.table.qualified) || b.table.keyColumns.length === 0)
                 continue;
             const keys = b.table.keyColumns;
-            const fresh = await target.query(`SELECT ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .keyText */ .Pu)(b.table)} AS k FROM ${stageName(i)} t
+            const fresh = await target.query(`SELECT ${keys.map((k, j) => `t.${k}::text AS c${j}`).join(', ')} FROM ${stageName(i)} t
             WHERE NOT EXISTS (SELECT 1 FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(b.table)} x WHERE ${keyMatch(keys, 'x', 't')})`);
             if (fresh.rows.length === 0)
                 continue;
-            const existed = await baseSnapshot.query(`SELECT count(*)::text AS n FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(b.table)} t WHERE ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .keyText */ .Pu)(b.table)} = ANY($1::text[])`, [fresh.rows.map((r) => r.k)]);
+            const types = await keyTypes(baseSnapshot, b.table);
+            const existed = await baseSnapshot.query(keysPresentSql(b.table, types), keys.map((_, j) => fresh.rows.map((r) => r[`c${j}`])));
             if (Number(existed.rows[0].n) > 0)
                 movedIn.add(b.table.qualified);
         }
@@ -2192,7 +2406,9 @@ baseSnapshot, guard) {
         }
         // 2. Keys the source no longer has: with more rows than the source, the target loses them.
         // Accounted for now (before anything is applied), deleted after the upserts. Staged keys
-        // are current source keys, so the two sets never overlap.
+        // are current source keys, so the two sets never overlap. First from the rows S saw that
+        // were touched since (bounded by the writes); if the counts still do not add up, from every
+        // key of the tenant's rows.
         const gone = new Map();
         for (const [i, b] of base.entries()) {
             const st = state.get(b.table);
@@ -2200,31 +2416,60 @@ baseSnapshot, guard) {
             if (!st || st.count <= sourceCount)
                 continue;
             const keys = b.table.keyColumns;
+            const touched = await baseSnapshot.query(touchedSinceBaseSql(b.table, snapshotXmin));
+            result.scannedRows += b.count;
+            if (touched.rows.length) {
+                const types = await keyTypes(baseSnapshot, b.table);
+                const vanished = await source.query(keysGoneSql(b.table, types), keys.map((_, j) => touched.rows.map((r) => r[`c${j}`])));
+                if (vanished.rows.length) {
+                    const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]));
+                    const sql = `FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(b.table)} t WHERE ${keyIn(b.table, types)}`;
+                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .rowHashSql */ .nJ)(b.table)})::text AS s ${sql}`, params);
+                    const count = Number(rows[0].n);
+                    const sum = BigInt(rows[0].s ?? '0');
+                    if (st.count - count === sourceCount) {
+                        gone.set(i, { sql, params });
+                        result.deletedRows += count;
+                        st.count -= count;
+                        st.sum -= sum;
+                        continue;
+                    }
+                }
+            }
             const keyStage = `__tp_keys_${i}`;
             await target.query(`CREATE TEMP TABLE ${keyStage} ON COMMIT DROP AS SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${b.table.qualified} t WITH NO DATA`);
             const reader = source.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__.to)(`COPY (SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(b.table)} t WHERE ${b.table.where}) TO STDOUT`));
             const writer = target.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__/* .from */ .H)(`COPY ${keyStage} (${keys.join(', ')}) FROM STDIN`));
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_0__.pipeline)(reader, writer);
+            result.scannedRows += sourceCount;
             const where = `FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_3__/* .fromTable */ .bs)(b.table)} t WHERE NOT EXISTS (SELECT 1 FROM ${keyStage} k WHERE ${keyMatch(keys, 'k', 't')})`;
             const removed = await aggregate(target, b.table, where);
-            gone.set(i, where);
+            gone.set(i, { sql: where, params: [] });
             result.deletedRows += removed.count;
             st.count -= removed.count;
             st.sum -= removed.sum;
         }
         // 3. Upserts, parents first: a re-pointed child finds its new parent, a row deleted and
-        // re-inserted with the same key is updated in place.
+        // re-inserted with the same key is updated in place. A table without a key only gains rows.
         for (const [i, b] of base.entries()) {
             const st = state.get(b.table);
-            if (st && st.staged > 0)
+            if (!st || st.staged === 0)
+                continue;
+            if (b.table.keyColumns.length === 0) {
+                const cols = b.table.columns.join(', ');
+                await target.query(`INSERT INTO ${b.table.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stageName(i)}`);
+            }
+            else
                 await applyStaged(s, b.table, stageName(i));
+            result.reappliedRows += st.staged;
         }
         // 4. Deletes, children first: no remaining row references a deleted one, no action fires.
         for (let i = base.length - 1; i >= 0; i--) {
-            const where = gone.get(i);
-            if (where)
-                await target.query(`DELETE ${where}`);
+            const g = gone.get(i);
+            if (g)
+                await target.query(`DELETE ${g.sql}`, g.params);
         }
+        result.reappliedRows += result.deletedRows;
         for (const b of base) {
             const st = state.get(b.table);
             if (!st)
@@ -2240,9 +2485,14 @@ baseSnapshot, guard) {
     // Whatever the increments could not settle is compared and caught up in full.
     if (unsettled.length) {
         const compared = await compareTables(source, target, unsettled);
-        if (compared.some((c) => !c.equal))
-            await catchUp(source, target, compared, guard);
+        if (compared.some((c) => !c.equal)) {
+            const stats = await catchUp(source, target, compared, guard);
+            for (const st of stats)
+                result.reappliedRows += st.staged + st.deleted;
+        }
         const again = await compareTables(source, target, unsettled);
+        for (const c of [...compared, ...again])
+            result.scannedRows += c.source.count;
         const unequal = again.filter((c) => !c.equal);
         if (unequal.length) {
             throw new Error(`still different after a full catch-up: ${unequal

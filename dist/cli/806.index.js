@@ -1747,6 +1747,9 @@ const switchStep = {
             const loRoles = { owner: ctx.names.ownerRole, app: ctx.names.appRole };
             if (loColumns.length)
                 await (0,large_objects/* syncLargeObjects */.VR)(base, target, plan, { roles: loRoles, guard, columns: loColumns });
+            // What the freeze pass needs from the base snapshot alone is read before the freeze.
+            const freezeBase = settledBase.map(catch_up/* verifiedFrom */.tI);
+            const prepared = await (0,catch_up/* prepareFreezePass */.Mm)(base, freezeBase, snapshotXmin);
             // Failpoint for tests: writes made here land between the base snapshot and the freeze.
             await ctx.deps.fault?.('switch:before-freeze');
             // 2. Freeze: only what changed since the base snapshot is read, applied and accounted for.
@@ -1776,7 +1779,7 @@ const switchStep = {
                 watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
                 let pass;
                 try {
-                    pass = await (0,catch_up/* freezePass */.be)(source, target, settledBase.map(catch_up/* verifiedFrom */.tI), snapshotXmin, base, guard);
+                    pass = await (0,catch_up/* freezePass */.be)(source, target, freezeBase, snapshotXmin, base, guard, prepared);
                 }
                 catch (e) {
                     if (e instanceof errors/* PromotionError */.g1 || isTimeout(e))
@@ -1844,13 +1847,20 @@ const switchStep = {
                 }
                 await commitSwitch(ctx, source);
                 ctx.record.freezeMs = Math.round(performance.now() - lockedAt);
+                ctx.record.freeze = {
+                    ms: ctx.record.freezeMs,
+                    scannedRows: pass.scannedRows,
+                    candidateRows: pass.candidateRows,
+                    reappliedRows: pass.reappliedRows,
+                };
                 ctx.tenant = { ...tenant, isolationMode: 'isolated', isolation };
                 const caught = firstChanged.length
                     ? `; caught up ${firstChanged.length} table(s) changed during the copy`
                     : '';
-                const frozen = pass.changedRows || pass.deletedRows
-                    ? ` (${pass.changedRows} changed and ${pass.deletedRows} deleted rows applied under the freeze)`
-                    : '';
+                const frozen = ` (${pass.scannedRows} rows scanned, ${pass.reappliedRows} re-applied` +
+                    (pass.changedRows || pass.deletedRows
+                        ? `: ${pass.changedRows} changed and ${pass.deletedRows} deleted rows applied under the freeze)`
+                        : ')');
                 return `tenant isolated; writes frozen for ${ctx.record.freezeMs} ms${frozen}${caught}`;
             }
             catch (e) {
