@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PromotionError } from '../errors';
-import { connect } from '../postgres/connect';
+import { withConnection } from '../postgres/connect';
 import { databaseMarker } from '../postgres/database';
 import { assertOwner, claimTenant, inOwnedTransaction, releaseClaim } from '../postgres/ownership';
 import { dropTenantRoles } from '../postgres/roles';
@@ -69,13 +69,8 @@ export function thenClaim(
 }
 
 /** A fresh session on the shared database, ended after `fn`. */
-export async function withShared<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(ctx.options.databaseUrl);
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+export function withShared<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  return withConnection(ctx.options.databaseUrl, fn);
 }
 
 /** `fn` in one shared-database transaction that first proves this run still owns the tenant. */

@@ -7,7 +7,7 @@ import { deriveNames } from '../names';
 import { memoryLogger, type Logger } from '../log';
 import type { PromotionOptions } from '../options';
 import { readTableGraph } from '../postgres/catalog';
-import { connect, setTenantId } from '../postgres/connect';
+import { connect, setTenantId, withConnection } from '../postgres/connect';
 import { planTenant } from '../postgres/plan';
 import { resolveTenantKey } from '../postgres/tenant-key';
 import { sequenceRangeStatus } from '../postgres/sequence-ranges';
@@ -391,9 +391,8 @@ async function verifyTenant(
   const names = deriveNames(options.tenantSlug, options.baseDomain);
   const isolation = status.isolation;
   // The roles the clone remapped, found as the clone step found them.
-  const shared = await connect(options.databaseUrl);
-  const mappedRoles = await sharedAppRoles(shared, plan, options.sharedAppRole).finally(() =>
-    shared.end().catch(() => undefined),
+  const mappedRoles = await withConnection(options.databaseUrl, (shared) =>
+    sharedAppRoles(shared, plan, options.sharedAppRole),
   );
   const checks = defaultChecks.filter((c) => c.name !== 'access-control');
   const records = await runChecks(

@@ -72,6 +72,16 @@ export async function connect(url: string, extra: Partial<pg.ClientConfig> = {})
   return client;
 }
 
+/** A session on `url` for `fn`, ended afterwards whatever happened. */
+export async function withConnection<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connect(url);
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Opens one client per URL; if one fails, those already open are ended before the error goes on. */
 export async function connectAll(urls: string[]): Promise<pg.Client[]> {
   const clients: pg.Client[] = [];

@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { PromotionError } from '../errors';
 import { markerText, parseMarker, type ArtifactMarker } from './roles';
 
 const qi = pg.escapeIdentifier;
@@ -77,25 +76,4 @@ export async function createTenantDatabase(
   );
   // PostgreSQL has no deny: only an explicit revoke keeps PUBLIC out.
   await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
-}
-
-/** Drops a database this tool made for this tenant; refuses one it did not make. */
-export async function dropTenantDatabase(
-  client: pg.ClientBase,
-  name: string,
-  slug: string,
-  sourceDatabase?: string,
-): Promise<boolean> {
-  const { exists, marker } = await databaseMarker(client, name);
-  if (!exists) return false;
-  // Database names are cluster-wide: another shared database's tenant of the same slug is not ours.
-  if (marker?.slug !== slug || (sourceDatabase !== undefined && marker.sourceDatabase !== sourceDatabase)) {
-    throw new PromotionError(
-      'tenant-state',
-      `Database "${name}" exists but was not created by this tool for tenant "${slug}"; it was left alone.`,
-      'Inspect it; rename or drop it by hand if it is not in use, then re-run.',
-    );
-  }
-  await client.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
-  return true;
 }

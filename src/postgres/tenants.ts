@@ -49,23 +49,6 @@ export async function checkTenantsTable(
   }
 }
 
-/** The connecting role can create databases and roles. */
-export async function checkPrivileges(client: pg.ClientBase): Promise<void> {
-  const { rows } = await client.query<{
-    rolsuper: boolean;
-    rolcreatedb: boolean;
-    rolcreaterole: boolean;
-    rolname: string;
-  }>('SELECT rolname, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user');
-  const r = rows[0]!;
-  if (r.rolsuper || (r.rolcreatedb && r.rolcreaterole)) return;
-  throw new PromotionError(
-    'permission-denied',
-    `Role "${r.rolname}" cannot ${!r.rolcreatedb ? 'CREATE DATABASE' : 'CREATE ROLE'}; a promotion creates both.`,
-    `Use a database-url whose role has CREATEDB and CREATEROLE (ALTER ROLE ${pg.escapeIdentifier(r.rolname)} CREATEDB CREATEROLE).`,
-  );
-}
-
 export async function readTenant(
   client: pg.ClientBase,
   tenantsTable: string,

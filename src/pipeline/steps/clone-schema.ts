@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { sharedAppRoles } from '../../postgres/app-roles';
-import { connect } from '../../postgres/connect';
+import { withConnection } from '../../postgres/connect';
 import { applyStatements, buildSchemaScript, syncSequences } from '../../postgres/schema-clone';
 import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
@@ -8,13 +8,8 @@ import type { Step } from '../step';
 
 const qi = pg.escapeIdentifier;
 
-async function withTarget<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(databaseUrl(ctx.options.databaseUrl, ctx.names.database));
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+function withTarget<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  return withConnection(databaseUrl(ctx.options.databaseUrl, ctx.names.database), fn);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { connect } from '../../postgres/connect';
+import { withConnection } from '../../postgres/connect';
 import { createTenantDatabase } from '../../postgres/database';
 import { writeRunMarker } from '../../postgres/ownership';
 import { databaseUrl } from '../../postgres/urls';
@@ -19,12 +19,9 @@ export const createDatabaseStep: Step<PromotionContext> = {
       slug: names.slug,
       sourceDatabase: ctx.sharedDatabase!,
     });
-    const target = await connect(databaseUrl(ctx.options.databaseUrl, names.database));
-    try {
-      await writeRunMarker(target, ctx.run);
-    } finally {
-      await target.end().catch(() => undefined);
-    }
+    await withConnection(databaseUrl(ctx.options.databaseUrl, names.database), (target) =>
+      writeRunMarker(target, ctx.run),
+    );
     return `database ${names.database}, owned by ${names.ownerRole}, CONNECT revoked from PUBLIC`;
   },
   async undo(ctx) {

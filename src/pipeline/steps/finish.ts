@@ -1,18 +1,14 @@
-import { connect } from '../../postgres/connect';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
+import { asOwner } from '../ownership';
 import type { Step } from '../step';
-import { assertOwnerIn } from '../ownership';
 
-/** Marks the promotion complete (state `complete`) with an audit entry. */
+/** Marks the promotion complete (state `complete`) with an audit entry, as the tenant's owner. */
 export const finishStep: Step<PromotionContext> = {
   name: 'finish',
   title: 'Mark the promotion complete',
   async run(ctx) {
-    const session = await connect(ctx.options.databaseUrl);
-    try {
-      await session.query('BEGIN');
-      await assertOwnerIn(ctx, session, 'marking the promotion complete');
+    await asOwner(ctx, 'marking the promotion complete', async (session) => {
       const tenant = await readTenant(session, ctx.options.tenantsTable, ctx.names.slug, true);
       const isolation = tenant.isolation!;
       const entry = historyEntry({
@@ -30,13 +26,7 @@ export const finishStep: Step<PromotionContext> = {
         { ...isolation, state: 'complete', history: [...isolation.history, entry] },
         { from: 'isolated', to: 'isolated' },
       );
-      await session.query('COMMIT');
-      return 'state complete, audit entry appended';
-    } catch (e) {
-      await session.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      await session.end().catch(() => undefined);
-    }
+    });
+    return 'state complete, audit entry appended';
   },
 };

@@ -3,7 +3,8 @@ import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
 import { planTenant } from '../../postgres/plan';
 import { resolveTenantKey } from '../../postgres/tenant-key';
-import { checkPrivileges, checkTenantsTable, readTenant } from '../../postgres/tenants';
+import { assertCanCreate, readRole } from '../../postgres/privileges';
+import { checkTenantsTable, readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 
@@ -20,7 +21,7 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     const { names, options } = ctx;
     ctx.sharedDatabase = (await db.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
-    await checkPrivileges(db);
+    assertCanCreate(await readRole(db), options.frontEnd);
     const tenant = await readTenant(db, options.tenantsTable, names.slug);
     ctx.tenant = tenant;
     const dbState = await databaseMarker(db, names.database);
