@@ -134,9 +134,12 @@ var database = __webpack_require__(42514);
 var plan = __webpack_require__(43524);
 // EXTERNAL MODULE: ./src/postgres/tenant-key.ts
 var tenant_key = __webpack_require__(72713);
+// EXTERNAL MODULE: ./src/postgres/privileges.ts
+var privileges = __webpack_require__(39607);
 // EXTERNAL MODULE: ./src/postgres/tenants.ts
 var tenants = __webpack_require__(96470);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-prevalidate.ts
+
 
 
 
@@ -156,7 +159,7 @@ const rollbackPrevalidateStep = {
         const { names, options } = ctx;
         ctx.sharedDatabase = (await db.query('SELECT current_database() AS db')).rows[0].db;
         await (0,tenants/* checkTenantsTable */.od)(db, options.tenantsTable, options.tenantKey);
-        await (0,tenants/* checkPrivileges */.$q)(db);
+        (0,privileges/* assertCanCreate */.Ly)(await (0,privileges/* readRole */.fP)(db), options.frontEnd);
         const tenant = await (0,tenants/* readTenant */.RM)(db, options.tenantsTable, names.slug);
         ctx.tenant = tenant;
         const dbState = await (0,database/* databaseMarker */.O9)(db, names.database);

@@ -392,6 +392,7 @@ async function readTableGraph(client) {
 /* harmony export */   AC: () => (/* binding */ SESSION_OPTIONS),
 /* harmony export */   Ng: () => (/* binding */ connect),
 /* harmony export */   Q5: () => (/* binding */ connectAll),
+/* harmony export */   p: () => (/* binding */ withConnection),
 /* harmony export */   si: () => (/* binding */ setTenantId)
 /* harmony export */ });
 /* unused harmony export clientConfig */
@@ -463,6 +464,16 @@ async function connect(url, extra = {}) {
         throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('database', `Could not connect to ${(0,_secrets__WEBPACK_IMPORTED_MODULE_2__/* .safeUrl */ .Pl)(url)}: ${(0,_secrets__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(message)}`, connectHint(e, url), { cause: e });
     }
     return client;
+}
+/** A session on `url` for `fn`, ended afterwards whatever happened. */
+async function withConnection(url, fn) {
+    const client = await connect(url);
+    try {
+        return await fn(client);
+    }
+    finally {
+        await client.end().catch(() => { });
+    }
 }
 /** Opens one client per URL; if one fails, those already open are ended before the error goes on. */
 async function connectAll(urls) {

@@ -510,8 +510,7 @@ async function verifyTenant(options, status, plan, log) {
     const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
     const isolation = status.isolation;
     // The roles the clone remapped, found as the clone step found them.
-    const shared = await (0,connect/* connect */.Ng)(options.databaseUrl);
-    const mappedRoles = await (0,app_roles/* sharedAppRoles */.W)(shared, plan, options.sharedAppRole).finally(() => shared.end().catch(() => undefined));
+    const mappedRoles = await (0,connect/* withConnection */.p)(options.databaseUrl, (shared) => (0,app_roles/* sharedAppRoles */.W)(shared, plan, options.sharedAppRole));
     const checks = defaultChecks.filter((c) => c.name !== 'access-control');
     const records = await runChecks({
         sourceUrl: options.databaseUrl,
