@@ -34,8 +34,6 @@ export interface PromotionContext extends RunnerContext {
   deps: RunDeps;
   /** This run's token: claimed in the tenants row by prevalidation, checked by every irreversible write. */
   run: RunClaim;
-  /** prevalidate: the run whose claim this run replaced (it lost its lock), if any. */
-  previousClaim?: RunClaim;
   /** lock: the dedicated session holding the tenant's advisory lock, kept for the whole run. */
   lockSession?: pg.Client;
   /** prevalidate */

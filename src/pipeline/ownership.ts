@@ -16,7 +16,7 @@ const qi = pg.escapeIdentifier;
  * transaction with the proof. Each opens its own session: the lock session may be the very
  * thing that was lost.
  */
-export function ownerOf(ctx: PromotionContext) {
+function ownerOf(ctx: PromotionContext) {
   return { tenantsTable: ctx.options.tenantsTable, slug: ctx.names.slug, runId: ctx.run.id };
 }
 
@@ -29,7 +29,6 @@ export async function claimForRun(ctx: PromotionContext): Promise<string> {
     ctx.run,
     ctx.options.maxFreezeMs,
   );
-  ctx.previousClaim = previous;
   ctx.record.runToken = ctx.run.id;
   return previous
     ? `; claimed from ${previous.operation} run ${previous.id} (${previous.label}, since ${previous.since})`
