@@ -1042,7 +1042,7 @@ function urlPassword(url) {
 /* harmony export */   iH: () => (/* binding */ thenClaim),
 /* harmony export */   zp: () => (/* binding */ assertOwnerIn)
 /* harmony export */ });
-/* unused harmony exports ownerOf, claimForRun, doomedName */
+/* unused harmony exports claimForRun, doomedName */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 /* harmony import */ var _postgres_connect__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(36741);
@@ -1070,7 +1070,6 @@ function ownerOf(ctx) {
 /** Claims the tenant for this run (prevalidation, after the lock is held; never in a dry run). */
 async function claimForRun(ctx) {
     const previous = await (0,_postgres_ownership__WEBPACK_IMPORTED_MODULE_4__/* .claimTenant */ .Ti)(ctx.lockSession, ctx.options.tenantsTable, ctx.names.slug, ctx.run, ctx.options.maxFreezeMs);
-    ctx.previousClaim = previous;
     ctx.record.runToken = ctx.run.id;
     return previous
         ? `; claimed from ${previous.operation} run ${previous.id} (${previous.label}, since ${previous.since})`
