@@ -54,12 +54,34 @@ export function describeError(e: unknown): { code: ErrorCode; message: string; h
 export type FrontEnd = 'action' | 'cli';
 
 /** How the CLI spells a setting, by the action input's name. */
+/**
+ * How the CLI spells a setting, by the action input's name; settings the CLI has no flag for keep
+ * their environment variable. One table for every hint, database and Cloud Run alike.
+ */
 const CLI_SETTINGS: Readonly<Record<string, string>> = {
   'database-url': '--database-url (or DATABASE_URL)',
   'keep-shared-data': '--keep-shared-data (or KEEP_SHARED_DATA=true)',
+  'keep-isolated-data': '--keep-isolated-data (or KEEP_ISOLATED_DATA=true)',
+  'keep-on-validation-failure': '--keep-on-validation-failure (or KEEP_ON_VALIDATION_FAILURE=true)',
   'max-freeze': '--max-freeze-ms (or MAX_FREEZE_MS)',
   'tenants-table': '--tenants-table (or TENANTS_TABLE)',
   'tenant-key': '--tenant-key (or TENANT_KEY)',
+  'tenant-id-column': '--tenant-id-column (or TENANT_ID_COLUMN)',
+  'reference-tables': '--reference-tables (or REFERENCE_TABLES)',
+  'shared-rows': '--shared-rows (or SHARED_ROWS)',
+  'table-overrides': '--table-overrides (or TABLE_OVERRIDES)',
+  'copy-parallelism': '--copy-parallelism (or COPY_PARALLELISM)',
+  'database-host': '--database-host (or DATABASE_HOST)',
+  'shared-app-role': '--shared-app-role (or SHARED_APP_ROLE)',
+  'gcp-project': '--project (or GOOGLE_CLOUD_PROJECT)',
+  'gcp-region': '--region (or CLOUD_RUN_REGION)',
+  'container-image': '--image (or CONTAINER_IMAGE)',
+  'db-password-secret': '--db-password-secret (or DB_PASSWORD_SECRET)',
+  'min-instances': '--min-instances (or MIN_INSTANCES)',
+  'max-instances': '--max-instances (or MAX_INSTANCES)',
+  'service-account': '--service-account (or SERVICE_ACCOUNT)',
+  'cloud-run-api-endpoint': 'CLOUD_RUN_API_ENDPOINT',
+  'skip-cloud-run': '--no-cloud-run (or SKIP_CLOUD_RUN=true)',
 };
 
 /**

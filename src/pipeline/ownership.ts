@@ -2,7 +2,13 @@ import pg from 'pg';
 import { PromotionError } from '../errors';
 import { withConnection } from '../postgres/connect';
 import { databaseMarker } from '../postgres/database';
-import { assertOwner, claimTenant, inOwnedTransaction, releaseClaim } from '../postgres/ownership';
+import {
+  assertOwner,
+  assertRunMarker,
+  claimTenant,
+  inOwnedTransaction,
+  releaseClaim,
+} from '../postgres/ownership';
 import { dropTenantRoles } from '../postgres/roles';
 import { endSessions, sessionsRemainError } from '../postgres/sessions';
 import type { PromotionContext } from './context';
@@ -188,4 +194,26 @@ export async function dropOwnedRoles(ctx: PromotionContext): Promise<string[]> {
 /** Proves ownership on `client`, inside the transaction the caller has open. */
 export function assertOwnerIn(ctx: PromotionContext, client: pg.ClientBase, what: string): Promise<void> {
   return assertOwner(client, ctx.options.tenantsTable, ctx.names.slug, ctx.run.id, what);
+}
+
+/**
+ * Runs `fn` in one transaction on the tenant's database that first proves the database is still
+ * this run's (its run marker), committing only if `fn` returns.
+ */
+export async function inMarkedTransaction<T>(
+  target: pg.ClientBase,
+  ctx: PromotionContext,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await target.query('BEGIN');
+  try {
+    await assertRunMarker(target, ctx.names.slug, ctx.run.id, what);
+    const result = await fn();
+    await target.query('COMMIT');
+    return result;
+  } catch (e) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
 }

@@ -9,6 +9,8 @@ import type { PromotionOptions } from '../options';
 import { readTableGraph } from '../postgres/catalog';
 import { connect, setTenantId, withConnection } from '../postgres/connect';
 import { planTenant } from '../postgres/plan';
+import { DRIFTED } from '../validation/schema-parity';
+import { switchedPlanOptions, withRecordedPlanOptions } from './plan-options';
 import { resolveTenantKey } from '../postgres/tenant-key';
 import { sequenceRangeStatus } from '../postgres/sequence-ranges';
 import { quoteQualified } from '../postgres/sql';
@@ -91,7 +93,7 @@ export const TenantStatus = z.object({
    * `changed` when row counts or digests differ from those recorded at the switch (the
    * application's writes: information, exit 0); `unchanged` otherwise.
    */
-  verdict: z.enum(['unchanged', 'changed', 'damaged']).optional(),
+  verdict: z.enum(['unchanged', 'changed', 'drifted', 'damaged']).optional(),
 });
 export type TenantStatus = z.infer<typeof TenantStatus>;
 
@@ -228,9 +230,10 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
 
 /** Gathers the tenant's status. Throws PromotionError when the tenant or its table is missing. */
 export async function tenantStatus(
-  options: PromotionOptions,
+  given: PromotionOptions,
   opts: { verify?: boolean; log?: Logger } = {},
 ): Promise<TenantStatus> {
+  let options = given;
   const shared = await connect(options.databaseUrl);
   try {
     const sharedDatabase = (await shared.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!
@@ -245,6 +248,9 @@ export async function tenantStatus(
       isolationError = e instanceof Error ? e.message.slice(0, 300) : String(e);
     }
 
+    // An isolated tenant is counted and verified with the plan its switch made.
+    const adopted = withRecordedPlanOptions(given, switchedPlanOptions(isolation));
+    options = adopted.options;
     const names = deriveNames(options.tenantSlug, options.baseDomain);
     const dbName = isolation?.isolated_db_name ?? names.database;
     const dbExists =
@@ -269,6 +275,9 @@ export async function tenantStatus(
       tenantIdColumn: options.tenantIdColumn,
       tenantId: key.value,
       referenceTables: options.referenceTables,
+      sharedRows: options.sharedRows,
+      tableOverrides: options.tableOverrides,
+      globalRows: true,
     });
     await setTenantId(shared, key.value);
     const tables: TableStatus[] = [];
@@ -332,7 +341,11 @@ export async function tenantStatus(
       database: { name: dbName, exists: dbExists },
       roles,
       tables,
-      planNotes: [...plan.blockers.map((b) => `blocker: ${b}`), ...plan.notes],
+      planNotes: [
+        ...(adopted.note ? [adopted.note] : []),
+        ...plan.blockers.map((b) => `blocker: ${b}`),
+        ...plan.notes,
+      ],
       routing,
       ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
       ...(sequenceRanges !== undefined && { sequenceRanges }),
@@ -356,9 +369,13 @@ export async function tenantStatus(
   }
 }
 
-/** Pure: `damaged` on any failed check, `changed` on a change since the switch, else `unchanged`. */
+/**
+ * Pure: `damaged` on any failed check, `drifted` when the tenant's schema changed since the
+ * switch, `changed` on rows changed since the switch, else `unchanged`.
+ */
 export function verdictOf(checks: CheckRecord[]): NonNullable<TenantStatus['verdict']> {
   if (checks.some((c) => c.status === 'fail')) return 'damaged';
+  if (checks.some((c) => c.status === 'warn' && c.reason.startsWith(DRIFTED))) return 'drifted';
   if (checks.some((c) => c.status === 'warn' && c.reason.startsWith('changed since the switch')))
     return 'changed';
   return 'unchanged';

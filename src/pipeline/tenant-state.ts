@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunClaim } from '../postgres/ownership';
+import { PlanOptionsRecord } from './plan-options';
 
 /**
  * `settings.isolation` of a tenant row: the durable state of a promotion and its append-only
@@ -106,6 +107,8 @@ export const IsolationSettings = z
     credentials: CredentialsRecord.optional(),
     /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
     verified: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
+    /** The options the switch planned with: later runs of this tenant plan with them (plan-options.ts). */
+    plan: PlanOptionsRecord.optional(),
     /** This tenant's range of sequence values (never removed: see SequenceRangeRecord). */
     sequence_range: SequenceRangeRecord.optional(),
     history: z.array(HistoryEntry).default([]),

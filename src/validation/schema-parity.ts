@@ -1,6 +1,10 @@
 import type pg from 'pg';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
+import { driftSinceSwitch, readSchemaAtSwitch } from './schema-fingerprint';
+
+/** How a check's reason starts when the tenant's schema changed since the switch (status verdict `drifted`). */
+export const DRIFTED = 'drifted since the switch:';
 
 export interface CatalogItem {
   category: string;
@@ -141,8 +145,25 @@ export function normaliseExpression(definition: string): string {
   return out.trim();
 }
 
+/** How diffCatalogs words each kind of difference. */
+export interface DifferenceWords {
+  missing: string;
+  extra: string;
+  differs: (source: string, target: string) => string;
+}
+
+const SOURCE_AND_NEW: DifferenceWords = {
+  missing: 'missing in the new database',
+  extra: 'only in the new database',
+  differs: (source, target) => `differs (source: ${source}; new: ${target})`,
+};
+
 /** Pure: the differences between two summaries, by category and name. */
-export function diffCatalogs(source: CatalogItem[], target: CatalogItem[]): string[] {
+export function diffCatalogs(
+  source: CatalogItem[],
+  target: CatalogItem[],
+  words: DifferenceWords = SOURCE_AND_NEW,
+): string[] {
   const key = (i: CatalogItem) => `${i.category} ${i.name}`;
   const s = new Map(source.map((i) => [key(i), i]));
   const t = new Map(target.map((i) => [key(i), i]));
@@ -152,11 +173,11 @@ export function diffCatalogs(source: CatalogItem[], target: CatalogItem[]): stri
   const out: string[] = [];
   for (const [k, i] of s) {
     const other = t.get(k);
-    if (!other) out.push(`${i.category} ${i.name}: missing in the new database`);
+    if (!other) out.push(`${i.category} ${i.name}: ${words.missing}`);
     else if (!same(i, other))
-      out.push(`${i.category} ${i.name}: differs (source: ${i.definition}; new: ${other.definition})`);
+      out.push(`${i.category} ${i.name}: ${words.differs(i.definition, other.definition)}`);
   }
-  for (const [k, i] of t) if (!s.has(k)) out.push(`${i.category} ${i.name}: only in the new database`);
+  for (const [k, i] of t) if (!s.has(k)) out.push(`${i.category} ${i.name}: ${words.extra}`);
   return out;
 }
 
@@ -184,6 +205,17 @@ export const schemaParity: Check = {
     try {
       source = await connectFor(ctx.sourceUrl, budgetMs);
       target = await connectFor(ctx.targetUrl, budgetMs);
+      // After the switch, the schema recorded then is the reference: see schema-fingerprint.ts.
+      const recorded = ctx.afterSwitch ? await readSchemaAtSwitch(target) : undefined;
+      if (recorded) {
+        const now = await catalogSummary(target);
+        const drift = driftSinceSwitch(recorded, now);
+        if (drift.length === 0) return pass(`${now.length} catalog objects as recorded at the switch`);
+        return warn(
+          `${DRIFTED} ${drift.length} difference(s) from the schema recorded then: ${drift[0]}`,
+          capDetails(drift),
+        );
+      }
       const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
       const s = await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles });
       const t = await catalogSummary(target);

@@ -19,6 +19,7 @@ import { splitQualified } from '../../postgres/sql';
 import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { adoptSwitchedPlanOptions } from '../plan-options';
 
 /**
  * Connectivity, which database we are on, the tenant and its state, and whether the target
@@ -107,6 +108,7 @@ async function tenantState(ctx: PromotionContext, shared: string): Promise<strin
     }
     if (isolation?.state === 'switched') {
       ctx.mode = 'resume';
+      adoptSwitchedPlanOptions(ctx);
       return `tenant is isolated but the last run stopped after the switch: resuming routing and cleanup`;
     }
     ctx.mode = 'already-isolated';
@@ -218,6 +220,9 @@ async function plannedTables(
       tenantIdColumn: options.tenantIdColumn,
       tenantId: tenantId ?? '',
       referenceTables: options.referenceTables,
+      sharedRows: options.sharedRows,
+      tableOverrides: options.tableOverrides,
+      globalRows: true,
     });
   } catch {
     return undefined;

@@ -7,6 +7,7 @@ import { assertCanCreate, readRole } from '../../postgres/privileges';
 import { checkTenantsTable, readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { adoptSwitchedPlanOptions } from '../plan-options';
 
 /**
  * Rollback's prevalidation: the tenant is isolated and its database exists (fresh rollback), or
@@ -50,15 +51,19 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
         'Check the database by hand; the rollback will not read from or drop it.',
       );
     }
+    adoptSwitchedPlanOptions(ctx);
+    const { options: planned } = ctx;
     const graph = await readTableGraph(db);
     // The rows to restore carry the value of the column the rule names, not necessarily id.
-    const key = await resolveTenantKey(db, graph, options, names.slug);
+    const key = await resolveTenantKey(db, graph, planned, names.slug);
     ctx.plan = planTenant(graph, {
-      tenantsTable: options.tenantsTable,
-      tenantKey: options.tenantKey,
-      tenantIdColumn: options.tenantIdColumn,
+      tenantsTable: planned.tenantsTable,
+      tenantKey: planned.tenantKey,
+      tenantIdColumn: planned.tenantIdColumn,
       tenantId: key.value,
-      referenceTables: options.referenceTables,
+      referenceTables: planned.referenceTables,
+      sharedRows: planned.sharedRows,
+      tableOverrides: planned.tableOverrides,
     });
     ctx.mode = 'fresh';
     return `tenant ${names.slug} is isolated in "${names.database}"; its ${ctx.plan.deleteOrder.length} data tables will be restored`;

@@ -10,6 +10,7 @@ import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants
 import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
+import { recordPlanOptions } from '../plan-options';
 import type { Step } from '../step';
 import { releaseSnapshot } from './plan';
 import { assertOwnerIn } from '../ownership';
@@ -188,6 +189,7 @@ export const switchStep: Step<PromotionContext> = {
           service: ctx.service && !ctx.options.dryRun ? { ...ctx.service } : undefined,
           shared_rows_removed: false,
           verified,
+          plan: recordPlanOptions(ctx.options),
           history: [
             ...(tenant.isolation?.history ?? []),
             historyEntry({

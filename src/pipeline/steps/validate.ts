@@ -1,6 +1,9 @@
 import { PromotionError } from '../../errors';
 import { databaseUrl } from '../../postgres/urls';
 import { runChecks } from '../../validation';
+import { recordSchemaAtSwitch } from '../../validation/schema-fingerprint';
+import { withConnection } from '../../postgres/connect';
+import { inMarkedTransaction } from '../ownership';
 import { urlPassword } from '../engine';
 import type { PromotionContext } from '../context';
 import { buildLoadBalancerConfig, buildRoutingConfig } from '../routing';
@@ -56,6 +59,12 @@ export const validateStep: Step<PromotionContext> = {
           : 'The tenant stays shared and what this run built was removed. Fix the cause named above and re-run.',
       );
     }
-    return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}`;
+    // The schema just proved equal is what `status --verify` later tells drift from.
+    const recorded = await withConnection(
+      databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      (target) =>
+        inMarkedTransaction(target, ctx, 'recording the schema', () => recordSchemaAtSwitch(target)),
+    );
+    return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}; schema of ${recorded} objects recorded`;
   },
 };

@@ -1,0 +1,54 @@
+import pg from 'pg';
+import { RUN_SCHEMA } from '../postgres/ownership';
+import { catalogSummary, diffCatalogs, type CatalogItem } from './schema-parity';
+
+/**
+ * The new database's schema as the checks proved it at the switch, kept in the tool's own schema
+ * of that database (no role of the tenant can use it; every catalog read leaves it out).
+ * `status --verify` compares the isolated database with it, not with the shared database: after
+ * the switch each side migrates on its own, so a difference from the shared schema proves
+ * nothing, while a difference from the recorded one is drift — what changed in the tenant's
+ * database since the switch (a migration, or a lost index), reported object by object.
+ */
+const SCHEMA_AT_SWITCH = `${pg.escapeIdentifier(RUN_SCHEMA)}.schema_at_switch`;
+
+/** Records the tenant database's catalog summary; in the caller's transaction, after its ownership proof. */
+export async function recordSchemaAtSwitch(target: pg.ClientBase): Promise<number> {
+  const items = await catalogSummary(target);
+  await target.query(
+    `CREATE TABLE IF NOT EXISTS ${SCHEMA_AT_SWITCH} (
+       category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text)`,
+  );
+  await target.query(`TRUNCATE ${SCHEMA_AT_SWITCH}`);
+  await target.query(
+    `INSERT INTO ${SCHEMA_AT_SWITCH} (category, name, definition, owner)
+     SELECT category, name, definition, owner
+       FROM jsonb_to_recordset($1::jsonb) AS x(category text, name text, definition text, owner text)`,
+    [JSON.stringify(items)],
+  );
+  return items.length;
+}
+
+/** The recorded summary, or undefined for a database promoted before schemas were recorded. */
+export async function readSchemaAtSwitch(target: pg.ClientBase): Promise<CatalogItem[] | undefined> {
+  try {
+    const { rows } = await target.query<CatalogItem>(
+      `SELECT category, name, definition, owner FROM ${SCHEMA_AT_SWITCH}`,
+    );
+    return rows;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    // 42P01 undefined table, 3F000 undefined schema: nothing was recorded.
+    if (code === '42P01' || code === '3F000') return undefined;
+    throw e;
+  }
+}
+
+/** Pure: what changed in the tenant's database since the switch, one line per object. */
+export function driftSinceSwitch(recorded: CatalogItem[], current: CatalogItem[]): string[] {
+  return diffCatalogs(recorded, current, {
+    missing: 'dropped since the switch',
+    extra: 'added since the switch',
+    differs: (was, now) => `changed since the switch (was: ${was}; now: ${now})`,
+  });
+}
