@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteUntrusted } from '../names';
+import { keySample } from '../report/escape';
 import type { PlanForeignKey, TablePlan, TenantPlan } from './plan-types';
 
 /**
@@ -162,5 +162,5 @@ async function probe(client: pg.ClientBase, sql: string): Promise<{ count: numbe
   const { rows } = await client.query<{ n: number; sample: string | null }>(
     `WITH hits AS (${sql} LIMIT ${COUNT_LIMIT + 1}) SELECT count(*)::int AS n, min(k) AS sample FROM hits`,
   );
-  return { count: rows[0]?.n ?? 0, sample: quoteUntrusted(rows[0]?.sample ?? '', 80) };
+  return { count: rows[0]?.n ?? 0, sample: keySample(rows[0]?.sample) };
 }

@@ -66,6 +66,24 @@ function unquoteUntrusted(body: string): string | undefined {
   }
 }
 
+/**
+ * A sample key, given as the JSON text of an array of its column values, the way the key names it:
+ * `42`, `3f2a…`, `(1, "a b")`; longer than `max` characters, cut with an ellipsis.
+ */
+export function keySample(json: string | null | undefined, max = 80): string {
+  if (!json) return '';
+  let shown: string;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (!Array.isArray(parsed) || parsed.length === 0) return quoteSample(json.slice(0, max));
+    const values = parsed.map(sampleValue);
+    shown = values.length === 1 ? values[0]! : `(${values.join(', ')})`;
+  } catch {
+    return quoteSample(json.slice(0, max));
+  }
+  return shown.length > max ? `${shown.slice(0, max - 1)}…` : shown;
+}
+
 /** One sample value as a reader expects it: numbers and plain words bare, other text quoted. */
 function sampleValue(v: unknown): string {
   if (v === null) return 'NULL';

@@ -181,7 +181,8 @@ describe('plan on the shared fixture', () => {
       assert.match(main.blockers[0]!, /public\.project_members/);
       assert.match(main.blockers[0]!, /project_members_user_id_fkey/);
       assert.ok(
-        main.blockers[0]!.includes(`(project_id, user_id) = "[${link!.project_id}, ${link!.user_id}]"`),
+        // The sample as values, not the JSON text of an array (issue 15: `= "[1, 12]"` before).
+        main.blockers[0]!.includes(`(project_id, user_id) = (${link!.project_id}, ${link!.user_id});`),
         main.blockers[0],
       );
       const small = await measure(planFor(ids.small!));
@@ -213,7 +214,7 @@ describe('plan on the shared fixture', () => {
           (b) =>
             b.includes('design_recommendations_project_id_fkey') &&
             b.includes('of another tenant') &&
-            b.includes(`[${row!.id}]`) &&
+            b.includes(`= ${row!.id};`) &&
             b.includes('cleanup of this tenant would fail'),
         ),
         main.blockers.join('\n'),

@@ -5,7 +5,7 @@ import { quoteUntrusted } from '../../src/names';
 import type { CheckRecord, RunRecord } from '../../src/pipeline/record';
 import type { TenantStatus } from '../../src/pipeline/status';
 import { cloneFailureHint, statementObject } from '../../src/postgres/schema-clone';
-import { plainSamples } from '../../src/report/escape';
+import { keySample, plainSamples } from '../../src/report/escape';
 import { COMMENT_LIMIT, renderComment, renderSummary } from '../../src/report/render';
 import { renderStatusText } from '../../src/report/status-text';
 import { capDetails } from '../../src/validation/check';
@@ -181,6 +181,19 @@ describe('samples of blocking rows render as values', () => {
     const status = statusWith([]);
     status.planNotes = [`blocker: ${blocker(`["${UUID}"]`)}`];
     assert.ok(renderStatusText(status).includes(`e.g. id = ${UUID};`));
+  });
+});
+
+describe('the plan writes sample keys as values (plan-check.ts)', () => {
+  it('one column bare, several in parentheses, odd text quoted and escaped, long keys cut', () => {
+    assert.equal(keySample(JSON.stringify([UUID])), UUID);
+    assert.equal(keySample('[1, 12]'), '(1, 12)');
+    assert.equal(keySample(JSON.stringify([7, 'a b\u202e'])), '(7, "a b\\u202e")');
+    assert.equal(keySample(JSON.stringify([null])), 'NULL');
+    const long = keySample(JSON.stringify(['x'.repeat(200)]));
+    assert.equal(long.length, 80);
+    assert.ok(long.endsWith('…'));
+    assert.equal(keySample(null), '');
   });
 });
 
