@@ -7,6 +7,7 @@ import {
   assertRunMarker,
   claimTenant,
   inOwnedTransaction,
+  inProvedTransaction,
   releaseClaim,
 } from '../postgres/ownership';
 import { dropTenantRoles } from '../postgres/roles';
@@ -200,20 +201,11 @@ export function assertOwnerIn(ctx: PromotionContext, client: pg.ClientBase, what
  * Runs `fn` in one transaction on the tenant's database that first proves the database is still
  * this run's (its run marker), committing only if `fn` returns.
  */
-export async function inMarkedTransaction<T>(
+export function inMarkedTransaction<T>(
   target: pg.ClientBase,
   ctx: PromotionContext,
   what: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  await target.query('BEGIN');
-  try {
-    await assertRunMarker(target, ctx.names.slug, ctx.run.id, what);
-    const result = await fn();
-    await target.query('COMMIT');
-    return result;
-  } catch (e) {
-    await target.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+  return inProvedTransaction(target, () => assertRunMarker(target, ctx.names.slug, ctx.run.id, what), fn);
 }

@@ -156,18 +156,17 @@ export async function assertOwner(
 }
 
 /**
- * Runs `fn` in one transaction on `client` that first proves ownership (assertOwner) and
- * commits only if `fn` returns. For writes to the shared database.
+ * Runs `fn` in one transaction on `client` that first runs `prove` (an ownership proof that locks
+ * what it reads), committing only if both return.
  */
-export async function inOwnedTransaction<T>(
+export async function inProvedTransaction<T>(
   client: pg.ClientBase,
-  owner: { tenantsTable: string; slug: string; runId: string; orphanOk?: boolean },
-  what: string,
+  prove: () => Promise<void>,
   fn: () => Promise<T>,
 ): Promise<T> {
   await client.query('BEGIN');
   try {
-    await assertOwner(client, owner.tenantsTable, owner.slug, owner.runId, what, owner.orphanOk);
+    await prove();
     const result = await fn();
     await client.query('COMMIT');
     return result;
@@ -175,6 +174,23 @@ export async function inOwnedTransaction<T>(
     await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Runs `fn` in one transaction on `client` that first proves ownership (assertOwner) and
+ * commits only if `fn` returns. For writes to the shared database.
+ */
+export function inOwnedTransaction<T>(
+  client: pg.ClientBase,
+  owner: { tenantsTable: string; slug: string; runId: string; orphanOk?: boolean },
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return inProvedTransaction(
+    client,
+    () => assertOwner(client, owner.tenantsTable, owner.slug, owner.runId, what, owner.orphanOk),
+    fn,
+  );
 }
 
 /**

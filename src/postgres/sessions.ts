@@ -36,6 +36,9 @@ export async function endSessions(
       return undefined;
     }
   };
+  // Memberships granted here only to end sessions are revoked again afterwards (but the database
+  // owner's, see below): the administrator is left with the privileges it had.
+  const granted: string[] = [];
   for (const role of toolRoles) {
     const { rows } = await client.query<{ member: boolean | null }>(
       `SELECT CASE WHEN r.oid IS NULL THEN NULL ELSE pg_has_role(r.oid, 'USAGE') END AS member
@@ -45,7 +48,7 @@ export async function endSessions(
     if (rows[0]?.member === false) {
       // Refused on PostgreSQL 16+ to a CREATEROLE role without ADMIN OPTION on it (another
       // administrator created it): its sessions then remain and are named by the caller.
-      await attempt(`GRANT ${qi(role)} TO CURRENT_USER`);
+      if (await attempt(`GRANT ${qi(role)} TO CURRENT_USER`)) granted.push(role);
     }
   }
   const { rows } = await client.query<OpenSession>(
@@ -66,6 +69,14 @@ export async function endSessions(
       else ended++;
     }
   }
+  // The database owner's membership stays: whoever ends the sessions goes on to work in it (a
+  // rollback reads the tenant's tables, owned by that role, as this administrator).
+  const owner = await client.query<{ owner: string }>(
+    'SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1',
+    [database],
+  );
+  for (const role of granted)
+    if (role !== owner.rows[0]?.owner) await attempt(`REVOKE ${qi(role)} FROM CURRENT_USER`);
   return { ended, remaining };
 }
 
