@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { bucketSql, compareTable, fromTable, keyText, rowHashSql, type TableDigest } from './checksum';
+import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
 
 /**
@@ -367,13 +368,24 @@ async function stageRows(
   select: string,
 ): Promise<number> {
   const cols = columns.join(', ');
-  await target.query(
-    `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WITH NO DATA`,
-  );
+  await createStage(target, table, columns, stage);
   const reader = (source as pg.Client).query(copyTo(`COPY (${select}) TO STDOUT`));
   const writer = (target as pg.Client).query(copyFrom(`COPY ${stage} (${cols}) FROM STDIN`));
   await pipeline(reader, writer);
   return Number(writer.rowCount ?? 0);
+}
+
+/** An empty temporary table `stage` with the (quoted) `columns` of `table`. */
+async function createStage(
+  target: pg.ClientBase,
+  table: TablePlan,
+  columns: readonly string[],
+  stage: string,
+): Promise<void> {
+  const select = columns.map((c) => `t.${c}`).join(', ');
+  await target.query(
+    `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${select} FROM ${table.qualified} t WITH NO DATA`,
+  );
 }
 
 /** The source's rows of `table` (the tenant's), restricted by an extra predicate on alias t. */
@@ -658,6 +670,8 @@ export interface FreezePassResult {
   candidateRows: number;
   /** Rows written to the new database under the freeze: upserted or inserted, and deleted. */
   reappliedRows: number;
+  /** Rows that became needed since the base snapshot without changing (see freeze-closure.ts), among the re-applied. */
+  neededRows: number;
 }
 
 /** A row version as the freeze pass names it: `tableoid:ctid:xmin`. */
@@ -830,11 +844,14 @@ function keysGoneSql(table: TablePlan, types: readonly string[]): string {
 /** The version digests group up to 65,536 buckets: room to hash them in memory (set per transaction). */
 const FREEZE_WORK_MEM = '64MB';
 
-/** Per table, the digests of the candidate versions snapshot S saw (see baseVersionDigestSql). */
-export type FreezePreparation = Map<
-  TablePlan,
-  { buckets: number; digests: { b: string; n: string; s: string }[] }
->;
+/**
+ * Per table, the digests of the candidate versions snapshot S saw (see baseVersionDigestSql); and
+ * the foreign keys along which rows become needed without changing (see freeze-closure.ts).
+ */
+export interface FreezePreparation {
+  versions: Map<TablePlan, { buckets: number; digests: { b: string; n: string; s: string }[] }>;
+  edges: ClosureEdge[];
+}
 
 /**
  * What the freeze pass needs from snapshot S alone — the digests of the candidate versions S saw
@@ -847,15 +864,21 @@ export async function prepareFreezePass(
   snapshotXmin: string,
 ): Promise<FreezePreparation> {
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
-  const out: FreezePreparation = new Map();
+  const versions: FreezePreparation['versions'] = new Map();
   for (const b of base) {
     const buckets = versionBuckets(b.count);
     const { rows } = await baseSnapshot.query<{ b: string; n: string; s: string }>(
       baseVersionDigestSql(b.table, snapshotXmin, buckets),
     );
-    out.set(b.table, { buckets, digests: rows });
+    versions.set(b.table, { buckets, digests: rows });
   }
-  return out;
+  return {
+    versions,
+    edges: await readClosureEdges(
+      baseSnapshot,
+      base.map((b) => b.table),
+    ),
+  };
 }
 
 /**
@@ -895,6 +918,7 @@ export async function freezePass(
     scannedRows: 0,
     candidateRows: 0,
     reappliedRows: 0,
+    neededRows: 0,
   };
   const settled = new Map<TablePlan, VerifiedTable>();
   const unsettled: TablePlan[] = [];
@@ -904,7 +928,7 @@ export async function freezePass(
   const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, snapshotXmin));
   await source.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   for (const b of base) {
-    const { buckets, digests } = atBase.get(b.table)!;
+    const { buckets, digests } = atBase.versions.get(b.table)!;
     const { rows } = await source.query<{ b: string; total: string; m: string | null; v: string[] | null }>(
       freezeScanSql(b.table, snapshotXmin, buckets),
       [digests.map((r) => r.b), digests.map((r) => r.n), digests.map((r) => r.s)],
@@ -1011,6 +1035,36 @@ export async function freezePass(
           state.delete(b.table);
           unsettled.push(b.table);
         }
+      }
+      // Rows that became needed since S without changing — the user and the global role of a
+      // membership added since — found from the changed rows (see freeze-closure.ts). Their keys
+      // are ones the new database lacks, so each only adds to the digest. (After the moved-in test
+      // above, which is about rows that changed.)
+      const stageOf = new Map(base.map((b, i) => [b.table, stageName(i)]));
+      const needed = await stageNeededRows(
+        source,
+        {
+          target,
+          columns: (t) => stageColumns(t, s.tables.get(t.qualified)!),
+          changed: (t) => (changed.get(t)?.length ? stageOf.get(t) : undefined),
+        },
+        base.map((b) => b.table),
+        atBase.edges,
+      );
+      for (const b of base) {
+        const n = needed.get(b.table);
+        const st = state.get(b.table);
+        if (!n?.rows || !st) continue;
+        const stage = stageOf.get(b.table)!;
+        const columns = stageColumns(b.table, s.tables.get(b.table.qualified)!);
+        const cols = columns.join(', ');
+        if (!changed.get(b.table)?.length) await createStage(target, b.table, columns, stage);
+        await target.query(`INSERT INTO ${stage} (${cols}) SELECT ${cols} FROM ${n.temp}`);
+        const fresh = await aggregate(target, b.table, `FROM ${n.temp} t`);
+        st.count += fresh.count;
+        st.sum += fresh.sum;
+        st.staged += n.rows;
+        result.neededRows += n.rows;
       }
       // 2. Keys the source no longer has: with more rows than the source, the target loses them.
       // Accounted for now (before anything is applied), deleted after the upserts. Staged keys
