@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { bucketSql, compareTable, fromTable, keyText, rowHashSql, type TableDigest } from './checksum';
-import { drivenWhere, indexDrivenReads } from './freeze-reads';
+import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
 
@@ -712,11 +712,11 @@ export function baseVersionDigestSql(
   table: TablePlan,
   snapshotXmin: string,
   buckets: number,
-  tables: readonly TablePlan[] = [],
+  graph?: FreezeGraph,
 ): string {
   return `SELECT b::text AS b, count(*)::text AS n, sum(h)::text AS s
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, tables)}) AND ${maybeChangedSql(snapshotXmin)}) AS v
+          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(snapshotXmin)}) AS v
  GROUP BY b`;
 }
 
@@ -739,8 +739,8 @@ export function freezeScanSql(
   table: TablePlan,
   snapshotXmin: string,
   buckets: number,
-  /** The planned tables: a dependent table is read from its parents' tenant rows (freeze-reads.ts). */
-  tables: readonly TablePlan[] = [],
+  /** The planned tables and keys: a dependent or referenced table is read downwards (freeze-reads.ts). */
+  graph?: FreezeGraph,
 ): string {
   // One pass, one aggregation: the rows the test rules out are only counted (bucket -1). The
   // first row always comes back: it carries the totals.
@@ -755,7 +755,7 @@ SELECT g.b, g.n, g.o, g.c, g.x, g.s, x.n AS xn, x.s AS xs, row_number() OVER () 
                array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
           FROM (SELECT CASE WHEN ${maybeChangedSql(snapshotXmin)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                        ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin
-                  FROM ${fromTable(table)} t WHERE ${drivenWhere(table, tables)}) AS t
+                  FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS t
          GROUP BY b) AS g
   LEFT JOIN unnest($1::bigint[], $2::bigint[], $3::numeric[]) AS x(b, n, s) ON x.b = g.b) AS y
  WHERE y.rn = 1 OR ${differs}`;
@@ -838,13 +838,9 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
  * S shows, unless its `xmax` is a multixact (a row locked by others when it was deleted), which
  * this misses: the counts then do not add up and the full key comparison settles the table.
  */
-export function touchedSinceBaseSql(
-  table: TablePlan,
-  snapshotXmin: string,
-  tables: readonly TablePlan[] = [],
-): string {
+export function touchedSinceBaseSql(table: TablePlan, snapshotXmin: string, graph?: FreezeGraph): string {
   return `SELECT ${table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ')} FROM ${fromTable(table)} t
-   WHERE (${drivenWhere(table, tables)}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(snapshotXmin)}'::xid)`;
+   WHERE (${drivenWhere(table, graph)}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(snapshotXmin)}'::xid)`;
 }
 
 /** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
@@ -880,26 +876,17 @@ export async function prepareFreezePass(
   snapshotXmin: string,
 ): Promise<FreezePreparation> {
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
+  const tables = base.map((b) => b.table);
+  const edges = await readClosureEdges(baseSnapshot, tables);
   const versions: FreezePreparation['versions'] = new Map();
   for (const b of base) {
     const buckets = versionBuckets(b.count);
     const { rows } = await baseSnapshot.query<{ b: string; n: string; s: string }>(
-      baseVersionDigestSql(
-        b.table,
-        snapshotXmin,
-        buckets,
-        base.map((x) => x.table),
-      ),
+      baseVersionDigestSql(b.table, snapshotXmin, buckets, { tables, edges }),
     );
     versions.set(b.table, { buckets, digests: rows });
   }
-  return {
-    versions,
-    edges: await readClosureEdges(
-      baseSnapshot,
-      base.map((b) => b.table),
-    ),
-  };
+  return { versions, edges };
 }
 
 /**
@@ -948,13 +935,13 @@ export async function freezePass(
   const changed = new Map<TablePlan, string[]>();
   const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, snapshotXmin));
   await source.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
-  const planned = base.map((b) => b.table);
+  const graph: FreezeGraph = { tables: base.map((b) => b.table), edges: atBase.edges };
   // Only the tenant's rows, through indexes (freeze-reads.ts), until the full comparison below.
   const restorePlanner = [await indexDrivenReads(source), await indexDrivenReads(baseSnapshot)];
   for (const b of base) {
     const { buckets, digests } = atBase.versions.get(b.table)!;
     const { rows } = await source.query<{ b: string; total: string; m: string | null; v: string[] | null }>(
-      freezeScanSql(b.table, snapshotXmin, buckets, planned),
+      freezeScanSql(b.table, snapshotXmin, buckets, graph),
       [digests.map((r) => r.b), digests.map((r) => r.n), digests.map((r) => r.s)],
     );
     // Every row of the aggregate carries the totals; none at all means no tenant rows.
@@ -1102,7 +1089,7 @@ export async function freezePass(
         if (!st || st.count <= sourceCount) continue;
         const keys = b.table.keyColumns;
         const touched = await baseSnapshot.query<Record<string, string>>(
-          touchedSinceBaseSql(b.table, snapshotXmin, planned),
+          touchedSinceBaseSql(b.table, snapshotXmin, graph),
         );
         result.scannedRows += b.count;
         if (touched.rows.length) {
@@ -1135,7 +1122,7 @@ export async function freezePass(
         );
         const reader = (source as pg.Client).query(
           copyTo(
-            `COPY (SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${fromTable(b.table)} t WHERE ${drivenWhere(b.table, planned)}) TO STDOUT`,
+            `COPY (SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${fromTable(b.table)} t WHERE ${drivenWhere(b.table, graph)}) TO STDOUT`,
           ),
         );
         const writer = (target as pg.Client).query(

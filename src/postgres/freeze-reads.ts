@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { fromTable } from './checksum';
+import type { ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
 
 /**
@@ -15,43 +16,86 @@ import type { TablePlan } from './plan-types';
  * parent row of the tenant's along one of these keys).
  */
 
+/** What the freeze's reads follow: the planned tables, their foreign keys, and the keys between them and referenced tables. */
+export interface FreezeGraph {
+  tables: readonly TablePlan[];
+  /** Foreign keys into and out of referenced tables (see readClosureEdges). */
+  edges: readonly ClosureEdge[];
+}
+
 /**
  * Predicate on alias `t` selecting the same rows as `table.where`, written so that a dependent
- * table is read from its parents' tenant rows (see above). `tables`: the planned tables, whose
- * foreign keys are followed. Tables with a tenant key (and any table without a path of planned
- * owned parents) keep their `where`.
+ * or referenced table is read from the tenant's rows of the tables it is reached from (see
+ * above). Tables with a tenant key (and any table without such a path) keep their `where`.
  */
-export function drivenWhere(table: TablePlan, tables: readonly TablePlan[]): string {
-  if (table.kind !== 'dependent') return table.where;
-  const byName = new Map(tables.map((t) => [t.qualified, t]));
-  const addresses = drivenRows(table, ['ctid'], byName, new Set());
+export function drivenWhere(table: TablePlan, graph: FreezeGraph | undefined): string {
+  if (!graph || (table.kind !== 'dependent' && table.kind !== 'referenced')) return table.where;
+  const byName = new Map(graph.tables.map((t) => [t.qualified, t]));
+  const addresses = drivenRows(table, ['ctid'], { byName, edges: graph.edges }, new Set());
   if (!addresses) return table.where;
   return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
 }
 
+/** A way down to a table's rows: from `from`'s rows, whose `fromColumns` equal the table's `columns`. */
+interface Way {
+  from: TablePlan;
+  fromColumns: readonly string[];
+  columns: readonly string[];
+}
+
+/**
+ * The ways down to a table's tenant rows: a dependent table's from the parents its foreign keys
+ * reference; a referenced table's from the rows referencing it, and (when it references
+ * referenced rows) from the rows it references. Undefined when the table references itself: its
+ * closure is left to its own predicate.
+ */
+function waysTo(
+  table: TablePlan,
+  byName: Map<string, TablePlan>,
+  edges: readonly ClosureEdge[],
+): Way[] | undefined {
+  if (table.kind === 'dependent') {
+    return (table.foreignKeys ?? []).flatMap((fk) => {
+      const parent = byName.get(fk.references);
+      return parent && parent !== table && ['root', 'tenant', 'dependent'].includes(parent.kind)
+        ? [{ from: parent, fromColumns: fk.refColumns, columns: fk.columns }]
+        : [];
+    });
+  }
+  if (edges.some((e) => e.child === table && e.parent === table)) return undefined;
+  return [
+    ...edges
+      .filter((e) => e.parent === table)
+      .map((e) => ({ from: e.child, fromColumns: e.columns, columns: e.refColumns })),
+    ...edges
+      .filter((e) => e.child === table && e.parent.kind === 'referenced')
+      .map((e) => ({ from: e.parent, fromColumns: e.refColumns, columns: e.columns })),
+  ];
+}
+
 /**
  * A query returning `columns` (quoted, or `ctid`) of a superset of `table`'s tenant rows, read
- * from the tenant key downwards; undefined when no parent path is left (a cycle), where the
- * caller falls back to the table's own predicate.
+ * from the tenant key downwards; undefined when no way is left (a cycle), where the caller falls
+ * back to the table's own predicate.
  */
 function drivenRows(
   table: TablePlan,
   columns: readonly string[],
-  byName: Map<string, TablePlan>,
+  graph: { byName: Map<string, TablePlan>; edges: readonly ClosureEdge[] },
   path: Set<string>,
 ): string | undefined {
   const select = (alias: string) => columns.map((c) => `${alias}.${c}`).join(', ');
-  if (table.kind !== 'dependent')
+  if (table.kind !== 'dependent' && table.kind !== 'referenced')
     return `SELECT ${select('t')} FROM ${fromTable(table)} t WHERE ${table.where}`;
+  const ways = waysTo(table, graph.byName, graph.edges);
+  if (!ways) return undefined;
   const next = new Set(path).add(table.qualified);
   const parts: string[] = [];
-  for (const fk of table.foreignKeys ?? []) {
-    const parent = byName.get(fk.references);
-    if (!parent || parent === table || next.has(parent.qualified)) continue;
-    if (!['root', 'tenant', 'dependent'].includes(parent.kind)) continue;
-    const rows = drivenRows(parent, fk.refColumns, byName, next);
+  for (const way of ways) {
+    if (next.has(way.from.qualified)) continue;
+    const rows = drivenRows(way.from, way.fromColumns, graph, next);
     if (!rows) return undefined;
-    const on = fk.columns.map((c, i) => `c.${c} = p.${fk.refColumns[i]}`).join(' AND ');
+    const on = way.columns.map((c, i) => `c.${c} = p.${way.fromColumns[i]}`).join(' AND ');
     parts.push(`SELECT ${select('c')} FROM (${rows}) p JOIN ${fromTable(table)} c ON ${on}`);
   }
   if (parts.length === 0) return undefined;
@@ -61,14 +105,15 @@ function drivenRows(
 }
 
 /**
- * Planner settings for the freeze's reads (transaction-local): no sequential scan of a shared
- * table and no merge join where an index can serve — so the reads above go through the tenant-key
- * and foreign-key indexes whatever the statistics say. Hash joins stay allowed: without an index
- * on a foreign key they are the linear plan (the plan's notes suggest the index). Returns what
- * restores the previous values.
+ * Planner settings for the freeze's reads (transaction-local): no sequential scan, hash join or
+ * merge join — each would read a whole shared table (a hash join builds on a full index scan when
+ * sequential scans are off) — so the reads above go from the tenant's rows through the tenant-key
+ * and foreign-key indexes, whatever the statistics say. A foreign key without an index is then
+ * read by a scan per parent row: the plan's notes name such keys and the index to create (and
+ * max-freeze bounds the freeze either way). Returns what restores the previous values.
  */
 export async function indexDrivenReads(client: pg.ClientBase): Promise<() => Promise<void>> {
-  const names = ['enable_seqscan', 'enable_mergejoin'];
+  const names = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'];
   const { rows } = await client.query<{ name: string; value: string }>(
     `SELECT n AS name, current_setting(n) AS value FROM unnest($1::text[]) AS n`,
     [names],
