@@ -2,6 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { bucketSql, compareTable, fromTable, keyText, rowHashSql, type TableDigest } from './checksum';
+import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
+import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
 
 /**
@@ -367,13 +369,24 @@ async function stageRows(
   select: string,
 ): Promise<number> {
   const cols = columns.join(', ');
-  await target.query(
-    `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WITH NO DATA`,
-  );
+  await createStage(target, table, columns, stage);
   const reader = (source as pg.Client).query(copyTo(`COPY (${select}) TO STDOUT`));
   const writer = (target as pg.Client).query(copyFrom(`COPY ${stage} (${cols}) FROM STDIN`));
   await pipeline(reader, writer);
   return Number(writer.rowCount ?? 0);
+}
+
+/** An empty temporary table `stage` with the (quoted) `columns` of `table`. */
+async function createStage(
+  target: pg.ClientBase,
+  table: TablePlan,
+  columns: readonly string[],
+  stage: string,
+): Promise<void> {
+  const select = columns.map((c) => `t.${c}`).join(', ');
+  await target.query(
+    `CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${select} FROM ${table.qualified} t WITH NO DATA`,
+  );
 }
 
 /** The source's rows of `table` (the tenant's), restricted by an extra predicate on alias t. */
@@ -658,6 +671,8 @@ export interface FreezePassResult {
   candidateRows: number;
   /** Rows written to the new database under the freeze: upserted or inserted, and deleted. */
   reappliedRows: number;
+  /** Rows that became needed since the base snapshot without changing (see freeze-closure.ts), among the re-applied. */
+  neededRows: number;
 }
 
 /** A row version as the freeze pass names it: `tableoid:ctid:xmin`. */
@@ -693,10 +708,15 @@ const hashOfVersion = () => versionHash(1);
  * Run in the session holding S: per bucket, the count and hash sum of the candidate versions
  * (those the cheap test lets through, see freezeScanSql) that S saw. Only non-empty buckets.
  */
-export function baseVersionDigestSql(table: TablePlan, snapshotXmin: string, buckets: number): string {
+export function baseVersionDigestSql(
+  table: TablePlan,
+  snapshotXmin: string,
+  buckets: number,
+  graph?: FreezeGraph,
+): string {
   return `SELECT b::text AS b, count(*)::text AS n, sum(h)::text AS s
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE (${table.where}) AND ${maybeChangedSql(snapshotXmin)}) AS v
+          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(snapshotXmin)}) AS v
  GROUP BY b`;
 }
 
@@ -715,7 +735,13 @@ export function baseVersionDigestSql(table: TablePlan, snapshotXmin: string, buc
  * that differ are returned — every version written since S is in one, short of a 64-bit
  * collision, the same odds the digests of the checks rest on. `seenAtBaseSql` then decides each.
  */
-export function freezeScanSql(table: TablePlan, snapshotXmin: string, buckets: number): string {
+export function freezeScanSql(
+  table: TablePlan,
+  snapshotXmin: string,
+  buckets: number,
+  /** The planned tables and keys: a dependent or referenced table is read downwards (freeze-reads.ts). */
+  graph?: FreezeGraph,
+): string {
   // One pass, one aggregation: the rows the test rules out are only counted (bucket -1). The
   // first row always comes back: it carries the totals.
   const differs = `y.b >= 0 AND (y.xn IS DISTINCT FROM y.n OR y.xs IS DISTINCT FROM y.s)`;
@@ -729,7 +755,7 @@ SELECT g.b, g.n, g.o, g.c, g.x, g.s, x.n AS xn, x.s AS xs, row_number() OVER () 
                array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
           FROM (SELECT CASE WHEN ${maybeChangedSql(snapshotXmin)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                        ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin
-                  FROM ${fromTable(table)} t WHERE ${table.where}) AS t
+                  FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS t
          GROUP BY b) AS g
   LEFT JOIN unnest($1::bigint[], $2::bigint[], $3::numeric[]) AS x(b, n, s) ON x.b = g.b) AS y
  WHERE y.rn = 1 OR ${differs}`;
@@ -812,9 +838,9 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
  * S shows, unless its `xmax` is a multixact (a row locked by others when it was deleted), which
  * this misses: the counts then do not add up and the full key comparison settles the table.
  */
-export function touchedSinceBaseSql(table: TablePlan, snapshotXmin: string): string {
+export function touchedSinceBaseSql(table: TablePlan, snapshotXmin: string, graph?: FreezeGraph): string {
   return `SELECT ${table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ')} FROM ${fromTable(table)} t
-   WHERE (${table.where}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(snapshotXmin)}'::xid)`;
+   WHERE (${drivenWhere(table, graph)}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(snapshotXmin)}'::xid)`;
 }
 
 /** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
@@ -830,11 +856,14 @@ function keysGoneSql(table: TablePlan, types: readonly string[]): string {
 /** The version digests group up to 65,536 buckets: room to hash them in memory (set per transaction). */
 const FREEZE_WORK_MEM = '64MB';
 
-/** Per table, the digests of the candidate versions snapshot S saw (see baseVersionDigestSql). */
-export type FreezePreparation = Map<
-  TablePlan,
-  { buckets: number; digests: { b: string; n: string; s: string }[] }
->;
+/**
+ * Per table, the digests of the candidate versions snapshot S saw (see baseVersionDigestSql); and
+ * the foreign keys along which rows become needed without changing (see freeze-closure.ts).
+ */
+export interface FreezePreparation {
+  versions: Map<TablePlan, { buckets: number; digests: { b: string; n: string; s: string }[] }>;
+  edges: ClosureEdge[];
+}
 
 /**
  * What the freeze pass needs from snapshot S alone — the digests of the candidate versions S saw
@@ -847,15 +876,17 @@ export async function prepareFreezePass(
   snapshotXmin: string,
 ): Promise<FreezePreparation> {
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
-  const out: FreezePreparation = new Map();
+  const tables = base.map((b) => b.table);
+  const edges = await readClosureEdges(baseSnapshot, tables);
+  const versions: FreezePreparation['versions'] = new Map();
   for (const b of base) {
     const buckets = versionBuckets(b.count);
     const { rows } = await baseSnapshot.query<{ b: string; n: string; s: string }>(
-      baseVersionDigestSql(b.table, snapshotXmin, buckets),
+      baseVersionDigestSql(b.table, snapshotXmin, buckets, { tables, edges }),
     );
-    out.set(b.table, { buckets, digests: rows });
+    versions.set(b.table, { buckets, digests: rows });
   }
-  return out;
+  return { versions, edges };
 }
 
 /**
@@ -895,6 +926,7 @@ export async function freezePass(
     scannedRows: 0,
     candidateRows: 0,
     reappliedRows: 0,
+    neededRows: 0,
   };
   const settled = new Map<TablePlan, VerifiedTable>();
   const unsettled: TablePlan[] = [];
@@ -903,10 +935,13 @@ export async function freezePass(
   const changed = new Map<TablePlan, string[]>();
   const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, snapshotXmin));
   await source.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
+  const graph: FreezeGraph = { tables: base.map((b) => b.table), edges: atBase.edges };
+  // Only the tenant's rows, through indexes (freeze-reads.ts), until the full comparison below.
+  const restorePlanner = [await indexDrivenReads(source), await indexDrivenReads(baseSnapshot)];
   for (const b of base) {
-    const { buckets, digests } = atBase.get(b.table)!;
+    const { buckets, digests } = atBase.versions.get(b.table)!;
     const { rows } = await source.query<{ b: string; total: string; m: string | null; v: string[] | null }>(
-      freezeScanSql(b.table, snapshotXmin, buckets),
+      freezeScanSql(b.table, snapshotXmin, buckets, graph),
       [digests.map((r) => r.b), digests.map((r) => r.n), digests.map((r) => r.s)],
     );
     // Every row of the aggregate carries the totals; none at all means no tenant rows.
@@ -1012,6 +1047,36 @@ export async function freezePass(
           unsettled.push(b.table);
         }
       }
+      // Rows that became needed since S without changing — the user and the global role of a
+      // membership added since — found from the changed rows (see freeze-closure.ts). Their keys
+      // are ones the new database lacks, so each only adds to the digest. (After the moved-in test
+      // above, which is about rows that changed.)
+      const stageOf = new Map(base.map((b, i) => [b.table, stageName(i)]));
+      const needed = await stageNeededRows(
+        source,
+        {
+          target,
+          columns: (t) => stageColumns(t, s.tables.get(t.qualified)!),
+          changed: (t) => (changed.get(t)?.length ? stageOf.get(t) : undefined),
+        },
+        base.map((b) => b.table),
+        atBase.edges,
+      );
+      for (const b of base) {
+        const n = needed.get(b.table);
+        const st = state.get(b.table);
+        if (!n?.rows || !st) continue;
+        const stage = stageOf.get(b.table)!;
+        const columns = stageColumns(b.table, s.tables.get(b.table.qualified)!);
+        const cols = columns.join(', ');
+        if (!changed.get(b.table)?.length) await createStage(target, b.table, columns, stage);
+        await target.query(`INSERT INTO ${stage} (${cols}) SELECT ${cols} FROM ${n.temp}`);
+        const fresh = await aggregate(target, b.table, `FROM ${n.temp} t`);
+        st.count += fresh.count;
+        st.sum += fresh.sum;
+        st.staged += n.rows;
+        result.neededRows += n.rows;
+      }
       // 2. Keys the source no longer has: with more rows than the source, the target loses them.
       // Accounted for now (before anything is applied), deleted after the upserts. Staged keys
       // are current source keys, so the two sets never overlap. First from the rows S saw that
@@ -1024,7 +1089,7 @@ export async function freezePass(
         if (!st || st.count <= sourceCount) continue;
         const keys = b.table.keyColumns;
         const touched = await baseSnapshot.query<Record<string, string>>(
-          touchedSinceBaseSql(b.table, snapshotXmin),
+          touchedSinceBaseSql(b.table, snapshotXmin, graph),
         );
         result.scannedRows += b.count;
         if (touched.rows.length) {
@@ -1057,7 +1122,7 @@ export async function freezePass(
         );
         const reader = (source as pg.Client).query(
           copyTo(
-            `COPY (SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${fromTable(b.table)} t WHERE ${b.table.where}) TO STDOUT`,
+            `COPY (SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${fromTable(b.table)} t WHERE ${drivenWhere(b.table, graph)}) TO STDOUT`,
           ),
         );
         const writer = (target as pg.Client).query(
@@ -1103,6 +1168,7 @@ export async function freezePass(
     guard,
   );
 
+  for (const restore of restorePlanner) await restore();
   // Whatever the increments could not settle is compared and caught up in full.
   if (unsettled.length) {
     const compared = await compareTables(source, target, unsettled);

@@ -393,8 +393,36 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     return global ? `(${own} OR (${global}))` : own;
   };
   let sharedJoins = 0;
-  /** Rows of a table without the tenant key that copied rows reference, or that reference only such rows. */
+  /**
+   * Rows of a table without the tenant key that copied rows reference, or that reference only
+   * such rows; and, when the table references itself (users.invited_by → users), the rows those
+   * rows reference through it, transitively: a copied row's inviter is copied too, or its key
+   * fails in the new database.
+   */
   const sharedPredicate = (t: TableInfo, alias: string, depth: number, path: Set<Key>): string => {
+    const base = sharedTerms(t, alias, depth, path);
+    const selfKeys = edgesOf(t)
+      .filter(({ target }) => target === t)
+      .map(({ fk }) => fk);
+    if (selfKeys.length === 0 || base === 'false') return base;
+    // The closure, from the rows the predicate selects (alias r<depth>), up the self-references.
+    const r = `r${depth}`;
+    const closure = `__closure_${depth}`;
+    const columns = [...new Set(selfKeys.flatMap((fk) => [...fk.columns, ...fk.refColumns]))].map(q);
+    const up = selfKeys
+      .map((fk) => `(${fk.refColumns.map((c, i) => `${r}.${q(c)} = c.${q(fk.columns[i]!)}`).join(' AND ')})`)
+      .join(' OR ');
+    const cte = `WITH RECURSIVE ${closure} AS (
+      SELECT ${columns.map((c) => `${r}.${c}`).join(', ')} FROM ${qualified(t)} ${r} WHERE ${sharedTerms(t, r, depth, path)}
+      UNION
+      SELECT ${columns.map((c) => `${r}.${c}`).join(', ')} FROM ${qualified(t)} ${r} JOIN ${closure} c ON ${up})`;
+    const reached = selfKeys.map(
+      (fk) =>
+        `(${fk.refColumns.map((c) => `${alias}.${q(c)}`).join(', ')}) IN (${cte} SELECT ${fk.columns.map((c) => `c.${q(c)}`).join(', ')} FROM ${closure} c)`,
+    );
+    return `(${base} OR ${reached.join(' OR ')})`;
+  };
+  const sharedTerms = (t: TableInfo, alias: string, depth: number, path: Set<Key>): string => {
     const nextPath = new Set(path).add(tableKey(t));
     const a = `t${depth + 1}`;
     const terms: string[] = [];

@@ -41,6 +41,57 @@ async function idleTransaction(url: string, statements: string[]): Promise<{ end
   };
 }
 
+/** A promotion of `slug` while a writer following the application contract writes, and what it did. */
+async function promoteWithWriter(f: SharedFixture, slug: string, maxFreezeMs = MAX_FREEZE_MS) {
+  const names = deriveNames(slug);
+  const id = await tenantId(f, slug);
+  const seed = await writerSeed(f.url, id, `fb${f.suffix}`);
+  const writer = new ContractWriter(f.url, urlFor(names.database), seed);
+  const running = writer.run();
+  const opts = await engineOptions(f, slug, { maxFreezeMs });
+  let beforeSwitch = 0;
+  let atFreeze = 0;
+  let record;
+  try {
+    ({ record } = await promote(
+      opts,
+      testDeps('freeze-bound', {
+        fault: async (point) => {
+          if (point === 'before:switch') beforeSwitch = writer.total;
+          if (point === 'switch:before-freeze') {
+            // Let some writes land between the base pass and the freeze.
+            const until = writer.total + 15;
+            const deadline = Date.now() + 10_000;
+            while (writer.total < until && writer.errors.length === 0 && Date.now() < deadline)
+              await new Promise((r) => setTimeout(r, 5));
+            atFreeze = writer.total;
+          }
+        },
+      }),
+    ));
+    const deadline = Date.now() + 30_000;
+    while (writer.committed.isolated < 5 && writer.errors.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+  } finally {
+    writer.stop();
+    await running;
+    await rm(opts.configDir, { recursive: true, force: true });
+  }
+  assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+  assert.deepEqual(writer.errors, []);
+  assert.deepEqual(await missingWrites(urlFor(names.database), seed, writer.model), [], 'no write lost');
+  const freeze = record.freeze;
+  assert.ok(freeze, 'the record reports the freeze');
+  assert.ok(freeze.ms <= maxFreezeMs, `freeze ${freeze.ms} ms`);
+  assert.ok(atFreeze - beforeSwitch > 0, 'writes landed between the base pass and the freeze');
+  return { record, freeze, writesSinceBase: writer.committed.shared - beforeSwitch };
+}
+
+function describeFreeze(run: Awaited<ReturnType<typeof promoteWithWriter>>): string {
+  const { freeze } = run;
+  return `freeze ${freeze.ms} ms, ${freeze.scannedRows} rows scanned, ${freeze.candidateRows} candidates, ${freeze.reappliedRows} re-applied, ${run.writesSinceBase} writes since the switch step began`;
+}
+
 describe('the freeze with a transaction left open in another database', () => {
   let f: SharedFixture;
   const idle: { end(): Promise<void> }[] = [];
@@ -62,7 +113,6 @@ describe('the freeze with a transaction left open in another database', () => {
 
   it('re-applies only what was written since the base pass, loses no write, freezes within max-freeze', async () => {
     const slug = f.tenants.main;
-    const names = deriveNames(slug);
     const id = await tenantId(f, slug);
     // The fixture's rows are newer than the idle transaction: an xmin-horizon test calls every
     // one of them changed since any snapshot taken now.
@@ -74,61 +124,21 @@ describe('the freeze with a transaction left open in another database', () => {
       [id],
     );
     assert.equal(horizon!.newer, horizon!.all, 'the idle transaction holds the snapshot xmin back');
-    const seed = await writerSeed(f.url, id, `fb${f.suffix}`);
-    const writer = new ContractWriter(f.url, urlFor(names.database), seed);
-    const running = writer.run();
-    const opts = await engineOptions(f, slug, { maxFreezeMs: MAX_FREEZE_MS });
-    let beforeSwitch = 0;
-    let atFreeze = 0;
-    let record;
-    try {
-      ({ record } = await promote(
-        opts,
-        testDeps('freeze-bound', {
-          fault: async (point) => {
-            if (point === 'before:switch') beforeSwitch = writer.total;
-            if (point === 'switch:before-freeze') {
-              // Let some writes land between the base pass and the freeze.
-              const until = writer.total + 15;
-              const deadline = Date.now() + 10_000;
-              while (writer.total < until && writer.errors.length === 0 && Date.now() < deadline)
-                await new Promise((r) => setTimeout(r, 5));
-              atFreeze = writer.total;
-            }
-          },
-        }),
-      ));
-      const deadline = Date.now() + 30_000;
-      while (writer.committed.isolated < 5 && writer.errors.length === 0 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 5));
-    } finally {
-      writer.stop();
-      await running;
-    }
-    assert.equal(record.result, 'promoted', JSON.stringify(record.error));
-    assert.deepEqual(writer.errors, []);
-    assert.deepEqual(await missingWrites(urlFor(names.database), seed, writer.model), [], 'no write lost');
-    const freeze = record.freeze;
-    assert.ok(freeze, 'the record reports the freeze');
-    assert.ok(freeze.ms <= MAX_FREEZE_MS, `freeze ${freeze.ms} ms`);
+    const run = await promoteWithWriter(f, slug);
+    const { record, freeze } = run;
     // Every write the writer committed in the shared database after the switch step began (an
     // upper bound on the writes since the base pass); each touches a row or two.
-    const writesSinceBase = writer.committed.shared - beforeSwitch;
-    assert.ok(atFreeze - beforeSwitch > 0, 'writes landed between the base pass and the freeze');
     assert.ok(
-      freeze.reappliedRows <= 2 * writesSinceBase + 10,
-      `re-applied ${freeze.reappliedRows} rows for ${writesSinceBase} writes since the base pass (${freeze.scannedRows} scanned)`,
+      freeze.reappliedRows <= 2 * run.writesSinceBase + 10,
+      `re-applied ${freeze.reappliedRows} rows for ${run.writesSinceBase} writes since the base pass (${freeze.scannedRows} scanned)`,
     );
     assert.ok(
-      freeze.scannedRows > 20 * (2 * writesSinceBase + 10),
+      freeze.scannedRows > 20 * (2 * run.writesSinceBase + 10),
       `the tenant is large (${freeze.scannedRows})`,
     );
     const detail = record.steps.find((s) => s.name === 'switch')?.detail ?? '';
     assert.match(detail, /rows scanned, \d+ re-applied/);
-    console.log(
-      `idle transaction elsewhere: freeze ${freeze.ms} ms, ${freeze.scannedRows} rows scanned, ${freeze.candidateRows} candidates, ${freeze.reappliedRows} re-applied, ${writesSinceBase} writes since the switch step began`,
-    );
-    await rm(opts.configDir, { recursive: true, force: true });
+    console.log(`idle transaction elsewhere: ${describeFreeze(run)}`);
   });
 
   it('reads the tenant through its tenant-key index, and looks moved-in keys up through the key index', async () => {
@@ -285,3 +295,69 @@ for (const subject of ['superuser', 'non-superuser'] as const) {
     });
   });
 }
+
+describe('a partitioned tenant table with JIT on for every query of the shared database', () => {
+  let f: SharedFixture;
+  let jit = false;
+  before(async () => {
+    f = await createSharedFixture({ rows: 400 });
+    jit = (await query<{ on: boolean }>(f.url, 'SELECT pg_jit_available() AS on'))[0]!.on;
+    await query(
+      f.url,
+      `ALTER DATABASE ${pg.escapeIdentifier(f.dbName)} SET jit = on; ALTER DATABASE ${pg.escapeIdentifier(f.dbName)} SET jit_above_cost = 0;
+       ALTER DATABASE ${pg.escapeIdentifier(f.dbName)} SET jit_optimize_above_cost = 0; ALTER DATABASE ${pg.escapeIdentifier(f.dbName)} SET jit_inline_above_cost = 0`,
+    );
+  });
+  after(() => f?.cleanup());
+
+  it('completes with a writer: freeze within max-freeze, no write lost', async (t) => {
+    if (!jit) return t.skip('this server has no JIT (pg_jit_available() is false): nothing to compile');
+    // The database setting reaches new sessions: a query the freeze pass runs is compiled there.
+    const [setting] = await query<{ jit: string }>(f.url, `SELECT current_setting('jit') AS jit`);
+    assert.equal(setting!.jit, 'on');
+    const run = await promoteWithWriter(f, f.tenants.main, 2_000);
+    console.log(`JIT on: ${describeFreeze(run)}`);
+  });
+});
+
+/**
+ * Measurement, not a check of timings (opt in: FREEZE_BENCH_ROWS=200000 or 1000000): the freeze
+ * of a tenant of about that many rows with a writer, with and without an idle transaction holding
+ * an xid in another database. The fixture's size grows as the square of its `rows` (project
+ * members), so `rows` is chosen for the tenant's total.
+ */
+const BENCH_ROWS = Number(process.env.FREEZE_BENCH_ROWS ?? 0);
+describe(
+  `freeze measurements (FREEZE_BENCH_ROWS=${BENCH_ROWS || 'unset'})`,
+  { skip: !BENCH_ROWS && 'set FREEZE_BENCH_ROWS to run' },
+  () => {
+    for (const idleElsewhere of [false, true]) {
+      it(`${idleElsewhere ? 'with' : 'without'} an idle transaction in another database`, async () => {
+        const idle = idleElsewhere
+          ? [
+              await idleTransaction(DATABASE_URL, ['BEGIN ISOLATION LEVEL REPEATABLE READ', 'SELECT 1']),
+              await idleTransaction(DATABASE_URL, ['BEGIN', 'SELECT pg_current_xact_id()']),
+            ]
+          : [];
+        const f = await createSharedFixture({ rows: Math.round(4 * Math.sqrt(5 * BENCH_ROWS)) });
+        try {
+          const [size] = await query<{ n: string }>(
+            f.url,
+            `SELECT (SELECT count(*) FROM projects p JOIN project_members m ON m.project_id = p.id WHERE p.tenant_id = t.id)
+                + (SELECT count(*) FROM agent_events e WHERE e.tenant_id = t.id)
+                + (SELECT count(*) FROM audit_logs a WHERE a.tenant_id = t.id) AS n
+             FROM tenants t WHERE t.slug = $1`,
+            [f.tenants.main],
+          );
+          const run = await promoteWithWriter(f, f.tenants.main, 60_000);
+          console.log(
+            `bench ${size!.n} tenant rows, ${idleElsewhere ? 'with' : 'without'} idle xid elsewhere: ${describeFreeze(run)}`,
+          );
+        } finally {
+          for (const i of idle) await i.end();
+          await f.cleanup();
+        }
+      });
+    }
+  },
+);

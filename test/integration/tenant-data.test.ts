@@ -76,7 +76,8 @@ const SCHEMA = `
 const seed = (slug: (n: string) => string) => `
   INSERT INTO plans VALUES ('free', 'Free'), ('pro', 'Pro'), ('enterprise', 'Enterprise');
   INSERT INTO tenants (id, slug, plan_code) VALUES
-    (1, '${slug('acme')}', 'pro'), (2, '${slug('hooli')}', 'free'), (3, '${slug('initech')}', 'pro');
+    (1, '${slug('acme')}', 'pro'), (2, '${slug('hooli')}', 'free'), (3, '${slug('initech')}', 'pro'),
+    (4, '${slug('umbrella')}', 'free');
   INSERT INTO countries VALUES ('de', 'Germany'), ('fr', 'France');
   INSERT INTO addresses VALUES (1, 'one'), (2, 'two'), (3, 'three'), (4, 'four'), (5, 'five');
   INSERT INTO users VALUES
@@ -299,31 +300,31 @@ describe('exactly the tenant data (issue 14, real PostgreSQL, non-superuser)', (
     assert.deepEqual(await brokenForeignKeys(url), []);
   });
 
-  it('initech, under the freeze window: a membership whose user and global role did not change stops the switch cleanly (catch-up limitation)', async () => {
-    // The incremental freeze pass (src/postgres/catch-up.ts freezePass) re-reads only rows changed
-    // since its base snapshot: the new membership is, its user and global role are not, so the
-    // new database refuses the membership (memberships_role_id_fkey) and nothing is switched.
-    const sharedBefore = await ids(url, 'memberships');
+  it('umbrella, under the freeze window: a membership whose user and global role did not change brings them, with the user’s address and token', async () => {
+    // The freeze pass re-reads only rows changed since its base snapshot: the new membership is,
+    // its user (with the user's address and reset token) and the global role are not. They are
+    // brought from the changed row, along the foreign keys (freeze-closure.ts).
     let added = false;
-    const record = await run(slug('initech'), {}, async (point) => {
+    const record = await run(slug('umbrella'), {}, async (point) => {
       if (point !== 'switch:before-freeze' || added) return;
       added = true;
-      await query(url, `INSERT INTO memberships VALUES (8, 3, 5, 2)`);
+      await query(url, `INSERT INTO memberships VALUES (8, 4, 5, 2)`);
     });
     assert.ok(added, 'the fault point was reached');
-    assert.equal(record.result, 'failed');
-    assert.equal(record.committed, false);
-    assert.equal(record.error?.step, 'switch', JSON.stringify(record.error));
-    assert.match(record.error?.message ?? '', /memberships_role_id_fkey|memberships_user_id_fkey/);
-    const tenant = await query<{ m: string }>(url, `SELECT isolation_mode AS m FROM tenants WHERE id = 3`);
-    assert.equal(tenant[0]!.m, 'shared');
-    const dbs = await query<{ n: number }>(
-      urlFor('postgres'),
-      `SELECT count(*)::int AS n FROM pg_database WHERE datname = $1`,
-      [deriveNames(slug('initech')).database],
-    );
-    assert.equal(dbs[0]!.n, 0, 'the new database was removed');
-    assert.deepEqual(await ids(url, 'memberships'), [...sharedBefore, '8'].sort());
+    assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+    assert.equal(planned(record).users, 0, 'umbrella had no member at the snapshot');
+    const target = urlFor(deriveNames(slug('umbrella')).database);
+    assert.deepEqual(await ids(target, 'memberships'), ['8']);
+    assert.deepEqual(await ids(target, 'users'), ['5']);
+    assert.deepEqual(await ids(target, 'addresses'), ['5']);
+    assert.deepEqual(await ids(target, 'password_reset_tokens'), ['4']);
+    assert.deepEqual(await ids(target, 'roles'), ['2']);
+    assert.deepEqual(await brokenForeignKeys(target), []);
+    assert.equal(record.checks.find((c) => c.name === 'foreign-rows')?.status, 'pass');
+    // Verified at the switch, then cleaned up: the membership left; the user and global role stay.
+    assert.deepEqual(await ids(url, 'memberships', 'id'), ['6']);
+    assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6']);
+    assert.deepEqual(await ids(url, 'roles'), ['1', '2', '5']);
     assert.deepEqual(await brokenForeignKeys(url), []);
   });
 
@@ -338,14 +339,14 @@ describe('exactly the tenant data (issue 14, real PostgreSQL, non-superuser)', (
     });
     assert.equal(record.result, 'promoted', JSON.stringify(record.error));
     assert.ok(added, 'the fault point was reached');
-    // At the snapshot: memberships 6 and 8 (from the run above), users 4 and 5.
-    assert.equal(planned(record).users, 2);
+    // At the snapshot: membership 6, user 4.
+    assert.equal(planned(record).users, 1);
     const target = urlFor(deriveNames(slug('initech')).database);
-    assert.deepEqual(await ids(target, 'memberships'), ['6', '7', '8']);
-    assert.deepEqual(await ids(target, 'users'), ['1', '4', '5']);
-    assert.deepEqual(await ids(target, 'password_reset_tokens'), ['1', '4']);
-    assert.deepEqual(await ids(target, 'addresses'), ['1', '4', '5']);
-    assert.deepEqual(await ids(target, 'roles'), ['1', '2', '5']);
+    assert.deepEqual(await ids(target, 'memberships'), ['6', '7']);
+    assert.deepEqual(await ids(target, 'users'), ['1', '4']);
+    assert.deepEqual(await ids(target, 'password_reset_tokens'), ['1']);
+    assert.deepEqual(await ids(target, 'addresses'), ['1', '4']);
+    assert.deepEqual(await ids(target, 'roles'), ['1', '5']);
     assert.deepEqual(await brokenForeignKeys(target), []);
     assert.equal(record.checks.find((c) => c.name === 'foreign-rows')?.status, 'pass');
     // Cleanup deleted the memberships (the one added was verified at the switch); users and global roles stay.

@@ -1,0 +1,125 @@
+import type pg from 'pg';
+import { fromTable } from './checksum';
+import type { ClosureEdge } from './freeze-closure';
+import type { TablePlan } from './plan-types';
+
+/**
+ * How the freeze pass reads a table's tenant rows without reading other tenants' (issue 13,
+ * property 5). A tenant table's `where` is its tenant key: the tenant-key index serves it. A
+ * dependent table has no tenant key; its `where` climbs to the tenant through EXISTS on its
+ * parents — often an OR of several (project_members: through projects, or through users) — which
+ * the planner can only evaluate row by row over the whole shared table, or answer with a hash
+ * join over all of it. So the freeze reads a dependent table downwards instead: from the tenant's
+ * rows of the tables its foreign keys reach, through each foreign key's index, to the addresses
+ * of its candidate rows, read by a TID scan; `where` then decides each candidate, so the rows are
+ * exactly the plan's (the candidates are a superset: every row `where` selects is reached from a
+ * parent row of the tenant's along one of these keys).
+ */
+
+/** What the freeze's reads follow: the planned tables, their foreign keys, and the keys between them and referenced tables. */
+export interface FreezeGraph {
+  tables: readonly TablePlan[];
+  /** Foreign keys into and out of referenced tables (see readClosureEdges). */
+  edges: readonly ClosureEdge[];
+}
+
+/**
+ * Predicate on alias `t` selecting the same rows as `table.where`, written so that a dependent
+ * or referenced table is read from the tenant's rows of the tables it is reached from (see
+ * above). Tables with a tenant key (and any table without such a path) keep their `where`.
+ */
+export function drivenWhere(table: TablePlan, graph: FreezeGraph | undefined): string {
+  if (!graph || (table.kind !== 'dependent' && table.kind !== 'referenced')) return table.where;
+  const byName = new Map(graph.tables.map((t) => [t.qualified, t]));
+  const addresses = drivenRows(table, ['ctid'], { byName, edges: graph.edges }, new Set());
+  if (!addresses) return table.where;
+  return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
+}
+
+/** A way down to a table's rows: from `from`'s rows, whose `fromColumns` equal the table's `columns`. */
+interface Way {
+  from: TablePlan;
+  fromColumns: readonly string[];
+  columns: readonly string[];
+}
+
+/**
+ * The ways down to a table's tenant rows: a dependent table's from the parents its foreign keys
+ * reference; a referenced table's from the rows referencing it, and (when it references
+ * referenced rows) from the rows it references. Undefined when the table references itself: its
+ * closure is left to its own predicate.
+ */
+function waysTo(
+  table: TablePlan,
+  byName: Map<string, TablePlan>,
+  edges: readonly ClosureEdge[],
+): Way[] | undefined {
+  if (table.kind === 'dependent') {
+    return (table.foreignKeys ?? []).flatMap((fk) => {
+      const parent = byName.get(fk.references);
+      return parent && parent !== table && ['root', 'tenant', 'dependent'].includes(parent.kind)
+        ? [{ from: parent, fromColumns: fk.refColumns, columns: fk.columns }]
+        : [];
+    });
+  }
+  if (edges.some((e) => e.child === table && e.parent === table)) return undefined;
+  return [
+    ...edges
+      .filter((e) => e.parent === table)
+      .map((e) => ({ from: e.child, fromColumns: e.columns, columns: e.refColumns })),
+    ...edges
+      .filter((e) => e.child === table && e.parent.kind === 'referenced')
+      .map((e) => ({ from: e.parent, fromColumns: e.refColumns, columns: e.columns })),
+  ];
+}
+
+/**
+ * A query returning `columns` (quoted, or `ctid`) of a superset of `table`'s tenant rows, read
+ * from the tenant key downwards; undefined when no way is left (a cycle), where the caller falls
+ * back to the table's own predicate.
+ */
+function drivenRows(
+  table: TablePlan,
+  columns: readonly string[],
+  graph: { byName: Map<string, TablePlan>; edges: readonly ClosureEdge[] },
+  path: Set<string>,
+): string | undefined {
+  const select = (alias: string) => columns.map((c) => `${alias}.${c}`).join(', ');
+  if (table.kind !== 'dependent' && table.kind !== 'referenced')
+    return `SELECT ${select('t')} FROM ${fromTable(table)} t WHERE ${table.where}`;
+  const ways = waysTo(table, graph.byName, graph.edges);
+  if (!ways) return undefined;
+  const next = new Set(path).add(table.qualified);
+  const parts: string[] = [];
+  for (const way of ways) {
+    if (next.has(way.from.qualified)) continue;
+    const rows = drivenRows(way.from, way.fromColumns, graph, next);
+    if (!rows) return undefined;
+    const on = way.columns.map((c, i) => `c.${c} = p.${way.fromColumns[i]}`).join(' AND ');
+    parts.push(`SELECT ${select('c')} FROM (${rows}) p JOIN ${fromTable(table)} c ON ${on}`);
+  }
+  if (parts.length === 0) return undefined;
+  // Addresses may repeat (a row reached along two keys): harmless in `= ANY`. Key values are
+  // deduplicated on the way up.
+  return parts.join(columns.length === 1 && columns[0] === 'ctid' ? '\nUNION ALL\n' : '\nUNION\n');
+}
+
+/**
+ * Planner settings for the freeze's reads (transaction-local): no sequential scan, hash join or
+ * merge join — each would read a whole shared table (a hash join builds on a full index scan when
+ * sequential scans are off) — so the reads above go from the tenant's rows through the tenant-key
+ * and foreign-key indexes, whatever the statistics say. A foreign key without an index is then
+ * read by a scan per parent row: the plan's notes name such keys and the index to create (and
+ * max-freeze bounds the freeze either way). Returns what restores the previous values.
+ */
+export async function indexDrivenReads(client: pg.ClientBase): Promise<() => Promise<void>> {
+  const names = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'];
+  const { rows } = await client.query<{ name: string; value: string }>(
+    `SELECT n AS name, current_setting(n) AS value FROM unnest($1::text[]) AS n`,
+    [names],
+  );
+  for (const n of names) await client.query(`SELECT set_config($1, 'off', true)`, [n]);
+  return async () => {
+    for (const r of rows) await client.query(`SELECT set_config($1, $2, true)`, [r.name, r.value]);
+  };
+}
