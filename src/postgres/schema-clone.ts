@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { InputError, PromotionError } from '../errors';
-import { readCatalog } from './ddl/catalog';
+import { readCatalog, type CloneBlocker } from './ddl/catalog';
 import { generateScript, mapRole } from './ddl/generate';
 import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
 
@@ -32,8 +32,10 @@ export interface CloneOptions {
 export interface SchemaScript {
   beforeData: string[];
   afterData: string[];
-  /** Source objects the clone does not recreate (e.g. aggregates, operators), one line each. */
+  /** Source objects the clone leaves out without harm (publications, event triggers…), one line each. */
   unsupported: string[];
+  /** Source objects the clone cannot recreate, with their dependents: the promotion is refused. */
+  blockers: CloneBlocker[];
 }
 
 const MAX_IDENTIFIER_BYTES = 63;

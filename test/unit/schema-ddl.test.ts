@@ -87,6 +87,9 @@ function emptyCatalog(): Catalog {
     sequences: [],
     relations: [],
     functions: [],
+    aggregates: [],
+    operators: [],
+    casts: [],
     constraints: [],
     indexes: [],
     triggers: [],
@@ -95,6 +98,7 @@ function emptyCatalog(): Catalog {
     statistics: [],
     edges: [],
     unsupported: [],
+    blockers: [],
   };
 }
 
