@@ -293,7 +293,12 @@ function stressSql(app: string, other: string): string {
   CREATE CAST ("Sales".pair AS text) WITH FUNCTION "Sales".pair_text("Sales".pair) AS ASSIGNMENT;
   CREATE CAST ("Sales".mood AS text) WITH INOUT;
   COMMENT ON CAST ("Sales".pair AS text) IS 'pair as text';
+  CREATE COLLATION "Sales".nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+  CREATE COLLATION "Sales".posix_c (provider = libc, lc_collate = 'C', lc_ctype = 'C');
+  COMMENT ON COLLATION "Sales".nocase IS 'case-insensitive';
+  CREATE DOMAIN "Sales".nocase_text AS text COLLATE "Sales".nocase;
   CREATE TABLE "Sales".uses_them (
+    email text COLLATE "Sales".nocase UNIQUE, code "Sales".nocase_text, sorted text COLLATE "Sales".posix_c,
     k text, label text DEFAULT (ROW(1, 'x')::"Sales".pair)::text,
     CHECK (k IS NULL OR NOT (k OPERATOR("Sales".=~=) 'forbidden')));
   CREATE INDEX uses_them_ci ON "Sales".uses_them ((k OPERATOR("Sales".=~=) 'a'));
@@ -366,8 +371,8 @@ describe('schema clone of a schema that stresses generality', () => {
     const src = normaliseDump(await dumpSchema(sourceUrl), { roles: new Map([[app, tenantApp]]) });
     const dst = normaliseDump(await dumpSchema(targetUrl));
     const { onlyA, onlyB } = diffBlocks(src, dst);
-    // Aggregates, operators and casts are in both dumps, equal (not merely absent from both).
-    for (const kind of ['CREATE AGGREGATE', 'CREATE OPERATOR', 'CREATE CAST']) {
+    // Aggregates, operators, casts and collations are in both dumps, equal (not merely absent from both).
+    for (const kind of ['CREATE AGGREGATE', 'CREATE OPERATOR', 'CREATE CAST', 'CREATE COLLATION']) {
       assert.ok(
         dst.some((b) => b.includes(kind)),
         `${kind} in the clone`,

@@ -89,6 +89,7 @@ function emptyCatalog(): Catalog {
     functions: [],
     aggregates: [],
     operators: [],
+    collations: [],
     casts: [],
     constraints: [],
     indexes: [],

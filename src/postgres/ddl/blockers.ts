@@ -9,7 +9,7 @@ import type { CloneBlocker } from './catalog';
  * at statement 257) is refused up front, naming the object and its dependents.
  *
  * Two kinds:
- * - object kinds the clone has no DDL for (base and shell types, collations, operator classes
+ * - object kinds the clone has no DDL for (base and shell types, operator classes
  *   and families, text search configurations and dictionaries); a foreign table only when
  *   something cloned depends on it (it holds no tenant rows; it is otherwise left out with a note);
  * - objects only a superuser may create, when the connecting role is not one (managed
@@ -38,11 +38,6 @@ const candidatesSql = `
   SELECT 'pg_type'::regclass::oid::text AS classid, t.oid::text AS objid, 'type ' || t.oid::regtype::text AS object,
          'the clone cannot recreate a base or shell type (its input/output functions are C code)' AS why, false AS "onlyIfNeeded"
     FROM pg_type t WHERE t.typnamespace = ANY($1::oid[]) AND t.typtype IN ('b', 'p') AND t.typelem = 0 AND ${NOT_EXT('pg_type', 't.oid')}
-  UNION ALL
-  SELECT 'pg_collation'::regclass::oid::text, c.oid::text, 'collation ' || quote_ident(n.nspname) || '.' || quote_ident(c.collname),
-         'the clone does not recreate collations', false
-    FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
-   WHERE c.collnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_collation', 'c.oid')}
   UNION ALL
   SELECT 'pg_opclass'::regclass::oid::text, c.oid::text, 'operator class ' || quote_ident(n.nspname) || '.' || quote_ident(c.opcname),
          'the clone does not recreate operator classes', false

@@ -211,6 +211,24 @@ export interface OperatorInfo {
   comment: string | null;
 }
 
+/** A user-defined collation (pg_collation), recreated with CREATE COLLATION. */
+export interface CollationInfo {
+  key: string;
+  schema: string;
+  name: string;
+  /** c libc, i icu */
+  provider: 'c' | 'i';
+  deterministic: boolean;
+  collate: string | null;
+  ctype: string | null;
+  /** The ICU locale (colliculocale up to 16, colllocale from 17). */
+  locale: string | null;
+  /** ICU tailoring rules (16+). */
+  rules: string | null;
+  owner: string;
+  comment: string | null;
+}
+
 /** A user-defined cast (pg_cast), recreated with CREATE CAST. */
 export interface CastInfo {
   key: string;
@@ -315,6 +333,7 @@ export interface Catalog {
   functions: FunctionInfo[];
   aggregates: AggregateInfo[];
   operators: OperatorInfo[];
+  collations: CollationInfo[];
   casts: CastInfo[];
   constraints: ConstraintInfo[];
   indexes: IndexInfo[];
@@ -322,7 +341,7 @@ export interface Catalog {
   rules: RuleInfo[];
   policies: PolicyInfo[];
   statistics: StatisticsInfo[];
-  /** [from, to]: `from` must be created after `to`. Keys: c<oid> relation, t<oid> type, f<oid> function or aggregate, o<oid> operator, x<oid> cast, k<oid> table constraint, pol<oid> policy. */
+  /** [from, to]: `from` must be created after `to`. Keys: c<oid> relation, t<oid> type, f<oid> function or aggregate, o<oid> operator, l<oid> collation, x<oid> cast, k<oid> table constraint, pol<oid> policy. */
   edges: [string, string][];
   /**
    * Objects found that the clone does not recreate and that no cloned object needs (publications,
@@ -547,6 +566,21 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     [nsp],
   );
 
+  // PostgreSQL 17 renamed colliculocale to colllocale (and 16 added collicurules): read whichever this server has.
+  const collations = await rows<CollationInfo>(
+    client,
+    `SELECT 'l' || c.oid AS key, n.nspname AS schema, c.collname AS name, c.collprovider AS provider,
+            c.collisdeterministic AS deterministic,
+            to_jsonb(c) ->> 'collcollate' AS collate, to_jsonb(c) ->> 'collctype' AS ctype,
+            coalesce(to_jsonb(c) ->> 'colllocale', to_jsonb(c) ->> 'colliculocale') AS locale,
+            to_jsonb(c) ->> 'collicurules' AS rules,
+            pg_get_userbyid(c.collowner) AS owner, obj_description(c.oid, 'pg_collation') AS comment
+     FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+     WHERE c.collnamespace = ANY($1::oid[]) AND c.collprovider IN ('c', 'i') AND ${NOT_EXT('pg_collation', 'c.oid')}
+     ORDER BY n.nspname, c.collname`,
+    [nsp],
+  );
+
   // User-defined casts: not built in, not an extension's, not a range or domain's own.
   const casts = await rows<CastInfo>(
     client,
@@ -675,6 +709,7 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
                                                      FROM pg_constraint co WHERE co.oid = d.refobjid)
                 WHEN 'pg_operator'::regclass THEN 'o' || d.refobjid
                 WHEN 'pg_cast'::regclass THEN 'x' || d.refobjid
+                WHEN 'pg_collation'::regclass THEN 'l' || d.refobjid
               END AS ref
        FROM pg_depend d
        WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384
@@ -741,6 +776,7 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     functions,
     aggregates,
     operators,
+    collations,
     casts,
     constraints: keep(constraints),
     indexes: left.size === 0 ? indexes : indexes.filter((i) => !isLeftOut(i.table.schema, i.table.name)),

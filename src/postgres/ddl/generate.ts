@@ -4,6 +4,7 @@ import type {
   AggregateInfo,
   CastInfo,
   Catalog,
+  CollationInfo,
   CloneBlocker,
   OperatorInfo,
   ColumnInfo,
@@ -239,6 +240,21 @@ export function operatorStatements(op: OperatorInfo, o: GenerateOptions): string
   ];
 }
 
+export function collationStatements(c: CollationInfo, o: GenerateOptions): string[] {
+  const name = qn(c.schema, c.name);
+  const parts =
+    c.provider === 'i'
+      ? ['PROVIDER = icu', `LOCALE = ${lit(c.locale ?? '')}`]
+      : ['PROVIDER = libc', `LC_COLLATE = ${lit(c.collate ?? '')}`, `LC_CTYPE = ${lit(c.ctype ?? '')}`];
+  if (!c.deterministic) parts.push('DETERMINISTIC = false');
+  if (c.rules != null) parts.push(`RULES = ${lit(c.rules)}`);
+  return [
+    `CREATE COLLATION ${name} (${parts.join(', ')})`,
+    `ALTER COLLATION ${name} OWNER TO ${qi(o.ownerRole)}`,
+    ...commentOn(`COLLATION ${name}`, c.comment),
+  ];
+}
+
 export function castStatements(c: CastInfo): string[] {
   const how =
     c.method === 'f' ? `WITH FUNCTION ${c.fn}` : c.method === 'i' ? 'WITH INOUT' : 'WITHOUT FUNCTION';
@@ -408,6 +424,9 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   }
   for (const op of cat.operators) {
     nodes.push({ key: op.key, rank: 3, name: op.signature, statements: operatorStatements(op, o) });
+  }
+  for (const c of cat.collations) {
+    nodes.push({ key: c.key, rank: 0, name: `${c.schema}.${c.name}`, statements: collationStatements(c, o) });
   }
   for (const c of cat.casts) {
     nodes.push({ key: c.key, rank: 3, name: `${c.source} AS ${c.target}`, statements: castStatements(c) });
