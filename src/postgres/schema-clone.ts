@@ -156,7 +156,7 @@ export function cloneFailureHint(
   // 42883 undefined function/operator, 42704 undefined object (type, collation…), 42P01 undefined table.
   if (['42883', '42704', '42P01', '42703'].includes(code)) {
     const missing = /^(.*?) does not exist/.exec(err.message)?.[1] ?? 'an object';
-    return `${The} depends on ${missing}, which the clone did not create (an aggregate, operator, cast or other object it cannot recreate — see the notes; or an object of an extension that is not installed on the target). ${undo} Drop or recreate that dependency in the shared database (or remove ${object}), then re-run.`;
+    return `${The} depends on ${missing}, which the clone did not create (an object it cannot recreate — see the notes — or one of an extension that is not installed on the target). ${undo} Drop or recreate that dependency in the shared database (or remove ${object}), then re-run.`;
   }
   return `Statement ${index} of ${total}${named ? ` (${named})` : ''} failed on the target database${code ? ` with SQLSTATE ${code}` : ''}. ${undo} The message above names the cause.`;
 }

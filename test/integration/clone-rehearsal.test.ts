@@ -295,6 +295,36 @@ describe('a dry run that predicts the real run (issue 15)', () => {
     assert.equal(countries[0]!.t, null, 'the skipped lookup is left out of the rehearsal and of the clone');
   });
 
+  it('what only applying the clone reveals (a materialized view whose function reads a table left out): the rehearsal refuses the dry run, as the real run fails', async () => {
+    // pg_depend does not see inside a PL/pgSQL body: no catalog check can tell; applying can.
+    const s = await sharedDatabase(
+      ISSUE_14 +
+        `CREATE FUNCTION country_count() RETURNS bigint LANGUAGE plpgsql STABLE
+           AS $$ BEGIN RETURN (SELECT count(*) FROM public.countries); END $$;
+         CREATE MATERIALIZED VIEW film_stats AS SELECT count(*) AS films, country_count() AS countries FROM film;`,
+    );
+    const slug = s.slug('hooli');
+    const dry = await run(s, slug, { dryRun: true, referenceTables: 'skip' });
+    assert.equal(dry.result, 'failed');
+    assert.equal(dry.error?.code, 'plan-blocked');
+    assert.equal(dry.error?.step, 'rehearse-clone');
+    assert.match(dry.error!.message, /rehearsed the schema clone in a throw-away database and it failed/);
+    assert.match(
+      dry.error!.message,
+      /REFRESH MATERIALIZED VIEW "public"\."film_stats".*relation "public\.countries" does not exist/,
+    );
+    assert.match(dry.error!.hint ?? '', /dry run rehearsing the clone/);
+    assert.deepEqual(await rehearsals(s), []);
+
+    const real = await run(s, slug, { referenceTables: 'skip' });
+    assert.equal(real.result, 'failed');
+    assert.match(
+      real.error!.message,
+      /REFRESH MATERIALIZED VIEW "public"\."film_stats".*relation "public\.countries" does not exist/,
+    );
+    assert.deepEqual(await tenantArtifacts(slug), [], 'the real run undid what it created');
+  });
+
   it('a dry run killed while rehearsing leaves a marked database that any later run removes (a dry run of another tenant; a real run of the same tenant)', async () => {
     const s = await sharedDatabase(AGGREGATE);
     const killAt = 'kill@rehearse-clone:before-data-applied';
