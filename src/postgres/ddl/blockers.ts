@@ -112,6 +112,9 @@ const dependentsSql = `
     FROM dep
    WHERE NOT (dep.classid = $1::oid AND dep.objid = $2::oid)
      AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = dep.classid AND e.objid = dep.objid AND e.deptype = 'e')
+     -- a view's columns come with the view, which is named
+     AND NOT (dep.classid = 'pg_class'::regclass AND dep.objsubid <> 0 AND EXISTS (
+           SELECT 1 FROM pg_class v WHERE v.oid = dep.objid AND v.relkind IN ('v', 'm')))
      -- an array type and a table's row type are parts of their object, not dependents to name
      AND NOT (dep.classid = 'pg_type'::regclass AND EXISTS (
            SELECT 1 FROM pg_type t WHERE t.oid = dep.objid AND (t.typelem <> 0 OR t.typrelid <> 0)))
