@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
@@ -6,10 +7,20 @@ import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
 import type { PromotionOptionsInput } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
+import { tryTenantLock } from '../../src/postgres/lock';
+import { createRehearsalDatabase, rehearsalDatabaseName } from '../../src/postgres/rehearsal';
 import type { RunRecord } from '../../src/pipeline/record';
 import { runEngine } from '../support/child-run';
 import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
-import { createDatabase, DATABASE_URL, dropArtifacts, query, uniqueSuffix, urlFor } from '../support/pg';
+import {
+  createDatabase,
+  DATABASE_URL,
+  dropArtifacts,
+  query,
+  uniqueSuffix,
+  urlFor,
+  withClient,
+} from '../support/pg';
 import { tempDir } from '../support/tmp';
 
 /**
@@ -112,10 +123,14 @@ describe('a dry run that predicts the real run (issue 15)', () => {
   const suffix = uniqueSuffix();
   const admins: NonSuperuser[] = [];
   const configDirs: string[] = [];
+  /** Databases a test made whose names do not carry the suffix. */
+  const stray: string[] = [];
 
   after(async () => {
     for (const a of admins) await a.drop();
     await dropArtifacts(suffix);
+    for (const d of stray)
+      await query(DATABASE_URL, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(d)} WITH (FORCE)`);
     for (const d of configDirs) await rm(d, { recursive: true, force: true });
   });
 
@@ -363,6 +378,41 @@ describe('a dry run that predicts the real run (issue 15)', () => {
     const real = await run(s, s.slug('acme'));
     assert.equal(real.result, 'promoted', JSON.stringify(real.error));
     assert.deepEqual(await rehearsals(s), []);
+  });
+
+  it("a rehearsal database of a live dry run is left alone; once that run's lock is free, or unmarked but named for the tenant, a later run removes it", async () => {
+    const s = await sharedDatabase('');
+    const acme = s.slug('acme');
+    const live = rehearsalDatabaseName(acme, randomUUID());
+    const unmarked = rehearsalDatabaseName(s.slug('initech'), randomUUID());
+    stray.push(live, unmarked);
+    // As the engine's role: a marked rehearsal of acme, and one of initech killed before its marker.
+    await withClient(s.engineUrl, async (c) => {
+      await createRehearsalDatabase(c, live, { slug: acme, sourceDatabase: s.db });
+      await c.query(`CREATE DATABASE ${pg.escapeIdentifier(unmarked)}`);
+    });
+    // acme's dry run is alive: a session holds its lock.
+    const holder = new pg.Client({ connectionString: s.url });
+    await holder.connect();
+    try {
+      assert.equal(await tryTenantLock(holder, acme), true);
+      const other = await run(s, s.slug('hooli'), { dryRun: true });
+      assert.equal(other.result, 'dry-run', JSON.stringify(other.error));
+      assert.deepEqual(await rehearsals(s), [live], 'the live dry run keeps its rehearsal database');
+    } finally {
+      await holder.end();
+    }
+    const again = await run(s, s.slug('hooli'), { dryRun: true });
+    assert.equal(again.result, 'dry-run', JSON.stringify(again.error));
+    assert.deepEqual(await rehearsals(s), [], 'its lock is free: removed');
+
+    // The unmarked one is recognised only by a run of its own tenant (its name carries the slug's hash).
+    const present = async () =>
+      (await query(DATABASE_URL, `SELECT 1 FROM pg_database WHERE datname = $1`, [unmarked])).length === 1;
+    assert.equal(await present(), true);
+    const initech = await run(s, s.slug('initech'), { dryRun: true });
+    assert.equal(initech.result, 'dry-run', JSON.stringify(initech.error));
+    assert.equal(await present(), false);
   });
 
   it('without CREATEDB a dry run still plans, and says its verdict is weaker and why', async () => {
