@@ -16,6 +16,7 @@ import { lockStep } from './steps/lock';
 import { planStep } from './steps/plan';
 import { preflightStep } from './steps/preflight';
 import { prevalidateStep } from './steps/prevalidate';
+import { rehearseCloneStep } from './steps/rehearse-clone';
 import { rolesStep } from './steps/roles';
 import { routingStep } from './steps/routing';
 import { switchStep } from './steps/switch';
@@ -38,6 +39,7 @@ const PROMOTION: readonly [Step<PromotionContext>, Phase][] = [
     'setup',
   ],
   [planStep, 'plan'],
+  [rehearseCloneStep, 'plan'],
   [rolesStep, 'build'],
   [createDatabaseStep, 'build'],
   [cloneSchemaStep, 'build'],

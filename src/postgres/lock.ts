@@ -56,3 +56,18 @@ export async function acquireTenantLock(
 export async function releaseTenantLock(session: pg.ClientBase, slug: string): Promise<void> {
   await session.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [LOCK_NAMESPACE, slug]);
 }
+
+/**
+ * Whether any session holds the tenant's lock in the current database (read from pg_locks,
+ * without taking it: a run of that tenant starting meanwhile is never turned away).
+ */
+export async function isTenantLockHeld(session: pg.ClientBase, slug: string): Promise<boolean> {
+  const { rows } = await session.query<{ held: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_locks l
+      WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ($1::int)::oid
+        AND l.objid = (hashtext($2)::bigint & 4294967295)::oid AND l.objsubid = 2 AND l.database = (
+          SELECT oid FROM pg_database WHERE datname = current_database())) AS held`,
+    [LOCK_NAMESPACE, slug],
+  );
+  return rows[0]?.held === true;
+}

@@ -26,7 +26,7 @@ export interface ArtifactMarker {
   tool: 'tenant-promotion';
   slug: string;
   sourceDatabase: string;
-  purpose: 'owner' | 'app' | 'database';
+  purpose: 'owner' | 'app' | 'database' | 'rehearsal';
   createdAt: string;
 }
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { InputError, PromotionError } from '../errors';
-import { readCatalog } from './ddl/catalog';
+import { readCatalog, type Catalog, type CloneBlocker } from './ddl/catalog';
 import { generateScript, mapRole } from './ddl/generate';
 import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
 
@@ -32,8 +32,10 @@ export interface CloneOptions {
 export interface SchemaScript {
   beforeData: string[];
   afterData: string[];
-  /** Source objects the clone does not recreate (e.g. aggregates, operators), one line each. */
+  /** Source objects the clone leaves out without harm (publications, event triggers…), one line each. */
   unsupported: string[];
+  /** Source objects the clone cannot recreate, with their dependents: the promotion is refused. */
+  blockers: CloneBlocker[];
 }
 
 const MAX_IDENTIFIER_BYTES = 63;
@@ -49,17 +51,16 @@ function checkRoleName(role: string, what: string): void {
 
 /** Reads the source's catalog and returns DDL statements. Pure generation after the catalog read. */
 export async function buildSchemaScript(source: pg.ClientBase, options: CloneOptions): Promise<SchemaScript> {
-  checkRoleName(options.ownerRole, 'owner role');
-  for (const [from, to] of options.roleMap) {
-    checkRoleName(from, 'source role');
-    checkRoleName(to, 'target role');
-  }
-  let catalog;
+  return scriptFor(await readSourceCatalog(source, options.leaveOut), options);
+}
+
+/** The source's catalog as the clone sees it (without the tables the plan leaves out). */
+export async function readSourceCatalog(
+  source: pg.ClientBase,
+  leaveOut: CloneOptions['leaveOut'] = [],
+): Promise<Catalog> {
   try {
-    catalog = await readCatalog(
-      source,
-      new Set((options.leaveOut ?? []).map((t) => `${t.schema}.${t.name}`)),
-    );
+    return await readCatalog(source, new Set(leaveOut.map((t) => `${t.schema}.${t.name}`)));
   } catch (e) {
     throw new PromotionError(
       'database',
@@ -67,6 +68,15 @@ export async function buildSchemaScript(source: pg.ClientBase, options: CloneOpt
       'The connecting role needs to read pg_catalog (it does by default); check the connection.',
       { cause: e },
     );
+  }
+}
+
+/** The DDL of a catalog for one owner and role map (pure). */
+export function scriptFor(catalog: Catalog, options: CloneOptions): SchemaScript {
+  checkRoleName(options.ownerRole, 'owner role');
+  for (const [from, to] of options.roleMap) {
+    checkRoleName(from, 'source role');
+    checkRoleName(to, 'target role');
   }
   return generateScript(catalog, options);
 }
@@ -107,18 +117,26 @@ export function statementObject(sql: string): string | undefined {
   return constraint ? `constraint ${constraint} of table ${m[2]}` : `${kind} ${m[2]}`;
 }
 
+/** What a failed apply leaves, said in its hint (a rehearsal says its own). */
+const APPLY_UNDO = 'The phase was rolled back; the run undoes the new database.';
+
 /**
  * The hint of a failed clone statement, by the error's SQLSTATE: a name already taken (the
  * target is not empty), a missing role, data the tenant's rows do not satisfy, an object the
  * statement depends on that the clone did not create — each with the object it concerns;
  * anything else names the statement.
  */
-export function cloneFailureHint(err: CloneError, sql: string, index: number, total: number): string {
+export function cloneFailureHint(
+  err: CloneError,
+  sql: string,
+  index: number,
+  total: number,
+  undo = APPLY_UNDO,
+): string {
   const code = err.code ?? '';
   const named = statementObject(sql);
   const object = named ?? `the object of statement ${index} of ${total}`;
   const The = named ? `The ${named}` : `The object of statement ${index} of ${total}`;
-  const undo = 'The phase was rolled back; the run undoes the new database.';
   // 42P07 duplicate_table, 42710 duplicate_object, 42P06 duplicate_schema, 42723 duplicate_function, 42P16…
   if (['42P07', '42710', '42P06', '42723', '42P04', '42712'].includes(code))
     return `The target database already has ${object}: it is not empty (a leftover of an earlier run, or a template with objects). ${undo} Drop or rename the leftover database, then re-run.`;
@@ -138,7 +156,7 @@ export function cloneFailureHint(err: CloneError, sql: string, index: number, to
   // 42883 undefined function/operator, 42704 undefined object (type, collation…), 42P01 undefined table.
   if (['42883', '42704', '42P01', '42703'].includes(code)) {
     const missing = /^(.*?) does not exist/.exec(err.message)?.[1] ?? 'an object';
-    return `${The} depends on ${missing}, which the clone did not create (an aggregate, operator, cast or other object it cannot recreate — see the notes; or an object of an extension that is not installed on the target). ${undo} Drop or recreate that dependency in the shared database (or remove ${object}), then re-run.`;
+    return `${The} depends on ${missing}, which the clone did not create (an object it cannot recreate — see the notes — or one of an extension that is not installed on the target). ${undo} Drop or recreate that dependency in the shared database (or remove ${object}), then re-run.`;
   }
   return `Statement ${index} of ${total}${named ? ` (${named})` : ''} failed on the target database${code ? ` with SQLSTATE ${code}` : ''}. ${undo} The message above names the cause.`;
 }
@@ -149,7 +167,12 @@ export function cloneFailureHint(err: CloneError, sql: string, index: number, to
  * checked at creation (as pg_dump restores them), since they may name objects created later.
  * On error throws PromotionError('database') naming the statement's object.
  */
-export async function applyStatements(target: pg.ClientBase, statements: string[]): Promise<void> {
+export async function applyStatements(
+  target: pg.ClientBase,
+  statements: string[],
+  /** What the failure leaves behind, for the hint (default: the phase rolled back, the run undoes). */
+  undo = APPLY_UNDO,
+): Promise<void> {
   if (statements.length === 0) return;
   await target.query('BEGIN');
   try {
@@ -179,7 +202,7 @@ export async function applyStatements(target: pg.ClientBase, statements: string[
             `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${
               err.message
             }${err.detail ? ` (${err.detail})` : ''}`,
-            cloneFailureHint(err, sql, start + j + 1, statements.length),
+            cloneFailureHint(err, sql, start + j + 1, statements.length, undo),
             { cause: e },
           );
         }

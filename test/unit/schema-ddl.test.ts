@@ -87,6 +87,10 @@ function emptyCatalog(): Catalog {
     sequences: [],
     relations: [],
     functions: [],
+    aggregates: [],
+    operators: [],
+    collations: [],
+    casts: [],
     constraints: [],
     indexes: [],
     triggers: [],
@@ -95,6 +99,7 @@ function emptyCatalog(): Catalog {
     statistics: [],
     edges: [],
     unsupported: [],
+    blockers: [],
   };
 }
 

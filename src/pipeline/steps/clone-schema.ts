@@ -5,6 +5,7 @@ import { applyStatements, buildSchemaScript, syncSequences } from '../../postgre
 import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { cloneBlockedError, noteUnsupported } from './rehearse-clone';
 
 const qi = pg.escapeIdentifier;
 
@@ -21,20 +22,22 @@ export const cloneSchemaStep: Step<PromotionContext> = {
   name: 'clone-schema',
   title: 'Clone the schema (before data)',
   async run(ctx) {
-    const source = ctx.snapshot!.client;
-    const shared = await sharedAppRoles(source, ctx.plan!, ctx.options.sharedAppRole);
-    ctx.sharedRoles = shared;
-    const roleMap = new Map(shared.map((r) => [r, ctx.names.appRole]));
-    const script = await buildSchemaScript(source, {
-      ownerRole: ctx.names.ownerRole,
-      roleMap,
-      leaveOut: ctx.plan!.skipped,
-    });
-    ctx.schemaScript = script;
-    for (const item of script.unsupported) {
-      ctx.log.warn(`not cloned: ${item}`);
-      ctx.record.notes.push(`Not cloned (unsupported object kind): ${item}`);
+    // Generated (and checked) by rehearse-clone from the same snapshot; built here only when that
+    // step did not run.
+    if (!ctx.schemaScript) {
+      const source = ctx.snapshot!.client;
+      const shared = await sharedAppRoles(source, ctx.plan!, ctx.options.sharedAppRole);
+      ctx.sharedRoles = shared;
+      ctx.schemaScript = await buildSchemaScript(source, {
+        ownerRole: ctx.names.ownerRole,
+        roleMap: new Map(shared.map((r) => [r, ctx.names.appRole])),
+        leaveOut: ctx.plan!.skipped,
+      });
+      noteUnsupported(ctx, ctx.schemaScript);
     }
+    const script = ctx.schemaScript;
+    const shared = ctx.sharedRoles ?? [];
+    if (script.blockers.length) throw cloneBlockedError(script.blockers);
     await withTarget(ctx, (target) => applyStatements(target, script.beforeData));
     const mapped = shared.length
       ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}`

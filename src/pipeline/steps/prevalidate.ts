@@ -53,7 +53,13 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   }
   await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
   const role = await readRole(db);
-  assertCanCreate(role, options.frontEnd);
+  try {
+    assertCanCreate(role, options.frontEnd);
+  } catch (e) {
+    // A dry run creates nothing: it still plans, and says what a real run as this role lacks.
+    if (!options.dryRun || !(e instanceof PromotionError)) throw e;
+    ctx.record.notes.push(`A real run as this role would be refused: ${e.message} ${e.hint ?? ''}`.trim());
+  }
   // The tenants row is read next: row-level security that hides it (or, keyed by a session
   // setting the run does not set, fails with "unrecognized configuration parameter") is refused
   // first, from the catalog alone.

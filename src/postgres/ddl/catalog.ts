@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { readBlockers } from './blockers';
 
 /**
  * A snapshot of the parts of a database's catalog that the schema clone recreates. Read with
@@ -149,6 +150,109 @@ export interface FunctionInfo {
   comment: string | null;
 }
 
+/** A user-defined aggregate (pg_aggregate), recreated with CREATE AGGREGATE. */
+export interface AggregateInfo {
+  key: string;
+  schema: string;
+  name: string;
+  /** `schema.name(argtypes)` as regprocedure renders it (ALTER, GRANT, COMMENT accept it). */
+  signature: string;
+  /** pg_get_function_arguments: with `ORDER BY` for ordered-set aggregates; '' for `*`. */
+  args: string;
+  /** n normal, o ordered-set, h hypothetical-set */
+  aggKind: 'n' | 'o' | 'h';
+  transFn: string;
+  transType: string;
+  transSpace: number;
+  finalFn: string | null;
+  finalExtra: boolean;
+  /** r READ_ONLY, s SHAREABLE, w READ_WRITE (PostgreSQL 11+). */
+  finalModify: string | null;
+  combineFn: string | null;
+  serialFn: string | null;
+  deserialFn: string | null;
+  initCond: string | null;
+  mTransFn: string | null;
+  mInvTransFn: string | null;
+  mTransType: string | null;
+  mTransSpace: number;
+  mFinalFn: string | null;
+  mFinalExtra: boolean;
+  mFinalModify: string | null;
+  mInitCond: string | null;
+  /** `OPERATOR(schema.op)` */
+  sortOp: string | null;
+  /** s SAFE, r RESTRICTED, u UNSAFE */
+  parallel: string;
+  owner: string;
+  acl: Acl;
+  comment: string | null;
+}
+
+/** A user-defined operator (pg_operator), recreated with CREATE OPERATOR. */
+export interface OperatorInfo {
+  key: string;
+  schema: string;
+  /** The operator's symbol, e.g. `===` (checked to be made of operator characters only). */
+  name: string;
+  /** `schema.op(lefttype,righttype)` as regoperator renders it (NONE for a prefix operator). */
+  signature: string;
+  left: string | null;
+  right: string;
+  fn: string;
+  /** `OPERATOR(schema.op)` */
+  commutator: string | null;
+  negator: string | null;
+  restrict: string | null;
+  join: string | null;
+  hashes: boolean;
+  merges: boolean;
+  owner: string;
+  comment: string | null;
+}
+
+/** A user-defined collation (pg_collation), recreated with CREATE COLLATION. */
+export interface CollationInfo {
+  key: string;
+  schema: string;
+  name: string;
+  /** c libc, i icu */
+  provider: 'c' | 'i';
+  deterministic: boolean;
+  collate: string | null;
+  ctype: string | null;
+  /** The ICU locale (colliculocale up to 16, colllocale from 17). */
+  locale: string | null;
+  /** ICU tailoring rules (16+). */
+  rules: string | null;
+  owner: string;
+  comment: string | null;
+}
+
+/** A user-defined cast (pg_cast), recreated with CREATE CAST. */
+export interface CastInfo {
+  key: string;
+  source: string;
+  target: string;
+  /** f function, i inout, b binary-coercible */
+  method: 'f' | 'i' | 'b';
+  fn: string | null;
+  /** e explicit, a assignment, i implicit */
+  context: 'e' | 'a' | 'i';
+  comment: string | null;
+}
+
+/**
+ * An object of the source that the clone cannot recreate on the target as the connecting role,
+ * with every object that depends on it (pg_depend, transitively): the promotion is refused
+ * before anything is created, naming both.
+ */
+export interface CloneBlocker {
+  object: string;
+  why: string;
+  dependents: string[];
+}
+
 export interface ConstraintInfo {
   schema: string;
   table: string;
@@ -227,16 +331,26 @@ export interface Catalog {
   sequences: SequenceInfo[];
   relations: RelationInfo[];
   functions: FunctionInfo[];
+  aggregates: AggregateInfo[];
+  operators: OperatorInfo[];
+  collations: CollationInfo[];
+  casts: CastInfo[];
   constraints: ConstraintInfo[];
   indexes: IndexInfo[];
   triggers: TriggerInfo[];
   rules: RuleInfo[];
   policies: PolicyInfo[];
   statistics: StatisticsInfo[];
-  /** [from, to]: `from` must be created after `to`. Keys: c<oid> relation, t<oid> type, f<oid> function, k<oid> table constraint, pol<oid> policy. */
+  /** [from, to]: `from` must be created after `to`. Keys: c<oid> relation, t<oid> type, f<oid> function or aggregate, o<oid> operator, l<oid> collation, x<oid> cast, k<oid> table constraint, pol<oid> policy. */
   edges: [string, string][];
-  /** Objects found that the clone does not recreate, one human-readable line each. */
+  /**
+   * Objects found that the clone does not recreate and that no cloned object needs (publications,
+   * event triggers, default privileges; typed tables and access methods, recreated approximately),
+   * one human-readable line each: notes, not blockers.
+   */
   unsupported: string[];
+  /** Objects the clone cannot recreate, with their dependents: each one refuses the promotion. */
+  blockers: CloneBlocker[];
 }
 
 const ACL = (col: string) => `CASE WHEN ${col} IS NULL THEN NULL ELSE coalesce((
@@ -410,6 +524,75 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     [nsp],
   );
 
+  const proc = (col: string) => `CASE WHEN ${col} <> 0 THEN ${col}::regproc::text END`;
+  const opRef = (oid: string) =>
+    `(SELECT 'OPERATOR(' || quote_ident(rn.nspname) || '.' || r.oprname || ')' FROM pg_operator r JOIN pg_namespace rn ON rn.oid = r.oprnamespace WHERE r.oid = ${oid})`;
+  const v11 = version >= 110000;
+  const aggregates = await rows<AggregateInfo>(
+    client,
+    `SELECT 'f' || p.oid AS key, n.nspname AS schema, p.proname AS name, p.oid::regprocedure::text AS signature,
+            pg_get_function_arguments(p.oid) AS args, a.aggkind AS "aggKind",
+            a.aggtransfn::regproc::text AS "transFn", format_type(a.aggtranstype, NULL) AS "transType",
+            a.aggtransspace AS "transSpace", ${proc('a.aggfinalfn')} AS "finalFn", a.aggfinalextra AS "finalExtra",
+            ${v11 ? 'a.aggfinalmodify' : 'NULL'} AS "finalModify",
+            ${proc('a.aggcombinefn')} AS "combineFn", ${proc('a.aggserialfn')} AS "serialFn",
+            ${proc('a.aggdeserialfn')} AS "deserialFn", a.agginitval AS "initCond",
+            ${proc('a.aggmtransfn')} AS "mTransFn", ${proc('a.aggminvtransfn')} AS "mInvTransFn",
+            CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END AS "mTransType",
+            a.aggmtransspace AS "mTransSpace", ${proc('a.aggmfinalfn')} AS "mFinalFn", a.aggmfinalextra AS "mFinalExtra",
+            ${v11 ? 'a.aggmfinalmodify' : 'NULL'} AS "mFinalModify", a.aggminitval AS "mInitCond",
+            CASE WHEN a.aggsortop <> 0 THEN ${opRef('a.aggsortop')} END AS "sortOp",
+            p.proparallel AS parallel, pg_get_userbyid(p.proowner) AS owner, ${ACL('p.proacl')} AS acl,
+            obj_description(p.oid, 'pg_proc') AS comment
+     FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind = 'a' AND ${NOT_EXT('pg_proc', 'p.oid')}
+     ORDER BY n.nspname, p.proname, p.oid::regprocedure::text`,
+    [nsp],
+  );
+
+  const operators = await rows<OperatorInfo>(
+    client,
+    `SELECT 'o' || o.oid AS key, n.nspname AS schema, o.oprname AS name, o.oid::regoperator::text AS signature,
+            CASE WHEN o.oprleft <> 0 THEN format_type(o.oprleft, NULL) END AS left,
+            format_type(o.oprright, NULL) AS right, o.oprcode::regproc::text AS fn,
+            CASE WHEN o.oprcom <> 0 THEN ${opRef('o.oprcom')} END AS commutator,
+            CASE WHEN o.oprnegate <> 0 THEN ${opRef('o.oprnegate')} END AS negator,
+            ${proc('o.oprrest')} AS restrict, ${proc('o.oprjoin')} AS join,
+            o.oprcanhash AS hashes, o.oprcanmerge AS merges,
+            pg_get_userbyid(o.oprowner) AS owner, obj_description(o.oid, 'pg_operator') AS comment
+     FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+     WHERE o.oprnamespace = ANY($1::oid[]) AND o.oprcode <> 0 AND ${NOT_EXT('pg_operator', 'o.oid')}
+     ORDER BY n.nspname, o.oprname, o.oid::regoperator::text`,
+    [nsp],
+  );
+
+  // PostgreSQL 17 renamed colliculocale to colllocale (and 16 added collicurules): read whichever this server has.
+  const collations = await rows<CollationInfo>(
+    client,
+    `SELECT 'l' || c.oid AS key, n.nspname AS schema, c.collname AS name, c.collprovider AS provider,
+            c.collisdeterministic AS deterministic,
+            to_jsonb(c) ->> 'collcollate' AS collate, to_jsonb(c) ->> 'collctype' AS ctype,
+            coalesce(to_jsonb(c) ->> 'colllocale', to_jsonb(c) ->> 'colliculocale') AS locale,
+            to_jsonb(c) ->> 'collicurules' AS rules,
+            pg_get_userbyid(c.collowner) AS owner, obj_description(c.oid, 'pg_collation') AS comment
+     FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+     WHERE c.collnamespace = ANY($1::oid[]) AND c.collprovider IN ('c', 'i') AND ${NOT_EXT('pg_collation', 'c.oid')}
+     ORDER BY n.nspname, c.collname`,
+    [nsp],
+  );
+
+  // User-defined casts: not built in, not an extension's, not a range or domain's own.
+  const casts = await rows<CastInfo>(
+    client,
+    `SELECT 'x' || c.oid AS key, format_type(c.castsource, NULL) AS source, format_type(c.casttarget, NULL) AS target,
+            c.castmethod AS method, CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text END AS fn,
+            c.castcontext AS context, obj_description(c.oid, 'pg_cast') AS comment
+     FROM pg_cast c
+     WHERE c.oid >= 16384 AND ${NOT_EXT('pg_cast', 'c.oid')}
+       AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
+     ORDER BY 2, 3`,
+  );
+
   const constraints = await rows<ConstraintInfo>(
     client,
     `SELECT n.nspname AS schema, t.relname AS table, t.relkind AS "tableKind", c.conname AS name, c.contype AS type,
@@ -515,6 +698,8 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
                 WHEN 'pg_rewrite'::regclass THEN (SELECT 'c' || rw.ev_class FROM pg_rewrite rw WHERE rw.oid = d.objid AND rw.rulename = '_RETURN')
                 WHEN 'pg_constraint'::regclass THEN (SELECT ${typeKey('co.contypid')} FROM pg_constraint co WHERE co.oid = d.objid AND co.contypid <> 0)
                 WHEN 'pg_policy'::regclass THEN 'pol' || d.objid
+                WHEN 'pg_operator'::regclass THEN 'o' || d.objid
+                WHEN 'pg_cast'::regclass THEN 'x' || d.objid
               END AS src,
               CASE d.refclassid
                 WHEN 'pg_class'::regclass THEN 'c' || d.refobjid
@@ -522,6 +707,9 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
                 WHEN 'pg_proc'::regclass THEN 'f' || d.refobjid
                 WHEN 'pg_constraint'::regclass THEN (SELECT CASE WHEN co.contypid <> 0 THEN ${typeKey('co.contypid')} ELSE 'k' || co.oid END
                                                      FROM pg_constraint co WHERE co.oid = d.refobjid)
+                WHEN 'pg_operator'::regclass THEN 'o' || d.refobjid
+                WHEN 'pg_cast'::regclass THEN 'x' || d.refobjid
+                WHEN 'pg_collation'::regclass THEN 'l' || d.refobjid
               END AS ref
        FROM pg_depend d
        WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384
@@ -532,36 +720,8 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
   const note = async (what: string, sql: string) => {
     for (const r of await rows<{ name: string }>(client, sql, [nsp])) unsupported.push(`${what} ${r.name}`);
   };
-  await note(
-    'aggregate',
-    `SELECT p.oid::regprocedure::text AS name FROM pg_proc p WHERE p.pronamespace = ANY($1::oid[]) AND p.prokind = 'a' AND ${NOT_EXT('pg_proc', 'p.oid')}`,
-  );
-  await note(
-    'base or shell type',
-    `SELECT t.oid::regtype::text AS name FROM pg_type t WHERE t.typnamespace = ANY($1::oid[]) AND t.typtype IN ('b', 'p') AND t.typelem = 0 AND ${NOT_EXT('pg_type', 't.oid')}`,
-  );
-  await note(
-    'collation',
-    `SELECT ${QN('n.nspname', 'c.collname')} AS name FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace WHERE c.collnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_collation', 'c.oid')}`,
-  );
-  await note(
-    'operator',
-    `SELECT o.oid::regoperator::text AS name FROM pg_operator o WHERE o.oprnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_operator', 'o.oid')}`,
-  );
-  await note(
-    'operator class',
-    `SELECT ${QN('n.nspname', 'c.opcname')} AS name FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace WHERE c.opcnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_opclass', 'c.oid')}`,
-  );
-  await note(
-    'text search configuration',
-    `SELECT c.oid::regconfig::text AS name FROM pg_ts_config c WHERE c.cfgnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_ts_config', 'c.oid')}`,
-  );
-  await note(
-    'cast',
-    `SELECT format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) AS name FROM pg_cast c
-     WHERE c.oid >= 16384 AND $1::oid[] IS NOT NULL AND ${NOT_EXT('pg_cast', 'c.oid')}
-       AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')`,
-  );
+  // Kinds the clone cannot recreate, and objects only a superuser may create: blockers.
+  const blockers = await readBlockers(client, nsp);
   await note(
     'event trigger',
     `SELECT quote_ident(evtname) AS name FROM pg_event_trigger e WHERE $1::oid[] IS NOT NULL AND ${NOT_EXT('pg_event_trigger', 'e.oid')}`,
@@ -575,7 +735,7 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     `SELECT DISTINCT pg_get_userbyid(defaclrole) AS name FROM pg_default_acl WHERE $1::oid[] IS NOT NULL`,
   );
   for (const r of relations) {
-    if (r.kind === 'f') unsupported.push(`foreign table ${r.schema}.${r.name}`);
+    if (r.kind === 'f') unsupported.push(`foreign table ${r.schema}.${r.name} (not cloned)`);
     else if (r.typed)
       unsupported.push(
         `typed table ${r.schema}.${r.name} (recreated as a plain table with the same columns)`,
@@ -614,6 +774,10 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
         : sequences.filter((q) => !q.ownedBy || !isLeftOut(q.ownedBy.schema, q.ownedBy.table)),
     relations: relations.filter((r) => r.kind !== 'f' && (left.size === 0 || !isLeftOut(r.schema, r.name))),
     functions,
+    aggregates,
+    operators,
+    collations,
+    casts,
     constraints: keep(constraints),
     indexes: left.size === 0 ? indexes : indexes.filter((i) => !isLeftOut(i.table.schema, i.table.name)),
     triggers: keep(triggers),
@@ -622,5 +786,6 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     statistics,
     edges: edgeRows.map((e) => [e.src, e.ref]),
     unsupported,
+    blockers,
   };
 }

@@ -1,7 +1,12 @@
 import pg from 'pg';
 import type {
   Acl,
+  AggregateInfo,
+  CastInfo,
   Catalog,
+  CollationInfo,
+  CloneBlocker,
+  OperatorInfo,
   ColumnInfo,
   FunctionInfo,
   PolicyInfo,
@@ -21,6 +26,8 @@ export interface GeneratedScript {
   afterData: string[];
   /** Objects in the source that are not recreated, and dependency cycles that were broken. */
   unsupported: string[];
+  /** Objects the clone cannot recreate, with their dependents: the promotion is refused. */
+  blockers: CloneBlocker[];
 }
 
 const qi = (name: string) => pg.escapeIdentifier(name);
@@ -160,6 +167,100 @@ function functionStatements(f: FunctionInfo, o: GenerateOptions): string[] {
     ...grantStatements(word, f.signature, f.acl, f.owner, o.roleMap),
     ...commentOn(`${word} ${f.signature}`, f.comment),
   ];
+}
+
+const FINAL_MODIFY: Record<string, string> = { r: 'READ_ONLY', s: 'SHAREABLE', w: 'READ_WRITE' };
+const PARALLEL: Record<string, string> = { s: 'SAFE', r: 'RESTRICTED' };
+
+/** `name(args)` of an aggregate for ALTER/COMMENT: a zero-argument aggregate is written `(*)`. */
+function aggregateSignature(a: AggregateInfo): string {
+  return `${qn(a.schema, a.name)}(${a.args || '*'})`;
+}
+
+/**
+ * CREATE AGGREGATE from pg_aggregate, as pg_dump writes it: support functions by name (they are
+ * resolved by argument types), states by type, initial conditions as literals.
+ */
+export function aggregateStatements(a: AggregateInfo, o: GenerateOptions): string[] {
+  const parts = [`SFUNC = ${a.transFn}`, `STYPE = ${a.transType}`];
+  if (a.transSpace) parts.push(`SSPACE = ${a.transSpace}`);
+  if (a.finalFn) {
+    parts.push(`FINALFUNC = ${a.finalFn}`);
+    if (a.finalExtra) parts.push('FINALFUNC_EXTRA');
+    if (a.finalModify && FINAL_MODIFY[a.finalModify])
+      parts.push(`FINALFUNC_MODIFY = ${FINAL_MODIFY[a.finalModify]}`);
+  }
+  if (a.combineFn) parts.push(`COMBINEFUNC = ${a.combineFn}`);
+  if (a.serialFn) parts.push(`SERIALFUNC = ${a.serialFn}`);
+  if (a.deserialFn) parts.push(`DESERIALFUNC = ${a.deserialFn}`);
+  if (a.initCond != null) parts.push(`INITCOND = ${lit(a.initCond)}`);
+  if (a.mTransFn) {
+    parts.push(`MSFUNC = ${a.mTransFn}`, `MINVFUNC = ${a.mInvTransFn}`, `MSTYPE = ${a.mTransType}`);
+    if (a.mTransSpace) parts.push(`MSSPACE = ${a.mTransSpace}`);
+    if (a.mFinalFn) {
+      parts.push(`MFINALFUNC = ${a.mFinalFn}`);
+      if (a.mFinalExtra) parts.push('MFINALFUNC_EXTRA');
+      if (a.mFinalModify && FINAL_MODIFY[a.mFinalModify])
+        parts.push(`MFINALFUNC_MODIFY = ${FINAL_MODIFY[a.mFinalModify]}`);
+    }
+    if (a.mInitCond != null) parts.push(`MINITCOND = ${lit(a.mInitCond)}`);
+  }
+  if (a.sortOp) parts.push(`SORTOP = ${a.sortOp}`);
+  if (PARALLEL[a.parallel]) parts.push(`PARALLEL = ${PARALLEL[a.parallel]}`);
+  if (a.aggKind === 'h') parts.push('HYPOTHETICAL');
+  const sig = aggregateSignature(a);
+  return [
+    `CREATE AGGREGATE ${sig} (${parts.join(', ')})`,
+    `ALTER AGGREGATE ${sig} OWNER TO ${qi(o.ownerRole)}`,
+    // GRANT … ON FUNCTION covers aggregates (there is no GRANT … ON AGGREGATE).
+    ...grantStatements('FUNCTION', a.signature, a.acl, a.owner, o.roleMap),
+    ...commentOn(`AGGREGATE ${sig}`, a.comment),
+  ];
+}
+
+/** An operator's symbol: only these characters (the catalog is trusted, but it is spliced in). */
+const OPERATOR_SYMBOL = /^[+\-*/<>=~!@#%^&|`?]{1,63}$/;
+
+export function operatorStatements(op: OperatorInfo, o: GenerateOptions): string[] {
+  if (!OPERATOR_SYMBOL.test(op.name)) throw new Error(`unexpected operator name ${JSON.stringify(op.name)}`);
+  const parts = [`FUNCTION = ${op.fn}`];
+  if (op.left) parts.push(`LEFTARG = ${op.left}`);
+  parts.push(`RIGHTARG = ${op.right}`);
+  // A commutator or negator not created yet is made a shell here and filled in by its own CREATE.
+  if (op.commutator) parts.push(`COMMUTATOR = ${op.commutator}`);
+  if (op.negator) parts.push(`NEGATOR = ${op.negator}`);
+  if (op.restrict) parts.push(`RESTRICT = ${op.restrict}`);
+  if (op.join) parts.push(`JOIN = ${op.join}`);
+  if (op.hashes) parts.push('HASHES');
+  if (op.merges) parts.push('MERGES');
+  return [
+    `CREATE OPERATOR ${qi(op.schema)}.${op.name} (${parts.join(', ')})`,
+    `ALTER OPERATOR ${op.signature} OWNER TO ${qi(o.ownerRole)}`,
+    ...commentOn(`OPERATOR ${op.signature}`, op.comment),
+  ];
+}
+
+export function collationStatements(c: CollationInfo, o: GenerateOptions): string[] {
+  const name = qn(c.schema, c.name);
+  const parts =
+    c.provider === 'i'
+      ? ['PROVIDER = icu', `LOCALE = ${lit(c.locale ?? '')}`]
+      : ['PROVIDER = libc', `LC_COLLATE = ${lit(c.collate ?? '')}`, `LC_CTYPE = ${lit(c.ctype ?? '')}`];
+  if (!c.deterministic) parts.push('DETERMINISTIC = false');
+  if (c.rules != null) parts.push(`RULES = ${lit(c.rules)}`);
+  return [
+    `CREATE COLLATION ${name} (${parts.join(', ')})`,
+    `ALTER COLLATION ${name} OWNER TO ${qi(o.ownerRole)}`,
+    ...commentOn(`COLLATION ${name}`, c.comment),
+  ];
+}
+
+export function castStatements(c: CastInfo): string[] {
+  const how =
+    c.method === 'f' ? `WITH FUNCTION ${c.fn}` : c.method === 'i' ? 'WITH INOUT' : 'WITHOUT FUNCTION';
+  const context = c.context === 'a' ? ' AS ASSIGNMENT' : c.context === 'i' ? ' AS IMPLICIT' : '';
+  const cast = `(${c.source} AS ${c.target})`;
+  return [`CREATE CAST ${cast} ${how}${context}`, ...commentOn(`CAST ${cast}`, c.comment)];
 }
 
 function columnDef(c: ColumnInfo, identity: SequenceInfo | undefined, isPartition: boolean): string {
@@ -315,6 +416,20 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   }
   for (const f of cat.functions) {
     nodes.push({ key: f.key, rank: 3, name: f.signature, statements: functionStatements(f, o) });
+  }
+  // Aggregates, operators and casts over those functions and types; views, defaults and index
+  // expressions that use them come after them (pg_depend edges), or after the data.
+  for (const a of cat.aggregates) {
+    nodes.push({ key: a.key, rank: 3, name: a.signature, statements: aggregateStatements(a, o) });
+  }
+  for (const op of cat.operators) {
+    nodes.push({ key: op.key, rank: 3, name: op.signature, statements: operatorStatements(op, o) });
+  }
+  for (const c of cat.collations) {
+    nodes.push({ key: c.key, rank: 0, name: `${c.schema}.${c.name}`, statements: collationStatements(c, o) });
+  }
+  for (const c of cat.casts) {
+    nodes.push({ key: c.key, rank: 3, name: `${c.source} AS ${c.target}`, statements: castStatements(c) });
   }
   const rankOf = { r: 4, p: 4, f: 4, v: 5, m: 6 } as const;
   for (const r of cat.relations) {
@@ -474,5 +589,5 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
     if (r.forceRowSecurity) after.push(`ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
   }
 
-  return { beforeData: before, afterData: after, unsupported };
+  return { beforeData: before, afterData: after, unsupported, blockers: cat.blockers };
 }
