@@ -1041,8 +1041,14 @@ export async function freezePass(
         if (Number(existed.rows[0]!.n) > 0) movedIn.add(b.table.qualified);
       }
       for (const b of base) {
-        if (b.table.kind !== 'dependent' || !state.has(b.table)) continue;
-        if (ancestors(b.table, base).some((q) => movedIn.has(q))) {
+        if (!state.has(b.table)) continue;
+        const below = b.table.kind === 'dependent' && ancestors(b.table, base).some((q) => movedIn.has(q));
+        // The rows a moved-in parent brings can reference rows the tenant did not need before (a
+        // task's assignee, that user's tokens): tables whose rows are chosen through references
+        // are compared in full as well, never settled on a count that one row in and one out
+        // would balance.
+        const chosenByReference = b.table.kind === 'referenced' || b.table.ownWhere !== undefined;
+        if (below || (movedIn.size > 0 && chosenByReference)) {
           state.delete(b.table);
           unsettled.push(b.table);
         }
