@@ -7,6 +7,8 @@ import {
   castStatements,
   collationStatements,
   operatorStatements,
+  tsConfigStatements,
+  tsDictionaryStatements,
 } from '../../src/postgres/ddl/generate';
 
 const o = { ownerRole: 'tenant_owner', roleMap: new Map([['shared_app', 'tenant_app']]) };
@@ -43,7 +45,7 @@ const aggregate: AggregateInfo = {
   comment: "it's pagila's",
 };
 
-describe('DDL of aggregates, operators, casts and collations', () => {
+describe('DDL of aggregates, operators, casts, collations and text search objects', () => {
   it("recreates pagila's group_concat, its owner, grants (remapped) and comment", () => {
     assert.deepEqual(aggregateStatements(aggregate, o), [
       'CREATE AGGREGATE "public"."group_concat"(text) (SFUNC = public._group_concat, STYPE = text)',
@@ -133,6 +135,43 @@ describe('DDL of aggregates, operators, casts and collations', () => {
         o,
       )[0],
       `CREATE COLLATION "s"."nocase" (PROVIDER = libc, LC_COLLATE = 'C', LC_CTYPE = 'C')`,
+    );
+  });
+
+  it('recreates a text search dictionary, and a configuration with its parser then its mappings', () => {
+    const common = { schema: 's', owner: 'x', comment: null };
+    assert.deepEqual(
+      tsDictionaryStatements(
+        {
+          ...common,
+          key: 'td1',
+          name: 'en_stem',
+          template: 'pg_catalog.snowball',
+          options: "language = 'english'",
+        },
+        o,
+      ),
+      [
+        `CREATE TEXT SEARCH DICTIONARY "s"."en_stem" (TEMPLATE = pg_catalog.snowball, language = 'english')`,
+        'ALTER TEXT SEARCH DICTIONARY "s"."en_stem" OWNER TO "tenant_owner"',
+      ],
+    );
+    assert.deepEqual(
+      tsConfigStatements(
+        {
+          ...common,
+          key: 'tc1',
+          name: 'en',
+          parser: 'pg_catalog."default"',
+          mappings: [{ tokens: ['asciiword', 'word'], dictionaries: ['s.en_stem', 'simple'] }],
+        },
+        o,
+      ),
+      [
+        'CREATE TEXT SEARCH CONFIGURATION "s"."en" (PARSER = pg_catalog."default")',
+        'ALTER TEXT SEARCH CONFIGURATION "s"."en" ADD MAPPING FOR "asciiword", "word" WITH s.en_stem, simple',
+        'ALTER TEXT SEARCH CONFIGURATION "s"."en" OWNER TO "tenant_owner"',
+      ],
     );
   });
 
