@@ -297,7 +297,12 @@ function stressSql(app: string, other: string): string {
   CREATE COLLATION "Sales".posix_c (provider = libc, lc_collate = 'C', lc_ctype = 'C');
   COMMENT ON COLLATION "Sales".nocase IS 'case-insensitive';
   CREATE DOMAIN "Sales".nocase_text AS text COLLATE "Sales".nocase;
+  CREATE TEXT SEARCH DICTIONARY "Sales".en_stem (TEMPLATE = snowball, language = 'english', stopwords = 'english');
+  CREATE TEXT SEARCH CONFIGURATION "Sales".en (COPY = pg_catalog.english);
+  ALTER TEXT SEARCH CONFIGURATION "Sales".en ALTER MAPPING FOR asciiword, word WITH "Sales".en_stem;
+  COMMENT ON TEXT SEARCH CONFIGURATION "Sales".en IS 'our english';
   CREATE TABLE "Sales".uses_them (
+    body text, search tsvector GENERATED ALWAYS AS (to_tsvector('"Sales".en'::regconfig, coalesce(body, ''))) STORED,
     email text COLLATE "Sales".nocase UNIQUE, code "Sales".nocase_text, sorted text COLLATE "Sales".posix_c,
     k text, label text DEFAULT (ROW(1, 'x')::"Sales".pair)::text,
     CHECK (k IS NULL OR NOT (k OPERATOR("Sales".=~=) 'forbidden')));
@@ -371,8 +376,15 @@ describe('schema clone of a schema that stresses generality', () => {
     const src = normaliseDump(await dumpSchema(sourceUrl), { roles: new Map([[app, tenantApp]]) });
     const dst = normaliseDump(await dumpSchema(targetUrl));
     const { onlyA, onlyB } = diffBlocks(src, dst);
-    // Aggregates, operators, casts and collations are in both dumps, equal (not merely absent from both).
-    for (const kind of ['CREATE AGGREGATE', 'CREATE OPERATOR', 'CREATE CAST', 'CREATE COLLATION']) {
+    // Aggregates, operators, casts, collations and text search objects are in both dumps, equal (not merely absent from both).
+    for (const kind of [
+      'CREATE AGGREGATE',
+      'CREATE OPERATOR',
+      'CREATE CAST',
+      'CREATE COLLATION',
+      'CREATE TEXT SEARCH CONFIGURATION',
+      'CREATE TEXT SEARCH DICTIONARY',
+    ]) {
       assert.ok(
         dst.some((b) => b.includes(kind)),
         `${kind} in the clone`,

@@ -90,6 +90,8 @@ function emptyCatalog(): Catalog {
     aggregates: [],
     operators: [],
     collations: [],
+    tsDictionaries: [],
+    tsConfigs: [],
     casts: [],
     constraints: [],
     indexes: [],

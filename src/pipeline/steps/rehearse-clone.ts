@@ -99,32 +99,36 @@ async function rehearse(
     roleMap: new Map(shared.map((r) => [r, role.name])),
   });
   const name = rehearsalDatabaseName(ctx.names.slug, ctx.run.id);
-  try {
-    await withShared(ctx, (c) =>
-      createRehearsalDatabase(c, name, { slug: ctx.names.slug, sourceDatabase: ctx.sharedDatabase! }),
-    );
-  } catch (e) {
-    // 42501: CREATE DATABASE refused even so (a managed service's own rule).
-    if ((e as { code?: string }).code === '42501')
-      return weakerVerdict(ctx, `CREATE DATABASE was refused: ${describeError(e).message}`);
-    throw e;
-  }
   const fault = ctx.deps.fault ?? faultsFromEnv();
   try {
+    try {
+      await withShared(ctx, (c) =>
+        createRehearsalDatabase(c, name, { slug: ctx.names.slug, sourceDatabase: ctx.sharedDatabase! }),
+      );
+    } catch (e) {
+      // 42501: CREATE DATABASE was refused even so (a managed service's own rule).
+      if ((e as { code?: string }).code === '42501')
+        return weakerVerdict(ctx, `CREATE DATABASE was refused: ${describeError(e).message}`);
+      throw e;
+    }
     await withConnection(databaseUrl(ctx.options.databaseUrl, name), async (target) => {
-      await applyStatements(target, script.beforeData, REHEARSAL_UNDO);
-      await fault?.('rehearse-clone:before-data-applied');
-      await applyStatements(target, script.afterData, REHEARSAL_UNDO);
+      // Only a statement of the clone failing predicts the real run; anything else is reported as it is.
+      try {
+        await applyStatements(target, script.beforeData, REHEARSAL_UNDO);
+        await fault?.('rehearse-clone:before-data-applied');
+        await applyStatements(target, script.afterData, REHEARSAL_UNDO);
+      } catch (e) {
+        const err = describeError(e);
+        throw new PromotionError(
+          'plan-blocked',
+          `The dry run rehearsed the schema clone in a throw-away database and it failed, so the real run would fail there too: ${err.message}`,
+          err.hint,
+          { cause: e },
+        );
+      }
     });
-  } catch (e) {
-    const err = describeError(e);
-    throw new PromotionError(
-      'plan-blocked',
-      `The dry run rehearsed the schema clone in a throw-away database and it failed, so the real run would fail there too: ${err.message}`,
-      err.hint,
-      { cause: e },
-    );
   } finally {
+    // Whatever happened (a marker that could not be written included), the database goes.
     await withShared(ctx, (c) => dropRehearsalDatabase(c, name)).catch((e: unknown) => {
       const why = describeError(e).message;
       ctx.log.warn(`could not drop the rehearsal database ${name}: ${why}`);

@@ -10,7 +10,7 @@ import type { CloneBlocker } from './catalog';
  *
  * Two kinds:
  * - object kinds the clone has no DDL for (base and shell types, operator classes
- *   and families, text search configurations and dictionaries); a foreign table only when
+ *   and families, text search parsers and templates); a foreign table only when
  *   something cloned depends on it (it holds no tenant rows; it is otherwise left out with a note);
  * - objects only a superuser may create, when the connecting role is not one (managed
  *   PostgreSQL): functions in an untrusted language (C, internal, plpython3u…), extensions that
@@ -51,13 +51,15 @@ const candidatesSql = `
      -- an operator class's implicit family goes with its class
      AND NOT EXISTS (SELECT 1 FROM pg_opclass c WHERE c.opcfamily = f.oid AND c.opcname = f.opfname AND c.opcnamespace = f.opfnamespace)
   UNION ALL
-  SELECT 'pg_ts_config'::regclass::oid::text, c.oid::text, 'text search configuration ' || c.oid::regconfig::text,
-         'the clone does not recreate text search configurations', false
-    FROM pg_ts_config c WHERE c.cfgnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_ts_config', 'c.oid')}
+  SELECT 'pg_ts_parser'::regclass::oid::text, p.oid::text, 'text search parser ' || quote_ident(n.nspname) || '.' || quote_ident(p.prsname),
+         'the clone does not recreate text search parsers (C functions)', false
+    FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace
+   WHERE p.prsnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_ts_parser', 'p.oid')}
   UNION ALL
-  SELECT 'pg_ts_dict'::regclass::oid::text, d.oid::text, 'text search dictionary ' || d.oid::regdictionary::text,
-         'the clone does not recreate text search dictionaries', false
-    FROM pg_ts_dict d WHERE d.dictnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_ts_dict', 'd.oid')}
+  SELECT 'pg_ts_template'::regclass::oid::text, t.oid::text, 'text search template ' || quote_ident(n.nspname) || '.' || quote_ident(t.tmplname),
+         'the clone does not recreate text search templates (C functions)', false
+    FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace
+   WHERE t.tmplnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_ts_template', 't.oid')}
   UNION ALL
   SELECT 'pg_class'::regclass::oid::text, c.oid::text, 'foreign table ' || c.oid::regclass::text,
          'the clone does not recreate foreign tables (their server and user mappings live outside the schema)', true

@@ -229,6 +229,31 @@ export interface CollationInfo {
   comment: string | null;
 }
 
+/** A text search dictionary over a built-in (or extension's) template. */
+export interface TsDictionaryInfo {
+  key: string;
+  schema: string;
+  name: string;
+  /** Qualified template name. */
+  template: string;
+  /** dictinitoption: the options as written, e.g. `language = 'english'`. */
+  options: string | null;
+  owner: string;
+  comment: string | null;
+}
+
+/** A text search configuration: its parser and, per token type, the dictionaries in order. */
+export interface TsConfigInfo {
+  key: string;
+  schema: string;
+  name: string;
+  /** Qualified parser name. */
+  parser: string;
+  mappings: { tokens: string[]; dictionaries: string[] }[];
+  owner: string;
+  comment: string | null;
+}
+
 /** A user-defined cast (pg_cast), recreated with CREATE CAST. */
 export interface CastInfo {
   key: string;
@@ -334,6 +359,8 @@ export interface Catalog {
   aggregates: AggregateInfo[];
   operators: OperatorInfo[];
   collations: CollationInfo[];
+  tsDictionaries: TsDictionaryInfo[];
+  tsConfigs: TsConfigInfo[];
   casts: CastInfo[];
   constraints: ConstraintInfo[];
   indexes: IndexInfo[];
@@ -341,7 +368,7 @@ export interface Catalog {
   rules: RuleInfo[];
   policies: PolicyInfo[];
   statistics: StatisticsInfo[];
-  /** [from, to]: `from` must be created after `to`. Keys: c<oid> relation, t<oid> type, f<oid> function or aggregate, o<oid> operator, l<oid> collation, x<oid> cast, k<oid> table constraint, pol<oid> policy. */
+  /** [from, to]: `from` must be created after `to`. Keys: c<oid> relation, t<oid> type, f<oid> function or aggregate, o<oid> operator, l<oid> collation, td<oid>/tc<oid> text search dictionary/configuration, x<oid> cast, k<oid> table constraint, pol<oid> policy. */
   edges: [string, string][];
   /**
    * Objects found that the clone does not recreate and that no cloned object needs (publications,
@@ -581,6 +608,37 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     [nsp],
   );
 
+  const tsDictionaries = await rows<TsDictionaryInfo>(
+    client,
+    `SELECT 'td' || d.oid AS key, n.nspname AS schema, d.dictname AS name,
+            quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname) AS template, d.dictinitoption AS options,
+            pg_get_userbyid(d.dictowner) AS owner, obj_description(d.oid, 'pg_ts_dict') AS comment
+     FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
+     JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace
+     WHERE d.dictnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_ts_dict', 'd.oid')}
+     ORDER BY n.nspname, d.dictname`,
+    [nsp],
+  );
+
+  // Mappings grouped as pg_dump writes them: token types that share the same dictionary list.
+  const tsConfigs = await rows<TsConfigInfo>(
+    client,
+    `SELECT 'tc' || c.oid AS key, n.nspname AS schema, c.cfgname AS name,
+            quote_ident(pn.nspname) || '.' || quote_ident(p.prsname) AS parser,
+            coalesce((SELECT json_agg(json_build_object('tokens', g.tokens, 'dictionaries', g.dicts) ORDER BY g.tokens[1])
+               FROM (SELECT array_agg(m.alias ORDER BY m.alias) AS tokens, m.dicts
+                       FROM (SELECT tt.alias, array_agg(cm.mapdict::regdictionary::text ORDER BY cm.mapseqno) AS dicts
+                               FROM pg_ts_config_map cm JOIN ts_token_type(c.cfgparser) tt ON tt.tokid = cm.maptokentype
+                              WHERE cm.mapcfg = c.oid GROUP BY tt.alias) m
+                      GROUP BY m.dicts) g), '[]'::json) AS mappings,
+            pg_get_userbyid(c.cfgowner) AS owner, obj_description(c.oid, 'pg_ts_config') AS comment
+     FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+     JOIN pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace
+     WHERE c.cfgnamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_ts_config', 'c.oid')}
+     ORDER BY n.nspname, c.cfgname`,
+    [nsp],
+  );
+
   // User-defined casts: not built in, not an extension's, not a range or domain's own.
   const casts = await rows<CastInfo>(
     client,
@@ -700,6 +758,8 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
                 WHEN 'pg_policy'::regclass THEN 'pol' || d.objid
                 WHEN 'pg_operator'::regclass THEN 'o' || d.objid
                 WHEN 'pg_cast'::regclass THEN 'x' || d.objid
+                WHEN 'pg_ts_dict'::regclass THEN 'td' || d.objid
+                WHEN 'pg_ts_config'::regclass THEN 'tc' || d.objid
               END AS src,
               CASE d.refclassid
                 WHEN 'pg_class'::regclass THEN 'c' || d.refobjid
@@ -710,6 +770,8 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
                 WHEN 'pg_operator'::regclass THEN 'o' || d.refobjid
                 WHEN 'pg_cast'::regclass THEN 'x' || d.refobjid
                 WHEN 'pg_collation'::regclass THEN 'l' || d.refobjid
+                WHEN 'pg_ts_dict'::regclass THEN 'td' || d.refobjid
+                WHEN 'pg_ts_config'::regclass THEN 'tc' || d.refobjid
               END AS ref
        FROM pg_depend d
        WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384
@@ -777,6 +839,8 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     aggregates,
     operators,
     collations,
+    tsDictionaries,
+    tsConfigs,
     casts,
     constraints: keep(constraints),
     indexes: left.size === 0 ? indexes : indexes.filter((i) => !isLeftOut(i.table.schema, i.table.name)),

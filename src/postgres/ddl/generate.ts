@@ -5,6 +5,8 @@ import type {
   CastInfo,
   Catalog,
   CollationInfo,
+  TsConfigInfo,
+  TsDictionaryInfo,
   CloneBlocker,
   OperatorInfo,
   ColumnInfo,
@@ -255,6 +257,29 @@ export function collationStatements(c: CollationInfo, o: GenerateOptions): strin
   ];
 }
 
+export function tsDictionaryStatements(d: TsDictionaryInfo, o: GenerateOptions): string[] {
+  const name = qn(d.schema, d.name);
+  return [
+    `CREATE TEXT SEARCH DICTIONARY ${name} (TEMPLATE = ${d.template}${d.options ? `, ${d.options}` : ''})`,
+    `ALTER TEXT SEARCH DICTIONARY ${name} OWNER TO ${qi(o.ownerRole)}`,
+    ...commentOn(`TEXT SEARCH DICTIONARY ${name}`, d.comment),
+  ];
+}
+
+/** As pg_dump: the parser alone (no mappings), then one ADD MAPPING per list of dictionaries. */
+export function tsConfigStatements(c: TsConfigInfo, o: GenerateOptions): string[] {
+  const name = qn(c.schema, c.name);
+  return [
+    `CREATE TEXT SEARCH CONFIGURATION ${name} (PARSER = ${c.parser})`,
+    ...c.mappings.map(
+      (m) =>
+        `ALTER TEXT SEARCH CONFIGURATION ${name} ADD MAPPING FOR ${m.tokens.map(qi).join(', ')} WITH ${m.dictionaries.join(', ')}`,
+    ),
+    `ALTER TEXT SEARCH CONFIGURATION ${name} OWNER TO ${qi(o.ownerRole)}`,
+    ...commentOn(`TEXT SEARCH CONFIGURATION ${name}`, c.comment),
+  ];
+}
+
 export function castStatements(c: CastInfo): string[] {
   const how =
     c.method === 'f' ? `WITH FUNCTION ${c.fn}` : c.method === 'i' ? 'WITH INOUT' : 'WITHOUT FUNCTION';
@@ -427,6 +452,17 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   }
   for (const c of cat.collations) {
     nodes.push({ key: c.key, rank: 0, name: `${c.schema}.${c.name}`, statements: collationStatements(c, o) });
+  }
+  for (const d of cat.tsDictionaries) {
+    nodes.push({
+      key: d.key,
+      rank: 0,
+      name: `${d.schema}.${d.name}`,
+      statements: tsDictionaryStatements(d, o),
+    });
+  }
+  for (const c of cat.tsConfigs) {
+    nodes.push({ key: c.key, rank: 0, name: `${c.schema}.${c.name}`, statements: tsConfigStatements(c, o) });
   }
   for (const c of cat.casts) {
     nodes.push({ key: c.key, rank: 3, name: `${c.source} AS ${c.target}`, statements: castStatements(c) });
