@@ -92,6 +92,13 @@ const UNTRUSTED = `
   CREATE VIEW loud_titles AS SELECT id, shout(title) AS title FROM film;
 `;
 
+/** An aggregate whose transition state is internal (review): only a superuser may create one. */
+const INTERNAL_STATE = `
+  CREATE AGGREGATE title_array(anynonarray) (SFUNC = array_agg_transfn, STYPE = internal,
+    FINALFUNC = array_agg_finalfn, FINALFUNC_EXTRA);
+  CREATE VIEW title_arrays AS SELECT title_array(title) AS titles FROM film;
+`;
+
 /** Issue 14's schema shapes: foreign keys only on the partitions (pagila's payment), a lookup. */
 const ISSUE_14 = `
   CREATE TABLE countries (code text PRIMARY KEY, name text NOT NULL);
@@ -291,6 +298,25 @@ describe('a dry run that predicts the real run (issue 15)', () => {
     } else {
       assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
       assert.match(step(dry, 'rehearse-clone')?.detail ?? '', /^rehearsed/);
+      assert.equal(real.result, 'promoted', JSON.stringify(real.error));
+    }
+  });
+
+  it('a view over an aggregate with an internal transition state: refused up front as the managed admin (before: the clone failed half-way), promoted as a superuser', async () => {
+    const s = await sharedDatabase(INTERNAL_STATE);
+    const slug = s.slug('acme');
+    const dry = await run(s, slug, { dryRun: true });
+    const real = await run(s, slug);
+    if (nonsuper) {
+      assert.equal(dry.error?.code, 'plan-blocked', JSON.stringify(dry.error));
+      assert.match(
+        dry.error!.message,
+        /aggregate public\.title_array\(anynonarray\): its transition state is of type internal.*needed by view public\.title_arrays/,
+      );
+      assert.equal(real.error?.step, 'rehearse-clone', JSON.stringify(real.error));
+      assert.deepEqual(await tenantArtifacts(slug), []);
+    } else {
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
       assert.equal(real.result, 'promoted', JSON.stringify(real.error));
     }
   });

@@ -13,8 +13,8 @@ import type { CloneBlocker } from './catalog';
  *   and families, text search parsers and templates); a foreign table only when
  *   something cloned depends on it (it holds no tenant rows; it is otherwise left out with a note);
  * - objects only a superuser may create, when the connecting role is not one (managed
- *   PostgreSQL): functions in an untrusted language (C, internal, plpython3u…), extensions that
- *   are not trusted, binary-coercible casts and casts between types the clone does not create.
+ *   PostgreSQL): functions in an untrusted language (C, internal, plpython3u…), aggregates whose
+ *   transition state is `internal`, extensions that are not trusted, binary-coercible casts and casts between types the clone does not create.
  *
  * The target is assumed to be the server the role is connected to (the tenant's database is
  * created there) with the same role.
@@ -72,6 +72,12 @@ const candidatesSql = `
    WHERE NOT me.su AND NOT l.lanpltrusted AND p.pronamespace = ANY($1::oid[]) AND p.prokind IN ('f', 'p', 'w')
      AND ${NOT_EXT('pg_proc', 'p.oid')}
      AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
+  UNION ALL
+  SELECT 'pg_proc'::regclass::oid::text, p.oid::text, 'aggregate ' || p.oid::regprocedure::text,
+         'its transition state is of type internal: only a superuser can create such an aggregate, and role "' || current_user || '" is not one', false
+    FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid, me
+   WHERE NOT me.su AND p.pronamespace = ANY($1::oid[]) AND ${NOT_EXT('pg_proc', 'p.oid')}
+     AND 'internal'::regtype IN (a.aggtranstype, a.aggmtranstype)
   UNION ALL
   SELECT 'pg_extension'::regclass::oid::text, x.oid::text, 'extension ' || quote_ident(x.extname),
          'it is not a trusted extension: only a superuser can create it, and role "' || current_user || '" is not one', false
