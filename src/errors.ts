@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'lock-held'
   | 'ownership-lost'
   | 'database'
+  | 'target-server'
   | 'plan-blocked'
   | 'validation-failed'
   | 'freeze-timeout'
@@ -56,6 +57,8 @@ export type FrontEnd = 'action' | 'cli';
 /** How the CLI spells a setting, by the action input's name. */
 const CLI_SETTINGS: Readonly<Record<string, string>> = {
   'database-url': '--database-url (or DATABASE_URL)',
+  'target-database-url': '--target-database-url (or TARGET_DATABASE_URL)',
+  'target-database-ca-file': '--target-ca-file (or TARGET_DATABASE_CA_FILE)',
   'keep-shared-data': '--keep-shared-data (or KEEP_SHARED_DATA=true)',
   'max-freeze': '--max-freeze-ms (or MAX_FREEZE_MS)',
   'tenants-table': '--tenants-table (or TENANTS_TABLE)',

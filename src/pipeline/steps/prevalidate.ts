@@ -1,4 +1,8 @@
-import { PromotionError } from '../../errors';
+import type pg from 'pg';
+import { describeError, PromotionError, settingName } from '../../errors';
+import { connect } from '../../postgres/connect';
+import { serverName } from '../../postgres/servers';
+import { assertTargetServer, inspectTargetServer } from '../../postgres/target-server';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
 import { planTenant } from '../../postgres/plan';
@@ -52,7 +56,8 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   }
   await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
   const role = await readRole(db);
-  assertCanCreate(role, options.frontEnd);
+  // The tenant's database and roles are created on the target server: checked there when it is another.
+  if (!ctx.servers.separate) assertCanCreate(role, options.frontEnd);
   // The tenants row is read next: row-level security that hides it (or, keyed by a session
   // setting the run does not set, fails with "unrecognized configuration parameter") is refused
   // first, from the catalog alone.
@@ -76,9 +81,43 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   const tenant = await readTenant(db, options.tenantsTable, names.slug);
   ctx.tenant = tenant;
 
-  const found = await tenantState(ctx, shared);
+  const found = await withTargetSession(ctx, async (target) => {
+    const state = await tenantState(ctx, shared, target);
+    if (!ctx.servers.separate || ctx.mode !== 'fresh') return state;
+    const findings = await inspectTargetServer(db, target, {
+      frontEnd: options.frontEnd,
+      targetUrl: ctx.servers.targetAdminUrl,
+    });
+    assertTargetServer(findings, ctx.servers.targetAdminUrl);
+    return `${state}; target server ${serverName(ctx.servers.targetAdminUrl)} (PostgreSQL ${findings.version}) ready`;
+  });
   if (ctx.mode === 'already-isolated') return found;
   return found + (await checkSharedTables(ctx, role));
+}
+
+/**
+ * `fn` with an administrative session on the target server: the lock session when it is the
+ * shared server, else a new session, whose failure to connect is refused as the target's.
+ */
+async function withTargetSession<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  if (!ctx.servers.separate) return fn(ctx.lockSession!);
+  let target: pg.Client;
+  try {
+    target = await connect(ctx.servers.targetAdminUrl);
+  } catch (e) {
+    const err = describeError(e);
+    throw new PromotionError(
+      'target-server',
+      `The target server ${serverName(ctx.servers.targetAdminUrl)} is not reachable; nothing was created: ${err.message}`,
+      `${err.hint ?? ''} Check ${settingName('target-database-url', ctx.options.frontEnd)} (host, port, user, password, TLS).`.trim(),
+      { cause: e },
+    );
+  }
+  try {
+    return await fn(target);
+  } finally {
+    await target.end().catch(() => undefined);
+  }
 }
 
 /** The tenants row is read, locked (FOR SHARE / FOR UPDATE need UPDATE) and updated by every run. */
@@ -91,11 +130,11 @@ function tenantsTableNeeds(schema: string, name: string): AccessNeed[] {
 }
 
 /** Which mode this run is in (fresh, resume, already isolated), and what an earlier run left. */
-async function tenantState(ctx: PromotionContext, shared: string): Promise<string> {
-  const db = ctx.lockSession!;
+async function tenantState(ctx: PromotionContext, shared: string, target: pg.ClientBase): Promise<string> {
   const { names } = ctx;
   const tenant = ctx.tenant!;
-  const dbState = await databaseMarker(db, names.database);
+  // The tenant's database and roles live on the target server (the shared one by default).
+  const dbState = await databaseMarker(target, names.database);
   const isolation = tenant.isolation;
   if (tenant.isolationMode === 'isolated') {
     if (!dbState.exists) {
@@ -133,7 +172,7 @@ async function tenantState(ctx: PromotionContext, shared: string): Promise<strin
     leftovers.push(`database ${names.database}`);
   }
   for (const role of [names.ownerRole, names.appRole]) {
-    const r = await roleComment(db, role);
+    const r = await roleComment(target, role);
     if (!r.exists) continue;
     if (r.marker?.slug !== names.slug || r.marker.sourceDatabase !== shared) {
       throw new PromotionError(

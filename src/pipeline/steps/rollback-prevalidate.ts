@@ -7,6 +7,7 @@ import { assertCanCreate, readRole } from '../../postgres/privileges';
 import { checkTenantsTable, readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { withTargetServer } from '../ownership';
 
 /**
  * Rollback's prevalidation: the tenant is isolated and its database exists (fresh rollback), or
@@ -21,10 +22,13 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     const { names, options } = ctx;
     ctx.sharedDatabase = (await db.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
-    assertCanCreate(await readRole(db), options.frontEnd);
     const tenant = await readTenant(db, options.tenantsTable, names.slug);
     ctx.tenant = tenant;
-    const dbState = await databaseMarker(db, names.database);
+    // The isolated database and its roles are on the target server (the shared one by default).
+    const dbState = await withTargetServer(ctx, async (target) => {
+      assertCanCreate(await readRole(target), options.frontEnd);
+      return databaseMarker(target, names.database);
+    });
     if (tenant.isolationMode === 'shared') {
       if (tenant.isolation?.state === 'rolled-back') {
         ctx.mode = 'resume';

@@ -1,7 +1,5 @@
 import { PromotionError } from '../../errors';
-import { databaseUrl } from '../../postgres/urls';
 import { runChecks } from '../../validation';
-import { urlPassword } from '../engine';
 import type { PromotionContext } from '../context';
 import { buildLoadBalancerConfig, buildRoutingConfig } from '../routing';
 import type { Step } from '../step';
@@ -18,8 +16,9 @@ export const validateStep: Step<PromotionContext> = {
   async run(ctx) {
     const routing = routingInput(ctx);
     const checks = await runChecks({
-      sourceUrl: ctx.options.databaseUrl,
-      targetUrl: databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      sourceUrl: ctx.servers.sharedUrl,
+      targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      separateServers: ctx.servers.separate,
       snapshotId: ctx.snapshot?.id,
       tenantId: ctx.plan!.tenantId,
       plan: ctx.plan!,
@@ -36,7 +35,7 @@ export const validateStep: Step<PromotionContext> = {
         JSON.stringify(buildLoadBalancerConfig(routing)),
         JSON.stringify(ctx.record),
       ],
-      secrets: [ctx.appPassword!, urlPassword(ctx.options.databaseUrl)].filter((x): x is string => !!x),
+      secrets: [ctx.appPassword!, ...ctx.servers.passwords].filter((x): x is string => !!x),
       service:
         ctx.service?.url && !ctx.options.dryRun
           ? { url: ctx.service.url, healthPath: ctx.options.cloudRun?.healthPath ?? '/health' }
