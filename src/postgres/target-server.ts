@@ -46,6 +46,24 @@ export async function inspectTargetServer(
     );
   }
 
+  // Row-level security is cloned as it is: on the target, the admin role copies and checks the
+  // rows of those tables only if the policies cannot hide them from it.
+  if (!role.superuser && !role.bypassRls) {
+    const { rows: secured } = await shared.query<{ tbl: string }>(
+      `SELECT c.oid::regclass::text AS tbl FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p') AND c.relrowsecurity
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+    );
+    if (secured.length) {
+      problems.push(
+        `role "${role.name}" on the target server ${where} is subject to row-level security, which ${secured.length} shared table(s) have (${secured
+          .slice(0, 5)
+          .map((r) => r.tbl)
+          .join(', ')}): their rows would be hidden from the copy and the checks (fix: ALTER ROLE ${role.name} BYPASSRLS on the target, or set ${input} to a role that has it)`,
+      );
+    }
+  }
+
   const [source, dest] = [await serverFacts(shared), await serverFacts(target)];
   const [sourceMajor, destMajor] = [source.versionNum, dest.versionNum].map((v) => Math.floor(v / 10000));
   if (sourceMajor !== destMajor) {
