@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,9 +16,40 @@ import { TENANT_TABLES, artifacts, expectedArtifacts, sharedState, tenantRow } f
 import { fingerprint, tableRows } from '../support/fingerprint';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { createNonSuperuser } from '../support/nonsuper';
-import { query, withClient } from '../support/pg';
+import { DATABASE_URL, query, withClient } from '../support/pg';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 import { memoryLogger } from '../../src/log';
+
+/** A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** An extension this machine's server can install and the embedded target cannot (or none). */
+let targetForLookups: TargetServer | undefined;
+async function extensionOnlyOnShared(): Promise<string | undefined> {
+  const names = (rows: { name: string }[]) => new Set(rows.map((r) => r.name));
+  const here = names(await query<{ name: string }>(DATABASE_URL, 'SELECT name FROM pg_available_extensions'));
+  const there = names(
+    await query<{ name: string }>(targetForLookups!.url, 'SELECT name FROM pg_available_extensions'),
+  );
+  return [...here].sort().find((n) => !there.has(n) && /^[a-z_]+$/.test(n));
+}
+
+/** A libc locale (not C/POSIX) this machine's server has and the embedded target has not (or none). */
+async function localeOnlyOnShared(): Promise<string | undefined> {
+  const sql = `SELECT collcollate AS name FROM pg_collation WHERE collprovider = 'c' AND collcollate NOT IN ('C', 'POSIX')`;
+  const there = new Set((await query<{ name: string }>(targetForLookups!.url, sql)).map((r) => r.name));
+  const here = await query<{ name: string }>(
+    DATABASE_URL,
+    `${sql} AND collcollate ~ '[.]utf-?8$' ORDER BY 1`,
+  );
+  return here.map((r) => r.name).find((n) => !there.has(n));
+}
 
 /**
  * Issue 19: the tenant's database on a server of its own. The shared database is on the
@@ -30,7 +62,7 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
   before(async () => {
     const started = await startTargetServer(15);
     if ('skip' in started) skip = started.skip;
-    else t = started.target;
+    else t = targetForLookups = started.target;
   });
   after(async () => {
     await t?.stop();
@@ -55,7 +87,8 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
     it(`promotes to the target as a ${admin} source admin: every check passes, routing names the target, status --verify agrees, rollback from the target leaves it clean`, async (ctx) => {
       if (skip) return ctx.skip(skip);
       const f = await createSharedFixture({ rows: 30 });
-      const source = admin === 'non-superuser' ? await createNonSuperuser(f.url, { bypassRls: true }) : undefined;
+      const source =
+        admin === 'non-superuser' ? await createNonSuperuser(f.url, { bypassRls: true }) : undefined;
       const engine = source ? { ...f, engineUrl: source.url } : f;
       const slug = f.tenants.main;
       const names = deriveNames(slug);
@@ -73,9 +106,17 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
         // The rows are on the target, gone from the shared database; nothing of the tenant on the shared server.
         for (const [table] of TENANT_TABLES) {
           assert.deepEqual(await targetRows(slug, table), before.mine[table], `${table} on the target`);
-          assert.deepEqual((await sharedState(f, slug, before.id)).mine[table], [], `${table} left the shared`);
+          assert.deepEqual(
+            (await sharedState(f, slug, before.id)).mine[table],
+            [],
+            `${table} left the shared`,
+          );
         }
-        assert.deepEqual(await artifacts(f.suffix), expectedArtifacts(f), 'no tenant database or role on the shared server');
+        assert.deepEqual(
+          await artifacts(f.suffix),
+          expectedArtifacts(f),
+          'no tenant database or role on the shared server',
+        );
         assert.deepEqual(await t!.artifacts(f.suffix), {
           databases: [names.database],
           roles: [names.appRole, names.ownerRole].sort(),
@@ -101,7 +142,10 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
         assert.ok(!everything.includes(password!), "the tenant's password appears nowhere");
 
         // status reads the database and roles on the target; --verify runs the checks across both servers.
-        const status = await tenantStatus(PromotionOptions.parse(opts), { verify: true, log: memoryLogger() });
+        const status = await tenantStatus(PromotionOptions.parse(opts), {
+          verify: true,
+          log: memoryLogger(),
+        });
         assert.equal(status.overall, 'isolated', status.reasons.join('; '));
         assert.equal(status.database.exists, true);
         assert.deepEqual(
@@ -150,7 +194,171 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
     }
   });
 
-  for (const point of ['after:roles', 'after:create-database', 'after:copy', 'before:switch', 'after:switch']) {
+  describe('prevalidation of the target refuses before anything is created', () => {
+    /** Runs a promotion that must be refused; returns its error, having checked nothing changed. */
+    async function refused(
+      f: SharedFixture,
+      targetDatabaseUrl: string,
+      targetArtifacts: () => Promise<unknown>,
+    ): Promise<{ code: string; message: string; hint?: string }> {
+      const slug = f.tenants.main;
+      const before = await sharedState(f, slug);
+      const beforeTarget = await targetArtifacts();
+      const { record, opts } = await promoteTo(f, slug, { targetDatabaseUrl });
+      await rm(opts.configDir, { recursive: true, force: true });
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'prevalidate', JSON.stringify(record.error));
+      assert.deepEqual(await sharedState(f, slug, before.id), before, 'the shared database is unchanged');
+      assert.equal((await tenantRow(f, slug))?.settings.isolation, undefined, 'no claim left behind');
+      assert.deepEqual(
+        await artifacts(f.suffix),
+        expectedArtifacts(f),
+        'nothing created on the shared server',
+      );
+      assert.deepEqual(await targetArtifacts(), beforeTarget, 'nothing created on the target');
+      const password = new URL(targetDatabaseUrl).password;
+      if (password)
+        assert.ok(
+          !JSON.stringify(record).includes(decodeURIComponent(password)),
+          'no credential in the record',
+        );
+      return record.error!;
+    }
+
+    it('an unreachable target', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      const f = await createSharedFixture({ rows: 4 });
+      try {
+        // A port nothing listens on: the embedded server's, once stopped, would do; a closed one is simpler.
+        const closed = await closedPort();
+        const err = await refused(
+          f,
+          `postgres://admin:s3cret-pw@127.0.0.1:${closed}/postgres`,
+          async () => null,
+        );
+        assert.equal(err.code, 'target-server');
+        assert.match(err.message, new RegExp(`target server 127\\.0\\.0\\.1:${closed} is not reachable`));
+        assert.match(err.hint ?? '', /target-database-url/);
+      } finally {
+        await f.cleanup();
+      }
+    });
+
+    it('a target admin without CREATEDB and CREATEROLE', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      const f = await createSharedFixture({ rows: 4 });
+      const weak = `tp_weak_${f.suffix}`;
+      await withClient(t!.url, (c) =>
+        c.query(`CREATE ROLE ${pg.escapeIdentifier(weak)} LOGIN BYPASSRLS PASSWORD 'weak-pw-123'`),
+      );
+      try {
+        const url = new URL(t!.adminUrl);
+        url.username = weak;
+        url.password = 'weak-pw-123';
+        const err = await refused(f, url.toString(), () => t!.artifacts(f.suffix));
+        assert.equal(err.code, 'target-server');
+        assert.match(
+          err.message,
+          new RegExp(`role "${weak}" on the target server .* lacks CREATEDB and CREATEROLE`),
+        );
+        assert.match(err.message, /nothing was created/);
+      } finally {
+        await t!.dropArtifacts(f.suffix);
+        await f.cleanup();
+      }
+    });
+
+    it('tenant_<slug> already on the target, not made by this tool for this tenant: left alone', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      const f = await createSharedFixture({ rows: 4 });
+      const database = deriveNames(f.tenants.main).database;
+      await withClient(t!.url, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`));
+      try {
+        const err = await refused(f, t!.adminUrl, () => t!.artifacts(f.suffix));
+        assert.equal(err.code, 'tenant-state');
+        assert.match(
+          err.message,
+          new RegExp(`Database "${database}" already exists and was not created by this tool`),
+        );
+        assert.deepEqual((await t!.artifacts(f.suffix)).databases, [database], 'the database is still there');
+      } finally {
+        await t!.dropArtifacts(f.suffix);
+        await f.cleanup();
+      }
+    });
+
+    it('an extension the shared database uses that the target does not have', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      const missing = await extensionOnlyOnShared();
+      if (!missing) return ctx.skip('every extension available here is available on the embedded target too');
+      const f = await createSharedFixture({ rows: 4 });
+      try {
+        await withClient(f.url, (c) => c.query(`CREATE EXTENSION ${pg.escapeIdentifier(missing)}`));
+        const err = await refused(f, t!.adminUrl, () => t!.artifacts(f.suffix));
+        assert.equal(err.code, 'target-server');
+        assert.match(err.message, new RegExp(`not available on the target server .*: ${missing} `));
+      } finally {
+        await t!.dropArtifacts(f.suffix);
+        await f.cleanup();
+      }
+    });
+
+    it('a locale the target does not have', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      // A shared database whose LC_COLLATE exists here (the machine's server) and not on the embedded target.
+      const locale = await localeOnlyOnShared();
+      if (!locale) return ctx.skip('no libc locale here that the embedded target lacks');
+      const f = await createSharedFixture({ rows: 4 });
+      try {
+        await withClient(f.url, (c) =>
+          c
+            .query(`UPDATE pg_database SET datcollate = $1 WHERE datname = current_database()`, [locale])
+            .catch(() => undefined),
+        );
+        const collate = await query<{ c: string }>(
+          f.url,
+          'SELECT datcollate AS c FROM pg_database WHERE datname = current_database()',
+        );
+        if (collate[0]!.c !== locale) return ctx.skip('cannot give the fixture database another locale');
+        const err = await refused(f, t!.adminUrl, () => t!.artifacts(f.suffix));
+        assert.equal(err.code, 'target-server');
+        assert.match(
+          err.message,
+          new RegExp(`locale ${locale.replace('.', '\\.')} .* is not available on the target server`),
+        );
+      } finally {
+        await t!.dropArtifacts(f.suffix);
+        await f.cleanup();
+      }
+    });
+
+    it('another major version (PostgreSQL 17): refused for now, naming issue 20', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      const started = await startTargetServer(17);
+      if ('skip' in started) return ctx.skip(started.skip);
+      const newer = started.target;
+      const f = await createSharedFixture({ rows: 4 });
+      try {
+        const err = await refused(f, newer.adminUrl, () => newer.artifacts(f.suffix));
+        assert.equal(err.code, 'target-server');
+        assert.match(
+          err.message,
+          /runs PostgreSQL 17\.\S+ and the shared server 15\.[^:]*: a different major version is not supported yet \(issue 20/,
+        );
+      } finally {
+        await f.cleanup();
+        await newer.stop();
+      }
+    });
+  });
+
+  for (const point of [
+    'after:roles',
+    'after:create-database',
+    'after:copy',
+    'before:switch',
+    'after:switch',
+  ]) {
     it(`SIGKILL at ${point}, then a re-run: promoted on the target, nothing left behind`, async (ctx) => {
       if (skip) return ctx.skip(skip);
       const f = await createSharedFixture({ rows: 12 });
