@@ -186,7 +186,7 @@ export function toPromotionOptions(
   if (inputs['target-database-ca-file'] && inputs['target-database-ca'])
     throw new InputError(
       'Inputs "target-database-ca-file" and "target-database-ca" are both set.',
-      'Give the target server\'s CA once: a file path in target-database-ca-file, or the PEM text (from a secret) in target-database-ca.',
+      "Give the target server's CA once: a file path in target-database-ca-file, or the PEM text (from a secret) in target-database-ca.",
     );
   if ((inputs['target-database-ca-file'] || inputs['target-database-ca']) && !inputs['target-database-url'])
     throw new InputError(

@@ -58,7 +58,7 @@ export const ENV_VARS = {
   DB_SSLMODE: 'sslmode added to the connection string built from DB_* (e.g. require)',
   TARGET_DATABASE_URL:
     "connection string of the server that will host the tenant's database (default: the shared server)",
-  TARGET_DATABASE_CA_FILE: "CA certificate of the target server: connects with sslmode=verify-full",
+  TARGET_DATABASE_CA_FILE: 'CA certificate of the target server: connects with sslmode=verify-full',
   GOOGLE_CLOUD_PROJECT: 'Google Cloud project for the Cloud Run service',
   CLOUD_RUN_REGION: 'Cloud Run region (default us-central1)',
   CONTAINER_IMAGE: 'container image the tenant service runs',

@@ -13,6 +13,7 @@ import { resolveTenantKey } from '../postgres/tenant-key';
 import { sequenceRangeStatus } from '../postgres/sequence-ranges';
 import { quoteQualified } from '../postgres/sql';
 import { serverName, serversFrom } from '../postgres/servers';
+import { assertRecordedServer } from '../postgres/target-server';
 import type { TenantPlan } from '../postgres/plan-types';
 import { safeUrl } from '../secrets';
 import { CheckRecord, TableKind } from './record';
@@ -261,6 +262,8 @@ export async function tenantStatus(
       isolationError = e instanceof Error ? e.message.slice(0, 300) : String(e);
     }
 
+    if (row.isolationMode === 'isolated')
+      assertRecordedServer(isolation?.isolated_server, servers, options.tenantSlug, options.frontEnd);
     const names = deriveNames(options.tenantSlug, options.baseDomain);
     const dbName = isolation?.isolated_db_name ?? names.database;
     const dbExists =

@@ -59,7 +59,9 @@ export async function inspectTargetServer(
         `role "${role.name}" on the target server ${where} is subject to row-level security, which ${secured.length} shared table(s) have (${secured
           .slice(0, 5)
           .map((r) => r.tbl)
-          .join(', ')}): their rows would be hidden from the copy and the checks (fix: ALTER ROLE ${role.name} BYPASSRLS on the target, or set ${input} to a role that has it)`,
+          .join(
+            ', ',
+          )}): their rows would be hidden from the copy and the checks (fix: ALTER ROLE ${role.name} BYPASSRLS on the target, or set ${input} to a role that has it)`,
       );
     }
   }
@@ -87,7 +89,9 @@ export async function inspectTargetServer(
       problems.push(
         `extension(s) the shared database uses are not available on the target server ${where}: ${missing
           .map((e) => `${e.extname} ${e.extversion}`)
-          .join(', ')} (fix: install them on the target — on a managed server, enable them in its settings — or choose a target that has them)`,
+          .join(
+            ', ',
+          )} (fix: install them on the target — on a managed server, enable them in its settings — or choose a target that has them)`,
       );
     }
   }
@@ -148,5 +152,30 @@ export function assertTargetServer(findings: TargetFindings, targetUrl: string):
     'target-server',
     `The target server ${serverName(targetUrl)} cannot host the tenant; nothing was created: ${findings.problems.join('; ')}.`,
     'Fix what is named above on the target server (or choose another), then re-run.',
+  );
+}
+
+/**
+ * An isolated tenant's database is where its record says: a run (resume, rollback, status) given
+ * another target server — or none, for a tenant on a server of its own — is refused, naming the
+ * server to pass, before it reads or changes anything there.
+ */
+export function assertRecordedServer(
+  recorded: string | undefined,
+  given: { separate: boolean; targetAdminUrl: string },
+  slug: string,
+  frontEnd?: FrontEnd,
+): void {
+  const now = given.separate ? serverName(given.targetAdminUrl) : undefined;
+  if (recorded === now) return;
+  const input = settingName('target-database-url', frontEnd);
+  throw new PromotionError(
+    'target-server',
+    recorded
+      ? `Tenant "${slug}" was promoted to the target server ${recorded}, but ${now ? `${input} names ${now}` : `${input} is not set`}; nothing was read or changed there.`
+      : `Tenant "${slug}" was promoted to its database on the shared server, but ${input} names ${now}; nothing was read or changed there.`,
+    recorded
+      ? `Set ${input} to an admin connection of ${recorded}.`
+      : `Leave ${input} empty for this tenant.`,
   );
 }

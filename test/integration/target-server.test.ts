@@ -77,10 +77,16 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
     f: SharedFixture,
     slug: string,
     extra: Record<string, unknown> = {},
-  ): Promise<{ record: RunRecord; opts: Awaited<ReturnType<typeof engineOptions>>; password?: string }> {
+  ): Promise<{
+    record: RunRecord;
+    opts: Awaited<ReturnType<typeof engineOptions>>;
+    password?: string;
+    logs: string[];
+  }> {
     const opts = await engineOptions(f, slug, { targetDatabaseUrl: t!.adminUrl, ...extra });
-    const { record, databasePassword } = await promote(opts, testDeps('tester'));
-    return { record, opts, password: databasePassword };
+    const log = memoryLogger();
+    const { record, databasePassword } = await promote(opts, testDeps('tester', { log }));
+    return { record, opts, password: databasePassword, logs: log.lines };
   }
 
   for (const admin of ['superuser', 'non-superuser'] as const) {
@@ -95,7 +101,7 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
       try {
         const start = await fingerprint(f.url);
         const before = await sharedState(f, slug);
-        const { record, opts, password } = await promoteTo(engine, slug);
+        const { record, opts, password, logs } = await promoteTo(engine, slug);
         assert.equal(record.result, 'promoted', JSON.stringify(record.error));
         assert.ok(record.checks.length >= 8, 'the checks ran');
         assert.deepEqual(
@@ -137,7 +143,7 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
           ['127.0.0.1', t!.server.port, names.database],
         );
         const targetPassword = decodeURIComponent(new URL(t!.adminUrl).password);
-        const everything = routing + JSON.stringify(record);
+        const everything = routing + JSON.stringify(record) + logs.join('\n');
         assert.ok(!everything.includes(targetPassword), "the target admin's password appears nowhere");
         assert.ok(!everything.includes(password!), "the tenant's password appears nowhere");
 
@@ -152,6 +158,18 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
           status.checks?.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
           [],
         );
+
+        // The record names the target server; a run that names another server (or none) is refused.
+        const row = await tenantRow(f, slug);
+        assert.equal(row?.settings.isolation?.isolated_server, `127.0.0.1:${t!.server.port}`);
+        await assert.rejects(
+          tenantStatus(PromotionOptions.parse({ ...opts, targetDatabaseUrl: undefined })),
+          new RegExp(
+            `was promoted to the target server 127\\.0\\.0\\.1:${t!.server.port}, but the target-database-url input \\(CLI: --target-database-url .*\\) is not set`,
+          ),
+        );
+        const astray = await rollback({ ...opts, targetDatabaseUrl: undefined }, testDeps('tester'));
+        assert.equal(astray.record.error?.code, 'target-server', JSON.stringify(astray.record.error));
 
         // Rollback: the rows come back from the target; the target is left as it was.
         const back = await rollback(opts, testDeps('tester'));

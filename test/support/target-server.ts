@@ -60,9 +60,10 @@ export async function startTargetServer(major: keyof typeof EMBEDDED_PACKAGES = 
         )
       ).rows.map((r) => r.n),
       roles: (
-        await c.query<{ n: string }>(`SELECT rolname AS n FROM pg_roles WHERE strpos(rolname, $1) > 0 ORDER BY 1`, [
-          marker,
-        ])
+        await c.query<{ n: string }>(
+          `SELECT rolname AS n FROM pg_roles WHERE strpos(rolname, $1) > 0 ORDER BY 1`,
+          [marker],
+        )
       ).rows.map((r) => r.n),
     }));
   return {

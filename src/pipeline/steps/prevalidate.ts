@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { describeError, PromotionError, settingName } from '../../errors';
 import { connect } from '../../postgres/connect';
 import { serverName } from '../../postgres/servers';
-import { assertTargetServer, inspectTargetServer } from '../../postgres/target-server';
+import { assertRecordedServer, assertTargetServer, inspectTargetServer } from '../../postgres/target-server';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
 import { planTenant } from '../../postgres/plan';
@@ -80,6 +80,8 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   }
   const tenant = await readTenant(db, options.tenantsTable, names.slug);
   ctx.tenant = tenant;
+  if (tenant.isolationMode === 'isolated')
+    assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
 
   const found = await withTargetSession(ctx, async (target) => {
     const state = await tenantState(ctx, shared, target);

@@ -8,6 +8,7 @@ import { checkTenantsTable, readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { withTargetServer } from '../ownership';
+import { assertRecordedServer } from '../../postgres/target-server';
 
 /**
  * Rollback's prevalidation: the tenant is isolated and its database exists (fresh rollback), or
@@ -24,6 +25,8 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
     const tenant = await readTenant(db, options.tenantsTable, names.slug);
     ctx.tenant = tenant;
+    if (tenant.isolationMode === 'isolated' || tenant.isolation?.isolated_server)
+      assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
     // The isolated database and its roles are on the target server (the shared one by default).
     const dbState = await withTargetServer(ctx, async (target) => {
       assertCanCreate(await readRole(target), options.frontEnd);

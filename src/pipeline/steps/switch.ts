@@ -7,6 +7,7 @@ import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { syncLargeObjects } from '../../postgres/large-objects';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
+import { serverName } from '../../postgres/servers';
 import type { PromotionContext } from '../context';
 import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
 import type { Step } from '../step';
@@ -194,6 +195,7 @@ export const switchStep: Step<PromotionContext> = {
           isolated_at: new Date().toISOString(),
           migration_version: MIGRATION_VERSION,
           source_database: ctx.sharedDatabase,
+          isolated_server: ctx.servers.separate ? serverName(ctx.servers.targetAdminUrl) : undefined,
           app_role: ctx.names.appRole,
           owner_role: ctx.names.ownerRole,
           service: ctx.service && !ctx.options.dryRun ? { ...ctx.service } : undefined,
@@ -332,9 +334,7 @@ function freezeWatchdog(
 ): { disarm(): Promise<boolean> } {
   let fired: Promise<void> | undefined;
   const pidsOf = (sessions: pg.Client[]) =>
-    sessions
-      .map((c) => (c as unknown as { processID?: number }).processID)
-      .filter((p): p is number => !!p);
+    sessions.map((c) => (c as unknown as { processID?: number }).processID).filter((p): p is number => !!p);
   const timer = setTimeout(
     () => {
       fired = Promise.all(
