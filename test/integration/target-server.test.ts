@@ -296,7 +296,9 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
         assert.equal(err.code, 'tenant-state');
         assert.match(
           err.message,
-          new RegExp(`Database "${database}" already exists and was not created by this tool`),
+          new RegExp(
+            `Database "${database}" already exists on the target server 127\\.0\\.0\\.1:${t!.server.port} and was not created by this tool`,
+          ),
         );
         assert.deepEqual((await t!.artifacts(f.suffix)).databases, [database], 'the database is still there');
       } finally {

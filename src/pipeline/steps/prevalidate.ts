@@ -167,7 +167,7 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
     if (dbState.marker?.slug !== names.slug || dbState.marker.sourceDatabase !== shared) {
       throw new PromotionError(
         'tenant-state',
-        `Database "${names.database}" already exists and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
         'Never overwritten: inspect it, then rename or drop it by hand and re-run.',
       );
     }
@@ -179,7 +179,7 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
     if (r.marker?.slug !== names.slug || r.marker.sourceDatabase !== shared) {
       throw new PromotionError(
         'tenant-state',
-        `Role "${role}" already exists and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
         'Inspect it; rename or drop it by hand and re-run.',
       );
     }
@@ -190,6 +190,11 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
   return leftovers.length
     ? `tenant ${names.slug} is shared; an earlier failed run left ${leftovers.join(', ')}, which will be replaced`
     : `tenant ${names.slug} is shared in "${shared}"`;
+}
+
+/** " on the target server host:port" when the tenant's database goes to a server of its own. */
+function onTarget(ctx: PromotionContext): string {
+  return ctx.servers.separate ? ` on the target server ${serverName(ctx.servers.targetAdminUrl)}` : '';
 }
 
 /** How the front end in use starts a rollback. */
