@@ -185,6 +185,37 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
     });
   }
 
+  it('two tenants promoted to the same target at once: each gets exactly its rows, neither disturbs the other', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const f = await createSharedFixture({ rows: 12 });
+    const slugs = [f.tenants.main, f.tenants.other];
+    try {
+      const before = await Promise.all(slugs.map((slug) => sharedState(f, slug)));
+      const bystander = await sharedState(f, f.tenants.small);
+      const runs = await Promise.all(slugs.map((slug) => promoteTo(f, slug)));
+      for (const [i, slug] of slugs.entries()) {
+        assert.equal(runs[i]!.record.result, 'promoted', JSON.stringify(runs[i]!.record.error));
+        for (const [table] of TENANT_TABLES)
+          assert.deepEqual(await targetRows(slug, table), before[i]!.mine[table], `${slug}: ${table}`);
+      }
+      // A tenant neither run promoted: its shared rows untouched.
+      assert.deepEqual(
+        (await sharedState(f, f.tenants.small, bystander.id)).mine,
+        bystander.mine,
+        'the other tenant is untouched',
+      );
+      const names = slugs.map((s) => deriveNames(s));
+      assert.deepEqual(await t!.artifacts(f.suffix), {
+        databases: names.map((n) => n.database).sort(),
+        roles: names.flatMap((n) => [n.appRole, n.ownerRole]).sort(),
+      });
+      for (const r of runs) await rm(r.opts.configDir, { recursive: true, force: true });
+    } finally {
+      await t!.dropArtifacts(f.suffix);
+      await f.cleanup();
+    }
+  });
+
   it('a failure before the switch undoes what the run created on the target, and nothing else there', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const f = await createSharedFixture({ rows: 12 });
