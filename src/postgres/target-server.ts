@@ -38,6 +38,24 @@ export async function inspectTargetServer(
   const where = serverName(opts.targetUrl);
   const input = settingName('target-database-url', opts.frontEnd);
 
+  // The shared server itself under another name (localhost for 127.0.0.1, a DNS alias): one
+  // server, with roles cluster-wide, is the default setting, not a target server.
+  const identity = `SELECT pg_postmaster_start_time()::text AS started, d.oid::text AS oid
+                      FROM pg_database d WHERE d.datname = $1`;
+  const sharedName = (await shared.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+  const [here, there] = [
+    (await shared.query<{ started: string; oid: string }>(identity, [sharedName])).rows[0],
+    (await target.query<{ started: string; oid: string }>(identity, [sharedName])).rows[0],
+  ];
+  if (here && there && here.started === there.started && here.oid === there.oid) {
+    return {
+      version: '',
+      problems: [
+        `${input} names the shared server itself (${where} is the server of the shared database "${sharedName}"); leave it empty to create the tenant's database on the shared server, or name another server`,
+      ],
+    };
+  }
+
   const role = await readRole(target);
   if (!role.superuser && !(role.createDb && role.createRole)) {
     const missing = [!role.createDb && 'CREATEDB', !role.createRole && 'CREATEROLE'].filter(Boolean);

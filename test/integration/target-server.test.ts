@@ -293,6 +293,26 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
       }
     });
 
+    it('the shared server itself under another host name', async (ctx) => {
+      if (skip) return ctx.skip(skip);
+      const f = await createSharedFixture({ rows: 4 });
+      try {
+        // Another name for the loopback server the tests use.
+        const alias = new URL(f.engineUrl);
+        const other = { '127.0.0.1': 'localhost', localhost: '127.0.0.1' }[alias.hostname];
+        if (!other) return ctx.skip(`no other name known for ${alias.hostname}`);
+        alias.hostname = other;
+        const err = await refused(f, alias.toString(), async () => artifacts(f.suffix));
+        assert.equal(err.code, 'target-server');
+        assert.match(
+          err.message,
+          /names the shared server itself \((localhost|127\.0\.0\.1):\d+ is the server of the shared database/,
+        );
+      } finally {
+        await f.cleanup();
+      }
+    });
+
     it('a target admin without CREATEDB and CREATEROLE', async (ctx) => {
       if (skip) return ctx.skip(skip);
       const f = await createSharedFixture({ rows: 4 });

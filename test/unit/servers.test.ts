@@ -118,6 +118,8 @@ describe('inspectTargetServer: what the target must offer', () => {
     over: { extensions?: unknown[]; collate?: string; provider?: string; collations?: unknown[] } = {},
   ) =>
     scripted([
+      [/current_database\(\) AS db/, [{ db: 'app' }]],
+      [/pg_postmaster_start_time/, [{ started: '2026-12-07 00:00:00+00', oid: '16384' }]],
       [/server_version_num'\) AS num/, [{ num: '150004', version: '15.4' }]],
       [/FROM pg_extension/, over.extensions ?? []],
       [/relrowsecurity/, []],
@@ -139,6 +141,7 @@ describe('inspectTargetServer: what the target must offer', () => {
     over: { role?: Record<string, unknown>; extensions?: unknown[]; icu?: boolean; locales?: unknown[] } = {},
   ) =>
     scripted([
+      [/pg_postmaster_start_time/, []],
       [/FROM pg_roles r WHERE r.rolname = current_user/, role(over.role)],
       [/has_parameter_privilege/, [{ ok: false }]],
       [/server_version_num'\) AS num/, [{ num: '150010', version: '15.10' }]],
@@ -193,6 +196,8 @@ describe('inspectTargetServer: what the target must offer', () => {
 
   it('a target admin subject to row-level security when shared tables have it', async () => {
     const sharedWithRls = scripted([
+      [/current_database\(\) AS db/, [{ db: 'app' }]],
+      [/pg_postmaster_start_time/, [{ started: '2026-12-07 00:00:00+00', oid: '16384' }]],
       [/relrowsecurity/, [{ tbl: 'audit_logs' }]],
       [/server_version_num'\) AS num/, [{ num: '150004', version: '15.4' }]],
       [/FROM pg_extension/, []],
