@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'lock-held'
   | 'ownership-lost'
   | 'database'
+  | 'target-server'
   | 'plan-blocked'
   | 'validation-failed'
   | 'freeze-timeout'
@@ -60,6 +61,8 @@ export type FrontEnd = 'action' | 'cli';
  */
 const CLI_SETTINGS: Readonly<Record<string, string>> = {
   'database-url': '--database-url (or DATABASE_URL)',
+  'target-database-url': '--target-database-url (or TARGET_DATABASE_URL)',
+  'target-database-ca-file': '--target-ca-file (or TARGET_DATABASE_CA_FILE)',
   'keep-shared-data': '--keep-shared-data (or KEEP_SHARED_DATA=true)',
   'keep-isolated-data': '--keep-isolated-data (or KEEP_ISOLATED_DATA=true)',
   'keep-on-validation-failure': '--keep-on-validation-failure (or KEEP_ON_VALIDATION_FAILURE=true)',

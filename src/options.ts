@@ -52,6 +52,15 @@ export function parseTableOverrides(text: string | undefined): Record<string, Ta
   return out;
 }
 
+function isPostgresUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const Slug = z.string().refine(isValidSlug, { message: SLUG_RULE });
 
 export const CloudRunOptions = z.object({
@@ -77,6 +86,19 @@ export type CloudRunOptions = z.infer<typeof CloudRunOptions>;
 /** Everything a promotion or rollback needs, whichever front end built it. */
 export const PromotionOptions = z.object({
   databaseUrl: z.string().min(1),
+  /**
+   * Administrative connection to the server that hosts the tenant's database (CREATEDB and
+   * CREATEROLE there); default: the shared server. See postgres/servers.ts.
+   */
+  targetDatabaseUrl: z
+    .string()
+    .optional()
+    .refine((u) => !u || isPostgresUrl(u), {
+      message:
+        'must be a postgres:// or postgresql:// connection string, e.g. postgres://admin:…@10.0.0.7:5432/postgres',
+    }),
+  /** PEM file of the CA that signed the target server's certificate: sslmode=verify-full. */
+  targetCaFile: z.string().min(1).optional(),
   tenantSlug: Slug,
   tenantsTable: QualifiedName.default('tenants'),
   tenantKey: Identifier.default('tenant_id'),

@@ -73,6 +73,9 @@ export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
 export const INPUT_SCHEMA = {
   'github-token': z.string(),
   'database-url': z.string().transform((s) => s.trim()),
+  'target-database-url': optionalText,
+  'target-database-ca-file': optionalText,
+  'target-database-ca': optionalText,
   'tenant-slug': optionalText,
   label: withDefault('promote-tenant'),
   'rollback-label': withDefault('promote-tenant-rollback'),
@@ -180,8 +183,20 @@ export function toPromotionOptions(
       `Cloud Run is on but ${!cloudRun.project ? '"gcp-project"' : '"container-image"'} is empty.`,
       'Set gcp-project and container-image, or set skip-cloud-run: true.',
     );
+  if (inputs['target-database-ca-file'] && inputs['target-database-ca'])
+    throw new InputError(
+      'Inputs "target-database-ca-file" and "target-database-ca" are both set.',
+      "Give the target server's CA once: a file path in target-database-ca-file, or the PEM text (from a secret) in target-database-ca.",
+    );
+  if ((inputs['target-database-ca-file'] || inputs['target-database-ca']) && !inputs['target-database-url'])
+    throw new InputError(
+      'A CA for the target server is set but "target-database-url" is empty.',
+      'Set target-database-url to the target server, or remove the CA input.',
+    );
   const parsed = PromotionOptions.safeParse({
     databaseUrl: inputs['database-url'],
+    targetDatabaseUrl: inputs['target-database-url'],
+    targetCaFile: inputs['target-database-ca-file'],
     tenantSlug,
     tenantsTable: inputs['tenants-table'],
     tenantKey: inputs['tenant-key'],

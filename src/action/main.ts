@@ -22,6 +22,7 @@ import {
 import { deploymentEnvironment, deploymentRef, DeploymentTracker } from './deployments';
 import type { GitHubClient } from './octokit';
 import { readInputs, toPromotionOptions, type ActionInputs } from './inputs';
+import { writeTargetCa } from './target-ca';
 import { outputsFor, setOutputs, setPasswordOutput } from './outputs';
 import { actorsToCheck, checkFork, checkPermissions } from './permissions';
 import { Preflight } from './preflight';
@@ -63,12 +64,14 @@ function maskSecrets(inputs: ActionInputs): void {
     core.setSecret(v);
   };
   mask(inputs['github-token']);
-  try {
-    const u = new URL(inputs['database-url']);
-    mask(decodeURIComponent(u.password));
-    mask(u.password);
-  } catch {
-    // key=value connection strings: redact() handles password=…
+  for (const url of [inputs['database-url'], inputs['target-database-url']]) {
+    try {
+      const u = new URL(url ?? '');
+      mask(decodeURIComponent(u.password));
+      mask(u.password);
+    } catch {
+      // key=value connection strings: redact() handles password=…
+    }
   }
 }
 
@@ -201,7 +204,12 @@ export async function run(): Promise<void> {
     const options = await preflight.step(
       'validate-inputs',
       'Validate the inputs',
-      () => toPromotionOptions(inputs, resolved.slug, { commitSha: env.sha }),
+      async () => {
+        const o = toPromotionOptions(inputs, resolved.slug, { commitSha: env.sha });
+        // The target's CA from a secret input: a private file pg reads (verify-full).
+        const ca = inputs['target-database-ca'];
+        return ca ? { ...o, targetCaFile: await writeTargetCa(ca, process.env.RUNNER_TEMP) } : o;
+      },
       (o) =>
         `tenant ${o.tenantSlug}${o.dryRun ? ', dry run' : ''}${o.skipCloudRun ? ', Cloud Run skipped' : ''}`,
     );

@@ -15,6 +15,8 @@ export const DEFAULT_ENV_FILE = 'config/environments/tenant-isolation.env';
 export interface CliFlags {
   tenantSlug?: string;
   databaseUrl?: string;
+  targetDatabaseUrl?: string;
+  targetCaFile?: string;
   keepSharedData?: boolean;
   keepIsolatedData?: boolean;
   /** `--no-cloud-run` sets this to false. */
@@ -54,6 +56,9 @@ export const ENV_VARS = {
   DB_USER: 'database user',
   DB_PASSWORD: 'database password (also filled into DATABASE_URL when it has none)',
   DB_SSLMODE: 'sslmode added to the connection string built from DB_* (e.g. require)',
+  TARGET_DATABASE_URL:
+    "connection string of the server that will host the tenant's database (default: the shared server)",
+  TARGET_DATABASE_CA_FILE: 'CA certificate of the target server: connects with sslmode=verify-full',
   GOOGLE_CLOUD_PROJECT: 'Google Cloud project for the Cloud Run service',
   CLOUD_RUN_REGION: 'Cloud Run region (default us-central1)',
   CONTAINER_IMAGE: 'container image the tenant service runs',
@@ -320,6 +325,24 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     );
   }
   set('databaseUrl', url);
+  const target = pick(input, 'targetDatabaseUrl', '--target-database-url', 'TARGET_DATABASE_URL');
+  if (target) {
+    try {
+      const password = new URL(target.value).password;
+      if (password) registerSecret(decodeURIComponent(password));
+    } catch {
+      // Refused with its source named by the options' validation below.
+    }
+  }
+  set('targetDatabaseUrl', target);
+  const caFile = pick(input, 'targetCaFile', '--target-ca-file', 'TARGET_DATABASE_CA_FILE');
+  if (caFile && !target) {
+    throw new InputError(
+      `${caFile.from} is set but no target server is: --target-database-url (or TARGET_DATABASE_URL) is empty.`,
+      'Set the target server, or remove the CA file setting.',
+    );
+  }
+  set('targetCaFile', caFile);
   set('tenantsTable', pick(input, 'tenantsTable', '--tenants-table', 'TENANTS_TABLE'));
   set('tenantKey', pick(input, 'tenantKey', '--tenant-key', 'TENANT_KEY'));
   set('tenantIdColumn', pick(input, 'tenantIdColumn', '--tenant-id-column', 'TENANT_ID_COLUMN'));

@@ -62,6 +62,14 @@ function addCommonOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--tenant-slug <slug>', 'the tenant (slug column of the tenants table), e.g. acme-corp')
     .option('--database-url <url>', 'shared database connection string (or DATABASE_URL / DB_*)')
+    .option(
+      '--target-database-url <url>',
+      "server that hosts the tenant's database (or TARGET_DATABASE_URL; default: the shared server)",
+    )
+    .option(
+      '--target-ca-file <path>',
+      'CA certificate of the target server, verify-full (or TARGET_DATABASE_CA_FILE)',
+    )
     .option('--env-file <path>', `KEY=VALUE file read for settings (default ${DEFAULT_ENV_FILE}, if present)`)
     .option('--config-dir <dir>', 'directory of routing/ and load-balancer/ files (default config)')
     .option('--tenants-table <name>', 'tenants table (default tenants)')

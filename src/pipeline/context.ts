@@ -8,6 +8,7 @@ import type { ConfigFileChange, RunDeps } from './api';
 import type { RunnerContext } from './runner';
 import type { IsolationSettings } from './tenant-state';
 import type { RunClaim } from '../postgres/ownership';
+import type { Servers } from '../postgres/servers';
 
 /** What prevalidation found, and so which steps this run performs. */
 export type RunMode =
@@ -30,6 +31,8 @@ export interface TenantRow {
 /** The state steps share. Fields are filled in by the step named in their comment. */
 export interface PromotionContext extends RunnerContext {
   options: PromotionOptions;
+  /** The shared server and the target server (the same one unless target-database-url is given). */
+  servers: Servers;
   names: DerivedNames;
   deps: RunDeps;
   /** This run's token: claimed in the tenants row by prevalidation, checked by every irreversible write. */

@@ -5,11 +5,10 @@ import { connect } from '../postgres/connect';
 import { readCredentials, writeCredentials, type CredentialsPatch } from '../postgres/credentials';
 import { generatePassword, setAppRolePassword } from '../postgres/roles';
 import { historyEntry } from '../postgres/tenants';
-import { hostAndPort } from '../postgres/urls';
 import { redact, registerSecret } from '../secrets';
 import type { CredentialsOutcome, PasswordChannel } from './api';
 import type { PromotionContext } from './context';
-import { asOwner } from './ownership';
+import { asOwner, asOwnerWithTarget } from './ownership';
 import type { CredentialsChannel, CredentialsRecord, IsolationSettings } from './tenant-state';
 
 /**
@@ -205,9 +204,10 @@ async function rotate(
   let pid: number | undefined;
   /** ALTER ROLE, with the rotation recorded, in one transaction that proves ownership. */
   const changeRolePassword = (patch: Omit<CredentialsPatch, 'credentials'>, delivered?: CredentialsChannel) =>
-    asOwner(ctx, "rotating the tenant role's password", async (c) => {
+    asOwnerWithTarget(ctx, "rotating the tenant role's password", async (target, c) => {
       pid = (c as unknown as { processID?: number }).processID;
-      await setAppRolePassword(c, role, password, {
+      // The role lives on the target server; the record in the shared database.
+      await setAppRolePassword(target, role, password, {
         slug: ctx.names.slug,
         sourceDatabase: isolation?.source_database ?? ctx.sharedDatabase,
       });
@@ -297,7 +297,7 @@ function appRole(ctx: PromotionContext): string {
 }
 
 function rotationDeployInput(ctx: PromotionContext, serviceName: string, password: string): DeployInput {
-  const { host, port } = hostAndPort(ctx.options.databaseUrl, ctx.options.databaseHost);
+  const { host, port } = ctx.servers.applicationHost(ctx.options.databaseHost);
   return {
     options: ctx.options.cloudRun!,
     serviceName,
@@ -329,7 +329,7 @@ async function changedAfterAll(
   at: string,
 ): Promise<'changed' | 'unchanged' | 'unknown'> {
   if (e instanceof PromotionError) return 'unchanged';
-  const check = await connect(ctx.options.databaseUrl);
+  const check = await connect(ctx.servers.sharedUrl);
   try {
     if (pid) await check.query('SELECT pg_terminate_backend($1::int, 10000)', [pid]).catch(() => undefined);
     if (pid && (await check.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount)

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describeError } from '../errors';
 import { deriveNames } from '../names';
 import { PromotionOptions, type PromotionOptionsInput } from '../options';
+import { serversFrom } from '../postgres/servers';
 import { redact, registerSecret } from '../secrets';
 import type { RunDeps } from './api';
 import type { PromotionContext } from './context';
@@ -24,12 +25,14 @@ export async function runOperation(
   resultOf: (ctx: PromotionContext) => RunResult,
 ): Promise<PromotionContext> {
   const options = PromotionOptions.parse(input);
-  registerSecret(urlPassword(options.databaseUrl));
+  const servers = serversFrom(options);
+  for (const password of servers.passwords) registerSecret(password);
   const names = deriveNames(options.tenantSlug, options.baseDomain);
   const record = newRecord(operation, names.slug, deps, options.dryRun);
   record.database = names.database;
   const ctx: PromotionContext = {
     options,
+    servers,
     names,
     deps,
     run: {

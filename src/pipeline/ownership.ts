@@ -76,7 +76,47 @@ export function thenClaim(
 
 /** A fresh session on the shared database, ended after `fn`. */
 export function withShared<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  return withConnection(ctx.options.databaseUrl, fn);
+  return withConnection(ctx.servers.sharedUrl, fn);
+}
+
+/** A fresh administrative session on the target server (the shared database when it is the same server). */
+export function withTargetServer<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  return withConnection(ctx.servers.targetAdminUrl, fn);
+}
+
+/**
+ * `fn` on the target server while this run proves, in a shared-database transaction, that it
+ * owns the tenant. On one server `target` is that same session and transaction (as before a
+ * target server existed). On a separate target server there is no transaction across the two:
+ * the shared transaction holds the tenant row FOR SHARE — no other run can claim the tenant
+ * until it ends — while `fn` runs in its own transaction on the target, committed first; so
+ * every target write is made while ownership is held.
+ */
+export function asOwnerWithTarget<T>(
+  ctx: PromotionContext,
+  what: string,
+  fn: (target: pg.Client, shared: pg.Client) => Promise<T>,
+  opts: { orphanOk?: boolean } = {},
+): Promise<T> {
+  return asOwner(
+    ctx,
+    what,
+    (shared) => {
+      if (!ctx.servers.separate) return fn(shared, shared);
+      return withTargetServer(ctx, async (target) => {
+        await target.query('BEGIN');
+        try {
+          const result = await fn(target, shared);
+          await target.query('COMMIT');
+          return result;
+        } catch (e) {
+          await target.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      });
+    },
+    opts,
+  );
 }
 
 /** `fn` in one shared-database transaction that first proves this run still owns the tenant. */
@@ -107,7 +147,7 @@ export function doomedName(runId: string): string {
  */
 export async function dropOwnedDatabase(ctx: PromotionContext, name = ctx.names.database): Promise<boolean> {
   const doomed = doomedName(ctx.run.id);
-  const renamed = await asOwner(
+  const renamed = await asOwnerWithTarget(
     ctx,
     `dropping database ${name}`,
     async (c) => {
@@ -145,7 +185,7 @@ export async function dropOwnedDatabase(ctx: PromotionContext, name = ctx.names.
 
 /** Drops a database this run renamed for dropping (or an earlier run of this tenant left renamed). */
 async function dropRenamed(ctx: PromotionContext, name: string): Promise<void> {
-  await withShared(ctx, async (c) => {
+  await withTargetServer(ctx, async (c) => {
     const { exists, marker } = await databaseMarker(c, name);
     if (!exists || marker?.slug !== ctx.names.slug) return;
     await c.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
@@ -157,7 +197,7 @@ async function dropRenamed(ctx: PromotionContext, name: string): Promise<void> {
  * killed in between). Dropped by the run that owns the tenant now.
  */
 export async function dropAbandonedDatabases(ctx: PromotionContext): Promise<string[]> {
-  const names = await withShared(ctx, async (c) => {
+  const names = await withTargetServer(ctx, async (c) => {
     const { rows } = await c.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY 1`,
       [DOOMED_PREFIX],
@@ -178,7 +218,7 @@ export async function dropAbandonedDatabases(ctx: PromotionContext): Promise<str
 
 /** Drops the tenant's roles (DROP ROLE is transactional) in a transaction that proves ownership. */
 export async function dropOwnedRoles(ctx: PromotionContext): Promise<string[]> {
-  return asOwner(
+  return asOwnerWithTarget(
     ctx,
     'dropping the tenant roles',
     (c) =>

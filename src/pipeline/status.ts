@@ -2,7 +2,7 @@ import { sharedAppRoles } from '../postgres/app-roles';
 import { access, readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { z } from 'zod';
-import { PromotionError } from '../errors';
+import { describeError, PromotionError } from '../errors';
 import { deriveNames } from '../names';
 import { memoryLogger, type Logger } from '../log';
 import type { PromotionOptions } from '../options';
@@ -14,7 +14,8 @@ import { switchedPlanOptions, withRecordedPlanOptions } from './plan-options';
 import { resolveTenantKey } from '../postgres/tenant-key';
 import { sequenceRangeStatus } from '../postgres/sequence-ranges';
 import { quoteQualified } from '../postgres/sql';
-import { databaseUrl } from '../postgres/urls';
+import { serverName, serversFrom } from '../postgres/servers';
+import { assertRecordedServer } from '../postgres/target-server';
 import type { TenantPlan } from '../postgres/plan-types';
 import { safeUrl } from '../secrets';
 import { CheckRecord, TableKind } from './record';
@@ -234,7 +235,23 @@ export async function tenantStatus(
   opts: { verify?: boolean; log?: Logger } = {},
 ): Promise<TenantStatus> {
   let options = given;
-  const shared = await connect(options.databaseUrl);
+  const servers = serversFrom(options);
+  const shared = await connect(servers.sharedUrl);
+  // The tenant's database and roles are on the target server (the shared one by default).
+  let target: pg.Client = shared;
+  if (servers.separate) {
+    try {
+      target = await connect(servers.targetAdminUrl);
+    } catch (e) {
+      await shared.end().catch(() => undefined);
+      throw new PromotionError(
+        'target-server',
+        `The target server ${serverName(servers.targetAdminUrl)} is not reachable: ${describeError(e).message}`,
+        'Check --target-database-url (or TARGET_DATABASE_URL): status reads the tenant database and roles there.',
+        { cause: e },
+      );
+    }
+  }
   try {
     const sharedDatabase = (await shared.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!
       .db;
@@ -248,13 +265,15 @@ export async function tenantStatus(
       isolationError = e instanceof Error ? e.message.slice(0, 300) : String(e);
     }
 
+    if (row.isolationMode === 'isolated')
+      assertRecordedServer(isolation?.isolated_server, servers, options.tenantSlug, options.frontEnd);
     // An isolated tenant is counted and verified with the plan its switch made.
     const adopted = withRecordedPlanOptions(given, switchedPlanOptions(isolation));
     options = adopted.options;
     const names = deriveNames(options.tenantSlug, options.baseDomain);
     const dbName = isolation?.isolated_db_name ?? names.database;
     const dbExists =
-      (await shared.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+      (await target.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
     const roleList = [
       { name: isolation?.owner_role ?? names.ownerRole, purpose: 'owner' as const },
       { name: isolation?.app_role ?? names.appRole, purpose: 'app' as const },
@@ -262,7 +281,7 @@ export async function tenantStatus(
     const roles = [];
     for (const r of roleList) {
       const exists =
-        (await shared.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
+        (await target.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
       roles.push({ ...r, exists });
     }
 
@@ -291,7 +310,7 @@ export async function tenantStatus(
       });
     }
     if (dbExists) {
-      const isolated = await connect(databaseUrl(options.databaseUrl, dbName)).catch(() => undefined);
+      const isolated = await connect(servers.tenantDatabaseUrl(dbName)).catch(() => undefined);
       if (isolated) {
         try {
           for (const [i, t] of plan.tables.entries()) {
@@ -307,7 +326,7 @@ export async function tenantStatus(
     let sequenceRanges: TenantStatus['sequenceRanges'];
     if (isolation?.sequence_range) {
       const isolated = dbExists
-        ? await connect(databaseUrl(options.databaseUrl, dbName)).catch(() => undefined)
+        ? await connect(servers.tenantDatabaseUrl(dbName)).catch(() => undefined)
         : undefined;
       try {
         sequenceRanges = {
@@ -365,6 +384,7 @@ export async function tenantStatus(
       { cause: e },
     );
   } finally {
+    if (target !== shared) await target.end().catch(() => undefined);
     await shared.end().catch(() => undefined);
   }
 }
@@ -408,14 +428,16 @@ async function verifyTenant(
   const names = deriveNames(options.tenantSlug, options.baseDomain);
   const isolation = status.isolation;
   // The roles the clone remapped, found as the clone step found them.
-  const mappedRoles = await withConnection(options.databaseUrl, (shared) =>
+  const servers = serversFrom(options);
+  const mappedRoles = await withConnection(servers.sharedUrl, (shared) =>
     sharedAppRoles(shared, plan, options.sharedAppRole),
   );
   const checks = defaultChecks.filter((c) => c.name !== 'access-control');
   const records = await runChecks(
     {
-      sourceUrl: options.databaseUrl,
-      targetUrl: databaseUrl(options.databaseUrl, status.database.name),
+      sourceUrl: servers.sharedUrl,
+      targetUrl: servers.tenantDatabaseUrl(status.database.name),
+      separateServers: servers.separate,
       tenantId: plan.tenantId,
       plan,
       tenantKey: options.tenantKey,

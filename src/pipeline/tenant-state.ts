@@ -88,6 +88,8 @@ export const IsolationSettings = z
     isolated_at: z.string().optional(),
     migration_version: z.string().optional(),
     source_database: z.string().optional(),
+    /** host:port of the target server holding the tenant's database, when it is not the shared one. */
+    isolated_server: z.string().optional(),
     app_role: z.string().optional(),
     owner_role: z.string().optional(),
     service: z

@@ -68,8 +68,10 @@ export async function createTenantDatabase(
   name: string,
   owner: string,
   marker: { slug: string; sourceDatabase: string },
+  /** The shared database's locale (read there when the database is created on another server). */
+  locale?: DatabaseLocale,
 ): Promise<void> {
-  const locale = await readLocale(client);
+  locale ??= await readLocale(client);
   await client.query(createDatabaseSql(name, owner, locale));
   await client.query(
     `COMMENT ON DATABASE ${qi(name)} IS ${ql(markerText({ ...marker, purpose: 'database' }))}`,

@@ -131,6 +131,11 @@ export const accessControl: Check = {
           );
         }
       } else notes.push(`role ${role} does not exist on the shared database's server`);
+      if (ctx.separateServers && exists.rowCount) {
+        failures.push(
+          `role ${role} exists on the shared database's server too: on a target server of its own, the tenant's role must exist only there (drop it on the shared server if nothing uses it)`,
+        );
+      }
 
       // Row security: same tables enabled/forced, same policy names — of the source's policies,
       // those for PUBLIC or a remapped role ($2; all when unknown): the clone leaves the others out.

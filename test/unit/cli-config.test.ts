@@ -599,3 +599,37 @@ describe('issue 15: the preflight step', () => {
     });
   });
 });
+
+describe('target server settings', () => {
+  it('--target-database-url beats TARGET_DATABASE_URL; the CA file comes along; its password is a secret', () => {
+    const env = {
+      DATABASE_URL: URL_A,
+      TARGET_DATABASE_URL: 'postgres://env:env-target-pw@10.0.0.8:5432/postgres',
+      TARGET_DATABASE_CA_FILE: '/etc/ssl/ca.pem',
+    };
+    const fromEnv = resolveConfig(base({ env }));
+    assert.equal(fromEnv.options.targetDatabaseUrl, env.TARGET_DATABASE_URL);
+    assert.equal(fromEnv.sources.targetDatabaseUrl, 'TARGET_DATABASE_URL (environment)');
+    assert.equal(fromEnv.options.targetCaFile, '/etc/ssl/ca.pem');
+    assert.equal(redact('connecting with env-target-pw'), 'connecting with ***');
+    const fromFlag = resolveConfig(
+      base({
+        env,
+        flags: {
+          tenantSlug: 'acme-corp',
+          cloudRun: false,
+          targetDatabaseUrl: 'postgres://f@10.0.0.9/postgres',
+        },
+      }),
+    );
+    assert.equal(fromFlag.options.targetDatabaseUrl, 'postgres://f@10.0.0.9/postgres');
+    assert.equal(fromFlag.sources.targetDatabaseUrl, '--target-database-url');
+  });
+
+  it('a CA file without a target server is refused', () => {
+    assert.throws(
+      () => resolveConfig(base({ env: { DATABASE_URL: URL_A, TARGET_DATABASE_CA_FILE: '/ca.pem' } })),
+      (e: unknown) => e instanceof InputError && /no target server is/.test(e.message),
+    );
+  });
+});

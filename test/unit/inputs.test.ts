@@ -190,3 +190,57 @@ describe('toPromotionOptions', () => {
     );
   });
 });
+
+describe('target server inputs', () => {
+  const withTarget = { ...base, 'skip-cloud-run': 'true' };
+  it('target-database-url and target-database-ca-file reach the options; empty means the shared server', () => {
+    const o = toPromotionOptions(
+      readInputs(
+        get({
+          ...withTarget,
+          'target-database-url': 'postgres://admin:pw@10.0.0.7:5432/postgres',
+          'target-database-ca-file': '/etc/ssl/server-ca.pem',
+        }),
+      ),
+      'acme-corp',
+    );
+    assert.equal(o.targetDatabaseUrl, 'postgres://admin:pw@10.0.0.7:5432/postgres');
+    assert.equal(o.targetCaFile, '/etc/ssl/server-ca.pem');
+    const plain = toPromotionOptions(readInputs(get(withTarget)), 'acme-corp');
+    assert.equal(plain.targetDatabaseUrl, undefined);
+  });
+
+  it('refuses a target URL that is not one, two CAs, and a CA without a target', () => {
+    assert.throws(
+      () =>
+        toPromotionOptions(
+          readInputs(get({ ...withTarget, 'target-database-url': '10.0.0.7:5432' })),
+          'acme-corp',
+        ),
+      /targetDatabaseUrl: must be a postgres:\/\/ or postgresql:\/\/ connection string/,
+    );
+    assert.throws(
+      () =>
+        toPromotionOptions(
+          readInputs(
+            get({
+              ...withTarget,
+              'target-database-url': 'postgres://a@h/p',
+              'target-database-ca-file': '/ca.pem',
+              'target-database-ca': '-----BEGIN CERTIFICATE-----x-----END CERTIFICATE-----',
+            }),
+          ),
+          'acme-corp',
+        ),
+      /are both set/,
+    );
+    assert.throws(
+      () =>
+        toPromotionOptions(
+          readInputs(get({ ...withTarget, 'target-database-ca-file': '/ca.pem' })),
+          'acme-corp',
+        ),
+      /"target-database-url" is empty/,
+    );
+  });
+});

@@ -52,7 +52,7 @@ export const cleanupStep: Step<PromotionContext> = {
         `Keep the shared rows (${settingName('keep-shared-data', ctx.options.frontEnd)}) and check the tenant with \`tenant-isolation status --verify\`.`,
       );
     }
-    const session = await connect(ctx.options.databaseUrl);
+    const session = await connect(ctx.servers.sharedUrl);
     try {
       await setTenantId(session, plan.tenantId);
       await setComparableSession(session);

@@ -2,7 +2,6 @@ import pg from 'pg';
 import { sharedAppRoles } from '../../postgres/app-roles';
 import { withConnection } from '../../postgres/connect';
 import { applyStatements, buildSchemaScript, syncSequences } from '../../postgres/schema-clone';
-import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { cloneBlockedError, noteUnsupported } from './rehearse-clone';
@@ -10,7 +9,7 @@ import { cloneBlockedError, noteUnsupported } from './rehearse-clone';
 const qi = pg.escapeIdentifier;
 
 function withTarget<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  return withConnection(databaseUrl(ctx.options.databaseUrl, ctx.names.database), fn);
+  return withConnection(ctx.servers.tenantDatabaseUrl(ctx.names.database), fn);
 }
 
 /**

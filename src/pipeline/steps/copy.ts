@@ -1,7 +1,6 @@
 import { copyTables } from '../../postgres/copy';
 import { copyLargeObjects } from '../../postgres/large-objects';
 import { assertRunMarker } from '../../postgres/ownership';
-import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 
@@ -18,8 +17,8 @@ export const copyStep: Step<PromotionContext> = {
   async run(ctx) {
     const plan = ctx.plan!;
     const results = await copyTables({
-      sourceUrl: ctx.options.databaseUrl,
-      targetUrl: databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      sourceUrl: ctx.servers.sharedUrl,
+      targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
       snapshotId: ctx.snapshot!.id,
       tenantId: plan.tenantId,
       tables: plan.tables,
@@ -48,8 +47,8 @@ export const copyStep: Step<PromotionContext> = {
     }
     // The large objects the rows reference, read at the same snapshot, under the same OIDs.
     const lo = await copyLargeObjects({
-      sourceUrl: ctx.options.databaseUrl,
-      targetUrl: databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      sourceUrl: ctx.servers.sharedUrl,
+      targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
       snapshotId: ctx.snapshot!.id,
       plan,
       roles: { owner: ctx.names.ownerRole, app: ctx.names.appRole },

@@ -1,9 +1,8 @@
 import { withConnection } from '../../postgres/connect';
-import { createTenantDatabase } from '../../postgres/database';
+import { createTenantDatabase, readLocale } from '../../postgres/database';
 import { writeRunMarker } from '../../postgres/ownership';
-import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
-import { dropOwnedDatabase } from '../ownership';
+import { dropOwnedDatabase, withTargetServer } from '../ownership';
 import type { Step } from '../step';
 
 /**
@@ -15,11 +14,18 @@ export const createDatabaseStep: Step<PromotionContext> = {
   title: 'Create the tenant database',
   async run(ctx) {
     const { names } = ctx;
-    await createTenantDatabase(ctx.lockSession!, names.database, names.ownerRole, {
-      slug: names.slug,
-      sourceDatabase: ctx.sharedDatabase!,
-    });
-    await withConnection(databaseUrl(ctx.options.databaseUrl, names.database), (target) =>
+    // With the shared database's locale, on the target server.
+    const locale = await readLocale(ctx.lockSession!);
+    await withTargetServer(ctx, (server) =>
+      createTenantDatabase(
+        server,
+        names.database,
+        names.ownerRole,
+        { slug: names.slug, sourceDatabase: ctx.sharedDatabase! },
+        locale,
+      ),
+    );
+    await withConnection(ctx.servers.tenantDatabaseUrl(names.database), (target) =>
       writeRunMarker(target, ctx.run),
     );
     return `database ${names.database}, owned by ${names.ownerRole}, CONNECT revoked from PUBLIC`;

@@ -1,12 +1,11 @@
 import { PromotionError } from '../../errors';
 import { deployService, undoDeploy, type DeployInput } from '../../cloudrun/deploy';
-import { hostAndPort } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { asOwner } from '../ownership';
 
 function deployInput(ctx: PromotionContext): DeployInput {
-  const { host, port } = hostAndPort(ctx.options.databaseUrl, ctx.options.databaseHost);
+  const { host, port } = ctx.servers.applicationHost(ctx.options.databaseHost);
   return {
     options: ctx.options.cloudRun!,
     serviceName: ctx.names.service,

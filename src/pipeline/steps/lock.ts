@@ -9,7 +9,7 @@ export const lockStep: Step<PromotionContext> = {
   title: 'Lock the tenant',
   async run(ctx) {
     const runLabel = ctx.deps.trigger.runId ? `run ${ctx.deps.trigger.runId}` : ctx.deps.trigger.source;
-    const session = await connect(ctx.options.databaseUrl, {
+    const session = await connect(ctx.servers.sharedUrl, {
       application_name: lockHolderName(ctx.names.slug, runLabel),
     });
     ctx.lockSession = session;

@@ -22,7 +22,7 @@ export const planStep: Step<PromotionContext> = {
   name: 'plan',
   title: 'Plan the tables',
   async run(ctx) {
-    const snapshot = await exportSnapshot(ctx.options.databaseUrl);
+    const snapshot = await exportSnapshot(ctx.servers.sharedUrl);
     ctx.snapshot = snapshot;
     const graph = await readTableGraph(snapshot.client);
     // The value the tenant's rows carry, read from the tenants row of this slug at the snapshot, in

@@ -1,4 +1,8 @@
-import { PromotionError } from '../../errors';
+import type pg from 'pg';
+import { describeError, PromotionError, settingName } from '../../errors';
+import { connect } from '../../postgres/connect';
+import { serverName } from '../../postgres/servers';
+import { assertRecordedServer, assertTargetServer, inspectTargetServer } from '../../postgres/target-server';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
 import { planTenant } from '../../postgres/plan';
@@ -53,12 +57,15 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   }
   await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
   const role = await readRole(db);
-  try {
-    assertCanCreate(role, options.frontEnd);
-  } catch (e) {
-    // A dry run creates nothing: it still plans, and says what a real run as this role lacks.
-    if (!options.dryRun || !(e instanceof PromotionError)) throw e;
-    ctx.record.notes.push(`A real run as this role would be refused: ${e.message} ${e.hint ?? ''}`.trim());
+  // The tenant's database and roles are created on the target server: checked there when it is another.
+  if (!ctx.servers.separate) {
+    try {
+      assertCanCreate(role, options.frontEnd);
+    } catch (e) {
+      // A dry run creates nothing: it still plans, and says what a real run as this role lacks.
+      if (!options.dryRun || !(e instanceof PromotionError)) throw e;
+      ctx.record.notes.push(`A real run as this role would be refused: ${e.message} ${e.hint ?? ''}`.trim());
+    }
   }
   // The tenants row is read next: row-level security that hides it (or, keyed by a session
   // setting the run does not set, fails with "unrecognized configuration parameter") is refused
@@ -82,10 +89,46 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   }
   const tenant = await readTenant(db, options.tenantsTable, names.slug);
   ctx.tenant = tenant;
+  if (tenant.isolationMode === 'isolated')
+    assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
 
-  const found = await tenantState(ctx, shared);
+  const found = await withTargetSession(ctx, async (target) => {
+    const state = await tenantState(ctx, shared, target);
+    if (!ctx.servers.separate || ctx.mode !== 'fresh') return state;
+    const findings = await inspectTargetServer(db, target, {
+      frontEnd: options.frontEnd,
+      targetUrl: ctx.servers.targetAdminUrl,
+    });
+    assertTargetServer(findings, ctx.servers.targetAdminUrl);
+    return `${state}; target server ${serverName(ctx.servers.targetAdminUrl)} (PostgreSQL ${findings.version}) ready`;
+  });
   if (ctx.mode === 'already-isolated') return found;
   return found + (await checkSharedTables(ctx, role));
+}
+
+/**
+ * `fn` with an administrative session on the target server: the lock session when it is the
+ * shared server, else a new session, whose failure to connect is refused as the target's.
+ */
+async function withTargetSession<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  if (!ctx.servers.separate) return fn(ctx.lockSession!);
+  let target: pg.Client;
+  try {
+    target = await connect(ctx.servers.targetAdminUrl);
+  } catch (e) {
+    const err = describeError(e);
+    throw new PromotionError(
+      'target-server',
+      `The target server ${serverName(ctx.servers.targetAdminUrl)} is not reachable; nothing was created: ${err.message}`,
+      `${err.hint ?? ''} Check ${settingName('target-database-url', ctx.options.frontEnd)} (host, port, user, password, TLS).`.trim(),
+      { cause: e },
+    );
+  }
+  try {
+    return await fn(target);
+  } finally {
+    await target.end().catch(() => undefined);
+  }
 }
 
 /** The tenants row is read, locked (FOR SHARE / FOR UPDATE need UPDATE) and updated by every run. */
@@ -98,11 +141,11 @@ function tenantsTableNeeds(schema: string, name: string): AccessNeed[] {
 }
 
 /** Which mode this run is in (fresh, resume, already isolated), and what an earlier run left. */
-async function tenantState(ctx: PromotionContext, shared: string): Promise<string> {
-  const db = ctx.lockSession!;
+async function tenantState(ctx: PromotionContext, shared: string, target: pg.ClientBase): Promise<string> {
   const { names } = ctx;
   const tenant = ctx.tenant!;
-  const dbState = await databaseMarker(db, names.database);
+  // The tenant's database and roles live on the target server (the shared one by default).
+  const dbState = await databaseMarker(target, names.database);
   const isolation = tenant.isolation;
   if (tenant.isolationMode === 'isolated') {
     if (!dbState.exists) {
@@ -134,19 +177,19 @@ async function tenantState(ctx: PromotionContext, shared: string): Promise<strin
     if (dbState.marker?.slug !== names.slug || dbState.marker.sourceDatabase !== shared) {
       throw new PromotionError(
         'tenant-state',
-        `Database "${names.database}" already exists and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
         'Never overwritten: inspect it, then rename or drop it by hand and re-run.',
       );
     }
     leftovers.push(`database ${names.database}`);
   }
   for (const role of [names.ownerRole, names.appRole]) {
-    const r = await roleComment(db, role);
+    const r = await roleComment(target, role);
     if (!r.exists) continue;
     if (r.marker?.slug !== names.slug || r.marker.sourceDatabase !== shared) {
       throw new PromotionError(
         'tenant-state',
-        `Role "${role}" already exists and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
         'Inspect it; rename or drop it by hand and re-run.',
       );
     }
@@ -157,6 +200,11 @@ async function tenantState(ctx: PromotionContext, shared: string): Promise<strin
   return leftovers.length
     ? `tenant ${names.slug} is shared; an earlier failed run left ${leftovers.join(', ')}, which will be replaced`
     : `tenant ${names.slug} is shared in "${shared}"`;
+}
+
+/** " on the target server host:port" when the tenant's database goes to a server of its own. */
+function onTarget(ctx: PromotionContext): string {
+  return ctx.servers.separate ? ` on the target server ${serverName(ctx.servers.targetAdminUrl)}` : '';
 }
 
 /** How the front end in use starts a rollback. */

@@ -16,10 +16,9 @@ import {
   scriptFor,
   type SchemaScript,
 } from '../../postgres/schema-clone';
-import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
-import { withShared } from '../ownership';
+import { withShared, withTargetServer } from '../ownership';
 import type { Step } from '../step';
 
 /**
@@ -51,6 +50,8 @@ export const rehearseCloneStep: Step<PromotionContext> = {
     noteUnsupported(ctx, script);
     if (script.blockers.length) throw cloneBlockedError(script.blockers);
 
+    // Where the tenant's lock lives: a separate target server's leftovers are removed by the real
+    // run's dropAbandonedDatabases (same prefix and marker), under the tenant's lock.
     const { dropped, left } = await withShared(ctx, (c) => dropAbandonedRehearsals(c, names.slug));
     const cleaned = dropped.length
       ? `; removed ${dropped.length} rehearsal database(s) a killed dry run left`
@@ -91,7 +92,8 @@ async function rehearse(
   shared: string[],
   statements: number,
 ): Promise<string> {
-  const role = await readRole(ctx.lockSession!);
+  // The tenant's database would be created on the target server, by its admin role.
+  const role = await withTargetServer(ctx, (c) => readRole(c));
   if (!role.superuser && !role.createDb) return weakerVerdict(ctx, `role "${role.name}" lacks CREATEDB`);
   // The same script, owned by the connecting role: the tenant's roles do not exist in a dry run.
   const script = scriptFor(catalog, {
@@ -102,7 +104,7 @@ async function rehearse(
   const fault = ctx.deps.fault ?? faultsFromEnv();
   try {
     try {
-      await withShared(ctx, (c) =>
+      await withTargetServer(ctx, (c) =>
         createRehearsalDatabase(c, name, { slug: ctx.names.slug, sourceDatabase: ctx.sharedDatabase! }),
       );
     } catch (e) {
@@ -111,7 +113,7 @@ async function rehearse(
         return weakerVerdict(ctx, `CREATE DATABASE was refused: ${describeError(e).message}`);
       throw e;
     }
-    await withConnection(databaseUrl(ctx.options.databaseUrl, name), async (target) => {
+    await withConnection(ctx.servers.tenantDatabaseUrl(name), async (target) => {
       // Only a statement of the clone failing predicts the real run; anything else is reported as it is.
       try {
         await applyStatements(target, script.beforeData, REHEARSAL_UNDO);
@@ -129,7 +131,7 @@ async function rehearse(
     });
   } finally {
     // Whatever happened (a marker that could not be written included), the database goes.
-    await withShared(ctx, (c) => dropRehearsalDatabase(c, name)).catch((e: unknown) => {
+    await withTargetServer(ctx, (c) => dropRehearsalDatabase(c, name)).catch((e: unknown) => {
       const why = describeError(e).message;
       ctx.log.warn(`could not drop the rehearsal database ${name}: ${why}`);
       ctx.record.notes.push(

@@ -1,7 +1,7 @@
 import { createTenantRoles, generatePassword } from '../../postgres/roles';
 import { registerSecret } from '../../secrets';
 import type { PromotionContext } from '../context';
-import { dropAbandonedDatabases, dropOwnedDatabase, dropOwnedRoles } from '../ownership';
+import { dropAbandonedDatabases, dropOwnedDatabase, dropOwnedRoles, withTargetServer } from '../ownership';
 import type { Step } from '../step';
 
 /**
@@ -14,7 +14,6 @@ export const rolesStep: Step<PromotionContext> = {
   name: 'roles',
   title: 'Create the tenant roles',
   async run(ctx) {
-    const db = ctx.lockSession!;
     const { names } = ctx;
     await dropAbandonedDatabases(ctx);
     if (ctx.leftovers?.length) {
@@ -25,10 +24,13 @@ export const rolesStep: Step<PromotionContext> = {
     registerSecret(password);
     ctx.deps.log.secret(password);
     ctx.appPassword = password;
-    await createTenantRoles(db, { owner: names.ownerRole, app: names.appRole }, password, {
-      slug: names.slug,
-      sourceDatabase: ctx.sharedDatabase!,
-    });
+    // On the target server (roles are per server): the tenant's role exists only there.
+    await withTargetServer(ctx, (target) =>
+      createTenantRoles(target, { owner: names.ownerRole, app: names.appRole }, password, {
+        slug: names.slug,
+        sourceDatabase: ctx.sharedDatabase!,
+      }),
+    );
     return `owner ${names.ownerRole} (NOLOGIN), application role ${names.appRole} (LOGIN)`;
   },
   async undo(ctx) {

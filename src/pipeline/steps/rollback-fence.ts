@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
-import { asOwner, withShared } from '../ownership';
+import { asOwnerWithTarget, withTargetServer } from '../ownership';
 import { endSessions, sessionsRemainError } from '../../postgres/sessions';
 
 const qi = pg.escapeIdentifier;
@@ -16,20 +16,20 @@ export const fenceStep: Step<PromotionContext> = {
   title: 'Fence the isolated database',
   async run(ctx) {
     const { names } = ctx;
-    await asOwner(ctx, 'fencing the isolated database', async (db) => {
+    await asOwnerWithTarget(ctx, 'fencing the isolated database', async (db) => {
       await db.query(`ALTER ROLE ${qi(names.appRole)} NOLOGIN`);
       await db.query(`ALTER DATABASE ${qi(names.database)} SET default_transaction_read_only = on`);
     });
     // Sessions already open would go on writing: every one must end, or the rollback stops (and
     // its undo lifts the fence) before copying anything back.
-    const { ended, remaining } = await withShared(ctx, (db) =>
+    const { ended, remaining } = await withTargetServer(ctx, (db) =>
       endSessions(db, names.database, [names.appRole, names.ownerRole]),
     );
     if (remaining.length) throw sessionsRemainError(names.database, remaining, 'copying the rows back');
     return `${names.appRole} cannot log in, ${names.database} is read-only, ${ended} session(s) ended`;
   },
   async undo(ctx) {
-    await asOwner(ctx, 'lifting the fence', async (db) => {
+    await asOwnerWithTarget(ctx, 'lifting the fence', async (db) => {
       await db.query(`ALTER DATABASE ${qi(ctx.names.database)} RESET default_transaction_read_only`);
       await db.query(`ALTER ROLE ${qi(ctx.names.appRole)} LOGIN`);
     });

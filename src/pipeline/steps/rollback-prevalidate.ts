@@ -8,6 +8,8 @@ import { checkTenantsTable, readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { adoptSwitchedPlanOptions } from '../plan-options';
+import { withTargetServer } from '../ownership';
+import { assertRecordedServer } from '../../postgres/target-server';
 
 /**
  * Rollback's prevalidation: the tenant is isolated and its database exists (fresh rollback), or
@@ -22,10 +24,15 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     const { names, options } = ctx;
     ctx.sharedDatabase = (await db.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
     await checkTenantsTable(db, options.tenantsTable, options.tenantKey);
-    assertCanCreate(await readRole(db), options.frontEnd);
     const tenant = await readTenant(db, options.tenantsTable, names.slug);
     ctx.tenant = tenant;
-    const dbState = await databaseMarker(db, names.database);
+    if (tenant.isolationMode === 'isolated' || tenant.isolation?.isolated_server)
+      assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
+    // The isolated database and its roles are on the target server (the shared one by default).
+    const dbState = await withTargetServer(ctx, async (target) => {
+      assertCanCreate(await readRole(target), options.frontEnd);
+      return databaseMarker(target, names.database);
+    });
     if (tenant.isolationMode === 'shared') {
       if (tenant.isolation?.state === 'rolled-back') {
         ctx.mode = 'resume';

@@ -9,7 +9,6 @@ import { connectAll, setTenantId } from '../../postgres/connect';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
-import { databaseUrl } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
@@ -28,8 +27,8 @@ export const restoreStep: Step<PromotionContext> = {
   commitPoint: true,
   async run(ctx) {
     const [isolated, shared] = (await connectAll([
-      databaseUrl(ctx.options.databaseUrl, ctx.names.database),
-      ctx.options.databaseUrl,
+      ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      ctx.servers.sharedUrl,
     ])) as [pg.Client, pg.Client];
     try {
       // Where foreign keys form a cycle, the order that honours every key that cannot give way

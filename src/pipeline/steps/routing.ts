@@ -1,6 +1,5 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { hostAndPort } from '../../postgres/urls';
 import type { PromotionContext } from '../context';
 import { buildLoadBalancerConfig, buildRoutingConfig, routingPaths, type RoutingInput } from '../routing';
 import type { Step } from '../step';
@@ -12,7 +11,7 @@ export function routingInput(ctx: PromotionContext): RoutingInput {
     // The value the tenant's rows carry in the tenant key (the plan's rule), which is what the
     // application scopes its queries by; the tenants row's own id only when there is no plan.
     tenantId: ctx.plan?.tenantId ?? ctx.tenant!.id,
-    database: hostAndPort(ctx.options.databaseUrl, ctx.options.databaseHost),
+    database: ctx.servers.applicationHost(ctx.options.databaseHost),
     service: service && !ctx.options.dryRun ? { name: service.name, url: service.url } : undefined,
     region: ctx.options.cloudRun?.region,
   };

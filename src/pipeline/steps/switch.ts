@@ -7,7 +7,7 @@ import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { syncLargeObjects } from '../../postgres/large-objects';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
-import { databaseUrl } from '../../postgres/urls';
+import { serverName } from '../../postgres/servers';
 import type { PromotionContext } from '../context';
 import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
 import { recordPlanOptions } from '../plan-options';
@@ -45,11 +45,12 @@ export const switchStep: Step<PromotionContext> = {
     // `base` holds the base snapshot open until the commit: VACUUM cannot freeze row versions
     // newer than it, so the freeze pass finds every row changed since by its xmin.
     const [source, target, base] = (await connectAll([
-      ctx.options.databaseUrl,
-      databaseUrl(ctx.options.databaseUrl, ctx.names.database),
-      ctx.options.databaseUrl,
+      ctx.servers.sharedUrl,
+      ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      ctx.servers.sharedUrl,
     ])) as [pg.Client, pg.Client, pg.Client];
     let killer: pg.Client | undefined;
+    let targetKiller: pg.Client | undefined;
     try {
       for (const c of [source, base]) {
         await setTenantId(c, plan.tenantId);
@@ -106,7 +107,10 @@ export const switchStep: Step<PromotionContext> = {
 
       // 2. Freeze: only what changed since the base snapshot is read, applied and accounted for.
       // Opened before the freeze, so the watchdog can cancel without first connecting.
-      killer = await connect(ctx.options.databaseUrl);
+      killer = await connect(ctx.servers.sharedUrl);
+      // A backend id means something only on its own server: the target's sessions are
+      // cancelled through a session on the target server.
+      if (ctx.servers.separate) targetKiller = await connect(ctx.servers.targetAdminUrl);
       await source.query('BEGIN');
       let lockedAt = 0;
       let watchdog: { disarm(): Promise<boolean> } | undefined;
@@ -135,7 +139,15 @@ export const switchStep: Step<PromotionContext> = {
         await source.query(`SELECT set_config('statement_timeout', $1, true)`, [`${maxFreeze}ms`]);
         // statement_timeout bounds each statement, not their sum: a watchdog cancels whatever runs
         // when the whole window is used up, so the tenant's writes never wait past max-freeze.
-        watchdog = freezeWatchdog(killer, [source, target], maxFreeze - (performance.now() - lockedAt));
+        watchdog = freezeWatchdog(
+          targetKiller
+            ? [
+                [killer, [source]],
+                [targetKiller, [target]],
+              ]
+            : [[killer, [source, target]]],
+          maxFreeze - (performance.now() - lockedAt),
+        );
         let pass;
         try {
           pass = await freezePass(source, target, freezeBase, snapshotXmin, base, guard, prepared);
@@ -184,6 +196,7 @@ export const switchStep: Step<PromotionContext> = {
           isolated_at: new Date().toISOString(),
           migration_version: MIGRATION_VERSION,
           source_database: ctx.sharedDatabase,
+          isolated_server: ctx.servers.separate ? serverName(ctx.servers.targetAdminUrl) : undefined,
           app_role: ctx.names.appRole,
           owner_role: ctx.names.ownerRole,
           service: ctx.service && !ctx.options.dryRun ? { ...ctx.service } : undefined,
@@ -245,6 +258,7 @@ export const switchStep: Step<PromotionContext> = {
       await target.end().catch(() => undefined);
       await base.end().catch(() => undefined);
       await killer?.end().catch(() => undefined);
+      await targetKiller?.end().catch(() => undefined);
     }
   },
 };
@@ -292,7 +306,7 @@ export async function readSwitchOutcome(
   ctx: PromotionContext,
   pid: number | undefined,
 ): Promise<'committed' | 'not-committed' | 'unknown'> {
-  const check = await connect(ctx.options.databaseUrl);
+  const check = await connect(ctx.servers.sharedUrl);
   try {
     if (!pid) return 'unknown';
     // pg_terminate_backend(pid, timeout) waits for the backend to exit (PostgreSQL 14+).
@@ -313,22 +327,23 @@ export async function readSwitchOutcome(
 
 /**
  * Cancels whatever the freeze's sessions are running (through `killer`, a session opened in
- * advance) once `budgetMs` has passed. `disarm()` stops it and says whether it fired; it waits
- * for a cancel in flight, so a cancel can never land on a later statement.
+ * advance on their server) once `budgetMs` has passed. `disarm()` stops it and says whether it
+ * fired; it waits for a cancel in flight, so a cancel can never land on a later statement.
  */
 function freezeWatchdog(
-  killer: pg.Client,
-  sessions: pg.Client[],
+  perServer: [killer: pg.Client, sessions: pg.Client[]][],
   budgetMs: number,
 ): { disarm(): Promise<boolean> } {
   let fired: Promise<void> | undefined;
-  const pids = sessions
-    .map((c) => (c as unknown as { processID?: number }).processID)
-    .filter((p): p is number => !!p);
+  const pidsOf = (sessions: pg.Client[]) =>
+    sessions.map((c) => (c as unknown as { processID?: number }).processID).filter((p): p is number => !!p);
   const timer = setTimeout(
     () => {
-      fired = killer
-        .query('SELECT pg_cancel_backend(p) FROM unnest($1::int[]) AS p', [pids])
+      fired = Promise.all(
+        perServer.map(([killer, sessions]) =>
+          killer.query('SELECT pg_cancel_backend(p) FROM unnest($1::int[]) AS p', [pidsOf(sessions)]),
+        ),
+      )
         .then(() => undefined)
         .catch(() => undefined);
     },

@@ -1,10 +1,8 @@
 import { PromotionError } from '../../errors';
-import { databaseUrl } from '../../postgres/urls';
 import { runChecks } from '../../validation';
 import { recordSchemaAtSwitch } from '../../validation/schema-fingerprint';
 import { withConnection } from '../../postgres/connect';
 import { inMarkedTransaction } from '../ownership';
-import { urlPassword } from '../engine';
 import type { PromotionContext } from '../context';
 import { buildLoadBalancerConfig, buildRoutingConfig } from '../routing';
 import type { Step } from '../step';
@@ -21,8 +19,9 @@ export const validateStep: Step<PromotionContext> = {
   async run(ctx) {
     const routing = routingInput(ctx);
     const checks = await runChecks({
-      sourceUrl: ctx.options.databaseUrl,
-      targetUrl: databaseUrl(ctx.options.databaseUrl, ctx.names.database),
+      sourceUrl: ctx.servers.sharedUrl,
+      targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      separateServers: ctx.servers.separate,
       snapshotId: ctx.snapshot?.id,
       tenantId: ctx.plan!.tenantId,
       plan: ctx.plan!,
@@ -39,7 +38,7 @@ export const validateStep: Step<PromotionContext> = {
         JSON.stringify(buildLoadBalancerConfig(routing)),
         JSON.stringify(ctx.record),
       ],
-      secrets: [ctx.appPassword!, urlPassword(ctx.options.databaseUrl)].filter((x): x is string => !!x),
+      secrets: [ctx.appPassword!, ...ctx.servers.passwords].filter((x): x is string => !!x),
       service:
         ctx.service?.url && !ctx.options.dryRun
           ? { url: ctx.service.url, healthPath: ctx.options.cloudRun?.healthPath ?? '/health' }
@@ -60,10 +59,8 @@ export const validateStep: Step<PromotionContext> = {
       );
     }
     // The schema just proved equal is what `status --verify` later tells drift from.
-    const recorded = await withConnection(
-      databaseUrl(ctx.options.databaseUrl, ctx.names.database),
-      (target) =>
-        inMarkedTransaction(target, ctx, 'recording the schema', () => recordSchemaAtSwitch(target)),
+    const recorded = await withConnection(ctx.servers.tenantDatabaseUrl(ctx.names.database), (target) =>
+      inMarkedTransaction(target, ctx, 'recording the schema', () => recordSchemaAtSwitch(target)),
     );
     return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}; schema of ${recorded} objects recorded`;
   },
