@@ -59,6 +59,10 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
       tenantIdColumn: options.tenantIdColumn,
       tenantId: key.value,
       referenceTables: options.referenceTables,
+      sharedRows: options.sharedRows,
+      tableOverrides: options.tableOverrides,
+      // The restore tells the tenant's own rows (ownWhere) from the global rows it merges.
+      globalRows: true,
     });
     ctx.mode = 'fresh';
     return `tenant ${names.slug} is isolated in "${names.database}"; its ${ctx.plan.deleteOrder.length} data tables will be restored`;

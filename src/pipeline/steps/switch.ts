@@ -5,6 +5,7 @@ import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { syncLargeObjects } from '../../postgres/large-objects';
+import { recordRowLedger } from '../../postgres/rollback-ledger';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import { databaseUrl } from '../../postgres/urls';
@@ -157,6 +158,9 @@ export const switchStep: Step<PromotionContext> = {
             verify: 'missing',
           });
         }
+        // What the tenant's database received of the rows both sides may write from now on: the
+        // rollback's three-way merge needs it (rollback-ledger.ts).
+        await recordRowLedger(target, plan, guard);
         // The new database's sequences get the tenant's range from the register (reserved at the
         // plan; past every copied id, disjoint from the shared side and every other tenant) before any
         // writer can switch over; the applied ranges commit with the switch (sequence-ranges.ts).
