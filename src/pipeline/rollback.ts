@@ -8,6 +8,8 @@ import { lockStep } from './steps/lock';
 import { fenceStep } from './steps/rollback-fence';
 import { dropIsolatedStep, removeRoutingStep, removeServiceStep } from './steps/rollback-cleanup';
 import { rollbackPrevalidateStep } from './steps/rollback-prevalidate';
+import { rollbackDriftStep } from './steps/rollback-drift';
+import { rollbackPreviewStep } from './steps/rollback-preview';
 import { restoreStep } from './steps/rollback-restore';
 
 /**
@@ -20,6 +22,8 @@ import { restoreStep } from './steps/rollback-restore';
 const ROLLBACK: readonly [Step<PromotionContext>, 'setup' | 'switch' | 'after'][] = [
   [lockStep, 'setup'],
   [thenClaim(rollbackPrevalidateStep), 'setup'],
+  [rollbackDriftStep, 'setup'],
+  [rollbackPreviewStep, 'setup'],
   [fenceStep, 'switch'],
   [restoreStep, 'switch'],
   [removeRoutingStep, 'after'],

@@ -129,7 +129,8 @@ async function writeContent(
       LO_CHUNK,
     ]);
     const chunk = rows[0]!.d;
-    if (chunk.length > 0) await shared.query('SELECT lo_put($1::oid, $2::bigint, $3::bytea)', [oid, off, chunk]);
+    if (chunk.length > 0)
+      await shared.query('SELECT lo_put($1::oid, $2::bigint, $3::bytea)', [oid, off, chunk]);
     bytes += chunk.length;
   }
   return bytes;

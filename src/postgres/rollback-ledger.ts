@@ -121,11 +121,12 @@ export interface LedgerTable {
  * promotion made before the ledger existed: the rollback then treats every shared-write row the
  * tenant's database holds as possibly the tenant's and refuses where the two sides differ).
  */
-export async function readLedgerTables(isolated: pg.ClientBase): Promise<Map<string, LedgerTable> | undefined> {
-  const { rows: exists } = await isolated.query<{ r: string | null }>(
-    `SELECT to_regclass($1)::text AS r`,
-    [`${RUN_SCHEMA}.row_ledger_tables`],
-  );
+export async function readLedgerTables(
+  isolated: pg.ClientBase,
+): Promise<Map<string, LedgerTable> | undefined> {
+  const { rows: exists } = await isolated.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [
+    `${RUN_SCHEMA}.row_ledger_tables`,
+  ]);
   if (!exists[0]?.r) return undefined;
   const { rows } = await isolated.query<{ tbl: string; keyed: boolean; n: string; s: string }>(
     `SELECT tbl, keyed, n::text AS n, s::text AS s FROM ${LEDGER_TABLES}`,

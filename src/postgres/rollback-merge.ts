@@ -225,8 +225,11 @@ export async function prepareRestore(
       `COPY (SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${fromTable(t)} t WHERE ${part.isolatedWhere}) TO STDOUT`,
       `COPY ${stage} (${cols}) FROM STDIN`,
     );
-    await shared.query(`CREATE TEMP TABLE ${ledgerTemp} (k text[] PRIMARY KEY, h bigint NOT NULL) ON COMMIT DROP`);
-    if (recorded) await copyBetween(isolated, shared, ledgerCopySql(t.qualified), `COPY ${ledgerTemp} (k, h) FROM STDIN`);
+    await shared.query(
+      `CREATE TEMP TABLE ${ledgerTemp} (k text[] PRIMARY KEY, h bigint NOT NULL) ON COMMIT DROP`,
+    );
+    if (recorded)
+      await copyBetween(isolated, shared, ledgerCopySql(t.qualified), `COPY ${ledgerTemp} (k, h) FROM STDIN`);
     // Only rows the tenant changed since the switch (its hash differs from the ledger's, or one
     // side has no such key) are looked up in the shared table, by key, through its index.
     await shared.query(
@@ -259,7 +262,12 @@ export async function prepareRestore(
       conflicts: count('conflict'),
     });
     if (count('conflict') > 0) {
-      const { rows: conflicts } = await shared.query<{ k: string[]; ih: string | null; lh: string | null; sh: string | null }>(
+      const { rows: conflicts } = await shared.query<{
+        k: string[];
+        ih: string | null;
+        lh: string | null;
+        sh: string | null;
+      }>(
         `SELECT k, ih::text AS ih, lh::text AS lh, sh::text AS sh FROM ${merge} WHERE action = 'conflict' ORDER BY k LIMIT 100`,
       );
       for (const c of conflicts) {
@@ -298,7 +306,12 @@ export async function applyRestore(
   prepared: PreparedRestore,
   onTable?: (table: string) => Promise<void>,
 ): Promise<AppliedRestore> {
-  const result: AppliedRestore = { restored: 0, stale: 0, merged: { insert: 0, update: 0, delete: 0 }, kept: [] };
+  const result: AppliedRestore = {
+    restored: 0,
+    stale: 0,
+    merged: { insert: 0, update: 0, delete: 0 },
+    kept: [],
+  };
   await shared.query('SET CONSTRAINTS ALL DEFERRED');
   const own = new Map(prepared.own.map((p) => [p.table.qualified, p]));
   const merges = new Map(prepared.merges.map((m) => [m.part.table.qualified, m]));
@@ -363,7 +376,9 @@ export async function applyRestore(
       if ((e as { code?: string }).code !== '23503') throw e;
       await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete');
       // One by one: keep exactly the rows still referenced.
-      const { rows } = await shared.query<{ k: string[] }>(`SELECT k FROM ${m.merge} WHERE action = 'delete' ORDER BY k`);
+      const { rows } = await shared.query<{ k: string[] }>(
+        `SELECT k FROM ${m.merge} WHERE action = 'delete' ORDER BY k`,
+      );
       for (const r of rows) {
         await shared.query('SAVEPOINT tp_rb_delete_one');
         try {
@@ -430,7 +445,10 @@ export async function verifyRestore(
 export function describeConflicts(conflicts: readonly RestoreConflict[], max = 20): string {
   const lines = conflicts
     .slice(0, max)
-    .map((c) => `${c.table} key ${c.key}: ${c.tenant} in the tenant's database, ${c.shared} in the shared database`);
+    .map(
+      (c) =>
+        `${c.table} key ${c.key}: ${c.tenant} in the tenant's database, ${c.shared} in the shared database`,
+    );
   return lines.join('; ') + (conflicts.length > max ? `; … and ${conflicts.length - max} more` : '');
 }
 
@@ -438,7 +456,9 @@ export function describeConflicts(conflicts: readonly RestoreConflict[], max = 2
 export function describeRestore(prepared: PreparedRestore): string[] {
   const lines: string[] = [];
   for (const r of prepared.ownReports)
-    lines.push(`${r.table} (${r.kind}): ${r.isolatedRows} rows come back, replacing ${r.sharedRows} shared rows`);
+    lines.push(
+      `${r.table} (${r.kind}): ${r.isolatedRows} rows come back, replacing ${r.sharedRows} shared rows`,
+    );
   for (const r of prepared.mergeReports)
     lines.push(
       `${r.table} (${r.what}): ${r.insert} inserted, ${r.update} updated, ${r.delete} deleted by the tenant since the switch come back` +
@@ -447,4 +467,3 @@ export function describeRestore(prepared: PreparedRestore): string[] {
     );
   return lines;
 }
-

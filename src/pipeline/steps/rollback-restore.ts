@@ -99,7 +99,9 @@ export const restoreStep: Step<PromotionContext> = {
         (merged.insert + merged.update + merged.delete
           ? `; shared rows merged: ${merged.insert} inserted, ${merged.update} updated, ${merged.delete} deleted`
           : '') +
-        (objects.copied + objects.replaced ? `; ${objects.copied + objects.replaced} large object(s) restored` : '');
+        (objects.copied + objects.replaced
+          ? `; ${objects.copied + objects.replaced} large object(s) restored`
+          : '');
       const ok = await writeIsolation(
         shared,
         ctx.options.tenantsTable,
@@ -178,8 +180,11 @@ export function refuseUnplaceable(prepared: PreparedRestore, keepIsolatedData: b
       `${prepared.conflicts.length} row(s) changed on both sides since the switch: ${describeConflicts(prepared.conflicts)}`,
     );
   if (prepared.stray.length)
-    problems.push(`rows of the tenant's database that belong to no one it can place: ${prepared.stray.join('; ')}`);
-  if (prepared.unmergeable.length) problems.push(`tables that cannot be merged: ${prepared.unmergeable.join('; ')}`);
+    problems.push(
+      `rows of the tenant's database that belong to no one it can place: ${prepared.stray.join('; ')}`,
+    );
+  if (prepared.unmergeable.length)
+    problems.push(`tables that cannot be merged: ${prepared.unmergeable.join('; ')}`);
   if (!problems.length) return;
   throw new PromotionError(
     'tenant-state',
