@@ -16,9 +16,9 @@ import type { LargeObjectColumn, TablePlan, TenantPlan } from './plan-types';
  * database when it lacks it (the tenant created it while isolated), rewritten in place when its
  * content differs (the tenant changed it) — and verified by content hash.
  *
- * An object the shared database holds with other content is rewritten only if the tenant's own
- * rows referenced it there before the rollback (it is the tenant's object); otherwise the OID is
- * someone else's, and the rollback refuses. Objects created here are owned by the connecting role
+ * An object the shared database holds with other content is rewritten only if no row there but
+ * the tenant's references it (cleanup leaves the tenant's objects behind, unreferenced); otherwise
+ * the OID is someone else's, and the rollback refuses. Objects created here are owned by the connecting role
  * (a role without superuser cannot give them away); rewriting an existing object needs UPDATE on it.
  */
 
@@ -46,14 +46,12 @@ export async function tenantLargeObjects(
 
 /**
  * Brings back the large objects the tenant's rows reference in `isolated` into `shared` (inside
- * the caller's transaction there). `ownedBefore`: the objects the tenant's rows referenced in the
- * shared database before the restore.
+ * the caller's transaction there, after the rows). `columns`: the `oid` columns of the plan.
  */
 export async function restoreLargeObjects(
   shared: pg.ClientBase,
   isolated: pg.ClientBase,
   plan: TenantPlan,
-  ownedBefore: ReadonlySet<string>,
   columns: LargeObjectColumn[],
 ): Promise<LargeObjectRestore> {
   const result: LargeObjectRestore = { referenced: 0, copied: 0, replaced: 0, bytes: 0 };
@@ -69,12 +67,12 @@ export async function restoreLargeObjects(
     const b = have.get(o);
     return b !== undefined && (a?.size !== b.size || a?.hash !== b.hash);
   });
-  const foreign = differ.filter((o) => !ownedBefore.has(o));
+  const foreign = await referencedByOthers(shared, plan, columns, differ);
   if (foreign.length) {
     throw new PromotionError(
       'tenant-state',
-      `Large object(s) ${foreign.slice(0, 20).join(', ')} referenced by the tenant's rows exist in the shared database with other content and are not the tenant's there; nothing was changed.`,
-      'The tenant stays isolated. Another row of the shared database uses that OID: copy the tenant’s object to a new OID in its database (lo_import / lo_from_bytea) and point its rows at it, then re-run the rollback.',
+      `Large object(s) ${foreign.slice(0, 20).join(', ')} referenced by the tenant's rows exist in the shared database with other content and are referenced there by rows that are not the tenant's; nothing was changed.`,
+      'The tenant stays isolated. Another row of the shared database uses that OID: copy the tenant’s object to a new OID in its database (lo_from_bytea) and point its rows at it, then re-run the rollback.',
     );
   }
   const sizes = await largeObjectSizes(isolated, [...missing, ...differ]);
@@ -112,6 +110,33 @@ export async function restoreLargeObjects(
     );
   }
   return result;
+}
+
+/**
+ * Of `oids`, those a row of the planned tables that is not the tenant's references in the shared
+ * database (an object only the tenant's rows use, or none — cleanup leaves objects behind — is
+ * the tenant's to rewrite).
+ */
+async function referencedByOthers(
+  shared: pg.ClientBase,
+  plan: TenantPlan,
+  columns: readonly LargeObjectColumn[],
+  oids: readonly string[],
+): Promise<string[]> {
+  if (oids.length === 0) return [];
+  const byQualified = new Map(plan.tables.map((t) => [t.qualified, t]));
+  const out = new Set<string>();
+  for (const c of columns) {
+    const t = byQualified.get(c.table);
+    if (!t) continue;
+    const { rows } = await shared.query<{ o: string }>(
+      `SELECT DISTINCT t.${c.column}::oid::text AS o FROM ${t.qualified} t
+        WHERE t.${c.column}::oid = ANY ($1::oid[]) AND (${t.kind === 'reference' ? 'false' : t.where}) IS NOT TRUE`,
+      [oids],
+    );
+    for (const r of rows) out.add(r.o);
+  }
+  return oids.filter((o) => out.has(o));
 }
 
 /** Copies an object's content chunk by chunk (bounded memory) into an existing, empty object. */

@@ -4,7 +4,8 @@ import { setComparableSession } from '../../postgres/checksum';
 import { readTableGraph } from '../../postgres/catalog';
 import { connectAll, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
-import { restoreLargeObjects, tenantLargeObjects } from '../../postgres/rollback-large-objects';
+import { findLargeObjectColumns } from '../../postgres/large-objects';
+import { restoreLargeObjects } from '../../postgres/rollback-large-objects';
 import {
   applyRestore,
   describeConflicts,
@@ -65,8 +66,6 @@ export const restoreStep: Step<PromotionContext> = {
       const prepared = await prepareRestore(shared, isolated, plan, ledger);
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
-      // The large objects the tenant's rows reference in the shared database before the restore.
-      const objectsBefore = await tenantLargeObjects(shared, plan);
       const applied = await applyRestore(shared, isolated, plan, prepared, (table) =>
         Promise.resolve(fault?.(`restore:${table}`)),
       ).catch((e: unknown) => {
@@ -84,8 +83,7 @@ export const restoreStep: Step<PromotionContext> = {
         shared,
         isolated,
         plan,
-        new Set(objectsBefore.oids),
-        objectsBefore.columns,
+        await findLargeObjectColumns(shared, plan.tables),
       );
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
