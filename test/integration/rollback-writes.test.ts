@@ -317,13 +317,14 @@ describe('rollback keeps every write (issue 17)', () => {
       const notes = record.notes.join('\n');
       assert.match(
         notes,
-        /Would restore "public"\."memberships" \(tenant\): 4 rows come back, replacing 3 shared rows/,
+        /Would restore "public"\."memberships" \(tenant\): 4 rows come back, replacing 0 shared rows/,
       );
       assert.match(
         notes,
         /Schema drift \(the rollback would refuse\): column public\.users\.nickname: only in the tenant's database/,
       );
       assert.match(notes, /Sequences: ids the tenant took while isolated come from its range/);
+      assert.match(notes, /"public"."users" \(referenced rows\): 1 inserted, 0 updated, 0 deleted/);
       assert.ok(
         record.steps
           .filter((s) => s.status === 'done')
