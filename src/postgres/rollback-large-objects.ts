@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { PromotionError } from '../errors';
 import {
   findLargeObjectColumns,
@@ -137,6 +137,35 @@ async function referencedByOthers(
     for (const r of rows) out.add(r.o);
   }
   return oids.filter((o) => out.has(o));
+}
+
+/**
+ * Lets the connecting role read (and so copy back) the large objects of the tenant's database:
+ * those the tenant's application created are owned by its application role, the copied ones by
+ * its owner role, and a role without superuser reads neither. The tool made both roles, so it may
+ * grant itself membership in them (CREATEROLE; ADMIN OPTION from PostgreSQL 16) for the rollback,
+ * on its own committed session; the returned function revokes what was granted (the roles are
+ * dropped with the isolated database in any case).
+ */
+export async function borrowRoles(
+  client: pg.ClientBase,
+  roles: readonly string[],
+): Promise<() => Promise<void>> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT r.rolname AS name FROM pg_roles r
+      WHERE r.rolname = ANY ($1::text[]) AND NOT pg_has_role(current_user, r.oid, 'USAGE')
+        AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)`,
+    [roles],
+  );
+  const granted: string[] = [];
+  for (const r of rows) {
+    await client.query(`GRANT ${pg.escapeIdentifier(r.name)} TO CURRENT_USER`);
+    granted.push(r.name);
+  }
+  return async () => {
+    for (const name of granted)
+      await client.query(`REVOKE ${pg.escapeIdentifier(name)} FROM CURRENT_USER`).catch(() => undefined);
+  };
 }
 
 /** Copies an object's content chunk by chunk (bounded memory) into an existing, empty object. */

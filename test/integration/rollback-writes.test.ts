@@ -128,11 +128,15 @@ describe('rollback keeps every write (issue 17)', () => {
       );
       await query(iso, `UPDATE projects SET name = 'acme-a (renamed)' WHERE name = 'acme-a'`);
       await query(iso, `DELETE FROM tasks WHERE title = 'a2'`);
+      // As the tenant's application does it: its role owns what it creates.
+      const app = deriveNames(f.slugs.acme).appRole;
       await query(
         iso,
-        `INSERT INTO documents (tenant_id, title, body) SELECT t.id, 'acme-new', lo_from_bytea(0, 'created while isolated') FROM tenants t`,
+        `SET ROLE "${app}";
+         INSERT INTO documents (tenant_id, title, body) SELECT t.id, 'acme-new', lo_from_bytea(0, 'created while isolated') FROM tenants t;
+         SELECT lo_put(body, 0, 'ACME') FROM documents WHERE title = 'acme-doc';
+         RESET ROLE`,
       );
-      await query(iso, `SELECT lo_put(body, 0, 'ACME') FROM documents WHERE title = 'acme-doc'`);
 
       // The other tenants keep writing to the shared database.
       await query(

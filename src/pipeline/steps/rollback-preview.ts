@@ -8,6 +8,7 @@ import { tenantLargeObjects } from '../../postgres/rollback-large-objects';
 import { describeConflicts, describeRestore, prepareRestore } from '../../postgres/rollback-merge';
 import { readSequences } from '../../postgres/sequence-ranges';
 import { databaseUrl } from '../../postgres/urls';
+import type { TenantPlan } from '../../postgres/plan-types';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { orderPlan } from './plan';
@@ -49,21 +50,9 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
         notes.push(`Rows it could not place (would refuse): ${prepared.stray.join('; ')}.`);
       if (prepared.unmergeable.length)
         notes.push(`Tables it could not merge (would refuse): ${prepared.unmergeable.join('; ')}.`);
-      const objects = await tenantLargeObjects(isolated, plan);
-      if (objects.oids.length) {
-        const [want, have] = [
-          await hashLargeObjects(isolated, objects.oids),
-          await hashLargeObjects(shared, objects.oids),
-        ];
-        const missing = objects.oids.filter((o) => !have.has(o)).length;
-        const changed = objects.oids.filter(
-          (o) => have.has(o) && have.get(o)!.hash !== want.get(o)?.hash,
-        ).length;
-        notes.push(
-          `Large objects: ${missing} would be created and ${changed} rewritten in the shared database.`,
-        );
-      }
       notes.push(sequenceNote(await readSequences(shared), ctx));
+      // Last: a permission error there ends the transactions.
+      notes.push(await largeObjectNote(shared, isolated, plan));
       ctx.record.notes.push(...notes);
       const back = prepared.ownReports.reduce((n, r) => n + r.isolatedRows, 0);
       const merged = prepared.mergeReports.reduce((n, r) => n + r.insert + r.update + r.delete, 0);
@@ -77,6 +66,29 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
     }
   },
 };
+
+/** How many large objects would be created or rewritten (read-only; the restore borrows the tenant's roles to read them all). */
+async function largeObjectNote(
+  shared: pg.ClientBase,
+  isolated: pg.ClientBase,
+  plan: TenantPlan,
+): Promise<string> {
+  try {
+    const objects = await tenantLargeObjects(isolated, plan);
+    if (objects.oids.length === 0) return 'Large objects: none referenced by the tenant’s rows.';
+    const [want, have] = [
+      await hashLargeObjects(isolated, objects.oids),
+      await hashLargeObjects(shared, objects.oids),
+    ];
+    const missing = objects.oids.filter((o) => !have.has(o)).length;
+    const changed = objects.oids.filter((o) => have.has(o) && have.get(o)!.hash !== want.get(o)?.hash).length;
+    return `Large objects: ${missing} would be created and ${changed} rewritten in the shared database.`;
+  } catch (e) {
+    // Objects the tenant's roles own are unreadable to this role until the restore borrows them.
+    await isolated.query('ROLLBACK').catch(() => undefined);
+    return `Large objects: not compared in the dry run (${(e as Error).message}); the rollback reads them through the tenant's roles.`;
+  }
+}
 
 function sequenceNote(sequences: Awaited<ReturnType<typeof readSequences>>, ctx: PromotionContext): string {
   const range = ctx.tenant?.isolation?.sequence_range;

@@ -5,7 +5,7 @@ import { readTableGraph } from '../../postgres/catalog';
 import { connectAll, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
 import { findLargeObjectColumns } from '../../postgres/large-objects';
-import { restoreLargeObjects } from '../../postgres/rollback-large-objects';
+import { borrowRoles, restoreLargeObjects } from '../../postgres/rollback-large-objects';
 import {
   applyRestore,
   describeConflicts,
@@ -47,6 +47,7 @@ export const restoreStep: Step<PromotionContext> = {
       databaseUrl(ctx.options.databaseUrl, ctx.names.database),
       ctx.options.databaseUrl,
     ])) as [pg.Client, pg.Client];
+    let giveBack: (() => Promise<void>) | undefined;
     try {
       // Where foreign keys form a cycle, the order that honours every key that cannot give way.
       const plan = orderPlan(ctx.plan!, await readTableGraph(shared), { keepSharedData: true });
@@ -55,6 +56,9 @@ export const restoreStep: Step<PromotionContext> = {
         await setTenantId(c, plan.tenantId);
       }
       const ledger = await readLedgerTables(isolated);
+      // Large objects of the tenant's database belong to its roles: readable through them only.
+      const loColumns = await findLargeObjectColumns(shared, plan.tables);
+      if (loColumns.length) giveBack = await borrowRoles(shared, [ctx.names.ownerRole, ctx.names.appRole]);
       // The fence made the tenant's database read-only for new sessions: reading it is all we do.
       await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await shared.query('BEGIN');
@@ -79,12 +83,7 @@ export const restoreStep: Step<PromotionContext> = {
           'Nothing was changed and the tenant stays isolated. A trigger on a shared table rewrites restored rows: make it leave rows alone when nothing but a rollback writes them, or run the rollback as the tables’ owner, then re-run.',
         );
       }
-      const objects = await restoreLargeObjects(
-        shared,
-        isolated,
-        plan,
-        await findLargeObjectColumns(shared, plan.tables),
-      );
+      const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
@@ -141,6 +140,10 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       ctx.record.notes.push(...describeRestore(prepared));
+      if (objects.copied)
+        ctx.record.notes.push(
+          `${objects.copied} large object(s) the tenant created while isolated were created in the shared database owned by the connecting role: grant them to the application's role (GRANT SELECT, UPDATE ON LARGE OBJECT <oid> TO <role>).`,
+        );
       if (applied.kept.length)
         ctx.record.notes.push(
           `Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`,
@@ -160,6 +163,7 @@ export const restoreStep: Step<PromotionContext> = {
       throw e;
     } finally {
       await isolated.query('ROLLBACK').catch(() => undefined);
+      await giveBack?.().catch(() => undefined);
       await isolated.end().catch(() => undefined);
       await shared.end().catch(() => undefined);
     }
