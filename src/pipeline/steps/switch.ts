@@ -97,6 +97,10 @@ export const switchStep: Step<PromotionContext> = {
       if (loColumns.length)
         await syncLargeObjects(base, target, plan, { roles: loRoles, guard, columns: loColumns });
 
+      // What the tenant's database holds of the rows both sides may write, for the rollback's
+      // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it.
+      await recordRowLedger(target, plan, guard);
+
       // What the freeze pass needs from the base snapshot alone is read before the freeze.
       const freezeBase = settledBase.map(verifiedFrom);
       const prepared = await prepareFreezePass(base, freezeBase, snapshotXmin);
@@ -158,9 +162,6 @@ export const switchStep: Step<PromotionContext> = {
             verify: 'missing',
           });
         }
-        // What the tenant's database received of the rows both sides may write from now on: the
-        // rollback's three-way merge needs it (rollback-ledger.ts).
-        await recordRowLedger(target, plan, guard);
         // The new database's sequences get the tenant's range from the register (reserved at the
         // plan; past every copied id, disjoint from the shared side and every other tenant) before any
         // writer can switch over; the applied ranges commit with the switch (sequence-ranges.ts).
