@@ -274,6 +274,34 @@ describe('rollback keeps every write (issue 17)', () => {
     });
   });
 
+  it('a user the tenant deleted while another tenant still uses it is kept, and the record says so', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = 'u2@both')`,
+      );
+      await query(iso, `DELETE FROM users WHERE email = 'u2@both'`);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT email FROM users WHERE email = 'u2@both'`), ['(u2@both)']);
+      assert.deepEqual(
+        await rows(
+          f.url,
+          `SELECT tenant_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'u2@both'`,
+        ),
+        ['(2)'],
+      );
+      assert.ok(
+        record.notes.some((n) =>
+          /Kept in the shared database although the tenant deleted them .*"public"\."users" \d+/.test(n),
+        ),
+        record.notes.join('\n'),
+      );
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
   it('schema drift refuses the rollback before anything changes; the same migration on both sides is fine', async () => {
     await withFixture(async (f, opts) => {
       const iso = await promoted(opts);
