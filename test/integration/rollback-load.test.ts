@@ -52,6 +52,7 @@ function startWriter(opts: {
       try {
         if (!shared) {
           shared = new pg.Client({ connectionString: opts.sharedUrl });
+          shared.on('error', () => undefined);
           await shared.connect();
         }
         await shared.query('BEGIN');
@@ -63,6 +64,8 @@ function startWriter(opts: {
           if (!opts.isolatedUrl) throw new Error('not isolated: no isolated database given');
           if (!isolated) {
             isolated = new pg.Client({ connectionString: opts.isolatedUrl });
+            // The fence ends this session while it idles: the next query fails, and is retried.
+            isolated.on('error', () => undefined);
             await isolated.connect();
           }
           await isolated.query(`INSERT INTO tasks (project_id, title) VALUES ($1, $2)`, [
