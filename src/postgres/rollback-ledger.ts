@@ -38,15 +38,17 @@ export interface SharedWritePart {
 
 /**
  * The parts of a plan both sides may write: referenced tables, tables copied whole, and the
- * global rows of tenant tables (the rows `ownWhere` does not select).
+ * global rows of tenant tables (NULL tenant key).
  */
 export function sharedWriteParts(plan: TenantPlan): SharedWritePart[] {
   const out: SharedWritePart[] = [];
   for (const t of plan.tables) {
     if (t.kind === 'referenced') out.push({ table: t, isolatedWhere: 'true', what: 'referenced rows' });
     else if (t.kind === 'reference') out.push({ table: t, isolatedWhere: 'true', what: 'copied whole' });
+    // `ownWhere` compares the tenant key with the tenant's value: NULL exactly for the rows with a
+    // NULL key — the global rows (a row of another tenant compares false: not global).
     else if (t.kind === 'tenant' && t.ownWhere)
-      out.push({ table: t, isolatedWhere: `(${t.ownWhere}) IS NOT TRUE`, what: 'global rows' });
+      out.push({ table: t, isolatedWhere: `(${t.ownWhere}) IS NULL`, what: 'global rows' });
   }
   return out;
 }

@@ -186,14 +186,17 @@ export async function prepareRestore(
       isolatedRows: isolatedRows.count,
       sharedRows: sharedRows.count,
     });
-    // Rows of the tenant's database that are neither the tenant's own nor a merged part's.
-    if (!p.table.ownWhere) {
-      const stray = await aggregate(isolated, p.table, `(${p.where}) IS NOT TRUE`);
-      if (stray.count > 0)
-        prepared.stray.push(
-          `${p.table.qualified}: ${stray.count} row(s) that are not the tenant's (another tenant's key, or no parent)`,
-        );
-    }
+    // Rows of the tenant's database that are neither the tenant's own nor a merged part's (with
+    // global rows, `ownWhere` is NULL for those, merged, and false for another tenant's).
+    const stray = await aggregate(
+      isolated,
+      p.table,
+      p.table.ownWhere ? `(${p.where}) IS FALSE` : `(${p.where}) IS NOT TRUE`,
+    );
+    if (stray.count > 0)
+      prepared.stray.push(
+        `${p.table.qualified}: ${stray.count} row(s) that are not the tenant's (another tenant's key, or no parent)`,
+      );
   }
   for (const [i, part] of sharedWriteParts(plan).entries()) {
     const t = part.table;
