@@ -302,6 +302,24 @@ describe('rollback keeps every write (issue 17)', () => {
     });
   });
 
+  it('a row of another tenant written into the tenant database refuses the rollback: it would land in the other tenant', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      // A second tenants row in the tenant database, and a role carrying its key.
+      await query(
+        iso,
+        `INSERT INTO tenants (id, slug, name, plan_code) VALUES (2, 'planted', 'Planted', 'free')`,
+      );
+      await query(iso, `INSERT INTO roles (tenant_id, name) VALUES (2, 'planted')`);
+      const before = await fingerprint(f.url);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.match(record.error!.message, /"public"\."roles": 1 row\(s\) that are not the tenant's/);
+      assert.deepEqual(await fingerprint(f.url), before);
+      await isolatedAndWorking(f, f.slugs.acme);
+    });
+  });
+
   it('schema drift refuses the rollback before anything changes; the same migration on both sides is fine', async () => {
     await withFixture(async (f, opts) => {
       const iso = await promoted(opts);
