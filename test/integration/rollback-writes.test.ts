@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { runCli, type CliIo } from '../../src/cli/program';
 import { deriveNames } from '../../src/names';
 import type { PromotionOptionsInput } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
@@ -380,6 +381,33 @@ describe('rollback keeps every write (issue 17)', () => {
           .filter((s) => s.status === 'done')
           .every((s) => ['lock', 'prevalidate', 'schema-drift', 'preview'].includes(s.name)),
       );
+      // The CLI: `rollback --dry-run` needs no confirmation and changes nothing either.
+      let stdout = '';
+      const io: CliIo = {
+        stdout: { write: (t: string) => (stdout += t) },
+        stderr: { write: () => true },
+        env: { DATABASE_URL: f.engineUrl },
+        confirm: {
+          interactive: false,
+          show: () => undefined,
+          ask: () => Promise.reject(new Error('no terminal')),
+        },
+      };
+      const code = await runCli(
+        [
+          'rollback',
+          `--tenant-slug=${f.slugs.acme}`,
+          '--dry-run',
+          '--no-cloud-run',
+          '-v',
+          '--env-file=/dev/null',
+        ],
+        io,
+      );
+      assert.equal(code, 0, stdout);
+      assert.match(stdout, /dry.run/i);
+      assert.deepEqual(await fingerprint(f.url), before.shared);
+      assert.deepEqual(await fingerprint(iso), before.iso);
       const [t] = await query<{ m: string }>(
         f.url,
         'SELECT isolation_mode AS m FROM tenants WHERE slug = $1',
