@@ -326,22 +326,30 @@ export function buildProgram(
     )
     .option('--confirm', 'go ahead without asking (required when there is no terminal)')
     .option('--keep-isolated-data', 'keep the isolated database and roles (or KEEP_ISOLATED_DATA=true)')
-    .addHelpText('after', '\nExample:\n  tenant-isolation rollback --tenant-slug=acme-corp --confirm\n')
+    .option(
+      '--dry-run',
+      'report what would come back per table, the conflicts, the drift and the sequences; change nothing',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tenant-isolation rollback --tenant-slug=acme-corp --dry-run\n  tenant-isolation rollback --tenant-slug=acme-corp --confirm\n',
+    )
     .action(async (_opts, cmd: Command) => {
       const { options } = await loadConfig(cmd, io, 'rollback');
-      await confirmOperation(
-        {
-          operation: 'rollback',
-          slug: options.tenantSlug,
-          confirmed: Boolean(cmd.opts().confirm),
-          plan: async () => {
-            const { tenantStatus } = await import('../pipeline/status');
-            const { renderStatusText } = await import('../report/status-text');
-            return `Rollback of ${options.tenantSlug}: its rows in the isolated database replace its rows in the shared database.\n${renderStatusText(await tenantStatus(options))}`;
+      if (!options.dryRun)
+        await confirmOperation(
+          {
+            operation: 'rollback',
+            slug: options.tenantSlug,
+            confirmed: Boolean(cmd.opts().confirm),
+            plan: async () => {
+              const { tenantStatus } = await import('../pipeline/status');
+              const { renderStatusText } = await import('../report/status-text');
+              return `Rollback of ${options.tenantSlug}: its rows in the isolated database replace its rows in the shared database.\n${renderStatusText(await tenantStatus(options))}`;
+            },
           },
-        },
-        io.confirm,
-      );
+          io.confirm,
+        );
       const { rollback } = await import('../pipeline/rollback');
       const ui = terminalUi(io.stderr, { verbose: Boolean(cmd.opts().verbose) });
       const sig = abortOnSigint();

@@ -8,18 +8,25 @@ import { lockStep } from './steps/lock';
 import { fenceStep } from './steps/rollback-fence';
 import { dropIsolatedStep, removeRoutingStep, removeServiceStep } from './steps/rollback-cleanup';
 import { rollbackPrevalidateStep } from './steps/rollback-prevalidate';
+import { rollbackDriftStep } from './steps/rollback-drift';
+import { rollbackPreviewStep } from './steps/rollback-preview';
 import { restoreStep } from './steps/rollback-restore';
 
 /**
- * The seed's five rollback steps, done properly: lock; fence the isolated database; in one
- * transaction copy its rows back (it is the source of truth), verify, and mark the tenant
- * shared — the commit point; then remove routing, the service the promotion created, and the
- * isolated database. Before the commit point every step is undone (the tenant stays isolated
- * and working); after it, a re-run finishes the job.
+ * Rollback: lock; prevalidate (and claim); compare the schemas (drift refuses before anything
+ * changes); with --dry-run, preview what would come back and stop; fence the isolated database;
+ * in one transaction on the shared database bring back the tenant's own rows, merge the rows both
+ * sides write against the ledger the switch recorded (a row changed on both sides refuses),
+ * bring back its large objects, verify, and mark the tenant shared — the commit point; then
+ * remove routing, the service the promotion created, and the isolated database. Before the
+ * commit point every step is undone (the tenant stays isolated and working); after it, a re-run
+ * finishes the job.
  */
 const ROLLBACK: readonly [Step<PromotionContext>, 'setup' | 'switch' | 'after'][] = [
   [lockStep, 'setup'],
   [thenClaim(rollbackPrevalidateStep), 'setup'],
+  [rollbackDriftStep, 'setup'],
+  [rollbackPreviewStep, 'setup'],
   [fenceStep, 'switch'],
   [restoreStep, 'switch'],
   [removeRoutingStep, 'after'],

@@ -71,6 +71,8 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
       referenceTables: planned.referenceTables,
       sharedRows: planned.sharedRows,
       tableOverrides: planned.tableOverrides,
+      // The restore tells the tenant's own rows (ownWhere) from the global rows it merges.
+      globalRows: true,
     });
     ctx.mode = 'fresh';
     return `tenant ${names.slug} is isolated in "${names.database}"; its ${ctx.plan.deleteOrder.length} data tables will be restored`;

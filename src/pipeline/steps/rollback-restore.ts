@@ -1,109 +1,104 @@
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../../errors';
-import { fromTable, setComparableSession } from '../../postgres/checksum';
-import { compareTables } from '../../postgres/catch-up';
+import { setComparableSession } from '../../postgres/checksum';
 import { readTableGraph } from '../../postgres/catalog';
 import { connectAll, setTenantId } from '../../postgres/connect';
+import { readLedgerTables } from '../../postgres/rollback-ledger';
+import { findLargeObjectColumns } from '../../postgres/large-objects';
+import { borrowRoles, restoreLargeObjects } from '../../postgres/rollback-large-objects';
+import {
+  applyRestore,
+  describeConflicts,
+  describeRestore,
+  prepareRestore,
+  verifyRestore,
+  type PreparedRestore,
+} from '../../postgres/rollback-merge';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
+import { digestOf } from '../../postgres/checksum';
 import type { PromotionContext } from '../context';
+import { faultsFromEnv } from '../faults';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
 import { orderPlan } from './plan';
 
 /**
- * Rollback's commit point. In one transaction on the shared database: replace the tenant's
- * rows with the isolated database's (the source of truth: it has every write made since the
- * promotion), verify counts and digests, lift the shared sequences past every copied id, and
- * mark the tenant shared with an audit entry. A key that collides with another tenant's row
- * aborts the transaction with a clear error; nothing changes.
+ * Rollback's commit point. In one transaction on the shared database, under the tenant row's
+ * lock and with ownership proved: read and classify what comes back (rollback-merge.ts) and
+ * refuse, before writing anything, on a conflict (a row changed on both sides since the switch),
+ * a row of the tenant's database that belongs to no one the rollback can place, or a table
+ * without a key the tenant changed; then bring back the tenant's own rows and merge the rows both
+ * sides write, with every constraint checked as the connecting role (no replica mode, no trigger
+ * disabled); bring back the large objects its rows reference; prove the result row by row; lift
+ * the shared sequences past the shared side's ids; mark the tenant shared with an audit entry.
+ * Any failure rolls the transaction back: nothing changed, and the step's undo chain lifts the
+ * fence (the tenant stays isolated and working).
  */
 export const restoreStep: Step<PromotionContext> = {
   name: 'restore',
   title: 'Copy the rows back and switch to shared',
   commitPoint: true,
   async run(ctx) {
+    const fault = ctx.deps.fault ?? faultsFromEnv();
     const [isolated, shared] = (await connectAll([
       ctx.servers.tenantDatabaseUrl(ctx.names.database),
       ctx.servers.sharedUrl,
     ])) as [pg.Client, pg.Client];
+    let giveBack: (() => Promise<void>) | undefined;
     try {
-      // Where foreign keys form a cycle, the order that honours every key that cannot give way
-      // (not DEFERRABLE), whichever plan the rollback was given (see orderPlan).
+      // Where foreign keys form a cycle, the order that honours every key that cannot give way.
       const plan = orderPlan(ctx.plan!, await readTableGraph(shared), { keepSharedData: true });
-      const tables = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
-      await checkColumns(isolated, tables);
-      await setComparableSession(isolated);
-      await setComparableSession(shared);
-      await setTenantId(shared, plan.tenantId);
+      for (const c of [isolated, shared]) {
+        await setComparableSession(c);
+        await setTenantId(c, plan.tenantId);
+      }
+      const ledger = await readLedgerTables(isolated);
+      // Large objects of the tenant's database belong to its roles: readable through them only.
+      const loColumns = await findLargeObjectColumns(shared, plan.tables);
+      // (The roles live on the server of the tenant's database, which may not be the shared one.)
+      if (loColumns.length) giveBack = await borrowRoles(isolated, [ctx.names.ownerRole, ctx.names.appRole]);
+      // The fence made the tenant's database read-only for new sessions: reading it is all we do.
+      await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await shared.query('BEGIN');
       await shared.query(
         `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
-      // Replica mode (superuser only) keeps the shared tables' triggers from rewriting restored rows.
-      await shared.query('SAVEPOINT replica');
-      await shared.query(`SET LOCAL session_replication_role = replica`).then(
-        () => shared.query('RELEASE SAVEPOINT replica'),
-        () => shared.query('ROLLBACK TO SAVEPOINT replica'),
-      );
-      // Without replica mode (a role that is not a superuser, e.g. on managed PostgreSQL) every
-      // foreign key is checked: the stale rows go children first (plan.deleteOrder) and the rows
-      // come back parents first (plan.tables), and the keys the shared schema declares DEFERRABLE
-      // are checked at COMMIT, so a cycle through one of them restores too (the plan orders the
-      // tables of a cycle by the keys that cannot give way, see orderPlan in steps/plan.ts).
-      await shared.query('SET CONSTRAINTS ALL DEFERRED');
-      let stale = 0;
-      for (const table of plan.deleteOrder) {
-        stale +=
-          (await shared.query(`DELETE FROM ${table.qualified} AS t WHERE ${table.where}`)).rowCount ?? 0;
-      }
-      let restored = 0;
-      // Identity and generated columns: COPY FROM writes an identity column's values as given,
-      // GENERATED ALWAYS included (as INSERT … OVERRIDING SYSTEM VALUE would; PostgreSQL 15 and 17,
-      // as the connecting role, superuser or not: see test/integration/catch-up-patterns.test.ts
-      // and the rollback in test/integration/managed-done.test.ts), so rows come back with their ids; the
-      // shared sequences are lifted past them below. Stored generated columns are not in the plan's
-      // columns (COPY refuses them): the shared database computes them again from the same values.
-      for (const table of tables) {
-        const cols = table.columns.join(', ');
-        try {
-          const reader = isolated.query(copyTo(`COPY (SELECT ${cols} FROM ${fromTable(table)}) TO STDOUT`));
-          const writer = shared.query(copyFrom(`COPY ${table.qualified} (${cols}) FROM STDIN`));
-          await pipeline(reader, writer);
-          restored += Number(writer.rowCount ?? 0);
-        } catch (e) {
-          throw restoreError(e, table.qualified);
-        }
-      }
-      // The deferred keys are checked here, where a violation is still plainly "nothing changed",
-      // not at COMMIT (the commit point).
-      try {
-        await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
-      } catch (e) {
-        throw restoreError(e, 'the restored tables');
-      }
-      const comparisons = await compareTables(shared, isolated, tables);
-      const unequal = comparisons.filter((c) => !c.equal);
-      if (unequal.length) {
+      const prepared = await prepareRestore(shared, isolated, plan, ledger);
+      ctx.record.notes.push(...prepared.notes);
+      refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
+      const applied = await applyRestore(shared, isolated, plan, prepared, (table) =>
+        Promise.resolve(fault?.(`restore:${table}`)),
+      ).catch((e: unknown) => {
+        throw restoreError(e);
+      });
+      const verified = await verifyRestore(shared, isolated, prepared);
+      if (verified.differences.length) {
         throw new PromotionError(
           'validation-failed',
-          `The rows copied back differ from the isolated database: ${unequal
-            .flatMap((c) => c.differences)
-            .slice(0, 5)
-            .join('; ')}`,
-          'Nothing was changed. Triggers on the shared tables may rewrite rows: run the rollback as a superuser (replica mode), or check the named tables.',
+          `The rows copied back differ from the isolated database: ${verified.differences.slice(0, 5).join('; ')}`,
+          'Nothing was changed and the tenant stays isolated. A trigger on a shared table rewrites restored rows: make it leave rows alone when nothing but a rollback writes them, or run the rollback as the tables’ owner, then re-run.',
         );
       }
+      const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
+      await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
       const tablesDigest = Object.fromEntries(
-        comparisons.map((c) => [c.table.qualified, { count: c.target.count, digest: c.target.digest }]),
+        verified.own.map((v) => [v.table.qualified, { count: v.count, digest: digestOf(v.count, v.sum) }]),
       );
+      const merged = applied.merged;
+      const detail =
+        `${applied.restored} rows restored from ${ctx.names.database}` +
+        (merged.insert + merged.update + merged.delete
+          ? `; shared rows merged: ${merged.insert} inserted, ${merged.update} updated, ${merged.delete} deleted`
+          : '') +
+        (objects.copied + objects.replaced
+          ? `; ${objects.copied + objects.replaced} large object(s) restored`
+          : '');
       const ok = await writeIsolation(
         shared,
         ctx.options.tenantsTable,
@@ -122,7 +117,7 @@ export const restoreStep: Step<PromotionContext> = {
               pull_request: ctx.deps.trigger.pullRequest,
               run_url: ctx.deps.trigger.runUrl,
               tables: tablesDigest,
-              detail: `${restored} rows restored from ${ctx.names.database}`,
+              detail,
             }),
           ],
         },
@@ -136,64 +131,86 @@ export const restoreStep: Step<PromotionContext> = {
         );
       await shared.query('COMMIT');
       ctx.record.committed = true;
-      for (const c of comparisons) {
+      // The tenant's writes were blocked from the fence to this commit.
+      const fencedAt = ctx.record.steps.find((s) => s.name === 'fence')?.startedAt;
+      if (fencedAt) {
+        ctx.record.freezeMs = Math.max(0, Date.now() - Date.parse(fencedAt));
+        ctx.record.notes.push(
+          `The tenant's writes were blocked for ${ctx.record.freezeMs} ms (from the fence to the commit of the restore).`,
+        );
+      }
+      ctx.record.notes.push(...describeRestore(prepared));
+      if (objects.copied)
+        ctx.record.notes.push(
+          `${objects.copied} large object(s) the tenant created while isolated were created in the shared database owned by the connecting role: grant them to the application's role (GRANT SELECT, UPDATE ON LARGE OBJECT <oid> TO <role>).`,
+        );
+      if (applied.kept.length)
+        ctx.record.notes.push(
+          `Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`,
+        );
+      for (const v of verified.own) {
         ctx.record.tables.push({
-          schema: c.table.schema,
-          name: c.table.name,
-          kind: c.table.kind,
-          copiedRows: c.target.count,
-          checksum: c.target.digest,
+          schema: v.table.schema,
+          name: v.table.name,
+          kind: v.table.kind,
+          copiedRows: v.count,
+          checksum: digestOf(v.count, v.sum),
         });
       }
-      return `${restored} rows restored into the shared database${stale ? ` (${stale} stale shared rows replaced)` : ''}; tenant is shared`;
+      return `${detail}${applied.stale ? ` (${applied.stale} stale shared rows replaced)` : ''}; tenant is shared`;
     } catch (e) {
       if (!ctx.record.committed) await shared.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
+      await isolated.query('ROLLBACK').catch(() => undefined);
+      await giveBack?.().catch(() => undefined);
       await isolated.end().catch(() => undefined);
       await shared.end().catch(() => undefined);
     }
   },
 };
 
-async function checkColumns(
-  isolated: pg.ClientBase,
-  tables: { schema: string; name: string; columns: string[]; qualified: string }[],
-) {
-  for (const t of tables) {
-    const { rows } = await isolated.query<{ q: string }>(
-      `SELECT '"' || replace(a.attname, '"', '""') || '"' AS q FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped`,
-      [t.schema, t.name],
+/**
+ * Refuses, before anything is written, what the rollback cannot place without losing or
+ * overwriting a write: conflicts, stray rows, unmergeable tables. With keep-isolated-data the
+ * message says what stays where.
+ */
+export function refuseUnplaceable(prepared: PreparedRestore, keepIsolatedData: boolean): void {
+  const problems: string[] = [];
+  if (prepared.conflicts.length)
+    problems.push(
+      `${prepared.conflicts.length} row(s) changed on both sides since the switch: ${describeConflicts(prepared.conflicts)}`,
     );
-    const have = new Set(rows.map((r) => r.q));
-    const missing = t.columns.filter((c) => !have.has(c));
-    if (rows.length === 0 || missing.length) {
-      throw new PromotionError(
-        'tenant-state',
-        rows.length === 0
-          ? `Table ${t.qualified} of the shared database does not exist in the isolated database.`
-          : `Table ${t.qualified} in the isolated database lacks column(s) ${missing.join(', ')} of the shared schema.`,
-        'The schemas have drifted since the promotion: apply the same migrations to both databases, then re-run the rollback.',
-      );
-    }
-  }
+  if (prepared.stray.length)
+    problems.push(
+      `rows of the tenant's database that belong to no one it can place: ${prepared.stray.join('; ')}`,
+    );
+  if (prepared.unmergeable.length)
+    problems.push(`tables that cannot be merged: ${prepared.unmergeable.join('; ')}`);
+  if (!problems.length) return;
+  throw new PromotionError(
+    'tenant-state',
+    `The rollback would lose or overwrite writes, so it changed nothing: ${problems.join('. ')}.`,
+    `The tenant stays isolated and working (the fence is lifted). Decide each row named above by hand — make the two databases agree on it — then re-run the rollback${keepIsolatedData ? '' : ' (run it with --dry-run first to see what comes back)'}.` +
+      (keepIsolatedData
+        ? ' Nothing moved: the tenant’s rows stay in its database, the shared database keeps its own.'
+        : ''),
+  );
 }
 
-function restoreError(e: unknown, table: string): unknown {
+function restoreError(e: unknown): unknown {
   const err = e as { code?: string; detail?: string; message?: string; table?: string };
   if (err?.code === '23503') {
     return new PromotionError(
       'tenant-state',
-      `A row copied back into ${err.table ?? table} breaks a foreign key of the shared database (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`,
-      'The rows reference each other in an order the shared keys do not allow as a role without replica mode: make one key of the cycle DEFERRABLE in the shared database (ALTER TABLE … ALTER CONSTRAINT … DEFERRABLE), or roll back as a superuser; then re-run the rollback.',
+      `A row copied back into ${err.table ?? 'the shared database'} breaks a foreign key of the shared database (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`,
+      'The tenant stays isolated. The rows reference each other in an order the shared keys do not allow, or the row they reference was deleted in the shared database since the switch: make one key of a cycle DEFERRABLE (ALTER TABLE … ALTER CONSTRAINT … DEFERRABLE), or restore the referenced row; then re-run the rollback.',
     );
   }
   if (err?.code === '23505') {
     return new PromotionError(
       'tenant-state',
-      `A row of ${table} from the isolated database collides with an existing row in the shared database (${err.detail ?? err.message}); nothing was changed.`,
+      `A row of ${err.table ?? 'a table'} from the isolated database collides with an existing row in the shared database (${err.detail ?? err.message}); nothing was changed.`,
       'Another tenant took that key while this tenant was isolated. Resolve the collision by hand, then re-run the rollback.',
     );
   }

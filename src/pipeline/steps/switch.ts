@@ -5,6 +5,7 @@ import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { syncLargeObjects } from '../../postgres/large-objects';
+import { recordRowLedger } from '../../postgres/rollback-ledger';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import { serverName } from '../../postgres/servers';
@@ -97,6 +98,10 @@ export const switchStep: Step<PromotionContext> = {
       const loRoles = { owner: ctx.names.ownerRole, app: ctx.names.appRole };
       if (loColumns.length)
         await syncLargeObjects(base, target, plan, { roles: loRoles, guard, columns: loColumns });
+
+      // What the tenant's database holds of the rows both sides may write, for the rollback's
+      // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it.
+      await recordRowLedger(target, plan, guard);
 
       // What the freeze pass needs from the base snapshot alone is read before the freeze.
       const freezeBase = settledBase.map(verifiedFrom);

@@ -1,0 +1,43 @@
+import type pg from 'pg';
+import { PromotionError } from '../../errors';
+import { connectAll } from '../../postgres/connect';
+import { schemaDrift } from '../../postgres/rollback-drift';
+import type { PromotionContext } from '../context';
+import type { Step } from '../step';
+
+/**
+ * Before anything changes: the tenant's database and the shared database, as they are now, must
+ * have room for each other's rows (rollback-drift.ts). Drift refuses the rollback, listing every
+ * difference; a dry run reports it instead.
+ */
+export const rollbackDriftStep: Step<PromotionContext> = {
+  name: 'schema-drift',
+  title: 'Compare the schemas',
+  skip: (ctx) => (ctx.mode === 'resume' ? 'done by an earlier run (resuming after the switch)' : undefined),
+  async run(ctx) {
+    const [isolated, shared] = (await connectAll([
+      ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      ctx.servers.sharedUrl,
+    ])) as [pg.Client, pg.Client];
+    let drift: string[];
+    try {
+      drift = await schemaDrift(shared, isolated, ctx.plan!);
+    } finally {
+      await isolated.end().catch(() => undefined);
+      await shared.end().catch(() => undefined);
+    }
+    if (drift.length === 0) return 'no drift: every table, column and constraint matches';
+    if (ctx.options.dryRun) {
+      ctx.record.notes.push(`Schema drift (the rollback would refuse): ${drift.join('; ')}.`);
+      return `${drift.length} difference(s): the rollback would refuse (see notes)`;
+    }
+    const where = ctx.options.keepIsolatedData
+      ? ` Nothing moved: the tenant's rows stay in ${ctx.names.database} (still isolated and working), the shared database keeps its own rows and schema.`
+      : ` The tenant stays isolated and working in ${ctx.names.database}.`;
+    throw new PromotionError(
+      'tenant-state',
+      `The schemas have drifted since the promotion, so the rows cannot come back: ${drift.slice(0, 20).join('; ')}${drift.length > 20 ? `; … and ${drift.length - 20} more` : ''}.${where}`,
+      'Apply the same migrations to both databases (what exists only in the tenant database must exist in the shared one, with the same types), then re-run the rollback.',
+    );
+  },
+};

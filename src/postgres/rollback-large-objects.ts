@@ -1,0 +1,191 @@
+import pg from 'pg';
+import { PromotionError } from '../errors';
+import {
+  findLargeObjectColumns,
+  hashLargeObjects,
+  largeObjectSizes,
+  LO_CHUNK,
+  referencedLargeObjects,
+} from './large-objects';
+import type { LargeObjectColumn, TablePlan, TenantPlan } from './plan-types';
+
+/**
+ * Large objects at rollback. The tenant's rows in its database reference large objects (`oid` /
+ * `lo` columns) that live outside every table: copying the rows back copies only the numbers. So
+ * every object those rows reference is brought back under the same OID — created in the shared
+ * database when it lacks it (the tenant created it while isolated), rewritten in place when its
+ * content differs (the tenant changed it) — and verified by content hash.
+ *
+ * An object the shared database holds with other content is rewritten only if no row there but
+ * the tenant's references it (cleanup leaves the tenant's objects behind, unreferenced); otherwise
+ * the OID is someone else's, and the rollback refuses. Objects created here are owned by the connecting role
+ * (a role without superuser cannot give them away); rewriting an existing object needs UPDATE on it.
+ */
+
+const INV_WRITE = 0x20000;
+
+export interface LargeObjectRestore {
+  /** Objects the tenant's rows reference in its database. */
+  referenced: number;
+  copied: number;
+  replaced: number;
+  bytes: number;
+}
+
+/** The columns and the objects the tenant's own rows reference on one side (tenant id set). */
+export async function tenantLargeObjects(
+  client: pg.ClientBase,
+  plan: TenantPlan,
+  columns?: LargeObjectColumn[],
+): Promise<{ columns: LargeObjectColumn[]; oids: string[] }> {
+  const cols = columns ?? (await findLargeObjectColumns(client, plan.tables));
+  if (cols.length === 0) return { columns: cols, oids: [] };
+  const oids = await referencedLargeObjects(client, cols, plan.tables, (t: TablePlan) => t.where);
+  return { columns: cols, oids };
+}
+
+/**
+ * Brings back the large objects the tenant's rows reference in `isolated` into `shared` (inside
+ * the caller's transaction there, after the rows). `columns`: the `oid` columns of the plan.
+ */
+export async function restoreLargeObjects(
+  shared: pg.ClientBase,
+  isolated: pg.ClientBase,
+  plan: TenantPlan,
+  columns: LargeObjectColumn[],
+): Promise<LargeObjectRestore> {
+  const result: LargeObjectRestore = { referenced: 0, copied: 0, replaced: 0, bytes: 0 };
+  if (columns.length === 0) return result;
+  const { oids } = await tenantLargeObjects(isolated, plan, columns);
+  result.referenced = oids.length;
+  if (oids.length === 0) return result;
+  const want = await hashLargeObjects(isolated, oids);
+  const have = await hashLargeObjects(shared, oids);
+  const missing = oids.filter((o) => !have.has(o));
+  const differ = oids.filter((o) => {
+    const a = want.get(o);
+    const b = have.get(o);
+    return b !== undefined && (a?.size !== b.size || a?.hash !== b.hash);
+  });
+  const foreign = await referencedByOthers(shared, plan, columns, differ);
+  if (foreign.length) {
+    throw new PromotionError(
+      'tenant-state',
+      `Large object(s) ${foreign.slice(0, 20).join(', ')} referenced by the tenant's rows exist in the shared database with other content and are referenced there by rows that are not the tenant's; nothing was changed.`,
+      'The tenant stays isolated. Another row of the shared database uses that OID: copy the tenant’s object to a new OID in its database (lo_from_bytea) and point its rows at it, then re-run the rollback.',
+    );
+  }
+  const sizes = await largeObjectSizes(isolated, [...missing, ...differ]);
+  try {
+    for (const o of missing) {
+      await shared.query('SELECT lo_create($1::oid)', [o]);
+      result.bytes += await writeContent(shared, isolated, o, sizes.get(o) ?? 0);
+      result.copied++;
+    }
+    for (const o of differ) {
+      await shared.query(`SELECT lo_truncate64(lo_open($1::oid, ${INV_WRITE}), 0)`, [o]);
+      result.bytes += await writeContent(shared, isolated, o, sizes.get(o) ?? 0);
+      result.replaced++;
+    }
+  } catch (e) {
+    if (e instanceof PromotionError) throw e;
+    const message = (e as Error).message;
+    throw new PromotionError(
+      'database',
+      `Bringing back the tenant's large objects failed: ${message}; nothing was changed.`,
+      /permission denied/i.test(message)
+        ? 'The tenant stays isolated. The connecting role needs UPDATE on the large objects the tenant changed (GRANT UPDATE ON LARGE OBJECT <oid> TO <role>, by their owner), then re-run the rollback.'
+        : 'The tenant stays isolated; fix the cause named above and re-run the rollback.',
+      { cause: e },
+    );
+  }
+  // Verified by content, inside the transaction.
+  const after = await hashLargeObjects(shared, oids);
+  const wrong = oids.filter((o) => after.get(o)?.hash !== want.get(o)?.hash);
+  if (wrong.length) {
+    throw new PromotionError(
+      'validation-failed',
+      `Large object(s) ${wrong.slice(0, 20).join(', ')} differ from the tenant's database after they were copied back; nothing was changed.`,
+      'The tenant stays isolated. Re-run the rollback; if it persists, report it.',
+    );
+  }
+  return result;
+}
+
+/**
+ * Of `oids`, those a row of the planned tables that is not the tenant's references in the shared
+ * database (an object only the tenant's rows use, or none — cleanup leaves objects behind — is
+ * the tenant's to rewrite).
+ */
+async function referencedByOthers(
+  shared: pg.ClientBase,
+  plan: TenantPlan,
+  columns: readonly LargeObjectColumn[],
+  oids: readonly string[],
+): Promise<string[]> {
+  if (oids.length === 0) return [];
+  const byQualified = new Map(plan.tables.map((t) => [t.qualified, t]));
+  const out = new Set<string>();
+  for (const c of columns) {
+    const t = byQualified.get(c.table);
+    if (!t) continue;
+    const { rows } = await shared.query<{ o: string }>(
+      `SELECT DISTINCT t.${c.column}::oid::text AS o FROM ${t.qualified} t
+        WHERE t.${c.column}::oid = ANY ($1::oid[]) AND (${t.kind === 'reference' ? 'false' : t.where}) IS NOT TRUE`,
+      [oids],
+    );
+    for (const r of rows) out.add(r.o);
+  }
+  return oids.filter((o) => out.has(o));
+}
+
+/**
+ * Lets the connecting role read (and so copy back) the large objects of the tenant's database:
+ * those the tenant's application created are owned by its application role, the copied ones by
+ * its owner role, and a role without superuser reads neither. The tool made both roles, so it may
+ * grant itself membership in them (CREATEROLE; ADMIN OPTION from PostgreSQL 16) for the rollback,
+ * on its own committed session; the returned function revokes what was granted (the roles are
+ * dropped with the isolated database in any case).
+ */
+export async function borrowRoles(
+  client: pg.ClientBase,
+  roles: readonly string[],
+): Promise<() => Promise<void>> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT r.rolname AS name FROM pg_roles r
+      WHERE r.rolname = ANY ($1::text[]) AND NOT pg_has_role(current_user, r.oid, 'USAGE')
+        AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)`,
+    [roles],
+  );
+  const granted: string[] = [];
+  for (const r of rows) {
+    await client.query(`GRANT ${pg.escapeIdentifier(r.name)} TO CURRENT_USER`);
+    granted.push(r.name);
+  }
+  return async () => {
+    for (const name of granted)
+      await client.query(`REVOKE ${pg.escapeIdentifier(name)} FROM CURRENT_USER`).catch(() => undefined);
+  };
+}
+
+/** Copies an object's content chunk by chunk (bounded memory) into an existing, empty object. */
+async function writeContent(
+  shared: pg.ClientBase,
+  isolated: pg.ClientBase,
+  oid: string,
+  size: number,
+): Promise<number> {
+  let bytes = 0;
+  for (let off = 0; off < size; off += LO_CHUNK) {
+    const { rows } = await isolated.query<{ d: Buffer }>('SELECT lo_get($1::oid, $2::bigint, $3::int) AS d', [
+      oid,
+      off,
+      LO_CHUNK,
+    ]);
+    const chunk = rows[0]!.d;
+    if (chunk.length > 0)
+      await shared.query('SELECT lo_put($1::oid, $2::bigint, $3::bytea)', [oid, off, chunk]);
+    bytes += chunk.length;
+  }
+  return bytes;
+}
