@@ -723,15 +723,15 @@ export function baseVersionDigestSql(
 /**
  * The one pass over a table's tenant rows under the freeze: how many there are, and the row
  * versions (`tableoid:ctid:xmin`) that may have changed since snapshot S. Only the tenant's rows
- * are read (`where`, through the tenant-key index: the `xmin` test is a filter on top of it,
- * never a scan of its own). The test is a cheap superset: every version S did not see was
+ * are read (`where`, through the tenant-key index, or downwards for tables without the key, see
+ * freeze-reads.ts: the `xmin` test is a filter on top of it, never a scan of its own). The test is a cheap superset: every version S did not see was
  * written by a transaction S saw as running or future — an xid at or past S.xmin,
  * subtransactions included (a subtransaction's xid is newer than its parent's) — but S.xmin is
  * the oldest transaction running anywhere in the cluster, so one long transaction elsewhere lets
  * many unchanged rows through (frozen tuples keep their raw `xmin`; one older than 2^31
  * transactions compares as new, too). So the candidates are digested per bucket (count and sum of
- * 64-bit hashes of the version text) and compared with the digests of the candidates S saw,
- * `$1` buckets, `$2` counts, `$3` sums (`baseVersionDigestSql`): only the candidates of buckets
+ * 64-bit hashes of the version text) and compared with the digests of the candidates S saw
+ * (`baseVersionDigestSql`), `$1` counts and `$2` sums per bucket (see denseDigests): only the candidates of buckets
  * that differ are returned — every version written since S is in one, short of a 64-bit
  * collision, the same odds the digests of the checks rest on. `seenAtBaseSql` then decides each.
  */
@@ -749,15 +749,15 @@ export function freezeScanSql(
   return `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
                                     FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v FROM (
-SELECT g.b, g.n, g.o, g.c, g.x, g.s, x.n AS xn, x.s AS xs, row_number() OVER () AS rn,
+SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xn,
+       coalesce(($2::numeric[])[g.b + 1], 0) AS xs, row_number() OVER () AS rn,
        sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
   FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
                array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
           FROM (SELECT CASE WHEN ${maybeChangedSql(snapshotXmin)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                        ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin
                   FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS t
-         GROUP BY b) AS g
-  LEFT JOIN unnest($1::bigint[], $2::bigint[], $3::numeric[]) AS x(b, n, s) ON x.b = g.b) AS y
+         GROUP BY b) AS g) AS y
  WHERE y.rn = 1 OR ${differs}`;
 }
 
@@ -853,6 +853,24 @@ function keysGoneSql(table: TablePlan, types: readonly string[]): string {
                       WHERE (${table.where}) AND ${keys.map((k, j) => `t.${k} = u.c${j}::${types[j]}`).join(' AND ')})`;
 }
 
+/**
+ * The base digests as `freezeScanSql` takes them: per bucket (array index = bucket + 1) the count
+ * and the hash sum, 0 for a bucket S saw no candidate in — looked up by index, never joined (the
+ * freeze's reads run without hash or merge joins, see freeze-reads.ts).
+ */
+export function denseDigests(
+  buckets: number,
+  digests: readonly { b: string; n: string; s: string }[],
+): [string[], string[]] {
+  const counts = new Array<string>(buckets).fill('0');
+  const sums = new Array<string>(buckets).fill('0');
+  for (const d of digests) {
+    counts[Number(d.b)] = d.n;
+    sums[Number(d.b)] = d.s;
+  }
+  return [counts, sums];
+}
+
 /** The version digests group up to 65,536 buckets: room to hash them in memory (set per transaction). */
 const FREEZE_WORK_MEM = '64MB';
 
@@ -942,7 +960,7 @@ export async function freezePass(
     const { buckets, digests } = atBase.versions.get(b.table)!;
     const { rows } = await source.query<{ b: string; total: string; m: string | null; v: string[] | null }>(
       freezeScanSql(b.table, snapshotXmin, buckets, graph),
-      [digests.map((r) => r.b), digests.map((r) => r.n), digests.map((r) => r.s)],
+      denseDigests(buckets, digests),
     );
     // Every row of the aggregate carries the totals; none at all means no tenant rows.
     const count = Number(rows[0]?.total ?? 0);

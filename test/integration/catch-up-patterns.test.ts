@@ -13,8 +13,8 @@ import { TENANT_ID_SETTING, type PlanForeignKey, type TablePlan } from '../../sr
 import { engineOptions, testDeps } from '../support/engine';
 import { tenantId } from '../support/fault-checks';
 import { tableRows } from '../support/fingerprint';
-import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
+import { SUBJECTS, subjectFixture } from '../support/subject-fixture';
 import { DATABASE_URL, createDatabase, query, uniqueSuffix, urlFor, withClient } from '../support/pg';
 
 /**
@@ -490,7 +490,7 @@ async function reset(env: Env): Promise<void> {
   await query(urlFor(env.sharedDb), SEED_SQL);
 }
 
-for (const subject of ['superuser', 'non-superuser'] as const) {
+for (const subject of SUBJECTS) {
   describe(`catch-up write patterns, as ${subject}`, () => {
     let env: Env | undefined;
     before(async () => {
@@ -654,23 +654,12 @@ for (const subject of ['superuser', 'non-superuser'] as const) {
  * their project deleted (its members go by ON DELETE CASCADE), a user's GENERATED ALWAYS identity
  * key kept while the user changes.
  */
-for (const subject of ['superuser', 'non-superuser'] as const) {
+for (const subject of SUBJECTS) {
   describe(`promotion with re-pointing writers, as ${subject}`, () => {
-    let f: SharedFixture;
-    let ns: NonSuperuser | undefined;
-    before(async () => {
-      f = await createSharedFixture({ rows: 40 });
-      if (subject === 'non-superuser') ns = await createNonSuperuser(f.url, { bypassRls: true });
-    });
-    after(async () => {
-      try {
-        await f.cleanup();
-      } finally {
-        await ns?.drop();
-      }
-    });
+    const fixture = subjectFixture(subject, { rows: 40 });
 
     it('promotes, and the new database holds exactly the tenant rows at the switch', async () => {
+      const { f } = fixture;
       const slug = f.tenants.main;
       const a = await tenantId(f, slug);
       const projects = await query<{ id: number }>(
@@ -684,7 +673,7 @@ for (const subject of ['superuser', 'non-superuser'] as const) {
         UPDATE tech_stack_recommendations SET project_id = ${to} WHERE project_id = ${from};
         DELETE FROM projects WHERE id = ${from};`;
       const { record } = await promote(
-        await engineOptions(f, slug, { keepSharedData: true, ...(ns ? { databaseUrl: ns.url } : {}) }),
+        await engineOptions(f, slug, { keepSharedData: true, ...fixture.engine }),
         testDeps('catch-up-patterns', {
           fault: async (point) => {
             if (point === 'before:switch') {

@@ -15,7 +15,7 @@ import { engineOptions, testDeps } from '../support/engine';
 import { tenantId } from '../support/fault-checks';
 import { tableRows } from '../support/fingerprint';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
-import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
+import { SUBJECTS, subjectFixture } from '../support/subject-fixture';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
 import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
 
@@ -172,7 +172,7 @@ describe('the freeze with a transaction left open in another database', () => {
         (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows
           .map((r) => r['QUERY PLAN'])
           .join('\n');
-      const scan = await plan(freezeScanSql(projects, '3', 64), [[], [], []]);
+      const scan = await plan(freezeScanSql(projects, '3', 64), [[], []]);
       assert.match(scan, /Index|Bitmap/, scan);
       assert.doesNotMatch(scan, /Seq Scan/, scan);
       const digest = await plan(baseVersionDigestSql(projects, '3', 64));
@@ -191,23 +191,12 @@ describe('the freeze with a transaction left open in another database', () => {
   });
 });
 
-for (const subject of ['superuser', 'non-superuser'] as const) {
+for (const subject of SUBJECTS) {
   describe(`a write in a subtransaction of a transaction running at the base snapshot, as ${subject}`, () => {
-    let f: SharedFixture;
-    let ns: NonSuperuser | undefined;
-    before(async () => {
-      f = await createSharedFixture({ rows: 40 });
-      if (subject === 'non-superuser') ns = await createNonSuperuser(f.url, { bypassRls: true });
-    });
-    after(async () => {
-      try {
-        await f.cleanup();
-      } finally {
-        await ns?.drop();
-      }
-    });
+    const fixture = subjectFixture(subject, { rows: 40 });
 
     it('is caught up under the freeze (its xid is below the snapshot xmax and not in its xip list)', async () => {
+      const { f } = fixture;
       const slug = f.tenants.main;
       const id = await tenantId(f, slug);
       const [project] = await query<{ id: number }>(
@@ -223,7 +212,7 @@ for (const subject of ['superuser', 'non-superuser'] as const) {
       try {
         const opts = await engineOptions(f, slug, {
           keepSharedData: true,
-          ...(ns ? { databaseUrl: ns.url } : {}),
+          ...fixture.engine,
         });
         const { record } = await promote(
           opts,

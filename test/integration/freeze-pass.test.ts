@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { deriveNames } from '../../src/names';
 import { promote } from '../../src/pipeline/promote';
 import { engineOptions, testDeps } from '../support/engine';
 import { tenantId } from '../support/fault-checks';
-import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { tableRows } from '../support/fingerprint';
-import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
+import { SUBJECTS, subjectFixture } from '../support/subject-fixture';
 import { query, urlFor } from '../support/pg';
 
 /**
@@ -16,29 +15,18 @@ import { query, urlFor } from '../support/pg';
  * (replica mode) and as a non-superuser admin role (foreign keys checked, ON DELETE actions firing;
  * BYPASSRLS because the fixture has tables under row-level security, see support/nonsuper.ts).
  */
-for (const subject of ['superuser', 'non-superuser'] as const) {
+for (const subject of SUBJECTS) {
   describe(`freeze pass (writes between the base snapshot and the freeze), as ${subject}`, () => {
-    let f: SharedFixture;
-    let ns: NonSuperuser | undefined;
-    before(async () => {
-      f = await createSharedFixture({ rows: 40 });
-      if (subject === 'non-superuser') ns = await createNonSuperuser(f.url, { bypassRls: true });
-    });
-    after(async () => {
-      try {
-        await f.cleanup();
-      } finally {
-        await ns?.drop();
-      }
-    });
+    const fixture = subjectFixture(subject, { rows: 40 });
 
     it('a parent moved to the tenant brings its unchanged children, even when a deletion balances the count', async () => {
+      const { f } = fixture;
       const slug = f.tenants.main;
       const a = await tenantId(f, slug);
       const b = await tenantId(f, f.tenants.other);
       const votes = `EXISTS (SELECT 1 FROM design_recommendations d WHERE d.id = t.recommendation_id AND d.tenant_id = $1)`;
       const { record } = await promote(
-        await engineOptions(f, slug, { keepSharedData: true, ...(ns ? { databaseUrl: ns.url } : {}) }),
+        await engineOptions(f, slug, { keepSharedData: true, ...fixture.engine }),
         testDeps('freeze-pass', {
           fault: async (point) => {
             if (point !== 'switch:before-freeze') return;
