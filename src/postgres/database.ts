@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { markerText, parseMarker, type ArtifactMarker } from './roles';
+import { commentOn } from './sql';
 
 const qi = pg.escapeIdentifier;
 const ql = pg.escapeLiteral;
@@ -73,9 +74,7 @@ export async function createTenantDatabase(
 ): Promise<void> {
   locale ??= await readLocale(client);
   await client.query(createDatabaseSql(name, owner, locale));
-  await client.query(
-    `COMMENT ON DATABASE ${qi(name)} IS ${ql(markerText({ ...marker, purpose: 'database' }))}`,
-  );
+  await commentOn(client, 'DATABASE', name, markerText({ ...marker, purpose: 'database' }));
   // PostgreSQL has no deny: only an explicit revoke keeps PUBLIC out.
   await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { createDatabaseSql, readLocale } from './database';
+import { commentOn } from './sql';
 import { isTenantLockHeld } from './lock';
 import { markerText, parseMarker } from './roles';
 
@@ -22,7 +23,6 @@ import { markerText, parseMarker } from './roles';
 const REHEARSAL_PREFIX = 'tpdrop_rh_';
 
 const qi = pg.escapeIdentifier;
-const ql = pg.escapeLiteral;
 
 /** Hash of the tenant's slug in a rehearsal's name: an unmarked leftover still names its tenant. */
 function slugTag(slug: string): string {
@@ -49,9 +49,7 @@ export async function createRehearsalDatabase(
   await client.query(createDatabaseSql(name, rows[0]!.me, locale));
   // A run killed between these two statements leaves the database unmarked: its name still
   // carries the tenant's hash, which is how a later run of that tenant recognises it.
-  await client.query(
-    `COMMENT ON DATABASE ${qi(name)} IS ${ql(markerText({ ...marker, purpose: 'rehearsal' }))}`,
-  );
+  await commentOn(client, 'DATABASE', name, markerText({ ...marker, purpose: 'rehearsal' }));
   await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
 }
 

@@ -1,6 +1,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PromotionError } from '../errors';
+import { commentOn } from './sql';
 
 const qi = pg.escapeIdentifier;
 
@@ -89,15 +90,11 @@ async function createRolesInTransaction(
   await client.query(
     `CREATE ROLE ${qi(roles.owner)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`,
   );
-  await client.query(
-    `COMMENT ON ROLE ${qi(roles.owner)} IS ${pg.escapeLiteral(markerText({ ...marker, purpose: 'owner' }))}`,
-  );
+  await commentOn(client, 'ROLE', roles.owner, markerText({ ...marker, purpose: 'owner' }));
   await client.query(
     `CREATE ROLE ${qi(roles.app)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT PASSWORD ${pg.escapeLiteral(scramVerifier(password))}`,
   );
-  await client.query(
-    `COMMENT ON ROLE ${qi(roles.app)} IS ${pg.escapeLiteral(markerText({ ...marker, purpose: 'app' }))}`,
-  );
+  await commentOn(client, 'ROLE', roles.app, markerText({ ...marker, purpose: 'app' }));
   // A non-superuser creator must be a member of the owner role to hand objects to it.
   const { rows } = await client.query<{ rolsuper: boolean }>(
     'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',

@@ -10,3 +10,27 @@ export function splitQualified(name: string, defaultSchema = 'public'): [string,
   const parts = name.split('.');
   return parts.length === 2 ? [parts[0]!, parts[1]!] : [defaultSchema, parts[0]!];
 }
+
+/**
+ * `COMMENT ON DATABASE|ROLE name IS text`, with the name and the text (a marker that names the
+ * tenant) sent as bound parameters: COMMENT takes none, so the statement is formatted on the
+ * server (`%I`, `%L`) from two session settings set by parameter — nothing of a slug in any SQL
+ * text.
+ */
+export async function commentOn(
+  client: pg.ClientBase,
+  kind: 'DATABASE' | 'ROLE',
+  name: string,
+  text: string,
+): Promise<void> {
+  await client.query(
+    `SELECT set_config('tenant_promotion.comment_target', $1, false), set_config('tenant_promotion.comment_text', $2, false)`,
+    [name, text],
+  );
+  await client.query(
+    `DO $comment$ BEGIN EXECUTE format('COMMENT ON ${kind} %I IS %L', current_setting('tenant_promotion.comment_target'), current_setting('tenant_promotion.comment_text')); END $comment$`,
+  );
+  await client.query(
+    `SELECT set_config('tenant_promotion.comment_target', '', false), set_config('tenant_promotion.comment_text', '', false)`,
+  );
+}
