@@ -1,16 +1,12 @@
 import type pg from 'pg';
-import { setComparableSession } from '../../postgres/checksum';
-import { readTableGraph } from '../../postgres/catalog';
-import { connectAll, setTenantId } from '../../postgres/connect';
 import { hashLargeObjects } from '../../postgres/large-objects';
-import { readLedgerTables } from '../../postgres/rollback-ledger';
 import { tenantLargeObjects } from '../../postgres/rollback-large-objects';
 import { describeConflicts, describeRestore, prepareRestore } from '../../postgres/rollback-merge';
 import { readSequences } from '../../postgres/sequence-ranges';
 import type { TenantPlan } from '../../postgres/plan-types';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
-import { orderPlan } from './plan';
+import { restoreInputs, restoreSessions } from './rollback-restore';
 
 /**
  * `rollback --dry-run`: what the restore would do, read exactly as the restore reads it
@@ -28,17 +24,9 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
         ? 'the rollback already switched; a re-run finishes its clean-up'
         : undefined,
   async run(ctx) {
-    const [isolated, shared] = (await connectAll([
-      ctx.servers.tenantDatabaseUrl(ctx.names.database),
-      ctx.servers.sharedUrl,
-    ])) as [pg.Client, pg.Client];
+    const { isolated, shared } = await restoreSessions(ctx);
     try {
-      const plan = orderPlan(ctx.plan!, await readTableGraph(shared), { keepSharedData: true });
-      for (const c of [isolated, shared]) {
-        await setComparableSession(c);
-        await setTenantId(c, plan.tenantId);
-      }
-      const ledger = await readLedgerTables(isolated);
+      const { plan, ledger } = await restoreInputs(ctx, isolated, shared);
       await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await shared.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       const prepared = await prepareRestore(shared, isolated, plan, ledger);

@@ -42,19 +42,10 @@ export const restoreStep: Step<PromotionContext> = {
   commitPoint: true,
   async run(ctx) {
     const fault = ctx.deps.fault ?? faultsFromEnv();
-    const [isolated, shared] = (await connectAll([
-      ctx.servers.tenantDatabaseUrl(ctx.names.database),
-      ctx.servers.sharedUrl,
-    ])) as [pg.Client, pg.Client];
+    const { isolated, shared } = await restoreSessions(ctx);
     let giveBack: (() => Promise<void>) | undefined;
     try {
-      // Where foreign keys form a cycle, the order that honours every key that cannot give way.
-      const plan = orderPlan(ctx.plan!, await readTableGraph(shared), { keepSharedData: true });
-      for (const c of [isolated, shared]) {
-        await setComparableSession(c);
-        await setTenantId(c, plan.tenantId);
-      }
-      const ledger = await readLedgerTables(isolated);
+      const { plan, ledger } = await restoreInputs(ctx, isolated, shared);
       // Large objects of the tenant's database belong to its roles: readable through them only.
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
       // (The roles live on the server of the tenant's database, which may not be the shared one.)
@@ -215,4 +206,26 @@ function restoreError(e: unknown): unknown {
     );
   }
   return e;
+}
+
+/** The tenant's database and the shared one, as the restore (and its preview) read them. */
+export async function restoreSessions(
+  ctx: PromotionContext,
+): Promise<{ isolated: pg.Client; shared: pg.Client }> {
+  const [isolated, shared] = (await connectAll([
+    ctx.servers.tenantDatabaseUrl(ctx.names.database),
+    ctx.servers.sharedUrl,
+  ])) as [pg.Client, pg.Client];
+  return { isolated, shared };
+}
+
+/** The plan in restore order, both sessions set to compare alike, and the switch's row ledger. */
+export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, shared: pg.Client) {
+  // Where foreign keys form a cycle, the order that honours every key that cannot give way.
+  const plan = orderPlan(ctx.plan!, await readTableGraph(shared), { keepSharedData: true });
+  for (const c of [isolated, shared]) {
+    await setComparableSession(c);
+    await setTenantId(c, plan.tenantId);
+  }
+  return { plan, ledger: await readLedgerTables(isolated) };
 }
