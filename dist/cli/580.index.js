@@ -43,6 +43,7 @@ const TEXT_DETAILS = 5;
 const VERDICT = {
     unchanged: 'no damage found; rows as recorded at the switch',
     changed: "no damage found; rows changed since the switch (the application's writes: information, not failure)",
+    drifted: "no damage found; the tenant's schema changed since the switch (drift: migrations or lost objects, listed)",
     damaged: 'DAMAGE found: a check proves something wrong (exit code 1)',
 };
 /**

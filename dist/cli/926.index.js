@@ -49,14 +49,20 @@ var catalog = __webpack_require__(17092);
 var connect = __webpack_require__(36741);
 // EXTERNAL MODULE: ./src/postgres/plan.ts
 var postgres_plan = __webpack_require__(43524);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts
+var schema_parity = __webpack_require__(16292);
+// EXTERNAL MODULE: ./src/pipeline/plan-options.ts
+var plan_options = __webpack_require__(44224);
 // EXTERNAL MODULE: ./src/postgres/tenant-key.ts
 var tenant_key = __webpack_require__(72713);
 // EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
 var sequence_ranges = __webpack_require__(78569);
 // EXTERNAL MODULE: ./src/postgres/sql.ts
 var sql = __webpack_require__(75259);
-// EXTERNAL MODULE: ./src/postgres/urls.ts
-var urls = __webpack_require__(31085);
+// EXTERNAL MODULE: ./src/postgres/servers.ts + 1 modules
+var postgres_servers = __webpack_require__(81207);
+// EXTERNAL MODULE: ./src/postgres/target-server.ts
+var target_server = __webpack_require__(21520);
 // EXTERNAL MODULE: ./src/secrets.ts
 var secrets = __webpack_require__(27194);
 ;// CONCATENATED MODULE: ./src/pipeline/record.ts
@@ -201,6 +207,9 @@ var tenant_state = __webpack_require__(95136);
 
 
 
+
+
+
 /**
  * `status`: what is true about one tenant right now, read from the shared database, the
  * isolated database, the cluster's roles and the routing files. Read-only.
@@ -264,12 +273,12 @@ const TenantStatus = schemas/* object */.Ikc({
      * `changed` when row counts or digests differ from those recorded at the switch (the
      * application's writes: information, exit 0); `unchanged` otherwise.
      */
-    verdict: schemas/* enum */.k5n(['unchanged', 'changed', 'damaged']).optional(),
+    verdict: schemas/* enum */.k5n(['unchanged', 'changed', 'drifted', 'damaged']).optional(),
 });
 /** The tenant's row, by slug; unlike the engine's readTenant it keeps a malformed settings.isolation for the report. */
 async function readTenantRow(client, tenantsTable, slug) {
     const { rows } = await client.query(`SELECT t.id::text AS id, pg_typeof(t.id)::text AS id_type, t.isolation_mode::text AS isolation_mode, t.settings
-       FROM ${(0,sql/* quoteQualified */.$)(tenantsTable)} t WHERE t.slug = $1`, [slug]);
+       FROM ${(0,sql/* quoteQualified */.$s)(tenantsTable)} t WHERE t.slug = $1`, [slug]);
     const row = rows[0];
     if (!row) {
         throw new errors/* PromotionError */.g1('tenant-not-found', `Tenant "${slug}" was not found in ${tenantsTable}.`, 'Check the slug (the slug column of the tenants table) and that the connection points at the shared database.');
@@ -365,8 +374,21 @@ function judge(s) {
     return { overall: 'partial', reasons: problems };
 }
 /** Gathers the tenant's status. Throws PromotionError when the tenant or its table is missing. */
-async function tenantStatus(options, opts = {}) {
-    const shared = await (0,connect/* connect */.Ng)(options.databaseUrl);
+async function tenantStatus(given, opts = {}) {
+    let options = given;
+    const servers = (0,postgres_servers/* serversFrom */.xH)(options);
+    const shared = await (0,connect/* connect */.Ng)(servers.sharedUrl);
+    // The tenant's database and roles are on the target server (the shared one by default).
+    let target = shared;
+    if (servers.separate) {
+        try {
+            target = await (0,connect/* connect */.Ng)(servers.targetAdminUrl);
+        }
+        catch (e) {
+            await shared.end().catch(() => undefined);
+            throw new errors/* PromotionError */.g1('target-server', `The target server ${(0,postgres_servers/* serverName */.L5)(servers.targetAdminUrl)} is not reachable: ${(0,errors/* describeError */.Uc)(e).message}`, 'Check --target-database-url (or TARGET_DATABASE_URL): status reads the tenant database and roles there.', { cause: e });
+        }
+    }
     try {
         const sharedDatabase = (await shared.query('SELECT current_database() AS db')).rows[0]
             .db;
@@ -379,16 +401,21 @@ async function tenantStatus(options, opts = {}) {
         catch (e) {
             isolationError = e instanceof Error ? e.message.slice(0, 300) : String(e);
         }
+        if (row.isolationMode === 'isolated')
+            (0,target_server/* assertRecordedServer */.mQ)(isolation?.isolated_server, servers, options.tenantSlug, options.frontEnd);
+        // An isolated tenant is counted and verified with the plan its switch made.
+        const adopted = (0,plan_options/* withRecordedPlanOptions */.IP)(given, (0,plan_options/* switchedPlanOptions */.T4)(isolation));
+        options = adopted.options;
         const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
         const dbName = isolation?.isolated_db_name ?? names.database;
-        const dbExists = (await shared.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+        const dbExists = (await target.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
         const roleList = [
             { name: isolation?.owner_role ?? names.ownerRole, purpose: 'owner' },
             { name: isolation?.app_role ?? names.appRole, purpose: 'app' },
         ];
         const roles = [];
         for (const r of roleList) {
-            const exists = (await shared.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
+            const exists = (await target.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [r.name])).rowCount === 1;
             roles.push({ ...r, exists });
         }
         const graph = await (0,catalog/* readTableGraph */.r)(shared);
@@ -400,6 +427,9 @@ async function tenantStatus(options, opts = {}) {
             tenantIdColumn: options.tenantIdColumn,
             tenantId: key.value,
             referenceTables: options.referenceTables,
+            sharedRows: options.sharedRows,
+            tableOverrides: options.tableOverrides,
+            globalRows: true,
         });
         await (0,connect/* setTenantId */.si)(shared, key.value);
         const tables = [];
@@ -413,7 +443,7 @@ async function tenantStatus(options, opts = {}) {
             });
         }
         if (dbExists) {
-            const isolated = await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(options.databaseUrl, dbName)).catch(() => undefined);
+            const isolated = await (0,connect/* connect */.Ng)(servers.tenantDatabaseUrl(dbName)).catch(() => undefined);
             if (isolated) {
                 try {
                     for (const [i, t] of plan.tables.entries()) {
@@ -429,7 +459,7 @@ async function tenantStatus(options, opts = {}) {
         let sequenceRanges;
         if (isolation?.sequence_range) {
             const isolated = dbExists
-                ? await (0,connect/* connect */.Ng)((0,urls/* databaseUrl */.FA)(options.databaseUrl, dbName)).catch(() => undefined)
+                ? await (0,connect/* connect */.Ng)(servers.tenantDatabaseUrl(dbName)).catch(() => undefined)
                 : undefined;
             try {
                 sequenceRanges = {
@@ -463,7 +493,11 @@ async function tenantStatus(options, opts = {}) {
             database: { name: dbName, exists: dbExists },
             roles,
             tables,
-            planNotes: [...plan.blockers.map((b) => `blocker: ${b}`), ...plan.notes],
+            planNotes: [
+                ...(adopted.note ? [adopted.note] : []),
+                ...plan.blockers.map((b) => `blocker: ${b}`),
+                ...plan.notes,
+            ],
             routing,
             ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),
             ...(sequenceRanges !== undefined && { sequenceRanges }),
@@ -481,13 +515,20 @@ async function tenantStatus(options, opts = {}) {
         throw new errors/* PromotionError */.g1('database', `Reading the status of "${options.tenantSlug}" from ${(0,secrets/* safeUrl */.Pl)(options.databaseUrl)} failed: ${e instanceof Error ? e.message : String(e)}`, 'Check the connection settings (DATABASE_URL or DB_*) and that the user can read the catalog.', { cause: e });
     }
     finally {
+        if (target !== shared)
+            await target.end().catch(() => undefined);
         await shared.end().catch(() => undefined);
     }
 }
-/** Pure: `damaged` on any failed check, `changed` on a change since the switch, else `unchanged`. */
+/**
+ * Pure: `damaged` on any failed check, `drifted` when the tenant's schema changed since the
+ * switch, `changed` on rows changed since the switch, else `unchanged`.
+ */
 function verdictOf(checks) {
     if (checks.some((c) => c.status === 'fail'))
         return 'damaged';
+    if (checks.some((c) => c.status === 'warn' && c.reason.startsWith(schema_parity/* DRIFTED */.rf)))
+        return 'drifted';
     if (checks.some((c) => c.status === 'warn' && c.reason.startsWith('changed since the switch')))
         return 'changed';
     return 'unchanged';
@@ -506,15 +547,17 @@ async function verifyTenant(options, status, plan, log) {
     if (!status.database.exists || status.tenantRow.isolationMode !== 'isolated') {
         throw new errors/* PromotionError */.g1('tenant-state', `Nothing to verify: tenant "${status.tenant}" is ${status.overall}${status.database.exists ? '' : ` and ${status.database.name} does not exist`}.`, 'status --verify checks an isolated tenant; promote it first.');
     }
-    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(602), __webpack_require__.e(157)]).then(__webpack_require__.bind(__webpack_require__, 90157));
+    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(593), __webpack_require__.e(969)]).then(__webpack_require__.bind(__webpack_require__, 27969));
     const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
     const isolation = status.isolation;
     // The roles the clone remapped, found as the clone step found them.
-    const mappedRoles = await (0,connect/* withConnection */.p)(options.databaseUrl, (shared) => (0,app_roles/* sharedAppRoles */.W)(shared, plan, options.sharedAppRole));
+    const servers = (0,postgres_servers/* serversFrom */.xH)(options);
+    const mappedRoles = await (0,connect/* withConnection */.p)(servers.sharedUrl, (shared) => (0,app_roles/* sharedAppRoles */.W)(shared, plan, options.sharedAppRole));
     const checks = defaultChecks.filter((c) => c.name !== 'access-control');
     const records = await runChecks({
-        sourceUrl: options.databaseUrl,
-        targetUrl: (0,urls/* databaseUrl */.FA)(options.databaseUrl, status.database.name),
+        sourceUrl: servers.sharedUrl,
+        targetUrl: servers.tenantDatabaseUrl(status.database.name),
+        separateServers: servers.separate,
         tenantId: plan.tenantId,
         plan,
         tenantKey: options.tenantKey,
