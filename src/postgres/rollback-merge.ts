@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { PromotionError } from '../errors';
 import { fromTable, rowHashSql } from './checksum';
 import type { TablePlan, TenantPlan } from './plan-types';
 import {
@@ -339,11 +340,16 @@ export async function applyRestore(
       result.merged.insert += ins.rowCount ?? 0;
       const set = cols.filter((c) => !t.keyColumns.includes(c) && !m.alwaysIdentity.includes(c));
       if (set.length) {
+        // Only a row still as the classification read it: another tenant's write committed since
+        // (review: it was overwritten silently) makes the rollback stop, nothing changed.
         const upd = await shared.query(
           `UPDATE ${fromTable(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
              FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
-            WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}`,
+            WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
+              AND ${rowHashSql(t)} IS NOT DISTINCT FROM m.sh`,
         );
+        const expected = await countAction(shared, m.merge, 'update');
+        if ((upd.rowCount ?? 0) !== expected) throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
         result.merged.update += upd.rowCount ?? 0;
       }
     }
@@ -367,7 +373,12 @@ export async function applyRestore(
   for (const t of [...plan.tables].reverse()) {
     const m = merges.get(t.qualified);
     if (!m) continue;
-    const del = `DELETE FROM ${fromTable(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')}`;
+    // Only rows nothing references any more: a foreign key ON DELETE CASCADE or SET NULL would
+    // otherwise reach into another tenant's rows without an error (review: another tenant's
+    // membership was deleted with the user this tenant removed). The others are kept below.
+    const unreferenced = await unreferencedSql(shared, t);
+    const asRead = `${rowHashSql(t)} IS NOT DISTINCT FROM m.sh`;
+    const del = `DELETE FROM ${fromTable(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')} AND ${asRead} AND ${unreferenced}`;
     await shared.query('SAVEPOINT tp_rb_delete');
     try {
       const res = await shared.query(del);
@@ -386,7 +397,7 @@ export async function applyRestore(
         await shared.query('SAVEPOINT tp_rb_delete_one');
         try {
           await shared.query(
-            `DELETE FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', '$1::text[]')}`,
+            `DELETE FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', '$1::text[]')} AND ${unreferenced}`,
             [r.k],
           );
           await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
@@ -401,6 +412,20 @@ export async function applyRestore(
         }
       }
     }
+    // A row to delete that changed in the shared database since it was classified: stop.
+    const { rows: changed } = await shared.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${m.merge} m JOIN ${fromTable(t)} t ON ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
+        WHERE m.action = 'delete' AND NOT (${asRead})`,
+    );
+    if (changed[0]!.n > 0) throw changedDuringRollback(t, changed[0]!.n);
+    // What the delete left because a row still references it is kept, and the record says so.
+    const { rows: still } = await shared.query<{ k: string[] }>(
+      `UPDATE ${m.merge} m SET action = 'kept'
+        WHERE m.action = 'delete' AND EXISTS (SELECT 1 FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})
+        RETURNING m.k`,
+    );
+    for (const r of still)
+      result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
   }
   // The deferred keys are checked here, where a violation is still plainly "nothing changed".
   await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
@@ -469,4 +494,46 @@ export function describeRestore(prepared: PreparedRestore): string[] {
         (r.conflicts ? `, ${r.conflicts} conflict(s)` : ''),
     );
   return lines;
+}
+
+/**
+ * A predicate on alias `t` (a row of `table` in the shared database): no row of any table
+ * references it through a foreign key, whatever the key's ON DELETE action. Names come from the
+ * catalog (`regclass` and `quote_ident` output), never from input.
+ */
+async function unreferencedSql(shared: pg.ClientBase, table: TablePlan): Promise<string> {
+  const { rows } = await shared.query<{ child: string; cols: string[]; refcols: string[] }>(
+    `SELECT c.conrelid::regclass::text AS child,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcols
+       FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.confrelid = $1::regclass AND c.conparentid = 0`,
+    [table.qualified],
+  );
+  if (rows.length === 0) return 'true';
+  return rows
+    .map(
+      (r) =>
+        `NOT EXISTS (SELECT 1 FROM ${r.child} r WHERE ${r.cols.map((c, i) => `r.${c} = t.${r.refcols[i]!}`).join(' AND ')})`,
+    )
+    .join(' AND ');
+}
+
+async function countAction(shared: pg.ClientBase, merge: string, action: string): Promise<number> {
+  const { rows } = await shared.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM ${merge} WHERE action = $1`,
+    [action],
+  );
+  return rows[0]!.n;
+}
+
+/** Rows of `table` another writer changed in the shared database while the rollback ran. */
+function changedDuringRollback(table: TablePlan, n: number): PromotionError {
+  return new PromotionError(
+    'validation-failed',
+    `${n} row(s) of ${table.qualified} that the rollback was bringing back changed in the shared database while it ran (another tenant's write): nothing was changed.`,
+    'Re-run the rollback: it classifies the rows again (a row changed on both sides since the switch is then listed as a conflict).',
+  );
 }

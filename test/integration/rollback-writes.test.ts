@@ -303,6 +303,64 @@ describe('rollback keeps every write (issue 17)', () => {
     });
   });
 
+  it('a user the tenant deleted, referenced by another tenant through ON DELETE CASCADE: kept, the other tenant’s membership untouched', async () => {
+    await withFixture(async (f, opts) => {
+      // Review: before, the delete cascaded into hooli's membership and the rollback said rolled-back.
+      await query(
+        f.url,
+        `ALTER TABLE memberships DROP CONSTRAINT memberships_user_id_fkey,
+           ADD CONSTRAINT memberships_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE`,
+      );
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `DELETE FROM memberships WHERE user_id = (SELECT id FROM users WHERE email = 'u2@both')`,
+      );
+      await query(iso, `DELETE FROM users WHERE email = 'u2@both'`);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT email FROM users WHERE email = 'u2@both'`), ['(u2@both)']);
+      assert.deepEqual(
+        await rows(
+          f.url,
+          `SELECT tenant_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'u2@both'`,
+        ),
+        ['(2)'],
+      );
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('another tenant’s write to a shared row committed while the restore runs is never overwritten', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      // The tenant renames global role 2 (hooli uses it too) while isolated.
+      await query(iso, `UPDATE roles SET name = 'viewer (acme)' WHERE id = 2`);
+      let committedAt: string | undefined;
+      const { record } = await rollback(
+        opts,
+        testDeps('rollback-writes', {
+          // At the first table the restore copies back: after the rows were classified, before
+          // the merged ones are written (review: hooli's write was overwritten, rolled-back).
+          fault: async (point) => {
+            if (committedAt || !point.startsWith('restore:') || point === 'restore:before-commit') return;
+            await query(
+              f.url,
+              `SET lock_timeout = 2000; UPDATE roles SET name = 'viewer (hooli)' WHERE id = 2`,
+            );
+            committedAt = point;
+          },
+        }),
+      );
+      assert.ok(committedAt, 'the other tenant wrote while the restore ran');
+      assert.deepEqual(await rows(f.url, `SELECT name FROM roles WHERE id = 2`), ['("viewer (hooli)")']);
+      assert.notEqual(record.result, 'rolled-back', 'the rollback stops instead of overwriting');
+      assert.match(record.error?.message ?? '', /changed in the shared database while it ran/);
+      await isolatedAndWorking(f, f.slugs.acme);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
   it('a row of another tenant written into the tenant database refuses the rollback: it would land in the other tenant', async () => {
     await withFixture(async (f, opts) => {
       const iso = await promoted(opts);
