@@ -361,6 +361,35 @@ describe('rollback keeps every write (issue 17)', () => {
     });
   });
 
+  it('the fence keeps out roles that log in as members of the application role', async () => {
+    await withFixture(async (f, opts) => {
+      await promoted(opts);
+      const names = deriveNames(f.slugs.acme);
+      const dev = `${names.appRole.slice(0, 40)}_dev`;
+      await query(DATABASE_URL, `CREATE ROLE "${dev}" LOGIN IN ROLE "${names.appRole}"`);
+      try {
+        const asDev = new URL(urlFor(names.database));
+        asDev.username = dev;
+        let refused: string | undefined;
+        const { record } = await rollback(
+          opts,
+          testDeps('rollback-writes', {
+            fault: async (point) => {
+              if (point !== 'after:fence') return;
+              // Before: connected, SET ROLE to the application role and wrote a row that was then
+              // dropped with the database.
+              await query(asDev.toString(), 'SELECT 1').catch((e: Error) => (refused = e.message));
+            },
+          }),
+        );
+        assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+        assert.match(refused ?? 'connected', /permission denied for database/);
+      } finally {
+        await query(DATABASE_URL, `DROP ROLE IF EXISTS "${dev}"`);
+      }
+    });
+  });
+
   it('a row of another tenant written into the tenant database refuses the rollback: it would land in the other tenant', async () => {
     await withFixture(async (f, opts) => {
       const iso = await promoted(opts);
