@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { PromotionError } from '../../errors';
 import { setComparableSession } from '../../postgres/checksum';
 import { readTableGraph } from '../../postgres/catalog';
-import { connectAll, setTenantId } from '../../postgres/connect';
+import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
 import { findLargeObjectColumns } from '../../postgres/large-objects';
 import { borrowRoles, restoreLargeObjects } from '../../postgres/rollback-large-objects';
@@ -48,8 +48,9 @@ export const restoreStep: Step<PromotionContext> = {
       const { plan, ledger } = await restoreInputs(ctx, isolated, shared);
       // Large objects of the tenant's database belong to its roles: readable through them only.
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
-      // (The roles live on the server of the tenant's database, which may not be the shared one.)
-      if (loColumns.length) giveBack = await borrowRoles(isolated, [ctx.names.ownerRole, ctx.names.appRole]);
+      // Granted on a session of its own on the tenant's server (the roles live there, which may not
+      // be the shared one; the fenced database itself is read-only), kept until given back.
+      if (loColumns.length) giveBack = await borrowTenantRoles(ctx);
       // The fence made the tenant's database read-only for new sessions: reading it is all we do.
       await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await shared.query('BEGIN');
@@ -228,4 +229,22 @@ export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, 
     await setTenantId(c, plan.tenantId);
   }
   return { plan, ledger: await readLedgerTables(isolated) };
+}
+
+/** borrowRoles on an administrative session of the tenant's server, ended when given back. */
+async function borrowTenantRoles(ctx: PromotionContext): Promise<() => Promise<void>> {
+  const grantor = await connect(ctx.servers.targetAdminUrl);
+  try {
+    const revoke = await borrowRoles(grantor, [ctx.names.ownerRole, ctx.names.appRole]);
+    return async () => {
+      try {
+        await revoke();
+      } finally {
+        await grantor.end().catch(() => undefined);
+      }
+    };
+  } catch (e) {
+    await grantor.end().catch(() => undefined);
+    throw e;
+  }
 }
