@@ -42,6 +42,10 @@ const fenceStep = {
         const { names } = ctx;
         await (0,ownership/* asOwnerWithTarget */.xi)(ctx, 'fencing the isolated database', async (db) => {
             await db.query(`ALTER ROLE ${qi(names.appRole)} NOLOGIN`);
+            // Roles that log in as members of the application role (a developer's, a job's) lose the
+            // way in too: NOLOGIN stops only the role itself, and read-only is a default any session may
+            // lift (review: a row written after the restore was dropped with the database).
+            await db.query(`REVOKE CONNECT ON DATABASE ${qi(names.database)} FROM ${qi(names.appRole)}`);
             await db.query(`ALTER DATABASE ${qi(names.database)} SET default_transaction_read_only = on`);
         });
         // Sessions already open would go on writing: every one must end, or the rollback stops (and
@@ -49,11 +53,12 @@ const fenceStep = {
         const { ended, remaining } = await (0,ownership/* withTargetServer */.z2)(ctx, (db) => (0,sessions/* endSessions */.v)(db, names.database, [names.appRole, names.ownerRole]));
         if (remaining.length)
             throw (0,sessions/* sessionsRemainError */.m)(names.database, remaining, 'copying the rows back');
-        return `${names.appRole} cannot log in, ${names.database} is read-only, ${ended} session(s) ended`;
+        return `${names.appRole} and its members cannot connect, ${names.database} is read-only, ${ended} session(s) ended`;
     },
     async undo(ctx) {
         await (0,ownership/* asOwnerWithTarget */.xi)(ctx, 'lifting the fence', async (db) => {
             await db.query(`ALTER DATABASE ${qi(ctx.names.database)} RESET default_transaction_read_only`);
+            await db.query(`GRANT CONNECT ON DATABASE ${qi(ctx.names.database)} TO ${qi(ctx.names.appRole)}`);
             await db.query(`ALTER ROLE ${qi(ctx.names.appRole)} LOGIN`);
         });
     },
@@ -458,6 +463,7 @@ var rollback_ledger = __webpack_require__(4001);
 
 
 
+
 /** The tenant's own parts of a plan: tenant and dependent tables, by `ownWhere` where it has one. */
 function ownParts(plan) {
     return plan.tables
@@ -629,9 +635,15 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
             result.merged.insert += ins.rowCount ?? 0;
             const set = cols.filter((c) => !t.keyColumns.includes(c) && !m.alwaysIdentity.includes(c));
             if (set.length) {
+                // Only a row still as the classification read it: another tenant's write committed since
+                // (review: it was overwritten silently) makes the rollback stop, nothing changed.
                 const upd = await shared.query(`UPDATE ${(0,checksum/* fromTable */.bs)(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
              FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
-            WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}`);
+            WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
+              AND ${(0,checksum/* rowHashSql */.nJ)(t)} IS NOT DISTINCT FROM m.sh`);
+                const expected = await countAction(shared, m.merge, 'update');
+                if ((upd.rowCount ?? 0) !== expected)
+                    throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
                 result.merged.update += upd.rowCount ?? 0;
             }
         }
@@ -651,7 +663,12 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
         const m = merges.get(t.qualified);
         if (!m)
             continue;
-        const del = `DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')}`;
+        // Only rows nothing references any more: a foreign key ON DELETE CASCADE or SET NULL would
+        // otherwise reach into another tenant's rows without an error (review: another tenant's
+        // membership was deleted with the user this tenant removed). The others are kept below.
+        const unreferenced = await unreferencedSql(shared, t);
+        const asRead = `${(0,checksum/* rowHashSql */.nJ)(t)} IS NOT DISTINCT FROM m.sh`;
+        const del = `DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')} AND ${asRead} AND ${unreferenced}`;
         await shared.query('SAVEPOINT tp_rb_delete');
         try {
             const res = await shared.query(del);
@@ -669,7 +686,7 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
             for (const r of rows) {
                 await shared.query('SAVEPOINT tp_rb_delete_one');
                 try {
-                    await shared.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', '$1::text[]')}`, [r.k]);
+                    await shared.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', '$1::text[]')} AND ${unreferenced}`, [r.k]);
                     await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
                     await shared.query('SET CONSTRAINTS ALL DEFERRED');
                     await shared.query('RELEASE SAVEPOINT tp_rb_delete_one');
@@ -684,6 +701,17 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
                 }
             }
         }
+        // A row to delete that changed in the shared database since it was classified: stop.
+        const { rows: changed } = await shared.query(`SELECT count(*)::int AS n FROM ${m.merge} m JOIN ${(0,checksum/* fromTable */.bs)(t)} t ON ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
+        WHERE m.action = 'delete' AND NOT (${asRead})`);
+        if (changed[0].n > 0)
+            throw changedDuringRollback(t, changed[0].n);
+        // What the delete left because a row still references it is kept, and the record says so.
+        const { rows: still } = await shared.query(`UPDATE ${m.merge} m SET action = 'kept'
+        WHERE m.action = 'delete' AND EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})
+        RETURNING m.k`);
+        for (const r of still)
+            result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
     }
     // The deferred keys are checked here, where a violation is still plainly "nothing changed".
     await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
@@ -732,6 +760,33 @@ function describeRestore(prepared) {
             (r.same ? `, ${r.same} already equal` : '') +
             (r.conflicts ? `, ${r.conflicts} conflict(s)` : ''));
     return lines;
+}
+/**
+ * A predicate on alias `t` (a row of `table` in the shared database): no row of any table
+ * references it through a foreign key, whatever the key's ON DELETE action. Names come from the
+ * catalog (`regclass` and `quote_ident` output), never from input.
+ */
+async function unreferencedSql(shared, table) {
+    const { rows } = await shared.query(`SELECT c.conrelid::regclass::text AS child,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcols
+       FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.confrelid = $1::regclass AND c.conparentid = 0`, [table.qualified]);
+    if (rows.length === 0)
+        return 'true';
+    return rows
+        .map((r) => `NOT EXISTS (SELECT 1 FROM ${r.child} r WHERE ${r.cols.map((c, i) => `r.${c} = t.${r.refcols[i]}`).join(' AND ')})`)
+        .join(' AND ');
+}
+async function countAction(shared, merge, action) {
+    const { rows } = await shared.query(`SELECT count(*)::int AS n FROM ${merge} WHERE action = $1`, [action]);
+    return rows[0].n;
+}
+/** Rows of `table` another writer changed in the shared database while the rollback ran. */
+function changedDuringRollback(table, n) {
+    return new errors/* PromotionError */.g1('validation-failed', `${n} row(s) of ${table.qualified} that the rollback was bringing back changed in the shared database while it ran (another tenant's write): nothing was changed.`, 'Re-run the rollback: it classifies the rows again (a row changed on both sides since the switch is then listed as a conflict).');
 }
 
 // EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
@@ -784,9 +839,10 @@ const restoreStep = {
             const { plan, ledger } = await restoreInputs(ctx, isolated, shared);
             // Large objects of the tenant's database belong to its roles: readable through them only.
             const loColumns = await (0,large_objects/* findLargeObjectColumns */.RK)(shared, plan.tables);
-            // (The roles live on the server of the tenant's database, which may not be the shared one.)
+            // Granted on a session of its own on the tenant's server (the roles live there, which may not
+            // be the shared one; the fenced database itself is read-only), kept until given back.
             if (loColumns.length)
-                giveBack = await borrowRoles(isolated, [ctx.names.ownerRole, ctx.names.appRole]);
+                giveBack = await borrowTenantRoles(ctx);
             // The fence made the tenant's database read-only for new sessions: reading it is all we do.
             await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
             await shared.query('BEGIN');
@@ -919,6 +975,25 @@ async function restoreInputs(ctx, isolated, shared) {
         await (0,connect/* setTenantId */.si)(c, plan.tenantId);
     }
     return { plan, ledger: await (0,rollback_ledger/* readLedgerTables */.xg)(isolated) };
+}
+/** borrowRoles on an administrative session of the tenant's server, ended when given back. */
+async function borrowTenantRoles(ctx) {
+    const grantor = await (0,connect/* connect */.Ng)(ctx.servers.targetAdminUrl);
+    try {
+        const revoke = await borrowRoles(grantor, [ctx.names.ownerRole, ctx.names.appRole]);
+        return async () => {
+            try {
+                await revoke();
+            }
+            finally {
+                await grantor.end().catch(() => undefined);
+            }
+        };
+    }
+    catch (e) {
+        await grantor.end().catch(() => undefined);
+        throw e;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-preview.ts
