@@ -33,19 +33,22 @@ export function recordPlanOptions(options: PromotionOptions): PlanOptionsRecord 
   };
 }
 
-const NAMES: Record<keyof Omit<PlanOptionsRecord, never>, string> = {
+/** Each recorded option by the input name the note uses. */
+const NAMES = {
   tenant_key: 'tenant-key',
   tenant_id_column: 'tenant-id-column',
   reference_tables: 'reference-tables',
   shared_rows: 'shared-rows',
   table_overrides: 'table-overrides',
-};
+} as const satisfies Record<string, string>;
 
 function shown(value: unknown): string {
   if (value === undefined) return '(not set)';
   if (typeof value === 'object' && value !== null)
+    // Sorted: jsonb does not keep the order the overrides were given in.
     return Object.entries(value as Record<string, unknown>)
       .map(([k, v]) => `${k}=${String(v)}`)
+      .sort()
       .join(',');
   return String(value);
 }
