@@ -1295,6 +1295,7 @@ function recordPlanOptions(options) {
             Object.keys(options.tableOverrides).length > 0 && { table_overrides: options.tableOverrides }),
     };
 }
+/** Each recorded option by the input name the note uses. */
 const NAMES = {
     tenant_key: 'tenant-key',
     tenant_id_column: 'tenant-id-column',
@@ -1306,8 +1307,10 @@ function shown(value) {
     if (value === undefined)
         return '(not set)';
     if (typeof value === 'object' && value !== null)
+        // Sorted: jsonb does not keep the order the overrides were given in.
         return Object.entries(value)
             .map(([k, v]) => `${k}=${String(v)}`)
+            .sort()
             .join(',');
     return String(value);
 }
