@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { deriveNames } from '../../src/names';
+import type { PromotionOptionsInput } from '../../src/options';
+import type { RunDeps } from '../../src/pipeline/api';
+import { promote } from '../../src/pipeline/promote';
+import type { RunRecord } from '../../src/pipeline/record';
+import { rollback } from '../../src/pipeline/rollback';
+import { testDeps } from '../support/engine';
+import { query, urlFor } from '../support/pg';
+import {
+  brokenForeignKeys,
+  createRollbackFixture,
+  rows,
+  type RollbackFixture,
+} from '../support/rollback-fixture';
+import { tempDir } from '../support/tmp';
+
+/**
+ * Issue 17, the adversarial review's findings left open: each test reproduces one (it failed
+ * before its fix). Real PostgreSQL, as the superuser and (TEST_ADMIN=nonsuper) as a role with only
+ * LOGIN CREATEDB CREATEROLE.
+ */
+
+async function withFixture(fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) {
+  const f = await createRollbackFixture();
+  const configDir = await tempDir('rollback-review-');
+  try {
+    await fn(f, {
+      databaseUrl: f.engineUrl,
+      tenantSlug: f.slugs.acme,
+      skipCloudRun: true,
+      configDir,
+      maxFreezeMs: 10_000,
+    });
+  } finally {
+    await f.cleanup();
+    await rm(configDir, { recursive: true, force: true });
+  }
+}
+
+async function promoted(opts: PromotionOptionsInput, deps: Partial<RunDeps> = {}): Promise<string> {
+  const { record } = await promote(opts, testDeps('rollback-review', deps));
+  assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+  return urlFor(deriveNames(opts.tenantSlug!).database);
+}
+
+async function rolledBack(
+  opts: PromotionOptionsInput,
+  extra: Partial<PromotionOptionsInput> = {},
+): Promise<RunRecord> {
+  const { record } = await rollback({ ...opts, ...extra }, testDeps('rollback-review'));
+  return record;
+}
+
+describe('rollback: the review findings (issue 17)', () => {
+  it('a shared row changed between the ledger and the freeze, then changed back after the switch, is not restored to the interim value', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts, {
+        fault: async (point) => {
+          // After the ledger, before the freeze: the freeze pass re-applies this row.
+          if (point === 'switch:before-freeze')
+            await query(f.url, `UPDATE users SET name = 'One-interim' WHERE email = 'u1@acme'`);
+        },
+      });
+      assert.deepEqual(await rows(iso, `SELECT name FROM users WHERE email = 'u1@acme'`), [
+        '(One-interim)',
+      ]);
+      // A shared job puts it back after the switch; the tenant never touches it.
+      await query(f.url, `UPDATE users SET name = 'One' WHERE email = 'u1@acme'`);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT name FROM users WHERE email = 'u1@acme'`), ['(One)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+});
