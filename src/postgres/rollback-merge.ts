@@ -252,6 +252,11 @@ export async function prepareRestore(
                    ELSE 'conflict' END AS action
          FROM b`,
     );
+    const revived = await reviveReferenced(shared, isolated, t, { stage, merge, keyTypes: facts.keyTypes });
+    if (revived.length)
+      prepared.notes.push(
+        `${revived.length} row(s) of ${t.qualified} deleted in the shared database since the switch come back, because the tenant's rows still reference them: ${revived.slice(0, 10).join(', ')}${revived.length > 10 ? ` … and ${revived.length - 10} more` : ''}.`,
+      );
     const { rows } = await shared.query<{ action: string; n: string }>(
       `SELECT action, count(*)::text AS n FROM ${merge} GROUP BY action`,
     );
@@ -286,6 +291,43 @@ export async function prepareRestore(
     prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
   }
   return prepared;
+}
+
+/**
+ * Rows of a merged part the tenant left as they were at the switch and the shared database deleted
+ * since (a shared job removed a user) that the tenant's rows still reference: restoring the
+ * tenant's rows would break a foreign key (review: a raw FK error the dry run did not foresee).
+ * The tenant's database holds each such row, so it comes back as if the tenant had written it
+ * (action 'insert' in the merge table); one nothing of the tenant references stays deleted.
+ * Returns the keys brought back.
+ */
+async function reviveReferenced(
+  shared: pg.ClientBase,
+  isolated: pg.ClientBase,
+  t: TablePlan,
+  temps: { stage: string; merge: string; keyTypes: readonly string[] },
+): Promise<string[]> {
+  const { rows: missing } = await shared.query<{ k: string[] }>(
+    `SELECT ${keyArraySql(t)} AS k FROM ${temps.stage} t
+      WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(t)} x WHERE ${t.keyColumns.map((k) => `x.${k} = t.${k}`).join(' AND ')})
+        AND NOT EXISTS (SELECT 1 FROM ${temps.merge} m WHERE m.k = ${keyArraySql(t)})`,
+  );
+  if (!missing.length) return [];
+  const unreferenced = await unreferencedSql(isolated, t);
+  if (unreferenced === 'true') return [];
+  const keysParam = JSON.stringify(missing.map((r) => r.k));
+  const inKeys = `${keyArraySql(t)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`;
+  const { rows: referenced } = await isolated.query<{ k: string[] }>(
+    `SELECT ${keyArraySql(t)} AS k FROM ${fromTable(t)} t WHERE ${inKeys} AND NOT (${unreferenced})`,
+    [keysParam],
+  );
+  if (!referenced.length) return [];
+  await shared.query(
+    `INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
+     SELECT ${keyArraySql(t)}, ${rowHashSql(t)}, ${rowHashSql(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`,
+    [JSON.stringify(referenced.map((r) => r.k))],
+  );
+  return referenced.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
 }
 
 export interface AppliedRestore {
@@ -497,12 +539,12 @@ export function describeRestore(prepared: PreparedRestore): string[] {
 }
 
 /**
- * A predicate on alias `t` (a row of `table` in the shared database): no row of any table
+ * A predicate on alias `t` (a row of `table` in the database `client` reads): no row of any table
  * references it through a foreign key, whatever the key's ON DELETE action. Names come from the
  * catalog (`regclass` and `quote_ident` output), never from input.
  */
-async function unreferencedSql(shared: pg.ClientBase, table: TablePlan): Promise<string> {
-  const { rows } = await shared.query<{ child: string; cols: string[]; refcols: string[] }>(
+async function unreferencedSql(client: pg.ClientBase, table: TablePlan): Promise<string> {
+  const { rows } = await client.query<{ child: string; cols: string[]; refcols: string[] }>(
     `SELECT c.conrelid::regclass::text AS child,
             array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,

@@ -64,14 +64,57 @@ describe('rollback: the review findings (issue 17)', () => {
             await query(f.url, `UPDATE users SET name = 'One-interim' WHERE email = 'u1@acme'`);
         },
       });
-      assert.deepEqual(await rows(iso, `SELECT name FROM users WHERE email = 'u1@acme'`), [
-        '(One-interim)',
-      ]);
+      assert.deepEqual(await rows(iso, `SELECT name FROM users WHERE email = 'u1@acme'`), ['(One-interim)']);
       // A shared job puts it back after the switch; the tenant never touches it.
       await query(f.url, `UPDATE users SET name = 'One' WHERE email = 'u1@acme'`);
       const record = await rolledBack(opts);
       assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
       assert.deepEqual(await rows(f.url, `SELECT name FROM users WHERE email = 'u1@acme'`), ['(One)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a user a shared job deleted after the switch, still referenced by the tenant, comes back with it (foreseen by the dry run)', async () => {
+    await withFixture(async (f, opts) => {
+      await promoted(opts);
+      // A shared-side job removes u1 everywhere: the stale copies of acme's rows included.
+      await query(
+        f.url,
+        `DELETE FROM memberships WHERE user_id = 1; UPDATE projects SET owner_id = NULL WHERE owner_id = 1;
+         DELETE FROM users WHERE id = 1`,
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) => /users" deleted in the shared database .* still reference them: 1\b/.test(n)),
+        dry.notes.join('\n'),
+      );
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 1`), []);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT email FROM users WHERE id = 1`), ['(u1@acme)']);
+      assert.deepEqual(await rows(f.url, `SELECT count(*) FROM memberships WHERE user_id = 1`), ['(1)']);
+      assert.deepEqual(await rows(f.url, `SELECT owner_id FROM projects WHERE name = 'acme-a'`), ['(1)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a user a shared job deleted that the tenant no longer references stays deleted', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      // u5 leaves acme in the tenant's database; a shared job deletes u5 in the shared one.
+      await query(
+        iso,
+        `DELETE FROM memberships WHERE user_id = 5; UPDATE projects SET owner_id = NULL WHERE owner_id = 5`,
+      );
+      await query(
+        f.url,
+        `DELETE FROM memberships WHERE user_id = 5; UPDATE projects SET owner_id = NULL WHERE owner_id = 5;
+         DELETE FROM users WHERE id = 5`,
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 5`), []);
       assert.deepEqual(await brokenForeignKeys(f.url), []);
     });
   });
