@@ -93,6 +93,8 @@ export interface PreparedRestore {
   stray: string[];
   /** Tables without a key the tenant changed (cannot be merged row by row: refused). */
   unmergeable: string[];
+  /** Own rows whose keys rows of the shared database that are not the tenant's hold (refused). */
+  collisions: string[];
   notes: string[];
 }
 
@@ -172,6 +174,7 @@ export async function prepareRestore(
     conflicts: [],
     stray: [],
     unmergeable: [],
+    collisions: [],
     notes: [],
   };
   if (!ledger)
@@ -197,6 +200,11 @@ export async function prepareRestore(
     if (stray.count > 0)
       prepared.stray.push(
         `${p.table.qualified}: ${stray.count} row(s) that are not the tenant's (another tenant's key, or no parent)`,
+      );
+    const taken = await keysTakenInShared(shared, isolated, p, prepared.own.indexOf(p));
+    if (taken.length)
+      prepared.collisions.push(
+        `${p.table.qualified} key ${taken.slice(0, 20).join(', ')}${taken.length > 20 ? ` … (${taken.length}${taken.length > 100 ? '+' : ''} in all)` : ''}`,
       );
   }
   for (const [i, part] of sharedWriteParts(plan).entries()) {
@@ -291,6 +299,44 @@ export async function prepareRestore(
     prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
   }
   return prepared;
+}
+
+/**
+ * Keys of the tenant's own rows (in its database) that a row of the shared database which is not
+ * the tenant's already holds: restoring them would fail with a duplicate key (review: a table
+ * created after the promotion by the same migration on both sides has no sequence range, so both
+ * sides hand out the same ids; the rollback failed mid-way and the dry run did not foresee it).
+ * The keys are copied to a temporary table on the shared session and looked up through the
+ * table's key index. Returns up to 101 keys as text.
+ */
+async function keysTakenInShared(
+  shared: pg.ClientBase,
+  isolated: pg.ClientBase,
+  p: OwnPart,
+  i: number,
+): Promise<string[]> {
+  const t = p.table;
+  if (!t.keyColumns.length) return [];
+  const temp = `__tp_rb_ownkeys_${i}`;
+  const keys = t.keyColumns.join(', ');
+  await shared.query(
+    `CREATE TEMP TABLE ${temp} ON COMMIT DROP AS SELECT ${t.keyColumns.map((k) => `t.${k}`).join(', ')} FROM ${t.qualified} t WITH NO DATA`,
+  );
+  const n = await copyBetween(
+    isolated,
+    shared,
+    `COPY (SELECT ${t.keyColumns.map((k) => `t.${k}`).join(', ')} FROM ${fromTable(t)} t WHERE ${p.where}) TO STDOUT`,
+    `COPY ${temp} (${keys}) FROM STDIN`,
+  );
+  if (n === 0) return [];
+  await shared.query(`ANALYZE ${temp}`);
+  const { rows } = await shared.query<{ k: string[] }>(
+    `SELECT ${keyArraySql(t, 'k')} AS k FROM ${temp} k
+      WHERE EXISTS (SELECT 1 FROM ${fromTable(t)} t
+                     WHERE ${t.keyColumns.map((c) => `t.${c} = k.${c}`).join(' AND ')} AND (${p.where}) IS NOT TRUE)
+      ORDER BY 1 LIMIT 101`,
+  );
+  return rows.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
 }
 
 /**

@@ -8,6 +8,7 @@ import { promote } from '../../src/pipeline/promote';
 import type { RunRecord } from '../../src/pipeline/record';
 import { rollback } from '../../src/pipeline/rollback';
 import { testDeps } from '../support/engine';
+import { fingerprint } from '../support/fingerprint';
 import { query, urlFor } from '../support/pg';
 import {
   brokenForeignKeys,
@@ -116,6 +117,42 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
       assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 5`), []);
       assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a table created after the promotion on both sides: ids taken on both sides refuse before anything changes, foreseen by the dry run', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      // The same migration on both sides; the tenant's copy has no sequence range.
+      const migration = `CREATE TABLE notes (id bigserial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES tenants(id), body text NOT NULL);
+                         CREATE INDEX ON notes (tenant_id)`;
+      const admin = new URL(f.engineUrl).username;
+      await query(f.url, `${migration}; GRANT ALL ON notes, notes_id_seq TO "${admin}"`);
+      await query(iso, `SET ROLE "${deriveNames(f.slugs.acme).ownerRole}"; ${migration}`);
+      await query(
+        f.url,
+        `INSERT INTO notes (tenant_id, body) SELECT id, 'hooli-note' FROM tenants WHERE slug = $1`,
+        [f.slugs.hooli],
+      );
+      await query(iso, `INSERT INTO notes (tenant_id, body) SELECT id, 'acme-note' FROM tenants`);
+      const before = { shared: await fingerprint(f.url), iso: await fingerprint(iso) };
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) => /Keys taken on both sides .*"public"\."notes" key 1\b/.test(n)),
+        dry.notes.join('\n'),
+      );
+      assert.ok(
+        dry.notes.some((n) => /Without a sequence range .*public\.notes_id_seq/.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'restore');
+      assert.match(record.error!.message, /both sides handed out the same ids.*"public"\."notes" key 1\b/);
+      assert.match(record.error!.hint ?? '', /new key/);
+      assert.deepEqual(await fingerprint(f.url), before.shared);
+      assert.deepEqual(await rows(f.url, `SELECT body FROM notes`), ['(hooli-note)']);
     });
   });
 });

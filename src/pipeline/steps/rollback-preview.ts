@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { hashLargeObjects } from '../../postgres/large-objects';
 import { tenantLargeObjects } from '../../postgres/rollback-large-objects';
 import { describeConflicts, describeRestore, prepareRestore } from '../../postgres/rollback-merge';
-import { readSequences } from '../../postgres/sequence-ranges';
+import { readSequences, zoneStartOf } from '../../postgres/sequence-ranges';
 import type { TenantPlan } from '../../postgres/plan-types';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -37,13 +37,23 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
         notes.push(`Rows it could not place (would refuse): ${prepared.stray.join('; ')}.`);
       if (prepared.unmergeable.length)
         notes.push(`Tables it could not merge (would refuse): ${prepared.unmergeable.join('; ')}.`);
+      if (prepared.collisions.length)
+        notes.push(
+          `Keys taken on both sides (would refuse): ${prepared.collisions.join('; ')}. Give the tenant's rows new keys in its database, past the shared side's ids.`,
+        );
       notes.push(sequenceNote(await readSequences(shared), ctx));
+      const unranged = unrangedNote(await readSequences(isolated));
+      if (unranged) notes.push(unranged);
       // Last: a permission error there ends the transactions.
       notes.push(await largeObjectNote(shared, isolated, plan));
       ctx.record.notes.push(...notes);
       const back = prepared.ownReports.reduce((n, r) => n + r.isolatedRows, 0);
       const merged = prepared.mergeReports.reduce((n, r) => n + r.insert + r.update + r.delete, 0);
-      const refuse = prepared.conflicts.length + prepared.stray.length + prepared.unmergeable.length;
+      const refuse =
+        prepared.conflicts.length +
+        prepared.stray.length +
+        prepared.unmergeable.length +
+        prepared.collisions.length;
       return `${back} own rows and ${merged} shared-table changes would come back${refuse ? `; the rollback would refuse (${prepared.conflicts.length} conflict(s), see notes)` : ''}; nothing changed`;
     } finally {
       await shared.query('ROLLBACK').catch(() => undefined);
@@ -86,4 +96,18 @@ function sequenceNote(sequences: Awaited<ReturnType<typeof readSequences>>, ctx:
         .join(', ')
     : 'none recorded';
   return `Sequences: ids the tenant took while isolated come from its range (slot ${range?.slot ?? '?'}: ${where}) and come back as they are; the shared sequences (${ranged.join(', ') || 'none'}) stay below the tenants' zone and are only lifted past the shared side's own ids.`;
+}
+
+/**
+ * Sequences of the tenant's database that feed a column and were given no range at the switch
+ * (a table created after the promotion by the same migration on both sides): the ids they hand
+ * out are the shared side's numbers too. Undefined when there is none.
+ */
+function unrangedNote(sequences: Awaited<ReturnType<typeof readSequences>>): string | undefined {
+  const unranged = sequences.filter((s) => s.columns.length && !s.noRange && s.min < zoneStartOf(s.type));
+  if (!unranged.length) return undefined;
+  const list = unranged.map(
+    (s) => `${s.label} (${s.columns.map((c) => `${c.schema}.${c.table}.${c.column}`).join(', ')})`,
+  );
+  return `Without a sequence range in the tenant's database (created after the promotion?): ${list.join(', ')}. Ids handed out there may be taken in the shared database as well; the rollback compares the keys before it changes anything and refuses on a collision.`;
 }
