@@ -557,6 +557,32 @@ export async function verifyRestore(
   return { differences, own };
 }
 
+/** A digest of one part of the tenant's database: count and hash sum, labelled (see partDigests). */
+export interface PartDigest {
+  /** The table (own rows), or the table and why both sides write it (`"public"."users" (referenced rows)`). */
+  label: string;
+  count: number;
+  sum: string;
+}
+
+/**
+ * Count and hash sum of every part of the plan the rollback restores, as `client` (the tenant's
+ * database, comparable session, tenant id set) holds it: the own rows and each part both sides
+ * write. Recorded by the restore from the snapshot it restored; the drop step computes them again
+ * on the fenced database and drops it only when they are equal — nothing was written there since.
+ */
+export async function partDigests(client: pg.ClientBase, plan: TenantPlan): Promise<PartDigest[]> {
+  const out: PartDigest[] = [];
+  for (const p of ownParts(plan))
+    out.push({ label: p.table.qualified, ...(await aggregate(client, p.table, p.where)) });
+  for (const p of sharedWriteParts(plan))
+    out.push({
+      label: `${p.table.qualified} (${p.what})`,
+      ...(await aggregate(client, p.table, p.isolatedWhere)),
+    });
+  return out;
+}
+
 /** One line per conflict (table, key, what each side did since the switch). */
 export function describeConflicts(conflicts: readonly RestoreConflict[], max = 20): string {
   const lines = conflicts

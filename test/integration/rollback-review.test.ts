@@ -8,7 +8,7 @@ import { promote } from '../../src/pipeline/promote';
 import type { RunRecord } from '../../src/pipeline/record';
 import { rollback } from '../../src/pipeline/rollback';
 import { testDeps } from '../support/engine';
-import { fingerprint } from '../support/fingerprint';
+import { databaseExists, fingerprint } from '../support/fingerprint';
 import { query, urlFor } from '../support/pg';
 import {
   brokenForeignKeys,
@@ -153,6 +153,34 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.match(record.error!.hint ?? '', /new key/);
       assert.deepEqual(await fingerprint(f.url), before.shared);
       assert.deepEqual(await rows(f.url, `SELECT body FROM notes`), ['(hooli-note)']);
+    });
+  });
+
+  it('a row written into the tenant database after the restore keeps the database: the drop proves it holds only what came back', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      const { record } = await rollback(
+        opts,
+        testDeps('rollback-review', {
+          fault: async (point) => {
+            if (point !== 'after:restore') return;
+            // A session that ignores the fence (its own CONNECT grant, read-only switched off).
+            await query(
+              iso,
+              `BEGIN READ WRITE; INSERT INTO projects (tenant_id, name) SELECT id, 'late' FROM tenants; COMMIT`,
+            );
+          },
+        }),
+      );
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'verify-restored', JSON.stringify(record.error));
+      assert.match(record.error!.message, /"public"\."projects": 2 rows restored, 3 rows now/);
+      assert.deepEqual(await rows(iso, `SELECT name FROM projects WHERE name = 'late'`), ['(late)']);
+      // Brought over by hand: the re-run drops the database.
+      await query(iso, `BEGIN READ WRITE; DELETE FROM projects WHERE name = 'late'; COMMIT`);
+      const again = await rolledBack(opts);
+      assert.equal(again.result, 'rolled-back', JSON.stringify(again.error));
+      assert.equal(await databaseExists(deriveNames(f.slugs.acme).database, f.url), false);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   applyRestore,
   describeConflicts,
   describeRestore,
+  partDigests,
   prepareRestore,
   verifyRestore,
   type PreparedRestore,
@@ -79,8 +80,12 @@ export const restoreStep: Step<PromotionContext> = {
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
+      // Every part restored, as the tenant's database held it (the drop step proves it still does).
       const tablesDigest = Object.fromEntries(
-        verified.own.map((v) => [v.table.qualified, { count: v.count, digest: digestOf(v.count, v.sum) }]),
+        (await partDigests(isolated, plan)).map((d) => [
+          d.label,
+          { count: d.count, digest: digestOf(d.count, d.sum) },
+        ]),
       );
       const merged = applied.merged;
       const detail =
