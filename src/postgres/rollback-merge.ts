@@ -95,6 +95,8 @@ export interface PreparedRestore {
   unmergeable: string[];
   /** Own rows whose keys rows of the shared database that are not the tenant's hold (refused). */
   collisions: string[];
+  /** User triggers of the shared database that fire as the rows come back (listed, see firingTriggers). */
+  triggers: FiringTrigger[];
   notes: string[];
 }
 
@@ -175,8 +177,10 @@ export async function prepareRestore(
     stray: [],
     unmergeable: [],
     collisions: [],
+    triggers: await firingTriggers(shared, plan.tables),
     notes: [],
   };
+  if (prepared.triggers.length) prepared.notes.push(describeTriggers(prepared.triggers));
   if (!ledger)
     prepared.notes.push(
       'The tenant database has no row ledger (promoted before it was recorded): rows of shared tables that differ between the two databases are treated as conflicts.',
@@ -532,10 +536,25 @@ export async function verifyRestore(
 ): Promise<{ differences: string[]; own: { table: TablePlan; count: number; sum: string }[] }> {
   const differences: string[] = [];
   const own: { table: TablePlan; count: number; sum: string }[] = [];
+  // A BEFORE row trigger of the shared database rewrites rows as they come back (a timestamp set
+  // on insert): the application's own rule, not a loss. Those tables are proved by their keys.
+  const rewritten = new Set(prepared.triggers.filter((t) => t.rewrites).map((t) => t.table));
+  const byKey = (t: TablePlan): TablePlan =>
+    rewritten.has(t.qualified) ? { ...t, columns: t.keyColumns } : t;
   for (const p of prepared.own) {
-    const a = await aggregate(shared, p.table, p.where);
     const b = await aggregate(isolated, p.table, p.where);
-    if (a.count !== b.count || a.sum !== b.sum)
+    if (rewritten.has(p.table.qualified) && p.table.keyColumns.length === 0) {
+      const a = await aggregate(shared, p.table, p.where);
+      if (a.count !== b.count)
+        differences.push(
+          `${p.table.qualified}: ${a.count} rows in the shared database, ${b.count} in the tenant's`,
+        );
+      own.push({ table: p.table, ...b });
+      continue;
+    }
+    const a = await aggregate(shared, byKey(p.table), p.where);
+    const bk = rewritten.has(p.table.qualified) ? await aggregate(isolated, byKey(p.table), p.where) : b;
+    if (a.count !== bk.count || a.sum !== bk.sum)
       differences.push(
         `${p.table.qualified}: ${a.count} rows in the shared database, ${b.count} in the tenant's${a.count === b.count ? ' (contents differ: a trigger on the shared table may rewrite rows)' : ''}`,
       );
@@ -543,10 +562,13 @@ export async function verifyRestore(
   }
   for (const m of prepared.merges) {
     const t = m.part.table;
+    // Rewritten by a trigger: a row written is there (or gone, for a delete), whatever it holds.
+    const found = rewritten.has(t.qualified)
+      ? `(SELECT coalesce(m.ih, 0) FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`
+      : `(SELECT ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`;
     const { rows } = await shared.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM ${m.merge} m
-        WHERE m.action IN ('insert', 'update', 'delete')
-          AND (SELECT ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')}) IS DISTINCT FROM m.ih`,
+        WHERE m.action IN ('insert', 'update', 'delete') AND ${found} IS DISTINCT FROM m.ih`,
     );
     const n = Number(rows[0]!.n);
     if (n > 0)
@@ -555,6 +577,63 @@ export async function verifyRestore(
       );
   }
   return { differences, own };
+}
+
+/** A user trigger of the shared database that fires on a table the rollback writes. */
+export interface FiringTrigger {
+  table: string;
+  name: string;
+  /** `BEFORE INSERT OR UPDATE FOR EACH ROW`, … */
+  when: string;
+  /** A BEFORE row trigger on INSERT or UPDATE: it may rewrite the rows the rollback writes. */
+  rewrites: boolean;
+}
+
+/**
+ * The user triggers of the shared database that fire as the rollback writes `tables` (enabled
+ * for ordinary sessions: `O` and `A`). The rollback does not switch them off: that needs
+ * superuser (session_replication_role) or ownership and an ACCESS EXCLUSIVE lock on a table every
+ * tenant writes, held for the whole restore — other tenants would wait longer than max-freeze.
+ * They are listed in the dry run and the record instead (an AFTER INSERT audit trigger writes
+ * audit rows again for writes the tenant's database already audited).
+ */
+export async function firingTriggers(
+  shared: pg.ClientBase,
+  tables: readonly TablePlan[],
+): Promise<FiringTrigger[]> {
+  if (!tables.length) return [];
+  const { rows } = await shared.query<{ tbl: string; name: string; type: number }>(
+    `SELECT q.name AS tbl, tg.tgname AS name, tg.tgtype::int AS type
+       FROM unnest($1::text[]) WITH ORDINALITY q(name, i)
+       JOIN pg_trigger tg ON tg.tgrelid = q.name::regclass
+      WHERE NOT tg.tgisinternal AND tg.tgenabled IN ('O', 'A') AND (tg.tgtype::int & (4 | 8 | 16)) <> 0
+      ORDER BY q.i, tg.tgname`,
+    [tables.map((t) => t.qualified)],
+  );
+  return rows.map((r) => {
+    const row = (r.type & 1) !== 0;
+    const timing = r.type & 2 ? 'BEFORE' : r.type & 64 ? 'INSTEAD OF' : 'AFTER';
+    const events = [
+      ...(r.type & 4 ? ['INSERT'] : []),
+      ...(r.type & 16 ? ['UPDATE'] : []),
+      ...(r.type & 8 ? ['DELETE'] : []),
+    ];
+    return {
+      table: r.tbl,
+      name: r.name,
+      when: `${timing} ${events.join(' OR ')} FOR EACH ${row ? 'ROW' : 'STATEMENT'}`,
+      rewrites: row && timing === 'BEFORE' && (events.includes('INSERT') || events.includes('UPDATE')),
+    };
+  });
+}
+
+/** The record's and the dry run's line about the triggers that fire. */
+export function describeTriggers(triggers: readonly FiringTrigger[]): string {
+  const list = triggers.map((t) => `${t.table}: ${t.name} (${t.when})`).join('; ');
+  const rewrites = triggers.some((t) => t.rewrites)
+    ? ' Rows a BEFORE trigger rewrites are proved by their keys, not their contents.'
+    : '';
+  return `Triggers of the shared database fire as the rows come back (the rollback leaves them on: switching them off would lock the tables against every other tenant for the whole restore): ${list}.${rewrites} An AFTER trigger that records writes (an audit table) records the restored rows again.`;
 }
 
 /** A digest of one part of the tenant's database: count and hash sum, labelled (see partDigests). */

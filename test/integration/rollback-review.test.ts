@@ -183,4 +183,39 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.equal(await databaseExists(deriveNames(f.slugs.acme).database, f.url), false);
     });
   });
+
+  it('shared-side triggers: a BEFORE INSERT trigger that rewrites rows does not make the rollback refuse; the triggers that fire are listed', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE; UPDATE projects SET name = 'acme-a2' WHERE name = 'acme-a'; COMMIT`,
+      );
+      await query(
+        f.url,
+        `CREATE TRIGGER projects_stamp BEFORE INSERT ON projects FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
+         CREATE FUNCTION audit_noop() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RETURN NULL; END $fn$;
+         CREATE TRIGGER memberships_audit AFTER INSERT ON memberships FOR EACH ROW EXECUTE FUNCTION audit_noop()`,
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      const listed =
+        /Triggers of the shared database fire .*"public"\."projects": projects_stamp \(BEFORE INSERT FOR EACH ROW\).*"public"\."memberships": memberships_audit \(AFTER INSERT FOR EACH ROW\)/;
+      assert.ok(
+        dry.notes.some((n) => listed.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.ok(
+        record.notes.some((n) => listed.test(n)),
+        record.notes.join('\n'),
+      );
+      assert.deepEqual(await rows(f.url, `SELECT name FROM projects WHERE tenant_id = 1`), [
+        '(acme-a2)',
+        '(acme-b)',
+      ]);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
 });
