@@ -177,7 +177,7 @@ export async function prepareRestore(
     stray: [],
     unmergeable: [],
     collisions: [],
-    triggers: await firingTriggers(shared, plan.tables),
+    triggers: await firingTriggers(shared, plan),
     notes: [],
   };
   if (prepared.triggers.length) prepared.notes.push(describeTriggers(prepared.triggers));
@@ -300,6 +300,8 @@ export async function prepareRestore(
         });
       }
     }
+    const taken = await uniqueValuesTaken(shared, t, { stage, merge });
+    if (taken.length) prepared.collisions.push(...taken);
     prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
   }
   return prepared;
@@ -341,6 +343,45 @@ async function keysTakenInShared(
       ORDER BY 1 LIMIT 101`,
   );
   return rows.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
+}
+
+/**
+ * Rows the tenant inserted or changed (a merged part) whose values of a unique constraint another
+ * row of the shared database holds under another key — a user inserted on both sides with the
+ * same email (review: a raw 23505 in the middle of the restore). Listed before anything changes.
+ * Unique indexes on plain columns only (an expression or partial index is left to the restore).
+ */
+async function uniqueValuesTaken(
+  shared: pg.ClientBase,
+  t: TablePlan,
+  temps: { stage: string; merge: string },
+): Promise<string[]> {
+  const { rows: uniques } = await shared.query<{ name: string; cols: string[] }>(
+    `SELECT ic.relname AS name,
+            array(SELECT '"' || replace(a.attname, '"', '""') || '"' FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) AS cols
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary
+        AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT (0 = ANY (i.indkey::int2[]))`,
+    [t.qualified],
+  );
+  const out: string[] = [];
+  for (const u of uniques) {
+    if (u.cols.every((c) => t.keyColumns.includes(c))) continue;
+    if (!u.cols.every((c) => t.columns.includes(c))) continue;
+    const { rows } = await shared.query<{ k: string[]; o: string[] }>(
+      `SELECT m.k, ${keyArraySql(t, 'x')} AS o
+         FROM ${temps.merge} m JOIN ${temps.stage} s ON m.k = ${keyArraySql(t, 's')}
+         JOIN ${fromTable(t)} x ON ${u.cols.map((c) => `x.${c} = s.${c}`).join(' AND ')}
+        WHERE m.action IN ('insert', 'update') AND ${keyArraySql(t, 'x')} <> m.k
+        ORDER BY m.k LIMIT 20`,
+    );
+    for (const r of rows)
+      out.push(
+        `${t.qualified} key ${r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${r.o.length === 1 ? r.o[0]! : `(${r.o.join(',')})`}`,
+      );
+  }
+  return out;
 }
 
 /**
@@ -597,20 +638,26 @@ export interface FiringTrigger {
  * They are listed in the dry run and the record instead (an AFTER INSERT audit trigger writes
  * audit rows again for writes the tenant's database already audited).
  */
-export async function firingTriggers(
-  shared: pg.ClientBase,
-  tables: readonly TablePlan[],
-): Promise<FiringTrigger[]> {
+export async function firingTriggers(shared: pg.ClientBase, plan: TenantPlan): Promise<FiringTrigger[]> {
+  // What the rollback does to each table: own rows are deleted and inserted (COPY), merged rows
+  // inserted, updated and deleted. Bits of pg_trigger.tgtype: INSERT 4, DELETE 8, UPDATE 16.
+  const does = new Map<string, number>();
+  for (const p of ownParts(plan)) does.set(p.table.qualified, 4 | 8);
+  for (const p of sharedWriteParts(plan))
+    does.set(p.table.qualified, (does.get(p.table.qualified) ?? 0) | 4 | 8 | 16);
+  const tables = plan.tables.filter((t) => does.has(t.qualified));
   if (!tables.length) return [];
   const { rows } = await shared.query<{ tbl: string; name: string; type: number }>(
     `SELECT q.name AS tbl, tg.tgname AS name, tg.tgtype::int AS type
-       FROM unnest($1::text[]) WITH ORDINALITY q(name, i)
+       FROM unnest($1::text[], $2::int[]) WITH ORDINALITY q(name, does, i)
        JOIN pg_trigger tg ON tg.tgrelid = q.name::regclass
-      WHERE NOT tg.tgisinternal AND tg.tgenabled IN ('O', 'A') AND (tg.tgtype::int & (4 | 8 | 16)) <> 0
+      WHERE NOT tg.tgisinternal AND tg.tgenabled IN ('O', 'A') AND (tg.tgtype::int & q.does) <> 0
       ORDER BY q.i, tg.tgname`,
-    [tables.map((t) => t.qualified)],
+    [tables.map((t) => t.qualified), tables.map((t) => does.get(t.qualified)!)],
   );
-  return rows.map((r) => {
+  return rows.map((found) => {
+    // Only the events the rollback causes on the table.
+    const r = { ...found, type: found.type & (~(4 | 8 | 16) | does.get(found.tbl)!) };
     const row = (r.type & 1) !== 0;
     const timing = r.type & 2 ? 'BEFORE' : r.type & 64 ? 'INSTEAD OF' : 'AFTER';
     const events = [

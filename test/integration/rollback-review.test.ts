@@ -139,7 +139,9 @@ describe('rollback: the review findings (issue 17)', () => {
       const dry = await rolledBack(opts, { dryRun: true });
       assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
       assert.ok(
-        dry.notes.some((n) => /Keys taken on both sides .*"public"\."notes" key 1\b/.test(n)),
+        dry.notes.some((n) =>
+          /Keys or unique values taken on both sides .*"public"\."notes" key 1\b/.test(n),
+        ),
         dry.notes.join('\n'),
       );
       assert.ok(
@@ -216,6 +218,34 @@ describe('rollback: the review findings (issue 17)', () => {
         '(acme-b)',
       ]);
       assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a user inserted on both sides with the same unique email refuses before anything changes, listed by the dry run', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE;
+         WITH u AS (INSERT INTO users (email, name) VALUES ('dup@x', 'Acme') RETURNING id)
+         INSERT INTO memberships (tenant_id, user_id, role_id) SELECT t.id, u.id, 2 FROM tenants t, u;
+         COMMIT`,
+      );
+      await query(f.url, `INSERT INTO users (email, name) VALUES ('dup@x', 'Hooli')`);
+      const before = await fingerprint(f.url);
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      const listed =
+        /"public"\."users" key \d+: its email \(unique users_email_key\) is held in the shared database by key 6/;
+      assert.ok(
+        dry.notes.some((n) => listed.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.code, 'tenant-state');
+      assert.match(record.error!.message, listed);
+      assert.deepEqual(await fingerprint(f.url), before);
     });
   });
 });

@@ -39,7 +39,7 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
         notes.push(`Tables it could not merge (would refuse): ${prepared.unmergeable.join('; ')}.`);
       if (prepared.collisions.length)
         notes.push(
-          `Keys taken on both sides (would refuse): ${prepared.collisions.join('; ')}. Give the tenant's rows new keys in its database, past the shared side's ids.`,
+          `Keys or unique values taken on both sides (would refuse): ${prepared.collisions.join('; ')}. Give the tenant's rows new keys in its database, past the shared side's ids, or change the unique value on one side.`,
         );
       notes.push(sequenceNote(await readSequences(shared), ctx));
       const unranged = unrangedNote(await readSequences(isolated));

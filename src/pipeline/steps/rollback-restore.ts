@@ -186,13 +186,13 @@ export function refuseUnplaceable(prepared: PreparedRestore, keepIsolatedData: b
     problems.push(`tables that cannot be merged: ${prepared.unmergeable.join('; ')}`);
   if (prepared.collisions.length)
     problems.push(
-      `rows of the tenant's database whose keys other rows of the shared database hold (both sides handed out the same ids: a table created after the promotion has no sequence range): ${prepared.collisions.join('; ')}`,
+      `rows of the tenant's database whose keys or unique values other rows of the shared database hold (both sides handed out the same ids — a table created after the promotion has no sequence range — or wrote the same unique value): ${prepared.collisions.join('; ')}`,
     );
   if (!problems.length) return;
   throw new PromotionError(
     'tenant-state',
     `The rollback would lose or overwrite writes, so it changed nothing: ${problems.join('. ')}.`,
-    `The tenant stays isolated and working (the fence is lifted). Decide each row named above by hand — make the two databases agree on it; for a key taken on both sides, give the tenant's row a new key in its database (past the shared side's ids) — then re-run the rollback${keepIsolatedData ? '' : ' (run it with --dry-run first to see what comes back)'}.` +
+    `The tenant stays isolated and working (the fence is lifted). Decide each row named above by hand — make the two databases agree on it; for a key taken on both sides, give the tenant's row a new key in its database (past the shared side's ids); for a unique value, change it on one side — then re-run the rollback${keepIsolatedData ? '' : ' (run it with --dry-run first to see what comes back)'}.` +
       (keepIsolatedData
         ? ' Nothing moved: the tenant’s rows stay in its database, the shared database keeps its own.'
         : ''),
