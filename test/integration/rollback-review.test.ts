@@ -178,6 +178,9 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.equal(record.error?.step, 'verify-restored', JSON.stringify(record.error));
       assert.match(record.error!.message, /"public"\."projects": 2 rows restored, 3 rows now/);
       assert.deepEqual(await rows(iso, `SELECT name FROM projects WHERE name = 'late'`), ['(late)']);
+      // A re-run (resuming after the restore's commit) proves it again: still refused.
+      const resumed = await rolledBack(opts);
+      assert.equal(resumed.error?.step, 'verify-restored', JSON.stringify(resumed.error));
       // Brought over by hand: the re-run drops the database.
       await query(iso, `BEGIN READ WRITE; DELETE FROM projects WHERE name = 'late'; COMMIT`);
       const again = await rolledBack(opts);

@@ -32,12 +32,6 @@ export const verifyRestoredStep: Step<PromotionContext> = {
     } finally {
       await shared.end().catch(() => undefined);
     }
-    if (!recorded || !ctx.plan) {
-      ctx.record.notes.push(
-        'The restore recorded no digests of what it brought back (a rollback of an earlier version): the isolated database is dropped unverified.',
-      );
-      return 'nothing recorded to compare';
-    }
     let isolated;
     try {
       isolated = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
@@ -45,6 +39,13 @@ export const verifyRestoredStep: Step<PromotionContext> = {
       // Already dropped by an earlier run (resumed): nothing left to prove.
       if ((e as { code?: string }).code === '3D000') return 'the isolated database is already gone';
       throw e;
+    }
+    if (!recorded || !ctx.plan) {
+      await isolated.end().catch(() => undefined);
+      ctx.record.notes.push(
+        'The restore recorded no digests of what it brought back (a rollback of an earlier version): the isolated database is dropped unverified.',
+      );
+      return 'nothing recorded to compare';
     }
     try {
       await setComparableSession(isolated);
