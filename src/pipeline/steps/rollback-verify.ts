@@ -37,7 +37,8 @@ export const verifyRestoredStep: Step<PromotionContext> = {
       isolated = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
     } catch (e) {
       // Already dropped by an earlier run (resumed): nothing left to prove.
-      if ((e as { code?: string }).code === '3D000') return 'the isolated database is already gone';
+      const code = (e as { cause?: { code?: string }; code?: string }).cause?.code;
+      if (code === '3D000') return 'the isolated database is already gone';
       throw e;
     }
     if (!recorded || !ctx.plan) {
