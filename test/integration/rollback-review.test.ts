@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { deriveNames } from '../../src/names';
-import type { PromotionOptionsInput } from '../../src/options';
+import { PromotionOptions, type PromotionOptionsInput } from '../../src/options';
 import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import type { RunRecord } from '../../src/pipeline/record';
 import { rollback } from '../../src/pipeline/rollback';
+import { tenantStatus } from '../../src/pipeline/status';
 import { testDeps } from '../support/engine';
 import { databaseExists, fingerprint } from '../support/fingerprint';
 import { query, urlFor } from '../support/pg';
@@ -136,6 +137,11 @@ describe('rollback: the review findings (issue 17)', () => {
       );
       await query(iso, `INSERT INTO notes (tenant_id, body) SELECT id, 'acme-note' FROM tenants`);
       const before = { shared: await fingerprint(f.url), iso: await fingerprint(iso) };
+      const status = await tenantStatus(PromotionOptions.parse(opts), {});
+      assert.ok(
+        status.planNotes.some((n) => /Without a sequence range .*public\.notes_id_seq/.test(n)),
+        status.planNotes.join('\n'),
+      );
       const dry = await rolledBack(opts, { dryRun: true });
       assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
       assert.ok(

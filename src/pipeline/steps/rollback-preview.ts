@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { hashLargeObjects } from '../../postgres/large-objects';
 import { tenantLargeObjects } from '../../postgres/rollback-large-objects';
 import { describeConflicts, describeRestore, prepareRestore } from '../../postgres/rollback-merge';
-import { readSequences, zoneStartOf } from '../../postgres/sequence-ranges';
+import { readSequences, unrangedSequencesNote } from '../../postgres/sequence-ranges';
 import type { TenantPlan } from '../../postgres/plan-types';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -42,7 +42,7 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
           `Keys or unique values taken on both sides (would refuse): ${prepared.collisions.join('; ')}. Give the tenant's rows new keys in its database, past the shared side's ids, or change the unique value on one side.`,
         );
       notes.push(sequenceNote(await readSequences(shared), ctx));
-      const unranged = unrangedNote(await readSequences(isolated));
+      const unranged = unrangedSequencesNote(await readSequences(isolated));
       if (unranged) notes.push(unranged);
       // Last: a permission error there ends the transactions.
       notes.push(await largeObjectNote(shared, isolated, plan));
@@ -96,18 +96,4 @@ function sequenceNote(sequences: Awaited<ReturnType<typeof readSequences>>, ctx:
         .join(', ')
     : 'none recorded';
   return `Sequences: ids the tenant took while isolated come from its range (slot ${range?.slot ?? '?'}: ${where}) and come back as they are; the shared sequences (${ranged.join(', ') || 'none'}) stay below the tenants' zone and are only lifted past the shared side's own ids.`;
-}
-
-/**
- * Sequences of the tenant's database that feed a column and were given no range at the switch
- * (a table created after the promotion by the same migration on both sides): the ids they hand
- * out are the shared side's numbers too. Undefined when there is none.
- */
-function unrangedNote(sequences: Awaited<ReturnType<typeof readSequences>>): string | undefined {
-  const unranged = sequences.filter((s) => s.columns.length && !s.noRange && s.min < zoneStartOf(s.type));
-  if (!unranged.length) return undefined;
-  const list = unranged.map(
-    (s) => `${s.label} (${s.columns.map((c) => `${c.schema}.${c.table}.${c.column}`).join(', ')})`,
-  );
-  return `Without a sequence range in the tenant's database (created after the promotion?): ${list.join(', ')}. Ids handed out there may be taken in the shared database as well; the rollback compares the keys before it changes anything and refuses on a collision.`;
 }
