@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { deriveNames } from '../../src/names';
 import { PromotionOptions, type PromotionOptionsInput } from '../../src/options';
@@ -13,11 +12,10 @@ import { databaseExists, fingerprint } from '../support/fingerprint';
 import { query, urlFor } from '../support/pg';
 import {
   brokenForeignKeys,
-  createRollbackFixture,
   rows,
   type RollbackFixture,
+  withRollbackFixture,
 } from '../support/rollback-fixture';
-import { tempDir } from '../support/tmp';
 
 /**
  * Issue 17, the adversarial review's findings left open: each test reproduces one (it failed
@@ -25,22 +23,8 @@ import { tempDir } from '../support/tmp';
  * LOGIN CREATEDB CREATEROLE.
  */
 
-async function withFixture(fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) {
-  const f = await createRollbackFixture();
-  const configDir = await tempDir('rollback-review-');
-  try {
-    await fn(f, {
-      databaseUrl: f.engineUrl,
-      tenantSlug: f.slugs.acme,
-      skipCloudRun: true,
-      configDir,
-      maxFreezeMs: 10_000,
-    });
-  } finally {
-    await f.cleanup();
-    await rm(configDir, { recursive: true, force: true });
-  }
-}
+const withFixture = (fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) =>
+  withRollbackFixture('rollback-review', fn);
 
 async function promoted(opts: PromotionOptionsInput, deps: Partial<RunDeps> = {}): Promise<string> {
   const { record } = await promote(opts, testDeps('rollback-review', deps));
