@@ -11,6 +11,7 @@ import { rollbackPrevalidateStep } from './steps/rollback-prevalidate';
 import { rollbackDriftStep } from './steps/rollback-drift';
 import { rollbackPreviewStep } from './steps/rollback-preview';
 import { restoreStep } from './steps/rollback-restore';
+import { verifyRestoredStep } from './steps/rollback-verify';
 
 /**
  * Rollback: lock; prevalidate (and claim); compare the schemas (drift refuses before anything
@@ -18,7 +19,8 @@ import { restoreStep } from './steps/rollback-restore';
  * in one transaction on the shared database bring back the tenant's own rows, merge the rows both
  * sides write against the ledger the switch recorded (a row changed on both sides refuses),
  * bring back its large objects, verify, and mark the tenant shared — the commit point; then
- * remove routing, the service the promotion created, and the isolated database. Before the
+ * remove routing, the service the promotion created, and — once it is proved to hold nothing the
+ * restore did not bring back — the isolated database. Before the
  * commit point every step is undone (the tenant stays isolated and working); after it, a re-run
  * finishes the job.
  */
@@ -31,6 +33,7 @@ const ROLLBACK: readonly [Step<PromotionContext>, 'setup' | 'switch' | 'after'][
   [restoreStep, 'switch'],
   [removeRoutingStep, 'after'],
   [removeServiceStep, 'after'],
+  [verifyRestoredStep, 'after'],
   [dropIsolatedStep, 'after'],
 ];
 

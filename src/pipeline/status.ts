@@ -12,7 +12,7 @@ import { planTenant } from '../postgres/plan';
 import { DRIFTED } from '../validation/schema-parity';
 import { switchedPlanOptions, withRecordedPlanOptions } from './plan-options';
 import { resolveTenantKey } from '../postgres/tenant-key';
-import { sequenceRangeStatus } from '../postgres/sequence-ranges';
+import { readSequences, sequenceRangeStatus, unrangedSequencesNote } from '../postgres/sequence-ranges';
 import { quoteQualified } from '../postgres/sql';
 import { serverName, serversFrom } from '../postgres/servers';
 import { assertRecordedServer } from '../postgres/target-server';
@@ -324,6 +324,7 @@ export async function tenantStatus(
 
     // Each side's range per sequence, once the tenant has one (read-only; never fails the status).
     let sequenceRanges: TenantStatus['sequenceRanges'];
+    let unranged: string | undefined;
     if (isolation?.sequence_range) {
       const isolated = dbExists
         ? await connect(servers.tenantDatabaseUrl(dbName)).catch(() => undefined)
@@ -333,6 +334,8 @@ export async function tenantStatus(
           slot: isolation.sequence_range.slot,
           sequences: await sequenceRangeStatus(shared, isolated, isolation.sequence_range),
         };
+        if (isolated && row.isolationMode === 'isolated')
+          unranged = unrangedSequencesNote(await readSequences(isolated));
       } catch {
         sequenceRanges = undefined;
       } finally {
@@ -364,6 +367,7 @@ export async function tenantStatus(
         ...(adopted.note ? [adopted.note] : []),
         ...plan.blockers.map((b) => `blocker: ${b}`),
         ...plan.notes,
+        ...(unranged ? [unranged] : []),
       ],
       routing,
       ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),

@@ -5,6 +5,7 @@ import { bucketSql, compareTable, fromTable, keyText, rowHashSql, type TableDige
 import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
+import { keyArraySql } from './rollback-ledger';
 
 /**
  * Catch-up at the switch: brings the new database level with every write the shared database
@@ -878,6 +879,9 @@ const FREEZE_WORK_MEM = '64MB';
  * Per table, the digests of the candidate versions snapshot S saw (see baseVersionDigestSql); and
  * the foreign keys along which rows become needed without changing (see freeze-closure.ts).
  */
+/** See freezePass's `onApplied`. */
+export type AppliedKeysHook = (target: pg.ClientBase, table: TablePlan, keysQuery: string) => Promise<void>;
+
 export interface FreezePreparation {
   versions: Map<TablePlan, { buckets: number; digests: { b: string; n: string; s: string }[] }>;
   edges: ClosureEdge[];
@@ -934,6 +938,12 @@ export async function freezePass(
   guard?: ApplyGuard,
   /** `prepareFreezePass`, run before the freeze (it reads only S); computed here without it. */
   prepared?: FreezePreparation,
+  /**
+   * Told, inside the apply transaction, the keys of each table the pass upserted or deleted (a
+   * query returning `k text[]`, as `keyArraySql` spells them): the switch keeps its row ledger
+   * equal to what the tenant's database holds (rollback-ledger.ts).
+   */
+  onApplied?: AppliedKeysHook,
 ): Promise<FreezePassResult> {
   xid32(snapshotXmin);
   const result: FreezePassResult = {
@@ -1175,9 +1185,29 @@ export async function freezePass(
         result.reappliedRows += st.staged;
       }
       // 4. Deletes, children first: no remaining row references a deleted one, no action fires.
+      const goneKeys = new Map<number, string>();
       for (let i = base.length - 1; i >= 0; i--) {
         const g = gone.get(i);
-        if (g) await target.query(`DELETE ${g.sql}`, g.params);
+        if (!g) continue;
+        if (onApplied) {
+          const temp = `__tp_gone_${i}`;
+          await target.query(
+            `CREATE TEMP TABLE ${temp} ON COMMIT DROP AS SELECT ${keyArraySql(base[i]!.table)} AS k ${g.sql}`,
+            g.params,
+          );
+          goneKeys.set(i, temp);
+        }
+        await target.query(`DELETE ${g.sql}`, g.params);
+      }
+      if (onApplied) {
+        for (const [i, b] of base.entries()) {
+          const st = state.get(b.table);
+          const sources = [
+            ...(st?.staged ? [`SELECT ${keyArraySql(b.table, 's')} AS k FROM ${stageName(i)} s`] : []),
+            ...(goneKeys.has(i) ? [`SELECT k FROM ${goneKeys.get(i)!}`] : []),
+          ];
+          if (sources.length) await onApplied(target, b.table, sources.join(' UNION ALL '));
+        }
       }
       result.reappliedRows += result.deletedRows;
       for (const b of base) {

@@ -66,10 +66,9 @@ export function keyArraySql(table: TablePlan, alias = 't'): string {
  * freeze (hashing 100k rows took ~4 s on a loaded 2-core machine). No tenant writes the database
  * before the switch commits, so every difference from the ledger at rollback time is either the
  * tenant's or a shared change the freeze pass applied (rows changed in the shared database in the
- * seconds between the base pass and the freeze). Such a row reads, at rollback, as changed on both
- * sides to the same value ('same': nothing to do) — or, if the tenant changed it again, as a
- * conflict: the error is always towards refusing, never towards overwriting. Returns the rows
- * recorded.
+ * seconds between the base pass and the freeze): the freeze pass brings the ledger up to date for
+ * exactly the rows it re-applies, in its own frozen transaction (updateRowLedger), so the ledger
+ * is what the tenant's database holds when the switch commits. Returns the rows recorded.
  */
 export async function recordRowLedger(
   target: pg.ClientBase,
@@ -116,6 +115,111 @@ export async function recordRowLedger(
     await target.query('ROLLBACK').catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Brings the ledger up to date, inside the caller's transaction on the tenant's database, for the
+ * rows of `table` whose keys `keysQuery` lists (a query returning `k text[]`, the keys as
+ * `keyArraySql` spells them): the rows the switch's freeze pass re-applied or deleted after the
+ * ledger was recorded. The ledger then describes exactly what the tenant's database holds at the
+ * switch (review: a shared row changed between the ledger and the freeze, and changed back after
+ * the switch, read at rollback as a tenant write and was "restored" to the interim value). Costs
+ * what the pass applied: the keys are looked up through the ledger's and the table's key indexes.
+ * A table without a key is re-summed whole (no row of it can be matched anyway).
+ */
+export async function updateRowLedger(
+  target: pg.ClientBase,
+  plan: TenantPlan,
+  table: TablePlan,
+  keysQuery: string,
+): Promise<void> {
+  for (const p of sharedWriteParts(plan)) {
+    const t = p.table;
+    if (t.qualified !== table.qualified) continue;
+    if (t.keyColumns.length === 0) {
+      await target.query(
+        `UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
+           FROM (SELECT count(*) AS n, coalesce(sum(${rowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
+          WHERE l.tbl = $1`,
+        [t.qualified],
+      );
+      continue;
+    }
+    const types = await keyTypesOf(target, t);
+    const { rows: gone } = await target.query<{ n: string; s: string }>(
+      `WITH d AS (DELETE FROM ${LEDGER_TABLE} l WHERE l.tbl = $1 AND l.k IN (SELECT x.k FROM (${keysQuery}) x) RETURNING l.h)
+       SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM d`,
+      [t.qualified],
+    );
+    const match = t.keyColumns.map((k, i) => `t.${k} = (x.k)[${i + 1}]::${types[i]}`).join(' AND ');
+    const { rows: added } = await target.query<{ n: string; s: string }>(
+      `WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+                  SELECT $1, ${keyArraySql(t)}, ${rowHashSql(t)}
+                    FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${fromTable(t)} t ON ${match}
+                   WHERE ${p.isolatedWhere}
+                  RETURNING h)
+       SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM i`,
+      [t.qualified],
+    );
+    await target.query(
+      `UPDATE ${LEDGER_TABLES} SET n = n - $2::bigint + $3::bigint, s = s - $4::numeric + $5::numeric WHERE tbl = $1`,
+      [t.qualified, gone[0]!.n, added[0]!.n, gone[0]!.s, added[0]!.s],
+    );
+  }
+}
+
+/**
+ * Records the ledger again for the named tables, in its own transaction after `guard`: tables
+ * the freeze pass settled by a full comparison and catch-up, whose changed rows it cannot name.
+ */
+export async function rerecordLedgerTables(
+  target: pg.ClientBase,
+  plan: TenantPlan,
+  tables: readonly string[],
+  guard?: (target: pg.ClientBase) => Promise<void>,
+): Promise<void> {
+  const names = new Set(tables);
+  const parts = sharedWriteParts(plan).filter((p) => names.has(p.table.qualified));
+  if (!parts.length) return;
+  await target.query('BEGIN');
+  try {
+    await guard?.(target);
+    for (const p of parts) {
+      const t = p.table;
+      await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
+      if (t.keyColumns.length)
+        await target.query(
+          `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+           SELECT $1, ${keyArraySql(t)}, ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
+          [t.qualified],
+        );
+      await target.query(
+        `UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
+           FROM (SELECT count(*) AS n, coalesce(sum(${rowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
+          WHERE l.tbl = $1`,
+        [t.qualified],
+      );
+    }
+    await target.query('COMMIT');
+  } catch (e) {
+    await target.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** `format_type` of a table's key columns, in key order (casts of key text back to them). */
+export async function keyTypesOf(client: pg.ClientBase, table: TablePlan): Promise<string[]> {
+  const { rows } = await client.query<{ name: string; type: string }>(
+    `SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+    [table.qualified],
+  );
+  const types = new Map(rows.map((r) => [r.name, r.type]));
+  return table.keyColumns.map((k) => {
+    const type = types.get(k);
+    if (!type) throw new Error(`No key column ${k} in ${table.qualified}`);
+    return type;
+  });
 }
 
 /** What the ledger recorded of one table (absent: the switch recorded nothing for it). */

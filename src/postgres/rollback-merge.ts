@@ -93,6 +93,10 @@ export interface PreparedRestore {
   stray: string[];
   /** Tables without a key the tenant changed (cannot be merged row by row: refused). */
   unmergeable: string[];
+  /** Own rows whose keys rows of the shared database that are not the tenant's hold (refused). */
+  collisions: string[];
+  /** User triggers of the shared database that fire as the rows come back (listed, see firingTriggers). */
+  triggers: FiringTrigger[];
   notes: string[];
 }
 
@@ -172,8 +176,11 @@ export async function prepareRestore(
     conflicts: [],
     stray: [],
     unmergeable: [],
+    collisions: [],
+    triggers: await firingTriggers(shared, plan),
     notes: [],
   };
+  if (prepared.triggers.length) prepared.notes.push(describeTriggers(prepared.triggers));
   if (!ledger)
     prepared.notes.push(
       'The tenant database has no row ledger (promoted before it was recorded): rows of shared tables that differ between the two databases are treated as conflicts.',
@@ -197,6 +204,11 @@ export async function prepareRestore(
     if (stray.count > 0)
       prepared.stray.push(
         `${p.table.qualified}: ${stray.count} row(s) that are not the tenant's (another tenant's key, or no parent)`,
+      );
+    const taken = await keysTakenInShared(shared, isolated, p, prepared.own.indexOf(p));
+    if (taken.length)
+      prepared.collisions.push(
+        `${p.table.qualified} key ${taken.slice(0, 20).join(', ')}${taken.length > 20 ? ` … (${taken.length}${taken.length > 100 ? '+' : ''} in all)` : ''}`,
       );
   }
   for (const [i, part] of sharedWriteParts(plan).entries()) {
@@ -252,6 +264,11 @@ export async function prepareRestore(
                    ELSE 'conflict' END AS action
          FROM b`,
     );
+    const revived = await reviveReferenced(shared, isolated, t, { stage, merge, keyTypes: facts.keyTypes });
+    if (revived.length)
+      prepared.notes.push(
+        `${revived.length} row(s) of ${t.qualified} deleted in the shared database since the switch come back, because the tenant's rows still reference them: ${revived.slice(0, 10).join(', ')}${revived.length > 10 ? ` … and ${revived.length - 10} more` : ''}.`,
+      );
     const { rows } = await shared.query<{ action: string; n: string }>(
       `SELECT action, count(*)::text AS n FROM ${merge} GROUP BY action`,
     );
@@ -283,9 +300,125 @@ export async function prepareRestore(
         });
       }
     }
+    const taken = await uniqueValuesTaken(shared, t, { stage, merge });
+    if (taken.length) prepared.collisions.push(...taken);
     prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
   }
   return prepared;
+}
+
+/**
+ * Keys of the tenant's own rows (in its database) that a row of the shared database which is not
+ * the tenant's already holds: restoring them would fail with a duplicate key (review: a table
+ * created after the promotion by the same migration on both sides has no sequence range, so both
+ * sides hand out the same ids; the rollback failed mid-way and the dry run did not foresee it).
+ * The keys are copied to a temporary table on the shared session and looked up through the
+ * table's key index. Returns up to 101 keys as text.
+ */
+async function keysTakenInShared(
+  shared: pg.ClientBase,
+  isolated: pg.ClientBase,
+  p: OwnPart,
+  i: number,
+): Promise<string[]> {
+  const t = p.table;
+  if (!t.keyColumns.length) return [];
+  const temp = `__tp_rb_ownkeys_${i}`;
+  const keys = t.keyColumns.join(', ');
+  await shared.query(
+    `CREATE TEMP TABLE ${temp} ON COMMIT DROP AS SELECT ${t.keyColumns.map((k) => `t.${k}`).join(', ')} FROM ${t.qualified} t WITH NO DATA`,
+  );
+  const n = await copyBetween(
+    isolated,
+    shared,
+    `COPY (SELECT ${t.keyColumns.map((k) => `t.${k}`).join(', ')} FROM ${fromTable(t)} t WHERE ${p.where}) TO STDOUT`,
+    `COPY ${temp} (${keys}) FROM STDIN`,
+  );
+  if (n === 0) return [];
+  await shared.query(`ANALYZE ${temp}`);
+  const { rows } = await shared.query<{ k: string[] }>(
+    `SELECT ${keyArraySql(t, 'k')} AS k FROM ${temp} k
+      WHERE EXISTS (SELECT 1 FROM ${fromTable(t)} t
+                     WHERE ${t.keyColumns.map((c) => `t.${c} = k.${c}`).join(' AND ')} AND (${p.where}) IS NOT TRUE)
+      ORDER BY 1 LIMIT 101`,
+  );
+  return rows.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
+}
+
+/**
+ * Rows the tenant inserted or changed (a merged part) whose values of a unique constraint another
+ * row of the shared database holds under another key — a user inserted on both sides with the
+ * same email (review: a raw 23505 in the middle of the restore). Listed before anything changes.
+ * Unique indexes on plain columns only (an expression or partial index is left to the restore).
+ */
+async function uniqueValuesTaken(
+  shared: pg.ClientBase,
+  t: TablePlan,
+  temps: { stage: string; merge: string },
+): Promise<string[]> {
+  const { rows: uniques } = await shared.query<{ name: string; cols: string[] }>(
+    `SELECT ic.relname AS name,
+            array(SELECT '"' || replace(a.attname, '"', '""') || '"' FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) AS cols
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary
+        AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT (0 = ANY (i.indkey::int2[]))`,
+    [t.qualified],
+  );
+  const out: string[] = [];
+  for (const u of uniques) {
+    if (u.cols.every((c) => t.keyColumns.includes(c))) continue;
+    if (!u.cols.every((c) => t.columns.includes(c))) continue;
+    const { rows } = await shared.query<{ k: string[]; o: string[] }>(
+      `SELECT m.k, ${keyArraySql(t, 'x')} AS o
+         FROM ${temps.merge} m JOIN ${temps.stage} s ON m.k = ${keyArraySql(t, 's')}
+         JOIN ${fromTable(t)} x ON ${u.cols.map((c) => `x.${c} = s.${c}`).join(' AND ')}
+        WHERE m.action IN ('insert', 'update') AND ${keyArraySql(t, 'x')} <> m.k
+        ORDER BY m.k LIMIT 20`,
+    );
+    for (const r of rows)
+      out.push(
+        `${t.qualified} key ${r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${r.o.length === 1 ? r.o[0]! : `(${r.o.join(',')})`}`,
+      );
+  }
+  return out;
+}
+
+/**
+ * Rows of a merged part the tenant left as they were at the switch and the shared database deleted
+ * since (a shared job removed a user) that the tenant's rows still reference: restoring the
+ * tenant's rows would break a foreign key (review: a raw FK error the dry run did not foresee).
+ * The tenant's database holds each such row, so it comes back as if the tenant had written it
+ * (action 'insert' in the merge table); one nothing of the tenant references stays deleted.
+ * Returns the keys brought back.
+ */
+async function reviveReferenced(
+  shared: pg.ClientBase,
+  isolated: pg.ClientBase,
+  t: TablePlan,
+  temps: { stage: string; merge: string; keyTypes: readonly string[] },
+): Promise<string[]> {
+  const { rows: missing } = await shared.query<{ k: string[] }>(
+    `SELECT ${keyArraySql(t)} AS k FROM ${temps.stage} t
+      WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(t)} x WHERE ${t.keyColumns.map((k) => `x.${k} = t.${k}`).join(' AND ')})
+        AND NOT EXISTS (SELECT 1 FROM ${temps.merge} m WHERE m.k = ${keyArraySql(t)})`,
+  );
+  if (!missing.length) return [];
+  const unreferenced = await unreferencedSql(isolated, t);
+  if (unreferenced === 'true') return [];
+  const keysParam = JSON.stringify(missing.map((r) => r.k));
+  const inKeys = `${keyArraySql(t)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`;
+  const { rows: referenced } = await isolated.query<{ k: string[] }>(
+    `SELECT ${keyArraySql(t)} AS k FROM ${fromTable(t)} t WHERE ${inKeys} AND NOT (${unreferenced})`,
+    [keysParam],
+  );
+  if (!referenced.length) return [];
+  await shared.query(
+    `INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
+     SELECT ${keyArraySql(t)}, ${rowHashSql(t)}, ${rowHashSql(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`,
+    [JSON.stringify(referenced.map((r) => r.k))],
+  );
+  return referenced.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
 }
 
 export interface AppliedRestore {
@@ -444,10 +577,25 @@ export async function verifyRestore(
 ): Promise<{ differences: string[]; own: { table: TablePlan; count: number; sum: string }[] }> {
   const differences: string[] = [];
   const own: { table: TablePlan; count: number; sum: string }[] = [];
+  // A BEFORE row trigger of the shared database rewrites rows as they come back (a timestamp set
+  // on insert): the application's own rule, not a loss. Those tables are proved by their keys.
+  const rewritten = new Set(prepared.triggers.filter((t) => t.rewrites).map((t) => t.table));
+  const byKey = (t: TablePlan): TablePlan =>
+    rewritten.has(t.qualified) ? { ...t, columns: t.keyColumns } : t;
   for (const p of prepared.own) {
-    const a = await aggregate(shared, p.table, p.where);
     const b = await aggregate(isolated, p.table, p.where);
-    if (a.count !== b.count || a.sum !== b.sum)
+    if (rewritten.has(p.table.qualified) && p.table.keyColumns.length === 0) {
+      const a = await aggregate(shared, p.table, p.where);
+      if (a.count !== b.count)
+        differences.push(
+          `${p.table.qualified}: ${a.count} rows in the shared database, ${b.count} in the tenant's`,
+        );
+      own.push({ table: p.table, ...b });
+      continue;
+    }
+    const a = await aggregate(shared, byKey(p.table), p.where);
+    const bk = rewritten.has(p.table.qualified) ? await aggregate(isolated, byKey(p.table), p.where) : b;
+    if (a.count !== bk.count || a.sum !== bk.sum)
       differences.push(
         `${p.table.qualified}: ${a.count} rows in the shared database, ${b.count} in the tenant's${a.count === b.count ? ' (contents differ: a trigger on the shared table may rewrite rows)' : ''}`,
       );
@@ -455,10 +603,13 @@ export async function verifyRestore(
   }
   for (const m of prepared.merges) {
     const t = m.part.table;
+    // Rewritten by a trigger: a row written is there (or gone, for a delete), whatever it holds.
+    const found = rewritten.has(t.qualified)
+      ? `(SELECT coalesce(m.ih, 0) FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`
+      : `(SELECT ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`;
     const { rows } = await shared.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM ${m.merge} m
-        WHERE m.action IN ('insert', 'update', 'delete')
-          AND (SELECT ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')}) IS DISTINCT FROM m.ih`,
+        WHERE m.action IN ('insert', 'update', 'delete') AND ${found} IS DISTINCT FROM m.ih`,
     );
     const n = Number(rows[0]!.n);
     if (n > 0)
@@ -467,6 +618,95 @@ export async function verifyRestore(
       );
   }
   return { differences, own };
+}
+
+/** A user trigger of the shared database that fires on a table the rollback writes. */
+export interface FiringTrigger {
+  table: string;
+  name: string;
+  /** `BEFORE INSERT OR UPDATE FOR EACH ROW`, … */
+  when: string;
+  /** A BEFORE row trigger on INSERT or UPDATE: it may rewrite the rows the rollback writes. */
+  rewrites: boolean;
+}
+
+/**
+ * The user triggers of the shared database that fire as the rollback writes `tables` (enabled
+ * for ordinary sessions: `O` and `A`). The rollback does not switch them off: that needs
+ * superuser (session_replication_role) or ownership and an ACCESS EXCLUSIVE lock on a table every
+ * tenant writes, held for the whole restore — other tenants would wait longer than max-freeze.
+ * They are listed in the dry run and the record instead (an AFTER INSERT audit trigger writes
+ * audit rows again for writes the tenant's database already audited).
+ */
+export async function firingTriggers(shared: pg.ClientBase, plan: TenantPlan): Promise<FiringTrigger[]> {
+  // What the rollback does to each table: own rows are deleted and inserted (COPY), merged rows
+  // inserted, updated and deleted. Bits of pg_trigger.tgtype: INSERT 4, DELETE 8, UPDATE 16.
+  const does = new Map<string, number>();
+  for (const p of ownParts(plan)) does.set(p.table.qualified, 4 | 8);
+  for (const p of sharedWriteParts(plan))
+    does.set(p.table.qualified, (does.get(p.table.qualified) ?? 0) | 4 | 8 | 16);
+  const tables = plan.tables.filter((t) => does.has(t.qualified));
+  if (!tables.length) return [];
+  const { rows } = await shared.query<{ tbl: string; name: string; type: number }>(
+    `SELECT q.name AS tbl, tg.tgname AS name, tg.tgtype::int AS type
+       FROM unnest($1::text[], $2::int[]) WITH ORDINALITY q(name, does, i)
+       JOIN pg_trigger tg ON tg.tgrelid = q.name::regclass
+      WHERE NOT tg.tgisinternal AND tg.tgenabled IN ('O', 'A') AND (tg.tgtype::int & q.does) <> 0
+      ORDER BY q.i, tg.tgname`,
+    [tables.map((t) => t.qualified), tables.map((t) => does.get(t.qualified)!)],
+  );
+  return rows.map((found) => {
+    // Only the events the rollback causes on the table.
+    const r = { ...found, type: found.type & (~(4 | 8 | 16) | does.get(found.tbl)!) };
+    const row = (r.type & 1) !== 0;
+    const timing = r.type & 2 ? 'BEFORE' : r.type & 64 ? 'INSTEAD OF' : 'AFTER';
+    const events = [
+      ...(r.type & 4 ? ['INSERT'] : []),
+      ...(r.type & 16 ? ['UPDATE'] : []),
+      ...(r.type & 8 ? ['DELETE'] : []),
+    ];
+    return {
+      table: r.tbl,
+      name: r.name,
+      when: `${timing} ${events.join(' OR ')} FOR EACH ${row ? 'ROW' : 'STATEMENT'}`,
+      rewrites: row && timing === 'BEFORE' && (events.includes('INSERT') || events.includes('UPDATE')),
+    };
+  });
+}
+
+/** The record's and the dry run's line about the triggers that fire. */
+export function describeTriggers(triggers: readonly FiringTrigger[]): string {
+  const list = triggers.map((t) => `${t.table}: ${t.name} (${t.when})`).join('; ');
+  const rewrites = triggers.some((t) => t.rewrites)
+    ? ' Rows a BEFORE trigger rewrites are proved by their keys, not their contents.'
+    : '';
+  return `Triggers of the shared database fire as the rows come back (the rollback leaves them on: switching them off would lock the tables against every other tenant for the whole restore): ${list}.${rewrites} An AFTER trigger that records writes (an audit table) records the restored rows again.`;
+}
+
+/** A digest of one part of the tenant's database: count and hash sum, labelled (see partDigests). */
+export interface PartDigest {
+  /** The table (own rows), or the table and why both sides write it (`"public"."users" (referenced rows)`). */
+  label: string;
+  count: number;
+  sum: string;
+}
+
+/**
+ * Count and hash sum of every part of the plan the rollback restores, as `client` (the tenant's
+ * database, comparable session, tenant id set) holds it: the own rows and each part both sides
+ * write. Recorded by the restore from the snapshot it restored; the drop step computes them again
+ * on the fenced database and drops it only when they are equal — nothing was written there since.
+ */
+export async function partDigests(client: pg.ClientBase, plan: TenantPlan): Promise<PartDigest[]> {
+  const out: PartDigest[] = [];
+  for (const p of ownParts(plan))
+    out.push({ label: p.table.qualified, ...(await aggregate(client, p.table, p.where)) });
+  for (const p of sharedWriteParts(plan))
+    out.push({
+      label: `${p.table.qualified} (${p.what})`,
+      ...(await aggregate(client, p.table, p.isolatedWhere)),
+    });
+  return out;
 }
 
 /** One line per conflict (table, key, what each side did since the switch). */
@@ -497,12 +737,12 @@ export function describeRestore(prepared: PreparedRestore): string[] {
 }
 
 /**
- * A predicate on alias `t` (a row of `table` in the shared database): no row of any table
+ * A predicate on alias `t` (a row of `table` in the database `client` reads): no row of any table
  * references it through a foreign key, whatever the key's ON DELETE action. Names come from the
  * catalog (`regclass` and `quote_ident` output), never from input.
  */
-async function unreferencedSql(shared: pg.ClientBase, table: TablePlan): Promise<string> {
-  const { rows } = await shared.query<{ child: string; cols: string[]; refcols: string[] }>(
+async function unreferencedSql(client: pg.ClientBase, table: TablePlan): Promise<string> {
+  const { rows } = await client.query<{ child: string; cols: string[]; refcols: string[] }>(
     `SELECT c.conrelid::regclass::text AS child,
             array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,

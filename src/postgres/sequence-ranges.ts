@@ -565,3 +565,17 @@ export async function sequenceRangeStatus(
     };
   });
 }
+
+/**
+ * Sequences of a tenant's database that feed a column and hold no range (a table created after the
+ * promotion by the same migration on both sides): the ids they hand out are the shared side's
+ * numbers too, and a rollback would find them taken. One line naming them, or undefined.
+ */
+export function unrangedSequencesNote(sequences: readonly SequenceInfo[]): string | undefined {
+  const unranged = sequences.filter((s) => s.columns.length && !s.noRange && s.min < zoneStartOf(s.type));
+  if (!unranged.length) return undefined;
+  const list = unranged.map(
+    (s) => `${s.label} (${s.columns.map((c) => `${c.schema}.${c.table}.${c.column}`).join(', ')})`,
+  );
+  return `Without a sequence range in the tenant's database (created after the promotion?): ${list.join(', ')}. Ids handed out there may be taken in the shared database as well; a rollback compares the keys before it changes anything and refuses on a collision.`;
+}

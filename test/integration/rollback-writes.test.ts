@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { runCli, type CliIo } from '../../src/cli/program';
 import { deriveNames } from '../../src/names';
@@ -12,11 +11,10 @@ import { databaseExists, fingerprint } from '../support/fingerprint';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
 import {
   brokenForeignKeys,
-  createRollbackFixture,
   rows,
   type RollbackFixture,
+  withRollbackFixture,
 } from '../support/rollback-fixture';
-import { tempDir } from '../support/tmp';
 
 /**
  * Issue 17, properties 1–4 and large objects (issue 13): a rollback keeps every write. Real
@@ -24,22 +22,8 @@ import { tempDir } from '../support/tmp';
  * CREATEROLE.
  */
 
-async function withFixture(fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) {
-  const f = await createRollbackFixture();
-  const configDir = await tempDir('rollback-writes-');
-  try {
-    await fn(f, {
-      databaseUrl: f.engineUrl,
-      tenantSlug: f.slugs.acme,
-      skipCloudRun: true,
-      configDir,
-      maxFreezeMs: 10_000,
-    });
-  } finally {
-    await f.cleanup();
-    await rm(configDir, { recursive: true, force: true });
-  }
-}
+const withFixture = (fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) =>
+  withRollbackFixture('rollback-writes', fn);
 
 async function promoted(opts: PromotionOptionsInput): Promise<string> {
   const { record } = await promote(opts, testDeps('rollback-writes'));

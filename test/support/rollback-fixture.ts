@@ -1,6 +1,9 @@
+import { rm } from 'node:fs/promises';
 import pg from 'pg';
+import type { PromotionOptionsInput } from '../../src/options';
 import { createNonSuperuser, type NonSuperuser } from './nonsuper';
 import { createDatabase, dropArtifacts, query, uniqueSuffix, withClient } from './pg';
+import { tempDir } from './tmp';
 
 /**
  * A shared database for rollback tests (issue 17): three tenants; users are global (no tenant
@@ -162,4 +165,28 @@ export async function brokenForeignKeys(url: string): Promise<string[]> {
 export async function rows(url: string, sql: string, params: unknown[] = []): Promise<string[]> {
   const r = await query<{ r: string }>(url, `SELECT x::text AS r FROM (${sql}) x`, params);
   return r.map((x) => x.r).sort();
+}
+
+/**
+ * Runs `fn` with a fresh fixture and the options of its tenant acme (Cloud Run skipped, a temp
+ * config dir named after the suite), then drops everything it made.
+ */
+export async function withRollbackFixture(
+  suite: string,
+  fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>,
+): Promise<void> {
+  const f = await createRollbackFixture();
+  const configDir = await tempDir(`${suite}-`);
+  try {
+    await fn(f, {
+      databaseUrl: f.engineUrl,
+      tenantSlug: f.slugs.acme,
+      skipCloudRun: true,
+      configDir,
+      maxFreezeMs: 10_000,
+    });
+  } finally {
+    await f.cleanup();
+    await rm(configDir, { recursive: true, force: true });
+  }
 }

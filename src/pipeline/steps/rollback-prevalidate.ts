@@ -2,6 +2,7 @@ import { PromotionError } from '../../errors';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
 import { planTenant } from '../../postgres/plan';
+import type { TenantPlan } from '../../postgres/plan-types';
 import { resolveTenantKey } from '../../postgres/tenant-key';
 import { assertCanCreate, readRole } from '../../postgres/privileges';
 import { checkTenantsTable, readTenant } from '../../postgres/tenants';
@@ -36,6 +37,8 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     if (tenant.isolationMode === 'shared') {
       if (tenant.isolation?.state === 'rolled-back') {
         ctx.mode = 'resume';
+        // The drop still proves the database against what the restore recorded: it needs the plan.
+        if (dbState.exists && dbState.marker?.slug === names.slug) await planRestore(ctx);
         return `tenant is shared again: finishing the rollback's clean-up`;
       }
       throw new PromotionError(
@@ -58,23 +61,28 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
         'Check the database by hand; the rollback will not read from or drop it.',
       );
     }
-    adoptSwitchedPlanOptions(ctx);
-    const { options: planned } = ctx;
-    const graph = await readTableGraph(db);
-    // The rows to restore carry the value of the column the rule names, not necessarily id.
-    const key = await resolveTenantKey(db, graph, planned, names.slug);
-    ctx.plan = planTenant(graph, {
-      tenantsTable: planned.tenantsTable,
-      tenantKey: planned.tenantKey,
-      tenantIdColumn: planned.tenantIdColumn,
-      tenantId: key.value,
-      referenceTables: planned.referenceTables,
-      sharedRows: planned.sharedRows,
-      tableOverrides: planned.tableOverrides,
-      // The restore tells the tenant's own rows (ownWhere) from the global rows it merges.
-      globalRows: true,
-    });
+    const plan = await planRestore(ctx);
     ctx.mode = 'fresh';
-    return `tenant ${names.slug} is isolated in "${names.database}"; its ${ctx.plan.deleteOrder.length} data tables will be restored`;
+    return `tenant ${names.slug} is isolated in "${names.database}"; its ${plan.deleteOrder.length} data tables will be restored`;
   },
 };
+
+/** The plan of the tenant's tables as the switch planned them (options recorded at the switch). */
+async function planRestore(ctx: PromotionContext): Promise<TenantPlan> {
+  adoptSwitchedPlanOptions(ctx);
+  const { options: planned } = ctx;
+  const graph = await readTableGraph(ctx.lockSession!);
+  // The rows to restore carry the value of the column the rule names, not necessarily id.
+  const key = await resolveTenantKey(ctx.lockSession!, graph, planned, ctx.names.slug);
+  return (ctx.plan = planTenant(graph, {
+    tenantsTable: planned.tenantsTable,
+    tenantKey: planned.tenantKey,
+    tenantIdColumn: planned.tenantIdColumn,
+    tenantId: key.value,
+    referenceTables: planned.referenceTables,
+    sharedRows: planned.sharedRows,
+    tableOverrides: planned.tableOverrides,
+    // The restore tells the tenant's own rows (ownWhere) from the global rows it merges.
+    globalRows: true,
+  }));
+}

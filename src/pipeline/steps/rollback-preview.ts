@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { hashLargeObjects } from '../../postgres/large-objects';
 import { tenantLargeObjects } from '../../postgres/rollback-large-objects';
 import { describeConflicts, describeRestore, prepareRestore } from '../../postgres/rollback-merge';
-import { readSequences } from '../../postgres/sequence-ranges';
+import { readSequences, unrangedSequencesNote } from '../../postgres/sequence-ranges';
 import type { TenantPlan } from '../../postgres/plan-types';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -37,13 +37,23 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
         notes.push(`Rows it could not place (would refuse): ${prepared.stray.join('; ')}.`);
       if (prepared.unmergeable.length)
         notes.push(`Tables it could not merge (would refuse): ${prepared.unmergeable.join('; ')}.`);
+      if (prepared.collisions.length)
+        notes.push(
+          `Keys or unique values taken on both sides (would refuse): ${prepared.collisions.join('; ')}. Give the tenant's rows new keys in its database, past the shared side's ids, or change the unique value on one side.`,
+        );
       notes.push(sequenceNote(await readSequences(shared), ctx));
+      const unranged = unrangedSequencesNote(await readSequences(isolated));
+      if (unranged) notes.push(unranged);
       // Last: a permission error there ends the transactions.
       notes.push(await largeObjectNote(shared, isolated, plan));
       ctx.record.notes.push(...notes);
       const back = prepared.ownReports.reduce((n, r) => n + r.isolatedRows, 0);
       const merged = prepared.mergeReports.reduce((n, r) => n + r.insert + r.update + r.delete, 0);
-      const refuse = prepared.conflicts.length + prepared.stray.length + prepared.unmergeable.length;
+      const refuse =
+        prepared.conflicts.length +
+        prepared.stray.length +
+        prepared.unmergeable.length +
+        prepared.collisions.length;
       return `${back} own rows and ${merged} shared-table changes would come back${refuse ? `; the rollback would refuse (${prepared.conflicts.length} conflict(s), see notes)` : ''}; nothing changed`;
     } finally {
       await shared.query('ROLLBACK').catch(() => undefined);

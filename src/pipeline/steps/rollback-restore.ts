@@ -10,6 +10,7 @@ import {
   applyRestore,
   describeConflicts,
   describeRestore,
+  partDigests,
   prepareRestore,
   verifyRestore,
   type PreparedRestore,
@@ -79,8 +80,12 @@ export const restoreStep: Step<PromotionContext> = {
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
+      // Every part restored, as the tenant's database held it (the drop step proves it still does).
       const tablesDigest = Object.fromEntries(
-        verified.own.map((v) => [v.table.qualified, { count: v.count, digest: digestOf(v.count, v.sum) }]),
+        (await partDigests(isolated, plan)).map((d) => [
+          d.label,
+          { count: d.count, digest: digestOf(d.count, d.sum) },
+        ]),
       );
       const merged = applied.merged;
       const detail =
@@ -179,11 +184,15 @@ export function refuseUnplaceable(prepared: PreparedRestore, keepIsolatedData: b
     );
   if (prepared.unmergeable.length)
     problems.push(`tables that cannot be merged: ${prepared.unmergeable.join('; ')}`);
+  if (prepared.collisions.length)
+    problems.push(
+      `rows of the tenant's database whose keys or unique values other rows of the shared database hold (both sides handed out the same ids — a table created after the promotion has no sequence range — or wrote the same unique value): ${prepared.collisions.join('; ')}`,
+    );
   if (!problems.length) return;
   throw new PromotionError(
     'tenant-state',
     `The rollback would lose or overwrite writes, so it changed nothing: ${problems.join('. ')}.`,
-    `The tenant stays isolated and working (the fence is lifted). Decide each row named above by hand — make the two databases agree on it — then re-run the rollback${keepIsolatedData ? '' : ' (run it with --dry-run first to see what comes back)'}.` +
+    `The tenant stays isolated and working (the fence is lifted). Decide each row named above by hand — make the two databases agree on it; for a key taken on both sides, give the tenant's row a new key in its database (past the shared side's ids); for a unique value, change it on one side — then re-run the rollback${keepIsolatedData ? '' : ' (run it with --dry-run first to see what comes back)'}.` +
       (keepIsolatedData
         ? ' Nothing moved: the tenant’s rows stay in its database, the shared database keeps its own.'
         : ''),

@@ -5,7 +5,7 @@ import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { syncLargeObjects } from '../../postgres/large-objects';
-import { recordRowLedger } from '../../postgres/rollback-ledger';
+import { recordRowLedger, rerecordLedgerTables, updateRowLedger } from '../../postgres/rollback-ledger';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
 import { serverName } from '../../postgres/servers';
@@ -100,7 +100,8 @@ export const switchStep: Step<PromotionContext> = {
         await syncLargeObjects(base, target, plan, { roles: loRoles, guard, columns: loColumns });
 
       // What the tenant's database holds of the rows both sides may write, for the rollback's
-      // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it.
+      // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it by more
+      // than the rows the freeze pass re-applies (it updates their entries).
       await recordRowLedger(target, plan, guard);
 
       // What the freeze pass needs from the base snapshot alone is read before the freeze.
@@ -155,7 +156,19 @@ export const switchStep: Step<PromotionContext> = {
         );
         let pass;
         try {
-          pass = await freezePass(source, target, freezeBase, snapshotXmin, base, guard, prepared);
+          // The ledger follows the rows the pass re-applies, in the same frozen transaction.
+          pass = await freezePass(
+            source,
+            target,
+            freezeBase,
+            snapshotXmin,
+            base,
+            guard,
+            prepared,
+            (t, table, keys) => updateRowLedger(t, plan, table, keys),
+          );
+          // Tables settled by a full comparison: their changed rows have no list, recorded anew.
+          if (pass.fullyCompared.length) await rerecordLedgerTables(target, plan, pass.fullyCompared, guard);
         } catch (e) {
           if (e instanceof PromotionError || isTimeout(e)) throw e;
           throw new PromotionError(

@@ -1,0 +1,72 @@
+import { PromotionError } from '../../errors';
+import { digestOf, setComparableSession } from '../../postgres/checksum';
+import { connect, setTenantId } from '../../postgres/connect';
+import { partDigests } from '../../postgres/rollback-merge';
+import { readTenant } from '../../postgres/tenants';
+import type { PromotionContext } from '../context';
+import type { Step } from '../step';
+
+/**
+ * Before the tenant's database is dropped: proves it holds exactly what the restore brought back.
+ * The restore recorded, in its audit entry, a digest (count and hash sum) of every part it restored
+ * as the tenant's database held it; here the fenced, read-only database is digested again and
+ * must be equal. A row written there after the restore (a role with a CONNECT grant of its own,
+ * review finding) makes the rollback stop with the database kept, instead of dropping the row.
+ * Costs one hash pass over the tenant's rows; runs again on a re-run (before the drop).
+ */
+export const verifyRestoredStep: Step<PromotionContext> = {
+  name: 'verify-restored',
+  title: 'Prove the isolated database holds nothing the restore did not bring back',
+  skip: (ctx) =>
+    ctx.options.keepIsolatedData
+      ? 'isolated database kept (keep-isolated-data): nothing is dropped'
+      : undefined,
+  async run(ctx) {
+    const shared = await connect(ctx.servers.sharedUrl);
+    let recorded: Record<string, { count: number; digest: string }> | undefined;
+    try {
+      const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
+      recorded = [...(tenant.isolation?.history ?? [])]
+        .reverse()
+        .find((h) => h.event === 'rolled-back')?.tables;
+    } finally {
+      await shared.end().catch(() => undefined);
+    }
+    let isolated;
+    try {
+      isolated = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
+    } catch (e) {
+      // Already dropped by an earlier run (resumed): nothing left to prove.
+      const code = (e as { cause?: { code?: string }; code?: string }).cause?.code;
+      if (code === '3D000') return 'the isolated database is already gone';
+      throw e;
+    }
+    if (!recorded || !ctx.plan) {
+      await isolated.end().catch(() => undefined);
+      ctx.record.notes.push(
+        'The restore recorded no digests of what it brought back (a rollback of an earlier version): the isolated database is dropped unverified.',
+      );
+      return 'nothing recorded to compare';
+    }
+    try {
+      await setComparableSession(isolated);
+      await setTenantId(isolated, ctx.plan.tenantId);
+      await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const now = await partDigests(isolated, ctx.plan);
+      const differences = now
+        .map((d) => ({ d, was: recorded[d.label] }))
+        .filter(({ d, was }) => was && (was.count !== d.count || was.digest !== digestOf(d.count, d.sum)))
+        .map(({ d, was }) => `${d.label}: ${was!.count} rows restored, ${d.count} rows now`);
+      if (differences.length) {
+        throw new PromotionError(
+          'validation-failed',
+          `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`,
+          'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
+        );
+      }
+      return `${now.length} part(s) equal to what was restored`;
+    } finally {
+      await isolated.end().catch(() => undefined);
+    }
+  },
+};

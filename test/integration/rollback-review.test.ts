@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deriveNames } from '../../src/names';
+import { PromotionOptions, type PromotionOptionsInput } from '../../src/options';
+import type { RunDeps } from '../../src/pipeline/api';
+import { promote } from '../../src/pipeline/promote';
+import type { RunRecord } from '../../src/pipeline/record';
+import { rollback } from '../../src/pipeline/rollback';
+import { tenantStatus } from '../../src/pipeline/status';
+import { testDeps } from '../support/engine';
+import { databaseExists, fingerprint } from '../support/fingerprint';
+import { query, urlFor } from '../support/pg';
+import {
+  brokenForeignKeys,
+  rows,
+  type RollbackFixture,
+  withRollbackFixture,
+} from '../support/rollback-fixture';
+
+/**
+ * Issue 17, the adversarial review's findings left open: each test reproduces one (it failed
+ * before its fix). Real PostgreSQL, as the superuser and (TEST_ADMIN=nonsuper) as a role with only
+ * LOGIN CREATEDB CREATEROLE.
+ */
+
+const withFixture = (fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) =>
+  withRollbackFixture('rollback-review', fn);
+
+async function promoted(opts: PromotionOptionsInput, deps: Partial<RunDeps> = {}): Promise<string> {
+  const { record } = await promote(opts, testDeps('rollback-review', deps));
+  assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+  return urlFor(deriveNames(opts.tenantSlug!).database);
+}
+
+async function rolledBack(
+  opts: PromotionOptionsInput,
+  extra: Partial<PromotionOptionsInput> = {},
+): Promise<RunRecord> {
+  const { record } = await rollback({ ...opts, ...extra }, testDeps('rollback-review'));
+  return record;
+}
+
+describe('rollback: the review findings (issue 17)', () => {
+  it('a shared row changed between the ledger and the freeze, then changed back after the switch, is not restored to the interim value', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts, {
+        fault: async (point) => {
+          // After the ledger, before the freeze: the freeze pass re-applies this row.
+          if (point === 'switch:before-freeze')
+            await query(f.url, `UPDATE users SET name = 'One-interim' WHERE email = 'u1@acme'`);
+        },
+      });
+      assert.deepEqual(await rows(iso, `SELECT name FROM users WHERE email = 'u1@acme'`), ['(One-interim)']);
+      // A shared job puts it back after the switch; the tenant never touches it.
+      await query(f.url, `UPDATE users SET name = 'One' WHERE email = 'u1@acme'`);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT name FROM users WHERE email = 'u1@acme'`), ['(One)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a user a shared job deleted after the switch, still referenced by the tenant, comes back with it (foreseen by the dry run)', async () => {
+    await withFixture(async (f, opts) => {
+      await promoted(opts);
+      // A shared-side job removes u1 everywhere: the stale copies of acme's rows included.
+      await query(
+        f.url,
+        `DELETE FROM memberships WHERE user_id = 1; UPDATE projects SET owner_id = NULL WHERE owner_id = 1;
+         DELETE FROM users WHERE id = 1`,
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) => /users" deleted in the shared database .* still reference them: 1\b/.test(n)),
+        dry.notes.join('\n'),
+      );
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 1`), []);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT email FROM users WHERE id = 1`), ['(u1@acme)']);
+      assert.deepEqual(await rows(f.url, `SELECT count(*) FROM memberships WHERE user_id = 1`), ['(1)']);
+      assert.deepEqual(await rows(f.url, `SELECT owner_id FROM projects WHERE name = 'acme-a'`), ['(1)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a user a shared job deleted that the tenant no longer references stays deleted', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      // u5 leaves acme in the tenant's database; a shared job deletes u5 in the shared one.
+      await query(
+        iso,
+        `DELETE FROM memberships WHERE user_id = 5; UPDATE projects SET owner_id = NULL WHERE owner_id = 5`,
+      );
+      await query(
+        f.url,
+        `DELETE FROM memberships WHERE user_id = 5; UPDATE projects SET owner_id = NULL WHERE owner_id = 5;
+         DELETE FROM users WHERE id = 5`,
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 5`), []);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a table created after the promotion on both sides: ids taken on both sides refuse before anything changes, foreseen by the dry run', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      // The same migration on both sides; the tenant's copy has no sequence range.
+      const migration = `CREATE TABLE notes (id bigserial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES tenants(id), body text NOT NULL);
+                         CREATE INDEX ON notes (tenant_id)`;
+      const admin = new URL(f.engineUrl).username;
+      await query(f.url, `${migration}; GRANT ALL ON notes, notes_id_seq TO "${admin}"`);
+      await query(iso, `SET ROLE "${deriveNames(f.slugs.acme).ownerRole}"; ${migration}`);
+      await query(
+        f.url,
+        `INSERT INTO notes (tenant_id, body) SELECT id, 'hooli-note' FROM tenants WHERE slug = $1`,
+        [f.slugs.hooli],
+      );
+      await query(iso, `INSERT INTO notes (tenant_id, body) SELECT id, 'acme-note' FROM tenants`);
+      const before = { shared: await fingerprint(f.url), iso: await fingerprint(iso) };
+      const status = await tenantStatus(PromotionOptions.parse(opts), {});
+      assert.ok(
+        status.planNotes.some((n) => /Without a sequence range .*public\.notes_id_seq/.test(n)),
+        status.planNotes.join('\n'),
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) =>
+          /Keys or unique values taken on both sides .*"public"\."notes" key 1\b/.test(n),
+        ),
+        dry.notes.join('\n'),
+      );
+      assert.ok(
+        dry.notes.some((n) => /Without a sequence range .*public\.notes_id_seq/.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'restore');
+      assert.match(record.error!.message, /both sides handed out the same ids.*"public"\."notes" key 1\b/);
+      assert.match(record.error!.hint ?? '', /new key/);
+      assert.deepEqual(await fingerprint(f.url), before.shared);
+      assert.deepEqual(await rows(f.url, `SELECT body FROM notes`), ['(hooli-note)']);
+    });
+  });
+
+  it('a row written into the tenant database after the restore keeps the database: the drop proves it holds only what came back', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      const { record } = await rollback(
+        opts,
+        testDeps('rollback-review', {
+          fault: async (point) => {
+            if (point !== 'after:restore') return;
+            // A session that ignores the fence (its own CONNECT grant, read-only switched off).
+            await query(
+              iso,
+              `BEGIN READ WRITE; INSERT INTO projects (tenant_id, name) SELECT id, 'late' FROM tenants; COMMIT`,
+            );
+          },
+        }),
+      );
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'verify-restored', JSON.stringify(record.error));
+      assert.match(record.error!.message, /"public"\."projects": 2 rows restored, 3 rows now/);
+      assert.deepEqual(await rows(iso, `SELECT name FROM projects WHERE name = 'late'`), ['(late)']);
+      // A re-run (resuming after the restore's commit) proves it again: still refused.
+      const resumed = await rolledBack(opts);
+      assert.equal(resumed.error?.step, 'verify-restored', JSON.stringify(resumed.error));
+      // Brought over by hand: the re-run drops the database.
+      await query(iso, `BEGIN READ WRITE; DELETE FROM projects WHERE name = 'late'; COMMIT`);
+      const again = await rolledBack(opts);
+      assert.equal(again.result, 'rolled-back', JSON.stringify(again.error));
+      assert.equal(await databaseExists(deriveNames(f.slugs.acme).database, f.url), false);
+    });
+  });
+
+  it('shared-side triggers: a BEFORE INSERT trigger that rewrites rows does not make the rollback refuse; the triggers that fire are listed', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE; UPDATE projects SET name = 'acme-a2' WHERE name = 'acme-a'; COMMIT`,
+      );
+      await query(
+        f.url,
+        `CREATE TRIGGER projects_stamp BEFORE INSERT ON projects FOR EACH ROW EXECUTE FUNCTION touch_updated_at();
+         CREATE FUNCTION audit_noop() RETURNS trigger LANGUAGE plpgsql AS $fn$ BEGIN RETURN NULL; END $fn$;
+         CREATE TRIGGER memberships_audit AFTER INSERT ON memberships FOR EACH ROW EXECUTE FUNCTION audit_noop()`,
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      const listed =
+        /Triggers of the shared database fire .*"public"\."projects": projects_stamp \(BEFORE INSERT FOR EACH ROW\).*"public"\."memberships": memberships_audit \(AFTER INSERT FOR EACH ROW\)/;
+      assert.ok(
+        dry.notes.some((n) => listed.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.ok(
+        record.notes.some((n) => listed.test(n)),
+        record.notes.join('\n'),
+      );
+      assert.deepEqual(await rows(f.url, `SELECT name FROM projects WHERE tenant_id = 1`), [
+        '(acme-a2)',
+        '(acme-b)',
+      ]);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a user inserted on both sides with the same unique email refuses before anything changes, listed by the dry run', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE;
+         WITH u AS (INSERT INTO users (email, name) VALUES ('dup@x', 'Acme') RETURNING id)
+         INSERT INTO memberships (tenant_id, user_id, role_id) SELECT t.id, u.id, 2 FROM tenants t, u;
+         COMMIT`,
+      );
+      await query(f.url, `INSERT INTO users (email, name) VALUES ('dup@x', 'Hooli')`);
+      const before = await fingerprint(f.url);
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      const listed =
+        /"public"\."users" key \d+: its email \(unique users_email_key\) is held in the shared database by key 6/;
+      assert.ok(
+        dry.notes.some((n) => listed.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.code, 'tenant-state');
+      assert.match(record.error!.message, listed);
+      assert.deepEqual(await fingerprint(f.url), before);
+    });
+  });
+});
