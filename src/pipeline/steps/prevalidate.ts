@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { describeError, PromotionError, settingName } from '../../errors';
 import { connect } from '../../postgres/connect';
-import { serverName } from '../../postgres/servers';
+import { serverName, tlsRefusal, type TlsRefusal } from '../../postgres/servers';
 import { assertRecordedServer, assertTargetServer, inspectTargetServer } from '../../postgres/target-server';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
@@ -106,6 +106,26 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   return found + (await checkSharedTables(ctx, role));
 }
 
+const TLS_PROBLEM: Record<TlsRefusal, string> = {
+  untrusted: 'presented a certificate that does not verify against',
+  'wrong-name': 'presented a certificate that does not name the host in the URL, checked with',
+  expired: 'presented a certificate that has expired (or is not yet valid), checked with',
+};
+
+/** The target's certificate was refused: the CA given (or the host name) is what to fix. */
+function certificateRefused(ctx: PromotionContext, tls: TlsRefusal, detail: string, cause: unknown) {
+  const ca = ctx.options.targetCaFile;
+  const fe = ctx.options.frontEnd;
+  return new PromotionError(
+    'target-server',
+    `The target server ${serverName(ctx.servers.targetAdminUrl)} ${TLS_PROBLEM[tls]} ${ca ? `the CA file ${ca}` : "this machine's trusted CAs"}; nothing was created: ${detail}`,
+    tls === 'wrong-name'
+      ? `Connect by a name the server's certificate holds (Cloud SQL: its IP or DNS name in the certificate), in ${settingName('target-database-url', fe)}.`
+      : `Give the CA that signed the server's certificate: ${settingName('target-database-ca-file', fe)}${fe === 'cli' ? '' : ' or the target-database-ca input'} (Cloud SQL: the instance's server CA; RDS: the region's certificate bundle).`,
+    { cause },
+  );
+}
+
 /**
  * `fn` with an administrative session on the target server: the lock session when it is the
  * shared server, else a new session, whose failure to connect is refused as the target's.
@@ -117,6 +137,8 @@ async function withTargetSession<T>(ctx: PromotionContext, fn: (c: pg.Client) =>
     target = await connect(ctx.servers.targetAdminUrl);
   } catch (e) {
     const err = describeError(e);
+    const tls = tlsRefusal(e);
+    if (tls) throw certificateRefused(ctx, tls, err.message, e);
     throw new PromotionError(
       'target-server',
       `The target server ${serverName(ctx.servers.targetAdminUrl)} is not reachable; nothing was created: ${err.message}`,
