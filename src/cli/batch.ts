@@ -339,6 +339,8 @@ export interface BatchResult {
   durationMs: number;
   error?: string;
   record?: RunRecord;
+  /** The tenant role's password was made and not delivered (no password-file, no Cloud Run). */
+  passwordPending?: boolean;
 }
 
 function fmtDuration(ms: number): string {
@@ -378,6 +380,11 @@ export function renderBatchSummary(results: BatchResult[]): string {
     `${results.length - failed.length} of ${results.length} tenants succeeded${failed.length ? `; failed: ${failed.map((r) => r.slug).join(', ')}` : ''}.`,
   );
   for (const r of failed) if (r.error) out.push(`  ${r.slug}: ${r.error}`);
+  const pending = results.filter((r) => r.passwordPending).map((r) => r.slug);
+  if (pending.length > 0)
+    out.push(
+      `The tenant role's password was not delivered for ${pending.join(', ')}: give each a password-file in --tenants-file and run again (it rotates the password and writes the new one).`,
+    );
   return redact(out.join('\n')) + '\n';
 }
 
@@ -429,8 +436,9 @@ export async function runBatch(items: BatchItem[], opts: BatchRunOptions): Promi
         const outcome = await opts.run(item, {
           log,
           onChange: (record) => {
+            // Between two steps none runs: the line keeps the last one until the next starts.
             const step = currentStep(record);
-            if (step !== p.step) {
+            if (step !== undefined && step !== p.step) {
               p.step = step;
               delete p.detail;
               opts.view.update(progress);
@@ -450,6 +458,7 @@ export async function runBatch(items: BatchItem[], opts: BatchRunOptions): Promi
           durationMs: now() - started,
           record,
           ...(record.error && { error: record.error.message }),
+          ...(outcome.credentials?.pending && { passwordPending: true }),
         };
       } catch (e) {
         result = {

@@ -220,6 +220,47 @@ describe('running a batch', () => {
     assert.match(lines[2]!, /^acme-corp +10\.0\.0\.7:5432 +promoted +12,345 +4\.2 s$/);
     assert.match(lines[3]!, /^globex +shared-db:5432 +failed +0 +300 ms$/);
     assert.match(text, /1 of 2 tenants succeeded; failed: globex\.\n {2}globex: refused\n$/);
+    assert.match(
+      renderBatchSummary([
+        {
+          slug: 'acme-corp',
+          target: 'x:1',
+          outcome: 'promoted',
+          rows: 1,
+          durationMs: 1,
+          passwordPending: true,
+        },
+      ]),
+      /password was not delivered for acme-corp: give each a password-file/,
+    );
+  });
+
+  it('between two steps the progress line keeps the last step (no "starting" flicker)', async () => {
+    const steps: (string | undefined)[] = [];
+    const view: BatchView = {
+      update: (ps) => void steps.push(ps[0]!.step),
+      line: () => undefined,
+      done: () => undefined,
+    };
+    const rec = (running: number) =>
+      ({
+        steps: ['a', 'b'].map((name, i) => ({
+          name,
+          title: name.toUpperCase(),
+          status: i === running ? 'running' : 'done',
+        })),
+      }) as unknown as RunRecord;
+    await runBatch([item('aaa')], {
+      parallel: 1,
+      view,
+      run: async (_it, deps) => {
+        await deps.onChange?.(rec(0));
+        await deps.onChange?.(rec(-1));
+        await deps.onChange?.(rec(1));
+        return { record: record('aaa', 'promoted', 1) };
+      },
+    });
+    assert.deepEqual(steps, [undefined, undefined, '[1/2] A', '[2/2] B', undefined]);
   });
 
   it('progress: plain lines once per step and finish without a TTY; a block redrawn in place on a TTY', () => {
