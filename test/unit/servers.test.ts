@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { clientConfig } from '../../src/postgres/connect';
 import { serversFrom, tlsRefusal } from '../../src/postgres/servers';
+import { fromSource, type ArtifactMarker } from '../../src/postgres/roles';
 import { inspectTargetServer } from '../../src/postgres/target-server';
 import { PromotionOptions } from '../../src/options';
 
@@ -229,5 +230,29 @@ describe('a refused certificate is told from an unreachable server', () => {
     assert.equal(tlsRefusal(Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' })), 'expired');
     assert.equal(tlsRefusal(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), undefined);
     assert.equal(tlsRefusal('text'), undefined);
+  });
+});
+
+describe('markers name the source server too', () => {
+  const marker = (extra: Partial<ArtifactMarker> = {}): ArtifactMarker => ({
+    tool: 'tenant-promotion',
+    slug: 'acme-corp',
+    sourceDatabase: 'app',
+    purpose: 'database',
+    createdAt: '2026-01-01T00:00:00Z',
+    ...extra,
+  });
+  it('another server with a database of the same name is not the source; unknown on either side falls back to the name', () => {
+    const here = { slug: 'acme-corp', sourceDatabase: 'app', sourceServer: '111' };
+    assert.equal(fromSource(marker({ sourceServer: '111' }), here), true);
+    assert.equal(fromSource(marker({ sourceServer: '222' }), here), false);
+    assert.equal(fromSource(marker(), here), true, 'a marker from before servers were recorded');
+    assert.equal(
+      fromSource(marker({ sourceServer: '222' }), { slug: 'acme-corp', sourceDatabase: 'app' }),
+      true,
+    );
+    assert.equal(fromSource(marker({ sourceServer: '111' }), { ...here, sourceDatabase: 'other' }), false);
+    assert.equal(fromSource(marker({ sourceServer: '111' }), { ...here, slug: 'globex' }), false);
+    assert.equal(fromSource(undefined, here), false);
   });
 });

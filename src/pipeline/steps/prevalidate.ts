@@ -18,7 +18,13 @@ import {
   type AccessNeed,
   type RoleInfo,
 } from '../../postgres/privileges';
-import { roleComment } from '../../postgres/roles';
+import {
+  fromSource,
+  roleComment,
+  systemIdentifier,
+  type ArtifactMarker,
+  type MarkerSource,
+} from '../../postgres/roles';
 import { splitQualified } from '../../postgres/sql';
 import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
@@ -46,6 +52,7 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   );
   const shared = rows[0]!.db;
   ctx.sharedDatabase = shared;
+  ctx.sourceServer = await systemIdentifier(db);
   // Every derived name starts with tenant_, so the one name to guard against is the shared
   // database's own (a shared database itself named tenant_<slug>).
   if (names.database === shared) {
@@ -164,6 +171,11 @@ function tenantsTableNeeds(schema: string, name: string): AccessNeed[] {
 
 /** Which mode this run is in (fresh, resume, already isolated), and what an earlier run left. */
 async function tenantState(ctx: PromotionContext, shared: string, target: pg.ClientBase): Promise<string> {
+  const source = {
+    slug: ctx.names.slug,
+    sourceDatabase: shared,
+    ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
+  };
   const { names } = ctx;
   const tenant = ctx.tenant!;
   // The tenant's database and roles live on the target server (the shared one by default).
@@ -196,10 +208,10 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
   // create steps' undo logic before they create afresh.
   const leftovers: string[] = [];
   if (dbState.exists) {
-    if (dbState.marker?.slug !== names.slug || dbState.marker.sourceDatabase !== shared) {
+    if (!fromSource(dbState.marker, source)) {
       throw new PromotionError(
         'tenant-state',
-        `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}"${otherServer(dbState.marker, source)}.`,
         'Never overwritten: inspect it, then rename or drop it by hand and re-run.',
       );
     }
@@ -208,10 +220,10 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
   for (const role of [names.ownerRole, names.appRole]) {
     const r = await roleComment(target, role);
     if (!r.exists) continue;
-    if (r.marker?.slug !== names.slug || r.marker.sourceDatabase !== shared) {
+    if (!fromSource(r.marker, source)) {
       throw new PromotionError(
         'tenant-state',
-        `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}"${otherServer(r.marker, source)}.`,
         'Inspect it; rename or drop it by hand and re-run.',
       );
     }
@@ -225,6 +237,17 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
 }
 
 /** " on the target server host:port" when the tenant's database goes to a server of its own. */
+/** Said when the marker names a shared database of the same name on another server. */
+function otherServer(marker: ArtifactMarker | undefined, source: MarkerSource): string {
+  return marker?.slug === source.slug &&
+    marker.sourceDatabase === source.sourceDatabase &&
+    marker.sourceServer &&
+    source.sourceServer &&
+    marker.sourceServer !== source.sourceServer
+    ? ` (it was made for the tenant of that slug in a database of that name on another shared server, system identifier ${marker.sourceServer})`
+    : '';
+}
+
 function onTarget(ctx: PromotionContext): string {
   return ctx.servers.separate ? ` on the target server ${serverName(ctx.servers.targetAdminUrl)}` : '';
 }
