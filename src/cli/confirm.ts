@@ -61,3 +61,34 @@ export async function confirmOperation(req: ConfirmRequest, io: ConfirmIo): Prom
     );
   }
 }
+
+/**
+ * Confirmation of a batch: with `--confirm` it goes ahead; on a terminal it shows every tenant
+ * and its target and asks for the number of tenants; without a terminal it refuses.
+ */
+export async function confirmBatch(
+  req: { operation: 'promote'; count: number; confirmed: boolean; plan: string },
+  io: ConfirmIo,
+): Promise<void> {
+  if (req.confirmed) return;
+  if (!io.interactive) {
+    throw new InputError(
+      `Refusing to ${req.operation} ${req.count} tenants without --confirm: there is no terminal to ask for confirmation.`,
+      'Review the plan with --dry-run, then re-run with --confirm.',
+      'cancelled',
+    );
+  }
+  io.show(req.plan);
+  const answer = (
+    await io.ask(
+      `Type the number of tenants (${req.count}) to ${req.operation} them, anything else to cancel: `,
+    )
+  ).trim();
+  if (answer !== String(req.count)) {
+    throw new InputError(
+      `Cancelled: the ${req.operation} of ${req.count} tenants was not confirmed.`,
+      'Nothing was changed.',
+      'cancelled',
+    );
+  }
+}

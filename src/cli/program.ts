@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { access, open, readFile, rename, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -9,7 +9,17 @@ import type { RunRecord } from '../pipeline/record';
 import { redact } from '../secrets';
 import { parseDurationMs } from '../action/inputs';
 import { type CliFlags, DEFAULT_ENV_FILE, ENV_VARS, loadEnvFile, resolveConfig, type EnvMap } from './config';
-import { confirmOperation, processConfirmIo, type ConfirmIo } from './confirm';
+import {
+  batchView,
+  DEFAULT_PARALLEL,
+  parseParallel,
+  parseTenantsFile,
+  planBatch,
+  renderBatchSummary,
+  runBatch,
+  type TenantEntry,
+} from './batch';
+import { confirmBatch, confirmOperation, processConfirmIo, type ConfirmIo } from './confirm';
 import { renderRunSummary, terminalUi } from './terminal';
 
 /**
@@ -58,9 +68,25 @@ const envHelp = () =>
     .join('\n') +
   `\n\nExit codes: 0 success, 1 failed, 2 bad input, 3 status partial.\n`;
 
-function addCommonOptions(cmd: Command): Command {
-  return cmd
-    .requiredOption('--tenant-slug <slug>', 'the tenant (slug column of the tenants table), e.g. acme-corp')
+function addCommonOptions(cmd: Command, tenants: 'one' | 'many' = 'one'): Command {
+  const withSlug =
+    tenants === 'one'
+      ? cmd.requiredOption(
+          '--tenant-slug <slug>',
+          'the tenant (slug column of the tenants table), e.g. acme-corp',
+        )
+      : cmd
+          .option(
+            '--tenant-slug <slug>',
+            'the tenant (slug column of the tenants table), e.g. acme-corp; repeat it to promote several',
+            (value: string, previous: string[] = []) => [...previous, value],
+          )
+          .option(
+            '--tenants-file <file>',
+            'YAML or JSON list of tenants, each with its own target server if it has one (see README)',
+          )
+          .option(`--parallel <n>`, `tenants promoted at once in a batch (default ${DEFAULT_PARALLEL})`);
+  return withSlug
     .option('--database-url <url>', 'shared database connection string (or DATABASE_URL / DB_*)')
     .option(
       '--target-database-url <url>',
@@ -90,12 +116,100 @@ function addCloudRunOptions(cmd: Command): Command {
     .option('--image <image>', 'container image (or CONTAINER_IMAGE)');
 }
 
-async function loadConfig(cmd: Command, io: CliIo, operation: 'promote' | 'rollback' | 'status') {
-  const flags = typedFlags(cmd);
+async function loadConfig(
+  cmd: Command,
+  io: CliIo,
+  operation: 'promote' | 'rollback' | 'status',
+  overrides: Partial<CliFlags> = {},
+) {
+  const flags = { ...typedFlags(cmd), ...overrides };
   const envFile = (cmd.opts().envFile as string | undefined) ?? DEFAULT_ENV_FILE;
   const file = await loadEnvFile(envFile, cmd.opts().envFile !== undefined);
   const cloudRun = operation === 'promote' ? 'required' : operation === 'rollback' ? 'optional' : 'off';
   return resolveConfig({ flags, env: io.env, cloudRun, ...(file && { file }) });
+}
+
+/**
+ * `promote` with several tenants: each planned (and refused, naming the tenant) before any
+ * starts, then promoted `--parallel` at once; a summary table on stdout; exit 1 if any failed.
+ */
+async function promoteBatch(cmd: Command, io: CliIo, slugs: string[], setExit: (code: number) => void) {
+  const opts = cmd.opts();
+  if (opts.passwordFile)
+    throw new InputError(
+      '--password-file names one file, and this command promotes several tenants.',
+      'Give each tenant its own password-file in --tenants-file, or promote one tenant per command.',
+    );
+  const parallel = parseParallel(opts.parallel as string | undefined);
+  const { tenantSlug: _slugs, ...flags } = typedFlags(cmd) as CliFlags & { tenantSlug?: unknown };
+  const envFile = (opts.envFile as string | undefined) ?? DEFAULT_ENV_FILE;
+  const file = await loadEnvFile(envFile, opts.envFile !== undefined);
+  const tenantsPath = opts.tenantsFile as string | undefined;
+  let entries: TenantEntry[] | undefined;
+  if (tenantsPath !== undefined) {
+    const text = await readFile(tenantsPath, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new InputError(
+        `Cannot read --tenants-file ${tenantsPath}: ${e.code ?? String(e)}.`,
+        'Point --tenants-file at a YAML or JSON list of tenants.',
+      );
+    });
+    entries = parseTenantsFile(text, tenantsPath);
+  }
+  const items = planBatch({
+    slugs,
+    ...(entries && { file: { path: tenantsPath!, entries } }),
+    flags,
+    env: { ...file?.values, ...io.env },
+    resolve: (f) =>
+      resolveConfig({ flags: f, env: io.env, cloudRun: 'required', ...(file && { file }) }).options,
+  });
+  // A CA file that cannot be read fails every connection: refused before any tenant starts.
+  for (const item of items) {
+    const ca = item.options.targetCaFile;
+    if (ca)
+      await access(ca).catch((e: NodeJS.ErrnoException) => {
+        throw new InputError(
+          `${item.slug}: cannot read the target CA file ${ca} (${e.code ?? String(e)}).`,
+          "Point target-ca-file (or --target-ca-file) at the PEM of the CA that signed the target server's certificate.",
+        );
+      });
+  }
+  const dryRun = items[0]?.options.dryRun ?? false;
+  if (!dryRun)
+    await confirmBatch(
+      {
+        operation: 'promote',
+        count: items.length,
+        confirmed: Boolean(opts.confirm),
+        plan: `Promote ${items.length} tenants, ${parallel} at once (nothing has changed yet):\n${items.map((i) => `  ${i.slug} → ${i.target}`).join('\n')}`,
+      },
+      io.confirm,
+    );
+  const { promote } = await import('../pipeline/promote');
+  const sig = abortOnSigint();
+  try {
+    const results = await runBatch(items, {
+      parallel,
+      verbose: Boolean(opts.verbose),
+      view: batchView(io.stderr),
+      run: (item, deps) =>
+        promote(item.options, {
+          ...deps,
+          trigger: trigger(),
+          signal: sig.signal,
+          ...(item.passwordFile && {
+            deliverPassword: async (password: string) => {
+              await writePasswordFile(item.passwordFile!, password);
+              return 'file' as const;
+            },
+          }),
+        }),
+    });
+    io.stdout.write(renderBatchSummary(results));
+    setExit(results.some((r) => r.outcome === 'failed') ? EXIT.failed : EXIT.ok);
+  } finally {
+    sig.dispose();
+  }
 }
 
 function trigger(): RunDeps['trigger'] {
@@ -165,7 +279,7 @@ export function buildProgram(
     .exitOverride()
     .addHelpText('after', envHelp());
 
-  addCloudRunOptions(addCommonOptions(program.command('promote')))
+  addCloudRunOptions(addCommonOptions(program.command('promote'), 'many'))
     .description(
       'Promote a tenant: copy its rows to tenant_<slug>, switch its status, write routing, clean up the shared rows',
     )
@@ -225,10 +339,18 @@ export function buildProgram(
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  tenant-isolation promote --tenant-slug=acme-corp --dry-run\n  tenant-isolation promote --tenant-slug=acme-corp --confirm --no-cloud-run\n',
+      '\nExamples:\n  tenant-isolation promote --tenant-slug=acme-corp --dry-run\n  tenant-isolation promote --tenant-slug=acme-corp --confirm --no-cloud-run\n  tenant-isolation promote --tenant-slug=acme-corp --tenant-slug=globex --parallel=2 --confirm --no-cloud-run\n  tenant-isolation promote --tenants-file=tenants.yaml --confirm --no-cloud-run\n',
     )
     .action(async (_opts, cmd: Command) => {
-      const { options } = await loadConfig(cmd, io, 'promote');
+      const slugs = (cmd.opts().tenantSlug as string[] | undefined) ?? [];
+      if (slugs.length > 1 || cmd.opts().tenantsFile !== undefined)
+        return promoteBatch(cmd, io, slugs, setExit);
+      if (slugs.length === 0)
+        throw new InputError(
+          'Missing --tenant-slug.',
+          'Pass the tenant to work on, e.g. --tenant-slug=acme-corp (repeat it, or use --tenants-file, for several).',
+        );
+      const { options } = await loadConfig(cmd, io, 'promote', { tenantSlug: slugs[0]! });
       if (!options.dryRun) {
         await confirmOperation(
           {

@@ -42,6 +42,8 @@ export interface PromotionContext extends RunnerContext {
   /** prevalidate */
   mode?: RunMode;
   sharedDatabase?: string;
+  /** The shared server's system identifier when readable (see ArtifactMarker.sourceServer). */
+  sourceServer?: string;
   tenant?: TenantRow;
   /** Databases and roles an earlier failed run of this tenant left behind (replaced by this run). */
   leftovers?: string[];

@@ -10,7 +10,7 @@ import {
   inProvedTransaction,
   releaseClaim,
 } from '../postgres/ownership';
-import { dropTenantRoles } from '../postgres/roles';
+import { dropTenantRoles, fromSource, type MarkerSource } from '../postgres/roles';
 import { endSessions, sessionsRemainError } from '../postgres/sessions';
 import type { PromotionContext } from './context';
 import type { Step } from './step';
@@ -138,6 +138,15 @@ export function doomedName(runId: string): string {
   return `${DOOMED_PREFIX}${runId.replace(/[^0-9a-f]/gi, '').slice(0, 24)}`;
 }
 
+/** This run's tenant and source, as its markers name them. */
+function markerSource(ctx: PromotionContext, sharedDatabase: string): MarkerSource {
+  return {
+    slug: ctx.names.slug,
+    sourceDatabase: sharedDatabase,
+    ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
+  };
+}
+
 /**
  * Drops the tenant's database only if this run still owns the tenant: under the tenants row
  * lock, with ownership proved, the database (proved ours by its marker) is renamed to a name
@@ -155,7 +164,7 @@ export async function dropOwnedDatabase(ctx: PromotionContext, name = ctx.names.
       if (!exists) return false;
       if (
         marker?.slug !== ctx.names.slug ||
-        (ctx.sharedDatabase && marker.sourceDatabase !== ctx.sharedDatabase)
+        (ctx.sharedDatabase && !fromSource(marker, markerSource(ctx, ctx.sharedDatabase)))
       ) {
         throw new PromotionError(
           'tenant-state',
@@ -205,7 +214,7 @@ export async function dropAbandonedDatabases(ctx: PromotionContext): Promise<str
     const ours: string[] = [];
     for (const { datname } of rows) {
       const { marker } = await databaseMarker(c, datname);
-      if (marker?.slug === ctx.names.slug && marker.sourceDatabase === ctx.sharedDatabase) ours.push(datname);
+      if (ctx.sharedDatabase && fromSource(marker, markerSource(ctx, ctx.sharedDatabase))) ours.push(datname);
     }
     return ours;
   });

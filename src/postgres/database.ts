@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { markerText, parseMarker, type ArtifactMarker } from './roles';
+import { markerText, parseMarker, type ArtifactMarker, type MarkerSource } from './roles';
 import { commentOn } from './sql';
 
 const qi = pg.escapeIdentifier;
@@ -68,7 +68,7 @@ export async function createTenantDatabase(
   client: pg.ClientBase,
   name: string,
   owner: string,
-  marker: { slug: string; sourceDatabase: string },
+  marker: MarkerSource,
   /** The shared database's locale (read there when the database is created on another server). */
   locale?: DatabaseLocale,
 ): Promise<void> {

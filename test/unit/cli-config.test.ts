@@ -285,7 +285,10 @@ describe('command line parsing', () => {
     assert.match(a.err.join(''), /unknown command 'explode'/);
     const b = fakeIo();
     assert.equal(await runCli(['promote', '--confirm'], b), 2);
-    assert.match(b.err.join(''), /required option '--tenant-slug <slug>' not specified/);
+    assert.match(b.err.join(''), /Missing --tenant-slug/);
+    const c = fakeIo();
+    assert.equal(await runCli(['status'], c), 2);
+    assert.match(c.err.join(''), /required option '--tenant-slug <slug>' not specified/);
   });
 
   it('a bad variable is reported by name before anything connects', async () => {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { clientConfig } from '../../src/postgres/connect';
-import { serversFrom } from '../../src/postgres/servers';
+import { serversFrom, tlsRefusal } from '../../src/postgres/servers';
+import { fromSource, type ArtifactMarker } from '../../src/postgres/roles';
 import { inspectTargetServer } from '../../src/postgres/target-server';
 import { PromotionOptions } from '../../src/options';
 
@@ -213,5 +214,45 @@ describe('inspectTargetServer: what the target must offer', () => {
       found.problems[0]!,
       /subject to row-level security, which 1 shared table\(s\) have \(audit_logs\).*BYPASSRLS/,
     );
+  });
+});
+
+describe('a refused certificate is told from an unreachable server', () => {
+  it('finds the TLS verification code in the error or its causes', () => {
+    const tls = Object.assign(new Error('unable to verify the first certificate'), {
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+    assert.equal(tlsRefusal(new Error('Could not connect', { cause: tls })), 'untrusted');
+    assert.equal(
+      tlsRefusal(Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })),
+      'wrong-name',
+    );
+    assert.equal(tlsRefusal(Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' })), 'expired');
+    assert.equal(tlsRefusal(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), undefined);
+    assert.equal(tlsRefusal('text'), undefined);
+  });
+});
+
+describe('markers name the source server too', () => {
+  const marker = (extra: Partial<ArtifactMarker> = {}): ArtifactMarker => ({
+    tool: 'tenant-promotion',
+    slug: 'acme-corp',
+    sourceDatabase: 'app',
+    purpose: 'database',
+    createdAt: '2026-01-01T00:00:00Z',
+    ...extra,
+  });
+  it('another server with a database of the same name is not the source; unknown on either side falls back to the name', () => {
+    const here = { slug: 'acme-corp', sourceDatabase: 'app', sourceServer: '111' };
+    assert.equal(fromSource(marker({ sourceServer: '111' }), here), true);
+    assert.equal(fromSource(marker({ sourceServer: '222' }), here), false);
+    assert.equal(fromSource(marker(), here), true, 'a marker from before servers were recorded');
+    assert.equal(
+      fromSource(marker({ sourceServer: '222' }), { slug: 'acme-corp', sourceDatabase: 'app' }),
+      true,
+    );
+    assert.equal(fromSource(marker({ sourceServer: '111' }), { ...here, sourceDatabase: 'other' }), false);
+    assert.equal(fromSource(marker({ sourceServer: '111' }), { ...here, slug: 'globex' }), false);
+    assert.equal(fromSource(undefined, here), false);
   });
 });

@@ -21,7 +21,11 @@ export const createDatabaseStep: Step<PromotionContext> = {
         server,
         names.database,
         names.ownerRole,
-        { slug: names.slug, sourceDatabase: ctx.sharedDatabase! },
+        {
+          slug: names.slug,
+          sourceDatabase: ctx.sharedDatabase!,
+          ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
+        },
         locale,
       ),
     );

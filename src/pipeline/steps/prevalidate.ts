@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { describeError, PromotionError, settingName } from '../../errors';
 import { connect } from '../../postgres/connect';
-import { serverName } from '../../postgres/servers';
+import { serverName, tlsRefusal, type TlsRefusal } from '../../postgres/servers';
 import { assertRecordedServer, assertTargetServer, inspectTargetServer } from '../../postgres/target-server';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
@@ -18,7 +18,13 @@ import {
   type AccessNeed,
   type RoleInfo,
 } from '../../postgres/privileges';
-import { roleComment } from '../../postgres/roles';
+import {
+  fromSource,
+  roleComment,
+  systemIdentifier,
+  type ArtifactMarker,
+  type MarkerSource,
+} from '../../postgres/roles';
 import { splitQualified } from '../../postgres/sql';
 import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
@@ -46,6 +52,7 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   );
   const shared = rows[0]!.db;
   ctx.sharedDatabase = shared;
+  ctx.sourceServer = await systemIdentifier(db);
   // Every derived name starts with tenant_, so the one name to guard against is the shared
   // database's own (a shared database itself named tenant_<slug>).
   if (names.database === shared) {
@@ -106,6 +113,26 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   return found + (await checkSharedTables(ctx, role));
 }
 
+const TLS_PROBLEM: Record<TlsRefusal, string> = {
+  untrusted: 'presented a certificate that does not verify against',
+  'wrong-name': 'presented a certificate that does not name the host in the URL, checked with',
+  expired: 'presented a certificate that has expired (or is not yet valid), checked with',
+};
+
+/** The target's certificate was refused: the CA given (or the host name) is what to fix. */
+function certificateRefused(ctx: PromotionContext, tls: TlsRefusal, detail: string, cause: unknown) {
+  const ca = ctx.options.targetCaFile;
+  const fe = ctx.options.frontEnd;
+  return new PromotionError(
+    'target-server',
+    `The target server ${serverName(ctx.servers.targetAdminUrl)} ${TLS_PROBLEM[tls]} ${ca ? `the CA file ${ca}` : "this machine's trusted CAs"}; nothing was created: ${detail}`,
+    tls === 'wrong-name'
+      ? `Connect by a name the server's certificate holds (Cloud SQL: its IP or DNS name in the certificate), in ${settingName('target-database-url', fe)}.`
+      : `Give the CA that signed the server's certificate: ${settingName('target-database-ca-file', fe)}${fe === 'cli' ? '' : ' or the target-database-ca input'} (Cloud SQL: the instance's server CA; RDS: the region's certificate bundle).`,
+    { cause },
+  );
+}
+
 /**
  * `fn` with an administrative session on the target server: the lock session when it is the
  * shared server, else a new session, whose failure to connect is refused as the target's.
@@ -117,6 +144,8 @@ async function withTargetSession<T>(ctx: PromotionContext, fn: (c: pg.Client) =>
     target = await connect(ctx.servers.targetAdminUrl);
   } catch (e) {
     const err = describeError(e);
+    const tls = tlsRefusal(e);
+    if (tls) throw certificateRefused(ctx, tls, err.message, e);
     throw new PromotionError(
       'target-server',
       `The target server ${serverName(ctx.servers.targetAdminUrl)} is not reachable; nothing was created: ${err.message}`,
@@ -142,6 +171,11 @@ function tenantsTableNeeds(schema: string, name: string): AccessNeed[] {
 
 /** Which mode this run is in (fresh, resume, already isolated), and what an earlier run left. */
 async function tenantState(ctx: PromotionContext, shared: string, target: pg.ClientBase): Promise<string> {
+  const source = {
+    slug: ctx.names.slug,
+    sourceDatabase: shared,
+    ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
+  };
   const { names } = ctx;
   const tenant = ctx.tenant!;
   // The tenant's database and roles live on the target server (the shared one by default).
@@ -174,10 +208,10 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
   // create steps' undo logic before they create afresh.
   const leftovers: string[] = [];
   if (dbState.exists) {
-    if (dbState.marker?.slug !== names.slug || dbState.marker.sourceDatabase !== shared) {
+    if (!fromSource(dbState.marker, source)) {
       throw new PromotionError(
         'tenant-state',
-        `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}"${otherServer(dbState.marker, source)}.`,
         'Never overwritten: inspect it, then rename or drop it by hand and re-run.',
       );
     }
@@ -186,10 +220,10 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
   for (const role of [names.ownerRole, names.appRole]) {
     const r = await roleComment(target, role);
     if (!r.exists) continue;
-    if (r.marker?.slug !== names.slug || r.marker.sourceDatabase !== shared) {
+    if (!fromSource(r.marker, source)) {
       throw new PromotionError(
         'tenant-state',
-        `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`,
+        `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}"${otherServer(r.marker, source)}.`,
         'Inspect it; rename or drop it by hand and re-run.',
       );
     }
@@ -203,6 +237,17 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
 }
 
 /** " on the target server host:port" when the tenant's database goes to a server of its own. */
+/** Said when the marker names a shared database of the same name on another server. */
+function otherServer(marker: ArtifactMarker | undefined, source: MarkerSource): string {
+  return marker?.slug === source.slug &&
+    marker.sourceDatabase === source.sourceDatabase &&
+    marker.sourceServer &&
+    source.sourceServer &&
+    marker.sourceServer !== source.sourceServer
+    ? ` (it was made for the tenant of that slug in a database of that name on another shared server, system identifier ${marker.sourceServer})`
+    : '';
+}
+
 function onTarget(ctx: PromotionContext): string {
   return ctx.servers.separate ? ` on the target server ${serverName(ctx.servers.targetAdminUrl)}` : '';
 }

@@ -105,7 +105,11 @@ async function rehearse(
   try {
     try {
       await withTargetServer(ctx, (c) =>
-        createRehearsalDatabase(c, name, { slug: ctx.names.slug, sourceDatabase: ctx.sharedDatabase! }),
+        createRehearsalDatabase(c, name, {
+          slug: ctx.names.slug,
+          sourceDatabase: ctx.sharedDatabase!,
+          ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
+        }),
       );
     } catch (e) {
       // 42501: CREATE DATABASE was refused even so (a managed service's own rule).

@@ -29,6 +29,7 @@ export const rolesStep: Step<PromotionContext> = {
       createTenantRoles(target, { owner: names.ownerRole, app: names.appRole }, password, {
         slug: names.slug,
         sourceDatabase: ctx.sharedDatabase!,
+        ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
       }),
     );
     return `owner ${names.ownerRole} (NOLOGIN), application role ${names.appRole} (LOGIN)`;
