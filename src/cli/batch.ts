@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDocument } from 'yaml';
 import { describeError, InputError } from '../errors';
 import type { Logger } from '../log';
 import { quoteUntrusted } from '../names';
@@ -60,20 +61,30 @@ const TenantsFile = z.union([
 
 const FIELDS = Object.keys(TenantEntry.shape).join(', ');
 
-/** Parses and validates a tenants file (JSON, or the YAML subset below); errors name the entry and field. */
+/**
+ * Parses and validates a tenants file (YAML, or JSON, which is YAML too); errors name the line
+ * or the entry and field. Aliases, tags and duplicate keys are refused: the file is a plain list.
+ */
 export function parseTenantsFile(text: string, path: string): TenantEntry[] {
-  const trimmed = text.trim();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, merge: false });
+  const problem = doc.errors[0];
+  if (problem) {
+    const line = problem.linePos?.[0]?.line;
+    throw new InputError(
+      `${path}${line ? `:${line}` : ''} is not valid YAML or JSON: ${problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}.`,
+      'Write the file as YAML ("tenants:" then one "- slug: …" entry per tenant, its fields indented under it) or as JSON.',
+    );
+  }
   let data: unknown;
-  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
-    try {
-      data = JSON.parse(trimmed);
-    } catch (e) {
-      throw new InputError(
-        `${path} is not valid JSON: ${(e as Error).message}.`,
-        'Fix the JSON, or write the file as YAML (a list of "- slug: …" entries).',
-      );
-    }
-  } else data = parseYamlList(text, path);
+  try {
+    // maxAliasCount 0: a tenants file has no use for aliases, and they are how YAML bombs work.
+    data = doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    throw new InputError(
+      `${path} uses a YAML alias (${(e as Error).message.replace(/\.$/, '')}).`,
+      'Write every entry out in full: the file takes no aliases.',
+    );
+  }
   const file = TenantsFile.safeParse(data);
   if (!file.success)
     throw new InputError(
@@ -108,98 +119,6 @@ export function parseTenantsFile(text: string, path: string): TenantEntry[] {
       `Each entry has a slug and optionally: ${FIELDS.replace(/^slug, /, '')}.`,
     );
   });
-}
-
-/**
- * The YAML this file needs, and no more (no dependency for it): a top-level list, or a
- * `tenants:` key holding one; each item `- slug` or `- key: value` followed by more `key: value`
- * lines indented under it; `#` comments; plain, 'single' or "double" quoted scalars; true/false
- * and whole numbers. Anything else is refused with its line number.
- */
-export function parseYamlList(text: string, path: string): unknown {
-  const items: unknown[] = [];
-  let underTenants = false;
-  let current: Record<string, unknown> | undefined;
-  let itemIndent = -1;
-  const bad = (n: number, why: string): never => {
-    throw new InputError(
-      `${path}:${n}: ${why}.`,
-      'Write the file as JSON, or as YAML: "tenants:" then one "- slug: …" entry per tenant, its fields indented under it.',
-    );
-  };
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const n = i + 1;
-    const line = stripComment(raw);
-    if (line.trim() === '') return;
-    const indent = line.length - line.trimStart().length;
-    const body = line.trim();
-    if (body === '---' && items.length === 0) return;
-    if (indent === 0 && /^tenants\s*:$/.test(body)) {
-      if (underTenants || items.length > 0) bad(n, '"tenants:" appears twice');
-      underTenants = true;
-      return;
-    }
-    const dash = /^-(?:\s+(.*))?$/.exec(body);
-    if (dash) {
-      if (underTenants ? indent === 0 : indent !== 0) bad(n, 'a list item is indented unlike the others');
-      if (itemIndent !== -1 && indent !== itemIndent) bad(n, 'a list item is indented unlike the others');
-      itemIndent = indent;
-      const rest = dash[1]?.trim() ?? '';
-      const pair = keyValue(rest);
-      if (rest === '') bad(n, 'an empty list item');
-      if (pair) {
-        current = { [pair.key]: scalar(pair.value, n, bad) };
-        items.push(current);
-      } else {
-        current = undefined;
-        items.push(scalar(rest, n, bad));
-      }
-      return;
-    }
-    const pair = keyValue(body);
-    if (!pair) return bad(n, `expected "- slug: …" or "key: value", got ${quoteUntrusted(body)}`);
-    if (!current || indent <= itemIndent) return bad(n, `"${pair.key}:" is not inside a list item`);
-    if (pair.key in current) bad(n, `"${pair.key}" is given twice in one entry`);
-    current[pair.key] = scalar(pair.value, n, bad);
-  });
-  if (!underTenants && items.length === 0) return {};
-  return items;
-}
-
-function stripComment(line: string): string {
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quote) {
-      if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '#' && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i);
-  }
-  return line;
-}
-
-function keyValue(text: string): { key: string; value: string } | undefined {
-  const m = /^([A-Za-z][A-Za-z0-9_-]*)\s*:(?:\s+(.*))?$/.exec(text);
-  return m ? { key: m[1]!, value: (m[2] ?? '').trim() } : undefined;
-}
-
-function scalar(value: string, n: number, bad: (n: number, why: string) => never): unknown {
-  if (value.startsWith('"')) {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      return bad(n, 'a double-quoted value is not closed (or has a bad escape)');
-    }
-  }
-  if (value.startsWith("'")) {
-    if (value.length < 2 || !value.endsWith("'")) bad(n, 'a single-quoted value is not closed');
-    return value.slice(1, -1).replace(/''/g, "'");
-  }
-  if (/^[[{&*!|>%@`]/.test(value)) bad(n, `unsupported YAML value ${quoteUntrusted(value)} (quote it)`);
-  if (value === 'true' || value === 'false') return value === 'true';
-  if (/^-?\d+$/.test(value)) return Number(value);
-  if (value === '' || value === '~' || value === 'null') return bad(n, 'an empty value');
-  return value;
 }
 
 /** One tenant of a planned batch: its resolved options and where they came from. */
