@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
 import { driftSinceSwitch, readSchemaAtSwitch } from './schema-fingerprint';
+import { majorOf } from '../postgres/versions';
+import { normaliseAcrossVersions } from './version-normalise';
 
 /** How a check's reason starts when the tenant's schema changed since the switch (status verdict `drifted`). */
 export const DRIFTED = 'drifted since the switch:';
@@ -116,6 +118,11 @@ export async function catalogSummary(
   return items;
 }
 
+async function serverMajor(c: pg.ClientBase): Promise<number> {
+  const { rows } = await c.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  return majorOf(Number(rows[0]!.v));
+}
+
 /** Categories whose definitions are expressions PostgreSQL re-deparses when the clone re-parses them. */
 const EXPRESSIONS = new Set(['constraint', 'index', 'policy', 'column']);
 /** A cast: `::name`, multi-word type names, a type modifier, array brackets. */
@@ -217,16 +224,31 @@ export const schemaParity: Check = {
         );
       }
       const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
-      const s = await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles });
-      const t = await catalogSummary(target);
+      // A target on a newer major represents some objects differently: named rules even that out.
+      const majors = { source: await serverMajor(source), target: await serverMajor(target) };
+      const {
+        source: s,
+        target: t,
+        applied,
+      } = normaliseAcrossVersions(
+        await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles }),
+        await catalogSummary(target),
+        majors,
+      );
+      const normalised = applied.length
+        ? `; PostgreSQL ${majors.source} → ${majors.target}, normalised: ${applied.join('; ')}`
+        : '';
       const differences = parityDifferences(s, t, planned);
-      if (differences.length === 0) return pass(`${s.length} catalog objects match`);
+      if (differences.length === 0) return pass(`${s.length} catalog objects match${normalised}`);
       // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
       const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
       const hard = differences.filter((d) => !soft.includes(d));
       if (hard.length)
-        return fail(`${hard.length} difference(s): ${hard[0]}`, capDetails([...hard, ...soft]));
-      return warn(`${soft.length} function/extension difference(s): ${soft[0]}`, capDetails(soft));
+        return fail(`${hard.length} difference(s): ${hard[0]}${normalised}`, capDetails([...hard, ...soft]));
+      return warn(
+        `${soft.length} function/extension difference(s): ${soft[0]}${normalised}`,
+        capDetails(soft),
+      );
     } finally {
       await closeQuietly(source);
       await closeQuietly(target);

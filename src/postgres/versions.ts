@@ -1,0 +1,35 @@
+/**
+ * PostgreSQL major versions of the two servers of a promotion. A tenant may move onto a newer
+ * major version (the clone, the copy and the checks translate what changed) but never onto an
+ * older one: a newer server's catalog can hold what an older one cannot represent.
+ */
+
+/** `server_version_num` → major version, e.g. 170004 → 17. */
+export function majorOf(versionNum: number): number {
+  return Math.floor(versionNum / 10000);
+}
+
+/** The oldest and newest majors the clone, copy and checks were tested across (see major-version.test.ts). */
+export const TESTED_MAJORS = { oldest: 15, newest: 18 } as const;
+
+export interface VersionPair {
+  /** `server_version_num` and `server_version` of the shared server. */
+  source: { num: number; text: string };
+  target: { num: number; text: string };
+}
+
+/**
+ * Why the target cannot host the tenant's database because of its major version (undefined
+ * when it can): a target older than the shared server is refused, naming both versions and
+ * the fix. `where` is the target's host:port, `input` the setting that names it.
+ */
+export function majorVersionProblem(v: VersionPair, where: string, input: string): string | undefined {
+  const [from, to] = [majorOf(v.source.num), majorOf(v.target.num)];
+  if (to >= from) return undefined;
+  return `the target server ${where} runs PostgreSQL ${v.target.text}, older than the shared server's PostgreSQL ${v.source.text}: a tenant can move onto the same or a newer major version only, never back to an older one (fix: set ${input} to a PostgreSQL ${from} or newer server)`;
+}
+
+/** True when the two servers run different major versions (the copy then uses text format). */
+export function crossesMajor(sourceNum: number, targetNum: number): boolean {
+  return majorOf(sourceNum) !== majorOf(targetNum);
+}

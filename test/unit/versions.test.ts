@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { crossesMajor, majorOf, majorVersionProblem } from '../../src/postgres/versions';
+
+const pair = (source: number, target: number) => ({
+  source: { num: source, text: `${Math.floor(source / 10000)}.${source % 100}` },
+  target: { num: target, text: `${Math.floor(target / 10000)}.${target % 100}` },
+});
+
+describe('major versions of the shared and target servers (issue 20)', () => {
+  it('reads the major from server_version_num', () => {
+    assert.equal(majorOf(150004), 15);
+    assert.equal(majorOf(180001), 18);
+    assert.equal(majorOf(90624), 9);
+  });
+
+  it('allows the same major and every newer one', () => {
+    for (const target of [150012, 160008, 170004, 180001]) {
+      assert.equal(majorVersionProblem(pair(150004, target), 'db:5432', 'target-database-url'), undefined);
+    }
+    // A minor release older than the source's is the same major: allowed.
+    assert.equal(majorVersionProblem(pair(170006, 170001), 'db:5432', 'target-database-url'), undefined);
+  });
+
+  it('refuses an older major, naming both versions, the target and the fix', () => {
+    const problem = majorVersionProblem(pair(170004, 150012), 'old.example:5433', '--target-database-url');
+    assert.ok(problem);
+    assert.match(problem, /old\.example:5433 runs PostgreSQL 15\.12/);
+    assert.match(problem, /shared server's PostgreSQL 17\.4/);
+    assert.match(problem, /fix: set --target-database-url to a PostgreSQL 17 or newer server/);
+  });
+
+  it('says when a copy crosses major versions', () => {
+    assert.equal(crossesMajor(150004, 150012), false);
+    assert.equal(crossesMajor(150004, 180001), true);
+  });
+});
