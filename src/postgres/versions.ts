@@ -1,3 +1,5 @@
+import type pg from 'pg';
+
 /**
  * PostgreSQL major versions of the two servers of a promotion. A tenant may move onto a newer
  * major version (the clone, the copy and the checks translate what changed) but never onto an
@@ -32,4 +34,15 @@ export function majorVersionProblem(v: VersionPair, where: string, input: string
 /** True when the two servers run different major versions (the copy then uses text format). */
 export function crossesMajor(sourceNum: number, targetNum: number): boolean {
   return majorOf(sourceNum) !== majorOf(targetNum);
+}
+
+/** `server_version_num` of the server a session is connected to, e.g. 180001. */
+export async function serverVersionNum(c: pg.ClientBase): Promise<number> {
+  const { rows } = await c.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  return Number(rows[0]!.v);
+}
+
+/** The major version of the server a session is connected to. */
+export async function serverMajor(c: pg.ClientBase): Promise<number> {
+  return majorOf(await serverVersionNum(c));
 }

@@ -36,6 +36,9 @@ function dropQualifiers(definition: string): string {
 const withDefinition = (i: CatalogItem, definition: string): CatalogItem =>
   definition === i.definition ? i : { ...i, definition };
 
+/** Appended to a function's definition digest when its SET clauses name a setting a newer major renamed. */
+export const RENAMED_MARK = ' (SET clause with a renamed setting)';
+
 export const VERSION_NORMALISATIONS: readonly VersionNormalisation[] = [
   {
     // PostgreSQL 18 records every NOT NULL as a named constraint in pg_constraint; before, only
@@ -58,6 +61,18 @@ export const VERSION_NORMALISATIONS: readonly VersionNormalisation[] = [
         return withDefinition(i, i.definition.replace(/ identity [ad]\b/, ''));
       });
     },
+  },
+  {
+    // The clone writes `SET force_parallel_mode` as `SET debug_parallel_query` for PostgreSQL 16
+    // (ddl/translate.ts); the digests compare the new names, the mark says the old one was there.
+    name: 'function SET clauses with settings renamed in PostgreSQL 16 (force_parallel_mode → debug_parallel_query)',
+    applies: straddles(16),
+    apply: (items) =>
+      items.map((i) =>
+        i.category === 'function' && i.definition.endsWith(RENAMED_MARK)
+          ? withDefinition(i, i.definition.slice(0, -RENAMED_MARK.length))
+          : i,
+      ),
   },
   {
     // PostgreSQL 16's pg_get_viewdef leaves out a column's table name where the query reads

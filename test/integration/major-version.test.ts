@@ -66,6 +66,10 @@ const TYPE_ZOO = `
   CREATE INDEX type_zoo_label_idx ON type_zoo (tenant_id, label COLLATE "C" DESC NULLS LAST) WHERE ok;
   ALTER TABLE type_zoo ADD CONSTRAINT type_zoo_amount_check CHECK (amount IS NULL OR amount > -1e9) NOT VALID;
   ALTER TABLE type_zoo ENABLE ROW LEVEL SECURITY;
+  -- A setting PostgreSQL 16 renamed, in a function's SET clause: the clone translates it.
+  CREATE FUNCTION zoo_total(t uuid) RETURNS numeric LANGUAGE sql STABLE
+    SET force_parallel_mode = off
+    RETURN (SELECT sum(amount) FROM public.type_zoo WHERE tenant_id = t);
   CREATE POLICY type_zoo_tenant ON type_zoo USING (tenant_id::text = current_setting('app.tenant_id', true));
 `;
 
@@ -182,8 +186,38 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
           parity?.reason ?? '',
           new RegExp(`PostgreSQL 15 → ${major}, normalised: .*view definitions`),
         );
-        if (major >= 18) assert.match(parity!.reason!, /not-null constraints/);
+        assert.match(parity!.reason!, /function SET clauses with settings renamed in PostgreSQL 16/);
+        assert.equal(/identity of partitions/.test(parity!.reason!), major >= 17, parity!.reason!);
+        assert.equal(/not-null constraints/.test(parity!.reason!), major >= 18, parity!.reason!);
+        // The plan says what the clone translated for this major, and that rows went as text.
+        const translated = record.notes.filter((n) => n.startsWith('Translated for the newer target: '));
+        assert.ok(
+          translated.some((n) =>
+            /PostgreSQL 16: SET force_parallel_mode of public\.zoo_total\(uuid\) written as SET debug_parallel_query/.test(
+              n,
+            ),
+          ),
+          translated.join('\n'),
+        );
+        assert.equal(
+          translated.some((n) => /PostgreSQL 17: partitions of .*type_zoo/.test(n)),
+          major >= 17,
+        );
+        assert.equal(
+          translated.some((n) => /PostgreSQL 18: \d+ NOT NULL column/.test(n)),
+          major >= 18,
+        );
+        assert.match(
+          record.steps.find((s) => s.name === 'copy')?.detail ?? '',
+          /table\(s\) as text, not binary: the target runs another PostgreSQL major version/,
+        );
         const there = t.urlFor(names.database);
+        const setting = await withClient(there, (c) =>
+          c.query<{ config: string[] }>(
+            `SELECT proconfig AS config FROM pg_proc WHERE proname = 'zoo_total'`,
+          ),
+        );
+        assert.deepEqual(setting.rows[0]?.config, ['debug_parallel_query=off']);
         assert.deepEqual(await tableRows(there, 'type_zoo'), zoo, 'type_zoo on the target');
         for (const [table] of TENANT_TABLES)
           assert.deepEqual(await tableRows(there, table), before.mine[table], `${table} on the target`);
