@@ -8,8 +8,8 @@ import { rollback } from '../../src/pipeline/rollback';
 import { engineOptions, testDeps } from '../support/engine';
 import { TENANT_TABLES, sharedState } from '../support/fault-checks';
 import { fingerprint, tableRows } from '../support/fingerprint';
-import { createSharedFixture, type SharedFixture } from '../support/fixture';
-import { withClient } from '../support/pg';
+import { createSharedFixture, fixtureSql, type SharedFixture } from '../support/fixture';
+import { DATABASE_URL, query, uniqueSuffix, withClient } from '../support/pg';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 
 /**
@@ -180,6 +180,7 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
             .map((c) => `${c.name} ${c.status}: ${c.reason}`),
           [],
         );
+        assert.equal(record.checks.find((c) => c.name === 'checksums')?.status, 'pass');
         // Schema parity names what it normalised for the newer major.
         const parity = record.checks.find((c) => c.name === 'schema-parity');
         assert.match(
@@ -233,4 +234,49 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
       }
     });
   }
+
+  it('a target older than the shared server (shared 16, target the machine’s 15) is refused before anything is created', async (ctx) => {
+    const shared = targets.get(16);
+    if (!shared) return ctx.skip(skips.get(16));
+    const s = uniqueSuffix();
+    const dbName = `shared_${s}`;
+    await withClient(shared.url, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(dbName)}`));
+    const sharedUrl = shared.urlFor(dbName);
+    try {
+      await withClient(sharedUrl, (c) => c.query(fixtureSql(`app_${s}`, s, 5)));
+      const slug = `acme-corp-${s}`;
+      const opts = {
+        ...(await engineOptions({ engineUrl: sharedUrl } as SharedFixture, slug)),
+        targetDatabaseUrl: DATABASE_URL,
+      };
+      const { record } = await promote(opts, testDeps('tester'));
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.code, 'target-server', JSON.stringify(record.error));
+      assert.match(
+        record.error!.message,
+        /runs PostgreSQL 15\.\d+[^,]*, older than the shared server's PostgreSQL 16\.\d+: .*fix: set the target-database-url input .* to a PostgreSQL 16 or newer server/,
+      );
+      assert.match(record.error!.message, /nothing was created/);
+      // Nothing of the tenant on the (older) target, and the tenant is still shared.
+      const onTarget = await query<{ n: string }>(
+        DATABASE_URL,
+        `SELECT datname AS n FROM pg_database WHERE strpos(datname, $1) > 0
+          UNION ALL SELECT rolname FROM pg_roles WHERE strpos(rolname, $1) > 0`,
+        [s],
+      );
+      assert.deepEqual(onTarget, []);
+      const mode = await query<{ m: string }>(
+        sharedUrl,
+        `SELECT isolation_mode AS m FROM tenants WHERE slug = $1`,
+        [slug],
+      );
+      assert.deepEqual(mode, [{ m: 'shared' }]);
+      await rm(opts.configDir, { recursive: true, force: true });
+    } finally {
+      await withClient(shared.url, async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`);
+        await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(`app_${s}`)}`);
+      });
+    }
+  });
 });
