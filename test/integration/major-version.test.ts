@@ -143,6 +143,16 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
     await withClient(f.url, async (c) => {
       await c.query(TYPE_ZOO);
       await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON type_zoo TO ${pg.escapeIdentifier(f.appRole)}`);
+      // TEST_ADMIN=nonsuper: the engine's role was given the fixture's tables before this one.
+      const engineRole = decodeURIComponent(new URL(f.engineUrl).username);
+      if (f.engineUrl !== f.url) {
+        await c.query(
+          `GRANT SELECT, INSERT, UPDATE, DELETE ON type_zoo TO ${pg.escapeIdentifier(engineRole)}`,
+        );
+        await c.query(
+          `GRANT USAGE, SELECT, UPDATE ON SEQUENCE type_zoo_id_seq TO ${pg.escapeIdentifier(engineRole)}`,
+        );
+      }
       await c.query(zooRows(f.tenants.main, 40));
       await c.query(zooRows(f.tenants.other, 5));
     });
@@ -223,6 +233,22 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
         for (const [table] of TENANT_TABLES)
           assert.deepEqual(await tableRows(there, table), before.mine[table], `${table} on the target`);
 
+        if (major >= 18) {
+          // What 15 cannot hold refuses the rollback, naming it, before anything changes: a
+          // NOT ENFORCED check constraint exists from PostgreSQL 18 only.
+          await withClient(there, (c) =>
+            c.query(`ALTER TABLE type_zoo ADD CONSTRAINT zoo_score_cap CHECK (score < 1000000) NOT ENFORCED`),
+          );
+          const refused = await rollback(opts, testDeps('tester'));
+          assert.equal(refused.record.result, 'failed');
+          assert.equal(refused.record.error?.code, 'tenant-state', JSON.stringify(refused.record.error));
+          assert.match(
+            refused.record.error!.message,
+            /constraint public\.type_zoo\.zoo_score_cap: only in the tenant's database/,
+          );
+          assert.deepEqual(await tableRows(there, 'type_zoo'), zoo, 'the tenant keeps its rows');
+          await withClient(there, (c) => c.query(`ALTER TABLE type_zoo DROP CONSTRAINT zoo_score_cap`));
+        }
         const back = await rollback(opts, testDeps('tester'));
         assert.equal(back.record.result, 'rolled-back', JSON.stringify(back.record.error));
         assert.deepEqual(await fingerprint(f.url), start, 'the shared database is as it started');
