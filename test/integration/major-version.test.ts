@@ -4,8 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { deriveNames } from '../../src/names';
+import { memoryLogger } from '../../src/log';
+import { PromotionOptions } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
+import { tenantStatus } from '../../src/pipeline/status';
 import { engineOptions, testDeps } from '../support/engine';
 import { TENANT_TABLES, sharedState } from '../support/fault-checks';
 import { fingerprint, tableRows } from '../support/fingerprint';
@@ -257,6 +260,16 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
         const fromTarget = await binaryCopy(there, BUILT_IN_COLUMNS, slug);
         ctx.diagnostic(
           `binary COPY of 27 built-in columns × 40 rows: ${fromShared.length} bytes on 15, ${fromTarget.length} on ${major}, ${fromShared.equals(fromTarget) ? 'identical' : 'DIFFERENT'}`,
+        );
+        // status --verify runs the checks across both servers again, after the switch.
+        const status = await tenantStatus(PromotionOptions.parse(opts), {
+          verify: true,
+          log: memoryLogger(),
+        });
+        assert.equal(status.overall, 'isolated', status.reasons.join('; '));
+        assert.deepEqual(
+          status.checks?.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
+          [],
         );
         if (major >= 18) {
           // What 15 cannot hold refuses the rollback, naming it, before anything changes: a
