@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createDatabaseSql } from '../../src/postgres/database';
 import { crossesMajor, majorOf, majorVersionProblem } from '../../src/postgres/versions';
 
 const pair = (source: number, target: number) => ({
@@ -33,5 +34,21 @@ describe('major versions of the shared and target servers (issue 20)', () => {
   it('says when a copy crosses major versions', () => {
     assert.equal(crossesMajor(150004, 150012), false);
     assert.equal(crossesMajor(150004, 180001), true);
+  });
+});
+
+describe('the tenant database keeps the shared database’s locale provider', () => {
+  const base = { encoding: 'UTF8', collate: 'C', ctype: 'C', icuLocale: null };
+  it('libc, ICU, and the builtin provider of PostgreSQL 17+', () => {
+    assert.match(createDatabaseSql('t', 'o', { ...base, provider: 'c' }), / LOCALE_PROVIDER libc$/);
+    assert.match(
+      createDatabaseSql('t', 'o', { ...base, provider: 'i', icuLocale: 'und' }),
+      / LOCALE_PROVIDER icu ICU_LOCALE 'und'$/,
+    );
+    // Before: the builtin provider fell through to libc, changing ctype behaviour on the target.
+    assert.match(
+      createDatabaseSql('t', 'o', { ...base, provider: 'b', icuLocale: 'C.UTF-8' }),
+      / LOCALE_PROVIDER builtin BUILTIN_LOCALE 'C\.UTF-8'$/,
+    );
   });
 });
