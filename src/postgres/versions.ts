@@ -11,9 +11,6 @@ export function majorOf(versionNum: number): number {
   return Math.floor(versionNum / 10000);
 }
 
-/** The oldest and newest majors the clone, copy and checks were tested across (see major-version.test.ts). */
-export const TESTED_MAJORS = { oldest: 15, newest: 18 } as const;
-
 export interface VersionPair {
   /** `server_version_num` and `server_version` of the shared server. */
   source: { num: number; text: string };
@@ -29,11 +26,6 @@ export function majorVersionProblem(v: VersionPair, where: string, input: string
   const [from, to] = [majorOf(v.source.num), majorOf(v.target.num)];
   if (to >= from) return undefined;
   return `the target server ${where} runs PostgreSQL ${v.target.text}, older than the shared server's PostgreSQL ${v.source.text}: a tenant can move onto the same or a newer major version only, never back to an older one (fix: set ${input} to a PostgreSQL ${from} or newer server)`;
-}
-
-/** True when the two servers run different major versions (the copy then uses text format). */
-export function crossesMajor(sourceNum: number, targetNum: number): boolean {
-  return majorOf(sourceNum) !== majorOf(targetNum);
 }
 
 /** `server_version_num` of the server a session is connected to, e.g. 180001. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createDatabaseSql } from '../../src/postgres/database';
-import { crossesMajor, majorOf, majorVersionProblem } from '../../src/postgres/versions';
+import { copyFormat } from '../../src/postgres/copy';
+import { majorOf, majorVersionProblem } from '../../src/postgres/versions';
 
 const pair = (source: number, target: number) => ({
   source: { num: source, text: `${Math.floor(source / 10000)}.${source % 100}` },
@@ -31,9 +32,10 @@ describe('major versions of the shared and target servers (issue 20)', () => {
     assert.match(problem, /fix: set --target-database-url to a PostgreSQL 17 or newer server/);
   });
 
-  it('says when a copy crosses major versions', () => {
-    assert.equal(crossesMajor(150004, 150012), false);
-    assert.equal(crossesMajor(150004, 180001), true);
+  it('copies as binary only on the same major (and where plan.ts found it safe), else as text', () => {
+    assert.equal(copyFormat({ binarySafe: true }, true), 'binary');
+    assert.equal(copyFormat({ binarySafe: true }, false), 'text');
+    assert.equal(copyFormat({ binarySafe: false }, true), 'text');
   });
 });
 

@@ -1,3 +1,4 @@
+import { majorOf } from '../versions';
 import type { Catalog } from './catalog';
 
 /**
@@ -94,7 +95,7 @@ export function translateCatalog(
   cat: Catalog,
   targetVersion: number | undefined,
 ): { catalog: Catalog; translations: string[] } {
-  const [from, to] = [Math.floor(cat.serverVersion / 10000), Math.floor((targetVersion ?? 0) / 10000)];
+  const [from, to] = [majorOf(cat.serverVersion), majorOf(targetVersion ?? 0)];
   const translations: string[] = [];
   let catalog = cat;
   if (to <= from) return { catalog, translations };
