@@ -50,6 +50,8 @@ export interface PromotionContext extends RunnerContext {
   /** plan: the exported snapshot every read of the shared rows uses until the switch. */
   snapshot?: { id: string; client: pg.Client; release(): Promise<void> };
   plan?: TenantPlan;
+  /** prevalidate: the target server's `server_version_num` (a separate target may run a newer major). */
+  targetVersion?: number;
   /** clone-schema: the DDL of the shared database, before and after the data. */
   schemaScript?: SchemaScript;
   /** clone-schema: the shared application's roles, remapped to the tenant's role. */

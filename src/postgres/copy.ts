@@ -6,6 +6,7 @@ import { PromotionError } from '../errors';
 import { redact } from '../secrets';
 import { connect, setTenantId } from './connect';
 import { selectTenantRows, type TablePlan } from './plan-types';
+import { serverMajor } from './versions';
 
 /**
  * Streaming copy of the tenant's rows: `COPY (SELECT …) TO STDOUT` on the shared database piped
@@ -75,6 +76,9 @@ export interface CopyResult {
   rows: number;
   bytes: number;
   durationMs: number;
+  format: 'binary' | 'text';
+  /** Copied as text only because the target runs another major version (see copyFormat). */
+  textAcrossMajors: boolean;
 }
 
 const SNAPSHOT_ID = /^[0-9A-F-]+$/i;
@@ -117,14 +121,17 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
   let firstError: unknown;
 
   const worker = async () => {
-    let pair: { source: pg.Client; target: pg.Client } | undefined;
+    let pair: CopyPair | undefined;
     try {
       for (let table = queue.shift(); table && !controller.signal.aborted; table = queue.shift()) {
         pair ??= await openPair(opts.sourceUrl, opts.targetUrl, snapshotId, opts.tenantId);
-        results.set(
-          table.qualified,
-          await copyTable(pair.source, pair.target, table, controller.signal, opts.onProgress, opts.guard),
-        );
+        const format = copyFormat(table, pair.sameMajor);
+        const done = await copyTable(pair, table, format, controller.signal, opts.onProgress, opts.guard);
+        results.set(table.qualified, {
+          ...done,
+          format,
+          textAcrossMajors: table.binarySafe && !pair.sameMajor,
+        });
       }
     } catch (e) {
       firstError ??= e;
@@ -155,7 +162,29 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
   return ordered;
 }
 
-async function openPair(sourceUrl: string, targetUrl: string, snapshotId: string, tenantId: string) {
+interface CopyPair {
+  source: pg.Client;
+  target: pg.Client;
+  /** Both servers run the same PostgreSQL major version. */
+  sameMajor: boolean;
+}
+
+/**
+ * Binary COPY where it is safe: no user-defined OIDs in the data (plan.ts `binarySafe`), and both
+ * servers on the same major version — the binary form of a type is the server's own business
+ * and may change between majors, while the text form (with the session settings above) is what
+ * every version parses back. A tenant moving onto a newer major is copied as text.
+ */
+export function copyFormat(table: Pick<TablePlan, 'binarySafe'>, sameMajor: boolean): 'binary' | 'text' {
+  return table.binarySafe && sameMajor ? 'binary' : 'text';
+}
+
+async function openPair(
+  sourceUrl: string,
+  targetUrl: string,
+  snapshotId: string,
+  tenantId: string,
+): Promise<CopyPair> {
   const source = await connect(sourceUrl);
   let target: pg.Client | undefined;
   try {
@@ -166,7 +195,8 @@ async function openPair(sourceUrl: string, targetUrl: string, snapshotId: string
     await source.query(`SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(snapshotId)}`);
     target = await connect(targetUrl);
     await target.query(SESSION_SETTINGS);
-    return { source, target };
+    const [from, to] = [await serverMajor(source), await serverMajor(target)];
+    return { source, target, sameMajor: from === to };
   } catch (e) {
     await Promise.all([endClient(source), target ? endClient(target) : undefined]);
     throw dbError(
@@ -178,15 +208,14 @@ async function openPair(sourceUrl: string, targetUrl: string, snapshotId: string
 }
 
 async function copyTable(
-  source: pg.Client,
-  target: pg.Client,
+  { source, target }: CopyPair,
   table: TablePlan,
+  format: 'binary' | 'text',
   signal: AbortSignal,
   onProgress?: (table: string, rows: number, bytes: number) => void,
   guard?: (target: pg.ClientBase) => Promise<void>,
-): Promise<CopyResult> {
+): Promise<Pick<CopyResult, 'rows' | 'bytes' | 'durationMs'>> {
   const started = Date.now();
-  const format = table.binarySafe ? 'binary' : 'text';
   const counter = new CopyCounter(format, (rows, bytes) => onProgress?.(table.qualified, rows, bytes));
   if (table.columns.length === 0) return { rows: 0, bytes: 0, durationMs: 0 };
   try {

@@ -9,7 +9,9 @@ export interface DatabaseLocale {
   encoding: string;
   collate: string;
   ctype: string;
-  provider: 'c' | 'i' | 'd';
+  /** c libc, i ICU, b builtin (PostgreSQL 17+). */
+  provider: 'c' | 'i' | 'b' | 'd';
+  /** The provider's locale (daticulocale before 17, datlocale from 17): ICU's or builtin's. */
   icuLocale: string | null;
 }
 
@@ -39,6 +41,10 @@ export function createDatabaseSql(name: string, owner: string, locale: DatabaseL
   if (locale.provider === 'i') {
     parts.push(`LOCALE_PROVIDER icu`);
     if (locale.icuLocale) parts.push(`ICU_LOCALE ${ql(locale.icuLocale)}`);
+  } else if (locale.provider === 'b') {
+    // The builtin provider (17+) exists on the target too: it is never older than the shared server.
+    parts.push(`LOCALE_PROVIDER builtin`);
+    if (locale.icuLocale) parts.push(`BUILTIN_LOCALE ${ql(locale.icuLocale)}`);
   } else {
     parts.push(`LOCALE_PROVIDER libc`);
   }

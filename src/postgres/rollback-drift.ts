@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { catalogSummary, normaliseExpression, type CatalogItem } from '../validation/schema-parity';
+import { normaliseAcrossVersions } from '../validation/version-normalise';
 import type { TenantPlan } from './plan-types';
+import { serverMajor } from './versions';
 
 /**
  * Schema drift between the tenant's database and the shared database as they are now (not as
@@ -60,6 +62,11 @@ export async function schemaDrift(
   isolated: pg.ClientBase,
   plan: TenantPlan,
 ): Promise<string[]> {
-  const [s, t] = [await catalogSummary(shared), await catalogSummary(isolated)];
+  // A tenant on a newer major: what the versions represent differently is not drift.
+  const { source: s, target: t } = normaliseAcrossVersions(
+    await catalogSummary(shared),
+    await catalogSummary(isolated),
+    { source: await serverMajor(shared), target: await serverMajor(isolated) },
+  );
   return diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified)));
 }

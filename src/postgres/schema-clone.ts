@@ -2,6 +2,7 @@ import pg from 'pg';
 import { InputError, PromotionError } from '../errors';
 import { readCatalog, type Catalog, type CloneBlocker } from './ddl/catalog';
 import { generateScript, mapRole } from './ddl/generate';
+import { translateCatalog } from './ddl/translate';
 import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
 
 /**
@@ -27,6 +28,8 @@ export interface CloneOptions {
   roleMap: Map<string, string>;
   /** Tables the plan leaves out (TenantPlan.skipped): not cloned, nor their keys, indexes, triggers, policies. */
   leaveOut?: readonly { schema: string; name: string }[];
+  /** The target server's `server_version_num`, when it is another server (it may be a newer major). */
+  targetVersion?: number;
 }
 
 export interface SchemaScript {
@@ -36,6 +39,8 @@ export interface SchemaScript {
   unsupported: string[];
   /** Source objects the clone cannot recreate, with their dependents: the promotion is refused. */
   blockers: CloneBlocker[];
+  /** What the clone translates for a newer target major, one line per rule (ddl/translate.ts). */
+  translations: string[];
 }
 
 const MAX_IDENTIFIER_BYTES = 63;
@@ -78,7 +83,8 @@ export function scriptFor(catalog: Catalog, options: CloneOptions): SchemaScript
     checkRoleName(from, 'source role');
     checkRoleName(to, 'target role');
   }
-  return generateScript(catalog, options);
+  const { catalog: translated, translations } = translateCatalog(catalog, options.targetVersion);
+  return { ...generateScript(translated, options), translations };
 }
 
 const APPLY_BATCH = 200;

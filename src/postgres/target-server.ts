@@ -3,10 +3,11 @@ import { PromotionError, settingName, type FrontEnd } from '../errors';
 import { readLocale } from './database';
 import { readRole } from './privileges';
 import { serverName } from './servers';
+import { majorVersionProblem } from './versions';
 
 /**
  * What a separate target server must offer before anything is created on it: the privileges
- * to create the tenant's database and roles, the same major version as the shared server,
+ * to create the tenant's database and roles, the shared server's major version or a newer one,
  * the extensions the shared database uses, and its locale (collation, ctype, locale provider)
  * and the built-in collations its columns use. Each shortfall is one line naming the fix;
  * `assertTargetServer` refuses with all of them at once. Read-only on both servers.
@@ -85,12 +86,15 @@ export async function inspectTargetServer(
   }
 
   const [source, dest] = [await serverFacts(shared), await serverFacts(target)];
-  const [sourceMajor, destMajor] = [source.versionNum, dest.versionNum].map((v) => Math.floor(v / 10000));
-  if (sourceMajor !== destMajor) {
-    problems.push(
-      `the target server ${where} runs PostgreSQL ${dest.version} and the shared server ${source.version}: a different major version is not supported yet (issue 20, "Promote onto a newer PostgreSQL major version"); use a PostgreSQL ${sourceMajor} target`,
-    );
-  }
+  const problem = majorVersionProblem(
+    {
+      source: { num: source.versionNum, text: source.version },
+      target: { num: dest.versionNum, text: dest.version },
+    },
+    where,
+    input,
+  );
+  if (problem) problems.push(problem);
 
   // Extensions: those installed in the shared database must be installable on the target.
   const { rows: extensions } = await shared.query<{ extname: string; extversion: string }>(

@@ -1,7 +1,10 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { RENAMED_SETTINGS } from '../postgres/ddl/translate';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
 import { driftSinceSwitch, readSchemaAtSwitch } from './schema-fingerprint';
+import { serverMajor } from '../postgres/versions';
+import { RENAMED_MARK, normaliseAcrossVersions } from './version-normalise';
 
 /** How a check's reason starts when the tenant's schema changed since the switch (status verdict `drifted`). */
 export const DRIFTED = 'drifted since the switch:';
@@ -20,6 +23,14 @@ const NOT_EXTENSION = (classid: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
 const ROOT = (oid: string) =>
   `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
+
+/** A function definition's `SET` clauses with the settings newer majors renamed, by their new names (SQL). */
+const RENAMED_IN_SQL = (def: string) =>
+  RENAMED_SETTINGS.reduce(
+    (sql, r) =>
+      `regexp_replace(${sql}, ${pg.escapeLiteral(String.raw`(\n\s*SET\s+)${r.from}(\s)`)}, ${pg.escapeLiteral(String.raw`\1${r.to}\2`)}, 'g')`,
+    def,
+  );
 
 /**
  * A summary of the user objects of a database, one item per object, compared by name. With
@@ -98,9 +109,10 @@ export async function catalogSummary(
             || coalesce(' ' || format_type(t.typbasetype, t.typtypmod), ''), NULL
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
       WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
+    // Settings a newer major renamed are compared by their new names, and say so (version-normalise.ts).
     `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-            md5(pg_get_functiondef(p.oid)), NULL
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            md5(${RENAMED_IN_SQL('d.def')}) || CASE WHEN ${RENAMED_IN_SQL('d.def')} <> d.def THEN '${RENAMED_MARK}' ELSE '' END, NULL
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL (SELECT pg_get_functiondef(p.oid) AS def) d
       WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
     `SELECT 'extension', quote_ident(e.extname), '', NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
   ];
@@ -217,16 +229,31 @@ export const schemaParity: Check = {
         );
       }
       const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
-      const s = await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles });
-      const t = await catalogSummary(target);
+      // A target on a newer major represents some objects differently: named rules even that out.
+      const majors = { source: await serverMajor(source), target: await serverMajor(target) };
+      const {
+        source: s,
+        target: t,
+        applied,
+      } = normaliseAcrossVersions(
+        await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles }),
+        await catalogSummary(target),
+        majors,
+      );
+      const normalised = applied.length
+        ? `; PostgreSQL ${majors.source} → ${majors.target}, normalised: ${applied.join('; ')}`
+        : '';
       const differences = parityDifferences(s, t, planned);
-      if (differences.length === 0) return pass(`${s.length} catalog objects match`);
+      if (differences.length === 0) return pass(`${s.length} catalog objects match${normalised}`);
       // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
       const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
       const hard = differences.filter((d) => !soft.includes(d));
       if (hard.length)
-        return fail(`${hard.length} difference(s): ${hard[0]}`, capDetails([...hard, ...soft]));
-      return warn(`${soft.length} function/extension difference(s): ${soft[0]}`, capDetails(soft));
+        return fail(`${hard.length} difference(s): ${hard[0]}${normalised}`, capDetails([...hard, ...soft]));
+      return warn(
+        `${soft.length} function/extension difference(s): ${soft[0]}${normalised}`,
+        capDetails(soft),
+      );
     } finally {
       await closeQuietly(source);
       await closeQuietly(target);

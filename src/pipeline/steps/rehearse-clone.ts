@@ -45,6 +45,7 @@ export const rehearseCloneStep: Step<PromotionContext> = {
     const script = scriptFor(catalog, {
       ownerRole: names.ownerRole,
       roleMap: new Map(shared.map((r) => [r, names.appRole])),
+      targetVersion: ctx.targetVersion,
     });
     ctx.schemaScript = script;
     noteUnsupported(ctx, script);
@@ -68,6 +69,10 @@ export function noteUnsupported(ctx: PromotionContext, script: SchemaScript): vo
   for (const item of script.unsupported) {
     ctx.log.warn(`not cloned: ${item}`);
     ctx.record.notes.push(`Not cloned: ${item}`);
+  }
+  for (const line of script.translations) {
+    ctx.log.info(`translated: ${line}`);
+    ctx.record.notes.push(`Translated for the newer target: ${line}`);
   }
 }
 

@@ -143,8 +143,10 @@ function typeStatements(t: TypeInfo, o: GenerateOptions): string[] {
       break;
     }
   }
+  // A range's constructor functions are left as CREATE TYPE makes them: PostgreSQL (15 to 18)
+  // gives them to the bootstrap superuser, on the shared server as on the target, and a
+  // non-superuser admin may not change that ("must be owner of function").
   out.push(`ALTER ${word} ${name} OWNER TO ${qi(o.ownerRole)}`);
-  for (const f of t.constructors ?? []) out.push(`ALTER FUNCTION ${f} OWNER TO ${qi(o.ownerRole)}`);
   out.push(...grantStatements(word, name, t.acl, t.owner, o.roleMap));
   out.push(...commentOn(`${word} ${name}`, t.comment));
   for (const a of t.attributes ?? []) out.push(...commentOn(`COLUMN ${name}.${qi(a.name)}`, a.comment));
