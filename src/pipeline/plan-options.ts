@@ -31,7 +31,8 @@ export function recordPlanOptions(options: PromotionOptions): PlanOptionsRecord 
     ...(options.sharedRows !== undefined && { shared_rows: options.sharedRows }),
     ...(options.tableOverrides !== undefined &&
       Object.keys(options.tableOverrides).length > 0 && { table_overrides: options.tableOverrides }),
-    ...(options.cleanupReferencedRows !== undefined && {
+    // Only the opt-in: `keep` is the default, and a switch recorded before the option kept them.
+    ...(options.cleanupReferencedRows === 'remove-unused' && {
       cleanup_referenced_rows: options.cleanupReferencedRows,
     }),
   };

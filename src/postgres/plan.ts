@@ -564,7 +564,9 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     notes.push(
       `Referenced rows (shared-rows: referenced): only the rows the tenant's rows use are copied from ${referencedTables
         .map((t) => `${display(t)} (${reason.get(tableKey(t))?.join(', ') ?? 'table-overrides'})`)
-        .join('; ')}. In the tenant's database they are a copy as of the switch; cleanup keeps them in the shared database (cleanup-referenced-rows: remove-unused removes those no remaining row references).`,
+        .join(
+          '; ',
+        )}. In the tenant's database they are a copy as of the switch; cleanup keeps them in the shared database (cleanup-referenced-rows: remove-unused removes those no remaining row references).`,
     );
   }
   const wholeShared = order.filter((t) => selected.has(tableKey(t)) && kindOf(t) === 'reference');

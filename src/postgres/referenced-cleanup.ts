@@ -62,7 +62,9 @@ async function readEdges(session: pg.ClientBase, tables: readonly TablePlan[]): 
     `WITH tops AS (
        SELECT i::int - 1 AS ix, to_regclass(name) AS top FROM unnest($1::text[]) WITH ORDINALITY u(name, i)
      ), tree AS (
-       SELECT tops.ix, p.relid FROM tops, LATERAL pg_partition_tree(tops.top) p
+       -- pg_partition_tree lists nothing for a table that is not partitioned.
+       SELECT tops.ix, tops.top AS relid FROM tops
+       UNION SELECT tops.ix, p.relid FROM tops, LATERAL pg_partition_tree(tops.top) p
      )
      SELECT format('%I.%I', cn.nspname, cc.relname) AS child,
             format('%I.%I', pn.nspname, pc.relname) AS parent,
@@ -162,7 +164,7 @@ export async function removeUnused(session: pg.ClientBase, c: Candidates): Promi
   }
   let keptInUse = 0;
   let keptWithParent = 0;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const sql of keepInUse) {
       const n = (await session.query(sql)).rowCount ?? 0;

@@ -255,7 +255,9 @@ function keptRows(
   if (removal && candidates) {
     const why: string[] = [];
     if (removal.keptInUse > 0)
-      why.push(`${removal.keptInUse} still referenced by rows that stay (other tenants', global or copied-whole rows)`);
+      why.push(
+        `${removal.keptInUse} still referenced by rows that stay (other tenants', global or copied-whole rows)`,
+      );
     if (removal.keptWithParent > 0)
       why.push(`${removal.keptWithParent} belonging to a row that stays (e.g. a shared user's token)`);
     const kept = removal.keptInUse + removal.keptWithParent;
