@@ -5,6 +5,7 @@ import { memoryLogger } from '../../src/log';
 import { PromotionError } from '../../src/errors';
 import type { PromotionOptionsInput } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
+import { rollback } from '../../src/pipeline/rollback';
 import type { RunRecord } from '../../src/pipeline/record';
 import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
 import { createDatabase, dropArtifacts, query, uniqueSuffix } from '../support/pg';
@@ -168,14 +169,37 @@ for (const subject of SUBJECTS) {
       assert.deepEqual(await ids(url, 'addresses'), ['2', '3', '4']);
     });
 
+    it('rolling acme back brings the removed users, token and address back', async () => {
+      const configDir = await tempDir('cleanup-referenced-');
+      try {
+        const { record } = await rollback(
+          { databaseUrl: admin?.url ?? url, tenantSlug: slug('acme'), skipCloudRun: true, configDir },
+          { log: memoryLogger(), trigger: { source: 'test', actor: 'cleanup-referenced' } },
+        );
+        assert.equal(
+          record.result,
+          'rolled-back',
+          JSON.stringify(record.error) +
+            JSON.stringify(record.steps.map((s) => [s.name, s.status, s.detail])),
+        );
+      } finally {
+        await rm(configDir, { recursive: true, force: true });
+      }
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6']);
+      assert.deepEqual(await ids(url, 'password_reset_tokens'), ['1', '2', '3', '4']);
+      assert.deepEqual(await ids(url, 'addresses'), ['1', '2', '3', '4']);
+      assert.deepEqual(await ids(url, 'memberships'), ['1', '2', '3', '4', '5', '6', '7']);
+      assert.equal(await orphans(url), 0);
+    });
+
     it('default (keep): every referenced row stays, and the report says why', async () => {
       const record = await run(slug('hooli'));
       assert.equal(record.result, 'promoted', JSON.stringify(record.error));
-      assert.deepEqual(await ids(url, 'memberships'), []);
+      assert.deepEqual(await ids(url, 'memberships'), ['1', '2', '3', '4', '5']);
       // User 4 is now used by nobody in the shared database: kept all the same.
-      assert.deepEqual(await ids(url, 'users'), ['2', '3', '4', '6']);
-      assert.deepEqual(await ids(url, 'password_reset_tokens'), ['2', '3', '4']);
-      assert.deepEqual(await ids(url, 'addresses'), ['2', '3', '4']);
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6']);
+      assert.deepEqual(await ids(url, 'password_reset_tokens'), ['1', '2', '3', '4']);
+      assert.deepEqual(await ids(url, 'addresses'), ['1', '2', '3', '4']);
       const cleanup = record.steps.find((s) => s.name === 'cleanup');
       assert.match(cleanup?.detail ?? '', /referenced rows of .*cleanup-referenced-rows: keep, the default/);
       assert.equal(await orphans(url), 0);
