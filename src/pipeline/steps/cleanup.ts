@@ -214,7 +214,7 @@ export const cleanupStep: Step<PromotionContext> = {
       const los = leftObjects?.objects
         ? `; ${leftObjects.objects} large objects (${formatBytes(leftObjects.bytes)}) left in the shared database`
         : '';
-      const stayed = keptRows(plan, globalKept, removal, candidates);
+      const stayed = keptRows(plan, globalKept, removal);
       if (stayed)
         ctx.record.notes.push(
           `Left in the shared database by cleanup (not the tenant's own rows): ${stayed}.`,
@@ -237,22 +237,20 @@ const own = (table: TablePlan) => table.ownWhere ?? table.where;
 /** Referenced rows removed (cleanup-referenced-rows: remove-unused), per table. */
 function removedReferenced(removal: ReferencedRemoval): string {
   const n = removal.removed.reduce((a, r) => a + r.rows, 0);
-  if (n === 0) return '0 referenced rows removed (every one is still referenced by a row that stays)';
-  return `${n} referenced rows no remaining row references (${removal.removed.map((r) => `${r.table.schema}.${r.table.name} ${r.rows}`).join(', ')})`;
+  // Said every time: the removal trusts the foreign keys alone.
+  const unseen = 'references kept without foreign keys cannot be seen, and do not keep a row';
+  if (n === 0)
+    return `0 referenced rows removed (every one is still referenced by a row that stays; ${unseen})`;
+  return `${n} referenced rows no remaining row references (${removal.removed.map((r) => `${r.table.schema}.${r.table.name} ${r.rows}`).join(', ')}; ${unseen})`;
 }
 
 /** What cleanup leaves in the shared database on purpose: global, referenced and whole-copied rows. */
-function keptRows(
-  plan: TenantPlan,
-  globalKept: number,
-  removal: ReferencedRemoval | undefined,
-  candidates: Candidates | undefined,
-): string {
+function keptRows(plan: TenantPlan, globalKept: number, removal: ReferencedRemoval | undefined): string {
   const parts: string[] = [];
   if (globalKept > 0) parts.push(`${globalKept} global rows`);
   const referenced = plan.tables.filter((t) => t.kind === 'referenced');
   const names = referenced.map((t) => `${t.schema}.${t.name}`).join(', ');
-  if (removal && candidates) {
+  if (removal) {
     const why: string[] = [];
     if (removal.keptInUse > 0)
       why.push(
@@ -261,10 +259,7 @@ function keptRows(
     if (removal.keptWithParent > 0)
       why.push(`${removal.keptWithParent} belonging to a row that stays (e.g. a shared user's token)`);
     const kept = removal.keptInUse + removal.keptWithParent;
-    if (kept > 0)
-      parts.push(
-        `${kept} referenced rows of ${names}: ${why.join('; ')} (references kept without foreign keys cannot be seen, and do not keep a row)`,
-      );
+    if (kept > 0) parts.push(`${kept} referenced rows of ${names}: ${why.join('; ')}`);
   } else if (referenced.length > 0) {
     const n = referenced.reduce((a, t) => a + (t.rows ?? 0), 0);
     parts.push(
