@@ -72,6 +72,7 @@ const CLI_SETTINGS: Readonly<Record<string, string>> = {
   'tenant-id-column': '--tenant-id-column (or TENANT_ID_COLUMN)',
   'reference-tables': '--reference-tables (or REFERENCE_TABLES)',
   'shared-rows': '--shared-rows (or SHARED_ROWS)',
+  'cleanup-referenced-rows': '--cleanup-referenced-rows (or CLEANUP_REFERENCED_ROWS)',
   'table-overrides': '--table-overrides (or TABLE_OVERRIDES)',
   'copy-parallelism': '--copy-parallelism (or COPY_PARALLELISM)',
   'database-host': '--database-host (or DATABASE_HOST)',

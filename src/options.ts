@@ -126,6 +126,12 @@ export const PromotionOptions = z.object({
    * only the rows the tenant uses (`referenced`, the default), or whole (`whole`, every tenant's rows).
    */
   sharedRows: z.enum(['referenced', 'whole']).optional(),
+  /**
+   * At cleanup, the referenced rows the tenant used (users behind its memberships): left in the
+   * shared database (`keep`, the default), or removed when no row left there references them any
+   * more along a foreign key (`remove-unused`). Recorded at the switch with the plan options.
+   */
+  cleanupReferencedRows: z.enum(['keep', 'remove-unused']).optional(),
   /** Per-table decisions the plan cannot make: `schema.table` → copy (whole) | referenced | skip. */
   tableOverrides: z.record(QualifiedName, TableOverride).optional(),
   /** The shared application's role: grants and policies naming it are remapped to the tenant's role. */

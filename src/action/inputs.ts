@@ -110,6 +110,7 @@ export const INPUT_SCHEMA = {
   'copy-parallelism': int(2, 1, 16),
   'reference-tables': enumOf(['copy', 'skip'] as const, 'copy'),
   'shared-rows': enumOf(['referenced', 'whole'] as const, 'referenced'),
+  'cleanup-referenced-rows': enumOf(['keep', 'remove-unused'] as const, 'keep'),
   'table-overrides': z.string().transform((s, ctx): Record<string, TableOverride> => {
     try {
       return parseTableOverrides(s);
@@ -212,6 +213,7 @@ export function toPromotionOptions(
     copyParallelism: inputs['copy-parallelism'],
     referenceTables: inputs['reference-tables'],
     sharedRows: inputs['shared-rows'],
+    cleanupReferencedRows: inputs['cleanup-referenced-rows'],
     tableOverrides: inputs['table-overrides'],
     cloudRun,
     frontEnd: 'action',

@@ -32,6 +32,7 @@ export interface CliFlags {
   copyParallelism?: string;
   referenceTables?: string;
   sharedRows?: string;
+  cleanupReferencedRows?: string;
   tableOverrides?: string;
   sharedAppRole?: string;
   project?: string;
@@ -88,6 +89,8 @@ export const ENV_VARS = {
   REFERENCE_TABLES: 'copy | skip: tables with no path to or from the tenant (default copy)',
   SHARED_ROWS:
     "referenced | whole: rows of tables without the tenant key that the tenant's rows reference (default referenced)",
+  CLEANUP_REFERENCED_ROWS:
+    'keep | remove-unused: at cleanup, remove the referenced rows no remaining row references (default keep)',
   TABLE_OVERRIDES:
     'per-table decisions, e.g. public.audit_versions=copy,public.countries=skip (copy | referenced | skip)',
   SHARED_APP_ROLE: "the shared application's role, remapped to the tenant's role",
@@ -351,6 +354,10 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
   set('databaseHost', pick(input, 'databaseHost', '--database-host', 'DATABASE_HOST'));
   set('referenceTables', pick(input, 'referenceTables', '--reference-tables', 'REFERENCE_TABLES'));
   set('sharedRows', pick(input, 'sharedRows', '--shared-rows', 'SHARED_ROWS'));
+  set(
+    'cleanupReferencedRows',
+    pick(input, 'cleanupReferencedRows', '--cleanup-referenced-rows', 'CLEANUP_REFERENCED_ROWS'),
+  );
   const overrides = pick(input, 'tableOverrides', '--table-overrides', 'TABLE_OVERRIDES');
   if (overrides) {
     try {

@@ -328,6 +328,12 @@ export function buildProgram(
         "rows of tables without the tenant key that the tenant's rows reference: only those (referenced) or whole",
       ).choices(['referenced', 'whole']),
     )
+    .addOption(
+      new Option(
+        '--cleanup-referenced-rows <mode>',
+        'at cleanup, referenced rows the tenant used: keep them, or remove those no remaining row references (remove-unused)',
+      ).choices(['keep', 'remove-unused']),
+    )
     .option(
       '--table-overrides <list>',
       'per-table decisions, e.g. public.audit_versions=copy,public.countries=skip (copy | referenced | skip)',

@@ -17,6 +17,7 @@ export const PlanOptionsRecord = z
     reference_tables: z.enum(['copy', 'skip']),
     shared_rows: z.enum(['referenced', 'whole']).optional(),
     table_overrides: z.record(z.string(), TableOverride).optional(),
+    cleanup_referenced_rows: z.enum(['keep', 'remove-unused']).optional(),
   })
   .passthrough();
 export type PlanOptionsRecord = z.infer<typeof PlanOptionsRecord>;
@@ -30,6 +31,10 @@ export function recordPlanOptions(options: PromotionOptions): PlanOptionsRecord 
     ...(options.sharedRows !== undefined && { shared_rows: options.sharedRows }),
     ...(options.tableOverrides !== undefined &&
       Object.keys(options.tableOverrides).length > 0 && { table_overrides: options.tableOverrides }),
+    // Only the opt-in: `keep` is the default, and a switch recorded before the option kept them.
+    ...(options.cleanupReferencedRows === 'remove-unused' && {
+      cleanup_referenced_rows: options.cleanupReferencedRows,
+    }),
   };
 }
 
@@ -40,6 +45,7 @@ const NAMES = {
   reference_tables: 'reference-tables',
   shared_rows: 'shared-rows',
   table_overrides: 'table-overrides',
+  cleanup_referenced_rows: 'cleanup-referenced-rows',
 } as const satisfies Record<string, string>;
 
 function shown(value: unknown): string {
@@ -74,6 +80,7 @@ export function withRecordedPlanOptions(
     referenceTables: recorded.reference_tables,
     sharedRows: recorded.shared_rows,
     tableOverrides: recorded.table_overrides,
+    cleanupReferencedRows: recorded.cleanup_referenced_rows,
   };
   if (!overridden.length) return { options: merged };
   return {

@@ -33,6 +33,9 @@ export function drivenWhere(table: TablePlan, graph: FreezeGraph | undefined): s
   const byName = new Map(graph.tables.map((t) => [t.qualified, t]));
   const addresses = drivenRows(table, ['ctid'], { byName, edges: graph.edges }, new Set());
   if (!addresses) return table.where;
+  // A self-closure's rows are exact (its anchor is checked against `baseWhere`): `where` would
+  // start its closure from every row of the table again.
+  if (table.kind === 'referenced' && table.selfClosure) return `t.ctid = ANY (ARRAY(${addresses}))`;
   return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
 }
 
@@ -46,8 +49,9 @@ interface Way {
 /**
  * The ways down to a table's tenant rows: a dependent table's from the parents its foreign keys
  * reference; a referenced table's from the rows referencing it, and (when it references
- * referenced rows) from the rows it references. Undefined when the table references itself: its
- * closure is left to its own predicate.
+ * referenced rows) from the rows it references — its references to itself are its self-closure's
+ * (see selfClosureRows). Undefined when the table references itself and the plan has no
+ * self-closure for it: its own predicate decides.
  */
 function waysTo(
   table: TablePlan,
@@ -62,13 +66,13 @@ function waysTo(
         : [];
     });
   }
-  if (edges.some((e) => e.child === table && e.parent === table)) return undefined;
+  if (!table.selfClosure && edges.some((e) => e.child === table && e.parent === table)) return undefined;
   return [
     ...edges
-      .filter((e) => e.parent === table)
+      .filter((e) => e.parent === table && e.child !== table)
       .map((e) => ({ from: e.child, fromColumns: e.columns, columns: e.refColumns })),
     ...edges
-      .filter((e) => e.child === table && e.parent.kind === 'referenced')
+      .filter((e) => e.child === table && e.parent !== table && e.parent.kind === 'referenced')
       .map((e) => ({ from: e.parent, fromColumns: e.refColumns, columns: e.columns })),
   ];
 }
@@ -89,6 +93,9 @@ function drivenRows(
     return `SELECT ${select('t')} FROM ${fromTable(table)} t WHERE ${table.where}`;
   const ways = waysTo(table, graph.byName, graph.edges);
   if (!ways) return undefined;
+  const closure = table.kind === 'referenced' ? table.selfClosure : undefined;
+  // A self-closure starts from the addresses of its base rows' candidates.
+  const wanted = closure ? ['ctid'] : columns;
   const next = new Set(path).add(table.qualified);
   const parts: string[] = [];
   for (const way of ways) {
@@ -96,12 +103,47 @@ function drivenRows(
     const rows = drivenRows(way.from, way.fromColumns, graph, next);
     if (!rows) return undefined;
     const on = way.columns.map((c, i) => `c.${c} = p.${way.fromColumns[i]}`).join(' AND ');
-    parts.push(`SELECT ${select('c')} FROM (${rows}) p JOIN ${fromTable(table)} c ON ${on}`);
+    parts.push(
+      `SELECT ${wanted.map((c) => `c.${c}`).join(', ')} FROM (${rows}) p JOIN ${fromTable(table)} c ON ${on}`,
+    );
   }
   if (parts.length === 0) return undefined;
   // Addresses may repeat (a row reached along two keys): harmless in `= ANY`. Key values are
   // deduplicated on the way up.
-  return parts.join(columns.length === 1 && columns[0] === 'ctid' ? '\nUNION ALL\n' : '\nUNION\n');
+  const direct = parts.join(wanted.length === 1 && wanted[0] === 'ctid' ? '\nUNION ALL\n' : '\nUNION\n');
+  return closure ? selfClosureRows(table, closure, direct, columns) : direct;
+}
+
+/**
+ * `columns` of a self-referencing referenced table's rows, exactly as its `where` selects them:
+ * the candidates at `candidates` (addresses) that its `baseWhere` selects, then, recursively, the
+ * rows they reference through the table's own keys (a user's inviter, and theirs) — read through
+ * the referenced key's index, one step per level, never the whole table.
+ */
+function selfClosureRows(
+  table: TablePlan,
+  closure: NonNullable<TablePlan['selfClosure']>,
+  candidates: string,
+  columns: readonly string[],
+): string {
+  const carried = [
+    ...new Set([
+      ...columns.filter((c) => c !== 'ctid'),
+      ...closure.keys.flatMap((k) => [...k.columns, ...k.refColumns]),
+    ]),
+  ];
+  const name = (c: string) => `c${carried.indexOf(c)}`;
+  const cte = '__self_closure';
+  const up = closure.keys
+    .map((k) => `(${k.refColumns.map((c, i) => `u.${c} = s.${name(k.columns[i]!)}`).join(' AND ')})`)
+    .join(' OR ');
+  const list = (alias: string) => [`${alias}.ctid`, ...carried.map((c) => `${alias}.${c}`)].join(', ');
+  return `WITH RECURSIVE ${cte} (row_ctid, ${carried.map(name).join(', ')}) AS (
+      SELECT ${list('t')} FROM ${fromTable(table)} t
+       WHERE t.ctid = ANY (ARRAY(${candidates})) AND (${closure.baseWhere})
+      UNION
+      SELECT ${list('u')} FROM ${fromTable(table)} u JOIN ${cte} s ON ${up})
+    SELECT ${columns.map((c) => (c === 'ctid' ? 's.row_ctid' : `s.${name(c)} AS ${c}`)).join(', ')} FROM ${cte} s`;
 }
 
 /**

@@ -51,6 +51,13 @@ export interface TablePlan {
    * also reference; those are shared, and diverge between the databases after the switch.
    */
   alsoUsedWhere?: string;
+  /**
+   * Referenced tables that reference themselves (users.invited_by → users): `where` is the rows
+   * `baseWhere` selects (alias `t`) and, transitively, the rows they reference through `keys`. The
+   * freeze reads them from there (freeze-reads.ts) instead of evaluating `where`, whose closure
+   * starts from every row of the table.
+   */
+  selfClosure?: { baseWhere: string; keys: { columns: string[]; refColumns: string[] }[] };
   /** Rows selected by `where` that `alsoUsedWhere` also selects, counted at planning time. */
   alsoUsedRows?: number;
   /** True when binary COPY is safe (no arrays or composites of user-defined types). */

@@ -393,6 +393,8 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     return global ? `(${own} OR (${global}))` : own;
   };
   let sharedJoins = 0;
+  /** The self-closure of the referenced table whose top-level predicate was built last. */
+  let topSelfClosure: { baseWhere: string; keys: ForeignKeyInfo[] } | undefined;
   /**
    * Rows of a table without the tenant key that copied rows reference, or that reference only
    * such rows; and, when the table references itself (users.invited_by → users), the rows those
@@ -405,6 +407,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
       .filter(({ target }) => target === t)
       .map(({ fk }) => fk);
     if (selfKeys.length === 0 || base === 'false') return base;
+    if (depth === 0) topSelfClosure = { baseWhere: base, keys: selfKeys };
     // The closure, from the rows the predicate selects (alias r<depth>), up the self-references.
     const r = `r${depth}`;
     const closure = `__closure_${depth}`;
@@ -502,11 +505,20 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     let where: string;
     let ownWhere: string | undefined;
     let alsoUsed: string | undefined;
+    let selfClosure: TablePlan['selfClosure'];
     if (kind === 'reference') where = 'true';
     else if (kind === 'referenced') {
       try {
         sharedJoins = 0;
+        topSelfClosure = undefined;
         where = sharedPredicate(t, 't', 0, new Set());
+        if (topSelfClosure) {
+          const found: { baseWhere: string; keys: ForeignKeyInfo[] } = topSelfClosure;
+          selfClosure = {
+            baseWhere: inheritance(t, found.baseWhere),
+            keys: found.keys.map((fk) => ({ columns: fk.columns.map(q), refColumns: fk.refColumns.map(q) })),
+          };
+        }
         alsoUsed = alsoUsedPredicate(t);
       } catch (e) {
         if (e !== OVER_BUDGET) throw e;
@@ -531,6 +543,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
       where: inheritance(t, where),
       ...(ownWhere !== undefined ? { ownWhere: inheritance(t, ownWhere) } : {}),
       ...(alsoUsed !== undefined ? { alsoUsedWhere: alsoUsed } : {}),
+      ...(selfClosure !== undefined ? { selfClosure } : {}),
       binarySafe: copied.every(columnBinarySafe),
       partitioned: t.relkind === 'p',
       foreignKeys,
@@ -564,7 +577,9 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     notes.push(
       `Referenced rows (shared-rows: referenced): only the rows the tenant's rows use are copied from ${referencedTables
         .map((t) => `${display(t)} (${reason.get(tableKey(t))?.join(', ') ?? 'table-overrides'})`)
-        .join('; ')}. In the tenant's database they are a copy as of the switch; cleanup never deletes them.`,
+        .join(
+          '; ',
+        )}. In the tenant's database they are a copy as of the switch; cleanup keeps them in the shared database (cleanup-referenced-rows: remove-unused removes those no remaining row references).`,
     );
   }
   const wholeShared = order.filter((t) => selected.has(tableKey(t)) && kindOf(t) === 'reference');

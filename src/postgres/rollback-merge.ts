@@ -167,6 +167,12 @@ export async function prepareRestore(
   isolated: pg.ClientBase,
   plan: TenantPlan,
   ledger: Map<string, LedgerTable> | undefined,
+  /**
+   * Cleanup removed referenced rows nothing in the shared database used any more
+   * (cleanup-referenced-rows: remove-unused): a referenced row missing from the shared database
+   * comes back from the tenant's, changed there or not, instead of counting as a shared delete.
+   */
+  options: { referencedRemovedByCleanup?: boolean } = {},
 ): Promise<PreparedRestore> {
   const prepared: PreparedRestore = {
     own: ownParts(plan),
@@ -247,13 +253,19 @@ export async function prepareRestore(
     if (recorded)
       await copyBetween(isolated, shared, ledgerCopySql(t.qualified), `COPY ${ledgerTemp} (k, h) FROM STDIN`);
     // Only rows the tenant changed since the switch (its hash differs from the ledger's, or one
-    // side has no such key) are looked up in the shared table, by key, through its index.
+    // side has no such key) are looked up in the shared table, by key, through its index; and,
+    // where cleanup removed unused referenced rows, every referenced row (those it removed).
+    const removed = options.referencedRemovedByCleanup === true && part.what === 'referenced rows';
     await shared.query(
       `CREATE TEMP TABLE ${merge} ON COMMIT DROP AS
        WITH i AS (SELECT ${keyArraySql(t)} AS k, ${rowHashSql(t)} AS h FROM ${stage} t),
             a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh
                     FROM i FULL JOIN ${ledgerTemp} l ON l.k = i.k
-                   WHERE i.h IS DISTINCT FROM l.h),
+                   WHERE i.h IS DISTINCT FROM l.h${
+                     removed
+                       ? ` OR (i.h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${fromTable(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'i.k')}))`
+                       : ''
+                   }),
             b AS (SELECT a.k, a.ih, a.lh,
                          (SELECT ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
                     FROM a)
@@ -261,6 +273,7 @@ export async function prepareRestore(
               CASE WHEN b.sh IS NOT DISTINCT FROM b.ih THEN 'same'
                    WHEN b.sh IS NOT DISTINCT FROM b.lh THEN
                      CASE WHEN b.ih IS NULL THEN 'delete' WHEN b.lh IS NULL THEN 'insert' ELSE 'update' END
+                   ${removed ? `WHEN b.sh IS NULL AND b.ih IS NOT NULL THEN 'insert'` : ''}
                    ELSE 'conflict' END AS action
          FROM b`,
     );

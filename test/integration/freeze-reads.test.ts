@@ -4,12 +4,12 @@ import pg from 'pg';
 import { freezeScanSql, touchedSinceBaseSql } from '../../src/postgres/catch-up';
 import { readTableGraph } from '../../src/postgres/catalog';
 import { readClosureEdges } from '../../src/postgres/freeze-closure';
-import { indexDrivenReads } from '../../src/postgres/freeze-reads';
+import { drivenWhere, indexDrivenReads } from '../../src/postgres/freeze-reads';
 import { planTenant } from '../../src/postgres/plan';
 import type { TenantPlan } from '../../src/postgres/plan-types';
 import { tenantId } from '../support/fault-checks';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
-import { query } from '../support/pg';
+import { createDatabase, dropArtifacts, query, uniqueSuffix } from '../support/pg';
 
 /**
  * Issue 13, property 5: under the freeze only the tenant's own rows are read, through the
@@ -104,7 +104,7 @@ describe('the freeze reads only the tenant’s rows, dependent tables included',
       const graph = { tables: plan.tables, edges: await readClosureEdges(c, plan.tables) };
       for (const table of plan.tables) {
         const statements: [string, unknown[]][] = [
-          [freezeScanSql(table, xmin, 64, graph), [[], []]],
+          [freezeScanSql(table, xmin, 64, graph), [[]]],
           ...(table.keyColumns.length
             ? ([[touchedSinceBaseSql(table, xmin, graph), []]] as [string, unknown[]][])
             : []),
@@ -211,5 +211,122 @@ describe('the freeze reads only the tenant’s rows, dependent tables included',
       membersRead <= 8 * sizes!.small_members,
       `members read ${membersRead} of ${JSON.stringify(sizes)}`,
     );
+  });
+});
+
+describe('the freeze reads a referenced table that references itself from the tenant’s rows (issue 13)', () => {
+  // users (no tenant key) behind memberships, each invited by another user: the tenant's users and
+  // their inviters, transitively, are the tenant's referenced rows. Before, the freeze evaluated
+  // the table's predicate, whose closure starts from every user of every tenant.
+  const suffix = uniqueSuffix();
+  let url: string;
+  let plan: TenantPlan;
+  before(async () => {
+    url = await createDatabase(`tfreezeself_${suffix}`);
+    await query(
+      url,
+      `CREATE TABLE tenants (id bigint PRIMARY KEY, slug text NOT NULL UNIQUE, settings jsonb NOT NULL DEFAULT '{}');
+       CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, invited_by bigint REFERENCES users(id));
+       CREATE INDEX ON users (invited_by);
+       CREATE TABLE memberships (id bigserial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES tenants(id), user_id bigint NOT NULL REFERENCES users(id));
+       CREATE INDEX ON memberships (tenant_id);
+       CREATE INDEX ON memberships (user_id);
+       INSERT INTO tenants VALUES (1, 'small'), (2, 'big');
+       -- Users 1..3 invited nobody's; 4 invited by 1, 5 by 4 (a chain), 6 by 2.
+       INSERT INTO users VALUES (1, 'root1', NULL), (2, 'root2', NULL), (3, 'root3', NULL), (4, 'u4', 1), (5, 'u5', 4), (6, 'u6', 2);
+       -- small: users 5 and 6 (so 4, 1 and 2 come as inviters); big: users 3 and 1000 users invited by 3.
+       INSERT INTO memberships (tenant_id, user_id) VALUES (1, 5), (1, 6), (2, 3);
+       INSERT INTO users SELECT g, 'big' || g, 3 FROM generate_series(100, 1099) g;
+       INSERT INTO memberships (tenant_id, user_id) SELECT 2, g FROM generate_series(100, 1099) g;
+       ANALYZE`,
+    );
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      plan = planTenant(await readTableGraph(c), {
+        tenantsTable: 'tenants',
+        tenantKey: 'tenant_id',
+        tenantId: '1',
+        tenantIdType: 'bigint',
+        referenceTables: 'copy',
+      });
+    } finally {
+      await c.end();
+    }
+  });
+  after(() => dropArtifacts(suffix));
+
+  /** Rows of users the freeze's statements read, and the users they select. */
+  async function measure(): Promise<{
+    read: number;
+    selected: string[];
+    expected: string[];
+    nodes: string[];
+  }> {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query(`SELECT set_config('tenant_promotion.tenant_id', '1', false)`);
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      const [{ xmin }] = (
+        await c.query<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`)
+      ).rows as [{ xmin: string }];
+      await indexDrivenReads(c);
+      const graph = { tables: plan.tables, edges: await readClosureEdges(c, plan.tables) };
+      const users = plan.tables.find((t) => t.name === 'users')!;
+      let read = 0;
+      const nodes: string[] = [];
+      for (const [sql, params] of [
+        [freezeScanSql(users, xmin, 64, graph), [[]]],
+        [touchedSinceBaseSql(users, xmin, graph), []],
+      ] as [string, unknown[]][]) {
+        const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+          params,
+        );
+        const root = rows[0]!['QUERY PLAN'][0].Plan;
+        read += rowsRead(root).get('users') ?? 0;
+        nodes.push(...nodeTypes(root));
+      }
+      const ids = async (where: string) =>
+        (
+          await c.query<{ id: string }>(`SELECT t.id::text AS id FROM users t WHERE ${where} ORDER BY t.id`)
+        ).rows.map((r) => r.id);
+      const selected = await ids(drivenWhere(users, graph));
+      const expected = await ids(users.where);
+      await c.query('COMMIT');
+      return { read, selected, expected, nodes };
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('selects exactly the rows of its predicate, and reads no more users when the other tenant grows', async () => {
+    const users = plan.tables.find((t) => t.name === 'users')!;
+    assert.equal(users.kind, 'referenced');
+    const before = await measure();
+    assert.deepEqual(
+      before.selected,
+      ['1', '2', '4', '5', '6'],
+      'members 5 and 6, and their inviters 4, 1, 2',
+    );
+    assert.deepEqual(before.selected, before.expected);
+    // The big tenant grows tenfold: its users invited by one another.
+    await query(
+      url,
+      `INSERT INTO users SELECT g, 'big' || g, g - 1 FROM generate_series(2000, 11999) g WHERE g > 2000
+       UNION ALL SELECT 2000, 'big2000', 3;
+       INSERT INTO memberships (tenant_id, user_id) SELECT 2, g FROM generate_series(2000, 11999) g;
+       ANALYZE`,
+    );
+    const grown = await measure();
+    assert.deepEqual(grown.selected, before.selected);
+    assert.deepEqual(grown.selected, grown.expected);
+    assert.ok(
+      grown.read <= before.read * 1.05 + 5,
+      `users read before ${before.read}, after the other tenant grew ${grown.read}\n${grown.nodes.join('\n')}`,
+    );
+    assert.ok(grown.read < 200, `users read ${grown.read} of 11,000\n${grown.nodes.join('\n')}`);
+    assert.ok(!grown.nodes.some((n) => n === 'Seq Scan on users'), grown.nodes.join('\n'));
   });
 });

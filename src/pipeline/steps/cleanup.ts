@@ -5,6 +5,12 @@ import { connect, setTenantId } from '../../postgres/connect';
 import { formatBytes, measureReferenced } from '../../postgres/large-objects';
 import { referenceBlockers } from '../../postgres/plan-check';
 import {
+  captureCandidates,
+  removeUnused,
+  type Candidates,
+  type ReferencedRemoval,
+} from '../../postgres/referenced-cleanup';
+import {
   describeTrigger,
   disableTriggerSql,
   planTriggers,
@@ -109,7 +115,15 @@ export const cleanupStep: Step<PromotionContext> = {
       // Triggers: read now, in this transaction (prevalidation planned the same, but a trigger may
       // have been added since the run started).
       const role = await readRole(session);
-      const triggers = planTriggers(role, await readCleanupTriggers(session, plan.deleteOrder));
+      const removeReferenced = ctx.options.cleanupReferencedRows === 'remove-unused';
+      const referencedTables = plan.tables.filter((t) => t.kind === 'referenced');
+      const triggers = planTriggers(
+        role,
+        await readCleanupTriggers(session, [
+          ...plan.deleteOrder,
+          ...(removeReferenced ? referencedTables : []),
+        ]),
+      );
       if (triggers.blocking.length > 0) {
         throw triggerRefusal(role, triggers, {
           frontEnd: ctx.options.frontEnd,
@@ -130,6 +144,10 @@ export const cleanupStep: Step<PromotionContext> = {
         globals.set(table.qualified, rows[0]?.n ?? 0);
       }
       const globalKept = [...globals.values()].reduce((a, n) => a + n, 0);
+      // Referenced rows are found through the tenant's rows: captured (and locked) before those go.
+      let candidates: Candidates | undefined;
+      if (removeReferenced && referencedTables.length > 0)
+        candidates = await captureCandidates(session, referencedTables);
       for (const table of plan.deleteOrder) {
         const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${own(table)}`);
         const n = res.rowCount ?? 0;
@@ -144,6 +162,14 @@ export const cleanupStep: Step<PromotionContext> = {
         const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
         if (entry) entry.deletedRows = n;
         deleted += n;
+      }
+      let removal: ReferencedRemoval | undefined;
+      if (candidates) {
+        removal = await removeUnused(session, candidates);
+        for (const { table, rows } of removal.removed) {
+          const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
+          if (entry) entry.deletedRows = rows;
+        }
       }
       // The tenants row is updated as by every other step of the run: its triggers fire as usual.
       if (triggers.replica) await session.query('SET LOCAL session_replication_role = origin');
@@ -188,12 +214,14 @@ export const cleanupStep: Step<PromotionContext> = {
       const los = leftObjects?.objects
         ? `; ${leftObjects.objects} large objects (${formatBytes(leftObjects.bytes)}) left in the shared database`
         : '';
-      const stayed = keptRows(plan, globalKept);
+      const stayed = keptRows(plan, globalKept, removal);
       if (stayed)
         ctx.record.notes.push(
           `Left in the shared database by cleanup (not the tenant's own rows): ${stayed}.`,
         );
-      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}${los}${stayed ? `; kept: ${stayed}` : ''}`;
+      const gone = removal ? removedReferenced(removal) : '';
+      if (gone) ctx.record.notes.push(`Removed from the shared database by cleanup: ${gone}.`);
+      return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${gone ? `; ${gone}` : ''}${quiet}${los}${stayed ? `; kept: ${stayed}` : ''}`;
     } catch (e) {
       await session.query('ROLLBACK').catch(() => undefined);
       throw lockWaitError(e, 'the shared rows', ctx.options.maxFreezeMs, ctx.options.frontEnd) ?? e;
@@ -206,14 +234,37 @@ export const cleanupStep: Step<PromotionContext> = {
 /** The tenant's own rows of a table: `where` less the global rows it also selects. */
 const own = (table: TablePlan) => table.ownWhere ?? table.where;
 
+/** Referenced rows removed (cleanup-referenced-rows: remove-unused), per table. */
+function removedReferenced(removal: ReferencedRemoval): string {
+  const n = removal.removed.reduce((a, r) => a + r.rows, 0);
+  // Said every time: the removal trusts the foreign keys alone.
+  const unseen = 'references kept without foreign keys cannot be seen, and do not keep a row';
+  if (n === 0)
+    return `0 referenced rows removed (every one is still referenced by a row that stays; ${unseen})`;
+  return `${n} referenced rows no remaining row references (${removal.removed.map((r) => `${r.table.schema}.${r.table.name} ${r.rows}`).join(', ')}; ${unseen})`;
+}
+
 /** What cleanup leaves in the shared database on purpose: global, referenced and whole-copied rows. */
-function keptRows(plan: TenantPlan, globalKept: number): string {
+function keptRows(plan: TenantPlan, globalKept: number, removal: ReferencedRemoval | undefined): string {
   const parts: string[] = [];
   if (globalKept > 0) parts.push(`${globalKept} global rows`);
   const referenced = plan.tables.filter((t) => t.kind === 'referenced');
-  if (referenced.length > 0) {
+  const names = referenced.map((t) => `${t.schema}.${t.name}`).join(', ');
+  if (removal) {
+    const why: string[] = [];
+    if (removal.keptInUse > 0)
+      why.push(
+        `${removal.keptInUse} still referenced by rows that stay (other tenants', global or copied-whole rows)`,
+      );
+    if (removal.keptWithParent > 0)
+      why.push(`${removal.keptWithParent} belonging to a row that stays (e.g. a shared user's token)`);
+    const kept = removal.keptInUse + removal.keptWithParent;
+    if (kept > 0) parts.push(`${kept} referenced rows of ${names}: ${why.join('; ')}`);
+  } else if (referenced.length > 0) {
     const n = referenced.reduce((a, t) => a + (t.rows ?? 0), 0);
-    parts.push(`${n} referenced rows of ${referenced.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+    parts.push(
+      `${n} referenced rows of ${names} (cleanup-referenced-rows: keep, the default; remove-unused removes those no remaining row references)`,
+    );
   }
   const whole = plan.tables.filter((t) => t.kind === 'reference');
   if (whole.length > 0)

@@ -46,7 +46,7 @@ export const restoreStep: Step<PromotionContext> = {
     const { isolated, shared } = await restoreSessions(ctx);
     let giveBack: (() => Promise<void>) | undefined;
     try {
-      const { plan, ledger } = await restoreInputs(ctx, isolated, shared);
+      const { plan, ledger, referencedRemovedByCleanup } = await restoreInputs(ctx, isolated, shared);
       // Large objects of the tenant's database belong to its roles: readable through them only.
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
       // Granted on a session of its own on the tenant's server (the roles live there, which may not
@@ -60,7 +60,7 @@ export const restoreStep: Step<PromotionContext> = {
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
-      const prepared = await prepareRestore(shared, isolated, plan, ledger);
+      const prepared = await prepareRestore(shared, isolated, plan, ledger, { referencedRemovedByCleanup });
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
       const applied = await applyRestore(shared, isolated, plan, prepared, (table) =>
@@ -237,7 +237,11 @@ export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, 
     await setComparableSession(c);
     await setTenantId(c, plan.tenantId);
   }
-  return { plan, ledger: await readLedgerTables(isolated) };
+  const isolation = ctx.tenant?.isolation;
+  // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: they come back.
+  const referencedRemovedByCleanup =
+    isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused';
+  return { plan, ledger: await readLedgerTables(isolated), referencedRemovedByCleanup };
 }
 
 /** borrowRoles on an administrative session of the tenant's server, ended when given back. */

@@ -1,0 +1,202 @@
+import pg from 'pg';
+import { PromotionError } from '../errors';
+import type { TablePlan } from './plan-types';
+
+/**
+ * Opt-in removal, at cleanup, of the referenced rows the tenant used (users behind its
+ * memberships, their addresses and tokens) that no row left in the shared database references
+ * any more (`cleanup-referenced-rows: remove-unused`, issue 14 property 5).
+ *
+ * Runs inside cleanup's transaction, which proves ownership and holds the tenant row:
+ * 1. `captureCandidates`, before the tenant's own rows are deleted (the referenced tables'
+ *    `where` reaches rows through them): the rows each referenced table's `where` selects now,
+ *    locked FOR UPDATE (no new reference to them can be made until COMMIT: a foreign-key insert
+ *    takes FOR KEY SHARE on the referenced row), kept by (tableoid, ctid) in a temporary table.
+ * 2. `removeUnused`, after the tenant's own rows are deleted: the largest set of candidates such
+ *    that (a) no row outside the set references one of them along any foreign key of the
+ *    catalog — another tenant's row, a global (NULL-key) row, a row of a table copied whole or left
+ *    out, a candidate that stays — and (b) a candidate nothing referenced when captured (a user's
+ *    reset token: it follows the row it references) stays when a row it references stays. Found as
+ *    a fixpoint, then deleted children before parents.
+ *
+ * Only rows of `referenced` tables are ever candidates: never a global row (tenant tables) and
+ * never a row of a table copied whole. References the application keeps without foreign keys
+ * (polymorphic columns, ids in JSON) cannot be seen: the option says so.
+ */
+
+const CANDIDATES = 'pg_temp.tenant_isolation_referenced_rows';
+
+/** A foreign key into or out of a referenced table, read from the catalog (names quoted). */
+export interface ReferenceEdge {
+  /** Referencing relation, `"schema"."name"` (a partitioned parent covers its partitions). */
+  child: string;
+  columns: string[];
+  /** Referenced relation as the constraint names it (a referenced table or one of its partitions). */
+  parent: string;
+  refColumns: string[];
+  /** Index in the candidate tables of the referenced side, or -1. */
+  parentIndex: number;
+  /** Index in the candidate tables of the referencing side, or -1 (another table). */
+  childIndex: number;
+}
+
+export interface ReferencedRemoval {
+  /** Rows removed, per referenced table (`qualified`), children first. */
+  removed: { table: TablePlan; rows: number }[];
+  /** Candidates kept: a row that stays references them (another tenant, a global row, …). */
+  keptInUse: number;
+  /** Candidates kept because a row they reference stays (a shared user's reset token). */
+  keptWithParent: number;
+}
+
+/** Foreign keys into each candidate table, and out of it into another candidate table. */
+async function readEdges(session: pg.ClientBase, tables: readonly TablePlan[]): Promise<ReferenceEdge[]> {
+  const { rows } = await session.query<{
+    child: string;
+    parent: string;
+    columns: string[];
+    ref_columns: string[];
+    parent_top: number | null;
+    child_top: number | null;
+  }>(
+    `WITH tops AS (
+       SELECT i::int - 1 AS ix, to_regclass(name) AS top FROM unnest($1::text[]) WITH ORDINALITY u(name, i)
+     ), tree AS (
+       -- pg_partition_tree lists nothing for a table that is not partitioned.
+       SELECT tops.ix, tops.top AS relid FROM tops
+       UNION SELECT tops.ix, p.relid FROM tops, LATERAL pg_partition_tree(tops.top) p
+     )
+     SELECT format('%I.%I', cn.nspname, cc.relname) AS child,
+            format('%I.%I', pn.nspname, pc.relname) AS parent,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                  JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS ref_columns,
+            (SELECT ix FROM tree WHERE tree.relid = c.confrelid) AS parent_top,
+            (SELECT ix FROM tree WHERE tree.relid = c.conrelid) AS child_top
+       FROM pg_constraint c
+       JOIN pg_class cc ON cc.oid = c.conrelid JOIN pg_namespace cn ON cn.oid = cc.relnamespace
+       JOIN pg_class pc ON pc.oid = c.confrelid JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+      WHERE c.contype = 'f' AND c.conparentid = 0
+        AND (c.confrelid IN (SELECT relid FROM tree) OR c.conrelid IN (SELECT relid FROM tree))
+      ORDER BY 1, 2, 3`,
+    [tables.map((t) => t.qualified)],
+  );
+  return rows.map((r) => ({
+    child: r.child,
+    parent: r.parent,
+    columns: r.columns,
+    refColumns: r.ref_columns,
+    parentIndex: r.parent_top ?? -1,
+    childIndex: r.child_top ?? -1,
+  }));
+}
+
+const joinOn = (e: ReferenceEdge, child: string, parent: string) =>
+  e.columns.map((c, i) => `${child}.${c} = ${parent}.${e.refColumns[i]!}`).join(' AND ');
+
+/** `alias`'s row is not a candidate still marked removable. */
+const notRemovable = (alias: string) =>
+  `NOT EXISTS (SELECT 1 FROM ${CANDIDATES} k2 WHERE k2.rel = ${alias}.tableoid AND k2.row_id = ${alias}.ctid AND k2.removable)`;
+
+export interface Candidates {
+  tables: readonly TablePlan[];
+  edges: ReferenceEdge[];
+  /** Rows captured, per table index. */
+  counts: number[];
+}
+
+/**
+ * Step 1 (before the tenant's rows are deleted): the referenced rows the tenant reaches now,
+ * locked, with whether anything referenced them (a row nothing references follows its parents).
+ */
+export async function captureCandidates(
+  session: pg.ClientBase,
+  tables: readonly TablePlan[],
+): Promise<Candidates> {
+  const edges = await readEdges(session, tables);
+  await session.query(
+    `CREATE TEMPORARY TABLE ${CANDIDATES.slice('pg_temp.'.length)} (
+       tbl int NOT NULL, rel oid NOT NULL, row_id tid NOT NULL, follower boolean NOT NULL,
+       removable boolean NOT NULL DEFAULT true, PRIMARY KEY (rel, row_id)
+     ) ON COMMIT DROP`,
+  );
+  const counts: number[] = [];
+  for (const [ix, table] of tables.entries()) {
+    const referenced = edges
+      .filter((e) => e.parentIndex === ix)
+      .map((e) => `EXISTS (SELECT 1 FROM ${e.child} c WHERE ${joinOn(e, 'c', 't')})`);
+    const res = await session.query(
+      `INSERT INTO ${CANDIDATES} (tbl, rel, row_id, follower)
+       SELECT ${ix}, t.tableoid, t.ctid, ${referenced.length ? `NOT (${referenced.join(' OR ')})` : 'true'}
+         FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t`,
+    );
+    counts.push(res.rowCount ?? 0);
+  }
+  return { tables, edges, counts };
+}
+
+/**
+ * Step 2 (after the tenant's own rows are deleted, same transaction): marks the candidates that
+ * must stay until nothing changes, then deletes the rest, children first (reverse copy order).
+ * Returns what was removed and why the others stayed; throws when a DELETE removed a different
+ * number of rows than marked (a cascade or trigger reached them: the caller rolls back).
+ */
+export async function removeUnused(session: pg.ClientBase, c: Candidates): Promise<ReferencedRemoval> {
+  const keepInUse: string[] = [];
+  const keepWithParent: string[] = [];
+  for (const [ix, table] of c.tables.entries()) {
+    const mark = (cond: string) =>
+      `UPDATE ${CANDIDATES} k SET removable = false FROM ${table.qualified} t
+        WHERE k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id AND ${cond}`;
+    for (const e of c.edges.filter((x) => x.parentIndex === ix)) {
+      keepInUse.push(
+        mark(`EXISTS (SELECT 1 FROM ${e.child} c WHERE ${joinOn(e, 'c', 't')} AND ${notRemovable('c')})`),
+      );
+    }
+    for (const e of c.edges.filter((x) => x.childIndex === ix && x.parentIndex >= 0)) {
+      keepWithParent.push(
+        mark(
+          `k.follower AND EXISTS (SELECT 1 FROM ${e.parent} p WHERE ${joinOn(e, 't', 'p')} AND ${notRemovable('p')})`,
+        ),
+      );
+    }
+  }
+  let keptInUse = 0;
+  let keptWithParent = 0;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const sql of keepInUse) {
+      const n = (await session.query(sql)).rowCount ?? 0;
+      keptInUse += n;
+      if (n > 0) changed = true;
+    }
+    for (const sql of keepWithParent) {
+      const n = (await session.query(sql)).rowCount ?? 0;
+      keptWithParent += n;
+      if (n > 0) changed = true;
+    }
+  }
+  const removed: { table: TablePlan; rows: number }[] = [];
+  for (let ix = c.tables.length - 1; ix >= 0; ix--) {
+    const table = c.tables[ix]!;
+    const { rows } = await session.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${CANDIDATES} WHERE tbl = ${ix} AND removable`,
+    );
+    const marked = rows[0]?.n ?? 0;
+    if (marked === 0) continue;
+    const res = await session.query(
+      `DELETE FROM ${table.qualified} t USING ${CANDIDATES} k
+        WHERE k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id`,
+    );
+    if ((res.rowCount ?? 0) !== marked) {
+      throw new PromotionError(
+        'cleanup-refused',
+        `Removing the unused referenced rows of ${table.qualified} deleted ${res.rowCount ?? 0} rows where ${marked} were found unused, so the cleanup was rolled back and nothing was deleted.`,
+        'A cascade or trigger reached those rows. Re-run with cleanup-referenced-rows: keep to leave referenced rows in the shared database.',
+      );
+    }
+    removed.push({ table, rows: marked });
+  }
+  return { removed, keptInUse, keptWithParent };
+}

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import { memoryLogger } from '../../src/log';
+import { PromotionError } from '../../src/errors';
+import type { PromotionOptionsInput } from '../../src/options';
+import { promote } from '../../src/pipeline/promote';
+import { rollback } from '../../src/pipeline/rollback';
+import type { RunRecord } from '../../src/pipeline/record';
+import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
+import { createDatabase, dropArtifacts, query, uniqueSuffix } from '../support/pg';
+import { SUBJECTS } from '../support/subject-fixture';
+import { tempDir } from '../support/tmp';
+
+/**
+ * Issue 14 property 5: cleanup deletes the tenant's own rows; with `cleanup-referenced-rows:
+ * remove-unused` it also removes the referenced rows (users behind memberships, their tokens and
+ * addresses) that no row left in the shared database references — never a user another tenant
+ * still uses, one a global (NULL-key) row references, one a table copied whole references, nor the
+ * token of a user that stays. The choice is recorded at the switch: a re-run resumes with it.
+ */
+const SCHEMA = `
+  CREATE TABLE tenants (
+    id bigint PRIMARY KEY,
+    slug text NOT NULL UNIQUE,
+    isolation_mode text NOT NULL DEFAULT 'shared' CHECK (isolation_mode IN ('shared', 'isolated')),
+    settings jsonb NOT NULL DEFAULT '{}'
+  );
+  CREATE TABLE addresses (id bigint PRIMARY KEY, street text NOT NULL);
+  CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, address_id bigint REFERENCES addresses(id));
+  CREATE INDEX ON users (address_id);
+  CREATE TABLE password_reset_tokens (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id), token text NOT NULL);
+  CREATE INDEX ON password_reset_tokens (user_id);
+  CREATE TABLE memberships (
+    id bigint PRIMARY KEY,
+    tenant_id bigint NOT NULL REFERENCES tenants(id),
+    user_id bigint NOT NULL REFERENCES users(id)
+  );
+  CREATE INDEX ON memberships (tenant_id);
+  CREATE INDEX ON memberships (user_id);
+  -- A tenant table with global rows (NULL tenant key): post 1 is global, written by user 3.
+  CREATE TABLE posts (id bigint PRIMARY KEY, tenant_id bigint REFERENCES tenants(id), author_id bigint NOT NULL REFERENCES users(id));
+  CREATE INDEX ON posts (tenant_id);
+  CREATE INDEX ON posts (author_id);
+  -- Copied whole (table-overrides): its row keeps user 6.
+  CREATE TABLE audit_log (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id), event text NOT NULL);
+  CREATE INDEX ON audit_log (user_id);
+`;
+
+const seed = (slug: (n: string) => string) => `
+  INSERT INTO tenants (id, slug) VALUES (1, '${slug('acme')}'), (2, '${slug('hooli')}');
+  INSERT INTO addresses VALUES (1, 'one'), (2, 'two'), (3, 'three'), (4, 'four');
+  INSERT INTO users VALUES
+    (1, 'u1@acme-only', 1), (2, 'u2@both', 2), (3, 'u3@acme-global-post', 3),
+    (4, 'u4@hooli', 4), (5, 'u5@acme-shared-address', 2), (6, 'u6@acme-audited', NULL);
+  INSERT INTO password_reset_tokens VALUES (1, 1, 'tok1'), (2, 2, 'tok2'), (3, 3, 'tok3'), (4, 4, 'tok4');
+  INSERT INTO memberships VALUES
+    (1, 1, 1), (2, 1, 2), (3, 1, 3), (4, 1, 5), (5, 1, 6),
+    (6, 2, 2), (7, 2, 4);
+  INSERT INTO posts VALUES (1, NULL, 3), (2, 1, 1);
+  INSERT INTO audit_log VALUES (1, 6, 'login');
+`;
+
+async function ids(url: string, table: string): Promise<string[]> {
+  const rows = await query<{ k: string }>(url, `SELECT id::text AS k FROM ${table} ORDER BY id`);
+  return rows.map((r) => r.k);
+}
+
+/** Rows of the shared database whose foreign key has no parent. */
+async function orphans(url: string): Promise<number> {
+  const rows = await query<{ n: number }>(
+    url,
+    `SELECT (SELECT count(*) FROM users u WHERE address_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM addresses a WHERE a.id = u.address_id))
+          + (SELECT count(*) FROM password_reset_tokens t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id))
+          + (SELECT count(*) FROM memberships m WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id))
+          + (SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.author_id)) AS n`,
+  );
+  return Number(rows[0]!.n);
+}
+
+for (const subject of SUBJECTS) {
+  describe(`cleanup of referenced rows (issue 14 property 5, ${subject})`, () => {
+    const suffix = uniqueSuffix();
+    const slug = (n: string) => `${n}-${suffix}`;
+    let url: string;
+    let admin: NonSuperuser | undefined;
+
+    before(async () => {
+      url = await createDatabase(`tcleanref_${suffix}`);
+      await query(url, SCHEMA + seed(slug));
+      if (subject === 'non-superuser') admin = await createNonSuperuser(url);
+    });
+    after(async () => {
+      await admin?.drop();
+      await dropArtifacts(suffix);
+    });
+
+    async function run(
+      tenant: string,
+      extra: Partial<PromotionOptionsInput> = {},
+      fault?: (point: string) => Promise<void>,
+    ): Promise<RunRecord> {
+      const configDir = await tempDir('cleanup-referenced-');
+      try {
+        const { record } = await promote(
+          {
+            databaseUrl: admin?.url ?? url,
+            tenantSlug: tenant,
+            skipCloudRun: true,
+            configDir,
+            maxFreezeMs: 10_000,
+            tableOverrides: { 'public.audit_log': 'copy' },
+            ...extra,
+          },
+          { log: memoryLogger(), trigger: { source: 'test', actor: 'cleanup-referenced' }, fault },
+        );
+        return record;
+      } finally {
+        await rm(configDir, { recursive: true, force: true });
+      }
+    }
+
+    it('remove-unused, crashed before cleanup and re-run without the option: removes only the rows nothing that stays references', async () => {
+      const crashed = await run(slug('acme'), { cleanupReferencedRows: 'remove-unused' }, async (point) => {
+        if (point === 'before:cleanup') throw new PromotionError('internal', 'crash before cleanup', 'test');
+      });
+      assert.notEqual(crashed.result, 'promoted');
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6'], 'nothing removed yet');
+      assert.deepEqual(await ids(url, 'memberships'), ['1', '2', '3', '4', '5', '6', '7']);
+
+      // The re-run is given the default (keep): the choice recorded at the switch wins.
+      const record = await run(slug('acme'));
+      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+      assert.match(record.notes.join('\n'), /cleanup-referenced-rows: remove-unused\), not the ones given/);
+
+      // acme's own rows are gone; the global post stays.
+      assert.deepEqual(await ids(url, 'memberships'), ['6', '7']);
+      assert.deepEqual(await ids(url, 'posts'), ['1']);
+      // User 1 (acme only) and 5 (acme only, shares address 2 with user 2) are removed, with user
+      // 1's token and address. User 2 stays (hooli's member) with its token; user 3 (the global
+      // post's author) with its token and address; user 6 (the audit log, copied whole, names it).
+      assert.deepEqual(await ids(url, 'users'), ['2', '3', '4', '6']);
+      assert.deepEqual(await ids(url, 'password_reset_tokens'), ['2', '3', '4']);
+      assert.deepEqual(await ids(url, 'addresses'), ['2', '3', '4']);
+      assert.deepEqual(await ids(url, 'audit_log'), ['1']);
+      assert.equal(await orphans(url), 0);
+
+      const cleanup = record.steps.find((s) => s.name === 'cleanup');
+      assert.match(
+        cleanup?.detail ?? '',
+        /4 referenced rows no remaining row references \(public\.password_reset_tokens 1, public\.users 2, public\.addresses 1; references kept without foreign keys cannot be seen/,
+      );
+      // Kept: users 2, 3, 6 and addresses 2, 3 are referenced by rows that stay; tokens 2, 3 follow their users.
+      assert.match(
+        cleanup?.detail ?? '',
+        /kept: .*7 referenced rows of .*: 5 still referenced by rows that stay/,
+      );
+      assert.match(cleanup?.detail ?? '', /2 belonging to a row that stays/);
+      assert.match(cleanup?.detail ?? '', /references kept without foreign keys cannot be seen/);
+      const byTable = Object.fromEntries(record.tables.map((t) => [t.name, t.deletedRows]));
+      assert.equal(byTable.users, 2);
+      assert.equal(byTable.password_reset_tokens, 1);
+      assert.equal(byTable.addresses, 1);
+
+      // A crash after the cleanup committed: the re-run changes nothing more.
+      const again = await run(slug('acme'), { cleanupReferencedRows: 'remove-unused' });
+      assert.deepEqual(await ids(url, 'users'), ['2', '3', '4', '6'], JSON.stringify(again.error));
+      assert.deepEqual(await ids(url, 'password_reset_tokens'), ['2', '3', '4']);
+      assert.deepEqual(await ids(url, 'addresses'), ['2', '3', '4']);
+    });
+
+    it('rolling acme back brings the removed users, token and address back', async () => {
+      const configDir = await tempDir('cleanup-referenced-');
+      try {
+        const { record } = await rollback(
+          { databaseUrl: admin?.url ?? url, tenantSlug: slug('acme'), skipCloudRun: true, configDir },
+          { log: memoryLogger(), trigger: { source: 'test', actor: 'cleanup-referenced' } },
+        );
+        assert.equal(
+          record.result,
+          'rolled-back',
+          JSON.stringify(record.error) +
+            JSON.stringify(record.steps.map((s) => [s.name, s.status, s.detail])),
+        );
+      } finally {
+        await rm(configDir, { recursive: true, force: true });
+      }
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6']);
+      assert.deepEqual(await ids(url, 'password_reset_tokens'), ['1', '2', '3', '4']);
+      assert.deepEqual(await ids(url, 'addresses'), ['1', '2', '3', '4']);
+      assert.deepEqual(await ids(url, 'memberships'), ['1', '2', '3', '4', '5', '6', '7']);
+      assert.equal(await orphans(url), 0);
+    });
+
+    it('default (keep): every referenced row stays, and the report says why', async () => {
+      const record = await run(slug('hooli'));
+      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+      assert.deepEqual(await ids(url, 'memberships'), ['1', '2', '3', '4', '5']);
+      // User 4 is now used by nobody in the shared database: kept all the same.
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6']);
+      assert.deepEqual(await ids(url, 'password_reset_tokens'), ['1', '2', '3', '4']);
+      assert.deepEqual(await ids(url, 'addresses'), ['1', '2', '3', '4']);
+      const cleanup = record.steps.find((s) => s.name === 'cleanup');
+      assert.match(cleanup?.detail ?? '', /referenced rows of .*cleanup-referenced-rows: keep, the default/);
+      assert.equal(await orphans(url), 0);
+    });
+  });
+}
