@@ -1171,6 +1171,14 @@ const DOOMED_PREFIX = 'tpdrop_';
 function doomedName(runId) {
     return `${DOOMED_PREFIX}${runId.replace(/[^0-9a-f]/gi, '').slice(0, 24)}`;
 }
+/** This run's tenant and source, as its markers name them. */
+function markerSource(ctx, sharedDatabase) {
+    return {
+        slug: ctx.names.slug,
+        sourceDatabase: sharedDatabase,
+        ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
+    };
+}
 /**
  * Drops the tenant's database only if this run still owns the tenant: under the tenants row
  * lock, with ownership proved, the database (proved ours by its marker) is renamed to a name
@@ -1185,7 +1193,7 @@ async function dropOwnedDatabase(ctx, name = ctx.names.database) {
         if (!exists)
             return false;
         if (marker?.slug !== ctx.names.slug ||
-            (ctx.sharedDatabase && marker.sourceDatabase !== ctx.sharedDatabase)) {
+            (ctx.sharedDatabase && !(0,_postgres_roles__WEBPACK_IMPORTED_MODULE_5__/* .fromSource */ .qe)(marker, markerSource(ctx, ctx.sharedDatabase)))) {
             throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-state', `Database "${name}" exists but was not created by this tool for tenant "${ctx.names.slug}"; it was left alone.`, 'Inspect it; rename or drop it by hand if it is not in use, then re-run.');
         }
         // RENAME needs the database idle: every session on it is ended (or the run says whose remain).
@@ -1226,7 +1234,7 @@ async function dropAbandonedDatabases(ctx) {
         const ours = [];
         for (const { datname } of rows) {
             const { marker } = await (0,_postgres_database__WEBPACK_IMPORTED_MODULE_3__/* .databaseMarker */ .O9)(c, datname);
-            if (marker?.slug === ctx.names.slug && marker.sourceDatabase === ctx.sharedDatabase)
+            if (ctx.sharedDatabase && (0,_postgres_roles__WEBPACK_IMPORTED_MODULE_5__/* .fromSource */ .qe)(marker, markerSource(ctx, ctx.sharedDatabase)))
                 ours.push(datname);
         }
         return ours;
@@ -1679,7 +1687,7 @@ async function releaseSnapshot(ctx) {
 /* harmony export */   dO: () => (/* binding */ copyTables),
 /* harmony export */   v2: () => (/* binding */ exportSnapshot)
 /* harmony export */ });
-/* unused harmony export BinaryRowCounter */
+/* unused harmony exports copyFormat, BinaryRowCounter */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(46466);
@@ -1689,7 +1697,9 @@ async function releaseSnapshot(ctx) {
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
 /* harmony import */ var _secrets__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(27194);
 /* harmony import */ var _connect__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(36741);
-/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(54680);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(54680);
+/* harmony import */ var _versions__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(60674);
+
 
 
 
@@ -1766,7 +1776,13 @@ async function copyTables(opts) {
         try {
             for (let table = queue.shift(); table && !controller.signal.aborted; table = queue.shift()) {
                 pair ??= await openPair(opts.sourceUrl, opts.targetUrl, snapshotId, opts.tenantId);
-                results.set(table.qualified, await copyTable(pair.source, pair.target, table, controller.signal, opts.onProgress, opts.guard));
+                const format = copyFormat(table, pair.sameMajor);
+                const done = await copyTable(pair, table, format, controller.signal, opts.onProgress, opts.guard);
+                results.set(table.qualified, {
+                    ...done,
+                    format,
+                    textAcrossMajors: table.binarySafe && !pair.sameMajor,
+                });
             }
         }
         catch (e) {
@@ -1800,6 +1816,15 @@ async function copyTables(opts) {
     }
     return ordered;
 }
+/**
+ * Binary COPY where it is safe: no user-defined OIDs in the data (plan.ts `binarySafe`), and both
+ * servers on the same major version — the binary form of a type is the server's own business
+ * and may change between majors, while the text form (with the session settings above) is what
+ * every version parses back. A tenant moving onto a newer major is copied as text.
+ */
+function copyFormat(table, sameMajor) {
+    return table.binarySafe && sameMajor ? 'binary' : 'text';
+}
 async function openPair(sourceUrl, targetUrl, snapshotId, tenantId) {
     const source = await (0,_connect__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(sourceUrl);
     let target;
@@ -1811,16 +1836,16 @@ async function openPair(sourceUrl, targetUrl, snapshotId, tenantId) {
         await source.query(`SET TRANSACTION SNAPSHOT ${pg__WEBPACK_IMPORTED_MODULE_2__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(snapshotId)}`);
         target = await (0,_connect__WEBPACK_IMPORTED_MODULE_6__/* .connect */ .Ng)(targetUrl);
         await target.query(SESSION_SETTINGS);
-        return { source, target };
+        const [from, to] = [await (0,_versions__WEBPACK_IMPORTED_MODULE_7__/* .serverMajor */ .jk)(source), await (0,_versions__WEBPACK_IMPORTED_MODULE_7__/* .serverMajor */ .jk)(target)];
+        return { source, target, sameMajor: from === to };
     }
     catch (e) {
         await Promise.all([endClient(source), target ? endClient(target) : undefined]);
         throw dbError(e, 'Opening the copy sessions failed', 'The snapshot is only importable while the plan step holds it open; check max_connections (each copy worker uses two sessions) and re-run.');
     }
 }
-async function copyTable(source, target, table, signal, onProgress, guard) {
+async function copyTable({ source, target }, table, format, signal, onProgress, guard) {
     const started = Date.now();
-    const format = table.binarySafe ? 'binary' : 'text';
     const counter = new CopyCounter(format, (rows, bytes) => onProgress?.(table.qualified, rows, bytes));
     if (table.columns.length === 0)
         return { rows: 0, bytes: 0, durationMs: 0 };
@@ -1828,7 +1853,7 @@ async function copyTable(source, target, table, signal, onProgress, guard) {
         await target.query('BEGIN');
         await guard?.(target);
         const into = target.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_3__/* .from */ .H)(`COPY ${table.qualified} (${table.columns.join(', ')}) FROM STDIN (FORMAT ${format})`));
-        const out = source.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_3__.to)(`COPY (${(0,_plan_types__WEBPACK_IMPORTED_MODULE_7__/* .selectTenantRows */ .i)(table)}) TO STDOUT (FORMAT ${format})`));
+        const out = source.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_3__.to)(`COPY (${(0,_plan_types__WEBPACK_IMPORTED_MODULE_8__/* .selectTenantRows */ .i)(table)}) TO STDOUT (FORMAT ${format})`));
         await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_1__.pipeline)(out, counter, into, { signal });
         if (counter.rows !== into.rowCount) {
             throw new Error(`streamed ${counter.rows} rows but the new database took ${into.rowCount}`);
@@ -2308,9 +2333,11 @@ async function probe(client, sql) {
 /* harmony export */   Xy: () => (/* binding */ keyArraySql),
 /* harmony export */   Zu: () => (/* binding */ recordRowLedger),
 /* harmony export */   hn: () => (/* binding */ sharedWriteParts),
+/* harmony export */   jt: () => (/* binding */ rerecordLedgerTables),
+/* harmony export */   vn: () => (/* binding */ updateRowLedger),
 /* harmony export */   xg: () => (/* binding */ readLedgerTables)
 /* harmony export */ });
-/* unused harmony exports LEDGER_TABLE, LEDGER_TABLES */
+/* unused harmony exports LEDGER_TABLE, LEDGER_TABLES, keyTypesOf */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _checksum__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73600);
 /* harmony import */ var _connect__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(36741);
@@ -2370,10 +2397,9 @@ function keyArraySql(table, alias = 't') {
  * freeze (hashing 100k rows took ~4 s on a loaded 2-core machine). No tenant writes the database
  * before the switch commits, so every difference from the ledger at rollback time is either the
  * tenant's or a shared change the freeze pass applied (rows changed in the shared database in the
- * seconds between the base pass and the freeze). Such a row reads, at rollback, as changed on both
- * sides to the same value ('same': nothing to do) — or, if the tenant changed it again, as a
- * conflict: the error is always towards refusing, never towards overwriting. Returns the rows
- * recorded.
+ * seconds between the base pass and the freeze): the freeze pass brings the ledger up to date for
+ * exactly the rows it re-applies, in its own frozen transaction (updateRowLedger), so the ledger
+ * is what the tenant's database holds when the switch commits. Returns the rows recorded.
  */
 async function recordRowLedger(target, plan, guard) {
     const parts = sharedWriteParts(plan);
@@ -2407,6 +2433,81 @@ async function recordRowLedger(target, plan, guard) {
         await target.query('ROLLBACK').catch(() => undefined);
         throw e;
     }
+}
+/**
+ * Brings the ledger up to date, inside the caller's transaction on the tenant's database, for the
+ * rows of `table` whose keys `keysQuery` lists (a query returning `k text[]`, the keys as
+ * `keyArraySql` spells them): the rows the switch's freeze pass re-applied or deleted after the
+ * ledger was recorded. The ledger then describes exactly what the tenant's database holds at the
+ * switch (review: a shared row changed between the ledger and the freeze, and changed back after
+ * the switch, read at rollback as a tenant write and was "restored" to the interim value). Costs
+ * what the pass applied: the keys are looked up through the ledger's and the table's key indexes.
+ * A table without a key is re-summed whole (no row of it can be matched anyway).
+ */
+async function updateRowLedger(target, plan, table, keysQuery) {
+    for (const p of sharedWriteParts(plan)) {
+        const t = p.table;
+        if (t.qualified !== table.qualified)
+            continue;
+        if (t.keyColumns.length === 0) {
+            await target.query(`UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
+           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
+          WHERE l.tbl = $1`, [t.qualified]);
+            continue;
+        }
+        const types = await keyTypesOf(target, t);
+        const { rows: gone } = await target.query(`WITH d AS (DELETE FROM ${LEDGER_TABLE} l WHERE l.tbl = $1 AND l.k IN (SELECT x.k FROM (${keysQuery}) x) RETURNING l.h)
+       SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM d`, [t.qualified]);
+        const match = t.keyColumns.map((k, i) => `t.${k} = (x.k)[${i + 1}]::${types[i]}`).join(' AND ');
+        const { rows: added } = await target.query(`WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+                  SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}
+                    FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t ON ${match}
+                   WHERE ${p.isolatedWhere}
+                  RETURNING h)
+       SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM i`, [t.qualified]);
+        await target.query(`UPDATE ${LEDGER_TABLES} SET n = n - $2::bigint + $3::bigint, s = s - $4::numeric + $5::numeric WHERE tbl = $1`, [t.qualified, gone[0].n, added[0].n, gone[0].s, added[0].s]);
+    }
+}
+/**
+ * Records the ledger again for the named tables, in its own transaction after `guard`: tables
+ * the freeze pass settled by a full comparison and catch-up, whose changed rows it cannot name.
+ */
+async function rerecordLedgerTables(target, plan, tables, guard) {
+    const names = new Set(tables);
+    const parts = sharedWriteParts(plan).filter((p) => names.has(p.table.qualified));
+    if (!parts.length)
+        return;
+    await target.query('BEGIN');
+    try {
+        await guard?.(target);
+        for (const p of parts) {
+            const t = p.table;
+            await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
+            if (t.keyColumns.length)
+                await target.query(`INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
+            await target.query(`UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
+           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
+          WHERE l.tbl = $1`, [t.qualified]);
+        }
+        await target.query('COMMIT');
+    }
+    catch (e) {
+        await target.query('ROLLBACK').catch(() => undefined);
+        throw e;
+    }
+}
+/** `format_type` of a table's key columns, in key order (casts of key text back to them). */
+async function keyTypesOf(client, table) {
+    const { rows } = await client.query(`SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table.qualified]);
+    const types = new Map(rows.map((r) => [r.name, r.type]));
+    return table.keyColumns.map((k) => {
+        const type = types.get(k);
+        if (!type)
+            throw new Error(`No key column ${k} in ${table.qualified}`);
+        return type;
+    });
 }
 /**
  * The ledger's tables, read from the tenant's database; undefined when there is no ledger (a
@@ -2993,9 +3094,10 @@ function typeStatements(t, o) {
             break;
         }
     }
+    // A range's constructor functions are left as CREATE TYPE makes them: PostgreSQL (15 to 18)
+    // gives them to the bootstrap superuser, on the shared server as on the target, and a
+    // non-superuser admin may not change that ("must be owner of function").
     out.push(`ALTER ${word} ${name} OWNER TO ${qi(o.ownerRole)}`);
-    for (const f of t.constructors ?? [])
-        out.push(`ALTER FUNCTION ${f} OWNER TO ${qi(o.ownerRole)}`);
     out.push(...grantStatements(word, name, t.acl, t.owner, o.roleMap));
     out.push(...commentOn(`${word} ${name}`, t.comment));
     for (const a of t.attributes ?? [])
@@ -3478,9 +3580,12 @@ function generateScript(cat, o) {
     return { beforeData: before, afterData: after, unsupported, blockers: cat.blockers };
 }
 
+// EXTERNAL MODULE: ./src/postgres/ddl/translate.ts
+var translate = __webpack_require__(86170);
 // EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
 var sequence_ranges = __webpack_require__(78569);
 ;// CONCATENATED MODULE: ./src/postgres/schema-clone.ts
+
 
 
 
@@ -3512,7 +3617,8 @@ function scriptFor(catalog, options) {
         checkRoleName(from, 'source role');
         checkRoleName(to, 'target role');
     }
-    return generateScript(catalog, options);
+    const { catalog: translated, translations } = (0,translate/* translateCatalog */.qK)(catalog, options.targetVersion);
+    return { ...generateScript(translated, options), translations };
 }
 const APPLY_BATCH = 200;
 /** The first line of a statement, enough to name its object in an error. */

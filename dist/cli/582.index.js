@@ -30,6 +30,7 @@ const PlanOptionsRecord = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     reference_tables: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['copy', 'skip']),
     shared_rows: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['referenced', 'whole']).optional(),
     table_overrides: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), _options__WEBPACK_IMPORTED_MODULE_0__/* .TableOverride */ .fS).optional(),
+    cleanup_referenced_rows: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['keep', 'remove-unused']).optional(),
 })
     .passthrough();
 /** Pure: what the switch records of the options it planned with. */
@@ -41,6 +42,10 @@ function recordPlanOptions(options) {
         ...(options.sharedRows !== undefined && { shared_rows: options.sharedRows }),
         ...(options.tableOverrides !== undefined &&
             Object.keys(options.tableOverrides).length > 0 && { table_overrides: options.tableOverrides }),
+        // Only the opt-in: `keep` is the default, and a switch recorded before the option kept them.
+        ...(options.cleanupReferencedRows === 'remove-unused' && {
+            cleanup_referenced_rows: options.cleanupReferencedRows,
+        }),
     };
 }
 /** Each recorded option by the input name the note uses. */
@@ -50,6 +55,7 @@ const NAMES = {
     reference_tables: 'reference-tables',
     shared_rows: 'shared-rows',
     table_overrides: 'table-overrides',
+    cleanup_referenced_rows: 'cleanup-referenced-rows',
 };
 function shown(value) {
     if (value === undefined)
@@ -79,6 +85,7 @@ function withRecordedPlanOptions(options, recorded) {
         referenceTables: recorded.reference_tables,
         sharedRows: recorded.shared_rows,
         tableOverrides: recorded.table_overrides,
+        cleanupReferencedRows: recorded.cleanup_referenced_rows,
     };
     if (!overridden.length)
         return { options: merged };
@@ -953,6 +960,12 @@ function createDatabaseSql(name, owner, locale) {
         if (locale.icuLocale)
             parts.push(`ICU_LOCALE ${ql(locale.icuLocale)}`);
     }
+    else if (locale.provider === 'b') {
+        // The builtin provider (17+) exists on the target too: it is never older than the shared server.
+        parts.push(`LOCALE_PROVIDER builtin`);
+        if (locale.icuLocale)
+            parts.push(`BUILTIN_LOCALE ${ql(locale.icuLocale)}`);
+    }
     else {
         parts.push(`LOCALE_PROVIDER libc`);
     }
@@ -979,6 +992,108 @@ locale) {
     await (0,_sql__WEBPACK_IMPORTED_MODULE_2__/* .commentOn */ .Jt)(client, 'DATABASE', name, (0,_roles__WEBPACK_IMPORTED_MODULE_1__/* .markerText */ .U7)({ ...marker, purpose: 'database' }));
     // PostgreSQL has no deny: only an explicit revoke keeps PUBLIC out.
     await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
+}
+
+
+/***/ }),
+
+/***/ 86170:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   p7: () => (/* binding */ RENAMED_SETTINGS),
+/* harmony export */   qK: () => (/* binding */ translateCatalog)
+/* harmony export */ });
+/* unused harmony export TRANSLATIONS */
+/* harmony import */ var _versions__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(60674);
+
+/** Settings a function's `SET` clause may name that a newer major renamed. */
+const RENAMED_SETTINGS = [
+    { since: 16, from: 'force_parallel_mode', to: 'debug_parallel_query' },
+];
+const listed = (names) => names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
+const TRANSLATIONS = [
+    ...RENAMED_SETTINGS.map((r) => ({
+        since: r.since,
+        apply(cat) {
+            // pg_get_functiondef writes each setting on its own line: ` SET name TO value`.
+            const clause = new RegExp(`^(\\s*SET\\s+)${r.from}(\\s+(?:TO|=|FROM\\s+CURRENT))`, 'gim');
+            const touched = [];
+            const functions = cat.functions.map((f) => {
+                const def = f.def.replace(clause, `$1${r.to}$2`);
+                if (def === f.def)
+                    return f;
+                touched.push(f.signature);
+                return { ...f, def };
+            });
+            if (!touched.length)
+                return { catalog: cat };
+            return {
+                catalog: { ...cat, functions },
+                line: `SET ${r.from} of ${listed(touched)} written as SET ${r.to} (renamed in PostgreSQL ${r.since})`,
+            };
+        },
+    })),
+    {
+        since: 17,
+        apply(cat) {
+            const roots = new Set(cat.relations
+                .filter((t) => t.kind === 'p' && t.columns.some((c) => c.identity))
+                .map((t) => `${t.schema}.${t.name}`));
+            if (!roots.size)
+                return { catalog: cat };
+            return {
+                catalog: cat,
+                line: `partitions of ${listed([...roots])} carry their identity column themselves (PostgreSQL 17 propagates identity to partitions; the values still come from the partitioned table's sequence)`,
+            };
+        },
+    },
+    {
+        since: 18,
+        apply(cat) {
+            const columns = cat.relations
+                .filter((t) => t.kind === 'r' || t.kind === 'p')
+                .reduce((n, t) => n + t.columns.filter((c) => c.notNull).length, 0);
+            if (!columns)
+                return { catalog: cat };
+            return {
+                catalog: cat,
+                line: `${columns} NOT NULL column(s) become named not-null constraints (<table>_<column>_not_null) in pg_constraint, as PostgreSQL 18 records every NOT NULL`,
+            };
+        },
+    },
+    {
+        since: 18,
+        apply(cat) {
+            const generated = cat.relations.flatMap((t) => t.columns.filter((c) => c.generated != null).map((c) => `${t.schema}.${t.name}.${c.name}`));
+            if (!generated.length)
+                return { catalog: cat };
+            return {
+                catalog: cat,
+                line: `generated column(s) ${listed(generated)} written with STORED (PostgreSQL 18 makes an unqualified generated column VIRTUAL)`,
+            };
+        },
+    },
+];
+/**
+ * The catalog with every rule between the two majors applied, and one line per rule that found
+ * something: "PostgreSQL 18: …". Same major (or no target version known): unchanged, no lines.
+ */
+function translateCatalog(cat, targetVersion) {
+    const [from, to] = [(0,_versions__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(cat.serverVersion), (0,_versions__WEBPACK_IMPORTED_MODULE_0__/* .majorOf */ .Ds)(targetVersion ?? 0)];
+    const translations = [];
+    let catalog = cat;
+    if (to <= from)
+        return { catalog, translations };
+    for (const rule of TRANSLATIONS) {
+        if (!(from < rule.since && rule.since <= to))
+            continue;
+        const out = rule.apply(catalog);
+        catalog = out.catalog;
+        if (out.line)
+            translations.push(`PostgreSQL ${rule.since}: ${out.line}`);
+    }
+    return { catalog, translations };
 }
 
 
@@ -1558,6 +1673,8 @@ function planTenant(graph, opts) {
         return global ? `(${own} OR (${global}))` : own;
     };
     let sharedJoins = 0;
+    /** The self-closure of the referenced table whose top-level predicate was built last. */
+    let topSelfClosure;
     /**
      * Rows of a table without the tenant key that copied rows reference, or that reference only
      * such rows; and, when the table references itself (users.invited_by → users), the rows those
@@ -1571,6 +1688,8 @@ function planTenant(graph, opts) {
             .map(({ fk }) => fk);
         if (selfKeys.length === 0 || base === 'false')
             return base;
+        if (depth === 0)
+            topSelfClosure = { baseWhere: base, keys: selfKeys };
         // The closure, from the rows the predicate selects (alias r<depth>), up the self-references.
         const r = `r${depth}`;
         const closure = `__closure_${depth}`;
@@ -1672,12 +1791,21 @@ function planTenant(graph, opts) {
         let where;
         let ownWhere;
         let alsoUsed;
+        let selfClosure;
         if (kind === 'reference')
             where = 'true';
         else if (kind === 'referenced') {
             try {
                 sharedJoins = 0;
+                topSelfClosure = undefined;
                 where = sharedPredicate(t, 't', 0, new Set());
+                if (topSelfClosure) {
+                    const found = topSelfClosure;
+                    selfClosure = {
+                        baseWhere: inheritance(t, found.baseWhere),
+                        keys: found.keys.map((fk) => ({ columns: fk.columns.map(q), refColumns: fk.refColumns.map(q) })),
+                    };
+                }
                 alsoUsed = alsoUsedPredicate(t);
             }
             catch (e) {
@@ -1704,6 +1832,7 @@ function planTenant(graph, opts) {
             where: inheritance(t, where),
             ...(ownWhere !== undefined ? { ownWhere: inheritance(t, ownWhere) } : {}),
             ...(alsoUsed !== undefined ? { alsoUsedWhere: alsoUsed } : {}),
+            ...(selfClosure !== undefined ? { selfClosure } : {}),
             binarySafe: copied.every(columnBinarySafe),
             partitioned: t.relkind === 'p',
             foreignKeys,
@@ -1731,7 +1860,7 @@ function planTenant(graph, opts) {
     if (referencedTables.length > 0) {
         notes.push(`Referenced rows (shared-rows: referenced): only the rows the tenant's rows use are copied from ${referencedTables
             .map((t) => `${display(t)} (${reason.get(tableKey(t))?.join(', ') ?? 'table-overrides'})`)
-            .join('; ')}. In the tenant's database they are a copy as of the switch; cleanup never deletes them.`);
+            .join('; ')}. In the tenant's database they are a copy as of the switch; cleanup keeps them in the shared database (cleanup-referenced-rows: remove-unused removes those no remaining row references).`);
     }
     const wholeShared = order.filter((t) => selected.has(tableKey(t)) && kindOf(t) === 'reference');
     if (wholeShared.length > 0) {
@@ -2234,7 +2363,9 @@ function restoreTriggerSql(t) {
 /* harmony export */   bk: () => (/* binding */ generatePassword),
 /* harmony export */   fg: () => (/* binding */ setAppRolePassword),
 /* harmony export */   gY: () => (/* binding */ parseMarker),
-/* harmony export */   i3: () => (/* binding */ createTenantRoles)
+/* harmony export */   i3: () => (/* binding */ createTenantRoles),
+/* harmony export */   qe: () => (/* binding */ fromSource),
+/* harmony export */   vK: () => (/* binding */ systemIdentifier)
 /* harmony export */ });
 /* unused harmony export scramVerifier */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
@@ -2261,6 +2392,22 @@ function scramVerifier(password, salt = (0,node_crypto__WEBPACK_IMPORTED_MODULE_
     const storedKey = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(clientKey).digest();
     const serverKey = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHmac)('sha256', salted).update('Server Key').digest();
     return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+/**
+ * Whether `marker` was written for this tenant of this shared database: the same slug and
+ * database name, and the same server when both know it (a marker written before servers were
+ * recorded, or where the identifier is unreadable, is judged by the database name, as before).
+ */
+function fromSource(marker, source) {
+    if (marker?.slug !== source.slug || marker.sourceDatabase !== source.sourceDatabase)
+        return false;
+    return !marker.sourceServer || !source.sourceServer || marker.sourceServer === source.sourceServer;
+}
+/** The server's system identifier, or undefined where this role may not read it (managed services). */
+async function systemIdentifier(client) {
+    const { rows } = await client.query(`SELECT CASE WHEN has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
+                 THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) END AS id`);
+    return rows[0]?.id ?? undefined;
 }
 function markerText(marker) {
     return JSON.stringify({ tool: 'tenant-promotion', ...marker, createdAt: new Date().toISOString() });
@@ -2351,6 +2498,7 @@ async function setAppRolePassword(client, role, password, expected) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   a2: () => (/* binding */ applySequenceRanges),
 /* harmony export */   cf: () => (/* binding */ zoneStartOf),
+/* harmony export */   fR: () => (/* binding */ unrangedSequencesNote),
 /* harmony export */   lu: () => (/* binding */ readSequences),
 /* harmony export */   p_: () => (/* binding */ rangeFor),
 /* harmony export */   pj: () => (/* binding */ sequenceRangeStatus),
@@ -2723,100 +2871,17 @@ async function sequenceRangeStatus(shared, isolated, record) {
         };
     });
 }
-
-
-/***/ }),
-
-/***/ 81207:
-/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
-
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  L5: () => (/* binding */ serverName),
-  xH: () => (/* binding */ serversFrom)
-});
-
-// UNUSED EXPORTS: sameServer, withTls
-
-;// CONCATENATED MODULE: ./src/postgres/urls.ts
-/** The same server and credentials, another database. */
-function databaseUrl(base, database) {
-    const u = new URL(base);
-    u.pathname = `/${encodeURIComponent(database)}`;
-    return u.toString();
-}
-/** The same server and database, another user and password (for checks that connect as the tenant role). */
-function urlAs(base, user, password) {
-    const u = new URL(base);
-    u.username = encodeURIComponent(user);
-    u.password = encodeURIComponent(password);
-    return u.toString();
-}
-/** Host and port the tenant's application should use: the override, or the URL's own. */
-function hostAndPort(url, override) {
-    if (override) {
-        const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(override);
-        if (m)
-            return { host: m[1], port: m[2] ? Number(m[2]) : 5432 };
-    }
-    const u = new URL(url);
-    return { host: u.hostname || 'localhost', port: u.port ? Number(u.port) : 5432 };
-}
-
-;// CONCATENATED MODULE: ./src/postgres/servers.ts
-
-/** Builds the servers from options, once per run (pure: no connection is opened). */
-function serversFrom(options) {
-    const sharedUrl = options.databaseUrl;
-    const target = options.targetDatabaseUrl?.trim();
-    // A target URL naming the shared server itself is today's behaviour: one server, one admin.
-    const separate = !!target && !sameServer(sharedUrl, target);
-    const targetAdminUrl = separate ? withTls(target, options.targetCaFile) : sharedUrl;
-    return {
-        sharedUrl,
-        targetAdminUrl,
-        separate,
-        tenantDatabaseUrl: (database) => databaseUrl(targetAdminUrl, database),
-        applicationHost: (override) => hostAndPort(targetAdminUrl, override),
-        passwords: [passwordOf(sharedUrl), passwordOf(targetAdminUrl)].filter((p) => !!p),
-    };
-}
 /**
- * The target URL with the CA file as `sslrootcert` and, unless the URL says otherwise,
- * `sslmode=verify-full` (the certificate must be signed by that CA and name the host). `pg`
- * reads the file itself when it parses the connection string.
+ * Sequences of a tenant's database that feed a column and hold no range (a table created after the
+ * promotion by the same migration on both sides): the ids they hand out are the shared side's
+ * numbers too, and a rollback would find them taken. One line naming them, or undefined.
  */
-function withTls(url, caFile) {
-    if (!caFile)
-        return url;
-    const u = new URL(url);
-    u.searchParams.set('sslrootcert', caFile);
-    if (!u.searchParams.has('sslmode'))
-        u.searchParams.set('sslmode', 'verify-full');
-    return u.toString();
-}
-/**
- * Whether two URLs name the same server (host and port, case-insensitively). A target URL that
- * names the shared server is the default behaviour, not a second server.
- */
-function sameServer(a, b) {
-    const x = hostAndPort(a);
-    const y = hostAndPort(b);
-    return x.host.toLowerCase() === y.host.toLowerCase() && x.port === y.port;
-}
-/** Host and port of a URL, for messages and records (never its credentials). */
-function serverName(url) {
-    const { host, port } = hostAndPort(url);
-    return `${host}:${port}`;
-}
-function passwordOf(url) {
-    try {
-        return decodeURIComponent(new URL(url).password) || undefined;
-    }
-    catch {
+function unrangedSequencesNote(sequences) {
+    const unranged = sequences.filter((s) => s.columns.length && !s.noRange && s.min < zoneStartOf(s.type));
+    if (!unranged.length)
         return undefined;
-    }
+    const list = unranged.map((s) => `${s.label} (${s.columns.map((c) => `${c.schema}.${c.table}.${c.column}`).join(', ')})`);
+    return `Without a sequence range in the tenant's database (created after the promotion?): ${list.join(', ')}. Ids handed out there may be taken in the shared database as well; a rollback compares the keys before it changes anything and refuses on a collision.`;
 }
 
 
@@ -2868,6 +2933,8 @@ async function commentOn(client, kind, name, text) {
 /* harmony import */ var _database__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(42514);
 /* harmony import */ var _privileges__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(39607);
 /* harmony import */ var _servers__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(81207);
+/* harmony import */ var _versions__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(60674);
+
 
 
 
@@ -2916,10 +2983,12 @@ async function inspectTargetServer(shared, target, opts) {
         }
     }
     const [source, dest] = [await serverFacts(shared), await serverFacts(target)];
-    const [sourceMajor, destMajor] = [source.versionNum, dest.versionNum].map((v) => Math.floor(v / 10000));
-    if (sourceMajor !== destMajor) {
-        problems.push(`the target server ${where} runs PostgreSQL ${dest.version} and the shared server ${source.version}: a different major version is not supported yet (issue 20, "Promote onto a newer PostgreSQL major version"); use a PostgreSQL ${sourceMajor} target`);
-    }
+    const problem = (0,_versions__WEBPACK_IMPORTED_MODULE_4__/* .majorVersionProblem */ .N0)({
+        source: { num: source.versionNum, text: source.version },
+        target: { num: dest.versionNum, text: dest.version },
+    }, where, input);
+    if (problem)
+        problems.push(problem);
     // Extensions: those installed in the shared database must be installable on the target.
     const { rows: extensions } = await shared.query(`SELECT extname, extversion FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1`);
     if (extensions.length) {
@@ -3276,6 +3345,48 @@ async function resolveTenantKey(client, graph, options, slug) {
 
 /***/ }),
 
+/***/ 60674:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Ds: () => (/* binding */ majorOf),
+/* harmony export */   N0: () => (/* binding */ majorVersionProblem),
+/* harmony export */   jk: () => (/* binding */ serverMajor),
+/* harmony export */   og: () => (/* binding */ serverVersionNum)
+/* harmony export */ });
+/**
+ * PostgreSQL major versions of the two servers of a promotion. A tenant may move onto a newer
+ * major version (the clone, the copy and the checks translate what changed) but never onto an
+ * older one: a newer server's catalog can hold what an older one cannot represent.
+ */
+/** `server_version_num` → major version, e.g. 170004 → 17. */
+function majorOf(versionNum) {
+    return Math.floor(versionNum / 10000);
+}
+/**
+ * Why the target cannot host the tenant's database because of its major version (undefined
+ * when it can): a target older than the shared server is refused, naming both versions and
+ * the fix. `where` is the target's host:port, `input` the setting that names it.
+ */
+function majorVersionProblem(v, where, input) {
+    const [from, to] = [majorOf(v.source.num), majorOf(v.target.num)];
+    if (to >= from)
+        return undefined;
+    return `the target server ${where} runs PostgreSQL ${v.target.text}, older than the shared server's PostgreSQL ${v.source.text}: a tenant can move onto the same or a newer major version only, never back to an older one (fix: set ${input} to a PostgreSQL ${from} or newer server)`;
+}
+/** `server_version_num` of the server a session is connected to, e.g. 180001. */
+async function serverVersionNum(c) {
+    const { rows } = await c.query(`SELECT current_setting('server_version_num') AS v`);
+    return Number(rows[0].v);
+}
+/** The major version of the server a session is connected to. */
+async function serverMajor(c) {
+    return majorOf(await serverVersionNum(c));
+}
+
+
+/***/ }),
+
 /***/ 15651:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -3486,9 +3597,17 @@ function driftSinceSwitch(recorded, current) {
 /* harmony export */   zA: () => (/* binding */ schemaParity)
 /* harmony export */ });
 /* unused harmony export parityDifferences */
-/* harmony import */ var _check__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(15651);
-/* harmony import */ var _db__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8217);
-/* harmony import */ var _schema_fingerprint__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(41069);
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _postgres_ddl_translate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(86170);
+/* harmony import */ var _check__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(15651);
+/* harmony import */ var _db__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8217);
+/* harmony import */ var _schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(41069);
+/* harmony import */ var _postgres_versions__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(60674);
+/* harmony import */ var _version_normalise__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(22380);
+
+
+
+
 
 
 
@@ -3498,6 +3617,8 @@ const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_
 /** Objects that belong to an extension are the extension's business. */
 const NOT_EXTENSION = (classid, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
 const ROOT = (oid) => `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
+/** A function definition's `SET` clauses with the settings newer majors renamed, by their new names (SQL). */
+const RENAMED_IN_SQL = (def) => _postgres_ddl_translate__WEBPACK_IMPORTED_MODULE_1__/* .RENAMED_SETTINGS */ .p7.reduce((sql, r) => `regexp_replace(${sql}, ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(String.raw `(\n\s*SET\s+)${r.from}(\s)`)}, ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(String.raw `\1${r.to}\2`)}, 'g')`, def);
 /**
  * A summary of the user objects of a database, one item per object, compared by name. With
  * `policyRoles` (the source side), only policies that apply to PUBLIC or to one of those roles
@@ -3572,9 +3693,10 @@ async function catalogSummary(client, opts = {}) {
             || coalesce(' ' || format_type(t.typbasetype, t.typtypmod), ''), NULL
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
       WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
+        // Settings a newer major renamed are compared by their new names, and say so (version-normalise.ts).
         `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-            md5(pg_get_functiondef(p.oid)), NULL
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            md5(${RENAMED_IN_SQL('d.def')}) || CASE WHEN ${RENAMED_IN_SQL('d.def')} <> d.def THEN '${_version_normalise__WEBPACK_IMPORTED_MODULE_4__/* .RENAMED_MARK */ .J$}' ELSE '' END, NULL
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL (SELECT pg_get_functiondef(p.oid) AS def) d
       WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
         `SELECT 'extension', quote_ident(e.extname), '', NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
     ];
@@ -3655,36 +3777,127 @@ const schemaParity = {
         let source;
         let target;
         try {
-            source = await (0,_db__WEBPACK_IMPORTED_MODULE_0__/* .connectFor */ .It)(ctx.sourceUrl, budgetMs);
-            target = await (0,_db__WEBPACK_IMPORTED_MODULE_0__/* .connectFor */ .It)(ctx.targetUrl, budgetMs);
+            source = await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .connectFor */ .It)(ctx.sourceUrl, budgetMs);
+            target = await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .connectFor */ .It)(ctx.targetUrl, budgetMs);
             // After the switch, the schema recorded then is the reference: see schema-fingerprint.ts.
-            const recorded = ctx.afterSwitch ? await (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_1__/* .readSchemaAtSwitch */ .Jz)(target) : undefined;
+            const recorded = ctx.afterSwitch ? await (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .readSchemaAtSwitch */ .Jz)(target) : undefined;
             if (recorded) {
                 const now = await catalogSummary(target);
-                const drift = (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_1__/* .driftSinceSwitch */ .IS)(recorded, now);
+                const drift = (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .driftSinceSwitch */ .IS)(recorded, now);
                 if (drift.length === 0)
-                    return (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .pass */ .IX)(`${now.length} catalog objects as recorded at the switch`);
-                return (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .warn */ .R8)(`${DRIFTED} ${drift.length} difference(s) from the schema recorded then: ${drift[0]}`, (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .capDetails */ .Tw)(drift));
+                    return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .pass */ .IX)(`${now.length} catalog objects as recorded at the switch`);
+                return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .warn */ .R8)(`${DRIFTED} ${drift.length} difference(s) from the schema recorded then: ${drift[0]}`, (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .capDetails */ .Tw)(drift));
             }
-            const planned = new Set((0,_db__WEBPACK_IMPORTED_MODULE_0__/* .plannedTables */ .uS)(ctx).map((t) => t.qualified));
-            const s = await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles });
-            const t = await catalogSummary(target);
+            const planned = new Set((0,_db__WEBPACK_IMPORTED_MODULE_2__/* .plannedTables */ .uS)(ctx).map((t) => t.qualified));
+            // A target on a newer major represents some objects differently: named rules even that out.
+            const majors = { source: await (0,_postgres_versions__WEBPACK_IMPORTED_MODULE_6__/* .serverMajor */ .jk)(source), target: await (0,_postgres_versions__WEBPACK_IMPORTED_MODULE_6__/* .serverMajor */ .jk)(target) };
+            const { source: s, target: t, applied, } = (0,_version_normalise__WEBPACK_IMPORTED_MODULE_4__/* .normaliseAcrossVersions */ .lQ)(await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles }), await catalogSummary(target), majors);
+            const normalised = applied.length
+                ? `; PostgreSQL ${majors.source} → ${majors.target}, normalised: ${applied.join('; ')}`
+                : '';
             const differences = parityDifferences(s, t, planned);
             if (differences.length === 0)
-                return (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .pass */ .IX)(`${s.length} catalog objects match`);
+                return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .pass */ .IX)(`${s.length} catalog objects match${normalised}`);
             // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
             const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
             const hard = differences.filter((d) => !soft.includes(d));
             if (hard.length)
-                return (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .fail */ .fJ)(`${hard.length} difference(s): ${hard[0]}`, (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .capDetails */ .Tw)([...hard, ...soft]));
-            return (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .warn */ .R8)(`${soft.length} function/extension difference(s): ${soft[0]}`, (0,_check__WEBPACK_IMPORTED_MODULE_2__/* .capDetails */ .Tw)(soft));
+                return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .fail */ .fJ)(`${hard.length} difference(s): ${hard[0]}${normalised}`, (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .capDetails */ .Tw)([...hard, ...soft]));
+            return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .warn */ .R8)(`${soft.length} function/extension difference(s): ${soft[0]}${normalised}`, (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .capDetails */ .Tw)(soft));
         }
         finally {
-            await (0,_db__WEBPACK_IMPORTED_MODULE_0__/* .closeQuietly */ .EO)(source);
-            await (0,_db__WEBPACK_IMPORTED_MODULE_0__/* .closeQuietly */ .EO)(target);
+            await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .closeQuietly */ .EO)(source);
+            await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .closeQuietly */ .EO)(target);
         }
     },
 };
+
+
+/***/ }),
+
+/***/ 22380:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   J$: () => (/* binding */ RENAMED_MARK),
+/* harmony export */   lQ: () => (/* binding */ normaliseAcrossVersions)
+/* harmony export */ });
+/* unused harmony export VERSION_NORMALISATIONS */
+const straddles = (since) => (s, t) => s < since !== t < since;
+/** Names of the partitions among the summary's tables (`"schema"."table"`-style names as listed). */
+function partitionNames(items) {
+    return new Set(items.filter((i) => i.category === 'table' && /^[rp] partition /.test(i.definition)).map((i) => i.name));
+}
+/** `qualifier.` before an identifier, outside string literals and quoted identifiers' insides. */
+const QUALIFIER = /(?:"(?:[^"]|"")+"|\b[a-z_][a-z0-9_$]*)\.(?=["a-z_])/gi;
+function dropQualifiers(definition) {
+    const parts = definition.split(/('(?:[^']|'')*')/);
+    return parts.map((p, i) => (i % 2 === 1 ? p : p.replace(QUALIFIER, ''))).join('');
+}
+/** The item itself when nothing changed (so the rule is reported only when it did something). */
+const withDefinition = (i, definition) => definition === i.definition ? i : { ...i, definition };
+/** Appended to a function's definition digest when its SET clauses name a setting a newer major renamed. */
+const RENAMED_MARK = ' (SET clause with a renamed setting)';
+const VERSION_NORMALISATIONS = [
+    {
+        // PostgreSQL 18 records every NOT NULL as a named constraint in pg_constraint; before, only
+        // pg_attribute.attnotnull said so — which the column items already compare.
+        name: 'not-null constraints (pg_constraint from PostgreSQL 18) compared as the columns’ NOT NULL',
+        applies: straddles(18),
+        apply: (items) => items.filter((i) => !(i.category === 'constraint' && /^NOT NULL /.test(i.definition))),
+    },
+    {
+        // From PostgreSQL 17 a partition's column carries the identity of its partitioned table's;
+        // the identity itself is compared on the partitioned table.
+        name: 'identity of partitions’ columns (inherited from the partitioned table from PostgreSQL 17)',
+        applies: straddles(17),
+        apply: (items) => {
+            const partitions = partitionNames(items);
+            return items.map((i) => {
+                if (i.category !== 'column')
+                    return i;
+                const table = i.name.slice(0, i.name.lastIndexOf('.'));
+                if (!partitions.has(table))
+                    return i;
+                return withDefinition(i, i.definition.replace(/ identity [ad]\b/, ''));
+            });
+        },
+    },
+    {
+        // The clone writes `SET force_parallel_mode` as `SET debug_parallel_query` for PostgreSQL 16
+        // (ddl/translate.ts); the digests compare the new names, the mark says the old one was there.
+        name: 'function SET clauses with settings renamed in PostgreSQL 16 (force_parallel_mode → debug_parallel_query)',
+        applies: straddles(16),
+        apply: (items) => items.map((i) => i.category === 'function' && i.definition.endsWith(RENAMED_MARK)
+            ? withDefinition(i, i.definition.slice(0, -RENAMED_MARK.length))
+            : i),
+    },
+    {
+        // PostgreSQL 16's pg_get_viewdef leaves out a column's table name where the query reads
+        // one table; 15 wrote `daily_usage.tenant_id`. Qualifiers are dropped on both sides.
+        name: 'view definitions without table qualifiers (pg_get_viewdef from PostgreSQL 16)',
+        applies: straddles(16),
+        apply: (items) => items.map((i) => (i.category === 'view' ? withDefinition(i, dropQualifiers(i.definition)) : i)),
+    },
+];
+/**
+ * Both summaries rewritten by every rule the two majors straddle, and the names of the rules
+ * that changed either side (pure).
+ */
+function normaliseAcrossVersions(source, target, majors) {
+    const applied = [];
+    let [s, t] = [source, target];
+    for (const rule of VERSION_NORMALISATIONS) {
+        if (!rule.applies(majors.source, majors.target))
+            continue;
+        const [ns, nt] = [rule.apply(s), rule.apply(t)];
+        const changed = (a, b) => a.length !== b.length || a.some((x, k) => x !== b[k]);
+        if (changed(s, ns) || changed(t, nt))
+            applied.push(rule.name);
+        [s, t] = [ns, nt];
+    }
+    return { source: s, target: t, applied };
+}
 
 
 /***/ })

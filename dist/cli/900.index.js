@@ -19218,7 +19218,7 @@ const stream_1 = __webpack_require__(2203);
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const duplexify = __webpack_require__(29112);
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const retryRequest = __webpack_require__(73632);
+const retryRequest = __webpack_require__(51251);
 /**
  * The type of gRPC streaming.
  * @enum {number}
@@ -21724,7 +21724,7 @@ function wrapperFromProto3JSON(typeName, json) {
 
 /***/ }),
 
-/***/ 73632:
+/***/ 51251:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 "use strict";

@@ -457,6 +457,7 @@ async function tenantStatus(given, opts = {}) {
         }
         // Each side's range per sequence, once the tenant has one (read-only; never fails the status).
         let sequenceRanges;
+        let unranged;
         if (isolation?.sequence_range) {
             const isolated = dbExists
                 ? await (0,connect/* connect */.Ng)(servers.tenantDatabaseUrl(dbName)).catch(() => undefined)
@@ -466,6 +467,8 @@ async function tenantStatus(given, opts = {}) {
                     slot: isolation.sequence_range.slot,
                     sequences: await (0,sequence_ranges/* sequenceRangeStatus */.pj)(shared, isolated, isolation.sequence_range),
                 };
+                if (isolated && row.isolationMode === 'isolated')
+                    unranged = (0,sequence_ranges/* unrangedSequencesNote */.fR)(await (0,sequence_ranges/* readSequences */.lu)(isolated));
             }
             catch {
                 sequenceRanges = undefined;
@@ -497,6 +500,7 @@ async function tenantStatus(given, opts = {}) {
                 ...(adopted.note ? [adopted.note] : []),
                 ...plan.blockers.map((b) => `blocker: ${b}`),
                 ...plan.notes,
+                ...(unranged ? [unranged] : []),
             ],
             routing,
             ...(isolation?.service?.url !== undefined && { serviceUrl: isolation.service.url }),

@@ -1,0 +1,1419 @@
+"use strict";
+exports.id = 312;
+exports.ids = [312];
+exports.modules = {
+
+/***/ 88312:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  rollback: () => (/* binding */ rollback),
+  rollbackSteps: () => (/* binding */ rollbackSteps)
+});
+
+// EXTERNAL MODULE: ./src/pipeline/engine.ts + 1 modules
+var engine = __webpack_require__(25613);
+// EXTERNAL MODULE: ./src/pipeline/ownership.ts
+var ownership = __webpack_require__(43651);
+// EXTERNAL MODULE: ./src/pipeline/steps/lock.ts
+var lock = __webpack_require__(42995);
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var esm = __webpack_require__(83849);
+// EXTERNAL MODULE: ./src/postgres/sessions.ts
+var sessions = __webpack_require__(73074);
+;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-fence.ts
+
+
+
+const qi = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
+/**
+ * Fences the isolated database so it stops changing while its rows are copied back: the
+ * tenant's role may not log in, new sessions are read-only, and existing sessions are ended.
+ * Undo lifts the fence, so a rollback that fails before its switch leaves the tenant working.
+ */
+const fenceStep = {
+    name: 'fence',
+    title: 'Fence the isolated database',
+    async run(ctx) {
+        const { names } = ctx;
+        await (0,ownership/* asOwnerWithTarget */.xi)(ctx, 'fencing the isolated database', async (db) => {
+            await db.query(`ALTER ROLE ${qi(names.appRole)} NOLOGIN`);
+            // Roles that log in as members of the application role (a developer's, a job's) lose the
+            // way in too: NOLOGIN stops only the role itself, and read-only is a default any session may
+            // lift (review: a row written after the restore was dropped with the database).
+            await db.query(`REVOKE CONNECT ON DATABASE ${qi(names.database)} FROM ${qi(names.appRole)}`);
+            await db.query(`ALTER DATABASE ${qi(names.database)} SET default_transaction_read_only = on`);
+        });
+        // Sessions already open would go on writing: every one must end, or the rollback stops (and
+        // its undo lifts the fence) before copying anything back.
+        const { ended, remaining } = await (0,ownership/* withTargetServer */.z2)(ctx, (db) => (0,sessions/* endSessions */.v)(db, names.database, [names.appRole, names.ownerRole]));
+        if (remaining.length)
+            throw (0,sessions/* sessionsRemainError */.m)(names.database, remaining, 'copying the rows back');
+        return `${names.appRole} and its members cannot connect, ${names.database} is read-only, ${ended} session(s) ended`;
+    },
+    async undo(ctx) {
+        await (0,ownership/* asOwnerWithTarget */.xi)(ctx, 'lifting the fence', async (db) => {
+            await db.query(`ALTER DATABASE ${qi(ctx.names.database)} RESET default_transaction_read_only`);
+            await db.query(`GRANT CONNECT ON DATABASE ${qi(ctx.names.database)} TO ${qi(ctx.names.appRole)}`);
+            await db.query(`ALTER ROLE ${qi(ctx.names.appRole)} LOGIN`);
+        });
+    },
+};
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(51455);
+// EXTERNAL MODULE: ./src/cloudrun/deploy.ts + 2 modules
+var deploy = __webpack_require__(28025);
+// EXTERNAL MODULE: ./src/pipeline/routing.ts
+var routing = __webpack_require__(36372);
+;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-cleanup.ts
+
+
+
+
+/** Removes the routing and load-balancer files (missing files are fine: re-runnable). */
+const removeRoutingStep = {
+    name: 'remove-routing',
+    title: 'Remove routing and load-balancer config',
+    async run(ctx) {
+        const paths = (0,routing/* routingPaths */.vg)(ctx.options.configDir, ctx.names.slug);
+        for (const path of [paths.routing, paths.loadBalancer]) {
+            await (0,promises_.rm)(path, { force: true });
+            ctx.configFiles.push({ path, content: null });
+        }
+        return `${paths.routing}, ${paths.loadBalancer} removed`;
+    },
+};
+/** Deletes the Cloud Run service only if the promotion created it (recorded in settings.isolation). */
+const removeServiceStep = {
+    name: 'remove-service',
+    title: 'Delete the Cloud Run service',
+    skip(ctx) {
+        const service = ctx.tenant?.isolation?.service;
+        if (!service)
+            return 'the promotion deployed no service';
+        if (!service.created)
+            return `service ${service.name} existed before the promotion: left in place`;
+        return undefined;
+    },
+    async run(ctx) {
+        const service = ctx.tenant.isolation.service;
+        if (ctx.options.skipCloudRun || !ctx.options.cloudRun) {
+            const note = `Cloud Run service ${service.name} was created by the promotion and is still running: delete it (gcloud run services delete ${service.name}) or re-run the rollback with the Cloud Run settings.`;
+            ctx.record.notes.push(note);
+            return 'left in place: no Cloud Run settings given (see notes)';
+        }
+        const cloudRun = ctx.options.cloudRun;
+        // Held under the proof of ownership: no other run can claim the tenant meanwhile.
+        await (0,ownership/* asOwner */.gv)(ctx, `deleting Cloud Run service ${service.name}`, async () => {
+            await (0,deploy/* deleteService */.hs)(cloudRun, service.name, ctx.log);
+            if (service.secret_version)
+                await (0,deploy/* retireSecretVersion */.qb)(cloudRun, service.secret_version, ctx.log);
+        });
+        return `${service.name} deleted${service.secret_version ? ', password secret version retired' : ''}`;
+    },
+};
+/** Drops the isolated database and the tenant's roles, unless keep-isolated-data. */
+const dropIsolatedStep = {
+    name: 'drop-isolated',
+    title: 'Drop the isolated database and roles',
+    skip: (ctx) => ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined,
+    async run(ctx) {
+        const { names } = ctx;
+        const dropped = await (0,ownership/* dropOwnedDatabase */.WO)(ctx);
+        const roles = await (0,ownership/* dropOwnedRoles */.Ox)(ctx);
+        return `${dropped ? `database ${names.database}` : 'no database'} and ${roles.length} role(s) dropped`;
+    },
+};
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/postgres/catalog.ts
+var catalog = __webpack_require__(17092);
+// EXTERNAL MODULE: ./src/postgres/database.ts
+var database = __webpack_require__(42514);
+// EXTERNAL MODULE: ./src/postgres/plan.ts
+var plan = __webpack_require__(43524);
+// EXTERNAL MODULE: ./src/postgres/tenant-key.ts
+var tenant_key = __webpack_require__(72713);
+// EXTERNAL MODULE: ./src/postgres/privileges.ts
+var privileges = __webpack_require__(39607);
+// EXTERNAL MODULE: ./src/postgres/tenants.ts
+var tenants = __webpack_require__(96470);
+// EXTERNAL MODULE: ./src/pipeline/plan-options.ts
+var plan_options = __webpack_require__(44224);
+// EXTERNAL MODULE: ./src/postgres/target-server.ts
+var target_server = __webpack_require__(21520);
+;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-prevalidate.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Rollback's prevalidation: the tenant is isolated and its database exists (fresh rollback), or
+ * it is shared again after a rollback that stopped after its switch (resume). Plans the tables
+ * from the shared catalog, as a promotion does.
+ */
+const rollbackPrevalidateStep = {
+    name: 'prevalidate',
+    title: 'Rollback prevalidation',
+    async run(ctx) {
+        const db = ctx.lockSession;
+        const { names, options } = ctx;
+        ctx.sharedDatabase = (await db.query('SELECT current_database() AS db')).rows[0].db;
+        await (0,tenants/* checkTenantsTable */.od)(db, options.tenantsTable, options.tenantKey);
+        const tenant = await (0,tenants/* readTenant */.RM)(db, options.tenantsTable, names.slug);
+        ctx.tenant = tenant;
+        if (tenant.isolationMode === 'isolated' || tenant.isolation?.isolated_server)
+            (0,target_server/* assertRecordedServer */.mQ)(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
+        // The isolated database and its roles are on the target server (the shared one by default).
+        const dbState = await (0,ownership/* withTargetServer */.z2)(ctx, async (target) => {
+            (0,privileges/* assertCanCreate */.Ly)(await (0,privileges/* readRole */.fP)(target), options.frontEnd);
+            return (0,database/* databaseMarker */.O9)(target, names.database);
+        });
+        if (tenant.isolationMode === 'shared') {
+            if (tenant.isolation?.state === 'rolled-back') {
+                ctx.mode = 'resume';
+                // The drop still proves the database against what the restore recorded: it needs the plan.
+                if (dbState.exists && dbState.marker?.slug === names.slug)
+                    await planRestore(ctx);
+                return `tenant is shared again: finishing the rollback's clean-up`;
+            }
+            throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" is shared; there is nothing to roll back.`, 'Check the slug, or `tenant-isolation status` for its state.');
+        }
+        if (!dbState.exists) {
+            throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" is marked isolated, but its database "${names.database}" does not exist; there is no data to roll back from.`, 'Restore the isolated database from backup first (rollback copies its rows back), then re-run.');
+        }
+        if (dbState.marker?.slug !== names.slug) {
+            throw new errors/* PromotionError */.g1('tenant-state', `Database "${names.database}" was not created by this tool for tenant "${names.slug}".`, 'Check the database by hand; the rollback will not read from or drop it.');
+        }
+        const plan = await planRestore(ctx);
+        ctx.mode = 'fresh';
+        return `tenant ${names.slug} is isolated in "${names.database}"; its ${plan.deleteOrder.length} data tables will be restored`;
+    },
+};
+/** The plan of the tenant's tables as the switch planned them (options recorded at the switch). */
+async function planRestore(ctx) {
+    (0,plan_options/* adoptSwitchedPlanOptions */.Nd)(ctx);
+    const { options: planned } = ctx;
+    const graph = await (0,catalog/* readTableGraph */.r)(ctx.lockSession);
+    // The rows to restore carry the value of the column the rule names, not necessarily id.
+    const key = await (0,tenant_key/* resolveTenantKey */.Em)(ctx.lockSession, graph, planned, ctx.names.slug);
+    return (ctx.plan = (0,plan/* planTenant */.gK)(graph, {
+        tenantsTable: planned.tenantsTable,
+        tenantKey: planned.tenantKey,
+        tenantIdColumn: planned.tenantIdColumn,
+        tenantId: key.value,
+        referenceTables: planned.referenceTables,
+        sharedRows: planned.sharedRows,
+        tableOverrides: planned.tableOverrides,
+        // The restore tells the tenant's own rows (ownWhere) from the global rows it merges.
+        globalRows: true,
+    }));
+}
+
+// EXTERNAL MODULE: ./src/postgres/connect.ts
+var connect = __webpack_require__(36741);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts
+var schema_parity = __webpack_require__(16292);
+// EXTERNAL MODULE: ./src/validation/version-normalise.ts
+var version_normalise = __webpack_require__(22380);
+// EXTERNAL MODULE: ./src/postgres/versions.ts
+var versions = __webpack_require__(60674);
+;// CONCATENATED MODULE: ./src/postgres/rollback-drift.ts
+
+
+
+/**
+ * Schema drift between the tenant's database and the shared database as they are now (not as
+ * they were at the promotion: the same migration applied to both is normal). Rows cannot come
+ * back into a schema that has no place for them, so a rollback refuses, before changing anything,
+ * on: a table, column or constraint that exists only in the tenant's database; a column whose
+ * type differs; a constraint whose definition differs; and a column of a restored table that the
+ * tenant's database lacks (its rows cannot supply it). Reads the catalogs with the schema-parity
+ * check's `catalogSummary` (the tool's `_tenant_isolation` schema is left out there).
+ */
+const COMPARED = new Set(['table', 'column', 'constraint']);
+/** The type part of a `catalogSummary` column definition (`bigint not null default … #3` → `bigint`). */
+function columnType(definition) {
+    const cut = definition.search(/ not null| identity | generated | default | #\d/);
+    return cut < 0 ? definition : definition.slice(0, cut);
+}
+/** Pure: the drift between the two summaries, restricted to `restored` tables for shared-only columns. */
+function diffSchemas(shared, isolated, restored) {
+    const key = (i) => `${i.category} ${i.name}`;
+    const s = new Map(shared.filter((i) => COMPARED.has(i.category)).map((i) => [key(i), i]));
+    const t = new Map(isolated.filter((i) => COMPARED.has(i.category)).map((i) => [key(i), i]));
+    const out = [];
+    for (const [k, i] of t) {
+        const other = s.get(k);
+        if (!other) {
+            out.push(`${i.category} ${i.name}: only in the tenant's database`);
+            continue;
+        }
+        if (i.category === 'column') {
+            const [a, b] = [columnType(other.definition), columnType(i.definition)];
+            if (a !== b)
+                out.push(`column ${i.name}: type differs (shared: ${a}; tenant's: ${b})`);
+        }
+        else if (i.category === 'constraint' &&
+            i.definition !== other.definition &&
+            (0,schema_parity/* normaliseExpression */.JN)(i.definition) !== (0,schema_parity/* normaliseExpression */.JN)(other.definition)) {
+            out.push(`constraint ${i.name}: differs (shared: ${other.definition}; tenant's: ${i.definition})`);
+        }
+    }
+    for (const [k, i] of s) {
+        if (i.category === 'column' && i.owner !== null && restored.has(i.owner) && !t.has(k))
+            out.push(`column ${i.name}: only in the shared database (the tenant's rows cannot supply it)`);
+    }
+    return out.sort();
+}
+/** Reads both catalogs and returns the drift (empty: none). */
+async function schemaDrift(shared, isolated, plan) {
+    // A tenant on a newer major: what the versions represent differently is not drift.
+    const { source: s, target: t } = (0,version_normalise/* normaliseAcrossVersions */.lQ)(await (0,schema_parity/* catalogSummary */.wV)(shared), await (0,schema_parity/* catalogSummary */.wV)(isolated), { source: await (0,versions/* serverMajor */.jk)(shared), target: await (0,versions/* serverMajor */.jk)(isolated) });
+    return diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified)));
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-drift.ts
+
+
+
+/**
+ * Before anything changes: the tenant's database and the shared database, as they are now, must
+ * have room for each other's rows (rollback-drift.ts). Drift refuses the rollback, listing every
+ * difference; a dry run reports it instead.
+ */
+const rollbackDriftStep = {
+    name: 'schema-drift',
+    title: 'Compare the schemas',
+    skip: (ctx) => (ctx.mode === 'resume' ? 'done by an earlier run (resuming after the switch)' : undefined),
+    async run(ctx) {
+        const [isolated, shared] = (await (0,connect/* connectAll */.Q5)([
+            ctx.servers.tenantDatabaseUrl(ctx.names.database),
+            ctx.servers.sharedUrl,
+        ]));
+        let drift;
+        try {
+            drift = await schemaDrift(shared, isolated, ctx.plan);
+        }
+        finally {
+            await isolated.end().catch(() => undefined);
+            await shared.end().catch(() => undefined);
+        }
+        if (drift.length === 0)
+            return 'no drift: every table, column and constraint matches';
+        if (ctx.options.dryRun) {
+            ctx.record.notes.push(`Schema drift (the rollback would refuse): ${drift.join('; ')}.`);
+            return `${drift.length} difference(s): the rollback would refuse (see notes)`;
+        }
+        const where = ctx.options.keepIsolatedData
+            ? ` Nothing moved: the tenant's rows stay in ${ctx.names.database} (still isolated and working), the shared database keeps its own rows and schema.`
+            : ` The tenant stays isolated and working in ${ctx.names.database}.`;
+        throw new errors/* PromotionError */.g1('tenant-state', `The schemas have drifted since the promotion, so the rows cannot come back: ${drift.slice(0, 20).join('; ')}${drift.length > 20 ? `; … and ${drift.length - 20} more` : ''}.${where}`, 'Apply the same migrations to both databases (what exists only in the tenant database must exist in the shared one, with the same types), then re-run the rollback.');
+    },
+};
+
+// EXTERNAL MODULE: ./src/postgres/large-objects.ts
+var large_objects = __webpack_require__(52593);
+;// CONCATENATED MODULE: ./src/postgres/rollback-large-objects.ts
+
+
+
+/**
+ * Large objects at rollback. The tenant's rows in its database reference large objects (`oid` /
+ * `lo` columns) that live outside every table: copying the rows back copies only the numbers. So
+ * every object those rows reference is brought back under the same OID — created in the shared
+ * database when it lacks it (the tenant created it while isolated), rewritten in place when its
+ * content differs (the tenant changed it) — and verified by content hash.
+ *
+ * An object the shared database holds with other content is rewritten only if no row there but
+ * the tenant's references it (cleanup leaves the tenant's objects behind, unreferenced); otherwise
+ * the OID is someone else's, and the rollback refuses. Objects created here are owned by the connecting role
+ * (a role without superuser cannot give them away); rewriting an existing object needs UPDATE on it.
+ */
+const INV_WRITE = 0x20000;
+/** The columns and the objects the tenant's own rows reference on one side (tenant id set). */
+async function tenantLargeObjects(client, plan, columns) {
+    const cols = columns ?? (await (0,large_objects/* findLargeObjectColumns */.RK)(client, plan.tables));
+    if (cols.length === 0)
+        return { columns: cols, oids: [] };
+    const oids = await (0,large_objects/* referencedLargeObjects */.rO)(client, cols, plan.tables, (t) => t.where);
+    return { columns: cols, oids };
+}
+/**
+ * Brings back the large objects the tenant's rows reference in `isolated` into `shared` (inside
+ * the caller's transaction there, after the rows). `columns`: the `oid` columns of the plan.
+ */
+async function restoreLargeObjects(shared, isolated, plan, columns) {
+    const result = { referenced: 0, copied: 0, replaced: 0, bytes: 0 };
+    if (columns.length === 0)
+        return result;
+    const { oids } = await tenantLargeObjects(isolated, plan, columns);
+    result.referenced = oids.length;
+    if (oids.length === 0)
+        return result;
+    const want = await (0,large_objects/* hashLargeObjects */.GE)(isolated, oids);
+    const have = await (0,large_objects/* hashLargeObjects */.GE)(shared, oids);
+    const missing = oids.filter((o) => !have.has(o));
+    const differ = oids.filter((o) => {
+        const a = want.get(o);
+        const b = have.get(o);
+        return b !== undefined && (a?.size !== b.size || a?.hash !== b.hash);
+    });
+    const foreign = await referencedByOthers(shared, plan, columns, differ);
+    if (foreign.length) {
+        throw new errors/* PromotionError */.g1('tenant-state', `Large object(s) ${foreign.slice(0, 20).join(', ')} referenced by the tenant's rows exist in the shared database with other content and are referenced there by rows that are not the tenant's; nothing was changed.`, 'The tenant stays isolated. Another row of the shared database uses that OID: copy the tenant’s object to a new OID in its database (lo_from_bytea) and point its rows at it, then re-run the rollback.');
+    }
+    const sizes = await (0,large_objects/* largeObjectSizes */.re)(isolated, [...missing, ...differ]);
+    try {
+        for (const o of missing) {
+            await shared.query('SELECT lo_create($1::oid)', [o]);
+            result.bytes += await writeContent(shared, isolated, o, sizes.get(o) ?? 0);
+            result.copied++;
+        }
+        for (const o of differ) {
+            await shared.query(`SELECT lo_truncate64(lo_open($1::oid, ${INV_WRITE}), 0)`, [o]);
+            result.bytes += await writeContent(shared, isolated, o, sizes.get(o) ?? 0);
+            result.replaced++;
+        }
+    }
+    catch (e) {
+        if (e instanceof errors/* PromotionError */.g1)
+            throw e;
+        const message = e.message;
+        throw new errors/* PromotionError */.g1('database', `Bringing back the tenant's large objects failed: ${message}; nothing was changed.`, /permission denied/i.test(message)
+            ? 'The tenant stays isolated. The connecting role needs UPDATE on the large objects the tenant changed (GRANT UPDATE ON LARGE OBJECT <oid> TO <role>, by their owner), then re-run the rollback.'
+            : 'The tenant stays isolated; fix the cause named above and re-run the rollback.', { cause: e });
+    }
+    // Verified by content, inside the transaction.
+    const after = await (0,large_objects/* hashLargeObjects */.GE)(shared, oids);
+    const wrong = oids.filter((o) => after.get(o)?.hash !== want.get(o)?.hash);
+    if (wrong.length) {
+        throw new errors/* PromotionError */.g1('validation-failed', `Large object(s) ${wrong.slice(0, 20).join(', ')} differ from the tenant's database after they were copied back; nothing was changed.`, 'The tenant stays isolated. Re-run the rollback; if it persists, report it.');
+    }
+    return result;
+}
+/**
+ * Of `oids`, those a row of the planned tables that is not the tenant's references in the shared
+ * database (an object only the tenant's rows use, or none — cleanup leaves objects behind — is
+ * the tenant's to rewrite).
+ */
+async function referencedByOthers(shared, plan, columns, oids) {
+    if (oids.length === 0)
+        return [];
+    const byQualified = new Map(plan.tables.map((t) => [t.qualified, t]));
+    const out = new Set();
+    for (const c of columns) {
+        const t = byQualified.get(c.table);
+        if (!t)
+            continue;
+        const { rows } = await shared.query(`SELECT DISTINCT t.${c.column}::oid::text AS o FROM ${t.qualified} t
+        WHERE t.${c.column}::oid = ANY ($1::oid[]) AND (${t.kind === 'reference' ? 'false' : t.where}) IS NOT TRUE`, [oids]);
+        for (const r of rows)
+            out.add(r.o);
+    }
+    return oids.filter((o) => out.has(o));
+}
+/**
+ * Lets the connecting role read (and so copy back) the large objects of the tenant's database:
+ * those the tenant's application created are owned by its application role, the copied ones by
+ * its owner role, and a role without superuser reads neither. The tool made both roles, so it may
+ * grant itself membership in them (CREATEROLE; ADMIN OPTION from PostgreSQL 16) for the rollback,
+ * on its own committed session; the returned function revokes what was granted (the roles are
+ * dropped with the isolated database in any case).
+ */
+async function borrowRoles(client, roles) {
+    const { rows } = await client.query(`SELECT r.rolname AS name FROM pg_roles r
+      WHERE r.rolname = ANY ($1::text[]) AND NOT pg_has_role(current_user, r.oid, 'USAGE')
+        AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)`, [roles]);
+    const granted = [];
+    for (const r of rows) {
+        await client.query(`GRANT ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.name)} TO CURRENT_USER`);
+        granted.push(r.name);
+    }
+    return async () => {
+        for (const name of granted)
+            await client.query(`REVOKE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(name)} FROM CURRENT_USER`).catch(() => undefined);
+    };
+}
+/** Copies an object's content chunk by chunk (bounded memory) into an existing, empty object. */
+async function writeContent(shared, isolated, oid, size) {
+    let bytes = 0;
+    for (let off = 0; off < size; off += large_objects/* LO_CHUNK */.yR) {
+        const { rows } = await isolated.query('SELECT lo_get($1::oid, $2::bigint, $3::int) AS d', [
+            oid,
+            off,
+            large_objects/* LO_CHUNK */.yR,
+        ]);
+        const chunk = rows[0].d;
+        if (chunk.length > 0)
+            await shared.query('SELECT lo_put($1::oid, $2::bigint, $3::bytea)', [oid, off, chunk]);
+        bytes += chunk.length;
+    }
+    return bytes;
+}
+
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __webpack_require__(46466);
+// EXTERNAL MODULE: ./node_modules/pg-copy-streams/index.js
+var pg_copy_streams = __webpack_require__(26901);
+// EXTERNAL MODULE: ./src/postgres/checksum.ts
+var checksum = __webpack_require__(73600);
+// EXTERNAL MODULE: ./src/postgres/rollback-ledger.ts
+var rollback_ledger = __webpack_require__(4001);
+;// CONCATENATED MODULE: ./src/postgres/rollback-merge.ts
+
+
+
+
+
+/** The tenant's own parts of a plan: tenant and dependent tables, by `ownWhere` where it has one. */
+function ownParts(plan) {
+    return plan.tables
+        .filter((t) => t.kind === 'tenant' || t.kind === 'dependent')
+        .map((t) => ({ table: t, where: t.ownWhere ?? t.where }));
+}
+async function aggregate(client, table, where) {
+    const { rows } = await client.query(`SELECT count(*)::text AS n, coalesce(sum(${(0,checksum/* rowHashSql */.nJ)(table)}), 0)::text AS s FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE ${where}`);
+    return { count: Number(rows[0].n), sum: rows[0].s };
+}
+/** `format_type` of the key columns (casts of key text back to the key's own types). */
+async function columnFacts(client, table) {
+    const { rows } = await client.query(`SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            a.attidentity::text AS identity
+       FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table.qualified]);
+    const types = new Map(rows.map((r) => [r.name, r.type]));
+    return {
+        keyTypes: table.keyColumns.map((k) => {
+            const t = types.get(k);
+            if (!t)
+                throw new Error(`No key column ${k} in ${table.qualified}`);
+            return t;
+        }),
+        alwaysIdentity: rows.filter((r) => r.identity === 'a').map((r) => r.name),
+    };
+}
+/** `t.k1 = (arr)[1]::type1 AND …`: the row of `alias` whose key is the text array `arr`. */
+function keyFromArray(table, types, alias, arr) {
+    return table.keyColumns.map((k, i) => `${alias}.${k} = (${arr})[${i + 1}]::${types[i]}`).join(' AND ');
+}
+async function copyBetween(source, target, out, into) {
+    const reader = source.query((0,pg_copy_streams.to)(out));
+    const writer = target.query((0,pg_copy_streams/* from */.H)(into));
+    await (0,external_node_stream_promises_.pipeline)(reader, writer);
+    return Number(writer.rowCount ?? 0);
+}
+/**
+ * Reads and classifies what the rollback would write. `shared` is in a transaction (temporary
+ * tables ON COMMIT DROP), both sessions comparable and with the tenant id set. Writes no table.
+ * `ledger`: the ledger's tables (readLedgerTables), undefined without a ledger.
+ */
+async function prepareRestore(shared, isolated, plan, ledger, 
+/**
+ * Cleanup removed referenced rows nothing in the shared database used any more
+ * (cleanup-referenced-rows: remove-unused): a referenced row missing from the shared database
+ * comes back from the tenant's, changed there or not, instead of counting as a shared delete.
+ */
+options = {}) {
+    const prepared = {
+        own: ownParts(plan),
+        merges: [],
+        ownReports: [],
+        mergeReports: [],
+        conflicts: [],
+        stray: [],
+        unmergeable: [],
+        collisions: [],
+        triggers: await firingTriggers(shared, plan),
+        notes: [],
+    };
+    if (prepared.triggers.length)
+        prepared.notes.push(describeTriggers(prepared.triggers));
+    if (!ledger)
+        prepared.notes.push('The tenant database has no row ledger (promoted before it was recorded): rows of shared tables that differ between the two databases are treated as conflicts.');
+    for (const p of prepared.own) {
+        const isolatedRows = await aggregate(isolated, p.table, p.where);
+        const sharedRows = await aggregate(shared, p.table, p.where);
+        prepared.ownReports.push({
+            table: p.table.qualified,
+            kind: p.table.kind,
+            isolatedRows: isolatedRows.count,
+            sharedRows: sharedRows.count,
+        });
+        // Rows of the tenant's database that are neither the tenant's own nor a merged part's (with
+        // global rows, `ownWhere` is NULL for those, merged, and false for another tenant's).
+        const stray = await aggregate(isolated, p.table, p.table.ownWhere ? `(${p.where}) IS FALSE` : `(${p.where}) IS NOT TRUE`);
+        if (stray.count > 0)
+            prepared.stray.push(`${p.table.qualified}: ${stray.count} row(s) that are not the tenant's (another tenant's key, or no parent)`);
+        const taken = await keysTakenInShared(shared, isolated, p, prepared.own.indexOf(p));
+        if (taken.length)
+            prepared.collisions.push(`${p.table.qualified} key ${taken.slice(0, 20).join(', ')}${taken.length > 20 ? ` … (${taken.length}${taken.length > 100 ? '+' : ''} in all)` : ''}`);
+    }
+    for (const [i, part] of (0,rollback_ledger/* sharedWriteParts */.hn)(plan).entries()) {
+        const t = part.table;
+        const recorded = ledger?.get(t.qualified);
+        if (t.keyColumns.length === 0) {
+            // Without a key no row can be matched: the part must be as the switch left it.
+            const now = await aggregate(isolated, t, part.isolatedWhere);
+            const base = recorded ?? (t.kind === 'reference' ? await aggregate(shared, t, 'true') : undefined);
+            if (!base) {
+                prepared.notes.push(`${t.qualified} has no key and no ledger entry: not compared.`);
+            }
+            else if (base.count !== now.count || base.sum !== now.sum) {
+                prepared.unmergeable.push(`${t.qualified} (${part.what}, no primary or unique key): changed in the tenant's database since the switch (${base.count} → ${now.count} rows)`);
+            }
+            continue;
+        }
+        const facts = await columnFacts(shared, t);
+        const stage = `__tp_rb_stage_${i}`;
+        const ledgerTemp = `__tp_rb_ledger_${i}`;
+        const merge = `__tp_rb_merge_${i}`;
+        const cols = t.columns.join(', ');
+        await shared.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${t.qualified} t WITH NO DATA`);
+        await copyBetween(isolated, shared, `COPY (SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${part.isolatedWhere}) TO STDOUT`, `COPY ${stage} (${cols}) FROM STDIN`);
+        await shared.query(`CREATE TEMP TABLE ${ledgerTemp} (k text[] PRIMARY KEY, h bigint NOT NULL) ON COMMIT DROP`);
+        if (recorded)
+            await copyBetween(isolated, shared, (0,rollback_ledger/* ledgerCopySql */.X)(t.qualified), `COPY ${ledgerTemp} (k, h) FROM STDIN`);
+        // Only rows the tenant changed since the switch (its hash differs from the ledger's, or one
+        // side has no such key) are looked up in the shared table, by key, through its index; and,
+        // where cleanup removed unused referenced rows, every referenced row (those it removed).
+        const removed = options.referencedRemovedByCleanup === true && part.what === 'referenced rows';
+        await shared.query(`CREATE TEMP TABLE ${merge} ON COMMIT DROP AS
+       WITH i AS (SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k, ${(0,checksum/* rowHashSql */.nJ)(t)} AS h FROM ${stage} t),
+            a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh
+                    FROM i FULL JOIN ${ledgerTemp} l ON l.k = i.k
+                   WHERE i.h IS DISTINCT FROM l.h${removed
+            ? ` OR (i.h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'i.k')}))`
+            : ''}),
+            b AS (SELECT a.k, a.ih, a.lh,
+                         (SELECT ${(0,checksum/* rowHashSql */.nJ)(t)} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
+                    FROM a)
+       SELECT b.k, b.ih, b.lh, b.sh,
+              CASE WHEN b.sh IS NOT DISTINCT FROM b.ih THEN 'same'
+                   WHEN b.sh IS NOT DISTINCT FROM b.lh THEN
+                     CASE WHEN b.ih IS NULL THEN 'delete' WHEN b.lh IS NULL THEN 'insert' ELSE 'update' END
+                   ${removed ? `WHEN b.sh IS NULL AND b.ih IS NOT NULL THEN 'insert'` : ''}
+                   ELSE 'conflict' END AS action
+         FROM b`);
+        const revived = await reviveReferenced(shared, isolated, t, { stage, merge, keyTypes: facts.keyTypes });
+        if (revived.length)
+            prepared.notes.push(`${revived.length} row(s) of ${t.qualified} deleted in the shared database since the switch come back, because the tenant's rows still reference them: ${revived.slice(0, 10).join(', ')}${revived.length > 10 ? ` … and ${revived.length - 10} more` : ''}.`);
+        const { rows } = await shared.query(`SELECT action, count(*)::text AS n FROM ${merge} GROUP BY action`);
+        const count = (a) => Number(rows.find((r) => r.action === a)?.n ?? 0);
+        prepared.mergeReports.push({
+            table: t.qualified,
+            what: part.what,
+            insert: count('insert'),
+            update: count('update'),
+            delete: count('delete'),
+            same: count('same'),
+            conflicts: count('conflict'),
+        });
+        if (count('conflict') > 0) {
+            const { rows: conflicts } = await shared.query(`SELECT k, ih::text AS ih, lh::text AS lh, sh::text AS sh FROM ${merge} WHERE action = 'conflict' ORDER BY k LIMIT 100`);
+            for (const c of conflicts) {
+                prepared.conflicts.push({
+                    table: t.qualified,
+                    key: c.k.length === 1 ? c.k[0] : `(${c.k.join(',')})`,
+                    tenant: c.lh === null ? 'inserted' : c.ih === null ? 'deleted' : 'updated',
+                    shared: c.lh === null ? 'inserted' : c.sh === null ? 'deleted' : 'updated',
+                });
+            }
+        }
+        const taken = await uniqueValuesTaken(shared, t, { stage, merge });
+        if (taken.length)
+            prepared.collisions.push(...taken);
+        prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
+    }
+    return prepared;
+}
+/**
+ * Keys of the tenant's own rows (in its database) that a row of the shared database which is not
+ * the tenant's already holds: restoring them would fail with a duplicate key (review: a table
+ * created after the promotion by the same migration on both sides has no sequence range, so both
+ * sides hand out the same ids; the rollback failed mid-way and the dry run did not foresee it).
+ * The keys are copied to a temporary table on the shared session and looked up through the
+ * table's key index. Returns up to 101 keys as text.
+ */
+async function keysTakenInShared(shared, isolated, p, i) {
+    const t = p.table;
+    if (!t.keyColumns.length)
+        return [];
+    const temp = `__tp_rb_ownkeys_${i}`;
+    const keys = t.keyColumns.join(', ');
+    await shared.query(`CREATE TEMP TABLE ${temp} ON COMMIT DROP AS SELECT ${t.keyColumns.map((k) => `t.${k}`).join(', ')} FROM ${t.qualified} t WITH NO DATA`);
+    const n = await copyBetween(isolated, shared, `COPY (SELECT ${t.keyColumns.map((k) => `t.${k}`).join(', ')} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${p.where}) TO STDOUT`, `COPY ${temp} (${keys}) FROM STDIN`);
+    if (n === 0)
+        return [];
+    await shared.query(`ANALYZE ${temp}`);
+    const { rows } = await shared.query(`SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'k')} AS k FROM ${temp} k
+      WHERE EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t
+                     WHERE ${t.keyColumns.map((c) => `t.${c} = k.${c}`).join(' AND ')} AND (${p.where}) IS NOT TRUE)
+      ORDER BY 1 LIMIT 101`);
+    return rows.map((r) => (r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`));
+}
+/**
+ * Rows the tenant inserted or changed (a merged part) whose values of a unique constraint another
+ * row of the shared database holds under another key — a user inserted on both sides with the
+ * same email (review: a raw 23505 in the middle of the restore). Listed before anything changes.
+ * Unique indexes on plain columns only (an expression or partial index is left to the restore).
+ */
+async function uniqueValuesTaken(shared, t, temps) {
+    const { rows: uniques } = await shared.query(`SELECT ic.relname AS name,
+            array(SELECT '"' || replace(a.attname, '"', '""') || '"' FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) AS cols
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary
+        AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT (0 = ANY (i.indkey::int2[]))`, [t.qualified]);
+    const out = [];
+    for (const u of uniques) {
+        if (u.cols.every((c) => t.keyColumns.includes(c)))
+            continue;
+        if (!u.cols.every((c) => t.columns.includes(c)))
+            continue;
+        const { rows } = await shared.query(`SELECT m.k, ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'x')} AS o
+         FROM ${temps.merge} m JOIN ${temps.stage} s ON m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')}
+         JOIN ${(0,checksum/* fromTable */.bs)(t)} x ON ${u.cols.map((c) => `x.${c} = s.${c}`).join(' AND ')}
+        WHERE m.action IN ('insert', 'update') AND ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'x')} <> m.k
+        ORDER BY m.k LIMIT 20`);
+        for (const r of rows)
+            out.push(`${t.qualified} key ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${r.o.length === 1 ? r.o[0] : `(${r.o.join(',')})`}`);
+    }
+    return out;
+}
+/**
+ * Rows of a merged part the tenant left as they were at the switch and the shared database deleted
+ * since (a shared job removed a user) that the tenant's rows still reference: restoring the
+ * tenant's rows would break a foreign key (review: a raw FK error the dry run did not foresee).
+ * The tenant's database holds each such row, so it comes back as if the tenant had written it
+ * (action 'insert' in the merge table); one nothing of the tenant references stays deleted.
+ * Returns the keys brought back.
+ */
+async function reviveReferenced(shared, isolated, t, temps) {
+    const { rows: missing } = await shared.query(`SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k FROM ${temps.stage} t
+      WHERE NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} x WHERE ${t.keyColumns.map((k) => `x.${k} = t.${k}`).join(' AND ')})
+        AND NOT EXISTS (SELECT 1 FROM ${temps.merge} m WHERE m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t)})`);
+    if (!missing.length)
+        return [];
+    const unreferenced = await unreferencedSql(isolated, t);
+    if (unreferenced === 'true')
+        return [];
+    const keysParam = JSON.stringify(missing.map((r) => r.k));
+    const inKeys = `${(0,rollback_ledger/* keyArraySql */.Xy)(t)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`;
+    const { rows: referenced } = await isolated.query(`SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${inKeys} AND NOT (${unreferenced})`, [keysParam]);
+    if (!referenced.length)
+        return [];
+    await shared.query(`INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
+     SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)}, ${(0,checksum/* rowHashSql */.nJ)(t)}, ${(0,checksum/* rowHashSql */.nJ)(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`, [JSON.stringify(referenced.map((r) => r.k))]);
+    return referenced.map((r) => (r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`));
+}
+/**
+ * Applies a prepared restore (no conflicts, no stray rows) on `shared`, inside its transaction.
+ * Every constraint is checked as the connecting role; DEFERRABLE keys are checked before this
+ * returns (SET CONSTRAINTS ALL IMMEDIATE), so a violation is still "nothing changed".
+ */
+async function applyRestore(shared, isolated, plan, prepared, onTable) {
+    const result = {
+        restored: 0,
+        stale: 0,
+        merged: { insert: 0, update: 0, delete: 0 },
+        kept: [],
+    };
+    await shared.query('SET CONSTRAINTS ALL DEFERRED');
+    const own = new Map(prepared.own.map((p) => [p.table.qualified, p]));
+    const merges = new Map(prepared.merges.map((m) => [m.part.table.qualified, m]));
+    // 1. Stale own rows, children first: no remaining own row references a deleted one.
+    for (const t of plan.deleteOrder) {
+        const p = own.get(t.qualified);
+        if (!p)
+            continue;
+        const res = await shared.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${p.where}`);
+        result.stale += res.rowCount ?? 0;
+    }
+    // 2. Parents first: per table the merged rows (inserts, updates), then the own rows.
+    for (const t of plan.tables) {
+        const m = merges.get(t.qualified);
+        if (m) {
+            const cols = t.columns;
+            const match = `m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')}`;
+            const ins = await shared.query(`INSERT INTO ${t.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE
+         SELECT ${cols.map((c) => `s.${c}`).join(', ')} FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
+          WHERE m.action = 'insert'`);
+            result.merged.insert += ins.rowCount ?? 0;
+            const set = cols.filter((c) => !t.keyColumns.includes(c) && !m.alwaysIdentity.includes(c));
+            if (set.length) {
+                // Only a row still as the classification read it: another tenant's write committed since
+                // (review: it was overwritten silently) makes the rollback stop, nothing changed.
+                const upd = await shared.query(`UPDATE ${(0,checksum/* fromTable */.bs)(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
+             FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
+            WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
+              AND ${(0,checksum/* rowHashSql */.nJ)(t)} IS NOT DISTINCT FROM m.sh`);
+                const expected = await countAction(shared, m.merge, 'update');
+                if ((upd.rowCount ?? 0) !== expected)
+                    throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
+                result.merged.update += upd.rowCount ?? 0;
+            }
+        }
+        const p = own.get(t.qualified);
+        if (p) {
+            await onTable?.(t.qualified);
+            const cols = t.columns.join(', ');
+            result.restored += await copyBetween(isolated, shared, `COPY (SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${p.where}) TO STDOUT`, `COPY ${t.qualified} (${cols}) FROM STDIN`);
+        }
+    }
+    // Every key checked before the deletes, so a violation there is the deletes' own.
+    await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+    await shared.query('SET CONSTRAINTS ALL DEFERRED');
+    // 3. Rows the tenant deleted, children first. A row another row still references (another
+    // tenant's membership of a user this tenant removed) is kept, and the record says so.
+    for (const t of [...plan.tables].reverse()) {
+        const m = merges.get(t.qualified);
+        if (!m)
+            continue;
+        // Only rows nothing references any more: a foreign key ON DELETE CASCADE or SET NULL would
+        // otherwise reach into another tenant's rows without an error (review: another tenant's
+        // membership was deleted with the user this tenant removed). The others are kept below.
+        const unreferenced = await unreferencedSql(shared, t);
+        const asRead = `${(0,checksum/* rowHashSql */.nJ)(t)} IS NOT DISTINCT FROM m.sh`;
+        const del = `DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')} AND ${asRead} AND ${unreferenced}`;
+        await shared.query('SAVEPOINT tp_rb_delete');
+        try {
+            const res = await shared.query(del);
+            await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+            await shared.query('SET CONSTRAINTS ALL DEFERRED');
+            await shared.query('RELEASE SAVEPOINT tp_rb_delete');
+            result.merged.delete += res.rowCount ?? 0;
+        }
+        catch (e) {
+            if (e.code !== '23503')
+                throw e;
+            await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete');
+            // One by one: keep exactly the rows still referenced.
+            const { rows } = await shared.query(`SELECT k FROM ${m.merge} WHERE action = 'delete' ORDER BY k`);
+            for (const r of rows) {
+                await shared.query('SAVEPOINT tp_rb_delete_one');
+                try {
+                    await shared.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', '$1::text[]')} AND ${unreferenced}`, [r.k]);
+                    await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+                    await shared.query('SET CONSTRAINTS ALL DEFERRED');
+                    await shared.query('RELEASE SAVEPOINT tp_rb_delete_one');
+                    result.merged.delete += 1;
+                }
+                catch (e2) {
+                    if (e2.code !== '23503')
+                        throw e2;
+                    await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_one');
+                    await shared.query(`UPDATE ${m.merge} SET action = 'kept' WHERE k = $1::text[]`, [r.k]);
+                    result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
+                }
+            }
+        }
+        // A row to delete that changed in the shared database since it was classified: stop.
+        const { rows: changed } = await shared.query(`SELECT count(*)::int AS n FROM ${m.merge} m JOIN ${(0,checksum/* fromTable */.bs)(t)} t ON ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
+        WHERE m.action = 'delete' AND NOT (${asRead})`);
+        if (changed[0].n > 0)
+            throw changedDuringRollback(t, changed[0].n);
+        // What the delete left because a row still references it is kept, and the record says so.
+        const { rows: still } = await shared.query(`UPDATE ${m.merge} m SET action = 'kept'
+        WHERE m.action = 'delete' AND EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})
+        RETURNING m.k`);
+        for (const r of still)
+            result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
+    }
+    // The deferred keys are checked here, where a violation is still plainly "nothing changed".
+    await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+    return result;
+}
+/**
+ * Proves the applied restore, inside the transaction: every own part holds exactly the tenant
+ * database's rows (count and hash sum), and every merged row written holds the tenant's version
+ * (or is gone, for a delete). Returns the differences (empty: proved).
+ */
+async function verifyRestore(shared, isolated, prepared) {
+    const differences = [];
+    const own = [];
+    // A BEFORE row trigger of the shared database rewrites rows as they come back (a timestamp set
+    // on insert): the application's own rule, not a loss. Those tables are proved by their keys.
+    const rewritten = new Set(prepared.triggers.filter((t) => t.rewrites).map((t) => t.table));
+    const byKey = (t) => rewritten.has(t.qualified) ? { ...t, columns: t.keyColumns } : t;
+    for (const p of prepared.own) {
+        const b = await aggregate(isolated, p.table, p.where);
+        if (rewritten.has(p.table.qualified) && p.table.keyColumns.length === 0) {
+            const a = await aggregate(shared, p.table, p.where);
+            if (a.count !== b.count)
+                differences.push(`${p.table.qualified}: ${a.count} rows in the shared database, ${b.count} in the tenant's`);
+            own.push({ table: p.table, ...b });
+            continue;
+        }
+        const a = await aggregate(shared, byKey(p.table), p.where);
+        const bk = rewritten.has(p.table.qualified) ? await aggregate(isolated, byKey(p.table), p.where) : b;
+        if (a.count !== bk.count || a.sum !== bk.sum)
+            differences.push(`${p.table.qualified}: ${a.count} rows in the shared database, ${b.count} in the tenant's${a.count === b.count ? ' (contents differ: a trigger on the shared table may rewrite rows)' : ''}`);
+        own.push({ table: p.table, ...b });
+    }
+    for (const m of prepared.merges) {
+        const t = m.part.table;
+        // Rewritten by a trigger: a row written is there (or gone, for a delete), whatever it holds.
+        const found = rewritten.has(t.qualified)
+            ? `(SELECT coalesce(m.ih, 0) FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`
+            : `(SELECT ${(0,checksum/* rowHashSql */.nJ)(t)} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`;
+        const { rows } = await shared.query(`SELECT count(*)::text AS n FROM ${m.merge} m
+        WHERE m.action IN ('insert', 'update', 'delete') AND ${found} IS DISTINCT FROM m.ih`);
+        const n = Number(rows[0].n);
+        if (n > 0)
+            differences.push(`${t.qualified}: ${n} merged row(s) differ from the tenant's database after the apply (a trigger on the shared table may rewrite rows)`);
+    }
+    return { differences, own };
+}
+/**
+ * The user triggers of the shared database that fire as the rollback writes `tables` (enabled
+ * for ordinary sessions: `O` and `A`). The rollback does not switch them off: that needs
+ * superuser (session_replication_role) or ownership and an ACCESS EXCLUSIVE lock on a table every
+ * tenant writes, held for the whole restore — other tenants would wait longer than max-freeze.
+ * They are listed in the dry run and the record instead (an AFTER INSERT audit trigger writes
+ * audit rows again for writes the tenant's database already audited).
+ */
+async function firingTriggers(shared, plan) {
+    // What the rollback does to each table: own rows are deleted and inserted (COPY), merged rows
+    // inserted, updated and deleted. Bits of pg_trigger.tgtype: INSERT 4, DELETE 8, UPDATE 16.
+    const does = new Map();
+    for (const p of ownParts(plan))
+        does.set(p.table.qualified, 4 | 8);
+    for (const p of (0,rollback_ledger/* sharedWriteParts */.hn)(plan))
+        does.set(p.table.qualified, (does.get(p.table.qualified) ?? 0) | 4 | 8 | 16);
+    const tables = plan.tables.filter((t) => does.has(t.qualified));
+    if (!tables.length)
+        return [];
+    const { rows } = await shared.query(`SELECT q.name AS tbl, tg.tgname AS name, tg.tgtype::int AS type
+       FROM unnest($1::text[], $2::int[]) WITH ORDINALITY q(name, does, i)
+       JOIN pg_trigger tg ON tg.tgrelid = q.name::regclass
+      WHERE NOT tg.tgisinternal AND tg.tgenabled IN ('O', 'A') AND (tg.tgtype::int & q.does) <> 0
+      ORDER BY q.i, tg.tgname`, [tables.map((t) => t.qualified), tables.map((t) => does.get(t.qualified))]);
+    return rows.map((found) => {
+        // Only the events the rollback causes on the table.
+        const r = { ...found, type: found.type & (~(4 | 8 | 16) | does.get(found.tbl)) };
+        const row = (r.type & 1) !== 0;
+        const timing = r.type & 2 ? 'BEFORE' : r.type & 64 ? 'INSTEAD OF' : 'AFTER';
+        const events = [
+            ...(r.type & 4 ? ['INSERT'] : []),
+            ...(r.type & 16 ? ['UPDATE'] : []),
+            ...(r.type & 8 ? ['DELETE'] : []),
+        ];
+        return {
+            table: r.tbl,
+            name: r.name,
+            when: `${timing} ${events.join(' OR ')} FOR EACH ${row ? 'ROW' : 'STATEMENT'}`,
+            rewrites: row && timing === 'BEFORE' && (events.includes('INSERT') || events.includes('UPDATE')),
+        };
+    });
+}
+/** The record's and the dry run's line about the triggers that fire. */
+function describeTriggers(triggers) {
+    const list = triggers.map((t) => `${t.table}: ${t.name} (${t.when})`).join('; ');
+    const rewrites = triggers.some((t) => t.rewrites)
+        ? ' Rows a BEFORE trigger rewrites are proved by their keys, not their contents.'
+        : '';
+    return `Triggers of the shared database fire as the rows come back (the rollback leaves them on: switching them off would lock the tables against every other tenant for the whole restore): ${list}.${rewrites} An AFTER trigger that records writes (an audit table) records the restored rows again.`;
+}
+/**
+ * Count and hash sum of every part of the plan the rollback restores, as `client` (the tenant's
+ * database, comparable session, tenant id set) holds it: the own rows and each part both sides
+ * write. Recorded by the restore from the snapshot it restored; the drop step computes them again
+ * on the fenced database and drops it only when they are equal — nothing was written there since.
+ */
+async function partDigests(client, plan) {
+    const out = [];
+    for (const p of ownParts(plan))
+        out.push({ label: p.table.qualified, ...(await aggregate(client, p.table, p.where)) });
+    for (const p of (0,rollback_ledger/* sharedWriteParts */.hn)(plan))
+        out.push({
+            label: `${p.table.qualified} (${p.what})`,
+            ...(await aggregate(client, p.table, p.isolatedWhere)),
+        });
+    return out;
+}
+/** One line per conflict (table, key, what each side did since the switch). */
+function describeConflicts(conflicts, max = 20) {
+    const lines = conflicts
+        .slice(0, max)
+        .map((c) => `${c.table} key ${c.key}: ${c.tenant} in the tenant's database, ${c.shared} in the shared database`);
+    return lines.join('; ') + (conflicts.length > max ? `; … and ${conflicts.length - max} more` : '');
+}
+/** Per-table lines of what the restore brings back (the dry run's report and the record's notes). */
+function describeRestore(prepared) {
+    const lines = [];
+    for (const r of prepared.ownReports)
+        lines.push(`${r.table} (${r.kind}): ${r.isolatedRows} rows come back, replacing ${r.sharedRows} shared rows`);
+    for (const r of prepared.mergeReports)
+        lines.push(`${r.table} (${r.what}): ${r.insert} inserted, ${r.update} updated, ${r.delete} deleted by the tenant since the switch come back` +
+            (r.same ? `, ${r.same} already equal` : '') +
+            (r.conflicts ? `, ${r.conflicts} conflict(s)` : ''));
+    return lines;
+}
+/**
+ * A predicate on alias `t` (a row of `table` in the database `client` reads): no row of any table
+ * references it through a foreign key, whatever the key's ON DELETE action. Names come from the
+ * catalog (`regclass` and `quote_ident` output), never from input.
+ */
+async function unreferencedSql(client, table) {
+    const { rows } = await client.query(`SELECT c.conrelid::regclass::text AS child,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
+            array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcols
+       FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.confrelid = $1::regclass AND c.conparentid = 0`, [table.qualified]);
+    if (rows.length === 0)
+        return 'true';
+    return rows
+        .map((r) => `NOT EXISTS (SELECT 1 FROM ${r.child} r WHERE ${r.cols.map((c, i) => `r.${c} = t.${r.refcols[i]}`).join(' AND ')})`)
+        .join(' AND ');
+}
+async function countAction(shared, merge, action) {
+    const { rows } = await shared.query(`SELECT count(*)::int AS n FROM ${merge} WHERE action = $1`, [action]);
+    return rows[0].n;
+}
+/** Rows of `table` another writer changed in the shared database while the rollback ran. */
+function changedDuringRollback(table, n) {
+    return new errors/* PromotionError */.g1('validation-failed', `${n} row(s) of ${table.qualified} that the rollback was bringing back changed in the shared database while it ran (another tenant's write): nothing was changed.`, 'Re-run the rollback: it classifies the rows again (a row changed on both sides since the switch is then listed as a conflict).');
+}
+
+// EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
+var sequence_ranges = __webpack_require__(78569);
+// EXTERNAL MODULE: ./src/postgres/schema-clone.ts + 3 modules
+var schema_clone = __webpack_require__(52682);
+// EXTERNAL MODULE: ./src/postgres/sql.ts
+var sql = __webpack_require__(75259);
+// EXTERNAL MODULE: ./src/pipeline/faults.ts
+var faults = __webpack_require__(18361);
+// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts + 1 modules
+var steps_plan = __webpack_require__(56518);
+;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-restore.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Rollback's commit point. In one transaction on the shared database, under the tenant row's
+ * lock and with ownership proved: read and classify what comes back (rollback-merge.ts) and
+ * refuse, before writing anything, on a conflict (a row changed on both sides since the switch),
+ * a row of the tenant's database that belongs to no one the rollback can place, or a table
+ * without a key the tenant changed; then bring back the tenant's own rows and merge the rows both
+ * sides write, with every constraint checked as the connecting role (no replica mode, no trigger
+ * disabled); bring back the large objects its rows reference; prove the result row by row; lift
+ * the shared sequences past the shared side's ids; mark the tenant shared with an audit entry.
+ * Any failure rolls the transaction back: nothing changed, and the step's undo chain lifts the
+ * fence (the tenant stays isolated and working).
+ */
+const restoreStep = {
+    name: 'restore',
+    title: 'Copy the rows back and switch to shared',
+    commitPoint: true,
+    async run(ctx) {
+        const fault = ctx.deps.fault ?? (0,faults/* faultsFromEnv */.j)();
+        const { isolated, shared } = await restoreSessions(ctx);
+        let giveBack;
+        try {
+            const { plan, ledger, referencedRemovedByCleanup } = await restoreInputs(ctx, isolated, shared);
+            // Large objects of the tenant's database belong to its roles: readable through them only.
+            const loColumns = await (0,large_objects/* findLargeObjectColumns */.RK)(shared, plan.tables);
+            // Granted on a session of its own on the tenant's server (the roles live there, which may not
+            // be the shared one; the fenced database itself is read-only), kept until given back.
+            if (loColumns.length)
+                giveBack = await borrowTenantRoles(ctx);
+            // The fence made the tenant's database read-only for new sessions: reading it is all we do.
+            await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            await shared.query('BEGIN');
+            await shared.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$s)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`, [ctx.names.slug]);
+            await (0,ownership/* assertOwnerIn */.zp)(ctx, shared, 'copying the rows back');
+            const prepared = await prepareRestore(shared, isolated, plan, ledger, { referencedRemovedByCleanup });
+            ctx.record.notes.push(...prepared.notes);
+            refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
+            const applied = await applyRestore(shared, isolated, plan, prepared, (table) => Promise.resolve(fault?.(`restore:${table}`))).catch((e) => {
+                throw restoreError(e);
+            });
+            const verified = await verifyRestore(shared, isolated, prepared);
+            if (verified.differences.length) {
+                throw new errors/* PromotionError */.g1('validation-failed', `The rows copied back differ from the isolated database: ${verified.differences.slice(0, 5).join('; ')}`, 'Nothing was changed and the tenant stays isolated. A trigger on a shared table rewrites restored rows: make it leave rows alone when nothing but a rollback writes them, or run the rollback as the tables’ owner, then re-run.');
+            }
+            const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
+            await fault?.('restore:before-commit');
+            await (0,schema_clone/* syncSequences */.kj)(isolated, shared);
+            const tenant = await (0,tenants/* readTenant */.RM)(shared, ctx.options.tenantsTable, ctx.names.slug);
+            // Every part restored, as the tenant's database held it (the drop step proves it still does).
+            const tablesDigest = Object.fromEntries((await partDigests(isolated, plan)).map((d) => [
+                d.label,
+                { count: d.count, digest: (0,checksum/* digestOf */.ol)(d.count, d.sum) },
+            ]));
+            const merged = applied.merged;
+            const detail = `${applied.restored} rows restored from ${ctx.names.database}` +
+                (merged.insert + merged.update + merged.delete
+                    ? `; shared rows merged: ${merged.insert} inserted, ${merged.update} updated, ${merged.delete} deleted`
+                    : '') +
+                (objects.copied + objects.replaced
+                    ? `; ${objects.copied + objects.replaced} large object(s) restored`
+                    : '');
+            const ok = await (0,tenants/* writeIsolation */.AF)(shared, ctx.options.tenantsTable, tenant, {
+                ...tenant.isolation,
+                state: 'rolled-back',
+                shared_rows_removed: false,
+                verified: undefined,
+                history: [
+                    ...(tenant.isolation?.history ?? []),
+                    (0,tenants/* historyEntry */.xg)({
+                        event: 'rolled-back',
+                        actor: ctx.deps.trigger.actor,
+                        source: ctx.deps.trigger.source,
+                        pull_request: ctx.deps.trigger.pullRequest,
+                        run_url: ctx.deps.trigger.runUrl,
+                        tables: tablesDigest,
+                        detail,
+                    }),
+                ],
+            }, { from: 'isolated', to: 'shared' });
+            if (!ok)
+                throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${ctx.names.slug}" is no longer isolated; nothing was changed.`, 'Check its status.');
+            await shared.query('COMMIT');
+            ctx.record.committed = true;
+            // The tenant's writes were blocked from the fence to this commit.
+            const fencedAt = ctx.record.steps.find((s) => s.name === 'fence')?.startedAt;
+            if (fencedAt) {
+                ctx.record.freezeMs = Math.max(0, Date.now() - Date.parse(fencedAt));
+                ctx.record.notes.push(`The tenant's writes were blocked for ${ctx.record.freezeMs} ms (from the fence to the commit of the restore).`);
+            }
+            ctx.record.notes.push(...describeRestore(prepared));
+            if (objects.copied)
+                ctx.record.notes.push(`${objects.copied} large object(s) the tenant created while isolated were created in the shared database owned by the connecting role: grant them to the application's role (GRANT SELECT, UPDATE ON LARGE OBJECT <oid> TO <role>).`);
+            if (applied.kept.length)
+                ctx.record.notes.push(`Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`);
+            for (const v of verified.own) {
+                ctx.record.tables.push({
+                    schema: v.table.schema,
+                    name: v.table.name,
+                    kind: v.table.kind,
+                    copiedRows: v.count,
+                    checksum: (0,checksum/* digestOf */.ol)(v.count, v.sum),
+                });
+            }
+            return `${detail}${applied.stale ? ` (${applied.stale} stale shared rows replaced)` : ''}; tenant is shared`;
+        }
+        catch (e) {
+            if (!ctx.record.committed)
+                await shared.query('ROLLBACK').catch(() => undefined);
+            throw e;
+        }
+        finally {
+            await isolated.query('ROLLBACK').catch(() => undefined);
+            await giveBack?.().catch(() => undefined);
+            await isolated.end().catch(() => undefined);
+            await shared.end().catch(() => undefined);
+        }
+    },
+};
+/**
+ * Refuses, before anything is written, what the rollback cannot place without losing or
+ * overwriting a write: conflicts, stray rows, unmergeable tables. With keep-isolated-data the
+ * message says what stays where.
+ */
+function refuseUnplaceable(prepared, keepIsolatedData) {
+    const problems = [];
+    if (prepared.conflicts.length)
+        problems.push(`${prepared.conflicts.length} row(s) changed on both sides since the switch: ${describeConflicts(prepared.conflicts)}`);
+    if (prepared.stray.length)
+        problems.push(`rows of the tenant's database that belong to no one it can place: ${prepared.stray.join('; ')}`);
+    if (prepared.unmergeable.length)
+        problems.push(`tables that cannot be merged: ${prepared.unmergeable.join('; ')}`);
+    if (prepared.collisions.length)
+        problems.push(`rows of the tenant's database whose keys or unique values other rows of the shared database hold (both sides handed out the same ids — a table created after the promotion has no sequence range — or wrote the same unique value): ${prepared.collisions.join('; ')}`);
+    if (!problems.length)
+        return;
+    throw new errors/* PromotionError */.g1('tenant-state', `The rollback would lose or overwrite writes, so it changed nothing: ${problems.join('. ')}.`, `The tenant stays isolated and working (the fence is lifted). Decide each row named above by hand — make the two databases agree on it; for a key taken on both sides, give the tenant's row a new key in its database (past the shared side's ids); for a unique value, change it on one side — then re-run the rollback${keepIsolatedData ? '' : ' (run it with --dry-run first to see what comes back)'}.` +
+        (keepIsolatedData
+            ? ' Nothing moved: the tenant’s rows stay in its database, the shared database keeps its own.'
+            : ''));
+}
+function restoreError(e) {
+    const err = e;
+    if (err?.code === '23503') {
+        return new errors/* PromotionError */.g1('tenant-state', `A row copied back into ${err.table ?? 'the shared database'} breaks a foreign key of the shared database (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`, 'The tenant stays isolated. The rows reference each other in an order the shared keys do not allow, or the row they reference was deleted in the shared database since the switch: make one key of a cycle DEFERRABLE (ALTER TABLE … ALTER CONSTRAINT … DEFERRABLE), or restore the referenced row; then re-run the rollback.');
+    }
+    if (err?.code === '23505') {
+        return new errors/* PromotionError */.g1('tenant-state', `A row of ${err.table ?? 'a table'} from the isolated database collides with an existing row in the shared database (${err.detail ?? err.message}); nothing was changed.`, 'Another tenant took that key while this tenant was isolated. Resolve the collision by hand, then re-run the rollback.');
+    }
+    return e;
+}
+/** The tenant's database and the shared one, as the restore (and its preview) read them. */
+async function restoreSessions(ctx) {
+    const [isolated, shared] = (await (0,connect/* connectAll */.Q5)([
+        ctx.servers.tenantDatabaseUrl(ctx.names.database),
+        ctx.servers.sharedUrl,
+    ]));
+    return { isolated, shared };
+}
+/** The plan in restore order, both sessions set to compare alike, and the switch's row ledger. */
+async function restoreInputs(ctx, isolated, shared) {
+    // Where foreign keys form a cycle, the order that honours every key that cannot give way.
+    const plan = (0,steps_plan/* orderPlan */.Cg)(ctx.plan, await (0,catalog/* readTableGraph */.r)(shared), { keepSharedData: true });
+    for (const c of [isolated, shared]) {
+        await (0,checksum/* setComparableSession */.LP)(c);
+        await (0,connect/* setTenantId */.si)(c, plan.tenantId);
+    }
+    const isolation = ctx.tenant?.isolation;
+    // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: they come back.
+    const referencedRemovedByCleanup = isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused';
+    return { plan, ledger: await (0,rollback_ledger/* readLedgerTables */.xg)(isolated), referencedRemovedByCleanup };
+}
+/** borrowRoles on an administrative session of the tenant's server, ended when given back. */
+async function borrowTenantRoles(ctx) {
+    const grantor = await (0,connect/* connect */.Ng)(ctx.servers.targetAdminUrl);
+    try {
+        const revoke = await borrowRoles(grantor, [ctx.names.ownerRole, ctx.names.appRole]);
+        return async () => {
+            try {
+                await revoke();
+            }
+            finally {
+                await grantor.end().catch(() => undefined);
+            }
+        };
+    }
+    catch (e) {
+        await grantor.end().catch(() => undefined);
+        throw e;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-preview.ts
+
+
+
+
+
+/**
+ * `rollback --dry-run`: what the restore would do, read exactly as the restore reads it
+ * (prepareRestore, in a transaction that is rolled back; only temporary tables), and nothing
+ * changed: per table the rows that would come back, the conflicts, the rows it could not place,
+ * the large objects, and the sequences.
+ */
+const rollbackPreviewStep = {
+    name: 'preview',
+    title: 'What the rollback would bring back',
+    skip: (ctx) => !ctx.options.dryRun
+        ? 'not a dry run'
+        : ctx.mode === 'resume'
+            ? 'the rollback already switched; a re-run finishes its clean-up'
+            : undefined,
+    async run(ctx) {
+        const { isolated, shared } = await restoreSessions(ctx);
+        try {
+            const { plan, ledger, referencedRemovedByCleanup } = await restoreInputs(ctx, isolated, shared);
+            await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            await shared.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+            const prepared = await prepareRestore(shared, isolated, plan, ledger, { referencedRemovedByCleanup });
+            const notes = [...prepared.notes, ...describeRestore(prepared).map((l) => `Would restore ${l}.`)];
+            if (prepared.conflicts.length)
+                notes.push(`Conflicts (the rollback would refuse): ${describeConflicts(prepared.conflicts)}.`);
+            if (prepared.stray.length)
+                notes.push(`Rows it could not place (would refuse): ${prepared.stray.join('; ')}.`);
+            if (prepared.unmergeable.length)
+                notes.push(`Tables it could not merge (would refuse): ${prepared.unmergeable.join('; ')}.`);
+            if (prepared.collisions.length)
+                notes.push(`Keys or unique values taken on both sides (would refuse): ${prepared.collisions.join('; ')}. Give the tenant's rows new keys in its database, past the shared side's ids, or change the unique value on one side.`);
+            notes.push(sequenceNote(await (0,sequence_ranges/* readSequences */.lu)(shared), ctx));
+            const unranged = (0,sequence_ranges/* unrangedSequencesNote */.fR)(await (0,sequence_ranges/* readSequences */.lu)(isolated));
+            if (unranged)
+                notes.push(unranged);
+            // Last: a permission error there ends the transactions.
+            notes.push(await largeObjectNote(shared, isolated, plan));
+            ctx.record.notes.push(...notes);
+            const back = prepared.ownReports.reduce((n, r) => n + r.isolatedRows, 0);
+            const merged = prepared.mergeReports.reduce((n, r) => n + r.insert + r.update + r.delete, 0);
+            const refuse = prepared.conflicts.length +
+                prepared.stray.length +
+                prepared.unmergeable.length +
+                prepared.collisions.length;
+            return `${back} own rows and ${merged} shared-table changes would come back${refuse ? `; the rollback would refuse (${prepared.conflicts.length} conflict(s), see notes)` : ''}; nothing changed`;
+        }
+        finally {
+            await shared.query('ROLLBACK').catch(() => undefined);
+            await isolated.query('ROLLBACK').catch(() => undefined);
+            await isolated.end().catch(() => undefined);
+            await shared.end().catch(() => undefined);
+        }
+    },
+};
+/** How many large objects would be created or rewritten (read-only; the restore borrows the tenant's roles to read them all). */
+async function largeObjectNote(shared, isolated, plan) {
+    try {
+        const objects = await tenantLargeObjects(isolated, plan);
+        if (objects.oids.length === 0)
+            return 'Large objects: none referenced by the tenant’s rows.';
+        const [want, have] = [
+            await (0,large_objects/* hashLargeObjects */.GE)(isolated, objects.oids),
+            await (0,large_objects/* hashLargeObjects */.GE)(shared, objects.oids),
+        ];
+        const missing = objects.oids.filter((o) => !have.has(o)).length;
+        const changed = objects.oids.filter((o) => have.has(o) && have.get(o).hash !== want.get(o)?.hash).length;
+        return `Large objects: ${missing} would be created and ${changed} rewritten in the shared database.`;
+    }
+    catch (e) {
+        // Objects the tenant's roles own are unreadable to this role until the restore borrows them.
+        await isolated.query('ROLLBACK').catch(() => undefined);
+        return `Large objects: not compared in the dry run (${e.message}); the rollback reads them through the tenant's roles.`;
+    }
+}
+function sequenceNote(sequences, ctx) {
+    const range = ctx.tenant?.isolation?.sequence_range;
+    const ranged = sequences.filter((s) => !s.noRange).map((s) => `${s.label} at ${s.lastValue ?? 'unused'}`);
+    const where = range?.ranges
+        ? Object.entries(range.ranges)
+            .map(([type, [first, last]]) => `${type} ${first}–${last}`)
+            .join(', ')
+        : 'none recorded';
+    return `Sequences: ids the tenant took while isolated come from its range (slot ${range?.slot ?? '?'}: ${where}) and come back as they are; the shared sequences (${ranged.join(', ') || 'none'}) stay below the tenants' zone and are only lifted past the shared side's own ids.`;
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-verify.ts
+
+
+
+
+
+/**
+ * Before the tenant's database is dropped: proves it holds exactly what the restore brought back.
+ * The restore recorded, in its audit entry, a digest (count and hash sum) of every part it restored
+ * as the tenant's database held it; here the fenced, read-only database is digested again and
+ * must be equal. A row written there after the restore (a role with a CONNECT grant of its own,
+ * review finding) makes the rollback stop with the database kept, instead of dropping the row.
+ * Costs one hash pass over the tenant's rows; runs again on a re-run (before the drop).
+ */
+const verifyRestoredStep = {
+    name: 'verify-restored',
+    title: 'Prove the isolated database holds nothing the restore did not bring back',
+    skip: (ctx) => ctx.options.keepIsolatedData
+        ? 'isolated database kept (keep-isolated-data): nothing is dropped'
+        : undefined,
+    async run(ctx) {
+        const shared = await (0,connect/* connect */.Ng)(ctx.servers.sharedUrl);
+        let recorded;
+        try {
+            const tenant = await (0,tenants/* readTenant */.RM)(shared, ctx.options.tenantsTable, ctx.names.slug);
+            recorded = [...(tenant.isolation?.history ?? [])]
+                .reverse()
+                .find((h) => h.event === 'rolled-back')?.tables;
+        }
+        finally {
+            await shared.end().catch(() => undefined);
+        }
+        let isolated;
+        try {
+            isolated = await (0,connect/* connect */.Ng)(ctx.servers.tenantDatabaseUrl(ctx.names.database));
+        }
+        catch (e) {
+            // Already dropped by an earlier run (resumed): nothing left to prove.
+            const code = e.cause?.code;
+            if (code === '3D000')
+                return 'the isolated database is already gone';
+            throw e;
+        }
+        if (!recorded || !ctx.plan) {
+            await isolated.end().catch(() => undefined);
+            ctx.record.notes.push('The restore recorded no digests of what it brought back (a rollback of an earlier version): the isolated database is dropped unverified.');
+            return 'nothing recorded to compare';
+        }
+        try {
+            await (0,checksum/* setComparableSession */.LP)(isolated);
+            await (0,connect/* setTenantId */.si)(isolated, ctx.plan.tenantId);
+            await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+            const now = await partDigests(isolated, ctx.plan);
+            const differences = now
+                .map((d) => ({ d, was: recorded[d.label] }))
+                .filter(({ d, was }) => was && (was.count !== d.count || was.digest !== (0,checksum/* digestOf */.ol)(d.count, d.sum)))
+                .map(({ d, was }) => `${d.label}: ${was.count} rows restored, ${d.count} rows now`);
+            if (differences.length) {
+                throw new errors/* PromotionError */.g1('validation-failed', `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`, 'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).');
+            }
+            return `${now.length} part(s) equal to what was restored`;
+        }
+        finally {
+            await isolated.end().catch(() => undefined);
+        }
+    },
+};
+
+;// CONCATENATED MODULE: ./src/pipeline/rollback.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Rollback: lock; prevalidate (and claim); compare the schemas (drift refuses before anything
+ * changes); with --dry-run, preview what would come back and stop; fence the isolated database;
+ * in one transaction on the shared database bring back the tenant's own rows, merge the rows both
+ * sides write against the ledger the switch recorded (a row changed on both sides refuses),
+ * bring back its large objects, verify, and mark the tenant shared — the commit point; then
+ * remove routing, the service the promotion created, and — once it is proved to hold nothing the
+ * restore did not bring back — the isolated database. Before the
+ * commit point every step is undone (the tenant stays isolated and working); after it, a re-run
+ * finishes the job.
+ */
+const ROLLBACK = [
+    [lock/* lockStep */.s, 'setup'],
+    [(0,ownership/* thenClaim */.iH)(rollbackPrevalidateStep), 'setup'],
+    [rollbackDriftStep, 'setup'],
+    [rollbackPreviewStep, 'setup'],
+    [fenceStep, 'switch'],
+    [restoreStep, 'switch'],
+    [removeRoutingStep, 'after'],
+    [removeServiceStep, 'after'],
+    [verifyRestoredStep, 'after'],
+    [dropIsolatedStep, 'after'],
+];
+function rollbackSteps() {
+    return ROLLBACK.map(([step, phase]) => ({
+        ...step,
+        skip: (ctx) => (ctx.options.dryRun && phase !== 'setup' ? 'dry run' : undefined) ??
+            (ctx.mode === 'resume' && phase === 'switch'
+                ? 'done by an earlier run (resuming after the switch)'
+                : undefined) ??
+            step.skip?.(ctx),
+    }));
+}
+async function rollback(input, deps) {
+    const ctx = await (0,engine/* runOperation */.xj)('rollback', input, deps, rollbackSteps(), (c) => c.options.dryRun ? 'dry-run' : 'rolled-back');
+    return { record: ctx.record, configFiles: ctx.configFiles };
+}
+
+
+/***/ })
+
+};
+;
