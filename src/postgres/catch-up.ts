@@ -5,7 +5,7 @@ import { bucketSql, compareTable, fromTable, keyText, rowHashSql, type TableDige
 import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
-import { keyArraySql } from './rollback-ledger';
+import { keyArraySql, keyTypesOf } from './rollback-ledger';
 
 /**
  * Catch-up at the switch: brings the new database level with every write the shared database
@@ -810,21 +810,6 @@ function versionsWhere(versions: readonly string[]): string {
   return `t.ctid = ANY('{${tids}}'::tid[]) AND (t.tableoid::oid::text || ':' || t.ctid::text) = ANY('{${pairs}}'::text[])`;
 }
 
-/** SQL types (format_type, no typmod) of a planned table's key columns, read from the catalog. */
-async function keyTypes(client: pg.ClientBase, table: TablePlan): Promise<string[]> {
-  const { rows } = await client.query<{ name: string; type: string }>(
-    `SELECT ${QUOTED_ATTNAME('a')} AS name, format_type(a.atttypid, NULL) AS type
-       FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
-    [table.qualified],
-  );
-  const types = new Map(rows.map((r) => [r.name, r.type]));
-  return table.keyColumns.map((k) => {
-    const type = types.get(k);
-    if (!type) throw new Error(`No key column ${k} in ${table.qualified}`);
-    return type;
-  });
-}
-
 /**
  * `(key columns of t) IN (the keys given as text arrays $from, $from+1, …)`, compared as the
  * key's own types, so the key's index finds them (never a text comparison over every row).
@@ -1064,7 +1049,7 @@ export async function freezePass(
             WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(b.table)} x WHERE ${keyMatch(keys, 'x', 't')})`,
         );
         if (fresh.rows.length === 0) continue;
-        const types = await keyTypes(baseSnapshot, b.table);
+        const types = await keyTypesOf(baseSnapshot, b.table);
         const existed = await baseSnapshot.query<{ n: string }>(
           keysPresentSql(b.table, types),
           keys.map((_, j) => fresh.rows.map((r) => r[`c${j}`])),
@@ -1130,7 +1115,7 @@ export async function freezePass(
         );
         result.scannedRows += b.count;
         if (touched.rows.length) {
-          const types = await keyTypes(baseSnapshot, b.table);
+          const types = await keyTypesOf(baseSnapshot, b.table);
           const vanished = await source.query<Record<string, string>>(
             keysGoneSql(b.table, types),
             keys.map((_, j) => touched.rows.map((r) => r[`c${j}`]!)),

@@ -207,10 +207,13 @@ export async function rerecordLedgerTables(
   }
 }
 
-/** `format_type` of a table's key columns, in key order (casts of key text back to them). */
+/**
+ * SQL types of a table's key columns, in key order, without typmod (casts of key text back to
+ * them: the text came from the column, so the typmod adds nothing but a chance to round).
+ */
 export async function keyTypesOf(client: pg.ClientBase, table: TablePlan): Promise<string[]> {
   const { rows } = await client.query<{ name: string; type: string }>(
-    `SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, a.atttypmod) AS type
+    `SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, NULL) AS type
        FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
     [table.qualified],
   );
