@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deriveNames } from '../../src/names';
-import { PromotionOptions, type PromotionOptionsInput } from '../../src/options';
-import type { RunDeps } from '../../src/pipeline/api';
-import { promote } from '../../src/pipeline/promote';
-import type { RunRecord } from '../../src/pipeline/record';
+import { PromotionOptions } from '../../src/options';
 import { rollback } from '../../src/pipeline/rollback';
 import { tenantStatus } from '../../src/pipeline/status';
 import { testDeps } from '../support/engine';
 import { databaseExists, fingerprint } from '../support/fingerprint';
-import { query, urlFor } from '../support/pg';
-import {
-  brokenForeignKeys,
-  rows,
-  type RollbackFixture,
-  withRollbackFixture,
-} from '../support/rollback-fixture';
+import { query } from '../support/pg';
+import { brokenForeignKeys, rows, rollbackSuite } from '../support/rollback-fixture';
 
 /**
  * Issue 17, the adversarial review's findings left open: each test reproduces one (it failed
@@ -23,22 +15,7 @@ import {
  * LOGIN CREATEDB CREATEROLE.
  */
 
-const withFixture = (fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) =>
-  withRollbackFixture('rollback-review', fn);
-
-async function promoted(opts: PromotionOptionsInput, deps: Partial<RunDeps> = {}): Promise<string> {
-  const { record } = await promote(opts, testDeps('rollback-review', deps));
-  assert.equal(record.result, 'promoted', JSON.stringify(record.error));
-  return urlFor(deriveNames(opts.tenantSlug!).database);
-}
-
-async function rolledBack(
-  opts: PromotionOptionsInput,
-  extra: Partial<PromotionOptionsInput> = {},
-): Promise<RunRecord> {
-  const { record } = await rollback({ ...opts, ...extra }, testDeps('rollback-review'));
-  return record;
-}
+const { withFixture, promoted, rolledBack } = rollbackSuite('rollback-review');
 
 describe('rollback: the review findings (issue 17)', () => {
   it('a shared row changed between the ledger and the freeze, then changed back after the switch, is not restored to the interim value', async () => {

@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli, type CliIo } from '../../src/cli/program';
 import { deriveNames } from '../../src/names';
-import type { PromotionOptionsInput } from '../../src/options';
-import { promote } from '../../src/pipeline/promote';
-import type { RunRecord } from '../../src/pipeline/record';
 import { rollback } from '../../src/pipeline/rollback';
 import { testDeps } from '../support/engine';
 import { databaseExists, fingerprint } from '../support/fingerprint';
 import { DATABASE_URL, query, urlFor } from '../support/pg';
-import {
-  brokenForeignKeys,
-  rows,
-  type RollbackFixture,
-  withRollbackFixture,
-} from '../support/rollback-fixture';
+import { brokenForeignKeys, rows, type RollbackFixture, rollbackSuite } from '../support/rollback-fixture';
 
 /**
  * Issue 17, properties 1–4 and large objects (issue 13): a rollback keeps every write. Real
@@ -22,22 +14,7 @@ import {
  * CREATEROLE.
  */
 
-const withFixture = (fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) =>
-  withRollbackFixture('rollback-writes', fn);
-
-async function promoted(opts: PromotionOptionsInput): Promise<string> {
-  const { record } = await promote(opts, testDeps('rollback-writes'));
-  assert.equal(record.result, 'promoted', JSON.stringify(record.error));
-  return urlFor(deriveNames(opts.tenantSlug!).database);
-}
-
-async function rolledBack(
-  opts: PromotionOptionsInput,
-  extra: Partial<PromotionOptionsInput> = {},
-): Promise<RunRecord> {
-  const { record } = await rollback({ ...opts, ...extra }, testDeps('rollback-writes'));
-  return record;
-}
+const { withFixture, promoted, rolledBack } = rollbackSuite('rollback-writes');
 
 /** The tenant row's mode, and whether its database is writable by its application again. */
 async function isolatedAndWorking(f: RollbackFixture, slug: string): Promise<void> {

@@ -1,8 +1,15 @@
+import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
+import { deriveNames } from '../../src/names';
 import type { PromotionOptionsInput } from '../../src/options';
+import type { RunDeps } from '../../src/pipeline/api';
+import { promote } from '../../src/pipeline/promote';
+import type { RunRecord } from '../../src/pipeline/record';
+import { rollback } from '../../src/pipeline/rollback';
+import { testDeps } from './engine';
 import { createNonSuperuser, type NonSuperuser } from './nonsuper';
-import { createDatabase, dropArtifacts, query, uniqueSuffix, withClient } from './pg';
+import { createDatabase, dropArtifacts, query, uniqueSuffix, urlFor, withClient } from './pg';
 import { tempDir } from './tmp';
 
 /**
@@ -189,4 +196,24 @@ export async function withRollbackFixture(
     await f.cleanup();
     await rm(configDir, { recursive: true, force: true });
   }
+}
+
+/** A rollback suite's runs: the fixture, a promotion that must succeed, and a rollback's record. */
+export function rollbackSuite(suite: string) {
+  return {
+    withFixture: (fn: (f: RollbackFixture, opts: PromotionOptionsInput) => Promise<void>) =>
+      withRollbackFixture(suite, fn),
+    /** Promotes and returns the URL of the tenant's new database. */
+    async promoted(opts: PromotionOptionsInput, deps: Partial<RunDeps> = {}): Promise<string> {
+      const { record } = await promote(opts, testDeps(suite, deps));
+      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+      return urlFor(deriveNames(opts.tenantSlug!).database);
+    },
+    async rolledBack(
+      opts: PromotionOptionsInput,
+      extra: Partial<PromotionOptionsInput> = {},
+    ): Promise<RunRecord> {
+      return (await rollback({ ...opts, ...extra }, testDeps(suite))).record;
+    },
+  };
 }
