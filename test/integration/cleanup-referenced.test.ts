@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/log';
 import { PromotionError } from '../../src/errors';
 import type { PromotionOptionsInput } from '../../src/options';
-import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
 import type { RunRecord } from '../../src/pipeline/record';
+import { promoteOnce } from '../support/engine';
 import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
 import { createDatabase, dropArtifacts, query, uniqueSuffix } from '../support/pg';
 import { SUBJECTS } from '../support/subject-fixture';
@@ -95,30 +95,21 @@ for (const subject of SUBJECTS) {
       await dropArtifacts(suffix);
     });
 
-    async function run(
+    const run = (
       tenant: string,
       extra: Partial<PromotionOptionsInput> = {},
       fault?: (point: string) => Promise<void>,
-    ): Promise<RunRecord> {
-      const configDir = await tempDir('cleanup-referenced-');
-      try {
-        const { record } = await promote(
-          {
-            databaseUrl: admin?.url ?? url,
-            tenantSlug: tenant,
-            skipCloudRun: true,
-            configDir,
-            maxFreezeMs: 10_000,
-            tableOverrides: { 'public.audit_log': 'copy' },
-            ...extra,
-          },
-          { log: memoryLogger(), trigger: { source: 'test', actor: 'cleanup-referenced' }, fault },
-        );
-        return record;
-      } finally {
-        await rm(configDir, { recursive: true, force: true });
-      }
-    }
+    ): Promise<RunRecord> =>
+      promoteOnce(
+        'cleanup-referenced',
+        {
+          databaseUrl: admin?.url ?? url,
+          tenantSlug: tenant,
+          tableOverrides: { 'public.audit_log': 'copy' },
+          ...extra,
+        },
+        fault,
+      );
 
     it('remove-unused, crashed before cleanup and re-run without the option: removes only the rows nothing that stays references', async () => {
       const crashed = await run(slug('acme'), { cleanupReferencedRows: 'remove-unused' }, async (point) => {

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
 import type { PromotionOptionsInput } from '../../src/options';
-import { promote } from '../../src/pipeline/promote';
 import type { RunRecord } from '../../src/pipeline/record';
+import { promoteOnce } from '../support/engine';
 import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
 import { createDatabase, dropArtifacts, query, uniqueSuffix, urlFor } from '../support/pg';
-import { tempDir } from '../support/tmp';
 
 /**
  * Issue 14, "Exactly the tenant's data", on real PostgreSQL as a non-superuser: a schema in the
@@ -166,29 +163,12 @@ describe('exactly the tenant data (issue 14, real PostgreSQL, non-superuser)', (
     await dropArtifacts(suffix);
   });
 
-  async function run(
+  const run = (
     tenant: string,
     extra: Partial<PromotionOptionsInput> = {},
     fault?: (point: string) => Promise<void>,
-  ): Promise<RunRecord> {
-    const configDir = await tempDir('tenant-data-');
-    try {
-      const { record } = await promote(
-        {
-          databaseUrl: admin.url,
-          tenantSlug: tenant,
-          skipCloudRun: true,
-          configDir,
-          maxFreezeMs: 10_000,
-          ...extra,
-        },
-        { log: memoryLogger(), trigger: { source: 'test', actor: 'tenant-data' }, fault },
-      );
-      return record;
-    } finally {
-      await rm(configDir, { recursive: true, force: true });
-    }
-  }
+  ): Promise<RunRecord> =>
+    promoteOnce('tenant-data', { databaseUrl: admin.url, tenantSlug: tenant, ...extra }, fault);
 
   it('acme: only its members (with their tokens and addresses), the global roles it uses, payments planned from partition keys', async () => {
     const sharedBefore = {
