@@ -69,6 +69,9 @@ const TYPE_ZOO = `
   CREATE INDEX type_zoo_doc_idx ON type_zoo USING gin (docb jsonb_path_ops);
   CREATE INDEX type_zoo_label_idx ON type_zoo (tenant_id, label COLLATE "C" DESC NULLS LAST) WHERE ok;
   ALTER TABLE type_zoo ADD CONSTRAINT type_zoo_amount_check CHECK (amount IS NULL OR amount > -1e9) NOT VALID;
+  -- Named as PostgreSQL 18 names the NOT NULL of "at" (a CHECK added the lock-free way before a
+  -- SET NOT NULL): the clone gives that NOT NULL another name on 18 (review: ADD CONSTRAINT failed).
+  ALTER TABLE type_zoo ADD CONSTRAINT type_zoo_at_not_null CHECK (at IS NOT NULL);
   ALTER TABLE type_zoo ENABLE ROW LEVEL SECURITY;
   -- A setting PostgreSQL 16 renamed, in a function's SET clause: the clone translates it.
   CREATE FUNCTION zoo_total(t uuid) RETURNS numeric LANGUAGE sql STABLE

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Catalog, ColumnInfo, FunctionInfo, RelationInfo } from '../../src/postgres/ddl/catalog';
-import { translateCatalog } from '../../src/postgres/ddl/translate';
+import { objectName, translateCatalog } from '../../src/postgres/ddl/translate';
 import type { CatalogItem } from '../../src/validation/schema-parity';
 import { RENAMED_MARK, normaliseAcrossVersions } from '../../src/validation/version-normalise';
 
@@ -98,6 +98,39 @@ describe('clone translations for a newer target major (issue 20)', () => {
       /^PostgreSQL 18: 1 NOT NULL column\(s\) become named not-null constraints/,
     );
     assert.match(out.translations[3]!, /generated column\(s\) public\.events\.total written with STORED/);
+  });
+
+  it('15 → 18: a NOT NULL whose name 18 would choose is taken by a constraint of the table gets a free one', () => {
+    const cat = catalog();
+    cat.constraints = [
+      {
+        schema: 'public',
+        table: 'events',
+        name: 'events_id_not_null',
+        type: 'c',
+      } as Catalog['constraints'][number],
+      {
+        schema: 'public',
+        table: 'events',
+        name: 'events_id_not_null1',
+        type: 'c',
+      } as Catalog['constraints'][number],
+    ];
+    const out = translateCatalog(cat, 180001);
+    const id = out.catalog.relations[0]!.columns.find((c) => c.name === 'id')!;
+    assert.equal(id.notNullName, 'events_id_not_null2');
+    assert.match(out.translations.join('\n'), /public\.events\.id named otherwise/);
+    // Not on 17: it records no NOT NULL constraints.
+    assert.equal(translateCatalog(cat, 170004).catalog.relations[0]!.columns[0]!.notNullName, undefined);
+  });
+
+  it("objectName shortens the longer name to PostgreSQL's 63 bytes, as makeObjectName does", () => {
+    assert.equal(objectName('events', 'id', 'not_null'), 'events_id_not_null');
+    const long = objectName('t'.repeat(60), 'c'.repeat(10), 'not_null');
+    assert.equal(Buffer.byteLength(long), 63);
+    assert.equal(long, `${'t'.repeat(43)}_${'c'.repeat(10)}_not_null`);
+    const wide = objectName('é'.repeat(40), 'c', 'not_null');
+    assert.ok(Buffer.byteLength(wide) <= 63 && wide.endsWith('_c_not_null'));
   });
 
   it('16 → 18: rules of 16 and older do not apply again', () => {

@@ -78,6 +78,8 @@ export interface ColumnInfo {
   name: string;
   type: string;
   notNull: boolean;
+  /** The NOT NULL constraint's name, when the clone must choose it (ddl/translate.ts, PostgreSQL 18+). */
+  notNullName?: string;
   default: string | null;
   generated: string | null;
   /** '' | 'a' (ALWAYS) | 'd' (BY DEFAULT) */

@@ -302,7 +302,7 @@ function columnDef(c: ColumnInfo, identity: SequenceInfo | undefined, isPartitio
       : '';
     sql += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${opts}`;
   }
-  if (c.notNull) sql += ' NOT NULL';
+  if (c.notNull) sql += c.notNullName ? ` CONSTRAINT ${qi(c.notNullName)} NOT NULL` : ' NOT NULL';
   return sql;
 }
 

@@ -66,9 +66,14 @@ export const TRANSLATIONS: readonly Translation[] = [
         .filter((t) => t.kind === 'r' || t.kind === 'p')
         .reduce((n, t) => n + t.columns.filter((c) => c.notNull).length, 0);
       if (!columns) return { catalog: cat };
+      const { catalog, renamed } = nameClashingNotNulls(cat);
       return {
-        catalog: cat,
-        line: `${columns} NOT NULL column(s) become named not-null constraints (<table>_<column>_not_null) in pg_constraint, as PostgreSQL 18 records every NOT NULL`,
+        catalog,
+        line:
+          `${columns} NOT NULL column(s) become named not-null constraints (<table>_<column>_not_null) in pg_constraint, as PostgreSQL 18 records every NOT NULL` +
+          (renamed.length
+            ? `; ${listed(renamed)} named otherwise (a constraint of the table already has the name 18 would choose)`
+            : ''),
       };
     },
   },
@@ -106,4 +111,55 @@ export function translateCatalog(
     if (out.line) translations.push(`PostgreSQL ${rule.since}: ${out.line}`);
   }
   return { catalog, translations };
+}
+
+/**
+ * PostgreSQL's `makeObjectName(name1, name2, label)`: `name1_name2_label`, the longer of the two
+ * names shortened (by whole characters) until it fits in NAMEDATALEN - 1 bytes.
+ */
+export function objectName(name1: string, name2: string, label: string): string {
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  let [a, b] = [[...name1], [...name2]];
+  const room = 63 - (bytes(label) + 2);
+  const len = (cs: string[]) => bytes(cs.join(''));
+  while (len(a) + len(b) > room) {
+    if (len(a) > len(b)) a = a.slice(0, -1);
+    else b = b.slice(0, -1);
+  }
+  return `${a.join('')}_${b.join('')}_${label}`;
+}
+
+/**
+ * PostgreSQL 18 names each NOT NULL `<table>_<column>_not_null`; a table whose own constraint
+ * (a CHECK (col IS NOT NULL), the usual lock-free way to add one) already has that name would
+ * make the clone's ADD CONSTRAINT fail. Such columns get a free name of their own, written
+ * inline (`CONSTRAINT name NOT NULL`, which older majors accept and ignore).
+ */
+function nameClashingNotNulls(cat: Catalog): { catalog: Catalog; renamed: string[] } {
+  const taken = new Map<string, Set<string>>();
+  for (const c of cat.constraints) {
+    const key = `${c.schema}.${c.table}`;
+    taken.set(key, (taken.get(key) ?? new Set()).add(c.name));
+  }
+  const renamed: string[] = [];
+  const relations = cat.relations.map((t) => {
+    const names = taken.get(`${t.schema}.${t.name}`);
+    if (!names || !(t.kind === 'r' || t.kind === 'p')) return t;
+    const used = new Set(names);
+    let changed = false;
+    const columns = t.columns.map((c) => {
+      if (!c.notNull) return c;
+      const chosen = objectName(t.name, c.name, 'not_null');
+      if (!names.has(chosen)) return c;
+      let n = 1;
+      while (used.has(objectName(t.name, c.name, `not_null${n}`))) n++;
+      const notNullName = objectName(t.name, c.name, `not_null${n}`);
+      used.add(notNullName);
+      renamed.push(`${t.schema}.${t.name}.${c.name}`);
+      changed = true;
+      return { ...c, notNullName };
+    });
+    return changed ? { ...t, columns } : t;
+  });
+  return renamed.length ? { catalog: { ...cat, relations }, renamed } : { catalog: cat, renamed };
 }
