@@ -104,6 +104,7 @@ async function rehearse(
   const script = scriptFor(catalog, {
     ownerRole: role.name,
     roleMap: new Map(shared.map((r) => [r, role.name])),
+    targetVersion: ctx.targetVersion,
   });
   const name = rehearsalDatabaseName(ctx.names.slug, ctx.run.id);
   const fault = ctx.deps.fault ?? faultsFromEnv();
