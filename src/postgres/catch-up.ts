@@ -1,7 +1,16 @@
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { bucketSql, compareTable, fromTable, keyText, rowHashSql, type TableDigest } from './checksum';
+import {
+  bucketSql,
+  compareTable,
+  fromTable,
+  keyText,
+  ledgerRowHashSql,
+  rowHashSqlOf,
+  type RowHashForm,
+  type TableDigest,
+} from './checksum';
 import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
@@ -30,21 +39,26 @@ import { keyArraySql, keyTypesOf } from './rollback-ledger';
  * restored to their definition.
  */
 
-export interface TableComparison {
+export interface TableComparison<F extends RowHashForm = RowHashForm> {
   table: TablePlan;
-  source: TableDigest;
-  target: TableDigest;
+  source: TableDigest<F>;
+  target: TableDigest<F>;
   equal: boolean;
   differences: string[];
 }
 
-export async function compareTables(
+/**
+ * Compares tables on both sides with the given row hash form: 'fast' when only this run looks at
+ * the result; 'ledger' when sums flow into digests that are recorded (the switch's, see verifiedFrom).
+ */
+export async function compareTables<F extends RowHashForm>(
   source: pg.ClientBase,
   target: pg.ClientBase,
   tables: readonly TablePlan[],
-): Promise<TableComparison[]> {
-  const out: TableComparison[] = [];
-  for (const table of tables) out.push({ table, ...(await compareTable(source, target, table)) });
+  form: F,
+): Promise<TableComparison<F>[]> {
+  const out: TableComparison<F>[] = [];
+  for (const table of tables) out.push({ table, ...(await compareTable(source, target, table, { form })) });
   return out;
 }
 
@@ -54,7 +68,7 @@ function bucketOfRow(c: TableComparison): string {
   const scheme = c.source.scheme;
   const k = keyText(table) ?? 'NULL::text';
   const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
-  return `(SELECT ${bucketSql(scheme)} FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
+  return `(SELECT ${bucketSql(scheme)} FROM (SELECT ${rowHashSqlOf(c.source.form, table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
 }
 
 function differingBuckets(c: TableComparison): number[] {
@@ -647,11 +661,13 @@ export async function catchUp(
 export interface VerifiedTable {
   table: TablePlan;
   count: number;
-  /** Sum of the rows' 64-bit hashes (see checksum.ts), as a bigint. */
+  /** Sum of the rows' LEDGER-form 64-bit hashes (see checksum.ts RowHashForm), as a bigint: it is recorded. */
   sum: bigint;
 }
 
-export function verifiedFrom(c: TableComparison): VerifiedTable {
+export function verifiedFrom(c: TableComparison<'ledger'>): VerifiedTable {
+  // Recorded at the switch and compared later (cleanup, status --verify): the ledger form only.
+  if (c.source.form !== 'ledger') throw new Error(`${c.table.qualified}: a fast digest cannot be recorded.`);
   const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
   return { table: c.table, count: c.source.count, sum };
 }
@@ -1124,7 +1140,7 @@ export async function freezePass(
             const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]!));
             const sql = `FROM ${fromTable(b.table)} t WHERE ${keyIn(b.table, types)}`;
             const { rows } = await target.query<{ n: string; s: string | null }>(
-              `SELECT count(*)::text AS n, sum(${rowHashSql(b.table)})::text AS s ${sql}`,
+              `SELECT count(*)::text AS n, sum(${ledgerRowHashSql(b.table)})::text AS s ${sql}`,
               params,
             );
             const count = Number(rows[0]!.n);
@@ -1213,12 +1229,12 @@ export async function freezePass(
   for (const restore of restorePlanner) await restore();
   // Whatever the increments could not settle is compared and caught up in full.
   if (unsettled.length) {
-    const compared = await compareTables(source, target, unsettled);
+    const compared = await compareTables(source, target, unsettled, 'ledger');
     if (compared.some((c) => !c.equal)) {
       const stats = await catchUp(source, target, compared, guard);
       for (const st of stats) result.reappliedRows += st.staged + st.deleted;
     }
-    const again = await compareTables(source, target, unsettled);
+    const again = await compareTables(source, target, unsettled, 'ledger');
     for (const c of [...compared, ...again]) result.scannedRows += c.source.count;
     const unequal = again.filter((c) => !c.equal);
     if (unequal.length) {
@@ -1252,14 +1268,14 @@ function ancestors(table: TablePlan, base: readonly VerifiedTable[]): string[] {
   return [...seen];
 }
 
-/** Count and hash sum of the rows `fromWhere` selects (alias t, the table's planned columns). */
+/** Count and ledger hash sum of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
 async function aggregate(
   client: pg.ClientBase,
   table: TablePlan,
   fromWhere: string,
 ): Promise<{ count: number; sum: bigint }> {
   const { rows } = await client.query<{ n: string; s: string | null }>(
-    `SELECT count(*)::text AS n, sum(${rowHashSql(table)})::text AS s ${fromWhere}`,
+    `SELECT count(*)::text AS n, sum(${ledgerRowHashSql(table)})::text AS s ${fromWhere}`,
   );
   return { count: Number(rows[0]!.n), sum: BigInt(rows[0]!.s ?? '0') };
 }

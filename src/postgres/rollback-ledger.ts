@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { fromTable, rowHashSql } from './checksum';
+import { fromTable, ledgerRowHashSql } from './checksum';
 import { setTenantId } from './connect';
 import { RUN_SCHEMA } from './ownership';
 import type { TablePlan, TenantPlan } from './plan-types';
@@ -19,7 +19,7 @@ import type { TablePlan, TenantPlan } from './plan-types';
  * exactly as long as the data it describes: the rollback reads it before it drops the database.
  *
  * One row per row: the table, its key as a text array, and the row's 64-bit hash (the checks'
- * `rowHashSql`, computed under the same comparable session settings on every side). Tables without
+ * `ledgerRowHashSql`, computed under the same comparable session settings on every side). Tables without
  * a key are recorded as a count and a hash sum only (`row_ledger_tables`): a rollback then refuses
  * when the tenant changed them, since no row of theirs can be matched.
  */
@@ -98,14 +98,14 @@ export async function recordRowLedger(
       if (keyed) {
         const res = await target.query(
           `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
+           SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
           [t.qualified],
         );
         rows += res.rowCount ?? 0;
       }
       await target.query(
         `INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
-         SELECT $1, $2, count(*), coalesce(sum(${rowHashSql(t)}), 0) FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
+         SELECT $1, $2, count(*), coalesce(sum(${ledgerRowHashSql(t)}), 0) FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
         [t.qualified, keyed],
       );
     }
@@ -139,7 +139,7 @@ export async function updateRowLedger(
     if (t.keyColumns.length === 0) {
       await target.query(
         `UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${rowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
+           FROM (SELECT count(*) AS n, coalesce(sum(${ledgerRowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`,
         [t.qualified],
       );
@@ -154,7 +154,7 @@ export async function updateRowLedger(
     const match = t.keyColumns.map((k, i) => `t.${k} = (x.k)[${i + 1}]::${types[i]}`).join(' AND ');
     const { rows: added } = await target.query<{ n: string; s: string }>(
       `WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-                  SELECT $1, ${keyArraySql(t)}, ${rowHashSql(t)}
+                  SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)}
                     FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${fromTable(t)} t ON ${match}
                    WHERE ${p.isolatedWhere}
                   RETURNING h)
@@ -190,12 +190,12 @@ export async function rerecordLedgerTables(
       if (t.keyColumns.length)
         await target.query(
           `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
+           SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
           [t.qualified],
         );
       await target.query(
         `UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${rowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
+           FROM (SELECT count(*) AS n, coalesce(sum(${ledgerRowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`,
         [t.qualified],
       );

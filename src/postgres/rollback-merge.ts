@@ -2,7 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../errors';
-import { fromTable, rowHashSql } from './checksum';
+import { fromTable, ledgerRowHashSql } from './checksum';
 import type { TablePlan, TenantPlan } from './plan-types';
 import {
   keyArraySql,
@@ -113,7 +113,7 @@ async function aggregate(
   where: string,
 ): Promise<{ count: number; sum: string }> {
   const { rows } = await client.query<{ n: string; s: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(${rowHashSql(table)}), 0)::text AS s FROM ${fromTable(table)} t WHERE ${where}`,
+    `SELECT count(*)::text AS n, coalesce(sum(${ledgerRowHashSql(table)}), 0)::text AS s FROM ${fromTable(table)} t WHERE ${where}`,
   );
   return { count: Number(rows[0]!.n), sum: rows[0]!.s };
 }
@@ -258,7 +258,7 @@ export async function prepareRestore(
     const removed = options.referencedRemovedByCleanup === true && part.what === 'referenced rows';
     await shared.query(
       `CREATE TEMP TABLE ${merge} ON COMMIT DROP AS
-       WITH i AS (SELECT ${keyArraySql(t)} AS k, ${rowHashSql(t)} AS h FROM ${stage} t),
+       WITH i AS (SELECT ${keyArraySql(t)} AS k, ${ledgerRowHashSql(t)} AS h FROM ${stage} t),
             a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh
                     FROM i FULL JOIN ${ledgerTemp} l ON l.k = i.k
                    WHERE i.h IS DISTINCT FROM l.h${
@@ -267,7 +267,7 @@ export async function prepareRestore(
                        : ''
                    }),
             b AS (SELECT a.k, a.ih, a.lh,
-                         (SELECT ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
+                         (SELECT ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
                     FROM a)
        SELECT b.k, b.ih, b.lh, b.sh,
               CASE WHEN b.sh IS NOT DISTINCT FROM b.ih THEN 'same'
@@ -428,7 +428,7 @@ async function reviveReferenced(
   if (!referenced.length) return [];
   await shared.query(
     `INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
-     SELECT ${keyArraySql(t)}, ${rowHashSql(t)}, ${rowHashSql(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`,
+     SELECT ${keyArraySql(t)}, ${ledgerRowHashSql(t)}, ${ledgerRowHashSql(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`,
     [JSON.stringify(referenced.map((r) => r.k))],
   );
   return referenced.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
@@ -492,7 +492,7 @@ export async function applyRestore(
           `UPDATE ${fromTable(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
              FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
             WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
-              AND ${rowHashSql(t)} IS NOT DISTINCT FROM m.sh`,
+              AND ${ledgerRowHashSql(t)} IS NOT DISTINCT FROM m.sh`,
         );
         const expected = await countAction(shared, m.merge, 'update');
         if ((upd.rowCount ?? 0) !== expected) throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
@@ -523,7 +523,7 @@ export async function applyRestore(
     // otherwise reach into another tenant's rows without an error (review: another tenant's
     // membership was deleted with the user this tenant removed). The others are kept below.
     const unreferenced = await unreferencedSql(shared, t);
-    const asRead = `${rowHashSql(t)} IS NOT DISTINCT FROM m.sh`;
+    const asRead = `${ledgerRowHashSql(t)} IS NOT DISTINCT FROM m.sh`;
     const del = `DELETE FROM ${fromTable(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')} AND ${asRead} AND ${unreferenced}`;
     await shared.query('SAVEPOINT tp_rb_delete');
     try {
@@ -619,7 +619,7 @@ export async function verifyRestore(
     // Rewritten by a trigger: a row written is there (or gone, for a delete), whatever it holds.
     const found = rewritten.has(t.qualified)
       ? `(SELECT coalesce(m.ih, 0) FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`
-      : `(SELECT ${rowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`;
+      : `(SELECT ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`;
     const { rows } = await shared.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM ${m.merge} m
         WHERE m.action IN ('insert', 'update', 'delete') AND ${found} IS DISTINCT FROM m.ih`,

@@ -52,7 +52,8 @@ export const checksums: Check = {
         if (source) {
           const compared = comparedWithShared(ctx, t);
           if (compared.note) notes.push(compared.note);
-          const r = await compareTable(source, target, compared.table);
+          // Both sides digested now, within this run: the fast row hash.
+          const r = await compareTable(source, target, compared.table, { form: 'fast' });
           if (!r.equal) {
             tablesDiffering.add(t.qualified);
             differences.push(...r.differences);
@@ -69,7 +70,8 @@ export const checksums: Check = {
               `${t.qualified}: every column compared with the digest recorded at the switch (the switch changed ${PROMOTION_COLUMNS.join(', ')} in the shared row only)`,
             );
           }
-          const d = await digestTable(target, t, 'target');
+          // Compared with the digest recorded at the switch: the ledger form.
+          const d = await digestTable(target, t, 'target', { form: 'ledger' });
           if (d.count !== rec.count || d.digest !== rec.digest) {
             tablesDiffering.add(t.qualified);
             differences.push(

@@ -41,7 +41,7 @@ describe('checksum (real PostgreSQL)', () => {
 
   it('finds every table of a faithful copy equal, with or without a key', async () => {
     for (const t of p.plan.tables) {
-      const r = await compareTable(source, target, t);
+      const r = await compareTable(source, target, t, { form: 'fast' });
       assert.deepEqual(r.differences, [], t.qualified);
       assert.equal(r.equal, true);
       assert.ok(r.source.count > 0, `${t.qualified} has rows`);
@@ -50,12 +50,16 @@ describe('checksum (real PostgreSQL)', () => {
   });
 
   it('uses key ranges for a single integer key and the source range on both sides', async () => {
-    const r = await compareTable(source, target, table('users'));
+    const r = await compareTable(source, target, table('users'), { form: 'fast' });
     assert.equal(r.source.scheme.kind, 'range');
     assert.deepEqual(r.source.scheme, r.target.scheme);
-    assert.equal((await compareTable(source, target, table('audit_logs'))).source.scheme.kind, 'row-hash');
     assert.equal(
-      (await compareTable(source, target, table('tech_stack_recommendations'))).source.scheme.kind,
+      (await compareTable(source, target, table('audit_logs'), { form: 'fast' })).source.scheme.kind,
+      'row-hash',
+    );
+    assert.equal(
+      (await compareTable(source, target, table('tech_stack_recommendations'), { form: 'fast' })).source
+        .scheme.kind,
       'key-hash',
     );
   });
@@ -64,23 +68,23 @@ describe('checksum (real PostgreSQL)', () => {
     const t = table('design_recommendations');
     const range = await keyRange(source, t, 'source');
     assert.ok(range);
-    const a = await digestTable(source, t, 'source', { buckets: 5, range });
-    const b = await digestTable(target, t, 'target', { buckets: 64 });
+    const a = await digestTable(source, t, 'source', { form: 'ledger', buckets: 5, range });
+    const b = await digestTable(target, t, 'target', { form: 'ledger', buckets: 64 });
     assert.equal(a.digest, b.digest);
     assert.equal(a.count, b.count);
   });
 
   it('depends on the session settings, which is why both sides set them', async () => {
     const t = table('users'); // timestamptz columns
-    const before = await digestTable(target, t, 'target');
+    const before = await digestTable(target, t, 'target', { form: 'fast' });
     await target.query(`SET TimeZone = 'America/New_York'`);
     try {
-      const skewed = await digestTable(target, t, 'target');
+      const skewed = await digestTable(target, t, 'target', { form: 'fast' });
       assert.notEqual(skewed.digest, before.digest);
     } finally {
       await setComparableSession(target);
     }
-    assert.equal((await digestTable(target, t, 'target')).digest, before.digest);
+    assert.equal((await digestTable(target, t, 'target', { form: 'fast' })).digest, before.digest);
   });
 
   it('names the key range of one changed value', async () => {
@@ -92,7 +96,7 @@ describe('checksum (real PostgreSQL)', () => {
     ).rows[0]!;
     await target.query('UPDATE design_recommendations SET body = body || $2 WHERE id = $1', [id, '!']);
     try {
-      const r = await compareTable(source, target, t, { buckets: 4 });
+      const r = await compareTable(source, target, t, { form: 'fast', buckets: 4 });
       assert.equal(r.equal, false);
       assert.equal(r.differences.length, 1);
       const m =
@@ -114,7 +118,7 @@ describe('checksum (real PostgreSQL)', () => {
       `DELETE FROM audit_logs WHERE ctid = (SELECT ctid FROM audit_logs WHERE action = 'duplicate' LIMIT 1)`,
     );
     try {
-      const r = await compareTable(source, target, t);
+      const r = await compareTable(source, target, t, { form: 'fast' });
       assert.equal(r.equal, false);
       assert.equal(r.differences.length, 1);
       // Other rows may share the bucket: the counts differ by exactly the missing row.
@@ -134,7 +138,7 @@ describe('checksum (real PostgreSQL)', () => {
       ).rows[0]!.at;
       await target.query(`UPDATE audit_logs SET at = $1 WHERE action = 'duplicate'`, [at]);
     }
-    assert.equal((await compareTable(source, target, t)).equal, true);
+    assert.equal((await compareTable(source, target, t, { form: 'fast' })).equal, true);
   });
 
   it('detects two values swapped between rows (same multiset of column values)', async () => {
@@ -151,7 +155,7 @@ describe('checksum (real PostgreSQL)', () => {
         'UPDATE projects SET budget = CASE id WHEN $1 THEN $4::numeric WHEN $2 THEN $3::numeric END WHERE id IN ($1, $2)',
         [x.id, y.id, x.budget, y.budget],
       );
-      const r = await compareTable(source, target, t);
+      const r = await compareTable(source, target, t, { form: 'fast' });
       assert.equal(r.equal, false);
       assert.ok(r.differences.length >= 1);
     } finally {
@@ -161,7 +165,7 @@ describe('checksum (real PostgreSQL)', () => {
       );
       await target.query('ALTER TABLE projects ENABLE TRIGGER USER');
     }
-    assert.equal((await compareTable(source, target, t)).equal, true);
+    assert.equal((await compareTable(source, target, t, { form: 'fast' })).equal, true);
   });
 
   it('reads only the tenant rows on the source side', async () => {
@@ -169,8 +173,11 @@ describe('checksum (real PostgreSQL)', () => {
     const all = await withClient(p.fixture.url, async (c) =>
       Number((await c.query('SELECT count(*) AS n FROM users')).rows[0].n),
     );
-    const d = await digestTable(source, t, 'source');
+    const d = await digestTable(source, t, 'source', { form: 'fast' });
     assert.ok(d.count < all);
-    assert.equal(compareDigests(t.qualified, d, await digestTable(target, t, 'target')).equal, true);
+    assert.equal(
+      compareDigests(t.qualified, d, await digestTable(target, t, 'target', { form: 'fast' })).equal,
+      true,
+    );
   });
 });

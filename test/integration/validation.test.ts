@@ -183,7 +183,7 @@ describe('post-promotion checks (real PostgreSQL)', () => {
       await target(async (c) => {
         await setComparableSession(c);
         for (const t of p.plan.tables) {
-          const d = await digestTable(c, t, 'target');
+          const d = await digestTable(c, t, 'target', { form: 'ledger' });
           recorded[t.qualified] = { count: d.count, digest: d.digest };
         }
       });

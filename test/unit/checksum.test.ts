@@ -25,14 +25,14 @@ const users: TablePlan = {
 function digest(scheme: BucketScheme, buckets: BucketDigest[]): TableDigest {
   const count = buckets.reduce((n, b) => n + b.count, 0);
   const sum = buckets.reduce((s, b) => s + BigInt(b.sum), 0n).toString();
-  return { table: users.qualified, count, digest: digestOf(count, sum), buckets, scheme };
+  return { table: users.qualified, form: 'ledger', count, digest: digestOf(count, sum), buckets, scheme };
 }
 
 const range: BucketScheme = { kind: 'range', lo: '1', hi: '1000', buckets: 8 };
 
 describe('digestSql', () => {
   it('aggregates 64-bit row hashes per bucket without building the table text', () => {
-    const sql = digestSql(users, 'source', range);
+    const sql = digestSql(users, 'source', range, 'ledger');
     assert.doesNotMatch(sql, /string_agg/);
     assert.match(
       sql,
@@ -45,26 +45,34 @@ describe('digestSql', () => {
   });
 
   it("reads a table's own rows (ONLY) unless it is a partitioned parent", () => {
-    assert.match(digestSql(users, 'target', range), /FROM ONLY "public"\."users" t WHERE/);
+    assert.match(digestSql(users, 'target', range, 'ledger'), /FROM ONLY "public"\."users" t WHERE/);
     assert.match(
-      digestSql({ ...users, partitioned: true }, 'target', range),
+      digestSql({ ...users, partitioned: true }, 'target', range, 'ledger'),
       /FROM "public"\."users" t WHERE/,
     );
   });
 
   it('reads every row on the target side', () => {
-    assert.match(digestSql(users, 'target', range), /WHERE true\)/);
+    assert.match(digestSql(users, 'target', range, 'ledger'), /WHERE true\)/);
   });
 
   it('buckets a keyless table by the row hash', () => {
-    const sql = digestSql({ ...users, keyColumns: [] }, 'target', { kind: 'row-hash', buckets: 16 });
+    const sql = digestSql(
+      { ...users, keyColumns: [] },
+      'target',
+      { kind: 'row-hash', buckets: 16 },
+      'ledger',
+    );
     assert.match(sql, /mod\(mod\(h, 16\) \+ 16, 16\)/);
     assert.match(sql, /NULL::text AS k/);
     assert.doesNotMatch(sql, /min\(kn\)/);
   });
 
   it('refuses a table without columns rather than digesting nothing', () => {
-    assert.throws(() => digestSql({ ...users, columns: [] }, 'target', range), /no planned columns/);
+    assert.throws(
+      () => digestSql({ ...users, columns: [] }, 'target', range, 'ledger'),
+      /no planned columns/,
+    );
   });
 });
 

@@ -76,7 +76,11 @@ export const cleanupStep: Step<PromotionContext> = {
       for (const table of plan.deleteOrder) {
         const expected = verified[table.qualified];
         const range = await keyRange(session, table, 'source');
-        const now = await digestTable(session, table, 'source', range ? { range } : {});
+        // Compared with the digests recorded at the switch: the ledger form.
+        const now = await digestTable(session, table, 'source', {
+          form: 'ledger',
+          ...(range ? { range } : {}),
+        });
         if (!expected) {
           changed.push(`${table.qualified}: not verified at the switch`);
         } else if (now.count !== expected.count || now.digest !== expected.digest) {

@@ -65,7 +65,9 @@ export const switchStep: Step<PromotionContext> = {
         `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
       );
       const snapshotXmin = rows[0]!.xmin;
-      const first = await compareTables(base, target, tables);
+      // The ledger form: these sums, carried through the freeze pass, become the digests recorded
+      // at the switch (verifiedFrom), which cleanup and status --verify compare later.
+      const first = await compareTables(base, target, tables, 'ledger');
       const firstChanged = first.filter((c) => !c.equal);
       // Every write into the new database proves, in its own transaction, that the database is
       // still this run's: a run that lost the tenant never writes into another run's database.
@@ -77,6 +79,7 @@ export const switchStep: Step<PromotionContext> = {
           base,
           target,
           firstChanged.map((c) => c.table),
+          'ledger',
         );
         settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
       }

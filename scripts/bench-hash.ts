@@ -1,0 +1,130 @@
+/**
+ * The checksums check's table digest with each row hash form (issue 18): 'ledger' is the md5 form
+ * every digest used before, 'fast' is hashtextextended. Builds two throwaway databases on
+ * DATABASE_URL's server (source: the tenant's rows among another tenant's; target: the tenant's
+ * rows alone), then compares them with `compareTable` (both sides at once, as the check does),
+ * alternating the order round by round (A B, B A). Prints medians and the ratio.
+ *
+ * Flags: --rows=1000000 --rounds=5
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { compareTable, setComparableSession, type RowHashForm } from '../src/postgres/checksum';
+import { TENANT_ID_SETTING, type TablePlan } from '../src/postgres/plan-types';
+
+const arg = (name: string, fallback: number) =>
+  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
+const rows = arg('rows', 1_000_000);
+const rounds = arg('rounds', 5);
+const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const suffix = randomBytes(4).toString('hex');
+const names = { source: `bench_hash_src_${suffix}`, target: `bench_hash_tgt_${suffix}` };
+const tenant = '00000000-0000-0000-0000-000000000001';
+const other = '00000000-0000-0000-0000-000000000002';
+const urlOf = (db: string) => {
+  const u = new URL(base);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+const table: TablePlan = {
+  schema: 'public',
+  name: 'items',
+  qualified: '"public"."items"',
+  kind: 'tenant',
+  columns: ['"id"', '"tenant_id"', '"title"', '"amount"', '"created_at"'],
+  keyColumns: ['"id"'],
+  where: `t."tenant_id" = current_setting('${TENANT_ID_SETTING}')::uuid`,
+  binarySafe: true,
+  partitioned: false,
+};
+
+const ddl = `CREATE TABLE items (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, title text NOT NULL,
+  amount numeric(12,2) NOT NULL, created_at timestamptz NOT NULL)`;
+const fill = (tenantId: string, from: number, n: number) =>
+  `INSERT INTO items SELECT g, '${tenantId}', 'item ' || g || ' ' || md5(g::text), (g % 100000) / 100.0,
+     timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(${from}, ${from + n - 1}) g`;
+
+async function run<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function main(): Promise<void> {
+  await run(base, async (c) => {
+    for (const db of Object.values(names)) await c.query(`CREATE DATABASE ${pg.escapeIdentifier(db)}`);
+  });
+  try {
+    await run(urlOf(names.source), async (c) => {
+      await c.query(ddl);
+      await c.query(fill(tenant, 1, rows));
+      await c.query(fill(other, rows + 1, rows));
+      await c.query('CREATE INDEX ON items (tenant_id)');
+      await c.query('VACUUM ANALYZE items');
+    });
+    await run(urlOf(names.target), async (c) => {
+      await c.query(ddl);
+      await c.query(fill(tenant, 1, rows));
+      await c.query('VACUUM ANALYZE items');
+    });
+    const source = new pg.Client({ connectionString: urlOf(names.source) });
+    const target = new pg.Client({ connectionString: urlOf(names.target) });
+    await source.connect();
+    await target.connect();
+    try {
+      await source.query('SELECT set_config($1, $2, false)', [TENANT_ID_SETTING, tenant]);
+      await setComparableSession(source);
+      await setComparableSession(target);
+      const times: Record<RowHashForm, number[]> = { ledger: [], fast: [] };
+      const once = async (form: RowHashForm) => {
+        const t0 = performance.now();
+        const r = await compareTable(source, target, table, { form });
+        const ms = performance.now() - t0;
+        if (!r.equal || r.source.count !== rows)
+          throw new Error(`${form}: unexpected ${JSON.stringify(r.differences)}`);
+        times[form].push(ms);
+        process.stderr.write(`${form}: ${ms.toFixed(0)} ms\n`);
+      };
+      await once('fast'); // warm the caches; not counted
+      times.fast.length = 0;
+      for (let i = 0; i < rounds; i++) {
+        const order: RowHashForm[] = i % 2 ? ['fast', 'ledger'] : ['ledger', 'fast'];
+        for (const form of order) await once(form);
+      }
+      const ratios = times.fast.map((f, i) => f / times.ledger[i]!);
+      console.log(`rows=${rows} rounds=${rounds}`);
+      console.log(
+        `ledger (md5, before): ${times.ledger.map((x) => x.toFixed(0)).join(' ')} ms, median ${median(times.ledger).toFixed(0)}`,
+      );
+      console.log(
+        `fast (hashtextextended, after): ${times.fast.map((x) => x.toFixed(0)).join(' ')} ms, median ${median(times.fast).toFixed(0)}`,
+      );
+      console.log(
+        `ratio after/before per round: ${ratios.map((x) => x.toFixed(2)).join(' ')}, median ${median(ratios).toFixed(2)}`,
+      );
+    } finally {
+      await source.end();
+      await target.end();
+    }
+  } finally {
+    await run(base, async (c) => {
+      for (const db of Object.values(names))
+        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(db)}`);
+    });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
