@@ -149,13 +149,22 @@ function selfClosureRows(
 /**
  * Planner settings for the freeze's reads (transaction-local): no sequential scan, hash join or
  * merge join — each would read a whole shared table (a hash join builds on a full index scan when
- * sequential scans are off) — so the reads above go from the tenant's rows through the tenant-key
+ * sequential scans are off) — and no plain or index-only index scan: either may walk a whole
+ * index with the tenant predicate as a mere filter (seen: the primary key of a parent read end to
+ * end, every tenant's rows, once the statistics made the tenant look large), where a bitmap scan
+ * needs an index condition. So the reads above go from the tenant's rows through the tenant-key
  * and foreign-key indexes, whatever the statistics say. A foreign key without an index is then
  * read by a scan per parent row: the plan's notes name such keys and the index to create (and
  * max-freeze bounds the freeze either way). Returns what restores the previous values.
  */
 export async function indexDrivenReads(client: pg.ClientBase): Promise<() => Promise<void>> {
-  const names = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'];
+  const names = [
+    'enable_seqscan',
+    'enable_hashjoin',
+    'enable_mergejoin',
+    'enable_indexscan',
+    'enable_indexonlyscan',
+  ];
   const { rows } = await client.query<{ name: string; value: string }>(
     `SELECT n AS name, current_setting(n) AS value FROM unnest($1::text[]) AS n`,
     [names],
