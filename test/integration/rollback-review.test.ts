@@ -218,4 +218,36 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.deepEqual(await fingerprint(f.url), before);
     });
   });
+  it("a NOT NULL the tenant's database dropped, then a NULL written: refused before the fence naming the column (the dry run too), nothing changed", async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(iso, `ALTER TABLE projects ALTER COLUMN name DROP NOT NULL`);
+      await query(iso, `UPDATE projects SET name = NULL WHERE id = (SELECT min(id) FROM projects)`);
+      const sharedBefore = await fingerprint(f.url);
+      const isoBefore = await fingerprint(iso);
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.match(
+        dry.notes.join('\n'),
+        /column public\.projects\.name: NOT NULL in the shared database, nullable in the tenant's/,
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'schema-drift', JSON.stringify(record.error));
+      assert.equal(record.error?.code, 'tenant-state');
+      assert.match(
+        record.error!.message,
+        /column public\.projects\.name: NOT NULL in the shared database, nullable in the tenant's/,
+      );
+      assert.equal(record.steps.find((s) => s.name === 'fence')?.status, 'pending');
+      assert.deepEqual(await fingerprint(f.url), sharedBefore, 'the shared database is unchanged');
+      assert.deepEqual(await fingerprint(iso), isoBefore, "the tenant's database is unchanged");
+      assert.deepEqual(
+        await query<{ m: string }>(f.url, `SELECT isolation_mode AS m FROM tenants WHERE slug = $1`, [
+          f.slugs.acme,
+        ]),
+        [{ m: 'isolated' }],
+      );
+    });
+  });
 });
