@@ -78,9 +78,8 @@ export async function unrepresentableValues(
   majors: { shared: number; tenant: number },
 ): Promise<string[]> {
   if (!(majors.shared < 17 && majors.tenant >= 17)) return [];
-  const tables = plan.tables.map((t) => t.qualified);
-  if (tables.length === 0) return [];
-  const { rows } = await isolated.query<{ qualified: string; columns: string[]; arrays: boolean[] }>(
+  if (plan.tables.length === 0) return [];
+  const { rows } = await isolated.query<{ i: number; columns: string[]; arrays: boolean[] }>(
     `WITH cols AS (
        SELECT a.attrelid, a.attname, t.typcategory = 'A' AS is_array,
               coalesce(nullif(e.typbasetype, 0), e.oid) AS base
@@ -88,28 +87,31 @@ export async function unrepresentableValues(
          JOIN pg_type t ON t.oid = a.atttypid
          JOIN pg_type e ON e.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE coalesce(nullif(t.typbasetype, 0), t.oid) END
         WHERE a.attnum > 0 AND NOT a.attisdropped)
-     SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS qualified,
+     SELECT p.i - 1 AS i,
             array_agg(quote_ident(cols.attname) ORDER BY cols.attname) AS columns,
             array_agg(cols.is_array ORDER BY cols.attname) AS arrays
-       FROM cols JOIN pg_class c ON c.oid = cols.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(schema, name, i)
+       JOIN pg_namespace n ON n.nspname = p.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.name
+       JOIN cols ON cols.attrelid = c.oid
       WHERE cols.base = 'interval'::regtype
-        AND quote_ident(n.nspname) || '.' || quote_ident(c.relname) = ANY($1::text[])
-      GROUP BY 1 ORDER BY 1`,
-    [tables],
+      GROUP BY p.i ORDER BY p.i`,
+    [plan.tables.map((t) => t.schema), plan.tables.map((t) => t.name)],
   );
   const out: string[] = [];
   for (const r of rows) {
-    // Identifiers come quoted from the catalog (quote_ident) and name only planned tables.
+    const table = plan.tables[Number(r.i)]!;
+    // Column names come quoted from the catalog (quote_ident); the table is the plan's, quoted.
     const infinite = r.columns.map((c, i) =>
       r.arrays[i] ? `EXISTS (SELECT 1 FROM unnest(${c}) v WHERE NOT isfinite(v))` : `NOT isfinite(${c})`,
     );
     const { rows: found } = await isolated.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${r.qualified} WHERE ${infinite.join(' OR ')}`,
+      `SELECT count(*) AS n FROM ${table.qualified} WHERE ${infinite.join(' OR ')}`,
     );
     const n = Number(found[0]!.n);
     if (n > 0)
       out.push(
-        `table ${r.qualified}: ${n} row(s) with an infinite interval (in ${r.columns.join(', ')}), which PostgreSQL ${majors.shared} cannot hold`,
+        `table ${table.qualified}: ${n} row(s) with an infinite interval (in ${r.columns.join(', ')}), which PostgreSQL ${majors.shared} cannot hold`,
       );
   }
   return out;
