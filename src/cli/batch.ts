@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
 import { parseDocument } from 'yaml';
 import { describeError, InputError } from '../errors';
@@ -6,7 +7,7 @@ import { quoteUntrusted } from '../names';
 import type { PromotionOptions } from '../options';
 import type { RunDeps, RunOutcome } from '../pipeline/api';
 import type { RunRecord } from '../pipeline/record';
-import { serverName } from '../postgres/servers';
+import { sameServer, serverName } from '../postgres/servers';
 import { registerSecret, redact } from '../secrets';
 import type { CliFlags, EnvMap } from './config';
 
@@ -170,9 +171,29 @@ export function planBatch(input: BatchInput): BatchItem[] {
       );
     seen.set(entry.slug, where);
   }
+  // Each switch renames the tenant's password over its file: two tenants on one file would leave
+  // the first tenant's deployment reading the second tenant's password.
+  const passwordFiles = new Map<string, string>();
+  for (const { entry, where } of entries) {
+    const file = entry['password-file'];
+    if (file === undefined) continue;
+    const absolute = resolvePath(file);
+    const first = passwordFiles.get(absolute);
+    if (first !== undefined)
+      throw new InputError(
+        `${where}: password-file ${quoteUntrusted(file)} is also the password-file of ${first} (both are ${absolute}).`,
+        "Give each tenant its own password-file: each switch writes that tenant's role password over the file.",
+      );
+    passwordFiles.set(absolute, where);
+  }
+  const command = commandTarget(input.flags, input.env);
   return entries.map(({ entry, where }) => {
     try {
-      const options = input.resolve(entryFlags(input.flags, entry, input.env, where));
+      const { flags, withoutCa } = entryFlags(input.flags, command, entry, input.env, where);
+      const resolved = input.resolve(flags);
+      // The command's CA (from a flag or the environment) is not this entry's server's CA.
+      const { targetCaFile: _commandCa, ...withoutCommandCa } = resolved;
+      const options = withoutCa ? withoutCommandCa : resolved;
       return {
         slug: options.tenantSlug,
         options,
@@ -187,7 +208,39 @@ export function planBatch(input: BatchInput): BatchItem[] {
   });
 }
 
-function entryFlags(flags: CliFlags, entry: TenantEntry, env: EnvMap, where: string): CliFlags {
+/** The command's own target server and its CA file, from flags or environment (as resolveConfig picks them). */
+interface CommandTarget {
+  url?: string;
+  caFile?: string;
+}
+
+function commandTarget(flags: CliFlags, env: EnvMap): CommandTarget {
+  const url = flags.targetDatabaseUrl ?? (env.TARGET_DATABASE_URL || undefined);
+  const caFile = flags.targetCaFile ?? (env.TARGET_DATABASE_CA_FILE || undefined);
+  return { ...(url && { url }), ...(caFile && { caFile }) };
+}
+
+function onServer(a: string, b: string): boolean {
+  try {
+    return sameServer(a, b);
+  } catch {
+    // A URL that does not parse is refused, with the entry named, by the options' validation.
+    return false;
+  }
+}
+
+/**
+ * One entry's flags: its fields over the command's. `withoutCa`: the entry names another server
+ * than the command's target and no CA of its own, so the command's CA (whatever its source) must
+ * not reach its options.
+ */
+function entryFlags(
+  flags: CliFlags,
+  command: CommandTarget,
+  entry: TenantEntry,
+  env: EnvMap,
+  where: string,
+): { flags: CliFlags; withoutCa: boolean } {
   const out: CliFlags = { ...flags, tenantSlug: entry.slug };
   const fromEnv = entry['target-database-url-env'];
   if (fromEnv !== undefined && entry['target-database-url'] !== undefined)
@@ -205,9 +258,16 @@ function entryFlags(flags: CliFlags, entry: TenantEntry, env: EnvMap, where: str
     out.targetDatabaseUrl = url;
   }
   if (entry['target-database-url'] !== undefined) out.targetDatabaseUrl = entry['target-database-url'];
+  let withoutCa = false;
   if (out.targetDatabaseUrl !== undefined && out.targetDatabaseUrl !== flags.targetDatabaseUrl) {
-    // Another server: the command's CA file was for the command's target, not this one.
-    delete out.targetCaFile;
+    if (command.url !== undefined && onServer(out.targetDatabaseUrl, command.url)) {
+      // The command's own target server: its CA, whether it came from a flag or the environment.
+      if (command.caFile !== undefined) out.targetCaFile = command.caFile;
+    } else {
+      // Another server: the command's CA file was for the command's target, not this one.
+      delete out.targetCaFile;
+      withoutCa = true;
+    }
     try {
       const password = new URL(out.targetDatabaseUrl).password;
       if (password) registerSecret(decodeURIComponent(password));
@@ -215,12 +275,15 @@ function entryFlags(flags: CliFlags, entry: TenantEntry, env: EnvMap, where: str
       // Refused, with the entry named, by the options' validation.
     }
   }
-  if (entry['target-ca-file'] !== undefined) out.targetCaFile = entry['target-ca-file'];
+  if (entry['target-ca-file'] !== undefined) {
+    out.targetCaFile = entry['target-ca-file'];
+    withoutCa = false;
+  }
   if (entry['database-host'] !== undefined) out.databaseHost = entry['database-host'];
   if (entry['max-freeze-ms'] !== undefined) out.maxFreezeMs = String(entry['max-freeze-ms']);
   if (entry['copy-parallelism'] !== undefined) out.copyParallelism = String(entry['copy-parallelism']);
   if (entry['keep-shared-data'] !== undefined) out.keepSharedData = entry['keep-shared-data'];
-  return out;
+  return { flags: out, withoutCa };
 }
 
 /** `--parallel`: tenants promoted at once. */

@@ -9,9 +9,12 @@ import { serverMajor } from './versions';
  * they were at the promotion: the same migration applied to both is normal). Rows cannot come
  * back into a schema that has no place for them, so a rollback refuses, before changing anything,
  * on: a table, column or constraint that exists only in the tenant's database; a column whose
- * type differs; a constraint whose definition differs; and a column of a restored table that the
- * tenant's database lacks (its rows cannot supply it). Reads the catalogs with the schema-parity
- * check's `catalogSummary` (the tool's `_tenant_isolation` schema is left out there).
+ * type differs; a column NOT NULL in the shared database that the tenant's database let go of (a
+ * NULL written since cannot come back); a constraint whose definition differs; and a column of a
+ * restored table that the tenant's database lacks (its rows cannot supply it). Reads the catalogs
+ * with the schema-parity check's `catalogSummary` (the tool's `_tenant_isolation` schema is left
+ * out there). Then the values themselves: a tenant on a newer major may hold values the shared
+ * server's older major cannot represent (`unrepresentableValues`).
  */
 
 const COMPARED = new Set(['table', 'column', 'constraint']);
@@ -20,6 +23,11 @@ const COMPARED = new Set(['table', 'column', 'constraint']);
 export function columnType(definition: string): string {
   const cut = definition.search(/ not null| identity | generated | default | #\d/);
   return cut < 0 ? definition : definition.slice(0, cut);
+}
+
+/** Whether a `catalogSummary` column definition says NOT NULL (right after the type, never in a default). */
+export function columnNotNull(definition: string): boolean {
+  return definition.slice(columnType(definition).length).startsWith(' not null');
 }
 
 /** Pure: the drift between the two summaries, restricted to `restored` tables for shared-only columns. */
@@ -41,6 +49,8 @@ export function diffSchemas(
     if (i.category === 'column') {
       const [a, b] = [columnType(other.definition), columnType(i.definition)];
       if (a !== b) out.push(`column ${i.name}: type differs (shared: ${a}; tenant's: ${b})`);
+      else if (columnNotNull(other.definition) && !columnNotNull(i.definition))
+        out.push(`column ${i.name}: NOT NULL in the shared database, nullable in the tenant's`);
     } else if (
       i.category === 'constraint' &&
       i.definition !== other.definition &&
@@ -56,17 +66,78 @@ export function diffSchemas(
   return out.sort();
 }
 
-/** Reads both catalogs and returns the drift (empty: none). */
+/**
+ * Values of the tenant's database a shared server of an older major cannot hold, one line per
+ * table (its name, the columns and the row count). Infinite intervals exist from PostgreSQL 17:
+ * on an older shared server COPY refuses them, after the fence. Columns of type interval, of a
+ * domain over it, or arrays of either, in the tables the rollback brings back.
+ */
+export async function unrepresentableValues(
+  isolated: pg.ClientBase,
+  plan: TenantPlan,
+  majors: { shared: number; tenant: number },
+): Promise<string[]> {
+  if (!(majors.shared < 17 && majors.tenant >= 17)) return [];
+  if (plan.tables.length === 0) return [];
+  const { rows } = await isolated.query<{ i: number; columns: string[]; arrays: boolean[] }>(
+    `WITH cols AS (
+       SELECT a.attrelid, a.attname, t.typcategory = 'A' AS is_array,
+              coalesce(nullif(e.typbasetype, 0), e.oid) AS base
+         FROM pg_attribute a
+         JOIN pg_type t ON t.oid = a.atttypid
+         JOIN pg_type e ON e.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE coalesce(nullif(t.typbasetype, 0), t.oid) END
+        WHERE a.attnum > 0 AND NOT a.attisdropped)
+     SELECT p.i - 1 AS i,
+            array_agg(quote_ident(cols.attname) ORDER BY cols.attname) AS columns,
+            array_agg(cols.is_array ORDER BY cols.attname) AS arrays
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(schema, name, i)
+       JOIN pg_namespace n ON n.nspname = p.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.name
+       JOIN cols ON cols.attrelid = c.oid
+      WHERE cols.base = 'interval'::regtype
+      GROUP BY p.i ORDER BY p.i`,
+    [plan.tables.map((t) => t.schema), plan.tables.map((t) => t.name)],
+  );
+  const out: string[] = [];
+  for (const r of rows) {
+    const table = plan.tables[Number(r.i)]!;
+    // Column names come quoted from the catalog (quote_ident); the table is the plan's, quoted.
+    const infinite = r.columns.map((c, i) =>
+      r.arrays[i] ? `EXISTS (SELECT 1 FROM unnest(${c}) v WHERE NOT isfinite(v))` : `NOT isfinite(${c})`,
+    );
+    const { rows: found } = await isolated.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${table.qualified} WHERE ${infinite.join(' OR ')}`,
+    );
+    const n = Number(found[0]!.n);
+    if (n > 0)
+      out.push(
+        `table ${table.qualified}: ${n} row(s) with an infinite interval (in ${r.columns.join(', ')}), which PostgreSQL ${majors.shared} cannot hold`,
+      );
+  }
+  return out;
+}
+
+/** What keeps the rows from coming back: the schema drift, and values the shared server cannot hold. */
+export interface RollbackDrift {
+  schema: string[];
+  values: string[];
+}
+
+/** Reads both catalogs (and, across majors, the values) and returns the drift (empty: none). */
 export async function schemaDrift(
   shared: pg.ClientBase,
   isolated: pg.ClientBase,
   plan: TenantPlan,
-): Promise<string[]> {
+): Promise<RollbackDrift> {
+  const majors = { shared: await serverMajor(shared), tenant: await serverMajor(isolated) };
   // A tenant on a newer major: what the versions represent differently is not drift.
   const { source: s, target: t } = normaliseAcrossVersions(
     await catalogSummary(shared),
     await catalogSummary(isolated),
-    { source: await serverMajor(shared), target: await serverMajor(isolated) },
+    { source: majors.shared, target: majors.tenant },
   );
-  return diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified)));
+  return {
+    schema: diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified))),
+    values: await unrepresentableValues(isolated, plan, majors),
+  };
 }

@@ -445,6 +445,16 @@ export interface AppliedRestore {
 }
 
 /**
+ * An error of one table's restore, with that table as `restoreTable`: PostgreSQL names the table
+ * of a constraint violation only, not of a value the server cannot take (an out-of-range or
+ * invalid value in COPY), and the rollback's error must say where.
+ */
+function inRestoredTable(e: unknown, table: string): unknown {
+  if (e && typeof e === 'object' && !('restoreTable' in e)) Object.assign(e, { restoreTable: table });
+  return e;
+}
+
+/**
  * Applies a prepared restore (no conflicts, no stray rows) on `shared`, inside its transaction.
  * Every constraint is checked as the connecting role; DEFERRABLE keys are checked before this
  * returns (SET CONSTRAINTS ALL IMMEDIATE), so a violation is still "nothing changed".
@@ -474,41 +484,46 @@ export async function applyRestore(
   }
   // 2. Parents first: per table the merged rows (inserts, updates), then the own rows.
   for (const t of plan.tables) {
-    const m = merges.get(t.qualified);
-    if (m) {
-      const cols = t.columns;
-      const match = `m.k = ${keyArraySql(t, 's')}`;
-      const ins = await shared.query(
-        `INSERT INTO ${t.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE
-         SELECT ${cols.map((c) => `s.${c}`).join(', ')} FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
-          WHERE m.action = 'insert'`,
-      );
-      result.merged.insert += ins.rowCount ?? 0;
-      const set = cols.filter((c) => !t.keyColumns.includes(c) && !m.alwaysIdentity.includes(c));
-      if (set.length) {
-        // Only a row still as the classification read it: another tenant's write committed since
-        // (review: it was overwritten silently) makes the rollback stop, nothing changed.
-        const upd = await shared.query(
-          `UPDATE ${fromTable(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
-             FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
-            WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
-              AND ${ledgerRowHashSql(t)} IS NOT DISTINCT FROM m.sh`,
+    try {
+      const m = merges.get(t.qualified);
+      if (m) {
+        const cols = t.columns;
+        const match = `m.k = ${keyArraySql(t, 's')}`;
+        const ins = await shared.query(
+          `INSERT INTO ${t.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE
+           SELECT ${cols.map((c) => `s.${c}`).join(', ')} FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
+            WHERE m.action = 'insert'`,
         );
-        const expected = await countAction(shared, m.merge, 'update');
-        if ((upd.rowCount ?? 0) !== expected) throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
-        result.merged.update += upd.rowCount ?? 0;
+        result.merged.insert += ins.rowCount ?? 0;
+        const set = cols.filter((c) => !t.keyColumns.includes(c) && !m.alwaysIdentity.includes(c));
+        if (set.length) {
+          // Only a row still as the classification read it: another tenant's write committed since
+          // (review: it was overwritten silently) makes the rollback stop, nothing changed.
+          const upd = await shared.query(
+            `UPDATE ${fromTable(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
+               FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
+              WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
+                AND ${ledgerRowHashSql(t)} IS NOT DISTINCT FROM m.sh`,
+          );
+          const expected = await countAction(shared, m.merge, 'update');
+          if ((upd.rowCount ?? 0) !== expected)
+            throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
+          result.merged.update += upd.rowCount ?? 0;
+        }
       }
-    }
-    const p = own.get(t.qualified);
-    if (p) {
-      await onTable?.(t.qualified);
-      const cols = t.columns.join(', ');
-      result.restored += await copyBetween(
-        isolated,
-        shared,
-        `COPY (SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${fromTable(t)} t WHERE ${p.where}) TO STDOUT`,
-        `COPY ${t.qualified} (${cols}) FROM STDIN`,
-      );
+      const p = own.get(t.qualified);
+      if (p) {
+        await onTable?.(t.qualified);
+        const cols = t.columns.join(', ');
+        result.restored += await copyBetween(
+          isolated,
+          shared,
+          `COPY (SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${fromTable(t)} t WHERE ${p.where}) TO STDOUT`,
+          `COPY ${t.qualified} (${cols}) FROM STDIN`,
+        );
+      }
+    } catch (e) {
+      throw inRestoredTable(e, t.qualified);
     }
   }
   // Every key checked before the deletes, so a violation there is the deletes' own.

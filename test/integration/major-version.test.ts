@@ -306,6 +306,75 @@ describe('promotion onto a newer PostgreSQL major version', { concurrency: 1 }, 
     });
   }
 
+  it("interval 'infinity' written on an 18 target: the rollback to 15 refuses before the fence naming the table and count (the dry run too); nothing changes", async (ctx) => {
+    const t = targets.get(18);
+    if (!t) return ctx.skip(skips.get(18));
+    const f = await createSharedFixture({ rows: 6 });
+    const slug = f.tenants.main;
+    const names = deriveNames(slug);
+    try {
+      await withClient(f.url, async (c) => {
+        await c.query(`CREATE TABLE spans (tenant_id uuid NOT NULL REFERENCES tenants(id),
+          id bigint GENERATED ALWAYS AS IDENTITY, waited interval, pauses interval[], PRIMARY KEY (tenant_id, id))`);
+        await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON spans TO ${pg.escapeIdentifier(f.appRole)}`);
+        const engineRole = decodeURIComponent(new URL(f.engineUrl).username);
+        if (f.engineUrl !== f.url) {
+          await c.query(
+            `GRANT SELECT, INSERT, UPDATE, DELETE ON spans TO ${pg.escapeIdentifier(engineRole)}`,
+          );
+          await c.query(
+            `GRANT USAGE, SELECT, UPDATE ON SEQUENCE spans_id_seq TO ${pg.escapeIdentifier(engineRole)}`,
+          );
+        }
+        await c.query(`INSERT INTO spans (tenant_id, waited) SELECT id, interval '1 day' FROM tenants`);
+      });
+      const opts = await engineOptions(f, slug, { targetDatabaseUrl: t.adminUrl });
+      const one = await promote(opts, testDeps('tester'));
+      assert.equal(one.record.result, 'promoted', JSON.stringify(one.record.error));
+      const sharedBefore = await fingerprint(f.url);
+      const there = t.urlFor(names.database);
+      await withClient(there, async (c) => {
+        await c.query(
+          `INSERT INTO spans (tenant_id, waited) SELECT tenant_id, 'infinity' FROM spans LIMIT 1`,
+        );
+        await c.query(
+          `INSERT INTO spans (tenant_id, pauses) SELECT tenant_id, ARRAY['1 hour', '-infinity']::interval[] FROM spans LIMIT 1`,
+        );
+      });
+      const rowsThere = await tableRows(there, 'spans');
+      const named =
+        /table "public"\."spans": 2 row\(s\) with an infinite interval \(in pauses, waited\), which PostgreSQL 15 cannot hold/;
+      const dry = await rollback({ ...opts, dryRun: true }, testDeps('tester'));
+      assert.equal(dry.record.result, 'dry-run', JSON.stringify(dry.record.error));
+      assert.match(dry.record.notes.join('\n'), named);
+      const back = await rollback(opts, testDeps('tester'));
+      assert.equal(back.record.result, 'failed');
+      assert.equal(back.record.error?.step, 'schema-drift', JSON.stringify(back.record.error));
+      assert.equal(back.record.error?.code, 'tenant-state');
+      assert.match(back.record.error!.message, named);
+      assert.match(back.record.error!.hint ?? '', /upgrade the shared server/);
+      assert.equal(back.record.steps.find((s) => s.name === 'fence')?.status, 'pending');
+      assert.deepEqual(await tableRows(there, 'spans'), rowsThere, 'the tenant keeps its rows');
+      assert.deepEqual(await fingerprint(f.url), sharedBefore, 'the shared database is unchanged');
+      assert.deepEqual(
+        await query<{ m: string }>(f.url, `SELECT isolation_mode AS m FROM tenants WHERE slug = $1`, [slug]),
+        [{ m: 'isolated' }],
+      );
+      // Once the values are finite the rollback goes through.
+      await withClient(there, (c) =>
+        c.query(
+          `UPDATE spans SET waited = NULL WHERE NOT isfinite(waited); UPDATE spans SET pauses = NULL WHERE pauses IS NOT NULL`,
+        ),
+      );
+      const again = await rollback(opts, testDeps('tester'));
+      assert.equal(again.record.result, 'rolled-back', JSON.stringify(again.record.error));
+      await rm(opts.configDir, { recursive: true, force: true });
+    } finally {
+      await t.dropArtifacts(f.suffix);
+      await f.cleanup();
+    }
+  });
+
   it('a target older than the shared server (shared 16, target the machine’s 15) is refused before anything is created', async (ctx) => {
     const shared = targets.get(16);
     if (!shared) return ctx.skip(skips.get(16));

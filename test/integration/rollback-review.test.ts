@@ -218,4 +218,60 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.deepEqual(await fingerprint(f.url), before);
     });
   });
+  it("a NOT NULL the tenant's database dropped, then a NULL written: refused before the fence naming the column (the dry run too), nothing changed", async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(iso, `ALTER TABLE projects ALTER COLUMN name DROP NOT NULL`);
+      await query(iso, `UPDATE projects SET name = NULL WHERE id = (SELECT min(id) FROM projects)`);
+      const sharedBefore = await fingerprint(f.url);
+      const isoBefore = await fingerprint(iso);
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.match(
+        dry.notes.join('\n'),
+        /column public\.projects\.name: NOT NULL in the shared database, nullable in the tenant's/,
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'schema-drift', JSON.stringify(record.error));
+      assert.equal(record.error?.code, 'tenant-state');
+      assert.match(
+        record.error!.message,
+        /column public\.projects\.name: NOT NULL in the shared database, nullable in the tenant's/,
+      );
+      assert.equal(record.steps.find((s) => s.name === 'fence')?.status, 'pending');
+      assert.deepEqual(await fingerprint(f.url), sharedBefore, 'the shared database is unchanged');
+      assert.deepEqual(await fingerprint(iso), isoBefore, "the tenant's database is unchanged");
+      assert.deepEqual(
+        await query<{ m: string }>(f.url, `SELECT isolation_mode AS m FROM tenants WHERE slug = $1`, [
+          f.slugs.acme,
+        ]),
+        [{ m: 'isolated' }],
+      );
+    });
+  });
+  it('a value the shared database refuses at the restore (a domain CHECK the tenant dropped): the error names the table, nothing changed, the fence lifted', async () => {
+    await withFixture(async (f, opts) => {
+      const domain = `score_${f.slugs.acme.replace(/\W/g, '_')}`;
+      await query(f.url, `CREATE DOMAIN ${domain} AS int CHECK (VALUE > 0)`);
+      await query(f.url, `ALTER TABLE projects ADD COLUMN score ${domain}`);
+      const iso = await promoted(opts);
+      // Domain constraints are not table constraints: the drift check cannot see this one.
+      await query(iso, `ALTER DOMAIN ${domain} DROP CONSTRAINT ${domain}_check`);
+      await query(iso, `UPDATE projects SET score = -1 WHERE id = (SELECT min(id) FROM projects)`);
+      const sharedBefore = await fingerprint(f.url);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'restore', JSON.stringify(record.error));
+      assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
+      assert.match(
+        record.error!.message,
+        /A row of "public"\."projects" from the isolated database cannot be stored in the shared database \(value for domain/,
+      );
+      assert.match(record.error!.hint ?? '', /"public"\."projects"/);
+      assert.deepEqual(await fingerprint(f.url), sharedBefore, 'the shared database is unchanged');
+      // The fence is lifted: the tenant writes again.
+      await query(iso, `UPDATE projects SET score = 1 WHERE score = -1`);
+    });
+  });
 });

@@ -140,6 +140,87 @@ describe('planning a batch', () => {
     assert.throws(() => plan([]), /No tenant given/);
   });
 
+  it('two entries naming one password-file (written differently) are refused, naming both, before anything starts', () => {
+    const entries = parseTenantsFile(
+      `tenants:\n  - slug: acme-corp\n    password-file: secrets/app.password\n  - slug: globex-corp\n    password-file: ./secrets/app.password\n  - slug: initech\n    password-file: secrets/initech.password\n`,
+      'tenants.yaml',
+    );
+    let started = 0;
+    const plan = () =>
+      planBatch({
+        slugs: [],
+        file: { path: 'tenants.yaml', entries },
+        flags: {},
+        env: {},
+        resolve: (f) => {
+          started++;
+          return resolve(f);
+        },
+      });
+    assert.throws(
+      plan,
+      (e: unknown) =>
+        e instanceof InputError &&
+        /^tenants\.yaml, tenant 2 \("globex-corp"\): password-file "\.\/secrets\/app\.password" is also the password-file of tenants\.yaml, tenant 1 \("acme-corp"\)/.test(
+          e.message,
+        ) &&
+        /its own password-file/.test(e.hint ?? ''),
+    );
+    assert.equal(started, 0, 'no tenant resolved before the refusal');
+    // Distinct files are fine.
+    const distinct = planBatch({
+      slugs: [],
+      file: { path: 'tenants.yaml', entries: entries.slice(1) },
+      flags: {},
+      env: {},
+      resolve,
+    });
+    assert.deepEqual(
+      distinct.map((i) => i.passwordFile),
+      ['./secrets/app.password', 'secrets/initech.password'],
+    );
+  });
+
+  it("the command's CA goes to entries on the command's target only, whether the CA and the target came from flags or the environment", () => {
+    const CMD_TARGET = 'postgres://admin:pw@10.0.0.1:5432/postgres';
+    const SAME_SERVER = 'postgres://other:pw@10.0.0.1:5432/postgres';
+    const OTHER = 'postgres://admin:pw@10.9.9.9:5432/postgres';
+    const plan = (flags: CliFlags, env: Record<string, string>) =>
+      planBatch({
+        slugs: [],
+        file: {
+          path: 't.yaml',
+          entries: [
+            { slug: 'acme-corp', 'target-database-url': OTHER },
+            { slug: 'globex-corp', 'target-database-url': SAME_SERVER },
+            { slug: 'initech', 'target-database-url': OTHER, 'target-ca-file': '/ca/own.pem' },
+            { slug: 'umbrella' },
+          ],
+        },
+        flags,
+        env,
+        resolve: (f) =>
+          resolveConfig({ flags: { cloudRun: false, ...f }, env: { DATABASE_URL: SHARED, ...env } }).options,
+      });
+    const cas = (flags: CliFlags, env: Record<string, string>) =>
+      plan(flags, env).map((i) => i.options.targetCaFile);
+    const expected = [undefined, '/ca/cmd.pem', '/ca/own.pem', '/ca/cmd.pem'];
+    // CA and target both from the environment.
+    assert.deepEqual(
+      cas({}, { TARGET_DATABASE_URL: CMD_TARGET, TARGET_DATABASE_CA_FILE: '/ca/cmd.pem' }),
+      expected,
+    );
+    // CA as a flag, target from the environment.
+    assert.deepEqual(cas({ targetCaFile: '/ca/cmd.pem' }, { TARGET_DATABASE_URL: CMD_TARGET }), expected);
+    // Target as a flag, CA from the environment.
+    assert.deepEqual(
+      cas({ targetDatabaseUrl: CMD_TARGET }, { TARGET_DATABASE_CA_FILE: '/ca/cmd.pem' }),
+      expected,
+    );
+    // Both flags.
+    assert.deepEqual(cas({ targetDatabaseUrl: CMD_TARGET, targetCaFile: '/ca/cmd.pem' }, {}), expected);
+  });
+
   it('--parallel is a whole number from 1 to 16', () => {
     assert.equal(parseParallel(undefined), 2);
     assert.equal(parseParallel('4'), 4);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { columnType, diffSchemas } from '../../src/postgres/rollback-drift';
+import { columnNotNull, columnType, diffSchemas } from '../../src/postgres/rollback-drift';
 import type { CatalogItem } from '../../src/validation/schema-parity';
 
 const col = (name: string, definition: string, owner = '"public"."projects"'): CatalogItem => ({
@@ -43,5 +43,25 @@ describe('schema drift at rollback (pure)', () => {
       "column public.projects.mine: only in the tenant's database",
       "constraint public.projects.c: only in the tenant's database",
     ]);
+  });
+});
+
+describe('nullability at rollback (pure)', () => {
+  it("a NOT NULL the tenant's database dropped refuses, naming the column; one it added does not; a default saying 'not null' is not read as one", () => {
+    const shared = [
+      col('public.projects.name', 'text not null #1'),
+      col('public.projects.note', 'text #2'),
+      col('public.projects.tag', "text default 'x not null'::text #3"),
+    ];
+    const isolated = [
+      col('public.projects.name', 'text #1'),
+      col('public.projects.note', 'text not null #2'),
+      col('public.projects.tag', "text default 'x not null'::text #3"),
+    ];
+    assert.deepEqual(diffSchemas(shared, isolated, new Set(['"public"."projects"'])), [
+      "column public.projects.name: NOT NULL in the shared database, nullable in the tenant's",
+    ]);
+    assert.equal(columnNotNull("text default 'x not null'::text #3"), false);
+    assert.equal(columnNotNull('bigint not null identity a #1'), true);
   });
 });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { PromotionError } from '../../errors';
 import { connectAll } from '../../postgres/connect';
-import { schemaDrift } from '../../postgres/rollback-drift';
+import { schemaDrift, type RollbackDrift } from '../../postgres/rollback-drift';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 
@@ -19,13 +19,14 @@ export const rollbackDriftStep: Step<PromotionContext> = {
       ctx.servers.tenantDatabaseUrl(ctx.names.database),
       ctx.servers.sharedUrl,
     ])) as [pg.Client, pg.Client];
-    let drift: string[];
+    let found: RollbackDrift;
     try {
-      drift = await schemaDrift(shared, isolated, ctx.plan!);
+      found = await schemaDrift(shared, isolated, ctx.plan!);
     } finally {
       await isolated.end().catch(() => undefined);
       await shared.end().catch(() => undefined);
     }
+    const drift = [...found.schema, ...found.values];
     if (drift.length === 0) return 'no drift: every table, column and constraint matches';
     if (ctx.options.dryRun) {
       ctx.record.notes.push(`Schema drift (the rollback would refuse): ${drift.join('; ')}.`);
@@ -34,10 +35,18 @@ export const rollbackDriftStep: Step<PromotionContext> = {
     const where = ctx.options.keepIsolatedData
       ? ` Nothing moved: the tenant's rows stay in ${ctx.names.database} (still isolated and working), the shared database keeps its own rows and schema.`
       : ` The tenant stays isolated and working in ${ctx.names.database}.`;
+    const list = (items: string[]) =>
+      `${items.slice(0, 20).join('; ')}${items.length > 20 ? `; … and ${items.length - 20} more` : ''}`;
+    if (found.schema.length === 0)
+      throw new PromotionError(
+        'tenant-state',
+        `The tenant's database holds values the shared server cannot hold, so the rows cannot come back: ${list(found.values)}.${where}`,
+        "Change those values in the tenant's database (e.g. UPDATE … SET col = NULL or a finite interval WHERE NOT isfinite(col)), or upgrade the shared server to the tenant's major version; then re-run the rollback.",
+      );
     throw new PromotionError(
       'tenant-state',
-      `The schemas have drifted since the promotion, so the rows cannot come back: ${drift.slice(0, 20).join('; ')}${drift.length > 20 ? `; … and ${drift.length - 20} more` : ''}.${where}`,
-      'Apply the same migrations to both databases (what exists only in the tenant database must exist in the shared one, with the same types), then re-run the rollback.',
+      `The schemas have drifted since the promotion, so the rows cannot come back: ${list(drift)}.${where}`,
+      `Apply the same migrations to both databases (what exists only in the tenant database must exist in the shared one, with the same types and NOT NULLs), then re-run the rollback.${found.values.length ? " Values the shared server cannot hold must be changed in the tenant's database first." : ''}`,
     );
   },
 };

@@ -200,7 +200,13 @@ export function refuseUnplaceable(prepared: PreparedRestore, keepIsolatedData: b
 }
 
 function restoreError(e: unknown): unknown {
-  const err = e as { code?: string; detail?: string; message?: string; table?: string };
+  const err = e as {
+    code?: string;
+    detail?: string;
+    message?: string;
+    table?: string;
+    restoreTable?: string;
+  };
   if (err?.code === '23503') {
     return new PromotionError(
       'tenant-state',
@@ -213,6 +219,15 @@ function restoreError(e: unknown): unknown {
       'tenant-state',
       `A row of ${err.table ?? 'a table'} from the isolated database collides with an existing row in the shared database (${err.detail ?? err.message}); nothing was changed.`,
       'Another tenant took that key while this tenant was isolated. Resolve the collision by hand, then re-run the rollback.',
+    );
+  }
+  // A value the shared database refuses (data exception, NOT NULL, CHECK): named with its table.
+  if (err?.code && (err.code.startsWith('22') || err.code === '23502' || err.code === '23514')) {
+    const table = err.restoreTable ?? err.table ?? 'a table';
+    return new PromotionError(
+      'tenant-state',
+      `A row of ${table} from the isolated database cannot be stored in the shared database (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`,
+      `The tenant stays isolated (the fence is lifted). Change that value in the tenant's database of ${table} so the shared schema takes it (or align the shared schema), then re-run the rollback.`,
     );
   }
   return e;
