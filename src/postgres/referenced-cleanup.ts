@@ -26,6 +26,64 @@ import type { TablePlan } from './plan-types';
 
 const CANDIDATES = 'pg_temp.tenant_isolation_referenced_rows';
 
+/**
+ * Row-level security off while the reference checks read: a row the role may not see then makes
+ * the statement fail ("query would be affected by row-level security policy") instead of being
+ * silently absent — an unseen reference would let its row be removed, and the foreign key's
+ * cascade, which ignores row-level security, would then delete or rewrite another tenant's row.
+ */
+const withAllRowsVisible = async <T>(session: pg.ClientBase, run: () => Promise<T>): Promise<T> => {
+  await session.query(`SET LOCAL row_security = off`);
+  const result = await run();
+  await session.query(`SET LOCAL row_security = on`);
+  return result;
+};
+
+/**
+ * Every table with a foreign key into one of `tables` (left-out and whole-copied tables
+ * included): remove-unused reads all their rows, so prevalidation asks SELECT on each and that no
+ * row-level security hides rows from the role.
+ */
+export async function readReferencingTables(
+  session: pg.ClientBase,
+  tables: readonly { qualified: string }[],
+): Promise<{ schema: string; name: string }[]> {
+  if (tables.length === 0) return [];
+  const { rows } = await session.query<{ schema: string; name: string }>(
+    `WITH tops AS (SELECT to_regclass(name) AS top FROM unnest($1::text[]) u(name)),
+          tree AS (SELECT top AS relid FROM tops UNION SELECT p.relid FROM tops, LATERAL pg_partition_tree(tops.top) p)
+     SELECT DISTINCT n.nspname AS schema, cc.relname AS name
+       FROM pg_constraint c JOIN pg_class cc ON cc.oid = c.conrelid JOIN pg_namespace n ON n.oid = cc.relnamespace
+      WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confrelid IN (SELECT relid FROM tree)
+      ORDER BY 1, 2`,
+    [tables.map((t) => t.qualified)],
+  );
+  return rows;
+}
+
+/**
+ * Rows deleted and updated so far in this transaction (pg_stat_xact_*, which count the rows a
+ * foreign key's cascade touches, hidden or not), per referencing or candidate relation.
+ */
+async function touchedRows(
+  session: pg.ClientBase,
+  relations: readonly string[],
+): Promise<{ canonical: Map<string, string>; touched: Map<string, number> }> {
+  const { rows } = await session.query<{ input: string; rel: string; n: string }>(
+    `SELECT u.name AS input, format('%I.%I', n.nspname, c.relname) AS rel,
+            (SELECT COALESCE(sum(pg_stat_get_xact_tuples_deleted(p.relid) + pg_stat_get_xact_tuples_updated(p.relid)), 0)
+               FROM (SELECT c.oid::regclass AS relid UNION SELECT relid FROM pg_partition_tree(c.oid)) p)::text AS n
+       FROM unnest($1::text[]) u(name)
+       JOIN pg_class c ON c.oid = to_regclass(u.name) JOIN pg_namespace n ON n.oid = c.relnamespace`,
+    [[...new Set(relations)]],
+  );
+  return {
+    // The same relation may be named quoted and unquoted: compared under one name.
+    canonical: new Map(rows.map((r) => [r.input, r.rel])),
+    touched: new Map(rows.map((r) => [r.rel, Number(r.n)])),
+  };
+}
+
 /** A foreign key into or out of a referenced table, read from the catalog (names quoted). */
 export interface ReferenceEdge {
   /** Referencing relation, `"schema"."name"` (a partitioned parent covers its partitions). */
@@ -122,6 +180,7 @@ export async function captureCandidates(
      ) ON COMMIT DROP`,
   );
   const counts: number[] = [];
+  await session.query(`SET LOCAL row_security = off`);
   for (const [ix, table] of tables.entries()) {
     const referenced = edges
       .filter((e) => e.parentIndex === ix)
@@ -133,6 +192,8 @@ export async function captureCandidates(
     );
     counts.push(res.rowCount ?? 0);
   }
+  // The tenant's own rows are deleted next, under the policies prevalidation checked.
+  await session.query(`SET LOCAL row_security = on`);
   return { tables, edges, counts };
 }
 
@@ -143,6 +204,10 @@ export async function captureCandidates(
  * number of rows than marked (a cascade or trigger reached them: the caller rolls back).
  */
 export async function removeUnused(session: pg.ClientBase, c: Candidates): Promise<ReferencedRemoval> {
+  return withAllRowsVisible(session, () => markAndRemove(session, c));
+}
+
+async function markAndRemove(session: pg.ClientBase, c: Candidates): Promise<ReferencedRemoval> {
   const keepInUse: string[] = [];
   const keepWithParent: string[] = [];
   for (const [ix, table] of c.tables.entries()) {
@@ -177,6 +242,11 @@ export async function removeUnused(session: pg.ClientBase, c: Candidates): Promi
       if (n > 0) changed = true;
     }
   }
+  // Last line: no row outside the removed ones may be deleted or rewritten by a cascade (or a
+  // trigger). Every relation referencing a candidate table, and the candidate tables themselves,
+  // must change by exactly the rows removed from them.
+  const watched = [...new Set([...c.edges.map((e) => e.child), ...c.tables.map((t) => t.qualified)])];
+  const before = await touchedRows(session, watched);
   const removed: { table: TablePlan; rows: number }[] = [];
   for (let ix = c.tables.length - 1; ix >= 0; ix--) {
     const table = c.tables[ix]!;
@@ -197,6 +267,23 @@ export async function removeUnused(session: pg.ClientBase, c: Candidates): Promi
       );
     }
     removed.push({ table, rows: marked });
+  }
+  const after = await touchedRows(session, watched);
+  const expected = new Map<string, number>();
+  for (const r of removed) {
+    const rel = after.canonical.get(r.table.qualified) ?? r.table.qualified;
+    expected.set(rel, (expected.get(rel) ?? 0) + r.rows);
+  }
+  const reached = [...after.touched].flatMap(([rel, n]) => {
+    const extra = n - (before.touched.get(rel) ?? 0) - (expected.get(rel) ?? 0);
+    return extra === 0 ? [] : [`${rel}: ${extra}`];
+  });
+  if (reached.length > 0) {
+    throw new PromotionError(
+      'cleanup-refused',
+      `Removing the unused referenced rows also deleted or changed other rows (${reached.join('; ')}), so the cleanup was rolled back and nothing was deleted.`,
+      'An ON DELETE CASCADE / SET NULL / SET DEFAULT foreign key or a trigger reached rows that are not the removed ones. Re-run with cleanup-referenced-rows: keep to leave referenced rows in the shared database.',
+    );
   }
   return { removed, keptInUse, keptWithParent };
 }

@@ -197,3 +197,122 @@ for (const subject of SUBJECTS) {
     });
   });
 }
+
+/**
+ * Review findings 1 and 2 (non-superuser, as on managed PostgreSQL): remove-unused reads every
+ * row that references a referenced table and locks and deletes referenced rows. A row it cannot
+ * see (row-level security on a table left out of the plan) would let its parent go, and the
+ * foreign key's cascade — which ignores row-level security — would take another tenant's row.
+ * Every such gap is refused before anything is created, naming the grant.
+ */
+describe('remove-unused refuses what it could not do safely (non-superuser)', () => {
+  const suffix = uniqueSuffix();
+  const slug = (n: string) => `${n}-${suffix}`;
+  let url: string;
+  let admin: NonSuperuser | undefined;
+  // A polymorphic table, left out of the plan (unattributable): hooli's note, written by user 1.
+  const NOTES = `
+    CREATE TABLE notes (id bigint PRIMARY KEY, subject_type text NOT NULL, subject_id bigint NOT NULL,
+                        author_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE, body text NOT NULL);
+    CREATE INDEX ON notes (author_id);
+    INSERT INTO notes VALUES (1, 'HooliThing', 42, 1, 'hooli note');`;
+
+  before(async () => {
+    url = await createDatabase(`tcleanrls_${suffix}`);
+    await query(url, SCHEMA + seed(slug) + NOTES);
+    admin = await createNonSuperuser(url);
+  });
+  after(async () => {
+    await admin?.drop();
+    await dropArtifacts(suffix);
+  });
+
+  const run = (extra: Partial<PromotionOptionsInput> = {}) =>
+    promoteOnce('cleanup-referenced', {
+      databaseUrl: admin!.url,
+      tenantSlug: slug('acme'),
+      tableOverrides: { 'public.audit_log': 'copy' },
+      cleanupReferencedRows: 'remove-unused',
+      ...extra,
+    });
+  const mode = async () =>
+    (
+      await query<{ m: string }>(
+        url,
+        `SELECT isolation_mode AS m FROM tenants WHERE slug = '${slug('acme')}'`,
+      )
+    )[0]!.m;
+
+  it("a left-out table under row-level security: refused before anything is created, the other tenant's note stays", async () => {
+    await query(url, `ALTER TABLE notes ENABLE ROW LEVEL SECURITY`);
+    try {
+      const record = await run();
+      assert.notEqual(record.result, 'promoted');
+      assert.equal(record.error?.code, 'permission-denied', JSON.stringify(record.error));
+      assert.match(record.error?.message ?? '', /notes/);
+      assert.match(
+        `${record.error?.message} ${record.error?.hint}`,
+        /CREATE POLICY tenant_promotion_all ON "public"\."notes"/,
+      );
+      assert.equal(await mode(), 'shared');
+      assert.deepEqual(await ids(url, 'notes'), ['1']);
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6']);
+    } finally {
+      await query(url, `ALTER TABLE notes DISABLE ROW LEVEL SECURITY`);
+    }
+  });
+
+  it('no DELETE/UPDATE on the referenced tables: refused before anything is created, naming the grant', async () => {
+    await query(
+      url,
+      `REVOKE UPDATE, DELETE ON users, addresses, password_reset_tokens FROM "${admin!.role}"`,
+    );
+    try {
+      const record = await run();
+      assert.equal(record.error?.code, 'permission-denied', JSON.stringify(record.error));
+      assert.match(
+        `${record.error?.message} ${record.error?.hint}`,
+        /GRANT .*DELETE.*users|GRANT .*UPDATE.*users/s,
+      );
+      assert.match(record.error?.message ?? '', /remove-unused/);
+      assert.equal(await mode(), 'shared');
+    } finally {
+      await query(url, `GRANT UPDATE, DELETE ON users, addresses, password_reset_tokens TO "${admin!.role}"`);
+    }
+  });
+
+  it('no TEMPORARY on the shared database: refused before anything is created, naming the grant', async () => {
+    const db = new URL(url).pathname.slice(1);
+    await query(url, `REVOKE TEMPORARY ON DATABASE "${db}" FROM PUBLIC, "${admin!.role}"`);
+    try {
+      const record = await run();
+      assert.equal(record.error?.code, 'permission-denied', JSON.stringify(record.error));
+      assert.match(record.error?.hint ?? '', /GRANT TEMPORARY ON DATABASE/);
+      assert.equal(await mode(), 'shared');
+    } finally {
+      await query(url, `GRANT TEMPORARY ON DATABASE "${db}" TO PUBLIC`);
+    }
+  });
+
+  it('a rule that rewrites rows referencing a removed user: the cleanup is rolled back, nothing deleted', async () => {
+    // Not a trigger (those are planned); a cascade-like side effect the reference check cannot see.
+    await query(
+      url,
+      `CREATE RULE users_delete_marks_audit AS ON DELETE TO users DO ALSO UPDATE audit_log SET event = 'gone'`,
+    );
+    try {
+      const record = await run();
+      assert.notEqual(record.result, 'promoted');
+      assert.equal(record.error?.code, 'cleanup-refused', JSON.stringify(record.error));
+      assert.match(
+        record.error?.message ?? '',
+        /also deleted or changed other rows \(public\.audit_log: 1\)/,
+      );
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '5', '6']);
+      assert.deepEqual(await ids(url, 'memberships'), ['1', '2', '3', '4', '5', '6', '7']);
+      assert.deepEqual(await query(url, `SELECT event FROM audit_log`), [{ event: 'login' }]);
+    } finally {
+      await query(url, `DROP RULE users_delete_marks_audit ON users`);
+    }
+  });
+});
