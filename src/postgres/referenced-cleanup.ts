@@ -27,6 +27,13 @@ import type { TablePlan } from './plan-types';
 const CANDIDATES = 'pg_temp.tenant_isolation_referenced_rows';
 
 /**
+ * The choice of remove-unused is recorded at the switch and a re-run resumes with it (a rollback
+ * relies on it): the hint names what changes the outcome.
+ */
+const REACHED_HINT =
+  'An ON DELETE CASCADE / SET NULL / SET DEFAULT foreign key, a rule or a trigger reached rows that are not the removed ones (or the rows changed meanwhile). Remove or change what reached them, then re-run to finish the cleanup (re-runs keep cleanup-referenced-rows: remove-unused, recorded at the switch); the tenant is already served from its own database.';
+
+/**
  * Row-level security off while the reference checks read: a row the role may not see then makes
  * the statement fail ("query would be affected by row-level security policy") instead of being
  * silently absent — an unseen reference would let its row be removed, and the foreign key's
@@ -247,26 +254,50 @@ async function markAndRemove(session: pg.ClientBase, c: Candidates): Promise<Ref
   // must change by exactly the rows removed from them.
   const watched = [...new Set([...c.edges.map((e) => e.child), ...c.tables.map((t) => t.qualified)])];
   const before = await touchedRows(session, watched);
+  // One statement (data-modifying CTEs): the foreign-key checks run at its end, so candidates
+  // that reference each other in a cycle (users.address_id, addresses.created_by) go together.
+  const { rows: marks } = await session.query<{ tbl: number; n: number }>(
+    `SELECT tbl, count(*)::int AS n FROM ${CANDIDATES} WHERE removable GROUP BY tbl`,
+  );
+  const marked = new Map(marks.map((m) => [m.tbl, m.n]));
+  const order = [...c.tables.keys()].reverse().filter((ix) => (marked.get(ix) ?? 0) > 0);
   const removed: { table: TablePlan; rows: number }[] = [];
-  for (let ix = c.tables.length - 1; ix >= 0; ix--) {
-    const table = c.tables[ix]!;
-    const { rows } = await session.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${CANDIDATES} WHERE tbl = ${ix} AND removable`,
-    );
-    const marked = rows[0]?.n ?? 0;
-    if (marked === 0) continue;
-    const res = await session.query(
-      `DELETE FROM ${table.qualified} t USING ${CANDIDATES} k
-        WHERE k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id`,
-    );
-    if ((res.rowCount ?? 0) !== marked) {
-      throw new PromotionError(
-        'cleanup-refused',
-        `Removing the unused referenced rows of ${table.qualified} deleted ${res.rowCount ?? 0} rows where ${marked} were found unused, so the cleanup was rolled back and nothing was deleted.`,
-        'A cascade or trigger reached those rows. Re-run with cleanup-referenced-rows: keep to leave referenced rows in the shared database.',
-      );
+  if (order.length > 0) {
+    const deleteOf = (ix: number) =>
+      `DELETE FROM ${c.tables[ix]!.qualified} t USING ${CANDIDATES} k
+        WHERE k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id`;
+    const counts = new Map<number, number>();
+    if (order.length === 1) {
+      counts.set(order[0]!, (await session.query(deleteOf(order[0]!))).rowCount ?? 0);
+    } else {
+      const { rows: deleted } = await session
+        .query<Record<string, number>>(
+          `WITH ${order.map((ix) => `d${ix} AS (${deleteOf(ix)} RETURNING 1)`).join(', ')}
+           SELECT ${order.map((ix) => `(SELECT count(*)::int FROM d${ix}) AS d${ix}`).join(', ')}`,
+        )
+        .catch((e: unknown) => {
+          // A DO ALSO rule on a referenced table cannot run inside WITH: refused, rolled back.
+          if ((e as { code?: string }).code !== '0A000') throw e;
+          throw new PromotionError(
+            'cleanup-refused',
+            `Removing the unused referenced rows failed (${(e as Error).message}), so the cleanup was rolled back and nothing was deleted.`,
+            REACHED_HINT,
+          );
+        });
+      for (const ix of order) counts.set(ix, deleted[0]?.[`d${ix}`] ?? 0);
     }
-    removed.push({ table, rows: marked });
+    for (const ix of order) {
+      const table = c.tables[ix]!;
+      const n = counts.get(ix) ?? 0;
+      if (n !== marked.get(ix)) {
+        throw new PromotionError(
+          'cleanup-refused',
+          `Removing the unused referenced rows of ${table.qualified} deleted ${n} rows where ${marked.get(ix)} were found unused, so the cleanup was rolled back and nothing was deleted.`,
+          REACHED_HINT,
+        );
+      }
+      removed.push({ table, rows: n });
+    }
   }
   const after = await touchedRows(session, watched);
   const expected = new Map<string, number>();
@@ -282,7 +313,7 @@ async function markAndRemove(session: pg.ClientBase, c: Candidates): Promise<Ref
     throw new PromotionError(
       'cleanup-refused',
       `Removing the unused referenced rows also deleted or changed other rows (${reached.join('; ')}), so the cleanup was rolled back and nothing was deleted.`,
-      'An ON DELETE CASCADE / SET NULL / SET DEFAULT foreign key or a trigger reached rows that are not the removed ones. Re-run with cleanup-referenced-rows: keep to leave referenced rows in the shared database.',
+      REACHED_HINT,
     );
   }
   return { removed, keptInUse, keptWithParent };
