@@ -10,14 +10,14 @@ import type { TablePlan } from './plan-types';
  * Runs inside cleanup's transaction, which proves ownership and holds the tenant row:
  * 1. `captureCandidates`, before the tenant's own rows are deleted (the referenced tables'
  *    `where` reaches rows through them): the rows each referenced table's `where` selects now,
- *    locked FOR UPDATE (no new reference to them can be made until COMMIT: a foreign-key insert
- *    takes FOR KEY SHARE on the referenced row), kept by (tableoid, ctid) in a temporary table.
+ *    without locks, kept by (tableoid, ctid) in a temporary table.
  * 2. `removeUnused`, after the tenant's own rows are deleted: the largest set of candidates such
  *    that (a) no row outside the set references one of them along any foreign key of the
  *    catalog — another tenant's row, a global (NULL-key) row, a row of a table copied whole or left
  *    out, a candidate that stays — and (b) a candidate nothing referenced when captured (a user's
  *    reset token: it follows the row it references) stays when a row it references stays. Found as
- *    a fixpoint, then deleted children before parents.
+ *    a fixpoint; the rows found removable are then locked FOR UPDATE and the fixpoint re-run
+ *    (a reference made meanwhile keeps its row), and the rest deleted in one statement.
  *
  * Only rows of `referenced` tables are ever candidates: never a global row (tenant tables) and
  * never a row of a table copied whole. References the application keeps without foreign keys
@@ -195,7 +195,7 @@ export async function captureCandidates(
     const res = await session.query(
       `INSERT INTO ${CANDIDATES} (tbl, rel, row_id, follower)
        SELECT ${ix}, t.tableoid, t.ctid, ${referenced.length ? `NOT (${referenced.join(' OR ')})` : 'true'}
-         FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t`,
+         FROM ${table.qualified} t WHERE ${table.where}`,
     );
     counts.push(res.rowCount ?? 0);
   }
@@ -210,11 +210,19 @@ export async function captureCandidates(
  * Returns what was removed and why the others stayed; throws when a DELETE removed a different
  * number of rows than marked (a cascade or trigger reached them: the caller rolls back).
  */
-export async function removeUnused(session: pg.ClientBase, c: Candidates): Promise<ReferencedRemoval> {
-  return withAllRowsVisible(session, () => markAndRemove(session, c));
+export async function removeUnused(
+  session: pg.ClientBase,
+  c: Candidates,
+  lockTimeoutMs: number,
+): Promise<ReferencedRemoval> {
+  return withAllRowsVisible(session, () => markAndRemove(session, c, lockTimeoutMs));
 }
 
-async function markAndRemove(session: pg.ClientBase, c: Candidates): Promise<ReferencedRemoval> {
+async function markAndRemove(
+  session: pg.ClientBase,
+  c: Candidates,
+  lockTimeoutMs: number,
+): Promise<ReferencedRemoval> {
   const keepInUse: string[] = [];
   const keepWithParent: string[] = [];
   for (const [ix, table] of c.tables.entries()) {
@@ -236,19 +244,43 @@ async function markAndRemove(session: pg.ClientBase, c: Candidates): Promise<Ref
   }
   let keptInUse = 0;
   let keptWithParent = 0;
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const sql of keepInUse) {
-      const n = (await session.query(sql)).rowCount ?? 0;
-      keptInUse += n;
-      if (n > 0) changed = true;
+  const settle = async () => {
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const sql of keepInUse) {
+        const n = (await session.query(sql)).rowCount ?? 0;
+        keptInUse += n;
+        if (n > 0) changed = true;
+      }
+      for (const sql of keepWithParent) {
+        const n = (await session.query(sql)).rowCount ?? 0;
+        keptWithParent += n;
+        if (n > 0) changed = true;
+      }
     }
-    for (const sql of keepWithParent) {
-      const n = (await session.query(sql)).rowCount ?? 0;
-      keptWithParent += n;
-      if (n > 0) changed = true;
-    }
+  };
+  await settle();
+  // Only the rows found removable are locked (FOR UPDATE: no new reference to them can be made
+  // until COMMIT — a foreign-key insert takes FOR KEY SHARE); other tenants never wait on a row
+  // that stays. Waiting for one is bounded by max-freeze. A row changed since it was captured
+  // (its ctid moved) is not locked and stays; then the check runs again on the locked set.
+  const { rows: timeout } = await session.query<{ t: string }>(`SELECT current_setting('lock_timeout') AS t`);
+  await session.query(`SELECT set_config('lock_timeout', $1, true)`, [
+    `${Math.max(1, Math.round(lockTimeoutMs))}ms`,
+  ]);
+  for (const [ix, table] of c.tables.entries()) {
+    const res = await session.query(
+      `WITH locked AS (
+         SELECT t.tableoid AS rel, t.ctid AS row_id FROM ${table.qualified} t JOIN ${CANDIDATES} k
+             ON k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id
+            FOR UPDATE OF t)
+       UPDATE ${CANDIDATES} k SET removable = false
+        WHERE k.tbl = ${ix} AND k.removable AND (k.rel, k.row_id) NOT IN (SELECT rel, row_id FROM locked)`,
+    );
+    keptInUse += res.rowCount ?? 0;
   }
+  await session.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout[0]!.t]);
+  await settle();
   // Last line: no row outside the removed ones may be deleted or rewritten by a cascade (or a
   // trigger). Every relation referencing a candidate table, and the candidate tables themselves,
   // must change by exactly the rows removed from them.

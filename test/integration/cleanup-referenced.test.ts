@@ -315,6 +315,29 @@ describe('remove-unused refuses what it could not do safely (non-superuser)', ()
     }
   });
 
+  it(
+    'finding 4: a row that stays is never locked — another tenant writing a reference to it meanwhile neither waits nor blocks the cleanup',
+    { timeout: 120_000 },
+    async () => {
+      // Hooli adds a membership of user 2 (shared by acme and hooli) and keeps its transaction open:
+      // it holds FOR KEY SHARE on user 2. Locking every reachable user FOR UPDATE would wait on it.
+      const hooli = new pg.Client({ connectionString: url });
+      await hooli.connect();
+      try {
+        await hooli.query(`BEGIN; INSERT INTO memberships VALUES (100, 2, 2)`);
+        const record = await run({ maxFreezeMs: 60_000 });
+        assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+        await hooli.query('COMMIT');
+      } finally {
+        await hooli.query('ROLLBACK').catch(() => undefined);
+        await hooli.end();
+      }
+      assert.deepEqual(await ids(url, 'memberships'), ['6', '7', '100']);
+      // User 1 stays (hooli's note), user 2 (hooli's member); user 5 (acme only) is removed.
+      assert.deepEqual(await ids(url, 'users'), ['1', '2', '3', '4', '6']);
+    },
+  );
+
   it('last line: a row outside the removed ones changed as they go makes removeUnused throw', async () => {
     // The tokens as the one referenced table, with a rule rewriting another token as one goes:
     // the reference check cannot see it, only the transaction's row counts can.
@@ -334,7 +357,7 @@ describe('remove-unused refuses what it could not do safely (non-superuser)', ()
         where: 't.user_id = 1',
       } as TablePlan;
       const candidates = await captureCandidates(session, [table]);
-      await assert.rejects(removeUnused(session, candidates), (e: unknown) => {
+      await assert.rejects(removeUnused(session, candidates, 10_000), (e: unknown) => {
         assert.ok(e instanceof PromotionError);
         assert.match(e.message, /also deleted or changed other rows \(public\.password_reset_tokens: 1\)/);
         return true;
