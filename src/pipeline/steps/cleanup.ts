@@ -148,7 +148,7 @@ export const cleanupStep: Step<PromotionContext> = {
         globals.set(table.qualified, rows[0]?.n ?? 0);
       }
       const globalKept = [...globals.values()].reduce((a, n) => a + n, 0);
-      // Referenced rows are found through the tenant's rows: captured (and locked) before those go.
+      // Referenced rows are found through the tenant's rows: captured (unlocked) before those go.
       let candidates: Candidates | undefined;
       if (removeReferenced && referencedTables.length > 0)
         candidates = await captureCandidates(session, referencedTables);
@@ -169,7 +169,7 @@ export const cleanupStep: Step<PromotionContext> = {
       }
       let removal: ReferencedRemoval | undefined;
       if (candidates) {
-        removal = await removeUnused(session, candidates);
+        removal = await removeUnused(session, candidates, ctx.options.maxFreezeMs);
         for (const { table, rows } of removal.removed) {
           const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
           if (entry) entry.deletedRows = rows;

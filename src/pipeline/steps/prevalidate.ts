@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { describeError, PromotionError, settingName } from '../../errors';
 import { connect } from '../../postgres/connect';
 import { serverName, tlsRefusal, type TlsRefusal } from '../../postgres/servers';
@@ -27,6 +27,7 @@ import {
   type MarkerSource,
 } from '../../postgres/roles';
 import { splitQualified } from '../../postgres/sql';
+import { readReferencingTables } from '../../postgres/referenced-cleanup';
 import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -283,12 +284,15 @@ async function checkSharedTables(ctx: PromotionContext, role: RoleInfo): Promise
   const cleanup =
     !options.keepSharedData && !(ctx.mode === 'resume' && ctx.tenant!.isolation?.shared_rows_removed);
   const outcome = ctx.mode === 'resume' ? 'nothing more was changed' : 'nothing was created';
-  await assertAccess(db, role, tableNeeds(plan, cleanup), {
-    frontEnd: options.frontEnd,
-    what: 'a promotion',
-    outcome,
-  });
+  const removeReferenced = cleanup && options.cleanupReferencedRows === 'remove-unused';
+  await assertAccess(
+    db,
+    role,
+    [...tableNeeds(plan, cleanup), ...(removeReferenced ? await removeUnusedNeeds(db, plan) : [])],
+    { frontEnd: options.frontEnd, what: 'a promotion', outcome },
+  );
   if (!cleanup) return '';
+  if (removeReferenced) await assertTemporary(db, ctx, outcome);
 
   const triggers = planTriggers(role, await readCleanupTriggers(db, plan.deleteOrder));
   if (triggers.blocking.length > 0) {
@@ -301,6 +305,52 @@ async function checkSharedTables(ctx: PromotionContext, role: RoleInfo): Promise
   if (!note) return '';
   ctx.record.notes.push(note);
   return `; ${triggers.fired.length} trigger(s) cleanup would fire: ${triggers.replica ? 'replica mode' : 'disabled for the cleanup transaction'}`;
+}
+
+/**
+ * cleanup-referenced-rows: remove-unused locks (FOR UPDATE) and deletes rows of the referenced
+ * tables, and reads every row of each table with a foreign key into them — planned or not — to
+ * prove nothing references a row it removes: a row hidden by row-level security would let its
+ * parent go and the foreign key's cascade (which ignores row-level security) take it along.
+ */
+async function removeUnusedNeeds(db: pg.ClientBase, plan: TenantPlan): Promise<AccessNeed[]> {
+  const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+  const needs: AccessNeed[] = [];
+  for (const t of referenced) {
+    for (const command of ['DELETE', 'UPDATE'] as const) {
+      needs.push({
+        schema: t.schema,
+        name: t.name,
+        command,
+        why: 'cleanup-referenced-rows: remove-unused locks (FOR UPDATE) and deletes the referenced rows no remaining row references',
+        cleanup: true,
+      });
+    }
+  }
+  for (const t of await readReferencingTables(db, referenced)) {
+    needs.push({
+      schema: t.schema,
+      name: t.name,
+      command: 'SELECT',
+      why: 'cleanup-referenced-rows: remove-unused reads every row that references a referenced table (a row it cannot see would let its parent be removed)',
+      cleanup: true,
+    });
+  }
+  return needs;
+}
+
+/** remove-unused keeps its candidates in a temporary table: TEMPORARY on the shared database. */
+async function assertTemporary(db: pg.ClientBase, ctx: PromotionContext, outcome: string): Promise<void> {
+  const { rows } = await db.query<{ ok: boolean; db: string; role: string }>(
+    `SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok, current_database() AS db, current_user AS role`,
+  );
+  const r = rows[0]!;
+  if (r.ok) return;
+  throw new PromotionError(
+    'permission-denied',
+    `Role "${r.role}" may not create temporary tables in database "${r.db}"; cleanup-referenced-rows: remove-unused needs one at cleanup, so ${outcome}.`,
+    `Grant it (GRANT TEMPORARY ON DATABASE ${pg.escapeIdentifier(r.db)} TO ${pg.escapeIdentifier(r.role)};), or set ${settingName('cleanup-referenced-rows', ctx.options.frontEnd)} to keep.`,
+  );
 }
 
 /**
