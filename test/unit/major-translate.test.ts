@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Catalog, ColumnInfo, FunctionInfo, RelationInfo } from '../../src/postgres/ddl/catalog';
 import { objectName, translateCatalog } from '../../src/postgres/ddl/translate';
+import { emptyCatalog } from '../support/catalog';
 import type { CatalogItem } from '../../src/validation/schema-parity';
 import { RENAMED_MARK, normaliseAcrossVersions } from '../../src/validation/version-normalise';
 
@@ -43,30 +44,7 @@ const events = {
 } as unknown as RelationInfo;
 
 function catalog(serverVersion = 150004): Catalog {
-  return {
-    serverVersion,
-    schemas: [],
-    extensions: [],
-    types: [],
-    sequences: [],
-    relations: [events],
-    functions: [fn],
-    aggregates: [],
-    operators: [],
-    collations: [],
-    tsDictionaries: [],
-    tsConfigs: [],
-    casts: [],
-    constraints: [],
-    indexes: [],
-    triggers: [],
-    rules: [],
-    policies: [],
-    statistics: [],
-    edges: [],
-    unsupported: [],
-    blockers: [],
-  };
+  return { ...emptyCatalog(serverVersion), relations: [events], functions: [fn] };
 }
 
 describe('clone translations for a newer target major (issue 20)', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Catalog } from '../../src/postgres/ddl/catalog';
 import { generateScript, grantStatements, mapRole } from '../../src/postgres/ddl/generate';
 import { dependentsClosure, topoOrder } from '../../src/postgres/ddl/order';
 import { diffBlocks, normaliseDump } from '../support/pg-dump';
+import { emptyCatalog } from '../support/catalog';
 
 const roleMap = new Map([['shared_app', 'tenant_app']]);
 
@@ -77,33 +77,6 @@ describe('dependency order', () => {
     assert.deepEqual([...closure].sort(), ['v1', 'v2', 'v3']);
   });
 });
-
-function emptyCatalog(): Catalog {
-  return {
-    serverVersion: 150000,
-    schemas: [],
-    extensions: [],
-    types: [],
-    sequences: [],
-    relations: [],
-    functions: [],
-    aggregates: [],
-    operators: [],
-    collations: [],
-    tsDictionaries: [],
-    tsConfigs: [],
-    casts: [],
-    constraints: [],
-    indexes: [],
-    triggers: [],
-    rules: [],
-    policies: [],
-    statistics: [],
-    edges: [],
-    unsupported: [],
-    blockers: [],
-  };
-}
 
 describe('generateScript', () => {
   it('remaps policy roles and leaves out a policy none of whose roles exist in the tenant database', () => {
