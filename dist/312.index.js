@@ -239,15 +239,22 @@ var versions = __webpack_require__(60674);
  * they were at the promotion: the same migration applied to both is normal). Rows cannot come
  * back into a schema that has no place for them, so a rollback refuses, before changing anything,
  * on: a table, column or constraint that exists only in the tenant's database; a column whose
- * type differs; a constraint whose definition differs; and a column of a restored table that the
- * tenant's database lacks (its rows cannot supply it). Reads the catalogs with the schema-parity
- * check's `catalogSummary` (the tool's `_tenant_isolation` schema is left out there).
+ * type differs; a column NOT NULL in the shared database that the tenant's database let go of (a
+ * NULL written since cannot come back); a constraint whose definition differs; and a column of a
+ * restored table that the tenant's database lacks (its rows cannot supply it). Reads the catalogs
+ * with the schema-parity check's `catalogSummary` (the tool's `_tenant_isolation` schema is left
+ * out there). Then the values themselves: a tenant on a newer major may hold values the shared
+ * server's older major cannot represent (`unrepresentableValues`).
  */
 const COMPARED = new Set(['table', 'column', 'constraint']);
 /** The type part of a `catalogSummary` column definition (`bigint not null default … #3` → `bigint`). */
 function columnType(definition) {
     const cut = definition.search(/ not null| identity | generated | default | #\d/);
     return cut < 0 ? definition : definition.slice(0, cut);
+}
+/** Whether a `catalogSummary` column definition says NOT NULL (right after the type, never in a default). */
+function columnNotNull(definition) {
+    return definition.slice(columnType(definition).length).startsWith(' not null');
 }
 /** Pure: the drift between the two summaries, restricted to `restored` tables for shared-only columns. */
 function diffSchemas(shared, isolated, restored) {
@@ -265,6 +272,8 @@ function diffSchemas(shared, isolated, restored) {
             const [a, b] = [columnType(other.definition), columnType(i.definition)];
             if (a !== b)
                 out.push(`column ${i.name}: type differs (shared: ${a}; tenant's: ${b})`);
+            else if (columnNotNull(other.definition) && !columnNotNull(i.definition))
+                out.push(`column ${i.name}: NOT NULL in the shared database, nullable in the tenant's`);
         }
         else if (i.category === 'constraint' &&
             i.definition !== other.definition &&
@@ -278,11 +287,54 @@ function diffSchemas(shared, isolated, restored) {
     }
     return out.sort();
 }
-/** Reads both catalogs and returns the drift (empty: none). */
+/**
+ * Values of the tenant's database a shared server of an older major cannot hold, one line per
+ * table (its name, the columns and the row count). Infinite intervals exist from PostgreSQL 17:
+ * on an older shared server COPY refuses them, after the fence. Columns of type interval, of a
+ * domain over it, or arrays of either, in the tables the rollback brings back.
+ */
+async function unrepresentableValues(isolated, plan, majors) {
+    if (!(majors.shared < 17 && majors.tenant >= 17))
+        return [];
+    if (plan.tables.length === 0)
+        return [];
+    const { rows } = await isolated.query(`WITH cols AS (
+       SELECT a.attrelid, a.attname, t.typcategory = 'A' AS is_array,
+              coalesce(nullif(e.typbasetype, 0), e.oid) AS base
+         FROM pg_attribute a
+         JOIN pg_type t ON t.oid = a.atttypid
+         JOIN pg_type e ON e.oid = CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE coalesce(nullif(t.typbasetype, 0), t.oid) END
+        WHERE a.attnum > 0 AND NOT a.attisdropped)
+     SELECT p.i - 1 AS i,
+            array_agg(quote_ident(cols.attname) ORDER BY cols.attname) AS columns,
+            array_agg(cols.is_array ORDER BY cols.attname) AS arrays
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(schema, name, i)
+       JOIN pg_namespace n ON n.nspname = p.schema
+       JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = p.name
+       JOIN cols ON cols.attrelid = c.oid
+      WHERE cols.base = 'interval'::regtype
+      GROUP BY p.i ORDER BY p.i`, [plan.tables.map((t) => t.schema), plan.tables.map((t) => t.name)]);
+    const out = [];
+    for (const r of rows) {
+        const table = plan.tables[Number(r.i)];
+        // Column names come quoted from the catalog (quote_ident); the table is the plan's, quoted.
+        const infinite = r.columns.map((c, i) => r.arrays[i] ? `EXISTS (SELECT 1 FROM unnest(${c}) v WHERE NOT isfinite(v))` : `NOT isfinite(${c})`);
+        const { rows: found } = await isolated.query(`SELECT count(*) AS n FROM ${table.qualified} WHERE ${infinite.join(' OR ')}`);
+        const n = Number(found[0].n);
+        if (n > 0)
+            out.push(`table ${table.qualified}: ${n} row(s) with an infinite interval (in ${r.columns.join(', ')}), which PostgreSQL ${majors.shared} cannot hold`);
+    }
+    return out;
+}
+/** Reads both catalogs (and, across majors, the values) and returns the drift (empty: none). */
 async function schemaDrift(shared, isolated, plan) {
+    const majors = { shared: await (0,versions/* serverMajor */.jk)(shared), tenant: await (0,versions/* serverMajor */.jk)(isolated) };
     // A tenant on a newer major: what the versions represent differently is not drift.
-    const { source: s, target: t } = (0,version_normalise/* normaliseAcrossVersions */.lQ)(await (0,schema_parity/* catalogSummary */.wV)(shared), await (0,schema_parity/* catalogSummary */.wV)(isolated), { source: await (0,versions/* serverMajor */.jk)(shared), target: await (0,versions/* serverMajor */.jk)(isolated) });
-    return diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified)));
+    const { source: s, target: t } = (0,version_normalise/* normaliseAcrossVersions */.lQ)(await (0,schema_parity/* catalogSummary */.wV)(shared), await (0,schema_parity/* catalogSummary */.wV)(isolated), { source: majors.shared, target: majors.tenant });
+    return {
+        schema: diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified))),
+        values: await unrepresentableValues(isolated, plan, majors),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-drift.ts
@@ -303,14 +355,15 @@ const rollbackDriftStep = {
             ctx.servers.tenantDatabaseUrl(ctx.names.database),
             ctx.servers.sharedUrl,
         ]));
-        let drift;
+        let found;
         try {
-            drift = await schemaDrift(shared, isolated, ctx.plan);
+            found = await schemaDrift(shared, isolated, ctx.plan);
         }
         finally {
             await isolated.end().catch(() => undefined);
             await shared.end().catch(() => undefined);
         }
+        const drift = [...found.schema, ...found.values];
         if (drift.length === 0)
             return 'no drift: every table, column and constraint matches';
         if (ctx.options.dryRun) {
@@ -320,7 +373,10 @@ const rollbackDriftStep = {
         const where = ctx.options.keepIsolatedData
             ? ` Nothing moved: the tenant's rows stay in ${ctx.names.database} (still isolated and working), the shared database keeps its own rows and schema.`
             : ` The tenant stays isolated and working in ${ctx.names.database}.`;
-        throw new errors/* PromotionError */.g1('tenant-state', `The schemas have drifted since the promotion, so the rows cannot come back: ${drift.slice(0, 20).join('; ')}${drift.length > 20 ? `; … and ${drift.length - 20} more` : ''}.${where}`, 'Apply the same migrations to both databases (what exists only in the tenant database must exist in the shared one, with the same types), then re-run the rollback.');
+        const list = (items) => `${items.slice(0, 20).join('; ')}${items.length > 20 ? `; … and ${items.length - 20} more` : ''}`;
+        if (found.schema.length === 0)
+            throw new errors/* PromotionError */.g1('tenant-state', `The tenant's database holds values the shared server cannot hold, so the rows cannot come back: ${list(found.values)}.${where}`, "Change those values in the tenant's database (e.g. UPDATE … SET col = NULL or a finite interval WHERE NOT isfinite(col)), or upgrade the shared server to the tenant's major version; then re-run the rollback.");
+        throw new errors/* PromotionError */.g1('tenant-state', `The schemas have drifted since the promotion, so the rows cannot come back: ${list(drift)}.${where}`, `Apply the same migrations to both databases (what exists only in the tenant database must exist in the shared one, with the same types and NOT NULLs), then re-run the rollback.${found.values.length ? " Values the shared server cannot hold must be changed in the tenant's database first." : ''}`);
     },
 };
 
@@ -485,7 +541,7 @@ function ownParts(plan) {
         .map((t) => ({ table: t, where: t.ownWhere ?? t.where }));
 }
 async function aggregate(client, table, where) {
-    const { rows } = await client.query(`SELECT count(*)::text AS n, coalesce(sum(${(0,checksum/* rowHashSql */.nJ)(table)}), 0)::text AS s FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE ${where}`);
+    const { rows } = await client.query(`SELECT count(*)::text AS n, coalesce(sum(${(0,checksum/* ledgerRowHashSql */.yw)(table)}), 0)::text AS s FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE ${where}`);
     return { count: Number(rows[0].n), sum: rows[0].s };
 }
 /** `format_type` of the key columns (casts of key text back to the key's own types). */
@@ -590,14 +646,14 @@ options = {}) {
         // where cleanup removed unused referenced rows, every referenced row (those it removed).
         const removed = options.referencedRemovedByCleanup === true && part.what === 'referenced rows';
         await shared.query(`CREATE TEMP TABLE ${merge} ON COMMIT DROP AS
-       WITH i AS (SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k, ${(0,checksum/* rowHashSql */.nJ)(t)} AS h FROM ${stage} t),
+       WITH i AS (SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k, ${(0,checksum/* ledgerRowHashSql */.yw)(t)} AS h FROM ${stage} t),
             a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh
                     FROM i FULL JOIN ${ledgerTemp} l ON l.k = i.k
                    WHERE i.h IS DISTINCT FROM l.h${removed
             ? ` OR (i.h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'i.k')}))`
             : ''}),
             b AS (SELECT a.k, a.ih, a.lh,
-                         (SELECT ${(0,checksum/* rowHashSql */.nJ)(t)} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
+                         (SELECT ${(0,checksum/* ledgerRowHashSql */.yw)(t)} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
                     FROM a)
        SELECT b.k, b.ih, b.lh, b.sh,
               CASE WHEN b.sh IS NOT DISTINCT FROM b.ih THEN 'same'
@@ -715,8 +771,18 @@ async function reviveReferenced(shared, isolated, t, temps) {
     if (!referenced.length)
         return [];
     await shared.query(`INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
-     SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)}, ${(0,checksum/* rowHashSql */.nJ)(t)}, ${(0,checksum/* rowHashSql */.nJ)(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`, [JSON.stringify(referenced.map((r) => r.k))]);
+     SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`, [JSON.stringify(referenced.map((r) => r.k))]);
     return referenced.map((r) => (r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`));
+}
+/**
+ * An error of one table's restore, with that table as `restoreTable`: PostgreSQL names the table
+ * of a constraint violation only, not of a value the server cannot take (an out-of-range or
+ * invalid value in COPY), and the rollback's error must say where.
+ */
+function inRestoredTable(e, table) {
+    if (e && typeof e === 'object' && !('restoreTable' in e))
+        Object.assign(e, { restoreTable: table });
+    return e;
 }
 /**
  * Applies a prepared restore (no conflicts, no stray rows) on `shared`, inside its transaction.
@@ -743,33 +809,38 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
     }
     // 2. Parents first: per table the merged rows (inserts, updates), then the own rows.
     for (const t of plan.tables) {
-        const m = merges.get(t.qualified);
-        if (m) {
-            const cols = t.columns;
-            const match = `m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')}`;
-            const ins = await shared.query(`INSERT INTO ${t.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE
-         SELECT ${cols.map((c) => `s.${c}`).join(', ')} FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
-          WHERE m.action = 'insert'`);
-            result.merged.insert += ins.rowCount ?? 0;
-            const set = cols.filter((c) => !t.keyColumns.includes(c) && !m.alwaysIdentity.includes(c));
-            if (set.length) {
-                // Only a row still as the classification read it: another tenant's write committed since
-                // (review: it was overwritten silently) makes the rollback stop, nothing changed.
-                const upd = await shared.query(`UPDATE ${(0,checksum/* fromTable */.bs)(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
-             FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
-            WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
-              AND ${(0,checksum/* rowHashSql */.nJ)(t)} IS NOT DISTINCT FROM m.sh`);
-                const expected = await countAction(shared, m.merge, 'update');
-                if ((upd.rowCount ?? 0) !== expected)
-                    throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
-                result.merged.update += upd.rowCount ?? 0;
+        try {
+            const m = merges.get(t.qualified);
+            if (m) {
+                const cols = t.columns;
+                const match = `m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')}`;
+                const ins = await shared.query(`INSERT INTO ${t.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE
+           SELECT ${cols.map((c) => `s.${c}`).join(', ')} FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
+            WHERE m.action = 'insert'`);
+                result.merged.insert += ins.rowCount ?? 0;
+                const set = cols.filter((c) => !t.keyColumns.includes(c) && !m.alwaysIdentity.includes(c));
+                if (set.length) {
+                    // Only a row still as the classification read it: another tenant's write committed since
+                    // (review: it was overwritten silently) makes the rollback stop, nothing changed.
+                    const upd = await shared.query(`UPDATE ${(0,checksum/* fromTable */.bs)(t)} AS t SET ${set.map((c) => `${c} = s.${c}`).join(', ')}
+               FROM ${m.stage} s JOIN ${m.merge} m ON ${match}
+              WHERE m.action = 'update' AND ${t.keyColumns.map((k) => `t.${k} = s.${k}`).join(' AND ')}
+                AND ${(0,checksum/* ledgerRowHashSql */.yw)(t)} IS NOT DISTINCT FROM m.sh`);
+                    const expected = await countAction(shared, m.merge, 'update');
+                    if ((upd.rowCount ?? 0) !== expected)
+                        throw changedDuringRollback(t, expected - (upd.rowCount ?? 0));
+                    result.merged.update += upd.rowCount ?? 0;
+                }
+            }
+            const p = own.get(t.qualified);
+            if (p) {
+                await onTable?.(t.qualified);
+                const cols = t.columns.join(', ');
+                result.restored += await copyBetween(isolated, shared, `COPY (SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${p.where}) TO STDOUT`, `COPY ${t.qualified} (${cols}) FROM STDIN`);
             }
         }
-        const p = own.get(t.qualified);
-        if (p) {
-            await onTable?.(t.qualified);
-            const cols = t.columns.join(', ');
-            result.restored += await copyBetween(isolated, shared, `COPY (SELECT ${t.columns.map((c) => `t.${c}`).join(', ')} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${p.where}) TO STDOUT`, `COPY ${t.qualified} (${cols}) FROM STDIN`);
+        catch (e) {
+            throw inRestoredTable(e, t.qualified);
         }
     }
     // Every key checked before the deletes, so a violation there is the deletes' own.
@@ -785,7 +856,7 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
         // otherwise reach into another tenant's rows without an error (review: another tenant's
         // membership was deleted with the user this tenant removed). The others are kept below.
         const unreferenced = await unreferencedSql(shared, t);
-        const asRead = `${(0,checksum/* rowHashSql */.nJ)(t)} IS NOT DISTINCT FROM m.sh`;
+        const asRead = `${(0,checksum/* ledgerRowHashSql */.yw)(t)} IS NOT DISTINCT FROM m.sh`;
         const del = `DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')} AND ${asRead} AND ${unreferenced}`;
         await shared.query('SAVEPOINT tp_rb_delete');
         try {
@@ -867,7 +938,7 @@ async function verifyRestore(shared, isolated, prepared) {
         // Rewritten by a trigger: a row written is there (or gone, for a delete), whatever it holds.
         const found = rewritten.has(t.qualified)
             ? `(SELECT coalesce(m.ih, 0) FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`
-            : `(SELECT ${(0,checksum/* rowHashSql */.nJ)(t)} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`;
+            : `(SELECT ${(0,checksum/* ledgerRowHashSql */.yw)(t)} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})`;
         const { rows } = await shared.query(`SELECT count(*)::text AS n FROM ${m.merge} m
         WHERE m.action IN ('insert', 'update', 'delete') AND ${found} IS DISTINCT FROM m.ih`);
         const n = Number(rows[0].n);
@@ -1161,6 +1232,11 @@ function restoreError(e) {
     }
     if (err?.code === '23505') {
         return new errors/* PromotionError */.g1('tenant-state', `A row of ${err.table ?? 'a table'} from the isolated database collides with an existing row in the shared database (${err.detail ?? err.message}); nothing was changed.`, 'Another tenant took that key while this tenant was isolated. Resolve the collision by hand, then re-run the rollback.');
+    }
+    // A value the shared database refuses (data exception, NOT NULL, CHECK): named with its table.
+    if (err?.code && (err.code.startsWith('22') || err.code === '23502' || err.code === '23514')) {
+        const table = err.restoreTable ?? err.table ?? 'a table';
+        return new errors/* PromotionError */.g1('tenant-state', `A row of ${table} from the isolated database cannot be stored in the shared database (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`, `The tenant stays isolated (the fence is lifted). Change that value in the tenant's database of ${table} so the shared schema takes it (or align the shared schema), then re-run the rollback.`);
     }
     return e;
 }

@@ -2182,22 +2182,23 @@ async function readTableGraph(client) {
 /* harmony export */   $n: () => (/* binding */ bucketSql),
 /* harmony export */   LP: () => (/* binding */ setComparableSession),
 /* harmony export */   Pu: () => (/* binding */ keyText),
+/* harmony export */   UN: () => (/* binding */ rowHashSqlOf),
 /* harmony export */   WK: () => (/* binding */ compareTable),
 /* harmony export */   bs: () => (/* binding */ fromTable),
 /* harmony export */   il: () => (/* binding */ withoutColumns),
 /* harmony export */   lN: () => (/* binding */ digestTable),
-/* harmony export */   nJ: () => (/* binding */ rowHashSql),
 /* harmony export */   ol: () => (/* binding */ digestOf),
-/* harmony export */   xA: () => (/* binding */ keyRange)
+/* harmony export */   xA: () => (/* binding */ keyRange),
+/* harmony export */   yw: () => (/* binding */ ledgerRowHashSql)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_BUCKETS, digestSql, compareDigests */
+/* unused harmony exports DEFAULT_BUCKETS, rowHashSql, digestSql, compareDigests */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 
 /**
  * Table digests computed by PostgreSQL: one aggregate query per table, constant memory on both
- * ends. Each row is hashed to 64 bits (the first 16 hex digits of md5 over the row's text, as a
- * signed bigint); hashes are summed into numeric per key bucket, so a difference is located by
+ * ends. Each row's text is hashed to a signed 64-bit integer (in one of two forms, see
+ * `RowHashForm`); hashes are summed into numeric per key bucket, so a difference is located by
  * bucket and named by key range. A sum is order-independent, so it is a multiset digest: tables
  * without a key are covered (bucketed by the row hash itself) and duplicate rows count twice.
  */
@@ -2240,12 +2241,22 @@ function keyText(table) {
         return `t.${table.keyColumns[0]}::text`;
     return `ROW(${table.keyColumns.map((c) => `t.${c}`).join(', ')})::text`;
 }
-/** The row text hashed: planned columns only, in plan order. */
-function rowHashSql(table) {
+function rowText(table) {
     if (table.columns.length === 0)
         throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
-    const row = `ROW(${table.columns.map((c) => `t.${c}`).join(', ')})::text`;
-    return `('x' || substr(md5(${row}), 1, 16))::bit(64)::bigint`;
+    return `ROW(${table.columns.map((c) => `t.${c}`).join(', ')})::text`;
+}
+/** Fast row hash (see RowHashForm): for values compared within one run only, never stored. */
+function rowHashSql(table) {
+    return `hashtextextended(${rowText(table)}, 0)`;
+}
+/** Ledger row hash (see RowHashForm): md5-derived, for every value stored and compared later. Never change it. */
+function ledgerRowHashSql(table) {
+    return `('x' || substr(md5(${rowText(table)}), 1, 16))::bit(64)::bigint`;
+}
+/** The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). */
+function rowHashSqlOf(form, table) {
+    return form === 'fast' ? rowHashSql(table) : ledgerRowHashSql(table);
 }
 function bucketCount(n) {
     const b = Math.floor(n ?? DEFAULT_BUCKETS);
@@ -2296,7 +2307,8 @@ function bucketSql(scheme) {
         case 'row-hash':
             return `mod(mod(h, ${n}) + ${n}, ${n})`;
         case 'key-hash':
-            return `mod(('x' || substr(md5(k), 1, 8))::bit(32)::bigint, ${n})`;
+            // Bucketing is never stored (only compared within a run): the fast hash is enough.
+            return `mod(mod(hashtextextended(k, 0), ${n}) + ${n}, ${n})`;
         case 'range': {
             // Bounds are validated integers (not user text), spliced as numeric literals.
             const lo = `${scheme.lo}::numeric`;
@@ -2306,7 +2318,7 @@ function bucketSql(scheme) {
     }
 }
 /** The one aggregate query of `digestTable`; exported for tests and EXPLAIN. */
-function digestSql(table, side, scheme) {
+function digestSql(table, side, scheme, form) {
     // No ORDER BY: with it the planner sorts every row before grouping (it cannot tell there are few
     // buckets); without it, it hashes into the buckets. The buckets are sorted here instead.
     // Only what the scheme needs per row: key text costs a cast and a collated min/max per row.
@@ -2316,11 +2328,13 @@ function digestSql(table, side, scheme) {
         ? 'min(kn)::text AS min_key, max(kn)::text AS max_key'
         : 'min(k) AS min_key, max(k) AS max_key';
     return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
-  FROM (SELECT ${rowHashSql(table)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
+  FROM (SELECT ${rowHashSqlOf(form, table)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
  GROUP BY 1`;
 }
-function wholeDigest(count, sum) {
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('md5').update(`${count}:${sum}`).digest('hex');
+function wholeDigest(count, sum, form) {
+    // The ledger form's text is what digests recorded at the switch were made of: unchanged.
+    const text = form === 'ledger' ? `${count}:${sum}` : `fast:${count}:${sum}`;
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('md5').update(text).digest('hex');
 }
 function addDecimal(a, b) {
     return (BigInt(a) + BigInt(b)).toString();
@@ -2346,9 +2360,9 @@ async function withHashAggregate(client, fn) {
  * TENANT_ID_SETTING set, possibly inside a snapshot); 'target': all rows of the table. Call
  * `setComparableSession` on the session first.
  */
-async function digestTable(client, table, side, opts = {}) {
+async function digestTable(client, table, side, opts) {
     const scheme = schemeFor(table, opts);
-    const r = await withHashAggregate(client, () => client.query(digestSql(table, side, scheme)));
+    const r = await withHashAggregate(client, () => client.query(digestSql(table, side, scheme, opts.form)));
     let count = 0;
     let sum = '0';
     const buckets = r.rows.map((row) => {
@@ -2362,11 +2376,18 @@ async function digestTable(client, table, side, opts = {}) {
         return b;
     });
     buckets.sort((x, y) => x.bucket - y.bucket);
-    return { table: table.qualified, count, digest: wholeDigest(count, sum), buckets, scheme };
+    return {
+        table: table.qualified,
+        form: opts.form,
+        count,
+        digest: wholeDigest(count, sum, opts.form),
+        buckets,
+        scheme,
+    };
 }
-/** The digest string for a count and a sum, as `digestTable` computes it (for recorded values). */
+/** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
 function digestOf(count, sum) {
-    return wholeDigest(count, sum);
+    return wholeDigest(count, sum, 'ledger');
 }
 function sameScheme(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -2401,6 +2422,9 @@ function bucketLabel(scheme, bucket, a, b) {
  * equal on a difference: counts, sums per bucket and the whole digest are all compared.
  */
 function compareDigests(table, a, b) {
+    // The types keep forms apart; this is the guard for values that crossed an untyped boundary.
+    if (a.form !== b.form)
+        throw new Error(`${table}: a ${a.form} digest cannot be compared with a ${b.form} digest.`);
     const differences = [];
     if (!sameScheme(a.scheme, b.scheme)) {
         if (a.count !== b.count || a.digest !== b.digest) {
@@ -2436,9 +2460,13 @@ function compareDigests(table, a, b) {
  * the source) and compares them. Both sessions must already be comparable (setComparableSession)
  * and the source must have TENANT_ID_SETTING set.
  */
-async function compareTable(source, target, table, opts = {}) {
+async function compareTable(source, target, table, opts) {
     const range = await keyRange(source, table, 'source');
-    const digestOpts = { buckets: opts.buckets ?? DEFAULT_BUCKETS, ...(range ? { range } : {}) };
+    const digestOpts = {
+        form: opts.form,
+        buckets: opts.buckets ?? DEFAULT_BUCKETS,
+        ...(range ? { range } : {}),
+    };
     // The two sides are separate servers' work (or separate sessions): digest them at once.
     const [s, t] = await Promise.all([
         digestTable(source, table, 'source', digestOpts),
@@ -3128,7 +3156,7 @@ function describeBlocker(b, max = 12) {
 /* harmony export */   p7: () => (/* binding */ RENAMED_SETTINGS),
 /* harmony export */   qK: () => (/* binding */ translateCatalog)
 /* harmony export */ });
-/* unused harmony export TRANSLATIONS */
+/* unused harmony exports TRANSLATIONS, objectName */
 /* harmony import */ var _versions__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(60674);
 
 /** Settings a function's `SET` clause may name that a newer major renamed. */
@@ -3180,9 +3208,13 @@ const TRANSLATIONS = [
                 .reduce((n, t) => n + t.columns.filter((c) => c.notNull).length, 0);
             if (!columns)
                 return { catalog: cat };
+            const { catalog, renamed } = nameClashingNotNulls(cat);
             return {
-                catalog: cat,
-                line: `${columns} NOT NULL column(s) become named not-null constraints (<table>_<column>_not_null) in pg_constraint, as PostgreSQL 18 records every NOT NULL`,
+                catalog,
+                line: `${columns} NOT NULL column(s) become named not-null constraints (<table>_<column>_not_null) in pg_constraint, as PostgreSQL 18 records every NOT NULL` +
+                    (renamed.length
+                        ? `; ${listed(renamed)} named otherwise (a constraint of the table already has the name 18 would choose)`
+                        : ''),
             };
         },
     },
@@ -3218,6 +3250,61 @@ function translateCatalog(cat, targetVersion) {
             translations.push(`PostgreSQL ${rule.since}: ${out.line}`);
     }
     return { catalog, translations };
+}
+/**
+ * PostgreSQL's `makeObjectName(name1, name2, label)`: `name1_name2_label`, the longer of the two
+ * names shortened (by whole characters) until it fits in NAMEDATALEN - 1 bytes.
+ */
+function objectName(name1, name2, label) {
+    const bytes = (s) => Buffer.byteLength(s, 'utf8');
+    let [a, b] = [[...name1], [...name2]];
+    const room = 63 - (bytes(label) + 2);
+    const len = (cs) => bytes(cs.join(''));
+    while (len(a) + len(b) > room) {
+        if (len(a) > len(b))
+            a = a.slice(0, -1);
+        else
+            b = b.slice(0, -1);
+    }
+    return `${a.join('')}_${b.join('')}_${label}`;
+}
+/**
+ * PostgreSQL 18 names each NOT NULL `<table>_<column>_not_null`; a table whose own constraint
+ * (a CHECK (col IS NOT NULL), the usual lock-free way to add one) already has that name would
+ * make the clone's ADD CONSTRAINT fail. Such columns get a free name of their own, written
+ * inline (`CONSTRAINT name NOT NULL`, which older majors accept and ignore).
+ */
+function nameClashingNotNulls(cat) {
+    const taken = new Map();
+    for (const c of cat.constraints) {
+        const key = `${c.schema}.${c.table}`;
+        taken.set(key, (taken.get(key) ?? new Set()).add(c.name));
+    }
+    const renamed = [];
+    const relations = cat.relations.map((t) => {
+        const names = taken.get(`${t.schema}.${t.name}`);
+        if (!names || !(t.kind === 'r' || t.kind === 'p'))
+            return t;
+        const used = new Set(names);
+        let changed = false;
+        const columns = t.columns.map((c) => {
+            if (!c.notNull)
+                return c;
+            const chosen = objectName(t.name, c.name, 'not_null');
+            if (!names.has(chosen))
+                return c;
+            let n = 1;
+            while (used.has(objectName(t.name, c.name, `not_null${n}`)))
+                n++;
+            const notNullName = objectName(t.name, c.name, `not_null${n}`);
+            used.add(notNullName);
+            renamed.push(`${t.schema}.${t.name}.${c.name}`);
+            changed = true;
+            return { ...c, notNullName };
+        });
+        return changed ? { ...t, columns } : t;
+    });
+    return renamed.length ? { catalog: { ...cat, relations }, renamed } : { catalog: cat, renamed };
 }
 
 
@@ -5249,9 +5336,10 @@ async function setAppRolePassword(client, role, password, expected) {
 /* harmony export */   hn: () => (/* binding */ sharedWriteParts),
 /* harmony export */   jt: () => (/* binding */ rerecordLedgerTables),
 /* harmony export */   vn: () => (/* binding */ updateRowLedger),
+/* harmony export */   wJ: () => (/* binding */ keyTypesOf),
 /* harmony export */   xg: () => (/* binding */ readLedgerTables)
 /* harmony export */ });
-/* unused harmony exports LEDGER_TABLE, LEDGER_TABLES, keyTypesOf */
+/* unused harmony exports LEDGER_TABLE, LEDGER_TABLES */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _checksum__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73600);
 /* harmony import */ var _connect__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(36741);
@@ -5275,7 +5363,7 @@ async function setAppRolePassword(client, role, password, expected) {
  * exactly as long as the data it describes: the rollback reads it before it drops the database.
  *
  * One row per row: the table, its key as a text array, and the row's 64-bit hash (the checks'
- * `rowHashSql`, computed under the same comparable session settings on every side). Tables without
+ * `ledgerRowHashSql`, computed under the same comparable session settings on every side). Tables without
  * a key are recorded as a count and a hash sum only (`row_ledger_tables`): a rollback then refuses
  * when the tenant changed them, since no row of theirs can be matched.
  */
@@ -5334,11 +5422,11 @@ async function recordRowLedger(target, plan, guard) {
             const keyed = t.keyColumns.length > 0;
             if (keyed) {
                 const res = await target.query(`INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
+           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
                 rows += res.rowCount ?? 0;
             }
             await target.query(`INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
-         SELECT $1, $2, count(*), coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified, keyed]);
+         SELECT $1, $2, count(*), coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified, keyed]);
         }
         await target.query('COMMIT');
         return rows;
@@ -5365,7 +5453,7 @@ async function updateRowLedger(target, plan, table, keysQuery) {
             continue;
         if (t.keyColumns.length === 0) {
             await target.query(`UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
+           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`, [t.qualified]);
             continue;
         }
@@ -5374,7 +5462,7 @@ async function updateRowLedger(target, plan, table, keysQuery) {
        SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM d`, [t.qualified]);
         const match = t.keyColumns.map((k, i) => `t.${k} = (x.k)[${i + 1}]::${types[i]}`).join(' AND ');
         const { rows: added } = await target.query(`WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-                  SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}
+                  SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}
                     FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t ON ${match}
                    WHERE ${p.isolatedWhere}
                   RETURNING h)
@@ -5399,9 +5487,9 @@ async function rerecordLedgerTables(target, plan, tables, guard) {
             await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
             if (t.keyColumns.length)
                 await target.query(`INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
+           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
             await target.query(`UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
+           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`, [t.qualified]);
         }
         await target.query('COMMIT');
@@ -5411,9 +5499,12 @@ async function rerecordLedgerTables(target, plan, tables, guard) {
         throw e;
     }
 }
-/** `format_type` of a table's key columns, in key order (casts of key text back to them). */
+/**
+ * SQL types of a table's key columns, in key order, without typmod (casts of key text back to
+ * them: the text came from the column, so the typmod adds nothing but a chance to round).
+ */
 async function keyTypesOf(client, table) {
-    const { rows } = await client.query(`SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, a.atttypmod) AS type
+    const { rows } = await client.query(`SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, NULL) AS type
        FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table.qualified]);
     const types = new Map(rows.map((r) => [r.name, r.type]));
     return table.keyColumns.map((k) => {
@@ -6177,7 +6268,7 @@ function columnDef(c, identity, isPartition) {
         sql += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${opts}`;
     }
     if (c.notNull)
-        sql += ' NOT NULL';
+        sql += c.notNullName ? ` CONSTRAINT ${qi(c.notNullName)} NOT NULL` : ' NOT NULL';
     return sql;
 }
 function relationWord(kind) {

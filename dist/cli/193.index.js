@@ -2335,9 +2335,10 @@ async function probe(client, sql) {
 /* harmony export */   hn: () => (/* binding */ sharedWriteParts),
 /* harmony export */   jt: () => (/* binding */ rerecordLedgerTables),
 /* harmony export */   vn: () => (/* binding */ updateRowLedger),
+/* harmony export */   wJ: () => (/* binding */ keyTypesOf),
 /* harmony export */   xg: () => (/* binding */ readLedgerTables)
 /* harmony export */ });
-/* unused harmony exports LEDGER_TABLE, LEDGER_TABLES, keyTypesOf */
+/* unused harmony exports LEDGER_TABLE, LEDGER_TABLES */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _checksum__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73600);
 /* harmony import */ var _connect__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(36741);
@@ -2361,7 +2362,7 @@ async function probe(client, sql) {
  * exactly as long as the data it describes: the rollback reads it before it drops the database.
  *
  * One row per row: the table, its key as a text array, and the row's 64-bit hash (the checks'
- * `rowHashSql`, computed under the same comparable session settings on every side). Tables without
+ * `ledgerRowHashSql`, computed under the same comparable session settings on every side). Tables without
  * a key are recorded as a count and a hash sum only (`row_ledger_tables`): a rollback then refuses
  * when the tenant changed them, since no row of theirs can be matched.
  */
@@ -2420,11 +2421,11 @@ async function recordRowLedger(target, plan, guard) {
             const keyed = t.keyColumns.length > 0;
             if (keyed) {
                 const res = await target.query(`INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
+           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
                 rows += res.rowCount ?? 0;
             }
             await target.query(`INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
-         SELECT $1, $2, count(*), coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified, keyed]);
+         SELECT $1, $2, count(*), coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified, keyed]);
         }
         await target.query('COMMIT');
         return rows;
@@ -2451,7 +2452,7 @@ async function updateRowLedger(target, plan, table, keysQuery) {
             continue;
         if (t.keyColumns.length === 0) {
             await target.query(`UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
+           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`, [t.qualified]);
             continue;
         }
@@ -2460,7 +2461,7 @@ async function updateRowLedger(target, plan, table, keysQuery) {
        SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM d`, [t.qualified]);
         const match = t.keyColumns.map((k, i) => `t.${k} = (x.k)[${i + 1}]::${types[i]}`).join(' AND ');
         const { rows: added } = await target.query(`WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-                  SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}
+                  SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}
                     FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t ON ${match}
                    WHERE ${p.isolatedWhere}
                   RETURNING h)
@@ -2485,9 +2486,9 @@ async function rerecordLedgerTables(target, plan, tables, guard) {
             await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
             if (t.keyColumns.length)
                 await target.query(`INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
+           SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)} FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}`, [t.qualified]);
             await target.query(`UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .rowHashSql */ .nJ)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
+           FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) AS s FROM ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(t)} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`, [t.qualified]);
         }
         await target.query('COMMIT');
@@ -2497,9 +2498,12 @@ async function rerecordLedgerTables(target, plan, tables, guard) {
         throw e;
     }
 }
-/** `format_type` of a table's key columns, in key order (casts of key text back to them). */
+/**
+ * SQL types of a table's key columns, in key order, without typmod (casts of key text back to
+ * them: the text came from the column, so the typmod adds nothing but a chance to round).
+ */
 async function keyTypesOf(client, table) {
-    const { rows } = await client.query(`SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, a.atttypmod) AS type
+    const { rows } = await client.query(`SELECT '"' || replace(a.attname, '"', '""') || '"' AS name, format_type(a.atttypid, NULL) AS type
        FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table.qualified]);
     const types = new Map(rows.map((r) => [r.name, r.type]));
     return table.keyColumns.map((k) => {
@@ -3263,7 +3267,7 @@ function columnDef(c, identity, isPartition) {
         sql += ` GENERATED ${c.identity === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${opts}`;
     }
     if (c.notNull)
-        sql += ' NOT NULL';
+        sql += c.notNullName ? ` CONSTRAINT ${qi(c.notNullName)} NOT NULL` : ' NOT NULL';
     return sql;
 }
 function relationWord(kind) {

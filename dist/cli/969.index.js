@@ -294,7 +294,8 @@ const checksums = {
                     const compared = comparedWithShared(ctx, t);
                     if (compared.note)
                         notes.push(compared.note);
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table);
+                    // Both sides digested now, within this run: the fast row hash.
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'fast' });
                     if (!r.equal) {
                         tablesDiffering.add(t.qualified);
                         differences.push(...r.differences);
@@ -310,7 +311,8 @@ const checksums = {
                     if (t.qualified === ctx.plan.tenantsTable.qualified) {
                         notes.push(`${t.qualified}: every column compared with the digest recorded at the switch (the switch changed ${PROMOTION_COLUMNS.join(', ')} in the shared row only)`);
                     }
-                    const d = await (0,checksum/* digestTable */.lN)(target, t, 'target');
+                    // Compared with the digest recorded at the switch: the ledger form.
+                    const d = await (0,checksum/* digestTable */.lN)(target, t, 'target', { form: 'ledger' });
                     if (d.count !== rec.count || d.digest !== rec.digest) {
                         tablesDiffering.add(t.qualified);
                         differences.push(`${t.qualified}: recorded ${rec.count} rows (digest ${rec.digest.slice(0, 12)}), now ${d.count} rows (digest ${d.digest.slice(0, 12)})`);

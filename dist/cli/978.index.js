@@ -371,20 +371,69 @@ var plan_check = __webpack_require__(86521);
  * Runs inside cleanup's transaction, which proves ownership and holds the tenant row:
  * 1. `captureCandidates`, before the tenant's own rows are deleted (the referenced tables'
  *    `where` reaches rows through them): the rows each referenced table's `where` selects now,
- *    locked FOR UPDATE (no new reference to them can be made until COMMIT: a foreign-key insert
- *    takes FOR KEY SHARE on the referenced row), kept by (tableoid, ctid) in a temporary table.
+ *    without locks, kept by (tableoid, ctid) in a temporary table.
  * 2. `removeUnused`, after the tenant's own rows are deleted: the largest set of candidates such
  *    that (a) no row outside the set references one of them along any foreign key of the
  *    catalog — another tenant's row, a global (NULL-key) row, a row of a table copied whole or left
  *    out, a candidate that stays — and (b) a candidate nothing referenced when captured (a user's
  *    reset token: it follows the row it references) stays when a row it references stays. Found as
- *    a fixpoint, then deleted children before parents.
+ *    a fixpoint; the rows found removable are then locked FOR UPDATE and the fixpoint re-run
+ *    (a reference made meanwhile keeps its row), and the rest deleted in one statement.
  *
  * Only rows of `referenced` tables are ever candidates: never a global row (tenant tables) and
  * never a row of a table copied whole. References the application keeps without foreign keys
  * (polymorphic columns, ids in JSON) cannot be seen: the option says so.
  */
 const CANDIDATES = 'pg_temp.tenant_isolation_referenced_rows';
+/**
+ * The choice of remove-unused is recorded at the switch and a re-run resumes with it (a rollback
+ * relies on it): the hint names what changes the outcome.
+ */
+const REACHED_HINT = 'An ON DELETE CASCADE / SET NULL / SET DEFAULT foreign key, a rule or a trigger reached rows that are not the removed ones (or the rows changed meanwhile). Remove or change what reached them, then re-run to finish the cleanup (re-runs keep cleanup-referenced-rows: remove-unused, recorded at the switch); the tenant is already served from its own database.';
+/**
+ * Row-level security off while the reference checks read: a row the role may not see then makes
+ * the statement fail ("query would be affected by row-level security policy") instead of being
+ * silently absent — an unseen reference would let its row be removed, and the foreign key's
+ * cascade, which ignores row-level security, would then delete or rewrite another tenant's row.
+ */
+const withAllRowsVisible = async (session, run) => {
+    await session.query(`SET LOCAL row_security = off`);
+    const result = await run();
+    await session.query(`SET LOCAL row_security = on`);
+    return result;
+};
+/**
+ * Every table with a foreign key into one of `tables` (left-out and whole-copied tables
+ * included): remove-unused reads all their rows, so prevalidation asks SELECT on each and that no
+ * row-level security hides rows from the role.
+ */
+async function readReferencingTables(session, tables) {
+    if (tables.length === 0)
+        return [];
+    const { rows } = await session.query(`WITH tops AS (SELECT to_regclass(name) AS top FROM unnest($1::text[]) u(name)),
+          tree AS (SELECT top AS relid FROM tops UNION SELECT p.relid FROM tops, LATERAL pg_partition_tree(tops.top) p)
+     SELECT DISTINCT n.nspname AS schema, cc.relname AS name
+       FROM pg_constraint c JOIN pg_class cc ON cc.oid = c.conrelid JOIN pg_namespace n ON n.oid = cc.relnamespace
+      WHERE c.contype = 'f' AND c.conparentid = 0 AND c.confrelid IN (SELECT relid FROM tree)
+      ORDER BY 1, 2`, [tables.map((t) => t.qualified)]);
+    return rows;
+}
+/**
+ * Rows deleted and updated so far in this transaction (pg_stat_xact_*, which count the rows a
+ * foreign key's cascade touches, hidden or not), per referencing or candidate relation.
+ */
+async function touchedRows(session, relations) {
+    const { rows } = await session.query(`SELECT u.name AS input, format('%I.%I', n.nspname, c.relname) AS rel,
+            (SELECT COALESCE(sum(pg_stat_get_xact_tuples_deleted(p.relid) + pg_stat_get_xact_tuples_updated(p.relid)), 0)
+               FROM (SELECT c.oid::regclass AS relid UNION SELECT relid FROM pg_partition_tree(c.oid)) p)::text AS n
+       FROM unnest($1::text[]) u(name)
+       JOIN pg_class c ON c.oid = to_regclass(u.name) JOIN pg_namespace n ON n.oid = c.relnamespace`, [[...new Set(relations)]]);
+    return {
+        // The same relation may be named quoted and unquoted: compared under one name.
+        canonical: new Map(rows.map((r) => [r.input, r.rel])),
+        touched: new Map(rows.map((r) => [r.rel, Number(r.n)])),
+    };
+}
 /** Foreign keys into each candidate table, and out of it into another candidate table. */
 async function readEdges(session, tables) {
     const { rows } = await session.query(`WITH tops AS (
@@ -431,15 +480,18 @@ async function captureCandidates(session, tables) {
        removable boolean NOT NULL DEFAULT true, PRIMARY KEY (rel, row_id)
      ) ON COMMIT DROP`);
     const counts = [];
+    await session.query(`SET LOCAL row_security = off`);
     for (const [ix, table] of tables.entries()) {
         const referenced = edges
             .filter((e) => e.parentIndex === ix)
             .map((e) => `EXISTS (SELECT 1 FROM ${e.child} c WHERE ${joinOn(e, 'c', 't')})`);
         const res = await session.query(`INSERT INTO ${CANDIDATES} (tbl, rel, row_id, follower)
        SELECT ${ix}, t.tableoid, t.ctid, ${referenced.length ? `NOT (${referenced.join(' OR ')})` : 'true'}
-         FROM ${table.qualified} t WHERE ${table.where} FOR UPDATE OF t`);
+         FROM ${table.qualified} t WHERE ${table.where}`);
         counts.push(res.rowCount ?? 0);
     }
+    // The tenant's own rows are deleted next, under the policies prevalidation checked.
+    await session.query(`SET LOCAL row_security = on`);
     return { tables, edges, counts };
 }
 /**
@@ -448,7 +500,10 @@ async function captureCandidates(session, tables) {
  * Returns what was removed and why the others stayed; throws when a DELETE removed a different
  * number of rows than marked (a cascade or trigger reached them: the caller rolls back).
  */
-async function removeUnused(session, c) {
+async function removeUnused(session, c, lockTimeoutMs) {
+    return withAllRowsVisible(session, () => markAndRemove(session, c, lockTimeoutMs));
+}
+async function markAndRemove(session, c, lockTimeoutMs) {
     const keepInUse = [];
     const keepWithParent = [];
     for (const [ix, table] of c.tables.entries()) {
@@ -463,34 +518,95 @@ async function removeUnused(session, c) {
     }
     let keptInUse = 0;
     let keptWithParent = 0;
-    for (let changed = true; changed;) {
-        changed = false;
-        for (const sql of keepInUse) {
-            const n = (await session.query(sql)).rowCount ?? 0;
-            keptInUse += n;
-            if (n > 0)
-                changed = true;
+    const settle = async () => {
+        for (let changed = true; changed;) {
+            changed = false;
+            for (const sql of keepInUse) {
+                const n = (await session.query(sql)).rowCount ?? 0;
+                keptInUse += n;
+                if (n > 0)
+                    changed = true;
+            }
+            for (const sql of keepWithParent) {
+                const n = (await session.query(sql)).rowCount ?? 0;
+                keptWithParent += n;
+                if (n > 0)
+                    changed = true;
+            }
         }
-        for (const sql of keepWithParent) {
-            const n = (await session.query(sql)).rowCount ?? 0;
-            keptWithParent += n;
-            if (n > 0)
-                changed = true;
+    };
+    await settle();
+    // Only the rows found removable are locked (FOR UPDATE: no new reference to them can be made
+    // until COMMIT — a foreign-key insert takes FOR KEY SHARE); other tenants never wait on a row
+    // that stays. Waiting for one is bounded by max-freeze. A row changed since it was captured
+    // (its ctid moved) is not locked and stays; then the check runs again on the locked set.
+    const { rows: timeout } = await session.query(`SELECT current_setting('lock_timeout') AS t`);
+    await session.query(`SELECT set_config('lock_timeout', $1, true)`, [
+        `${Math.max(1, Math.round(lockTimeoutMs))}ms`,
+    ]);
+    for (const [ix, table] of c.tables.entries()) {
+        const res = await session.query(`WITH locked AS (
+         SELECT t.tableoid AS rel, t.ctid AS row_id FROM ${table.qualified} t JOIN ${CANDIDATES} k
+             ON k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id
+            FOR UPDATE OF t)
+       UPDATE ${CANDIDATES} k SET removable = false
+        WHERE k.tbl = ${ix} AND k.removable AND (k.rel, k.row_id) NOT IN (SELECT rel, row_id FROM locked)`);
+        keptInUse += res.rowCount ?? 0;
+    }
+    await session.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout[0].t]);
+    await settle();
+    // Last line: no row outside the removed ones may be deleted or rewritten by a cascade (or a
+    // trigger). Every relation referencing a candidate table, and the candidate tables themselves,
+    // must change by exactly the rows removed from them.
+    const watched = [...new Set([...c.edges.map((e) => e.child), ...c.tables.map((t) => t.qualified)])];
+    const before = await touchedRows(session, watched);
+    // One statement (data-modifying CTEs): the foreign-key checks run at its end, so candidates
+    // that reference each other in a cycle (users.address_id, addresses.created_by) go together.
+    const { rows: marks } = await session.query(`SELECT tbl, count(*)::int AS n FROM ${CANDIDATES} WHERE removable GROUP BY tbl`);
+    const marked = new Map(marks.map((m) => [m.tbl, m.n]));
+    const order = [...c.tables.keys()].reverse().filter((ix) => (marked.get(ix) ?? 0) > 0);
+    const removed = [];
+    if (order.length > 0) {
+        const deleteOf = (ix) => `DELETE FROM ${c.tables[ix].qualified} t USING ${CANDIDATES} k
+        WHERE k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id`;
+        const counts = new Map();
+        if (order.length === 1) {
+            counts.set(order[0], (await session.query(deleteOf(order[0]))).rowCount ?? 0);
+        }
+        else {
+            const { rows: deleted } = await session
+                .query(`WITH ${order.map((ix) => `d${ix} AS (${deleteOf(ix)} RETURNING 1)`).join(', ')}
+           SELECT ${order.map((ix) => `(SELECT count(*)::int FROM d${ix}) AS d${ix}`).join(', ')}`)
+                .catch((e) => {
+                // A DO ALSO rule on a referenced table cannot run inside WITH: refused, rolled back.
+                if (e.code !== '0A000')
+                    throw e;
+                throw new errors/* PromotionError */.g1('cleanup-refused', `Removing the unused referenced rows failed (${e.message}), so the cleanup was rolled back and nothing was deleted.`, REACHED_HINT);
+            });
+            for (const ix of order)
+                counts.set(ix, deleted[0]?.[`d${ix}`] ?? 0);
+        }
+        for (const ix of order) {
+            const table = c.tables[ix];
+            const n = counts.get(ix) ?? 0;
+            if (n !== marked.get(ix)) {
+                throw new errors/* PromotionError */.g1('cleanup-refused', `Removing the unused referenced rows of ${table.qualified} deleted ${n} rows where ${marked.get(ix)} were found unused, so the cleanup was rolled back and nothing was deleted.`, REACHED_HINT);
+            }
+            removed.push({ table, rows: n });
         }
     }
-    const removed = [];
-    for (let ix = c.tables.length - 1; ix >= 0; ix--) {
-        const table = c.tables[ix];
-        const { rows } = await session.query(`SELECT count(*)::int AS n FROM ${CANDIDATES} WHERE tbl = ${ix} AND removable`);
-        const marked = rows[0]?.n ?? 0;
-        if (marked === 0)
-            continue;
-        const res = await session.query(`DELETE FROM ${table.qualified} t USING ${CANDIDATES} k
-        WHERE k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id`);
-        if ((res.rowCount ?? 0) !== marked) {
-            throw new errors/* PromotionError */.g1('cleanup-refused', `Removing the unused referenced rows of ${table.qualified} deleted ${res.rowCount ?? 0} rows where ${marked} were found unused, so the cleanup was rolled back and nothing was deleted.`, 'A cascade or trigger reached those rows. Re-run with cleanup-referenced-rows: keep to leave referenced rows in the shared database.');
-        }
-        removed.push({ table, rows: marked });
+    const after = await touchedRows(session, watched);
+    const expected = new Map();
+    for (const r of removed) {
+        const rel = after.canonical.get(r.table.qualified) ?? r.table.qualified;
+        expected.set(rel, (expected.get(rel) ?? 0) + r.rows);
+    }
+    const reached = [...after.touched].flatMap(([rel, n]) => {
+        const extra = n - (before.touched.get(rel) ?? 0) - (expected.get(rel) ?? 0);
+        return extra === 0 ? [] : [`${rel}: ${extra}`];
+    });
+    if (reached.length > 0) {
+        throw new errors/* PromotionError */.g1('cleanup-refused', `Removing the unused referenced rows also deleted or changed other rows (${reached.join('; ')}), so the cleanup was rolled back and nothing was deleted.`, REACHED_HINT);
     }
     return { removed, keptInUse, keptWithParent };
 }
@@ -552,7 +668,11 @@ const cleanupStep = {
             for (const table of plan.deleteOrder) {
                 const expected = verified[table.qualified];
                 const range = await (0,checksum/* keyRange */.xA)(session, table, 'source');
-                const now = await (0,checksum/* digestTable */.lN)(session, table, 'source', range ? { range } : {});
+                // Compared with the digests recorded at the switch: the ledger form.
+                const now = await (0,checksum/* digestTable */.lN)(session, table, 'source', {
+                    form: 'ledger',
+                    ...(range ? { range } : {}),
+                });
                 if (!expected) {
                     changed.push(`${table.qualified}: not verified at the switch`);
                 }
@@ -604,7 +724,7 @@ const cleanupStep = {
                 globals.set(table.qualified, rows[0]?.n ?? 0);
             }
             const globalKept = [...globals.values()].reduce((a, n) => a + n, 0);
-            // Referenced rows are found through the tenant's rows: captured (and locked) before those go.
+            // Referenced rows are found through the tenant's rows: captured (unlocked) before those go.
             let candidates;
             if (removeReferenced && referencedTables.length > 0)
                 candidates = await captureCandidates(session, referencedTables);
@@ -622,7 +742,7 @@ const cleanupStep = {
             }
             let removal;
             if (candidates) {
-                removal = await removeUnused(session, candidates);
+                removal = await removeUnused(session, candidates, ctx.options.maxFreezeMs);
                 for (const { table, rows } of removal.removed) {
                     const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
                     if (entry)
@@ -933,6 +1053,7 @@ async function rehearse(ctx, catalog, shared, statements) {
     const script = (0,schema_clone/* scriptFor */.NM)(catalog, {
         ownerRole: role.name,
         roleMap: new Map(shared.map((r) => [r, role.name])),
+        targetVersion: ctx.targetVersion,
     });
     const name = rehearsalDatabaseName(ctx.names.slug, ctx.run.id);
     const fault = ctx.deps.fault ?? (0,faults/* faultsFromEnv */.j)();
@@ -1443,6 +1564,8 @@ var plan_options = __webpack_require__(44224);
 
 
 
+
+
 /**
  * Connectivity, which database we are on, the tenant and its state, and whether the target
  * database and roles are free — or left by an earlier failed run of this same tenant, in which
@@ -1657,13 +1780,12 @@ async function checkSharedTables(ctx, role) {
         return '';
     const cleanup = !options.keepSharedData && !(ctx.mode === 'resume' && ctx.tenant.isolation?.shared_rows_removed);
     const outcome = ctx.mode === 'resume' ? 'nothing more was changed' : 'nothing was created';
-    await (0,privileges/* assertAccess */.Lv)(db, role, tableNeeds(plan, cleanup), {
-        frontEnd: options.frontEnd,
-        what: 'a promotion',
-        outcome,
-    });
+    const removeReferenced = cleanup && options.cleanupReferencedRows === 'remove-unused';
+    await (0,privileges/* assertAccess */.Lv)(db, role, [...tableNeeds(plan, cleanup), ...(removeReferenced ? await removeUnusedNeeds(db, plan) : [])], { frontEnd: options.frontEnd, what: 'a promotion', outcome });
     if (!cleanup)
         return '';
+    if (removeReferenced)
+        await assertTemporary(db, ctx, outcome);
     const triggers = (0,privileges/* planTriggers */.hR)(role, await (0,privileges/* readCleanupTriggers */.QM)(db, plan.deleteOrder));
     if (triggers.blocking.length > 0) {
         throw (0,privileges/* triggerRefusal */.NS)(role, triggers, {
@@ -1676,6 +1798,45 @@ async function checkSharedTables(ctx, role) {
         return '';
     ctx.record.notes.push(note);
     return `; ${triggers.fired.length} trigger(s) cleanup would fire: ${triggers.replica ? 'replica mode' : 'disabled for the cleanup transaction'}`;
+}
+/**
+ * cleanup-referenced-rows: remove-unused locks (FOR UPDATE) and deletes rows of the referenced
+ * tables, and reads every row of each table with a foreign key into them — planned or not — to
+ * prove nothing references a row it removes: a row hidden by row-level security would let its
+ * parent go and the foreign key's cascade (which ignores row-level security) take it along.
+ */
+async function removeUnusedNeeds(db, plan) {
+    const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+    const needs = [];
+    for (const t of referenced) {
+        for (const command of ['DELETE', 'UPDATE']) {
+            needs.push({
+                schema: t.schema,
+                name: t.name,
+                command,
+                why: 'cleanup-referenced-rows: remove-unused locks (FOR UPDATE) and deletes the referenced rows no remaining row references',
+                cleanup: true,
+            });
+        }
+    }
+    for (const t of await readReferencingTables(db, referenced)) {
+        needs.push({
+            schema: t.schema,
+            name: t.name,
+            command: 'SELECT',
+            why: 'cleanup-referenced-rows: remove-unused reads every row that references a referenced table (a row it cannot see would let its parent be removed)',
+            cleanup: true,
+        });
+    }
+    return needs;
+}
+/** remove-unused keeps its candidates in a temporary table: TEMPORARY on the shared database. */
+async function assertTemporary(db, ctx, outcome) {
+    const { rows } = await db.query(`SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok, current_database() AS db, current_user AS role`);
+    const r = rows[0];
+    if (r.ok)
+        return;
+    throw new errors/* PromotionError */.g1('permission-denied', `Role "${r.role}" may not create temporary tables in database "${r.db}"; cleanup-referenced-rows: remove-unused needs one at cleanup, so ${outcome}.`, `Grant it (GRANT TEMPORARY ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.db)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.role)};), or set ${(0,errors/* settingName */.QX)('cleanup-referenced-rows', ctx.options.frontEnd)} to keep.`);
 }
 /**
  * The tables the plan step will plan, from the catalog alone (the tenant id only shapes the
@@ -1938,13 +2099,22 @@ function selfClosureRows(table, closure, candidates, columns) {
 /**
  * Planner settings for the freeze's reads (transaction-local): no sequential scan, hash join or
  * merge join — each would read a whole shared table (a hash join builds on a full index scan when
- * sequential scans are off) — so the reads above go from the tenant's rows through the tenant-key
+ * sequential scans are off) — and no plain or index-only index scan: either may walk a whole
+ * index with the tenant predicate as a mere filter (seen: the primary key of a parent read end to
+ * end, every tenant's rows, once the statistics made the tenant look large), where a bitmap scan
+ * needs an index condition. So the reads above go from the tenant's rows through the tenant-key
  * and foreign-key indexes, whatever the statistics say. A foreign key without an index is then
  * read by a scan per parent row: the plan's notes name such keys and the index to create (and
  * max-freeze bounds the freeze either way). Returns what restores the previous values.
  */
 async function indexDrivenReads(client) {
-    const names = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'];
+    const names = [
+        'enable_seqscan',
+        'enable_hashjoin',
+        'enable_mergejoin',
+        'enable_indexscan',
+        'enable_indexonlyscan',
+    ];
     const { rows } = await client.query(`SELECT n AS name, current_setting(n) AS value FROM unnest($1::text[]) AS n`, [names]);
     for (const n of names)
         await client.query(`SELECT set_config($1, 'off', true)`, [n]);
@@ -2127,10 +2297,14 @@ var rollback_ledger = __webpack_require__(4001);
 
 
 
-async function compareTables(source, target, tables) {
+/**
+ * Compares tables on both sides with the given row hash form: 'fast' when only this run looks at
+ * the result; 'ledger' when sums flow into digests that are recorded (the switch's, see verifiedFrom).
+ */
+async function compareTables(source, target, tables, form) {
     const out = [];
     for (const table of tables)
-        out.push({ table, ...(await (0,checksum/* compareTable */.WK)(source, target, table)) });
+        out.push({ table, ...(await (0,checksum/* compareTable */.WK)(source, target, table, { form })) });
     return out;
 }
 /** The bucket of the row aliased `t`, under the scheme a digest used; a scalar SQL expression. */
@@ -2139,7 +2313,7 @@ function bucketOfRow(c) {
     const scheme = c.source.scheme;
     const k = (0,checksum/* keyText */.Pu)(table) ?? 'NULL::text';
     const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
-    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${(0,checksum/* rowHashSql */.nJ)(table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
+    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${(0,checksum/* rowHashSqlOf */.UN)(c.source.form, table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
 }
 function differingBuckets(c) {
     const a = new Map(c.source.buckets.map((b) => [b.bucket, b]));
@@ -2548,6 +2722,9 @@ async function catchUp(source, target, comparisons, guard) {
     }, guard);
 }
 function verifiedFrom(c) {
+    // Recorded at the switch and compared later (cleanup, status --verify): the ledger form only.
+    if (c.source.form !== 'ledger')
+        throw new Error(`${c.table.qualified}: a fast digest cannot be recorded.`);
     const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
     return { table: c.table, count: c.source.count, sum };
 }
@@ -2665,18 +2842,6 @@ function versionsWhere(versions) {
     const tids = [...new Set(parsed.map((p) => p.tid))].map((t) => `"${t}"`).join(',');
     const pairs = parsed.map((p) => `"${p.oid}:${p.tid}"`).join(',');
     return `t.ctid = ANY('{${tids}}'::tid[]) AND (t.tableoid::oid::text || ':' || t.ctid::text) = ANY('{${pairs}}'::text[])`;
-}
-/** SQL types (format_type, no typmod) of a planned table's key columns, read from the catalog. */
-async function keyTypes(client, table) {
-    const { rows } = await client.query(`SELECT ${QUOTED_ATTNAME('a')} AS name, format_type(a.atttypid, NULL) AS type
-       FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table.qualified]);
-    const types = new Map(rows.map((r) => [r.name, r.type]));
-    return table.keyColumns.map((k) => {
-        const type = types.get(k);
-        if (!type)
-            throw new Error(`No key column ${k} in ${table.qualified}`);
-        return type;
-    });
 }
 /**
  * `(key columns of t) IN (the keys given as text arrays $from, $from+1, …)`, compared as the
@@ -2866,7 +3031,7 @@ onApplied) {
             WHERE NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(b.table)} x WHERE ${keyMatch(keys, 'x', 't')})`);
             if (fresh.rows.length === 0)
                 continue;
-            const types = await keyTypes(baseSnapshot, b.table);
+            const types = await (0,rollback_ledger/* keyTypesOf */.wJ)(baseSnapshot, b.table);
             const existed = await baseSnapshot.query(keysPresentSql(b.table, types), keys.map((_, j) => fresh.rows.map((r) => r[`c${j}`])));
             if (Number(existed.rows[0].n) > 0)
                 movedIn.add(b.table.qualified);
@@ -2927,12 +3092,12 @@ onApplied) {
             const touched = await baseSnapshot.query(touchedSinceBaseSql(b.table, snapshotXmin, graph));
             result.scannedRows += b.count;
             if (touched.rows.length) {
-                const types = await keyTypes(baseSnapshot, b.table);
+                const types = await (0,rollback_ledger/* keyTypesOf */.wJ)(baseSnapshot, b.table);
                 const vanished = await source.query(keysGoneSql(b.table, types), keys.map((_, j) => touched.rows.map((r) => r[`c${j}`])));
                 if (vanished.rows.length) {
                     const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]));
                     const sql = `FROM ${(0,checksum/* fromTable */.bs)(b.table)} t WHERE ${keyIn(b.table, types)}`;
-                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSql */.nJ)(b.table)})::text AS s ${sql}`, params);
+                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* ledgerRowHashSql */.yw)(b.table)})::text AS s ${sql}`, params);
                     const count = Number(rows[0].n);
                     const sum = BigInt(rows[0].s ?? '0');
                     if (st.count - count === sourceCount) {
@@ -3012,13 +3177,13 @@ onApplied) {
         await restore();
     // Whatever the increments could not settle is compared and caught up in full.
     if (unsettled.length) {
-        const compared = await compareTables(source, target, unsettled);
+        const compared = await compareTables(source, target, unsettled, 'ledger');
         if (compared.some((c) => !c.equal)) {
             const stats = await catchUp(source, target, compared, guard);
             for (const st of stats)
                 result.reappliedRows += st.staged + st.deleted;
         }
-        const again = await compareTables(source, target, unsettled);
+        const again = await compareTables(source, target, unsettled, 'ledger');
         for (const c of [...compared, ...again])
             result.scannedRows += c.source.count;
         const unequal = again.filter((c) => !c.equal);
@@ -3052,9 +3217,9 @@ function ancestors(table, base) {
     walk(table);
     return [...seen];
 }
-/** Count and hash sum of the rows `fromWhere` selects (alias t, the table's planned columns). */
+/** Count and ledger hash sum of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
 async function aggregate(client, table, fromWhere) {
-    const { rows } = await client.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSql */.nJ)(table)})::text AS s ${fromWhere}`);
+    const { rows } = await client.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* ledgerRowHashSql */.yw)(table)})::text AS s ${fromWhere}`);
     return { count: Number(rows[0].n), sum: BigInt(rows[0].s ?? '0') };
 }
 /**
@@ -3140,7 +3305,9 @@ const switchStep = {
             await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
             const { rows } = await base.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
             const snapshotXmin = rows[0].xmin;
-            const first = await compareTables(base, target, tables);
+            // The ledger form: these sums, carried through the freeze pass, become the digests recorded
+            // at the switch (verifiedFrom), which cleanup and status --verify compare later.
+            const first = await compareTables(base, target, tables, 'ledger');
             const firstChanged = first.filter((c) => !c.equal);
             // Every write into the new database proves, in its own transaction, that the database is
             // still this run's: a run that lost the tenant never writes into another run's database.
@@ -3148,7 +3315,7 @@ const switchStep = {
             let settledBase = first;
             if (firstChanged.length) {
                 await catchUp(base, target, first, guard);
-                const again = await compareTables(base, target, firstChanged.map((c) => c.table));
+                const again = await compareTables(base, target, firstChanged.map((c) => c.table), 'ledger');
                 settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
             }
             const unequalBase = settledBase.filter((c) => !c.equal);
