@@ -268,12 +268,6 @@ function entryFlags(
       delete out.targetCaFile;
       withoutCa = true;
     }
-    try {
-      const password = new URL(out.targetDatabaseUrl).password;
-      if (password) registerSecret(decodeURIComponent(password));
-    } catch {
-      // Refused, with the entry named, by the options' validation.
-    }
   }
   if (entry['target-ca-file'] !== undefined) {
     out.targetCaFile = entry['target-ca-file'];
