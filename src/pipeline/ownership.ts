@@ -138,8 +138,11 @@ export function doomedName(runId: string): string {
   return `${DOOMED_PREFIX}${runId.replace(/[^0-9a-f]/gi, '').slice(0, 24)}`;
 }
 
-/** This run's tenant and source, as its markers name them. */
-function markerSource(ctx: PromotionContext, sharedDatabase: string): MarkerSource {
+/**
+ * This run's tenant and source, as its markers name them: every marker written and every marker
+ * judged goes through here, so that one step never writes what another would not recognise.
+ */
+export function markerSource(ctx: PromotionContext, sharedDatabase = ctx.sharedDatabase!): MarkerSource {
   return {
     slug: ctx.names.slug,
     sourceDatabase: sharedDatabase,

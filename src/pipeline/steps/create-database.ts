@@ -2,7 +2,7 @@ import { withConnection } from '../../postgres/connect';
 import { createTenantDatabase, readLocale } from '../../postgres/database';
 import { writeRunMarker } from '../../postgres/ownership';
 import type { PromotionContext } from '../context';
-import { dropOwnedDatabase, withTargetServer } from '../ownership';
+import { dropOwnedDatabase, markerSource, withTargetServer } from '../ownership';
 import type { Step } from '../step';
 
 /**
@@ -17,17 +17,7 @@ export const createDatabaseStep: Step<PromotionContext> = {
     // With the shared database's locale, on the target server.
     const locale = await readLocale(ctx.lockSession!);
     await withTargetServer(ctx, (server) =>
-      createTenantDatabase(
-        server,
-        names.database,
-        names.ownerRole,
-        {
-          slug: names.slug,
-          sourceDatabase: ctx.sharedDatabase!,
-          ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
-        },
-        locale,
-      ),
+      createTenantDatabase(server, names.database, names.ownerRole, markerSource(ctx), locale),
     );
     await withConnection(ctx.servers.tenantDatabaseUrl(names.database), (target) =>
       writeRunMarker(target, ctx.run),

@@ -32,6 +32,7 @@ import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { adoptSwitchedPlanOptions } from '../plan-options';
+import { markerSource } from '../ownership';
 
 /**
  * Connectivity, which database we are on, the tenant and its state, and whether the target
@@ -174,11 +175,7 @@ function tenantsTableNeeds(schema: string, name: string): AccessNeed[] {
 
 /** Which mode this run is in (fresh, resume, already isolated), and what an earlier run left. */
 async function tenantState(ctx: PromotionContext, shared: string, target: pg.ClientBase): Promise<string> {
-  const source = {
-    slug: ctx.names.slug,
-    sourceDatabase: shared,
-    ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
-  };
+  const source = markerSource(ctx, shared);
   const { names } = ctx;
   const tenant = ctx.tenant!;
   // The tenant's database and roles live on the target server (the shared one by default).
@@ -239,7 +236,6 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
     : `tenant ${names.slug} is shared in "${shared}"`;
 }
 
-/** " on the target server host:port" when the tenant's database goes to a server of its own. */
 /** Said when the marker names a shared database of the same name on another server. */
 function otherServer(marker: ArtifactMarker | undefined, source: MarkerSource): string {
   return marker?.slug === source.slug &&
@@ -251,6 +247,7 @@ function otherServer(marker: ArtifactMarker | undefined, source: MarkerSource): 
     : '';
 }
 
+/** " on the target server host:port" when the tenant's database goes to a server of its own. */
 function onTarget(ctx: PromotionContext): string {
   return ctx.servers.separate ? ` on the target server ${serverName(ctx.servers.targetAdminUrl)}` : '';
 }

@@ -18,7 +18,7 @@ import {
 } from '../../postgres/schema-clone';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
-import { withShared, withTargetServer } from '../ownership';
+import { markerSource, withShared, withTargetServer } from '../ownership';
 import type { Step } from '../step';
 
 /**
@@ -110,13 +110,7 @@ async function rehearse(
   const fault = ctx.deps.fault ?? faultsFromEnv();
   try {
     try {
-      await withTargetServer(ctx, (c) =>
-        createRehearsalDatabase(c, name, {
-          slug: ctx.names.slug,
-          sourceDatabase: ctx.sharedDatabase!,
-          ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
-        }),
-      );
+      await withTargetServer(ctx, (c) => createRehearsalDatabase(c, name, markerSource(ctx)));
     } catch (e) {
       // 42501: CREATE DATABASE was refused even so (a managed service's own rule).
       if ((e as { code?: string }).code === '42501')

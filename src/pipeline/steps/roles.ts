@@ -1,7 +1,13 @@
 import { createTenantRoles, generatePassword } from '../../postgres/roles';
 import { registerSecret } from '../../secrets';
 import type { PromotionContext } from '../context';
-import { dropAbandonedDatabases, dropOwnedDatabase, dropOwnedRoles, withTargetServer } from '../ownership';
+import {
+  dropAbandonedDatabases,
+  dropOwnedDatabase,
+  dropOwnedRoles,
+  markerSource,
+  withTargetServer,
+} from '../ownership';
 import type { Step } from '../step';
 
 /**
@@ -26,11 +32,7 @@ export const rolesStep: Step<PromotionContext> = {
     ctx.appPassword = password;
     // On the target server (roles are per server): the tenant's role exists only there.
     await withTargetServer(ctx, (target) =>
-      createTenantRoles(target, { owner: names.ownerRole, app: names.appRole }, password, {
-        slug: names.slug,
-        sourceDatabase: ctx.sharedDatabase!,
-        ...(ctx.sourceServer && { sourceServer: ctx.sourceServer }),
-      }),
+      createTenantRoles(target, { owner: names.ownerRole, app: names.appRole }, password, markerSource(ctx)),
     );
     return `owner ${names.ownerRole} (NOLOGIN), application role ${names.appRole} (LOGIN)`;
   },
