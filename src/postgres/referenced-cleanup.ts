@@ -187,20 +187,21 @@ export async function captureCandidates(
      ) ON COMMIT DROP`,
   );
   const counts: number[] = [];
-  await session.query(`SET LOCAL row_security = off`);
-  for (const [ix, table] of tables.entries()) {
-    const referenced = edges
-      .filter((e) => e.parentIndex === ix)
-      .map((e) => `EXISTS (SELECT 1 FROM ${e.child} c WHERE ${joinOn(e, 'c', 't')})`);
-    const res = await session.query(
-      `INSERT INTO ${CANDIDATES} (tbl, rel, row_id, follower)
-       SELECT ${ix}, t.tableoid, t.ctid, ${referenced.length ? `NOT (${referenced.join(' OR ')})` : 'true'}
-         FROM ${table.qualified} t WHERE ${table.where}`,
-    );
-    counts.push(res.rowCount ?? 0);
-  }
-  // The tenant's own rows are deleted next, under the policies prevalidation checked.
-  await session.query(`SET LOCAL row_security = on`);
+  // Every row visible while capturing; the tenant's own rows are deleted next, under the
+  // policies prevalidation checked.
+  await withAllRowsVisible(session, async () => {
+    for (const [ix, table] of tables.entries()) {
+      const referenced = edges
+        .filter((e) => e.parentIndex === ix)
+        .map((e) => `EXISTS (SELECT 1 FROM ${e.child} c WHERE ${joinOn(e, 'c', 't')})`);
+      const res = await session.query(
+        `INSERT INTO ${CANDIDATES} (tbl, rel, row_id, follower)
+         SELECT ${ix}, t.tableoid, t.ctid, ${referenced.length ? `NOT (${referenced.join(' OR ')})` : 'true'}
+           FROM ${table.qualified} t WHERE ${table.where}`,
+      );
+      counts.push(res.rowCount ?? 0);
+    }
+  });
   return { tables, edges, counts };
 }
 
