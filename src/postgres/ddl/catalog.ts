@@ -70,8 +70,6 @@ export interface TypeInfo {
     diff: string | null;
     multirange: string | null;
   };
-  /** Range (and multirange) constructor functions, created with the type but owned separately. */
-  constructors?: string[];
 }
 
 export interface ColumnInfo {
@@ -472,10 +470,7 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
                   'canonical', CASE WHEN r.rngcanonical <> 0 THEN r.rngcanonical::regproc::text END,
                   'diff', CASE WHEN r.rngsubdiff <> 0 THEN r.rngsubdiff::regproc::text END,
                   'multirange', ${v14 ? `(SELECT ${QN('mn.nspname', 'mt.typname')} FROM pg_type mt JOIN pg_namespace mn ON mn.oid = mt.typnamespace WHERE mt.oid = r.rngmultitypid)` : 'NULL'})
-                FROM pg_range r WHERE r.rngtypid = t.oid) END AS range,
-            CASE WHEN t.typtype = 'r' THEN coalesce((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid) FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
-                 WHERE d.classid = 'pg_proc'::regclass AND d.deptype = 'i' AND d.refclassid = 'pg_type'::regclass
-                   AND (d.refobjid = t.oid ${v14 ? 'OR d.refobjid = (SELECT rngmultitypid FROM pg_range WHERE rngtypid = t.oid)' : ''})), '{}') END AS constructors
+                FROM pg_range r WHERE r.rngtypid = t.oid) END AS range
      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
      LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
      LEFT JOIN pg_class tc ON tc.oid = t.typrelid
