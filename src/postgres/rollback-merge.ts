@@ -12,6 +12,11 @@ import {
   type SharedWritePart,
 } from './rollback-ledger';
 
+/** A key as the rollback's messages show it: the value alone, or `(a,b)` for a key of several columns. */
+function shownKey(k: readonly string[]): string {
+  return k.length === 1 ? k[0]! : `(${k.join(',')})`;
+}
+
 /**
  * The rows a rollback brings back into the shared database, in three kinds of work:
  *
@@ -307,7 +312,7 @@ export async function prepareRestore(
       for (const c of conflicts) {
         prepared.conflicts.push({
           table: t.qualified,
-          key: c.k.length === 1 ? c.k[0]! : `(${c.k.join(',')})`,
+          key: shownKey(c.k),
           tenant: c.lh === null ? 'inserted' : c.ih === null ? 'deleted' : 'updated',
           shared: c.lh === null ? 'inserted' : c.sh === null ? 'deleted' : 'updated',
         });
@@ -355,7 +360,7 @@ async function keysTakenInShared(
                      WHERE ${t.keyColumns.map((c) => `t.${c} = k.${c}`).join(' AND ')} AND (${p.where}) IS NOT TRUE)
       ORDER BY 1 LIMIT 101`,
   );
-  return rows.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
+  return rows.map((r) => shownKey(r.k));
 }
 
 /**
@@ -391,7 +396,7 @@ async function uniqueValuesTaken(
     );
     for (const r of rows)
       out.push(
-        `${t.qualified} key ${r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${r.o.length === 1 ? r.o[0]! : `(${r.o.join(',')})`}`,
+        `${t.qualified} key ${shownKey(r.k)}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${shownKey(r.o)}`,
       );
   }
   return out;
@@ -431,7 +436,7 @@ async function reviveReferenced(
      SELECT ${keyArraySql(t)}, ${ledgerRowHashSql(t)}, ${ledgerRowHashSql(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`,
     [JSON.stringify(referenced.map((r) => r.k))],
   );
-  return referenced.map((r) => (r.k.length === 1 ? r.k[0]! : `(${r.k.join(',')})`));
+  return referenced.map((r) => shownKey(r.k));
 }
 
 export interface AppliedRestore {
@@ -569,7 +574,7 @@ export async function applyRestore(
           if ((e2 as { code?: string }).code !== '23503') throw e2;
           await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_one');
           await shared.query(`UPDATE ${m.merge} SET action = 'kept' WHERE k = $1::text[]`, [r.k]);
-          result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
+          result.kept.push(`${t.qualified} ${shownKey(r.k)}`);
         }
       }
     }
@@ -585,8 +590,7 @@ export async function applyRestore(
         WHERE m.action = 'delete' AND EXISTS (SELECT 1 FROM ${fromTable(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})
         RETURNING m.k`,
     );
-    for (const r of still)
-      result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
+    for (const r of still) result.kept.push(`${t.qualified} ${shownKey(r.k)}`);
   }
   // The deferred keys are checked here, where a violation is still plainly "nothing changed".
   await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
