@@ -1230,13 +1230,23 @@ export async function freezePass(
   // Whatever the increments could not settle is compared and caught up in full.
   if (unsettled.length) {
     const compared = await compareTables(source, target, unsettled, 'ledger');
-    if (compared.some((c) => !c.equal)) {
+    for (const c of compared) result.scannedRows += c.source.count;
+    const changed = compared.filter((c) => !c.equal);
+    let settledFull = compared;
+    if (changed.length) {
       const stats = await catchUp(source, target, compared, guard);
       for (const st of stats) result.reappliedRows += st.staged + st.deleted;
+      // Only what differed is read again: the rest is equal at this (frozen) instant already.
+      const again = await compareTables(
+        source,
+        target,
+        changed.map((c) => c.table),
+        'ledger',
+      );
+      for (const c of again) result.scannedRows += c.source.count;
+      settledFull = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
     }
-    const again = await compareTables(source, target, unsettled, 'ledger');
-    for (const c of [...compared, ...again]) result.scannedRows += c.source.count;
-    const unequal = again.filter((c) => !c.equal);
+    const unequal = settledFull.filter((c) => !c.equal);
     if (unequal.length) {
       throw new Error(
         `still different after a full catch-up: ${unequal
@@ -1245,7 +1255,7 @@ export async function freezePass(
           .join('; ')}`,
       );
     }
-    for (const c of again) settled.set(c.table, verifiedFrom(c));
+    for (const c of settledFull) settled.set(c.table, verifiedFrom(c));
     result.fullyCompared = unsettled.map((t) => t.qualified);
   }
   result.verified = base.map((b) => settled.get(b.table)!);
