@@ -114,8 +114,14 @@ export interface ReferencedRemoval {
   keptWithParent: number;
 }
 
-/** Foreign keys into each candidate table, and out of it into another candidate table. */
-async function readEdges(session: pg.ClientBase, tables: readonly TablePlan[]): Promise<ReferenceEdge[]> {
+/**
+ * Foreign keys into each of `tables` (their partitions' included), and out of it into another of
+ * them: what references a row, wherever the key is declared.
+ */
+export async function readEdges(
+  session: pg.ClientBase,
+  tables: readonly TablePlan[],
+): Promise<ReferenceEdge[]> {
   const { rows } = await session.query<{
     child: string;
     parent: string;
@@ -157,7 +163,8 @@ async function readEdges(session: pg.ClientBase, tables: readonly TablePlan[]): 
   }));
 }
 
-const joinOn = (e: ReferenceEdge, child: string, parent: string) =>
+/** The join of a referencing row `child` to the referenced row `parent` along `e`. */
+export const joinOn = (e: ReferenceEdge, child: string, parent: string) =>
   e.columns.map((c, i) => `${child}.${c} = ${parent}.${e.refColumns[i]!}`).join(' AND ');
 
 /** `alias`'s row is not a candidate still marked removable. */

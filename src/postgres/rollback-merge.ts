@@ -4,6 +4,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../errors';
 import { fromTable, ledgerRowHashSql } from './checksum';
 import type { TablePlan, TenantPlan } from './plan-types';
+import { joinOn, readEdges } from './referenced-cleanup';
 import {
   keyArraySql,
   ledgerCopySql,
@@ -774,22 +775,11 @@ export function describeRestore(prepared: PreparedRestore): string[] {
  * catalog (`regclass` and `quote_ident` output), never from input.
  */
 async function unreferencedSql(client: pg.ClientBase, table: TablePlan): Promise<string> {
-  const { rows } = await client.query<{ child: string; cols: string[]; refcols: string[] }>(
-    `SELECT c.conrelid::regclass::text AS child,
-            array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
-                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
-            array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
-                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcols
-       FROM pg_constraint c
-      WHERE c.contype = 'f' AND c.confrelid = $1::regclass AND c.conparentid = 0`,
-    [table.qualified],
-  );
-  if (rows.length === 0) return 'true';
-  return rows
-    .map(
-      (r) =>
-        `NOT EXISTS (SELECT 1 FROM ${r.child} r WHERE ${r.cols.map((c, i) => `r.${c} = t.${r.refcols[i]!}`).join(' AND ')})`,
-    )
+  // Keys declared against a partition of the table too (readEdges walks the partition tree).
+  const edges = (await readEdges(client, [table])).filter((e) => e.parentIndex === 0);
+  if (edges.length === 0) return 'true';
+  return edges
+    .map((e) => `NOT EXISTS (SELECT 1 FROM ${e.child} r WHERE ${joinOn(e, 'r', 't')})`)
     .join(' AND ');
 }
 
