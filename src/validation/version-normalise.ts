@@ -24,12 +24,56 @@ function partitionNames(items: CatalogItem[]): Set<string> {
   );
 }
 
-/** `qualifier.` before an identifier, outside string literals and quoted identifiers' insides. */
-const QUALIFIER = /(?:"(?:[^"]|"")+"|\b[a-z_][a-z0-9_$]*)\.(?=["a-z_])/gi;
+const IDENT = String.raw`(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)`;
+/** `FROM [schema.]relation [alias]` and whether a comma (another relation) follows. */
+const FROM_ITEM = new RegExp(
+  String.raw`\bFROM\s+(?:${IDENT}\.)?(${IDENT})(?:\s+(?:AS\s+)?(${IDENT}))?(\s*,)?`,
+  'gi',
+);
+const NOT_ALIAS = new Set(
+  'where group order limit offset fetch having window union intersect except join inner left right full cross natural on for'.split(
+    ' ',
+  ),
+);
 
+/**
+ * A view's definition without the qualifiers PostgreSQL 16 stopped writing: in a query level
+ * that reads one relation, its columns lose their `relation.` (or `alias.`) prefix. Only those
+ * prefixes go — schema names stay — and a definition that joins or lists several relations is
+ * left exact (16 still qualifies there, and dropping would hide two columns swapped between
+ * the joined tables).
+ */
 function dropQualifiers(definition: string): string {
   const parts = definition.split(/('(?:[^']|'')*')/);
-  return parts.map((p, i) => (i % 2 === 1 ? p : p.replace(QUALIFIER, ''))).join('');
+  const code = parts.filter((_, i) => i % 2 === 0).join(' ');
+  if (/\bJOIN\b/i.test(code)) return definition;
+  const names = new Set<string>();
+  for (const m of code.matchAll(FROM_ITEM)) {
+    if (m[3]) return definition;
+    const alias = m[2] && !NOT_ALIAS.has(m[2].toLowerCase()) ? m[2] : undefined;
+    names.add((alias ?? m[1]!).toLowerCase());
+  }
+  // `FROM ( subquery ) alias`: the alias is the one relation of the outer level.
+  for (const m of code.matchAll(/\bFROM\s+\(/gi)) {
+    let depth = 0;
+    let end = m.index + m[0].length - 1;
+    for (; end < code.length; end++) {
+      if (code[end] === '(') depth++;
+      else if (code[end] === ')' && --depth === 0) break;
+    }
+    const after = new RegExp(String.raw`^\)\s+(?:AS\s+)?(${IDENT})(\s*,)?`, 'i').exec(code.slice(end));
+    if (after?.[2]) return definition;
+    if (after && !NOT_ALIAS.has(after[1]!.toLowerCase())) names.add(after[1]!.toLowerCase());
+  }
+  if (!names.size) return definition;
+  const qualifier = new RegExp(String.raw`(?<![.\w"])(${IDENT})\.(?=["a-z_])`, 'gi');
+  return parts
+    .map((p, i) =>
+      i % 2 === 1
+        ? p
+        : p.replace(qualifier, (whole, name: string) => (names.has(name.toLowerCase()) ? '' : whole)),
+    )
+    .join('');
 }
 
 /** The item itself when nothing changed (so the rule is reported only when it did something). */

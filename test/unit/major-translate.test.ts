@@ -183,4 +183,31 @@ describe('schema parity across majors: named normalisations', () => {
     const view = (xs: CatalogItem[]) => xs.find((i) => i.category === 'view')!.definition;
     assert.notEqual(view(out.source), view(out.target));
   });
+
+  it('only the one relation’s qualifiers go: another schema, or columns swapped in a join, still differ', () => {
+    const views = (a: string, b: string) => {
+      const out = normaliseAcrossVersions([item('view', 'public.v', a)], [item('view', 'public.v', b)], {
+        source: 15,
+        target: 16,
+      });
+      return [out.source[0]!.definition, out.target[0]!.definition];
+    };
+    // 15 qualifies (with the alias), 16 does not: equal.
+    const [a1, b1] = views(
+      ' SELECT e.id,\n    e.n\n   FROM public.events e;',
+      ' SELECT id,\n    n\n   FROM public.events e;',
+    );
+    assert.equal(a1, b1);
+    // Another schema is a real difference.
+    const [a2, b2] = views(
+      ' SELECT events.id\n   FROM public.events;',
+      ' SELECT id\n   FROM archive.events;',
+    );
+    assert.notEqual(a2, b2);
+    // A join keeps its qualifiers: swapped columns stay visible.
+    const join = (x: string, y: string) =>
+      ` SELECT ${x}.id\n   FROM (public.a\n     JOIN public.b ON ((${y}.id = ${x}.id)));`;
+    const [a3, b3] = views(join('a', 'b'), join('b', 'a'));
+    assert.notEqual(a3, b3);
+  });
 });
