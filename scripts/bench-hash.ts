@@ -7,25 +7,20 @@
  *
  * Flags: --rows=1000000 --rounds=5
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { compareTable, setComparableSession, type RowHashForm } from '../src/postgres/checksum';
 import { TENANT_ID_SETTING, type TablePlan } from '../src/postgres/plan-types';
+import { createDatabase, dropArtifacts, uniqueSuffix, withClient } from '../test/support/pg';
 
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const rows = arg('rows', 1_000_000);
 const rounds = arg('rounds', 5);
-const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const suffix = randomBytes(4).toString('hex');
+// DATABASE_URL's server (test/support/pg.ts), databases named after this run.
+const suffix = uniqueSuffix();
 const names = { source: `bench_hash_src_${suffix}`, target: `bench_hash_tgt_${suffix}` };
 const tenant = '00000000-0000-0000-0000-000000000001';
 const other = '00000000-0000-0000-0000-000000000002';
-const urlOf = (db: string) => {
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
 
 const table: TablePlan = {
   schema: 'public',
@@ -45,40 +40,28 @@ const fill = (tenantId: string, from: number, n: number) =>
   `INSERT INTO items SELECT g, '${tenantId}', 'item ' || g || ' ' || md5(g::text), (g % 100000) / 100.0,
      timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(${from}, ${from + n - 1}) g`;
 
-async function run<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
 async function main(): Promise<void> {
-  await run(base, async (c) => {
-    for (const db of Object.values(names)) await c.query(`CREATE DATABASE ${pg.escapeIdentifier(db)}`);
-  });
+  const urls = { source: await createDatabase(names.source), target: await createDatabase(names.target) };
   try {
-    await run(urlOf(names.source), async (c) => {
+    await withClient(urls.source, async (c) => {
       await c.query(ddl);
       await c.query(fill(tenant, 1, rows));
       await c.query(fill(other, rows + 1, rows));
       await c.query('CREATE INDEX ON items (tenant_id)');
       await c.query('VACUUM ANALYZE items');
     });
-    await run(urlOf(names.target), async (c) => {
+    await withClient(urls.target, async (c) => {
       await c.query(ddl);
       await c.query(fill(tenant, 1, rows));
       await c.query('VACUUM ANALYZE items');
     });
-    const source = new pg.Client({ connectionString: urlOf(names.source) });
-    const target = new pg.Client({ connectionString: urlOf(names.target) });
+    const source = new pg.Client({ connectionString: urls.source });
+    const target = new pg.Client({ connectionString: urls.target });
     await source.connect();
     await target.connect();
     try {
@@ -117,10 +100,7 @@ async function main(): Promise<void> {
       await target.end();
     }
   } finally {
-    await run(base, async (c) => {
-      for (const db of Object.values(names))
-        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(db)}`);
-    });
+    await dropArtifacts(suffix);
   }
 }
 
