@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { RENAMED_SETTINGS } from '../postgres/ddl/translate';
+import { RENAMED_SETTINGS, renamedSettingClause } from '../postgres/ddl/translate';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
 import { driftSinceSwitch, readSchemaAtSwitch } from './schema-fingerprint';
@@ -28,7 +28,7 @@ const ROOT = (oid: string) =>
 const RENAMED_IN_SQL = (def: string) =>
   RENAMED_SETTINGS.reduce(
     (sql, r) =>
-      `regexp_replace(${sql}, ${pg.escapeLiteral(String.raw`(\n\s*SET\s+)${r.from}(\s)`)}, ${pg.escapeLiteral(String.raw`\1${r.to}\2`)}, 'g')`,
+      `regexp_replace(${sql}, ${pg.escapeLiteral(renamedSettingClause(r.from))}, ${pg.escapeLiteral(String.raw`\1${r.to}\2`)}, 'gin')`,
     def,
   );
 
@@ -111,8 +111,9 @@ export async function catalogSummary(
       WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
     // Settings a newer major renamed are compared by their new names, and say so (version-normalise.ts).
     `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-            md5(${RENAMED_IN_SQL('d.def')}) || CASE WHEN ${RENAMED_IN_SQL('d.def')} <> d.def THEN '${RENAMED_MARK}' ELSE '' END, NULL
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL (SELECT pg_get_functiondef(p.oid) AS def) d
+            md5(d.renamed) || CASE WHEN d.renamed <> d.def THEN '${RENAMED_MARK}' ELSE '' END, NULL
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       CROSS JOIN LATERAL (SELECT f.def, ${RENAMED_IN_SQL('f.def')} AS renamed FROM (SELECT pg_get_functiondef(p.oid) AS def) f) d
       WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
     `SELECT 'extension', quote_ident(e.extname), '', NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
   ];

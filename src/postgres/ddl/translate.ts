@@ -21,6 +21,14 @@ export const RENAMED_SETTINGS: readonly { since: number; from: string; to: strin
   { since: 16, from: 'force_parallel_mode', to: 'debug_parallel_query' },
 ];
 
+/**
+ * A `SET <from> TO|=|FROM CURRENT` line of pg_get_functiondef (which writes each setting on a line
+ * of its own): one pattern for the clone (JavaScript, flags `gim`) and for schema parity
+ * (PostgreSQL's regexp_replace, flags `gin`), so both rename exactly the same clauses.
+ */
+export const renamedSettingClause = (from: string): string =>
+  String.raw`^(\s*SET\s+)${from}(\s+(?:TO|=|FROM\s+CURRENT))`;
+
 const listed = (names: string[]) =>
   names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 
@@ -29,7 +37,7 @@ export const TRANSLATIONS: readonly Translation[] = [
     since: r.since,
     apply(cat) {
       // pg_get_functiondef writes each setting on its own line: ` SET name TO value`.
-      const clause = new RegExp(`^(\\s*SET\\s+)${r.from}(\\s+(?:TO|=|FROM\\s+CURRENT))`, 'gim');
+      const clause = new RegExp(renamedSettingClause(r.from), 'gim');
       const touched: string[] = [];
       const functions = cat.functions.map((f) => {
         const def = f.def.replace(clause, `$1${r.to}$2`);
