@@ -59,6 +59,31 @@ export function keyArraySql(table: TablePlan, alias = 't'): string {
 }
 
 /**
+ * Records one part as the tenant's database holds it now (inside the caller's transaction): its
+ * rows' keys and hashes, replacing what was recorded of it, and its count and hash sum. Returns
+ * the rows recorded by key.
+ */
+async function recordPart(target: pg.ClientBase, p: SharedWritePart): Promise<number> {
+  const t = p.table;
+  const keyed = t.keyColumns.length > 0;
+  await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
+  const res = keyed
+    ? await target.query(
+        `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+         SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
+        [t.qualified],
+      )
+    : undefined;
+  await target.query(
+    `INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
+     SELECT $1, $2, count(*), coalesce(sum(${ledgerRowHashSql(t)}), 0) FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}
+     ON CONFLICT (tbl) DO UPDATE SET n = excluded.n, s = excluded.s`,
+    [t.qualified, keyed],
+  );
+  return res?.rowCount ?? 0;
+}
+
+/**
  * Records the ledger in the tenant's database (`target`, comparable session set), replacing any
  * earlier one, in one transaction in which `guard` runs first (the run still owns the database).
  *
@@ -92,23 +117,7 @@ export async function recordRowLedger(
     );
     await target.query(`TRUNCATE ${LEDGER_TABLE}, ${LEDGER_TABLES}`);
     let rows = 0;
-    for (const p of parts) {
-      const t = p.table;
-      const keyed = t.keyColumns.length > 0;
-      if (keyed) {
-        const res = await target.query(
-          `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
-          [t.qualified],
-        );
-        rows += res.rowCount ?? 0;
-      }
-      await target.query(
-        `INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
-         SELECT $1, $2, count(*), coalesce(sum(${ledgerRowHashSql(t)}), 0) FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
-        [t.qualified, keyed],
-      );
-    }
+    for (const p of parts) rows += await recordPart(target, p);
     await target.query('COMMIT');
     return rows;
   } catch (e) {
@@ -184,22 +193,7 @@ export async function rerecordLedgerTables(
   await target.query('BEGIN');
   try {
     await guard?.(target);
-    for (const p of parts) {
-      const t = p.table;
-      await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
-      if (t.keyColumns.length)
-        await target.query(
-          `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-           SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
-          [t.qualified],
-        );
-      await target.query(
-        `UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${ledgerRowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
-          WHERE l.tbl = $1`,
-        [t.qualified],
-      );
-    }
+    for (const p of parts) await recordPart(target, p);
     await target.query('COMMIT');
   } catch (e) {
     await target.query('ROLLBACK').catch(() => undefined);
