@@ -41,25 +41,18 @@ export interface ConfirmRequest {
 
 /** Resolves when the operation may go ahead; throws InputError otherwise. */
 export async function confirmOperation(req: ConfirmRequest, io: ConfirmIo): Promise<void> {
-  if (req.confirmed) return;
-  if (!io.interactive) {
-    throw new InputError(
-      `Refusing to ${req.operation} "${req.slug}" without --confirm: there is no terminal to ask for confirmation.`,
-      `Review the plan with --dry-run, then re-run with --confirm (make targets: pass CONFIRM=true).`,
-      'cancelled',
-    );
-  }
-  io.show(await req.plan());
-  const answer = (
-    await io.ask(`Type the tenant slug "${req.slug}" to ${req.operation} it, anything else to cancel: `)
-  ).trim();
-  if (answer !== req.slug) {
-    throw new InputError(
-      `Cancelled: the ${req.operation} of "${req.slug}" was not confirmed.`,
-      'Nothing was changed.',
-      'cancelled',
-    );
-  }
+  await confirmTyped(
+    {
+      confirmed: req.confirmed,
+      what: `"${req.slug}"`,
+      hint: 'Review the plan with --dry-run, then re-run with --confirm (make targets: pass CONFIRM=true).',
+      plan: req.plan,
+      prompt: `Type the tenant slug "${req.slug}" to ${req.operation} it, anything else to cancel: `,
+      expected: req.slug,
+      operation: req.operation,
+    },
+    io,
+  );
 }
 
 /**
@@ -70,23 +63,47 @@ export async function confirmBatch(
   req: { operation: 'promote'; count: number; confirmed: boolean; plan: string },
   io: ConfirmIo,
 ): Promise<void> {
+  await confirmTyped(
+    {
+      confirmed: req.confirmed,
+      what: `${req.count} tenants`,
+      hint: 'Review the plan with --dry-run, then re-run with --confirm.',
+      plan: () => Promise.resolve(req.plan),
+      prompt: `Type the number of tenants (${req.count}) to ${req.operation} them, anything else to cancel: `,
+      expected: String(req.count),
+      operation: req.operation,
+    },
+    io,
+  );
+}
+
+/** Goes ahead when confirmed; on a terminal, shows the plan and wants `expected` typed; refuses otherwise. */
+async function confirmTyped(
+  req: {
+    confirmed: boolean;
+    operation: string;
+    /** What is confirmed, as messages name it: `"acme-corp"`, `3 tenants`. */
+    what: string;
+    hint: string;
+    plan: () => Promise<string>;
+    prompt: string;
+    expected: string;
+  },
+  io: ConfirmIo,
+): Promise<void> {
   if (req.confirmed) return;
   if (!io.interactive) {
     throw new InputError(
-      `Refusing to ${req.operation} ${req.count} tenants without --confirm: there is no terminal to ask for confirmation.`,
-      'Review the plan with --dry-run, then re-run with --confirm.',
+      `Refusing to ${req.operation} ${req.what} without --confirm: there is no terminal to ask for confirmation.`,
+      req.hint,
       'cancelled',
     );
   }
-  io.show(req.plan);
-  const answer = (
-    await io.ask(
-      `Type the number of tenants (${req.count}) to ${req.operation} them, anything else to cancel: `,
-    )
-  ).trim();
-  if (answer !== String(req.count)) {
+  io.show(await req.plan());
+  const answer = (await io.ask(req.prompt)).trim();
+  if (answer !== req.expected) {
     throw new InputError(
-      `Cancelled: the ${req.operation} of ${req.count} tenants was not confirmed.`,
+      `Cancelled: the ${req.operation} of ${req.what} was not confirmed.`,
       'Nothing was changed.',
       'cancelled',
     );
