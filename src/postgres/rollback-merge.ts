@@ -730,10 +730,20 @@ export interface PartDigest {
  * write. Recorded by the restore from the snapshot it restored; the drop step computes them again
  * on the fenced database and drops it only when they are equal — nothing was written there since.
  */
-export async function partDigests(client: pg.ClientBase, plan: TenantPlan): Promise<PartDigest[]> {
+export async function partDigests(
+  client: pg.ClientBase,
+  plan: TenantPlan,
+  /** Own parts already digested on this snapshot (verifyRestore's `own`): not read again. */
+  ownDone: readonly { table: TablePlan; count: number; sum: string }[] = [],
+): Promise<PartDigest[]> {
   const out: PartDigest[] = [];
-  for (const p of ownParts(plan))
-    out.push({ label: p.table.qualified, ...(await aggregate(client, p.table, p.where)) });
+  for (const p of ownParts(plan)) {
+    const done = ownDone.find((d) => d.table.qualified === p.table.qualified);
+    out.push({
+      label: p.table.qualified,
+      ...(done ? { count: done.count, sum: done.sum } : await aggregate(client, p.table, p.where)),
+    });
+  }
   for (const p of sharedWriteParts(plan))
     out.push({
       label: `${p.table.qualified} (${p.what})`,

@@ -80,9 +80,10 @@ export const restoreStep: Step<PromotionContext> = {
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
-      // Every part restored, as the tenant's database held it (the drop step proves it still does).
+      // Every part restored, as the tenant's database held it (the drop step proves it still does);
+      // the own rows were just digested by verifyRestore on this snapshot.
       const tablesDigest = Object.fromEntries(
-        (await partDigests(isolated, plan)).map((d) => [
+        (await partDigests(isolated, plan, verified.own)).map((d) => [
           d.label,
           { count: d.count, digest: digestOf(d.count, d.sum) },
         ]),
