@@ -3,7 +3,7 @@ import { PromotionError, settingName, type FrontEnd } from '../errors';
 import { readLocale } from './database';
 import { readRole } from './privileges';
 import { serverName } from './servers';
-import { majorVersionProblem } from './versions';
+import { majorVersionProblem, serverVersion } from './versions';
 
 /**
  * What a separate target server must offer before anything is created on it: the privileges
@@ -16,18 +16,6 @@ export interface TargetFindings {
   /** e.g. "15.4" */
   version: string;
   problems: string[];
-}
-
-interface ServerFacts {
-  versionNum: number;
-  version: string;
-}
-
-async function serverFacts(c: pg.ClientBase): Promise<ServerFacts> {
-  const { rows } = await c.query<{ num: string; version: string }>(
-    `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`,
-  );
-  return { versionNum: Number(rows[0]!.num), version: rows[0]!.version };
 }
 
 export async function inspectTargetServer(
@@ -85,15 +73,8 @@ export async function inspectTargetServer(
     }
   }
 
-  const [source, dest] = [await serverFacts(shared), await serverFacts(target)];
-  const problem = majorVersionProblem(
-    {
-      source: { num: source.versionNum, text: source.version },
-      target: { num: dest.versionNum, text: dest.version },
-    },
-    where,
-    input,
-  );
+  const [source, dest] = [await serverVersion(shared), await serverVersion(target)];
+  const problem = majorVersionProblem({ source, target: dest }, where, input);
   if (problem) problems.push(problem);
 
   // Extensions: those installed in the shared database must be installable on the target.
@@ -164,7 +145,7 @@ export async function inspectTargetServer(
       );
     }
   }
-  return { version: dest.version, problems };
+  return { version: dest.text, problems };
 }
 
 /** Refuses, naming every problem found and that nothing was created, when the target falls short. */

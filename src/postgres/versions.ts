@@ -28,10 +28,17 @@ export function majorVersionProblem(v: VersionPair, where: string, input: string
   return `the target server ${where} runs PostgreSQL ${v.target.text}, older than the shared server's PostgreSQL ${v.source.text}: a tenant can move onto the same or a newer major version only, never back to an older one (fix: set ${input} to a PostgreSQL ${from} or newer server)`;
 }
 
+/** `server_version_num` and `server_version` of the server a session is connected to. */
+export async function serverVersion(c: pg.ClientBase): Promise<{ num: number; text: string }> {
+  const { rows } = await c.query<{ num: string; text: string }>(
+    `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text`,
+  );
+  return { num: Number(rows[0]!.num), text: rows[0]!.text };
+}
+
 /** `server_version_num` of the server a session is connected to, e.g. 180001. */
 export async function serverVersionNum(c: pg.ClientBase): Promise<number> {
-  const { rows } = await c.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
-  return Number(rows[0]!.v);
+  return (await serverVersion(c)).num;
 }
 
 /** The major version of the server a session is connected to. */
