@@ -362,9 +362,12 @@ var checksum = __webpack_require__(73600);
 var large_objects = __webpack_require__(52593);
 // EXTERNAL MODULE: ./src/postgres/plan-check.ts
 var plan_check = __webpack_require__(86521);
+// EXTERNAL MODULE: ./src/postgres/referenced-cleanup.ts
+var referenced_cleanup = __webpack_require__(9893);
 // EXTERNAL MODULE: ./src/postgres/privileges.ts
 var privileges = __webpack_require__(39607);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/cleanup.ts
+
 
 
 
@@ -418,7 +421,11 @@ const cleanupStep = {
             for (const table of plan.deleteOrder) {
                 const expected = verified[table.qualified];
                 const range = await (0,checksum/* keyRange */.xA)(session, table, 'source');
-                const now = await (0,checksum/* digestTable */.lN)(session, table, 'source', range ? { range } : {});
+                // Compared with the digests recorded at the switch: the ledger form.
+                const now = await (0,checksum/* digestTable */.lN)(session, table, 'source', {
+                    form: 'ledger',
+                    ...(range ? { range } : {}),
+                });
                 if (!expected) {
                     changed.push(`${table.qualified}: not verified at the switch`);
                 }
@@ -445,7 +452,12 @@ const cleanupStep = {
             // Triggers: read now, in this transaction (prevalidation planned the same, but a trigger may
             // have been added since the run started).
             const role = await (0,privileges/* readRole */.fP)(session);
-            const triggers = (0,privileges/* planTriggers */.hR)(role, await (0,privileges/* readCleanupTriggers */.QM)(session, plan.deleteOrder));
+            const removeReferenced = ctx.options.cleanupReferencedRows === 'remove-unused';
+            const referencedTables = plan.tables.filter((t) => t.kind === 'referenced');
+            const triggers = (0,privileges/* planTriggers */.hR)(role, await (0,privileges/* readCleanupTriggers */.QM)(session, [
+                ...plan.deleteOrder,
+                ...(removeReferenced ? referencedTables : []),
+            ]));
             if (triggers.blocking.length > 0) {
                 throw (0,privileges/* triggerRefusal */.NS)(role, triggers, {
                     frontEnd: ctx.options.frontEnd,
@@ -465,6 +477,10 @@ const cleanupStep = {
                 globals.set(table.qualified, rows[0]?.n ?? 0);
             }
             const globalKept = [...globals.values()].reduce((a, n) => a + n, 0);
+            // Referenced rows are found through the tenant's rows: captured (unlocked) before those go.
+            let candidates;
+            if (removeReferenced && referencedTables.length > 0)
+                candidates = await (0,referenced_cleanup/* captureCandidates */.PE)(session, referencedTables);
             for (const table of plan.deleteOrder) {
                 const res = await session.query(`DELETE FROM ${table.qualified} AS t WHERE ${own(table)}`);
                 const n = res.rowCount ?? 0;
@@ -476,6 +492,15 @@ const cleanupStep = {
                 if (entry)
                     entry.deletedRows = n;
                 deleted += n;
+            }
+            let removal;
+            if (candidates) {
+                removal = await (0,referenced_cleanup/* removeUnused */.ln)(session, candidates, ctx.options.maxFreezeMs);
+                for (const { table, rows } of removal.removed) {
+                    const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
+                    if (entry)
+                        entry.deletedRows = rows;
+                }
             }
             // The tenants row is updated as by every other step of the run: its triggers fire as usual.
             if (triggers.replica)
@@ -509,10 +534,13 @@ const cleanupStep = {
             const los = leftObjects?.objects
                 ? `; ${leftObjects.objects} large objects (${(0,large_objects/* formatBytes */.z3)(leftObjects.bytes)}) left in the shared database`
                 : '';
-            const stayed = keptRows(plan, globalKept);
+            const stayed = keptRows(plan, globalKept, removal);
             if (stayed)
                 ctx.record.notes.push(`Left in the shared database by cleanup (not the tenant's own rows): ${stayed}.`);
-            return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${quiet}${los}${stayed ? `; kept: ${stayed}` : ''}`;
+            const gone = removal ? removedReferenced(removal) : '';
+            if (gone)
+                ctx.record.notes.push(`Removed from the shared database by cleanup: ${gone}.`);
+            return `${deleted} rows deleted from ${plan.deleteOrder.length} tables (equal to the rows verified at the switch; none left)${gone ? `; ${gone}` : ''}${quiet}${los}${stayed ? `; kept: ${stayed}` : ''}`;
         }
         catch (e) {
             await session.query('ROLLBACK').catch(() => undefined);
@@ -525,15 +553,35 @@ const cleanupStep = {
 };
 /** The tenant's own rows of a table: `where` less the global rows it also selects. */
 const own = (table) => table.ownWhere ?? table.where;
+/** Referenced rows removed (cleanup-referenced-rows: remove-unused), per table. */
+function removedReferenced(removal) {
+    const n = removal.removed.reduce((a, r) => a + r.rows, 0);
+    // Said every time: the removal trusts the foreign keys alone.
+    const unseen = 'references kept without foreign keys cannot be seen, and do not keep a row';
+    if (n === 0)
+        return `0 referenced rows removed (every one is still referenced by a row that stays; ${unseen})`;
+    return `${n} referenced rows no remaining row references (${removal.removed.map((r) => `${r.table.schema}.${r.table.name} ${r.rows}`).join(', ')}; ${unseen})`;
+}
 /** What cleanup leaves in the shared database on purpose: global, referenced and whole-copied rows. */
-function keptRows(plan, globalKept) {
+function keptRows(plan, globalKept, removal) {
     const parts = [];
     if (globalKept > 0)
         parts.push(`${globalKept} global rows`);
     const referenced = plan.tables.filter((t) => t.kind === 'referenced');
-    if (referenced.length > 0) {
+    const names = referenced.map((t) => `${t.schema}.${t.name}`).join(', ');
+    if (removal) {
+        const why = [];
+        if (removal.keptInUse > 0)
+            why.push(`${removal.keptInUse} still referenced by rows that stay (other tenants', global or copied-whole rows)`);
+        if (removal.keptWithParent > 0)
+            why.push(`${removal.keptWithParent} belonging to a row that stays (e.g. a shared user's token)`);
+        const kept = removal.keptInUse + removal.keptWithParent;
+        if (kept > 0)
+            parts.push(`${kept} referenced rows of ${names}: ${why.join('; ')}`);
+    }
+    else if (referenced.length > 0) {
         const n = referenced.reduce((a, t) => a + (t.rows ?? 0), 0);
-        parts.push(`${n} referenced rows of ${referenced.map((t) => `${t.schema}.${t.name}`).join(', ')}`);
+        parts.push(`${n} referenced rows of ${names} (cleanup-referenced-rows: keep, the default; remove-unused removes those no remaining row references)`);
     }
     const whole = plan.tables.filter((t) => t.kind === 'reference');
     if (whole.length > 0)
@@ -734,6 +782,7 @@ const rehearseCloneStep = {
         const script = (0,schema_clone/* scriptFor */.NM)(catalog, {
             ownerRole: names.ownerRole,
             roleMap: new Map(shared.map((r) => [r, names.appRole])),
+            targetVersion: ctx.targetVersion,
         });
         ctx.schemaScript = script;
         noteUnsupported(ctx, script);
@@ -759,6 +808,10 @@ function noteUnsupported(ctx, script) {
         ctx.log.warn(`not cloned: ${item}`);
         ctx.record.notes.push(`Not cloned: ${item}`);
     }
+    for (const line of script.translations) {
+        ctx.log.info(`translated: ${line}`);
+        ctx.record.notes.push(`Translated for the newer target: ${line}`);
+    }
 }
 /** Refused before anything is created: each object the clone cannot recreate, with its dependents. */
 function cloneBlockedError(blockers) {
@@ -777,12 +830,13 @@ async function rehearse(ctx, catalog, shared, statements) {
     const script = (0,schema_clone/* scriptFor */.NM)(catalog, {
         ownerRole: role.name,
         roleMap: new Map(shared.map((r) => [r, role.name])),
+        targetVersion: ctx.targetVersion,
     });
     const name = rehearsalDatabaseName(ctx.names.slug, ctx.run.id);
     const fault = ctx.deps.fault ?? (0,faults/* faultsFromEnv */.j)();
     try {
         try {
-            await (0,ownership/* withTargetServer */.z2)(ctx, (c) => createRehearsalDatabase(c, name, { slug: ctx.names.slug, sourceDatabase: ctx.sharedDatabase }));
+            await (0,ownership/* withTargetServer */.z2)(ctx, (c) => createRehearsalDatabase(c, name, (0,ownership/* markerSource */.GH)(ctx)));
         }
         catch (e) {
             // 42501: CREATE DATABASE was refused even so (a managed service's own rule).
@@ -850,6 +904,7 @@ const cloneSchemaStep = {
                 ownerRole: ctx.names.ownerRole,
                 roleMap: new Map(shared.map((r) => [r, ctx.names.appRole])),
                 leaveOut: ctx.plan.skipped,
+                targetVersion: ctx.targetVersion,
             });
             noteUnsupported(ctx, ctx.schemaScript);
         }
@@ -964,7 +1019,11 @@ const copyStep = {
         if (lo.objects > 0)
             ctx.log.info(`large objects: ${lo.objects}, ${formatBytes(lo.bytes)} in ${lo.durationMs} ms`);
         const los = lo.objects > 0 ? `, ${lo.objects} large objects (${formatBytes(lo.bytes)})` : '';
-        return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${los}`;
+        const asText = [...results.values()].filter((r) => r.textAcrossMajors).length;
+        const text = asText
+            ? `; ${asText} table(s) as text, not binary: the target runs another PostgreSQL major version`
+            : '';
+        return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${los}${text}`;
     },
     // The copied rows live only in the new database, which create-database's undo drops.
 };
@@ -999,7 +1058,7 @@ const createDatabaseStep = {
         const { names } = ctx;
         // With the shared database's locale, on the target server.
         const locale = await (0,database/* readLocale */.XE)(ctx.lockSession);
-        await (0,ownership/* withTargetServer */.z2)(ctx, (server) => (0,database/* createTenantDatabase */.e6)(server, names.database, names.ownerRole, { slug: names.slug, sourceDatabase: ctx.sharedDatabase }, locale));
+        await (0,ownership/* withTargetServer */.z2)(ctx, (server) => (0,database/* createTenantDatabase */.e6)(server, names.database, names.ownerRole, (0,ownership/* markerSource */.GH)(ctx), locale));
         await (0,connect/* withConnection */.p)(ctx.servers.tenantDatabaseUrl(names.database), (target) => (0,postgres_ownership/* writeRunMarker */.Rj)(target, ctx.run));
         return `database ${names.database}, owned by ${names.ownerRole}, CONNECT revoked from PUBLIC`;
     },
@@ -1250,6 +1309,8 @@ const preflightStep = {
 
 // EXTERNAL MODULE: ./src/postgres/servers.ts + 1 modules
 var servers = __webpack_require__(81207);
+// EXTERNAL MODULE: ./src/postgres/versions.ts
+var versions = __webpack_require__(60674);
 // EXTERNAL MODULE: ./src/postgres/target-server.ts
 var target_server = __webpack_require__(21520);
 // EXTERNAL MODULE: ./src/postgres/catalog.ts
@@ -1259,6 +1320,10 @@ var plan = __webpack_require__(43524);
 // EXTERNAL MODULE: ./src/pipeline/plan-options.ts
 var plan_options = __webpack_require__(44224);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/prevalidate.ts
+
+
+
+
 
 
 
@@ -1289,6 +1354,7 @@ async function inspect(ctx) {
     const { rows } = await db.query(`SELECT current_database() AS db, current_setting('server_version') AS version`);
     const shared = rows[0].db;
     ctx.sharedDatabase = shared;
+    ctx.sourceServer = await (0,roles/* systemIdentifier */.vK)(db);
     // Every derived name starts with tenant_, so the one name to guard against is the shared
     // database's own (a shared database itself named tenant_<slug>).
     if (names.database === shared) {
@@ -1330,6 +1396,8 @@ async function inspect(ctx) {
         (0,target_server/* assertRecordedServer */.mQ)(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
     const found = await withTargetSession(ctx, async (target) => {
         const state = await tenantState(ctx, shared, target);
+        if (ctx.servers.separate)
+            ctx.targetVersion = await (0,versions/* serverVersionNum */.og)(target);
         if (!ctx.servers.separate || ctx.mode !== 'fresh')
             return state;
         const findings = await (0,target_server/* inspectTargetServer */.Ve)(db, target, {
@@ -1342,6 +1410,19 @@ async function inspect(ctx) {
     if (ctx.mode === 'already-isolated')
         return found;
     return found + (await checkSharedTables(ctx, role));
+}
+const TLS_PROBLEM = {
+    untrusted: 'presented a certificate that does not verify against',
+    'wrong-name': 'presented a certificate that does not name the host in the URL, checked with',
+    expired: 'presented a certificate that has expired (or is not yet valid), checked with',
+};
+/** The target's certificate was refused: the CA given (or the host name) is what to fix. */
+function certificateRefused(ctx, tls, detail, cause) {
+    const ca = ctx.options.targetCaFile;
+    const fe = ctx.options.frontEnd;
+    return new errors/* PromotionError */.g1('target-server', `The target server ${(0,servers/* serverName */.L5)(ctx.servers.targetAdminUrl)} ${TLS_PROBLEM[tls]} ${ca ? `the CA file ${ca}` : "this machine's trusted CAs"}; nothing was created: ${detail}`, tls === 'wrong-name'
+        ? `Connect by a name the server's certificate holds (Cloud SQL: its IP or DNS name in the certificate), in ${(0,errors/* settingName */.QX)('target-database-url', fe)}.`
+        : `Give the CA that signed the server's certificate: ${(0,errors/* settingName */.QX)('target-database-ca-file', fe)}${fe === 'cli' ? '' : ' or the target-database-ca input'} (Cloud SQL: the instance's server CA; RDS: the region's certificate bundle).`, { cause });
 }
 /**
  * `fn` with an administrative session on the target server: the lock session when it is the
@@ -1356,6 +1437,9 @@ async function withTargetSession(ctx, fn) {
     }
     catch (e) {
         const err = (0,errors/* describeError */.Uc)(e);
+        const tls = (0,servers/* tlsRefusal */.y7)(e);
+        if (tls)
+            throw certificateRefused(ctx, tls, err.message, e);
         throw new errors/* PromotionError */.g1('target-server', `The target server ${(0,servers/* serverName */.L5)(ctx.servers.targetAdminUrl)} is not reachable; nothing was created: ${err.message}`, `${err.hint ?? ''} Check ${(0,errors/* settingName */.QX)('target-database-url', ctx.options.frontEnd)} (host, port, user, password, TLS).`.trim(), { cause: e });
     }
     try {
@@ -1375,6 +1459,7 @@ function tenantsTableNeeds(schema, name) {
 }
 /** Which mode this run is in (fresh, resume, already isolated), and what an earlier run left. */
 async function tenantState(ctx, shared, target) {
+    const source = (0,ownership/* markerSource */.GH)(ctx, shared);
     const { names } = ctx;
     const tenant = ctx.tenant;
     // The tenant's database and roles live on the target server (the shared one by default).
@@ -1399,8 +1484,8 @@ async function tenantState(ctx, shared, target) {
     // create steps' undo logic before they create afresh.
     const leftovers = [];
     if (dbState.exists) {
-        if (dbState.marker?.slug !== names.slug || dbState.marker.sourceDatabase !== shared) {
-            throw new errors/* PromotionError */.g1('tenant-state', `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`, 'Never overwritten: inspect it, then rename or drop it by hand and re-run.');
+        if (!(0,roles/* fromSource */.qe)(dbState.marker, source)) {
+            throw new errors/* PromotionError */.g1('tenant-state', `Database "${names.database}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}"${otherServer(dbState.marker, source)}.`, 'Never overwritten: inspect it, then rename or drop it by hand and re-run.');
         }
         leftovers.push(`database ${names.database}`);
     }
@@ -1408,8 +1493,8 @@ async function tenantState(ctx, shared, target) {
         const r = await (0,roles/* roleComment */.KF)(target, role);
         if (!r.exists)
             continue;
-        if (r.marker?.slug !== names.slug || r.marker.sourceDatabase !== shared) {
-            throw new errors/* PromotionError */.g1('tenant-state', `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}".`, 'Inspect it; rename or drop it by hand and re-run.');
+        if (!(0,roles/* fromSource */.qe)(r.marker, source)) {
+            throw new errors/* PromotionError */.g1('tenant-state', `Role "${role}" already exists${onTarget(ctx)} and was not created by this tool for tenant "${names.slug}" of "${shared}"${otherServer(r.marker, source)}.`, 'Inspect it; rename or drop it by hand and re-run.');
         }
         leftovers.push(`role ${role}`);
     }
@@ -1418,6 +1503,16 @@ async function tenantState(ctx, shared, target) {
     return leftovers.length
         ? `tenant ${names.slug} is shared; an earlier failed run left ${leftovers.join(', ')}, which will be replaced`
         : `tenant ${names.slug} is shared in "${shared}"`;
+}
+/** Said when the marker names a shared database of the same name on another server. */
+function otherServer(marker, source) {
+    return marker?.slug === source.slug &&
+        marker.sourceDatabase === source.sourceDatabase &&
+        marker.sourceServer &&
+        source.sourceServer &&
+        marker.sourceServer !== source.sourceServer
+        ? ` (it was made for the tenant of that slug in a database of that name on another shared server, system identifier ${marker.sourceServer})`
+        : '';
 }
 /** " on the target server host:port" when the tenant's database goes to a server of its own. */
 function onTarget(ctx) {
@@ -1451,13 +1546,12 @@ async function checkSharedTables(ctx, role) {
         return '';
     const cleanup = !options.keepSharedData && !(ctx.mode === 'resume' && ctx.tenant.isolation?.shared_rows_removed);
     const outcome = ctx.mode === 'resume' ? 'nothing more was changed' : 'nothing was created';
-    await (0,privileges/* assertAccess */.Lv)(db, role, tableNeeds(plan, cleanup), {
-        frontEnd: options.frontEnd,
-        what: 'a promotion',
-        outcome,
-    });
+    const removeReferenced = cleanup && options.cleanupReferencedRows === 'remove-unused';
+    await (0,privileges/* assertAccess */.Lv)(db, role, [...tableNeeds(plan, cleanup), ...(removeReferenced ? await removeUnusedNeeds(db, plan) : [])], { frontEnd: options.frontEnd, what: 'a promotion', outcome });
     if (!cleanup)
         return '';
+    if (removeReferenced)
+        await assertTemporary(db, ctx, outcome);
     const triggers = (0,privileges/* planTriggers */.hR)(role, await (0,privileges/* readCleanupTriggers */.QM)(db, plan.deleteOrder));
     if (triggers.blocking.length > 0) {
         throw (0,privileges/* triggerRefusal */.NS)(role, triggers, {
@@ -1470,6 +1564,45 @@ async function checkSharedTables(ctx, role) {
         return '';
     ctx.record.notes.push(note);
     return `; ${triggers.fired.length} trigger(s) cleanup would fire: ${triggers.replica ? 'replica mode' : 'disabled for the cleanup transaction'}`;
+}
+/**
+ * cleanup-referenced-rows: remove-unused locks (FOR UPDATE) and deletes rows of the referenced
+ * tables, and reads every row of each table with a foreign key into them — planned or not — to
+ * prove nothing references a row it removes: a row hidden by row-level security would let its
+ * parent go and the foreign key's cascade (which ignores row-level security) take it along.
+ */
+async function removeUnusedNeeds(db, plan) {
+    const referenced = plan.tables.filter((t) => t.kind === 'referenced');
+    const needs = [];
+    for (const t of referenced) {
+        for (const command of ['DELETE', 'UPDATE']) {
+            needs.push({
+                schema: t.schema,
+                name: t.name,
+                command,
+                why: 'cleanup-referenced-rows: remove-unused locks (FOR UPDATE) and deletes the referenced rows no remaining row references',
+                cleanup: true,
+            });
+        }
+    }
+    for (const t of await (0,referenced_cleanup/* readReferencingTables */.QF)(db, referenced)) {
+        needs.push({
+            schema: t.schema,
+            name: t.name,
+            command: 'SELECT',
+            why: 'cleanup-referenced-rows: remove-unused reads every row that references a referenced table (a row it cannot see would let its parent be removed)',
+            cleanup: true,
+        });
+    }
+    return needs;
+}
+/** remove-unused keeps its candidates in a temporary table: TEMPORARY on the shared database. */
+async function assertTemporary(db, ctx, outcome) {
+    const { rows } = await db.query(`SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok, current_database() AS db, current_user AS role`);
+    const r = rows[0];
+    if (r.ok)
+        return;
+    throw new errors/* PromotionError */.g1('permission-denied', `Role "${r.role}" may not create temporary tables in database "${r.db}"; cleanup-referenced-rows: remove-unused needs one at cleanup, so ${outcome}.`, `Grant it (GRANT TEMPORARY ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.db)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.role)};), or set ${(0,errors/* settingName */.QX)('cleanup-referenced-rows', ctx.options.frontEnd)} to keep.`);
 }
 /**
  * The tables the plan step will plan, from the catalog alone (the tenant id only shapes the
@@ -1562,10 +1695,7 @@ const rolesStep = {
         ctx.deps.log.secret(password);
         ctx.appPassword = password;
         // On the target server (roles are per server): the tenant's role exists only there.
-        await (0,ownership/* withTargetServer */.z2)(ctx, (target) => (0,roles/* createTenantRoles */.i3)(target, { owner: names.ownerRole, app: names.appRole }, password, {
-            slug: names.slug,
-            sourceDatabase: ctx.sharedDatabase,
-        }));
+        await (0,ownership/* withTargetServer */.z2)(ctx, (target) => (0,roles/* createTenantRoles */.i3)(target, { owner: names.ownerRole, app: names.appRole }, password, (0,ownership/* markerSource */.GH)(ctx)));
         return `owner ${names.ownerRole} (NOLOGIN), application role ${names.appRole} (LOGIN)`;
     },
     async undo(ctx) {
@@ -1636,13 +1766,18 @@ function drivenWhere(table, graph) {
     const addresses = drivenRows(table, ['ctid'], { byName, edges: graph.edges }, new Set());
     if (!addresses)
         return table.where;
+    // A self-closure's rows are exact (its anchor is checked against `baseWhere`): `where` would
+    // start its closure from every row of the table again.
+    if (table.kind === 'referenced' && table.selfClosure)
+        return `t.ctid = ANY (ARRAY(${addresses}))`;
     return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
 }
 /**
  * The ways down to a table's tenant rows: a dependent table's from the parents its foreign keys
  * reference; a referenced table's from the rows referencing it, and (when it references
- * referenced rows) from the rows it references. Undefined when the table references itself: its
- * closure is left to its own predicate.
+ * referenced rows) from the rows it references — its references to itself are its self-closure's
+ * (see selfClosureRows). Undefined when the table references itself and the plan has no
+ * self-closure for it: its own predicate decides.
  */
 function waysTo(table, byName, edges) {
     if (table.kind === 'dependent') {
@@ -1653,14 +1788,14 @@ function waysTo(table, byName, edges) {
                 : [];
         });
     }
-    if (edges.some((e) => e.child === table && e.parent === table))
+    if (!table.selfClosure && edges.some((e) => e.child === table && e.parent === table))
         return undefined;
     return [
         ...edges
-            .filter((e) => e.parent === table)
+            .filter((e) => e.parent === table && e.child !== table)
             .map((e) => ({ from: e.child, fromColumns: e.columns, columns: e.refColumns })),
         ...edges
-            .filter((e) => e.child === table && e.parent.kind === 'referenced')
+            .filter((e) => e.child === table && e.parent !== table && e.parent.kind === 'referenced')
             .map((e) => ({ from: e.parent, fromColumns: e.refColumns, columns: e.columns })),
     ];
 }
@@ -1676,6 +1811,9 @@ function drivenRows(table, columns, graph, path) {
     const ways = waysTo(table, graph.byName, graph.edges);
     if (!ways)
         return undefined;
+    const closure = table.kind === 'referenced' ? table.selfClosure : undefined;
+    // A self-closure starts from the addresses of its base rows' candidates.
+    const wanted = closure ? ['ctid'] : columns;
     const next = new Set(path).add(table.qualified);
     const parts = [];
     for (const way of ways) {
@@ -1685,24 +1823,60 @@ function drivenRows(table, columns, graph, path) {
         if (!rows)
             return undefined;
         const on = way.columns.map((c, i) => `c.${c} = p.${way.fromColumns[i]}`).join(' AND ');
-        parts.push(`SELECT ${select('c')} FROM (${rows}) p JOIN ${(0,checksum/* fromTable */.bs)(table)} c ON ${on}`);
+        parts.push(`SELECT ${wanted.map((c) => `c.${c}`).join(', ')} FROM (${rows}) p JOIN ${(0,checksum/* fromTable */.bs)(table)} c ON ${on}`);
     }
     if (parts.length === 0)
         return undefined;
     // Addresses may repeat (a row reached along two keys): harmless in `= ANY`. Key values are
     // deduplicated on the way up.
-    return parts.join(columns.length === 1 && columns[0] === 'ctid' ? '\nUNION ALL\n' : '\nUNION\n');
+    const direct = parts.join(wanted.length === 1 && wanted[0] === 'ctid' ? '\nUNION ALL\n' : '\nUNION\n');
+    return closure ? selfClosureRows(table, closure, direct, columns) : direct;
+}
+/**
+ * `columns` of a self-referencing referenced table's rows, exactly as its `where` selects them:
+ * the candidates at `candidates` (addresses) that its `baseWhere` selects, then, recursively, the
+ * rows they reference through the table's own keys (a user's inviter, and theirs) — read through
+ * the referenced key's index, one step per level, never the whole table.
+ */
+function selfClosureRows(table, closure, candidates, columns) {
+    const carried = [
+        ...new Set([
+            ...columns.filter((c) => c !== 'ctid'),
+            ...closure.keys.flatMap((k) => [...k.columns, ...k.refColumns]),
+        ]),
+    ];
+    const name = (c) => `c${carried.indexOf(c)}`;
+    const cte = '__self_closure';
+    const up = closure.keys
+        .map((k) => `(${k.refColumns.map((c, i) => `u.${c} = s.${name(k.columns[i])}`).join(' AND ')})`)
+        .join(' OR ');
+    const list = (alias) => [`${alias}.ctid`, ...carried.map((c) => `${alias}.${c}`)].join(', ');
+    return `WITH RECURSIVE ${cte} (row_ctid, ${carried.map(name).join(', ')}) AS (
+      SELECT ${list('t')} FROM ${(0,checksum/* fromTable */.bs)(table)} t
+       WHERE t.ctid = ANY (ARRAY(${candidates})) AND (${closure.baseWhere})
+      UNION
+      SELECT ${list('u')} FROM ${(0,checksum/* fromTable */.bs)(table)} u JOIN ${cte} s ON ${up})
+    SELECT ${columns.map((c) => (c === 'ctid' ? 's.row_ctid' : `s.${name(c)} AS ${c}`)).join(', ')} FROM ${cte} s`;
 }
 /**
  * Planner settings for the freeze's reads (transaction-local): no sequential scan, hash join or
  * merge join — each would read a whole shared table (a hash join builds on a full index scan when
- * sequential scans are off) — so the reads above go from the tenant's rows through the tenant-key
+ * sequential scans are off) — and no plain or index-only index scan: either may walk a whole
+ * index with the tenant predicate as a mere filter (seen: the primary key of a parent read end to
+ * end, every tenant's rows, once the statistics made the tenant look large), where a bitmap scan
+ * needs an index condition. So the reads above go from the tenant's rows through the tenant-key
  * and foreign-key indexes, whatever the statistics say. A foreign key without an index is then
  * read by a scan per parent row: the plan's notes name such keys and the index to create (and
  * max-freeze bounds the freeze either way). Returns what restores the previous values.
  */
 async function indexDrivenReads(client) {
-    const names = ['enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'];
+    const names = [
+        'enable_seqscan',
+        'enable_hashjoin',
+        'enable_mergejoin',
+        'enable_indexscan',
+        'enable_indexonlyscan',
+    ];
     const { rows } = await client.query(`SELECT n AS name, current_setting(n) AS value FROM unnest($1::text[]) AS n`, [names]);
     for (const n of names)
         await client.query(`SELECT set_config($1, 'off', true)`, [n]);
@@ -1875,6 +2049,8 @@ async function stageNeededRows(source, stage, tables, edges) {
     return needed;
 }
 
+// EXTERNAL MODULE: ./src/postgres/rollback-ledger.ts
+var rollback_ledger = __webpack_require__(4001);
 ;// CONCATENATED MODULE: ./src/postgres/catch-up.ts
 
 
@@ -1882,10 +2058,15 @@ async function stageNeededRows(source, stage, tables, edges) {
 
 
 
-async function compareTables(source, target, tables) {
+
+/**
+ * Compares tables on both sides with the given row hash form: 'fast' when only this run looks at
+ * the result; 'ledger' when sums flow into digests that are recorded (the switch's, see verifiedFrom).
+ */
+async function compareTables(source, target, tables, form) {
     const out = [];
     for (const table of tables)
-        out.push({ table, ...(await (0,checksum/* compareTable */.WK)(source, target, table)) });
+        out.push({ table, ...(await (0,checksum/* compareTable */.WK)(source, target, table, { form })) });
     return out;
 }
 /** The bucket of the row aliased `t`, under the scheme a digest used; a scalar SQL expression. */
@@ -1894,7 +2075,7 @@ function bucketOfRow(c) {
     const scheme = c.source.scheme;
     const k = (0,checksum/* keyText */.Pu)(table) ?? 'NULL::text';
     const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
-    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${(0,checksum/* rowHashSql */.nJ)(table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
+    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${(0,checksum/* rowHashSqlOf */.UN)(c.source.form, table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
 }
 function differingBuckets(c) {
     const a = new Map(c.source.buckets.map((b) => [b.bucket, b]));
@@ -2303,6 +2484,9 @@ async function catchUp(source, target, comparisons, guard) {
     }, guard);
 }
 function verifiedFrom(c) {
+    // Recorded at the switch and compared later (cleanup, status --verify): the ledger form only.
+    if (c.source.form !== 'ledger')
+        throw new Error(`${c.table.qualified}: a fast digest cannot be recorded.`);
     const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
     return { table: c.table, count: c.source.count, sum };
 }
@@ -2333,11 +2517,19 @@ const versionHash = (salt) => `hashtidextended(t.ctid, ((t.tableoid::bigint << 3
 const bucketOfVersion = (buckets) => `(${versionHash(0)} & ${buckets - 1})`;
 const hashOfVersion = () => versionHash(1);
 /**
+ * A bucket's count and hash sum folded into one bigint, so the freeze scan looks the base's up in
+ * a `bigint[]` by index: a subscript of a `numeric[]` walks the array from its start (variable
+ * width), which with 65,536 buckets cost seconds per table once every row was a candidate (an
+ * idle transaction elsewhere): 15 s for a 100k-row table, against 0.9 s for the digests. Never 0
+ * for a bucket with candidates short of a 64-bit collision (0 stands for "none at S").
+ */
+const bucketDigest = (count, sum) => `hashtextextended((${count})::text || ':' || (${sum})::text, 0)`;
+/**
  * Run in the session holding S: per bucket, the count and hash sum of the candidate versions
  * (those the cheap test lets through, see freezeScanSql) that S saw. Only non-empty buckets.
  */
 function baseVersionDigestSql(table, snapshotXmin, buckets, graph) {
-    return `SELECT b::text AS b, count(*)::text AS n, sum(h)::text AS s
+    return `SELECT b::text AS b, ${bucketDigest('count(*)', 'sum(h)')}::text AS d
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
           FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(snapshotXmin)}) AS v
  GROUP BY b`;
@@ -2353,7 +2545,7 @@ function baseVersionDigestSql(table, snapshotXmin, buckets, graph) {
  * many unchanged rows through (frozen tuples keep their raw `xmin`; one older than 2^31
  * transactions compares as new, too). So the candidates are digested per bucket (count and sum of
  * 64-bit hashes of the version text) and compared with the digests of the candidates S saw
- * (`baseVersionDigestSql`), `$1` counts and `$2` sums per bucket (see denseDigests): only the candidates of buckets
+ * (`baseVersionDigestSql`), `$1` per bucket (see denseDigests): only the candidates of buckets
  * that differ are returned — every version written since S is in one, short of a 64-bit
  * collision, the same odds the digests of the checks rest on. `seenAtBaseSql` then decides each.
  */
@@ -2362,13 +2554,12 @@ function freezeScanSql(table, snapshotXmin, buckets,
 graph) {
     // One pass, one aggregation: the rows the test rules out are only counted (bucket -1). The
     // first row always comes back: it carries the totals.
-    const differs = `y.b >= 0 AND (y.xn IS DISTINCT FROM y.n OR y.xs IS DISTINCT FROM y.s)`;
+    const differs = `y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
     // A version's text is built only for the buckets that differ.
     return `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
                                     FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v FROM (
-SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xn,
-       coalesce(($2::numeric[])[g.b + 1], 0) AS xs, row_number() OVER () AS rn,
+SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER () AS rn,
        sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
   FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
                array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
@@ -2414,18 +2605,6 @@ function versionsWhere(versions) {
     const pairs = parsed.map((p) => `"${p.oid}:${p.tid}"`).join(',');
     return `t.ctid = ANY('{${tids}}'::tid[]) AND (t.tableoid::oid::text || ':' || t.ctid::text) = ANY('{${pairs}}'::text[])`;
 }
-/** SQL types (format_type, no typmod) of a planned table's key columns, read from the catalog. */
-async function keyTypes(client, table) {
-    const { rows } = await client.query(`SELECT ${QUOTED_ATTNAME('a')} AS name, format_type(a.atttypid, NULL) AS type
-       FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`, [table.qualified]);
-    const types = new Map(rows.map((r) => [r.name, r.type]));
-    return table.keyColumns.map((k) => {
-        const type = types.get(k);
-        if (!type)
-            throw new Error(`No key column ${k} in ${table.qualified}`);
-        return type;
-    });
-}
 /**
  * `(key columns of t) IN (the keys given as text arrays $from, $from+1, …)`, compared as the
  * key's own types, so the key's index finds them (never a text comparison over every row).
@@ -2461,18 +2640,16 @@ function keysGoneSql(table, types) {
                       WHERE (${table.where}) AND ${keys.map((k, j) => `t.${k} = u.c${j}::${types[j]}`).join(' AND ')})`;
 }
 /**
- * The base digests as `freezeScanSql` takes them: per bucket (array index = bucket + 1) the count
- * and the hash sum, 0 for a bucket S saw no candidate in — looked up by index, never joined (the
- * freeze's reads run without hash or merge joins, see freeze-reads.ts).
+ * The base digests as `freezeScanSql` takes them (`$1`): per bucket (array index = bucket + 1)
+ * its folded count and hash sum (see bucketDigest), 0 for a bucket S saw no candidate in — looked
+ * up by index, never joined (the freeze's reads run without hash or merge joins, see
+ * freeze-reads.ts).
  */
 function denseDigests(buckets, digests) {
-    const counts = new Array(buckets).fill('0');
-    const sums = new Array(buckets).fill('0');
-    for (const d of digests) {
-        counts[Number(d.b)] = d.n;
-        sums[Number(d.b)] = d.s;
-    }
-    return [counts, sums];
+    const dense = new Array(buckets).fill('0');
+    for (const d of digests)
+        dense[Number(d.b)] = d.d;
+    return [dense];
 }
 /** The version digests group up to 65,536 buckets: room to hash them in memory (set per transaction). */
 const FREEZE_WORK_MEM = '64MB';
@@ -2514,7 +2691,13 @@ async function freezePass(source, target, base, snapshotXmin,
 /** The session holding snapshot S open (REPEATABLE READ): tells which versions and keys existed at S. */
 baseSnapshot, guard, 
 /** `prepareFreezePass`, run before the freeze (it reads only S); computed here without it. */
-prepared) {
+prepared, 
+/**
+ * Told, inside the apply transaction, the keys of each table the pass upserted or deleted (a
+ * query returning `k text[]`, as `keyArraySql` spells them): the switch keeps its row ledger
+ * equal to what the tenant's database holds (rollback-ledger.ts).
+ */
+onApplied) {
     xid32(snapshotXmin);
     const result = {
         verified: [],
@@ -2610,7 +2793,7 @@ prepared) {
             WHERE NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(b.table)} x WHERE ${keyMatch(keys, 'x', 't')})`);
             if (fresh.rows.length === 0)
                 continue;
-            const types = await keyTypes(baseSnapshot, b.table);
+            const types = await (0,rollback_ledger/* keyTypesOf */.wJ)(baseSnapshot, b.table);
             const existed = await baseSnapshot.query(keysPresentSql(b.table, types), keys.map((_, j) => fresh.rows.map((r) => r[`c${j}`])));
             if (Number(existed.rows[0].n) > 0)
                 movedIn.add(b.table.qualified);
@@ -2671,12 +2854,12 @@ prepared) {
             const touched = await baseSnapshot.query(touchedSinceBaseSql(b.table, snapshotXmin, graph));
             result.scannedRows += b.count;
             if (touched.rows.length) {
-                const types = await keyTypes(baseSnapshot, b.table);
+                const types = await (0,rollback_ledger/* keyTypesOf */.wJ)(baseSnapshot, b.table);
                 const vanished = await source.query(keysGoneSql(b.table, types), keys.map((_, j) => touched.rows.map((r) => r[`c${j}`])));
                 if (vanished.rows.length) {
                     const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]));
                     const sql = `FROM ${(0,checksum/* fromTable */.bs)(b.table)} t WHERE ${keyIn(b.table, types)}`;
-                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSql */.nJ)(b.table)})::text AS s ${sql}`, params);
+                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* ledgerRowHashSql */.yw)(b.table)})::text AS s ${sql}`, params);
                     const count = Number(rows[0].n);
                     const sum = BigInt(rows[0].s ?? '0');
                     if (st.count - count === sourceCount) {
@@ -2716,10 +2899,28 @@ prepared) {
             result.reappliedRows += st.staged;
         }
         // 4. Deletes, children first: no remaining row references a deleted one, no action fires.
+        const goneKeys = new Map();
         for (let i = base.length - 1; i >= 0; i--) {
             const g = gone.get(i);
-            if (g)
-                await target.query(`DELETE ${g.sql}`, g.params);
+            if (!g)
+                continue;
+            if (onApplied) {
+                const temp = `__tp_gone_${i}`;
+                await target.query(`CREATE TEMP TABLE ${temp} ON COMMIT DROP AS SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(base[i].table)} AS k ${g.sql}`, g.params);
+                goneKeys.set(i, temp);
+            }
+            await target.query(`DELETE ${g.sql}`, g.params);
+        }
+        if (onApplied) {
+            for (const [i, b] of base.entries()) {
+                const st = state.get(b.table);
+                const sources = [
+                    ...(st?.staged ? [`SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(b.table, 's')} AS k FROM ${stageName(i)} s`] : []),
+                    ...(goneKeys.has(i) ? [`SELECT k FROM ${goneKeys.get(i)}`] : []),
+                ];
+                if (sources.length)
+                    await onApplied(target, b.table, sources.join(' UNION ALL '));
+            }
         }
         result.reappliedRows += result.deletedRows;
         for (const b of base) {
@@ -2738,23 +2939,29 @@ prepared) {
         await restore();
     // Whatever the increments could not settle is compared and caught up in full.
     if (unsettled.length) {
-        const compared = await compareTables(source, target, unsettled);
-        if (compared.some((c) => !c.equal)) {
+        const compared = await compareTables(source, target, unsettled, 'ledger');
+        for (const c of compared)
+            result.scannedRows += c.source.count;
+        const changed = compared.filter((c) => !c.equal);
+        let settledFull = compared;
+        if (changed.length) {
             const stats = await catchUp(source, target, compared, guard);
             for (const st of stats)
                 result.reappliedRows += st.staged + st.deleted;
+            // Only what differed is read again: the rest is equal at this (frozen) instant already.
+            const again = await compareTables(source, target, changed.map((c) => c.table), 'ledger');
+            for (const c of again)
+                result.scannedRows += c.source.count;
+            settledFull = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
         }
-        const again = await compareTables(source, target, unsettled);
-        for (const c of [...compared, ...again])
-            result.scannedRows += c.source.count;
-        const unequal = again.filter((c) => !c.equal);
+        const unequal = settledFull.filter((c) => !c.equal);
         if (unequal.length) {
             throw new Error(`still different after a full catch-up: ${unequal
                 .flatMap((c) => c.differences)
                 .slice(0, 5)
                 .join('; ')}`);
         }
-        for (const c of again)
+        for (const c of settledFull)
             settled.set(c.table, verifiedFrom(c));
         result.fullyCompared = unsettled.map((t) => t.qualified);
     }
@@ -2778,9 +2985,9 @@ function ancestors(table, base) {
     walk(table);
     return [...seen];
 }
-/** Count and hash sum of the rows `fromWhere` selects (alias t, the table's planned columns). */
+/** Count and ledger hash sum of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
 async function aggregate(client, table, fromWhere) {
-    const { rows } = await client.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSql */.nJ)(table)})::text AS s ${fromWhere}`);
+    const { rows } = await client.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* ledgerRowHashSql */.yw)(table)})::text AS s ${fromWhere}`);
     return { count: Number(rows[0].n), sum: BigInt(rows[0].s ?? '0') };
 }
 /**
@@ -2803,8 +3010,6 @@ async function tryReplicaMode(target) {
 
 // EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
 var sequence_ranges = __webpack_require__(78569);
-// EXTERNAL MODULE: ./src/postgres/rollback-ledger.ts
-var rollback_ledger = __webpack_require__(4001);
 // EXTERNAL MODULE: ./src/pipeline/tenant-state.ts
 var tenant_state = __webpack_require__(95136);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/switch.ts
@@ -2868,7 +3073,9 @@ const switchStep = {
             await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
             const { rows } = await base.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
             const snapshotXmin = rows[0].xmin;
-            const first = await compareTables(base, target, tables);
+            // The ledger form: these sums, carried through the freeze pass, become the digests recorded
+            // at the switch (verifiedFrom), which cleanup and status --verify compare later.
+            const first = await compareTables(base, target, tables, 'ledger');
             const firstChanged = first.filter((c) => !c.equal);
             // Every write into the new database proves, in its own transaction, that the database is
             // still this run's: a run that lost the tenant never writes into another run's database.
@@ -2876,7 +3083,7 @@ const switchStep = {
             let settledBase = first;
             if (firstChanged.length) {
                 await catchUp(base, target, first, guard);
-                const again = await compareTables(base, target, firstChanged.map((c) => c.table));
+                const again = await compareTables(base, target, firstChanged.map((c) => c.table), 'ledger');
                 settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
             }
             const unequalBase = settledBase.filter((c) => !c.equal);
@@ -2893,7 +3100,8 @@ const switchStep = {
             if (loColumns.length)
                 await (0,large_objects/* syncLargeObjects */.VR)(base, target, plan, { roles: loRoles, guard, columns: loColumns });
             // What the tenant's database holds of the rows both sides may write, for the rollback's
-            // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it.
+            // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it by more
+            // than the rows the freeze pass re-applies (it updates their entries).
             await (0,rollback_ledger/* recordRowLedger */.Zu)(target, plan, guard);
             // What the freeze pass needs from the base snapshot alone is read before the freeze.
             const freezeBase = settledBase.map(verifiedFrom);
@@ -2936,7 +3144,11 @@ const switchStep = {
                     : [[killer, [source, target]]], maxFreeze - (performance.now() - lockedAt));
                 let pass;
                 try {
-                    pass = await freezePass(source, target, freezeBase, snapshotXmin, base, guard, prepared);
+                    // The ledger follows the rows the pass re-applies, in the same frozen transaction.
+                    pass = await freezePass(source, target, freezeBase, snapshotXmin, base, guard, prepared, (t, table, keys) => (0,rollback_ledger/* updateRowLedger */.vn)(t, plan, table, keys));
+                    // Tables settled by a full comparison: their changed rows have no list, recorded anew.
+                    if (pass.fullyCompared.length)
+                        await (0,rollback_ledger/* rerecordLedgerTables */.jt)(target, plan, pass.fullyCompared, guard);
                 }
                 catch (e) {
                     if (e instanceof errors/* PromotionError */.g1 || isTimeout(e))
@@ -3394,7 +3606,8 @@ const checksums = {
                     const compared = comparedWithShared(ctx, t);
                     if (compared.note)
                         notes.push(compared.note);
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table);
+                    // Both sides digested now, within this run: the fast row hash.
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'fast' });
                     if (!r.equal) {
                         tablesDiffering.add(t.qualified);
                         differences.push(...r.differences);
@@ -3410,7 +3623,8 @@ const checksums = {
                     if (t.qualified === ctx.plan.tenantsTable.qualified) {
                         notes.push(`${t.qualified}: every column compared with the digest recorded at the switch (the switch changed ${PROMOTION_COLUMNS.join(', ')} in the shared row only)`);
                     }
-                    const d = await (0,checksum/* digestTable */.lN)(target, t, 'target');
+                    // Compared with the digest recorded at the switch: the ledger form.
+                    const d = await (0,checksum/* digestTable */.lN)(target, t, 'target', { form: 'ledger' });
                     if (d.count !== rec.count || d.digest !== rec.digest) {
                         tablesDiffering.add(t.qualified);
                         differences.push(`${t.qualified}: recorded ${rec.count} rows (digest ${rec.digest.slice(0, 12)}), now ${d.count} rows (digest ${d.digest.slice(0, 12)})`);

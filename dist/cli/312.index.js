@@ -525,6 +525,8 @@ var external_node_stream_promises_ = __webpack_require__(46466);
 var pg_copy_streams = __webpack_require__(26901);
 // EXTERNAL MODULE: ./src/postgres/checksum.ts
 var checksum = __webpack_require__(73600);
+// EXTERNAL MODULE: ./src/postgres/referenced-cleanup.ts
+var referenced_cleanup = __webpack_require__(9893);
 // EXTERNAL MODULE: ./src/postgres/rollback-ledger.ts
 var rollback_ledger = __webpack_require__(4001);
 ;// CONCATENATED MODULE: ./src/postgres/rollback-merge.ts
@@ -533,6 +535,11 @@ var rollback_ledger = __webpack_require__(4001);
 
 
 
+
+/** A key as the rollback's messages show it: the value alone, or `(a,b)` for a key of several columns. */
+function shownKey(k) {
+    return k.length === 1 ? k[0] : `(${k.join(',')})`;
+}
 /** The tenant's own parts of a plan: tenant and dependent tables, by `ownWhere` where it has one. */
 function ownParts(plan) {
     return plan.tables
@@ -680,7 +687,7 @@ options = {}) {
             for (const c of conflicts) {
                 prepared.conflicts.push({
                     table: t.qualified,
-                    key: c.k.length === 1 ? c.k[0] : `(${c.k.join(',')})`,
+                    key: shownKey(c.k),
                     tenant: c.lh === null ? 'inserted' : c.ih === null ? 'deleted' : 'updated',
                     shared: c.lh === null ? 'inserted' : c.sh === null ? 'deleted' : 'updated',
                 });
@@ -716,7 +723,7 @@ async function keysTakenInShared(shared, isolated, p, i) {
       WHERE EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t
                      WHERE ${t.keyColumns.map((c) => `t.${c} = k.${c}`).join(' AND ')} AND (${p.where}) IS NOT TRUE)
       ORDER BY 1 LIMIT 101`);
-    return rows.map((r) => (r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`));
+    return rows.map((r) => shownKey(r.k));
 }
 /**
  * Rows the tenant inserted or changed (a merged part) whose values of a unique constraint another
@@ -743,7 +750,7 @@ async function uniqueValuesTaken(shared, t, temps) {
         WHERE m.action IN ('insert', 'update') AND ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'x')} <> m.k
         ORDER BY m.k LIMIT 20`);
         for (const r of rows)
-            out.push(`${t.qualified} key ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${r.o.length === 1 ? r.o[0] : `(${r.o.join(',')})`}`);
+            out.push(`${t.qualified} key ${shownKey(r.k)}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${shownKey(r.o)}`);
     }
     return out;
 }
@@ -771,7 +778,7 @@ async function reviveReferenced(shared, isolated, t, temps) {
         return [];
     await shared.query(`INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
      SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`, [JSON.stringify(referenced.map((r) => r.k))]);
-    return referenced.map((r) => (r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`));
+    return referenced.map((r) => shownKey(r.k));
 }
 /**
  * An error of one table's restore, with that table as `restoreTable`: PostgreSQL names the table
@@ -885,7 +892,7 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
                         throw e2;
                     await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_one');
                     await shared.query(`UPDATE ${m.merge} SET action = 'kept' WHERE k = $1::text[]`, [r.k]);
-                    result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
+                    result.kept.push(`${t.qualified} ${shownKey(r.k)}`);
                 }
             }
         }
@@ -899,7 +906,7 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
         WHERE m.action = 'delete' AND EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', 'm.k')})
         RETURNING m.k`);
         for (const r of still)
-            result.kept.push(`${t.qualified} ${r.k.length === 1 ? r.k[0] : `(${r.k.join(',')})`}`);
+            result.kept.push(`${t.qualified} ${shownKey(r.k)}`);
     }
     // The deferred keys are checked here, where a violation is still plainly "nothing changed".
     await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
@@ -1002,10 +1009,17 @@ function describeTriggers(triggers) {
  * write. Recorded by the restore from the snapshot it restored; the drop step computes them again
  * on the fenced database and drops it only when they are equal — nothing was written there since.
  */
-async function partDigests(client, plan) {
+async function partDigests(client, plan, 
+/** Own parts already digested on this snapshot (verifyRestore's `own`): not read again. */
+ownDone = []) {
     const out = [];
-    for (const p of ownParts(plan))
-        out.push({ label: p.table.qualified, ...(await aggregate(client, p.table, p.where)) });
+    for (const p of ownParts(plan)) {
+        const done = ownDone.find((d) => d.table.qualified === p.table.qualified);
+        out.push({
+            label: p.table.qualified,
+            ...(done ? { count: done.count, sum: done.sum } : await aggregate(client, p.table, p.where)),
+        });
+    }
     for (const p of (0,rollback_ledger/* sharedWriteParts */.hn)(plan))
         out.push({
             label: `${p.table.qualified} (${p.what})`,
@@ -1037,17 +1051,12 @@ function describeRestore(prepared) {
  * catalog (`regclass` and `quote_ident` output), never from input.
  */
 async function unreferencedSql(client, table) {
-    const { rows } = await client.query(`SELECT c.conrelid::regclass::text AS child,
-            array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
-                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS cols,
-            array(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
-                    JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i) AS refcols
-       FROM pg_constraint c
-      WHERE c.contype = 'f' AND c.confrelid = $1::regclass AND c.conparentid = 0`, [table.qualified]);
-    if (rows.length === 0)
+    // Keys declared against a partition of the table too (readEdges walks the partition tree).
+    const edges = (await (0,referenced_cleanup/* readEdges */.Ny)(client, [table])).filter((e) => e.parentIndex === 0);
+    if (edges.length === 0)
         return 'true';
-    return rows
-        .map((r) => `NOT EXISTS (SELECT 1 FROM ${r.child} r WHERE ${r.cols.map((c, i) => `r.${c} = t.${r.refcols[i]}`).join(' AND ')})`)
+    return edges
+        .map((e) => `NOT EXISTS (SELECT 1 FROM ${e.child} r WHERE ${(0,referenced_cleanup/* joinOn */.Si)(e, 'r', 't')})`)
         .join(' AND ');
 }
 async function countAction(shared, merge, action) {
@@ -1132,8 +1141,9 @@ const restoreStep = {
             await fault?.('restore:before-commit');
             await (0,schema_clone/* syncSequences */.kj)(isolated, shared);
             const tenant = await (0,tenants/* readTenant */.RM)(shared, ctx.options.tenantsTable, ctx.names.slug);
-            // Every part restored, as the tenant's database held it (the drop step proves it still does).
-            const tablesDigest = Object.fromEntries((await partDigests(isolated, plan)).map((d) => [
+            // Every part restored, as the tenant's database held it (the drop step proves it still does);
+            // the own rows were just digested by verifyRestore on this snapshot.
+            const tablesDigest = Object.fromEntries((await partDigests(isolated, plan, verified.own)).map((d) => [
                 d.label,
                 { count: d.count, digest: (0,checksum/* digestOf */.ol)(d.count, d.sum) },
             ]));
@@ -1423,10 +1433,14 @@ const verifyRestoredStep = {
             await (0,connect/* setTenantId */.si)(isolated, ctx.plan.tenantId);
             await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
             const now = await partDigests(isolated, ctx.plan);
+            // A part the restore recorded nothing for (a plan that changed between runs) is not proved
+            // restored: it keeps the database like any difference.
             const differences = now
                 .map((d) => ({ d, was: recorded[d.label] }))
-                .filter(({ d, was }) => was && (was.count !== d.count || was.digest !== (0,checksum/* digestOf */.ol)(d.count, d.sum)))
-                .map(({ d, was }) => `${d.label}: ${was.count} rows restored, ${d.count} rows now`);
+                .filter(({ d, was }) => !was || was.count !== d.count || was.digest !== (0,checksum/* digestOf */.ol)(d.count, d.sum))
+                .map(({ d, was }) => was
+                ? `${d.label}: ${was.count} rows restored, ${d.count} rows now`
+                : `${d.label}: ${d.count} rows, none recorded as restored`);
             if (differences.length) {
                 throw new errors/* PromotionError */.g1('validation-failed', `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`, 'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).');
             }

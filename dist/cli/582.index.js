@@ -1030,7 +1030,8 @@ locale) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   p7: () => (/* binding */ RENAMED_SETTINGS),
-/* harmony export */   qK: () => (/* binding */ translateCatalog)
+/* harmony export */   qK: () => (/* binding */ translateCatalog),
+/* harmony export */   yR: () => (/* binding */ renamedSettingClause)
 /* harmony export */ });
 /* unused harmony exports TRANSLATIONS, objectName */
 /* harmony import */ var _versions__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(60674);
@@ -1039,13 +1040,19 @@ locale) {
 const RENAMED_SETTINGS = [
     { since: 16, from: 'force_parallel_mode', to: 'debug_parallel_query' },
 ];
+/**
+ * A `SET <from> TO|=|FROM CURRENT` line of pg_get_functiondef (which writes each setting on a line
+ * of its own): one pattern for the clone (JavaScript, flags `gim`) and for schema parity
+ * (PostgreSQL's regexp_replace, flags `gin`), so both rename exactly the same clauses.
+ */
+const renamedSettingClause = (from) => String.raw `^(\s*SET\s+)${from}(\s+(?:TO|=|FROM\s+CURRENT))`;
 const listed = (names) => names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 const TRANSLATIONS = [
     ...RENAMED_SETTINGS.map((r) => ({
         since: r.since,
         apply(cat) {
             // pg_get_functiondef writes each setting on its own line: ` SET name TO value`.
-            const clause = new RegExp(`^(\\s*SET\\s+)${r.from}(\\s+(?:TO|=|FROM\\s+CURRENT))`, 'gim');
+            const clause = new RegExp(renamedSettingClause(r.from), 'gim');
             const touched = [];
             const functions = cat.functions.map((f) => {
                 const def = f.def.replace(clause, `$1${r.to}$2`);
@@ -3026,10 +3033,6 @@ async function commentOn(client, kind, name, text) {
 
 
 
-async function serverFacts(c) {
-    const { rows } = await c.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`);
-    return { versionNum: Number(rows[0].num), version: rows[0].version };
-}
 async function inspectTargetServer(shared, target, opts) {
     const problems = [];
     const where = (0,_servers__WEBPACK_IMPORTED_MODULE_3__/* .serverName */ .L5)(opts.targetUrl);
@@ -3069,11 +3072,8 @@ async function inspectTargetServer(shared, target, opts) {
                 .join(', ')}): their rows would be hidden from the copy and the checks (fix: ALTER ROLE ${role.name} BYPASSRLS on the target, or set ${input} to a role that has it)`);
         }
     }
-    const [source, dest] = [await serverFacts(shared), await serverFacts(target)];
-    const problem = (0,_versions__WEBPACK_IMPORTED_MODULE_4__/* .majorVersionProblem */ .N0)({
-        source: { num: source.versionNum, text: source.version },
-        target: { num: dest.versionNum, text: dest.version },
-    }, where, input);
+    const [source, dest] = [await (0,_versions__WEBPACK_IMPORTED_MODULE_4__/* .serverVersion */ .qh)(shared), await (0,_versions__WEBPACK_IMPORTED_MODULE_4__/* .serverVersion */ .qh)(target)];
+    const problem = (0,_versions__WEBPACK_IMPORTED_MODULE_4__/* .majorVersionProblem */ .N0)({ source, target: dest }, where, input);
     if (problem)
         problems.push(problem);
     // Extensions: those installed in the shared database must be installable on the target.
@@ -3120,7 +3120,7 @@ async function inspectTargetServer(shared, target, opts) {
             problems.push(`collation(s) the shared tables' columns use are missing on the target server ${where}: ${missing.join(', ')} (fix: a target with the same locales and ICU support, or CREATE COLLATION them there)`);
         }
     }
-    return { version: dest.version, problems };
+    return { version: dest.text, problems };
 }
 /** Refuses, naming every problem found and that nothing was created, when the target falls short. */
 function assertTargetServer(findings, targetUrl) {
@@ -3439,7 +3439,8 @@ async function resolveTenantKey(client, graph, options, slug) {
 /* harmony export */   Ds: () => (/* binding */ majorOf),
 /* harmony export */   N0: () => (/* binding */ majorVersionProblem),
 /* harmony export */   jk: () => (/* binding */ serverMajor),
-/* harmony export */   og: () => (/* binding */ serverVersionNum)
+/* harmony export */   og: () => (/* binding */ serverVersionNum),
+/* harmony export */   qh: () => (/* binding */ serverVersion)
 /* harmony export */ });
 /**
  * PostgreSQL major versions of the two servers of a promotion. A tenant may move onto a newer
@@ -3461,10 +3462,14 @@ function majorVersionProblem(v, where, input) {
         return undefined;
     return `the target server ${where} runs PostgreSQL ${v.target.text}, older than the shared server's PostgreSQL ${v.source.text}: a tenant can move onto the same or a newer major version only, never back to an older one (fix: set ${input} to a PostgreSQL ${from} or newer server)`;
 }
+/** `server_version_num` and `server_version` of the server a session is connected to. */
+async function serverVersion(c) {
+    const { rows } = await c.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text`);
+    return { num: Number(rows[0].num), text: rows[0].text };
+}
 /** `server_version_num` of the server a session is connected to, e.g. 180001. */
 async function serverVersionNum(c) {
-    const { rows } = await c.query(`SELECT current_setting('server_version_num') AS v`);
-    return Number(rows[0].v);
+    return (await serverVersion(c)).num;
 }
 /** The major version of the server a session is connected to. */
 async function serverMajor(c) {
@@ -3705,7 +3710,7 @@ const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_
 const NOT_EXTENSION = (classid, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
 const ROOT = (oid) => `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
 /** A function definition's `SET` clauses with the settings newer majors renamed, by their new names (SQL). */
-const RENAMED_IN_SQL = (def) => _postgres_ddl_translate__WEBPACK_IMPORTED_MODULE_1__/* .RENAMED_SETTINGS */ .p7.reduce((sql, r) => `regexp_replace(${sql}, ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(String.raw `(\n\s*SET\s+)${r.from}(\s)`)}, ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(String.raw `\1${r.to}\2`)}, 'g')`, def);
+const RENAMED_IN_SQL = (def) => _postgres_ddl_translate__WEBPACK_IMPORTED_MODULE_1__/* .RENAMED_SETTINGS */ .p7.reduce((sql, r) => `regexp_replace(${sql}, ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral((0,_postgres_ddl_translate__WEBPACK_IMPORTED_MODULE_1__/* .renamedSettingClause */ .yR)(r.from))}, ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(String.raw `\1${r.to}\2`)}, 'gin')`, def);
 /**
  * A summary of the user objects of a database, one item per object, compared by name. With
  * `policyRoles` (the source side), only policies that apply to PUBLIC or to one of those roles
@@ -3782,8 +3787,9 @@ async function catalogSummary(client, opts = {}) {
       WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
         // Settings a newer major renamed are compared by their new names, and say so (version-normalise.ts).
         `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-            md5(${RENAMED_IN_SQL('d.def')}) || CASE WHEN ${RENAMED_IN_SQL('d.def')} <> d.def THEN '${_version_normalise__WEBPACK_IMPORTED_MODULE_4__/* .RENAMED_MARK */ .J$}' ELSE '' END, NULL
-       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace CROSS JOIN LATERAL (SELECT pg_get_functiondef(p.oid) AS def) d
+            md5(d.renamed) || CASE WHEN d.renamed <> d.def THEN '${_version_normalise__WEBPACK_IMPORTED_MODULE_4__/* .RENAMED_MARK */ .J$}' ELSE '' END, NULL
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       CROSS JOIN LATERAL (SELECT f.def, ${RENAMED_IN_SQL('f.def')} AS renamed FROM (SELECT pg_get_functiondef(p.oid) AS def) f) d
       WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
         `SELECT 'extension', quote_ident(e.extname), '', NULL FROM pg_extension e WHERE e.extname <> 'plpgsql'`,
     ];
@@ -3915,11 +3921,53 @@ const straddles = (since) => (s, t) => s < since !== t < since;
 function partitionNames(items) {
     return new Set(items.filter((i) => i.category === 'table' && /^[rp] partition /.test(i.definition)).map((i) => i.name));
 }
-/** `qualifier.` before an identifier, outside string literals and quoted identifiers' insides. */
-const QUALIFIER = /(?:"(?:[^"]|"")+"|\b[a-z_][a-z0-9_$]*)\.(?=["a-z_])/gi;
+const IDENT = String.raw `(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)`;
+/** `FROM [schema.]relation [alias]` and whether a comma (another relation) follows. */
+const FROM_ITEM = new RegExp(String.raw `\bFROM\s+(?:${IDENT}\.)?(${IDENT})(?:\s+(?:AS\s+)?(${IDENT}))?(\s*,)?`, 'gi');
+const NOT_ALIAS = new Set('where group order limit offset fetch having window union intersect except join inner left right full cross natural on for'.split(' '));
+/**
+ * A view's definition without the qualifiers PostgreSQL 16 stopped writing: in a query level
+ * that reads one relation, its columns lose their `relation.` (or `alias.`) prefix. Only those
+ * prefixes go — schema names stay — and a definition that joins or lists several relations is
+ * left exact (16 still qualifies there, and dropping would hide two columns swapped between
+ * the joined tables).
+ */
 function dropQualifiers(definition) {
     const parts = definition.split(/('(?:[^']|'')*')/);
-    return parts.map((p, i) => (i % 2 === 1 ? p : p.replace(QUALIFIER, ''))).join('');
+    const code = parts.filter((_, i) => i % 2 === 0).join(' ');
+    if (/\bJOIN\b/i.test(code))
+        return definition;
+    const names = new Set();
+    for (const m of code.matchAll(FROM_ITEM)) {
+        if (m[3])
+            return definition;
+        const alias = m[2] && !NOT_ALIAS.has(m[2].toLowerCase()) ? m[2] : undefined;
+        names.add((alias ?? m[1]).toLowerCase());
+    }
+    // `FROM ( subquery ) alias`: the alias is the one relation of the outer level.
+    for (const m of code.matchAll(/\bFROM\s+\(/gi)) {
+        let depth = 0;
+        let end = m.index + m[0].length - 1;
+        for (; end < code.length; end++) {
+            if (code[end] === '(')
+                depth++;
+            else if (code[end] === ')' && --depth === 0)
+                break;
+        }
+        const after = new RegExp(String.raw `^\)\s+(?:AS\s+)?(${IDENT})(\s*,)?`, 'i').exec(code.slice(end));
+        if (after?.[2])
+            return definition;
+        if (after && !NOT_ALIAS.has(after[1].toLowerCase()))
+            names.add(after[1].toLowerCase());
+    }
+    if (!names.size)
+        return definition;
+    const qualifier = new RegExp(String.raw `(?<![.\w"])(${IDENT})\.(?=["a-z_])`, 'gi');
+    return parts
+        .map((p, i) => i % 2 === 1
+        ? p
+        : p.replace(qualifier, (whole, name) => (names.has(name.toLowerCase()) ? '' : whole)))
+        .join('');
 }
 /** The item itself when nothing changed (so the rule is reported only when it did something). */
 const withDefinition = (i, definition) => definition === i.definition ? i : { ...i, definition };
