@@ -30,10 +30,10 @@ export function majorVersionProblem(v: VersionPair, where: string, input: string
 
 /** `server_version_num` and `server_version` of the server a session is connected to. */
 export async function serverVersion(c: pg.ClientBase): Promise<{ num: number; text: string }> {
-  const { rows } = await c.query<{ num: string; text: string }>(
-    `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text`,
+  const { rows } = await c.query<{ num: string; version: string }>(
+    `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`,
   );
-  return { num: Number(rows[0]!.num), text: rows[0]!.text };
+  return { num: Number(rows[0]!.num), text: rows[0]!.version };
 }
 
 /** `server_version_num` of the server a session is connected to, e.g. 180001. */
