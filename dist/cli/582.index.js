@@ -3464,8 +3464,8 @@ function majorVersionProblem(v, where, input) {
 }
 /** `server_version_num` and `server_version` of the server a session is connected to. */
 async function serverVersion(c) {
-    const { rows } = await c.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text`);
-    return { num: Number(rows[0].num), text: rows[0].text };
+    const { rows } = await c.query(`SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`);
+    return { num: Number(rows[0].num), text: rows[0].version };
 }
 /** `server_version_num` of the server a session is connected to, e.g. 180001. */
 async function serverVersionNum(c) {
