@@ -116,6 +116,12 @@ function addCloudRunOptions(cmd: Command): Command {
     .option('--image <image>', 'container image (or CONTAINER_IMAGE)');
 }
 
+/** The command's `--env-file`, or the default file if present (an explicit one must exist). */
+function commandEnvFile(cmd: Command) {
+  const named = cmd.opts().envFile as string | undefined;
+  return loadEnvFile(named ?? DEFAULT_ENV_FILE, named !== undefined);
+}
+
 async function loadConfig(
   cmd: Command,
   io: CliIo,
@@ -123,8 +129,7 @@ async function loadConfig(
   overrides: Partial<CliFlags> = {},
 ) {
   const flags = { ...typedFlags(cmd), ...overrides };
-  const envFile = (cmd.opts().envFile as string | undefined) ?? DEFAULT_ENV_FILE;
-  const file = await loadEnvFile(envFile, cmd.opts().envFile !== undefined);
+  const file = await commandEnvFile(cmd);
   const cloudRun = operation === 'promote' ? 'required' : operation === 'rollback' ? 'optional' : 'off';
   return resolveConfig({ flags, env: io.env, cloudRun, ...(file && { file }) });
 }
@@ -142,8 +147,7 @@ async function promoteBatch(cmd: Command, io: CliIo, slugs: string[], setExit: (
     );
   const parallel = parseParallel(opts.parallel as string | undefined);
   const { tenantSlug: _slugs, ...flags } = typedFlags(cmd) as CliFlags & { tenantSlug?: unknown };
-  const envFile = (opts.envFile as string | undefined) ?? DEFAULT_ENV_FILE;
-  const file = await loadEnvFile(envFile, opts.envFile !== undefined);
+  const file = await commandEnvFile(cmd);
   const tenantsPath = opts.tenantsFile as string | undefined;
   let entries: TenantEntry[] | undefined;
   if (tenantsPath !== undefined) {
