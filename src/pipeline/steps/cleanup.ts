@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { recordRemovedKeys } from '../../postgres/cleanup-removed';
 import { PromotionError, settingName } from '../../errors';
 import { digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
@@ -168,11 +170,24 @@ export const cleanupStep: Step<PromotionContext> = {
         deleted += n;
       }
       let removal: ReferencedRemoval | undefined;
+      let referencedRemoved: { attempt: string; tables: Record<string, number> } | undefined;
       if (candidates) {
         removal = await removeUnused(session, candidates, ctx.options.maxFreezeMs);
         for (const { table, rows } of removal.removed) {
           const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
           if (entry) entry.deletedRows = rows;
+        }
+        // The removed keys go to the tenant's database before this transaction commits, under an
+        // attempt id this transaction records with the deletes: a rollback revives exactly them.
+        referencedRemoved = {
+          attempt: randomUUID(),
+          tables: Object.fromEntries(removal.removed.map((r) => [r.table.qualified, r.rows])),
+        };
+        const tenantDb = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
+        try {
+          await recordRemovedKeys(session, tenantDb, referencedRemoved.attempt);
+        } finally {
+          await tenantDb.end().catch(() => undefined);
         }
       }
       // The tenants row is updated as by every other step of the run: its triggers fire as usual.
@@ -182,7 +197,11 @@ export const cleanupStep: Step<PromotionContext> = {
         session,
         ctx.options.tenantsTable,
         tenant,
-        { ...tenant.isolation!, shared_rows_removed: true },
+        {
+          ...tenant.isolation!,
+          shared_rows_removed: true,
+          ...(referencedRemoved && { referenced_removed: referencedRemoved }),
+        },
         {
           from: 'isolated',
           to: 'isolated',
@@ -206,7 +225,14 @@ export const cleanupStep: Step<PromotionContext> = {
       }
       for (const t of triggers.disable) await session.query(restoreTriggerSql(t));
       await session.query('COMMIT');
-      ctx.tenant = { ...tenant, isolation: { ...tenant.isolation!, shared_rows_removed: true } };
+      ctx.tenant = {
+        ...tenant,
+        isolation: {
+          ...tenant.isolation!,
+          shared_rows_removed: true,
+          ...(referencedRemoved && { referenced_removed: referencedRemoved }),
+        },
+      };
       if (leftObjects && leftObjects.objects > 0) {
         ctx.record.notes.push(
           `Large objects left in the shared database (${leftObjects.objects} large objects, ${formatBytes(leftObjects.bytes)}): the deleted rows referenced them; the tenant's database has its own copies. Remove them once no rollback is wanted (e.g. vacuumlo, or lo_unlink of each object no remaining row references).`,

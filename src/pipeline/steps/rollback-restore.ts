@@ -46,7 +46,7 @@ export const restoreStep: Step<PromotionContext> = {
     const { isolated, shared } = await restoreSessions(ctx);
     let giveBack: (() => Promise<void>) | undefined;
     try {
-      const { plan, ledger, referencedRemovedByCleanup } = await restoreInputs(ctx, isolated, shared);
+      const { plan, ledger, removedByCleanup } = await restoreInputs(ctx, isolated, shared);
       // Large objects of the tenant's database belong to its roles: readable through them only.
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
       // Granted on a session of its own on the tenant's server (the roles live there, which may not
@@ -60,7 +60,7 @@ export const restoreStep: Step<PromotionContext> = {
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
-      const prepared = await prepareRestore(shared, isolated, plan, ledger, { referencedRemovedByCleanup });
+      const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup });
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
       const applied = await applyRestore(shared, isolated, plan, prepared, (table) =>
@@ -105,6 +105,7 @@ export const restoreStep: Step<PromotionContext> = {
           ...tenant.isolation!,
           state: 'rolled-back',
           shared_rows_removed: false,
+          referenced_removed: undefined,
           verified: undefined,
           history: [
             ...(tenant.isolation?.history ?? []),
@@ -254,10 +255,15 @@ export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, 
     await setTenantId(c, plan.tenantId);
   }
   const isolation = ctx.tenant?.isolation;
-  // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: they come back.
-  const referencedRemovedByCleanup =
-    isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused';
-  return { plan, ledger: await readLedgerTables(isolated), referencedRemovedByCleanup };
+  // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: those come back
+  // (the keys it recorded, named by the attempt its transaction wrote with the deletes).
+  const removedByCleanup: { attempt: string } | 'unrecorded' | undefined =
+    isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused'
+      ? isolation.referenced_removed
+        ? { attempt: isolation.referenced_removed.attempt }
+        : 'unrecorded'
+      : undefined;
+  return { plan, ledger: await readLedgerTables(isolated), removedByCleanup };
 }
 
 /** borrowRoles on an administrative session of the tenant's server, ended when given back. */
