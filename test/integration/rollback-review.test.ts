@@ -385,4 +385,53 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.deepEqual(await fingerprint(f.url), before);
     });
   });
+
+  for (const member of [true, false])
+    it(`large objects the tenant created while isolated end owned like their column's other objects${member ? '' : ' — or, when the role may not give them away, the record names the grant'}`, async () => {
+      await withFixture(async (f, opts) => {
+        // The application's role owns the documents' objects in the shared database.
+        const app = `loapp_${f.suffix}`;
+        const admin = new URL(f.engineUrl).username;
+        const nonsuper = admin !== new URL(f.url).username;
+        await query(
+          f.url,
+          `CREATE ROLE "${app}" NOLOGIN;
+           DO $do$ DECLARE o oid; BEGIN
+             FOR o IN SELECT body FROM documents LOOP EXECUTE format('ALTER LARGE OBJECT %s OWNER TO %I', o, '${app}'); END LOOP;
+           END $do$`,
+        );
+        if (member && nonsuper) await query(f.url, `GRANT "${app}" TO "${admin}"`);
+        const iso = await promoted(opts);
+        const tenantApp = deriveNames(f.slugs.acme).appRole;
+        await query(
+          iso,
+          `SET ROLE "${tenantApp}";
+           INSERT INTO documents (tenant_id, title, body) SELECT t.id, 'acme-new', lo_from_bytea(0, 'created while isolated') FROM tenants t;
+           RESET ROLE`,
+        );
+        const record = await rolledBack(opts);
+        assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+        const owner = await query<{ o: string; d: string }>(
+          f.url,
+          `SELECT pg_get_userbyid(m.lomowner) AS o, encode(lo_get(d.body), 'escape') AS d
+             FROM documents d JOIN pg_largeobject_metadata m ON m.oid = d.body WHERE d.title = 'acme-new'`,
+        );
+        assert.equal(owner[0]?.d, 'created while isolated');
+        if (member || !nonsuper) {
+          assert.equal(owner[0]?.o, app);
+          assert.ok(
+            record.notes.some((n) => new RegExp(`1 large object\\(s\\) .* now belong to ${app}`).test(n)),
+            record.notes.join('\n'),
+          );
+        } else {
+          assert.equal(owner[0]?.o, admin);
+          assert.ok(
+            record.notes.some((n) =>
+              new RegExp(`not a member of ${app}.*GRANT "${app}" TO "${admin}"`).test(n),
+            ),
+            record.notes.join('\n'),
+          );
+        }
+      });
+    });
 });

@@ -5,7 +5,11 @@ import { readTableGraph } from '../../postgres/catalog';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
 import { findLargeObjectColumns } from '../../postgres/large-objects';
-import { borrowRoles, restoreLargeObjects } from '../../postgres/rollback-large-objects';
+import {
+  borrowRoles,
+  describeObjectOwners,
+  restoreLargeObjects,
+} from '../../postgres/rollback-large-objects';
 import {
   applyRestore,
   describeConflicts,
@@ -77,6 +81,8 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
+      const { rows: me } = await shared.query<{ u: string }>('SELECT current_user AS u');
+      const connectingRole = me[0]!.u;
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
@@ -139,10 +145,7 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       ctx.record.notes.push(...describeRestore(prepared));
-      if (objects.copied)
-        ctx.record.notes.push(
-          `${objects.copied} large object(s) the tenant created while isolated were created in the shared database owned by the connecting role: grant them to the application's role (GRANT SELECT, UPDATE ON LARGE OBJECT <oid> TO <role>).`,
-        );
+      ctx.record.notes.push(...describeObjectOwners(objects, connectingRole));
       if (applied.kept.length)
         ctx.record.notes.push(
           `Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`,
