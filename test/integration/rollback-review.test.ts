@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deriveNames } from '../../src/names';
 import { PromotionOptions } from '../../src/options';
+import { PromotionError } from '../../src/errors';
+import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
 import { tenantStatus } from '../../src/pipeline/status';
 import { testDeps } from '../support/engine';
 import { databaseExists, fingerprint } from '../support/fingerprint';
-import { query } from '../support/pg';
+import { query, urlFor } from '../support/pg';
 import { brokenForeignKeys, rows, rollbackSuite } from '../support/rollback-fixture';
 
 /**
@@ -434,4 +436,42 @@ describe('rollback: the review findings (issue 17)', () => {
         }
       });
     });
+
+  it('remove-unused: keys recorded by a cleanup whose transaction rolled back are never revived; the re-run records its own', async () => {
+    await withFixture(async (f, opts) => {
+      await withTokens(f);
+      const first = await promote(
+        { ...opts, cleanupReferencedRows: 'remove-unused' },
+        testDeps('rollback-review', {
+          fault: async (point) => {
+            if (point === 'cleanup:removed-keys-recorded')
+              throw new PromotionError('internal', 'crash after the keys were recorded', 'test');
+          },
+        }),
+      );
+      assert.notEqual(first.record.result, 'promoted');
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users`), ['(1)', '(2)', '(3)', '(4)', '(5)']);
+      // Before the re-run, hooli starts using u5: this cleanup keeps it.
+      await query(f.url, `INSERT INTO memberships (tenant_id, user_id, role_id) VALUES (2, 5, 4)`);
+      const again = await promote(opts, testDeps('rollback-review'));
+      assert.equal(again.record.result, 'promoted', JSON.stringify(again.record.error));
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users`), ['(2)', '(3)', '(4)', '(5)']);
+      // Then the shared side erases u5 on purpose, and the tenant stops using it.
+      const iso = urlFor(deriveNames(f.slugs.acme).database);
+      await query(
+        iso,
+        `DELETE FROM memberships WHERE user_id = 5; UPDATE projects SET owner_id = NULL WHERE owner_id = 5`,
+      );
+      await query(
+        f.url,
+        `DELETE FROM user_tokens WHERE user_id = 5; DELETE FROM memberships WHERE user_id = 5; DELETE FROM users WHERE id = 5`,
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      // u1 and its token come back (the committed cleanup removed them); u5 stays erased.
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users`), ['(1)', '(2)', '(3)', '(4)']);
+      assert.deepEqual(await rows(f.url, `SELECT id FROM user_tokens`), ['(1)', '(2)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
 });

@@ -189,6 +189,8 @@ export const cleanupStep: Step<PromotionContext> = {
         } finally {
           await tenantDb.end().catch(() => undefined);
         }
+        // Keys recorded, deletes not yet committed: an attempt no shared commit names.
+        await ctx.deps.fault?.('cleanup:removed-keys-recorded');
       }
       // The tenants row is updated as by every other step of the run: its triggers fire as usual.
       if (triggers.replica) await session.query('SET LOCAL session_replication_role = origin');
