@@ -538,8 +538,10 @@ async function reviveReferenced(
     [[...new Set([...edges.map((e) => e.child), ...plan.tables.map((t) => t.qualified)])]],
   );
   const rootOf = new Map(roots.map((r) => [r.name, r.root]));
-  const sameTable = (e: ReferenceEdge, t: TablePlan) =>
-    rootOf.get(e.child) !== null && rootOf.get(e.child) === rootOf.get(t.qualified);
+  const sameTable = (e: ReferenceEdge, t: TablePlan) => {
+    const root = rootOf.get(e.child);
+    return root != null && root === rootOf.get(t.qualified);
+  };
   const keyless = sharedWriteParts(plan).filter((p) => p.table.keyColumns.length === 0);
   const parentAlias = 'rv_parent';
   for (let changed = true; changed;) {
