@@ -474,4 +474,26 @@ describe('rollback: the review findings (issue 17)', () => {
       assert.deepEqual(await brokenForeignKeys(f.url), []);
     });
   });
+
+  it('remove-unused by a cleanup that recorded no keys (an older promotion): every referenced row missing from the shared database comes back, and the dry run says so', async () => {
+    await withFixture(async (f, opts) => {
+      await promoted({ ...opts, cleanupReferencedRows: 'remove-unused' });
+      // As a promotion made before the keys were recorded left it.
+      await query(
+        f.url,
+        `UPDATE tenants SET settings = settings #- '{isolation,referenced_removed}' WHERE slug = $1`,
+        [f.slugs.acme],
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) => /ran before the keys it removed were recorded/.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users`), ['(1)', '(2)', '(3)', '(4)', '(5)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
 });
