@@ -61,6 +61,9 @@ export const cleanupStep: Step<PromotionContext> = {
       );
     }
     const session = await connect(ctx.servers.sharedUrl);
+    // remove-unused records the keys it removes in the tenant's database before its transaction
+    // commits: connected before that transaction takes any lock.
+    let tenantDb: pg.Client | undefined;
     try {
       await setTenantId(session, plan.tenantId);
       await setComparableSession(session);
@@ -68,6 +71,11 @@ export const cleanupStep: Step<PromotionContext> = {
       // restores rows that point at them; another row or application may still use them, which the
       // catalog cannot prove otherwise); counted for the record before the rows go.
       const leftObjects = await measureReferenced(session, plan).catch(() => undefined);
+      if (
+        ctx.options.cleanupReferencedRows === 'remove-unused' &&
+        plan.tables.some((t) => t.kind === 'referenced')
+      )
+        tenantDb = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
       await session.query('BEGIN');
       // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
       // contract-following writers, which now read it FOR SHARE and write to the isolated
@@ -183,12 +191,7 @@ export const cleanupStep: Step<PromotionContext> = {
           attempt: randomUUID(),
           tables: Object.fromEntries(removal.removed.map((r) => [r.table.qualified, r.rows])),
         };
-        const tenantDb = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
-        try {
-          await recordRemovedKeys(session, tenantDb, referencedRemoved.attempt);
-        } finally {
-          await tenantDb.end().catch(() => undefined);
-        }
+        await recordRemovedKeys(session, tenantDb!, referencedRemoved.attempt);
         // Keys recorded, deletes not yet committed: an attempt no shared commit names.
         await ctx.deps.fault?.('cleanup:removed-keys-recorded');
       }
@@ -258,6 +261,7 @@ export const cleanupStep: Step<PromotionContext> = {
       await session.query('ROLLBACK').catch(() => undefined);
       throw lockWaitError(e, 'the shared rows', ctx.options.maxFreezeMs, ctx.options.frontEnd) ?? e;
     } finally {
+      await tenantDb?.end().catch(() => undefined);
       await session.end().catch(() => undefined);
     }
   },
