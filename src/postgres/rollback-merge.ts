@@ -465,8 +465,8 @@ async function uniqueValuesTaken(
       const { rows } = await shared.query<{ k: string[]; o: string[] }>(
         `WITH c AS MATERIALIZED (
            SELECT m.k, v.* FROM ${temps.merge} m
-             CROSS JOIN LATERAL (SELECT ${values}, ${where} AS in_index FROM ${temps.stage} s
-                                  WHERE ${keyArraySql(t, 's')} = m.k) v
+             JOIN (SELECT ${keyArraySql(t, 's')} AS rb_key, ${values}, ${where} AS in_index FROM ${temps.stage} s) v
+               ON v.rb_key = m.k
             WHERE m.action IN ('insert', 'update') AND v.in_index)
          SELECT c.k, o.k AS o FROM c
            CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${fromTable(t)} x WHERE ${held} AND ${where} LIMIT 2) o
