@@ -103,6 +103,14 @@ export const IsolationSettings = z
       })
       .optional(),
     shared_rows_removed: z.boolean().optional(),
+    /**
+     * cleanup-referenced-rows: remove-unused — the attempt whose removed keys the tenant's database
+     * holds (cleanup-removed.ts), written in the transaction that deleted them, and the rows removed
+     * per table. A rollback brings back only those keys.
+     */
+    referenced_removed: z
+      .object({ attempt: z.string(), tables: z.record(z.string(), z.number()) })
+      .optional(),
     /** The run that owns the tenant now (fencing token, see postgres/ownership.ts). */
     run: RunClaim.optional(),
     /** Whether the tenant role's password reached the application (never the password itself). */

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { PromotionError } from '../errors';
+import { stageRemovedKeys } from './cleanup-removed';
 import type { TablePlan } from './plan-types';
 
 /**
@@ -302,6 +303,14 @@ async function markAndRemove(
   const marked = new Map(marks.map((m) => [m.tbl, m.n]));
   const order = [...c.tables.keys()].reverse().filter((ix) => (marked.get(ix) ?? 0) > 0);
   const removed: { table: TablePlan; rows: number }[] = [];
+  // The keys of the rows about to go (locked, settled), staged for the record a rollback reads:
+  // the deletes below remove exactly these rows or the cleanup is rolled back.
+  for (const ix of order)
+    await stageRemovedKeys(
+      session,
+      c.tables[ix]!,
+      `FROM ${c.tables[ix]!.qualified} t JOIN ${CANDIDATES} k ON k.tbl = ${ix} AND k.removable AND t.tableoid = k.rel AND t.ctid = k.row_id`,
+    );
   if (order.length > 0) {
     const deleteOf = (ix: number) =>
       `DELETE FROM ${c.tables[ix]!.qualified} t USING ${CANDIDATES} k

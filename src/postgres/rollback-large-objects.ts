@@ -18,8 +18,13 @@ import type { LargeObjectColumn, TablePlan, TenantPlan } from './plan-types';
  *
  * An object the shared database holds with other content is rewritten only if no row there but
  * the tenant's references it (cleanup leaves the tenant's objects behind, unreferenced); otherwise
- * the OID is someone else's, and the rollback refuses. Objects created here are owned by the connecting role
- * (a role without superuser cannot give them away); rewriting an existing object needs UPDATE on it.
+ * the OID is someone else's, and the rollback refuses. Rewriting an existing object needs UPDATE
+ * on it and keeps its owner. An object created here belongs to the connecting role at first; it is
+ * then given to the role that owns the column's other objects in the shared database (the
+ * application's role; else the table's owner), as they would have been had the tenant never left —
+ * when the connecting role may (ALTER LARGE OBJECT … OWNER TO needs membership in the new owner;
+ * a superuser always may). Otherwise the record names the objects and the grant that lets a
+ * rollback do it.
  */
 
 const INV_WRITE = 0x20000;
@@ -30,6 +35,10 @@ export interface LargeObjectRestore {
   copied: number;
   replaced: number;
   bytes: number;
+  /** Objects created here given to the owner of their column's objects, per owner. */
+  owned: { owner: string; oids: string[] }[];
+  /** Objects created here left to the connecting role: the owner it could not give them to. */
+  notOwned: { owner: string; oids: string[] }[];
 }
 
 /** The columns and the objects the tenant's own rows reference on one side (tenant id set). */
@@ -54,7 +63,14 @@ export async function restoreLargeObjects(
   plan: TenantPlan,
   columns: LargeObjectColumn[],
 ): Promise<LargeObjectRestore> {
-  const result: LargeObjectRestore = { referenced: 0, copied: 0, replaced: 0, bytes: 0 };
+  const result: LargeObjectRestore = {
+    referenced: 0,
+    copied: 0,
+    replaced: 0,
+    bytes: 0,
+    owned: [],
+    notOwned: [],
+  };
   if (columns.length === 0) return result;
   const { oids } = await tenantLargeObjects(isolated, plan, columns);
   result.referenced = oids.length;
@@ -99,6 +115,7 @@ export async function restoreLargeObjects(
       { cause: e },
     );
   }
+  await giveToColumnOwners(shared, plan, columns, missing, result);
   // Verified by content, inside the transaction.
   const after = await hashLargeObjects(shared, oids);
   const wrong = oids.filter((o) => after.get(o)?.hash !== want.get(o)?.hash);
@@ -110,6 +127,85 @@ export async function restoreLargeObjects(
     );
   }
   return result;
+}
+
+/**
+ * The objects just created (`created`, owned by the connecting role) go to the role that owns the
+ * other objects their column references in the shared database (most of them), else to the owner
+ * of the column's table. ALTER LARGE OBJECT … OWNER TO is tried where the connecting role is a
+ * member of that role (a savepoint keeps a refusal from ending the transaction); what it may not
+ * give away is reported with the owner it should have.
+ */
+async function giveToColumnOwners(
+  shared: pg.ClientBase,
+  plan: TenantPlan,
+  columns: readonly LargeObjectColumn[],
+  created: readonly string[],
+  result: LargeObjectRestore,
+): Promise<void> {
+  if (created.length === 0) return;
+  const byQualified = new Map(plan.tables.map((t) => [t.qualified, t]));
+  const placed = new Set<string>();
+  const owned = new Map<string, string[]>();
+  const notOwned = new Map<string, string[]>();
+  for (const c of columns) {
+    const t = byQualified.get(c.table);
+    if (!t) continue;
+    // The restored rows are in place (same transaction): the objects this column references.
+    const { rows: refs } = await shared.query<{ o: string }>(
+      `SELECT DISTINCT t.${c.column}::oid::text AS o FROM ${t.qualified} t WHERE t.${c.column}::oid = ANY ($1::oid[])`,
+      [created],
+    );
+    const mine = refs.map((r) => r.o).filter((o) => !placed.has(o));
+    if (mine.length === 0) continue;
+    for (const o of mine) placed.add(o);
+    const { rows: owner } = await shared.query<{ owner: string; may: boolean; me: boolean }>(
+      `WITH o AS (
+         SELECT coalesce(
+           (SELECT m.lomowner FROM ${t.qualified} t JOIN pg_largeobject_metadata m ON m.oid = t.${c.column}::oid
+             WHERE NOT (m.oid = ANY ($1::oid[])) GROUP BY m.lomowner ORDER BY count(*) DESC, m.lomowner LIMIT 1),
+           (SELECT relowner FROM pg_class WHERE oid = $2::regclass)) AS r)
+       SELECT pg_get_userbyid(o.r) AS owner, pg_has_role(current_user, o.r, 'MEMBER') AS may,
+              o.r = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS me
+         FROM o`,
+      [created, t.qualified],
+    );
+    const { owner: role, may, me } = owner[0]!;
+    if (me) continue;
+    const target = may ? owned : notOwned;
+    if (may) {
+      await shared.query('SAVEPOINT tp_rb_lo_owner');
+      try {
+        for (const o of mine)
+          await shared.query(`ALTER LARGE OBJECT ${Number(o)} OWNER TO ${pg.escapeIdentifier(role)}`);
+        await shared.query('RELEASE SAVEPOINT tp_rb_lo_owner');
+      } catch (e) {
+        if ((e as { code?: string }).code !== '42501') throw e;
+        await shared.query('ROLLBACK TO SAVEPOINT tp_rb_lo_owner');
+        notOwned.set(role, [...(notOwned.get(role) ?? []), ...mine]);
+        continue;
+      }
+    }
+    target.set(role, [...(target.get(role) ?? []), ...mine]);
+  }
+  result.owned = [...owned].map(([owner, oids]) => ({ owner, oids }));
+  result.notOwned = [...notOwned].map(([owner, oids]) => ({ owner, oids }));
+}
+
+/** The record's lines about who owns the large objects the rollback created. */
+export function describeObjectOwners(objects: LargeObjectRestore, connectingRole: string): string[] {
+  const list = (oids: readonly string[]) =>
+    `${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ` … and ${oids.length - 20} more` : ''}`;
+  return [
+    ...objects.owned.map(
+      (o) =>
+        `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the other objects of their column: ${list(o.oids)}.`,
+    ),
+    ...objects.notOwned.map(
+      (o) =>
+        `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of their column's other objects: ${list(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${pg.escapeIdentifier(o.owner)} TO ${pg.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`,
+    ),
+  ];
 }
 
 /**

@@ -4,7 +4,8 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../errors';
 import { fromTable, ledgerRowHashSql } from './checksum';
 import type { TablePlan, TenantPlan } from './plan-types';
-import { joinOn, readEdges } from './referenced-cleanup';
+import { hasRemovedKeys, removedKeysCopySql } from './cleanup-removed';
+import { joinOn, readEdges, type ReferenceEdge } from './referenced-cleanup';
 import {
   keyArraySql,
   ledgerCopySql,
@@ -175,10 +176,13 @@ export async function prepareRestore(
   ledger: Map<string, LedgerTable> | undefined,
   /**
    * Cleanup removed referenced rows nothing in the shared database used any more
-   * (cleanup-referenced-rows: remove-unused): a referenced row missing from the shared database
-   * comes back from the tenant's, changed there or not, instead of counting as a shared delete.
+   * (cleanup-referenced-rows: remove-unused): those rows come back from the tenant's database,
+   * changed there or not, instead of counting as shared deletes. `attempt`: the cleanup recorded
+   * their keys (cleanup-removed.ts) — exactly those come back, and a referenced row the shared
+   * database deleted on purpose since stays deleted. `'unrecorded'`: a cleanup made before keys were
+   * recorded — every referenced row missing from the shared database comes back, and a note says so.
    */
-  options: { referencedRemovedByCleanup?: boolean } = {},
+  options: { removedByCleanup?: { attempt: string } | 'unrecorded' } = {},
 ): Promise<PreparedRestore> {
   const prepared: PreparedRestore = {
     own: ownParts(plan),
@@ -223,6 +227,17 @@ export async function prepareRestore(
         `${p.table.qualified} key ${taken.slice(0, 20).join(', ')}${taken.length > 20 ? ` … (${taken.length}${taken.length > 100 ? '+' : ''} in all)` : ''}`,
       );
   }
+  const removedBy = options.removedByCleanup;
+  if (removedBy === 'unrecorded')
+    prepared.notes.push(
+      'Cleanup (cleanup-referenced-rows: remove-unused) ran before the keys it removed were recorded: every referenced row missing from the shared database comes back from the tenant’s, including one the shared database deleted on purpose since the switch.',
+    );
+  else if (removedBy && !(await hasRemovedKeys(isolated)))
+    throw new PromotionError(
+      'tenant-state',
+      `The tenant record names the cleanup that removed referenced rows (attempt ${removedBy.attempt}), but the tenant's database holds no record of their keys; nothing was changed.`,
+      "The tenant stays isolated. The tool's schema _tenant_isolation of the tenant's database was changed by hand: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.",
+    );
   for (const [i, part] of sharedWriteParts(plan).entries()) {
     const t = part.table;
     const recorded = ledger?.get(t.qualified);
@@ -258,43 +273,77 @@ export async function prepareRestore(
     );
     if (recorded)
       await copyBetween(isolated, shared, ledgerCopySql(t.qualified), `COPY ${ledgerTemp} (k, h) FROM STDIN`);
+    // Referenced rows cleanup removed (remove-unused) come back from the tenant's database whether
+    // it changed them or not: with a record, exactly the keys it removed (review: every referenced
+    // row missing from the shared side came back, one the shared database erased on purpose too).
+    let removed: string | undefined;
+    if (removedBy && part.what === 'referenced rows') {
+      if (removedBy === 'unrecorded') removed = 'true';
+      else {
+        const keys = `__tp_rb_removed_${i}`;
+        await shared.query(`CREATE TEMP TABLE ${keys} (k text[] PRIMARY KEY) ON COMMIT DROP`);
+        await copyBetween(
+          isolated,
+          shared,
+          removedKeysCopySql(removedBy.attempt, t.qualified),
+          `COPY ${keys} (k) FROM STDIN`,
+        );
+        removed = `i.k IN (SELECT k FROM ${keys})`;
+      }
+    }
     // Only rows the tenant changed since the switch (its hash differs from the ledger's, or one
-    // side has no such key) are looked up in the shared table, by key, through its index; and,
-    // where cleanup removed unused referenced rows, every referenced row (those it removed).
-    const removed = options.referencedRemovedByCleanup === true && part.what === 'referenced rows';
+    // side has no such key) are looked up in the shared table, by key, through its index; and the
+    // rows cleanup removed.
     await shared.query(
       `CREATE TEMP TABLE ${merge} ON COMMIT DROP AS
        WITH i AS (SELECT ${keyArraySql(t)} AS k, ${ledgerRowHashSql(t)} AS h FROM ${stage} t),
-            a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh
+            a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh, ${removed ? `i.h IS NOT NULL AND ${removed}` : 'false'} AS removed
                     FROM i FULL JOIN ${ledgerTemp} l ON l.k = i.k
                    WHERE i.h IS DISTINCT FROM l.h${
                      removed
-                       ? ` OR (i.h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${fromTable(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'i.k')}))`
+                       ? ` OR (i.h IS NOT NULL AND ${removed} AND NOT EXISTS (SELECT 1 FROM ${fromTable(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'i.k')}))`
                        : ''
                    }),
-            b AS (SELECT a.k, a.ih, a.lh,
+            b AS (SELECT a.k, a.ih, a.lh, a.removed,
                          (SELECT ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
                     FROM a)
        SELECT b.k, b.ih, b.lh, b.sh,
               CASE WHEN b.sh IS NOT DISTINCT FROM b.ih THEN 'same'
                    WHEN b.sh IS NOT DISTINCT FROM b.lh THEN
                      CASE WHEN b.ih IS NULL THEN 'delete' WHEN b.lh IS NULL THEN 'insert' ELSE 'update' END
-                   ${removed ? `WHEN b.sh IS NULL AND b.ih IS NOT NULL THEN 'insert'` : ''}
-                   ELSE 'conflict' END AS action
+                   WHEN b.sh IS NULL AND b.removed THEN 'insert'
+                   ELSE 'conflict' END AS action,
+              b.removed
          FROM b`,
     );
-    const revived = await reviveReferenced(shared, isolated, t, { stage, merge, keyTypes: facts.keyTypes });
-    if (revived.length)
-      prepared.notes.push(
-        `${revived.length} row(s) of ${t.qualified} deleted in the shared database since the switch come back, because the tenant's rows still reference them: ${revived.slice(0, 10).join(', ')}${revived.length > 10 ? ` … and ${revived.length - 10} more` : ''}.`,
+    if (removed) {
+      const { rows: back } = await shared.query<{ k: string[] }>(
+        `SELECT k FROM ${merge} WHERE removed AND action = 'insert' ORDER BY k`,
       );
+      if (back.length)
+        prepared.notes.push(
+          `${back.length} row(s) of ${t.qualified} that cleanup removed from the shared database (cleanup-referenced-rows: remove-unused${removedBy === 'unrecorded' ? '' : ', keys recorded at cleanup'}) come back: ${back
+            .slice(0, 10)
+            .map((r) => shownKey(r.k))
+            .join(', ')}${back.length > 10 ? ` … and ${back.length - 10} more` : ''}.`,
+        );
+    }
+    prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
+  }
+  // Rows deleted in the shared database that rows coming back still reference come back too.
+  for (const [table, keys] of await reviveReferenced(shared, isolated, plan, prepared))
+    prepared.notes.push(
+      `${keys.length} row(s) of ${table} deleted in the shared database since the switch come back, because the tenant's rows still reference them: ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ` … and ${keys.length - 10} more` : ''}.`,
+    );
+  for (const m of prepared.merges) {
+    const t = m.part.table;
     const { rows } = await shared.query<{ action: string; n: string }>(
-      `SELECT action, count(*)::text AS n FROM ${merge} GROUP BY action`,
+      `SELECT action, count(*)::text AS n FROM ${m.merge} GROUP BY action`,
     );
     const count = (a: string) => Number(rows.find((r) => r.action === a)?.n ?? 0);
     prepared.mergeReports.push({
       table: t.qualified,
-      what: part.what,
+      what: m.part.what,
       insert: count('insert'),
       update: count('update'),
       delete: count('delete'),
@@ -308,7 +357,7 @@ export async function prepareRestore(
         lh: string | null;
         sh: string | null;
       }>(
-        `SELECT k, ih::text AS ih, lh::text AS lh, sh::text AS sh FROM ${merge} WHERE action = 'conflict' ORDER BY k LIMIT 100`,
+        `SELECT k, ih::text AS ih, lh::text AS lh, sh::text AS sh FROM ${m.merge} WHERE action = 'conflict' ORDER BY k LIMIT 100`,
       );
       for (const c of conflicts) {
         prepared.conflicts.push({
@@ -319,9 +368,8 @@ export async function prepareRestore(
         });
       }
     }
-    const taken = await uniqueValuesTaken(shared, t, { stage, merge });
+    const taken = await uniqueValuesTaken(shared, t, { stage: m.stage, merge: m.merge });
     if (taken.length) prepared.collisions.push(...taken);
-    prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
   }
   return prepared;
 }
@@ -365,79 +413,191 @@ async function keysTakenInShared(
 }
 
 /**
- * Rows the tenant inserted or changed (a merged part) whose values of a unique constraint another
- * row of the shared database holds under another key — a user inserted on both sides with the
- * same email (review: a raw 23505 in the middle of the restore). Listed before anything changes.
- * Unique indexes on plain columns only (an expression or partial index is left to the restore).
+ * Rows the tenant inserted or changed (a merged part) whose values of a unique index another row
+ * of the shared database holds under another key — a user inserted on both sides with the same
+ * email (review: a raw 23505 in the middle of the restore). Listed before anything changes.
+ *
+ * Every unique index but the primary key: plain columns, expressions (`lower(email)`) and partial
+ * ones (review: the dry run missed those, the real rollback then refused). The index's own terms
+ * (`pg_get_indexdef` per column) and predicate (`pg_get_expr` of indpred), as the catalog prints
+ * them with bare column names, are evaluated over the staged rows and looked up in the shared
+ * table under the same predicate, so the index itself answers. NULLs collide only under NULLS NOT
+ * DISTINCT. An index whose terms the stage cannot evaluate (a column left out of the copy) is
+ * left to the restore, which refuses cleanly.
  */
 async function uniqueValuesTaken(
   shared: pg.ClientBase,
   t: TablePlan,
   temps: { stage: string; merge: string },
 ): Promise<string[]> {
-  const { rows: uniques } = await shared.query<{ name: string; cols: string[] }>(
+  const { rows: uniques } = await shared.query<{
+    name: string;
+    terms: string[];
+    plain: boolean;
+    cols: string[];
+    pred: string | null;
+    nnd: boolean;
+  }>(
     `SELECT ic.relname AS name,
+            array(SELECT pg_get_indexdef(i.indexrelid, k.o::int, true) FROM generate_series(1, i.indnkeyatts) k(o) ORDER BY k.o) AS terms,
+            i.indexprs IS NULL AS plain,
             array(SELECT '"' || replace(a.attname, '"', '""') || '"' FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
-                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) AS cols
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n WHERE k.o <= i.indnkeyatts ORDER BY k.o) AS cols,
+            pg_get_expr(i.indpred, i.indrelid, true) AS pred,
+            coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nnd
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary
-        AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT (0 = ANY (i.indkey::int2[]))`,
+      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary AND i.indisvalid
+      ORDER BY ic.relname`,
     [t.qualified],
   );
   const out: string[] = [];
   for (const u of uniques) {
-    if (u.cols.every((c) => t.keyColumns.includes(c))) continue;
-    if (!u.cols.every((c) => t.columns.includes(c))) continue;
-    const { rows } = await shared.query<{ k: string[]; o: string[] }>(
-      `SELECT m.k, ${keyArraySql(t, 'x')} AS o
-         FROM ${temps.merge} m JOIN ${temps.stage} s ON m.k = ${keyArraySql(t, 's')}
-         JOIN ${fromTable(t)} x ON ${u.cols.map((c) => `x.${c} = s.${c}`).join(' AND ')}
-        WHERE m.action IN ('insert', 'update') AND ${keyArraySql(t, 'x')} <> m.k
-        ORDER BY m.k LIMIT 20`,
-    );
-    for (const r of rows)
-      out.push(
-        `${t.qualified} key ${shownKey(r.k)}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${shownKey(r.o)}`,
+    // The key itself, on plain columns: the merge already matches rows by it.
+    if (u.plain && u.cols.every((c) => t.keyColumns.includes(c)) && !u.pred) continue;
+    const eq = u.nnd ? 'IS NOT DISTINCT FROM' : '=';
+    const values = u.terms.map((term, n) => `(${term}) AS v${n}`).join(', ');
+    const held = u.terms.map((term, n) => `(${term}) ${eq} c.v${n}`).join(' AND ');
+    const where = u.pred ? `(${u.pred})` : 'true';
+    await shared.query('SAVEPOINT tp_rb_unique');
+    try {
+      // Bare column names in the index's terms resolve to the nearest FROM, which holds one
+      // relation: the stage row in c, the shared row in the lookup.
+      const { rows } = await shared.query<{ k: string[]; o: string[] }>(
+        `WITH c AS MATERIALIZED (
+           SELECT m.k, v.* FROM ${temps.merge} m
+             JOIN (SELECT ${keyArraySql(t, 's')} AS rb_key, ${values}, ${where} AS in_index FROM ${temps.stage} s) v
+               ON v.rb_key = m.k
+            WHERE m.action IN ('insert', 'update') AND v.in_index)
+         SELECT c.k, o.k AS o FROM c
+           CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${fromTable(t)} x WHERE ${held} AND ${where} LIMIT 2) o
+          WHERE o.k <> c.k
+          ORDER BY c.k LIMIT 20`,
       );
+      await shared.query('RELEASE SAVEPOINT tp_rb_unique');
+      const what = u.plain
+        ? u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')
+        : u.terms.join(', ');
+      for (const r of rows)
+        out.push(
+          `${t.qualified} key ${shownKey(r.k)}: its ${what} (unique ${u.name}${u.pred ? ` where ${u.pred}` : ''}) is held in the shared database by key ${shownKey(r.o)}`,
+        );
+    } catch (e) {
+      await shared.query('ROLLBACK TO SAVEPOINT tp_rb_unique');
+      // A term or predicate naming a column the stage lacks: left to the restore.
+      if ((e as { code?: string }).code !== '42703') throw e;
+    }
   }
   return out;
 }
 
 /**
  * Rows of a merged part the tenant left as they were at the switch and the shared database deleted
- * since (a shared job removed a user) that the tenant's rows still reference: restoring the
- * tenant's rows would break a foreign key (review: a raw FK error the dry run did not foresee).
+ * since (a shared job removed a user) that rows existing after the restore still reference:
+ * restoring those would break a foreign key (review: a raw FK error the dry run did not foresee).
  * The tenant's database holds each such row, so it comes back as if the tenant had written it
- * (action 'insert' in the merge table); one nothing of the tenant references stays deleted.
- * Returns the keys brought back.
+ * (action 'insert' in the merge table); one nothing that exists after the restore references
+ * stays deleted.
+ *
+ * A reference counts only from a row that exists after the restore: a tenant's own row (all come
+ * back), or a row of a merged part that the merge writes or keeps — in the merge table with any
+ * action, or unchanged by the tenant and still in the shared database. The tenant's stale copy of
+ * a row that itself stays deleted (an erased user's token) keeps nothing (review: it brought the
+ * erased user back). A row brought back makes its own parents count, so this runs to a fixed
+ * point. A part without a key has no stage: its rows in the tenant's database count, as it must be
+ * unchanged anyway. Returns the keys brought back per table.
  */
 async function reviveReferenced(
   shared: pg.ClientBase,
   isolated: pg.ClientBase,
-  t: TablePlan,
-  temps: { stage: string; merge: string; keyTypes: readonly string[] },
-): Promise<string[]> {
-  const { rows: missing } = await shared.query<{ k: string[] }>(
-    `SELECT ${keyArraySql(t)} AS k FROM ${temps.stage} t
-      WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(t)} x WHERE ${t.keyColumns.map((k) => `x.${k} = t.${k}`).join(' AND ')})
-        AND NOT EXISTS (SELECT 1 FROM ${temps.merge} m WHERE m.k = ${keyArraySql(t)})`,
+  plan: TenantPlan,
+  prepared: PreparedRestore,
+): Promise<Map<string, string[]>> {
+  const revived = new Map<string, string[]>();
+  // Per merged table: the rows of its stage the shared database lacks and the merge leaves out.
+  const missing: { m: MergeStage; temp: string }[] = [];
+  for (const [j, m] of prepared.merges.entries()) {
+    const t = m.part.table;
+    const temp = `__tp_rb_missing_${j}`;
+    const res = await shared.query(
+      `CREATE TEMP TABLE ${temp} ON COMMIT DROP AS
+       SELECT ${keyArraySql(t)} AS k FROM ${m.stage} t
+        WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(t)} x WHERE ${t.keyColumns.map((k) => `x.${k} = t.${k}`).join(' AND ')})
+          AND NOT EXISTS (SELECT 1 FROM ${m.merge} mm WHERE mm.k = ${keyArraySql(t)})`,
+    );
+    if ((res.rowCount ?? 0) > 0) missing.push({ m, temp });
+  }
+  if (!missing.length) return revived;
+  const edges = await readEdges(
+    shared,
+    missing.map((x) => x.m.part.table),
   );
-  if (!missing.length) return [];
-  const unreferenced = await unreferencedSql(isolated, t);
-  if (unreferenced === 'true') return [];
-  const keysParam = JSON.stringify(missing.map((r) => r.k));
-  const inKeys = `${keyArraySql(t)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`;
-  const { rows: referenced } = await isolated.query<{ k: string[] }>(
-    `SELECT ${keyArraySql(t)} AS k FROM ${fromTable(t)} t WHERE ${inKeys} AND NOT (${unreferenced})`,
-    [keysParam],
+  // The plan table each referencing relation belongs to (a partition: its partitioned table).
+  const { rows: roots } = await shared.query<{ name: string; root: string | null }>(
+    `SELECT u.name, coalesce(pg_partition_root(to_regclass(u.name)), to_regclass(u.name))::oid::text AS root
+       FROM unnest($1::text[]) u(name)`,
+    [[...new Set([...edges.map((e) => e.child), ...plan.tables.map((t) => t.qualified)])]],
   );
-  if (!referenced.length) return [];
-  await shared.query(
-    `INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
-     SELECT ${keyArraySql(t)}, ${ledgerRowHashSql(t)}, ${ledgerRowHashSql(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`,
-    [JSON.stringify(referenced.map((r) => r.k))],
-  );
-  return referenced.map((r) => shownKey(r.k));
+  const rootOf = new Map(roots.map((r) => [r.name, r.root]));
+  const sameTable = (e: ReferenceEdge, t: TablePlan) => {
+    const root = rootOf.get(e.child);
+    return root != null && root === rootOf.get(t.qualified);
+  };
+  const keyless = sharedWriteParts(plan).filter((p) => p.table.keyColumns.length === 0);
+  const parentAlias = 'rv_parent';
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [ix, { m, temp }] of missing.entries()) {
+      const t = m.part.table;
+      const into = edges.filter((e) => e.parentIndex === ix);
+      const { rows: left } = await shared.query<{ k: string[] }>(`SELECT k FROM ${temp}`);
+      if (!left.length || !into.length) continue;
+      const found = new Set<string>();
+      const keysParam = JSON.stringify(left.map((r) => r.k));
+      const inKeys = `${keyArraySql(t, parentAlias)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`;
+      for (const e of into) {
+        // The tenant's own rows come back as they are: read in its database.
+        const isolatedChecks = [
+          ...prepared.own.filter((p) => sameTable(e, p.table)).map((p) => p.where),
+          ...keyless.filter((p) => sameTable(e, p.table)).map((p) => p.isolatedWhere),
+        ];
+        for (const where of isolatedChecks) {
+          const { rows } = await isolated.query<{ k: string[] }>(
+            `SELECT ${keyArraySql(t, parentAlias)} AS k FROM ${fromTable(t)} ${parentAlias}
+              WHERE ${inKeys} AND EXISTS (SELECT 1 FROM ${e.child} t WHERE ${joinOn(e, 't', parentAlias)} AND (${where}))`,
+            [keysParam],
+          );
+          for (const r of rows) found.add(JSON.stringify(r.k));
+        }
+        // Merged rows that exist after the restore: read from their stage on the shared session.
+        for (const c of prepared.merges.filter((x) => sameTable(e, x.part.table))) {
+          const ct = c.part.table;
+          const { rows } = await shared.query<{ k: string[] }>(
+            `SELECT ms.k FROM ${temp} ms JOIN ${m.stage} ${parentAlias} ON ms.k = ${keyArraySql(t, parentAlias)}
+              WHERE EXISTS (SELECT 1 FROM ${c.stage} r WHERE ${joinOn(e, 'r', parentAlias)}
+                              AND (EXISTS (SELECT 1 FROM ${c.merge} cm WHERE cm.k = ${keyArraySql(ct, 'r')})
+                                   OR EXISTS (SELECT 1 FROM ${fromTable(ct)} x WHERE ${ct.keyColumns.map((k) => `x.${k} = r.${k}`).join(' AND ')})))`,
+          );
+          for (const r of rows) found.add(JSON.stringify(r.k));
+        }
+      }
+      if (!found.size) continue;
+      const keys = [...found].map((k) => JSON.parse(k) as string[]);
+      const param = JSON.stringify(keys);
+      await shared.query(
+        `INSERT INTO ${m.merge} (k, ih, lh, sh, action)
+         SELECT ${keyArraySql(t)}, ${ledgerRowHashSql(t)}, ${ledgerRowHashSql(t)}, NULL, 'insert' FROM ${m.stage} t
+          WHERE ${keyArraySql(t)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`,
+        [param],
+      );
+      await shared.query(
+        `DELETE FROM ${temp} WHERE k IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`,
+        [param],
+      );
+      revived.set(t.qualified, [...(revived.get(t.qualified) ?? []), ...keys.sort().map((k) => shownKey(k))]);
+      changed = true;
+    }
+  }
+  return revived;
 }
 
 export interface AppliedRestore {

@@ -355,6 +355,7 @@ describe('remove-unused refuses what it could not do safely (non-superuser)', ()
         qualified: 'public.password_reset_tokens',
         kind: 'referenced',
         where: 't.user_id = 1',
+        keyColumns: ['"id"'],
       } as TablePlan;
       const candidates = await captureCandidates(session, [table]);
       await assert.rejects(removeUnused(session, candidates, 10_000), (e: unknown) => {

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { recordRemovedKeys } from '../../postgres/cleanup-removed';
 import { PromotionError, settingName } from '../../errors';
 import { digestTable, keyRange, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
@@ -59,6 +61,9 @@ export const cleanupStep: Step<PromotionContext> = {
       );
     }
     const session = await connect(ctx.servers.sharedUrl);
+    // remove-unused records the keys it removes in the tenant's database before its transaction
+    // commits: connected before that transaction takes any lock.
+    let tenantDb: pg.Client | undefined;
     try {
       await setTenantId(session, plan.tenantId);
       await setComparableSession(session);
@@ -66,6 +71,11 @@ export const cleanupStep: Step<PromotionContext> = {
       // restores rows that point at them; another row or application may still use them, which the
       // catalog cannot prove otherwise); counted for the record before the rows go.
       const leftObjects = await measureReferenced(session, plan).catch(() => undefined);
+      if (
+        ctx.options.cleanupReferencedRows === 'remove-unused' &&
+        plan.tables.some((t) => t.kind === 'referenced')
+      )
+        tenantDb = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
       await session.query('BEGIN');
       // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
       // contract-following writers, which now read it FOR SHARE and write to the isolated
@@ -168,12 +178,22 @@ export const cleanupStep: Step<PromotionContext> = {
         deleted += n;
       }
       let removal: ReferencedRemoval | undefined;
+      let referencedRemoved: { attempt: string; tables: Record<string, number> } | undefined;
       if (candidates) {
         removal = await removeUnused(session, candidates, ctx.options.maxFreezeMs);
         for (const { table, rows } of removal.removed) {
           const entry = ctx.record.tables.find((e) => e.schema === table.schema && e.name === table.name);
           if (entry) entry.deletedRows = rows;
         }
+        // The removed keys go to the tenant's database before this transaction commits, under an
+        // attempt id this transaction records with the deletes: a rollback revives exactly them.
+        referencedRemoved = {
+          attempt: randomUUID(),
+          tables: Object.fromEntries(removal.removed.map((r) => [r.table.qualified, r.rows])),
+        };
+        await recordRemovedKeys(session, tenantDb!, referencedRemoved.attempt);
+        // Keys recorded, deletes not yet committed: an attempt no shared commit names.
+        await ctx.deps.fault?.('cleanup:removed-keys-recorded');
       }
       // The tenants row is updated as by every other step of the run: its triggers fire as usual.
       if (triggers.replica) await session.query('SET LOCAL session_replication_role = origin');
@@ -182,7 +202,11 @@ export const cleanupStep: Step<PromotionContext> = {
         session,
         ctx.options.tenantsTable,
         tenant,
-        { ...tenant.isolation!, shared_rows_removed: true },
+        {
+          ...tenant.isolation!,
+          shared_rows_removed: true,
+          ...(referencedRemoved && { referenced_removed: referencedRemoved }),
+        },
         {
           from: 'isolated',
           to: 'isolated',
@@ -206,7 +230,14 @@ export const cleanupStep: Step<PromotionContext> = {
       }
       for (const t of triggers.disable) await session.query(restoreTriggerSql(t));
       await session.query('COMMIT');
-      ctx.tenant = { ...tenant, isolation: { ...tenant.isolation!, shared_rows_removed: true } };
+      ctx.tenant = {
+        ...tenant,
+        isolation: {
+          ...tenant.isolation!,
+          shared_rows_removed: true,
+          ...(referencedRemoved && { referenced_removed: referencedRemoved }),
+        },
+      };
       if (leftObjects && leftObjects.objects > 0) {
         ctx.record.notes.push(
           `Large objects left in the shared database (${leftObjects.objects} large objects, ${formatBytes(leftObjects.bytes)}): the deleted rows referenced them; the tenant's database has its own copies. Remove them once no rollback is wanted (e.g. vacuumlo, or lo_unlink of each object no remaining row references).`,
@@ -230,6 +261,7 @@ export const cleanupStep: Step<PromotionContext> = {
       await session.query('ROLLBACK').catch(() => undefined);
       throw lockWaitError(e, 'the shared rows', ctx.options.maxFreezeMs, ctx.options.frontEnd) ?? e;
     } finally {
+      await tenantDb?.end().catch(() => undefined);
       await session.end().catch(() => undefined);
     }
   },

@@ -5,7 +5,11 @@ import { readTableGraph } from '../../postgres/catalog';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
 import { findLargeObjectColumns } from '../../postgres/large-objects';
-import { borrowRoles, restoreLargeObjects } from '../../postgres/rollback-large-objects';
+import {
+  borrowRoles,
+  describeObjectOwners,
+  restoreLargeObjects,
+} from '../../postgres/rollback-large-objects';
 import {
   applyRestore,
   describeConflicts,
@@ -46,7 +50,7 @@ export const restoreStep: Step<PromotionContext> = {
     const { isolated, shared } = await restoreSessions(ctx);
     let giveBack: (() => Promise<void>) | undefined;
     try {
-      const { plan, ledger, referencedRemovedByCleanup } = await restoreInputs(ctx, isolated, shared);
+      const { plan, ledger, removedByCleanup } = await restoreInputs(ctx, isolated, shared);
       // Large objects of the tenant's database belong to its roles: readable through them only.
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
       // Granted on a session of its own on the tenant's server (the roles live there, which may not
@@ -60,7 +64,7 @@ export const restoreStep: Step<PromotionContext> = {
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
-      const prepared = await prepareRestore(shared, isolated, plan, ledger, { referencedRemovedByCleanup });
+      const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup });
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
       const applied = await applyRestore(shared, isolated, plan, prepared, (table) =>
@@ -77,6 +81,8 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
+      const { rows: me } = await shared.query<{ u: string }>('SELECT current_user AS u');
+      const connectingRole = me[0]!.u;
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
@@ -105,6 +111,7 @@ export const restoreStep: Step<PromotionContext> = {
           ...tenant.isolation!,
           state: 'rolled-back',
           shared_rows_removed: false,
+          referenced_removed: undefined,
           verified: undefined,
           history: [
             ...(tenant.isolation?.history ?? []),
@@ -138,10 +145,7 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       ctx.record.notes.push(...describeRestore(prepared));
-      if (objects.copied)
-        ctx.record.notes.push(
-          `${objects.copied} large object(s) the tenant created while isolated were created in the shared database owned by the connecting role: grant them to the application's role (GRANT SELECT, UPDATE ON LARGE OBJECT <oid> TO <role>).`,
-        );
+      ctx.record.notes.push(...describeObjectOwners(objects, connectingRole));
       if (applied.kept.length)
         ctx.record.notes.push(
           `Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`,
@@ -254,10 +258,15 @@ export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, 
     await setTenantId(c, plan.tenantId);
   }
   const isolation = ctx.tenant?.isolation;
-  // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: they come back.
-  const referencedRemovedByCleanup =
-    isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused';
-  return { plan, ledger: await readLedgerTables(isolated), referencedRemovedByCleanup };
+  // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: those come back
+  // (the keys it recorded, named by the attempt its transaction wrote with the deletes).
+  const removedByCleanup: { attempt: string } | 'unrecorded' | undefined =
+    isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused'
+      ? isolation.referenced_removed
+        ? { attempt: isolation.referenced_removed.attempt }
+        : 'unrecorded'
+      : undefined;
+  return { plan, ledger: await readLedgerTables(isolated), removedByCleanup };
 }
 
 /** borrowRoles on an administrative session of the tenant's server, ended when given back. */
