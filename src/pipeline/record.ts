@@ -105,6 +105,10 @@ export const RunRecord = z.object({
   steps: z.array(StepRecord),
   checks: z.array(CheckRecord).default([]),
   tables: z.array(TableRecord).default([]),
+  /** The isolation level of the run and where it came from (input, tenant settings, default). */
+  isolationLevel: z
+    .object({ level: z.enum(['database', 'schema']), from: z.enum(['input', 'tenant-settings', 'default']) })
+    .optional(),
   /** Planning notes: warnings (unindexed foreign keys, …) that do not block. */
   notes: z.array(z.string()).default([]),
   /** True once the commit point has passed: failures after it are resumed, not undone. */
