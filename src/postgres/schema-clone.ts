@@ -4,6 +4,7 @@ import { readCatalog, type Catalog, type CloneBlocker } from './ddl/catalog';
 import { generateScript, mapRole } from './ddl/generate';
 import { translateCatalog } from './ddl/translate';
 import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
+import { mapCatalog, mapScriptStatements, type SchemaLayout } from './schema-layout';
 
 /**
  * Clones the schema of the shared database into the tenant's database, in two phases around
@@ -30,6 +31,12 @@ export interface CloneOptions {
   leaveOut?: readonly { schema: string; name: string }[];
   /** The target server's `server_version_num`, when it is another server (it may be a newer major). */
   targetVersion?: number;
+  /**
+   * Schema level (issue 21): the tenant's schemas renamed to their targets (schema-layout.ts),
+   * into a new database or into the shared one. Absent: every object keeps its qualified name
+   * (database level).
+   */
+  schemaLayout?: { layout: SchemaLayout; into: 'new-database' | 'shared-database' };
 }
 
 export interface SchemaScript {
@@ -84,7 +91,18 @@ export function scriptFor(catalog: Catalog, options: CloneOptions): SchemaScript
     checkRoleName(to, 'target role');
   }
   const { catalog: translated, translations } = translateCatalog(catalog, options.targetVersion);
-  return { ...generateScript(translated, options), translations };
+  const at = options.schemaLayout;
+  if (!at) return { ...generateScript(translated, options), translations };
+  // Schema level: the schemas renamed in the model, then every qualified name of the tenant's
+  // objects in the deparsed text (bodies and literals untouched: schemaRefusals refuses bodies
+  // that name a source schema).
+  const script = generateScript(mapCatalog(translated, at.layout, at.into), options);
+  return {
+    ...script,
+    beforeData: mapScriptStatements(script.beforeData, translated, at.layout),
+    afterData: mapScriptStatements(script.afterData, translated, at.layout),
+    translations,
+  };
 }
 
 const APPLY_BATCH = 200;

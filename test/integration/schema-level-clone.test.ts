@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { deriveNames } from '../../src/names';
+import { applyStatements, readSourceCatalog, scriptFor } from '../../src/postgres/schema-clone';
+import {
+  definedNames,
+  mapStatement,
+  planSchemaLayout,
+  schemaRefusals,
+  schemaRoleStatements,
+  type SchemaLayout,
+} from '../../src/postgres/schema-layout';
+import { catalogSummary, diffCatalogs, type CatalogItem } from '../../src/validation/schema-parity';
+import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
+
+const qi = (s: string) => pg.escapeIdentifier(s);
+
+/**
+ * Schema level (issue 21), the DDL: the clone of the fixture's shared database (public and
+ * analytics: tables, partitions, enum, composite, domain, identity and serial columns, trigger,
+ * RLS policies, views) generated into the tenant's schemas and applied on real PostgreSQL — into a
+ * new database and into the shared database itself — then compared with the source, catalog
+ * object by catalog object, with the schema names mapped back.
+ */
+describe('schema-level clone into mapped schemas', () => {
+  let f: SharedFixture;
+  let layout: SchemaLayout;
+  let owner: string;
+  let app: string;
+  const ALL = { has: () => true } as unknown as ReadonlySet<string>;
+
+  before(async () => {
+    f = await createSharedFixture({ rows: 3 });
+    const names = deriveNames(f.tenants.main);
+    owner = names.ownerRole;
+    app = names.appRole;
+    await withClient(DATABASE_URL, async (c) => {
+      await c.query(`CREATE ROLE ${qi(owner)} NOLOGIN`);
+      await c.query(`CREATE ROLE ${qi(app)} NOLOGIN`);
+    });
+    const cat = await withClient(f.url, (c) => readSourceCatalog(c));
+    layout = planSchemaLayout({ base: names.database, primarySchema: 'public', catalog: cat });
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  const script = async (into: 'new-database' | 'shared-database') => {
+    const cat = await withClient(f.url, (c) => readSourceCatalog(c));
+    return scriptFor(cat, {
+      ownerRole: owner,
+      roleMap: new Map([[f.appRole, app]]),
+      schemaLayout: { layout, into },
+    });
+  };
+
+  /** The catalog summary of `url` with `search_path` set (so names of visible objects print bare). */
+  const summary = (url: string, path: string[]) =>
+    withClient(url, async (c) => {
+      await c.query(`SELECT set_config('search_path', $1, false)`, [path.map(qi).join(', ')]);
+      return catalogSummary(c, { policyRoles: [f.appRole, app] });
+    });
+
+  /** Target items renamed back to their source schemas (names, owners and definitions). */
+  const back = (items: CatalogItem[]): CatalogItem[] => {
+    const inverse = new Map(layout.mappings.map((m) => [m.target, m.source]));
+    const un = (text: string) => mapStatement(text, inverse, ALL).replace(/"(public|analytics)"/g, '$1');
+    return items.map((i) => ({
+      ...i,
+      name: un(i.name),
+      owner: i.owner && un(i.owner),
+      definition: un(i.definition),
+    }));
+  };
+
+  const sourceSchemas = ['public', 'analytics'];
+
+  /**
+   * The summary compares functions by a digest of pg_get_functiondef, which always names the
+   * function's schema: they are compared here by their text instead, the source's mapped.
+   */
+  const functionDefs = (url: string, schemas: string[]) =>
+    query<{ name: string; def: string }>(
+      url,
+      `SELECT p.proname AS name, pg_get_functiondef(p.oid) AS def FROM pg_proc p
+        WHERE p.pronamespace::regnamespace::text = ANY ($1) AND p.prokind IN ('f', 'p')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+        ORDER BY 1`,
+      [schemas],
+    );
+  const sameFunctions = async (url: string) => {
+    const cat = await withClient(f.url, (c) => readSourceCatalog(c));
+    const map = new Map(layout.mappings.map((m) => [m.source, m.target]));
+    const source = (await functionDefs(f.url, sourceSchemas)).map((r) => ({
+      name: r.name,
+      // The mapping quotes every schema name; PostgreSQL quotes only those that need it.
+      def: mapStatement(r.def, map, definedNames(cat)).replace(/"([a-z_][a-z0-9_$]*)"/g, '$1'),
+    }));
+    const target = await functionDefs(
+      url,
+      layout.mappings.map((m) => m.target),
+    );
+    assert.ok(source.length > 0);
+    assert.deepEqual(target, source);
+  };
+  const notFunctions = (d: string) => !d.startsWith('extension ') && !d.startsWith('function ');
+
+  it('plans public → tenant_<slug> and analytics → tenant_<slug>_analytics, nothing refused', async () => {
+    const base = deriveNames(f.tenants.main).database;
+    assert.deepEqual(
+      layout.mappings.map((m) => [m.source, m.target]),
+      [
+        ['analytics', `${base}_analytics`],
+        ['public', base],
+      ],
+    );
+    assert.deepEqual(layout.refusals, []);
+    const cat = await withClient(f.url, (c) => readSourceCatalog(c));
+    assert.deepEqual(schemaRefusals(cat, layout), []);
+    assert.deepEqual(layout.extensionSchemas, ['public']);
+  });
+
+  it('into a new database: every object lands in the mapped schemas and matches the source', async () => {
+    const name = `${deriveNames(f.tenants.main).database}_nd`;
+    await withClient(DATABASE_URL, (c) => c.query(`CREATE DATABASE ${qi(name)} TEMPLATE template0`));
+    const url = urlFor(name);
+    const s = await script('new-database');
+    await withClient(url, (c) => applyStatements(c, s.beforeData));
+    await withClient(url, (c) => applyStatements(c, s.afterData));
+    const source = await summary(f.url, sourceSchemas);
+    const target = back(await summary(url, layout.searchPath));
+    const differences = diffCatalogs(source, target).filter(notFunctions);
+    assert.deepEqual(differences, []);
+    await sameFunctions(url);
+    // Nothing of the tenant's in public: only the extension's objects.
+    const inPublic = await query(
+      url,
+      `SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace`,
+    );
+    assert.deepEqual(inPublic, []);
+    // Defaults reach the tenant's sequences (serial columns): an insert through them works.
+    const seq = await query<{ d: string }>(
+      url,
+      `SELECT pg_get_expr(d.adbin, d.adrelid) AS d FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+        WHERE c.relname = 'projects' AND c.relnamespace = $1::regnamespace AND pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval%'`,
+      [layout.base],
+    );
+    assert.equal(seq.length, 1);
+    assert.match(seq[0]!.d, new RegExp(`nextval\\('${layout.base}\\.projects_id_seq'::regclass\\)`));
+  });
+
+  it('into the shared database: the tenant’s schemas sit beside public and analytics, which do not change', async () => {
+    const before = await summary(f.url, sourceSchemas);
+    const s = await script('shared-database');
+    await withClient(f.url, (c) => applyStatements(c, s.beforeData));
+    await withClient(f.url, (c) => applyStatements(c, s.afterData));
+    await withClient(f.url, async (c) => {
+      for (const sql of schemaRoleStatements(layout, app, f.dbName)) await c.query(sql);
+    });
+    const all = await summary(f.url, sourceSchemas);
+    const inSchemas = (items: CatalogItem[], schemas: string[]) =>
+      items.filter((i) =>
+        schemas.some((sc) => i.name.startsWith(`${qi(sc)}.`) || i.name.startsWith(`${sc}.`)),
+      );
+    // public and analytics exactly as before.
+    assert.deepEqual(diffCatalogs(inSchemas(before, sourceSchemas), inSchemas(all, sourceSchemas)), []);
+    // The tenant's schemas: the source again, once mapped back.
+    const mapped = await summary(f.url, layout.searchPath);
+    const targets = layout.mappings.map((m) => m.target);
+    const differences = diffCatalogs(
+      inSchemas(before, sourceSchemas),
+      back(inSchemas(mapped, targets)),
+    ).filter(notFunctions);
+    assert.deepEqual(differences, []);
+    await sameFunctions(f.url);
+    // The tenant's role: USAGE on its schemas and on the extensions' schema, a search_path that starts with its own.
+    const granted = await query<{ nspname: string }>(
+      f.url,
+      `SELECT nspname FROM pg_namespace WHERE has_schema_privilege($1, oid, 'USAGE') AND nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1`,
+      [app],
+    );
+    // public as the extensions' schema; not analytics, which only the shared application's role may use.
+    assert.deepEqual(
+      granted.map((r) => r.nspname),
+      [...targets, 'public'].sort(),
+    );
+    const path = await query<{ setconfig: string[] }>(
+      f.url,
+      `SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = $1`,
+      [app],
+    );
+    assert.deepEqual(path[0]!.setconfig, [`search_path=${layout.searchPath.join(', ')}`]);
+  });
+});
