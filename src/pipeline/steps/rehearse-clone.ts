@@ -35,7 +35,14 @@ import type { Step } from '../step';
 export const rehearseCloneStep: Step<PromotionContext> = {
   name: 'rehearse-clone',
   title: 'Check the schema clone (a dry run rehearses it)',
-  skip: (ctx) => (ctx.mode === 'fresh' ? undefined : 'no schema to clone'),
+  skip: (ctx) =>
+    ctx.mode !== 'fresh'
+      ? 'no schema to clone'
+      : // Only a dry run reaches here at schema level (prevalidation refuses a real one): the
+        // rehearsal of the mapped clone is not built yet, and one at database level would prove nothing.
+        ctx.isolationLevel?.level === 'schema'
+        ? 'schema level: the rehearsal of the mapped clone is not built yet'
+        : undefined,
   async run(ctx) {
     const { names, plan } = ctx;
     const source = ctx.snapshot!.client;
