@@ -3,6 +3,13 @@ import { describe, it } from 'node:test';
 import type { Catalog, ColumnInfo, FunctionInfo, RelationInfo } from '../../src/postgres/ddl/catalog';
 import { generateScript } from '../../src/postgres/ddl/generate';
 import {
+  onTarget,
+  targetOf,
+  withTargets,
+  type TablePlan,
+  type TenantPlan,
+} from '../../src/postgres/plan-types';
+import {
   describeLayout,
   definedNames,
   mapCatalog,
@@ -361,5 +368,57 @@ describe('the clone into mapped schemas', () => {
     }).beforeData.join('\n');
     assert.match(fresh, /CREATE SCHEMA IF NOT EXISTS "extensions"/);
     assert.match(fresh, /CREATE EXTENSION IF NOT EXISTS "citext" WITH SCHEMA "extensions"/);
+  });
+});
+
+describe('the plan’s target names', () => {
+  const table = (schema: string, name: string) =>
+    ({ schema, name, qualified: `"${schema}"."${name}"`, kind: 'tenant' }) as unknown as TablePlan;
+  const plan = (): TenantPlan => {
+    const tenants = table('public', 'tenants');
+    const users = table('public', 'users');
+    const daily = table('analytics', 'daily_usage');
+    return {
+      tenantId: '1',
+      tenantIdType: 'uuid',
+      tenantsTable: tenants,
+      tables: [tenants, users, daily],
+      deleteOrder: [daily, users],
+      notes: [],
+      blockers: [],
+    };
+  };
+
+  it('database level: the target is the source table itself', () => {
+    const p = plan();
+    for (const t of p.tables) {
+      assert.equal(targetOf(t), t.qualified);
+      assert.equal(onTarget(t), t);
+    }
+  });
+
+  it('schema level: every table, the tenants table and the delete order name the mapped schema; maps stay keyed by the source', () => {
+    const p = withTargets(
+      plan(),
+      new Map([
+        ['public', 'tenant_acme'],
+        ['analytics', 'tenant_acme_analytics'],
+      ]),
+    );
+    assert.deepEqual(
+      p.tables.map((t) => [t.qualified, targetOf(t)]),
+      [
+        ['"public"."tenants"', '"tenant_acme"."tenants"'],
+        ['"public"."users"', '"tenant_acme"."users"'],
+        ['"analytics"."daily_usage"', '"tenant_acme_analytics"."daily_usage"'],
+      ],
+    );
+    assert.equal(targetOf(p.tenantsTable), '"tenant_acme"."tenants"');
+    assert.deepEqual(p.deleteOrder.map(targetOf), [
+      '"tenant_acme_analytics"."daily_usage"',
+      '"tenant_acme"."users"',
+    ]);
+    assert.equal(onTarget(p.tables[1]!).qualified, '"tenant_acme"."users"');
+    assert.equal(p.tables[1]!.qualified, '"public"."users"');
   });
 });
