@@ -4,7 +4,7 @@ import { readCatalog, type Catalog, type CloneBlocker } from './ddl/catalog';
 import { generateScript, mapRole } from './ddl/generate';
 import { translateCatalog } from './ddl/translate';
 import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
-import { mapCatalog, mapScriptStatements, type SchemaLayout } from './schema-layout';
+import { mapCatalog, mapScriptStatements, unmappedNames, type SchemaLayout } from './schema-layout';
 
 /**
  * Clones the schema of the shared database into the tenant's database, in two phases around
@@ -97,12 +97,16 @@ export function scriptFor(catalog: Catalog, options: CloneOptions): SchemaScript
   // objects in the deparsed text (bodies and literals untouched: schemaRefusals refuses bodies
   // that name a source schema).
   const script = generateScript(mapCatalog(translated, at.layout, at.into), options);
-  return {
-    ...script,
-    beforeData: mapScriptStatements(script.beforeData, translated, at.layout),
-    afterData: mapScriptStatements(script.afterData, translated, at.layout),
-    translations,
-  };
+  const beforeData = mapScriptStatements(script.beforeData, translated, at.layout);
+  const afterData = mapScriptStatements(script.afterData, translated, at.layout);
+  const left = unmappedNames([...beforeData, ...afterData], translated, at.layout);
+  if (left.length)
+    throw new PromotionError(
+      'internal',
+      `The clone into the tenant's schemas still names ${left.slice(0, 10).join(', ')} in a source schema; nothing was created.`,
+      'Report this with the object named: the schema mapping does not cover how PostgreSQL writes it.',
+    );
+  return { ...script, beforeData, afterData, translations };
 }
 
 const APPLY_BATCH = 200;

@@ -165,6 +165,7 @@ export function definedNames(cat: Catalog): ReadonlySet<string> {
   for (const d of cat.tsDictionaries) add(d.schema, d.name);
   for (const c of cat.tsConfigs) add(c.schema, c.name);
   for (const i of cat.indexes) add(i.schema, i.name);
+  for (const o of cat.operators) add(o.schema, o.name);
   // Array types of the tenant's types and tables are named `_name` by PostgreSQL.
   for (const t of cat.types) add(t.schema, `_${t.name}`);
   for (const r of cat.relations) add(r.schema, `_${r.name}`);
@@ -195,6 +196,11 @@ export function mapStatement(
   const tokens = tokenize(sql);
   const replace = new Map<number, string>();
   for (const q of qualifiedNames(tokens)) {
+    const target = map.get(q.schema);
+    if (target !== undefined && isDefined(defined, q.schema, q.name))
+      replace.set(q.at, pg.escapeIdentifier(target));
+  }
+  for (const q of qualifiedOperators(tokens)) {
     const target = map.get(q.schema);
     if (target !== undefined && isDefined(defined, q.schema, q.name))
       replace.set(q.at, pg.escapeIdentifier(target));
@@ -233,6 +239,42 @@ export function mapStatement(
   }
   if (replace.size === 0) return sql;
   return tokens.map((t, k) => replace.get(k) ?? t.text).join('');
+}
+
+const OPERATOR_CHARS = new Set([...'+-*/<>=~!@#%^&|`?']);
+
+/** `schema.<operator>` (CREATE OPERATOR public.=== …, OPERATOR(public.===)): schema and operator name. */
+export function qualifiedOperators(
+  tokens: readonly SqlToken[],
+): { schema: string; name: string; at: number }[] {
+  const out: { schema: string; name: string; at: number }[] = [];
+  for (let k = 0; k + 2 < tokens.length; k++) {
+    const a = tokens[k]!;
+    if (a.kind !== 'ident' || tokens[k + 1]!.text !== '.' || (k > 0 && tokens[k - 1]!.text === '.')) continue;
+    let j = k + 2;
+    let name = '';
+    while (j < tokens.length && tokens[j]!.kind === 'other' && OPERATOR_CHARS.has(tokens[j]!.text))
+      name += tokens[j++]!.text;
+    if (name) out.push({ schema: a.name, name, at: k });
+  }
+  return out;
+}
+
+/**
+ * The guard of the mapped clone: qualified names of the tenant's objects still in a source
+ * schema after mapping (none expected). Into the shared database, any would create or alter an
+ * object in a shared schema, so scriptFor refuses the script instead.
+ */
+export function unmappedNames(statements: readonly string[], cat: Catalog, layout: SchemaLayout): string[] {
+  const sources = new Set(layout.mappings.map((m) => m.source));
+  const defined = definedNames(cat);
+  const out = new Set<string>();
+  for (const sql of statements) {
+    const tokens = tokenize(sql);
+    for (const q of [...qualifiedNames(tokens), ...qualifiedOperators(tokens)])
+      if (sources.has(q.schema) && isDefined(defined, q.schema, q.name)) out.add(`${q.schema}.${q.name}`);
+  }
+  return [...out].sort();
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   schemaMap,
   schemaRefusals,
   schemaRoleStatements,
+  unmappedNames,
 } from '../../src/postgres/schema-layout';
 import { qualifiedNames, tokenize } from '../../src/postgres/sql-tokens';
 import { emptyCatalog } from '../support/catalog';
@@ -420,5 +421,57 @@ describe('the plan’s target names', () => {
     ]);
     assert.equal(onTarget(p.tables[1]!).qualified, '"tenant_acme"."users"');
     assert.equal(p.tables[1]!.qualified, '"public"."users"');
+  });
+});
+
+describe('operators and the guard of the mapped clone', () => {
+  it('an operator of the tenant’s schema is created and named in the mapped schema', () => {
+    const cat = twoSchemas();
+    cat.operators = [
+      {
+        key: 'o1',
+        schema: 'public',
+        name: '===',
+        signature: 'public.===(public.mood,public.mood)',
+        left: 'public.mood',
+        right: 'public.mood',
+        fn: 'public.mood_eq',
+        commutator: 'OPERATOR(public.===)',
+        negator: null,
+        restrict: null,
+        join: null,
+        hashes: false,
+        merges: false,
+        owner: 'app',
+        comment: null,
+      },
+    ];
+    cat.functions = [
+      fn(
+        'public',
+        'mood_eq',
+        'CREATE OR REPLACE FUNCTION public.mood_eq() RETURNS boolean LANGUAGE sql AS $$ SELECT true $$',
+      ),
+    ];
+    const layout = planSchemaLayout({ base: 'tenant_acme', primarySchema: 'public', catalog: cat });
+    const script = generateScript(mapCatalog(cat, layout, 'shared-database'), {
+      ownerRole: 'o',
+      roleMap: new Map(),
+    });
+    const all = mapScriptStatements([...script.beforeData, ...script.afterData], cat, layout);
+    const text = all.join('\n');
+    assert.match(
+      text,
+      /CREATE OPERATOR "tenant_acme"\.=== \(FUNCTION = "tenant_acme"\.mood_eq, LEFTARG = "tenant_acme"\.mood, RIGHTARG = "tenant_acme"\.mood, COMMUTATOR = OPERATOR\("tenant_acme"\.===\)\)/,
+    );
+    assert.match(
+      text,
+      /ALTER OPERATOR "tenant_acme"\.===\("tenant_acme"\.mood,"tenant_acme"\.mood\) OWNER TO "o"/,
+    );
+    assert.deepEqual(unmappedNames(all, cat, layout), []);
+    // Unmapped, the same statements would create in public: the guard names them.
+    const unmapped = unmappedNames(script.beforeData, cat, layout);
+    for (const name of ['analytics.events', 'public.===', 'public.events', 'public.mood', 'public.orders'])
+      assert.ok(unmapped.includes(name), name);
   });
 });
