@@ -291,13 +291,21 @@ export function schemaRefusals(cat: Catalog, layout: SchemaLayout): string[] {
   const sources = new Set(layout.mappings.map((m) => m.source));
   const defined = definedNames(cat);
   const out: string[] = [];
+  // Bodies are text: names in them, and in the strings inside them (dynamic SQL, nextval('…')), count.
+  const namesIn = (text: string, found: Set<string>, depth: number): void => {
+    const tokens = tokenize(text);
+    for (const q of qualifiedNames(tokens)) if (sources.has(q.schema)) found.add(`${q.schema}.${q.name}`);
+    if (depth === 0) return;
+    for (const t of tokens) {
+      const inner = t.kind === 'dollar' ? t.body : t.kind === 'string' ? t.value : null;
+      if (inner !== null) namesIn(inner, found, depth - 1);
+    }
+  };
   const bodyNames = (def: string): string[] => {
     const found = new Set<string>();
     for (const t of tokenize(def)) {
       const body = t.kind === 'dollar' ? t.body : t.kind === 'string' ? t.value : null;
-      if (body === null) continue;
-      for (const q of qualifiedNames(tokenize(body)))
-        if (sources.has(q.schema)) found.add(`${q.schema}.${q.name}`);
+      if (body !== null) namesIn(body, found, 3);
     }
     return [...found].sort();
   };

@@ -294,13 +294,24 @@ describe('schema-level refusals', () => {
       }),
       relation('public', 'own', { kind: 'v', viewDef: ' SELECT o.id FROM public.orders o;' }),
     );
+    cat.functions.push(
+      fn(
+        'public',
+        'dynamic',
+        `CREATE OR REPLACE FUNCTION public.dynamic()\n RETURNS void LANGUAGE plpgsql AS $function$ BEGIN PERFORM nextval('public.orders_id_seq'); EXECUTE 'DELETE FROM analytics.events'; END $function$`,
+      ),
+    );
     const layout = planSchemaLayout({ base: 'tenant_acme', primarySchema: 'public', catalog: cat });
     const refused = schemaRefusals(cat, layout);
-    assert.equal(refused.length, 3, refused.join('\n'));
+    assert.equal(refused.length, 4, refused.join('\n'));
+    assert.match(
+      refused[2]!,
+      /^function public\.dynamic\(\) names analytics\.events, public\.orders_id_seq in its body/,
+    );
     assert.match(refused[0]!, /^function public\.leak\(\) names public\.orders in its body/);
     assert.match(refused[1]!, /^function public\.quoted\(\) names analytics\.events/);
     assert.match(
-      refused[2]!,
+      refused[3]!,
       /^view public\.all_orders reads public\.plans, which the tenant's schema does not hold/,
     );
   });
