@@ -166,6 +166,15 @@ export function definedNames(cat: Catalog): ReadonlySet<string> {
   for (const c of cat.tsConfigs) add(c.schema, c.name);
   for (const i of cat.indexes) add(i.schema, i.name);
   for (const o of cat.operators) add(o.schema, o.name);
+  for (const x of cat.statistics) add(x.schema, x.name);
+  // A range's multirange type (and constructor functions) is made with it, under the name recorded.
+  for (const t of cat.types) {
+    const multi = t.range?.multirange ? parseQualifiedLiteral(t.range.multirange) : null;
+    if (multi) {
+      add(multi.schema, multi.name);
+      add(multi.schema, `_${multi.name}`);
+    }
+  }
   // Array types of the tenant's types and tables are named `_name` by PostgreSQL.
   for (const t of cat.types) add(t.schema, `_${t.name}`);
   for (const r of cat.relations) add(r.schema, `_${r.name}`);

@@ -13,7 +13,8 @@ import {
 } from '../../src/postgres/schema-layout';
 import { catalogSummary, diffCatalogs, type CatalogItem } from '../../src/validation/schema-parity';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
-import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
+import { DATABASE_URL, dropArtifacts, query, uniqueSuffix, urlFor, withClient } from '../support/pg';
+import { stressSql } from '../support/stress-schema';
 
 const qi = (s: string) => pg.escapeIdentifier(s);
 
@@ -192,5 +193,111 @@ describe('schema-level clone into mapped schemas', () => {
       [app],
     );
     assert.deepEqual(path[0]!.setconfig, [`search_path=${layout.searchPath.join(', ')}`]);
+  });
+});
+
+/**
+ * Every kind of object the clone recreates ("Sales" and "Other Schema": partitions, inheritance,
+ * exclusion constraints, aggregates, operators, casts, ICU collations, text search, rules,
+ * materialized views, BEGIN ATOMIC bodies, regconfig literals, policies, column grants), mapped
+ * into the tenant's schemas of a new database and of the source database itself.
+ */
+describe('schema-level clone of every kind of object', () => {
+  const suffix = uniqueSuffix();
+  const [app, other, tenantApp, owner] = ['app', 'other', 'tapp', 'owner'].map(
+    (r) => `sl_${r}_${suffix}`,
+  ) as [string, string, string, string];
+  const base = `tenant_sl_${suffix}`;
+  let sourceUrl: string;
+  let layout: SchemaLayout;
+  const ALL = { has: () => true } as unknown as ReadonlySet<string>;
+  const sources = ['Sales', 'Other Schema'];
+
+  before(async () => {
+    await withClient(DATABASE_URL, async (c) => {
+      for (const r of [app, other, tenantApp, owner]) await c.query(`CREATE ROLE ${qi(r)} NOLOGIN`);
+      await c.query(`CREATE DATABASE ${qi(`stress_sl_${suffix}`)} TEMPLATE template0`);
+    });
+    sourceUrl = urlFor(`stress_sl_${suffix}`);
+    await withClient(sourceUrl, (c) => c.query(stressSql(app, other)));
+    const cat = await withClient(sourceUrl, (c) => readSourceCatalog(c));
+    layout = planSchemaLayout({ base, primarySchema: 'Sales', catalog: cat });
+  });
+  after(async () => {
+    await dropArtifacts(suffix);
+  });
+
+  const script = async (into: 'new-database' | 'shared-database') => {
+    const cat = await withClient(sourceUrl, (c) => readSourceCatalog(c));
+    return scriptFor(cat, {
+      ownerRole: owner,
+      roleMap: new Map([[app, tenantApp]]),
+      schemaLayout: { layout, into },
+    });
+  };
+  const summary = (url: string, path: string[]) =>
+    withClient(url, async (c) => {
+      await c.query(`SELECT set_config('search_path', $1, false)`, [path.map(qi).join(', ')]);
+      return catalogSummary(c, { policyRoles: [app, tenantApp] });
+    });
+  const back = (items: CatalogItem[]): CatalogItem[] => {
+    const inverse = new Map(layout.mappings.map((m) => [m.target, m.source]));
+    const un = (text: string) => mapStatement(text, inverse, ALL);
+    return items.map((i) => ({
+      ...i,
+      name: un(i.name),
+      owner: i.owner && un(i.owner),
+      definition: un(i.definition),
+    }));
+  };
+  const inSchemas = (items: CatalogItem[], schemas: string[]) =>
+    items.filter((i) => schemas.some((sc) => i.name.startsWith(`${qi(sc)}.`) || i.name.startsWith(`${sc}.`)));
+  const notFunctions = (d: string) => !d.startsWith('function ');
+
+  it('maps "Sales" (the primary) to tenant_<slug> and "Other Schema" beside it; refuses the bodies that name "Sales"', async () => {
+    assert.deepEqual(
+      layout.mappings.map((m) => [m.source, m.target]),
+      [
+        ['Other Schema', `${base}_Other Schema`],
+        ['Sales', base],
+      ],
+    );
+    assert.deepEqual(layout.refusals, []);
+    const cat = await withClient(sourceUrl, (c) => readSourceCatalog(c));
+    const refused = schemaRefusals(cat, layout).map((r) => r.replace(/ names .*/, ''));
+    assert.deepEqual(refused, [
+      'function "Sales".big_items()',
+      'function "Sales".log_item()',
+      'function "Sales".neg_mood("Sales".mood)',
+      'function "Sales".next_code()',
+    ]);
+  });
+
+  it('into a new database: applies, and matches the source object for object once mapped back', async () => {
+    const name = `${base}_nd`;
+    await withClient(DATABASE_URL, (c) => c.query(`CREATE DATABASE ${qi(name)} TEMPLATE template0`));
+    const url = urlFor(name);
+    const s = await script('new-database');
+    await withClient(url, (c) => applyStatements(c, s.beforeData));
+    await withClient(url, (c) => applyStatements(c, s.afterData));
+    const differences = diffCatalogs(
+      await summary(sourceUrl, sources),
+      back(await summary(url, layout.searchPath)),
+    ).filter(notFunctions);
+    assert.deepEqual(differences, []);
+    const inSales = await query(url, `SELECT 1 FROM pg_namespace WHERE nspname IN ('Sales', 'Other Schema')`);
+    assert.deepEqual(inSales, []);
+  });
+
+  it('into the source database: the tenant’s schemas sit beside "Sales", which does not change', async () => {
+    const before = inSchemas(await summary(sourceUrl, sources), sources);
+    const s = await script('shared-database');
+    await withClient(sourceUrl, (c) => applyStatements(c, s.beforeData));
+    await withClient(sourceUrl, (c) => applyStatements(c, s.afterData));
+    const now = await summary(sourceUrl, sources);
+    assert.deepEqual(diffCatalogs(before, inSchemas(now, sources)), []);
+    const targets = layout.mappings.map((m) => m.target);
+    const mapped = back(inSchemas(await summary(sourceUrl, layout.searchPath), targets));
+    assert.deepEqual(diffCatalogs(before, mapped).filter(notFunctions), []);
   });
 });
