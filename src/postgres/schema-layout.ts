@@ -250,6 +250,8 @@ export function mapStatement(
   return tokens.map((t, k) => replace.get(k) ?? t.text).join('');
 }
 
+const DDL_START = /^\s*(CREATE|ALTER|COMMENT|GRANT|REVOKE|REFRESH|DROP)\b/i;
+
 const OPERATOR_CHARS = new Set([...'+-*/<>=~!@#%^&|`?']);
 
 /** `schema.<operator>` (CREATE OPERATOR public.=== …, OPERATOR(public.===)): schema and operator name. */
@@ -280,8 +282,14 @@ export function unmappedNames(statements: readonly string[], cat: Catalog, layou
   const out = new Set<string>();
   for (const sql of statements) {
     const tokens = tokenize(sql);
-    for (const q of [...qualifiedNames(tokens), ...qualifiedOperators(tokens)])
+    const named = [...qualifiedNames(tokens), ...qualifiedOperators(tokens)].sort((a, b) => a.at - b.at);
+    for (const q of named)
       if (sources.has(q.schema) && isDefined(defined, q.schema, q.name)) out.add(`${q.schema}.${q.name}`);
+    // Whatever kinds of object the catalog lists, the object a DDL statement creates or changes
+    // is its first qualified name: it must not be in a source schema (into the shared database it
+    // would be a shared schema's object).
+    if (DDL_START.test(sql) && named[0] && sources.has(named[0].schema))
+      out.add(`${named[0].schema}.${named[0].name}`);
   }
   return [...out].sort();
 }

@@ -486,3 +486,23 @@ describe('operators and the guard of the mapped clone', () => {
       assert.ok(unmapped.includes(name), name);
   });
 });
+
+describe('the guard reads what a statement creates, whatever its kind', () => {
+  it('a DDL statement whose object is in a source schema is named even when the catalog does not list that kind', () => {
+    const cat = twoSchemas();
+    const layout = planSchemaLayout({ base: 'tenant_acme', primarySchema: 'public', catalog: cat });
+    assert.deepEqual(
+      unmappedNames(
+        [
+          'CREATE STATISTICS public.unknown_stats ON a, b FROM "tenant_acme".orders',
+          'CREATE INDEX i ON "tenant_acme".orders USING btree (id)',
+          'SELECT public.uuid_generate_v4()',
+          'ALTER TABLE "tenant_acme".orders ADD CONSTRAINT f FOREIGN KEY (id) REFERENCES public.plans(id)',
+        ],
+        cat,
+        layout,
+      ),
+      ['public.unknown_stats'],
+    );
+  });
+});
