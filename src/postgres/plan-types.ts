@@ -1,4 +1,5 @@
 import type { TableKind } from '../pipeline/record';
+import { mapStatement } from './schema-layout';
 
 /**
  * The plan of a promotion: which tables hold the tenant's rows and how to select them. Built
@@ -33,6 +34,8 @@ export interface TablePlan {
    * SQL reads it through `targetOf` / `onTarget`.
    */
   target?: string;
+  /** With `target`: source schema → target schema, for the plan's SQL fragments run on the target (onTarget). */
+  targetSchemas?: Record<string, string>;
   kind: TableKind;
   /** Columns copied, in table order, quoted; generated columns are left out. */
   columns: string[];
@@ -144,14 +147,28 @@ export function targetOf(table: TablePlan): string {
 }
 
 /**
- * The table as target-side SQL sees it: `qualified` is the target's name. The identity at
- * database level. Per-table maps stay keyed by the source's `qualified`: use this only for the
- * SQL sent to the target.
+ * The table as target-side SQL sees it: `qualified` is the target's name, and the plan's SQL
+ * fragments (`where`, `ownWhere`, `alsoUsedWhere`, the self-closure's, foreign keys' `references`)
+ * name the mapped schemas. The identity at database level. Per-table maps stay keyed by the
+ * source's `qualified`: use this only for the SQL sent to the target.
  */
 export function onTarget(table: TablePlan): TablePlan {
-  return table.target === undefined || table.target === table.qualified
-    ? table
-    : { ...table, qualified: table.target };
+  if (table.target === undefined || !table.targetSchemas) return table;
+  const map = new Map(Object.entries(table.targetSchemas));
+  const m = (sql: string) => mapStatement(sql, map);
+  return {
+    ...table,
+    qualified: table.target,
+    where: m(table.where),
+    ...(table.ownWhere !== undefined && { ownWhere: m(table.ownWhere) }),
+    ...(table.alsoUsedWhere !== undefined && { alsoUsedWhere: m(table.alsoUsedWhere) }),
+    ...(table.selfClosure && {
+      selfClosure: { ...table.selfClosure, baseWhere: m(table.selfClosure.baseWhere) },
+    }),
+    ...(table.foreignKeys && {
+      foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, references: m(fk.references) })),
+    }),
+  };
 }
 
 /**
@@ -161,7 +178,9 @@ export function onTarget(table: TablePlan): TablePlan {
 export function withTargets(plan: TenantPlan, map: ReadonlyMap<string, string>): TenantPlan {
   const set = (t: TablePlan): TablePlan => {
     const schema = map.get(t.schema);
-    return schema === undefined ? t : { ...t, target: `${quoteName(schema)}.${quoteName(t.name)}` };
+    return schema === undefined
+      ? t
+      : { ...t, target: `${quoteName(schema)}.${quoteName(t.name)}`, targetSchemas: Object.fromEntries(map) };
   };
   const tables = plan.tables.map(set);
   const byName = new Map(tables.map((t) => [t.qualified, t]));

@@ -181,8 +181,8 @@ export function definedNames(cat: Catalog): ReadonlySet<string> {
   return out;
 }
 
-const isDefined = (defined: ReadonlySet<string>, schema: string, name: string) =>
-  defined.has(`${schema}\u0000${name}`);
+const isDefined = (defined: ReadonlySet<string> | undefined, schema: string, name: string) =>
+  defined === undefined || defined.has(`${schema}\u0000${name}`);
 
 const nextNonSpace = (tokens: readonly SqlToken[], k: number): number => {
   let j = k;
@@ -200,7 +200,8 @@ const nextNonSpace = (tokens: readonly SqlToken[], k: number): number => {
 export function mapStatement(
   sql: string,
   map: ReadonlyMap<string, string>,
-  defined: ReadonlySet<string>,
+  /** The names that may be mapped; absent: every name in a mapped schema (the plan's own SQL). */
+  defined?: ReadonlySet<string>,
 ): string {
   const tokens = tokenize(sql);
   const replace = new Map<number, string>();

@@ -13,6 +13,7 @@ import { applyStatements, readSourceCatalog, scriptFor } from '../../src/postgre
 import { planSchemaLayout, schemaMap, type SchemaLayout } from '../../src/postgres/schema-layout';
 import type { CheckContext } from '../../src/validation/check';
 import { checksums } from '../../src/validation/checksums';
+import { foreignRows } from '../../src/validation/foreign-rows';
 import { rowCounts } from '../../src/validation/row-counts';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
@@ -140,6 +141,29 @@ describe('schema-level copy and checks into a new database', () => {
     assert.equal(counts.status, 'pass', `${counts.reason}\n${counts.details.join('\n')}`);
     const digests = await checksums.run(context(), 60_000);
     assert.equal(digests.status, 'pass', `${digests.reason}\n${digests.details.join('\n')}`);
+    const foreign = await foreignRows.run(context(), 60_000);
+    assert.equal(foreign.status, 'pass', `${foreign.reason}\n${foreign.details.join('\n')}`);
+  });
+
+  it('foreign rows: another tenant’s row in a mapped table is found by the plan’s predicate, mapped', async () => {
+    const tenants = `${qi(names().database)}.tenants`;
+    await query(
+      targetUrl,
+      `INSERT INTO ${tenants} (slug, name, plan_code) VALUES ('intruder-${f.suffix}', 'Intruder', 'free')`,
+    );
+    try {
+      const foreign = await foreignRows.run(context(), 60_000);
+      assert.equal(foreign.status, 'fail');
+      const details = foreign.details.join('\n');
+      // By the plan's predicate (mapped) and independently of the plan, both on the mapped table.
+      assert.ok(
+        details.includes(`"${names().database}"."tenants": 1 row(s) that do not belong to tenant`),
+        details,
+      );
+      assert.ok(details.includes(`"${names().database}"."tenants": 1 row(s) of another tenant`), details);
+    } finally {
+      await query(targetUrl, `DELETE FROM ${tenants} WHERE slug = $1`, [`intruder-${f.suffix}`]);
+    }
   });
 
   it('the checks still catch a difference in a mapped table', async () => {
