@@ -385,7 +385,22 @@ describe('the clone into mapped schemas', () => {
 
 describe('the plan’s target names', () => {
   const table = (schema: string, name: string) =>
-    ({ schema, name, qualified: `"${schema}"."${name}"`, kind: 'tenant' }) as unknown as TablePlan;
+    ({
+      schema,
+      name,
+      qualified: `"${schema}"."${name}"`,
+      kind: 'tenant',
+      where: `EXISTS (SELECT 1 FROM "public"."tenants" p WHERE p."id" = t."tenant_id")`,
+      foreignKeys: [
+        {
+          name: 'fk',
+          columns: ['"tenant_id"'],
+          references: '"public"."tenants"',
+          refColumns: ['"id"'],
+          onDelete: 'no action',
+        },
+      ],
+    }) as unknown as TablePlan;
   const plan = (): TenantPlan => {
     const tenants = table('public', 'tenants');
     const users = table('public', 'users');
@@ -431,6 +446,13 @@ describe('the plan’s target names', () => {
       '"tenant_acme"."users"',
     ]);
     assert.equal(onTarget(p.tables[1]!).qualified, '"tenant_acme"."users"');
+    // The plan's SQL, run on the target, names the mapped tables.
+    assert.equal(
+      onTarget(p.tables[1]!).where,
+      `EXISTS (SELECT 1 FROM "tenant_acme"."tenants" p WHERE p."id" = t."tenant_id")`,
+    );
+    assert.equal(onTarget(p.tables[2]!).foreignKeys![0]!.references, '"tenant_acme"."tenants"');
+    assert.equal(p.tables[1]!.where, plan().tables[1]!.where);
     assert.equal(p.tables[1]!.qualified, '"public"."users"');
   });
 });
