@@ -363,7 +363,12 @@ export function mapCatalog(
   const extSchemas = new Set(layout.extensionSchemas);
   const schemas = cat.schemas.flatMap((s) => {
     const target = map.get(s.name);
-    const mapped = target !== undefined ? [{ ...s, name: target }] : [];
+    // A tenant's schema is for its roles only: PUBLIC's grants on the source schema (PostgreSQL
+    // gives PUBLIC USAGE on public) would let every role of the database into it.
+    const mapped =
+      target !== undefined
+        ? [{ ...s, name: target, acl: (s.acl ?? []).filter((e) => e.grantee !== 'PUBLIC') }]
+        : [];
     // The extensions' schema itself stays, in a new database only (public exists there already).
     const keep = into === 'new-database' && extSchemas.has(s.name) && s.name !== 'public' ? [s] : [];
     return [...mapped, ...keep];

@@ -39,7 +39,7 @@ describe('schema-level clone into mapped schemas', () => {
     app = names.appRole;
     await withClient(DATABASE_URL, async (c) => {
       await c.query(`CREATE ROLE ${qi(owner)} NOLOGIN`);
-      await c.query(`CREATE ROLE ${qi(app)} NOLOGIN`);
+      await c.query(`CREATE ROLE ${qi(app)} LOGIN PASSWORD 'schema-level-clone'`);
     });
     const cat = await withClient(f.url, (c) => readSourceCatalog(c));
     layout = planSchemaLayout({ base: names.database, primarySchema: 'public', catalog: cat });
@@ -193,6 +193,56 @@ describe('schema-level clone into mapped schemas', () => {
       [app],
     );
     assert.deepEqual(path[0]!.setconfig, [`search_path=${layout.searchPath.join(', ')}`]);
+  });
+
+  it('connected as the tenant’s role: its own tables by their bare names; not the shared tables, not another tenant’s schema', async () => {
+    // Another tenant's schema beside it, cloned the same way (the previous test cloned this tenant's).
+    const otherNames = deriveNames(f.tenants.other);
+    await withClient(DATABASE_URL, async (c) => {
+      await c.query(`CREATE ROLE ${qi(otherNames.ownerRole)} NOLOGIN`);
+      await c.query(`CREATE ROLE ${qi(otherNames.appRole)} NOLOGIN`);
+    });
+    const cat = await withClient(f.url, (c) => readSourceCatalog(c));
+    const otherLayout = planSchemaLayout({
+      base: otherNames.database,
+      primarySchema: 'public',
+      catalog: cat,
+    });
+    const taken = new Map([
+      [layout.base, 'tenant acme'],
+      [`${layout.base}_analytics`, 'tenant acme'],
+    ]);
+    assert.deepEqual(
+      planSchemaLayout({ base: otherNames.database, primarySchema: 'public', catalog: cat, taken }).refusals,
+      [],
+    );
+    const otherScript = scriptFor(cat, {
+      ownerRole: otherNames.ownerRole,
+      roleMap: new Map([[f.appRole, otherNames.appRole]]),
+      schemaLayout: { layout: otherLayout, into: 'shared-database' },
+    });
+    await withClient(f.url, (c) => applyStatements(c, otherScript.beforeData));
+    await withClient(f.url, (c) => applyStatements(c, otherScript.afterData));
+    const asTenant = new URL(f.url);
+    asTenant.username = app;
+    asTenant.password = 'schema-level-clone';
+    await withClient(asTenant.toString(), async (c) => {
+      // search_path from the role's setting in this database: bare names are the tenant's.
+      const path = await c.query<{ p: string }>(`SELECT current_setting('search_path') AS p`);
+      assert.equal(path.rows[0]!.p, layout.searchPath.join(', '));
+      const where = await c.query<{ s: string }>(`SELECT 'plans'::regclass::text AS s`);
+      assert.equal(where.rows[0]!.s, 'plans');
+      await c.query(`SELECT count(*) FROM plans`);
+      await c.query(`SELECT count(*) FROM daily_usage`);
+      const denied = async (sql: string, what: RegExp) =>
+        assert.rejects(c.query(sql), (e: Error) => what.test(e.message), sql);
+      await denied(`SELECT count(*) FROM public.plans`, /permission denied for table plans/);
+      await denied(`SELECT count(*) FROM analytics.daily_usage`, /permission denied for schema analytics/);
+      await denied(
+        `SELECT count(*) FROM ${qi(otherLayout.base)}.plans`,
+        new RegExp(`permission denied for schema ${otherLayout.base}`),
+      );
+    });
   });
 });
 

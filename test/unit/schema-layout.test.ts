@@ -528,3 +528,27 @@ describe('the guard reads what a statement creates, whatever its kind', () => {
     );
   });
 });
+
+describe('the tenant’s schemas are its own', () => {
+  it('PUBLIC’s grants on a source schema (USAGE on public) are not carried to the tenant’s schema', () => {
+    const cat = twoSchemas();
+    cat.schemas = [
+      {
+        ...schema('public'),
+        acl: [
+          { grantee: 'PUBLIC', privilege: 'USAGE', grantable: false },
+          { grantee: 'shared_app', privilege: 'USAGE', grantable: false },
+        ],
+      },
+      schema('analytics'),
+    ];
+    const layout = planSchemaLayout({ base: 'tenant_acme', primarySchema: 'public', catalog: cat });
+    const before = generateScript(mapCatalog(cat, layout, 'shared-database'), {
+      ownerRole: 'o',
+      roleMap: new Map([['shared_app', 'tenant_acme_app']]),
+    }).beforeData;
+    assert.ok(before.includes('REVOKE ALL ON SCHEMA "tenant_acme" FROM PUBLIC'));
+    assert.ok(before.includes('GRANT USAGE ON SCHEMA "tenant_acme" TO "tenant_acme_app"'));
+    assert.ok(!before.some((s) => /ON SCHEMA .* TO PUBLIC/.test(s)), before.join('\n'));
+  });
+});
