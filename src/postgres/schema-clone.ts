@@ -48,6 +48,8 @@ export interface SchemaScript {
   blockers: CloneBlocker[];
   /** What the clone translates for a newer target major, one line per rule (ddl/translate.ts). */
   translations: string[];
+  /** Schema level: the search_path to apply the script with (applyStatements). */
+  searchPath?: string[];
 }
 
 const MAX_IDENTIFIER_BYTES = 63;
@@ -106,7 +108,7 @@ export function scriptFor(catalog: Catalog, options: CloneOptions): SchemaScript
       `The clone into the tenant's schemas still names ${left.slice(0, 10).join(', ')} in a source schema; nothing was created.`,
       'Report this with the object named: the schema mapping does not cover how PostgreSQL writes it.',
     );
-  return { ...script, beforeData, afterData, translations };
+  return { ...script, beforeData, afterData, translations, searchPath: at.layout.searchPath };
 }
 
 const APPLY_BATCH = 200;
@@ -200,6 +202,13 @@ export async function applyStatements(
   statements: string[],
   /** What the failure leaves behind, for the hint (default: the phase rolled back, the run undoes). */
   undo = APPLY_UNDO,
+  /**
+   * Schema level: the tenant's search_path (SchemaScript.searchPath). Function bodies that run
+   * during the apply (a REFRESH, an index expression, a check) then find the tenant's tables by
+   * their bare names — with the default path, in the shared database, they would read the
+   * shared ones into the tenant's objects.
+   */
+  searchPath?: readonly string[],
 ): Promise<void> {
   if (statements.length === 0) return;
   await target.query('BEGIN');
@@ -207,7 +216,11 @@ export async function applyStatements(
     await target.query(`SET LOCAL check_function_bodies = off`);
     // The generated DDL is fully qualified; this path only matters to function bodies that run
     // during the apply (index expressions, checks, REFRESH), which the application wrote for it.
-    await target.query(`SET LOCAL search_path = "$user", public`);
+    if (searchPath?.length)
+      await target.query(`SELECT set_config('search_path', $1, true)`, [
+        searchPath.map((s) => pg.escapeIdentifier(s)).join(', '),
+      ]);
+    else await target.query(`SET LOCAL search_path = "$user", public`);
     // Statements go in batches (one round trip each); a failing batch is rolled back to its
     // savepoint and replayed one statement at a time, so the error still names the statement.
     for (let start = 0; start < statements.length; start += APPLY_BATCH) {

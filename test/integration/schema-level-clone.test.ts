@@ -128,8 +128,8 @@ describe('schema-level clone into mapped schemas', () => {
     await withClient(DATABASE_URL, (c) => c.query(`CREATE DATABASE ${qi(name)} TEMPLATE template0`));
     const url = urlFor(name);
     const s = await script('new-database');
-    await withClient(url, (c) => applyStatements(c, s.beforeData));
-    await withClient(url, (c) => applyStatements(c, s.afterData));
+    await withClient(url, (c) => applyStatements(c, s.beforeData, undefined, s.searchPath));
+    await withClient(url, (c) => applyStatements(c, s.afterData, undefined, s.searchPath));
     const source = await summary(f.url, sourceSchemas);
     const target = back(await summary(url, layout.searchPath));
     const differences = diffCatalogs(source, target).filter(notFunctions);
@@ -155,8 +155,8 @@ describe('schema-level clone into mapped schemas', () => {
   it('into the shared database: the tenant’s schemas sit beside public and analytics, which do not change', async () => {
     const before = await summary(f.url, sourceSchemas);
     const s = await script('shared-database');
-    await withClient(f.url, (c) => applyStatements(c, s.beforeData));
-    await withClient(f.url, (c) => applyStatements(c, s.afterData));
+    await withClient(f.url, (c) => applyStatements(c, s.beforeData, undefined, s.searchPath));
+    await withClient(f.url, (c) => applyStatements(c, s.afterData, undefined, s.searchPath));
     await withClient(f.url, async (c) => {
       for (const sql of schemaRoleStatements(layout, app, f.dbName)) await c.query(sql);
     });
@@ -221,8 +221,12 @@ describe('schema-level clone into mapped schemas', () => {
       roleMap: new Map([[f.appRole, otherNames.appRole]]),
       schemaLayout: { layout: otherLayout, into: 'shared-database' },
     });
-    await withClient(f.url, (c) => applyStatements(c, otherScript.beforeData));
-    await withClient(f.url, (c) => applyStatements(c, otherScript.afterData));
+    await withClient(f.url, (c) =>
+      applyStatements(c, otherScript.beforeData, undefined, otherScript.searchPath),
+    );
+    await withClient(f.url, (c) =>
+      applyStatements(c, otherScript.afterData, undefined, otherScript.searchPath),
+    );
     const asTenant = new URL(f.url);
     asTenant.username = app;
     asTenant.password = 'schema-level-clone';
@@ -328,8 +332,8 @@ describe('schema-level clone of every kind of object', () => {
     await withClient(DATABASE_URL, (c) => c.query(`CREATE DATABASE ${qi(name)} TEMPLATE template0`));
     const url = urlFor(name);
     const s = await script('new-database');
-    await withClient(url, (c) => applyStatements(c, s.beforeData));
-    await withClient(url, (c) => applyStatements(c, s.afterData));
+    await withClient(url, (c) => applyStatements(c, s.beforeData, undefined, s.searchPath));
+    await withClient(url, (c) => applyStatements(c, s.afterData, undefined, s.searchPath));
     const differences = diffCatalogs(
       await summary(sourceUrl, sources),
       back(await summary(url, layout.searchPath)),
@@ -342,12 +346,58 @@ describe('schema-level clone of every kind of object', () => {
   it('into the source database: the tenant’s schemas sit beside "Sales", which does not change', async () => {
     const before = inSchemas(await summary(sourceUrl, sources), sources);
     const s = await script('shared-database');
-    await withClient(sourceUrl, (c) => applyStatements(c, s.beforeData));
-    await withClient(sourceUrl, (c) => applyStatements(c, s.afterData));
+    await withClient(sourceUrl, (c) => applyStatements(c, s.beforeData, undefined, s.searchPath));
+    await withClient(sourceUrl, (c) => applyStatements(c, s.afterData, undefined, s.searchPath));
     const now = await summary(sourceUrl, sources);
     assert.deepEqual(diffCatalogs(before, inSchemas(now, sources)), []);
     const targets = layout.mappings.map((m) => m.target);
     const mapped = back(inSchemas(await summary(sourceUrl, layout.searchPath), targets));
     assert.deepEqual(diffCatalogs(before, mapped).filter(notFunctions), []);
+  });
+});
+
+/**
+ * A materialized view over a function whose body names a table bare (as most application
+ * functions do): its REFRESH at the end of the clone runs the body. Cloned into the shared
+ * database, the body must find the tenant's table, not the shared one.
+ */
+describe('schema-level clone: bodies run during the apply see the tenant’s schema', () => {
+  const suffix = uniqueSuffix();
+  const owner = `sl_owner_${suffix}`;
+  let url: string;
+
+  before(async () => {
+    await withClient(DATABASE_URL, async (c) => {
+      await c.query(`CREATE ROLE ${qi(owner)} NOLOGIN`);
+      await c.query(`CREATE DATABASE ${qi(`bodies_sl_${suffix}`)} TEMPLATE template0`);
+    });
+    url = urlFor(`bodies_sl_${suffix}`);
+    await query(
+      url,
+      `CREATE TABLE items (id int PRIMARY KEY);
+       INSERT INTO items SELECT generate_series(1, 3);
+       CREATE FUNCTION item_count() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM items $$;
+       CREATE MATERIALIZED VIEW item_stats AS SELECT item_count() AS n;`,
+    );
+  });
+  after(async () => {
+    await dropArtifacts(suffix);
+  });
+
+  it('the REFRESH counts the tenant’s (empty) table, not the shared one’s three rows', async () => {
+    const cat = await withClient(url, (c) => readSourceCatalog(c));
+    const layout = planSchemaLayout({ base: `tenant_b_${suffix}`, primarySchema: 'public', catalog: cat });
+    assert.deepEqual(schemaRefusals(cat, layout), []);
+    const s = scriptFor(cat, {
+      ownerRole: owner,
+      roleMap: new Map(),
+      schemaLayout: { layout, into: 'shared-database' },
+    });
+    await withClient(url, (c) => applyStatements(c, s.beforeData, undefined, s.searchPath));
+    await withClient(url, (c) => applyStatements(c, s.afterData, undefined, s.searchPath));
+    const [stats] = await query<{ n: string }>(url, `SELECT n FROM ${qi(layout.base)}.item_stats`);
+    assert.equal(stats!.n, '0');
+    const [shared] = await query<{ n: string }>(url, `SELECT n FROM public.item_stats`);
+    assert.equal(shared!.n, '3');
   });
 });

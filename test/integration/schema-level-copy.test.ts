@@ -71,7 +71,7 @@ describe('schema-level copy and checks into a new database', () => {
       roleMap: new Map([[f.appRole, appRole]]),
       schemaLayout: { layout, into: 'new-database' },
     });
-    await withClient(targetUrl, (c) => applyStatements(c, script.beforeData));
+    await withClient(targetUrl, (c) => applyStatements(c, script.beforeData, undefined, script.searchPath));
     const copied = await copyTables({
       sourceUrl: f.url,
       targetUrl,
@@ -81,7 +81,7 @@ describe('schema-level copy and checks into a new database', () => {
       parallelism: 2,
     });
     for (const t of plan.tables) assert.equal(copied.get(t.qualified)?.rows, t.rows, t.qualified);
-    await withClient(targetUrl, (c) => applyStatements(c, script.afterData));
+    await withClient(targetUrl, (c) => applyStatements(c, script.afterData, undefined, script.searchPath));
   });
   after(async () => {
     await snap?.release();

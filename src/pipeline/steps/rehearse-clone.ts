@@ -127,9 +127,9 @@ async function rehearse(
     await withConnection(ctx.servers.tenantDatabaseUrl(name), async (target) => {
       // Only a statement of the clone failing predicts the real run; anything else is reported as it is.
       try {
-        await applyStatements(target, script.beforeData, REHEARSAL_UNDO);
+        await applyStatements(target, script.beforeData, REHEARSAL_UNDO, script.searchPath);
         await fault?.('rehearse-clone:before-data-applied');
-        await applyStatements(target, script.afterData, REHEARSAL_UNDO);
+        await applyStatements(target, script.afterData, REHEARSAL_UNDO, script.searchPath);
       } catch (e) {
         const err = describeError(e);
         throw new PromotionError(
