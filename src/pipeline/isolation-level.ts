@@ -50,15 +50,16 @@ export function describeIsolationLevel(r: ResolvedIsolationLevel): string {
 
 /**
  * What schema-level isolation still lacks before a promotion may run at that level. The planner
- * (postgres/schema-layout.ts) and the DDL mapping exist; the steps below still write the tenant's
- * tables under their source names in a new database. Kept as data so the refusal names exactly
- * what is missing, and shrinks as the pieces land.
+ * and the mapped clone (postgres/schema-layout.ts), and the target names in the copy, row counts,
+ * checksums and foreign rows exist. Kept as data so the refusal names exactly what is missing,
+ * and shrinks as the pieces land.
  */
 export const SCHEMA_LEVEL_MISSING: readonly string[] = [
-  'roles, the schema and its grants (USAGE on tenant_<slug> only, search_path) in the shared or target database',
-  'copy, checks, catch-up and switch writing to the mapped names',
+  'the roles, the schemas, their grants and the search_path created by the pipeline',
+  'catch-up and the switch on the mapped names',
+  'the schema-parity, sequences and access-control checks on the mapped names',
   'status, rollback and cleanup of a schema',
-  'routing config with the schema and search_path',
+  'the routing config with the schema and search_path',
 ];
 
 /** The refusal of a run at schema level, before anything is created. */
