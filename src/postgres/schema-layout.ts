@@ -191,6 +191,14 @@ const nextNonSpace = (tokens: readonly SqlToken[], k: number): number => {
 };
 
 /**
+ * A name as PostgreSQL's quote_ident prints it: bare when it is a plain lowercase identifier
+ * (reserved words aside, which schema and table names rarely are), quoted otherwise.
+ */
+export function quoteLikePostgres(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : pg.escapeIdentifier(name);
+}
+
+/**
  * Rewrites one deparsed statement for the mapped schemas: every `schema.name` (quoted or not,
  * outside literals and bodies) that names an object the tenant's catalog defines in a mapped
  * schema gets the target schema; `'schema.name'::regclass` (and the other reg* casts) likewise;
@@ -202,18 +210,18 @@ export function mapStatement(
   map: ReadonlyMap<string, string>,
   /** The names that may be mapped; absent: every name in a mapped schema (the plan's own SQL). */
   defined?: ReadonlySet<string>,
+  /** How a target schema is written: always quoted (default), or as PostgreSQL prints it (quoteLikePostgres). */
+  quote: (name: string) => string = pg.escapeIdentifier,
 ): string {
   const tokens = tokenize(sql);
   const replace = new Map<number, string>();
   for (const q of qualifiedNames(tokens)) {
     const target = map.get(q.schema);
-    if (target !== undefined && isDefined(defined, q.schema, q.name))
-      replace.set(q.at, pg.escapeIdentifier(target));
+    if (target !== undefined && isDefined(defined, q.schema, q.name)) replace.set(q.at, quote(target));
   }
   for (const q of qualifiedOperators(tokens)) {
     const target = map.get(q.schema);
-    if (target !== undefined && isDefined(defined, q.schema, q.name))
-      replace.set(q.at, pg.escapeIdentifier(target));
+    if (target !== undefined && isDefined(defined, q.schema, q.name)) replace.set(q.at, quote(target));
   }
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
@@ -223,7 +231,7 @@ export function mapStatement(
       const q = parseQualifiedLiteral(t.value);
       const target = q ? map.get(q.schema) : undefined;
       if (q && target !== undefined && isDefined(defined, q.schema, q.name))
-        replace.set(k, pg.escapeLiteral(`${pg.escapeIdentifier(target)}.${pg.escapeIdentifier(q.name)}`));
+        replace.set(k, pg.escapeLiteral(`${quote(target)}.${quote(q.name)}`));
     }
     // SET search_path TO 'a', 'b' (pg_get_functiondef's rendering of proconfig).
     if (t.kind === 'ident' && t.name === 'search_path') {

@@ -13,6 +13,7 @@ import { applyStatements, readSourceCatalog, scriptFor } from '../../src/postgre
 import { planSchemaLayout, schemaMap, type SchemaLayout } from '../../src/postgres/schema-layout';
 import type { CheckContext } from '../../src/validation/check';
 import { checksums } from '../../src/validation/checksums';
+import { schemaParity } from '../../src/validation/schema-parity';
 import { foreignRows } from '../../src/validation/foreign-rows';
 import { rowCounts } from '../../src/validation/row-counts';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
@@ -98,6 +99,12 @@ describe('schema-level copy and checks into a new database', () => {
     names: names(),
     sharedDatabase: f.dbName,
     appRole: { name: names().appRole, password: 'schema-level-test' },
+    mappedRoles: [f.appRole],
+    schemaLayout: {
+      into: 'new-database',
+      mappings: layout.mappings.map((m) => ({ source: m.source, target: m.target })),
+      searchPath: layout.searchPath,
+    },
     filesToScan: [],
     textsToScan: [],
     secrets: [],
@@ -163,6 +170,20 @@ describe('schema-level copy and checks into a new database', () => {
       assert.ok(details.includes(`"${names().database}"."tenants": 1 row(s) of another tenant`), details);
     } finally {
       await query(targetUrl, `DELETE FROM ${tenants} WHERE slug = $1`, [`intruder-${f.suffix}`]);
+    }
+  });
+
+  it('schema parity: the tenant’s schemas match the source schemas once mapped back; a dropped index is named', async () => {
+    const parity = await schemaParity.run(context(), 60_000);
+    assert.equal(parity.status, 'pass', `${parity.reason}\n${parity.details.join('\n')}`);
+    const base = qi(names().database);
+    await query(targetUrl, `DROP INDEX ${base}.users_tenant_idx`);
+    try {
+      const broken = await schemaParity.run(context(), 60_000);
+      assert.equal(broken.status, 'fail');
+      assert.match(broken.details.join('\n'), /index public\.users_tenant_idx: missing in the new database/);
+    } finally {
+      await query(targetUrl, `CREATE INDEX users_tenant_idx ON ${base}.users (tenant_id)`);
     }
   });
 

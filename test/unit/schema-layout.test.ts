@@ -22,6 +22,7 @@ import {
   unmappedNames,
 } from '../../src/postgres/schema-layout';
 import { qualifiedNames, tokenize } from '../../src/postgres/sql-tokens';
+import { sourceItems, sourceSearchPath, targetItemsMappedBack } from '../../src/validation/schema-level';
 import { emptyCatalog } from '../support/catalog';
 
 const column = (name: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
@@ -550,5 +551,56 @@ describe('the tenant’s schemas are its own', () => {
     assert.ok(before.includes('REVOKE ALL ON SCHEMA "tenant_acme" FROM PUBLIC'));
     assert.ok(before.includes('GRANT USAGE ON SCHEMA "tenant_acme" TO "tenant_acme_app"'));
     assert.ok(!before.some((s) => /ON SCHEMA .* TO PUBLIC/.test(s)), before.join('\n'));
+  });
+});
+
+describe('schema-level parity helpers', () => {
+  const layout = {
+    into: 'shared-database' as const,
+    mappings: [
+      { source: 'analytics', target: 'tenant_acme_analytics' },
+      { source: 'public', target: 'tenant_acme' },
+    ],
+    searchPath: ['tenant_acme', 'tenant_acme_analytics', 'public'],
+  };
+  const item = (category: string, name: string, definition: string, owner: string | null = null) => ({
+    category,
+    name,
+    definition,
+    owner,
+  });
+
+  it('the source path mirrors the tenant’s; each side keeps its own schemas; the tenant’s items read as the source’s', () => {
+    assert.deepEqual(sourceSearchPath(layout), ['public', 'analytics', 'public']);
+    const shared = [
+      item('table', 'public.orders', 'r', '"public"."orders"'),
+      item('table', 'tenant_acme.orders', 'r', '"tenant_acme"."orders"'),
+      item('table', 'other.x', 'r', '"other"."x"'),
+    ];
+    assert.deepEqual(
+      sourceItems(shared, layout).map((i) => i.name),
+      ['public.orders'],
+    );
+    const mapped = targetItemsMappedBack(
+      [
+        ...shared,
+        item(
+          'index',
+          'tenant_acme_analytics.daily_idx',
+          'CREATE INDEX daily_idx ON tenant_acme_analytics.daily USING btree (day)',
+          '"tenant_acme_analytics"."daily"',
+        ),
+      ],
+      layout,
+    );
+    assert.deepEqual(mapped, [
+      item('table', 'public.orders', 'r', '"public"."orders"'),
+      item(
+        'index',
+        'analytics.daily_idx',
+        'CREATE INDEX daily_idx ON analytics.daily USING btree (day)',
+        '"analytics"."daily"',
+      ),
+    ]);
   });
 });
