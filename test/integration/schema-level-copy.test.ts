@@ -5,6 +5,8 @@ import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
 import { readTableGraph } from '../../src/postgres/catalog';
 import { setTenantId } from '../../src/postgres/connect';
+import { catchUp, compareTables } from '../../src/postgres/catch-up';
+import { setComparableSession } from '../../src/postgres/checksum';
 import { copyTables, exportSnapshot, type Snapshot } from '../../src/postgres/copy';
 import { planTenant } from '../../src/postgres/plan';
 import { measurePlan } from '../../src/postgres/plan-check';
@@ -201,6 +203,60 @@ describe('schema-level copy and checks into a new database', () => {
         targetUrl,
         `UPDATE ${qi(names().database)}.projects SET name = left(name, -10) WHERE name LIKE '% (changed)'`,
       );
+    }
+  });
+
+  it('catch-up: writes made in the shared database after the snapshot reach the tenant’s schemas', async () => {
+    // Changes after the copy's snapshot: an update, an insert, and a delete in a table without a key.
+    const [user] = await query<{ id: string }>(
+      f.url,
+      `SELECT min(id)::text AS id FROM users WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    await query(f.url, `UPDATE users SET display_name = 'caught up' WHERE id = $1`, [user!.id]);
+    await query(
+      f.url,
+      `INSERT INTO users (tenant_id, email, display_name) VALUES ($1, 'late-${f.suffix}@example.com', 'late')`,
+      [tenantId],
+    );
+    await query(
+      f.url,
+      `DELETE FROM audit_logs WHERE ctid = (SELECT ctid FROM audit_logs WHERE tenant_id = $1 LIMIT 1)`,
+      [tenantId],
+    );
+    const source = new pg.Client({ connectionString: f.url });
+    const target = new pg.Client({ connectionString: targetUrl });
+    await source.connect();
+    await target.connect();
+    try {
+      for (const c of [source, target]) {
+        await setComparableSession(c);
+        await setTenantId(c, tenantId);
+      }
+      const before = await compareTables(source, target, plan.tables, 'fast');
+      const differing = before
+        .filter((c) => !c.equal)
+        .map((c) => c.table.qualified)
+        .sort();
+      // projects too: an earlier test changed a row there and back (its update trigger touched updated_at).
+      for (const t of ['"public"."audit_logs"', '"public"."users"'])
+        assert.ok(differing.includes(t), differing.join());
+      const stats = await catchUp(source, target, before);
+      assert.deepEqual(stats.map((x) => x.table).sort(), differing);
+      const after = await compareTables(source, target, plan.tables, 'fast');
+      assert.deepEqual(
+        after.filter((c) => !c.equal).map((c) => c.table.qualified),
+        [],
+      );
+      const [mapped] = await query<{ display_name: string }>(
+        targetUrl,
+        `SELECT display_name FROM ${qi(names().database)}.users WHERE id = $1`,
+        [user!.id],
+      );
+      assert.equal(mapped!.display_name, 'caught up');
+    } finally {
+      await source.end();
+      await target.end();
     }
   });
 });
