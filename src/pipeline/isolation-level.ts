@@ -50,14 +50,14 @@ export function describeIsolationLevel(r: ResolvedIsolationLevel): string {
 
 /**
  * What schema-level isolation still lacks before a promotion may run at that level. The planner
- * and the mapped clone (postgres/schema-layout.ts), and the target names in the copy, row counts,
- * checksums and foreign rows exist. Kept as data so the refusal names exactly what is missing,
+ * and the mapped clone (postgres/schema-layout.ts), and the target names in the copy, the catch-up
+ * before the freeze, and the row-count, checksum, foreign-row and schema-parity checks exist. Kept as data so the refusal names exactly what is missing,
  * and shrinks as the pieces land.
  */
 export const SCHEMA_LEVEL_MISSING: readonly string[] = [
   'the roles, the schemas, their grants and the search_path created by the pipeline',
-  'catch-up and the switch on the mapped names',
-  'the schema-parity, sequences and access-control checks on the mapped names',
+  'the freeze and the switch on the mapped names',
+  'the sequences and access-control checks on the mapped names',
   'status, rollback and cleanup of a schema',
   'the routing config with the schema and search_path',
 ];

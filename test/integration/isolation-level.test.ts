@@ -61,7 +61,7 @@ describe('isolation level', () => {
     );
     assert.match(
       record.error!.message,
-      /not available yet; nothing was created\. Missing: .*catch-up and the switch on the mapped names/,
+      /not available yet; nothing was created\. Missing: .*the freeze and the switch on the mapped names/,
     );
     assert.deepEqual(record.isolationLevel, { level: 'schema', from: 'input' });
     assert.equal(record.steps.find((s) => s.name === 'plan')?.status, 'pending');
