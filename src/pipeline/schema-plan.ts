@@ -1,5 +1,5 @@
-import type pg from 'pg';
-import { PromotionError } from '../errors';
+import pg from 'pg';
+import { PromotionError, settingName } from '../errors';
 import { readSourceCatalog } from '../postgres/schema-clone';
 import {
   describeLayout,
@@ -31,6 +31,20 @@ export async function planSchemaLevel(ctx: PromotionContext, snapshot: pg.Client
       `SELECT nspname, pg_get_userbyid(nspowner) AS owner FROM pg_namespace`,
     );
     for (const r of rows) taken.set(r.nspname, `a schema of the shared database, owned by ${r.owner}`);
+  }
+  // Into the shared database the run creates the tenant's schemas there: CREATE on that database
+  // (managed PostgreSQL hands an admin role CONNECT and TEMPORARY only).
+  if (into === 'shared-database') {
+    const { rows } = await snapshot.query<{ ok: boolean; role: string; db: string }>(
+      `SELECT has_database_privilege(current_user, current_database(), 'CREATE') AS ok, current_user AS role, current_database() AS db`,
+    );
+    const r = rows[0]!;
+    if (!r.ok)
+      throw new PromotionError(
+        'permission-denied',
+        `Role "${r.role}" may not create schemas in database "${r.db}"; schema-level isolation into the shared database creates ${ctx.names.database} there, so nothing was created.`,
+        `Grant it (GRANT CREATE ON DATABASE ${pg.escapeIdentifier(r.db)} TO ${pg.escapeIdentifier(r.role)};), or give ${settingName('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own.`,
+      );
   }
   const layout = planSchemaLayout({ base: ctx.names.database, primarySchema, catalog, taken });
   ctx.record.schemaLayout = {

@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { deriveNames } from '../../src/names';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { engineOptions, promoteOnce } from '../support/engine';
+import pg from 'pg';
 import { DATABASE_URL, query } from '../support/pg';
+
+const qi = (s: string) => pg.escapeIdentifier(s);
 
 /**
  * isolation-level (issue 21): the level comes from the input, else the tenants row's
@@ -104,6 +107,18 @@ describe('isolation level', () => {
   it('a dry run at schema level shows the mapping and the search_path, creating nothing', async () => {
     const slug = f.tenants.main;
     const base = deriveNames(slug).database;
+    if (f.engineUrl !== f.url) {
+      // A managed admin role has CONNECT and TEMPORARY on the shared database, not CREATE: refused, named.
+      const refused = await promoteOnce(
+        'lvl-create',
+        await engineOptions(f, slug, { isolationLevel: 'schema', dryRun: true }),
+      );
+      assert.equal(refused.result, 'failed');
+      assert.equal(refused.error?.code, 'permission-denied');
+      assert.match(refused.error!.hint ?? '', /GRANT CREATE ON DATABASE/);
+      await nothingCreated(slug);
+      await query(f.url, `GRANT CREATE ON DATABASE ${qi(f.dbName)} TO ${qi(new URL(f.engineUrl).username)}`);
+    }
     const dry = await promoteOnce(
       'lvl-dry',
       await engineOptions(f, slug, { isolationLevel: 'schema', dryRun: true }),
