@@ -7,6 +7,7 @@
 #   make rollback TENANT_ID=acme-corp [KEEP_ISOLATED_DATA=true] [CONFIRM=true]
 #   make isolate TENANT_ID=acme-corp TARGET_DATABASE_URL=postgres://… [TARGET_DATABASE_CA_FILE=ca.pem]
 #   make isolate TENANT_ID=acme-corp CLEANUP_REFERENCED_ROWS=remove-unused
+#   make isolate TENANT_ID=acme-corp ISOLATION_LEVEL=schema
 #
 # `isolate` and `rollback` ask for confirmation on a terminal; CONFIRM=true skips the question
 # (needed without a terminal). CLI= overrides the command, e.g. CLI=tenant-isolation.
@@ -25,13 +26,15 @@ export TARGET_DATABASE_URL
 export TARGET_DATABASE_CA_FILE
 # keep | remove-unused: at cleanup, also remove the referenced rows no remaining row references.
 export CLEANUP_REFERENCED_ROWS
+# database | schema (default: the tenants row's settings.isolation_level, else database).
+export ISOLATION_LEVEL
 
 is_true = $(filter true TRUE True 1 yes,$(1))
 
 .PHONY: help isolate isolate-db-only tenant-status rollback demo check-tenant
 
 help:
-	@sed -n '1,14p' Makefile
+	@sed -n '1,15p' Makefile
 
 # TENANT_ID reaches a shell command: allow only slug characters (the CLI checks the full rule).
 slug_chars := a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9 -

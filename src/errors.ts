@@ -74,6 +74,7 @@ const CLI_SETTINGS: Readonly<Record<string, string>> = {
   'shared-rows': '--shared-rows (or SHARED_ROWS)',
   'cleanup-referenced-rows': '--cleanup-referenced-rows (or CLEANUP_REFERENCED_ROWS)',
   'table-overrides': '--table-overrides (or TABLE_OVERRIDES)',
+  'isolation-level': '--isolation-level (or ISOLATION_LEVEL)',
   'copy-parallelism': '--copy-parallelism (or COPY_PARALLELISM)',
   'database-host': '--database-host (or DATABASE_HOST)',
   'shared-app-role': '--shared-app-role (or SHARED_APP_ROLE)',

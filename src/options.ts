@@ -83,6 +83,15 @@ export const CloudRunOptions = z.object({
 });
 export type CloudRunOptions = z.infer<typeof CloudRunOptions>;
 
+/**
+ * Where the tenant's objects go: a database of its own (`database`, today's promotion) or a schema
+ * of its own, `tenant_<slug>` (`schema`, the seeds' default for the Pro plan; issue 21). Absent in
+ * the options when no input set it: the tenants row's `settings.isolation_level` decides then, and
+ * `database` when that is absent too (see resolveIsolationLevel).
+ */
+export const IsolationLevel = z.enum(['database', 'schema']);
+export type IsolationLevel = z.infer<typeof IsolationLevel>;
+
 /** Everything a promotion or rollback needs, whichever front end built it. */
 export const PromotionOptions = z.object({
   databaseUrl: z.string().min(1),
@@ -132,6 +141,8 @@ export const PromotionOptions = z.object({
    * more along a foreign key (`remove-unused`). Recorded at the switch with the plan options.
    */
   cleanupReferencedRows: z.enum(['keep', 'remove-unused']).optional(),
+  /** Explicit isolation level (input, flag, variable); wins over the tenants row's settings. */
+  isolationLevel: IsolationLevel.optional(),
   /** Per-table decisions the plan cannot make: `schema.table` → copy (whole) | referenced | skip. */
   tableOverrides: z.record(QualifiedName, TableOverride).optional(),
   /** The shared application's role: grants and policies naming it are remapped to the tenant's role. */

@@ -111,6 +111,8 @@ export const INPUT_SCHEMA = {
   'reference-tables': enumOf(['copy', 'skip'] as const, 'copy'),
   'shared-rows': enumOf(['referenced', 'whole'] as const, 'referenced'),
   'cleanup-referenced-rows': enumOf(['keep', 'remove-unused'] as const, 'keep'),
+  // No default here: an empty input lets the tenants row's settings.isolation_level decide.
+  'isolation-level': enumOf(['database', 'schema'] as const, undefined),
   'table-overrides': z.string().transform((s, ctx): Record<string, TableOverride> => {
     try {
       return parseTableOverrides(s);
@@ -214,6 +216,7 @@ export function toPromotionOptions(
     referenceTables: inputs['reference-tables'],
     sharedRows: inputs['shared-rows'],
     cleanupReferencedRows: inputs['cleanup-referenced-rows'],
+    isolationLevel: inputs['isolation-level'],
     tableOverrides: inputs['table-overrides'],
     cloudRun,
     frontEnd: 'action',

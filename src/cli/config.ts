@@ -33,6 +33,7 @@ export interface CliFlags {
   referenceTables?: string;
   sharedRows?: string;
   cleanupReferencedRows?: string;
+  isolationLevel?: string;
   tableOverrides?: string;
   sharedAppRole?: string;
   project?: string;
@@ -91,6 +92,8 @@ export const ENV_VARS = {
     "referenced | whole: rows of tables without the tenant key that the tenant's rows reference (default referenced)",
   CLEANUP_REFERENCED_ROWS:
     'keep | remove-unused: at cleanup, remove the referenced rows no remaining row references (default keep)',
+  ISOLATION_LEVEL:
+    "database | schema: the tenant's own database, or its own schema tenant_<slug> (default: the tenants row's settings.isolation_level, else database)",
   TABLE_OVERRIDES:
     'per-table decisions, e.g. public.audit_versions=copy,public.countries=skip (copy | referenced | skip)',
   SHARED_APP_ROLE: "the shared application's role, remapped to the tenant's role",
@@ -358,6 +361,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     'cleanupReferencedRows',
     pick(input, 'cleanupReferencedRows', '--cleanup-referenced-rows', 'CLEANUP_REFERENCED_ROWS'),
   );
+  set('isolationLevel', pick(input, 'isolationLevel', '--isolation-level', 'ISOLATION_LEVEL'));
   const overrides = pick(input, 'tableOverrides', '--table-overrides', 'TABLE_OVERRIDES');
   if (overrides) {
     try {

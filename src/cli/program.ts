@@ -338,6 +338,12 @@ export function buildProgram(
         'at cleanup, referenced rows the tenant used: keep them, or remove those no remaining row references (remove-unused)',
       ).choices(['keep', 'remove-unused']),
     )
+    .addOption(
+      new Option(
+        '--isolation-level <level>',
+        "the tenant's own database, or its own schema tenant_<slug> (default: the tenants row's settings.isolation_level, else database)",
+      ).choices(['database', 'schema']),
+    )
     .option(
       '--table-overrides <list>',
       'per-table decisions, e.g. public.audit_versions=copy,public.countries=skip (copy | referenced | skip)',

@@ -9,6 +9,7 @@ import type { RunnerContext } from './runner';
 import type { IsolationSettings } from './tenant-state';
 import type { RunClaim } from '../postgres/ownership';
 import type { Servers } from '../postgres/servers';
+import type { ResolvedIsolationLevel } from './isolation-level';
 
 /** What prevalidation found, and so which steps this run performs. */
 export type RunMode =
@@ -45,6 +46,8 @@ export interface PromotionContext extends RunnerContext {
   /** The shared server's system identifier when readable (see ArtifactMarker.sourceServer). */
   sourceServer?: string;
   tenant?: TenantRow;
+  /** prevalidate: the isolation level of this run and where it came from. */
+  isolationLevel?: ResolvedIsolationLevel;
   /** Databases and roles an earlier failed run of this tenant left behind (replaced by this run). */
   leftovers?: string[];
   /** plan: the exported snapshot every read of the shared rows uses until the switch. */

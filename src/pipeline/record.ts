@@ -105,6 +105,18 @@ export const RunRecord = z.object({
   steps: z.array(StepRecord),
   checks: z.array(CheckRecord).default([]),
   tables: z.array(TableRecord).default([]),
+  /** The isolation level of the run and where it came from (input, tenant settings, default). */
+  isolationLevel: z
+    .object({ level: z.enum(['database', 'schema']), from: z.enum(['input', 'tenant-settings', 'default']) })
+    .optional(),
+  /** Schema level: where each source schema goes, and the search_path the application sets. */
+  schemaLayout: z
+    .object({
+      into: z.enum(['shared-database', 'new-database']),
+      mappings: z.array(z.object({ source: z.string(), target: z.string() })),
+      searchPath: z.array(z.string()),
+    })
+    .optional(),
   /** Planning notes: warnings (unindexed foreign keys, …) that do not block. */
   notes: z.array(z.string()).default([]),
   /** True once the commit point has passed: failures after it are resumed, not undone. */

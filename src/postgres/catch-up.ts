@@ -13,7 +13,7 @@ import {
 } from './checksum';
 import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
-import type { TablePlan } from './plan-types';
+import { onTarget, targetOf, type TablePlan } from './plan-types';
 import { keyArraySql, keyTypesOf } from './rollback-ledger';
 
 /**
@@ -384,7 +384,7 @@ async function stageRows(
   select: string,
 ): Promise<number> {
   const cols = columns.join(', ');
-  await createStage(target, table, columns, stage);
+  await createStage(target, onTarget(table), columns, stage);
   const reader = (source as pg.Client).query(copyTo(`COPY (${select}) TO STDOUT`));
   const writer = (target as pg.Client).query(copyFrom(`COPY ${stage} (${cols}) FROM STDIN`));
   await pipeline(reader, writer);
@@ -594,15 +594,17 @@ export async function catchUp(
 ): Promise<CatchUpStats[]> {
   const work = comparisons.filter((c) => !c.equal).map((c) => ({ c, buckets: differingBuckets(c) }));
   if (work.length === 0) return [];
+  // Target-side SQL names each table where it is in the tenant's database or schema (onTarget:
+  // the same table at database level); the source side and the stats keep the plan's names.
   return inApplyTransaction(
     target,
-    work.map((w) => w.c.table),
+    work.map((w) => onTarget(w.c.table)),
     async (s) => {
       const stats: CatchUpStats[] = [];
       const inBuckets = (c: TableComparison, buckets: number[]) =>
         `${bucketOfRow(c)} IN (${buckets.join(', ')})`;
       for (const [i, { c, buckets }] of work.entries()) {
-        const columns = stageColumns(c.table, s.tables.get(c.table.qualified)!);
+        const columns = stageColumns(c.table, s.tables.get(targetOf(c.table))!);
         const staged = await stageRows(
           source,
           target,
@@ -625,17 +627,17 @@ export async function catchUp(
       for (const [i, { c, buckets }] of work.entries()) {
         if (c.table.keyColumns.length === 0) {
           const del = await target.query(
-            `DELETE FROM ${fromTable(c.table)} t WHERE ${inBuckets(c, buckets)}`,
+            `DELETE FROM ${fromTable(onTarget(c.table))} t WHERE ${inBuckets(c, buckets)}`,
           );
           const cols = c.table.columns.join(', ');
           const ins = await target.query(
-            `INSERT INTO ${c.table.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stageName(i)}`,
+            `INSERT INTO ${targetOf(c.table)} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stageName(i)}`,
           );
           stats[i]!.deleted = del.rowCount ?? 0;
           stats[i]!.upserted = ins.rowCount ?? 0;
           continue;
         }
-        const applied = await applyStaged(s, c.table, stageName(i));
+        const applied = await applyStaged(s, onTarget(c.table), stageName(i));
         stats[i]!.upserted = applied.upserted;
         stats[i]!.replaced = applied.replaced;
       }
@@ -646,7 +648,7 @@ export async function catchUp(
         const keys = c.table.keyColumns;
         if (keys.length === 0) continue;
         const res = await target.query(
-          `DELETE FROM ${fromTable(c.table)} t WHERE ${inBuckets(c, buckets)}
+          `DELETE FROM ${fromTable(onTarget(c.table))} t WHERE ${inBuckets(c, buckets)}
               AND NOT EXISTS (SELECT 1 FROM ${stageName(i)} s WHERE ${keyMatch(keys, 's', 't')})`,
         );
         stats[i]!.deleted = res.rowCount ?? 0;

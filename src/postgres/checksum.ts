@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { TablePlan } from './plan-types';
+import { onTarget, type TablePlan } from './plan-types';
 
 /**
  * Table digests computed by PostgreSQL: one aggregate query per table, constant memory on both
@@ -381,7 +381,7 @@ export async function compareTable<F extends RowHashForm>(
   // The two sides are separate servers' work (or separate sessions): digest them at once.
   const [s, t] = await Promise.all([
     digestTable(source, table, 'source', digestOpts),
-    digestTable(target, table, 'target', digestOpts),
+    digestTable(target, onTarget(table), 'target', digestOpts),
   ]);
   return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
 }

@@ -5,7 +5,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../errors';
 import { redact } from '../secrets';
 import { connect, setTenantId } from './connect';
-import { selectTenantRows, type TablePlan } from './plan-types';
+import { selectTenantRows, targetOf, type TablePlan } from './plan-types';
 import { serverMajor } from './versions';
 
 /**
@@ -222,7 +222,7 @@ async function copyTable(
     await target.query('BEGIN');
     await guard?.(target);
     const into = target.query(
-      copyFrom(`COPY ${table.qualified} (${table.columns.join(', ')}) FROM STDIN (FORMAT ${format})`),
+      copyFrom(`COPY ${targetOf(table)} (${table.columns.join(', ')}) FROM STDIN (FORMAT ${format})`),
     );
     const out = source.query(copyTo(`COPY (${selectTenantRows(table)}) TO STDOUT (FORMAT ${format})`));
     await pipeline(out, counter, into, { signal });

@@ -1,4 +1,5 @@
 import type { TableKind } from '../pipeline/record';
+import { mapStatement } from './schema-layout';
 
 /**
  * The plan of a promotion: which tables hold the tenant's rows and how to select them. Built
@@ -25,8 +26,16 @@ export interface PlanForeignKey {
 export interface TablePlan {
   schema: string;
   name: string;
-  /** `"schema"."name"`, quoted. */
+  /** `"schema"."name"`, quoted: the table in the shared database (and the key of every per-table map). */
   qualified: string;
+  /**
+   * `"schema"."name"`, quoted, of the table where the tenant's rows go: absent (= `qualified`) at
+   * database level; the mapped schema at schema level (withTargets, schema-layout.ts). Target-side
+   * SQL reads it through `targetOf` / `onTarget`.
+   */
+  target?: string;
+  /** With `target`: source schema → target schema, for the plan's SQL fragments run on the target (onTarget). */
+  targetSchemas?: Record<string, string>;
   kind: TableKind;
   /** Columns copied, in table order, quoted; generated columns are left out. */
   columns: string[];
@@ -130,4 +139,60 @@ export interface LargeObjectPlan {
 /** `SELECT <columns> FROM <table> t WHERE <where>`: the tenant's rows of one table. */
 export function selectTenantRows(table: TablePlan): string {
   return `SELECT ${table.columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WHERE ${table.where}`;
+}
+
+/** The table's quoted name on the target side (the tenant's database or schema). */
+export function targetOf(table: TablePlan): string {
+  return table.target ?? table.qualified;
+}
+
+/**
+ * The table as target-side SQL sees it: `qualified` is the target's name, and the plan's SQL
+ * fragments (`where`, `ownWhere`, `alsoUsedWhere`, the self-closure's, foreign keys' `references`)
+ * name the mapped schemas. The identity at database level. Per-table maps stay keyed by the
+ * source's `qualified`: use this only for the SQL sent to the target.
+ */
+export function onTarget(table: TablePlan): TablePlan {
+  if (table.target === undefined || !table.targetSchemas) return table;
+  const map = new Map(Object.entries(table.targetSchemas));
+  const m = (sql: string) => mapStatement(sql, map);
+  return {
+    ...table,
+    qualified: table.target,
+    where: m(table.where),
+    ...(table.ownWhere !== undefined && { ownWhere: m(table.ownWhere) }),
+    ...(table.alsoUsedWhere !== undefined && { alsoUsedWhere: m(table.alsoUsedWhere) }),
+    ...(table.selfClosure && {
+      selfClosure: { ...table.selfClosure, baseWhere: m(table.selfClosure.baseWhere) },
+    }),
+    ...(table.foreignKeys && {
+      foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, references: m(fk.references) })),
+    }),
+  };
+}
+
+/**
+ * The plan with every table's target in the mapped schemas (schema level): `map` is source
+ * schema → target schema (SchemaLayout). A table whose schema is not mapped keeps its name.
+ */
+export function withTargets(plan: TenantPlan, map: ReadonlyMap<string, string>): TenantPlan {
+  const set = (t: TablePlan): TablePlan => {
+    const schema = map.get(t.schema);
+    return schema === undefined
+      ? t
+      : { ...t, target: `${quoteName(schema)}.${quoteName(t.name)}`, targetSchemas: Object.fromEntries(map) };
+  };
+  const tables = plan.tables.map(set);
+  const byName = new Map(tables.map((t) => [t.qualified, t]));
+  return {
+    ...plan,
+    tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
+    tables,
+    deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
+  };
+}
+
+/** `"name"`, as TablePlan.qualified quotes (always). */
+function quoteName(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }

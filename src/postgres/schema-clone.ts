@@ -4,6 +4,7 @@ import { readCatalog, type Catalog, type CloneBlocker } from './ddl/catalog';
 import { generateScript, mapRole } from './ddl/generate';
 import { translateCatalog } from './ddl/translate';
 import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
+import { mapCatalog, mapScriptStatements, unmappedNames, type SchemaLayout } from './schema-layout';
 
 /**
  * Clones the schema of the shared database into the tenant's database, in two phases around
@@ -30,6 +31,12 @@ export interface CloneOptions {
   leaveOut?: readonly { schema: string; name: string }[];
   /** The target server's `server_version_num`, when it is another server (it may be a newer major). */
   targetVersion?: number;
+  /**
+   * Schema level (issue 21): the tenant's schemas renamed to their targets (schema-layout.ts),
+   * into a new database or into the shared one. Absent: every object keeps its qualified name
+   * (database level).
+   */
+  schemaLayout?: { layout: SchemaLayout; into: 'new-database' | 'shared-database' };
 }
 
 export interface SchemaScript {
@@ -41,6 +48,8 @@ export interface SchemaScript {
   blockers: CloneBlocker[];
   /** What the clone translates for a newer target major, one line per rule (ddl/translate.ts). */
   translations: string[];
+  /** Schema level: the search_path to apply the script with (applyStatements). */
+  searchPath?: string[];
 }
 
 const MAX_IDENTIFIER_BYTES = 63;
@@ -84,7 +93,22 @@ export function scriptFor(catalog: Catalog, options: CloneOptions): SchemaScript
     checkRoleName(to, 'target role');
   }
   const { catalog: translated, translations } = translateCatalog(catalog, options.targetVersion);
-  return { ...generateScript(translated, options), translations };
+  const at = options.schemaLayout;
+  if (!at) return { ...generateScript(translated, options), translations };
+  // Schema level: the schemas renamed in the model, then every qualified name of the tenant's
+  // objects in the deparsed text (bodies and literals untouched: schemaRefusals refuses bodies
+  // that name a source schema).
+  const script = generateScript(mapCatalog(translated, at.layout, at.into), options);
+  const beforeData = mapScriptStatements(script.beforeData, translated, at.layout);
+  const afterData = mapScriptStatements(script.afterData, translated, at.layout);
+  const left = unmappedNames([...beforeData, ...afterData], translated, at.layout);
+  if (left.length)
+    throw new PromotionError(
+      'internal',
+      `The clone into the tenant's schemas still names ${left.slice(0, 10).join(', ')} in a source schema; nothing was created.`,
+      'Report this with the object named: the schema mapping does not cover how PostgreSQL writes it.',
+    );
+  return { ...script, beforeData, afterData, translations, searchPath: at.layout.searchPath };
 }
 
 const APPLY_BATCH = 200;
@@ -178,6 +202,13 @@ export async function applyStatements(
   statements: string[],
   /** What the failure leaves behind, for the hint (default: the phase rolled back, the run undoes). */
   undo = APPLY_UNDO,
+  /**
+   * Schema level: the tenant's search_path (SchemaScript.searchPath). Function bodies that run
+   * during the apply (a REFRESH, an index expression, a check) then find the tenant's tables by
+   * their bare names — with the default path, in the shared database, they would read the
+   * shared ones into the tenant's objects.
+   */
+  searchPath?: readonly string[],
 ): Promise<void> {
   if (statements.length === 0) return;
   await target.query('BEGIN');
@@ -185,7 +216,11 @@ export async function applyStatements(
     await target.query(`SET LOCAL check_function_bodies = off`);
     // The generated DDL is fully qualified; this path only matters to function bodies that run
     // during the apply (index expressions, checks, REFRESH), which the application wrote for it.
-    await target.query(`SET LOCAL search_path = "$user", public`);
+    if (searchPath?.length)
+      await target.query(`SELECT set_config('search_path', $1, true)`, [
+        searchPath.map((s) => pg.escapeIdentifier(s)).join(', '),
+      ]);
+    else await target.query(`SET LOCAL search_path = "$user", public`);
     // Statements go in batches (one round trip each); a failing batch is rolled back to its
     // savepoint and replayed one statement at a time, so the error still names the statement.
     for (let start = 0; start < statements.length; start += APPLY_BATCH) {

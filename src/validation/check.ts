@@ -2,6 +2,7 @@ import type { CheckStatus } from '../pipeline/record';
 import type { Logger } from '../log';
 import type { DerivedNames } from '../names';
 import type { TenantPlan } from '../postgres/plan-types';
+import type { CheckSchemaLayout } from './schema-level';
 
 /**
  * What every post-promotion check reads. Data only: connection strings, the plan, names and
@@ -36,6 +37,8 @@ export interface CheckContext {
    */
   mappedRoles?: string[];
   appRole: { name: string; password: string };
+  /** Schema level: where the tenant's schemas went (the record's schemaLayout); absent at database level. */
+  schemaLayout?: CheckSchemaLayout;
   /** Per qualified table, the count and digest recorded at the switch (`status --verify`): compared instead of the shared rows. */
   recorded?: Record<string, { count: number; digest: string }>;
   /**

@@ -1,5 +1,5 @@
 import { compareTable, digestTable, withoutColumns } from '../postgres/checksum';
-import type { TablePlan } from '../postgres/plan-types';
+import { onTarget, type TablePlan } from '../postgres/plan-types';
 import { capDetails, fail, pass, warn, type Check, type CheckContext } from './check';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
@@ -71,7 +71,7 @@ export const checksums: Check = {
             );
           }
           // Compared with the digest recorded at the switch: the ledger form.
-          const d = await digestTable(target, t, 'target', { form: 'ledger' });
+          const d = await digestTable(target, onTarget(t), 'target', { form: 'ledger' });
           if (d.count !== rec.count || d.digest !== rec.digest) {
             tablesDiffering.add(t.qualified);
             differences.push(

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { describeError } from '../errors';
 import { readTableGraph } from '../postgres/catalog';
 import { fromTable } from '../postgres/checksum';
+import { onTarget, targetOf } from '../postgres/plan-types';
 import { resolveTenantKeyColumn, valueFits } from '../postgres/tenant-key';
 import { capDetails, fail, pass, type Check, type CheckContext } from './check';
 import { closeQuietly, openTarget, plannedTables } from './db';
@@ -35,7 +36,9 @@ export const foreignRows: Check = {
       // whole (`true`) hold no tenant's rows to judge.
       let judged = 0;
       let shared = 0;
-      for (const t of plannedTables(ctx)) {
+      for (const planned of plannedTables(ctx)) {
+        // The plan's predicate, naming the tenant's tables where they are in the new database.
+        const t = onTarget(planned);
         if (t.where.trim() === 'true') continue;
         judged++;
         if (t.kind === 'referenced' || t.ownWhere !== undefined) shared++;
@@ -102,7 +105,7 @@ async function tenantKeyProblems(
   let resolved;
   try {
     resolved = resolveTenantKeyColumn(graph, {
-      tenantsTable: ctx.plan.tenantsTable.qualified,
+      tenantsTable: targetOf(ctx.plan.tenantsTable),
       tenantKey: ctx.tenantKey,
       tenantIdColumn: ctx.tenantIdColumn,
     });

@@ -1,4 +1,5 @@
 import { fromTable } from '../postgres/checksum';
+import { onTarget } from '../postgres/plan-types';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { CHANGED_SINCE_SWITCH } from './checksums';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
@@ -22,7 +23,8 @@ export const rowCounts: Check = {
       let total = 0;
       for (const t of tables) {
         const tc = Number(
-          (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${fromTable(t)} t`)).rows[0]?.n,
+          (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${fromTable(onTarget(t))} t`)).rows[0]
+            ?.n,
         );
         let expected: number;
         if (source) {

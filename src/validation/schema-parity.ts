@@ -5,6 +5,7 @@ import { closeQuietly, connectFor, plannedTables } from './db';
 import { driftSinceSwitch, readSchemaAtSwitch } from './schema-fingerprint';
 import { serverMajor } from '../postgres/versions';
 import { RENAMED_MARK, normaliseAcrossVersions } from './version-normalise';
+import { sourceItems, sourceSearchPath, targetItemsMappedBack } from './schema-level';
 
 /** How a check's reason starts when the tenant's schema changed since the switch (status verdict `drifted`). */
 export const DRIFTED = 'drifted since the switch:';
@@ -40,7 +41,14 @@ const RENAMED_IN_SQL = (def: string) =>
  */
 export async function catalogSummary(
   client: pg.ClientBase,
-  opts: { policyRoles?: readonly string[] } = {},
+  opts: {
+    policyRoles?: readonly string[];
+    /**
+     * Functions by their definition's text instead of its digest (schema level: the definition
+     * always names the function's schema, which differs between the sides until mapped back).
+     */
+    functionText?: boolean;
+  } = {},
 ): Promise<CatalogItem[]> {
   // $1 is bound only for the policy query (see the loop below).
   const policyFilter = opts.policyRoles
@@ -111,7 +119,7 @@ export async function catalogSummary(
       WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
     // Settings a newer major renamed are compared by their new names, and say so (version-normalise.ts).
     `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-            md5(d.renamed) || CASE WHEN d.renamed <> d.def THEN '${RENAMED_MARK}' ELSE '' END, NULL
+            ${opts.functionText ? 'd.renamed' : 'md5(d.renamed)'} || CASE WHEN d.renamed <> d.def THEN '${RENAMED_MARK}' ELSE '' END, NULL
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
        CROSS JOIN LATERAL (SELECT f.def, ${RENAMED_IN_SQL('f.def')} AS renamed FROM (SELECT pg_get_functiondef(p.oid) AS def) f) d
       WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
@@ -232,13 +240,32 @@ export const schemaParity: Check = {
       const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
       // A target on a newer major represents some objects differently: named rules even that out.
       const majors = { source: await serverMajor(source), target: await serverMajor(target) };
+      // Schema level: both sides read with equivalent search_paths (so a name prints bare on both or
+      // qualified on both), the tenant's items mapped back to the source schemas, and each side
+      // restricted to its schemas (in the shared database, source and target are one database).
+      const layout = ctx.schemaLayout;
+      if (layout) {
+        await source.query(`SELECT set_config('search_path', $1, false)`, [
+          sourceSearchPath(layout)
+            .map((x) => pg.escapeIdentifier(x))
+            .join(', '),
+        ]);
+        await target.query(`SELECT set_config('search_path', $1, false)`, [
+          layout.searchPath.map((x) => pg.escapeIdentifier(x)).join(', '),
+        ]);
+      }
+      const sourceSummary = await catalogSummary(source, {
+        ...(ctx.mappedRoles && { policyRoles: ctx.mappedRoles }),
+        functionText: layout !== undefined,
+      });
+      const targetSummary = await catalogSummary(target, { functionText: layout !== undefined });
       const {
         source: s,
         target: t,
         applied,
       } = normaliseAcrossVersions(
-        await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles }),
-        await catalogSummary(target),
+        layout ? sourceItems(sourceSummary, layout) : sourceSummary,
+        layout ? targetItemsMappedBack(targetSummary, layout) : targetSummary,
         majors,
       );
       const normalised = applied.length

@@ -38,7 +38,9 @@ export const cloneSchemaStep: Step<PromotionContext> = {
     const script = ctx.schemaScript;
     const shared = ctx.sharedRoles ?? [];
     if (script.blockers.length) throw cloneBlockedError(script.blockers);
-    await withTarget(ctx, (target) => applyStatements(target, script.beforeData));
+    await withTarget(ctx, (target) =>
+      applyStatements(target, script.beforeData, undefined, script.searchPath),
+    );
     const mapped = shared.length
       ? `; grants and policies of ${shared.join(', ')} remapped to ${ctx.names.appRole}`
       : '';
@@ -54,7 +56,7 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
     const script = ctx.schemaScript!;
     const { names } = ctx;
     const synced = await withTarget(ctx, async (target) => {
-      await applyStatements(target, script.afterData);
+      await applyStatements(target, script.afterData, undefined, script.searchPath);
       const seqs = await syncSequences(ctx.snapshot!.client, target);
       await grantApplicationRole(
         target,

@@ -12,6 +12,7 @@ import { resolveTenantKey } from '../../postgres/tenant-key';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { withShared } from '../ownership';
+import { planSchemaLevel } from '../schema-plan';
 import { reserveSequenceRange } from '../../postgres/sequence-ranges';
 
 /**
@@ -66,6 +67,8 @@ export const planStep: Step<PromotionContext> = {
         'Fix what is named above in the shared database (rows that link this tenant to another; for a cycle of foreign keys, the remedy it names), then re-run.',
       );
     }
+    // Schema level: the mapping of the tenant's schemas, shown in the plan, and what it refuses.
+    if (ctx.isolationLevel?.level === 'schema') await planSchemaLevel(ctx, snapshot.client);
     // Large objects the tenant's rows reference (oid / lo columns): counted, sized, and refused
     // here if the role cannot read them — before anything is created.
     plan.largeObjects = await planLargeObjects(snapshot.client, plan);

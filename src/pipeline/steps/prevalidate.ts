@@ -33,6 +33,7 @@ import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { adoptSwitchedPlanOptions } from '../plan-options';
 import { markerSource } from '../ownership';
+import { describeIsolationLevel, resolveIsolationLevel, schemaLevelRefusal } from '../isolation-level';
 
 /**
  * Connectivity, which database we are on, the tenant and its state, and whether the target
@@ -99,6 +100,24 @@ async function inspect(ctx: PromotionContext): Promise<string> {
   }
   const tenant = await readTenant(db, options.tenantsTable, names.slug);
   ctx.tenant = tenant;
+  // The isolation level, decided before anything is claimed or created (issue 21).
+  const level = resolveIsolationLevel(options.isolationLevel, tenant.settings, names.slug, options.frontEnd);
+  if (tenant.isolationMode === 'shared') {
+    ctx.isolationLevel = level;
+    ctx.record.isolationLevel = level;
+    // The record always carries it; a note only when something chose it (keeps today's report).
+    if (level.from !== 'default') ctx.record.notes.push(`Promoting at ${describeIsolationLevel(level)}.`);
+    // A dry run goes on to plan and show the schema mapping; the plan step stops it before the
+    // rehearsal's throw-away database.
+    if (level.level === 'schema' && !options.dryRun)
+      throw schemaLevelRefusal(level, names.slug, options.frontEnd);
+  } else if (level.level === 'schema') {
+    // Only database level has ever been promoted: an isolated tenant is finished (or reported) as
+    // it was promoted, whatever the input or its settings say now.
+    ctx.record.notes.push(
+      `The tenant was promoted at database level; ${describeIsolationLevel(level)} does not apply to it.`,
+    );
+  }
   if (tenant.isolationMode === 'isolated')
     assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
 

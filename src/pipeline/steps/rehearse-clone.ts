@@ -35,7 +35,14 @@ import type { Step } from '../step';
 export const rehearseCloneStep: Step<PromotionContext> = {
   name: 'rehearse-clone',
   title: 'Check the schema clone (a dry run rehearses it)',
-  skip: (ctx) => (ctx.mode === 'fresh' ? undefined : 'no schema to clone'),
+  skip: (ctx) =>
+    ctx.mode !== 'fresh'
+      ? 'no schema to clone'
+      : // Only a dry run reaches here at schema level (prevalidation refuses a real one): the
+        // rehearsal of the mapped clone is not built yet, and one at database level would prove nothing.
+        ctx.isolationLevel?.level === 'schema'
+        ? 'schema level: the rehearsal of the mapped clone is not built yet'
+        : undefined,
   async run(ctx) {
     const { names, plan } = ctx;
     const source = ctx.snapshot!.client;
@@ -120,9 +127,9 @@ async function rehearse(
     await withConnection(ctx.servers.tenantDatabaseUrl(name), async (target) => {
       // Only a statement of the clone failing predicts the real run; anything else is reported as it is.
       try {
-        await applyStatements(target, script.beforeData, REHEARSAL_UNDO);
+        await applyStatements(target, script.beforeData, REHEARSAL_UNDO, script.searchPath);
         await fault?.('rehearse-clone:before-data-applied');
-        await applyStatements(target, script.afterData, REHEARSAL_UNDO);
+        await applyStatements(target, script.afterData, REHEARSAL_UNDO, script.searchPath);
       } catch (e) {
         const err = describeError(e);
         throw new PromotionError(

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { PromotionError, settingName, type FrontEnd } from '../errors';
+import { quoteUntrusted } from '../names';
+import { IsolationLevel } from '../options';
+
+/**
+ * Which isolation level a promotion runs at, and where that came from (issue 21). An explicit
+ * input (action input, CLI flag, ISOLATION_LEVEL, Make variable) wins over the tenants row's
+ * `settings.isolation_level` (as the seeds' plan configuration writes it); without either the
+ * level is `database`, today's promotion.
+ */
+export const ResolvedIsolationLevel = z.object({
+  level: IsolationLevel,
+  /** `input`, `tenant-settings` or `default`: the report says which. */
+  from: z.enum(['input', 'tenant-settings', 'default']),
+});
+export type ResolvedIsolationLevel = z.infer<typeof ResolvedIsolationLevel>;
+
+/** The tenants row's `settings.isolation_level`: absent, or one of the levels (the seeds also name table and row, which this tool does not offer). */
+const SettingsLevel = z.object({ isolation_level: z.unknown().optional() }).passthrough();
+
+export function resolveIsolationLevel(
+  explicit: IsolationLevel | undefined,
+  settings: Record<string, unknown>,
+  slug: string,
+  frontEnd?: FrontEnd,
+): ResolvedIsolationLevel {
+  if (explicit) return { level: explicit, from: 'input' };
+  const raw = SettingsLevel.parse(settings).isolation_level;
+  if (raw === undefined || raw === null) return { level: 'database', from: 'default' };
+  const parsed = IsolationLevel.safeParse(raw);
+  if (parsed.success) return { level: parsed.data, from: 'tenant-settings' };
+  throw new PromotionError(
+    'invalid-input',
+    `Tenant "${slug}" has settings.isolation_level ${quoteUntrusted(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''))}, which is not a level this tool promotes to (database or schema); nothing was created.`,
+    `Set ${settingName('isolation-level', frontEnd)} to database or schema (an explicit level wins over the tenant's settings), or correct settings.isolation_level.`,
+  );
+}
+
+/** One line for the report: the level and where it came from. */
+export function describeIsolationLevel(r: ResolvedIsolationLevel): string {
+  const from =
+    r.from === 'input'
+      ? 'given as input'
+      : r.from === 'tenant-settings'
+        ? "from the tenants row's settings.isolation_level"
+        : 'the default';
+  return `isolation level ${r.level} (${from})`;
+}
+
+/**
+ * What schema-level isolation still lacks before a promotion may run at that level. The planner
+ * and the mapped clone (postgres/schema-layout.ts), and the target names in the copy, the catch-up
+ * before the freeze, and the row-count, checksum, foreign-row and schema-parity checks exist. Kept as data so the refusal names exactly what is missing,
+ * and shrinks as the pieces land.
+ */
+export const SCHEMA_LEVEL_MISSING: readonly string[] = [
+  'the roles, the schemas, their grants and the search_path created by the pipeline',
+  'the freeze and the switch on the mapped names',
+  'the sequences and access-control checks on the mapped names',
+  'status, rollback and cleanup of a schema',
+  'the routing config with the schema and search_path',
+];
+
+/** The refusal of a run at schema level, before anything is created. */
+export function schemaLevelRefusal(
+  r: ResolvedIsolationLevel,
+  slug: string,
+  frontEnd?: FrontEnd,
+): PromotionError {
+  const source =
+    r.from === 'input'
+      ? settingName('isolation-level', frontEnd)
+      : `the tenants row's settings.isolation_level of "${slug}"`;
+  return new PromotionError(
+    'invalid-input',
+    `Schema-level isolation (isolation level schema, from ${source}) is not available yet; nothing was created. Missing: ${SCHEMA_LEVEL_MISSING.join('; ')}.`,
+    `Promote at database level (${settingName('isolation-level', frontEnd)} database, which also wins over the tenant's settings), or run a dry run to see the schema mapping the plan would use.`,
+  );
+}

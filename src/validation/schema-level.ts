@@ -1,0 +1,52 @@
+import { mapStatement, quoteLikePostgres } from '../postgres/schema-layout';
+import type { CatalogItem } from './schema-parity';
+
+/**
+ * Schema level (issue 21), for the checks: where the tenant's schemas went (the run record's
+ * schemaLayout). Pure helpers that let a check compare the shared schemas with the tenant's.
+ */
+export interface CheckSchemaLayout {
+  into: 'shared-database' | 'new-database';
+  mappings: { source: string; target: string }[];
+  /** The tenant's search_path: its schemas, then the extensions' schemas. */
+  searchPath: string[];
+}
+
+/** The source's equivalent of the tenant's search_path: each tenant schema by its source. */
+export function sourceSearchPath(layout: CheckSchemaLayout): string[] {
+  const back = new Map(layout.mappings.map((m) => [m.target, m.source]));
+  return layout.searchPath.map((s) => back.get(s) ?? s);
+}
+
+const inSchemas = (items: CatalogItem[], schemas: string[]) => {
+  const prefixes = schemas.map((s) => `${quoteLikePostgres(s)}.`);
+  return items.filter((i) => prefixes.some((p) => i.name.startsWith(p)));
+};
+
+/** The source's items of the schemas the tenant's were mapped from. */
+export function sourceItems(items: CatalogItem[], layout: CheckSchemaLayout): CatalogItem[] {
+  return inSchemas(
+    items,
+    layout.mappings.map((m) => m.source),
+  );
+}
+
+/**
+ * The tenant's items (only those in its schemas: in the shared database the others are the
+ * shared ones), with every name of a tenant schema written back as its source schema, as
+ * PostgreSQL would print it there.
+ */
+export function targetItemsMappedBack(items: CatalogItem[], layout: CheckSchemaLayout): CatalogItem[] {
+  const inverse = new Map(layout.mappings.map((m) => [m.target, m.source]));
+  const back = (text: string) => mapStatement(text, inverse, undefined, quoteLikePostgres);
+  return inSchemas(
+    items,
+    layout.mappings.map((m) => m.target),
+  ).map((i) => ({
+    ...i,
+    name: back(i.name),
+    // Owners are always quoted, as TablePlan.qualified.
+    owner: i.owner === null ? null : mapStatement(i.owner, inverse),
+    definition: back(i.definition),
+  }));
+}
