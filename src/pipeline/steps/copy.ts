@@ -1,6 +1,7 @@
 import { copyTables } from '../../postgres/copy';
 import { copyLargeObjects } from '../../postgres/large-objects';
 import { assertRunMarker } from '../../postgres/ownership';
+import { faultsFromEnv } from '../faults';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 
@@ -29,6 +30,7 @@ export const copyStep: Step<PromotionContext> = {
       },
       // Each table's rows are committed only into this run's own database (fencing).
       guard: (target) => assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the rows'),
+      fault: ctx.deps.fault ?? faultsFromEnv(),
     });
     let rows = 0;
     let bytes = 0;
@@ -43,7 +45,12 @@ export const copyStep: Step<PromotionContext> = {
       }
       rows += r.rows;
       bytes += r.bytes;
-      ctx.log.info(`${t.schema}.${t.name}: ${r.rows} rows, ${formatBytes(r.bytes)} in ${r.durationMs} ms`);
+      const ranges = r.ranges
+        ? ` (${r.ranges.length} ranges on one snapshot: ${r.ranges.join(' + ')} rows)`
+        : '';
+      ctx.log.info(
+        `${t.schema}.${t.name}: ${r.rows} rows, ${formatBytes(r.bytes)} in ${r.durationMs} ms${ranges}`,
+      );
     }
     // The large objects the rows reference, read at the same snapshot, under the same OIDs.
     const lo = await copyLargeObjects({
