@@ -42,6 +42,8 @@ export const copyStep: Step<PromotionContext> = {
         entry.copiedRows = r.rows;
         entry.bytes = r.bytes;
         entry.durationMs = r.durationMs;
+        if (r.ranges) entry.copiedRanges = r.ranges;
+        else delete entry.copiedRanges;
       }
       rows += r.rows;
       bytes += r.bytes;
