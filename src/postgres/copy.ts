@@ -77,6 +77,11 @@ export interface CopyTablesOptions {
   onProgress?(table: string, rows: number, bytes: number): void;
   /** Runs first in each table's transaction on the target and may throw: fencing (ownership.ts). */
   guard?: (target: pg.ClientBase) => Promise<void>;
+  /**
+   * Split tables that would serialise the copy into ranges (copy-ranges.ts; default true). False
+   * copies every table whole, as before issue 18: for side-by-side measurements only.
+   */
+  split?: boolean;
   /** Failpoint (faults.ts), called with `copy-range:<schema>.<name>:<index>` after each range commits. */
   fault?: (point: string) => void | Promise<void>;
 }
@@ -173,7 +178,7 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
     try {
       facts = await readSplitFacts(
         first.source,
-        splitCandidates(opts.tables, parallelism),
+        opts.split === false ? [] : splitCandidates(opts.tables, parallelism),
         first.sourceMajor,
       );
     } catch (e) {
