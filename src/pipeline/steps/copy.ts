@@ -71,7 +71,11 @@ export const copyStep: Step<PromotionContext> = {
     const text = asText
       ? `; ${asText} table(s) as text, not binary: the target runs another PostgreSQL major version`
       : '';
-    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${los}${text}`;
+    const split = plan.tables
+      .filter((t) => results.get(t.qualified)?.ranges)
+      .map((t) => `${t.schema}.${t.name} in ${results.get(t.qualified)!.ranges!.length} ranges`);
+    const ranges = split.length ? `; ${split.join(', ')}` : '';
+    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${ranges}${los}${text}`;
   },
   // The copied rows live only in the new database, which create-database's undo drops.
 };
