@@ -70,7 +70,7 @@ export interface CopyTablesOptions {
   snapshotId?: string;
   tenantId: string;
   tables: TablePlan[];
-  /** Tables copied at once, each worker with its own source and target session. */
+  /** Copy workers (tables and ranges copied at once), each with its own source and target session. */
   parallelism: number;
   signal?: AbortSignal;
   /** At most every ~250 ms per table while it streams, and once when it is committed. */
