@@ -86,7 +86,7 @@ export const ENV_VARS = {
   CONFIG_DIR: 'directory of routing/ and load-balancer/ files (default config)',
   DATABASE_HOST: 'host[:port] the tenant application should use (default: host of the connection)',
   MAX_FREEZE_MS: 'longest write freeze at the switch, in ms (default 2000)',
-  COPY_PARALLELISM: 'tables copied at once, 1-16 (default 2)',
+  COPY_PARALLELISM: 'copy workers (tables, and ranges of a dominating table, at once), 1-16 (default 2)',
   REFERENCE_TABLES: 'copy | skip: tables with no path to or from the tenant (default copy)',
   SHARED_ROWS:
     "referenced | whole: rows of tables without the tenant key that the tenant's rows reference (default referenced)",

@@ -319,7 +319,10 @@ export function buildProgram(
       ]),
     )
     .option('--health-path <path>', "path of the service's health endpoint (default /health)")
-    .option('--copy-parallelism <n>', 'tables copied at once, 1-16 (default 2)')
+    .option(
+      '--copy-parallelism <n>',
+      'copy workers (tables, and ranges of a dominating table, at once), 1-16 (default 2)',
+    )
     .addOption(
       new Option('--reference-tables <mode>', 'tables with no path to or from the tenant').choices([
         'copy',

@@ -3,7 +3,8 @@ import { PromotionError } from '../errors';
 /**
  * Failpoints for fault tests, in the spirit of database failpoints: the environment variable
  * TENANT_PROMOTION_FAULT=<action>@<point>[,…] with action `fail` (throw) or `kill` (SIGKILL the
- * process) and point `before:<step>` / `after:<step>` / `copy:<table>` (mid-copy). Unset in
+ * process) and point `before:<step>` / `after:<step>` / `copy-range:<schema>.<name>:<i>` (after
+ * range i of a table the copy split committed; other ranges may be in flight). Unset in
  * production, where this costs one lookup per step.
  */
 export function faultsFromEnv(

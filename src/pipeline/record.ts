@@ -59,6 +59,8 @@ export const TableRecord = z.object({
   plannedRows: z.number().optional(),
   /** Rows written to the new database. */
   copiedRows: z.number().optional(),
+  /** Rows committed per range when the copy split the table into ranges (copy-ranges.ts); absent when copied whole. */
+  copiedRanges: z.array(z.number()).optional(),
   bytes: z.number().optional(),
   durationMs: z.number().optional(),
   /** Rows deleted from the shared database by cleanup. */

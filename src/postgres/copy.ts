@@ -5,6 +5,13 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../errors';
 import { redact } from '../secrets';
 import { connect, setTenantId } from './connect';
+import {
+  planCopyUnits,
+  rangePredicate,
+  splitCandidates,
+  type CopyUnit,
+  type SplitFacts,
+} from './copy-ranges';
 import { selectTenantRows, targetOf, type TablePlan } from './plan-types';
 import { serverMajor } from './versions';
 
@@ -63,13 +70,20 @@ export interface CopyTablesOptions {
   snapshotId?: string;
   tenantId: string;
   tables: TablePlan[];
-  /** Tables copied at once, each worker with its own source and target session. */
+  /** Copy workers (tables and ranges copied at once), each with its own source and target session. */
   parallelism: number;
   signal?: AbortSignal;
   /** At most every ~250 ms per table while it streams, and once when it is committed. */
   onProgress?(table: string, rows: number, bytes: number): void;
   /** Runs first in each table's transaction on the target and may throw: fencing (ownership.ts). */
   guard?: (target: pg.ClientBase) => Promise<void>;
+  /**
+   * Split tables that would serialise the copy into ranges (copy-ranges.ts; default true). False
+   * copies every table whole, as before issue 18: for side-by-side measurements only.
+   */
+  split?: boolean;
+  /** Failpoint (faults.ts), called with `copy-range:<schema>.<name>:<index>` after each range commits. */
+  fault?: (point: string) => void | Promise<void>;
 }
 
 export interface CopyResult {
@@ -79,6 +93,8 @@ export interface CopyResult {
   format: 'binary' | 'text';
   /** Copied as text only because the target runs another major version (see copyFormat). */
   textAcrossMajors: boolean;
+  /** Rows committed per range, when the table was split into ranges (copy-ranges.ts). */
+  ranges?: number[];
 }
 
 const SNAPSHOT_ID = /^[0-9A-F-]+$/i;
@@ -112,26 +128,36 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
 
   const own = opts.snapshotId === undefined ? await exportSnapshot(opts.sourceUrl) : undefined;
   const snapshotId = opts.snapshotId ?? own!.id;
-  const queue = [...opts.tables];
-  if (opts.parallelism > 1 && queue.every((t) => t.bytes !== undefined)) {
-    // Longest first keeps the workers busy until the end.
-    queue.sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0));
-  }
-  const results = new Map<string, CopyResult>();
+  const tally = new Map<string, TableTally>();
   let firstError: unknown;
+  // The first pair reads what every worker shares, once: both servers' versions and the facts
+  // for splitting the tables that would serialise the copy.
+  let first: CopyPair | undefined;
+  let sameMajor = true;
+  let queue: CopyUnit[] = [];
+  const progress = (table: string, range: number, rows: number, bytes: number) => {
+    const t = tally.get(table);
+    if (!t) return;
+    t.rows[range] = rows;
+    t.bytes[range] = bytes;
+    opts.onProgress?.(table, sum(t.rows), sum(t.bytes));
+  };
 
-  const worker = async () => {
-    let pair: CopyPair | undefined;
+  const worker = async (pair: CopyPair | undefined) => {
     try {
-      for (let table = queue.shift(); table && !controller.signal.aborted; table = queue.shift()) {
-        pair ??= await openPair(opts.sourceUrl, opts.targetUrl, snapshotId, opts.tenantId);
+      for (let unit = queue.shift(); unit && !controller.signal.aborted; unit = queue.shift()) {
+        pair ??= await openPair(opts.sourceUrl, opts.targetUrl, snapshotId, opts.tenantId, sameMajor);
+        const { table, range } = unit;
         const format = copyFormat(table, pair.sameMajor);
-        const done = await copyTable(pair, table, format, controller.signal, opts.onProgress, opts.guard);
-        results.set(table.qualified, {
-          ...done,
-          format,
-          textAcrossMajors: table.binarySafe && !pair.sameMajor,
-        });
+        const t = tally.get(table.qualified)!;
+        t.started ??= Date.now();
+        const done = await copyTable(pair, unit, format, controller.signal, progress, opts.guard);
+        t.ended = Date.now();
+        t.done++;
+        if (range) t.rangeRows[range.index] = done.rows;
+        Object.assign(t, { format, textAcrossMajors: table.binarySafe && !pair.sameMajor });
+        // Failpoint after each committed range (kill or fail with part of the table in the new database).
+        if (range) await opts.fault?.(`copy-range:${table.schema}.${table.name}:${range.index}`);
       }
     } catch (e) {
       firstError ??= e;
@@ -145,8 +171,28 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
   };
 
   try {
-    const count = Math.max(1, Math.min(Math.floor(opts.parallelism) || 1, opts.tables.length));
-    await Promise.all(Array.from({ length: count }, worker));
+    first = await openPair(opts.sourceUrl, opts.targetUrl, snapshotId, opts.tenantId);
+    sameMajor = first.sameMajor;
+    const parallelism = Math.max(1, Math.floor(opts.parallelism) || 1);
+    let facts = new Map<string, SplitFacts>();
+    try {
+      facts = await readSplitFacts(
+        first.source,
+        opts.split === false ? [] : splitCandidates(opts.tables, parallelism),
+        first.sourceMajor,
+      );
+    } catch (e) {
+      await Promise.all([endClient(first.source), endClient(first.target)]);
+      throw dbError(e, 'Reading the sizes of the largest tables failed', 'Check the connection and re-run.');
+    }
+    queue = planCopyUnits(opts.tables, parallelism, facts);
+    for (const u of queue) {
+      const t = tally.get(u.table.qualified);
+      if (t) t.units++;
+      else tally.set(u.table.qualified, newTally());
+    }
+    const count = Math.max(1, Math.min(parallelism, queue.length));
+    await Promise.all(Array.from({ length: count }, (_, i) => worker(i === 0 ? first : undefined)));
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     await own?.release();
@@ -155,11 +201,88 @@ export async function copyTables(opts: CopyTablesOptions): Promise<Map<string, C
   if (firstError !== undefined) throw firstError;
 
   const ordered = new Map<string, CopyResult>();
-  for (const t of opts.tables) {
-    const r = results.get(t.qualified);
-    if (r) ordered.set(t.qualified, r);
+  for (const table of opts.tables) {
+    const t = tally.get(table.qualified);
+    if (!t) continue;
+    if (t.done !== t.units) {
+      // Every range committed or the copy failed above; a table missing a range is never reported as copied.
+      throw new PromotionError(
+        'internal',
+        `Copying ${table.qualified}: ${t.done} of ${t.units} ranges copied.`,
+      );
+    }
+    ordered.set(table.qualified, {
+      rows: sum(t.rows),
+      bytes: sum(t.bytes),
+      durationMs: t.started === undefined ? 0 : (t.ended ?? t.started) - t.started,
+      format: t.format ?? 'text',
+      textAcrossMajors: t.textAcrossMajors ?? false,
+      ...(t.units > 1 ? { ranges: t.rangeRows } : {}),
+    });
   }
   return ordered;
+}
+
+/** What one table's units (the whole table or its ranges) have copied so far, by range index. */
+interface TableTally {
+  units: number;
+  done: number;
+  rows: number[];
+  bytes: number[];
+  rangeRows: number[];
+  started?: number;
+  ended?: number;
+  format?: 'binary' | 'text';
+  textAcrossMajors?: boolean;
+}
+
+function newTally(): TableTally {
+  return { units: 1, done: 0, rows: [], bytes: [], rangeRows: [] };
+}
+
+function sum(xs: number[]): number {
+  let n = 0;
+  for (const x of xs) n += x ?? 0;
+  return n;
+}
+
+/** Blocks sampled per split candidate to place the range boundaries (balance only, never correctness). */
+const SAMPLE_BLOCKS = 300;
+
+/**
+ * Facts for splitting the candidates, read on the snapshot's session: the relation's pages (all
+ * partitions) and the block numbers of a block sample of the tenant's rows. Nothing is split on
+ * a server older than 14, which has no TID range scan (each range would read the whole table).
+ */
+async function readSplitFacts(
+  source: pg.Client,
+  candidates: TablePlan[],
+  sourceMajor: number,
+): Promise<Map<string, SplitFacts>> {
+  const facts = new Map<string, SplitFacts>();
+  if (sourceMajor < 14) return facts;
+  for (const table of candidates) {
+    const size = await source.query<{ blocks: string; bs: number }>(
+      `SELECT (SELECT coalesce(sum(pg_relation_size(p.relid)), 0) FROM pg_partition_tree($1::text::regclass) p)
+              / current_setting('block_size')::bigint AS blocks,
+              current_setting('block_size')::int AS bs`,
+      [table.qualified],
+    );
+    const blocks = Number(size.rows[0]!.blocks);
+    if (!(blocks > 0)) continue;
+    const percent = Math.min(100, (100 * SAMPLE_BLOCKS) / blocks);
+    const sample = await source.query<{ b: number[] | null }>(
+      `SELECT array_agg((t.ctid::text::point)[0]::bigint) AS b
+         FROM ${table.qualified} t TABLESAMPLE SYSTEM ($1::real) WHERE ${table.where}`,
+      [percent],
+    );
+    facts.set(table.qualified, {
+      blocks,
+      blockSize: size.rows[0]!.bs,
+      sample: (sample.rows[0]!.b ?? []).map(Number),
+    });
+  }
+  return facts;
 }
 
 interface CopyPair {
@@ -167,6 +290,7 @@ interface CopyPair {
   target: pg.Client;
   /** Both servers run the same PostgreSQL major version. */
   sameMajor: boolean;
+  sourceMajor: number;
 }
 
 /**
@@ -184,6 +308,8 @@ async function openPair(
   targetUrl: string,
   snapshotId: string,
   tenantId: string,
+  /** Known from the first pair: the other pairs do not ask the servers again. */
+  known?: boolean,
 ): Promise<CopyPair> {
   const source = await connect(sourceUrl);
   let target: pg.Client | undefined;
@@ -195,8 +321,9 @@ async function openPair(
     await source.query(`SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(snapshotId)}`);
     target = await connect(targetUrl);
     await target.query(SESSION_SETTINGS);
-    const [from, to] = [await serverMajor(source), await serverMajor(target)];
-    return { source, target, sameMajor: from === to };
+    if (known !== undefined) return { source, target, sameMajor: known, sourceMajor: 0 };
+    const [from, to] = await Promise.all([serverMajor(source), serverMajor(target)]);
+    return { source, target, sameMajor: from === to, sourceMajor: from };
   } catch (e) {
     await Promise.all([endClient(source), target ? endClient(target) : undefined]);
     throw dbError(
@@ -209,28 +336,34 @@ async function openPair(
 
 async function copyTable(
   { source, target }: CopyPair,
-  table: TablePlan,
+  { table, range }: CopyUnit,
   format: 'binary' | 'text',
   signal: AbortSignal,
-  onProgress?: (table: string, rows: number, bytes: number) => void,
+  onProgress: (table: string, range: number, rows: number, bytes: number) => void,
   guard?: (target: pg.ClientBase) => Promise<void>,
 ): Promise<Pick<CopyResult, 'rows' | 'bytes' | 'durationMs'>> {
   const started = Date.now();
-  const counter = new CopyCounter(format, (rows, bytes) => onProgress?.(table.qualified, rows, bytes));
+  const slot = range?.index ?? 0;
+  const counter = new CopyCounter(format, (rows, bytes) => onProgress(table.qualified, slot, rows, bytes));
   if (table.columns.length === 0) return { rows: 0, bytes: 0, durationMs: 0 };
+  // A range is the tenant predicate and a TID range (copy-ranges.ts); a whole table the predicate alone.
+  const select = range
+    ? selectTenantRows({ ...table, where: `(${table.where}) AND ${rangePredicate(range)}` })
+    : selectTenantRows(table);
   try {
     await target.query('BEGIN');
     await guard?.(target);
     const into = target.query(
       copyFrom(`COPY ${targetOf(table)} (${table.columns.join(', ')}) FROM STDIN (FORMAT ${format})`),
     );
-    const out = source.query(copyTo(`COPY (${selectTenantRows(table)}) TO STDOUT (FORMAT ${format})`));
+    const out = source.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT ${format})`));
     await pipeline(out, counter, into, { signal });
+    // Each range is verified as a table is: what was streamed is what the new database took.
     if (counter.rows !== into.rowCount) {
       throw new Error(`streamed ${counter.rows} rows but the new database took ${into.rowCount}`);
     }
     await target.query('COMMIT');
-    onProgress?.(table.qualified, into.rowCount, counter.bytes);
+    onProgress(table.qualified, slot, into.rowCount, counter.bytes);
     return { rows: into.rowCount, bytes: counter.bytes, durationMs: Date.now() - started };
   } catch (e) {
     if (signal.aborted && !(e instanceof PromotionError && e.code !== 'cancelled')) {
@@ -238,8 +371,10 @@ async function copyTable(
     }
     throw dbError(
       e,
-      `Copying ${table.schema}.${table.name} failed`,
-      'Nothing of this table was committed in the new database; fix the cause named above and re-run (the new database is dropped and recreated).',
+      `Copying ${table.schema}.${table.name} failed${range ? ` (range ${range.index + 1} of ${range.of})` : ''}`,
+      range
+        ? 'The table was copied in ranges and this one was not committed: the new database holds only part of the table, and the run drops it (a re-run replaces it); fix the cause named above and re-run.'
+        : 'Nothing of this table was committed in the new database; fix the cause named above and re-run (the new database is dropped and recreated).',
     );
   }
 }

@@ -1,6 +1,7 @@
 import { copyTables } from '../../postgres/copy';
 import { copyLargeObjects } from '../../postgres/large-objects';
 import { assertRunMarker } from '../../postgres/ownership';
+import { faultsFromEnv } from '../faults';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 
@@ -29,6 +30,7 @@ export const copyStep: Step<PromotionContext> = {
       },
       // Each table's rows are committed only into this run's own database (fencing).
       guard: (target) => assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the rows'),
+      fault: ctx.deps.fault ?? faultsFromEnv(),
     });
     let rows = 0;
     let bytes = 0;
@@ -40,10 +42,17 @@ export const copyStep: Step<PromotionContext> = {
         entry.copiedRows = r.rows;
         entry.bytes = r.bytes;
         entry.durationMs = r.durationMs;
+        if (r.ranges) entry.copiedRanges = r.ranges;
+        else delete entry.copiedRanges;
       }
       rows += r.rows;
       bytes += r.bytes;
-      ctx.log.info(`${t.schema}.${t.name}: ${r.rows} rows, ${formatBytes(r.bytes)} in ${r.durationMs} ms`);
+      const ranges = r.ranges
+        ? ` (${r.ranges.length} ranges on one snapshot: ${r.ranges.join(' + ')} rows)`
+        : '';
+      ctx.log.info(
+        `${t.schema}.${t.name}: ${r.rows} rows, ${formatBytes(r.bytes)} in ${r.durationMs} ms${ranges}`,
+      );
     }
     // The large objects the rows reference, read at the same snapshot, under the same OIDs.
     const lo = await copyLargeObjects({
@@ -62,7 +71,11 @@ export const copyStep: Step<PromotionContext> = {
     const text = asText
       ? `; ${asText} table(s) as text, not binary: the target runs another PostgreSQL major version`
       : '';
-    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${los}${text}`;
+    const split = plan.tables
+      .filter((t) => results.get(t.qualified)?.ranges)
+      .map((t) => `${t.schema}.${t.name} in ${results.get(t.qualified)!.ranges!.length} ranges`);
+    const ranges = split.length ? `; ${split.join(', ')}` : '';
+    return `${rows} rows (${formatBytes(bytes)}) in ${plan.tables.length} tables${ranges}${los}${text}`;
   },
   // The copied rows live only in the new database, which create-database's undo drops.
 };
