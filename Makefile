@@ -28,6 +28,8 @@ export TARGET_DATABASE_CA_FILE
 export CLEANUP_REFERENCED_ROWS
 # database | schema (default: the tenants row's settings.isolation_level, else database).
 export ISOLATION_LEVEL
+# off | auto: split a table that dominates the copy into block ranges.
+export COPY_RANGES
 
 is_true = $(filter true TRUE True 1 yes,$(1))
 

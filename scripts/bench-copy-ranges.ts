@@ -5,7 +5,7 @@
  *   pipe        the bare `psql \copy … | psql \copy …` per table, one after another (the baseline);
  *   p1          copy-parallelism 1;
  *   pN-whole    copy-parallelism N, every table whole (as before: `split: false`);
- *   pN-ranges   copy-parallelism N, the dominating table split into ranges (today's default).
+ *   pN-ranges   copy-parallelism N, the dominating table split into ranges (copy-ranges: auto).
  * Every round runs each variant once, the order reversed every other round (A B …, then … B A),
  * after a CHECKPOINT. Prints per-variant medians and per-round ratios (pipe / variant: ≥ 1 means
  * faster than the pipe; p1 / variant: ≥ 1 means faster than one worker).

@@ -76,6 +76,7 @@ const CLI_SETTINGS: Readonly<Record<string, string>> = {
   'table-overrides': '--table-overrides (or TABLE_OVERRIDES)',
   'isolation-level': '--isolation-level (or ISOLATION_LEVEL)',
   'copy-parallelism': '--copy-parallelism (or COPY_PARALLELISM)',
+  'copy-ranges': '--copy-ranges (or COPY_RANGES)',
   'database-host': '--database-host (or DATABASE_HOST)',
   'shared-app-role': '--shared-app-role (or SHARED_APP_ROLE)',
   'gcp-project': '--project (or GOOGLE_CLOUD_PROJECT)',

@@ -30,6 +30,7 @@ export interface CliFlags {
   databaseHost?: string;
   maxFreezeMs?: string;
   copyParallelism?: string;
+  copyRanges?: string;
   referenceTables?: string;
   sharedRows?: string;
   cleanupReferencedRows?: string;
@@ -87,6 +88,7 @@ export const ENV_VARS = {
   DATABASE_HOST: 'host[:port] the tenant application should use (default: host of the connection)',
   MAX_FREEZE_MS: 'longest write freeze at the switch, in ms (default 2000)',
   COPY_PARALLELISM: 'copy workers (tables, and ranges of a dominating table, at once), 1-16 (default 2)',
+  COPY_RANGES: 'off | auto: split a table that dominates the copy into block ranges (default off)',
   REFERENCE_TABLES: 'copy | skip: tables with no path to or from the tenant (default copy)',
   SHARED_ROWS:
     "referenced | whole: rows of tables without the tenant key that the tenant's rows reference (default referenced)",
@@ -355,6 +357,7 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
   set('baseDomain', pick(input, 'baseDomain', '--base-domain', 'BASE_DOMAIN'));
   set('configDir', pick(input, 'configDir', '--config-dir', 'CONFIG_DIR'));
   set('databaseHost', pick(input, 'databaseHost', '--database-host', 'DATABASE_HOST'));
+  set('copyRanges', pick(input, 'copyRanges', '--copy-ranges', 'COPY_RANGES'));
   set('referenceTables', pick(input, 'referenceTables', '--reference-tables', 'REFERENCE_TABLES'));
   set('sharedRows', pick(input, 'sharedRows', '--shared-rows', 'SHARED_ROWS'));
   set(

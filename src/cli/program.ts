@@ -324,6 +324,12 @@ export function buildProgram(
       'copy workers (tables, and ranges of a dominating table, at once), 1-16 (default 2)',
     )
     .addOption(
+      new Option(
+        '--copy-ranges <mode>',
+        'split a table that dominates the copy into ranges (default off)',
+      ).choices(['off', 'auto']),
+    )
+    .addOption(
       new Option('--reference-tables <mode>', 'tables with no path to or from the tenant').choices([
         'copy',
         'skip',

@@ -39,7 +39,7 @@ describe('a dominating table copied in ranges', () => {
   ] as const) {
     it(`arrives complete and identical, with rows in every range (copy-parallelism ${copyParallelism})`, async () => {
       const slug = f.tenants[tenant];
-      const opts = await engineOptions(f, slug, { copyParallelism });
+      const opts = await engineOptions(f, slug, { copyParallelism, copyRanges: 'auto' });
       try {
         const { record } = await promote(opts, testDeps(`ranges-${copyParallelism}`));
         assert.equal(record.result, 'promoted', JSON.stringify(record.error));
@@ -81,7 +81,7 @@ describe('a fault in the middle of a split table', () => {
   it('SIGKILL after the first range committed, then a plain re-run promotes', async () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
-    const opts = await engineOptions(f, slug);
+    const opts = await engineOptions(f, slug, { copyRanges: 'auto' });
     try {
       const before = await sharedState(f, slug);
       const first = await runEngine('promote', opts, `kill@copy-range:${SPLIT}:0`);
@@ -106,7 +106,7 @@ describe('a fault in the middle of a split table', () => {
 
   it('a range that fails after another committed: the run fails and undoes, a re-run promotes', async () => {
     const slug = f.tenants.other;
-    const opts = await engineOptions(f, slug);
+    const opts = await engineOptions(f, slug, { copyRanges: 'auto' });
     try {
       const before = await sharedState(f, slug);
       const first = await runEngine('promote', opts, `fail@copy-range:${SPLIT}:0`);

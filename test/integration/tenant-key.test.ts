@@ -197,6 +197,7 @@ describe('the tenant promoted is the tenant named (real PostgreSQL)', () => {
         configDir: opts.configDir,
         maxFreezeMs: 2000,
         copyParallelism: 2,
+        copyRanges: 'off',
         referenceTables: 'copy',
       });
       assert.deepEqual(status.tenantRow.key, { column: 'store_id', value: '1' });

@@ -24,6 +24,7 @@ export const copyStep: Step<PromotionContext> = {
       tenantId: plan.tenantId,
       tables: plan.tables,
       parallelism: ctx.options.copyParallelism,
+      split: ctx.options.copyRanges === 'auto',
       signal: ctx.signal,
       onProgress: (table, rows, bytes) => {
         ctx.deps.onProgress?.(table, rows, bytes);
