@@ -696,10 +696,14 @@ export interface FreezePassResult {
 const VERSION_SQL = `t.tableoid::oid::text || ':' || t.ctid::text || ':' || t.xmin::text`;
 const VERSION_TEXT = /^(\d+):(\(\d+,\d+\)):(\d+)$/;
 
-/** The 32-bit xid that row headers hold, of a snapshot's xid8 `xmin` (validated: safe to inline). */
-function xid32(snapshotXmin: string): string {
-  if (!/^\d+$/.test(snapshotXmin)) throw new Error(`Invalid snapshot xmin ${snapshotXmin}`);
-  return (BigInt(snapshotXmin) % 4294967296n).toString();
+/**
+ * The 32-bit xid that row headers hold, of the xid8 bound the pass is given (validated: safe to
+ * inline). The bound is `changedFromXid` of the base snapshot (base-snapshot.ts); S.xmin, an
+ * older bound, is as sound and only lets more candidates through.
+ */
+function xid32(changedFrom: string): string {
+  if (!/^\d+$/.test(changedFrom)) throw new Error(`Invalid transaction id bound ${changedFrom}`);
+  return (BigInt(changedFrom) % 4294967296n).toString();
 }
 
 /** The buckets versions are digested in: a power of two near a quarter of the table's rows. */
@@ -709,8 +713,11 @@ function versionBuckets(rows: number): number {
   return b;
 }
 
-/** `age(t.xmin) <= age(S.xmin)`: the cheap superset test (see freezeScanSql). */
-const maybeChangedSql = (snapshotXmin: string) => `age(t.xmin) <= age('${xid32(snapshotXmin)}'::xid)`;
+/**
+ * `age(t.xmin) <= age(bound)`: the cheap superset test (see freezeScanSql). Compared as ages, so
+ * an xid of the previous epoch compares as older (a raw `<` would call it newer).
+ */
+const maybeChangedSql = (changedFrom: string) => `age(t.xmin) <= age('${xid32(changedFrom)}'::xid)`;
 /**
  * A row version's 64-bit hashes, from its address, table and `xmin` without building its text:
  * `hashtidextended` seeded with the table and the xid (`salt` makes the bucket's hash and the
@@ -737,13 +744,13 @@ const bucketDigest = (count: string, sum: string) =>
  */
 export function baseVersionDigestSql(
   table: TablePlan,
-  snapshotXmin: string,
+  changedFrom: string,
   buckets: number,
   graph?: FreezeGraph,
 ): string {
   return `SELECT b::text AS b, ${bucketDigest('count(*)', 'sum(h)')}::text AS d
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(snapshotXmin)}) AS v
+          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(changedFrom)}) AS v
  GROUP BY b`;
 }
 
@@ -751,12 +758,13 @@ export function baseVersionDigestSql(
  * The one pass over a table's tenant rows under the freeze: how many there are, and the row
  * versions (`tableoid:ctid:xmin`) that may have changed since snapshot S. Only the tenant's rows
  * are read (`where`, through the tenant-key index, or downwards for tables without the key, see
- * freeze-reads.ts: the `xmin` test is a filter on top of it, never a scan of its own). The test is a cheap superset: every version S did not see was
- * written by a transaction S saw as running or future — an xid at or past S.xmin,
- * subtransactions included (a subtransaction's xid is newer than its parent's) — but S.xmin is
- * the oldest transaction running anywhere in the cluster, so one long transaction elsewhere lets
- * many unchanged rows through (frozen tuples keep their raw `xmin`; one older than 2^31
- * transactions compares as new, too). So the candidates are digested per bucket (count and sum of
+ * freeze-reads.ts: the `xmin` test is a filter on top of it, never a scan of its own). The test is
+ * a cheap superset: every version S did not see was written by a transaction S saw as running or
+ * future in this database — an xid at or past `changedFrom`, the oldest in-progress xid of S not
+ * proven to run in another database (base-snapshot.ts), subtransactions included (a
+ * subtransaction's xid is newer than its parent's). Transactions open elsewhere in the cluster do
+ * not widen it; a long transaction in this database does, and frozen tuples keep their raw
+ * `xmin` (one older than 2^31 transactions compares as new). So the candidates are digested per bucket (count and sum of
  * 64-bit hashes of the version text) and compared with the digests of the candidates S saw
  * (`baseVersionDigestSql`), `$1` per bucket (see denseDigests): only the candidates of buckets
  * that differ are returned — every version written since S is in one, short of a 64-bit
@@ -764,7 +772,7 @@ export function baseVersionDigestSql(
  */
 export function freezeScanSql(
   table: TablePlan,
-  snapshotXmin: string,
+  changedFrom: string,
   buckets: number,
   /** The planned tables and keys: a dependent or referenced table is read downwards (freeze-reads.ts). */
   graph?: FreezeGraph,
@@ -780,7 +788,7 @@ SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd,
        sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
   FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
                array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
-          FROM (SELECT CASE WHEN ${maybeChangedSql(snapshotXmin)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
+          FROM (SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                        ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin
                   FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS t
          GROUP BY b) AS g) AS y
@@ -845,13 +853,14 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
 
 /**
  * Run in the session holding S: the keys of the tenant's rows at S whose version a later
- * transaction deleted, updated or locked (`xmax` at or past S.xmin) — where every deletion since
- * S shows, unless its `xmax` is a multixact (a row locked by others when it was deleted), which
+ * transaction deleted, updated or locked (`xmax` at or past `changedFrom`; a deleting transaction
+ * S did not see is at or past it by the same argument as for `xmin`, see base-snapshot.ts: it
+ * wrote our table, so it runs in this database) — where every deletion since S shows, unless its `xmax` is a multixact (a row locked by others when it was deleted), which
  * this misses: the counts then do not add up and the full key comparison settles the table.
  */
-export function touchedSinceBaseSql(table: TablePlan, snapshotXmin: string, graph?: FreezeGraph): string {
+export function touchedSinceBaseSql(table: TablePlan, changedFrom: string, graph?: FreezeGraph): string {
   return `SELECT ${table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ')} FROM ${fromTable(table)} t
-   WHERE (${drivenWhere(table, graph)}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(snapshotXmin)}'::xid)`;
+   WHERE (${drivenWhere(table, graph)}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(changedFrom)}'::xid)`;
 }
 
 /** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
@@ -899,7 +908,7 @@ export interface FreezePreparation {
 export async function prepareFreezePass(
   baseSnapshot: pg.ClientBase,
   base: readonly VerifiedTable[],
-  snapshotXmin: string,
+  changedFrom: string,
 ): Promise<FreezePreparation> {
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   const tables = base.map((b) => b.table);
@@ -908,7 +917,7 @@ export async function prepareFreezePass(
   for (const b of base) {
     const buckets = versionBuckets(b.count);
     const { rows } = await baseSnapshot.query<{ b: string; d: string }>(
-      baseVersionDigestSql(b.table, snapshotXmin, buckets, { tables, edges }),
+      baseVersionDigestSql(b.table, changedFrom, buckets, { tables, edges }),
     );
     versions.set(b.table, { buckets, digests: rows });
   }
@@ -936,7 +945,11 @@ export async function freezePass(
   source: pg.ClientBase,
   target: pg.ClientBase,
   base: readonly VerifiedTable[],
-  snapshotXmin: string,
+  /**
+   * The oldest xid (xid8 text) whose writes S may not have seen in this database: the base
+   * snapshot's `changedFrom` (base-snapshot.ts); S.xmin is sound too, only wider.
+   */
+  changedFrom: string,
   /** The session holding snapshot S open (REPEATABLE READ): tells which versions and keys existed at S. */
   baseSnapshot: pg.ClientBase,
   guard?: ApplyGuard,
@@ -949,7 +962,7 @@ export async function freezePass(
    */
   onApplied?: AppliedKeysHook,
 ): Promise<FreezePassResult> {
-  xid32(snapshotXmin);
+  xid32(changedFrom);
   const result: FreezePassResult = {
     verified: [],
     changedRows: 0,
@@ -965,7 +978,7 @@ export async function freezePass(
 
   const sourceCounts = new Map<TablePlan, number>();
   const changed = new Map<TablePlan, string[]>();
-  const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, snapshotXmin));
+  const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, changedFrom));
   await source.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   const graph: FreezeGraph = { tables: base.map((b) => b.table), edges: atBase.edges };
   // Only the tenant's rows, through indexes (freeze-reads.ts), until the full comparison below.
@@ -973,7 +986,7 @@ export async function freezePass(
   for (const b of base) {
     const { buckets, digests } = atBase.versions.get(b.table)!;
     const { rows } = await source.query<{ b: string; total: string; m: string | null; v: string[] | null }>(
-      freezeScanSql(b.table, snapshotXmin, buckets, graph),
+      freezeScanSql(b.table, changedFrom, buckets, graph),
       denseDigests(buckets, digests),
     );
     // Every row of the aggregate carries the totals; none at all means no tenant rows.
@@ -1127,7 +1140,7 @@ export async function freezePass(
         if (!st || st.count <= sourceCount) continue;
         const keys = b.table.keyColumns;
         const touched = await baseSnapshot.query<Record<string, string>>(
-          touchedSinceBaseSql(b.table, snapshotXmin, graph),
+          touchedSinceBaseSql(b.table, changedFrom, graph),
         );
         result.scannedRows += b.count;
         if (touched.rows.length) {
