@@ -15,6 +15,7 @@ import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads'
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import type { TablePlan } from './plan-types';
 import { keyArraySql, keyTypesOf } from './rollback-ledger';
+import { serverVersionNum } from './versions';
 
 /**
  * Catch-up at the switch: brings the new database level with every write the shared database
@@ -851,6 +852,13 @@ export function keysInBlocksSql(
   relation: string,
   blocks: readonly number[],
   where: string | undefined,
+  /**
+   * PostgreSQL 14 and later read a run of blocks by a TID range scan; before, the same rows are
+   * named by address (every line pointer a heap page of the default 8 kB can hold): a TID range
+   * condition would be a sequential scan there. A row past that offset (larger pages) is missed,
+   * and the counts then send the table to the full key comparison.
+   */
+  tidRange = true,
 ): string {
   const runs: [number, number][] = [];
   for (const b of [...new Set(blocks)].sort((p, q) => p - q)) {
@@ -861,10 +869,16 @@ export function keysInBlocksSql(
   }
   const cols = table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ');
   // Block numbers are integers validated above: safe to inline.
+  const filter = where ? ` AND (${where})` : '';
+  if (!tidRange) {
+    return `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid = ANY (ARRAY(
+      SELECT format('(%s,%s)', b, o)::tid FROM unnest('{${runs.flatMap(([from, to]) => Array.from({ length: to - from }, (_, j) => from + j)).join(',')}}'::bigint[]) AS b,
+             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))${filter}`;
+  }
   return runs
     .map(
       ([from, to]) =>
-        `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid >= '(${from},0)'::tid AND t.ctid < '(${to},0)'::tid${where ? ` AND (${where})` : ''}`,
+        `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid >= '(${from},0)'::tid AND t.ctid < '(${to},0)'::tid${filter}`,
     )
     .join('\nUNION ALL\n');
 }
@@ -925,6 +939,9 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
   return `SELECT count(*)::text AS n FROM ${fromTable(table)} t WHERE ${keyIn(table, types)}`;
 }
 
+/** MaxHeapTuplesPerPage of PostgreSQL's default 8 kB pages. */
+const MAX_HEAP_TUPLES_PER_PAGE = 291;
+
 /**
  * Run in the session holding S: the keys S saw in the blocks given (per relation oid), read per
  * relation (a partition by its own name) in batches of runs of blocks (keysInBlocksSql). A tenant
@@ -943,13 +960,14 @@ async function keysInChangedBlocks(
     [[...blocks.keys()]],
   );
   const where = ['root', 'tenant', 'reference'].includes(table.kind) ? table.where : undefined;
+  const tidRange = (await serverVersionNum(baseSnapshot)) >= 140000;
   const BATCH = 200;
   for (const r of relations) {
     const relation = `${qi(r.nspname)}.${qi(r.relname)}`;
     const all = blocks.get(r.o)!;
     for (let i = 0; i < all.length; i += BATCH) {
       const res = await baseSnapshot.query<Record<string, string>>(
-        keysInBlocksSql(table, relation, all.slice(i, i + BATCH), where),
+        keysInBlocksSql(table, relation, all.slice(i, i + BATCH), where, tidRange),
       );
       rows.push(...res.rows);
     }
