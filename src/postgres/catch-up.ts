@@ -1128,7 +1128,9 @@ export async function freezePass(
     const differing = new Map<string, number[]>();
     const differs = (blk: string) => {
       const [oid, block] = blk.split(':') as [string, string];
-      differing.set(oid, [...(differing.get(oid) ?? []), Number(block)]);
+      const list = differing.get(oid);
+      if (list) list.push(Number(block));
+      else differing.set(oid, [Number(block)]);
     };
     const now = new Set<string>();
     for (const r of rows) {
