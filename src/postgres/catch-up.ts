@@ -743,8 +743,8 @@ const bucketDigest = (count: string, sum: string) =>
 const blockOfRow = `((t.ctid::text::point)[0])::bigint`;
 
 /*
- * Block digests: how the freeze finds the rows deleted since S without reading the tenant's rows a second time
- * under the freeze. The one scan under the freeze (freezeScanSql) also digests the tenant's row
+ * Block digests: how the freeze finds the rows deleted since S without reading the tenant's rows
+ * a second time under the freeze. The one scan under the freeze (freezeScanSql) also digests the tenant's row
  * versions per heap block (`tableoid:block`: count and hash sum, as the version buckets); the
  * same digests of the versions S saw are taken before the freeze (baseVersionDigestSql). While S
  * is held, a version S sees cannot be pruned or moved (VACUUM FULL and CLUSTER wait for the
@@ -800,8 +800,8 @@ HAVING GROUPING(b) = 1 OR b >= 0`;
  * proven to run in another database (base-snapshot.ts), subtransactions included (a
  * subtransaction's xid is newer than its parent's). Transactions open elsewhere in the cluster do
  * not widen it; a long transaction in this database does, and frozen tuples keep their raw
- * `xmin` (one older than 2^31 transactions compares as new). So the candidates are digested per bucket (count and sum of
- * 64-bit hashes of the version text) and compared with the digests of the candidates S saw
+ * `xmin` (one older than 2^31 transactions compares as new). So the candidates are digested per
+ * bucket (count and sum of 64-bit hashes of the version text) and compared with the digests of the candidates S saw
  * (`baseVersionDigestSql`), `$1` per bucket (see denseDigests): only the candidates of buckets
  * that differ are returned — every version written since S is in one, short of a 64-bit
  * collision, the same odds the digests of the checks rest on. `seenAtBaseSql` then decides each.
