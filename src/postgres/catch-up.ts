@@ -801,10 +801,12 @@ HAVING GROUPING(b) = 1 OR b >= 0`;
  * subtransaction's xid is newer than its parent's). Transactions open elsewhere in the cluster do
  * not widen it; a long transaction in this database does, and frozen tuples keep their raw
  * `xmin` (one older than 2^31 transactions compares as new). So the candidates are digested per
- * bucket (count and sum of 64-bit hashes of the version text) and compared with the digests of the candidates S saw
- * (`baseVersionDigestSql`), `$1` per bucket (see denseDigests): only the candidates of buckets
- * that differ are returned — every version written since S is in one, short of a 64-bit
- * collision, the same odds the digests of the checks rest on. `seenAtBaseSql` then decides each.
+ * bucket (count and sum of 64-bit hashes of the version text) and compared with the digests of
+ * the candidates S saw (`baseVersionDigestSql`), `$1` per bucket (see denseDigests): only the
+ * candidates of buckets that differ are returned — every version written since S is in one,
+ * short of a 64-bit collision, the same odds the digests of the checks rest on. `seenAtBaseSql`
+ * then decides each. For a table with a key, the same rows are digested per heap block too (see
+ * Block digests), which finds the rows deleted since S.
  */
 export function freezeScanSql(
   table: TablePlan,
