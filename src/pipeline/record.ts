@@ -136,6 +136,12 @@ export const RunRecord = z.object({
       scannedRows: z.number(),
       candidateRows: z.number().optional(),
       reappliedRows: z.number(),
+      /**
+       * Transactions in progress at the base snapshot: those proven to run in another database
+       * (they never widen the candidates, see base-snapshot.ts) and the rest (they may).
+       */
+      openElsewhere: z.number().optional(),
+      openHere: z.number().optional(),
     })
     .optional(),
   serviceUrl: z.string().optional(),

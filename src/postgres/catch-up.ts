@@ -15,6 +15,7 @@ import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads'
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import { onTarget, targetOf, type TablePlan } from './plan-types';
 import { keyArraySql, keyTypesOf } from './rollback-ledger';
+import { serverVersionNum } from './versions';
 
 /**
  * Catch-up at the switch: brings the new database level with every write the shared database
@@ -698,10 +699,14 @@ export interface FreezePassResult {
 const VERSION_SQL = `t.tableoid::oid::text || ':' || t.ctid::text || ':' || t.xmin::text`;
 const VERSION_TEXT = /^(\d+):(\(\d+,\d+\)):(\d+)$/;
 
-/** The 32-bit xid that row headers hold, of a snapshot's xid8 `xmin` (validated: safe to inline). */
-function xid32(snapshotXmin: string): string {
-  if (!/^\d+$/.test(snapshotXmin)) throw new Error(`Invalid snapshot xmin ${snapshotXmin}`);
-  return (BigInt(snapshotXmin) % 4294967296n).toString();
+/**
+ * The 32-bit xid that row headers hold, of the xid8 bound the pass is given (validated: safe to
+ * inline). The bound is `changedFromXid` of the base snapshot (base-snapshot.ts); S.xmin, an
+ * older bound, is as sound and only lets more candidates through.
+ */
+function xid32(changedFrom: string): string {
+  if (!/^\d+$/.test(changedFrom)) throw new Error(`Invalid transaction id bound ${changedFrom}`);
+  return (BigInt(changedFrom) % 4294967296n).toString();
 }
 
 /** The buckets versions are digested in: a power of two near a quarter of the table's rows. */
@@ -711,8 +716,11 @@ function versionBuckets(rows: number): number {
   return b;
 }
 
-/** `age(t.xmin) <= age(S.xmin)`: the cheap superset test (see freezeScanSql). */
-const maybeChangedSql = (snapshotXmin: string) => `age(t.xmin) <= age('${xid32(snapshotXmin)}'::xid)`;
+/**
+ * `age(t.xmin) <= age(bound)`: the cheap superset test (see freezeScanSql). Compared as ages, so
+ * an xid of the previous epoch compares as older (a raw `<` would call it newer).
+ */
+const maybeChangedSql = (changedFrom: string) => `age(t.xmin) <= age('${xid32(changedFrom)}'::xid)`;
 /**
  * A row version's 64-bit hashes, from its address, table and `xmin` without building its text:
  * `hashtidextended` seeded with the table and the xid (`salt` makes the bucket's hash and the
@@ -733,60 +741,150 @@ const hashOfVersion = () => versionHash(1);
 const bucketDigest = (count: string, sum: string) =>
   `hashtextextended((${count})::text || ':' || (${sum})::text, 0)`;
 
+/** The heap block of the row aliased `t` (of its own relation, `t.tableoid`: a partition's). */
+const blockOfRow = `((t.ctid::text::point)[0])::bigint`;
+
+/*
+ * Block digests: how the freeze finds the rows deleted since S without reading the tenant's rows
+ * a second time under the freeze. The one scan under the freeze (freezeScanSql) also digests the tenant's row
+ * versions per heap block (`tableoid:block`: count and hash sum, as the version buckets); the
+ * same digests of the versions S saw are taken before the freeze (baseVersionDigestSql). While S
+ * is held, a version S sees cannot be pruned or moved (VACUUM FULL and CLUSTER wait for the
+ * locks S's transaction holds), so a block whose digest is unchanged holds exactly the versions S
+ * saw there: every version S saw that is gone — a deleted row, the old version of an updated one,
+ * a row moved to another tenant — is in a block whose digest differs, short of a 64-bit collision.
+ * The keys S saw in those blocks (a TID range scan per block at S, see keysInBlocksSql) are the
+ * only ones that can be gone; which are is looked up through the key index. Bounded by the writes
+ * (the blocks they touched), not by the tenant.
+ */
+
+/**
+ * Whether the freeze finds a table's deleted rows by block digests (see above): every table with
+ * a key. A table without one is settled by counts, or compared in full.
+ */
+const findsDeletionsByBlock = (table: TablePlan) => table.keyColumns.length > 0;
+
 /**
  * Run in the session holding S: per bucket, the count and hash sum of the candidate versions
- * (those the cheap test lets through, see freezeScanSql) that S saw. Only non-empty buckets.
+ * (those the cheap test lets through, see freezeScanSql) that S saw, `b` (only non-empty
+ * buckets); for a table with a key also per heap block, `blk` (`tableoid:block`), of every version
+ * S saw (see Block digests). One read of the tenant's rows at S, before the freeze.
  */
 export function baseVersionDigestSql(
   table: TablePlan,
-  snapshotXmin: string,
+  changedFrom: string,
   buckets: number,
   graph?: FreezeGraph,
 ): string {
-  return `SELECT b::text AS b, ${bucketDigest('count(*)', 'sum(h)')}::text AS d
+  const digest = bucketDigest('count(*)', 'sum(h)');
+  if (!findsDeletionsByBlock(table)) {
+    return `SELECT b::text AS b, NULL::text AS blk, ${digest}::text AS d
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(snapshotXmin)}) AS v
+          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(changedFrom)}) AS v
  GROUP BY b`;
+  }
+  return `SELECT CASE WHEN GROUPING(b) = 0 THEN b::text END AS b,
+       CASE WHEN GROUPING(b) = 1 THEN o::text || ':' || k::text END AS blk, ${digest}::text AS d
+  FROM (SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
+               t.tableoid::oid AS o, ${blockOfRow} AS k, ${hashOfVersion()} AS h
+          FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS v
+ GROUP BY GROUPING SETS ((b), (o, k))
+HAVING GROUPING(b) = 1 OR b >= 0`;
 }
 
 /**
  * The one pass over a table's tenant rows under the freeze: how many there are, and the row
  * versions (`tableoid:ctid:xmin`) that may have changed since snapshot S. Only the tenant's rows
  * are read (`where`, through the tenant-key index, or downwards for tables without the key, see
- * freeze-reads.ts: the `xmin` test is a filter on top of it, never a scan of its own). The test is a cheap superset: every version S did not see was
- * written by a transaction S saw as running or future — an xid at or past S.xmin,
- * subtransactions included (a subtransaction's xid is newer than its parent's) — but S.xmin is
- * the oldest transaction running anywhere in the cluster, so one long transaction elsewhere lets
- * many unchanged rows through (frozen tuples keep their raw `xmin`; one older than 2^31
- * transactions compares as new, too). So the candidates are digested per bucket (count and sum of
- * 64-bit hashes of the version text) and compared with the digests of the candidates S saw
- * (`baseVersionDigestSql`), `$1` per bucket (see denseDigests): only the candidates of buckets
- * that differ are returned — every version written since S is in one, short of a 64-bit
- * collision, the same odds the digests of the checks rest on. `seenAtBaseSql` then decides each.
+ * freeze-reads.ts: the `xmin` test is a filter on top of it, never a scan of its own). The test is
+ * a cheap superset: every version S did not see was written by a transaction S saw as running or
+ * future in this database — an xid at or past `changedFrom`, the oldest in-progress xid of S not
+ * proven to run in another database (base-snapshot.ts), subtransactions included (a
+ * subtransaction's xid is newer than its parent's). Transactions open elsewhere in the cluster do
+ * not widen it; a long transaction in this database does, and frozen tuples keep their raw
+ * `xmin` (one older than 2^31 transactions compares as new). So the candidates are digested per
+ * bucket (count and sum of 64-bit hashes of the version text) and compared with the digests of
+ * the candidates S saw (`baseVersionDigestSql`), `$1` per bucket (see denseDigests): only the
+ * candidates of buckets that differ are returned — every version written since S is in one,
+ * short of a 64-bit collision, the same odds the digests of the checks rest on. `seenAtBaseSql`
+ * then decides each. For a table with a key, the same rows are digested per heap block too (see
+ * Block digests), which finds the rows deleted since S.
  */
 export function freezeScanSql(
   table: TablePlan,
-  snapshotXmin: string,
+  changedFrom: string,
   buckets: number,
   /** The planned tables and keys: a dependent or referenced table is read downwards (freeze-reads.ts). */
   graph?: FreezeGraph,
 ): string {
   // One pass, one aggregation: the rows the test rules out are only counted (bucket -1). The
-  // first row always comes back: it carries the totals.
+  // row with `total` always comes back (when the tenant has rows): it carries the totals.
   const differs = `y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
+  const rowsRead = `SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
+                       ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin${findsDeletionsByBlock(table) ? `, ${blockOfRow} AS k` : ''}
+                  FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}`;
   // A version's text is built only for the buckets that differ.
-  return `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
+  const versions = `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
-                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v FROM (
+                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v, NULL::text AS blk, NULL::text AS d FROM (
 SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER () AS rn,
        sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
   FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
                array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
-          FROM (SELECT CASE WHEN ${maybeChangedSql(snapshotXmin)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
-                       ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin
-                  FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS t
+          FROM ${findsDeletionsByBlock(table) ? '__rows' : `(${rowsRead})`} AS t
          GROUP BY b) AS g) AS y
  WHERE y.rn = 1 OR ${differs}`;
+  if (!findsDeletionsByBlock(table)) return versions;
+  // The same rows, read once (materialized), digested per heap block too (see Block digests):
+  // every block's digest comes back, compared with S's by the caller.
+  return `WITH __rows AS MATERIALIZED (${rowsRead})
+${versions}
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${bucketDigest('count(*)', 'sum(t.h)')}::text
+  FROM __rows t GROUP BY t.tableoid, t.k`;
+}
+
+/**
+ * Run in the session holding S: the keys of the versions S saw in the given heap blocks of one
+ * relation (`relation`, quoted; a partition's own name), through a TID range scan per run of
+ * consecutive blocks (see Block digests). `where` narrows them to the tenant's where that is
+ * a cheap filter; without it the keys of other rows in those blocks come too, which is harmless:
+ * only keys the tenant's rows no longer have and the new database holds are deleted.
+ */
+export function keysInBlocksSql(
+  table: TablePlan,
+  relation: string,
+  blocks: readonly number[],
+  where: string | undefined,
+  /**
+   * PostgreSQL 14 and later read a run of blocks by a TID range scan; before, the same rows are
+   * named by address (every line pointer a heap page of the default 8 kB can hold): a TID range
+   * condition would be a sequential scan there. A row past that offset (larger pages) is missed,
+   * and the counts then send the table to the full key comparison.
+   */
+  tidRange = true,
+): string {
+  const runs: [number, number][] = [];
+  for (const b of [...new Set(blocks)].sort((p, q) => p - q)) {
+    if (!Number.isSafeInteger(b) || b < 0) throw new Error(`Unexpected block ${b}`);
+    const last = runs[runs.length - 1];
+    if (last && last[1] === b) last[1] = b + 1;
+    else runs.push([b, b + 1]);
+  }
+  const cols = table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ');
+  // Block numbers are integers validated above: safe to inline.
+  const filter = where ? ` AND (${where})` : '';
+  if (!tidRange) {
+    return `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid = ANY (ARRAY(
+      SELECT format('(%s,%s)', b, o)::tid FROM unnest('{${runs.flatMap(([from, to]) => Array.from({ length: to - from }, (_, j) => from + j)).join(',')}}'::bigint[]) AS b,
+             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))${filter}`;
+  }
+  return runs
+    .map(
+      ([from, to]) =>
+        `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid >= '(${from},0)'::tid AND t.ctid < '(${to},0)'::tid${filter}`,
+    )
+    .join('\nUNION ALL\n');
 }
 
 /**
@@ -845,15 +943,40 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
   return `SELECT count(*)::text AS n FROM ${fromTable(table)} t WHERE ${keyIn(table, types)}`;
 }
 
+/** MaxHeapTuplesPerPage of PostgreSQL's default 8 kB pages. */
+const MAX_HEAP_TUPLES_PER_PAGE = 291;
+
 /**
- * Run in the session holding S: the keys of the tenant's rows at S whose version a later
- * transaction deleted, updated or locked (`xmax` at or past S.xmin) — where every deletion since
- * S shows, unless its `xmax` is a multixact (a row locked by others when it was deleted), which
- * this misses: the counts then do not add up and the full key comparison settles the table.
+ * Run in the session holding S: the keys S saw in the blocks given (per relation oid), read per
+ * relation (a partition by its own name) in batches of runs of blocks (keysInBlocksSql). A tenant
+ * table's own predicate narrows them (a column compare); other tables' come whole per block.
  */
-export function touchedSinceBaseSql(table: TablePlan, snapshotXmin: string, graph?: FreezeGraph): string {
-  return `SELECT ${table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ')} FROM ${fromTable(table)} t
-   WHERE (${drivenWhere(table, graph)}) AND NOT (t.xmax = '0'::xid) AND age(t.xmax) <= age('${xid32(snapshotXmin)}'::xid)`;
+async function keysInChangedBlocks(
+  baseSnapshot: pg.ClientBase,
+  table: TablePlan,
+  blocks: ReadonlyMap<string, readonly number[]>,
+): Promise<{ rows: Record<string, string>[] }> {
+  const rows: Record<string, string>[] = [];
+  if (blocks.size === 0) return { rows };
+  const { rows: relations } = await baseSnapshot.query<{ o: string; nspname: string; relname: string }>(
+    `SELECT c.oid::text AS o, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.oid = ANY($1::oid[])`,
+    [[...blocks.keys()]],
+  );
+  const where = ['root', 'tenant', 'reference'].includes(table.kind) ? table.where : undefined;
+  const tidRange = (await serverVersionNum(baseSnapshot)) >= 140000;
+  const BATCH = 200;
+  for (const r of relations) {
+    const relation = `${qi(r.nspname)}.${qi(r.relname)}`;
+    const all = blocks.get(r.o)!;
+    for (let i = 0; i < all.length; i += BATCH) {
+      const res = await baseSnapshot.query<Record<string, string>>(
+        keysInBlocksSql(table, relation, all.slice(i, i + BATCH), where, tidRange),
+      );
+      rows.push(...res.rows);
+    }
+  }
+  return { rows };
 }
 
 /** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
@@ -889,7 +1012,15 @@ const FREEZE_WORK_MEM = '64MB';
 export type AppliedKeysHook = (target: pg.ClientBase, table: TablePlan, keysQuery: string) => Promise<void>;
 
 export interface FreezePreparation {
-  versions: Map<TablePlan, { buckets: number; digests: { b: string; d: string }[] }>;
+  versions: Map<
+    TablePlan,
+    {
+      buckets: number;
+      digests: { b: string; d: string }[];
+      /** Per heap block (`tableoid:block`), the digest of the versions S saw there (see Block digests). */
+      blocks: Map<string, string>;
+    }
+  >;
   edges: ClosureEdge[];
 }
 
@@ -901,7 +1032,7 @@ export interface FreezePreparation {
 export async function prepareFreezePass(
   baseSnapshot: pg.ClientBase,
   base: readonly VerifiedTable[],
-  snapshotXmin: string,
+  changedFrom: string,
 ): Promise<FreezePreparation> {
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   const tables = base.map((b) => b.table);
@@ -909,10 +1040,16 @@ export async function prepareFreezePass(
   const versions: FreezePreparation['versions'] = new Map();
   for (const b of base) {
     const buckets = versionBuckets(b.count);
-    const { rows } = await baseSnapshot.query<{ b: string; d: string }>(
-      baseVersionDigestSql(b.table, snapshotXmin, buckets, { tables, edges }),
+    const { rows } = await baseSnapshot.query<{ b: string | null; blk: string | null; d: string }>(
+      baseVersionDigestSql(b.table, changedFrom, buckets, { tables, edges }),
     );
-    versions.set(b.table, { buckets, digests: rows });
+    const digests: { b: string; d: string }[] = [];
+    const blocks = new Map<string, string>();
+    for (const r of rows) {
+      if (r.b !== null) digests.push({ b: r.b, d: r.d });
+      else if (r.blk !== null) blocks.set(r.blk, r.d);
+    }
+    versions.set(b.table, { buckets, digests, blocks });
   }
   return { versions, edges };
 }
@@ -938,7 +1075,11 @@ export async function freezePass(
   source: pg.ClientBase,
   target: pg.ClientBase,
   base: readonly VerifiedTable[],
-  snapshotXmin: string,
+  /**
+   * The oldest xid (xid8 text) whose writes S may not have seen in this database: the base
+   * snapshot's `changedFrom` (base-snapshot.ts); S.xmin is sound too, only wider.
+   */
+  changedFrom: string,
   /** The session holding snapshot S open (REPEATABLE READ): tells which versions and keys existed at S. */
   baseSnapshot: pg.ClientBase,
   guard?: ApplyGuard,
@@ -951,7 +1092,7 @@ export async function freezePass(
    */
   onApplied?: AppliedKeysHook,
 ): Promise<FreezePassResult> {
-  xid32(snapshotXmin);
+  xid32(changedFrom);
   const result: FreezePassResult = {
     verified: [],
     changedRows: 0,
@@ -967,24 +1108,45 @@ export async function freezePass(
 
   const sourceCounts = new Map<TablePlan, number>();
   const changed = new Map<TablePlan, string[]>();
-  const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, snapshotXmin));
+  const atBase = prepared ?? (await prepareFreezePass(baseSnapshot, base, changedFrom));
   await source.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   const graph: FreezeGraph = { tables: base.map((b) => b.table), edges: atBase.edges };
   // Only the tenant's rows, through indexes (freeze-reads.ts), until the full comparison below.
   const restorePlanner = [await indexDrivenReads(source), await indexDrivenReads(baseSnapshot)];
+  // Per table, the heap blocks (by relation oid) whose versions differ from S's (Block digests).
+  const changedBlocks = new Map<TablePlan, Map<string, number[]>>();
   for (const b of base) {
-    const { buckets, digests } = atBase.versions.get(b.table)!;
-    const { rows } = await source.query<{ b: string; total: string; m: string | null; v: string[] | null }>(
-      freezeScanSql(b.table, snapshotXmin, buckets, graph),
-      denseDigests(buckets, digests),
-    );
-    // Every row of the aggregate carries the totals; none at all means no tenant rows.
-    const count = Number(rows[0]?.total ?? 0);
+    const { buckets, digests, blocks } = atBase.versions.get(b.table)!;
+    const { rows } = await source.query<{
+      b: string | null;
+      total: string | null;
+      m: string | null;
+      v: string[] | null;
+      blk: string | null;
+      d: string | null;
+    }>(freezeScanSql(b.table, changedFrom, buckets, graph), denseDigests(buckets, digests));
+    // The rows of the version aggregate carry the totals; none at all means no tenant rows.
+    const totals = rows.find((r) => r.total !== null);
+    const count = Number(totals?.total ?? 0);
     const candidates: string[] = [];
+    const differing = new Map<string, number[]>();
+    const differs = (blk: string) => {
+      const [oid, block] = blk.split(':') as [string, string];
+      const list = differing.get(oid);
+      if (list) list.push(Number(block));
+      else differing.set(oid, [Number(block)]);
+    };
+    const now = new Set<string>();
     for (const r of rows) {
       for (const v of r.v ?? []) candidates.push(v);
+      if (r.blk === null) continue;
+      now.add(r.blk);
+      if (blocks.get(r.blk) !== r.d) differs(r.blk);
     }
-    result.candidateRows += Number(rows[0]?.m ?? 0);
+    // Blocks where S saw the tenant's versions and none is left.
+    for (const blk of blocks.keys()) if (!now.has(blk)) differs(blk);
+    changedBlocks.set(b.table, differing);
+    result.candidateRows += Number(totals?.m ?? 0);
     sourceCounts.set(b.table, count);
     result.scannedRows += count;
     changed.set(b.table, await changedSinceBase(baseSnapshot, b.table, candidates));
@@ -1119,19 +1281,19 @@ export async function freezePass(
       }
       // 2. Keys the source no longer has: with more rows than the source, the target loses them.
       // Accounted for now (before anything is applied), deleted after the upserts. Staged keys
-      // are current source keys, so the two sets never overlap. First from the rows S saw that
-      // were touched since (bounded by the writes); if the counts still do not add up, from every
-      // key of the tenant's rows.
+      // are current source keys, so the two sets never overlap. First from the keys S saw in the
+      // blocks whose versions changed since (Block digests: bounded by the writes); if the counts
+      // still do not add up, from every key of the tenant's rows.
       const gone = new Map<number, { sql: string; params: string[][] }>();
       for (const [i, b] of base.entries()) {
         const st = state.get(b.table);
         const sourceCount = sourceCounts.get(b.table)!;
         if (!st || st.count <= sourceCount) continue;
         const keys = b.table.keyColumns;
-        const touched = await baseSnapshot.query<Record<string, string>>(
-          touchedSinceBaseSql(b.table, snapshotXmin, graph),
-        );
-        result.scannedRows += b.count;
+        // The keys S saw in the blocks whose versions changed since (Block digests): read at S,
+        // bounded by the blocks the writes touched — not a second read of the tenant's rows.
+        const touched = await keysInChangedBlocks(baseSnapshot, b.table, changedBlocks.get(b.table)!);
+        result.scannedRows += touched.rows.length;
         if (touched.rows.length) {
           const types = await keyTypesOf(baseSnapshot, b.table);
           const vanished = await source.query<Record<string, string>>(
@@ -1196,14 +1358,15 @@ export async function freezePass(
         const g = gone.get(i);
         if (!g) continue;
         if (onApplied) {
+          // The deleted keys come back from the DELETE itself: the rows are found once.
           const temp = `__tp_gone_${i}`;
+          await target.query(`CREATE TEMP TABLE ${temp} (k text[]) ON COMMIT DROP`);
           await target.query(
-            `CREATE TEMP TABLE ${temp} ON COMMIT DROP AS SELECT ${keyArraySql(base[i]!.table)} AS k ${g.sql}`,
+            `WITH d AS (DELETE ${g.sql} RETURNING ${keyArraySql(base[i]!.table)} AS k) INSERT INTO ${temp} (k) SELECT k FROM d`,
             g.params,
           );
           goneKeys.set(i, temp);
-        }
-        await target.query(`DELETE ${g.sql}`, g.params);
+        } else await target.query(`DELETE ${g.sql}`, g.params);
       }
       if (onApplied) {
         for (const [i, b] of base.entries()) {

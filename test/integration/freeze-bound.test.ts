@@ -192,6 +192,102 @@ describe('the freeze with a transaction left open in another database', () => {
 });
 
 for (const subject of SUBJECTS) {
+  describe(`an idle transaction holding an xid in another database, as ${subject}`, () => {
+    let idle: { end(): Promise<void> } | undefined;
+    // Opened (by `postgres`, in the `postgres` database) before the fixture's rows are written:
+    // every one of them is newer than the oldest transaction of the cluster.
+    before(async () => {
+      idle = await idleTransaction(DATABASE_URL, ['BEGIN', 'SELECT pg_current_xact_id()']);
+    });
+    after(() => idle?.end());
+    const fixture = subjectFixture(subject, { rows: 120 });
+
+    it('changes nothing: the freeze’s candidates are the versions written since the base snapshot; a deletion is found without a second read', async () => {
+      const { f } = fixture;
+      const slug = f.tenants.main;
+      const id = await tenantId(f, slug);
+      const [horizon] = await query<{ all: string; newer: string }>(
+        f.url,
+        `SELECT count(*)::text AS all,
+                count(*) FILTER (WHERE age(xmin) <= age((pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text::xid))::text AS newer
+           FROM projects WHERE tenant_id = $1`,
+        [id],
+      );
+      assert.equal(horizon!.newer, horizon!.all, 'the idle transaction holds the snapshot xmin back');
+      // A tenant table (partitioned) with many rows, one of which is deleted before the freeze.
+      await query(
+        f.url,
+        `INSERT INTO agent_events (tenant_id, occurred_at, kind, payload)
+           SELECT $1, timestamptz '2024-06-01' + g * interval '1 minute', 'bulk', jsonb_build_object('n', g)
+             FROM generate_series(1, 3000) g`,
+        [id],
+      );
+      const [events] = await query<{ n: number }>(
+        f.url,
+        'SELECT count(*)::int AS n FROM agent_events WHERE tenant_id = $1',
+        [id],
+      );
+      const written = 3;
+      const opts = await engineOptions(f, slug, { keepSharedData: true, ...fixture.engine });
+      try {
+        const { record } = await promote(
+          opts,
+          testDeps('freeze-bound', {
+            fault: async (point) => {
+              if (point !== 'switch:before-freeze') return;
+              // Exactly `written` new row versions of the tenant's, after the base snapshot, and
+              // one row deleted (no new version).
+              await query(
+                f.url,
+                `DELETE FROM agent_events WHERE (id, occurred_at) =
+                   (SELECT id, occurred_at FROM agent_events WHERE tenant_id = $1 AND kind = 'bulk' ORDER BY id LIMIT 1 OFFSET 1500)`,
+                [id],
+              );
+              await query(
+                f.url,
+                `UPDATE projects SET name = name || ' (renamed)'
+                  WHERE id IN (SELECT id FROM projects WHERE tenant_id = $1 ORDER BY id LIMIT ${written})`,
+                [id],
+              );
+            },
+          }),
+        );
+        assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+        const freeze = record.freeze!;
+        assert.ok(freeze.scannedRows > 50 * written, `the tenant is large (${freeze.scannedRows} rows)`);
+        // Before: every tenant row was a candidate (the idle xid is older than all of them).
+        // Now the same as without the idle transaction: the versions written since S (and, at
+        // most, a row or two the run itself wrote while an autoanalyze of this database ran).
+        assert.ok(
+          (freeze.candidateRows ?? -1) >= written && (freeze.candidateRows ?? -1) <= written + 2,
+          `candidates ${freeze.candidateRows} for ${written} versions written (${freeze.scannedRows} rows scanned)`,
+        );
+        assert.ok((freeze.openElsewhere ?? 0) >= 1, JSON.stringify(freeze));
+        assert.ok(freeze.reappliedRows >= written + 1, JSON.stringify(freeze));
+        // The tenant's rows are read once under the freeze: the deleted row is found from the
+        // blocks whose versions changed, not by reading every event again at S (before: the
+        // planned rows plus all ${events!.n} events).
+        const planned = record.tables.reduce((n, t) => n + (t.plannedRows ?? 0), 0);
+        assert.ok(
+          freeze.scannedRows < planned + events!.n / 2,
+          `${freeze.scannedRows} rows scanned under the freeze for ${planned} planned rows (${events!.n} events)`,
+        );
+        const target = urlFor(deriveNames(slug).database);
+        assert.deepEqual(
+          await tableRows(target, 'public.projects'),
+          await tableRows(f.url, 'public.projects', 't.tenant_id = $1', [id]),
+        );
+        assert.deepEqual(
+          await tableRows(target, 'public.agent_events'),
+          await tableRows(f.url, 'public.agent_events', 't.tenant_id = $1', [id]),
+          'the deleted event is gone from the new database too',
+        );
+      } finally {
+        await rm(opts.configDir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe(`a write in a subtransaction of a transaction running at the base snapshot, as ${subject}`, () => {
     const fixture = subjectFixture(subject, { rows: 40 });
 

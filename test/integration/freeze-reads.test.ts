@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { freezeScanSql, touchedSinceBaseSql } from '../../src/postgres/catch-up';
+import { baseVersionDigestSql, freezeScanSql } from '../../src/postgres/catch-up';
 import { readTableGraph } from '../../src/postgres/catalog';
 import { readClosureEdges } from '../../src/postgres/freeze-closure';
 import { drivenWhere, indexDrivenReads } from '../../src/postgres/freeze-reads';
@@ -89,7 +89,7 @@ describe('the freeze reads only the tenant’s rows, dependent tables included',
   });
   after(() => f?.cleanup());
 
-  /** Per planned table: rows read by the freeze scan and by the touched-keys read, and the plan's node types. */
+  /** Per planned table: rows read by the freeze scan and by the digests at S, and the plan's node types. */
   async function measure(): Promise<Map<string, { read: Map<string, number>; nodes: string[] }>> {
     const c = new pg.Client({ connectionString: f.url });
     await c.connect();
@@ -105,9 +105,8 @@ describe('the freeze reads only the tenant’s rows, dependent tables included',
       for (const table of plan.tables) {
         const statements: [string, unknown[]][] = [
           [freezeScanSql(table, xmin, 64, graph), [[]]],
-          ...(table.keyColumns.length
-            ? ([[touchedSinceBaseSql(table, xmin, graph), []]] as [string, unknown[]][])
-            : []),
+          // The digests at S, read before the freeze (with the blocks that find deletions).
+          [baseVersionDigestSql(table, xmin, 64, graph), []],
         ];
         const read = new Map<string, number>();
         const nodes: string[] = [];
@@ -278,7 +277,7 @@ describe('the freeze reads a referenced table that references itself from the te
       const nodes: string[] = [];
       for (const [sql, params] of [
         [freezeScanSql(users, xmin, 64, graph), [[]]],
-        [touchedSinceBaseSql(users, xmin, graph), []],
+        [baseVersionDigestSql(users, xmin, 64, graph), []],
       ] as [string, unknown[]][]) {
         const { rows } = await c.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
           `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,

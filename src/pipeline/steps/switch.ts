@@ -14,6 +14,7 @@ import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
 import { recordPlanOptions } from '../plan-options';
 import type { Step } from '../step';
 import { releaseSnapshot } from './plan';
+import { takeBaseSnapshot } from '../../postgres/base-snapshot';
 import { assertOwnerIn } from '../ownership';
 import { assertRunMarker, claimOf } from '../../postgres/ownership';
 
@@ -61,10 +62,10 @@ export const switchStep: Step<PromotionContext> = {
 
       // 1. Base: at one snapshot, digest both sides and apply what changed since the copy.
       await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      const { rows } = await base.query<{ xmin: string }>(
-        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
-      );
-      const snapshotXmin = rows[0]!.xmin;
+      // S, and the oldest xid whose writes S may not have seen in this database: transactions
+      // open in other databases of the cluster never widen what the freeze pass re-reads.
+      const snapshot = await takeBaseSnapshot(base);
+      const changedFrom = snapshot.changedFrom;
       // The ledger form: these sums, carried through the freeze pass, become the digests recorded
       // at the switch (verifiedFrom), which cleanup and status --verify compare later.
       const first = await compareTables(base, target, tables, 'ledger');
@@ -109,7 +110,7 @@ export const switchStep: Step<PromotionContext> = {
 
       // What the freeze pass needs from the base snapshot alone is read before the freeze.
       const freezeBase = settledBase.map(verifiedFrom);
-      const prepared = await prepareFreezePass(base, freezeBase, snapshotXmin);
+      const prepared = await prepareFreezePass(base, freezeBase, changedFrom);
 
       // Failpoint for tests: writes made here land between the base snapshot and the freeze.
       await ctx.deps.fault?.('switch:before-freeze');
@@ -164,7 +165,7 @@ export const switchStep: Step<PromotionContext> = {
             source,
             target,
             freezeBase,
-            snapshotXmin,
+            changedFrom,
             base,
             guard,
             prepared,
@@ -255,6 +256,8 @@ export const switchStep: Step<PromotionContext> = {
           scannedRows: pass.scannedRows,
           candidateRows: pass.candidateRows,
           reappliedRows: pass.reappliedRows,
+          openElsewhere: snapshot.openElsewhere,
+          openHere: snapshot.xip.length - snapshot.openElsewhere,
         };
         ctx.tenant = { ...tenant, isolationMode: 'isolated', isolation };
         const caught = firstChanged.length
