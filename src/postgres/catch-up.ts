@@ -6,7 +6,6 @@ import {
   compareTable,
   fromTable,
   keyText,
-  ledgerRowHashSql,
   rowHashSqlOf,
   type RowHashForm,
   type TableDigest,
@@ -663,15 +662,23 @@ export async function catchUp(
 export interface VerifiedTable {
   table: TablePlan;
   count: number;
-  /** Sum of the rows' LEDGER-form 64-bit hashes (see checksum.ts RowHashForm), as a bigint: it is recorded. */
+  /** Sum of the rows' 64-bit hashes in `form` (see checksum.ts RowHashForm), as a bigint: it is recorded. */
   sum: bigint;
+  /** The row hash the sum is of: the freeze pass adds and subtracts hashes of this form only, and the record says it. */
+  form: RowHashForm;
 }
 
-export function verifiedFrom(c: TableComparison<'ledger'>): VerifiedTable {
-  // Recorded at the switch and compared later (cleanup, status --verify): the ledger form only.
-  if (c.source.form !== 'ledger') throw new Error(`${c.table.qualified}: a fast digest cannot be recorded.`);
+/**
+ * The verified base of a comparison. Either form can be recorded now that the record names its
+ * form (checksum.ts RecordedDigest): later comparisons compute the recorded form.
+ */
+export function verifiedFrom(c: TableComparison): VerifiedTable {
+  if (c.source.form !== c.target.form)
+    throw new Error(
+      `${c.table.qualified}: a ${c.source.form} digest cannot be compared with a ${c.target.form} digest.`,
+    );
   const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
-  return { table: c.table, count: c.source.count, sum };
+  return { table: c.table, count: c.source.count, sum, form: c.source.form };
 }
 
 export interface FreezePassResult {
@@ -952,6 +959,10 @@ export async function freezePass(
   onApplied?: AppliedKeysHook,
 ): Promise<FreezePassResult> {
   xid32(snapshotXmin);
+  // One form for the whole pass: its sums are recorded together under that form.
+  const form = base[0]?.form ?? 'ledger';
+  if (base.some((b) => b.form !== form))
+    throw new Error('The freeze pass was given sums of two row hash forms.');
   const result: FreezePassResult = {
     verified: [],
     changedRows: 0,
@@ -1025,7 +1036,7 @@ export async function freezePass(
             unsettled.push(b.table);
             continue;
           }
-          const fresh = staged ? await aggregate(target, b.table, `FROM ${stage} t`) : { count: 0, sum: 0n };
+          const fresh = staged ? await aggregate(target, b, `FROM ${stage} t`) : { count: 0, sum: 0n };
           state.set(b.table, { count: b.count + fresh.count, sum: b.sum + fresh.sum, staged });
           continue;
         }
@@ -1036,10 +1047,10 @@ export async function freezePass(
         const keys = b.table.keyColumns;
         const replaced = await aggregate(
           target,
-          b.table,
+          b,
           `FROM ${fromTable(b.table)} t WHERE EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyMatch(keys, 's', 't')})`,
         );
-        const fresh = await aggregate(target, b.table, `FROM ${stage} t`);
+        const fresh = await aggregate(target, b, `FROM ${stage} t`);
         state.set(b.table, {
           count: b.count - replaced.count + fresh.count,
           sum: b.sum - replaced.sum + fresh.sum,
@@ -1111,7 +1122,7 @@ export async function freezePass(
         const cols = columns.join(', ');
         if (!changed.get(b.table)?.length) await createStage(target, b.table, columns, stage);
         await target.query(`INSERT INTO ${stage} (${cols}) SELECT ${cols} FROM ${n.temp}`);
-        const fresh = await aggregate(target, b.table, `FROM ${n.temp} t`);
+        const fresh = await aggregate(target, b, `FROM ${n.temp} t`);
         st.count += fresh.count;
         st.sum += fresh.sum;
         st.staged += n.rows;
@@ -1142,7 +1153,7 @@ export async function freezePass(
             const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]!));
             const sql = `FROM ${fromTable(b.table)} t WHERE ${keyIn(b.table, types)}`;
             const { rows } = await target.query<{ n: string; s: string | null }>(
-              `SELECT count(*)::text AS n, sum(${ledgerRowHashSql(b.table)})::text AS s ${sql}`,
+              `SELECT count(*)::text AS n, sum(${rowHashSqlOf(b.form, b.table)})::text AS s ${sql}`,
               params,
             );
             const count = Number(rows[0]!.n);
@@ -1171,7 +1182,7 @@ export async function freezePass(
         await pipeline(reader, writer);
         result.scannedRows += sourceCount;
         const where = `FROM ${fromTable(b.table)} t WHERE NOT EXISTS (SELECT 1 FROM ${keyStage} k WHERE ${keyMatch(keys, 'k', 't')})`;
-        const removed = await aggregate(target, b.table, where);
+        const removed = await aggregate(target, b, where);
         gone.set(i, { sql: where, params: [] });
         result.deletedRows += removed.count;
         st.count -= removed.count;
@@ -1222,7 +1233,7 @@ export async function freezePass(
         // Fewer rows than the source: a row became the tenant's without changing (its parent
         // moved). Not settled by increments.
         if (st.count !== sourceCounts.get(b.table)) unsettled.push(b.table);
-        else settled.set(b.table, { table: b.table, count: st.count, sum: st.sum });
+        else settled.set(b.table, { table: b.table, count: st.count, sum: st.sum, form: b.form });
       }
     },
     guard,
@@ -1231,7 +1242,8 @@ export async function freezePass(
   for (const restore of restorePlanner) await restore();
   // Whatever the increments could not settle is compared and caught up in full.
   if (unsettled.length) {
-    const compared = await compareTables(source, target, unsettled, 'ledger');
+    // Settled in the base's form, so the recorded digests are all of the form the record names.
+    const compared = await compareTables(source, target, unsettled, form);
     for (const c of compared) result.scannedRows += c.source.count;
     const changed = compared.filter((c) => !c.equal);
     let settledFull = compared;
@@ -1243,7 +1255,7 @@ export async function freezePass(
         source,
         target,
         changed.map((c) => c.table),
-        'ledger',
+        form,
       );
       for (const c of again) result.scannedRows += c.source.count;
       settledFull = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
@@ -1280,14 +1292,14 @@ function ancestors(table: TablePlan, base: readonly VerifiedTable[]): string[] {
   return [...seen];
 }
 
-/** Count and ledger hash sum of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
+/** Count and hash sum (in the base's form) of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
 async function aggregate(
   client: pg.ClientBase,
-  table: TablePlan,
+  base: Pick<VerifiedTable, 'table' | 'form'>,
   fromWhere: string,
 ): Promise<{ count: number; sum: bigint }> {
   const { rows } = await client.query<{ n: string; s: string | null }>(
-    `SELECT count(*)::text AS n, sum(${ledgerRowHashSql(table)})::text AS s ${fromWhere}`,
+    `SELECT count(*)::text AS n, sum(${rowHashSqlOf(base.form, base.table)})::text AS s ${fromWhere}`,
   );
   return { count: Number(rows[0]!.n), sum: BigInt(rows[0]!.s ?? '0') };
 }

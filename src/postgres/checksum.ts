@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { z } from 'zod';
 import { onTarget, type TablePlan } from './plan-types';
 
 /**
@@ -285,6 +286,40 @@ export async function digestTable<F extends RowHashForm>(
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
 export function digestOf(count: number, sum: string): string {
   return wholeDigest(count, sum, 'ledger');
+}
+
+/**
+ * A table's count and digest as recorded at the switch (`settings.isolation.verified`), compared
+ * later by cleanup and `status --verify`. `form` names the row hash the digest was made of; a
+ * record without it was written before the switch recorded fast digests, and is the ledger form.
+ */
+export const RecordedDigest = z.object({
+  count: z.number(),
+  digest: z.string(),
+  form: z.enum(['fast', 'ledger']).optional(),
+});
+export type RecordedDigest = z.infer<typeof RecordedDigest>;
+
+/** The form a recorded digest was made of: a record that does not say is the ledger form (older switches). */
+export function recordedForm(r: RecordedDigest): RowHashForm {
+  return r.form ?? 'ledger';
+}
+
+/** A recorded digest of a count and a sum of row hashes in `form` (equal to what `digestTable` gives in that form). */
+export function recordDigest(form: RowHashForm, count: number, sum: string): RecordedDigest {
+  return { count, digest: wholeDigest(count, sum, form), form };
+}
+
+/**
+ * Whether a digest computed now equals a recorded one. The caller computes `now` in the recorded
+ * form (`recordedForm`); a digest of another form is never compared, whatever its value.
+ */
+export function matchesRecorded(recorded: RecordedDigest, now: TableDigest): boolean {
+  if (now.form !== recordedForm(recorded))
+    throw new Error(
+      `${now.table}: a ${now.form} digest cannot be compared with a recorded ${recordedForm(recorded)} digest.`,
+    );
+  return now.count === recorded.count && now.digest === recorded.digest;
 }
 
 function sameScheme(a: BucketScheme, b: BucketScheme): boolean {
