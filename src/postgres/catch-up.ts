@@ -677,8 +677,7 @@ export function verifiedFrom(c: TableComparison): VerifiedTable {
     throw new Error(
       `${c.table.qualified}: a ${c.source.form} digest cannot be compared with a ${c.target.form} digest.`,
     );
-  const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
-  return { table: c.table, count: c.source.count, sum, form: c.source.form };
+  return { table: c.table, count: c.source.count, sum: BigInt(c.source.sum), form: c.source.form };
 }
 
 export interface FreezePassResult {

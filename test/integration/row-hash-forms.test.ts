@@ -74,6 +74,7 @@ describe('row hash forms', () => {
       table: table.qualified,
       form,
       count: 1,
+      sum: '1',
       digest: 'x',
       buckets: [{ bucket: 0, count: 1, sum: '1' }],
       scheme: { kind: 'key-hash', buckets: 1 },
