@@ -1,3 +1,4 @@
+import type { RecordedDigest } from '../postgres/checksum';
 import type pg from 'pg';
 import type { DerivedNames } from '../names';
 import type { PromotionOptions } from '../options';
@@ -67,7 +68,7 @@ export interface PromotionContext extends RunnerContext {
   deployment?: { input: DeployInput; result: DeployResult };
   service?: { url?: string; revision?: string; created: boolean; name: string; secret_version?: string };
   /** switch: per-table count and digest of the tenant's rows, as verified at the commit point. */
-  verified?: Record<string, { count: number; digest: string }>;
+  verified?: Record<string, RecordedDigest>;
   /** routing (and rollback's remove-routing): config files written or removed. */
   configFiles: ConfigFileChange[];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecordedDigest } from '../postgres/checksum';
 import { RunClaim } from '../postgres/ownership';
 import { PlanOptionsRecord } from './plan-options';
 
@@ -22,7 +23,7 @@ export const HistoryEntry = z
     pull_request: z.number().optional(),
     run_url: z.string().optional(),
     detail: z.string().optional(),
-    tables: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
+    tables: z.record(z.string(), RecordedDigest).optional(),
     freeze_ms: z.number().optional(),
   })
   .passthrough();
@@ -116,7 +117,7 @@ export const IsolationSettings = z
     /** Whether the tenant role's password reached the application (never the password itself). */
     credentials: CredentialsRecord.optional(),
     /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
-    verified: z.record(z.string(), z.object({ count: z.number(), digest: z.string() })).optional(),
+    verified: z.record(z.string(), RecordedDigest).optional(),
     /** The options the switch planned with: later runs of this tenant plan with them (plan-options.ts). */
     plan: PlanOptionsRecord.optional(),
     /** This tenant's range of sequence values (never removed: see SequenceRangeRecord). */

@@ -6,7 +6,6 @@ import {
   compareTable,
   fromTable,
   keyText,
-  ledgerRowHashSql,
   rowHashSqlOf,
   type RowHashForm,
   type TableDigest,
@@ -49,17 +48,21 @@ export interface TableComparison<F extends RowHashForm = RowHashForm> {
 }
 
 /**
- * Compares tables on both sides with the given row hash form: 'fast' when only this run looks at
- * the result; 'ledger' when sums flow into digests that are recorded (the switch's, see verifiedFrom).
+ * Compares tables on both sides with the given row hash form. The switch's sums flow into the
+ * digests it records (verifiedFrom) under the form's name, which cleanup and status --verify
+ * recompute; the rollback's row ledger keeps md5 ('ledger').
  */
 export async function compareTables<F extends RowHashForm>(
   source: pg.ClientBase,
   target: pg.ClientBase,
   tables: readonly TablePlan[],
   form: F,
+  /** The tables are known to differ: skip the whole-table digest and locate at once (see compareTable). */
+  opts: { expectDifference?: boolean } = {},
 ): Promise<TableComparison<F>[]> {
   const out: TableComparison<F>[] = [];
-  for (const table of tables) out.push({ table, ...(await compareTable(source, target, table, { form })) });
+  for (const table of tables)
+    out.push({ table, ...(await compareTable(source, target, table, { form, ...opts })) });
   return out;
 }
 
@@ -664,15 +667,22 @@ export async function catchUp(
 export interface VerifiedTable {
   table: TablePlan;
   count: number;
-  /** Sum of the rows' LEDGER-form 64-bit hashes (see checksum.ts RowHashForm), as a bigint: it is recorded. */
+  /** Sum of the rows' 64-bit hashes in `form` (see checksum.ts RowHashForm), as a bigint: it is recorded. */
   sum: bigint;
+  /** The row hash the sum is of: the freeze pass adds and subtracts hashes of this form only, and the record says it. */
+  form: RowHashForm;
 }
 
-export function verifiedFrom(c: TableComparison<'ledger'>): VerifiedTable {
-  // Recorded at the switch and compared later (cleanup, status --verify): the ledger form only.
-  if (c.source.form !== 'ledger') throw new Error(`${c.table.qualified}: a fast digest cannot be recorded.`);
-  const sum = c.source.buckets.reduce((acc, b) => acc + BigInt(b.sum), 0n);
-  return { table: c.table, count: c.source.count, sum };
+/**
+ * The verified base of a comparison. Either form can be recorded now that the record names its
+ * form (checksum.ts RecordedDigest): later comparisons compute the recorded form.
+ */
+export function verifiedFrom(c: TableComparison): VerifiedTable {
+  if (c.source.form !== c.target.form)
+    throw new Error(
+      `${c.table.qualified}: a ${c.source.form} digest cannot be compared with a ${c.target.form} digest.`,
+    );
+  return { table: c.table, count: c.source.count, sum: BigInt(c.source.sum), form: c.source.form };
 }
 
 export interface FreezePassResult {
@@ -1093,6 +1103,10 @@ export async function freezePass(
   onApplied?: AppliedKeysHook,
 ): Promise<FreezePassResult> {
   xid32(changedFrom);
+  // One form for the whole pass: its sums are recorded together under that form.
+  const form = base[0]?.form ?? 'ledger';
+  if (base.some((b) => b.form !== form))
+    throw new Error('The freeze pass was given sums of two row hash forms.');
   const result: FreezePassResult = {
     verified: [],
     changedRows: 0,
@@ -1187,7 +1201,7 @@ export async function freezePass(
             unsettled.push(b.table);
             continue;
           }
-          const fresh = staged ? await aggregate(target, b.table, `FROM ${stage} t`) : { count: 0, sum: 0n };
+          const fresh = staged ? await aggregate(target, b, `FROM ${stage} t`) : { count: 0, sum: 0n };
           state.set(b.table, { count: b.count + fresh.count, sum: b.sum + fresh.sum, staged });
           continue;
         }
@@ -1198,10 +1212,10 @@ export async function freezePass(
         const keys = b.table.keyColumns;
         const replaced = await aggregate(
           target,
-          b.table,
+          b,
           `FROM ${fromTable(b.table)} t WHERE EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyMatch(keys, 's', 't')})`,
         );
-        const fresh = await aggregate(target, b.table, `FROM ${stage} t`);
+        const fresh = await aggregate(target, b, `FROM ${stage} t`);
         state.set(b.table, {
           count: b.count - replaced.count + fresh.count,
           sum: b.sum - replaced.sum + fresh.sum,
@@ -1273,7 +1287,7 @@ export async function freezePass(
         const cols = columns.join(', ');
         if (!changed.get(b.table)?.length) await createStage(target, b.table, columns, stage);
         await target.query(`INSERT INTO ${stage} (${cols}) SELECT ${cols} FROM ${n.temp}`);
-        const fresh = await aggregate(target, b.table, `FROM ${n.temp} t`);
+        const fresh = await aggregate(target, b, `FROM ${n.temp} t`);
         st.count += fresh.count;
         st.sum += fresh.sum;
         st.staged += n.rows;
@@ -1304,7 +1318,7 @@ export async function freezePass(
             const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]!));
             const sql = `FROM ${fromTable(b.table)} t WHERE ${keyIn(b.table, types)}`;
             const { rows } = await target.query<{ n: string; s: string | null }>(
-              `SELECT count(*)::text AS n, sum(${ledgerRowHashSql(b.table)})::text AS s ${sql}`,
+              `SELECT count(*)::text AS n, sum(${rowHashSqlOf(b.form, b.table)})::text AS s ${sql}`,
               params,
             );
             const count = Number(rows[0]!.n);
@@ -1333,7 +1347,7 @@ export async function freezePass(
         await pipeline(reader, writer);
         result.scannedRows += sourceCount;
         const where = `FROM ${fromTable(b.table)} t WHERE NOT EXISTS (SELECT 1 FROM ${keyStage} k WHERE ${keyMatch(keys, 'k', 't')})`;
-        const removed = await aggregate(target, b.table, where);
+        const removed = await aggregate(target, b, where);
         gone.set(i, { sql: where, params: [] });
         result.deletedRows += removed.count;
         st.count -= removed.count;
@@ -1385,7 +1399,7 @@ export async function freezePass(
         // Fewer rows than the source: a row became the tenant's without changing (its parent
         // moved). Not settled by increments.
         if (st.count !== sourceCounts.get(b.table)) unsettled.push(b.table);
-        else settled.set(b.table, { table: b.table, count: st.count, sum: st.sum });
+        else settled.set(b.table, { table: b.table, count: st.count, sum: st.sum, form: b.form });
       }
     },
     guard,
@@ -1394,7 +1408,10 @@ export async function freezePass(
   for (const restore of restorePlanner) await restore();
   // Whatever the increments could not settle is compared and caught up in full.
   if (unsettled.length) {
-    const compared = await compareTables(source, target, unsettled, 'ledger');
+    // Settled in the base's form, so the recorded digests are all of the form the record names.
+    // Their counts disagree (that is why they are unsettled): under the freeze, locate at once
+    // rather than digest whole first.
+    const compared = await compareTables(source, target, unsettled, form, { expectDifference: true });
     for (const c of compared) result.scannedRows += c.source.count;
     const changed = compared.filter((c) => !c.equal);
     let settledFull = compared;
@@ -1406,7 +1423,7 @@ export async function freezePass(
         source,
         target,
         changed.map((c) => c.table),
-        'ledger',
+        form,
       );
       for (const c of again) result.scannedRows += c.source.count;
       settledFull = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
@@ -1443,14 +1460,14 @@ function ancestors(table: TablePlan, base: readonly VerifiedTable[]): string[] {
   return [...seen];
 }
 
-/** Count and ledger hash sum of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
+/** Count and hash sum (in the base's form) of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
 async function aggregate(
   client: pg.ClientBase,
-  table: TablePlan,
+  base: Pick<VerifiedTable, 'table' | 'form'>,
   fromWhere: string,
 ): Promise<{ count: number; sum: bigint }> {
   const { rows } = await client.query<{ n: string; s: string | null }>(
-    `SELECT count(*)::text AS n, sum(${ledgerRowHashSql(table)})::text AS s ${fromWhere}`,
+    `SELECT count(*)::text AS n, sum(${rowHashSqlOf(base.form, base.table)})::text AS s ${fromWhere}`,
   );
   return { count: Number(rows[0]!.n), sum: BigInt(rows[0]!.s ?? '0') };
 }

@@ -1,3 +1,4 @@
+import type { RecordedDigest } from '../postgres/checksum';
 import type { CheckStatus } from '../pipeline/record';
 import type { Logger } from '../log';
 import type { DerivedNames } from '../names';
@@ -40,7 +41,7 @@ export interface CheckContext {
   /** Schema level: where the tenant's schemas went (the record's schemaLayout); absent at database level. */
   schemaLayout?: CheckSchemaLayout;
   /** Per qualified table, the count and digest recorded at the switch (`status --verify`): compared instead of the shared rows. */
-  recorded?: Record<string, { count: number; digest: string }>;
+  recorded?: Record<string, RecordedDigest>;
   /**
    * `status --verify`, after the switch: the isolated database is live, so row counts and digests
    * that differ from the switch's are the application's changes, reported as information (`warn`,

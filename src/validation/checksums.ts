@@ -1,4 +1,10 @@
-import { compareTable, digestTable, withoutColumns } from '../postgres/checksum';
+import {
+  compareTable,
+  digestTable,
+  matchesRecorded,
+  recordedForm,
+  withoutColumns,
+} from '../postgres/checksum';
 import { onTarget, type TablePlan } from '../postgres/plan-types';
 import { capDetails, fail, pass, warn, type Check, type CheckContext } from './check';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
@@ -70,9 +76,12 @@ export const checksums: Check = {
               `${t.qualified}: every column compared with the digest recorded at the switch (the switch changed ${PROMOTION_COLUMNS.join(', ')} in the shared row only)`,
             );
           }
-          // Compared with the digest recorded at the switch: the ledger form.
-          const d = await digestTable(target, onTarget(t), 'target', { form: 'ledger' });
-          if (d.count !== rec.count || d.digest !== rec.digest) {
+          // Compared with the digest recorded at the switch, in the form it was recorded in.
+          const d = await digestTable(target, onTarget(t), 'target', {
+            form: recordedForm(rec),
+            locate: false,
+          });
+          if (!matchesRecorded(rec, d)) {
             tablesDiffering.add(t.qualified);
             differences.push(
               `${t.qualified}: recorded ${rec.count} rows (digest ${rec.digest.slice(0, 12)}), now ${d.count} rows (digest ${d.digest.slice(0, 12)})`,

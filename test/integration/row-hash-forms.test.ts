@@ -3,8 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import {
   compareDigests,
   digestOf,
+  digestTable,
   ledgerRowHashSql,
+  matchesRecorded,
+  recordDigest,
+  recordedForm,
   rowHashSql,
+  setComparableSession,
+  type RecordedDigest,
   type TableDigest,
 } from '../../src/postgres/checksum';
 import { verifiedFrom, type TableComparison } from '../../src/postgres/catch-up';
@@ -63,11 +69,12 @@ describe('row hash forms', () => {
     assert.notEqual(h.fast, h.ledger);
   });
 
-  it('refuses to compare digests of different forms, and to record a fast one', () => {
+  it('refuses to compare digests of different forms, and a digest with a record of another form', () => {
     const d = (form: 'fast' | 'ledger'): TableDigest => ({
       table: table.qualified,
       form,
       count: 1,
+      sum: '1',
       digest: 'x',
       buckets: [{ bucket: 0, count: 1, sum: '1' }],
       scheme: { kind: 'key-hash', buckets: 1 },
@@ -77,11 +84,67 @@ describe('row hash forms', () => {
       /fast digest cannot be compared with a ledger/,
     );
     assert.equal(compareDigests(table.qualified, d('ledger'), d('ledger')).equal, true);
-    const fast = { table, source: d('fast'), target: d('fast'), equal: true, differences: [] };
+    const fast = { table, source: d('fast'), target: d('ledger'), equal: true, differences: [] };
     assert.throws(
-      () => verifiedFrom(fast as unknown as TableComparison<'ledger'>),
-      /fast digest cannot be recorded/,
+      () => verifiedFrom(fast as unknown as TableComparison),
+      /fast digest cannot be compared with a ledger/,
     );
+    // A record without a form was written by an older switch: the ledger form.
+    assert.equal(recordedForm({ count: 1, digest: 'x' }), 'ledger');
+    assert.throws(
+      () => matchesRecorded({ count: 1, digest: 'x' }, d('fast')),
+      /fast digest cannot be compared with a recorded ledger/,
+    );
+    assert.throws(
+      () => matchesRecorded({ count: 1, digest: 'x', form: 'fast' }, d('ledger')),
+      /ledger digest cannot be compared with a recorded fast/,
+    );
+  });
+
+  it('verifies a record in the form it was made in: an old md5 record and a fast one; a changed row fails each', async () => {
+    await withClient(LOCAL, async (c) => {
+      await setComparableSession(c);
+      await c.query(`CREATE TEMP TABLE t (id int PRIMARY KEY, name text, note int)`);
+      await c.query(`INSERT INTO t SELECT g, 'row ' || g, NULLIF(g % 3, 0) FROM generate_series(1, 500) g`);
+      const tmp: TablePlan = { ...table, schema: 'pg_temp', qualified: 'pg_temp."t"' };
+      const digest = (form: 'fast' | 'ledger') =>
+        digestTable(c, tmp, 'target', { form, range: { lo: '1', hi: '500' } });
+      const sumOf = (d: TableDigest) => d.buckets.reduce((a, b) => a + BigInt(b.sum), 0n).toString();
+      // As a switch before this change recorded it: count and md5-form digest, no form field.
+      const ledgerNow = await digest('ledger');
+      const old: RecordedDigest = {
+        count: ledgerNow.count,
+        digest: digestOf(ledgerNow.count, sumOf(ledgerNow)),
+      };
+      // As the switch records it now: the fast form, named.
+      const fastNow = await digest('fast');
+      const recorded = recordDigest('fast', fastNow.count, sumOf(fastNow));
+      assert.equal(recorded.form, 'fast');
+      assert.notEqual(recorded.digest, old.digest);
+      for (const rec of [old, recorded]) {
+        assert.equal(
+          matchesRecorded(rec, await digest(recordedForm(rec))),
+          true,
+          `${recordedForm(rec)} record`,
+        );
+      }
+      // One value changed (same count): every form's record fails.
+      await c.query(`UPDATE t SET name = 'row 250 changed' WHERE id = 250`);
+      for (const rec of [old, recorded]) {
+        const now = await digest(recordedForm(rec));
+        assert.equal(now.count, rec.count);
+        assert.equal(matchesRecorded(rec, now), false, `${recordedForm(rec)} record after an update`);
+      }
+      // A NULL turned into a value and back elsewhere leaves it failing (the update above stays).
+      await c.query(`UPDATE t SET note = 7 WHERE id = 3`);
+      await c.query(`UPDATE t SET note = NULL WHERE id = 3`);
+      for (const rec of [old, recorded])
+        assert.equal(matchesRecorded(rec, await digest(recordedForm(rec))), false);
+      // Restored: both verify again (the digest is of the rows, not of their history).
+      await c.query(`UPDATE t SET name = 'row 250' WHERE id = 250`);
+      for (const rec of [old, recorded])
+        assert.equal(matchesRecorded(rec, await digest(recordedForm(rec))), true);
+    });
   });
 
   describe('across majors', () => {

@@ -25,7 +25,15 @@ const users: TablePlan = {
 function digest(scheme: BucketScheme, buckets: BucketDigest[]): TableDigest {
   const count = buckets.reduce((n, b) => n + b.count, 0);
   const sum = buckets.reduce((s, b) => s + BigInt(b.sum), 0n).toString();
-  return { table: users.qualified, form: 'ledger', count, digest: digestOf(count, sum), buckets, scheme };
+  return {
+    table: users.qualified,
+    form: 'ledger',
+    count,
+    sum,
+    digest: digestOf(count, sum),
+    buckets,
+    scheme,
+  };
 }
 
 const range: BucketScheme = { kind: 'range', lo: '1', hi: '1000', buckets: 8 };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { PromotionError } from '../../errors';
 import { catchUp, compareTables, freezePass, prepareFreezePass, verifiedFrom } from '../../postgres/catch-up';
-import { digestOf, setComparableSession } from '../../postgres/checksum';
+import { recordDigest, setComparableSession, type RowHashForm } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { syncLargeObjects } from '../../postgres/large-objects';
@@ -35,6 +35,16 @@ import { assertRunMarker, claimOf } from '../../postgres/ownership';
  *    the freeze, measured and reported; past max-freeze the run gives up cleanly (ROLLBACK: the
  *    tenant stays shared, and the run undoes what it built).
  */
+/**
+ * The row hash of the switch's comparisons and of the digests it records: the fast form
+ * (hashtextextended; ~0.6× the md5 form's cost, measured in scripts/bench-hash.ts). The record
+ * names the form, so cleanup and status --verify recompute that form (older records, without
+ * it, stay md5). Both later readers hash the tenant's database or the shared one on a server of
+ * the same byte order as at the switch (the fast hash is byte-order dependent); a database moved
+ * to a big-endian server would report its rows changed, never equal by mistake.
+ */
+const SWITCH_FORM: RowHashForm = 'fast';
+
 export const switchStep: Step<PromotionContext> = {
   name: 'switch',
   title: 'Freeze, catch up and switch',
@@ -66,9 +76,10 @@ export const switchStep: Step<PromotionContext> = {
       // open in other databases of the cluster never widen what the freeze pass re-reads.
       const snapshot = await takeBaseSnapshot(base);
       const changedFrom = snapshot.changedFrom;
-      // The ledger form: these sums, carried through the freeze pass, become the digests recorded
-      // at the switch (verifiedFrom), which cleanup and status --verify compare later.
-      const first = await compareTables(base, target, tables, 'ledger');
+      // The fast form: these sums, carried through the freeze pass, become the digests recorded
+      // at the switch (verifiedFrom), which cleanup and status --verify compare later in the form
+      // the record names (checksum.ts RecordedDigest). The rollback's row ledger stays md5.
+      const first = await compareTables(base, target, tables, SWITCH_FORM);
       const firstChanged = first.filter((c) => !c.equal);
       // Every write into the new database proves, in its own transaction, that the database is
       // still this run's: a run that lost the tenant never writes into another run's database.
@@ -80,7 +91,7 @@ export const switchStep: Step<PromotionContext> = {
           base,
           target,
           firstChanged.map((c) => c.table),
-          'ledger',
+          SWITCH_FORM,
         );
         settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
       }
@@ -204,10 +215,7 @@ export const switchStep: Step<PromotionContext> = {
         if (elapsed > maxFreeze) throw freezeTimeout(maxFreeze, elapsed);
 
         const verified = Object.fromEntries(
-          pass.verified.map((v) => [
-            v.table.qualified,
-            { count: v.count, digest: digestOf(v.count, v.sum.toString()) },
-          ]),
+          pass.verified.map((v) => [v.table.qualified, recordDigest(v.form, v.count, v.sum.toString())]),
         );
         ctx.verified = verified;
         const tenant = await readTenant(source, ctx.options.tenantsTable, ctx.names.slug);
