@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describeError } from '../errors';
 import { redact } from '../secrets';
+import { targetOf } from '../postgres/plan-types';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
 
@@ -155,13 +156,13 @@ export const accessControl: Check = {
         ).rows[0];
         const d = (
           await admin.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [
-            t.qualified,
+            targetOf(t),
             null,
           ])
         ).rows[0];
         if (!s) continue;
         if (!d) {
-          failures.push(`${t.qualified} is missing in the new database`);
+          failures.push(`${targetOf(t)} is missing in the new database`);
           continue;
         }
         if (s.enabled && !d.enabled)
@@ -195,7 +196,7 @@ export const accessControl: Check = {
         const ok = await admin.query<{ s: boolean; i: boolean; u: boolean; d: boolean }>(
           `SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
                   has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`,
-          [role, t.qualified],
+          [role, targetOf(t)],
         );
         const p = ok.rows[0];
         const lacking = p
@@ -203,7 +204,7 @@ export const accessControl: Check = {
               .filter((k) => !p[k])
               .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
           : ['all'];
-        if (lacking.length) failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
+        if (lacking.length) failures.push(`role ${role} lacks ${lacking.join(', ')} on ${targetOf(t)}`);
       }
       if (asTenant) {
         await asTenant.query('BEGIN');
@@ -214,29 +215,30 @@ export const accessControl: Check = {
             tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
             tables.find((t) => !t.partitioned);
           if (first) {
+            const at = targetOf(first);
             await asTenant.query('SAVEPOINT probe');
             try {
-              await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
+              await asTenant.query(`SELECT 1 FROM ${at} LIMIT 1`);
               // INSERT and DELETE privileges are checked when the statement starts, even for no rows.
               const cols = first.columns.join(', ');
               await asTenant.query(
-                `INSERT INTO ${first.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${first.qualified} WHERE false`,
+                `INSERT INTO ${at} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${at} WHERE false`,
               );
-              await asTenant.query(`DELETE FROM ${first.qualified} WHERE false`);
+              await asTenant.query(`DELETE FROM ${at} WHERE false`);
               // A real write: a no-op update of one row (a key column may be an identity column).
               const col = first.columns.find((c) => !first.keyColumns.includes(c)) ?? first.columns[0];
               const r = await asTenant.query(
-                `UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`,
+                `UPDATE ${at} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${at} LIMIT 1)`,
               );
               wrote = r.rowCount ?? 0;
             } catch (e) {
               await asTenant.query('ROLLBACK TO SAVEPOINT probe');
               failures.push(
-                `role ${role} cannot read and write ${first.qualified}: ${redact(describeError(e).message)}`,
+                `role ${role} cannot read and write ${at}: ${redact(describeError(e).message)}`,
               );
             }
             notes.push(
-              `connected as ${role}, read ${first.qualified} and updated ${wrote} row(s) in a transaction rolled back`,
+              `connected as ${role}, read ${at} and updated ${wrote} row(s) in a transaction rolled back`,
             );
           }
         } finally {

@@ -109,7 +109,9 @@ async function inspect(ctx: PromotionContext): Promise<string> {
     if (level.from !== 'default') ctx.record.notes.push(`Promoting at ${describeIsolationLevel(level)}.`);
     // A dry run goes on to plan and show the schema mapping; the plan step stops it before the
     // rehearsal's throw-away database.
-    if (level.level === 'schema' && !options.dryRun)
+    // Into a database of its own on a target server the pipeline is complete; into the shared
+    // database (no target-database-url) it is not yet, and a real run there is refused.
+    if (level.level === 'schema' && !options.dryRun && !ctx.servers.separate)
       throw schemaLevelRefusal(level, names.slug, options.frontEnd);
   } else if (level.level === 'schema') {
     // Only database level has ever been promoted: an isolated tenant is finished (or reported) as
