@@ -473,7 +473,12 @@ export interface AppliedRange {
 export async function applySequenceRanges(
   source: pg.ClientBase,
   target: pg.ClientBase,
-  opts: { tenantsTable: string; slug: string },
+  opts: {
+    tenantsTable: string;
+    slug: string;
+    /** Schema level: target schema → the source schema it was mapped from (the shared sequence's schema). */
+    sourceSchemas?: ReadonlyMap<string, string>;
+  },
 ): Promise<AppliedRange[]> {
   let record = await readRangeRecord(source, opts.tenantsTable, opts.slug);
   if (!record) {
@@ -495,7 +500,7 @@ export async function applySequenceRanges(
       );
     if (s.cycle || s.increment <= 0n) throw refuse('it is CYCLE or descending');
     if (!range) throw refuse(`no ${s.type} range is left for slot ${slot}`);
-    const sharedSeq = shared.get(s.label);
+    const sharedSeq = shared.get(`${opts.sourceSchemas?.get(s.schema) ?? s.schema}.${s.name}`);
     if (
       sharedSeq?.lastValue != null &&
       sharedSeq.lastValue >= range.first &&

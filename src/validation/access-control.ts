@@ -233,9 +233,7 @@ export const accessControl: Check = {
               wrote = r.rowCount ?? 0;
             } catch (e) {
               await asTenant.query('ROLLBACK TO SAVEPOINT probe');
-              failures.push(
-                `role ${role} cannot read and write ${at}: ${redact(describeError(e).message)}`,
-              );
+              failures.push(`role ${role} cannot read and write ${at}: ${redact(describeError(e).message)}`);
             }
             notes.push(
               `connected as ${role}, read ${at} and updated ${wrote} row(s) in a transaction rolled back`,

@@ -48,7 +48,11 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     const opts = await engineOptions(f, slug, { targetDatabaseUrl: t!.adminUrl, isolationLevel: 'schema' });
     const log = memoryLogger();
     const { record } = await promote(opts, testDeps('tester', { log }));
-    assert.equal(record.result, 'promoted', `${JSON.stringify(record.error)}\n${log.lines.slice(-30).join('\n')}`);
+    assert.equal(
+      record.result,
+      'promoted',
+      `${JSON.stringify(record.error)}\n${log.lines.slice(-30).join('\n')}`,
+    );
     assert.deepEqual(
       record.checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
       [],
@@ -64,7 +68,10 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     assert.equal(there, before);
     assert.ok(Number(before) > 0);
     assert.deepEqual(
-      await query(t!.urlFor(names.database), `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace`),
+      await query(
+        t!.urlFor(names.database),
+        `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
+      ),
       [],
     );
   });

@@ -71,7 +71,8 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
       // Schema level: USAGE on its schemas and the extensions' schemas, and a search_path that
       // starts with its schemas, so the application's bare names resolve there.
       if (layout)
-        for (const sql of schemaRoleStatements(layout, names.appRole, names.database)) await target.query(sql);
+        for (const sql of schemaRoleStatements(layout, names.appRole, names.database))
+          await target.query(sql);
       await target.query('ANALYZE');
       return seqs;
     });
