@@ -3,8 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PromotionOptions } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
+import { rollback } from '../../src/pipeline/rollback';
+import { tenantStatus } from '../../src/pipeline/status';
+import { renderStatusText } from '../../src/report/status-text';
 import { engineOptions, testDeps } from '../support/engine';
+import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query } from '../support/pg';
 import { startTargetServer, type TargetServer } from '../support/target-server';
@@ -33,40 +40,85 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     await t?.stop();
   });
 
-  it('promotes into tenant_<slug> schemas of the tenant database: every check passes, rows moved, status says schema', async (ctx) => {
+  it('promotes into tenant_<slug> schemas of its database with a writer running: every check passes, no write lost, routing, status and --verify say schema, rollback is refused', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const slug = f.tenants.main;
     const names = deriveNames(slug);
     const [{ id }] = (await query<{ id: string }>(f.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
       slug,
     ])) as [{ id: string }];
-    const [{ n: before }] = (await query<{ n: string }>(
-      f.url,
-      'SELECT count(*)::text AS n FROM projects WHERE tenant_id = $1',
-      [id],
-    )) as [{ n: string }];
+    // The application after the switch: the tenant's database with its schema on the search_path.
+    const isolatedUrl = (() => {
+      const u = new URL(t!.urlFor(names.database));
+      u.searchParams.set('options', `-c search_path=${names.database}`);
+      return u.toString();
+    })();
+    const seed = await writerSeed(f.url, id, `s${f.suffix}`);
+    const writer = new ContractWriter(f.url, isolatedUrl, seed);
+    const running = writer.run();
     const opts = await engineOptions(f, slug, { targetDatabaseUrl: t!.adminUrl, isolationLevel: 'schema' });
     const log = memoryLogger();
-    const { record } = await promote(opts, testDeps('tester', { log }));
-    assert.equal(
-      record.result,
-      'promoted',
-      `${JSON.stringify(record.error)}\n${log.lines.slice(-30).join('\n')}`,
+    let atCopy = 0;
+    let atSwitch = 0;
+    const { record } = await promote(
+      opts,
+      testDeps('tester', {
+        log,
+        fault: (point) => {
+          if (point === 'before:copy') atCopy = writer.total;
+          if (point === 'before:switch') atSwitch = writer.total;
+        },
+      }),
     );
+    try {
+      assert.equal(
+        record.result,
+        'promoted',
+        `${JSON.stringify(record.error)}\n${log.lines.slice(-30).join('\n')}`,
+      );
+      const deadline = Date.now() + 30_000;
+      while (writer.committed.isolated < 10 && writer.errors.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setImmediate(r));
+    } finally {
+      writer.stop();
+      await running;
+    }
     assert.deepEqual(
       record.checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
       [],
     );
-    const names2 = record.checks.map((c) => c.name);
-    for (const c of ['sequences', 'access-control', 'row-counts', 'checksums', 'schema-parity'])
-      assert.ok(names2.includes(c), `${c} ran: ${names2.join(', ')}`);
-    // The rows are in the tenant's schema of its database on the target.
+    const ran = record.checks.filter((c) => c.status !== 'skip').map((c) => c.name);
+    for (const c of [
+      'sequences',
+      'access-control',
+      'row-counts',
+      'checksums',
+      'schema-parity',
+      'foreign-rows',
+    ])
+      assert.ok(ran.includes(c), `${c} ran: ${ran.join(', ')}`);
+
+    // No write lost: every committed write (shared before the switch, the tenant's schema after).
+    assert.deepEqual(writer.errors, [], 'the contract-following writer never failed');
+    assert.ok(atSwitch - atCopy > 0, `writes during copy and validation (${atSwitch - atCopy})`);
+    assert.ok(
+      writer.committed.shared > 0 && writer.committed.isolated >= 10,
+      JSON.stringify(writer.committed),
+    );
+    assert.deepEqual(
+      await missingWrites(isolatedUrl, seed, writer.model),
+      [],
+      'every write in the tenant schema',
+    );
+
+    // The rows are in the tenant's schema of its database on the target, nothing in public;
+    // cleanup removed them from the shared database.
     const [{ n: there }] = (await query<{ n: string }>(
       t!.urlFor(names.database),
-      `SELECT count(*)::text AS n FROM ${qi(names.database)}.projects`,
+      `SELECT count(*)::text AS n FROM ${qi(names.database)}.projects WHERE tenant_id = $1`,
+      [id],
     )) as [{ n: string }];
-    assert.equal(there, before);
-    assert.ok(Number(before) > 0);
+    assert.ok(Number(there) > 0);
     assert.deepEqual(
       await query(
         t!.urlFor(names.database),
@@ -74,5 +126,50 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
       ),
       [],
     );
+    assert.deepEqual(await query(f.url, 'SELECT 1 FROM projects WHERE tenant_id = $1', [id]), []);
+
+    // The tenants row, the routing config and status name the level, the schema and the search_path.
+    const [row] = await query<{ mode: string; level: string; schema: { search_path: string[] } }>(
+      f.url,
+      `SELECT isolation_mode AS mode, settings->'isolation'->>'isolation_level' AS level, settings->'isolation'->'schema' AS schema FROM tenants WHERE slug = $1`,
+      [slug],
+    );
+    assert.equal(row!.mode, 'isolated');
+    assert.equal(row!.level, 'schema');
+    assert.equal(row!.schema.search_path[0], names.database);
+    const routing = JSON.parse(await readFile(join(opts.configDir, 'routing', `${slug}.json`), 'utf8'));
+    assert.equal(routing.isolation_level, 'schema');
+    assert.equal(routing.database.name, names.database);
+    assert.equal(routing.database.schema, names.database);
+    assert.equal(routing.database.search_path[0], names.database);
+    const status = await tenantStatus(PromotionOptions.parse(opts), { verify: true });
+    assert.equal(status.isolationLevel, 'schema');
+    assert.equal(status.schema?.name, names.database);
+    assert.equal(status.overall, 'isolated', status.reasons.join('; '));
+    for (const tbl of status.tables)
+      assert.ok(
+        (tbl.isolated !== null && tbl.isolated > 0) || tbl.kind === 'reference' || tbl.isolated === 0,
+        JSON.stringify(tbl),
+      );
+    assert.ok(
+      status.tables.some((x) => (x.isolated ?? 0) > 0),
+      'counted in the tenant schema',
+    );
+    assert.deepEqual(
+      status.checks!.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
+      [],
+    );
+    assert.match(renderStatusText(status), new RegExp(`Isolation level\\s+schema: ${names.database}`));
+
+    // Rollback at schema level is refused, changing nothing.
+    const rolled = await rollback(opts, testDeps('tester'));
+    assert.equal(rolled.record.result, 'failed');
+    assert.match(rolled.record.error?.message ?? '', /schema level/);
+    const [after] = await query<{ mode: string }>(
+      f.url,
+      'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
+      [slug],
+    );
+    assert.equal(after!.mode, 'isolated');
   });
 });
