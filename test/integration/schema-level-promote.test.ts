@@ -172,4 +172,41 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     );
     assert.equal(after!.mode, 'isolated');
   });
+
+  it('a run failing before the switch is undone and a re-run promotes; a run failing after it is resumed by a re-run, which writes the schema to the routing config', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const slug = f.tenants.other;
+    const names = deriveNames(slug);
+    const opts = await engineOptions(f, slug, { targetDatabaseUrl: t!.adminUrl, isolationLevel: 'schema' });
+    const crashAt = (at: string) => (point: string) => {
+      if (point === at) throw new Error(`injected crash at ${at}`);
+    };
+    const first = await promote(opts, testDeps('tester', { fault: crashAt('before:switch') }));
+    assert.equal(first.record.result, 'failed');
+    assert.equal(first.record.committed, false);
+    assert.deepEqual(
+      await t!.artifacts(names.database),
+      { databases: [], roles: [] },
+      'undone on the target',
+    );
+    const [shared] = await query<{ mode: string }>(
+      f.url,
+      'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
+      [slug],
+    );
+    assert.equal(shared!.mode, 'shared');
+
+    const second = await promote(opts, testDeps('tester', { fault: crashAt('before:routing') }));
+    assert.equal(second.record.result, 'failed');
+    assert.equal(second.record.committed, true, 'the switch committed before the crash');
+
+    const third = await promote(opts, testDeps('tester'));
+    assert.equal(third.record.result, 'promoted', JSON.stringify(third.record.error));
+    const routing = JSON.parse(await readFile(join(opts.configDir, 'routing', `${slug}.json`), 'utf8'));
+    assert.equal(routing.isolation_level, 'schema');
+    assert.equal(routing.database.schema, names.database);
+    const status = await tenantStatus(PromotionOptions.parse(opts));
+    assert.equal(status.overall, 'isolated', status.reasons.join('; '));
+    assert.equal(status.schema?.name, names.database);
+  });
 });
