@@ -13,7 +13,7 @@ import { renderStatusText } from '../../src/report/status-text';
 import { engineOptions, testDeps } from '../support/engine';
 import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
-import { query } from '../support/pg';
+import { query, urlFor } from '../support/pg';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 
 const qi = (s: string) => pg.escapeIdentifier(s);
@@ -208,5 +208,58 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     const status = await tenantStatus(PromotionOptions.parse(opts));
     assert.equal(status.overall, 'isolated', status.reasons.join('; '));
     assert.equal(status.schema?.name, names.database);
+  });
+
+  it('a schema-level promotion into the target and a database-level one on the shared server, at the same time, do not interfere', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const g = await createSharedFixture({ rows: 10 });
+    try {
+      const schemaSlug = g.tenants.main;
+      const databaseSlug = g.tenants.other;
+      const [{ id }] = (await query<{ id: string }>(g.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
+        databaseSlug,
+      ])) as [{ id: string }];
+      const seed = await writerSeed(g.url, id, `d${g.suffix}`);
+      const writer = new ContractWriter(g.url, urlFor(deriveNames(databaseSlug).database), seed);
+      const running = writer.run();
+      let results;
+      try {
+        results = await Promise.all([
+          promote(
+            await engineOptions(g, schemaSlug, { targetDatabaseUrl: t!.adminUrl, isolationLevel: 'schema' }),
+            testDeps('tester'),
+          ),
+          promote(await engineOptions(g, databaseSlug, { isolationLevel: 'database' }), testDeps('tester')),
+        ]);
+      } finally {
+        writer.stop();
+        await running;
+      }
+      for (const r of results)
+        assert.equal(r.record.result, 'promoted', `${r.record.tenant}: ${JSON.stringify(r.record.error)}`);
+      assert.deepEqual(writer.errors, []);
+      assert.deepEqual(
+        await missingWrites(urlFor(deriveNames(databaseSlug).database), seed, writer.model),
+        [],
+      );
+      const rows = await query<{ slug: string; level: string | null }>(
+        g.url,
+        `SELECT slug, settings->'isolation'->>'isolation_level' AS level FROM tenants WHERE slug IN ($1, $2) ORDER BY slug = $1 DESC`,
+        [schemaSlug, databaseSlug],
+      );
+      assert.deepEqual(rows, [
+        { slug: schemaSlug, level: 'schema' },
+        { slug: databaseSlug, level: null },
+      ]);
+      // The database-level tenant's tables are in public of its own database, as always.
+      const [{ n }] = (await query<{ n: string }>(
+        urlFor(deriveNames(databaseSlug).database),
+        `SELECT count(*)::text AS n FROM public.projects`,
+      )) as [{ n: string }];
+      assert.ok(Number(n) > 0);
+    } finally {
+      await g.cleanup();
+      await t!.dropArtifacts(g.suffix);
+    }
   });
 });
