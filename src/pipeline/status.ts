@@ -345,7 +345,12 @@ export async function tenantStatus(
       try {
         sequenceRanges = {
           slot: isolation.sequence_range.slot,
-          sequences: await sequenceRangeStatus(shared, isolated, isolation.sequence_range),
+          sequences: await sequenceRangeStatus(
+            shared,
+            isolated,
+            isolation.sequence_range,
+            layout && new Map(layout.mappings.map((m) => [m.target, m.source])),
+          ),
         };
         if (isolated && row.isolationMode === 'isolated')
           unranged = unrangedSequencesNote(await readSequences(isolated));

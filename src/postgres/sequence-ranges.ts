@@ -547,9 +547,14 @@ export async function sequenceRangeStatus(
   shared: pg.ClientBase,
   isolated: pg.ClientBase | undefined,
   record: SequenceRangeRecord | undefined,
+  /** Schema level: target schema → source schema; the tenant's sequences are listed under the shared name. */
+  sourceSchemas?: ReadonlyMap<string, string>,
 ): Promise<SequenceRangeStatus[]> {
   const sharedSeqs = await readSequences(shared);
-  const isoSeqs = isolated ? new Map((await readSequences(isolated)).map((s) => [s.label, s])) : undefined;
+  const sharedLabel = (s: SequenceInfo) => `${sourceSchemas?.get(s.schema) ?? s.schema}.${s.name}`;
+  const isoSeqs = isolated
+    ? new Map((await readSequences(isolated)).map((s) => [sharedLabel(s), s]))
+    : undefined;
   const labels = new Set([...sharedSeqs.map((s) => s.label), ...(isoSeqs?.keys() ?? [])]);
   const bySharedLabel = new Map(sharedSeqs.map((s) => [s.label, s]));
   return [...labels].sort().map((label) => {

@@ -159,6 +159,16 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
       status.checks!.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
       [],
     );
+    // Each sequence of the tenant's schema is listed beside the shared one it was cloned from.
+    const seqs = status.sequenceRanges?.sequences ?? [];
+    assert.ok(
+      seqs.some((x) => x.shared && x.isolated),
+      JSON.stringify(seqs),
+    );
+    assert.deepEqual(
+      seqs.filter((x) => x.isolated && !x.shared).map((x) => x.sequence),
+      [],
+    );
     assert.match(renderStatusText(status), new RegExp(`Isolation level\\s+schema: ${names.database}`));
 
     // Rollback at schema level is refused, changing nothing.
