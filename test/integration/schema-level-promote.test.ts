@@ -40,6 +40,26 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     await t?.stop();
   });
 
+  it('a dry run rehearses the mapped clone in a throw-away database on the target and leaves nothing', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const slug = f.tenants.small;
+    const opts = await engineOptions(f, slug, {
+      targetDatabaseUrl: t!.adminUrl,
+      isolationLevel: 'schema',
+      dryRun: true,
+    });
+    const { record } = await promote(opts, testDeps('tester'));
+    assert.equal(record.result, 'dry-run', JSON.stringify(record.error));
+    const step = record.steps.find((x) => x.name === 'rehearse-clone');
+    assert.equal(step?.status, 'done', JSON.stringify(step));
+    assert.match(step?.detail ?? '', /rehears|throw-away/i);
+    assert.equal(record.schemaLayout?.into, 'new-database');
+    assert.deepEqual(await t!.artifacts(deriveNames(slug).slug.replace(/-/g, '_')), {
+      databases: [],
+      roles: [],
+    });
+  });
+
   it('promotes into tenant_<slug> schemas of its database with a writer running: every check passes, no write lost, routing, status and --verify say schema, rollback is refused', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const slug = f.tenants.main;
