@@ -232,6 +232,11 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
 
     const third = await promote(opts, testDeps('tester'));
     assert.equal(third.record.result, 'promoted', JSON.stringify(third.record.error));
+    // Resumed at the level it was promoted at: nothing says the level does not apply.
+    assert.deepEqual(
+      third.record.notes.filter((n) => /does not apply/.test(n)),
+      [],
+    );
     const routing = JSON.parse(await readFile(join(opts.configDir, 'routing', `${slug}.json`), 'utf8'));
     assert.equal(routing.isolation_level, 'schema');
     assert.equal(routing.database.schema, names.database);
