@@ -191,6 +191,21 @@ export const accessControl: Check = {
           );
         }
       }
+      // Schema level: the role's own search_path (set on it for its database) starts with the
+      // tenant's schemas, so the application's bare names reach the tenant's tables and nothing
+      // else; without it they would resolve elsewhere or not at all.
+      if (asTenant && ctx.schemaLayout) {
+        const want = ctx.schemaLayout.searchPath;
+        const { rows } = await asTenant.query<{ s: string[] }>(`SELECT current_schemas(false)::text[] AS s`);
+        const got = rows[0]?.s ?? [];
+        const tenantSchemas = ctx.schemaLayout.mappings.map((m) => m.target);
+        const first = got.slice(0, tenantSchemas.length);
+        if (want[0] === undefined || got[0] !== want[0] || !tenantSchemas.every((x) => first.includes(x)))
+          failures.push(
+            `role ${role}'s search_path resolves to ${got.join(', ') || 'no schema'}, not the tenant's schemas ${want.join(', ')} first (ALTER ROLE … IN DATABASE … SET search_path)`,
+          );
+        else notes.push(`role ${role}'s search_path: ${got.join(', ')}`);
+      }
       const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
       for (const t of tables) {
         const ok = await admin.query<{ s: boolean; i: boolean; u: boolean; d: boolean }>(

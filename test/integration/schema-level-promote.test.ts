@@ -60,6 +60,38 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     });
   });
 
+  it('access control fails a tenant role whose search_path does not lead to its schema; the run is undone', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const slug = f.tenants.small;
+    const names = deriveNames(slug);
+    const opts = await engineOptions(f, slug, { targetDatabaseUrl: t!.adminUrl, isolationLevel: 'schema' });
+    const { record } = await promote(
+      opts,
+      testDeps('tester', {
+        // What a forgotten ALTER ROLE … SET search_path would leave: bare names miss the tenant's schema.
+        fault: async (point) => {
+          if (point === 'before:validate')
+            await query(
+              t!.url,
+              `ALTER ROLE ${qi(names.appRole)} IN DATABASE ${qi(names.database)} RESET search_path`,
+            );
+        },
+      }),
+    );
+    assert.equal(record.result, 'failed');
+    const access = record.checks.find((c) => c.name === 'access-control');
+    assert.equal(access?.status, 'fail', JSON.stringify(access));
+    assert.match(
+      `${access!.reason}\n${access!.details.join('\n')}`,
+      /search_path resolves to .*not the tenant's schemas/,
+    );
+    assert.deepEqual(
+      await t!.artifacts(names.database),
+      { databases: [], roles: [] },
+      'undone on the target',
+    );
+  });
+
   it('promotes into tenant_<slug> schemas of its database with a writer running: every check passes, no write lost, routing, status and --verify say schema, rollback is refused', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const slug = f.tenants.main;
