@@ -191,6 +191,17 @@ export const accessControl: Check = {
           );
         }
       }
+      // The probe below must run as the tenant's role, not the admin whose URL it came from.
+      if (asTenant) {
+        const { rows } = await asTenant.query<{ u: string }>('SELECT current_user AS u');
+        if (rows[0]?.u !== role) {
+          failures.push(
+            `logged in as ${rows[0]?.u ?? 'nobody'} instead of ${role}: the probe proves nothing`,
+          );
+          await closeQuietly(asTenant);
+          asTenant = undefined;
+        }
+      }
       // Schema level: the role's own search_path (set on it for its database) starts with the
       // tenant's schemas, so the application's bare names reach the tenant's tables and nothing
       // else; without it they would resolve elsewhere or not at all.
