@@ -21,7 +21,14 @@ export interface DeployInput {
   serviceName: string;
   slug: string;
   tenantId: string;
-  database: { name: string; host: string; port: number; user: string; password: string };
+  database: {
+    name: string;
+    host: string;
+    port: number;
+    user: string;
+    password: string;
+    schema?: { name: string; searchPath: string[] };
+  };
   dryRun: boolean;
   log: Logger;
   signal?: AbortSignal;

@@ -5,6 +5,7 @@
  * deploy-cloudrun keep them.
  */
 import type { protos } from '@google-cloud/run';
+import pg from 'pg';
 import { InputError } from '../errors';
 import { quoteUntrusted } from '../names';
 import type { CloudRunOptions } from '../options';
@@ -31,6 +32,9 @@ export const MANAGED_ENV = [
   'DB_PORT',
   'DB_USER',
   'DB_PASSWORD',
+  'ISOLATION_LEVEL',
+  'DB_SCHEMA',
+  'DB_SEARCH_PATH',
 ] as const;
 
 export interface ServiceSpecInput {
@@ -38,7 +42,13 @@ export interface ServiceSpecInput {
   serviceName: string;
   slug: string;
   tenantId: string;
-  database: { name: string; host: string; port: number; user: string };
+  database: {
+    name: string;
+    host: string;
+    port: number;
+    user: string;
+    schema?: { name: string; searchPath: string[] };
+  };
   /** Where DB_PASSWORD comes from: a secret resource name and a version id (or `latest`). */
   passwordSecret: { secret: string; version: string };
   /** The service as it stands, when updating. */
@@ -104,6 +114,18 @@ function managedEnv(input: ServiceSpecInput): IEnvVar[] {
     { name: 'DB_HOST', value: db.host },
     { name: 'DB_PORT', value: String(db.port) },
     { name: 'DB_USER', value: db.user },
+    // Schema level: the tenant's schema and the search_path to set (comma-separated, as SET
+    // search_path takes it); absent at database level, as before.
+    ...(db.schema
+      ? [
+          { name: 'ISOLATION_LEVEL', value: 'schema' },
+          { name: 'DB_SCHEMA', value: db.schema.name },
+          {
+            name: 'DB_SEARCH_PATH',
+            value: db.schema.searchPath.map((x) => pg.escapeIdentifier(x)).join(', '),
+          },
+        ]
+      : []),
     {
       name: 'DB_PASSWORD',
       valueSource: {

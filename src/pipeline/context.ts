@@ -11,6 +11,7 @@ import type { IsolationSettings } from './tenant-state';
 import type { RunClaim } from '../postgres/ownership';
 import type { Servers } from '../postgres/servers';
 import type { ResolvedIsolationLevel } from './isolation-level';
+import type { SchemaLayout } from '../postgres/schema-layout';
 
 /** What prevalidation found, and so which steps this run performs. */
 export type RunMode =
@@ -49,6 +50,8 @@ export interface PromotionContext extends RunnerContext {
   tenant?: TenantRow;
   /** prevalidate: the isolation level of this run and where it came from. */
   isolationLevel?: ResolvedIsolationLevel;
+  /** plan, schema level: the mapping of the tenant's schemas (the plan's tables carry their targets). */
+  schemaLayout?: { layout: SchemaLayout; into: 'new-database' | 'shared-database' };
   /** Databases and roles an earlier failed run of this tenant left behind (replaced by this run). */
   leftovers?: string[];
   /** plan: the exported snapshot every read of the shared rows uses until the switch. */

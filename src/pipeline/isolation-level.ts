@@ -49,17 +49,16 @@ export function describeIsolationLevel(r: ResolvedIsolationLevel): string {
 }
 
 /**
- * What schema-level isolation still lacks before a promotion may run at that level. The planner
- * and the mapped clone (postgres/schema-layout.ts), and the target names in the copy, the catch-up
- * before the freeze, and the row-count, checksum, foreign-row and schema-parity checks exist. Kept as data so the refusal names exactly what is missing,
- * and shrinks as the pieces land.
+ * What schema-level isolation into the shared database still lacks. Into a database of its own on
+ * a target server (target-database-url) the pipeline runs end to end: plan, mapped clone, copy,
+ * every check, catch-up, freeze and switch, routing, status and cleanup (rollback of a
+ * schema-level promotion is refused in rollback's prevalidation). Kept as data so the refusal
+ * names exactly what is missing, and shrinks as the pieces land.
  */
 export const SCHEMA_LEVEL_MISSING: readonly string[] = [
-  'the roles, the schemas, their grants and the search_path created by the pipeline',
-  'the freeze and the switch on the mapped names',
-  'the sequences and access-control checks on the mapped names',
-  'status, rollback and cleanup of a schema',
-  'the routing config with the schema and search_path',
+  'the tenant schemas created in the shared database by the pipeline, and their undo',
+  "the checks limited to the tenant's schemas beside the shared ones",
+  'a re-run recognising the schemas of its own earlier run',
 ];
 
 /** The refusal of a run at schema level, before anything is created. */
@@ -74,7 +73,7 @@ export function schemaLevelRefusal(
       : `the tenants row's settings.isolation_level of "${slug}"`;
   return new PromotionError(
     'invalid-input',
-    `Schema-level isolation (isolation level schema, from ${source}) is not available yet; nothing was created. Missing: ${SCHEMA_LEVEL_MISSING.join('; ')}.`,
-    `Promote at database level (${settingName('isolation-level', frontEnd)} database, which also wins over the tenant's settings), or run a dry run to see the schema mapping the plan would use.`,
+    `Schema-level isolation into the shared database (isolation level schema, from ${source}) is not available yet; nothing was created. Missing: ${SCHEMA_LEVEL_MISSING.join('; ')}.`,
+    `Give ${settingName('target-database-url', frontEnd)} to put the tenant's schema in a database of its own on that server, or promote at database level (${settingName('isolation-level', frontEnd)} database, which also wins over the tenant's settings), or run a dry run to see the schema mapping the plan would use.`,
   );
 }

@@ -6,7 +6,17 @@ export const RoutingConfig = z.object({
   tenant_slug: z.string(),
   tenant_id: z.string(),
   isolation_mode: z.literal('isolated'),
-  database: z.object({ name: z.string(), host: z.string(), port: z.number().int(), user: z.string() }),
+  /** Present at schema level only (a database-level config reads exactly as before issue 21). */
+  isolation_level: z.literal('schema').optional(),
+  database: z.object({
+    name: z.string(),
+    host: z.string(),
+    port: z.number().int(),
+    user: z.string(),
+    /** Schema level: the tenant's schema, and the search_path the application sets (its role has it as default too). */
+    schema: z.string().optional(),
+    search_path: z.array(z.string()).optional(),
+  }),
   endpoints: z.object({ api: z.string(), ui: z.string() }),
   cloud_run: z
     .object({ service: z.string(), url: z.string().optional(), region: z.string().optional() })
@@ -36,9 +46,30 @@ export interface RoutingInput {
   /** The value the tenant's rows carry in the tenant key (see resolveTenantKey). */
   tenantId: string;
   database: { host: string; port: number };
+  /** Schema level: the tenant's schema and its search_path (schemaRouting). */
+  schema?: SchemaRouting;
   service?: { name: string; url?: string };
   region?: string;
   now?: string;
+}
+
+/** Schema level, for the routing config and Cloud Run: the tenant's schema and search_path. */
+export interface SchemaRouting {
+  name: string;
+  searchPath: string[];
+}
+
+/**
+ * The tenant's schema (the one mapped to `tenant_<slug>`, else the first of its search_path) and
+ * its search_path, from the run's record or the tenants row; undefined at database level.
+ */
+export function schemaRouting(
+  base: string,
+  layout: { mappings: { target: string }[]; searchPath: string[] } | undefined,
+): SchemaRouting | undefined {
+  if (!layout) return undefined;
+  const name = layout.mappings.find((m) => m.target === base)?.target ?? layout.searchPath[0] ?? base;
+  return { name, searchPath: layout.searchPath };
 }
 
 export function buildRoutingConfig(input: RoutingInput): RoutingConfig {
@@ -47,11 +78,13 @@ export function buildRoutingConfig(input: RoutingInput): RoutingConfig {
     tenant_slug: names.slug,
     tenant_id: input.tenantId,
     isolation_mode: 'isolated',
+    ...(input.schema && { isolation_level: 'schema' }),
     database: {
       name: names.database,
       host: input.database.host,
       port: input.database.port,
       user: names.appRole,
+      ...(input.schema && { schema: input.schema.name, search_path: input.schema.searchPath }),
     },
     endpoints: { api: names.apiHost, ui: names.uiHost },
     cloud_run: input.service

@@ -16,10 +16,10 @@ import { readSequences, sequenceRangeStatus, unrangedSequencesNote } from '../po
 import { quoteQualified } from '../postgres/sql';
 import { serverName, serversFrom } from '../postgres/servers';
 import { assertRecordedServer } from '../postgres/target-server';
-import type { TenantPlan } from '../postgres/plan-types';
+import { targetOf, withTargets, type TenantPlan } from '../postgres/plan-types';
 import { safeUrl } from '../secrets';
 import { CheckRecord, TableKind } from './record';
-import { LoadBalancerConfig, RoutingConfig, routingPaths } from './routing';
+import { LoadBalancerConfig, RoutingConfig, routingPaths, schemaRouting } from './routing';
 import { IsolationSettings, parseIsolation } from './tenant-state';
 
 /**
@@ -59,6 +59,10 @@ export const TenantStatus = z.object({
   /** Set when `settings.isolation` exists but does not parse. */
   isolationError: z.string().optional(),
   database: z.object({ name: z.string(), exists: z.boolean() }),
+  /** The level the tenant was promoted at (settings.isolation.isolation_level; absent there: database). */
+  isolationLevel: z.enum(['database', 'schema']),
+  /** Schema level: the tenant's schema in that database and the search_path its application sets. */
+  schema: z.object({ name: z.string(), searchPath: z.array(z.string()) }).optional(),
   roles: z.array(z.object({ name: z.string(), purpose: z.enum(['owner', 'app']), exists: z.boolean() })),
   tables: z.array(TableStatus),
   /** Planning problems (blockers) and notes; informative in status. */
@@ -288,7 +292,7 @@ export async function tenantStatus(
     const graph = await readTableGraph(shared);
     // The tenant's rows carry the value of the column the rule names, not necessarily id.
     const key = await resolveTenantKey(shared, graph, options, options.tenantSlug);
-    const plan: TenantPlan = planTenant(graph, {
+    const planned: TenantPlan = planTenant(graph, {
       tenantsTable: options.tenantsTable,
       tenantKey: options.tenantKey,
       tenantIdColumn: options.tenantIdColumn,
@@ -298,6 +302,15 @@ export async function tenantStatus(
       tableOverrides: options.tableOverrides,
       globalRows: true,
     });
+    // Schema level: the tenant's side holds each table under its mapped schema (recorded at the switch).
+    const layout = isolation?.schema;
+    const plan = layout
+      ? withTargets(planned, new Map(layout.mappings.map((m) => [m.source, m.target])))
+      : planned;
+    const schema = schemaRouting(
+      dbName,
+      layout && { mappings: layout.mappings, searchPath: layout.search_path },
+    );
     await setTenantId(shared, key.value);
     const tables: TableStatus[] = [];
     for (const t of plan.tables) {
@@ -314,7 +327,7 @@ export async function tenantStatus(
       if (isolated) {
         try {
           for (const [i, t] of plan.tables.entries()) {
-            tables[i]!.isolated = await countRows(isolated, `SELECT count(*) AS n FROM ${t.qualified}`);
+            tables[i]!.isolated = await countRows(isolated, `SELECT count(*) AS n FROM ${targetOf(t)}`);
           }
         } finally {
           await isolated.end().catch(() => undefined);
@@ -332,7 +345,12 @@ export async function tenantStatus(
       try {
         sequenceRanges = {
           slot: isolation.sequence_range.slot,
-          sequences: await sequenceRangeStatus(shared, isolated, isolation.sequence_range),
+          sequences: await sequenceRangeStatus(
+            shared,
+            isolated,
+            isolation.sequence_range,
+            layout && new Map(layout.mappings.map((m) => [m.target, m.source])),
+          ),
         };
         if (isolated && row.isolationMode === 'isolated')
           unranged = unrangedSequencesNote(await readSequences(isolated));
@@ -361,6 +379,8 @@ export async function tenantStatus(
       isolation: isolation ?? null,
       ...(isolationError !== undefined && { isolationError }),
       database: { name: dbName, exists: dbExists },
+      isolationLevel: isolation?.isolation_level ?? 'database',
+      ...(schema && { schema }),
       roles,
       tables,
       planNotes: [
@@ -450,6 +470,13 @@ async function verifyTenant(
       sharedDatabase: status.sharedDatabase,
       appRole: { name: isolation?.app_role ?? names.appRole, password: '' },
       mappedRoles,
+      ...(isolation?.schema && {
+        schemaLayout: {
+          into: isolation.schema.into,
+          mappings: isolation.schema.mappings,
+          searchPath: isolation.schema.search_path,
+        },
+      }),
       ...(isolation?.verified && { recorded: isolation.verified }),
       afterSwitch: true,
       filesToScan: status.routing.filter((f) => f.exists).map((f) => f.path),

@@ -93,6 +93,16 @@ export const IsolationSettings = z
     isolated_server: z.string().optional(),
     app_role: z.string().optional(),
     owner_role: z.string().optional(),
+    /** The level the tenant was promoted at (absent: database, as every promotion before issue 21). */
+    isolation_level: z.enum(['database', 'schema']).optional(),
+    /** Schema level: where the tenant's schemas went and the search_path its application sets. */
+    schema: z
+      .object({
+        into: z.enum(['shared-database', 'new-database']),
+        mappings: z.array(z.object({ source: z.string(), target: z.string() })),
+        search_path: z.array(z.string()),
+      })
+      .optional(),
     service: z
       .object({
         name: z.string(),

@@ -1166,9 +1166,11 @@ export async function freezePass(
     changed.set(b.table, await changedSinceBase(baseSnapshot, b.table, candidates));
   }
 
+  // Target-side SQL names each table where it is in the tenant's database or schema (onTarget,
+  // targetOf: the identity at database level); source-side SQL and the maps keep the plan's table.
   await inApplyTransaction(
     target,
-    base.map((b) => b.table),
+    base.map((b) => onTarget(b.table)),
     async (s) => {
       // 1. Stage what changed; the digest after applying it follows from the rows it replaces.
       const state = new Map<TablePlan, { count: number; sum: bigint; staged: number }>();
@@ -1178,7 +1180,7 @@ export async function freezePass(
         const sourceCount = sourceCounts.get(b.table)!;
         let staged = 0;
         if (versions.length) {
-          const columns = stageColumns(b.table, s.tables.get(b.table.qualified)!);
+          const columns = stageColumns(b.table, s.tables.get(targetOf(b.table))!);
           staged = await stageRows(
             source,
             target,
@@ -1213,7 +1215,7 @@ export async function freezePass(
         const replaced = await aggregate(
           target,
           b,
-          `FROM ${fromTable(b.table)} t WHERE EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyMatch(keys, 's', 't')})`,
+          `FROM ${fromTable(onTarget(b.table))} t WHERE EXISTS (SELECT 1 FROM ${stage} s WHERE ${keyMatch(keys, 's', 't')})`,
         );
         const fresh = await aggregate(target, b, `FROM ${stage} t`);
         state.set(b.table, {
@@ -1240,7 +1242,7 @@ export async function freezePass(
         const keys = b.table.keyColumns;
         const fresh = await target.query<Record<string, string>>(
           `SELECT ${keys.map((k, j) => `t.${k}::text AS c${j}`).join(', ')} FROM ${stageName(i)} t
-            WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(b.table)} x WHERE ${keyMatch(keys, 'x', 't')})`,
+            WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(onTarget(b.table))} x WHERE ${keyMatch(keys, 'x', 't')})`,
         );
         if (fresh.rows.length === 0) continue;
         const types = await keyTypesOf(baseSnapshot, b.table);
@@ -1272,7 +1274,7 @@ export async function freezePass(
         source,
         {
           target,
-          columns: (t) => stageColumns(t, s.tables.get(t.qualified)!),
+          columns: (t) => stageColumns(t, s.tables.get(targetOf(t))!),
           changed: (t) => (changed.get(t)?.length ? stageOf.get(t) : undefined),
         },
         base.map((b) => b.table),
@@ -1283,9 +1285,9 @@ export async function freezePass(
         const st = state.get(b.table);
         if (!n?.rows || !st) continue;
         const stage = stageOf.get(b.table)!;
-        const columns = stageColumns(b.table, s.tables.get(b.table.qualified)!);
+        const columns = stageColumns(b.table, s.tables.get(targetOf(b.table))!);
         const cols = columns.join(', ');
-        if (!changed.get(b.table)?.length) await createStage(target, b.table, columns, stage);
+        if (!changed.get(b.table)?.length) await createStage(target, onTarget(b.table), columns, stage);
         await target.query(`INSERT INTO ${stage} (${cols}) SELECT ${cols} FROM ${n.temp}`);
         const fresh = await aggregate(target, b, `FROM ${n.temp} t`);
         st.count += fresh.count;
@@ -1316,7 +1318,7 @@ export async function freezePass(
           );
           if (vanished.rows.length) {
             const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]!));
-            const sql = `FROM ${fromTable(b.table)} t WHERE ${keyIn(b.table, types)}`;
+            const sql = `FROM ${fromTable(onTarget(b.table))} t WHERE ${keyIn(b.table, types)}`;
             const { rows } = await target.query<{ n: string; s: string | null }>(
               `SELECT count(*)::text AS n, sum(${rowHashSqlOf(b.form, b.table)})::text AS s ${sql}`,
               params,
@@ -1334,7 +1336,7 @@ export async function freezePass(
         }
         const keyStage = `__tp_keys_${i}`;
         await target.query(
-          `CREATE TEMP TABLE ${keyStage} ON COMMIT DROP AS SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${b.table.qualified} t WITH NO DATA`,
+          `CREATE TEMP TABLE ${keyStage} ON COMMIT DROP AS SELECT ${keys.map((k) => `t.${k}`).join(', ')} FROM ${targetOf(b.table)} t WITH NO DATA`,
         );
         const reader = (source as pg.Client).query(
           copyTo(
@@ -1346,7 +1348,7 @@ export async function freezePass(
         );
         await pipeline(reader, writer);
         result.scannedRows += sourceCount;
-        const where = `FROM ${fromTable(b.table)} t WHERE NOT EXISTS (SELECT 1 FROM ${keyStage} k WHERE ${keyMatch(keys, 'k', 't')})`;
+        const where = `FROM ${fromTable(onTarget(b.table))} t WHERE NOT EXISTS (SELECT 1 FROM ${keyStage} k WHERE ${keyMatch(keys, 'k', 't')})`;
         const removed = await aggregate(target, b, where);
         gone.set(i, { sql: where, params: [] });
         result.deletedRows += removed.count;
@@ -1361,9 +1363,9 @@ export async function freezePass(
         if (b.table.keyColumns.length === 0) {
           const cols = b.table.columns.join(', ');
           await target.query(
-            `INSERT INTO ${b.table.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stageName(i)}`,
+            `INSERT INTO ${targetOf(b.table)} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stageName(i)}`,
           );
-        } else await applyStaged(s, b.table, stageName(i));
+        } else await applyStaged(s, onTarget(b.table), stageName(i));
         result.reappliedRows += st.staged;
       }
       // 4. Deletes, children first: no remaining row references a deleted one, no action fires.

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { fromTable } from './checksum';
-import type { TablePlan } from './plan-types';
+import { onTarget, targetOf, type TablePlan } from './plan-types';
 
 /**
  * Rows that become needed under the freeze without changing themselves (issue 14): a membership
@@ -154,11 +154,11 @@ export async function stageNeededRows(
       const cols = stage.columns(t);
       await target.query(
         `CREATE TEMP TABLE ${n.temp} ON COMMIT DROP AS
-           SELECT ${cols.map((c) => `t.${c}`).join(', ')}, 0 AS __tp_round FROM ${t.qualified} t WITH NO DATA`,
+           SELECT ${cols.map((c) => `t.${c}`).join(', ')}, 0 AS __tp_round FROM ${targetOf(t)} t WITH NO DATA`,
       );
       await target.query(
         `CREATE TEMP TABLE ${candidateTemp(t)} ON COMMIT DROP AS
-           SELECT ${cols.map((c) => `t.${c}`).join(', ')} FROM ${t.qualified} t WITH NO DATA`,
+           SELECT ${cols.map((c) => `t.${c}`).join(', ')} FROM ${targetOf(t)} t WITH NO DATA`,
       );
       needed.set(t, n);
     }
@@ -232,7 +232,7 @@ export async function stageNeededRows(
       const added = await target.query(
         `INSERT INTO ${n.temp} SELECT DISTINCT ON (${keys.map((k) => `c.${k}`).join(', ')}) c.*, ${round + 1}
            FROM ${candidates} c
-          WHERE NOT ${match(fromTable(s.to))} AND NOT ${match(n.temp)}${changed ? ` AND NOT ${match(changed)}` : ''}`,
+          WHERE NOT ${match(fromTable(onTarget(s.to)))} AND NOT ${match(n.temp)}${changed ? ` AND NOT ${match(changed)}` : ''}`,
       );
       if (added.rowCount) {
         n.rows += added.rowCount;

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { fromTable, ledgerRowHashSql } from './checksum';
 import { setTenantId } from './connect';
 import { RUN_SCHEMA } from './ownership';
-import type { TablePlan, TenantPlan } from './plan-types';
+import { onTarget, type TablePlan, type TenantPlan } from './plan-types';
 
 /**
  * The row ledger: what the tenant's database received, at the switch, of the rows both sides may
@@ -53,6 +53,18 @@ export function sharedWriteParts(plan: TenantPlan): SharedWritePart[] {
   return out;
 }
 
+/**
+ * A part as SQL on the tenant's database sees it: its table under the target's name and the
+ * global rows' predicate on it (schema level maps both; the identity at database level). The
+ * ledger stays keyed by the source's `qualified`, which rollback matches the shared rows by.
+ */
+function partOnTarget(p: SharedWritePart): SharedWritePart {
+  const table = onTarget(p.table);
+  if (table === p.table) return p;
+  const isolatedWhere = p.isolatedWhere === 'true' ? 'true' : `(${table.ownWhere}) IS NULL`;
+  return { ...p, table, isolatedWhere };
+}
+
 /** `ARRAY[key::text, …]` of the row aliased `alias` (a table with a key). */
 export function keyArraySql(table: TablePlan, alias = 't'): string {
   return `ARRAY[${table.keyColumns.map((k) => `${alias}.${k}::text`).join(', ')}]::text[]`;
@@ -63,20 +75,23 @@ export function keyArraySql(table: TablePlan, alias = 't'): string {
  * rows' keys and hashes, replacing what was recorded of it, and its count and hash sum. Returns
  * the rows recorded by key.
  */
-async function recordPart(target: pg.ClientBase, p: SharedWritePart): Promise<number> {
-  const t = p.table;
+async function recordPart(target: pg.ClientBase, part: SharedWritePart): Promise<number> {
+  const key = part.table.qualified;
+  const p = partOnTarget(part);
+  const t = { ...p.table, qualified: key };
+  const from = fromTable(p.table);
   const keyed = t.keyColumns.length > 0;
   await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
   const res = keyed
     ? await target.query(
         `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
-         SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}`,
+         SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${from} t WHERE ${p.isolatedWhere}`,
         [t.qualified],
       )
     : undefined;
   await target.query(
     `INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
-     SELECT $1, $2, count(*), coalesce(sum(${ledgerRowHashSql(t)}), 0) FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}
+     SELECT $1, $2, count(*), coalesce(sum(${ledgerRowHashSql(t)}), 0) FROM ${from} t WHERE ${p.isolatedWhere}
      ON CONFLICT (tbl) DO UPDATE SET n = excluded.n, s = excluded.s`,
     [t.qualified, keyed],
   );
@@ -142,19 +157,22 @@ export async function updateRowLedger(
   table: TablePlan,
   keysQuery: string,
 ): Promise<void> {
-  for (const p of sharedWriteParts(plan)) {
-    const t = p.table;
-    if (t.qualified !== table.qualified) continue;
+  for (const part of sharedWriteParts(plan)) {
+    if (part.table.qualified !== table.qualified) continue;
+    const p = partOnTarget(part);
+    // Ledger rows keyed by the source's name; the SQL reads the target's table.
+    const t = { ...p.table, qualified: part.table.qualified };
+    const from = fromTable(p.table);
     if (t.keyColumns.length === 0) {
       await target.query(
         `UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
-           FROM (SELECT count(*) AS n, coalesce(sum(${ledgerRowHashSql(t)}), 0) AS s FROM ${fromTable(t)} t WHERE ${p.isolatedWhere}) x
+           FROM (SELECT count(*) AS n, coalesce(sum(${ledgerRowHashSql(t)}), 0) AS s FROM ${from} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`,
         [t.qualified],
       );
       continue;
     }
-    const types = await keyTypesOf(target, t);
+    const types = await keyTypesOf(target, p.table);
     const { rows: gone } = await target.query<{ n: string; s: string }>(
       `WITH d AS (DELETE FROM ${LEDGER_TABLE} l WHERE l.tbl = $1 AND l.k IN (SELECT x.k FROM (${keysQuery}) x) RETURNING l.h)
        SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM d`,
@@ -164,7 +182,7 @@ export async function updateRowLedger(
     const { rows: added } = await target.query<{ n: string; s: string }>(
       `WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
                   SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)}
-                    FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${fromTable(t)} t ON ${match}
+                    FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${from} t ON ${match}
                    WHERE ${p.isolatedWhere}
                   RETURNING h)
        SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM i`,

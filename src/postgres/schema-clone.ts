@@ -279,11 +279,15 @@ const bigMin = (a: bigint | null, b: bigint | null) => (a === null ? b : b === n
 export async function syncSequences(
   source: pg.ClientBase,
   target: pg.ClientBase,
+  /** Schema level: target schema → the source schema it was mapped from (the shared side's name). */
+  sourceSchemas?: ReadonlyMap<string, string>,
 ): Promise<{ sequence: string; value: string }[]> {
   const sequences = await readSequences(target);
   const result: { sequence: string; value: string }[] = [];
   for (const s of sequences) {
     const name = qn(s.schema, s.name);
+    const sourceSchema = sourceSchemas?.get(s.schema) ?? s.schema;
+    const sourceName = qn(sourceSchema, s.name);
     const ascending = s.increment > 0n;
     const pick = ascending ? bigMax : bigMin;
     // Values the sync may follow: for an ascending sequence, those below the tenants' zone.
@@ -293,7 +297,7 @@ export async function syncSequences(
     let want: bigint | null = own;
 
     const exists = await source.query<{ r: string | null }>(`SELECT pg_catalog.to_regclass($1)::text AS r`, [
-      name,
+      sourceName,
     ]);
     if (exists.rows[0]?.r) {
       // pg_sequences needs USAGE (what a managed admin is granted), not SELECT on the sequence;
@@ -301,7 +305,7 @@ export async function syncSequences(
       // prevalidation names that grant).
       const src = await source.query<{ last_value: string | null }>(
         `SELECT last_value::text AS last_value FROM pg_catalog.pg_sequences WHERE schemaname = $1 AND sequencename = $2`,
-        [s.schema, s.name],
+        [sourceSchema, s.name],
       );
       const last = src.rows[0]?.last_value;
       if (last != null && follow(BigInt(last))) want = pick(want, BigInt(last));

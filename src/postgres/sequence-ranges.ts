@@ -473,7 +473,12 @@ export interface AppliedRange {
 export async function applySequenceRanges(
   source: pg.ClientBase,
   target: pg.ClientBase,
-  opts: { tenantsTable: string; slug: string },
+  opts: {
+    tenantsTable: string;
+    slug: string;
+    /** Schema level: target schema → the source schema it was mapped from (the shared sequence's schema). */
+    sourceSchemas?: ReadonlyMap<string, string>;
+  },
 ): Promise<AppliedRange[]> {
   let record = await readRangeRecord(source, opts.tenantsTable, opts.slug);
   if (!record) {
@@ -495,7 +500,7 @@ export async function applySequenceRanges(
       );
     if (s.cycle || s.increment <= 0n) throw refuse('it is CYCLE or descending');
     if (!range) throw refuse(`no ${s.type} range is left for slot ${slot}`);
-    const sharedSeq = shared.get(s.label);
+    const sharedSeq = shared.get(`${opts.sourceSchemas?.get(s.schema) ?? s.schema}.${s.name}`);
     if (
       sharedSeq?.lastValue != null &&
       sharedSeq.lastValue >= range.first &&
@@ -542,9 +547,14 @@ export async function sequenceRangeStatus(
   shared: pg.ClientBase,
   isolated: pg.ClientBase | undefined,
   record: SequenceRangeRecord | undefined,
+  /** Schema level: target schema → source schema; the tenant's sequences are listed under the shared name. */
+  sourceSchemas?: ReadonlyMap<string, string>,
 ): Promise<SequenceRangeStatus[]> {
   const sharedSeqs = await readSequences(shared);
-  const isoSeqs = isolated ? new Map((await readSequences(isolated)).map((s) => [s.label, s])) : undefined;
+  const sharedLabel = (s: SequenceInfo) => `${sourceSchemas?.get(s.schema) ?? s.schema}.${s.name}`;
+  const isoSeqs = isolated
+    ? new Map((await readSequences(isolated)).map((s) => [sharedLabel(s), s]))
+    : undefined;
   const labels = new Set([...sharedSeqs.map((s) => s.label), ...(isoSeqs?.keys() ?? [])]);
   const bySharedLabel = new Map(sharedSeqs.map((s) => [s.label, s]));
   return [...labels].sort().map((label) => {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describeError } from '../errors';
 import { redact } from '../secrets';
+import { targetOf } from '../postgres/plan-types';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
 
@@ -155,13 +156,13 @@ export const accessControl: Check = {
         ).rows[0];
         const d = (
           await admin.query<{ enabled: boolean; forced: boolean; policies: string[] }>(rlsSql, [
-            t.qualified,
+            targetOf(t),
             null,
           ])
         ).rows[0];
         if (!s) continue;
         if (!d) {
-          failures.push(`${t.qualified} is missing in the new database`);
+          failures.push(`${targetOf(t)} is missing in the new database`);
           continue;
         }
         if (s.enabled && !d.enabled)
@@ -190,12 +191,38 @@ export const accessControl: Check = {
           );
         }
       }
+      // The probe below must run as the tenant's role, not the admin whose URL it came from.
+      if (asTenant) {
+        const { rows } = await asTenant.query<{ u: string }>('SELECT current_user AS u');
+        if (rows[0]?.u !== role) {
+          failures.push(
+            `logged in as ${rows[0]?.u ?? 'nobody'} instead of ${role}: the probe proves nothing`,
+          );
+          await closeQuietly(asTenant);
+          asTenant = undefined;
+        }
+      }
+      // Schema level: the role's own search_path (set on it for its database) starts with the
+      // tenant's schemas, so the application's bare names reach the tenant's tables and nothing
+      // else; without it they would resolve elsewhere or not at all.
+      if (asTenant && ctx.schemaLayout) {
+        const want = ctx.schemaLayout.searchPath;
+        const { rows } = await asTenant.query<{ s: string[] }>(`SELECT current_schemas(false)::text[] AS s`);
+        const got = rows[0]?.s ?? [];
+        const tenantSchemas = ctx.schemaLayout.mappings.map((m) => m.target);
+        const first = got.slice(0, tenantSchemas.length);
+        if (want[0] === undefined || got[0] !== want[0] || !tenantSchemas.every((x) => first.includes(x)))
+          failures.push(
+            `role ${role}'s search_path resolves to ${got.join(', ') || 'no schema'}, not the tenant's schemas ${want.join(', ')} first (ALTER ROLE … IN DATABASE … SET search_path)`,
+          );
+        else notes.push(`role ${role}'s search_path: ${got.join(', ')}`);
+      }
       const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
       for (const t of tables) {
         const ok = await admin.query<{ s: boolean; i: boolean; u: boolean; d: boolean }>(
           `SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
                   has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`,
-          [role, t.qualified],
+          [role, targetOf(t)],
         );
         const p = ok.rows[0];
         const lacking = p
@@ -203,7 +230,7 @@ export const accessControl: Check = {
               .filter((k) => !p[k])
               .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
           : ['all'];
-        if (lacking.length) failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
+        if (lacking.length) failures.push(`role ${role} lacks ${lacking.join(', ')} on ${targetOf(t)}`);
       }
       if (asTenant) {
         await asTenant.query('BEGIN');
@@ -214,29 +241,36 @@ export const accessControl: Check = {
             tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
             tables.find((t) => !t.partitioned);
           if (first) {
+            const at = targetOf(first);
             await asTenant.query('SAVEPOINT probe');
             try {
-              await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
+              await asTenant.query(`SELECT 1 FROM ${at} LIMIT 1`);
               // INSERT and DELETE privileges are checked when the statement starts, even for no rows.
               const cols = first.columns.join(', ');
               await asTenant.query(
-                `INSERT INTO ${first.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${first.qualified} WHERE false`,
+                `INSERT INTO ${at} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${at} WHERE false`,
               );
-              await asTenant.query(`DELETE FROM ${first.qualified} WHERE false`);
+              await asTenant.query(`DELETE FROM ${at} WHERE false`);
               // A real write: a no-op update of one row (a key column may be an identity column).
               const col = first.columns.find((c) => !first.keyColumns.includes(c)) ?? first.columns[0];
               const r = await asTenant.query(
-                `UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`,
+                `UPDATE ${at} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${at} LIMIT 1)`,
               );
               wrote = r.rowCount ?? 0;
             } catch (e) {
               await asTenant.query('ROLLBACK TO SAVEPOINT probe');
-              failures.push(
-                `role ${role} cannot read and write ${first.qualified}: ${redact(describeError(e).message)}`,
-              );
+              const err = describeError(e);
+              // A row-level security policy reading a session setting the application sets
+              // (current_setting('app.current_tenant')) fails for a session that has not set it:
+              // the privileges were proved from the catalog above; the rows are the policy's to judge.
+              if ((e as { code?: string }).code === '42704' && /configuration parameter/.test(err.message))
+                notes.push(
+                  `role ${role} read ${at} only as far as its row-level security allows: ${redact(err.message)} (the application sets it)`,
+                );
+              else failures.push(`role ${role} cannot read and write ${at}: ${redact(err.message)}`);
             }
             notes.push(
-              `connected as ${role}, read ${first.qualified} and updated ${wrote} row(s) in a transaction rolled back`,
+              `connected as ${role}, read ${at} and updated ${wrote} row(s) in a transaction rolled back`,
             );
           }
         } finally {

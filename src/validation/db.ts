@@ -12,21 +12,27 @@ export async function connectFor(
   user?: { name: string; password: string },
 ): Promise<pg.Client> {
   const config: pg.ClientConfig = {
-    connectionString: url,
+    // The user goes into the URL: node-postgres lets a connection string's user and password win
+    // over `user`/`password` in the config, so setting those would log in as the URL's admin.
+    connectionString: user ? asUser(url, user) : url,
     keepAlive: true,
     application_name: 'tenant-promotion-checks',
     options: SESSION_OPTIONS,
     connectionTimeoutMillis: Math.max(1000, Math.min(budgetMs, 30_000)),
     statement_timeout: Math.max(1000, Math.floor(budgetMs)),
   };
-  if (user) {
-    config.user = user.name;
-    config.password = user.password;
-  }
   const client = new pg.Client(config);
   client.on('error', () => undefined); // a dropped connection surfaces as a failed query
   await client.connect();
   return client;
+}
+
+/** The URL with another user and password (percent-encoded by URL's setters). */
+function asUser(url: string, user: { name: string; password: string }): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user.name);
+  u.password = encodeURIComponent(user.password);
+  return u.toString();
 }
 
 const SNAPSHOT_RE = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { TablePlan } from '../postgres/plan-types';
+import { onTarget, targetOf, type TablePlan } from '../postgres/plan-types';
 import { capDetails, fail, pass, type Check } from './check';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
@@ -68,36 +68,46 @@ export function performanceCheck(options: { largest?: number } = {}): Check {
           `SELECT x AS tbl, coalesce((SELECT sum(greatest(c.reltuples, 0)) FROM pg_class c
                  WHERE c.oid = to_regclass(x) OR c.oid IN (SELECT relid FROM pg_partition_tree(to_regclass(x)))), 0)::bigint::text AS n
            FROM unnest($1::text[]) x`,
-          [plannedTables(ctx).map((t) => t.qualified)],
+          [plannedTables(ctx).map((t) => targetOf(t))],
         );
+        // Keyed by the target's names (schema level maps them; the identity at database level).
         const rows = new Map(sizes.rows.map((r) => [r.tbl, Number(r.n)]));
         const candidates: TablePlan[] = plannedTables(ctx)
           .filter((t) => t.kind !== 'reference' && t.columns.length > 0)
-          .sort((a, b) => (rows.get(b.qualified) ?? b.rows ?? 0) - (rows.get(a.qualified) ?? a.rows ?? 0))
+          .sort((a, b) => (rows.get(targetOf(b)) ?? b.rows ?? 0) - (rows.get(targetOf(a)) ?? a.rows ?? 0))
           .slice(0, largest);
         const lines: string[] = [];
         const lost: string[] = [];
         for (const t of candidates) {
           const queries: Array<{ label: string; sourceSql: string; targetSql: string; params: unknown[] }> =
             [];
+          const d = onTarget(t);
           if (t.keyColumns.length) {
             const key = t.keyColumns.map((c) => `t.${c}`).join(', ');
             const sample = await target.query({
-              text: `SELECT ${key} FROM ${t.qualified} t LIMIT 1`,
+              text: `SELECT ${key} FROM ${d.qualified} t LIMIT 1`,
               rowMode: 'array',
             });
             const values = sample.rows[0] as unknown[] | undefined;
             if (values) {
               const cond = t.keyColumns.map((c, i) => `t.${c} = $${i + 1}`).join(' AND ');
-              const sql = `SELECT * FROM ${t.qualified} t WHERE ${cond}`;
-              queries.push({ label: 'primary-key lookup', sourceSql: sql, targetSql: sql, params: values });
+              queries.push({
+                label: 'primary-key lookup',
+                sourceSql: `SELECT * FROM ${t.qualified} t WHERE ${cond}`,
+                targetSql: `SELECT * FROM ${d.qualified} t WHERE ${cond}`,
+                params: values,
+              });
             }
           }
           if (t.where.trim() !== 'true') {
             // A page of the tenant's rows, as an application reads them (a full count would cost a
             // whole scan of a large tenant on both sides). The same predicate on both sides.
-            const sql = `SELECT * FROM ${t.qualified} t WHERE ${t.where} LIMIT 100`;
-            queries.push({ label: 'tenant-filtered scan', sourceSql: sql, targetSql: sql, params: [] });
+            queries.push({
+              label: 'tenant-filtered scan',
+              sourceSql: `SELECT * FROM ${t.qualified} t WHERE ${t.where} LIMIT 100`,
+              targetSql: `SELECT * FROM ${d.qualified} t WHERE ${d.where} LIMIT 100`,
+              params: [],
+            });
           }
           for (const q of queries) {
             const s = await explain(source, q.sourceSql, q.params, true);

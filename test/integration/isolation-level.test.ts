@@ -60,11 +60,11 @@ describe('isolation level', () => {
     assert.equal(record.error?.code, 'invalid-input');
     assert.match(
       record.error!.message,
-      /Schema-level isolation \(isolation level schema, from the isolation-level input/,
+      /Schema-level isolation into the shared database \(isolation level schema, from the isolation-level input/,
     );
     assert.match(
       record.error!.message,
-      /not available yet; nothing was created\. Missing: .*the freeze and the switch on the mapped names/,
+      /not available yet; nothing was created\. Missing: .*the tenant schemas created in the shared database/,
     );
     assert.deepEqual(record.isolationLevel, { level: 'schema', from: 'input' });
     assert.equal(record.steps.find((s) => s.name === 'plan')?.status, 'pending');

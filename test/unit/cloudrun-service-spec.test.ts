@@ -67,6 +67,23 @@ describe('buildService', () => {
     assert.equal(svc.etag, undefined);
   });
 
+  it('schema level: ISOLATION_LEVEL, DB_SCHEMA and DB_SEARCH_PATH (quoted); an update to database level drops them', () => {
+    const schema = {
+      name: 'tenant_acme_corp',
+      searchPath: ['tenant_acme_corp', 'tenant_acme_corp_analytics', 'Ext'],
+    };
+    const svc = buildService(input({ database: { ...input().database, schema } }));
+    const env = envOf(svc);
+    assert.equal(env.ISOLATION_LEVEL, 'schema');
+    assert.equal(env.DB_SCHEMA, 'tenant_acme_corp');
+    assert.equal(env.DB_SEARCH_PATH, '"tenant_acme_corp", "tenant_acme_corp_analytics", "Ext"');
+    const back = buildService(input({ existing: svc }));
+    assert.deepEqual(
+      Object.keys(envOf(back)).filter((k) => ['ISOLATION_LEVEL', 'DB_SCHEMA', 'DB_SEARCH_PATH'].includes(k)),
+      [],
+    );
+  });
+
   it('maps ingress, service account, scaling and a connector given by name', () => {
     const svc = buildService(
       input({

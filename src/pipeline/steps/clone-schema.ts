@@ -2,6 +2,7 @@ import pg from 'pg';
 import { sharedAppRoles } from '../../postgres/app-roles';
 import { withConnection } from '../../postgres/connect';
 import { applyStatements, buildSchemaScript, syncSequences } from '../../postgres/schema-clone';
+import { schemaRoleStatements } from '../../postgres/schema-layout';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { cloneBlockedError, noteUnsupported } from './rehearse-clone';
@@ -32,6 +33,7 @@ export const cloneSchemaStep: Step<PromotionContext> = {
         roleMap: new Map(shared.map((r) => [r, ctx.names.appRole])),
         leaveOut: ctx.plan!.skipped,
         targetVersion: ctx.targetVersion,
+        schemaLayout: ctx.schemaLayout,
       });
       noteUnsupported(ctx, ctx.schemaScript);
     }
@@ -57,13 +59,20 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
     const { names } = ctx;
     const synced = await withTarget(ctx, async (target) => {
       await applyStatements(target, script.afterData, undefined, script.searchPath);
-      const seqs = await syncSequences(ctx.snapshot!.client, target);
+      const layout = ctx.schemaLayout?.layout;
+      const back = layout && new Map(layout.mappings.map((m) => [m.target, m.source]));
+      const seqs = await syncSequences(ctx.snapshot!.client, target, back);
       await grantApplicationRole(
         target,
         names.appRole,
         names.database,
         ctx.sharedRoles?.length ? 'remapped' : 'baseline',
       );
+      // Schema level: USAGE on its schemas and the extensions' schemas, and a search_path that
+      // starts with its schemas, so the application's bare names resolve there.
+      if (layout)
+        for (const sql of schemaRoleStatements(layout, names.appRole, names.database))
+          await target.query(sql);
       await target.query('ANALYZE');
       return seqs;
     });

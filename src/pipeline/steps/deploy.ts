@@ -3,6 +3,7 @@ import { deployService, undoDeploy, type DeployInput } from '../../cloudrun/depl
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { asOwner } from '../ownership';
+import { tenantSchema } from './routing';
 
 function deployInput(ctx: PromotionContext): DeployInput {
   const { host, port } = ctx.servers.applicationHost(ctx.options.databaseHost);
@@ -18,6 +19,7 @@ function deployInput(ctx: PromotionContext): DeployInput {
       port,
       user: ctx.names.appRole,
       password: ctx.appPassword ?? '',
+      schema: tenantSchema(ctx),
     },
     dryRun: ctx.options.dryRun,
     log: ctx.log,

@@ -7,7 +7,8 @@ import { largeObjectNotes, planLargeObjects } from '../../postgres/large-objects
 import { setTenantId } from '../../postgres/connect';
 import { measurePlan } from '../../postgres/plan-check';
 import { planTenant } from '../../postgres/plan';
-import type { TablePlan, TenantPlan } from '../../postgres/plan-types';
+import { withTargets, type TablePlan, type TenantPlan } from '../../postgres/plan-types';
+import { schemaMap } from '../../postgres/schema-layout';
 import { resolveTenantKey } from '../../postgres/tenant-key';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -44,7 +45,7 @@ export const planStep: Step<PromotionContext> = {
       globalRows: true,
     });
     await assertReadable(snapshot.client, planned.tables);
-    const plan = orderPlan(await measurePlan(snapshot.client, planned), graph, {
+    let plan = orderPlan(await measurePlan(snapshot.client, planned), graph, {
       keepSharedData: ctx.options.keepSharedData,
       frontEnd: ctx.options.frontEnd,
     });
@@ -68,7 +69,13 @@ export const planStep: Step<PromotionContext> = {
       );
     }
     // Schema level: the mapping of the tenant's schemas, shown in the plan, and what it refuses.
-    if (ctx.isolationLevel?.level === 'schema') await planSchemaLevel(ctx, snapshot.client);
+    if (ctx.isolationLevel?.level === 'schema') {
+      const layout = await planSchemaLevel(ctx, snapshot.client);
+      ctx.schemaLayout = { layout, into: ctx.record.schemaLayout!.into };
+      // Every step after this one writes and reads the tenant's tables under their target names.
+      plan = withTargets(plan, schemaMap(layout));
+      ctx.plan = plan;
+    }
     // Large objects the tenant's rows reference (oid / lo columns): counted, sized, and refused
     // here if the role cannot read them — before anything is created.
     plan.largeObjects = await planLargeObjects(snapshot.client, plan);

@@ -107,16 +107,20 @@ async function inspect(ctx: PromotionContext): Promise<string> {
     ctx.record.isolationLevel = level;
     // The record always carries it; a note only when something chose it (keeps today's report).
     if (level.from !== 'default') ctx.record.notes.push(`Promoting at ${describeIsolationLevel(level)}.`);
-    // A dry run goes on to plan and show the schema mapping; the plan step stops it before the
-    // rehearsal's throw-away database.
-    if (level.level === 'schema' && !options.dryRun)
+    // A dry run goes on to plan and show the schema mapping (into the shared database the
+    // rehearsal is skipped). Into a database of its own on a target server the pipeline runs end to end (rollback of it
+    // is refused by rollback's prevalidation); into the shared database (no target-database-url)
+    // it does not yet, and a real run there is refused.
+    if (level.level === 'schema' && !options.dryRun && !ctx.servers.separate)
       throw schemaLevelRefusal(level, names.slug, options.frontEnd);
-  } else if (level.level === 'schema') {
-    // Only database level has ever been promoted: an isolated tenant is finished (or reported) as
-    // it was promoted, whatever the input or its settings say now.
-    ctx.record.notes.push(
-      `The tenant was promoted at database level; ${describeIsolationLevel(level)} does not apply to it.`,
-    );
+  } else {
+    // An isolated tenant is finished (or reported) at the level it was promoted at, whatever the
+    // input or its settings say now; the row records it (absent: database, as before issue 21).
+    const promotedAt = tenant.isolation?.isolation_level ?? 'database';
+    if (level.level !== promotedAt)
+      ctx.record.notes.push(
+        `The tenant was promoted at ${promotedAt} level; ${describeIsolationLevel(level)} does not apply to it.`,
+      );
   }
   if (tenant.isolationMode === 'isolated')
     assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);

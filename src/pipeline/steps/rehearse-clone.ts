@@ -38,10 +38,10 @@ export const rehearseCloneStep: Step<PromotionContext> = {
   skip: (ctx) =>
     ctx.mode !== 'fresh'
       ? 'no schema to clone'
-      : // Only a dry run reaches here at schema level (prevalidation refuses a real one): the
-        // rehearsal of the mapped clone is not built yet, and one at database level would prove nothing.
-        ctx.isolationLevel?.level === 'schema'
-        ? 'schema level: the rehearsal of the mapped clone is not built yet'
+      : // Into the shared database only a dry run reaches here (prevalidation refuses a real one):
+        // the rehearsal of a clone into the shared database's schemas is not built yet.
+        ctx.schemaLayout?.into === 'shared-database'
+        ? 'schema level into the shared database: the rehearsal of the mapped clone is not built yet'
         : undefined,
   async run(ctx) {
     const { names, plan } = ctx;
@@ -53,6 +53,7 @@ export const rehearseCloneStep: Step<PromotionContext> = {
       ownerRole: names.ownerRole,
       roleMap: new Map(shared.map((r) => [r, names.appRole])),
       targetVersion: ctx.targetVersion,
+      schemaLayout: ctx.schemaLayout,
     });
     ctx.schemaScript = script;
     noteUnsupported(ctx, script);
@@ -112,6 +113,7 @@ async function rehearse(
     ownerRole: role.name,
     roleMap: new Map(shared.map((r) => [r, role.name])),
     targetVersion: ctx.targetVersion,
+    schemaLayout: ctx.schemaLayout,
   });
   const name = rehearsalDatabaseName(ctx.names.slug, ctx.run.id);
   const fault = ctx.deps.fault ?? faultsFromEnv();

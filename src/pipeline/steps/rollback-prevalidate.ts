@@ -29,6 +29,14 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     ctx.tenant = tenant;
     if (tenant.isolationMode === 'isolated' || tenant.isolation?.isolated_server)
       assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
+    // Rollback reads the tenant's tables under their source names: a schema-level promotion's
+    // mapped schemas are not restored yet, so it is refused before anything is fenced or changed.
+    if (tenant.isolation?.isolation_level === 'schema')
+      throw new PromotionError(
+        'tenant-state',
+        `Tenant "${names.slug}" was promoted at schema level (its tables are in ${tenant.isolation.schema?.mappings.map((m) => m.target).join(', ') ?? 'its own schemas'} of "${names.database}"); rolling back a schema-level promotion is not available yet. Nothing was changed.`,
+        'Keep the tenant isolated; to bring its rows back by hand, copy them from its schemas into the shared tables.',
+      );
     // The isolated database and its roles are on the target server (the shared one by default).
     const dbState = await withTargetServer(ctx, async (target) => {
       assertCanCreate(await readRole(target), options.frontEnd);

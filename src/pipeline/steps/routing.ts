@@ -1,7 +1,13 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PromotionContext } from '../context';
-import { buildLoadBalancerConfig, buildRoutingConfig, routingPaths, type RoutingInput } from '../routing';
+import {
+  buildLoadBalancerConfig,
+  buildRoutingConfig,
+  routingPaths,
+  schemaRouting,
+  type RoutingInput,
+} from '../routing';
 import type { Step } from '../step';
 
 export function routingInput(ctx: PromotionContext): RoutingInput {
@@ -12,9 +18,19 @@ export function routingInput(ctx: PromotionContext): RoutingInput {
     // application scopes its queries by; the tenants row's own id only when there is no plan.
     tenantId: ctx.plan?.tenantId ?? ctx.tenant!.id,
     database: ctx.servers.applicationHost(ctx.options.databaseHost),
+    schema: tenantSchema(ctx),
     service: service && !ctx.options.dryRun ? { name: service.name, url: service.url } : undefined,
     region: ctx.options.cloudRun?.region,
   };
+}
+
+/** Schema level: from this run's plan, else (a resumed run) from what the switch recorded. */
+export function tenantSchema(ctx: PromotionContext): RoutingInput['schema'] {
+  const recorded = ctx.tenant?.isolation?.schema;
+  const layout =
+    ctx.record.schemaLayout ??
+    (recorded && { mappings: recorded.mappings, searchPath: recorded.search_path });
+  return schemaRouting(ctx.names.database, layout);
 }
 
 async function writeJsonAtomically(path: string, value: unknown): Promise<string> {

@@ -209,6 +209,9 @@ export const switchStep: Step<PromotionContext> = {
         await applySequenceRanges(source, target, {
           tenantsTable: ctx.options.tenantsTable,
           slug: ctx.names.slug,
+          sourceSchemas: ctx.schemaLayout
+            ? new Map(ctx.schemaLayout.layout.mappings.map((m) => [m.target, m.source]))
+            : undefined,
         });
         await watchdog.disarm();
         const elapsed = performance.now() - lockedAt;
@@ -229,6 +232,15 @@ export const switchStep: Step<PromotionContext> = {
           isolated_server: ctx.servers.separate ? serverName(ctx.servers.targetAdminUrl) : undefined,
           app_role: ctx.names.appRole,
           owner_role: ctx.names.ownerRole,
+          // Database level writes nothing new here: a tenant row reads as it did before issue 21.
+          ...(ctx.record.schemaLayout && {
+            isolation_level: 'schema' as const,
+            schema: {
+              into: ctx.record.schemaLayout.into,
+              mappings: ctx.record.schemaLayout.mappings,
+              search_path: ctx.record.schemaLayout.searchPath,
+            },
+          }),
           service: ctx.service && !ctx.options.dryRun ? { ...ctx.service } : undefined,
           shared_rows_removed: false,
           verified,

@@ -31,6 +31,7 @@ export const validateStep: Step<PromotionContext> = {
       sharedDatabase: ctx.sharedDatabase!,
       appRole: { name: ctx.names.appRole, password: ctx.appPassword! },
       mappedRoles: ctx.sharedRoles ?? [],
+      schemaLayout: ctx.record.schemaLayout,
       filesToScan: [],
       // What the routing step will write and what the report will say: no secret may be in them.
       textsToScan: [
