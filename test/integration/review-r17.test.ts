@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fingerprint } from '../support/fingerprint';
+import { query } from '../support/pg';
+import { brokenForeignKeys, rows, rollbackSuite } from '../support/rollback-fixture';
+
+/**
+ * Review r17 of the rollback/cleanup changes (issue 17, merge d7391b7): each test reproduces a
+ * defect found against real PostgreSQL 15 and fails on d7391b7. Run as the superuser and
+ * (TEST_ADMIN=nonsuper) as a role with only LOGIN CREATEDB CREATEROLE; the test on function
+ * privileges shows its defect only in the non-superuser pass (a superuser skips every check).
+ */
+
+const { withFixture, promoted, rolledBack } = rollbackSuite('review-r17');
+
+describe('review r17: rollback after cleanup, unique values', () => {
+  it('a unique index with its own nondeterministic collation (email COLLATE case_insensitive): the dry run lists the value taken on both sides, the rollback refuses cleanly', async () => {
+    await withFixture(async (f, opts) => {
+      const ci = `ci_${f.suffix}`;
+      // The index, not the column, carries the collation: pg_get_indexdef(…, col, true) omits it.
+      await query(
+        f.url,
+        `CREATE COLLATION "${ci}" (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+         CREATE UNIQUE INDEX users_email_ci ON users (email COLLATE "${ci}")`,
+      );
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE;
+         WITH u AS (INSERT INTO users (email, name) VALUES ('DUP@x', 'Acme') RETURNING id)
+         INSERT INTO memberships (tenant_id, user_id, role_id) SELECT t.id, u.id, 2 FROM tenants t, u;
+         COMMIT`,
+      );
+      // Another tenant's user, equal under the index's collation.
+      await query(f.url, `INSERT INTO users (email, name) VALUES ('dup@x', 'Hooli')`);
+      const before = await fingerprint(f.url);
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) => /would refuse/.test(n) && /unique users_email_ci\b/.test(n)),
+        dry.notes.join('\n'),
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
+      assert.match(record.error!.message, /unique users_email_ci\b/);
+      assert.deepEqual(await fingerprint(f.url), before);
+    });
+  });
+
+  it('an expression unique index on a function the admin may not EXECUTE (PUBLIC revoked): the restore itself may insert, so the rollback must not fail on the pre-check', async () => {
+    await withFixture(async (f, opts) => {
+      // Index expressions are evaluated without an EXECUTE check on insert; re-parsing the
+      // index's text as the connecting role (uniqueValuesTaken) is checked.
+      await query(
+        f.url,
+        `CREATE FUNCTION norm_email(text) RETURNS text LANGUAGE sql IMMUTABLE AS $fn$ SELECT lower($1) $fn$;
+         REVOKE EXECUTE ON FUNCTION norm_email(text) FROM PUBLIC;
+         CREATE UNIQUE INDEX users_email_norm ON users (norm_email(email))`,
+      );
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE;
+         WITH u AS (INSERT INTO users (email, name) VALUES ('new@acme', 'New') RETURNING id)
+         INSERT INTO memberships (tenant_id, user_id, role_id) SELECT t.id, u.id, 2 FROM tenants t, u;
+         COMMIT`,
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT email FROM users WHERE email = 'new@acme'`), ['(new@acme)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it('a user the tenant deleted and invited again under the same email comes back (the old row goes, the new one arrives): not refused as a value taken on both sides', async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      // u5 is acme's only: removed, then invited again (a new id, the same unique email).
+      await query(
+        iso,
+        `BEGIN READ WRITE;
+         DELETE FROM memberships WHERE user_id = 5; UPDATE projects SET owner_id = NULL WHERE owner_id = 5;
+         DELETE FROM users WHERE id = 5;
+         WITH u AS (INSERT INTO users (email, name) VALUES ('u5@acme', 'Five again') RETURNING id)
+         INSERT INTO memberships (tenant_id, user_id, role_id) SELECT t.id, u.id, 2 FROM tenants t, u;
+         COMMIT`,
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(!dry.notes.some((n) => /would refuse/.test(n)), dry.notes.join('\n'));
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT name FROM users WHERE email = 'u5@acme'`), ['("Five again")']);
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 5`), []);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+});
