@@ -98,4 +98,27 @@ describe('review r17: rollback after cleanup, unique values', () => {
       assert.deepEqual(await brokenForeignKeys(f.url), []);
     });
   });
+
+  it('remove-unused: referenced rows of a table without a key (user tokens, no primary key) that cleanup removed come back with their users at rollback', async () => {
+    await withFixture(async (f, opts) => {
+      const admin = new URL(f.engineUrl).username;
+      await query(
+        f.url,
+        `CREATE TABLE user_notes (user_id bigint NOT NULL REFERENCES users(id), note text NOT NULL);
+         CREATE INDEX ON user_notes (user_id);
+         INSERT INTO user_notes VALUES (1, 'n1'), (2, 'n2'), (5, 'n5');
+         GRANT ALL ON user_notes TO "${admin}"`,
+      );
+      await promoted({ ...opts, cleanupReferencedRows: 'remove-unused' });
+      // Cleanup removed acme's own users 1 and 5, and their notes with them.
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users`), ['(2)', '(3)', '(4)']);
+      assert.deepEqual(await rows(f.url, `SELECT note FROM user_notes`), ['(n2)']);
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users`), ['(1)', '(2)', '(3)', '(4)', '(5)']);
+      // Nothing the tenant had is lost: the notes cleanup removed are back.
+      assert.deepEqual(await rows(f.url, `SELECT note FROM user_notes`), ['(n1)', '(n2)', '(n5)']);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
 });
