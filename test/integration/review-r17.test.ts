@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import pg from 'pg';
+import { deriveNames } from '../../src/names';
+import { PromotionError } from '../../src/errors';
+import { promote } from '../../src/pipeline/promote';
+import { testDeps } from '../support/engine';
 import { fingerprint } from '../support/fingerprint';
-import { query } from '../support/pg';
+import { DATABASE_URL, query, urlFor } from '../support/pg';
 import { brokenForeignKeys, rows, rollbackSuite } from '../support/rollback-fixture';
 
 /**
@@ -119,6 +124,97 @@ describe('review r17: rollback after cleanup, unique values', () => {
       // Nothing the tenant had is lost: the notes cleanup removed are back.
       assert.deepEqual(await rows(f.url, `SELECT note FROM user_notes`), ['(n1)', '(n2)', '(n5)']);
       assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+
+  it("large objects the tenant created, as a non-superuser, when the column's objects belong to a superuser: the record never advises granting a superuser role to the admin", async () => {
+    await withFixture(async (f, opts) => {
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE;
+         INSERT INTO documents (tenant_id, title, body) SELECT t.id, 'acme-new', lo_from_bytea(0, 'created while isolated') FROM tenants t;
+         COMMIT`,
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      const supers = await query<{ r: string }>(f.url, `SELECT rolname AS r FROM pg_roles WHERE rolsuper`);
+      // GRANT <superuser> TO <admin> lets the admin SET ROLE to it: every privilege there is.
+      for (const { r } of supers)
+        assert.ok(
+          !record.notes.some((n) => n.includes(`GRANT "${r}" TO`)),
+          record.notes.join('\n'),
+        );
+    });
+  });
+});
+
+describe('review r17: the cost of recording the removed keys', () => {
+  it("remove-unused: while cleanup holds the shared rows' locks, a tenant database that does not answer (a table lock held there) ends the cleanup within max-freeze instead of holding them indefinitely", async () => {
+    await withFixture(async (f, opts) => {
+      const admin = new URL(f.engineUrl).username;
+      await query(
+        f.url,
+        `CREATE TABLE user_tokens (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id), token text NOT NULL);
+         CREATE INDEX ON user_tokens (user_id);
+         INSERT INTO user_tokens VALUES (1, 1, 't1'), (2, 2, 't2'), (5, 5, 't5');
+         GRANT ALL ON user_tokens TO "${admin}"`,
+      );
+      const ru = { ...opts, cleanupReferencedRows: 'remove-unused' as const, maxFreezeMs: 500 };
+      // A first cleanup stops after recording its keys: the record table now exists.
+      const first = await promote(
+        ru,
+        testDeps('review-r17', {
+          fault: async (point) => {
+            if (point === 'cleanup:removed-keys-recorded')
+              throw new PromotionError('internal', 'stop after the keys were recorded', 'test');
+          },
+        }),
+      );
+      assert.notEqual(first.record.result, 'promoted');
+      // Something holds the record table in the tenant's database (VACUUM FULL, a maintenance job,
+      // an unreachable server: the cleanup's write there does not return).
+      const iso = urlFor(deriveNames(f.slugs.acme).database);
+      const blocker = new pg.Client({ connectionString: iso, application_name: 'review-r17-blocker' });
+      await blocker.connect();
+      await blocker.query(`BEGIN; LOCK TABLE _tenant_isolation.cleanup_removed IN ACCESS EXCLUSIVE MODE`);
+      let released = false;
+      const release = async () => {
+        if (released) return;
+        released = true;
+        await blocker.query('ROLLBACK');
+        await blocker.end();
+      };
+      try {
+        const run = promote(ru, testDeps('review-r17'));
+        // Liveness bound, not a speed measurement: max-freeze is 0.5 s, this waits 30 s.
+        let guard: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([
+          run.then((r) => r.record),
+          new Promise<'still holding the locks'>((resolve) => {
+            guard = setTimeout(() => resolve('still holding the locks'), 30_000);
+          }),
+        ]);
+        clearTimeout(guard);
+        let seen = '';
+        if (outcome === 'still holding the locks') {
+          // Where it waits, and what it holds meanwhile (the assertion's message).
+          const activity = await query<{ d: string; s: string; w: string | null; q: string }>(
+            DATABASE_URL,
+            `SELECT datname AS d, state AS s, wait_event_type AS w, left(query, 60) AS q FROM pg_stat_activity
+              WHERE datname IN ($1, $2) AND pid <> pg_backend_pid() AND application_name <> 'review-r17-blocker'`,
+            [new URL(f.url).pathname.slice(1), deriveNames(f.slugs.acme).database],
+          );
+          seen = JSON.stringify(activity);
+          await release();
+          await run;
+        }
+        assert.notEqual(outcome, 'still holding the locks', seen);
+        // The cleanup gave up: the shared rows are as they were, the run resumable.
+        assert.deepEqual(await rows(f.url, `SELECT id FROM users`), ['(1)', '(2)', '(3)', '(4)', '(5)']);
+      } finally {
+        await release();
+      }
     });
   });
 });
