@@ -149,6 +149,42 @@ describe('review r17: rollback after cleanup, unique values', () => {
   });
 });
 
+describe('review r17: rows deleted in the shared database that the restore brings back', () => {
+  it("a user the shared database erased after moving its token to another user stays deleted: the tenant's stale copy of the token (unchanged by the tenant, changed in the shared database) does not bring it back", async () => {
+    await withFixture(async (f, opts) => {
+      const admin = new URL(f.engineUrl).username;
+      await query(
+        f.url,
+        `CREATE TABLE user_tokens (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id), token text NOT NULL);
+         CREATE INDEX ON user_tokens (user_id);
+         INSERT INTO user_tokens VALUES (1, 1, 't1'), (2, 2, 't2'), (5, 5, 't5');
+         GRANT ALL ON user_tokens TO "${admin}"`,
+      );
+      const iso = await promoted(opts);
+      // u5 leaves acme in the tenant's database; the tenant never touches token 5.
+      await query(
+        iso,
+        `BEGIN READ WRITE; DELETE FROM memberships WHERE user_id = 5; UPDATE projects SET owner_id = NULL WHERE owner_id = 5; COMMIT`,
+      );
+      // The shared side hands token 5 to u2, then erases u5.
+      await query(
+        f.url,
+        `UPDATE user_tokens SET user_id = 2 WHERE id = 5; DELETE FROM memberships WHERE user_id = 5;
+         UPDATE projects SET owner_id = NULL WHERE owner_id = 5; DELETE FROM users WHERE id = 5`,
+      );
+      const dry = await rolledBack(opts, { dryRun: true });
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(!dry.notes.some((n) => /still reference them/.test(n)), dry.notes.join('\n'));
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      // After the restore nothing references u5 (token 5 stays the shared side's, on u2).
+      assert.deepEqual(await rows(f.url, `SELECT user_id FROM user_tokens WHERE id = 5`), ['(2)']);
+      assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 5`), []);
+      assert.deepEqual(await brokenForeignKeys(f.url), []);
+    });
+  });
+});
+
 describe('review r17: the cost of recording the removed keys', () => {
   it("remove-unused: while cleanup holds the shared rows' locks, a tenant database that does not answer (a table lock held there) ends the cleanup within max-freeze instead of holding them indefinitely", async () => {
     await withFixture(async (f, opts) => {
