@@ -40,12 +40,12 @@ describe('review r17: rollback after cleanup, unique values', () => {
       await query(f.url, `INSERT INTO users (email, name) VALUES ('dup@x', 'Hooli')`);
       const before = await fingerprint(f.url);
       const dry = await rolledBack(opts, { dryRun: true });
+      const record = await rolledBack(opts);
       assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
       assert.ok(
         dry.notes.some((n) => /would refuse/.test(n) && /unique users_email_ci\b/.test(n)),
-        dry.notes.join('\n'),
+        `${dry.notes.join('\n')}\nthe rollback then: ${JSON.stringify(record.error)}`,
       );
-      const record = await rolledBack(opts);
       assert.equal(record.result, 'failed');
       assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
       assert.match(record.error!.message, /unique users_email_ci\b/);
@@ -145,6 +145,48 @@ describe('review r17: rollback after cleanup, unique values', () => {
           !record.notes.some((n) => n.includes(`GRANT "${r}" TO`)),
           record.notes.join('\n'),
         );
+    });
+  });
+});
+
+describe('review r17: unique values on partitions', () => {
+  it('a partitioned referenced table whose unique index exists on its partitions only: the dry run lists the value taken on both sides, the rollback refuses cleanly', async () => {
+    await withFixture(async (f, opts) => {
+      const admin = new URL(f.engineUrl).username;
+      // A unique code per region: declared on each partition (the parent cannot: code is not the partition key).
+      await query(
+        f.url,
+        `CREATE TABLE badges (id bigint NOT NULL, region text NOT NULL, code text NOT NULL, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+         CREATE TABLE badges_eu PARTITION OF badges FOR VALUES IN ('eu');
+         CREATE TABLE badges_us PARTITION OF badges FOR VALUES IN ('us');
+         CREATE UNIQUE INDEX badges_eu_code ON badges_eu (code);
+         CREATE UNIQUE INDEX badges_us_code ON badges_us (code);
+         INSERT INTO badges VALUES (1, 'eu', 'bronze'), (2, 'us', 'bronze');
+         ALTER TABLE memberships ADD COLUMN badge_id bigint, ADD COLUMN badge_region text,
+           ADD FOREIGN KEY (badge_id, badge_region) REFERENCES badges (id, region);
+         CREATE INDEX ON memberships (badge_id, badge_region);
+         UPDATE memberships SET badge_id = 1, badge_region = 'eu' WHERE tenant_id = 1;
+         UPDATE memberships SET badge_id = 2, badge_region = 'us' WHERE tenant_id = 2;
+         GRANT ALL ON badges, badges_eu, badges_us TO "${admin}"`,
+      );
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `BEGIN READ WRITE; INSERT INTO badges VALUES (100, 'eu', 'gold');
+         UPDATE memberships SET badge_id = 100 WHERE user_id = 1; COMMIT`,
+      );
+      await query(f.url, `INSERT INTO badges VALUES (200, 'eu', 'gold')`);
+      const before = await fingerprint(f.url);
+      const dry = await rolledBack(opts, { dryRun: true });
+      const record = await rolledBack(opts);
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) => /would refuse/.test(n) && /badges/.test(n) && /gold|code/.test(n)),
+        `${dry.notes.join('\n')}\nthe rollback then: ${JSON.stringify(record.error)}`,
+      );
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
+      assert.deepEqual(await fingerprint(f.url), before);
     });
   });
 });
