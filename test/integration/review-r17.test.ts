@@ -130,11 +130,12 @@ describe('review r17: rollback after cleanup, unique values', () => {
   it("large objects the tenant created, as a non-superuser, when the column's objects belong to a superuser: the record never advises granting a superuser role to the admin", async () => {
     await withFixture(async (f, opts) => {
       const iso = await promoted(opts);
+      // The tenant's application writes its objects as its own role.
       await query(
         iso,
-        `BEGIN READ WRITE;
+        `SET ROLE "${deriveNames(f.slugs.acme).appRole}";
          INSERT INTO documents (tenant_id, title, body) SELECT t.id, 'acme-new', lo_from_bytea(0, 'created while isolated') FROM tenants t;
-         COMMIT`,
+         RESET ROLE`,
       );
       const record = await rolledBack(opts);
       assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
