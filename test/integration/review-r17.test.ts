@@ -257,6 +257,51 @@ describe('review r17: keys as the record shows them', () => {
   });
 });
 
+describe('review r17: owners of the large objects a rollback creates', () => {
+  it("objects owned per tenant in the shared database: the tenant's new object never goes to the role of another tenant (the column's most frequent owner)", async () => {
+    await withFixture(async (f, opts) => {
+      const admin = new URL(f.engineUrl).username;
+      const nonsuper = admin !== new URL(f.url).username;
+      const acmeRole = `lo_acme_${f.suffix}`;
+      const hooliRole = `lo_hooli_${f.suffix}`;
+      // Each tenant's documents are owned by that tenant's database role; hooli has more of them.
+      await query(
+        f.url,
+        `CREATE ROLE "${acmeRole}" NOLOGIN; CREATE ROLE "${hooliRole}" NOLOGIN;
+         INSERT INTO documents (tenant_id, title, body) VALUES (2, 'hooli-doc-2', lo_from_bytea(0, 'hooli 2'));
+         DO $do$ DECLARE r record; BEGIN
+           FOR r IN SELECT body, tenant_id FROM documents LOOP
+             EXECUTE format('ALTER LARGE OBJECT %s OWNER TO %I', r.body, CASE r.tenant_id WHEN 1 THEN '${acmeRole}' ELSE '${hooliRole}' END);
+           END LOOP;
+         END $do$`,
+      );
+      if (nonsuper)
+        await query(
+          f.url,
+          `GRANT "${acmeRole}" TO "${admin}"; GRANT "${hooliRole}" TO "${admin}";
+           DO $do$ DECLARE o oid; BEGIN
+             FOR o IN SELECT body FROM documents LOOP EXECUTE format('GRANT SELECT, UPDATE ON LARGE OBJECT %s TO %I', o, '${admin}'); END LOOP;
+           END $do$`,
+        );
+      const iso = await promoted(opts);
+      await query(
+        iso,
+        `SET ROLE "${deriveNames(f.slugs.acme).appRole}";
+         INSERT INTO documents (tenant_id, title, body) SELECT t.id, 'acme-new', lo_from_bytea(0, 'acme secret') FROM tenants t;
+         RESET ROLE`,
+      );
+      const record = await rolledBack(opts);
+      assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+      const owner = await query<{ o: string }>(
+        f.url,
+        `SELECT pg_get_userbyid(m.lomowner) AS o FROM documents d JOIN pg_largeobject_metadata m ON m.oid = d.body WHERE d.title = 'acme-new'`,
+      );
+      // Hooli's role may now read and rewrite acme's document.
+      assert.notEqual(owner[0]?.o, hooliRole, record.notes.join('\n'));
+    });
+  });
+});
+
 describe('review r17: the cost of recording the removed keys', () => {
   it("remove-unused: while cleanup holds the shared rows' locks, a tenant database that does not answer (a table lock held there) ends the cleanup within max-freeze instead of holding them indefinitely", async () => {
     await withFixture(async (f, opts) => {
