@@ -302,6 +302,52 @@ describe('review r17: owners of the large objects a rollback creates', () => {
   });
 });
 
+describe("review r17: the record of the removed keys in the tenant's database", () => {
+  it("the committed attempt's keys missing from the tenant's database (restored from a backup taken between two cleanup attempts): the rollback refuses instead of losing the rows cleanup removed", async () => {
+    await withFixture(async (f, opts) => {
+      const admin = new URL(f.engineUrl).username;
+      await query(
+        f.url,
+        `CREATE TABLE user_tokens (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id), token text NOT NULL);
+         CREATE INDEX ON user_tokens (user_id);
+         INSERT INTO user_tokens VALUES (1, 1, 't1'), (2, 2, 't2'), (5, 5, 't5');
+         GRANT ALL ON user_tokens TO "${admin}"`,
+      );
+      const ru = { ...opts, cleanupReferencedRows: 'remove-unused' as const };
+      // Attempt A records its keys, then its shared transaction rolls back; attempt B commits.
+      const first = await promote(
+        ru,
+        testDeps('review-r17', {
+          fault: async (point) => {
+            if (point === 'cleanup:removed-keys-recorded')
+              throw new PromotionError('internal', 'stop after the keys were recorded', 'test');
+          },
+        }),
+      );
+      assert.notEqual(first.record.result, 'promoted');
+      const again = await promote(ru, testDeps('review-r17'));
+      assert.equal(again.record.result, 'promoted', JSON.stringify(again.record.error));
+      assert.deepEqual(await rows(f.url, `SELECT id FROM user_tokens`), ['(2)']);
+      // The tenant's database as a backup taken between A and B holds it: A's keys only.
+      const iso = urlFor(deriveNames(f.slugs.acme).database);
+      const [{ a }] = await query<{ a: string }>(
+        f.url,
+        `SELECT settings #>> '{isolation,referenced_removed,attempt}' AS a FROM tenants WHERE slug = $1`,
+        [f.slugs.acme],
+      );
+      await query(
+        iso,
+        `BEGIN READ WRITE; DELETE FROM _tenant_isolation.cleanup_removed WHERE attempt = ${pg.escapeLiteral(a)}; COMMIT`,
+      );
+      const record = await rolledBack(opts);
+      if (record.result === 'rolled-back')
+        // Then nothing may be lost: the tokens cleanup removed are back.
+        assert.deepEqual(await rows(f.url, `SELECT id FROM user_tokens`), ['(1)', '(2)', '(5)']);
+      else assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
+    });
+  });
+});
+
 describe('review r17: the cost of recording the removed keys', () => {
   it("remove-unused: while cleanup holds the shared rows' locks, a tenant database that does not answer (a table lock held there) ends the cleanup within max-freeze instead of holding them indefinitely", async () => {
     await withFixture(async (f, opts) => {
