@@ -98,7 +98,9 @@ describe('review r17: rollback after cleanup, unique values', () => {
       assert.ok(!dry.notes.some((n) => /would refuse/.test(n)), dry.notes.join('\n'));
       const record = await rolledBack(opts);
       assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
-      assert.deepEqual(await rows(f.url, `SELECT name FROM users WHERE email = 'u5@acme'`), ['("Five again")']);
+      assert.deepEqual(await rows(f.url, `SELECT name FROM users WHERE email = 'u5@acme'`), [
+        '("Five again")',
+      ]);
       assert.deepEqual(await rows(f.url, `SELECT id FROM users WHERE id = 5`), []);
       assert.deepEqual(await brokenForeignKeys(f.url), []);
     });
@@ -142,10 +144,7 @@ describe('review r17: rollback after cleanup, unique values', () => {
       const supers = await query<{ r: string }>(f.url, `SELECT rolname AS r FROM pg_roles WHERE rolsuper`);
       // GRANT <superuser> TO <admin> lets the admin SET ROLE to it: every privilege there is.
       for (const { r } of supers)
-        assert.ok(
-          !record.notes.some((n) => n.includes(`GRANT "${r}" TO`)),
-          record.notes.join('\n'),
-        );
+        assert.ok(!record.notes.some((n) => n.includes(`GRANT "${r}" TO`)), record.notes.join('\n'));
     });
   });
 });
@@ -330,14 +329,14 @@ describe("review r17: the record of the removed keys in the tenant's database", 
       assert.deepEqual(await rows(f.url, `SELECT id FROM user_tokens`), ['(2)']);
       // The tenant's database as a backup taken between A and B holds it: A's keys only.
       const iso = urlFor(deriveNames(f.slugs.acme).database);
-      const [{ a }] = await query<{ a: string }>(
+      const [attempt] = await query<{ a: string }>(
         f.url,
         `SELECT settings #>> '{isolation,referenced_removed,attempt}' AS a FROM tenants WHERE slug = $1`,
         [f.slugs.acme],
       );
       await query(
         iso,
-        `BEGIN READ WRITE; DELETE FROM _tenant_isolation.cleanup_removed WHERE attempt = ${pg.escapeLiteral(a)}; COMMIT`,
+        `BEGIN READ WRITE; DELETE FROM _tenant_isolation.cleanup_removed WHERE attempt = ${pg.escapeLiteral(attempt!.a)}; COMMIT`,
       );
       const record = await rolledBack(opts);
       if (record.result === 'rolled-back')
