@@ -191,6 +191,53 @@ describe('review r17: unique values on partitions', () => {
   });
 });
 
+describe('review r17: constraints the dry run does not foresee', () => {
+  it('an exclusion constraint on a table both sides write (plans, copied whole): the dry run lists the overlap, the rollback refuses with tenant-state, not a raw internal error', async () => {
+    await withFixture(async (f, opts) => {
+      await query(
+        f.url,
+        `ALTER TABLE plans ADD COLUMN band int4range;
+         ALTER TABLE plans ADD CONSTRAINT plans_band_excl EXCLUDE USING gist (band WITH &&)`,
+      );
+      const iso = await promoted(opts);
+      await query(iso, `BEGIN READ WRITE; INSERT INTO plans VALUES ('gold', 'Gold', '[10,20)'); COMMIT`);
+      await query(f.url, `INSERT INTO plans VALUES ('silver', 'Silver', '[15,25)')`);
+      const before = await fingerprint(f.url);
+      const dry = await rolledBack(opts, { dryRun: true });
+      const record = await rolledBack(opts);
+      assert.equal(dry.result, 'dry-run', JSON.stringify(dry.error));
+      assert.ok(
+        dry.notes.some((n) => /would refuse/.test(n) && /plans_band_excl|plans/.test(n)),
+        `${dry.notes.join('\n')}\nthe rollback then: ${JSON.stringify(record.error)}`,
+      );
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.code, 'tenant-state', JSON.stringify(record.error));
+      assert.deepEqual(await fingerprint(f.url), before);
+    });
+  });
+});
+
+describe('review r17, outside the diff: database-level session settings of the shared database', () => {
+  for (const [setting, value] of [
+    ['TimeZone', 'America/New_York'],
+    ['DateStyle', 'SQL, DMY'],
+  ] as const)
+    it(`a shared database with ALTER DATABASE … SET ${setting} = '${value}' (a timestamptz default in its schema) promotes, and rolls back`, async () => {
+      await withFixture(async (f, opts) => {
+        // The fixture's projects.updated_at has DEFAULT '2024-01-01' (timestamptz): the catalog
+        // prints it in the reading session's TimeZone and DateStyle.
+        await query(
+          f.url,
+          `ALTER DATABASE "${new URL(f.url).pathname.slice(1)}" SET ${setting} = '${value}'`,
+        );
+        const { record } = await promote(opts, testDeps('review-r17'));
+        assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+        const back = await rolledBack(opts);
+        assert.equal(back.result, 'rolled-back', JSON.stringify(back.error));
+      });
+    });
+});
+
 describe('review r17: rows deleted in the shared database that the restore brings back', () => {
   it("a user the shared database erased after moving its token to another user stays deleted: the tenant's stale copy of the token (unchanged by the tenant, changed in the shared database) does not bring it back", async () => {
     await withFixture(async (f, opts) => {
