@@ -4,7 +4,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../errors';
 import { fromTable, ledgerRowHashSql } from './checksum';
 import type { TablePlan, TenantPlan } from './plan-types';
-import { hasRemovedKeys, removedKeysCopySql } from './cleanup-removed';
+import { removedKeysCopySql, removedKeysMismatch } from './cleanup-removed';
 import { joinOn, readEdges, type ReferenceEdge } from './referenced-cleanup';
 import {
   keyArraySql,
@@ -43,6 +43,13 @@ function shownKey(k: readonly string[]): string {
  * merged inserts and updates and the own rows, then the merged deletes children first.
  * `verifyRestore` proves the result row by row (hash sums) before the caller commits.
  */
+
+/**
+ * Referenced rows cleanup removed (remove-unused): the attempt whose keys the tenant's database
+ * holds and the rows it removed per table, as the shared database recorded them; or
+ * 'unrecorded' (a cleanup from before the keys were recorded).
+ */
+export type RemovedByCleanup = { attempt: string; tables: Record<string, number> } | 'unrecorded';
 
 export interface OwnPart {
   table: TablePlan;
@@ -182,7 +189,7 @@ export async function prepareRestore(
    * database deleted on purpose since stays deleted. `'unrecorded'`: a cleanup made before keys were
    * recorded — every referenced row missing from the shared database comes back, and a note says so.
    */
-  options: { removedByCleanup?: { attempt: string } | 'unrecorded' } = {},
+  options: { removedByCleanup?: RemovedByCleanup } = {},
 ): Promise<PreparedRestore> {
   const prepared: PreparedRestore = {
     own: ownParts(plan),
@@ -232,12 +239,15 @@ export async function prepareRestore(
     prepared.notes.push(
       'Cleanup (cleanup-referenced-rows: remove-unused) ran before the keys it removed were recorded: every referenced row missing from the shared database comes back from the tenant’s, including one the shared database deleted on purpose since the switch.',
     );
-  else if (removedBy && !(await hasRemovedKeys(isolated)))
-    throw new PromotionError(
-      'tenant-state',
-      `The tenant record names the cleanup that removed referenced rows (attempt ${removedBy.attempt}), but the tenant's database holds no record of their keys; nothing was changed.`,
-      "The tenant stays isolated. The tool's schema _tenant_isolation of the tenant's database was changed by hand: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.",
-    );
+  else if (removedBy) {
+    const mismatch = await removedKeysMismatch(isolated, removedBy.attempt, removedBy.tables);
+    if (mismatch.length > 0)
+      throw new PromotionError(
+        'tenant-state',
+        `The tenant record names the cleanup that removed referenced rows (attempt ${removedBy.attempt}), but the tenant's database does not hold the keys of every row it removed (${mismatch.join('; ')}); nothing was changed.`,
+        "The tenant stays isolated. The tool's schema _tenant_isolation of the tenant's database was changed by hand or restored from an earlier backup: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.",
+      );
+  }
   for (const [i, part] of sharedWriteParts(plan).entries()) {
     const t = part.table;
     const recorded = ledger?.get(t.qualified);

@@ -18,6 +18,7 @@ import {
   prepareRestore,
   verifyRestore,
   type PreparedRestore,
+  type RemovedByCleanup,
 } from '../../postgres/rollback-merge';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
@@ -260,10 +261,10 @@ export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, 
   const isolation = ctx.tenant?.isolation;
   // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: those come back
   // (the keys it recorded, named by the attempt its transaction wrote with the deletes).
-  const removedByCleanup: { attempt: string } | 'unrecorded' | undefined =
+  const removedByCleanup: RemovedByCleanup | undefined =
     isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused'
       ? isolation.referenced_removed
-        ? { attempt: isolation.referenced_removed.attempt }
+        ? { attempt: isolation.referenced_removed.attempt, tables: isolation.referenced_removed.tables }
         : 'unrecorded'
       : undefined;
   return { plan, ledger: await readLedgerTables(isolated), removedByCleanup };
