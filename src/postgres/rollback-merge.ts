@@ -535,7 +535,8 @@ async function uniqueValuesTaken(
  *
  * A reference counts only from a row that exists after the restore: a tenant's own row (all come
  * back), or a row of a merged part that the merge writes or keeps — in the merge table with any
- * action, or unchanged by the tenant and still in the shared database. The tenant's stale copy of
+ * action. A row the tenant left unchanged that is still in the shared database counts in its
+ * shared version, which the foreign key already holds to existing rows. The tenant's stale copy of
  * a row that itself stays deleted (an erased user's token) keeps nothing (review: it brought the
  * erased user back). A row brought back makes its own parents count, so this runs to a fixed
  * point. A part without a key has no stage: its rows in the tenant's database count, as it must be
@@ -603,14 +604,17 @@ async function reviveReferenced(
           );
           for (const r of rows) found.add(JSON.stringify(r.k));
         }
-        // Merged rows that exist after the restore: read from their stage on the shared session.
+        // Merged rows the merge writes or keeps: their tenant version, read from their stage on
+        // the shared session. A row the tenant left unchanged is not in the merge table: the
+        // shared version stays, and it references only rows the shared database holds (its
+        // foreign key), so it never revives one — the tenant's stale copy of it (its token before
+        // the shared side moved it to another user) must not (review r17).
         for (const c of prepared.merges.filter((x) => sameTable(e, x.part.table))) {
           const ct = c.part.table;
           const { rows } = await shared.query<{ k: string[] }>(
             `SELECT ms.k FROM ${temp} ms JOIN ${m.stage} ${parentAlias} ON ms.k = ${keyArraySql(t, parentAlias)}
               WHERE EXISTS (SELECT 1 FROM ${c.stage} r WHERE ${joinOn(e, 'r', parentAlias)}
-                              AND (EXISTS (SELECT 1 FROM ${c.merge} cm WHERE cm.k = ${keyArraySql(ct, 'r')})
-                                   OR EXISTS (SELECT 1 FROM ${fromTable(ct)} x WHERE ${ct.keyColumns.map((k) => `x.${k} = r.${k}`).join(' AND ')})))`,
+                              AND EXISTS (SELECT 1 FROM ${c.merge} cm WHERE cm.k = ${keyArraySql(ct, 'r')}))`,
           );
           for (const r of rows) found.add(JSON.stringify(r.k));
         }
