@@ -448,15 +448,34 @@ async function uniqueValuesTaken(
 ): Promise<string[]> {
   const { rows: uniques } = await shared.query<{
     name: string;
+    rel: string | null;
+    part: string | null;
     terms: string[];
+    collations: (string | null)[];
+    ops: string[] | null;
     plain: boolean;
     cols: string[];
     pred: string | null;
     nnd: boolean;
     notnull: boolean[];
   }>(
-    `SELECT ic.relname AS name,
+    `WITH rels AS (SELECT $1::regclass AS relid UNION SELECT relid FROM pg_partition_tree($1::regclass) WHERE isleaf)
+     SELECT ic.relname AS name,
+            -- An index of a partition only (not attached to one of its parent): looked up in that
+            -- partition, for the staged rows its partition constraint routes there (review r17).
+            CASE WHEN i.indrelid = $1::regclass THEN NULL ELSE format('%I.%I', rn.nspname, rc.relname) END AS rel,
+            CASE WHEN i.indrelid = $1::regclass THEN NULL ELSE pg_get_partition_constraintdef(i.indrelid) END AS part,
             array(SELECT pg_get_indexdef(i.indexrelid, k.o::int, true) FROM generate_series(1, i.indnkeyatts) k(o) ORDER BY k.o) AS terms,
+            -- The index's own collation per term (email COLLATE case_insensitive): pg_get_indexdef
+            -- with a column number omits it, and equality under another collation differs.
+            array(SELECT CASE WHEN i.indcollation[k.o - 1] = 0 THEN NULL
+                              ELSE (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_collation co
+                                      JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = i.indcollation[k.o - 1]) END
+                    FROM generate_series(1, i.indnkeyatts) k(o) ORDER BY k.o) AS collations,
+            -- An exclusion constraint: its operators, per term (a restore would fail with 23P01).
+            CASE WHEN xc.oid IS NULL THEN NULL
+                 ELSE array(SELECT format('OPERATOR(%I.%s)', onsp.nspname, op.oprname) FROM unnest(xc.conexclop) WITH ORDINALITY e(op, o)
+                              JOIN pg_operator op ON op.oid = e.op JOIN pg_namespace onsp ON onsp.oid = op.oprnamespace ORDER BY e.o) END AS ops,
             i.indexprs IS NULL AS plain,
             array(SELECT '"' || replace(a.attname, '"', '""') || '"' FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n WHERE k.o <= i.indnkeyatts ORDER BY k.o) AS cols,
@@ -466,20 +485,32 @@ async function uniqueValuesTaken(
                     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND i.indkey[k.o - 1] <> 0 AND a.attnum = i.indkey[k.o - 1]
                    ORDER BY k.o) AS notnull
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary AND i.indisvalid
+       JOIN pg_class rc ON rc.oid = i.indrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+       LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.contype = 'x'
+      WHERE i.indrelid IN (SELECT relid FROM rels) AND i.indisvalid
+        AND ((i.indisunique AND NOT i.indisprimary) OR xc.oid IS NOT NULL)
+        -- A partition's index attached to its parent's is checked once, as the parent's.
+        AND (i.indrelid = $1::regclass OR NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid))
       ORDER BY ic.relname`,
     [t.qualified],
   );
   const out: string[] = [];
   for (const u of uniques) {
     // The key itself, on plain columns: the merge already matches rows by it.
-    if (u.plain && u.cols.every((c) => t.keyColumns.includes(c)) && !u.pred) continue;
+    if (!u.ops && !u.rel && u.plain && u.cols.every((c) => t.keyColumns.includes(c)) && !u.pred) continue;
     // NULLS NOT DISTINCT needs IS NOT DISTINCT FROM, which no index answers (30 s against 16 ms
     // at 200k rows): a column declared NOT NULL never holds NULL, so `=` finds the same rows.
-    const eq = (n: number) => (u.nnd && !u.notnull[n] ? 'IS NOT DISTINCT FROM' : '=');
-    const values = u.terms.map((term, n) => `(${term}) AS v${n}`).join(', ');
-    const held = u.terms.map((term, n) => `(${term}) ${eq(n)} c.v${n}`).join(' AND ');
+    const eq = (n: number) => u.ops?.[n] ?? (u.nnd && !u.notnull[n] ? 'IS NOT DISTINCT FROM' : '=');
+    const term = (n: number) => {
+      const collation = u.collations[n];
+      return `(${u.terms[n]!})${collation ? ` COLLATE ${collation}` : ''}`;
+    };
+    const values = u.terms.map((_, n) => `${term(n)} AS v${n}`).join(', ');
+    const held = u.terms.map((_, n) => `${term(n)} ${eq(n)} c.v${n}`).join(' AND ');
     const where = u.pred ? `(${u.pred})` : 'true';
+    // The staged rows a partition's index would hold: those its partition constraint routes there.
+    const routed = u.part ? `(${where}) AND (${u.part})` : where;
+    const lookIn = u.rel ? `ONLY ${u.rel}` : fromTable(t);
     await shared.query('SAVEPOINT tp_rb_unique');
     try {
       // Bare column names in the index's terms resolve to the nearest FROM, which holds one
@@ -487,11 +518,11 @@ async function uniqueValuesTaken(
       const { rows } = await shared.query<{ k: string[]; o: string[] }>(
         `WITH c AS MATERIALIZED (
            SELECT m.k, v.* FROM ${temps.merge} m
-             JOIN (SELECT ${keyArraySql(t, 's')} AS rb_key, ${values}, ${where} AS in_index FROM ${temps.stage} s) v
+             JOIN (SELECT ${keyArraySql(t, 's')} AS rb_key, ${values}, ${routed} AS in_index FROM ${temps.stage} s) v
                ON v.rb_key = m.k
             WHERE m.action IN ('insert', 'update') AND v.in_index)
          SELECT c.k, o.k AS o FROM c
-           CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${fromTable(t)} x WHERE ${held} AND ${where} LIMIT 2) o
+           CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${lookIn} x WHERE ${held} AND ${where} LIMIT 2) o
           WHERE o.k <> c.k
           ORDER BY c.k LIMIT 20`,
       );
@@ -501,7 +532,7 @@ async function uniqueValuesTaken(
         : u.terms.join(', ');
       for (const r of rows)
         out.push(
-          `${t.qualified} key ${shownKey(r.k)}: its ${what} (unique ${u.name}${u.pred ? ` where ${u.pred}` : ''}) is held in the shared database by key ${shownKey(r.o)}`,
+          `${t.qualified} key ${shownKey(r.k)}: its ${what} (${u.ops ? 'exclusion' : 'unique'} ${u.name}${u.rel ? ` of partition ${u.rel}` : ''}${u.pred ? ` where ${u.pred}` : ''}) ${u.ops ? 'conflicts in the shared database with' : 'is held in the shared database by'} key ${shownKey(r.o)}`,
         );
     } catch (e) {
       await shared.query('ROLLBACK TO SAVEPOINT tp_rb_unique');
