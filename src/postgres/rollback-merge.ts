@@ -15,8 +15,17 @@ import {
 } from './rollback-ledger';
 
 /** A key as the rollback's messages show it: the value alone, or `(a,b)` for a key of several columns. */
-function shownKey(k: readonly string[]): string {
-  return k.length === 1 ? k[0]! : `(${k.join(',')})`;
+/**
+ * A key as the record shows it. A composite key is written as PostgreSQL writes a row: an element
+ * holding a comma, a parenthesis, a quote, a backslash or a space, or empty, is double-quoted
+ * (quotes and backslashes doubled), so two different keys are never shown alike (review r17:
+ * ('a,b', '"q"') and ('a', 'b,"q"') both showed as (a,b,"q")).
+ */
+export function shownKey(k: readonly string[]): string {
+  if (k.length === 1) return k[0]!;
+  const element = (v: string) =>
+    v === '' || /[,()"\\\s]/.test(v) ? `"${v.replace(/(["\\])/g, '$1$1')}"` : v;
+  return `(${k.map(element).join(',')})`;
 }
 
 /**
