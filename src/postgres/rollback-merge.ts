@@ -531,7 +531,11 @@ async function uniqueValuesTaken(
                ON v.rb_key = m.k
             WHERE m.action IN ('insert', 'update') AND v.in_index)
          SELECT c.k, o.k AS o FROM c
-           CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${lookIn} x WHERE ${held} AND ${where} LIMIT 2) o
+           CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${lookIn} x WHERE ${held} AND ${where}
+                                  -- A holder the merge deletes goes first (applyRestore): a user the
+                                  -- tenant removed and invited again under the same email.
+                                  AND NOT EXISTS (SELECT 1 FROM ${temps.merge} dm WHERE dm.action = 'delete' AND dm.k = ${keyArraySql(t, 'x')})
+                                LIMIT 2) o
           WHERE o.k <> c.k
           ORDER BY c.k LIMIT 20`,
       );
@@ -732,6 +736,24 @@ export async function applyRestore(
     try {
       const m = merges.get(t.qualified);
       if (m) {
+        // The tenant's deletes of rows nothing references any more go first, so that a row it
+        // inserted with the same unique value (a user removed and invited again under the same
+        // email) finds the value free. All or nothing and best effort: what a key still holds
+        // (a child deleted later, children first) is left to step 3, which keeps or deletes it.
+        await shared.query('SAVEPOINT tp_rb_delete_early');
+        try {
+          const early = await shared.query(
+            `DELETE FROM ${fromTable(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
+               AND ${ledgerRowHashSql(t)} IS NOT DISTINCT FROM m.sh AND ${await unreferencedSql(shared, t)}`,
+          );
+          await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+          await shared.query('SET CONSTRAINTS ALL DEFERRED');
+          await shared.query('RELEASE SAVEPOINT tp_rb_delete_early');
+          result.merged.delete += early.rowCount ?? 0;
+        } catch (e) {
+          if ((e as { code?: string }).code !== '23503') throw e;
+          await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_early');
+        }
         const cols = t.columns;
         const match = `m.k = ${keyArraySql(t, 's')}`;
         const ins = await shared.query(
