@@ -64,10 +64,12 @@ export async function recordRemovedKeys(
   const { rows } = await shared.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [STAGE]);
   await tenantDb.query('BEGIN');
   try {
+    // No primary key: maintaining (attempt, tbl, k) made recording 1M keys 4× slower, under the
+    // shared locks; the rollback reads one attempt's keys once per table (a scan is fine there).
     await tenantDb.query(
       `CREATE TABLE IF NOT EXISTS ${REMOVED_TABLE} (
          attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
-         recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (attempt, tbl, k))`,
+         recorded_at timestamptz NOT NULL DEFAULT now())`,
     );
     let n = 0;
     if (rows[0]?.r) {
@@ -93,10 +95,40 @@ export function removedKeysCopySql(attempt: string, qualified: string): string {
   return `COPY (SELECT k FROM ${REMOVED_TABLE} WHERE attempt = ${pg.escapeLiteral(attempt)} AND tbl = ${pg.escapeLiteral(qualified)}) TO STDOUT`;
 }
 
-/** Whether the tenant's database holds the table of removed keys (a cleanup recorded some). */
-export async function hasRemovedKeys(tenantDb: pg.ClientBase): Promise<boolean> {
-  const { rows } = await tenantDb.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [
+/**
+ * The tables whose keys `attempt` recorded in the tenant's database differ from the rows the
+ * shared database says it removed (`expected`, per table): empty when every removed row has its
+ * key there. A table of keys that exists is not enough — a backup of the tenant's database taken
+ * between two cleanup attempts holds the first attempt's keys only (review r17).
+ */
+export async function removedKeysMismatch(
+  tenantDb: pg.ClientBase,
+  attempt: string,
+  expected: Readonly<Record<string, number>>,
+): Promise<string[]> {
+  const { rows: exists } = await tenantDb.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [
     `${RUN_SCHEMA}.cleanup_removed`,
   ]);
-  return Boolean(rows[0]?.r);
+  const held = new Map<string, number>();
+  if (exists[0]?.r) {
+    const { rows } = await tenantDb.query<{ tbl: string; n: string }>(
+      `SELECT tbl, count(*)::text AS n FROM ${REMOVED_TABLE} WHERE attempt = $1 GROUP BY tbl`,
+      [attempt],
+    );
+    for (const r of rows) held.set(r.tbl, Number(r.n));
+  }
+  return compareRemovedCounts(expected, held);
+}
+
+/** Pure: `table: expected n, recorded m` for each table whose counts differ. */
+export function compareRemovedCounts(
+  expected: Readonly<Record<string, number>>,
+  held: ReadonlyMap<string, number>,
+): string[] {
+  const tables = [...new Set([...Object.keys(expected), ...held.keys()])].sort();
+  return tables.flatMap((t) => {
+    const want = expected[t] ?? 0;
+    const have = held.get(t) ?? 0;
+    return want === have ? [] : [`${t}: ${want} removed, ${have} recorded`];
+  });
 }

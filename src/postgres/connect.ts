@@ -8,8 +8,17 @@ import { TENANT_ID_SETTING } from './plan-types';
  * and its advisory lock go away promptly), a bounded connect time, and an application name that
  * makes our sessions recognisable in pg_stat_activity.
  */
-/** Startup settings of every session the tool opens. */
-export const SESSION_OPTIONS = '-c jit=off -c default_transaction_isolation=read\\ committed';
+/**
+ * Startup settings of every session the tool opens. TimeZone, DateStyle and IntervalStyle too:
+ * the catalog prints defaults and constants in the reading session's settings (a timestamptz
+ * default reads '2024-01-01 00:00:00-05' under a database's `ALTER DATABASE … SET TimeZone`), so
+ * the schema read from the shared database, cloned, and compared with the tenant's must be read
+ * under one set of settings on every database (review r17: a shared database with its own
+ * TimeZone or DateStyle failed schema parity). Startup options take precedence over the
+ * database's and role's own settings.
+ */
+export const SESSION_OPTIONS =
+  '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres';
 
 export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
   return {

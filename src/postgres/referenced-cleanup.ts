@@ -113,6 +113,12 @@ export interface ReferencedRemoval {
   keptInUse: number;
   /** Candidates kept because a row they reference stays (a shared user's reset token). */
   keptWithParent: number;
+  /**
+   * Candidates kept because their table has no primary or unique key: a rollback could not bring
+   * back exactly the rows removed (it matches rows by key), so they stay — with the rows they
+   * reference.
+   */
+  keptWithoutKey: number;
 }
 
 /**
@@ -253,6 +259,15 @@ async function markAndRemove(
   }
   let keptInUse = 0;
   let keptWithParent = 0;
+  // A row of a table without a key cannot be recorded for the rollback (review r17: those rows
+  // were deleted and never came back): it stays, and what it references stays by the fixpoint.
+  let keptWithoutKey = 0;
+  for (const [ix, table] of c.tables.entries()) {
+    if (table.keyColumns.length > 0) continue;
+    keptWithoutKey +=
+      (await session.query(`UPDATE ${CANDIDATES} SET removable = false WHERE tbl = ${ix} AND removable`))
+        .rowCount ?? 0;
+  }
   const settle = async () => {
     for (let changed = true; changed;) {
       changed = false;
@@ -365,5 +380,5 @@ async function markAndRemove(
       REACHED_HINT,
     );
   }
-  return { removed, keptInUse, keptWithParent };
+  return { removed, keptInUse, keptWithParent, keptWithoutKey };
 }

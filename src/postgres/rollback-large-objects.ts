@@ -20,8 +20,9 @@ import type { LargeObjectColumn, TablePlan, TenantPlan } from './plan-types';
  * the tenant's references it (cleanup leaves the tenant's objects behind, unreferenced); otherwise
  * the OID is someone else's, and the rollback refuses. Rewriting an existing object needs UPDATE
  * on it and keeps its owner. An object created here belongs to the connecting role at first; it is
- * then given to the role that owns the column's other objects in the shared database (the
- * application's role; else the table's owner), as they would have been had the tenant never left —
+ * then given to the role that owns the objects of the tenant's own rows of that column in the
+ * shared database when that is one role (else the table's owner) — never the column's most
+ * frequent owner, which with per-tenant owners is another tenant's role (review r17) —
  * when the connecting role may (ALTER LARGE OBJECT … OWNER TO needs membership in the new owner;
  * a superuser always may). Otherwise the record names the objects and the grant that lets a
  * rollback do it.
@@ -37,8 +38,11 @@ export interface LargeObjectRestore {
   bytes: number;
   /** Objects created here given to the owner of their column's objects, per owner. */
   owned: { owner: string; oids: string[] }[];
-  /** Objects created here left to the connecting role: the owner it could not give them to. */
-  notOwned: { owner: string; oids: string[] }[];
+  /**
+   * Objects created here left to the connecting role: the owner it could not give them to (and
+   * whether that owner is a superuser: then no grant is advised, only a superuser's ALTER).
+   */
+  notOwned: { owner: string; oids: string[]; superuser?: boolean }[];
 }
 
 /** The columns and the objects the tenant's own rows reference on one side (tenant id set). */
@@ -131,8 +135,8 @@ export async function restoreLargeObjects(
 
 /**
  * The objects just created (`created`, owned by the connecting role) go to the role that owns the
- * other objects their column references in the shared database (most of them), else to the owner
- * of the column's table. ALTER LARGE OBJECT … OWNER TO is tried where the connecting role is a
+ * other objects the tenant's own rows of their column reference in the shared database when that
+ * is a single role, else to the owner of the column's table. ALTER LARGE OBJECT … OWNER TO is tried where the connecting role is a
  * member of that role (a savepoint keeps a refusal from ending the transaction); what it may not
  * give away is reported with the owner it should have.
  */
@@ -148,6 +152,7 @@ async function giveToColumnOwners(
   const placed = new Set<string>();
   const owned = new Map<string, string[]>();
   const notOwned = new Map<string, string[]>();
+  const supers = new Set<string>();
   for (const c of columns) {
     const t = byQualified.get(c.table);
     if (!t) continue;
@@ -159,18 +164,29 @@ async function giveToColumnOwners(
     const mine = refs.map((r) => r.o).filter((o) => !placed.has(o));
     if (mine.length === 0) continue;
     for (const o of mine) placed.add(o);
-    const { rows: owner } = await shared.query<{ owner: string; may: boolean; me: boolean }>(
-      `WITH o AS (
-         SELECT coalesce(
-           (SELECT m.lomowner FROM ${t.qualified} t JOIN pg_largeobject_metadata m ON m.oid = t.${c.column}::oid
-             WHERE NOT (m.oid = ANY ($1::oid[])) GROUP BY m.lomowner ORDER BY count(*) DESC, m.lomowner LIMIT 1),
-           (SELECT relowner FROM pg_class WHERE oid = $2::regclass)) AS r)
+    // Only the tenant's own rows (t.where, tenant id set on the session) decide: with objects
+    // owned per tenant, the column's most frequent owner is another tenant's role, which would
+    // then read and rewrite this tenant's objects.
+    const { rows: owner } = await shared.query<{
+      owner: string;
+      may: boolean;
+      me: boolean;
+      superuser: boolean;
+    }>(
+      `WITH own AS (
+         SELECT DISTINCT m.lomowner FROM ${t.qualified} t JOIN pg_largeobject_metadata m ON m.oid = t.${c.column}::oid
+          WHERE (${t.where}) AND NOT (m.oid = ANY ($1::oid[]))),
+       o AS (
+         SELECT CASE WHEN (SELECT count(*) FROM own) = 1 THEN (SELECT lomowner FROM own)
+                     ELSE (SELECT relowner FROM pg_class WHERE oid = $2::regclass) END AS r)
        SELECT pg_get_userbyid(o.r) AS owner, pg_has_role(current_user, o.r, 'MEMBER') AS may,
-              o.r = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS me
+              o.r = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS me,
+              coalesce((SELECT rolsuper FROM pg_roles WHERE oid = o.r), false) AS superuser
          FROM o`,
       [created, t.qualified],
     );
-    const { owner: role, may, me } = owner[0]!;
+    const { owner: role, may, me, superuser } = owner[0]!;
+    if (superuser) supers.add(role);
     if (me) continue;
     const target = may ? owned : notOwned;
     if (may) {
@@ -189,7 +205,11 @@ async function giveToColumnOwners(
     target.set(role, [...(target.get(role) ?? []), ...mine]);
   }
   result.owned = [...owned].map(([owner, oids]) => ({ owner, oids }));
-  result.notOwned = [...notOwned].map(([owner, oids]) => ({ owner, oids }));
+  result.notOwned = [...notOwned].map(([owner, oids]) => ({
+    owner,
+    oids,
+    superuser: supers.has(owner),
+  }));
 }
 
 /** The record's lines about who owns the large objects the rollback created. */
@@ -199,11 +219,13 @@ export function describeObjectOwners(objects: LargeObjectRestore, connectingRole
   return [
     ...objects.owned.map(
       (o) =>
-        `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the other objects of their column: ${list(o.oids)}.`,
+        `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the tenant's other objects of their column: ${list(o.oids)}.`,
     ),
-    ...objects.notOwned.map(
-      (o) =>
-        `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of their column's other objects: ${list(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${pg.escapeIdentifier(o.owner)} TO ${pg.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`,
+    ...objects.notOwned.map((o) =>
+      o.superuser
+        ? // Never advise granting a superuser role: membership in it is every privilege there is.
+          `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}; the tenant's other objects of their column belong to ${o.owner}, a superuser: ${list(o.oids)}. To give them to it, ask a superuser to run ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)} for each.`
+        : `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of the tenant's other objects of their column: ${list(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${pg.escapeIdentifier(o.owner)} TO ${pg.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`,
     ),
   ];
 }

@@ -4,7 +4,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../errors';
 import { fromTable, ledgerRowHashSql } from './checksum';
 import type { TablePlan, TenantPlan } from './plan-types';
-import { hasRemovedKeys, removedKeysCopySql } from './cleanup-removed';
+import { removedKeysCopySql, removedKeysMismatch } from './cleanup-removed';
 import { joinOn, readEdges, type ReferenceEdge } from './referenced-cleanup';
 import {
   keyArraySql,
@@ -15,8 +15,17 @@ import {
 } from './rollback-ledger';
 
 /** A key as the rollback's messages show it: the value alone, or `(a,b)` for a key of several columns. */
-function shownKey(k: readonly string[]): string {
-  return k.length === 1 ? k[0]! : `(${k.join(',')})`;
+/**
+ * A key as the record shows it. A composite key is written as PostgreSQL writes a row: an element
+ * holding a comma, a parenthesis, a quote, a backslash or a space, or empty, is double-quoted
+ * (quotes and backslashes doubled), so two different keys are never shown alike (review r17:
+ * ('a,b', '"q"') and ('a', 'b,"q"') both showed as (a,b,"q")).
+ */
+export function shownKey(k: readonly string[]): string {
+  if (k.length === 1) return k[0]!;
+  const element = (v: string) =>
+    v === '' || /[,()"\\\s]/.test(v) ? `"${v.replace(/(["\\])/g, '$1$1')}"` : v;
+  return `(${k.map(element).join(',')})`;
 }
 
 /**
@@ -43,6 +52,13 @@ function shownKey(k: readonly string[]): string {
  * merged inserts and updates and the own rows, then the merged deletes children first.
  * `verifyRestore` proves the result row by row (hash sums) before the caller commits.
  */
+
+/**
+ * Referenced rows cleanup removed (remove-unused): the attempt whose keys the tenant's database
+ * holds and the rows it removed per table, as the shared database recorded them; or
+ * 'unrecorded' (a cleanup from before the keys were recorded).
+ */
+export type RemovedByCleanup = { attempt: string; tables: Record<string, number> } | 'unrecorded';
 
 export interface OwnPart {
   table: TablePlan;
@@ -182,7 +198,7 @@ export async function prepareRestore(
    * database deleted on purpose since stays deleted. `'unrecorded'`: a cleanup made before keys were
    * recorded — every referenced row missing from the shared database comes back, and a note says so.
    */
-  options: { removedByCleanup?: { attempt: string } | 'unrecorded' } = {},
+  options: { removedByCleanup?: RemovedByCleanup } = {},
 ): Promise<PreparedRestore> {
   const prepared: PreparedRestore = {
     own: ownParts(plan),
@@ -232,12 +248,15 @@ export async function prepareRestore(
     prepared.notes.push(
       'Cleanup (cleanup-referenced-rows: remove-unused) ran before the keys it removed were recorded: every referenced row missing from the shared database comes back from the tenant’s, including one the shared database deleted on purpose since the switch.',
     );
-  else if (removedBy && !(await hasRemovedKeys(isolated)))
-    throw new PromotionError(
-      'tenant-state',
-      `The tenant record names the cleanup that removed referenced rows (attempt ${removedBy.attempt}), but the tenant's database holds no record of their keys; nothing was changed.`,
-      "The tenant stays isolated. The tool's schema _tenant_isolation of the tenant's database was changed by hand: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.",
-    );
+  else if (removedBy) {
+    const mismatch = await removedKeysMismatch(isolated, removedBy.attempt, removedBy.tables);
+    if (mismatch.length > 0)
+      throw new PromotionError(
+        'tenant-state',
+        `The tenant record names the cleanup that removed referenced rows (attempt ${removedBy.attempt}), but the tenant's database does not hold the keys of every row it removed (${mismatch.join('; ')}); nothing was changed.`,
+        "The tenant stays isolated. The tool's schema _tenant_isolation of the tenant's database was changed by hand or restored from an earlier backup: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.",
+      );
+  }
   for (const [i, part] of sharedWriteParts(plan).entries()) {
     const t = part.table;
     const recorded = ledger?.get(t.qualified);
@@ -368,7 +387,12 @@ export async function prepareRestore(
         });
       }
     }
-    const taken = await uniqueValuesTaken(shared, t, { stage: m.stage, merge: m.merge });
+    const taken = await uniqueValuesTaken(
+      shared,
+      t,
+      { stage: m.stage, merge: m.merge },
+      prepared.unmergeable,
+    );
     if (taken.length) prepared.collisions.push(...taken);
   }
   return prepared;
@@ -429,35 +453,73 @@ async function uniqueValuesTaken(
   shared: pg.ClientBase,
   t: TablePlan,
   temps: { stage: string; merge: string },
+  unevaluable: string[],
 ): Promise<string[]> {
   const { rows: uniques } = await shared.query<{
     name: string;
+    rel: string | null;
+    part: string | null;
     terms: string[];
+    collations: (string | null)[];
+    ops: string[] | null;
     plain: boolean;
     cols: string[];
     pred: string | null;
     nnd: boolean;
+    notnull: boolean[];
   }>(
-    `SELECT ic.relname AS name,
+    `WITH rels AS (SELECT $1::regclass AS relid UNION SELECT relid FROM pg_partition_tree($1::regclass) WHERE isleaf)
+     SELECT ic.relname AS name,
+            -- An index of a partition only (not attached to one of its parent): looked up in that
+            -- partition, for the staged rows its partition constraint routes there (review r17).
+            CASE WHEN i.indrelid = $1::regclass THEN NULL ELSE format('%I.%I', rn.nspname, rc.relname) END AS rel,
+            CASE WHEN i.indrelid = $1::regclass THEN NULL ELSE pg_get_partition_constraintdef(i.indrelid) END AS part,
             array(SELECT pg_get_indexdef(i.indexrelid, k.o::int, true) FROM generate_series(1, i.indnkeyatts) k(o) ORDER BY k.o) AS terms,
+            -- The index's own collation per term (email COLLATE case_insensitive): pg_get_indexdef
+            -- with a column number omits it, and equality under another collation differs.
+            array(SELECT CASE WHEN i.indcollation[k.o - 1] = 0 THEN NULL
+                              ELSE (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_collation co
+                                      JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = i.indcollation[k.o - 1]) END
+                    FROM generate_series(1, i.indnkeyatts) k(o) ORDER BY k.o) AS collations,
+            -- An exclusion constraint: its operators, per term (a restore would fail with 23P01).
+            CASE WHEN xc.oid IS NULL THEN NULL
+                 ELSE array(SELECT format('OPERATOR(%I.%s)', onsp.nspname, op.oprname) FROM unnest(xc.conexclop) WITH ORDINALITY e(op, o)
+                              JOIN pg_operator op ON op.oid = e.op JOIN pg_namespace onsp ON onsp.oid = op.oprnamespace ORDER BY e.o) END AS ops,
             i.indexprs IS NULL AS plain,
             array(SELECT '"' || replace(a.attname, '"', '""') || '"' FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n WHERE k.o <= i.indnkeyatts ORDER BY k.o) AS cols,
             pg_get_expr(i.indpred, i.indrelid, true) AS pred,
-            coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nnd
+            coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nnd,
+            array(SELECT coalesce(a.attnotnull, false) FROM generate_series(1, i.indnkeyatts) k(o)
+                    LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND i.indkey[k.o - 1] <> 0 AND a.attnum = i.indkey[k.o - 1]
+                   ORDER BY k.o) AS notnull
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary AND i.indisvalid
+       JOIN pg_class rc ON rc.oid = i.indrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+       LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.contype = 'x'
+      WHERE i.indrelid IN (SELECT relid FROM rels) AND i.indisvalid
+        AND ((i.indisunique AND NOT i.indisprimary) OR xc.oid IS NOT NULL)
+        -- A partition's index attached to its parent's is checked once, as the parent's.
+        AND (i.indrelid = $1::regclass OR NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid))
       ORDER BY ic.relname`,
     [t.qualified],
   );
   const out: string[] = [];
   for (const u of uniques) {
     // The key itself, on plain columns: the merge already matches rows by it.
-    if (u.plain && u.cols.every((c) => t.keyColumns.includes(c)) && !u.pred) continue;
-    const eq = u.nnd ? 'IS NOT DISTINCT FROM' : '=';
-    const values = u.terms.map((term, n) => `(${term}) AS v${n}`).join(', ');
-    const held = u.terms.map((term, n) => `(${term}) ${eq} c.v${n}`).join(' AND ');
+    if (!u.ops && !u.rel && u.plain && u.cols.every((c) => t.keyColumns.includes(c)) && !u.pred) continue;
+    // NULLS NOT DISTINCT needs IS NOT DISTINCT FROM, which no index answers (30 s against 16 ms
+    // at 200k rows): a column declared NOT NULL never holds NULL, so `=` finds the same rows.
+    const eq = (n: number) => u.ops?.[n] ?? (u.nnd && !u.notnull[n] ? 'IS NOT DISTINCT FROM' : '=');
+    const term = (n: number) => {
+      const collation = u.collations[n];
+      return `(${u.terms[n]!})${collation ? ` COLLATE ${collation}` : ''}`;
+    };
+    const values = u.terms.map((_, n) => `${term(n)} AS v${n}`).join(', ');
+    const held = u.terms.map((_, n) => `${term(n)} ${eq(n)} c.v${n}`).join(' AND ');
     const where = u.pred ? `(${u.pred})` : 'true';
+    // The staged rows a partition's index would hold: those its partition constraint routes there.
+    const routed = u.part ? `(${where}) AND (${u.part})` : where;
+    const lookIn = u.rel ? `ONLY ${u.rel}` : fromTable(t);
     await shared.query('SAVEPOINT tp_rb_unique');
     try {
       // Bare column names in the index's terms resolve to the nearest FROM, which holds one
@@ -465,11 +527,15 @@ async function uniqueValuesTaken(
       const { rows } = await shared.query<{ k: string[]; o: string[] }>(
         `WITH c AS MATERIALIZED (
            SELECT m.k, v.* FROM ${temps.merge} m
-             JOIN (SELECT ${keyArraySql(t, 's')} AS rb_key, ${values}, ${where} AS in_index FROM ${temps.stage} s) v
+             JOIN (SELECT ${keyArraySql(t, 's')} AS rb_key, ${values}, ${routed} AS in_index FROM ${temps.stage} s) v
                ON v.rb_key = m.k
             WHERE m.action IN ('insert', 'update') AND v.in_index)
          SELECT c.k, o.k AS o FROM c
-           CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${fromTable(t)} x WHERE ${held} AND ${where} LIMIT 2) o
+           CROSS JOIN LATERAL (SELECT ${keyArraySql(t, 'x')} AS k FROM ${lookIn} x WHERE ${held} AND ${where}
+                                  -- A holder the merge deletes goes first (applyRestore): a user the
+                                  -- tenant removed and invited again under the same email.
+                                  AND NOT EXISTS (SELECT 1 FROM ${temps.merge} dm WHERE dm.action = 'delete' AND dm.k = ${keyArraySql(t, 'x')})
+                                LIMIT 2) o
           WHERE o.k <> c.k
           ORDER BY c.k LIMIT 20`,
       );
@@ -479,12 +545,25 @@ async function uniqueValuesTaken(
         : u.terms.join(', ');
       for (const r of rows)
         out.push(
-          `${t.qualified} key ${shownKey(r.k)}: its ${what} (unique ${u.name}${u.pred ? ` where ${u.pred}` : ''}) is held in the shared database by key ${shownKey(r.o)}`,
+          `${t.qualified} key ${shownKey(r.k)}: its ${what} (${u.ops ? 'exclusion' : 'unique'} ${u.name}${u.rel ? ` of partition ${u.rel}` : ''}${u.pred ? ` where ${u.pred}` : ''}) ${u.ops ? 'conflicts in the shared database with' : 'is held in the shared database by'} key ${shownKey(r.o)}`,
         );
     } catch (e) {
       await shared.query('ROLLBACK TO SAVEPOINT tp_rb_unique');
+      const code = (e as { code?: string }).code;
       // A term or predicate naming a column the stage lacks: left to the restore.
-      if ((e as { code?: string }).code !== '42703') throw e;
+      if (code === '42703') continue;
+      if (code !== '42501') throw e;
+      // The connecting role may not evaluate the index's terms (EXECUTE revoked on a function of
+      // an index expression, no USAGE on its schema). Writing a row evaluates them too, with the
+      // same check (as PostgreSQL 15 does on INSERT), so the restore would fail half-way with a
+      // raw error: refused before anything changes, when the tenant wrote rows there.
+      const { rows: writes } = await shared.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${temps.merge} WHERE action IN ('insert', 'update')`,
+      );
+      if ((writes[0]?.n ?? 0) > 0)
+        unevaluable.push(
+          `${t.qualified}: the connecting role may not evaluate unique index ${u.name} (${(e as Error).message}), which writing the tenant's ${writes[0]!.n} inserted or changed row(s) needs — grant it (e.g. GRANT EXECUTE ON FUNCTION …), or run the rollback as a role that may`,
+        );
     }
   }
   return out;
@@ -500,7 +579,8 @@ async function uniqueValuesTaken(
  *
  * A reference counts only from a row that exists after the restore: a tenant's own row (all come
  * back), or a row of a merged part that the merge writes or keeps — in the merge table with any
- * action, or unchanged by the tenant and still in the shared database. The tenant's stale copy of
+ * action. A row the tenant left unchanged that is still in the shared database counts in its
+ * shared version, which the foreign key already holds to existing rows. The tenant's stale copy of
  * a row that itself stays deleted (an erased user's token) keeps nothing (review: it brought the
  * erased user back). A row brought back makes its own parents count, so this runs to a fixed
  * point. A part without a key has no stage: its rows in the tenant's database count, as it must be
@@ -568,14 +648,17 @@ async function reviveReferenced(
           );
           for (const r of rows) found.add(JSON.stringify(r.k));
         }
-        // Merged rows that exist after the restore: read from their stage on the shared session.
+        // Merged rows the merge writes or keeps: their tenant version, read from their stage on
+        // the shared session. A row the tenant left unchanged is not in the merge table: the
+        // shared version stays, and it references only rows the shared database holds (its
+        // foreign key), so it never revives one — the tenant's stale copy of it (its token before
+        // the shared side moved it to another user) must not (review r17).
         for (const c of prepared.merges.filter((x) => sameTable(e, x.part.table))) {
           const ct = c.part.table;
           const { rows } = await shared.query<{ k: string[] }>(
             `SELECT ms.k FROM ${temp} ms JOIN ${m.stage} ${parentAlias} ON ms.k = ${keyArraySql(t, parentAlias)}
               WHERE EXISTS (SELECT 1 FROM ${c.stage} r WHERE ${joinOn(e, 'r', parentAlias)}
-                              AND (EXISTS (SELECT 1 FROM ${c.merge} cm WHERE cm.k = ${keyArraySql(ct, 'r')})
-                                   OR EXISTS (SELECT 1 FROM ${fromTable(ct)} x WHERE ${ct.keyColumns.map((k) => `x.${k} = r.${k}`).join(' AND ')})))`,
+                              AND EXISTS (SELECT 1 FROM ${c.merge} cm WHERE cm.k = ${keyArraySql(ct, 'r')}))`,
           );
           for (const r of rows) found.add(JSON.stringify(r.k));
         }
@@ -653,6 +736,24 @@ export async function applyRestore(
     try {
       const m = merges.get(t.qualified);
       if (m) {
+        // The tenant's deletes of rows nothing references any more go first, so that a row it
+        // inserted with the same unique value (a user removed and invited again under the same
+        // email) finds the value free. All or nothing and best effort: what a key still holds
+        // (a child deleted later, children first) is left to step 3, which keeps or deletes it.
+        await shared.query('SAVEPOINT tp_rb_delete_early');
+        try {
+          const early = await shared.query(
+            `DELETE FROM ${fromTable(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
+               AND ${ledgerRowHashSql(t)} IS NOT DISTINCT FROM m.sh AND ${await unreferencedSql(shared, t)}`,
+          );
+          await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+          await shared.query('SET CONSTRAINTS ALL DEFERRED');
+          await shared.query('RELEASE SAVEPOINT tp_rb_delete_early');
+          result.merged.delete += early.rowCount ?? 0;
+        } catch (e) {
+          if ((e as { code?: string }).code !== '23503') throw e;
+          await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_early');
+        }
         const cols = t.columns;
         const match = `m.k = ${keyArraySql(t, 's')}`;
         const ins = await shared.query(

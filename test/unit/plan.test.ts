@@ -660,14 +660,15 @@ describe('plan: cycles of foreign keys in the shared database (orderPlan)', () =
 });
 
 describe('clientConfig', () => {
-  it('turns keepalives on, bounds the connect time, names the application and sets the session (JIT off, READ COMMITTED)', () => {
+  it('turns keepalives on, bounds the connect time, names the application and sets the session (JIT off, READ COMMITTED, one TimeZone/DateStyle/IntervalStyle whatever the database sets)', () => {
     assert.deepEqual(clientConfig('postgres://h/db', { statement_timeout: 5 }), {
       connectionString: 'postgres://h/db',
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
       application_name: 'tenant-promotion',
       connectionTimeoutMillis: 10_000,
-      options: '-c jit=off -c default_transaction_isolation=read\\ committed',
+      options:
+        '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres',
       statement_timeout: 5,
     });
   });

@@ -41,6 +41,9 @@ import type { TablePlan, TenantPlan } from '../../postgres/plan-types';
  * else nothing is deleted. Before COMMIT every planned table is counted again: a row of the
  * tenant left in the shared database rolls the whole cleanup back.
  */
+/** Bound on one statement recording the removed keys in the tenant's database (see run). */
+const REMOVED_KEYS_STATEMENT_TIMEOUT_MS = 300_000;
+
 export const cleanupStep: Step<PromotionContext> = {
   name: 'cleanup',
   title: 'Remove the tenant rows from the shared database',
@@ -74,8 +77,17 @@ export const cleanupStep: Step<PromotionContext> = {
       if (
         ctx.options.cleanupReferencedRows === 'remove-unused' &&
         plan.tables.some((t) => t.kind === 'referenced')
-      )
+      ) {
         tenantDb = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
+        // Its write (the removed keys) runs while this transaction holds the shared rows' locks: a
+        // tenant database that does not answer (a lock held there, a stalled server) must end the
+        // cleanup instead of holding them. Waiting for a lock is bounded by max-freeze, the write
+        // itself generously (COPY of ~1M keys takes seconds) but boundedly.
+        await tenantDb.query(
+          `SELECT set_config('lock_timeout', $1, false), set_config('statement_timeout', $2, false)`,
+          [`${Math.max(1, Math.round(ctx.options.maxFreezeMs))}ms`, `${REMOVED_KEYS_STATEMENT_TIMEOUT_MS}ms`],
+        );
+      }
       await session.query('BEGIN');
       // Hold the tenant row FOR SHARE: it stays isolated (a rollback needs FOR UPDATE) while
       // contract-following writers, which now read it FOR SHARE and write to the isolated
@@ -296,7 +308,11 @@ function keptRows(plan: TenantPlan, globalKept: number, removal: ReferencedRemov
       );
     if (removal.keptWithParent > 0)
       why.push(`${removal.keptWithParent} belonging to a row that stays (e.g. a shared user's token)`);
-    const kept = removal.keptInUse + removal.keptWithParent;
+    if (removal.keptWithoutKey > 0)
+      why.push(
+        `${removal.keptWithoutKey} of tables without a primary or unique key (a rollback could not bring exactly them back), with the rows they reference`,
+      );
+    const kept = removal.keptInUse + removal.keptWithParent + removal.keptWithoutKey;
     if (kept > 0) parts.push(`${kept} referenced rows of ${names}: ${why.join('; ')}`);
   } else if (referenced.length > 0) {
     const n = referenced.reduce((a, t) => a + (t.rows ?? 0), 0);

@@ -18,6 +18,7 @@ import {
   prepareRestore,
   verifyRestore,
   type PreparedRestore,
+  type RemovedByCleanup,
 } from '../../postgres/rollback-merge';
 import { syncSequences } from '../../postgres/schema-clone';
 import { quoteQualified } from '../../postgres/sql';
@@ -226,6 +227,14 @@ function restoreError(e: unknown): unknown {
       'Another tenant took that key while this tenant was isolated. Resolve the collision by hand, then re-run the rollback.',
     );
   }
+  if (err?.code === '23P01') {
+    const table = err.restoreTable ?? err.table ?? 'a table';
+    return new PromotionError(
+      'tenant-state',
+      `A row of ${table} from the isolated database conflicts with an existing row in the shared database under an exclusion constraint (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`,
+      'The tenant stays isolated (the fence is lifted). Both sides wrote rows the constraint excludes together while the tenant was isolated: change the value on one side, then re-run the rollback (--dry-run lists such rows first).',
+    );
+  }
   // A value the shared database refuses (data exception, NOT NULL, CHECK): named with its table.
   if (err?.code && (err.code.startsWith('22') || err.code === '23502' || err.code === '23514')) {
     const table = err.restoreTable ?? err.table ?? 'a table';
@@ -260,10 +269,10 @@ export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, 
   const isolation = ctx.tenant?.isolation;
   // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: those come back
   // (the keys it recorded, named by the attempt its transaction wrote with the deletes).
-  const removedByCleanup: { attempt: string } | 'unrecorded' | undefined =
+  const removedByCleanup: RemovedByCleanup | undefined =
     isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused'
       ? isolation.referenced_removed
-        ? { attempt: isolation.referenced_removed.attempt }
+        ? { attempt: isolation.referenced_removed.attempt, tables: isolation.referenced_removed.tables }
         : 'unrecorded'
       : undefined;
   return { plan, ledger: await readLedgerTables(isolated), removedByCleanup };
