@@ -176,6 +176,10 @@ const rollbackPrevalidateStep = {
         ctx.tenant = tenant;
         if (tenant.isolationMode === 'isolated' || tenant.isolation?.isolated_server)
             (0,target_server/* assertRecordedServer */.mQ)(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
+        // Rollback reads the tenant's tables under their source names: a schema-level promotion's
+        // mapped schemas are not restored yet, so it is refused before anything is fenced or changed.
+        if (tenant.isolation?.isolation_level === 'schema')
+            throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" was promoted at schema level (its tables are in ${tenant.isolation.schema?.mappings.map((m) => m.target).join(', ') ?? 'its own schemas'} of "${names.database}"); rolling back a schema-level promotion is not available yet. Nothing was changed.`, 'Keep the tenant isolated; to bring its rows back by hand, copy them from its schemas into the shared tables.');
         // The isolated database and its roles are on the target server (the shared one by default).
         const dbState = await (0,ownership/* withTargetServer */.z2)(ctx, async (target) => {
             (0,privileges/* assertCanCreate */.Ly)(await (0,privileges/* readRole */.fP)(target), options.frontEnd);
@@ -224,8 +228,8 @@ async function planRestore(ctx) {
 
 // EXTERNAL MODULE: ./src/postgres/connect.ts
 var connect = __webpack_require__(36741);
-// EXTERNAL MODULE: ./src/validation/schema-parity.ts
-var schema_parity = __webpack_require__(16292);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts + 1 modules
+var schema_parity = __webpack_require__(80499);
 // EXTERNAL MODULE: ./src/validation/version-normalise.ts
 var version_normalise = __webpack_require__(22380);
 // EXTERNAL MODULE: ./src/postgres/versions.ts
@@ -395,8 +399,14 @@ var large_objects = __webpack_require__(52593);
  *
  * An object the shared database holds with other content is rewritten only if no row there but
  * the tenant's references it (cleanup leaves the tenant's objects behind, unreferenced); otherwise
- * the OID is someone else's, and the rollback refuses. Objects created here are owned by the connecting role
- * (a role without superuser cannot give them away); rewriting an existing object needs UPDATE on it.
+ * the OID is someone else's, and the rollback refuses. Rewriting an existing object needs UPDATE
+ * on it and keeps its owner. An object created here belongs to the connecting role at first; it is
+ * then given to the role that owns the objects of the tenant's own rows of that column in the
+ * shared database when that is one role (else the table's owner) — never the column's most
+ * frequent owner, which with per-tenant owners is another tenant's role (review r17) —
+ * when the connecting role may (ALTER LARGE OBJECT … OWNER TO needs membership in the new owner;
+ * a superuser always may). Otherwise the record names the objects and the grant that lets a
+ * rollback do it.
  */
 const INV_WRITE = 0x20000;
 /** The columns and the objects the tenant's own rows reference on one side (tenant id set). */
@@ -412,7 +422,14 @@ async function tenantLargeObjects(client, plan, columns) {
  * the caller's transaction there, after the rows). `columns`: the `oid` columns of the plan.
  */
 async function restoreLargeObjects(shared, isolated, plan, columns) {
-    const result = { referenced: 0, copied: 0, replaced: 0, bytes: 0 };
+    const result = {
+        referenced: 0,
+        copied: 0,
+        replaced: 0,
+        bytes: 0,
+        owned: [],
+        notOwned: [],
+    };
     if (columns.length === 0)
         return result;
     const { oids } = await tenantLargeObjects(isolated, plan, columns);
@@ -452,6 +469,7 @@ async function restoreLargeObjects(shared, isolated, plan, columns) {
             ? 'The tenant stays isolated. The connecting role needs UPDATE on the large objects the tenant changed (GRANT UPDATE ON LARGE OBJECT <oid> TO <role>, by their owner), then re-run the rollback.'
             : 'The tenant stays isolated; fix the cause named above and re-run the rollback.', { cause: e });
     }
+    await giveToColumnOwners(shared, plan, columns, missing, result);
     // Verified by content, inside the transaction.
     const after = await (0,large_objects/* hashLargeObjects */.GE)(shared, oids);
     const wrong = oids.filter((o) => after.get(o)?.hash !== want.get(o)?.hash);
@@ -459,6 +477,86 @@ async function restoreLargeObjects(shared, isolated, plan, columns) {
         throw new errors/* PromotionError */.g1('validation-failed', `Large object(s) ${wrong.slice(0, 20).join(', ')} differ from the tenant's database after they were copied back; nothing was changed.`, 'The tenant stays isolated. Re-run the rollback; if it persists, report it.');
     }
     return result;
+}
+/**
+ * The objects just created (`created`, owned by the connecting role) go to the role that owns the
+ * other objects the tenant's own rows of their column reference in the shared database when that
+ * is a single role, else to the owner of the column's table. ALTER LARGE OBJECT … OWNER TO is tried where the connecting role is a
+ * member of that role (a savepoint keeps a refusal from ending the transaction); what it may not
+ * give away is reported with the owner it should have.
+ */
+async function giveToColumnOwners(shared, plan, columns, created, result) {
+    if (created.length === 0)
+        return;
+    const byQualified = new Map(plan.tables.map((t) => [t.qualified, t]));
+    const placed = new Set();
+    const owned = new Map();
+    const notOwned = new Map();
+    const supers = new Set();
+    for (const c of columns) {
+        const t = byQualified.get(c.table);
+        if (!t)
+            continue;
+        // The restored rows are in place (same transaction): the objects this column references.
+        const { rows: refs } = await shared.query(`SELECT DISTINCT t.${c.column}::oid::text AS o FROM ${t.qualified} t WHERE t.${c.column}::oid = ANY ($1::oid[])`, [created]);
+        const mine = refs.map((r) => r.o).filter((o) => !placed.has(o));
+        if (mine.length === 0)
+            continue;
+        for (const o of mine)
+            placed.add(o);
+        // Only the tenant's own rows (t.where, tenant id set on the session) decide: with objects
+        // owned per tenant, the column's most frequent owner is another tenant's role, which would
+        // then read and rewrite this tenant's objects.
+        const { rows: owner } = await shared.query(`WITH own AS (
+         SELECT DISTINCT m.lomowner FROM ${t.qualified} t JOIN pg_largeobject_metadata m ON m.oid = t.${c.column}::oid
+          WHERE (${t.where}) AND NOT (m.oid = ANY ($1::oid[]))),
+       o AS (
+         SELECT CASE WHEN (SELECT count(*) FROM own) = 1 THEN (SELECT lomowner FROM own)
+                     ELSE (SELECT relowner FROM pg_class WHERE oid = $2::regclass) END AS r)
+       SELECT pg_get_userbyid(o.r) AS owner, pg_has_role(current_user, o.r, 'MEMBER') AS may,
+              o.r = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS me,
+              coalesce((SELECT rolsuper FROM pg_roles WHERE oid = o.r), false) AS superuser
+         FROM o`, [created, t.qualified]);
+        const { owner: role, may, me, superuser } = owner[0];
+        if (superuser)
+            supers.add(role);
+        if (me)
+            continue;
+        const target = may ? owned : notOwned;
+        if (may) {
+            await shared.query('SAVEPOINT tp_rb_lo_owner');
+            try {
+                for (const o of mine)
+                    await shared.query(`ALTER LARGE OBJECT ${Number(o)} OWNER TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(role)}`);
+                await shared.query('RELEASE SAVEPOINT tp_rb_lo_owner');
+            }
+            catch (e) {
+                if (e.code !== '42501')
+                    throw e;
+                await shared.query('ROLLBACK TO SAVEPOINT tp_rb_lo_owner');
+                notOwned.set(role, [...(notOwned.get(role) ?? []), ...mine]);
+                continue;
+            }
+        }
+        target.set(role, [...(target.get(role) ?? []), ...mine]);
+    }
+    result.owned = [...owned].map(([owner, oids]) => ({ owner, oids }));
+    result.notOwned = [...notOwned].map(([owner, oids]) => ({
+        owner,
+        oids,
+        superuser: supers.has(owner),
+    }));
+}
+/** The record's lines about who owns the large objects the rollback created. */
+function describeObjectOwners(objects, connectingRole) {
+    const list = (oids) => `${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ` … and ${oids.length - 20} more` : ''}`;
+    return [
+        ...objects.owned.map((o) => `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the tenant's other objects of their column: ${list(o.oids)}.`),
+        ...objects.notOwned.map((o) => o.superuser
+            ? // Never advise granting a superuser role: membership in it is every privilege there is.
+                `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}; the tenant's other objects of their column belong to ${o.owner}, a superuser: ${list(o.oids)}. To give them to it, ask a superuser to run ALTER LARGE OBJECT <oid> OWNER TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)} for each.`
+            : `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of the tenant's other objects of their column: ${list(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`),
+    ];
 }
 /**
  * Of `oids`, those a row of the planned tables that is not the tenant's references in the shared
@@ -526,6 +624,8 @@ var external_node_stream_promises_ = __webpack_require__(46466);
 var pg_copy_streams = __webpack_require__(26901);
 // EXTERNAL MODULE: ./src/postgres/checksum.ts
 var checksum = __webpack_require__(73600);
+// EXTERNAL MODULE: ./src/postgres/cleanup-removed.ts
+var cleanup_removed = __webpack_require__(6790);
 // EXTERNAL MODULE: ./src/postgres/referenced-cleanup.ts
 var referenced_cleanup = __webpack_require__(9893);
 // EXTERNAL MODULE: ./src/postgres/rollback-ledger.ts
@@ -537,9 +637,19 @@ var rollback_ledger = __webpack_require__(4001);
 
 
 
+
 /** A key as the rollback's messages show it: the value alone, or `(a,b)` for a key of several columns. */
+/**
+ * A key as the record shows it. A composite key is written as PostgreSQL writes a row: an element
+ * holding a comma, a parenthesis, a quote, a backslash or a space, or empty, is double-quoted
+ * (quotes and backslashes doubled), so two different keys are never shown alike (review r17:
+ * ('a,b', '"q"') and ('a', 'b,"q"') both showed as (a,b,"q")).
+ */
 function shownKey(k) {
-    return k.length === 1 ? k[0] : `(${k.join(',')})`;
+    if (k.length === 1)
+        return k[0];
+    const element = (v) => v === '' || /[,()"\\\s]/.test(v) ? `"${v.replace(/(["\\])/g, '$1$1')}"` : v;
+    return `(${k.map(element).join(',')})`;
 }
 /** The tenant's own parts of a plan: tenant and dependent tables, by `ownWhere` where it has one. */
 function ownParts(plan) {
@@ -585,8 +695,11 @@ async function copyBetween(source, target, out, into) {
 async function prepareRestore(shared, isolated, plan, ledger, 
 /**
  * Cleanup removed referenced rows nothing in the shared database used any more
- * (cleanup-referenced-rows: remove-unused): a referenced row missing from the shared database
- * comes back from the tenant's, changed there or not, instead of counting as a shared delete.
+ * (cleanup-referenced-rows: remove-unused): those rows come back from the tenant's database,
+ * changed there or not, instead of counting as shared deletes. `attempt`: the cleanup recorded
+ * their keys (cleanup-removed.ts) — exactly those come back, and a referenced row the shared
+ * database deleted on purpose since stays deleted. `'unrecorded'`: a cleanup made before keys were
+ * recorded — every referenced row missing from the shared database comes back, and a note says so.
  */
 options = {}) {
     const prepared = {
@@ -623,6 +736,14 @@ options = {}) {
         if (taken.length)
             prepared.collisions.push(`${p.table.qualified} key ${taken.slice(0, 20).join(', ')}${taken.length > 20 ? ` … (${taken.length}${taken.length > 100 ? '+' : ''} in all)` : ''}`);
     }
+    const removedBy = options.removedByCleanup;
+    if (removedBy === 'unrecorded')
+        prepared.notes.push('Cleanup (cleanup-referenced-rows: remove-unused) ran before the keys it removed were recorded: every referenced row missing from the shared database comes back from the tenant’s, including one the shared database deleted on purpose since the switch.');
+    else if (removedBy) {
+        const mismatch = await (0,cleanup_removed/* removedKeysMismatch */.H2)(isolated, removedBy.attempt, removedBy.tables);
+        if (mismatch.length > 0)
+            throw new errors/* PromotionError */.g1('tenant-state', `The tenant record names the cleanup that removed referenced rows (attempt ${removedBy.attempt}), but the tenant's database does not hold the keys of every row it removed (${mismatch.join('; ')}); nothing was changed.`, "The tenant stays isolated. The tool's schema _tenant_isolation of the tenant's database was changed by hand or restored from an earlier backup: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.");
+    }
     for (const [i, part] of (0,rollback_ledger/* sharedWriteParts */.hn)(plan).entries()) {
         const t = part.table;
         const recorded = ledger?.get(t.qualified);
@@ -648,35 +769,61 @@ options = {}) {
         await shared.query(`CREATE TEMP TABLE ${ledgerTemp} (k text[] PRIMARY KEY, h bigint NOT NULL) ON COMMIT DROP`);
         if (recorded)
             await copyBetween(isolated, shared, (0,rollback_ledger/* ledgerCopySql */.X)(t.qualified), `COPY ${ledgerTemp} (k, h) FROM STDIN`);
+        // Referenced rows cleanup removed (remove-unused) come back from the tenant's database whether
+        // it changed them or not: with a record, exactly the keys it removed (review: every referenced
+        // row missing from the shared side came back, one the shared database erased on purpose too).
+        let removed;
+        if (removedBy && part.what === 'referenced rows') {
+            if (removedBy === 'unrecorded')
+                removed = 'true';
+            else {
+                const keys = `__tp_rb_removed_${i}`;
+                await shared.query(`CREATE TEMP TABLE ${keys} (k text[] PRIMARY KEY) ON COMMIT DROP`);
+                await copyBetween(isolated, shared, (0,cleanup_removed/* removedKeysCopySql */.al)(removedBy.attempt, t.qualified), `COPY ${keys} (k) FROM STDIN`);
+                removed = `i.k IN (SELECT k FROM ${keys})`;
+            }
+        }
         // Only rows the tenant changed since the switch (its hash differs from the ledger's, or one
-        // side has no such key) are looked up in the shared table, by key, through its index; and,
-        // where cleanup removed unused referenced rows, every referenced row (those it removed).
-        const removed = options.referencedRemovedByCleanup === true && part.what === 'referenced rows';
+        // side has no such key) are looked up in the shared table, by key, through its index; and the
+        // rows cleanup removed.
         await shared.query(`CREATE TEMP TABLE ${merge} ON COMMIT DROP AS
        WITH i AS (SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k, ${(0,checksum/* ledgerRowHashSql */.yw)(t)} AS h FROM ${stage} t),
-            a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh
+            a AS (SELECT coalesce(i.k, l.k) AS k, i.h AS ih, l.h AS lh, ${removed ? `i.h IS NOT NULL AND ${removed}` : 'false'} AS removed
                     FROM i FULL JOIN ${ledgerTemp} l ON l.k = i.k
                    WHERE i.h IS DISTINCT FROM l.h${removed
-            ? ` OR (i.h IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'i.k')}))`
+            ? ` OR (i.h IS NOT NULL AND ${removed} AND NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'i.k')}))`
             : ''}),
-            b AS (SELECT a.k, a.ih, a.lh,
+            b AS (SELECT a.k, a.ih, a.lh, a.removed,
                          (SELECT ${(0,checksum/* ledgerRowHashSql */.yw)(t)} FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, facts.keyTypes, 't', 'a.k')}) AS sh
                     FROM a)
        SELECT b.k, b.ih, b.lh, b.sh,
               CASE WHEN b.sh IS NOT DISTINCT FROM b.ih THEN 'same'
                    WHEN b.sh IS NOT DISTINCT FROM b.lh THEN
                      CASE WHEN b.ih IS NULL THEN 'delete' WHEN b.lh IS NULL THEN 'insert' ELSE 'update' END
-                   ${removed ? `WHEN b.sh IS NULL AND b.ih IS NOT NULL THEN 'insert'` : ''}
-                   ELSE 'conflict' END AS action
+                   WHEN b.sh IS NULL AND b.removed THEN 'insert'
+                   ELSE 'conflict' END AS action,
+              b.removed
          FROM b`);
-        const revived = await reviveReferenced(shared, isolated, t, { stage, merge, keyTypes: facts.keyTypes });
-        if (revived.length)
-            prepared.notes.push(`${revived.length} row(s) of ${t.qualified} deleted in the shared database since the switch come back, because the tenant's rows still reference them: ${revived.slice(0, 10).join(', ')}${revived.length > 10 ? ` … and ${revived.length - 10} more` : ''}.`);
-        const { rows } = await shared.query(`SELECT action, count(*)::text AS n FROM ${merge} GROUP BY action`);
+        if (removed) {
+            const { rows: back } = await shared.query(`SELECT k FROM ${merge} WHERE removed AND action = 'insert' ORDER BY k`);
+            if (back.length)
+                prepared.notes.push(`${back.length} row(s) of ${t.qualified} that cleanup removed from the shared database (cleanup-referenced-rows: remove-unused${removedBy === 'unrecorded' ? '' : ', keys recorded at cleanup'}) come back: ${back
+                    .slice(0, 10)
+                    .map((r) => shownKey(r.k))
+                    .join(', ')}${back.length > 10 ? ` … and ${back.length - 10} more` : ''}.`);
+        }
+        prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
+    }
+    // Rows deleted in the shared database that rows coming back still reference come back too.
+    for (const [table, keys] of await reviveReferenced(shared, isolated, plan, prepared))
+        prepared.notes.push(`${keys.length} row(s) of ${table} deleted in the shared database since the switch come back, because the tenant's rows still reference them: ${keys.slice(0, 10).join(', ')}${keys.length > 10 ? ` … and ${keys.length - 10} more` : ''}.`);
+    for (const m of prepared.merges) {
+        const t = m.part.table;
+        const { rows } = await shared.query(`SELECT action, count(*)::text AS n FROM ${m.merge} GROUP BY action`);
         const count = (a) => Number(rows.find((r) => r.action === a)?.n ?? 0);
         prepared.mergeReports.push({
             table: t.qualified,
-            what: part.what,
+            what: m.part.what,
             insert: count('insert'),
             update: count('update'),
             delete: count('delete'),
@@ -684,7 +831,7 @@ options = {}) {
             conflicts: count('conflict'),
         });
         if (count('conflict') > 0) {
-            const { rows: conflicts } = await shared.query(`SELECT k, ih::text AS ih, lh::text AS lh, sh::text AS sh FROM ${merge} WHERE action = 'conflict' ORDER BY k LIMIT 100`);
+            const { rows: conflicts } = await shared.query(`SELECT k, ih::text AS ih, lh::text AS lh, sh::text AS sh FROM ${m.merge} WHERE action = 'conflict' ORDER BY k LIMIT 100`);
             for (const c of conflicts) {
                 prepared.conflicts.push({
                     table: t.qualified,
@@ -694,10 +841,9 @@ options = {}) {
                 });
             }
         }
-        const taken = await uniqueValuesTaken(shared, t, { stage, merge });
+        const taken = await uniqueValuesTaken(shared, t, { stage: m.stage, merge: m.merge }, prepared.unmergeable);
         if (taken.length)
             prepared.collisions.push(...taken);
-        prepared.merges.push({ part, stage, ledger: ledgerTemp, merge, ...facts });
     }
     return prepared;
 }
@@ -727,59 +873,207 @@ async function keysTakenInShared(shared, isolated, p, i) {
     return rows.map((r) => shownKey(r.k));
 }
 /**
- * Rows the tenant inserted or changed (a merged part) whose values of a unique constraint another
- * row of the shared database holds under another key — a user inserted on both sides with the
- * same email (review: a raw 23505 in the middle of the restore). Listed before anything changes.
- * Unique indexes on plain columns only (an expression or partial index is left to the restore).
+ * Rows the tenant inserted or changed (a merged part) whose values of a unique index another row
+ * of the shared database holds under another key — a user inserted on both sides with the same
+ * email (review: a raw 23505 in the middle of the restore). Listed before anything changes.
+ *
+ * Every unique index but the primary key: plain columns, expressions (`lower(email)`) and partial
+ * ones (review: the dry run missed those, the real rollback then refused). The index's own terms
+ * (`pg_get_indexdef` per column) and predicate (`pg_get_expr` of indpred), as the catalog prints
+ * them with bare column names, are evaluated over the staged rows and looked up in the shared
+ * table under the same predicate, so the index itself answers. NULLs collide only under NULLS NOT
+ * DISTINCT. An index whose terms the stage cannot evaluate (a column left out of the copy) is
+ * left to the restore, which refuses cleanly.
  */
-async function uniqueValuesTaken(shared, t, temps) {
-    const { rows: uniques } = await shared.query(`SELECT ic.relname AS name,
+async function uniqueValuesTaken(shared, t, temps, unevaluable) {
+    const { rows: uniques } = await shared.query(`WITH rels AS (SELECT $1::regclass AS relid UNION SELECT relid FROM pg_partition_tree($1::regclass) WHERE isleaf)
+     SELECT ic.relname AS name,
+            -- An index of a partition only (not attached to one of its parent): looked up in that
+            -- partition, for the staged rows its partition constraint routes there (review r17).
+            CASE WHEN i.indrelid = $1::regclass THEN NULL ELSE format('%I.%I', rn.nspname, rc.relname) END AS rel,
+            CASE WHEN i.indrelid = $1::regclass THEN NULL ELSE pg_get_partition_constraintdef(i.indrelid) END AS part,
+            array(SELECT pg_get_indexdef(i.indexrelid, k.o::int, true) FROM generate_series(1, i.indnkeyatts) k(o) ORDER BY k.o) AS terms,
+            -- The index's own collation per term (email COLLATE case_insensitive): pg_get_indexdef
+            -- with a column number omits it, and equality under another collation differs.
+            array(SELECT CASE WHEN i.indcollation[k.o - 1] = 0 THEN NULL
+                              ELSE (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_collation co
+                                      JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = i.indcollation[k.o - 1]) END
+                    FROM generate_series(1, i.indnkeyatts) k(o) ORDER BY k.o) AS collations,
+            -- An exclusion constraint: its operators, per term (a restore would fail with 23P01).
+            CASE WHEN xc.oid IS NULL THEN NULL
+                 ELSE array(SELECT format('OPERATOR(%I.%s)', onsp.nspname, op.oprname) FROM unnest(xc.conexclop) WITH ORDINALITY e(op, o)
+                              JOIN pg_operator op ON op.oid = e.op JOIN pg_namespace onsp ON onsp.oid = op.oprnamespace ORDER BY e.o) END AS ops,
+            i.indexprs IS NULL AS plain,
             array(SELECT '"' || replace(a.attname, '"', '""') || '"' FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
-                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) AS cols
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n WHERE k.o <= i.indnkeyatts ORDER BY k.o) AS cols,
+            pg_get_expr(i.indpred, i.indrelid, true) AS pred,
+            coalesce((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nnd,
+            array(SELECT coalesce(a.attnotnull, false) FROM generate_series(1, i.indnkeyatts) k(o)
+                    LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND i.indkey[k.o - 1] <> 0 AND a.attnum = i.indkey[k.o - 1]
+                   ORDER BY k.o) AS notnull
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
-      WHERE i.indrelid = $1::regclass AND i.indisunique AND NOT i.indisprimary
-        AND i.indexprs IS NULL AND i.indpred IS NULL AND NOT (0 = ANY (i.indkey::int2[]))`, [t.qualified]);
+       JOIN pg_class rc ON rc.oid = i.indrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+       LEFT JOIN pg_constraint xc ON xc.conindid = i.indexrelid AND xc.contype = 'x'
+      WHERE i.indrelid IN (SELECT relid FROM rels) AND i.indisvalid
+        AND ((i.indisunique AND NOT i.indisprimary) OR xc.oid IS NOT NULL)
+        -- A partition's index attached to its parent's is checked once, as the parent's.
+        AND (i.indrelid = $1::regclass OR NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid))
+      ORDER BY ic.relname`, [t.qualified]);
     const out = [];
     for (const u of uniques) {
-        if (u.cols.every((c) => t.keyColumns.includes(c)))
+        // The key itself, on plain columns: the merge already matches rows by it.
+        if (!u.ops && !u.rel && u.plain && u.cols.every((c) => t.keyColumns.includes(c)) && !u.pred)
             continue;
-        if (!u.cols.every((c) => t.columns.includes(c)))
-            continue;
-        const { rows } = await shared.query(`SELECT m.k, ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'x')} AS o
-         FROM ${temps.merge} m JOIN ${temps.stage} s ON m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')}
-         JOIN ${(0,checksum/* fromTable */.bs)(t)} x ON ${u.cols.map((c) => `x.${c} = s.${c}`).join(' AND ')}
-        WHERE m.action IN ('insert', 'update') AND ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'x')} <> m.k
-        ORDER BY m.k LIMIT 20`);
-        for (const r of rows)
-            out.push(`${t.qualified} key ${shownKey(r.k)}: its ${u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')} (unique ${u.name}) is held in the shared database by key ${shownKey(r.o)}`);
+        // NULLS NOT DISTINCT needs IS NOT DISTINCT FROM, which no index answers (30 s against 16 ms
+        // at 200k rows): a column declared NOT NULL never holds NULL, so `=` finds the same rows.
+        const eq = (n) => u.ops?.[n] ?? (u.nnd && !u.notnull[n] ? 'IS NOT DISTINCT FROM' : '=');
+        const term = (n) => {
+            const collation = u.collations[n];
+            return `(${u.terms[n]})${collation ? ` COLLATE ${collation}` : ''}`;
+        };
+        const values = u.terms.map((_, n) => `${term(n)} AS v${n}`).join(', ');
+        const held = u.terms.map((_, n) => `${term(n)} ${eq(n)} c.v${n}`).join(' AND ');
+        const where = u.pred ? `(${u.pred})` : 'true';
+        // The staged rows a partition's index would hold: those its partition constraint routes there.
+        const routed = u.part ? `(${where}) AND (${u.part})` : where;
+        const lookIn = u.rel ? `ONLY ${u.rel}` : (0,checksum/* fromTable */.bs)(t);
+        await shared.query('SAVEPOINT tp_rb_unique');
+        try {
+            // Bare column names in the index's terms resolve to the nearest FROM, which holds one
+            // relation: the stage row in c, the shared row in the lookup.
+            const { rows } = await shared.query(`WITH c AS MATERIALIZED (
+           SELECT m.k, v.* FROM ${temps.merge} m
+             JOIN (SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')} AS rb_key, ${values}, ${routed} AS in_index FROM ${temps.stage} s) v
+               ON v.rb_key = m.k
+            WHERE m.action IN ('insert', 'update') AND v.in_index)
+         SELECT c.k, o.k AS o FROM c
+           CROSS JOIN LATERAL (SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'x')} AS k FROM ${lookIn} x WHERE ${held} AND ${where}
+                                  -- A holder the merge deletes goes first (applyRestore): a user the
+                                  -- tenant removed and invited again under the same email.
+                                  AND NOT EXISTS (SELECT 1 FROM ${temps.merge} dm WHERE dm.action = 'delete' AND dm.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 'x')})
+                                LIMIT 2) o
+          WHERE o.k <> c.k
+          ORDER BY c.k LIMIT 20`);
+            await shared.query('RELEASE SAVEPOINT tp_rb_unique');
+            const what = u.plain
+                ? u.cols.map((c) => c.slice(1, -1).replace(/""/g, '"')).join(', ')
+                : u.terms.join(', ');
+            for (const r of rows)
+                out.push(`${t.qualified} key ${shownKey(r.k)}: its ${what} (${u.ops ? 'exclusion' : 'unique'} ${u.name}${u.rel ? ` of partition ${u.rel}` : ''}${u.pred ? ` where ${u.pred}` : ''}) ${u.ops ? 'conflicts in the shared database with' : 'is held in the shared database by'} key ${shownKey(r.o)}`);
+        }
+        catch (e) {
+            await shared.query('ROLLBACK TO SAVEPOINT tp_rb_unique');
+            const code = e.code;
+            // A term or predicate naming a column the stage lacks: left to the restore.
+            if (code === '42703')
+                continue;
+            if (code !== '42501')
+                throw e;
+            // The connecting role may not evaluate the index's terms (EXECUTE revoked on a function of
+            // an index expression, no USAGE on its schema). Writing a row evaluates them too, with the
+            // same check (as PostgreSQL 15 does on INSERT), so the restore would fail half-way with a
+            // raw error: refused before anything changes, when the tenant wrote rows there.
+            const { rows: writes } = await shared.query(`SELECT count(*)::int AS n FROM ${temps.merge} WHERE action IN ('insert', 'update')`);
+            if ((writes[0]?.n ?? 0) > 0)
+                unevaluable.push(`${t.qualified}: the connecting role may not evaluate unique index ${u.name} (${e.message}), which writing the tenant's ${writes[0].n} inserted or changed row(s) needs — grant it (e.g. GRANT EXECUTE ON FUNCTION …), or run the rollback as a role that may`);
+        }
     }
     return out;
 }
 /**
  * Rows of a merged part the tenant left as they were at the switch and the shared database deleted
- * since (a shared job removed a user) that the tenant's rows still reference: restoring the
- * tenant's rows would break a foreign key (review: a raw FK error the dry run did not foresee).
+ * since (a shared job removed a user) that rows existing after the restore still reference:
+ * restoring those would break a foreign key (review: a raw FK error the dry run did not foresee).
  * The tenant's database holds each such row, so it comes back as if the tenant had written it
- * (action 'insert' in the merge table); one nothing of the tenant references stays deleted.
- * Returns the keys brought back.
+ * (action 'insert' in the merge table); one nothing that exists after the restore references
+ * stays deleted.
+ *
+ * A reference counts only from a row that exists after the restore: a tenant's own row (all come
+ * back), or a row of a merged part that the merge writes or keeps — in the merge table with any
+ * action. A row the tenant left unchanged that is still in the shared database counts in its
+ * shared version, which the foreign key already holds to existing rows. The tenant's stale copy of
+ * a row that itself stays deleted (an erased user's token) keeps nothing (review: it brought the
+ * erased user back). A row brought back makes its own parents count, so this runs to a fixed
+ * point. A part without a key has no stage: its rows in the tenant's database count, as it must be
+ * unchanged anyway. Returns the keys brought back per table.
  */
-async function reviveReferenced(shared, isolated, t, temps) {
-    const { rows: missing } = await shared.query(`SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k FROM ${temps.stage} t
-      WHERE NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} x WHERE ${t.keyColumns.map((k) => `x.${k} = t.${k}`).join(' AND ')})
-        AND NOT EXISTS (SELECT 1 FROM ${temps.merge} m WHERE m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t)})`);
+async function reviveReferenced(shared, isolated, plan, prepared) {
+    const revived = new Map();
+    // Per merged table: the rows of its stage the shared database lacks and the merge leaves out.
+    const missing = [];
+    for (const [j, m] of prepared.merges.entries()) {
+        const t = m.part.table;
+        const temp = `__tp_rb_missing_${j}`;
+        const res = await shared.query(`CREATE TEMP TABLE ${temp} ON COMMIT DROP AS
+       SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k FROM ${m.stage} t
+        WHERE NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(t)} x WHERE ${t.keyColumns.map((k) => `x.${k} = t.${k}`).join(' AND ')})
+          AND NOT EXISTS (SELECT 1 FROM ${m.merge} mm WHERE mm.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t)})`);
+        if ((res.rowCount ?? 0) > 0)
+            missing.push({ m, temp });
+    }
     if (!missing.length)
-        return [];
-    const unreferenced = await unreferencedSql(isolated, t);
-    if (unreferenced === 'true')
-        return [];
-    const keysParam = JSON.stringify(missing.map((r) => r.k));
-    const inKeys = `${(0,rollback_ledger/* keyArraySql */.Xy)(t)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`;
-    const { rows: referenced } = await isolated.query(`SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} AS k FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${inKeys} AND NOT (${unreferenced})`, [keysParam]);
-    if (!referenced.length)
-        return [];
-    await shared.query(`INSERT INTO ${temps.merge} (k, ih, lh, sh, action)
-     SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, NULL, 'insert' FROM ${temps.stage} t WHERE ${inKeys}`, [JSON.stringify(referenced.map((r) => r.k))]);
-    return referenced.map((r) => shownKey(r.k));
+        return revived;
+    const edges = await (0,referenced_cleanup/* readEdges */.Ny)(shared, missing.map((x) => x.m.part.table));
+    // The plan table each referencing relation belongs to (a partition: its partitioned table).
+    const { rows: roots } = await shared.query(`SELECT u.name, coalesce(pg_partition_root(to_regclass(u.name)), to_regclass(u.name))::oid::text AS root
+       FROM unnest($1::text[]) u(name)`, [[...new Set([...edges.map((e) => e.child), ...plan.tables.map((t) => t.qualified)])]]);
+    const rootOf = new Map(roots.map((r) => [r.name, r.root]));
+    const sameTable = (e, t) => {
+        const root = rootOf.get(e.child);
+        return root != null && root === rootOf.get(t.qualified);
+    };
+    const keyless = (0,rollback_ledger/* sharedWriteParts */.hn)(plan).filter((p) => p.table.keyColumns.length === 0);
+    const parentAlias = 'rv_parent';
+    for (let changed = true; changed;) {
+        changed = false;
+        for (const [ix, { m, temp }] of missing.entries()) {
+            const t = m.part.table;
+            const into = edges.filter((e) => e.parentIndex === ix);
+            const { rows: left } = await shared.query(`SELECT k FROM ${temp}`);
+            if (!left.length || !into.length)
+                continue;
+            const found = new Set();
+            const keysParam = JSON.stringify(left.map((r) => r.k));
+            const inKeys = `${(0,rollback_ledger/* keyArraySql */.Xy)(t, parentAlias)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`;
+            for (const e of into) {
+                // The tenant's own rows come back as they are: read in its database.
+                const isolatedChecks = [
+                    ...prepared.own.filter((p) => sameTable(e, p.table)).map((p) => p.where),
+                    ...keyless.filter((p) => sameTable(e, p.table)).map((p) => p.isolatedWhere),
+                ];
+                for (const where of isolatedChecks) {
+                    const { rows } = await isolated.query(`SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t, parentAlias)} AS k FROM ${(0,checksum/* fromTable */.bs)(t)} ${parentAlias}
+              WHERE ${inKeys} AND EXISTS (SELECT 1 FROM ${e.child} t WHERE ${(0,referenced_cleanup/* joinOn */.Si)(e, 't', parentAlias)} AND (${where}))`, [keysParam]);
+                    for (const r of rows)
+                        found.add(JSON.stringify(r.k));
+                }
+                // Merged rows the merge writes or keeps: their tenant version, read from their stage on
+                // the shared session. A row the tenant left unchanged is not in the merge table: the
+                // shared version stays, and it references only rows the shared database holds (its
+                // foreign key), so it never revives one — the tenant's stale copy of it (its token before
+                // the shared side moved it to another user) must not (review r17).
+                for (const c of prepared.merges.filter((x) => sameTable(e, x.part.table))) {
+                    const ct = c.part.table;
+                    const { rows } = await shared.query(`SELECT ms.k FROM ${temp} ms JOIN ${m.stage} ${parentAlias} ON ms.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, parentAlias)}
+              WHERE EXISTS (SELECT 1 FROM ${c.stage} r WHERE ${(0,referenced_cleanup/* joinOn */.Si)(e, 'r', parentAlias)}
+                              AND EXISTS (SELECT 1 FROM ${c.merge} cm WHERE cm.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(ct, 'r')}))`);
+                    for (const r of rows)
+                        found.add(JSON.stringify(r.k));
+                }
+            }
+            if (!found.size)
+                continue;
+            const keys = [...found].map((k) => JSON.parse(k));
+            const param = JSON.stringify(keys);
+            await shared.query(`INSERT INTO ${m.merge} (k, ih, lh, sh, action)
+         SELECT ${(0,rollback_ledger/* keyArraySql */.Xy)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, ${(0,checksum/* ledgerRowHashSql */.yw)(t)}, NULL, 'insert' FROM ${m.stage} t
+          WHERE ${(0,rollback_ledger/* keyArraySql */.Xy)(t)} IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`, [param]);
+            await shared.query(`DELETE FROM ${temp} WHERE k IN (SELECT ARRAY(SELECT jsonb_array_elements_text(e)) FROM jsonb_array_elements($1::jsonb) e)`, [param]);
+            revived.set(t.qualified, [...(revived.get(t.qualified) ?? []), ...keys.sort().map((k) => shownKey(k))]);
+            changed = true;
+        }
+    }
+    return revived;
 }
 /**
  * An error of one table's restore, with that table as `restoreTable`: PostgreSQL names the table
@@ -819,6 +1113,24 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
         try {
             const m = merges.get(t.qualified);
             if (m) {
+                // The tenant's deletes of rows nothing references any more go first, so that a row it
+                // inserted with the same unique value (a user removed and invited again under the same
+                // email) finds the value free. All or nothing and best effort: what a key still holds
+                // (a child deleted later, children first) is left to step 3, which keeps or deletes it.
+                await shared.query('SAVEPOINT tp_rb_delete_early');
+                try {
+                    const early = await shared.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
+               AND ${(0,checksum/* ledgerRowHashSql */.yw)(t)} IS NOT DISTINCT FROM m.sh AND ${await unreferencedSql(shared, t)}`);
+                    await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+                    await shared.query('SET CONSTRAINTS ALL DEFERRED');
+                    await shared.query('RELEASE SAVEPOINT tp_rb_delete_early');
+                    result.merged.delete += early.rowCount ?? 0;
+                }
+                catch (e) {
+                    if (e.code !== '23503')
+                        throw e;
+                    await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_early');
+                }
                 const cols = t.columns;
                 const match = `m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')}`;
                 const ins = await shared.query(`INSERT INTO ${t.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE
@@ -1077,8 +1389,8 @@ var schema_clone = __webpack_require__(52682);
 var sql = __webpack_require__(75259);
 // EXTERNAL MODULE: ./src/pipeline/faults.ts
 var faults = __webpack_require__(18361);
-// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts + 1 modules
-var steps_plan = __webpack_require__(56518);
+// EXTERNAL MODULE: ./src/pipeline/steps/plan.ts + 2 modules
+var steps_plan = __webpack_require__(16921);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/rollback-restore.ts
 
 
@@ -1116,7 +1428,7 @@ const restoreStep = {
         const { isolated, shared } = await restoreSessions(ctx);
         let giveBack;
         try {
-            const { plan, ledger, referencedRemovedByCleanup } = await restoreInputs(ctx, isolated, shared);
+            const { plan, ledger, removedByCleanup } = await restoreInputs(ctx, isolated, shared);
             // Large objects of the tenant's database belong to its roles: readable through them only.
             const loColumns = await (0,large_objects/* findLargeObjectColumns */.RK)(shared, plan.tables);
             // Granted on a session of its own on the tenant's server (the roles live there, which may not
@@ -1128,7 +1440,7 @@ const restoreStep = {
             await shared.query('BEGIN');
             await shared.query(`SELECT 1 FROM ${(0,sql/* quoteQualified */.$s)(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`, [ctx.names.slug]);
             await (0,ownership/* assertOwnerIn */.zp)(ctx, shared, 'copying the rows back');
-            const prepared = await prepareRestore(shared, isolated, plan, ledger, { referencedRemovedByCleanup });
+            const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup });
             ctx.record.notes.push(...prepared.notes);
             refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
             const applied = await applyRestore(shared, isolated, plan, prepared, (table) => Promise.resolve(fault?.(`restore:${table}`))).catch((e) => {
@@ -1139,6 +1451,8 @@ const restoreStep = {
                 throw new errors/* PromotionError */.g1('validation-failed', `The rows copied back differ from the isolated database: ${verified.differences.slice(0, 5).join('; ')}`, 'Nothing was changed and the tenant stays isolated. A trigger on a shared table rewrites restored rows: make it leave rows alone when nothing but a rollback writes them, or run the rollback as the tables’ owner, then re-run.');
             }
             const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
+            const { rows: me } = await shared.query('SELECT current_user AS u');
+            const connectingRole = me[0].u;
             await fault?.('restore:before-commit');
             await (0,schema_clone/* syncSequences */.kj)(isolated, shared);
             const tenant = await (0,tenants/* readTenant */.RM)(shared, ctx.options.tenantsTable, ctx.names.slug);
@@ -1160,6 +1474,7 @@ const restoreStep = {
                 ...tenant.isolation,
                 state: 'rolled-back',
                 shared_rows_removed: false,
+                referenced_removed: undefined,
                 verified: undefined,
                 history: [
                     ...(tenant.isolation?.history ?? []),
@@ -1185,8 +1500,7 @@ const restoreStep = {
                 ctx.record.notes.push(`The tenant's writes were blocked for ${ctx.record.freezeMs} ms (from the fence to the commit of the restore).`);
             }
             ctx.record.notes.push(...describeRestore(prepared));
-            if (objects.copied)
-                ctx.record.notes.push(`${objects.copied} large object(s) the tenant created while isolated were created in the shared database owned by the connecting role: grant them to the application's role (GRANT SELECT, UPDATE ON LARGE OBJECT <oid> TO <role>).`);
+            ctx.record.notes.push(...describeObjectOwners(objects, connectingRole));
             if (applied.kept.length)
                 ctx.record.notes.push(`Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`);
             for (const v of verified.own) {
@@ -1243,6 +1557,10 @@ function restoreError(e) {
     if (err?.code === '23505') {
         return new errors/* PromotionError */.g1('tenant-state', `A row of ${err.table ?? 'a table'} from the isolated database collides with an existing row in the shared database (${err.detail ?? err.message}); nothing was changed.`, 'Another tenant took that key while this tenant was isolated. Resolve the collision by hand, then re-run the rollback.');
     }
+    if (err?.code === '23P01') {
+        const table = err.restoreTable ?? err.table ?? 'a table';
+        return new errors/* PromotionError */.g1('tenant-state', `A row of ${table} from the isolated database conflicts with an existing row in the shared database under an exclusion constraint (${err.message}${err.detail ? `: ${err.detail}` : ''}); nothing was changed.`, 'The tenant stays isolated (the fence is lifted). Both sides wrote rows the constraint excludes together while the tenant was isolated: change the value on one side, then re-run the rollback (--dry-run lists such rows first).');
+    }
     // A value the shared database refuses (data exception, NOT NULL, CHECK): named with its table.
     if (err?.code && (err.code.startsWith('22') || err.code === '23502' || err.code === '23514')) {
         const table = err.restoreTable ?? err.table ?? 'a table';
@@ -1267,9 +1585,14 @@ async function restoreInputs(ctx, isolated, shared) {
         await (0,connect/* setTenantId */.si)(c, plan.tenantId);
     }
     const isolation = ctx.tenant?.isolation;
-    // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: they come back.
-    const referencedRemovedByCleanup = isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused';
-    return { plan, ledger: await (0,rollback_ledger/* readLedgerTables */.xg)(isolated), referencedRemovedByCleanup };
+    // Cleanup with cleanup-referenced-rows: remove-unused deleted referenced rows: those come back
+    // (the keys it recorded, named by the attempt its transaction wrote with the deletes).
+    const removedByCleanup = isolation?.shared_rows_removed === true && isolation.plan?.cleanup_referenced_rows === 'remove-unused'
+        ? isolation.referenced_removed
+            ? { attempt: isolation.referenced_removed.attempt, tables: isolation.referenced_removed.tables }
+            : 'unrecorded'
+        : undefined;
+    return { plan, ledger: await (0,rollback_ledger/* readLedgerTables */.xg)(isolated), removedByCleanup };
 }
 /** borrowRoles on an administrative session of the tenant's server, ended when given back. */
 async function borrowTenantRoles(ctx) {
@@ -1314,10 +1637,10 @@ const rollbackPreviewStep = {
     async run(ctx) {
         const { isolated, shared } = await restoreSessions(ctx);
         try {
-            const { plan, ledger, referencedRemovedByCleanup } = await restoreInputs(ctx, isolated, shared);
+            const { plan, ledger, removedByCleanup } = await restoreInputs(ctx, isolated, shared);
             await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
             await shared.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-            const prepared = await prepareRestore(shared, isolated, plan, ledger, { referencedRemovedByCleanup });
+            const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup });
             const notes = [...prepared.notes, ...describeRestore(prepared).map((l) => `Would restore ${l}.`)];
             if (prepared.conflicts.length)
                 notes.push(`Conflicts (the rollback would refuse): ${describeConflicts(prepared.conflicts)}.`);

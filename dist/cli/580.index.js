@@ -66,6 +66,9 @@ function renderStatusText(s, opts = {}) {
     if (s.isolationError)
         out.push(`                  settings.isolation unreadable: ${clean(s.isolationError)}`);
     out.push(`Database          ${clean(s.database.name)}: ${s.database.exists ? 'exists' : 'absent'}`);
+    // Schema level only: a database-level status reads as before.
+    if (s.schema)
+        out.push(`Isolation level   schema: ${clean(s.schema.name)} (search_path ${s.schema.searchPath.map(clean).join(', ')})`);
     for (const r of s.roles)
         out.push(`${pad(`Role (${r.purpose})`, 18)}${clean(r.name)}: ${r.exists ? 'exists' : 'absent'}`);
     for (const f of s.routing) {

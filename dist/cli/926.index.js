@@ -49,8 +49,8 @@ var catalog = __webpack_require__(17092);
 var connect = __webpack_require__(36741);
 // EXTERNAL MODULE: ./src/postgres/plan.ts
 var postgres_plan = __webpack_require__(43524);
-// EXTERNAL MODULE: ./src/validation/schema-parity.ts
-var schema_parity = __webpack_require__(16292);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts + 1 modules
+var schema_parity = __webpack_require__(80499);
 // EXTERNAL MODULE: ./src/pipeline/plan-options.ts
 var plan_options = __webpack_require__(44224);
 // EXTERNAL MODULE: ./src/postgres/tenant-key.ts
@@ -63,6 +63,8 @@ var sql = __webpack_require__(75259);
 var postgres_servers = __webpack_require__(81207);
 // EXTERNAL MODULE: ./src/postgres/target-server.ts
 var target_server = __webpack_require__(21520);
+// EXTERNAL MODULE: ./src/postgres/plan-types.ts
+var plan_types = __webpack_require__(54680);
 // EXTERNAL MODULE: ./src/secrets.ts
 var secrets = __webpack_require__(27194);
 ;// CONCATENATED MODULE: ./src/pipeline/record.ts
@@ -116,6 +118,8 @@ const TableRecord = schemas/* object */.Ikc({
     plannedRows: schemas/* number */.aig().optional(),
     /** Rows written to the new database. */
     copiedRows: schemas/* number */.aig().optional(),
+    /** Rows committed per range when the copy split the table into ranges (copy-ranges.ts); absent when copied whole. */
+    copiedRanges: schemas/* array */.YOg(schemas/* number */.aig()).optional(),
     bytes: schemas/* number */.aig().optional(),
     durationMs: schemas/* number */.aig().optional(),
     /** Rows deleted from the shared database by cleanup. */
@@ -154,6 +158,16 @@ const RunRecord = schemas/* object */.Ikc({
     steps: schemas/* array */.YOg(StepRecord),
     checks: schemas/* array */.YOg(CheckRecord).default([]),
     tables: schemas/* array */.YOg(TableRecord).default([]),
+    /** The isolation level of the run and where it came from (input, tenant settings, default). */
+    isolationLevel: schemas/* object */.Ikc({ level: schemas/* enum */.k5n(['database', 'schema']), from: schemas/* enum */.k5n(['input', 'tenant-settings', 'default']) })
+        .optional(),
+    /** Schema level: where each source schema goes, and the search_path the application sets. */
+    schemaLayout: schemas/* object */.Ikc({
+        into: schemas/* enum */.k5n(['shared-database', 'new-database']),
+        mappings: schemas/* array */.YOg(schemas/* object */.Ikc({ source: schemas/* string */.YjP(), target: schemas/* string */.YjP() })),
+        searchPath: schemas/* array */.YOg(schemas/* string */.YjP()),
+    })
+        .optional(),
     /** Planning notes: warnings (unindexed foreign keys, …) that do not block. */
     notes: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
     /** True once the commit point has passed: failures after it are resumed, not undone. */
@@ -170,6 +184,12 @@ const RunRecord = schemas/* object */.Ikc({
         scannedRows: schemas/* number */.aig(),
         candidateRows: schemas/* number */.aig().optional(),
         reappliedRows: schemas/* number */.aig(),
+        /**
+         * Transactions in progress at the base snapshot: those proven to run in another database
+         * (they never widen the candidates, see base-snapshot.ts) and the rest (they may).
+         */
+        openElsewhere: schemas/* number */.aig().optional(),
+        openHere: schemas/* number */.aig().optional(),
     })
         .optional(),
     serviceUrl: schemas/* string */.YjP().optional(),
@@ -190,6 +210,7 @@ var pipeline_routing = __webpack_require__(36372);
 // EXTERNAL MODULE: ./src/pipeline/tenant-state.ts
 var tenant_state = __webpack_require__(95136);
 ;// CONCATENATED MODULE: ./src/pipeline/status.ts
+
 
 
 
@@ -242,6 +263,10 @@ const TenantStatus = schemas/* object */.Ikc({
     /** Set when `settings.isolation` exists but does not parse. */
     isolationError: schemas/* string */.YjP().optional(),
     database: schemas/* object */.Ikc({ name: schemas/* string */.YjP(), exists: schemas/* boolean */.zMY() }),
+    /** The level the tenant was promoted at (settings.isolation.isolation_level; absent there: database). */
+    isolationLevel: schemas/* enum */.k5n(['database', 'schema']),
+    /** Schema level: the tenant's schema in that database and the search_path its application sets. */
+    schema: schemas/* object */.Ikc({ name: schemas/* string */.YjP(), searchPath: schemas/* array */.YOg(schemas/* string */.YjP()) }).optional(),
     roles: schemas/* array */.YOg(schemas/* object */.Ikc({ name: schemas/* string */.YjP(), purpose: schemas/* enum */.k5n(['owner', 'app']), exists: schemas/* boolean */.zMY() })),
     tables: schemas/* array */.YOg(TableStatus),
     /** Planning problems (blockers) and notes; informative in status. */
@@ -421,7 +446,7 @@ async function tenantStatus(given, opts = {}) {
         const graph = await (0,catalog/* readTableGraph */.r)(shared);
         // The tenant's rows carry the value of the column the rule names, not necessarily id.
         const key = await (0,tenant_key/* resolveTenantKey */.Em)(shared, graph, options, options.tenantSlug);
-        const plan = (0,postgres_plan/* planTenant */.gK)(graph, {
+        const planned = (0,postgres_plan/* planTenant */.gK)(graph, {
             tenantsTable: options.tenantsTable,
             tenantKey: options.tenantKey,
             tenantIdColumn: options.tenantIdColumn,
@@ -431,6 +456,12 @@ async function tenantStatus(given, opts = {}) {
             tableOverrides: options.tableOverrides,
             globalRows: true,
         });
+        // Schema level: the tenant's side holds each table under its mapped schema (recorded at the switch).
+        const layout = isolation?.schema;
+        const plan = layout
+            ? (0,plan_types/* withTargets */.dE)(planned, new Map(layout.mappings.map((m) => [m.source, m.target])))
+            : planned;
+        const schema = (0,pipeline_routing/* schemaRouting */.iO)(dbName, layout && { mappings: layout.mappings, searchPath: layout.search_path });
         await (0,connect/* setTenantId */.si)(shared, key.value);
         const tables = [];
         for (const t of plan.tables) {
@@ -447,7 +478,7 @@ async function tenantStatus(given, opts = {}) {
             if (isolated) {
                 try {
                     for (const [i, t] of plan.tables.entries()) {
-                        tables[i].isolated = await countRows(isolated, `SELECT count(*) AS n FROM ${t.qualified}`);
+                        tables[i].isolated = await countRows(isolated, `SELECT count(*) AS n FROM ${(0,plan_types/* targetOf */.$r)(t)}`);
                     }
                 }
                 finally {
@@ -465,7 +496,7 @@ async function tenantStatus(given, opts = {}) {
             try {
                 sequenceRanges = {
                     slot: isolation.sequence_range.slot,
-                    sequences: await (0,sequence_ranges/* sequenceRangeStatus */.pj)(shared, isolated, isolation.sequence_range),
+                    sequences: await (0,sequence_ranges/* sequenceRangeStatus */.pj)(shared, isolated, isolation.sequence_range, layout && new Map(layout.mappings.map((m) => [m.target, m.source]))),
                 };
                 if (isolated && row.isolationMode === 'isolated')
                     unranged = (0,sequence_ranges/* unrangedSequencesNote */.fR)(await (0,sequence_ranges/* readSequences */.lu)(isolated));
@@ -494,6 +525,8 @@ async function tenantStatus(given, opts = {}) {
             isolation: isolation ?? null,
             ...(isolationError !== undefined && { isolationError }),
             database: { name: dbName, exists: dbExists },
+            isolationLevel: isolation?.isolation_level ?? 'database',
+            ...(schema && { schema }),
             roles,
             tables,
             planNotes: [
@@ -570,6 +603,13 @@ async function verifyTenant(options, status, plan, log) {
         sharedDatabase: status.sharedDatabase,
         appRole: { name: isolation?.app_role ?? names.appRole, password: '' },
         mappedRoles,
+        ...(isolation?.schema && {
+            schemaLayout: {
+                into: isolation.schema.into,
+                mappings: isolation.schema.mappings,
+                searchPath: isolation.schema.search_path,
+            },
+        }),
         ...(isolation?.verified && { recorded: isolation.verified }),
         afterSwitch: true,
         filesToScan: status.routing.filter((f) => f.exists).map((f) => f.path),

@@ -21,11 +21,14 @@ var errors = __webpack_require__(83916);
 var secrets = __webpack_require__(27194);
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(83849);
+// EXTERNAL MODULE: ./src/postgres/plan-types.ts
+var plan_types = __webpack_require__(54680);
 // EXTERNAL MODULE: ./src/validation/check.ts
 var validation_check = __webpack_require__(15651);
 // EXTERNAL MODULE: ./src/validation/db.ts
 var db = __webpack_require__(8217);
 ;// CONCATENATED MODULE: ./src/validation/access-control.ts
+
 
 
 
@@ -153,13 +156,13 @@ const accessControl = {
                     mapped,
                 ])).rows[0];
                 const d = (await admin.query(rlsSql, [
-                    t.qualified,
+                    (0,plan_types/* targetOf */.$r)(t),
                     null,
                 ])).rows[0];
                 if (!s)
                     continue;
                 if (!d) {
-                    failures.push(`${t.qualified} is missing in the new database`);
+                    failures.push(`${(0,plan_types/* targetOf */.$r)(t)} is missing in the new database`);
                     continue;
                 }
                 if (s.enabled && !d.enabled)
@@ -183,10 +186,33 @@ const accessControl = {
                     failures.push(`role ${role} cannot connect to ${ctx.names.database}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
                 }
             }
+            // The probe below must run as the tenant's role, not the admin whose URL it came from.
+            if (asTenant) {
+                const { rows } = await asTenant.query('SELECT current_user AS u');
+                if (rows[0]?.u !== role) {
+                    failures.push(`logged in as ${rows[0]?.u ?? 'nobody'} instead of ${role}: the probe proves nothing`);
+                    await (0,db/* closeQuietly */.EO)(asTenant);
+                    asTenant = undefined;
+                }
+            }
+            // Schema level: the role's own search_path (set on it for its database) starts with the
+            // tenant's schemas, so the application's bare names reach the tenant's tables and nothing
+            // else; without it they would resolve elsewhere or not at all.
+            if (asTenant && ctx.schemaLayout) {
+                const want = ctx.schemaLayout.searchPath;
+                const { rows } = await asTenant.query(`SELECT current_schemas(false)::text[] AS s`);
+                const got = rows[0]?.s ?? [];
+                const tenantSchemas = ctx.schemaLayout.mappings.map((m) => m.target);
+                const first = got.slice(0, tenantSchemas.length);
+                if (want[0] === undefined || got[0] !== want[0] || !tenantSchemas.every((x) => first.includes(x)))
+                    failures.push(`role ${role}'s search_path resolves to ${got.join(', ') || 'no schema'}, not the tenant's schemas ${want.join(', ')} first (ALTER ROLE … IN DATABASE … SET search_path)`);
+                else
+                    notes.push(`role ${role}'s search_path: ${got.join(', ')}`);
+            }
             const tables = (0,db/* plannedTables */.uS)(ctx).filter((t) => t.columns.length > 0);
             for (const t of tables) {
                 const ok = await admin.query(`SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
-                  has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`, [role, t.qualified]);
+                  has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`, [role, (0,plan_types/* targetOf */.$r)(t)]);
                 const p = ok.rows[0];
                 const lacking = p
                     ? ['s', 'i', 'u', 'd']
@@ -194,7 +220,7 @@ const accessControl = {
                         .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
                     : ['all'];
                 if (lacking.length)
-                    failures.push(`role ${role} lacks ${lacking.join(', ')} on ${t.qualified}`);
+                    failures.push(`role ${role} lacks ${lacking.join(', ')} on ${(0,plan_types/* targetOf */.$r)(t)}`);
             }
             if (asTenant) {
                 await asTenant.query('BEGIN');
@@ -204,23 +230,31 @@ const accessControl = {
                     const first = tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
                         tables.find((t) => !t.partitioned);
                     if (first) {
+                        const at = (0,plan_types/* targetOf */.$r)(first);
                         await asTenant.query('SAVEPOINT probe');
                         try {
-                            await asTenant.query(`SELECT 1 FROM ${first.qualified} LIMIT 1`);
+                            await asTenant.query(`SELECT 1 FROM ${at} LIMIT 1`);
                             // INSERT and DELETE privileges are checked when the statement starts, even for no rows.
                             const cols = first.columns.join(', ');
-                            await asTenant.query(`INSERT INTO ${first.qualified} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${first.qualified} WHERE false`);
-                            await asTenant.query(`DELETE FROM ${first.qualified} WHERE false`);
+                            await asTenant.query(`INSERT INTO ${at} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${at} WHERE false`);
+                            await asTenant.query(`DELETE FROM ${at} WHERE false`);
                             // A real write: a no-op update of one row (a key column may be an identity column).
                             const col = first.columns.find((c) => !first.keyColumns.includes(c)) ?? first.columns[0];
-                            const r = await asTenant.query(`UPDATE ${first.qualified} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${first.qualified} LIMIT 1)`);
+                            const r = await asTenant.query(`UPDATE ${at} t SET ${col} = t.${col} WHERE ctid = (SELECT ctid FROM ${at} LIMIT 1)`);
                             wrote = r.rowCount ?? 0;
                         }
                         catch (e) {
                             await asTenant.query('ROLLBACK TO SAVEPOINT probe');
-                            failures.push(`role ${role} cannot read and write ${first.qualified}: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
+                            const err = (0,errors/* describeError */.Uc)(e);
+                            // A row-level security policy reading a session setting the application sets
+                            // (current_setting('app.current_tenant')) fails for a session that has not set it:
+                            // the privileges were proved from the catalog above; the rows are the policy's to judge.
+                            if (e.code === '42704' && /configuration parameter/.test(err.message))
+                                notes.push(`role ${role} read ${at} only as far as its row-level security allows: ${(0,secrets/* redact */.E$)(err.message)} (the application sets it)`);
+                            else
+                                failures.push(`role ${role} cannot read and write ${at}: ${(0,secrets/* redact */.E$)(err.message)}`);
                         }
-                        notes.push(`connected as ${role}, read ${first.qualified} and updated ${wrote} row(s) in a transaction rolled back`);
+                        notes.push(`connected as ${role}, read ${at} and updated ${wrote} row(s) in a transaction rolled back`);
                     }
                 }
                 finally {
@@ -244,6 +278,7 @@ const accessControl = {
 // EXTERNAL MODULE: ./src/postgres/checksum.ts
 var checksum = __webpack_require__(73600);
 ;// CONCATENATED MODULE: ./src/validation/checksums.ts
+
 
 
 
@@ -311,9 +346,12 @@ const checksums = {
                     if (t.qualified === ctx.plan.tenantsTable.qualified) {
                         notes.push(`${t.qualified}: every column compared with the digest recorded at the switch (the switch changed ${PROMOTION_COLUMNS.join(', ')} in the shared row only)`);
                     }
-                    // Compared with the digest recorded at the switch: the ledger form.
-                    const d = await (0,checksum/* digestTable */.lN)(target, t, 'target', { form: 'ledger' });
-                    if (d.count !== rec.count || d.digest !== rec.digest) {
+                    // Compared with the digest recorded at the switch, in the form it was recorded in.
+                    const d = await (0,checksum/* digestTable */.lN)(target, (0,plan_types/* onTarget */.Hp)(t), 'target', {
+                        form: (0,checksum/* recordedForm */.Rl)(rec),
+                        locate: false,
+                    });
+                    if (!(0,checksum/* matchesRecorded */.A2)(rec, d)) {
                         tablesDiffering.add(t.qualified);
                         differences.push(`${t.qualified}: recorded ${rec.count} rows (digest ${rec.digest.slice(0, 12)}), now ${d.count} rows (digest ${d.digest.slice(0, 12)})`);
                     }
@@ -347,6 +385,7 @@ var tenant_key = __webpack_require__(72713);
 
 
 
+
 /**
  * The new database holds no row of another tenant and every foreign key is valid (validated, and
  * an anti-join finds no orphan). "Another tenant's row" is judged twice: by the plan's tenant
@@ -367,7 +406,9 @@ const foreignRows = {
             // whole (`true`) hold no tenant's rows to judge.
             let judged = 0;
             let shared = 0;
-            for (const t of (0,db/* plannedTables */.uS)(ctx)) {
+            for (const planned of (0,db/* plannedTables */.uS)(ctx)) {
+                // The plan's predicate, naming the tenant's tables where they are in the new database.
+                const t = (0,plan_types/* onTarget */.Hp)(planned);
                 if (t.where.trim() === 'true')
                     continue;
                 judged++;
@@ -429,7 +470,7 @@ async function tenantKeyProblems(target, ctx) {
     let resolved;
     try {
         resolved = (0,tenant_key/* resolveTenantKeyColumn */.C_)(graph, {
-            tenantsTable: ctx.plan.tenantsTable.qualified,
+            tenantsTable: (0,plan_types/* targetOf */.$r)(ctx.plan.tenantsTable),
             tenantKey: ctx.tenantKey,
             tenantIdColumn: ctx.tenantIdColumn,
         });
@@ -576,6 +617,7 @@ const largeObjects = {
 ;// CONCATENATED MODULE: ./src/validation/performance.ts
 
 
+
 /** How many of the tenant's largest tables are measured by default. */
 const LARGEST = 3;
 /** Pure: index names a plan uses. */
@@ -628,34 +670,44 @@ function performanceCheck(options = {}) {
                 await target.query('BEGIN');
                 const sizes = await target.query(`SELECT x AS tbl, coalesce((SELECT sum(greatest(c.reltuples, 0)) FROM pg_class c
                  WHERE c.oid = to_regclass(x) OR c.oid IN (SELECT relid FROM pg_partition_tree(to_regclass(x)))), 0)::bigint::text AS n
-           FROM unnest($1::text[]) x`, [(0,db/* plannedTables */.uS)(ctx).map((t) => t.qualified)]);
+           FROM unnest($1::text[]) x`, [(0,db/* plannedTables */.uS)(ctx).map((t) => (0,plan_types/* targetOf */.$r)(t))]);
+                // Keyed by the target's names (schema level maps them; the identity at database level).
                 const rows = new Map(sizes.rows.map((r) => [r.tbl, Number(r.n)]));
                 const candidates = (0,db/* plannedTables */.uS)(ctx)
                     .filter((t) => t.kind !== 'reference' && t.columns.length > 0)
-                    .sort((a, b) => (rows.get(b.qualified) ?? b.rows ?? 0) - (rows.get(a.qualified) ?? a.rows ?? 0))
+                    .sort((a, b) => (rows.get((0,plan_types/* targetOf */.$r)(b)) ?? b.rows ?? 0) - (rows.get((0,plan_types/* targetOf */.$r)(a)) ?? a.rows ?? 0))
                     .slice(0, largest);
                 const lines = [];
                 const lost = [];
                 for (const t of candidates) {
                     const queries = [];
+                    const d = (0,plan_types/* onTarget */.Hp)(t);
                     if (t.keyColumns.length) {
                         const key = t.keyColumns.map((c) => `t.${c}`).join(', ');
                         const sample = await target.query({
-                            text: `SELECT ${key} FROM ${t.qualified} t LIMIT 1`,
+                            text: `SELECT ${key} FROM ${d.qualified} t LIMIT 1`,
                             rowMode: 'array',
                         });
                         const values = sample.rows[0];
                         if (values) {
                             const cond = t.keyColumns.map((c, i) => `t.${c} = $${i + 1}`).join(' AND ');
-                            const sql = `SELECT * FROM ${t.qualified} t WHERE ${cond}`;
-                            queries.push({ label: 'primary-key lookup', sourceSql: sql, targetSql: sql, params: values });
+                            queries.push({
+                                label: 'primary-key lookup',
+                                sourceSql: `SELECT * FROM ${t.qualified} t WHERE ${cond}`,
+                                targetSql: `SELECT * FROM ${d.qualified} t WHERE ${cond}`,
+                                params: values,
+                            });
                         }
                     }
                     if (t.where.trim() !== 'true') {
                         // A page of the tenant's rows, as an application reads them (a full count would cost a
                         // whole scan of a large tenant on both sides). The same predicate on both sides.
-                        const sql = `SELECT * FROM ${t.qualified} t WHERE ${t.where} LIMIT 100`;
-                        queries.push({ label: 'tenant-filtered scan', sourceSql: sql, targetSql: sql, params: [] });
+                        queries.push({
+                            label: 'tenant-filtered scan',
+                            sourceSql: `SELECT * FROM ${t.qualified} t WHERE ${t.where} LIMIT 100`,
+                            targetSql: `SELECT * FROM ${d.qualified} t WHERE ${d.where} LIMIT 100`,
+                            params: [],
+                        });
                     }
                     for (const q of queries) {
                         const s = await explain(source, q.sourceSql, q.params, true);
@@ -688,6 +740,7 @@ const performance = performanceCheck();
 
 
 
+
 /**
  * Per table: the tenant's rows in the shared database (at the copy snapshot) equal the rows in the
  * new one — or, in `status --verify`, the counts recorded at the switch (a difference is then a
@@ -707,7 +760,8 @@ const rowCounts = {
             const differences = [];
             let total = 0;
             for (const t of tables) {
-                const tc = Number((await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t`)).rows[0]?.n);
+                const tc = Number((await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(t))} t`)).rows[0]
+                    ?.n);
                 let expected;
                 if (source) {
                     expected = Number((await source.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${t.where}`)).rows[0]?.n);
@@ -737,8 +791,8 @@ const rowCounts = {
     },
 };
 
-// EXTERNAL MODULE: ./src/validation/schema-parity.ts
-var schema_parity = __webpack_require__(16292);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts + 1 modules
+var schema_parity = __webpack_require__(80499);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 ;// CONCATENATED MODULE: ./src/validation/security.ts
