@@ -20,6 +20,14 @@ import { TENANT_ID_SETTING } from './plan-types';
 export const SESSION_OPTIONS =
   '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres';
 
+/**
+ * The startup settings of the tool's sessions before TimeZone, DateStyle and IntervalStyle were
+ * fixed: a schema recorded at the switch by an earlier version was printed under the database's
+ * own settings, and is compared with the schema read the same way (schema-fingerprint.ts).
+ */
+export const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS =
+  '-c jit=off -c default_transaction_isolation=read\\ committed';
+
 export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
   return {
     connectionString: url,

@@ -10,6 +10,7 @@ export async function connectFor(
   url: string,
   budgetMs: number,
   user?: { name: string; password: string },
+  options = SESSION_OPTIONS,
 ): Promise<pg.Client> {
   const config: pg.ClientConfig = {
     // The user goes into the URL: node-postgres lets a connection string's user and password win
@@ -17,7 +18,7 @@ export async function connectFor(
     connectionString: user ? asUser(url, user) : url,
     keepAlive: true,
     application_name: 'tenant-promotion-checks',
-    options: SESSION_OPTIONS,
+    options,
     connectionTimeoutMillis: Math.max(1000, Math.min(budgetMs, 30_000)),
     statement_timeout: Math.max(1000, Math.floor(budgetMs)),
   };

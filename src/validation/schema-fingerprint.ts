@@ -12,6 +12,14 @@ import { catalogSummary, diffCatalogs, type CatalogItem } from './schema-parity'
  */
 const SCHEMA_AT_SWITCH = `${pg.escapeIdentifier(RUN_SCHEMA)}.schema_at_switch`;
 
+/**
+ * The table's comment when the summary was read under the tool's fixed TimeZone, DateStyle and
+ * IntervalStyle (connect.ts SESSION_OPTIONS). A summary without it was recorded by an earlier
+ * version under the database's own settings, which print timestamptz defaults, CHECK constants
+ * and partition bounds differently: it is compared with the schema read the same way.
+ */
+const FIXED_TEXT_FORMS = 'read under TimeZone=UTC DateStyle=ISO,MDY IntervalStyle=postgres';
+
 /** Records the tenant database's catalog summary; in the caller's transaction, after its ownership proof. */
 export async function recordSchemaAtSwitch(target: pg.ClientBase): Promise<number> {
   const items = await catalogSummary(target);
@@ -20,6 +28,7 @@ export async function recordSchemaAtSwitch(target: pg.ClientBase): Promise<numbe
        category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text)`,
   );
   await target.query(`TRUNCATE ${SCHEMA_AT_SWITCH}`);
+  await target.query(`COMMENT ON TABLE ${SCHEMA_AT_SWITCH} IS ${pg.escapeLiteral(FIXED_TEXT_FORMS)}`);
   await target.query(
     `INSERT INTO ${SCHEMA_AT_SWITCH} (category, name, definition, owner)
      SELECT category, name, definition, owner
@@ -42,6 +51,15 @@ export async function readSchemaAtSwitch(target: pg.ClientBase): Promise<Catalog
     if (code === '42P01' || code === '3F000') return undefined;
     throw e;
   }
+}
+
+/** Whether the recorded summary was read under the tool's fixed text forms (see FIXED_TEXT_FORMS). */
+export async function recordedUnderFixedTextForms(target: pg.ClientBase): Promise<boolean> {
+  const { rows } = await target.query<{ c: string | null }>(
+    `SELECT obj_description(to_regclass($1), 'pg_class') AS c`,
+    [SCHEMA_AT_SWITCH],
+  );
+  return rows[0]?.c === FIXED_TEXT_FORMS;
 }
 
 /** Pure: what changed in the tenant's database since the switch, one line per object. */

@@ -2,7 +2,8 @@ import pg from 'pg';
 import { RENAMED_SETTINGS, renamedSettingClause } from '../postgres/ddl/translate';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
-import { driftSinceSwitch, readSchemaAtSwitch } from './schema-fingerprint';
+import { driftSinceSwitch, readSchemaAtSwitch, recordedUnderFixedTextForms } from './schema-fingerprint';
+import { SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS } from '../postgres/connect';
 import { serverMajor } from '../postgres/versions';
 import { RENAMED_MARK, normaliseAcrossVersions } from './version-normalise';
 import { sourceItems, sourceSearchPath, targetItemsMappedBack } from './schema-level';
@@ -229,8 +230,24 @@ export const schemaParity: Check = {
       // After the switch, the schema recorded then is the reference: see schema-fingerprint.ts.
       const recorded = ctx.afterSwitch ? await readSchemaAtSwitch(target) : undefined;
       if (recorded) {
-        const now = await catalogSummary(target);
-        const drift = driftSinceSwitch(recorded, now);
+        let now = await catalogSummary(target);
+        let drift = driftSinceSwitch(recorded, now);
+        if (drift.length > 0 && !(await recordedUnderFixedTextForms(target))) {
+          // Recorded by an earlier version under the database's own TimeZone and DateStyle: read
+          // again the same way, or every timestamptz default would count as drift.
+          const asRecorded = await connectFor(
+            ctx.targetUrl,
+            budgetMs,
+            undefined,
+            SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS,
+          );
+          try {
+            now = await catalogSummary(asRecorded);
+          } finally {
+            await closeQuietly(asRecorded);
+          }
+          drift = driftSinceSwitch(recorded, now);
+        }
         if (drift.length === 0) return pass(`${now.length} catalog objects as recorded at the switch`);
         return warn(
           `${DRIFTED} ${drift.length} difference(s) from the schema recorded then: ${drift[0]}`,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { runCli, type CliIo } from '../../src/cli/program';
 import { renderRunSummary } from '../../src/cli/terminal';
 import { memoryLogger } from '../../src/log';
@@ -11,6 +12,8 @@ import { deriveNames } from '../../src/names';
 import { COMMENT_LIMIT, renderComment, renderSummary } from '../../src/report/render';
 import { renderStatusText } from '../../src/report/status-text';
 import { checksums } from '../../src/validation/checksums';
+import { recordSchemaAtSwitch } from '../../src/validation/schema-fingerprint';
+import { clientConfig, SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS } from '../../src/postgres/connect';
 import { engineOptions, testDeps } from '../support/engine';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query, urlFor, withClient } from '../support/pg';
@@ -306,6 +309,56 @@ describe('status --verify after real promotions (issue 13)', () => {
       status.planNotes.join('\n'),
     );
     assert.equal(status.verdict, 'unchanged', describeChecks(status.checks));
+  });
+
+  it("a schema recorded at the switch by an earlier version under the database's own TimeZone is not drift", async () => {
+    // Earlier versions read the catalog under the database's TimeZone and DateStyle; sessions now
+    // start in UTC/ISO, which print timestamptz defaults and CHECK constants differently (a
+    // healthy tenant switched before on a non-UTC server was reported drifted: failed before).
+    const slug = f.tenants.main;
+    const name = deriveNames(slug).database;
+    const isolated = urlFor(name);
+    await withClient(isolated, async (c) => {
+      await c.query(
+        `CREATE TABLE public.verify_text_forms (ts timestamptz DEFAULT '2024-01-01 00:00:00+00' CHECK (ts > '2020-01-01 00:00:00+00'))`,
+      );
+      await c.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} SET TimeZone = 'America/New_York'`);
+    });
+    try {
+      // The record as an earlier version wrote it: read under the database's own settings, no mark.
+      const legacy = new pg.Client(
+        clientConfig(isolated, { options: SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS }),
+      );
+      await legacy.connect();
+      try {
+        const [{ tz } = { tz: '' }] = (
+          await legacy.query<{ tz: string }>("SELECT current_setting('TimeZone') AS tz")
+        ).rows;
+        assert.equal(tz, 'America/New_York');
+        await recordSchemaAtSwitch(legacy);
+        await legacy.query(`COMMENT ON TABLE _tenant_isolation.schema_at_switch IS NULL`);
+      } finally {
+        await legacy.end();
+      }
+      const status = await tenantStatus(PromotionOptions.parse(keptOpts), { verify: true });
+      const parity = byName(status.checks, 'schema-parity');
+      assert.equal(parity.status, 'pass', `${parity.reason}\n${parity.details.join('\n')}`);
+      assert.match(parity.reason, /as recorded at the switch/);
+      assert.notEqual(status.verdict, 'drifted');
+    } finally {
+      await withClient(isolated, async (c) => {
+        await c.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} RESET TimeZone`);
+        await c.query('DROP TABLE IF EXISTS public.verify_text_forms');
+      });
+      // The record as this version writes it, for the tests after this one.
+      const fresh = new pg.Client(clientConfig(isolated));
+      await fresh.connect();
+      try {
+        await recordSchemaAtSwitch(fresh);
+      } finally {
+        await fresh.end();
+      }
+    }
   });
 });
 
