@@ -2827,6 +2827,7 @@ function compareRemovedCounts(expected, held) {
 /* harmony export */   AC: () => (/* binding */ SESSION_OPTIONS),
 /* harmony export */   Ng: () => (/* binding */ connect),
 /* harmony export */   Q5: () => (/* binding */ connectAll),
+/* harmony export */   ZA: () => (/* binding */ SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS),
 /* harmony export */   p: () => (/* binding */ withConnection),
 /* harmony export */   si: () => (/* binding */ setTenantId)
 /* harmony export */ });
@@ -2854,6 +2855,12 @@ function compareRemovedCounts(expected, held) {
  * database's and role's own settings.
  */
 const SESSION_OPTIONS = '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres';
+/**
+ * The startup settings of the tool's sessions before TimeZone, DateStyle and IntervalStyle were
+ * fixed: a schema recorded at the switch by an earlier version was printed under the database's
+ * own settings, and is compared with the schema read the same way (schema-fingerprint.ts).
+ */
+const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS = '-c jit=off -c default_transaction_isolation=read\\ committed';
 function clientConfig(url, extra = {}) {
     return {
         connectionString: url,
@@ -9537,14 +9544,14 @@ function capDetails(details, max = MAX_DETAILS) {
 
 
 /** Connections opened by the checks: keepalive, a name in pg_stat_activity, statement_timeout from the budget. */
-async function connectFor(url, budgetMs, user) {
+async function connectFor(url, budgetMs, user, options = _postgres_connect__WEBPACK_IMPORTED_MODULE_3__/* .SESSION_OPTIONS */ .AC) {
     const config = {
         // The user goes into the URL: node-postgres lets a connection string's user and password win
         // over `user`/`password` in the config, so setting those would log in as the URL's admin.
         connectionString: user ? asUser(url, user) : url,
         keepAlive: true,
         application_name: 'tenant-promotion-checks',
-        options: _postgres_connect__WEBPACK_IMPORTED_MODULE_3__/* .SESSION_OPTIONS */ .AC,
+        options,
         connectionTimeoutMillis: Math.max(1000, Math.min(budgetMs, 30_000)),
         statement_timeout: Math.max(1000, Math.floor(budgetMs)),
     };
@@ -9623,6 +9630,7 @@ function plannedTables(ctx) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dp: () => (/* binding */ recordedUnderFixedTextForms),
 /* harmony export */   IS: () => (/* binding */ driftSinceSwitch),
 /* harmony export */   Jz: () => (/* binding */ readSchemaAtSwitch),
 /* harmony export */   ir: () => (/* binding */ recordSchemaAtSwitch)
@@ -9642,12 +9650,20 @@ function plannedTables(ctx) {
  * database since the switch (a migration, or a lost index), reported object by object.
  */
 const SCHEMA_AT_SWITCH = `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(_postgres_ownership__WEBPACK_IMPORTED_MODULE_1__/* .RUN_SCHEMA */ .EJ)}.schema_at_switch`;
+/**
+ * The table's comment when the summary was read under the tool's fixed TimeZone, DateStyle and
+ * IntervalStyle (connect.ts SESSION_OPTIONS). A summary without it was recorded by an earlier
+ * version under the database's own settings, which print timestamptz defaults, CHECK constants
+ * and partition bounds differently: it is compared with the schema read the same way.
+ */
+const FIXED_TEXT_FORMS = 'read under TimeZone=UTC DateStyle=ISO,MDY IntervalStyle=postgres';
 /** Records the tenant database's catalog summary; in the caller's transaction, after its ownership proof. */
 async function recordSchemaAtSwitch(target) {
     const items = await (0,_schema_parity__WEBPACK_IMPORTED_MODULE_2__/* .catalogSummary */ .wV)(target);
     await target.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA_AT_SWITCH} (
        category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text)`);
     await target.query(`TRUNCATE ${SCHEMA_AT_SWITCH}`);
+    await target.query(`COMMENT ON TABLE ${SCHEMA_AT_SWITCH} IS ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(FIXED_TEXT_FORMS)}`);
     await target.query(`INSERT INTO ${SCHEMA_AT_SWITCH} (category, name, definition, owner)
      SELECT category, name, definition, owner
        FROM jsonb_to_recordset($1::jsonb) AS x(category text, name text, definition text, owner text)`, [JSON.stringify(items)]);
@@ -9666,6 +9682,11 @@ async function readSchemaAtSwitch(target) {
             return undefined;
         throw e;
     }
+}
+/** Whether the recorded summary was read under the tool's fixed text forms (see FIXED_TEXT_FORMS). */
+async function recordedUnderFixedTextForms(target) {
+    const { rows } = await target.query(`SELECT obj_description(to_regclass($1), 'pg_class') AS c`, [SCHEMA_AT_SWITCH]);
+    return rows[0]?.c === FIXED_TEXT_FORMS;
 }
 /** Pure: what changed in the tenant's database since the switch, one line per object. */
 function driftSinceSwitch(recorded, current) {
@@ -9703,6 +9724,8 @@ var check = __webpack_require__(15651);
 var db = __webpack_require__(8217);
 // EXTERNAL MODULE: ./src/validation/schema-fingerprint.ts
 var schema_fingerprint = __webpack_require__(41069);
+// EXTERNAL MODULE: ./src/postgres/connect.ts
+var connect = __webpack_require__(36741);
 // EXTERNAL MODULE: ./src/postgres/versions.ts
 var versions = __webpack_require__(60674);
 // EXTERNAL MODULE: ./src/validation/version-normalise.ts
@@ -9742,6 +9765,7 @@ function targetItemsMappedBack(items, layout) {
 }
 
 ;// CONCATENATED MODULE: ./src/validation/schema-parity.ts
+
 
 
 
@@ -9922,8 +9946,20 @@ const schemaParity = {
             // After the switch, the schema recorded then is the reference: see schema-fingerprint.ts.
             const recorded = ctx.afterSwitch ? await (0,schema_fingerprint/* readSchemaAtSwitch */.Jz)(target) : undefined;
             if (recorded) {
-                const now = await catalogSummary(target);
-                const drift = (0,schema_fingerprint/* driftSinceSwitch */.IS)(recorded, now);
+                let now = await catalogSummary(target);
+                let drift = (0,schema_fingerprint/* driftSinceSwitch */.IS)(recorded, now);
+                if (drift.length > 0 && !(await (0,schema_fingerprint/* recordedUnderFixedTextForms */.Dp)(target))) {
+                    // Recorded by an earlier version under the database's own TimeZone and DateStyle: read
+                    // again the same way, or every timestamptz default would count as drift.
+                    const asRecorded = await (0,db/* connectFor */.It)(ctx.targetUrl, budgetMs, undefined, connect/* SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS */.ZA);
+                    try {
+                        now = await catalogSummary(asRecorded);
+                    }
+                    finally {
+                        await (0,db/* closeQuietly */.EO)(asRecorded);
+                    }
+                    drift = (0,schema_fingerprint/* driftSinceSwitch */.IS)(recorded, now);
+                }
                 if (drift.length === 0)
                     return (0,check/* pass */.IX)(`${now.length} catalog objects as recorded at the switch`);
                 return (0,check/* warn */.R8)(`${DRIFTED} ${drift.length} difference(s) from the schema recorded then: ${drift[0]}`, (0,check/* capDetails */.Tw)(drift));
