@@ -272,17 +272,7 @@ export async function digestTable<F extends RowHashForm>(
     const { rows } = await client.query<{ count: string; sum: string }>(
       wholeDigestSql(table, side, opts.form),
     );
-    const count = Number(rows[0]!.count);
-    const sum = rows[0]!.sum;
-    return {
-      table: table.qualified,
-      form: opts.form,
-      count,
-      sum,
-      digest: wholeDigest(count, sum, opts.form),
-      buckets: [],
-      scheme,
-    };
+    return tableDigestOf(table, opts.form, scheme, Number(rows[0]!.count), rows[0]!.sum, []);
   }
   const r = await withHashAggregate(client, () =>
     client.query<{
@@ -304,15 +294,18 @@ export async function digestTable<F extends RowHashForm>(
     return b;
   });
   buckets.sort((x, y) => x.bucket - y.bucket);
-  return {
-    table: table.qualified,
-    form: opts.form,
-    count,
-    sum,
-    digest: wholeDigest(count, sum, opts.form),
-    buckets,
-    scheme,
-  };
+  return tableDigestOf(table, opts.form, scheme, count, sum, buckets);
+}
+
+function tableDigestOf<F extends RowHashForm>(
+  table: TablePlan,
+  form: F,
+  scheme: TableDigest<F>['scheme'],
+  count: number,
+  sum: string,
+  buckets: BucketDigest[],
+): TableDigest<F> {
+  return { table: table.qualified, form, count, sum, digest: wholeDigest(count, sum, form), buckets, scheme };
 }
 
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
