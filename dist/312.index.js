@@ -1117,20 +1117,9 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
                 // inserted with the same unique value (a user removed and invited again under the same
                 // email) finds the value free. All or nothing and best effort: what a key still holds
                 // (a child deleted later, children first) is left to step 3, which keeps or deletes it.
-                await shared.query('SAVEPOINT tp_rb_delete_early');
-                try {
-                    const early = await shared.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
-               AND ${(0,checksum/* ledgerRowHashSql */.yw)(t)} IS NOT DISTINCT FROM m.sh AND ${await unreferencedSql(shared, t)}`);
-                    await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
-                    await shared.query('SET CONSTRAINTS ALL DEFERRED');
-                    await shared.query('RELEASE SAVEPOINT tp_rb_delete_early');
-                    result.merged.delete += early.rowCount ?? 0;
-                }
-                catch (e) {
-                    if (e.code !== '23503')
-                        throw e;
-                    await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_early');
-                }
+                const early = await deleteUnlessReferenced(shared, 'tp_rb_delete_early', `DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')}
+             AND ${(0,checksum/* ledgerRowHashSql */.yw)(t)} IS NOT DISTINCT FROM m.sh AND ${await unreferencedSql(shared, t)}`);
+                result.merged.delete += early ?? 0;
                 const cols = t.columns;
                 const match = `m.k = ${(0,rollback_ledger/* keyArraySql */.Xy)(t, 's')}`;
                 const ins = await shared.query(`INSERT INTO ${t.qualified} (${cols.join(', ')}) OVERRIDING SYSTEM VALUE
@@ -1177,33 +1166,17 @@ async function applyRestore(shared, isolated, plan, prepared, onTable) {
         const unreferenced = await unreferencedSql(shared, t);
         const asRead = `${(0,checksum/* ledgerRowHashSql */.yw)(t)} IS NOT DISTINCT FROM m.sh`;
         const del = `DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t USING ${m.merge} m WHERE m.action = 'delete' AND ${keyFromArray(t, m.keyTypes, 't', 'm.k')} AND ${asRead} AND ${unreferenced}`;
-        await shared.query('SAVEPOINT tp_rb_delete');
-        try {
-            const res = await shared.query(del);
-            await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
-            await shared.query('SET CONSTRAINTS ALL DEFERRED');
-            await shared.query('RELEASE SAVEPOINT tp_rb_delete');
-            result.merged.delete += res.rowCount ?? 0;
-        }
-        catch (e) {
-            if (e.code !== '23503')
-                throw e;
-            await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete');
+        const deleted = await deleteUnlessReferenced(shared, 'tp_rb_delete', del);
+        if (deleted !== undefined)
+            result.merged.delete += deleted;
+        else {
             // One by one: keep exactly the rows still referenced.
             const { rows } = await shared.query(`SELECT k FROM ${m.merge} WHERE action = 'delete' ORDER BY k`);
             for (const r of rows) {
-                await shared.query('SAVEPOINT tp_rb_delete_one');
-                try {
-                    await shared.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', '$1::text[]')} AND ${unreferenced}`, [r.k]);
-                    await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
-                    await shared.query('SET CONSTRAINTS ALL DEFERRED');
-                    await shared.query('RELEASE SAVEPOINT tp_rb_delete_one');
+                const one = await deleteUnlessReferenced(shared, 'tp_rb_delete_one', `DELETE FROM ${(0,checksum/* fromTable */.bs)(t)} t WHERE ${keyFromArray(t, m.keyTypes, 't', '$1::text[]')} AND ${unreferenced}`, [r.k]);
+                if (one !== undefined)
                     result.merged.delete += 1;
-                }
-                catch (e2) {
-                    if (e2.code !== '23503')
-                        throw e2;
-                    await shared.query('ROLLBACK TO SAVEPOINT tp_rb_delete_one');
+                else {
                     await shared.query(`UPDATE ${m.merge} SET action = 'kept' WHERE k = $1::text[]`, [r.k]);
                     result.kept.push(`${t.qualified} ${shownKey(r.k)}`);
                 }
@@ -1379,6 +1352,27 @@ async function countAction(shared, merge, action) {
 /** Rows of `table` another writer changed in the shared database while the rollback ran. */
 function changedDuringRollback(table, n) {
     return new errors/* PromotionError */.g1('validation-failed', `${n} row(s) of ${table.qualified} that the rollback was bringing back changed in the shared database while it ran (another tenant's write): nothing was changed.`, 'Re-run the rollback: it classifies the rows again (a row changed on both sides since the switch is then listed as a conflict).');
+}
+/**
+ * A delete under a savepoint, every deferred foreign key then checked at once: the rows deleted,
+ * or undefined when a row still references one of them (23503; the savepoint is undone and the
+ * transaction goes on).
+ */
+async function deleteUnlessReferenced(shared, savepoint, sql, params) {
+    await shared.query(`SAVEPOINT ${savepoint}`);
+    try {
+        const res = await shared.query(sql, params);
+        await shared.query('SET CONSTRAINTS ALL IMMEDIATE');
+        await shared.query('SET CONSTRAINTS ALL DEFERRED');
+        await shared.query(`RELEASE SAVEPOINT ${savepoint}`);
+        return res.rowCount ?? 0;
+    }
+    catch (e) {
+        if (e.code !== '23503')
+            throw e;
+        await shared.query(`ROLLBACK TO SAVEPOINT ${savepoint}`);
+        return undefined;
+    }
 }
 
 // EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts

@@ -2510,17 +2510,7 @@ async function digestTable(client, table, side, opts) {
     const scheme = schemeFor(table, opts);
     if (opts.locate === false) {
         const { rows } = await client.query(wholeDigestSql(table, side, opts.form));
-        const count = Number(rows[0].count);
-        const sum = rows[0].sum;
-        return {
-            table: table.qualified,
-            form: opts.form,
-            count,
-            sum,
-            digest: wholeDigest(count, sum, opts.form),
-            buckets: [],
-            scheme,
-        };
+        return tableDigestOf(table, opts.form, scheme, Number(rows[0].count), rows[0].sum, []);
     }
     const r = await withHashAggregate(client, () => client.query(digestSql(table, side, scheme, opts.form)));
     let count = 0;
@@ -2536,15 +2526,10 @@ async function digestTable(client, table, side, opts) {
         return b;
     });
     buckets.sort((x, y) => x.bucket - y.bucket);
-    return {
-        table: table.qualified,
-        form: opts.form,
-        count,
-        sum,
-        digest: wholeDigest(count, sum, opts.form),
-        buckets,
-        scheme,
-    };
+    return tableDigestOf(table, opts.form, scheme, count, sum, buckets);
+}
+function tableDigestOf(table, form, scheme, count, sum, buckets) {
+    return { table: table.qualified, form, count, sum, digest: wholeDigest(count, sum, form), buckets, scheme };
 }
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
 function digestOf(count, sum) {
