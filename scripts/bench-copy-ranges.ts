@@ -4,7 +4,7 @@
  * copied by `copyTables` into a fresh database holding the pre-data schema, as:
  *   pipe        the bare `psql \copy … | psql \copy …` per table, one after another (the baseline);
  *   p1          copy-parallelism 1;
- *   pN-whole    copy-parallelism N, every table whole (as before: `split: false`);
+ *   pN-whole    copy-parallelism N, every table whole (`copy-ranges: off`, the default);
  *   pN-ranges   copy-parallelism N, the dominating table split into ranges (copy-ranges: auto).
  * Every round runs each variant once, the order reversed every other round (A B …, then … B A),
  * after a CHECKPOINT. Prints per-variant medians and per-round ratios (pipe / variant: ≥ 1 means
