@@ -3,6 +3,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { RUN_SCHEMA } from './ownership';
 import type { TablePlan } from './plan-types';
+import { keyArraySql } from './rollback-ledger';
 
 /**
  * The keys of the referenced rows cleanup removed (`cleanup-referenced-rows: remove-unused`), kept
@@ -29,10 +30,6 @@ import type { TablePlan } from './plan-types';
 export const REMOVED_TABLE = `${pg.escapeIdentifier(RUN_SCHEMA)}.cleanup_removed`;
 const STAGE = 'pg_temp.tenant_isolation_removed_keys';
 
-/** `ARRAY[key::text, …]` of the row aliased `alias` (the rollback ledger's spelling of a key). */
-const keyArray = (table: TablePlan, alias: string) =>
-  `ARRAY[${table.keyColumns.map((k) => `${alias}.${k}::text`).join(', ')}]::text[]`;
-
 /**
  * Step 1, on cleanup's shared session: the keys of the rows of `table` that `rowsSql` selects
  * (a FROM … WHERE on alias t, the locked removable candidates), added to the session's staging
@@ -47,7 +44,7 @@ export async function stageRemovedKeys(
   await session.query(
     `CREATE TEMPORARY TABLE IF NOT EXISTS ${STAGE.slice('pg_temp.'.length)} (tbl text NOT NULL, k text[] NOT NULL) ON COMMIT DROP`,
   );
-  await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${keyArray(table, 't')} ${rowsSql}`, [
+  await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${keyArraySql(table, 't')} ${rowsSql}`, [
     table.qualified,
   ]);
 }
@@ -107,7 +104,7 @@ export async function removedKeysMismatch(
   expected: Readonly<Record<string, number>>,
 ): Promise<string[]> {
   const { rows: exists } = await tenantDb.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [
-    `${RUN_SCHEMA}.cleanup_removed`,
+    REMOVED_TABLE,
   ]);
   const held = new Map<string, number>();
   if (exists[0]?.r) {

@@ -201,7 +201,7 @@ async function unreadable(
 }
 
 /** At most `max` items, then "… and N more". */
-function listSome(items: readonly string[], max = 20): string {
+export function listSome(items: readonly string[], max = 20): string {
   return items.length <= max
     ? items.join(', ')
     : `${items.slice(0, max).join(', ')} … and ${items.length - max} more`;

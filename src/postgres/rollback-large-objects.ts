@@ -4,6 +4,7 @@ import {
   findLargeObjectColumns,
   hashLargeObjects,
   largeObjectSizes,
+  listSome,
   LO_CHUNK,
   referencedLargeObjects,
 } from './large-objects';
@@ -43,6 +44,8 @@ export interface LargeObjectRestore {
    * whether that owner is a superuser: then no grant is advised, only a superuser's ALTER).
    */
   notOwned: { owner: string; oids: string[]; superuser?: boolean }[];
+  /** The role the objects of `notOwned` were left to (read with the owners, only when any were). */
+  connectingRole?: string;
 }
 
 /** The columns and the objects the tenant's own rows reference on one side (tenant id set). */
@@ -172,6 +175,7 @@ async function giveToColumnOwners(
       may: boolean;
       me: boolean;
       superuser: boolean;
+      who: string;
     }>(
       `WITH own AS (
          SELECT DISTINCT m.lomowner FROM ${t.qualified} t JOIN pg_largeobject_metadata m ON m.oid = t.${c.column}::oid
@@ -181,11 +185,13 @@ async function giveToColumnOwners(
                      ELSE (SELECT relowner FROM pg_class WHERE oid = $2::regclass) END AS r)
        SELECT pg_get_userbyid(o.r) AS owner, pg_has_role(current_user, o.r, 'MEMBER') AS may,
               o.r = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS me,
-              coalesce((SELECT rolsuper FROM pg_roles WHERE oid = o.r), false) AS superuser
+              coalesce((SELECT rolsuper FROM pg_roles WHERE oid = o.r), false) AS superuser,
+              current_user::text AS who
          FROM o`,
       [created, t.qualified],
     );
-    const { owner: role, may, me, superuser } = owner[0]!;
+    const { owner: role, may, me, superuser, who } = owner[0]!;
+    result.connectingRole = who;
     if (superuser) supers.add(role);
     if (me) continue;
     const target = may ? owned : notOwned;
@@ -213,19 +219,18 @@ async function giveToColumnOwners(
 }
 
 /** The record's lines about who owns the large objects the rollback created. */
-export function describeObjectOwners(objects: LargeObjectRestore, connectingRole: string): string[] {
-  const list = (oids: readonly string[]) =>
-    `${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ` … and ${oids.length - 20} more` : ''}`;
+export function describeObjectOwners(objects: LargeObjectRestore): string[] {
+  const connectingRole = objects.connectingRole ?? 'the connecting role';
   return [
     ...objects.owned.map(
       (o) =>
-        `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the tenant's other objects of their column: ${list(o.oids)}.`,
+        `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the tenant's other objects of their column: ${listSome(o.oids)}.`,
     ),
     ...objects.notOwned.map((o) =>
       o.superuser
         ? // Never advise granting a superuser role: membership in it is every privilege there is.
-          `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}; the tenant's other objects of their column belong to ${o.owner}, a superuser: ${list(o.oids)}. To give them to it, ask a superuser to run ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)} for each.`
-        : `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of the tenant's other objects of their column: ${list(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${pg.escapeIdentifier(o.owner)} TO ${pg.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`,
+          `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}; the tenant's other objects of their column belong to ${o.owner}, a superuser: ${listSome(o.oids)}. To give them to it, ask a superuser to run ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)} for each.`
+        : `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of the tenant's other objects of their column: ${listSome(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${pg.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${pg.escapeIdentifier(o.owner)} TO ${pg.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`,
     ),
   ];
 }

@@ -14,7 +14,6 @@ import {
   type SharedWritePart,
 } from './rollback-ledger';
 
-/** A key as the rollback's messages show it: the value alone, or `(a,b)` for a key of several columns. */
 /**
  * A key as the record shows it. A composite key is written as PostgreSQL writes a row: an element
  * holding a comma, a parenthesis, a quote, a backslash or a space, or empty, is double-quoted

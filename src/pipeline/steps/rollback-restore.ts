@@ -82,8 +82,6 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
-      const { rows: me } = await shared.query<{ u: string }>('SELECT current_user AS u');
-      const connectingRole = me[0]!.u;
       await fault?.('restore:before-commit');
       await syncSequences(isolated, shared);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
@@ -146,7 +144,7 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       ctx.record.notes.push(...describeRestore(prepared));
-      ctx.record.notes.push(...describeObjectOwners(objects, connectingRole));
+      ctx.record.notes.push(...describeObjectOwners(objects));
       if (applied.kept.length)
         ctx.record.notes.push(
           `Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`,
