@@ -16,9 +16,6 @@ export const ResolvedIsolationLevel = z.object({
 });
 export type ResolvedIsolationLevel = z.infer<typeof ResolvedIsolationLevel>;
 
-/** The tenants row's `settings.isolation_level`: absent, or one of the levels (the seeds also name table and row, which this tool does not offer). */
-const SettingsLevel = z.object({ isolation_level: z.unknown().optional() }).passthrough();
-
 export function resolveIsolationLevel(
   explicit: IsolationLevel | undefined,
   settings: Record<string, unknown>,
@@ -26,7 +23,9 @@ export function resolveIsolationLevel(
   frontEnd?: FrontEnd,
 ): ResolvedIsolationLevel {
   if (explicit) return { level: explicit, from: 'input' };
-  const raw = SettingsLevel.parse(settings).isolation_level;
+  // The tenants row's `settings.isolation_level`: absent, or one of the levels (the seeds also
+  // name table and row, which this tool does not offer).
+  const raw = settings.isolation_level;
   if (raw === undefined || raw === null) return { level: 'database', from: 'default' };
   const parsed = IsolationLevel.safeParse(raw);
   if (parsed.success) return { level: parsed.data, from: 'tenant-settings' };

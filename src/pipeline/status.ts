@@ -21,6 +21,7 @@ import { safeUrl } from '../secrets';
 import { CheckRecord, TableKind } from './record';
 import { LoadBalancerConfig, RoutingConfig, routingPaths, schemaRouting } from './routing';
 import { IsolationSettings, parseIsolation } from './tenant-state';
+import { inverseSchemaMap, schemaMap } from '../postgres/schema-layout';
 
 /**
  * `status`: what is true about one tenant right now, read from the shared database, the
@@ -304,9 +305,7 @@ export async function tenantStatus(
     });
     // Schema level: the tenant's side holds each table under its mapped schema (recorded at the switch).
     const layout = isolation?.schema;
-    const plan = layout
-      ? withTargets(planned, new Map(layout.mappings.map((m) => [m.source, m.target])))
-      : planned;
+    const plan = layout ? withTargets(planned, schemaMap(layout)) : planned;
     const schema = schemaRouting(
       dbName,
       layout && { mappings: layout.mappings, searchPath: layout.search_path },
@@ -349,7 +348,7 @@ export async function tenantStatus(
             shared,
             isolated,
             isolation.sequence_range,
-            layout && new Map(layout.mappings.map((m) => [m.target, m.source])),
+            layout && inverseSchemaMap(layout),
           ),
         };
         if (isolated && row.isolationMode === 'isolated')

@@ -9,6 +9,14 @@ import { TENANT_ID_SETTING } from './plan-types';
  * makes our sessions recognisable in pg_stat_activity.
  */
 /**
+ * The startup settings of the tool's sessions before TimeZone, DateStyle and IntervalStyle were
+ * fixed: a schema recorded at the switch by an earlier version was printed under the database's
+ * own settings, and is compared with the schema read the same way (schema-fingerprint.ts).
+ */
+export const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS =
+  '-c jit=off -c default_transaction_isolation=read\\ committed';
+
+/**
  * Startup settings of every session the tool opens. TimeZone, DateStyle and IntervalStyle too:
  * the catalog prints defaults and constants in the reading session's settings (a timestamptz
  * default reads '2024-01-01 00:00:00-05' under a database's `ALTER DATABASE … SET TimeZone`), so
@@ -17,16 +25,7 @@ import { TENANT_ID_SETTING } from './plan-types';
  * TimeZone or DateStyle failed schema parity). Startup options take precedence over the
  * database's and role's own settings.
  */
-export const SESSION_OPTIONS =
-  '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres';
-
-/**
- * The startup settings of the tool's sessions before TimeZone, DateStyle and IntervalStyle were
- * fixed: a schema recorded at the switch by an earlier version was printed under the database's
- * own settings, and is compared with the schema read the same way (schema-fingerprint.ts).
- */
-export const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS =
-  '-c jit=off -c default_transaction_isolation=read\\ committed';
+export const SESSION_OPTIONS = `${SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS} -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres`;
 
 export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
   return {

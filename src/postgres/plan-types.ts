@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { TableKind } from '../pipeline/record';
 import { mapStatement } from './schema-layout';
 
@@ -180,7 +181,11 @@ export function withTargets(plan: TenantPlan, map: ReadonlyMap<string, string>):
     const schema = map.get(t.schema);
     return schema === undefined
       ? t
-      : { ...t, target: `${quoteName(schema)}.${quoteName(t.name)}`, targetSchemas: Object.fromEntries(map) };
+      : {
+          ...t,
+          target: `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(t.name)}`,
+          targetSchemas: Object.fromEntries(map),
+        };
   };
   const tables = plan.tables.map(set);
   const byName = new Map(tables.map((t) => [t.qualified, t]));
@@ -190,9 +195,4 @@ export function withTargets(plan: TenantPlan, map: ReadonlyMap<string, string>):
     tables,
     deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
   };
-}
-
-/** `"name"`, as TablePlan.qualified quotes (always). */
-function quoteName(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }

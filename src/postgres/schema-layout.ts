@@ -148,8 +148,18 @@ export function planSchemaLayout(input: LayoutInput): SchemaLayout {
 }
 
 /** source schema → target schema. */
-export function schemaMap(layout: SchemaLayout): ReadonlyMap<string, string> {
+export function schemaMap(layout: MappedSchemas): ReadonlyMap<string, string> {
   return new Map(layout.mappings.map((m) => [m.source, m.target]));
+}
+
+/** Whatever carries the source → target schema pairs (the plan's layout, the record's, the tenants row's). */
+interface MappedSchemas {
+  mappings: readonly { source: string; target: string }[];
+}
+
+/** Target schema → source schema: the tenant's objects named as the shared database names them. */
+export function inverseSchemaMap(layout: MappedSchemas): ReadonlyMap<string, string> {
+  return new Map(layout.mappings.map((m) => [m.target, m.source]));
 }
 
 /** The set of `schema.name` (unquoted) the catalog defines in a mapped schema: the names a mapped reference may name. */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { urlAs } from '../postgres/urls';
 import { PromotionError } from '../errors';
 import { setComparableSession } from '../postgres/checksum';
 import { SESSION_OPTIONS } from '../postgres/connect';
@@ -15,7 +16,7 @@ export async function connectFor(
   const config: pg.ClientConfig = {
     // The user goes into the URL: node-postgres lets a connection string's user and password win
     // over `user`/`password` in the config, so setting those would log in as the URL's admin.
-    connectionString: user ? asUser(url, user) : url,
+    connectionString: user ? urlAs(url, user.name, user.password) : url,
     keepAlive: true,
     application_name: 'tenant-promotion-checks',
     options,
@@ -29,13 +30,6 @@ export async function connectFor(
 }
 
 /** The URL with another user and password (percent-encoded by URL's setters). */
-function asUser(url: string, user: { name: string; password: string }): string {
-  const u = new URL(url);
-  u.username = encodeURIComponent(user.name);
-  u.password = encodeURIComponent(user.password);
-  return u.toString();
-}
-
 const SNAPSHOT_RE = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
 /**

@@ -1,4 +1,4 @@
-import { mapStatement, quoteLikePostgres } from '../postgres/schema-layout';
+import { inverseSchemaMap, mapStatement, quoteLikePostgres } from '../postgres/schema-layout';
 import type { CatalogItem } from './schema-parity';
 
 /**
@@ -14,7 +14,7 @@ export interface CheckSchemaLayout {
 
 /** The source's equivalent of the tenant's search_path: each tenant schema by its source. */
 export function sourceSearchPath(layout: CheckSchemaLayout): string[] {
-  const back = new Map(layout.mappings.map((m) => [m.target, m.source]));
+  const back = inverseSchemaMap(layout);
   return layout.searchPath.map((s) => back.get(s) ?? s);
 }
 
@@ -37,7 +37,7 @@ export function sourceItems(items: CatalogItem[], layout: CheckSchemaLayout): Ca
  * PostgreSQL would print it there.
  */
 export function targetItemsMappedBack(items: CatalogItem[], layout: CheckSchemaLayout): CatalogItem[] {
-  const inverse = new Map(layout.mappings.map((m) => [m.target, m.source]));
+  const inverse = inverseSchemaMap(layout);
   const back = (text: string) => mapStatement(text, inverse, undefined, quoteLikePostgres);
   return inSchemas(
     items,

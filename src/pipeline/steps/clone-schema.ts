@@ -2,7 +2,7 @@ import pg from 'pg';
 import { sharedAppRoles } from '../../postgres/app-roles';
 import { withConnection } from '../../postgres/connect';
 import { applyStatements, buildSchemaScript, syncSequences } from '../../postgres/schema-clone';
-import { schemaRoleStatements } from '../../postgres/schema-layout';
+import { inverseSchemaMap, schemaRoleStatements } from '../../postgres/schema-layout';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { cloneBlockedError, noteUnsupported } from './rehearse-clone';
@@ -60,7 +60,7 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
     const synced = await withTarget(ctx, async (target) => {
       await applyStatements(target, script.afterData, undefined, script.searchPath);
       const layout = ctx.schemaLayout?.layout;
-      const back = layout && new Map(layout.mappings.map((m) => [m.target, m.source]));
+      const back = layout && inverseSchemaMap(layout);
       const seqs = await syncSequences(ctx.snapshot!.client, target, back);
       await grantApplicationRole(
         target,

@@ -17,6 +17,7 @@ import { releaseSnapshot } from './plan';
 import { takeBaseSnapshot } from '../../postgres/base-snapshot';
 import { assertOwnerIn } from '../ownership';
 import { assertRunMarker, claimOf } from '../../postgres/ownership';
+import { inverseSchemaMap } from '../../postgres/schema-layout';
 
 /**
  * Freeze, catch up, switch — the commit point.
@@ -209,9 +210,7 @@ export const switchStep: Step<PromotionContext> = {
         await applySequenceRanges(source, target, {
           tenantsTable: ctx.options.tenantsTable,
           slug: ctx.names.slug,
-          sourceSchemas: ctx.schemaLayout
-            ? new Map(ctx.schemaLayout.layout.mappings.map((m) => [m.target, m.source]))
-            : undefined,
+          sourceSchemas: ctx.schemaLayout ? inverseSchemaMap(ctx.schemaLayout.layout) : undefined,
         });
         await watchdog.disarm();
         const elapsed = performance.now() - lockedAt;
