@@ -944,6 +944,12 @@ function withoutColumns(table, names) {
  * makes our sessions recognisable in pg_stat_activity.
  */
 /**
+ * The startup settings of the tool's sessions before TimeZone, DateStyle and IntervalStyle were
+ * fixed: a schema recorded at the switch by an earlier version was printed under the database's
+ * own settings, and is compared with the schema read the same way (schema-fingerprint.ts).
+ */
+const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS = '-c jit=off -c default_transaction_isolation=read\\ committed';
+/**
  * Startup settings of every session the tool opens. TimeZone, DateStyle and IntervalStyle too:
  * the catalog prints defaults and constants in the reading session's settings (a timestamptz
  * default reads '2024-01-01 00:00:00-05' under a database's `ALTER DATABASE … SET TimeZone`), so
@@ -952,13 +958,7 @@ function withoutColumns(table, names) {
  * TimeZone or DateStyle failed schema parity). Startup options take precedence over the
  * database's and role's own settings.
  */
-const SESSION_OPTIONS = '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres';
-/**
- * The startup settings of the tool's sessions before TimeZone, DateStyle and IntervalStyle were
- * fixed: a schema recorded at the switch by an earlier version was printed under the database's
- * own settings, and is compared with the schema read the same way (schema-fingerprint.ts).
- */
-const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS = '-c jit=off -c default_transaction_isolation=read\\ committed';
+const SESSION_OPTIONS = `${SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS} -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres`;
 function clientConfig(url, extra = {}) {
     return {
         connectionString: url,
@@ -1498,7 +1498,9 @@ async function assertRunMarker(target, slug, runId, what) {
 /* harmony export */   iu: () => (/* binding */ selectTenantRows),
 /* harmony export */   oZ: () => (/* binding */ TENANT_ID_SETTING)
 /* harmony export */ });
-/* harmony import */ var _schema_layout__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(31686);
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _schema_layout__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(31686);
+
 
 /**
  * The plan of a promotion: which tables hold the tenant's rows and how to select them. Built
@@ -1528,7 +1530,7 @@ function onTarget(table) {
     if (table.target === undefined || !table.targetSchemas)
         return table;
     const map = new Map(Object.entries(table.targetSchemas));
-    const m = (sql) => (0,_schema_layout__WEBPACK_IMPORTED_MODULE_0__/* .mapStatement */ ._R)(sql, map);
+    const m = (sql) => (0,_schema_layout__WEBPACK_IMPORTED_MODULE_1__/* .mapStatement */ ._R)(sql, map);
     return {
         ...table,
         qualified: table.target,
@@ -1552,7 +1554,11 @@ function withTargets(plan, map) {
         const schema = map.get(t.schema);
         return schema === undefined
             ? t
-            : { ...t, target: `${quoteName(schema)}.${quoteName(t.name)}`, targetSchemas: Object.fromEntries(map) };
+            : {
+                ...t,
+                target: `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(schema)}.${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(t.name)}`,
+                targetSchemas: Object.fromEntries(map),
+            };
     };
     const tables = plan.tables.map(set);
     const byName = new Map(tables.map((t) => [t.qualified, t]));
@@ -1562,10 +1568,6 @@ function withTargets(plan, map) {
         tables,
         deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
     };
-}
-/** `"name"`, as TablePlan.qualified quotes (always). */
-function quoteName(name) {
-    return `"${name.replace(/"/g, '""')}"`;
 }
 
 
@@ -2753,6 +2755,7 @@ async function setAppRolePassword(client, role, password, expected) {
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   M2: () => (/* binding */ describeLayout),
+  YI: () => (/* binding */ inverseSchemaMap),
   uO: () => (/* binding */ mapCatalog),
   or: () => (/* binding */ mapScriptStatements),
   _R: () => (/* binding */ mapStatement),
@@ -3020,6 +3023,10 @@ function planSchemaLayout(input) {
 /** source schema → target schema. */
 function schemaMap(layout) {
     return new Map(layout.mappings.map((m) => [m.source, m.target]));
+}
+/** Target schema → source schema: the tenant's objects named as the shared database names them. */
+function inverseSchemaMap(layout) {
+    return new Map(layout.mappings.map((m) => [m.target, m.source]));
 }
 /** The set of `schema.name` (unquoted) the catalog defines in a mapped schema: the names a mapped reference may name. */
 function definedNames(cat) {
@@ -3736,7 +3743,7 @@ async function commentOn(client, kind, name, text) {
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
 /* harmony import */ var _database__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(42514);
 /* harmony import */ var _privileges__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(39607);
-/* harmony import */ var _servers__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(81207);
+/* harmony import */ var _servers__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(14591);
 /* harmony import */ var _versions__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(60674);
 
 
@@ -4241,10 +4248,12 @@ function capDetails(details, max = MAX_DETAILS) {
 /* harmony export */   uS: () => (/* binding */ plannedTables)
 /* harmony export */ });
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _postgres_urls__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(31085);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 /* harmony import */ var _postgres_checksum__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73600);
 /* harmony import */ var _postgres_connect__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(36741);
 /* harmony import */ var _postgres_plan_types__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(54680);
+
 
 
 
@@ -4255,7 +4264,7 @@ async function connectFor(url, budgetMs, user, options = _postgres_connect__WEBP
     const config = {
         // The user goes into the URL: node-postgres lets a connection string's user and password win
         // over `user`/`password` in the config, so setting those would log in as the URL's admin.
-        connectionString: user ? asUser(url, user) : url,
+        connectionString: user ? (0,_postgres_urls__WEBPACK_IMPORTED_MODULE_5__/* .urlAs */ .ge)(url, user.name, user.password) : url,
         keepAlive: true,
         application_name: 'tenant-promotion-checks',
         options,
@@ -4268,12 +4277,6 @@ async function connectFor(url, budgetMs, user, options = _postgres_connect__WEBP
     return client;
 }
 /** The URL with another user and password (percent-encoded by URL's setters). */
-function asUser(url, user) {
-    const u = new URL(url);
-    u.username = encodeURIComponent(user.name);
-    u.password = encodeURIComponent(user.password);
-    return u.toString();
-}
 const SNAPSHOT_RE = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 /**
  * The source session the checks compare against: comparable text output, the tenant id set,
@@ -4444,7 +4447,7 @@ var schema_layout = __webpack_require__(31686);
 
 /** The source's equivalent of the tenant's search_path: each tenant schema by its source. */
 function sourceSearchPath(layout) {
-    const back = new Map(layout.mappings.map((m) => [m.target, m.source]));
+    const back = (0,schema_layout/* inverseSchemaMap */.YI)(layout);
     return layout.searchPath.map((s) => back.get(s) ?? s);
 }
 const inSchemas = (items, schemas) => {
@@ -4461,7 +4464,7 @@ function sourceItems(items, layout) {
  * PostgreSQL would print it there.
  */
 function targetItemsMappedBack(items, layout) {
-    const inverse = new Map(layout.mappings.map((m) => [m.target, m.source]));
+    const inverse = (0,schema_layout/* inverseSchemaMap */.YI)(layout);
     const back = (text) => (0,schema_layout/* mapStatement */._R)(text, inverse, undefined, schema_layout/* quoteLikePostgres */.lH);
     return inSchemas(items, layout.mappings.map((m) => m.target)).map((i) => ({
         ...i,

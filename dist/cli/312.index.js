@@ -514,9 +514,11 @@ async function giveToColumnOwners(shared, plan, columns, created, result) {
                      ELSE (SELECT relowner FROM pg_class WHERE oid = $2::regclass) END AS r)
        SELECT pg_get_userbyid(o.r) AS owner, pg_has_role(current_user, o.r, 'MEMBER') AS may,
               o.r = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS me,
-              coalesce((SELECT rolsuper FROM pg_roles WHERE oid = o.r), false) AS superuser
+              coalesce((SELECT rolsuper FROM pg_roles WHERE oid = o.r), false) AS superuser,
+              current_user::text AS who
          FROM o`, [created, t.qualified]);
-        const { owner: role, may, me, superuser } = owner[0];
+        const { owner: role, may, me, superuser, who } = owner[0];
+        result.connectingRole = who;
         if (superuser)
             supers.add(role);
         if (me)
@@ -547,14 +549,14 @@ async function giveToColumnOwners(shared, plan, columns, created, result) {
     }));
 }
 /** The record's lines about who owns the large objects the rollback created. */
-function describeObjectOwners(objects, connectingRole) {
-    const list = (oids) => `${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ` … and ${oids.length - 20} more` : ''}`;
+function describeObjectOwners(objects) {
+    const connectingRole = objects.connectingRole ?? 'the connecting role';
     return [
-        ...objects.owned.map((o) => `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the tenant's other objects of their column: ${list(o.oids)}.`),
+        ...objects.owned.map((o) => `${o.oids.length} large object(s) the tenant created while isolated now belong to ${o.owner}, like the tenant's other objects of their column: ${(0,large_objects/* listSome */.XT)(o.oids)}.`),
         ...objects.notOwned.map((o) => o.superuser
             ? // Never advise granting a superuser role: membership in it is every privilege there is.
-                `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}; the tenant's other objects of their column belong to ${o.owner}, a superuser: ${list(o.oids)}. To give them to it, ask a superuser to run ALTER LARGE OBJECT <oid> OWNER TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)} for each.`
-            : `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of the tenant's other objects of their column: ${list(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`),
+                `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}; the tenant's other objects of their column belong to ${o.owner}, a superuser: ${(0,large_objects/* listSome */.XT)(o.oids)}. To give them to it, ask a superuser to run ALTER LARGE OBJECT <oid> OWNER TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)} for each.`
+            : `${o.oids.length} large object(s) the tenant created while isolated belong to the connecting role ${connectingRole}, which is not a member of ${o.owner}, the owner of the tenant's other objects of their column: ${(0,large_objects/* listSome */.XT)(o.oids)}. Give them to it (ALTER LARGE OBJECT <oid> OWNER TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)}, as a member of ${o.owner}), or GRANT ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(o.owner)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(connectingRole)} before a rollback so that it gives them itself.`),
     ];
 }
 /**
@@ -637,7 +639,6 @@ var rollback_ledger = __webpack_require__(4001);
 
 
 
-/** A key as the rollback's messages show it: the value alone, or `(a,b)` for a key of several columns. */
 /**
  * A key as the record shows it. A composite key is written as PostgreSQL writes a row: an element
  * holding a comma, a parenthesis, a quote, a backslash or a space, or empty, is double-quoted
@@ -1444,8 +1445,6 @@ const restoreStep = {
                 throw new errors/* PromotionError */.g1('validation-failed', `The rows copied back differ from the isolated database: ${verified.differences.slice(0, 5).join('; ')}`, 'Nothing was changed and the tenant stays isolated. A trigger on a shared table rewrites restored rows: make it leave rows alone when nothing but a rollback writes them, or run the rollback as the tables’ owner, then re-run.');
             }
             const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
-            const { rows: me } = await shared.query('SELECT current_user AS u');
-            const connectingRole = me[0].u;
             await fault?.('restore:before-commit');
             await (0,schema_clone/* syncSequences */.kj)(isolated, shared);
             const tenant = await (0,tenants/* readTenant */.RM)(shared, ctx.options.tenantsTable, ctx.names.slug);
@@ -1493,7 +1492,7 @@ const restoreStep = {
                 ctx.record.notes.push(`The tenant's writes were blocked for ${ctx.record.freezeMs} ms (from the fence to the commit of the restore).`);
             }
             ctx.record.notes.push(...describeRestore(prepared));
-            ctx.record.notes.push(...describeObjectOwners(objects, connectingRole));
+            ctx.record.notes.push(...describeObjectOwners(objects));
             if (applied.kept.length)
                 ctx.record.notes.push(`Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`);
             for (const v of verified.own) {

@@ -959,7 +959,7 @@ const cloneSchemaAfterStep = {
         const synced = await withTarget(ctx, async (target) => {
             await (0,schema_clone/* applyStatements */.t8)(target, script.afterData, undefined, script.searchPath);
             const layout = ctx.schemaLayout?.layout;
-            const back = layout && new Map(layout.mappings.map((m) => [m.target, m.source]));
+            const back = layout && (0,schema_layout/* inverseSchemaMap */.YI)(layout);
             const seqs = await (0,schema_clone/* syncSequences */.kj)(ctx.snapshot.client, target, back);
             await grantApplicationRole(target, names.appRole, names.database, ctx.sharedRoles?.length ? 'remapped' : 'baseline');
             // Schema level: USAGE on its schemas and the extensions' schemas, and a search_path that
@@ -1411,8 +1411,8 @@ const preflightStep = {
     },
 };
 
-// EXTERNAL MODULE: ./src/postgres/servers.ts + 1 modules
-var servers = __webpack_require__(81207);
+// EXTERNAL MODULE: ./src/postgres/servers.ts
+var servers = __webpack_require__(14591);
 // EXTERNAL MODULE: ./src/postgres/versions.ts
 var versions = __webpack_require__(60674);
 // EXTERNAL MODULE: ./src/postgres/target-server.ts
@@ -1443,12 +1443,12 @@ const ResolvedIsolationLevel = schemas/* object */.Ikc({
     /** `input`, `tenant-settings` or `default`: the report says which. */
     from: schemas/* enum */.k5n(['input', 'tenant-settings', 'default']),
 });
-/** The tenants row's `settings.isolation_level`: absent, or one of the levels (the seeds also name table and row, which this tool does not offer). */
-const SettingsLevel = schemas/* object */.Ikc({ isolation_level: schemas/* unknown */.L5J().optional() }).passthrough();
 function resolveIsolationLevel(explicit, settings, slug, frontEnd) {
     if (explicit)
         return { level: explicit, from: 'input' };
-    const raw = SettingsLevel.parse(settings).isolation_level;
+    // The tenants row's `settings.isolation_level`: absent, or one of the levels (the seeds also
+    // name table and row, which this tool does not offer).
+    const raw = settings.isolation_level;
     if (raw === undefined || raw === null)
         return { level: 'database', from: 'default' };
     const parsed = options/* IsolationLevel */.N1.safeParse(raw);
@@ -3389,6 +3389,7 @@ async function takeBaseSnapshot(client) {
 
 
 
+
 /**
  * Freeze, catch up, switch — the commit point.
  *
@@ -3544,9 +3545,7 @@ const switchStep = {
                 await (0,sequence_ranges/* applySequenceRanges */.a2)(source, target, {
                     tenantsTable: ctx.options.tenantsTable,
                     slug: ctx.names.slug,
-                    sourceSchemas: ctx.schemaLayout
-                        ? new Map(ctx.schemaLayout.layout.mappings.map((m) => [m.target, m.source]))
-                        : undefined,
+                    sourceSchemas: ctx.schemaLayout ? (0,schema_layout/* inverseSchemaMap */.YI)(ctx.schemaLayout.layout) : undefined,
                 });
                 await watchdog.disarm();
                 const elapsed = performance.now() - lockedAt;

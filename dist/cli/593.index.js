@@ -11,6 +11,7 @@ exports.modules = {
 /* harmony export */   RK: () => (/* binding */ findLargeObjectColumns),
 /* harmony export */   Up: () => (/* binding */ measureReferenced),
 /* harmony export */   VR: () => (/* binding */ syncLargeObjects),
+/* harmony export */   XT: () => (/* binding */ listSome),
 /* harmony export */   be: () => (/* binding */ planLargeObjects),
 /* harmony export */   mU: () => (/* binding */ largeObjectNotes),
 /* harmony export */   rO: () => (/* binding */ referencedLargeObjects),

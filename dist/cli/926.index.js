@@ -59,8 +59,8 @@ var tenant_key = __webpack_require__(72713);
 var sequence_ranges = __webpack_require__(78569);
 // EXTERNAL MODULE: ./src/postgres/sql.ts
 var sql = __webpack_require__(75259);
-// EXTERNAL MODULE: ./src/postgres/servers.ts + 1 modules
-var postgres_servers = __webpack_require__(81207);
+// EXTERNAL MODULE: ./src/postgres/servers.ts
+var postgres_servers = __webpack_require__(14591);
 // EXTERNAL MODULE: ./src/postgres/target-server.ts
 var target_server = __webpack_require__(21520);
 // EXTERNAL MODULE: ./src/postgres/plan-types.ts
@@ -209,7 +209,10 @@ const RunRecord = schemas/* object */.Ikc({
 var pipeline_routing = __webpack_require__(36372);
 // EXTERNAL MODULE: ./src/pipeline/tenant-state.ts
 var tenant_state = __webpack_require__(95136);
+// EXTERNAL MODULE: ./src/postgres/schema-layout.ts + 1 modules
+var schema_layout = __webpack_require__(31686);
 ;// CONCATENATED MODULE: ./src/pipeline/status.ts
+
 
 
 
@@ -458,9 +461,7 @@ async function tenantStatus(given, opts = {}) {
         });
         // Schema level: the tenant's side holds each table under its mapped schema (recorded at the switch).
         const layout = isolation?.schema;
-        const plan = layout
-            ? (0,plan_types/* withTargets */.dE)(planned, new Map(layout.mappings.map((m) => [m.source, m.target])))
-            : planned;
+        const plan = layout ? (0,plan_types/* withTargets */.dE)(planned, (0,schema_layout/* schemaMap */.eQ)(layout)) : planned;
         const schema = (0,pipeline_routing/* schemaRouting */.iO)(dbName, layout && { mappings: layout.mappings, searchPath: layout.search_path });
         await (0,connect/* setTenantId */.si)(shared, key.value);
         const tables = [];
@@ -496,7 +497,7 @@ async function tenantStatus(given, opts = {}) {
             try {
                 sequenceRanges = {
                     slot: isolation.sequence_range.slot,
-                    sequences: await (0,sequence_ranges/* sequenceRangeStatus */.pj)(shared, isolated, isolation.sequence_range, layout && new Map(layout.mappings.map((m) => [m.target, m.source]))),
+                    sequences: await (0,sequence_ranges/* sequenceRangeStatus */.pj)(shared, isolated, isolation.sequence_range, layout && (0,schema_layout/* inverseSchemaMap */.YI)(layout)),
                 };
                 if (isolated && row.isolationMode === 'isolated')
                     unranged = (0,sequence_ranges/* unrangedSequencesNote */.fR)(await (0,sequence_ranges/* readSequences */.lu)(isolated));
