@@ -1,5 +1,12 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { catalogSummary, normaliseExpression, type CatalogItem } from '../validation/schema-parity';
+import {
+  sourceItems,
+  sourceSearchPath,
+  targetItemsMappedBack,
+  type CheckSchemaLayout,
+} from '../validation/schema-level';
+import { onTenantSide, tenantSchemas, type TenantSide } from './tenant-side';
 import { normaliseAcrossVersions } from '../validation/version-normalise';
 import type { TenantPlan } from './plan-types';
 import { serverMajor } from './versions';
@@ -76,6 +83,7 @@ export async function unrepresentableValues(
   isolated: pg.ClientBase,
   plan: TenantPlan,
   majors: { shared: number; tenant: number },
+  side?: TenantSide,
 ): Promise<string[]> {
   if (!(majors.shared < 17 && majors.tenant >= 17)) return [];
   if (plan.tables.length === 0) return [];
@@ -96,7 +104,8 @@ export async function unrepresentableValues(
        JOIN cols ON cols.attrelid = c.oid
       WHERE cols.base = 'interval'::regtype
       GROUP BY p.i ORDER BY p.i`,
-    [plan.tables.map((t) => t.schema), plan.tables.map((t) => t.name)],
+    // Catalog names of the tenant's side (a statement's names are mapped by its session; values are not).
+    [plan.tables.map((t) => (side ? onTenantSide(side, t.schema) : t.schema)), plan.tables.map((t) => t.name)],
   );
   const out: string[] = [];
   for (const r of rows) {
@@ -128,16 +137,35 @@ export async function schemaDrift(
   shared: pg.ClientBase,
   isolated: pg.ClientBase,
   plan: TenantPlan,
+  side: TenantSide = { database: '', ownDatabase: true },
 ): Promise<RollbackDrift> {
   const majors = { shared: await serverMajor(shared), tenant: await serverMajor(isolated) };
+  // Schema level: compared as the schema-parity check compares them — equivalent search_paths on
+  // both sides (a name prints bare on both or qualified on both), each side restricted to its
+  // schemas (they may be one database), the tenant's names written back as the shared ones.
+  const layout: CheckSchemaLayout | undefined = side.schemas && {
+    into: side.ownDatabase ? 'new-database' : 'shared-database',
+    mappings: [...side.schemas].map(([source, target]) => ({ source, target })),
+    searchPath: side.searchPath ?? tenantSchemas(side),
+  };
+  if (layout) {
+    const path = (schemas: string[]) => schemas.map((x) => pg.escapeIdentifier(x)).join(', ');
+    await shared.query(`SELECT set_config('search_path', $1, false)`, [path(sourceSearchPath(layout))]);
+    await isolated.query(`SELECT set_config('search_path', $1, false)`, [path(layout.searchPath)]);
+  }
+  const functionText = layout !== undefined;
+  const [sharedItems, tenantItems] = [
+    await catalogSummary(shared, { functionText }),
+    await catalogSummary(isolated, { functionText }),
+  ];
   // A tenant on a newer major: what the versions represent differently is not drift.
   const { source: s, target: t } = normaliseAcrossVersions(
-    await catalogSummary(shared),
-    await catalogSummary(isolated),
+    layout ? sourceItems(sharedItems, layout) : sharedItems,
+    layout ? targetItemsMappedBack(tenantItems, layout) : tenantItems,
     { source: majors.shared, target: majors.tenant },
   );
   return {
     schema: diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified))),
-    values: await unrepresentableValues(isolated, plan, majors),
+    values: await unrepresentableValues(isolated, plan, majors, side),
   };
 }

@@ -22,6 +22,11 @@ export async function endSessions(
   toolRoles: readonly string[],
   /** The caller has a transaction open: a refused GRANT must not abort it (savepoint). */
   inTransaction = false,
+  /**
+   * Only the sessions of this role and its members (the tenant's schemas in the shared database:
+   * every other session there is another tenant's or the shared application's). Absent: all.
+   */
+  membersOf?: string,
 ): Promise<{ ended: number; remaining: OpenSession[] }> {
   // A statement that may be refused; in a transaction, under a savepoint so the refusal does not
   // abort the caller's transaction.
@@ -53,8 +58,9 @@ export async function endSessions(
   }
   const { rows } = await client.query<OpenSession>(
     `SELECT pid, usename AS user, application_name AS application
-       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
-    [database],
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+        AND ($2::text IS NULL OR pg_has_role(usesysid, $2::text, 'MEMBER'))`,
+    [database, membersOf ?? null],
   );
   let ended = 0;
   const remaining: OpenSession[] = [];

@@ -100,12 +100,15 @@ export interface RollbackFixture {
   cleanup(): Promise<void>;
 }
 
-export async function createRollbackFixture(): Promise<RollbackFixture> {
+export async function createRollbackFixture(
+  /** SQL run after the schema and the seed, before the non-superuser admin gets its privileges. */
+  extra = '',
+): Promise<RollbackFixture> {
   const suffix = uniqueSuffix();
   const url = await createDatabase(`rbshared_${suffix}`);
   let admin: NonSuperuser | undefined;
   try {
-    await query(url, ROLLBACK_SCHEMA + seed(suffix));
+    await query(url, ROLLBACK_SCHEMA + seed(suffix) + extra);
     if (process.env.TEST_ADMIN === 'nonsuper') {
       admin = await createNonSuperuser(url);
       // The application owns its large objects; the admin is granted what a DBA would grant.

@@ -3,7 +3,15 @@ import { deleteService, retireSecretVersion } from '../../cloudrun/deploy';
 import type { PromotionContext } from '../context';
 import { routingPaths } from '../routing';
 import type { Step } from '../step';
-import { asOwner, dropOwnedDatabase, dropOwnedRoles } from '../ownership';
+import { asOwner, asOwnerWithTarget, dropOwnedDatabase, dropOwnedRoles } from '../ownership';
+import { PromotionError } from '../../errors';
+import {
+  dependentsOutside,
+  dropSchemasSql,
+  existingTenantSchemas,
+  type TenantSide,
+} from '../../postgres/tenant-side';
+import { tenantSideFor } from '../tenant-side';
 
 /** Removes the routing and load-balancer files (missing files are fine: re-runnable). */
 export const removeRoutingStep: Step<PromotionContext> = {
@@ -46,16 +54,53 @@ export const removeServiceStep: Step<PromotionContext> = {
   },
 };
 
-/** Drops the isolated database and the tenant's roles, unless keep-isolated-data. */
+/**
+ * Drops the tenant's side and its roles, unless keep-isolated-data: its own database (database
+ * level; schema level into a new database), or — its schemas in the shared database — those
+ * schemas only, never the database.
+ */
 export const dropIsolatedStep: Step<PromotionContext> = {
   name: 'drop-isolated',
   title: 'Drop the isolated database and roles',
   skip: (ctx) =>
     ctx.options.keepIsolatedData ? 'isolated database kept (keep-isolated-data); it stays fenced' : undefined,
   async run(ctx) {
-    const { names } = ctx;
-    const dropped = await dropOwnedDatabase(ctx);
+    const side = tenantSideFor(ctx);
+    let what: string;
+    if (side.ownDatabase) {
+      const dropped = await dropOwnedDatabase(ctx, side.database);
+      what = dropped ? `database ${side.database}` : 'no database';
+    } else {
+      const dropped = await dropOwnedSchemas(ctx, side);
+      what = dropped.length ? `schema(s) ${dropped.join(', ')}` : 'no schema';
+    }
     const roles = await dropOwnedRoles(ctx);
-    return `${dropped ? `database ${names.database}` : 'no database'} and ${roles.length} role(s) dropped`;
+    return `${what} and ${roles.length} role(s) dropped`;
   },
 };
+
+/**
+ * Drops the tenant's schemas of the shared database under the proof of ownership. CASCADE drops
+ * what is in them; anything outside them that depends on them (a shared view reading a tenant
+ * table, a key into one) would go too, so it refuses instead, naming those objects.
+ */
+async function dropOwnedSchemas(ctx: PromotionContext, side: TenantSide): Promise<string[]> {
+  return asOwnerWithTarget(
+    ctx,
+    "dropping the tenant's schemas",
+    async (db) => {
+      const present = await existingTenantSchemas(db, side);
+      if (!present.length) return [];
+      const outside = await dependentsOutside(db, present);
+      if (outside.length)
+        throw new PromotionError(
+          'tenant-state',
+          `The tenant's schemas ${present.join(', ')} were not dropped: objects outside them depend on them (${outside.join('; ')}).`,
+          'The tenant is shared again and its rows are back. Drop or change those objects (they read the tenant’s former schemas), then re-run the rollback to drop the schemas (or keep them with --keep-isolated-data).',
+        );
+      await db.query(dropSchemasSql(present));
+      return present;
+    },
+    { orphanOk: true },
+  );
+}

@@ -1,9 +1,9 @@
-import type pg from 'pg';
 import { PromotionError } from '../../errors';
-import { connectAll } from '../../postgres/connect';
 import { schemaDrift, type RollbackDrift } from '../../postgres/rollback-drift';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { tenantSideFor } from '../tenant-side';
+import { restoreSessions } from './rollback-restore';
 
 /**
  * Before anything changes: the tenant's database and the shared database, as they are now, must
@@ -15,13 +15,10 @@ export const rollbackDriftStep: Step<PromotionContext> = {
   title: 'Compare the schemas',
   skip: (ctx) => (ctx.mode === 'resume' ? 'done by an earlier run (resuming after the switch)' : undefined),
   async run(ctx) {
-    const [isolated, shared] = (await connectAll([
-      ctx.servers.tenantDatabaseUrl(ctx.names.database),
-      ctx.servers.sharedUrl,
-    ])) as [pg.Client, pg.Client];
+    const { isolated, shared } = await restoreSessions(ctx);
     let found: RollbackDrift;
     try {
-      found = await schemaDrift(shared, isolated, ctx.plan!);
+      found = await schemaDrift(shared, isolated, ctx.plan!, tenantSideFor(ctx));
     } finally {
       await isolated.end().catch(() => undefined);
       await shared.end().catch(() => undefined);

@@ -11,6 +11,8 @@ import type { Step } from '../step';
 import { adoptSwitchedPlanOptions } from '../plan-options';
 import { withTargetServer } from '../ownership';
 import { assertRecordedServer } from '../../postgres/target-server';
+import { existingTenantSchemas, tenantSchemas } from '../../postgres/tenant-side';
+import { tenantSideFor } from '../tenant-side';
 
 /**
  * Rollback's prevalidation: the tenant is isolated and its database exists (fresh rollback), or
@@ -29,24 +31,29 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     ctx.tenant = tenant;
     if (tenant.isolationMode === 'isolated' || tenant.isolation?.isolated_server)
       assertRecordedServer(tenant.isolation?.isolated_server, ctx.servers, names.slug, options.frontEnd);
-    // Rollback reads the tenant's tables under their source names: a schema-level promotion's
-    // mapped schemas are not restored yet, so it is refused before anything is fenced or changed.
-    if (tenant.isolation?.isolation_level === 'schema')
-      throw new PromotionError(
-        'tenant-state',
-        `Tenant "${names.slug}" was promoted at schema level (its tables are in ${tenant.isolation.schema?.mappings.map((m) => m.target).join(', ') ?? 'its own schemas'} of "${names.database}"); rolling back a schema-level promotion is not available yet. Nothing was changed.`,
-        'Keep the tenant isolated; to bring its rows back by hand, copy them from its schemas into the shared tables.',
-      );
+    // Where the tenant's tables are: its database, or (schema level) its schemas — in a database
+    // of their own or in the shared database (postgres/tenant-side.ts).
+    const side = tenantSideFor(ctx);
+    const where = side.ownDatabase
+      ? `database "${side.database}"`
+      : `schema(s) ${tenantSchemas(side).join(', ')} of the shared database`;
     // The isolated database and its roles are on the target server (the shared one by default).
-    const dbState = await withTargetServer(ctx, async (target) => {
+    const found = await withTargetServer(ctx, async (target) => {
       assertCanCreate(await readRole(target), options.frontEnd);
-      return databaseMarker(target, names.database);
+      if (!side.ownDatabase) {
+        // The shared database is nobody's to mark: the tenant's record names the schemas, and the
+        // claim proves the tenant is this run's.
+        const present = await existingTenantSchemas(db, side);
+        return { exists: present.length > 0, ours: true };
+      }
+      const { exists, marker } = await databaseMarker(target, side.database);
+      return { exists, ours: marker?.slug === names.slug };
     });
     if (tenant.isolationMode === 'shared') {
       if (tenant.isolation?.state === 'rolled-back') {
         ctx.mode = 'resume';
         // The drop still proves the database against what the restore recorded: it needs the plan.
-        if (dbState.exists && dbState.marker?.slug === names.slug) await planRestore(ctx);
+        if (found.exists && found.ours) await planRestore(ctx);
         return `tenant is shared again: finishing the rollback's clean-up`;
       }
       throw new PromotionError(
@@ -55,23 +62,23 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
         'Check the slug, or `tenant-isolation status` for its state.',
       );
     }
-    if (!dbState.exists) {
+    if (!found.exists) {
       throw new PromotionError(
         'tenant-state',
-        `Tenant "${names.slug}" is marked isolated, but its database "${names.database}" does not exist; there is no data to roll back from.`,
-        'Restore the isolated database from backup first (rollback copies its rows back), then re-run.',
+        `Tenant "${names.slug}" is marked isolated, but its ${where} does not exist; there is no data to roll back from.`,
+        `Restore the tenant's ${side.ownDatabase ? 'database' : 'schemas'} from backup first (rollback copies its rows back), then re-run.`,
       );
     }
-    if (dbState.marker?.slug !== names.slug) {
+    if (!found.ours) {
       throw new PromotionError(
         'tenant-state',
-        `Database "${names.database}" was not created by this tool for tenant "${names.slug}".`,
+        `Database "${side.database}" was not created by this tool for tenant "${names.slug}".`,
         'Check the database by hand; the rollback will not read from or drop it.',
       );
     }
     const plan = await planRestore(ctx);
     ctx.mode = 'fresh';
-    return `tenant ${names.slug} is isolated in "${names.database}"; its ${plan.deleteOrder.length} data tables will be restored`;
+    return `tenant ${names.slug} is isolated in ${where}; its ${plan.deleteOrder.length} data tables will be restored`;
   },
 };
 

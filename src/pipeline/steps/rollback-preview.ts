@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { hashLargeObjects } from '../../postgres/large-objects';
+import { findLargeObjectColumns, hashLargeObjects } from '../../postgres/large-objects';
 import { tenantLargeObjects } from '../../postgres/rollback-large-objects';
 import { describeConflicts, describeRestore, prepareRestore } from '../../postgres/rollback-merge';
 import { readSequences, unrangedSequencesNote } from '../../postgres/sequence-ranges';
@@ -71,7 +71,8 @@ async function largeObjectNote(
   plan: TenantPlan,
 ): Promise<string> {
   try {
-    const objects = await tenantLargeObjects(isolated, plan);
+    // The columns from the shared catalog (names passed as values are not mapped to the tenant's side).
+    const objects = await tenantLargeObjects(isolated, plan, await findLargeObjectColumns(shared, plan.tables));
     if (objects.oids.length === 0) return 'Large objects: none referenced by the tenant’s rows.';
     const [want, have] = [
       await hashLargeObjects(isolated, objects.oids),

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { PromotionError } from '../../errors';
 import { setComparableSession } from '../../postgres/checksum';
 import { readTableGraph } from '../../postgres/catalog';
-import { connect, connectAll, setTenantId } from '../../postgres/connect';
+import { connect, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
 import { findLargeObjectColumns } from '../../postgres/large-objects';
 import {
@@ -26,6 +26,7 @@ import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants
 import { digestOf } from '../../postgres/checksum';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
+import { connectTenantSide, tenantSideFor } from '../tenant-side';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
 import { orderPlan } from './plan';
@@ -83,7 +84,8 @@ export const restoreStep: Step<PromotionContext> = {
       }
       const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
       await fault?.('restore:before-commit');
-      await syncSequences(isolated, shared);
+      // The tenant's sequences are looked up by name on its side: in its schemas at schema level.
+      await syncSequences(isolated, shared, tenantSideFor(ctx).schemas);
       const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
       // Every part restored, as the tenant's database held it (the drop step proves it still does);
       // the own rows were just digested by verifyRestore on this snapshot.
@@ -245,15 +247,17 @@ function restoreError(e: unknown): unknown {
   return e;
 }
 
-/** The tenant's database and the shared one, as the restore (and its preview) read them. */
+/** The tenant's side (its statements in the shared database's names) and the shared database, as the restore (and its preview) read them. */
 export async function restoreSessions(
   ctx: PromotionContext,
 ): Promise<{ isolated: pg.Client; shared: pg.Client }> {
-  const [isolated, shared] = (await connectAll([
-    ctx.servers.tenantDatabaseUrl(ctx.names.database),
-    ctx.servers.sharedUrl,
-  ])) as [pg.Client, pg.Client];
-  return { isolated, shared };
+  const shared = await connect(ctx.servers.sharedUrl);
+  try {
+    return { isolated: await connectTenantSide(ctx), shared };
+  } catch (e) {
+    await shared.end().catch(() => undefined);
+    throw e;
+  }
 }
 
 /** The plan in restore order, both sessions set to compare alike, and the switch's row ledger. */

@@ -5,6 +5,8 @@ import { partDigests } from '../../postgres/rollback-merge';
 import { readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { connectTenantSide, tenantSideFor } from '../tenant-side';
+import { existingTenantSchemas } from '../../postgres/tenant-side';
 
 /**
  * Before the tenant's database is dropped: proves it holds exactly what the restore brought back.
@@ -34,12 +36,18 @@ export const verifyRestoredStep: Step<PromotionContext> = {
     }
     let isolated;
     try {
-      isolated = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
+      isolated = await connectTenantSide(ctx);
     } catch (e) {
       // Already dropped by an earlier run (resumed): nothing left to prove.
       const code = (e as { cause?: { code?: string }; code?: string }).cause?.code;
       if (code === '3D000') return 'the isolated database is already gone';
       throw e;
+    }
+    // Schema level in the shared database: the schemas are what an earlier run dropped.
+    const side = tenantSideFor(ctx);
+    if (!side.ownDatabase && (await existingTenantSchemas(isolated, side)).length === 0) {
+      await isolated.end().catch(() => undefined);
+      return "the tenant's schemas are already gone";
     }
     if (!recorded || !ctx.plan) {
       await isolated.end().catch(() => undefined);
