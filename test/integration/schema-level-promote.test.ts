@@ -92,7 +92,7 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     );
   });
 
-  it('promotes into tenant_<slug> schemas of its database with a writer running: every check passes, no write lost, routing, status and --verify say schema, rollback is refused', async (ctx) => {
+  it('promotes into tenant_<slug> schemas of its database with a writer running: every check passes, no write lost, routing, status and --verify say schema, rollback brings it back', async (ctx) => {
     if (skip) return ctx.skip(skip);
     const slug = f.tenants.main;
     const names = deriveNames(slug);
@@ -223,16 +223,20 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     );
     assert.match(renderStatusText(status), new RegExp(`Isolation level\\s+schema: ${names.database}`));
 
-    // Rollback at schema level is refused, changing nothing.
+    // Rollback brings the tenant back from its schemas (schema-level-rollback.test.ts in detail).
     const rolled = await rollback(opts, testDeps('tester'));
-    assert.equal(rolled.record.result, 'failed');
-    assert.match(rolled.record.error?.message ?? '', /schema level/);
+    assert.equal(rolled.record.result, 'rolled-back', JSON.stringify(rolled.record.error));
     const [after] = await query<{ mode: string }>(
       f.url,
       'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
       [slug],
     );
-    assert.equal(after!.mode, 'isolated');
+    assert.equal(after!.mode, 'shared');
+    assert.ok(
+      Number((await query<{ n: string }>(f.url, 'SELECT count(*)::text AS n FROM projects WHERE tenant_id = $1', [id]))[0]!.n) > 0,
+      'the rows are back in the shared tables',
+    );
+    assert.deepEqual(await t!.artifacts(names.database), { databases: [], roles: [] });
   });
 
   it('a run failing before the switch is undone and a re-run promotes; a run failing after it is resumed by a re-run, which writes the schema to the routing config', async (ctx) => {

@@ -184,6 +184,18 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       assert.match(record.steps.find((s) => s.name === 'schema-drift')?.detail ?? '', /no drift/);
       assert.match(record.steps.find((s) => s.name === 'restore')?.detail ?? '', /large object/);
       await assertRolledBack(f, opts, names, sharedUrl, want);
+
+      // Promoted again, at database level: nothing of the schema level is left in its record.
+      const again = await promote({ ...opts, isolationLevel: 'database' }, testDeps('schema-level-rollback'));
+      assert.equal(again.record.result, 'promoted', JSON.stringify(again.record.error));
+      const [row] = await query<{ level: string | null; schema: unknown }>(
+        f.url,
+        `SELECT settings->'isolation'->>'isolation_level' AS level, settings->'isolation'->'schema' AS schema FROM tenants WHERE slug = $1`,
+        [opts.tenantSlug],
+      );
+      assert.deepEqual(row, { level: null, schema: null });
+      const status = await tenantStatus(PromotionOptions.parse(opts));
+      assert.equal(status.isolationLevel, 'database');
     });
   });
 

@@ -108,8 +108,8 @@ async function inspect(ctx: PromotionContext): Promise<string> {
     // The record always carries it; a note only when something chose it (keeps today's report).
     if (level.from !== 'default') ctx.record.notes.push(`Promoting at ${describeIsolationLevel(level)}.`);
     // A dry run goes on to plan and show the schema mapping (into the shared database the
-    // rehearsal is skipped). Into a database of its own on a target server the pipeline runs end to end (rollback of it
-    // is refused by rollback's prevalidation); into the shared database (no target-database-url)
+    // rehearsal is skipped). Into a database of its own on a target server the pipeline runs end
+    // to end, rollback included; into the shared database (no target-database-url)
     // it does not yet, and a real run there is refused.
     if (level.level === 'schema' && !options.dryRun && !ctx.servers.separate)
       throw schemaLevelRefusal(level, names.slug, options.frontEnd);

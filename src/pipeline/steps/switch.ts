@@ -231,15 +231,19 @@ export const switchStep: Step<PromotionContext> = {
           isolated_server: ctx.servers.separate ? serverName(ctx.servers.targetAdminUrl) : undefined,
           app_role: ctx.names.appRole,
           owner_role: ctx.names.ownerRole,
-          // Database level writes nothing new here: a tenant row reads as it did before issue 21.
-          ...(ctx.record.schemaLayout && {
-            isolation_level: 'schema' as const,
-            schema: {
-              into: ctx.record.schemaLayout.into,
-              mappings: ctx.record.schemaLayout.mappings,
-              search_path: ctx.record.schemaLayout.searchPath,
-            },
-          }),
+          // Database level writes nothing new here: a tenant row reads as it did before issue 21 —
+          // and a schema-level promotion rolled back before leaves no level or mapping behind
+          // (undefined keys are not stored).
+          ...(ctx.record.schemaLayout
+            ? {
+                isolation_level: 'schema' as const,
+                schema: {
+                  into: ctx.record.schemaLayout.into,
+                  mappings: ctx.record.schemaLayout.mappings,
+                  search_path: ctx.record.schemaLayout.searchPath,
+                },
+              }
+            : { isolation_level: undefined, schema: undefined }),
           service: ctx.service && !ctx.options.dryRun ? { ...ctx.service } : undefined,
           shared_rows_removed: false,
           verified,
