@@ -105,7 +105,10 @@ export async function unrepresentableValues(
       WHERE cols.base = 'interval'::regtype
       GROUP BY p.i ORDER BY p.i`,
     // Catalog names of the tenant's side (a statement's names are mapped by its session; values are not).
-    [plan.tables.map((t) => (side ? onTenantSide(side, t.schema) : t.schema)), plan.tables.map((t) => t.name)],
+    [
+      plan.tables.map((t) => (side ? onTenantSide(side, t.schema) : t.schema)),
+      plan.tables.map((t) => t.name),
+    ],
   );
   const out: string[] = [];
   for (const r of rows) {

@@ -147,7 +147,10 @@ export async function existingTenantSchemas(client: pg.ClientBase, side: TenantS
  * a tenant table, a foreign key into one, a function taking one of its types): dropping the
  * schemas CASCADE would drop those too. Described as PostgreSQL describes them, up to 20.
  */
-export async function dependentsOutside(client: pg.ClientBase, schemas: readonly string[]): Promise<string[]> {
+export async function dependentsOutside(
+  client: pg.ClientBase,
+  schemas: readonly string[],
+): Promise<string[]> {
   const { rows } = await client.query<{ what: string }>(
     `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1::text[])),
           inside AS (

@@ -233,7 +233,13 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     );
     assert.equal(after!.mode, 'shared');
     assert.ok(
-      Number((await query<{ n: string }>(f.url, 'SELECT count(*)::text AS n FROM projects WHERE tenant_id = $1', [id]))[0]!.n) > 0,
+      Number(
+        (
+          await query<{ n: string }>(f.url, 'SELECT count(*)::text AS n FROM projects WHERE tenant_id = $1', [
+            id,
+          ])
+        )[0]!.n,
+      ) > 0,
       'the rows are back in the shared tables',
     );
     assert.deepEqual(await t!.artifacts(names.database), { databases: [], roles: [] });

@@ -123,11 +123,15 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
         );
         await c.query(`UPDATE projects SET name = 'acme-a (renamed)' WHERE name = 'acme-a'`);
         await c.query(`DELETE FROM tasks WHERE title = 'a2'`);
-        await c.query(`INSERT INTO tasks (project_id, title) SELECT id, 'b2' FROM projects WHERE name = 'acme-b'`);
+        await c.query(
+          `INSERT INTO tasks (project_id, title) SELECT id, 'b2' FROM projects WHERE name = 'acme-b'`,
+        );
         await c.query(
           `INSERT INTO events (tenant_id, project_id, kind) SELECT tenant_id, id, 'renamed' FROM projects WHERE name = 'acme-a (renamed)'`,
         );
-        await c.query(`UPDATE events SET kind = 'created (edited)' WHERE kind = 'created' AND project_id = 2`);
+        await c.query(
+          `UPDATE events SET kind = 'created (edited)' WHERE kind = 'created' AND project_id = 2`,
+        );
         await c.query(`DELETE FROM events WHERE kind = 'opened'`);
         await c.query(
           `INSERT INTO documents (tenant_id, title, body) SELECT id, 'acme-doc-2', lo_from_bytea(0, 'written while isolated') FROM tenants`,
@@ -135,7 +139,10 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       });
       // Another tenant writes in the shared database meanwhile.
       await query(f.url, `INSERT INTO users (email, name) VALUES ('new@hooli', 'Hooli New')`);
-      await query(f.url, `INSERT INTO analytics.events (tenant_id, project_id, kind) VALUES (2, 3, 'hooli later')`);
+      await query(
+        f.url,
+        `INSERT INTO analytics.events (tenant_id, project_id, kind) VALUES (2, 3, 'hooli later')`,
+      );
       const want: Record<string, string[]> = {};
       for (const [k, sql] of Object.entries(ACME)) want[k] = await rows(tenantUrl, sql);
       assert.ok(want.events!.some((r) => r.includes('renamed')) && want.documents!.length === 2);
@@ -155,7 +162,8 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
     sharedUrl: string,
     want: Record<string, string[]>,
   ) {
-    for (const [k, sql] of Object.entries(ACME)) assert.deepEqual(await rows(sharedUrl, sql), want[k], `${k} back`);
+    for (const [k, sql] of Object.entries(ACME))
+      assert.deepEqual(await rows(sharedUrl, sql), want[k], `${k} back`);
     assert.deepEqual(await rows(f.url, `SELECT email FROM users WHERE email = 'new@hooli'`), ['(new@hooli)']);
     assert.deepEqual(await rows(sharedUrl, `SELECT kind FROM events WHERE tenant_id = 2`), [
       '("hooli later")',
@@ -163,7 +171,10 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
     ]);
     assert.deepEqual(await brokenForeignKeys(f.url), []);
     // Identity and serial keys go on past the tenant's ids in the shared database.
-    await query(sharedUrl, `INSERT INTO events (tenant_id, project_id, kind) VALUES (1, 1, 'after rollback')`);
+    await query(
+      sharedUrl,
+      `INSERT INTO events (tenant_id, project_id, kind) VALUES (1, 1, 'after rollback')`,
+    );
     await query(sharedUrl, `INSERT INTO tasks (project_id, title) VALUES (1, 'after rollback')`);
     const [tenant] = await query<{ mode: string; state: string }>(
       f.url,
@@ -173,7 +184,11 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
     assert.deepEqual(tenant, { mode: 'shared', state: 'rolled-back' });
     const status = await tenantStatus(PromotionOptions.parse(opts));
     assert.equal(status.overall, 'shared', status.reasons.join('; '));
-    assert.deepEqual(await t!.artifacts(names.database), { databases: [], roles: [] }, 'nothing left on the target');
+    assert.deepEqual(
+      await t!.artifacts(names.database),
+      { databases: [], roles: [] },
+      'nothing left on the target',
+    );
   }
 
   it('brings back every write made in both mapped schemas after the switch, and drops the tenant database', async (ctx) => {
@@ -214,9 +229,11 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       assert.doesNotMatch(notes, /Schema drift|conflict/i);
       assert.deepEqual(await rows(f.url, `SELECT id, tenant_id, kind FROM analytics.events`), before);
       for (const [k, sql] of Object.entries(ACME)) assert.deepEqual(await rows(tenantUrl, sql), want[k], k);
-      const [tenant] = await query<{ mode: string }>(f.url, 'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1', [
-        opts.tenantSlug,
-      ]);
+      const [tenant] = await query<{ mode: string }>(
+        f.url,
+        'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
+        [opts.tenantSlug],
+      );
       assert.equal(tenant!.mode, 'isolated');
       // And the real one still works after it.
       const { record: real } = await rollback(opts, testDeps('schema-level-rollback'));

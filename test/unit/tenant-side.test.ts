@@ -17,7 +17,10 @@ const layout = (into: 'shared-database' | 'new-database') => ({
 
 describe('tenantSideOf', () => {
   it('database level: the tenant database, its own, nothing mapped', () => {
-    assert.deepEqual(tenantSideOf(undefined, 'tenant_acme', 'app'), { database: 'tenant_acme', ownDatabase: true });
+    assert.deepEqual(tenantSideOf(undefined, 'tenant_acme', 'app'), {
+      database: 'tenant_acme',
+      ownDatabase: true,
+    });
     assert.deepEqual(tenantSideOf({ isolation_level: 'database' }, 'tenant_acme', 'app'), {
       database: 'tenant_acme',
       ownDatabase: true,

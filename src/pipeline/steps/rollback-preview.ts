@@ -72,7 +72,11 @@ async function largeObjectNote(
 ): Promise<string> {
   try {
     // The columns from the shared catalog (names passed as values are not mapped to the tenant's side).
-    const objects = await tenantLargeObjects(isolated, plan, await findLargeObjectColumns(shared, plan.tables));
+    const objects = await tenantLargeObjects(
+      isolated,
+      plan,
+      await findLargeObjectColumns(shared, plan.tables),
+    );
     if (objects.oids.length === 0) return 'Large objects: none referenced by the tenant’s rows.';
     const [want, have] = [
       await hashLargeObjects(isolated, objects.oids),
