@@ -242,6 +242,47 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
     });
   });
 
+  it('drift and a row changed on both sides refuse, named by the shared names, and leave the tenant isolated and working', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    await promotedAndWritten(async ({ f, opts, names, tenantUrl, want }) => {
+      const isolated = async () => {
+        const [row] = await query<{ mode: string }>(
+          f.url,
+          'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
+          [opts.tenantSlug],
+        );
+        assert.equal(row!.mode, 'isolated');
+        for (const [k, sql] of Object.entries(ACME)) assert.deepEqual(await rows(tenantUrl, sql), want[k], k);
+        const [role] = await query<{ login: boolean }>(
+          t!.url,
+          'SELECT rolcanlogin AS login FROM pg_roles WHERE rolname = $1',
+          [names.appRole],
+        );
+        assert.equal(role!.login, true, 'the fence is lifted (or never set)');
+      };
+      // A column only the tenant's schema has: drift, reported under the shared database's names.
+      await query(tenantUrl, `ALTER TABLE events ADD COLUMN note text`);
+      const drifted = await rollback(opts, testDeps('schema-level-rollback'));
+      assert.equal(drifted.record.result, 'failed');
+      assert.match(
+        drifted.record.error?.message ?? '',
+        /column analytics\.events\.note: only in the tenant's database/,
+      );
+      await isolated();
+      await query(tenantUrl, `ALTER TABLE events DROP COLUMN note`);
+
+      // A referenced row changed by the tenant and, differently, in the shared database: a conflict.
+      await query(tenantUrl, `UPDATE users SET name = 'Two (tenant)' WHERE email = 'u2@both'`);
+      await query(f.url, `UPDATE users SET name = 'Two (shared)' WHERE email = 'u2@both'`);
+      want.users = await rows(tenantUrl, ACME.users);
+      const conflicted = await rollback(opts, testDeps('schema-level-rollback'));
+      assert.equal(conflicted.record.result, 'failed');
+      assert.match(conflicted.record.error?.message ?? '', /changed on both sides.*"public"\."users"/s);
+      assert.equal(conflicted.record.steps.find((s) => s.name === 'fence')?.status, 'undone');
+      await isolated();
+    });
+  });
+
   for (const point of ['restore:"analytics"."events"', 'after:restore']) {
     it(`killed at ${point}, then re-run: one of the two clean states, then fully back`, async (ctx) => {
       if (skip) return ctx.skip(skip);
