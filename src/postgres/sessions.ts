@@ -56,10 +56,17 @@ export async function endSessions(
       if (await attempt(`GRANT ${qi(role)} TO CURRENT_USER`)) granted.push(role);
     }
   }
+  // Members through pg_auth_members, not pg_has_role: a superuser "has" every role, and its
+  // sessions (another run's, a DBA's) are not the tenant's. This role's own sessions (the lock
+  // session among them) are never ended that way either: it was just granted the role above.
   const { rows } = await client.query<OpenSession>(
-    `SELECT pid, usename AS user, application_name AS application
+    `WITH RECURSIVE members(oid) AS (
+       SELECT oid FROM pg_roles WHERE rolname = $2
+       UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
+     SELECT pid, usename AS user, application_name AS application
        FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
-        AND ($2::text IS NULL OR pg_has_role(usesysid, $2::text, 'MEMBER'))`,
+        AND ($2::text IS NULL
+             OR (usesysid IN (SELECT oid FROM members) AND usename <> current_user))`,
     [database, membersOf ?? null],
   );
   let ended = 0;

@@ -62,4 +62,57 @@ describe('ending the sessions of a tenant database as a non-superuser', () => {
     });
     await app.end().catch(() => undefined);
   });
+  it("with membersOf (the tenant's schemas in a shared database) ends only that role's and its members' sessions", async () => {
+    const memberRole = `tp_endsess_member_${suffix}`;
+    await withClient(admin.url, async (c) => {
+      await c.query(`CREATE ROLE ${qi(memberRole)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+      await c.query(`GRANT ${qi(appRole)} TO ${qi(memberRole)}`);
+    });
+    await withClient(DATABASE_URL, (c) =>
+      c.query(`GRANT CONNECT ON DATABASE ${qi(dbName)} TO ${qi(memberRole)}`),
+    );
+    const as = (role: string) => {
+      const u = new URL(urlFor(dbName));
+      u.username = role;
+      u.password = password;
+      return u.toString();
+    };
+    // The tenant's sessions, and others in the same database: a superuser's, the admin's own.
+    const clients = [as(appRole), as(memberRole), urlFor(dbName), admin.urlFor(dbName)].map(
+      (url) => new pg.Client({ connectionString: url }),
+    );
+    try {
+      const pids: number[] = [];
+      for (const c of clients) {
+        await c.connect();
+        c.on('error', () => undefined);
+        pids.push((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+      }
+      await withClient(admin.urlFor(dbName), async (c) => {
+        const result = await endSessions(c, dbName, [appRole], false, appRole);
+        // The member's session is the tenant's too, but this admin may not end it (it is not a
+        // member of that role): named, so the caller stops instead of going on.
+        assert.equal(result.ended, 1);
+        assert.deepEqual(
+          result.remaining.map((r) => r.user),
+          [memberRole],
+        );
+        const { rows } = await c.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid',
+          [pids],
+        );
+        assert.deepEqual(
+          rows.map((r) => r.pid),
+          pids.slice(1).sort((a, b) => a - b),
+          "the application role's session ended; the superuser's and the admin's are left alone",
+        );
+      });
+    } finally {
+      for (const c of clients) await c.end().catch(() => undefined);
+      await withClient(DATABASE_URL, async (c) => {
+        await c.query(`REVOKE CONNECT ON DATABASE ${qi(dbName)} FROM ${qi(memberRole)}`);
+        await c.query(`DROP ROLE IF EXISTS ${qi(memberRole)}`);
+      });
+    }
+  });
 });
