@@ -88,6 +88,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       /** The acme rows on the tenant's side after its writes. */
       want: Record<string, string[]>;
     }) => Promise<void>,
+    extra: Partial<PromotionOptionsInput> = {},
   ): Promise<void> {
     const f = await createRollbackFixture(ANALYTICS);
     const configDir = await tempDir('schema-level-rollback-');
@@ -101,6 +102,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       maxFreezeMs: 10_000,
       targetDatabaseUrl: t!.adminUrl,
       isolationLevel: 'schema',
+      ...extra,
     };
     try {
       const { record } = await promote(opts, testDeps('schema-level-rollback'));
@@ -212,6 +214,27 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       const status = await tenantStatus(PromotionOptions.parse(opts));
       assert.equal(status.isolationLevel, 'database');
     });
+  });
+
+  it('remove-unused: the referenced rows cleanup removed from the shared database come back from the tenant schema (the keys it recorded)', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    await promotedAndWritten(
+      async ({ f, opts, names, sharedUrl, want }) => {
+        // Only acme's members reference these users: cleanup removed them from the shared database.
+        assert.deepEqual(
+          await rows(f.url, `SELECT email FROM users WHERE email IN ('u1@acme', 'u5@acme')`),
+          [],
+        );
+        const { record } = await rollback(opts, testDeps('schema-level-rollback'));
+        assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+        assert.match(
+          record.notes.join('\n'),
+          /row\(s\) of "public"\."users" that cleanup removed .* come back/,
+        );
+        await assertRolledBack(f, opts, names, sharedUrl, want);
+      },
+      { cleanupReferencedRows: 'remove-unused' },
+    );
   });
 
   it('a dry run reports what would come back through the mapping and changes nothing', async (ctx) => {
