@@ -200,6 +200,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
       assert.match(record.steps.find((s) => s.name === 'schema-drift')?.detail ?? '', /no drift/);
       assert.match(record.steps.find((s) => s.name === 'restore')?.detail ?? '', /large object/);
+      ctx.diagnostic(`tenant's writes blocked ${record.freezeMs} ms (fence to commit)`);
       await assertRolledBack(f, opts, names, sharedUrl, want);
 
       // Promoted again, at database level: nothing of the schema level is left in its record.
