@@ -151,19 +151,29 @@ export async function dependentsOutside(
   client: pg.ClientBase,
   schemas: readonly string[],
 ): Promise<string[]> {
+  // The schema of the depending object: its own, or — rules (views), triggers, defaults and
+  // policies belong to no schema — its table's. None found counts as outside (refuse).
   const { rows } = await client.query<{ what: string }>(
     `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = ANY($1::text[])),
           inside AS (
             SELECT 'pg_class'::regclass AS classid, c.oid FROM pg_class c WHERE c.relnamespace IN (SELECT oid FROM ns)
             UNION ALL SELECT 'pg_type'::regclass, t.oid FROM pg_type t WHERE t.typnamespace IN (SELECT oid FROM ns)
             UNION ALL SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)
-            UNION ALL SELECT 'pg_namespace'::regclass, oid FROM ns)
-     SELECT DISTINCT pg_describe_object(d.classid, d.objid, d.objsubid) AS what
-       FROM pg_depend d
-       JOIN inside i ON i.classid = d.refclassid AND i.oid = d.refobjid
-       CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, 0) o
-      WHERE d.deptype IN ('n', 'a')
-        AND o.schema IS NOT NULL AND NOT (o.schema = ANY($1::text[]))
+            UNION ALL SELECT 'pg_namespace'::regclass, oid FROM ns),
+          deps AS (
+            SELECT d.classid, d.objid, d.objsubid,
+                   CASE d.classid
+                     WHEN 'pg_rewrite'::regclass THEN (SELECT c.relnamespace FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class WHERE r.oid = d.objid)
+                     WHEN 'pg_trigger'::regclass THEN (SELECT c.relnamespace FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.oid = d.objid)
+                     WHEN 'pg_attrdef'::regclass THEN (SELECT c.relnamespace FROM pg_attrdef a JOIN pg_class c ON c.oid = a.adrelid WHERE a.oid = d.objid)
+                     WHEN 'pg_policy'::regclass THEN (SELECT c.relnamespace FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE p.oid = d.objid)
+                     ELSE (SELECT n.oid FROM pg_namespace n WHERE n.nspname = (pg_identify_object(d.classid, d.objid, 0)).schema)
+                   END AS nsp
+              FROM pg_depend d
+              JOIN inside i ON i.classid = d.refclassid AND i.oid = d.refobjid
+             WHERE d.deptype IN ('n', 'a'))
+     SELECT DISTINCT pg_describe_object(classid, objid, 0) AS what
+       FROM deps WHERE nsp IS NULL OR nsp NOT IN (SELECT oid FROM ns)
       ORDER BY 1 LIMIT 20`,
     [schemas],
   );
