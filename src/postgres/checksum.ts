@@ -5,7 +5,7 @@ import { onTarget, type TablePlan } from './plan-types';
 
 /**
  * Table digests computed by PostgreSQL: one aggregate query per table, constant memory on both
- * ends. Each row's text is hashed to a signed 64-bit integer (in one of two forms, see
+ * ends. Each row is hashed to a signed 64-bit integer (in one of three forms, see
  * `RowHashForm`); hashes are summed into numeric per key bucket, so a difference is located by
  * bucket and named by key range. A sum is order-independent, so it is a multiset digest: tables
  * without a key are covered (bucketed by the row hash itself) and duplicate rows count twice.
