@@ -5,7 +5,7 @@ import { onTarget, type TablePlan } from './plan-types';
 
 /**
  * Table digests computed by PostgreSQL: one aggregate query per table, constant memory on both
- * ends. Each row's text is hashed to a signed 64-bit integer (in one of two forms, see
+ * ends. Each row is hashed to a signed 64-bit integer (in one of three forms, see
  * `RowHashForm`); hashes are summed into numeric per key bucket, so a difference is located by
  * bucket and named by key range. A sum is order-independent, so it is a multiset digest: tables
  * without a key are covered (bucketed by the row hash itself) and duplicate rows count twice.
@@ -63,8 +63,10 @@ export interface TableDigest<F extends RowHashForm = RowHashForm> {
 }
 
 export interface DigestOptions<F extends RowHashForm = RowHashForm> {
-  /** Which row hash: 'fast' when the digest is compared within this run, 'ledger' when with a stored one. */
+  /** Which row hash (see RowHashForm). */
   form: F;
+  /** The 'columns' form's column kinds on this side (read from the catalog when absent). */
+  columns?: readonly RowHashColumn[];
   /** Number of buckets (default 64). */
   buckets?: number;
   /**
@@ -104,19 +106,28 @@ export function keyText(table: TablePlan): string | undefined {
 }
 
 /**
- * Two forms of the 64-bit row hash, never to be mixed (their values are unrelated):
+ * Three forms of the 64-bit row hash, never to be mixed (their values are unrelated):
+ * - 'columns': each column hashed by its own type's hash function where the value PostgreSQL
+ *   hashes is what COPY preserves and the hash is the same on every major (see `ColumnHashKind`),
+ *   through its text output otherwise, the column hashes chained in column order (each seeds the
+ *   next: position matters, the mix is not a sum) and NULL marked apart from every value. For
+ *   values computed and compared within one run (the validation checksums): it needs the
+ *   columns' types (`readRowHashColumns`), and its column classes are this tool's choice, which
+ *   a later version may refine, so nothing stored uses it. About 0.35× the 'fast' form's cost
+ *   on 1M rows (scripts/bench-hash.ts): what costs is turning every value into text, and it does
+ *   that only for the types that need it.
  * - 'fast': `hashtextextended(row text, 0)`, for values computed and compared within one run (the
- *   validation digests, the catch-up). It is the hash PostgreSQL's hash partitioning uses, so it
- *   is kept stable across major versions (same value for the same text on 15–18, checked by
- *   test/integration/checksum.test.ts). Caveat: it hashes in the server's byte order, so a
- *   big-endian server would give other values than a little-endian one — fine within a run only
- *   as long as both sides share an architecture, which is why nothing stored uses it.
+ *   catch-up at the switch) and for the digests the switch records (naming their form). It is the
+ *   hash PostgreSQL's hash partitioning uses, so it is kept stable across major versions (same
+ *   value for the same text on 15–18, checked by test/integration/checksum.test.ts). Caveat: it
+ *   hashes in the server's byte order, so a big-endian server would give other values than a
+ *   little-endian one (a difference reported, never an equality by mistake).
  * - 'ledger': the first 16 hex digits of md5 over the row text, as a signed bigint — the form of
- *   every hash STORED and compared later, possibly by a newer version of this tool (the rollback
- *   ledger and merge, the restore digests, the digests recorded at the switch). It must never change.
- * About twice as fast as md5+hex+bit cast on 1M rows (the row's text output stays the main cost).
+ *   every hash stored and compared later, possibly by a newer version of this tool (the rollback
+ *   ledger and merge, the restore digests, digests recorded at the switch before it recorded
+ *   their form). It must never change.
  */
-export type RowHashForm = 'fast' | 'ledger';
+export type RowHashForm = 'columns' | 'fast' | 'ledger';
 
 function rowText(table: TablePlan): string {
   if (table.columns.length === 0)
@@ -124,7 +135,7 @@ function rowText(table: TablePlan): string {
   return `ROW(${table.columns.map((c) => `t.${c}`).join(', ')})::text`;
 }
 
-/** Fast row hash (see RowHashForm): for values compared within one run only, never stored. */
+/** Fast row hash (see RowHashForm). */
 export function rowHashSql(table: TablePlan): string {
   return `hashtextextended(${rowText(table)}, 0)`;
 }
@@ -134,9 +145,174 @@ export function ledgerRowHashSql(table: TablePlan): string {
   return `('x' || substr(md5(${rowText(table)}), 1, 16))::bit(64)::bigint`;
 }
 
-/** The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). */
-export function rowHashSqlOf(form: RowHashForm, table: TablePlan): string {
-  return form === 'fast' ? rowHashSql(table) : ledgerRowHashSql(table);
+/**
+ * How a column enters the 'columns' row hash, by its base type (domains resolved). A type gets its
+ * own hash only when (a) the value hashed is exactly what COPY preserves — equal hashes are not
+ * merely equal under the type's equality (numeric 1.0 = 1.00, float -0 = 0, interval 1 day =
+ * 24 hours, a nondeterministic collation's 'a' = 'A' all hash equal in PostgreSQL's own hash
+ * functions), (b) the hash does not depend on something the two databases assign differently
+ * (enums hash by OID) and (c) the function is a hash partitioning support function, which
+ * PostgreSQL keeps stable across majors (pg_upgrade keeps hash partitions' rows in place).
+ * - 'int4' (int2, int4): hashint4extended, injective on the value before hashing.
+ * - 'int8': hashint8extended folds 64 bits to 32 (0 and 4294967297 hash equal), so the two halves
+ *   are hashed one after the other.
+ * - 'bool': as int4 (0/1).
+ * - 'timestamp', 'timestamptz', 'date' (as a timestamp, exact): timestamp_hash_extended also folds
+ *   the 64-bit microseconds, so the epoch in seconds (float8, exact to the microsecond between
+ *   1834 and 2106, and near enough beyond that the folded hash tells the rest apart) is hashed
+ *   with it. timestamptz is read at UTC, whatever the session's TimeZone.
+ * - 'uuid': uuid_hash_extended over the 16 bytes.
+ * - 'text' (text, varchar): hashtextextended under COLLATE "C", i.e. over the bytes: under a
+ *   nondeterministic collation the column's own collation would hash 'a' and 'A' alike.
+ * - 'bpchar': through its output function (the cast to text would drop trailing spaces).
+ * - 'output': every other type, and anything unknown: its text (`::text`, the type's output
+ *   function or its cast to text) hashed as bytes — enums by label, floats at
+ *   extra_float_digits 3 (-0 apart from 0), numeric with its scale, arrays and composites by
+ *   their elements' text. Needs setComparableSession, like the other forms.
+ */
+export type ColumnHashKind =
+  'int4' | 'int8' | 'bool' | 'date' | 'timestamp' | 'timestamptz' | 'uuid' | 'text' | 'bpchar' | 'output';
+
+/** One planned column as the 'columns' row hash reads it (in plan order). */
+export interface RowHashColumn {
+  kind: ColumnHashKind;
+  /** NOT NULL in the catalog: the NULL marking is left out (it changes nothing for a value). */
+  notNull: boolean;
+}
+
+/** Built-in base type OIDs (fixed across majors) → column hash kind; anything else is 'output'. */
+const KIND_BY_TYPE_OID = new Map<number, ColumnHashKind>([
+  [21, 'int4'], // int2
+  [23, 'int4'],
+  [20, 'int8'],
+  [16, 'bool'],
+  [1082, 'date'],
+  [1114, 'timestamp'],
+  [1184, 'timestamptz'],
+  [2950, 'uuid'],
+  [25, 'text'],
+  [1043, 'text'], // varchar
+  [1042, 'bpchar'],
+]);
+
+/** The column hash kind of a base type OID (pure; unknown → 'output'). */
+export function columnHashKind(baseTypeOid: number): ColumnHashKind {
+  return KIND_BY_TYPE_OID.get(baseTypeOid) ?? 'output';
+}
+
+/**
+ * The planned columns' hash kinds, read from this side's catalog (`table` as this side names it:
+ * `onTarget(table)` on the target). A planned column missing here is an error naming it.
+ */
+export async function readRowHashColumns(client: pg.ClientBase, table: TablePlan): Promise<RowHashColumn[]> {
+  const names = table.columns.map(unquoteIdent);
+  const { rows } = await client.query<{ name: string; not_null: boolean; base_oid: number }>(
+    `WITH RECURSIVE col AS (
+       SELECT a.attname::text AS name, a.attnotnull AS not_null, a.atttypid AS type_oid
+         FROM pg_attribute a
+        WHERE a.attrelid = $1::regclass AND a.attname = ANY($2::text[]) AND a.attnum > 0 AND NOT a.attisdropped
+     ), base AS (
+       SELECT name, not_null, type_oid FROM col
+       UNION ALL
+       SELECT b.name, b.not_null, ty.typbasetype FROM base b JOIN pg_type ty ON ty.oid = b.type_oid
+        WHERE ty.typtype = 'd'
+     )
+     SELECT b.name, b.not_null, b.type_oid::int AS base_oid
+       FROM base b JOIN pg_type ty ON ty.oid = b.type_oid WHERE ty.typtype <> 'd'`,
+    [table.qualified, names],
+  );
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  return names.map((name) => {
+    const r = byName.get(name);
+    if (!r) throw new Error(`${table.qualified}: planned column "${name}" was not found in the catalog.`);
+    return { kind: columnHashKind(r.base_oid), notNull: r.not_null };
+  });
+}
+
+// Marks a NULL: the seed of a NULL column is xor-ed with it, so NULL never hashes like the value
+// standing in for it (0, '', the epoch) — nor like any other value, short of a 64-bit collision.
+const NULL_MARK = '-7046029254386353131'; // 0x9E3779B97F4A7C15 as a signed bigint
+
+/** Base type cast (free for a domain) and the stand-in for NULL of each kind. */
+const KIND_BASE: Record<ColumnHashKind, { cast: string; stand: string }> = {
+  int4: { cast: 'int4', stand: '0' },
+  int8: { cast: 'int8', stand: '0' },
+  bool: { cast: 'bool', stand: 'false' },
+  date: { cast: 'date', stand: `'epoch'::date` },
+  timestamp: { cast: 'timestamp', stand: `'epoch'::timestamp` },
+  timestamptz: { cast: 'timestamptz', stand: `'epoch'::timestamptz` },
+  uuid: { cast: 'uuid', stand: `'00000000-0000-0000-0000-000000000000'::uuid` },
+  text: { cast: 'text', stand: `''` },
+  bpchar: { cast: 'bpchar', stand: `''::bpchar` },
+  output: { cast: 'text', stand: `''` },
+};
+
+/** The hash of value `v` (an expression of the kind's base type) seeded with `seed`. */
+function kindHashSql(kind: ColumnHashKind, v: string, seed: string): string {
+  const epochThenTs = (ts: string) =>
+    `hashfloat8extended(coalesce(date_part('epoch', ${v}), 0), timestamp_hash_extended(${ts}, ${seed}))`;
+  switch (kind) {
+    case 'int4':
+      return `hashint4extended(${v}, ${seed})`;
+    case 'int8':
+      return `hashint8extended(${v} & 4294967295, hashint4extended((${v} >> 32)::int4, ${seed}))`;
+    case 'bool':
+      return `hashint4extended(${v}::int4, ${seed})`;
+    case 'date':
+      return `hashfloat8extended(coalesce(date_part('epoch', ${v}::timestamp), 0), timestamp_hash_extended(${v}::timestamp, ${seed}))`;
+    case 'timestamp':
+      return epochThenTs(v);
+    case 'timestamptz':
+      return epochThenTs(`(${v} AT TIME ZONE 'UTC')`);
+    case 'uuid':
+      return `uuid_hash_extended(${v}, ${seed})`;
+    case 'text':
+    case 'output':
+      return `hashtextextended(${v} COLLATE "C", ${seed})`;
+    case 'bpchar':
+      return `hashtextextended(textin(bpcharout(${v})) COLLATE "C", ${seed})`;
+  }
+}
+
+/** The 'columns' row hash (see RowHashForm, ColumnHashKind) of the planned columns; the row aliased `t`. */
+export function columnsRowHashSql(table: TablePlan, columns: readonly RowHashColumn[]): string {
+  if (table.columns.length === 0)
+    throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
+  if (columns.length !== table.columns.length)
+    throw new Error(
+      `${table.qualified}: ${columns.length} column hash kinds for ${table.columns.length} columns.`,
+    );
+  return table.columns.reduce((seed, column, i) => {
+    const { kind, notNull } = columns[i]!;
+    const { cast, stand } = KIND_BASE[kind];
+    const value = `t.${column}::${cast}`;
+    if (notNull) return kindHashSql(kind, `(${value})`, seed);
+    return kindHashSql(
+      kind,
+      `coalesce(${value}, ${stand})`,
+      `(${seed} # CASE WHEN t.${column} IS NULL THEN ${NULL_MARK}::int8 ELSE 0::int8 END)`,
+    );
+  }, '0::int8');
+}
+
+/**
+ * The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). The
+ * 'columns' form needs the columns' kinds, read from the catalog (`readRowHashColumns`).
+ */
+export function rowHashSqlOf(
+  form: RowHashForm,
+  table: TablePlan,
+  columns?: readonly RowHashColumn[],
+): string {
+  switch (form) {
+    case 'columns':
+      if (!columns) throw new Error(`${table.qualified}: the 'columns' row hash needs the columns' types.`);
+      return columnsRowHashSql(table, columns);
+    case 'fast':
+      return rowHashSql(table);
+    case 'ledger':
+      return ledgerRowHashSql(table);
+  }
 }
 
 function bucketCount(n: number | undefined): number {
@@ -208,6 +384,7 @@ export function digestSql(
   side: 'source' | 'target',
   scheme: BucketScheme,
   form: RowHashForm,
+  columns?: readonly RowHashColumn[],
 ): string {
   // No ORDER BY: with it the planner sorts every row before grouping (it cannot tell there are few
   // buckets); without it, it hashes into the buckets. The buckets are sorted here instead.
@@ -219,19 +396,24 @@ export function digestSql(
       ? 'min(kn)::text AS min_key, max(kn)::text AS max_key'
       : 'min(k) AS min_key, max(k) AS max_key';
   return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
-  FROM (SELECT ${rowHashSqlOf(form, table)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
+  FROM (SELECT ${rowHashSqlOf(form, table, columns)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
  GROUP BY 1`;
 }
 
 /** The whole table's count and hash sum in one pass, without buckets (see DigestOptions.locate). */
-export function wholeDigestSql(table: TablePlan, side: 'source' | 'target', form: RowHashForm): string {
-  return `SELECT count(*)::text AS count, coalesce(sum(${rowHashSqlOf(form, table)}), 0)::text AS sum
+export function wholeDigestSql(
+  table: TablePlan,
+  side: 'source' | 'target',
+  form: RowHashForm,
+  columns?: readonly RowHashColumn[],
+): string {
+  return `SELECT count(*)::text AS count, coalesce(sum(${rowHashSqlOf(form, table, columns)}), 0)::text AS sum
   FROM ${fromTable(table)} t WHERE ${predicate(table, side)}`;
 }
 
 function wholeDigest(count: number, sum: string, form: RowHashForm): string {
   // The ledger form's text is what digests recorded at the switch were made of: unchanged.
-  const text = form === 'ledger' ? `${count}:${sum}` : `fast:${count}:${sum}`;
+  const text = form === 'ledger' ? `${count}:${sum}` : `${form}:${count}:${sum}`;
   return createHash('md5').update(text).digest('hex');
 }
 
@@ -268,9 +450,11 @@ export async function digestTable<F extends RowHashForm>(
   opts: DigestOptions<F>,
 ): Promise<TableDigest<F>> {
   const scheme = schemeFor(table, opts);
+  const columns =
+    opts.form === 'columns' ? (opts.columns ?? (await readRowHashColumns(client, table))) : undefined;
   if (opts.locate === false) {
     const { rows } = await client.query<{ count: string; sum: string }>(
-      wholeDigestSql(table, side, opts.form),
+      wholeDigestSql(table, side, opts.form, columns),
     );
     return tableDigestOf(table, opts.form, scheme, Number(rows[0]!.count), rows[0]!.sum, []);
   }
@@ -281,7 +465,7 @@ export async function digestTable<F extends RowHashForm>(
       sum: string;
       min_key: string | null;
       max_key: string | null;
-    }>(digestSql(table, side, scheme, opts.form)),
+    }>(digestSql(table, side, scheme, opts.form, columns)),
   );
   let count = 0;
   let sum = '0';
@@ -321,17 +505,22 @@ export function digestOf(count: number, sum: string): string {
 export const RecordedDigest = z.object({
   count: z.number(),
   digest: z.string(),
+  // Never 'columns' (see RowHashForm): recordDigest refuses it.
   form: z.enum(['fast', 'ledger']).optional(),
 });
 export type RecordedDigest = z.infer<typeof RecordedDigest>;
 
 /** The form a recorded digest was made of: a record that does not say is the ledger form (older switches). */
-export function recordedForm(r: RecordedDigest): RowHashForm {
+export function recordedForm(r: RecordedDigest): 'fast' | 'ledger' {
   return r.form ?? 'ledger';
 }
 
 /** A recorded digest of a count and a sum of row hashes in `form` (equal to what `digestTable` gives in that form). */
 export function recordDigest(form: RowHashForm, count: number, sum: string): RecordedDigest {
+  if (form === 'columns')
+    throw new Error(
+      "The 'columns' row hash is compared within a run only, never recorded: record the 'fast' form.",
+    );
   return { count, digest: wholeDigest(count, sum, form), form };
 }
 
@@ -437,11 +626,37 @@ export async function compareTable<F extends RowHashForm>(
     expectDifference?: boolean;
   },
 ): Promise<{ source: TableDigest<F>; target: TableDigest<F>; equal: boolean; differences: string[] }> {
+  // The 'columns' form hashes each column by its type on each side: a column whose hash kind
+  // differs (its type differs) makes every row differ, and is named.
+  const [sourceColumns, targetColumns] =
+    opts.form === 'columns'
+      ? await Promise.all([readRowHashColumns(source, table), readRowHashColumns(target, onTarget(table))])
+      : [undefined, undefined];
+  const kindDifferences = (sourceColumns ?? []).flatMap((c, i) =>
+    c.kind === targetColumns?.[i]?.kind
+      ? []
+      : [
+          `${table.qualified}: column ${table.columns[i]} is hashed as ${c.kind} on the source, ${targetColumns?.[i]?.kind} on the target (its types differ)`,
+        ],
+  );
+  const withKinds = (r: {
+    source: TableDigest<F>;
+    target: TableDigest<F>;
+    equal: boolean;
+    differences: string[];
+  }) =>
+    kindDifferences.length ? { ...r, equal: false, differences: [...kindDifferences, ...r.differences] } : r;
   // The two sides are separate servers' work (or separate sessions): digest them at once.
   const both = (digestOpts: DigestOptions<F>) =>
     Promise.all([
-      digestTable(source, table, 'source', digestOpts),
-      digestTable(target, onTarget(table), 'target', digestOpts),
+      digestTable(source, table, 'source', {
+        ...digestOpts,
+        ...(sourceColumns && { columns: sourceColumns }),
+      }),
+      digestTable(target, onTarget(table), 'target', {
+        ...digestOpts,
+        ...(targetColumns && { columns: targetColumns }),
+      }),
     ]);
   // First whole: every row of both sides hashed, without the cost of grouping by bucket. Equal
   // counts and sums are as strong a proof as equal buckets (a row's bucket is a function of its
@@ -451,11 +666,11 @@ export async function compareTable<F extends RowHashForm>(
   if (!opts.expectDifference) {
     const [ws, wt] = await both({ form: opts.form, buckets, locate: false });
     const whole = compareDigests(table.qualified, ws, wt);
-    if (whole.equal) return { source: ws, target: wt, ...whole };
+    if (whole.equal) return withKinds({ source: ws, target: wt, ...whole });
   }
   const range = await keyRange(source, table, 'source');
   const [s, t] = await both({ form: opts.form, buckets, ...(range ? { range } : {}) });
-  return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
+  return withKinds({ source: s, target: t, ...compareDigests(table.qualified, s, t) });
 }
 
 /** `"a""b"` → `a"b`: a planned (quoted) column's name. */

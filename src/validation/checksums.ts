@@ -58,8 +58,8 @@ export const checksums: Check = {
         if (source) {
           const compared = comparedWithShared(ctx, t);
           if (compared.note) notes.push(compared.note);
-          // Both sides digested now, within this run: the fast row hash.
-          const r = await compareTable(source, target, compared.table, { form: 'fast' });
+          // Both sides digested now, within this run: the per-column row hash (checksum.ts RowHashForm).
+          const r = await compareTable(source, target, compared.table, { form: 'columns' });
           if (!r.equal) {
             tablesDiffering.add(t.qualified);
             differences.push(...r.differences);

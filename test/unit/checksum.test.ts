@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  columnsRowHashSql,
   compareDigests,
   digestOf,
   digestSql,
@@ -171,5 +172,36 @@ describe('compareDigests', () => {
       }
       assert.equal(next, hi + 1);
     }
+  });
+});
+
+describe('columnsRowHashSql', () => {
+  const cols = [
+    { kind: 'int8', notNull: true },
+    { kind: 'uuid', notNull: true },
+    { kind: 'text', notNull: false },
+  ] as const;
+
+  it('chains the columns in plan order, each seeding the next, the first from 0', () => {
+    const sql = columnsRowHashSql(users, cols);
+    // Outermost is the last column; innermost the first (the two halves of the int8 id).
+    assert.match(
+      sql,
+      /^hashtextextended\(coalesce\(t\."email"::text, ''\) COLLATE "C", \(uuid_hash_extended\(/,
+    );
+    assert.match(sql, /hashint4extended\(\(\(t\."id"::int8\) >> 32\)::int4, 0::int8\)/);
+    assert.ok(sql.indexOf('"tenant_id"') < sql.indexOf('"id"::int8'), 'uuid wraps the id');
+  });
+
+  it('marks NULL only on nullable columns, and never hashes text under its own collation', () => {
+    const sql = columnsRowHashSql(users, cols);
+    assert.equal(sql.match(/IS NULL/g)?.length, 1);
+    assert.match(sql, /CASE WHEN t\."email" IS NULL THEN -7046029254386353131::int8 ELSE 0::int8 END/);
+    assert.doesNotMatch(sql.replace(/COLLATE "C"/g, ''), /COLLATE/);
+  });
+
+  it('refuses kinds that do not match the planned columns', () => {
+    assert.throws(() => columnsRowHashSql(users, cols.slice(0, 2)), /2 column hash kinds for 3 columns/);
+    assert.throws(() => columnsRowHashSql({ ...users, columns: [] }, []), /no planned columns/);
   });
 });
