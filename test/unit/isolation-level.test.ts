@@ -5,11 +5,7 @@ import { describe, it } from 'node:test';
 import { readInputs, toPromotionOptions } from '../../src/action/inputs';
 import { resolveConfig } from '../../src/cli/config';
 import { PromotionError } from '../../src/errors';
-import {
-  describeIsolationLevel,
-  resolveIsolationLevel,
-  schemaLevelRefusal,
-} from '../../src/pipeline/isolation-level';
+import { describeIsolationLevel, resolveIsolationLevel } from '../../src/pipeline/isolation-level';
 
 /** isolation-level (issue 21) through both front ends, the Makefile and the tenants row's settings. */
 describe('isolation-level', () => {
@@ -86,14 +82,5 @@ describe('isolation-level', () => {
           /--isolation-level \(or ISOLATION_LEVEL\)/.test(e.hint ?? ''),
       );
     }
-  });
-
-  it('the schema-level refusal names where the level came from and what is missing', () => {
-    const e = schemaLevelRefusal({ level: 'schema', from: 'input' }, 'acme', 'action');
-    assert.match(
-      e.message,
-      /from the isolation-level input\) is not available yet; nothing was created\. Missing: /,
-    );
-    assert.match(e.hint ?? '', /the isolation-level input database/);
   });
 });
