@@ -51,6 +51,8 @@ export async function planSchemaLevel(ctx: PromotionContext, snapshot: pg.Client
       );
   }
   const layout = planSchemaLayout({ base: ctx.names.database, primarySchema, catalog, taken });
+  // The report's database is where the tenant's tables will be: the shared one itself.
+  if (into === 'shared-database') ctx.record.database = ctx.sharedDatabase;
   ctx.record.schemaLayout = {
     into,
     mappings: layout.mappings.map((m) => ({ source: m.source, target: m.target })),

@@ -12,6 +12,7 @@ import { tenantStatus } from '../../src/pipeline/status';
 import { renderStatusText } from '../../src/report/status-text';
 import { engineOptions, testDeps } from '../support/engine';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { runEngine } from '../support/child-run';
 import { createNonSuperuser } from '../support/nonsuper';
 import { query, urlFor } from '../support/pg';
 import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
@@ -273,6 +274,36 @@ describe('schema-level promotion into the shared database', { concurrency: 1 }, 
     assert.equal(rolled.record.result, 'failed');
     assert.match(rolled.record.error?.message ?? '', /schema level/);
     assert.equal(await modeOf(slug), 'isolated');
+  });
+
+  it('killed (SIGKILL, no undo) after its schemas were created: the re-run recognises them as its own and replaces them', async () => {
+    const g = await createSharedFixture({ rows: 5 });
+    try {
+      await grantCreate(g);
+      const slug = g.tenants.small;
+      const names = deriveNames(slug);
+      const opts = await engineOptions(g, slug, { isolationLevel: 'schema' });
+      const killed = await runEngine('promote', opts, 'kill@after:copy');
+      assert.equal(killed.signal, 'SIGKILL');
+      const left = (
+        await query<{ nspname: string }>(
+          g.url,
+          `SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1) OR nspname = $2 ORDER BY 1`,
+          [names.database, sharedToolSchema(slug)],
+        )
+      ).map((r) => r.nspname);
+      assert.ok(left.includes(names.database) && left.includes(sharedToolSchema(slug)), left.join(', '));
+      const again = await runEngine('promote', opts);
+      assert.equal(again.record?.result, 'promoted', JSON.stringify(again.record?.error));
+      assert.match(
+        again.record!.steps.find((s) => s.name === 'prevalidate')?.detail ?? '',
+        new RegExp(`schema ${names.database}.*which will be replaced`),
+      );
+      const s = await tenantStatus(PromotionOptions.parse(opts), { verify: true });
+      assert.equal(s.overall, 'isolated', s.reasons.join('; '));
+    } finally {
+      await g.cleanup();
+    }
   });
 
   it('a database-level and a schema-level promotion into the shared database, at the same time, do not interfere', async () => {
