@@ -10,7 +10,10 @@ import pg from 'pg';
  */
 export const TOOL_SCHEMA_PREFIX = '_tenant_isolation';
 
-/** The marker comments' fixed start (markerText puts `tool` first). */
+/**
+ * The marker comments' fixed start (markerText writes compact JSON, `tool` first); the source
+ * database is matched as text too, so a comment that only looks like a marker never breaks a read.
+ */
 const MARKER_START = '{"tool":"tenant-promotion"';
 
 /**
@@ -23,8 +26,8 @@ export function toolOrTenantSchemaSql(alias: string, keep: readonly string[] = [
     ? `${alias}.nspname::text <> ALL (ARRAY[${keep.map((k) => pg.escapeLiteral(k)).join(', ')}]::text[]) AND `
     : '';
   return `(${kept}(starts_with(${alias}.nspname::text, '${TOOL_SCHEMA_PREFIX}')
-      OR coalesce(CASE WHEN starts_with(${owner}, '${MARKER_START}')
-                       THEN (${owner})::jsonb ->> 'sourceDatabase' = current_database() END, false)))`;
+      OR coalesce(starts_with(${owner}, '${MARKER_START}')
+                  AND strpos(${owner}, '"sourceDatabase":' || to_json(current_database()::text)::text) > 0, false)))`;
 }
 
 /** SQL: namespace `alias` holds user objects (not the system's, not the tool's, not another promoted tenant's). */
