@@ -54,6 +54,16 @@ function fitName(prefix: string, body: string, max: number): string {
   return `${head}_${hash}`.slice(0, max);
 }
 
+/**
+ * Schema level into the shared database: the tool's own schema for this tenant there (its run
+ * marker and the schema recorded at the switch), beside the tenant's schemas. In a database of
+ * the tenant's own it is simply `_tenant_isolation`; in the shared one each tenant needs its own,
+ * or two tenants' runs would share one marker.
+ */
+export function sharedToolSchema(slug: string): string {
+  return fitName('_tenant_isolation_', slug.replace(/-/g, '_'), PG_IDENT_MAX);
+}
+
 export interface DerivedNames {
   slug: string;
   /** Database `tenant_<slug with - as _>`. */

@@ -46,33 +46,3 @@ export function describeIsolationLevel(r: ResolvedIsolationLevel): string {
         : 'the default';
   return `isolation level ${r.level} (${from})`;
 }
-
-/**
- * What schema-level isolation into the shared database still lacks. Into a database of its own on
- * a target server (target-database-url) the pipeline runs end to end: plan, mapped clone, copy,
- * every check, catch-up, freeze and switch, routing, status and cleanup (rollback of a
- * schema-level promotion is refused in rollback's prevalidation). Kept as data so the refusal
- * names exactly what is missing, and shrinks as the pieces land.
- */
-export const SCHEMA_LEVEL_MISSING: readonly string[] = [
-  'the tenant schemas created in the shared database by the pipeline, and their undo',
-  "the checks limited to the tenant's schemas beside the shared ones",
-  'a re-run recognising the schemas of its own earlier run',
-];
-
-/** The refusal of a run at schema level, before anything is created. */
-export function schemaLevelRefusal(
-  r: ResolvedIsolationLevel,
-  slug: string,
-  frontEnd?: FrontEnd,
-): PromotionError {
-  const source =
-    r.from === 'input'
-      ? settingName('isolation-level', frontEnd)
-      : `the tenants row's settings.isolation_level of "${slug}"`;
-  return new PromotionError(
-    'invalid-input',
-    `Schema-level isolation into the shared database (isolation level schema, from ${source}) is not available yet; nothing was created. Missing: ${SCHEMA_LEVEL_MISSING.join('; ')}.`,
-    `Give ${settingName('target-database-url', frontEnd)} to put the tenant's schema in a database of its own on that server, or promote at database level (${settingName('isolation-level', frontEnd)} database, which also wins over the tenant's settings), or run a dry run to see the schema mapping the plan would use.`,
-  );
-}

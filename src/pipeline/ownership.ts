@@ -12,7 +12,9 @@ import {
 } from '../postgres/ownership';
 import { dropTenantRoles, fromSource, type MarkerSource } from '../postgres/roles';
 import { endSessions, sessionsRemainError } from '../postgres/sessions';
+import { dropTenantSchemas, revokeSharedGrants, toolSchemaMarker } from '../postgres/tenant-schemas';
 import type { PromotionContext } from './context';
+import { intoSharedDatabase, toolSchema } from './tenant-place';
 import type { Step } from './step';
 
 const qi = pg.escapeIdentifier;
@@ -233,13 +235,40 @@ export async function dropOwnedRoles(ctx: PromotionContext): Promise<string[]> {
   return asOwnerWithTarget(
     ctx,
     'dropping the tenant roles',
-    (c) =>
-      dropTenantRoles(
+    async (c) => {
+      // Schema level into the shared database: what the roles hold there goes first (DROP ROLE
+      // refuses a role with privileges; at database level they went with the database).
+      if (intoSharedDatabase(ctx)) await revokeSharedGrants(c, [ctx.names.appRole, ctx.names.ownerRole]);
+      return dropTenantRoles(
         c,
         { owner: ctx.names.ownerRole, app: ctx.names.appRole },
         ctx.names.slug,
         ctx.sharedDatabase,
-      ),
+      );
+    },
+    { orphanOk: true },
+  );
+}
+
+/**
+ * Schema level into the shared database: drops the tenant's schemas and its tool schema, in one
+ * shared-database transaction that proves this run owns the tenant — and, for `attempt: 'this'`
+ * (an undo), that the schemas are this attempt's (the tool schema's run marker), so an earlier
+ * or later attempt's are never touched. `'any'`: what an earlier failed run of this tenant left.
+ */
+export async function dropOwnedSchemas(ctx: PromotionContext, attempt: 'this' | 'any'): Promise<string[]> {
+  const at = { toolSchema: toolSchema(ctx), ownerRole: ctx.names.ownerRole };
+  return asOwner(
+    ctx,
+    'dropping the tenant schemas',
+    async (c) => {
+      if (attempt === 'this') {
+        const { exists } = await toolSchemaMarker(c, at.toolSchema);
+        if (!exists) return [];
+        await assertRunMarker(c, ctx.names.slug, ctx.run.id, 'dropping the tenant schemas', at.toolSchema);
+      }
+      return dropTenantSchemas(c, at, markerSource(ctx));
+    },
     { orphanOk: true },
   );
 }
@@ -259,5 +288,9 @@ export function inMarkedTransaction<T>(
   what: string,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return inProvedTransaction(target, () => assertRunMarker(target, ctx.names.slug, ctx.run.id, what), fn);
+  return inProvedTransaction(
+    target,
+    () => assertRunMarker(target, ctx.names.slug, ctx.run.id, what, toolSchema(ctx)),
+    fn,
+  );
 }

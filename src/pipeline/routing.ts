@@ -45,7 +45,11 @@ export interface RoutingInput {
   names: DerivedNames;
   /** The value the tenant's rows carry in the tenant key (see resolveTenantKey). */
   tenantId: string;
-  database: { host: string; port: number };
+  /**
+   * `name`: the database the tenant's tables are in, when it is not `tenant_<slug>` (schema level
+   * into the shared database: the shared database itself).
+   */
+  database: { host: string; port: number; name?: string };
   /** Schema level: the tenant's schema and its search_path (schemaRouting). */
   schema?: SchemaRouting;
   service?: { name: string; url?: string };
@@ -80,7 +84,7 @@ export function buildRoutingConfig(input: RoutingInput): RoutingConfig {
     isolation_mode: 'isolated',
     ...(input.schema && { isolation_level: 'schema' }),
     database: {
-      name: names.database,
+      name: input.database.name ?? names.database,
       host: input.database.host,
       port: input.database.port,
       user: names.appRole,

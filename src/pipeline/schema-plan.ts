@@ -24,13 +24,17 @@ export async function planSchemaLevel(ctx: PromotionContext, snapshot: pg.Client
   const into = ctx.servers.separate ? 'new-database' : 'shared-database';
   const [primarySchema] = splitQualified(ctx.options.tenantsTable);
   // In the shared database, a schema that exists already under a mapped name is not ours to
-  // fill (a new database on a target server starts empty).
+  // fill (a new database on a target server starts empty) — unless the tenant's owner role holds
+  // it: an earlier failed run of this tenant left it (prevalidation proved that role ours), and
+  // this run replaces it.
   const taken = new Map<string, string>();
   if (into === 'shared-database') {
     const { rows } = await snapshot.query<{ nspname: string; owner: string }>(
       `SELECT nspname, pg_get_userbyid(nspowner) AS owner FROM pg_namespace`,
     );
-    for (const r of rows) taken.set(r.nspname, `a schema of the shared database, owned by ${r.owner}`);
+    for (const r of rows)
+      if (r.owner !== ctx.names.ownerRole)
+        taken.set(r.nspname, `a schema of the shared database, owned by ${r.owner}`);
   }
   // Into the shared database the run creates the tenant's schemas there: CREATE on that database
   // (managed PostgreSQL hands an admin role CONNECT and TEMPORARY only).
@@ -47,6 +51,8 @@ export async function planSchemaLevel(ctx: PromotionContext, snapshot: pg.Client
       );
   }
   const layout = planSchemaLayout({ base: ctx.names.database, primarySchema, catalog, taken });
+  // The report's database is where the tenant's tables will be: the shared one itself.
+  if (into === 'shared-database') ctx.record.database = ctx.sharedDatabase;
   ctx.record.schemaLayout = {
     into,
     mappings: layout.mappings.map((m) => ({ source: m.source, target: m.target })),

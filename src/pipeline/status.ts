@@ -307,7 +307,7 @@ export async function tenantStatus(
     const layout = isolation?.schema;
     const plan = layout ? withTargets(planned, schemaMap(layout)) : planned;
     const schema = schemaRouting(
-      dbName,
+      names.database,
       layout && { mappings: layout.mappings, searchPath: layout.search_path },
     );
     await setTenantId(shared, key.value);

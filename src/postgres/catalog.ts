@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import pg from 'pg';
+import { userSchemaSql } from './tool-schemas';
 
 /**
  * The shape of the shared database as the planner needs it: user tables (not system, not
@@ -80,13 +81,16 @@ const ON_DELETE: Record<string, OnDeleteAction> = {
   d: 'set default',
 };
 
+/** Where SCHEMAS stands in the queries below: which schemas' tables are read (readTableGraph). */
+const SCHEMAS = '/* schemas */';
+
 /** User tables: not in system schemas, not temporary, not owned by an extension. */
 const USER_TABLES = `
   SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p')
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
+    AND ${SCHEMAS}
     AND n.nspname NOT LIKE 'pg\\_toast%'
     AND n.nspname NOT LIKE 'pg\\_temp\\_%'
     AND NOT EXISTS (
@@ -94,7 +98,7 @@ const USER_TABLES = `
       WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
     )`;
 
-const TABLES_SQL = `
+const TABLES_TEMPLATE = `
 WITH RECURSIVE ut AS (${USER_TABLES}),
 dom(oid, base, depth) AS (
   SELECT oid, typbasetype, 1 FROM pg_type WHERE typtype = 'd'
@@ -135,7 +139,7 @@ LEFT JOIN pg_class pc ON pc.oid = i.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 ORDER BY ut.nspname, ut.relname`;
 
-const CONSTRAINTS_SQL = `
+const CONSTRAINTS_TEMPLATE = `
 WITH ut AS (${USER_TABLES})
 SELECT
   ut.nspname AS schema,
@@ -156,7 +160,7 @@ LEFT JOIN pg_class rc ON rc.oid = (CASE WHEN con.contype = 'f' THEN COALESCE(pg_
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 ORDER BY ut.nspname, ut.relname, con.conname`;
 
-const INDEXES_SQL = `
+const INDEXES_TEMPLATE = `
 WITH ut AS (${USER_TABLES})
 SELECT
   ut.nspname AS schema,
@@ -213,7 +217,20 @@ const key = (schema: string, name: string) => `${schema}\u0000${name}`;
  * that user types come out schema-qualified (the plan splices them into casts read by sessions
  * whose search_path may differ); the caller's search_path is restored afterwards.
  */
-export async function readTableGraph(client: pg.ClientBase): Promise<TableGraph> {
+export async function readTableGraph(
+  client: pg.ClientBase,
+  /**
+   * Schema level into the shared database, the tenant's side: only its schemas (beside them are
+   * the shared tables, which every other read of the shared database means by "user tables").
+   */
+  only?: readonly string[],
+): Promise<TableGraph> {
+  const schemas = only
+    ? `n.nspname::text = ANY (ARRAY[${only.map((s) => pg.escapeLiteral(s)).join(', ') || 'NULL'}]::text[])`
+    : userSchemaSql('n');
+  const TABLES_SQL = TABLES_TEMPLATE.replaceAll(SCHEMAS, schemas);
+  const CONSTRAINTS_SQL = CONSTRAINTS_TEMPLATE.replaceAll(SCHEMAS, schemas);
+  const INDEXES_SQL = INDEXES_TEMPLATE.replaceAll(SCHEMAS, schemas);
   const saved =
     (await client.query<{ p: string }>(`SELECT current_setting('search_path') AS p`)).rows[0]?.p ?? '';
   let tableRows: TableRow[];

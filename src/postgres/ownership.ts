@@ -33,7 +33,11 @@ export type RunClaim = z.infer<typeof RunClaim>;
 
 /** The tool's own schema in a tenant's database: never cloned, compared or shown to the application. */
 export const RUN_SCHEMA = '_tenant_isolation';
-const RUN_TABLE = `${pg.escapeIdentifier(RUN_SCHEMA)}.run_owner`;
+/**
+ * The run marker's table in a tool schema: `RUN_SCHEMA` in a tenant's own database; schema level
+ * into the shared database, the tenant's own tool schema there (names.ts sharedToolSchema).
+ */
+const runTable = (toolSchema: string) => `${pg.escapeIdentifier(toolSchema)}.run_owner`;
 
 export class OwnershipLostError extends PromotionError {
   constructor(slug: string, what: string, owner: RunClaim | undefined, runId: string) {
@@ -197,9 +201,14 @@ export function inOwnedTransaction<T>(
  * Writes this run's token into the tenant's database (a schema of the tool's own that PUBLIC
  * cannot use). Called by the run that creates the database, before anything else is written.
  */
-export async function writeRunMarker(target: pg.ClientBase, claim: RunClaim): Promise<void> {
-  await target.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(RUN_SCHEMA)}`);
-  await target.query(`REVOKE ALL ON SCHEMA ${pg.escapeIdentifier(RUN_SCHEMA)} FROM PUBLIC`);
+export async function writeRunMarker(
+  target: pg.ClientBase,
+  claim: RunClaim,
+  toolSchema = RUN_SCHEMA,
+): Promise<void> {
+  const RUN_TABLE = runTable(toolSchema);
+  await target.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(toolSchema)}`);
+  await target.query(`REVOKE ALL ON SCHEMA ${pg.escapeIdentifier(toolSchema)} FROM PUBLIC`);
   await target.query(
     `CREATE TABLE IF NOT EXISTS ${RUN_TABLE} (
        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -221,7 +230,9 @@ export async function assertRunMarker(
   slug: string,
   runId: string,
   what: string,
+  toolSchema = RUN_SCHEMA,
 ): Promise<void> {
+  const RUN_TABLE = runTable(toolSchema);
   let rows: { run: unknown }[];
   try {
     ({ rows } = await target.query<{ run: unknown }>(

@@ -33,7 +33,10 @@ export interface ArtifactMarker {
    * tenant of one slug to one target server are told apart by it.
    */
   sourceServer?: string;
-  purpose: 'owner' | 'app' | 'database' | 'rehearsal';
+  /** `schema`: the tenant's tool schema in the shared database (schema level, tenant-schemas.ts). */
+  purpose: 'owner' | 'app' | 'database' | 'rehearsal' | 'schema';
+  /** The run (attempt) that created it, where a marker names one (the tool schema). */
+  attempt?: string;
   createdAt: string;
 }
 

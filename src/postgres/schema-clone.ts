@@ -209,10 +209,17 @@ export async function applyStatements(
    * shared ones into the tenant's objects.
    */
   searchPath?: readonly string[],
+  /**
+   * `rollback`: a rehearsal in the shared database itself — everything applied, then rolled
+   * back, so no other session ever sees it. `lockTimeoutMs` then bounds any wait for a lock.
+   */
+  opts: { end?: 'commit' | 'rollback'; lockTimeoutMs?: number } = {},
 ): Promise<void> {
   if (statements.length === 0) return;
   await target.query('BEGIN');
   try {
+    if (opts.lockTimeoutMs !== undefined)
+      await target.query(`SELECT set_config('lock_timeout', $1, true)`, [`${opts.lockTimeoutMs}ms`]);
     await target.query(`SET LOCAL check_function_bodies = off`);
     // The generated DDL is fully qualified; this path only matters to function bodies that run
     // during the apply (index expressions, checks, REFRESH), which the application wrote for it.
@@ -249,7 +256,7 @@ export async function applyStatements(
         }
       }
     }
-    await target.query('COMMIT');
+    await target.query(opts.end === 'rollback' ? 'ROLLBACK' : 'COMMIT');
   } catch (e) {
     await target.query('ROLLBACK').catch(() => undefined);
     throw e;
@@ -282,7 +289,8 @@ export async function syncSequences(
   /** Schema level: target schema → the source schema it was mapped from (the shared side's name). */
   sourceSchemas?: ReadonlyMap<string, string>,
 ): Promise<{ sequence: string; value: string }[]> {
-  const sequences = await readSequences(target);
+  // Schema level: the tenant's schemas only (in the shared database the shared ones are beside them).
+  const sequences = await readSequences(target, sourceSchemas && [...sourceSchemas.keys()]);
   const result: { sequence: string; value: string }[] = [];
   for (const s of sequences) {
     const name = qn(s.schema, s.name);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Catalog } from './ddl/catalog';
+import { isToolSchema } from './tool-schemas';
 import { parseQualifiedLiteral, qualifiedNames, tokenize, type SqlToken } from './sql-tokens';
 
 /**
@@ -26,8 +27,9 @@ import { parseQualifiedLiteral, qualifiedNames, tokenize, type SqlToken } from '
 
 /** PostgreSQL's identifier limit, in bytes. */
 const PG_IDENT_MAX = 63;
-/** Schemas never mapped: the system's, and the tool's own. */
-const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast', '_tenant_isolation']);
+/** Schemas never mapped: the system's, and the tool's own (every `_tenant_isolation*`, tool-schemas.ts). */
+const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
+const isSystemSchema = (s: string) => SYSTEM_SCHEMAS.has(s) || isToolSchema(s);
 
 export interface SchemaMapping {
   source: string;
@@ -67,7 +69,7 @@ export interface LayoutInput {
 function objectsBySchema(cat: Catalog): Map<string, string[]> {
   const by = new Map<string, string[]>();
   const add = (schema: string, what: string) => {
-    if (SYSTEM_SCHEMAS.has(schema)) return;
+    if (isSystemSchema(schema)) return;
     const list = by.get(schema) ?? [];
     list.push(what);
     by.set(schema, list);
@@ -133,7 +135,7 @@ export function planSchemaLayout(input: LayoutInput): SchemaLayout {
       );
   }
   const extensionSchemas = [
-    ...new Set(catalog.extensions.map((e) => e.schema ?? 'public').filter((s) => !SYSTEM_SCHEMAS.has(s))),
+    ...new Set(catalog.extensions.map((e) => e.schema ?? 'public').filter((s) => !isSystemSchema(s))),
   ].sort();
   const targets = [...new Set(mappings.map((m) => m.target))].sort((a, b) =>
     a === base ? -1 : b === base ? 1 : a < b ? -1 : 1,

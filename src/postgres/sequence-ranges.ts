@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { userSchemaSql } from './tool-schemas';
 import { PromotionError } from '../errors';
 import { SequenceRangeRecord } from '../pipeline/tenant-state';
 import { assertOwner } from './ownership';
@@ -122,7 +123,14 @@ function asIntType(t: string): IntType {
  * not an extension's), with the integer columns it feeds: owned sequences (serial, identity)
  * and `nextval(...)` defaults.
  */
-export async function readSequences(client: pg.ClientBase): Promise<SequenceInfo[]> {
+export async function readSequences(
+  client: pg.ClientBase,
+  /**
+   * Schema level: only these schemas (the tenant's). In the shared database they sit beside the
+   * shared sequences, which must never be read as the tenant's.
+   */
+  only?: readonly string[],
+): Promise<SequenceInfo[]> {
   const { rows } = await client.query<{
     schema: string;
     name: string;
@@ -143,7 +151,11 @@ export async function readSequences(client: pg.ClientBase): Promise<SequenceInfo
   }>(
     `SELECT n.nspname AS schema, c.relname AS name, pg_catalog.format_type(s.seqtypid, NULL) AS seq_type,
             s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max, s.seqcycle AS cycle,
-            ps.last_value::text AS last_value,
+            -- Read per sequence listed only: pg_sequences would lock every sequence of the database,
+            -- the tenant's beside the shared ones too (schema level into the shared database),
+            -- which the switch then alters while this transaction is open.
+            CASE WHEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')
+                 THEN pg_catalog.pg_sequence_last_value(c.oid)::text END AS last_value,
             coalesce((SELECT json_agg(DISTINCT jsonb_build_object('schema', tn.nspname, 'table', t.relname, 'column', a.attname,
                                 'type', pg_catalog.format_type(CASE WHEN ty.typbasetype <> 0 THEN ty.typbasetype ELSE ty.oid END, NULL),
                                 'identity', a.attidentity <> '', 'typmod', a.atttypmod))
@@ -161,11 +173,11 @@ export async function readSequences(client: pg.ClientBase): Promise<SequenceInfo
                 AND (CASE WHEN ty.typbasetype <> 0 THEN ty.typbasetype ELSE ty.oid END) IN (20, 21, 23, 1700)), '[]'::json) AS columns
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_catalog.pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
-      WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
+      WHERE c.relkind = 'S' AND NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND ${only ? `n.nspname::text = ANY ($1::text[])` : userSchemaSql('n')}
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                         AND e.objid = c.oid AND e.deptype = 'e')
       ORDER BY n.nspname, c.relname`,
+    only ? [only] : [],
   );
   return rows.map((r) => {
     const seqType = asIntType(r.seq_type);
@@ -489,7 +501,9 @@ export async function applySequenceRanges(
   const slot = record.slot;
   const shared = new Map((await readSequences(source)).map((s) => [s.label, s]));
   const applied: AppliedRange[] = [];
-  for (const s of await readSequences(target)) {
+  // Schema level: the tenant's schemas only (the keys of the mapping back to the source).
+  const only = opts.sourceSchemas && [...opts.sourceSchemas.keys()];
+  for (const s of await readSequences(target, only)) {
     if (s.noRange) continue; // a plan warning said so (assessSequences)
     const range = rangeFor(s.type, slot);
     const refuse = (why: string) =>
@@ -553,7 +567,12 @@ export async function sequenceRangeStatus(
   const sharedSeqs = await readSequences(shared);
   const sharedLabel = (s: SequenceInfo) => `${sourceSchemas?.get(s.schema) ?? s.schema}.${s.name}`;
   const isoSeqs = isolated
-    ? new Map((await readSequences(isolated)).map((s) => [sharedLabel(s), s]))
+    ? new Map(
+        (await readSequences(isolated, sourceSchemas && [...sourceSchemas.keys()])).map((s) => [
+          sharedLabel(s),
+          s,
+        ]),
+      )
     : undefined;
   const labels = new Set([...sharedSeqs.map((s) => s.label), ...(isoSeqs?.keys() ?? [])]);
   const bySharedLabel = new Map(sharedSeqs.map((s) => [s.label, s]));

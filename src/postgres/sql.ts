@@ -19,7 +19,7 @@ export function splitQualified(name: string, defaultSchema = 'public'): [string,
  */
 export async function commentOn(
   client: pg.ClientBase,
-  kind: 'DATABASE' | 'ROLE',
+  kind: 'DATABASE' | 'ROLE' | 'SCHEMA',
   name: string,
   text: string,
 ): Promise<void> {

@@ -4,6 +4,9 @@ import { redact } from '../secrets';
 import { targetOf } from '../postgres/plan-types';
 import { capDetails, fail, pass, warn, type Check } from './check';
 import { closeQuietly, connectFor, plannedTables } from './db';
+import type { CheckSchemaLayout } from './schema-level';
+import { TOOL_SCHEMA_PREFIX, toolOrTenantSchemaSql } from '../postgres/tool-schemas';
+import type { TablePlan } from '../postgres/plan-types';
 
 const ATTRIBUTES: Array<[string, string]> = [
   ['rolsuper', 'SUPERUSER'],
@@ -57,16 +60,27 @@ export const accessControl: Check = {
       for (const [col, label] of ATTRIBUTES) if (a[col]) failures.push(`role ${role} has ${label}`);
       if (!a.rolcanlogin) failures.push(`role ${role} cannot LOGIN`);
 
+      // Schema level into the shared database: the tenant's "own database" is the shared one, which
+      // every role of the application connects to (PUBLIC's CONNECT there is not the tenant's to
+      // revoke); what keeps it out of the rest is proved per schema and per table below.
+      const inShared = ctx.schemaLayout?.into === 'shared-database';
+      const ownDb = inShared ? ctx.sharedDatabase : ctx.names.database;
+      const tenantSchemas = ctx.schemaLayout?.mappings.map((m) => m.target) ?? [];
       // Own database: PUBLIC must not connect; the role must.
-      const own = (await admin.query<ConnectRow>(CONNECT_SQL, [role, ctx.names.database])).rows[0];
-      if (!own) failures.push(`database ${ctx.names.database} does not exist`);
+      const own = (await admin.query<ConnectRow>(CONNECT_SQL, [role, ownDb])).rows[0];
+      if (!own) failures.push(`database ${ownDb} does not exist`);
       else {
-        if (own.public_connect) {
+        if (inShared) {
+          if (own.public_connect)
+            notes.push(
+              `PUBLIC has CONNECT on the shared database ${ownDb}, which the tenant's schemas are in`,
+            );
+        } else if (own.public_connect) {
           failures.push(
             `PUBLIC has CONNECT on ${ctx.names.database} (fix: REVOKE CONNECT ON DATABASE ${pg.escapeIdentifier(ctx.names.database)} FROM PUBLIC)`,
           );
         }
-        if (!own.can_connect) failures.push(`role ${role} has no CONNECT on ${ctx.names.database}`);
+        if (!own.can_connect) failures.push(`role ${role} has no CONNECT on ${ownDb}`);
       }
 
       const connectLine = (
@@ -87,7 +101,7 @@ export const accessControl: Check = {
       // The shared database, asked on its own server (it may not be the new database's).
       source = await connectFor(ctx.sourceUrl, budgetMs);
       const exists = await source.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
-      if (exists.rowCount) {
+      if (exists.rowCount && !inShared) {
         const shared = (await source.query<ConnectRow>(CONNECT_SQL, [role, ctx.sharedDatabase])).rows[0];
         if (!shared)
           failures.push(`the shared database ${ctx.sharedDatabase} was not found on the source server`);
@@ -118,9 +132,11 @@ export const accessControl: Check = {
                                  CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
-              AND n.nspname NOT LIKE 'pg\\_toast%'
+              AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname::text <> ALL ($2::text[])
             ORDER BY 1`,
-          [role],
+          // Into the shared database the tenant's own schemas are beside the shared tables (and
+          // other tenants' schemas): every table but its own must be out of its reach.
+          [role, inShared ? tenantSchemas : []],
         );
         const held = privs.rows.filter((r) => r.privs !== '');
         if (held.length) {
@@ -131,6 +147,7 @@ export const accessControl: Check = {
               .join(', ')}`,
           );
         }
+        if (inShared) await checkSharedSchemas(source, role, ctx.schemaLayout!, failures, notes);
       } else notes.push(`role ${role} does not exist on the shared database's server`);
       if (ctx.separateServers && exists.rowCount) {
         failures.push(
@@ -232,6 +249,10 @@ export const accessControl: Check = {
           : ['all'];
         if (lacking.length) failures.push(`role ${role} lacks ${lacking.join(', ')} on ${targetOf(t)}`);
       }
+      // Into the shared database: as the tenant, a read of a shared table and of another tenant's
+      // schema must be refused by the server itself (42501), not merely absent from the catalog.
+      if (asTenant && inShared)
+        await probeDenied(asTenant, admin, role, tenantSchemas, plannedTables(ctx), failures, notes);
       if (asTenant) {
         await asTenant.query('BEGIN');
         try {
@@ -285,6 +306,102 @@ export const accessControl: Check = {
     if (failures.length)
       return fail(failures[0] ?? 'access control', capDetails([...failures, ...warnings, ...notes]));
     if (warnings.length) return warn(warnings[0] ?? 'access control', capDetails([...warnings, ...notes]));
-    return pass(`role ${role} reaches ${ctx.names.database} only`, capDetails(notes));
+    const reach =
+      ctx.schemaLayout?.into === 'shared-database'
+        ? `its schema(s) ${ctx.schemaLayout.mappings.map((m) => m.target).join(', ')} of ${ctx.sharedDatabase}`
+        : ctx.names.database;
+    return pass(`role ${role} reaches ${reach} only`, capDetails(notes));
   },
 };
+
+/**
+ * Schema level into the shared database, per schema of it that is not the tenant's: no CREATE
+ * anywhere (a table of its own in `public` would be a way around isolation), and USAGE only on
+ * the extensions' schemas it was given. USAGE that reaches it through PUBLIC — PostgreSQL's
+ * default on `public` — lets it see names and call functions there (EXECUTE is PUBLIC's by
+ * default too), not read a table: table privileges are checked above. It is a note, with the
+ * remedy, except on another tenant's schema, where it fails.
+ */
+async function checkSharedSchemas(
+  source: pg.ClientBase,
+  role: string,
+  layout: CheckSchemaLayout,
+  failures: string[],
+  notes: string[],
+): Promise<void> {
+  const own = layout.mappings.map((m) => m.target);
+  const given = layout.searchPath.filter((s) => !own.includes(s));
+  const { rows } = await source.query<{
+    nspname: string;
+    can_create: boolean;
+    can_use: boolean;
+    public_use: boolean;
+    promoted: boolean;
+  }>(
+    `SELECT n.nspname, has_schema_privilege($1, n.oid, 'CREATE') AS can_create,
+            has_schema_privilege($1, n.oid, 'USAGE') AS can_use,
+            EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) x
+                     WHERE x.grantee = 0 AND x.privilege_type = 'USAGE') AS public_use,
+            ${toolOrTenantSchemaSql('n')} AS promoted
+       FROM pg_namespace n
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+        AND n.nspname::text <> ALL ($2::text[])
+      ORDER BY 1`,
+    [role, own],
+  );
+  const throughPublic: string[] = [];
+  for (const r of rows) {
+    if (r.can_create) failures.push(`role ${role} may CREATE in schema ${r.nspname} of the shared database`);
+    if (!r.can_use) continue;
+    if (r.promoted)
+      failures.push(`role ${role} has USAGE on ${r.nspname}, another tenant's (or the tool's) schema`);
+    else if (r.public_use) throughPublic.push(r.nspname);
+    else if (!given.includes(r.nspname))
+      failures.push(`role ${role} is granted USAGE on schema ${r.nspname} of the shared database`);
+  }
+  if (throughPublic.length)
+    notes.push(
+      `role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call functions PUBLIC may execute, but reads no table (no table privilege, proved above); to hide even that, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`,
+    );
+}
+
+/** As the tenant's role: reading a shared table and another tenant's table must be refused (42501). */
+async function probeDenied(
+  asTenant: pg.ClientBase,
+  admin: pg.ClientBase,
+  role: string,
+  own: readonly string[],
+  planned: readonly TablePlan[],
+  failures: string[],
+  notes: string[],
+): Promise<void> {
+  const targets: string[] = [];
+  // The shared table the tenant's first table was cloned from.
+  const first = planned.find((t) => !t.partitioned);
+  if (first) targets.push(first.qualified);
+  // One table of each other schema-level tenant in this database (their owner is a tool role).
+  const { rows } = await admin.query<{ tbl: string }>(
+    `SELECT DISTINCT ON (n.nspname) format('%I.%I', n.nspname, c.relname) AS tbl
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND ${toolOrTenantSchemaSql('n')} AND NOT starts_with(n.nspname::text, '${TOOL_SCHEMA_PREFIX}')
+        AND n.nspname::text <> ALL ($1::text[])
+      ORDER BY n.nspname, c.relname`,
+    [own],
+  );
+  targets.push(...rows.map((r) => r.tbl));
+  for (const tbl of targets) {
+    await asTenant.query('BEGIN');
+    try {
+      await asTenant.query(`SELECT 1 FROM ${tbl} LIMIT 1`);
+      failures.push(`role ${role} read ${tbl}, which is not its own`);
+    } catch (e) {
+      if ((e as { code?: string }).code === '42501') notes.push(`role ${role} was refused reading ${tbl}`);
+      else
+        failures.push(
+          `reading ${tbl} as ${role} failed otherwise than refused: ${redact(describeError(e).message)}`,
+        );
+    } finally {
+      await asTenant.query('ROLLBACK').catch(() => undefined);
+    }
+  }
+}

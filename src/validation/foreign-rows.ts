@@ -52,7 +52,8 @@ export const foreignRows: Check = {
       const independent = await tenantKeyProblems(target, ctx);
       problems.push(...independent.problems);
       // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
-      const fks = await target.query<ForeignKey>(`
+      const fks = await target.query<ForeignKey>(
+        `
         SELECT c.conname AS name, c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent,
                array(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
                      JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS child_cols,
@@ -62,7 +63,15 @@ export const foreignRows: Check = {
           FROM pg_constraint c
           JOIN pg_class r ON r.oid = c.conrelid
          WHERE c.contype = 'f' AND c.conparentid = 0 AND NOT r.relispartition
-         ORDER BY 2, 1`);
+           AND ($1::text[] IS NULL OR r.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname::text = ANY ($1::text[])))
+         ORDER BY 2, 1`,
+        // Into the shared database: the tenant's schemas' keys only, not every shared table's.
+        [
+          ctx.schemaLayout?.into === 'shared-database'
+            ? ctx.schemaLayout.mappings.map((m) => m.target)
+            : null,
+        ],
+      );
       for (const fk of fks.rows) {
         const label = `${fk.child} → ${fk.parent} (${fk.name})`;
         if (!fk.validated) problems.push(`${label}: constraint is NOT VALID (never checked)`);
@@ -101,7 +110,10 @@ async function tenantKeyProblems(
   ctx: CheckContext,
 ): Promise<{ problems: string[]; summary: string }> {
   const slug = ctx.names.slug;
-  const graph = await readTableGraph(target);
+  // Into the shared database: the tenant's schemas only (the shared tables beside them hold every tenant's rows).
+  const only =
+    ctx.schemaLayout?.into === 'shared-database' ? ctx.schemaLayout.mappings.map((m) => m.target) : undefined;
+  const graph = await readTableGraph(target, only);
   let resolved;
   try {
     resolved = resolveTenantKeyColumn(graph, {

@@ -10,7 +10,18 @@ import { catalogSummary, diffCatalogs, type CatalogItem } from './schema-parity'
  * nothing, while a difference from the recorded one is drift — what changed in the tenant's
  * database since the switch (a migration, or a lost index), reported object by object.
  */
-const SCHEMA_AT_SWITCH = `${pg.escapeIdentifier(RUN_SCHEMA)}.schema_at_switch`;
+const schemaAtSwitch = (toolSchema: string) => `${pg.escapeIdentifier(toolSchema)}.schema_at_switch`;
+
+/**
+ * Where the recorded summary lives and what it covers: by default the tool's schema of the
+ * tenant's own database and all of it; schema level into the shared database, the tenant's tool
+ * schema there and its schemas only (the shared ones beside them are not the tenant's).
+ */
+export interface RecordedSchemaPlace {
+  toolSchema: string;
+  only?: readonly string[];
+}
+const DATABASE_OF_ITS_OWN: RecordedSchemaPlace = { toolSchema: RUN_SCHEMA };
 
 /**
  * The table's comment when the summary was read under the tool's fixed TimeZone, DateStyle and
@@ -21,8 +32,12 @@ const SCHEMA_AT_SWITCH = `${pg.escapeIdentifier(RUN_SCHEMA)}.schema_at_switch`;
 const FIXED_TEXT_FORMS = 'read under TimeZone=UTC DateStyle=ISO,MDY IntervalStyle=postgres';
 
 /** Records the tenant database's catalog summary; in the caller's transaction, after its ownership proof. */
-export async function recordSchemaAtSwitch(target: pg.ClientBase): Promise<number> {
-  const items = await catalogSummary(target);
+export async function recordSchemaAtSwitch(
+  target: pg.ClientBase,
+  at: RecordedSchemaPlace = DATABASE_OF_ITS_OWN,
+): Promise<number> {
+  const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
+  const items = await catalogSummary(target, { ...(at.only && { only: at.only }) });
   await target.query(
     `CREATE TABLE IF NOT EXISTS ${SCHEMA_AT_SWITCH} (
        category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text)`,
@@ -39,7 +54,11 @@ export async function recordSchemaAtSwitch(target: pg.ClientBase): Promise<numbe
 }
 
 /** The recorded summary, or undefined for a database promoted before schemas were recorded. */
-export async function readSchemaAtSwitch(target: pg.ClientBase): Promise<CatalogItem[] | undefined> {
+export async function readSchemaAtSwitch(
+  target: pg.ClientBase,
+  at: RecordedSchemaPlace = DATABASE_OF_ITS_OWN,
+): Promise<CatalogItem[] | undefined> {
+  const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
   try {
     const { rows } = await target.query<CatalogItem>(
       `SELECT category, name, definition, owner FROM ${SCHEMA_AT_SWITCH}`,
@@ -54,7 +73,11 @@ export async function readSchemaAtSwitch(target: pg.ClientBase): Promise<Catalog
 }
 
 /** Whether the recorded summary was read under the tool's fixed text forms (see FIXED_TEXT_FORMS). */
-export async function recordedUnderFixedTextForms(target: pg.ClientBase): Promise<boolean> {
+export async function recordedUnderFixedTextForms(
+  target: pg.ClientBase,
+  at: RecordedSchemaPlace = DATABASE_OF_ITS_OWN,
+): Promise<boolean> {
+  const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
   const { rows } = await target.query<{ c: string | null }>(
     `SELECT obj_description(to_regclass($1), 'pg_class') AS c`,
     [SCHEMA_AT_SWITCH],

@@ -1,4 +1,8 @@
+import { sharedToolSchema } from '../names';
+import { RUN_SCHEMA } from '../postgres/ownership';
 import { inverseSchemaMap, mapStatement, quoteLikePostgres } from '../postgres/schema-layout';
+import type { CheckContext } from './check';
+import type { RecordedSchemaPlace } from './schema-fingerprint';
 import type { CatalogItem } from './schema-parity';
 
 /**
@@ -49,4 +53,14 @@ export function targetItemsMappedBack(items: CatalogItem[], layout: CheckSchemaL
     owner: i.owner === null ? null : mapStatement(i.owner, inverse),
     definition: back(i.definition),
   }));
+}
+
+/**
+ * Where the schema recorded at the switch lives and what the checks read of the tenant's side:
+ * into the shared database, the tenant's tool schema there and its own schemas only.
+ */
+export function recordedSchemaPlace(ctx: Pick<CheckContext, 'schemaLayout' | 'names'>): RecordedSchemaPlace {
+  const layout = ctx.schemaLayout;
+  if (layout?.into !== 'shared-database') return { toolSchema: RUN_SCHEMA };
+  return { toolSchema: sharedToolSchema(ctx.names.slug), only: layout.mappings.map((m) => m.target) };
 }

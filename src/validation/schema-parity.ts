@@ -5,8 +5,9 @@ import { closeQuietly, connectFor, plannedTables } from './db';
 import { driftSinceSwitch, readSchemaAtSwitch, recordedUnderFixedTextForms } from './schema-fingerprint';
 import { SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS } from '../postgres/connect';
 import { serverMajor } from '../postgres/versions';
+import { userSchemaSql } from '../postgres/tool-schemas';
 import { RENAMED_MARK, normaliseAcrossVersions } from './version-normalise';
-import { sourceItems, sourceSearchPath, targetItemsMappedBack } from './schema-level';
+import { recordedSchemaPlace, sourceItems, sourceSearchPath, targetItemsMappedBack } from './schema-level';
 
 /** How a check's reason starts when the tenant's schema changed since the switch (status verdict `drifted`). */
 export const DRIFTED = 'drifted since the switch:';
@@ -19,7 +20,13 @@ export interface CatalogItem {
   owner: string | null;
 }
 
-const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+/**
+ * The user schemas a summary reads: with `only` (the tenant's schemas, schema level) just those —
+ * into the shared database they sit beside the shared ones, which the tool leaves out of every
+ * other read (tool-schemas.ts).
+ */
+const userNs = (only?: readonly string[]) =>
+  `${only ? `n.nspname::text = ANY (ARRAY[${only.map((s) => pg.escapeLiteral(s)).join(', ') || 'NULL'}]::text[])` : userSchemaSql('n')} AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 /** Objects that belong to an extension are the extension's business. */
 const NOT_EXTENSION = (classid: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
@@ -49,8 +56,11 @@ export async function catalogSummary(
      * always names the function's schema, which differs between the sides until mapped back).
      */
     functionText?: boolean;
+    /** Schema level: only these schemas (the tenant's), see userNs. */
+    only?: readonly string[];
   } = {},
 ): Promise<CatalogItem[]> {
+  const USER_NS = userNs(opts.only);
   // $1 is bound only for the policy query (see the loop below).
   const policyFilter = opts.policyRoles
     ? `WHERE (0::oid = ANY (p.polroles) OR EXISTS (SELECT 1 FROM pg_roles pr
@@ -228,11 +238,13 @@ export const schemaParity: Check = {
       source = await connectFor(ctx.sourceUrl, budgetMs);
       target = await connectFor(ctx.targetUrl, budgetMs);
       // After the switch, the schema recorded then is the reference: see schema-fingerprint.ts.
-      const recorded = ctx.afterSwitch ? await readSchemaAtSwitch(target) : undefined;
+      const at = recordedSchemaPlace(ctx);
+      const only = at.only && { only: at.only };
+      const recorded = ctx.afterSwitch ? await readSchemaAtSwitch(target, at) : undefined;
       if (recorded) {
-        let now = await catalogSummary(target);
+        let now = await catalogSummary(target, { ...only });
         let drift = driftSinceSwitch(recorded, now);
-        if (drift.length > 0 && !(await recordedUnderFixedTextForms(target))) {
+        if (drift.length > 0 && !(await recordedUnderFixedTextForms(target, at))) {
           // Recorded by an earlier version under the database's own TimeZone and DateStyle: read
           // again the same way, or every timestamptz default would count as drift.
           const asRecorded = await connectFor(
@@ -242,7 +254,7 @@ export const schemaParity: Check = {
             SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS,
           );
           try {
-            now = await catalogSummary(asRecorded);
+            now = await catalogSummary(asRecorded, { ...only });
           } finally {
             await closeQuietly(asRecorded);
           }
@@ -275,7 +287,7 @@ export const schemaParity: Check = {
         ...(ctx.mappedRoles && { policyRoles: ctx.mappedRoles }),
         functionText: layout !== undefined,
       });
-      const targetSummary = await catalogSummary(target, { functionText: layout !== undefined });
+      const targetSummary = await catalogSummary(target, { functionText: layout !== undefined, ...only });
       const {
         source: s,
         target: t,

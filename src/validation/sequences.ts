@@ -51,7 +51,11 @@ export const sequences: Check = {
         budgetMs,
       );
       target = await openTarget(ctx, budgetMs);
-      const seqs = await readSequences(target);
+      // Schema level: the tenant's schemas only (into the shared database, the shared ones are beside them).
+      const seqs = await readSequences(
+        target,
+        ctx.schemaLayout?.mappings.map((m) => m.target),
+      );
       const problems: string[] = [];
       const notes: string[] = [];
       let ranged = 0;

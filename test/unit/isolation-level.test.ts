@@ -5,11 +5,9 @@ import { describe, it } from 'node:test';
 import { readInputs, toPromotionOptions } from '../../src/action/inputs';
 import { resolveConfig } from '../../src/cli/config';
 import { PromotionError } from '../../src/errors';
-import {
-  describeIsolationLevel,
-  resolveIsolationLevel,
-  schemaLevelRefusal,
-} from '../../src/pipeline/isolation-level';
+import { deriveNames, sharedToolSchema } from '../../src/names';
+import { describeIsolationLevel, resolveIsolationLevel } from '../../src/pipeline/isolation-level';
+import { isToolSchema } from '../../src/postgres/tool-schemas';
 
 /** isolation-level (issue 21) through both front ends, the Makefile and the tenants row's settings. */
 describe('isolation-level', () => {
@@ -87,13 +85,16 @@ describe('isolation-level', () => {
       );
     }
   });
+});
 
-  it('the schema-level refusal names where the level came from and what is missing', () => {
-    const e = schemaLevelRefusal({ level: 'schema', from: 'input' }, 'acme', 'action');
-    assert.match(
-      e.message,
-      /from the isolation-level input\) is not available yet; nothing was created\. Missing: /,
-    );
-    assert.match(e.hint ?? '', /the isolation-level input database/);
+describe('the tenant tool schema in the shared database', () => {
+  it('is _tenant_isolation_<slug>, within 63 bytes for the longest slug, distinct per slug, never a mapped name', () => {
+    assert.equal(sharedToolSchema('acme-corp'), '_tenant_isolation_acme_corp');
+    const long = `a${'b'.repeat(61)}c`;
+    const other = `a${'b'.repeat(60)}cc`;
+    assert.ok(Buffer.byteLength(sharedToolSchema(long)) <= 63);
+    assert.notEqual(sharedToolSchema(long), sharedToolSchema(other));
+    assert.ok(isToolSchema(sharedToolSchema(long)));
+    assert.ok(!isToolSchema(deriveNames('acme-corp').database));
   });
 });

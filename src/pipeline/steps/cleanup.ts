@@ -25,6 +25,7 @@ import {
 import { readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { tenantDatabaseUrl } from '../tenant-place';
 import { assertOwnerIn } from '../ownership';
 import type { TablePlan, TenantPlan } from '../../postgres/plan-types';
 
@@ -78,7 +79,7 @@ export const cleanupStep: Step<PromotionContext> = {
         ctx.options.cleanupReferencedRows === 'remove-unused' &&
         plan.tables.some((t) => t.kind === 'referenced')
       ) {
-        tenantDb = await connect(ctx.servers.tenantDatabaseUrl(ctx.names.database));
+        tenantDb = await connect(tenantDatabaseUrl(ctx));
         // Its write (the removed keys) runs while this transaction holds the shared rows' locks: a
         // tenant database that does not answer (a lock held there, a stalled server) must end the
         // cleanup instead of holding them. Waiting for a lock is bounded by max-freeze, the write

@@ -5,12 +5,14 @@ import { applyStatements, buildSchemaScript, syncSequences } from '../../postgre
 import { inverseSchemaMap, schemaRoleStatements } from '../../postgres/schema-layout';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { intoSharedDatabase, tenantDatabase, tenantDatabaseUrl } from '../tenant-place';
+import { targetOf } from '../../postgres/plan-types';
 import { cloneBlockedError, noteUnsupported } from './rehearse-clone';
 
 const qi = pg.escapeIdentifier;
 
 function withTarget<T>(ctx: PromotionContext, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  return withConnection(ctx.servers.tenantDatabaseUrl(ctx.names.database), fn);
+  return withConnection(tenantDatabaseUrl(ctx), fn);
 }
 
 /**
@@ -62,18 +64,22 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
       const layout = ctx.schemaLayout?.layout;
       const back = layout && inverseSchemaMap(layout);
       const seqs = await syncSequences(ctx.snapshot!.client, target, back);
+      // Into the shared database: the tenant's schemas only (the others there are the shared ones).
+      const only = intoSharedDatabase(ctx) ? layout!.mappings.map((m) => m.target) : undefined;
       await grantApplicationRole(
         target,
         names.appRole,
-        names.database,
+        tenantDatabase(ctx),
         ctx.sharedRoles?.length ? 'remapped' : 'baseline',
+        only,
       );
       // Schema level: USAGE on its schemas and the extensions' schemas, and a search_path that
       // starts with its schemas, so the application's bare names resolve there.
       if (layout)
-        for (const sql of schemaRoleStatements(layout, names.appRole, names.database))
+        for (const sql of schemaRoleStatements(layout, names.appRole, tenantDatabase(ctx)))
           await target.query(sql);
-      await target.query('ANALYZE');
+      if (only) for (const t of ctx.plan!.tables) await target.query(`ANALYZE ${targetOf(t)}`);
+      else await target.query('ANALYZE');
       return seqs;
     });
     return `${script.afterData.length} statements, ${synced.length} sequences set at or above the shared values`;
@@ -90,13 +96,17 @@ async function grantApplicationRole(
   role: string,
   database: string,
   mode: 'remapped' | 'baseline',
+  /** Schema level into the shared database: the tenant's schemas, the only ones it gets. */
+  only?: readonly string[],
 ): Promise<void> {
   await target.query(`GRANT CONNECT ON DATABASE ${qi(database)} TO ${qi(role)}`);
-  const { rows } = await target.query<{ nspname: string }>(
-    `SELECT nspname FROM pg_namespace
-      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '_tenant_isolation') AND nspname NOT LIKE 'pg_temp%'
-        AND nspname NOT LIKE 'pg_toast_temp%'`,
-  );
+  const { rows } = only
+    ? { rows: only.map((nspname) => ({ nspname })) }
+    : await target.query<{ nspname: string }>(
+        `SELECT nspname FROM pg_namespace
+          WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '_tenant_isolation') AND nspname NOT LIKE 'pg_temp%'
+            AND nspname NOT LIKE 'pg_toast_temp%'`,
+      );
   for (const { nspname } of rows) {
     await target.query(`GRANT USAGE ON SCHEMA ${qi(nspname)} TO ${qi(role)}`);
     if (mode === 'baseline') {

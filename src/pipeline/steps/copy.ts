@@ -4,6 +4,7 @@ import { assertRunMarker } from '../../postgres/ownership';
 import { faultsFromEnv } from '../faults';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { tenantDatabaseUrl, toolSchema } from '../tenant-place';
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -19,7 +20,7 @@ export const copyStep: Step<PromotionContext> = {
     const plan = ctx.plan!;
     const results = await copyTables({
       sourceUrl: ctx.servers.sharedUrl,
-      targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      targetUrl: tenantDatabaseUrl(ctx),
       snapshotId: ctx.snapshot!.id,
       tenantId: plan.tenantId,
       tables: plan.tables,
@@ -30,7 +31,8 @@ export const copyStep: Step<PromotionContext> = {
         ctx.deps.onProgress?.(table, rows, bytes);
       },
       // Each table's rows are committed only into this run's own database (fencing).
-      guard: (target) => assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the rows'),
+      guard: (target) =>
+        assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the rows', toolSchema(ctx)),
       fault: ctx.deps.fault ?? faultsFromEnv(),
     });
     let rows = 0;
@@ -58,12 +60,13 @@ export const copyStep: Step<PromotionContext> = {
     // The large objects the rows reference, read at the same snapshot, under the same OIDs.
     const lo = await copyLargeObjects({
       sourceUrl: ctx.servers.sharedUrl,
-      targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      targetUrl: tenantDatabaseUrl(ctx),
       snapshotId: ctx.snapshot!.id,
       plan,
       roles: { owner: ctx.names.ownerRole, app: ctx.names.appRole },
       signal: ctx.signal,
-      guard: (target) => assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the large objects'),
+      guard: (target) =>
+        assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the large objects', toolSchema(ctx)),
     });
     if (lo.objects > 0)
       ctx.log.info(`large objects: ${lo.objects}, ${formatBytes(lo.bytes)} in ${lo.durationMs} ms`);

@@ -2,6 +2,7 @@ import { PromotionError } from '../../errors';
 import { deployService, undoDeploy, type DeployInput } from '../../cloudrun/deploy';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { tenantDatabase } from '../tenant-place';
 import { asOwner } from '../ownership';
 import { tenantSchema } from './routing';
 
@@ -14,7 +15,7 @@ function deployInput(ctx: PromotionContext): DeployInput {
     // TENANT_ID carries the slug, as the isolation guide specifies (`TENANT_ID=acme-corp`).
     tenantId: ctx.names.slug,
     database: {
-      name: ctx.names.database,
+      name: tenantDatabase(ctx),
       host,
       port,
       user: ctx.names.appRole,

@@ -80,6 +80,14 @@ export const planStep: Step<PromotionContext> = {
     // here if the role cannot read them — before anything is created.
     plan.largeObjects = await planLargeObjects(snapshot.client, plan);
     ctx.record.notes.push(...largeObjectNotes(plan.largeObjects));
+    // Into the shared database the rows would point at the very large objects the shared rows
+    // use (one pg_largeobject per database): not built; refused before anything is created.
+    if (ctx.schemaLayout?.into === 'shared-database' && plan.largeObjects.objects > 0)
+      throw new PromotionError(
+        'plan-blocked',
+        `The tenant's rows reference ${plan.largeObjects.objects} large object(s) (${plan.largeObjects.columns.map((c) => `${c.schema}.${c.table}.${c.column}`).join(', ')}); schema-level isolation into the shared database does not move large objects (they live once per database, outside every schema), so nothing was created.`,
+        `Give ${settingName('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own (large objects are copied there), or promote at database level.`,
+      );
     // Ids that never collide: the tenant's range of sequence values, reserved in the register (its
     // tenants row) and checked per sequence here, before anything is created (sequence-ranges.ts).
     if (ctx.mode === 'fresh') {

@@ -31,9 +31,11 @@ import { readReferencingTables } from '../../postgres/referenced-cleanup';
 import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
+import { leftTenantSchemas } from '../../postgres/tenant-schemas';
+import { intoSharedDatabase, toolSchema } from '../tenant-place';
 import { adoptSwitchedPlanOptions } from '../plan-options';
 import { markerSource } from '../ownership';
-import { describeIsolationLevel, resolveIsolationLevel, schemaLevelRefusal } from '../isolation-level';
+import { describeIsolationLevel, resolveIsolationLevel } from '../isolation-level';
 
 /**
  * Connectivity, which database we are on, the tenant and its state, and whether the target
@@ -107,12 +109,6 @@ async function inspect(ctx: PromotionContext): Promise<string> {
     ctx.record.isolationLevel = level;
     // The record always carries it; a note only when something chose it (keeps today's report).
     if (level.from !== 'default') ctx.record.notes.push(`Promoting at ${describeIsolationLevel(level)}.`);
-    // A dry run goes on to plan and show the schema mapping (into the shared database the
-    // rehearsal is skipped). Into a database of its own on a target server the pipeline runs end
-    // to end, rollback included; into the shared database (no target-database-url)
-    // it does not yet, and a real run there is refused.
-    if (level.level === 'schema' && !options.dryRun && !ctx.servers.separate)
-      throw schemaLevelRefusal(level, names.slug, options.frontEnd);
   } else {
     // An isolated tenant is finished (or reported) at the level it was promoted at, whatever the
     // input or its settings say now; the row records it (absent: database, as before issue 21).
@@ -204,8 +200,23 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
   // The tenant's database and roles live on the target server (the shared one by default).
   const dbState = await databaseMarker(target, names.database);
   const isolation = tenant.isolation;
+  // Schema level into the shared database: its schemas there, no database of its own.
+  const inShared = intoSharedDatabase(ctx);
   if (tenant.isolationMode === 'isolated') {
-    if (!dbState.exists) {
+    if (inShared) {
+      const want = isolation?.schema?.mappings.map((m) => m.target) ?? [];
+      const { rows } = await target.query<{ n: string }>(
+        `SELECT nspname AS n FROM pg_namespace WHERE nspname = ANY ($1::text[])`,
+        [want],
+      );
+      const missing = want.filter((s) => !rows.some((r) => r.n === s));
+      if (missing.length)
+        throw new PromotionError(
+          'tenant-state',
+          `Tenant "${names.slug}" is marked isolated in schema(s) of the shared database "${shared}", but ${missing.join(', ')} does not exist.`,
+          `Restore the schema from backup, or ${rollbackHow(ctx)} to return the tenant to shared with its recorded data, after investigating.`,
+        );
+    } else if (!dbState.exists) {
       throw new PromotionError(
         'tenant-state',
         `Tenant "${names.slug}" is marked isolated, but its database "${names.database}" does not exist.`,
@@ -218,7 +229,9 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
       return `tenant is isolated but the last run stopped after the switch: resuming routing and cleanup`;
     }
     ctx.mode = 'already-isolated';
-    return `tenant is already isolated in "${names.database}"`;
+    return inShared
+      ? `tenant is already isolated in schema(s) ${isolation?.schema?.mappings.map((m) => m.target).join(', ')} of "${shared}"`
+      : `tenant is already isolated in "${names.database}"`;
   }
   if (tenant.isolationMode !== 'shared') {
     throw new PromotionError(
@@ -240,6 +253,13 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
     }
     leftovers.push(`database ${names.database}`);
   }
+  if (inShared)
+    for (const s of await leftTenantSchemas(
+      target,
+      { toolSchema: toolSchema(ctx), ownerRole: names.ownerRole },
+      source,
+    ))
+      leftovers.push(`schema ${s}`);
   for (const role of [names.ownerRole, names.appRole]) {
     const r = await roleComment(target, role);
     if (!r.exists) continue;

@@ -35,14 +35,7 @@ import type { Step } from '../step';
 export const rehearseCloneStep: Step<PromotionContext> = {
   name: 'rehearse-clone',
   title: 'Check the schema clone (a dry run rehearses it)',
-  skip: (ctx) =>
-    ctx.mode !== 'fresh'
-      ? 'no schema to clone'
-      : // Into the shared database only a dry run reaches here (prevalidation refuses a real one):
-        // the rehearsal of a clone into the shared database's schemas is not built yet.
-        ctx.schemaLayout?.into === 'shared-database'
-        ? 'schema level into the shared database: the rehearsal of the mapped clone is not built yet'
-        : undefined,
+  skip: (ctx) => (ctx.mode !== 'fresh' ? 'no schema to clone' : undefined),
   async run(ctx) {
     const { names, plan } = ctx;
     const source = ctx.snapshot!.client;
@@ -105,6 +98,7 @@ async function rehearse(
   shared: string[],
   statements: number,
 ): Promise<string> {
+  if (ctx.schemaLayout?.into === 'shared-database') return rehearseInShared(ctx, catalog, shared, statements);
   // The tenant's database would be created on the target server, by its admin role.
   const role = await withTargetServer(ctx, (c) => readRole(c));
   if (!role.superuser && !role.createDb) return weakerVerdict(ctx, `role "${role.name}" lacks CREATEDB`);
@@ -154,6 +148,52 @@ async function rehearse(
   }
   return `rehearsed: all ${statements} statements of the clone applied to a throw-away database (dropped)`;
 }
+
+/**
+ * Schema level into the shared database: the mapped clone is rehearsed where it will run, in the
+ * shared database itself, in ONE transaction that is rolled back. DDL is transactional, so no
+ * other session ever sees the tenant's schemas (a throw-away database would prove less: the
+ * extensions and the shared schemas beside the tenant's are the shared database's own); waits
+ * for a lock are bounded by max-freeze, so the rehearsal never holds up the application.
+ */
+async function rehearseInShared(
+  ctx: PromotionContext,
+  catalog: Catalog,
+  shared: string[],
+  statements: number,
+): Promise<string> {
+  const role = await withShared(ctx, (c) => readRole(c));
+  // Owned by the connecting role: the tenant's roles do not exist in a dry run.
+  const script = scriptFor(catalog, {
+    ownerRole: role.name,
+    roleMap: new Map(shared.map((r) => [r, role.name])),
+    targetVersion: ctx.targetVersion,
+    schemaLayout: ctx.schemaLayout,
+  });
+  await withShared(ctx, async (c) => {
+    try {
+      await applyStatements(
+        c,
+        [...script.beforeData, ...script.afterData],
+        REHEARSAL_IN_SHARED_UNDO,
+        script.searchPath,
+        { end: 'rollback', lockTimeoutMs: ctx.options.maxFreezeMs },
+      );
+    } catch (e) {
+      const err = describeError(e);
+      throw new PromotionError(
+        'plan-blocked',
+        `The dry run rehearsed the schema clone in the shared database, in a transaction rolled back, and it failed, so the real run would fail there too: ${err.message}`,
+        err.hint,
+        { cause: e },
+      );
+    }
+  });
+  return `rehearsed: all ${statements} statements of the clone applied to the shared database in one transaction, rolled back (nothing visible to any other session)`;
+}
+
+const REHEARSAL_IN_SHARED_UNDO =
+  'This is the dry run rehearsing the clone in the shared database in a transaction that was rolled back: the real run would fail the same way, nothing was created.';
 
 /** A dry run that could not rehearse the clone says so, and why, and still plans. */
 function weakerVerdict(ctx: PromotionContext, why: string): string {

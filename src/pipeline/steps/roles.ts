@@ -5,10 +5,12 @@ import {
   dropAbandonedDatabases,
   dropOwnedDatabase,
   dropOwnedRoles,
+  dropOwnedSchemas,
   markerSource,
   withTargetServer,
 } from '../ownership';
 import type { Step } from '../step';
+import { intoSharedDatabase } from '../tenant-place';
 
 /**
  * The NOLOGIN owner of the new database and its objects, and the tenant application's LOGIN
@@ -23,6 +25,8 @@ export const rolesStep: Step<PromotionContext> = {
     const { names } = ctx;
     await dropAbandonedDatabases(ctx);
     if (ctx.leftovers?.length) {
+      // Schema level into the shared database: the schemas go first (their owner is the role).
+      if (intoSharedDatabase(ctx)) await dropOwnedSchemas(ctx, 'any');
       await dropOwnedDatabase(ctx);
       await dropOwnedRoles(ctx);
     }

@@ -9,6 +9,7 @@ import {
   type RoutingInput,
 } from '../routing';
 import type { Step } from '../step';
+import { tenantDatabase } from '../tenant-place';
 
 export function routingInput(ctx: PromotionContext): RoutingInput {
   const service = ctx.service ?? ctx.tenant?.isolation?.service;
@@ -17,7 +18,7 @@ export function routingInput(ctx: PromotionContext): RoutingInput {
     // The value the tenant's rows carry in the tenant key (the plan's rule), which is what the
     // application scopes its queries by; the tenants row's own id only when there is no plan.
     tenantId: ctx.plan?.tenantId ?? ctx.tenant!.id,
-    database: ctx.servers.applicationHost(ctx.options.databaseHost),
+    database: { ...ctx.servers.applicationHost(ctx.options.databaseHost), name: tenantDatabase(ctx) },
     schema: tenantSchema(ctx),
     service: service && !ctx.options.dryRun ? { name: service.name, url: service.url } : undefined,
     region: ctx.options.cloudRun?.region,

@@ -13,6 +13,7 @@ import type { PromotionContext } from '../context';
 import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
 import { recordPlanOptions } from '../plan-options';
 import type { Step } from '../step';
+import { intoSharedDatabase, tenantDatabase, tenantDatabaseUrl, toolSchema } from '../tenant-place';
 import { releaseSnapshot } from './plan';
 import { takeBaseSnapshot } from '../../postgres/base-snapshot';
 import { assertOwnerIn } from '../ownership';
@@ -59,7 +60,7 @@ export const switchStep: Step<PromotionContext> = {
     // newer than it, so the freeze pass finds every row changed since by its xmin.
     const [source, target, base] = (await connectAll([
       ctx.servers.sharedUrl,
-      ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      tenantDatabaseUrl(ctx),
       ctx.servers.sharedUrl,
     ])) as [pg.Client, pg.Client, pg.Client];
     let killer: pg.Client | undefined;
@@ -84,7 +85,8 @@ export const switchStep: Step<PromotionContext> = {
       const firstChanged = first.filter((c) => !c.equal);
       // Every write into the new database proves, in its own transaction, that the database is
       // still this run's: a run that lost the tenant never writes into another run's database.
-      const guard = (t: pg.ClientBase) => assertRunMarker(t, ctx.names.slug, ctx.run.id, 'catching up');
+      const guard = (t: pg.ClientBase) =>
+        assertRunMarker(t, ctx.names.slug, ctx.run.id, 'catching up', toolSchema(ctx));
       let settledBase = first;
       if (firstChanged.length) {
         await catchUp(base, target, first, guard);
@@ -118,7 +120,9 @@ export const switchStep: Step<PromotionContext> = {
       // What the tenant's database holds of the rows both sides may write, for the rollback's
       // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it by more
       // than the rows the freeze pass re-applies (it updates their entries).
-      await recordRowLedger(target, plan, guard);
+      // Into the shared database there is no ledger yet (its table lives in the tool schema of a
+      // tenant's own database, rollback-ledger.ts): rollback of such a tenant is refused.
+      if (!intoSharedDatabase(ctx)) await recordRowLedger(target, plan, guard);
 
       // What the freeze pass needs from the base snapshot alone is read before the freeze.
       const freezeBase = settledBase.map(verifiedFrom);
@@ -224,7 +228,7 @@ export const switchStep: Step<PromotionContext> = {
         const isolation: IsolationSettings = {
           ...(tenant.isolation ?? { history: [] }),
           state: 'switched',
-          isolated_db_name: ctx.names.database,
+          isolated_db_name: tenantDatabase(ctx),
           isolated_at: new Date().toISOString(),
           migration_version: MIGRATION_VERSION,
           source_database: ctx.sharedDatabase,
@@ -364,7 +368,7 @@ export async function readSwitchOutcome(
     const committed =
       tenant.isolationMode === 'isolated' &&
       tenant.isolation?.state === 'switched' &&
-      tenant.isolation.isolated_db_name === ctx.names.database &&
+      tenant.isolation.isolated_db_name === tenantDatabase(ctx) &&
       claimOf(tenant.settings)?.id === ctx.run.id;
     return committed ? 'committed' : 'not-committed';
   } finally {

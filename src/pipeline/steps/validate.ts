@@ -6,6 +6,8 @@ import { inMarkedTransaction } from '../ownership';
 import type { PromotionContext } from '../context';
 import { buildLoadBalancerConfig, buildRoutingConfig } from '../routing';
 import type { Step } from '../step';
+import { tenantDatabase, tenantDatabaseUrl } from '../tenant-place';
+import { recordedSchemaPlace } from '../../validation/schema-level';
 import { routingInput } from './routing';
 
 /**
@@ -20,7 +22,7 @@ export const validateStep: Step<PromotionContext> = {
     const routing = routingInput(ctx);
     const checks = await runChecks({
       sourceUrl: ctx.servers.sharedUrl,
-      targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+      targetUrl: tenantDatabaseUrl(ctx),
       separateServers: ctx.servers.separate,
       snapshotId: ctx.snapshot?.id,
       tenantId: ctx.plan!.tenantId,
@@ -55,13 +57,18 @@ export const validateStep: Step<PromotionContext> = {
         'validation-failed',
         `${failed.length} post-promotion check(s) failed: ${failed.map((c) => `${c.title}: ${c.reason}`).join('; ')}`,
         ctx.keepArtifacts
-          ? `The tenant stays shared. The new database ${ctx.names.database} was kept for inspection (keep-on-validation-failure); re-running replaces it.`
+          ? `The tenant stays shared. What this run built (${tenantDatabase(ctx) === ctx.names.database ? `database ${ctx.names.database}` : `the tenant's schemas in ${tenantDatabase(ctx)}`}) was kept for inspection (keep-on-validation-failure); re-running replaces it.`
           : 'The tenant stays shared and what this run built was removed. Fix the cause named above and re-run.',
       );
     }
     // The schema just proved equal is what `status --verify` later tells drift from.
-    const recorded = await withConnection(ctx.servers.tenantDatabaseUrl(ctx.names.database), (target) =>
-      inMarkedTransaction(target, ctx, 'recording the schema', () => recordSchemaAtSwitch(target)),
+    const recorded = await withConnection(tenantDatabaseUrl(ctx), (target) =>
+      inMarkedTransaction(target, ctx, 'recording the schema', () =>
+        recordSchemaAtSwitch(
+          target,
+          recordedSchemaPlace({ names: ctx.names, schemaLayout: ctx.record.schemaLayout }),
+        ),
+      ),
     );
     return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}; schema of ${recorded} objects recorded`;
   },

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { userSchemaSql } from '../tool-schemas';
 import { readBlockers } from './blockers';
 
 /**
@@ -428,7 +429,7 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     `SELECT n.oid::text AS oid, n.nspname AS name, pg_get_userbyid(n.nspowner) AS owner,
             ${ACL('n.nspacl')} AS acl, obj_description(n.oid, 'pg_namespace') AS comment
      FROM pg_namespace n
-     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+     WHERE ${userSchemaSql('n')} AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
        AND ${NOT_EXT('pg_namespace', 'n.oid')}
      ORDER BY n.nspname`,
   );
