@@ -10,7 +10,7 @@ import {
   type RowHashForm,
   type TableDigest,
 } from './checksum';
-import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
+import { drivenWhere, indexDrivenReads, rowWhere, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import { onTarget, targetOf, type TablePlan } from './plan-types';
 import { keyArraySql, keyTypesOf } from './rollback-ledger';
@@ -703,6 +703,11 @@ export interface FreezePassResult {
   reappliedRows: number;
   /** Rows that became needed since the base snapshot without changing (see freeze-closure.ts), among the re-applied. */
   neededRows: number;
+  /**
+   * Keys read at S from the heap blocks whose versions changed, for the rows that may be gone
+   * (Block digests; among `scannedRows`): only the tenant's rows of those blocks.
+   */
+  blockKeysRead: number;
 }
 
 /** A row version as the freeze pass names it: `tableoid:ctid:xmin`. */
@@ -857,9 +862,10 @@ SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${buck
 /**
  * Run in the session holding S: the keys of the versions S saw in the given heap blocks of one
  * relation (`relation`, quoted; a partition's own name), through a TID range scan per run of
- * consecutive blocks (see Block digests). `where` narrows them to the tenant's where that is
- * a cheap filter; without it the keys of other rows in those blocks come too, which is harmless:
- * only keys the tenant's rows no longer have and the new database holds are deleted.
+ * consecutive blocks (see Block digests). `where` (rowWhere: the copy's predicate, cheap per
+ * row) narrows them to the tenant's rows at S; without it the keys of other rows in those blocks
+ * come too, which is harmless (only keys the tenant's rows no longer have and the new database
+ * holds are deleted) but reads other tenants' rows out.
  */
 export function keysInBlocksSql(
   table: TablePlan,
@@ -957,14 +963,16 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
 const MAX_HEAP_TUPLES_PER_PAGE = 291;
 
 /**
- * Run in the session holding S: the keys S saw in the blocks given (per relation oid), read per
- * relation (a partition by its own name) in batches of runs of blocks (keysInBlocksSql). A tenant
- * table's own predicate narrows them (a column compare); other tables' come whole per block.
+ * Run in the session holding S: the keys of the tenant's rows S saw in the blocks given (per
+ * relation oid), read per relation (a partition by its own name) in batches of runs of blocks
+ * (keysInBlocksSql). Exported for tests.
  */
-async function keysInChangedBlocks(
+export async function keysInChangedBlocks(
   baseSnapshot: pg.ClientBase,
   table: TablePlan,
   blocks: ReadonlyMap<string, readonly number[]>,
+  /** PostgreSQL 14 or later (TID range scans): read before the freeze (prepareFreezePass). */
+  tidRange: boolean,
 ): Promise<{ rows: Record<string, string>[] }> {
   const rows: Record<string, string>[] = [];
   if (blocks.size === 0) return { rows };
@@ -973,8 +981,9 @@ async function keysInChangedBlocks(
       WHERE c.oid = ANY($1::oid[])`,
     [[...blocks.keys()]],
   );
-  const where = ['root', 'tenant', 'reference'].includes(table.kind) ? table.where : undefined;
-  const tidRange = (await serverVersionNum(baseSnapshot)) >= 140000;
+  // Only the tenant's rows at S (what the new database was verified to hold): the other rows of
+  // those blocks are never read out (rowWhere: the copy's predicate, per row).
+  const where = rowWhere(table);
   const BATCH = 200;
   for (const r of relations) {
     const relation = `${qi(r.nspname)}.${qi(r.relname)}`;
@@ -1032,6 +1041,8 @@ export interface FreezePreparation {
     }
   >;
   edges: ClosureEdge[];
+  /** The server reads a run of heap blocks by a TID range scan (14 and later, see keysInBlocksSql). */
+  tidRange: boolean;
 }
 
 /**
@@ -1047,6 +1058,8 @@ export async function prepareFreezePass(
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   const tables = base.map((b) => b.table);
   const edges = await readClosureEdges(baseSnapshot, tables);
+  // Asked here, not once per table that lost rows inside the frozen window.
+  const tidRange = (await serverVersionNum(baseSnapshot)) >= 140000;
   const versions: FreezePreparation['versions'] = new Map();
   for (const b of base) {
     const buckets = versionBuckets(b.count);
@@ -1061,7 +1074,7 @@ export async function prepareFreezePass(
     }
     versions.set(b.table, { buckets, digests, blocks });
   }
-  return { versions, edges };
+  return { versions, edges, tidRange };
 }
 
 /**
@@ -1116,6 +1129,7 @@ export async function freezePass(
     candidateRows: 0,
     reappliedRows: 0,
     neededRows: 0,
+    blockKeysRead: 0,
   };
   const settled = new Map<TablePlan, VerifiedTable>();
   const unsettled: TablePlan[] = [];
@@ -1308,8 +1322,14 @@ export async function freezePass(
         const keys = b.table.keyColumns;
         // The keys S saw in the blocks whose versions changed since (Block digests): read at S,
         // bounded by the blocks the writes touched — not a second read of the tenant's rows.
-        const touched = await keysInChangedBlocks(baseSnapshot, b.table, changedBlocks.get(b.table)!);
+        const touched = await keysInChangedBlocks(
+          baseSnapshot,
+          b.table,
+          changedBlocks.get(b.table)!,
+          atBase.tidRange,
+        );
         result.scannedRows += touched.rows.length;
+        result.blockKeysRead += touched.rows.length;
         if (touched.rows.length) {
           const types = await keyTypesOf(baseSnapshot, b.table);
           const vanished = await source.query<Record<string, string>>(
