@@ -10,7 +10,7 @@ import {
   type RowHashForm,
   type TableDigest,
 } from './checksum';
-import { drivenWhere, indexDrivenReads, rowWhere, type FreezeGraph } from './freeze-reads';
+import { drivenVersions, drivenWhere, indexDrivenReads, rowWhere, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import { onTarget, targetOf, type TablePlan } from './plan-types';
 import { keyArraySql, keyTypesOf } from './rollback-ledger';
@@ -768,9 +768,10 @@ const blockOfRow = `((t.ctid::text::point)[0])::bigint`;
  * locks S's transaction holds), so a block whose digest is unchanged holds exactly the versions S
  * saw there: every version S saw that is gone — a deleted row, the old version of an updated one,
  * a row moved to another tenant — is in a block whose digest differs, short of a 64-bit collision.
- * The keys S saw in those blocks (a TID range scan per block at S, see keysInBlocksSql) are the
- * only ones that can be gone; which are is looked up through the key index. Bounded by the writes
- * (the blocks they touched), not by the tenant.
+ * The keys of the tenant's rows S saw in those blocks (TID range scans at S, see keysInBlocksSql)
+ * whose version is not the tenant's there now are the only ones that can be gone; which are is
+ * looked up through the key index (keysInChangedBlocks). Bounded by the writes (the blocks they
+ * touched), not by the tenant.
  */
 
 /**
@@ -795,14 +796,14 @@ export function baseVersionDigestSql(
   if (!findsDeletionsByBlock(table)) {
     return `SELECT b::text AS b, NULL::text AS blk, ${digest}::text AS d
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(changedFrom)}) AS v
+          FROM (${drivenVersions(table, graph)}) t WHERE ${maybeChangedSql(changedFrom)}) AS v
  GROUP BY b`;
   }
   return `SELECT CASE WHEN GROUPING(b) = 0 THEN b::text END AS b,
        CASE WHEN GROUPING(b) = 1 THEN o::text || ':' || k::text END AS blk, ${digest}::text AS d
   FROM (SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                t.tableoid::oid AS o, ${blockOfRow} AS k, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS v
+          FROM (${drivenVersions(table, graph)}) t) AS v
  GROUP BY GROUPING SETS ((b), (o, k))
 HAVING GROUPING(b) = 1 OR b >= 0`;
 }
@@ -832,40 +833,41 @@ export function freezeScanSql(
   /** The planned tables and keys: a dependent or referenced table is read downwards (freeze-reads.ts). */
   graph?: FreezeGraph,
 ): string {
-  // One pass, one aggregation: the rows the test rules out are only counted (bucket -1). The
-  // row with `total` always comes back (when the tenant has rows): it carries the totals.
-  const differs = `y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
+  // One pass, one aggregation: the rows the test rules out are only counted (bucket -1); for a
+  // table with a key the same aggregation digests the heap blocks too (grouping set `(o, k)`,
+  // see Block digests) — no materialized copy of the rows read twice. The first bucket row
+  // always comes back (when the tenant has rows): it carries the totals.
+  const blocks = findsDeletionsByBlock(table);
+  const differs = `y.gb = 0 AND y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
   const rowsRead = `SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
-                       ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin${findsDeletionsByBlock(table) ? `, ${blockOfRow} AS k` : ''}
-                  FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}`;
+                       ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin${blocks ? `, ${blockOfRow} AS k` : ''}
+                  FROM (${drivenVersions(table, graph)}) t`;
   // A version's text is built only for the buckets that differ.
-  const versions = `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
+  return `SELECT y.b::text AS b, CASE WHEN y.gb = 0 THEN y.total::text END AS total,
+       CASE WHEN y.gb = 0 THEN y.m::text END AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
-                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v, NULL::text AS blk, NULL::text AS d FROM (
-SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER () AS rn,
-       sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
-  FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
-               array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
-          FROM ${findsDeletionsByBlock(table) ? '__rows' : `(${rowsRead})`} AS t
-         GROUP BY b) AS g) AS y
- WHERE y.rn = 1 OR ${differs}`;
-  if (!findsDeletionsByBlock(table)) return versions;
-  // The same rows, read once (materialized), digested per heap block too (see Block digests):
-  // every block's digest comes back, compared with S's by the caller.
-  return `WITH __rows AS MATERIALIZED (${rowsRead})
-${versions}
-UNION ALL
-SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${bucketDigest('count(*)', 'sum(t.h)')}::text
-  FROM __rows t GROUP BY t.tableoid, t.k`;
+                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v,
+       CASE WHEN y.gb = 1 THEN y.ko::text || ':' || y.k::text END AS blk,
+       CASE WHEN y.gb = 1 THEN ${bucketDigest('y.n', 'y.s')}::text END AS d FROM (
+SELECT g.*, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER (PARTITION BY g.gb) AS rn,
+       sum(g.n) FILTER (WHERE g.gb = 0) OVER () AS total,
+       sum(g.n) FILTER (WHERE g.gb = 0 AND g.b >= 0) OVER () AS m
+  FROM (SELECT ${blocks ? 'GROUPING(t.b)' : '0'} AS gb, t.b, ${blocks ? 't.tableoid::oid AS ko, t.k' : 'NULL::oid AS ko, NULL::bigint AS k'},
+               count(*) AS n, sum(t.h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE t.b >= 0) AS o,
+               array_agg(t.ctid) FILTER (WHERE t.b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE t.b >= 0) AS x
+          FROM (${rowsRead}) AS t
+         GROUP BY ${blocks ? 'GROUPING SETS ((t.b), (t.tableoid, t.k))' : 't.b'}) AS g) AS y
+ WHERE y.gb = 1 OR (y.gb = 0 AND y.rn = 1) OR ${differs}`;
 }
 
 /**
- * Run in the session holding S: the keys of the versions S saw in the given heap blocks of one
- * relation (`relation`, quoted; a partition's own name), through a TID range scan per run of
- * consecutive blocks (see Block digests). `where` (rowWhere: the copy's predicate, cheap per
- * row) narrows them to the tenant's rows at S; without it the keys of other rows in those blocks
- * come too, which is harmless (only keys the tenant's rows no longer have and the new database
- * holds are deleted) but reads other tenants' rows out.
+ * The versions (`v`, `ctid:xmin`) of the rows `where` selects in the given heap blocks of one
+ * relation (`relation`, quoted; a partition's own name), with their keys (`c0`, `c1`, …) when
+ * `withKeys`: run at S, the keys that may be gone (see Block digests); run under the freeze, the
+ * versions still there. The blocks are read by a TID range scan per run of consecutive blocks;
+ * `where` (rowWhere: the copy's predicate, cheap per row) is applied once over all of them (OFFSET
+ * 0 keeps it from being copied into every run, each copy building its own hashed lookups of the
+ * parents). Without `where`, every row of those blocks comes.
  */
 export function keysInBlocksSql(
   table: TablePlan,
@@ -879,6 +881,7 @@ export function keysInBlocksSql(
    * and the counts then send the table to the full key comparison.
    */
   tidRange = true,
+  withKeys = true,
 ): string {
   const runs: [number, number][] = [];
   for (const b of [...new Set(blocks)].sort((p, q) => p - q)) {
@@ -887,20 +890,23 @@ export function keysInBlocksSql(
     if (last && last[1] === b) last[1] = b + 1;
     else runs.push([b, b + 1]);
   }
-  const cols = table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ');
+  const cols = [
+    ...(withKeys ? table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`) : []),
+    `t.ctid::text || ':' || t.xmin::text AS v`,
+  ].join(', ');
+  // The rows of the blocks, with their address and xmin as columns (a subquery has no system
+  // columns: `t.ctid` and `t.xmin` name these).
+  const rows = (condition: string) =>
+    `SELECT s.*, s.ctid AS ctid, s.xmin AS xmin FROM ONLY ${relation} s WHERE ${condition}`;
   // Block numbers are integers validated above: safe to inline.
-  const filter = where ? ` AND (${where})` : '';
-  if (!tidRange) {
-    return `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid = ANY (ARRAY(
+  const read = tidRange
+    ? runs
+        .map(([from, to]) => rows(`s.ctid >= '(${from},0)'::tid AND s.ctid < '(${to},0)'::tid`))
+        .join('\nUNION ALL\n')
+    : rows(`s.ctid = ANY (ARRAY(
       SELECT format('(%s,%s)', b, o)::tid FROM unnest('{${runs.flatMap(([from, to]) => Array.from({ length: to - from }, (_, j) => from + j)).join(',')}}'::bigint[]) AS b,
-             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))${filter}`;
-  }
-  return runs
-    .map(
-      ([from, to]) =>
-        `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid >= '(${from},0)'::tid AND t.ctid < '(${to},0)'::tid${filter}`,
-    )
-    .join('\nUNION ALL\n');
+             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))`);
+  return `SELECT ${cols} FROM (${read}\nOFFSET 0) t${where ? ` WHERE ${where}` : ''}`;
 }
 
 /**
@@ -963,39 +969,53 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
 const MAX_HEAP_TUPLES_PER_PAGE = 291;
 
 /**
- * Run in the session holding S: the keys of the tenant's rows S saw in the blocks given (per
- * relation oid), read per relation (a partition by its own name) in batches of runs of blocks
- * (keysInBlocksSql). Exported for tests.
+ * The keys of the tenant's rows S saw in the blocks given (per relation oid) whose version is not
+ * the tenant's now — deleted, updated, or no longer selected by its predicate: the only keys that
+ * can be gone (see Block digests). The rows of those blocks are read at S (`baseSnapshot`) and
+ * under the freeze (`source`), per relation (a partition by its own name), in batches of runs of
+ * blocks (keysInBlocksSql); a version of the tenant's in both is the same row, unchanged and
+ * still the tenant's (a version S sees cannot be pruned while S is held, so its address holds
+ * nothing else). What is left grows with the writes, not with the rows sharing their blocks, and
+ * only those keys are looked up. `read`: the tenant's rows read at S. Exported for tests.
  */
 export async function keysInChangedBlocks(
   baseSnapshot: pg.ClientBase,
+  source: pg.ClientBase,
   table: TablePlan,
   blocks: ReadonlyMap<string, readonly number[]>,
   /** PostgreSQL 14 or later (TID range scans): read before the freeze (prepareFreezePass). */
   tidRange: boolean,
-): Promise<{ rows: Record<string, string>[] }> {
+): Promise<{ rows: Record<string, string>[]; read: number }> {
   const rows: Record<string, string>[] = [];
-  if (blocks.size === 0) return { rows };
+  let read = 0;
+  if (blocks.size === 0) return { rows, read };
   const { rows: relations } = await baseSnapshot.query<{ o: string; nspname: string; relname: string }>(
     `SELECT c.oid::text AS o, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid = ANY($1::oid[])`,
     [[...blocks.keys()]],
   );
-  // Only the tenant's rows at S (what the new database was verified to hold): the other rows of
-  // those blocks are never read out (rowWhere: the copy's predicate, per row).
+  // Only the tenant's rows (rowWhere: the copy's predicate, per row): the other rows of those
+  // blocks are never read out.
   const where = rowWhere(table);
   const BATCH = 200;
   for (const r of relations) {
     const relation = `${qi(r.nspname)}.${qi(r.relname)}`;
     const all = blocks.get(r.o)!;
     for (let i = 0; i < all.length; i += BATCH) {
-      const res = await baseSnapshot.query<Record<string, string>>(
-        keysInBlocksSql(table, relation, all.slice(i, i + BATCH), where, tidRange),
+      const batch = all.slice(i, i + BATCH);
+      const atBase = await baseSnapshot.query<Record<string, string>>(
+        keysInBlocksSql(table, relation, batch, where, tidRange),
       );
-      rows.push(...res.rows);
+      read += atBase.rows.length;
+      if (atBase.rows.length === 0) continue;
+      const now = await source.query<{ v: string }>(
+        keysInBlocksSql(table, relation, batch, where, tidRange, false),
+      );
+      const still = new Set(now.rows.map((x) => x.v));
+      for (const row of atBase.rows) if (!still.has(row.v!)) rows.push(row);
     }
   }
-  return { rows };
+  return { rows, read };
 }
 
 /** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
@@ -1324,12 +1344,13 @@ export async function freezePass(
         // bounded by the blocks the writes touched — not a second read of the tenant's rows.
         const touched = await keysInChangedBlocks(
           baseSnapshot,
+          source,
           b.table,
           changedBlocks.get(b.table)!,
           atBase.tidRange,
         );
-        result.scannedRows += touched.rows.length;
-        result.blockKeysRead += touched.rows.length;
+        result.scannedRows += touched.read;
+        result.blockKeysRead += touched.read;
         if (touched.rows.length) {
           const types = await keyTypesOf(baseSnapshot, b.table);
           const vanished = await source.query<Record<string, string>>(

@@ -64,6 +64,16 @@ describe('the freeze’s block read returns only the tenant’s keys, whatever s
   });
   after(() => dropArtifacts(suffix));
 
+  /** Every block of `table`, per relation oid, as if every one had changed. */
+  async function allBlocks(c: pg.Client, qualified: string): Promise<Map<string, number[]>> {
+    const { rows } = await c.query<{ o: string; blocks: number[] }>(
+      `SELECT t.tableoid::oid::text AS o, array_agg(DISTINCT ((t.ctid::text::point)[0])::int) AS blocks
+         FROM ${qualified} t GROUP BY t.tableoid`,
+    );
+    return new Map(rows.map((r) => [r.o, r.blocks]));
+  }
+  const ids = (rows: Record<string, string>[]) => rows.map((r) => Number(r.c0)).sort((a, b) => a - b);
+
   it('reads, from every block of each table, the keys of the tenant’s rows and no other', async () => {
     const kinds = Object.fromEntries(plan.tables.map((t) => [t.name, t.kind]));
     assert.equal(kinds.tasks, 'dependent');
@@ -71,20 +81,18 @@ describe('the freeze’s block read returns only the tenant’s keys, whatever s
     assert.equal(kinds.users, 'referenced');
     assert.ok(plan.tables.find((t) => t.name === 'users')!.selfClosure, 'users is a self-closure');
     const c = new pg.Client({ connectionString: url });
+    // The freeze's side, for a tenant without rows: none of the keys read at S is there now.
+    const now = new pg.Client({ connectionString: url });
     await c.connect();
+    await now.connect();
     try {
       await c.query(`SELECT set_config('tenant_promotion.tenant_id', '1', false)`);
+      await now.query(`SELECT set_config('tenant_promotion.tenant_id', '3', false)`);
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
       await indexDrivenReads(c);
       for (const name of ['memberships', 'projects', 'tasks', 'accounts', 'users']) {
         const table = plan.tables.find((t) => t.name === name)!;
-        // Every block of the table, as if every one had changed.
-        const { rows: blockRows } = await c.query<{ o: string; blocks: number[] }>(
-          `SELECT t.tableoid::oid::text AS o, array_agg(DISTINCT ((t.ctid::text::point)[0])::int) AS blocks
-             FROM ${table.qualified} t GROUP BY t.tableoid`,
-        );
-        const blocks = new Map(blockRows.map((r) => [r.o, r.blocks]));
-        const { rows: read } = await keysInChangedBlocks(c, table, blocks, true);
+        const touched = await keysInChangedBlocks(c, now, table, await allBlocks(c, table.qualified), true);
         const { rows: expected } = await c.query<{ c0: string }>(
           `SELECT t.id::text AS c0 FROM ${table.qualified} t WHERE ${table.where}`,
         );
@@ -92,12 +100,49 @@ describe('the freeze’s block read returns only the tenant’s keys, whatever s
           `SELECT count(*)::int AS n FROM ${table.qualified}`,
         );
         assert.ok(expected.length > 0 && expected.length < all[0]!.n, `${name}: both tenants in its blocks`);
-        const ids = (rows: Record<string, string>[]) => rows.map((r) => Number(r.c0)).sort((a, b) => a - b);
-        assert.deepEqual(ids(read), ids(expected), `${name}: only the tenant's keys (of ${all[0]!.n} rows)`);
+        assert.deepEqual(
+          ids(touched.rows),
+          ids(expected),
+          `${name}: only the tenant's keys (of ${all[0]!.n} rows)`,
+        );
+        assert.equal(touched.read, expected.length, `${name}: rows read at S`);
       }
       await c.query('COMMIT');
     } finally {
       await c.end();
+      await now.end();
+    }
+  });
+
+  it('looks up only the keys whose version is no longer the tenant’s, not every row of the blocks', async () => {
+    const c = new pg.Client({ connectionString: url });
+    const now = new pg.Client({ connectionString: url });
+    await c.connect();
+    await now.connect();
+    try {
+      for (const s of [c, now]) await s.query(`SELECT set_config('tenant_promotion.tenant_id', '1', false)`);
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await indexDrivenReads(c);
+      const tasks = plan.tables.find((t) => t.name === 'tasks')!;
+      const blocks = await allBlocks(c, tasks.qualified);
+      // Since S, tenant 1's tasks (odd projects: tenant = 2 - id % 2; task g is in project
+      // 1 + g % 400): 2 and 4 updated, 6 deleted, 8 moved to tenant 2's project 2; and tenant 2's
+      // task 1 updated.
+      await query(
+        url,
+        `UPDATE tasks SET note = note || '!' WHERE id IN (1, 2, 4);
+         DELETE FROM tasks WHERE id = 6;
+         UPDATE tasks SET project_id = 2 WHERE id = 8`,
+      );
+      const touched = await keysInChangedBlocks(c, now, tasks, blocks, true);
+      await c.query('COMMIT');
+      // Looked up: the keys whose version at S is not the tenant's now (4 and 2 are still there,
+      // under new versions: the lookup finds them, not gone).
+      assert.deepEqual(ids(touched.rows), [2, 4, 6, 8]);
+      assert.ok(touched.read > 900, `every tenant row of the blocks read at S (${touched.read})`);
+    } finally {
+      await c.end();
+      await now.end();
     }
   });
 });
