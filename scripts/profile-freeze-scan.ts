@@ -1,10 +1,15 @@
 /**
  * Profiles the one scan the freeze pass runs per table under the freeze (issue 13, property 5) on
  * the test fixture, by EXPLAIN ANALYZE, after a few writes since the base snapshot S. Measurement,
- * never a check; single runs, so read them next to the load average it prints.
+ * never a check: each scan runs 3 times (the median is printed); read it next to the load
+ * average it prints.
  *
  *   PROFILE_ROWS=200000 node --import tsx scripts/profile-freeze-scan.ts
  *   PROFILE_ROWS=200000 TEST_ADMIN=nonsuper node --import tsx scripts/profile-freeze-scan.ts
+ *
+ * To compare with another version's scan on the same rows, extract its sources inside the
+ * checkout (so its imports resolve) and name them, e.g.
+ * `mkdir .old && git archive <commit> src | tar -x -C .old`, then `PROFILE_COMPARE=$PWD/.old/src`.
  *
  * PROFILE_ROWS is the tenant's size (as FREEZE_BENCH_ROWS in freeze-bound.test.ts). The fixture's
  * databases and roles are dropped at the end.
