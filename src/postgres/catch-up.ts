@@ -833,31 +833,31 @@ export function freezeScanSql(
   /** The planned tables and keys: a dependent or referenced table is read downwards (freeze-reads.ts). */
   graph?: FreezeGraph,
 ): string {
-  // One pass, one aggregation: the rows the test rules out are only counted (bucket -1); for a
-  // table with a key the same aggregation digests the heap blocks too (grouping set `(o, k)`,
-  // see Block digests) — no materialized copy of the rows read twice. The first bucket row
-  // always comes back (when the tenant has rows): it carries the totals.
-  const blocks = findsDeletionsByBlock(table);
-  const differs = `y.gb = 0 AND y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
+  // One pass, one aggregation: the rows the test rules out are only counted (bucket -1). The
+  // row with `total` always comes back (when the tenant has rows): it carries the totals.
+  const differs = `y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
   const rowsRead = `SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
-                       ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin${blocks ? `, ${blockOfRow} AS k` : ''}
+                       ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin${findsDeletionsByBlock(table) ? `, ${blockOfRow} AS k` : ''}
                   FROM (${drivenVersions(table, graph)}) t`;
   // A version's text is built only for the buckets that differ.
-  return `SELECT y.b::text AS b, CASE WHEN y.gb = 0 THEN y.total::text END AS total,
-       CASE WHEN y.gb = 0 THEN y.m::text END AS m,
+  const versions = `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
-                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v,
-       CASE WHEN y.gb = 1 THEN y.ko::text || ':' || y.k::text END AS blk,
-       CASE WHEN y.gb = 1 THEN ${bucketDigest('y.n', 'y.s')}::text END AS d FROM (
-SELECT g.*, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER (PARTITION BY g.gb) AS rn,
-       sum(g.n) FILTER (WHERE g.gb = 0) OVER () AS total,
-       sum(g.n) FILTER (WHERE g.gb = 0 AND g.b >= 0) OVER () AS m
-  FROM (SELECT ${blocks ? 'GROUPING(t.b)' : '0'} AS gb, t.b, ${blocks ? 't.tableoid::oid AS ko, t.k' : 'NULL::oid AS ko, NULL::bigint AS k'},
-               count(*) AS n, sum(t.h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE t.b >= 0) AS o,
-               array_agg(t.ctid) FILTER (WHERE t.b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE t.b >= 0) AS x
-          FROM (${rowsRead}) AS t
-         GROUP BY ${blocks ? 'GROUPING SETS ((t.b), (t.tableoid, t.k))' : 't.b'}) AS g) AS y
- WHERE y.gb = 1 OR (y.gb = 0 AND y.rn = 1) OR ${differs}`;
+                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v, NULL::text AS blk, NULL::text AS d FROM (
+SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER () AS rn,
+       sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
+  FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
+               array_agg(t.ctid) FILTER (WHERE b >= 0) AS c, array_agg(t.xmin) FILTER (WHERE b >= 0) AS x
+          FROM ${findsDeletionsByBlock(table) ? '__rows' : `(${rowsRead})`} AS t
+         GROUP BY b) AS g) AS y
+ WHERE y.rn = 1 OR ${differs}`;
+  if (!findsDeletionsByBlock(table)) return versions;
+  // The same rows, read once (materialized), digested per heap block too (see Block digests):
+  // every block's digest comes back, compared with S's by the caller.
+  return `WITH __rows AS MATERIALIZED (${rowsRead})
+${versions}
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${bucketDigest('count(*)', 'sum(t.h)')}::text
+  FROM __rows t GROUP BY t.tableoid, t.k`;
 }
 
 /**
