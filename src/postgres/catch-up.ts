@@ -10,7 +10,7 @@ import {
   type RowHashForm,
   type TableDigest,
 } from './checksum';
-import { drivenWhere, indexDrivenReads, type FreezeGraph } from './freeze-reads';
+import { drivenVersions, drivenWhere, indexDrivenReads, rowWhere, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
 import { onTarget, targetOf, type TablePlan } from './plan-types';
 import { keyArraySql, keyTypesOf } from './rollback-ledger';
@@ -703,6 +703,11 @@ export interface FreezePassResult {
   reappliedRows: number;
   /** Rows that became needed since the base snapshot without changing (see freeze-closure.ts), among the re-applied. */
   neededRows: number;
+  /**
+   * Keys read at S from the heap blocks whose versions changed, for the rows that may be gone
+   * (Block digests; among `scannedRows`): only the tenant's rows of those blocks.
+   */
+  blockKeysRead: number;
 }
 
 /** A row version as the freeze pass names it: `tableoid:ctid:xmin`. */
@@ -763,9 +768,10 @@ const blockOfRow = `((t.ctid::text::point)[0])::bigint`;
  * locks S's transaction holds), so a block whose digest is unchanged holds exactly the versions S
  * saw there: every version S saw that is gone — a deleted row, the old version of an updated one,
  * a row moved to another tenant — is in a block whose digest differs, short of a 64-bit collision.
- * The keys S saw in those blocks (a TID range scan per block at S, see keysInBlocksSql) are the
- * only ones that can be gone; which are is looked up through the key index. Bounded by the writes
- * (the blocks they touched), not by the tenant.
+ * The keys of the tenant's rows S saw in those blocks (TID range scans at S, see keysInBlocksSql)
+ * whose version is not the tenant's there now are the only ones that can be gone; which are is
+ * looked up through the key index (keysInChangedBlocks). Bounded by the writes (the blocks they
+ * touched), not by the tenant.
  */
 
 /**
@@ -790,14 +796,14 @@ export function baseVersionDigestSql(
   if (!findsDeletionsByBlock(table)) {
     return `SELECT b::text AS b, NULL::text AS blk, ${digest}::text AS d
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(changedFrom)}) AS v
+          FROM (${drivenVersions(table, graph)}) t WHERE ${maybeChangedSql(changedFrom)}) AS v
  GROUP BY b`;
   }
   return `SELECT CASE WHEN GROUPING(b) = 0 THEN b::text END AS b,
        CASE WHEN GROUPING(b) = 1 THEN o::text || ':' || k::text END AS blk, ${digest}::text AS d
   FROM (SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                t.tableoid::oid AS o, ${blockOfRow} AS k, ${hashOfVersion()} AS h
-          FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}) AS v
+          FROM (${drivenVersions(table, graph)}) t) AS v
  GROUP BY GROUPING SETS ((b), (o, k))
 HAVING GROUPING(b) = 1 OR b >= 0`;
 }
@@ -832,7 +838,7 @@ export function freezeScanSql(
   const differs = `y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
   const rowsRead = `SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                        ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin${findsDeletionsByBlock(table) ? `, ${blockOfRow} AS k` : ''}
-                  FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}`;
+                  FROM (${drivenVersions(table, graph)}) t`;
   // A version's text is built only for the buckets that differ.
   const versions = `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
@@ -855,11 +861,13 @@ SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${buck
 }
 
 /**
- * Run in the session holding S: the keys of the versions S saw in the given heap blocks of one
- * relation (`relation`, quoted; a partition's own name), through a TID range scan per run of
- * consecutive blocks (see Block digests). `where` narrows them to the tenant's where that is
- * a cheap filter; without it the keys of other rows in those blocks come too, which is harmless:
- * only keys the tenant's rows no longer have and the new database holds are deleted.
+ * The versions (`v`, `ctid:xmin`) of the rows `where` selects in the given heap blocks of one
+ * relation (`relation`, quoted; a partition's own name), with their keys (`c0`, `c1`, …) when
+ * `withKeys`: run at S, the keys that may be gone (see Block digests); run under the freeze, the
+ * versions still there. The blocks are read by a TID range scan per run of consecutive blocks;
+ * `where` (rowWhere: the copy's predicate, cheap per row) is applied once over all of them (OFFSET
+ * 0 keeps it from being copied into every run, each copy building its own hashed lookups of the
+ * parents). Without `where`, every row of those blocks comes.
  */
 export function keysInBlocksSql(
   table: TablePlan,
@@ -873,6 +881,7 @@ export function keysInBlocksSql(
    * and the counts then send the table to the full key comparison.
    */
   tidRange = true,
+  withKeys = true,
 ): string {
   const runs: [number, number][] = [];
   for (const b of [...new Set(blocks)].sort((p, q) => p - q)) {
@@ -881,20 +890,23 @@ export function keysInBlocksSql(
     if (last && last[1] === b) last[1] = b + 1;
     else runs.push([b, b + 1]);
   }
-  const cols = table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ');
+  const cols = [
+    ...(withKeys ? table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`) : []),
+    `t.ctid::text || ':' || t.xmin::text AS v`,
+  ].join(', ');
+  // The rows of the blocks, with their address and xmin as columns (a subquery has no system
+  // columns: `t.ctid` and `t.xmin` name these).
+  const rows = (condition: string) =>
+    `SELECT s.*, s.ctid AS ctid, s.xmin AS xmin FROM ONLY ${relation} s WHERE ${condition}`;
   // Block numbers are integers validated above: safe to inline.
-  const filter = where ? ` AND (${where})` : '';
-  if (!tidRange) {
-    return `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid = ANY (ARRAY(
+  const read = tidRange
+    ? runs
+        .map(([from, to]) => rows(`s.ctid >= '(${from},0)'::tid AND s.ctid < '(${to},0)'::tid`))
+        .join('\nUNION ALL\n')
+    : rows(`s.ctid = ANY (ARRAY(
       SELECT format('(%s,%s)', b, o)::tid FROM unnest('{${runs.flatMap(([from, to]) => Array.from({ length: to - from }, (_, j) => from + j)).join(',')}}'::bigint[]) AS b,
-             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))${filter}`;
-  }
-  return runs
-    .map(
-      ([from, to]) =>
-        `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid >= '(${from},0)'::tid AND t.ctid < '(${to},0)'::tid${filter}`,
-    )
-    .join('\nUNION ALL\n');
+             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))`);
+  return `SELECT ${cols} FROM (${read}\nOFFSET 0) t${where ? ` WHERE ${where}` : ''}`;
 }
 
 /**
@@ -957,36 +969,53 @@ export function keysPresentSql(table: TablePlan, types: readonly string[]): stri
 const MAX_HEAP_TUPLES_PER_PAGE = 291;
 
 /**
- * Run in the session holding S: the keys S saw in the blocks given (per relation oid), read per
- * relation (a partition by its own name) in batches of runs of blocks (keysInBlocksSql). A tenant
- * table's own predicate narrows them (a column compare); other tables' come whole per block.
+ * The keys of the tenant's rows S saw in the blocks given (per relation oid) whose version is not
+ * the tenant's now — deleted, updated, or no longer selected by its predicate: the only keys that
+ * can be gone (see Block digests). The rows of those blocks are read at S (`baseSnapshot`) and
+ * under the freeze (`source`), per relation (a partition by its own name), in batches of runs of
+ * blocks (keysInBlocksSql); a version of the tenant's in both is the same row, unchanged and
+ * still the tenant's (a version S sees cannot be pruned while S is held, so its address holds
+ * nothing else). What is left grows with the writes, not with the rows sharing their blocks, and
+ * only those keys are looked up. `read`: the tenant's rows read at S. Exported for tests.
  */
-async function keysInChangedBlocks(
+export async function keysInChangedBlocks(
   baseSnapshot: pg.ClientBase,
+  source: pg.ClientBase,
   table: TablePlan,
   blocks: ReadonlyMap<string, readonly number[]>,
-): Promise<{ rows: Record<string, string>[] }> {
+  /** PostgreSQL 14 or later (TID range scans): read before the freeze (prepareFreezePass). */
+  tidRange: boolean,
+): Promise<{ rows: Record<string, string>[]; read: number }> {
   const rows: Record<string, string>[] = [];
-  if (blocks.size === 0) return { rows };
+  let read = 0;
+  if (blocks.size === 0) return { rows, read };
   const { rows: relations } = await baseSnapshot.query<{ o: string; nspname: string; relname: string }>(
     `SELECT c.oid::text AS o, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid = ANY($1::oid[])`,
     [[...blocks.keys()]],
   );
-  const where = ['root', 'tenant', 'reference'].includes(table.kind) ? table.where : undefined;
-  const tidRange = (await serverVersionNum(baseSnapshot)) >= 140000;
+  // Only the tenant's rows (rowWhere: the copy's predicate, per row): the other rows of those
+  // blocks are never read out.
+  const where = rowWhere(table);
   const BATCH = 200;
   for (const r of relations) {
     const relation = `${qi(r.nspname)}.${qi(r.relname)}`;
     const all = blocks.get(r.o)!;
     for (let i = 0; i < all.length; i += BATCH) {
-      const res = await baseSnapshot.query<Record<string, string>>(
-        keysInBlocksSql(table, relation, all.slice(i, i + BATCH), where, tidRange),
+      const batch = all.slice(i, i + BATCH);
+      const atBase = await baseSnapshot.query<Record<string, string>>(
+        keysInBlocksSql(table, relation, batch, where, tidRange),
       );
-      rows.push(...res.rows);
+      read += atBase.rows.length;
+      if (atBase.rows.length === 0) continue;
+      const now = await source.query<{ v: string }>(
+        keysInBlocksSql(table, relation, batch, where, tidRange, false),
+      );
+      const still = new Set(now.rows.map((x) => x.v));
+      for (const row of atBase.rows) if (!still.has(row.v!)) rows.push(row);
     }
   }
-  return { rows };
+  return { rows, read };
 }
 
 /** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
@@ -1032,6 +1061,8 @@ export interface FreezePreparation {
     }
   >;
   edges: ClosureEdge[];
+  /** The server reads a run of heap blocks by a TID range scan (14 and later, see keysInBlocksSql). */
+  tidRange: boolean;
 }
 
 /**
@@ -1047,6 +1078,8 @@ export async function prepareFreezePass(
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   const tables = base.map((b) => b.table);
   const edges = await readClosureEdges(baseSnapshot, tables);
+  // Asked here, not once per table that lost rows inside the frozen window.
+  const tidRange = (await serverVersionNum(baseSnapshot)) >= 140000;
   const versions: FreezePreparation['versions'] = new Map();
   for (const b of base) {
     const buckets = versionBuckets(b.count);
@@ -1061,7 +1094,7 @@ export async function prepareFreezePass(
     }
     versions.set(b.table, { buckets, digests, blocks });
   }
-  return { versions, edges };
+  return { versions, edges, tidRange };
 }
 
 /**
@@ -1116,6 +1149,7 @@ export async function freezePass(
     candidateRows: 0,
     reappliedRows: 0,
     neededRows: 0,
+    blockKeysRead: 0,
   };
   const settled = new Map<TablePlan, VerifiedTable>();
   const unsettled: TablePlan[] = [];
@@ -1308,8 +1342,15 @@ export async function freezePass(
         const keys = b.table.keyColumns;
         // The keys S saw in the blocks whose versions changed since (Block digests): read at S,
         // bounded by the blocks the writes touched — not a second read of the tenant's rows.
-        const touched = await keysInChangedBlocks(baseSnapshot, b.table, changedBlocks.get(b.table)!);
-        result.scannedRows += touched.rows.length;
+        const touched = await keysInChangedBlocks(
+          baseSnapshot,
+          source,
+          b.table,
+          changedBlocks.get(b.table)!,
+          atBase.tidRange,
+        );
+        result.scannedRows += touched.read;
+        result.blockKeysRead += touched.read;
         if (touched.rows.length) {
           const types = await keyTypesOf(baseSnapshot, b.table);
           const vanished = await source.query<Record<string, string>>(

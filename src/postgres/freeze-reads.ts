@@ -39,6 +39,88 @@ export function drivenWhere(table: TablePlan, graph: FreezeGraph | undefined): s
   return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
 }
 
+/** The columns of a row version the freeze digests (see freezeScanSql in catch-up.ts). */
+const VERSION_COLUMNS = 't.tableoid, t.ctid, t.xmin';
+
+/**
+ * A query returning the version (`tableoid`, `ctid`, `xmin`) of each row `table.where` selects,
+ * read as `drivenWhere` reads them. A dependent or referenced table's rows are read in the
+ * downward joins themselves, not collected as addresses and fetched again by a TID scan (that
+ * read the tenant's rows of the table twice: at 200k project members, half the freeze scan): each
+ * way down keeps the rows no earlier way reaches (`NOT … IN`, a hashed lookup of the earlier
+ * way's parent keys), so every row comes once, without a UNION over addresses. A self-closure and
+ * any table without such ways keep the predicate.
+ */
+export function drivenVersions(table: TablePlan, graph: FreezeGraph | undefined): string {
+  const byPredicate = `SELECT ${VERSION_COLUMNS} FROM ${fromTable(table)} t WHERE ${drivenWhere(table, graph)}`;
+  if (!graph || (table.kind !== 'dependent' && table.kind !== 'referenced') || table.selfClosure)
+    return byPredicate;
+  const ctx = { byName: new Map(graph.tables.map((t) => [t.qualified, t])), edges: graph.edges };
+  const ways = waysTo(table, ctx.byName, ctx.edges);
+  if (!ways) return byPredicate;
+  const path = new Set([table.qualified]);
+  const reached: { way: Way; rows: string }[] = [];
+  for (const way of ways) {
+    if (path.has(way.from.qualified)) continue;
+    const rows = drivenRows(way.from, way.fromColumns, ctx, path);
+    if (!rows) return byPredicate;
+    reached.push({ way, rows });
+  }
+  if (reached.length === 0) return byPredicate;
+  const tuple = (columns: readonly string[]) => `(${columns.map((c) => `t.${c}`).join(', ')})`;
+  return reached
+    .map(({ way, rows }, k) => {
+      const on = way.columns.map((c, i) => `t.${c} = p.${way.fromColumns[i]}`).join(' AND ');
+      // A NULL key reaches nothing: coalesce keeps the row for the way that does reach it.
+      const earlier = reached
+        .slice(0, k)
+        .map((e) => ` AND NOT coalesce(${tuple(e.way.columns)} IN (${e.rows}), false)`)
+        .join('');
+      return `SELECT ${VERSION_COLUMNS} FROM (${rows}) p JOIN ${fromTable(table)} t ON ${on}
+        WHERE (${table.where})${earlier}`;
+    })
+    .join('\nUNION ALL\n');
+}
+
+/**
+ * Predicate on alias `t` selecting exactly the rows `table.where` selects, cheap to evaluate row
+ * by row: for the few rows of the heap blocks the writes touched (the freeze's gone-key lookup,
+ * catch-up.ts), never a read of the whole table. `where` is that already for every table but a
+ * referenced table that references itself: its `where` builds its closure from every row of the
+ * table. A row is in that closure when `baseWhere` selects it or a row that references it
+ * through the table's own keys is in it (a user is the tenant's when someone the tenant's users
+ * were invited by, transitively, was invited by them): walked downwards from the row through the
+ * referencing columns' index, stopping at the first row `baseWhere` selects. Undefined for such
+ * a table without a key (nothing to carry down).
+ */
+export function rowWhere(table: TablePlan): string | undefined {
+  const closure = table.kind === 'referenced' ? table.selfClosure : undefined;
+  if (!closure) return table.where;
+  if (table.keyColumns.length === 0) return undefined;
+  const carried = [
+    ...new Set([...table.keyColumns, ...closure.keys.flatMap((k) => [...k.columns, ...k.refColumns])]),
+  ];
+  const name = (c: string) => `c${carried.indexOf(c)}`;
+  const cte = '__referencing';
+  // The rows referencing `above` (alias, the carried names when `carriedAbove`) through a self key.
+  const referencing = (alias: string, above: string, carriedAbove: boolean) =>
+    closure.keys
+      .map(
+        (k) =>
+          `(${k.columns.map((c, i) => `${alias}.${c} = ${above}.${carriedAbove ? name(k.refColumns[i]!) : k.refColumns[i]!}`).join(' AND ')})`,
+      )
+      .join(' OR ');
+  const list = (alias: string) => carried.map((c) => `${alias}.${c}`).join(', ');
+  // The CTE's first term sees the outer row as `t` (a WITH body does not see its query's FROM).
+  return `((${closure.baseWhere}) OR EXISTS (
+      WITH RECURSIVE ${cte} (${carried.map(name).join(', ')}) AS (
+        SELECT ${list('u')} FROM ${fromTable(table)} u WHERE ${referencing('u', 't', false)}
+        UNION
+        SELECT ${list('v')} FROM ${fromTable(table)} v JOIN ${cte} r ON ${referencing('v', 'r', true)})
+      SELECT 1 FROM ${cte} r JOIN ${fromTable(table)} t ON ${table.keyColumns.map((k) => `t.${k} = r.${name(k)}`).join(' AND ')}
+       WHERE ${closure.baseWhere}))`;
+}
+
 /** A way down to a table's rows: from `from`'s rows, whose `fromColumns` equal the table's `columns`. */
 interface Way {
   from: TablePlan;
