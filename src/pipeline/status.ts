@@ -177,10 +177,15 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
   const filesPresent = s.routing.filter((f) => f.exists).map((f) => f.path);
   if (s.isolationError) problems.push(`settings.isolation does not parse: ${s.isolationError}`);
 
+  // Into the shared database (schema level) the tenant's side is its schemas there.
+  const side =
+    s.isolation?.schema?.into === 'shared-database'
+      ? `the tenant's schema(s) ${s.isolation.schema.mappings.map((m) => m.target).join(', ')} of database ${s.database.name}`
+      : `database ${s.database.name}`;
   if (mode === 'isolated') {
     if (!s.database.exists) {
       problems.push(
-        `status says isolated but database ${s.database.name} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`,
+        `status says isolated but ${side} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`,
       );
     }
     if (state === 'switched') {
@@ -217,10 +222,6 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
 
   if (mode !== 'shared') problems.push(`isolation_mode is "${mode}", expected shared or isolated`);
   if (s.database.exists) {
-    const side =
-      s.isolation?.schema?.into === 'shared-database'
-        ? `the tenant's schema(s) ${s.isolation.schema.mappings.map((m) => m.target).join(', ')} of database ${s.database.name}`
-        : `database ${s.database.name}`;
     problems.push(
       `${side} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`,
     );
