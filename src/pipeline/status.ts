@@ -177,10 +177,15 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
   const filesPresent = s.routing.filter((f) => f.exists).map((f) => f.path);
   if (s.isolationError) problems.push(`settings.isolation does not parse: ${s.isolationError}`);
 
+  // Into the shared database (schema level) the tenant's side is its schemas there.
+  const side =
+    s.isolation?.schema?.into === 'shared-database'
+      ? `the tenant's schema(s) ${s.isolation.schema.mappings.map((m) => m.target).join(', ')} of database ${s.database.name}`
+      : `database ${s.database.name}`;
   if (mode === 'isolated') {
     if (!s.database.exists) {
       problems.push(
-        `status says isolated but database ${s.database.name} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`,
+        `status says isolated but ${side} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`,
       );
     }
     if (state === 'switched') {
@@ -218,7 +223,7 @@ export function judge(s: Omit<TenantStatus, 'overall' | 'reasons'>): { overall: 
   if (mode !== 'shared') problems.push(`isolation_mode is "${mode}", expected shared or isolated`);
   if (s.database.exists) {
     problems.push(
-      `database ${s.database.name} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`,
+      `${side} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`,
     );
   }
   if (rolesPresent.length > 0)
@@ -277,8 +282,16 @@ export async function tenantStatus(
     options = adopted.options;
     const names = deriveNames(options.tenantSlug, options.baseDomain);
     const dbName = isolation?.isolated_db_name ?? names.database;
-    const dbExists =
-      (await target.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+    // Into the shared database (schema level) the tenant's side is its schemas there, not the
+    // database (which always exists): it exists while any of them does.
+    const intoShared = isolation?.schema?.into === 'shared-database';
+    const dbExists = intoShared
+      ? ((
+          await shared.query('SELECT 1 FROM pg_namespace WHERE nspname = ANY ($1::text[])', [
+            isolation!.schema!.mappings.map((m) => m.target),
+          ])
+        ).rowCount ?? 0) > 0
+      : (await target.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
     const roleList = [
       { name: isolation?.owner_role ?? names.ownerRole, purpose: 'owner' as const },
       { name: isolation?.app_role ?? names.appRole, purpose: 'app' as const },

@@ -1,7 +1,6 @@
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { RUN_SCHEMA } from './ownership';
 import type { TablePlan } from './plan-types';
 import { keyArraySql } from './rollback-ledger';
 
@@ -18,7 +17,7 @@ import { keyArraySql } from './rollback-ledger';
  *    then removes exactly the rows marked (removeUnused refuses otherwise), so the keys are those
  *    of the rows deleted.
  * 2. Still before COMMIT, the keys are copied into the tenant's database under a new attempt id
- *    (`recordRemovedKeys`, schema `_tenant_isolation`, committed on its own).
+ *    (`recordRemovedKeys`, in the tool schema beside its tables, committed on its own).
  * 3. The shared transaction records that attempt id in `settings.isolation.referenced_removed`
  *    and commits with the deletes.
  * A rollback trusts only the keys of the attempt the shared database names: an attempt whose
@@ -27,7 +26,14 @@ import { keyArraySql } from './rollback-ledger';
  * reads before it drops it.
  */
 
-export const REMOVED_TABLE = `${pg.escapeIdentifier(RUN_SCHEMA)}.cleanup_removed`;
+/**
+ * The removed keys' table in the tool schema `toolSchema` beside the tenant's tables (as the row
+ * ledger's, rollback-ledger.ts): `_tenant_isolation` of its database, or its own
+ * `_tenant_isolation_<slug>` in the shared database.
+ */
+export function removedKeysTable(toolSchema: string): string {
+  return `${pg.escapeIdentifier(toolSchema)}.cleanup_removed`;
+}
 const STAGE = 'pg_temp.tenant_isolation_removed_keys';
 
 /**
@@ -57,14 +63,16 @@ export async function recordRemovedKeys(
   shared: pg.ClientBase,
   tenantDb: pg.ClientBase,
   attempt: string,
+  toolSchema: string,
 ): Promise<number> {
+  const removed = removedKeysTable(toolSchema);
   const { rows } = await shared.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [STAGE]);
   await tenantDb.query('BEGIN');
   try {
     // No primary key: maintaining (attempt, tbl, k) made recording 1M keys 4× slower, under the
     // shared locks; the rollback reads one attempt's keys once per table (a scan is fine there).
     await tenantDb.query(
-      `CREATE TABLE IF NOT EXISTS ${REMOVED_TABLE} (
+      `CREATE TABLE IF NOT EXISTS ${removed} (
          attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
          recorded_at timestamptz NOT NULL DEFAULT now())`,
     );
@@ -73,9 +81,7 @@ export async function recordRemovedKeys(
       const reader = (shared as pg.Client).query(
         copyTo(`COPY (SELECT ${pg.escapeLiteral(attempt)}, tbl, k FROM ${STAGE}) TO STDOUT`),
       );
-      const writer = (tenantDb as pg.Client).query(
-        copyFrom(`COPY ${REMOVED_TABLE} (attempt, tbl, k) FROM STDIN`),
-      );
+      const writer = (tenantDb as pg.Client).query(copyFrom(`COPY ${removed} (attempt, tbl, k) FROM STDIN`));
       await pipeline(reader, writer);
       n = Number(writer.rowCount ?? 0);
     }
@@ -88,8 +94,8 @@ export async function recordRemovedKeys(
 }
 
 /** `COPY … TO STDOUT` of the keys of `qualified` that `attempt` recorded (run on the tenant's database). */
-export function removedKeysCopySql(attempt: string, qualified: string): string {
-  return `COPY (SELECT k FROM ${REMOVED_TABLE} WHERE attempt = ${pg.escapeLiteral(attempt)} AND tbl = ${pg.escapeLiteral(qualified)}) TO STDOUT`;
+export function removedKeysCopySql(attempt: string, qualified: string, toolSchema: string): string {
+  return `COPY (SELECT k FROM ${removedKeysTable(toolSchema)} WHERE attempt = ${pg.escapeLiteral(attempt)} AND tbl = ${pg.escapeLiteral(qualified)}) TO STDOUT`;
 }
 
 /**
@@ -102,14 +108,16 @@ export async function removedKeysMismatch(
   tenantDb: pg.ClientBase,
   attempt: string,
   expected: Readonly<Record<string, number>>,
+  toolSchema: string,
 ): Promise<string[]> {
+  const removed = removedKeysTable(toolSchema);
   const { rows: exists } = await tenantDb.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [
-    REMOVED_TABLE,
+    removed,
   ]);
   const held = new Map<string, number>();
   if (exists[0]?.r) {
     const { rows } = await tenantDb.query<{ tbl: string; n: string }>(
-      `SELECT tbl, count(*)::text AS n FROM ${REMOVED_TABLE} WHERE attempt = $1 GROUP BY tbl`,
+      `SELECT tbl, count(*)::text AS n FROM ${removed} WHERE attempt = $1 GROUP BY tbl`,
       [attempt],
     );
     for (const r of rows) held.set(r.tbl, Number(r.n));

@@ -157,9 +157,12 @@ export async function schemaDrift(
     await isolated.query(`SELECT set_config('search_path', $1, false)`, [path(layout.searchPath)]);
   }
   const functionText = layout !== undefined;
+  // In the shared database the tenant's schemas are left out of every user-schema read (they are
+  // a promoted tenant's, tool-schemas.ts): its side reads exactly them.
+  const only = side.ownDatabase ? undefined : tenantSchemas(side);
   const [sharedItems, tenantItems] = [
     await catalogSummary(shared, { functionText }),
-    await catalogSummary(isolated, { functionText }),
+    await catalogSummary(isolated, { functionText, only }),
   ];
   // A tenant on a newer major: what the versions represent differently is not drift.
   const { source: s, target: t } = normaliseAcrossVersions(

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { fromTable, ledgerRowHashSql } from './checksum';
 import { setTenantId } from './connect';
-import { RUN_SCHEMA } from './ownership';
 import { onTarget, type TablePlan, type TenantPlan } from './plan-types';
 
 /**
@@ -12,11 +11,15 @@ import { onTarget, type TablePlan, type TenantPlan } from './plan-types';
  * shared row differs from the ledger), or both (a conflict). The tenant's own rows need no ledger:
  * nobody else writes them, so the tenant's database is their source of truth.
  *
- * Where: in the tenant's database, schema `_tenant_isolation` (the tool's own, next to the run
- * marker). Every catalog read, parity check, clone and application grant already leaves that
- * schema out, the application role cannot read or change it, and the run creates it, so it works
- * for a role that may not create anything in the shared database (managed PostgreSQL). It lives
- * exactly as long as the data it describes: the rollback reads it before it drops the database.
+ * Where: beside the tenant's tables, in the tool's own schema there (`toolSchema`, next to the run
+ * marker): `_tenant_isolation` of the tenant's database, or — schema level into the shared
+ * database — the tenant's `_tenant_isolation_<slug>` (names.ts sharedToolSchema; one shared
+ * `_tenant_isolation` would mix tenants' ledgers, and each recording TRUNCATEs). Every caller
+ * passes that one name (pipeline/tenant-place.ts toolSchema), nothing else differs. Every catalog
+ * read, parity check, clone and application grant already leaves that schema out, the
+ * application role cannot read or change it, and the run creates it, so it works for a role that
+ * may not create anything in the shared database (managed PostgreSQL). It lives exactly as long
+ * as the data it describes: the rollback reads it before it drops the database (or the schemas).
  *
  * One row per row: the table, its key as a text array, and the row's 64-bit hash (the checks'
  * `ledgerRowHashSql`, computed under the same comparable session settings on every side). Tables without
@@ -24,8 +27,11 @@ import { onTarget, type TablePlan, type TenantPlan } from './plan-types';
  * when the tenant changed them, since no row of theirs can be matched.
  */
 
-export const LEDGER_TABLE = `${pg.escapeIdentifier(RUN_SCHEMA)}.row_ledger`;
-export const LEDGER_TABLES = `${pg.escapeIdentifier(RUN_SCHEMA)}.row_ledger_tables`;
+/** The ledger's two tables in the tool schema `toolSchema` (quoted, qualified). */
+export function ledgerTables(toolSchema: string): { rows: string; tables: string } {
+  const schema = pg.escapeIdentifier(toolSchema);
+  return { rows: `${schema}.row_ledger`, tables: `${schema}.row_ledger_tables` };
+}
 
 /** A part of a planned table whose rows both sides may write after the switch. */
 export interface SharedWritePart {
@@ -75,22 +81,23 @@ export function keyArraySql(table: TablePlan, alias = 't'): string {
  * rows' keys and hashes, replacing what was recorded of it, and its count and hash sum. Returns
  * the rows recorded by key.
  */
-async function recordPart(target: pg.ClientBase, part: SharedWritePart): Promise<number> {
+async function recordPart(target: pg.ClientBase, part: SharedWritePart, toolSchema: string): Promise<number> {
+  const ledger = ledgerTables(toolSchema);
   const key = part.table.qualified;
   const p = partOnTarget(part);
   const t = { ...p.table, qualified: key };
   const from = fromTable(p.table);
   const keyed = t.keyColumns.length > 0;
-  await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
+  await target.query(`DELETE FROM ${ledger.rows} WHERE tbl = $1`, [t.qualified]);
   const res = keyed
     ? await target.query(
-        `INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+        `INSERT INTO ${ledger.rows} (tbl, k, h)
          SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)} FROM ${from} t WHERE ${p.isolatedWhere}`,
         [t.qualified],
       )
     : undefined;
   await target.query(
-    `INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
+    `INSERT INTO ${ledger.tables} (tbl, keyed, n, s)
      SELECT $1, $2, count(*), coalesce(sum(${ledgerRowHashSql(t)}), 0) FROM ${from} t WHERE ${p.isolatedWhere}
      ON CONFLICT (tbl) DO UPDATE SET n = excluded.n, s = excluded.s`,
     [t.qualified, keyed],
@@ -99,8 +106,8 @@ async function recordPart(target: pg.ClientBase, part: SharedWritePart): Promise
 }
 
 /**
- * Records the ledger in the tenant's database (`target`, comparable session set), replacing any
- * earlier one, in one transaction in which `guard` runs first (the run still owns the database).
+ * Records the ledger in the tenant's database (`target`, comparable session set; in its tool
+ * schema `toolSchema`), replacing any earlier one, in one transaction in which `guard` runs first (the run still owns the database).
  *
  * The switch calls it after the base catch-up and before the freeze, so it never lengthens the
  * freeze (hashing 100k rows took ~4 s on a loaded 2-core machine). No tenant writes the database
@@ -113,8 +120,10 @@ async function recordPart(target: pg.ClientBase, part: SharedWritePart): Promise
 export async function recordRowLedger(
   target: pg.ClientBase,
   plan: TenantPlan,
+  toolSchema: string,
   guard?: (target: pg.ClientBase) => Promise<void>,
 ): Promise<number> {
+  const ledger = ledgerTables(toolSchema);
   const parts = sharedWriteParts(plan);
   // The global rows' predicate reads the tenant id.
   await setTenantId(target, plan.tenantId);
@@ -122,17 +131,17 @@ export async function recordRowLedger(
   try {
     await guard?.(target);
     await target.query(
-      `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+      `CREATE TABLE IF NOT EXISTS ${ledger.rows} (
          tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k))`,
     );
     await target.query(
-      `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLES} (
+      `CREATE TABLE IF NOT EXISTS ${ledger.tables} (
          tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
          recorded_at timestamptz NOT NULL DEFAULT now())`,
     );
-    await target.query(`TRUNCATE ${LEDGER_TABLE}, ${LEDGER_TABLES}`);
+    await target.query(`TRUNCATE ${ledger.rows}, ${ledger.tables}`);
     let rows = 0;
-    for (const p of parts) rows += await recordPart(target, p);
+    for (const p of parts) rows += await recordPart(target, p, toolSchema);
     await target.query('COMMIT');
     return rows;
   } catch (e) {
@@ -156,7 +165,9 @@ export async function updateRowLedger(
   plan: TenantPlan,
   table: TablePlan,
   keysQuery: string,
+  toolSchema: string,
 ): Promise<void> {
+  const ledger = ledgerTables(toolSchema);
   for (const part of sharedWriteParts(plan)) {
     if (part.table.qualified !== table.qualified) continue;
     const p = partOnTarget(part);
@@ -165,7 +176,7 @@ export async function updateRowLedger(
     const from = fromTable(p.table);
     if (t.keyColumns.length === 0) {
       await target.query(
-        `UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
+        `UPDATE ${ledger.tables} l SET n = x.n, s = x.s
            FROM (SELECT count(*) AS n, coalesce(sum(${ledgerRowHashSql(t)}), 0) AS s FROM ${from} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`,
         [t.qualified],
@@ -174,13 +185,13 @@ export async function updateRowLedger(
     }
     const types = await keyTypesOf(target, p.table);
     const { rows: gone } = await target.query<{ n: string; s: string }>(
-      `WITH d AS (DELETE FROM ${LEDGER_TABLE} l WHERE l.tbl = $1 AND l.k IN (SELECT x.k FROM (${keysQuery}) x) RETURNING l.h)
+      `WITH d AS (DELETE FROM ${ledger.rows} l WHERE l.tbl = $1 AND l.k IN (SELECT x.k FROM (${keysQuery}) x) RETURNING l.h)
        SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM d`,
       [t.qualified],
     );
     const match = t.keyColumns.map((k, i) => `t.${k} = (x.k)[${i + 1}]::${types[i]}`).join(' AND ');
     const { rows: added } = await target.query<{ n: string; s: string }>(
-      `WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+      `WITH i AS (INSERT INTO ${ledger.rows} (tbl, k, h)
                   SELECT $1, ${keyArraySql(t)}, ${ledgerRowHashSql(t)}
                     FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${from} t ON ${match}
                    WHERE ${p.isolatedWhere}
@@ -189,7 +200,7 @@ export async function updateRowLedger(
       [t.qualified],
     );
     await target.query(
-      `UPDATE ${LEDGER_TABLES} SET n = n - $2::bigint + $3::bigint, s = s - $4::numeric + $5::numeric WHERE tbl = $1`,
+      `UPDATE ${ledger.tables} SET n = n - $2::bigint + $3::bigint, s = s - $4::numeric + $5::numeric WHERE tbl = $1`,
       [t.qualified, gone[0]!.n, added[0]!.n, gone[0]!.s, added[0]!.s],
     );
   }
@@ -203,6 +214,7 @@ export async function rerecordLedgerTables(
   target: pg.ClientBase,
   plan: TenantPlan,
   tables: readonly string[],
+  toolSchema: string,
   guard?: (target: pg.ClientBase) => Promise<void>,
 ): Promise<void> {
   const names = new Set(tables);
@@ -211,7 +223,7 @@ export async function rerecordLedgerTables(
   await target.query('BEGIN');
   try {
     await guard?.(target);
-    for (const p of parts) await recordPart(target, p);
+    for (const p of parts) await recordPart(target, p, toolSchema);
     await target.query('COMMIT');
   } catch (e) {
     await target.query('ROLLBACK').catch(() => undefined);
@@ -251,18 +263,20 @@ export interface LedgerTable {
  */
 export async function readLedgerTables(
   isolated: pg.ClientBase,
+  toolSchema: string,
 ): Promise<Map<string, LedgerTable> | undefined> {
+  const ledger = ledgerTables(toolSchema);
   const { rows: exists } = await isolated.query<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [
-    `${RUN_SCHEMA}.row_ledger_tables`,
+    ledger.tables,
   ]);
   if (!exists[0]?.r) return undefined;
   const { rows } = await isolated.query<{ tbl: string; keyed: boolean; n: string; s: string }>(
-    `SELECT tbl, keyed, n::text AS n, s::text AS s FROM ${LEDGER_TABLES}`,
+    `SELECT tbl, keyed, n::text AS n, s::text AS s FROM ${ledger.tables}`,
   );
   return new Map(rows.map((r) => [r.tbl, { keyed: r.keyed, count: Number(r.n), sum: r.s }]));
 }
 
 /** `COPY … TO STDOUT` of one table's ledger rows (k, h), run on the tenant's database. */
-export function ledgerCopySql(qualified: string): string {
-  return `COPY (SELECT k, h FROM ${LEDGER_TABLE} WHERE tbl = ${pg.escapeLiteral(qualified)}) TO STDOUT`;
+export function ledgerCopySql(qualified: string, toolSchema: string): string {
+  return `COPY (SELECT k, h FROM ${ledgerTables(toolSchema).rows} WHERE tbl = ${pg.escapeLiteral(qualified)}) TO STDOUT`;
 }

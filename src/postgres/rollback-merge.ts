@@ -197,7 +197,11 @@ export async function prepareRestore(
    * database deleted on purpose since stays deleted. `'unrecorded'`: a cleanup made before keys were
    * recorded — every referenced row missing from the shared database comes back, and a note says so.
    */
-  options: { removedByCleanup?: RemovedByCleanup } = {},
+  options: {
+    removedByCleanup?: RemovedByCleanup;
+    /** The tool schema on the tenant's side holding the ledger and the removed keys (rollback-ledger.ts). */
+    toolSchema: string;
+  },
 ): Promise<PreparedRestore> {
   const prepared: PreparedRestore = {
     own: ownParts(plan),
@@ -248,12 +252,17 @@ export async function prepareRestore(
       'Cleanup (cleanup-referenced-rows: remove-unused) ran before the keys it removed were recorded: every referenced row missing from the shared database comes back from the tenant’s, including one the shared database deleted on purpose since the switch.',
     );
   else if (removedBy) {
-    const mismatch = await removedKeysMismatch(isolated, removedBy.attempt, removedBy.tables);
+    const mismatch = await removedKeysMismatch(
+      isolated,
+      removedBy.attempt,
+      removedBy.tables,
+      options.toolSchema,
+    );
     if (mismatch.length > 0)
       throw new PromotionError(
         'tenant-state',
         `The tenant record names the cleanup that removed referenced rows (attempt ${removedBy.attempt}), but the tenant's database does not hold the keys of every row it removed (${mismatch.join('; ')}); nothing was changed.`,
-        "The tenant stays isolated. The tool's schema _tenant_isolation of the tenant's database was changed by hand or restored from an earlier backup: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.",
+        `The tenant stays isolated. The tool's schema ${options.toolSchema} beside the tenant's tables was changed by hand or restored from an earlier backup: restore it, or bring the removed referenced rows back by hand, then re-run the rollback.`,
       );
   }
   for (const [i, part] of sharedWriteParts(plan).entries()) {
@@ -290,7 +299,12 @@ export async function prepareRestore(
       `CREATE TEMP TABLE ${ledgerTemp} (k text[] PRIMARY KEY, h bigint NOT NULL) ON COMMIT DROP`,
     );
     if (recorded)
-      await copyBetween(isolated, shared, ledgerCopySql(t.qualified), `COPY ${ledgerTemp} (k, h) FROM STDIN`);
+      await copyBetween(
+        isolated,
+        shared,
+        ledgerCopySql(t.qualified, options.toolSchema),
+        `COPY ${ledgerTemp} (k, h) FROM STDIN`,
+      );
     // Referenced rows cleanup removed (remove-unused) come back from the tenant's database whether
     // it changed them or not: with a record, exactly the keys it removed (review: every referenced
     // row missing from the shared side came back, one the shared database erased on purpose too).
@@ -303,7 +317,7 @@ export async function prepareRestore(
         await copyBetween(
           isolated,
           shared,
-          removedKeysCopySql(removedBy.attempt, t.qualified),
+          removedKeysCopySql(removedBy.attempt, t.qualified, options.toolSchema),
           `COPY ${keys} (k) FROM STDIN`,
         );
         removed = `i.k IN (SELECT k FROM ${keys})`;

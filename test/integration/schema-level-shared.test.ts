@@ -134,7 +134,7 @@ describe('schema-level promotion into the shared database', { concurrency: 1 }, 
     assert.equal(status.schema?.name, names.database);
   });
 
-  it("promotes with a writer running beside another tenant's schema: every check passes, no write lost, routing, status and --verify, cleanup; rollback refused", async () => {
+  it("promotes with a writer running beside another tenant's schema: every check passes, no write lost, routing, status and --verify, cleanup; rollback", async () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
     const [{ id }] = (await query<{ id: string }>(f.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
@@ -269,11 +269,20 @@ describe('schema-level promotion into the shared database', { concurrency: 1 }, 
       [],
     );
 
-    // Rollback at schema level is refused, changing nothing.
+    // Rollback from the shared database: every write the application made in the tenant's schema
+    // comes back into the shared tables; the schemas, the tool schema and the roles go (the
+    // other tenant's schemas beside them stay). Details: schema-level-shared-rollback.test.ts.
     const rolled = await rollback(opts, testDeps('tester'));
-    assert.equal(rolled.record.result, 'failed');
-    assert.match(rolled.record.error?.message ?? '', /schema level/);
-    assert.equal(await modeOf(slug), 'isolated');
+    assert.equal(rolled.record.result, 'rolled-back', JSON.stringify(rolled.record.error));
+    assert.equal(await modeOf(slug), 'shared');
+    assert.deepEqual(
+      await missingWrites(f.url, seed, writer.model),
+      [],
+      'every write back in the shared tables',
+    );
+    assert.deepEqual(await schemasOf(slug), []);
+    assert.deepEqual(await rolesOf(slug), []);
+    assert.ok((await schemasOf(f.tenants.other)).length > 0, "the other tenant's schemas stay");
   });
 
   it('killed (SIGKILL, no undo) after its schemas were created: the re-run recognises them as its own and replaces them', async () => {

@@ -25,7 +25,7 @@ import {
 import { readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
-import { tenantDatabaseUrl } from '../tenant-place';
+import { tenantDatabaseUrl, toolSchema } from '../tenant-place';
 import { assertOwnerIn } from '../ownership';
 import type { TablePlan, TenantPlan } from '../../postgres/plan-types';
 
@@ -206,7 +206,7 @@ export const cleanupStep: Step<PromotionContext> = {
           attempt: randomUUID(),
           tables: Object.fromEntries(removal.removed.map((r) => [r.table.qualified, r.rows])),
         };
-        await recordRemovedKeys(session, tenantDb!, referencedRemoved.attempt);
+        await recordRemovedKeys(session, tenantDb!, referencedRemoved.attempt, toolSchema(ctx));
         // Keys recorded, deletes not yet committed: an attempt no shared commit names.
         await ctx.deps.fault?.('cleanup:removed-keys-recorded');
       }

@@ -3,7 +3,10 @@ import { deleteService, retireSecretVersion } from '../../cloudrun/deploy';
 import type { PromotionContext } from '../context';
 import { routingPaths } from '../routing';
 import type { Step } from '../step';
-import { asOwner, asOwnerWithTarget, dropOwnedDatabase, dropOwnedRoles } from '../ownership';
+import { asOwner, asOwnerWithTarget, dropOwnedDatabase, dropOwnedRoles, markerSource } from '../ownership';
+import { toolSchema } from '../tenant-place';
+import { toolSchemaMarker } from '../../postgres/tenant-schemas';
+import { fromSource } from '../../postgres/roles';
 import { PromotionError } from '../../errors';
 import {
   dependentsOutside,
@@ -80,16 +83,24 @@ export const dropIsolatedStep: Step<PromotionContext> = {
 };
 
 /**
- * Drops the tenant's schemas of the shared database under the proof of ownership. CASCADE drops
- * what is in them; anything outside them that depends on them (a shared view reading a tenant
- * table, a key into one) would go too, so it refuses instead, naming those objects.
+ * Drops the tenant's schemas of the shared database and its tool schema there (the row ledger,
+ * the removed keys, the run marker: read by the restore, nothing else needs them), under the
+ * proof of ownership, in one transaction. CASCADE drops what is in them; anything outside them
+ * that depends on them (a shared view reading a tenant table, a key into one) would go too, so it
+ * refuses instead, naming those objects. A tool schema of that name this tool did not make for
+ * this tenant of this database is left alone.
  */
 async function dropOwnedSchemas(ctx: PromotionContext, side: TenantSide): Promise<string[]> {
   return asOwnerWithTarget(
     ctx,
     "dropping the tenant's schemas",
     async (db) => {
-      const present = await existingTenantSchemas(db, side);
+      const tool = toolSchema(ctx);
+      const marked = await toolSchemaMarker(db, tool);
+      const present = [
+        ...(await existingTenantSchemas(db, side)),
+        ...(marked.exists && fromSource(marked.marker, markerSource(ctx)) ? [tool] : []),
+      ];
       if (!present.length) return [];
       const outside = await dependentsOutside(db, present);
       if (outside.length)

@@ -1,5 +1,6 @@
 import { PromotionError } from '../../errors';
 import { schemaDrift, type RollbackDrift } from '../../postgres/rollback-drift';
+import { tenantSchemas } from '../../postgres/tenant-side';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { tenantSideFor } from '../tenant-side';
@@ -29,9 +30,13 @@ export const rollbackDriftStep: Step<PromotionContext> = {
       ctx.record.notes.push(`Schema drift (the rollback would refuse): ${drift.join('; ')}.`);
       return `${drift.length} difference(s): the rollback would refuse (see notes)`;
     }
+    const side = tenantSideFor(ctx);
+    const place = side.ownDatabase
+      ? ctx.names.database
+      : `its schema(s) ${tenantSchemas(side).join(', ')} of the shared database`;
     const where = ctx.options.keepIsolatedData
-      ? ` Nothing moved: the tenant's rows stay in ${ctx.names.database} (still isolated and working), the shared database keeps its own rows and schema.`
-      : ` The tenant stays isolated and working in ${ctx.names.database}.`;
+      ? ` Nothing moved: the tenant's rows stay in ${place} (still isolated and working), the shared database keeps its own rows and schema.`
+      : ` The tenant stays isolated and working in ${place}.`;
     const list = (items: string[]) =>
       `${items.slice(0, 20).join('; ')}${items.length > 20 ? `; … and ${items.length - 20} more` : ''}`;
     if (found.schema.length === 0)

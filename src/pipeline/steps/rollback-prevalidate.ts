@@ -37,15 +37,6 @@ export const rollbackPrevalidateStep: Step<PromotionContext> = {
     const where = side.ownDatabase
       ? `database "${side.database}"`
       : `schema(s) ${tenantSchemas(side).join(', ')} of the shared database`;
-    // Schemas in the shared database have no row ledger yet (it lives in `_tenant_isolation` of a
-    // tenant's own database): without it a rollback could not tell the tenant's writes from the
-    // shared side's, so it is refused before anything is fenced.
-    if (!side.ownDatabase && tenant.isolationMode === 'isolated')
-      throw new PromotionError(
-        'tenant-state',
-        `Tenant "${names.slug}" was promoted at schema level into the shared database (${where}); rolling back from there is not available yet (no row ledger is recorded in the shared database). Nothing was changed; the tenant stays isolated.`,
-        'Keep the tenant isolated, or copy its rows back by hand; schema-level tenants promoted into a database of their own (target-database-url) roll back.',
-      );
     // The isolated database and its roles are on the target server (the shared one by default).
     const found = await withTargetServer(ctx, async (target) => {
       assertCanCreate(await readRole(target), options.frontEnd);

@@ -26,10 +26,10 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
   async run(ctx) {
     const { isolated, shared } = await restoreSessions(ctx);
     try {
-      const { plan, ledger, removedByCleanup } = await restoreInputs(ctx, isolated, shared);
+      const { plan, ledger, removedByCleanup, toolSchema } = await restoreInputs(ctx, isolated, shared);
       await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await shared.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-      const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup });
+      const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup, toolSchema });
       const notes = [...prepared.notes, ...describeRestore(prepared).map((l) => `Would restore ${l}.`)];
       if (prepared.conflicts.length)
         notes.push(`Conflicts (the rollback would refuse): ${describeConflicts(prepared.conflicts)}.`);

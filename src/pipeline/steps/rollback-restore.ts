@@ -27,6 +27,7 @@ import { digestOf } from '../../postgres/checksum';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
 import { connectTenantSide, tenantSideFor } from '../tenant-side';
+import { toolSchema as toolSchemaOf } from '../tenant-place';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
 import { orderPlan } from './plan';
@@ -52,7 +53,7 @@ export const restoreStep: Step<PromotionContext> = {
     const { isolated, shared } = await restoreSessions(ctx);
     let giveBack: (() => Promise<void>) | undefined;
     try {
-      const { plan, ledger, removedByCleanup } = await restoreInputs(ctx, isolated, shared);
+      const { plan, ledger, removedByCleanup, toolSchema } = await restoreInputs(ctx, isolated, shared);
       // Large objects of the tenant's database belong to its roles: readable through them only.
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
       // Granted on a session of its own on the tenant's server (the roles live there, which may not
@@ -66,7 +67,7 @@ export const restoreStep: Step<PromotionContext> = {
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
-      const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup });
+      const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup, toolSchema });
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
       const applied = await applyRestore(shared, isolated, plan, prepared, (table) =>
@@ -277,7 +278,9 @@ export async function restoreInputs(ctx: PromotionContext, isolated: pg.Client, 
         ? { attempt: isolation.referenced_removed.attempt, tables: isolation.referenced_removed.tables }
         : 'unrecorded'
       : undefined;
-  return { plan, ledger: await readLedgerTables(isolated), removedByCleanup };
+  // The ledger and the removed keys are in the tool schema beside the tenant's tables.
+  const toolSchema = toolSchemaOf(ctx);
+  return { plan, ledger: await readLedgerTables(isolated, toolSchema), removedByCleanup, toolSchema };
 }
 
 /** borrowRoles on an administrative session of the tenant's server, ended when given back. */

@@ -13,7 +13,7 @@ import type { PromotionContext } from '../context';
 import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
 import { recordPlanOptions } from '../plan-options';
 import type { Step } from '../step';
-import { intoSharedDatabase, tenantDatabase, tenantDatabaseUrl, toolSchema } from '../tenant-place';
+import { tenantDatabase, tenantDatabaseUrl, toolSchema } from '../tenant-place';
 import { releaseSnapshot } from './plan';
 import { takeBaseSnapshot } from '../../postgres/base-snapshot';
 import { assertOwnerIn } from '../ownership';
@@ -120,9 +120,8 @@ export const switchStep: Step<PromotionContext> = {
       // What the tenant's database holds of the rows both sides may write, for the rollback's
       // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it by more
       // than the rows the freeze pass re-applies (it updates their entries).
-      // Into the shared database there is no ledger yet (its table lives in the tool schema of a
-      // tenant's own database, rollback-ledger.ts): rollback of such a tenant is refused.
-      if (!intoSharedDatabase(ctx)) await recordRowLedger(target, plan, guard);
+      // In the tool schema beside the tenant's tables (its own in the shared database).
+      await recordRowLedger(target, plan, toolSchema(ctx), guard);
 
       // What the freeze pass needs from the base snapshot alone is read before the freeze.
       const freezeBase = settledBase.map(verifiedFrom);
@@ -185,10 +184,11 @@ export const switchStep: Step<PromotionContext> = {
             base,
             guard,
             prepared,
-            (t, table, keys) => updateRowLedger(t, plan, table, keys),
+            (t, table, keys) => updateRowLedger(t, plan, table, keys, toolSchema(ctx)),
           );
           // Tables settled by a full comparison: their changed rows have no list, recorded anew.
-          if (pass.fullyCompared.length) await rerecordLedgerTables(target, plan, pass.fullyCompared, guard);
+          if (pass.fullyCompared.length)
+            await rerecordLedgerTables(target, plan, pass.fullyCompared, toolSchema(ctx), guard);
         } catch (e) {
           if (e instanceof PromotionError || isTimeout(e)) throw e;
           throw new PromotionError(
