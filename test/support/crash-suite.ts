@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { PromotionOptions } from '../../src/options';
+import { promotionSteps } from '../../src/pipeline/promote';
+import { tenantStatus } from '../../src/pipeline/status';
+import { runEngine, startEngine, type ChildResult } from './child-run';
+import { engineOptions } from './engine';
+import { assertPromoted, assertUntouched, sessionsGone, sharedState, tenantId } from './fault-checks';
+import { createSharedFixture, type SharedFixture } from './fixture';
+import { DATABASE_URL, query } from './pg';
+import type { Placement } from './placements';
+import { ContractWriter, missingWrites, WRITER_TABLES, writerSeed } from './writer';
+
+/**
+ * The crash-and-re-run suite (issue 8's property 1, issue 21's "survives the crash-and-re-run
+ * suite"), one body for every placement: a promotion dies at a fault point — SIGKILL of the
+ * child process running it (`kill@<point>`, or `kill@mid-copy` while its COPY sessions run), or
+ * an injected failure (`fail@<point>`) — then a plain re-run finishes. Checked each time:
+ * - a killed run printed nothing and its sessions left the servers without anyone's help;
+ * - a failure before the switch undoes everything: the tenant shared, its rows as they were,
+ *   no database, schema, tool schema or role left, `status` says shared;
+ * - after a kill, `status` does not claim what is not so (isolated only once the run finished);
+ * - the re-run promotes (or, once the first run finished, finds the tenant isolated), resuming
+ *   after the switch when the first run got past it: its rows exactly in the placement, gone
+ *   from the shared tables, other tenants untouched, exactly the tenant's artifacts, the routing
+ *   files, `status --verify` isolated with no failing check; a third run changes nothing;
+ * - with `writer`, a contract-following writer runs through both runs: no write lost.
+ */
+
+/** The step boundaries, in run order: `before:<step>` and `after:<step>` for every promotion step. */
+export const STEP_POINTS = promotionSteps().flatMap((s) => [`before:${s.name}`, `after:${s.name}`]);
+
+/** SIGKILL while the copy step's COPY sessions are moving rows (not at a step boundary). */
+export const MID_COPY = 'mid-copy';
+
+export type CaseOutcome = 'killed' | 'failed' | 'not-reached';
+
+/** True when the run has passed its commit point (the switch) at this step boundary. */
+function pastSwitch(point: string): boolean {
+  const switchAt = STEP_POINTS.indexOf('after:switch');
+  const at = STEP_POINTS.indexOf(point);
+  return at >= switchAt;
+}
+
+/** Our COPY sessions currently running on a server. */
+async function copySessions(serverUrl: string, databases: string[]): Promise<number[]> {
+  const rows = await query<{ pid: number }>(
+    serverUrl,
+    `SELECT pid FROM pg_stat_activity
+      WHERE datname = ANY($1) AND application_name = 'tenant-promotion' AND state = 'active'
+        AND query ILIKE 'COPY%'`,
+    [databases],
+  );
+  return rows.map((r) => r.pid);
+}
+
+/** Starts a promotion and SIGKILLs it once one of its COPY sessions is seen running. */
+async function killMidCopy(
+  opts: Record<string, unknown>,
+  where: { serverUrl: string; databases: string[] }[],
+): Promise<ChildResult> {
+  const run = startEngine('promote', opts);
+  await run.waitForLine(/^step copy running$/);
+  let exited = false;
+  void run.done.then(() => (exited = true));
+  // Polls (bounded) for a COPY in flight on any server of the placement.
+  const deadline = Date.now() + 30_000;
+  let caught = false;
+  while (!caught && !exited && Date.now() < deadline) {
+    for (const w of where) if ((await copySessions(w.serverUrl, w.databases)).length) caught = true;
+    if (!caught) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.ok(caught, 'caught the copy in flight');
+  run.child.kill('SIGKILL');
+  const result = await run.done;
+  assert.ok(!result.lines.includes('step copy done'), 'killed before the copy finished');
+  return result;
+}
+
+export interface CrashCaseOptions {
+  /** Run a contract-following writer of the tenant through both runs. */
+  writer?: boolean;
+  /** Rows per table in the fixture (mid-copy wants enough to catch a COPY running). */
+  rows?: number;
+}
+
+/**
+ * One case of the suite on a fresh fixture: the first run dies at `fault` (`kill@<point>`,
+ * `fail@<point>` or `kill@mid-copy`), a re-run finishes. Returns how the first run ended
+ * (`not-reached`: the point belongs to a step this run skips, such as deploy with skip-cloud-run).
+ */
+export async function runCrashCase(
+  placement: Placement,
+  fault: string,
+  caseOpts: CrashCaseOptions = {},
+): Promise<CaseOutcome> {
+  const [action, point] = fault.split('@') as ['kill' | 'fail', string];
+  const label = `${placement.label}, ${fault}`;
+  const f: SharedFixture = await createSharedFixture({ rows: caseOpts.rows ?? 20 });
+  const slug = f.tenants.main;
+  const opts = await engineOptions(f, slug, placement.options);
+  let writer: ContractWriter | undefined;
+  let writing: Promise<void> | undefined;
+  try {
+    await placement.prepare(f);
+    const before = await sharedState(f, slug);
+    const seed = caseOpts.writer ? await writerSeed(f.url, await tenantId(f, slug), `w${f.suffix}`) : undefined;
+    if (seed) {
+      writer = new ContractWriter(f.url, placement.tenantUrl(f, slug), seed);
+      writing = writer.run();
+    }
+    const checkOpts = { placement, writtenTables: seed ? WRITER_TABLES : [] };
+    const status = async () => tenantStatus(PromotionOptions.parse(opts));
+
+    let outcome: CaseOutcome;
+    let committed: boolean;
+    if (action === 'kill') {
+      const first =
+        point === MID_COPY
+          ? await killMidCopy(opts, placement.sessionDatabases(f, slug))
+          : await runEngine('promote', opts, fault);
+      if (first.signal === 'SIGKILL') {
+        outcome = 'killed';
+        assert.equal(first.record, undefined, `${label}: a killed run printed no record`);
+      } else {
+        // Only a step the run skips never reaches its failpoint (deploy, with skip-cloud-run).
+        const step = point.split(':')[1];
+        assert.equal(
+          first.record?.steps.find((s) => s.name === step)?.status,
+          'skipped',
+          `${label}: ${first.lines.slice(-10).join('\n')}`,
+        );
+        outcome = 'not-reached';
+      }
+      committed = point !== MID_COPY && pastSwitch(point);
+    } else {
+      const first = await runEngine('promote', opts, fault);
+      outcome = 'failed';
+      assert.equal(first.record?.result, 'failed', `${label}: ${first.lines.slice(-10).join('\n')}`);
+      assert.equal(first.record?.error?.step, point.split(':')[1]);
+      assert.match(first.record!.error!.message, /Injected fault/);
+      committed = first.record!.committed;
+      assert.equal(committed, pastSwitch(point), `${label}: committed as the switch says`);
+    }
+
+    // The dead (or failed) run's sessions, and so its advisory lock, are gone without anyone cleaning up.
+    for (const where of placement.sessionDatabases(f, slug)) {
+      assert.equal(
+        await sessionsGone(where.databases, 10_000, where.serverUrl),
+        0,
+        `${label}: sessions of the first run on ${where.serverUrl === DATABASE_URL ? 'the shared server' : 'the target'}`,
+      );
+    }
+
+    const afterFirst = await status();
+    if (outcome === 'failed' && !committed) {
+      await assertUntouched(f, slug, before, `${label}, undone`, checkOpts);
+      assert.equal(afterFirst.overall, 'shared', `${label}: status ${afterFirst.reasons.join('; ')}`);
+    } else if (outcome !== 'not-reached' && point !== 'after:finish') {
+      // Stopped half-way: status says what is left, never that the tenant is isolated.
+      assert.notEqual(afterFirst.overall, 'isolated', `${label}: status ${afterFirst.reasons.join('; ')}`);
+      if (committed)
+        assert.match(afterFirst.reasons.join('; '), /re-run promote/, `${label}: status says how to finish`);
+    }
+
+    const second = await runEngine('promote', opts);
+    assert.ok(second.record, `${label}: re-run printed its record: ${second.lines.slice(-5).join('\n')}`);
+    assert.ok(
+      ['promoted', 'already-isolated'].includes(second.record.result),
+      `${label}: re-run ${second.record.result}: ${JSON.stringify(second.record.error)}`,
+    );
+    if (committed && point !== 'after:finish')
+      assert.match(
+        second.record.steps.find((s) => s.name === 'switch')?.detail ?? '',
+        /resum|earlier run/,
+        `${label}: the re-run resumed after the switch`,
+      );
+
+    if (writer) {
+      // A few writes after the re-run: they land in the tenant's placement.
+      const goal = writer.committed.isolated + 5;
+      const deadline = Date.now() + 30_000;
+      while (writer.committed.isolated < goal && writer.errors.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setImmediate(r));
+      writer.stop();
+      await writing;
+      assert.deepEqual(writer.errors, [], `${label}: the contract-following writer never failed`);
+      assert.ok(writer.committed.isolated >= goal, `${label}: ${JSON.stringify(writer.committed)}`);
+      assert.deepEqual(
+        await missingWrites(placement.tenantUrl(f, slug), seed!, writer.model),
+        [],
+        `${label}: every committed write is in the tenant's place`,
+      );
+    }
+    await assertPromoted(f, slug, before, label, { ...checkOpts, configDir: opts.configDir });
+    const verified = await tenantStatus(PromotionOptions.parse(opts), { verify: true });
+    assert.equal(verified.overall, 'isolated', `${label}: ${verified.reasons.join('; ')}`);
+    assert.deepEqual(
+      verified.checks!.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
+      [],
+      `${label}: status --verify`,
+    );
+    if (point.endsWith(':switch') || point === 'after:finish') {
+      const third = await runEngine('promote', opts);
+      assert.equal(third.record?.result, 'already-isolated', `${label}: a third run changes nothing`);
+    }
+    return outcome;
+  } finally {
+    writer?.stop();
+    await writing?.catch(() => undefined);
+    await f.cleanup();
+    await placement.cleanup(f);
+    await rm(opts.configDir, { recursive: true, force: true });
+  }
+}
