@@ -37,7 +37,9 @@ const PLACEMENT_STEPS = new Set([
 const CASES = [
   ...STEP_POINTS.filter((p) => PLACEMENT_STEPS.has(p.split(':')[1]!)).map((p) => `kill@${p}`),
   `kill@${MID_COPY}`,
-  ...['before:create-database', 'after:create-database', 'after:copy', 'before:switch'].map((p) => `fail@${p}`),
+  ...['before:create-database', 'after:create-database', 'after:copy', 'before:switch'].map(
+    (p) => `fail@${p}`,
+  ),
 ];
 
 describe('crash-and-re-run at schema level', { concurrency: 2 }, () => {

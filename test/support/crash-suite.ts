@@ -54,6 +54,26 @@ async function copySessions(serverUrl: string, databases: string[]): Promise<num
   return rows.map((r) => r.pid);
 }
 
+/**
+ * Polls (bounded) until a COPY of ours runs in one of the databases (the copy step is moving
+ * rows); returns that server and its COPY sessions, or undefined once `done()` or at the timeout.
+ */
+export async function waitForCopy(
+  where: { serverUrl: string; databases: string[] }[],
+  done: () => boolean,
+  timeoutMs = 30_000,
+): Promise<{ serverUrl: string; pids: number[] } | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !done()) {
+    for (const w of where) {
+      const pids = await copySessions(w.serverUrl, w.databases);
+      if (pids.length) return { serverUrl: w.serverUrl, pids };
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return undefined;
+}
+
 /** Starts a promotion and SIGKILLs it once one of its COPY sessions is seen running. */
 async function killMidCopy(
   opts: Record<string, unknown>,
@@ -63,14 +83,7 @@ async function killMidCopy(
   await run.waitForLine(/^step copy running$/);
   let exited = false;
   void run.done.then(() => (exited = true));
-  // Polls (bounded) for a COPY in flight on any server of the placement.
-  const deadline = Date.now() + 30_000;
-  let caught = false;
-  while (!caught && !exited && Date.now() < deadline) {
-    for (const w of where) if ((await copySessions(w.serverUrl, w.databases)).length) caught = true;
-    if (!caught) await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.ok(caught, 'caught the copy in flight');
+  assert.ok(await waitForCopy(where, () => exited), 'caught the copy in flight');
   run.child.kill('SIGKILL');
   const result = await run.done;
   assert.ok(!result.lines.includes('step copy done'), 'killed before the copy finished');
@@ -104,7 +117,9 @@ export async function runCrashCase(
   try {
     await placement.prepare(f);
     const before = await sharedState(f, slug);
-    const seed = caseOpts.writer ? await writerSeed(f.url, await tenantId(f, slug), `w${f.suffix}`) : undefined;
+    const seed = caseOpts.writer
+      ? await writerSeed(f.url, await tenantId(f, slug), `w${f.suffix}`)
+      : undefined;
     if (seed) {
       writer = new ContractWriter(f.url, placement.tenantUrl(f, slug), seed);
       writing = writer.run();

@@ -101,7 +101,10 @@ export async function tenantRow(f: SharedFixture, slug: string) {
  * Sessions of ours (application_name tenant-promotion…) still connected to the given databases
  * of the server at `serverUrl`, or (`databases` undefined) to any of its databases.
  */
-export async function ourSessions(databases: string[] | undefined, serverUrl = DATABASE_URL): Promise<number> {
+export async function ourSessions(
+  databases: string[] | undefined,
+  serverUrl = DATABASE_URL,
+): Promise<number> {
   const rows = await query<{ n: number }>(
     serverUrl,
     `SELECT count(*)::int AS n FROM pg_stat_activity
@@ -155,7 +158,11 @@ export async function assertUntouched(
   assert.deepEqual(now.others, before.others, `${label}: other tenants' rows unchanged`);
   const unwritten = (m: Record<string, string[]>) =>
     Object.fromEntries(Object.entries(m).filter(([t]) => !(opts.writtenTables ?? []).includes(t)));
-  assert.deepEqual(unwritten(now.mine), unwritten(before.mine), `${label}: the tenant's shared rows unchanged`);
+  assert.deepEqual(
+    unwritten(now.mine),
+    unwritten(before.mine),
+    `${label}: the tenant's shared rows unchanged`,
+  );
   assert.deepEqual(
     await placement.artifacts(f),
     placement.expected(f, opts.alsoPromoted ?? []),

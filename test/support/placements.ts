@@ -76,7 +76,10 @@ function mappedTable(slug: string, table: string): string {
   const base = deriveNames(slug).database;
   return `${qi(schema === 'public' ? base : `${base}_${schema}`)}.${qi(name)}`;
 }
-const mappedSchemas = (slug: string) => [deriveNames(slug).database, `${deriveNames(slug).database}_analytics`];
+const mappedSchemas = (slug: string) => [
+  deriveNames(slug).database,
+  `${deriveNames(slug).database}_analytics`,
+];
 
 const withSearchPath = (url: string, slug: string) => {
   const u = new URL(url);
