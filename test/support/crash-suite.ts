@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { PromotionOptions } from '../../src/options';
+import type { RunRecord } from '../../src/pipeline/record';
 import { promotionSteps } from '../../src/pipeline/promote';
 import { tenantStatus } from '../../src/pipeline/status';
 import { runEngine, startEngine, type ChildResult } from './child-run';
@@ -223,6 +224,54 @@ export async function runCrashCase(
   } finally {
     writer?.stop();
     await writing?.catch(() => undefined);
+    await f.cleanup();
+    await placement.cleanup(f);
+    await rm(opts.configDir, { recursive: true, force: true });
+  }
+}
+
+/** The loser of a race for one tenant: refused at the lock, naming the holder, with nothing done or undone. */
+export function assertLockRefused(loser: RunRecord, slug: string): void {
+  assert.equal(loser.result, 'failed');
+  assert.equal(loser.error?.code, 'lock-held', JSON.stringify(loser.error));
+  assert.equal(loser.error?.step, 'lock');
+  assert.match(loser.error!.message, new RegExp(`lock held by tenant-promotion ${slug}`), 'names the holder');
+  assert.match(loser.error!.message, /made no changes/);
+  assert.deepEqual(loser.undone, []);
+  assert.equal(loser.committed, false);
+  assert.ok(
+    loser.steps
+      .slice(loser.steps.findIndex((s) => s.name === 'lock') + 1)
+      .every((s) => s.status === 'pending'),
+    JSON.stringify(loser.steps),
+  );
+}
+
+/**
+ * Two promotions of one tenant in two processes at once, on a fresh fixture: exactly one
+ * promotes, the other is refused at the lock naming the winning run, having changed nothing;
+ * the tenant ends promoted exactly once (its rows, artifacts and routing files).
+ */
+export async function runRaceCase(placement: Placement): Promise<void> {
+  const f = await createSharedFixture({ rows: 20 });
+  const slug = f.tenants.main;
+  const opts = await engineOptions(f, slug, placement.options);
+  try {
+    await placement.prepare(f);
+    const before = await sharedState(f, slug);
+    const results = await Promise.all([runEngine('promote', opts), runEngine('promote', opts)]);
+    const records = results.map((r) => r.record!);
+    assert.ok(records.every(Boolean), 'both children printed a record');
+    const winners = records.filter((r) => r.result === 'promoted');
+    const losers = records.filter((r) => r.result !== 'promoted');
+    assert.equal(winners.length, 1, records.map((r) => `${r.result} ${JSON.stringify(r.error)}`).join('\n'));
+    assertLockRefused(losers[0]!, slug);
+    assert.match(losers[0]!.error!.message, new RegExp(`run ${winners[0]!.trigger.runId}`));
+    await assertPromoted(f, slug, before, `${placement.label}, two-process race`, {
+      placement,
+      configDir: opts.configDir,
+    });
+  } finally {
     await f.cleanup();
     await placement.cleanup(f);
     await rm(opts.configDir, { recursive: true, force: true });
