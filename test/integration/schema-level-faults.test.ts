@@ -15,11 +15,11 @@ import { startTargetServer, type TargetServer } from '../support/target-server';
  * after the last one, SIGKILL in the middle of the copy, and the injected failures
  * faults.test.ts uses. A kill at `after:<step>` leaves exactly the state of a kill at `before:`
  * the next step that runs (nothing but the in-memory record happens between them), so the
- * `after:` points are left to the database-level run, which kills at all of them: the whole
- * matrix took 380 s here against 54 cases, this one about a third less. Also left to it, as they do the
- * same whatever the placement: preflight, lock, prevalidate and plan touch only the shared
- * database's catalog and the tenant row; rehearse-clone runs in dry runs only; deploy is
- * skipped without Cloud Run.
+ * `after:` points are left to the database-level run, which kills at all of them (with them, 54
+ * cases instead of 36: each case is a fresh fixture, two or three runs and a writer). Also
+ * left to it, as they do the same whatever the placement: preflight, lock, prevalidate and plan
+ * touch only the shared database's catalog and the tenant row; rehearse-clone runs in dry runs
+ * only; deploy is skipped without Cloud Run. Plus races.test.ts's two-process race, per placement.
  */
 
 const PLACEMENT_STEPS = new Set([
