@@ -1,5 +1,12 @@
 import { after, before, describe, it } from 'node:test';
-import { MID_COPY, runCrashCase, runRaceCase, STEP_POINTS, type CaseOutcome } from '../support/crash-suite';
+import {
+  MID_COPY,
+  runCrashCase,
+  runRaceCase,
+  runRogueWriterCase,
+  STEP_POINTS,
+  type CaseOutcome,
+} from '../support/crash-suite';
 import { schemaInSharedDatabase, schemaOnTargetServer, type Placement } from '../support/placements';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 
@@ -19,7 +26,8 @@ import { startTargetServer, type TargetServer } from '../support/target-server';
  * cases instead of 36: each case is a fresh fixture, two or three runs and a writer). Also
  * left to it, as they do the same whatever the placement: preflight, lock, prevalidate and plan
  * touch only the shared database's catalog and the tenant row; rehearse-clone runs in dry runs
- * only; deploy is skipped without Cloud Run. Plus races.test.ts's two-process race, per placement.
+ * only; deploy is skipped without Cloud Run. Plus, per placement, races.test.ts's two-process
+ * race and writers.test.ts's writer that ignores the contract.
  */
 
 const PLACEMENT_STEPS = new Set([
@@ -85,6 +93,11 @@ describe('crash-and-re-run at schema level', { concurrency: 2 }, () => {
         const placement = placementOf();
         if (!placement) return ctx.skip(skip ?? 'no target server');
         await runRaceCase(placement);
+      });
+      it('a writer that ignores the contract writes to the shared rows after the switch: cleanup refuses, deletes nothing', async (ctx) => {
+        const placement = placementOf();
+        if (!placement) return ctx.skip(skip ?? 'no target server');
+        await runRogueWriterCase(placement);
       });
     });
   }

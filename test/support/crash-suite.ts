@@ -2,11 +2,20 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { PromotionOptions } from '../../src/options';
 import type { RunRecord } from '../../src/pipeline/record';
-import { promotionSteps } from '../../src/pipeline/promote';
+import { promote, promotionSteps } from '../../src/pipeline/promote';
 import { tenantStatus } from '../../src/pipeline/status';
 import { runEngine, startEngine, type ChildResult } from './child-run';
-import { engineOptions } from './engine';
-import { assertPromoted, assertUntouched, sessionsGone, sharedState, tenantId } from './fault-checks';
+import { engineOptions, testDeps } from './engine';
+import {
+  assertPromoted,
+  assertUntouched,
+  sessionsGone,
+  sharedState,
+  tenantId,
+  TENANT_TABLES,
+  tenantRow,
+} from './fault-checks';
+import { tableRows } from './fingerprint';
 import { createSharedFixture, type SharedFixture } from './fixture';
 import { DATABASE_URL, query } from './pg';
 import type { Placement } from './placements';
@@ -271,6 +280,77 @@ export async function runRaceCase(placement: Placement): Promise<void> {
       placement,
       configDir: opts.configDir,
     });
+  } finally {
+    await f.cleanup();
+    await placement.cleanup(f);
+    await rm(opts.configDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A writer that ignores the contract (writers.test.ts): after the switch, before cleanup, it
+ * updates one of the tenant's rows straight in the shared tables. Cleanup refuses, names only
+ * that table, deletes nothing; the switch stands (state `switched`), and a re-run refuses again.
+ */
+export async function runRogueWriterCase(placement: Placement): Promise<void> {
+  const f = await createSharedFixture({ rows: 40 });
+  const slug = f.tenants.main;
+  const opts = await engineOptions(f, slug, { ...placement.options, keepSharedData: false });
+  const label = `${placement.label}, rogue write`;
+  try {
+    await placement.prepare(f);
+    const id = await tenantId(f, slug);
+    const { record } = await promote(
+      opts,
+      testDeps('writer-test', {
+        fault: async (point) => {
+          if (point !== 'before:cleanup') return;
+          // The rogue write: straight to the shared database, no FOR SHARE, after the switch.
+          await query(
+            f.url,
+            `UPDATE public.users SET display_name = 'rogue write' WHERE id = (SELECT min(id) FROM public.users WHERE tenant_id = $1)`,
+            [id],
+          );
+        },
+      }),
+    );
+    const sharedAfter: Record<string, string[]> = {};
+    for (const [table, where] of TENANT_TABLES)
+      sharedAfter[table] = await tableRows(f.url, table, where, [id]);
+
+    assert.equal(record.result, 'failed', label);
+    assert.equal(record.committed, true);
+    assert.equal(record.error?.code, 'cleanup-refused', `${label}: ${JSON.stringify(record.error)}`);
+    assert.equal(record.error?.step, 'cleanup');
+    assert.match(record.error!.message, /"public"\."users"|public\.users/);
+    assert.match(record.error!.message, /nothing was deleted/);
+    assert.doesNotMatch(
+      record.error!.message,
+      /projects|agent_events|audit_logs/,
+      'names only the changed table',
+    );
+    // Nothing deleted: every table still holds the tenant's rows, the rogue one included.
+    for (const [table] of TENANT_TABLES) {
+      const there = placement.tenantTable(f, slug, table);
+      const inTarget = await tableRows(there.url, there.table);
+      assert.equal(sharedAfter[table]!.length, inTarget.length, `${label}: ${table}: shared rows kept`);
+    }
+    assert.ok(sharedAfter['public.users']!.some((r) => r.includes('rogue write')));
+    const row = await tenantRow(f, slug);
+    assert.equal(row?.isolation_mode, 'isolated', `${label}: the switch stands`);
+    assert.equal(row?.settings.isolation?.state, 'switched', `${label}: a re-run resumes the cleanup`);
+
+    // A re-run resumes and refuses again, still deleting nothing.
+    const again = await promote(opts, testDeps('writer-test'));
+    assert.equal(
+      again.record.error?.code,
+      'cleanup-refused',
+      `${label}: ${JSON.stringify(again.record.error)}`,
+    );
+    assert.equal(
+      (await tableRows(f.url, 'public.users', 't.tenant_id = $1', [id])).length,
+      sharedAfter['public.users']!.length,
+    );
   } finally {
     await f.cleanup();
     await placement.cleanup(f);
