@@ -3,14 +3,15 @@ import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { deriveNames } from '../../src/names';
-import { promote, promotionSteps } from '../../src/pipeline/promote';
+import { promote } from '../../src/pipeline/promote';
+import { MID_COPY, runCrashCase, STEP_POINTS, waitForCopy } from '../support/crash-suite';
+import { databaseLevel } from '../support/placements';
 import { runEngine, startEngine } from '../support/child-run';
 import {
   artifacts,
   assertPromoted,
   assertUntouched,
   expectedArtifacts,
-  sessionsGone,
   sharedState,
   tenantRow,
 } from '../support/fault-checks';
@@ -24,85 +25,24 @@ import { engineOptions, testDeps } from '../support/engine';
  * before the commit point leave the tenant shared with nothing behind.
  */
 
-const POINTS = promotionSteps().flatMap((s) => [`before:${s.name}`, `after:${s.name}`]);
 const tally = { tried: 0, killed: 0, notReached: [] as string[] };
 
+// The body is crash-suite.ts's, shared with the schema-level placements (schema-level-faults.test.ts).
 describe('SIGKILL at every step boundary, then a plain re-run', { concurrency: 4 }, () => {
   after(() => {
     console.log(
       `crash points: ${tally.tried} tried, ${tally.killed} killed the run, not reached (step skipped): ${tally.notReached.join(', ') || 'none'}`,
     );
   });
-  for (const point of POINTS) {
+  for (const point of STEP_POINTS) {
     it(point, async () => {
-      const f = await createSharedFixture({ rows: 12 });
-      const slug = f.tenants.main;
-      const opts = await engineOptions(f, slug);
-      try {
-        const before = await sharedState(f, slug);
-        tally.tried++;
-        const first = await runEngine('promote', opts, `kill@${point}`);
-        if (first.signal === 'SIGKILL') {
-          tally.killed++;
-          assert.equal(first.record, undefined, 'a killed run printed no record');
-        } else {
-          // Only a step that the run skips never reaches its failpoint (deploy, with skip-cloud-run).
-          const step = point.split(':')[1];
-          assert.equal(
-            first.record?.steps.find((s) => s.name === step)?.status,
-            'skipped',
-            `${point}: ${first.lines.join('\n')}`,
-          );
-          tally.notReached.push(point);
-        }
-        // The dead run's sessions (and so its advisory lock) are gone without anyone cleaning up.
-        assert.equal(
-          await sessionsGone([f.dbName, deriveNames(slug).database]),
-          0,
-          'sessions of the killed run',
-        );
-
-        const second = await runEngine('promote', opts);
-        assert.ok(second.record, `re-run printed its record: ${second.lines.slice(-5).join('\n')}`);
-        assert.ok(
-          ['promoted', 'already-isolated'].includes(second.record.result),
-          `${point}: re-run ${second.record.result}: ${JSON.stringify(second.record.error)}`,
-        );
-        await assertPromoted(f, slug, before, point, { configDir: opts.configDir });
-        if (point.endsWith(':switch') || point === 'after:finish') {
-          const third = await runEngine('promote', opts);
-          assert.equal(third.record?.result, 'already-isolated', `${point}: a third run changes nothing`);
-        }
-      } finally {
-        await f.cleanup();
-        await rm(opts.configDir, { recursive: true, force: true });
-      }
+      tally.tried++;
+      const outcome = await runCrashCase(databaseLevel, `kill@${point}`, { rows: 12 });
+      if (outcome === 'killed') tally.killed++;
+      else tally.notReached.push(point);
     });
   }
 });
-
-/** Our COPY sessions currently running, on the shared and the tenant database. */
-async function copySessions(databases: string[]): Promise<number[]> {
-  const rows = await query<{ pid: number }>(
-    DATABASE_URL,
-    `SELECT pid FROM pg_stat_activity
-      WHERE datname = ANY($1) AND application_name = 'tenant-promotion' AND state = 'active'
-        AND query ILIKE 'COPY%'`,
-    [databases],
-  );
-  return rows.map((r) => r.pid);
-}
-
-/** Polls until a COPY of ours is running (the copy step has started moving rows), bounded. */
-async function waitForCopy(databases: string[], done: () => boolean, timeoutMs = 30_000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !done()) {
-    const pids = await copySessions(databases);
-    if (pids.length) return pids;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return [];
-}
 
 describe('faults in the middle of the copy and around CREATE DATABASE', () => {
   let f: SharedFixture;
@@ -114,45 +54,23 @@ describe('faults in the middle of the copy and around CREATE DATABASE', () => {
   });
 
   it('SIGKILL while rows are being copied, then a plain re-run promotes', async () => {
-    const slug = f.tenants.main;
-    const names = deriveNames(slug);
-    const opts = await engineOptions(f, slug);
-    const before = await sharedState(f, slug);
-    const run = startEngine('promote', opts);
-    await run.waitForLine(/^step copy running$/);
-    let exited = false;
-    void run.done.then(() => (exited = true));
-    const pids = await waitForCopy([f.dbName, names.database], () => exited);
-    assert.ok(pids.length > 0, 'caught the copy in flight');
-    run.child.kill('SIGKILL');
-    const first = await run.done;
-    assert.equal(first.signal, 'SIGKILL');
-    assert.ok(!first.lines.includes('step copy done'), 'killed before the copy finished');
-    // The half-filled database is left (with our marker) for the re-run to replace.
-    assert.ok((await artifacts(f.suffix)).databases.includes(names.database));
-    assert.equal(await sessionsGone([f.dbName, names.database]), 0);
-
-    const second = await runEngine('promote', opts);
-    assert.equal(second.record?.result, 'promoted', JSON.stringify(second.record?.error));
-    await assertPromoted(f, slug, before, 'mid-copy kill', { configDir: opts.configDir });
-    await rm(opts.configDir, { recursive: true, force: true });
+    await runCrashCase(databaseLevel, `kill@${MID_COPY}`, { rows: 2_000 });
   });
 
   it('the server terminates the copy sessions mid-copy: the run fails cleanly, a re-run promotes', async () => {
     const slug = f.tenants.other;
-    const names = deriveNames(slug);
     const opts = await engineOptions(f, slug);
     const before = await sharedState(f, slug);
     const run = startEngine('promote', opts);
     await run.waitForLine(/^step copy running$/);
     let exited = false;
     void run.done.then(() => (exited = true));
-    const pids = await waitForCopy([f.dbName, names.database], () => exited);
-    assert.ok(pids.length > 0, 'caught the copy in flight');
+    const caught = await waitForCopy(databaseLevel.sessionDatabases(f, slug), () => exited);
+    assert.ok(caught, 'caught the copy in flight');
     const killed = await query<{ ok: boolean }>(
       DATABASE_URL,
       'SELECT pg_terminate_backend(p) AS ok FROM unnest($1::int[]) p',
-      [pids],
+      [caught.pids],
     );
     assert.ok(
       killed.some((k) => k.ok),
@@ -171,14 +89,11 @@ describe('faults in the middle of the copy and around CREATE DATABASE', () => {
       'names the table whose copy broke',
     );
     assert.equal(first.record?.committed, false);
-    await assertUntouched(f, slug, before, 'after terminated copy', { alsoPromoted: [f.tenants.main] });
+    await assertUntouched(f, slug, before, 'after terminated copy');
 
     const second = await runEngine('promote', opts);
     assert.equal(second.record?.result, 'promoted', JSON.stringify(second.record?.error));
-    await assertPromoted(f, slug, before, 'after terminate + re-run', {
-      configDir: opts.configDir,
-      alsoPromoted: [f.tenants.main],
-    });
+    await assertPromoted(f, slug, before, 'after terminate + re-run', { configDir: opts.configDir });
     await rm(opts.configDir, { recursive: true, force: true });
   });
 });

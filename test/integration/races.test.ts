@@ -3,8 +3,9 @@ import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { memoryLogger } from '../../src/log';
 import { promote } from '../../src/pipeline/promote';
-import type { RunRecord } from '../../src/pipeline/record';
 import { runEngine } from '../support/child-run';
+import { assertLockRefused, runRaceCase } from '../support/crash-suite';
+import { databaseLevel } from '../support/placements';
 import { assertPromoted, sharedState } from '../support/fault-checks';
 import { tempDir } from '../support/tmp';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
@@ -17,23 +18,6 @@ async function optionsFor(f: SharedFixture, slug: string) {
 }
 
 const deps = (runId: string) => ({ log: memoryLogger(), trigger: { source: 'test', actor: 'race', runId } });
-
-/** The loser: refused at the lock, naming the holder, with nothing done or undone. */
-function assertLockRefused(loser: RunRecord, slug: string): void {
-  assert.equal(loser.result, 'failed');
-  assert.equal(loser.error?.code, 'lock-held', JSON.stringify(loser.error));
-  assert.equal(loser.error?.step, 'lock');
-  assert.match(loser.error!.message, new RegExp(`lock held by tenant-promotion ${slug}`), 'names the holder');
-  assert.match(loser.error!.message, /made no changes/);
-  assert.deepEqual(loser.undone, []);
-  assert.equal(loser.committed, false);
-  assert.ok(
-    loser.steps
-      .slice(loser.steps.findIndex((s) => s.name === 'lock') + 1)
-      .every((s) => s.status === 'pending'),
-    JSON.stringify(loser.steps),
-  );
-}
 
 describe('races (real PostgreSQL)', () => {
   let f: SharedFixture;
@@ -67,22 +51,8 @@ describe('races (real PostgreSQL)', () => {
   });
 
   it('two promotions of one tenant in two processes: exactly one promotes, the other changed nothing', async () => {
-    const slug = f.tenants.other;
-    const before = await sharedState(f, slug);
-    const opts = await optionsFor(f, slug);
-    const results = await Promise.all([runEngine('promote', opts), runEngine('promote', opts)]);
-    const records = results.map((r) => r.record!);
-    assert.ok(records.every(Boolean), 'both children printed a record');
-    const winners = records.filter((r) => r.result === 'promoted');
-    const losers = records.filter((r) => r.result !== 'promoted');
-    assert.equal(winners.length, 1, records.map((r) => `${r.result} ${JSON.stringify(r.error)}`).join('\n'));
-    assertLockRefused(losers[0]!, slug);
-    assert.match(losers[0]!.error!.message, new RegExp(`run ${winners[0]!.trigger.runId}`));
-    await assertPromoted(f, slug, before, 'two-process race', {
-      configDir: opts.configDir,
-      alsoPromoted: [f.tenants.main],
-    });
-    await rm(opts.configDir, { recursive: true, force: true });
+    // crash-suite.ts's body, shared with the schema-level placements (schema-level-faults.test.ts).
+    await runRaceCase(databaseLevel);
   });
 
   it('two different tenants promoted in parallel both succeed without interfering', async () => {
@@ -95,7 +65,7 @@ describe('races (real PostgreSQL)', () => {
     assert.equal(ra.record?.result, 'promoted', JSON.stringify(ra.record?.error));
     assert.equal(rb.record?.result, 'promoted', JSON.stringify(rb.record?.error));
     // Each one's "others" include the other tenant, promoted meanwhile: expect them minus its rows.
-    const promoted = [f.tenants.main, f.tenants.other];
+    const promoted = [f.tenants.main];
     const pairs = [
       [a, beforeA, optsA, b, beforeB],
       [b, beforeB, optsB, a, beforeA],

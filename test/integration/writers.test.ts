@@ -6,9 +6,11 @@ import { promote } from '../../src/pipeline/promote';
 import { tenantId, TENANT_TABLES, tenantRow } from '../support/fault-checks';
 import { tableRows } from '../support/fingerprint';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
-import { query, urlFor } from '../support/pg';
+import { urlFor } from '../support/pg';
 import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
 import { engineOptions, testDeps } from '../support/engine';
+import { runRogueWriterCase } from '../support/crash-suite';
+import { databaseLevel } from '../support/placements';
 
 /** Property 3 of issue 8: writes during the promotion, with and without the contract. */
 
@@ -135,64 +137,8 @@ describe('max-freeze is a hard bound on the freeze', () => {
 });
 
 describe('a writer that ignores the contract', () => {
-  let f: SharedFixture;
-  before(async () => {
-    f = await createSharedFixture({ rows: 40 });
-  });
-  after(async () => {
-    await f.cleanup();
-  });
-
   it('writes to the shared rows after the switch: cleanup refuses, names the table, deletes nothing', async () => {
-    const slug = f.tenants.main;
-    const id = await tenantId(f, slug);
-    const opts = await engineOptions(f, slug, { keepSharedData: false });
-    const { record } = await promote(
-      opts,
-      testDeps('writer-test', {
-        fault: async (point) => {
-          if (point !== 'before:cleanup') return;
-          // The rogue write: straight to the shared database, no FOR SHARE, after the switch.
-          await query(
-            f.url,
-            `UPDATE users SET display_name = 'rogue write' WHERE id = (SELECT min(id) FROM users WHERE tenant_id = $1)`,
-            [id],
-          );
-        },
-      }),
-    );
-    const sharedAfter: Record<string, string[]> = {};
-    for (const [table, where] of TENANT_TABLES)
-      sharedAfter[table] = await tableRows(f.url, table, where, [id]);
-
-    assert.equal(record.result, 'failed');
-    assert.equal(record.committed, true);
-    assert.equal(record.error?.code, 'cleanup-refused', JSON.stringify(record.error));
-    assert.equal(record.error?.step, 'cleanup');
-    assert.match(record.error!.message, /"public"\."users"|public\.users/);
-    assert.match(record.error!.message, /nothing was deleted/);
-    assert.doesNotMatch(
-      record.error!.message,
-      /projects|agent_events|audit_logs/,
-      'names only the changed table',
-    );
-    // Nothing deleted: every table still holds the tenant's rows, the rogue one included.
-    for (const [table] of TENANT_TABLES) {
-      const inTarget = await tableRows(urlFor(deriveNames(slug).database), table);
-      assert.equal(sharedAfter[table]!.length, inTarget.length, `${table}: shared rows kept`);
-    }
-    assert.ok(sharedAfter['public.users']!.some((r) => r.includes('rogue write')));
-    const row = await tenantRow(f, slug);
-    assert.equal(row?.isolation_mode, 'isolated', 'the switch stands');
-    assert.equal(row?.settings.isolation?.state, 'switched', 'not complete: a re-run resumes the cleanup');
-
-    // A re-run resumes and refuses again, still deleting nothing.
-    const again = await promote(opts, testDeps('writer-test'));
-    assert.equal(again.record.error?.code, 'cleanup-refused');
-    assert.equal(
-      (await tableRows(f.url, 'public.users', 't.tenant_id = $1', [id])).length,
-      sharedAfter['public.users']!.length,
-    );
-    await rm(opts.configDir, { recursive: true, force: true });
+    // crash-suite.ts's body, shared with the schema-level placements (schema-level-faults.test.ts).
+    await runRogueWriterCase(databaseLevel);
   });
 });

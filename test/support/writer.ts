@@ -8,6 +8,15 @@ import pg from 'pg';
  * primary key) and agent_events (partitioned), and keeps a model of every write that committed,
  * so a test can check that none was lost.
  */
+/** The fixture tables whose rows of the tenant the writer changes (fault-checks.ts's names). */
+export const WRITER_TABLES = [
+  'public.users',
+  'public.projects',
+  'public.project_members',
+  'public.audit_logs',
+  'public.agent_events',
+];
+
 export interface WriterSeed {
   tenantId: string;
   /** Used in every value the writer creates, so its rows are recognisable. */
