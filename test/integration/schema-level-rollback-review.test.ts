@@ -7,7 +7,8 @@ import type { PromotionOptionsInput } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
 import { testDeps } from '../support/engine';
-import { query, withClient } from '../support/pg';
+import { createDatabase, dropArtifacts, query, uniqueSuffix, withClient } from '../support/pg';
+import { tenantSession, tenantSideOf } from '../../src/postgres/tenant-side';
 import { createRollbackFixture, rows, type RollbackFixture } from '../support/rollback-fixture';
 import { startTargetServer, type TargetServer } from '../support/target-server';
 import { tempDir } from '../support/tmp';
@@ -167,5 +168,47 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
       ]);
       assert.ok(f.url);
     });
+  });
+  // Defect: the session maps every `a.b` whose `a` is a mapped source schema and `b` a name its side
+  // defines — the column references of the rollback's own SQL too (`t."title"`, alias t): a source
+  // schema named `t` holding a table `title` breaks every statement on tasks ("missing FROM-clause
+  // entry"). Promotion's checks fail the same way, so such a tenant cannot be promoted either.
+  it('a source schema named like the rollback’s alias (t) does not rewrite column references of that alias', async () => {
+    const suffix = uniqueSuffix();
+    const url = await createDatabase(`rbreview_alias_${suffix}`);
+    try {
+      await query(
+        url,
+        `CREATE SCHEMA tenant_x; CREATE SCHEMA tenant_x_t;
+         CREATE TABLE tenant_x.tasks (id int PRIMARY KEY, title text NOT NULL);
+         CREATE TABLE tenant_x_t.title (id int PRIMARY KEY);
+         INSERT INTO tenant_x.tasks VALUES (1, 'a1');`,
+      );
+      const side = tenantSideOf(
+        {
+          isolation_level: 'schema',
+          schema: {
+            into: 'new-database',
+            mappings: [
+              { source: 'public', target: 'tenant_x' },
+              { source: 't', target: 'tenant_x_t' },
+            ],
+            search_path: ['tenant_x', 'tenant_x_t'],
+          },
+        },
+        `rbreview_alias_${suffix}`,
+        'shared',
+      );
+      await withClient(url, async (c) => {
+        const session = await tenantSession(c, side);
+        // As the restore reads a table: COPY (SELECT t."col", … FROM ONLY "public"."tasks" t …).
+        const { rows: got } = await session.query(
+          `SELECT t."id", t."title" FROM ONLY "public"."tasks" t WHERE true`,
+        );
+        assert.deepEqual(got, [{ id: 1, title: 'a1' }]);
+      });
+    } finally {
+      await dropArtifacts(suffix);
+    }
   });
 });
