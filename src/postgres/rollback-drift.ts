@@ -6,7 +6,7 @@ import {
   targetItemsMappedBack,
   type CheckSchemaLayout,
 } from '../validation/schema-level';
-import { onTenantSide, tenantSchemas, type TenantSide } from './tenant-side';
+import { onTenantSide, rowsOutsideTenantSchemas, tenantSchemas, type TenantSide } from './tenant-side';
 import { normaliseAcrossVersions } from '../validation/version-normalise';
 import type { TenantPlan } from './plan-types';
 import { serverMajor } from './versions';
@@ -167,8 +167,10 @@ export async function schemaDrift(
     layout ? targetItemsMappedBack(tenantItems, layout) : tenantItems,
     { source: majors.shared, target: majors.tenant },
   );
+  // Into a database of its own, the drop takes what lies outside the tenant's schemas too.
+  const outside = await rowsOutsideTenantSchemas(isolated, side);
   return {
-    schema: diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified))),
+    schema: [...diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified))), ...outside],
     values: await unrepresentableValues(isolated, plan, majors, side),
   };
 }
