@@ -2,7 +2,7 @@ import pg from 'pg';
 import { catalogSummary, normaliseExpression, type CatalogItem } from '../validation/schema-parity';
 import {
   sourceItems,
-  sourceSearchPath,
+  readFullyQualified,
   targetItemsMappedBack,
   type CheckSchemaLayout,
 } from '../validation/schema-level';
@@ -143,18 +143,17 @@ export async function schemaDrift(
   side: TenantSide = { database: '', ownDatabase: true },
 ): Promise<RollbackDrift> {
   const majors = { shared: await serverMajor(shared), tenant: await serverMajor(isolated) };
-  // Schema level: compared as the schema-parity check compares them — equivalent search_paths on
-  // both sides (a name prints bare on both or qualified on both), each side restricted to its
-  // schemas (they may be one database), the tenant's names written back as the shared ones.
+  // Schema level: compared as the schema-parity check compares them — every name qualified on
+  // both sides (readFullyQualified), each side restricted to its schemas (they may be one
+  // database), the tenant's names written back as the shared ones.
   const layout: CheckSchemaLayout | undefined = side.schemas && {
     into: side.ownDatabase ? 'new-database' : 'shared-database',
     mappings: [...side.schemas].map(([source, target]) => ({ source, target })),
     searchPath: side.searchPath ?? tenantSchemas(side),
   };
   if (layout) {
-    const path = (schemas: string[]) => schemas.map((x) => pg.escapeIdentifier(x)).join(', ');
-    await shared.query(`SELECT set_config('search_path', $1, false)`, [path(sourceSearchPath(layout))]);
-    await isolated.query(`SELECT set_config('search_path', $1, false)`, [path(layout.searchPath)]);
+    await readFullyQualified(shared);
+    await readFullyQualified(isolated);
   }
   const functionText = layout !== undefined;
   const [sharedItems, tenantItems] = [
