@@ -136,7 +136,7 @@ export async function tenantSession<C extends pg.ClientBase>(
   if (unmapped.length) throw unmappedPlanTablesError(unmapped, side);
   const defined = await definedOnTenantSide(client, side);
   for (const t of plan?.tables ?? []) defined.add(`${t.schema}\u0000${t.name}`);
-  const rewrite = (sql: string) => mapStatement(sql, map, defined);
+  const rewrite = (sql: string) => mapStatement(sql, map, { defined });
   const mapped = (input: QueryInput): QueryInput => {
     if (typeof input === 'string') return rewrite(input);
     if (input && typeof input.text === 'string') {

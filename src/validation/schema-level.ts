@@ -48,7 +48,7 @@ export function sourceItems(items: CatalogItem[], layout: CheckSchemaLayout): Ca
  */
 export function targetItemsMappedBack(items: CatalogItem[], layout: CheckSchemaLayout): CatalogItem[] {
   const inverse = inverseSchemaMap(layout);
-  const back = (text: string) => mapStatement(text, inverse, undefined, quoteLikePostgres);
+  const back = (text: string) => mapStatement(text, inverse, { quote: quoteLikePostgres });
   return inSchemas(
     items,
     layout.mappings.map((m) => m.target),

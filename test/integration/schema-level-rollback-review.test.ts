@@ -211,4 +211,33 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
       await dropArtifacts(suffix);
     }
   });
+
+  // The fix of the finding above, end to end (added with the fix): the plan's predicates read every
+  // table as `t` (`t."tenant_id" = …`), so a tenant table in a source schema `t` broke the
+  // promotion's copy checks before anything else; the rollback's restore reads `t."title"`.
+  it('a tenant table in a source schema named t (holding a table title) promotes and rolls back', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    await promoted(
+      `CREATE SCHEMA t;
+       CREATE TABLE t.title (id serial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES public.tenants(id), label text NOT NULL);
+       CREATE INDEX ON t.title (tenant_id);
+       INSERT INTO t.title (tenant_id, label) VALUES (1, 'acme-t'), (2, 'hooli-t');`,
+      async ({ f, opts, asTenant }) => {
+        await asTenant(`INSERT INTO tasks (project_id, title) VALUES (1, 'written while isolated')`);
+        await asTenant(`INSERT INTO title (tenant_id, label) SELECT id, 'isolated-t' FROM tenants`);
+        const { record } = await rollback(opts, testDeps('schema-level-rollback-review'));
+        assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
+        assert.deepEqual(await rows(f.url, `SELECT title FROM tasks WHERE project_id = 1`), [
+          '("written while isolated")',
+          '(a1)',
+          '(a2)',
+        ]);
+        assert.deepEqual(await rows(f.url, `SELECT label FROM t.title`), [
+          '(acme-t)',
+          '(hooli-t)',
+          '(isolated-t)',
+        ]);
+      },
+    );
+  });
 });
