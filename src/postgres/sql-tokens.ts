@@ -124,80 +124,17 @@ export function parseQualifiedLiteral(value: string): { schema: string; name: st
   return { schema: a!.name, name: b!.name };
 }
 
+const wordSet = (words: string) => new Set(words.split(/\s+/).filter(Boolean));
 /** Words after a FROM item that are not its alias (clause and join keywords). */
-const NOT_ALIAS = new Set([
-  'where',
-  'join',
-  'inner',
-  'left',
-  'right',
-  'full',
-  'outer',
-  'cross',
-  'natural',
-  'on',
-  'using',
-  'group',
-  'having',
-  'order',
-  'limit',
-  'offset',
-  'fetch',
-  'union',
-  'intersect',
-  'except',
-  'window',
-  'for',
-  'returning',
-  'set',
-  'tablesample',
-  'with',
-  'lateral',
-  'do',
-  'values',
-  'select',
-  'default',
-  'overriding',
-  'into',
-  'from',
-  'as',
-  'and',
-  'or',
-  'not',
-  'is',
-  'in',
-  'when',
-  'then',
-  'else',
-  'end',
-  'only',
-  'of',
-  'to',
-  'by',
-  'nowait',
-  'skip',
-  'cascade',
-  'restrict',
-]);
+const NOT_ALIAS = wordSet(`
+  where join inner left right full outer cross natural on using group having order limit
+  offset fetch union intersect except window for returning set tablesample with lateral do
+  values select default overriding into from as and or not is in when then else end only of
+  to by nowait skip cascade restrict`);
 /** Keywords that end a FROM clause at its level. */
-const ENDS_FROM = new Set([
-  'where',
-  'group',
-  'having',
-  'order',
-  'limit',
-  'offset',
-  'fetch',
-  'union',
-  'intersect',
-  'except',
-  'window',
-  'returning',
-  'select',
-  'set',
-  'for',
-  'values',
-]);
+const ENDS_FROM = wordSet(`
+  where group having order limit offset fetch union intersect except window returning select
+  set for values`);
 
 /**
  * What a statement's FROM clauses declare: the range variables (aliases, and the bare name of an
