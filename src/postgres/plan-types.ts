@@ -156,7 +156,8 @@ export function targetOf(table: TablePlan): string {
 export function onTarget(table: TablePlan): TablePlan {
   if (table.target === undefined || !table.targetSchemas) return table;
   const map = new Map(Object.entries(table.targetSchemas));
-  const m = (sql: string) => mapStatement(sql, map);
+  // The plan's fragments read the table as `t` (plan.ts): its column references stay as they are.
+  const m = (sql: string) => mapStatement(sql, map, { aliases: ['t'] });
   return {
     ...table,
     qualified: table.target,

@@ -2,11 +2,11 @@ import pg from 'pg';
 import { catalogSummary, normaliseExpression, type CatalogItem } from '../validation/schema-parity';
 import {
   sourceItems,
-  sourceSearchPath,
+  readFullyQualified,
   targetItemsMappedBack,
   type CheckSchemaLayout,
 } from '../validation/schema-level';
-import { onTenantSide, tenantSchemas, type TenantSide } from './tenant-side';
+import { onTenantSide, rowsOutsideTenantSchemas, tenantSchemas, type TenantSide } from './tenant-side';
 import { normaliseAcrossVersions } from '../validation/version-normalise';
 import type { TenantPlan } from './plan-types';
 import { serverMajor } from './versions';
@@ -143,18 +143,17 @@ export async function schemaDrift(
   side: TenantSide = { database: '', ownDatabase: true },
 ): Promise<RollbackDrift> {
   const majors = { shared: await serverMajor(shared), tenant: await serverMajor(isolated) };
-  // Schema level: compared as the schema-parity check compares them — equivalent search_paths on
-  // both sides (a name prints bare on both or qualified on both), each side restricted to its
-  // schemas (they may be one database), the tenant's names written back as the shared ones.
+  // Schema level: compared as the schema-parity check compares them — every name qualified on
+  // both sides (readFullyQualified), each side restricted to its schemas (they may be one
+  // database), the tenant's names written back as the shared ones.
   const layout: CheckSchemaLayout | undefined = side.schemas && {
     into: side.ownDatabase ? 'new-database' : 'shared-database',
     mappings: [...side.schemas].map(([source, target]) => ({ source, target })),
     searchPath: side.searchPath ?? tenantSchemas(side),
   };
   if (layout) {
-    const path = (schemas: string[]) => schemas.map((x) => pg.escapeIdentifier(x)).join(', ');
-    await shared.query(`SELECT set_config('search_path', $1, false)`, [path(sourceSearchPath(layout))]);
-    await isolated.query(`SELECT set_config('search_path', $1, false)`, [path(layout.searchPath)]);
+    await readFullyQualified(shared);
+    await readFullyQualified(isolated);
   }
   const functionText = layout !== undefined;
   // In the shared database the tenant's schemas are left out of every user-schema read (they are
@@ -170,8 +169,10 @@ export async function schemaDrift(
     layout ? targetItemsMappedBack(tenantItems, layout) : tenantItems,
     { source: majors.shared, target: majors.tenant },
   );
+  // Into a database of its own, the drop takes what lies outside the tenant's schemas too.
+  const outside = await rowsOutsideTenantSchemas(isolated, side);
   return {
-    schema: diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified))),
+    schema: [...diffSchemas(s, t, new Set(plan.tables.map((x) => x.qualified))), ...outside],
     values: await unrepresentableValues(isolated, plan, majors, side),
   };
 }

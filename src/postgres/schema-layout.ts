@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Catalog } from './ddl/catalog';
 import { isToolSchema } from './tool-schemas';
-import { parseQualifiedLiteral, qualifiedNames, tokenize, type SqlToken } from './sql-tokens';
+import { objectNames, parseQualifiedLiteral, qualifiedNames, tokenize, type SqlToken } from './sql-tokens';
 
 /**
  * Schema-level isolation (issue 21): where each of the tenant's objects goes when the tenant gets
@@ -212,7 +212,7 @@ export function quoteLikePostgres(name: string): string {
 
 /**
  * Rewrites one deparsed statement for the mapped schemas: every `schema.name` (quoted or not,
- * outside literals and bodies) that names an object the tenant's catalog defines in a mapped
+ * outside literals and bodies, not a column of a range variable: objectNames) that names an object the tenant's catalog defines in a mapped
  * schema gets the target schema; `'schema.name'::regclass` (and the other reg* casts) likewise;
  * a function's `SET search_path TO 'public', …` names the mapped schemas. Names of objects the
  * catalog does not define (extensions' functions and types, pg_catalog) are left as they are.
@@ -220,14 +220,20 @@ export function quoteLikePostgres(name: string): string {
 export function mapStatement(
   sql: string,
   map: ReadonlyMap<string, string>,
-  /** The names that may be mapped; absent: every name in a mapped schema (the plan's own SQL). */
-  defined?: ReadonlySet<string>,
-  /** How a target schema is written: always quoted (default), or as PostgreSQL prints it (quoteLikePostgres). */
-  quote: (name: string) => string = pg.escapeIdentifier,
+  opts: {
+    /** The names that may be mapped; absent: every name in a mapped schema (the plan's own SQL). */
+    defined?: ReadonlySet<string>;
+    /** How a target schema is written: always quoted (default), or as PostgreSQL prints it (quoteLikePostgres). */
+    quote?: (name: string) => string;
+    /** Range variables declared around `sql` when it is a fragment (the plan's `where` uses `t`). */
+    aliases?: readonly string[];
+  } = {},
 ): string {
+  const { defined, quote = pg.escapeIdentifier, aliases } = opts;
   const tokens = tokenize(sql);
   const replace = new Map<number, string>();
-  for (const q of qualifiedNames(tokens)) {
+  // Column references (`t."title"`, `t` an alias) are never schema names (objectNames).
+  for (const q of objectNames(tokens, aliases)) {
     const target = map.get(q.schema);
     if (target !== undefined && isDefined(defined, q.schema, q.name)) replace.set(q.at, quote(target));
   }
@@ -303,7 +309,7 @@ export function unmappedNames(statements: readonly string[], cat: Catalog, layou
   const out = new Set<string>();
   for (const sql of statements) {
     const tokens = tokenize(sql);
-    const named = [...qualifiedNames(tokens), ...qualifiedOperators(tokens)].sort((a, b) => a.at - b.at);
+    const named = [...objectNames(tokens), ...qualifiedOperators(tokens)].sort((a, b) => a.at - b.at);
     for (const q of named)
       if (sources.has(q.schema) && isDefined(defined, q.schema, q.name)) out.add(`${q.schema}.${q.name}`);
     // Whatever kinds of object the catalog lists, the object a DDL statement creates or changes
@@ -357,7 +363,7 @@ export function schemaRefusals(cat: Catalog, layout: SchemaLayout): string[] {
   for (const r of cat.relations) {
     if (r.kind !== 'v' && r.kind !== 'm') continue;
     const named = new Set<string>();
-    for (const q of qualifiedNames(tokenize(r.viewDef ?? '')))
+    for (const q of objectNames(tokenize(r.viewDef ?? '')))
       if (sources.has(q.schema) && !isDefined(defined, q.schema, q.name)) named.add(`${q.schema}.${q.name}`);
     if (named.size)
       out.push(
@@ -408,7 +414,7 @@ export function mapScriptStatements(
 ): string[] {
   const map = schemaMap(layout);
   const defined = definedNames(cat);
-  return statements.map((s) => mapStatement(s, map, defined));
+  return statements.map((s) => mapStatement(s, map, { defined }));
 }
 
 /**

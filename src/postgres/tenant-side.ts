@@ -1,5 +1,7 @@
 import pg from 'pg';
+import { PromotionError } from '../errors';
 import type { TenantPlan } from './plan-types';
+import { userSchemaSql } from './tool-schemas';
 import { mapStatement, schemaMap } from './schema-layout';
 
 const qi = pg.escapeIdentifier;
@@ -91,13 +93,34 @@ async function definedOnTenantSide(client: pg.ClientBase, side: TenantSide): Pro
   return new Set(rows.map((r) => `${back.get(r.schema)}\u0000${r.name}`));
 }
 
+/**
+ * The plan's tables (`schema.name`) whose schema the tenant's side has no schema for (schema
+ * level): a shared migration added a tenant table in a new schema after the switch. Empty at
+ * database level. Pure.
+ */
+export function unmappedPlanTables(plan: TenantPlan, side: TenantSide): string[] {
+  const map = side.schemas;
+  if (!map) return [];
+  return plan.tables.filter((t) => !map.has(t.schema)).map((t) => `${t.schema}.${t.name}`);
+}
+
+/** Why a plan with tables in unmapped schemas cannot be read on the tenant's side, and what to do. */
+export function unmappedPlanTablesError(tables: readonly string[], side: TenantSide): PromotionError {
+  return new PromotionError(
+    'tenant-state',
+    `The tenant's tables ${tables.join(', ')} are in schemas its side has no schema for (mapped at the switch: ${[...(side.schemas?.keys() ?? [])].join(', ')}); a shared migration added them after the promotion, so the tenant's side holds none of their rows.`,
+    `Nothing was changed and the tenant stays isolated. The rollback plans with the options recorded at the switch, so such a table cannot be left out: move it into one of the mapped schemas (in both databases), or drop its foreign keys to the tenant's rows if it is not the tenant's, then re-run the rollback.`,
+  );
+}
+
 /** What a query method is given first: a text, a config with one, or a submittable (COPY streams). */
 type QueryInput = string | { text?: unknown; submit?: unknown };
 
 /**
  * `client` with every statement it runs written for the tenant's side (see TenantSide); the
  * client itself at database level. The plan's tables are always mapped (a table the tenant's side
- * lacks then fails loudly there instead of reading the shared one, in the shared database).
+ * lacks then fails loudly there instead of reading the shared one, in the shared database); a
+ * plan table in a schema the side does not map is refused (unmappedPlanTablesError).
  * Call before anything else runs on `client` (it reads the catalog once).
  */
 export async function tenantSession<C extends pg.ClientBase>(
@@ -107,9 +130,13 @@ export async function tenantSession<C extends pg.ClientBase>(
 ): Promise<C> {
   const map = side.schemas;
   if (!map || map.size === 0) return client;
+  // A plan table in a schema the side does not map would keep its name: at the shared placement
+  // that reads the SHARED table as if it were the tenant's. Refused, never passed through.
+  const unmapped = plan ? unmappedPlanTables(plan, side) : [];
+  if (unmapped.length) throw unmappedPlanTablesError(unmapped, side);
   const defined = await definedOnTenantSide(client, side);
   for (const t of plan?.tables ?? []) defined.add(`${t.schema}\u0000${t.name}`);
-  const rewrite = (sql: string) => mapStatement(sql, map, defined);
+  const rewrite = (sql: string) => mapStatement(sql, map, { defined });
   const mapped = (input: QueryInput): QueryInput => {
     if (typeof input === 'string') return rewrite(input);
     if (input && typeof input.text === 'string') {
@@ -131,6 +158,55 @@ export async function tenantSession<C extends pg.ClientBase>(
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * Schema level into a database of its own: tables of that database outside the tenant's schemas
+ * (the tool's and extensions' aside) that hold rows, or that cannot be read to prove they hold
+ * none — one line each. The drift compares only the tenant's schemas and the rollback restores
+ * only the plan's tables, but the drop takes the whole database: such rows (a table the tenant's
+ * owner created in `public`) would be lost, so they refuse the rollback and keep the database.
+ * Each table is read through `query_to_xml` with its name in a literal, so the tenant session's
+ * rewrite (which would turn `public.audit` into the tenant's own `audit`) cannot touch it, and
+ * with row security off, so a policy errors instead of hiding rows.
+ */
+export async function rowsOutsideTenantSchemas(client: pg.ClientBase, side: TenantSide): Promise<string[]> {
+  if (!side.ownDatabase || !side.schemas) return [];
+  const { rows: tables } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND NOT (n.nspname = ANY ($1::text[])) AND ${userSchemaSql('n')}
+        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY 1, 2`,
+    [tenantSchemas(side)],
+  );
+  const out: string[] = [];
+  await client.query(`SET row_security = off`);
+  try {
+    for (const t of tables) {
+      const name = `${t.schema}.${t.name}`;
+      try {
+        const { rows } = await client.query<{ rows: boolean }>(
+          `SELECT query_to_xml(format('SELECT 1 FROM ONLY %I.%I LIMIT 1', $1::text, $2::text), false, true, '')::text <> '' AS rows`,
+          [t.schema, t.name],
+        );
+        if (rows[0]!.rows)
+          out.push(
+            `table ${name}: outside the tenant's schemas, holds rows no shared table receives (the drop of the tenant's database would lose them: move them or empty the table)`,
+          );
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== '42501') throw e;
+        out.push(
+          `table ${name}: outside the tenant's schemas, cannot be read to prove it holds no rows (${(e as Error).message})`,
+        );
+      }
+    }
+  } finally {
+    await client.query(`RESET row_security`);
+  }
+  return out;
 }
 
 /** Which of the tenant's schemas exist on its side (schema level). */

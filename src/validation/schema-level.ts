@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { sharedToolSchema } from '../names';
 import { RUN_SCHEMA } from '../postgres/ownership';
 import { inverseSchemaMap, mapStatement, quoteLikePostgres } from '../postgres/schema-layout';
@@ -16,10 +17,15 @@ export interface CheckSchemaLayout {
   searchPath: string[];
 }
 
-/** The source's equivalent of the tenant's search_path: each tenant schema by its source. */
-export function sourceSearchPath(layout: CheckSchemaLayout): string[] {
-  const back = inverseSchemaMap(layout);
-  return layout.searchPath.map((s) => back.get(s) ?? s);
+/**
+ * Schema level: how both sides' catalogs are read for comparison — with an empty search_path
+ * (pg_catalog only), so every name of a user schema prints schema-qualified on both sides and the
+ * tenant's are written back to the source schemas (targetItemsMappedBack). Equivalent search_paths
+ * are not enough: a type added to `public` later, named like a second mapped schema's type,
+ * shadows it on the shared side only (`analytics.kind` there, `kind` on the tenant's side).
+ */
+export async function readFullyQualified(client: pg.ClientBase): Promise<void> {
+  await client.query(`SELECT set_config('search_path', '', false)`);
 }
 
 const inSchemas = (items: CatalogItem[], schemas: string[]) => {
@@ -42,7 +48,7 @@ export function sourceItems(items: CatalogItem[], layout: CheckSchemaLayout): Ca
  */
 export function targetItemsMappedBack(items: CatalogItem[], layout: CheckSchemaLayout): CatalogItem[] {
   const inverse = inverseSchemaMap(layout);
-  const back = (text: string) => mapStatement(text, inverse, undefined, quoteLikePostgres);
+  const back = (text: string) => mapStatement(text, inverse, { quote: quoteLikePostgres });
   return inSchemas(
     items,
     layout.mappings.map((m) => m.target),

@@ -7,7 +7,7 @@ import { SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS } from '../postgres/connect';
 import { serverMajor } from '../postgres/versions';
 import { userSchemaSql } from '../postgres/tool-schemas';
 import { RENAMED_MARK, normaliseAcrossVersions } from './version-normalise';
-import { recordedSchemaPlace, sourceItems, sourceSearchPath, targetItemsMappedBack } from './schema-level';
+import { readFullyQualified, recordedSchemaPlace, sourceItems, targetItemsMappedBack } from './schema-level';
 
 /** How a check's reason starts when the tenant's schema changed since the switch (status verdict `drifted`). */
 export const DRIFTED = 'drifted since the switch:';
@@ -269,19 +269,13 @@ export const schemaParity: Check = {
       const planned = new Set(plannedTables(ctx).map((t) => t.qualified));
       // A target on a newer major represents some objects differently: named rules even that out.
       const majors = { source: await serverMajor(source), target: await serverMajor(target) };
-      // Schema level: both sides read with equivalent search_paths (so a name prints bare on both or
-      // qualified on both), the tenant's items mapped back to the source schemas, and each side
-      // restricted to its schemas (in the shared database, source and target are one database).
+      // Schema level: both sides read with every name qualified (readFullyQualified), the tenant's
+      // items mapped back to the source schemas, and each side restricted to its schemas (in the
+      // shared database, source and target are one database).
       const layout = ctx.schemaLayout;
       if (layout) {
-        await source.query(`SELECT set_config('search_path', $1, false)`, [
-          sourceSearchPath(layout)
-            .map((x) => pg.escapeIdentifier(x))
-            .join(', '),
-        ]);
-        await target.query(`SELECT set_config('search_path', $1, false)`, [
-          layout.searchPath.map((x) => pg.escapeIdentifier(x)).join(', '),
-        ]);
+        await readFullyQualified(source);
+        await readFullyQualified(target);
       }
       const sourceSummary = await catalogSummary(source, {
         ...(ctx.mappedRoles && { policyRoles: ctx.mappedRoles }),

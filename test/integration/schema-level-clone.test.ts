@@ -67,7 +67,8 @@ describe('schema-level clone into mapped schemas', () => {
   /** Target items renamed back to their source schemas (names, owners and definitions). */
   const back = (items: CatalogItem[]): CatalogItem[] => {
     const inverse = new Map(layout.mappings.map((m) => [m.target, m.source]));
-    const un = (text: string) => mapStatement(text, inverse, ALL).replace(/"(public|analytics)"/g, '$1');
+    const un = (text: string) =>
+      mapStatement(text, inverse, { defined: ALL }).replace(/"(public|analytics)"/g, '$1');
     return items.map((i) => ({
       ...i,
       name: un(i.name),
@@ -97,7 +98,7 @@ describe('schema-level clone into mapped schemas', () => {
     const source = (await functionDefs(f.url, sourceSchemas)).map((r) => ({
       name: r.name,
       // The mapping quotes every schema name; PostgreSQL quotes only those that need it.
-      def: mapStatement(r.def, map, definedNames(cat)).replace(/"([a-z_][a-z0-9_$]*)"/g, '$1'),
+      def: mapStatement(r.def, map, { defined: definedNames(cat) }).replace(/"([a-z_][a-z0-9_$]*)"/g, '$1'),
     }));
     const target = await functionDefs(
       url,
@@ -296,7 +297,7 @@ describe('schema-level clone of every kind of object', () => {
     });
   const back = (items: CatalogItem[]): CatalogItem[] => {
     const inverse = new Map(layout.mappings.map((m) => [m.target, m.source]));
-    const un = (text: string) => mapStatement(text, inverse, ALL);
+    const un = (text: string) => mapStatement(text, inverse, { defined: ALL });
     return items.map((i) => ({
       ...i,
       name: un(i.name),

@@ -189,6 +189,19 @@ describe('schema-level copy and checks into a new database', () => {
     }
   });
 
+  // Review finding (schema-level rollback review, item 3): with equivalent search_paths, a shared
+  // `public.daily_usage` added later shadows `analytics.daily_usage` on the source only, so the
+  // view printed `FROM analytics.daily_usage` there and `FROM daily_usage` on the tenant's side.
+  it('schema parity: a table added to public later, named like an analytics table, is no difference', async () => {
+    await query(f.url, `CREATE TABLE public.daily_usage (note text)`);
+    try {
+      const parity = await schemaParity.run(context(), 60_000);
+      assert.equal(parity.status, 'pass', `${parity.reason}\n${parity.details.join('\n')}`);
+    } finally {
+      await query(f.url, `DROP TABLE public.daily_usage`);
+    }
+  });
+
   it('the checks still catch a difference in a mapped table', async () => {
     await query(
       targetUrl,

@@ -22,7 +22,7 @@ import {
   unmappedNames,
 } from '../../src/postgres/schema-layout';
 import { qualifiedNames, tokenize } from '../../src/postgres/sql-tokens';
-import { sourceItems, sourceSearchPath, targetItemsMappedBack } from '../../src/validation/schema-level';
+import { sourceItems, targetItemsMappedBack } from '../../src/validation/schema-level';
 import { emptyCatalog } from '../support/catalog';
 
 const column = (name: string, extra: Partial<ColumnInfo> = {}): ColumnInfo => ({
@@ -226,7 +226,7 @@ describe('mapStatement', () => {
   const layout = planSchemaLayout({ base: 'tenant_acme', primarySchema: 'public', catalog: cat });
   const map = schemaMap(layout);
   const defined = definedNames(cat);
-  const m = (sql: string) => mapStatement(sql, map, defined);
+  const m = (sql: string) => mapStatement(sql, map, { defined });
 
   it('rewrites qualified names of the tenant’s objects, quoted or not, and reg* literals', () => {
     assert.equal(
@@ -570,8 +570,7 @@ describe('schema-level parity helpers', () => {
     owner,
   });
 
-  it('the source path mirrors the tenant’s; each side keeps its own schemas; the tenant’s items read as the source’s', () => {
-    assert.deepEqual(sourceSearchPath(layout), ['public', 'analytics', 'public']);
+  it('each side keeps its own schemas; the tenant’s items read as the source’s', () => {
     const shared = [
       item('table', 'public.orders', 'r', '"public"."orders"'),
       item('table', 'tenant_acme.orders', 'r', '"tenant_acme"."orders"'),
@@ -602,5 +601,81 @@ describe('schema-level parity helpers', () => {
         '"analytics"."daily"',
       ),
     ]);
+  });
+});
+
+// Review finding (schema-level rollback review, item 4): `t."title"` is a column of range variable
+// `t`, never the table `title` of a source schema `t`.
+describe('mapStatement: a source schema named like a range variable', () => {
+  const map = new Map([
+    ['public', 'tenant_x'],
+    ['t', 'tenant_x_t'],
+    ['new', 'tenant_x_new'],
+  ]);
+  const defined = new Set([
+    'public\u0000tasks',
+    't\u0000title',
+    't\u0000id',
+    't\u0000kind',
+    't\u0000f',
+    'new\u0000title',
+    'new\u0000f',
+  ]);
+  const m = (sql: string, aliases?: string[]) =>
+    mapStatement(sql, map, { defined, ...(aliases && { aliases }) });
+
+  it('leaves column references of the alias alone and maps the relations, casts and calls', () => {
+    assert.equal(
+      m(`SELECT t."id", t."title" FROM ONLY "public"."tasks" t WHERE true`),
+      `SELECT t."id", t."title" FROM ONLY "tenant_x"."tasks" t WHERE true`,
+    );
+    assert.equal(
+      m(
+        `SELECT t.title, x::t.kind, CAST(x AS t.kind), t.f(t.id) FROM public.tasks AS t, t.title tt WHERE t.id = tt.id`,
+      ),
+      `SELECT t.title, x::"tenant_x_t".kind, CAST(x AS "tenant_x_t".kind), "tenant_x_t".f(t.id) FROM "tenant_x".tasks AS t, "tenant_x_t".title tt WHERE t.id = tt.id`,
+    );
+    // An unaliased table is its own range variable; a CTE and a function's alias too.
+    assert.equal(
+      m(
+        `WITH t AS (SELECT 1 AS id) SELECT t.id FROM t JOIN unnest($1::text[]) WITH ORDINALITY AS p(title, i) ON true`,
+      ),
+      `WITH t AS (SELECT 1 AS id) SELECT t.id FROM t JOIN unnest($1::text[]) WITH ORDINALITY AS p(title, i) ON true`,
+    );
+    // FROM inside a call and after DISTINCT is no FROM clause.
+    assert.equal(
+      m(`SELECT extract(epoch FROM t.title), t.id IS DISTINCT FROM t.title FROM public.tasks t`),
+      `SELECT extract(epoch FROM t.title), t.id IS DISTINCT FROM t.title FROM "tenant_x".tasks t`,
+    );
+  });
+
+  it('a fragment maps with the aliases declared around it (the plan’s t)', () => {
+    const where = `t."id" = 1 AND EXISTS (SELECT 1 FROM "t"."title" t1 WHERE t1."id" = t."title")`;
+    assert.equal(
+      m(where, ['t']),
+      `t."id" = 1 AND EXISTS (SELECT 1 FROM "tenant_x_t"."title" t1 WHERE t1."id" = t."title")`,
+    );
+  });
+
+  it('OLD and NEW of a trigger are range variables; statements without a FROM map as before', () => {
+    assert.equal(
+      m(
+        `CREATE TRIGGER x BEFORE UPDATE ON public.tasks FOR EACH ROW WHEN ((new.title IS DISTINCT FROM old.title)) EXECUTE FUNCTION new.f()`,
+      ),
+      `CREATE TRIGGER x BEFORE UPDATE ON "tenant_x".tasks FOR EACH ROW WHEN ((new.title IS DISTINCT FROM old.title)) EXECUTE FUNCTION "tenant_x_new".f()`,
+    );
+    // FROM of a REVOKE, a partition bound or CREATE STATISTICS is no FROM clause: PUBLIC is no alias.
+    assert.equal(
+      m(`REVOKE ALL ON SEQUENCE "public"."tasks" FROM PUBLIC`),
+      `REVOKE ALL ON SEQUENCE "tenant_x"."tasks" FROM PUBLIC`,
+    );
+    assert.equal(
+      m(`CREATE STATISTICS t.title ON a, b FROM public.tasks`),
+      `CREATE STATISTICS "tenant_x_t".title ON a, b FROM "tenant_x".tasks`,
+    );
+    assert.equal(
+      m(`CREATE TABLE t.title (id integer, kind t.kind NOT NULL)`),
+      `CREATE TABLE "tenant_x_t".title (id integer, kind "tenant_x_t".kind NOT NULL)`,
+    );
   });
 });

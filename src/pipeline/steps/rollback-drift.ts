@@ -4,6 +4,7 @@ import { tenantSchemas } from '../../postgres/tenant-side';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { tenantSideFor } from '../tenant-side';
+import { unmappedPlanTables } from '../../postgres/tenant-side';
 import { restoreSessions } from './rollback-restore';
 
 /**
@@ -16,13 +17,22 @@ export const rollbackDriftStep: Step<PromotionContext> = {
   title: 'Compare the schemas',
   skip: (ctx) => (ctx.mode === 'resume' ? 'done by an earlier run (resuming after the switch)' : undefined),
   async run(ctx) {
-    const { isolated, shared } = await restoreSessions(ctx);
+    const side = tenantSideFor(ctx);
+    // Schema level: a plan table in a schema the switch did not map has no place on the tenant's
+    // side (and its session refuses it), so it is drift, listed before the sessions open.
+    const unmapped = unmappedPlanTables(ctx.plan!, side).map(
+      (t) => `table ${t}: in a schema the tenant's side has no schema for (added after the promotion)`,
+    );
     let found: RollbackDrift;
-    try {
-      found = await schemaDrift(shared, isolated, ctx.plan!, tenantSideFor(ctx));
-    } finally {
-      await isolated.end().catch(() => undefined);
-      await shared.end().catch(() => undefined);
+    if (unmapped.length) found = { schema: unmapped, values: [] };
+    else {
+      const { isolated, shared } = await restoreSessions(ctx);
+      try {
+        found = await schemaDrift(shared, isolated, ctx.plan!, side);
+      } finally {
+        await isolated.end().catch(() => undefined);
+        await shared.end().catch(() => undefined);
+      }
     }
     const drift = [...found.schema, ...found.values];
     if (drift.length === 0) return 'no drift: every table, column and constraint matches';

@@ -7,6 +7,8 @@ import type { TenantPlan } from '../../postgres/plan-types';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { restoreInputs, restoreSessions } from './rollback-restore';
+import { tenantSideFor } from '../tenant-side';
+import { unmappedPlanTables } from '../../postgres/tenant-side';
 
 /**
  * `rollback --dry-run`: what the restore would do, read exactly as the restore reads it
@@ -22,7 +24,9 @@ export const rollbackPreviewStep: Step<PromotionContext> = {
       ? 'not a dry run'
       : ctx.mode === 'resume'
         ? 'the rollback already switched; a re-run finishes its clean-up'
-        : undefined,
+        : ctx.plan && unmappedPlanTables(ctx.plan, tenantSideFor(ctx)).length
+          ? "tables in schemas the tenant's side does not map (see the schema drift): the restore cannot read them"
+          : undefined,
   async run(ctx) {
     const { isolated, shared } = await restoreSessions(ctx);
     try {

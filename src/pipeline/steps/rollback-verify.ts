@@ -6,7 +6,7 @@ import { readTenant } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { connectTenantSide, tenantSideFor } from '../tenant-side';
-import { existingTenantSchemas } from '../../postgres/tenant-side';
+import { existingTenantSchemas, rowsOutsideTenantSchemas } from '../../postgres/tenant-side';
 
 /**
  * Before the tenant's database is dropped: proves it holds exactly what the restore brought back.
@@ -48,6 +48,20 @@ export const verifyRestoredStep: Step<PromotionContext> = {
     if (!side.ownDatabase && (await existingTenantSchemas(isolated, side)).length === 0) {
       await isolated.end().catch(() => undefined);
       return "the tenant's schemas are already gone";
+    }
+    // Schema level into a database of its own: the drift refused rows outside the tenant's schemas
+    // before the fence; read again now that the database is fenced (a row written in between).
+    const outside = await rowsOutsideTenantSchemas(isolated, side).catch(async (e: unknown) => {
+      await isolated.end().catch(() => undefined);
+      throw e;
+    });
+    if (outside.length) {
+      await isolated.end().catch(() => undefined);
+      throw new PromotionError(
+        'validation-failed',
+        `The isolated database holds rows outside the tenant's schemas, so it was not dropped: ${outside.slice(0, 10).join('; ')}.`,
+        'The tenant is shared again and its database is kept: those rows are in no shared table. Copy them over by hand (or empty those tables), then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
+      );
     }
     if (!recorded || !ctx.plan) {
       await isolated.end().catch(() => undefined);
