@@ -1,10 +1,9 @@
 import { PromotionError } from '../../errors';
 import { schemaDrift, type RollbackDrift } from '../../postgres/rollback-drift';
-import { tenantSchemas } from '../../postgres/tenant-side';
+import { tenantSchemas, unmappedPlanTables } from '../../postgres/tenant-side';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { tenantSideFor } from '../tenant-side';
-import { unmappedPlanTables } from '../../postgres/tenant-side';
 import { restoreSessions } from './rollback-restore';
 
 /**
@@ -40,7 +39,6 @@ export const rollbackDriftStep: Step<PromotionContext> = {
       ctx.record.notes.push(`Schema drift (the rollback would refuse): ${drift.join('; ')}.`);
       return `${drift.length} difference(s): the rollback would refuse (see notes)`;
     }
-    const side = tenantSideFor(ctx);
     const place = side.ownDatabase
       ? ctx.names.database
       : `its schema(s) ${tenantSchemas(side).join(', ')} of the shared database`;
