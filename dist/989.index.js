@@ -370,7 +370,10 @@ var plan_check = __webpack_require__(86521);
 var referenced_cleanup = __webpack_require__(9893);
 // EXTERNAL MODULE: ./src/postgres/privileges.ts
 var privileges = __webpack_require__(39607);
+// EXTERNAL MODULE: ./src/pipeline/tenant-place.ts
+var tenant_place = __webpack_require__(50678);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/cleanup.ts
+
 
 
 
@@ -424,7 +427,7 @@ const cleanupStep = {
             const leftObjects = await (0,large_objects/* measureReferenced */.Up)(session, plan).catch(() => undefined);
             if (ctx.options.cleanupReferencedRows === 'remove-unused' &&
                 plan.tables.some((t) => t.kind === 'referenced')) {
-                tenantDb = await (0,connect/* connect */.Ng)(ctx.servers.tenantDatabaseUrl(ctx.names.database));
+                tenantDb = await (0,connect/* connect */.Ng)((0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx));
                 // Its write (the removed keys) runs while this transaction holds the shared rows' locks: a
                 // tenant database that does not answer (a lock held there, a stalled server) must end the
                 // cleanup instead of holding them. Waiting for a lock is bounded by max-freeze, the write
@@ -529,7 +532,7 @@ const cleanupStep = {
                     attempt: (0,external_node_crypto_.randomUUID)(),
                     tables: Object.fromEntries(removal.removed.map((r) => [r.table.qualified, r.rows])),
                 };
-                await (0,cleanup_removed/* recordRemovedKeys */.k$)(session, tenantDb, referencedRemoved.attempt);
+                await (0,cleanup_removed/* recordRemovedKeys */.k$)(session, tenantDb, referencedRemoved.attempt, (0,tenant_place/* toolSchema */.wl)(ctx));
                 // Keys recorded, deletes not yet committed: an attempt no shared commit names.
                 await ctx.deps.fault?.('cleanup:removed-keys-recorded');
             }
@@ -692,6 +695,8 @@ async function sharedAppRoles(client, plan, explicit) {
 var schema_clone = __webpack_require__(52682);
 // EXTERNAL MODULE: ./src/postgres/schema-layout.ts + 1 modules
 var schema_layout = __webpack_require__(31686);
+// EXTERNAL MODULE: ./src/postgres/plan-types.ts
+var plan_types = __webpack_require__(54680);
 // EXTERNAL MODULE: ./src/postgres/ddl/blockers.ts
 var ddl_blockers = __webpack_require__(6409);
 // EXTERNAL MODULE: ./src/postgres/database.ts
@@ -817,13 +822,7 @@ var faults = __webpack_require__(18361);
 const rehearseCloneStep = {
     name: 'rehearse-clone',
     title: 'Check the schema clone (a dry run rehearses it)',
-    skip: (ctx) => ctx.mode !== 'fresh'
-        ? 'no schema to clone'
-        : // Into the shared database only a dry run reaches here (prevalidation refuses a real one):
-            // the rehearsal of a clone into the shared database's schemas is not built yet.
-            ctx.schemaLayout?.into === 'shared-database'
-                ? 'schema level into the shared database: the rehearsal of the mapped clone is not built yet'
-                : undefined,
+    skip: (ctx) => (ctx.mode !== 'fresh' ? 'no schema to clone' : undefined),
     async run(ctx) {
         const { names, plan } = ctx;
         const source = ctx.snapshot.client;
@@ -874,6 +873,8 @@ function cloneBlockedError(blockers) {
 const REHEARSAL_UNDO = 'This is the dry run rehearsing the clone in a throw-away database (dropped again): the real run would fail the same way, nothing was created.';
 /** Applies the whole clone to a throw-away database, then drops it. Returns the step's detail. */
 async function rehearse(ctx, catalog, shared, statements) {
+    if (ctx.schemaLayout?.into === 'shared-database')
+        return rehearseInShared(ctx, catalog, shared, statements);
     // The tenant's database would be created on the target server, by its admin role.
     const role = await (0,ownership/* withTargetServer */.z2)(ctx, (c) => (0,privileges/* readRole */.fP)(c));
     if (!role.superuser && !role.createDb)
@@ -920,6 +921,34 @@ async function rehearse(ctx, catalog, shared, statements) {
     }
     return `rehearsed: all ${statements} statements of the clone applied to a throw-away database (dropped)`;
 }
+/**
+ * Schema level into the shared database: the mapped clone is rehearsed where it will run, in the
+ * shared database itself, in ONE transaction that is rolled back. DDL is transactional, so no
+ * other session ever sees the tenant's schemas (a throw-away database would prove less: the
+ * extensions and the shared schemas beside the tenant's are the shared database's own); waits
+ * for a lock are bounded by max-freeze, so the rehearsal never holds up the application.
+ */
+async function rehearseInShared(ctx, catalog, shared, statements) {
+    const role = await (0,ownership/* withShared */.An)(ctx, (c) => (0,privileges/* readRole */.fP)(c));
+    // Owned by the connecting role: the tenant's roles do not exist in a dry run.
+    const script = (0,schema_clone/* scriptFor */.NM)(catalog, {
+        ownerRole: role.name,
+        roleMap: new Map(shared.map((r) => [r, role.name])),
+        targetVersion: ctx.targetVersion,
+        schemaLayout: ctx.schemaLayout,
+    });
+    await (0,ownership/* withShared */.An)(ctx, async (c) => {
+        try {
+            await (0,schema_clone/* applyStatements */.t8)(c, [...script.beforeData, ...script.afterData], REHEARSAL_IN_SHARED_UNDO, script.searchPath, { end: 'rollback', lockTimeoutMs: ctx.options.maxFreezeMs });
+        }
+        catch (e) {
+            const err = (0,errors/* describeError */.Uc)(e);
+            throw new errors/* PromotionError */.g1('plan-blocked', `The dry run rehearsed the schema clone in the shared database, in a transaction rolled back, and it failed, so the real run would fail there too: ${err.message}`, err.hint, { cause: e });
+        }
+    });
+    return `rehearsed: all ${statements} statements of the clone applied to the shared database in one transaction, rolled back (nothing visible to any other session)`;
+}
+const REHEARSAL_IN_SHARED_UNDO = 'This is the dry run rehearsing the clone in the shared database in a transaction that was rolled back: the real run would fail the same way, nothing was created.';
 /** A dry run that could not rehearse the clone says so, and why, and still plans. */
 function weakerVerdict(ctx, why) {
     const note = `This dry run's verdict is weaker: it could not rehearse the schema clone in a throw-away database (${why}). The clone was generated and checked against the catalog (nothing it cannot recreate), but not applied, so the real run could still fail while cloning. Grant CREATEDB (the real run needs it anyway) and re-run the dry run to rehearse it.`;
@@ -935,9 +964,11 @@ function weakerVerdict(ctx, why) {
 
 
 
+
+
 const clone_schema_qi = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
 function withTarget(ctx, fn) {
-    return (0,connect/* withConnection */.p)(ctx.servers.tenantDatabaseUrl(ctx.names.database), fn);
+    return (0,connect/* withConnection */.p)((0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx), fn);
 }
 /**
  * Types, sequences, tables, functions, views, RLS policies — everything but indexes,
@@ -986,13 +1017,19 @@ const cloneSchemaAfterStep = {
             const layout = ctx.schemaLayout?.layout;
             const back = layout && (0,schema_layout/* inverseSchemaMap */.YI)(layout);
             const seqs = await (0,schema_clone/* syncSequences */.kj)(ctx.snapshot.client, target, back);
-            await grantApplicationRole(target, names.appRole, names.database, ctx.sharedRoles?.length ? 'remapped' : 'baseline');
+            // Into the shared database: the tenant's schemas only (the others there are the shared ones).
+            const only = (0,tenant_place/* intoSharedDatabase */.vq)(ctx) ? layout.mappings.map((m) => m.target) : undefined;
+            await grantApplicationRole(target, names.appRole, (0,tenant_place/* tenantDatabase */.kL)(ctx), ctx.sharedRoles?.length ? 'remapped' : 'baseline', only);
             // Schema level: USAGE on its schemas and the extensions' schemas, and a search_path that
             // starts with its schemas, so the application's bare names resolve there.
             if (layout)
-                for (const sql of (0,schema_layout/* schemaRoleStatements */.yc)(layout, names.appRole, names.database))
+                for (const sql of (0,schema_layout/* schemaRoleStatements */.yc)(layout, names.appRole, (0,tenant_place/* tenantDatabase */.kL)(ctx)))
                     await target.query(sql);
-            await target.query('ANALYZE');
+            if (only)
+                for (const t of ctx.plan.tables)
+                    await target.query(`ANALYZE ${(0,plan_types/* targetOf */.$r)(t)}`);
+            else
+                await target.query('ANALYZE');
             return seqs;
         });
         return `${script.afterData.length} statements, ${synced.length} sequences set at or above the shared values`;
@@ -1003,11 +1040,15 @@ const cloneSchemaAfterStep = {
  * the shared application role had them (remapped by the clone), or — when no such role was
  * found — DML on every table and use of every sequence.
  */
-async function grantApplicationRole(target, role, database, mode) {
+async function grantApplicationRole(target, role, database, mode, 
+/** Schema level into the shared database: the tenant's schemas, the only ones it gets. */
+only) {
     await target.query(`GRANT CONNECT ON DATABASE ${clone_schema_qi(database)} TO ${clone_schema_qi(role)}`);
-    const { rows } = await target.query(`SELECT nspname FROM pg_namespace
-      WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '_tenant_isolation') AND nspname NOT LIKE 'pg_temp%'
-        AND nspname NOT LIKE 'pg_toast_temp%'`);
+    const { rows } = only
+        ? { rows: only.map((nspname) => ({ nspname })) }
+        : await target.query(`SELECT nspname FROM pg_namespace
+          WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', '_tenant_isolation') AND nspname NOT LIKE 'pg_temp%'
+            AND nspname NOT LIKE 'pg_toast_temp%'`);
     for (const { nspname } of rows) {
         await target.query(`GRANT USAGE ON SCHEMA ${clone_schema_qi(nspname)} TO ${clone_schema_qi(role)}`);
         if (mode === 'baseline') {
@@ -1022,6 +1063,7 @@ var copy = __webpack_require__(63466);
 // EXTERNAL MODULE: ./src/postgres/ownership.ts
 var postgres_ownership = __webpack_require__(6922);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/copy.ts
+
 
 
 
@@ -1041,7 +1083,7 @@ const copyStep = {
         const plan = ctx.plan;
         const results = await (0,copy/* copyTables */.dO)({
             sourceUrl: ctx.servers.sharedUrl,
-            targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+            targetUrl: (0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx),
             snapshotId: ctx.snapshot.id,
             tenantId: plan.tenantId,
             tables: plan.tables,
@@ -1052,7 +1094,7 @@ const copyStep = {
                 ctx.deps.onProgress?.(table, rows, bytes);
             },
             // Each table's rows are committed only into this run's own database (fencing).
-            guard: (target) => (0,postgres_ownership/* assertRunMarker */.KD)(target, ctx.names.slug, ctx.run.id, 'copying the rows'),
+            guard: (target) => (0,postgres_ownership/* assertRunMarker */.KD)(target, ctx.names.slug, ctx.run.id, 'copying the rows', (0,tenant_place/* toolSchema */.wl)(ctx)),
             fault: ctx.deps.fault ?? (0,faults/* faultsFromEnv */.j)(),
         });
         let rows = 0;
@@ -1081,12 +1123,12 @@ const copyStep = {
         // The large objects the rows reference, read at the same snapshot, under the same OIDs.
         const lo = await (0,large_objects/* copyLargeObjects */.zF)({
             sourceUrl: ctx.servers.sharedUrl,
-            targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+            targetUrl: (0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx),
             snapshotId: ctx.snapshot.id,
             plan,
             roles: { owner: ctx.names.ownerRole, app: ctx.names.appRole },
             signal: ctx.signal,
-            guard: (target) => (0,postgres_ownership/* assertRunMarker */.KD)(target, ctx.names.slug, ctx.run.id, 'copying the large objects'),
+            guard: (target) => (0,postgres_ownership/* assertRunMarker */.KD)(target, ctx.names.slug, ctx.run.id, 'copying the large objects', (0,tenant_place/* toolSchema */.wl)(ctx)),
         });
         if (lo.objects > 0)
             ctx.log.info(`large objects: ${lo.objects}, ${formatBytes(lo.bytes)} in ${lo.durationMs} ms`);
@@ -1118,13 +1160,20 @@ const credentialsStep = {
     run: settleCredentials,
 };
 
+// EXTERNAL MODULE: ./src/postgres/tenant-schemas.ts
+var tenant_schemas = __webpack_require__(19322);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/create-database.ts
 
 
 
 
+
+
 /**
- * `CREATE DATABASE tenant_<slug>` from template0 with the shared database's locale, then this
+ * Schema level into the shared database: the tenant's schemas and its tool schema there, in one
+ * transaction proving the claim (postgres/tenant-schemas.ts); undone by dropping exactly them.
+ *
+ * Otherwise `CREATE DATABASE tenant_<slug>` from template0 with the shared database's locale, then this
  * run's token in the tool's own schema of it (writes into it later prove they are this run's).
  */
 const createDatabaseStep = {
@@ -1132,6 +1181,13 @@ const createDatabaseStep = {
     title: 'Create the tenant database',
     async run(ctx) {
         const { names } = ctx;
+        // Schema level into the shared database: the tenant's schemas there instead of a database.
+        if ((0,tenant_place/* intoSharedDatabase */.vq)(ctx)) {
+            const schemas = ctx.schemaLayout.layout.mappings.map((m) => m.target);
+            const tool = (0,tenant_place/* toolSchema */.wl)(ctx);
+            await (0,ownership/* asOwner */.gv)(ctx, 'creating the tenant schemas', (c) => (0,tenant_schemas/* createTenantSchemas */.TS)(c, { schemas, toolSchema: tool, ownerRole: names.ownerRole }, (0,ownership/* markerSource */.GH)(ctx), ctx.run));
+            return `schema${schemas.length === 1 ? '' : 's'} ${schemas.join(', ')} in the shared database "${ctx.sharedDatabase}", owned by ${names.ownerRole}; ${tool} marks them as this run's`;
+        }
         // With the shared database's locale, on the target server.
         const locale = await (0,database/* readLocale */.XE)(ctx.lockSession);
         await (0,ownership/* withTargetServer */.z2)(ctx, (server) => (0,database/* createTenantDatabase */.e6)(server, names.database, names.ownerRole, (0,ownership/* markerSource */.GH)(ctx), locale));
@@ -1141,7 +1197,11 @@ const createDatabaseStep = {
     async undo(ctx) {
         if (ctx.keepArtifacts)
             return;
-        await (0,ownership/* dropOwnedDatabase */.WO)(ctx);
+        // Only this attempt's schemas (its run marker), never an earlier or later run's.
+        if ((0,tenant_place/* intoSharedDatabase */.vq)(ctx))
+            await (0,ownership/* dropOwnedSchemas */.z6)(ctx, 'this');
+        else
+            await (0,ownership/* dropOwnedDatabase */.WO)(ctx);
     },
 };
 
@@ -1156,6 +1216,7 @@ var pipeline_routing = __webpack_require__(36372);
 
 
 
+
 function routingInput(ctx) {
     const service = ctx.service ?? ctx.tenant?.isolation?.service;
     return {
@@ -1163,7 +1224,7 @@ function routingInput(ctx) {
         // The value the tenant's rows carry in the tenant key (the plan's rule), which is what the
         // application scopes its queries by; the tenants row's own id only when there is no plan.
         tenantId: ctx.plan?.tenantId ?? ctx.tenant.id,
-        database: ctx.servers.applicationHost(ctx.options.databaseHost),
+        database: { ...ctx.servers.applicationHost(ctx.options.databaseHost), name: (0,tenant_place/* tenantDatabase */.kL)(ctx) },
         schema: tenantSchema(ctx),
         service: service && !ctx.options.dryRun ? { name: service.name, url: service.url } : undefined,
         region: ctx.options.cloudRun?.region,
@@ -1204,6 +1265,7 @@ const routingStep = {
 
 
 
+
 function deployInput(ctx) {
     const { host, port } = ctx.servers.applicationHost(ctx.options.databaseHost);
     return {
@@ -1213,7 +1275,7 @@ function deployInput(ctx) {
         // TENANT_ID carries the slug, as the isolation guide specifies (`TENANT_ID=acme-corp`).
         tenantId: ctx.names.slug,
         database: {
-            name: ctx.names.database,
+            name: (0,tenant_place/* tenantDatabase */.kL)(ctx),
             host,
             port,
             user: ctx.names.appRole,
@@ -1439,7 +1501,7 @@ const preflightStep = {
 // EXTERNAL MODULE: ./src/postgres/servers.ts
 var servers = __webpack_require__(14591);
 // EXTERNAL MODULE: ./src/postgres/versions.ts
-var versions = __webpack_require__(60674);
+var postgres_versions = __webpack_require__(60674);
 // EXTERNAL MODULE: ./src/postgres/target-server.ts
 var target_server = __webpack_require__(21520);
 // EXTERNAL MODULE: ./src/postgres/catalog.ts
@@ -1490,27 +1552,10 @@ function describeIsolationLevel(r) {
             : 'the default';
     return `isolation level ${r.level} (${from})`;
 }
-/**
- * What schema-level isolation into the shared database still lacks. Into a database of its own on
- * a target server (target-database-url) the pipeline runs end to end: plan, mapped clone, copy,
- * every check, catch-up, freeze and switch, routing, status and cleanup (rollback of a
- * schema-level promotion is refused in rollback's prevalidation). Kept as data so the refusal
- * names exactly what is missing, and shrinks as the pieces land.
- */
-const SCHEMA_LEVEL_MISSING = [
-    'the tenant schemas created in the shared database by the pipeline, and their undo',
-    "the checks limited to the tenant's schemas beside the shared ones",
-    'a re-run recognising the schemas of its own earlier run',
-];
-/** The refusal of a run at schema level, before anything is created. */
-function schemaLevelRefusal(r, slug, frontEnd) {
-    const source = r.from === 'input'
-        ? (0,errors/* settingName */.QX)('isolation-level', frontEnd)
-        : `the tenants row's settings.isolation_level of "${slug}"`;
-    return new errors/* PromotionError */.g1('invalid-input', `Schema-level isolation into the shared database (isolation level schema, from ${source}) is not available yet; nothing was created. Missing: ${SCHEMA_LEVEL_MISSING.join('; ')}.`, `Give ${(0,errors/* settingName */.QX)('target-database-url', frontEnd)} to put the tenant's schema in a database of its own on that server, or promote at database level (${(0,errors/* settingName */.QX)('isolation-level', frontEnd)} database, which also wins over the tenant's settings), or run a dry run to see the schema mapping the plan would use.`);
-}
 
 ;// CONCATENATED MODULE: ./src/pipeline/steps/prevalidate.ts
+
+
 
 
 
@@ -1592,12 +1637,6 @@ async function inspect(ctx) {
         // The record always carries it; a note only when something chose it (keeps today's report).
         if (level.from !== 'default')
             ctx.record.notes.push(`Promoting at ${describeIsolationLevel(level)}.`);
-        // A dry run goes on to plan and show the schema mapping (into the shared database the
-        // rehearsal is skipped). Into a database of its own on a target server the pipeline runs end to end (rollback of it
-        // is refused by rollback's prevalidation); into the shared database (no target-database-url)
-        // it does not yet, and a real run there is refused.
-        if (level.level === 'schema' && !options.dryRun && !ctx.servers.separate)
-            throw schemaLevelRefusal(level, names.slug, options.frontEnd);
     }
     else {
         // An isolated tenant is finished (or reported) at the level it was promoted at, whatever the
@@ -1611,7 +1650,7 @@ async function inspect(ctx) {
     const found = await withTargetSession(ctx, async (target) => {
         const state = await tenantState(ctx, shared, target);
         if (ctx.servers.separate)
-            ctx.targetVersion = await (0,versions/* serverVersionNum */.og)(target);
+            ctx.targetVersion = await (0,postgres_versions/* serverVersionNum */.og)(target);
         if (!ctx.servers.separate || ctx.mode !== 'fresh')
             return state;
         const findings = await (0,target_server/* inspectTargetServer */.Ve)(db, target, {
@@ -1679,8 +1718,17 @@ async function tenantState(ctx, shared, target) {
     // The tenant's database and roles live on the target server (the shared one by default).
     const dbState = await (0,database/* databaseMarker */.O9)(target, names.database);
     const isolation = tenant.isolation;
+    // Schema level into the shared database: its schemas there, no database of its own.
+    const inShared = (0,tenant_place/* intoSharedDatabase */.vq)(ctx);
     if (tenant.isolationMode === 'isolated') {
-        if (!dbState.exists) {
+        if (inShared) {
+            const want = isolation?.schema?.mappings.map((m) => m.target) ?? [];
+            const { rows } = await target.query(`SELECT nspname AS n FROM pg_namespace WHERE nspname = ANY ($1::text[])`, [want]);
+            const missing = want.filter((s) => !rows.some((r) => r.n === s));
+            if (missing.length)
+                throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" is marked isolated in schema(s) of the shared database "${shared}", but ${missing.join(', ')} does not exist.`, `Restore the schema from backup, or ${rollbackHow(ctx)} to return the tenant to shared with its recorded data, after investigating.`);
+        }
+        else if (!dbState.exists) {
             throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" is marked isolated, but its database "${names.database}" does not exist.`, `Restore the database from backup, or ${rollbackHow(ctx)} to return the tenant to shared with its recorded data, after investigating.`);
         }
         if (isolation?.state === 'switched') {
@@ -1689,7 +1737,9 @@ async function tenantState(ctx, shared, target) {
             return `tenant is isolated but the last run stopped after the switch: resuming routing and cleanup`;
         }
         ctx.mode = 'already-isolated';
-        return `tenant is already isolated in "${names.database}"`;
+        return inShared
+            ? `tenant is already isolated in schema(s) ${isolation?.schema?.mappings.map((m) => m.target).join(', ')} of "${shared}"`
+            : `tenant is already isolated in "${names.database}"`;
     }
     if (tenant.isolationMode !== 'shared') {
         throw new errors/* PromotionError */.g1('tenant-state', `Tenant "${names.slug}" has isolation_mode "${tenant.isolationMode}"; expected "shared" or "isolated".`, 'Fix the tenant row by hand before promoting.');
@@ -1703,6 +1753,9 @@ async function tenantState(ctx, shared, target) {
         }
         leftovers.push(`database ${names.database}`);
     }
+    if (inShared)
+        for (const s of await (0,tenant_schemas/* leftTenantSchemas */.qG)(target, { toolSchema: (0,tenant_place/* toolSchema */.wl)(ctx), ownerRole: names.ownerRole }, source))
+            leftovers.push(`schema ${s}`);
     for (const role of [names.ownerRole, names.appRole]) {
         const r = await (0,roles/* roleComment */.KF)(target, role);
         if (!r.exists)
@@ -1888,6 +1941,7 @@ function tableNeeds(plan, cleanup) {
 
 
 
+
 /**
  * The NOLOGIN owner of the new database and its objects, and the tenant application's LOGIN
  * role with a generated password (sent to the server as a SCRAM verifier, never printed).
@@ -1901,6 +1955,9 @@ const rolesStep = {
         const { names } = ctx;
         await (0,ownership/* dropAbandonedDatabases */.gy)(ctx);
         if (ctx.leftovers?.length) {
+            // Schema level into the shared database: the schemas go first (their owner is the role).
+            if ((0,tenant_place/* intoSharedDatabase */.vq)(ctx))
+                await (0,ownership/* dropOwnedSchemas */.z6)(ctx, 'any');
             await (0,ownership/* dropOwnedDatabase */.WO)(ctx);
             await (0,ownership/* dropOwnedRoles */.Ox)(ctx);
         }
@@ -1942,6 +1999,87 @@ function drivenWhere(table, graph) {
     if (table.kind === 'referenced' && table.selfClosure)
         return `t.ctid = ANY (ARRAY(${addresses}))`;
     return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
+}
+/** The columns of a row version the freeze digests (see freezeScanSql in catch-up.ts). */
+const VERSION_COLUMNS = 't.tableoid, t.ctid, t.xmin';
+/**
+ * A query returning the version (`tableoid`, `ctid`, `xmin`) of each row `table.where` selects,
+ * read as `drivenWhere` reads them. A dependent or referenced table's rows are read in the
+ * downward joins themselves, not collected as addresses and fetched again by a TID scan (that
+ * read the tenant's rows of the table twice: at 200k project members, half the freeze scan): each
+ * way down keeps the rows no earlier way reaches (`NOT … IN`, a hashed lookup of the earlier
+ * way's parent keys), so every row comes once, without a UNION over addresses. A self-closure and
+ * any table without such ways keep the predicate.
+ */
+function drivenVersions(table, graph) {
+    const byPredicate = `SELECT ${VERSION_COLUMNS} FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE ${drivenWhere(table, graph)}`;
+    if (!graph || (table.kind !== 'dependent' && table.kind !== 'referenced') || table.selfClosure)
+        return byPredicate;
+    const ctx = { byName: new Map(graph.tables.map((t) => [t.qualified, t])), edges: graph.edges };
+    const ways = waysTo(table, ctx.byName, ctx.edges);
+    if (!ways)
+        return byPredicate;
+    const path = new Set([table.qualified]);
+    const reached = [];
+    for (const way of ways) {
+        if (path.has(way.from.qualified))
+            continue;
+        const rows = drivenRows(way.from, way.fromColumns, ctx, path);
+        if (!rows)
+            return byPredicate;
+        reached.push({ way, rows });
+    }
+    if (reached.length === 0)
+        return byPredicate;
+    const tuple = (columns) => `(${columns.map((c) => `t.${c}`).join(', ')})`;
+    return reached
+        .map(({ way, rows }, k) => {
+        const on = way.columns.map((c, i) => `t.${c} = p.${way.fromColumns[i]}`).join(' AND ');
+        // A NULL key reaches nothing: coalesce keeps the row for the way that does reach it.
+        const earlier = reached
+            .slice(0, k)
+            .map((e) => ` AND NOT coalesce(${tuple(e.way.columns)} IN (${e.rows}), false)`)
+            .join('');
+        return `SELECT ${VERSION_COLUMNS} FROM (${rows}) p JOIN ${(0,checksum/* fromTable */.bs)(table)} t ON ${on}
+        WHERE (${table.where})${earlier}`;
+    })
+        .join('\nUNION ALL\n');
+}
+/**
+ * Predicate on alias `t` selecting exactly the rows `table.where` selects, cheap to evaluate row
+ * by row: for the few rows of the heap blocks the writes touched (the freeze's gone-key lookup,
+ * catch-up.ts), never a read of the whole table. `where` is that already for every table but a
+ * referenced table that references itself: its `where` builds its closure from every row of the
+ * table. A row is in that closure when `baseWhere` selects it or a row that references it
+ * through the table's own keys is in it (a user is the tenant's when someone the tenant's users
+ * were invited by, transitively, was invited by them): walked downwards from the row through the
+ * referencing columns' index, stopping at the first row `baseWhere` selects. Undefined for such
+ * a table without a key (nothing to carry down).
+ */
+function rowWhere(table) {
+    const closure = table.kind === 'referenced' ? table.selfClosure : undefined;
+    if (!closure)
+        return table.where;
+    if (table.keyColumns.length === 0)
+        return undefined;
+    const carried = [
+        ...new Set([...table.keyColumns, ...closure.keys.flatMap((k) => [...k.columns, ...k.refColumns])]),
+    ];
+    const name = (c) => `c${carried.indexOf(c)}`;
+    const cte = '__referencing';
+    // The rows referencing `above` (alias, the carried names when `carriedAbove`) through a self key.
+    const referencing = (alias, above, carriedAbove) => closure.keys
+        .map((k) => `(${k.columns.map((c, i) => `${alias}.${c} = ${above}.${carriedAbove ? name(k.refColumns[i]) : k.refColumns[i]}`).join(' AND ')})`)
+        .join(' OR ');
+    const list = (alias) => carried.map((c) => `${alias}.${c}`).join(', ');
+    // The CTE's first term sees the outer row as `t` (a WITH body does not see its query's FROM).
+    return `((${closure.baseWhere}) OR EXISTS (
+      WITH RECURSIVE ${cte} (${carried.map(name).join(', ')}) AS (
+        SELECT ${list('u')} FROM ${(0,checksum/* fromTable */.bs)(table)} u WHERE ${referencing('u', 't', false)}
+        UNION
+        SELECT ${list('v')} FROM ${(0,checksum/* fromTable */.bs)(table)} v JOIN ${cte} r ON ${referencing('v', 'r', true)})
+      SELECT 1 FROM ${cte} r JOIN ${(0,checksum/* fromTable */.bs)(table)} t ON ${table.keyColumns.map((k) => `t.${k} = r.${name(k)}`).join(' AND ')}
+       WHERE ${closure.baseWhere}))`;
 }
 /**
  * The ways down to a table's tenant rows: a dependent table's from the parents its foreign keys
@@ -2057,8 +2195,6 @@ async function indexDrivenReads(client) {
     };
 }
 
-// EXTERNAL MODULE: ./src/postgres/plan-types.ts
-var plan_types = __webpack_require__(54680);
 ;// CONCATENATED MODULE: ./src/postgres/freeze-closure.ts
 
 
@@ -2725,9 +2861,10 @@ const blockOfRow = `((t.ctid::text::point)[0])::bigint`;
  * locks S's transaction holds), so a block whose digest is unchanged holds exactly the versions S
  * saw there: every version S saw that is gone — a deleted row, the old version of an updated one,
  * a row moved to another tenant — is in a block whose digest differs, short of a 64-bit collision.
- * The keys S saw in those blocks (a TID range scan per block at S, see keysInBlocksSql) are the
- * only ones that can be gone; which are is looked up through the key index. Bounded by the writes
- * (the blocks they touched), not by the tenant.
+ * The keys of the tenant's rows S saw in those blocks (TID range scans at S, see keysInBlocksSql)
+ * whose version is not the tenant's there now are the only ones that can be gone; which are is
+ * looked up through the key index (keysInChangedBlocks). Bounded by the writes (the blocks they
+ * touched), not by the tenant.
  */
 /**
  * Whether the freeze finds a table's deleted rows by block digests (see above): every table with
@@ -2745,14 +2882,14 @@ function baseVersionDigestSql(table, changedFrom, buckets, graph) {
     if (!findsDeletionsByBlock(table)) {
         return `SELECT b::text AS b, NULL::text AS blk, ${digest}::text AS d
   FROM (SELECT ${bucketOfVersion(buckets)} AS b, ${hashOfVersion()} AS h
-          FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE (${drivenWhere(table, graph)}) AND ${maybeChangedSql(changedFrom)}) AS v
+          FROM (${drivenVersions(table, graph)}) t WHERE ${maybeChangedSql(changedFrom)}) AS v
  GROUP BY b`;
     }
     return `SELECT CASE WHEN GROUPING(b) = 0 THEN b::text END AS b,
        CASE WHEN GROUPING(b) = 1 THEN o::text || ':' || k::text END AS blk, ${digest}::text AS d
   FROM (SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                t.tableoid::oid AS o, ${blockOfRow} AS k, ${hashOfVersion()} AS h
-          FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE ${drivenWhere(table, graph)}) AS v
+          FROM (${drivenVersions(table, graph)}) t) AS v
  GROUP BY GROUPING SETS ((b), (o, k))
 HAVING GROUPING(b) = 1 OR b >= 0`;
 }
@@ -2782,7 +2919,7 @@ graph) {
     const differs = `y.b >= 0 AND y.xd IS DISTINCT FROM ${bucketDigest('y.n', 'y.s')}`;
     const rowsRead = `SELECT CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
                        ${hashOfVersion()} AS h, t.tableoid, t.ctid, t.xmin${findsDeletionsByBlock(table) ? `, ${blockOfRow} AS k` : ''}
-                  FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE ${drivenWhere(table, graph)}`;
+                  FROM (${drivenVersions(table, graph)}) t`;
     // A version's text is built only for the buckets that differ.
     const versions = `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
@@ -2805,11 +2942,13 @@ SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${buck
   FROM __rows t GROUP BY t.tableoid, t.k`;
 }
 /**
- * Run in the session holding S: the keys of the versions S saw in the given heap blocks of one
- * relation (`relation`, quoted; a partition's own name), through a TID range scan per run of
- * consecutive blocks (see Block digests). `where` narrows them to the tenant's where that is
- * a cheap filter; without it the keys of other rows in those blocks come too, which is harmless:
- * only keys the tenant's rows no longer have and the new database holds are deleted.
+ * The versions (`v`, `ctid:xmin`) of the rows `where` selects in the given heap blocks of one
+ * relation (`relation`, quoted; a partition's own name), with their keys (`c0`, `c1`, …) when
+ * `withKeys`: run at S, the keys that may be gone (see Block digests); run under the freeze, the
+ * versions still there. The blocks are read by a TID range scan per run of consecutive blocks;
+ * `where` (rowWhere: the copy's predicate, cheap per row) is applied once over all of them (OFFSET
+ * 0 keeps it from being copied into every run, each copy building its own hashed lookups of the
+ * parents). Without `where`, every row of those blocks comes.
  */
 function keysInBlocksSql(table, relation, blocks, where, 
 /**
@@ -2818,7 +2957,7 @@ function keysInBlocksSql(table, relation, blocks, where,
  * condition would be a sequential scan there. A row past that offset (larger pages) is missed,
  * and the counts then send the table to the full key comparison.
  */
-tidRange = true) {
+tidRange = true, withKeys = true) {
     const runs = [];
     for (const b of [...new Set(blocks)].sort((p, q) => p - q)) {
         if (!Number.isSafeInteger(b) || b < 0)
@@ -2829,17 +2968,22 @@ tidRange = true) {
         else
             runs.push([b, b + 1]);
     }
-    const cols = table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`).join(', ');
+    const cols = [
+        ...(withKeys ? table.keyColumns.map((k, j) => `t.${k}::text AS c${j}`) : []),
+        `t.ctid::text || ':' || t.xmin::text AS v`,
+    ].join(', ');
+    // The rows of the blocks, with their address and xmin as columns (a subquery has no system
+    // columns: `t.ctid` and `t.xmin` name these).
+    const rows = (condition) => `SELECT s.*, s.ctid AS ctid, s.xmin AS xmin FROM ONLY ${relation} s WHERE ${condition}`;
     // Block numbers are integers validated above: safe to inline.
-    const filter = where ? ` AND (${where})` : '';
-    if (!tidRange) {
-        return `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid = ANY (ARRAY(
+    const read = tidRange
+        ? runs
+            .map(([from, to]) => rows(`s.ctid >= '(${from},0)'::tid AND s.ctid < '(${to},0)'::tid`))
+            .join('\nUNION ALL\n')
+        : rows(`s.ctid = ANY (ARRAY(
       SELECT format('(%s,%s)', b, o)::tid FROM unnest('{${runs.flatMap(([from, to]) => Array.from({ length: to - from }, (_, j) => from + j)).join(',')}}'::bigint[]) AS b,
-             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))${filter}`;
-    }
-    return runs
-        .map(([from, to]) => `SELECT ${cols} FROM ONLY ${relation} t WHERE t.ctid >= '(${from},0)'::tid AND t.ctid < '(${to},0)'::tid${filter}`)
-        .join('\nUNION ALL\n');
+             generate_series(1, ${MAX_HEAP_TUPLES_PER_PAGE}) AS o))`);
+    return `SELECT ${cols} FROM (${read}\nOFFSET 0) t${where ? ` WHERE ${where}` : ''}`;
 }
 /**
  * Run in the session that holds snapshot S, with the candidates' addresses (`$1::tid[]`): the
@@ -2895,28 +3039,45 @@ function keysPresentSql(table, types) {
 /** MaxHeapTuplesPerPage of PostgreSQL's default 8 kB pages. */
 const MAX_HEAP_TUPLES_PER_PAGE = 291;
 /**
- * Run in the session holding S: the keys S saw in the blocks given (per relation oid), read per
- * relation (a partition by its own name) in batches of runs of blocks (keysInBlocksSql). A tenant
- * table's own predicate narrows them (a column compare); other tables' come whole per block.
+ * The keys of the tenant's rows S saw in the blocks given (per relation oid) whose version is not
+ * the tenant's now — deleted, updated, or no longer selected by its predicate: the only keys that
+ * can be gone (see Block digests). The rows of those blocks are read at S (`baseSnapshot`) and
+ * under the freeze (`source`), per relation (a partition by its own name), in batches of runs of
+ * blocks (keysInBlocksSql); a version of the tenant's in both is the same row, unchanged and
+ * still the tenant's (a version S sees cannot be pruned while S is held, so its address holds
+ * nothing else). What is left grows with the writes, not with the rows sharing their blocks, and
+ * only those keys are looked up. `read`: the tenant's rows read at S. Exported for tests.
  */
-async function keysInChangedBlocks(baseSnapshot, table, blocks) {
+async function keysInChangedBlocks(baseSnapshot, source, table, blocks, 
+/** PostgreSQL 14 or later (TID range scans): read before the freeze (prepareFreezePass). */
+tidRange) {
     const rows = [];
+    let read = 0;
     if (blocks.size === 0)
-        return { rows };
+        return { rows, read };
     const { rows: relations } = await baseSnapshot.query(`SELECT c.oid::text AS o, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.oid = ANY($1::oid[])`, [[...blocks.keys()]]);
-    const where = ['root', 'tenant', 'reference'].includes(table.kind) ? table.where : undefined;
-    const tidRange = (await (0,versions/* serverVersionNum */.og)(baseSnapshot)) >= 140000;
+    // Only the tenant's rows (rowWhere: the copy's predicate, per row): the other rows of those
+    // blocks are never read out.
+    const where = rowWhere(table);
     const BATCH = 200;
     for (const r of relations) {
         const relation = `${catch_up_qi(r.nspname)}.${catch_up_qi(r.relname)}`;
         const all = blocks.get(r.o);
         for (let i = 0; i < all.length; i += BATCH) {
-            const res = await baseSnapshot.query(keysInBlocksSql(table, relation, all.slice(i, i + BATCH), where, tidRange));
-            rows.push(...res.rows);
+            const batch = all.slice(i, i + BATCH);
+            const atBase = await baseSnapshot.query(keysInBlocksSql(table, relation, batch, where, tidRange));
+            read += atBase.rows.length;
+            if (atBase.rows.length === 0)
+                continue;
+            const now = await source.query(keysInBlocksSql(table, relation, batch, where, tidRange, false));
+            const still = new Set(now.rows.map((x) => x.v));
+            for (const row of atBase.rows)
+                if (!still.has(row.v))
+                    rows.push(row);
         }
     }
-    return { rows };
+    return { rows, read };
 }
 /** Of the keys given (text arrays `$1`, …), those the tenant's rows no longer have (run on the source). */
 function keysGoneSql(table, types) {
@@ -2950,6 +3111,8 @@ async function prepareFreezePass(baseSnapshot, base, changedFrom) {
     await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
     const tables = base.map((b) => b.table);
     const edges = await readClosureEdges(baseSnapshot, tables);
+    // Asked here, not once per table that lost rows inside the frozen window.
+    const tidRange = (await (0,postgres_versions/* serverVersionNum */.og)(baseSnapshot)) >= 140000;
     const versions = new Map();
     for (const b of base) {
         const buckets = versionBuckets(b.count);
@@ -2964,7 +3127,7 @@ async function prepareFreezePass(baseSnapshot, base, changedFrom) {
         }
         versions.set(b.table, { buckets, digests, blocks });
     }
-    return { versions, edges };
+    return { versions, edges, tidRange };
 }
 /**
  * The catch-up under the freeze, incremental. The base is a state verified equal at snapshot S;
@@ -3013,6 +3176,7 @@ onApplied) {
         candidateRows: 0,
         reappliedRows: 0,
         neededRows: 0,
+        blockKeysRead: 0,
     };
     const settled = new Map();
     const unsettled = [];
@@ -3183,8 +3347,9 @@ onApplied) {
             const keys = b.table.keyColumns;
             // The keys S saw in the blocks whose versions changed since (Block digests): read at S,
             // bounded by the blocks the writes touched — not a second read of the tenant's rows.
-            const touched = await keysInChangedBlocks(baseSnapshot, b.table, changedBlocks.get(b.table));
-            result.scannedRows += touched.rows.length;
+            const touched = await keysInChangedBlocks(baseSnapshot, source, b.table, changedBlocks.get(b.table), atBase.tidRange);
+            result.scannedRows += touched.read;
+            result.blockKeysRead += touched.read;
             if (touched.rows.length) {
                 const types = await (0,rollback_ledger/* keyTypesOf */.wJ)(baseSnapshot, b.table);
                 const vanished = await source.query(keysGoneSql(b.table, types), keys.map((_, j) => touched.rows.map((r) => r[`c${j}`])));
@@ -3415,6 +3580,7 @@ async function takeBaseSnapshot(client) {
 
 
 
+
 /**
  * Freeze, catch up, switch — the commit point.
  *
@@ -3454,7 +3620,7 @@ const switchStep = {
         // newer than it, so the freeze pass finds every row changed since by its xmin.
         const [source, target, base] = (await (0,connect/* connectAll */.Q5)([
             ctx.servers.sharedUrl,
-            ctx.servers.tenantDatabaseUrl(ctx.names.database),
+            (0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx),
             ctx.servers.sharedUrl,
         ]));
         let killer;
@@ -3478,7 +3644,7 @@ const switchStep = {
             const firstChanged = first.filter((c) => !c.equal);
             // Every write into the new database proves, in its own transaction, that the database is
             // still this run's: a run that lost the tenant never writes into another run's database.
-            const guard = (t) => (0,postgres_ownership/* assertRunMarker */.KD)(t, ctx.names.slug, ctx.run.id, 'catching up');
+            const guard = (t) => (0,postgres_ownership/* assertRunMarker */.KD)(t, ctx.names.slug, ctx.run.id, 'catching up', (0,tenant_place/* toolSchema */.wl)(ctx));
             let settledBase = first;
             if (firstChanged.length) {
                 await catchUp(base, target, first, guard);
@@ -3501,7 +3667,8 @@ const switchStep = {
             // What the tenant's database holds of the rows both sides may write, for the rollback's
             // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it by more
             // than the rows the freeze pass re-applies (it updates their entries).
-            await (0,rollback_ledger/* recordRowLedger */.Zu)(target, plan, guard);
+            // In the tool schema beside the tenant's tables (its own in the shared database).
+            await (0,rollback_ledger/* recordRowLedger */.Zu)(target, plan, (0,tenant_place/* toolSchema */.wl)(ctx), guard);
             // What the freeze pass needs from the base snapshot alone is read before the freeze.
             const freezeBase = settledBase.map(verifiedFrom);
             const prepared = await prepareFreezePass(base, freezeBase, changedFrom);
@@ -3544,10 +3711,10 @@ const switchStep = {
                 let pass;
                 try {
                     // The ledger follows the rows the pass re-applies, in the same frozen transaction.
-                    pass = await freezePass(source, target, freezeBase, changedFrom, base, guard, prepared, (t, table, keys) => (0,rollback_ledger/* updateRowLedger */.vn)(t, plan, table, keys));
+                    pass = await freezePass(source, target, freezeBase, changedFrom, base, guard, prepared, (t, table, keys) => (0,rollback_ledger/* updateRowLedger */.vn)(t, plan, table, keys, (0,tenant_place/* toolSchema */.wl)(ctx)));
                     // Tables settled by a full comparison: their changed rows have no list, recorded anew.
                     if (pass.fullyCompared.length)
-                        await (0,rollback_ledger/* rerecordLedgerTables */.jt)(target, plan, pass.fullyCompared, guard);
+                        await (0,rollback_ledger/* rerecordLedgerTables */.jt)(target, plan, pass.fullyCompared, (0,tenant_place/* toolSchema */.wl)(ctx), guard);
                 }
                 catch (e) {
                     if (e instanceof errors/* PromotionError */.g1 || isTimeout(e))
@@ -3582,22 +3749,26 @@ const switchStep = {
                 const isolation = {
                     ...(tenant.isolation ?? { history: [] }),
                     state: 'switched',
-                    isolated_db_name: ctx.names.database,
+                    isolated_db_name: (0,tenant_place/* tenantDatabase */.kL)(ctx),
                     isolated_at: new Date().toISOString(),
                     migration_version: tenant_state/* MIGRATION_VERSION */.ol,
                     source_database: ctx.sharedDatabase,
                     isolated_server: ctx.servers.separate ? (0,servers/* serverName */.L5)(ctx.servers.targetAdminUrl) : undefined,
                     app_role: ctx.names.appRole,
                     owner_role: ctx.names.ownerRole,
-                    // Database level writes nothing new here: a tenant row reads as it did before issue 21.
-                    ...(ctx.record.schemaLayout && {
-                        isolation_level: 'schema',
-                        schema: {
-                            into: ctx.record.schemaLayout.into,
-                            mappings: ctx.record.schemaLayout.mappings,
-                            search_path: ctx.record.schemaLayout.searchPath,
-                        },
-                    }),
+                    // Database level writes nothing new here: a tenant row reads as it did before issue 21 —
+                    // and a schema-level promotion rolled back before leaves no level or mapping behind
+                    // (undefined keys are not stored).
+                    ...(ctx.record.schemaLayout
+                        ? {
+                            isolation_level: 'schema',
+                            schema: {
+                                into: ctx.record.schemaLayout.into,
+                                mappings: ctx.record.schemaLayout.mappings,
+                                search_path: ctx.record.schemaLayout.searchPath,
+                            },
+                        }
+                        : { isolation_level: undefined, schema: undefined }),
                     service: ctx.service && !ctx.options.dryRun ? { ...ctx.service } : undefined,
                     shared_rows_removed: false,
                     verified,
@@ -3704,7 +3875,7 @@ async function readSwitchOutcome(ctx, pid) {
         const tenant = await (0,tenants/* readTenant */.RM)(check, ctx.options.tenantsTable, ctx.names.slug);
         const committed = tenant.isolationMode === 'isolated' &&
             tenant.isolation?.state === 'switched' &&
-            tenant.isolation.isolated_db_name === ctx.names.database &&
+            tenant.isolation.isolated_db_name === (0,tenant_place/* tenantDatabase */.kL)(ctx) &&
             (0,postgres_ownership/* claimOf */._B)(tenant.settings)?.id === ctx.run.id;
         return committed ? 'committed' : 'not-committed';
     }
@@ -3747,7 +3918,10 @@ function freezeTimeout(maxFreeze, elapsed, cause) {
 var validation_check = __webpack_require__(15651);
 // EXTERNAL MODULE: ./src/validation/db.ts
 var db = __webpack_require__(8217);
+// EXTERNAL MODULE: ./src/postgres/tool-schemas.ts
+var tool_schemas = __webpack_require__(24024);
 ;// CONCATENATED MODULE: ./src/validation/access-control.ts
+
 
 
 
@@ -3797,16 +3971,26 @@ const accessControl = {
                     failures.push(`role ${role} has ${label}`);
             if (!a.rolcanlogin)
                 failures.push(`role ${role} cannot LOGIN`);
+            // Schema level into the shared database: the tenant's "own database" is the shared one, which
+            // every role of the application connects to (PUBLIC's CONNECT there is not the tenant's to
+            // revoke); what keeps it out of the rest is proved per schema and per table below.
+            const inShared = ctx.schemaLayout?.into === 'shared-database';
+            const ownDb = inShared ? ctx.sharedDatabase : ctx.names.database;
+            const tenantSchemas = ctx.schemaLayout?.mappings.map((m) => m.target) ?? [];
             // Own database: PUBLIC must not connect; the role must.
-            const own = (await admin.query(CONNECT_SQL, [role, ctx.names.database])).rows[0];
+            const own = (await admin.query(CONNECT_SQL, [role, ownDb])).rows[0];
             if (!own)
-                failures.push(`database ${ctx.names.database} does not exist`);
+                failures.push(`database ${ownDb} does not exist`);
             else {
-                if (own.public_connect) {
+                if (inShared) {
+                    if (own.public_connect)
+                        notes.push(`PUBLIC has CONNECT on the shared database ${ownDb}, which the tenant's schemas are in`);
+                }
+                else if (own.public_connect) {
                     failures.push(`PUBLIC has CONNECT on ${ctx.names.database} (fix: REVOKE CONNECT ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(ctx.names.database)} FROM PUBLIC)`);
                 }
                 if (!own.can_connect)
-                    failures.push(`role ${role} has no CONNECT on ${ctx.names.database}`);
+                    failures.push(`role ${role} has no CONNECT on ${ownDb}`);
             }
             const connectLine = (what, datname, r) => {
                 if (!r?.can_connect)
@@ -3821,7 +4005,7 @@ const accessControl = {
             // The shared database, asked on its own server (it may not be the new database's).
             source = await (0,db/* connectFor */.It)(ctx.sourceUrl, budgetMs);
             const exists = await source.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
-            if (exists.rowCount) {
+            if (exists.rowCount && !inShared) {
                 const shared = (await source.query(CONNECT_SQL, [role, ctx.sharedDatabase])).rows[0];
                 if (!shared)
                     failures.push(`the shared database ${ctx.sharedDatabase} was not found on the source server`);
@@ -3846,8 +4030,11 @@ const accessControl = {
                                  CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
-              AND n.nspname NOT LIKE 'pg\\_toast%'
-            ORDER BY 1`, [role]);
+              AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname::text <> ALL ($2::text[])
+            ORDER BY 1`, 
+                // Into the shared database the tenant's own schemas are beside the shared tables (and
+                // other tenants' schemas): every table but its own must be out of its reach.
+                [role, inShared ? tenantSchemas : []]);
                 const held = privs.rows.filter((r) => r.privs !== '');
                 if (held.length) {
                     failures.push(`role ${role} holds privileges on ${held.length} table(s) of the shared database: ${held
@@ -3855,6 +4042,8 @@ const accessControl = {
                         .map((r) => `${r.tbl} (${r.privs})`)
                         .join(', ')}`);
                 }
+                if (inShared)
+                    await checkSharedSchemas(source, role, ctx.schemaLayout, failures, notes);
             }
             else
                 notes.push(`role ${role} does not exist on the shared database's server`);
@@ -3942,6 +4131,10 @@ const accessControl = {
                 if (lacking.length)
                     failures.push(`role ${role} lacks ${lacking.join(', ')} on ${(0,plan_types/* targetOf */.$r)(t)}`);
             }
+            // Into the shared database: as the tenant, a read of a shared table and of another tenant's
+            // schema must be refused by the server itself (42501), not merely absent from the catalog.
+            if (asTenant && inShared)
+                await probeDenied(asTenant, admin, role, tenantSchemas, (0,db/* plannedTables */.uS)(ctx), failures, notes);
             if (asTenant) {
                 await asTenant.query('BEGIN');
                 try {
@@ -3991,9 +4184,79 @@ const accessControl = {
             return (0,validation_check/* fail */.fJ)(failures[0] ?? 'access control', (0,validation_check/* capDetails */.Tw)([...failures, ...warnings, ...notes]));
         if (warnings.length)
             return (0,validation_check/* warn */.R8)(warnings[0] ?? 'access control', (0,validation_check/* capDetails */.Tw)([...warnings, ...notes]));
-        return (0,validation_check/* pass */.IX)(`role ${role} reaches ${ctx.names.database} only`, (0,validation_check/* capDetails */.Tw)(notes));
+        const reach = ctx.schemaLayout?.into === 'shared-database'
+            ? `its schema(s) ${ctx.schemaLayout.mappings.map((m) => m.target).join(', ')} of ${ctx.sharedDatabase}`
+            : ctx.names.database;
+        return (0,validation_check/* pass */.IX)(`role ${role} reaches ${reach} only`, (0,validation_check/* capDetails */.Tw)(notes));
     },
 };
+/**
+ * Schema level into the shared database, per schema of it that is not the tenant's: no CREATE
+ * anywhere (a table of its own in `public` would be a way around isolation), and USAGE only on
+ * the extensions' schemas it was given. USAGE that reaches it through PUBLIC — PostgreSQL's
+ * default on `public` — lets it see names and call functions there (EXECUTE is PUBLIC's by
+ * default too), not read a table: table privileges are checked above. It is a note, with the
+ * remedy, except on another tenant's schema, where it fails.
+ */
+async function checkSharedSchemas(source, role, layout, failures, notes) {
+    const own = layout.mappings.map((m) => m.target);
+    const given = layout.searchPath.filter((s) => !own.includes(s));
+    const { rows } = await source.query(`SELECT n.nspname, has_schema_privilege($1, n.oid, 'CREATE') AS can_create,
+            has_schema_privilege($1, n.oid, 'USAGE') AS can_use,
+            EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) x
+                     WHERE x.grantee = 0 AND x.privilege_type = 'USAGE') AS public_use,
+            ${(0,tool_schemas/* toolOrTenantSchemaSql */.$w)('n')} AS promoted
+       FROM pg_namespace n
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+        AND n.nspname::text <> ALL ($2::text[])
+      ORDER BY 1`, [role, own]);
+    const throughPublic = [];
+    for (const r of rows) {
+        if (r.can_create)
+            failures.push(`role ${role} may CREATE in schema ${r.nspname} of the shared database`);
+        if (!r.can_use)
+            continue;
+        if (r.promoted)
+            failures.push(`role ${role} has USAGE on ${r.nspname}, another tenant's (or the tool's) schema`);
+        else if (r.public_use)
+            throughPublic.push(r.nspname);
+        else if (!given.includes(r.nspname))
+            failures.push(`role ${role} is granted USAGE on schema ${r.nspname} of the shared database`);
+    }
+    if (throughPublic.length)
+        notes.push(`role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call functions PUBLIC may execute, but reads no table (no table privilege, proved above); to hide even that, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`);
+}
+/** As the tenant's role: reading a shared table and another tenant's table must be refused (42501). */
+async function probeDenied(asTenant, admin, role, own, planned, failures, notes) {
+    const targets = [];
+    // The shared table the tenant's first table was cloned from.
+    const first = planned.find((t) => !t.partitioned);
+    if (first)
+        targets.push(first.qualified);
+    // One table of each other schema-level tenant in this database (their owner is a tool role).
+    const { rows } = await admin.query(`SELECT DISTINCT ON (n.nspname) format('%I.%I', n.nspname, c.relname) AS tbl
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND ${(0,tool_schemas/* toolOrTenantSchemaSql */.$w)('n')} AND NOT starts_with(n.nspname::text, '${tool_schemas/* TOOL_SCHEMA_PREFIX */.UB}')
+        AND n.nspname::text <> ALL ($1::text[])
+      ORDER BY n.nspname, c.relname`, [own]);
+    targets.push(...rows.map((r) => r.tbl));
+    for (const tbl of targets) {
+        await asTenant.query('BEGIN');
+        try {
+            await asTenant.query(`SELECT 1 FROM ${tbl} LIMIT 1`);
+            failures.push(`role ${role} read ${tbl}, which is not its own`);
+        }
+        catch (e) {
+            if (e.code === '42501')
+                notes.push(`role ${role} was refused reading ${tbl}`);
+            else
+                failures.push(`reading ${tbl} as ${role} failed otherwise than refused: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
+        }
+        finally {
+            await asTenant.query('ROLLBACK').catch(() => undefined);
+        }
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/validation/checksums.ts
 
@@ -4047,8 +4310,8 @@ const checksums = {
                     const compared = comparedWithShared(ctx, t);
                     if (compared.note)
                         notes.push(compared.note);
-                    // Both sides digested now, within this run: the fast row hash.
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'fast' });
+                    // Both sides digested now, within this run: the per-column row hash (checksum.ts RowHashForm).
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'columns' });
                     if (!r.equal) {
                         tablesDiffering.add(t.qualified);
                         differences.push(...r.differences);
@@ -4148,7 +4411,14 @@ const foreignRows = {
           FROM pg_constraint c
           JOIN pg_class r ON r.oid = c.conrelid
          WHERE c.contype = 'f' AND c.conparentid = 0 AND NOT r.relispartition
-         ORDER BY 2, 1`);
+           AND ($1::text[] IS NULL OR r.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname::text = ANY ($1::text[])))
+         ORDER BY 2, 1`, 
+            // Into the shared database: the tenant's schemas' keys only, not every shared table's.
+            [
+                ctx.schemaLayout?.into === 'shared-database'
+                    ? ctx.schemaLayout.mappings.map((m) => m.target)
+                    : null,
+            ]);
             for (const fk of fks.rows) {
                 const label = `${fk.child} → ${fk.parent} (${fk.name})`;
                 if (!fk.validated)
@@ -4182,7 +4452,9 @@ const q = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
  */
 async function tenantKeyProblems(target, ctx) {
     const slug = ctx.names.slug;
-    const graph = await (0,catalog/* readTableGraph */.r)(target);
+    // Into the shared database: the tenant's schemas only (the shared tables beside them hold every tenant's rows).
+    const only = ctx.schemaLayout?.into === 'shared-database' ? ctx.schemaLayout.mappings.map((m) => m.target) : undefined;
+    const graph = await (0,catalog/* readTableGraph */.r)(target, only);
     let resolved;
     try {
         resolved = (0,tenant_key/* resolveTenantKeyColumn */.C_)(graph, {
@@ -4505,8 +4777,8 @@ const rowCounts = {
     },
 };
 
-// EXTERNAL MODULE: ./src/validation/schema-parity.ts + 1 modules
-var schema_parity = __webpack_require__(80499);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts
+var schema_parity = __webpack_require__(16292);
 ;// CONCATENATED MODULE: ./src/validation/security.ts
 
 
@@ -4615,7 +4887,8 @@ const sequences = {
             const tenants = ctx.plan.tenantsTable;
             const record = await registered(ctx.sourceUrl, `${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(tenants.schema)}.${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(tenants.name)}`, ctx.names.slug, budgetMs);
             target = await (0,db/* openTarget */.Ap)(ctx, budgetMs);
-            const seqs = await (0,sequence_ranges/* readSequences */.lu)(target);
+            // Schema level: the tenant's schemas only (into the shared database, the shared ones are beside them).
+            const seqs = await (0,sequence_ranges/* readSequences */.lu)(target, ctx.schemaLayout?.mappings.map((m) => m.target));
             const problems = [];
             const notes = [];
             let ranged = 0;
@@ -4885,7 +5158,11 @@ async function runOne(ctx, check) {
 
 // EXTERNAL MODULE: ./src/validation/schema-fingerprint.ts
 var schema_fingerprint = __webpack_require__(41069);
+// EXTERNAL MODULE: ./src/validation/schema-level.ts
+var schema_level = __webpack_require__(27799);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/validate.ts
+
+
 
 
 
@@ -4905,7 +5182,7 @@ const validateStep = {
         const routing = routingInput(ctx);
         const checks = await runChecks({
             sourceUrl: ctx.servers.sharedUrl,
-            targetUrl: ctx.servers.tenantDatabaseUrl(ctx.names.database),
+            targetUrl: (0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx),
             separateServers: ctx.servers.separate,
             snapshotId: ctx.snapshot?.id,
             tenantId: ctx.plan.tenantId,
@@ -4937,11 +5214,11 @@ const validateStep = {
             if (ctx.options.keepOnValidationFailure)
                 ctx.keepArtifacts = true;
             throw new errors/* PromotionError */.g1('validation-failed', `${failed.length} post-promotion check(s) failed: ${failed.map((c) => `${c.title}: ${c.reason}`).join('; ')}`, ctx.keepArtifacts
-                ? `The tenant stays shared. The new database ${ctx.names.database} was kept for inspection (keep-on-validation-failure); re-running replaces it.`
+                ? `The tenant stays shared. What this run built (${(0,tenant_place/* tenantDatabase */.kL)(ctx) === ctx.names.database ? `database ${ctx.names.database}` : `the tenant's schemas in ${(0,tenant_place/* tenantDatabase */.kL)(ctx)}`}) was kept for inspection (keep-on-validation-failure); re-running replaces it.`
                 : 'The tenant stays shared and what this run built was removed. Fix the cause named above and re-run.');
         }
         // The schema just proved equal is what `status --verify` later tells drift from.
-        const recorded = await (0,connect/* withConnection */.p)(ctx.servers.tenantDatabaseUrl(ctx.names.database), (target) => (0,ownership/* inMarkedTransaction */.IQ)(target, ctx, 'recording the schema', () => (0,schema_fingerprint/* recordSchemaAtSwitch */.ir)(target)));
+        const recorded = await (0,connect/* withConnection */.p)((0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx), (target) => (0,ownership/* inMarkedTransaction */.IQ)(target, ctx, 'recording the schema', () => (0,schema_fingerprint/* recordSchemaAtSwitch */.ir)(target, (0,schema_level/* recordedSchemaPlace */.vT)({ names: ctx.names, schemaLayout: ctx.record.schemaLayout }))));
         return `${checks.length} checks passed${warned ? ` (${warned} with warnings)` : ''}; schema of ${recorded} objects recorded`;
     },
 };

@@ -121,6 +121,7 @@ function adoptSwitchedPlanOptions(ctx) {
 /* harmony export */   Ls: () => (/* binding */ RoutingConfig),
 /* harmony export */   PS: () => (/* binding */ buildLoadBalancerConfig),
 /* harmony export */   TZ: () => (/* binding */ LoadBalancerConfig),
+/* harmony export */   iO: () => (/* binding */ schemaRouting),
 /* harmony export */   vg: () => (/* binding */ routingPaths)
 /* harmony export */ });
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9691);
@@ -130,7 +131,17 @@ const RoutingConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     tenant_slug: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
     tenant_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
     isolation_mode: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('isolated'),
-    database: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), host: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), port: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int(), user: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
+    /** Present at schema level only (a database-level config reads exactly as before issue 21). */
+    isolation_level: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('schema').optional(),
+    database: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+        name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        host: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        port: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int(),
+        user: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        /** Schema level: the tenant's schema, and the search_path the application sets (its role has it as default too). */
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+        search_path: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).optional(),
+    }),
     endpoints: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ api: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), ui: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() }),
     cloud_run: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ service: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(), region: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() })
         .optional(),
@@ -150,17 +161,29 @@ const LoadBalancerConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     ssl_certificate: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ domains: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()), managed: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY() }),
     updated_at: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
 });
+/**
+ * The tenant's schema (the one mapped to `tenant_<slug>`, else the first of its search_path) and
+ * its search_path, from the run's record or the tenants row; undefined at database level.
+ */
+function schemaRouting(base, layout) {
+    if (!layout)
+        return undefined;
+    const name = layout.mappings.find((m) => m.target === base)?.target ?? layout.searchPath[0] ?? base;
+    return { name, searchPath: layout.searchPath };
+}
 function buildRoutingConfig(input) {
     const { names } = input;
     return RoutingConfig.parse({
         tenant_slug: names.slug,
         tenant_id: input.tenantId,
         isolation_mode: 'isolated',
+        ...(input.schema && { isolation_level: 'schema' }),
         database: {
-            name: names.database,
+            name: input.database.name ?? names.database,
             host: input.database.host,
             port: input.database.port,
             user: names.appRole,
+            ...(input.schema && { schema: input.schema.name, search_path: input.schema.searchPath }),
         },
         endpoints: { api: names.apiHost, ui: names.uiHost },
         cloud_run: input.service
@@ -203,9 +226,11 @@ function routingPaths(configDir, slug) {
 /* harmony export */   qk: () => (/* binding */ SequenceRangeRecord)
 /* harmony export */ });
 /* unused harmony exports HistoryEntry, CredentialsChannel, CredentialsRecord, IsolationState */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9691);
-/* harmony import */ var _postgres_ownership__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6922);
-/* harmony import */ var _plan_options__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(44224);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9691);
+/* harmony import */ var _postgres_checksum__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73600);
+/* harmony import */ var _postgres_ownership__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6922);
+/* harmony import */ var _plan_options__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(44224);
+
 
 
 
@@ -213,8 +238,8 @@ function routingPaths(configDir, slug) {
  * `settings.isolation` of a tenant row: the durable state of a promotion and its append-only
  * audit history. Other keys of `settings` are never touched.
  */
-const HistoryEntry = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-    event: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n([
+const HistoryEntry = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    event: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n([
         'promoted',
         'resumed',
         'completed',
@@ -222,37 +247,37 @@ const HistoryEntry = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
         'rollback-started',
         'password-rotated',
     ]),
-    at: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
-    actor: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    source: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    pull_request: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().optional(),
-    run_url: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    detail: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    tables: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({ count: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(), digest: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP() })).optional(),
-    freeze_ms: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().optional(),
+    at: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
+    actor: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    source: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    pull_request: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().optional(),
+    run_url: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    detail: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    tables: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), _postgres_checksum__WEBPACK_IMPORTED_MODULE_0__/* .RecordedDigest */ .ZA).optional(),
+    freeze_ms: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().optional(),
 })
     .passthrough();
 /** How a password reached the application: see pipeline/credentials.ts. */
-const CredentialsChannel = zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['secret-manager', 'output', 'file']);
+const CredentialsChannel = zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['secret-manager', 'output', 'file']);
 /**
  * `settings.isolation.credentials`: whether the tenant role's current password ever reached the
  * application, and how — never the password itself. Recorded only once the delivery happened
  * (pipeline/credentials.ts); a later run rotates the password while it never did.
  */
-const CredentialsRecord = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+const CredentialsRecord = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
     /**
      * The switch this record is about (its `isolated_at`): a later promotion of the same tenant
      * (after a rollback) has a new role and password, and starts undelivered.
      */
-    switched_at: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    switched_at: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
     /** How the current password was delivered; absent while it never was. */
     delivered: CredentialsChannel.optional(),
     /** When this record was last written, and by which run (its token). */
-    at: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
-    run: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    at: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
+    run: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
     /** The last rotation of the password (a run found it never delivered) and how many there were. */
-    rotated_at: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    rotations: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().optional(),
+    rotated_at: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    rotations: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().optional(),
 })
     .passthrough();
 /**
@@ -260,51 +285,67 @@ const CredentialsRecord = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
  * (see postgres/sequence-ranges.ts). Reserved at the plan, kept for good: rollbacks and
  * re-promotions never remove it, so a re-promotion gets the same ranges again.
  */
-const SequenceRangeRecord = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+const SequenceRangeRecord = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
     /** The tenant's slot: slot k owns the k-th range of every integer type's zone. */
-    slot: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().positive(),
+    slot: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().positive(),
     /** The layout version the slot is read with (postgres/sequence-ranges.ts RANGE_LAYOUT). */
-    layout: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().positive(),
-    reserved_at: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    layout: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().positive(),
+    reserved_at: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
     /** Per type: [first, last] id of this tenant's range (decimal strings; bigint exceeds JSON numbers). */
-    ranges: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .tuple */ .PVZ([zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()])).optional(),
+    ranges: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .tuple */ .PVZ([zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()])).optional(),
     /** Per sequence of the tenant's database, as set at the last switch: type and [first, last] id. */
-    sequences: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({ type: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), first: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), last: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP() }))
+    sequences: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ type: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), first: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), last: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP() }))
         .optional(),
 })
     .passthrough();
-const IsolationState = zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['switched', 'complete', 'rolled-back']);
-const IsolationSettings = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+const IsolationState = zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['switched', 'complete', 'rolled-back']);
+const IsolationSettings = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
     state: IsolationState.optional(),
-    isolated_db_name: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    isolated_at: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    migration_version: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    source_database: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    isolated_db_name: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    isolated_at: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    migration_version: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    source_database: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
     /** host:port of the target server holding the tenant's database, when it is not the shared one. */
-    isolated_server: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    app_role: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    owner_role: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-    service: zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
-        name: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
-        created: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY(),
-        url: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-        revision: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
-        /** The Secret Manager version holding the tenant role's password (retired at rollback). */
-        secret_version: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().optional(),
+    isolated_server: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    app_role: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    owner_role: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    /** The level the tenant was promoted at (absent: database, as every promotion before issue 21). */
+    isolation_level: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['database', 'schema']).optional(),
+    /** Schema level: where the tenant's schemas went and the search_path its application sets. */
+    schema: zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+        into: zod__WEBPACK_IMPORTED_MODULE_3__/* ["enum"] */ .k5n(['shared-database', 'new-database']),
+        mappings: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ source: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), target: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP() })),
+        search_path: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()),
     })
         .optional(),
-    shared_rows_removed: zod__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zMY().optional(),
+    service: zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+        name: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
+        created: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY(),
+        url: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+        revision: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+        /** The Secret Manager version holding the tenant role's password (retired at rollback). */
+        secret_version: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
+    })
+        .optional(),
+    shared_rows_removed: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY().optional(),
+    /**
+     * cleanup-referenced-rows: remove-unused — the attempt whose removed keys the tenant's database
+     * holds (cleanup-removed.ts), written in the transaction that deleted them, and the rows removed
+     * per table. A rollback brings back only those keys.
+     */
+    referenced_removed: zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ attempt: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), tables: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig()) })
+        .optional(),
     /** The run that owns the tenant now (fencing token, see postgres/ownership.ts). */
-    run: _postgres_ownership__WEBPACK_IMPORTED_MODULE_0__/* .RunClaim */ .G7.optional(),
+    run: _postgres_ownership__WEBPACK_IMPORTED_MODULE_1__/* .RunClaim */ .G7.optional(),
     /** Whether the tenant role's password reached the application (never the password itself). */
     credentials: CredentialsRecord.optional(),
     /** Per table: the tenant's rows as verified at the switch (cleanup and `status --verify` compare with it). */
-    verified: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({ count: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(), digest: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP() })).optional(),
+    verified: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), _postgres_checksum__WEBPACK_IMPORTED_MODULE_0__/* .RecordedDigest */ .ZA).optional(),
     /** The options the switch planned with: later runs of this tenant plan with them (plan-options.ts). */
-    plan: _plan_options__WEBPACK_IMPORTED_MODULE_1__/* .PlanOptionsRecord */ .Nw.optional(),
+    plan: _plan_options__WEBPACK_IMPORTED_MODULE_2__/* .PlanOptionsRecord */ .Nw.optional(),
     /** This tenant's range of sequence values (never removed: see SequenceRangeRecord). */
     sequence_range: SequenceRangeRecord.optional(),
-    history: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(HistoryEntry).default([]),
+    history: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(HistoryEntry).default([]),
 })
     .passthrough();
 /** Parses `settings.isolation`; a malformed value is reported, not silently replaced. */
@@ -328,6 +369,10 @@ const MIGRATION_VERSION = '001';
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   r: () => (/* binding */ readTableGraph)
 /* harmony export */ });
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _tool_schemas__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24024);
+
+
 const ON_DELETE = {
     a: 'no action',
     r: 'restrict',
@@ -335,20 +380,22 @@ const ON_DELETE = {
     n: 'set null',
     d: 'set default',
 };
+/** Where SCHEMAS stands in the queries below: which schemas' tables are read (readTableGraph). */
+const SCHEMAS = '/* schemas */';
 /** User tables: not in system schemas, not temporary, not owned by an extension. */
 const USER_TABLES = `
   SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p')
-    AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
+    AND ${SCHEMAS}
     AND n.nspname NOT LIKE 'pg\\_toast%'
     AND n.nspname NOT LIKE 'pg\\_temp\\_%'
     AND NOT EXISTS (
       SELECT 1 FROM pg_depend d
       WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
     )`;
-const TABLES_SQL = `
+const TABLES_TEMPLATE = `
 WITH RECURSIVE ut AS (${USER_TABLES}),
 dom(oid, base, depth) AS (
   SELECT oid, typbasetype, 1 FROM pg_type WHERE typtype = 'd'
@@ -388,7 +435,7 @@ LEFT JOIN pg_inherits i ON ut.relispartition AND i.inhrelid = ut.oid
 LEFT JOIN pg_class pc ON pc.oid = i.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 ORDER BY ut.nspname, ut.relname`;
-const CONSTRAINTS_SQL = `
+const CONSTRAINTS_TEMPLATE = `
 WITH ut AS (${USER_TABLES})
 SELECT
   ut.nspname AS schema,
@@ -408,7 +455,7 @@ JOIN pg_constraint con ON con.conrelid = ut.oid AND con.contype IN ('p', 'f') AN
 LEFT JOIN pg_class rc ON rc.oid = (CASE WHEN con.contype = 'f' THEN COALESCE(pg_partition_root(con.confrelid), con.confrelid) END)
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 ORDER BY ut.nspname, ut.relname, con.conname`;
-const INDEXES_SQL = `
+const INDEXES_TEMPLATE = `
 WITH ut AS (${USER_TABLES})
 SELECT
   ut.nspname AS schema,
@@ -432,7 +479,18 @@ const key = (schema, name) => `${schema}\u0000${name}`;
  * that user types come out schema-qualified (the plan splices them into casts read by sessions
  * whose search_path may differ); the caller's search_path is restored afterwards.
  */
-async function readTableGraph(client) {
+async function readTableGraph(client, 
+/**
+ * Schema level into the shared database, the tenant's side: only its schemas (beside them are
+ * the shared tables, which every other read of the shared database means by "user tables").
+ */
+only) {
+    const schemas = only
+        ? `n.nspname::text = ANY (ARRAY[${only.map((s) => pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(s)).join(', ') || 'NULL'}]::text[])`
+        : (0,_tool_schemas__WEBPACK_IMPORTED_MODULE_1__/* .userSchemaSql */ .T0)('n');
+    const TABLES_SQL = TABLES_TEMPLATE.replaceAll(SCHEMAS, schemas);
+    const CONSTRAINTS_SQL = CONSTRAINTS_TEMPLATE.replaceAll(SCHEMAS, schemas);
+    const INDEXES_SQL = INDEXES_TEMPLATE.replaceAll(SCHEMAS, schemas);
     const saved = (await client.query(`SELECT current_setting('search_path') AS p`)).rows[0]?.p ?? '';
     let tableRows;
     let constraintRows;
@@ -506,24 +564,31 @@ async function readTableGraph(client) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $n: () => (/* binding */ bucketSql),
+/* harmony export */   A2: () => (/* binding */ matchesRecorded),
 /* harmony export */   LP: () => (/* binding */ setComparableSession),
 /* harmony export */   Pu: () => (/* binding */ keyText),
+/* harmony export */   Rl: () => (/* binding */ recordedForm),
 /* harmony export */   UN: () => (/* binding */ rowHashSqlOf),
 /* harmony export */   WK: () => (/* binding */ compareTable),
+/* harmony export */   ZA: () => (/* binding */ RecordedDigest),
 /* harmony export */   bs: () => (/* binding */ fromTable),
 /* harmony export */   il: () => (/* binding */ withoutColumns),
+/* harmony export */   kd: () => (/* binding */ recordDigest),
 /* harmony export */   lN: () => (/* binding */ digestTable),
 /* harmony export */   ol: () => (/* binding */ digestOf),
-/* harmony export */   xA: () => (/* binding */ keyRange),
 /* harmony export */   yw: () => (/* binding */ ledgerRowHashSql)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_BUCKETS, rowHashSql, digestSql, compareDigests */
+/* unused harmony exports DEFAULT_BUCKETS, rowHashSql, columnHashKind, readRowHashColumns, columnsRowHashSql, keyRange, digestSql, wholeDigestSql, compareDigests */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9691);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(54680);
+
+
 
 /**
  * Table digests computed by PostgreSQL: one aggregate query per table, constant memory on both
- * ends. Each row's text is hashed to a signed 64-bit integer (in one of two forms, see
+ * ends. Each row is hashed to a signed 64-bit integer (in one of three forms, see
  * `RowHashForm`); hashes are summed into numeric per key bucket, so a difference is located by
  * bucket and named by key range. A sum is order-independent, so it is a multiset digest: tables
  * without a key are covered (bucketed by the row hash itself) and duplicate rows count twice.
@@ -572,7 +637,7 @@ function rowText(table) {
         throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
     return `ROW(${table.columns.map((c) => `t.${c}`).join(', ')})::text`;
 }
-/** Fast row hash (see RowHashForm): for values compared within one run only, never stored. */
+/** Fast row hash (see RowHashForm). */
 function rowHashSql(table) {
     return `hashtextextended(${rowText(table)}, 0)`;
 }
@@ -580,9 +645,121 @@ function rowHashSql(table) {
 function ledgerRowHashSql(table) {
     return `('x' || substr(md5(${rowText(table)}), 1, 16))::bit(64)::bigint`;
 }
-/** The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). */
-function rowHashSqlOf(form, table) {
-    return form === 'fast' ? rowHashSql(table) : ledgerRowHashSql(table);
+/** Built-in base type OIDs (fixed across majors) → column hash kind; anything else is 'output'. */
+const KIND_BY_TYPE_OID = new Map([
+    [21, 'int4'], // int2
+    [23, 'int4'],
+    [20, 'int8'],
+    [16, 'bool'],
+    [1082, 'date'],
+    [1114, 'timestamp'],
+    [1184, 'timestamptz'],
+    [2950, 'uuid'],
+    [25, 'text'],
+    [1043, 'text'], // varchar
+    [1042, 'bpchar'],
+]);
+/** The column hash kind of a base type OID (pure; unknown → 'output'). */
+function columnHashKind(baseTypeOid) {
+    return KIND_BY_TYPE_OID.get(baseTypeOid) ?? 'output';
+}
+/**
+ * The planned columns' hash kinds, read from this side's catalog (`table` as this side names it:
+ * `onTarget(table)` on the target). A planned column missing here is an error naming it.
+ */
+async function readRowHashColumns(client, table) {
+    const names = table.columns.map(unquoteIdent);
+    const { rows } = await client.query(`WITH RECURSIVE col AS (
+       SELECT a.attname::text AS name, a.attnotnull AS not_null, a.atttypid AS type_oid
+         FROM pg_attribute a
+        WHERE a.attrelid = $1::regclass AND a.attname = ANY($2::text[]) AND a.attnum > 0 AND NOT a.attisdropped
+     ), base AS (
+       SELECT name, not_null, type_oid FROM col
+       UNION ALL
+       SELECT b.name, b.not_null, ty.typbasetype FROM base b JOIN pg_type ty ON ty.oid = b.type_oid
+        WHERE ty.typtype = 'd'
+     )
+     SELECT b.name, b.not_null, b.type_oid::int AS base_oid
+       FROM base b JOIN pg_type ty ON ty.oid = b.type_oid WHERE ty.typtype <> 'd'`, [table.qualified, names]);
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    return names.map((name) => {
+        const r = byName.get(name);
+        if (!r)
+            throw new Error(`${table.qualified}: planned column "${name}" was not found in the catalog.`);
+        return { kind: columnHashKind(r.base_oid), notNull: r.not_null };
+    });
+}
+// Marks a NULL: the seed of a NULL column is xor-ed with it, so NULL never hashes like the value
+// standing in for it (0, '', the epoch) — nor like any other value, short of a 64-bit collision.
+const NULL_MARK = '-7046029254386353131'; // 0x9E3779B97F4A7C15 as a signed bigint
+/** Base type cast (free for a domain) and the stand-in for NULL of each kind. */
+const KIND_BASE = {
+    int4: { cast: 'int4', stand: '0' },
+    int8: { cast: 'int8', stand: '0' },
+    bool: { cast: 'bool', stand: 'false' },
+    date: { cast: 'date', stand: `'epoch'::date` },
+    timestamp: { cast: 'timestamp', stand: `'epoch'::timestamp` },
+    timestamptz: { cast: 'timestamptz', stand: `'epoch'::timestamptz` },
+    uuid: { cast: 'uuid', stand: `'00000000-0000-0000-0000-000000000000'::uuid` },
+    text: { cast: 'text', stand: `''` },
+    bpchar: { cast: 'bpchar', stand: `''::bpchar` },
+    output: { cast: 'text', stand: `''` },
+};
+/** The hash of value `v` (an expression of the kind's base type) seeded with `seed`. */
+function kindHashSql(kind, v, seed) {
+    const epochThenTs = (ts) => `hashfloat8extended(coalesce(date_part('epoch', ${v}), 0), timestamp_hash_extended(${ts}, ${seed}))`;
+    switch (kind) {
+        case 'int4':
+            return `hashint4extended(${v}, ${seed})`;
+        case 'int8':
+            return `hashint8extended(${v} & 4294967295, hashint4extended((${v} >> 32)::int4, ${seed}))`;
+        case 'bool':
+            return `hashint4extended(${v}::int4, ${seed})`;
+        case 'date':
+            return `hashfloat8extended(coalesce(date_part('epoch', ${v}::timestamp), 0), timestamp_hash_extended(${v}::timestamp, ${seed}))`;
+        case 'timestamp':
+            return epochThenTs(v);
+        case 'timestamptz':
+            return epochThenTs(`(${v} AT TIME ZONE 'UTC')`);
+        case 'uuid':
+            return `uuid_hash_extended(${v}, ${seed})`;
+        case 'text':
+        case 'output':
+            return `hashtextextended(${v} COLLATE "C", ${seed})`;
+        case 'bpchar':
+            return `hashtextextended(textin(bpcharout(${v})) COLLATE "C", ${seed})`;
+    }
+}
+/** The 'columns' row hash (see RowHashForm, ColumnHashKind) of the planned columns; the row aliased `t`. */
+function columnsRowHashSql(table, columns) {
+    if (table.columns.length === 0)
+        throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
+    if (columns.length !== table.columns.length)
+        throw new Error(`${table.qualified}: ${columns.length} column hash kinds for ${table.columns.length} columns.`);
+    return table.columns.reduce((seed, column, i) => {
+        const { kind, notNull } = columns[i];
+        const { cast, stand } = KIND_BASE[kind];
+        const value = `t.${column}::${cast}`;
+        if (notNull)
+            return kindHashSql(kind, `(${value})`, seed);
+        return kindHashSql(kind, `coalesce(${value}, ${stand})`, `(${seed} # CASE WHEN t.${column} IS NULL THEN ${NULL_MARK}::int8 ELSE 0::int8 END)`);
+    }, '0::int8');
+}
+/**
+ * The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). The
+ * 'columns' form needs the columns' kinds, read from the catalog (`readRowHashColumns`).
+ */
+function rowHashSqlOf(form, table, columns) {
+    switch (form) {
+        case 'columns':
+            if (!columns)
+                throw new Error(`${table.qualified}: the 'columns' row hash needs the columns' types.`);
+            return columnsRowHashSql(table, columns);
+        case 'fast':
+            return rowHashSql(table);
+        case 'ledger':
+            return ledgerRowHashSql(table);
+    }
 }
 function bucketCount(n) {
     const b = Math.floor(n ?? DEFAULT_BUCKETS);
@@ -644,7 +821,7 @@ function bucketSql(scheme) {
     }
 }
 /** The one aggregate query of `digestTable`; exported for tests and EXPLAIN. */
-function digestSql(table, side, scheme, form) {
+function digestSql(table, side, scheme, form, columns) {
     // No ORDER BY: with it the planner sorts every row before grouping (it cannot tell there are few
     // buckets); without it, it hashes into the buckets. The buckets are sorted here instead.
     // Only what the scheme needs per row: key text costs a cast and a collated min/max per row.
@@ -654,12 +831,17 @@ function digestSql(table, side, scheme, form) {
         ? 'min(kn)::text AS min_key, max(kn)::text AS max_key'
         : 'min(k) AS min_key, max(k) AS max_key';
     return `SELECT ${bucketSql(scheme)} AS bucket, count(*)::bigint AS count, sum(h)::text AS sum, ${bounds}
-  FROM (SELECT ${rowHashSqlOf(form, table)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
+  FROM (SELECT ${rowHashSqlOf(form, table, columns)} AS h, ${k} AS k, ${kn} AS kn FROM ${fromTable(table)} t WHERE ${predicate(table, side)}) s
  GROUP BY 1`;
+}
+/** The whole table's count and hash sum in one pass, without buckets (see DigestOptions.locate). */
+function wholeDigestSql(table, side, form, columns) {
+    return `SELECT count(*)::text AS count, coalesce(sum(${rowHashSqlOf(form, table, columns)}), 0)::text AS sum
+  FROM ${fromTable(table)} t WHERE ${predicate(table, side)}`;
 }
 function wholeDigest(count, sum, form) {
     // The ledger form's text is what digests recorded at the switch were made of: unchanged.
-    const text = form === 'ledger' ? `${count}:${sum}` : `fast:${count}:${sum}`;
+    const text = form === 'ledger' ? `${count}:${sum}` : `${form}:${count}:${sum}`;
     return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('md5').update(text).digest('hex');
 }
 function addDecimal(a, b) {
@@ -688,7 +870,12 @@ async function withHashAggregate(client, fn) {
  */
 async function digestTable(client, table, side, opts) {
     const scheme = schemeFor(table, opts);
-    const r = await withHashAggregate(client, () => client.query(digestSql(table, side, scheme, opts.form)));
+    const columns = opts.form === 'columns' ? (opts.columns ?? (await readRowHashColumns(client, table))) : undefined;
+    if (opts.locate === false) {
+        const { rows } = await client.query(wholeDigestSql(table, side, opts.form, columns));
+        return tableDigestOf(table, opts.form, scheme, Number(rows[0].count), rows[0].sum, []);
+    }
+    const r = await withHashAggregate(client, () => client.query(digestSql(table, side, scheme, opts.form, columns)));
     let count = 0;
     let sum = '0';
     const buckets = r.rows.map((row) => {
@@ -702,18 +889,44 @@ async function digestTable(client, table, side, opts) {
         return b;
     });
     buckets.sort((x, y) => x.bucket - y.bucket);
-    return {
-        table: table.qualified,
-        form: opts.form,
-        count,
-        digest: wholeDigest(count, sum, opts.form),
-        buckets,
-        scheme,
-    };
+    return tableDigestOf(table, opts.form, scheme, count, sum, buckets);
+}
+function tableDigestOf(table, form, scheme, count, sum, buckets) {
+    return { table: table.qualified, form, count, sum, digest: wholeDigest(count, sum, form), buckets, scheme };
 }
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
 function digestOf(count, sum) {
     return wholeDigest(count, sum, 'ledger');
+}
+/**
+ * A table's count and digest as recorded at the switch (`settings.isolation.verified`), compared
+ * later by cleanup and `status --verify`. `form` names the row hash the digest was made of; a
+ * record without it was written before the switch recorded fast digests, and is the ledger form.
+ */
+const RecordedDigest = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    count: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(),
+    digest: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    // Never 'columns' (see RowHashForm): recordDigest refuses it.
+    form: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['fast', 'ledger']).optional(),
+});
+/** The form a recorded digest was made of: a record that does not say is the ledger form (older switches). */
+function recordedForm(r) {
+    return r.form ?? 'ledger';
+}
+/** A recorded digest of a count and a sum of row hashes in `form` (equal to what `digestTable` gives in that form). */
+function recordDigest(form, count, sum) {
+    if (form === 'columns')
+        throw new Error("The 'columns' row hash is compared within a run only, never recorded: record the 'fast' form.");
+    return { count, digest: wholeDigest(count, sum, form), form };
+}
+/**
+ * Whether a digest computed now equals a recorded one. The caller computes `now` in the recorded
+ * form (`recordedForm`); a digest of another form is never compared, whatever its value.
+ */
+function matchesRecorded(recorded, now) {
+    if (now.form !== recordedForm(recorded))
+        throw new Error(`${now.table}: a ${now.form} digest cannot be compared with a recorded ${recordedForm(recorded)} digest.`);
+    return now.count === recorded.count && now.digest === recorded.digest;
 }
 function sameScheme(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
@@ -787,18 +1000,42 @@ function compareDigests(table, a, b) {
  * and the source must have TENANT_ID_SETTING set.
  */
 async function compareTable(source, target, table, opts) {
-    const range = await keyRange(source, table, 'source');
-    const digestOpts = {
-        form: opts.form,
-        buckets: opts.buckets ?? DEFAULT_BUCKETS,
-        ...(range ? { range } : {}),
-    };
+    // The 'columns' form hashes each column by its type on each side: a column whose hash kind
+    // differs (its type differs) makes every row differ, and is named.
+    const [sourceColumns, targetColumns] = opts.form === 'columns'
+        ? await Promise.all([readRowHashColumns(source, table), readRowHashColumns(target, (0,_plan_types__WEBPACK_IMPORTED_MODULE_1__/* .onTarget */ .Hp)(table))])
+        : [undefined, undefined];
+    const kindDifferences = (sourceColumns ?? []).flatMap((c, i) => c.kind === targetColumns?.[i]?.kind
+        ? []
+        : [
+            `${table.qualified}: column ${table.columns[i]} is hashed as ${c.kind} on the source, ${targetColumns?.[i]?.kind} on the target (its types differ)`,
+        ]);
+    const withKinds = (r) => kindDifferences.length ? { ...r, equal: false, differences: [...kindDifferences, ...r.differences] } : r;
     // The two sides are separate servers' work (or separate sessions): digest them at once.
-    const [s, t] = await Promise.all([
-        digestTable(source, table, 'source', digestOpts),
-        digestTable(target, table, 'target', digestOpts),
+    const both = (digestOpts) => Promise.all([
+        digestTable(source, table, 'source', {
+            ...digestOpts,
+            ...(sourceColumns && { columns: sourceColumns }),
+        }),
+        digestTable(target, (0,_plan_types__WEBPACK_IMPORTED_MODULE_1__/* .onTarget */ .Hp)(table), 'target', {
+            ...digestOpts,
+            ...(targetColumns && { columns: targetColumns }),
+        }),
     ]);
-    return { source: s, target: t, ...compareDigests(table.qualified, s, t) };
+    // First whole: every row of both sides hashed, without the cost of grouping by bucket. Equal
+    // counts and sums are as strong a proof as equal buckets (a row's bucket is a function of its
+    // key, which its hash covers, so the same rows fall in the same buckets). Only a difference is
+    // then located, by digesting both sides again per bucket.
+    const buckets = opts.buckets ?? DEFAULT_BUCKETS;
+    if (!opts.expectDifference) {
+        const [ws, wt] = await both({ form: opts.form, buckets, locate: false });
+        const whole = compareDigests(table.qualified, ws, wt);
+        if (whole.equal)
+            return withKinds({ source: ws, target: wt, ...whole });
+    }
+    const range = await keyRange(source, table, 'source');
+    const [s, t] = await both({ form: opts.form, buckets, ...(range ? { range } : {}) });
+    return withKinds({ source: s, target: t, ...compareDigests(table.qualified, s, t) });
 }
 /** `"a""b"` → `a"b`: a planned (quoted) column's name. */
 function unquoteIdent(column) {
@@ -838,6 +1075,7 @@ function withoutColumns(table, names) {
 /* harmony export */   AC: () => (/* binding */ SESSION_OPTIONS),
 /* harmony export */   Ng: () => (/* binding */ connect),
 /* harmony export */   Q5: () => (/* binding */ connectAll),
+/* harmony export */   ZA: () => (/* binding */ SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS),
 /* harmony export */   p: () => (/* binding */ withConnection),
 /* harmony export */   si: () => (/* binding */ setTenantId)
 /* harmony export */ });
@@ -855,8 +1093,22 @@ function withoutColumns(table, names) {
  * and its advisory lock go away promptly), a bounded connect time, and an application name that
  * makes our sessions recognisable in pg_stat_activity.
  */
-/** Startup settings of every session the tool opens. */
-const SESSION_OPTIONS = '-c jit=off -c default_transaction_isolation=read\\ committed';
+/**
+ * The startup settings of the tool's sessions before TimeZone, DateStyle and IntervalStyle were
+ * fixed: a schema recorded at the switch by an earlier version was printed under the database's
+ * own settings, and is compared with the schema read the same way (schema-fingerprint.ts).
+ */
+const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS = '-c jit=off -c default_transaction_isolation=read\\ committed';
+/**
+ * Startup settings of every session the tool opens. TimeZone, DateStyle and IntervalStyle too:
+ * the catalog prints defaults and constants in the reading session's settings (a timestamptz
+ * default reads '2024-01-01 00:00:00-05' under a database's `ALTER DATABASE … SET TimeZone`), so
+ * the schema read from the shared database, cloned, and compared with the tenant's must be read
+ * under one set of settings on every database (review r17: a shared database with its own
+ * TimeZone or DateStyle failed schema parity). Startup options take precedence over the
+ * database's and role's own settings.
+ */
+const SESSION_OPTIONS = `${SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS} -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres`;
 function clientConfig(url, extra = {}) {
     return {
         connectionString: url,
@@ -939,7 +1191,7 @@ async function connectAll(urls) {
  * as a bound parameter: the value is never part of SQL text. Session-wide (not transaction-local).
  */
 async function setTenantId(client, tenantId) {
-    await client.query('SELECT set_config($1, $2, false)', [_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .TENANT_ID_SETTING */ .o, tenantId]);
+    await client.query('SELECT set_config($1, $2, false)', [_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .TENANT_ID_SETTING */ .oZ, tenantId]);
 }
 
 
@@ -1244,7 +1496,11 @@ const RunClaim = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
     .passthrough();
 /** The tool's own schema in a tenant's database: never cloned, compared or shown to the application. */
 const RUN_SCHEMA = '_tenant_isolation';
-const RUN_TABLE = `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(RUN_SCHEMA)}.run_owner`;
+/**
+ * The run marker's table in a tool schema: `RUN_SCHEMA` in a tenant's own database; schema level
+ * into the shared database, the tenant's own tool schema there (names.ts sharedToolSchema).
+ */
+const runTable = (toolSchema) => `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema)}.run_owner`;
 class OwnershipLostError extends _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1 {
     constructor(slug, what, owner, runId) {
         super('ownership-lost', `This run (${runId}) no longer owns tenant "${slug}": ${owner
@@ -1352,9 +1608,10 @@ function inOwnedTransaction(client, owner, what, fn) {
  * Writes this run's token into the tenant's database (a schema of the tool's own that PUBLIC
  * cannot use). Called by the run that creates the database, before anything else is written.
  */
-async function writeRunMarker(target, claim) {
-    await target.query(`CREATE SCHEMA IF NOT EXISTS ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(RUN_SCHEMA)}`);
-    await target.query(`REVOKE ALL ON SCHEMA ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(RUN_SCHEMA)} FROM PUBLIC`);
+async function writeRunMarker(target, claim, toolSchema = RUN_SCHEMA) {
+    const RUN_TABLE = runTable(toolSchema);
+    await target.query(`CREATE SCHEMA IF NOT EXISTS ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema)}`);
+    await target.query(`REVOKE ALL ON SCHEMA ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema)} FROM PUBLIC`);
     await target.query(`CREATE TABLE IF NOT EXISTS ${RUN_TABLE} (
        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
        run jsonb NOT NULL)`);
@@ -1365,7 +1622,8 @@ async function writeRunMarker(target, claim) {
  * Inside the caller's transaction on the tenant's database: proves the database is still this
  * run's (its marker row locked FOR SHARE). Throws OwnershipLostError otherwise.
  */
-async function assertRunMarker(target, slug, runId, what) {
+async function assertRunMarker(target, slug, runId, what, toolSchema = RUN_SCHEMA) {
+    const RUN_TABLE = runTable(toolSchema);
     let rows;
     try {
         ({ rows } = await target.query(`SELECT run FROM ${RUN_TABLE} WHERE singleton FOR SHARE`));
@@ -1390,9 +1648,16 @@ async function assertRunMarker(target, slug, runId, what) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   i: () => (/* binding */ selectTenantRows),
-/* harmony export */   o: () => (/* binding */ TENANT_ID_SETTING)
+/* harmony export */   $r: () => (/* binding */ targetOf),
+/* harmony export */   Hp: () => (/* binding */ onTarget),
+/* harmony export */   dE: () => (/* binding */ withTargets),
+/* harmony export */   iu: () => (/* binding */ selectTenantRows),
+/* harmony export */   oZ: () => (/* binding */ TENANT_ID_SETTING)
 /* harmony export */ });
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _schema_layout__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(31686);
+
+
 /**
  * The plan of a promotion: which tables hold the tenant's rows and how to select them. Built
  * from the catalog by `planTenant` (pure); used by the copy, the checks, the catch-up at the
@@ -1407,6 +1672,60 @@ const TENANT_ID_SETTING = 'tenant_promotion.tenant_id';
 function selectTenantRows(table) {
     return `SELECT ${table.columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WHERE ${table.where}`;
 }
+/** The table's quoted name on the target side (the tenant's database or schema). */
+function targetOf(table) {
+    return table.target ?? table.qualified;
+}
+/**
+ * The table as target-side SQL sees it: `qualified` is the target's name, and the plan's SQL
+ * fragments (`where`, `ownWhere`, `alsoUsedWhere`, the self-closure's, foreign keys' `references`)
+ * name the mapped schemas. The identity at database level. Per-table maps stay keyed by the
+ * source's `qualified`: use this only for the SQL sent to the target.
+ */
+function onTarget(table) {
+    if (table.target === undefined || !table.targetSchemas)
+        return table;
+    const map = new Map(Object.entries(table.targetSchemas));
+    // The plan's fragments read the table as `t` (plan.ts): its column references stay as they are.
+    const m = (sql) => (0,_schema_layout__WEBPACK_IMPORTED_MODULE_1__/* .mapStatement */ ._R)(sql, map, { aliases: ['t'] });
+    return {
+        ...table,
+        qualified: table.target,
+        where: m(table.where),
+        ...(table.ownWhere !== undefined && { ownWhere: m(table.ownWhere) }),
+        ...(table.alsoUsedWhere !== undefined && { alsoUsedWhere: m(table.alsoUsedWhere) }),
+        ...(table.selfClosure && {
+            selfClosure: { ...table.selfClosure, baseWhere: m(table.selfClosure.baseWhere) },
+        }),
+        ...(table.foreignKeys && {
+            foreignKeys: table.foreignKeys.map((fk) => ({ ...fk, references: m(fk.references) })),
+        }),
+    };
+}
+/**
+ * The plan with every table's target in the mapped schemas (schema level): `map` is source
+ * schema → target schema (SchemaLayout). A table whose schema is not mapped keeps its name.
+ */
+function withTargets(plan, map) {
+    const set = (t) => {
+        const schema = map.get(t.schema);
+        return schema === undefined
+            ? t
+            : {
+                ...t,
+                target: `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(schema)}.${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(t.name)}`,
+                targetSchemas: Object.fromEntries(map),
+            };
+    };
+    const tables = plan.tables.map(set);
+    const byName = new Map(tables.map((t) => [t.qualified, t]));
+    return {
+        ...plan,
+        tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
+        tables,
+        deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
+    };
+}
 
 
 /***/ }),
@@ -1419,16 +1738,16 @@ function selectTenantRows(table) {
 /* harmony export */ });
 /* unused harmony export looksSensitive */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(54680);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _tenant_key__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(72713);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(54680);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _tenant_key__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(72713);
 
 
 
 
 
 const q = pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier;
-const SETTING = `current_setting(${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .TENANT_ID_SETTING */ .o)})`;
+const SETTING = `current_setting(${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(_plan_types__WEBPACK_IMPORTED_MODULE_1__/* .TENANT_ID_SETTING */ .oZ)})`;
 /** Above this many EXISTS joins in one table's predicate, fall back to shorter foreign-key paths. */
 const MAX_PREDICATE_JOINS = 64;
 const OVER_BUDGET = Symbol('over budget');
@@ -1544,7 +1863,7 @@ function planTenant(graph, opts) {
         }
     }
     // The tenants row is selected by the column the tenant key holds (one rule: resolveTenantKeyColumn).
-    const resolved = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_2__/* .resolveTenantKeyColumn */ .C_)(graph, opts);
+    const resolved = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_3__/* .resolveTenantKeyColumn */ .C_)(graph, opts);
     const root = tops.find((t) => t.schema === resolved.tenantsTable.schema && t.name === resolved.tenantsTable.name);
     const rootKeyName = resolved.column;
     const rootKeyColumn = root.columns.find((c) => c.name === rootKeyName);
@@ -1664,7 +1983,7 @@ function planTenant(graph, opts) {
         else if (selected.has(k))
             kinds.set(k, sharedRows === 'referenced' || o === 'referenced' ? 'referenced' : 'reference');
         else if (o === 'referenced') {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides: ${display(t)}=referenced, but no copied row references ${display(t)} through a foreign key (and it references no copied row), so none of its rows can be attributed to the tenant.`, `Use ${display(t)}=copy to copy it whole, or ${display(t)}=skip to leave it out.`);
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`table-overrides: ${display(t)}=referenced, but no copied row references ${display(t)} through a foreign key (and it references no copied row), so none of its rows can be attributed to the tenant.`, `Use ${display(t)}=copy to copy it whole, or ${display(t)}=skip to leave it out.`);
         }
         else if (polymorphic.has(k)) {
             skipped.push({ table: t, reason: 'unattributable' });
@@ -2035,21 +2354,21 @@ function looksSensitive(column) {
 function resolveOverrides(given, graph, topOf, ownKind) {
     const out = new Map();
     for (const [name, value] of Object.entries(given)) {
-        const parsed = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_2__/* .parseTableName */ .HC)(name);
+        const parsed = (0,_tenant_key__WEBPACK_IMPORTED_MODULE_3__/* .parseTableName */ .HC)(name);
         // Unquoted names fold to lower case, as in SQL; the schema defaults to public.
         const schema = parsed.schema === null ? 'public' : parsed.quoted[0] ? parsed.schema : parsed.schema.toLowerCase();
         const bare = parsed.quoted[parsed.quoted.length - 1] ? parsed.name : parsed.name.toLowerCase();
         const t = graph.tables.find((x) => x.schema === schema && x.name === bare);
         if (!t) {
             const near = graph.tables.filter((x) => x.name.toLowerCase() === bare.toLowerCase()).map(display);
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${name}, which is not a table of the shared database${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}.`, 'Name each table as schema.table (the schema defaults to public), e.g. public.audit_versions=skip,public.countries=copy.');
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`table-overrides names ${name}, which is not a table of the shared database${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}.`, 'Name each table as schema.table (the schema defaults to public), e.g. public.audit_versions=skip,public.countries=copy.');
         }
         if (topOf(t) !== t) {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${display(t)}, a partition of ${display(topOf(t))}: partitions are copied through their partitioned table.`, `Override ${display(topOf(t))} instead.`);
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`table-overrides names ${display(t)}, a partition of ${display(topOf(t))}: partitions are copied through their partitioned table.`, `Override ${display(topOf(t))} instead.`);
         }
         const kind = ownKind(t);
         if (kind) {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .dz(`table-overrides names ${display(t)}, which holds the tenant's own rows (${kind} table): only tables without the tenant key can be overridden.`, `Remove ${display(t)} from table-overrides; its rows are selected by the tenant key.`);
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .InputError */ .dz(`table-overrides names ${display(t)}, which holds the tenant's own rows (${kind} table): only tables without the tenant key can be overridden.`, `Remove ${display(t)} from table-overrides; its rows are selected by the tenant key.`);
         }
         out.set(tableKey(t), value);
     }
@@ -2586,6 +2905,730 @@ async function setAppRolePassword(client, role, password, expected) {
 
 /***/ }),
 
+/***/ 31686:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  M2: () => (/* binding */ describeLayout),
+  YI: () => (/* binding */ inverseSchemaMap),
+  uO: () => (/* binding */ mapCatalog),
+  or: () => (/* binding */ mapScriptStatements),
+  _R: () => (/* binding */ mapStatement),
+  td: () => (/* binding */ planSchemaLayout),
+  lH: () => (/* binding */ quoteLikePostgres),
+  eQ: () => (/* binding */ schemaMap),
+  fE: () => (/* binding */ schemaRefusals),
+  yc: () => (/* binding */ schemaRoleStatements),
+  pP: () => (/* binding */ unmappedNames)
+});
+
+// UNUSED EXPORTS: definedNames, qualifiedOperators
+
+// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
+var esm = __webpack_require__(83849);
+// EXTERNAL MODULE: ./src/postgres/tool-schemas.ts
+var tool_schemas = __webpack_require__(24024);
+;// CONCATENATED MODULE: ./src/postgres/sql-tokens.ts
+const IDENT_START = /[A-Za-z_\u0080-\uffff]/u;
+const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/u;
+function tokenize(sql) {
+    const out = [];
+    let i = 0;
+    const n = sql.length;
+    while (i < n) {
+        const c = sql[i];
+        const start = i;
+        if (/\s/.test(c)) {
+            while (i < n && /\s/.test(sql[i]))
+                i++;
+            out.push({ kind: 'space', text: sql.slice(start, i) });
+        }
+        else if (c === '-' && sql[i + 1] === '-') {
+            while (i < n && sql[i] !== '\n')
+                i++;
+            out.push({ kind: 'space', text: sql.slice(start, i) });
+        }
+        else if (c === '/' && sql[i + 1] === '*') {
+            // Block comments nest in PostgreSQL.
+            let depth = 0;
+            while (i < n) {
+                if (sql[i] === '/' && sql[i + 1] === '*') {
+                    depth++;
+                    i += 2;
+                }
+                else if (sql[i] === '*' && sql[i + 1] === '/') {
+                    depth--;
+                    i += 2;
+                    if (depth === 0)
+                        break;
+                }
+                else
+                    i++;
+            }
+            out.push({ kind: 'space', text: sql.slice(start, i) });
+        }
+        else if (c === "'" || ((c === 'E' || c === 'e') && sql[i + 1] === "'")) {
+            const escapes = c !== "'";
+            i += escapes ? 2 : 1;
+            let value = '';
+            while (i < n) {
+                const d = sql[i];
+                if (escapes && d === '\\') {
+                    value += sql[i + 1] ?? '';
+                    i += 2;
+                }
+                else if (d === "'" && sql[i + 1] === "'") {
+                    value += "'";
+                    i += 2;
+                }
+                else if (d === "'") {
+                    i++;
+                    break;
+                }
+                else {
+                    value += d;
+                    i++;
+                }
+            }
+            out.push({ kind: 'string', text: sql.slice(start, i), value });
+        }
+        else if (c === '"') {
+            i++;
+            let name = '';
+            while (i < n) {
+                if (sql[i] === '"' && sql[i + 1] === '"') {
+                    name += '"';
+                    i += 2;
+                }
+                else if (sql[i] === '"') {
+                    i++;
+                    break;
+                }
+                else
+                    name += sql[i++];
+            }
+            out.push({ kind: 'ident', text: sql.slice(start, i), name });
+        }
+        else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(sql.slice(i))) {
+            const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i))[0];
+            const end = sql.indexOf(tag, i + tag.length);
+            const stop = end < 0 ? n : end + tag.length;
+            out.push({
+                kind: 'dollar',
+                text: sql.slice(start, stop),
+                body: sql.slice(i + tag.length, end < 0 ? n : end),
+            });
+            i = stop;
+        }
+        else if (IDENT_START.test(c)) {
+            while (i < n && IDENT_PART.test(sql[i]))
+                i++;
+            const text = sql.slice(start, i);
+            out.push({ kind: 'ident', text, name: text.toLowerCase() });
+        }
+        else if (/[0-9]/.test(c)) {
+            while (i < n && /[0-9A-Za-z_.]/.test(sql[i]))
+                i++;
+            out.push({ kind: 'other', text: sql.slice(start, i) });
+        }
+        else {
+            out.push({ kind: 'other', text: c });
+            i++;
+        }
+    }
+    return out;
+}
+/** `schema.name` pairs named in `sql` outside literals and bodies (the first two parts of a longer chain). */
+function qualifiedNames(tokens) {
+    const out = [];
+    for (let k = 0; k + 2 < tokens.length; k++) {
+        const a = tokens[k];
+        const dot = tokens[k + 1];
+        const b = tokens[k + 2];
+        if (a.kind !== 'ident' || dot.text !== '.' || b.kind !== 'ident')
+            continue;
+        // `x.schema.name` is a column of a table, not a schema-qualified name.
+        if (k > 0 && tokens[k - 1].text === '.')
+            continue;
+        out.push({ schema: a.name, name: b.name, at: k });
+    }
+    return out;
+}
+/** Parses a qualified name written as a literal (`'public.orders_id_seq'::regclass`). */
+function parseQualifiedLiteral(value) {
+    const parts = tokenize(value).filter((t) => t.kind !== 'space');
+    if (parts.length !== 3 || parts[1].text !== '.')
+        return null;
+    const [a, , b] = parts;
+    if (a.kind !== 'ident' || b.kind !== 'ident')
+        return null;
+    return { schema: a.name, name: b.name };
+}
+const wordSet = (words) => new Set(words.split(/\s+/).filter(Boolean));
+/** Words after a FROM item that are not its alias (clause and join keywords). */
+const NOT_ALIAS = wordSet(`
+  where join inner left right full outer cross natural on using group having order limit
+  offset fetch union intersect except window for returning set tablesample with lateral do
+  values select default overriding into from as and or not is in when then else end only of
+  to by nowait skip cascade restrict`);
+/** Keywords that end a FROM clause at its level. */
+const ENDS_FROM = wordSet(`
+  where group having order limit offset fetch union intersect except window returning select
+  set for values`);
+/**
+ * What a statement's FROM clauses declare: the range variables (aliases, and the bare name of an
+ * unaliased table or function) — the names a column reference `alias.column` starts with — and
+ * the token indices where a FROM item (a relation) starts. A light scan, not a parser: it reads
+ * FROM / JOIN / UPDATE / INTO / USING items and comma-separated FROM lists of SELECT-like levels
+ * (a FROM inside a function call's parentheses — `extract(epoch FROM t.at)` — or after DISTINCT
+ * is no clause), CTE names (`name AS (`), and OLD/NEW of triggers and rules.
+ */
+function rangeVariables(tokens) {
+    const idx = [];
+    tokens.forEach((t, i) => {
+        if (t.kind !== 'space')
+            idx.push(i);
+    });
+    const at = (j) => (j >= 0 ? tokens[idx[j]] : undefined);
+    const kw = (j, ...words) => {
+        const t = at(j);
+        return t?.kind === 'ident' && !t.text.startsWith('"') && words.includes(t.name);
+    };
+    const closing = (j) => {
+        let depth = 0;
+        for (let k = j; k < idx.length; k++) {
+            if (at(k).text === '(')
+                depth++;
+            else if (at(k).text === ')' && --depth === 0)
+                return k;
+        }
+        return idx.length;
+    };
+    const declared = new Set();
+    const relationAt = new Set();
+    /** The alias at `j` (after WITH ORDINALITY, AS), if any: declared. */
+    const aliasAt = (j) => {
+        if (kw(j, 'with') && kw(j + 1, 'ordinality'))
+            j += 2;
+        if (kw(j, 'as'))
+            j++;
+        const t = at(j);
+        if (t?.kind !== 'ident' || (!t.text.startsWith('"') && NOT_ALIAS.has(t.name)) || at(j + 1)?.text === '.')
+            return false;
+        declared.add(t.name);
+        return true;
+    };
+    const item = (j) => {
+        while (kw(j, 'lateral', 'only'))
+            j++;
+        const t = at(j);
+        if (!t)
+            return;
+        if (t.text === '(') {
+            aliasAt(closing(j) + 1);
+            return;
+        }
+        if (t.kind !== 'ident' || (!t.text.startsWith('"') && NOT_ALIAS.has(t.name)))
+            return;
+        relationAt.add(idx[j]);
+        let k = j;
+        while (at(k + 1)?.text === '.' && at(k + 2)?.kind === 'ident')
+            k += 2;
+        const end = at(k + 1)?.text === '(' ? closing(k + 1) + 1 : at(k + 1)?.text === '*' ? k + 2 : k + 1;
+        const last = at(k);
+        if (!aliasAt(end) && last.kind === 'ident')
+            declared.add(last.name);
+    };
+    // GRANT … ON x FROM role, REVOKE … FROM PUBLIC: no range variables (PUBLIC is no alias).
+    if (kw(0, 'grant', 'revoke'))
+        return { declared, relationAt };
+    // A level is a query once SELECT (or a statement's DELETE, INSERT, UPDATE) is seen in it: only
+    // there does FROM start a FROM clause (not in `FOR VALUES FROM (…)`, `CREATE STATISTICS … FROM`).
+    const levels = [{ query: false, inFrom: false }];
+    for (let j = 0; j < idx.length; j++) {
+        const t = at(j);
+        const level = levels[levels.length - 1];
+        if (t.text === '(') {
+            levels.push({ query: kw(j + 1, 'select', 'with', 'values'), inFrom: false });
+            continue;
+        }
+        if (t.text === ')') {
+            if (levels.length > 1)
+                levels.pop();
+            continue;
+        }
+        if (t.text === ';')
+            Object.assign(level, { query: false, inFrom: false });
+        else if (t.text === ',' && level.inFrom)
+            item(j + 1);
+        if (t.kind !== 'ident')
+            continue;
+        // A CTE: `name AS (` or `name AS [NOT] MATERIALIZED (`.
+        if (kw(j + 1, 'as') && (at(j + 2)?.text === '(' || kw(j + 2, 'materialized', 'not')))
+            declared.add(t.name);
+        if (t.text.startsWith('"'))
+            continue;
+        const startsStatement = j === 0 || at(j - 1).text === ';' || at(j - 1).text === ')';
+        if (t.name === 'select' || (startsStatement && ['delete', 'insert', 'update'].includes(t.name)))
+            level.query = true;
+        if (t.name === 'from' && level.query && !kw(j - 1, 'distinct')) {
+            level.inFrom = true;
+            item(j + 1);
+        }
+        else if (t.name === 'join')
+            item(j + 1);
+        else if ((t.name === 'update' || t.name === 'into' || t.name === 'using') && level.query)
+            item(j + 1);
+        else if (ENDS_FROM.has(t.name))
+            level.inFrom = false;
+    }
+    if (kw(0, 'create') &&
+        tokens.some((t) => t.kind === 'ident' && (t.name === 'trigger' || t.name === 'rule'))) {
+        declared.add('old');
+        declared.add('new');
+    }
+    if (tokens.some((t) => t.kind === 'ident' && t.name === 'conflict'))
+        declared.add('excluded');
+    return { declared, relationAt };
+}
+/**
+ * The `schema.name` pairs of `qualifiedNames` that name objects (relations, types, functions),
+ * not columns. `a.b` where `a` is a range variable of the statement (rangeVariables, or one of
+ * `aliases` — declared around a fragment, like the plan's `t`) is a column reference unless its
+ * position says otherwise: a FROM item, a cast (`::a.b`, `AS a.b`), REFERENCES or TABLE before
+ * it, a call (`a.b(`) or a longer chain (`a.b.c`, schema.table.column) after it. That is how
+ * PostgreSQL reads it: in an expression `a.b` is a column of range variable `a`. Without this, a
+ * source schema named like an alias (`t`, holding a table `title`) would turn `t."title"` into
+ * `"tenant_x_t"."title"`.
+ */
+function objectNames(tokens, aliases = []) {
+    const { declared, relationAt } = rangeVariables(tokens);
+    for (const a of aliases)
+        declared.add(a);
+    const prev = (k, n) => {
+        let j = k - 1;
+        for (let seen = 0; j >= 0; j--) {
+            if (tokens[j].kind === 'space')
+                continue;
+            if (++seen === n)
+                return tokens[j];
+        }
+        return undefined;
+    };
+    const next = (k) => {
+        let j = k + 1;
+        while (j < tokens.length && tokens[j].kind === 'space')
+            j++;
+        return tokens[j];
+    };
+    const isObject = (q) => {
+        if (!declared.has(q.schema) || relationAt.has(q.at))
+            return true;
+        const after = next(q.at + 2)?.text;
+        if (after === '(' || after === '.')
+            return true;
+        const p = prev(q.at, 1);
+        if (p?.text === ':' && prev(q.at, 2)?.text === ':')
+            return true;
+        return (p?.kind === 'ident' &&
+            !p.text.startsWith('"') &&
+            ['as', 'references', 'table', 'into', 'join', 'only', 'update'].includes(p.name));
+    };
+    return qualifiedNames(tokens).filter(isObject);
+}
+
+;// CONCATENATED MODULE: ./src/postgres/schema-layout.ts
+
+
+
+/**
+ * Schema-level isolation (issue 21): where each of the tenant's objects goes when the tenant gets
+ * a schema of its own instead of a database. Pure: planned from the catalog model, shown in the
+ * plan, recorded, and applied to the clone's DDL by `mapCatalog` + `mapStatement`.
+ *
+ * The mapping rule, deterministic from the slug and the source schema names alone (not from the
+ * catalog's contents or order, so a re-run and a rollback map the same way):
+ * - the tenant's objects come from one schema → `tenant_<slug>`;
+ * - from several: the tenants table's schema (usually `public`) → `tenant_<slug>`, every other
+ *   schema `s` → `tenant_<slug>_<s>`.
+ * Why not one schema for everything: `public.events` and `analytics.events` would collide, and
+ * renaming objects breaks every query that names them. Why the tenants table's schema keeps the
+ * short name: it is where the application's unqualified names resolve today (search_path
+ * `"$user", public`), so with search_path `tenant_<slug>, tenant_<slug>_<s>…` unqualified queries
+ * keep working; only queries that qualify another schema change (`analytics.x` →
+ * `tenant_<slug>_analytics.x`), which the routing config lists.
+ * A mapped name over 63 bytes, two schemas mapped to one name, or a target schema that already
+ * exists and is not this tenant's (another tenant `acme-analytics` owns `tenant_acme_analytics`,
+ * which tenant `acme`'s `analytics` would map to) is refused before anything is created, with the
+ * objects it would have held.
+ */
+/** PostgreSQL's identifier limit, in bytes. */
+const PG_IDENT_MAX = 63;
+/** Schemas never mapped: the system's, and the tool's own (every `_tenant_isolation*`, tool-schemas.ts). */
+const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
+const isSystemSchema = (s) => SYSTEM_SCHEMAS.has(s) || (0,tool_schemas/* isToolSchema */.UV)(s);
+/** The tenant's objects per source schema (`kind schema.name`). */
+function objectsBySchema(cat) {
+    const by = new Map();
+    const add = (schema, what) => {
+        if (isSystemSchema(schema))
+            return;
+        const list = by.get(schema) ?? [];
+        list.push(what);
+        by.set(schema, list);
+    };
+    const KIND = {
+        r: 'table',
+        p: 'table',
+        v: 'view',
+        m: 'materialized view',
+        f: 'foreign table',
+    };
+    for (const r of cat.relations)
+        add(r.schema, `${KIND[r.kind] ?? 'relation'} ${r.schema}.${r.name}`);
+    for (const s of cat.sequences)
+        if (!s.ownedBy)
+            add(s.schema, `sequence ${s.schema}.${s.name}`);
+    for (const t of cat.types)
+        add(t.schema, `${t.kind === 'domain' ? 'domain' : 'type'} ${t.schema}.${t.name}`);
+    for (const f of cat.functions)
+        add(f.schema, `${f.kind === 'p' ? 'procedure' : 'function'} ${f.signature}`);
+    for (const a of cat.aggregates)
+        add(a.schema, `aggregate ${a.signature}`);
+    for (const o of cat.operators)
+        add(o.schema, `operator ${o.signature}`);
+    for (const c of cat.collations)
+        add(c.schema, `collation ${c.schema}.${c.name}`);
+    for (const d of cat.tsDictionaries)
+        add(d.schema, `text search dictionary ${d.schema}.${d.name}`);
+    for (const c of cat.tsConfigs)
+        add(c.schema, `text search configuration ${c.schema}.${c.name}`);
+    for (const list of by.values())
+        list.sort();
+    return by;
+}
+const LIST_MAX = 8;
+const listed = (items) => items.length <= LIST_MAX
+    ? items.join(', ')
+    : `${items.slice(0, LIST_MAX).join(', ')} and ${items.length - LIST_MAX} more`;
+/** Plans the mapping of the tenant's source schemas onto its own. */
+function planSchemaLayout(input) {
+    const { base, catalog } = input;
+    const by = objectsBySchema(catalog);
+    const sources = [...by.keys()].sort();
+    const single = sources.length === 1;
+    const mappings = sources.map((source) => ({
+        source,
+        target: single || source === input.primarySchema ? base : `${base}_${source}`,
+        objects: by.get(source),
+    }));
+    const refusals = [];
+    if (Buffer.byteLength(base) > PG_IDENT_MAX)
+        refusals.push(`schema name ${base} is longer than ${PG_IDENT_MAX} bytes`);
+    for (const m of mappings) {
+        if (m.target !== base && Buffer.byteLength(m.target) > PG_IDENT_MAX)
+            refusals.push(`schema ${m.source} would map to ${m.target}, longer than PostgreSQL's ${PG_IDENT_MAX}-byte limit (it would be cut and could meet another name); it holds ${listed(m.objects)}`);
+    }
+    const byTarget = new Map();
+    for (const m of mappings)
+        byTarget.set(m.target, [...(byTarget.get(m.target) ?? []), m]);
+    for (const [target, ms] of byTarget) {
+        if (ms.length > 1)
+            refusals.push(`schemas ${ms.map((m) => m.source).join(' and ')} would all map to ${target}: ${listed(ms.flatMap((m) => m.objects))}`);
+        const holder = input.taken?.get(target);
+        if (holder !== undefined)
+            refusals.push(`schema ${target}, where ${ms.map((m) => m.source).join(', ')} would go, already exists (${holder}); it would have held ${listed(ms.flatMap((m) => m.objects))}`);
+    }
+    const extensionSchemas = [
+        ...new Set(catalog.extensions.map((e) => e.schema ?? 'public').filter((s) => !isSystemSchema(s))),
+    ].sort();
+    const targets = [...new Set(mappings.map((m) => m.target))].sort((a, b) => a === base ? -1 : b === base ? 1 : a < b ? -1 : 1);
+    return {
+        base,
+        mappings,
+        extensionSchemas,
+        searchPath: [...targets, ...extensionSchemas.filter((s) => !targets.includes(s))],
+        refusals,
+    };
+}
+/** source schema → target schema. */
+function schemaMap(layout) {
+    return new Map(layout.mappings.map((m) => [m.source, m.target]));
+}
+/** Target schema → source schema: the tenant's objects named as the shared database names them. */
+function inverseSchemaMap(layout) {
+    return new Map(layout.mappings.map((m) => [m.target, m.source]));
+}
+/** The set of `schema.name` (unquoted) the catalog defines in a mapped schema: the names a mapped reference may name. */
+function definedNames(cat) {
+    const out = new Set();
+    const add = (schema, name) => out.add(`${schema}\u0000${name}`);
+    for (const r of cat.relations)
+        add(r.schema, r.name);
+    for (const s of cat.sequences)
+        add(s.schema, s.name);
+    for (const t of cat.types)
+        add(t.schema, t.name);
+    for (const f of cat.functions)
+        add(f.schema, f.name);
+    for (const a of cat.aggregates)
+        add(a.schema, a.name);
+    for (const c of cat.collations)
+        add(c.schema, c.name);
+    for (const d of cat.tsDictionaries)
+        add(d.schema, d.name);
+    for (const c of cat.tsConfigs)
+        add(c.schema, c.name);
+    for (const i of cat.indexes)
+        add(i.schema, i.name);
+    for (const o of cat.operators)
+        add(o.schema, o.name);
+    for (const x of cat.statistics)
+        add(x.schema, x.name);
+    // A range's multirange type (and constructor functions) is made with it, under the name recorded.
+    for (const t of cat.types) {
+        const multi = t.range?.multirange ? parseQualifiedLiteral(t.range.multirange) : null;
+        if (multi) {
+            add(multi.schema, multi.name);
+            add(multi.schema, `_${multi.name}`);
+        }
+    }
+    // Array types of the tenant's types and tables are named `_name` by PostgreSQL.
+    for (const t of cat.types)
+        add(t.schema, `_${t.name}`);
+    for (const r of cat.relations)
+        add(r.schema, `_${r.name}`);
+    return out;
+}
+const isDefined = (defined, schema, name) => defined === undefined || defined.has(`${schema}\u0000${name}`);
+const nextNonSpace = (tokens, k) => {
+    let j = k;
+    while (j < tokens.length && tokens[j].kind === 'space')
+        j++;
+    return j;
+};
+/**
+ * A name as PostgreSQL's quote_ident prints it: bare when it is a plain lowercase identifier
+ * (reserved words aside, which schema and table names rarely are), quoted otherwise.
+ */
+function quoteLikePostgres(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : esm/* default.escapeIdentifier */.Ay.escapeIdentifier(name);
+}
+/**
+ * Rewrites one deparsed statement for the mapped schemas: every `schema.name` (quoted or not,
+ * outside literals and bodies, not a column of a range variable: objectNames) that names an object the tenant's catalog defines in a mapped
+ * schema gets the target schema; `'schema.name'::regclass` (and the other reg* casts) likewise;
+ * a function's `SET search_path TO 'public', …` names the mapped schemas. Names of objects the
+ * catalog does not define (extensions' functions and types, pg_catalog) are left as they are.
+ */
+function mapStatement(sql, map, opts = {}) {
+    const { defined, quote = esm/* default.escapeIdentifier */.Ay.escapeIdentifier, aliases } = opts;
+    const tokens = tokenize(sql);
+    const replace = new Map();
+    // Column references (`t."title"`, `t` an alias) are never schema names (objectNames).
+    for (const q of objectNames(tokens, aliases)) {
+        const target = map.get(q.schema);
+        if (target !== undefined && isDefined(defined, q.schema, q.name))
+            replace.set(q.at, quote(target));
+    }
+    for (const q of qualifiedOperators(tokens)) {
+        const target = map.get(q.schema);
+        if (target !== undefined && isDefined(defined, q.schema, q.name))
+            replace.set(q.at, quote(target));
+    }
+    for (let k = 0; k < tokens.length; k++) {
+        const t = tokens[k];
+        if (t.kind === 'string' && tokens[k + 1]?.text === ':' && tokens[k + 2]?.text === ':') {
+            const cast = tokens[k + 3];
+            if (cast?.kind !== 'ident' || !cast.name.startsWith('reg'))
+                continue;
+            const q = parseQualifiedLiteral(t.value);
+            const target = q ? map.get(q.schema) : undefined;
+            if (q && target !== undefined && isDefined(defined, q.schema, q.name))
+                replace.set(k, esm/* default.escapeLiteral */.Ay.escapeLiteral(`${quote(target)}.${quote(q.name)}`));
+        }
+        // SET search_path TO 'a', 'b' (pg_get_functiondef's rendering of proconfig).
+        if (t.kind === 'ident' && t.name === 'search_path') {
+            const before = tokens.slice(0, k).filter((x) => x.kind !== 'space');
+            if (before[before.length - 1]?.kind !== 'ident' ||
+                before[before.length - 1].text.toLowerCase() !== 'set')
+                continue;
+            let j = nextNonSpace(tokens, k + 1);
+            if (!(tokens[j]?.text.toLowerCase() === 'to' || tokens[j]?.text === '='))
+                continue;
+            j = nextNonSpace(tokens, j + 1);
+            while (tokens[j]?.kind === 'string') {
+                const lit = tokens[j];
+                const schema = /^"(.*)"$/.exec(lit.value)?.[1]?.replace(/""/g, '"') ?? lit.value;
+                const target = map.get(schema);
+                if (target !== undefined)
+                    replace.set(j, esm/* default.escapeLiteral */.Ay.escapeLiteral(target));
+                j = nextNonSpace(tokens, j + 1);
+                if (tokens[j]?.text !== ',')
+                    break;
+                j = nextNonSpace(tokens, j + 1);
+            }
+        }
+    }
+    if (replace.size === 0)
+        return sql;
+    return tokens.map((t, k) => replace.get(k) ?? t.text).join('');
+}
+const DDL_START = /^\s*(CREATE|ALTER|COMMENT|GRANT|REVOKE|REFRESH|DROP)\b/i;
+const OPERATOR_CHARS = new Set([...'+-*/<>=~!@#%^&|`?']);
+/** `schema.<operator>` (CREATE OPERATOR public.=== …, OPERATOR(public.===)): schema and operator name. */
+function qualifiedOperators(tokens) {
+    const out = [];
+    for (let k = 0; k + 2 < tokens.length; k++) {
+        const a = tokens[k];
+        if (a.kind !== 'ident' || tokens[k + 1].text !== '.' || (k > 0 && tokens[k - 1].text === '.'))
+            continue;
+        let j = k + 2;
+        let name = '';
+        while (j < tokens.length && tokens[j].kind === 'other' && OPERATOR_CHARS.has(tokens[j].text))
+            name += tokens[j++].text;
+        if (name)
+            out.push({ schema: a.name, name, at: k });
+    }
+    return out;
+}
+/**
+ * The guard of the mapped clone: qualified names of the tenant's objects still in a source
+ * schema after mapping (none expected). Into the shared database, any would create or alter an
+ * object in a shared schema, so scriptFor refuses the script instead.
+ */
+function unmappedNames(statements, cat, layout) {
+    const sources = new Set(layout.mappings.map((m) => m.source));
+    const defined = definedNames(cat);
+    const out = new Set();
+    for (const sql of statements) {
+        const tokens = tokenize(sql);
+        const named = [...objectNames(tokens), ...qualifiedOperators(tokens)].sort((a, b) => a.at - b.at);
+        for (const q of named)
+            if (sources.has(q.schema) && isDefined(defined, q.schema, q.name))
+                out.add(`${q.schema}.${q.name}`);
+        // Whatever kinds of object the catalog lists, the object a DDL statement creates or changes
+        // is its first qualified name: it must not be in a source schema (into the shared database it
+        // would be a shared schema's object).
+        if (DDL_START.test(sql) && named[0] && sources.has(named[0].schema))
+            out.add(`${named[0].schema}.${named[0].name}`);
+    }
+    return [...out].sort();
+}
+/**
+ * What the plan refuses at schema level, from the catalog model alone:
+ * - a function or procedure whose body names a source schema explicitly (`public.orders`): in
+ *   the shared database that is the shared table — a function owned by the tenant reading
+ *   `public.*` would leak it, and the body is text the clone does not rewrite;
+ * - a view or materialized view that names an object of a source schema the tenant's catalog
+ *   does not define (a table left out of the copy): from the tenant's schema it would read the
+ *   shared one.
+ * One line per object, with the names it uses.
+ */
+function schemaRefusals(cat, layout) {
+    const sources = new Set(layout.mappings.map((m) => m.source));
+    const defined = definedNames(cat);
+    const out = [];
+    // Bodies are text: names in them, and in the strings inside them (dynamic SQL, nextval('…')), count.
+    const namesIn = (text, found, depth) => {
+        const tokens = tokenize(text);
+        for (const q of qualifiedNames(tokens))
+            if (sources.has(q.schema))
+                found.add(`${q.schema}.${q.name}`);
+        if (depth === 0)
+            return;
+        for (const t of tokens) {
+            const inner = t.kind === 'dollar' ? t.body : t.kind === 'string' ? t.value : null;
+            if (inner !== null)
+                namesIn(inner, found, depth - 1);
+        }
+    };
+    const bodyNames = (def) => {
+        const found = new Set();
+        for (const t of tokenize(def)) {
+            const body = t.kind === 'dollar' ? t.body : t.kind === 'string' ? t.value : null;
+            if (body !== null)
+                namesIn(body, found, 3);
+        }
+        return [...found].sort();
+    };
+    for (const f of cat.functions) {
+        const named = bodyNames(f.def);
+        if (named.length)
+            out.push(`${f.kind === 'p' ? 'procedure' : 'function'} ${f.signature} names ${named.join(', ')} in its body: qualify nothing (the tenant's search_path finds its own schema) or move the shared part out of the tenant's functions`);
+    }
+    for (const r of cat.relations) {
+        if (r.kind !== 'v' && r.kind !== 'm')
+            continue;
+        const named = new Set();
+        for (const q of objectNames(tokenize(r.viewDef ?? '')))
+            if (sources.has(q.schema) && !isDefined(defined, q.schema, q.name))
+                named.add(`${q.schema}.${q.name}`);
+        if (named.size)
+            out.push(`${r.kind === 'm' ? 'materialized view' : 'view'} ${r.schema}.${r.name} reads ${[...named].sort().join(', ')}, which the tenant's schema does not hold: it would read the shared database's`);
+    }
+    return out;
+}
+/**
+ * The catalog with the tenant's schemas renamed to their targets: `generateScript` over it, then
+ * `mapStatement` over each statement, is the clone into the mapped schemas. `into` says where:
+ * a new database (the extensions' schemas are created there as at database level) or the shared
+ * database (extensions and their schemas exist already and belong to others: nothing of them is
+ * created, altered or granted).
+ */
+function mapCatalog(cat, layout, into) {
+    const map = schemaMap(layout);
+    const extSchemas = new Set(layout.extensionSchemas);
+    const schemas = cat.schemas.flatMap((s) => {
+        const target = map.get(s.name);
+        // A tenant's schema is for its roles only: PUBLIC's grants on the source schema (PostgreSQL
+        // gives PUBLIC USAGE on public) would let every role of the database into it.
+        const mapped = target !== undefined
+            ? [{ ...s, name: target, acl: (s.acl ?? []).filter((e) => e.grantee !== 'PUBLIC') }]
+            : [];
+        // The extensions' schema itself stays, in a new database only (public exists there already).
+        const keep = into === 'new-database' && extSchemas.has(s.name) && s.name !== 'public' ? [s] : [];
+        return [...mapped, ...keep];
+    });
+    return {
+        ...cat,
+        schemas,
+        extensions: into === 'new-database' ? cat.extensions : [],
+    };
+}
+/** The clone's statements for the mapped schemas. */
+function mapScriptStatements(statements, cat, layout) {
+    const map = schemaMap(layout);
+    const defined = definedNames(cat);
+    return statements.map((s) => mapStatement(s, map, { defined }));
+}
+/**
+ * What the tenant's application role gets at schema level: USAGE on its schemas (and, for
+ * extensions, USAGE on their schemas and nothing else there), and a search_path that starts
+ * with its schemas, set for the role in that database only.
+ */
+function schemaRoleStatements(layout, appRole, database) {
+    const role = esm/* default.escapeIdentifier */.Ay.escapeIdentifier(appRole);
+    // searchPath is the tenant's schemas, base first, then the extensions' schemas.
+    return [
+        ...layout.searchPath.map((s) => `GRANT USAGE ON SCHEMA ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(s)} TO ${role}`),
+        `ALTER ROLE ${role} IN DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(database)} SET search_path = ${layout.searchPath.map((s) => esm/* default.escapeIdentifier */.Ay.escapeIdentifier(s)).join(', ')}`,
+    ];
+}
+/** The plan's lines: where each schema goes, the search_path, what the extensions' schemas give. */
+function describeLayout(layout) {
+    const lines = layout.mappings.map((m) => `Schema level: ${m.source} → ${m.target} (${m.objects.length} object${m.objects.length === 1 ? '' : 's'})`);
+    lines.push(`Schema level: the application's search_path is ${layout.searchPath.join(', ')}`);
+    if (layout.extensionSchemas.length)
+        lines.push(`Schema level: extensions exist once per database; the tenant's role gets USAGE on ${layout.extensionSchemas.join(', ')} (their schema${layout.extensionSchemas.length === 1 ? '' : 's'}) and nothing else there`);
+    return lines;
+}
+
+
+/***/ }),
+
 /***/ 78569:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -2601,10 +3644,12 @@ async function setAppRolePassword(client, role, password, expected) {
 /* harmony export */ });
 /* unused harmony exports RANGE_LAYOUT_VERSION, RANGE_LAYOUT, slotsOf, inZone, readRangeRecord, assessSequences */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
-/* harmony import */ var _pipeline_tenant_state__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(95136);
-/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6922);
-/* harmony import */ var _sql__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75259);
+/* harmony import */ var _tool_schemas__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24024);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83916);
+/* harmony import */ var _pipeline_tenant_state__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(95136);
+/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6922);
+/* harmony import */ var _sql__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(75259);
+
 
 
 
@@ -2657,10 +3702,19 @@ function asIntType(t) {
  * not an extension's), with the integer columns it feeds: owned sequences (serial, identity)
  * and `nextval(...)` defaults.
  */
-async function readSequences(client) {
+async function readSequences(client, 
+/**
+ * Schema level: only these schemas (the tenant's). In the shared database they sit beside the
+ * shared sequences, which must never be read as the tenant's.
+ */
+only) {
     const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name, pg_catalog.format_type(s.seqtypid, NULL) AS seq_type,
             s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max, s.seqcycle AS cycle,
-            ps.last_value::text AS last_value,
+            -- Read per sequence listed only: pg_sequences would lock every sequence of the database,
+            -- the tenant's beside the shared ones too (schema level into the shared database),
+            -- which the switch then alters while this transaction is open.
+            CASE WHEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')
+                 THEN pg_catalog.pg_sequence_last_value(c.oid)::text END AS last_value,
             coalesce((SELECT json_agg(DISTINCT jsonb_build_object('schema', tn.nspname, 'table', t.relname, 'column', a.attname,
                                 'type', pg_catalog.format_type(CASE WHEN ty.typbasetype <> 0 THEN ty.typbasetype ELSE ty.oid END, NULL),
                                 'identity', a.attidentity <> '', 'typmod', a.atttypmod))
@@ -2678,11 +3732,10 @@ async function readSequences(client) {
                 AND (CASE WHEN ty.typbasetype <> 0 THEN ty.typbasetype ELSE ty.oid END) IN (20, 21, 23, 1700)), '[]'::json) AS columns
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_catalog.pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
-      WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
+      WHERE c.relkind = 'S' AND NOT pg_catalog.pg_is_other_temp_schema(n.oid) AND ${only ? `n.nspname::text = ANY ($1::text[])` : (0,_tool_schemas__WEBPACK_IMPORTED_MODULE_1__/* .userSchemaSql */ .T0)('n')}
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                         AND e.objid = c.oid AND e.deptype = 'e')
-      ORDER BY n.nspname, c.relname`);
+      ORDER BY n.nspname, c.relname`, only ? [only] : []);
     return rows.map((r) => {
         const seqType = asIntType(r.seq_type);
         let type = seqType;
@@ -2739,18 +3792,18 @@ async function columnsExtreme(client, seq, agg, lo, hi) {
 }
 /** The tenant's register entry, read inside the caller's transaction. */
 async function readRangeRecord(client, tenantsTable, slug) {
-    const { rows } = await client.query(`SELECT t.settings->'isolation'->'sequence_range' AS r FROM ${(0,_sql__WEBPACK_IMPORTED_MODULE_4__/* .quoteQualified */ .$s)(tenantsTable)} t WHERE t.slug = $1`, [slug]);
+    const { rows } = await client.query(`SELECT t.settings->'isolation'->'sequence_range' AS r FROM ${(0,_sql__WEBPACK_IMPORTED_MODULE_5__/* .quoteQualified */ .$s)(tenantsTable)} t WHERE t.slug = $1`, [slug]);
     const raw = rows[0]?.r;
     if (raw === null || raw === undefined)
         return undefined;
-    const parsed = _pipeline_tenant_state__WEBPACK_IMPORTED_MODULE_2__/* .SequenceRangeRecord */ .qk.safeParse(raw);
+    const parsed = _pipeline_tenant_state__WEBPACK_IMPORTED_MODULE_3__/* .SequenceRangeRecord */ .qk.safeParse(raw);
     if (!parsed.success) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-state', `settings.isolation.sequence_range of tenant "${slug}" is malformed: ${parsed.error.message.slice(0, 300)}`, 'Restore it from the audit history, or remove the key only if the tenant never was isolated with it.');
+        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PromotionError */ .g1('tenant-state', `settings.isolation.sequence_range of tenant "${slug}" is malformed: ${parsed.error.message.slice(0, 300)}`, 'Restore it from the audit history, or remove the key only if the tenant never was isolated with it.');
     }
     return parsed.data;
 }
 async function writeRangeRecord(client, tenantsTable, slug, record) {
-    await client.query(`UPDATE ${(0,_sql__WEBPACK_IMPORTED_MODULE_4__/* .quoteQualified */ .$s)(tenantsTable)} t
+    await client.query(`UPDATE ${(0,_sql__WEBPACK_IMPORTED_MODULE_5__/* .quoteQualified */ .$s)(tenantsTable)} t
         SET settings = jsonb_set(coalesce(t.settings, '{}'::jsonb), '{isolation}',
               coalesce(t.settings->'isolation', '{}'::jsonb) || jsonb_build_object('sequence_range', $2::jsonb), true)
       WHERE t.slug = $1`, [slug, JSON.stringify(record)]);
@@ -2765,7 +3818,7 @@ async function pickSlot(client, tenantsTable, slug) {
     if (existing)
         return { slot: existing.slot, existing };
     const { rows } = await client.query(`SELECT DISTINCT (t.settings->'isolation'->'sequence_range'->>'slot')::bigint::text AS slot
-       FROM ${(0,_sql__WEBPACK_IMPORTED_MODULE_4__/* .quoteQualified */ .$s)(tenantsTable)} t
+       FROM ${(0,_sql__WEBPACK_IMPORTED_MODULE_5__/* .quoteQualified */ .$s)(tenantsTable)} t
       WHERE t.settings->'isolation'->'sequence_range'->>'slot' ~ '^[0-9]{1,9}$'`);
     const used = new Set(rows.map((r) => Number(r.slot)));
     let slot = 1;
@@ -2871,11 +3924,11 @@ async function reserveSequenceRange(client, opts) {
     await client.query('BEGIN');
     try {
         if (opts.runId)
-            await (0,_ownership__WEBPACK_IMPORTED_MODULE_3__/* .assertOwner */ .EI)(client, opts.tenantsTable, opts.slug, opts.runId, 'reserving a sequence range');
+            await (0,_ownership__WEBPACK_IMPORTED_MODULE_4__/* .assertOwner */ .EI)(client, opts.tenantsTable, opts.slug, opts.runId, 'reserving a sequence range');
         const { slot, existing } = await pickSlot(client, opts.tenantsTable, opts.slug);
         const assessment = await assessSequences(client, slot);
         if (assessment.refusals.length) {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('plan-blocked', `No safe range of ids exists for ${assessment.refusals.length === 1 ? 'a sequence' : `${assessment.refusals.length} sequences`}: ${assessment.refusals.join('; ')}`, 'Apply the remedy named above in the shared database (ids would otherwise be handed out twice across the shared and the isolated database), then re-run. Nothing was created.');
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PromotionError */ .g1('plan-blocked', `No safe range of ids exists for ${assessment.refusals.length === 1 ? 'a sequence' : `${assessment.refusals.length} sequences`}: ${assessment.refusals.join('; ')}`, 'Apply the remedy named above in the shared database (ids would otherwise be handed out twice across the shared and the isolated database), then re-run. Nothing was created.');
         }
         const reserved = !existing && !opts.dryRun;
         if (reserved)
@@ -2907,16 +3960,18 @@ async function applySequenceRanges(source, target, opts) {
     const slot = record.slot;
     const shared = new Map((await readSequences(source)).map((s) => [s.label, s]));
     const applied = [];
-    for (const s of await readSequences(target)) {
+    // Schema level: the tenant's schemas only (the keys of the mapping back to the source).
+    const only = opts.sourceSchemas && [...opts.sourceSchemas.keys()];
+    for (const s of await readSequences(target, only)) {
         if (s.noRange)
             continue; // a plan warning said so (assessSequences)
         const range = rangeFor(s.type, slot);
-        const refuse = (why) => new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('plan-blocked', `Sequence ${s.label} cannot be given its range at the switch: ${why}. Nothing was switched.`, 'The plan checks this before anything is created; the schema changed since. Apply the remedy the plan names, then re-run.');
+        const refuse = (why) => new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PromotionError */ .g1('plan-blocked', `Sequence ${s.label} cannot be given its range at the switch: ${why}. Nothing was switched.`, 'The plan checks this before anything is created; the schema changed since. Apply the remedy the plan names, then re-run.');
         if (s.cycle || s.increment <= 0n)
             throw refuse('it is CYCLE or descending');
         if (!range)
             throw refuse(`no ${s.type} range is left for slot ${slot}`);
-        const sharedSeq = shared.get(s.label);
+        const sharedSeq = shared.get(`${opts.sourceSchemas?.get(s.schema) ?? s.schema}.${s.name}`);
         if (sharedSeq?.lastValue != null &&
             sharedSeq.lastValue >= range.first &&
             sharedSeq.lastValue <= range.last)
@@ -2942,9 +3997,17 @@ async function applySequenceRanges(source, target, opts) {
     return applied;
 }
 /** `status`: each side's range per sequence (read-only). */
-async function sequenceRangeStatus(shared, isolated, record) {
+async function sequenceRangeStatus(shared, isolated, record, 
+/** Schema level: target schema → source schema; the tenant's sequences are listed under the shared name. */
+sourceSchemas) {
     const sharedSeqs = await readSequences(shared);
-    const isoSeqs = isolated ? new Map((await readSequences(isolated)).map((s) => [s.label, s])) : undefined;
+    const sharedLabel = (s) => `${sourceSchemas?.get(s.schema) ?? s.schema}.${s.name}`;
+    const isoSeqs = isolated
+        ? new Map((await readSequences(isolated, sourceSchemas && [...sourceSchemas.keys()])).map((s) => [
+            sharedLabel(s),
+            s,
+        ]))
+        : undefined;
     const labels = new Set([...sharedSeqs.map((s) => s.label), ...(isoSeqs?.keys() ?? [])]);
     const bySharedLabel = new Map(sharedSeqs.map((s) => [s.label, s]));
     return [...labels].sort().map((label) => {
@@ -3026,7 +4089,7 @@ async function commentOn(client, kind, name, text) {
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
 /* harmony import */ var _database__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(42514);
 /* harmony import */ var _privileges__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(39607);
-/* harmony import */ var _servers__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(81207);
+/* harmony import */ var _servers__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(14591);
 /* harmony import */ var _versions__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(60674);
 
 
@@ -3432,6 +4495,56 @@ async function resolveTenantKey(client, graph, options, slug) {
 
 /***/ }),
 
+/***/ 24024:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $w: () => (/* binding */ toolOrTenantSchemaSql),
+/* harmony export */   T0: () => (/* binding */ userSchemaSql),
+/* harmony export */   UB: () => (/* binding */ TOOL_SCHEMA_PREFIX),
+/* harmony export */   UV: () => (/* binding */ isToolSchema)
+/* harmony export */ });
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+
+/**
+ * Schemas every read of user objects leaves out, beside the system's: the tool's own
+ * (`_tenant_isolation` in a tenant's database, `_tenant_isolation_<slug>` per schema-level tenant
+ * in the shared database) and, in the shared database, the schemas of tenants promoted there at
+ * schema level. Those are recognised by their owner: a role this tool made for a tenant of THIS
+ * database (its marker's sourceDatabase is the current database). In a tenant's own database the
+ * same owner's marker names the shared database, so nothing there is left out.
+ */
+const TOOL_SCHEMA_PREFIX = '_tenant_isolation';
+/**
+ * The marker comments' fixed start (markerText writes compact JSON, `tool` first); the source
+ * database is matched as text too, so a comment that only looks like a marker never breaks a read.
+ */
+const MARKER_START = '{"tool":"tenant-promotion"';
+/**
+ * SQL: namespace `alias` is one of the tool's or of a tenant promoted into this database. `keep`:
+ * schemas not to count as such (the tenant's own schemas, when its checks read them).
+ */
+function toolOrTenantSchemaSql(alias, keep = []) {
+    const owner = `shobj_description(${alias}.nspowner, 'pg_authid')`;
+    const kept = keep.length
+        ? `${alias}.nspname::text <> ALL (ARRAY[${keep.map((k) => pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(k)).join(', ')}]::text[]) AND `
+        : '';
+    return `(${kept}(starts_with(${alias}.nspname::text, '${TOOL_SCHEMA_PREFIX}')
+      OR coalesce(starts_with(${owner}, '${MARKER_START}')
+                  AND strpos(${owner}, '"sourceDatabase":' || to_json(current_database()::text)::text) > 0, false)))`;
+}
+/** SQL: namespace `alias` holds user objects (not the system's, not the tool's, not another promoted tenant's). */
+function userSchemaSql(alias, keep = []) {
+    return `${alias}.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT ${toolOrTenantSchemaSql(alias, keep)}`;
+}
+/** Whether a schema name is one of the tool's own (never mapped, cloned or compared). */
+function isToolSchema(name) {
+    return name.startsWith(TOOL_SCHEMA_PREFIX);
+}
+
+
+/***/ }),
+
 /***/ 60674:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -3531,6 +4644,7 @@ function capDetails(details, max = MAX_DETAILS) {
 /* harmony export */   uS: () => (/* binding */ plannedTables)
 /* harmony export */ });
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _postgres_urls__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(31085);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 /* harmony import */ var _postgres_checksum__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73600);
 /* harmony import */ var _postgres_connect__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(36741);
@@ -3540,25 +4654,25 @@ function capDetails(details, max = MAX_DETAILS) {
 
 
 
+
 /** Connections opened by the checks: keepalive, a name in pg_stat_activity, statement_timeout from the budget. */
-async function connectFor(url, budgetMs, user) {
+async function connectFor(url, budgetMs, user, options = _postgres_connect__WEBPACK_IMPORTED_MODULE_3__/* .SESSION_OPTIONS */ .AC) {
     const config = {
-        connectionString: url,
+        // The user goes into the URL: node-postgres lets a connection string's user and password win
+        // over `user`/`password` in the config, so setting those would log in as the URL's admin.
+        connectionString: user ? (0,_postgres_urls__WEBPACK_IMPORTED_MODULE_5__/* .urlAs */ .ge)(url, user.name, user.password) : url,
         keepAlive: true,
         application_name: 'tenant-promotion-checks',
-        options: _postgres_connect__WEBPACK_IMPORTED_MODULE_3__/* .SESSION_OPTIONS */ .AC,
+        options,
         connectionTimeoutMillis: Math.max(1000, Math.min(budgetMs, 30_000)),
         statement_timeout: Math.max(1000, Math.floor(budgetMs)),
     };
-    if (user) {
-        config.user = user.name;
-        config.password = user.password;
-    }
     const client = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client(config);
     client.on('error', () => undefined); // a dropped connection surfaces as a failed query
     await client.connect();
     return client;
 }
+/** The URL with another user and password (percent-encoded by URL's setters). */
 const SNAPSHOT_RE = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 /**
  * The source session the checks compare against: comparable text output, the tenant id set,
@@ -3568,7 +4682,7 @@ async function openSource(ctx, budgetMs) {
     const client = await connectFor(ctx.sourceUrl, budgetMs);
     try {
         await (0,_postgres_checksum__WEBPACK_IMPORTED_MODULE_2__/* .setComparableSession */ .LP)(client);
-        await client.query('SELECT set_config($1, $2, false)', [_postgres_plan_types__WEBPACK_IMPORTED_MODULE_4__/* .TENANT_ID_SETTING */ .o, ctx.tenantId]);
+        await client.query('SELECT set_config($1, $2, false)', [_postgres_plan_types__WEBPACK_IMPORTED_MODULE_4__/* .TENANT_ID_SETTING */ .oZ, ctx.tenantId]);
         if (ctx.snapshotId) {
             if (!SNAPSHOT_RE.test(ctx.snapshotId)) {
                 throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('internal', `Snapshot id ${JSON.stringify(ctx.snapshotId)} is not a PostgreSQL snapshot id.`);
@@ -3589,7 +4703,7 @@ async function openTarget(ctx, budgetMs) {
     const client = await connectFor(ctx.targetUrl, budgetMs);
     try {
         await (0,_postgres_checksum__WEBPACK_IMPORTED_MODULE_2__/* .setComparableSession */ .LP)(client);
-        await client.query('SELECT set_config($1, $2, false)', [_postgres_plan_types__WEBPACK_IMPORTED_MODULE_4__/* .TENANT_ID_SETTING */ .o, ctx.tenantId]);
+        await client.query('SELECT set_config($1, $2, false)', [_postgres_plan_types__WEBPACK_IMPORTED_MODULE_4__/* .TENANT_ID_SETTING */ .oZ, ctx.tenantId]);
         return client;
     }
     catch (e) {
@@ -3622,6 +4736,7 @@ function plannedTables(ctx) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dp: () => (/* binding */ recordedUnderFixedTextForms),
 /* harmony export */   IS: () => (/* binding */ driftSinceSwitch),
 /* harmony export */   Jz: () => (/* binding */ readSchemaAtSwitch),
 /* harmony export */   ir: () => (/* binding */ recordSchemaAtSwitch)
@@ -3640,20 +4755,31 @@ function plannedTables(ctx) {
  * nothing, while a difference from the recorded one is drift — what changed in the tenant's
  * database since the switch (a migration, or a lost index), reported object by object.
  */
-const SCHEMA_AT_SWITCH = `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(_postgres_ownership__WEBPACK_IMPORTED_MODULE_1__/* .RUN_SCHEMA */ .EJ)}.schema_at_switch`;
+const schemaAtSwitch = (toolSchema) => `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema)}.schema_at_switch`;
+const DATABASE_OF_ITS_OWN = { toolSchema: _postgres_ownership__WEBPACK_IMPORTED_MODULE_1__/* .RUN_SCHEMA */ .EJ };
+/**
+ * The table's comment when the summary was read under the tool's fixed TimeZone, DateStyle and
+ * IntervalStyle (connect.ts SESSION_OPTIONS). A summary without it was recorded by an earlier
+ * version under the database's own settings, which print timestamptz defaults, CHECK constants
+ * and partition bounds differently: it is compared with the schema read the same way.
+ */
+const FIXED_TEXT_FORMS = 'read under TimeZone=UTC DateStyle=ISO,MDY IntervalStyle=postgres';
 /** Records the tenant database's catalog summary; in the caller's transaction, after its ownership proof. */
-async function recordSchemaAtSwitch(target) {
-    const items = await (0,_schema_parity__WEBPACK_IMPORTED_MODULE_2__/* .catalogSummary */ .wV)(target);
+async function recordSchemaAtSwitch(target, at = DATABASE_OF_ITS_OWN) {
+    const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
+    const items = await (0,_schema_parity__WEBPACK_IMPORTED_MODULE_2__/* .catalogSummary */ .wV)(target, { ...(at.only && { only: at.only }) });
     await target.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA_AT_SWITCH} (
        category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text)`);
     await target.query(`TRUNCATE ${SCHEMA_AT_SWITCH}`);
+    await target.query(`COMMENT ON TABLE ${SCHEMA_AT_SWITCH} IS ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(FIXED_TEXT_FORMS)}`);
     await target.query(`INSERT INTO ${SCHEMA_AT_SWITCH} (category, name, definition, owner)
      SELECT category, name, definition, owner
        FROM jsonb_to_recordset($1::jsonb) AS x(category text, name text, definition text, owner text)`, [JSON.stringify(items)]);
     return items.length;
 }
 /** The recorded summary, or undefined for a database promoted before schemas were recorded. */
-async function readSchemaAtSwitch(target) {
+async function readSchemaAtSwitch(target, at = DATABASE_OF_ITS_OWN) {
+    const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
     try {
         const { rows } = await target.query(`SELECT category, name, definition, owner FROM ${SCHEMA_AT_SWITCH}`);
         return rows;
@@ -3666,6 +4792,12 @@ async function readSchemaAtSwitch(target) {
         throw e;
     }
 }
+/** Whether the recorded summary was read under the tool's fixed text forms (see FIXED_TEXT_FORMS). */
+async function recordedUnderFixedTextForms(target, at = DATABASE_OF_ITS_OWN) {
+    const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
+    const { rows } = await target.query(`SELECT obj_description(to_regclass($1), 'pg_class') AS c`, [SCHEMA_AT_SWITCH]);
+    return rows[0]?.c === FIXED_TEXT_FORMS;
+}
 /** Pure: what changed in the tenant's database since the switch, one line per object. */
 function driftSinceSwitch(recorded, current) {
     return (0,_schema_parity__WEBPACK_IMPORTED_MODULE_2__/* .diffCatalogs */ .UA)(recorded, current, {
@@ -3673,6 +4805,69 @@ function driftSinceSwitch(recorded, current) {
         extra: 'added since the switch',
         differs: (was, now) => `changed since the switch (was: ${was}; now: ${now})`,
     });
+}
+
+
+/***/ }),
+
+/***/ 27799:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Gw: () => (/* binding */ sourceItems),
+/* harmony export */   i0: () => (/* binding */ targetItemsMappedBack),
+/* harmony export */   vT: () => (/* binding */ recordedSchemaPlace),
+/* harmony export */   xJ: () => (/* binding */ readFullyQualified)
+/* harmony export */ });
+/* harmony import */ var _names__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46455);
+/* harmony import */ var _postgres_ownership__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6922);
+/* harmony import */ var _postgres_schema_layout__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(31686);
+
+
+
+/**
+ * Schema level: how both sides' catalogs are read for comparison — with an empty search_path
+ * (pg_catalog only), so every name of a user schema prints schema-qualified on both sides and the
+ * tenant's are written back to the source schemas (targetItemsMappedBack). Equivalent search_paths
+ * are not enough: a type added to `public` later, named like a second mapped schema's type,
+ * shadows it on the shared side only (`analytics.kind` there, `kind` on the tenant's side).
+ */
+async function readFullyQualified(client) {
+    await client.query(`SELECT set_config('search_path', '', false)`);
+}
+const inSchemas = (items, schemas) => {
+    const prefixes = schemas.map((s) => `${(0,_postgres_schema_layout__WEBPACK_IMPORTED_MODULE_2__/* .quoteLikePostgres */ .lH)(s)}.`);
+    return items.filter((i) => prefixes.some((p) => i.name.startsWith(p)));
+};
+/** The source's items of the schemas the tenant's were mapped from. */
+function sourceItems(items, layout) {
+    return inSchemas(items, layout.mappings.map((m) => m.source));
+}
+/**
+ * The tenant's items (only those in its schemas: in the shared database the others are the
+ * shared ones), with every name of a tenant schema written back as its source schema, as
+ * PostgreSQL would print it there.
+ */
+function targetItemsMappedBack(items, layout) {
+    const inverse = (0,_postgres_schema_layout__WEBPACK_IMPORTED_MODULE_2__/* .inverseSchemaMap */ .YI)(layout);
+    const back = (text) => (0,_postgres_schema_layout__WEBPACK_IMPORTED_MODULE_2__/* .mapStatement */ ._R)(text, inverse, { quote: _postgres_schema_layout__WEBPACK_IMPORTED_MODULE_2__/* .quoteLikePostgres */ .lH });
+    return inSchemas(items, layout.mappings.map((m) => m.target)).map((i) => ({
+        ...i,
+        name: back(i.name),
+        // Owners are always quoted, as TablePlan.qualified.
+        owner: i.owner === null ? null : (0,_postgres_schema_layout__WEBPACK_IMPORTED_MODULE_2__/* .mapStatement */ ._R)(i.owner, inverse),
+        definition: back(i.definition),
+    }));
+}
+/**
+ * Where the schema recorded at the switch lives and what the checks read of the tenant's side:
+ * into the shared database, the tenant's tool schema there and its own schemas only.
+ */
+function recordedSchemaPlace(ctx) {
+    const layout = ctx.schemaLayout;
+    if (layout?.into !== 'shared-database')
+        return { toolSchema: _postgres_ownership__WEBPACK_IMPORTED_MODULE_1__/* .RUN_SCHEMA */ .EJ };
+    return { toolSchema: (0,_names__WEBPACK_IMPORTED_MODULE_0__/* .sharedToolSchema */ .No)(ctx.names.slug), only: layout.mappings.map((m) => m.target) };
 }
 
 
@@ -3691,11 +4886,17 @@ function driftSinceSwitch(recorded, current) {
 /* unused harmony export parityDifferences */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _postgres_ddl_translate__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(86170);
-/* harmony import */ var _check__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(15651);
+/* harmony import */ var _check__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(15651);
 /* harmony import */ var _db__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(8217);
 /* harmony import */ var _schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(41069);
-/* harmony import */ var _postgres_versions__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(60674);
-/* harmony import */ var _version_normalise__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(22380);
+/* harmony import */ var _postgres_connect__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(36741);
+/* harmony import */ var _postgres_versions__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(60674);
+/* harmony import */ var _postgres_tool_schemas__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(24024);
+/* harmony import */ var _version_normalise__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(22380);
+/* harmony import */ var _schema_level__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(27799);
+
+
+
 
 
 
@@ -3705,7 +4906,12 @@ function driftSinceSwitch(recorded, current) {
 
 /** How a check's reason starts when the tenant's schema changed since the switch (status verdict `drifted`). */
 const DRIFTED = 'drifted since the switch:';
-const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+/**
+ * The user schemas a summary reads: with `only` (the tenant's schemas, schema level) just those —
+ * into the shared database they sit beside the shared ones, which the tool leaves out of every
+ * other read (tool-schemas.ts).
+ */
+const userNs = (only) => `${only ? `n.nspname::text = ANY (ARRAY[${only.map((s) => pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(s)).join(', ') || 'NULL'}]::text[])` : (0,_postgres_tool_schemas__WEBPACK_IMPORTED_MODULE_5__/* .userSchemaSql */ .T0)('n')} AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 /** Objects that belong to an extension are the extension's business. */
 const NOT_EXTENSION = (classid, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${classid}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
 const ROOT = (oid) => `(SELECT '"' || replace(rn.nspname, '"', '""') || '"."' || replace(rc.relname, '"', '""') || '"' FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE rc.oid = coalesce(pg_partition_root(${oid}), ${oid}))`;
@@ -3718,6 +4924,7 @@ const RENAMED_IN_SQL = (def) => _postgres_ddl_translate__WEBPACK_IMPORTED_MODULE
  * database (e.g. one that lets the promoting role past row-level security).
  */
 async function catalogSummary(client, opts = {}) {
+    const USER_NS = userNs(opts.only);
     // $1 is bound only for the policy query (see the loop below).
     const policyFilter = opts.policyRoles
         ? `WHERE (0::oid = ANY (p.polroles) OR EXISTS (SELECT 1 FROM pg_roles pr
@@ -3787,7 +4994,7 @@ async function catalogSummary(client, opts = {}) {
       WHERE t.typtype IN ('e', 'd') AND ${USER_NS} AND ${NOT_EXTENSION('pg_type', 't.oid')}`,
         // Settings a newer major renamed are compared by their new names, and say so (version-normalise.ts).
         `SELECT 'function', quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')',
-            md5(d.renamed) || CASE WHEN d.renamed <> d.def THEN '${_version_normalise__WEBPACK_IMPORTED_MODULE_4__/* .RENAMED_MARK */ .J$}' ELSE '' END, NULL
+            ${opts.functionText ? 'd.renamed' : 'md5(d.renamed)'} || CASE WHEN d.renamed <> d.def THEN '${_version_normalise__WEBPACK_IMPORTED_MODULE_6__/* .RENAMED_MARK */ .J$}' ELSE '' END, NULL
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
        CROSS JOIN LATERAL (SELECT f.def, ${RENAMED_IN_SQL('f.def')} AS renamed FROM (SELECT pg_get_functiondef(p.oid) AS def) f) d
       WHERE p.prokind IN ('f', 'p') AND ${USER_NS} AND ${NOT_EXTENSION('pg_proc', 'p.oid')}`,
@@ -3873,30 +5080,57 @@ const schemaParity = {
             source = await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .connectFor */ .It)(ctx.sourceUrl, budgetMs);
             target = await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .connectFor */ .It)(ctx.targetUrl, budgetMs);
             // After the switch, the schema recorded then is the reference: see schema-fingerprint.ts.
-            const recorded = ctx.afterSwitch ? await (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .readSchemaAtSwitch */ .Jz)(target) : undefined;
+            const at = (0,_schema_level__WEBPACK_IMPORTED_MODULE_7__/* .recordedSchemaPlace */ .vT)(ctx);
+            const only = at.only && { only: at.only };
+            const recorded = ctx.afterSwitch ? await (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .readSchemaAtSwitch */ .Jz)(target, at) : undefined;
             if (recorded) {
-                const now = await catalogSummary(target);
-                const drift = (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .driftSinceSwitch */ .IS)(recorded, now);
+                let now = await catalogSummary(target, { ...only });
+                let drift = (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .driftSinceSwitch */ .IS)(recorded, now);
+                if (drift.length > 0 && !(await (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .recordedUnderFixedTextForms */ .Dp)(target, at))) {
+                    // Recorded by an earlier version under the database's own TimeZone and DateStyle: read
+                    // again the same way, or every timestamptz default would count as drift.
+                    const asRecorded = await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .connectFor */ .It)(ctx.targetUrl, budgetMs, undefined, _postgres_connect__WEBPACK_IMPORTED_MODULE_4__/* .SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS */ .ZA);
+                    try {
+                        now = await catalogSummary(asRecorded, { ...only });
+                    }
+                    finally {
+                        await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .closeQuietly */ .EO)(asRecorded);
+                    }
+                    drift = (0,_schema_fingerprint__WEBPACK_IMPORTED_MODULE_3__/* .driftSinceSwitch */ .IS)(recorded, now);
+                }
                 if (drift.length === 0)
-                    return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .pass */ .IX)(`${now.length} catalog objects as recorded at the switch`);
-                return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .warn */ .R8)(`${DRIFTED} ${drift.length} difference(s) from the schema recorded then: ${drift[0]}`, (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .capDetails */ .Tw)(drift));
+                    return (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .pass */ .IX)(`${now.length} catalog objects as recorded at the switch`);
+                return (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .warn */ .R8)(`${DRIFTED} ${drift.length} difference(s) from the schema recorded then: ${drift[0]}`, (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .capDetails */ .Tw)(drift));
             }
             const planned = new Set((0,_db__WEBPACK_IMPORTED_MODULE_2__/* .plannedTables */ .uS)(ctx).map((t) => t.qualified));
             // A target on a newer major represents some objects differently: named rules even that out.
-            const majors = { source: await (0,_postgres_versions__WEBPACK_IMPORTED_MODULE_6__/* .serverMajor */ .jk)(source), target: await (0,_postgres_versions__WEBPACK_IMPORTED_MODULE_6__/* .serverMajor */ .jk)(target) };
-            const { source: s, target: t, applied, } = (0,_version_normalise__WEBPACK_IMPORTED_MODULE_4__/* .normaliseAcrossVersions */ .lQ)(await catalogSummary(source, ctx.mappedRoles && { policyRoles: ctx.mappedRoles }), await catalogSummary(target), majors);
+            const majors = { source: await (0,_postgres_versions__WEBPACK_IMPORTED_MODULE_9__/* .serverMajor */ .jk)(source), target: await (0,_postgres_versions__WEBPACK_IMPORTED_MODULE_9__/* .serverMajor */ .jk)(target) };
+            // Schema level: both sides read with every name qualified (readFullyQualified), the tenant's
+            // items mapped back to the source schemas, and each side restricted to its schemas (in the
+            // shared database, source and target are one database).
+            const layout = ctx.schemaLayout;
+            if (layout) {
+                await (0,_schema_level__WEBPACK_IMPORTED_MODULE_7__/* .readFullyQualified */ .xJ)(source);
+                await (0,_schema_level__WEBPACK_IMPORTED_MODULE_7__/* .readFullyQualified */ .xJ)(target);
+            }
+            const sourceSummary = await catalogSummary(source, {
+                ...(ctx.mappedRoles && { policyRoles: ctx.mappedRoles }),
+                functionText: layout !== undefined,
+            });
+            const targetSummary = await catalogSummary(target, { functionText: layout !== undefined, ...only });
+            const { source: s, target: t, applied, } = (0,_version_normalise__WEBPACK_IMPORTED_MODULE_6__/* .normaliseAcrossVersions */ .lQ)(layout ? (0,_schema_level__WEBPACK_IMPORTED_MODULE_7__/* .sourceItems */ .Gw)(sourceSummary, layout) : sourceSummary, layout ? (0,_schema_level__WEBPACK_IMPORTED_MODULE_7__/* .targetItemsMappedBack */ .i0)(targetSummary, layout) : targetSummary, majors);
             const normalised = applied.length
                 ? `; PostgreSQL ${majors.source} → ${majors.target}, normalised: ${applied.join('; ')}`
                 : '';
             const differences = parityDifferences(s, t, planned);
             if (differences.length === 0)
-                return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .pass */ .IX)(`${s.length} catalog objects match${normalised}`);
+                return (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .pass */ .IX)(`${s.length} catalog objects match${normalised}`);
             // Functions and extensions are reported but do not fail: the shared database may carry helpers the tenant never uses.
             const soft = differences.filter((d) => d.startsWith('function ') || d.startsWith('extension '));
             const hard = differences.filter((d) => !soft.includes(d));
             if (hard.length)
-                return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .fail */ .fJ)(`${hard.length} difference(s): ${hard[0]}${normalised}`, (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .capDetails */ .Tw)([...hard, ...soft]));
-            return (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .warn */ .R8)(`${soft.length} function/extension difference(s): ${soft[0]}${normalised}`, (0,_check__WEBPACK_IMPORTED_MODULE_5__/* .capDetails */ .Tw)(soft));
+                return (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .fail */ .fJ)(`${hard.length} difference(s): ${hard[0]}${normalised}`, (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .capDetails */ .Tw)([...hard, ...soft]));
+            return (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .warn */ .R8)(`${soft.length} function/extension difference(s): ${soft[0]}${normalised}`, (0,_check__WEBPACK_IMPORTED_MODULE_8__/* .capDetails */ .Tw)(soft));
         }
         finally {
             await (0,_db__WEBPACK_IMPORTED_MODULE_2__/* .closeQuietly */ .EO)(source);

@@ -49,8 +49,8 @@ var catalog = __webpack_require__(17092);
 var connect = __webpack_require__(36741);
 // EXTERNAL MODULE: ./src/postgres/plan.ts
 var postgres_plan = __webpack_require__(43524);
-// EXTERNAL MODULE: ./src/validation/schema-parity.ts + 1 modules
-var schema_parity = __webpack_require__(80499);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts
+var schema_parity = __webpack_require__(16292);
 // EXTERNAL MODULE: ./src/pipeline/plan-options.ts
 var plan_options = __webpack_require__(44224);
 // EXTERNAL MODULE: ./src/postgres/tenant-key.ts
@@ -351,9 +351,13 @@ function judge(s) {
     const filesPresent = s.routing.filter((f) => f.exists).map((f) => f.path);
     if (s.isolationError)
         problems.push(`settings.isolation does not parse: ${s.isolationError}`);
+    // Into the shared database (schema level) the tenant's side is its schemas there.
+    const side = s.isolation?.schema?.into === 'shared-database'
+        ? `the tenant's schema(s) ${s.isolation.schema.mappings.map((m) => m.target).join(', ')} of database ${s.database.name}`
+        : `database ${s.database.name}`;
     if (mode === 'isolated') {
         if (!s.database.exists) {
-            problems.push(`status says isolated but database ${s.database.name} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`);
+            problems.push(`status says isolated but ${side} does not exist; restore it, or roll back with: rollback --tenant-slug=${s.tenant} --confirm`);
         }
         if (state === 'switched') {
             problems.push('a promotion stopped after its switch (state "switched"); re-run promote to finish routing and cleanup');
@@ -387,7 +391,7 @@ function judge(s) {
     if (mode !== 'shared')
         problems.push(`isolation_mode is "${mode}", expected shared or isolated`);
     if (s.database.exists) {
-        problems.push(`database ${s.database.name} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`);
+        problems.push(`${side} exists but status says shared (an interrupted promotion, or a rollback that kept isolated data); re-run promote, or rollback to drop it`);
     }
     if (rolesPresent.length > 0)
         problems.push(`role(s) ${rolesPresent.join(', ')} exist but status says shared`);
@@ -436,7 +440,14 @@ async function tenantStatus(given, opts = {}) {
         options = adopted.options;
         const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
         const dbName = isolation?.isolated_db_name ?? names.database;
-        const dbExists = (await target.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
+        // Into the shared database (schema level) the tenant's side is its schemas there, not the
+        // database (which always exists): it exists while any of them does.
+        const intoShared = isolation?.schema?.into === 'shared-database';
+        const dbExists = intoShared
+            ? ((await shared.query('SELECT 1 FROM pg_namespace WHERE nspname = ANY ($1::text[])', [
+                isolation.schema.mappings.map((m) => m.target),
+            ])).rowCount ?? 0) > 0
+            : (await target.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName])).rowCount === 1;
         const roleList = [
             { name: isolation?.owner_role ?? names.ownerRole, purpose: 'owner' },
             { name: isolation?.app_role ?? names.appRole, purpose: 'app' },
@@ -462,7 +473,7 @@ async function tenantStatus(given, opts = {}) {
         // Schema level: the tenant's side holds each table under its mapped schema (recorded at the switch).
         const layout = isolation?.schema;
         const plan = layout ? (0,plan_types/* withTargets */.dE)(planned, (0,schema_layout/* schemaMap */.eQ)(layout)) : planned;
-        const schema = (0,pipeline_routing/* schemaRouting */.iO)(dbName, layout && { mappings: layout.mappings, searchPath: layout.search_path });
+        const schema = (0,pipeline_routing/* schemaRouting */.iO)(names.database, layout && { mappings: layout.mappings, searchPath: layout.search_path });
         await (0,connect/* setTenantId */.si)(shared, key.value);
         const tables = [];
         for (const t of plan.tables) {

@@ -1078,6 +1078,7 @@ function faultsFromEnv(value = process.env.TENANT_PROMOTION_FAULT) {
 /* harmony export */   iH: () => (/* binding */ thenClaim),
 /* harmony export */   xi: () => (/* binding */ asOwnerWithTarget),
 /* harmony export */   z2: () => (/* binding */ withTargetServer),
+/* harmony export */   z6: () => (/* binding */ dropOwnedSchemas),
 /* harmony export */   zp: () => (/* binding */ assertOwnerIn)
 /* harmony export */ });
 /* unused harmony exports claimForRun, doomedName */
@@ -1088,6 +1089,10 @@ function faultsFromEnv(value = process.env.TENANT_PROMOTION_FAULT) {
 /* harmony import */ var _postgres_ownership__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6922);
 /* harmony import */ var _postgres_roles__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(55502);
 /* harmony import */ var _postgres_sessions__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(73074);
+/* harmony import */ var _postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(19322);
+/* harmony import */ var _tenant_place__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(50678);
+
+
 
 
 
@@ -1269,7 +1274,31 @@ async function dropAbandonedDatabases(ctx) {
 }
 /** Drops the tenant's roles (DROP ROLE is transactional) in a transaction that proves ownership. */
 async function dropOwnedRoles(ctx) {
-    return asOwnerWithTarget(ctx, 'dropping the tenant roles', (c) => (0,_postgres_roles__WEBPACK_IMPORTED_MODULE_5__/* .dropTenantRoles */ .Zc)(c, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug, ctx.sharedDatabase), { orphanOk: true });
+    return asOwnerWithTarget(ctx, 'dropping the tenant roles', async (c) => {
+        // Schema level into the shared database: what the roles hold there goes first (DROP ROLE
+        // refuses a role with privileges; at database level they went with the database).
+        if ((0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .intoSharedDatabase */ .vq)(ctx))
+            await (0,_postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__/* .revokeSharedGrants */ .Lv)(c, [ctx.names.appRole, ctx.names.ownerRole]);
+        return (0,_postgres_roles__WEBPACK_IMPORTED_MODULE_5__/* .dropTenantRoles */ .Zc)(c, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug, ctx.sharedDatabase);
+    }, { orphanOk: true });
+}
+/**
+ * Schema level into the shared database: drops the tenant's schemas and its tool schema, in one
+ * shared-database transaction that proves this run owns the tenant — and, for `attempt: 'this'`
+ * (an undo), that the schemas are this attempt's (the tool schema's run marker), so an earlier
+ * or later attempt's are never touched. `'any'`: what an earlier failed run of this tenant left.
+ */
+async function dropOwnedSchemas(ctx, attempt) {
+    const at = { toolSchema: (0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .toolSchema */ .wl)(ctx), ownerRole: ctx.names.ownerRole };
+    return asOwner(ctx, 'dropping the tenant schemas', async (c) => {
+        if (attempt === 'this') {
+            const { exists } = await (0,_postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__/* .toolSchemaMarker */ .E0)(c, at.toolSchema);
+            if (!exists)
+                return [];
+            await (0,_postgres_ownership__WEBPACK_IMPORTED_MODULE_4__/* .assertRunMarker */ .KD)(c, ctx.names.slug, ctx.run.id, 'dropping the tenant schemas', at.toolSchema);
+        }
+        return (0,_postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__/* .dropTenantSchemas */ .yA)(c, at, markerSource(ctx));
+    }, { orphanOk: true });
 }
 /** Proves ownership on `client`, inside the transaction the caller has open. */
 function assertOwnerIn(ctx, client, what) {
@@ -1280,7 +1309,7 @@ function assertOwnerIn(ctx, client, what) {
  * this run's (its run marker), committing only if `fn` returns.
  */
 function inMarkedTransaction(target, ctx, what, fn) {
-    return (0,_postgres_ownership__WEBPACK_IMPORTED_MODULE_4__/* .inProvedTransaction */ .gl)(target, () => (0,_postgres_ownership__WEBPACK_IMPORTED_MODULE_4__/* .assertRunMarker */ .KD)(target, ctx.names.slug, ctx.run.id, what), fn);
+    return (0,_postgres_ownership__WEBPACK_IMPORTED_MODULE_4__/* .inProvedTransaction */ .gl)(target, () => (0,_postgres_ownership__WEBPACK_IMPORTED_MODULE_4__/* .assertRunMarker */ .KD)(target, ctx.names.slug, ctx.run.id, what, (0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .toolSchema */ .wl)(ctx)), fn);
 }
 
 
@@ -1536,12 +1565,15 @@ async function planSchemaLevel(ctx, snapshot) {
     const into = ctx.servers.separate ? 'new-database' : 'shared-database';
     const [primarySchema] = (0,sql/* splitQualified */.T0)(ctx.options.tenantsTable);
     // In the shared database, a schema that exists already under a mapped name is not ours to
-    // fill (a new database on a target server starts empty).
+    // fill (a new database on a target server starts empty) — unless the tenant's owner role holds
+    // it: an earlier failed run of this tenant left it (prevalidation proved that role ours), and
+    // this run replaces it.
     const taken = new Map();
     if (into === 'shared-database') {
         const { rows } = await snapshot.query(`SELECT nspname, pg_get_userbyid(nspowner) AS owner FROM pg_namespace`);
         for (const r of rows)
-            taken.set(r.nspname, `a schema of the shared database, owned by ${r.owner}`);
+            if (r.owner !== ctx.names.ownerRole)
+                taken.set(r.nspname, `a schema of the shared database, owned by ${r.owner}`);
     }
     // Into the shared database the run creates the tenant's schemas there: CREATE on that database
     // (managed PostgreSQL hands an admin role CONNECT and TEMPORARY only).
@@ -1552,6 +1584,9 @@ async function planSchemaLevel(ctx, snapshot) {
             throw new errors/* PromotionError */.g1('permission-denied', `Role "${r.role}" may not create schemas in database "${r.db}"; schema-level isolation into the shared database creates ${ctx.names.database} there, so nothing was created.`, `Grant it (GRANT CREATE ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.db)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.role)};), or give ${(0,errors/* settingName */.QX)('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own.`);
     }
     const layout = (0,schema_layout/* planSchemaLayout */.td)({ base: ctx.names.database, primarySchema, catalog, taken });
+    // The report's database is where the tenant's tables will be: the shared one itself.
+    if (into === 'shared-database')
+        ctx.record.database = ctx.sharedDatabase;
     ctx.record.schemaLayout = {
         into,
         mappings: layout.mappings.map((m) => ({ source: m.source, target: m.target })),
@@ -1645,6 +1680,10 @@ const planStep = {
         // here if the role cannot read them — before anything is created.
         plan.largeObjects = await (0,large_objects/* planLargeObjects */.be)(snapshot.client, plan);
         ctx.record.notes.push(...(0,large_objects/* largeObjectNotes */.mU)(plan.largeObjects));
+        // Into the shared database the rows would point at the very large objects the shared rows
+        // use (one pg_largeobject per database): not built; refused before anything is created.
+        if (ctx.schemaLayout?.into === 'shared-database' && plan.largeObjects.objects > 0)
+            throw new errors/* PromotionError */.g1('plan-blocked', `The tenant's rows reference ${plan.largeObjects.objects} large object(s) (${plan.largeObjects.columns.map((c) => `${c.schema}.${c.table}.${c.column}`).join(', ')}); schema-level isolation into the shared database does not move large objects (they live once per database, outside every schema), so nothing was created.`, `Give ${(0,errors/* settingName */.QX)('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own (large objects are copied there), or promote at database level.`);
         // Ids that never collide: the tenant's range of sequence values, reserved in the register (its
         // tenants row) and checked per sequence here, before anything is created (sequence-ranges.ts).
         if (ctx.mode === 'fresh') {
@@ -1773,6 +1812,48 @@ async function releaseSnapshot(ctx) {
 
 /***/ }),
 
+/***/ 50678:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Z8: () => (/* binding */ tenantDatabaseUrl),
+/* harmony export */   kL: () => (/* binding */ tenantDatabase),
+/* harmony export */   vq: () => (/* binding */ intoSharedDatabase),
+/* harmony export */   wl: () => (/* binding */ toolSchema)
+/* harmony export */ });
+/* harmony import */ var _names__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46455);
+/* harmony import */ var _postgres_ownership__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6922);
+
+
+/**
+ * Where the tenant's data lives, for every step that reads or writes it: a database of its own
+ * (database level, or schema level into a target server), or — schema level into the shared
+ * database — schemas of the shared database itself. One place decides, so no step derives it.
+ */
+function intoSharedDatabase(ctx) {
+    // This run's plan, else what the switch recorded (a resumed or finished tenant), else the
+    // level this run resolved (before the plan: prevalidation's leftovers).
+    const into = ctx.schemaLayout?.into ?? ctx.record.schemaLayout?.into ?? ctx.tenant?.isolation?.schema?.into;
+    if (into)
+        return into === 'shared-database';
+    return ctx.isolationLevel?.level === 'schema' && !ctx.servers.separate;
+}
+/** The name of the database holding the tenant's tables. */
+function tenantDatabase(ctx) {
+    return intoSharedDatabase(ctx) ? ctx.sharedDatabase : ctx.names.database;
+}
+/** An administrative URL of the database holding the tenant's tables. */
+function tenantDatabaseUrl(ctx) {
+    return ctx.servers.tenantDatabaseUrl(tenantDatabase(ctx));
+}
+/** The tool's schema beside the tenant's tables (its run marker, the schema recorded at the switch). */
+function toolSchema(ctx) {
+    return intoSharedDatabase(ctx) ? (0,_names__WEBPACK_IMPORTED_MODULE_0__/* .sharedToolSchema */ .No)(ctx.names.slug) : _postgres_ownership__WEBPACK_IMPORTED_MODULE_1__/* .RUN_SCHEMA */ .EJ;
+}
+
+
+/***/ }),
+
 /***/ 6790:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -1782,14 +1863,12 @@ async function releaseSnapshot(ctx) {
 /* harmony export */   al: () => (/* binding */ removedKeysCopySql),
 /* harmony export */   k$: () => (/* binding */ recordRemovedKeys)
 /* harmony export */ });
-/* unused harmony exports REMOVED_TABLE, compareRemovedCounts */
+/* unused harmony exports removedKeysTable, compareRemovedCounts */
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
 /* harmony import */ var pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(26901);
-/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6922);
-/* harmony import */ var _rollback_ledger__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4001);
-
+/* harmony import */ var _rollback_ledger__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4001);
 
 
 
@@ -1807,7 +1886,7 @@ async function releaseSnapshot(ctx) {
  *    then removes exactly the rows marked (removeUnused refuses otherwise), so the keys are those
  *    of the rows deleted.
  * 2. Still before COMMIT, the keys are copied into the tenant's database under a new attempt id
- *    (`recordRemovedKeys`, schema `_tenant_isolation`, committed on its own).
+ *    (`recordRemovedKeys`, in the tool schema beside its tables, committed on its own).
  * 3. The shared transaction records that attempt id in `settings.isolation.referenced_removed`
  *    and commits with the deletes.
  * A rollback trusts only the keys of the attempt the shared database names: an attempt whose
@@ -1815,7 +1894,14 @@ async function releaseSnapshot(ctx) {
  * its own attempt. The keys live exactly as long as the tenant's database, which the rollback
  * reads before it drops it.
  */
-const REMOVED_TABLE = `${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(_ownership__WEBPACK_IMPORTED_MODULE_3__/* .RUN_SCHEMA */ .EJ)}.cleanup_removed`;
+/**
+ * The removed keys' table in the tool schema `toolSchema` beside the tenant's tables (as the row
+ * ledger's, rollback-ledger.ts): `_tenant_isolation` of its database, or its own
+ * `_tenant_isolation_<slug>` in the shared database.
+ */
+function removedKeysTable(toolSchema) {
+    return `${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema)}.cleanup_removed`;
+}
 const STAGE = 'pg_temp.tenant_isolation_removed_keys';
 /**
  * Step 1, on cleanup's shared session: the keys of the rows of `table` that `rowsSql` selects
@@ -1826,7 +1912,7 @@ async function stageRemovedKeys(session, table, rowsSql) {
     if (table.keyColumns.length === 0)
         return;
     await session.query(`CREATE TEMPORARY TABLE IF NOT EXISTS ${STAGE.slice('pg_temp.'.length)} (tbl text NOT NULL, k text[] NOT NULL) ON COMMIT DROP`);
-    await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${(0,_rollback_ledger__WEBPACK_IMPORTED_MODULE_4__/* .keyArraySql */ .Xy)(table, 't')} ${rowsSql}`, [
+    await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${(0,_rollback_ledger__WEBPACK_IMPORTED_MODULE_3__/* .keyArraySql */ .Xy)(table, 't')} ${rowsSql}`, [
         table.qualified,
     ]);
 }
@@ -1834,19 +1920,20 @@ async function stageRemovedKeys(session, table, rowsSql) {
  * Step 2: copies the staged keys from `shared` (its transaction still open) into the tenant's
  * database under `attempt`, in a transaction of its own there. Returns the keys recorded.
  */
-async function recordRemovedKeys(shared, tenantDb, attempt) {
+async function recordRemovedKeys(shared, tenantDb, attempt, toolSchema) {
+    const removed = removedKeysTable(toolSchema);
     const { rows } = await shared.query(`SELECT to_regclass($1)::text AS r`, [STAGE]);
     await tenantDb.query('BEGIN');
     try {
         // No primary key: maintaining (attempt, tbl, k) made recording 1M keys 4× slower, under the
         // shared locks; the rollback reads one attempt's keys once per table (a scan is fine there).
-        await tenantDb.query(`CREATE TABLE IF NOT EXISTS ${REMOVED_TABLE} (
+        await tenantDb.query(`CREATE TABLE IF NOT EXISTS ${removed} (
          attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
          recorded_at timestamptz NOT NULL DEFAULT now())`);
         let n = 0;
         if (rows[0]?.r) {
             const reader = shared.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__.to)(`COPY (SELECT ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(attempt)}, tbl, k FROM ${STAGE}) TO STDOUT`));
-            const writer = tenantDb.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__/* .from */ .H)(`COPY ${REMOVED_TABLE} (attempt, tbl, k) FROM STDIN`));
+            const writer = tenantDb.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__/* .from */ .H)(`COPY ${removed} (attempt, tbl, k) FROM STDIN`));
             await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_0__.pipeline)(reader, writer);
             n = Number(writer.rowCount ?? 0);
         }
@@ -1859,8 +1946,8 @@ async function recordRemovedKeys(shared, tenantDb, attempt) {
     }
 }
 /** `COPY … TO STDOUT` of the keys of `qualified` that `attempt` recorded (run on the tenant's database). */
-function removedKeysCopySql(attempt, qualified) {
-    return `COPY (SELECT k FROM ${REMOVED_TABLE} WHERE attempt = ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(attempt)} AND tbl = ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified)}) TO STDOUT`;
+function removedKeysCopySql(attempt, qualified, toolSchema) {
+    return `COPY (SELECT k FROM ${removedKeysTable(toolSchema)} WHERE attempt = ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(attempt)} AND tbl = ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified)}) TO STDOUT`;
 }
 /**
  * The tables whose keys `attempt` recorded in the tenant's database differ from the rows the
@@ -1868,13 +1955,14 @@ function removedKeysCopySql(attempt, qualified) {
  * key there. A table of keys that exists is not enough — a backup of the tenant's database taken
  * between two cleanup attempts holds the first attempt's keys only (review r17).
  */
-async function removedKeysMismatch(tenantDb, attempt, expected) {
+async function removedKeysMismatch(tenantDb, attempt, expected, toolSchema) {
+    const removed = removedKeysTable(toolSchema);
     const { rows: exists } = await tenantDb.query(`SELECT to_regclass($1)::text AS r`, [
-        REMOVED_TABLE,
+        removed,
     ]);
     const held = new Map();
     if (exists[0]?.r) {
-        const { rows } = await tenantDb.query(`SELECT tbl, count(*)::text AS n FROM ${REMOVED_TABLE} WHERE attempt = $1 GROUP BY tbl`, [attempt]);
+        const { rows } = await tenantDb.query(`SELECT tbl, count(*)::text AS n FROM ${removed} WHERE attempt = $1 GROUP BY tbl`, [attempt]);
         for (const r of rows)
             held.set(r.tbl, Number(r.n));
     }
@@ -3060,13 +3148,11 @@ async function markAndRemove(session, c, lockTimeoutMs) {
 /* harmony export */   wJ: () => (/* binding */ keyTypesOf),
 /* harmony export */   xg: () => (/* binding */ readLedgerTables)
 /* harmony export */ });
-/* unused harmony exports LEDGER_TABLE, LEDGER_TABLES */
+/* unused harmony export ledgerTables */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _checksum__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73600);
 /* harmony import */ var _connect__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(36741);
-/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6922);
-/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(54680);
-
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(54680);
 
 
 
@@ -3079,19 +3165,26 @@ async function markAndRemove(session, c, lockTimeoutMs) {
  * shared row differs from the ledger), or both (a conflict). The tenant's own rows need no ledger:
  * nobody else writes them, so the tenant's database is their source of truth.
  *
- * Where: in the tenant's database, schema `_tenant_isolation` (the tool's own, next to the run
- * marker). Every catalog read, parity check, clone and application grant already leaves that
- * schema out, the application role cannot read or change it, and the run creates it, so it works
- * for a role that may not create anything in the shared database (managed PostgreSQL). It lives
- * exactly as long as the data it describes: the rollback reads it before it drops the database.
+ * Where: beside the tenant's tables, in the tool's own schema there (`toolSchema`, next to the run
+ * marker): `_tenant_isolation` of the tenant's database, or — schema level into the shared
+ * database — the tenant's `_tenant_isolation_<slug>` (names.ts sharedToolSchema; one shared
+ * `_tenant_isolation` would mix tenants' ledgers, and each recording TRUNCATEs). Every caller
+ * passes that one name (pipeline/tenant-place.ts toolSchema), nothing else differs. Every catalog
+ * read, parity check, clone and application grant already leaves that schema out, the
+ * application role cannot read or change it, and the run creates it, so it works for a role that
+ * may not create anything in the shared database (managed PostgreSQL). It lives exactly as long
+ * as the data it describes: the rollback reads it before it drops the database (or the schemas).
  *
  * One row per row: the table, its key as a text array, and the row's 64-bit hash (the checks'
  * `ledgerRowHashSql`, computed under the same comparable session settings on every side). Tables without
  * a key are recorded as a count and a hash sum only (`row_ledger_tables`): a rollback then refuses
  * when the tenant changed them, since no row of theirs can be matched.
  */
-const LEDGER_TABLE = `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(_ownership__WEBPACK_IMPORTED_MODULE_3__/* .RUN_SCHEMA */ .EJ)}.row_ledger`;
-const LEDGER_TABLES = `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(_ownership__WEBPACK_IMPORTED_MODULE_3__/* .RUN_SCHEMA */ .EJ)}.row_ledger_tables`;
+/** The ledger's two tables in the tool schema `toolSchema` (quoted, qualified). */
+function ledgerTables(toolSchema) {
+    const schema = pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema);
+    return { rows: `${schema}.row_ledger`, tables: `${schema}.row_ledger_tables` };
+}
 /**
  * The parts of a plan both sides may write: referenced tables, tables copied whole, and the
  * global rows of tenant tables (NULL tenant key).
@@ -3116,7 +3209,7 @@ function sharedWriteParts(plan) {
  * ledger stays keyed by the source's `qualified`, which rollback matches the shared rows by.
  */
 function partOnTarget(p) {
-    const table = (0,_plan_types__WEBPACK_IMPORTED_MODULE_4__/* .onTarget */ .Hp)(p.table);
+    const table = (0,_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .onTarget */ .Hp)(p.table);
     if (table === p.table)
         return p;
     const isolatedWhere = p.isolatedWhere === 'true' ? 'true' : `(${table.ownWhere}) IS NULL`;
@@ -3131,25 +3224,26 @@ function keyArraySql(table, alias = 't') {
  * rows' keys and hashes, replacing what was recorded of it, and its count and hash sum. Returns
  * the rows recorded by key.
  */
-async function recordPart(target, part) {
+async function recordPart(target, part, toolSchema) {
+    const ledger = ledgerTables(toolSchema);
     const key = part.table.qualified;
     const p = partOnTarget(part);
     const t = { ...p.table, qualified: key };
     const from = (0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(p.table);
     const keyed = t.keyColumns.length > 0;
-    await target.query(`DELETE FROM ${LEDGER_TABLE} WHERE tbl = $1`, [t.qualified]);
+    await target.query(`DELETE FROM ${ledger.rows} WHERE tbl = $1`, [t.qualified]);
     const res = keyed
-        ? await target.query(`INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+        ? await target.query(`INSERT INTO ${ledger.rows} (tbl, k, h)
          SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)} FROM ${from} t WHERE ${p.isolatedWhere}`, [t.qualified])
         : undefined;
-    await target.query(`INSERT INTO ${LEDGER_TABLES} (tbl, keyed, n, s)
+    await target.query(`INSERT INTO ${ledger.tables} (tbl, keyed, n, s)
      SELECT $1, $2, count(*), coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) FROM ${from} t WHERE ${p.isolatedWhere}
      ON CONFLICT (tbl) DO UPDATE SET n = excluded.n, s = excluded.s`, [t.qualified, keyed]);
     return res?.rowCount ?? 0;
 }
 /**
- * Records the ledger in the tenant's database (`target`, comparable session set), replacing any
- * earlier one, in one transaction in which `guard` runs first (the run still owns the database).
+ * Records the ledger in the tenant's database (`target`, comparable session set; in its tool
+ * schema `toolSchema`), replacing any earlier one, in one transaction in which `guard` runs first (the run still owns the database).
  *
  * The switch calls it after the base catch-up and before the freeze, so it never lengthens the
  * freeze (hashing 100k rows took ~4 s on a loaded 2-core machine). No tenant writes the database
@@ -3159,22 +3253,23 @@ async function recordPart(target, part) {
  * exactly the rows it re-applies, in its own frozen transaction (updateRowLedger), so the ledger
  * is what the tenant's database holds when the switch commits. Returns the rows recorded.
  */
-async function recordRowLedger(target, plan, guard) {
+async function recordRowLedger(target, plan, toolSchema, guard) {
+    const ledger = ledgerTables(toolSchema);
     const parts = sharedWriteParts(plan);
     // The global rows' predicate reads the tenant id.
     await (0,_connect__WEBPACK_IMPORTED_MODULE_2__/* .setTenantId */ .si)(target, plan.tenantId);
     await target.query('BEGIN');
     try {
         await guard?.(target);
-        await target.query(`CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+        await target.query(`CREATE TABLE IF NOT EXISTS ${ledger.rows} (
          tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k))`);
-        await target.query(`CREATE TABLE IF NOT EXISTS ${LEDGER_TABLES} (
+        await target.query(`CREATE TABLE IF NOT EXISTS ${ledger.tables} (
          tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
          recorded_at timestamptz NOT NULL DEFAULT now())`);
-        await target.query(`TRUNCATE ${LEDGER_TABLE}, ${LEDGER_TABLES}`);
+        await target.query(`TRUNCATE ${ledger.rows}, ${ledger.tables}`);
         let rows = 0;
         for (const p of parts)
-            rows += await recordPart(target, p);
+            rows += await recordPart(target, p, toolSchema);
         await target.query('COMMIT');
         return rows;
     }
@@ -3193,7 +3288,8 @@ async function recordRowLedger(target, plan, guard) {
  * what the pass applied: the keys are looked up through the ledger's and the table's key indexes.
  * A table without a key is re-summed whole (no row of it can be matched anyway).
  */
-async function updateRowLedger(target, plan, table, keysQuery) {
+async function updateRowLedger(target, plan, table, keysQuery, toolSchema) {
+    const ledger = ledgerTables(toolSchema);
     for (const part of sharedWriteParts(plan)) {
         if (part.table.qualified !== table.qualified)
             continue;
@@ -3202,29 +3298,29 @@ async function updateRowLedger(target, plan, table, keysQuery) {
         const t = { ...p.table, qualified: part.table.qualified };
         const from = (0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .fromTable */ .bs)(p.table);
         if (t.keyColumns.length === 0) {
-            await target.query(`UPDATE ${LEDGER_TABLES} l SET n = x.n, s = x.s
+            await target.query(`UPDATE ${ledger.tables} l SET n = x.n, s = x.s
            FROM (SELECT count(*) AS n, coalesce(sum(${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}), 0) AS s FROM ${from} t WHERE ${p.isolatedWhere}) x
           WHERE l.tbl = $1`, [t.qualified]);
             continue;
         }
         const types = await keyTypesOf(target, p.table);
-        const { rows: gone } = await target.query(`WITH d AS (DELETE FROM ${LEDGER_TABLE} l WHERE l.tbl = $1 AND l.k IN (SELECT x.k FROM (${keysQuery}) x) RETURNING l.h)
+        const { rows: gone } = await target.query(`WITH d AS (DELETE FROM ${ledger.rows} l WHERE l.tbl = $1 AND l.k IN (SELECT x.k FROM (${keysQuery}) x) RETURNING l.h)
        SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM d`, [t.qualified]);
         const match = t.keyColumns.map((k, i) => `t.${k} = (x.k)[${i + 1}]::${types[i]}`).join(' AND ');
-        const { rows: added } = await target.query(`WITH i AS (INSERT INTO ${LEDGER_TABLE} (tbl, k, h)
+        const { rows: added } = await target.query(`WITH i AS (INSERT INTO ${ledger.rows} (tbl, k, h)
                   SELECT $1, ${keyArraySql(t)}, ${(0,_checksum__WEBPACK_IMPORTED_MODULE_1__/* .ledgerRowHashSql */ .yw)(t)}
                     FROM (SELECT DISTINCT y.k FROM (${keysQuery}) y) x JOIN ${from} t ON ${match}
                    WHERE ${p.isolatedWhere}
                   RETURNING h)
        SELECT count(*)::text AS n, coalesce(sum(h), 0)::text AS s FROM i`, [t.qualified]);
-        await target.query(`UPDATE ${LEDGER_TABLES} SET n = n - $2::bigint + $3::bigint, s = s - $4::numeric + $5::numeric WHERE tbl = $1`, [t.qualified, gone[0].n, added[0].n, gone[0].s, added[0].s]);
+        await target.query(`UPDATE ${ledger.tables} SET n = n - $2::bigint + $3::bigint, s = s - $4::numeric + $5::numeric WHERE tbl = $1`, [t.qualified, gone[0].n, added[0].n, gone[0].s, added[0].s]);
     }
 }
 /**
  * Records the ledger again for the named tables, in its own transaction after `guard`: tables
  * the freeze pass settled by a full comparison and catch-up, whose changed rows it cannot name.
  */
-async function rerecordLedgerTables(target, plan, tables, guard) {
+async function rerecordLedgerTables(target, plan, tables, toolSchema, guard) {
     const names = new Set(tables);
     const parts = sharedWriteParts(plan).filter((p) => names.has(p.table.qualified));
     if (!parts.length)
@@ -3233,7 +3329,7 @@ async function rerecordLedgerTables(target, plan, tables, guard) {
     try {
         await guard?.(target);
         for (const p of parts)
-            await recordPart(target, p);
+            await recordPart(target, p, toolSchema);
         await target.query('COMMIT');
     }
     catch (e) {
@@ -3261,18 +3357,19 @@ async function keyTypesOf(client, table) {
  * promotion made before the ledger existed: the rollback then treats every shared-write row the
  * tenant's database holds as possibly the tenant's and refuses where the two sides differ).
  */
-async function readLedgerTables(isolated) {
+async function readLedgerTables(isolated, toolSchema) {
+    const ledger = ledgerTables(toolSchema);
     const { rows: exists } = await isolated.query(`SELECT to_regclass($1)::text AS r`, [
-        `${_ownership__WEBPACK_IMPORTED_MODULE_3__/* .RUN_SCHEMA */ .EJ}.row_ledger_tables`,
+        ledger.tables,
     ]);
     if (!exists[0]?.r)
         return undefined;
-    const { rows } = await isolated.query(`SELECT tbl, keyed, n::text AS n, s::text AS s FROM ${LEDGER_TABLES}`);
+    const { rows } = await isolated.query(`SELECT tbl, keyed, n::text AS n, s::text AS s FROM ${ledger.tables}`);
     return new Map(rows.map((r) => [r.tbl, { keyed: r.keyed, count: Number(r.n), sum: r.s }]));
 }
 /** `COPY … TO STDOUT` of one table's ledger rows (k, h), run on the tenant's database. */
-function ledgerCopySql(qualified) {
-    return `COPY (SELECT k, h FROM ${LEDGER_TABLE} WHERE tbl = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified)}) TO STDOUT`;
+function ledgerCopySql(qualified, toolSchema) {
+    return `COPY (SELECT k, h FROM ${ledgerTables(toolSchema).rows} WHERE tbl = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified)}) TO STDOUT`;
 }
 
 
@@ -3297,9 +3394,12 @@ __webpack_require__.d(__webpack_exports__, {
 var esm = __webpack_require__(83849);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(83916);
+// EXTERNAL MODULE: ./src/postgres/tool-schemas.ts
+var tool_schemas = __webpack_require__(24024);
 // EXTERNAL MODULE: ./src/postgres/ddl/blockers.ts
 var ddl_blockers = __webpack_require__(6409);
 ;// CONCATENATED MODULE: ./src/postgres/ddl/catalog.ts
+
 
 const ACL = (col) => `CASE WHEN ${col} IS NULL THEN NULL ELSE coalesce((
   SELECT json_agg(json_build_object(
@@ -3336,7 +3436,7 @@ async function readWithEmptyPath(client, leaveOut) {
     const schemas = await rows(client, `SELECT n.oid::text AS oid, n.nspname AS name, pg_get_userbyid(n.nspowner) AS owner,
             ${ACL('n.nspacl')} AS acl, obj_description(n.oid, 'pg_namespace') AS comment
      FROM pg_namespace n
-     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+     WHERE ${(0,tool_schemas/* userSchemaSql */.T0)('n')} AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
        AND ${NOT_EXT('pg_namespace', 'n.oid')}
      ORDER BY n.nspname`);
     const nsp = schemas.map((s) => s.oid);
@@ -4450,11 +4550,18 @@ undo = APPLY_UNDO,
  * their bare names — with the default path, in the shared database, they would read the
  * shared ones into the tenant's objects.
  */
-searchPath) {
+searchPath, 
+/**
+ * `rollback`: a rehearsal in the shared database itself — everything applied, then rolled
+ * back, so no other session ever sees it. `lockTimeoutMs` then bounds any wait for a lock.
+ */
+opts = {}) {
     if (statements.length === 0)
         return;
     await target.query('BEGIN');
     try {
+        if (opts.lockTimeoutMs !== undefined)
+            await target.query(`SELECT set_config('lock_timeout', $1, true)`, [`${opts.lockTimeoutMs}ms`]);
         await target.query(`SET LOCAL check_function_bodies = off`);
         // The generated DDL is fully qualified; this path only matters to function bodies that run
         // during the apply (index expressions, checks, REFRESH), which the application wrote for it.
@@ -4487,7 +4594,7 @@ searchPath) {
                 }
             }
         }
-        await target.query('COMMIT');
+        await target.query(opts.end === 'rollback' ? 'ROLLBACK' : 'COMMIT');
     }
     catch (e) {
         await target.query('ROLLBACK').catch(() => undefined);
@@ -4515,7 +4622,8 @@ const bigMin = (a, b) => (a === null ? b : b === null ? a : a < b ? a : b);
 async function syncSequences(source, target, 
 /** Schema level: target schema → the source schema it was mapped from (the shared side's name). */
 sourceSchemas) {
-    const sequences = await (0,sequence_ranges/* readSequences */.lu)(target);
+    // Schema level: the tenant's schemas only (in the shared database the shared ones are beside them).
+    const sequences = await (0,sequence_ranges/* readSequences */.lu)(target, sourceSchemas && [...sourceSchemas.keys()]);
     const result = [];
     for (const s of sequences) {
         const name = schema_clone_qn(s.schema, s.name);
@@ -4587,7 +4695,12 @@ const qi = pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay
  */
 async function endSessions(client, database, toolRoles, 
 /** The caller has a transaction open: a refused GRANT must not abort it (savepoint). */
-inTransaction = false) {
+inTransaction = false, 
+/**
+ * Only the sessions of this role and its members (the tenant's schemas in the shared database:
+ * every other session there is another tenant's or the shared application's). Absent: all.
+ */
+membersOf) {
     // A statement that may be refused; in a transaction, under a savepoint so the refusal does not
     // abort the caller's transaction.
     const attempt = async (sql, params = []) => {
@@ -4618,8 +4731,16 @@ inTransaction = false) {
                 granted.push(role);
         }
     }
-    const { rows } = await client.query(`SELECT pid, usename AS user, application_name AS application
-       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    // Members through pg_auth_members, not pg_has_role: a superuser "has" every role, and its
+    // sessions (another run's, a DBA's) are not the tenant's. This role's own sessions (the lock
+    // session among them) are never ended that way either: it was just granted the role above.
+    const { rows } = await client.query(`WITH RECURSIVE members(oid) AS (
+       SELECT oid FROM pg_roles WHERE rolname = $2
+       UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
+     SELECT pid, usename AS user, application_name AS application
+       FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+        AND ($2::text IS NULL
+             OR (usesysid IN (SELECT oid FROM members) AND usename <> current_user))`, [database, membersOf ?? null]);
     let ended = 0;
     const remaining = [];
     for (const s of rows) {
@@ -4651,6 +4772,97 @@ function sessionsRemainError(database, remaining, doing) {
         .map((s) => `pid ${s.pid} (${s.user ?? 'unknown role'}${s.application ? `, ${s.application}` : ''})`)
         .join(', ');
     return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('permission-denied', `${remaining.length} session(s) on database "${database}" could not be ended by this role, so it stopped before ${doing}: ${who}${remaining.length > 5 ? ', …' : ''}.`, `End them by hand (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${database}'), or grant the promoting role pg_signal_backend, then re-run.`);
+}
+
+
+/***/ }),
+
+/***/ 19322:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   E0: () => (/* binding */ toolSchemaMarker),
+/* harmony export */   Lv: () => (/* binding */ revokeSharedGrants),
+/* harmony export */   TS: () => (/* binding */ createTenantSchemas),
+/* harmony export */   qG: () => (/* binding */ leftTenantSchemas),
+/* harmony export */   yA: () => (/* binding */ dropTenantSchemas)
+/* harmony export */ });
+/* unused harmony export schemasOwnedBy */
+/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
+/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6922);
+/* harmony import */ var _roles__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(55502);
+/* harmony import */ var _sql__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75259);
+
+
+
+
+
+const qi = pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier;
+/** Creates the schemas, marked as this run's; in the caller's transaction. */
+async function createTenantSchemas(client, at, source, claim) {
+    await client.query(`CREATE SCHEMA ${qi(at.toolSchema)}`);
+    await (0,_sql__WEBPACK_IMPORTED_MODULE_4__/* .commentOn */ .Jt)(client, 'SCHEMA', at.toolSchema, (0,_roles__WEBPACK_IMPORTED_MODULE_3__/* .markerText */ .U7)({ ...source, purpose: 'schema', attempt: claim.id }));
+    await (0,_ownership__WEBPACK_IMPORTED_MODULE_2__/* .writeRunMarker */ .Rj)(client, claim, at.toolSchema);
+    for (const s of at.schemas)
+        await client.query(`CREATE SCHEMA ${qi(s)} AUTHORIZATION ${qi(at.ownerRole)}`);
+}
+/** The tool schema's marker, if it exists. */
+async function toolSchemaMarker(client, toolSchema) {
+    const { rows } = await client.query(`SELECT obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace WHERE nspname = $1`, [toolSchema]);
+    if (rows.length === 0)
+        return { exists: false };
+    return { exists: true, marker: (0,_roles__WEBPACK_IMPORTED_MODULE_3__/* .parseMarker */ .gY)(rows[0].comment) };
+}
+/** The schemas `ownerRole` owns in the database the client is on (none when it does not exist). */
+async function schemasOwnedBy(client, ownerRole) {
+    const { rows } = await client.query(`SELECT n.nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = $1 ORDER BY 1`, [ownerRole]);
+    return rows.map((r) => r.nspname);
+}
+/**
+ * What an earlier run of this tenant left in the shared database: its tool schema and the
+ * schemas its owner role holds. Refuses (changing nothing) a tool schema or an owner role of
+ * that name this tool did not make for this tenant of this shared database.
+ */
+async function leftTenantSchemas(client, at, source) {
+    const tool = await toolSchemaMarker(client, at.toolSchema);
+    if (tool.exists && !(0,_roles__WEBPACK_IMPORTED_MODULE_3__/* .fromSource */ .qe)(tool.marker, source))
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PromotionError */ .g1('tenant-state', `Schema "${at.toolSchema}" exists in the shared database and was not created by this tool for tenant "${source.slug}" of "${source.sourceDatabase}"; it was left alone, nothing was created.`, 'Never overwritten: inspect it, then rename or drop it by hand and re-run.');
+    const owner = await (0,_roles__WEBPACK_IMPORTED_MODULE_3__/* .roleComment */ .KF)(client, at.ownerRole);
+    const owned = owner.exists && (0,_roles__WEBPACK_IMPORTED_MODULE_3__/* .fromSource */ .qe)(owner.marker, source) ? await schemasOwnedBy(client, at.ownerRole) : [];
+    return [...(tool.exists ? [at.toolSchema] : []), ...owned];
+}
+/**
+ * Drops the tenant's schemas (every schema its owner role holds, with what is in them) and its
+ * tool schema; in the caller's transaction, which has proved it may (the tenant's claim, and for
+ * an undo the run marker: only this attempt's schemas go). The owner role must be ours (its
+ * marker) — a schema owned by anyone else is never dropped. Returns what was dropped.
+ */
+async function dropTenantSchemas(client, at, source) {
+    const left = await leftTenantSchemas(client, at, source);
+    for (const s of left)
+        await client.query(`DROP SCHEMA IF EXISTS ${qi(s)} CASCADE`);
+    return left;
+}
+/**
+ * Before the tenant's roles are dropped: what they were granted in the shared database (CONNECT,
+ * USAGE on the extensions' schemas) and the application role's search_path there. DROP ROLE
+ * refuses a role that still holds privileges; at database level they went with the database.
+ */
+async function revokeSharedGrants(client, roles) {
+    for (const role of roles) {
+        const exists = await client.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
+        if (!exists.rowCount)
+            continue;
+        await client.query(`REVOKE ALL ON DATABASE ${qi(await currentDatabase(client))} FROM ${qi(role)}`);
+        const { rows } = await client.query(`SELECT DISTINCT n.nspname FROM pg_namespace n, aclexplode(n.nspacl) a
+        WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1) ORDER BY 1`, [role]);
+        for (const { nspname } of rows)
+            await client.query(`REVOKE ALL ON SCHEMA ${qi(nspname)} FROM ${qi(role)}`);
+    }
+}
+async function currentDatabase(client) {
+    return (await client.query('SELECT current_database() AS db')).rows[0].db;
 }
 
 

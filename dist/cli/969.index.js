@@ -27,7 +27,10 @@ var plan_types = __webpack_require__(54680);
 var validation_check = __webpack_require__(15651);
 // EXTERNAL MODULE: ./src/validation/db.ts
 var db = __webpack_require__(8217);
+// EXTERNAL MODULE: ./src/postgres/tool-schemas.ts
+var tool_schemas = __webpack_require__(24024);
 ;// CONCATENATED MODULE: ./src/validation/access-control.ts
+
 
 
 
@@ -77,16 +80,26 @@ const accessControl = {
                     failures.push(`role ${role} has ${label}`);
             if (!a.rolcanlogin)
                 failures.push(`role ${role} cannot LOGIN`);
+            // Schema level into the shared database: the tenant's "own database" is the shared one, which
+            // every role of the application connects to (PUBLIC's CONNECT there is not the tenant's to
+            // revoke); what keeps it out of the rest is proved per schema and per table below.
+            const inShared = ctx.schemaLayout?.into === 'shared-database';
+            const ownDb = inShared ? ctx.sharedDatabase : ctx.names.database;
+            const tenantSchemas = ctx.schemaLayout?.mappings.map((m) => m.target) ?? [];
             // Own database: PUBLIC must not connect; the role must.
-            const own = (await admin.query(CONNECT_SQL, [role, ctx.names.database])).rows[0];
+            const own = (await admin.query(CONNECT_SQL, [role, ownDb])).rows[0];
             if (!own)
-                failures.push(`database ${ctx.names.database} does not exist`);
+                failures.push(`database ${ownDb} does not exist`);
             else {
-                if (own.public_connect) {
+                if (inShared) {
+                    if (own.public_connect)
+                        notes.push(`PUBLIC has CONNECT on the shared database ${ownDb}, which the tenant's schemas are in`);
+                }
+                else if (own.public_connect) {
                     failures.push(`PUBLIC has CONNECT on ${ctx.names.database} (fix: REVOKE CONNECT ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(ctx.names.database)} FROM PUBLIC)`);
                 }
                 if (!own.can_connect)
-                    failures.push(`role ${role} has no CONNECT on ${ctx.names.database}`);
+                    failures.push(`role ${role} has no CONNECT on ${ownDb}`);
             }
             const connectLine = (what, datname, r) => {
                 if (!r?.can_connect)
@@ -101,7 +114,7 @@ const accessControl = {
             // The shared database, asked on its own server (it may not be the new database's).
             source = await (0,db/* connectFor */.It)(ctx.sourceUrl, budgetMs);
             const exists = await source.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
-            if (exists.rowCount) {
+            if (exists.rowCount && !inShared) {
                 const shared = (await source.query(CONNECT_SQL, [role, ctx.sharedDatabase])).rows[0];
                 if (!shared)
                     failures.push(`the shared database ${ctx.sharedDatabase} was not found on the source server`);
@@ -126,8 +139,11 @@ const accessControl = {
                                  CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
-              AND n.nspname NOT LIKE 'pg\\_toast%'
-            ORDER BY 1`, [role]);
+              AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname::text <> ALL ($2::text[])
+            ORDER BY 1`, 
+                // Into the shared database the tenant's own schemas are beside the shared tables (and
+                // other tenants' schemas): every table but its own must be out of its reach.
+                [role, inShared ? tenantSchemas : []]);
                 const held = privs.rows.filter((r) => r.privs !== '');
                 if (held.length) {
                     failures.push(`role ${role} holds privileges on ${held.length} table(s) of the shared database: ${held
@@ -135,6 +151,8 @@ const accessControl = {
                         .map((r) => `${r.tbl} (${r.privs})`)
                         .join(', ')}`);
                 }
+                if (inShared)
+                    await checkSharedSchemas(source, role, ctx.schemaLayout, failures, notes);
             }
             else
                 notes.push(`role ${role} does not exist on the shared database's server`);
@@ -222,6 +240,10 @@ const accessControl = {
                 if (lacking.length)
                     failures.push(`role ${role} lacks ${lacking.join(', ')} on ${(0,plan_types/* targetOf */.$r)(t)}`);
             }
+            // Into the shared database: as the tenant, a read of a shared table and of another tenant's
+            // schema must be refused by the server itself (42501), not merely absent from the catalog.
+            if (asTenant && inShared)
+                await probeDenied(asTenant, admin, role, tenantSchemas, (0,db/* plannedTables */.uS)(ctx), failures, notes);
             if (asTenant) {
                 await asTenant.query('BEGIN');
                 try {
@@ -271,9 +293,79 @@ const accessControl = {
             return (0,validation_check/* fail */.fJ)(failures[0] ?? 'access control', (0,validation_check/* capDetails */.Tw)([...failures, ...warnings, ...notes]));
         if (warnings.length)
             return (0,validation_check/* warn */.R8)(warnings[0] ?? 'access control', (0,validation_check/* capDetails */.Tw)([...warnings, ...notes]));
-        return (0,validation_check/* pass */.IX)(`role ${role} reaches ${ctx.names.database} only`, (0,validation_check/* capDetails */.Tw)(notes));
+        const reach = ctx.schemaLayout?.into === 'shared-database'
+            ? `its schema(s) ${ctx.schemaLayout.mappings.map((m) => m.target).join(', ')} of ${ctx.sharedDatabase}`
+            : ctx.names.database;
+        return (0,validation_check/* pass */.IX)(`role ${role} reaches ${reach} only`, (0,validation_check/* capDetails */.Tw)(notes));
     },
 };
+/**
+ * Schema level into the shared database, per schema of it that is not the tenant's: no CREATE
+ * anywhere (a table of its own in `public` would be a way around isolation), and USAGE only on
+ * the extensions' schemas it was given. USAGE that reaches it through PUBLIC — PostgreSQL's
+ * default on `public` — lets it see names and call functions there (EXECUTE is PUBLIC's by
+ * default too), not read a table: table privileges are checked above. It is a note, with the
+ * remedy, except on another tenant's schema, where it fails.
+ */
+async function checkSharedSchemas(source, role, layout, failures, notes) {
+    const own = layout.mappings.map((m) => m.target);
+    const given = layout.searchPath.filter((s) => !own.includes(s));
+    const { rows } = await source.query(`SELECT n.nspname, has_schema_privilege($1, n.oid, 'CREATE') AS can_create,
+            has_schema_privilege($1, n.oid, 'USAGE') AS can_use,
+            EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) x
+                     WHERE x.grantee = 0 AND x.privilege_type = 'USAGE') AS public_use,
+            ${(0,tool_schemas/* toolOrTenantSchemaSql */.$w)('n')} AS promoted
+       FROM pg_namespace n
+      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+        AND n.nspname::text <> ALL ($2::text[])
+      ORDER BY 1`, [role, own]);
+    const throughPublic = [];
+    for (const r of rows) {
+        if (r.can_create)
+            failures.push(`role ${role} may CREATE in schema ${r.nspname} of the shared database`);
+        if (!r.can_use)
+            continue;
+        if (r.promoted)
+            failures.push(`role ${role} has USAGE on ${r.nspname}, another tenant's (or the tool's) schema`);
+        else if (r.public_use)
+            throughPublic.push(r.nspname);
+        else if (!given.includes(r.nspname))
+            failures.push(`role ${role} is granted USAGE on schema ${r.nspname} of the shared database`);
+    }
+    if (throughPublic.length)
+        notes.push(`role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call functions PUBLIC may execute, but reads no table (no table privilege, proved above); to hide even that, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`);
+}
+/** As the tenant's role: reading a shared table and another tenant's table must be refused (42501). */
+async function probeDenied(asTenant, admin, role, own, planned, failures, notes) {
+    const targets = [];
+    // The shared table the tenant's first table was cloned from.
+    const first = planned.find((t) => !t.partitioned);
+    if (first)
+        targets.push(first.qualified);
+    // One table of each other schema-level tenant in this database (their owner is a tool role).
+    const { rows } = await admin.query(`SELECT DISTINCT ON (n.nspname) format('%I.%I', n.nspname, c.relname) AS tbl
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND ${(0,tool_schemas/* toolOrTenantSchemaSql */.$w)('n')} AND NOT starts_with(n.nspname::text, '${tool_schemas/* TOOL_SCHEMA_PREFIX */.UB}')
+        AND n.nspname::text <> ALL ($1::text[])
+      ORDER BY n.nspname, c.relname`, [own]);
+    targets.push(...rows.map((r) => r.tbl));
+    for (const tbl of targets) {
+        await asTenant.query('BEGIN');
+        try {
+            await asTenant.query(`SELECT 1 FROM ${tbl} LIMIT 1`);
+            failures.push(`role ${role} read ${tbl}, which is not its own`);
+        }
+        catch (e) {
+            if (e.code === '42501')
+                notes.push(`role ${role} was refused reading ${tbl}`);
+            else
+                failures.push(`reading ${tbl} as ${role} failed otherwise than refused: ${(0,secrets/* redact */.E$)((0,errors/* describeError */.Uc)(e).message)}`);
+        }
+        finally {
+            await asTenant.query('ROLLBACK').catch(() => undefined);
+        }
+    }
+}
 
 // EXTERNAL MODULE: ./src/postgres/checksum.ts
 var checksum = __webpack_require__(73600);
@@ -329,8 +421,8 @@ const checksums = {
                     const compared = comparedWithShared(ctx, t);
                     if (compared.note)
                         notes.push(compared.note);
-                    // Both sides digested now, within this run: the fast row hash.
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'fast' });
+                    // Both sides digested now, within this run: the per-column row hash (checksum.ts RowHashForm).
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'columns' });
                     if (!r.equal) {
                         tablesDiffering.add(t.qualified);
                         differences.push(...r.differences);
@@ -432,7 +524,14 @@ const foreignRows = {
           FROM pg_constraint c
           JOIN pg_class r ON r.oid = c.conrelid
          WHERE c.contype = 'f' AND c.conparentid = 0 AND NOT r.relispartition
-         ORDER BY 2, 1`);
+           AND ($1::text[] IS NULL OR r.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname::text = ANY ($1::text[])))
+         ORDER BY 2, 1`, 
+            // Into the shared database: the tenant's schemas' keys only, not every shared table's.
+            [
+                ctx.schemaLayout?.into === 'shared-database'
+                    ? ctx.schemaLayout.mappings.map((m) => m.target)
+                    : null,
+            ]);
             for (const fk of fks.rows) {
                 const label = `${fk.child} → ${fk.parent} (${fk.name})`;
                 if (!fk.validated)
@@ -466,7 +565,9 @@ const q = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
  */
 async function tenantKeyProblems(target, ctx) {
     const slug = ctx.names.slug;
-    const graph = await (0,catalog/* readTableGraph */.r)(target);
+    // Into the shared database: the tenant's schemas only (the shared tables beside them hold every tenant's rows).
+    const only = ctx.schemaLayout?.into === 'shared-database' ? ctx.schemaLayout.mappings.map((m) => m.target) : undefined;
+    const graph = await (0,catalog/* readTableGraph */.r)(target, only);
     let resolved;
     try {
         resolved = (0,tenant_key/* resolveTenantKeyColumn */.C_)(graph, {
@@ -791,8 +892,8 @@ const rowCounts = {
     },
 };
 
-// EXTERNAL MODULE: ./src/validation/schema-parity.ts + 1 modules
-var schema_parity = __webpack_require__(80499);
+// EXTERNAL MODULE: ./src/validation/schema-parity.ts
+var schema_parity = __webpack_require__(16292);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 ;// CONCATENATED MODULE: ./src/validation/security.ts
@@ -907,7 +1008,8 @@ const sequences = {
             const tenants = ctx.plan.tenantsTable;
             const record = await registered(ctx.sourceUrl, `${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(tenants.schema)}.${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(tenants.name)}`, ctx.names.slug, budgetMs);
             target = await (0,db/* openTarget */.Ap)(ctx, budgetMs);
-            const seqs = await (0,sequence_ranges/* readSequences */.lu)(target);
+            // Schema level: the tenant's schemas only (into the shared database, the shared ones are beside them).
+            const seqs = await (0,sequence_ranges/* readSequences */.lu)(target, ctx.schemaLayout?.mappings.map((m) => m.target));
             const problems = [];
             const notes = [];
             let ranged = 0;
