@@ -5,9 +5,12 @@ import {
   bucketSql,
   compareTable,
   fromTable,
+  isColumnsForm,
   keyText,
+  readSideColumns,
   rowHashSqlOf,
   type RowHashForm,
+  type SideColumns,
   type TableDigest,
 } from './checksum';
 import { drivenVersions, drivenWhere, indexDrivenReads, rowWhere, type FreezeGraph } from './freeze-reads';
@@ -47,6 +50,26 @@ export interface TableComparison<F extends RowHashForm = RowHashForm> {
   differences: string[];
 }
 
+/** Per table (by qualified name), its column kinds on both sides, for a per-column row hash. */
+export type ColumnsByTable = ReadonlyMap<string, SideColumns>;
+
+/**
+ * Reads, once, the column kinds a per-column form hashes `tables` with on each side (none for the
+ * text forms). The switch reads them before its first comparison and hands them to every later
+ * one: the catalog is never read again per pass, nor under the freeze.
+ */
+export async function readColumnsByTable(
+  source: pg.ClientBase,
+  target: pg.ClientBase,
+  tables: readonly TablePlan[],
+  form: RowHashForm,
+): Promise<ColumnsByTable> {
+  const out = new Map<string, SideColumns>();
+  if (!isColumnsForm(form)) return out;
+  for (const table of tables) out.set(table.qualified, await readSideColumns(source, target, table, form));
+  return out;
+}
+
 /**
  * Compares tables on both sides with the given row hash form. The switch's sums flow into the
  * digests it records (verifiedFrom) under the form's name, which cleanup and status --verify
@@ -57,22 +80,40 @@ export async function compareTables<F extends RowHashForm>(
   target: pg.ClientBase,
   tables: readonly TablePlan[],
   form: F,
-  /** The tables are known to differ: skip the whole-table digest and locate at once (see compareTable). */
-  opts: { expectDifference?: boolean } = {},
+  opts: {
+    /** The tables are known to differ: skip the whole-table digest and locate at once (see compareTable). */
+    expectDifference?: boolean;
+    /** A per-column form's kinds (readColumnsByTable); a table missing here has them read from the catalog. */
+    columns?: ColumnsByTable;
+  } = {},
 ): Promise<TableComparison<F>[]> {
   const out: TableComparison<F>[] = [];
-  for (const table of tables)
-    out.push({ table, ...(await compareTable(source, target, table, { form, ...opts })) });
+  for (const table of tables) {
+    const columns = opts.columns?.get(table.qualified);
+    out.push({
+      table,
+      ...(await compareTable(source, target, table, {
+        form,
+        ...(opts.expectDifference && { expectDifference: true }),
+        ...(columns && { columns }),
+      })),
+    });
+  }
   return out;
 }
 
-/** The bucket of the row aliased `t`, under the scheme a digest used; a scalar SQL expression. */
-function bucketOfRow(c: TableComparison): string {
+/**
+ * The bucket of the row aliased `t` on one side, under the scheme a digest used; a scalar SQL
+ * expression. Only the row-hash scheme (a table without a key) hashes the row for it, with the
+ * column kinds that side's digest used.
+ */
+function bucketOfRow(c: TableComparison, side: 'source' | 'target'): string {
   const { table } = c;
   const scheme = c.source.scheme;
+  const h = scheme.kind === 'row-hash' ? rowHashSqlOf(c[side].form, table, c[side].columns) : 'NULL::int8';
   const k = keyText(table) ?? 'NULL::text';
   const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
-  return `(SELECT ${bucketSql(scheme)} FROM (SELECT ${rowHashSqlOf(c.source.form, table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
+  return `(SELECT ${bucketSql(scheme)} FROM (SELECT ${h} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
 }
 
 function differingBuckets(c: TableComparison): number[] {
@@ -605,8 +646,8 @@ export async function catchUp(
     work.map((w) => onTarget(w.c.table)),
     async (s) => {
       const stats: CatchUpStats[] = [];
-      const inBuckets = (c: TableComparison, buckets: number[]) =>
-        `${bucketOfRow(c)} IN (${buckets.join(', ')})`;
+      const inBuckets = (c: TableComparison, buckets: number[], side: 'source' | 'target') =>
+        `${bucketOfRow(c, side)} IN (${buckets.join(', ')})`;
       for (const [i, { c, buckets }] of work.entries()) {
         const columns = stageColumns(c.table, s.tables.get(targetOf(c.table))!);
         const staged = await stageRows(
@@ -615,7 +656,7 @@ export async function catchUp(
           c.table,
           columns,
           stageName(i),
-          selectWhere(c.table, columns, inBuckets(c, buckets)),
+          selectWhere(c.table, columns, inBuckets(c, buckets, 'source')),
         );
         stats.push({
           table: c.table.qualified,
@@ -631,7 +672,7 @@ export async function catchUp(
       for (const [i, { c, buckets }] of work.entries()) {
         if (c.table.keyColumns.length === 0) {
           const del = await target.query(
-            `DELETE FROM ${fromTable(onTarget(c.table))} t WHERE ${inBuckets(c, buckets)}`,
+            `DELETE FROM ${fromTable(onTarget(c.table))} t WHERE ${inBuckets(c, buckets, 'target')}`,
           );
           const cols = c.table.columns.join(', ');
           const ins = await target.query(
@@ -652,7 +693,7 @@ export async function catchUp(
         const keys = c.table.keyColumns;
         if (keys.length === 0) continue;
         const res = await target.query(
-          `DELETE FROM ${fromTable(onTarget(c.table))} t WHERE ${inBuckets(c, buckets)}
+          `DELETE FROM ${fromTable(onTarget(c.table))} t WHERE ${inBuckets(c, buckets, 'target')}
               AND NOT EXISTS (SELECT 1 FROM ${stageName(i)} s WHERE ${keyMatch(keys, 's', 't')})`,
         );
         stats[i]!.deleted = res.rowCount ?? 0;
@@ -671,6 +712,8 @@ export interface VerifiedTable {
   sum: bigint;
   /** The row hash the sum is of: the freeze pass adds and subtracts hashes of this form only, and the record says it. */
   form: RowHashForm;
+  /** A per-column form's kinds on both sides, as the base comparison read them (never read again under the freeze). */
+  columns?: SideColumns;
 }
 
 /**
@@ -682,7 +725,20 @@ export function verifiedFrom(c: TableComparison): VerifiedTable {
     throw new Error(
       `${c.table.qualified}: a ${c.source.form} digest cannot be compared with a ${c.target.form} digest.`,
     );
-  return { table: c.table, count: c.source.count, sum: BigInt(c.source.sum), form: c.source.form };
+  const columns =
+    c.source.columns && c.target.columns ? { source: c.source.columns, target: c.target.columns } : undefined;
+  return {
+    table: c.table,
+    count: c.source.count,
+    sum: BigInt(c.source.sum),
+    form: c.source.form,
+    ...(columns && { columns }),
+  };
+}
+
+/** The row hash of the base's form over rows of the new database (the row aliased `t`). */
+function targetRowHashSql(base: Pick<VerifiedTable, 'table' | 'form' | 'columns'>): string {
+  return rowHashSqlOf(base.form, base.table, base.columns?.target);
 }
 
 export interface FreezePassResult {
@@ -1140,6 +1196,12 @@ export async function freezePass(
   const form = base[0]?.form ?? 'ledger';
   if (base.some((b) => b.form !== form))
     throw new Error('The freeze pass was given sums of two row hash forms.');
+  // A per-column form's kinds come with the base: the catalog is not read under the freeze.
+  if (isColumnsForm(form) && base.some((b) => !b.columns))
+    throw new Error(`The freeze pass was given '${form}' sums without their column kinds.`);
+  const baseColumns: ColumnsByTable = new Map(
+    base.flatMap((b) => (b.columns ? [[b.table.qualified, b.columns] as const] : [])),
+  );
   const result: FreezePassResult = {
     verified: [],
     changedRows: 0,
@@ -1361,7 +1423,7 @@ export async function freezePass(
             const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]!));
             const sql = `FROM ${fromTable(onTarget(b.table))} t WHERE ${keyIn(b.table, types)}`;
             const { rows } = await target.query<{ n: string; s: string | null }>(
-              `SELECT count(*)::text AS n, sum(${rowHashSqlOf(b.form, b.table)})::text AS s ${sql}`,
+              `SELECT count(*)::text AS n, sum(${targetRowHashSql(b)})::text AS s ${sql}`,
               params,
             );
             const count = Number(rows[0]!.n);
@@ -1454,7 +1516,10 @@ export async function freezePass(
     // Settled in the base's form, so the recorded digests are all of the form the record names.
     // Their counts disagree (that is why they are unsettled): under the freeze, locate at once
     // rather than digest whole first.
-    const compared = await compareTables(source, target, unsettled, form, { expectDifference: true });
+    const compared = await compareTables(source, target, unsettled, form, {
+      expectDifference: true,
+      columns: baseColumns,
+    });
     for (const c of compared) result.scannedRows += c.source.count;
     const changed = compared.filter((c) => !c.equal);
     let settledFull = compared;
@@ -1467,6 +1532,7 @@ export async function freezePass(
         target,
         changed.map((c) => c.table),
         form,
+        { columns: baseColumns },
       );
       for (const c of again) result.scannedRows += c.source.count;
       settledFull = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
@@ -1503,14 +1569,17 @@ function ancestors(table: TablePlan, base: readonly VerifiedTable[]): string[] {
   return [...seen];
 }
 
-/** Count and hash sum (in the base's form) of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
+/**
+ * Count and hash sum (in the base's form) of the rows `fromWhere` selects in the new database
+ * (alias t, the table's planned columns, of the new database's types); added to recorded sums.
+ */
 async function aggregate(
-  client: pg.ClientBase,
-  base: Pick<VerifiedTable, 'table' | 'form'>,
+  target: pg.ClientBase,
+  base: Pick<VerifiedTable, 'table' | 'form' | 'columns'>,
   fromWhere: string,
 ): Promise<{ count: number; sum: bigint }> {
-  const { rows } = await client.query<{ n: string; s: string | null }>(
-    `SELECT count(*)::text AS n, sum(${rowHashSqlOf(base.form, base.table)})::text AS s ${fromWhere}`,
+  const { rows } = await target.query<{ n: string; s: string | null }>(
+    `SELECT count(*)::text AS n, sum(${targetRowHashSql(base)})::text AS s ${fromWhere}`,
   );
   return { count: Number(rows[0]!.n), sum: BigInt(rows[0]!.s ?? '0') };
 }

@@ -60,12 +60,14 @@ export interface TableDigest<F extends RowHashForm = RowHashForm> {
   /** Per bucket; empty when the digest was taken whole (`locate: false`): it then tells equal or not, not where. */
   buckets: BucketDigest[];
   scheme: BucketScheme;
+  /** A per-column form's column kinds on this side: what re-hashing these rows must use (the catch-up). */
+  columns?: readonly RowHashColumn[];
 }
 
 export interface DigestOptions<F extends RowHashForm = RowHashForm> {
   /** Which row hash (see RowHashForm). */
   form: F;
-  /** The 'columns' form's column kinds on this side (read from the catalog when absent). */
+  /** A per-column form's column kinds on this side (read from the catalog when absent). */
   columns?: readonly RowHashColumn[];
   /** Number of buckets (default 64). */
   buckets?: number;
@@ -107,27 +109,39 @@ export function keyText(table: TablePlan): string | undefined {
 
 /**
  * Three forms of the 64-bit row hash, never to be mixed (their values are unrelated):
- * - 'columns': each column hashed by its own type's hash function where the value PostgreSQL
+ * - 'columns-1': each column hashed by its own type's hash function where the value PostgreSQL
  *   hashes is what COPY preserves and the hash is the same on every major (see `ColumnHashKind`),
  *   through its text output otherwise, the column hashes chained in column order (each seeds the
- *   next: position matters, the mix is not a sum) and NULL marked apart from every value. For
- *   values computed and compared within one run (the validation checksums): it needs the
- *   columns' types (`readRowHashColumns`), and its column classes are this tool's choice, which
- *   a later version may refine, so nothing stored uses it. About 0.35× the 'fast' form's cost
- *   on 1M rows (scripts/bench-hash.ts): what costs is turning every value into text, and it does
- *   that only for the types that need it.
- * - 'fast': `hashtextextended(row text, 0)`, for values computed and compared within one run (the
- *   catch-up at the switch) and for the digests the switch records (naming their form). It is the
- *   hash PostgreSQL's hash partitioning uses, so it is kept stable across major versions (same
- *   value for the same text on 15–18, checked by test/integration/checksum.test.ts). Caveat: it
- *   hashes in the server's byte order, so a big-endian server would give other values than a
- *   little-endian one (a difference reported, never an equality by mistake).
+ *   next: position matters, the mix is not a sum) and NULL marked apart from every value. Used by
+ *   the checksums check and by the switch, whose recorded digests name it. The name is a
+ *   VERSIONED recipe (COLUMNS_RECIPES): what 'columns-1' computes never changes, because
+ *   cleanup and `status --verify` recompute it from a record, possibly with a newer version of
+ *   this tool. A version that hashes a type otherwise adds 'columns-2' (and makes it
+ *   COLUMNS_FORM) and keeps computing 'columns-1' for the records that name it. It needs the
+ *   columns' types (`readRowHashColumns`). About 0.4× the 'fast' form's cost on 1M rows
+ *   (scripts/bench-hash.ts): what costs is turning every value into text, and it does that only
+ *   for the types that need it.
+ * - 'fast': `hashtextextended(row text, 0)`: what the switch recorded before 'columns-1', still
+ *   recomputed for those records. It is the hash PostgreSQL's hash partitioning uses, so it is
+ *   kept stable across major versions (same value for the same text on 15–18, checked by
+ *   test/integration/row-hash-forms.test.ts). Caveat: it hashes in the server's byte order, so a
+ *   big-endian server would give other values than a little-endian one (a difference reported,
+ *   never an equality by mistake).
  * - 'ledger': the first 16 hex digits of md5 over the row text, as a signed bigint — the form of
- *   every hash stored and compared later, possibly by a newer version of this tool (the rollback
- *   ledger and merge, the restore digests, digests recorded at the switch before it recorded
- *   their form). It must never change.
+ *   the rollback ledger and merge, the restore digests, and digests recorded at the switch before
+ *   it recorded their form. It must never change.
  */
-export type RowHashForm = 'columns' | 'fast' | 'ledger';
+export type RowHashForm = ColumnsForm | 'fast' | 'ledger';
+
+/** The per-column recipes, by the name records carry (see RowHashForm, COLUMNS_RECIPES). */
+export type ColumnsForm = 'columns-1';
+
+/** The per-column recipe this version computes for new comparisons and records. */
+export const COLUMNS_FORM: ColumnsForm = 'columns-1';
+
+export function isColumnsForm(form: RowHashForm): form is ColumnsForm {
+  return form === 'columns-1';
+}
 
 function rowText(table: TablePlan): string {
   if (table.columns.length === 0)
@@ -145,35 +159,58 @@ export function ledgerRowHashSql(table: TablePlan): string {
   return `('x' || substr(md5(${rowText(table)}), 1, 16))::bit(64)::bigint`;
 }
 
+// ─── The 'columns-1' recipe: FROZEN ────────────────────────────────────────────────────────────
+// Everything from here to COLUMNS_RECIPES (the kinds, the type OIDs mapped to them, the casts,
+// the NULL stand-ins and mark, each kind's hash, the chaining) is what a recorded 'columns-1'
+// digest was made of, and is recomputed from records years later. Do not change it: a new
+// choice goes into a new recipe ('columns-2') beside it, pinned by its own test value
+// (test/integration/row-hash-forms.test.ts pins this one on 15–18).
+
 /**
- * How a column enters the 'columns' row hash, by its base type (domains resolved). A type gets its
- * own hash only when (a) the value hashed is exactly what COPY preserves — equal hashes are not
- * merely equal under the type's equality (numeric 1.0 = 1.00, float -0 = 0, interval 1 day =
+ * How a column enters the 'columns-1' row hash, by its base type (domains resolved). A type gets
+ * its own hash only when (a) the value hashed is exactly what COPY preserves — equal hashes are
+ * not merely equal under the type's equality (numeric 1.0 = 1.00, float -0 = 0, interval 1 day =
  * 24 hours, a nondeterministic collation's 'a' = 'A' all hash equal in PostgreSQL's own hash
  * functions), (b) the hash does not depend on something the two databases assign differently
- * (enums hash by OID) and (c) the function is a hash partitioning support function, which
- * PostgreSQL keeps stable across majors (pg_upgrade keeps hash partitions' rows in place).
- * - 'int4' (int2, int4): hashint4extended, injective on the value before hashing.
- * - 'int8': hashint8extended folds 64 bits to 32 (0 and 4294967297 hash equal), so the two halves
- *   are hashed one after the other.
- * - 'bool': as int4 (0/1).
- * - 'timestamp', 'timestamptz', 'date' (as a timestamp, exact): timestamp_hash_extended also folds
- *   the 64-bit microseconds, so the epoch in seconds (float8, exact to the microsecond between
- *   1834 and 2106, and near enough beyond that the folded hash tells the rest apart) is hashed
- *   with it. timestamptz is read at UTC, whatever the session's TimeZone.
- * - 'uuid': uuid_hash_extended over the 16 bytes.
- * - 'text' (text, varchar): hashtextextended under COLLATE "C", i.e. over the bytes: under a
- *   nondeterministic collation the column's own collation would hash 'a' and 'A' alike.
- * - 'bpchar': through its output function (the cast to text would drop trailing spaces).
+ * (enums hash by OID) and (c) the function is the type's hash partitioning support function
+ * (the extended hash of its hash opclass): pg_upgrade keeps a hash-partitioned table's rows in
+ * their partitions' files, so a changed value would leave rows in the wrong partition; these
+ * values are therefore the same on every major (15–18 checked by the test that pins this
+ * recipe). Per kind, why it is stable:
+ * - 'int4' (int2, int4): hashint4extended (int4_ops; int2_ops hashes int2 through it too), an
+ *   arithmetic mix of the integer value: the same on every major and in either byte order.
+ * - 'int8': hashint8extended (int8_ops) folds 64 bits to 32 (0 and 4294967297 hash equal), so
+ *   the two halves are hashed one after the other, each through hashint4extended/hashint8extended:
+ *   value arithmetic, byte-order independent.
+ * - 'bool': as int4 (the cast gives 0/1 on every major).
+ * - 'timestamp', 'timestamptz', 'date' (as a timestamp, exact): timestamp_hash_extended
+ *   (timestamp_ops: hashint8extended of the int64 microseconds, byte-order independent) also
+ *   folds, so the epoch in seconds (date_part('epoch'), float8: the correctly rounded quotient of
+ *   the microseconds by 10^6 — PostgreSQL 14 computes it through numeric, earlier majors by one
+ *   IEEE division, the same double below 2^53 µs; exact to the microsecond between 1834 and 2106,
+ *   near enough beyond that for the folded hash to tell the rest apart) is hashed with it by
+ *   hashfloat8extended (float8_ops). timestamptz is read at UTC, whatever the session's TimeZone.
+ * - 'uuid': uuid_hash_extended (uuid_ops) over the 16 bytes.
+ * - 'text' (text, varchar): hashtextextended (text_ops) under COLLATE "C", i.e. over the bytes:
+ *   under a nondeterministic collation the column's own collation would hash 'a' and 'A' alike.
+ * - 'bpchar': its output (padded) text, as 'text' (the cast to text would drop trailing spaces).
  * - 'output': every other type, and anything unknown: its text (`::text`, the type's output
- *   function or its cast to text) hashed as bytes — enums by label, floats at
+ *   function or its cast to text) hashed as 'text' — enums by label, floats at
  *   extra_float_digits 3 (-0 apart from 0), numeric with its scale, arrays and composites by
- *   their elements' text. Needs setComparableSession, like the other forms.
+ *   their elements' text. Needs setComparableSession; its stability is that of the types' text
+ *   output, as for the 'fast' and 'ledger' forms (which hash the whole row's text).
+ * Byte order: hashfloat8extended, uuid_hash_extended and hashtextextended hash bytes read as the
+ * server's native words, like the 'fast' form, so a big-endian server (s390x; every platform
+ * PostgreSQL is commonly run on, managed services included, is little-endian) gives other values.
+ * A digest is compared only with one of the same server byte order: at the switch both sides
+ * must agree for it to succeed at all (every row would differ), and a record verified after the
+ * database moved to a server of the other byte order reports its rows changed — a refusal to
+ * clean up, never an equality by mistake.
  */
 export type ColumnHashKind =
   'int4' | 'int8' | 'bool' | 'date' | 'timestamp' | 'timestamptz' | 'uuid' | 'text' | 'bpchar' | 'output';
 
-/** One planned column as the 'columns' row hash reads it (in plan order). */
+/** One planned column as the per-column row hashes read it (in plan order). */
 export interface RowHashColumn {
   kind: ColumnHashKind;
   /** NOT NULL in the catalog: the NULL marking is left out (it changes nothing for a value). */
@@ -204,7 +241,12 @@ export function columnHashKind(baseTypeOid: number): ColumnHashKind {
  * The planned columns' hash kinds, read from this side's catalog (`table` as this side names it:
  * `onTarget(table)` on the target). A planned column missing here is an error naming it.
  */
-export async function readRowHashColumns(client: pg.ClientBase, table: TablePlan): Promise<RowHashColumn[]> {
+export async function readRowHashColumns(
+  client: pg.ClientBase,
+  table: TablePlan,
+  form: ColumnsForm,
+): Promise<RowHashColumn[]> {
+  const { kindOf } = COLUMNS_RECIPES[form];
   const names = table.columns.map(unquoteIdent);
   const { rows } = await client.query<{ name: string; not_null: boolean; base_oid: number }>(
     `WITH RECURSIVE col AS (
@@ -225,7 +267,7 @@ export async function readRowHashColumns(client: pg.ClientBase, table: TablePlan
   return names.map((name) => {
     const r = byName.get(name);
     if (!r) throw new Error(`${table.qualified}: planned column "${name}" was not found in the catalog.`);
-    return { kind: columnHashKind(r.base_oid), notNull: r.not_null };
+    return { kind: kindOf(r.base_oid), notNull: r.not_null };
   });
 }
 
@@ -274,8 +316,8 @@ function kindHashSql(kind: ColumnHashKind, v: string, seed: string): string {
   }
 }
 
-/** The 'columns' row hash (see RowHashForm, ColumnHashKind) of the planned columns; the row aliased `t`. */
-export function columnsRowHashSql(table: TablePlan, columns: readonly RowHashColumn[]): string {
+/** The 'columns-1' row hash (see RowHashForm, ColumnHashKind) of the planned columns; the row aliased `t`. */
+function columns1RowHashSql(table: TablePlan, columns: readonly RowHashColumn[]): string {
   if (table.columns.length === 0)
     throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
   if (columns.length !== table.columns.length)
@@ -296,8 +338,23 @@ export function columnsRowHashSql(table: TablePlan, columns: readonly RowHashCol
 }
 
 /**
- * The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). The
- * 'columns' form needs the columns' kinds, read from the catalog (`readRowHashColumns`).
+ * The per-column recipes by the name a digest or record carries: the catalog's base type → kind,
+ * and the row hash of the kinds. An entry is never changed once released (see above).
+ */
+const COLUMNS_RECIPES: Record<
+  ColumnsForm,
+  {
+    kindOf(baseTypeOid: number): ColumnHashKind;
+    rowHashSql(table: TablePlan, columns: readonly RowHashColumn[]): string;
+  }
+> = {
+  'columns-1': { kindOf: columnHashKind, rowHashSql: columns1RowHashSql },
+};
+// ─── end of the frozen 'columns-1' recipe ─────────────────────────────────────────────────────
+
+/**
+ * The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). A
+ * per-column form needs the columns' kinds, read from the catalog (`readRowHashColumns`).
  */
 export function rowHashSqlOf(
   form: RowHashForm,
@@ -305,9 +362,9 @@ export function rowHashSqlOf(
   columns?: readonly RowHashColumn[],
 ): string {
   switch (form) {
-    case 'columns':
-      if (!columns) throw new Error(`${table.qualified}: the 'columns' row hash needs the columns' types.`);
-      return columnsRowHashSql(table, columns);
+    case 'columns-1':
+      if (!columns) throw new Error(`${table.qualified}: the '${form}' row hash needs the columns' types.`);
+      return COLUMNS_RECIPES[form].rowHashSql(table, columns);
     case 'fast':
       return rowHashSql(table);
     case 'ledger':
@@ -450,13 +507,14 @@ export async function digestTable<F extends RowHashForm>(
   opts: DigestOptions<F>,
 ): Promise<TableDigest<F>> {
   const scheme = schemeFor(table, opts);
-  const columns =
-    opts.form === 'columns' ? (opts.columns ?? (await readRowHashColumns(client, table))) : undefined;
+  const columns = isColumnsForm(opts.form)
+    ? (opts.columns ?? (await readRowHashColumns(client, table, opts.form)))
+    : undefined;
   if (opts.locate === false) {
     const { rows } = await client.query<{ count: string; sum: string }>(
       wholeDigestSql(table, side, opts.form, columns),
     );
-    return tableDigestOf(table, opts.form, scheme, Number(rows[0]!.count), rows[0]!.sum, []);
+    return tableDigestOf(table, opts.form, scheme, Number(rows[0]!.count), rows[0]!.sum, [], columns);
   }
   const r = await withHashAggregate(client, () =>
     client.query<{
@@ -478,7 +536,7 @@ export async function digestTable<F extends RowHashForm>(
     return b;
   });
   buckets.sort((x, y) => x.bucket - y.bucket);
-  return tableDigestOf(table, opts.form, scheme, count, sum, buckets);
+  return tableDigestOf(table, opts.form, scheme, count, sum, buckets, columns);
 }
 
 function tableDigestOf<F extends RowHashForm>(
@@ -488,8 +546,18 @@ function tableDigestOf<F extends RowHashForm>(
   count: number,
   sum: string,
   buckets: BucketDigest[],
+  columns: readonly RowHashColumn[] | undefined,
 ): TableDigest<F> {
-  return { table: table.qualified, form, count, sum, digest: wholeDigest(count, sum, form), buckets, scheme };
+  return {
+    table: table.qualified,
+    form,
+    count,
+    sum,
+    digest: wholeDigest(count, sum, form),
+    buckets,
+    scheme,
+    ...(columns && { columns }),
+  };
 }
 
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
@@ -499,28 +567,25 @@ export function digestOf(count: number, sum: string): string {
 
 /**
  * A table's count and digest as recorded at the switch (`settings.isolation.verified`), compared
- * later by cleanup and `status --verify`. `form` names the row hash the digest was made of; a
- * record without it was written before the switch recorded fast digests, and is the ledger form.
+ * later by cleanup and `status --verify`. `form` names the row hash the digest was made of (the
+ * switch records 'columns-1' now, 'fast' before it); a record without it was written before the
+ * switch recorded its form, and is the ledger form.
  */
 export const RecordedDigest = z.object({
   count: z.number(),
   digest: z.string(),
-  // Never 'columns' (see RowHashForm): recordDigest refuses it.
-  form: z.enum(['fast', 'ledger']).optional(),
+  // Only names whose recipe never changes (see RowHashForm, COLUMNS_RECIPES).
+  form: z.enum(['columns-1', 'fast', 'ledger']).optional(),
 });
 export type RecordedDigest = z.infer<typeof RecordedDigest>;
 
 /** The form a recorded digest was made of: a record that does not say is the ledger form (older switches). */
-export function recordedForm(r: RecordedDigest): 'fast' | 'ledger' {
+export function recordedForm(r: RecordedDigest): RowHashForm {
   return r.form ?? 'ledger';
 }
 
 /** A recorded digest of a count and a sum of row hashes in `form` (equal to what `digestTable` gives in that form). */
 export function recordDigest(form: RowHashForm, count: number, sum: string): RecordedDigest {
-  if (form === 'columns')
-    throw new Error(
-      "The 'columns' row hash is compared within a run only, never recorded: record the 'fast' form.",
-    );
   return { count, digest: wholeDigest(count, sum, form), form };
 }
 
@@ -610,6 +675,26 @@ export function compareDigests<F extends RowHashForm>(
   return { equal: differences.length === 0, differences };
 }
 
+/** A table's column kinds for a per-column row hash, as each side's catalog has them. */
+export interface SideColumns {
+  source: readonly RowHashColumn[];
+  target: readonly RowHashColumn[];
+}
+
+/** Reads `table`'s column kinds on both sides at once (`onTarget(table)` on the target). */
+export async function readSideColumns(
+  source: pg.ClientBase,
+  target: pg.ClientBase,
+  table: TablePlan,
+  form: ColumnsForm,
+): Promise<SideColumns> {
+  const [s, t] = await Promise.all([
+    readRowHashColumns(source, table, form),
+    readRowHashColumns(target, onTarget(table), form),
+  ]);
+  return { source: s, target: t };
+}
+
 /**
  * Digests one table on both sides under the same bucket scheme (the key range is taken from
  * the source) and compares them. Both sessions must already be comparable (setComparableSession)
@@ -624,14 +709,15 @@ export async function compareTable<F extends RowHashForm>(
     buckets?: number;
     /** Known to differ (counts disagree): go straight to the per-bucket digests, which locate it. */
     expectDifference?: boolean;
+    /** A per-column form's kinds on both sides, read once by the caller (`readSideColumns`); read here when absent. */
+    columns?: SideColumns;
   },
 ): Promise<{ source: TableDigest<F>; target: TableDigest<F>; equal: boolean; differences: string[] }> {
-  // The 'columns' form hashes each column by its type on each side: a column whose hash kind
+  // A per-column form hashes each column by its type on each side: a column whose hash kind
   // differs (its type differs) makes every row differ, and is named.
-  const [sourceColumns, targetColumns] =
-    opts.form === 'columns'
-      ? await Promise.all([readRowHashColumns(source, table), readRowHashColumns(target, onTarget(table))])
-      : [undefined, undefined];
+  const { source: sourceColumns, target: targetColumns } = isColumnsForm(opts.form)
+    ? (opts.columns ?? (await readSideColumns(source, target, table, opts.form)))
+    : { source: undefined, target: undefined };
   const kindDifferences = (sourceColumns ?? []).flatMap((c, i) =>
     c.kind === targetColumns?.[i]?.kind
       ? []

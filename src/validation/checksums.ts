@@ -1,4 +1,5 @@
 import {
+  COLUMNS_FORM,
   compareTable,
   digestTable,
   matchesRecorded,
@@ -58,8 +59,8 @@ export const checksums: Check = {
         if (source) {
           const compared = comparedWithShared(ctx, t);
           if (compared.note) notes.push(compared.note);
-          // Both sides digested now, within this run: the per-column row hash (checksum.ts RowHashForm).
-          const r = await compareTable(source, target, compared.table, { form: 'columns' });
+          // Both sides digested now: the per-column row hash (checksum.ts RowHashForm).
+          const r = await compareTable(source, target, compared.table, { form: COLUMNS_FORM });
           if (!r.equal) {
             tablesDiffering.add(t.qualified);
             differences.push(...r.differences);

@@ -7,7 +7,7 @@ import { deriveNames } from '../../src/names';
 import { promote } from '../../src/pipeline/promote';
 import { applyOrder, applyOrderFindings, type OrderTable } from '../../src/postgres/apply-order';
 import { catchUp, compareTables, freezePass, verifiedFrom } from '../../src/postgres/catch-up';
-import { setComparableSession } from '../../src/postgres/checksum';
+import { COLUMNS_FORM, setComparableSession } from '../../src/postgres/checksum';
 import { setTenantId } from '../../src/postgres/connect';
 import { TENANT_ID_SETTING, type PlanForeignKey, type TablePlan } from '../../src/postgres/plan-types';
 import { engineOptions, testDeps } from '../support/engine';
@@ -517,7 +517,7 @@ for (const subject of SUBJECTS) {
         const target = await connectAs(targetUrl);
         let guarded = 0;
         try {
-          const first = await compareTables(source, target, PLAN, 'fast');
+          const first = await compareTables(source, target, PLAN, COLUMNS_FORM);
           assert.ok(
             first.some((c) => !c.equal),
             'the write made a difference to catch up',
@@ -529,7 +529,7 @@ for (const subject of SUBJECTS) {
             );
             assert.equal(rows[0]!.n, '0', 'the guard runs first in the transaction, before any ALTER');
           });
-          const again = await compareTables(source, target, PLAN, 'fast');
+          const again = await compareTables(source, target, PLAN, COLUMNS_FORM);
           assert.deepEqual(
             again.flatMap((c) => c.differences),
             [],

@@ -9,8 +9,11 @@ import {
   recordDigest,
   recordedForm,
   rowHashSql,
+  rowHashSqlOf,
+  type RowHashColumn,
+  type RowHashForm,
   setComparableSession,
-  type RecordedDigest,
+  RecordedDigest,
   type TableDigest,
 } from '../../src/postgres/checksum';
 import { verifiedFrom, type TableComparison } from '../../src/postgres/catch-up';
@@ -19,11 +22,11 @@ import { EMBEDDED_PACKAGES, startEmbedded, type EmbeddedServer } from '../suppor
 import { withClient } from '../support/pg';
 
 /**
- * The two row hash forms (checksum.ts RowHashForm). The ledger form is stored at the switch and in
- * the rollback ledger and compared days later, possibly by a newer version: its value for a fixed
- * row is pinned here as a literal, so a ledger written by the md5 form still rolls back. The fast
- * form is compared within a run only, but source and target may be different majors: the same
- * row text must hash the same on 15, 16, 17 and 18.
+ * The row hash forms (checksum.ts RowHashForm). Every form a record names is compared days later,
+ * possibly by a newer version and on another major: the ledger form (the rollback ledger, old
+ * switch records), 'fast' (switch records before 'columns-1') and 'columns-1' (the switch's
+ * records now). Each one's value for a fixed row is pinned here as a literal, on 15, 16, 17 and
+ * 18, so a recipe that changed under its name fails here before any record is misread.
  */
 
 const LOCAL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -34,6 +37,57 @@ const ROW_TEXT = '(1,"a b",)';
 const LEDGER_HASH = '1463062474503414825';
 // hashtextextended('(1,"a b",)', 0) on a little-endian server.
 const FAST_HASH = '4280411909749434950';
+
+// One value of every 'columns-1' kind (checksum.ts ColumnHashKind), NULLs and extremes included.
+const KINDS_SQL = `SELECT -9223372036854775807::int8 AS "i8", 7::int2 AS "i2", NULL::int4 AS "i4",
+  true AS "b", '2024-02-29'::date AS "d", '2024-01-01 10:00:00.000001'::timestamp AS "ts",
+  '294276-12-31 23:59:59.999999+00'::timestamptz AS "tz", 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS "u",
+  'p é'::text AS "tx", ''::varchar AS "vc", 'ab'::char(4) AS "bp", 1.0::numeric AS "n",
+  '{"a": [1, null]}'::jsonb AS "j", NULL::text AS "nul"`;
+const KINDS_TABLE: TablePlan = {
+  ...{ schema: 'public', name: 'k', qualified: '"public"."k"', kind: 'tenant' as const },
+  columns: [
+    '"i8"',
+    '"i2"',
+    '"i4"',
+    '"b"',
+    '"d"',
+    '"ts"',
+    '"tz"',
+    '"u"',
+    '"tx"',
+    '"vc"',
+    '"bp"',
+    '"n"',
+    '"j"',
+    '"nul"',
+  ],
+  keyColumns: ['"i8"'],
+  where: 'true',
+  binarySafe: true,
+  partitioned: false,
+};
+const KINDS: RowHashColumn[] = (
+  [
+    ['int8', true],
+    ['int4', false],
+    ['int4', false],
+    ['bool', false],
+    ['date', false],
+    ['timestamp', false],
+    ['timestamptz', false],
+    ['uuid', false],
+    ['text', true],
+    ['text', false],
+    ['bpchar', false],
+    ['output', false],
+    ['output', false],
+    ['text', false],
+  ] as const
+).map(([kind, notNull]) => ({ kind, notNull }));
+// The 'columns-1' hash of that row on a little-endian server. Never change it: a change means
+// records of 'columns-1' no longer verify; a new recipe is 'columns-2' (checksum.ts).
+const COLUMNS_1_HASH = '6948842290819961361';
 
 const table: TablePlan = {
   schema: 'public',
@@ -47,13 +101,20 @@ const table: TablePlan = {
   partitioned: false,
 };
 
-async function hashes(url: string): Promise<{ text: string; ledger: string; fast: string }> {
+async function hashes(
+  url: string,
+): Promise<{ text: string; ledger: string; fast: string; columns1: string }> {
   return withClient(url, async (c) => {
+    // The session settings every digest runs under (the 'output' kind reads text).
+    await setComparableSession(c);
     const { rows } = await c.query<{ text: string; ledger: string; fast: string }>(
       `SELECT ROW(t."id", t."name", t."note")::text AS text, ${ledgerRowHashSql(table)}::text AS ledger,
               ${rowHashSql(table)}::text AS fast FROM (${ROW_SQL}) t`,
     );
-    return rows[0]!;
+    const columns = await c.query<{ h: string }>(
+      `SELECT ${rowHashSqlOf('columns-1', KINDS_TABLE, KINDS)}::text AS h FROM (${KINDS_SQL}) t`,
+    );
+    return { ...rows[0]!, columns1: columns.rows[0]!.h };
   });
 }
 
@@ -67,10 +128,11 @@ describe('row hash forms', () => {
     assert.equal(digestOf(1, LEDGER_HASH), 'da4cf54858f7488b7c16ff808ee5d392');
     assert.equal(h.fast, FAST_HASH);
     assert.notEqual(h.fast, h.ledger);
+    assert.equal(h.columns1, COLUMNS_1_HASH);
   });
 
   it('refuses to compare digests of different forms, and a digest with a record of another form', () => {
-    const d = (form: 'fast' | 'ledger'): TableDigest => ({
+    const d = (form: RowHashForm): TableDigest => ({
       table: table.qualified,
       form,
       count: 1,
@@ -99,15 +161,30 @@ describe('row hash forms', () => {
       () => matchesRecorded({ count: 1, digest: 'x', form: 'fast' }, d('ledger')),
       /ledger digest cannot be compared with a recorded fast/,
     );
+    // The per-column recipe is never crossed with a text form, either way.
+    assert.throws(
+      () => compareDigests(table.qualified, d('columns-1'), d('fast')),
+      /columns-1 digest cannot be compared with a fast/,
+    );
+    assert.throws(
+      () => matchesRecorded({ count: 1, digest: 'x', form: 'columns-1' }, d('fast')),
+      /fast digest cannot be compared with a recorded columns-1/,
+    );
+    assert.throws(
+      () => matchesRecorded({ count: 1, digest: 'x', form: 'fast' }, d('columns-1')),
+      /columns-1 digest cannot be compared with a recorded fast/,
+    );
+    // The same count and sum recorded in two forms never give the same digest.
+    assert.notEqual(recordDigest('columns-1', 1, '1').digest, recordDigest('fast', 1, '1').digest);
   });
 
-  it('verifies a record in the form it was made in: an old md5 record and a fast one; a changed row fails each', async () => {
+  it('verifies a record in the form it was made in: an old md5 record, a fast one and a columns-1 one; a changed row fails each', async () => {
     await withClient(LOCAL, async (c) => {
       await setComparableSession(c);
       await c.query(`CREATE TEMP TABLE t (id int PRIMARY KEY, name text, note int)`);
       await c.query(`INSERT INTO t SELECT g, 'row ' || g, NULLIF(g % 3, 0) FROM generate_series(1, 500) g`);
       const tmp: TablePlan = { ...table, schema: 'pg_temp', qualified: 'pg_temp."t"' };
-      const digest = (form: 'fast' | 'ledger') =>
+      const digest = (form: RowHashForm) =>
         digestTable(c, tmp, 'target', { form, range: { lo: '1', hi: '500' } });
       const sumOf = (d: TableDigest) => d.buckets.reduce((a, b) => a + BigInt(b.sum), 0n).toString();
       // As a switch before this change recorded it: count and md5-form digest, no form field.
@@ -121,7 +198,14 @@ describe('row hash forms', () => {
       const recorded = recordDigest('fast', fastNow.count, sumOf(fastNow));
       assert.equal(recorded.form, 'fast');
       assert.notEqual(recorded.digest, old.digest);
-      for (const rec of [old, recorded]) {
+      // As the switch records it now: the versioned per-column recipe, named.
+      const columnsNow = await digest('columns-1');
+      const columns1 = recordDigest('columns-1', columnsNow.count, sumOf(columnsNow));
+      assert.equal(columns1.form, 'columns-1');
+      assert.equal(RecordedDigest.parse(columns1).form, 'columns-1');
+      assert.notEqual(columns1.digest, recorded.digest);
+      const records = [old, recorded, columns1];
+      for (const rec of records) {
         assert.equal(
           matchesRecorded(rec, await digest(recordedForm(rec))),
           true,
@@ -130,7 +214,7 @@ describe('row hash forms', () => {
       }
       // One value changed (same count): every form's record fails.
       await c.query(`UPDATE t SET name = 'row 250 changed' WHERE id = 250`);
-      for (const rec of [old, recorded]) {
+      for (const rec of records) {
         const now = await digest(recordedForm(rec));
         assert.equal(now.count, rec.count);
         assert.equal(matchesRecorded(rec, now), false, `${recordedForm(rec)} record after an update`);
@@ -138,12 +222,10 @@ describe('row hash forms', () => {
       // A NULL turned into a value and back elsewhere leaves it failing (the update above stays).
       await c.query(`UPDATE t SET note = 7 WHERE id = 3`);
       await c.query(`UPDATE t SET note = NULL WHERE id = 3`);
-      for (const rec of [old, recorded])
-        assert.equal(matchesRecorded(rec, await digest(recordedForm(rec))), false);
+      for (const rec of records) assert.equal(matchesRecorded(rec, await digest(recordedForm(rec))), false);
       // Restored: both verify again (the digest is of the rows, not of their history).
       await c.query(`UPDATE t SET name = 'row 250' WHERE id = 250`);
-      for (const rec of [old, recorded])
-        assert.equal(matchesRecorded(rec, await digest(recordedForm(rec))), true);
+      for (const rec of records) assert.equal(matchesRecorded(rec, await digest(recordedForm(rec))), true);
     });
   });
 
@@ -161,14 +243,14 @@ describe('row hash forms', () => {
       for (const s of servers) await s.stop();
     });
 
-    it('gives the same fast and ledger hash of the same row text on 15, 16, 17 and 18', async (t) => {
+    it('gives the same fast and ledger hash of the same row text, and the same columns-1 hash of the same row, on 15, 16, 17 and 18', async (t) => {
       if (skipped.length) t.diagnostic(`skipped: ${skipped.join('; ')}`);
       assert.ok(servers.length > 0, 'no embedded server started');
       for (const s of servers) {
         const h = await hashes(s.url);
         assert.deepEqual(
           h,
-          { text: ROW_TEXT, ledger: LEDGER_HASH, fast: FAST_HASH },
+          { text: ROW_TEXT, ledger: LEDGER_HASH, fast: FAST_HASH, columns1: COLUMNS_1_HASH },
           `PostgreSQL ${s.major}`,
         );
       }

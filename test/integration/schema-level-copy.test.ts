@@ -6,7 +6,7 @@ import { deriveNames } from '../../src/names';
 import { readTableGraph } from '../../src/postgres/catalog';
 import { setTenantId } from '../../src/postgres/connect';
 import { catchUp, compareTables } from '../../src/postgres/catch-up';
-import { setComparableSession } from '../../src/postgres/checksum';
+import { COLUMNS_FORM, setComparableSession } from '../../src/postgres/checksum';
 import { copyTables, exportSnapshot, type Snapshot } from '../../src/postgres/copy';
 import { planTenant } from '../../src/postgres/plan';
 import { measurePlan } from '../../src/postgres/plan-check';
@@ -246,7 +246,7 @@ describe('schema-level copy and checks into a new database', () => {
         await setComparableSession(c);
         await setTenantId(c, tenantId);
       }
-      const before = await compareTables(source, target, plan.tables, 'fast');
+      const before = await compareTables(source, target, plan.tables, COLUMNS_FORM);
       const differing = before
         .filter((c) => !c.equal)
         .map((c) => c.table.qualified)
@@ -256,7 +256,7 @@ describe('schema-level copy and checks into a new database', () => {
         assert.ok(differing.includes(t), differing.join());
       const stats = await catchUp(source, target, before);
       assert.deepEqual(stats.map((x) => x.table).sort(), differing);
-      const after = await compareTables(source, target, plan.tables, 'fast');
+      const after = await compareTables(source, target, plan.tables, COLUMNS_FORM);
       assert.deepEqual(
         after.filter((c) => !c.equal).map((c) => c.table.qualified),
         [],

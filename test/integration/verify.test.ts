@@ -105,6 +105,15 @@ describe('status --verify after real promotions (issue 13)', () => {
       [slug],
     );
     assert.equal(row!.isolation_mode, 'isolated');
+    // The switch recorded every digest in the versioned per-column recipe, which the verify
+    // below recomputes (checksum.ts RowHashForm).
+    const [recorded] = await query<{ forms: string[] }>(
+      f.url,
+      `SELECT array(SELECT DISTINCT e.v->>'form' FROM jsonb_each(settings->'isolation'->'verified') AS e(k, v)) AS forms
+         FROM tenants WHERE slug = $1`,
+      [slug],
+    );
+    assert.deepEqual(recorded!.forms, ['columns-1']);
 
     const status = await tenantStatus(PromotionOptions.parse(keptOpts), { verify: true });
     assert.equal(status.overall, 'isolated', status.reasons.join('\n'));

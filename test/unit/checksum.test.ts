@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  columnsRowHashSql,
+  rowHashSqlOf,
   compareDigests,
   digestOf,
   digestSql,
@@ -175,7 +175,7 @@ describe('compareDigests', () => {
   });
 });
 
-describe('columnsRowHashSql', () => {
+describe("rowHashSqlOf('columns-1')", () => {
   const cols = [
     { kind: 'int8', notNull: true },
     { kind: 'uuid', notNull: true },
@@ -183,7 +183,7 @@ describe('columnsRowHashSql', () => {
   ] as const;
 
   it('chains the columns in plan order, each seeding the next, the first from 0', () => {
-    const sql = columnsRowHashSql(users, cols);
+    const sql = rowHashSqlOf('columns-1', users, cols);
     // Outermost is the last column; innermost the first (the two halves of the int8 id).
     assert.match(
       sql,
@@ -194,14 +194,17 @@ describe('columnsRowHashSql', () => {
   });
 
   it('marks NULL only on nullable columns, and never hashes text under its own collation', () => {
-    const sql = columnsRowHashSql(users, cols);
+    const sql = rowHashSqlOf('columns-1', users, cols);
     assert.equal(sql.match(/IS NULL/g)?.length, 1);
     assert.match(sql, /CASE WHEN t\."email" IS NULL THEN -7046029254386353131::int8 ELSE 0::int8 END/);
     assert.doesNotMatch(sql.replace(/COLLATE "C"/g, ''), /COLLATE/);
   });
 
   it('refuses kinds that do not match the planned columns', () => {
-    assert.throws(() => columnsRowHashSql(users, cols.slice(0, 2)), /2 column hash kinds for 3 columns/);
-    assert.throws(() => columnsRowHashSql({ ...users, columns: [] }, []), /no planned columns/);
+    assert.throws(
+      () => rowHashSqlOf('columns-1', users, cols.slice(0, 2)),
+      /2 column hash kinds for 3 columns/,
+    );
+    assert.throws(() => rowHashSqlOf('columns-1', { ...users, columns: [] }, []), /no planned columns/);
   });
 });

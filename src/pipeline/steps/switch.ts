@@ -1,7 +1,14 @@
 import type pg from 'pg';
 import { PromotionError } from '../../errors';
-import { catchUp, compareTables, freezePass, prepareFreezePass, verifiedFrom } from '../../postgres/catch-up';
-import { recordDigest, setComparableSession, type RowHashForm } from '../../postgres/checksum';
+import {
+  catchUp,
+  compareTables,
+  freezePass,
+  prepareFreezePass,
+  readColumnsByTable,
+  verifiedFrom,
+} from '../../postgres/catch-up';
+import { COLUMNS_FORM, recordDigest, setComparableSession, type RowHashForm } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
 import { syncLargeObjects } from '../../postgres/large-objects';
@@ -38,14 +45,15 @@ import { inverseSchemaMap } from '../../postgres/schema-layout';
  *    tenant stays shared, and the run undoes what it built).
  */
 /**
- * The row hash of the switch's comparisons and of the digests it records: the fast form
- * (hashtextextended; ~0.6× the md5 form's cost, measured in scripts/bench-hash.ts). The record
- * names the form, so cleanup and status --verify recompute that form (older records, without
- * it, stay md5). Both later readers hash the tenant's database or the shared one on a server of
- * the same byte order as at the switch (the fast hash is byte-order dependent); a database moved
- * to a big-endian server would report its rows changed, never equal by mistake.
+ * The row hash of the switch's comparisons and of the digests it records: the versioned
+ * per-column form ('columns-1'; ~0.4× the fast form's cost, measured in scripts/bench-hash.ts).
+ * The record names the form, so cleanup and status --verify recompute exactly that recipe
+ * (older records: 'fast', or md5 without a form). Both later readers hash the tenant's database
+ * or the shared one on a server of the same byte order as at the switch (parts of the hash are
+ * byte-order dependent, checksum.ts ColumnHashKind); a database moved to a big-endian server
+ * would report its rows changed, never equal by mistake.
  */
-const SWITCH_FORM: RowHashForm = 'fast';
+const SWITCH_FORM: RowHashForm = COLUMNS_FORM;
 
 export const switchStep: Step<PromotionContext> = {
   name: 'switch',
@@ -78,10 +86,12 @@ export const switchStep: Step<PromotionContext> = {
       // open in other databases of the cluster never widen what the freeze pass re-reads.
       const snapshot = await takeBaseSnapshot(base);
       const changedFrom = snapshot.changedFrom;
-      // The fast form: these sums, carried through the freeze pass, become the digests recorded
-      // at the switch (verifiedFrom), which cleanup and status --verify compare later in the form
-      // the record names (checksum.ts RecordedDigest). The rollback's row ledger stays md5.
-      const first = await compareTables(base, target, tables, SWITCH_FORM);
+      // These sums, carried through the freeze pass, become the digests recorded at the switch
+      // (verifiedFrom), which cleanup and status --verify compare later in the form the record
+      // names (checksum.ts RecordedDigest). The rollback's row ledger stays md5. The column
+      // kinds are read here, once: every later comparison and the freeze pass reuse them.
+      const columns = await readColumnsByTable(base, target, tables, SWITCH_FORM);
+      const first = await compareTables(base, target, tables, SWITCH_FORM, { columns });
       const firstChanged = first.filter((c) => !c.equal);
       // Every write into the new database proves, in its own transaction, that the database is
       // still this run's: a run that lost the tenant never writes into another run's database.
@@ -95,6 +105,7 @@ export const switchStep: Step<PromotionContext> = {
           target,
           firstChanged.map((c) => c.table),
           SWITCH_FORM,
+          { columns },
         );
         settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
       }
