@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { keysInChangedBlocks } from '../../src/postgres/catch-up';
-import { readTableGraph } from '../../src/postgres/catalog';
 import { indexDrivenReads } from '../../src/postgres/freeze-reads';
-import { planTenant } from '../../src/postgres/plan';
 import type { TenantPlan } from '../../src/postgres/plan-types';
+import { planFixtureTenant } from '../support/tenant-plan';
 import { createDatabase, dropArtifacts, query, uniqueSuffix } from '../support/pg';
 
 /**
@@ -48,19 +47,7 @@ describe('the freeze’s block read returns only the tenant’s keys, whatever s
        INSERT INTO tasks SELECT g, 1 + g % 400, 'task ' || g FROM generate_series(1, 2000) g;
        ANALYZE`,
     );
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      plan = planTenant(await readTableGraph(c), {
-        tenantsTable: 'tenants',
-        tenantKey: 'tenant_id',
-        tenantId: '1',
-        tenantIdType: 'bigint',
-        referenceTables: 'copy',
-      });
-    } finally {
-      await c.end();
-    }
+    plan = await planFixtureTenant(url, '1');
   });
   after(() => dropArtifacts(suffix));
 

@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { baseVersionDigestSql, freezeScanSql } from '../../src/postgres/catch-up';
-import { readTableGraph } from '../../src/postgres/catalog';
 import { readClosureEdges } from '../../src/postgres/freeze-closure';
 import { drivenWhere, indexDrivenReads } from '../../src/postgres/freeze-reads';
-import { planTenant } from '../../src/postgres/plan';
 import type { TenantPlan } from '../../src/postgres/plan-types';
 import { tenantId } from '../support/fault-checks';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { planFixtureTenant } from '../support/tenant-plan';
 import { createDatabase, dropArtifacts, query, uniqueSuffix } from '../support/pg';
 
 /**
@@ -73,19 +72,7 @@ describe('the freeze reads only the tenant’s rows, dependent tables included',
        UPDATE projects SET account_id = owner_id;
        ANALYZE`,
     );
-    const c = new pg.Client({ connectionString: f.url });
-    await c.connect();
-    try {
-      plan = planTenant(await readTableGraph(c), {
-        tenantsTable: 'tenants',
-        tenantKey: 'tenant_id',
-        tenantId: small,
-        tenantIdType: 'uuid',
-        referenceTables: 'copy',
-      });
-    } finally {
-      await c.end();
-    }
+    plan = await planFixtureTenant(f.url, small, 'uuid');
   });
   after(() => f?.cleanup());
 
@@ -239,19 +226,7 @@ describe('the freeze reads a referenced table that references itself from the te
        INSERT INTO memberships (tenant_id, user_id) SELECT 2, g FROM generate_series(100, 1099) g;
        ANALYZE`,
     );
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      plan = planTenant(await readTableGraph(c), {
-        tenantsTable: 'tenants',
-        tenantKey: 'tenant_id',
-        tenantId: '1',
-        tenantIdType: 'bigint',
-        referenceTables: 'copy',
-      });
-    } finally {
-      await c.end();
-    }
+    plan = await planFixtureTenant(url, '1');
   });
   after(() => dropArtifacts(suffix));
 

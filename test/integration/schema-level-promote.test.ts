@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { memoryLogger } from '../../src/log';
 import { deriveNames } from '../../src/names';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +10,11 @@ import { rollback } from '../../src/pipeline/rollback';
 import { tenantStatus } from '../../src/pipeline/status';
 import { renderStatusText } from '../../src/report/status-text';
 import { engineOptions, testDeps } from '../support/engine';
-import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
+import {
+  assertRoutedToSchema,
+  promoteSchemaAndDatabaseLevelAtOnce,
+  promoteSchemaLevelWithWriter,
+} from '../support/schema-level';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query, urlFor } from '../support/pg';
 import { startTargetServer, type TargetServer } from '../support/target-server';
@@ -96,72 +99,10 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     if (skip) return ctx.skip(skip);
     const slug = f.tenants.main;
     const names = deriveNames(slug);
-    const [{ id }] = (await query<{ id: string }>(f.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
-      slug,
-    ])) as [{ id: string }];
     // The application after the switch: the tenant's database with its schema on the search_path.
-    const isolatedUrl = (() => {
-      const u = new URL(t!.urlFor(names.database));
-      u.searchParams.set('options', `-c search_path=${names.database}`);
-      return u.toString();
-    })();
-    const seed = await writerSeed(f.url, id, `s${f.suffix}`);
-    const writer = new ContractWriter(f.url, isolatedUrl, seed);
-    const running = writer.run();
-    const opts = await engineOptions(f, slug, { targetDatabaseUrl: t!.adminUrl, isolationLevel: 'schema' });
-    const log = memoryLogger();
-    let atCopy = 0;
-    let atSwitch = 0;
-    const { record } = await promote(
-      opts,
-      testDeps('tester', {
-        log,
-        fault: (point) => {
-          if (point === 'before:copy') atCopy = writer.total;
-          if (point === 'before:switch') atSwitch = writer.total;
-        },
-      }),
-    );
-    try {
-      assert.equal(
-        record.result,
-        'promoted',
-        `${JSON.stringify(record.error)}\n${log.lines.slice(-30).join('\n')}`,
-      );
-      const deadline = Date.now() + 30_000;
-      while (writer.committed.isolated < 10 && writer.errors.length === 0 && Date.now() < deadline)
-        await new Promise((r) => setImmediate(r));
-    } finally {
-      writer.stop();
-      await running;
-    }
-    assert.deepEqual(
-      record.checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
-      [],
-    );
-    const ran = record.checks.filter((c) => c.status !== 'skip').map((c) => c.name);
-    for (const c of [
-      'sequences',
-      'access-control',
-      'row-counts',
-      'checksums',
-      'schema-parity',
-      'foreign-rows',
-    ])
-      assert.ok(ran.includes(c), `${c} ran: ${ran.join(', ')}`);
-
-    // No write lost: every committed write (shared before the switch, the tenant's schema after).
-    assert.deepEqual(writer.errors, [], 'the contract-following writer never failed');
-    assert.ok(atSwitch - atCopy > 0, `writes during copy and validation (${atSwitch - atCopy})`);
-    assert.ok(
-      writer.committed.shared > 0 && writer.committed.isolated >= 10,
-      JSON.stringify(writer.committed),
-    );
-    assert.deepEqual(
-      await missingWrites(isolatedUrl, seed, writer.model),
-      [],
-      'every write in the tenant schema',
-    );
+    const { opts, id } = await promoteSchemaLevelWithWriter(f, slug, t!.urlFor(names.database), {
+      targetDatabaseUrl: t!.adminUrl,
+    });
 
     // The rows are in the tenant's schema of its database on the target, nothing in public;
     // cleanup removed them from the shared database.
@@ -189,15 +130,7 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     assert.equal(row!.mode, 'isolated');
     assert.equal(row!.level, 'schema');
     assert.equal(row!.schema.search_path[0], names.database);
-    const routing = JSON.parse(await readFile(join(opts.configDir, 'routing', `${slug}.json`), 'utf8'));
-    assert.equal(routing.isolation_level, 'schema');
-    assert.equal(routing.database.name, names.database);
-    assert.equal(routing.database.schema, names.database);
-    assert.equal(routing.database.search_path[0], names.database);
-    const status = await tenantStatus(PromotionOptions.parse(opts), { verify: true });
-    assert.equal(status.isolationLevel, 'schema');
-    assert.equal(status.schema?.name, names.database);
-    assert.equal(status.overall, 'isolated', status.reasons.join('; '));
+    const status = await assertRoutedToSchema(opts, slug, names.database);
     for (const tbl of status.tables)
       assert.ok(
         (tbl.isolated !== null && tbl.isolated > 0) || tbl.kind === 'reference' || tbl.isolated === 0,
@@ -291,34 +224,9 @@ describe('schema-level promotion into a target server', { concurrency: 1 }, () =
     if (skip) return ctx.skip(skip);
     const g = await createSharedFixture({ rows: 10 });
     try {
-      const schemaSlug = g.tenants.main;
-      const databaseSlug = g.tenants.other;
-      const [{ id }] = (await query<{ id: string }>(g.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
-        databaseSlug,
-      ])) as [{ id: string }];
-      const seed = await writerSeed(g.url, id, `d${g.suffix}`);
-      const writer = new ContractWriter(g.url, urlFor(deriveNames(databaseSlug).database), seed);
-      const running = writer.run();
-      let results;
-      try {
-        results = await Promise.all([
-          promote(
-            await engineOptions(g, schemaSlug, { targetDatabaseUrl: t!.adminUrl, isolationLevel: 'schema' }),
-            testDeps('tester'),
-          ),
-          promote(await engineOptions(g, databaseSlug, { isolationLevel: 'database' }), testDeps('tester')),
-        ]);
-      } finally {
-        writer.stop();
-        await running;
-      }
-      for (const r of results)
-        assert.equal(r.record.result, 'promoted', `${r.record.tenant}: ${JSON.stringify(r.record.error)}`);
-      assert.deepEqual(writer.errors, []);
-      assert.deepEqual(
-        await missingWrites(urlFor(deriveNames(databaseSlug).database), seed, writer.model),
-        [],
-      );
+      const { schemaSlug, databaseSlug } = await promoteSchemaAndDatabaseLevelAtOnce(g, {
+        targetDatabaseUrl: t!.adminUrl,
+      });
       const rows = await query<{ slug: string; level: string | null }>(
         g.url,
         `SELECT slug, settings->'isolation'->>'isolation_level' AS level FROM tenants WHERE slug IN ($1, $2) ORDER BY slug = $1 DESC`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 import { deriveNames } from '../../src/names';
 import type { PromotionOptionsInput } from '../../src/options';
@@ -10,7 +10,7 @@ import { testDeps } from '../support/engine';
 import { createDatabase, dropArtifacts, query, uniqueSuffix, withClient } from '../support/pg';
 import { tenantSession, tenantSideOf } from '../../src/postgres/tenant-side';
 import { createRollbackFixture, rows, type RollbackFixture } from '../support/rollback-fixture';
-import { startTargetServer, type TargetServer } from '../support/target-server';
+import { isolationModeOf, targetServerForSuite } from '../support/schema-level';
 import { tempDir } from '../support/tmp';
 
 const qi = pg.escapeIdentifier;
@@ -22,16 +22,7 @@ const qi = pg.escapeIdentifier;
  * (e28e676).
  */
 describe('schema-level rollback review', { concurrency: 1 }, () => {
-  let t: TargetServer | undefined;
-  let skip: string | undefined;
-  before(async () => {
-    const started = await startTargetServer(15);
-    if ('skip' in started) skip = started.skip;
-    else t = started.target;
-  });
-  after(async () => {
-    await t?.stop();
-  });
+  const server = targetServerForSuite();
 
   /** What a DBA grants the non-superuser admin on a schema a shared migration adds (nothing as superuser). */
   async function grantToAdmin(f: RollbackFixture, schema: string): Promise<void> {
@@ -63,7 +54,7 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
       skipCloudRun: true,
       configDir,
       maxFreezeMs: 10_000,
-      targetDatabaseUrl: t!.adminUrl,
+      targetDatabaseUrl: server.target.adminUrl,
       isolationLevel: 'schema',
     };
     try {
@@ -71,7 +62,7 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
       assert.equal(record.result, 'promoted', JSON.stringify(record.error));
       const searchPath = record.schemaLayout!.searchPath;
       const asTenant = (sql: string) =>
-        withClient(t!.urlFor(names.database), async (c) => {
+        withClient(server.target.urlFor(names.database), async (c) => {
           await c.query(`SET ROLE ${qi(names.appRole)}`);
           await c.query(`SET search_path = ${searchPath.map(qi).join(', ')}`);
           await c.query(sql);
@@ -79,7 +70,7 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
       await fn({ f, opts, names, asTenant });
     } finally {
       await f.cleanup();
-      await t!.dropArtifacts(f.suffix);
+      await server.target.dropArtifacts(f.suffix);
       await rm(configDir, { recursive: true, force: true });
     }
   }
@@ -87,7 +78,7 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
   // Defect: drift compares type names printed under the search_path; a type a shared migration adds to
   // `public` shadows the tenant's `analytics` type on the shared side only: false "type differs", refused.
   it('a type added to public after the switch, named like a type of a second mapped schema, is no drift', async (ctx) => {
-    if (skip) return ctx.skip(skip);
+    if (server.skip) return ctx.skip(server.skip);
     await promoted(
       `CREATE SCHEMA analytics;
        CREATE TYPE analytics.kind AS ENUM ('created', 'renamed');
@@ -115,7 +106,7 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
   // reads "billing"."invoices" on the tenant's side — a raw missing-relation error here; in the shared
   // database (schemas placed there) it would read the shared table as if it were the tenant's.
   it('a tenant table added to an unmapped schema after the switch is refused as drift, before the fence', async (ctx) => {
-    if (skip) return ctx.skip(skip);
+    if (server.skip) return ctx.skip(server.skip);
     await promoted('', async ({ f, opts, names }) => {
       await query(
         f.url,
@@ -129,14 +120,9 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
       assert.equal(record.result, 'failed');
       assert.equal(record.error?.step, 'schema-drift', JSON.stringify(record.error));
       assert.match(record.error?.message ?? '', /billing\.invoices/);
-      const [tenant] = await query<{ mode: string }>(
-        f.url,
-        'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
-        [opts.tenantSlug],
-      );
-      assert.equal(tenant!.mode, 'isolated');
+      assert.equal(await isolationModeOf(f.url, opts.tenantSlug), 'isolated');
       const [role] = await query<{ login: boolean }>(
-        t!.url,
+        server.target.url,
         'SELECT rolcanlogin AS login FROM pg_roles WHERE rolname = $1',
         [names.appRole],
       );
@@ -148,10 +134,10 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
   // database: rows in a table created there outside them (public, a schema of its own) are dropped
   // unreported. At database level the same table is "only in the tenant's database" and refuses.
   it('a table with rows in the tenant database outside its mapped schemas keeps the database (refused as drift)', async (ctx) => {
-    if (skip) return ctx.skip(skip);
+    if (server.skip) return ctx.skip(server.skip);
     await promoted('', async ({ f, opts, names }) => {
       // A migration run as the tenant's owner role (it owns the database, so public and new schemas are its).
-      await withClient(t!.urlFor(names.database), async (c) => {
+      await withClient(server.target.urlFor(names.database), async (c) => {
         await c.query(`SET ROLE ${qi(names.ownerRole)}`);
         await c.query(`CREATE TABLE public.audit (id serial PRIMARY KEY, what text NOT NULL)`);
         await c.query(`INSERT INTO public.audit (what) VALUES ('written by the tenant while isolated')`);
@@ -163,7 +149,7 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
         'the audit rows are in no shared table: the database must not be dropped',
       );
       assert.match(JSON.stringify(record.error), /audit/);
-      assert.deepEqual(await rows(t!.urlFor(names.database), `SELECT what FROM public.audit`), [
+      assert.deepEqual(await rows(server.target.urlFor(names.database), `SELECT what FROM public.audit`), [
         '("written by the tenant while isolated")',
       ]);
       assert.ok(f.url);
@@ -216,7 +202,7 @@ describe('schema-level rollback review', { concurrency: 1 }, () => {
   // table as `t` (`t."tenant_id" = …`), so a tenant table in a source schema `t` broke the
   // promotion's copy checks before anything else; the rollback's restore reads `t."title"`.
   it('a tenant table in a source schema named t (holding a table title) promotes and rolls back', async (ctx) => {
-    if (skip) return ctx.skip(skip);
+    if (server.skip) return ctx.skip(server.skip);
     await promoted(
       `CREATE SCHEMA t;
        CREATE TABLE t.title (id serial PRIMARY KEY, tenant_id bigint NOT NULL REFERENCES public.tenants(id), label text NOT NULL);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 import { deriveNames } from '../../src/names';
 import { PromotionOptions, type PromotionOptionsInput } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
 import { tenantStatus } from '../../src/pipeline/status';
-import { runEngine } from '../support/child-run';
 import { testDeps } from '../support/engine';
 import { query, withClient } from '../support/pg';
 import {
@@ -16,7 +15,19 @@ import {
   rows,
   type RollbackFixture,
 } from '../support/rollback-fixture';
-import { startTargetServer, type TargetServer } from '../support/target-server';
+import {
+  ACME_ROWS,
+  ANALYTICS_SCHEMA,
+  assertBackInSharedDatabase,
+  assertIsolatedAndWorking,
+  assertKilledRollbackResumes,
+  isolationModeOf,
+  ROLLBACK_KILL_POINTS,
+  targetServerForSuite,
+  withSearchPath,
+  writeAsAcmeApplication,
+  type WrittenTenant,
+} from '../support/schema-level';
 import { tempDir } from '../support/tmp';
 
 const qi = pg.escapeIdentifier;
@@ -32,65 +43,15 @@ const qi = pg.escapeIdentifier;
  * write back into the shared tables, through the mapping.
  */
 
-/** A second source schema: an identity key, the tenant key, a key into public. */
-const ANALYTICS = `
-  CREATE SCHEMA analytics;
-  CREATE TABLE analytics.events (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    tenant_id bigint NOT NULL REFERENCES public.tenants(id),
-    project_id int REFERENCES public.projects(id),
-    kind text NOT NULL
-  );
-  CREATE INDEX ON analytics.events (tenant_id);
-  CREATE INDEX ON analytics.events (project_id);
-  INSERT INTO analytics.events (tenant_id, project_id, kind) VALUES
-    (1, 1, 'created'), (1, 2, 'created'), (1, 2, 'opened'), (2, 3, 'created');
-`;
-
-/** The acme tenant's rows (id 1), read alike on either side given its search_path. */
-const ACME = {
-  users: `SELECT u.email, u.name FROM users u WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id = 1)`,
-  memberships: `SELECT id, tenant_id, user_id, role_id FROM memberships WHERE tenant_id = 1`,
-  projects: `SELECT id, owner_id, name FROM projects WHERE tenant_id = 1`,
-  tasks: `SELECT id, project_id, title FROM tasks WHERE project_id IN (SELECT id FROM projects WHERE tenant_id = 1)`,
-  events: `SELECT id, tenant_id, project_id, kind FROM events WHERE tenant_id = 1`,
-  documents: `SELECT id, title, convert_from(lo_get(body), 'UTF8') AS body FROM documents WHERE tenant_id = 1`,
-};
-
-const withSearchPath = (url: string, path: string[]) => {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${path.join(',')}`);
-  return u.toString();
-};
-
 describe('schema-level rollback from a target server', { concurrency: 1 }, () => {
-  let t: TargetServer | undefined;
-  let skip: string | undefined;
-  before(async () => {
-    const started = await startTargetServer(15);
-    if ('skip' in started) skip = started.skip;
-    else t = started.target;
-  });
-  after(async () => {
-    await t?.stop();
-  });
+  const server = targetServerForSuite();
 
   /** A fixture, the acme tenant promoted at schema level into the target, and its application's writes there. */
   async function promotedAndWritten(
-    fn: (ctx: {
-      f: RollbackFixture;
-      opts: PromotionOptionsInput;
-      names: ReturnType<typeof deriveNames>;
-      /** The tenant's side as its application sees it (search_path of its schemas). */
-      tenantUrl: string;
-      /** The shared database with both source schemas on the search_path. */
-      sharedUrl: string;
-      /** The acme rows on the tenant's side after its writes. */
-      want: Record<string, string[]>;
-    }) => Promise<void>,
+    fn: (ctx: WrittenTenant & { f: RollbackFixture; names: ReturnType<typeof deriveNames> }) => Promise<void>,
     extra: Partial<PromotionOptionsInput> = {},
   ): Promise<void> {
-    const f = await createRollbackFixture(ANALYTICS);
+    const f = await createRollbackFixture(ANALYTICS_SCHEMA);
     const configDir = await tempDir('schema-level-rollback-');
     const slug = f.slugs.acme;
     const names = deriveNames(slug);
@@ -100,7 +61,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       skipCloudRun: true,
       configDir,
       maxFreezeMs: 10_000,
-      targetDatabaseUrl: t!.adminUrl,
+      targetDatabaseUrl: server.target.adminUrl,
       isolationLevel: 'schema',
       ...extra,
     };
@@ -113,28 +74,13 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
         [...schemas].sort(),
         'two source schemas, two mapped schemas',
       );
-      const tenantUrl = withSearchPath(t!.urlFor(names.database), schemas);
+      const tenantUrl = withSearchPath(server.target.urlFor(names.database), schemas);
       const sharedUrl = withSearchPath(f.url, ['public', 'analytics']);
       // The application writes as the tenant's role, with its search_path: its objects are its own.
-      await withClient(t!.urlFor(names.database), async (c) => {
+      await withClient(server.target.urlFor(names.database), async (c) => {
         await c.query(`SET ROLE ${qi(names.appRole)}`);
         await c.query(`SET search_path = ${schemas.map(qi).join(', ')}`);
-        await c.query(
-          `WITH u AS (INSERT INTO users (email, name) VALUES ('new@acme', 'New') RETURNING id)
-           INSERT INTO memberships (tenant_id, user_id, role_id) SELECT t.id, u.id, 1 FROM tenants t, u`,
-        );
-        await c.query(`UPDATE projects SET name = 'acme-a (renamed)' WHERE name = 'acme-a'`);
-        await c.query(`DELETE FROM tasks WHERE title = 'a2'`);
-        await c.query(
-          `INSERT INTO tasks (project_id, title) SELECT id, 'b2' FROM projects WHERE name = 'acme-b'`,
-        );
-        await c.query(
-          `INSERT INTO events (tenant_id, project_id, kind) SELECT tenant_id, id, 'renamed' FROM projects WHERE name = 'acme-a (renamed)'`,
-        );
-        await c.query(
-          `UPDATE events SET kind = 'created (edited)' WHERE kind = 'created' AND project_id = 2`,
-        );
-        await c.query(`DELETE FROM events WHERE kind = 'opened'`);
+        await writeAsAcmeApplication(c);
         await c.query(
           `INSERT INTO documents (tenant_id, title, body) SELECT id, 'acme-doc-2', lo_from_bytea(0, 'written while isolated') FROM tenants`,
         );
@@ -146,12 +92,12 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
         `INSERT INTO analytics.events (tenant_id, project_id, kind) VALUES (2, 3, 'hooli later')`,
       );
       const want: Record<string, string[]> = {};
-      for (const [k, sql] of Object.entries(ACME)) want[k] = await rows(tenantUrl, sql);
+      for (const [k, sql] of Object.entries(ACME_ROWS)) want[k] = await rows(tenantUrl, sql);
       assert.ok(want.events!.some((r) => r.includes('renamed')) && want.documents!.length === 2);
-      await fn({ f, opts, names, tenantUrl, sharedUrl, want });
+      await fn({ f, sharedDbUrl: f.url, opts, names, tenantUrl, sharedUrl, want });
     } finally {
       await f.cleanup();
-      await t!.dropArtifacts(f.suffix);
+      await server.target.dropArtifacts(f.suffix);
       await rm(configDir, { recursive: true, force: true });
     }
   }
@@ -164,7 +110,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
     sharedUrl: string,
     want: Record<string, string[]>,
   ) {
-    for (const [k, sql] of Object.entries(ACME))
+    for (const [k, sql] of Object.entries(ACME_ROWS))
       assert.deepEqual(await rows(sharedUrl, sql), want[k], `${k} back`);
     assert.deepEqual(await rows(f.url, `SELECT email FROM users WHERE email = 'new@hooli'`), ['(new@hooli)']);
     assert.deepEqual(await rows(sharedUrl, `SELECT kind FROM events WHERE tenant_id = 2`), [
@@ -172,29 +118,16 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       '(created)',
     ]);
     assert.deepEqual(await brokenForeignKeys(f.url), []);
-    // Identity and serial keys go on past the tenant's ids in the shared database.
-    await query(
-      sharedUrl,
-      `INSERT INTO events (tenant_id, project_id, kind) VALUES (1, 1, 'after rollback')`,
-    );
-    await query(sharedUrl, `INSERT INTO tasks (project_id, title) VALUES (1, 'after rollback')`);
-    const [tenant] = await query<{ mode: string; state: string }>(
-      f.url,
-      `SELECT isolation_mode AS mode, settings->'isolation'->>'state' AS state FROM tenants WHERE slug = $1`,
-      [opts.tenantSlug],
-    );
-    assert.deepEqual(tenant, { mode: 'shared', state: 'rolled-back' });
-    const status = await tenantStatus(PromotionOptions.parse(opts));
-    assert.equal(status.overall, 'shared', status.reasons.join('; '));
+    await assertBackInSharedDatabase(f.url, sharedUrl, opts);
     assert.deepEqual(
-      await t!.artifacts(names.database),
+      await server.target.artifacts(names.database),
       { databases: [], roles: [] },
       'nothing left on the target',
     );
   }
 
   it('brings back every write made in both mapped schemas after the switch, and drops the tenant database', async (ctx) => {
-    if (skip) return ctx.skip(skip);
+    if (server.skip) return ctx.skip(server.skip);
     await promotedAndWritten(async ({ f, opts, names, sharedUrl, want }) => {
       const { record } = await rollback(opts, testDeps('schema-level-rollback'));
       assert.equal(record.result, 'rolled-back', JSON.stringify(record.error));
@@ -218,7 +151,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
   });
 
   it('remove-unused: the referenced rows cleanup removed from the shared database come back from the tenant schema (the keys it recorded)', async (ctx) => {
-    if (skip) return ctx.skip(skip);
+    if (server.skip) return ctx.skip(server.skip);
     await promotedAndWritten(
       async ({ f, opts, names, sharedUrl, want }) => {
         // Only acme's members reference these users: cleanup removed them from the shared database.
@@ -239,7 +172,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
   });
 
   it('a dry run reports what would come back through the mapping and changes nothing', async (ctx) => {
-    if (skip) return ctx.skip(skip);
+    if (server.skip) return ctx.skip(server.skip);
     await promotedAndWritten(async ({ f, opts, names, tenantUrl, sharedUrl, want }) => {
       const before = await rows(f.url, `SELECT id, tenant_id, kind FROM analytics.events`);
       const { record } = await rollback({ ...opts, dryRun: true }, testDeps('schema-level-rollback'));
@@ -252,13 +185,9 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       assert.match(notes, /Large objects: (1 would be created|not compared)/);
       assert.doesNotMatch(notes, /Schema drift|conflict/i);
       assert.deepEqual(await rows(f.url, `SELECT id, tenant_id, kind FROM analytics.events`), before);
-      for (const [k, sql] of Object.entries(ACME)) assert.deepEqual(await rows(tenantUrl, sql), want[k], k);
-      const [tenant] = await query<{ mode: string }>(
-        f.url,
-        'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
-        [opts.tenantSlug],
-      );
-      assert.equal(tenant!.mode, 'isolated');
+      for (const [k, sql] of Object.entries(ACME_ROWS))
+        assert.deepEqual(await rows(tenantUrl, sql), want[k], k);
+      assert.equal(await isolationModeOf(f.url, opts.tenantSlug), 'isolated');
       // And the real one still works after it.
       const { record: real } = await rollback(opts, testDeps('schema-level-rollback'));
       assert.equal(real.result, 'rolled-back', JSON.stringify(real.error));
@@ -267,23 +196,10 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
   });
 
   it('drift and a row changed on both sides refuse, named by the shared names, and leave the tenant isolated and working', async (ctx) => {
-    if (skip) return ctx.skip(skip);
-    await promotedAndWritten(async ({ f, opts, names, tenantUrl, want }) => {
-      const isolated = async () => {
-        const [row] = await query<{ mode: string }>(
-          f.url,
-          'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
-          [opts.tenantSlug],
-        );
-        assert.equal(row!.mode, 'isolated');
-        for (const [k, sql] of Object.entries(ACME)) assert.deepEqual(await rows(tenantUrl, sql), want[k], k);
-        const [role] = await query<{ login: boolean }>(
-          t!.url,
-          'SELECT rolcanlogin AS login FROM pg_roles WHERE rolname = $1',
-          [names.appRole],
-        );
-        assert.equal(role!.login, true, 'the fence is lifted (or never set)');
-      };
+    if (server.skip) return ctx.skip(server.skip);
+    await promotedAndWritten(async (p) => {
+      const { f, opts, names, tenantUrl, want } = p;
+      const isolated = () => assertIsolatedAndWorking(p, ACME_ROWS, server.target.url, names.appRole);
       // A column only the tenant's schema has: drift, reported under the shared database's names.
       await query(tenantUrl, `ALTER TABLE events ADD COLUMN note text`);
       const drifted = await rollback(opts, testDeps('schema-level-rollback'));
@@ -298,7 +214,7 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
       // A referenced row changed by the tenant and, differently, in the shared database: a conflict.
       await query(tenantUrl, `UPDATE users SET name = 'Two (tenant)' WHERE email = 'u2@both'`);
       await query(f.url, `UPDATE users SET name = 'Two (shared)' WHERE email = 'u2@both'`);
-      want.users = await rows(tenantUrl, ACME.users);
+      want.users = await rows(tenantUrl, ACME_ROWS.users);
       const conflicted = await rollback(opts, testDeps('schema-level-rollback'));
       assert.equal(conflicted.record.result, 'failed');
       assert.match(conflicted.record.error?.message ?? '', /changed on both sides.*"public"\."users"/s);
@@ -307,31 +223,12 @@ describe('schema-level rollback from a target server', { concurrency: 1 }, () =>
     });
   });
 
-  for (const point of ['restore:"analytics"."events"', 'after:restore']) {
+  for (const point of ROLLBACK_KILL_POINTS) {
     it(`killed at ${point}, then re-run: one of the two clean states, then fully back`, async (ctx) => {
-      if (skip) return ctx.skip(skip);
-      await promotedAndWritten(async ({ f, opts, names, tenantUrl, sharedUrl, want }) => {
-        const first = await runEngine('rollback', opts, `kill@${point}`);
-        assert.equal(first.signal, 'SIGKILL', first.lines.slice(-5).join('\n'));
-        const [tenant] = await query<{ mode: string }>(
-          f.url,
-          'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
-          [opts.tenantSlug],
-        );
-        // Killed before the commit: still isolated, every write in its schemas; after it: already back.
-        for (const [k, sql] of Object.entries(ACME))
-          assert.deepEqual(
-            await rows(tenant!.mode === 'isolated' ? tenantUrl : sharedUrl, sql),
-            want[k],
-            `${point}: ${tenant!.mode} ${k}`,
-          );
-        assert.equal(tenant!.mode, point === 'after:restore' ? 'shared' : 'isolated');
-        const second = await runEngine('rollback', opts);
-        assert.equal(
-          second.record?.result,
-          'rolled-back',
-          `${point}: re-run: ${JSON.stringify(second.record?.error)} ${second.lines.slice(-5).join('\n')}`,
-        );
+      if (server.skip) return ctx.skip(server.skip);
+      await promotedAndWritten(async (p) => {
+        const { f, opts, names, sharedUrl, want } = p;
+        await assertKilledRollbackResumes(point, p, ACME_ROWS);
         await assertRolledBack(f, opts, names, sharedUrl, want);
       });
     });

@@ -7,7 +7,6 @@ import { PromotionOptions, type PromotionOptionsInput } from '../../src/options'
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
 import { tenantStatus } from '../../src/pipeline/status';
-import { runEngine } from '../support/child-run';
 import { testDeps } from '../support/engine';
 import { query, withClient } from '../support/pg';
 import {
@@ -16,6 +15,18 @@ import {
   rows,
   type RollbackFixture,
 } from '../support/rollback-fixture';
+import {
+  ACME_ROWS,
+  ANALYTICS_SCHEMA,
+  assertBackInSharedDatabase,
+  assertIsolatedAndWorking,
+  assertKilledRollbackResumes,
+  isolationModeOf,
+  ROLLBACK_KILL_POINTS,
+  withSearchPath,
+  writeAsAcmeApplication,
+  type WrittenTenant,
+} from '../support/schema-level';
 import { tempDir } from '../support/tmp';
 
 const qi = pg.escapeIdentifier;
@@ -30,39 +41,17 @@ const qi = pg.escapeIdentifier;
  * managed-PostgreSQL admin, granted CREATE on the shared database as schema level there needs.
  */
 
-/** A second source schema: an identity key, the tenant key, a key into public. */
-const ANALYTICS = `
-  CREATE SCHEMA analytics;
-  CREATE TABLE analytics.events (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    tenant_id bigint NOT NULL REFERENCES public.tenants(id),
-    project_id int REFERENCES public.projects(id),
-    kind text NOT NULL
-  );
-  CREATE INDEX ON analytics.events (tenant_id);
-  CREATE INDEX ON analytics.events (project_id);
-  INSERT INTO analytics.events (tenant_id, project_id, kind) VALUES
-    (1, 1, 'created'), (1, 2, 'created'), (1, 2, 'opened'), (2, 3, 'created');
-  -- Large objects live once per database, outside every schema: a tenant whose rows reference
-  -- them is refused at this placement (plan-blocked), so the documents here hold none.
+/**
+ * The rollback fixture's second schema. Large objects live once per database, outside every
+ * schema: a tenant whose rows reference them is refused at this placement (plan-blocked), so the
+ * documents here hold none.
+ */
+const ANALYTICS = `${ANALYTICS_SCHEMA}
   UPDATE documents SET body = NULL;
 `;
 
-/** The acme tenant's rows (id 1), read alike on either side given its search_path. */
-const ACME = {
-  users: `SELECT u.email, u.name FROM users u WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.tenant_id = 1)`,
-  memberships: `SELECT id, tenant_id, user_id, role_id FROM memberships WHERE tenant_id = 1`,
-  projects: `SELECT id, owner_id, name FROM projects WHERE tenant_id = 1`,
-  tasks: `SELECT id, project_id, title FROM tasks WHERE project_id IN (SELECT id FROM projects WHERE tenant_id = 1)`,
-  events: `SELECT id, tenant_id, project_id, kind FROM events WHERE tenant_id = 1`,
-  documents: `SELECT id, title FROM documents WHERE tenant_id = 1`,
-};
-
-const withSearchPath = (url: string, path: string[]) => {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${path.join(',')}`);
-  return u.toString();
-};
+/** The acme rows, its documents without large objects. */
+const ACME = { ...ACME_ROWS, documents: `SELECT id, title FROM documents WHERE tenant_id = 1` };
 
 /** Schema level into the shared database needs CREATE there (a managed admin lacks it by default). */
 async function grantCreate(f: RollbackFixture): Promise<void> {
@@ -72,18 +61,11 @@ async function grantCreate(f: RollbackFixture): Promise<void> {
   await query(f.url, `GRANT CREATE ON DATABASE ${qi(db)} TO ${qi(role)}`);
 }
 
-interface Promoted {
+interface Promoted extends WrittenTenant {
   f: RollbackFixture;
-  opts: PromotionOptionsInput;
   names: ReturnType<typeof deriveNames>;
   /** The tenant's schemas in the shared database. */
   schemas: string[];
-  /** The shared database as the tenant's application sees it (search_path of its schemas). */
-  tenantUrl: string;
-  /** The shared database with both source schemas on the search_path. */
-  sharedUrl: string;
-  /** The acme rows on the tenant's side after its writes. */
-  want: Record<string, string[]>;
 }
 
 describe('schema-level rollback from the shared database', { concurrency: 1 }, () => {
@@ -127,22 +109,7 @@ describe('schema-level rollback from the shared database', { concurrency: 1 }, (
       await withClient(f.url, async (c) => {
         await c.query(`SET ROLE ${qi(names.appRole)}`);
         await c.query(`SET search_path = ${schemas.map(qi).join(', ')}`);
-        await c.query(
-          `WITH u AS (INSERT INTO users (email, name) VALUES ('new@acme', 'New') RETURNING id)
-           INSERT INTO memberships (tenant_id, user_id, role_id) SELECT t.id, u.id, 1 FROM tenants t, u`,
-        );
-        await c.query(`UPDATE projects SET name = 'acme-a (renamed)' WHERE name = 'acme-a'`);
-        await c.query(`DELETE FROM tasks WHERE title = 'a2'`);
-        await c.query(
-          `INSERT INTO tasks (project_id, title) SELECT id, 'b2' FROM projects WHERE name = 'acme-b'`,
-        );
-        await c.query(
-          `INSERT INTO events (tenant_id, project_id, kind) SELECT tenant_id, id, 'renamed' FROM projects WHERE name = 'acme-a (renamed)'`,
-        );
-        await c.query(
-          `UPDATE events SET kind = 'created (edited)' WHERE kind = 'created' AND project_id = 2`,
-        );
-        await c.query(`DELETE FROM events WHERE kind = 'opened'`);
+        await writeAsAcmeApplication(c);
         // A global row (NULL tenant key) both sides hold under the same key, in the same-named table.
         await c.query(`UPDATE roles SET name = 'viewer (by acme)' WHERE id = 2`);
         await c.query(`INSERT INTO documents (tenant_id, title) VALUES (1, 'acme-doc-2')`);
@@ -171,7 +138,7 @@ describe('schema-level rollback from the shared database', { concurrency: 1 }, (
         '(1,"owner (by shared)")',
         '(2,viewer)',
       ]);
-      await fn({ f, opts, names, schemas, tenantUrl, sharedUrl, want });
+      await fn({ f, sharedDbUrl: f.url, opts, names, schemas, tenantUrl, sharedUrl, want });
     } finally {
       await f.cleanup();
       await rm(configDir, { recursive: true, force: true });
@@ -212,20 +179,7 @@ describe('schema-level rollback from the shared database', { concurrency: 1 }, (
       '("initech-a (shared edit)")',
     ]);
     assert.deepEqual(await brokenForeignKeys(f.url), []);
-    // Identity and serial keys go on past the tenant's ids in the shared database.
-    await query(
-      sharedUrl,
-      `INSERT INTO events (tenant_id, project_id, kind) VALUES (1, 1, 'after rollback')`,
-    );
-    await query(sharedUrl, `INSERT INTO tasks (project_id, title) VALUES (1, 'after rollback')`);
-    const [tenant] = await query<{ mode: string; state: string }>(
-      f.url,
-      `SELECT isolation_mode AS mode, settings->'isolation'->>'state' AS state FROM tenants WHERE slug = $1`,
-      [opts.tenantSlug],
-    );
-    assert.deepEqual(tenant, { mode: 'shared', state: 'rolled-back' });
-    const status = await tenantStatus(PromotionOptions.parse(opts));
-    assert.equal(status.overall, 'shared', status.reasons.join('; '));
+    await assertBackInSharedDatabase(f.url, sharedUrl, opts);
     assert.deepEqual(
       await artifactsOf(f, opts.tenantSlug!),
       { schemas: [], roles: [] },
@@ -310,12 +264,7 @@ describe('schema-level rollback from the shared database', { concurrency: 1 }, (
       assert.doesNotMatch(notes, /Schema drift|conflict/i);
       assert.deepEqual(await rows(f.url, `SELECT id, tenant_id, kind FROM analytics.events`), before);
       for (const [k, sql] of Object.entries(ACME)) assert.deepEqual(await rows(tenantUrl, sql), want[k], k);
-      const [tenant] = await query<{ mode: string }>(
-        f.url,
-        'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
-        [opts.tenantSlug],
-      );
-      assert.equal(tenant!.mode, 'isolated');
+      assert.equal(await isolationModeOf(f.url, opts.tenantSlug), 'isolated');
       // And the real one still works after it.
       const { record: real } = await rollback(opts, testDeps('schema-level-shared-rollback'));
       assert.equal(real.result, 'rolled-back', JSON.stringify(real.error));
@@ -324,21 +273,10 @@ describe('schema-level rollback from the shared database', { concurrency: 1 }, (
   });
 
   it('drift in the tenant schema and a row changed on both sides refuse, named by the shared names, and leave the tenant isolated and working', async () => {
-    await promotedAndWritten(async ({ f, opts, names, schemas, tenantUrl, want }) => {
+    await promotedAndWritten(async (p) => {
+      const { f, opts, names, schemas, tenantUrl, want } = p;
       const isolated = async () => {
-        const [row] = await query<{ mode: string }>(
-          f.url,
-          'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
-          [opts.tenantSlug],
-        );
-        assert.equal(row!.mode, 'isolated');
-        for (const [k, sql] of Object.entries(ACME)) assert.deepEqual(await rows(tenantUrl, sql), want[k], k);
-        const [role] = await query<{ login: boolean }>(
-          f.url,
-          'SELECT rolcanlogin AS login FROM pg_roles WHERE rolname = $1',
-          [names.appRole],
-        );
-        assert.equal(role!.login, true, 'the fence is lifted (or never set)');
+        await assertIsolatedAndWorking(p, ACME, f.url, names.appRole);
         // The application's role reaches its schemas again.
         const usage = await query<{ ok: boolean }>(
           f.url,
@@ -381,31 +319,10 @@ describe('schema-level rollback from the shared database', { concurrency: 1 }, (
     });
   });
 
-  for (const point of ['restore:"analytics"."events"', 'after:restore']) {
+  for (const point of ROLLBACK_KILL_POINTS) {
     it(`killed at ${point}, then re-run: one of the two clean states, then fully back`, async () => {
       await promotedAndWritten(async (p) => {
-        const { f, opts, tenantUrl, sharedUrl, want } = p;
-        const first = await runEngine('rollback', opts, `kill@${point}`);
-        assert.equal(first.signal, 'SIGKILL', first.lines.slice(-5).join('\n'));
-        const [tenant] = await query<{ mode: string }>(
-          f.url,
-          'SELECT isolation_mode AS mode FROM tenants WHERE slug = $1',
-          [opts.tenantSlug],
-        );
-        // Killed before the commit: still isolated, every write in its schemas; after it: already back.
-        for (const [k, sql] of Object.entries(ACME))
-          assert.deepEqual(
-            await rows(tenant!.mode === 'isolated' ? tenantUrl : sharedUrl, sql),
-            want[k],
-            `${point}: ${tenant!.mode} ${k}`,
-          );
-        assert.equal(tenant!.mode, point === 'after:restore' ? 'shared' : 'isolated');
-        const second = await runEngine('rollback', opts);
-        assert.equal(
-          second.record?.result,
-          'rolled-back',
-          `${point}: re-run: ${JSON.stringify(second.record?.error)} ${second.lines.slice(-5).join('\n')}`,
-        );
+        await assertKilledRollbackResumes(point, p, ACME);
         await assertRolledBack(p);
       });
     });

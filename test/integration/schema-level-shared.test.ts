@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { memoryLogger } from '../../src/log';
 import { deriveNames, sharedToolSchema } from '../../src/names';
 import { PromotionOptions } from '../../src/options';
 import { promote } from '../../src/pipeline/promote';
@@ -15,7 +14,12 @@ import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { runEngine } from '../support/child-run';
 import { createNonSuperuser } from '../support/nonsuper';
 import { query, urlFor } from '../support/pg';
-import { ContractWriter, missingWrites, writerSeed } from '../support/writer';
+import { missingWrites } from '../support/writer';
+import {
+  assertRoutedToSchema,
+  promoteSchemaAndDatabaseLevelAtOnce,
+  promoteSchemaLevelWithWriter,
+} from '../support/schema-level';
 
 const qi = (s: string) => pg.escapeIdentifier(s);
 
@@ -137,59 +141,8 @@ describe('schema-level promotion into the shared database', { concurrency: 1 }, 
   it("promotes with a writer running beside another tenant's schema: every check passes, no write lost, routing, status and --verify, cleanup; rollback", async () => {
     const slug = f.tenants.main;
     const names = deriveNames(slug);
-    const [{ id }] = (await query<{ id: string }>(f.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
-      slug,
-    ])) as [{ id: string }];
     // The application after the switch: the shared database with the tenant's schema on the search_path.
-    const isolatedUrl = (() => {
-      const u = new URL(f.url);
-      u.searchParams.set('options', `-c search_path=${names.database}`);
-      return u.toString();
-    })();
-    const seed = await writerSeed(f.url, id, `s${f.suffix}`);
-    const writer = new ContractWriter(f.url, isolatedUrl, seed);
-    const running = writer.run();
-    const opts = await engineOptions(f, slug, { isolationLevel: 'schema' });
-    const log = memoryLogger();
-    let atCopy = 0;
-    let atSwitch = 0;
-    const { record } = await promote(
-      opts,
-      testDeps('tester', {
-        log,
-        fault: (point) => {
-          if (point === 'before:copy') atCopy = writer.total;
-          if (point === 'before:switch') atSwitch = writer.total;
-        },
-      }),
-    );
-    try {
-      assert.equal(
-        record.result,
-        'promoted',
-        `${JSON.stringify(record.error)}\n${log.lines.slice(-30).join('\n')}`,
-      );
-      const deadline = Date.now() + 30_000;
-      while (writer.committed.isolated < 10 && writer.errors.length === 0 && Date.now() < deadline)
-        await new Promise((r) => setImmediate(r));
-    } finally {
-      writer.stop();
-      await running;
-    }
-    assert.deepEqual(
-      record.checks.filter((c) => c.status === 'fail').map((c) => `${c.name}: ${c.reason}`),
-      [],
-    );
-    const ran = record.checks.filter((c) => c.status !== 'skip').map((c) => c.name);
-    for (const c of [
-      'sequences',
-      'access-control',
-      'row-counts',
-      'checksums',
-      'schema-parity',
-      'foreign-rows',
-    ])
-      assert.ok(ran.includes(c), `${c} ran: ${ran.join(', ')}`);
+    const { record, opts, id, seed, writer } = await promoteSchemaLevelWithWriter(f, slug, f.url);
     // Access control proved, as the tenant, that the shared tables and the other tenant's schema
     // (promoted by the test before) are refused by the server, and said what PUBLIC's USAGE on public means.
     const access = record.checks.find((c) => c.name === 'access-control')!;
@@ -201,19 +154,6 @@ describe('schema-level promotion into the shared database', { concurrency: 1 }, 
     assert.match(details, /was refused reading "public"\./);
     assert.match(details, new RegExp(`was refused reading ${deriveNames(f.tenants.other).database}\\.`));
     assert.match(details, /USAGE on public through PUBLIC .* reads no table/);
-
-    // No write lost: every committed write (shared before the switch, the tenant's schema after).
-    assert.deepEqual(writer.errors, [], 'the contract-following writer never failed');
-    assert.ok(atSwitch - atCopy > 0, `writes during copy and validation (${atSwitch - atCopy})`);
-    assert.ok(
-      writer.committed.shared > 0 && writer.committed.isolated >= 10,
-      JSON.stringify(writer.committed),
-    );
-    assert.deepEqual(
-      await missingWrites(isolatedUrl, seed, writer.model),
-      [],
-      'every write in the tenant schema',
-    );
 
     // The rows are in the tenant's schema of the shared database; cleanup removed the shared ones.
     const [{ n: there }] = (await query<{ n: string }>(
@@ -240,15 +180,7 @@ describe('schema-level promotion into the shared database', { concurrency: 1 }, 
       { mode: row!.mode, level: row!.level, db: row!.db, into: row!.schema.into },
       { mode: 'isolated', level: 'schema', db: f.dbName, into: 'shared-database' },
     );
-    const routing = JSON.parse(await readFile(join(opts.configDir, 'routing', `${slug}.json`), 'utf8'));
-    assert.equal(routing.isolation_level, 'schema');
-    assert.equal(routing.database.name, f.dbName);
-    assert.equal(routing.database.schema, names.database);
-    assert.equal(routing.database.search_path[0], names.database);
-    const status = await tenantStatus(PromotionOptions.parse(opts), { verify: true });
-    assert.equal(status.isolationLevel, 'schema');
-    assert.equal(status.schema?.name, names.database);
-    assert.equal(status.overall, 'isolated', status.reasons.join('; '));
+    const status = await assertRoutedToSchema(opts, slug, f.dbName);
     assert.ok(
       status.tables.some((x) => (x.isolated ?? 0) > 0),
       'counted in the tenant schema',
@@ -319,35 +251,7 @@ describe('schema-level promotion into the shared database', { concurrency: 1 }, 
     const g = await createSharedFixture({ rows: 10 });
     try {
       await grantCreate(g);
-      const schemaSlug = g.tenants.main;
-      const databaseSlug = g.tenants.other;
-      const [{ id }] = (await query<{ id: string }>(g.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
-        databaseSlug,
-      ])) as [{ id: string }];
-      const seed = await writerSeed(g.url, id, `d${g.suffix}`);
-      const writer = new ContractWriter(g.url, urlFor(deriveNames(databaseSlug).database), seed);
-      const running = writer.run();
-      const opts = {
-        [schemaSlug]: await engineOptions(g, schemaSlug, { isolationLevel: 'schema' }),
-        [databaseSlug]: await engineOptions(g, databaseSlug, { isolationLevel: 'database' }),
-      };
-      let results;
-      try {
-        results = await Promise.all([
-          promote(opts[schemaSlug]!, testDeps('tester')),
-          promote(opts[databaseSlug]!, testDeps('tester')),
-        ]);
-      } finally {
-        writer.stop();
-        await running;
-      }
-      for (const r of results)
-        assert.equal(r.record.result, 'promoted', `${r.record.tenant}: ${JSON.stringify(r.record.error)}`);
-      assert.deepEqual(writer.errors, []);
-      assert.deepEqual(
-        await missingWrites(urlFor(deriveNames(databaseSlug).database), seed, writer.model),
-        [],
-      );
+      const { schemaSlug, databaseSlug, opts } = await promoteSchemaAndDatabaseLevelAtOnce(g);
       // The database-level tenant's database holds the shared schemas only: nothing of the
       // schema-level tenant's, which went into the shared database at the same time.
       const schemas = await query<{ nspname: string }>(
