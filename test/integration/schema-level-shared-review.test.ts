@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { deriveNames } from '../../src/names';
+import { promote } from '../../src/pipeline/promote';
+import { engineOptions, testDeps } from '../support/engine';
+import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { query } from '../support/pg';
+
+const qi = (s: string) => pg.escapeIdentifier(s);
+
+/**
+ * Adversarial review of schema-level promotion INTO THE SHARED DATABASE (issue 21). Every test
+ * here reproduces a defect found on main ab45525 and FAILS on that code; each names it in one line.
+ * Run as the superuser and with TEST_ADMIN=nonsuper (the admin then needs CREATE on the shared
+ * database: grantCreate).
+ */
+describe('schema level into the shared database: review', { concurrency: 1 }, () => {
+  let f: SharedFixture;
+  /** The role the engine runs as (the superuser, or the managed-PostgreSQL admin). */
+  const engineRole = (fixture: SharedFixture) => decodeURIComponent(new URL(fixture.engineUrl).username);
+  const grantCreate = async (fixture: SharedFixture) => {
+    if (fixture.engineUrl === fixture.url) return;
+    await query(fixture.url, `GRANT CREATE ON DATABASE ${qi(fixture.dbName)} TO ${qi(engineRole(fixture))}`);
+  };
+  /** Lets the engine's role read and write everything in `schema` (as it can the fixture's own). */
+  const grantSchema = async (fixture: SharedFixture, schema: string) => {
+    if (fixture.engineUrl === fixture.url) return;
+    const role = qi(engineRole(fixture));
+    await query(fixture.url, `GRANT ALL ON SCHEMA ${qi(schema)} TO ${role}`);
+    await query(fixture.url, `GRANT ALL ON ALL TABLES IN SCHEMA ${qi(schema)} TO ${role}`);
+    await query(fixture.url, `GRANT ALL ON ALL SEQUENCES IN SCHEMA ${qi(schema)} TO ${role}`);
+  };
+  before(async () => {
+    f = await createSharedFixture({ rows: 10 });
+    await grantCreate(f);
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  // DEFECT: an application schema whose name merely starts with "_tenant_isolation" is taken for the tool's and skipped: the tenant's rows there are silently left behind (never copied, never checked, never cleaned).
+  it('an application schema named _tenant_isolation_* holding tenant rows is not silently skipped', async () => {
+    const slug = f.tenants.small;
+    const names = deriveNames(slug);
+    const appSchema = `_tenant_isolation_archive`;
+    await query(
+      f.url,
+      `CREATE SCHEMA ${qi(appSchema)};
+       CREATE TABLE ${qi(appSchema)}.notes (
+         id bigserial PRIMARY KEY,
+         tenant_id uuid NOT NULL REFERENCES public.tenants(id),
+         body text NOT NULL);
+       INSERT INTO ${qi(appSchema)}.notes (tenant_id, body)
+         SELECT id, 'archived note' FROM public.tenants WHERE slug = '${slug}'`,
+    );
+    await grantSchema(f, appSchema);
+    try {
+      const opts = await engineOptions(f, slug, { isolationLevel: 'schema' });
+      const { record } = await promote(opts, testDeps('tester'));
+      if (record.result !== 'promoted') return; // a clear refusal would be a fix
+      const inTenantSchema = await query<{ n: string }>(
+        f.url,
+        `SELECT count(*)::text AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname LIKE $1 AND c.relname = 'notes'`,
+        [`${names.database}%`],
+      );
+      assert.equal(
+        inTenantSchema[0]!.n,
+        '1',
+        `promoted, but ${appSchema}.notes (the tenant's rows) was never moved to its schema`,
+      );
+    } finally {
+      await query(f.url, `DROP SCHEMA ${qi(appSchema)} CASCADE`);
+    }
+  });
+});
