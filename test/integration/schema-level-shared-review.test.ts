@@ -74,4 +74,27 @@ describe('schema level into the shared database: review', { concurrency: 1 }, ()
       await query(f.url, `DROP SCHEMA ${qi(appSchema)} CASCADE`);
     }
   });
+
+  // DEFECT (leak): a SECURITY DEFINER function in public (EXECUTE is PUBLIC's by default) reads every tenant's rows for the tenant's role in the same database; access-control passes with a note that it "reads no table".
+  it("access-control fails when the tenant's role may call a SECURITY DEFINER function of public that reads shared tables", async () => {
+    const slug = f.tenants.main;
+    await query(
+      f.url,
+      `CREATE FUNCTION public.every_tenant_name() RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER
+         SET search_path = public AS $$ SELECT name FROM tenants $$`,
+    );
+    try {
+      const opts = await engineOptions(f, slug, { isolationLevel: 'schema' });
+      const { record } = await promote(opts, testDeps('tester'));
+      const access = record.checks.find((c) => c.name === 'access-control');
+      assert.ok(access, `access-control ran: ${JSON.stringify(record.error)}`);
+      assert.notEqual(
+        access.status,
+        'pass',
+        `the tenant's role may run public.every_tenant_name() (every tenant's name, as its owner) yet: ${access.reason}\n${access.details.join('\n')}`,
+      );
+    } finally {
+      await query(f.url, `DROP FUNCTION public.every_tenant_name()`);
+    }
+  });
 });
