@@ -97,4 +97,43 @@ describe('schema level into the shared database: review', { concurrency: 1 }, ()
       await query(f.url, `DROP FUNCTION public.every_tenant_name()`);
     }
   });
+
+  // DEFECT (wrong result): the tenant's search_path is planned as if the shared database used "$user", public; a search_path set by ALTER DATABASE (analytics first) is ignored, so the tenant's unqualified names resolve to other tables than before.
+  it("the tenant's search_path resolves unqualified names as the shared database's own search_path did", async () => {
+    const g = await createSharedFixture({ rows: 5 });
+    try {
+      await grantCreate(g);
+      const slug = g.tenants.small;
+      await query(
+        g.url,
+        `CREATE TABLE public.notes (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES public.tenants(id), body text NOT NULL);
+         CREATE TABLE analytics.notes (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES public.tenants(id), body text NOT NULL);
+         INSERT INTO public.notes (tenant_id, body) SELECT id, 'from public' FROM public.tenants WHERE slug = '${slug}';
+         INSERT INTO analytics.notes (tenant_id, body) SELECT id, 'from analytics' FROM public.tenants WHERE slug = '${slug}';
+         GRANT ALL ON public.notes, analytics.notes TO ${qi(g.appRole)};
+         GRANT ALL ON ALL SEQUENCES IN SCHEMA public, analytics TO ${qi(g.appRole)};
+         ALTER DATABASE ${qi(g.dbName)} SET search_path = analytics, public`,
+      );
+      if (g.engineUrl !== g.url) {
+        const role = qi(engineRole(g));
+        await query(
+          g.url,
+          `GRANT ALL ON public.notes, analytics.notes TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA public, analytics TO ${role}`,
+        );
+      }
+      // What the application reads today, connecting with the database's settings.
+      const [before] = await query<{ body: string }>(g.url, `SELECT body FROM notes`);
+      assert.equal(before?.body, 'from analytics');
+      const opts = await engineOptions(g, slug, { isolationLevel: 'schema' });
+      const { record } = await promote(opts, testDeps('tester'));
+      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+      const path = record.schemaLayout!.searchPath.map(qi).join(',');
+      const asTenantApp = new URL(g.url);
+      asTenantApp.searchParams.set('options', `-c search_path=${path}`);
+      const [after] = await query<{ body: string }>(asTenantApp.toString(), `SELECT body FROM notes`);
+      assert.equal(after?.body, 'from analytics', `with the tenant's search_path ${path}`);
+    } finally {
+      await g.cleanup();
+    }
+  });
 });
