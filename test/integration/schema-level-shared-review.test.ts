@@ -136,4 +136,24 @@ describe('schema level into the shared database: review', { concurrency: 1 }, ()
       await g.cleanup();
     }
   });
+
+  // DEFECT (leak): access-control reads table-level privileges only (has_table_privilege); a column privilege PUBLIC holds on a shared table lets the tenant's role read every tenant's values of that column in the same database, and the check passes.
+  it("access-control fails when the tenant's role can read a column of a shared table (column SELECT granted to PUBLIC)", async () => {
+    const g = await createSharedFixture({ rows: 5 });
+    try {
+      await grantCreate(g);
+      await query(g.url, `GRANT SELECT (email) ON public.users TO PUBLIC`);
+      const opts = await engineOptions(g, g.tenants.small, { isolationLevel: 'schema' });
+      const { record } = await promote(opts, testDeps('tester'));
+      const access = record.checks.find((c) => c.name === 'access-control');
+      assert.ok(access, `access-control ran: ${JSON.stringify(record.error)}`);
+      assert.notEqual(
+        access.status,
+        'pass',
+        `the tenant's role may SELECT email FROM public.users (every tenant's users) yet: ${access.reason}\n${access.details.join('\n')}`,
+      );
+    } finally {
+      await g.cleanup();
+    }
+  });
 });
