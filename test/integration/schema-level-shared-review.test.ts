@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { deriveNames } from '../../src/names';
+import { deriveNames, sharedToolSchema } from '../../src/names';
 import { promote } from '../../src/pipeline/promote';
+import { rollback } from '../../src/pipeline/rollback';
 import { engineOptions, testDeps } from '../support/engine';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query } from '../support/pg';
@@ -152,6 +153,40 @@ describe('schema level into the shared database: review', { concurrency: 1 }, ()
         'pass',
         `the tenant's role may SELECT email FROM public.users (every tenant's users) yet: ${access.reason}\n${access.details.join('\n')}`,
       );
+    } finally {
+      await g.cleanup();
+    }
+  });
+
+  // DEFECT (refusal): the tool's own run marker table in _tenant_isolation_<slug> takes the admin's ALTER DEFAULT PRIVILEGES (… TO PUBLIC, per database): access-control then fails on the tool's table and every schema-level promotion into that shared database is undone, with a hint the user cannot act on.
+  it("the admin's default privileges open neither the tool schema nor the tenant's objects to PUBLIC", async () => {
+    const g = await createSharedFixture({ rows: 5 });
+    try {
+      await grantCreate(g);
+      const slug = g.tenants.small;
+      const names = deriveNames(slug);
+      const admin = qi(engineRole(g));
+      // Per database (no IN SCHEMA: pg_default_acl of this database only).
+      await query(
+        g.url,
+        `ALTER DEFAULT PRIVILEGES FOR ROLE ${admin} GRANT USAGE, CREATE ON SCHEMAS TO PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE ${admin} GRANT ALL ON TABLES TO PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE ${admin} GRANT ALL ON SEQUENCES TO PUBLIC;
+         ALTER DEFAULT PRIVILEGES FOR ROLE ${admin} GRANT ALL ON FUNCTIONS TO PUBLIC`,
+      );
+      const opts = await engineOptions(g, slug, { isolationLevel: 'schema' });
+      const { record } = await promote(opts, testDeps('tester'));
+      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+      const open = await query<{ what: string }>(
+        g.url,
+        `SELECT n.nspname AS what FROM pg_namespace n, aclexplode(n.nspacl) a
+          WHERE n.nspname = ANY($1) AND a.grantee = 0
+         UNION ALL
+         SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a
+          WHERE n.nspname = ANY($1) AND a.grantee = 0`,
+        [[names.database, `${names.database}_analytics`, sharedToolSchema(slug)]],
+      );
+      assert.deepEqual(open, []);
     } finally {
       await g.cleanup();
     }
