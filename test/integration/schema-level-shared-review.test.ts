@@ -215,4 +215,28 @@ describe('schema level into the shared database: review', { concurrency: 1 }, ()
       await g.cleanup();
     }
   });
+
+  // DEFECT (leak): large objects live once per database; one PUBLIC may read (another tenant's document) is readable by the tenant's role in the shared database, and access-control passes.
+  it("access-control fails when the tenant's role may read a large object of the shared database", async () => {
+    const g = await createSharedFixture({ rows: 5 });
+    try {
+      await grantCreate(g);
+      const [lo] = await query<{ oid: string }>(
+        g.url,
+        `SELECT lo_from_bytea(0, convert_to('another tenant''s contract', 'UTF8'))::text AS oid`,
+      );
+      await query(g.url, `GRANT SELECT ON LARGE OBJECT ${Number(lo!.oid)} TO PUBLIC`);
+      const opts = await engineOptions(g, g.tenants.small, { isolationLevel: 'schema' });
+      const { record } = await promote(opts, testDeps('tester'));
+      const access = record.checks.find((c) => c.name === 'access-control');
+      assert.ok(access, `access-control ran: ${JSON.stringify(record.error)}`);
+      assert.notEqual(
+        access.status,
+        'pass',
+        `the tenant's role may lo_get(${lo!.oid}) in the shared database yet: ${access.reason}`,
+      );
+    } finally {
+      await g.cleanup();
+    }
+  });
 });
