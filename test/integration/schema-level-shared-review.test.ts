@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { deriveNames, sharedToolSchema } from '../../src/names';
 import { promote } from '../../src/pipeline/promote';
-import { rollback } from '../../src/pipeline/rollback';
 import { engineOptions, testDeps } from '../support/engine';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query } from '../support/pg';
