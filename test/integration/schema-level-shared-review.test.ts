@@ -238,4 +238,41 @@ describe('schema level into the shared database: review', { concurrency: 1 }, ()
       await g.cleanup();
     }
   });
+
+  // DEFECT (refusal, unclear): schemas a failed schema-level run kept in the shared database (keep-on-validation-failure) are not recognised by a database-level run of the same tenant: it fails in step roles with an internal "role … cannot be dropped because some objects depend on it" and no remedy.
+  it('schemas kept by a failed schema-level run are handled when the tenant is then promoted at database level', async () => {
+    const g = await createSharedFixture({ rows: 5 });
+    try {
+      await grantCreate(g);
+      const slug = g.tenants.small;
+      const names = deriveNames(slug);
+      const opts = await engineOptions(g, slug, { isolationLevel: 'schema' });
+      const kept = await promote(
+        { ...opts, keepOnValidationFailure: true },
+        testDeps('tester', {
+          fault: async (point) => {
+            if (point === 'before:validate')
+              await query(
+                g.url,
+                `ALTER ROLE ${qi(names.appRole)} IN DATABASE ${qi(g.dbName)} RESET search_path`,
+              );
+          },
+        }),
+      );
+      assert.equal(kept.record.error?.code, 'validation-failed', JSON.stringify(kept.record.error));
+      const { record } = await promote({ ...opts, isolationLevel: 'database' }, testDeps('tester'));
+      const left = await query<{ nspname: string }>(
+        g.url,
+        `SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)`,
+        [[names.database, sharedToolSchema(slug)]],
+      );
+      assert.equal(
+        record.result,
+        'promoted',
+        `${JSON.stringify(record.error)}; left: ${JSON.stringify(left)}`,
+      );
+    } finally {
+      await g.cleanup();
+    }
+  });
 });
