@@ -6,6 +6,8 @@ import { promote } from '../../src/pipeline/promote';
 import { engineOptions, testDeps } from '../support/engine';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query } from '../support/pg';
+import { dropRole } from '../support/nonsuper';
+import { rollback } from '../../src/pipeline/rollback';
 
 const qi = (s: string) => pg.escapeIdentifier(s);
 
@@ -272,6 +274,63 @@ describe('schema level into the shared database: review', { concurrency: 1 }, ()
         `${JSON.stringify(record.error)}; left: ${JSON.stringify(left)}`,
       );
     } finally {
+      await g.cleanup();
+    }
+  });
+
+  // DEFECT (data loss): in the shared database the fence ends only the application role's (and its members') sessions; a login that is a member of the tenant's owner role (its migrations, a DBA) keeps writing the tenant's schemas after the rows came back, and the drop loses those writes.
+  it("rollback's fence stops a login that writes the tenant's tables as a member of its owner role (its migrations)", async () => {
+    const g = await createSharedFixture({ rows: 5 });
+    const migrator = `mig_${g.suffix}`;
+    let session: pg.Client | undefined;
+    try {
+      await grantCreate(g);
+      const slug = g.tenants.small;
+      const names = deriveNames(slug);
+      const opts = await engineOptions(g, slug, { isolationLevel: 'schema' });
+      const { record } = await promote(opts, testDeps('tester'));
+      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
+      // The tenant's migrations need to own its tables: a login granted the tenant's owner role.
+      await query(
+        g.url,
+        `CREATE ROLE ${qi(migrator)} LOGIN; GRANT ${qi(names.ownerRole)} TO ${qi(migrator)}`,
+      );
+      const u = new URL(g.url);
+      u.username = migrator;
+      u.password = '';
+      session = new pg.Client({ connectionString: u.toString() });
+      session.on('error', () => undefined);
+      await session.connect();
+      let wrote = false;
+      const rolled = await rollback(
+        opts,
+        testDeps('tester', {
+          fault: async (point) => {
+            // After the rows came back, before the tenant's schemas are dropped.
+            if (point !== 'before:drop-isolated') return;
+            try {
+              const r = await session!.query(
+                `UPDATE ${qi(names.database)}.projects SET name = name || ' (renamed during the rollback)' WHERE ctid = (SELECT ctid FROM ${qi(names.database)}.projects LIMIT 1)`,
+              );
+              if (!r.rowCount) throw new Error('no row');
+              wrote = true;
+            } catch {
+              wrote = false;
+            }
+          },
+        }),
+      );
+      const kept = await query(
+        g.url,
+        `SELECT 1 FROM public.projects WHERE name LIKE '%(renamed during the rollback)'`,
+      );
+      assert.ok(
+        !(wrote && rolled.record.result === 'rolled-back' && kept.length === 0),
+        `a write into ${names.database}.projects after the rows came back was accepted, then dropped with the schema`,
+      );
+    } finally {
+      await session?.end().catch(() => undefined);
+      await dropRole(migrator).catch(() => undefined);
       await g.cleanup();
     }
   });
