@@ -362,8 +362,9 @@ export const accessControl: Check = {
  * anywhere (a table of its own in `public` would be a way around isolation), and USAGE only on
  * the extensions' schemas it was given. USAGE that reaches it through PUBLIC — PostgreSQL's
  * default on `public` — lets it see names and call functions there (EXECUTE is PUBLIC's by
- * default too), not read a table: table privileges are checked above. It is a note, with the
- * remedy, except on another tenant's schema, where it fails.
+ * default too); what those could read is checked apart (table, column and sequence privileges
+ * above, SECURITY DEFINER functions and large objects below). It is a note, with the remedy,
+ * except on another tenant's schema, where it fails.
  */
 async function checkSharedSchemas(
   source: pg.ClientBase,
@@ -404,7 +405,7 @@ async function checkSharedSchemas(
   }
   if (throughPublic.length)
     notes.push(
-      `role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call the functions PUBLIC may execute (none SECURITY DEFINER: proved below); no table, column or sequence there is within its reach (proved above); to hide even the names, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`,
+      `role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call the functions PUBLIC may execute (none SECURITY DEFINER: proved), and reads no table, column, sequence or large object not its own (proved); to hide even the names, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`,
     );
 }
 
