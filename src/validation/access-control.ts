@@ -129,7 +129,7 @@ export const accessControl: Check = {
           privs: string;
           columns: string[];
         }>(
-          `SELECT c.oid::regclass::text AS tbl, c.relkind = 'S' AS sequence,
+          `SELECT format('%I.%I', n.nspname, c.relname) AS tbl, c.relkind = 'S' AS sequence,
                   CASE WHEN c.relkind = 'S' THEN
                     concat_ws(',', CASE WHEN has_sequence_privilege($1, c.oid, 'USAGE') THEN 'USAGE' END,
                                    CASE WHEN has_sequence_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
@@ -422,7 +422,7 @@ async function checkDefinerFunctions(
   failures: string[],
 ): Promise<void> {
   const { rows } = await source.query<{ fn: string }>(
-    `SELECT p.oid::regprocedure::text AS fn
+    `SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS fn
        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND n.nspname::text <> ALL ($2::text[])
