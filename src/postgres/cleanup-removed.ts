@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { TablePlan } from './plan-types';
+import { createToolTable } from './ownership';
 import { keyArraySql } from './rollback-ledger';
 
 /**
@@ -71,10 +72,11 @@ export async function recordRemovedKeys(
   try {
     // No primary key: maintaining (attempt, tbl, k) made recording 1M keys 4× slower, under the
     // shared locks; the rollback reads one attempt's keys once per table (a scan is fine there).
-    await tenantDb.query(
-      `CREATE TABLE IF NOT EXISTS ${removed} (
-         attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
-         recorded_at timestamptz NOT NULL DEFAULT now())`,
+    await createToolTable(
+      tenantDb,
+      removed,
+      `attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now()`,
     );
     let n = 0;
     if (rows[0]?.r) {

@@ -198,6 +198,17 @@ export function inOwnedTransaction<T>(
 }
 
 /**
+ * Creates a table of the tool's in its tool schema, closed to PUBLIC: the admin's default
+ * privileges (ALTER DEFAULT PRIVILEGES … GRANT … TO PUBLIC, per database) would otherwise hand
+ * every role of the database the tool's table — in the shared database, every other tenant's role.
+ * `table` is already quoted; `columns` is the tool's own definition, nothing from a tenant.
+ */
+export async function createToolTable(client: pg.ClientBase, table: string, columns: string): Promise<void> {
+  await client.query(`CREATE TABLE IF NOT EXISTS ${table} (${columns})`);
+  await client.query(`REVOKE ALL ON TABLE ${table} FROM PUBLIC`);
+}
+
+/**
  * Writes this run's token into the tenant's database (a schema of the tool's own that PUBLIC
  * cannot use). Called by the run that creates the database, before anything else is written.
  */
@@ -209,10 +220,10 @@ export async function writeRunMarker(
   const RUN_TABLE = runTable(toolSchema);
   await target.query(`CREATE SCHEMA IF NOT EXISTS ${pg.escapeIdentifier(toolSchema)}`);
   await target.query(`REVOKE ALL ON SCHEMA ${pg.escapeIdentifier(toolSchema)} FROM PUBLIC`);
-  await target.query(
-    `CREATE TABLE IF NOT EXISTS ${RUN_TABLE} (
-       singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-       run jsonb NOT NULL)`,
+  await createToolTable(
+    target,
+    RUN_TABLE,
+    `singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), run jsonb NOT NULL`,
   );
   await target.query(
     `INSERT INTO ${RUN_TABLE} (run) VALUES ($1::jsonb)

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { fromTable, ledgerRowHashSql } from './checksum';
 import { setTenantId } from './connect';
+import { createToolTable } from './ownership';
 import { onTarget, type TablePlan, type TenantPlan } from './plan-types';
 
 /**
@@ -130,14 +131,16 @@ export async function recordRowLedger(
   await target.query('BEGIN');
   try {
     await guard?.(target);
-    await target.query(
-      `CREATE TABLE IF NOT EXISTS ${ledger.rows} (
-         tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k))`,
+    await createToolTable(
+      target,
+      ledger.rows,
+      `tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k)`,
     );
-    await target.query(
-      `CREATE TABLE IF NOT EXISTS ${ledger.tables} (
-         tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
-         recorded_at timestamptz NOT NULL DEFAULT now())`,
+    await createToolTable(
+      target,
+      ledger.tables,
+      `tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now()`,
     );
     await target.query(`TRUNCATE ${ledger.rows}, ${ledger.tables}`);
     let rows = 0;

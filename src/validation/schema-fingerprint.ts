@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { RUN_SCHEMA } from '../postgres/ownership';
+import { createToolTable, RUN_SCHEMA } from '../postgres/ownership';
 import { catalogSummary, diffCatalogs, type CatalogItem } from './schema-parity';
 
 /**
@@ -38,9 +38,10 @@ export async function recordSchemaAtSwitch(
 ): Promise<number> {
   const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
   const items = await catalogSummary(target, { ...(at.only && { only: at.only }) });
-  await target.query(
-    `CREATE TABLE IF NOT EXISTS ${SCHEMA_AT_SWITCH} (
-       category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text)`,
+  await createToolTable(
+    target,
+    SCHEMA_AT_SWITCH,
+    `category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text`,
   );
   await target.query(`TRUNCATE ${SCHEMA_AT_SWITCH}`);
   await target.query(`COMMENT ON TABLE ${SCHEMA_AT_SWITCH} IS ${pg.escapeLiteral(FIXED_TEXT_FORMS)}`);

@@ -27,7 +27,11 @@ describe('role mapping', () => {
       'GRANT SELECT, INSERT ON TABLE "s"."t" TO "tenant_app"',
       'GRANT USAGE ON TABLE "s"."t" TO PUBLIC WITH GRANT OPTION',
     ]);
-    assert.deepEqual(grantStatements('TABLE', '"s"."t"', null, 'owner', roleMap), []);
+    // The built-in default, which the target's default privileges may have widened for PUBLIC.
+    assert.deepEqual(grantStatements('TABLE', '"s"."t"', null, 'owner', roleMap), [
+      'REVOKE ALL ON TABLE "s"."t" FROM PUBLIC',
+    ]);
+    assert.deepEqual(grantStatements('FUNCTION', 'f()', null, 'owner', roleMap), []);
   });
 });
 

@@ -49,9 +49,15 @@ export function mapRole(role: string, roleMap: ReadonlyMap<string, string>): str
 
 const roleSql = (role: string) => (role === 'PUBLIC' ? 'PUBLIC' : qi(role));
 
+/** Kinds whose built-in default ACL gives PUBLIC nothing. */
+const CLOSED_BY_DEFAULT = new Set(['TABLE', 'SEQUENCE', 'SCHEMA']);
+
 /**
- * GRANTs reproducing `acl` on the object, remapped. A null ACL means the built-in defaults,
- * which the new object already has. Otherwise PUBLIC's defaults are revoked first so the
+ * GRANTs reproducing `acl` on the object, remapped. A null ACL means the built-in defaults; the
+ * new object has them unless the creating role's default privileges (ALTER DEFAULT PRIVILEGES …
+ * TO PUBLIC, per database: in the shared database at schema level) added some, so PUBLIC's are
+ * revoked where the built-in default gives it nothing (a function's EXECUTE and a type's USAGE
+ * are PUBLIC's by default, and stay). Otherwise PUBLIC's defaults are revoked first so the
  * result is exactly the source's entries; the source owner's own entries are skipped (the
  * new owner has them by ownership).
  */
@@ -63,7 +69,8 @@ export function grantStatements(
   roleMap: ReadonlyMap<string, string>,
   columns?: string,
 ): string[] {
-  if (acl === null) return [];
+  if (acl === null)
+    return !columns && CLOSED_BY_DEFAULT.has(kind) ? [`REVOKE ALL ON ${kind} ${object} FROM PUBLIC`] : [];
   const groups = new Map<string, { role: string; grantable: boolean; privileges: string[] }>();
   for (const e of acl) {
     if (e.grantee === owner) continue;
