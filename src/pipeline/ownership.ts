@@ -15,6 +15,7 @@ import { endSessions, sessionsRemainError } from '../postgres/sessions';
 import { dropTenantSchemas, revokeSharedGrants, toolSchemaMarker } from '../postgres/tenant-schemas';
 import type { PromotionContext } from './context';
 import { intoSharedDatabase, toolSchema } from './tenant-place';
+import { sharedToolSchema } from '../names';
 import type { Step } from './step';
 
 const qi = pg.escapeIdentifier;
@@ -236,9 +237,11 @@ export async function dropOwnedRoles(ctx: PromotionContext): Promise<string[]> {
     ctx,
     'dropping the tenant roles',
     async (c) => {
-      // Schema level into the shared database: what the roles hold there goes first (DROP ROLE
-      // refuses a role with privileges; at database level they went with the database).
-      if (intoSharedDatabase(ctx)) await revokeSharedGrants(c, [ctx.names.appRole, ctx.names.ownerRole]);
+      // What the roles hold in the shared database goes first (DROP ROLE refuses a role with
+      // privileges): schema level into it, or — on the shared server at any level — an earlier
+      // schema-level run's grants (at database level the rest went with the database).
+      if (intoSharedDatabase(ctx) || !ctx.servers.separate)
+        await revokeSharedGrants(c, [ctx.names.appRole, ctx.names.ownerRole]);
       return dropTenantRoles(
         c,
         { owner: ctx.names.ownerRole, app: ctx.names.appRole },
@@ -257,7 +260,12 @@ export async function dropOwnedRoles(ctx: PromotionContext): Promise<string[]> {
  * or later attempt's are never touched. `'any'`: what an earlier failed run of this tenant left.
  */
 export async function dropOwnedSchemas(ctx: PromotionContext, attempt: 'this' | 'any'): Promise<string[]> {
-  const at = { toolSchema: toolSchema(ctx), ownerRole: ctx.names.ownerRole };
+  // Any earlier attempt's: a schema-level run's tool schema of the shared database, whatever this
+  // run's level (a database-level run replacing what a failed schema-level run kept).
+  const at = {
+    toolSchema: attempt === 'any' ? sharedToolSchema(ctx.names.slug) : toolSchema(ctx),
+    ownerRole: ctx.names.ownerRole,
+  };
   return asOwner(
     ctx,
     'dropping the tenant schemas',

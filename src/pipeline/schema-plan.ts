@@ -3,6 +3,7 @@ import { PromotionError, settingName } from '../errors';
 import { readSourceCatalog } from '../postgres/schema-clone';
 import {
   describeLayout,
+  parseSearchPath,
   planSchemaLayout,
   schemaRefusals,
   type SchemaLayout,
@@ -50,7 +51,13 @@ export async function planSchemaLevel(ctx: PromotionContext, snapshot: pg.Client
         `Grant it (GRANT CREATE ON DATABASE ${pg.escapeIdentifier(r.db)} TO ${pg.escapeIdentifier(r.role)};), or give ${settingName('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own.`,
       );
   }
-  const layout = planSchemaLayout({ base: ctx.names.database, primarySchema, catalog, taken });
+  const layout = planSchemaLayout({
+    base: ctx.names.database,
+    primarySchema,
+    catalog,
+    taken,
+    sourceSearchPath: await sharedSearchPath(snapshot),
+  });
   // The report's database is where the tenant's tables will be: the shared one itself.
   if (into === 'shared-database') ctx.record.database = ctx.sharedDatabase;
   ctx.record.schemaLayout = {
@@ -73,4 +80,20 @@ export async function planSchemaLevel(ctx: PromotionContext, snapshot: pg.Client
     );
   }
   return layout;
+}
+
+/**
+ * The shared database's search_path as an application connecting to it gets it: the database's
+ * own setting (ALTER DATABASE … SET search_path), else PostgreSQL's default. A setting for one
+ * role in that database (ALTER ROLE … IN DATABASE) is not read: the tool does not know which
+ * role the shared application logs in as, and the tenant gets one path for all its roles.
+ */
+async function sharedSearchPath(snapshot: pg.ClientBase): Promise<string[]> {
+  const { rows } = await snapshot.query<{ setting: string | null }>(
+    `SELECT (SELECT substr(c, length('search_path=') + 1) FROM unnest(s.setconfig) c
+              WHERE c LIKE 'search_path=%' LIMIT 1) AS setting
+       FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+      WHERE d.datname = current_database() AND s.setrole = 0`,
+  );
+  return parseSearchPath(rows[0]?.setting ?? '"$user", public');
 }

@@ -27,7 +27,7 @@ import { objectNames, parseQualifiedLiteral, qualifiedNames, tokenize, type SqlT
 
 /** PostgreSQL's identifier limit, in bytes. */
 const PG_IDENT_MAX = 63;
-/** Schemas never mapped: the system's, and the tool's own (every `_tenant_isolation*`, tool-schemas.ts). */
+/** Schemas never mapped: the system's, and the tool's run schema (its marked shared-database schemas are left out by the catalog reads, tool-schemas.ts). */
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
 const isSystemSchema = (s: string) => SYSTEM_SCHEMAS.has(s) || isToolSchema(s);
 
@@ -63,6 +63,49 @@ export interface LayoutInput {
    * not listed.
    */
   taken?: ReadonlyMap<string, string>;
+  /**
+   * The shared database's effective search_path (parseSearchPath of its ALTER DATABASE … SET
+   * search_path, or the server default): the tenant's path keeps its order, so unqualified names
+   * resolve as they did. Absent: the mapped schemas, base first.
+   */
+  sourceSearchPath?: readonly string[];
+}
+
+/**
+ * The schemas of a search_path setting, in order, as PostgreSQL reads it: comma-separated,
+ * unquoted names folded to lower case, `"…"` kept as written (`""` is a quote). `$user` is kept
+ * as written, for the caller to resolve.
+ */
+export function parseSearchPath(setting: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const n = setting.length;
+  while (i < n) {
+    while (i < n && /[\s,]/.test(setting[i]!)) i++;
+    if (i >= n) break;
+    let name = '';
+    if (setting[i] === '"') {
+      i++;
+      while (i < n) {
+        if (setting[i] === '"') {
+          if (setting[i + 1] === '"') {
+            name += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        name += setting[i++];
+      }
+    } else {
+      while (i < n && setting[i] !== ',' && !/\s/.test(setting[i]!)) name += setting[i++];
+      name = name.toLowerCase();
+    }
+    out.push(name);
+    while (i < n && setting[i] !== ',') i++;
+  }
+  return out;
 }
 
 /** The tenant's objects per source schema (`kind schema.name`). */
@@ -140,13 +183,19 @@ export function planSchemaLayout(input: LayoutInput): SchemaLayout {
   const targets = [...new Set(mappings.map((m) => m.target))].sort((a, b) =>
     a === base ? -1 : b === base ? 1 : a < b ? -1 : 1,
   );
-  return {
-    base,
-    mappings,
-    extensionSchemas,
-    searchPath: [...targets, ...extensionSchemas.filter((s) => !targets.includes(s))],
-    refusals,
-  };
+  // The source's order first (review: a database whose search_path put analytics before public
+  // resolved `notes` to analytics.notes, the tenant's path to public's), then what it left out.
+  const target = new Map(mappings.map((m) => [m.source, m.target]));
+  const ordered: string[] = [];
+  for (const entry of input.sourceSearchPath ?? []) {
+    // `$user` and schemas holding none of the tenant's objects resolved nothing of the tenant's
+    // (a schema named after the shared application's role is mapped like any other when it does):
+    // the tenant's role may not reach them, so they are left out.
+    const mapped = target.get(entry) ?? (extensionSchemas.includes(entry) ? entry : undefined);
+    if (mapped && !ordered.includes(mapped)) ordered.push(mapped);
+  }
+  const searchPath = [...ordered, ...[...targets, ...extensionSchemas].filter((s) => !ordered.includes(s))];
+  return { base, mappings, extensionSchemas, searchPath, refusals };
 }
 
 /** source schema → target schema. */

@@ -23,10 +23,11 @@ export async function endSessions(
   /** The caller has a transaction open: a refused GRANT must not abort it (savepoint). */
   inTransaction = false,
   /**
-   * Only the sessions of this role and its members (the tenant's schemas in the shared database:
-   * every other session there is another tenant's or the shared application's). Absent: all.
+   * Only the sessions of these roles and their members (the tenant's schemas in the shared
+   * database: every other session there is another tenant's or the shared application's).
+   * Absent: all.
    */
-  membersOf?: string,
+  membersOf?: readonly string[],
 ): Promise<{ ended: number; remaining: OpenSession[] }> {
   // A statement that may be refused; in a transaction, under a savepoint so the refusal does not
   // abort the caller's transaction.
@@ -61,11 +62,11 @@ export async function endSessions(
   // session among them) are never ended that way either: it was just granted the role above.
   const { rows } = await client.query<OpenSession>(
     `WITH RECURSIVE members(oid) AS (
-       SELECT oid FROM pg_roles WHERE rolname = $2
+       SELECT oid FROM pg_roles WHERE rolname = ANY($2::text[])
        UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
      SELECT pid, usename AS user, application_name AS application
        FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
-        AND ($2::text IS NULL
+        AND ($2::text[] IS NULL
              OR (usesysid IN (SELECT oid FROM members) AND usename <> current_user))`,
     [database, membersOf ?? null],
   );

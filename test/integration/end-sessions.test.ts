@@ -89,7 +89,7 @@ describe('ending the sessions of a tenant database as a non-superuser', () => {
         pids.push((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
       }
       await withClient(admin.urlFor(dbName), async (c) => {
-        const result = await endSessions(c, dbName, [appRole], false, appRole);
+        const result = await endSessions(c, dbName, [appRole], false, [appRole]);
         // The member's session is the tenant's too, but this admin may not end it (it is not a
         // member of that role): named, so the caller stops instead of going on.
         assert.equal(result.ended, 1);

@@ -7,7 +7,7 @@ import { resolveConfig } from '../../src/cli/config';
 import { PromotionError } from '../../src/errors';
 import { deriveNames, sharedToolSchema } from '../../src/names';
 import { describeIsolationLevel, resolveIsolationLevel } from '../../src/pipeline/isolation-level';
-import { isToolSchema } from '../../src/postgres/tool-schemas';
+import { isToolSchema, TOOL_SCHEMA_PREFIX } from '../../src/postgres/tool-schemas';
 
 /** isolation-level (issue 21) through both front ends, the Makefile and the tenants row's settings. */
 describe('isolation-level', () => {
@@ -94,7 +94,11 @@ describe('the tenant tool schema in the shared database', () => {
     const other = `a${'b'.repeat(60)}cc`;
     assert.ok(Buffer.byteLength(sharedToolSchema(long)) <= 63);
     assert.notEqual(sharedToolSchema(long), sharedToolSchema(other));
-    assert.ok(isToolSchema(sharedToolSchema(long)));
-    assert.ok(!isToolSchema(deriveNames('acme-corp').database));
+    assert.ok(sharedToolSchema(long).startsWith(TOOL_SCHEMA_PREFIX));
+    assert.ok(!deriveNames('acme-corp').database.startsWith(TOOL_SCHEMA_PREFIX));
+    // By name, only the run schema is the tool's: a shared-database tool schema is told apart
+    // from an application schema of such a name by its marker (the catalog reads check it).
+    assert.ok(isToolSchema(TOOL_SCHEMA_PREFIX));
+    assert.ok(!isToolSchema('_tenant_isolation_archive'));
   });
 });

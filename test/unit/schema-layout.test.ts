@@ -15,6 +15,7 @@ import {
   mapCatalog,
   mapScriptStatements,
   mapStatement,
+  parseSearchPath,
   planSchemaLayout,
   schemaMap,
   schemaRefusals,
@@ -161,6 +162,36 @@ describe('schema layout (issue 21)', () => {
       layout,
     );
     assert.match(describeLayout(layout).join('\n'), /analytics → tenant_acme_analytics \(1 object\)/);
+  });
+
+  it("keeps the shared database's search_path order: unqualified names resolve as before", () => {
+    const cat = twoSchemas();
+    const layout = planSchemaLayout({
+      base: 'tenant_acme',
+      primarySchema: 'public',
+      catalog: cat,
+      sourceSearchPath: parseSearchPath('"$user", Analytics, public'),
+    });
+    // $user left out (the tenant's role has no schema of its name), analytics before public.
+    assert.deepEqual(layout.searchPath, ['tenant_acme_analytics', 'tenant_acme']);
+    // A shared schema holding nothing of the tenant's is left out; mapped schemas it did not list come last.
+    const partial = planSchemaLayout({
+      base: 'tenant_acme',
+      primarySchema: 'public',
+      catalog: cat,
+      sourceSearchPath: ['reporting', 'analytics'],
+    });
+    assert.deepEqual(partial.searchPath, ['tenant_acme_analytics', 'tenant_acme']);
+  });
+
+  it('reads a search_path setting as PostgreSQL does', () => {
+    assert.deepEqual(parseSearchPath('"$user", public'), ['$user', 'public']);
+    assert.deepEqual(parseSearchPath('Analytics,"My ""Schema""" , public'), [
+      'analytics',
+      'My "Schema"',
+      'public',
+    ]);
+    assert.deepEqual(parseSearchPath(''), []);
   });
 
   it('a mapped name over 63 bytes is refused with the objects it holds', () => {

@@ -32,7 +32,8 @@ import { readTenant, checkTenantsTable } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
 import { leftTenantSchemas } from '../../postgres/tenant-schemas';
-import { intoSharedDatabase, toolSchema } from '../tenant-place';
+import { intoSharedDatabase } from '../tenant-place';
+import { sharedToolSchema } from '../../names';
 import { adoptSwitchedPlanOptions } from '../plan-options';
 import { markerSource } from '../ownership';
 import { describeIsolationLevel, resolveIsolationLevel } from '../isolation-level';
@@ -253,10 +254,13 @@ async function tenantState(ctx: PromotionContext, shared: string, target: pg.Cli
     }
     leftovers.push(`database ${names.database}`);
   }
-  if (inShared)
+  // Schemas of the shared database, at either level: a failed schema-level run of this tenant
+  // kept them (keep-on-validation-failure), and its owner role, which a database-level run
+  // replaces, cannot be dropped while it holds them (review: an internal error from DROP ROLE).
+  if (inShared || !ctx.servers.separate)
     for (const s of await leftTenantSchemas(
       target,
-      { toolSchema: toolSchema(ctx), ownerRole: names.ownerRole },
+      { toolSchema: sharedToolSchema(names.slug), ownerRole: names.ownerRole },
       source,
     ))
       leftovers.push(`schema ${s}`);

@@ -25,8 +25,10 @@ export const rolesStep: Step<PromotionContext> = {
     const { names } = ctx;
     await dropAbandonedDatabases(ctx);
     if (ctx.leftovers?.length) {
-      // Schema level into the shared database: the schemas go first (their owner is the role).
-      if (intoSharedDatabase(ctx)) await dropOwnedSchemas(ctx, 'any');
+      // Schemas in the shared database (this run's level, or an earlier schema-level run's): they go
+      // first, their owner is the role.
+      if (intoSharedDatabase(ctx) || ctx.leftovers.some((l) => l.startsWith('schema ')))
+        await dropOwnedSchemas(ctx, 'any');
       await dropOwnedDatabase(ctx);
       await dropOwnedRoles(ctx);
     }
