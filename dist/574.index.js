@@ -254,7 +254,8 @@ const rollback_fence_qi = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
  * schema level into a new database) loses CONNECT for the role and its members and turns
  * read-only for new sessions. Schemas in the shared database cannot be fenced that way (the
  * database is everyone's): there the role loses USAGE on its schemas, which stops it and every
- * member from reaching any object in them, and only its and its members' sessions end.
+ * member from reaching any object in them, and only the sessions of its members and of the owner
+ * role's members end.
  * Undo lifts the fence, so a rollback that fails before its switch leaves the tenant working.
  */
 const fenceStep = {
@@ -279,12 +280,16 @@ const fenceStep = {
         });
         // Sessions already open would go on writing: every one must end, or the rollback stops (and
         // its undo lifts the fence) before copying anything back.
-        const { ended, remaining } = await (0,ownership/* withTargetServer */.z2)(ctx, (db) => (0,sessions/* endSessions */.v)(db, side.database, [names.appRole, names.ownerRole], false, side.ownDatabase ? undefined : names.appRole));
+        const { ended, remaining } = await (0,ownership/* withTargetServer */.z2)(ctx, (db) => (0,sessions/* endSessions */.v)(db, side.database, [names.appRole, names.ownerRole], false, 
+        // The owner role's members too: a login granted it (the tenant's migrations, a DBA) owns
+        // the tenant's tables and writes them whatever USAGE says (review: such a write after the
+        // restore was dropped with the schemas). The administrator's own sessions are never ended.
+        side.ownDatabase ? undefined : [names.appRole, names.ownerRole]));
         if (remaining.length)
             throw (0,sessions/* sessionsRemainError */.m)(side.database, remaining, 'copying the rows back');
         return side.ownDatabase
             ? `${names.appRole} and its members cannot connect, ${side.database} is read-only, ${ended} session(s) ended`
-            : `${names.appRole} and its members cannot reach ${tenantSchemas(side).join(', ')}, ${ended} session(s) ended`;
+            : `${names.appRole} and its members cannot reach ${tenantSchemas(side).join(', ')}, sessions of its and ${names.ownerRole}'s members ended (${ended})`;
     },
     async undo(ctx) {
         const side = tenantSideFor(ctx);

@@ -1091,6 +1091,8 @@ function faultsFromEnv(value = process.env.TENANT_PROMOTION_FAULT) {
 /* harmony import */ var _postgres_sessions__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(73074);
 /* harmony import */ var _postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(19322);
 /* harmony import */ var _tenant_place__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(50678);
+/* harmony import */ var _names__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(46455);
+
 
 
 
@@ -1275,9 +1277,10 @@ async function dropAbandonedDatabases(ctx) {
 /** Drops the tenant's roles (DROP ROLE is transactional) in a transaction that proves ownership. */
 async function dropOwnedRoles(ctx) {
     return asOwnerWithTarget(ctx, 'dropping the tenant roles', async (c) => {
-        // Schema level into the shared database: what the roles hold there goes first (DROP ROLE
-        // refuses a role with privileges; at database level they went with the database).
-        if ((0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .intoSharedDatabase */ .vq)(ctx))
+        // What the roles hold in the shared database goes first (DROP ROLE refuses a role with
+        // privileges): schema level into it, or — on the shared server at any level — an earlier
+        // schema-level run's grants (at database level the rest went with the database).
+        if ((0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .intoSharedDatabase */ .vq)(ctx) || !ctx.servers.separate)
             await (0,_postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__/* .revokeSharedGrants */ .Lv)(c, [ctx.names.appRole, ctx.names.ownerRole]);
         return (0,_postgres_roles__WEBPACK_IMPORTED_MODULE_5__/* .dropTenantRoles */ .Zc)(c, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug, ctx.sharedDatabase);
     }, { orphanOk: true });
@@ -1289,7 +1292,12 @@ async function dropOwnedRoles(ctx) {
  * or later attempt's are never touched. `'any'`: what an earlier failed run of this tenant left.
  */
 async function dropOwnedSchemas(ctx, attempt) {
-    const at = { toolSchema: (0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .toolSchema */ .wl)(ctx), ownerRole: ctx.names.ownerRole };
+    // Any earlier attempt's: a schema-level run's tool schema of the shared database, whatever this
+    // run's level (a database-level run replacing what a failed schema-level run kept).
+    const at = {
+        toolSchema: attempt === 'any' ? (0,_names__WEBPACK_IMPORTED_MODULE_9__/* .sharedToolSchema */ .No)(ctx.names.slug) : (0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .toolSchema */ .wl)(ctx),
+        ownerRole: ctx.names.ownerRole,
+    };
     return asOwner(ctx, 'dropping the tenant schemas', async (c) => {
         if (attempt === 'this') {
             const { exists } = await (0,_postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__/* .toolSchemaMarker */ .E0)(c, at.toolSchema);
@@ -1794,7 +1802,13 @@ async function planSchemaLevel(ctx, snapshot) {
         if (!r.ok)
             throw new errors/* PromotionError */.g1('permission-denied', `Role "${r.role}" may not create schemas in database "${r.db}"; schema-level isolation into the shared database creates ${ctx.names.database} there, so nothing was created.`, `Grant it (GRANT CREATE ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.db)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.role)};), or give ${(0,errors/* settingName */.QX)('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own.`);
     }
-    const layout = (0,schema_layout/* planSchemaLayout */.td)({ base: ctx.names.database, primarySchema, catalog, taken });
+    const layout = (0,schema_layout/* planSchemaLayout */.td)({
+        base: ctx.names.database,
+        primarySchema,
+        catalog,
+        taken,
+        sourceSearchPath: await sharedSearchPath(snapshot),
+    });
     // The report's database is where the tenant's tables will be: the shared one itself.
     if (into === 'shared-database')
         ctx.record.database = ctx.sharedDatabase;
@@ -1812,6 +1826,19 @@ async function planSchemaLevel(ctx, snapshot) {
         throw new errors/* PromotionError */.g1('plan-blocked', `The tenant's objects cannot be given a schema of their own: ${refused.join('; ')}`, 'Fix what is named above in the shared database (or promote at database level with isolation-level database), then re-run.');
     }
     return layout;
+}
+/**
+ * The shared database's search_path as an application connecting to it gets it: the database's
+ * own setting (ALTER DATABASE … SET search_path), else PostgreSQL's default. A setting for one
+ * role in that database (ALTER ROLE … IN DATABASE) is not read: the tool does not know which
+ * role the shared application logs in as, and the tenant gets one path for all its roles.
+ */
+async function sharedSearchPath(snapshot) {
+    const { rows } = await snapshot.query(`SELECT (SELECT substr(c, length('search_path=') + 1) FROM unnest(s.setconfig) c
+              WHERE c LIKE 'search_path=%' LIMIT 1) AS setting
+       FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+      WHERE d.datname = current_database() AND s.setrole = 0`);
+    return (0,schema_layout/* parseSearchPath */.L)(rows[0]?.setting ?? '"$user", public');
 }
 
 // EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
@@ -2414,6 +2441,7 @@ only) {
 /* harmony export */   $n: () => (/* binding */ bucketSql),
 /* harmony export */   A2: () => (/* binding */ matchesRecorded),
 /* harmony export */   LP: () => (/* binding */ setComparableSession),
+/* harmony export */   Pj: () => (/* binding */ readSideColumns),
 /* harmony export */   Pu: () => (/* binding */ keyText),
 /* harmony export */   Rl: () => (/* binding */ recordedForm),
 /* harmony export */   UN: () => (/* binding */ rowHashSqlOf),
@@ -2424,9 +2452,11 @@ only) {
 /* harmony export */   kd: () => (/* binding */ recordDigest),
 /* harmony export */   lN: () => (/* binding */ digestTable),
 /* harmony export */   ol: () => (/* binding */ digestOf),
+/* harmony export */   re: () => (/* binding */ COLUMNS_FORM),
+/* harmony export */   uN: () => (/* binding */ isColumnsForm),
 /* harmony export */   yw: () => (/* binding */ ledgerRowHashSql)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_BUCKETS, rowHashSql, columnHashKind, readRowHashColumns, columnsRowHashSql, keyRange, digestSql, wholeDigestSql, compareDigests */
+/* unused harmony exports DEFAULT_BUCKETS, rowHashSql, columnHashKind, readRowHashColumns, keyRange, digestSql, wholeDigestSql, compareDigests */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9691);
@@ -2480,6 +2510,11 @@ function keyText(table) {
         return `t.${table.keyColumns[0]}::text`;
     return `ROW(${table.keyColumns.map((c) => `t.${c}`).join(', ')})::text`;
 }
+/** The per-column recipe this version computes for new comparisons and records. */
+const COLUMNS_FORM = 'columns-1';
+function isColumnsForm(form) {
+    return form === 'columns-1';
+}
 function rowText(table) {
     if (table.columns.length === 0)
         throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
@@ -2515,7 +2550,8 @@ function columnHashKind(baseTypeOid) {
  * The planned columns' hash kinds, read from this side's catalog (`table` as this side names it:
  * `onTarget(table)` on the target). A planned column missing here is an error naming it.
  */
-async function readRowHashColumns(client, table) {
+async function readRowHashColumns(client, table, form) {
+    const { kindOf } = COLUMNS_RECIPES[form];
     const names = table.columns.map(unquoteIdent);
     const { rows } = await client.query(`WITH RECURSIVE col AS (
        SELECT a.attname::text AS name, a.attnotnull AS not_null, a.atttypid AS type_oid
@@ -2534,7 +2570,7 @@ async function readRowHashColumns(client, table) {
         const r = byName.get(name);
         if (!r)
             throw new Error(`${table.qualified}: planned column "${name}" was not found in the catalog.`);
-        return { kind: columnHashKind(r.base_oid), notNull: r.not_null };
+        return { kind: kindOf(r.base_oid), notNull: r.not_null };
     });
 }
 // Marks a NULL: the seed of a NULL column is xor-ed with it, so NULL never hashes like the value
@@ -2578,8 +2614,8 @@ function kindHashSql(kind, v, seed) {
             return `hashtextextended(textin(bpcharout(${v})) COLLATE "C", ${seed})`;
     }
 }
-/** The 'columns' row hash (see RowHashForm, ColumnHashKind) of the planned columns; the row aliased `t`. */
-function columnsRowHashSql(table, columns) {
+/** The 'columns-1' row hash (see RowHashForm, ColumnHashKind) of the planned columns; the row aliased `t`. */
+function columns1RowHashSql(table, columns) {
     if (table.columns.length === 0)
         throw new Error(`Table ${table.qualified} has no planned columns to digest.`);
     if (columns.length !== table.columns.length)
@@ -2594,15 +2630,23 @@ function columnsRowHashSql(table, columns) {
     }, '0::int8');
 }
 /**
- * The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). The
- * 'columns' form needs the columns' kinds, read from the catalog (`readRowHashColumns`).
+ * The per-column recipes by the name a digest or record carries: the catalog's base type → kind,
+ * and the row hash of the kinds. An entry is never changed once released (see above).
+ */
+const COLUMNS_RECIPES = {
+    'columns-1': { kindOf: columnHashKind, rowHashSql: columns1RowHashSql },
+};
+// ─── end of the frozen 'columns-1' recipe ─────────────────────────────────────────────────────
+/**
+ * The row hash SQL of a form (planned columns only, in plan order; the row aliased `t`). A
+ * per-column form needs the columns' kinds, read from the catalog (`readRowHashColumns`).
  */
 function rowHashSqlOf(form, table, columns) {
     switch (form) {
-        case 'columns':
+        case 'columns-1':
             if (!columns)
-                throw new Error(`${table.qualified}: the 'columns' row hash needs the columns' types.`);
-            return columnsRowHashSql(table, columns);
+                throw new Error(`${table.qualified}: the '${form}' row hash needs the columns' types.`);
+            return COLUMNS_RECIPES[form].rowHashSql(table, columns);
         case 'fast':
             return rowHashSql(table);
         case 'ledger':
@@ -2718,10 +2762,12 @@ async function withHashAggregate(client, fn) {
  */
 async function digestTable(client, table, side, opts) {
     const scheme = schemeFor(table, opts);
-    const columns = opts.form === 'columns' ? (opts.columns ?? (await readRowHashColumns(client, table))) : undefined;
+    const columns = isColumnsForm(opts.form)
+        ? (opts.columns ?? (await readRowHashColumns(client, table, opts.form)))
+        : undefined;
     if (opts.locate === false) {
         const { rows } = await client.query(wholeDigestSql(table, side, opts.form, columns));
-        return tableDigestOf(table, opts.form, scheme, Number(rows[0].count), rows[0].sum, []);
+        return tableDigestOf(table, opts.form, scheme, Number(rows[0].count), rows[0].sum, [], columns);
     }
     const r = await withHashAggregate(client, () => client.query(digestSql(table, side, scheme, opts.form, columns)));
     let count = 0;
@@ -2737,10 +2783,19 @@ async function digestTable(client, table, side, opts) {
         return b;
     });
     buckets.sort((x, y) => x.bucket - y.bucket);
-    return tableDigestOf(table, opts.form, scheme, count, sum, buckets);
+    return tableDigestOf(table, opts.form, scheme, count, sum, buckets, columns);
 }
-function tableDigestOf(table, form, scheme, count, sum, buckets) {
-    return { table: table.qualified, form, count, sum, digest: wholeDigest(count, sum, form), buckets, scheme };
+function tableDigestOf(table, form, scheme, count, sum, buckets, columns) {
+    return {
+        table: table.qualified,
+        form,
+        count,
+        sum,
+        digest: wholeDigest(count, sum, form),
+        buckets,
+        scheme,
+        ...(columns && { columns }),
+    };
 }
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
 function digestOf(count, sum) {
@@ -2748,14 +2803,15 @@ function digestOf(count, sum) {
 }
 /**
  * A table's count and digest as recorded at the switch (`settings.isolation.verified`), compared
- * later by cleanup and `status --verify`. `form` names the row hash the digest was made of; a
- * record without it was written before the switch recorded fast digests, and is the ledger form.
+ * later by cleanup and `status --verify`. `form` names the row hash the digest was made of (the
+ * switch records 'columns-1' now, 'fast' before it); a record without it was written before the
+ * switch recorded its form, and is the ledger form.
  */
 const RecordedDigest = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     count: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig(),
     digest: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
-    // Never 'columns' (see RowHashForm): recordDigest refuses it.
-    form: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['fast', 'ledger']).optional(),
+    // Only names whose recipe never changes (see RowHashForm, COLUMNS_RECIPES).
+    form: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['columns-1', 'fast', 'ledger']).optional(),
 });
 /** The form a recorded digest was made of: a record that does not say is the ledger form (older switches). */
 function recordedForm(r) {
@@ -2763,8 +2819,6 @@ function recordedForm(r) {
 }
 /** A recorded digest of a count and a sum of row hashes in `form` (equal to what `digestTable` gives in that form). */
 function recordDigest(form, count, sum) {
-    if (form === 'columns')
-        throw new Error("The 'columns' row hash is compared within a run only, never recorded: record the 'fast' form.");
     return { count, digest: wholeDigest(count, sum, form), form };
 }
 /**
@@ -2842,17 +2896,25 @@ function compareDigests(table, a, b) {
     }
     return { equal: differences.length === 0, differences };
 }
+/** Reads `table`'s column kinds on both sides at once (`onTarget(table)` on the target). */
+async function readSideColumns(source, target, table, form) {
+    const [s, t] = await Promise.all([
+        readRowHashColumns(source, table, form),
+        readRowHashColumns(target, (0,_plan_types__WEBPACK_IMPORTED_MODULE_1__/* .onTarget */ .Hp)(table), form),
+    ]);
+    return { source: s, target: t };
+}
 /**
  * Digests one table on both sides under the same bucket scheme (the key range is taken from
  * the source) and compares them. Both sessions must already be comparable (setComparableSession)
  * and the source must have TENANT_ID_SETTING set.
  */
 async function compareTable(source, target, table, opts) {
-    // The 'columns' form hashes each column by its type on each side: a column whose hash kind
+    // A per-column form hashes each column by its type on each side: a column whose hash kind
     // differs (its type differs) makes every row differ, and is named.
-    const [sourceColumns, targetColumns] = opts.form === 'columns'
-        ? await Promise.all([readRowHashColumns(source, table), readRowHashColumns(target, (0,_plan_types__WEBPACK_IMPORTED_MODULE_1__/* .onTarget */ .Hp)(table))])
-        : [undefined, undefined];
+    const { source: sourceColumns, target: targetColumns } = isColumnsForm(opts.form)
+        ? (opts.columns ?? (await readSideColumns(source, target, table, opts.form)))
+        : { source: undefined, target: undefined };
     const kindDifferences = (sourceColumns ?? []).flatMap((c, i) => c.kind === targetColumns?.[i]?.kind
         ? []
         : [
@@ -2930,7 +2992,9 @@ function withoutColumns(table, names) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
 /* harmony import */ var pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(26901);
-/* harmony import */ var _rollback_ledger__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4001);
+/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6922);
+/* harmony import */ var _rollback_ledger__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4001);
+
 
 
 
@@ -2974,7 +3038,7 @@ async function stageRemovedKeys(session, table, rowsSql) {
     if (table.keyColumns.length === 0)
         return;
     await session.query(`CREATE TEMPORARY TABLE IF NOT EXISTS ${STAGE.slice('pg_temp.'.length)} (tbl text NOT NULL, k text[] NOT NULL) ON COMMIT DROP`);
-    await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${(0,_rollback_ledger__WEBPACK_IMPORTED_MODULE_3__/* .keyArraySql */ .Xy)(table, 't')} ${rowsSql}`, [
+    await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${(0,_rollback_ledger__WEBPACK_IMPORTED_MODULE_4__/* .keyArraySql */ .Xy)(table, 't')} ${rowsSql}`, [
         table.qualified,
     ]);
 }
@@ -2989,9 +3053,8 @@ async function recordRemovedKeys(shared, tenantDb, attempt, toolSchema) {
     try {
         // No primary key: maintaining (attempt, tbl, k) made recording 1M keys 4× slower, under the
         // shared locks; the rollback reads one attempt's keys once per table (a scan is fine there).
-        await tenantDb.query(`CREATE TABLE IF NOT EXISTS ${removed} (
-         attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
-         recorded_at timestamptz NOT NULL DEFAULT now())`);
+        await (0,_ownership__WEBPACK_IMPORTED_MODULE_3__/* .createToolTable */ .LD)(tenantDb, removed, `attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now()`);
         let n = 0;
         if (rows[0]?.r) {
             const reader = shared.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__.to)(`COPY (SELECT ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(attempt)}, tbl, k FROM ${STAGE}) TO STDOUT`));
@@ -4597,6 +4660,7 @@ async function isTenantLockHeld(session, slug) {
 /* harmony export */   EJ: () => (/* binding */ RUN_SCHEMA),
 /* harmony export */   G7: () => (/* binding */ RunClaim),
 /* harmony export */   KD: () => (/* binding */ assertRunMarker),
+/* harmony export */   LD: () => (/* binding */ createToolTable),
 /* harmony export */   Rj: () => (/* binding */ writeRunMarker),
 /* harmony export */   Ti: () => (/* binding */ claimTenant),
 /* harmony export */   _B: () => (/* binding */ claimOf),
@@ -4748,6 +4812,16 @@ function inOwnedTransaction(client, owner, what, fn) {
     return inProvedTransaction(client, () => assertOwner(client, owner.tenantsTable, owner.slug, owner.runId, what, owner.orphanOk), fn);
 }
 /**
+ * Creates a table of the tool's in its tool schema, closed to PUBLIC: the admin's default
+ * privileges (ALTER DEFAULT PRIVILEGES … GRANT … TO PUBLIC, per database) would otherwise hand
+ * every role of the database the tool's table — in the shared database, every other tenant's role.
+ * `table` is already quoted; `columns` is the tool's own definition, nothing from a tenant.
+ */
+async function createToolTable(client, table, columns) {
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (${columns})`);
+    await client.query(`REVOKE ALL ON TABLE ${table} FROM PUBLIC`);
+}
+/**
  * Writes this run's token into the tenant's database (a schema of the tool's own that PUBLIC
  * cannot use). Called by the run that creates the database, before anything else is written.
  */
@@ -4755,9 +4829,7 @@ async function writeRunMarker(target, claim, toolSchema = RUN_SCHEMA) {
     const RUN_TABLE = runTable(toolSchema);
     await target.query(`CREATE SCHEMA IF NOT EXISTS ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema)}`);
     await target.query(`REVOKE ALL ON SCHEMA ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(toolSchema)} FROM PUBLIC`);
-    await target.query(`CREATE TABLE IF NOT EXISTS ${RUN_TABLE} (
-       singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-       run jsonb NOT NULL)`);
+    await createToolTable(target, RUN_TABLE, `singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), run jsonb NOT NULL`);
     await target.query(`INSERT INTO ${RUN_TABLE} (run) VALUES ($1::jsonb)
        ON CONFLICT (singleton) DO UPDATE SET run = EXCLUDED.run`, [JSON.stringify(claim)]);
 }
@@ -6480,7 +6552,9 @@ async function setAppRolePassword(client, role, password, expected) {
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _checksum__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73600);
 /* harmony import */ var _connect__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(36741);
-/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(54680);
+/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6922);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(54680);
+
 
 
 
@@ -6537,7 +6611,7 @@ function sharedWriteParts(plan) {
  * ledger stays keyed by the source's `qualified`, which rollback matches the shared rows by.
  */
 function partOnTarget(p) {
-    const table = (0,_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .onTarget */ .Hp)(p.table);
+    const table = (0,_plan_types__WEBPACK_IMPORTED_MODULE_4__/* .onTarget */ .Hp)(p.table);
     if (table === p.table)
         return p;
     const isolatedWhere = p.isolatedWhere === 'true' ? 'true' : `(${table.ownWhere}) IS NULL`;
@@ -6589,11 +6663,9 @@ async function recordRowLedger(target, plan, toolSchema, guard) {
     await target.query('BEGIN');
     try {
         await guard?.(target);
-        await target.query(`CREATE TABLE IF NOT EXISTS ${ledger.rows} (
-         tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k))`);
-        await target.query(`CREATE TABLE IF NOT EXISTS ${ledger.tables} (
-         tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
-         recorded_at timestamptz NOT NULL DEFAULT now())`);
+        await (0,_ownership__WEBPACK_IMPORTED_MODULE_3__/* .createToolTable */ .LD)(target, ledger.rows, `tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k)`);
+        await (0,_ownership__WEBPACK_IMPORTED_MODULE_3__/* .createToolTable */ .LD)(target, ledger.tables, `tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now()`);
         await target.query(`TRUNCATE ${ledger.rows}, ${ledger.tables}`);
         let rows = 0;
         for (const p of parts)
@@ -7182,15 +7254,20 @@ function mapRole(role, roleMap) {
     return roleMap.get(role) ?? null;
 }
 const roleSql = (role) => (role === 'PUBLIC' ? 'PUBLIC' : qi(role));
+/** Kinds whose built-in default ACL gives PUBLIC nothing. */
+const CLOSED_BY_DEFAULT = new Set(['TABLE', 'SEQUENCE', 'SCHEMA']);
 /**
- * GRANTs reproducing `acl` on the object, remapped. A null ACL means the built-in defaults,
- * which the new object already has. Otherwise PUBLIC's defaults are revoked first so the
+ * GRANTs reproducing `acl` on the object, remapped. A null ACL means the built-in defaults; the
+ * new object has them unless the creating role's default privileges (ALTER DEFAULT PRIVILEGES …
+ * TO PUBLIC, per database: in the shared database at schema level) added some, so PUBLIC's are
+ * revoked where the built-in default gives it nothing (a function's EXECUTE and a type's USAGE
+ * are PUBLIC's by default, and stay). Otherwise PUBLIC's defaults are revoked first so the
  * result is exactly the source's entries; the source owner's own entries are skipped (the
  * new owner has them by ownership).
  */
 function grantStatements(kind, object, acl, owner, roleMap, columns) {
     if (acl === null)
-        return [];
+        return !columns && CLOSED_BY_DEFAULT.has(kind) ? [`REVOKE ALL ON ${kind} ${object} FROM PUBLIC`] : [];
     const groups = new Map();
     for (const e of acl) {
         if (e.grantee === owner)
@@ -8013,6 +8090,7 @@ __webpack_require__.d(__webpack_exports__, {
   uO: () => (/* binding */ mapCatalog),
   or: () => (/* binding */ mapScriptStatements),
   _R: () => (/* binding */ mapStatement),
+  L: () => (/* binding */ parseSearchPath),
   td: () => (/* binding */ planSchemaLayout),
   lH: () => (/* binding */ quoteLikePostgres),
   eQ: () => (/* binding */ schemaMap),
@@ -8363,9 +8441,50 @@ function objectNames(tokens, aliases = []) {
  */
 /** PostgreSQL's identifier limit, in bytes. */
 const PG_IDENT_MAX = 63;
-/** Schemas never mapped: the system's, and the tool's own (every `_tenant_isolation*`, tool-schemas.ts). */
+/** Schemas never mapped: the system's, and the tool's run schema (its marked shared-database schemas are left out by the catalog reads, tool-schemas.ts). */
 const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema', 'pg_toast']);
 const isSystemSchema = (s) => SYSTEM_SCHEMAS.has(s) || (0,tool_schemas/* isToolSchema */.UV)(s);
+/**
+ * The schemas of a search_path setting, in order, as PostgreSQL reads it: comma-separated,
+ * unquoted names folded to lower case, `"…"` kept as written (`""` is a quote). `$user` is kept
+ * as written, for the caller to resolve.
+ */
+function parseSearchPath(setting) {
+    const out = [];
+    let i = 0;
+    const n = setting.length;
+    while (i < n) {
+        while (i < n && /[\s,]/.test(setting[i]))
+            i++;
+        if (i >= n)
+            break;
+        let name = '';
+        if (setting[i] === '"') {
+            i++;
+            while (i < n) {
+                if (setting[i] === '"') {
+                    if (setting[i + 1] === '"') {
+                        name += '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                name += setting[i++];
+            }
+        }
+        else {
+            while (i < n && setting[i] !== ',' && !/\s/.test(setting[i]))
+                name += setting[i++];
+            name = name.toLowerCase();
+        }
+        out.push(name);
+        while (i < n && setting[i] !== ',')
+            i++;
+    }
+    return out;
+}
 /** The tenant's objects per source schema (`kind schema.name`). */
 function objectsBySchema(cat) {
     const by = new Map();
@@ -8442,13 +8561,20 @@ function planSchemaLayout(input) {
         ...new Set(catalog.extensions.map((e) => e.schema ?? 'public').filter((s) => !isSystemSchema(s))),
     ].sort();
     const targets = [...new Set(mappings.map((m) => m.target))].sort((a, b) => a === base ? -1 : b === base ? 1 : a < b ? -1 : 1);
-    return {
-        base,
-        mappings,
-        extensionSchemas,
-        searchPath: [...targets, ...extensionSchemas.filter((s) => !targets.includes(s))],
-        refusals,
-    };
+    // The source's order first (review: a database whose search_path put analytics before public
+    // resolved `notes` to analytics.notes, the tenant's path to public's), then what it left out.
+    const target = new Map(mappings.map((m) => [m.source, m.target]));
+    const ordered = [];
+    for (const entry of input.sourceSearchPath ?? []) {
+        // `$user` and schemas holding none of the tenant's objects resolved nothing of the tenant's
+        // (a schema named after the shared application's role is mapped like any other when it does):
+        // the tenant's role may not reach them, so they are left out.
+        const mapped = target.get(entry) ?? (extensionSchemas.includes(entry) ? entry : undefined);
+        if (mapped && !ordered.includes(mapped))
+            ordered.push(mapped);
+    }
+    const searchPath = [...ordered, ...[...targets, ...extensionSchemas].filter((s) => !ordered.includes(s))];
+    return { base, mappings, extensionSchemas, searchPath, refusals };
 }
 /** source schema → target schema. */
 function schemaMap(layout) {
@@ -9255,8 +9381,9 @@ async function endSessions(client, database, toolRoles,
 /** The caller has a transaction open: a refused GRANT must not abort it (savepoint). */
 inTransaction = false, 
 /**
- * Only the sessions of this role and its members (the tenant's schemas in the shared database:
- * every other session there is another tenant's or the shared application's). Absent: all.
+ * Only the sessions of these roles and their members (the tenant's schemas in the shared
+ * database: every other session there is another tenant's or the shared application's).
+ * Absent: all.
  */
 membersOf) {
     // A statement that may be refused; in a transaction, under a savepoint so the refusal does not
@@ -9293,11 +9420,11 @@ membersOf) {
     // sessions (another run's, a DBA's) are not the tenant's. This role's own sessions (the lock
     // session among them) are never ended that way either: it was just granted the role above.
     const { rows } = await client.query(`WITH RECURSIVE members(oid) AS (
-       SELECT oid FROM pg_roles WHERE rolname = $2
+       SELECT oid FROM pg_roles WHERE rolname = ANY($2::text[])
        UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
      SELECT pid, usename AS user, application_name AS application
        FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
-        AND ($2::text IS NULL
+        AND ($2::text[] IS NULL
              OR (usesysid IN (SELECT oid FROM members) AND usename <> current_user))`, [database, membersOf ?? null]);
     let ended = 0;
     const remaining = [];
@@ -9969,12 +10096,15 @@ function historyEntry(entry) {
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 
 /**
- * Schemas every read of user objects leaves out, beside the system's: the tool's own
- * (`_tenant_isolation` in a tenant's database, `_tenant_isolation_<slug>` per schema-level tenant
- * in the shared database) and, in the shared database, the schemas of tenants promoted there at
- * schema level. Those are recognised by their owner: a role this tool made for a tenant of THIS
- * database (its marker's sourceDatabase is the current database). In a tenant's own database the
- * same owner's marker names the shared database, so nothing there is left out.
+ * Schemas every read of user objects leaves out, beside the system's: the tool's own and, in the
+ * shared database, the schemas of tenants promoted there at schema level. The tool's own are
+ * `_tenant_isolation` (the run schema, in a tenant's own database) and `_tenant_isolation_<slug>`
+ * (a schema-level tenant's tool schema in the shared database) CARRYING OUR MARKER for this
+ * database: a name alone proves nothing, and an application schema that merely starts with the
+ * prefix holds the tenant's rows like any other (review: `_tenant_isolation_archive` was skipped,
+ * its rows never moved). Tenants' schemas are recognised by their owner: a role this tool made for
+ * a tenant of THIS database (its marker's sourceDatabase is the current database). In a tenant's
+ * own database the same owner's marker names the shared database, so nothing there is left out.
  */
 const TOOL_SCHEMA_PREFIX = '_tenant_isolation';
 /**
@@ -9982,26 +10112,35 @@ const TOOL_SCHEMA_PREFIX = '_tenant_isolation';
  * database is matched as text too, so a comment that only looks like a marker never breaks a read.
  */
 const MARKER_START = '{"tool":"tenant-promotion"';
+/** SQL: `comment` is our marker naming the current database as the shared one. */
+const markerOfThisDatabaseSql = (comment) => `coalesce(starts_with(${comment}, '${MARKER_START}')
+            AND strpos(${comment}, '"sourceDatabase":' || to_json(current_database()::text)::text) > 0, false)`;
 /**
  * SQL: namespace `alias` is one of the tool's or of a tenant promoted into this database. `keep`:
  * schemas not to count as such (the tenant's own schemas, when its checks read them).
  */
 function toolOrTenantSchemaSql(alias, keep = []) {
     const owner = `shobj_description(${alias}.nspowner, 'pg_authid')`;
+    const comment = `obj_description(${alias}.oid, 'pg_namespace')`;
     const kept = keep.length
         ? `${alias}.nspname::text <> ALL (ARRAY[${keep.map((k) => pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(k)).join(', ')}]::text[]) AND `
         : '';
-    return `(${kept}(starts_with(${alias}.nspname::text, '${TOOL_SCHEMA_PREFIX}')
-      OR coalesce(starts_with(${owner}, '${MARKER_START}')
-                  AND strpos(${owner}, '"sourceDatabase":' || to_json(current_database()::text)::text) > 0, false)))`;
+    return `(${kept}(${alias}.nspname::text = '${TOOL_SCHEMA_PREFIX}'
+      OR (starts_with(${alias}.nspname::text, '${TOOL_SCHEMA_PREFIX}_')
+          AND ${markerOfThisDatabaseSql(comment)} AND strpos(${comment}, '"purpose":"schema"') > 0)
+      OR ${markerOfThisDatabaseSql(owner)}))`;
 }
 /** SQL: namespace `alias` holds user objects (not the system's, not the tool's, not another promoted tenant's). */
 function userSchemaSql(alias, keep = []) {
     return `${alias}.nspname NOT IN ('pg_catalog', 'information_schema') AND NOT ${toolOrTenantSchemaSql(alias, keep)}`;
 }
-/** Whether a schema name is one of the tool's own (never mapped, cloned or compared). */
+/**
+ * Whether a schema name is the tool's run schema (never mapped, cloned or compared). A shared
+ * database's `_tenant_isolation_<slug>` is told apart from an application schema of such a name
+ * only by its marker, so the catalog reads leave it out (toolOrTenantSchemaSql), not this name test.
+ */
 function isToolSchema(name) {
-    return name.startsWith(TOOL_SCHEMA_PREFIX);
+    return name === TOOL_SCHEMA_PREFIX;
 }
 
 
@@ -10265,8 +10404,7 @@ const FIXED_TEXT_FORMS = 'read under TimeZone=UTC DateStyle=ISO,MDY IntervalStyl
 async function recordSchemaAtSwitch(target, at = DATABASE_OF_ITS_OWN) {
     const SCHEMA_AT_SWITCH = schemaAtSwitch(at.toolSchema);
     const items = await (0,_schema_parity__WEBPACK_IMPORTED_MODULE_2__/* .catalogSummary */ .wV)(target, { ...(at.only && { only: at.only }) });
-    await target.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA_AT_SWITCH} (
-       category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text)`);
+    await (0,_postgres_ownership__WEBPACK_IMPORTED_MODULE_1__/* .createToolTable */ .LD)(target, SCHEMA_AT_SWITCH, `category text NOT NULL, name text NOT NULL, definition text NOT NULL, owner text`);
     await target.query(`TRUNCATE ${SCHEMA_AT_SWITCH}`);
     await target.query(`COMMENT ON TABLE ${SCHEMA_AT_SWITCH} IS ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(FIXED_TEXT_FORMS)}`);
     await target.query(`INSERT INTO ${SCHEMA_AT_SWITCH} (category, name, definition, owner)

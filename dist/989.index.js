@@ -1361,7 +1361,7 @@ var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(48161);
 // EXTERNAL MODULE: ./src/names.ts
-var names = __webpack_require__(46455);
+var src_names = __webpack_require__(46455);
 // EXTERNAL MODULE: ./src/cloudrun/endpoint.ts
 var endpoint = __webpack_require__(14245);
 ;// CONCATENATED MODULE: ./src/cloudrun/preflight.ts
@@ -1410,9 +1410,9 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     if (!opts.project?.trim())
         throw new errors/* InputError */.dz('gcp-project is required to deploy to Cloud Run.', 'Set gcp-project, or set skip-cloud-run: true.');
     if (!PROJECT_RE.test(opts.project))
-        throw new errors/* InputError */.dz(`gcp-project ${(0,names/* quoteUntrusted */.X0)(opts.project)} is not a Google Cloud project id.`, 'Use the project id (e.g. "acme-prod-123"), not its name or number.');
+        throw new errors/* InputError */.dz(`gcp-project ${(0,src_names/* quoteUntrusted */.X0)(opts.project)} is not a Google Cloud project id.`, 'Use the project id (e.g. "acme-prod-123"), not its name or number.');
     if (!REGION_RE.test(opts.region ?? ''))
-        throw new errors/* InputError */.dz(`gcp-region ${(0,names/* quoteUntrusted */.X0)(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
+        throw new errors/* InputError */.dz(`gcp-region ${(0,src_names/* quoteUntrusted */.X0)(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
     if (!opts.image?.trim() || /\s/.test(opts.image))
         throw new errors/* InputError */.dz('container-image is required to deploy to Cloud Run.', 'Set container-image to the image of the tenant API, e.g. "us-docker.pkg.dev/acme/apps/api:1.4.2", or set skip-cloud-run: true.');
     if (!opts.dbPasswordSecret?.trim())
@@ -1421,7 +1421,7 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     if (opts.minInstances > opts.maxInstances)
         throw new errors/* InputError */.dz(`min-instances (${opts.minInstances}) is greater than max-instances (${opts.maxInstances}).`, 'Lower min-instances or raise max-instances.');
     if (opts.serviceAccount && !SERVICE_ACCOUNT_RE.test(opts.serviceAccount))
-        throw new errors/* InputError */.dz(`service-account ${(0,names/* quoteUntrusted */.X0)(opts.serviceAccount)} is not a service account email.`, 'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".');
+        throw new errors/* InputError */.dz(`service-account ${(0,src_names/* quoteUntrusted */.X0)(opts.serviceAccount)} is not a service account email.`, 'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".');
     const run = (0,endpoint/* parseEndpoint */.B)(opts.apiEndpoint, opts.allowInsecureEndpoint, 'cloud-run-api-endpoint');
     const secrets = (0,endpoint/* parseEndpoint */.B)(opts.secretManagerEndpoint, opts.allowInsecureEndpoint, 'secret-manager-api-endpoint');
     if (run?.insecure && secrets?.insecure)
@@ -1429,7 +1429,7 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     const explicit = env.GOOGLE_APPLICATION_CREDENTIALS;
     if (explicit) {
         if (!(0,external_node_fs_.existsSync)(explicit) || !(0,external_node_fs_.statSync)(explicit).isFile())
-            throw new errors/* InputError */.dz(`GOOGLE_APPLICATION_CREDENTIALS points to ${(0,names/* quoteUntrusted */.X0)(explicit, 200)}, which is not a file.`, NO_CREDENTIALS_HINT);
+            throw new errors/* InputError */.dz(`GOOGLE_APPLICATION_CREDENTIALS points to ${(0,src_names/* quoteUntrusted */.X0)(explicit, 200)}, which is not a file.`, NO_CREDENTIALS_HINT);
         return;
     }
     if ((0,external_node_fs_.existsSync)(wellKnownCredentialsFile(env)))
@@ -1541,7 +1541,7 @@ function resolveIsolationLevel(explicit, settings, slug, frontEnd) {
     const parsed = options/* IsolationLevel */.N1.safeParse(raw);
     if (parsed.success)
         return { level: parsed.data, from: 'tenant-settings' };
-    throw new errors/* PromotionError */.g1('invalid-input', `Tenant "${slug}" has settings.isolation_level ${(0,names/* quoteUntrusted */.X0)(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''))}, which is not a level this tool promotes to (database or schema); nothing was created.`, `Set ${(0,errors/* settingName */.QX)('isolation-level', frontEnd)} to database or schema (an explicit level wins over the tenant's settings), or correct settings.isolation_level.`);
+    throw new errors/* PromotionError */.g1('invalid-input', `Tenant "${slug}" has settings.isolation_level ${(0,src_names/* quoteUntrusted */.X0)(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''))}, which is not a level this tool promotes to (database or schema); nothing was created.`, `Set ${(0,errors/* settingName */.QX)('isolation-level', frontEnd)} to database or schema (an explicit level wins over the tenant's settings), or correct settings.isolation_level.`);
 }
 /** One line for the report: the level and where it came from. */
 function describeIsolationLevel(r) {
@@ -1554,6 +1554,7 @@ function describeIsolationLevel(r) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/steps/prevalidate.ts
+
 
 
 
@@ -1753,8 +1754,11 @@ async function tenantState(ctx, shared, target) {
         }
         leftovers.push(`database ${names.database}`);
     }
-    if (inShared)
-        for (const s of await (0,tenant_schemas/* leftTenantSchemas */.qG)(target, { toolSchema: (0,tenant_place/* toolSchema */.wl)(ctx), ownerRole: names.ownerRole }, source))
+    // Schemas of the shared database, at either level: a failed schema-level run of this tenant
+    // kept them (keep-on-validation-failure), and its owner role, which a database-level run
+    // replaces, cannot be dropped while it holds them (review: an internal error from DROP ROLE).
+    if (inShared || !ctx.servers.separate)
+        for (const s of await (0,tenant_schemas/* leftTenantSchemas */.qG)(target, { toolSchema: (0,src_names/* sharedToolSchema */.No)(names.slug), ownerRole: names.ownerRole }, source))
             leftovers.push(`schema ${s}`);
     for (const role of [names.ownerRole, names.appRole]) {
         const r = await (0,roles/* roleComment */.KF)(target, role);
@@ -1955,8 +1959,9 @@ const rolesStep = {
         const { names } = ctx;
         await (0,ownership/* dropAbandonedDatabases */.gy)(ctx);
         if (ctx.leftovers?.length) {
-            // Schema level into the shared database: the schemas go first (their owner is the role).
-            if ((0,tenant_place/* intoSharedDatabase */.vq)(ctx))
+            // Schemas in the shared database (this run's level, or an earlier schema-level run's): they go
+            // first, their owner is the role.
+            if ((0,tenant_place/* intoSharedDatabase */.vq)(ctx) || ctx.leftovers.some((l) => l.startsWith('schema ')))
                 await (0,ownership/* dropOwnedSchemas */.z6)(ctx, 'any');
             await (0,ownership/* dropOwnedDatabase */.WO)(ctx);
             await (0,ownership/* dropOwnedRoles */.Ox)(ctx);
@@ -2372,25 +2377,50 @@ var rollback_ledger = __webpack_require__(4001);
 
 
 /**
+ * Reads, once, the column kinds a per-column form hashes `tables` with on each side (none for the
+ * text forms). The switch reads them before its first comparison and hands them to every later
+ * one: the catalog is never read again per pass, nor under the freeze.
+ */
+async function readColumnsByTable(source, target, tables, form) {
+    const out = new Map();
+    if (!(0,checksum/* isColumnsForm */.uN)(form))
+        return out;
+    for (const table of tables)
+        out.set(table.qualified, await (0,checksum/* readSideColumns */.Pj)(source, target, table, form));
+    return out;
+}
+/**
  * Compares tables on both sides with the given row hash form. The switch's sums flow into the
  * digests it records (verifiedFrom) under the form's name, which cleanup and status --verify
  * recompute; the rollback's row ledger keeps md5 ('ledger').
  */
-async function compareTables(source, target, tables, form, 
-/** The tables are known to differ: skip the whole-table digest and locate at once (see compareTable). */
-opts = {}) {
+async function compareTables(source, target, tables, form, opts = {}) {
     const out = [];
-    for (const table of tables)
-        out.push({ table, ...(await (0,checksum/* compareTable */.WK)(source, target, table, { form, ...opts })) });
+    for (const table of tables) {
+        const columns = opts.columns?.get(table.qualified);
+        out.push({
+            table,
+            ...(await (0,checksum/* compareTable */.WK)(source, target, table, {
+                form,
+                ...(opts.expectDifference && { expectDifference: true }),
+                ...(columns && { columns }),
+            })),
+        });
+    }
     return out;
 }
-/** The bucket of the row aliased `t`, under the scheme a digest used; a scalar SQL expression. */
-function bucketOfRow(c) {
+/**
+ * The bucket of the row aliased `t` on one side, under the scheme a digest used; a scalar SQL
+ * expression. Only the row-hash scheme (a table without a key) hashes the row for it, with the
+ * column kinds that side's digest used.
+ */
+function bucketOfRow(c, side) {
     const { table } = c;
     const scheme = c.source.scheme;
+    const h = scheme.kind === 'row-hash' ? (0,checksum/* rowHashSqlOf */.UN)(c[side].form, table, c[side].columns) : 'NULL::int8';
     const k = (0,checksum/* keyText */.Pu)(table) ?? 'NULL::text';
     const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
-    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${(0,checksum/* rowHashSqlOf */.UN)(c.source.form, table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
+    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${h} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
 }
 function differingBuckets(c) {
     const a = new Map(c.source.buckets.map((b) => [b.bucket, b]));
@@ -2758,10 +2788,10 @@ async function catchUp(source, target, comparisons, guard) {
     // the same table at database level); the source side and the stats keep the plan's names.
     return inApplyTransaction(target, work.map((w) => (0,plan_types/* onTarget */.Hp)(w.c.table)), async (s) => {
         const stats = [];
-        const inBuckets = (c, buckets) => `${bucketOfRow(c)} IN (${buckets.join(', ')})`;
+        const inBuckets = (c, buckets, side) => `${bucketOfRow(c, side)} IN (${buckets.join(', ')})`;
         for (const [i, { c, buckets }] of work.entries()) {
             const columns = stageColumns(c.table, s.tables.get((0,plan_types/* targetOf */.$r)(c.table)));
-            const staged = await stageRows(source, target, c.table, columns, stageName(i), selectWhere(c.table, columns, inBuckets(c, buckets)));
+            const staged = await stageRows(source, target, c.table, columns, stageName(i), selectWhere(c.table, columns, inBuckets(c, buckets, 'source')));
             stats.push({
                 table: c.table.qualified,
                 buckets: buckets.length,
@@ -2775,7 +2805,7 @@ async function catchUp(source, target, comparisons, guard) {
         // buckets are deleted and inserted again (nothing can reference such rows by key).
         for (const [i, { c, buckets }] of work.entries()) {
             if (c.table.keyColumns.length === 0) {
-                const del = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets)}`);
+                const del = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets, 'target')}`);
                 const cols = c.table.columns.join(', ');
                 const ins = await target.query(`INSERT INTO ${(0,plan_types/* targetOf */.$r)(c.table)} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stageName(i)}`);
                 stats[i].deleted = del.rowCount ?? 0;
@@ -2793,7 +2823,7 @@ async function catchUp(source, target, comparisons, guard) {
             const keys = c.table.keyColumns;
             if (keys.length === 0)
                 continue;
-            const res = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets)}
+            const res = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets, 'target')}
               AND NOT EXISTS (SELECT 1 FROM ${stageName(i)} s WHERE ${keyMatch(keys, 's', 't')})`);
             stats[i].deleted = res.rowCount ?? 0;
         }
@@ -2807,7 +2837,18 @@ async function catchUp(source, target, comparisons, guard) {
 function verifiedFrom(c) {
     if (c.source.form !== c.target.form)
         throw new Error(`${c.table.qualified}: a ${c.source.form} digest cannot be compared with a ${c.target.form} digest.`);
-    return { table: c.table, count: c.source.count, sum: BigInt(c.source.sum), form: c.source.form };
+    const columns = c.source.columns && c.target.columns ? { source: c.source.columns, target: c.target.columns } : undefined;
+    return {
+        table: c.table,
+        count: c.source.count,
+        sum: BigInt(c.source.sum),
+        form: c.source.form,
+        ...(columns && { columns }),
+    };
+}
+/** The row hash of the base's form over rows of the new database (the row aliased `t`). */
+function targetRowHashSql(base) {
+    return (0,checksum/* rowHashSqlOf */.UN)(base.form, base.table, base.columns?.target);
 }
 /** A row version as the freeze pass names it: `tableoid:ctid:xmin`. */
 const VERSION_SQL = `t.tableoid::oid::text || ':' || t.ctid::text || ':' || t.xmin::text`;
@@ -3167,6 +3208,10 @@ onApplied) {
     const form = base[0]?.form ?? 'ledger';
     if (base.some((b) => b.form !== form))
         throw new Error('The freeze pass was given sums of two row hash forms.');
+    // A per-column form's kinds come with the base: the catalog is not read under the freeze.
+    if ((0,checksum/* isColumnsForm */.uN)(form) && base.some((b) => !b.columns))
+        throw new Error(`The freeze pass was given '${form}' sums without their column kinds.`);
+    const baseColumns = new Map(base.flatMap((b) => (b.columns ? [[b.table.qualified, b.columns]] : [])));
     const result = {
         verified: [],
         changedRows: 0,
@@ -3356,7 +3401,7 @@ onApplied) {
                 if (vanished.rows.length) {
                     const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]));
                     const sql = `FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(b.table))} t WHERE ${keyIn(b.table, types)}`;
-                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSqlOf */.UN)(b.form, b.table)})::text AS s ${sql}`, params);
+                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${targetRowHashSql(b)})::text AS s ${sql}`, params);
                     const count = Number(rows[0].n);
                     const sum = BigInt(rows[0].s ?? '0');
                     if (st.count - count === sourceCount) {
@@ -3442,7 +3487,10 @@ onApplied) {
         // Settled in the base's form, so the recorded digests are all of the form the record names.
         // Their counts disagree (that is why they are unsettled): under the freeze, locate at once
         // rather than digest whole first.
-        const compared = await compareTables(source, target, unsettled, form, { expectDifference: true });
+        const compared = await compareTables(source, target, unsettled, form, {
+            expectDifference: true,
+            columns: baseColumns,
+        });
         for (const c of compared)
             result.scannedRows += c.source.count;
         const changed = compared.filter((c) => !c.equal);
@@ -3452,7 +3500,7 @@ onApplied) {
             for (const st of stats)
                 result.reappliedRows += st.staged + st.deleted;
             // Only what differed is read again: the rest is equal at this (frozen) instant already.
-            const again = await compareTables(source, target, changed.map((c) => c.table), form);
+            const again = await compareTables(source, target, changed.map((c) => c.table), form, { columns: baseColumns });
             for (const c of again)
                 result.scannedRows += c.source.count;
             settledFull = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
@@ -3488,9 +3536,12 @@ function ancestors(table, base) {
     walk(table);
     return [...seen];
 }
-/** Count and hash sum (in the base's form) of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
-async function aggregate(client, base, fromWhere) {
-    const { rows } = await client.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSqlOf */.UN)(base.form, base.table)})::text AS s ${fromWhere}`);
+/**
+ * Count and hash sum (in the base's form) of the rows `fromWhere` selects in the new database
+ * (alias t, the table's planned columns, of the new database's types); added to recorded sums.
+ */
+async function aggregate(target, base, fromWhere) {
+    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${targetRowHashSql(base)})::text AS s ${fromWhere}`);
     return { count: Number(rows[0].n), sum: BigInt(rows[0].s ?? '0') };
 }
 /**
@@ -3599,14 +3650,15 @@ async function takeBaseSnapshot(client) {
  *    tenant stays shared, and the run undoes what it built).
  */
 /**
- * The row hash of the switch's comparisons and of the digests it records: the fast form
- * (hashtextextended; ~0.6× the md5 form's cost, measured in scripts/bench-hash.ts). The record
- * names the form, so cleanup and status --verify recompute that form (older records, without
- * it, stay md5). Both later readers hash the tenant's database or the shared one on a server of
- * the same byte order as at the switch (the fast hash is byte-order dependent); a database moved
- * to a big-endian server would report its rows changed, never equal by mistake.
+ * The row hash of the switch's comparisons and of the digests it records: the versioned
+ * per-column form ('columns-1'; ~0.4× the fast form's cost, measured in scripts/bench-hash.ts).
+ * The record names the form, so cleanup and status --verify recompute exactly that recipe
+ * (older records: 'fast', or md5 without a form). Both later readers hash the tenant's database
+ * or the shared one on a server of the same byte order as at the switch (parts of the hash are
+ * byte-order dependent, checksum.ts ColumnHashKind); a database moved to a big-endian server
+ * would report its rows changed, never equal by mistake.
  */
-const SWITCH_FORM = 'fast';
+const SWITCH_FORM = checksum/* COLUMNS_FORM */.re;
 const switchStep = {
     name: 'switch',
     title: 'Freeze, catch up and switch',
@@ -3637,10 +3689,12 @@ const switchStep = {
             // open in other databases of the cluster never widen what the freeze pass re-reads.
             const snapshot = await takeBaseSnapshot(base);
             const changedFrom = snapshot.changedFrom;
-            // The fast form: these sums, carried through the freeze pass, become the digests recorded
-            // at the switch (verifiedFrom), which cleanup and status --verify compare later in the form
-            // the record names (checksum.ts RecordedDigest). The rollback's row ledger stays md5.
-            const first = await compareTables(base, target, tables, SWITCH_FORM);
+            // These sums, carried through the freeze pass, become the digests recorded at the switch
+            // (verifiedFrom), which cleanup and status --verify compare later in the form the record
+            // names (checksum.ts RecordedDigest). The rollback's row ledger stays md5. The column
+            // kinds are read here, once: every later comparison and the freeze pass reuse them.
+            const columns = await readColumnsByTable(base, target, tables, SWITCH_FORM);
+            const first = await compareTables(base, target, tables, SWITCH_FORM, { columns });
             const firstChanged = first.filter((c) => !c.equal);
             // Every write into the new database proves, in its own transaction, that the database is
             // still this run's: a run that lost the tenant never writes into another run's database.
@@ -3648,7 +3702,7 @@ const switchStep = {
             let settledBase = first;
             if (firstChanged.length) {
                 await catchUp(base, target, first, guard);
-                const again = await compareTables(base, target, firstChanged.map((c) => c.table), SWITCH_FORM);
+                const again = await compareTables(base, target, firstChanged.map((c) => c.table), SWITCH_FORM, { columns });
                 settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
             }
             const unequalBase = settledBase.filter((c) => !c.equal);
@@ -4022,28 +4076,57 @@ const accessControl = {
             }
             // Privileges on the shared database's tables.
             if (exists.rowCount) {
-                const privs = await source.query(`SELECT c.oid::regclass::text AS tbl,
-                  concat_ws(',', CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'INSERT' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
+                const privs = await source.query(`SELECT format('%I.%I', n.nspname, c.relname) AS tbl, c.relkind = 'S' AS sequence,
+                  CASE WHEN c.relkind = 'S' THEN
+                    concat_ws(',', CASE WHEN has_sequence_privilege($1, c.oid, 'USAGE') THEN 'USAGE' END,
+                                   CASE WHEN has_sequence_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
+                                   CASE WHEN has_sequence_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END)
+                  ELSE
+                    concat_ws(',', CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'INSERT' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END)
+                  END AS privs,
+                  -- A column privilege (GRANT SELECT (email) …) reads every row's value of that column.
+                  CASE WHEN c.relkind = 'S' THEN '{}'::text[] ELSE
+                    array(SELECT a.attname::text FROM pg_attribute a
+                           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                             AND has_column_privilege($1, c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES')
+                           ORDER BY a.attnum) END AS columns
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname::text <> ALL ($2::text[])
             ORDER BY 1`, 
                 // Into the shared database the tenant's own schemas are beside the shared tables (and
                 // other tenants' schemas): every table but its own must be out of its reach.
                 [role, inShared ? tenantSchemas : []]);
-                const held = privs.rows.filter((r) => r.privs !== '');
+                const held = privs.rows.filter((r) => !r.sequence && r.privs !== '');
                 if (held.length) {
                     failures.push(`role ${role} holds privileges on ${held.length} table(s) of the shared database: ${held
                         .slice(0, 5)
                         .map((r) => `${r.tbl} (${r.privs})`)
                         .join(', ')}`);
                 }
-                if (inShared)
+                const columns = privs.rows.filter((r) => !r.sequence && r.privs === '' && r.columns.length > 0);
+                if (columns.length) {
+                    failures.push(`role ${role} may read or write column(s) of ${columns.length} table(s) of the shared database, every row's values of them: ${columns
+                        .slice(0, 5)
+                        .map((r) => `${r.tbl} (${r.columns.join(', ')})`)
+                        .join(', ')} (fix: REVOKE SELECT, INSERT, UPDATE, REFERENCES (<columns>) ON <table> FROM PUBLIC, or from the role that passes them on)`);
+                }
+                const sequences = privs.rows.filter((r) => r.sequence && r.privs !== '');
+                if (sequences.length) {
+                    failures.push(`role ${role} may use ${sequences.length} sequence(s) of the shared database (read their values, advance them): ${sequences
+                        .slice(0, 5)
+                        .map((r) => `${r.tbl} (${r.privs})`)
+                        .join(', ')} (fix: REVOKE ALL ON SEQUENCE <sequence> FROM PUBLIC, or from the role that passes it on)`);
+                }
+                if (inShared) {
                     await checkSharedSchemas(source, role, ctx.schemaLayout, failures, notes);
+                    await checkDefinerFunctions(source, role, tenantSchemas, failures);
+                    await checkLargeObjects(source, role, [role, ctx.names.ownerRole], failures);
+                }
             }
             else
                 notes.push(`role ${role} does not exist on the shared database's server`);
@@ -4195,8 +4278,9 @@ const accessControl = {
  * anywhere (a table of its own in `public` would be a way around isolation), and USAGE only on
  * the extensions' schemas it was given. USAGE that reaches it through PUBLIC — PostgreSQL's
  * default on `public` — lets it see names and call functions there (EXECUTE is PUBLIC's by
- * default too), not read a table: table privileges are checked above. It is a note, with the
- * remedy, except on another tenant's schema, where it fails.
+ * default too); what those could read is checked apart (table, column and sequence privileges
+ * above, SECURITY DEFINER functions and large objects below). It is a note, with the remedy,
+ * except on another tenant's schema, where it fails.
  */
 async function checkSharedSchemas(source, role, layout, failures, notes) {
     const own = layout.mappings.map((m) => m.target);
@@ -4224,7 +4308,51 @@ async function checkSharedSchemas(source, role, layout, failures, notes) {
             failures.push(`role ${role} is granted USAGE on schema ${r.nspname} of the shared database`);
     }
     if (throughPublic.length)
-        notes.push(`role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call functions PUBLIC may execute, but reads no table (no table privilege, proved above); to hide even that, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`);
+        notes.push(`role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call the functions PUBLIC may execute (none SECURITY DEFINER: proved), and reads no table, column, sequence or large object not its own (proved); to hide even the names, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`);
+}
+/**
+ * Into the shared database: a SECURITY DEFINER function runs as its owner, so one the tenant's
+ * role may call (EXECUTE is PUBLIC's by default) reads whatever its owner reads — every tenant's
+ * rows — whatever the table privileges say. Any outside the tenant's schemas, in a schema the role
+ * may use, fails: what a body reads is not for this check to judge.
+ */
+async function checkDefinerFunctions(source, role, own, failures) {
+    const { rows } = await source.query(`SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS fn
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname::text <> ALL ($2::text[])
+        AND has_schema_privilege($1, n.oid, 'USAGE') AND has_function_privilege($1, p.oid, 'EXECUTE')
+      ORDER BY 1`, [role, own]);
+    if (rows.length)
+        failures.push(`role ${role} may call ${rows.length} SECURITY DEFINER function(s) of the shared database, which run as their owner and read what it reads: ${rows
+            .slice(0, 5)
+            .map((r) => r.fn)
+            .join(', ')} (fix: REVOKE EXECUTE ON FUNCTION <function> FROM PUBLIC, then GRANT EXECUTE to the roles that need it)`);
+}
+/**
+ * Into the shared database: large objects exist once per database, outside every table. One the
+ * tenant's role may read or write (through PUBLIC, a role it is a member of, or
+ * lo_compat_privileges, which turns every check off) and that is not the tenant's own is a leak.
+ */
+async function checkLargeObjects(source, role, ownRoles, failures) {
+    const { rows } = await source.query(`WITH own AS (SELECT oid FROM pg_roles WHERE rolname = ANY ($2::text[])),
+          reach AS (
+            SELECT m.oid FROM pg_largeobject_metadata m
+             WHERE m.lomowner NOT IN (SELECT oid FROM own)
+               AND (current_setting('lo_compat_privileges')::boolean
+                    OR pg_has_role($1, m.lomowner, 'MEMBER')
+                    OR EXISTS (SELECT 1 FROM aclexplode(m.lomacl) x
+                                WHERE x.privilege_type IN ('SELECT', 'UPDATE')
+                                  AND (x.grantee = 0 OR (x.grantee NOT IN (SELECT oid FROM own)
+                                                         AND pg_has_role($1, x.grantee, 'MEMBER'))))))
+     SELECT current_setting('lo_compat_privileges')::boolean AS compat, (SELECT count(*) FROM reach)::text AS n,
+            array(SELECT oid::text FROM reach ORDER BY oid LIMIT 5) AS oids`, [role, ownRoles]);
+    const r = rows[0];
+    if (!r || r.n === '0')
+        return;
+    failures.push(r.compat
+        ? `lo_compat_privileges is on in the shared database: role ${role} may read and write its ${r.n} large object(s) that are not the tenant's (fix: ALTER SYSTEM SET lo_compat_privileges = off, or ALTER DATABASE … SET lo_compat_privileges = off, then reload)`
+        : `role ${role} may read or write ${r.n} large object(s) of the shared database that are not the tenant's: ${r.oids.join(', ')}${Number(r.n) > r.oids.length ? ', …' : ''} (fix: REVOKE ALL ON LARGE OBJECT <oid> FROM PUBLIC, or from the role that passes it on)`);
 }
 /** As the tenant's role: reading a shared table and another tenant's table must be refused (42501). */
 async function probeDenied(asTenant, admin, role, own, planned, failures, notes) {
@@ -4310,8 +4438,8 @@ const checksums = {
                     const compared = comparedWithShared(ctx, t);
                     if (compared.note)
                         notes.push(compared.note);
-                    // Both sides digested now, within this run: the per-column row hash (checksum.ts RowHashForm).
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'columns' });
+                    // Both sides digested now: the per-column row hash (checksum.ts RowHashForm).
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: checksum/* COLUMNS_FORM */.re });
                     if (!r.equal) {
                         tablesDiffering.add(t.qualified);
                         differences.push(...r.differences);

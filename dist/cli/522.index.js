@@ -1336,7 +1336,7 @@ var external_node_fs_ = __webpack_require__(73024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __webpack_require__(48161);
 // EXTERNAL MODULE: ./src/names.ts
-var names = __webpack_require__(46455);
+var src_names = __webpack_require__(46455);
 // EXTERNAL MODULE: ./src/cloudrun/endpoint.ts
 var endpoint = __webpack_require__(14245);
 ;// CONCATENATED MODULE: ./src/cloudrun/preflight.ts
@@ -1385,9 +1385,9 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     if (!opts.project?.trim())
         throw new errors/* InputError */.dz('gcp-project is required to deploy to Cloud Run.', 'Set gcp-project, or set skip-cloud-run: true.');
     if (!PROJECT_RE.test(opts.project))
-        throw new errors/* InputError */.dz(`gcp-project ${(0,names/* quoteUntrusted */.X0)(opts.project)} is not a Google Cloud project id.`, 'Use the project id (e.g. "acme-prod-123"), not its name or number.');
+        throw new errors/* InputError */.dz(`gcp-project ${(0,src_names/* quoteUntrusted */.X0)(opts.project)} is not a Google Cloud project id.`, 'Use the project id (e.g. "acme-prod-123"), not its name or number.');
     if (!REGION_RE.test(opts.region ?? ''))
-        throw new errors/* InputError */.dz(`gcp-region ${(0,names/* quoteUntrusted */.X0)(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
+        throw new errors/* InputError */.dz(`gcp-region ${(0,src_names/* quoteUntrusted */.X0)(opts.region ?? '')} is not a region.`, 'Use e.g. "us-central1".');
     if (!opts.image?.trim() || /\s/.test(opts.image))
         throw new errors/* InputError */.dz('container-image is required to deploy to Cloud Run.', 'Set container-image to the image of the tenant API, e.g. "us-docker.pkg.dev/acme/apps/api:1.4.2", or set skip-cloud-run: true.');
     if (!opts.dbPasswordSecret?.trim())
@@ -1396,7 +1396,7 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     if (opts.minInstances > opts.maxInstances)
         throw new errors/* InputError */.dz(`min-instances (${opts.minInstances}) is greater than max-instances (${opts.maxInstances}).`, 'Lower min-instances or raise max-instances.');
     if (opts.serviceAccount && !SERVICE_ACCOUNT_RE.test(opts.serviceAccount))
-        throw new errors/* InputError */.dz(`service-account ${(0,names/* quoteUntrusted */.X0)(opts.serviceAccount)} is not a service account email.`, 'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".');
+        throw new errors/* InputError */.dz(`service-account ${(0,src_names/* quoteUntrusted */.X0)(opts.serviceAccount)} is not a service account email.`, 'Use e.g. "tenant-api@acme-prod.iam.gserviceaccount.com".');
     const run = (0,endpoint/* parseEndpoint */.B)(opts.apiEndpoint, opts.allowInsecureEndpoint, 'cloud-run-api-endpoint');
     const secrets = (0,endpoint/* parseEndpoint */.B)(opts.secretManagerEndpoint, opts.allowInsecureEndpoint, 'secret-manager-api-endpoint');
     if (run?.insecure && secrets?.insecure)
@@ -1404,7 +1404,7 @@ async function preflightCloudRun(opts, env = process.env, { credentialProbeMs = 
     const explicit = env.GOOGLE_APPLICATION_CREDENTIALS;
     if (explicit) {
         if (!(0,external_node_fs_.existsSync)(explicit) || !(0,external_node_fs_.statSync)(explicit).isFile())
-            throw new errors/* InputError */.dz(`GOOGLE_APPLICATION_CREDENTIALS points to ${(0,names/* quoteUntrusted */.X0)(explicit, 200)}, which is not a file.`, NO_CREDENTIALS_HINT);
+            throw new errors/* InputError */.dz(`GOOGLE_APPLICATION_CREDENTIALS points to ${(0,src_names/* quoteUntrusted */.X0)(explicit, 200)}, which is not a file.`, NO_CREDENTIALS_HINT);
         return;
     }
     if ((0,external_node_fs_.existsSync)(wellKnownCredentialsFile(env)))
@@ -1516,7 +1516,7 @@ function resolveIsolationLevel(explicit, settings, slug, frontEnd) {
     const parsed = options/* IsolationLevel */.N1.safeParse(raw);
     if (parsed.success)
         return { level: parsed.data, from: 'tenant-settings' };
-    throw new errors/* PromotionError */.g1('invalid-input', `Tenant "${slug}" has settings.isolation_level ${(0,names/* quoteUntrusted */.X0)(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''))}, which is not a level this tool promotes to (database or schema); nothing was created.`, `Set ${(0,errors/* settingName */.QX)('isolation-level', frontEnd)} to database or schema (an explicit level wins over the tenant's settings), or correct settings.isolation_level.`);
+    throw new errors/* PromotionError */.g1('invalid-input', `Tenant "${slug}" has settings.isolation_level ${(0,src_names/* quoteUntrusted */.X0)(typeof raw === 'string' ? raw : (JSON.stringify(raw) ?? ''))}, which is not a level this tool promotes to (database or schema); nothing was created.`, `Set ${(0,errors/* settingName */.QX)('isolation-level', frontEnd)} to database or schema (an explicit level wins over the tenant's settings), or correct settings.isolation_level.`);
 }
 /** One line for the report: the level and where it came from. */
 function describeIsolationLevel(r) {
@@ -1529,6 +1529,7 @@ function describeIsolationLevel(r) {
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/steps/prevalidate.ts
+
 
 
 
@@ -1728,8 +1729,11 @@ async function tenantState(ctx, shared, target) {
         }
         leftovers.push(`database ${names.database}`);
     }
-    if (inShared)
-        for (const s of await (0,tenant_schemas/* leftTenantSchemas */.qG)(target, { toolSchema: (0,tenant_place/* toolSchema */.wl)(ctx), ownerRole: names.ownerRole }, source))
+    // Schemas of the shared database, at either level: a failed schema-level run of this tenant
+    // kept them (keep-on-validation-failure), and its owner role, which a database-level run
+    // replaces, cannot be dropped while it holds them (review: an internal error from DROP ROLE).
+    if (inShared || !ctx.servers.separate)
+        for (const s of await (0,tenant_schemas/* leftTenantSchemas */.qG)(target, { toolSchema: (0,src_names/* sharedToolSchema */.No)(names.slug), ownerRole: names.ownerRole }, source))
             leftovers.push(`schema ${s}`);
     for (const role of [names.ownerRole, names.appRole]) {
         const r = await (0,roles/* roleComment */.KF)(target, role);
@@ -1930,8 +1934,9 @@ const rolesStep = {
         const { names } = ctx;
         await (0,ownership/* dropAbandonedDatabases */.gy)(ctx);
         if (ctx.leftovers?.length) {
-            // Schema level into the shared database: the schemas go first (their owner is the role).
-            if ((0,tenant_place/* intoSharedDatabase */.vq)(ctx))
+            // Schemas in the shared database (this run's level, or an earlier schema-level run's): they go
+            // first, their owner is the role.
+            if ((0,tenant_place/* intoSharedDatabase */.vq)(ctx) || ctx.leftovers.some((l) => l.startsWith('schema ')))
                 await (0,ownership/* dropOwnedSchemas */.z6)(ctx, 'any');
             await (0,ownership/* dropOwnedDatabase */.WO)(ctx);
             await (0,ownership/* dropOwnedRoles */.Ox)(ctx);
@@ -2347,25 +2352,50 @@ var rollback_ledger = __webpack_require__(4001);
 
 
 /**
+ * Reads, once, the column kinds a per-column form hashes `tables` with on each side (none for the
+ * text forms). The switch reads them before its first comparison and hands them to every later
+ * one: the catalog is never read again per pass, nor under the freeze.
+ */
+async function readColumnsByTable(source, target, tables, form) {
+    const out = new Map();
+    if (!(0,checksum/* isColumnsForm */.uN)(form))
+        return out;
+    for (const table of tables)
+        out.set(table.qualified, await (0,checksum/* readSideColumns */.Pj)(source, target, table, form));
+    return out;
+}
+/**
  * Compares tables on both sides with the given row hash form. The switch's sums flow into the
  * digests it records (verifiedFrom) under the form's name, which cleanup and status --verify
  * recompute; the rollback's row ledger keeps md5 ('ledger').
  */
-async function compareTables(source, target, tables, form, 
-/** The tables are known to differ: skip the whole-table digest and locate at once (see compareTable). */
-opts = {}) {
+async function compareTables(source, target, tables, form, opts = {}) {
     const out = [];
-    for (const table of tables)
-        out.push({ table, ...(await (0,checksum/* compareTable */.WK)(source, target, table, { form, ...opts })) });
+    for (const table of tables) {
+        const columns = opts.columns?.get(table.qualified);
+        out.push({
+            table,
+            ...(await (0,checksum/* compareTable */.WK)(source, target, table, {
+                form,
+                ...(opts.expectDifference && { expectDifference: true }),
+                ...(columns && { columns }),
+            })),
+        });
+    }
     return out;
 }
-/** The bucket of the row aliased `t`, under the scheme a digest used; a scalar SQL expression. */
-function bucketOfRow(c) {
+/**
+ * The bucket of the row aliased `t` on one side, under the scheme a digest used; a scalar SQL
+ * expression. Only the row-hash scheme (a table without a key) hashes the row for it, with the
+ * column kinds that side's digest used.
+ */
+function bucketOfRow(c, side) {
     const { table } = c;
     const scheme = c.source.scheme;
+    const h = scheme.kind === 'row-hash' ? (0,checksum/* rowHashSqlOf */.UN)(c[side].form, table, c[side].columns) : 'NULL::int8';
     const k = (0,checksum/* keyText */.Pu)(table) ?? 'NULL::text';
     const kn = scheme.kind === 'range' ? `t.${table.keyColumns[0]}::numeric` : 'NULL::numeric';
-    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${(0,checksum/* rowHashSqlOf */.UN)(c.source.form, table)} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
+    return `(SELECT ${(0,checksum/* bucketSql */.$n)(scheme)} FROM (SELECT ${h} AS h, ${k} AS k, ${kn} AS kn) AS __bucket)`;
 }
 function differingBuckets(c) {
     const a = new Map(c.source.buckets.map((b) => [b.bucket, b]));
@@ -2733,10 +2763,10 @@ async function catchUp(source, target, comparisons, guard) {
     // the same table at database level); the source side and the stats keep the plan's names.
     return inApplyTransaction(target, work.map((w) => (0,plan_types/* onTarget */.Hp)(w.c.table)), async (s) => {
         const stats = [];
-        const inBuckets = (c, buckets) => `${bucketOfRow(c)} IN (${buckets.join(', ')})`;
+        const inBuckets = (c, buckets, side) => `${bucketOfRow(c, side)} IN (${buckets.join(', ')})`;
         for (const [i, { c, buckets }] of work.entries()) {
             const columns = stageColumns(c.table, s.tables.get((0,plan_types/* targetOf */.$r)(c.table)));
-            const staged = await stageRows(source, target, c.table, columns, stageName(i), selectWhere(c.table, columns, inBuckets(c, buckets)));
+            const staged = await stageRows(source, target, c.table, columns, stageName(i), selectWhere(c.table, columns, inBuckets(c, buckets, 'source')));
             stats.push({
                 table: c.table.qualified,
                 buckets: buckets.length,
@@ -2750,7 +2780,7 @@ async function catchUp(source, target, comparisons, guard) {
         // buckets are deleted and inserted again (nothing can reference such rows by key).
         for (const [i, { c, buckets }] of work.entries()) {
             if (c.table.keyColumns.length === 0) {
-                const del = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets)}`);
+                const del = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets, 'target')}`);
                 const cols = c.table.columns.join(', ');
                 const ins = await target.query(`INSERT INTO ${(0,plan_types/* targetOf */.$r)(c.table)} (${cols}) OVERRIDING SYSTEM VALUE SELECT ${cols} FROM ${stageName(i)}`);
                 stats[i].deleted = del.rowCount ?? 0;
@@ -2768,7 +2798,7 @@ async function catchUp(source, target, comparisons, guard) {
             const keys = c.table.keyColumns;
             if (keys.length === 0)
                 continue;
-            const res = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets)}
+            const res = await target.query(`DELETE FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(c.table))} t WHERE ${inBuckets(c, buckets, 'target')}
               AND NOT EXISTS (SELECT 1 FROM ${stageName(i)} s WHERE ${keyMatch(keys, 's', 't')})`);
             stats[i].deleted = res.rowCount ?? 0;
         }
@@ -2782,7 +2812,18 @@ async function catchUp(source, target, comparisons, guard) {
 function verifiedFrom(c) {
     if (c.source.form !== c.target.form)
         throw new Error(`${c.table.qualified}: a ${c.source.form} digest cannot be compared with a ${c.target.form} digest.`);
-    return { table: c.table, count: c.source.count, sum: BigInt(c.source.sum), form: c.source.form };
+    const columns = c.source.columns && c.target.columns ? { source: c.source.columns, target: c.target.columns } : undefined;
+    return {
+        table: c.table,
+        count: c.source.count,
+        sum: BigInt(c.source.sum),
+        form: c.source.form,
+        ...(columns && { columns }),
+    };
+}
+/** The row hash of the base's form over rows of the new database (the row aliased `t`). */
+function targetRowHashSql(base) {
+    return (0,checksum/* rowHashSqlOf */.UN)(base.form, base.table, base.columns?.target);
 }
 /** A row version as the freeze pass names it: `tableoid:ctid:xmin`. */
 const VERSION_SQL = `t.tableoid::oid::text || ':' || t.ctid::text || ':' || t.xmin::text`;
@@ -3142,6 +3183,10 @@ onApplied) {
     const form = base[0]?.form ?? 'ledger';
     if (base.some((b) => b.form !== form))
         throw new Error('The freeze pass was given sums of two row hash forms.');
+    // A per-column form's kinds come with the base: the catalog is not read under the freeze.
+    if ((0,checksum/* isColumnsForm */.uN)(form) && base.some((b) => !b.columns))
+        throw new Error(`The freeze pass was given '${form}' sums without their column kinds.`);
+    const baseColumns = new Map(base.flatMap((b) => (b.columns ? [[b.table.qualified, b.columns]] : [])));
     const result = {
         verified: [],
         changedRows: 0,
@@ -3331,7 +3376,7 @@ onApplied) {
                 if (vanished.rows.length) {
                     const params = keys.map((_, j) => vanished.rows.map((r) => r[`c${j}`]));
                     const sql = `FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(b.table))} t WHERE ${keyIn(b.table, types)}`;
-                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSqlOf */.UN)(b.form, b.table)})::text AS s ${sql}`, params);
+                    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${targetRowHashSql(b)})::text AS s ${sql}`, params);
                     const count = Number(rows[0].n);
                     const sum = BigInt(rows[0].s ?? '0');
                     if (st.count - count === sourceCount) {
@@ -3417,7 +3462,10 @@ onApplied) {
         // Settled in the base's form, so the recorded digests are all of the form the record names.
         // Their counts disagree (that is why they are unsettled): under the freeze, locate at once
         // rather than digest whole first.
-        const compared = await compareTables(source, target, unsettled, form, { expectDifference: true });
+        const compared = await compareTables(source, target, unsettled, form, {
+            expectDifference: true,
+            columns: baseColumns,
+        });
         for (const c of compared)
             result.scannedRows += c.source.count;
         const changed = compared.filter((c) => !c.equal);
@@ -3427,7 +3475,7 @@ onApplied) {
             for (const st of stats)
                 result.reappliedRows += st.staged + st.deleted;
             // Only what differed is read again: the rest is equal at this (frozen) instant already.
-            const again = await compareTables(source, target, changed.map((c) => c.table), form);
+            const again = await compareTables(source, target, changed.map((c) => c.table), form, { columns: baseColumns });
             for (const c of again)
                 result.scannedRows += c.source.count;
             settledFull = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
@@ -3463,9 +3511,12 @@ function ancestors(table, base) {
     walk(table);
     return [...seen];
 }
-/** Count and hash sum (in the base's form) of the rows `fromWhere` selects (alias t, the table's planned columns); added to recorded sums. */
-async function aggregate(client, base, fromWhere) {
-    const { rows } = await client.query(`SELECT count(*)::text AS n, sum(${(0,checksum/* rowHashSqlOf */.UN)(base.form, base.table)})::text AS s ${fromWhere}`);
+/**
+ * Count and hash sum (in the base's form) of the rows `fromWhere` selects in the new database
+ * (alias t, the table's planned columns, of the new database's types); added to recorded sums.
+ */
+async function aggregate(target, base, fromWhere) {
+    const { rows } = await target.query(`SELECT count(*)::text AS n, sum(${targetRowHashSql(base)})::text AS s ${fromWhere}`);
     return { count: Number(rows[0].n), sum: BigInt(rows[0].s ?? '0') };
 }
 /**
@@ -3574,14 +3625,15 @@ async function takeBaseSnapshot(client) {
  *    tenant stays shared, and the run undoes what it built).
  */
 /**
- * The row hash of the switch's comparisons and of the digests it records: the fast form
- * (hashtextextended; ~0.6× the md5 form's cost, measured in scripts/bench-hash.ts). The record
- * names the form, so cleanup and status --verify recompute that form (older records, without
- * it, stay md5). Both later readers hash the tenant's database or the shared one on a server of
- * the same byte order as at the switch (the fast hash is byte-order dependent); a database moved
- * to a big-endian server would report its rows changed, never equal by mistake.
+ * The row hash of the switch's comparisons and of the digests it records: the versioned
+ * per-column form ('columns-1'; ~0.4× the fast form's cost, measured in scripts/bench-hash.ts).
+ * The record names the form, so cleanup and status --verify recompute exactly that recipe
+ * (older records: 'fast', or md5 without a form). Both later readers hash the tenant's database
+ * or the shared one on a server of the same byte order as at the switch (parts of the hash are
+ * byte-order dependent, checksum.ts ColumnHashKind); a database moved to a big-endian server
+ * would report its rows changed, never equal by mistake.
  */
-const SWITCH_FORM = 'fast';
+const SWITCH_FORM = checksum/* COLUMNS_FORM */.re;
 const switchStep = {
     name: 'switch',
     title: 'Freeze, catch up and switch',
@@ -3612,10 +3664,12 @@ const switchStep = {
             // open in other databases of the cluster never widen what the freeze pass re-reads.
             const snapshot = await takeBaseSnapshot(base);
             const changedFrom = snapshot.changedFrom;
-            // The fast form: these sums, carried through the freeze pass, become the digests recorded
-            // at the switch (verifiedFrom), which cleanup and status --verify compare later in the form
-            // the record names (checksum.ts RecordedDigest). The rollback's row ledger stays md5.
-            const first = await compareTables(base, target, tables, SWITCH_FORM);
+            // These sums, carried through the freeze pass, become the digests recorded at the switch
+            // (verifiedFrom), which cleanup and status --verify compare later in the form the record
+            // names (checksum.ts RecordedDigest). The rollback's row ledger stays md5. The column
+            // kinds are read here, once: every later comparison and the freeze pass reuse them.
+            const columns = await readColumnsByTable(base, target, tables, SWITCH_FORM);
+            const first = await compareTables(base, target, tables, SWITCH_FORM, { columns });
             const firstChanged = first.filter((c) => !c.equal);
             // Every write into the new database proves, in its own transaction, that the database is
             // still this run's: a run that lost the tenant never writes into another run's database.
@@ -3623,7 +3677,7 @@ const switchStep = {
             let settledBase = first;
             if (firstChanged.length) {
                 await catchUp(base, target, first, guard);
-                const again = await compareTables(base, target, firstChanged.map((c) => c.table), SWITCH_FORM);
+                const again = await compareTables(base, target, firstChanged.map((c) => c.table), SWITCH_FORM, { columns });
                 settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)));
             }
             const unequalBase = settledBase.filter((c) => !c.equal);

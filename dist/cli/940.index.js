@@ -1091,6 +1091,8 @@ function faultsFromEnv(value = process.env.TENANT_PROMOTION_FAULT) {
 /* harmony import */ var _postgres_sessions__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(73074);
 /* harmony import */ var _postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(19322);
 /* harmony import */ var _tenant_place__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(50678);
+/* harmony import */ var _names__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(46455);
+
 
 
 
@@ -1275,9 +1277,10 @@ async function dropAbandonedDatabases(ctx) {
 /** Drops the tenant's roles (DROP ROLE is transactional) in a transaction that proves ownership. */
 async function dropOwnedRoles(ctx) {
     return asOwnerWithTarget(ctx, 'dropping the tenant roles', async (c) => {
-        // Schema level into the shared database: what the roles hold there goes first (DROP ROLE
-        // refuses a role with privileges; at database level they went with the database).
-        if ((0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .intoSharedDatabase */ .vq)(ctx))
+        // What the roles hold in the shared database goes first (DROP ROLE refuses a role with
+        // privileges): schema level into it, or — on the shared server at any level — an earlier
+        // schema-level run's grants (at database level the rest went with the database).
+        if ((0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .intoSharedDatabase */ .vq)(ctx) || !ctx.servers.separate)
             await (0,_postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__/* .revokeSharedGrants */ .Lv)(c, [ctx.names.appRole, ctx.names.ownerRole]);
         return (0,_postgres_roles__WEBPACK_IMPORTED_MODULE_5__/* .dropTenantRoles */ .Zc)(c, { owner: ctx.names.ownerRole, app: ctx.names.appRole }, ctx.names.slug, ctx.sharedDatabase);
     }, { orphanOk: true });
@@ -1289,7 +1292,12 @@ async function dropOwnedRoles(ctx) {
  * or later attempt's are never touched. `'any'`: what an earlier failed run of this tenant left.
  */
 async function dropOwnedSchemas(ctx, attempt) {
-    const at = { toolSchema: (0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .toolSchema */ .wl)(ctx), ownerRole: ctx.names.ownerRole };
+    // Any earlier attempt's: a schema-level run's tool schema of the shared database, whatever this
+    // run's level (a database-level run replacing what a failed schema-level run kept).
+    const at = {
+        toolSchema: attempt === 'any' ? (0,_names__WEBPACK_IMPORTED_MODULE_9__/* .sharedToolSchema */ .No)(ctx.names.slug) : (0,_tenant_place__WEBPACK_IMPORTED_MODULE_8__/* .toolSchema */ .wl)(ctx),
+        ownerRole: ctx.names.ownerRole,
+    };
     return asOwner(ctx, 'dropping the tenant schemas', async (c) => {
         if (attempt === 'this') {
             const { exists } = await (0,_postgres_tenant_schemas__WEBPACK_IMPORTED_MODULE_7__/* .toolSchemaMarker */ .E0)(c, at.toolSchema);
@@ -1583,7 +1591,13 @@ async function planSchemaLevel(ctx, snapshot) {
         if (!r.ok)
             throw new errors/* PromotionError */.g1('permission-denied', `Role "${r.role}" may not create schemas in database "${r.db}"; schema-level isolation into the shared database creates ${ctx.names.database} there, so nothing was created.`, `Grant it (GRANT CREATE ON DATABASE ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.db)} TO ${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(r.role)};), or give ${(0,errors/* settingName */.QX)('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own.`);
     }
-    const layout = (0,schema_layout/* planSchemaLayout */.td)({ base: ctx.names.database, primarySchema, catalog, taken });
+    const layout = (0,schema_layout/* planSchemaLayout */.td)({
+        base: ctx.names.database,
+        primarySchema,
+        catalog,
+        taken,
+        sourceSearchPath: await sharedSearchPath(snapshot),
+    });
     // The report's database is where the tenant's tables will be: the shared one itself.
     if (into === 'shared-database')
         ctx.record.database = ctx.sharedDatabase;
@@ -1601,6 +1615,19 @@ async function planSchemaLevel(ctx, snapshot) {
         throw new errors/* PromotionError */.g1('plan-blocked', `The tenant's objects cannot be given a schema of their own: ${refused.join('; ')}`, 'Fix what is named above in the shared database (or promote at database level with isolation-level database), then re-run.');
     }
     return layout;
+}
+/**
+ * The shared database's search_path as an application connecting to it gets it: the database's
+ * own setting (ALTER DATABASE … SET search_path), else PostgreSQL's default. A setting for one
+ * role in that database (ALTER ROLE … IN DATABASE) is not read: the tool does not know which
+ * role the shared application logs in as, and the tenant gets one path for all its roles.
+ */
+async function sharedSearchPath(snapshot) {
+    const { rows } = await snapshot.query(`SELECT (SELECT substr(c, length('search_path=') + 1) FROM unnest(s.setconfig) c
+              WHERE c LIKE 'search_path=%' LIMIT 1) AS setting
+       FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+      WHERE d.datname = current_database() AND s.setrole = 0`);
+    return (0,schema_layout/* parseSearchPath */.L)(rows[0]?.setting ?? '"$user", public');
 }
 
 // EXTERNAL MODULE: ./src/postgres/sequence-ranges.ts
@@ -1868,7 +1895,9 @@ function toolSchema(ctx) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83849);
 /* harmony import */ var pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(26901);
-/* harmony import */ var _rollback_ledger__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(4001);
+/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6922);
+/* harmony import */ var _rollback_ledger__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(4001);
+
 
 
 
@@ -1912,7 +1941,7 @@ async function stageRemovedKeys(session, table, rowsSql) {
     if (table.keyColumns.length === 0)
         return;
     await session.query(`CREATE TEMPORARY TABLE IF NOT EXISTS ${STAGE.slice('pg_temp.'.length)} (tbl text NOT NULL, k text[] NOT NULL) ON COMMIT DROP`);
-    await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${(0,_rollback_ledger__WEBPACK_IMPORTED_MODULE_3__/* .keyArraySql */ .Xy)(table, 't')} ${rowsSql}`, [
+    await session.query(`INSERT INTO ${STAGE} (tbl, k) SELECT $1, ${(0,_rollback_ledger__WEBPACK_IMPORTED_MODULE_4__/* .keyArraySql */ .Xy)(table, 't')} ${rowsSql}`, [
         table.qualified,
     ]);
 }
@@ -1927,9 +1956,8 @@ async function recordRemovedKeys(shared, tenantDb, attempt, toolSchema) {
     try {
         // No primary key: maintaining (attempt, tbl, k) made recording 1M keys 4× slower, under the
         // shared locks; the rollback reads one attempt's keys once per table (a scan is fine there).
-        await tenantDb.query(`CREATE TABLE IF NOT EXISTS ${removed} (
-         attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
-         recorded_at timestamptz NOT NULL DEFAULT now())`);
+        await (0,_ownership__WEBPACK_IMPORTED_MODULE_3__/* .createToolTable */ .LD)(tenantDb, removed, `attempt text NOT NULL, tbl text NOT NULL, k text[] NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now()`);
         let n = 0;
         if (rows[0]?.r) {
             const reader = shared.query((0,pg_copy_streams__WEBPACK_IMPORTED_MODULE_2__.to)(`COPY (SELECT ${pg__WEBPACK_IMPORTED_MODULE_1__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(attempt)}, tbl, k FROM ${STAGE}) TO STDOUT`));
@@ -3152,7 +3180,9 @@ async function markAndRemove(session, c, lockTimeoutMs) {
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _checksum__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(73600);
 /* harmony import */ var _connect__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(36741);
-/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(54680);
+/* harmony import */ var _ownership__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6922);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(54680);
+
 
 
 
@@ -3209,7 +3239,7 @@ function sharedWriteParts(plan) {
  * ledger stays keyed by the source's `qualified`, which rollback matches the shared rows by.
  */
 function partOnTarget(p) {
-    const table = (0,_plan_types__WEBPACK_IMPORTED_MODULE_3__/* .onTarget */ .Hp)(p.table);
+    const table = (0,_plan_types__WEBPACK_IMPORTED_MODULE_4__/* .onTarget */ .Hp)(p.table);
     if (table === p.table)
         return p;
     const isolatedWhere = p.isolatedWhere === 'true' ? 'true' : `(${table.ownWhere}) IS NULL`;
@@ -3261,11 +3291,9 @@ async function recordRowLedger(target, plan, toolSchema, guard) {
     await target.query('BEGIN');
     try {
         await guard?.(target);
-        await target.query(`CREATE TABLE IF NOT EXISTS ${ledger.rows} (
-         tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k))`);
-        await target.query(`CREATE TABLE IF NOT EXISTS ${ledger.tables} (
-         tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
-         recorded_at timestamptz NOT NULL DEFAULT now())`);
+        await (0,_ownership__WEBPACK_IMPORTED_MODULE_3__/* .createToolTable */ .LD)(target, ledger.rows, `tbl text NOT NULL, k text[] NOT NULL, h bigint NOT NULL, PRIMARY KEY (tbl, k)`);
+        await (0,_ownership__WEBPACK_IMPORTED_MODULE_3__/* .createToolTable */ .LD)(target, ledger.tables, `tbl text PRIMARY KEY, keyed boolean NOT NULL, n bigint NOT NULL, s numeric NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now()`);
         await target.query(`TRUNCATE ${ledger.rows}, ${ledger.tables}`);
         let rows = 0;
         for (const p of parts)
@@ -3854,15 +3882,20 @@ function mapRole(role, roleMap) {
     return roleMap.get(role) ?? null;
 }
 const roleSql = (role) => (role === 'PUBLIC' ? 'PUBLIC' : qi(role));
+/** Kinds whose built-in default ACL gives PUBLIC nothing. */
+const CLOSED_BY_DEFAULT = new Set(['TABLE', 'SEQUENCE', 'SCHEMA']);
 /**
- * GRANTs reproducing `acl` on the object, remapped. A null ACL means the built-in defaults,
- * which the new object already has. Otherwise PUBLIC's defaults are revoked first so the
+ * GRANTs reproducing `acl` on the object, remapped. A null ACL means the built-in defaults; the
+ * new object has them unless the creating role's default privileges (ALTER DEFAULT PRIVILEGES …
+ * TO PUBLIC, per database: in the shared database at schema level) added some, so PUBLIC's are
+ * revoked where the built-in default gives it nothing (a function's EXECUTE and a type's USAGE
+ * are PUBLIC's by default, and stay). Otherwise PUBLIC's defaults are revoked first so the
  * result is exactly the source's entries; the source owner's own entries are skipped (the
  * new owner has them by ownership).
  */
 function grantStatements(kind, object, acl, owner, roleMap, columns) {
     if (acl === null)
-        return [];
+        return !columns && CLOSED_BY_DEFAULT.has(kind) ? [`REVOKE ALL ON ${kind} ${object} FROM PUBLIC`] : [];
     const groups = new Map();
     for (const e of acl) {
         if (e.grantee === owner)
@@ -4697,8 +4730,9 @@ async function endSessions(client, database, toolRoles,
 /** The caller has a transaction open: a refused GRANT must not abort it (savepoint). */
 inTransaction = false, 
 /**
- * Only the sessions of this role and its members (the tenant's schemas in the shared database:
- * every other session there is another tenant's or the shared application's). Absent: all.
+ * Only the sessions of these roles and their members (the tenant's schemas in the shared
+ * database: every other session there is another tenant's or the shared application's).
+ * Absent: all.
  */
 membersOf) {
     // A statement that may be refused; in a transaction, under a savepoint so the refusal does not
@@ -4735,11 +4769,11 @@ membersOf) {
     // sessions (another run's, a DBA's) are not the tenant's. This role's own sessions (the lock
     // session among them) are never ended that way either: it was just granted the role above.
     const { rows } = await client.query(`WITH RECURSIVE members(oid) AS (
-       SELECT oid FROM pg_roles WHERE rolname = $2
+       SELECT oid FROM pg_roles WHERE rolname = ANY($2::text[])
        UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
      SELECT pid, usename AS user, application_name AS application
        FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
-        AND ($2::text IS NULL
+        AND ($2::text[] IS NULL
              OR (usesysid IN (SELECT oid FROM members) AND usename <> current_user))`, [database, membersOf ?? null]);
     let ended = 0;
     const remaining = [];

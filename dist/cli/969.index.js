@@ -131,28 +131,57 @@ const accessControl = {
             }
             // Privileges on the shared database's tables.
             if (exists.rowCount) {
-                const privs = await source.query(`SELECT c.oid::regclass::text AS tbl,
-                  concat_ws(',', CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'INSERT' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
-                                 CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END) AS privs
+                const privs = await source.query(`SELECT format('%I.%I', n.nspname, c.relname) AS tbl, c.relkind = 'S' AS sequence,
+                  CASE WHEN c.relkind = 'S' THEN
+                    concat_ws(',', CASE WHEN has_sequence_privilege($1, c.oid, 'USAGE') THEN 'USAGE' END,
+                                   CASE WHEN has_sequence_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
+                                   CASE WHEN has_sequence_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END)
+                  ELSE
+                    concat_ws(',', CASE WHEN has_table_privilege($1, c.oid, 'SELECT') THEN 'SELECT' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'INSERT') THEN 'INSERT' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
+                                   CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END)
+                  END AS privs,
+                  -- A column privilege (GRANT SELECT (email) …) reads every row's value of that column.
+                  CASE WHEN c.relkind = 'S' THEN '{}'::text[] ELSE
+                    array(SELECT a.attname::text FROM pg_attribute a
+                           WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                             AND has_column_privilege($1, c.oid, a.attnum, 'SELECT, INSERT, UPDATE, REFERENCES')
+                           ORDER BY a.attnum) END AS columns
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_tenant_isolation')
               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname::text <> ALL ($2::text[])
             ORDER BY 1`, 
                 // Into the shared database the tenant's own schemas are beside the shared tables (and
                 // other tenants' schemas): every table but its own must be out of its reach.
                 [role, inShared ? tenantSchemas : []]);
-                const held = privs.rows.filter((r) => r.privs !== '');
+                const held = privs.rows.filter((r) => !r.sequence && r.privs !== '');
                 if (held.length) {
                     failures.push(`role ${role} holds privileges on ${held.length} table(s) of the shared database: ${held
                         .slice(0, 5)
                         .map((r) => `${r.tbl} (${r.privs})`)
                         .join(', ')}`);
                 }
-                if (inShared)
+                const columns = privs.rows.filter((r) => !r.sequence && r.privs === '' && r.columns.length > 0);
+                if (columns.length) {
+                    failures.push(`role ${role} may read or write column(s) of ${columns.length} table(s) of the shared database, every row's values of them: ${columns
+                        .slice(0, 5)
+                        .map((r) => `${r.tbl} (${r.columns.join(', ')})`)
+                        .join(', ')} (fix: REVOKE SELECT, INSERT, UPDATE, REFERENCES (<columns>) ON <table> FROM PUBLIC, or from the role that passes them on)`);
+                }
+                const sequences = privs.rows.filter((r) => r.sequence && r.privs !== '');
+                if (sequences.length) {
+                    failures.push(`role ${role} may use ${sequences.length} sequence(s) of the shared database (read their values, advance them): ${sequences
+                        .slice(0, 5)
+                        .map((r) => `${r.tbl} (${r.privs})`)
+                        .join(', ')} (fix: REVOKE ALL ON SEQUENCE <sequence> FROM PUBLIC, or from the role that passes it on)`);
+                }
+                if (inShared) {
                     await checkSharedSchemas(source, role, ctx.schemaLayout, failures, notes);
+                    await checkDefinerFunctions(source, role, tenantSchemas, failures);
+                    await checkLargeObjects(source, role, [role, ctx.names.ownerRole], failures);
+                }
             }
             else
                 notes.push(`role ${role} does not exist on the shared database's server`);
@@ -304,8 +333,9 @@ const accessControl = {
  * anywhere (a table of its own in `public` would be a way around isolation), and USAGE only on
  * the extensions' schemas it was given. USAGE that reaches it through PUBLIC — PostgreSQL's
  * default on `public` — lets it see names and call functions there (EXECUTE is PUBLIC's by
- * default too), not read a table: table privileges are checked above. It is a note, with the
- * remedy, except on another tenant's schema, where it fails.
+ * default too); what those could read is checked apart (table, column and sequence privileges
+ * above, SECURITY DEFINER functions and large objects below). It is a note, with the remedy,
+ * except on another tenant's schema, where it fails.
  */
 async function checkSharedSchemas(source, role, layout, failures, notes) {
     const own = layout.mappings.map((m) => m.target);
@@ -333,7 +363,51 @@ async function checkSharedSchemas(source, role, layout, failures, notes) {
             failures.push(`role ${role} is granted USAGE on schema ${r.nspname} of the shared database`);
     }
     if (throughPublic.length)
-        notes.push(`role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call functions PUBLIC may execute, but reads no table (no table privilege, proved above); to hide even that, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`);
+        notes.push(`role ${role} has USAGE on ${throughPublic.join(', ')} through PUBLIC (PostgreSQL's default on public): it sees the names there and may call the functions PUBLIC may execute (none SECURITY DEFINER: proved), and reads no table, column, sequence or large object not its own (proved); to hide even the names, REVOKE USAGE ON SCHEMA … FROM PUBLIC and grant it to the roles that need it`);
+}
+/**
+ * Into the shared database: a SECURITY DEFINER function runs as its owner, so one the tenant's
+ * role may call (EXECUTE is PUBLIC's by default) reads whatever its owner reads — every tenant's
+ * rows — whatever the table privileges say. Any outside the tenant's schemas, in a schema the role
+ * may use, fails: what a body reads is not for this check to judge.
+ */
+async function checkDefinerFunctions(source, role, own, failures) {
+    const { rows } = await source.query(`SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS fn
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE p.prosecdef AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname::text <> ALL ($2::text[])
+        AND has_schema_privilege($1, n.oid, 'USAGE') AND has_function_privilege($1, p.oid, 'EXECUTE')
+      ORDER BY 1`, [role, own]);
+    if (rows.length)
+        failures.push(`role ${role} may call ${rows.length} SECURITY DEFINER function(s) of the shared database, which run as their owner and read what it reads: ${rows
+            .slice(0, 5)
+            .map((r) => r.fn)
+            .join(', ')} (fix: REVOKE EXECUTE ON FUNCTION <function> FROM PUBLIC, then GRANT EXECUTE to the roles that need it)`);
+}
+/**
+ * Into the shared database: large objects exist once per database, outside every table. One the
+ * tenant's role may read or write (through PUBLIC, a role it is a member of, or
+ * lo_compat_privileges, which turns every check off) and that is not the tenant's own is a leak.
+ */
+async function checkLargeObjects(source, role, ownRoles, failures) {
+    const { rows } = await source.query(`WITH own AS (SELECT oid FROM pg_roles WHERE rolname = ANY ($2::text[])),
+          reach AS (
+            SELECT m.oid FROM pg_largeobject_metadata m
+             WHERE m.lomowner NOT IN (SELECT oid FROM own)
+               AND (current_setting('lo_compat_privileges')::boolean
+                    OR pg_has_role($1, m.lomowner, 'MEMBER')
+                    OR EXISTS (SELECT 1 FROM aclexplode(m.lomacl) x
+                                WHERE x.privilege_type IN ('SELECT', 'UPDATE')
+                                  AND (x.grantee = 0 OR (x.grantee NOT IN (SELECT oid FROM own)
+                                                         AND pg_has_role($1, x.grantee, 'MEMBER'))))))
+     SELECT current_setting('lo_compat_privileges')::boolean AS compat, (SELECT count(*) FROM reach)::text AS n,
+            array(SELECT oid::text FROM reach ORDER BY oid LIMIT 5) AS oids`, [role, ownRoles]);
+    const r = rows[0];
+    if (!r || r.n === '0')
+        return;
+    failures.push(r.compat
+        ? `lo_compat_privileges is on in the shared database: role ${role} may read and write its ${r.n} large object(s) that are not the tenant's (fix: ALTER SYSTEM SET lo_compat_privileges = off, or ALTER DATABASE … SET lo_compat_privileges = off, then reload)`
+        : `role ${role} may read or write ${r.n} large object(s) of the shared database that are not the tenant's: ${r.oids.join(', ')}${Number(r.n) > r.oids.length ? ', …' : ''} (fix: REVOKE ALL ON LARGE OBJECT <oid> FROM PUBLIC, or from the role that passes it on)`);
 }
 /** As the tenant's role: reading a shared table and another tenant's table must be refused (42501). */
 async function probeDenied(asTenant, admin, role, own, planned, failures, notes) {
@@ -421,8 +495,8 @@ const checksums = {
                     const compared = comparedWithShared(ctx, t);
                     if (compared.note)
                         notes.push(compared.note);
-                    // Both sides digested now, within this run: the per-column row hash (checksum.ts RowHashForm).
-                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: 'columns' });
+                    // Both sides digested now: the per-column row hash (checksum.ts RowHashForm).
+                    const r = await (0,checksum/* compareTable */.WK)(source, target, compared.table, { form: checksum/* COLUMNS_FORM */.re });
                     if (!r.equal) {
                         tablesDiffering.add(t.qualified);
                         differences.push(...r.differences);
