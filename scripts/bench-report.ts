@@ -110,7 +110,8 @@ export const median = (xs: number[]): number => {
 export const secs = (ms: number): string =>
   Number.isFinite(ms) ? (ms / 1000).toFixed(ms < 10_000 ? 2 : 1) : '–';
 export const mb = (bytes: number): number => bytes / 1024 / 1024;
-export const human = (n: number): string => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
+export const human = (n: number): string =>
+  n >= 1e6 ? `${Number((n / 1e6).toFixed(1))}M` : n >= 1e3 ? `${Math.round(n / 1e3)}k` : String(n);
 const f = (x: number | undefined, digits = 2) =>
   x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);
 const range = (xs: number[], digits = 1) =>

@@ -22,11 +22,13 @@
  * Between runs the tenant's database and roles are dropped, its row reset to shared, and a
  * CHECKPOINT is taken so no run pays for another's dirty pages.
  *
- * Flags: --sizes=10k,100k,1m (default; --huge adds 5m), --rounds=5, --parallelism=1,2,
+ * Flags: --sizes=10k,100k,1m (default; --huge adds 5m), --rounds=5 (0: build only), --parallelism=1,2,
  * --baseline=raw[,indexed], --writer-pause-ms=20 (0: as fast as it can), --no-writer,
  * --embedded (a throwaway embedded PostgreSQL instead of DATABASE_URL), --out=FILE (JSON;
  * default bench-results/bench-<time>.json), --keep (leave the databases),
- * --from=a.json,b.json (render earlier results together, e.g. a 1M and a 5M run; runs nothing).
+ * --reuse=SUFFIX (the databases an earlier `--keep` run left, named by the suffix it printed:
+ * no generation, and they are kept again), --from=a.json,b.json (render earlier results
+ * together, e.g. a 1M and a 5M run; runs nothing).
  * Prints markdown (tables, then the targets with MET/MISSED) on stdout; progress goes to stderr.
  */
 import { spawn } from 'node:child_process';
@@ -78,6 +80,7 @@ interface Args {
   embedded: boolean;
   out?: string;
   keep: boolean;
+  reuse?: string;
   tinyRows: number;
   /** Pause of the contract writer between writes; undefined: no writer. */
   writerPauseMs?: number;
@@ -120,8 +123,9 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--rounds':
         args.rounds = Number(value);
-        if (!Number.isInteger(args.rounds) || args.rounds < 1)
-          throw new Error('--rounds must be a whole number ≥ 1.');
+        // 0 builds the databases only (with --keep: for later --reuse runs).
+        if (!Number.isInteger(args.rounds) || args.rounds < 0)
+          throw new Error('--rounds must be a whole number ≥ 0.');
         break;
       case '--parallelism':
         args.parallelism = list().map(Number);
@@ -156,6 +160,10 @@ export function parseArgs(argv: string[]): Args {
         break;
       case '--keep':
         args.keep = true;
+        break;
+      case '--reuse':
+        if (!/^[a-z0-9]+$/.test(value)) throw new Error('--reuse takes the suffix a --keep run printed.');
+        args.reuse = value;
         break;
       case '--tiny':
         args.tinyRows = parseSize(value);
@@ -785,7 +793,7 @@ async function main(): Promise<number> {
         embedded: false,
         stop: async () => undefined,
       };
-  const suffix = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
+  const suffix = args.reuse ?? `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
   const sharedDb = `bench_shared_${suffix}`;
   // The names contain the suffix: dropBySuffix removes them too.
   const emptySuffix = `${suffix}e`;
@@ -830,13 +838,30 @@ async function main(): Promise<number> {
       // Another big tenant interleaved with nothing of ours: the predicates must filter, not scan one tenant.
       { slug: `neighbour-${suffix}`, rows: neighbourRows },
     ];
-    log(`Building ${sharedDb}…`);
-    await sql(server.url, `CREATE DATABASE ${q(sharedDb)}`);
     const genStarted = performance.now();
-    await buildSharedDatabase(sharedUrl, `bench_app_${suffix}`, suffix, tenants, log);
-    log(`Building ${emptyDb} (the fixture and the ~${args.tinyRows}-row tenant only)…`);
-    await sql(server.url, `CREATE DATABASE ${q(emptyDb)}`);
-    await buildSharedDatabase(emptyUrl, `bench_app_${emptySuffix}`, emptySuffix, [tenants[0]!], log);
+    if (args.reuse) {
+      const slugs = tenants.map((t) => t.slug).filter((s) => !s.startsWith('neighbour-'));
+      const found = await sql<{ slug: string }>(sharedUrl, 'SELECT slug FROM tenants WHERE slug = ANY($1)', [
+        slugs,
+      ]).catch(() => []);
+      const missing = slugs.filter((s) => !found.some((f) => f.slug === s));
+      if (
+        missing.length ||
+        !(await sql(emptyUrl, 'SELECT 1 FROM tenants WHERE slug = $1', [tinySlug])).length
+      ) {
+        throw new Error(
+          `--reuse=${suffix}: ${sharedDb} lacks ${missing.join(', ') || `nothing, but ${emptyDb} lacks ${tinySlug}`}; run with --keep and these --sizes first.`,
+        );
+      }
+      log(`Reusing ${sharedDb} and ${emptyDb}.`);
+    } else {
+      log(`Building ${sharedDb}…`);
+      await sql(server.url, `CREATE DATABASE ${q(sharedDb)}`);
+      await buildSharedDatabase(sharedUrl, `bench_app_${suffix}`, suffix, tenants, log);
+      log(`Building ${emptyDb} (the fixture and the ~${args.tinyRows}-row tenant only)…`);
+      await sql(server.url, `CREATE DATABASE ${q(emptyDb)}`);
+      await buildSharedDatabase(emptyUrl, `bench_app_${emptySuffix}`, emptySuffix, [tenants[0]!], log);
+    }
     const generateMs = performance.now() - genStarted;
     const schema = await baselineSchema(sharedUrl);
     env.baselineSchema =
@@ -857,8 +882,17 @@ async function main(): Promise<number> {
       );
 
     // Target 4: the tiny tenant beside the others' rows (A) and beside the empty database (B), alternately.
+    // What the shared database holds besides the tiny tenant (a reused one may hold more sizes).
+    const liveRows = Number(
+      (
+        await sql<{ n: string }>(
+          sharedUrl,
+          'SELECT coalesce(sum(n_live_tup), 0)::bigint AS n FROM pg_stat_user_tables',
+        )
+      )[0]?.n ?? 0,
+    );
     const tiny: TinyResult = {
-      besideRows: args.sizes.reduce((n, s) => n + s, 0) + neighbourRows,
+      besideRows: Math.max(0, liveRows - args.tinyRows),
       beside: [],
       empty: [],
     };
@@ -948,11 +982,11 @@ async function main(): Promise<number> {
     log(`\nJSON: ${outFile}; total ${secs(performance.now() - started)} s`);
     return interrupted ? 130 : 0;
   } finally {
-    if (!args.keep) {
+    if (!args.keep && !args.reuse) {
       log('Cleaning up…');
       await dropBySuffix(server.url, suffix).catch((e) => log(`cleanup failed: ${(e as Error).message}`));
     } else {
-      log(`Kept ${sharedDb} and ${emptyDb} (--keep).`);
+      log(`Kept ${sharedDb} and ${emptyDb}: --reuse=${suffix} runs on them again.`);
     }
     await server.stop();
   }
