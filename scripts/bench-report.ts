@@ -42,8 +42,8 @@ export interface OurRun {
   rows: number;
   bytes: number;
   freezeMs?: number;
-  /** The record's freeze: rows scanned and re-applied under the freeze. */
-  freeze?: { scannedRows: number; reappliedRows: number };
+  /** The record's freeze: rows scanned and re-applied under the freeze; the unfrozen part per phase (when recorded). */
+  freeze?: { scannedRows: number; reappliedRows: number; unfrozenMs?: Record<string, number> };
   steps: StepSample[];
   /** Rows read in the shared database flushed only when the run's sessions ended. */
   rowsReadAtExit: number;
@@ -147,6 +147,8 @@ export interface Summary {
   /** Median of (switch − freeze) per run. */
   unfrozenMs: number;
   reappliedRows: number;
+  /** Median ms per phase of the unfrozen part, as the record splits it. */
+  unfrozenPhases: [string, number][];
   writer?: { commits: number; maxWaitMs: number; lost: number; errors: number; firstError?: string };
   maxRssMb: number;
   loads: number[];
@@ -189,6 +191,10 @@ export function summarise(r: SizeResult): Summary[] {
         freezeMs: median(runs.map((o) => o.freezeMs ?? NaN)),
         unfrozenMs: median(runs.map((o) => stepMs(o, 'switch') - (o.freezeMs ?? NaN))),
         reappliedRows: median(runs.map((o) => o.freeze?.reappliedRows ?? NaN)),
+        unfrozenPhases: [...new Set(runs.flatMap((o) => Object.keys(o.freeze?.unfrozenMs ?? {})))].map(
+          (phase) =>
+            [phase, median(runs.map((o) => o.freeze?.unfrozenMs?.[phase] ?? NaN))] as [string, number],
+        ),
         writer: writers.length
           ? {
               commits: median(writers.map((w) => w.committedShared + w.committedIsolated)),
@@ -352,13 +358,13 @@ export function renderReport(report: BenchReport): string {
     lines.push('');
     lines.push('#### The proof and the switch (medians)', '');
     lines.push(
-      '| tenant rows | parallelism | checks | ÷ copy | switch | frozen | unfrozen | ÷ copy | rows re-applied frozen | contract writer during the switch |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+      '| tenant rows | parallelism | checks | ÷ copy | switch | frozen | unfrozen | ÷ copy | unfrozen by phase (ms) | rows re-applied frozen | contract writer during the switch |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
     );
     for (const s of summaries) {
       const w = s.writer;
       lines.push(
-        `| ${human(s.size)} | ${s.parallelism} | ${secs(s.validateMs)} s | ${f(s.validateMs / s.copyMs)}× | ${secs(s.switchMs)} s | ${secs(s.freezeMs)} s | ${secs(s.unfrozenMs)} s | ${f(s.unfrozenMs / s.copyMs)}× | ${f(s.reappliedRows, 0)} | ${w ? `${Math.round(w.commits)} writes, longest ${secs(w.maxWaitMs)} s, ${w.lost} lost${w.errors ? `, ${w.errors} errors (${w.firstError ?? ''})` : ''}` : '–'} |`,
+        `| ${human(s.size)} | ${s.parallelism} | ${secs(s.validateMs)} s | ${f(s.validateMs / s.copyMs)}× | ${secs(s.switchMs)} s | ${secs(s.freezeMs)} s | ${secs(s.unfrozenMs)} s | ${f(s.unfrozenMs / s.copyMs)}× | ${s.unfrozenPhases.map(([p, ms]) => `${p} ${f(ms, 0)}`).join(', ') || '–'} | ${f(s.reappliedRows, 0)} | ${w ? `${Math.round(w.commits)} writes, longest ${secs(w.maxWaitMs)} s, ${w.lost} lost${w.errors ? `, ${w.errors} errors (${w.firstError ?? ''})` : ''}` : '–'} |`,
       );
     }
     lines.push('');

@@ -610,6 +610,8 @@ async function runOurs(
       freeze: record.freeze && {
         scannedRows: record.freeze.scannedRows,
         reappliedRows: record.freeze.reappliedRows,
+        // Recorded by engines that split the unfrozen part by phase.
+        unfrozenMs: (record.freeze as { unfrozenMs?: Record<string, number> }).unfrozenMs,
       },
       steps,
       rowsReadAtExit: finalRows - prev.rowsRead,
