@@ -151,5 +151,5 @@ async function provedAsRestored(
   }
   // Session settings for the comparison only: undone with the transaction if it refuses, and the
   // session ends with the step.
-  await assertAsRestored(await tenantSession(db, side, ctx.plan), ctx.plan, recorded);
+  await assertAsRestored(await tenantSession(db, side, ctx.plan), ctx.plan, recorded, schemas);
 }

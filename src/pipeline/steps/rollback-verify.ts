@@ -98,6 +98,8 @@ export async function assertAsRestored(
   isolated: pg.ClientBase,
   plan: TenantPlan,
   recorded: Record<string, { count: number; digest: string }>,
+  /** The tenant's schemas in the shared database, when it is those that are kept (else its database). */
+  schemas?: readonly string[],
 ): Promise<number> {
   await setComparableSession(isolated);
   await setTenantId(isolated, plan.tenantId);
@@ -115,8 +117,12 @@ export async function assertAsRestored(
   if (differences.length) {
     throw new PromotionError(
       'validation-failed',
-      `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`,
-      'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
+      schemas
+        ? `The tenant's schemas ${schemas.join(', ')} changed after the restore, so they were not dropped: ${differences.slice(0, 10).join('; ')}.`
+        : `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`,
+      schemas
+        ? 'The tenant is shared again and its schemas are kept: rows written there after the restore are not in the shared tables. Copy them over by hand, then re-run the rollback to drop the schemas (or run it with --keep-isolated-data).'
+        : 'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
     );
   }
   return now.length;
