@@ -188,6 +188,33 @@ describe('schema level in the shared database: the rollback fence', { concurrenc
     });
   });
 
+  // A membership a superuser granted: on PostgreSQL 16+ only a role with the grantor's privileges
+  // may revoke it. A non-superuser admin there cannot close that way in, so the rollback refuses
+  // before copying anything (the tenant stays isolated, nothing revoked); otherwise it is closed.
+  it('a membership granted by a superuser is revoked, or — where the admin may not — the rollback refuses, naming it', async () => {
+    await promoted(async (p) => {
+      const mig = await p.login(() => []);
+      await query(p.f.url, `GRANT ${qi(p.names.ownerRole)} TO ${qi(mig.role)}`);
+      const [{ version }] = (await query<{ version: number }>(
+        p.f.url,
+        `SELECT current_setting('server_version_num')::int AS version`,
+      )) as [{ version: number }];
+      const before = await waysIn(p);
+      if (p.f.engineUrl !== p.f.url && version >= 160000) {
+        const { record } = await rollback(p.opts, testDeps('schema-level-fence'));
+        assert.equal(record.result, 'failed');
+        assert.equal(record.error?.step, 'fence', JSON.stringify(record.error));
+        assert.match(
+          record.error?.message ?? '',
+          new RegExp(`membership of ${mig.role} in ${p.names.ownerRole}`),
+        );
+        assert.deepEqual(await waysIn(p), before, 'nothing stays revoked');
+        assert.equal(await isolationModeOf(p.f.url, p.opts.tenantSlug), 'isolated');
+        assert.equal(await tryWrite(mig.url, p.schema, 'after the refusal'), 'written');
+      } else await assertRefusedThroughout(p, mig.url);
+    });
+  });
+
   // DEFECT (failed on main: the memberships and the direct grant stayed open during the fence).
   it('a failure after the fence, before the restore: the undo grants back exactly what the fence revoked', async () => {
     await promoted(async (p) => {
