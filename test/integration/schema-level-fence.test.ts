@@ -284,8 +284,8 @@ describe('schema level in the shared database: the rollback fence', { concurrenc
     });
   });
 
-  // DEFECT (failed on main: the restore read the rows without waiting for the write in flight, and
-  // the rollback stopped at verify-restored with the tenant half-dropped from view).
+  // DEFECT (data loss; failed on main): the restore read the rows without waiting for a write in
+  // flight; it committed once the drop waited for its lock, and was dropped with the schema.
   it('a write in flight when the restore starts is waited for and comes back', async () => {
     await promoted(async (p) => {
       const inflight = new pg.Client({ connectionString: p.f.url });
