@@ -144,6 +144,12 @@ export const RunRecord = z.object({
        */
       openElsewhere: z.number().optional(),
       openHere: z.number().optional(),
+      /**
+       * Where the switch's time before the freeze went, per phase in ms (the base comparison,
+       * catch-up, large objects, row ledger, the freeze pass's base digests): the unfrozen part
+       * that the benchmark weighs against the copy.
+       */
+      unfrozenMs: z.record(z.string(), z.number()).optional(),
     })
     .optional(),
   serviceUrl: z.string().optional(),

@@ -3,15 +3,20 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import {
   bucketSql,
+  compareDigests,
   compareTable,
+  DEFAULT_BUCKETS,
+  digestTable,
   fromTable,
   isColumnsForm,
   keyText,
   readSideColumns,
   rowHashSqlOf,
+  type RowHashColumn,
   type RowHashForm,
   type SideColumns,
   type TableDigest,
+  wholeDigestOf,
 } from './checksum';
 import { drivenVersions, drivenWhere, indexDrivenReads, rowWhere, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
@@ -1130,6 +1135,8 @@ export async function prepareFreezePass(
   baseSnapshot: pg.ClientBase,
   base: readonly VerifiedTable[],
   changedFrom: string,
+  /** The digests already taken at S by the base comparison's scan (compareAtBase): not read again. */
+  atBase?: FreezePreparation['versions'],
 ): Promise<FreezePreparation> {
   await baseSnapshot.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
   const tables = base.map((b) => b.table);
@@ -1138,6 +1145,11 @@ export async function prepareFreezePass(
   const tidRange = (await serverVersionNum(baseSnapshot)) >= 140000;
   const versions: FreezePreparation['versions'] = new Map();
   for (const b of base) {
+    const known = atBase?.get(b.table);
+    if (known) {
+      versions.set(b.table, known);
+      continue;
+    }
     const buckets = versionBuckets(b.count);
     const { rows } = await baseSnapshot.query<{ b: string | null; blk: string | null; d: string }>(
       baseVersionDigestSql(b.table, changedFrom, buckets, { tables, edges }),
@@ -1151,6 +1163,182 @@ export async function prepareFreezePass(
     versions.set(b.table, { buckets, digests, blocks });
   }
   return { versions, edges, tidRange };
+}
+
+/**
+ * The switch's base pass over one table's tenant rows at snapshot S, in one read of the shared
+ * database (run in the session holding S): the count and row-hash sum of the comparison (as
+ * `wholeDigestSql` computes them, `g = 3`) and, from the same rows, the version digests the
+ * freeze pass starts from (as `baseVersionDigestSql`: per candidate bucket `g = 1`, per heap
+ * block `g = 2`). Both used to read the rows at S apart; S never changes, so one read gives
+ * both (what costs is hashing the rows, not reading them). The rows are `table.where`'s, as the
+ * comparison selects them; the freeze scan reads the same rows downwards (freeze-reads.ts), and
+ * its counts are checked against these.
+ */
+export function baseScanSql(
+  table: TablePlan,
+  form: RowHashForm,
+  columns: readonly RowHashColumn[] | undefined,
+  changedFrom: string,
+  buckets: number,
+): string {
+  const byBlock = findsDeletionsByBlock(table);
+  const g = byBlock ? 'GROUPING(b, o)' : '(GROUPING(b) * 2 + 1)';
+  return `SELECT ${g} AS g, CASE WHEN GROUPING(b) = 0 THEN b::text END AS b,
+       ${byBlock ? `CASE WHEN GROUPING(o) = 0 THEN o::text || ':' || k::text END` : 'NULL::text'} AS blk,
+       count(*)::text AS n, coalesce(sum(h), 0)::text AS s, ${bucketDigest('count(*)', 'sum(vh)')}::text AS d
+  FROM (SELECT ${rowHashSqlOf(form, table, columns)} AS h,
+               CASE WHEN ${maybeChangedSql(changedFrom)} THEN ${bucketOfVersion(buckets)} ELSE -1 END AS b,
+               ${byBlock ? `t.tableoid::oid AS o, ${blockOfRow} AS k, ` : ''}${hashOfVersion()} AS vh
+          FROM ${fromTable(table)} t WHERE ${table.where}) AS v
+ GROUP BY GROUPING SETS ((), (b)${byBlock ? ', (o, k)' : ''})
+HAVING GROUPING(b) = 1 OR b >= 0`;
+}
+
+/**
+ * Runs `fn` over `items` on the given sessions, each session taking the next item when it is
+ * free (largest first, by `weight`): the results in the order of `items`.
+ */
+async function onSessions<T, R>(
+  sessions: readonly pg.ClientBase[],
+  items: readonly T[],
+  weight: (item: T) => number,
+  fn: (session: pg.ClientBase, item: T) => Promise<R>,
+): Promise<R[]> {
+  const order = items.map((_, i) => i).sort((a, b) => weight(items[b]!) - weight(items[a]!));
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    sessions.map(async (session) => {
+      while (next < order.length) {
+        const i = order[next++]!;
+        out[i] = await fn(session, items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * The switch's base comparison at snapshot S (`baseSnapshot`, holding S) with the new database:
+ * the shared side of each table in one read (baseScanSql) that also yields the digests the freeze
+ * pass starts from (`versions`, for prepareFreezePass), the new database digested whole, both
+ * sides at once. The shared side does twice the new database's work (two hashes per row), so it
+ * is spread over `helpers` too: sessions that imported S (`SET TRANSACTION SNAPSHOT`), which see
+ * exactly the rows, addresses and `xmin`s `baseSnapshot` sees. A table whose digests differ (or
+ * whose column kinds do) is compared again per bucket in `baseSnapshot` (compareTable), which
+ * locates the difference; its version digests stay those of S.
+ */
+export async function compareAtBase<F extends RowHashForm>(
+  baseSnapshot: pg.ClientBase,
+  target: pg.ClientBase,
+  tables: readonly TablePlan[],
+  form: F,
+  opts: { columns: ColumnsByTable; changedFrom: string; helpers?: readonly pg.ClientBase[] },
+): Promise<{ compared: TableComparison<F>[]; versions: FreezePreparation['versions'] }> {
+  xid32(opts.changedFrom);
+  const sources = [baseSnapshot, ...(opts.helpers ?? [])];
+  for (const s of sources) await s.query(`SELECT set_config('work_mem', $1, true)`, [FREEZE_WORK_MEM]);
+  const columnsOf = new Map<TablePlan, SideColumns | undefined>();
+  for (const table of tables) {
+    columnsOf.set(
+      table,
+      isColumnsForm(form)
+        ? (opts.columns.get(table.qualified) ?? (await readSideColumns(baseSnapshot, target, table, form)))
+        : undefined,
+    );
+  }
+  // Sized on the plan's count (the freeze's lookups only; any size is sound).
+  const bucketsOf = (table: TablePlan) => versionBuckets(table.rows ?? 0);
+  const weight = (table: TablePlan) => table.bytes ?? table.rows ?? 0;
+  const [scans, targetDigests] = await Promise.all([
+    onSessions(sources, tables, weight, (session, table) =>
+      session.query<{ g: number; b: string | null; blk: string | null; n: string; s: string; d: string }>(
+        baseScanSql(table, form, columnsOf.get(table)?.source, opts.changedFrom, bucketsOf(table)),
+      ),
+    ),
+    onSessions([target], tables, weight, (session, table) => {
+      const columns = columnsOf.get(table);
+      return digestTable(session, onTarget(table), 'target', {
+        form,
+        buckets: DEFAULT_BUCKETS,
+        locate: false,
+        ...(columns && { columns: columns.target }),
+      });
+    }),
+  ]);
+  const compared: TableComparison<F>[] = [];
+  const versions: FreezePreparation['versions'] = new Map();
+  for (const [i, table] of tables.entries()) {
+    const columns = columnsOf.get(table);
+    const buckets = bucketsOf(table);
+    const scan = scans[i]!;
+    const targetDigest = targetDigests[i]!;
+    const digests: { b: string; d: string }[] = [];
+    const blocks = new Map<string, string>();
+    let total: { n: string; s: string } | undefined;
+    for (const r of scan.rows) {
+      if (Number(r.g) === 3) total = r;
+      else if (r.b !== null) digests.push({ b: r.b, d: r.d });
+      else if (r.blk !== null) blocks.set(r.blk, r.d);
+    }
+    if (!total) throw new Error(`${table.qualified}: the base scan returned no totals.`);
+    versions.set(table, { buckets, digests, blocks });
+    const sourceDigest = wholeDigestOf(table, form, Number(total.n), total.s, columns?.source);
+    const whole = compareDigests(table.qualified, sourceDigest, targetDigest);
+    const kindsAgree = (columns?.source ?? []).every((c, i) => c.kind === columns?.target[i]?.kind);
+    if (whole.equal && kindsAgree) {
+      compared.push({ table, source: sourceDigest, target: targetDigest, ...whole });
+      continue;
+    }
+    compared.push({
+      table,
+      ...(await compareTable(baseSnapshot, target, table, {
+        form,
+        expectDifference: true,
+        ...(columns && { columns }),
+      })),
+    });
+  }
+  return { compared, versions };
+}
+
+/**
+ * After a catch-up at snapshot S: compares the new database again with what the shared side held
+ * at S. S never changes, so the shared side's digest of the first comparison still holds and
+ * only the new database is read again (whole); a table still unequal is compared per bucket on
+ * both sides, which locates what differs.
+ */
+export async function recompareAtBase<F extends RowHashForm>(
+  baseSnapshot: pg.ClientBase,
+  target: pg.ClientBase,
+  first: readonly TableComparison<F>[],
+  opts: { columns: ColumnsByTable },
+): Promise<TableComparison<F>[]> {
+  const out: TableComparison<F>[] = [];
+  for (const c of first) {
+    const { table } = c;
+    const form = c.source.form;
+    const columns = opts.columns.get(table.qualified);
+    const targetDigest = await digestTable(target, onTarget(table), 'target', {
+      form,
+      buckets: DEFAULT_BUCKETS,
+      locate: false,
+      ...(columns && { columns: columns.target }),
+    });
+    const sourceDigest = wholeDigestOf(table, form, c.source.count, c.source.sum, c.source.columns);
+    const whole = compareDigests(table.qualified, sourceDigest, targetDigest);
+    const kindsAgree = (columns?.source ?? []).every((k, i) => k.kind === columns?.target[i]?.kind);
+    if (whole.equal && kindsAgree) {
+      out.push({ table, source: sourceDigest, target: targetDigest, ...whole });
+      continue;
+    }
+    out.push({
+      table,
+      ...(await compareTable(baseSnapshot, target, table, { form, ...(columns && { columns }) })),
+    });
+  }
+  return out;
 }
 
 /**

@@ -560,6 +560,29 @@ function tableDigestOf<F extends RowHashForm>(
   };
 }
 
+/**
+ * The whole-table digest `digestTable(…, { locate: false })` gives for this count and sum of row
+ * hashes in `form`, computed by another query over the same rows (the switch's one base scan,
+ * catch-up.ts compareAtBase). `columns`: the kinds the sum was hashed with on that side.
+ */
+export function wholeDigestOf<F extends RowHashForm>(
+  table: TablePlan,
+  form: F,
+  count: number,
+  sum: string,
+  columns?: readonly RowHashColumn[],
+): TableDigest<F> {
+  return tableDigestOf(
+    table,
+    form,
+    schemeFor(table, { form, buckets: DEFAULT_BUCKETS }),
+    count,
+    sum,
+    [],
+    columns,
+  );
+}
+
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
 export function digestOf(count: number, sum: string): string {
   return wholeDigest(count, sum, 'ledger');

@@ -209,6 +209,16 @@ export async function rowsOutsideTenantSchemas(client: pg.ClientBase, side: Tena
   return out;
 }
 
+/** The tables of `schemas` (partitions and their parents), each schema-qualified and quoted. */
+export async function tenantTables(client: pg.ClientBase, schemas: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ nspname: string; relname: string }>(
+    `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') ORDER BY 1, 2`,
+    [schemas],
+  );
+  return rows.map((r) => `${qi(r.nspname)}.${qi(r.relname)}`);
+}
+
 /** Which of the tenant's schemas exist on its side (schema level). */
 export async function existingTenantSchemas(client: pg.ClientBase, side: TenantSide): Promise<string[]> {
   const { rows } = await client.query<{ nspname: string }>(

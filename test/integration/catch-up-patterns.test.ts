@@ -6,7 +6,16 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { deriveNames } from '../../src/names';
 import { promote } from '../../src/pipeline/promote';
 import { applyOrder, applyOrderFindings, type OrderTable } from '../../src/postgres/apply-order';
-import { catchUp, compareTables, freezePass, verifiedFrom } from '../../src/postgres/catch-up';
+import {
+  catchUp,
+  compareAtBase,
+  compareTables,
+  freezePass,
+  prepareFreezePass,
+  readColumnsByTable,
+  recompareAtBase,
+  verifiedFrom,
+} from '../../src/postgres/catch-up';
 import { COLUMNS_FORM, setComparableSession } from '../../src/postgres/checksum';
 import { setTenantId } from '../../src/postgres/connect';
 import { TENANT_ID_SETTING, type PlanForeignKey, type TablePlan } from '../../src/postgres/plan-types';
@@ -611,6 +620,112 @@ for (const subject of SUBJECTS) {
         await base.end();
         await source.end();
         await target.end();
+      }
+      assert.deepEqual(await tenantRows(targetUrl, 'target'), await tenantRows(env!.sharedUrl, 'source'));
+      await assertDefinitionsRestored(targetUrl);
+    });
+
+    it('one read at the base snapshot over two sessions (compareAtBase): catch-up, recompare of the new database alone, then the freeze pass from its digests', async () => {
+      await reset(env!);
+      const targetUrl = await newDatabase(env!, 'atbase');
+      const [firstHalf, secondHalf] = [PATTERNS.slice(0, 4), PATTERNS.slice(4)];
+      for (const p of firstHalf) await write(env!, p.sql);
+      const source = await connectAs(env!.sharedUrl, TENANT);
+      const base = await connectAs(env!.sharedUrl, TENANT);
+      const helper = await connectAs(env!.sharedUrl, TENANT);
+      const target = await connectAs(targetUrl);
+      try {
+        await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        const { rows } = await base.query<{ xmin: string; id: string }>(
+          `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_export_snapshot() AS id`,
+        );
+        const changedFrom = rows[0]!.xmin;
+        await helper.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        await helper.query(`SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(rows[0]!.id)}`);
+        // Written after S, before the base pass: neither session at S sees it; the freeze pass must.
+        await write(env!, secondHalf[0]!.sql);
+        const columns = await readColumnsByTable(base, target, PLAN, COLUMNS_FORM);
+        const { compared, versions } = await compareAtBase(base, target, PLAN, COLUMNS_FORM, {
+          columns,
+          changedFrom,
+          helpers: [helper],
+        });
+        assert.ok(
+          compared.some((c) => !c.equal),
+          'the writes made before S differ',
+        );
+        // The shared side's digests are those of a comparison of its own at S, on either session.
+        const reference = await compareTables(base, target, PLAN, COLUMNS_FORM, { columns });
+        const sums = (cs: typeof compared) => cs.map((c) => [c.table.name, c.source.count, c.source.sum]);
+        assert.deepEqual(sums(compared), sums(reference));
+        assert.deepEqual(
+          compared.map((c) => c.equal),
+          reference.map((c) => c.equal),
+        );
+        await catchUp(base, target, compared);
+        const changed = compared.filter((c) => !c.equal);
+        const again = await recompareAtBase(base, target, changed, { columns });
+        assert.deepEqual(
+          again.flatMap((c) => c.differences),
+          [],
+        );
+        // A difference left in the new database is found by the recompare, which reads only it.
+        const [m] = (
+          await target.query<{ id: number; due: string | null }>(
+            `SELECT id, due::text AS due FROM milestones ORDER BY id LIMIT 1`,
+          )
+        ).rows;
+        assert.ok(m, 'a milestone to change');
+        await target.query(`UPDATE milestones SET due = '1900-01-01' WHERE id = $1`, [m.id]);
+        const planted = await recompareAtBase(
+          base,
+          target,
+          compared.filter((c) => c.table.name === 'milestones'),
+          { columns },
+        );
+        assert.equal(planted[0]!.equal, false);
+        assert.match(planted[0]!.differences.join('\n'), /milestones/);
+        await target.query(`UPDATE milestones SET due = $2::date WHERE id = $1`, [m.id, m.due]);
+
+        const settled = compared.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
+        // The digests of the one read are those the freeze pass would read at S on its own.
+        const own = await prepareFreezePass(base, settled.map(verifiedFrom), changedFrom);
+        const prepared = await prepareFreezePass(base, settled.map(verifiedFrom), changedFrom, versions);
+        const byTable = (v: typeof versions) =>
+          PLAN.map((t) => {
+            const x = v.get(t)!;
+            return [
+              t.name,
+              x.buckets,
+              [...x.digests].sort((a, b) => Number(a.b) - Number(b.b)),
+              [...x.blocks].sort(),
+            ];
+          });
+        assert.deepEqual(byTable(prepared.versions), byTable(own.versions));
+        for (const p of secondHalf.slice(1)) await write(env!, p.sql);
+        const pass = await freezePass(
+          source,
+          target,
+          settled.map(verifiedFrom),
+          changedFrom,
+          base,
+          undefined,
+          prepared,
+        );
+        assert.ok(pass.changedRows + pass.deletedRows > 0, 'the pass saw the writes made since S');
+        const now = await compareTables(source, target, PLAN, COLUMNS_FORM, { columns });
+        assert.deepEqual(
+          now.flatMap((c) => c.differences),
+          [],
+        );
+        assert.deepEqual(
+          pass.verified.map((v) => [v.table.name, v.count, v.sum.toString()]),
+          now.map(verifiedFrom).map((v) => [v.table.name, v.count, v.sum.toString()]),
+        );
+      } finally {
+        await base.query('ROLLBACK').catch(() => undefined);
+        await helper.query('ROLLBACK').catch(() => undefined);
+        for (const c of [base, helper, source, target]) await c.end();
       }
       assert.deepEqual(await tenantRows(targetUrl, 'target'), await tenantRows(env!.sharedUrl, 'source'));
       await assertDefinitionsRestored(targetUrl);

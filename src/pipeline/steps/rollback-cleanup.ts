@@ -8,12 +8,18 @@ import { toolSchema } from '../tenant-place';
 import { toolSchemaMarker } from '../../postgres/tenant-schemas';
 import { fromSource } from '../../postgres/roles';
 import { PromotionError } from '../../errors';
+import type pg from 'pg';
 import {
   dependentsOutside,
   dropSchemasSql,
   existingTenantSchemas,
+  tenantSchemas,
+  tenantSession,
+  tenantTables,
   type TenantSide,
 } from '../../postgres/tenant-side';
+import { readTenant } from '../../postgres/tenants';
+import { assertAsRestored, noteUnverified, restoredDigests } from './rollback-verify';
 import { tenantSideFor } from '../tenant-side';
 
 /** Removes the routing and load-balancer files (missing files are fine: re-runnable). */
@@ -102,6 +108,7 @@ async function dropOwnedSchemas(ctx: PromotionContext, side: TenantSide): Promis
         ...(marked.exists && fromSource(marked.marker, markerSource(ctx)) ? [tool] : []),
       ];
       if (!present.length) return [];
+      await provedAsRestored(ctx, db, side, present);
       const outside = await dependentsOutside(db, present);
       if (outside.length)
         throw new PromotionError(
@@ -114,4 +121,35 @@ async function dropOwnedSchemas(ctx: PromotionContext, side: TenantSide): Promis
     },
     { orphanOk: true },
   );
+}
+
+/**
+ * The last proof before the tenant's schemas go, in the drop's own transaction: with every table
+ * of the schemas locked ACCESS EXCLUSIVE (nothing reads or writes them until the drop commits),
+ * their rows are digested again and must be what the restore brought back. The fence closes every
+ * way in but the administrator's and a superuser's; a write made through those after the restore
+ * would otherwise be dropped with the schemas — so a difference keeps them and says so. A
+ * separate step before the drop could not prove this: a write could land between its snapshot
+ * and the drop. Costs one hash pass over the tenant's rows (the verify step defers to this one
+ * at this placement).
+ */
+async function provedAsRestored(
+  ctx: PromotionContext,
+  db: pg.Client,
+  side: TenantSide,
+  present: readonly string[],
+): Promise<void> {
+  const schemas = present.filter((s) => tenantSchemas(side).includes(s));
+  const tables = await tenantTables(db, schemas);
+  if (tables.length) await db.query(`LOCK TABLE ${tables.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+  const tenant = await readTenant(db, ctx.options.tenantsTable, ctx.names.slug).catch(() => undefined);
+  const recorded = tenant && restoredDigests(tenant);
+  // Schemas half dropped by hand, or a plan of an earlier version: nothing to compare against.
+  if (!recorded || !ctx.plan || schemas.length < tenantSchemas(side).length) {
+    noteUnverified(ctx.record.notes);
+    return;
+  }
+  // Session settings for the comparison only: undone with the transaction if it refuses, and the
+  // session ends with the step.
+  await assertAsRestored(await tenantSession(db, side, ctx.plan), ctx.plan, recorded, schemas);
 }

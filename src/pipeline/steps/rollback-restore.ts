@@ -27,6 +27,7 @@ import { digestOf } from '../../postgres/checksum';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
 import { connectTenantSide, tenantSideFor } from '../tenant-side';
+import { tenantSchemas, tenantTables } from '../../postgres/tenant-side';
 import { toolSchema as toolSchemaOf } from '../tenant-place';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
@@ -60,7 +61,14 @@ export const restoreStep: Step<PromotionContext> = {
       // be the shared one; the fenced database itself is read-only), kept until given back.
       if (loColumns.length) giveBack = await borrowTenantRoles(ctx);
       // The fence made the tenant's database read-only for new sessions: reading it is all we do.
+      const side = tenantSideFor(ctx);
+      const locked = side.ownDatabase ? [] : await tenantTables(isolated, tenantSchemas(side));
       await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // The tenant's schemas in the shared database cannot be made read-only: no write may be in
+      // flight when the rows are read, nor land before the commit (whoever the fence cannot stop:
+      // a superuser). SHARE waits for writes that hold their lock and blocks new ones; LOCK takes
+      // no snapshot, so this transaction's snapshot is taken after every such write committed.
+      if (locked.length) await isolated.query(`LOCK TABLE ${locked.join(', ')} IN SHARE MODE`);
       await shared.query('BEGIN');
       await shared.query(
         `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,

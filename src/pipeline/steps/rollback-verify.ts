@@ -1,4 +1,6 @@
+import type pg from 'pg';
 import { PromotionError } from '../../errors';
+import type { TenantPlan } from '../../postgres/plan-types';
 import { digestOf, setComparableSession } from '../../postgres/checksum';
 import { connect, setTenantId } from '../../postgres/connect';
 import { partDigests } from '../../postgres/rollback-merge';
@@ -22,15 +24,14 @@ export const verifyRestoredStep: Step<PromotionContext> = {
   skip: (ctx) =>
     ctx.options.keepIsolatedData
       ? 'isolated database kept (keep-isolated-data): nothing is dropped'
-      : undefined,
+      : !tenantSideFor(ctx).ownDatabase
+        ? "proved by the drop, in its transaction, under locks on the tenant's tables"
+        : undefined,
   async run(ctx) {
     const shared = await connect(ctx.servers.sharedUrl);
     let recorded: Record<string, { count: number; digest: string }> | undefined;
     try {
-      const tenant = await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug);
-      recorded = [...(tenant.isolation?.history ?? [])]
-        .reverse()
-        .find((h) => h.event === 'rolled-back')?.tables;
+      recorded = restoredDigests(await readTenant(shared, ctx.options.tenantsTable, ctx.names.slug));
     } finally {
       await shared.end().catch(() => undefined);
     }
@@ -65,36 +66,69 @@ export const verifyRestoredStep: Step<PromotionContext> = {
     }
     if (!recorded || !ctx.plan) {
       await isolated.end().catch(() => undefined);
-      ctx.record.notes.push(
-        'The restore recorded no digests of what it brought back (a rollback of an earlier version): the isolated database is dropped unverified.',
-      );
+      ctx.record.notes.push(UNRECORDED);
       return 'nothing recorded to compare';
     }
     try {
-      await setComparableSession(isolated);
-      await setTenantId(isolated, ctx.plan.tenantId);
       await isolated.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const now = await partDigests(isolated, ctx.plan);
-      // A part the restore recorded nothing for (a plan that changed between runs) is not proved
-      // restored: it keeps the database like any difference.
-      const differences = now
-        .map((d) => ({ d, was: recorded[d.label] }))
-        .filter(({ d, was }) => !was || was.count !== d.count || was.digest !== digestOf(d.count, d.sum))
-        .map(({ d, was }) =>
-          was
-            ? `${d.label}: ${was.count} rows restored, ${d.count} rows now`
-            : `${d.label}: ${d.count} rows, none recorded as restored`,
-        );
-      if (differences.length) {
-        throw new PromotionError(
-          'validation-failed',
-          `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`,
-          'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
-        );
-      }
-      return `${now.length} part(s) equal to what was restored`;
+      const parts = await assertAsRestored(isolated, ctx.plan, recorded);
+      return `${parts} part(s) equal to what was restored`;
     } finally {
       await isolated.end().catch(() => undefined);
     }
   },
 };
+
+const UNRECORDED =
+  'The restore recorded no digests of what it brought back (a rollback of an earlier version): the isolated database is dropped unverified.';
+
+/** What the restore recorded of every part it brought back (its audit entry), if anything. */
+export function restoredDigests(tenant: {
+  isolation?: { history?: { event: string; tables?: Record<string, { count: number; digest: string }> }[] };
+}): Record<string, { count: number; digest: string }> | undefined {
+  return [...(tenant.isolation?.history ?? [])].reverse().find((h) => h.event === 'rolled-back')?.tables;
+}
+
+/**
+ * Digests every part of the tenant's side again (`isolated`: a session naming its tables as the
+ * shared database does, in the caller's transaction) and refuses, keeping the tenant's data, when
+ * one differs from what the restore recorded. Returns the number of parts compared.
+ */
+export async function assertAsRestored(
+  isolated: pg.ClientBase,
+  plan: TenantPlan,
+  recorded: Record<string, { count: number; digest: string }>,
+  /** The tenant's schemas in the shared database, when it is those that are kept (else its database). */
+  schemas?: readonly string[],
+): Promise<number> {
+  await setComparableSession(isolated);
+  await setTenantId(isolated, plan.tenantId);
+  const now = await partDigests(isolated, plan);
+  // A part the restore recorded nothing for (a plan that changed between runs) is not proved
+  // restored: it keeps the database like any difference.
+  const differences = now
+    .map((d) => ({ d, was: recorded[d.label] }))
+    .filter(({ d, was }) => !was || was.count !== d.count || was.digest !== digestOf(d.count, d.sum))
+    .map(({ d, was }) =>
+      was
+        ? `${d.label}: ${was.count} rows restored, ${d.count} rows now`
+        : `${d.label}: ${d.count} rows, none recorded as restored`,
+    );
+  if (differences.length) {
+    throw new PromotionError(
+      'validation-failed',
+      schemas
+        ? `The tenant's schemas ${schemas.join(', ')} changed after the restore, so they were not dropped: ${differences.slice(0, 10).join('; ')}.`
+        : `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`,
+      schemas
+        ? 'The tenant is shared again and its schemas are kept: rows written there after the restore are not in the shared tables. Copy them over by hand, then re-run the rollback to drop the schemas (or run it with --keep-isolated-data).'
+        : 'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
+    );
+  }
+  return now.length;
+}
+
+/** Pushed to the run's notes when there is nothing to compare with. */
+export function noteUnverified(notes: string[]): void {
+  notes.push(UNRECORDED);
+}

@@ -1,11 +1,12 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { PromotionError } from '../../errors';
 import {
   catchUp,
-  compareTables,
+  compareAtBase,
   freezePass,
   prepareFreezePass,
   readColumnsByTable,
+  recompareAtBase,
   verifiedFrom,
 } from '../../postgres/catch-up';
 import { COLUMNS_FORM, recordDigest, setComparableSession, type RowHashForm } from '../../postgres/checksum';
@@ -79,6 +80,14 @@ export const switchStep: Step<PromotionContext> = {
         await setComparableSession(c);
       }
       await setComparableSession(target);
+      // Where the unfrozen time goes, per phase (recorded with the freeze; see the README).
+      const unfrozenMs: Record<string, number> = {};
+      let phaseStart = performance.now();
+      const phase = (name: string) => {
+        const now = performance.now();
+        unfrozenMs[name] = Math.round((unfrozenMs[name] ?? 0) + now - phaseStart);
+        phaseStart = now;
+      };
 
       // 1. Base: at one snapshot, digest both sides and apply what changed since the copy.
       await base.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
@@ -91,7 +100,24 @@ export const switchStep: Step<PromotionContext> = {
       // names (checksum.ts RecordedDigest). The rollback's row ledger stays md5. The column
       // kinds are read here, once: every later comparison and the freeze pass reuse them.
       const columns = await readColumnsByTable(base, target, tables, SWITCH_FORM);
-      const first = await compareTables(base, target, tables, SWITCH_FORM, { columns });
+      phase('snapshotAndColumns');
+      // One read of the tenant's shared rows at S gives the comparison's digests and the ones the
+      // freeze pass starts from (compareAtBase); the new database is digested at the same time.
+      // The shared side hashes each row twice (the row, its version), the new database once: a
+      // second session at S on the shared side keeps both sides busy.
+      const helper = await sessionAtSnapshot(ctx, base);
+      let compared;
+      try {
+        compared = await compareAtBase(base, target, tables, SWITCH_FORM, {
+          columns,
+          changedFrom,
+          helpers: helper ? [helper] : [],
+        });
+      } finally {
+        await helper?.end().catch(() => undefined);
+      }
+      const { compared: first, versions: atBase } = compared;
+      phase('compare');
       const firstChanged = first.filter((c) => !c.equal);
       // Every write into the new database proves, in its own transaction, that the database is
       // still this run's: a run that lost the tenant never writes into another run's database.
@@ -100,14 +126,10 @@ export const switchStep: Step<PromotionContext> = {
       let settledBase = first;
       if (firstChanged.length) {
         await catchUp(base, target, first, guard);
-        const again = await compareTables(
-          base,
-          target,
-          firstChanged.map((c) => c.table),
-          SWITCH_FORM,
-          { columns },
-        );
+        // The shared side's digests at S still hold: only the new database is read again.
+        const again = await recompareAtBase(base, target, firstChanged, { columns });
         settledBase = first.map((c) => (c.equal ? c : again.find((x) => x.table === c.table)!));
+        phase('catchUp');
       }
       const unequalBase = settledBase.filter((c) => !c.equal);
       if (unequalBase.length) {
@@ -127,16 +149,19 @@ export const switchStep: Step<PromotionContext> = {
       const loRoles = { owner: ctx.names.ownerRole, app: ctx.names.appRole };
       if (loColumns.length)
         await syncLargeObjects(base, target, plan, { roles: loRoles, guard, columns: loColumns });
+      phase('largeObjects');
 
       // What the tenant's database holds of the rows both sides may write, for the rollback's
       // three-way merge (rollback-ledger.ts); before the freeze, so it never lengthens it by more
       // than the rows the freeze pass re-applies (it updates their entries).
       // In the tool schema beside the tenant's tables (its own in the shared database).
       await recordRowLedger(target, plan, toolSchema(ctx), guard);
+      phase('rowLedger');
 
       // What the freeze pass needs from the base snapshot alone is read before the freeze.
       const freezeBase = settledBase.map(verifiedFrom);
-      const prepared = await prepareFreezePass(base, freezeBase, changedFrom);
+      const prepared = await prepareFreezePass(base, freezeBase, changedFrom, atBase);
+      phase('freezeBase');
 
       // Failpoint for tests: writes made here land between the base snapshot and the freeze.
       await ctx.deps.fault?.('switch:before-freeze');
@@ -296,6 +321,7 @@ export const switchStep: Step<PromotionContext> = {
           reappliedRows: pass.reappliedRows,
           openElsewhere: snapshot.openElsewhere,
           openHere: snapshot.xip.length - snapshot.openElsewhere,
+          unfrozenMs,
         };
         ctx.tenant = { ...tenant, isolationMode: 'isolated', isolation };
         const caught = firstChanged.length
@@ -324,6 +350,28 @@ export const switchStep: Step<PromotionContext> = {
     }
   },
 };
+
+/**
+ * A new session on the shared database that sees exactly what `base` (holding the base snapshot
+ * S, REPEATABLE READ) sees: S exported and imported. Read-only; the caller ends it. Only a help:
+ * when it cannot be had (no connection slot left, say), `base` does the work alone.
+ */
+async function sessionAtSnapshot(ctx: PromotionContext, base: pg.Client): Promise<pg.Client | undefined> {
+  const { rows } = await base.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
+  let helper: pg.Client | undefined;
+  try {
+    helper = await connect(ctx.servers.sharedUrl);
+    await setTenantId(helper, ctx.plan!.tenantId);
+    await setComparableSession(helper);
+    await helper.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await helper.query(`SET TRANSACTION SNAPSHOT ${pg.escapeLiteral(rows[0]!.id)}`);
+    return helper;
+  } catch (e) {
+    await helper?.end().catch(() => undefined);
+    ctx.log.debug(`The switch's base pass runs in one session: ${(e as Error).message}`);
+    return undefined;
+  }
+}
 
 /**
  * COMMIT is the commit point. If the connection breaks during COMMIT, the outcome is unknown
