@@ -610,8 +610,7 @@ async function runOurs(
       freeze: record.freeze && {
         scannedRows: record.freeze.scannedRows,
         reappliedRows: record.freeze.reappliedRows,
-        // Recorded by engines that split the unfrozen part by phase.
-        unfrozenMs: (record.freeze as { unfrozenMs?: Record<string, number> }).unfrozenMs,
+        unfrozenMs: record.freeze.unfrozenMs,
       },
       steps,
       rowsReadAtExit: finalRows - prev.rowsRead,
