@@ -369,6 +369,7 @@ export function renderReport(report: BenchReport): string {
     }
     lines.push('');
   }
+  lines.push(...renderSteps(report.results));
   for (const r of report.results) lines.push(...renderChecks(r));
   for (const t of report.tiny) lines.push(...renderTiny(t));
   lines.push('#### Targets (issue 18)', '');
@@ -381,6 +382,33 @@ export function renderReport(report: BenchReport): string {
   if (failures.length) lines.push('', '#### Failed runs', '', ...failures.map((x) => `- ${x}`));
   lines.push('');
   return lines.join('\n');
+}
+
+/** Where the time goes: per step and size, at the judged parallelism, ms, rows read in the shared database, CPU. */
+function renderSteps(results: SizeResult[]): string[] {
+  const sized = results
+    .map((r) => {
+      const p = judged(summarise(r))[0]?.parallelism;
+      return { size: r.size, p, steps: medianSteps(r.ours.filter((o) => o.parallelism === p)) };
+    })
+    .filter((x) => x.steps.length);
+  if (!sized.length) return [];
+  const names = [...new Set(sized.flatMap((x) => x.steps.map((s) => s.step)))];
+  const lines = [
+    `#### Where the time goes (medians per step, parallelism ${sized.map((x) => `${x.p} at ${human(x.size)}`).join(', ')})`,
+    '',
+    `| step | ${sized.map((x) => `${human(x.size)}: ms | rows read in shared | CPU ms`).join(' | ')} |`,
+    `|---|${sized.map(() => '---:|---:|---:').join('|')}|`,
+  ];
+  for (const n of names) {
+    const cells = sized.map((x) => {
+      const st = x.steps.find((s) => s.step === n);
+      return st ? `${f(st.ms, 0)} | ${f(st.rowsRead, 0)} | ${f(st.cpuMs, 0)}` : '– | – | –';
+    });
+    lines.push(`| ${n} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  return lines;
 }
 
 /** Each check's cost per row, and per table for the checks that go table by table. */
