@@ -912,8 +912,10 @@ async function main(): Promise<number> {
       }
     }
 
+    const roundsDone: Record<number, number> = {};
     for (const size of args.sizes) {
       if (interrupted) break;
+      roundsDone[size] = 0;
       const slug = `bench-${size}-${suffix}`;
       const plan = await planFor(sharedUrl, slug);
       const result: SizeResult = { size, slug, ours: [], baseline: [], failures: [] };
@@ -965,6 +967,7 @@ async function main(): Promise<number> {
           await doB();
           await doA();
         }
+        if (!interrupted) roundsDone[size] = r + 1;
         await save(`${outFile}.partial`);
       }
       const ourRows = result.ours[0]?.rows;
@@ -977,6 +980,8 @@ async function main(): Promise<number> {
     }
 
     env.loadAtEnd = loadNow();
+    // An interrupted run says how many rounds it completed, not how many were asked for.
+    env.rounds = Math.min(args.rounds, ...Object.values(roundsDone));
     process.stdout.write(renderReport(report));
     await rm(`${outFile}.partial`, { force: true });
     await save(outFile);
