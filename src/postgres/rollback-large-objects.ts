@@ -253,7 +253,7 @@ export function describeObjectOwners(objects: LargeObjectRestore): string[] {
  * database (an object only the tenant's rows use, or none — cleanup leaves objects behind — is
  * the tenant's to rewrite).
  */
-async function referencedByOthers(
+export async function referencedByOthers(
   shared: pg.ClientBase,
   plan: TenantPlan,
   columns: readonly LargeObjectColumn[],

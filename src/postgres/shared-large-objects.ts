@@ -59,7 +59,17 @@ export async function assessSharedLargeObjects(
   client: pg.ClientBase,
   oids: readonly string[],
   columns: readonly LargeObjectColumn[],
+  /** Of `oids`, those rows that are not the tenant's reference too: refused (not its own). */
+  alsoOthers: readonly string[] = [],
 ): Promise<SharedLargeObjectAccess> {
+  if (alsoOthers.length) {
+    const via = columns.map((c) => `${c.schema}.${c.name}.${c.columnName}`);
+    throw new PromotionError(
+      'plan-blocked',
+      `${alsoOthers.length} of the ${oids.length} large objects the tenant's rows reference (columns ${via.join(', ')}) are referenced by other rows of the shared database too (another tenant's, or a table copied whole): ${listSome([...alsoOthers], 5)}. In the shared database the objects stay in place and are granted to the tenant's role: that would open another tenant's data to it. Nothing was created.`,
+      `Give the tenant its own copy (UPDATE <table> SET <column> = lo_from_bytea(0, lo_get(<column>)) for its rows), or give target-database-url: in a database of its own the objects are copied.`,
+    );
+  }
   const access: SharedLargeObjectAccess = { select: [], update: [] };
   const denied: { o: string; owner: string; missing: string }[] = [];
   for (let i = 0; i < oids.length; i += BATCH) {
@@ -86,7 +96,9 @@ export async function assessSharedLargeObjects(
     const who = (await client.query<{ who: string }>('SELECT current_user AS who')).rows[0]!.who;
     const owners = [...new Set(denied.map((d) => d.owner))].sort();
     const privs = ['SELECT', 'UPDATE'].filter((p) => denied.some((d) => d.missing.includes(p))).join(', ');
-    const via = columns.filter((c) => (c.objects ?? 1) > 0).map((c) => `${c.schema}.${c.name}.${c.columnName}`);
+    const via = columns
+      .filter((c) => (c.objects ?? 1) > 0)
+      .map((c) => `${c.schema}.${c.name}.${c.columnName}`);
     const list = denied.map((d) => d.o);
     const some = list.slice(0, 100).join(', ');
     throw new PromotionError(
@@ -127,7 +139,10 @@ export async function grantSharedLargeObjects(
  * objects' ACLs): the undo before the switch, and the rollback before the roles are dropped (DROP
  * ROLE refuses a role that still holds privileges). Returns the number of objects touched.
  */
-export async function revokeLargeObjectGrants(client: pg.ClientBase, roles: readonly string[]): Promise<number> {
+export async function revokeLargeObjectGrants(
+  client: pg.ClientBase,
+  roles: readonly string[],
+): Promise<number> {
   let touched = 0;
   for (const role of roles) {
     const { rows } = await client.query<{ o: string }>(
@@ -157,7 +172,10 @@ export async function tenantSideReferenced(
   const byQualified = new Map(tables.map((t) => [t.qualified, t]));
   const parts = columns
     .filter((c) => byQualified.has(c.table))
-    .map((c) => `SELECT t.${c.column}::oid AS o FROM ${targetOf(byQualified.get(c.table)!)} t WHERE t.${c.column} IS NOT NULL`);
+    .map(
+      (c) =>
+        `SELECT t.${c.column}::oid AS o FROM ${targetOf(byQualified.get(c.table)!)} t WHERE t.${c.column} IS NOT NULL`,
+    );
   if (parts.length === 0) return [];
   const { rows } = await client.query<{ o: string }>(
     `SELECT DISTINCT x.o::text AS o FROM (${parts.join(' UNION ')}) x

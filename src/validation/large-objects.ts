@@ -135,7 +135,8 @@ async function inPlace(
         )
       ).rows
     : [];
-  if (carried.length === 0) return pass(`no large object referenced by the tenant's rows (oid columns: ${where})`);
+  if (carried.length === 0)
+    return pass(`no large object referenced by the tenant's rows (oid columns: ${where})`);
   const failures = carried
     .filter((r) => !r.present)
     .map((r) => `large object ${r.o}: referenced by the tenant's rows, missing in the shared database`);

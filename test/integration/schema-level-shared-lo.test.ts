@@ -26,7 +26,11 @@ const qi = pg.escapeIdentifier;
  */
 
 /** The OID and content of a tenant's document (in the shared tables, or `schema`'s). */
-async function documentBody(url: string, title: string, schema = 'public'): Promise<{ o: string; text: string }> {
+async function documentBody(
+  url: string,
+  title: string,
+  schema = 'public',
+): Promise<{ o: string; text: string }> {
   const [r] = await query<{ o: string; text: string }>(
     url,
     `SELECT body::text AS o, convert_from(lo_get(body), 'UTF8') AS text FROM ${qi(schema)}.documents WHERE title = $1`,
@@ -131,7 +135,10 @@ describe('schema level into the shared database: large objects in place', { conc
       // Cleanup deleted the shared rows and kept the object they referenced.
       assert.deepEqual(await query(f.url, `SELECT title FROM public.documents WHERE tenant_id = 1`), []);
       assert.equal((await documentBody(f.url, 'hooli-doc')).text, hooli.text);
-      assert.ok(record.notes.some((n) => n.startsWith('Large objects kept in place')), record.notes.join('\n'));
+      assert.ok(
+        record.notes.some((n) => n.startsWith('Large objects kept in place')),
+        record.notes.join('\n'),
+      );
       // As the tenant's role: its own object is readable and writable, hooli's is refused.
       const [read] = await asRole<{ t: string }>(
         f.url,
@@ -140,9 +147,15 @@ describe('schema level into the shared database: large objects in place', { conc
         [acme.o],
       );
       assert.equal(read?.t, 'acme large object v1');
-      assert.equal(await codeAs(f.url, names.appRole, `SELECT lo_put($1::oid, 0, 'ACME'::bytea)`, [acme.o]), 'ok');
+      assert.equal(
+        await codeAs(f.url, names.appRole, `SELECT lo_put($1::oid, 0, 'ACME'::bytea)`, [acme.o]),
+        'ok',
+      );
       assert.equal(await codeAs(f.url, names.appRole, `SELECT lo_get($1::oid)`, [hooli.o]), '42501');
-      assert.equal(await codeAs(f.url, names.appRole, `SELECT lo_put($1::oid, 0, 'x'::bytea)`, [hooli.o]), '42501');
+      assert.equal(
+        await codeAs(f.url, names.appRole, `SELECT lo_put($1::oid, 0, 'x'::bytea)`, [hooli.o]),
+        '42501',
+      );
     });
   });
 
@@ -174,7 +187,10 @@ describe('schema level into the shared database: large objects in place', { conc
       assert.equal(back.result, 'rolled-back', JSON.stringify(back.error));
       assert.deepEqual(await artifactsOf(f.url, opts.tenantSlug!), { schemas: [], roles: [] });
       // Both references are back in the shared rows, pointing at the same objects, content kept.
-      assert.deepEqual(await documentBody(f.url, 'acme-doc-2'), { o: created, text: 'created while isolated' });
+      assert.deepEqual(await documentBody(f.url, 'acme-doc-2'), {
+        o: created,
+        text: 'created while isolated',
+      });
       assert.deepEqual(await documentBody(f.url, 'acme-doc'), { o: acme.o, text: 'ACME large object v1' });
       const [after] = await query<{ owner: string; acl: string | null }>(
         f.url,
@@ -186,14 +202,17 @@ describe('schema level into the shared database: large objects in place', { conc
     });
   });
 
-  it("a non-superuser admin that neither owns the objects nor may pass their privileges on: refused at the plan, naming them and the fix, nothing created", async () => {
+  it('a non-superuser admin that neither owns the objects nor may pass their privileges on: refused at the plan, naming them and the fix, nothing created', async () => {
     await withFixture(async (f, opts) => {
       const admin = await createNonSuperuser(f.url);
       try {
         const db = new URL(f.url).pathname.slice(1);
         await query(f.url, `GRANT CREATE ON DATABASE ${qi(db)} TO ${qi(admin.role)}`);
         // It may read and write them (enough for a copy elsewhere), but not grant them.
-        const objects = await query<{ o: string }>(f.url, `SELECT oid::text AS o FROM pg_largeobject_metadata`);
+        const objects = await query<{ o: string }>(
+          f.url,
+          `SELECT oid::text AS o FROM pg_largeobject_metadata`,
+        );
         for (const { o } of objects)
           await query(f.url, `GRANT SELECT, UPDATE ON LARGE OBJECT ${Number(o)} TO ${qi(admin.role)}`);
         const acme = await documentBody(f.url, 'acme-doc');
@@ -217,6 +236,23 @@ describe('schema level into the shared database: large objects in place', { conc
     }, 'none');
   });
 
+  it("an object another tenant's rows reference too is not the tenant's own: refused at the plan, nothing created", async () => {
+    await withFixture(async (f, opts) => {
+      const acme = await documentBody(f.url, 'acme-doc');
+      await query(
+        f.url,
+        `INSERT INTO documents (tenant_id, title, body) VALUES (2, 'hooli-shared', $1::oid)`,
+        [acme.o],
+      );
+      const record = await promoted(opts);
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.code, 'plan-blocked', JSON.stringify(record.error));
+      assert.match(record.error!.message, new RegExp(`referenced by other rows[^]*\\b${acme.o}\\b`));
+      assert.equal(record.steps.find((s) => s.name === 'roles')?.status, 'pending');
+      assert.deepEqual(await artifactsOf(f.url, opts.tenantSlug!), { schemas: [], roles: [] });
+    });
+  });
+
   it('planted defect: an object unlinked after the copy fails the large-objects check, and the promotion is undone', async () => {
     await withFixture(async (f, opts) => {
       const acme = await documentBody(f.url, 'acme-doc');
@@ -229,7 +265,10 @@ describe('schema level into the shared database: large objects in place', { conc
       assert.equal(record.committed, false);
       const check = record.checks.find((c) => c.name === 'large-objects');
       assert.equal(check?.status, 'fail', JSON.stringify(check));
-      assert.match(check.reason, new RegExp(`large object ${acme.o}: referenced by the tenant's rows, missing`));
+      assert.match(
+        check.reason,
+        new RegExp(`large object ${acme.o}: referenced by the tenant's rows, missing`),
+      );
       // The rows themselves are identical: only this check sees it.
       assert.equal(record.checks.find((c) => c.name === 'row-counts')?.status, 'pass');
       assert.deepEqual(await artifactsOf(f.url, opts.tenantSlug!), { schemas: [], roles: [] }, 'undone');

@@ -4,6 +4,7 @@ import { applyOrder, applyOrderFindings, type OrderTable } from '../../postgres/
 import { readTableGraph, type TableGraph } from '../../postgres/catalog';
 import { exportSnapshot } from '../../postgres/copy';
 import { largeObjectNotes, planLargeObjects, referencedLargeObjects } from '../../postgres/large-objects';
+import { referencedByOthers } from '../../postgres/rollback-large-objects';
 import { assessSharedLargeObjects } from '../../postgres/shared-large-objects';
 import { setTenantId } from '../../postgres/connect';
 import { measurePlan } from '../../postgres/plan-check';
@@ -84,14 +85,17 @@ export const planStep: Step<PromotionContext> = {
     // rows keep their OIDs): they stay in place and the tenant's role is granted access to its
     // own — refused here, before anything is created, if the connecting role may not grant it.
     const inPlace = ctx.schemaLayout?.into === 'shared-database' && plan.largeObjects.objects > 0;
-    const access = inPlace
-      ? await assessSharedLargeObjects(
-          snapshot.client,
-          await referencedLargeObjects(snapshot.client, plan.largeObjects.columns, plan.tables),
-          plan.largeObjects.columns,
-        )
-      : undefined;
-    ctx.record.notes.push(...largeObjectNotes(plan.largeObjects, access && { ...access, role: ctx.names.appRole }));
+    let access: Awaited<ReturnType<typeof assessSharedLargeObjects>> | undefined;
+    if (inPlace) {
+      const columns = plan.largeObjects.columns;
+      const oids = await referencedLargeObjects(snapshot.client, columns, plan.tables);
+      // An object other rows reference too is not the tenant's own: granting it would leak.
+      const others = await referencedByOthers(snapshot.client, plan, columns, oids);
+      access = await assessSharedLargeObjects(snapshot.client, oids, columns, others);
+    }
+    ctx.record.notes.push(
+      ...largeObjectNotes(plan.largeObjects, access && { ...access, role: ctx.names.appRole }),
+    );
     // Ids that never collide: the tenant's range of sequence values, reserved in the register (its
     // tenants row) and checked per sequence here, before anything is created (sequence-ranges.ts).
     if (ctx.mode === 'fresh') {
