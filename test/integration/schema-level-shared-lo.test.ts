@@ -3,10 +3,11 @@ import { rm } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { deriveNames, sharedToolSchema } from '../../src/names';
-import type { PromotionOptionsInput } from '../../src/options';
+import { PromotionOptions, type PromotionOptionsInput } from '../../src/options';
 import type { RunDeps } from '../../src/pipeline/api';
 import { promote } from '../../src/pipeline/promote';
 import { rollback } from '../../src/pipeline/rollback';
+import { tenantStatus } from '../../src/pipeline/status';
 import { testDeps } from '../support/engine';
 import { createNonSuperuser } from '../support/nonsuper';
 import { query, withClient } from '../support/pg';
@@ -151,6 +152,11 @@ describe('schema level into the shared database: large objects in place', { conc
         await codeAs(f.url, names.appRole, `SELECT lo_put($1::oid, 0, 'ACME'::bytea)`, [acme.o]),
         'ok',
       );
+      // status --verify later: the same objects, in place and within the role's reach.
+      const status = await tenantStatus(PromotionOptions.parse(opts), { verify: true });
+      assert.equal(status.overall, 'isolated', status.reasons.join('; '));
+      const verified = status.checks?.find((c) => c.name === 'large-objects');
+      assert.equal(verified?.status, 'pass', JSON.stringify(verified));
       assert.equal(await codeAs(f.url, names.appRole, `SELECT lo_get($1::oid)`, [hooli.o]), '42501');
       assert.equal(
         await codeAs(f.url, names.appRole, `SELECT lo_put($1::oid, 0, 'x'::bytea)`, [hooli.o]),
