@@ -7,6 +7,7 @@ import { closeQuietly, connectFor, plannedTables } from './db';
 import type { CheckSchemaLayout } from './schema-level';
 import { TOOL_SCHEMA_PREFIX, toolOrTenantSchemaSql } from '../postgres/tool-schemas';
 import type { TablePlan } from '../postgres/plan-types';
+import { tenantSideReferenced } from '../postgres/shared-large-objects';
 
 const ATTRIBUTES: Array<[string, string]> = [
   ['rolsuper', 'SUPERUSER'],
@@ -189,7 +190,13 @@ export const accessControl: Check = {
         if (inShared) {
           await checkSharedSchemas(source, role, ctx.schemaLayout!, failures, notes);
           await checkDefinerFunctions(source, role, tenantSchemas, failures);
-          await checkLargeObjects(source, role, [role, ctx.names.ownerRole], failures);
+          // The objects its rows reference stay in place and are granted to it: its own.
+          const ownObjects = await tenantSideReferenced(
+            source,
+            ctx.plan.largeObjects?.columns ?? [],
+            plannedTables(ctx),
+          );
+          await checkLargeObjects(source, role, [role, ctx.names.ownerRole], ownObjects, failures, notes);
         }
       } else notes.push(`role ${role} does not exist on the shared database's server`);
       if (ctx.separateServers && exists.rowCount) {
@@ -442,31 +449,38 @@ async function checkDefinerFunctions(
 }
 
 /**
- * Into the shared database: large objects exist once per database, outside every table. One the
- * tenant's role may read or write (through PUBLIC, a role it is a member of, or
- * lo_compat_privileges, which turns every check off) and that is not the tenant's own is a leak.
+ * Into the shared database: large objects exist once per database, outside every table. The
+ * tenant's own are those its rows reference (granted to it in place) and those its roles own
+ * (created after the switch); one other it may read or write (through PUBLIC, a grant to it or to
+ * a role it is a member of, or lo_compat_privileges, which turns every check off) is a leak.
  */
 async function checkLargeObjects(
   source: pg.ClientBase,
   role: string,
   ownRoles: readonly string[],
+  ownObjects: readonly string[],
   failures: string[],
+  notes: string[],
 ): Promise<void> {
   const { rows } = await source.query<{ compat: boolean; n: string; oids: string[] }>(
     `WITH own AS (SELECT oid FROM pg_roles WHERE rolname = ANY ($2::text[])),
           reach AS (
             SELECT m.oid FROM pg_largeobject_metadata m
              WHERE m.lomowner NOT IN (SELECT oid FROM own)
+               AND NOT (m.oid = ANY ($3::oid[]))
                AND (current_setting('lo_compat_privileges')::boolean
                     OR pg_has_role($1, m.lomowner, 'MEMBER')
                     OR EXISTS (SELECT 1 FROM aclexplode(m.lomacl) x
                                 WHERE x.privilege_type IN ('SELECT', 'UPDATE')
-                                  AND (x.grantee = 0 OR (x.grantee NOT IN (SELECT oid FROM own)
-                                                         AND pg_has_role($1, x.grantee, 'MEMBER'))))))
+                                  AND (x.grantee = 0 OR pg_has_role($1, x.grantee, 'MEMBER')))))
      SELECT current_setting('lo_compat_privileges')::boolean AS compat, (SELECT count(*) FROM reach)::text AS n,
             array(SELECT oid::text FROM reach ORDER BY oid LIMIT 5) AS oids`,
-    [role, ownRoles],
+    [role, ownRoles, ownObjects],
   );
+  if (ownObjects.length)
+    notes.push(
+      `role ${role} may use the ${ownObjects.length} large object(s) its rows reference (in place in the shared database, granted to it) and no other`,
+    );
   const r = rows[0];
   if (!r || r.n === '0') return;
   failures.push(

@@ -4,10 +4,11 @@ import { setComparableSession } from '../../postgres/checksum';
 import { readTableGraph } from '../../postgres/catalog';
 import { connect, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
-import { findLargeObjectColumns } from '../../postgres/large-objects';
+import { findLargeObjectColumns, listSome } from '../../postgres/large-objects';
 import {
   borrowRoles,
   describeObjectOwners,
+  reownTenantObjects,
   restoreLargeObjects,
 } from '../../postgres/rollback-large-objects';
 import {
@@ -28,7 +29,7 @@ import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
 import { connectTenantSide, tenantSideFor } from '../tenant-side';
 import { tenantSchemas, tenantTables } from '../../postgres/tenant-side';
-import { toolSchema as toolSchemaOf } from '../tenant-place';
+import { intoSharedDatabase, toolSchema as toolSchemaOf } from '../tenant-place';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
 import { orderPlan } from './plan';
@@ -59,7 +60,10 @@ export const restoreStep: Step<PromotionContext> = {
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
       // Granted on a session of its own on the tenant's server (the roles live there, which may not
       // be the shared one; the fenced database itself is read-only), kept until given back.
-      if (loColumns.length) giveBack = await borrowTenantRoles(ctx);
+      // In the shared database (schema level) the objects the tenant created are there already,
+      // owned by its roles: given away below before the roles are dropped.
+      const inShared = intoSharedDatabase(ctx);
+      if (loColumns.length || inShared) giveBack = await borrowTenantRoles(ctx);
       // The fence made the tenant's database read-only for new sessions: reading it is all we do.
       const side = tenantSideFor(ctx);
       const locked = side.ownDatabase ? [] : await tenantTables(isolated, tenantSchemas(side));
@@ -92,6 +96,9 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
+      const reowned = inShared
+        ? await reownTenantObjects(shared, plan, loColumns, [ctx.names.appRole, ctx.names.ownerRole], objects)
+        : undefined;
       await fault?.('restore:before-commit');
       // The tenant's sequences are looked up by name on its side: in its schemas at schema level.
       await syncSequences(isolated, shared, tenantSideFor(ctx).schemas);
@@ -156,6 +163,10 @@ export const restoreStep: Step<PromotionContext> = {
       }
       ctx.record.notes.push(...describeRestore(prepared));
       ctx.record.notes.push(...describeObjectOwners(objects));
+      if (reowned?.unreferenced.length)
+        ctx.record.notes.push(
+          `${reowned.unreferenced.length} large object(s) the tenant's roles owned that no restored row references now belong to the connecting role (kept, not deleted with the roles): ${listSome(reowned.unreferenced)}.`,
+        );
       if (applied.kept.length)
         ctx.record.notes.push(
           `Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`,
