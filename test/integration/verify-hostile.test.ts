@@ -332,3 +332,57 @@ describe('issue 13 on a hostile schema: healthy passes, changes are information,
     assert.equal(rows.length, 1);
   });
 });
+
+describe("issue 13 property 4: the run's sessions set what they rely on, whatever the database's defaults", () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await hostileFixture();
+    // What a DBA sets on a managed shared database (and worse): every session of the run
+    // inherits these unless it sets its own.
+    await withClient(f.url, (c) =>
+      c.query(`ALTER DATABASE ${f.dbName} SET jit = on;
+        ALTER DATABASE ${f.dbName} SET jit_above_cost = 0;
+        ALTER DATABASE ${f.dbName} SET jit_optimize_above_cost = 0;
+        ALTER DATABASE ${f.dbName} SET jit_inline_above_cost = 0;
+        ALTER DATABASE ${f.dbName} SET search_path = nowhere;
+        ALTER DATABASE ${f.dbName} SET statement_timeout = '40ms';
+        ALTER DATABASE ${f.dbName} SET lock_timeout = '5ms';
+        ALTER DATABASE ${f.dbName} SET idle_in_transaction_session_timeout = '100ms';
+        ALTER DATABASE ${f.dbName} SET default_transaction_isolation = 'serializable';
+        ALTER DATABASE ${f.dbName} SET array_nulls = off;
+        ALTER DATABASE ${f.dbName} SET bytea_output = 'escape';
+        ALTER DATABASE ${f.dbName} SET extra_float_digits = -15;
+        ALTER DATABASE ${f.dbName} SET DateStyle = 'SQL, DMY';
+        ALTER DATABASE ${f.dbName} SET IntervalStyle = 'sql_standard';
+        ALTER DATABASE ${f.dbName} SET TimeZone = 'Pacific/Chatham';`),
+    );
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  for (const keep of [true, false]) {
+    it(`keep-shared-data ${keep}: promotes, every check passes, status --verify unchanged`, async () => {
+      const slug = keep ? f.tenants.main : f.tenants.small;
+      const opts = await engineOptions(f, slug, { keepSharedData: keep });
+      const { record } = await promote(opts, testDeps('verify-settings'));
+      assert.equal(
+        record.result,
+        'promoted',
+        `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
+      );
+      for (const c of record.checks)
+        assert.ok(
+          c.status === 'pass' || c.status === 'skip' || (c.name === 'access-control' && c.status === 'warn'),
+          describeChecks(record.checks),
+        );
+      const r = await cli(
+        ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
+        { DATABASE_URL: f.engineUrl },
+      );
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const status = TenantStatus.parse(JSON.parse(r.stdout));
+      assert.equal(status.verdict, 'unchanged', describeChecks(status.checks));
+    });
+  }
+});
