@@ -386,3 +386,77 @@ describe("issue 13 property 4: the run's sessions set what they rely on, whateve
     });
   }
 });
+
+describe('issue 13 property 3: large objects in places no other test puts them', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await hostileFixture();
+    await withClient(f.url, (c) =>
+      c.query(`
+        CREATE TABLE hx.docs (id int PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants(id), body oid, kind oid);
+        -- a dependent table without the tenant key, its object column reached through the FK
+        CREATE TABLE hx.doc_parts (doc_id int NOT NULL REFERENCES hx.docs(id), part oid);
+        CREATE FUNCTION pg_temp.mk(t text) RETURNS oid LANGUAGE sql AS $$ SELECT lo_from_bytea(0, convert_to(t, 'UTF8')) $$;
+        INSERT INTO hx.docs SELECT 1, id, pg_temp.mk('acme body'), 'int4'::regtype::oid FROM tenants WHERE slug = 'acme-corp-${f.suffix}';
+        INSERT INTO hx.docs SELECT 2, id, pg_temp.mk('globex body'), 0 FROM tenants WHERE slug = 'globex-${f.suffix}';
+        -- an object both tenants' rows reference
+        INSERT INTO hx.docs SELECT 3, id, (SELECT body FROM hx.docs WHERE id = 2), NULL FROM tenants WHERE slug = 'acme-corp-${f.suffix}';
+        INSERT INTO hx.doc_parts VALUES (1, pg_temp.mk('acme part 1')), (1, pg_temp.mk('acme part 2')), (2, pg_temp.mk('globex part'));
+        GRANT SELECT, INSERT, UPDATE, DELETE ON hx.docs, hx.doc_parts TO app_${f.suffix};`),
+    );
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  it('copies the objects of a dependent table and one shared with another tenant; an oid column of type OIDs is no object', async (t) => {
+    if (process.env.TEST_ADMIN === 'nonsuper')
+      return t.skip('objects owned by the superuser: refusal covered by large-objects.test.ts');
+    const slug = f.tenants.main;
+    const opts = await engineOptions(f, slug);
+    const { record } = await promote(opts, testDeps('verify-lo'));
+    assert.equal(
+      record.result,
+      'promoted',
+      `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
+    );
+    const lo = byName(record.checks, 'large-objects');
+    assert.equal(lo.status, 'pass', describeChecks(record.checks));
+    const isolated = urlFor(deriveNames(slug).database);
+    const got = await query<{ t: string }>(
+      isolated,
+      `SELECT convert_from(lo_get(o), 'UTF8') AS t FROM (SELECT body AS o FROM hx.docs UNION SELECT part FROM hx.doc_parts) x ORDER BY 1`,
+    );
+    assert.deepEqual(
+      got.map((r) => r.t),
+      ['acme body', 'acme part 1', 'acme part 2', 'globex body'],
+    );
+    // Cleanup deleted acme's shared rows; globex's object is still there and readable.
+    const [left] = await query<{ t: string }>(
+      f.url,
+      `SELECT convert_from(lo_get(body), 'UTF8') AS t FROM hx.docs WHERE id = 2`,
+    );
+    assert.equal(left?.t, 'globex body');
+    const r = await cli(
+      ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
+      {
+        DATABASE_URL: f.engineUrl,
+      },
+    );
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    // A missing object in the tenant's database is damage.
+    await query(
+      isolated,
+      `SELECT lo_unlink(part) FROM hx.doc_parts WHERE part = (SELECT min(part) FROM hx.doc_parts)`,
+    );
+    const damaged = await cli(
+      ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
+      {
+        DATABASE_URL: f.engineUrl,
+      },
+    );
+    assert.equal(damaged.code, 1, damaged.stdout);
+    const s = TenantStatus.parse(JSON.parse(damaged.stdout));
+    assert.equal(byName(s.checks, 'large-objects').status, 'fail', describeChecks(s.checks));
+  });
+});
