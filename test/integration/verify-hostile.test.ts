@@ -207,11 +207,17 @@ const byName = (checks: CheckRecord[] | undefined, name: string) => {
   return c;
 };
 
-async function hostileFixture(): Promise<SharedFixture> {
+/** `createWith`: the shared database's CREATE DATABASE options (e.g. an ICU locale). */
+async function hostileFixture(createWith?: string): Promise<SharedFixture> {
   const suffix = uniqueSuffix();
   const dbName = `shared_${suffix}`;
   const appRole = `app_${suffix}`;
-  const url = await createDatabase(dbName);
+  const url = createWith
+    ? await withClient(DATABASE_URL, async (c) => {
+        await c.query(`CREATE DATABASE ${dbName} ${createWith}`);
+        return urlFor(dbName);
+      })
+    : await createDatabase(dbName);
   let admin: NonSuperuser | undefined;
   try {
     await withClient(url, async (c) => {
@@ -622,5 +628,55 @@ describe('issue 13 property 4: writes to the hostile tables during the promotion
       },
     );
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+  });
+});
+
+describe('issue 13 property 1: a shared database with an ICU locale of its own (Swedish order)', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await hostileFixture(
+      `TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'sv-SE' LOCALE 'C.UTF-8'`,
+    );
+    // Keys whose order differs between the Swedish collation and byte order (ä, å, z, v/w).
+    await withClient(f.url, (c) =>
+      c.query(`CREATE TABLE hx.words (w text PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants(id));
+        INSERT INTO hx.words SELECT x || g, id FROM tenants, unnest(ARRAY['z', 'ä', 'å', 'ö', 'v', 'w', 'a', 'Z', 'Å']) x, generate_series(1, 40) g
+          WHERE slug = 'acme-corp-${f.suffix}';
+        GRANT SELECT, INSERT, UPDATE, DELETE ON hx.words TO app_${f.suffix};`),
+    );
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  it('promotes with every check passing, status --verify unchanged; a changed word is seen', async () => {
+    const slug = f.tenants.main;
+    const opts = await engineOptions(f, slug);
+    const { record } = await promote(opts, testDeps('verify-icu'));
+    assert.equal(
+      record.result,
+      'promoted',
+      `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
+    );
+    for (const c of record.checks)
+      assert.ok(
+        c.status === 'pass' || c.status === 'skip' || (c.name === 'access-control' && c.status === 'warn'),
+        describeChecks(record.checks),
+      );
+    const [collation] = await query<{ p: string; l: string }>(
+      urlFor(deriveNames(slug).database),
+      `SELECT datlocprovider AS p, daticulocale AS l FROM pg_database WHERE datname = current_database()`,
+    );
+    assert.deepEqual(collation, { p: 'i', l: 'sv-SE' });
+    const args = ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'];
+    const r = await cli(args, { DATABASE_URL: f.engineUrl });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.equal(TenantStatus.parse(JSON.parse(r.stdout)).verdict, 'unchanged');
+    await query(urlFor(deriveNames(slug).database), `UPDATE hx.words SET w = 'ää1' WHERE w = 'ä1'`);
+    const changed = await cli(args, { DATABASE_URL: f.engineUrl });
+    assert.equal(changed.code, 0, changed.stdout);
+    const s = TenantStatus.parse(JSON.parse(changed.stdout));
+    assert.equal(s.verdict, 'changed', describeChecks(s.checks));
+    assert.ok(byName(s.checks, 'checksums').details.some((d) => d.includes('"hx"."words"')));
   });
 });
