@@ -680,3 +680,50 @@ describe('issue 13 property 1: a shared database with an ICU locale of its own (
     assert.ok(byName(s.checks, 'checksums').details.some((d) => d.includes('"hx"."words"')));
   });
 });
+
+describe('issue 13 property 1: a tenants table whose trigger stamps every update (updated_at, version)', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await hostileFixture();
+    await withClient(f.url, (c) =>
+      c.query(`ALTER TABLE tenants ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now(), ADD COLUMN version int NOT NULL DEFAULT 1;
+        CREATE FUNCTION public.stamp_tenant() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN NEW.updated_at := clock_timestamp(); NEW.version := OLD.version + 1; RETURN NEW; END $f$;
+        CREATE TRIGGER tenants_stamp BEFORE UPDATE ON tenants FOR EACH ROW EXECUTE FUNCTION public.stamp_tenant();`),
+    );
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  for (const keep of [true, false]) {
+    it(`keep-shared-data ${keep}: promotes and cleans up, status --verify unchanged`, async () => {
+      const slug = keep ? f.tenants.main : f.tenants.small;
+      const opts = await engineOptions(f, slug, { keepSharedData: keep });
+      const { record } = await promote(opts, testDeps('verify-stamp'));
+      assert.equal(
+        record.result,
+        'promoted',
+        `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
+      );
+      assert.ok(!record.notes.some((n) => /refus/i.test(n)), record.notes.join('\n'));
+      if (!keep) {
+        const left = await query<{ n: number }>(
+          f.url,
+          `SELECT count(*)::int AS n FROM hx.things WHERE tenant_id = (SELECT id FROM tenants WHERE slug = $1)`,
+          [slug],
+        );
+        assert.equal(left[0]!.n, 0, 'cleanup removed the shared rows');
+      }
+      const r = await cli(
+        ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
+        {
+          DATABASE_URL: f.engineUrl,
+        },
+      );
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const s = TenantStatus.parse(JSON.parse(r.stdout));
+      assert.equal(s.verdict, 'unchanged', describeChecks(s.checks));
+    });
+  }
+});
