@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { runCli, type CliIo } from '../../src/cli/program';
 import { deriveNames } from '../../src/names';
+import { renderComment } from '../../src/report/render';
 import { promote } from '../../src/pipeline/promote';
 import type { CheckRecord } from '../../src/pipeline/record';
 import { TenantStatus } from '../../src/pipeline/status';
@@ -620,6 +621,9 @@ describe('issue 13 property 4: writes to the hostile tables during the promotion
     assert.ok(freeze.ms <= 5_000, `freeze ${freeze.ms} ms`);
     const detail = record.steps.find((s) => s.name === 'switch')?.detail ?? '';
     assert.match(detail, /rows scanned, \d+ re-applied/);
+    // The same in the PR comment (steps table) and the record's JSON.
+    assert.match(renderComment(record), /writes frozen for \d+ ms \(\d+ rows scanned, \d+ re-applied/);
+    assert.ok(freeze.scannedRows > 0 && freeze.reappliedRows >= 0, JSON.stringify(freeze));
     console.log(`hostile writer: ${committed.length} transactions; ${detail}`);
     const r = await cli(
       ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
