@@ -512,127 +512,161 @@ describe('issue 13 property 4: writes to the hostile tables during the promotion
     await f?.cleanup();
   });
 
-  it('no write lost, every check passes, the freeze within max-freeze and reported', async () => {
-    const slug = f.tenants.main;
-    const [{ id } = { id: '' }] = await query<{ id: string }>(
-      f.url,
-      'SELECT id::text FROM tenants WHERE slug = $1',
-      [slug],
-    );
-    // The documented contract: the tenant row FOR SHARE, then write while it says shared.
-    const committed: { lname: string; region: string; placed: string; order: number }[] = [];
-    let stop = false;
-    let n = 0;
-    const errors: string[] = [];
-    const writer = (async () => {
-      const c = new pg.Client({ connectionString: f.url });
-      await c.connect();
-      try {
-        while (!stop) {
-          n += 1;
-          const region = ['eu', 'uk', 'us', 'jp'][n % 4]!;
-          const placed = ['2022-01-01', '2024-06-01', '2025-03-03'][n % 3]!;
-          const order = 500_000 + n;
-          await c.query('BEGIN');
-          const { rows } = await c.query<{ m: string }>(
-            'SELECT isolation_mode AS m FROM tenants WHERE id = $1 FOR SHARE',
-            [id],
-          );
-          if (rows[0]?.m !== 'shared') {
-            await c.query('ROLLBACK');
-            break;
-          }
-          try {
-            await c.query(
-              `INSERT INTO hx.things (tenant_id, code, amount, f, lname, colors, span, at, d)
-               VALUES ($1, 'b', $2::int, '-0', $3, '{green}', int4range($2::int * 1000, $2::int * 1000 + 1), 'infinity', '5874897-01-01')`,
-              [id, n, `w${n}`],
-            );
-            await c.query(
-              `UPDATE hx.things SET amount = amount + 1, f = 'NaN', colors = colors || 'red'::hx.color
-                WHERE id = (SELECT min(id) FROM hx.things WHERE tenant_id = $1)`,
+  for (const frozen of [false, true])
+    it(`no write lost, every check passes, the freeze within max-freeze and reported${frozen ? "; the tenant's rows frozen by VACUUM (FREEZE), updated and deleted" : ''}`, async () => {
+      const slug = frozen ? f.tenants.other : f.tenants.main;
+      // Frozen tuples: their xmin no longer orders them against the base snapshot.
+      if (frozen) await withClient(f.url, (c) => c.query('VACUUM (FREEZE)'));
+      const updatedKinds = new Map<string, string>();
+      const deletedOrders: string[] = [];
+      const [{ id } = { id: '' }] = await query<{ id: string }>(
+        f.url,
+        'SELECT id::text FROM tenants WHERE slug = $1',
+        [slug],
+      );
+      // The documented contract: the tenant row FOR SHARE, then write while it says shared.
+      const committed: { lname: string; region: string; placed: string; order: number }[] = [];
+      let stop = false;
+      let n = 0;
+      const errors: string[] = [];
+      const writer = (async () => {
+        const c = new pg.Client({ connectionString: f.url });
+        await c.connect();
+        try {
+          while (!stop) {
+            n += 1;
+            const region = ['eu', 'uk', 'us', 'jp'][n % 4]!;
+            const placed = ['2022-01-01', '2024-06-01', '2025-03-03'][n % 3]!;
+            const order = 500_000 + n;
+            await c.query('BEGIN');
+            const { rows } = await c.query<{ m: string }>(
+              'SELECT isolation_mode AS m FROM tenants WHERE id = $1 FOR SHARE',
               [id],
             );
-            await c.query(`INSERT INTO hx.orders VALUES ($1, $2, $3, $4)`, [order, id, region, placed]);
-            await c.query(
-              `INSERT INTO hx.order_lines (order_id, region, placed, qty) VALUES ($1, $2, $3, 2)`,
-              [order, region, placed],
-            );
-            await c.query(`INSERT INTO hx.nokey VALUES ($1, $2, $3)`, [id, `w${n}`, n]);
-            if (n % 5 === 0)
+            if (rows[0]?.m !== 'shared') {
+              await c.query('ROLLBACK');
+              break;
+            }
+            try {
               await c.query(
-                `DELETE FROM hx.nokey WHERE tenant_id = $1 AND v = 'dup' AND ctid = (SELECT min(ctid) FROM hx.nokey WHERE tenant_id = $1 AND v = 'dup')`,
+                `INSERT INTO hx.things (tenant_id, code, amount, f, lname, colors, span, at, d)
+               VALUES ($1, 'b', $2::int, '-0', $3, '{green}', int4range($2::int * 1000, $2::int * 1000 + 1), 'infinity', '5874897-01-01')`,
+                [id, n, `w${n}`],
+              );
+              await c.query(
+                `UPDATE hx.things SET amount = amount + 1, f = 'NaN', colors = colors || 'red'::hx.color
+                WHERE id = (SELECT min(id) FROM hx.things WHERE tenant_id = $1)`,
                 [id],
               );
-            await c.query('COMMIT');
-            committed.push({ lname: `w${n}`, region, placed, order });
-          } catch (e) {
-            await c.query('ROLLBACK');
-            errors.push((e as Error).message);
-            break;
+              await c.query(`INSERT INTO hx.orders VALUES ($1, $2, $3, $4)`, [order, id, region, placed]);
+              await c.query(
+                `INSERT INTO hx.order_lines (order_id, region, placed, qty) VALUES ($1, $2, $3, 2)`,
+                [order, region, placed],
+              );
+              await c.query(`INSERT INTO hx.nokey VALUES ($1, $2, $3)`, [id, `w${n}`, n]);
+              if (n % 5 === 0)
+                await c.query(
+                  `DELETE FROM hx.nokey WHERE tenant_id = $1 AND v = 'dup' AND ctid = (SELECT min(ctid) FROM hx.nokey WHERE tenant_id = $1 AND v = 'dup')`,
+                  [id],
+                );
+              if (frozen) {
+                const lname = `l${1 + (n % 4)}`;
+                await c.query(`UPDATE hx.things SET kind = $3 WHERE tenant_id = $1 AND lname = $2`, [
+                  id,
+                  lname,
+                  `upd${n}`,
+                ]);
+                updatedKinds.set(lname, `upd${n}`);
+                if (n % 3 === 0) {
+                  const { rows: gone } = await c.query<{ id: string }>(
+                    `DELETE FROM hx.orders WHERE tenant_id = $1 AND id = (SELECT min(id) FROM hx.orders WHERE tenant_id = $1 AND id < 500000) RETURNING id::text`,
+                    [id],
+                  );
+                  deletedOrders.push(...gone.map((r) => r.id));
+                }
+              }
+              await c.query('COMMIT');
+              committed.push({ lname: `w${n}`, region, placed, order });
+            } catch (e) {
+              await c.query('ROLLBACK');
+              errors.push((e as Error).message);
+              break;
+            }
           }
+        } finally {
+          await c.end();
         }
+      })();
+      const opts = await engineOptions(f, slug, { maxFreezeMs: 5_000 });
+      let record;
+      try {
+        ({ record } = await promote(opts, testDeps('verify-writer')));
       } finally {
-        await c.end();
+        stop = true;
+        await writer;
       }
-    })();
-    const opts = await engineOptions(f, slug, { maxFreezeMs: 5_000 });
-    let record;
-    try {
-      ({ record } = await promote(opts, testDeps('verify-writer')));
-    } finally {
-      stop = true;
-      await writer;
-    }
-    assert.deepEqual(errors, []);
-    assert.equal(
-      record.result,
-      'promoted',
-      `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
-    );
-    for (const c of record.checks)
-      assert.ok(
-        c.status === 'pass' || c.status === 'skip' || (c.name === 'access-control' && c.status === 'warn'),
-        describeChecks(record.checks),
+      assert.deepEqual(errors, []);
+      assert.equal(
+        record.result,
+        'promoted',
+        `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
       );
-    assert.ok(committed.length > 0, 'the writer wrote while the tenant was shared');
-    const isolated = urlFor(deriveNames(slug).database);
-    const things = await query<{ lname: string }>(
-      isolated,
-      `SELECT lname FROM hx.things WHERE lname LIKE 'w%'`,
-    );
-    assert.deepEqual(
-      new Set(things.map((r) => r.lname)),
-      new Set(committed.map((c) => c.lname)),
-      'no write lost',
-    );
-    const lines = await query<{ n: number }>(
-      isolated,
-      `SELECT count(*)::int AS n FROM hx.order_lines WHERE order_id >= 500000`,
-    );
-    assert.equal(lines[0]!.n, committed.length);
-    const nokey = await query<{ n: number }>(
-      isolated,
-      `SELECT count(*)::int AS n FROM hx.nokey WHERE v LIKE 'w%'`,
-    );
-    assert.equal(nokey[0]!.n, committed.length);
-    const freeze = record.freeze;
-    assert.ok(freeze, 'the record reports the freeze');
-    assert.ok(freeze.ms <= 5_000, `freeze ${freeze.ms} ms`);
-    const detail = record.steps.find((s) => s.name === 'switch')?.detail ?? '';
-    assert.match(detail, /rows scanned, \d+ re-applied/);
-    // The same in the PR comment (steps table) and the record's JSON.
-    assert.match(renderComment(record), /writes frozen for \d+ ms \(\d+ rows scanned, \d+ re-applied/);
-    assert.ok(freeze.scannedRows > 0 && freeze.reappliedRows >= 0, JSON.stringify(freeze));
-    console.log(`hostile writer: ${committed.length} transactions; ${detail}`);
-    const r = await cli(
-      ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
-      {
-        DATABASE_URL: f.engineUrl,
-      },
-    );
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  });
+      for (const c of record.checks)
+        assert.ok(
+          c.status === 'pass' || c.status === 'skip' || (c.name === 'access-control' && c.status === 'warn'),
+          describeChecks(record.checks),
+        );
+      assert.ok(committed.length > 0, 'the writer wrote while the tenant was shared');
+      const isolated = urlFor(deriveNames(slug).database);
+      const things = await query<{ lname: string }>(
+        isolated,
+        `SELECT lname FROM hx.things WHERE lname LIKE 'w%'`,
+      );
+      assert.deepEqual(
+        new Set(things.map((r) => r.lname)),
+        new Set(committed.map((c) => c.lname)),
+        'no write lost',
+      );
+      const lines = await query<{ n: number }>(
+        isolated,
+        `SELECT count(*)::int AS n FROM hx.order_lines WHERE order_id >= 500000`,
+      );
+      assert.equal(lines[0]!.n, committed.length);
+      const nokey = await query<{ n: number }>(
+        isolated,
+        `SELECT count(*)::int AS n FROM hx.nokey WHERE v LIKE 'w%'`,
+      );
+      assert.equal(nokey[0]!.n, committed.length);
+      if (frozen) {
+        assert.ok(updatedKinds.size > 0 && deletedOrders.length > 0, 'the writer changed frozen rows');
+        const kinds = await query<{ lname: string; kind: string }>(
+          isolated,
+          `SELECT lname, kind FROM hx.things WHERE lname = ANY ($1::text[])`,
+          [[...updatedKinds.keys()]],
+        );
+        assert.deepEqual(new Map(kinds.map((r) => [r.lname, r.kind])), updatedKinds);
+        const still = await query(isolated, `SELECT id FROM hx.orders WHERE id = ANY ($1::bigint[])`, [
+          deletedOrders,
+        ]);
+        assert.deepEqual(still, [], 'deleted orders are gone');
+      }
+      const freeze = record.freeze;
+      assert.ok(freeze, 'the record reports the freeze');
+      assert.ok(freeze.ms <= 5_000, `freeze ${freeze.ms} ms`);
+      const detail = record.steps.find((s) => s.name === 'switch')?.detail ?? '';
+      assert.match(detail, /rows scanned, \d+ re-applied/);
+      // The same in the PR comment (steps table) and the record's JSON.
+      assert.match(renderComment(record), /writes frozen for \d+ ms \(\d+ rows scanned, \d+ re-applied/);
+      assert.ok(freeze.scannedRows > 0 && freeze.reappliedRows >= 0, JSON.stringify(freeze));
+      console.log(`hostile writer: ${committed.length} transactions; ${detail}`);
+      const r = await cli(
+        ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
+        {
+          DATABASE_URL: f.engineUrl,
+        },
+      );
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    });
 });
 
 describe('issue 13 property 1: a shared database with an ICU locale of its own (Swedish order)', () => {
