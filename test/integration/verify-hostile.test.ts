@@ -401,6 +401,18 @@ describe("issue 13 property 4: the run's sessions set what they rely on, whateve
       const slug = keep ? f.tenants.main : f.tenants.small;
       const opts = await engineOptions(f, slug, { keepSharedData: keep });
       const { record } = await promote(opts, testDeps('verify-settings'));
+      // The tenant's database gets the same defaults afterwards (its DBA's doing): status --verify
+      // must not inherit them either.
+      if (record.result === 'promoted') {
+        const db = deriveNames(slug).database;
+        await withClient(f.url, (c) =>
+          c.query(`ALTER DATABASE ${db} SET statement_timeout = '40ms';
+            ALTER DATABASE ${db} SET search_path = nowhere;
+            ALTER DATABASE ${db} SET jit = on; ALTER DATABASE ${db} SET jit_above_cost = 0;
+            ALTER DATABASE ${db} SET default_transaction_isolation = 'serializable';
+            ALTER DATABASE ${db} SET extra_float_digits = -15;`),
+        );
+      }
       assert.equal(
         record.result,
         'promoted',
