@@ -457,9 +457,28 @@ describe('issue 13 property 3: large objects in places no other test puts them',
   });
 
   it('copies the objects of a dependent table and one shared with another tenant; an oid column of type OIDs is no object', async (t) => {
-    if (process.env.TEST_ADMIN === 'nonsuper')
-      return t.skip('objects owned by the superuser: refusal covered by large-objects.test.ts');
     const slug = f.tenants.main;
+    if (f.engineUrl !== f.url) {
+      // The managed admin owns none of the objects and was granted none: refused at the plan,
+      // before anything is created, naming both columns (the dependent table's too) and the grant.
+      const admin = decodeURIComponent(new URL(f.engineUrl).username);
+      await withClient(f.url, (c) =>
+        c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON hx.docs, hx.doc_parts TO ${admin}`),
+      );
+      const { record } = await promote(await engineOptions(f, slug), testDeps('verify-lo'));
+      assert.equal(record.result, 'failed');
+      assert.equal(record.error?.step, 'plan', JSON.stringify(record.error));
+      assert.equal(record.error?.code, 'permission-denied');
+      assert.match(record.error!.message, /hx\.docs\.body/);
+      assert.match(record.error!.message, /hx\.doc_parts\.part/);
+      assert.doesNotMatch(record.error!.message, /hx\.docs\.kind/, 'type OIDs are no large objects');
+      assert.match(record.error!.hint ?? '', /GRANT SELECT ON LARGE OBJECT/);
+      const made = await query(DATABASE_URL, `SELECT 1 FROM pg_database WHERE datname = $1`, [
+        deriveNames(slug).database,
+      ]);
+      assert.deepEqual(made, [], 'nothing created');
+      return t.diagnostic('as the managed admin: refused as documented');
+    }
     const opts = await engineOptions(f, slug);
     const { record } = await promote(opts, testDeps('verify-lo'));
     assert.equal(
