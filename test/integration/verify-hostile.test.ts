@@ -796,3 +796,83 @@ describe('issue 13 property 1: a tenants table whose trigger stamps every update
     });
   }
 });
+
+describe('issue 13 property 4: values moved between rows under an exclusion constraint and a unique key during the promotion', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await hostileFixture();
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  for (const at of ['before:switch', 'switch:before-freeze'])
+    it(`caught up at ${at}: swaps, a rotation and a chain land, every check passes`, async () => {
+      const slug = at === 'before:switch' ? f.tenants.main : f.tenants.small;
+      const [{ id } = { id: '' }] = await query<{ id: string }>(
+        f.url,
+        'SELECT id::text FROM tenants WHERE slug = $1',
+        [slug],
+      );
+      /**
+       * Moves span (EXCLUDE … span WITH &&) and lname (UNIQUE NULLS NOT DISTINCT) values between
+       * rows, one statement per row in one transaction, as an application must: rows[i] takes
+       * the values rows[from[i]] had (or a fresh one for -1). Each row is first parked on a
+       * value no other row holds.
+       */
+      const move = (pick: number[], from: number[]) =>
+        withClient(f.url, async (c) => {
+          await c.query('BEGIN');
+          const all = (
+            await c.query<{ id: string; span: string; lname: string }>(
+              `SELECT id::text, span::text, lname FROM hx.things WHERE tenant_id = $1 AND lname IS NOT NULL ORDER BY things.id`,
+              [id],
+            )
+          ).rows;
+          const rows = pick.map((i) => all[i]!);
+          for (const [i, r] of rows.entries())
+            await c.query(`UPDATE hx.things SET span = 'empty', lname = $2 WHERE id = $1`, [
+              r.id,
+              `park-${i}`,
+            ]);
+          for (const [i, r] of rows.entries()) {
+            const src =
+              from[i]! < 0
+                ? { span: `[${-100 - 10 * i},${-95 - 10 * i})`, lname: `new-${i}` }
+                : rows[from[i]!]!;
+            await c.query(`UPDATE hx.things SET span = $2::int4range, lname = $3 WHERE id = $1`, [
+              r.id,
+              src.span,
+              src.lname,
+            ]);
+          }
+          await c.query('COMMIT');
+        });
+      const opts = await engineOptions(f, slug, { keepSharedData: true });
+      const { record } = await promote(
+        opts,
+        testDeps('verify-swap', {
+          fault: async (point) => {
+            if (point !== at) return;
+            await move([0, 1], [1, 0]); // a swap
+            await move([2, 3, 4], [1, 2, 0]); // a rotation of three
+            await move([5, 0, 1], [1, -1, 0]); // a chain: the middle row gives up its values first
+          },
+        }),
+      );
+      assert.equal(
+        record.result,
+        'promoted',
+        `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
+      );
+      const isolated = urlFor(deriveNames(slug).database);
+      const sql = (where: string) =>
+        `SELECT id::text AS key, span::text, lname FROM hx.things ${where} ORDER BY things.id`;
+      const shared = await query(f.url, sql(`WHERE tenant_id = '${id}'`));
+      assert.ok(
+        shared.some((r) => String(r.lname).startsWith('new-')),
+        'the moves happened',
+      );
+      assert.deepEqual(await query(isolated, sql('')), shared);
+    });
+});
