@@ -28,7 +28,16 @@ import { createDatabase, dropArtifacts, query, uniqueSuffix, urlFor } from '../s
  */
 
 /** The tenant's tables of the fixture that the freeze pass reads (a partitioned one among them). */
-const TABLES = ['projects', 'project_members', 'users', 'agent_events', 'audit_logs'];
+const TABLES = [
+  'projects',
+  'project_members',
+  'users',
+  'agent_events',
+  'agent_events_2024',
+  'agent_events_2025',
+  'agent_events_default',
+  'audit_logs',
+];
 
 for (const subject of SUBJECTS) {
   describe(`the switch's base pass keeps every table locked until the commit, as ${subject}`, () => {
