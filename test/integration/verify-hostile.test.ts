@@ -8,7 +8,7 @@ import { promote } from '../../src/pipeline/promote';
 import type { CheckRecord } from '../../src/pipeline/record';
 import { TenantStatus } from '../../src/pipeline/status';
 import { engineOptions, testDeps } from '../support/engine';
-import { fixtureSql, type SharedFixture } from '../support/fixture';
+import { createSharedFixture, fixtureSql, type SharedFixture } from '../support/fixture';
 import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
 import {
   createDatabase,
@@ -882,4 +882,42 @@ describe('issue 13 property 4: values moved between rows under an exclusion cons
       );
       assert.deepEqual(await query(isolated, sql('')), shared);
     });
+});
+
+describe('issue 13 property 1: an application role named explicitly that reaches the tables through a group role', () => {
+  let f: SharedFixture;
+  before(async () => {
+    f = await createSharedFixture();
+    // The usual managed layout: the login the application uses holds no grant of its own, its
+    // group role holds them all.
+    await withClient(f.url, (c) =>
+      c.query(`CREATE ROLE grp_${f.suffix} NOLOGIN;
+        CREATE ROLE web_${f.suffix} LOGIN IN ROLE grp_${f.suffix};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO grp_${f.suffix};`),
+    );
+  });
+  after(async () => {
+    await f?.cleanup();
+  });
+
+  it("the tenant's role gets the group's privileges: every check passes, the role writes its tables", async () => {
+    const slug = f.tenants.small;
+    const opts = await engineOptions(f, slug, { sharedAppRole: `web_${f.suffix}`, keepSharedData: true });
+    const { record } = await promote(opts, testDeps('verify-group-role'));
+    assert.equal(
+      record.result,
+      'promoted',
+      `${JSON.stringify(record.error)}\n${describeChecks(record.checks)}`,
+    );
+    // warn: the fixture leaves CONNECT on the shared database to PUBLIC (named, not a failure).
+    const access = byName(record.checks, 'access-control');
+    assert.notEqual(access.status, 'fail', describeChecks(record.checks));
+    assert.ok(!access.details.some((d) => d.includes('lacks')), describeChecks(record.checks));
+    const [held] = await query<{ i: boolean }>(
+      urlFor(deriveNames(slug).database),
+      `SELECT has_table_privilege($1, 'public.projects', 'INSERT') AS i`,
+      [deriveNames(slug).appRole],
+    );
+    assert.equal(held?.i, true);
+  });
 });
