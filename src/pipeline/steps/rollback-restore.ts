@@ -31,6 +31,7 @@ import { tenantSchemas, tenantTables } from '../../postgres/tenant-side';
 import { toolSchema as toolSchemaOf } from '../tenant-place';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
+import { lockTablesBounded, schemaTableDigests } from '../../postgres/fence';
 import { orderPlan } from './plan';
 
 /**
@@ -68,7 +69,12 @@ export const restoreStep: Step<PromotionContext> = {
       // flight when the rows are read, nor land before the commit (whoever the fence cannot stop:
       // a superuser). SHARE waits for writes that hold their lock and blocks new ones; LOCK takes
       // no snapshot, so this transaction's snapshot is taken after every such write committed.
-      if (locked.length) await isolated.query(`LOCK TABLE ${locked.join(', ')} IN SHARE MODE`);
+      // Bounded by max-freeze: the fence ends no superuser's session, and one holding a write open
+      // would otherwise hold the rollback, with the tenant fenced, for as long as it likes.
+      await lockTablesBounded(isolated, locked, 'SHARE', ctx.options.maxFreezeMs, (ms) => ({
+        message: `The tenant's tables in ${tenantSchemas(side).join(', ')} stayed locked by another session for longer than max-freeze (${ms} ms), so nothing was copied back.`,
+        hint: "A transaction that writes them is still open (see pg_stat_activity; the fence ends no superuser's session). The tenant stays isolated and working (the fence is lifted): end that transaction, then re-run the rollback.",
+      }));
       await shared.query('BEGIN');
       await shared.query(
         `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
@@ -104,6 +110,11 @@ export const restoreStep: Step<PromotionContext> = {
           { count: d.count, digest: digestOf(d.count, d.sum) },
         ]),
       );
+      // At the shared placement, every table of the tenant's schemas as a whole too: the parts
+      // see the tenant's rows of the plan's tables only (see schemaTableDigests).
+      const schemaTables = side.ownDatabase
+        ? undefined
+        : await schemaTableDigests(isolated, tenantSchemas(side));
       const merged = applied.merged;
       const detail =
         `${applied.restored} rows restored from ${ctx.names.database}` +
@@ -132,6 +143,7 @@ export const restoreStep: Step<PromotionContext> = {
               pull_request: ctx.deps.trigger.pullRequest,
               run_url: ctx.deps.trigger.runUrl,
               tables: tablesDigest,
+              ...(schemaTables ? { schema_tables: schemaTables } : {}),
               detail,
             }),
           ],
