@@ -340,3 +340,34 @@ export function schemaTableDifferences(
       )
   );
 }
+
+/**
+ * Tables of the tenant's schemas that are none of the plan's (`planned`: `schema.name` on the
+ * tenant's side; a partition counts as its root's) and hold rows, as `schema.name`. The restore
+ * copies back the plan's tables only: rows there would go with the schemas. Drift refuses such a
+ * table before the fence; one made after it (before the restore's snapshot) is found here.
+ */
+export async function unplannedTablesWithRows(
+  client: pg.ClientBase,
+  schemas: readonly string[],
+  planned: readonly string[],
+): Promise<string[]> {
+  const { rows: tables } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_class r ON r.oid = pg_partition_root(c.oid) LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'r'
+        AND NOT (n.nspname || '.' || c.relname = ANY($2::text[]))
+        AND NOT coalesce(rn.nspname || '.' || r.relname = ANY($2::text[]), false)
+      ORDER BY 1, 2`,
+    [schemas, planned],
+  );
+  const out: string[] = [];
+  for (const t of tables) {
+    const { rows } = await client.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ONLY ${qi(t.schema)}.${qi(t.name)}) AS any`,
+    );
+    if (rows[0]!.any) out.push(`${t.schema}.${t.name}`);
+  }
+  return out;
+}

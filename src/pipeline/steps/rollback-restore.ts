@@ -27,11 +27,11 @@ import { digestOf } from '../../postgres/checksum';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
 import { connectTenantSide, tenantSideFor } from '../tenant-side';
-import { tenantSchemas, tenantTables } from '../../postgres/tenant-side';
+import { onTenantSide, tenantSchemas, tenantTables } from '../../postgres/tenant-side';
 import { toolSchema as toolSchemaOf } from '../tenant-place';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
-import { lockTablesBounded, schemaTableDigests } from '../../postgres/fence';
+import { lockTablesBounded, schemaTableDigests, unplannedTablesWithRows } from '../../postgres/fence';
 import { orderPlan } from './plan';
 
 /**
@@ -81,6 +81,16 @@ export const restoreStep: Step<PromotionContext> = {
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
+      if (!side.ownDatabase) {
+        const planned = plan.tables.map((t) => `${onTenantSide(side, t.schema)}.${t.name}`);
+        const unplanned = await unplannedTablesWithRows(isolated, tenantSchemas(side), planned);
+        if (unplanned.length)
+          throw new PromotionError(
+            'tenant-state',
+            `Tables in the tenant's schemas that are none of its tables hold rows: ${unplanned.slice(0, 10).join(', ')}. The rollback copies back the tenant's tables only, so it changed nothing.`,
+            "The tenant stays isolated and working (the fence is lifted). Move those rows into the tenant's tables or a table of the shared database, or empty or drop those tables, then re-run the rollback.",
+          );
+      }
       const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup, toolSchema });
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
