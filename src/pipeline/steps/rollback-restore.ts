@@ -28,10 +28,11 @@ import { digestOf } from '../../postgres/checksum';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
 import { connectTenantSide, tenantSideFor } from '../tenant-side';
-import { tenantSchemas, tenantTables } from '../../postgres/tenant-side';
+import { onTenantSide, tenantSchemas, tenantTables } from '../../postgres/tenant-side';
 import { intoSharedDatabase, toolSchema as toolSchemaOf } from '../tenant-place';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
+import { lockTablesBounded, schemaTableDigests, unplannedTablesWithRows } from '../../postgres/fence';
 import { orderPlan } from './plan';
 
 /**
@@ -72,13 +73,28 @@ export const restoreStep: Step<PromotionContext> = {
       // flight when the rows are read, nor land before the commit (whoever the fence cannot stop:
       // a superuser). SHARE waits for writes that hold their lock and blocks new ones; LOCK takes
       // no snapshot, so this transaction's snapshot is taken after every such write committed.
-      if (locked.length) await isolated.query(`LOCK TABLE ${locked.join(', ')} IN SHARE MODE`);
+      // Bounded by max-freeze: the fence ends no superuser's session, and one holding a write open
+      // would otherwise hold the rollback, with the tenant fenced, for as long as it likes.
+      await lockTablesBounded(isolated, locked, 'SHARE', ctx.options.maxFreezeMs, (ms) => ({
+        message: `The tenant's tables in ${tenantSchemas(side).join(', ')} stayed locked by another session for longer than max-freeze (${ms} ms), so nothing was copied back.`,
+        hint: "A transaction that writes them is still open (see pg_stat_activity; the fence ends no superuser's session). The tenant stays isolated and working (the fence is lifted): end that transaction, then re-run the rollback.",
+      }));
       await shared.query('BEGIN');
       await shared.query(
         `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
+      if (!side.ownDatabase) {
+        const planned = plan.tables.map((t) => `${onTenantSide(side, t.schema)}.${t.name}`);
+        const unplanned = await unplannedTablesWithRows(isolated, tenantSchemas(side), planned);
+        if (unplanned.length)
+          throw new PromotionError(
+            'tenant-state',
+            `Tables in the tenant's schemas that are none of its tables hold rows: ${unplanned.slice(0, 10).join(', ')}. The rollback copies back the tenant's tables only, so it changed nothing.`,
+            "The tenant stays isolated and working (the fence is lifted). Move those rows into the tenant's tables or a table of the shared database, or empty or drop those tables, then re-run the rollback.",
+          );
+      }
       const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup, toolSchema });
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
@@ -111,6 +127,11 @@ export const restoreStep: Step<PromotionContext> = {
           { count: d.count, digest: digestOf(d.count, d.sum) },
         ]),
       );
+      // At the shared placement, every table of the tenant's schemas as a whole too: the parts
+      // see the tenant's rows of the plan's tables only (see schemaTableDigests).
+      const schemaTables = side.ownDatabase
+        ? undefined
+        : await schemaTableDigests(isolated, tenantSchemas(side));
       const merged = applied.merged;
       const detail =
         `${applied.restored} rows restored from ${ctx.names.database}` +
@@ -139,6 +160,7 @@ export const restoreStep: Step<PromotionContext> = {
               pull_request: ctx.deps.trigger.pullRequest,
               run_url: ctx.deps.trigger.runUrl,
               tables: tablesDigest,
+              ...(schemaTables ? { schema_tables: schemaTables } : {}),
               detail,
             }),
           ],
