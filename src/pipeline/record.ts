@@ -37,6 +37,8 @@ export const CheckRecord = z.object({
   reason: z.string(),
   details: z.array(z.string()).default([]),
   durationMs: z.number().optional(),
+  /** Checks that work table by table: ms per qualified table. */
+  tableMs: z.record(z.string(), z.number()).optional(),
 });
 export type CheckRecord = z.infer<typeof CheckRecord>;
 

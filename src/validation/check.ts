@@ -62,6 +62,41 @@ export interface CheckResult {
   /** One line. */
   reason: string;
   details: string[];
+  /** Checks that work table by table: ms spent per qualified table (see TableTimes). */
+  tableMs?: Record<string, number>;
+}
+
+/**
+ * What a check spent on each table, for the record's `tableMs`: a check's duration alone does
+ * not say whether its cost follows the tenant's rows or one table's shape (`npm run bench`
+ * reports both).
+ */
+export class TableTimes {
+  private readonly ms: Record<string, number> = {};
+  private current?: { table: string; started: number };
+
+  /** Starts timing `table` and ends the previous one's time (checks go through tables one by one). */
+  next(table: string): void {
+    this.done();
+    this.current = { table, started: performance.now() };
+  }
+
+  /** The result with the times (in whole ms), the last table's ended now. */
+  attach(result: CheckResult): CheckResult {
+    this.done();
+    return {
+      ...result,
+      tableMs: Object.fromEntries(Object.entries(this.ms).map(([t, ms]) => [t, Math.round(ms)])),
+    };
+  }
+
+  /** Ends the current table's time (work that follows is not any one table's). */
+  done(): void {
+    if (!this.current) return;
+    const { table, started } = this.current;
+    this.ms[table] = (this.ms[table] ?? 0) + (performance.now() - started);
+    this.current = undefined;
+  }
 }
 
 export interface Check {

@@ -7,7 +7,7 @@ import {
   withoutColumns,
 } from '../postgres/checksum';
 import { onTarget, type TablePlan } from '../postgres/plan-types';
-import { capDetails, fail, pass, warn, type Check, type CheckContext } from './check';
+import { capDetails, fail, pass, TableTimes, warn, type Check, type CheckContext } from './check';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
 /**
@@ -55,7 +55,9 @@ export const checksums: Check = {
       const differences: string[] = [];
       const notes: string[] = [];
       const tablesDiffering = new Set<string>();
+      const times = new TableTimes();
       for (const t of tables) {
+        times.next(t.qualified);
         if (source) {
           const compared = comparedWithShared(ctx, t);
           if (compared.note) notes.push(compared.note);
@@ -93,16 +95,20 @@ export const checksums: Check = {
       if (differences.length) {
         const summary = `${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`;
         if (ctx.afterSwitch) {
-          return warn(
-            `${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${tablesDiffering.size} of ${tables.length} tables differ from ${source ? 'the shared rows' : 'the digests recorded at the switch'}: ${differences[0]}`,
-            capDetails([...differences, ...notes]),
+          return times.attach(
+            warn(
+              `${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${tablesDiffering.size} of ${tables.length} tables differ from ${source ? 'the shared rows' : 'the digests recorded at the switch'}: ${differences[0]}`,
+              capDetails([...differences, ...notes]),
+            ),
           );
         }
-        return fail(summary, capDetails([...differences, ...notes]));
+        return times.attach(fail(summary, capDetails([...differences, ...notes])));
       }
-      return pass(
-        `${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`,
-        notes,
+      return times.attach(
+        pass(
+          `${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`,
+          notes,
+        ),
       );
     } finally {
       await closeQuietly(source);

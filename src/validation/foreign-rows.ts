@@ -4,7 +4,7 @@ import { readTableGraph } from '../postgres/catalog';
 import { fromTable } from '../postgres/checksum';
 import { onTarget, targetOf } from '../postgres/plan-types';
 import { resolveTenantKeyColumn, valueFits } from '../postgres/tenant-key';
-import { capDetails, fail, pass, type Check, type CheckContext } from './check';
+import { capDetails, fail, pass, TableTimes, type Check, type CheckContext } from './check';
 import { closeQuietly, openTarget, plannedTables } from './db';
 
 interface ForeignKey {
@@ -36,7 +36,9 @@ export const foreignRows: Check = {
       // whole (`true`) hold no tenant's rows to judge.
       let judged = 0;
       let shared = 0;
+      const times = new TableTimes();
       for (const planned of plannedTables(ctx)) {
+        times.next(planned.qualified);
         // The plan's predicate, naming the tenant's tables where they are in the new database.
         const t = onTarget(planned);
         if (t.where.trim() === 'true') continue;
@@ -49,6 +51,7 @@ export const foreignRows: Check = {
         if (n > 0)
           problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
       }
+      times.done();
       const independent = await tenantKeyProblems(target, ctx);
       problems.push(...independent.problems);
       // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
@@ -84,12 +87,15 @@ export const foreignRows: Check = {
         const n = Number(r.rows[0]?.n ?? 0);
         if (n > 0) problems.push(`${label}: ${n} row(s) whose parent is missing`);
       }
-      if (problems.length) return fail(problems[0] ?? 'foreign rows found', capDetails(problems));
+      if (problems.length)
+        return times.attach(fail(problems[0] ?? 'foreign rows found', capDetails(problems)));
       const sharedText = shared
         ? `, ${shared} of them holding referenced or global rows, each used by a copied row of the tenant`
         : '';
-      return pass(
-        `every row is the tenant's (${independent.summary}; ${judged} tables judged by their predicates${sharedText}); ${fks.rows.length} foreign keys valid`,
+      return times.attach(
+        pass(
+          `every row is the tenant's (${independent.summary}; ${judged} tables judged by their predicates${sharedText}); ${fks.rows.length} foreign keys valid`,
+        ),
       );
     } finally {
       await closeQuietly(target);

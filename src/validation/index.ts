@@ -100,6 +100,7 @@ async function runOne(ctx: CheckContext, check: Check): Promise<CheckRecord> {
     reason: clean(result.reason),
     details: result.details.map(clean),
     durationMs: Date.now() - started,
+    ...(result.tableMs ? { tableMs: result.tableMs } : {}),
   };
   ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
   return record;

@@ -1,6 +1,6 @@
 import { fromTable } from '../postgres/checksum';
 import { onTarget } from '../postgres/plan-types';
-import { capDetails, fail, pass, warn, type Check } from './check';
+import { capDetails, fail, pass, TableTimes, warn, type Check } from './check';
 import { CHANGED_SINCE_SWITCH } from './checksums';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
@@ -21,7 +21,9 @@ export const rowCounts: Check = {
       target = await openTarget(ctx, budgetMs);
       const differences: string[] = [];
       let total = 0;
+      const times = new TableTimes();
       for (const t of tables) {
+        times.next(t.qualified);
         const tc = Number(
           (await target.query<{ n: string }>(`SELECT count(*) AS n FROM ${fromTable(onTarget(t))} t`)).rows[0]
             ?.n,
@@ -50,17 +52,23 @@ export const rowCounts: Check = {
           );
       }
       if (differences.length && ctx.afterSwitch)
-        return warn(
-          `${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${differences.length} of ${tables.length} tables differ: ${differences[0]}`,
-          capDetails(differences),
+        return times.attach(
+          warn(
+            `${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${differences.length} of ${tables.length} tables differ: ${differences[0]}`,
+            capDetails(differences),
+          ),
         );
       if (differences.length)
-        return fail(
-          `${differences.length} of ${tables.length} tables differ: ${differences[0]}`,
-          capDetails(differences),
+        return times.attach(
+          fail(
+            `${differences.length} of ${tables.length} tables differ: ${differences[0]}`,
+            capDetails(differences),
+          ),
         );
-      return pass(
-        `${tables.length} tables, ${total} rows, ${source ? 'equal on both sides' : 'equal to the counts recorded at the switch'}`,
+      return times.attach(
+        pass(
+          `${tables.length} tables, ${total} rows, ${source ? 'equal on both sides' : 'equal to the counts recorded at the switch'}`,
+        ),
       );
     } finally {
       await closeQuietly(source);

@@ -119,6 +119,24 @@ describe('post-promotion checks (real PostgreSQL)', () => {
     }
   });
 
+  it('records per table the time of the checks that go table by table (npm run bench reads it)', async () => {
+    const ctx = p.context();
+    const planned = [...new Set(ctx.plan.tables.map((t) => t.qualified))].sort();
+    const records = await runChecks(ctx, [rowCounts, checksums, foreignRows]);
+    for (const r of records) {
+      assert.equal(r.status, 'pass', `${r.name}: ${r.reason}`);
+      const tableMs = r.tableMs ?? {};
+      assert.deepEqual(Object.keys(tableMs).sort(), planned, `${r.name}: every planned table, once`);
+      const sum = Object.values(tableMs).reduce((a, b) => a + b, 0);
+      for (const ms of Object.values(tableMs)) assert.ok(Number.isInteger(ms) && ms >= 0);
+      // Rounding per table may add up to 0.5 ms each beyond the check's own duration.
+      assert.ok(
+        sum <= (r.durationMs ?? 0) + planned.length,
+        `${r.name}: ${sum} ms in tables > ${r.durationMs} ms`,
+      );
+    }
+  });
+
   describe('row-counts', () => {
     it('fails naming the table of a missing row', async () => {
       const row = await target(

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 
 /**
@@ -100,6 +101,8 @@ export class ContractWriter {
     private readonly sharedUrl: string,
     private readonly isolatedUrl: string,
     private readonly seed: WriterSeed,
+    /** Pause between writes: a paced application (the benchmark) rather than one at full speed (the tests). */
+    private readonly pauseMs = 0,
   ) {
     this.members = [...seed.memberPairs];
     this.events = [...seed.events];
@@ -110,7 +113,10 @@ export class ContractWriter {
     this.shared = new pg.Client({ connectionString: this.sharedUrl, application_name: 'contract-writer' });
     await this.shared.connect();
     try {
-      while (!this.stopping) await this.writeOnce();
+      while (!this.stopping) {
+        await this.writeOnce();
+        if (this.pauseMs > 0 && !this.stopping) await delay(this.pauseMs);
+      }
     } finally {
       await this.shared.end().catch(() => undefined);
       await this.isolated?.end().catch(() => undefined);
