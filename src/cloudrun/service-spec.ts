@@ -114,11 +114,11 @@ function managedEnv(input: ServiceSpecInput): IEnvVar[] {
     { name: 'DB_HOST', value: db.host },
     { name: 'DB_PORT', value: String(db.port) },
     { name: 'DB_USER', value: db.user },
+    { name: 'ISOLATION_LEVEL', value: db.schema ? 'schema' : 'database' },
     // Schema level: the tenant's schema and the search_path to set (comma-separated, as SET
-    // search_path takes it); absent at database level, as before.
+    // search_path takes it); absent at database level.
     ...(db.schema
       ? [
-          { name: 'ISOLATION_LEVEL', value: 'schema' },
           { name: 'DB_SCHEMA', value: db.schema.name },
           {
             name: 'DB_SEARCH_PATH',

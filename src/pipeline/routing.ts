@@ -6,8 +6,8 @@ export const RoutingConfig = z.object({
   tenant_slug: z.string(),
   tenant_id: z.string(),
   isolation_mode: z.literal('isolated'),
-  /** Present at schema level only (a database-level config reads exactly as before issue 21). */
-  isolation_level: z.literal('schema').optional(),
+  /** Where the tenant's tables are: a database of their own, or schemas (issue 21). Written since issue 21; configs written before it lack it (database level). */
+  isolation_level: z.enum(['database', 'schema']).optional(),
   database: z.object({
     name: z.string(),
     host: z.string(),
@@ -82,7 +82,7 @@ export function buildRoutingConfig(input: RoutingInput): RoutingConfig {
     tenant_slug: names.slug,
     tenant_id: input.tenantId,
     isolation_mode: 'isolated',
-    ...(input.schema && { isolation_level: 'schema' }),
+    isolation_level: input.schema ? 'schema' : 'database',
     database: {
       name: input.database.name ?? names.database,
       host: input.database.host,

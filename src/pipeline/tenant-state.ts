@@ -24,6 +24,11 @@ export const HistoryEntry = z
     run_url: z.string().optional(),
     detail: z.string().optional(),
     tables: z.record(z.string(), RecordedDigest).optional(),
+    /**
+     * A rollback at the shared placement: every table of the tenant's schemas, whole rows, as the
+     * restore left them (postgres/fence.ts schemaTableDigests); the drop compares them again.
+     */
+    schema_tables: z.record(z.string(), RecordedDigest).optional(),
     freeze_ms: z.number().optional(),
   })
   .passthrough();

@@ -1251,10 +1251,20 @@ export async function compareAtBase<F extends RowHashForm>(
   // Sized on the plan's count (the freeze's lookups only; any size is sound).
   const bucketsOf = (table: TablePlan) => versionBuckets(table.rows ?? 0);
   const weight = (table: TablePlan) => table.bytes ?? table.rows ?? 0;
+  const scanSql = (table: TablePlan) =>
+    baseScanSql(table, form, columnsOf.get(table)?.source, opts.changedFrom, bucketsOf(table));
+  // The freeze pass rests on S's own transaction holding every relation it read at S until the
+  // commit: VACUUM FULL, CLUSTER or a rewriting ALTER by someone else would otherwise move the
+  // versions S saw, and the base's block digests would no longer say where they are (Block
+  // digests). A helper's locks end with it, before the freeze; so S's transaction takes the very
+  // locks each scan takes, by running it for no row (its planning locks what it reads, partitions
+  // included, with no privilege beyond the scan's), before any helper starts.
+  if (sources.length > 1)
+    for (const table of tables) await baseSnapshot.query(`SELECT 1 FROM (${scanSql(table)}) AS s LIMIT 0`);
   const [scans, targetDigests] = await Promise.all([
     onSessions(sources, tables, weight, (session, table) =>
       session.query<{ g: number; b: string | null; blk: string | null; n: string; s: string; d: string }>(
-        baseScanSql(table, form, columnsOf.get(table)?.source, opts.changedFrom, bucketsOf(table)),
+        scanSql(table),
       ),
     ),
     onSessions([target], tables, weight, (session, table) => {

@@ -190,6 +190,8 @@ export function ledgerRowHashSql(table: TablePlan): string {
  *   IEEE division, the same double below 2^53 µs; exact to the microsecond between 1834 and 2106,
  *   near enough beyond that for the folded hash to tell the rest apart) is hashed with it by
  *   hashfloat8extended (float8_ops). timestamptz is read at UTC, whatever the session's TimeZone.
+ *   A finite date past 294276-12-31 (no timestamp holds it) hashes its day number by
+ *   hashint4extended.
  * - 'uuid': uuid_hash_extended (uuid_ops) over the 16 bytes.
  * - 'text' (text, varchar): hashtextextended (text_ops) under COLLATE "C", i.e. over the bytes:
  *   under a nondeterministic collation the column's own collation would hash 'a' and 'A' alike.
@@ -301,7 +303,10 @@ function kindHashSql(kind: ColumnHashKind, v: string, seed: string): string {
     case 'bool':
       return `hashint4extended(${v}::int4, ${seed})`;
     case 'date':
-      return `hashfloat8extended(coalesce(date_part('epoch', ${v}::timestamp), 0), timestamp_hash_extended(${v}::timestamp, ${seed}))`;
+      // A finite date past timestamp's end (294276 AD; date goes to 5874897 AD) has no timestamp:
+      // hashed by its day number instead. Every other date keeps the recipe's hash (no recorded
+      // digest can hold such a date: hashing one raised "date out of range for timestamp").
+      return `CASE WHEN ${v} > '294276-12-31'::date AND isfinite(${v}) THEN hashint4extended(${v} - '2000-01-01'::date, ${seed}) ELSE hashfloat8extended(coalesce(date_part('epoch', ${v}::timestamp), 0), timestamp_hash_extended(${v}::timestamp, ${seed})) END`;
     case 'timestamp':
       return epochThenTs(v);
     case 'timestamptz':

@@ -17,6 +17,15 @@ export const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS =
   '-c jit=off -c default_transaction_isolation=read\\ committed';
 
 /**
+ * No timeout inherited from the server, database or role (a managed database's
+ * `statement_timeout = 30s` would cancel a long COPY, its `idle_in_transaction_session_timeout`
+ * the session holding the exported snapshot while the copy runs): the run bounds what must be
+ * bounded itself (`set_config` of lock and statement timeouts around the freeze and cleanup; the
+ * checks' connections pass their budget as `statement_timeout`, which takes precedence).
+ */
+const SESSION_TIMEOUTS = '-c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0';
+
+/**
  * Startup settings of every session the tool opens. TimeZone, DateStyle and IntervalStyle too:
  * the catalog prints defaults and constants in the reading session's settings (a timestamptz
  * default reads '2024-01-01 00:00:00-05' under a database's `ALTER DATABASE … SET TimeZone`), so
@@ -25,7 +34,19 @@ export const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS =
  * TimeZone or DateStyle failed schema parity). Startup options take precedence over the
  * database's and role's own settings.
  */
-export const SESSION_OPTIONS = `${SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS} -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres`;
+const SESSION_OPTIONS_BUT_SEARCH_PATH = `${SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS} -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres ${SESSION_TIMEOUTS}`;
+
+/**
+ * The catalog prints a name schema-qualified unless its schema is on the reading session's
+ * search_path: the shared database's `ALTER DATABASE … SET search_path` (which the tenant's
+ * database gets too, or not) would make the two sides print one column type differently
+ * (`public.money_amount` against `money_amount`) and fail parity. PostgreSQL's default path here,
+ * the one the clone's DDL is applied under (schema-clone.ts) and fingerprints were recorded under.
+ */
+export const SESSION_OPTIONS = `${SESSION_OPTIONS_BUT_SEARCH_PATH} -c search_path="$user",public`;
+
+/** For a session as the tenant's application role: its own search_path is what is checked. */
+export const APPLICATION_SESSION_OPTIONS = SESSION_OPTIONS_BUT_SEARCH_PATH;
 
 export function clientConfig(url: string, extra: Partial<pg.ClientConfig> = {}): pg.ClientConfig {
   return {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { PromotionError } from '../errors';
+import { digestOf } from './checksum';
 
 const qi = pg.escapeIdentifier;
 
@@ -262,4 +263,111 @@ async function savepointed(client: pg.ClientBase, statements: readonly string[])
     await client.query('ROLLBACK TO SAVEPOINT fence_item');
     throw e;
   }
+}
+
+/**
+ * `LOCK TABLE tables IN mode`, waiting at most `maxFreezeMs` for it. The fence ends no
+ * superuser's session (nor the administrator's): one that keeps a transaction open on the
+ * tenant's tables would hold the lock — and the rollback, with the tenant fenced — forever. Past
+ * the bound it refuses with `refusal` (55P03), and lock_timeout is what it was before. In the
+ * caller's transaction (SET LOCAL); takes no snapshot.
+ */
+export async function lockTablesBounded(
+  client: pg.ClientBase,
+  tables: readonly string[],
+  mode: 'SHARE' | 'ACCESS EXCLUSIVE',
+  maxFreezeMs: number,
+  refusal: (ms: number) => { message: string; hint: string },
+): Promise<void> {
+  if (!tables.length) return;
+  const ms = Math.max(1, Math.round(maxFreezeMs));
+  // SHOW and SET, never a SELECT: in a REPEATABLE READ transaction the first query takes its
+  // snapshot, and the restore's must be taken after the lock (after every write holding one).
+  const { rows } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
+  await client.query(`SET LOCAL lock_timeout = ${ms}`);
+  try {
+    await client.query(`LOCK TABLE ${tables.join(', ')} IN ${mode} MODE`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '55P03') throw e;
+    const { message, hint } = refusal(ms);
+    throw new PromotionError('lock-held', message, hint, { cause: e });
+  }
+  await client.query(`SET LOCAL lock_timeout = ${pg.escapeLiteral(rows[0]!.lock_timeout)}`);
+}
+
+/**
+ * Count and whole-row digest of every table in the tenant's schemas, keyed `schema.table`. The
+ * plan's parts are the tenant's rows of the plan's tables (by its predicates); a row outside them
+ * (another tenant's id in the tenant's schema) or a table the plan does not know is in none, and
+ * would be dropped with the schemas unseen. The restore records these; the drop compares.
+ * Partitions are read as themselves (ONLY), so no row counts twice.
+ */
+export async function schemaTableDigests(
+  client: pg.ClientBase,
+  schemas: readonly string[],
+): Promise<Record<string, { count: number; digest: string }>> {
+  const { rows: tables } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'r' ORDER BY 1, 2`,
+    [schemas],
+  );
+  const out: Record<string, { count: number; digest: string }> = {};
+  for (const t of tables) {
+    const { rows } = await client.query<{ n: string; s: string }>(
+      `SELECT count(*)::text AS n, coalesce(sum(hashtextextended(t::text, 0)), 0)::text AS s
+         FROM ONLY ${qi(t.schema)}.${qi(t.name)} t`,
+    );
+    const count = Number(rows[0]!.n);
+    out[`${t.schema}.${t.name}`] = { count, digest: digestOf(count, rows[0]!.s) };
+  }
+  return out;
+}
+
+/** Lines naming each table whose rows differ from what the restore recorded (tables gone aside). */
+export function schemaTableDifferences(
+  recorded: Record<string, { count: number; digest: string }>,
+  now: Record<string, { count: number; digest: string }>,
+): string[] {
+  return (
+    Object.entries(now)
+      .map(([label, d]) => ({ label, d, was: recorded[label] }))
+      // An empty table made since holds nothing to lose.
+      .filter(({ d, was }) => (was ? was.count !== d.count || was.digest !== d.digest : d.count > 0))
+      .map(({ label, d, was }) =>
+        was
+          ? `${label}: ${was.count} rows restored, ${d.count} rows now${was.count === d.count ? ' (changed)' : ''}`
+          : `${label}: a table created after the restore, ${d.count} rows`,
+      )
+  );
+}
+
+/**
+ * Tables of the tenant's schemas that are none of the plan's (`planned`: `schema.name` on the
+ * tenant's side; a partition counts as its root's) and hold rows, as `schema.name`. The restore
+ * copies back the plan's tables only: rows there would go with the schemas. Drift refuses such a
+ * table before the fence; one made after it (before the restore's snapshot) is found here.
+ */
+export async function unplannedTablesWithRows(
+  client: pg.ClientBase,
+  schemas: readonly string[],
+  planned: readonly string[],
+): Promise<string[]> {
+  const { rows: tables } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_class r ON r.oid = pg_partition_root(c.oid) LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
+      WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'r'
+        AND NOT (n.nspname || '.' || c.relname = ANY($2::text[]))
+        AND NOT coalesce(rn.nspname || '.' || r.relname = ANY($2::text[]), false)
+      ORDER BY 1, 2`,
+    [schemas, planned],
+  );
+  const out: string[] = [];
+  for (const t of tables) {
+    const { rows } = await client.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ONLY ${qi(t.schema)}.${qi(t.name)}) AS any`,
+    );
+    if (rows[0]!.any) out.push(`${t.schema}.${t.name}`);
+  }
+  return out;
 }

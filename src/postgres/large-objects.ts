@@ -243,7 +243,11 @@ export async function planLargeObjects(client: pg.ClientBase, plan: TenantPlan):
 }
 
 /** Notes for the run's record: what the plan found. */
-export function largeObjectNotes(lo: LargeObjectPlan): string[] {
+export function largeObjectNotes(
+  lo: LargeObjectPlan,
+  /** Into the shared database: the objects stay in place; what the tenant's role is granted. */
+  inPlace?: { role: string; select: readonly string[]; update: readonly string[] },
+): string[] {
   if (lo.objects === 0) {
     return lo.columns.length
       ? [
@@ -254,6 +258,12 @@ export function largeObjectNotes(lo: LargeObjectPlan): string[] {
   const per = lo.columns
     .filter((c) => (c.objects ?? 0) > 0)
     .map((c) => `${c.schema}.${c.name}.${c.columnName} (${c.type}): ${c.objects}`);
+  if (inPlace) {
+    const readOnly = inPlace.select.filter((o) => !inPlace.update.includes(o));
+    return [
+      `Large objects: ${lo.objects} referenced by the tenant's rows (${formatBytes(lo.bytes)}) — ${per.join('; ')}; in the shared database they stay in place under their OIDs (not copied): role ${inPlace.role} is granted SELECT on each of them (${listSome(inPlace.select, 5)}) and UPDATE on ${inPlace.update.length} the shared side lets its application write${readOnly.length ? `; ${readOnly.length} only readable there stay read-only (${listSome(readOnly, 5)})` : ''}.`,
+    ];
+  }
   return [
     `Large objects: ${lo.objects} referenced by the tenant's rows (${formatBytes(lo.bytes)}), copied with the same OIDs — ${per.join('; ')}.`,
   ];

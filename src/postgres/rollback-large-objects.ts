@@ -149,6 +149,13 @@ async function giveToColumnOwners(
   columns: readonly LargeObjectColumn[],
   created: readonly string[],
   result: LargeObjectRestore,
+  /**
+   * The objects are owned by the tenant's roles, not by the connecting role (schema level into the
+   * shared database: the same objects, created there by the tenant's application): they are given
+   * to the column's owner even when that is the connecting role, and to the connecting role when
+   * that owner is out of its reach — never left to roles about to be dropped.
+   */
+  reown = false,
 ): Promise<void> {
   if (created.length === 0) return;
   const byQualified = new Map(plan.tables.map((t) => [t.qualified, t]));
@@ -193,7 +200,12 @@ async function giveToColumnOwners(
     const { owner: role, may, me, superuser, who } = owner[0]!;
     result.connectingRole = who;
     if (superuser) supers.add(role);
-    if (me) continue;
+    if (me && !reown) continue;
+    const toMe = async () => {
+      if (reown)
+        for (const o of mine) await shared.query(`ALTER LARGE OBJECT ${Number(o)} OWNER TO CURRENT_USER`);
+    };
+    if (!may) await toMe();
     const target = may ? owned : notOwned;
     if (may) {
       await shared.query('SAVEPOINT tp_rb_lo_owner');
@@ -204,6 +216,7 @@ async function giveToColumnOwners(
       } catch (e) {
         if ((e as { code?: string }).code !== '42501') throw e;
         await shared.query('ROLLBACK TO SAVEPOINT tp_rb_lo_owner');
+        await toMe();
         notOwned.set(role, [...(notOwned.get(role) ?? []), ...mine]);
         continue;
       }
@@ -240,7 +253,7 @@ export function describeObjectOwners(objects: LargeObjectRestore): string[] {
  * database (an object only the tenant's rows use, or none — cleanup leaves objects behind — is
  * the tenant's to rewrite).
  */
-async function referencedByOthers(
+export async function referencedByOthers(
   shared: pg.ClientBase,
   plan: TenantPlan,
   columns: readonly LargeObjectColumn[],
@@ -311,4 +324,34 @@ async function writeContent(
     bytes += chunk.length;
   }
   return bytes;
+}
+
+/**
+ * Schema level into the shared database: the tenant's side is the shared database itself, so the
+ * large objects its application created while isolated are already here — owned by its roles,
+ * which the rollback drops next (DROP OWNED would delete them: data loss; DROP ROLE refuses). In
+ * the caller's transaction, after the rows are back: those the restored rows reference go to the
+ * owner the other objects of their column have (giveToColumnOwners' rule, the connecting role when
+ * that owner is out of its reach); the others to the connecting role. Needs membership in the
+ * tenant's roles (borrowRoles). The returned lists feed describeObjectOwners.
+ */
+export async function reownTenantObjects(
+  shared: pg.ClientBase,
+  plan: TenantPlan,
+  columns: readonly LargeObjectColumn[],
+  roles: readonly string[],
+  result: LargeObjectRestore,
+): Promise<{ reowned: number; unreferenced: string[] }> {
+  const { rows } = await shared.query<{ o: string }>(
+    `SELECT m.oid::text AS o FROM pg_largeobject_metadata m
+      WHERE m.lomowner IN (SELECT oid FROM pg_roles WHERE rolname = ANY ($1::text[])) ORDER BY m.oid`,
+    [roles],
+  );
+  const owned = rows.map((r) => r.o);
+  if (owned.length === 0) return { reowned: 0, unreferenced: [] };
+  await giveToColumnOwners(shared, plan, columns, owned, result, true);
+  const placed = new Set([...result.owned, ...result.notOwned].flatMap((x) => x.oids));
+  const unreferenced = owned.filter((o) => !placed.has(o));
+  for (const o of unreferenced) await shared.query(`ALTER LARGE OBJECT ${Number(o)} OWNER TO CURRENT_USER`);
+  return { reowned: owned.length, unreferenced };
 }

@@ -9,6 +9,7 @@ import {
   type ArtifactMarker,
   type MarkerSource,
 } from './roles';
+import { revokeLargeObjectGrants } from './shared-large-objects';
 import { commentOn } from './sql';
 
 const qi = pg.escapeIdentifier;
@@ -132,6 +133,8 @@ export async function revokeSharedGrants(client: pg.ClientBase, roles: readonly 
     for (const { nspname } of rows)
       await client.query(`REVOKE ALL ON SCHEMA ${qi(nspname)} FROM ${qi(role)}`);
   }
+  // Large objects it was granted in place (schema level into the shared database).
+  await revokeLargeObjectGrants(client, roles);
 }
 
 async function currentDatabase(client: pg.ClientBase): Promise<string> {

@@ -7,6 +7,7 @@ import { closeQuietly, connectFor, plannedTables } from './db';
 import type { CheckSchemaLayout } from './schema-level';
 import { TOOL_SCHEMA_PREFIX, toolOrTenantSchemaSql } from '../postgres/tool-schemas';
 import type { TablePlan } from '../postgres/plan-types';
+import { tenantSideReferenced } from '../postgres/shared-large-objects';
 
 const ATTRIBUTES: Array<[string, string]> = [
   ['rolsuper', 'SUPERUSER'],
@@ -189,7 +190,13 @@ export const accessControl: Check = {
         if (inShared) {
           await checkSharedSchemas(source, role, ctx.schemaLayout!, failures, notes);
           await checkDefinerFunctions(source, role, tenantSchemas, failures);
-          await checkLargeObjects(source, role, [role, ctx.names.ownerRole], failures);
+          // The objects its rows reference stay in place and are granted to it: its own.
+          const ownObjects = await tenantSideReferenced(
+            source,
+            ctx.plan.largeObjects?.columns ?? [],
+            plannedTables(ctx),
+          );
+          await checkLargeObjects(source, role, [role, ctx.names.ownerRole], ownObjects, failures, notes);
         }
       } else notes.push(`role ${role} does not exist on the shared database's server`);
       if (ctx.separateServers && exists.rowCount) {
@@ -278,19 +285,34 @@ export const accessControl: Check = {
         else notes.push(`role ${role}'s search_path: ${got.join(', ')}`);
       }
       const tables = plannedTables(ctx).filter((t) => t.columns.length > 0);
+      // The clone gives the tenant's role what the shared application's roles held there
+      // (remapped): a log table they may only append to stays append-only. Without such roles it
+      // gets DML on every table. Either way the role must hold at least that.
+      const mappedRoles = ctx.mappedRoles?.length ? ctx.mappedRoles : undefined;
+      const writable: TablePlan[] = [];
       for (const t of tables) {
-        const ok = await admin.query<{ s: boolean; i: boolean; u: boolean; d: boolean }>(
-          `SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
-                  has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`,
-          [role, targetOf(t)],
-        );
-        const p = ok.rows[0];
+        const held = (url: pg.ClientBase, who: string[], table: string) =>
+          url.query<{ s: boolean; i: boolean; u: boolean; d: boolean }>(
+            `SELECT coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'SELECT')), false) AS s,
+                    coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'INSERT')), false) AS i,
+                    coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'UPDATE')), false) AS u,
+                    coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'DELETE')), false) AS d
+               FROM pg_roles r, pg_class c WHERE r.rolname = ANY ($1::text[]) AND c.oid = to_regclass($2)`,
+            [who, table],
+          );
+        const p = (await held(admin, [role], targetOf(t))).rows[0];
+        const expected = mappedRoles
+          ? (await held(source, mappedRoles, t.qualified)).rows[0]
+          : { s: true, i: true, u: true, d: true };
+        const keys = (['s', 'i', 'u', 'd'] as const).filter((k) => expected?.[k] ?? true);
+        if (keys.length === 4) writable.push(t);
         const lacking = p
-          ? (['s', 'i', 'u', 'd'] as const)
-              .filter((k) => !p[k])
-              .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
+          ? keys.filter((k) => !p[k]).map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
           : ['all'];
-        if (lacking.length) failures.push(`role ${role} lacks ${lacking.join(', ')} on ${targetOf(t)}`);
+        if (lacking.length)
+          failures.push(
+            `role ${role} lacks ${lacking.join(', ')} on ${targetOf(t)}${mappedRoles ? ` (which ${mappedRoles.join(', ')} held on the shared table)` : ''}`,
+          );
       }
       // Into the shared database: as the tenant, a read of a shared table and of another tenant's
       // schema must be refused by the server itself (42501), not merely absent from the catalog.
@@ -301,9 +323,10 @@ export const accessControl: Check = {
         try {
           let wrote = 0;
           // A real read and write (RLS may hide rows, which is fine: the privilege is what is tested).
+          // Of the tables the role must read and write (not one the application only appends to).
           const first =
-            tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
-            tables.find((t) => !t.partitioned);
+            writable.find((t) => t.kind !== 'reference' && !t.partitioned) ??
+            writable.find((t) => !t.partitioned);
           if (first) {
             const at = targetOf(first);
             await asTenant.query('SAVEPOINT probe');
@@ -442,31 +465,38 @@ async function checkDefinerFunctions(
 }
 
 /**
- * Into the shared database: large objects exist once per database, outside every table. One the
- * tenant's role may read or write (through PUBLIC, a role it is a member of, or
- * lo_compat_privileges, which turns every check off) and that is not the tenant's own is a leak.
+ * Into the shared database: large objects exist once per database, outside every table. The
+ * tenant's own are those its rows reference (granted to it in place) and those its roles own
+ * (created after the switch); one other it may read or write (through PUBLIC, a grant to it or to
+ * a role it is a member of, or lo_compat_privileges, which turns every check off) is a leak.
  */
 async function checkLargeObjects(
   source: pg.ClientBase,
   role: string,
   ownRoles: readonly string[],
+  ownObjects: readonly string[],
   failures: string[],
+  notes: string[],
 ): Promise<void> {
   const { rows } = await source.query<{ compat: boolean; n: string; oids: string[] }>(
     `WITH own AS (SELECT oid FROM pg_roles WHERE rolname = ANY ($2::text[])),
           reach AS (
             SELECT m.oid FROM pg_largeobject_metadata m
              WHERE m.lomowner NOT IN (SELECT oid FROM own)
+               AND NOT (m.oid = ANY ($3::oid[]))
                AND (current_setting('lo_compat_privileges')::boolean
                     OR pg_has_role($1, m.lomowner, 'MEMBER')
                     OR EXISTS (SELECT 1 FROM aclexplode(m.lomacl) x
                                 WHERE x.privilege_type IN ('SELECT', 'UPDATE')
-                                  AND (x.grantee = 0 OR (x.grantee NOT IN (SELECT oid FROM own)
-                                                         AND pg_has_role($1, x.grantee, 'MEMBER'))))))
+                                  AND (x.grantee = 0 OR pg_has_role($1, x.grantee, 'MEMBER')))))
      SELECT current_setting('lo_compat_privileges')::boolean AS compat, (SELECT count(*) FROM reach)::text AS n,
             array(SELECT oid::text FROM reach ORDER BY oid LIMIT 5) AS oids`,
-    [role, ownRoles],
+    [role, ownRoles, ownObjects],
   );
+  if (ownObjects.length)
+    notes.push(
+      `role ${role} may use the ${ownObjects.length} large object(s) its rows reference (in place in the shared database, granted to it) and no other`,
+    );
   const r = rows[0];
   if (!r || r.n === '0') return;
   failures.push(

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { urlAs } from '../postgres/urls';
 import { PromotionError } from '../errors';
 import { setComparableSession } from '../postgres/checksum';
-import { SESSION_OPTIONS } from '../postgres/connect';
+import { APPLICATION_SESSION_OPTIONS, SESSION_OPTIONS } from '../postgres/connect';
 import { TENANT_ID_SETTING } from '../postgres/plan-types';
 import type { CheckContext } from './check';
 
@@ -11,7 +11,7 @@ export async function connectFor(
   url: string,
   budgetMs: number,
   user?: { name: string; password: string },
-  options = SESSION_OPTIONS,
+  options = user ? APPLICATION_SESSION_OPTIONS : SESSION_OPTIONS,
 ): Promise<pg.Client> {
   const config: pg.ClientConfig = {
     // The user goes into the URL: node-postgres lets a connection string's user and password win

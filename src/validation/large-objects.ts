@@ -4,7 +4,11 @@ import {
   hashLargeObjects,
   referencedLargeObjects,
 } from '../postgres/large-objects';
-import { capDetails, fail, pass, warn, type Check } from './check';
+import pg from 'pg';
+import type { LargeObjectColumn, TablePlan } from '../postgres/plan-types';
+import { lackingAccess } from '../postgres/shared-large-objects';
+import { targetOf } from '../postgres/plan-types';
+import { capDetails, fail, pass, warn, type Check, type CheckContext, type CheckResult } from './check';
 import { CHANGED_SINCE_SWITCH } from './checksums';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
 
@@ -34,6 +38,8 @@ export const largeObjects: Check = {
       if (columns.length === 0) return pass('no oid or lo column in the planned tables');
       const where = columns.map((c) => `${c.schema}.${c.name}.${c.columnName}`).join(', ');
       const after = ctx.afterSwitch === true;
+      if (ctx.schemaLayout?.into === 'shared-database')
+        return await inPlace(ctx, source, target, columns, tables, where);
 
       // What the shared rows reference (at the snapshot), and — after the switch — what the new
       // database's rows reference that the shared database has as a large object.
@@ -95,3 +101,55 @@ export const largeObjects: Check = {
     }
   },
 };
+
+/**
+ * Schema level into the shared database: the objects were not copied — the tenant's rows in its
+ * schemas reference the very objects the shared rows referenced (same OID, same content: one
+ * pg_largeobject). What can go wrong is that one is gone or out of the tenant's reach: every OID
+ * the tenant's rows carry, and every object the shared rows referenced at the snapshot, must
+ * exist, and the tenant's application role must read it (and write it where the shared side let
+ * its application write: shared-large-objects.ts).
+ */
+async function inPlace(
+  ctx: CheckContext,
+  source: pg.ClientBase,
+  target: pg.ClientBase,
+  columns: readonly LargeObjectColumn[],
+  tables: readonly TablePlan[],
+  where: string,
+): Promise<CheckResult> {
+  const expected = ctx.afterSwitch ? [] : await referencedLargeObjects(source, columns, tables);
+  const byQualified = new Map(tables.map((t) => [t.qualified, t]));
+  const parts = columns
+    .filter((c) => byQualified.has(c.table))
+    .map(
+      (c) =>
+        `SELECT t.${c.column}::oid AS o FROM ${targetOf(byQualified.get(c.table)!)} t WHERE t.${c.column} IS NOT NULL`,
+    );
+  const carried = parts.length
+    ? (
+        await target.query<{ o: string; present: boolean }>(
+          `SELECT x.o::text AS o, EXISTS (SELECT 1 FROM pg_largeobject_metadata m WHERE m.oid = x.o) AS present
+             FROM (SELECT o FROM unnest($1::oid[]) AS o UNION ${parts.join(' UNION ')}) x ORDER BY x.o`,
+          [expected],
+        )
+      ).rows
+    : [];
+  if (carried.length === 0)
+    return pass(`no large object referenced by the tenant's rows (oid columns: ${where})`);
+  const failures = carried
+    .filter((r) => !r.present)
+    .map((r) => `large object ${r.o}: referenced by the tenant's rows, missing in the shared database`);
+  const present = carried.filter((r) => r.present).map((r) => r.o);
+  const role = ctx.appRole.name;
+  for (const l of await lackingAccess(target, role, present))
+    failures.push(`large object ${l.o}: role ${role} lacks ${l.missing} on it`);
+  if (failures.length)
+    return fail(
+      `${failures.length} of ${carried.length} large objects the tenant's rows reference are missing or out of its reach: ${failures[0]}`,
+      capDetails(failures),
+    );
+  return pass(
+    `${carried.length} large objects referenced through ${where}: in place in the shared database (the same objects, not copied), each readable by ${role}`,
+  );
+}

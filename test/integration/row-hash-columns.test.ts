@@ -247,6 +247,28 @@ describe("the 'columns-1' row hash", () => {
     }
   });
 
+  it('digests dates past the end of timestamp (up to 5874897 AD) and sees a change of one', async () => {
+    // date reaches 5874897 AD, timestamp 294276 AD: the hash's cast to timestamp failed with
+    // "date out of range for timestamp" and a healthy promotion failed its checksums.
+    await source.query('BEGIN');
+    await target.query('BEGIN');
+    try {
+      for (const c of [source, target])
+        await c.query(
+          `INSERT INTO wide (id, d, tx) VALUES (4, '5874897-12-31', 'late'), (5, '294277-01-01', 'late')`,
+        );
+      const equal = await compareTable(source, target, table, { form: 'columns-1' });
+      assert.deepEqual(equal.differences, []);
+      await target.query(`UPDATE wide SET d = '5874897-12-30' WHERE id = 4`);
+      const changed = await compareTable(source, target, table, { form: 'columns-1' });
+      assert.equal(changed.equal, false);
+      assert.match(changed.differences.join('\n'), /keys 4\.\.4/);
+    } finally {
+      await source.query('ROLLBACK');
+      await target.query('ROLLBACK');
+    }
+  });
+
   it('names a column whose type differs between the sides', async () => {
     await target.query('BEGIN');
     try {

@@ -42,9 +42,8 @@ const qi = pg.escapeIdentifier;
  */
 
 /**
- * The rollback fixture's second schema. Large objects live once per database, outside every
- * schema: a tenant whose rows reference them is refused at this placement (plan-blocked), so the
- * documents here hold none.
+ * The rollback fixture's second schema. The documents here hold no large objects: at this
+ * placement they stay in place and are granted (schema-level-shared-lo.test.ts covers them).
  */
 const ANALYTICS = `${ANALYTICS_SCHEMA}
   UPDATE documents SET body = NULL;

@@ -44,6 +44,7 @@ describe('buildService', () => {
     assert.deepEqual(envOf(svc), {
       TENANT_ID: '42',
       ISOLATION_MODE: 'isolated',
+      ISOLATION_LEVEL: 'database',
       DB_NAME: 'tenant_acme_corp',
       DB_HOST: '10.1.2.3',
       DB_PORT: '5432',
@@ -67,7 +68,7 @@ describe('buildService', () => {
     assert.equal(svc.etag, undefined);
   });
 
-  it('schema level: ISOLATION_LEVEL, DB_SCHEMA and DB_SEARCH_PATH (quoted); an update to database level drops them', () => {
+  it('schema level: ISOLATION_LEVEL, DB_SCHEMA and DB_SEARCH_PATH (quoted); an update to database level says so and drops the rest', () => {
     const schema = {
       name: 'tenant_acme_corp',
       searchPath: ['tenant_acme_corp', 'tenant_acme_corp_analytics', 'Ext'],
@@ -79,9 +80,10 @@ describe('buildService', () => {
     assert.equal(env.DB_SEARCH_PATH, '"tenant_acme_corp", "tenant_acme_corp_analytics", "Ext"');
     const back = buildService(input({ existing: svc }));
     assert.deepEqual(
-      Object.keys(envOf(back)).filter((k) => ['ISOLATION_LEVEL', 'DB_SCHEMA', 'DB_SEARCH_PATH'].includes(k)),
+      Object.keys(envOf(back)).filter((k) => ['DB_SCHEMA', 'DB_SEARCH_PATH'].includes(k)),
       [],
     );
+    assert.equal(envOf(back).ISOLATION_LEVEL, 'database');
   });
 
   it('maps ingress, service account, scaling and a connector given by name', () => {

@@ -660,7 +660,7 @@ describe('plan: cycles of foreign keys in the shared database (orderPlan)', () =
 });
 
 describe('clientConfig', () => {
-  it('turns keepalives on, bounds the connect time, names the application and sets the session (JIT off, READ COMMITTED, one TimeZone/DateStyle/IntervalStyle whatever the database sets)', () => {
+  it('turns keepalives on, bounds the connect time, names the application and sets the session (JIT off, READ COMMITTED, one TimeZone/DateStyle/IntervalStyle, no inherited timeout, one search_path, whatever the database sets)', () => {
     assert.deepEqual(clientConfig('postgres://h/db', { statement_timeout: 5 }), {
       connectionString: 'postgres://h/db',
       keepAlive: true,
@@ -668,7 +668,8 @@ describe('clientConfig', () => {
       application_name: 'tenant-promotion',
       connectionTimeoutMillis: 10_000,
       options:
-        '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres',
+        '-c jit=off -c default_transaction_isolation=read\\ committed -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres' +
+        ' -c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0 -c search_path="$user",public',
       statement_timeout: 5,
     });
   });

@@ -13,9 +13,11 @@ describe('routing config at schema level', () => {
     now: '2026-01-01T00:00:00Z',
   };
 
-  it('database level: no isolation_level, schema or search_path (as before issue 21)', () => {
+  it('database level: isolation_level database, no schema or search_path; a config without the level parses', () => {
     const c = buildRoutingConfig(base);
-    assert.equal('isolation_level' in c, false);
+    assert.equal(c.isolation_level, 'database');
+    const { isolation_level: _, ...before21 } = c;
+    assert.deepEqual(RoutingConfig.parse(before21), before21);
     assert.deepEqual(c.database, { name: names.database, host: '10.0.0.5', port: 5432, user: names.appRole });
     assert.equal(schemaRouting(names.database, undefined), undefined);
   });

@@ -25,7 +25,7 @@ import {
 import { readTenant, writeIsolation } from '../../postgres/tenants';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
-import { tenantDatabaseUrl, toolSchema } from '../tenant-place';
+import { intoSharedDatabase, tenantDatabaseUrl, toolSchema } from '../tenant-place';
 import { assertOwnerIn } from '../ownership';
 import type { TablePlan, TenantPlan } from '../../postgres/plan-types';
 
@@ -253,7 +253,12 @@ export const cleanupStep: Step<PromotionContext> = {
           ...(referencedRemoved && { referenced_removed: referencedRemoved }),
         },
       };
-      if (leftObjects && leftObjects.objects > 0) {
+      if (leftObjects && leftObjects.objects > 0 && intoSharedDatabase(ctx)) {
+        // The same objects the tenant's rows in its schemas reference: never unlinked here.
+        ctx.record.notes.push(
+          `Large objects kept in place (${leftObjects.objects} large objects, ${formatBytes(leftObjects.bytes)}): the deleted shared rows referenced them and the tenant's rows in its schemas still do — they are the tenant's now, not copies. Do not remove them (vacuumlo run on this database sees the tenant's references too).`,
+        );
+      } else if (leftObjects && leftObjects.objects > 0) {
         ctx.record.notes.push(
           `Large objects left in the shared database (${leftObjects.objects} large objects, ${formatBytes(leftObjects.bytes)}): the deleted rows referenced them; the tenant's database has its own copies. Remove them once no rollback is wanted (e.g. vacuumlo, or lo_unlink of each object no remaining row references).`,
         );

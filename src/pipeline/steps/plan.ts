@@ -3,7 +3,9 @@ import { PromotionError, settingName, type FrontEnd } from '../../errors';
 import { applyOrder, applyOrderFindings, type OrderTable } from '../../postgres/apply-order';
 import { readTableGraph, type TableGraph } from '../../postgres/catalog';
 import { exportSnapshot } from '../../postgres/copy';
-import { largeObjectNotes, planLargeObjects } from '../../postgres/large-objects';
+import { largeObjectNotes, planLargeObjects, referencedLargeObjects } from '../../postgres/large-objects';
+import { referencedByOthers } from '../../postgres/rollback-large-objects';
+import { assessSharedLargeObjects } from '../../postgres/shared-large-objects';
 import { setTenantId } from '../../postgres/connect';
 import { measurePlan } from '../../postgres/plan-check';
 import { planTenant } from '../../postgres/plan';
@@ -79,15 +81,21 @@ export const planStep: Step<PromotionContext> = {
     // Large objects the tenant's rows reference (oid / lo columns): counted, sized, and refused
     // here if the role cannot read them — before anything is created.
     plan.largeObjects = await planLargeObjects(snapshot.client, plan);
-    ctx.record.notes.push(...largeObjectNotes(plan.largeObjects));
-    // Into the shared database the rows would point at the very large objects the shared rows
-    // use (one pg_largeobject per database): not built; refused before anything is created.
-    if (ctx.schemaLayout?.into === 'shared-database' && plan.largeObjects.objects > 0)
-      throw new PromotionError(
-        'plan-blocked',
-        `The tenant's rows reference ${plan.largeObjects.objects} large object(s) (${plan.largeObjects.columns.map((c) => `${c.schema}.${c.table}.${c.column}`).join(', ')}); schema-level isolation into the shared database does not move large objects (they live once per database, outside every schema), so nothing was created.`,
-        `Give ${settingName('target-database-url', ctx.options.frontEnd)} to put the tenant's schema in a database of its own (large objects are copied there), or promote at database level.`,
-      );
+    // Into the shared database the objects cannot be copied (one pg_largeobject per database, the
+    // rows keep their OIDs): they stay in place and the tenant's role is granted access to its
+    // own — refused here, before anything is created, if the connecting role may not grant it.
+    const inPlace = ctx.schemaLayout?.into === 'shared-database' && plan.largeObjects.objects > 0;
+    let access: Awaited<ReturnType<typeof assessSharedLargeObjects>> | undefined;
+    if (inPlace) {
+      const columns = plan.largeObjects.columns;
+      const oids = await referencedLargeObjects(snapshot.client, columns, plan.tables);
+      // An object other rows reference too is not the tenant's own: granting it would leak.
+      const others = await referencedByOthers(snapshot.client, plan, columns, oids);
+      access = await assessSharedLargeObjects(snapshot.client, oids, columns, others);
+    }
+    ctx.record.notes.push(
+      ...largeObjectNotes(plan.largeObjects, access && { ...access, role: ctx.names.appRole }),
+    );
     // Ids that never collide: the tenant's range of sequence values, reserved in the register (its
     // tenants row) and checked per sequence here, before anything is created (sequence-ranges.ts).
     if (ctx.mode === 'fresh') {
@@ -104,7 +112,9 @@ export const planStep: Step<PromotionContext> = {
       ctx.log.info(ranges.summary);
     }
     const rows = plan.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
-    const los = plan.largeObjects.objects ? `, ${plan.largeObjects.objects} large objects` : '';
+    const los = plan.largeObjects.objects
+      ? `, ${plan.largeObjects.objects} large objects${inPlace ? ' (in place: granted, not copied)' : ''}`
+      : '';
     return `${plan.tables.length} tables, ${rows} rows${los} to copy`;
   },
   async undo(ctx) {

@@ -19,7 +19,14 @@ import {
   type TenantSide,
 } from '../../postgres/tenant-side';
 import { readTenant } from '../../postgres/tenants';
-import { assertAsRestored, noteUnverified, restoredDigests } from './rollback-verify';
+import {
+  assertAsRestored,
+  changedAfterRestore,
+  noteUnverified,
+  restoredDigests,
+  restoredSchemaDigests,
+} from './rollback-verify';
+import { lockTablesBounded, schemaTableDifferences, schemaTableDigests } from '../../postgres/fence';
 import { tenantSideFor } from '../tenant-side';
 
 /** Removes the routing and load-balancer files (missing files are fine: re-runnable). */
@@ -141,7 +148,12 @@ async function provedAsRestored(
 ): Promise<void> {
   const schemas = present.filter((s) => tenantSchemas(side).includes(s));
   const tables = await tenantTables(db, schemas);
-  if (tables.length) await db.query(`LOCK TABLE ${tables.join(', ')} IN ACCESS EXCLUSIVE MODE`);
+  // Bounded by max-freeze: a session that keeps a transaction open on them (a report, a DBA's
+  // psql) would otherwise hold the drop — and every reader queued behind it — for as long as it likes.
+  await lockTablesBounded(db, tables, 'ACCESS EXCLUSIVE', ctx.options.maxFreezeMs, (ms) => ({
+    message: `The tenant's schemas ${present.join(', ')} were not dropped: another session held a lock on their tables for longer than max-freeze (${ms} ms).`,
+    hint: 'The tenant is shared again and its rows are back. End the transaction that reads or writes those tables (see pg_stat_activity), then re-run the rollback to drop the schemas (or keep them with --keep-isolated-data).',
+  }));
   const tenant = await readTenant(db, ctx.options.tenantsTable, ctx.names.slug).catch(() => undefined);
   const recorded = tenant && restoredDigests(tenant);
   // Schemas half dropped by hand, or a plan of an earlier version: nothing to compare against.
@@ -152,4 +164,10 @@ async function provedAsRestored(
   // Session settings for the comparison only: undone with the transaction if it refuses, and the
   // session ends with the step.
   await assertAsRestored(await tenantSession(db, side, ctx.plan), ctx.plan, recorded, schemas);
+  // Rows the parts cannot see: outside the tenant's predicates, or in a table the plan does not
+  // know. Recorded by restores of this version only.
+  const whole = tenant.isolation ? restoredSchemaDigests(tenant) : undefined;
+  if (!whole) return;
+  const differences = schemaTableDifferences(whole, await schemaTableDigests(db, schemas));
+  if (differences.length) throw changedAfterRestore(schemas, differences);
 }

@@ -4,10 +4,11 @@ import { setComparableSession } from '../../postgres/checksum';
 import { readTableGraph } from '../../postgres/catalog';
 import { connect, setTenantId } from '../../postgres/connect';
 import { readLedgerTables } from '../../postgres/rollback-ledger';
-import { findLargeObjectColumns } from '../../postgres/large-objects';
+import { findLargeObjectColumns, listSome } from '../../postgres/large-objects';
 import {
   borrowRoles,
   describeObjectOwners,
+  reownTenantObjects,
   restoreLargeObjects,
 } from '../../postgres/rollback-large-objects';
 import {
@@ -27,10 +28,11 @@ import { digestOf } from '../../postgres/checksum';
 import type { PromotionContext } from '../context';
 import { faultsFromEnv } from '../faults';
 import { connectTenantSide, tenantSideFor } from '../tenant-side';
-import { tenantSchemas, tenantTables } from '../../postgres/tenant-side';
-import { toolSchema as toolSchemaOf } from '../tenant-place';
+import { onTenantSide, tenantSchemas, tenantTables } from '../../postgres/tenant-side';
+import { intoSharedDatabase, toolSchema as toolSchemaOf } from '../tenant-place';
 import type { Step } from '../step';
 import { assertOwnerIn } from '../ownership';
+import { lockTablesBounded, schemaTableDigests, unplannedTablesWithRows } from '../../postgres/fence';
 import { orderPlan } from './plan';
 
 /**
@@ -59,7 +61,10 @@ export const restoreStep: Step<PromotionContext> = {
       const loColumns = await findLargeObjectColumns(shared, plan.tables);
       // Granted on a session of its own on the tenant's server (the roles live there, which may not
       // be the shared one; the fenced database itself is read-only), kept until given back.
-      if (loColumns.length) giveBack = await borrowTenantRoles(ctx);
+      // In the shared database (schema level) the objects the tenant created are there already,
+      // owned by its roles: given away below before the roles are dropped.
+      const inShared = intoSharedDatabase(ctx);
+      if (loColumns.length || inShared) giveBack = await borrowTenantRoles(ctx);
       // The fence made the tenant's database read-only for new sessions: reading it is all we do.
       const side = tenantSideFor(ctx);
       const locked = side.ownDatabase ? [] : await tenantTables(isolated, tenantSchemas(side));
@@ -68,13 +73,28 @@ export const restoreStep: Step<PromotionContext> = {
       // flight when the rows are read, nor land before the commit (whoever the fence cannot stop:
       // a superuser). SHARE waits for writes that hold their lock and blocks new ones; LOCK takes
       // no snapshot, so this transaction's snapshot is taken after every such write committed.
-      if (locked.length) await isolated.query(`LOCK TABLE ${locked.join(', ')} IN SHARE MODE`);
+      // Bounded by max-freeze: the fence ends no superuser's session, and one holding a write open
+      // would otherwise hold the rollback, with the tenant fenced, for as long as it likes.
+      await lockTablesBounded(isolated, locked, 'SHARE', ctx.options.maxFreezeMs, (ms) => ({
+        message: `The tenant's tables in ${tenantSchemas(side).join(', ')} stayed locked by another session for longer than max-freeze (${ms} ms), so nothing was copied back.`,
+        hint: "A transaction that writes them is still open (see pg_stat_activity; the fence ends no superuser's session). The tenant stays isolated and working (the fence is lifted): end that transaction, then re-run the rollback.",
+      }));
       await shared.query('BEGIN');
       await shared.query(
         `SELECT 1 FROM ${quoteQualified(ctx.options.tenantsTable)} t WHERE t.slug = $1 FOR UPDATE`,
         [ctx.names.slug],
       );
       await assertOwnerIn(ctx, shared, 'copying the rows back');
+      if (!side.ownDatabase) {
+        const planned = plan.tables.map((t) => `${onTenantSide(side, t.schema)}.${t.name}`);
+        const unplanned = await unplannedTablesWithRows(isolated, tenantSchemas(side), planned);
+        if (unplanned.length)
+          throw new PromotionError(
+            'tenant-state',
+            `Tables in the tenant's schemas that are none of its tables hold rows: ${unplanned.slice(0, 10).join(', ')}. The rollback copies back the tenant's tables only, so it changed nothing.`,
+            "The tenant stays isolated and working (the fence is lifted). Move those rows into the tenant's tables or a table of the shared database, or empty or drop those tables, then re-run the rollback.",
+          );
+      }
       const prepared = await prepareRestore(shared, isolated, plan, ledger, { removedByCleanup, toolSchema });
       ctx.record.notes.push(...prepared.notes);
       refuseUnplaceable(prepared, ctx.options.keepIsolatedData);
@@ -92,6 +112,9 @@ export const restoreStep: Step<PromotionContext> = {
         );
       }
       const objects = await restoreLargeObjects(shared, isolated, plan, loColumns);
+      const reowned = inShared
+        ? await reownTenantObjects(shared, plan, loColumns, [ctx.names.appRole, ctx.names.ownerRole], objects)
+        : undefined;
       await fault?.('restore:before-commit');
       // The tenant's sequences are looked up by name on its side: in its schemas at schema level.
       await syncSequences(isolated, shared, tenantSideFor(ctx).schemas);
@@ -104,6 +127,11 @@ export const restoreStep: Step<PromotionContext> = {
           { count: d.count, digest: digestOf(d.count, d.sum) },
         ]),
       );
+      // At the shared placement, every table of the tenant's schemas as a whole too: the parts
+      // see the tenant's rows of the plan's tables only (see schemaTableDigests).
+      const schemaTables = side.ownDatabase
+        ? undefined
+        : await schemaTableDigests(isolated, tenantSchemas(side));
       const merged = applied.merged;
       const detail =
         `${applied.restored} rows restored from ${ctx.names.database}` +
@@ -132,6 +160,7 @@ export const restoreStep: Step<PromotionContext> = {
               pull_request: ctx.deps.trigger.pullRequest,
               run_url: ctx.deps.trigger.runUrl,
               tables: tablesDigest,
+              ...(schemaTables ? { schema_tables: schemaTables } : {}),
               detail,
             }),
           ],
@@ -156,6 +185,10 @@ export const restoreStep: Step<PromotionContext> = {
       }
       ctx.record.notes.push(...describeRestore(prepared));
       ctx.record.notes.push(...describeObjectOwners(objects));
+      if (reowned?.unreferenced.length)
+        ctx.record.notes.push(
+          `${reowned.unreferenced.length} large object(s) the tenant's roles owned that no restored row references now belong to the connecting role (kept, not deleted with the roles): ${listSome(reowned.unreferenced)}.`,
+        );
       if (applied.kept.length)
         ctx.record.notes.push(
           `Kept in the shared database although the tenant deleted them (other rows still reference them): ${applied.kept.slice(0, 20).join(', ')}${applied.kept.length > 20 ? ` … and ${applied.kept.length - 20} more` : ''}.`,

@@ -89,6 +89,16 @@ export function restoredDigests(tenant: {
   return [...(tenant.isolation?.history ?? [])].reverse().find((h) => h.event === 'rolled-back')?.tables;
 }
 
+/** What the restore recorded of every table of the tenant's schemas (shared placement), if anything. */
+export function restoredSchemaDigests(tenant: {
+  isolation?: {
+    history?: { event: string; schema_tables?: Record<string, { count: number; digest: string }> }[];
+  };
+}): Record<string, { count: number; digest: string }> | undefined {
+  return [...(tenant.isolation?.history ?? [])].reverse().find((h) => h.event === 'rolled-back')
+    ?.schema_tables;
+}
+
 /**
  * Digests every part of the tenant's side again (`isolated`: a session naming its tables as the
  * shared database does, in the caller's transaction) and refuses, keeping the tenant's data, when
@@ -114,18 +124,24 @@ export async function assertAsRestored(
         ? `${d.label}: ${was.count} rows restored, ${d.count} rows now`
         : `${d.label}: ${d.count} rows, none recorded as restored`,
     );
-  if (differences.length) {
-    throw new PromotionError(
-      'validation-failed',
-      schemas
-        ? `The tenant's schemas ${schemas.join(', ')} changed after the restore, so they were not dropped: ${differences.slice(0, 10).join('; ')}.`
-        : `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`,
-      schemas
-        ? 'The tenant is shared again and its schemas are kept: rows written there after the restore are not in the shared tables. Copy them over by hand, then re-run the rollback to drop the schemas (or run it with --keep-isolated-data).'
-        : 'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
-    );
-  }
+  if (differences.length) throw changedAfterRestore(schemas, differences);
   return now.length;
+}
+
+/** The tenant's side changed since the restore: kept, with what differs. */
+export function changedAfterRestore(
+  schemas: readonly string[] | undefined,
+  differences: readonly string[],
+): PromotionError {
+  return new PromotionError(
+    'validation-failed',
+    schemas
+      ? `The tenant's schemas ${schemas.join(', ')} changed after the restore, so they were not dropped: ${differences.slice(0, 10).join('; ')}.`
+      : `The isolated database changed after the restore, so it was not dropped: ${differences.slice(0, 10).join('; ')}.`,
+    schemas
+      ? 'The tenant is shared again and its schemas are kept: rows written there after the restore are not in the shared tables. Copy them over by hand, then re-run the rollback to drop the schemas (or run it with --keep-isolated-data).'
+      : 'The tenant is shared again and its database is kept: rows written there after the restore are not in the shared database. Copy them over by hand, then re-run the rollback to drop the database (or run it with --keep-isolated-data).',
+  );
 }
 
 /** Pushed to the run's notes when there is nothing to compare with. */

@@ -12,7 +12,8 @@ import {
 import { COLUMNS_FORM, recordDigest, setComparableSession, type RowHashForm } from '../../postgres/checksum';
 import { connect, connectAll, setTenantId } from '../../postgres/connect';
 import { applySequenceRanges } from '../../postgres/sequence-ranges';
-import { syncLargeObjects } from '../../postgres/large-objects';
+import { referencedLargeObjects, syncLargeObjects } from '../../postgres/large-objects';
+import { grantSharedLargeObjects } from '../../postgres/shared-large-objects';
 import { recordRowLedger, rerecordLedgerTables, updateRowLedger } from '../../postgres/rollback-ledger';
 import { quoteQualified } from '../../postgres/sql';
 import { historyEntry, readTenant, writeIsolation } from '../../postgres/tenants';
@@ -21,7 +22,7 @@ import type { PromotionContext } from '../context';
 import { MIGRATION_VERSION, type IsolationSettings } from '../tenant-state';
 import { recordPlanOptions } from '../plan-options';
 import type { Step } from '../step';
-import { tenantDatabase, tenantDatabaseUrl, toolSchema } from '../tenant-place';
+import { intoSharedDatabase, tenantDatabase, tenantDatabaseUrl, toolSchema } from '../tenant-place';
 import { releaseSnapshot } from './plan';
 import { takeBaseSnapshot } from '../../postgres/base-snapshot';
 import { assertOwnerIn } from '../ownership';
@@ -147,7 +148,24 @@ export const switchStep: Step<PromotionContext> = {
       // the copy, replaced if changed (hashed on both sides).
       const loColumns = plan.largeObjects?.columns ?? [];
       const loRoles = { owner: ctx.names.ownerRole, app: ctx.names.appRole };
-      if (loColumns.length)
+      // Into the shared database the objects are the same ones (one pg_largeobject per database):
+      // those referenced now are granted to the tenant's role instead (shared-large-objects.ts).
+      const grantInPlace = async (from: pg.ClientBase) => {
+        const oids = await referencedLargeObjects(from, loColumns, plan.tables);
+        if (oids.length === 0) return;
+        await target.query('BEGIN');
+        try {
+          await guard(target);
+          await grantSharedLargeObjects(target, oids, loColumns, ctx.names.appRole);
+          await target.query('COMMIT');
+        } catch (e) {
+          await target.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      };
+      const inPlace = intoSharedDatabase(ctx);
+      if (loColumns.length && inPlace) await grantInPlace(base);
+      else if (loColumns.length)
         await syncLargeObjects(base, target, plan, { roles: loRoles, guard, columns: loColumns });
       phase('largeObjects');
 
@@ -236,7 +254,8 @@ export const switchStep: Step<PromotionContext> = {
         }
         // Under the freeze only objects referenced by rows written since the base pass can be
         // missing: those are copied (what the rows reference is read at the frozen state).
-        if (loColumns.length) {
+        if (loColumns.length && inPlace) await grantInPlace(source);
+        else if (loColumns.length) {
           await syncLargeObjects(source, target, plan, {
             roles: loRoles,
             guard,
