@@ -1101,6 +1101,56 @@ export function denseDigests(buckets: number, digests: readonly { b: string; d: 
   return [dense];
 }
 
+/** A digest scan's rows folded by foldedDigestsSql: the totals (base scan only) and two lists. */
+interface FoldedDigests {
+  n?: string | null;
+  s?: string | null;
+  /** `bucket digest` pairs, comma-separated. */
+  digests: string | null;
+  /** `tableoid:block digest` pairs, comma-separated. */
+  blocks: string | null;
+}
+
+/**
+ * A digest scan (baseScanSql with `totals`, baseVersionDigestSql without) folded into one row by
+ * the server: what the scan computes is unchanged, only how it comes back. A row object per
+ * bucket and per heap block (up to 65,536 buckets and one row per block of the tenant's rows) held
+ * tens of MB of the client's heap at 1M rows, for every table at once; two strings per table hold
+ * a few. Keys and digests are digits and `:` (bucketDigest is a bigint), so space and comma split
+ * them.
+ */
+function foldedDigestsSql(scan: string, totals: boolean): string {
+  const notTotal = totals ? 'x.g <> 3 AND ' : '';
+  return `SELECT ${totals ? 'max(x.n) FILTER (WHERE x.g = 3) AS n, max(x.s) FILTER (WHERE x.g = 3) AS s, ' : ''}
+       string_agg(x.b || ' ' || x.d, ',') FILTER (WHERE ${notTotal}x.b IS NOT NULL) AS digests,
+       string_agg(x.blk || ' ' || x.d, ',') FILTER (WHERE ${notTotal}x.b IS NULL AND x.blk IS NOT NULL) AS blocks
+  FROM (${scan}) AS x`;
+}
+
+/** Calls `each` with every `key digest` pair of a folded list (see foldedDigestsSql). */
+function eachFolded(folded: string | null, each: (key: string, digest: string) => void): void {
+  if (!folded) return;
+  for (let at = 0; at < folded.length;) {
+    const space = folded.indexOf(' ', at);
+    let end = folded.indexOf(',', space);
+    if (end === -1) end = folded.length;
+    each(folded.slice(at, space), folded.slice(space + 1, end));
+    at = end + 1;
+  }
+}
+
+/** The freeze pass's starting digests of one table from its folded scan (see foldedDigestsSql). */
+function unfoldDigests(
+  buckets: number,
+  folded: FoldedDigests,
+): FreezePreparation['versions'] extends Map<unknown, infer V> ? V : never {
+  const digests = new Array<string>(buckets).fill('0');
+  eachFolded(folded.digests, (b, d) => (digests[Number(b)] = d));
+  const blocks = new Map<string, string>();
+  eachFolded(folded.blocks, (blk, d) => blocks.set(blk, d));
+  return { buckets, digests, blocks };
+}
+
 /** The version digests group up to 65,536 buckets: room to hash them in memory (set per transaction). */
 const FREEZE_WORK_MEM = '64MB';
 
@@ -1116,7 +1166,8 @@ export interface FreezePreparation {
     TablePlan,
     {
       buckets: number;
-      digests: { b: string; d: string }[];
+      /** Per bucket, the digest as freezeScanSql takes it (`$1`, see denseDigests). */
+      digests: string[];
       /** Per heap block (`tableoid:block`), the digest of the versions S saw there (see Block digests). */
       blocks: Map<string, string>;
     }
@@ -1151,16 +1202,10 @@ export async function prepareFreezePass(
       continue;
     }
     const buckets = versionBuckets(b.count);
-    const { rows } = await baseSnapshot.query<{ b: string | null; blk: string | null; d: string }>(
-      baseVersionDigestSql(b.table, changedFrom, buckets, { tables, edges }),
+    const { rows } = await baseSnapshot.query<FoldedDigests>(
+      foldedDigestsSql(baseVersionDigestSql(b.table, changedFrom, buckets, { tables, edges }), false),
     );
-    const digests: { b: string; d: string }[] = [];
-    const blocks = new Map<string, string>();
-    for (const r of rows) {
-      if (r.b !== null) digests.push({ b: r.b, d: r.d });
-      else if (r.blk !== null) blocks.set(r.blk, r.d);
-    }
-    versions.set(b.table, { buckets, digests, blocks });
+    versions.set(b.table, unfoldDigests(buckets, rows[0]!));
   }
   return { versions, edges, tidRange };
 }
@@ -1262,11 +1307,11 @@ export async function compareAtBase<F extends RowHashForm>(
   if (sources.length > 1)
     for (const table of tables) await baseSnapshot.query(`SELECT 1 FROM (${scanSql(table)}) AS s LIMIT 0`);
   const [scans, targetDigests] = await Promise.all([
-    onSessions(sources, tables, weight, (session, table) =>
-      session.query<{ g: number; b: string | null; blk: string | null; n: string; s: string; d: string }>(
-        scanSql(table),
-      ),
-    ),
+    onSessions(sources, tables, weight, async (session, table) => {
+      const { rows } = await session.query<FoldedDigests>(foldedDigestsSql(scanSql(table), true));
+      const folded = rows[0]!;
+      return { total: { n: folded.n, s: folded.s }, versions: unfoldDigests(bucketsOf(table), folded) };
+    }),
     onSessions([target], tables, weight, (session, table) => {
       const columns = columnsOf.get(table);
       return digestTable(session, onTarget(table), 'target', {
@@ -1281,19 +1326,11 @@ export async function compareAtBase<F extends RowHashForm>(
   const versions: FreezePreparation['versions'] = new Map();
   for (const [i, table] of tables.entries()) {
     const columns = columnsOf.get(table);
-    const buckets = bucketsOf(table);
-    const scan = scans[i]!;
+    const { total, versions: atS } = scans[i]!;
     const targetDigest = targetDigests[i]!;
-    const digests: { b: string; d: string }[] = [];
-    const blocks = new Map<string, string>();
-    let total: { n: string; s: string } | undefined;
-    for (const r of scan.rows) {
-      if (Number(r.g) === 3) total = r;
-      else if (r.b !== null) digests.push({ b: r.b, d: r.d });
-      else if (r.blk !== null) blocks.set(r.blk, r.d);
-    }
-    if (!total) throw new Error(`${table.qualified}: the base scan returned no totals.`);
-    versions.set(table, { buckets, digests, blocks });
+    if (total.n == null || total.s == null)
+      throw new Error(`${table.qualified}: the base scan returned no totals.`);
+    versions.set(table, atS);
     const sourceDigest = wholeDigestOf(table, form, Number(total.n), total.s, columns?.source);
     const whole = compareDigests(table.qualified, sourceDigest, targetDigest);
     const kindsAgree = (columns?.source ?? []).every((c, i) => c.kind === columns?.target[i]?.kind);
@@ -1432,7 +1469,7 @@ export async function freezePass(
       v: string[] | null;
       blk: string | null;
       d: string | null;
-    }>(freezeScanSql(b.table, changedFrom, buckets, graph), denseDigests(buckets, digests));
+    }>(freezeScanSql(b.table, changedFrom, buckets, graph), [digests]);
     // The rows of the version aggregate carry the totals; none at all means no tenant rows.
     const totals = rows.find((r) => r.total !== null);
     const count = Number(totals?.total ?? 0);
