@@ -903,7 +903,7 @@ export function freezeScanSql(
   // A version's text is built only for the buckets that differ.
   const versions = `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
-                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v, NULL::text AS blk, NULL::text AS d FROM (
+                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v, NULL::text AS blocks FROM (
 SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER () AS rn,
        sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
   FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
@@ -913,12 +913,15 @@ SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd,
  WHERE y.rn = 1 OR ${differs}`;
   if (!findsDeletionsByBlock(table)) return versions;
   // The same rows, read once (materialized), digested per heap block too (see Block digests):
-  // every block's digest comes back, compared with S's by the caller.
+  // every block's digest comes back, compared with S's by the caller, folded into one string
+  // (`tableoid:block digest` pairs, as foldedDigestsSql): a row object per block held most of
+  // the client's heap growth under the freeze.
   return `WITH __rows AS MATERIALIZED (${rowsRead})
 ${versions}
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${bucketDigest('count(*)', 'sum(t.h)')}::text
-  FROM __rows t GROUP BY t.tableoid, t.k`;
+SELECT NULL, NULL, NULL, NULL, string_agg(k.blk || ' ' || k.d, ',')
+  FROM (SELECT t.tableoid::oid::text || ':' || t.k::text AS blk, ${bucketDigest('count(*)', 'sum(t.h)')}::text AS d
+          FROM __rows t GROUP BY t.tableoid, t.k) AS k`;
 }
 
 /**
@@ -1467,8 +1470,7 @@ export async function freezePass(
       total: string | null;
       m: string | null;
       v: string[] | null;
-      blk: string | null;
-      d: string | null;
+      blocks: string | null;
     }>(freezeScanSql(b.table, changedFrom, buckets, graph), [digests]);
     // The rows of the version aggregate carry the totals; none at all means no tenant rows.
     const totals = rows.find((r) => r.total !== null);
@@ -1484,9 +1486,10 @@ export async function freezePass(
     const now = new Set<string>();
     for (const r of rows) {
       for (const v of r.v ?? []) candidates.push(v);
-      if (r.blk === null) continue;
-      now.add(r.blk);
-      if (blocks.get(r.blk) !== r.d) differs(r.blk);
+      eachFolded(r.blocks, (blk, d) => {
+        now.add(blk);
+        if (blocks.get(blk) !== d) differs(blk);
+      });
     }
     // Blocks where S saw the tenant's versions and none is left.
     for (const blk of blocks.keys()) if (!now.has(blk)) differs(blk);
