@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { BlockDigests } from './block-digests';
 import {
   bucketSql,
   compareDigests,
@@ -1149,8 +1150,7 @@ function unfoldDigests(
 ): FreezePreparation['versions'] extends Map<unknown, infer V> ? V : never {
   const digests = new Array<string>(buckets).fill('0');
   eachFolded(folded.digests, (b, d) => (digests[Number(b)] = d));
-  const blocks = new Map<string, string>();
-  eachFolded(folded.blocks, (blk, d) => blocks.set(blk, d));
+  const blocks = BlockDigests.from((add) => eachFolded(folded.blocks, add));
   return { buckets, digests, blocks };
 }
 
@@ -1172,7 +1172,7 @@ export interface FreezePreparation {
       /** Per bucket, the digest as freezeScanSql takes it (`$1`, see denseDigests). */
       digests: string[];
       /** Per heap block (`tableoid:block`), the digest of the versions S saw there (see Block digests). */
-      blocks: Map<string, string>;
+      blocks: BlockDigests;
     }
   >;
   edges: ClosureEdge[];
@@ -1483,16 +1483,10 @@ export async function freezePass(
       if (list) list.push(Number(block));
       else differing.set(oid, [Number(block)]);
     };
-    const now = new Set<string>();
-    for (const r of rows) {
-      for (const v of r.v ?? []) candidates.push(v);
-      eachFolded(r.blocks, (blk, d) => {
-        now.add(blk);
-        if (blocks.get(blk) !== d) differs(blk);
-      });
-    }
-    // Blocks where S saw the tenant's versions and none is left.
-    for (const blk of blocks.keys()) if (!now.has(blk)) differs(blk);
+    for (const r of rows) for (const v of r.v ?? []) candidates.push(v);
+    blocks.differing((visit) => {
+      for (const r of rows) eachFolded(r.blocks, visit);
+    }, differs);
     changedBlocks.set(b.table, differing);
     result.candidateRows += Number(totals?.m ?? 0);
     sourceCounts.set(b.table, count);
