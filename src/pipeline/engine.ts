@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeError } from '../errors';
+import { holdYoungGeneration } from '../memory';
 import { deriveNames } from '../names';
 import { PromotionOptions, type PromotionOptionsInput } from '../options';
 import { serversFrom } from '../postgres/servers';
@@ -24,6 +25,7 @@ export async function runOperation(
   steps: Step<PromotionContext>[],
   resultOf: (ctx: PromotionContext) => RunResult,
 ): Promise<PromotionContext> {
+  holdYoungGeneration();
   const options = PromotionOptions.parse(input);
   const servers = serversFrom(options);
   for (const password of servers.passwords) registerSecret(password);

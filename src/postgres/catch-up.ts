@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { BlockDigests } from './block-digests';
 import {
   bucketSql,
   compareDigests,
@@ -903,7 +904,7 @@ export function freezeScanSql(
   // A version's text is built only for the buckets that differ.
   const versions = `SELECT y.b::text AS b, y.total::text AS total, y.m::text AS m,
        CASE WHEN ${differs} THEN (SELECT array_agg(u.o::text || ':' || u.c::text || ':' || u.x::text)
-                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v, NULL::text AS blk, NULL::text AS d FROM (
+                                    FROM unnest(y.o, y.c, y.x) AS u(o, c, x)) END AS v, NULL::text AS blocks FROM (
 SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd, row_number() OVER () AS rn,
        sum(g.n) OVER () AS total, sum(g.n) FILTER (WHERE g.b >= 0) OVER () AS m
   FROM (SELECT b, count(*) AS n, sum(h) AS s, array_agg(t.tableoid::oid) FILTER (WHERE b >= 0) AS o,
@@ -913,12 +914,15 @@ SELECT g.b, g.n, g.o, g.c, g.x, g.s, coalesce(($1::bigint[])[g.b + 1], 0) AS xd,
  WHERE y.rn = 1 OR ${differs}`;
   if (!findsDeletionsByBlock(table)) return versions;
   // The same rows, read once (materialized), digested per heap block too (see Block digests):
-  // every block's digest comes back, compared with S's by the caller.
+  // every block's digest comes back, compared with S's by the caller, folded into one string
+  // (`tableoid:block digest` pairs, as foldedDigestsSql): a row object per block held most of
+  // the client's heap growth under the freeze.
   return `WITH __rows AS MATERIALIZED (${rowsRead})
 ${versions}
 UNION ALL
-SELECT NULL, NULL, NULL, NULL, t.tableoid::oid::text || ':' || t.k::text, ${bucketDigest('count(*)', 'sum(t.h)')}::text
-  FROM __rows t GROUP BY t.tableoid, t.k`;
+SELECT NULL, NULL, NULL, NULL, string_agg(k.blk || ' ' || k.d, ',')
+  FROM (SELECT t.tableoid::oid::text || ':' || t.k::text AS blk, ${bucketDigest('count(*)', 'sum(t.h)')}::text AS d
+          FROM __rows t GROUP BY t.tableoid, t.k) AS k`;
 }
 
 /**
@@ -1101,6 +1105,55 @@ export function denseDigests(buckets: number, digests: readonly { b: string; d: 
   return [dense];
 }
 
+/** A digest scan's rows folded by foldedDigestsSql: the totals (base scan only) and two lists. */
+interface FoldedDigests {
+  n?: string | null;
+  s?: string | null;
+  /** `bucket digest` pairs, comma-separated. */
+  digests: string | null;
+  /** `tableoid:block digest` pairs, comma-separated. */
+  blocks: string | null;
+}
+
+/**
+ * A digest scan (baseScanSql with `totals`, baseVersionDigestSql without) folded into one row by
+ * the server: what the scan computes is unchanged, only how it comes back. A row object per
+ * bucket and per heap block (up to 65,536 buckets and one row per block of the tenant's rows) held
+ * tens of MB of the client's heap at 1M rows, for every table at once; two strings per table hold
+ * a few. Keys and digests are digits and `:` (bucketDigest is a bigint), so space and comma split
+ * them.
+ */
+function foldedDigestsSql(scan: string, totals: boolean): string {
+  const notTotal = totals ? 'x.g <> 3 AND ' : '';
+  return `SELECT ${totals ? 'max(x.n) FILTER (WHERE x.g = 3) AS n, max(x.s) FILTER (WHERE x.g = 3) AS s, ' : ''}
+       string_agg(x.b || ' ' || x.d, ',') FILTER (WHERE ${notTotal}x.b IS NOT NULL) AS digests,
+       string_agg(x.blk || ' ' || x.d, ',') FILTER (WHERE ${notTotal}x.b IS NULL AND x.blk IS NOT NULL) AS blocks
+  FROM (${scan}) AS x`;
+}
+
+/** Calls `each` with every `key digest` pair of a folded list (see foldedDigestsSql). */
+function eachFolded(folded: string | null, each: (key: string, digest: string) => void): void {
+  if (!folded) return;
+  for (let at = 0; at < folded.length;) {
+    const space = folded.indexOf(' ', at);
+    let end = folded.indexOf(',', space);
+    if (end === -1) end = folded.length;
+    each(folded.slice(at, space), folded.slice(space + 1, end));
+    at = end + 1;
+  }
+}
+
+/** The freeze pass's starting digests of one table from its folded scan (see foldedDigestsSql). */
+function unfoldDigests(
+  buckets: number,
+  folded: FoldedDigests,
+): FreezePreparation['versions'] extends Map<unknown, infer V> ? V : never {
+  const digests = new Array<string>(buckets).fill('0');
+  eachFolded(folded.digests, (b, d) => (digests[Number(b)] = d));
+  const blocks = BlockDigests.from((add) => eachFolded(folded.blocks, add));
+  return { buckets, digests, blocks };
+}
+
 /** The version digests group up to 65,536 buckets: room to hash them in memory (set per transaction). */
 const FREEZE_WORK_MEM = '64MB';
 
@@ -1116,9 +1169,10 @@ export interface FreezePreparation {
     TablePlan,
     {
       buckets: number;
-      digests: { b: string; d: string }[];
+      /** Per bucket, the digest as freezeScanSql takes it (`$1`, see denseDigests). */
+      digests: string[];
       /** Per heap block (`tableoid:block`), the digest of the versions S saw there (see Block digests). */
-      blocks: Map<string, string>;
+      blocks: BlockDigests;
     }
   >;
   edges: ClosureEdge[];
@@ -1151,16 +1205,10 @@ export async function prepareFreezePass(
       continue;
     }
     const buckets = versionBuckets(b.count);
-    const { rows } = await baseSnapshot.query<{ b: string | null; blk: string | null; d: string }>(
-      baseVersionDigestSql(b.table, changedFrom, buckets, { tables, edges }),
+    const { rows } = await baseSnapshot.query<FoldedDigests>(
+      foldedDigestsSql(baseVersionDigestSql(b.table, changedFrom, buckets, { tables, edges }), false),
     );
-    const digests: { b: string; d: string }[] = [];
-    const blocks = new Map<string, string>();
-    for (const r of rows) {
-      if (r.b !== null) digests.push({ b: r.b, d: r.d });
-      else if (r.blk !== null) blocks.set(r.blk, r.d);
-    }
-    versions.set(b.table, { buckets, digests, blocks });
+    versions.set(b.table, unfoldDigests(buckets, rows[0]!));
   }
   return { versions, edges, tidRange };
 }
@@ -1262,11 +1310,11 @@ export async function compareAtBase<F extends RowHashForm>(
   if (sources.length > 1)
     for (const table of tables) await baseSnapshot.query(`SELECT 1 FROM (${scanSql(table)}) AS s LIMIT 0`);
   const [scans, targetDigests] = await Promise.all([
-    onSessions(sources, tables, weight, (session, table) =>
-      session.query<{ g: number; b: string | null; blk: string | null; n: string; s: string; d: string }>(
-        scanSql(table),
-      ),
-    ),
+    onSessions(sources, tables, weight, async (session, table) => {
+      const { rows } = await session.query<FoldedDigests>(foldedDigestsSql(scanSql(table), true));
+      const folded = rows[0]!;
+      return { total: { n: folded.n, s: folded.s }, versions: unfoldDigests(bucketsOf(table), folded) };
+    }),
     onSessions([target], tables, weight, (session, table) => {
       const columns = columnsOf.get(table);
       return digestTable(session, onTarget(table), 'target', {
@@ -1281,19 +1329,11 @@ export async function compareAtBase<F extends RowHashForm>(
   const versions: FreezePreparation['versions'] = new Map();
   for (const [i, table] of tables.entries()) {
     const columns = columnsOf.get(table);
-    const buckets = bucketsOf(table);
-    const scan = scans[i]!;
+    const { total, versions: atS } = scans[i]!;
     const targetDigest = targetDigests[i]!;
-    const digests: { b: string; d: string }[] = [];
-    const blocks = new Map<string, string>();
-    let total: { n: string; s: string } | undefined;
-    for (const r of scan.rows) {
-      if (Number(r.g) === 3) total = r;
-      else if (r.b !== null) digests.push({ b: r.b, d: r.d });
-      else if (r.blk !== null) blocks.set(r.blk, r.d);
-    }
-    if (!total) throw new Error(`${table.qualified}: the base scan returned no totals.`);
-    versions.set(table, { buckets, digests, blocks });
+    if (total.n == null || total.s == null)
+      throw new Error(`${table.qualified}: the base scan returned no totals.`);
+    versions.set(table, atS);
     const sourceDigest = wholeDigestOf(table, form, Number(total.n), total.s, columns?.source);
     const whole = compareDigests(table.qualified, sourceDigest, targetDigest);
     const kindsAgree = (columns?.source ?? []).every((c, i) => c.kind === columns?.target[i]?.kind);
@@ -1430,9 +1470,8 @@ export async function freezePass(
       total: string | null;
       m: string | null;
       v: string[] | null;
-      blk: string | null;
-      d: string | null;
-    }>(freezeScanSql(b.table, changedFrom, buckets, graph), denseDigests(buckets, digests));
+      blocks: string | null;
+    }>(freezeScanSql(b.table, changedFrom, buckets, graph), [digests]);
     // The rows of the version aggregate carry the totals; none at all means no tenant rows.
     const totals = rows.find((r) => r.total !== null);
     const count = Number(totals?.total ?? 0);
@@ -1444,15 +1483,10 @@ export async function freezePass(
       if (list) list.push(Number(block));
       else differing.set(oid, [Number(block)]);
     };
-    const now = new Set<string>();
-    for (const r of rows) {
-      for (const v of r.v ?? []) candidates.push(v);
-      if (r.blk === null) continue;
-      now.add(r.blk);
-      if (blocks.get(r.blk) !== r.d) differs(r.blk);
-    }
-    // Blocks where S saw the tenant's versions and none is left.
-    for (const blk of blocks.keys()) if (!now.has(blk)) differs(blk);
+    for (const r of rows) for (const v of r.v ?? []) candidates.push(v);
+    blocks.differing((visit) => {
+      for (const r of rows) eachFolded(r.blocks, visit);
+    }, differs);
     changedBlocks.set(b.table, differing);
     result.candidateRows += Number(totals?.m ?? 0);
     sourceCounts.set(b.table, count);
