@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { runCli, type CliIo } from '../../src/cli/program';
 import { deriveNames } from '../../src/names';
 import { renderComment } from '../../src/report/render';
 import { promote } from '../../src/pipeline/promote';
 import type { CheckRecord } from '../../src/pipeline/record';
 import { TenantStatus } from '../../src/pipeline/status';
+import { cli } from '../support/cli';
 import { engineOptions, testDeps } from '../support/engine';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
@@ -167,29 +167,6 @@ const HOSTILE = (s: string) => `
   REFRESH MATERIALIZED VIEW hx.things_mv;
   ANALYZE;
 `;
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env,
-    confirm: {
-      interactive: false,
-      show: () => undefined,
-      ask: () => Promise.reject(new Error('no terminal')),
-    },
-  };
-  const code = await runCli([...args, '--env-file=/dev/null'], io);
-  return { code, stdout, stderr };
-}
 
 const describeChecks = (checks: CheckRecord[] | undefined) =>
   (checks ?? []).map((c) => `${c.name}: ${c.status} — ${c.reason}\n  ${c.details.join('\n  ')}`).join('\n');
