@@ -161,6 +161,23 @@ export async function revokeLargeObjectGrants(
 }
 
 /**
+ * One `SELECT … AS o` per large-object column of `tables`, reading the OIDs the tenant's rows
+ * carry in its target tables (none for a column whose table is not planned), to be UNIONed.
+ */
+export function tenantSideOidSelects(
+  columns: readonly LargeObjectColumn[],
+  tables: readonly TablePlan[],
+): string[] {
+  const byQualified = new Map(tables.map((t) => [t.qualified, t]));
+  return columns
+    .filter((c) => byQualified.has(c.table))
+    .map(
+      (c) =>
+        `SELECT t.${c.column}::oid AS o FROM ${targetOf(byQualified.get(c.table)!)} t WHERE t.${c.column} IS NOT NULL`,
+    );
+}
+
+/**
  * The objects the tenant's rows reference on its side (`tables` under their target names — its
  * schemas of the shared database — all rows being the tenant's there), that exist.
  */
@@ -169,13 +186,7 @@ export async function tenantSideReferenced(
   columns: readonly LargeObjectColumn[],
   tables: readonly TablePlan[],
 ): Promise<string[]> {
-  const byQualified = new Map(tables.map((t) => [t.qualified, t]));
-  const parts = columns
-    .filter((c) => byQualified.has(c.table))
-    .map(
-      (c) =>
-        `SELECT t.${c.column}::oid AS o FROM ${targetOf(byQualified.get(c.table)!)} t WHERE t.${c.column} IS NOT NULL`,
-    );
+  const parts = tenantSideOidSelects(columns, tables);
   if (parts.length === 0) return [];
   const { rows } = await client.query<{ o: string }>(
     `SELECT DISTINCT x.o::text AS o FROM (${parts.join(' UNION ')}) x

@@ -6,8 +6,7 @@ import {
 } from '../postgres/large-objects';
 import pg from 'pg';
 import type { LargeObjectColumn, TablePlan } from '../postgres/plan-types';
-import { lackingAccess } from '../postgres/shared-large-objects';
-import { targetOf } from '../postgres/plan-types';
+import { lackingAccess, tenantSideOidSelects } from '../postgres/shared-large-objects';
 import { capDetails, fail, pass, warn, type Check, type CheckContext, type CheckResult } from './check';
 import { CHANGED_SINCE_SWITCH } from './checksums';
 import { closeQuietly, openSource, openTarget, plannedTables } from './db';
@@ -119,13 +118,7 @@ async function inPlace(
   where: string,
 ): Promise<CheckResult> {
   const expected = ctx.afterSwitch ? [] : await referencedLargeObjects(source, columns, tables);
-  const byQualified = new Map(tables.map((t) => [t.qualified, t]));
-  const parts = columns
-    .filter((c) => byQualified.has(c.table))
-    .map(
-      (c) =>
-        `SELECT t.${c.column}::oid AS o FROM ${targetOf(byQualified.get(c.table)!)} t WHERE t.${c.column} IS NOT NULL`,
-    );
+  const parts = tenantSideOidSelects(columns, tables);
   const carried = parts.length
     ? (
         await target.query<{ o: string; present: boolean }>(

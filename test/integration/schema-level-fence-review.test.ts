@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { deriveNames, sharedToolSchema } from '../../src/names';
-import { promote } from '../../src/pipeline/promote';
+import { sharedToolSchema } from '../../src/names';
 import { rollback } from '../../src/pipeline/rollback';
-import { engineOptions, testDeps } from '../support/engine';
-import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { testDeps } from '../support/engine';
+import { withSharedPlacement, type SharedPlacement } from '../support/fence';
 import { query, uniqueSuffix } from '../support/pg';
 import { isolationModeOf } from '../support/schema-level';
 
@@ -19,43 +18,32 @@ const qi = pg.escapeIdentifier;
  * the fixture's superuser.
  */
 describe('schema level in the shared database: the rollback fence, reviewed', { concurrency: 1 }, () => {
-  interface Promoted {
-    f: SharedFixture;
-    opts: Awaited<ReturnType<typeof engineOptions>>;
-    names: ReturnType<typeof deriveNames>;
-    schema: string;
-    tenantId: string;
-  }
+  type Promoted = SharedPlacement;
 
-  async function promoted(fn: (p: Promoted) => Promise<void>): Promise<void> {
-    const f = await createSharedFixture({ rows: 5 });
-    try {
-      if (f.engineUrl !== f.url) {
-        const admin = decodeURIComponent(new URL(f.engineUrl).username);
-        await query(f.url, `GRANT CREATE ON DATABASE ${qi(f.dbName)} TO ${qi(admin)}`);
-      }
-      const slug = f.tenants.small;
-      const names = deriveNames(slug);
-      const [tenant] = await query<{ id: string }>(f.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
-        slug,
-      ]);
-      // A short max-freeze: a lock wait bounded by it ends the test's wait quickly.
-      const opts = await engineOptions(f, slug, { isolationLevel: 'schema', maxFreezeMs: 1500 });
-      const { record } = await promote(opts, testDeps('schema-level-fence-review'));
-      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
-      assert.equal(record.schemaLayout?.into, 'shared-database');
-      await fn({ f, opts, names, schema: names.database, tenantId: tenant!.id });
-    } finally {
-      await f.cleanup();
-    }
-  }
+  const promoted = (fn: (p: Promoted) => Promise<void>) =>
+    // A short max-freeze: a lock wait bounded by it ends the test's wait quickly.
+    withSharedPlacement('schema-level-fence-review', { maxFreezeMs: 1500 }, fn);
 
-  /** A superuser's session (the fence ends none), its errors swallowed. */
-  async function superSession(p: Promoted): Promise<pg.Client> {
+  /** Runs `fn` with a superuser's session (the fence ends none; its errors swallowed), then ends it. */
+  async function withSuperSession<T>(p: Promoted, fn: (c: pg.Client) => Promise<T>): Promise<T> {
     const c = new pg.Client({ connectionString: p.f.url });
     c.on('error', () => undefined);
     await c.connect();
-    return c;
+    try {
+      return await fn(c);
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  /** Rolls back, running `act` at the engine's fault point `at`. */
+  async function rollbackActingAt(p: Promoted, at: string, act: () => Promise<unknown>) {
+    const deps = testDeps('schema-level-fence-review', {
+      fault: async (point) => {
+        if (point === at) await act();
+      },
+    });
+    return (await rollback(p.opts, deps)).record;
   }
 
   const insertUser = (p: Promoted, tenantId: string, name: string): [string, unknown[]] => [
@@ -92,18 +80,11 @@ describe('schema level in the shared database: the rollback fence, reviewed', { 
     },
     async () => {
       await promoted(async (p) => {
-        const writer = await superSession(p);
-        try {
-          const { record } = await rollback(
-            p.opts,
-            testDeps('schema-level-fence-review', {
-              fault: async (point) => {
-                if (point !== 'before:restore') return;
-                await writer.query('BEGIN');
-                await writer.query(...insertUser(p, p.tenantId, 'held open'));
-              },
-            }),
-          );
+        await withSuperSession(p, async (writer) => {
+          const record = await rollbackActingAt(p, 'before:restore', async () => {
+            await writer.query('BEGIN');
+            await writer.query(...insertUser(p, p.tenantId, 'held open'));
+          });
           assert.equal(record.result, 'failed');
           assert.equal(record.error?.step, 'restore', JSON.stringify(record.error));
           assert.match(record.error?.message ?? '', /max-freeze \(1500 ms\)/);
@@ -114,9 +95,7 @@ describe('schema level in the shared database: the rollback fence, reviewed', { 
           assert.equal(again.record.result, 'rolled-back', JSON.stringify(again.record.error));
           assert.equal(await sharedUsers(p, 'held open'), 1);
           assert.deepEqual(await schemasLeft(p), []);
-        } finally {
-          await writer.end().catch(() => undefined);
-        }
+        });
       });
     },
   );
@@ -132,18 +111,11 @@ describe('schema level in the shared database: the rollback fence, reviewed', { 
     },
     async () => {
       await promoted(async (p) => {
-        const reader = await superSession(p);
-        try {
-          const { record } = await rollback(
-            p.opts,
-            testDeps('schema-level-fence-review', {
-              fault: async (point) => {
-                if (point !== 'before:drop-isolated') return;
-                await reader.query('BEGIN');
-                await reader.query(`SELECT count(*) FROM ${qi(p.schema)}.users`);
-              },
-            }),
-          );
+        await withSuperSession(p, async (reader) => {
+          const record = await rollbackActingAt(p, 'before:drop-isolated', async () => {
+            await reader.query('BEGIN');
+            await reader.query(`SELECT count(*) FROM ${qi(p.schema)}.users`);
+          });
           assert.equal(record.result, 'failed');
           assert.equal(record.error?.step, 'drop-isolated', JSON.stringify(record.error));
           assert.match(record.error?.message ?? '', /max-freeze \(1500 ms\)/);
@@ -153,30 +125,14 @@ describe('schema level in the shared database: the rollback fence, reviewed', { 
           const again = await rollback(p.opts, testDeps('schema-level-fence-review'));
           assert.equal(again.record.result, 'rolled-back', JSON.stringify(again.record.error));
           assert.deepEqual(await schemasLeft(p), []);
-        } finally {
-          await reader.end().catch(() => undefined);
-        }
+        });
       });
     },
   );
 
   /** Rolls back, running `write` (as the superuser) after the restore, before the drop. */
   async function writeBeforeDrop(p: Promoted, write: (c: pg.Client) => Promise<void>) {
-    const c = await superSession(p);
-    try {
-      return (
-        await rollback(
-          p.opts,
-          testDeps('schema-level-fence-review', {
-            fault: async (point) => {
-              if (point === 'before:drop-isolated') await write(c);
-            },
-          }),
-        )
-      ).record;
-    } finally {
-      await c.end().catch(() => undefined);
-    }
+    return withSuperSession(p, (c) => rollbackActingAt(p, 'before:drop-isolated', () => write(c)));
   }
 
   // DEFECT (data loss; failed on main: the schema was dropped with the row). The drop's proof
@@ -229,16 +185,9 @@ describe('schema level in the shared database: the rollback fence, reviewed', { 
   // rows no shared table receives: the restore refuses (the tenant stays isolated), naming it.
   it('a table the plan does not know, written before the restore, refuses the restore', async () => {
     await promoted(async (p) => {
-      const c = await superSession(p);
-      try {
-        const { record } = await rollback(
-          p.opts,
-          testDeps('schema-level-fence-review', {
-            fault: async (point) => {
-              if (point === 'after:fence')
-                await c.query(`CREATE TABLE ${qi(p.schema)}.notes_before AS SELECT 1 AS n`);
-            },
-          }),
+      await withSuperSession(p, async (c) => {
+        const record = await rollbackActingAt(p, 'after:fence', () =>
+          c.query(`CREATE TABLE ${qi(p.schema)}.notes_before AS SELECT 1 AS n`),
         );
         assert.equal(record.result, 'failed');
         assert.equal(record.error?.step, 'restore', JSON.stringify(record.error));
@@ -246,9 +195,7 @@ describe('schema level in the shared database: the rollback fence, reviewed', { 
         assert.equal(await isolationModeOf(p.f.url, p.opts.tenantSlug), 'isolated');
         const kept = await query(p.f.url, `SELECT n FROM ${qi(p.schema)}.notes_before`);
         assert.equal(kept.length, 1);
-      } finally {
-        await c.end().catch(() => undefined);
-      }
+      });
     });
   });
 });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { deriveNames, sharedToolSchema } from '../../src/names';
-import { promote } from '../../src/pipeline/promote';
+import { sharedToolSchema } from '../../src/names';
 import { rollback } from '../../src/pipeline/rollback';
 import { runEngine } from '../support/child-run';
-import { engineOptions, testDeps } from '../support/engine';
-import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { testDeps } from '../support/engine';
+import { withSharedPlacement, type SharedPlacement } from '../support/fence';
 import { dropRole } from '../support/nonsuper';
 import { query, uniqueSuffix } from '../support/pg';
 import { isolationModeOf } from '../support/schema-level';
@@ -23,12 +22,7 @@ const qi = pg.escapeIdentifier;
  * the extra logins are made by the engine's role, as on managed PostgreSQL where it is the admin.
  */
 describe('schema level in the shared database: the rollback fence', { concurrency: 1 }, () => {
-  interface Promoted {
-    f: SharedFixture;
-    opts: Awaited<ReturnType<typeof engineOptions>>;
-    names: ReturnType<typeof deriveNames>;
-    /** The tenant's schema. */
-    schema: string;
+  interface Promoted extends SharedPlacement {
     /** Names of the users the tenant wrote before the rollback. */
     written: string[];
     /** Creates a login (by the engine's role) and returns its URL; dropped after the test. */
@@ -36,43 +30,30 @@ describe('schema level in the shared database: the rollback fence', { concurrenc
   }
 
   async function promoted(fn: (p: Promoted) => Promise<void>): Promise<void> {
-    const f = await createSharedFixture({ rows: 5 });
-    const roles: string[] = [];
-    try {
-      if (f.engineUrl !== f.url) {
-        const admin = decodeURIComponent(new URL(f.engineUrl).username);
-        await query(f.url, `GRANT CREATE ON DATABASE ${qi(f.dbName)} TO ${qi(admin)}`);
+    await withSharedPlacement('schema-level-fence', {}, async (placed) => {
+      const { f, schema } = placed;
+      const roles: string[] = [];
+      try {
+        tenantIds.set(schema, placed.tenantId);
+        // Writes in the tenant's schema while it is isolated.
+        const written = ['written while isolated 1', 'written while isolated 2'];
+        for (const name of written) assert.equal(await tryWrite(f.url, schema, name), 'written');
+        const login = async (grants: (role: string) => string[]) => {
+          const role = `fence_${uniqueSuffix()}`;
+          const password = `pw${uniqueSuffix()}`;
+          roles.push(role);
+          await query(f.engineUrl, `CREATE ROLE ${qi(role)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+          for (const sql of grants(role)) await query(f.engineUrl, sql);
+          const u = new URL(f.url);
+          u.username = role;
+          u.password = password;
+          return { role, url: u.toString() };
+        };
+        await fn({ ...placed, written, login });
+      } finally {
+        for (const role of roles) await dropRole(role).catch(() => undefined);
       }
-      const slug = f.tenants.small;
-      const names = deriveNames(slug);
-      const schema = names.database;
-      const [tenant] = await query<{ id: string }>(f.url, 'SELECT id::text FROM tenants WHERE slug = $1', [
-        slug,
-      ]);
-      tenantIds.set(schema, tenant!.id);
-      const opts = await engineOptions(f, slug, { isolationLevel: 'schema' });
-      const { record } = await promote(opts, testDeps('schema-level-fence'));
-      assert.equal(record.result, 'promoted', JSON.stringify(record.error));
-      assert.equal(record.schemaLayout?.into, 'shared-database');
-      // Writes in the tenant's schema while it is isolated.
-      const written = ['written while isolated 1', 'written while isolated 2'];
-      for (const name of written) assert.equal(await tryWrite(f.url, schema, name), 'written');
-      const login = async (grants: (role: string) => string[]) => {
-        const role = `fence_${uniqueSuffix()}`;
-        const password = `pw${uniqueSuffix()}`;
-        roles.push(role);
-        await query(f.engineUrl, `CREATE ROLE ${qi(role)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
-        for (const sql of grants(role)) await query(f.engineUrl, sql);
-        const u = new URL(f.url);
-        u.username = role;
-        u.password = password;
-        return { role, url: u.toString() };
-      };
-      await fn({ f, opts, names, schema, written, login });
-    } finally {
-      for (const role of roles) await dropRole(role).catch(() => undefined);
-      await f.cleanup();
-    }
+    });
   }
 
   /**

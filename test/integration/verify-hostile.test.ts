@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { runCli, type CliIo } from '../../src/cli/program';
 import { deriveNames } from '../../src/names';
 import { renderComment } from '../../src/report/render';
 import { promote } from '../../src/pipeline/promote';
 import type { CheckRecord } from '../../src/pipeline/record';
 import { TenantStatus } from '../../src/pipeline/status';
+import { cli } from '../support/cli';
 import { engineOptions, testDeps } from '../support/engine';
-import { createSharedFixture, fixtureSql, type SharedFixture } from '../support/fixture';
-import { createNonSuperuser, type NonSuperuser } from '../support/nonsuper';
-import {
-  createDatabase,
-  DATABASE_URL,
-  dropArtifacts,
-  query,
-  uniqueSuffix,
-  urlFor,
-  withClient,
-} from '../support/pg';
+import { createSharedFixture, type SharedFixture } from '../support/fixture';
+import { DATABASE_URL, query, urlFor, withClient } from '../support/pg';
 
 /**
  * Issue 13, adversarial: the fixture plus a schema of tenant-keyed tables with the features a
@@ -177,29 +168,6 @@ const HOSTILE = (s: string) => `
   ANALYZE;
 `;
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env,
-    confirm: {
-      interactive: false,
-      show: () => undefined,
-      ask: () => Promise.reject(new Error('no terminal')),
-    },
-  };
-  const code = await runCli([...args, '--env-file=/dev/null'], io);
-  return { code, stdout, stderr };
-}
-
 const describeChecks = (checks: CheckRecord[] | undefined) =>
   (checks ?? []).map((c) => `${c.name}: ${c.status} — ${c.reason}\n  ${c.details.join('\n  ')}`).join('\n');
 const byName = (checks: CheckRecord[] | undefined, name: string) => {
@@ -208,46 +176,29 @@ const byName = (checks: CheckRecord[] | undefined, name: string) => {
   return c;
 };
 
-/** `createWith`: the shared database's CREATE DATABASE options (e.g. an ICU locale). */
-async function hostileFixture(createWith?: string): Promise<SharedFixture> {
-  const suffix = uniqueSuffix();
-  const dbName = `shared_${suffix}`;
-  const appRole = `app_${suffix}`;
-  const url = createWith
-    ? await withClient(DATABASE_URL, async (c) => {
-        await c.query(`CREATE DATABASE ${dbName} ${createWith}`);
-        return urlFor(dbName);
-      })
-    : await createDatabase(dbName);
-  let admin: NonSuperuser | undefined;
-  try {
-    await withClient(url, async (c) => {
-      await c.query(fixtureSql(appRole, suffix, 20));
-      await c.query(HOSTILE(suffix));
-    });
-    if (process.env.TEST_ADMIN === 'nonsuper') admin = await createNonSuperuser(url, { bypassRls: true });
-  } catch (e) {
-    await dropArtifacts(suffix);
-    throw e;
-  }
-  return {
-    suffix,
-    dbName,
-    url,
-    engineUrl: admin?.url ?? url,
-    appRole,
-    tenants: {
-      main: `acme-corp-${suffix}`,
-      small: `globex-${suffix}`,
-      other: `initech-${suffix}`,
-      empty: `empty-${suffix}`,
-    },
-    cleanup: async () => {
-      await dropArtifacts(suffix);
-      await admin?.drop();
-    },
-  };
+const statusArgs = (slug: string, configDir: string, ...extra: string[]) => [
+  'status',
+  `--tenant-slug=${slug}`,
+  `--config-dir=${configDir}`,
+  '--verify',
+  ...extra,
+];
+
+/** `status --verify --json` of a promoted tenant as the engine's role: its exit code asserted, its status. */
+async function verifyStatus(
+  f: SharedFixture,
+  slug: string,
+  configDir: string,
+  code = 0,
+): Promise<TenantStatus> {
+  const r = await cli(statusArgs(slug, configDir, '--json'), { DATABASE_URL: f.engineUrl });
+  assert.equal(r.code, code, `${r.stdout}\n${r.stderr}`);
+  return TenantStatus.parse(JSON.parse(r.stdout));
 }
+
+/** `createWith`: the shared database's CREATE DATABASE options (e.g. an ICU locale). */
+const hostileFixture = (createWith?: string): Promise<SharedFixture> =>
+  createSharedFixture({ rows: 20, createWith, extraSql: HOSTILE });
 
 describe('issue 13 on a hostile schema: healthy passes, changes are information, damage fails', () => {
   let f: SharedFixture;
@@ -258,14 +209,6 @@ describe('issue 13 on a hostile schema: healthy passes, changes are information,
   after(async () => {
     await f?.cleanup();
   });
-
-  const statusArgs = (slug: string, configDir: string, ...extra: string[]) => [
-    'status',
-    `--tenant-slug=${slug}`,
-    `--config-dir=${configDir}`,
-    '--verify',
-    ...extra,
-  ];
 
   for (const keep of [true, false]) {
     it(`keep-shared-data ${keep}: every check passes at promote time and in status --verify`, async () => {
@@ -283,9 +226,7 @@ describe('issue 13 on a hostile schema: healthy passes, changes are information,
           c.status === 'pass' || c.status === 'skip' || (c.name === 'access-control' && c.status === 'warn'),
           describeChecks(record.checks),
         );
-      const r = await cli(statusArgs(slug, opts.configDir, '--json'), { DATABASE_URL: f.engineUrl });
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-      const status = TenantStatus.parse(JSON.parse(r.stdout));
+      const status = await verifyStatus(f, slug, opts.configDir);
       assert.equal(status.verdict, 'unchanged', describeChecks(status.checks));
       for (const c of status.checks ?? [])
         assert.ok(c.status === 'pass' || c.status === 'skip', describeChecks(status.checks));
@@ -303,9 +244,7 @@ describe('issue 13 on a hostile schema: healthy passes, changes are information,
         await c.query(`INSERT INTO hx.orders SELECT 100000, id, 'eu', '2025-01-01' FROM tenants`);
         await c.query(`REFRESH MATERIALIZED VIEW hx.things_mv`);
       });
-      const changed = await cli(statusArgs(slug, opts.configDir, '--json'), { DATABASE_URL: f.engineUrl });
-      assert.equal(changed.code, 0, `${changed.stdout}\n${changed.stderr}`);
-      const cs = TenantStatus.parse(JSON.parse(changed.stdout));
+      const cs = await verifyStatus(f, slug, opts.configDir);
       assert.equal(cs.verdict, 'changed', describeChecks(cs.checks));
       assert.ok(!cs.checks?.some((c) => c.status === 'fail'), describeChecks(cs.checks));
     });
@@ -331,9 +270,7 @@ describe('issue 13 on a hostile schema: healthy passes, changes are information,
       await c.query(`DROP INDEX hx.things_mv_n`);
       await c.query(`ALTER TABLE hx.things DROP CONSTRAINT things_code_check`);
     });
-    const r = await cli(statusArgs(slug, configDir, '--json'), { DATABASE_URL: f.engineUrl });
-    assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
-    const status = TenantStatus.parse(JSON.parse(r.stdout));
+    const status = await verifyStatus(f, slug, configDir, 1);
     assert.equal(status.verdict, 'damaged');
     const foreign = byName(status.checks, 'foreign-rows');
     assert.equal(foreign.status, 'fail', describeChecks(status.checks));
@@ -423,12 +360,7 @@ describe("issue 13 property 4: the run's sessions set what they rely on, whateve
           c.status === 'pass' || c.status === 'skip' || (c.name === 'access-control' && c.status === 'warn'),
           describeChecks(record.checks),
         );
-      const r = await cli(
-        ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
-        { DATABASE_URL: f.engineUrl },
-      );
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-      const status = TenantStatus.parse(JSON.parse(r.stdout));
+      const status = await verifyStatus(f, slug, opts.configDir);
       assert.equal(status.verdict, 'unchanged', describeChecks(status.checks));
     });
   }
@@ -503,26 +435,13 @@ describe('issue 13 property 3: large objects in places no other test puts them',
       `SELECT convert_from(lo_get(body), 'UTF8') AS t FROM hx.docs WHERE id = 2`,
     );
     assert.equal(left?.t, 'globex body');
-    const r = await cli(
-      ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
-      {
-        DATABASE_URL: f.engineUrl,
-      },
-    );
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    await verifyStatus(f, slug, opts.configDir);
     // A missing object in the tenant's database is damage.
     await query(
       isolated,
       `SELECT lo_unlink(part) FROM hx.doc_parts WHERE part = (SELECT min(part) FROM hx.doc_parts)`,
     );
-    const damaged = await cli(
-      ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
-      {
-        DATABASE_URL: f.engineUrl,
-      },
-    );
-    assert.equal(damaged.code, 1, damaged.stdout);
-    const s = TenantStatus.parse(JSON.parse(damaged.stdout));
+    const s = await verifyStatus(f, slug, opts.configDir, 1);
     assert.equal(byName(s.checks, 'large-objects').status, 'fail', describeChecks(s.checks));
   });
 });
@@ -690,13 +609,7 @@ describe('issue 13 property 4: writes to the hostile tables during the promotion
       assert.match(renderComment(record), /writes frozen for \d+ ms \(\d+ rows scanned, \d+ re-applied/);
       assert.ok(freeze.scannedRows > 0 && freeze.reappliedRows >= 0, JSON.stringify(freeze));
       console.log(`hostile writer: ${committed.length} transactions; ${detail}`);
-      const r = await cli(
-        ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
-        {
-          DATABASE_URL: f.engineUrl,
-        },
-      );
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      await verifyStatus(f, slug, opts.configDir);
     });
 });
 
@@ -744,14 +657,9 @@ describe('issue 13 property 1: a shared database with an ICU locale of its own (
       `SELECT datlocprovider AS p, daticulocale AS l FROM pg_database WHERE datname = current_database()`,
     );
     assert.deepEqual(collation, { p: 'i', l: 'sv-SE' });
-    const args = ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'];
-    const r = await cli(args, { DATABASE_URL: f.engineUrl });
-    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-    assert.equal(TenantStatus.parse(JSON.parse(r.stdout)).verdict, 'unchanged');
+    assert.equal((await verifyStatus(f, slug, opts.configDir)).verdict, 'unchanged');
     await query(urlFor(deriveNames(slug).database), `UPDATE hx.words SET w = 'ää1' WHERE w = 'ä1'`);
-    const changed = await cli(args, { DATABASE_URL: f.engineUrl });
-    assert.equal(changed.code, 0, changed.stdout);
-    const s = TenantStatus.parse(JSON.parse(changed.stdout));
+    const s = await verifyStatus(f, slug, opts.configDir);
     assert.equal(s.verdict, 'changed', describeChecks(s.checks));
     assert.ok(byName(s.checks, 'checksums').details.some((d) => d.includes('"hx"."words"')));
   });
@@ -791,14 +699,7 @@ describe('issue 13 property 1: a tenants table whose trigger stamps every update
         );
         assert.equal(left[0]!.n, 0, 'cleanup removed the shared rows');
       }
-      const r = await cli(
-        ['status', `--tenant-slug=${slug}`, `--config-dir=${opts.configDir}`, '--verify', '--json'],
-        {
-          DATABASE_URL: f.engineUrl,
-        },
-      );
-      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-      const s = TenantStatus.parse(JSON.parse(r.stdout));
+      const s = await verifyStatus(f, slug, opts.configDir);
       assert.equal(s.verdict, 'unchanged', describeChecks(s.checks));
     });
   }

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { runCli, type CliIo } from '../../src/cli/program';
 import { renderRunSummary } from '../../src/cli/terminal';
 import { memoryLogger } from '../../src/log';
 import { PromotionOptions } from '../../src/options';
@@ -14,6 +13,7 @@ import { renderStatusText } from '../../src/report/status-text';
 import { checksums } from '../../src/validation/checksums';
 import { recordSchemaAtSwitch } from '../../src/validation/schema-fingerprint';
 import { clientConfig, SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS } from '../../src/postgres/connect';
+import { cli } from '../support/cli';
 import { engineOptions, testDeps } from '../support/engine';
 import { createSharedFixture, type SharedFixture } from '../support/fixture';
 import { query, urlFor, withClient } from '../support/pg';
@@ -25,30 +25,6 @@ import { createPromotedFixture, type PromotedFixture } from '../support/promoted
  * what a check proves wrong is damage (exit 1); every difference is listed in the JSON, and
  * summarised by counts per kind in the terminal and the PR comment.
  */
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI in-process, no terminal, no env file: the shared database from DATABASE_URL. */
-async function cli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env,
-    confirm: {
-      interactive: false,
-      show: () => undefined,
-      ask: () => Promise.reject(new Error('no terminal')),
-    },
-  };
-  const code = await runCli([...args, '--env-file=/dev/null'], io);
-  return { code, stdout, stderr };
-}
 
 function byName(checks: CheckRecord[] | undefined, name: string): CheckRecord {
   const c = checks?.find((x) => x.name === name);

@@ -30,6 +30,10 @@ export interface SharedFixture {
 export interface FixtureOptions {
   /** Rows per table for the main tenant (others scale from it). */
   rows?: number;
+  /** CREATE DATABASE options of the shared database (e.g. an ICU locale). */
+  createWith?: string;
+  /** SQL run on the shared database after the fixture's (given the suffix), before any admin role is made. */
+  extraSql?: (suffix: string) => string;
 }
 
 export function fixtureSql(appRole: string, s: string, rows: number): string {
@@ -233,9 +237,12 @@ export async function createSharedFixture(options: FixtureOptions = {}): Promise
   const suffix = uniqueSuffix();
   const dbName = `shared_${suffix}`;
   const appRole = `app_${suffix}`;
-  const url = await createDatabase(dbName);
+  const url = await createDatabase(dbName, options.createWith);
   try {
-    await withClient(url, (c) => c.query(fixtureSql(appRole, suffix, options.rows ?? 40)));
+    await withClient(url, async (c) => {
+      await c.query(fixtureSql(appRole, suffix, options.rows ?? 40));
+      if (options.extraSql) await c.query(options.extraSql(suffix));
+    });
   } catch (e) {
     await dropArtifacts(suffix);
     throw e;

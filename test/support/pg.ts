@@ -54,7 +54,9 @@ export async function dropArtifacts(marker: string): Promise<void> {
   });
 }
 
-export async function createDatabase(name: string): Promise<string> {
-  await withClient(DATABASE_URL, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+/** `options`: CREATE DATABASE options (e.g. an ICU locale) — test text, spliced as is. */
+export async function createDatabase(name: string, options?: string): Promise<string> {
+  const tail = options ? ` ${options}` : '';
+  await withClient(DATABASE_URL, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${tail}`));
   return urlFor(name);
 }
