@@ -131,8 +131,8 @@ const RoutingConfig = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     tenant_slug: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
     tenant_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
     isolation_mode: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('isolated'),
-    /** Present at schema level only (a database-level config reads exactly as before issue 21). */
-    isolation_level: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('schema').optional(),
+    /** Where the tenant's tables are: a database of their own, or schemas (issue 21). Written since issue 21; configs written before it lack it (database level). */
+    isolation_level: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['database', 'schema']).optional(),
     database: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
         name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
         host: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
@@ -177,7 +177,7 @@ function buildRoutingConfig(input) {
         tenant_slug: names.slug,
         tenant_id: input.tenantId,
         isolation_mode: 'isolated',
-        ...(input.schema && { isolation_level: 'schema' }),
+        isolation_level: input.schema ? 'schema' : 'database',
         database: {
             name: input.database.name ?? names.database,
             host: input.database.host,
@@ -254,6 +254,11 @@ const HistoryEntry = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
     run_url: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
     detail: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(),
     tables: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), _postgres_checksum__WEBPACK_IMPORTED_MODULE_0__/* .RecordedDigest */ .ZA).optional(),
+    /**
+     * A rollback at the shared placement: every table of the tenant's schemas, whole rows, as the
+     * restore left them (postgres/fence.ts schemaTableDigests); the drop compares them again.
+     */
+    schema_tables: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), _postgres_checksum__WEBPACK_IMPORTED_MODULE_0__/* .RecordedDigest */ .ZA).optional(),
     freeze_ms: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().optional(),
 })
     .passthrough();
@@ -565,6 +570,8 @@ only) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $n: () => (/* binding */ bucketSql),
 /* harmony export */   A2: () => (/* binding */ matchesRecorded),
+/* harmony export */   Ec: () => (/* binding */ DEFAULT_BUCKETS),
+/* harmony export */   Jw: () => (/* binding */ wholeDigestOf),
 /* harmony export */   LP: () => (/* binding */ setComparableSession),
 /* harmony export */   Pj: () => (/* binding */ readSideColumns),
 /* harmony export */   Pu: () => (/* binding */ keyText),
@@ -579,9 +586,10 @@ only) {
 /* harmony export */   ol: () => (/* binding */ digestOf),
 /* harmony export */   re: () => (/* binding */ COLUMNS_FORM),
 /* harmony export */   uN: () => (/* binding */ isColumnsForm),
+/* harmony export */   vR: () => (/* binding */ compareDigests),
 /* harmony export */   yw: () => (/* binding */ ledgerRowHashSql)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_BUCKETS, rowHashSql, columnHashKind, readRowHashColumns, keyRange, digestSql, wholeDigestSql, compareDigests */
+/* unused harmony exports rowHashSql, columnHashKind, readRowHashColumns, keyRange, digestSql, wholeDigestSql */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9691);
@@ -725,7 +733,10 @@ function kindHashSql(kind, v, seed) {
         case 'bool':
             return `hashint4extended(${v}::int4, ${seed})`;
         case 'date':
-            return `hashfloat8extended(coalesce(date_part('epoch', ${v}::timestamp), 0), timestamp_hash_extended(${v}::timestamp, ${seed}))`;
+            // A finite date past timestamp's end (294276 AD; date goes to 5874897 AD) has no timestamp:
+            // hashed by its day number instead. Every other date keeps the recipe's hash (no recorded
+            // digest can hold such a date: hashing one raised "date out of range for timestamp").
+            return `CASE WHEN ${v} > '294276-12-31'::date AND isfinite(${v}) THEN hashint4extended(${v} - '2000-01-01'::date, ${seed}) ELSE hashfloat8extended(coalesce(date_part('epoch', ${v}::timestamp), 0), timestamp_hash_extended(${v}::timestamp, ${seed})) END`;
         case 'timestamp':
             return epochThenTs(v);
         case 'timestamptz':
@@ -922,6 +933,14 @@ function tableDigestOf(table, form, scheme, count, sum, buckets, columns) {
         ...(columns && { columns }),
     };
 }
+/**
+ * The whole-table digest `digestTable(…, { locate: false })` gives for this count and sum of row
+ * hashes in `form`, computed by another query over the same rows (the switch's one base scan,
+ * catch-up.ts compareAtBase). `columns`: the kinds the sum was hashed with on that side.
+ */
+function wholeDigestOf(table, form, count, sum, columns) {
+    return tableDigestOf(table, form, schemeFor(table, { form, buckets: DEFAULT_BUCKETS }), count, sum, [], columns);
+}
 /** The digest string for a count and a sum of LEDGER row hashes, as `digestTable` computes it (for recorded values). */
 function digestOf(count, sum) {
     return wholeDigest(count, sum, 'ledger');
@@ -1111,6 +1130,7 @@ function withoutColumns(table, names) {
 /* harmony export */   Ng: () => (/* binding */ connect),
 /* harmony export */   Q5: () => (/* binding */ connectAll),
 /* harmony export */   ZA: () => (/* binding */ SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS),
+/* harmony export */   nY: () => (/* binding */ APPLICATION_SESSION_OPTIONS),
 /* harmony export */   p: () => (/* binding */ withConnection),
 /* harmony export */   si: () => (/* binding */ setTenantId)
 /* harmony export */ });
@@ -1135,6 +1155,14 @@ function withoutColumns(table, names) {
  */
 const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS = '-c jit=off -c default_transaction_isolation=read\\ committed';
 /**
+ * No timeout inherited from the server, database or role (a managed database's
+ * `statement_timeout = 30s` would cancel a long COPY, its `idle_in_transaction_session_timeout`
+ * the session holding the exported snapshot while the copy runs): the run bounds what must be
+ * bounded itself (`set_config` of lock and statement timeouts around the freeze and cleanup; the
+ * checks' connections pass their budget as `statement_timeout`, which takes precedence).
+ */
+const SESSION_TIMEOUTS = '-c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0';
+/**
  * Startup settings of every session the tool opens. TimeZone, DateStyle and IntervalStyle too:
  * the catalog prints defaults and constants in the reading session's settings (a timestamptz
  * default reads '2024-01-01 00:00:00-05' under a database's `ALTER DATABASE … SET TimeZone`), so
@@ -1143,7 +1171,17 @@ const SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS = '-c jit=off -c default_transact
  * TimeZone or DateStyle failed schema parity). Startup options take precedence over the
  * database's and role's own settings.
  */
-const SESSION_OPTIONS = `${SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS} -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres`;
+const SESSION_OPTIONS_BUT_SEARCH_PATH = `${SESSION_OPTIONS_WITH_DATABASE_TEXT_FORMS} -c TimeZone=UTC -c DateStyle=ISO,MDY -c IntervalStyle=postgres ${SESSION_TIMEOUTS}`;
+/**
+ * The catalog prints a name schema-qualified unless its schema is on the reading session's
+ * search_path: the shared database's `ALTER DATABASE … SET search_path` (which the tenant's
+ * database gets too, or not) would make the two sides print one column type differently
+ * (`public.money_amount` against `money_amount`) and fail parity. PostgreSQL's default path here,
+ * the one the clone's DDL is applied under (schema-clone.ts) and fingerprints were recorded under.
+ */
+const SESSION_OPTIONS = `${SESSION_OPTIONS_BUT_SEARCH_PATH} -c search_path="$user",public`;
+/** For a session as the tenant's application role: its own search_path is what is checked. */
+const APPLICATION_SESSION_OPTIONS = SESSION_OPTIONS_BUT_SEARCH_PATH;
 function clientConfig(url, extra = {}) {
     return {
         connectionString: url,
@@ -4706,9 +4744,40 @@ async function serverMajor(c) {
 /* harmony export */   R8: () => (/* binding */ warn),
 /* harmony export */   Tw: () => (/* binding */ capDetails),
 /* harmony export */   fJ: () => (/* binding */ fail),
-/* harmony export */   iv: () => (/* binding */ skip)
+/* harmony export */   iv: () => (/* binding */ skip),
+/* harmony export */   xD: () => (/* binding */ TableTimes)
 /* harmony export */ });
 /* unused harmony export MAX_DETAILS */
+/**
+ * What a check spent on each table, for the record's `tableMs`: a check's duration alone does
+ * not say whether its cost follows the tenant's rows or one table's shape (`npm run bench`
+ * reports both).
+ */
+class TableTimes {
+    ms = {};
+    current;
+    /** Starts timing `table` and ends the previous one's time (checks go through tables one by one). */
+    next(table) {
+        this.done();
+        this.current = { table, started: performance.now() };
+    }
+    /** The result with the times (in whole ms), the last table's ended now. */
+    attach(result) {
+        this.done();
+        return {
+            ...result,
+            tableMs: Object.fromEntries(Object.entries(this.ms).map(([t, ms]) => [t, Math.round(ms)])),
+        };
+    }
+    /** Ends the current table's time (work that follows is not any one table's). */
+    done() {
+        if (!this.current)
+            return;
+        const { table, started } = this.current;
+        this.ms[table] = (this.ms[table] ?? 0) + (performance.now() - started);
+        this.current = undefined;
+    }
+}
 const DEFAULT_CHECK_BUDGET_MS = 120_000;
 function pass(reason, details = []) {
     return { status: 'pass', reason, details };
@@ -4761,7 +4830,7 @@ function capDetails(details, max = MAX_DETAILS) {
 
 
 /** Connections opened by the checks: keepalive, a name in pg_stat_activity, statement_timeout from the budget. */
-async function connectFor(url, budgetMs, user, options = _postgres_connect__WEBPACK_IMPORTED_MODULE_3__/* .SESSION_OPTIONS */ .AC) {
+async function connectFor(url, budgetMs, user, options = user ? _postgres_connect__WEBPACK_IMPORTED_MODULE_3__/* .APPLICATION_SESSION_OPTIONS */ .nY : _postgres_connect__WEBPACK_IMPORTED_MODULE_3__/* .SESSION_OPTIONS */ .AC) {
     const config = {
         // The user goes into the URL: node-postgres lets a connection string's user and password win
         // over `user`/`password` in the config, so setting those would log in as the URL's admin.

@@ -100,6 +100,8 @@ const CheckRecord = schemas/* object */.Ikc({
     reason: schemas/* string */.YjP(),
     details: schemas/* array */.YOg(schemas/* string */.YjP()).default([]),
     durationMs: schemas/* number */.aig().optional(),
+    /** Checks that work table by table: ms per qualified table. */
+    tableMs: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* number */.aig()).optional(),
 });
 /**
  * How a planned table's rows are selected: `root` the tenants row; `tenant` rows carrying the
@@ -190,6 +192,12 @@ const RunRecord = schemas/* object */.Ikc({
          */
         openElsewhere: schemas/* number */.aig().optional(),
         openHere: schemas/* number */.aig().optional(),
+        /**
+         * Where the switch's time before the freeze went, per phase in ms (the base comparison,
+         * catch-up, large objects, row ledger, the freeze pass's base digests): the unfrozen part
+         * that the benchmark weighs against the copy.
+         */
+        unfrozenMs: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* number */.aig()).optional(),
     })
         .optional(),
     serviceUrl: schemas/* string */.YjP().optional(),
@@ -596,7 +604,7 @@ async function verifyTenant(options, status, plan, log) {
     if (!status.database.exists || status.tenantRow.isolationMode !== 'isolated') {
         throw new errors/* PromotionError */.g1('tenant-state', `Nothing to verify: tenant "${status.tenant}" is ${status.overall}${status.database.exists ? '' : ` and ${status.database.name} does not exist`}.`, 'status --verify checks an isolated tenant; promote it first.');
     }
-    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(593), __webpack_require__.e(969)]).then(__webpack_require__.bind(__webpack_require__, 27969));
+    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(50), __webpack_require__.e(969)]).then(__webpack_require__.bind(__webpack_require__, 27969));
     const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
     const isolation = status.isolation;
     // The roles the clone remapped, found as the clone step found them.
@@ -652,14 +660,16 @@ async function verifyTenant(options, status, plan, log) {
 /* harmony export */   W: () => (/* binding */ sharedAppRoles)
 /* harmony export */ });
 /**
- * The shared application's role(s): named explicitly, or found as the roles that RLS policies
+ * The shared application's role(s): named explicitly (with the roles it inherits privileges from
+ * that hold grants or policies on the tenant's tables), or found as the roles that RLS policies
  * on the tenant's tables name, or that may write to them (superusers, the connecting role and
  * PUBLIC excluded). Their grants and policies are remapped to the tenant's role in the clone.
  */
 async function sharedAppRoles(client, plan, explicit) {
-    if (explicit)
-        return [explicit];
     const tables = plan.tables.filter((t) => t.kind !== 'reference').map((t) => `${t.schema}.${t.name}`);
+    // Named explicitly: that role and the group roles whose privileges it inherits (an application
+    // role that reaches the tables through `app_rw` holds no grant of its own: mapping only its own
+    // would leave the tenant's role without access, and access control expecting just as little).
     const { rows } = await client.query(`WITH planned AS (
        SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE (n.nspname || '.' || c.relname) = ANY($1::text[])
@@ -667,13 +677,16 @@ async function sharedAppRoles(client, plan, explicit) {
        SELECT unnest(p.polroles) AS role FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM planned)
        UNION
        SELECT a.grantee FROM pg_class c, aclexplode(c.relacl) a
-        WHERE c.oid IN (SELECT oid FROM planned) AND a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE')
+        WHERE c.oid IN (SELECT oid FROM planned)
+          AND ($2::text IS NOT NULL OR a.privilege_type IN ('INSERT', 'UPDATE', 'DELETE'))
      )
      SELECT DISTINCT r.rolname FROM named JOIN pg_roles r ON r.oid = named.role
       WHERE NOT r.rolsuper AND r.rolname <> current_user
         AND r.oid NOT IN (SELECT c.relowner FROM pg_class c WHERE c.oid IN (SELECT oid FROM planned))
-      ORDER BY 1`, [tables]);
-    return rows.map((r) => r.rolname);
+        AND ($2::text IS NULL OR (r.rolname <> $2 AND pg_has_role($2, r.oid, 'USAGE')))
+      ORDER BY 1`, [tables, explicit ?? null]);
+    const found = rows.map((r) => r.rolname);
+    return explicit ? [explicit, ...found] : found;
 }
 
 

@@ -29,7 +29,10 @@ var validation_check = __webpack_require__(15651);
 var db = __webpack_require__(8217);
 // EXTERNAL MODULE: ./src/postgres/tool-schemas.ts
 var tool_schemas = __webpack_require__(24024);
+// EXTERNAL MODULE: ./src/postgres/shared-large-objects.ts
+var shared_large_objects = __webpack_require__(64669);
 ;// CONCATENATED MODULE: ./src/validation/access-control.ts
+
 
 
 
@@ -180,7 +183,9 @@ const accessControl = {
                 if (inShared) {
                     await checkSharedSchemas(source, role, ctx.schemaLayout, failures, notes);
                     await checkDefinerFunctions(source, role, tenantSchemas, failures);
-                    await checkLargeObjects(source, role, [role, ctx.names.ownerRole], failures);
+                    // The objects its rows reference stay in place and are granted to it: its own.
+                    const ownObjects = await (0,shared_large_objects/* tenantSideReferenced */.VC)(source, ctx.plan.largeObjects?.columns ?? [], (0,db/* plannedTables */.uS)(ctx));
+                    await checkLargeObjects(source, role, [role, ctx.names.ownerRole], ownObjects, failures, notes);
                 }
             }
             else
@@ -257,17 +262,29 @@ const accessControl = {
                     notes.push(`role ${role}'s search_path: ${got.join(', ')}`);
             }
             const tables = (0,db/* plannedTables */.uS)(ctx).filter((t) => t.columns.length > 0);
+            // The clone gives the tenant's role what the shared application's roles held there
+            // (remapped): a log table they may only append to stays append-only. Without such roles it
+            // gets DML on every table. Either way the role must hold at least that.
+            const mappedRoles = ctx.mappedRoles?.length ? ctx.mappedRoles : undefined;
+            const writable = [];
             for (const t of tables) {
-                const ok = await admin.query(`SELECT has_table_privilege($1, to_regclass($2), 'SELECT') AS s, has_table_privilege($1, to_regclass($2), 'INSERT') AS i,
-                  has_table_privilege($1, to_regclass($2), 'UPDATE') AS u, has_table_privilege($1, to_regclass($2), 'DELETE') AS d`, [role, (0,plan_types/* targetOf */.$r)(t)]);
-                const p = ok.rows[0];
+                const held = (url, who, table) => url.query(`SELECT coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'SELECT')), false) AS s,
+                    coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'INSERT')), false) AS i,
+                    coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'UPDATE')), false) AS u,
+                    coalesce(bool_or(has_table_privilege(r.oid, c.oid, 'DELETE')), false) AS d
+               FROM pg_roles r, pg_class c WHERE r.rolname = ANY ($1::text[]) AND c.oid = to_regclass($2)`, [who, table]);
+                const p = (await held(admin, [role], (0,plan_types/* targetOf */.$r)(t))).rows[0];
+                const expected = mappedRoles
+                    ? (await held(source, mappedRoles, t.qualified)).rows[0]
+                    : { s: true, i: true, u: true, d: true };
+                const keys = ['s', 'i', 'u', 'd'].filter((k) => expected?.[k] ?? true);
+                if (keys.length === 4)
+                    writable.push(t);
                 const lacking = p
-                    ? ['s', 'i', 'u', 'd']
-                        .filter((k) => !p[k])
-                        .map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
+                    ? keys.filter((k) => !p[k]).map((k) => ({ s: 'SELECT', i: 'INSERT', u: 'UPDATE', d: 'DELETE' })[k])
                     : ['all'];
                 if (lacking.length)
-                    failures.push(`role ${role} lacks ${lacking.join(', ')} on ${(0,plan_types/* targetOf */.$r)(t)}`);
+                    failures.push(`role ${role} lacks ${lacking.join(', ')} on ${(0,plan_types/* targetOf */.$r)(t)}${mappedRoles ? ` (which ${mappedRoles.join(', ')} held on the shared table)` : ''}`);
             }
             // Into the shared database: as the tenant, a read of a shared table and of another tenant's
             // schema must be refused by the server itself (42501), not merely absent from the catalog.
@@ -278,8 +295,9 @@ const accessControl = {
                 try {
                     let wrote = 0;
                     // A real read and write (RLS may hide rows, which is fine: the privilege is what is tested).
-                    const first = tables.find((t) => t.kind !== 'reference' && !t.partitioned) ??
-                        tables.find((t) => !t.partitioned);
+                    // Of the tables the role must read and write (not one the application only appends to).
+                    const first = writable.find((t) => t.kind !== 'reference' && !t.partitioned) ??
+                        writable.find((t) => !t.partitioned);
                     if (first) {
                         const at = (0,plan_types/* targetOf */.$r)(first);
                         await asTenant.query('SAVEPOINT probe');
@@ -385,23 +403,26 @@ async function checkDefinerFunctions(source, role, own, failures) {
             .join(', ')} (fix: REVOKE EXECUTE ON FUNCTION <function> FROM PUBLIC, then GRANT EXECUTE to the roles that need it)`);
 }
 /**
- * Into the shared database: large objects exist once per database, outside every table. One the
- * tenant's role may read or write (through PUBLIC, a role it is a member of, or
- * lo_compat_privileges, which turns every check off) and that is not the tenant's own is a leak.
+ * Into the shared database: large objects exist once per database, outside every table. The
+ * tenant's own are those its rows reference (granted to it in place) and those its roles own
+ * (created after the switch); one other it may read or write (through PUBLIC, a grant to it or to
+ * a role it is a member of, or lo_compat_privileges, which turns every check off) is a leak.
  */
-async function checkLargeObjects(source, role, ownRoles, failures) {
+async function checkLargeObjects(source, role, ownRoles, ownObjects, failures, notes) {
     const { rows } = await source.query(`WITH own AS (SELECT oid FROM pg_roles WHERE rolname = ANY ($2::text[])),
           reach AS (
             SELECT m.oid FROM pg_largeobject_metadata m
              WHERE m.lomowner NOT IN (SELECT oid FROM own)
+               AND NOT (m.oid = ANY ($3::oid[]))
                AND (current_setting('lo_compat_privileges')::boolean
                     OR pg_has_role($1, m.lomowner, 'MEMBER')
                     OR EXISTS (SELECT 1 FROM aclexplode(m.lomacl) x
                                 WHERE x.privilege_type IN ('SELECT', 'UPDATE')
-                                  AND (x.grantee = 0 OR (x.grantee NOT IN (SELECT oid FROM own)
-                                                         AND pg_has_role($1, x.grantee, 'MEMBER'))))))
+                                  AND (x.grantee = 0 OR pg_has_role($1, x.grantee, 'MEMBER')))))
      SELECT current_setting('lo_compat_privileges')::boolean AS compat, (SELECT count(*) FROM reach)::text AS n,
-            array(SELECT oid::text FROM reach ORDER BY oid LIMIT 5) AS oids`, [role, ownRoles]);
+            array(SELECT oid::text FROM reach ORDER BY oid LIMIT 5) AS oids`, [role, ownRoles, ownObjects]);
+    if (ownObjects.length)
+        notes.push(`role ${role} may use the ${ownObjects.length} large object(s) its rows reference (in place in the shared database, granted to it) and no other`);
     const r = rows[0];
     if (!r || r.n === '0')
         return;
@@ -490,7 +511,9 @@ const checksums = {
             const differences = [];
             const notes = [];
             const tablesDiffering = new Set();
+            const times = new validation_check/* TableTimes */.xD();
             for (const t of tables) {
+                times.next(t.qualified);
                 if (source) {
                     const compared = comparedWithShared(ctx, t);
                     if (compared.note)
@@ -526,11 +549,11 @@ const checksums = {
             if (differences.length) {
                 const summary = `${tablesDiffering.size} of ${tables.length} tables differ: ${differences[0]}`;
                 if (ctx.afterSwitch) {
-                    return (0,validation_check/* warn */.R8)(`${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${tablesDiffering.size} of ${tables.length} tables differ from ${source ? 'the shared rows' : 'the digests recorded at the switch'}: ${differences[0]}`, (0,validation_check/* capDetails */.Tw)([...differences, ...notes]));
+                    return times.attach((0,validation_check/* warn */.R8)(`${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${tablesDiffering.size} of ${tables.length} tables differ from ${source ? 'the shared rows' : 'the digests recorded at the switch'}: ${differences[0]}`, (0,validation_check/* capDetails */.Tw)([...differences, ...notes])));
                 }
-                return (0,validation_check/* fail */.fJ)(summary, (0,validation_check/* capDetails */.Tw)([...differences, ...notes]));
+                return times.attach((0,validation_check/* fail */.fJ)(summary, (0,validation_check/* capDetails */.Tw)([...differences, ...notes])));
             }
-            return (0,validation_check/* pass */.IX)(`${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`, notes);
+            return times.attach((0,validation_check/* pass */.IX)(`${tables.length} tables: digests equal${source ? '' : ' to those recorded at the switch'}`, notes));
         }
         finally {
             await (0,db/* closeQuietly */.EO)(source);
@@ -572,7 +595,9 @@ const foreignRows = {
             // whole (`true`) hold no tenant's rows to judge.
             let judged = 0;
             let shared = 0;
+            const times = new validation_check/* TableTimes */.xD();
             for (const planned of (0,db/* plannedTables */.uS)(ctx)) {
+                times.next(planned.qualified);
                 // The plan's predicate, naming the tenant's tables where they are in the new database.
                 const t = (0,plan_types/* onTarget */.Hp)(planned);
                 if (t.where.trim() === 'true')
@@ -585,6 +610,7 @@ const foreignRows = {
                 if (n > 0)
                     problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
             }
+            times.done();
             const independent = await tenantKeyProblems(target, ctx);
             problems.push(...independent.problems);
             // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
@@ -619,11 +645,11 @@ const foreignRows = {
                     problems.push(`${label}: ${n} row(s) whose parent is missing`);
             }
             if (problems.length)
-                return (0,validation_check/* fail */.fJ)(problems[0] ?? 'foreign rows found', (0,validation_check/* capDetails */.Tw)(problems));
+                return times.attach((0,validation_check/* fail */.fJ)(problems[0] ?? 'foreign rows found', (0,validation_check/* capDetails */.Tw)(problems)));
             const sharedText = shared
                 ? `, ${shared} of them holding referenced or global rows, each used by a copied row of the tenant`
                 : '';
-            return (0,validation_check/* pass */.IX)(`every row is the tenant's (${independent.summary}; ${judged} tables judged by their predicates${sharedText}); ${fks.rows.length} foreign keys valid`);
+            return times.attach((0,validation_check/* pass */.IX)(`every row is the tenant's (${independent.summary}; ${judged} tables judged by their predicates${sharedText}); ${fks.rows.length} foreign keys valid`));
         }
         finally {
             await (0,db/* closeQuietly */.EO)(target);
@@ -708,6 +734,7 @@ var large_objects = __webpack_require__(52593);
 
 
 
+
 /**
  * Every large object the tenant's rows reference in the shared database (at the copy snapshot)
  * exists in the new database with the same content: same size and the same hash, computed by
@@ -735,6 +762,8 @@ const largeObjects = {
                 return (0,validation_check/* pass */.IX)('no oid or lo column in the planned tables');
             const where = columns.map((c) => `${c.schema}.${c.name}.${c.columnName}`).join(', ');
             const after = ctx.afterSwitch === true;
+            if (ctx.schemaLayout?.into === 'shared-database')
+                return await inPlace(ctx, source, target, columns, tables, where);
             // What the shared rows reference (at the snapshot), and — after the switch — what the new
             // database's rows reference that the shared database has as a large object.
             const expected = await (0,large_objects/* referencedLargeObjects */.rO)(source, columns, tables);
@@ -788,6 +817,34 @@ const largeObjects = {
         }
     },
 };
+/**
+ * Schema level into the shared database: the objects were not copied — the tenant's rows in its
+ * schemas reference the very objects the shared rows referenced (same OID, same content: one
+ * pg_largeobject). What can go wrong is that one is gone or out of the tenant's reach: every OID
+ * the tenant's rows carry, and every object the shared rows referenced at the snapshot, must
+ * exist, and the tenant's application role must read it (and write it where the shared side let
+ * its application write: shared-large-objects.ts).
+ */
+async function inPlace(ctx, source, target, columns, tables, where) {
+    const expected = ctx.afterSwitch ? [] : await (0,large_objects/* referencedLargeObjects */.rO)(source, columns, tables);
+    const parts = (0,shared_large_objects/* tenantSideOidSelects */.ZF)(columns, tables);
+    const carried = parts.length
+        ? (await target.query(`SELECT x.o::text AS o, EXISTS (SELECT 1 FROM pg_largeobject_metadata m WHERE m.oid = x.o) AS present
+             FROM (SELECT o FROM unnest($1::oid[]) AS o UNION ${parts.join(' UNION ')}) x ORDER BY x.o`, [expected])).rows
+        : [];
+    if (carried.length === 0)
+        return (0,validation_check/* pass */.IX)(`no large object referenced by the tenant's rows (oid columns: ${where})`);
+    const failures = carried
+        .filter((r) => !r.present)
+        .map((r) => `large object ${r.o}: referenced by the tenant's rows, missing in the shared database`);
+    const present = carried.filter((r) => r.present).map((r) => r.o);
+    const role = ctx.appRole.name;
+    for (const l of await (0,shared_large_objects/* lackingAccess */.sm)(target, role, present))
+        failures.push(`large object ${l.o}: role ${role} lacks ${l.missing} on it`);
+    if (failures.length)
+        return (0,validation_check/* fail */.fJ)(`${failures.length} of ${carried.length} large objects the tenant's rows reference are missing or out of its reach: ${failures[0]}`, (0,validation_check/* capDetails */.Tw)(failures));
+    return (0,validation_check/* pass */.IX)(`${carried.length} large objects referenced through ${where}: in place in the shared database (the same objects, not copied), each readable by ${role}`);
+}
 
 ;// CONCATENATED MODULE: ./src/validation/performance.ts
 
@@ -934,7 +991,9 @@ const rowCounts = {
             target = await (0,db/* openTarget */.Ap)(ctx, budgetMs);
             const differences = [];
             let total = 0;
+            const times = new validation_check/* TableTimes */.xD();
             for (const t of tables) {
+                times.next(t.qualified);
                 const tc = Number((await target.query(`SELECT count(*) AS n FROM ${(0,checksum/* fromTable */.bs)((0,plan_types/* onTarget */.Hp)(t))} t`)).rows[0]
                     ?.n);
                 let expected;
@@ -954,10 +1013,10 @@ const rowCounts = {
                     differences.push(`${t.qualified}: ${expected} ${source ? 'in the shared database' : 'recorded'} vs ${tc} in the new database`);
             }
             if (differences.length && ctx.afterSwitch)
-                return (0,validation_check/* warn */.R8)(`${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${differences.length} of ${tables.length} tables differ: ${differences[0]}`, (0,validation_check/* capDetails */.Tw)(differences));
+                return times.attach((0,validation_check/* warn */.R8)(`${CHANGED_SINCE_SWITCH} (the application's writes; information, not damage): ${differences.length} of ${tables.length} tables differ: ${differences[0]}`, (0,validation_check/* capDetails */.Tw)(differences)));
             if (differences.length)
-                return (0,validation_check/* fail */.fJ)(`${differences.length} of ${tables.length} tables differ: ${differences[0]}`, (0,validation_check/* capDetails */.Tw)(differences));
-            return (0,validation_check/* pass */.IX)(`${tables.length} tables, ${total} rows, ${source ? 'equal on both sides' : 'equal to the counts recorded at the switch'}`);
+                return times.attach((0,validation_check/* fail */.fJ)(`${differences.length} of ${tables.length} tables differ: ${differences[0]}`, (0,validation_check/* capDetails */.Tw)(differences)));
+            return times.attach((0,validation_check/* pass */.IX)(`${tables.length} tables, ${total} rows, ${source ? 'equal on both sides' : 'equal to the counts recorded at the switch'}`));
         }
         finally {
             await (0,db/* closeQuietly */.EO)(source);
@@ -1346,6 +1405,7 @@ async function runOne(ctx, check) {
         reason: clean(result.reason),
         details: result.details.map(clean),
         durationMs: Date.now() - started,
+        ...(result.tableMs ? { tableMs: result.tableMs } : {}),
     };
     ctx.log.info(`${record.status.toUpperCase()} ${record.title}: ${record.reason}`);
     return record;
