@@ -151,11 +151,13 @@ describe('the comment and summary of a 300-table promotion, as GitHub renders th
                 INSERT INTO public.${t} (tenant_id, note) SELECT id, 'x' FROM tenants WHERE slug = ${pg.escapeLiteral(fixture.tenants.main)};`;
       });
       await c.query(sql.join('\n'));
-      // As the fixture's own tables: the application role may use them (access control checks it),
-      // all but the last, until the second run: the first run fails that check.
-      const granted = names.slice(0, -1).map((n) => `public.${pg.escapeIdentifier(n)}`);
+      // As the fixture's own tables: the application role may use them. The last one PUBLIC may
+      // read in the shared database too, until the second run: the tenant's role could read it
+      // there, so the first run fails access control.
+      const granted = names.map((n) => `public.${pg.escapeIdentifier(n)}`);
       await c.query(
-        `GRANT SELECT, INSERT, UPDATE, DELETE ON ${granted.join(', ')} TO ${pg.escapeIdentifier(fixture.appRole)}`,
+        `GRANT SELECT, INSERT, UPDATE, DELETE ON ${granted.join(', ')} TO ${pg.escapeIdentifier(fixture.appRole)};
+         GRANT SELECT ON public.${pg.escapeIdentifier(names.at(-1)!)} TO PUBLIC`,
       );
     });
     github = new FakeGitHub({ owner: OWNER, repo: REPO, permissions: { Codertocat: 'admin' } });
@@ -201,7 +203,7 @@ describe('the comment and summary of a 300-table promotion, as GitHub renders th
     return { r, comment };
   }
 
-  it('a failing check (a table the application role may not use): rendered intact', async (t) => {
+  it('a failing check (a shared table the tenant role may read through PUBLIC): rendered intact', async (t) => {
     const { r, comment } = await promote(t);
     assert.equal(r.code, 1, r.stdout);
     assert.equal(r.outputs.result, 'failed');
@@ -212,9 +214,7 @@ describe('the comment and summary of a 300-table promotion, as GitHub renders th
 
   it('the promotion: within the limits, every table and name intact', async (t) => {
     await withClient(fixture.url, (c) =>
-      c.query(
-        `GRANT SELECT, INSERT, UPDATE, DELETE ON public.${pg.escapeIdentifier(names.at(-1)!)} TO ${pg.escapeIdentifier(fixture.appRole)}`,
-      ),
+      c.query(`REVOKE SELECT ON public.${pg.escapeIdentifier(names.at(-1)!)} FROM PUBLIC`),
     );
     const { r, comment } = await promote(t);
     assert.equal(r.code, 0, r.stdout + r.stderr);
