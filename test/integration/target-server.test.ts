@@ -230,7 +230,7 @@ describe('promotion to a dedicated target server', { concurrency: 1 }, () => {
       assert.equal(first.record?.result, 'failed');
       assert.deepEqual(
         first.record?.undone.slice().sort(),
-        ['create-database', 'plan', 'prevalidate', 'roles'].sort(),
+        ['copy', 'create-database', 'plan', 'prevalidate', 'roles'].sort(),
         JSON.stringify(first.record?.undone),
       );
       assert.equal((await tenantRow(f, slug))?.isolation_mode, 'shared');
