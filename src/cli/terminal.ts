@@ -158,7 +158,7 @@ export function renderRunSummary(record: RunRecord, opts: { verbose?: boolean } 
     for (const t of record.tables) {
       const f = (v: number | undefined) => (v === undefined ? '–' : v.toLocaleString('en-US')).padStart(9);
       out.push(
-        `  ${`${t.schema}.${t.name}`.padEnd(w)}  ${t.kind.padEnd(9)}  ${f(t.plannedRows)}  ${f(t.copiedRows)}  ${f(t.deletedRows)}`,
+        `  ${`${t.schema}.${t.name}`.padEnd(w)}  ${t.kind.padEnd(9)}  ${t.plannedEstimated && t.plannedRows !== undefined ? `~${t.plannedRows.toLocaleString('en-US')}`.padStart(9) : f(t.plannedRows)}  ${f(t.copiedRows)}  ${f(t.deletedRows)}`,
       );
     }
   }

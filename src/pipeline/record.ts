@@ -57,8 +57,10 @@ export const TableRecord = z.object({
   schema: z.string(),
   name: z.string(),
   kind: TableKind,
-  /** Rows planned (counted in the source snapshot). */
+  /** Rows planned (counted in the source snapshot, or the planner's estimate when `plannedEstimated`). */
   plannedRows: z.number().optional(),
+  /** `plannedRows` is the planner's estimate (a promotion), not a count (a dry run): shown as `~N`. */
+  plannedEstimated: z.boolean().optional(),
   /** Rows written to the new database. */
   copiedRows: z.number().optional(),
   /** Rows committed per range when the copy split the table into ranges (copy-ranges.ts); absent when copied whole. */

@@ -1,25 +1,51 @@
 import type pg from 'pg';
 import { keySample } from '../report/escape';
-import type { PlanForeignKey, TablePlan, TenantPlan } from './plan-types';
+import { selectTenantRows, type PlanForeignKey, type TablePlan, type TenantPlan } from './plan-types';
 
 /**
- * Checks of a plan against the shared database's rows: counts and sizes per table, and the
- * rows that tie this tenant to another one. The client has the tenant id set (setTenantId) and
- * is usually inside the snapshot transaction, so the counts are those the copy will see.
+ * Checks of a plan against the shared database's rows: rows and sizes per table, and the rows
+ * that tie this tenant to another one. The client has the tenant id set (setTenantId) and is
+ * usually inside the snapshot transaction, so what it reads is what the copy will see.
  */
 
 /** At most this many offending rows are counted per foreign key (the message says "at least"). */
 const COUNT_LIMIT = 1000;
+/**
+ * Bytes a row takes besides its columns' average width (the planner's `Plan Width`): the tuple
+ * header and its alignment, as `pg_column_size(t.*)` counts them (exact counts measure that).
+ */
+export const ROW_OVERHEAD_BYTES = 24;
 
 const display = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
 
-export async function measurePlan(client: pg.ClientBase, plan: TenantPlan): Promise<TenantPlan> {
+export interface MeasureOptions {
+  /**
+   * Count every table's rows and bytes exactly: reads every row the copy would copy (a dry run's
+   * review, which copies nothing). Otherwise each table's rows and bytes are the planner's
+   * estimate for the same predicate (`estimated`), read from the catalog's statistics: the
+   * promotion's cost then follows the catalog, and the copy counts every row it copies.
+   */
+  exact?: boolean;
+  /**
+   * Tables (`qualified`) whose having rows of the tenant decides something (a cycle of foreign
+   * keys: apply-order.ts's certain blockers): `rows > 0` is made exact for them by an EXISTS
+   * (0 when the tenant has none, at least 1 when it has).
+   */
+  presence?: ReadonlySet<string>;
+}
+
+export async function measurePlan(
+  client: pg.ClientBase,
+  plan: TenantPlan,
+  opts: MeasureOptions = { exact: true },
+): Promise<TenantPlan> {
   const tables: TablePlan[] = [];
   for (const t of plan.tables) {
-    const { rows } = await client.query<{ n: string; bytes: string }>(
-      `SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`,
-    );
-    const measured: TablePlan = { ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+    // The tenants row is one row found through its key: counted exactly, always (a blocker below).
+    const measured =
+      opts.exact === true || t.kind === 'root'
+        ? await countRows(client, t)
+        : await estimateRows(client, t, opts.presence?.has(t.qualified) === true);
     // Global rows (NULL tenant key, referenced by the tenant's rows): copied, never deleted.
     if (t.ownWhere !== undefined) {
       const g = await client.query<{ n: string }>(
@@ -53,6 +79,39 @@ export async function measurePlan(client: pg.ClientBase, plan: TenantPlan): Prom
     blockers,
   };
 }
+
+/** The table's rows and their size, counted: reads every row `where` selects. */
+async function countRows(client: pg.ClientBase, t: TablePlan): Promise<TablePlan> {
+  const { rows } = await client.query<{ n: string; bytes: string }>(
+    `SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`,
+  );
+  const { estimated: _, ...rest } = t;
+  return { ...rest, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+}
+
+/**
+ * The planner's estimate of the rows `where` selects and of their size, from EXPLAIN of the
+ * copy's own query: planning reads the catalog and its statistics, no row. The tenant id setting
+ * is evaluated while estimating (a stable function), so a tenant key with statistics gives this
+ * tenant's share, not an average one's. With `presence`, an EXISTS makes `rows > 0` exact.
+ */
+async function estimateRows(client: pg.ClientBase, t: TablePlan, presence: boolean): Promise<TablePlan> {
+  const { rows } = await client.query<{ 'QUERY PLAN': PlannerOutput }>(
+    `EXPLAIN (FORMAT JSON) ${selectTenantRows(t)}`,
+  );
+  const top = rows[0]?.['QUERY PLAN'][0]?.Plan;
+  let n = Math.max(0, Math.round(top?.['Plan Rows'] ?? 0));
+  const width = Math.max(0, top?.['Plan Width'] ?? 0);
+  if (presence) {
+    const e = await client.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${t.qualified} t WHERE ${t.where}) AS found`,
+    );
+    n = e.rows[0]?.found === true ? Math.max(1, n) : 0;
+  }
+  return { ...t, rows: n, bytes: n * (width + ROW_OVERHEAD_BYTES), estimated: true };
+}
+
+type PlannerOutput = { Plan?: { 'Plan Rows'?: number; 'Plan Width'?: number } }[];
 
 /**
  * Rows that link this tenant to another: ours pointing at another tenant's rows (not copied),

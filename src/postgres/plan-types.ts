@@ -76,10 +76,17 @@ export interface TablePlan {
   partitioned: boolean;
   /** Foreign keys to the tenant's tables (root, tenant, dependent; self-references included): the cross-tenant checks walk them. */
   foreignKeys?: PlanForeignKey[];
-  /** Rows selected by `where` at planning time. */
+  /** Rows selected by `where` at planning time (an estimate when `estimated`). */
   rows?: number;
   /** Approximate size of those rows, in bytes. */
   bytes?: number;
+  /**
+   * `rows` and `bytes` are the planner's estimates (measurePlan), not counts: they size the copy's
+   * ranges and the switch's buckets, and reports show them as such. Nothing proves anything with
+   * them; the copy counts what it copies and replaces them (withCopiedCounts). `rows > 0` is still
+   * exact for the tenants table and for the tables of a foreign-key cycle.
+   */
+  estimated?: boolean;
 }
 
 export interface TenantPlan {
@@ -187,6 +194,31 @@ export function withTargets(plan: TenantPlan, map: ReadonlyMap<string, string>):
           target: `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(t.name)}`,
           targetSchemas: Object.fromEntries(map),
         };
+  };
+  const tables = plan.tables.map(set);
+  const byName = new Map(tables.map((t) => [t.qualified, t]));
+  return {
+    ...plan,
+    tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
+    tables,
+    deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
+  };
+}
+
+/**
+ * The plan with every copied table's rows and bytes as the copy counted them (`copied`, keyed by
+ * `qualified`): the exact counts replace the plan's estimates for what follows (the switch's
+ * buckets, the cleanup's messages).
+ */
+export function withCopiedCounts(
+  plan: TenantPlan,
+  copied: ReadonlyMap<string, { rows: number; bytes: number }>,
+): TenantPlan {
+  const set = (t: TablePlan): TablePlan => {
+    const c = copied.get(t.qualified);
+    if (!c) return t;
+    const { estimated: _, ...rest } = t;
+    return { ...rest, rows: c.rows, bytes: c.bytes };
   };
   const tables = plan.tables.map(set);
   const byName = new Map(tables.map((t) => [t.qualified, t]));

@@ -274,7 +274,7 @@ function tablesTable(tables: TableRecord[]): string | undefined {
   const copied = tables.reduce((n, t) => n + (t.copiedRows ?? 0), 0);
   const rows = tables.map(
     (t) =>
-      `| ${escapeInline(`${t.schema}.${t.name}`, 130)} | ${t.kind} | ${num(t.plannedRows)} | ${num(t.copiedRows)} | ${num(t.deletedRows)} | ${formatDuration(t.durationMs)} |`,
+      `| ${escapeInline(`${t.schema}.${t.name}`, 130)} | ${t.kind} | ${t.plannedEstimated && t.plannedRows !== undefined ? `~${num(t.plannedRows)}` : num(t.plannedRows)} | ${num(t.copiedRows)} | ${num(t.deletedRows)} | ${formatDuration(t.durationMs)} |`,
   );
   return [
     `#### Rows per table (${num(tables.length)} tables, ${num(copied)} rows copied)`,

@@ -145,7 +145,9 @@ async function brokenForeignKeys(url: string): Promise<string[]> {
 
 const kinds = (record: RunRecord) =>
   Object.fromEntries(record.tables.map((t) => [t.name, t.kind]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
-const planned = (record: RunRecord) => Object.fromEntries(record.tables.map((t) => [t.name, t.plannedRows]));
+// The rows each table's predicate selects at the snapshot, as the copy counted them (the plan's
+// own counts are the planner's estimates in a promotion).
+const planned = (record: RunRecord) => Object.fromEntries(record.tables.map((t) => [t.name, t.copiedRows]));
 
 describe('exactly the tenant data (issue 14, real PostgreSQL, non-superuser)', () => {
   const suffix = uniqueSuffix();
@@ -198,7 +200,7 @@ describe('exactly the tenant data (issue 14, real PostgreSQL, non-superuser)', (
     assert.equal(counts.roles, 2, 'its own role and the global owner role');
     assert.equal(counts.payment, 2);
     const notes = record.notes.join('\n');
-    assert.match(notes, /Referenced rows copied: .*public\.users 2 rows \(1 also used by other tenants/);
+    assert.match(notes, /Referenced rows copied: .*public\.users ~\d+ rows \(1 also used by other tenants/);
     assert.match(notes, /Global rows copied .*public\.roles 1 rows/);
     assert.match(
       notes,

@@ -3,6 +3,7 @@ import { connect } from '../../postgres/connect';
 import { copyLargeObjects, referencedLargeObjects } from '../../postgres/large-objects';
 import { grantSharedLargeObjects, revokeLargeObjectGrants } from '../../postgres/shared-large-objects';
 import { assertRunMarker } from '../../postgres/ownership';
+import { withCopiedCounts } from '../../postgres/plan-types';
 import { faultsFromEnv } from '../faults';
 import type { PromotionContext } from '../context';
 import type { Step } from '../step';
@@ -37,6 +38,8 @@ export const copyStep: Step<PromotionContext> = {
         assertRunMarker(target, ctx.names.slug, ctx.run.id, 'copying the rows', toolSchema(ctx)),
       fault: ctx.deps.fault ?? faultsFromEnv(),
     });
+    // The copy's counts are exact: they replace the plan's estimates for every later step.
+    ctx.plan = withCopiedCounts(plan, results);
     let rows = 0;
     let bytes = 0;
     for (const t of plan.tables) {

@@ -47,7 +47,14 @@ export const planStep: Step<PromotionContext> = {
       globalRows: true,
     });
     await assertReadable(snapshot.client, planned.tables);
-    let plan = orderPlan(await measurePlan(snapshot.client, planned), graph, {
+    // The promotion estimates each table's rows from the catalog's statistics (the copy counts
+    // them); a dry run, the review before it, counts them exactly. Only the tables of a cycle of
+    // foreign keys need to know exactly whether the tenant has rows in them (orderPlan's blockers).
+    const measured = await measurePlan(snapshot.client, planned, {
+      exact: ctx.options.dryRun,
+      presence: cycleTables(planned, graph),
+    });
+    let plan = orderPlan(measured, graph, {
       keepSharedData: ctx.options.keepSharedData,
       frontEnd: ctx.options.frontEnd,
     });
@@ -58,10 +65,11 @@ export const planStep: Step<PromotionContext> = {
       name: t.name,
       kind: t.kind,
       plannedRows: t.rows,
+      ...(t.estimated === true && { plannedEstimated: true }),
       bytes: t.bytes,
     }));
     for (const t of plan.tables)
-      ctx.log.info(`${t.kind.padEnd(10)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+      ctx.log.info(`${t.kind.padEnd(10)} ${t.schema}.${t.name}: ${rowsText(t)} rows`);
     for (const t of plan.skipped ?? []) ctx.log.info(`left out    ${t.schema}.${t.name} (${t.reason})`);
     if (plan.blockers.length) {
       throw new PromotionError(
@@ -112,15 +120,22 @@ export const planStep: Step<PromotionContext> = {
       ctx.log.info(ranges.summary);
     }
     const rows = plan.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
+    const about = plan.tables.some((t) => t.estimated) ? '~' : '';
     const los = plan.largeObjects.objects
       ? `, ${plan.largeObjects.objects} large objects${inPlace ? ' (in place: granted, not copied)' : ''}`
       : '';
-    return `${plan.tables.length} tables, ${rows} rows${los} to copy`;
+    return `${plan.tables.length} tables, ${about}${rows} rows${los} to copy`;
   },
   async undo(ctx) {
     await releaseSnapshot(ctx);
   },
 };
+
+/** A table's planned rows for messages: `~` marks the planner's estimate. */
+export function rowsText(t: TablePlan): string {
+  if (t.rows === undefined) return '?';
+  return t.estimated === true ? `~${t.rows}` : `${t.rows}`;
+}
 
 /**
  * What the plan copies that is not the tenant's own, with the counts at the snapshot: referenced
@@ -136,7 +151,7 @@ export function sharedRowNotes(plan: TenantPlan): string[] {
       `Referenced rows copied: ${referenced
         .map(
           (t) =>
-            `${name(t)} ${t.rows ?? '?'} rows${t.alsoUsedRows ? ` (${t.alsoUsedRows} also used by other tenants: they diverge after the switch)` : ''}`,
+            `${name(t)} ${rowsText(t)} rows${t.alsoUsedRows ? ` (${t.alsoUsedRows} also used by other tenants: they diverge after the switch)` : ''}`,
         )
         .join('; ')}.`,
     );
@@ -149,7 +164,7 @@ export function sharedRowNotes(plan: TenantPlan): string[] {
   }
   const whole = plan.tables.filter((t) => t.kind === 'reference');
   if (whole.length > 0) {
-    notes.push(`Copied whole: ${whole.map((t) => `${name(t)} ${t.rows ?? '?'} rows`).join('; ')}.`);
+    notes.push(`Copied whole: ${whole.map((t) => `${name(t)} ${rowsText(t)} rows`).join('; ')}.`);
   }
   if ((plan.skipped ?? []).length > 0) {
     notes.push(`Left out (not cloned): ${plan.skipped!.map((t) => `${name(t)} (${t.reason})`).join('; ')}.`);
@@ -171,29 +186,8 @@ export function orderPlan(
   graph: TableGraph,
   options: { keepSharedData: boolean; frontEnd?: FrontEnd | undefined },
 ): TenantPlan {
-  const info = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
   const owned = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
-  const tables: OrderTable[] = owned.map((t) => {
-    const table = info.get(`${t.schema}\u0000${t.name}`);
-    return {
-      qualified: t.qualified,
-      rows: t.rows,
-      foreignKeys: (t.foreignKeys ?? []).map((fk) => {
-        const declared = table?.foreignKeys.find((f) => f.name === fk.name);
-        const notNull =
-          declared !== undefined &&
-          declared.columns.every((c) => table!.columns.find((col) => col.name === c)?.notNull === true);
-        return {
-          name: fk.name,
-          references: fk.references,
-          onDelete: fk.onDelete,
-          deferrable: declared?.deferrable === true,
-          notNull,
-        };
-      }),
-    };
-  });
-  const order = applyOrder(tables);
+  const order = applyOrder(orderTables(owned, graph));
   // The hint names the setting as the front end in use spells it.
   const findings = applyOrderFindings(order, { keepSharedData: options.keepSharedData }).map((f) => ({
     ...f,
@@ -220,6 +214,41 @@ export function orderPlan(
     notes: [...plan.notes, ...notes],
     blockers: [...plan.blockers, ...blockers],
   };
+}
+
+/**
+ * The tables of a cycle of foreign keys among those whose rows the run deletes or copies back:
+ * whether the tenant has rows in them decides a blocker (orderPlan), so measurePlan makes that
+ * exact for them. Read from the catalog alone (no rows).
+ */
+export function cycleTables(plan: TenantPlan, graph: TableGraph): Set<string> {
+  const owned = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
+  return new Set(applyOrder(orderTables(owned, graph)).cycles.flatMap((c) => c.tables));
+}
+
+/** The owned tables as apply-order.ts sees them: their foreign keys, deferrable, NOT NULL. */
+function orderTables(owned: readonly TablePlan[], graph: TableGraph): OrderTable[] {
+  const info = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
+  return owned.map((t) => {
+    const table = info.get(`${t.schema}\u0000${t.name}`);
+    return {
+      qualified: t.qualified,
+      rows: t.rows,
+      foreignKeys: (t.foreignKeys ?? []).map((fk) => {
+        const declared = table?.foreignKeys.find((f) => f.name === fk.name);
+        const notNull =
+          declared !== undefined &&
+          declared.columns.every((c) => table!.columns.find((col) => col.name === c)?.notNull === true);
+        return {
+          name: fk.name,
+          references: fk.references,
+          onDelete: fk.onDelete,
+          deferrable: declared?.deferrable === true,
+          notNull,
+        };
+      }),
+    };
+  });
 }
 
 /**
