@@ -50,6 +50,11 @@ export interface SplitFacts {
   blockSize: number;
   /** Block numbers of a sample of the tenant's rows (any order). */
   sample: number[];
+  /**
+   * The share of the relation's blocks the sample read (0–1]: with it, the sample also says how
+   * many of the tenant's rows the table holds, which corrects a plan that only estimated them.
+   */
+  sampledShare?: number;
 }
 
 /**
@@ -102,8 +107,8 @@ export function planCopyUnits(
   const total = tables.reduce((s, t) => s + (t.bytes ?? 0), 0);
   const units: CopyUnit[] = [];
   for (const table of tables) {
-    const bytes = table.bytes ?? 0;
     const f = facts.get(table.qualified);
+    const bytes = f ? sampledBytes(table, f) : (table.bytes ?? 0);
     const boundaries =
       f && bytes >= MIN_TENANT_SHARE * f.blocks * f.blockSize
         ? boundariesFromSample(f.sample, rangeCount(bytes, total, parallelism))
@@ -125,6 +130,21 @@ export function planCopyUnits(
     units.sort((a, b) => b.bytes - a.bytes);
   }
   return units;
+}
+
+/**
+ * The tenant's bytes of a split candidate: the plan's, or, when the plan only estimated them
+ * (TablePlan.estimated), the rows the block sample found scaled by the share it read, at the
+ * plan's bytes per row. A planner's estimate can be far off where the tenant is reached through
+ * joins (an OR of EXISTS is guessed at a fixed share of the table): a table the sample finds
+ * nearly empty of the tenant's rows is then copied whole, not read whole in ranges.
+ */
+export function sampledBytes(table: TablePlan, facts: SplitFacts): number {
+  const bytes = table.bytes ?? 0;
+  const share = facts.sampledShare;
+  if (table.estimated !== true || share === undefined || !(share > 0) || !((table.rows ?? 0) > 0))
+    return bytes;
+  return (bytes / table.rows!) * (facts.sample.length / Math.min(1, share));
 }
 
 /** The range's condition on alias `t` (`true` for a whole table). Block numbers are checked integers. */

@@ -280,6 +280,7 @@ async function readSplitFacts(
       blocks,
       blockSize: size.rows[0]!.bs,
       sample: (sample.rows[0]!.b ?? []).map(Number),
+      sampledShare: percent / 100,
     });
   }
   return facts;

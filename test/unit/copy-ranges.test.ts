@@ -6,6 +6,7 @@ import {
   planCopyUnits,
   rangeCount,
   rangePredicate,
+  sampledBytes,
   splitCandidates,
   unitLabel,
   type SplitFacts,
@@ -136,6 +137,30 @@ describe('planCopyUnits', () => {
     const units = planCopyUnits([users, big, logs], 2, new Map([[big.qualified, even(1_310_720)]]));
     assert.equal(units.length, 3);
     assert.ok(units.every((u) => u.range === undefined));
+  });
+
+  it('trusts the block sample over an estimated plan: a table nearly empty of the tenant is copied whole', () => {
+    // The planner guessed 75 MB (100k rows) where the tenant has 4 rows: the sample of the whole
+    // relation (1280 blocks, all read) found 4. Before: split into ranges that read every block.
+    const guessed: TablePlan = { ...big, rows: 100_000, estimated: true };
+    const facts: SplitFacts = { blocks: 1280, blockSize: 8192, sample: [3, 200, 700, 1100], sampledShare: 1 };
+    const units = planCopyUnits([users, guessed, logs], 2, new Map([[big.qualified, facts]]));
+    assert.ok(
+      units.every((u) => u.range === undefined),
+      units.map((u) => unitLabel(u.table, u.range)).join(', '),
+    );
+    // The same sample for a plan that counted its rows (a dry run's) does not second-guess it.
+    const counted: TablePlan = { ...big, rows: 100_000 };
+    const split = planCopyUnits([users, counted, logs], 2, new Map([[big.qualified, facts]]));
+    assert.ok(split.some((u) => u.range !== undefined));
+  });
+
+  it('scales an estimated table by the sampled share of its blocks', () => {
+    // 2000 sampled rows from a tenth of the blocks: 20 000 rows, at 750 bytes each (75 MB / 100k).
+    const guessed: TablePlan = { ...big, rows: 100_000, estimated: true };
+    const facts: SplitFacts = { ...even(10_000, 2000), sampledShare: 0.1 };
+    assert.equal(sampledBytes(guessed, facts), 20_000 * ((75 * MB) / 100_000));
+    assert.equal(sampledBytes(guessed, even(10_000, 2000)), 75 * MB, 'without the share: the plan');
   });
 
   it('keeps plan order and whole tables without facts (one worker)', () => {
