@@ -127,6 +127,14 @@ describe('renderComment', () => {
     assert.doesNotMatch(body, /#### What failed/);
   });
 
+  it("marks a promotion's planned rows as the planner's estimate (~), beside the rows copied", () => {
+    const record = promoted();
+    record.tables[1] = { ...record.tables[1]!, plannedRows: 11_873, plannedEstimated: true };
+    const body = renderComment(record);
+    assert.match(body, /\| public\.orders \| tenant \| ~11,873 \| 12,000 \| – \| 1\.5 s \|/);
+    assert.match(body, /\| public\.tenants \| root \| 1 \| 1 \|/, 'a counted row has no mark');
+  });
+
   it('draws the step timeline as a mermaid gantt, offsets from the run start', () => {
     const body = renderComment(promoted());
     const gantt = /```mermaid\n([\s\S]*?)```/.exec(body)?.[1] ?? '';
