@@ -11,6 +11,7 @@
  * Per run: the time of `measurePlan` (counts, sizes, blockers) and the rows it read
  * (pg_stat_user_tables seq_tup_read + idx_tup_fetch of the shared database, flushed by the
  * session ending), the planned rows and whether they are estimates; and the load average.
+ * PROFILE_EXACT=1 makes this checkout count as a dry run does; PROFILE_TABLES=1 lists every table.
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
