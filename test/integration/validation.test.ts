@@ -214,6 +214,64 @@ describe('post-promotion checks (real PostgreSQL)', () => {
       assert.equal(r.status, 'fail');
       assert.match(r.reason, /"public"\."users": recorded 1 rows/);
     });
+
+    it('takes its counts from the checksums’ scan in the same run, and still fails with them', async () => {
+      // Every query the checks send, by text (the checks use this pg module's Client).
+      const sent: string[] = [];
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+        if (text) sent.push(text);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query;
+      const row = await target(
+        async (c) =>
+          (
+            await c.query(
+              'DELETE FROM recommendation_votes WHERE ctid = (SELECT ctid FROM recommendation_votes LIMIT 1) RETURNING *',
+            )
+          ).rows[0],
+      );
+      try {
+        const [counts, digests] = await runChecks(p.context(), [rowCounts, checksums]);
+        assert.equal(counts?.status, 'fail');
+        const m =
+          /^1 of 11 tables differ: "public"\."recommendation_votes": (\d+) in the shared database vs (\d+) in the new database$/.exec(
+            counts?.reason ?? '',
+          );
+        assert.ok(m, counts?.reason);
+        assert.equal(Number(m[1]) - 1, Number(m[2]));
+        assert.equal(digests?.status, 'fail');
+        assert.match(digests?.reason ?? '', /"public"\."recommendation_votes" .*: \d+ vs \d+ rows$/);
+        // One pass per table and side: row-counts sent no count of its own.
+        assert.deepEqual(
+          sent.filter((s) => /^SELECT count\(\*\) AS n FROM/.test(s)),
+          [],
+        );
+        const whole = sent.filter((s) => /^SELECT count\(\*\)::text AS count, coalesce\(sum\(/.test(s));
+        assert.equal(whole.length, 2 * 11, 'a whole-table digest per table and side');
+      } finally {
+        pg.Client.prototype.query = query;
+        await target((c) =>
+          c.query('INSERT INTO recommendation_votes VALUES ($1, $2, $3)', [
+            row.recommendation_id,
+            row.voter,
+            row.up,
+          ]),
+        );
+      }
+    });
+
+    it('counts for itself when the shared scan stops (a column the digest cannot read)', async () => {
+      const plan = structuredClone(p.plan);
+      const users = plan.tables.find((t) => t.qualified === '"public"."users"')!;
+      users.columns = [...users.columns, '"no_such_column"'];
+      const [counts, digests] = await runChecks(p.context({ plan }), [rowCounts, checksums]);
+      assert.equal(digests?.status, 'fail');
+      assert.match(digests?.reason ?? '', /^could not run: .*no_such_column/);
+      assert.equal(counts?.status, 'pass', `${counts?.reason}`);
+      assert.match(counts?.reason ?? '', /^11 tables, \d+ rows, equal on both sides$/);
+    });
   });
 
   describe('checksums', () => {
