@@ -588,6 +588,42 @@ describe('post-promotion checks (real PostgreSQL)', () => {
         );
       }
     });
+
+    it('analyzes only the tables whose statistics are missing or stale', async () => {
+      const analyzed = () =>
+        target(
+          async (c) =>
+            new Map(
+              (
+                await c.query<{ name: string; at: string | null }>(
+                  `SELECT relid::regclass::text AS name, coalesce(last_analyze, last_autoanalyze)::text AS at
+                     FROM pg_stat_user_tables WHERE schemaname IN ('public', 'analytics')`,
+                )
+              ).rows.map((r) => [r.name, r.at]),
+            ),
+        );
+      assert.equal((await runOne(performanceCheck(), p.context())).status, 'pass');
+      const first = await analyzed();
+      assert.ok(
+        [...first.values()].every((at) => at !== null),
+        JSON.stringify([...first]),
+      );
+      // Current statistics: nothing analyzed again.
+      assert.equal((await runOne(performanceCheck(), p.context())).status, 'pass');
+      assert.deepEqual(await analyzed(), first);
+      // A row changed in users (its statistics flushed now, not within the next second): users only.
+      await target(async (c) => {
+        await c.query(`UPDATE users SET display_name = display_name WHERE id = (SELECT min(id) FROM users)`);
+        await c.query('SELECT pg_stat_force_next_flush()');
+        await c.query('SELECT 1');
+      });
+      assert.equal((await runOne(performanceCheck(), p.context())).status, 'pass');
+      const after = await analyzed();
+      for (const [name, at] of after) {
+        if (name === 'users') assert.notEqual(at, first.get(name), name);
+        else assert.equal(at, first.get(name), name);
+      }
+    });
   });
 
   describe('service-health', () => {
