@@ -426,6 +426,62 @@ describe('post-promotion checks (real PostgreSQL)', () => {
         );
       }
     });
+
+    it('judges a table by both predicates in one scan, and a table the plan does not judge by its own', async () => {
+      const other = await withClient(
+        p.fixture.url,
+        async (c) =>
+          (
+            await c.query<{ id: string }>(`SELECT id::text FROM tenants WHERE slug = $1`, [
+              p.fixture.tenants.other,
+            ])
+          ).rows[0]!.id,
+      );
+      const sent: string[] = [];
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+        if (text) sent.push(text);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query;
+      await target(async (c) => {
+        await c.query('BEGIN');
+        await c.query('SET LOCAL session_replication_role = replica');
+        await c.query(
+          `UPDATE audit_logs SET tenant_id = $1 WHERE ctid = (SELECT ctid FROM audit_logs LIMIT 1)`,
+          [other],
+        );
+        await c.query('COMMIT');
+      });
+      try {
+        const independent = `"public"."audit_logs": 1 row(s) whose tenant_id is not ${p.tenantId} (id of tenant ${p.names.slug}'s row in the new database)`;
+        const r = await runOne(foreignRows, p.context());
+        assert.equal(r.status, 'fail');
+        assert.equal(
+          r.reason,
+          `"public"."audit_logs": 1 row(s) that do not belong to tenant ${p.names.slug}`,
+        );
+        assert.ok(r.details.includes(independent), r.details.join('\n'));
+        const counts = sent.filter((s) => /^SELECT count\(\*\)/.test(s) && /FROM (ONLY )?"/.test(s));
+        // Every tenant-keyed table: one scan for the plan's predicate and the independent one.
+        assert.equal(counts.filter((s) => s.includes('IS DISTINCT FROM $1')).length, TENANT_KEYED.length);
+        assert.ok(
+          counts.every((s) => !s.includes('IS DISTINCT FROM $1') || s.includes('IS NOT TRUE')),
+          counts.join('\n'),
+        );
+        // Without audit_logs in the plan, the independent predicate still judges it, alone.
+        const plan = structuredClone(p.plan);
+        plan.tables = plan.tables.filter((t) => t.qualified !== '"public"."audit_logs"');
+        const alone = await runOne(foreignRows, p.context({ plan }));
+        assert.equal(alone.status, 'fail');
+        assert.equal(alone.reason, independent);
+      } finally {
+        pg.Client.prototype.query = query;
+        await target((c) =>
+          c.query(`UPDATE audit_logs SET tenant_id = $1 WHERE tenant_id = $2`, [p.tenantId, other]),
+        );
+      }
+    });
   });
 
   describe('schema-parity', () => {
