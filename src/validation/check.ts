@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { DerivedNames } from '../names';
 import type { TenantPlan } from '../postgres/plan-types';
 import type { CheckSchemaLayout } from './schema-level';
+import type { TableScans } from './table-scan';
 
 /**
  * What every post-promotion check reads. Data only: connection strings, the plan, names and
@@ -55,6 +56,17 @@ export interface CheckContext {
   /** Default time budget per check, in ms (a check may declare its own). */
   budgetMs?: number;
   log: Logger;
+  /**
+   * Work the checks of one `runChecks` call share, set by runChecks (a fresh one per call). A
+   * check run on its own, without it, does that work for itself.
+   */
+  run?: CheckRun;
+}
+
+/** What the checks of one run share, computed by the first check that needs it. */
+export interface CheckRun {
+  /** The per-table scans row-counts and checksums both read (table-scan.ts). */
+  tableScans?: TableScans;
 }
 
 export interface CheckResult {

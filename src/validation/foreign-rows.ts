@@ -36,6 +36,11 @@ export const foreignRows: Check = {
       // whole (`true`) hold no tenant's rows to judge.
       let judged = 0;
       let shared = 0;
+      // Independent of the plan (see tenantKeyProblems): each tenant-keyed table's own predicate,
+      // counted in the same scan as the plan's predicate where both read the same rows.
+      const independent = await tenantKeyJudge(target, ctx);
+      const independentLeft = new Map(independent.tables.map((x) => [x.from, x]));
+      const independentProblems = [...independent.problems];
       const times = new TableTimes();
       for (const planned of plannedTables(ctx)) {
         times.next(planned.qualified);
@@ -44,16 +49,31 @@ export const foreignRows: Check = {
         if (t.where.trim() === 'true') continue;
         judged++;
         if (t.kind === 'referenced' || t.ownWhere !== undefined) shared++;
-        const r = await target.query<{ n: string }>(
-          `SELECT count(*) AS n FROM ${fromTable(t)} t WHERE (${t.where}) IS NOT TRUE`,
+        const from = fromTable(t);
+        const also = independentLeft.get(from);
+        independentLeft.delete(from);
+        const r = await target.query<{ n: string; other: string | null }>(
+          `SELECT count(*) FILTER (WHERE (${t.where}) IS NOT TRUE) AS n, ${also ? `count(*) FILTER (WHERE ${also.where})` : 'NULL::bigint'} AS other FROM ${from} t`,
+          also?.params ?? [],
         );
         const n = Number(r.rows[0]?.n ?? 0);
         if (n > 0)
           problems.push(`${t.qualified}: ${n} row(s) that do not belong to tenant ${ctx.names.slug}`);
+        if (also) also.found = Number(r.rows[0]?.other ?? 0);
       }
       times.done();
-      const independent = await tenantKeyProblems(target, ctx);
-      problems.push(...independent.problems);
+      for (const x of independent.tables) {
+        // Tables the plan does not judge by a predicate (or names otherwise): their own scan.
+        if (independentLeft.has(x.from)) {
+          const r = await target.query<{ n: string }>(
+            `SELECT count(*) AS n FROM ${x.from} t WHERE ${x.where}`,
+            x.params,
+          );
+          x.found = Number(r.rows[0]?.n ?? 0);
+        }
+        if (x.found! > 0) independentProblems.push(x.problem(x.found!));
+      }
+      problems.push(...independentProblems);
       // Foreign keys declared on partitions are clones of the parent's: check the parent's only.
       const fks = await target.query<ForeignKey>(
         `
@@ -105,16 +125,29 @@ export const foreignRows: Check = {
 
 const q = pg.escapeIdentifier;
 
+/** One tenant-keyed table's independent predicate: rows of it that are not the tenant's. */
+interface IndependentJudge {
+  /** `ONLY "schema"."name"` (or without ONLY for a partitioned table), as `fromTable` writes it. */
+  from: string;
+  /** Over the row aliased `t`. */
+  where: string;
+  params: unknown[];
+  /** Rows found (set by the caller, who runs the count). */
+  found?: number;
+  problem(n: number): string;
+}
+
 /**
  * Independent of the plan and of the value it was given: the new database's tenants table holds
  * exactly one row, the tenant's (by slug), and every table carrying the tenant key holds only that
  * row's value in it — the column resolved by the same rule (resolveTenantKeyColumn) from the new
- * database's own catalog.
+ * database's own catalog. The tenants table is read here; the per-table predicates are returned
+ * for the caller to count (in the same scan as the plan's predicate of that table, when it has one).
  */
-async function tenantKeyProblems(
+async function tenantKeyJudge(
   target: pg.Client,
   ctx: CheckContext,
-): Promise<{ problems: string[]; summary: string }> {
+): Promise<{ problems: string[]; summary: string; tables: IndependentJudge[] }> {
   const slug = ctx.names.slug;
   // Into the shared database: the tenant's schemas only (the shared tables beside them hold every tenant's rows).
   const only =
@@ -133,6 +166,7 @@ async function tenantKeyProblems(
         `the new database does not say which tenant its rows belong to: ${describeError(e).message}`,
       ],
       summary: '',
+      tables: [],
     };
   }
   const root = resolved.tenantsTable;
@@ -153,38 +187,35 @@ async function tenantKeyProblems(
   const mine = rows.filter((r) => r.slug === slug);
   if (mine.length !== 1) {
     problems.push(`${rootName}: ${mine.length} row(s) of tenant ${slug}, expected exactly one`);
-    return { problems, summary: '' };
+    return { problems, summary: '', tables: [] };
   }
   const value = mine[0]!.value;
   if (value === null) {
     problems.push(`${rootName}: tenant ${slug}'s ${resolved.column} is NULL`);
-    return { problems, summary: '' };
+    return { problems, summary: '', tables: [] };
   }
   const byKey = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
-  for (const t of resolved.tables) {
+  const tables = resolved.tables.map((t): IndependentJudge => {
     const name = `${q(t.schema)}.${q(t.name)}`;
     const info = byKey.get(`${t.schema}\u0000${t.name}`);
-    // A partitioned table's rows are its partitions'; a plain table's own rows only (inheritance
-    // children are tables of their own in this list).
-    const from = info?.relkind === 'p' ? name : `ONLY ${name}`;
-    // A NULL tenant key marks a global row: judged above by the plan's predicate (copied only
-    // when a copied row of the tenant references it), not here.
-    const where = valueFits(value, t.type)
-      ? `t.${q(ctx.tenantKey)} IS NOT NULL AND t.${q(ctx.tenantKey)} IS DISTINCT FROM $1::${t.type}`
-      : `t.${q(ctx.tenantKey)} IS NOT NULL`;
-    const r = await target.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${from} t WHERE ${where}`,
-      valueFits(value, t.type) ? [value] : [],
-    );
-    const n = Number(r.rows[0]?.n ?? 0);
-    if (n > 0) {
-      problems.push(
+    const fits = valueFits(value, t.type);
+    return {
+      // A partitioned table's rows are its partitions'; a plain table's own rows only (inheritance
+      // children are tables of their own in this list).
+      from: info?.relkind === 'p' ? name : `ONLY ${name}`,
+      // A NULL tenant key marks a global row: judged by the plan's predicate (copied only when a
+      // copied row of the tenant references it), not here.
+      where: fits
+        ? `t.${q(ctx.tenantKey)} IS NOT NULL AND t.${q(ctx.tenantKey)} IS DISTINCT FROM $1::${t.type}`
+        : `t.${q(ctx.tenantKey)} IS NOT NULL`,
+      params: fits ? [value] : [],
+      problem: (n) =>
         `${name}: ${n} row(s) whose ${ctx.tenantKey} is not ${value} (${resolved.column} of tenant ${slug}'s row in the new database)`,
-      );
-    }
-  }
+    };
+  });
   return {
     problems,
     summary: `${ctx.tenantKey} = ${root.name}.${resolved.column} of ${slug} in ${resolved.tables.length} tables`,
+    tables,
   };
 }

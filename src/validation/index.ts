@@ -68,9 +68,11 @@ export async function runChecks(
   concurrency = CHECK_CONCURRENCY,
 ): Promise<CheckRecord[]> {
   const records: CheckRecord[] = new Array(checks.length);
+  // A fresh run: the checks of this call share their table scans, and only theirs.
+  const run: CheckContext = { ...ctx, run: {} };
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < checks.length; i = next++) records[i] = await runOne(ctx, checks[i]!);
+    for (let i = next++; i < checks.length; i = next++) records[i] = await runOne(run, checks[i]!);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, checks.length)) }, worker));
   return records;

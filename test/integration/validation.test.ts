@@ -214,6 +214,64 @@ describe('post-promotion checks (real PostgreSQL)', () => {
       assert.equal(r.status, 'fail');
       assert.match(r.reason, /"public"\."users": recorded 1 rows/);
     });
+
+    it('takes its counts from the checksums’ scan in the same run, and still fails with them', async () => {
+      // Every query the checks send, by text (the checks use this pg module's Client).
+      const sent: string[] = [];
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+        if (text) sent.push(text);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query;
+      const row = await target(
+        async (c) =>
+          (
+            await c.query(
+              'DELETE FROM recommendation_votes WHERE ctid = (SELECT ctid FROM recommendation_votes LIMIT 1) RETURNING *',
+            )
+          ).rows[0],
+      );
+      try {
+        const [counts, digests] = await runChecks(p.context(), [rowCounts, checksums]);
+        assert.equal(counts?.status, 'fail');
+        const m =
+          /^1 of 11 tables differ: "public"\."recommendation_votes": (\d+) in the shared database vs (\d+) in the new database$/.exec(
+            counts?.reason ?? '',
+          );
+        assert.ok(m, counts?.reason);
+        assert.equal(Number(m[1]) - 1, Number(m[2]));
+        assert.equal(digests?.status, 'fail');
+        assert.match(digests?.reason ?? '', /"public"\."recommendation_votes" .*: \d+ vs \d+ rows$/);
+        // One pass per table and side: row-counts sent no count of its own.
+        assert.deepEqual(
+          sent.filter((s) => /^SELECT count\(\*\) AS n FROM/.test(s)),
+          [],
+        );
+        const whole = sent.filter((s) => /^SELECT count\(\*\)::text AS count, coalesce\(sum\(/.test(s));
+        assert.equal(whole.length, 2 * 11, 'a whole-table digest per table and side');
+      } finally {
+        pg.Client.prototype.query = query;
+        await target((c) =>
+          c.query('INSERT INTO recommendation_votes VALUES ($1, $2, $3)', [
+            row.recommendation_id,
+            row.voter,
+            row.up,
+          ]),
+        );
+      }
+    });
+
+    it('counts for itself when the shared scan stops (a column the digest cannot read)', async () => {
+      const plan = structuredClone(p.plan);
+      const users = plan.tables.find((t) => t.qualified === '"public"."users"')!;
+      users.columns = [...users.columns, '"no_such_column"'];
+      const [counts, digests] = await runChecks(p.context({ plan }), [rowCounts, checksums]);
+      assert.equal(digests?.status, 'fail');
+      assert.match(digests?.reason ?? '', /^could not run: .*no_such_column/);
+      assert.equal(counts?.status, 'pass', `${counts?.reason}`);
+      assert.match(counts?.reason ?? '', /^11 tables, \d+ rows, equal on both sides$/);
+    });
   });
 
   describe('checksums', () => {
@@ -365,6 +423,62 @@ describe('post-promotion checks (real PostgreSQL)', () => {
       } finally {
         await target((c) =>
           c.query(`UPDATE audit_logs SET tenant_id = $1 WHERE tenant_id = $2`, [main.id, other.id]),
+        );
+      }
+    });
+
+    it('judges a table by both predicates in one scan, and a table the plan does not judge by its own', async () => {
+      const other = await withClient(
+        p.fixture.url,
+        async (c) =>
+          (
+            await c.query<{ id: string }>(`SELECT id::text FROM tenants WHERE slug = $1`, [
+              p.fixture.tenants.other,
+            ])
+          ).rows[0]!.id,
+      );
+      const sent: string[] = [];
+      const query = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text;
+        if (text) sent.push(text);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query;
+      await target(async (c) => {
+        await c.query('BEGIN');
+        await c.query('SET LOCAL session_replication_role = replica');
+        await c.query(
+          `UPDATE audit_logs SET tenant_id = $1 WHERE ctid = (SELECT ctid FROM audit_logs LIMIT 1)`,
+          [other],
+        );
+        await c.query('COMMIT');
+      });
+      try {
+        const independent = `"public"."audit_logs": 1 row(s) whose tenant_id is not ${p.tenantId} (id of tenant ${p.names.slug}'s row in the new database)`;
+        const r = await runOne(foreignRows, p.context());
+        assert.equal(r.status, 'fail');
+        assert.equal(
+          r.reason,
+          `"public"."audit_logs": 1 row(s) that do not belong to tenant ${p.names.slug}`,
+        );
+        assert.ok(r.details.includes(independent), r.details.join('\n'));
+        const counts = sent.filter((s) => /^SELECT count\(\*\)/.test(s) && /FROM (ONLY )?"/.test(s));
+        // Every tenant-keyed table: one scan for the plan's predicate and the independent one.
+        assert.equal(counts.filter((s) => s.includes('IS DISTINCT FROM $1')).length, TENANT_KEYED.length);
+        assert.ok(
+          counts.every((s) => !s.includes('IS DISTINCT FROM $1') || s.includes('IS NOT TRUE')),
+          counts.join('\n'),
+        );
+        // Without audit_logs in the plan, the independent predicate still judges it, alone.
+        const plan = structuredClone(p.plan);
+        plan.tables = plan.tables.filter((t) => t.qualified !== '"public"."audit_logs"');
+        const alone = await runOne(foreignRows, p.context({ plan }));
+        assert.equal(alone.status, 'fail');
+        assert.equal(alone.reason, independent);
+      } finally {
+        pg.Client.prototype.query = query;
+        await target((c) =>
+          c.query(`UPDATE audit_logs SET tenant_id = $1 WHERE tenant_id = $2`, [p.tenantId, other]),
         );
       }
     });
@@ -528,6 +642,42 @@ describe('post-promotion checks (real PostgreSQL)', () => {
         await target((c) =>
           c.query('CREATE INDEX agent_events_tenant_idx ON agent_events (tenant_id, occurred_at)'),
         );
+      }
+    });
+
+    it('analyzes only the tables whose statistics are missing or stale', async () => {
+      const analyzed = () =>
+        target(
+          async (c) =>
+            new Map(
+              (
+                await c.query<{ name: string; at: string | null }>(
+                  `SELECT relid::regclass::text AS name, coalesce(last_analyze, last_autoanalyze)::text AS at
+                     FROM pg_stat_user_tables WHERE schemaname IN ('public', 'analytics')`,
+                )
+              ).rows.map((r) => [r.name, r.at]),
+            ),
+        );
+      assert.equal((await runOne(performanceCheck(), p.context())).status, 'pass');
+      const first = await analyzed();
+      assert.ok(
+        [...first.values()].every((at) => at !== null),
+        JSON.stringify([...first]),
+      );
+      // Current statistics: nothing analyzed again.
+      assert.equal((await runOne(performanceCheck(), p.context())).status, 'pass');
+      assert.deepEqual(await analyzed(), first);
+      // A row changed in users (its statistics flushed now, not within the next second): users only.
+      await target(async (c) => {
+        await c.query(`UPDATE users SET display_name = display_name WHERE id = (SELECT min(id) FROM users)`);
+        await c.query('SELECT pg_stat_force_next_flush()');
+        await c.query('SELECT 1');
+      });
+      assert.equal((await runOne(performanceCheck(), p.context())).status, 'pass');
+      const after = await analyzed();
+      for (const [name, at] of after) {
+        if (name === 'users') assert.notEqual(at, first.get(name), name);
+        else assert.equal(at, first.get(name), name);
       }
     });
   });
