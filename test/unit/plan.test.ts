@@ -171,11 +171,7 @@ describe('planTenant', () => {
       votes.perRowWhere ?? '',
       /^EXISTS \(SELECT 1 FROM "public"\."project_members" t1 WHERE t1\."project_id" = t\."member_project" AND t1\."user_id" = t\."member_user" AND \(EXISTS \(SELECT 1 FROM "public"\."projects" t2 WHERE t2\."id" = t1\."project_id"/,
     );
-    assert.deepEqual(votes.keyColumns, [
-      '"member_project"',
-      '"member_user"',
-      '"voter"',
-    ]);
+    assert.deepEqual(votes.keyColumns, ['"member_project"', '"member_user"', '"voter"']);
   });
 
   it('orders parents before children and deletes children first, never root or reference tables', () => {
