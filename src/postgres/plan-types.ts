@@ -55,7 +55,7 @@ export interface TablePlan {
    */
   ownWhere?: string;
   /**
-   * Dependent tables whose `where` reads their rows as a set (the key IN one semi-join per
+   * Dependent tables whose `where` reads their rows as a set (the key in one semi-join per
    * foreign key, see plan.ts's Shape): the same rows as a test of each row (an OR of EXISTS on
    * the parents), for reads of a few given rows (a block range, the freeze's candidates), where
    * `where` would first collect every row of the tenant's. Absent: `where` is both.

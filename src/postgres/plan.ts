@@ -321,12 +321,15 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
    * How a dependent table reached along several foreign keys selects its rows (the same rows
    * either way). `row`: an OR of EXISTS on the parents, a test of each row — cheap for a few
    * given rows, but PostgreSQL cannot turn an OR of EXISTS into a join: it reads the whole table
-   * (every tenant's rows) with hashed lookups of the parents. `set`: the row's key IN a UNION ALL
-   * of one semi-join per foreign key (`SELECT s.key FROM table s WHERE EXISTS (parent …)`), which
-   * the planner joins like any IN: from the tenant's parent rows through the foreign-key indexes
-   * for a small tenant, by hash joins for a large one. Exact because the key is unique and NOT
-   * NULL (a row is selected iff one of its ways reaches the tenant); tables without such a key,
-   * or with inheritance children (whose rows the parent's key does not cover), keep the OR.
+   * (every tenant's rows) with hashed lookups of the parents. `set`: EXISTS a row with the same
+   * key in a UNION ALL of one semi-join per foreign key (`SELECT s.key FROM table s WHERE EXISTS
+   * (parent …)`), which the planner joins like any EXISTS: from the tenant's parent rows through
+   * the foreign-key indexes for a small tenant, by hash joins for a large one. Negated (`IS NOT
+   * TRUE`, the cross-tenant checks) it stays a correlated test, the key pushed into each way (an
+   * index probe per row), or a hashed lookup when that fits in work_mem: never an IN over a
+   * materialised set re-read for every row. Exact because the key is unique and NOT NULL (a row
+   * is selected iff one of its ways reaches the tenant); tables without such a key, or with
+   * inheritance children (whose rows the parent's key does not cover), keep the OR.
    */
   type Shape = 'row' | 'set';
   const ownerPredicate = (
@@ -374,12 +377,11 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     if (parts.length === 0) return 'false';
     if (parts.length === 1) return parts[0]!;
     if (!asSet) return `(${parts.join(' OR ')})`;
-    const tuple = (x: string) =>
-      key.length === 1 ? `${x}.${key[0]!}` : `(${key.map((c) => `${x}.${c}`).join(', ')})`;
     const ways = parts.map(
       (p) => `SELECT ${key.map((c) => `${self}.${c}`).join(', ')} FROM ${qualified(t)} ${self} WHERE ${p}`,
     );
-    return `${tuple(alias)} IN (${ways.join(' UNION ALL ')})`;
+    const u = `u${depth}`;
+    return `EXISTS (SELECT 1 FROM (${ways.join(' UNION ALL ')}) ${u} WHERE ${key.map((c) => `${u}.${c} = ${alias}.${c}`).join(' AND ')})`;
   };
   // The mode each owned table's predicate fits in (see MAX_PREDICATE_JOINS).
   const modeOf = new Map<Key, Mode>();
