@@ -28,7 +28,7 @@
  * default bench-results/bench-<time>.json), --keep (leave the databases),
  * --reuse=SUFFIX (the databases an earlier `--keep` run left, named by the suffix it printed:
  * no generation, and they are kept again), --from=a.json,b.json (render earlier results
- * together, e.g. a 1M and a 5M run; runs nothing).
+ * together, e.g. a 1M and a 5M run; runs nothing), --tiny-only (only the ~100-row tenant's rounds).
  * Prints markdown (tables, then the targets with MET/MISSED) on stdout; progress goes to stderr.
  */
 import { spawn } from 'node:child_process';
@@ -82,6 +82,8 @@ interface Args {
   keep: boolean;
   reuse?: string;
   tinyRows: number;
+  /** Only the ~100-row tenant's rounds (target 4): no big-tenant rounds, no baseline. */
+  tinyOnly: boolean;
   /** Pause of the contract writer between writes; undefined: no writer. */
   writerPauseMs?: number;
   from: string[];
@@ -106,6 +108,7 @@ export function parseArgs(argv: string[]): Args {
     embedded: false,
     keep: false,
     tinyRows: 100,
+    tinyOnly: false,
     // ~50 writes a second: an application's steady writes, not a load test on 2 cores.
     writerPauseMs: 20,
     from: [],
@@ -164,6 +167,9 @@ export function parseArgs(argv: string[]): Args {
       case '--reuse':
         if (!/^[a-z0-9]+$/.test(value)) throw new Error('--reuse takes the suffix a --keep run printed.');
         args.reuse = value;
+        break;
+      case '--tiny-only':
+        args.tinyOnly = true;
         break;
       case '--tiny':
         args.tinyRows = parseSize(value);
@@ -913,7 +919,7 @@ async function main(): Promise<number> {
     }
 
     const roundsDone: Record<number, number> = {};
-    for (const size of args.sizes) {
+    for (const size of args.tinyOnly ? [] : args.sizes) {
       if (interrupted) break;
       roundsDone[size] = 0;
       const slug = `bench-${size}-${suffix}`;

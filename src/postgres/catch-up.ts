@@ -21,7 +21,7 @@ import {
 } from './checksum';
 import { drivenVersions, drivenWhere, indexDrivenReads, rowWhere, type FreezeGraph } from './freeze-reads';
 import { readClosureEdges, stageNeededRows, type ClosureEdge } from './freeze-closure';
-import { onTarget, targetOf, type TablePlan } from './plan-types';
+import { onTarget, perRow, targetOf, type TablePlan } from './plan-types';
 import { keyArraySql, keyTypesOf } from './rollback-ledger';
 import { serverVersionNum } from './versions';
 
@@ -455,9 +455,12 @@ async function createStage(
   );
 }
 
-/** The source's rows of `table` (the tenant's), restricted by an extra predicate on alias t. */
+/**
+ * The source's rows of `table` (the tenant's), restricted by an extra predicate on alias t: a few
+ * rows (by address or key bucket), so each is tested (perRow) rather than the tenant's whole set.
+ */
 function selectWhere(table: TablePlan, columns: string[], extra: string): string {
-  return `SELECT ${columns.map((col) => `t.${col}`).join(', ')} FROM ${fromTable(table)} t WHERE (${table.where}) AND ${extra}`;
+  return `SELECT ${columns.map((col) => `t.${col}`).join(', ')} FROM ${fromTable(table)} t WHERE (${perRow(table)}) AND ${extra}`;
 }
 
 /**
@@ -1090,7 +1093,7 @@ function keysGoneSql(table: TablePlan, types: readonly string[]): string {
   return `SELECT ${cols.map((c) => `u.${c}`).join(', ')}
     FROM unnest(${cols.map((_, j) => `$${j + 1}::text[]`).join(', ')}) AS u(${cols.join(', ')})
    WHERE NOT EXISTS (SELECT 1 FROM ${fromTable(table)} t
-                      WHERE (${table.where}) AND ${keys.map((k, j) => `t.${k} = u.c${j}::${types[j]}`).join(' AND ')})`;
+                      WHERE (${perRow(table)}) AND ${keys.map((k, j) => `t.${k} = u.c${j}::${types[j]}`).join(' AND ')})`;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type CopyUnit,
   type SplitFacts,
 } from './copy-ranges';
-import { selectTenantRows, targetOf, type TablePlan } from './plan-types';
+import { perRow, selectTenantRows, targetOf, type TablePlan } from './plan-types';
 import { serverMajor } from './versions';
 
 /**
@@ -273,7 +273,7 @@ async function readSplitFacts(
     const percent = Math.min(100, (100 * SAMPLE_BLOCKS) / blocks);
     const sample = await source.query<{ b: number[] | null }>(
       `SELECT array_agg((t.ctid::text::point)[0]::bigint) AS b
-         FROM ${table.qualified} t TABLESAMPLE SYSTEM ($1::real) WHERE ${table.where}`,
+         FROM ${table.qualified} t TABLESAMPLE SYSTEM ($1::real) WHERE ${perRow(table)}`,
       [percent],
     );
     facts.set(table.qualified, {
@@ -347,9 +347,11 @@ async function copyTable(
   const slot = range?.index ?? 0;
   const counter = new CopyCounter(format, (rows, bytes) => onProgress(table.qualified, slot, rows, bytes));
   if (table.columns.length === 0) return { rows: 0, bytes: 0, durationMs: 0 };
-  // A range is the tenant predicate and a TID range (copy-ranges.ts); a whole table the predicate alone.
+  // A range is the tenant predicate and a TID range (copy-ranges.ts); a whole table the predicate
+  // alone. A range tests its own rows (perRow): the set form would collect all the tenant's rows
+  // of the table for every range.
   const select = range
-    ? selectTenantRows({ ...table, where: `(${table.where}) AND ${rangePredicate(range)}` })
+    ? selectTenantRows({ ...table, where: `(${perRow(table)}) AND ${rangePredicate(range)}` })
     : selectTenantRows(table);
   try {
     await target.query('BEGIN');

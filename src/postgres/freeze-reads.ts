@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { fromTable } from './checksum';
 import type { ClosureEdge } from './freeze-closure';
-import type { TablePlan } from './plan-types';
+import { perRow, type TablePlan } from './plan-types';
 
 /**
  * How the freeze pass reads a table's tenant rows without reading other tenants' (issue 13,
@@ -36,7 +36,7 @@ export function drivenWhere(table: TablePlan, graph: FreezeGraph | undefined): s
   // A self-closure's rows are exact (its anchor is checked against `baseWhere`): `where` would
   // start its closure from every row of the table again.
   if (table.kind === 'referenced' && table.selfClosure) return `t.ctid = ANY (ARRAY(${addresses}))`;
-  return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
+  return `t.ctid = ANY (ARRAY(${addresses})) AND (${perRow(table)})`;
 }
 
 /** The columns of a row version the freeze digests (see freezeScanSql in catch-up.ts). */
@@ -77,7 +77,7 @@ export function drivenVersions(table: TablePlan, graph: FreezeGraph | undefined)
         .map((e) => ` AND NOT coalesce(${tuple(e.way.columns)} IN (${e.rows}), false)`)
         .join('');
       return `SELECT ${VERSION_COLUMNS} FROM (${rows}) p JOIN ${fromTable(table)} t ON ${on}
-        WHERE (${table.where})${earlier}`;
+        WHERE (${perRow(table)})${earlier}`;
     })
     .join('\nUNION ALL\n');
 }
@@ -85,9 +85,9 @@ export function drivenVersions(table: TablePlan, graph: FreezeGraph | undefined)
 /**
  * Predicate on alias `t` selecting exactly the rows `table.where` selects, cheap to evaluate row
  * by row: for the few rows of the heap blocks the writes touched (the freeze's gone-key lookup,
- * catch-up.ts), never a read of the whole table. `where` is that already for every table but a
- * referenced table that references itself: its `where` builds its closure from every row of the
- * table. A row is in that closure when `baseWhere` selects it or a row that references it
+ * catch-up.ts), never a read of the whole table. `perRow` (a dependent table's OR of EXISTS,
+ * else `where`) is that already for every table but a referenced table that references itself:
+ * its `where` builds its closure from every row of the table. A row is in that closure when `baseWhere` selects it or a row that references it
  * through the table's own keys is in it (a user is the tenant's when someone the tenant's users
  * were invited by, transitively, was invited by them): walked downwards from the row through the
  * referencing columns' index, stopping at the first row `baseWhere` selects. Undefined for such
@@ -95,7 +95,7 @@ export function drivenVersions(table: TablePlan, graph: FreezeGraph | undefined)
  */
 export function rowWhere(table: TablePlan): string | undefined {
   const closure = table.kind === 'referenced' ? table.selfClosure : undefined;
-  if (!closure) return table.where;
+  if (!closure) return perRow(table);
   if (table.keyColumns.length === 0) return undefined;
   const carried = [
     ...new Set([...table.keyColumns, ...closure.keys.flatMap((k) => [...k.columns, ...k.refColumns])]),

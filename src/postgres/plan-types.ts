@@ -54,6 +54,13 @@ export interface TablePlan {
    * cross-tenant checks protect. Absent: `where` selects only the tenant's own rows.
    */
   ownWhere?: string;
+  /**
+   * Dependent tables whose `where` reads their rows as a set (the key in one semi-join per
+   * foreign key, see plan.ts's Shape): the same rows as a test of each row (an OR of EXISTS on
+   * the parents), for reads of a few given rows (a block range, the freeze's candidates), where
+   * `where` would first collect every row of the tenant's. Absent: `where` is both.
+   */
+  perRowWhere?: string;
   /** Global rows (NULL tenant key) among `rows`, counted at planning time. */
   globalRows?: number;
   /**
@@ -149,6 +156,11 @@ export function selectTenantRows(table: TablePlan): string {
   return `SELECT ${table.columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WHERE ${table.where}`;
 }
 
+/** Predicate on alias `t` selecting the rows of `table.where`, cheapest for a few given rows (see `perRowWhere`). */
+export function perRow(table: TablePlan): string {
+  return table.perRowWhere ?? table.where;
+}
+
 /** The table's quoted name on the target side (the tenant's database or schema). */
 export function targetOf(table: TablePlan): string {
   return table.target ?? table.qualified;
@@ -170,6 +182,7 @@ export function onTarget(table: TablePlan): TablePlan {
     qualified: table.target,
     where: m(table.where),
     ...(table.ownWhere !== undefined && { ownWhere: m(table.ownWhere) }),
+    ...(table.perRowWhere !== undefined && { perRowWhere: m(table.perRowWhere) }),
     ...(table.alsoUsedWhere !== undefined && { alsoUsedWhere: m(table.alsoUsedWhere) }),
     ...(table.selfClosure && {
       selfClosure: { ...table.selfClosure, baseWhere: m(table.selfClosure.baseWhere) },

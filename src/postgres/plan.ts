@@ -72,6 +72,15 @@ function isIndexed(table: TableInfo, columns: string[]): boolean {
   });
 }
 
+/** The columns that identify a row: the primary key, else the shortest unique key over NOT NULL columns; empty when none. */
+function rowKey(t: TableInfo): string[] {
+  return (
+    t.primaryKey ??
+    [...t.uniqueKeys].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()))[0] ??
+    []
+  );
+}
+
 function columnBinarySafe(c: ColumnInfo): boolean {
   if (!c.binaryIo) return false;
   // Binary COPY embeds the OIDs of composite fields and array elements; user-defined OIDs differ per database.
@@ -308,6 +317,21 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     return `${alias}.${q(col.name)} = ${SETTING}::${col.type}`;
   };
   type Mode = 'all' | 'shorter' | 'shortest';
+  /**
+   * How a dependent table reached along several foreign keys selects its rows (the same rows
+   * either way). `row`: an OR of EXISTS on the parents, a test of each row — cheap for a few
+   * given rows, but PostgreSQL cannot turn an OR of EXISTS into a join: it reads the whole table
+   * (every tenant's rows) with hashed lookups of the parents. `set`: EXISTS a row with the same
+   * key in a UNION ALL of one semi-join per foreign key (`SELECT s.key FROM table s WHERE EXISTS
+   * (parent …)`), which the planner joins like any EXISTS: from the tenant's parent rows through
+   * the foreign-key indexes for a small tenant, by hash joins for a large one. Negated (`IS NOT
+   * TRUE`, the cross-tenant checks) it stays a correlated test, the key pushed into each way (an
+   * index probe per row), or a hashed lookup when that fits in work_mem: never an IN over a
+   * materialised set re-read for every row. Exact because the key is unique and NOT NULL (a row
+   * is selected iff one of its ways reaches the tenant); tables without such a key, or with
+   * inheritance children (whose rows the parent's key does not cover), keep the OR.
+   */
+  type Shape = 'row' | 'set';
   const ownerPredicate = (
     t: TableInfo,
     alias: string,
@@ -315,6 +339,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     path: Set<Key>,
     mode: Mode,
     budget: { joins: number },
+    shape: Shape,
   ): string => {
     const kind = kindOf(t);
     if (kind === 'root') return rootPredicate(alias);
@@ -332,32 +357,50 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
         candidates = [...candidates].sort((a, b) => dist(a.target) - dist(b.target)).slice(0, 1);
       }
     }
+    const key = rowKey(t).map(q);
+    const asSet = shape === 'set' && candidates.length > 1 && key.length > 0 && !t.hasInheritanceChildren;
+    // In the set shape each way is a query of its own over the table, as `s<depth>`.
+    const self = asSet ? `s${depth}` : alias;
     const parts: string[] = [];
     const nextPath = new Set(path).add(tableKey(t));
     for (const { fk, target } of candidates) {
       if (kindOf(target) === 'root' && fk.columns.length === 1 && fk.refColumns[0] === rootKeyName) {
-        parts.push(`${alias}.${q(fk.columns[0]!)} = ${SETTING}::${rootKeyColumn.type}`);
+        parts.push(`${self}.${q(fk.columns[0]!)} = ${SETTING}::${rootKeyColumn.type}`);
         continue;
       }
       if (++budget.joins > MAX_PREDICATE_JOINS) throw OVER_BUDGET;
       const a = `t${depth + 1}`;
-      const join = fk.columns.map((c, i) => `${a}.${q(fk.refColumns[i]!)} = ${alias}.${q(c)}`).join(' AND ');
-      const inner = ownerPredicate(target, a, depth + 1, nextPath, mode, budget);
+      const join = fk.columns.map((c, i) => `${a}.${q(fk.refColumns[i]!)} = ${self}.${q(c)}`).join(' AND ');
+      const inner = ownerPredicate(target, a, depth + 1, nextPath, mode, budget, shape);
       parts.push(`EXISTS (SELECT 1 FROM ${qualified(target)} ${a} WHERE ${join} AND ${inner})`);
     }
     if (parts.length === 0) return 'false';
-    return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+    if (parts.length === 1) return parts[0]!;
+    if (!asSet) return `(${parts.join(' OR ')})`;
+    const ways = parts.map(
+      (p) => `SELECT ${key.map((c) => `${self}.${c}`).join(', ')} FROM ${qualified(t)} ${self} WHERE ${p}`,
+    );
+    const u = `u${depth}`;
+    return `EXISTS (SELECT 1 FROM (${ways.join(' UNION ALL ')}) ${u} WHERE ${key.map((c) => `${u}.${c} = ${alias}.${c}`).join(' AND ')})`;
   };
   // The mode each owned table's predicate fits in (see MAX_PREDICATE_JOINS).
   const modeOf = new Map<Key, Mode>();
-  const ownPredicate = (t: TableInfo, alias: string, depth: number): string => {
+  const ownPredicate = (t: TableInfo, alias: string, depth: number, shape: Shape = 'row'): string => {
     const known = modeOf.get(tableKey(t));
-    if (known) return ownerPredicate(t, alias, depth, new Set(), known, { joins: -Infinity });
+    if (known) return ownerPredicate(t, alias, depth, new Set(), known, { joins: -Infinity }, shape);
     for (const mode of ['all', 'shorter', 'shortest'] as Mode[]) {
       try {
-        const where = ownerPredicate(t, alias, depth, new Set(), mode, {
-          joins: mode === 'shortest' ? -Infinity : 0,
-        });
+        const where = ownerPredicate(
+          t,
+          alias,
+          depth,
+          new Set(),
+          mode,
+          {
+            joins: mode === 'shortest' ? -Infinity : 0,
+          },
+          shape,
+        );
         modeOf.set(tableKey(t), mode);
         return where;
       } catch (e) {
@@ -488,10 +531,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
   const plans = new Map<Key, TablePlan>();
   for (const t of included) {
     const copied = t.columns.filter((c) => !c.generated);
-    const key =
-      t.primaryKey ??
-      [...t.uniqueKeys].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()))[0] ??
-      [];
+    const key = rowKey(t);
     const foreignKeys: PlanForeignKey[] = edgesOf(t)
       .filter(({ target }) => isOwned(target))
       .map(({ fk, target }) => ({
@@ -504,6 +544,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     const kind = kindOf(t)!;
     let where: string;
     let ownWhere: string | undefined;
+    let perRowWhere: string | undefined;
     let alsoUsed: string | undefined;
     let selfClosure: TablePlan['selfClosure'];
     if (kind === 'reference') where = 'true';
@@ -527,6 +568,11 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
           `${display(t)} is reached through more than ${MAX_SHARED_JOINS} foreign-key paths from the tenant's rows: the rows the tenant uses cannot be selected in one predicate. Decide it with table-overrides: ${display(t)}=copy (whole) or =skip.`,
         );
       }
+    } else if (kind === 'dependent') {
+      // A dependent table has no global rows (those are a tenant table's); see Shape.
+      where = ownPredicate(t, 't', 0, 'set');
+      const perRow = ownPredicate(t, 't', 0, 'row');
+      if (perRow !== where) perRowWhere = perRow;
     } else {
       ownWhere = ownPredicate(t, 't', 0);
       const global = globalBranch(t, 't', 0);
@@ -542,6 +588,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
       keyColumns: key.map(q),
       where: inheritance(t, where),
       ...(ownWhere !== undefined ? { ownWhere: inheritance(t, ownWhere) } : {}),
+      ...(perRowWhere !== undefined ? { perRowWhere: inheritance(t, perRowWhere) } : {}),
       ...(alsoUsed !== undefined ? { alsoUsedWhere: alsoUsed } : {}),
       ...(selfClosure !== undefined ? { selfClosure } : {}),
       binarySafe: copied.every(columnBinarySafe),
