@@ -640,16 +640,23 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   // 3. Foreign keys: NOT VALID (no data read) on one session, then VALIDATE, a unit per
   // referencing table: VALIDATE takes SHARE UPDATE EXCLUSIVE on its table and ROW SHARE on the
   // referenced one, which only EXCLUSIVE locks conflict with. Partitioned tables cannot take NOT
-  // VALID keys: theirs are added (and validated) in one unit of their own, as they lock both
-  // tables in SHARE ROW EXCLUSIVE (two such at once could wait for each other).
+  // VALID keys, and a key that references a partitioned table would stay NOT VALID on the
+  // referenced partitions after VALIDATE (PostgreSQL 15 validates only the parent constraint):
+  // those are added validated, in one unit of their own, as they lock both tables in SHARE ROW
+  // EXCLUSIVE (two such at once could wait for each other).
   const addKeys = stage('foreign keys added');
   const validate = stage('foreign keys validated');
   const partitionedFks = { schema: '', name: '' };
   for (const c of cat.constraints.filter((c) => c.type === 'f' && !c.hasParent)) {
     const table = qn(c.schema, c.table);
     const comment = commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment);
-    if (c.tableKind === 'p') {
-      validate(partitionedFks, `ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`, ...comment);
+    if (c.tableKind === 'p' || (c.validated && c.referencedKind === 'p')) {
+      const only = c.tableKind === 'p' ? '' : 'ONLY ';
+      validate(
+        partitionedFks,
+        `ALTER TABLE ${only}${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`,
+        ...comment,
+      );
     } else if (c.validated) {
       addKeys(undefined, `ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def} NOT VALID`);
       validate(
