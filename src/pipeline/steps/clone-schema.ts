@@ -58,12 +58,13 @@ export const cloneSchemaStep: Step<PromotionContext> = {
 };
 
 /**
- * Memory for each session's index builds (and foreign-key joins), raised to this when the
- * server's own setting is lower: PostgreSQL's default of 64MB makes a build of a few million
- * rows sort on disk. Bounded, as every session of the step may use it at once (times its
- * parallel maintenance workers).
+ * Memory for the step's index builds (and foreign-key joins), shared by its sessions and raised
+ * to that share when the server's own setting is lower: PostgreSQL's default of 64MB per session
+ * makes a build of a few million rows sort on disk. Bounded in total (two sessions get 256MB
+ * each; from eight on, each keeps the default).
  */
-export const AFTER_DATA_MAINTENANCE_WORK_MEM_MB = 256;
+export const AFTER_DATA_MAINTENANCE_WORK_MEM_MB = 512;
+const MAINTENANCE_WORK_MEM_FLOOR_MB = 64;
 
 export const cloneSchemaAfterStep: Step<PromotionContext> = {
   name: 'clone-schema-after',
@@ -78,7 +79,11 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
     const sessions = await connectAll(Array(Math.min(ctx.options.copyParallelism, widest)).fill(url));
     try {
       const target = sessions[0]!;
-      await Promise.all(sessions.map((s) => raiseMaintenanceMemory(s)));
+      const share = Math.max(
+        MAINTENANCE_WORK_MEM_FLOOR_MB,
+        Math.floor(AFTER_DATA_MAINTENANCE_WORK_MEM_MB / sessions.length),
+      );
+      await Promise.all(sessions.map((s) => raiseMaintenanceMemory(s, share)));
       const layout = ctx.schemaLayout?.layout;
       // Into the shared database: the tenant's schemas only (the others there are the shared ones).
       const only = intoSharedDatabase(ctx) ? layout!.mappings.map((m) => m.target) : undefined;
@@ -112,13 +117,13 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
   },
 };
 
-/** Raises the session's maintenance_work_mem to AFTER_DATA_MAINTENANCE_WORK_MEM_MB, never lowers it. */
-async function raiseMaintenanceMemory(session: pg.ClientBase): Promise<void> {
+/** Raises the session's maintenance_work_mem to `mb`, never lowers it. */
+async function raiseMaintenanceMemory(session: pg.ClientBase, mb: number): Promise<void> {
   // pg_settings gives it in kB.
   await session.query(
     `SELECT pg_catalog.set_config('maintenance_work_mem', $1, false) FROM pg_catalog.pg_settings
       WHERE name = 'maintenance_work_mem' AND setting::bigint < $2::bigint * 1024`,
-    [`${AFTER_DATA_MAINTENANCE_WORK_MEM_MB}MB`, AFTER_DATA_MAINTENANCE_WORK_MEM_MB],
+    [`${mb}MB`, mb],
   );
 }
 
