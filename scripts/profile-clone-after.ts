@@ -2,8 +2,8 @@
  * Times the step `clone-schema-after` (indexes, keys, foreign keys, ANALYZE after the copy) on a
  * benchmark tenant, alternating checkouts run by run: measurement, never a check. Each run is a
  * child process promoting the tenant with the checkout's own `promote()` up to that step, then
- * failing on purpose right after it (the undo drops the database), so a run costs plan, rehearsal,
- * copy and the step, not the checks and the switch.
+ * failing on purpose at the start of the next one (the undo drops the database), so a run costs
+ * plan, rehearsal, copy and the step, not the checks and the switch.
  *
  *   node --import tsx scripts/profile-clone-after.ts --db=bench_shared_SUFFIX --slug=bench-1000000-SUFFIX \
  *     --rounds=3 /path/to/old/checkout .
@@ -25,6 +25,9 @@ function withDatabase(url: string, database: string): string {
   u.pathname = `/${encodeURIComponent(database)}`;
   return u.toString();
 }
+
+/** The step that runs after each measured one (deploy is skipped without Cloud Run). */
+const NEXT_STEP: Record<string, string> = { 'clone-schema-after': 'validate', validate: 'switch' };
 
 interface ChildInput {
   checkout: string;
@@ -59,7 +62,10 @@ async function childMain(input: ChildInput): Promise<void> {
       log,
       trigger: { source: 'bench', actor: 'bench' },
       fault: (point: string) => {
-        if (point === `after:${input.stopAfter}`) throw new Error(`profile: stop after ${input.stopAfter}`);
+        // Stopped before the next step that runs: a step that fails has its undo in its own
+        // time (runner.ts), so failing right after the step would add the undo to it.
+        if (point === `before:${NEXT_STEP[input.stopAfter]}`)
+          throw new Error(`profile: stop after ${input.stopAfter}`);
       },
     },
   );

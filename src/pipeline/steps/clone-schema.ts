@@ -94,7 +94,10 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
           ctx.log.info(`${label}: ${units} unit${units === 1 ? '' : 's'} in ${ms} ms`),
       });
       const back = layout && inverseSchemaMap(layout);
+      let started = Date.now();
       const seqs = await syncSequences(ctx.snapshot!.client, target, back);
+      ctx.log.info(`sequences: ${seqs.length} set in ${Date.now() - started} ms`);
+      started = Date.now();
       await grantApplicationRole(
         target,
         names.appRole,
@@ -107,6 +110,7 @@ export const cloneSchemaAfterStep: Step<PromotionContext> = {
       if (layout)
         for (const sql of schemaRoleStatements(layout, names.appRole, tenantDatabase(ctx)))
           await target.query(sql);
+      ctx.log.info(`grants: ${Date.now() - started} ms`);
       // No ANALYZE here: the performance check, which every promotion runs before the switch,
       // analyzes the tenant's database first (validation/performance.ts); analyzing here too
       // took as long as building every index (1.5–2.3 s of a 1M-row tenant's 3.5–5 s step).
