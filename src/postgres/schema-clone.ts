@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { InputError, PromotionError } from '../errors';
 import { readCatalog, type Catalog, type CloneBlocker } from './ddl/catalog';
-import { generateScript, mapRole } from './ddl/generate';
+import { generateScript, mapRole, type AfterDataStage } from './ddl/generate';
 import { translateCatalog } from './ddl/translate';
 import { columnsExtreme, readSequences, zoneStartOf } from './sequence-ranges';
 import { mapCatalog, mapScriptStatements, unmappedNames, type SchemaLayout } from './schema-layout';
@@ -42,6 +42,8 @@ export interface CloneOptions {
 export interface SchemaScript {
   beforeData: string[];
   afterData: string[];
+  /** How afterData may run on several sessions at once (ddl/generate.ts AfterDataStage). */
+  afterDataStages: AfterDataStage[];
   /** Source objects the clone leaves out without harm (publications, event triggers…), one line each. */
   unsupported: string[];
   /** Source objects the clone cannot recreate, with their dependents: the promotion is refused. */
@@ -213,9 +215,22 @@ export async function applyStatements(
    * `rollback`: a rehearsal in the shared database itself — everything applied, then rolled
    * back, so no other session ever sees it. `lockTimeoutMs` then bounds any wait for a lock.
    */
-  opts: { end?: 'commit' | 'rollback'; lockTimeoutMs?: number } = {},
+  opts: {
+    end?: 'commit' | 'rollback';
+    lockTimeoutMs?: number;
+    /** Set when another session's unit failed (applyAfterData): no further statement is sent. */
+    stop?: AbortSignal;
+    /** The statements' positions in the whole phase and its length, for the error's "statement i of n". */
+    positions?: readonly number[];
+    total?: number;
+  } = {},
 ): Promise<void> {
   if (statements.length === 0) return;
+  const total = opts.total ?? statements.length;
+  const position = (i: number) => (opts.positions?.[i] ?? i) + 1;
+  const stopped = () => {
+    if (opts.stop?.aborted) throw new AfterDataStopped();
+  };
   await target.query('BEGIN');
   try {
     if (opts.lockTimeoutMs !== undefined)
@@ -232,6 +247,7 @@ export async function applyStatements(
     // savepoint and replayed one statement at a time, so the error still names the statement.
     for (let start = 0; start < statements.length; start += APPLY_BATCH) {
       const batch = statements.slice(start, start + APPLY_BATCH);
+      stopped();
       await target.query('SAVEPOINT clone_batch');
       try {
         await target.query(batch.join(';\n'));
@@ -241,16 +257,17 @@ export async function applyStatements(
         await target.query('ROLLBACK TO SAVEPOINT clone_batch');
       }
       for (const [j, sql] of batch.entries()) {
+        stopped();
         try {
           await target.query(sql);
         } catch (e) {
           const err = e as CloneError;
           throw new PromotionError(
             'database',
-            `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${
+            `Cloning the schema failed at statement ${position(start + j)} of ${total} (${describeStatement(sql)}): ${
               err.message
             }${err.detail ? ` (${err.detail})` : ''}`,
-            cloneFailureHint(err, sql, start + j + 1, statements.length, undo),
+            cloneFailureHint(err, sql, position(start + j), total, undo),
             { cause: e },
           );
         }
@@ -260,6 +277,82 @@ export async function applyStatements(
   } catch (e) {
     await target.query('ROLLBACK').catch(() => undefined);
     throw e;
+  }
+}
+
+/** A unit given up because another one failed (its own error, if any, is not the cause). */
+class AfterDataStopped extends Error {
+  constructor() {
+    super('stopped: another statement of the phase failed');
+  }
+}
+
+/**
+ * Applies the after-data phase (SchemaScript.afterDataStages) on the given sessions, all on the
+ * target: stages in order; within a stage, each session takes the next unit, largest table
+ * first (`tableBytes`), so the builds that read most data start first and the others fill in
+ * beside them. Every unit is its own transaction (applyStatements): a failed unit is rolled
+ * back, the statements other sessions are running are cancelled and no further unit starts;
+ * the error is the failed statement's, numbered in afterData. What other units committed stays
+ * for the step's undo, which drops the database (or, schema level, the tenant's schemas).
+ * `onStage` hears each stage's label and time, for the log.
+ */
+export async function applyAfterData(
+  sessions: readonly pg.ClientBase[],
+  script: Pick<SchemaScript, 'afterData' | 'afterDataStages' | 'searchPath'>,
+  opts: {
+    tableBytes?: ReadonlyMap<string, number>;
+    onStage?: (label: string, units: number, ms: number) => void;
+  } = {},
+): Promise<void> {
+  if (sessions.length === 0) throw new Error('applyAfterData needs a session');
+  const pids = await Promise.all(
+    sessions.map(
+      async (s) => (await s.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid,
+    ),
+  );
+  const total = script.afterData.length;
+  const bytes = (u: AfterDataStage['units'][number]) =>
+    (u.table && opts.tableBytes?.get(`${u.table.schema}.${u.table.name}`)) ?? 0;
+  for (const stage of script.afterDataStages) {
+    const started = Date.now();
+    // Stable: units of equal (or unknown) size keep the script's order.
+    const queue = stage.units.map((u, i) => ({ u, i })).sort((a, b) => bytes(b.u) - bytes(a.u) || a.i - b.i);
+    const stop = new AbortController();
+    const busy = new Set<number>();
+    let failure: unknown;
+    const worker = async (w: number) => {
+      for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {
+        busy.add(w);
+        try {
+          await applyStatements(
+            sessions[w]!,
+            next.u.statements.map((i) => script.afterData[i]!),
+            undefined,
+            script.searchPath,
+            { stop: stop.signal, positions: next.u.statements, total },
+          );
+        } catch (e) {
+          busy.delete(w);
+          if (stop.signal.aborted) return; // cancelled because another unit failed
+          failure = e;
+          stop.abort();
+          // This session is idle again (its unit rolled back): it cancels the others' statements.
+          const running = [...busy].map((b) => pids[b]!);
+          if (running.length)
+            await sessions[w]!.query('SELECT pg_catalog.pg_cancel_backend(pid) FROM unnest($1::int[]) pid', [
+              running,
+            ]).catch(() => undefined);
+          return;
+        }
+        busy.delete(w);
+      }
+    };
+    await Promise.all(
+      sessions.slice(0, Math.min(sessions.length, stage.units.length)).map((_, w) => worker(w)),
+    );
+    if (failure !== undefined) throw failure;
+    opts.onStage?.(stage.label, stage.units.length, Date.now() - started);
   }
 }
 

@@ -53,6 +53,18 @@ describe('promote (real PostgreSQL)', () => {
       );
     }
     assert.deepEqual(await tableRows(target, 'public.plans'), await tableRows(f.url, 'public.plans'));
+    // Every table with rows has statistics: the performance check analyzes the new database
+    // (clone-schema-after no longer runs an ANALYZE of its own before it).
+    const analyzed = new Set(
+      (
+        await query<{ t: string }>(
+          target,
+          `SELECT DISTINCT schemaname || '.' || tablename AS t FROM pg_stats WHERE schemaname IN ('public', 'analytics')`,
+        )
+      ).map((r) => r.t),
+    );
+    for (const [table] of TENANT_TABLES)
+      if (expected[table]!.length > 0) assert.ok(analyzed.has(table), `${table} analyzed`);
     const tenantsInTarget = await query<{ slug: string }>(target, 'SELECT slug FROM tenants');
     assert.deepEqual(
       tenantsInTarget.map((r) => r.slug),

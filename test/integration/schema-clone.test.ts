@@ -5,6 +5,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { PromotionError } from '../../src/errors';
 import {
+  applyAfterData,
   applyStatements,
   buildSchemaScript,
   syncSequences,
@@ -245,7 +246,13 @@ describe('schema clone of a schema that stresses generality', () => {
     await copyAllRows(source, target);
     auditAfterCopy = Number((await target.query(`SELECT count(*) AS n FROM "Sales".audit`)).rows[0].n);
     auditInSource = Number((await source.query(`SELECT count(*) AS n FROM "Sales".audit`)).rows[0].n);
-    await applyStatements(target, script.afterData);
+    // As the step applies it: stage by stage, the units of a stage on three sessions at once.
+    const more = [await connect(targetUrl), await connect(targetUrl)];
+    try {
+      await applyAfterData([target, ...more], script);
+    } finally {
+      await Promise.all(more.map((c) => c.end()));
+    }
     synced = await syncSequences(source, target);
   });
 
@@ -286,6 +293,40 @@ describe('schema clone of a schema that stresses generality', () => {
     assert.match(onlyB[0]!, new RegExp(`CREATE POLICY p_both .* FOR INSERT TO ${tenantApp} WITH CHECK`));
     assert.deepEqual(script.unsupported, []);
     assert.deepEqual(script.blockers, []);
+  });
+
+  it('builds every index valid and validates every constraint the source has validated, on several sessions', async () => {
+    const shape = async (c: pg.Client) =>
+      (
+        await c.query<{ what: string }>(
+          `SELECT 'index ' || i.indexrelid::regclass || ' valid ' || i.indisvalid || ' ' || pg_get_indexdef(i.indexrelid) AS what
+             FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+            WHERE n.nspname = 'Sales'
+           UNION ALL
+           SELECT 'constraint ' || conrelid::regclass || '.' || conname || ' validated ' || convalidated || ' ' || pg_get_constraintdef(c.oid)
+             FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+            WHERE n.nspname = 'Sales' AND c.conrelid <> 0
+           ORDER BY 1`,
+        )
+      ).rows.map((r) => r.what);
+    const built = await shape(target);
+    assert.deepEqual(built, await shape(source));
+    // What the stages cover: partitioned keys attached, an exclusion constraint, a deferrable
+    // foreign key, a foreign key to a partitioned table, an index on an expression.
+    for (const pattern of [
+      /EXCLUDE USING gist/,
+      /DEFERRABLE INITIALLY DEFERRED/,
+      /event_refs.* validated true .*REFERENCES "Sales"\.events/,
+      /uses_them_ci valid true/,
+    ])
+      assert.ok(
+        built.some((b) => pattern.test(b)),
+        String(pattern),
+      );
+    assert.ok(
+      built.every((b) => !/ valid false /.test(b)),
+      built.join('\n'),
+    );
   });
 
   it('gives every object to the owner role', async () => {
@@ -339,4 +380,84 @@ describe('schema clone of a schema that stresses generality', () => {
     );
     assert.equal(r.rows[0].ok, true);
   });
+});
+
+describe('after-data phase on several sessions', () => {
+  const suffix = uniqueSuffix();
+  let url: string;
+
+  before(async () => {
+    url = await createDatabase(`afterdata_${suffix}`);
+    await withClient(url, (c) =>
+      c.query(`CREATE TABLE dup (x int); CREATE TABLE held (x int); CREATE TABLE later (x int);
+               INSERT INTO dup VALUES (1); INSERT INTO held VALUES (1); INSERT INTO later VALUES (1)`),
+    );
+  });
+  after(async () => {
+    await dropArtifacts(suffix);
+  });
+
+  it(
+    'cancels the statements of the other sessions when one unit fails, and starts no further unit',
+    { timeout: 60_000 },
+    async () => {
+      const sessions = [await connect(url), await connect(url)];
+      // Two sessions of the test hold the tables the first two units build on, so both units are
+      // in flight (waiting) when the first one is let go to fail.
+      const holdDup = await connect(url);
+      const holdHeld = await connect(url);
+      try {
+        await holdDup.query(`BEGIN; LOCK TABLE dup IN ACCESS EXCLUSIVE MODE; INSERT INTO dup VALUES (1)`);
+        await holdHeld.query(`BEGIN; LOCK TABLE held IN ACCESS EXCLUSIVE MODE`);
+        const script = {
+          afterData: [
+            'CREATE UNIQUE INDEX dup_x ON public.dup (x)',
+            'CREATE INDEX held_x ON public.held (x)',
+            'CREATE INDEX later_x ON public.later (x)',
+          ],
+          afterDataStages: [
+            {
+              label: 'indexes',
+              units: [
+                { table: { schema: 'public', name: 'dup' }, statements: [0] },
+                { table: { schema: 'public', name: 'held' }, statements: [1] },
+                { table: { schema: 'public', name: 'later' }, statements: [2] },
+              ],
+            },
+          ],
+        };
+        const applying = applyAfterData(sessions, script);
+        applying.catch(() => undefined);
+        // Both sessions wait for a lock (observed, not slept on).
+        for (;;) {
+          const waiting = await holdDup.query(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+            WHERE NOT l.granted AND c.relname IN ('dup', 'held')`,
+          );
+          if (waiting.rows[0].n === 2) break;
+          await new Promise((r) => setImmediate(r));
+        }
+        await holdDup.query('COMMIT'); // dup now holds x = 1 twice: its unique index fails
+        await assert.rejects(applying, (e: unknown) => {
+          assert.ok(e instanceof PromotionError);
+          assert.match(e.message, /statement 1 of 3 \(CREATE UNIQUE INDEX dup_x/);
+          return true;
+        });
+        // held's build was cancelled (its session is not waiting any more), later's never started.
+        const left = await holdDup.query(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+          WHERE NOT l.granted AND c.relname = 'held'`,
+        );
+        assert.equal(left.rows[0].n, 0);
+        await holdHeld.query('COMMIT');
+        const built = await holdDup.query(
+          `SELECT relname FROM pg_class WHERE relname IN ('dup_x', 'held_x', 'later_x') ORDER BY 1`,
+        );
+        assert.deepEqual(built.rows, []);
+      } finally {
+        await holdHeld.query('ROLLBACK').catch(() => undefined);
+        for (const c of [...sessions, holdDup, holdHeld]) await c.end().catch(() => undefined);
+      }
+    },
+  );
 });

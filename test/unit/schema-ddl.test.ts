@@ -121,12 +121,158 @@ describe('generateScript', () => {
       { ...fk, table: 'plain', tableKind: 'r', name: 'a_fk', def: 'FOREIGN KEY (x) REFERENCES s.t(id)' },
       { ...fk, table: 'parted', tableKind: 'p', name: 'b_fk', def: 'FOREIGN KEY (x) REFERENCES s.t(id)' },
     ];
-    const { afterData } = generateScript(cat, { ownerRole: 'owner', roleMap });
+    const { afterData, afterDataStages } = generateScript(cat, { ownerRole: 'owner', roleMap });
     assert.deepEqual(afterData, [
       'ALTER TABLE ONLY "s"."plain" ADD CONSTRAINT "a_fk" FOREIGN KEY (x) REFERENCES s.t(id) NOT VALID',
-      'ALTER TABLE "s"."parted" ADD CONSTRAINT "b_fk" FOREIGN KEY (x) REFERENCES s.t(id)',
       'ALTER TABLE ONLY "s"."plain" VALIDATE CONSTRAINT "a_fk"',
+      'ALTER TABLE "s"."parted" ADD CONSTRAINT "b_fk" FOREIGN KEY (x) REFERENCES s.t(id)',
     ]);
+    // Added on one session; then validated a unit per referencing table, and the partitioned
+    // table's key (added and validated at once, locking both tables) in a unit of its own.
+    assert.deepEqual(afterDataStages, [
+      { label: 'foreign keys added', units: [{ statements: [0] }] },
+      {
+        label: 'foreign keys validated',
+        units: [{ table: { schema: 's', name: 'plain' }, statements: [1] }, { statements: [2] }],
+      },
+    ]);
+  });
+
+  it('builds the keys and indexes of each table in a unit of its own, after the partitioned tables', () => {
+    const cat = emptyCatalog();
+    const relation = (name: string, kind: 'r' | 'p', parents: { schema: string; name: string }[] = []) =>
+      ({
+        key: name,
+        schema: 's',
+        name,
+        kind,
+        parents,
+        isPartition: parents.length > 0,
+        columns: [],
+        acl: null,
+        owner: 'o',
+      }) as unknown as (typeof cat.relations)[number];
+    cat.relations = [
+      relation('parted', 'p'),
+      relation('part_1', 'r', [{ schema: 's', name: 'parted' }]),
+      relation('a', 'r'),
+      relation('b', 'r'),
+    ];
+    const key = { schema: 's', type: 'p', validated: true, isLocal: true, index: null, comment: null };
+    cat.constraints = [
+      {
+        ...key,
+        table: 'parted',
+        tableKind: 'p',
+        name: 'parted_pkey',
+        hasParent: false,
+        def: 'PRIMARY KEY (id)',
+      },
+      {
+        ...key,
+        table: 'part_1',
+        tableKind: 'r',
+        name: 'part_1_pkey',
+        hasParent: true,
+        def: 'PRIMARY KEY (id)',
+      },
+      { ...key, table: 'a', tableKind: 'r', name: 'a_pkey', hasParent: false, def: 'PRIMARY KEY (id)' },
+      {
+        ...key,
+        table: 'b',
+        tableKind: 'r',
+        name: 'b_x',
+        type: 'x',
+        hasParent: false,
+        def: 'EXCLUDE USING gist (r WITH &&)',
+      },
+      {
+        ...key,
+        table: 'a',
+        tableKind: 'r',
+        name: 'a_check',
+        type: 'c',
+        hasParent: false,
+        def: 'CHECK (id > 0)',
+      },
+      {
+        ...key,
+        table: 'parted',
+        tableKind: 'p',
+        name: 'p_check',
+        type: 'c',
+        hasParent: false,
+        def: 'CHECK (id > 0)',
+      },
+    ];
+    const index = {
+      schema: 's',
+      constraintBacked: false,
+      clustered: false,
+      replicaIdentity: false,
+      comment: null,
+    };
+    cat.indexes = [
+      {
+        ...index,
+        name: 'a_idx',
+        table: { schema: 's', name: 'a' },
+        def: 'CREATE INDEX a_idx ON s.a (x)',
+        parent: null,
+        depth: 0,
+      },
+      {
+        ...index,
+        name: 'parted_pkey',
+        table: { schema: 's', name: 'parted' },
+        def: '',
+        parent: null,
+        depth: 0,
+        constraintBacked: true,
+      },
+      {
+        ...index,
+        name: 'part_1_pkey',
+        table: { schema: 's', name: 'part_1' },
+        def: '',
+        parent: { schema: 's', name: 'parted_pkey' },
+        depth: 1,
+        constraintBacked: true,
+      },
+    ];
+    const { afterData, afterDataStages } = generateScript(cat, { ownerRole: 'owner', roleMap });
+    const stage = (label: string) => {
+      const found = afterDataStages.find((s) => s.label === label);
+      assert.ok(found, label);
+      return found.units.map((u) => [u.table?.name, u.statements.map((i) => afterData[i])]);
+    };
+    assert.deepEqual(stage('keys and indexes of partitioned tables'), [
+      [undefined, ['ALTER TABLE ONLY "s"."parted" ADD CONSTRAINT "parted_pkey" PRIMARY KEY (id)']],
+    ]);
+    assert.deepEqual(stage('keys and indexes'), [
+      [
+        'a',
+        [
+          'ALTER TABLE ONLY "s"."a" ADD CONSTRAINT "a_pkey" PRIMARY KEY (id)',
+          'CREATE INDEX a_idx ON s.a (x)',
+        ],
+      ],
+      ['b', ['ALTER TABLE ONLY "s"."b" ADD CONSTRAINT "b_x" EXCLUDE USING gist (r WITH &&)']],
+      ['part_1', ['ALTER TABLE ONLY "s"."part_1" ADD CONSTRAINT "part_1_pkey" PRIMARY KEY (id)']],
+    ]);
+    assert.deepEqual(stage('partition indexes attached'), [
+      [undefined, ['ALTER INDEX "s"."parted_pkey" ATTACH PARTITION "s"."part_1_pkey"']],
+    ]);
+    // A check on a table of an inheritance tree recurses: those share one unit.
+    assert.deepEqual(stage('checks'), [
+      ['a', ['ALTER TABLE "s"."a" ADD CONSTRAINT "a_check" CHECK (id > 0)']],
+      [undefined, ['ALTER TABLE "s"."parted" ADD CONSTRAINT "p_check" CHECK (id > 0)']],
+    ]);
+    // afterData is every stage's statements once, in stage order: valid on one session too.
+    assert.deepEqual(
+      afterDataStages.flatMap((s) => s.units.flatMap((u) => u.statements)),
+      afterData.map((_, i) => i),
+    );
   });
 });
 

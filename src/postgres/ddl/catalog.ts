@@ -283,6 +283,8 @@ export interface ConstraintInfo {
   schema: string;
   table: string;
   tableKind: string;
+  /** A foreign key's referenced table's relkind (`p`: partitioned); null for other constraints. */
+  referencedKind?: string | null;
   name: string;
   /** p primary key, u unique, x exclusion, c check, f foreign key, t constraint trigger */
   type: string;
@@ -654,6 +656,7 @@ async function readWithEmptyPath(client: pg.ClientBase, leaveOut: ReadonlySet<st
     `SELECT n.nspname AS schema, t.relname AS table, t.relkind AS "tableKind", c.conname AS name, c.contype AS type,
             pg_get_constraintdef(c.oid) AS def, c.convalidated AS validated, c.conislocal AS "isLocal",
             c.conparentid <> 0 AS "hasParent",
+            (SELECT r.relkind FROM pg_class r WHERE r.oid = c.confrelid) AS "referencedKind",
             CASE WHEN c.contype IN ('p', 'u', 'x') THEN (SELECT json_build_object('schema', ino.nspname, 'name', ic.relname)
                  FROM pg_class ic JOIN pg_namespace ino ON ino.oid = ic.relnamespace WHERE ic.oid = c.conindid) END AS index,
             obj_description(c.oid, 'pg_constraint') AS comment

@@ -26,10 +26,28 @@ export interface GenerateOptions {
 export interface GeneratedScript {
   beforeData: string[];
   afterData: string[];
+  /** How afterData may be applied on several sessions at once (see AfterDataStage). */
+  afterDataStages: AfterDataStage[];
   /** Objects in the source that are not recreated, and dependency cycles that were broken. */
   unsupported: string[];
   /** Objects the clone cannot recreate, with their dependents: the promotion is refused. */
   blockers: CloneBlocker[];
+}
+
+/**
+ * A stage of the after-data phase. Stages run one after another; the units of one stage may run
+ * at the same time, each on its own session and in its own transaction, its statements in order.
+ * A unit reads the data of one table (`table`: its index builds, its checks, its foreign keys'
+ * validation); the units of a stage never take conflicting locks on the same table, so running
+ * them at once can only make them wait for each other, never deadlock (see generateScript).
+ * A stage with one unit and no table is a serial stage. `statements` are indices into
+ * afterData, which lists every statement once, stage after stage, unit after unit: an order
+ * that is also valid on one session.
+ */
+export interface AfterDataStage {
+  /** What the stage does, for the log. */
+  label: string;
+  units: { table?: { schema: string; name: string }; statements: number[] }[];
 }
 
 const qi = (name: string) => pg.escapeIdentifier(name);
@@ -412,7 +430,6 @@ function policyStatements(p: PolicyInfo, o: GenerateOptions): string[] {
 /** Pure: turns a catalog snapshot into the two DDL phases. */
 export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScript {
   const before: string[] = [];
-  const after: string[] = [];
   const unsupported = [...cat.unsupported];
 
   // Schemas, then extensions (which may live in them), in dependency order.
@@ -532,82 +549,151 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   const byDepth = <T extends { schema: string; table: string }>(list: T[]) =>
     [...list].sort((a, b) => depthOf(a.schema, a.table) - depthOf(b.schema, b.table));
 
-  // 1. Keys and exclusion constraints, then other indexes, then partition indexes attached.
+  // The statements go into stages (AfterDataStage): units of a parallel stage are keyed by the
+  // table whose data they read, and hold only statements that lock that table alone (or, for a
+  // foreign key, read-lock the table it references), so units of one stage never wait for each
+  // other in a cycle. Whatever recurses over an inheritance tree or locks two tables strongly
+  // stays in a serial stage, in the order the single-session script always had.
+  const stages: {
+    label: string;
+    units: Map<string, { table?: { schema: string; name: string }; sql: string[] }>;
+  }[] = [];
+  const stage = (label: string) => {
+    const units = new Map<string, { table?: { schema: string; name: string }; sql: string[] }>();
+    stages.push({ label, units });
+    /** Appends to the unit of `table`, or to the stage's one serial unit. */
+    return (table: { schema: string; name: string } | undefined, ...sql: string[]) => {
+      const key = table ? `${table.schema}\u0000${table.name}` : '';
+      const unit = units.get(key) ?? { table, sql: [] };
+      units.set(key, unit);
+      unit.sql.push(...sql);
+    };
+  };
+  const isPartitioned = (schema: string, name: string) =>
+    relByName.get(`${schema}\u0000${name}`)?.kind === 'p';
+  // Tables in an inheritance tree (partitions included): ALTER TABLE without ONLY recurses there.
+  const inTree = new Set<string>();
+  for (const r of cat.relations)
+    for (const p of r.parents) {
+      inTree.add(`${r.schema}\u0000${r.name}`);
+      inTree.add(`${p.schema}\u0000${p.name}`);
+    }
+
+  // 1. Keys and exclusion constraints, then other indexes, then partition indexes attached. A
+  // partitioned table's own keys and indexes (ON ONLY: no data, nothing built) come first, on one
+  // session; then every table's keys and indexes, a unit per table — the builds that read the
+  // data, at once (CREATE INDEX and ADD PRIMARY KEY lock only their own table).
   const keys = byDepth(cat.constraints.filter((c) => c.type === 'p' || c.type === 'u' || c.type === 'x'));
+  const indexes = [...cat.indexes].sort((a, b) => a.depth - b.depth);
+  const partitionedKeys = stage('keys and indexes of partitioned tables');
+  const tableKeys = stage('keys and indexes');
   for (const c of keys) {
     const table = qn(c.schema, c.table);
-    after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
-    after.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
+    const add = isPartitioned(c.schema, c.table) ? partitionedKeys : tableKeys;
+    add(
+      isPartitioned(c.schema, c.table) ? undefined : { schema: c.schema, name: c.table },
+      `ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`,
+      ...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment),
+    );
   }
-  const indexes = [...cat.indexes].sort((a, b) => a.depth - b.depth);
   for (const i of indexes) {
     if (i.constraintBacked) continue;
-    after.push(i.def);
-    after.push(...commentOn(`INDEX ${qn(i.schema, i.name)}`, i.comment));
+    const partitioned = isPartitioned(i.table.schema, i.table.name);
+    (partitioned ? partitionedKeys : tableKeys)(
+      partitioned ? undefined : i.table,
+      i.def,
+      ...commentOn(`INDEX ${qn(i.schema, i.name)}`, i.comment),
+    );
   }
+  const attach = stage('partition indexes attached');
   for (const i of [...cat.indexes].sort((a, b) => b.depth - a.depth)) {
     if (i.parent)
-      after.push(
+      attach(
+        undefined,
         `ALTER INDEX ${qn(i.parent.schema, i.parent.name)} ATTACH PARTITION ${qn(i.schema, i.name)}`,
       );
   }
   for (const i of cat.indexes) {
     const table = qn(i.table.schema, i.table.name);
-    if (i.clustered) after.push(`ALTER TABLE ${table} CLUSTER ON ${qi(i.name)}`);
-    if (i.replicaIdentity) after.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${qi(i.name)}`);
+    if (i.clustered) attach(undefined, `ALTER TABLE ${table} CLUSTER ON ${qi(i.name)}`);
+    if (i.replicaIdentity)
+      attach(undefined, `ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${qi(i.name)}`);
   }
 
-  // 2. Checks: added on the topmost table and inherited downwards, as in the source.
+  // 2. Checks: added on the topmost table and inherited downwards, as in the source. A unit per
+  // table outside any inheritance tree; those in one share a unit (the ALTER recurses).
   const checkNames = new Set(
     cat.constraints.filter((c) => c.type === 'c').map((c) => `${c.schema}\u0000${c.table}\u0000${c.name}`),
   );
+  const checks = stage('checks');
   for (const c of byDepth(cat.constraints.filter((c) => c.type === 'c' && c.isLocal))) {
     const r = relByName.get(`${c.schema}\u0000${c.table}`);
     if (r?.parents.some((p) => checkNames.has(`${p.schema}\u0000${p.name}\u0000${c.name}`))) continue;
     const table = qn(c.schema, c.table);
-    after.push(`ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
-    after.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
+    checks(
+      inTree.has(`${c.schema}\u0000${c.table}`) ? undefined : { schema: c.schema, name: c.table },
+      `ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`,
+      ...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment),
+    );
   }
 
-  // 3. Foreign keys: NOT VALID then VALIDATE (partitioned tables cannot take NOT VALID keys).
-  const validate: string[] = [];
+  // 3. Foreign keys: NOT VALID (no data read) on one session, then VALIDATE, a unit per
+  // referencing table: VALIDATE takes SHARE UPDATE EXCLUSIVE on its table and ROW SHARE on the
+  // referenced one, which only EXCLUSIVE locks conflict with. Partitioned tables cannot take NOT
+  // VALID keys, and a key that references a partitioned table would stay NOT VALID on the
+  // referenced partitions after VALIDATE (PostgreSQL 15 validates only the parent constraint):
+  // those are added validated, in one unit of their own, as they lock both tables in SHARE ROW
+  // EXCLUSIVE (two such at once could wait for each other).
+  const addKeys = stage('foreign keys added');
+  const validate = stage('foreign keys validated');
+  const partitionedFks = { schema: '', name: '' };
   for (const c of cat.constraints.filter((c) => c.type === 'f' && !c.hasParent)) {
     const table = qn(c.schema, c.table);
-    if (c.tableKind === 'p') {
-      after.push(`ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+    const comment = commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment);
+    if (c.tableKind === 'p' || (c.validated && c.referencedKind === 'p')) {
+      const only = c.tableKind === 'p' ? '' : 'ONLY ';
+      validate(
+        partitionedFks,
+        `ALTER TABLE ${only}${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`,
+        ...comment,
+      );
     } else if (c.validated) {
-      after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def} NOT VALID`);
-      validate.push(`ALTER TABLE ONLY ${table} VALIDATE CONSTRAINT ${qi(c.name)}`);
+      addKeys(undefined, `ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def} NOT VALID`);
+      validate(
+        { schema: c.schema, name: c.table },
+        `ALTER TABLE ONLY ${table} VALIDATE CONSTRAINT ${qi(c.name)}`,
+        ...comment,
+      );
     } else {
-      after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+      addKeys(undefined, `ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`, ...comment);
     }
-    validate.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
   }
-  after.push(...validate);
+  const rest = stage('views that need a key, triggers, rules, statistics, row security');
 
   // 4. Objects that waited for constraints.
-  for (const n of ordered) if (deferred.has(n.key)) after.push(...n.statements);
+  for (const n of ordered) if (deferred.has(n.key)) rest(undefined, ...n.statements);
 
   // 5. Triggers and rules, now that the data is in (COPY would have fired them).
   for (const t of cat.triggers) {
     const table = qn(t.schema, t.table);
-    after.push(t.def);
+    rest(undefined, t.def);
     if (ENABLE_TRIGGER[t.enabled])
-      after.push(`ALTER TABLE ${table} ${ENABLE_TRIGGER[t.enabled]} TRIGGER ${qi(t.name)}`);
-    after.push(...commentOn(`TRIGGER ${qi(t.name)} ON ${table}`, t.comment));
+      rest(undefined, `ALTER TABLE ${table} ${ENABLE_TRIGGER[t.enabled]} TRIGGER ${qi(t.name)}`);
+    rest(undefined, ...commentOn(`TRIGGER ${qi(t.name)} ON ${table}`, t.comment));
   }
   for (const r of cat.rules) {
     const table = qn(r.schema, r.table);
-    after.push(stripSemicolon(r.def));
+    rest(undefined, stripSemicolon(r.def));
     if (ENABLE_TRIGGER[r.enabled])
-      after.push(`ALTER TABLE ${table} ${ENABLE_TRIGGER[r.enabled]} RULE ${qi(r.name)}`);
-    after.push(...commentOn(`RULE ${qi(r.name)} ON ${table}`, r.comment));
+      rest(undefined, `ALTER TABLE ${table} ${ENABLE_TRIGGER[r.enabled]} RULE ${qi(r.name)}`);
+    rest(undefined, ...commentOn(`RULE ${qi(r.name)} ON ${table}`, r.comment));
   }
 
   // 6. Extended statistics, sequence ownership, materialized view contents.
   for (const s of cat.statistics) {
     const name = qn(s.schema, s.name);
-    after.push(
+    rest(
+      undefined,
       s.def,
       `ALTER STATISTICS ${name} OWNER TO ${qi(o.ownerRole)}`,
       ...commentOn(`STATISTICS ${name}`, s.comment),
@@ -615,14 +701,15 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   }
   for (const s of cat.sequences) {
     if (s.ownedKind !== 'a' || !s.ownedBy) continue;
-    after.push(
+    rest(
+      undefined,
       `ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${qn(s.ownedBy.schema, s.ownedBy.table)}.${qi(s.ownedBy.column)}`,
     );
   }
   const matviews = new Map(cat.relations.filter((r) => r.kind === 'm' && r.populated).map((r) => [r.key, r]));
   for (const n of ordered) {
     const m = matviews.get(n.key);
-    if (m) after.push(`REFRESH MATERIALIZED VIEW ${qn(m.schema, m.name)}`);
+    if (m) rest(undefined, `REFRESH MATERIALIZED VIEW ${qn(m.schema, m.name)}`);
   }
 
   // 7. Row-level security last: COPY FROM refuses a table whose RLS applies to the copying role
@@ -630,9 +717,21 @@ export function generateScript(cat: Catalog, o: GenerateOptions): GeneratedScrip
   // policies themselves were created before the data.
   for (const r of cat.relations) {
     const name = qn(r.schema, r.name);
-    if (r.rowSecurity) after.push(`ALTER TABLE ONLY ${name} ENABLE ROW LEVEL SECURITY`);
-    if (r.forceRowSecurity) after.push(`ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
+    if (r.rowSecurity) rest(undefined, `ALTER TABLE ONLY ${name} ENABLE ROW LEVEL SECURITY`);
+    if (r.forceRowSecurity) rest(undefined, `ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
   }
 
-  return { beforeData: before, afterData: after, unsupported, blockers: cat.blockers };
+  // Flattened: afterData lists every statement, stage after stage and unit after unit.
+  const afterData: string[] = [];
+  const afterDataStages: AfterDataStage[] = [];
+  for (const { label, units } of stages) {
+    const placed = [...units.values()]
+      .filter((u) => u.sql.length > 0)
+      .map((u) => ({
+        ...(u.table?.name ? { table: u.table } : {}),
+        statements: u.sql.map((sql) => afterData.push(sql) - 1),
+      }));
+    if (placed.length) afterDataStages.push({ label, units: placed });
+  }
+  return { beforeData: before, afterData, afterDataStages, unsupported, blockers: cat.blockers };
 }
