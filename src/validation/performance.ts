@@ -45,9 +45,9 @@ async function indexCapability(client: pg.ClientBase, sql: string, params: unkno
 /**
  * Of the tables (as the new database names them), those whose statistics are missing or older than
  * their rows, each with its partitions: never analyzed, no row estimate, or rows changed since the
- * last ANALYZE. The promotion analyzes the new database right after the copy (clone-schema-after),
- * so before the switch this is normally none, and ANALYZE is not paid twice; after the switch
- * (`status --verify`) the tables the application changed are. Statistics only steer the latencies
+ * last ANALYZE. A promotion's new database has none yet (clone-schema-after leaves ANALYZE to this
+ * check, which always runs, so it is paid once); after the switch (`status --verify`) the tables
+ * the application changed are. Statistics only steer the latencies
  * reported: whether a query can use an index is asked with sequential scans priced out.
  */
 export async function staleTables(client: pg.ClientBase, tables: string[]): Promise<string[]> {
