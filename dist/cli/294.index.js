@@ -1387,7 +1387,7 @@ __webpack_require__.d(__webpack_exports__, {
   "if": () => (/* binding */ releaseSnapshot)
 });
 
-// UNUSED EXPORTS: sharedRowNotes
+// UNUSED EXPORTS: cycleTables, rowsText, sharedRowNotes
 
 // EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
 var esm = __webpack_require__(83849);
@@ -1705,7 +1705,14 @@ const planStep = {
             globalRows: true,
         });
         await assertReadable(snapshot.client, planned.tables);
-        let plan = orderPlan(await (0,plan_check/* measurePlan */.C)(snapshot.client, planned), graph, {
+        // The promotion estimates each table's rows from the catalog's statistics (the copy counts
+        // them); a dry run, the review before it, counts them exactly. Only the tables of a cycle of
+        // foreign keys need to know exactly whether the tenant has rows in them (orderPlan's blockers).
+        const measured = await (0,plan_check/* measurePlan */.Ck)(snapshot.client, planned, {
+            exact: ctx.options.dryRun,
+            presence: cycleTables(planned, graph),
+        });
+        let plan = orderPlan(measured, graph, {
             keepSharedData: ctx.options.keepSharedData,
             frontEnd: ctx.options.frontEnd,
         });
@@ -1716,10 +1723,11 @@ const planStep = {
             name: t.name,
             kind: t.kind,
             plannedRows: t.rows,
+            ...(t.estimated === true && { plannedEstimated: true }),
             bytes: t.bytes,
         }));
         for (const t of plan.tables)
-            ctx.log.info(`${t.kind.padEnd(10)} ${t.schema}.${t.name}: ${t.rows ?? '?'} rows`);
+            ctx.log.info(`${t.kind.padEnd(10)} ${t.schema}.${t.name}: ${rowsText(t)} rows`);
         for (const t of plan.skipped ?? [])
             ctx.log.info(`left out    ${t.schema}.${t.name} (${t.reason})`);
         if (plan.blockers.length) {
@@ -1764,15 +1772,22 @@ const planStep = {
             ctx.log.info(ranges.summary);
         }
         const rows = plan.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
+        const about = plan.tables.some((t) => t.estimated) ? '~' : '';
         const los = plan.largeObjects.objects
             ? `, ${plan.largeObjects.objects} large objects${inPlace ? ' (in place: granted, not copied)' : ''}`
             : '';
-        return `${plan.tables.length} tables, ${rows} rows${los} to copy`;
+        return `${plan.tables.length} tables, ${about}${rows} rows${los} to copy`;
     },
     async undo(ctx) {
         await releaseSnapshot(ctx);
     },
 };
+/** A table's planned rows for messages: `~` marks the planner's estimate. */
+function rowsText(t) {
+    if (t.rows === undefined)
+        return '?';
+    return t.estimated === true ? `~${t.rows}` : `${t.rows}`;
+}
 /**
  * What the plan copies that is not the tenant's own, with the counts at the snapshot: referenced
  * rows (and how many of them other tenants use too), global rows, tables copied whole, tables
@@ -1784,7 +1799,7 @@ function sharedRowNotes(plan) {
     const referenced = plan.tables.filter((t) => t.kind === 'referenced');
     if (referenced.length > 0) {
         notes.push(`Referenced rows copied: ${referenced
-            .map((t) => `${name(t)} ${t.rows ?? '?'} rows${t.alsoUsedRows ? ` (${t.alsoUsedRows} also used by other tenants: they diverge after the switch)` : ''}`)
+            .map((t) => `${name(t)} ${rowsText(t)} rows${t.alsoUsedRows ? ` (${t.alsoUsedRows} also used by other tenants: they diverge after the switch)` : ''}`)
             .join('; ')}.`);
     }
     const global = plan.tables.filter((t) => (t.globalRows ?? 0) > 0);
@@ -1793,7 +1808,7 @@ function sharedRowNotes(plan) {
     }
     const whole = plan.tables.filter((t) => t.kind === 'reference');
     if (whole.length > 0) {
-        notes.push(`Copied whole: ${whole.map((t) => `${name(t)} ${t.rows ?? '?'} rows`).join('; ')}.`);
+        notes.push(`Copied whole: ${whole.map((t) => `${name(t)} ${rowsText(t)} rows`).join('; ')}.`);
     }
     if ((plan.skipped ?? []).length > 0) {
         notes.push(`Left out (not cloned): ${plan.skipped.map((t) => `${name(t)} (${t.reason})`).join('; ')}.`);
@@ -1810,28 +1825,8 @@ function sharedRowNotes(plan) {
  * reverse order.
  */
 function orderPlan(plan, graph, options) {
-    const info = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
     const owned = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
-    const tables = owned.map((t) => {
-        const table = info.get(`${t.schema}\u0000${t.name}`);
-        return {
-            qualified: t.qualified,
-            rows: t.rows,
-            foreignKeys: (t.foreignKeys ?? []).map((fk) => {
-                const declared = table?.foreignKeys.find((f) => f.name === fk.name);
-                const notNull = declared !== undefined &&
-                    declared.columns.every((c) => table.columns.find((col) => col.name === c)?.notNull === true);
-                return {
-                    name: fk.name,
-                    references: fk.references,
-                    onDelete: fk.onDelete,
-                    deferrable: declared?.deferrable === true,
-                    notNull,
-                };
-            }),
-        };
-    });
-    const order = applyOrder(tables);
+    const order = applyOrder(orderTables(owned, graph));
     // The hint names the setting as the front end in use spells it.
     const findings = applyOrderFindings(order, { keepSharedData: options.keepSharedData }).map((f) => ({
         ...f,
@@ -1855,6 +1850,38 @@ function orderPlan(plan, graph, options) {
         notes: [...plan.notes, ...notes],
         blockers: [...plan.blockers, ...blockers],
     };
+}
+/**
+ * The tables of a cycle of foreign keys among those whose rows the run deletes or copies back:
+ * whether the tenant has rows in them decides a blocker (orderPlan), so measurePlan makes that
+ * exact for them. Read from the catalog alone (no rows).
+ */
+function cycleTables(plan, graph) {
+    const owned = plan.tables.filter((t) => t.kind === 'tenant' || t.kind === 'dependent');
+    return new Set(applyOrder(orderTables(owned, graph)).cycles.flatMap((c) => c.tables));
+}
+/** The owned tables as apply-order.ts sees them: their foreign keys, deferrable, NOT NULL. */
+function orderTables(owned, graph) {
+    const info = new Map(graph.tables.map((t) => [`${t.schema}\u0000${t.name}`, t]));
+    return owned.map((t) => {
+        const table = info.get(`${t.schema}\u0000${t.name}`);
+        return {
+            qualified: t.qualified,
+            rows: t.rows,
+            foreignKeys: (t.foreignKeys ?? []).map((fk) => {
+                const declared = table?.foreignKeys.find((f) => f.name === fk.name);
+                const notNull = declared !== undefined &&
+                    declared.columns.every((c) => table.columns.find((col) => col.name === c)?.notNull === true);
+                return {
+                    name: fk.name,
+                    references: fk.references,
+                    onDelete: fk.onDelete,
+                    deferrable: declared?.deferrable === true,
+                    notNull,
+                };
+            }),
+        };
+    });
 }
 /**
  * Every planned table must be readable by the connecting role: otherwise measuring or copying
@@ -2145,8 +2172,8 @@ function planCopyUnits(tables, parallelism, facts) {
     const total = tables.reduce((s, t) => s + (t.bytes ?? 0), 0);
     const units = [];
     for (const table of tables) {
-        const bytes = table.bytes ?? 0;
         const f = facts.get(table.qualified);
+        const bytes = f ? sampledBytes(table, f) : (table.bytes ?? 0);
         const boundaries = f && bytes >= MIN_TENANT_SHARE * f.blocks * f.blockSize
             ? boundariesFromSample(f.sample, rangeCount(bytes, total, parallelism))
             : [];
@@ -2169,6 +2196,20 @@ function planCopyUnits(tables, parallelism, facts) {
         units.sort((a, b) => b.bytes - a.bytes);
     }
     return units;
+}
+/**
+ * The tenant's bytes of a split candidate: the plan's, or, when the plan only estimated them
+ * (TablePlan.estimated), the rows the block sample found scaled by the share it read, at the
+ * plan's bytes per row. A planner's estimate can be far off where the tenant is reached through
+ * joins (an OR of EXISTS is guessed at a fixed share of the table): a table the sample finds
+ * nearly empty of the tenant's rows is then copied whole, not read whole in ranges.
+ */
+function sampledBytes(table, facts) {
+    const bytes = table.bytes ?? 0;
+    const share = facts.sampledShare;
+    if (table.estimated !== true || share === undefined || !(share > 0) || !((table.rows ?? 0) > 0))
+        return bytes;
+    return (bytes / table.rows) * (facts.sample.length / Math.min(1, share));
 }
 /** The range's condition on alias `t` (`true` for a whole table). Block numbers are checked integers. */
 function rangePredicate(range) {
@@ -2389,11 +2430,12 @@ async function readSplitFacts(source, candidates, sourceMajor) {
             continue;
         const percent = Math.min(100, (100 * SAMPLE_BLOCKS) / blocks);
         const sample = await source.query(`SELECT array_agg((t.ctid::text::point)[0]::bigint) AS b
-         FROM ${table.qualified} t TABLESAMPLE SYSTEM ($1::real) WHERE ${table.where}`, [percent]);
+         FROM ${table.qualified} t TABLESAMPLE SYSTEM ($1::real) WHERE ${(0,plan_types/* perRow */.CE)(table)}`, [percent]);
         facts.set(table.qualified, {
             blocks,
             blockSize: size.rows[0].bs,
             sample: (sample.rows[0].b ?? []).map(Number),
+            sampledShare: percent / 100,
         });
     }
     return facts;
@@ -2436,9 +2478,11 @@ async function copyTable({ source, target }, { table, range }, format, signal, o
     const counter = new CopyCounter(format, (rows, bytes) => onProgress(table.qualified, slot, rows, bytes));
     if (table.columns.length === 0)
         return { rows: 0, bytes: 0, durationMs: 0 };
-    // A range is the tenant predicate and a TID range (copy-ranges.ts); a whole table the predicate alone.
+    // A range is the tenant predicate and a TID range (copy-ranges.ts); a whole table the predicate
+    // alone. A range tests its own rows (perRow): the set form would collect all the tenant's rows
+    // of the table for every range.
     const select = range
-        ? (0,plan_types/* selectTenantRows */.iu)({ ...table, where: `(${table.where}) AND ${rangePredicate(range)}` })
+        ? (0,plan_types/* selectTenantRows */.iu)({ ...table, where: `(${(0,plan_types/* perRow */.CE)(table)}) AND ${rangePredicate(range)}` })
         : (0,plan_types/* selectTenantRows */.iu)(table);
     try {
         await target.query('BEGIN');
@@ -2792,24 +2836,34 @@ async function isTenantLockHeld(session, slug) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ measurePlan),
-/* harmony export */   J: () => (/* binding */ referenceBlockers)
+/* harmony export */   Ck: () => (/* binding */ measurePlan),
+/* harmony export */   JY: () => (/* binding */ referenceBlockers)
 /* harmony export */ });
-/* harmony import */ var _report_escape__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(14031);
+/* unused harmony export ROW_OVERHEAD_BYTES */
+/* harmony import */ var _report_escape__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(14031);
+/* harmony import */ var _plan_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(54680);
+
 
 /**
- * Checks of a plan against the shared database's rows: counts and sizes per table, and the
- * rows that tie this tenant to another one. The client has the tenant id set (setTenantId) and
- * is usually inside the snapshot transaction, so the counts are those the copy will see.
+ * Checks of a plan against the shared database's rows: rows and sizes per table, and the rows
+ * that tie this tenant to another one. The client has the tenant id set (setTenantId) and is
+ * usually inside the snapshot transaction, so what it reads is what the copy will see.
  */
 /** At most this many offending rows are counted per foreign key (the message says "at least"). */
 const COUNT_LIMIT = 1000;
+/**
+ * Bytes a row takes besides its columns' average width (the planner's `Plan Width`): the tuple
+ * header and its alignment, as `pg_column_size(t.*)` counts them (exact counts measure that).
+ */
+const ROW_OVERHEAD_BYTES = 24;
 const display = (t) => `${t.schema}.${t.name}`;
-async function measurePlan(client, plan) {
+async function measurePlan(client, plan, opts = { exact: true }) {
     const tables = [];
     for (const t of plan.tables) {
-        const { rows } = await client.query(`SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`);
-        const measured = { ...t, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+        // The tenants row is one row found through its key: counted exactly, always (a blocker below).
+        const measured = opts.exact === true || t.kind === 'root'
+            ? await countRows(client, t)
+            : await estimateRows(client, t, opts.presence?.has(t.qualified) === true);
         // Global rows (NULL tenant key, referenced by the tenant's rows): copied, never deleted.
         if (t.ownWhere !== undefined) {
             const g = await client.query(`SELECT count(*) AS n FROM ${t.qualified} t WHERE (${t.where}) AND (${t.ownWhere}) IS NOT TRUE`);
@@ -2837,6 +2891,29 @@ async function measurePlan(client, plan) {
         deleteOrder: plan.deleteOrder.map(pick),
         blockers,
     };
+}
+/** The table's rows and their size, counted: reads every row `where` selects. */
+async function countRows(client, t) {
+    const { rows } = await client.query(`SELECT count(*) AS n, COALESCE(sum(pg_column_size(t.*)), 0) AS bytes FROM ${t.qualified} t WHERE ${t.where}`);
+    const { estimated: _, ...rest } = t;
+    return { ...rest, rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+}
+/**
+ * The planner's estimate of the rows `where` selects and of their size, from EXPLAIN of the
+ * copy's own query: planning reads the catalog and its statistics, no row. The tenant id setting
+ * is evaluated while estimating (a stable function), so a tenant key with statistics gives this
+ * tenant's share, not an average one's. With `presence`, an EXISTS makes `rows > 0` exact.
+ */
+async function estimateRows(client, t, presence) {
+    const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${(0,_plan_types__WEBPACK_IMPORTED_MODULE_0__/* .selectTenantRows */ .iu)(t)}`);
+    const top = rows[0]?.['QUERY PLAN'][0]?.Plan;
+    let n = Math.max(0, Math.round(top?.['Plan Rows'] ?? 0));
+    const width = Math.max(0, top?.['Plan Width'] ?? 0);
+    if (presence) {
+        const e = await client.query(`SELECT EXISTS (SELECT 1 FROM ${t.qualified} t WHERE ${t.where}) AS found`);
+        n = e.rows[0]?.found === true ? Math.max(1, n) : 0;
+    }
+    return { ...t, rows: n, bytes: n * (width + ROW_OVERHEAD_BYTES), estimated: true };
 }
 /**
  * Rows that link this tenant to another: ours pointing at another tenant's rows (not copied),
@@ -2913,7 +2990,7 @@ async function incoming(client, child, fk, parent) {
 }
 async function probe(client, sql) {
     const { rows } = await client.query(`WITH hits AS (${sql} LIMIT ${COUNT_LIMIT + 1}) SELECT count(*)::int AS n, min(k) AS sample FROM hits`);
-    return { count: rows[0]?.n ?? 0, sample: (0,_report_escape__WEBPACK_IMPORTED_MODULE_0__/* .keySample */ .mP)(rows[0]?.sample) };
+    return { count: rows[0]?.n ?? 0, sample: (0,_report_escape__WEBPACK_IMPORTED_MODULE_1__/* .keySample */ .mP)(rows[0]?.sample) };
 }
 
 
@@ -3736,6 +3813,7 @@ function ledgerCopySql(qualified, toolSchema) {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  rW: () => (/* binding */ applyAfterData),
   t8: () => (/* binding */ applyStatements),
   HY: () => (/* binding */ buildSchemaScript),
   bU: () => (/* binding */ readSourceCatalog),
@@ -3958,6 +4036,7 @@ async function readWithEmptyPath(client, leaveOut) {
     const constraints = await rows(client, `SELECT n.nspname AS schema, t.relname AS table, t.relkind AS "tableKind", c.conname AS name, c.contype AS type,
             pg_get_constraintdef(c.oid) AS def, c.convalidated AS validated, c.conislocal AS "isLocal",
             c.conparentid <> 0 AS "hasParent",
+            (SELECT r.relkind FROM pg_class r WHERE r.oid = c.confrelid) AS "referencedKind",
             CASE WHEN c.contype IN ('p', 'u', 'x') THEN (SELECT json_build_object('schema', ino.nspname, 'name', ic.relname)
                  FROM pg_class ic JOIN pg_namespace ino ON ino.oid = ic.relnamespace WHERE ic.oid = c.conindid) END AS index,
             obj_description(c.oid, 'pg_constraint') AS comment
@@ -4571,7 +4650,6 @@ function policyStatements(p, o) {
 /** Pure: turns a catalog snapshot into the two DDL phases. */
 function generateScript(cat, o) {
     const before = [];
-    const after = [];
     const unsupported = [...cat.unsupported];
     // Schemas, then extensions (which may live in them), in dependency order.
     for (const s of cat.schemas) {
@@ -4684,92 +4762,133 @@ function generateScript(cat, o) {
         return d;
     };
     const byDepth = (list) => [...list].sort((a, b) => depthOf(a.schema, a.table) - depthOf(b.schema, b.table));
-    // 1. Keys and exclusion constraints, then other indexes, then partition indexes attached.
+    // The statements go into stages (AfterDataStage): units of a parallel stage are keyed by the
+    // table whose data they read, and hold only statements that lock that table alone (or, for a
+    // foreign key, read-lock the table it references), so units of one stage never wait for each
+    // other in a cycle. Whatever recurses over an inheritance tree or locks two tables strongly
+    // stays in a serial stage, in the order the single-session script always had.
+    const stages = [];
+    const stage = (label) => {
+        const units = new Map();
+        stages.push({ label, units });
+        /** Appends to the unit of `table`, or to the stage's one serial unit. */
+        return (table, ...sql) => {
+            const key = table ? `${table.schema}\u0000${table.name}` : '';
+            const unit = units.get(key) ?? { table, sql: [] };
+            units.set(key, unit);
+            unit.sql.push(...sql);
+        };
+    };
+    const isPartitioned = (schema, name) => relByName.get(`${schema}\u0000${name}`)?.kind === 'p';
+    // Tables in an inheritance tree (partitions included): ALTER TABLE without ONLY recurses there.
+    const inTree = new Set();
+    for (const r of cat.relations)
+        for (const p of r.parents) {
+            inTree.add(`${r.schema}\u0000${r.name}`);
+            inTree.add(`${p.schema}\u0000${p.name}`);
+        }
+    // 1. Keys and exclusion constraints, then other indexes, then partition indexes attached. A
+    // partitioned table's own keys and indexes (ON ONLY: no data, nothing built) come first, on one
+    // session; then every table's keys and indexes, a unit per table — the builds that read the
+    // data, at once (CREATE INDEX and ADD PRIMARY KEY lock only their own table).
     const keys = byDepth(cat.constraints.filter((c) => c.type === 'p' || c.type === 'u' || c.type === 'x'));
+    const indexes = [...cat.indexes].sort((a, b) => a.depth - b.depth);
+    const partitionedKeys = stage('keys and indexes of partitioned tables');
+    const tableKeys = stage('keys and indexes');
     for (const c of keys) {
         const table = qn(c.schema, c.table);
-        after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
-        after.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
+        const add = isPartitioned(c.schema, c.table) ? partitionedKeys : tableKeys;
+        add(isPartitioned(c.schema, c.table) ? undefined : { schema: c.schema, name: c.table }, `ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`, ...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
     }
-    const indexes = [...cat.indexes].sort((a, b) => a.depth - b.depth);
     for (const i of indexes) {
         if (i.constraintBacked)
             continue;
-        after.push(i.def);
-        after.push(...commentOn(`INDEX ${qn(i.schema, i.name)}`, i.comment));
+        const partitioned = isPartitioned(i.table.schema, i.table.name);
+        (partitioned ? partitionedKeys : tableKeys)(partitioned ? undefined : i.table, i.def, ...commentOn(`INDEX ${qn(i.schema, i.name)}`, i.comment));
     }
+    const attach = stage('partition indexes attached');
     for (const i of [...cat.indexes].sort((a, b) => b.depth - a.depth)) {
         if (i.parent)
-            after.push(`ALTER INDEX ${qn(i.parent.schema, i.parent.name)} ATTACH PARTITION ${qn(i.schema, i.name)}`);
+            attach(undefined, `ALTER INDEX ${qn(i.parent.schema, i.parent.name)} ATTACH PARTITION ${qn(i.schema, i.name)}`);
     }
     for (const i of cat.indexes) {
         const table = qn(i.table.schema, i.table.name);
         if (i.clustered)
-            after.push(`ALTER TABLE ${table} CLUSTER ON ${qi(i.name)}`);
+            attach(undefined, `ALTER TABLE ${table} CLUSTER ON ${qi(i.name)}`);
         if (i.replicaIdentity)
-            after.push(`ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${qi(i.name)}`);
+            attach(undefined, `ALTER TABLE ONLY ${table} REPLICA IDENTITY USING INDEX ${qi(i.name)}`);
     }
-    // 2. Checks: added on the topmost table and inherited downwards, as in the source.
+    // 2. Checks: added on the topmost table and inherited downwards, as in the source. A unit per
+    // table outside any inheritance tree; those in one share a unit (the ALTER recurses).
     const checkNames = new Set(cat.constraints.filter((c) => c.type === 'c').map((c) => `${c.schema}\u0000${c.table}\u0000${c.name}`));
+    const checks = stage('checks');
     for (const c of byDepth(cat.constraints.filter((c) => c.type === 'c' && c.isLocal))) {
         const r = relByName.get(`${c.schema}\u0000${c.table}`);
         if (r?.parents.some((p) => checkNames.has(`${p.schema}\u0000${p.name}\u0000${c.name}`)))
             continue;
         const table = qn(c.schema, c.table);
-        after.push(`ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
-        after.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
+        checks(inTree.has(`${c.schema}\u0000${c.table}`) ? undefined : { schema: c.schema, name: c.table }, `ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`, ...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
     }
-    // 3. Foreign keys: NOT VALID then VALIDATE (partitioned tables cannot take NOT VALID keys).
-    const validate = [];
+    // 3. Foreign keys: NOT VALID (no data read) on one session, then VALIDATE, a unit per
+    // referencing table: VALIDATE takes SHARE UPDATE EXCLUSIVE on its table and ROW SHARE on the
+    // referenced one, which only EXCLUSIVE locks conflict with. Partitioned tables cannot take NOT
+    // VALID keys, and a key that references a partitioned table would stay NOT VALID on the
+    // referenced partitions after VALIDATE (PostgreSQL 15 validates only the parent constraint):
+    // those are added validated, in one unit of their own, as they lock both tables in SHARE ROW
+    // EXCLUSIVE (two such at once could wait for each other).
+    const addKeys = stage('foreign keys added');
+    const validate = stage('foreign keys validated');
+    const partitionedFks = { schema: '', name: '' };
     for (const c of cat.constraints.filter((c) => c.type === 'f' && !c.hasParent)) {
         const table = qn(c.schema, c.table);
-        if (c.tableKind === 'p') {
-            after.push(`ALTER TABLE ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+        const comment = commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment);
+        if (c.tableKind === 'p' || (c.validated && c.referencedKind === 'p')) {
+            const only = c.tableKind === 'p' ? '' : 'ONLY ';
+            validate(partitionedFks, `ALTER TABLE ${only}${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`, ...comment);
         }
         else if (c.validated) {
-            after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def} NOT VALID`);
-            validate.push(`ALTER TABLE ONLY ${table} VALIDATE CONSTRAINT ${qi(c.name)}`);
+            addKeys(undefined, `ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def} NOT VALID`);
+            validate({ schema: c.schema, name: c.table }, `ALTER TABLE ONLY ${table} VALIDATE CONSTRAINT ${qi(c.name)}`, ...comment);
         }
         else {
-            after.push(`ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`);
+            addKeys(undefined, `ALTER TABLE ONLY ${table} ADD CONSTRAINT ${qi(c.name)} ${c.def}`, ...comment);
         }
-        validate.push(...commentOn(`CONSTRAINT ${qi(c.name)} ON ${table}`, c.comment));
     }
-    after.push(...validate);
+    const rest = stage('views that need a key, triggers, rules, statistics, row security');
     // 4. Objects that waited for constraints.
     for (const n of ordered)
         if (deferred.has(n.key))
-            after.push(...n.statements);
+            rest(undefined, ...n.statements);
     // 5. Triggers and rules, now that the data is in (COPY would have fired them).
     for (const t of cat.triggers) {
         const table = qn(t.schema, t.table);
-        after.push(t.def);
+        rest(undefined, t.def);
         if (ENABLE_TRIGGER[t.enabled])
-            after.push(`ALTER TABLE ${table} ${ENABLE_TRIGGER[t.enabled]} TRIGGER ${qi(t.name)}`);
-        after.push(...commentOn(`TRIGGER ${qi(t.name)} ON ${table}`, t.comment));
+            rest(undefined, `ALTER TABLE ${table} ${ENABLE_TRIGGER[t.enabled]} TRIGGER ${qi(t.name)}`);
+        rest(undefined, ...commentOn(`TRIGGER ${qi(t.name)} ON ${table}`, t.comment));
     }
     for (const r of cat.rules) {
         const table = qn(r.schema, r.table);
-        after.push(stripSemicolon(r.def));
+        rest(undefined, stripSemicolon(r.def));
         if (ENABLE_TRIGGER[r.enabled])
-            after.push(`ALTER TABLE ${table} ${ENABLE_TRIGGER[r.enabled]} RULE ${qi(r.name)}`);
-        after.push(...commentOn(`RULE ${qi(r.name)} ON ${table}`, r.comment));
+            rest(undefined, `ALTER TABLE ${table} ${ENABLE_TRIGGER[r.enabled]} RULE ${qi(r.name)}`);
+        rest(undefined, ...commentOn(`RULE ${qi(r.name)} ON ${table}`, r.comment));
     }
     // 6. Extended statistics, sequence ownership, materialized view contents.
     for (const s of cat.statistics) {
         const name = qn(s.schema, s.name);
-        after.push(s.def, `ALTER STATISTICS ${name} OWNER TO ${qi(o.ownerRole)}`, ...commentOn(`STATISTICS ${name}`, s.comment));
+        rest(undefined, s.def, `ALTER STATISTICS ${name} OWNER TO ${qi(o.ownerRole)}`, ...commentOn(`STATISTICS ${name}`, s.comment));
     }
     for (const s of cat.sequences) {
         if (s.ownedKind !== 'a' || !s.ownedBy)
             continue;
-        after.push(`ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${qn(s.ownedBy.schema, s.ownedBy.table)}.${qi(s.ownedBy.column)}`);
+        rest(undefined, `ALTER SEQUENCE ${qn(s.schema, s.name)} OWNED BY ${qn(s.ownedBy.schema, s.ownedBy.table)}.${qi(s.ownedBy.column)}`);
     }
     const matviews = new Map(cat.relations.filter((r) => r.kind === 'm' && r.populated).map((r) => [r.key, r]));
     for (const n of ordered) {
         const m = matviews.get(n.key);
         if (m)
-            after.push(`REFRESH MATERIALIZED VIEW ${qn(m.schema, m.name)}`);
+            rest(undefined, `REFRESH MATERIALIZED VIEW ${qn(m.schema, m.name)}`);
     }
     // 7. Row-level security last: COPY FROM refuses a table whose RLS applies to the copying role
     // (any role but a superuser or BYPASSRLS), so the flags are set once the data is in. The
@@ -4777,11 +4896,24 @@ function generateScript(cat, o) {
     for (const r of cat.relations) {
         const name = qn(r.schema, r.name);
         if (r.rowSecurity)
-            after.push(`ALTER TABLE ONLY ${name} ENABLE ROW LEVEL SECURITY`);
+            rest(undefined, `ALTER TABLE ONLY ${name} ENABLE ROW LEVEL SECURITY`);
         if (r.forceRowSecurity)
-            after.push(`ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
+            rest(undefined, `ALTER TABLE ONLY ${name} FORCE ROW LEVEL SECURITY`);
     }
-    return { beforeData: before, afterData: after, unsupported, blockers: cat.blockers };
+    // Flattened: afterData lists every statement, stage after stage and unit after unit.
+    const afterData = [];
+    const afterDataStages = [];
+    for (const { label, units } of stages) {
+        const placed = [...units.values()]
+            .filter((u) => u.sql.length > 0)
+            .map((u) => ({
+            ...(u.table?.name ? { table: u.table } : {}),
+            statements: u.sql.map((sql) => afterData.push(sql) - 1),
+        }));
+        if (placed.length)
+            afterDataStages.push({ label, units: placed });
+    }
+    return { beforeData: before, afterData, afterDataStages, unsupported, blockers: cat.blockers };
 }
 
 // EXTERNAL MODULE: ./src/postgres/ddl/translate.ts
@@ -4918,6 +5050,12 @@ searchPath,
 opts = {}) {
     if (statements.length === 0)
         return;
+    const total = opts.total ?? statements.length;
+    const position = (i) => (opts.positions?.[i] ?? i) + 1;
+    const stopped = () => {
+        if (opts.stop?.aborted)
+            throw new AfterDataStopped();
+    };
     await target.query('BEGIN');
     try {
         if (opts.lockTimeoutMs !== undefined)
@@ -4935,6 +5073,7 @@ opts = {}) {
         // savepoint and replayed one statement at a time, so the error still names the statement.
         for (let start = 0; start < statements.length; start += APPLY_BATCH) {
             const batch = statements.slice(start, start + APPLY_BATCH);
+            stopped();
             await target.query('SAVEPOINT clone_batch');
             try {
                 await target.query(batch.join(';\n'));
@@ -4945,12 +5084,13 @@ opts = {}) {
                 await target.query('ROLLBACK TO SAVEPOINT clone_batch');
             }
             for (const [j, sql] of batch.entries()) {
+                stopped();
                 try {
                     await target.query(sql);
                 }
                 catch (e) {
                     const err = e;
-                    throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${start + j + 1} of ${statements.length} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, cloneFailureHint(err, sql, start + j + 1, statements.length, undo), { cause: e });
+                    throw new errors/* PromotionError */.g1('database', `Cloning the schema failed at statement ${position(start + j)} of ${total} (${describeStatement(sql)}): ${err.message}${err.detail ? ` (${err.detail})` : ''}`, cloneFailureHint(err, sql, position(start + j), total, undo), { cause: e });
                 }
             }
         }
@@ -4959,6 +5099,64 @@ opts = {}) {
     catch (e) {
         await target.query('ROLLBACK').catch(() => undefined);
         throw e;
+    }
+}
+/** A unit given up because another one failed (its own error, if any, is not the cause). */
+class AfterDataStopped extends Error {
+    constructor() {
+        super('stopped: another statement of the phase failed');
+    }
+}
+/**
+ * Applies the after-data phase (SchemaScript.afterDataStages) on the given sessions, all on the
+ * target: stages in order; within a stage, each session takes the next unit, largest table
+ * first (`tableBytes`), so the builds that read most data start first and the others fill in
+ * beside them. Every unit is its own transaction (applyStatements): a failed unit is rolled
+ * back, the statements other sessions are running are cancelled and no further unit starts;
+ * the error is the failed statement's, numbered in afterData. What other units committed stays
+ * for the step's undo, which drops the database (or, schema level, the tenant's schemas).
+ * `onStage` hears each stage's label and time, for the log.
+ */
+async function applyAfterData(sessions, script, opts = {}) {
+    if (sessions.length === 0)
+        throw new Error('applyAfterData needs a session');
+    const pids = await Promise.all(sessions.map(async (s) => (await s.query('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+    const total = script.afterData.length;
+    const bytes = (u) => (u.table && opts.tableBytes?.get(`${u.table.schema}.${u.table.name}`)) ?? 0;
+    for (const stage of script.afterDataStages) {
+        const started = Date.now();
+        // Stable: units of equal (or unknown) size keep the script's order.
+        const queue = stage.units.map((u, i) => ({ u, i })).sort((a, b) => bytes(b.u) - bytes(a.u) || a.i - b.i);
+        const stop = new AbortController();
+        const busy = new Set();
+        let failure;
+        const worker = async (w) => {
+            for (let next = queue.shift(); next && !stop.signal.aborted; next = queue.shift()) {
+                busy.add(w);
+                try {
+                    await applyStatements(sessions[w], next.u.statements.map((i) => script.afterData[i]), undefined, script.searchPath, { stop: stop.signal, positions: next.u.statements, total });
+                }
+                catch (e) {
+                    busy.delete(w);
+                    if (stop.signal.aborted)
+                        return; // cancelled because another unit failed
+                    failure = e;
+                    stop.abort();
+                    // This session is idle again (its unit rolled back): it cancels the others' statements.
+                    const running = [...busy].map((b) => pids[b]);
+                    if (running.length)
+                        await sessions[w].query('SELECT pg_catalog.pg_cancel_backend(pid) FROM unnest($1::int[]) pid', [
+                            running,
+                        ]).catch(() => undefined);
+                    return;
+                }
+                busy.delete(w);
+            }
+        };
+        await Promise.all(sessions.slice(0, Math.min(sessions.length, stage.units.length)).map((_, w) => worker(w)));
+        if (failure !== undefined)
+            throw failure;
+        opts.onStage?.(stage.label, stage.units.length, Date.now() - started);
     }
 }
 const schema_clone_qn = (schema, name) => `${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(schema)}.${esm/* default.escapeIdentifier */.Ay.escapeIdentifier(name)}`;

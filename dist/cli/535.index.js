@@ -465,7 +465,7 @@ const cleanupStep = {
                     continue;
                 await session.query(`SELECT count(*) FROM (SELECT 1 FROM ${table.qualified} t WHERE ${own(table)} FOR UPDATE OF t) locked`);
             }
-            const links = await (0,plan_check/* referenceBlockers */.J)(session, plan.tables, { incomingOnly: true });
+            const links = await (0,plan_check/* referenceBlockers */.JY)(session, plan.tables, { incomingOnly: true });
             if (links.length) {
                 throw new errors/* PromotionError */.g1('cleanup-refused', `Other tenants' rows now reference this tenant's shared rows, so nothing was deleted: ${links.join('; ')}`, 'Those references were made after the promotion was planned. Resolve them (the isolated database has the rows), then re-run to finish the cleanup.');
             }
@@ -674,8 +674,6 @@ var app_roles = __webpack_require__(256);
 var schema_clone = __webpack_require__(52682);
 // EXTERNAL MODULE: ./src/postgres/schema-layout.ts + 1 modules
 var schema_layout = __webpack_require__(31686);
-// EXTERNAL MODULE: ./src/postgres/plan-types.ts
-var plan_types = __webpack_require__(54680);
 // EXTERNAL MODULE: ./src/postgres/ddl/blockers.ts
 var ddl_blockers = __webpack_require__(6409);
 // EXTERNAL MODULE: ./src/postgres/database.ts
@@ -944,7 +942,6 @@ function weakerVerdict(ctx, why) {
 
 
 
-
 const clone_schema_qi = esm/* default.escapeIdentifier */.Ay.escapeIdentifier;
 function withTarget(ctx, fn) {
     return (0,connect/* withConnection */.p)((0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx), fn);
@@ -985,35 +982,73 @@ const cloneSchemaStep = {
     },
     // The database is dropped by create-database's undo.
 };
+/**
+ * Memory for the step's index builds (and foreign-key joins), shared by its sessions and raised
+ * to that share when the server's own setting is lower: PostgreSQL's default of 64MB per session
+ * makes a build of a few million rows sort on disk. Bounded in total (two sessions get 256MB
+ * each; from eight on, each keeps the default).
+ */
+const AFTER_DATA_MAINTENANCE_WORK_MEM_MB = 512;
+const MAINTENANCE_WORK_MEM_FLOOR_MB = 64;
 const cloneSchemaAfterStep = {
     name: 'clone-schema-after',
     title: 'Indexes, constraints, triggers, sequences (after data)',
     async run(ctx) {
         const script = ctx.schemaScript;
         const { names } = ctx;
-        const synced = await withTarget(ctx, async (target) => {
-            await (0,schema_clone/* applyStatements */.t8)(target, script.afterData, undefined, script.searchPath);
+        const url = (0,tenant_place/* tenantDatabaseUrl */.Z8)(ctx);
+        // As many sessions as the copy had workers (the load the run was allowed to put on the
+        // server), no more than a stage has units.
+        const widest = Math.max(1, ...script.afterDataStages.map((s) => s.units.length));
+        const sessions = await (0,connect/* connectAll */.Q5)(Array(Math.min(ctx.options.copyParallelism, widest)).fill(url));
+        try {
+            const target = sessions[0];
+            const share = Math.max(MAINTENANCE_WORK_MEM_FLOOR_MB, Math.floor(AFTER_DATA_MAINTENANCE_WORK_MEM_MB / sessions.length));
+            await Promise.all(sessions.map((s) => raiseMaintenanceMemory(s, share)));
             const layout = ctx.schemaLayout?.layout;
-            const back = layout && (0,schema_layout/* inverseSchemaMap */.YI)(layout);
-            const seqs = await (0,schema_clone/* syncSequences */.kj)(ctx.snapshot.client, target, back);
             // Into the shared database: the tenant's schemas only (the others there are the shared ones).
             const only = (0,tenant_place/* intoSharedDatabase */.vq)(ctx) ? layout.mappings.map((m) => m.target) : undefined;
+            const tableBytes = await relationBytes(target, only);
+            await (0,schema_clone/* applyAfterData */.rW)(sessions, script, {
+                tableBytes,
+                onStage: (label, units, ms) => ctx.log.info(`${label}: ${units} unit${units === 1 ? '' : 's'} in ${ms} ms`),
+            });
+            const back = layout && (0,schema_layout/* inverseSchemaMap */.YI)(layout);
+            let started = Date.now();
+            const seqs = await (0,schema_clone/* syncSequences */.kj)(ctx.snapshot.client, target, back);
+            ctx.log.info(`sequences: ${seqs.length} set in ${Date.now() - started} ms`);
+            started = Date.now();
             await grantApplicationRole(target, names.appRole, (0,tenant_place/* tenantDatabase */.kL)(ctx), ctx.sharedRoles?.length ? 'remapped' : 'baseline', only);
             // Schema level: USAGE on its schemas and the extensions' schemas, and a search_path that
             // starts with its schemas, so the application's bare names resolve there.
             if (layout)
                 for (const sql of (0,schema_layout/* schemaRoleStatements */.yc)(layout, names.appRole, (0,tenant_place/* tenantDatabase */.kL)(ctx)))
                     await target.query(sql);
-            if (only)
-                for (const t of ctx.plan.tables)
-                    await target.query(`ANALYZE ${(0,plan_types/* targetOf */.$r)(t)}`);
-            else
-                await target.query('ANALYZE');
-            return seqs;
-        });
-        return `${script.afterData.length} statements, ${synced.length} sequences set at or above the shared values`;
+            ctx.log.info(`grants: ${Date.now() - started} ms`);
+            // No ANALYZE here: the performance check, which every promotion runs before the switch,
+            // analyzes the tenant's database first (validation/performance.ts); analyzing here too
+            // took as long as building every index (1.5–2.3 s of a 1M-row tenant's 3.5–5 s step).
+            return `${script.afterData.length} statements on ${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${seqs.length} sequences set at or above the shared values`;
+        }
+        finally {
+            await Promise.all(sessions.map((s) => s.end().catch(() => undefined)));
+        }
     },
 };
+/** Raises the session's maintenance_work_mem to `mb`, never lowers it. */
+async function raiseMaintenanceMemory(session, mb) {
+    // pg_settings gives it in kB.
+    await session.query(`SELECT pg_catalog.set_config('maintenance_work_mem', $1, false) FROM pg_catalog.pg_settings
+      WHERE name = 'maintenance_work_mem' AND setting::bigint < $2::bigint * 1024`, [`${mb}MB`, mb]);
+}
+/** Bytes of every table and materialized view (partitions included), by qualified name: the largest is built first. */
+async function relationBytes(target, only) {
+    const { rows } = await target.query(`SELECT n.nspname || '.' || c.relname AS name, pg_catalog.pg_relation_size(c.oid)::text AS bytes
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))`, [only ?? null]);
+    return new Map(rows.map((r) => [r.name, Number(r.bytes)]));
+}
 /**
  * CONNECT on its own database and USAGE on its schemas always; DML and sequence privileges as
  * the shared application role had them (remapped by the clone), or — when no such role was
@@ -1043,7 +1078,10 @@ var copy = __webpack_require__(63466);
 var shared_large_objects = __webpack_require__(64669);
 // EXTERNAL MODULE: ./src/postgres/ownership.ts
 var postgres_ownership = __webpack_require__(6922);
+// EXTERNAL MODULE: ./src/postgres/plan-types.ts
+var plan_types = __webpack_require__(54680);
 ;// CONCATENATED MODULE: ./src/pipeline/steps/copy.ts
+
 
 
 
@@ -1080,6 +1118,8 @@ const copyStep = {
             guard: (target) => (0,postgres_ownership/* assertRunMarker */.KD)(target, ctx.names.slug, ctx.run.id, 'copying the rows', (0,tenant_place/* toolSchema */.wl)(ctx)),
             fault: ctx.deps.fault ?? (0,faults/* faultsFromEnv */.j)(),
         });
+        // The copy's counts are exact: they replace the plan's estimates for every later step.
+        ctx.plan = (0,plan_types/* withCopiedCounts */.ZW)(plan, results);
         let rows = 0;
         let bytes = 0;
         for (const t of plan.tables) {
@@ -2114,6 +2154,7 @@ function indexOf(xs, x) {
 
 ;// CONCATENATED MODULE: ./src/postgres/freeze-reads.ts
 
+
 /**
  * Predicate on alias `t` selecting the same rows as `table.where`, written so that a dependent
  * or referenced table is read from the tenant's rows of the tables it is reached from (see
@@ -2130,7 +2171,7 @@ function drivenWhere(table, graph) {
     // start its closure from every row of the table again.
     if (table.kind === 'referenced' && table.selfClosure)
         return `t.ctid = ANY (ARRAY(${addresses}))`;
-    return `t.ctid = ANY (ARRAY(${addresses})) AND (${table.where})`;
+    return `t.ctid = ANY (ARRAY(${addresses})) AND (${(0,plan_types/* perRow */.CE)(table)})`;
 }
 /** The columns of a row version the freeze digests (see freezeScanSql in catch-up.ts). */
 const VERSION_COLUMNS = 't.tableoid, t.ctid, t.xmin';
@@ -2173,16 +2214,16 @@ function drivenVersions(table, graph) {
             .map((e) => ` AND NOT coalesce(${tuple(e.way.columns)} IN (${e.rows}), false)`)
             .join('');
         return `SELECT ${VERSION_COLUMNS} FROM (${rows}) p JOIN ${(0,checksum/* fromTable */.bs)(table)} t ON ${on}
-        WHERE (${table.where})${earlier}`;
+        WHERE (${(0,plan_types/* perRow */.CE)(table)})${earlier}`;
     })
         .join('\nUNION ALL\n');
 }
 /**
  * Predicate on alias `t` selecting exactly the rows `table.where` selects, cheap to evaluate row
  * by row: for the few rows of the heap blocks the writes touched (the freeze's gone-key lookup,
- * catch-up.ts), never a read of the whole table. `where` is that already for every table but a
- * referenced table that references itself: its `where` builds its closure from every row of the
- * table. A row is in that closure when `baseWhere` selects it or a row that references it
+ * catch-up.ts), never a read of the whole table. `perRow` (a dependent table's OR of EXISTS,
+ * else `where`) is that already for every table but a referenced table that references itself:
+ * its `where` builds its closure from every row of the table. A row is in that closure when `baseWhere` selects it or a row that references it
  * through the table's own keys is in it (a user is the tenant's when someone the tenant's users
  * were invited by, transitively, was invited by them): walked downwards from the row through the
  * referencing columns' index, stopping at the first row `baseWhere` selects. Undefined for such
@@ -2191,7 +2232,7 @@ function drivenVersions(table, graph) {
 function rowWhere(table) {
     const closure = table.kind === 'referenced' ? table.selfClosure : undefined;
     if (!closure)
-        return table.where;
+        return (0,plan_types/* perRow */.CE)(table);
     if (table.keyColumns.length === 0)
         return undefined;
     const carried = [
@@ -2772,9 +2813,12 @@ async function createStage(target, table, columns, stage) {
     const select = columns.map((c) => `t.${c}`).join(', ');
     await target.query(`CREATE TEMP TABLE ${stage} ON COMMIT DROP AS SELECT ${select} FROM ${table.qualified} t WITH NO DATA`);
 }
-/** The source's rows of `table` (the tenant's), restricted by an extra predicate on alias t. */
+/**
+ * The source's rows of `table` (the tenant's), restricted by an extra predicate on alias t: a few
+ * rows (by address or key bucket), so each is tested (perRow) rather than the tenant's whole set.
+ */
 function selectWhere(table, columns, extra) {
-    return `SELECT ${columns.map((col) => `t.${col}`).join(', ')} FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE (${table.where}) AND ${extra}`;
+    return `SELECT ${columns.map((col) => `t.${col}`).join(', ')} FROM ${(0,checksum/* fromTable */.bs)(table)} t WHERE (${(0,plan_types/* perRow */.CE)(table)}) AND ${extra}`;
 }
 /**
  * Applies the staged rows of a table with a key: inserts new keys, updates the others in place.
@@ -3258,7 +3302,7 @@ function keysGoneSql(table, types) {
     return `SELECT ${cols.map((c) => `u.${c}`).join(', ')}
     FROM unnest(${cols.map((_, j) => `$${j + 1}::text[]`).join(', ')}) AS u(${cols.join(', ')})
    WHERE NOT EXISTS (SELECT 1 FROM ${(0,checksum/* fromTable */.bs)(table)} t
-                      WHERE (${table.where}) AND ${keys.map((k, j) => `t.${k} = u.c${j}::${types[j]}`).join(' AND ')})`;
+                      WHERE (${(0,plan_types/* perRow */.CE)(table)}) AND ${keys.map((k, j) => `t.${k} = u.c${j}::${types[j]}`).join(' AND ')})`;
 }
 /**
  * The base digests as `freezeScanSql` takes them (`$1`): per bucket (array index = bucket + 1)
@@ -4352,8 +4396,8 @@ function freezeTimeout(maxFreeze, elapsed, cause) {
     return new errors/* PromotionError */.g1('freeze-timeout', `The switch could not complete within max-freeze (${maxFreeze} ms; ${Math.round(elapsed)} ms used): the tenant's writes were not blocked any longer, nothing was switched and the tenant stays shared.`, 'Re-run at a quieter time, raise max-freeze, or look for long transactions holding the tenant row (pg_stat_activity).', { cause });
 }
 
-// EXTERNAL MODULE: ./src/validation/index.ts + 10 modules
-var validation = __webpack_require__(27969);
+// EXTERNAL MODULE: ./src/validation/index.ts + 11 modules
+var validation = __webpack_require__(7941);
 // EXTERNAL MODULE: ./src/validation/schema-fingerprint.ts
 var schema_fingerprint = __webpack_require__(41069);
 // EXTERNAL MODULE: ./src/validation/schema-level.ts

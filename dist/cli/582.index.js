@@ -1731,7 +1731,9 @@ async function assertRunMarker(target, slug, runId, what, toolSchema = RUN_SCHEM
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   $r: () => (/* binding */ targetOf),
+/* harmony export */   CE: () => (/* binding */ perRow),
 /* harmony export */   Hp: () => (/* binding */ onTarget),
+/* harmony export */   ZW: () => (/* binding */ withCopiedCounts),
 /* harmony export */   dE: () => (/* binding */ withTargets),
 /* harmony export */   iu: () => (/* binding */ selectTenantRows),
 /* harmony export */   oZ: () => (/* binding */ TENANT_ID_SETTING)
@@ -1754,6 +1756,10 @@ const TENANT_ID_SETTING = 'tenant_promotion.tenant_id';
 function selectTenantRows(table) {
     return `SELECT ${table.columns.map((c) => `t.${c}`).join(', ')} FROM ${table.qualified} t WHERE ${table.where}`;
 }
+/** Predicate on alias `t` selecting the rows of `table.where`, cheapest for a few given rows (see `perRowWhere`). */
+function perRow(table) {
+    return table.perRowWhere ?? table.where;
+}
 /** The table's quoted name on the target side (the tenant's database or schema). */
 function targetOf(table) {
     return table.target ?? table.qualified;
@@ -1775,6 +1781,7 @@ function onTarget(table) {
         qualified: table.target,
         where: m(table.where),
         ...(table.ownWhere !== undefined && { ownWhere: m(table.ownWhere) }),
+        ...(table.perRowWhere !== undefined && { perRowWhere: m(table.perRowWhere) }),
         ...(table.alsoUsedWhere !== undefined && { alsoUsedWhere: m(table.alsoUsedWhere) }),
         ...(table.selfClosure && {
             selfClosure: { ...table.selfClosure, baseWhere: m(table.selfClosure.baseWhere) },
@@ -1798,6 +1805,28 @@ function withTargets(plan, map) {
                 target: `${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(schema)}.${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeIdentifier */ .Ay.escapeIdentifier(t.name)}`,
                 targetSchemas: Object.fromEntries(map),
             };
+    };
+    const tables = plan.tables.map(set);
+    const byName = new Map(tables.map((t) => [t.qualified, t]));
+    return {
+        ...plan,
+        tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
+        tables,
+        deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
+    };
+}
+/**
+ * The plan with every copied table's rows and bytes as the copy counted them (`copied`, keyed by
+ * `qualified`): the exact counts replace the plan's estimates for what follows (the switch's
+ * buckets, the cleanup's messages).
+ */
+function withCopiedCounts(plan, copied) {
+    const set = (t) => {
+        const c = copied.get(t.qualified);
+        if (!c)
+            return t;
+        const { estimated: _, ...rest } = t;
+        return { ...rest, rows: c.rows, bytes: c.bytes };
     };
     const tables = plan.tables.map(set);
     const byName = new Map(tables.map((t) => [t.qualified, t]));
@@ -1849,6 +1878,12 @@ function isIndexed(table, columns) {
         const lead = ix.columns.slice(0, columns.length);
         return lead.every((c) => c !== null && want.has(c));
     });
+}
+/** The columns that identify a row: the primary key, else the shortest unique key over NOT NULL columns; empty when none. */
+function rowKey(t) {
+    return (t.primaryKey ??
+        [...t.uniqueKeys].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()))[0] ??
+        []);
 }
 function columnBinarySafe(c) {
     if (!c.binaryIo)
@@ -2087,7 +2122,7 @@ function planTenant(graph, opts) {
         const col = t.columns.find((c) => c.name === opts.tenantKey);
         return `${alias}.${q(col.name)} = ${SETTING}::${col.type}`;
     };
-    const ownerPredicate = (t, alias, depth, path, mode, budget) => {
+    const ownerPredicate = (t, alias, depth, path, mode, budget, shape) => {
         const kind = kindOf(t);
         if (kind === 'root')
             return rootPredicate(alias);
@@ -2102,35 +2137,45 @@ function planTenant(graph, opts) {
                 candidates = [...candidates].sort((a, b) => dist(a.target) - dist(b.target)).slice(0, 1);
             }
         }
+        const key = rowKey(t).map(q);
+        const asSet = shape === 'set' && candidates.length > 1 && key.length > 0 && !t.hasInheritanceChildren;
+        // In the set shape each way is a query of its own over the table, as `s<depth>`.
+        const self = asSet ? `s${depth}` : alias;
         const parts = [];
         const nextPath = new Set(path).add(tableKey(t));
         for (const { fk, target } of candidates) {
             if (kindOf(target) === 'root' && fk.columns.length === 1 && fk.refColumns[0] === rootKeyName) {
-                parts.push(`${alias}.${q(fk.columns[0])} = ${SETTING}::${rootKeyColumn.type}`);
+                parts.push(`${self}.${q(fk.columns[0])} = ${SETTING}::${rootKeyColumn.type}`);
                 continue;
             }
             if (++budget.joins > MAX_PREDICATE_JOINS)
                 throw OVER_BUDGET;
             const a = `t${depth + 1}`;
-            const join = fk.columns.map((c, i) => `${a}.${q(fk.refColumns[i])} = ${alias}.${q(c)}`).join(' AND ');
-            const inner = ownerPredicate(target, a, depth + 1, nextPath, mode, budget);
+            const join = fk.columns.map((c, i) => `${a}.${q(fk.refColumns[i])} = ${self}.${q(c)}`).join(' AND ');
+            const inner = ownerPredicate(target, a, depth + 1, nextPath, mode, budget, shape);
             parts.push(`EXISTS (SELECT 1 FROM ${qualified(target)} ${a} WHERE ${join} AND ${inner})`);
         }
         if (parts.length === 0)
             return 'false';
-        return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+        if (parts.length === 1)
+            return parts[0];
+        if (!asSet)
+            return `(${parts.join(' OR ')})`;
+        const ways = parts.map((p) => `SELECT ${key.map((c) => `${self}.${c}`).join(', ')} FROM ${qualified(t)} ${self} WHERE ${p}`);
+        const u = `u${depth}`;
+        return `EXISTS (SELECT 1 FROM (${ways.join(' UNION ALL ')}) ${u} WHERE ${key.map((c) => `${u}.${c} = ${alias}.${c}`).join(' AND ')})`;
     };
     // The mode each owned table's predicate fits in (see MAX_PREDICATE_JOINS).
     const modeOf = new Map();
-    const ownPredicate = (t, alias, depth) => {
+    const ownPredicate = (t, alias, depth, shape = 'row') => {
         const known = modeOf.get(tableKey(t));
         if (known)
-            return ownerPredicate(t, alias, depth, new Set(), known, { joins: -Infinity });
+            return ownerPredicate(t, alias, depth, new Set(), known, { joins: -Infinity }, shape);
         for (const mode of ['all', 'shorter', 'shortest']) {
             try {
                 const where = ownerPredicate(t, alias, depth, new Set(), mode, {
                     joins: mode === 'shortest' ? -Infinity : 0,
-                });
+                }, shape);
                 modeOf.set(tableKey(t), mode);
                 return where;
             }
@@ -2270,9 +2315,7 @@ function planTenant(graph, opts) {
     const plans = new Map();
     for (const t of included) {
         const copied = t.columns.filter((c) => !c.generated);
-        const key = t.primaryKey ??
-            [...t.uniqueKeys].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join()))[0] ??
-            [];
+        const key = rowKey(t);
         const foreignKeys = edgesOf(t)
             .filter(({ target }) => isOwned(target))
             .map(({ fk, target }) => ({
@@ -2285,6 +2328,7 @@ function planTenant(graph, opts) {
         const kind = kindOf(t);
         let where;
         let ownWhere;
+        let perRowWhere;
         let alsoUsed;
         let selfClosure;
         if (kind === 'reference')
@@ -2310,6 +2354,13 @@ function planTenant(graph, opts) {
                 blockers.push(`${display(t)} is reached through more than ${MAX_SHARED_JOINS} foreign-key paths from the tenant's rows: the rows the tenant uses cannot be selected in one predicate. Decide it with table-overrides: ${display(t)}=copy (whole) or =skip.`);
             }
         }
+        else if (kind === 'dependent') {
+            // A dependent table has no global rows (those are a tenant table's); see Shape.
+            where = ownPredicate(t, 't', 0, 'set');
+            const perRow = ownPredicate(t, 't', 0, 'row');
+            if (perRow !== where)
+                perRowWhere = perRow;
+        }
         else {
             ownWhere = ownPredicate(t, 't', 0);
             const global = globalBranch(t, 't', 0);
@@ -2326,6 +2377,7 @@ function planTenant(graph, opts) {
             keyColumns: key.map(q),
             where: inheritance(t, where),
             ...(ownWhere !== undefined ? { ownWhere: inheritance(t, ownWhere) } : {}),
+            ...(perRowWhere !== undefined ? { perRowWhere: inheritance(t, perRowWhere) } : {}),
             ...(alsoUsed !== undefined ? { alsoUsedWhere: alsoUsed } : {}),
             ...(selfClosure !== undefined ? { selfClosure } : {}),
             binarySafe: copied.every(columnBinarySafe),

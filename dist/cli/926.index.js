@@ -116,8 +116,10 @@ const TableRecord = schemas/* object */.Ikc({
     schema: schemas/* string */.YjP(),
     name: schemas/* string */.YjP(),
     kind: TableKind,
-    /** Rows planned (counted in the source snapshot). */
+    /** Rows planned (counted in the source snapshot, or the planner's estimate when `plannedEstimated`). */
     plannedRows: schemas/* number */.aig().optional(),
+    /** `plannedRows` is the planner's estimate (a promotion), not a count (a dry run): shown as `~N`. */
+    plannedEstimated: schemas/* boolean */.zMY().optional(),
     /** Rows written to the new database. */
     copiedRows: schemas/* number */.aig().optional(),
     /** Rows committed per range when the copy split the table into ranges (copy-ranges.ts); absent when copied whole. */
@@ -604,7 +606,7 @@ async function verifyTenant(options, status, plan, log) {
     if (!status.database.exists || status.tenantRow.isolationMode !== 'isolated') {
         throw new errors/* PromotionError */.g1('tenant-state', `Nothing to verify: tenant "${status.tenant}" is ${status.overall}${status.database.exists ? '' : ` and ${status.database.name} does not exist`}.`, 'status --verify checks an isolated tenant; promote it first.');
     }
-    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(50), __webpack_require__.e(969)]).then(__webpack_require__.bind(__webpack_require__, 27969));
+    const { defaultChecks, runChecks } = await Promise.all(/* import() */[__webpack_require__.e(50), __webpack_require__.e(941)]).then(__webpack_require__.bind(__webpack_require__, 7941));
     const names = (0,src_names/* deriveNames */.On)(options.tenantSlug, options.baseDomain);
     const isolation = status.isolation;
     // The roles the clone remapped, found as the clone step found them.
