@@ -194,6 +194,21 @@ export function onTarget(table: TablePlan): TablePlan {
 }
 
 /**
+ * The plan with `set` applied to every table, once: the tenants table and the delete order
+ * refer to the very objects of `tables`.
+ */
+export function mapTables(plan: TenantPlan, set: (t: TablePlan) => TablePlan): TenantPlan {
+  const tables = plan.tables.map(set);
+  const byName = new Map(tables.map((t) => [t.qualified, t]));
+  return {
+    ...plan,
+    tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
+    tables,
+    deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
+  };
+}
+
+/**
  * The plan with every table's target in the mapped schemas (schema level): `map` is source
  * schema → target schema (SchemaLayout). A table whose schema is not mapped keeps its name.
  */
@@ -208,14 +223,7 @@ export function withTargets(plan: TenantPlan, map: ReadonlyMap<string, string>):
           targetSchemas: Object.fromEntries(map),
         };
   };
-  const tables = plan.tables.map(set);
-  const byName = new Map(tables.map((t) => [t.qualified, t]));
-  return {
-    ...plan,
-    tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
-    tables,
-    deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
-  };
+  return mapTables(plan, set);
 }
 
 /**
@@ -233,12 +241,5 @@ export function withCopiedCounts(
     const { estimated: _, ...rest } = t;
     return { ...rest, rows: c.rows, bytes: c.bytes };
   };
-  const tables = plan.tables.map(set);
-  const byName = new Map(tables.map((t) => [t.qualified, t]));
-  return {
-    ...plan,
-    tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
-    tables,
-    deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
-  };
+  return mapTables(plan, set);
 }
