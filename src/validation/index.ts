@@ -75,6 +75,9 @@ export async function runChecks(
     for (let i = next++; i < checks.length; i = next++) records[i] = await runOne(run, checks[i]!);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, checks.length)) }, worker));
+  // A check that ran out of its budget leaves the shared scans running until their statement
+  // timeout (the budget): no session of the checks outlives the step that ran them.
+  await run.run?.tableScans?.settled;
   return records;
 }
 

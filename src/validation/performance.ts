@@ -47,8 +47,8 @@ async function indexCapability(client: pg.ClientBase, sql: string, params: unkno
  * their rows, each with its partitions: never analyzed, no row estimate, or rows changed since the
  * last ANALYZE. A promotion's new database has none yet (clone-schema-after leaves ANALYZE to this
  * check, which always runs, so it is paid once); after the switch (`status --verify`) the tables
- * the application changed are. Statistics only steer the latencies
- * reported: whether a query can use an index is asked with sequential scans priced out.
+ * the application changed are. Statistics only steer the latencies reported: whether a query can
+ * use an index is asked with sequential scans priced out.
  */
 export async function staleTables(client: pg.ClientBase, tables: string[]): Promise<string[]> {
   const r = await client.query<{ tbl: string }>(

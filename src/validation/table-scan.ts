@@ -61,6 +61,8 @@ export type TableScan =
 export interface TableScans {
   /** The table's scan; rejects with the error that stopped the scans at this table or before it. */
   table(qualified: string): Promise<TableScan>;
+  /** Settles once the scans have stopped and their sessions are closed (runChecks waits for it). */
+  settled: Promise<void>;
 }
 
 /**
@@ -91,7 +93,7 @@ function startScans(ctx: CheckContext, budgetMs: number): TableScans {
     promise.catch(() => undefined);
     pending.set(t.qualified, { promise, resolve, reject });
   }
-  void (async () => {
+  const settled = (async () => {
     let source: pg.Client | undefined;
     let target: pg.Client | undefined;
     let i = 0;
@@ -111,6 +113,7 @@ function startScans(ctx: CheckContext, budgetMs: number): TableScans {
     }
   })();
   return {
+    settled,
     table(qualified) {
       const p = pending.get(qualified);
       if (!p) return Promise.reject(new Error(`${qualified} is not a planned table.`));
