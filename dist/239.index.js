@@ -5165,6 +5165,7 @@ async function probe(client, sql) {
 /* harmony export */   iu: () => (/* binding */ selectTenantRows),
 /* harmony export */   oZ: () => (/* binding */ TENANT_ID_SETTING)
 /* harmony export */ });
+/* unused harmony export mapTables */
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _schema_layout__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(31686);
 
@@ -5219,6 +5220,20 @@ function onTarget(table) {
     };
 }
 /**
+ * The plan with `set` applied to every table, once: the tenants table and the delete order
+ * refer to the very objects of `tables`.
+ */
+function mapTables(plan, set) {
+    const tables = plan.tables.map(set);
+    const byName = new Map(tables.map((t) => [t.qualified, t]));
+    return {
+        ...plan,
+        tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
+        tables,
+        deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
+    };
+}
+/**
  * The plan with every table's target in the mapped schemas (schema level): `map` is source
  * schema → target schema (SchemaLayout). A table whose schema is not mapped keeps its name.
  */
@@ -5233,14 +5248,7 @@ function withTargets(plan, map) {
                 targetSchemas: Object.fromEntries(map),
             };
     };
-    const tables = plan.tables.map(set);
-    const byName = new Map(tables.map((t) => [t.qualified, t]));
-    return {
-        ...plan,
-        tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
-        tables,
-        deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
-    };
+    return mapTables(plan, set);
 }
 /**
  * The plan with every copied table's rows and bytes as the copy counted them (`copied`, keyed by
@@ -5255,14 +5263,7 @@ function withCopiedCounts(plan, copied) {
         const { estimated: _, ...rest } = t;
         return { ...rest, rows: c.rows, bytes: c.bytes };
     };
-    const tables = plan.tables.map(set);
-    const byName = new Map(tables.map((t) => [t.qualified, t]));
-    return {
-        ...plan,
-        tenantsTable: byName.get(plan.tenantsTable.qualified) ?? set(plan.tenantsTable),
-        tables,
-        deleteOrder: plan.deleteOrder.map((t) => byName.get(t.qualified) ?? set(t)),
-    };
+    return mapTables(plan, set);
 }
 
 

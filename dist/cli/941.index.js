@@ -512,7 +512,7 @@ function startScans(ctx, budgetMs) {
         promise.catch(() => undefined);
         pending.set(t.qualified, { promise, resolve, reject });
     }
-    void (async () => {
+    const settled = (async () => {
         let source;
         let target;
         let i = 0;
@@ -536,6 +536,7 @@ function startScans(ctx, budgetMs) {
         }
     })();
     return {
+        settled,
         table(qualified) {
             const p = pending.get(qualified);
             if (!p)
@@ -974,8 +975,8 @@ async function indexCapability(client, sql, params) {
  * their rows, each with its partitions: never analyzed, no row estimate, or rows changed since the
  * last ANALYZE. A promotion's new database has none yet (clone-schema-after leaves ANALYZE to this
  * check, which always runs, so it is paid once); after the switch (`status --verify`) the tables
- * the application changed are. Statistics only steer the latencies
- * reported: whether a query can use an index is asked with sequential scans priced out.
+ * the application changed are. Statistics only steer the latencies reported: whether a query can
+ * use an index is asked with sequential scans priced out.
  */
 async function staleTables(client, tables) {
     const r = await client.query(`SELECT x AS tbl FROM unnest($1::text[]) x
@@ -1535,6 +1536,9 @@ async function runChecks(ctx, checks = defaultChecks, concurrency = CHECK_CONCUR
             records[i] = await runOne(run, checks[i]);
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, checks.length)) }, worker));
+    // A check that ran out of its budget leaves the shared scans running until their statement
+    // timeout (the budget): no session of the checks outlives the step that ran them.
+    await run.run?.tableScans?.settled;
     return records;
 }
 async function runOne(ctx, check) {
