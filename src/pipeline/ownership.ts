@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { PromotionError } from '../errors';
 import { withConnection } from '../postgres/connect';
-import { databaseMarker } from '../postgres/database';
+import { databaseMarker, dropDatabase } from '../postgres/database';
 import {
   assertOwner,
   assertRunMarker,
@@ -203,7 +203,7 @@ async function dropRenamed(ctx: PromotionContext, name: string): Promise<void> {
   await withTargetServer(ctx, async (c) => {
     const { exists, marker } = await databaseMarker(c, name);
     if (!exists || marker?.slug !== ctx.names.slug) return;
-    await c.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+    await dropDatabase(c, name);
   });
 }
 

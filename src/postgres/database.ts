@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { markerText, parseMarker, type ArtifactMarker, type MarkerSource } from './roles';
+import { endSessions } from './sessions';
 import { commentOn } from './sql';
 
 const qi = pg.escapeIdentifier;
@@ -83,4 +84,19 @@ export async function createTenantDatabase(
   await commentOn(client, 'DATABASE', name, markerText({ ...marker, purpose: 'database' }));
   // PostgreSQL has no deny: only an explicit revoke keeps PUBLIC out.
   await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
+}
+
+/**
+ * Drops `name` if it exists, ending the sessions on it. WITH (FORCE) is refused to a role without
+ * superuser (42501) while an autovacuum worker is in the database, which plain DROP DATABASE ends
+ * by itself: then the client sessions are ended first and the plain form drops it.
+ */
+export async function dropDatabase(client: pg.ClientBase, name: string): Promise<void> {
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '42501') throw e;
+    await endSessions(client, name, []);
+    await client.query(`DROP DATABASE IF EXISTS ${qi(name)}`);
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { createDatabaseSql, readLocale } from './database';
+import { createDatabaseSql, dropDatabase, readLocale } from './database';
 import { commentOn } from './sql';
 import { isTenantLockHeld } from './lock';
 import { markerText, parseMarker, type MarkerSource } from './roles';
@@ -54,7 +54,7 @@ export async function createRehearsalDatabase(
 }
 
 export async function dropRehearsalDatabase(client: pg.ClientBase, name: string): Promise<void> {
-  await client.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+  await dropDatabase(client, name);
 }
 
 /**

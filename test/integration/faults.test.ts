@@ -89,6 +89,11 @@ describe('faults in the middle of the copy and around CREATE DATABASE', () => {
       'names the table whose copy broke',
     );
     assert.equal(first.record?.committed, false);
+    assert.deepEqual(
+      first.record!.steps.filter((s) => s.status === 'undo-failed').map((s) => `${s.name}: ${s.error}`),
+      [],
+      'every undo succeeded',
+    );
     await assertUntouched(f, slug, before, 'after terminated copy');
 
     const second = await runEngine('promote', opts);
