@@ -1274,7 +1274,7 @@ async function dropRenamed(ctx, name) {
         const { exists, marker } = await (0,_postgres_database__WEBPACK_IMPORTED_MODULE_3__/* .databaseMarker */ .O9)(c, name);
         if (!exists || marker?.slug !== ctx.names.slug)
             return;
-        await c.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+        await (0,_postgres_database__WEBPACK_IMPORTED_MODULE_3__/* .dropDatabase */ .Zi)(c, name);
     });
 }
 /**
@@ -3892,12 +3892,15 @@ async function endClient(client) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   O9: () => (/* binding */ databaseMarker),
 /* harmony export */   XE: () => (/* binding */ readLocale),
+/* harmony export */   Zi: () => (/* binding */ dropDatabase),
 /* harmony export */   e6: () => (/* binding */ createTenantDatabase),
 /* harmony export */   s7: () => (/* binding */ createDatabaseSql)
 /* harmony export */ });
 /* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83849);
 /* harmony import */ var _roles__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(55502);
-/* harmony import */ var _sql__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(75259);
+/* harmony import */ var _sessions__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(73074);
+/* harmony import */ var _sql__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(75259);
+
 
 
 
@@ -3958,9 +3961,25 @@ async function createTenantDatabase(client, name, owner, marker,
 locale) {
     locale ??= await readLocale(client);
     await client.query(createDatabaseSql(name, owner, locale));
-    await (0,_sql__WEBPACK_IMPORTED_MODULE_2__/* .commentOn */ .Jt)(client, 'DATABASE', name, (0,_roles__WEBPACK_IMPORTED_MODULE_1__/* .markerText */ .U7)({ ...marker, purpose: 'database' }));
+    await (0,_sql__WEBPACK_IMPORTED_MODULE_3__/* .commentOn */ .Jt)(client, 'DATABASE', name, (0,_roles__WEBPACK_IMPORTED_MODULE_1__/* .markerText */ .U7)({ ...marker, purpose: 'database' }));
     // PostgreSQL has no deny: only an explicit revoke keeps PUBLIC out.
     await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
+}
+/**
+ * Drops `name` if it exists, ending the sessions on it. WITH (FORCE) is refused to a role without
+ * superuser (42501) while an autovacuum worker is in the database, which plain DROP DATABASE ends
+ * by itself: then the client sessions are ended first and the plain form drops it.
+ */
+async function dropDatabase(client, name) {
+    try {
+        await client.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+    }
+    catch (e) {
+        if (e.code !== '42501')
+            throw e;
+        await (0,_sessions__WEBPACK_IMPORTED_MODULE_2__/* .endSessions */ .v)(client, name, []);
+        await client.query(`DROP DATABASE IF EXISTS ${qi(name)}`);
+    }
 }
 
 
@@ -10048,6 +10067,11 @@ membersOf) {
        UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
      SELECT pid, usename AS user, application_name AS application
        FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
+        -- A session without a role in a database is an autovacuum worker (backend_type, which
+        -- says so, is hidden from a non-superuser). Autovacuum works in every database that has
+        -- had writes, writes no rows, and only a superuser may end it; RENAME and plain DROP
+        -- DATABASE end it themselves (pg_terminate_backend refused it: undo and rollback stopped).
+        AND usesysid IS NOT NULL
         AND ($2::text[] IS NULL
              OR (usesysid IN (SELECT oid FROM members) AND usename <> current_user))`, [database, membersOf ?? null]);
     let ended = 0;

@@ -727,7 +727,7 @@ async function createRehearsalDatabase(client, name, marker) {
     await client.query(`REVOKE ALL ON DATABASE ${qi(name)} FROM PUBLIC`);
 }
 async function dropRehearsalDatabase(client, name) {
-    await client.query(`DROP DATABASE IF EXISTS ${qi(name)} WITH (FORCE)`);
+    await (0,database/* dropDatabase */.Zi)(client, name);
 }
 /**
  * Drops rehearsal databases that dry runs killed midway left behind on this server for the
