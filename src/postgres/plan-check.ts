@@ -133,14 +133,19 @@ export async function referenceBlockers(
       const parent = byQualified.get(fk.references);
       if (!parent || (parent.kind !== 'root' && parent.kind !== 'tenant' && parent.kind !== 'dependent'))
         continue;
-      const out = opts.incomingOnly ? { count: 0, sample: '' } : await outgoing(client, child, fk, parent);
+      // A key that carries the tenant key cannot join two tenants (PlanForeignKey.sameTenant):
+      // neither direction is read (a global row's NULL tenant key joins nothing either).
+      const out =
+        opts.incomingOnly || fk.sameTenant
+          ? { count: 0, sample: '' }
+          : await outgoing(client, child, fk, parent);
       if (out.count > 0) {
         blockers.push(
           `${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant${parent.ownWhere === undefined && parent.kind === 'tenant' ? ' (or of none: a row whose tenant key is NULL is a global row, copied when the plan includes global rows)' : ''}, e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`,
         );
       }
       // The tenants row is never deleted, so rows of others referencing it are harmless.
-      if (parent.kind === 'root') continue;
+      if (parent.kind === 'root' || fk.sameTenant) continue;
       const inc = await incoming(client, child, fk, parent);
       if (inc.count > 0) {
         const effect =

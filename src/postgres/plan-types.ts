@@ -22,6 +22,14 @@ export interface PlanForeignKey {
   references: string;
   refColumns: string[];
   onDelete: 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+  /**
+   * The key pairs the referencing tenant table's tenant key with the referenced table's (a
+   * tenant table's tenant key, or the tenants table's column the tenant key references), of the
+   * same type: joined through it, a row whose tenant key is this tenant's meets only rows whose
+   * key is too, so the cross-tenant checks (plan-check.ts), whose joins are that join, would read
+   * the tenant's rows to find nothing. Whether the key is validated does not matter to them.
+   */
+  sameTenant?: true;
 }
 
 export interface TablePlan {

@@ -519,6 +519,17 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     }
     return terms.length ? terms.join(' OR ') : undefined;
   };
+  /** See PlanForeignKey.sameTenant. */
+  const carriesTenant = (t: TableInfo, fk: ForeignKeyInfo, target: TableInfo): boolean => {
+    if (kindOf(t) !== 'tenant') return false;
+    const at = fk.columns.indexOf(opts.tenantKey);
+    if (at < 0) return false;
+    const referenced =
+      kindOf(target) === 'root' ? rootKeyName : kindOf(target) === 'tenant' ? opts.tenantKey : undefined;
+    if (referenced === undefined || fk.refColumns[at] !== referenced) return false;
+    const type = (x: TableInfo, column: string) => x.columns.find((c) => c.name === column)?.type;
+    return type(t, opts.tenantKey) !== undefined && type(t, opts.tenantKey) === type(target, referenced);
+  };
   const inheritance = (t: TableInfo, where: string) =>
     t.hasInheritanceChildren
       ? `${where === 'true' ? '' : `(${where}) AND `}t.tableoid = ${pg.escapeLiteral(qualified(t))}::regclass`
@@ -540,6 +551,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
         references: qualified(target),
         refColumns: fk.refColumns.map(q),
         onDelete: fk.onDelete,
+        ...(carriesTenant(t, fk, target) ? { sameTenant: true as const } : {}),
       }));
     const kind = kindOf(t)!;
     let where: string;

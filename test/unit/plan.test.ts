@@ -206,6 +206,42 @@ describe('planTenant', () => {
     assert.deepEqual(plan.tenantsTable.foreignKeys, []);
   });
 
+  it('marks the foreign keys that carry the tenant key (the cross-tenant checks skip them), and only those', () => {
+    const uuid = (name: string) => ({ name, type: 'uuid' });
+    const graph: TableGraph = {
+      tables: [
+        table('tenants', [uuid('id')]),
+        table('projects', ['id', uuid('tenant_id'), uuid('other_id')], {
+          uniqueKeys: [['tenant_id', 'id']],
+          foreignKeys: [fk('projects_tenant', ['tenant_id'], 'tenants', ['id'])],
+        }),
+        table('tasks', ['id', uuid('tenant_id'), 'project_id', uuid('owner_tenant')], {
+          foreignKeys: [
+            fk('tasks_tenant', ['tenant_id'], 'tenants', ['id']),
+            // Through the tenant key to the project's tenant key: same tenant.
+            fk('tasks_project_same', ['tenant_id', 'project_id'], 'projects', ['tenant_id', 'id']),
+            // Not: the tenant key paired with another column, another column with the tenant key,
+            // a key without the tenant key.
+            fk('tasks_project_other', ['tenant_id', 'project_id'], 'projects', ['other_id', 'id']),
+            fk('tasks_owner', ['owner_tenant', 'project_id'], 'projects', ['tenant_id', 'id']),
+            fk('tasks_project', ['project_id'], 'projects', ['id']),
+          ],
+        }),
+      ],
+    };
+    const plan = planTenant(graph, OPTS);
+    const same = (name: string) =>
+      Object.fromEntries((byName(plan, name).foreignKeys ?? []).map((f) => [f.name, f.sameTenant === true]));
+    assert.deepEqual(same('tasks'), {
+      tasks_tenant: true,
+      tasks_project_same: true,
+      tasks_project_other: false,
+      tasks_owner: false,
+      tasks_project: false,
+    });
+    assert.deepEqual(same('projects'), { projects_tenant: true });
+  });
+
   it('ignores self-references for ownership', () => {
     const graph: TableGraph = {
       tables: [
