@@ -42,6 +42,10 @@ BEGIN
     SELECT t, 'user' || g || '@' || p_slug || '.example', 'User ' || g || ' ' || left(md5(g::text), 12),
            ARRAY['member', 'r' || g % 3], timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute'
       FROM generate_series(1, nu) g;
+  -- Statistics of the rows just inserted, before rows referencing them are: the foreign-key
+  -- checks' plans are made from them (stale, they scanned projects whole for every row, and a
+  -- 5M tenant after a 1M one took hours to generate instead of minutes).
+  ANALYZE users;
   SELECT min(id) INTO u0 FROM users WHERE tenant_id = t;
   UPDATE users SET manager_id = u0 WHERE tenant_id = t AND id <> u0 AND id % 10 = 0;
   -- Identity values of one INSERT are consecutive here (nothing else inserts meanwhile).
@@ -49,6 +53,7 @@ BEGIN
     SELECT t, u0 + g % nu, 'Project ' || g, (g % 1000) * 10.5, ARRAY['t' || g % 4, 'team-' || g % 17],
            jsonb_build_object('n', g, 'color', 'blue', 'nested', jsonb_build_object('ok', g % 2 = 0, 'label', md5(g::text)))
       FROM generate_series(1, np) g;
+  ANALYZE projects;
   INSERT INTO project_members (project_id, user_id, role)
     SELECT p.id, u0 + (p.id + k) % nu, CASE k WHEN 0 THEN 'owner' ELSE 'editor' END
       FROM projects p, generate_series(0, 1) k WHERE p.tenant_id = t;
@@ -58,6 +63,7 @@ BEGIN
              repeat('Prefer composite indexes that lead with tenant_id. ', 6 + (p.id + k) % 8),
            ((p.id * 7 + k) % 100) / 10.0, timestamptz '2024-03-01 00:00:00+00' + p.id * interval '1 hour'
       FROM projects p, generate_series(1, 3) k WHERE p.tenant_id = t;
+  ANALYZE design_recommendations;
   INSERT INTO recommendation_votes (recommendation_id, voter, up)
     SELECT d.id, 'voter' || d.id % 50, d.id % 3 <> 0 FROM design_recommendations d WHERE d.tenant_id = t;
   INSERT INTO tech_stack_recommendations (tenant_id, project_id, stack, statuses, price)
