@@ -133,10 +133,12 @@ export async function referenceBlockers(
       const parent = byQualified.get(fk.references);
       if (!parent || (parent.kind !== 'root' && parent.kind !== 'tenant' && parent.kind !== 'dependent'))
         continue;
-      // A key that carries the tenant key cannot join two tenants (PlanForeignKey.sameTenant):
-      // neither direction is read (a global row's NULL tenant key joins nothing either).
+      // What the plan proves is not read: a key that carries the tenant key joins no two tenants
+      // (a global row's NULL tenant key joins nothing either), a dependent table's only way
+      // selects only rows referencing the tenant's, and through any of its ways every row
+      // referencing the tenant's is selected (PlanForeignKey.sameTenant, .way).
       const out =
-        opts.incomingOnly || fk.sameTenant
+        opts.incomingOnly || fk.sameTenant || fk.way === 'only'
           ? { count: 0, sample: '' }
           : await outgoing(client, child, fk, parent);
       if (out.count > 0) {
@@ -145,7 +147,7 @@ export async function referenceBlockers(
         );
       }
       // The tenants row is never deleted, so rows of others referencing it are harmless.
-      if (parent.kind === 'root' || fk.sameTenant) continue;
+      if (parent.kind === 'root' || fk.sameTenant || fk.way) continue;
       const inc = await incoming(client, child, fk, parent);
       if (inc.count > 0) {
         const effect =

@@ -30,6 +30,14 @@ export interface PlanForeignKey {
    * the tenant's rows to find nothing. Whether the key is validated does not matter to them.
    */
   sameTenant?: true;
+  /**
+   * A dependent table's predicate selects its rows through this key, to a tenant table or the
+   * tenants table (a way at its top: see plan.ts's Shape): a row referencing a row of the
+   * tenant's through it is the tenant's, so no row of another tenant references the tenant's
+   * through it. `only`: its one way, so every row it selects references a row of the tenant's
+   * through it too. The cross-tenant checks skip what that proves (plan-check.ts).
+   */
+  way?: 'only' | 'one-of';
 }
 
 export interface TablePlan {

@@ -332,18 +332,8 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
    * inheritance children (whose rows the parent's key does not cover), keep the OR.
    */
   type Shape = 'row' | 'set';
-  const ownerPredicate = (
-    t: TableInfo,
-    alias: string,
-    depth: number,
-    path: Set<Key>,
-    mode: Mode,
-    budget: { joins: number },
-    shape: Shape,
-  ): string => {
-    const kind = kindOf(t);
-    if (kind === 'root') return rootPredicate(alias);
-    if (kind === 'tenant') return tenantPredicate(t, alias);
+  /** The foreign keys a dependent table's predicate selects its rows through, in `mode`. */
+  const waysOf = (t: TableInfo, path: ReadonlySet<Key>, mode: Mode) => {
     const myDistance = distance.get(tableKey(t)) ?? Infinity;
     let candidates = edgesOf(t).filter(
       ({ target }) => target !== t && isOwned(target) && !path.has(tableKey(target)),
@@ -357,6 +347,21 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
         candidates = [...candidates].sort((a, b) => dist(a.target) - dist(b.target)).slice(0, 1);
       }
     }
+    return candidates;
+  };
+  const ownerPredicate = (
+    t: TableInfo,
+    alias: string,
+    depth: number,
+    path: Set<Key>,
+    mode: Mode,
+    budget: { joins: number },
+    shape: Shape,
+  ): string => {
+    const kind = kindOf(t);
+    if (kind === 'root') return rootPredicate(alias);
+    if (kind === 'tenant') return tenantPredicate(t, alias);
+    const candidates = waysOf(t, path, mode);
     const key = rowKey(t).map(q);
     const asSet = shape === 'set' && candidates.length > 1 && key.length > 0 && !t.hasInheritanceChildren;
     // In the set shape each way is a query of its own over the table, as `s<depth>`.
@@ -519,9 +524,13 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     }
     return terms.length ? terms.join(' OR ') : undefined;
   };
+  // Inheritance children's rows are read with their parent's (a table's predicate restricts it to
+  // its own rows): the cross-tenant checks read them, so neither shortcut below applies there.
+  const inherits = (t: TableInfo, target: TableInfo) =>
+    t.hasInheritanceChildren || target.hasInheritanceChildren;
   /** See PlanForeignKey.sameTenant. */
   const carriesTenant = (t: TableInfo, fk: ForeignKeyInfo, target: TableInfo): boolean => {
-    if (kindOf(t) !== 'tenant') return false;
+    if (kindOf(t) !== 'tenant' || inherits(t, target)) return false;
     const at = fk.columns.indexOf(opts.tenantKey);
     if (at < 0) return false;
     const referenced =
@@ -529,6 +538,15 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     if (referenced === undefined || fk.refColumns[at] !== referenced) return false;
     const type = (x: TableInfo, column: string) => x.columns.find((c) => c.name === column)?.type;
     return type(t, opts.tenantKey) !== undefined && type(t, opts.tenantKey) === type(target, referenced);
+  };
+  /** See PlanForeignKey.way: a way of a dependent table's predicate at its top, to a tenant table or the root. */
+  const wayOf = (t: TableInfo, fk: ForeignKeyInfo, target: TableInfo): PlanForeignKey['way'] => {
+    const mode = modeOf.get(tableKey(t));
+    if (kindOf(t) !== 'dependent' || !mode || inherits(t, target)) return undefined;
+    if (kindOf(target) !== 'tenant' && kindOf(target) !== 'root') return undefined;
+    const ways = waysOf(t, new Set(), mode);
+    if (!ways.some((w) => w.fk === fk)) return undefined;
+    return ways.length === 1 ? 'only' : 'one-of';
   };
   const inheritance = (t: TableInfo, where: string) =>
     t.hasInheritanceChildren
@@ -543,16 +561,6 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
   for (const t of included) {
     const copied = t.columns.filter((c) => !c.generated);
     const key = rowKey(t);
-    const foreignKeys: PlanForeignKey[] = edgesOf(t)
-      .filter(({ target }) => isOwned(target))
-      .map(({ fk, target }) => ({
-        name: fk.name,
-        columns: fk.columns.map(q),
-        references: qualified(target),
-        refColumns: fk.refColumns.map(q),
-        onDelete: fk.onDelete,
-        ...(carriesTenant(t, fk, target) ? { sameTenant: true as const } : {}),
-      }));
     const kind = kindOf(t)!;
     let where: string;
     let ownWhere: string | undefined;
@@ -591,6 +599,21 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
       where = global ? `(${ownWhere} OR (${global}))` : ownWhere;
       if (!global) ownWhere = undefined;
     }
+    // After the predicate: a dependent table's ways are those its predicate was built with.
+    const foreignKeys: PlanForeignKey[] = edgesOf(t)
+      .filter(({ target }) => isOwned(target))
+      .map(({ fk, target }) => {
+        const way = wayOf(t, fk, target);
+        return {
+          name: fk.name,
+          columns: fk.columns.map(q),
+          references: qualified(target),
+          refColumns: fk.refColumns.map(q),
+          onDelete: fk.onDelete,
+          ...(carriesTenant(t, fk, target) ? { sameTenant: true as const } : {}),
+          ...(way ? { way } : {}),
+        };
+      });
     plans.set(tableKey(t), {
       schema: t.schema,
       name: t.name,

@@ -242,6 +242,26 @@ describe('planTenant', () => {
     assert.deepEqual(same('projects'), { projects_tenant: true });
   });
 
+  it("marks a dependent table's ways to tenant tables (the cross-tenant checks skip what they prove)", () => {
+    const ways = (plan: TenantPlan, name: string) =>
+      Object.fromEntries((byName(plan, name).foreignKeys ?? []).map((f) => [f.name, f.way ?? null]));
+    const saas = planTenant(saasGraph(), OPTS);
+    // Two ways, each to a tenant table: rows referencing the tenant's through either are selected.
+    assert.deepEqual(ways(saas, 'project_members'), { pm_project_fkey: 'one-of', pm_user_fkey: 'one-of' });
+    // A way to another dependent table: its nested predicate may differ from that table's own, so no mark.
+    assert.deepEqual(ways(saas, 'recommendation_votes'), { votes_member_fkey: null });
+    // One way: every row selected references a row of the tenant's through it.
+    const graph = saasGraph();
+    graph.tables.push(
+      table('comments', ['id', 'project_id'], {
+        foreignKeys: [fk('comments_project', ['project_id'], 'projects', ['id'])],
+      }),
+    );
+    assert.deepEqual(ways(planTenant(graph, OPTS), 'comments'), { comments_project: 'only' });
+    // Tenant tables are selected by their tenant key, not through keys.
+    assert.deepEqual(ways(saas, 'projects'), { projects_tenant_fkey: null });
+  });
+
   it('ignores self-references for ownership', () => {
     const graph: TableGraph = {
       tables: [
