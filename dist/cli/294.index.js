@@ -2932,12 +2932,18 @@ async function referenceBlockers(client, tables, opts = {}) {
             const parent = byQualified.get(fk.references);
             if (!parent || (parent.kind !== 'root' && parent.kind !== 'tenant' && parent.kind !== 'dependent'))
                 continue;
-            const out = opts.incomingOnly ? { count: 0, sample: '' } : await outgoing(client, child, fk, parent);
+            // What the plan proves is not read: a key that carries the tenant key joins no two tenants
+            // (a global row's NULL tenant key joins nothing either), a dependent table's only way
+            // selects only rows referencing the tenant's, and through any of its ways every row
+            // referencing the tenant's is selected (PlanForeignKey.sameTenant, .way).
+            const out = opts.incomingOnly || fk.sameTenant || fk.way === 'only'
+                ? { count: 0, sample: '' }
+                : await outgoing(client, child, fk, parent);
             if (out.count > 0) {
                 blockers.push(`${display(child)} has ${countText(out.count)} of this tenant whose ${fk.name} reference points to a ${display(parent)} row of another tenant${parent.ownWhere === undefined && parent.kind === 'tenant' ? ' (or of none: a row whose tenant key is NULL is a global row, copied when the plan includes global rows)' : ''}, e.g. ${keyText(child, fk)} = ${out.sample}; that row is not copied.`);
             }
             // The tenants row is never deleted, so rows of others referencing it are harmless.
-            if (parent.kind === 'root')
+            if (parent.kind === 'root' || fk.sameTenant || fk.way)
                 continue;
             const inc = await incoming(client, child, fk, parent);
             if (inc.count > 0) {

@@ -2142,12 +2142,8 @@ function planTenant(graph, opts) {
         const col = t.columns.find((c) => c.name === opts.tenantKey);
         return `${alias}.${q(col.name)} = ${SETTING}::${col.type}`;
     };
-    const ownerPredicate = (t, alias, depth, path, mode, budget, shape) => {
-        const kind = kindOf(t);
-        if (kind === 'root')
-            return rootPredicate(alias);
-        if (kind === 'tenant')
-            return tenantPredicate(t, alias);
+    /** The foreign keys a dependent table's predicate selects its rows through, in `mode`. */
+    const waysOf = (t, path, mode) => {
         const myDistance = distance.get(tableKey(t)) ?? Infinity;
         let candidates = edgesOf(t).filter(({ target }) => target !== t && isOwned(target) && !path.has(tableKey(target)));
         if (mode !== 'all') {
@@ -2157,6 +2153,15 @@ function planTenant(graph, opts) {
                 candidates = [...candidates].sort((a, b) => dist(a.target) - dist(b.target)).slice(0, 1);
             }
         }
+        return candidates;
+    };
+    const ownerPredicate = (t, alias, depth, path, mode, budget, shape) => {
+        const kind = kindOf(t);
+        if (kind === 'root')
+            return rootPredicate(alias);
+        if (kind === 'tenant')
+            return tenantPredicate(t, alias);
+        const candidates = waysOf(t, path, mode);
         const key = rowKey(t).map(q);
         const asSet = shape === 'set' && candidates.length > 1 && key.length > 0 && !t.hasInheritanceChildren;
         // In the set shape each way is a query of its own over the table, as `s<depth>`.
@@ -2326,6 +2331,34 @@ function planTenant(graph, opts) {
         }
         return terms.length ? terms.join(' OR ') : undefined;
     };
+    // Inheritance children's rows are read with their parent's (a table's predicate restricts it to
+    // its own rows): the cross-tenant checks read them, so neither shortcut below applies there.
+    const inherits = (t, target) => t.hasInheritanceChildren || target.hasInheritanceChildren;
+    /** See PlanForeignKey.sameTenant. */
+    const carriesTenant = (t, fk, target) => {
+        if (kindOf(t) !== 'tenant' || inherits(t, target))
+            return false;
+        const at = fk.columns.indexOf(opts.tenantKey);
+        if (at < 0)
+            return false;
+        const referenced = kindOf(target) === 'root' ? rootKeyName : kindOf(target) === 'tenant' ? opts.tenantKey : undefined;
+        if (referenced === undefined || fk.refColumns[at] !== referenced)
+            return false;
+        const type = (x, column) => x.columns.find((c) => c.name === column)?.type;
+        return type(t, opts.tenantKey) !== undefined && type(t, opts.tenantKey) === type(target, referenced);
+    };
+    /** See PlanForeignKey.way: a way of a dependent table's predicate at its top, to a tenant table or the root. */
+    const wayOf = (t, fk, target) => {
+        const mode = modeOf.get(tableKey(t));
+        if (kindOf(t) !== 'dependent' || !mode || inherits(t, target))
+            return undefined;
+        if (kindOf(target) !== 'tenant' && kindOf(target) !== 'root')
+            return undefined;
+        const ways = waysOf(t, new Set(), mode);
+        if (!ways.some((w) => w.fk === fk))
+            return undefined;
+        return ways.length === 1 ? 'only' : 'one-of';
+    };
     const inheritance = (t, where) => t.hasInheritanceChildren
         ? `${where === 'true' ? '' : `(${where}) AND `}t.tableoid = ${pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].escapeLiteral */ .Ay.escapeLiteral(qualified(t))}::regclass`
         : where;
@@ -2336,15 +2369,6 @@ function planTenant(graph, opts) {
     for (const t of included) {
         const copied = t.columns.filter((c) => !c.generated);
         const key = rowKey(t);
-        const foreignKeys = edgesOf(t)
-            .filter(({ target }) => isOwned(target))
-            .map(({ fk, target }) => ({
-            name: fk.name,
-            columns: fk.columns.map(q),
-            references: qualified(target),
-            refColumns: fk.refColumns.map(q),
-            onDelete: fk.onDelete,
-        }));
         const kind = kindOf(t);
         let where;
         let ownWhere;
@@ -2388,6 +2412,21 @@ function planTenant(graph, opts) {
             if (!global)
                 ownWhere = undefined;
         }
+        // After the predicate: a dependent table's ways are those its predicate was built with.
+        const foreignKeys = edgesOf(t)
+            .filter(({ target }) => isOwned(target))
+            .map(({ fk, target }) => {
+            const way = wayOf(t, fk, target);
+            return {
+                name: fk.name,
+                columns: fk.columns.map(q),
+                references: qualified(target),
+                refColumns: fk.refColumns.map(q),
+                onDelete: fk.onDelete,
+                ...(carriesTenant(t, fk, target) ? { sameTenant: true } : {}),
+                ...(way ? { way } : {}),
+            };
+        });
         plans.set(tableKey(t), {
             schema: t.schema,
             name: t.name,
