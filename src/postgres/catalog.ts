@@ -24,6 +24,11 @@ export interface ColumnInfo {
   elementUserDefined: boolean;
   /** The type and its element have binary send/receive functions. */
   binaryIo: boolean;
+  /**
+   * The column's collation is nondeterministic (an ICU collation created with
+   * `deterministic = false`): values that differ compare equal. Unknown (hand-built graphs): no.
+   */
+  nondeterministic?: boolean;
 }
 
 export type OnDeleteAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
@@ -41,6 +46,11 @@ export interface ForeignKeyInfo {
    * ALL DEFERRED`. Unknown (hand-built graphs) counts as not deferrable.
    */
   deferrable?: boolean;
+  /**
+   * It references a partition (reported as its partitioned root, `refSchema`/`refName`): its key
+   * is unique in that partition only, not in the root. Unknown (hand-built graphs): no.
+   */
+  toPartition?: boolean;
 }
 
 export interface IndexInfo {
@@ -125,6 +135,7 @@ SELECT
       'isArray', bt.typelem <> 0 AND bt.typlen = -1,
       'elementTyptype', CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN ebt.typtype END,
       'elementUserDefined', bt.typelem <> 0 AND bt.typlen = -1 AND bt.typelem::int8 >= 16384,
+      'nondeterministic', COALESCE((SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation), false),
       'binaryIo', bt.typsend::oid <> 0 AND bt.typreceive::oid <> 0
                   AND (ebt.oid IS NULL OR (ebt.typsend::oid <> 0 AND ebt.typreceive::oid <> 0))
     ) ORDER BY a.attnum)
@@ -148,6 +159,7 @@ SELECT
   con.contype,
   con.confdeltype,
   con.condeferrable,
+  con.contype = 'f' AND COALESCE(pg_partition_root(con.confrelid), con.confrelid) <> con.confrelid AS to_partition,
   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
   rn.nspname AS ref_schema,
@@ -195,6 +207,7 @@ interface ConstraintRow {
   contype: 'p' | 'f';
   confdeltype: string;
   condeferrable: boolean;
+  to_partition: boolean;
   columns: string[];
   ref_schema: string | null;
   ref_name: string | null;
@@ -276,6 +289,7 @@ export async function readTableGraph(
         refColumns: r.ref_columns,
         onDelete: ON_DELETE[r.confdeltype] ?? 'no action',
         deferrable: r.condeferrable,
+        toPartition: r.to_partition,
       });
     }
   }

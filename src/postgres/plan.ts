@@ -524,13 +524,23 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
     }
     return terms.length ? terms.join(' OR ') : undefined;
   };
-  // Inheritance children's rows are read with their parent's (a table's predicate restricts it to
-  // its own rows): the cross-tenant checks read them, so neither shortcut below applies there.
-  const inherits = (t: TableInfo, target: TableInfo) =>
-    t.hasInheritanceChildren || target.hasInheritanceChildren;
+  /**
+   * The shortcuts below rest on the key's join meaning "the same row of `target`, and the same
+   * value": not for inheritance children's rows (read with their parent's, which a table's
+   * predicate restricts to its own rows), a key to a partition (unique there only, joined with the
+   * whole partitioned table), or a nondeterministic collation on either side (`=` of different
+   * values: the predicates' comparisons and the joins' would not agree). Review: each of the
+   * last two hid a real cross-tenant row.
+   */
+  const plainJoin = (t: TableInfo, fk: ForeignKeyInfo, target: TableInfo) => {
+    if (t.hasInheritanceChildren || target.hasInheritanceChildren || fk.toPartition === true) return false;
+    const loose = (x: TableInfo, names: string[]) =>
+      names.some((n) => x.columns.find((c) => c.name === n)?.nondeterministic === true);
+    return !loose(t, fk.columns) && !loose(target, fk.refColumns);
+  };
   /** See PlanForeignKey.sameTenant. */
   const carriesTenant = (t: TableInfo, fk: ForeignKeyInfo, target: TableInfo): boolean => {
-    if (kindOf(t) !== 'tenant' || inherits(t, target)) return false;
+    if (kindOf(t) !== 'tenant' || !plainJoin(t, fk, target)) return false;
     const at = fk.columns.indexOf(opts.tenantKey);
     if (at < 0) return false;
     const referenced =
@@ -542,7 +552,7 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
   /** See PlanForeignKey.way: a way of a dependent table's predicate at its top, to a tenant table or the root. */
   const wayOf = (t: TableInfo, fk: ForeignKeyInfo, target: TableInfo): PlanForeignKey['way'] => {
     const mode = modeOf.get(tableKey(t));
-    if (kindOf(t) !== 'dependent' || !mode || inherits(t, target)) return undefined;
+    if (kindOf(t) !== 'dependent' || !mode || !plainJoin(t, fk, target)) return undefined;
     if (kindOf(target) !== 'tenant' && kindOf(target) !== 'root') return undefined;
     const ways = waysOf(t, new Set(), mode);
     if (!ways.some((w) => w.fk === fk)) return undefined;

@@ -79,6 +79,7 @@ describe('plan on the shared fixture', () => {
         elementTyptype: null,
         elementUserDefined: false,
         binaryIo: true,
+        nondeterministic: false,
       },
     );
     assert.deepEqual(users.uniqueKeys, [['tenant_id', 'email']]);
