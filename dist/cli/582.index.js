@@ -427,6 +427,7 @@ SELECT
       'isArray', bt.typelem <> 0 AND bt.typlen = -1,
       'elementTyptype', CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN ebt.typtype END,
       'elementUserDefined', bt.typelem <> 0 AND bt.typlen = -1 AND bt.typelem::int8 >= 16384,
+      'nondeterministic', COALESCE((SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation), false),
       'binaryIo', bt.typsend::oid <> 0 AND bt.typreceive::oid <> 0
                   AND (ebt.oid IS NULL OR (ebt.typsend::oid <> 0 AND ebt.typreceive::oid <> 0))
     ) ORDER BY a.attnum)
@@ -449,6 +450,7 @@ SELECT
   con.contype,
   con.confdeltype,
   con.condeferrable,
+  con.contype = 'f' AND COALESCE(pg_partition_root(con.confrelid), con.confrelid) <> con.confrelid AS to_partition,
   (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum) AS columns,
   rn.nspname AS ref_schema,
@@ -542,6 +544,7 @@ only) {
                 refColumns: r.ref_columns,
                 onDelete: ON_DELETE[r.confdeltype] ?? 'no action',
                 deferrable: r.condeferrable,
+                toPartition: r.to_partition,
             });
         }
     }
@@ -2331,12 +2334,23 @@ function planTenant(graph, opts) {
         }
         return terms.length ? terms.join(' OR ') : undefined;
     };
-    // Inheritance children's rows are read with their parent's (a table's predicate restricts it to
-    // its own rows): the cross-tenant checks read them, so neither shortcut below applies there.
-    const inherits = (t, target) => t.hasInheritanceChildren || target.hasInheritanceChildren;
+    /**
+     * The shortcuts below rest on the key's join meaning "the same row of `target`, and the same
+     * value": not for inheritance children's rows (read with their parent's, which a table's
+     * predicate restricts to its own rows), a key to a partition (unique there only, joined with the
+     * whole partitioned table), or a nondeterministic collation on either side (`=` of different
+     * values: the predicates' comparisons and the joins' would not agree). Review: each of the
+     * last two hid a real cross-tenant row.
+     */
+    const plainJoin = (t, fk, target) => {
+        if (t.hasInheritanceChildren || target.hasInheritanceChildren || fk.toPartition === true)
+            return false;
+        const loose = (x, names) => names.some((n) => x.columns.find((c) => c.name === n)?.nondeterministic === true);
+        return !loose(t, fk.columns) && !loose(target, fk.refColumns);
+    };
     /** See PlanForeignKey.sameTenant. */
     const carriesTenant = (t, fk, target) => {
-        if (kindOf(t) !== 'tenant' || inherits(t, target))
+        if (kindOf(t) !== 'tenant' || !plainJoin(t, fk, target))
             return false;
         const at = fk.columns.indexOf(opts.tenantKey);
         if (at < 0)
@@ -2350,7 +2364,7 @@ function planTenant(graph, opts) {
     /** See PlanForeignKey.way: a way of a dependent table's predicate at its top, to a tenant table or the root. */
     const wayOf = (t, fk, target) => {
         const mode = modeOf.get(tableKey(t));
-        if (kindOf(t) !== 'dependent' || !mode || inherits(t, target))
+        if (kindOf(t) !== 'dependent' || !mode || !plainJoin(t, fk, target))
             return undefined;
         if (kindOf(target) !== 'tenant' && kindOf(target) !== 'root')
             return undefined;
