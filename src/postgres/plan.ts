@@ -547,15 +547,21 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
       kindOf(target) === 'root' ? rootKeyName : kindOf(target) === 'tenant' ? opts.tenantKey : undefined;
     if (referenced === undefined || fk.refColumns[at] !== referenced) return false;
     const type = (x: TableInfo, column: string) => x.columns.find((c) => c.name === column)?.type;
-    return type(t, opts.tenantKey) !== undefined && type(t, opts.tenantKey) === type(target, referenced);
+    const own = type(t, opts.tenantKey);
+    return own !== undefined && own === type(target, referenced);
   };
-  /** See PlanForeignKey.way: a way of a dependent table's predicate at its top, to a tenant table or the root. */
-  const wayOf = (t: TableInfo, fk: ForeignKeyInfo, target: TableInfo): PlanForeignKey['way'] => {
-    const mode = modeOf.get(tableKey(t));
-    if (kindOf(t) !== 'dependent' || !mode || !plainJoin(t, fk, target)) return undefined;
+  /**
+   * See PlanForeignKey.way: `ways` are the dependent table's ways at the top of its predicate;
+   * only those to a tenant table or the root are marked.
+   */
+  const wayOf = (
+    t: TableInfo,
+    ways: readonly { fk: ForeignKeyInfo }[],
+    fk: ForeignKeyInfo,
+    target: TableInfo,
+  ): PlanForeignKey['way'] => {
+    if (!ways.some((w) => w.fk === fk) || !plainJoin(t, fk, target)) return undefined;
     if (kindOf(target) !== 'tenant' && kindOf(target) !== 'root') return undefined;
-    const ways = waysOf(t, new Set(), mode);
-    if (!ways.some((w) => w.fk === fk)) return undefined;
     return ways.length === 1 ? 'only' : 'one-of';
   };
   const inheritance = (t: TableInfo, where: string) =>
@@ -610,10 +616,12 @@ export function planTenant(graph: TableGraph, opts: PlanOptions): TenantPlan {
       if (!global) ownWhere = undefined;
     }
     // After the predicate: a dependent table's ways are those its predicate was built with.
+    const mode = modeOf.get(tableKey(t));
+    const ways = kind === 'dependent' && mode ? waysOf(t, new Set(), mode) : [];
     const foreignKeys: PlanForeignKey[] = edgesOf(t)
       .filter(({ target }) => isOwned(target))
       .map(({ fk, target }) => {
-        const way = wayOf(t, fk, target);
+        const way = wayOf(t, ways, fk, target);
         return {
           name: fk.name,
           columns: fk.columns.map(q),

@@ -66,9 +66,9 @@ export async function endSessions(
        UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
      SELECT pid, usename AS user, application_name AS application
        FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
-        -- A session without a role in a database is an autovacuum worker (backend_type, which
-        -- says so, is hidden from a non-superuser). Autovacuum works in every database that has
-        -- had writes, writes no rows, and only a superuser may end it; RENAME and plain DROP
+        -- A session without a role in a database is, as far as a non-superuser can tell
+        -- (backend_type is hidden from it), an autovacuum worker: it works in every database that
+        -- has had writes, writes no rows, and only a superuser may end it; RENAME and plain DROP
         -- DATABASE end it themselves (pg_terminate_backend refused it: undo and rollback stopped).
         AND usesysid IS NOT NULL
         AND ($2::text[] IS NULL
