@@ -5792,17 +5792,17 @@ function planTenant(graph, opts) {
         if (referenced === undefined || fk.refColumns[at] !== referenced)
             return false;
         const type = (x, column) => x.columns.find((c) => c.name === column)?.type;
-        return type(t, opts.tenantKey) !== undefined && type(t, opts.tenantKey) === type(target, referenced);
+        const own = type(t, opts.tenantKey);
+        return own !== undefined && own === type(target, referenced);
     };
-    /** See PlanForeignKey.way: a way of a dependent table's predicate at its top, to a tenant table or the root. */
-    const wayOf = (t, fk, target) => {
-        const mode = modeOf.get(tableKey(t));
-        if (kindOf(t) !== 'dependent' || !mode || !plainJoin(t, fk, target))
+    /**
+     * See PlanForeignKey.way: `ways` are the dependent table's ways at the top of its predicate;
+     * only those to a tenant table or the root are marked.
+     */
+    const wayOf = (t, ways, fk, target) => {
+        if (!ways.some((w) => w.fk === fk) || !plainJoin(t, fk, target))
             return undefined;
         if (kindOf(target) !== 'tenant' && kindOf(target) !== 'root')
-            return undefined;
-        const ways = waysOf(t, new Set(), mode);
-        if (!ways.some((w) => w.fk === fk))
             return undefined;
         return ways.length === 1 ? 'only' : 'one-of';
     };
@@ -5860,10 +5860,12 @@ function planTenant(graph, opts) {
                 ownWhere = undefined;
         }
         // After the predicate: a dependent table's ways are those its predicate was built with.
+        const mode = modeOf.get(tableKey(t));
+        const ways = kind === 'dependent' && mode ? waysOf(t, new Set(), mode) : [];
         const foreignKeys = edgesOf(t)
             .filter(({ target }) => isOwned(target))
             .map(({ fk, target }) => {
-            const way = wayOf(t, fk, target);
+            const way = wayOf(t, ways, fk, target);
             return {
                 name: fk.name,
                 columns: fk.columns.map(q),
@@ -10126,9 +10128,9 @@ membersOf) {
        UNION SELECT a.member FROM pg_auth_members a JOIN members m ON a.roleid = m.oid)
      SELECT pid, usename AS user, application_name AS application
        FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()
-        -- A session without a role in a database is an autovacuum worker (backend_type, which
-        -- says so, is hidden from a non-superuser). Autovacuum works in every database that has
-        -- had writes, writes no rows, and only a superuser may end it; RENAME and plain DROP
+        -- A session without a role in a database is, as far as a non-superuser can tell
+        -- (backend_type is hidden from it), an autovacuum worker: it works in every database that
+        -- has had writes, writes no rows, and only a superuser may end it; RENAME and plain DROP
         -- DATABASE end it themselves (pg_terminate_backend refused it: undo and rollback stopped).
         AND usesysid IS NOT NULL
         AND ($2::text[] IS NULL
